@@ -1,0 +1,207 @@
+# crond: one Makefile for the whole project, readable top to bottom.
+#
+#   make              build every program into build/bin/
+#   make test         separate ASan+UBSan build in build/asan/, then every test
+#   make tsan         ThreadSanitizer build in build/tsan/, the threaded tests
+#   make run          a private crond in the foreground under ./run/
+#   make fuzz         libFuzzer targets (clang, ASan+UBSan), FUZZ_SECONDS each
+#   make bench        benchmarks, side by side with the anchors
+#   make install      programs, man pages and samples under DESTDIR/PREFIX
+#   make clean
+#
+#   V=1               show full command lines
+#   SANITIZE=...      e.g. address,undefined (what `make test` uses)
+#   BUILD=dir         where objects and programs go (default build)
+#
+# Layout: lib/ (shared code) -> libcommon.a, spool/ -> libspool.a, crond/,
+# crontab-cli/ and atq/ each give a library of everything but main.c plus one
+# program. Unit tests (tests/unit/test_*.c) link every library, so any module
+# can be tested without its program.
+
+.DEFAULT_GOAL := all
+SHELL := /bin/bash
+.DELETE_ON_ERROR:
+
+VERSION  := 0.1.0
+BUILD    ?= build
+CC       := $(if $(filter default,$(origin CC)),cc,$(CC))
+SANITIZE ?=
+OPT      ?= -O2
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+
+ifeq ($(V),1)
+  Q :=
+else
+  Q := @
+endif
+
+# ---------------------------------------------------------------- flags
+WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+        -Wmissing-prototypes -Wold-style-definition -Wvla -Wpointer-arith \
+        -Wcast-qual -Wwrite-strings -Wundef -Wnull-dereference \
+        -Wimplicit-fallthrough -Wmissing-include-dirs
+ifeq ($(findstring clang,$(shell $(CC) --version 2>/dev/null | head -1)),)
+  WARN += -Wformat-overflow=2 -Wformat-truncation=2 -Wduplicated-cond \
+          -Wlogical-op
+endif
+
+CPPFLAGS := -I. -D_GNU_SOURCE -DCROND_VERSION='"$(VERSION)"'
+CFLAGS   := -std=c17 $(OPT) -g -pipe $(WARN) -fno-strict-aliasing \
+            -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+LDFLAGS  :=
+LDLIBS   := -lsqlite3 -lpthread -lm
+
+ifneq ($(SANITIZE),)
+  CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+  LDFLAGS += -fsanitize=$(SANITIZE)
+  ifneq ($(findstring thread,$(SANITIZE)),)
+    CFLAGS := $(filter-out -D_FORTIFY_SOURCE=2,$(CFLAGS))
+  endif
+endif
+
+# ---------------------------------------------------------------- sources
+LIB_SRCS     := $(wildcard lib/*.c)
+SPOOL_SRCS   := $(wildcard spool/*.c)
+CROND_SRCS   := $(filter-out crond/main.c,$(wildcard crond/*.c))
+CRONTAB_SRCS := $(filter-out crontab-cli/main.c,$(wildcard crontab-cli/*.c))
+AT_SRCS      := $(filter-out atq/main.c,$(wildcard atq/*.c))
+UNIT_SRCS    := $(wildcard tests/unit/test_*.c)
+UNIT_SUPPORT := $(wildcard tests/unit/support/*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+LIBCOMMON  := $(BUILD)/lib/libcommon.a
+LIBSPOOL   := $(BUILD)/lib/libspool.a
+LIBCROND   := $(BUILD)/lib/libcrond.a
+LIBCRONTAB := $(BUILD)/lib/libcrontabcli.a
+LIBAT      := $(BUILD)/lib/libat.a
+ALL_LIBS   := $(LIBCROND) $(LIBCRONTAB) $(LIBAT) $(LIBSPOOL) $(LIBCOMMON)
+
+BIN := $(BUILD)/bin
+PROGRAMS := $(if $(wildcard crond/main.c),$(BIN)/crond) \
+            $(if $(wildcard crontab-cli/main.c),$(BIN)/crontab) \
+            $(if $(wildcard atq/main.c),$(BIN)/at $(BIN)/atq $(BIN)/atrm $(BIN)/batch)
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+
+ALL_OBJS := $(call obj,$(LIB_SRCS) $(SPOOL_SRCS) $(CROND_SRCS) $(CRONTAB_SRCS) \
+              $(AT_SRCS) $(UNIT_SRCS) $(UNIT_SUPPORT) \
+              $(wildcard crond/main.c crontab-cli/main.c atq/main.c))
+
+# ---------------------------------------------------------------- build
+.PHONY: all
+all: deps $(PROGRAMS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIBCOMMON):  $(call obj,$(LIB_SRCS))
+$(LIBSPOOL):   $(call obj,$(SPOOL_SRCS))
+$(LIBCROND):   $(call obj,$(CROND_SRCS))
+$(LIBCRONTAB): $(call obj,$(CRONTAB_SRCS))
+$(LIBAT):      $(call obj,$(AT_SRCS))
+$(ALL_LIBS):
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BIN)/crond: $(call obj,crond/main.c) $(LIBCROND) $(LIBSPOOL) $(LIBCOMMON)
+$(BIN)/crontab: $(call obj,crontab-cli/main.c) $(LIBCRONTAB) $(LIBSPOOL) $(LIBCOMMON)
+$(BIN)/at: $(call obj,atq/main.c) $(LIBAT) $(LIBSPOOL) $(LIBCOMMON)
+$(BIN)/crond $(BIN)/crontab $(BIN)/at:
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BIN)/atq $(BIN)/atrm $(BIN)/batch: $(BIN)/at
+	$(Q)ln -sf at $@
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(UNIT_SUPPORT)) $(ALL_LIBS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(call obj,$(UNIT_SUPPORT)) $(ALL_LIBS) $(LDLIBS) -lcmocka
+
+-include $(ALL_OBJS:.o=.d)
+
+# ---------------------------------------------------------------- dependencies
+# Installs what the build needs on Debian, once; silent when all is present.
+APT_PACKAGES := libsqlite3-dev libcmocka-dev pkg-config tzdata
+.PHONY: deps
+deps:
+	$(Q)if command -v dpkg-query >/dev/null 2>&1; then \
+	  missing=""; \
+	  for p in $(APT_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' \
+	      || missing="$$missing $$p"; \
+	  done; \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" != 0 ]; then \
+	      echo "make: missing build dependencies:$$missing (run make as root or apt-get install them)" >&2; \
+	      exit 1; \
+	    fi; \
+	    echo "make: installing build dependencies:$$missing"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get install -y -q $$missing >/dev/null 2>&1 \
+	      || { apt-get update -q >/dev/null && apt-get install -y -q $$missing >/dev/null; } \
+	      || { echo "make: apt-get could not install$$missing" >&2; exit 1; }; \
+	  fi; \
+	fi
+
+# ---------------------------------------------------------------- tests
+.PHONY: test check unit-tests tsan
+test: deps
+	$(Q)$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=address,undefined check
+
+unit-tests: $(UNIT_TESTS)
+
+check: all unit-tests
+	$(Q)tests/run --build $(BUILD)
+
+tsan: deps
+	$(Q)$(MAKE) --no-print-directory BUILD=build/tsan SANITIZE=thread OPT=-O1 all unit-tests
+	$(Q)tests/run --build build/tsan --threaded
+
+# ---------------------------------------------------------------- run, fuzz, bench
+.PHONY: run fuzz bench
+run: all
+	$(Q)etc/make-run.sh $(BIN)
+
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD := build/fuzz
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c))
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS)
+	@mkdir -p $(@D)
+	$(Q)clang $(CPPFLAGS) -std=c17 -O1 -g -Wall -Wextra -Werror \
+	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	  -o $@ $< $(LIB_SRCS) -lm
+fuzz: deps
+	$(Q)command -v clang >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -q clang >/dev/null; }
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_TARGETS)
+	$(Q)for t in $(FUZZ_TARGETS); do \
+	  name=$$(basename $$t); mkdir -p $(FUZZ_BUILD)/corpus-$$name; \
+	  cp -n tests/fuzz/corpus/$$name/* $(FUZZ_BUILD)/corpus-$$name/ 2>/dev/null; \
+	  $$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    $(FUZZ_BUILD)/corpus-$$name || exit 1; \
+	done
+
+bench: all
+	$(Q)$(MAKE) --no-print-directory -C bench BIN=$(abspath $(BIN)) BUILD=$(abspath $(BUILD))/bench
+
+# ---------------------------------------------------------------- install
+.PHONY: install
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
+	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
+	  $(DESTDIR)$(PREFIX)/share/man/man8
+	$(if $(wildcard crond/main.c),install -m 0755 $(BIN)/crond $(DESTDIR)$(PREFIX)/sbin/crond)
+	$(if $(wildcard crontab-cli/main.c),install -m 0755 $(BIN)/crontab $(DESTDIR)$(PREFIX)/bin/crontab)
+	$(if $(wildcard atq/main.c),install -m 0755 $(BIN)/at $(DESTDIR)$(PREFIX)/bin/at)
+	$(if $(wildcard atq/main.c),for n in atq atrm batch; do ln -sf at $(DESTDIR)$(PREFIX)/bin/$$n; done)
+	for m in man/*.[158]; do [ -e "$$m" ] || continue; \
+	  install -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/; done
+
+.PHONY: clean
+clean:
+	rm -rf build run
