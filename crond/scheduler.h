@@ -1,0 +1,123 @@
+/* crond/scheduler.h: the schedule: every crontab entry and at job, and when
+ * each runs next.
+ *
+ * DESIGN: owned by the timer thread, which alone calls these functions; no
+ * lock. Pure logic: the current instant and the kind of clock change come
+ * in as arguments, so tests replay DST and clock changes without waiting.
+ *
+ * Crontabs arrive as "sources": a user's crontab (named "user:NAME"),
+ * /etc/crontab or a file in /etc/cron.d (named by path). Each entry and each
+ * at job holds one slot in an indexed min-heap keyed by its next due
+ * instant (its scheduled instant plus its RANDOM_DELAY offset). Changing a
+ * source replaces its entries in O(k log n); nothing ever scans every entry
+ * to find what is due.
+ */
+#ifndef CROND_SCHEDULER_H
+#define CROND_SCHEDULER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crond/timejump.h"
+#include "lib/crontab.h"
+#include "lib/tz.h"
+
+enum source_kind {
+	SOURCE_USER,     /* a user's crontab: entries run as the owner */
+	SOURCE_SYSTEM,   /* /etc/crontab, /etc/cron.d/\*: entries name their user */
+};
+
+struct sched_source {
+	char *name;
+	enum source_kind kind;
+	char *owner;                 /* SOURCE_USER: the owner; else NULL */
+	struct crontab tab;
+	const struct tz **zones;     /* per options block; the local zone if no CRON_TZ */
+	uint32_t *delays;            /* per options block: RANDOM_DELAY offset, seconds */
+	int64_t *scheduled;          /* per entry: instant of the pending run, or INT64_MAX */
+	uint32_t *slots;             /* per entry: heap slot (UINT32_MAX for @reboot/never) */
+};
+
+enum due_kind { DUE_CRON, DUE_AT };
+
+struct due {
+	enum due_kind kind;
+	int64_t scheduled;                   /* the instant it was due */
+	/* DUE_CRON */
+	const struct sched_source *source;
+	const struct crontab_entry *entry;
+	size_t entry_index;
+	bool catchup;                        /* a catch-up run after downtime */
+	/* DUE_AT */
+	int64_t at_id;
+	char queue;
+};
+
+/* Receives one due run. It must not call back into the scheduler: pointers
+ * in DUE are valid only during the call. */
+typedef void (*due_fn)(void *ctx, const struct due *due);
+
+struct scheduler;
+
+/* A schedule evaluated in LOCAL (entries without CRON_TZ), with RANDOM_DELAY
+ * offsets drawn as RANDOM_FACTOR (0 <= f < 1, fixed per daemon run, as
+ * cronie does) times the entry's RANDOM_DELAY. NULL on allocation failure. */
+struct scheduler *scheduler_new(const struct tz *local, double random_factor);
+void scheduler_free(struct scheduler *s);
+
+/* Adds or replaces source NAME with TAB (whose contents are moved in; TAB is
+ * left empty in every case), arming every entry at its next run strictly
+ * after NOW. Returns 0, or -1 with a message in ERR (a CRON_TZ zone that
+ * cannot be loaded, allocation failure): then the previous source of that
+ * name, if any, stays in force. */
+int scheduler_set_source(struct scheduler *s, const char *name, enum source_kind kind,
+                         const char *owner, struct crontab *tab, int64_t now, char *err,
+                         size_t errlen);
+
+/* Removes source NAME and its entries; false if there was none. */
+bool scheduler_remove_source(struct scheduler *s, const char *name);
+
+/* The source called NAME, or NULL. Valid until the next change to it. */
+const struct sched_source *scheduler_find_source(const struct scheduler *s, const char *name);
+
+/* Arms at job ID (queue letter QUEUE) for RUN_AT; replaces an existing one. */
+int scheduler_add_at(struct scheduler *s, int64_t id, char queue, int64_t run_at);
+/* Removes at job ID; false if unknown. */
+bool scheduler_remove_at(struct scheduler *s, int64_t id);
+
+/* The earliest instant anything is due, or INT64_MAX. */
+int64_t scheduler_next_due(const struct scheduler *s);
+
+/* Emits (through EMIT) every run due at or before NOW and re-arms each
+ * entry at its next run, applying the rule for a clock change of KIND
+ * (crond/timejump.h) first. At jobs are emitted and forgotten: the caller
+ * re-adds one it wants to retry. */
+void scheduler_run_due(struct scheduler *s, int64_t now, enum jump_kind kind, due_fn emit,
+                       void *ctx);
+
+/* Emits every @reboot entry of every source (once per boot: the caller
+ * decides), with SCHEDULED = NOW. */
+void scheduler_run_reboot(struct scheduler *s, int64_t now, due_fn emit, void *ctx);
+
+/* For entries with CRON_CATCHUP=yes: LAST_SCHEDULED(KEY) tells when each
+ * last ran (0: unknown, no catch-up); an entry that missed a run between
+ * then and NOW is emitted once, as a catch-up of its latest missed run. */
+void scheduler_run_catchup(struct scheduler *s, int64_t now,
+                           int64_t (*last_scheduled)(void *ctx, const char *key),
+                           due_fn emit, void *ctx);
+
+/* The stable key of an entry for history and state: "SOURCE:HASH", where
+ * HASH covers the schedule, user, command and input (so editing a line
+ * elsewhere in the crontab keeps the key). BUF needs SCHEDULER_KEY_MAX. */
+#define SCHEDULER_KEY_MAX 512
+void scheduler_entry_key(const struct sched_source *src, const struct crontab_entry *e,
+                         char *buf, size_t len);
+
+struct scheduler_stats {
+	size_t sources, entries, at_jobs;
+	int64_t next_due;   /* INT64_MAX if nothing is armed */
+};
+void scheduler_stats(const struct scheduler *s, struct scheduler_stats *out);
+
+#endif

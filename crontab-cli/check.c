@@ -1,0 +1,53 @@
+/* crontab-cli/check.c: `crontab -T FILE`: check a crontab without installing.
+ *
+ * Silent with exit 0 when valid (warnings, such as an entry that can never
+ * run, are printed but do not fail); otherwise every error, exit 1.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crontab-cli/cli.h"
+#include "lib/crontab.h"
+#include "lib/readall.h"
+
+void crontab_print_diags(const struct diag_list *diags, const char *name)
+{
+	for (size_t i = 0; i < diags->count; i++) {
+		char line[DIAG_MSG_MAX + 512];
+		diag_format(&diags->items[i], name, line, sizeof(line));
+		fprintf(stderr, "crontab: %s\n", line);
+	}
+	if (diags->dropped)
+		fprintf(stderr, "crontab: %s: %zu more diagnostics not shown\n", name, diags->dropped);
+}
+
+int crontab_cmd_check(const struct crontab_cli *cli)
+{
+	if (cli->nargs != 1) {
+		fprintf(stderr, "crontab: -T takes one file (or - for standard input)\n");
+		return EXIT_USAGE;
+	}
+	const char *path = cli->args[0];
+	const char *name = strcmp(path, "-") == 0 ? "(standard input)" : path;
+	char *text;
+	size_t len;
+	char err[512];
+	if (readall(path, CRONTAB_MAX_BYTES, &text, &len, err, sizeof(err)) < 0) {
+		fprintf(stderr, "crontab: %s\n", err);
+		return EXIT_FAIL;
+	}
+	struct crontab tab;
+	struct diag_list diags = { 0 };
+	int rc = crontab_parse(text, len, cli->system_format ? CRONTAB_SYSTEM : CRONTAB_USER,
+	                       &tab, &diags);
+	if (rc == 0) {
+		crontab_check_zones(&tab, &diags);
+		crontab_free(&tab);
+	}
+	crontab_print_diags(&diags, name);
+	int status = diags.errors ? EXIT_FAIL : EXIT_OK;
+	diag_list_clear(&diags);
+	free(text);
+	return status;
+}

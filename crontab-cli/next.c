@@ -1,0 +1,111 @@
+/* crontab-cli/next.c: `crontab --next N [--from T] [--tz ZONE] SCHEDULE`.
+ *
+ * Prints the next N runs of a schedule strictly after the from-instant, one
+ * per line in RFC 3339, as the daemon will run them (DST rules included).
+ * Needs no daemon.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "crontab-cli/cli.h"
+#include "lib/nextrun.h"
+#include "lib/schedule.h"
+#include "lib/timefmt.h"
+#include "lib/tz.h"
+
+#define NEXT_MAX_COUNT 100000
+
+/* Joins the operands with single spaces, so both 'SCHEDULE' as one word and
+ * the fields as separate words work. Caller frees. */
+static char *join_args(char **args, int n)
+{
+	size_t len = 1;
+	for (int i = 0; i < n; i++)
+		len += strlen(args[i]) + 1;
+	char *s = malloc(len);
+	if (!s)
+		return NULL;
+	s[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, args[i]);
+	}
+	return s;
+}
+
+static int parse_schedule(const char *text, struct schedule *s)
+{
+	size_t end = 0, col = 0, len = strlen(text);
+	char msg[256];
+	if (schedule_parse(text, len, s, &end, &col, msg, sizeof(msg)) < 0) {
+		fprintf(stderr, "crontab: schedule '%s', column %zu: %s\n", text, col + 1, msg);
+		return -1;
+	}
+	while (end < len && (text[end] == ' ' || text[end] == '\t'))
+		end++;
+	if (end < len) {
+		fprintf(stderr, "crontab: schedule '%s', column %zu: unexpected text after the "
+		        "schedule (give only the time fields, not a command)\n", text, end + 1);
+		return -1;
+	}
+	if (s->flags & SCHED_REBOOT) {
+		fprintf(stderr, "crontab: @reboot runs once when the system starts; it has no next "
+		        "run time to preview\n");
+		return -1;
+	}
+	return 0;
+}
+
+int crontab_cmd_next_schedule(const struct crontab_cli *cli)
+{
+	if (cli->count < 1 || cli->count > NEXT_MAX_COUNT) {
+		fprintf(stderr, "crontab: --next takes a count from 1 to %d\n", NEXT_MAX_COUNT);
+		return EXIT_USAGE;
+	}
+	char *text = join_args(cli->args, cli->nargs);
+	if (!text) {
+		fprintf(stderr, "crontab: out of memory\n");
+		return EXIT_FAIL;
+	}
+	int status = EXIT_FAIL;
+	struct schedule sched;
+	char err[512];
+	struct tz *zone = NULL;
+	if (parse_schedule(text, &sched) < 0)
+		goto out;
+	zone = tz_load(cli->zone, err, sizeof(err));
+	if (!zone) {
+		fprintf(stderr, "crontab: --tz: %s\n", err);
+		goto out;
+	}
+	int64_t t = (int64_t)time(NULL);
+	if (cli->from) {
+		int64_t wall;
+		if (timefmt_parse_wall(cli->from, &wall) < 0) {
+			fprintf(stderr, "crontab: --from '%s': expected YYYY-MM-DDTHH:MM[:SS], a valid "
+			        "wall-clock time\n", cli->from);
+			goto out;
+		}
+		t = timefmt_wall_to_instant(zone, wall);
+	}
+	if (!schedule_can_run(&sched)) {
+		fprintf(stderr, "crontab: schedule '%s' can never run: none of the months it "
+		        "selects has any of the days of the month it selects\n", text);
+		goto out;
+	}
+	for (long i = 0; i < cli->count; i++) {
+		if (!nextrun_after(&sched, zone, t, &t))
+			break;
+		char buf[TIMEFMT_RFC3339_LEN];
+		timefmt_rfc3339(zone, t, buf, sizeof(buf));
+		puts(buf);
+	}
+	status = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+out:
+	tz_free(zone);
+	free(text);
+	return status;
+}

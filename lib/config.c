@@ -1,0 +1,255 @@
+/* lib/config.c: reading crond.conf (see config.h).
+ *
+ * Keys are described by one table: name, kind, where the value goes and its
+ * bounds, so adding a key is one line and every key is checked the same way.
+ */
+#include "lib/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/readall.h"
+
+enum kind { K_PATH, K_PATH_OR_EMPTY, K_STRING, K_UINT, K_LOAD, K_LOG };
+
+struct key {
+	const char *name;
+	enum kind kind;
+	size_t offset;
+	uint32_t min, max;   /* K_UINT bounds */
+};
+
+#define PATHKEY(n) { #n, K_PATH, offsetof(struct config, n), 0, 0 }
+static const struct key keys[] = {
+	PATHKEY(pidfile),
+	PATHKEY(socket),
+	PATHKEY(spool),
+	PATHKEY(system_crontab),
+	PATHKEY(system_crontab_dir),
+	PATHKEY(cron_allow),
+	PATHKEY(cron_deny),
+	PATHKEY(at_allow),
+	PATHKEY(at_deny),
+	{ "sendmail", K_PATH_OR_EMPTY, offsetof(struct config, sendmail), 0, 0 },
+	PATHKEY(loadavg_file),
+	PATHKEY(shell),
+	{ "path", K_STRING, offsetof(struct config, path), 0, 0 },
+	{ "max_jobs", K_UINT, offsetof(struct config, max_jobs), 1, 100000 },
+	{ "output_cap", K_UINT, offsetof(struct config, output_cap), 0, 64u << 20 },
+	{ "history_days", K_UINT, offsetof(struct config, history_days), 0, 36500 },
+	{ "history_per_entry", K_UINT, offsetof(struct config, history_per_entry), 0, 1000000 },
+	{ "batch_load", K_LOAD, offsetof(struct config, batch_load), 0, 0 },
+	{ "batch_interval", K_UINT, offsetof(struct config, batch_interval), 0, 86400 },
+	{ "stop_grace", K_UINT, offsetof(struct config, stop_grace), 0, 3600 },
+	{ "log", K_LOG, offsetof(struct config, log), 0, 0 },
+};
+
+static void set_str(char *dst, const char *src)
+{
+	snprintf(dst, CONFIG_PATH_MAX, "%s", src);
+}
+
+void config_defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	set_str(cfg->pidfile, "/var/run/crond.pid");
+	set_str(cfg->socket, "/run/crond.sock");
+	set_str(cfg->spool, "/var/spool/cron/crond.db");
+	set_str(cfg->system_crontab, "/etc/crontab");
+	set_str(cfg->system_crontab_dir, "/etc/cron.d");
+	set_str(cfg->cron_allow, "/etc/cron.allow");
+	set_str(cfg->cron_deny, "/etc/cron.deny");
+	set_str(cfg->at_allow, "/etc/at.allow");
+	set_str(cfg->at_deny, "/etc/at.deny");
+	set_str(cfg->sendmail, "/usr/sbin/sendmail");
+	set_str(cfg->loadavg_file, "/proc/loadavg");
+	set_str(cfg->shell, "/bin/sh");
+	set_str(cfg->path, "/usr/bin:/bin");
+	cfg->max_jobs = 256;
+	cfg->output_cap = 256 * 1024;
+	cfg->history_days = 30;
+	cfg->history_per_entry = 100;
+	cfg->batch_load = 1.5;
+	cfg->batch_interval = 60;
+	cfg->stop_grace = 10;
+	cfg->log = CONFIG_LOG_DEFAULT;
+}
+
+const char *config_choose_path(const char *explicit_path, bool *named)
+{
+	*named = true;
+	if (explicit_path)
+		return explicit_path;
+	const char *env = getenv("CROND_CONF");
+	if (env && *env)
+		return env;
+	*named = false;
+	return CONFIG_DEFAULT_PATH;
+}
+
+static int set_value(const struct key *k, const char *v, struct config *cfg, char *msg,
+                     size_t msglen)
+{
+	char *field = (char *)cfg + k->offset;
+	char *end;
+	switch (k->kind) {
+	case K_PATH:
+	case K_PATH_OR_EMPTY:
+		if (v[0] == '\0' && k->kind == K_PATH_OR_EMPTY) {
+			field[0] = '\0';
+			return 0;
+		}
+		if (v[0] != '/' || strlen(v) >= CONFIG_PATH_MAX) {
+			snprintf(msg, msglen, "%s must be an absolute path shorter than %d bytes, not '%.60s'",
+			         k->name, CONFIG_PATH_MAX, v);
+			return -1;
+		}
+		set_str(field, v);
+		return 0;
+	case K_STRING:
+		if (v[0] == '\0' || strlen(v) >= CONFIG_PATH_MAX) {
+			snprintf(msg, msglen, "%s must be a non-empty value shorter than %d bytes",
+			         k->name, CONFIG_PATH_MAX);
+			return -1;
+		}
+		set_str(field, v);
+		return 0;
+	case K_UINT: {
+		errno = 0;
+		unsigned long long n = strtoull(v, &end, 10);
+		if (!isdigit((unsigned char)v[0]) || *end || errno || n < k->min || n > k->max) {
+			snprintf(msg, msglen, "%s must be a whole number from %u to %u, not '%.60s'",
+			         k->name, k->min, k->max, v);
+			return -1;
+		}
+		*(uint32_t *)(void *)field = (uint32_t)n;
+		return 0;
+	}
+	case K_LOAD: {
+		double d = strtod(v, &end);
+		if (!isdigit((unsigned char)v[0]) || *end || !isfinite(d) || d < 0 || d > 10000) {
+			snprintf(msg, msglen, "%s must be a load average such as 1.5, not '%.60s'",
+			         k->name, v);
+			return -1;
+		}
+		*(double *)(void *)field = d;
+		return 0;
+	}
+	case K_LOG: {
+		static const char *const names[] = { "", "syslog", "stderr", "both" };
+		for (int i = 1; i < 4; i++) {
+			if (strcmp(v, names[i]) == 0) {
+				*(enum config_log *)(void *)field = (enum config_log)i;
+				return 0;
+			}
+		}
+		snprintf(msg, msglen, "log must be syslog, stderr or both, not '%.60s'", v);
+		return -1;
+	}
+	}
+	return -1;
+}
+
+/* Splits "key = value" (value optionally in double quotes) in place. */
+static int split_line(char *line, char **key, char **value, char *msg, size_t msglen)
+{
+	char *eq = strchr(line, '=');
+	if (!eq) {
+		snprintf(msg, msglen, "expected 'key = value'");
+		return -1;
+	}
+	char *k = line, *ke = eq;
+	while (*k == ' ' || *k == '\t')
+		k++;
+	while (ke > k && (ke[-1] == ' ' || ke[-1] == '\t'))
+		ke--;
+	*ke = '\0';
+	char *v = eq + 1, *ve = v + strlen(v);
+	while (*v == ' ' || *v == '\t')
+		v++;
+	while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
+		ve--;
+	*ve = '\0';
+	if (ve - v >= 2 && v[0] == '"' && ve[-1] == '"') {
+		v++;
+		ve[-1] = '\0';
+	}
+	if (!*k) {
+		snprintf(msg, msglen, "missing key before '='");
+		return -1;
+	}
+	*key = k;
+	*value = v;
+	return 0;
+}
+
+static void parse_line(char *line, int lineno, struct config *cfg, struct diag_list *diags)
+{
+	char *p = line;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0' || *p == '#')
+		return;
+	char *key, *value, msg[DIAG_MSG_MAX];
+	if (split_line(p, &key, &value, msg, sizeof(msg)) < 0) {
+		diag_add(diags, lineno, 0, false, "%s", msg);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (strcmp(keys[i].name, key) == 0) {
+			if (set_value(&keys[i], value, cfg, msg, sizeof(msg)) < 0)
+				diag_add(diags, lineno, 0, false, "%s", msg);
+			return;
+		}
+	}
+	diag_add(diags, lineno, 0, false, "unknown key '%.60s'", key);
+}
+
+int config_parse(const char *text, size_t len, struct config *cfg, struct diag_list *diags)
+{
+	size_t before = diags->errors;
+	int lineno = 0;
+	for (size_t pos = 0; pos < len;) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - text) : len;
+		size_t n = end - pos;
+		lineno++;
+		if (n > 4096 || memchr(text + pos, '\0', n)) {
+			diag_add(diags, lineno, 0, false, "line too long or not text");
+		} else {
+			char line[4097];
+			memcpy(line, text + pos, n);
+			if (n && line[n - 1] == '\r')
+				n--;
+			line[n] = '\0';
+			parse_line(line, lineno, cfg, diags);
+		}
+		pos = end + 1;
+	}
+	return diags->errors > before ? -1 : 0;
+}
+
+int config_load(const char *explicit_path, struct config *cfg, struct diag_list *diags)
+{
+	config_defaults(cfg);
+	bool named;
+	const char *path = config_choose_path(explicit_path, &named);
+	char *text;
+	size_t len;
+	char err[512];
+	if (!named && access(path, F_OK) < 0 && errno == ENOENT)
+		return 0;
+	if (readall(path, CONFIG_MAX_BYTES, &text, &len, err, sizeof(err)) < 0) {
+		diag_add(diags, 0, 0, false, "%s", err);
+		return -1;
+	}
+	set_str(cfg->source, path);
+	int rc = config_parse(text, len, cfg, diags);
+	free(text);
+	return rc;
+}

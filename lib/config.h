@@ -1,0 +1,73 @@
+/* lib/config.h: crond.conf, the one configuration file every program reads.
+ *
+ * Format: "key = value" lines; '#' starts a comment line; blank lines are
+ * ignored; values may be quoted with double quotes. Every path and limit the
+ * daemon uses is a key, so a test or a demo runs a whole private instance in
+ * a temporary directory (see crond(8) for the list and defaults).
+ *
+ * Which file: --config FILE, else $CROND_CONF, else CONFIG_DEFAULT_PATH. A
+ * missing file at the default path means "all defaults"; a missing file that
+ * was named explicitly is an error.
+ */
+#ifndef CROND_LIB_CONFIG_H
+#define CROND_LIB_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/diag.h"
+
+#define CONFIG_DEFAULT_PATH "/etc/crond.conf"
+#define CONFIG_MAX_BYTES (64 * 1024)
+#define CONFIG_PATH_MAX 1024
+
+enum config_log {
+	CONFIG_LOG_DEFAULT,  /* syslog when daemonized, stderr in the foreground */
+	CONFIG_LOG_SYSLOG,
+	CONFIG_LOG_STDERR,
+	CONFIG_LOG_BOTH,
+};
+
+struct config {
+	char source[CONFIG_PATH_MAX];       /* the file read, or "" for defaults */
+	char pidfile[CONFIG_PATH_MAX];
+	char socket[CONFIG_PATH_MAX];
+	char spool[CONFIG_PATH_MAX];
+	char system_crontab[CONFIG_PATH_MAX];
+	char system_crontab_dir[CONFIG_PATH_MAX];
+	char cron_allow[CONFIG_PATH_MAX];
+	char cron_deny[CONFIG_PATH_MAX];
+	char at_allow[CONFIG_PATH_MAX];
+	char at_deny[CONFIG_PATH_MAX];
+	char sendmail[CONFIG_PATH_MAX];     /* "" disables mail */
+	char loadavg_file[CONFIG_PATH_MAX]; /* where batch reads the load */
+	char shell[CONFIG_PATH_MAX];        /* default SHELL for cron jobs */
+	char path[CONFIG_PATH_MAX];         /* default PATH for every job */
+	uint32_t max_jobs;                  /* jobs running at once */
+	uint32_t output_cap;                /* bytes of output kept per job */
+	uint32_t history_days;              /* history older than this is pruned */
+	uint32_t history_per_entry;         /* newest runs kept per entry */
+	double batch_load;                  /* batch jobs start below this load */
+	uint32_t batch_interval;            /* seconds between batch job starts */
+	uint32_t stop_grace;                /* seconds jobs get after SIGTERM at stop */
+	enum config_log log;
+};
+
+/* Fills CFG with every default. */
+void config_defaults(struct config *cfg);
+
+/* Which file to read: EXPLICIT if not NULL, else $CROND_CONF if set and not
+ * empty, else CONFIG_DEFAULT_PATH. *NAMED tells whether it was asked for. */
+const char *config_choose_path(const char *explicit_path, bool *named);
+
+/* Reads the chosen file over the defaults. Errors (unknown key, bad value,
+ * unreadable named file, over CONFIG_MAX_BYTES) go to DIAGS with line
+ * numbers; returns 0 when there was none, -1 otherwise (CFG then holds
+ * defaults plus whatever was valid). */
+int config_load(const char *explicit_path, struct config *cfg, struct diag_list *diags);
+
+/* Parses TEXT as a configuration over CFG (for tests and config_load). */
+int config_parse(const char *text, size_t len, struct config *cfg, struct diag_list *diags);
+
+#endif

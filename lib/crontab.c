@@ -1,0 +1,286 @@
+/* lib/crontab.c: parsing whole crontab texts (see crontab.h).
+ *
+ * The parser walks the text line by line, records every error it finds with
+ * its line and column and keeps going, so one run of `crontab -T` shows all
+ * the mistakes. Entries, assignments and option blocks grow in arrays;
+ * strings go to the crontab's arena.
+ */
+#include "lib/crontab.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/crontab_assign.h"
+#include "lib/tz.h"
+
+struct parser {
+	struct crontab *tab;
+	struct diag_list *diags;
+	enum crontab_format format;
+	size_t cap_entries, cap_env, cap_options;
+	size_t n_entry_lines, n_env_lines;  /* including refused ones */
+	bool oom;
+};
+
+static bool grow(void **arr, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return true;
+	size_t ncap = *cap ? *cap * 2 : 16;
+	while (ncap < need)
+		ncap *= 2;
+	void *n = realloc(*arr, ncap * elem);
+	if (!n)
+		return false;
+	*arr = n;
+	*cap = ncap;
+	return true;
+}
+
+static bool blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Copies the command part (up to the first unescaped '%', with "\%" made
+ * '%') and the input part (the rest, '%' made newline, "\%" made '%'). */
+static int split_command(struct parser *p, const char *raw, size_t len,
+                         const char **command, const char **input)
+{
+	char *cmd = arena_alloc(&p->tab->strings, len + 1);
+	if (!cmd)
+		return -1;
+	size_t i = 0, n = 0;
+	bool has_input = false;
+	for (; i < len; i++) {
+		if (raw[i] == '\\' && i + 1 < len && raw[i + 1] == '%') {
+			cmd[n++] = '%';
+			i++;
+		} else if (raw[i] == '%') {
+			has_input = true;
+			i++;
+			break;
+		} else {
+			cmd[n++] = raw[i];
+		}
+	}
+	cmd[n] = '\0';
+	*command = cmd;
+	*input = NULL;
+	if (!has_input)
+		return 0;
+	char *in = arena_alloc(&p->tab->strings, len - i + 1);
+	if (!in)
+		return -1;
+	size_t m = 0;
+	for (; i < len; i++) {
+		if (raw[i] == '\\' && i + 1 < len && raw[i + 1] == '%') {
+			in[m++] = '%';
+			i++;
+		} else {
+			in[m++] = raw[i] == '%' ? '\n' : raw[i];
+		}
+	}
+	in[m] = '\0';
+	*input = in;
+	return 0;
+}
+
+static void parse_entry(struct parser *p, const char *line, size_t len, int lineno)
+{
+	struct crontab_entry e = { 0 };
+	size_t end = 0, errcol = 0;
+	char msg[DIAG_MSG_MAX];
+	if (schedule_parse(line, len, &e.sched, &end, &errcol, msg, sizeof(msg)) < 0) {
+		diag_add(p->diags, lineno, (int)errcol + 1, false, "%s", msg);
+		return;
+	}
+	size_t i = end;
+	while (i < len && blank(line[i]))
+		i++;
+	if (p->format == CRONTAB_SYSTEM) {
+		size_t u = i;
+		while (i < len && !blank(line[i]))
+			i++;
+		if (i == u) {
+			diag_add(p->diags, lineno, (int)u + 1, false,
+			         "missing user name (a system crontab entry has a user field after the "
+			         "time fields)");
+			return;
+		}
+		e.user = arena_strndup(&p->tab->strings, line + u, i - u);
+		while (i < len && blank(line[i]))
+			i++;
+	}
+	if (i == len || line[i] == '%') {
+		diag_add(p->diags, lineno, (int)i + 1, false, "missing command after the %s",
+		         p->format == CRONTAB_SYSTEM ? "user name" : "time fields");
+		return;
+	}
+	if (++p->n_entry_lines > CRONTAB_MAX_ENTRIES) {
+		if (p->n_entry_lines == CRONTAB_MAX_ENTRIES + 1)
+			diag_add(p->diags, lineno, 0, false,
+			         "more than %d entries: the crontab is refused", CRONTAB_MAX_ENTRIES);
+		return;
+	}
+	if (split_command(p, line + i, len - i, &e.command, &e.input) < 0 ||
+	    (p->format == CRONTAB_SYSTEM && !e.user) ||
+	    !grow((void **)&p->tab->entries, &p->cap_entries, p->tab->n_entries + 1,
+	          sizeof(e))) {
+		p->oom = true;
+		return;
+	}
+	if (!(e.sched.flags & SCHED_REBOOT) && !schedule_can_run(&e.sched))
+		diag_add(p->diags, lineno, 1, true,
+		         "this entry can never run: none of the months it selects has any of "
+		         "the days of the month it selects");
+	e.line = (uint32_t)lineno;
+	e.env_count = (uint32_t)p->tab->n_env;
+	e.options = (uint32_t)(p->tab->n_options - 1);
+	p->tab->entries[p->tab->n_entries++] = e;
+}
+
+static void parse_assignment(struct parser *p, const char *line, size_t len, int lineno)
+{
+	char *scratch = malloc(len + 2);
+	if (!scratch) {
+		p->oom = true;
+		return;
+	}
+	const char *name, *value;
+	size_t value_col = 0, errcol = 0;
+	char msg[DIAG_MSG_MAX];
+	if (assign_split(line, len, scratch, &name, &value, &value_col, &errcol, msg,
+	                 sizeof(msg)) < 0) {
+		diag_add(p->diags, lineno, (int)errcol + 1, false, "%s", msg);
+		goto out;
+	}
+	if (++p->n_env_lines > CRONTAB_MAX_ENV) {
+		if (p->n_env_lines == CRONTAB_MAX_ENV + 1)
+			diag_add(p->diags, lineno, 0, false,
+			         "more than %d assignments: the crontab is refused", CRONTAB_MAX_ENV);
+		goto out;
+	}
+	struct crontab *t = p->tab;
+	struct crontab_assignment a = {
+		.name = arena_strndup(&t->strings, name, strlen(name)),
+		.value = arena_strndup(&t->strings, value, strlen(value)),
+		.line = (uint32_t)lineno,
+	};
+	if (!a.name || !a.value || !grow((void **)&t->env, &p->cap_env, t->n_env + 1, sizeof(a)) ||
+	    !grow((void **)&t->options, &p->cap_options, t->n_options + 1, sizeof(*t->options))) {
+		p->oom = true;
+		goto out;
+	}
+	struct crontab_options opts = t->options[t->n_options - 1];
+	int rc = assign_apply_option(a.name, a.value, &opts, msg, sizeof(msg));
+	if (rc < 0)
+		diag_add(p->diags, lineno, (int)value_col + 1, false, "%s", msg);
+	else if (rc > 0)
+		t->options[t->n_options++] = opts;
+	t->env[t->n_env++] = a;
+out:
+	free(scratch);
+}
+
+static void parse_line(struct parser *p, const char *line, size_t len, int lineno)
+{
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (memchr(line, '\0', len)) {
+		diag_add(p->diags, lineno, (int)((const char *)memchr(line, '\0', len) - line) + 1,
+		         false, "NUL byte in the line (a crontab is text, not a binary file)");
+		return;
+	}
+	if (len > CRONTAB_MAX_LINE) {
+		diag_add(p->diags, lineno, 0, false, "line is %zu bytes long, over the limit of %d",
+		         len, CRONTAB_MAX_LINE);
+		return;
+	}
+	size_t i = 0;
+	while (i < len && blank(line[i]))
+		i++;
+	if (i == len || line[i] == '#')
+		return;
+	if (assign_line_is_assignment(line, len)) {
+		parse_assignment(p, line, len, lineno);
+		return;
+	}
+	unsigned char c = (unsigned char)line[i];
+	if ((c >= '0' && c <= '9') || c == '*' || c == '@' || c == '-' || c == ',') {
+		parse_entry(p, line, len, lineno);
+		return;
+	}
+	diag_add(p->diags, lineno, (int)i + 1, false,
+	         "expected an entry (five time fields or an @keyword, then the command) or an "
+	         "assignment NAME=VALUE");
+}
+
+int crontab_parse(const char *text, size_t len, enum crontab_format format,
+                  struct crontab *out, struct diag_list *diags)
+{
+	*out = (struct crontab){ 0 };
+	size_t errors_before = diags->errors;
+	if (len > CRONTAB_MAX_BYTES) {
+		diag_add(diags, 0, 0, false, "crontab is %zu bytes, over the limit of %d bytes (1 MiB)",
+		         len, CRONTAB_MAX_BYTES);
+		return -1;
+	}
+	struct parser p = { .tab = out, .diags = diags, .format = format };
+	if (!grow((void **)&out->options, &p.cap_options, 1, sizeof(*out->options))) {
+		diag_add(diags, 0, 0, false, "out of memory");
+		return -1;
+	}
+	out->options[out->n_options++] = (struct crontab_options){ 0 };
+	int lineno = 0;
+	for (size_t pos = 0; pos < len && !p.oom;) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - text) : len;
+		parse_line(&p, text + pos, end - pos, ++lineno);
+		pos = end + 1;
+	}
+	if (p.oom)
+		diag_add(diags, 0, 0, false, "out of memory while parsing");
+	if (p.oom || diags->errors > errors_before) {
+		crontab_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+void crontab_free(struct crontab *tab)
+{
+	free(tab->env);
+	free(tab->entries);
+	free(tab->options);
+	arena_free(&tab->strings);
+	*tab = (struct crontab){ 0 };
+}
+
+const char *crontab_getenv(const struct crontab *tab, const struct crontab_entry *entry,
+                           const char *name)
+{
+	for (size_t i = entry->env_count; i > 0; i--) {
+		if (strcmp(tab->env[i - 1].name, name) == 0)
+			return tab->env[i - 1].value;
+	}
+	return NULL;
+}
+
+size_t crontab_check_zones(const struct crontab *tab, struct diag_list *diags)
+{
+	size_t errors = 0;
+	for (size_t i = 0; i < tab->n_env; i++) {
+		const struct crontab_assignment *a = &tab->env[i];
+		if (strcmp(a->name, "CRON_TZ") != 0 || a->value[0] == '\0')
+			continue;
+		char err[256];
+		struct tz *z = tz_load(a->value, err, sizeof(err));
+		if (!z) {
+			diag_add(diags, (int)a->line, 0, false, "CRON_TZ: %s", err);
+			errors++;
+		}
+		tz_free(z);
+	}
+	return errors;
+}

@@ -1,0 +1,93 @@
+/* lib/crontab.h: the crontab language, whole texts.
+ *
+ * One parser serves every program: `crontab -T` and install, the daemon's
+ * loading of user and system crontabs, and previews. A text is a sequence of
+ * lines, each blank, a comment ('#' first), an assignment NAME=VALUE, or an
+ * entry: five time fields (or an @keyword), in the system format a user
+ * name, then the command. See crontab(5) for the full language.
+ *
+ * Assignments apply to the entries below them. The extensions RANDOM_DELAY,
+ * CRON_TIMEOUT, CRON_OVERLAP, CRON_CATCHUP and the zone CRON_TZ are resolved
+ * per entry into `struct crontab_options` at parse time; their values are
+ * checked here (CRON_TZ only for form: crontab_check_zones loads the zones).
+ *
+ * Abuse limits: past any of them the whole crontab is refused.
+ */
+#ifndef CROND_LIB_CRONTAB_H
+#define CROND_LIB_CRONTAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/arena.h"
+#include "lib/diag.h"
+#include "lib/schedule.h"
+
+#define CRONTAB_MAX_BYTES (1024 * 1024)  /* whole text */
+#define CRONTAB_MAX_LINE 8192            /* one line, without its newline */
+#define CRONTAB_MAX_ENTRIES 10000
+#define CRONTAB_MAX_ENV 1000             /* assignment lines */
+#define CRONTAB_MAX_RANDOM_DELAY 1440    /* RANDOM_DELAY, minutes */
+#define CRONTAB_MAX_TIMEOUT (7 * 86400)  /* CRON_TIMEOUT, seconds */
+
+enum crontab_format {
+	CRONTAB_USER,    /* fields, command */
+	CRONTAB_SYSTEM,  /* fields, user, command (/etc/crontab, /etc/cron.d) */
+};
+
+/* Extension settings in force for an entry. */
+struct crontab_options {
+	const char *tz;         /* CRON_TZ, or NULL for the daemon's zone */
+	uint32_t random_delay;  /* RANDOM_DELAY: up to this many minutes late */
+	uint32_t timeout;       /* CRON_TIMEOUT in seconds; 0 = none */
+	bool overlap_skip;      /* CRON_OVERLAP=skip */
+	bool catchup;           /* CRON_CATCHUP=yes */
+};
+
+struct crontab_assignment {
+	const char *name;
+	const char *value;      /* quotes removed */
+	uint32_t line;
+};
+
+struct crontab_entry {
+	struct schedule sched;
+	uint32_t line;
+	uint32_t env_count;     /* the first env_count assignments apply */
+	uint32_t options;       /* index into crontab.options */
+	const char *user;       /* system format: the user field; else NULL */
+	const char *command;    /* up to the first unescaped '%', "\%" made '%' */
+	const char *input;      /* text after it with '%' made newlines, or NULL */
+};
+
+struct crontab {
+	struct crontab_assignment *env;
+	size_t n_env;
+	struct crontab_entry *entries;
+	size_t n_entries;
+	struct crontab_options *options;
+	size_t n_options;
+	struct arena strings;   /* every string above lives here */
+};
+
+/* Parses TEXT (LEN bytes; need not be NUL-terminated; CRLF line ends and a
+ * missing final newline are fine) into OUT. Every error is appended to DIAGS,
+ * not just the first; warnings too (an entry that can never run). Returns 0
+ * when there is no error (OUT then owns its memory: crontab_free), -1 when
+ * there is at least one (OUT is left empty). */
+int crontab_parse(const char *text, size_t len, enum crontab_format format,
+                  struct crontab *out, struct diag_list *diags);
+
+/* Frees everything OUT owns and leaves it empty. */
+void crontab_free(struct crontab *tab);
+
+/* The value of NAME as ENTRY sees it (the last assignment above it), or NULL. */
+const char *crontab_getenv(const struct crontab *tab, const struct crontab_entry *entry,
+                           const char *name);
+
+/* Loads every CRON_TZ zone the crontab names and reports unknown ones as
+ * errors at their assignment line (lib/tz.h). Returns the number of errors. */
+size_t crontab_check_zones(const struct crontab *tab, struct diag_list *diags);
+
+#endif

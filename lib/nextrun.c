@@ -1,0 +1,56 @@
+/* lib/nextrun.c: next run in a zone with the Vixie DST rules (see nextrun.h).
+ *
+ * The zone's timeline is a sequence of spans of constant UTC offset. Within a
+ * span, wall time is instant + offset, a straight line, so the next matching
+ * wall minute (schedule_next_wall) maps to exactly one instant. The walk goes
+ * span by span:
+ *   - search the current span from max(T, span start);
+ *   - a fixed-time entry skips, at the start of a span entered by setting
+ *     clocks back, the wall minutes it already passed in the previous span
+ *     (the repeated interval's second pass);
+ *   - when the match lies past the span's end and the next span begins with
+ *     clocks set forward, a match inside the skipped wall interval makes a
+ *     fixed-time entry run at the instant the gap ends.
+ * Spans are months long, so even a leap-day schedule visits a handful.
+ */
+#include "lib/nextrun.h"
+
+/* Enough spans for SCHEDULE_SEARCH_YEARS of twice-yearly DST changes, plus
+ * the historical transitions some zones have. */
+#define NEXTRUN_MAX_SPANS (4 * SCHEDULE_SEARCH_YEARS + 2000)
+
+static int64_t max64(int64_t a, int64_t b)
+{
+	return a > b ? a : b;
+}
+
+bool nextrun_after(const struct schedule *s, const struct tz *zone, int64_t t, int64_t *out)
+{
+	if (!schedule_can_run(s))
+		return false;
+	bool fixed = !schedule_is_wildcard(s);
+	struct tz_span span;
+	tz_span_at(zone, t, &span);
+
+	for (int i = 0; i < NEXTRUN_MAX_SPANS; i++) {
+		int64_t off = span.offset;
+		int64_t from = span.start == INT64_MIN ? t : max64(t, span.start - 1);
+		int64_t after = from + off;
+		if (fixed && span.start != INT64_MIN && span.prev_offset > off)
+			after = max64(after, span.start + span.prev_offset - 1);
+
+		int64_t wall;
+		if (!schedule_next_wall(s, after, &wall))
+			return false;
+		if (span.end == INT64_MAX || wall - off < span.end) {
+			*out = wall - off;
+			return true;
+		}
+		if (fixed && span.next_offset > off && wall < span.end + span.next_offset) {
+			*out = span.end;
+			return true;
+		}
+		tz_span_at(zone, span.end, &span);
+	}
+	return false;
+}

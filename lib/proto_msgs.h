@@ -1,0 +1,115 @@
+/* lib/proto_msgs.h: the catalogue of messages between the CLIs and crond.
+ *
+ * Every request gets exactly one reply: MSG_OK with the fields the request
+ * documents, or MSG_ERROR with TAG_ERROR_CODE (enum msg_error) and
+ * TAG_ERROR_TEXT (one line for the user, no program prefix) and, for a
+ * refused crontab, one TAG_DIAG per problem. Who the caller is comes from
+ * SO_PEERCRED, never from the message: TAG_USER only names a target, and only
+ * root may name someone else.
+ *
+ * Rows (lists of records) are repeated TAG_ROW fields whose bytes are
+ * themselves a payload of fields (see proto_row_view in lib/client.h).
+ * Numbers are fixed: append new ones, never renumber.
+ */
+#ifndef CROND_LIB_PROTO_MSGS_H
+#define CROND_LIB_PROTO_MSGS_H
+
+enum msg_type {
+	MSG_OK = 1,
+	MSG_ERROR = 2,
+
+	/* -> OK: TAG_VERSION_TEXT, TAG_PID */
+	MSG_PING = 10,
+
+	/* TAG_USER?, TAG_TEXT (the crontab bytes)
+	 * -> OK: TAG_DIAG* (warnings), TAG_GENERATION */
+	MSG_CRONTAB_INSTALL = 20,
+	/* TAG_USER? -> OK: TAG_TEXT, TAG_TIME (installed at) */
+	MSG_CRONTAB_GET = 21,
+	/* TAG_USER? -> OK */
+	MSG_CRONTAB_REMOVE = 22,
+	/* TAG_USER?, TAG_COUNT (newest N), TAG_KIND? ("cron" or "at")
+	 * -> OK: TAG_ROW* newest first, each: TAG_KIND, TAG_USER, TAG_ENTRY_KEY,
+	 *    TAG_COMMAND, TAG_SCHEDULED, TAG_START, TAG_END (milliseconds),
+	 *    TAG_STATUS, TAG_SIGNAL, TAG_FLAGS, TAG_OUTPUT (head), TAG_OUTPUT_SIZE */
+	MSG_HISTORY = 23,
+
+	/* TAG_QUEUE, TAG_TIME, TAG_SCRIPT, TAG_ENV*, TAG_CWD, TAG_UMASK, TAG_MAIL
+	 * -> OK: TAG_JOB_ID, TAG_TIME */
+	MSG_AT_SUBMIT = 30,
+	/* TAG_QUEUE? (one letter), TAG_USER? (root: one user; default all for
+	 * root, the caller otherwise)
+	 * -> OK: TAG_ROW* sorted by time, each: TAG_JOB_ID, TAG_QUEUE, TAG_TIME,
+	 *    TAG_USER, TAG_STATE */
+	MSG_AT_LIST = 31,
+	/* TAG_JOB_ID -> OK: TAG_JOB_ID, TAG_QUEUE, TAG_TIME, TAG_USER, TAG_UID,
+	 *    TAG_GID, TAG_SCRIPT, TAG_ENV*, TAG_CWD, TAG_UMASK, TAG_MAIL, TAG_STATE */
+	MSG_AT_GET = 32,
+	/* TAG_JOB_ID* -> OK: TAG_ROW* one per id: TAG_JOB_ID, TAG_ERROR_CODE
+	 *    (0 removed), TAG_ERROR_TEXT */
+	MSG_AT_REMOVE = 33,
+};
+
+enum msg_tag {
+	TAG_ERROR_CODE = 1,     /* u32, enum msg_error */
+	TAG_ERROR_TEXT = 2,     /* string */
+	TAG_DIAG = 3,           /* string "LINE:COL:message" (message may start
+	                           with "warning: ") */
+	TAG_VERSION_TEXT = 4,   /* string */
+	TAG_PID = 5,            /* u32 */
+	TAG_USER = 10,          /* string, a user name */
+	TAG_UID = 11,           /* u32 */
+	TAG_GID = 12,           /* u32 */
+	TAG_TEXT = 13,          /* bytes */
+	TAG_TIME = 14,          /* i64, seconds since the epoch */
+	TAG_GENERATION = 15,    /* i64 */
+	TAG_COUNT = 16,         /* u32 */
+	TAG_ROW = 17,           /* bytes: a nested payload */
+	TAG_KIND = 20,          /* string: "cron" or "at" */
+	TAG_ENTRY_KEY = 21,     /* string */
+	TAG_COMMAND = 22,       /* string */
+	TAG_SCHEDULED = 23,     /* i64 seconds */
+	TAG_START = 24,         /* i64 milliseconds since the epoch */
+	TAG_END = 25,           /* i64 milliseconds since the epoch; 0 if running */
+	TAG_STATUS = 26,        /* u32 exit status (valid when TAG_SIGNAL is 0) */
+	TAG_SIGNAL = 27,        /* u32 terminating signal, 0 if exited */
+	TAG_FLAGS = 28,         /* u32, enum msg_run_flags */
+	TAG_OUTPUT = 29,        /* bytes, head of the output */
+	TAG_OUTPUT_SIZE = 30,   /* i64, total bytes of output */
+	TAG_QUEUE = 40,         /* string, one letter a-z A-Z (or '=' running) */
+	TAG_SCRIPT = 41,        /* bytes */
+	TAG_ENV = 42,           /* string NAME=VALUE, repeated */
+	TAG_CWD = 43,           /* string */
+	TAG_UMASK = 44,         /* u32 */
+	TAG_MAIL = 45,          /* u32, enum msg_mail */
+	TAG_JOB_ID = 46,        /* i64 */
+	TAG_STATE = 47,         /* string: waiting, running, done, interrupted */
+};
+
+enum msg_error {
+	MSGE_NONE = 0,
+	MSGE_DENIED = 1,        /* cron.allow/cron.deny or at.allow/at.deny */
+	MSGE_PERM = 2,          /* not yours, or -u without being root */
+	MSGE_NOT_FOUND = 3,     /* no crontab, no such job, no such user */
+	MSGE_INVALID = 4,       /* the request or its content is invalid */
+	MSGE_INTERNAL = 5,      /* crond could not do it (spool error...) */
+	MSGE_UNSUPPORTED = 6,   /* unknown request type */
+	MSGE_BUSY = 7,          /* e.g. the job is running */
+};
+
+enum msg_run_flags {
+	RUNF_SKIPPED = 1 << 0,      /* not started: previous run still going */
+	RUNF_TIMED_OUT = 1 << 1,    /* killed by CRON_TIMEOUT */
+	RUNF_INTERRUPTED = 1 << 2,  /* crond stopped or crashed while it ran */
+	RUNF_START_FAILED = 1 << 3, /* could not be started (user, setuid...) */
+	RUNF_TRUNCATED = 1 << 4,    /* output over the cap was counted, not kept */
+	RUNF_CATCHUP = 1 << 5,      /* a catch-up run after downtime */
+};
+
+enum msg_mail {
+	MAIL_DEFAULT = 0,   /* when there is output */
+	MAIL_ALWAYS = 1,    /* at -m */
+	MAIL_NEVER = 2,     /* at -M */
+};
+
+#endif

@@ -1,0 +1,94 @@
+/* lib/readall.c: bounded whole-input reads (see readall.h). */
+#include "lib/readall.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int read_fd(int fd, const char *name, size_t max, char **buf, size_t *len, char *err,
+                   size_t errlen)
+{
+	size_t cap = 4096, n = 0;
+	char *b = malloc(cap + 1);
+	if (!b) {
+		snprintf(err, errlen, "%s: out of memory", name);
+		return -1;
+	}
+	for (;;) {
+		if (n == cap) {
+			if (cap > max) {
+				free(b);
+				snprintf(err, errlen, "%s: input is larger than %zu bytes", name, max);
+				return -1;
+			}
+			size_t ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			char *nb = realloc(b, ncap + 1);
+			if (!nb) {
+				free(b);
+				snprintf(err, errlen, "%s: out of memory", name);
+				return -1;
+			}
+			b = nb;
+			cap = ncap;
+		}
+		ssize_t r = read(fd, b + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(err, errlen, "%s: %s", name, strerror(errno));
+			free(b);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > max) {
+			free(b);
+			snprintf(err, errlen, "%s: input is larger than %zu bytes", name, max);
+			return -1;
+		}
+	}
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+int readall(const char *path, size_t max, char **buf, size_t *len, char *err, size_t errlen)
+{
+	if (strcmp(path, "-") == 0)
+		return read_fd(STDIN_FILENO, "standard input", max, buf, len, err, errlen);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	if ((unsigned long long)st.st_size > max) {
+		snprintf(err, errlen, "%s: file is %lld bytes, larger than %zu", path,
+		         (long long)st.st_size, max);
+		close(fd);
+		return -1;
+	}
+	/* Regular files never block; clear O_NONBLOCK anyway for clarity. */
+	int flags = fcntl(fd, F_GETFL);
+	if (flags >= 0)
+		(void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+	int rc = read_fd(fd, path, max, buf, len, err, errlen);
+	close(fd);
+	return rc;
+}

@@ -1,0 +1,20 @@
+/* lib/readall.h: reading a whole input with a size cap.
+ *
+ * The CLIs read crontabs and job scripts with the caller's own rights (they
+ * are ordinary programs, so `crontab /etc/shadow` fails for a user exactly as
+ * `cat` would). Named paths must be regular files: a FIFO or a device such as
+ * /dev/zero is refused at once instead of blocking or reading forever. Stdin
+ * may be anything, but reading stops one byte past the cap.
+ */
+#ifndef CROND_LIB_READALL_H
+#define CROND_LIB_READALL_H
+
+#include <stddef.h>
+
+/* Reads PATH ("-" means standard input) into a new NUL-terminated buffer
+ * (*BUF, caller frees; the NUL is not counted in *LEN). Fails with a message
+ * in ERR (naming the path and the reason) for open/read errors, a path that is
+ * not a regular file, or more than MAX bytes. Returns 0 or -1. */
+int readall(const char *path, size_t max, char **buf, size_t *len, char *err, size_t errlen);
+
+#endif

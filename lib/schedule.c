@@ -1,0 +1,142 @@
+/* lib/schedule.c: evaluating a schedule in wall time (see schedule.h).
+ *
+ * The next-run search moves field by field: skip to the next allowed month,
+ * then the next allowed day in it (all candidate days of a month are one
+ * 31-bit mask, so a day costs no loop), then hour, then minute. Any schedule,
+ * even one that runs only on leap days, is found in at most a few hundred
+ * cheap steps.
+ */
+#include "lib/schedule.h"
+
+bool schedule_is_wildcard(const struct schedule *s)
+{
+	return (s->flags & (SCHED_MIN_STAR | SCHED_HOUR_STAR)) != 0;
+}
+
+static bool day_rule_is_and(const struct schedule *s)
+{
+	return (s->flags & (SCHED_MDAY_STAR | SCHED_WDAY_STAR)) != 0;
+}
+
+bool schedule_can_run(const struct schedule *s)
+{
+	if (s->flags & SCHED_REBOOT)
+		return false;
+	if (!s->minutes || !s->hours || !s->months || !s->mdays || !s->wdays)
+		return false;
+	if (!day_rule_is_and(s))
+		return true; /* any weekday occurs in every month */
+	/* Both must match: some allowed month must have an allowed day. Every
+	 * valid date falls on every weekday somewhere in a 400-year cycle. */
+	static const int max_days[13] = { 0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	for (int m = 1; m <= 12; m++) {
+		uint32_t possible = (uint32_t)((UINT64_C(1) << (max_days[m] + 1)) - 2);
+		if ((s->months & (1u << m)) && (s->mdays & possible))
+			return true;
+	}
+	return false;
+}
+
+bool schedule_matches(const struct schedule *s, const struct civil_time *ct)
+{
+	if (s->flags & SCHED_REBOOT)
+		return false;
+	if (!(s->minutes & (UINT64_C(1) << ct->minute)) || !(s->hours & (1u << ct->hour)) ||
+	    !(s->months & (1u << ct->month)))
+		return false;
+	int wday = civil_weekday(civil_days_from_date(ct->year, ct->month, ct->day));
+	bool mday_ok = (s->mdays & (1u << ct->day)) != 0;
+	bool wday_ok = (s->wdays & (1u << wday)) != 0;
+	return day_rule_is_and(s) ? (mday_ok && wday_ok) : (mday_ok || wday_ok);
+}
+
+/* Days 1..31 of a month (bit d) that fall on an allowed weekday, given the
+ * weekday of the 1st. */
+static uint32_t weekday_mask(uint8_t wdays, int wday_of_first)
+{
+	uint32_t mask = 0;
+	for (int w = 0; w < 7; w++) {
+		if (!(wdays & (1u << w)))
+			continue;
+		for (int d = 1 + (w - wday_of_first + 7) % 7; d <= 31; d += 7)
+			mask |= 1u << d;
+	}
+	return mask;
+}
+
+/* Allowed days of YEAR-MONTH as a bit mask (bit d = day d). */
+static uint32_t day_mask(const struct schedule *s, int64_t year, int month)
+{
+	int dim = civil_days_in_month(year, month);
+	uint32_t in_month = (uint32_t)((UINT64_C(1) << (dim + 1)) - 2);
+	int w1 = civil_weekday(civil_days_from_date(year, month, 1));
+	uint32_t wmask = weekday_mask(s->wdays, w1);
+	uint32_t days = day_rule_is_and(s) ? (s->mdays & wmask) : (s->mdays | wmask);
+	return days & in_month;
+}
+
+/* Lowest set bit at or above FROM in BITS, or -1. */
+static int next_bit(uint64_t bits, int from)
+{
+	if (from >= 64)
+		return -1;
+	uint64_t rest = bits & (~UINT64_C(0) << from);
+	return rest ? __builtin_ctzll(rest) : -1;
+}
+
+bool schedule_next_wall(const struct schedule *s, int64_t after, int64_t *out)
+{
+	if (!schedule_can_run(s))
+		return false;
+	struct civil_time c;
+	civil_from_wall(civil_floor_div(after, SECS_PER_MIN) * SECS_PER_MIN + SECS_PER_MIN, &c);
+	int64_t year = c.year, limit = c.year + SCHEDULE_SEARCH_YEARS;
+	int month = c.month, day = c.day, hour = c.hour, minute = c.minute;
+
+	while (year <= limit) {
+		int m = next_bit(s->months, month);
+		if (m < 0 || m > 12) {
+			year++;
+			month = 1;
+			day = 1;
+			hour = minute = 0;
+			continue;
+		}
+		if (m != month) {
+			month = m;
+			day = 1;
+			hour = minute = 0;
+		}
+		int d = next_bit(day_mask(s, year, month), day);
+		if (d < 0) {
+			month++;
+			day = 1;
+			hour = minute = 0;
+			continue;
+		}
+		if (d != day) {
+			day = d;
+			hour = minute = 0;
+		}
+		int h = next_bit(s->hours, hour);
+		if (h < 0 || h > 23) {
+			day++;
+			hour = minute = 0;
+			continue;
+		}
+		if (h != hour) {
+			hour = h;
+			minute = 0;
+		}
+		int mi = next_bit(s->minutes, minute);
+		if (mi < 0 || mi > 59) {
+			hour++;
+			minute = 0;
+			continue;
+		}
+		*out = civil_days_from_date(year, month, day) * SECS_PER_DAY +
+		       hour * SECS_PER_HOUR + mi * SECS_PER_MIN;
+		return true;
+	}
+	return false;
+}

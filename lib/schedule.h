@@ -1,0 +1,66 @@
+/* lib/schedule.h: the five time fields of a crontab entry, parsed and evaluated.
+ *
+ * A schedule is a set of minutes, hours, days of the month, months and days
+ * of the week, with the Vixie flags that record which fields began with '*'.
+ * The day rule is Vixie's exactly as cronie applies it: when either day field
+ * starts with '*' both must match, otherwise either may.
+ *
+ * Evaluation here is in wall time only (lib/civil.h); lib/nextrun.h adds the
+ * time zone and the DST rules.
+ */
+#ifndef CROND_LIB_SCHEDULE_H
+#define CROND_LIB_SCHEDULE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/civil.h"
+
+enum schedule_flags {
+	SCHED_MIN_STAR = 1 << 0,   /* minute field starts with '*' */
+	SCHED_HOUR_STAR = 1 << 1,  /* hour field starts with '*' (also @hourly) */
+	SCHED_MDAY_STAR = 1 << 2,  /* day-of-month field starts with '*' */
+	SCHED_WDAY_STAR = 1 << 3,  /* day-of-week field starts with '*' */
+	SCHED_REBOOT = 1 << 4,     /* @reboot: no time fields at all */
+};
+
+struct schedule {
+	uint64_t minutes;  /* bit m: minute m (0-59) */
+	uint32_t hours;    /* bit h: hour h (0-23) */
+	uint32_t mdays;    /* bit d: day d of the month (1-31) */
+	uint16_t months;   /* bit m: month m (1-12) */
+	uint8_t wdays;     /* bit w: weekday w (0 = Sunday .. 6); 7 is stored as 0 */
+	uint8_t flags;     /* enum schedule_flags */
+};
+
+/* Searches give up this many years past their start (the calendar repeats
+ * every 400 years, so a schedule with no run in that window has none). */
+#define SCHEDULE_SEARCH_YEARS 400
+
+/* Parses the time part of an entry at the start of LINE (LEN bytes): five
+ * fields or an @keyword. On success returns 0 and sets *END to the offset just
+ * after the last field. On error returns -1 with *ERR_COL (0-based offset into
+ * LINE) and MSG (at most MSGLEN bytes) saying what is wrong and what was
+ * expected, e.g. "hour 25 is out of range 0-23". */
+int schedule_parse(const char *line, size_t len, struct schedule *out, size_t *end,
+                   size_t *err_col, char *msg, size_t msglen);
+
+/* True for entries that follow the wall clock through DST changes: minute or
+ * hour field starting with '*' (Vixie's "wildcard" jobs). */
+bool schedule_is_wildcard(const struct schedule *s);
+
+/* False when no date ever satisfies the day and month fields (e.g. 30 2 *);
+ * always false for @reboot. */
+bool schedule_can_run(const struct schedule *s);
+
+/* Does the wall-clock minute CT satisfy the schedule? (seconds ignored) */
+bool schedule_matches(const struct schedule *s, const struct civil_time *ct);
+
+/* The first wall minute strictly after wall time AFTER that satisfies the
+ * schedule, computed field by field (no minute stepping). Returns false for
+ * @reboot, schedules that can never run, or nothing within
+ * SCHEDULE_SEARCH_YEARS. */
+bool schedule_next_wall(const struct schedule *s, int64_t after, int64_t *out);
+
+#endif

@@ -1,0 +1,305 @@
+/* tests/unit/test_crontab.c: whole crontab texts: lines, assignments,
+ * commands and '%', system format, every error collected, abuse limits. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "lib/crontab.h"
+
+static void parse_ok(const char *text, enum crontab_format fmt, struct crontab *tab)
+{
+	struct diag_list d = { 0 };
+	int rc = crontab_parse(text, strlen(text), fmt, tab, &d);
+	if (rc != 0)
+		fail_msg("should parse: %d:%d %s", d.items[0].line, d.items[0].column, d.items[0].msg);
+	diag_list_clear(&d);
+}
+
+/* Parses TEXT expecting failure; returns the diagnostics (caller clears). */
+static struct diag_list parse_bad(const char *text, size_t len, enum crontab_format fmt)
+{
+	struct crontab tab;
+	struct diag_list d = { 0 };
+	int rc = crontab_parse(text, len, fmt, &tab, &d);
+	assert_int_equal(rc, -1);
+	assert_null(tab.entries);
+	assert_true(d.errors > 0);
+	return d;
+}
+
+static void test_lines_comments_blanks_and_crlf_are_understood(void **state)
+{
+	(void)state;
+	struct crontab t;
+	parse_ok("# comment\r\n\r\n   \t\n  # indented comment\n"
+	         "*/5 * * * * /bin/true\r\n"
+	         "0 1 * * * /bin/false", CRONTAB_USER, &t);
+	assert_int_equal(t.n_entries, 2);
+	assert_string_equal(t.entries[0].command, "/bin/true");
+	assert_int_equal(t.entries[0].line, 5);
+	assert_string_equal(t.entries[1].command, "/bin/false");
+	assert_int_equal(t.entries[1].line, 6);
+	crontab_free(&t);
+}
+
+static void test_assignments_apply_to_the_entries_below_them(void **state)
+{
+	(void)state;
+	struct crontab t;
+	parse_ok("MAILTO=root\n"
+	         "* * * * * a\n"
+	         "MAILTO = \"ops@example.com\"\n"
+	         "  'QUOTED NAME' = 'single quoted'  \n"
+	         "EMPTY=\n"
+	         "SPACES =   value with  spaces   \n"
+	         "* * * * * b\n", CRONTAB_USER, &t);
+	assert_int_equal(t.n_env, 5);
+	assert_string_equal(t.env[1].value, "ops@example.com");
+	assert_string_equal(t.env[2].name, "QUOTED NAME");
+	assert_string_equal(t.env[2].value, "single quoted");
+	assert_string_equal(t.env[3].value, "");
+	assert_string_equal(t.env[4].value, "value with  spaces");
+	assert_string_equal(crontab_getenv(&t, &t.entries[0], "MAILTO"), "root");
+	assert_string_equal(crontab_getenv(&t, &t.entries[1], "MAILTO"), "ops@example.com");
+	assert_null(crontab_getenv(&t, &t.entries[0], "EMPTY"));
+	assert_string_equal(crontab_getenv(&t, &t.entries[1], "EMPTY"), "");
+	crontab_free(&t);
+}
+
+static void test_percent_ends_the_command_and_becomes_newlines_in_input(void **state)
+{
+	(void)state;
+	struct crontab t;
+	parse_ok("* * * * * mail -s hi root%line one%line two%\n"
+	         "* * * * * date +\\%Y-\\%m-\\%d\n"
+	         "* * * * * cat%100\\% sure\n"
+	         "* * * * * echo a\\b\n", CRONTAB_USER, &t);
+	assert_string_equal(t.entries[0].command, "mail -s hi root");
+	assert_string_equal(t.entries[0].input, "line one\nline two\n");
+	assert_string_equal(t.entries[1].command, "date +%Y-%m-%d");
+	assert_null(t.entries[1].input);
+	assert_string_equal(t.entries[2].command, "cat");
+	assert_string_equal(t.entries[2].input, "100% sure");
+	assert_string_equal(t.entries[3].command, "echo a\\b");
+	crontab_free(&t);
+}
+
+static void test_system_format_has_a_user_field(void **state)
+{
+	(void)state;
+	struct crontab t;
+	parse_ok("SHELL=/bin/sh\n17 * * * * root cd / && run-parts --report /etc/cron.hourly\n"
+	         "@reboot\tnobody\t/bin/true\n", CRONTAB_SYSTEM, &t);
+	assert_int_equal(t.n_entries, 2);
+	assert_string_equal(t.entries[0].user, "root");
+	assert_string_equal(t.entries[0].command, "cd / && run-parts --report /etc/cron.hourly");
+	assert_string_equal(t.entries[1].user, "nobody");
+	assert_true(t.entries[1].sched.flags & SCHED_REBOOT);
+	crontab_free(&t);
+
+	struct diag_list d = parse_bad("* * * * *  \n", 12, CRONTAB_SYSTEM);
+	assert_string_equal(d.items[0].msg, "missing user name (a system crontab entry has a user "
+	                    "field after the time fields)");
+	diag_list_clear(&d);
+	d = parse_bad("* * * * * root\n", 15, CRONTAB_SYSTEM);
+	assert_non_null(strstr(d.items[0].msg, "missing command after the user name"));
+	diag_list_clear(&d);
+}
+
+static void test_extensions_are_resolved_per_entry(void **state)
+{
+	(void)state;
+	struct crontab t;
+	parse_ok("* * * * * plain\n"
+	         "CRON_TZ=America/New_York\nRANDOM_DELAY=5\nCRON_TIMEOUT=90s\n"
+	         "CRON_OVERLAP=skip\nCRON_CATCHUP=yes\n"
+	         "* * * * * extended\n"
+	         "CRON_TZ=\nCRON_TIMEOUT=2h\nCRON_OVERLAP=allow\n"
+	         "* * * * * back\n", CRONTAB_USER, &t);
+	const struct crontab_options *a = &t.options[t.entries[0].options];
+	const struct crontab_options *b = &t.options[t.entries[1].options];
+	const struct crontab_options *c = &t.options[t.entries[2].options];
+	assert_null(a->tz);
+	assert_int_equal(a->timeout, 0);
+	assert_false(a->overlap_skip);
+	assert_string_equal(b->tz, "America/New_York");
+	assert_int_equal(b->random_delay, 5);
+	assert_int_equal(b->timeout, 90);
+	assert_true(b->overlap_skip);
+	assert_true(b->catchup);
+	assert_null(c->tz);
+	assert_int_equal(c->timeout, 7200);
+	assert_false(c->overlap_skip);
+	assert_true(c->catchup);
+	crontab_free(&t);
+}
+
+struct bad_case {
+	const char *text;
+	int line, column;
+	const char *message;
+};
+
+static void test_every_invalid_line_is_reported_with_its_place(void **state)
+{
+	(void)state;
+	const struct bad_case cases[] = {
+		{ "0 25 * * * cmd\n", 1, 3, "hour 25 is out of range 0-23" },
+		{ "* * * * *\n", 1, 10, "missing command" },
+		{ "* * * * * %only input\n", 1, 11, "missing command" },
+		{ "hello world\n", 1, 1, "expected an entry" },
+		{ "FOO=\"unterminated\n", 1, 5, "unterminated double quote" },
+		{ "FOO='a' b\n", 1, 9, "unexpected text after the closing quote" },
+		{ "=value\n", 1, 1, "empty variable name" },
+		{ "RANDOM_DELAY=ten\n", 1, 14, "RANDOM_DELAY must be a whole number" },
+		{ "RANDOM_DELAY=1441\n", 1, 14, "RANDOM_DELAY" },
+		{ "CRON_TIMEOUT=5x\n", 1, 14, "CRON_TIMEOUT must be a duration" },
+		{ "CRON_TIMEOUT=8d\n", 1, 14, "CRON_TIMEOUT" },
+		{ "CRON_OVERLAP=maybe\n", 1, 14, "CRON_OVERLAP must be 'allow' or 'skip'" },
+		{ "CRON_CATCHUP=1\n", 1, 14, "CRON_CATCHUP must be 'yes' or 'no'" },
+		{ "CRON_TZ=New York\n", 1, 9, "CRON_TZ value contains a blank" },
+		{ "\n\n  @HOURLY x\n", 3, 3, "@-keywords are lower case" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct bad_case *c = &cases[i];
+		struct diag_list d = parse_bad(c->text, strlen(c->text), CRONTAB_USER);
+		const struct diag *g = &d.items[0];
+		if (g->line != c->line || g->column != c->column || !strstr(g->msg, c->message))
+			fail_msg("case %zu: expected %d:%d '%s', got %d:%d '%s'", i, c->line, c->column,
+			         c->message, g->line, g->column, g->msg);
+		diag_list_clear(&d);
+	}
+}
+
+static void test_all_errors_are_collected_not_just_the_first(void **state)
+{
+	(void)state;
+	const char *text = "* * * * * ok\n61 * * * * a\nbad line\n* * * * * ok\n* * * * 9 b\n";
+	struct diag_list d = parse_bad(text, strlen(text), CRONTAB_USER);
+	assert_int_equal(d.errors, 3);
+	assert_int_equal(d.items[0].line, 2);
+	assert_int_equal(d.items[1].line, 3);
+	assert_int_equal(d.items[2].line, 5);
+	char buf[512];
+	diag_format(&d.items[0], "mytab", buf, sizeof(buf));
+	assert_string_equal(buf, "mytab:2:1: minute 61 is out of range 0-59");
+	diag_list_clear(&d);
+}
+
+static void test_binary_input_is_refused(void **state)
+{
+	(void)state;
+	const char text[] = "* * * * * a\n\x7f" "ELF\0\x01\x02\n";
+	struct diag_list d = parse_bad(text, sizeof(text) - 1, CRONTAB_USER);
+	assert_int_equal(d.items[0].line, 2);
+	assert_non_null(strstr(d.items[0].msg, "NUL byte"));
+	diag_list_clear(&d);
+}
+
+static char *repeat_lines(const char *line, size_t n, size_t *len)
+{
+	size_t l = strlen(line);
+	char *s = malloc(l * n + 1);
+	assert_non_null(s);
+	for (size_t i = 0; i < n; i++)
+		memcpy(s + i * l, line, l);
+	s[l * n] = '\0';
+	*len = l * n;
+	return s;
+}
+
+static void test_limits_refuse_the_whole_crontab(void **state)
+{
+	(void)state;
+	size_t len;
+	struct crontab t;
+	/* exactly at the limits: fine */
+	char *s = repeat_lines("* * * * * x\n", CRONTAB_MAX_ENTRIES, &len);
+	parse_ok(s, CRONTAB_USER, &t);
+	assert_int_equal(t.n_entries, CRONTAB_MAX_ENTRIES);
+	crontab_free(&t);
+	free(s);
+	/* one more entry */
+	s = repeat_lines("* * * * * x\n", CRONTAB_MAX_ENTRIES + 1, &len);
+	struct diag_list d = parse_bad(s, len, CRONTAB_USER);
+	assert_non_null(strstr(d.items[0].msg, "more than 10000 entries"));
+	assert_int_equal(d.items[0].line, CRONTAB_MAX_ENTRIES + 1);
+	diag_list_clear(&d);
+	free(s);
+	/* assignments */
+	s = repeat_lines("A=b\n", CRONTAB_MAX_ENV + 1, &len);
+	d = parse_bad(s, len, CRONTAB_USER);
+	assert_non_null(strstr(d.items[0].msg, "more than 1000 assignments"));
+	diag_list_clear(&d);
+	free(s);
+	/* a long line */
+	s = malloc(CRONTAB_MAX_LINE + 20);
+	memcpy(s, "* * * * * ", 10);
+	memset(s + 10, 'x', CRONTAB_MAX_LINE + 1 - 10);
+	d = parse_bad(s, CRONTAB_MAX_LINE + 1, CRONTAB_USER);
+	assert_non_null(strstr(d.items[0].msg, "over the limit of 8192"));
+	diag_list_clear(&d);
+	s[CRONTAB_MAX_LINE] = '\n';
+	parse_ok((s[CRONTAB_MAX_LINE + 1] = '\0', s), CRONTAB_USER, &t);
+	crontab_free(&t);
+	free(s);
+	/* the whole text */
+	s = repeat_lines("# padding padding padding padding padding padding padding\n",
+	                 CRONTAB_MAX_BYTES / 10, &len);
+	d = parse_bad(s, len, CRONTAB_USER);
+	assert_int_equal(d.count, 1);
+	assert_non_null(strstr(d.items[0].msg, "over the limit of 1048576 bytes"));
+	diag_list_clear(&d);
+	free(s);
+}
+
+static void test_entry_that_can_never_run_is_a_warning(void **state)
+{
+	(void)state;
+	struct crontab t;
+	struct diag_list d = { 0 };
+	const char *text = "0 0 30 2 * never\n";
+	assert_int_equal(crontab_parse(text, strlen(text), CRONTAB_USER, &t, &d), 0);
+	assert_int_equal(d.errors, 0);
+	assert_int_equal(d.warnings, 1);
+	assert_true(d.items[0].warning);
+	assert_non_null(strstr(d.items[0].msg, "can never run"));
+	assert_int_equal(t.n_entries, 1);
+	crontab_free(&t);
+	diag_list_clear(&d);
+}
+
+static void test_missing_final_newline_and_empty_text_are_fine(void **state)
+{
+	(void)state;
+	struct crontab t;
+	parse_ok("", CRONTAB_USER, &t);
+	assert_int_equal(t.n_entries, 0);
+	crontab_free(&t);
+	parse_ok("* * * * * last line without newline", CRONTAB_USER, &t);
+	assert_string_equal(t.entries[0].command, "last line without newline");
+	crontab_free(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lines_comments_blanks_and_crlf_are_understood),
+		cmocka_unit_test(test_assignments_apply_to_the_entries_below_them),
+		cmocka_unit_test(test_percent_ends_the_command_and_becomes_newlines_in_input),
+		cmocka_unit_test(test_system_format_has_a_user_field),
+		cmocka_unit_test(test_extensions_are_resolved_per_entry),
+		cmocka_unit_test(test_every_invalid_line_is_reported_with_its_place),
+		cmocka_unit_test(test_all_errors_are_collected_not_just_the_first),
+		cmocka_unit_test(test_binary_input_is_refused),
+		cmocka_unit_test(test_limits_refuse_the_whole_crontab),
+		cmocka_unit_test(test_entry_that_can_never_run_is_a_warning),
+		cmocka_unit_test(test_missing_final_newline_and_empty_text_are_fine),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
