@@ -63,16 +63,3 @@ void client_close(struct client *c)
 		close(c->fd);
 	c->fd = -1;
 }
-
-int proto_row_view(const struct proto_field *f, struct proto_msg *view)
-{
-	if (proto_payload_validate(f->data, f->len, NULL) != PROTO_OK)
-		return -1;
-	*view = (struct proto_msg){
-		.version = PROTO_VERSION,
-		.type = 0,
-		.len = f->len,
-		.payload = (uint8_t *)(uintptr_t)f->data,
-	};
-	return 0;
-}

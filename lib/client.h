@@ -39,9 +39,4 @@ int client_call(struct client *c, struct proto_buf *req, struct proto_msg *reply
 
 void client_close(struct client *c);
 
-/* A read-only view of a TAG_ROW field's nested payload as a message, after
- * checking that it is a well-formed payload. Never free the view.
- * Returns 0 or -1. */
-int proto_row_view(const struct proto_field *f, struct proto_msg *view);
-
 #endif

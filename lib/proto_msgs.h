@@ -8,7 +8,7 @@
  * root may name someone else.
  *
  * Rows (lists of records) are repeated TAG_ROW fields whose bytes are
- * themselves a payload of fields (see proto_row_view in lib/client.h).
+ * themselves a payload of fields (built with proto_buf_add_nested, read with proto_field_nested).
  * Numbers are fixed: append new ones, never renumber.
  */
 #ifndef CROND_LIB_PROTO_MSGS_H
