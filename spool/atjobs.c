@@ -1,0 +1,415 @@
+/* spool/atjobs.c: queueing, listing, reading and removing at/batch jobs.
+ * Moving jobs through their states (claim, finish, recovery) is in
+ * atrun.c.
+ *
+ * A job's environment is stored as one blob: its NAME=VALUE strings, each
+ * followed by a NUL byte, as in /proc/PID/environ.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "spool/internal.h"
+
+static const char *const state_names[] = {
+	[SPOOL_AT_WAITING] = "waiting",
+	[SPOOL_AT_RUNNING] = "running",
+	[SPOOL_AT_INTERRUPTED] = "interrupted",
+};
+
+static const char *const mail_names[] = {
+	[SPOOL_MAIL_DEFAULT] = "default",
+	[SPOOL_MAIL_ALWAYS] = "always",
+	[SPOOL_MAIL_NEVER] = "never",
+};
+
+const char *spool_at_state_name(enum spool_at_state state)
+{
+	return state_names[state];
+}
+
+static int name_index(const char *const *names, int count, const unsigned char *s)
+{
+	for (int i = 0; s != NULL && i < count; i++)
+		if (strcmp(names[i], (const char *)s) == 0)
+			return i;
+	return -1;
+}
+
+static int state_of_column(sqlite3_stmt *st, int col)
+{
+	return name_index(state_names, 3, sqlite3_column_text(st, col));
+}
+
+static bool is_queue(char q)
+{
+	return (q >= 'a' && q <= 'z') || (q >= 'A' && q <= 'Z');
+}
+
+static int check_job(struct spool *sp, const struct spool_at_job *j,
+		     struct spool_err *err)
+{
+	int code = spool_check_name(sp, j->owner, SPOOL_NAME_MAX, "owner name", err);
+	if (code == SPOOL_OK)
+		code = spool_check_name(sp, j->cwd, SPOOL_PATH_MAX, "working directory", err);
+	if (code != SPOOL_OK)
+		return code;
+	const char *why = NULL;
+	if (!is_queue(j->queue))
+		why = "queue must be a letter a-z or A-Z";
+	else if (j->cwd[0] != '/')
+		why = "working directory must be an absolute path";
+	else if (j->script_len > SPOOL_SCRIPT_MAX || (j->script == NULL && j->script_len > 0))
+		why = "script is too long";
+	else if (j->umask > 0777)
+		why = "umask must be 0 - 0777";
+	else if ((unsigned)j->mail > SPOOL_MAIL_NEVER)
+		why = "unknown mail option";
+	if (why != NULL)
+		return spool_seterr(err, SPOOL_INVALID, "%s: at job: %s", sp->path, why);
+	return SPOOL_OK;
+}
+
+/* The environment as one blob (*BLOB, malloc'ed, *LEN bytes). */
+static int pack_env(struct spool *sp, const char *const *env, char **blob,
+		    size_t *len, struct spool_err *err)
+{
+	size_t total = 0, count = 0;
+	for (; env != NULL && env[count] != NULL; count++) {
+		const char *eq = strchr(env[count], '=');
+		if (eq == NULL || eq == env[count])
+			return spool_seterr(err, SPOOL_INVALID, "%s: at job: environment"
+					    " string %zu is not NAME=VALUE", sp->path, count);
+		total += strlen(env[count]) + 1;
+		if (total > SPOOL_ENV_MAX || count >= SPOOL_ENV_COUNT_MAX)
+			return spool_seterr(err, SPOOL_INVALID, "%s: at job: environment"
+					    " over %d bytes or %d strings", sp->path,
+					    SPOOL_ENV_MAX, SPOOL_ENV_COUNT_MAX);
+	}
+	if ((*blob = malloc(total + 1)) == NULL)
+		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
+	char *p = *blob;
+	for (size_t i = 0; i < count; i++)
+		p = spool_put_bytes(p, env[i], strlen(env[i]));
+	*len = total;
+	return SPOOL_OK;
+}
+
+struct submit_ctx {
+	const struct spool_at_job *job;
+	const char *env;
+	size_t env_len;
+	int64_t id;
+};
+
+static int submit_txn(struct spool *sp, void *ctx, struct spool_err *err)
+{
+	struct submit_ctx *c = ctx;
+	const struct spool_at_job *j = c->job;
+	sqlite3_stmt *st = NULL;
+	char queue[2] = { j->queue, '\0' };
+	int code = spool_stmt(sp, ST_AT_INSERT, &st, err);
+	if (code != SPOOL_OK)
+		return code;
+	int rc = spool_bind_text(st, 1, queue);
+	if (rc == SQLITE_OK) rc = spool_bind_text(st, 2, j->owner);
+	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 3, j->uid);
+	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 4, j->gid);
+	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 5, j->run_at);
+	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 6, j->created_at);
+	if (rc == SQLITE_OK) rc = j->script_len == 0 ? sqlite3_bind_zeroblob(st, 7, 0)
+		: sqlite3_bind_blob64(st, 7, j->script, j->script_len, SQLITE_STATIC);
+	if (rc == SQLITE_OK) rc = c->env_len == 0 ? sqlite3_bind_zeroblob(st, 8, 0)
+		: sqlite3_bind_blob64(st, 8, c->env, c->env_len, SQLITE_STATIC);
+	if (rc == SQLITE_OK) rc = spool_bind_text(st, 9, j->cwd);
+	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 10, j->umask);
+	if (rc == SQLITE_OK) rc = spool_bind_text(st, 11, mail_names[j->mail]);
+	if (rc != SQLITE_OK)
+		return spool_sqlerr(sp, err, rc, "submit at job");
+	code = spool_step_done(sp, st, "submit at job", err);
+	c->id = sqlite3_last_insert_rowid(sp->db);
+	return code;
+}
+
+int spool_at_submit(struct spool *sp, const struct spool_at_job *job,
+		    int64_t *id, struct spool_err *err)
+{
+	int code = check_job(sp, job, err);
+	char *env = NULL;
+	size_t env_len = 0;
+	if (code == SPOOL_OK)
+		code = pack_env(sp, job->env, &env, &env_len, err);
+	if (code != SPOOL_OK)
+		return code;
+	struct submit_ctx c = { .job = job, .env = env, .env_len = env_len };
+	code = spool_txn(sp, TXN_WRITE, submit_txn, &c, err);
+	free(env);
+	if (code == SPOOL_OK && id != NULL)
+		*id = c.id;
+	return code;
+}
+
+/* Splits the environment blob ENV (LEN bytes, followed by a NUL) in place
+ * into VEC, NULL-terminated. */
+static void split_env(char *env, size_t len, char **vec)
+{
+	size_t k = 0;
+	for (char *s = env; s < env + len; s += strlen(s) + 1)
+		vec[k++] = s;
+	vec[k] = NULL;
+}
+
+/* Columns of ST_AT_GET: id, queue, owner, uid, gid, run_at, created_at,
+ * script, environ, cwd, umask, mail, state, pid, started_at. */
+static int read_job(struct spool *sp, sqlite3_stmt *st, struct spool_at_job *j,
+		    struct spool_err *err)
+{
+	const void *owner, *script, *env, *cwd;
+	size_t olen, slen, elen, clen;
+	memset(j, 0, sizeof *j);
+	if (spool_col_bytes(st, 2, &owner, &olen) || spool_col_bytes(st, 7, &script, &slen) ||
+	    spool_col_bytes(st, 8, &env, &elen) || spool_col_bytes(st, 9, &cwd, &clen))
+		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
+	const unsigned char *queue = sqlite3_column_text(st, 1);
+	int state = state_of_column(st, 12);
+	int mail = name_index(mail_names, 3, sqlite3_column_text(st, 11));
+	if (owner == NULL || script == NULL || env == NULL || cwd == NULL ||
+	    queue == NULL || state < 0 || mail < 0)
+		return spool_seterr(err, SPOOL_CORRUPT, "%s: at job %lld is malformed",
+				    sp->path, (long long)sqlite3_column_int64(st, 0));
+	size_t nenv = 0;
+	for (size_t i = 0; i < elen; i++)
+		nenv += ((const char *)env)[i] == '\0';
+	nenv += elen > 0 && ((const char *)env)[elen - 1] != '\0';
+	size_t ptrs = (nenv + 1) * sizeof(char *);
+	char *mem = malloc(ptrs + elen + slen + clen + olen + 4);
+	if (mem == NULL)
+		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
+	char **vec = (char **)mem;   /* malloc'ed memory suits any type */
+	char *p = mem + ptrs;
+	p = spool_put_bytes(p, env, elen);
+	split_env(mem + ptrs, elen, vec);
+	j->script = p;
+	j->script_len = slen;
+	p = spool_put_bytes(p, script, slen);
+	j->cwd = p;
+	p = spool_put_bytes(p, cwd, clen);
+	j->owner = p;
+	spool_put_bytes(p, owner, olen);
+	j->env = (const char *const *)vec;
+	j->mem_ = mem;
+	j->id = sqlite3_column_int64(st, 0);
+	j->queue = (char)queue[0];
+	j->uid = (uid_t)sqlite3_column_int64(st, 3);
+	j->gid = (gid_t)sqlite3_column_int64(st, 4);
+	j->run_at = sqlite3_column_int64(st, 5);
+	j->created_at = sqlite3_column_int64(st, 6);
+	j->umask = (mode_t)sqlite3_column_int64(st, 10) & 0777;
+	j->mail = (enum spool_at_mail)mail;
+	j->state = (enum spool_at_state)state;
+	j->pid = (pid_t)sqlite3_column_int64(st, 13);
+	j->started_at = sqlite3_column_int64(st, 14);
+	return SPOOL_OK;
+}
+
+int spool_at_read(struct spool *sp, int64_t id, struct spool_at_job *out,
+		  struct spool_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	memset(out, 0, sizeof *out);
+	int code = spool_stmt(sp, ST_AT_GET, &st, err);
+	if (code != SPOOL_OK)
+		return code;
+	int rc = sqlite3_bind_int64(st, 1, id);
+	if (rc != SQLITE_OK)
+		return spool_sqlerr(sp, err, rc, "read at job");
+	int row = spool_step_row(sp, st, "read at job", err);
+	if (row < 0)
+		return -row;
+	if (row == 0)
+		return spool_seterr(err, SPOOL_NOT_FOUND, "%s: no at job %lld",
+				    sp->path, (long long)id);
+	return read_job(sp, st, out, err);
+}
+
+struct get_ctx {
+	int64_t id;
+	struct spool_at_job *out;
+};
+
+static int get_txn(struct spool *sp, void *ctx, struct spool_err *err)
+{
+	struct get_ctx *g = ctx;
+	spool_at_job_free(g->out);   /* a retried attempt starts over */
+	return spool_at_read(sp, g->id, g->out, err);
+}
+
+int spool_at_get(struct spool *sp, int64_t id, struct spool_at_job *out,
+		 struct spool_err *err)
+{
+	memset(out, 0, sizeof *out);
+	struct get_ctx g = { .id = id, .out = out };
+	int code = spool_txn(sp, TXN_READ, get_txn, &g, err);
+	if (code != SPOOL_OK)
+		spool_at_job_free(out);
+	return code;
+}
+
+int spool_at_state_of(struct spool *sp, int64_t id, enum spool_at_state *state,
+		      uid_t *uid, struct spool_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int code = spool_stmt(sp, ST_AT_OWNER_STATE, &st, err);
+	if (code != SPOOL_OK)
+		return code;
+	int rc = sqlite3_bind_int64(st, 1, id);
+	if (rc != SQLITE_OK)
+		return spool_sqlerr(sp, err, rc, "read at job");
+	int row = spool_step_row(sp, st, "read at job", err);
+	if (row < 0)
+		return -row;
+	if (row == 0)
+		return spool_seterr(err, SPOOL_NOT_FOUND, "%s: no at job %lld",
+				    sp->path, (long long)id);
+	int s = state_of_column(st, 1);
+	if (s < 0)
+		return spool_seterr(err, SPOOL_CORRUPT, "%s: at job %lld has no valid"
+				    " state", sp->path, (long long)id);
+	*state = (enum spool_at_state)s;
+	*uid = (uid_t)sqlite3_column_int64(st, 0);
+	/* Done reading: release the cursor before the caller changes the row. */
+	(void)sqlite3_reset(st);   /* after a row, reset reports no error */
+	return SPOOL_OK;
+}
+
+struct list_ctx {
+	const struct spool_at_filter *filter;
+	struct spool_at_summary *v;
+	size_t n;
+};
+
+/* Columns: id, queue, owner, uid, run_at, state. */
+static int read_summary(struct spool *sp, sqlite3_stmt *st,
+			struct spool_at_summary *s, struct spool_err *err)
+{
+	const void *owner;
+	size_t olen;
+	const unsigned char *queue = sqlite3_column_text(st, 1);
+	int state = state_of_column(st, 5);
+	if (spool_col_bytes(st, 2, &owner, &olen) != SPOOL_OK)
+		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
+	if (owner == NULL || olen > SPOOL_NAME_MAX || queue == NULL || state < 0)
+		return spool_seterr(err, SPOOL_CORRUPT, "%s: at job %lld is malformed",
+				    sp->path, (long long)sqlite3_column_int64(st, 0));
+	memset(s, 0, sizeof *s);
+	s->id = sqlite3_column_int64(st, 0);
+	s->queue = (char)queue[0];
+	spool_put_bytes(s->owner, owner, olen);
+	s->uid = (uid_t)sqlite3_column_int64(st, 3);
+	s->run_at = sqlite3_column_int64(st, 4);
+	s->state = (enum spool_at_state)state;
+	return SPOOL_OK;
+}
+
+static int list_txn(struct spool *sp, void *ctx, struct spool_err *err)
+{
+	struct list_ctx *c = ctx;
+	const struct spool_at_filter *f = c->filter;
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	free(c->v);   /* a retried attempt starts over */
+	c->v = NULL;
+	c->n = 0;
+	int code = spool_stmt(sp, f->all_owners ? ST_AT_LIST_ALL : ST_AT_LIST_UID, &st, err);
+	if (code != SPOOL_OK)
+		return code;
+	char queue[2] = { f->queue, '\0' };
+	int rc = spool_bind_text(st, 1, f->queue != '\0' ? queue : NULL);
+	if (rc == SQLITE_OK && !f->all_owners)
+		rc = sqlite3_bind_int64(st, 2, f->uid);
+	if (rc != SQLITE_OK)
+		return spool_sqlerr(sp, err, rc, "list at jobs");
+	int row;
+	while ((row = spool_step_row(sp, st, "list at jobs", err)) == 1) {
+		code = spool_grow(sp, &c->v, c->n, &cap, sizeof *c->v, err);
+		if (code != SPOOL_OK)
+			return code;
+		code = read_summary(sp, st, &c->v[c->n], err);
+		if (code != SPOOL_OK)
+			return code;
+		c->n++;
+	}
+	return row < 0 ? -row : SPOOL_OK;
+}
+
+int spool_at_list(struct spool *sp, const struct spool_at_filter *filter,
+		  struct spool_at_summary **out, size_t *n,
+		  struct spool_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	if (filter->queue != '\0' && !is_queue(filter->queue))
+		return spool_seterr(err, SPOOL_INVALID, "%s: list at jobs: queue must"
+				    " be a letter a-z or A-Z", sp->path);
+	struct list_ctx c = { .filter = filter };
+	int code = spool_txn(sp, TXN_READ, list_txn, &c, err);
+	if (code != SPOOL_OK) {
+		free(c.v);
+		return code;
+	}
+	*out = c.v;
+	*n = c.n;
+	return SPOOL_OK;
+}
+
+struct remove_ctx {
+	int64_t id;
+	uid_t requester;
+};
+
+static int remove_txn(struct spool *sp, void *ctx, struct spool_err *err)
+{
+	struct remove_ctx *c = ctx;
+	enum spool_at_state state;
+	uid_t uid;
+	sqlite3_stmt *st = NULL;
+	int code = spool_at_state_of(sp, c->id, &state, &uid, err);
+	if (code != SPOOL_OK)
+		return code;
+	if (c->requester != 0 && c->requester != uid)
+		return spool_seterr(err, SPOOL_PERMISSION, "%s: at job %lld belongs to"
+				    " another user", sp->path, (long long)c->id);
+	if (state == SPOOL_AT_RUNNING)
+		return spool_seterr(err, SPOOL_CONFLICT, "%s: at job %lld is running",
+				    sp->path, (long long)c->id);
+	code = spool_stmt(sp, ST_AT_DELETE, &st, err);
+	if (code != SPOOL_OK)
+		return code;
+	int rc = sqlite3_bind_int64(st, 1, c->id);
+	if (rc != SQLITE_OK)
+		return spool_sqlerr(sp, err, rc, "remove at job");
+	return spool_step_done(sp, st, "remove at job", err);
+}
+
+int spool_at_remove(struct spool *sp, int64_t id, uid_t requester,
+		    struct spool_err *err)
+{
+	struct remove_ctx c = { .id = id, .requester = requester };
+	return spool_txn(sp, TXN_WRITE, remove_txn, &c, err);
+}
+
+void spool_at_job_free(struct spool_at_job *job)
+{
+	if (job == NULL)
+		return;
+	free(job->mem_);
+	memset(job, 0, sizeof *job);
+}
+
+void spool_at_jobs_free(struct spool_at_job *v, size_t n)
+{
+	if (v == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(v[i].mem_);
+	free(v);
+}

@@ -1,0 +1,291 @@
+/* spool/crontabs.c: each owner's crontab, byte for byte, and the generation
+ * counter that tells the daemon what changed.
+ *
+ * Every install and removal takes the next value of one counter (the
+ * sequence row 'crontab_generation') inside its own write transaction. The
+ * write lock serializes them, so a reader that has seen generation G has
+ * also seen every change below G: "changes since G" never misses one.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "spool/internal.h"
+
+#define GENERATION "crontab_generation"
+
+struct change {
+	const char *owner;
+	uid_t uid;
+	const void *text;   /* NULL: remove */
+	size_t len;
+	uid_t by;
+	int64_t now;
+	int64_t generation;  /* out */
+};
+
+static int next_generation(struct spool *sp, int64_t *gen, struct spool_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int code = spool_stmt(sp, ST_SEQ_NEXT, &st, err);
+	if (code != SPOOL_OK)
+		return code;
+	int rc = spool_bind_text(st, 1, GENERATION);
+	if (rc != SQLITE_OK)
+		return spool_sqlerr(sp, err, rc, "next generation");
+	int row = spool_step_row(sp, st, "next generation", err);
+	if (row <= 0)
+		return row < 0 ? -row : spool_seterr(err, SPOOL_CORRUPT,
+			"%s: the generation counter is missing", sp->path);
+	*gen = sqlite3_column_int64(st, 0);
+	return spool_step_done(sp, st, "next generation", err);
+}
+
+static int install_txn(struct spool *sp, void *ctx, struct spool_err *err)
+{
+	struct change *c = ctx;
+	sqlite3_stmt *st = NULL;
+	int code = next_generation(sp, &c->generation, err);
+	if (code == SPOOL_OK)
+		code = spool_stmt(sp, ST_CRONTAB_PUT, &st, err);
+	if (code != SPOOL_OK)
+		return code;
+	int rc = spool_bind_text(st, 1, c->owner);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 2, c->uid);
+	/* A zero-length blob, not NULL (which would mean removed). */
+	if (rc == SQLITE_OK)
+		rc = c->len == 0 ? sqlite3_bind_zeroblob(st, 3, 0)
+			: sqlite3_bind_blob64(st, 3, c->text, c->len, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 4, c->now);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 5, c->by);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 6, c->generation);
+	if (rc != SQLITE_OK)
+		return spool_sqlerr(sp, err, rc, "install crontab");
+	return spool_step_done(sp, st, "install crontab", err);
+}
+
+static int remove_txn(struct spool *sp, void *ctx, struct spool_err *err)
+{
+	struct change *c = ctx;
+	sqlite3_stmt *st = NULL;
+	int code = next_generation(sp, &c->generation, err);
+	if (code == SPOOL_OK)
+		code = spool_stmt(sp, ST_CRONTAB_TOMBSTONE, &st, err);
+	if (code != SPOOL_OK)
+		return code;
+	int rc = spool_bind_text(st, 1, c->owner);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 2, c->now);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 3, c->by);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 4, c->generation);
+	if (rc != SQLITE_OK)
+		return spool_sqlerr(sp, err, rc, "remove crontab");
+	code = spool_step_done(sp, st, "remove crontab", err);
+	if (code == SPOOL_OK && sqlite3_changes(sp->db) == 0)
+		code = spool_seterr(err, SPOOL_NOT_FOUND, "%s: no crontab for %s",
+				    sp->path, c->owner);
+	return code;
+}
+
+int spool_crontab_install(struct spool *sp, const char *owner, uid_t uid,
+			  const void *text, size_t len, uid_t by, int64_t now,
+			  int64_t *generation, struct spool_err *err)
+{
+	int code = spool_check_name(sp, owner, SPOOL_NAME_MAX, "owner name", err);
+	if (code != SPOOL_OK)
+		return code;
+	if (len > SPOOL_CRONTAB_MAX || (text == NULL && len > 0))
+		return spool_seterr(err, SPOOL_INVALID,
+				    "%s: crontab for %s is missing or over %d bytes",
+				    sp->path, owner, SPOOL_CRONTAB_MAX);
+	struct change c = { .owner = owner, .uid = uid, .text = text, .len = len,
+			    .by = by, .now = now };
+	code = spool_txn(sp, TXN_WRITE, install_txn, &c, err);
+	if (code == SPOOL_OK && generation != NULL)
+		*generation = c.generation;
+	return code;
+}
+
+int spool_crontab_remove(struct spool *sp, const char *owner, uid_t by,
+			 int64_t now, int64_t *generation,
+			 struct spool_err *err)
+{
+	int code = spool_check_name(sp, owner, SPOOL_NAME_MAX, "owner name", err);
+	if (code != SPOOL_OK)
+		return code;
+	struct change c = { .owner = owner, .by = by, .now = now };
+	code = spool_txn(sp, TXN_WRITE, remove_txn, &c, err);
+	if (code == SPOOL_OK && generation != NULL)
+		*generation = c.generation;
+	return code;
+}
+
+/* Columns: owner, uid, body, installed_at, installed_by, generation. */
+static int read_crontab(struct spool *sp, sqlite3_stmt *st,
+			struct spool_crontab *c, struct spool_err *err)
+{
+	const void *owner, *body;
+	size_t olen, blen;
+	memset(c, 0, sizeof *c);
+	if (spool_col_bytes(st, 0, &owner, &olen) != SPOOL_OK ||
+	    spool_col_bytes(st, 2, &body, &blen) != SPOOL_OK ||
+	    (c->mem_ = malloc(olen + 1 + (body != NULL ? blen + 1 : 0))) == NULL)
+		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
+	if (owner == NULL)
+		owner = "";
+	c->owner = c->mem_;
+	char *next = spool_put_bytes(c->mem_, owner, olen);
+	if (body != NULL) {
+		c->text = next;
+		c->len = blen;
+		spool_put_bytes(next, body, blen);
+	}
+	c->removed = body == NULL;
+	c->uid = (uid_t)sqlite3_column_int64(st, 1);
+	c->installed_at = sqlite3_column_int64(st, 3);
+	c->installed_by = (uid_t)sqlite3_column_int64(st, 4);
+	c->generation = sqlite3_column_int64(st, 5);
+	return SPOOL_OK;
+}
+
+struct get_ctx {
+	const char *owner;
+	struct spool_crontab *out;
+};
+
+static int get_txn(struct spool *sp, void *ctx, struct spool_err *err)
+{
+	struct get_ctx *g = ctx;
+	sqlite3_stmt *st = NULL;
+	spool_crontab_free(g->out);   /* a retried attempt starts over */
+	int code = spool_stmt(sp, ST_CRONTAB_GET, &st, err);
+	if (code != SPOOL_OK)
+		return code;
+	int rc = spool_bind_text(st, 1, g->owner);
+	if (rc != SQLITE_OK)
+		return spool_sqlerr(sp, err, rc, "get crontab");
+	int row = spool_step_row(sp, st, "get crontab", err);
+	if (row < 0)
+		return -row;
+	if (row == 0)
+		return spool_seterr(err, SPOOL_NOT_FOUND, "%s: no crontab for %s",
+				    sp->path, g->owner);
+	return read_crontab(sp, st, g->out, err);
+}
+
+int spool_crontab_get(struct spool *sp, const char *owner,
+		      struct spool_crontab *out, struct spool_err *err)
+{
+	memset(out, 0, sizeof *out);
+	int code = spool_check_name(sp, owner, SPOOL_NAME_MAX, "owner name", err);
+	if (code != SPOOL_OK)
+		return code;
+	struct get_ctx g = { .owner = owner, .out = out };
+	code = spool_txn(sp, TXN_READ, get_txn, &g, err);
+	if (code != SPOOL_OK)
+		spool_crontab_free(out);
+	return code;
+}
+
+struct changes_ctx {
+	int64_t since;
+	size_t max;
+	struct spool_crontab *v;
+	size_t n;
+};
+
+static int changes_txn(struct spool *sp, void *ctx, struct spool_err *err)
+{
+	struct changes_ctx *c = ctx;
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	spool_crontabs_free(c->v, c->n);   /* a retried attempt starts over */
+	c->v = NULL;
+	c->n = 0;
+	int code = spool_stmt(sp, ST_CRONTAB_CHANGES, &st, err);
+	if (code != SPOOL_OK)
+		return code;
+	int rc = sqlite3_bind_int64(st, 1, c->since);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 2, (sqlite3_int64)c->max);
+	if (rc != SQLITE_OK)
+		return spool_sqlerr(sp, err, rc, "list crontab changes");
+	int row;
+	while ((row = spool_step_row(sp, st, "list crontab changes", err)) == 1) {
+		code = spool_grow(sp, &c->v, c->n, &cap, sizeof *c->v, err);
+		if (code != SPOOL_OK)
+			return code;
+		code = read_crontab(sp, st, &c->v[c->n], err);
+		if (code != SPOOL_OK)
+			return code;
+		c->n++;
+	}
+	return row < 0 ? -row : SPOOL_OK;
+}
+
+int spool_crontab_changes(struct spool *sp, int64_t since, size_t max,
+			  struct spool_crontab **out, size_t *n,
+			  struct spool_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	if (max == 0 || max > INT64_MAX)
+		return spool_seterr(err, SPOOL_INVALID, "%s: list crontab changes:"
+				    " max must be at least 1", sp->path);
+	struct changes_ctx c = { .since = since, .max = max };
+	int code = spool_txn(sp, TXN_READ, changes_txn, &c, err);
+	if (code != SPOOL_OK) {
+		spool_crontabs_free(c.v, c.n);
+		return code;
+	}
+	*out = c.v;
+	*n = c.n;
+	return SPOOL_OK;
+}
+
+static int generation_txn(struct spool *sp, void *ctx, struct spool_err *err)
+{
+	int64_t *gen = ctx;
+	sqlite3_stmt *st = NULL;
+	int code = spool_stmt(sp, ST_SEQ_GET, &st, err);
+	if (code != SPOOL_OK)
+		return code;
+	int rc = spool_bind_text(st, 1, GENERATION);
+	if (rc != SQLITE_OK)
+		return spool_sqlerr(sp, err, rc, "read generation");
+	int row = spool_step_row(sp, st, "read generation", err);
+	if (row <= 0)
+		return row < 0 ? -row : spool_seterr(err, SPOOL_CORRUPT,
+			"%s: the generation counter is missing", sp->path);
+	*gen = sqlite3_column_int64(st, 0);
+	return SPOOL_OK;
+}
+
+int spool_crontab_generation(struct spool *sp, int64_t *generation,
+			     struct spool_err *err)
+{
+	*generation = 0;
+	return spool_txn(sp, TXN_READ, generation_txn, generation, err);
+}
+
+void spool_crontab_free(struct spool_crontab *c)
+{
+	if (c == NULL)
+		return;
+	free(c->mem_);
+	memset(c, 0, sizeof *c);
+}
+
+void spool_crontabs_free(struct spool_crontab *v, size_t n)
+{
+	if (v == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(v[i].mem_);
+	free(v);
+}

@@ -1,0 +1,221 @@
+/* spool/history.c: the run history: appending records, in batches, and
+ * querying them newest first. Pruning is in prune.c.
+ *
+ * The daemon batches: when many jobs end at once their records go in one
+ * transaction, so one fsync covers them all.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "spool/internal.h"
+
+int spool_run_check(struct spool *sp, const struct spool_run *r,
+		    struct spool_err *err)
+{
+	int code = spool_check_name(sp, r->owner, SPOOL_NAME_MAX, "owner name", err);
+	if (code == SPOOL_OK)
+		code = spool_check_name(sp, r->entry_key, SPOOL_KEY_MAX, "entry key", err);
+	if (code != SPOOL_OK)
+		return code;
+	const char *why = NULL;
+	if (r->kind != SPOOL_RUN_CRON && r->kind != SPOOL_RUN_AT)
+		why = "unknown kind";
+	else if (r->command == NULL || strnlen(r->command, SPOOL_COMMAND_MAX + 1) > SPOOL_COMMAND_MAX)
+		why = "command missing or too long";
+	else if (r->output_len > SPOOL_OUTPUT_MAX || (r->output == NULL && r->output_len > 0))
+		why = "output head too long";
+	else if (r->output_total < 0)
+		why = "negative output size";
+	if (why != NULL)
+		return spool_seterr(err, SPOOL_INVALID, "%s: history record: %s",
+				    sp->path, why);
+	return SPOOL_OK;
+}
+
+int spool_run_insert(struct spool *sp, const struct spool_run *r,
+		     struct spool_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int code = spool_stmt(sp, ST_RUN_INSERT, &st, err);
+	if (code != SPOOL_OK)
+		return code;
+	int rc = spool_bind_text(st, 1, r->kind == SPOOL_RUN_AT ? "at" : "cron");
+	if (rc == SQLITE_OK) rc = spool_bind_text(st, 2, r->owner);
+	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 3, r->uid);
+	if (rc == SQLITE_OK) rc = spool_bind_text(st, 4, r->entry_key);
+	if (rc == SQLITE_OK) rc = spool_bind_text(st, 5, r->command);
+	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 6, r->scheduled_ms);
+	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 7, r->start_ms);
+	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 8, r->end_ms);
+	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 9, r->exit_code);
+	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 10, r->signal);
+	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 11, r->flags);
+	if (rc == SQLITE_OK) rc = r->output_len == 0 ? sqlite3_bind_zeroblob(st, 12, 0)
+		: sqlite3_bind_blob64(st, 12, r->output, r->output_len, SQLITE_STATIC);
+	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 13, r->output_total);
+	if (rc != SQLITE_OK)
+		return spool_sqlerr(sp, err, rc, "append history");
+	return spool_step_done(sp, st, "append history", err);
+}
+
+struct append_ctx {
+	const struct spool_run *runs;
+	size_t n;
+};
+
+static int append_txn(struct spool *sp, void *ctx, struct spool_err *err)
+{
+	struct append_ctx *c = ctx;
+	for (size_t i = 0; i < c->n; i++) {
+		int code = spool_run_insert(sp, &c->runs[i], err);
+		if (code != SPOOL_OK)
+			return code;
+	}
+	return SPOOL_OK;
+}
+
+int spool_history_append(struct spool *sp, const struct spool_run *runs,
+			 size_t n, struct spool_err *err)
+{
+	if (n == 0 || runs == NULL)
+		return spool_seterr(err, SPOOL_INVALID, "%s: append history: no"
+				    " records", sp->path);
+	for (size_t i = 0; i < n; i++) {
+		int code = spool_run_check(sp, &runs[i], err);
+		if (code != SPOOL_OK)
+			return code;
+	}
+	struct append_ctx c = { .runs = runs, .n = n };
+	return spool_txn(sp, TXN_WRITE, append_txn, &c, err);
+}
+
+/* Columns: id, kind, owner, uid, entry_key, command, scheduled_ms,
+ * start_ms, end_ms, exit_code, signal, flags, output_head, output_total. */
+static int read_run(struct spool *sp, sqlite3_stmt *st, struct spool_run *r,
+		    struct spool_err *err)
+{
+	const void *owner, *key, *command, *output;
+	size_t olen, klen, clen, outlen;
+	memset(r, 0, sizeof *r);
+	if (spool_col_bytes(st, 2, &owner, &olen) || spool_col_bytes(st, 4, &key, &klen) ||
+	    spool_col_bytes(st, 5, &command, &clen) || spool_col_bytes(st, 12, &output, &outlen))
+		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
+	const unsigned char *kind = sqlite3_column_text(st, 1);
+	if (owner == NULL || key == NULL || command == NULL || output == NULL || kind == NULL)
+		return spool_seterr(err, SPOOL_CORRUPT, "%s: history record %lld is"
+				    " malformed", sp->path, (long long)sqlite3_column_int64(st, 0));
+	char *p = malloc(olen + klen + clen + outlen + 4);
+	if (p == NULL)
+		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
+	r->mem_ = p;
+	r->owner = p;
+	p = spool_put_bytes(p, owner, olen);
+	r->entry_key = p;
+	p = spool_put_bytes(p, key, klen);
+	r->command = p;
+	p = spool_put_bytes(p, command, clen);
+	r->output = p;
+	r->output_len = outlen;
+	spool_put_bytes(p, output, outlen);
+	r->id = sqlite3_column_int64(st, 0);
+	r->kind = strcmp((const char *)kind, "at") == 0 ? SPOOL_RUN_AT : SPOOL_RUN_CRON;
+	r->uid = (uid_t)sqlite3_column_int64(st, 3);
+	r->scheduled_ms = sqlite3_column_int64(st, 6);
+	r->start_ms = sqlite3_column_int64(st, 7);
+	r->end_ms = sqlite3_column_int64(st, 8);
+	r->exit_code = sqlite3_column_int(st, 9);
+	r->signal = sqlite3_column_int(st, 10);
+	r->flags = (unsigned)sqlite3_column_int64(st, 11);
+	r->output_total = sqlite3_column_int64(st, 13);
+	return SPOOL_OK;
+}
+
+struct query_ctx {
+	const struct spool_history_filter *filter;
+	struct spool_run *v;
+	size_t n;
+};
+
+static int bind_query(struct spool *sp, const struct spool_history_filter *f,
+		      sqlite3_stmt **out, struct spool_err *err)
+{
+	enum stmt_id id = f->entry_key != NULL ? ST_RUN_BY_KEY
+		: f->by_uid ? ST_RUN_BY_UID : ST_RUN_ALL;
+	sqlite3_stmt *st = NULL;
+	int code = spool_stmt(sp, id, &st, err);
+	if (code != SPOOL_OK)
+		return code;
+	int rc = SQLITE_OK;
+	if (f->entry_key != NULL)
+		rc = spool_bind_text(st, 1, f->entry_key);
+	if (rc == SQLITE_OK && f->by_uid)
+		rc = sqlite3_bind_int64(st, 2, f->uid);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 3, f->since_ms);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 4, (sqlite3_int64)f->limit);
+	if (rc != SQLITE_OK)
+		return spool_sqlerr(sp, err, rc, "query history");
+	*out = st;
+	return SPOOL_OK;
+}
+
+static int query_txn(struct spool *sp, void *ctx, struct spool_err *err)
+{
+	struct query_ctx *c = ctx;
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	spool_runs_free(c->v, c->n);   /* a retried attempt starts over */
+	c->v = NULL;
+	c->n = 0;
+	int code = bind_query(sp, c->filter, &st, err);
+	if (code != SPOOL_OK)
+		return code;
+	int row;
+	while ((row = spool_step_row(sp, st, "query history", err)) == 1) {
+		code = spool_grow(sp, &c->v, c->n, &cap, sizeof *c->v, err);
+		if (code != SPOOL_OK)
+			return code;
+		code = read_run(sp, st, &c->v[c->n], err);
+		if (code != SPOOL_OK)
+			return code;
+		c->n++;
+	}
+	return row < 0 ? -row : SPOOL_OK;
+}
+
+int spool_history_query(struct spool *sp,
+			const struct spool_history_filter *filter,
+			struct spool_run **out, size_t *n,
+			struct spool_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	if (filter->limit == 0 || filter->limit > SPOOL_QUERY_MAX)
+		return spool_seterr(err, SPOOL_INVALID, "%s: query history: limit"
+				    " must be 1 to %d", sp->path, SPOOL_QUERY_MAX);
+	if (filter->entry_key != NULL) {
+		int code = spool_check_name(sp, filter->entry_key, SPOOL_KEY_MAX,
+					    "entry key", err);
+		if (code != SPOOL_OK)
+			return code;
+	}
+	struct query_ctx c = { .filter = filter };
+	int code = spool_txn(sp, TXN_READ, query_txn, &c, err);
+	if (code != SPOOL_OK) {
+		spool_runs_free(c.v, c.n);
+		return code;
+	}
+	*out = c.v;
+	*n = c.n;
+	return SPOOL_OK;
+}
+
+void spool_runs_free(struct spool_run *v, size_t n)
+{
+	if (v == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(v[i].mem_);
+	free(v);
+}

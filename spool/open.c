@@ -1,0 +1,166 @@
+/* spool/open.c: opening and closing a connection.
+ *
+ * The order matters: the file-system checks come before SQLite touches the
+ * file; the connection is made defensive before it reads anything from the
+ * file (a hostile or damaged schema must not run code); WAL mode and
+ * synchronous=FULL are set before the schema upgrade writes; quick_check, when
+ * asked for, runs last, on the upgraded database.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "spool/internal.h"
+
+/* How long one statement waits for another connection's lock. */
+#define BUSY_TIMEOUT_MS 5000
+/* The WAL file is truncated back to this after a checkpoint. */
+#define WAL_SIZE_LIMIT "4194304"
+
+static int set_dbconfig(struct spool *sp, struct spool_err *err)
+{
+	static const struct {
+		int op;
+		int value;
+		const char *name;
+	} options[] = {
+		{ SQLITE_DBCONFIG_DEFENSIVE, 1, "defensive" },
+		{ SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, "trusted_schema" },
+		{ SQLITE_DBCONFIG_DQS_DDL, 0, "dqs_ddl" },
+		{ SQLITE_DBCONFIG_DQS_DML, 0, "dqs_dml" },
+		{ SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, "load_extension" },
+	};
+	for (size_t i = 0; i < sizeof options / sizeof *options; i++) {
+		int now = -1;
+		int rc = sqlite3_db_config(sp->db, options[i].op, options[i].value, &now);
+		if (rc != SQLITE_OK)
+			return spool_sqlerr(sp, err, rc, options[i].name);
+		if (now != options[i].value)
+			return spool_seterr(err, SPOOL_IO, "%s: cannot set %s",
+					    sp->path, options[i].name);
+	}
+	return SPOOL_OK;
+}
+
+static int set_wal(struct spool *sp, struct spool_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(sp->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		(void)sqlite3_finalize(st);
+		return spool_sqlerr(sp, err, rc, "open");
+	}
+	int code = SPOOL_OK;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		code = spool_sqlerr(sp, err, rc, "open");
+	} else {
+		const unsigned char *mode = sqlite3_column_text(st, 0);
+		if (mode == NULL || strcmp((const char *)mode, "wal") != 0)
+			code = spool_seterr(err, SPOOL_IO, "%s: cannot use WAL mode (%s)",
+					    sp->path, mode != NULL ? (const char *)mode : "?");
+	}
+	(void)sqlite3_finalize(st);   /* errors already reported */
+	return code;
+}
+
+static int configure(struct spool *sp, struct spool_err *err)
+{
+	int rc = sqlite3_extended_result_codes(sp->db, 1);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_busy_timeout(sp->db, BUSY_TIMEOUT_MS);
+	if (rc != SQLITE_OK)
+		return spool_sqlerr(sp, err, rc, "configure");
+	int code = set_dbconfig(sp, err);
+	if (code == SPOOL_OK && !(sp->flags & SPOOL_READONLY))
+		code = set_wal(sp, err);
+	if (code == SPOOL_OK)
+		code = spool_exec(sp, "PRAGMA synchronous = FULL;"
+				  " PRAGMA foreign_keys = ON;"
+				  " PRAGMA trusted_schema = OFF;"
+				  " PRAGMA cell_size_check = ON;"
+				  " PRAGMA journal_size_limit = " WAL_SIZE_LIMIT,
+				  "configure", err);
+	return code;
+}
+
+static int quick_check(struct spool *sp, struct spool_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(sp->db, "PRAGMA quick_check(1)", -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		(void)sqlite3_finalize(st);
+		return spool_sqlerr(sp, err, rc, "quick_check");
+	}
+	int code = SPOOL_OK;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		code = spool_sqlerr(sp, err, rc, "quick_check");
+	} else {
+		const char *res = (const char *)sqlite3_column_text(st, 0);
+		if (res == NULL || strcmp(res, "ok") != 0)
+			code = spool_seterr(err, SPOOL_CORRUPT,
+					    "%s: quick_check failed: %s",
+					    sp->path, res != NULL ? res : "?");
+	}
+	(void)sqlite3_finalize(st);   /* errors already reported */
+	return code;
+}
+
+static int open_connection(struct spool *sp, struct spool_err *err)
+{
+	int oflags = (sp->flags & SPOOL_READONLY) ? SQLITE_OPEN_READONLY
+		: SQLITE_OPEN_READWRITE;
+	oflags |= SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX;
+	int rc = sqlite3_open_v2(sp->path, &sp->db, oflags, NULL);
+	if (rc != SQLITE_OK)
+		return spool_sqlerr(sp, err, rc, "open");
+	return SPOOL_OK;
+}
+
+int spool_open(const char *path, int flags, struct spool **out,
+	       struct spool_err *err)
+{
+	*out = NULL;
+	int known = SPOOL_CREATE | SPOOL_CHECK | SPOOL_READONLY;
+	if ((flags & ~known) || ((flags & SPOOL_READONLY) && (flags & SPOOL_CREATE)))
+		return spool_seterr(err, SPOOL_INVALID, "spool_open: bad flags %#x", flags);
+	int code = spool_check_path(path, flags, err);
+	if (code != SPOOL_OK)
+		return code;
+	struct spool *sp = calloc(1, sizeof *sp);
+	if (sp == NULL || (sp->path = strdup(path)) == NULL) {
+		free(sp);
+		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", path);
+	}
+	sp->flags = flags;
+	code = open_connection(sp, err);
+	if (code == SPOOL_OK)
+		code = configure(sp, err);
+	if (code == SPOOL_OK)
+		code = spool_schema_upgrade(sp, err);
+	if (code == SPOOL_OK && (flags & SPOOL_CHECK))
+		code = quick_check(sp, err);
+	if (code != SPOOL_OK) {
+		spool_close(sp);
+		return code;
+	}
+	*out = sp;
+	return SPOOL_OK;
+}
+
+void spool_close(struct spool *sp)
+{
+	if (sp == NULL)
+		return;
+	spool_stmt_finalize_all(sp);
+	/* Every statement is finalized, so close cannot be refused; a failed
+	 * final checkpoint leaves the WAL for the next open to replay. */
+	(void)sqlite3_close_v2(sp->db);
+	free(sp->path);
+	free(sp);
+}
+
+const char *spool_path(const struct spool *sp)
+{
+	return sp->path;
+}

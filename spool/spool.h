@@ -1,0 +1,394 @@
+/* spool/spool.h: the spool, crond's durable store, behind a narrow contract.
+ *
+ * One SQLite database holds everything crond must not forget: each owner's
+ * crontab exactly as installed, at/batch jobs, run history and small state.
+ * Nothing outside spool/ sees SQL or SQLite types; a networked backend could
+ * implement this header instead.
+ *
+ * Connections. A struct spool is one connection. It is used by one thread at
+ * a time: open one per thread. Never use or close a connection inherited
+ * across fork(); a child opens its own (or just execs). Several connections,
+ * in one process or several, may use the same spool at once.
+ *
+ * Errors. Every function that can fail returns 0 (SPOOL_OK) or an enum
+ * spool_code, and when ERR is not NULL fills it with the same code and a
+ * one-line message naming the spool's path and, for SQLite failures, SQLite's
+ * own message. Nothing prints. On failure, output arrays are NULL with zero
+ * counts, output records and numbers are zeroed (unless a function says
+ * otherwise), and nothing in the spool changed.
+ *
+ * Durability. A call that changes the spool is one transaction (BEGIN
+ * IMMEDIATE, synchronous=FULL): when it returns 0 the change survives a crash
+ * or a power cut; when it fails, none of it was applied. Writers wait for each
+ * other (busy timeout plus retries, about 20 s in all) before SPOOL_BUSY.
+ *
+ * Memory. A record the spool returns owns its strings through its private
+ * mem_ field; release it with the matching *_free function. Input records
+ * only lend their pointers for the duration of the call.
+ *
+ * Time. Times are int64 seconds since the epoch (any year), except run
+ * history times, which are milliseconds (the names end in _ms).
+ */
+#ifndef CROND_SPOOL_SPOOL_H
+#define CROND_SPOOL_SPOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct spool;
+struct spool_run;
+
+/* ---------------------------------------------------------------- errors */
+
+enum spool_code {
+	SPOOL_OK = 0,
+	SPOOL_NOT_FOUND,   /* no such crontab, job, key or value; no spool file */
+	SPOOL_CONFLICT,    /* not in a state that allows it (e.g. job not waiting) */
+	SPOOL_PERMISSION,  /* requester may not; or unsafe spool file/directory */
+	SPOOL_CORRUPT,     /* not a database, or a damaged one */
+	SPOOL_FULL,        /* disk or quota full: rolled back, earlier data intact */
+	SPOOL_VERSION,     /* schema newer than this program (or older, read-only) */
+	SPOOL_IO,          /* any other I/O or SQLite failure */
+	SPOOL_INVALID,     /* bad argument: empty, too long, out of range */
+	SPOOL_BUSY,        /* another connection kept the spool locked too long */
+	SPOOL_NOMEM,       /* out of memory */
+};
+
+#define SPOOL_ERR_MSG_MAX 512
+
+struct spool_err {
+	int code;                      /* an enum spool_code */
+	char msg[SPOOL_ERR_MSG_MAX];   /* one line, no trailing newline */
+};
+
+/* A short static name for CODE ("not found"); "unknown error" if unknown. */
+const char *spool_code_name(int code);
+
+/* ---------------------------------------------------------------- bounds */
+
+#define SPOOL_NAME_MAX 255                 /* owner and meta names, bytes */
+#define SPOOL_KEY_MAX 1024                 /* entry keys, bytes */
+#define SPOOL_CRONTAB_MAX (1024 * 1024)    /* crontab text, bytes */
+#define SPOOL_SCRIPT_MAX (1024 * 1024)     /* at job script, bytes */
+#define SPOOL_ENV_MAX (256 * 1024)         /* at job environment, bytes */
+#define SPOOL_ENV_COUNT_MAX 4096           /* at job environment, strings */
+#define SPOOL_PATH_MAX 4096                /* at job working directory */
+#define SPOOL_COMMAND_MAX (64 * 1024)      /* history command text, bytes */
+#define SPOOL_OUTPUT_MAX (1024 * 1024)     /* history output head, bytes */
+#define SPOOL_META_MAX 4096                /* meta value, bytes */
+#define SPOOL_QUERY_MAX 100000             /* rows per history query or prune */
+
+/* ---------------------------------------------------------------- open */
+
+enum spool_open_flags {
+	SPOOL_CREATE = 1 << 0,    /* create the directory (0700) and file (0600) */
+	SPOOL_CHECK = 1 << 1,     /* run PRAGMA quick_check (the daemon, at start) */
+	SPOOL_READONLY = 1 << 2,  /* writes fail with SPOOL_PERMISSION; the
+	                             schema must be current */
+};
+
+/* Opens the spool database at PATH and upgrades an older schema. Refuses
+ * (SPOOL_PERMISSION, saying which and why) a file or directory that is a
+ * symbolic link, not owned by the effective uid, or group/world-writable.
+ * Missing file without SPOOL_CREATE: SPOOL_NOT_FOUND. Not a database or
+ * damaged: SPOOL_CORRUPT. Newer schema: SPOOL_VERSION naming both versions.
+ * Returns 0 and *OUT, or a code and *OUT = NULL. */
+int spool_open(const char *path, int flags, struct spool **out,
+	       struct spool_err *err);
+
+/* Closes SP (NULL allowed). */
+void spool_close(struct spool *sp);
+
+/* The path SP was opened with (owned by SP). */
+const char *spool_path(const struct spool *sp);
+
+/* The schema version this program writes. */
+int spool_schema_version(void);
+
+/* ---------------------------------------------------------------- crontabs */
+
+/* Every crontab change (install or removal) takes the next generation, one
+ * counter for all owners: generations strictly increase and are never
+ * reused. A removal leaves a tombstone so changes since a generation include
+ * it. */
+struct spool_crontab {
+	const char *owner;
+	uid_t uid;
+	const char *text;     /* the bytes as installed, text[len] == '\0';
+	                         NULL for a tombstone */
+	size_t len;
+	int64_t installed_at; /* when installed (or removed) */
+	uid_t installed_by;   /* who installed (or removed) it */
+	int64_t generation;
+	bool removed;         /* a tombstone */
+	void *mem_;           /* private: owns owner and text */
+};
+
+/* Installs (or replaces) OWNER's crontab: LEN bytes of TEXT, any bytes, up
+ * to SPOOL_CRONTAB_MAX; stored and returned byte for byte. *GENERATION (may
+ * be NULL) gets the change's generation. */
+int spool_crontab_install(struct spool *sp, const char *owner, uid_t uid,
+			  const void *text, size_t len, uid_t by, int64_t now,
+			  int64_t *generation, struct spool_err *err);
+
+/* OWNER's installed crontab into *OUT (free with spool_crontab_free).
+ * SPOOL_NOT_FOUND when OWNER has none (never installed, or removed). */
+int spool_crontab_get(struct spool *sp, const char *owner,
+		      struct spool_crontab *out, struct spool_err *err);
+
+/* Removes OWNER's crontab, leaving a tombstone with a new generation
+ * (*GENERATION, may be NULL). SPOOL_NOT_FOUND when OWNER has none. */
+int spool_crontab_remove(struct spool *sp, const char *owner, uid_t by,
+			 int64_t now, int64_t *generation,
+			 struct spool_err *err);
+
+/* Up to MAX (>= 1) crontabs and tombstones changed after generation SINCE,
+ * in generation order, as a new array *OUT of *N records (free with
+ * spool_crontabs_free). Call again with the last generation seen until *N
+ * is 0: SINCE = 0 loads everything. */
+int spool_crontab_changes(struct spool *sp, int64_t since, size_t max,
+			  struct spool_crontab **out, size_t *n,
+			  struct spool_err *err);
+
+/* The latest generation (0 before any change). */
+int spool_crontab_generation(struct spool *sp, int64_t *generation,
+			     struct spool_err *err);
+
+void spool_crontab_free(struct spool_crontab *c);
+void spool_crontabs_free(struct spool_crontab *v, size_t n);
+
+/* ---------------------------------------------------------------- at jobs */
+
+/* A job is waiting, then claimed (running), then finished: a finished job's
+ * row is deleted (its result lives in the run history). A job found running
+ * when the daemon starts was cut off by a crash: it becomes interrupted and
+ * is never started again; the daemon finishes it with a record flagged
+ * SPOOL_RUN_INTERRUPTED. */
+enum spool_at_state {
+	SPOOL_AT_WAITING,
+	SPOOL_AT_RUNNING,
+	SPOOL_AT_INTERRUPTED,
+};
+
+enum spool_at_mail {
+	SPOOL_MAIL_DEFAULT,   /* mail output if there is any */
+	SPOOL_MAIL_ALWAYS,    /* at -m */
+	SPOOL_MAIL_NEVER,     /* at -M */
+};
+
+struct spool_at_job {
+	int64_t id;              /* output: ids increase, never reused */
+	char queue;              /* 'a'-'z', 'A'-'Z' */
+	const char *owner;
+	uid_t uid;
+	gid_t gid;
+	int64_t run_at;
+	int64_t created_at;
+	const char *script;      /* script[script_len] == '\0' on output */
+	size_t script_len;
+	const char *const *env;  /* NULL-terminated "NAME=VALUE" strings; NULL
+	                            on input means none */
+	const char *cwd;         /* absolute path */
+	mode_t umask;            /* 0 - 0777 */
+	enum spool_at_mail mail;
+	enum spool_at_state state;  /* output */
+	pid_t pid;               /* output: set by spool_at_set_running, else 0 */
+	int64_t started_at;      /* output: likewise, else 0 */
+	void *mem_;              /* private: owns the strings on output */
+};
+
+/* Queues JOB (id, state, pid, started_at and mem_ are ignored) as waiting;
+ * *ID (may be NULL) gets its new id. SPOOL_INVALID for a bad queue letter,
+ * empty owner, relative cwd, umask over 0777, environment string without
+ * '=', or anything over its bound. */
+int spool_at_submit(struct spool *sp, const struct spool_at_job *job,
+		    int64_t *id, struct spool_err *err);
+
+struct spool_at_filter {
+	bool all_owners;   /* true: every owner's jobs; false: UID's only */
+	uid_t uid;
+	char queue;        /* a queue letter, or 0 for any queue */
+};
+
+struct spool_at_summary {
+	int64_t id;
+	char queue;
+	char owner[SPOOL_NAME_MAX + 1];
+	uid_t uid;
+	int64_t run_at;
+	enum spool_at_state state;
+};
+
+/* The jobs FILTER selects, sorted by run_at then id, as a new array *OUT of
+ * *N (free with free(); NULL when *N is 0). */
+int spool_at_list(struct spool *sp, const struct spool_at_filter *filter,
+		  struct spool_at_summary **out, size_t *n,
+		  struct spool_err *err);
+
+/* Job ID in full into *OUT (free with spool_at_job_free). */
+int spool_at_get(struct spool *sp, int64_t id, struct spool_at_job *out,
+		 struct spool_err *err);
+
+/* Deletes job ID on behalf of REQUESTER (uid 0 may delete any job, others
+ * only their own). SPOOL_NOT_FOUND, SPOOL_PERMISSION (someone else's job),
+ * SPOOL_CONFLICT (running: it cannot be unqueued). */
+int spool_at_remove(struct spool *sp, int64_t id, uid_t requester,
+		    struct spool_err *err);
+
+/* Atomically moves job ID from waiting to running (whatever its run_at).
+ * SPOOL_CONFLICT when it is not waiting: of any number of claimers, in any
+ * processes, exactly one succeeds. */
+int spool_at_claim(struct spool *sp, int64_t id, int64_t now,
+		   struct spool_err *err);
+
+/* Claims up to MAX (>= 1) waiting jobs with run_at <= NOW whose queue is in
+ * QUEUES (a string of queue letters; NULL for every queue), earliest run_at
+ * then lowest id first, in one transaction, and returns them in full as a new
+ * array *OUT of *N (free with spool_at_jobs_free). */
+int spool_at_claim_due(struct spool *sp, int64_t now, const char *queues,
+		       size_t max, struct spool_at_job **out, size_t *n,
+		       struct spool_err *err);
+
+/* Records the pid and start time of running job ID. SPOOL_NOT_FOUND, or
+ * SPOOL_CONFLICT when it is not running. */
+int spool_at_set_running(struct spool *sp, int64_t id, pid_t pid,
+			 int64_t started_at, struct spool_err *err);
+
+/* Finishes running or interrupted job ID: deletes it and, when RESULT is
+ * not NULL, appends RESULT to the run history in the same transaction (so a
+ * crash never leaves a finished job without its record, or a record of a
+ * job still queued). SPOOL_NOT_FOUND, SPOOL_CONFLICT when it is waiting, or
+ * SPOOL_INVALID for a malformed RESULT (see spool_history_append). */
+int spool_at_finish(struct spool *sp, int64_t id, const struct spool_run *result,
+		    struct spool_err *err);
+
+/* For the daemon's start: every running job becomes interrupted (none can
+ * be running before the daemon is), then every interrupted job, including
+ * ones left by an earlier start, is returned in full as a new array *OUT of
+ * *N (free with spool_at_jobs_free), in run_at order. */
+int spool_at_recover(struct spool *sp, int64_t now, struct spool_at_job **out,
+		     size_t *n, struct spool_err *err);
+
+/* The earliest run_at of a waiting job whose queue is in QUEUES (NULL: any).
+ * SPOOL_NOT_FOUND when there is none. */
+int spool_at_next_run(struct spool *sp, const char *queues, int64_t *run_at,
+		      struct spool_err *err);
+
+void spool_at_job_free(struct spool_at_job *job);
+void spool_at_jobs_free(struct spool_at_job *v, size_t n);
+
+/* ---------------------------------------------------------------- history */
+
+enum spool_run_kind {
+	SPOOL_RUN_CRON,
+	SPOOL_RUN_AT,
+};
+
+/* Run flags. */
+#define SPOOL_RUN_SKIPPED      0x01  /* not started: previous run still going */
+#define SPOOL_RUN_TIMED_OUT    0x02  /* killed for running past its timeout */
+#define SPOOL_RUN_INTERRUPTED  0x04  /* cut off by a daemon crash or stop */
+#define SPOOL_RUN_FAILED_START 0x08  /* could not be started (fork, setuid...) */
+#define SPOOL_RUN_TRUNCATED    0x10  /* output beyond the head was not kept */
+
+struct spool_run {
+	int64_t id;                /* output: the record's id */
+	enum spool_run_kind kind;
+	const char *owner;
+	uid_t uid;
+	const char *entry_key;     /* the daemon's key for the entry, or the at
+	                              job's id; 1 - SPOOL_KEY_MAX bytes */
+	const char *command;
+	int64_t scheduled_ms;      /* the instant it was due */
+	int64_t start_ms;          /* started (or skipped, or failed); orders
+	                              queries and age pruning */
+	int64_t end_ms;
+	int exit_code;             /* exit status, or -1 (signalled, not run) */
+	int signal;                /* terminating signal, or 0 */
+	unsigned flags;            /* SPOOL_RUN_* */
+	const void *output;        /* the first output_len bytes of output */
+	size_t output_len;         /* <= SPOOL_OUTPUT_MAX */
+	int64_t output_total;      /* total bytes of output */
+	void *mem_;                /* private: owns the strings on output */
+};
+
+/* Appends N (>= 1) records in one transaction: all or none. */
+int spool_history_append(struct spool *sp, const struct spool_run *runs,
+			 size_t n, struct spool_err *err);
+
+struct spool_history_filter {
+	bool by_uid;             /* only UID's records */
+	uid_t uid;
+	const char *entry_key;   /* only this entry's records; NULL: any */
+	int64_t since_ms;        /* only records with start_ms >= since_ms */
+	size_t limit;            /* at most this many, 1 - SPOOL_QUERY_MAX */
+};
+
+/* The records FILTER selects, newest (start_ms, then id) first, as a new
+ * array *OUT of *N (free with spool_runs_free). */
+int spool_history_query(struct spool *sp,
+			const struct spool_history_filter *filter,
+			struct spool_run **out, size_t *n,
+			struct spool_err *err);
+
+void spool_runs_free(struct spool_run *v, size_t n);
+
+/* Deletes at most BATCH (1 - SPOOL_QUERY_MAX) records with start_ms <
+ * BEFORE_MS, oldest first, in one short write transaction; *DELETED (may be
+ * NULL) gets how many. Call again until it is less than BATCH. */
+int spool_history_prune_age(struct spool *sp, int64_t before_ms, size_t batch,
+			    size_t *deleted, struct spool_err *err);
+
+/* Deletes at most BATCH (1 - SPOOL_QUERY_MAX) records beyond the newest
+ * KEEP of each entry key; *DELETED (may be NULL) gets how many. Call again
+ * until it is less than BATCH. Each call ranks the whole history in a read
+ * transaction, which blocks no writer but costs time (about 50 ms per
+ * 100,000 records), then deletes the chosen records in a short write
+ * transaction: pace the calls. */
+int spool_history_prune_count(struct spool *sp, size_t keep, size_t batch,
+			      size_t *deleted, struct spool_err *err);
+
+/* ---------------------------------------------------------------- state */
+
+/* Per crontab entry: the last instant it was scheduled for and when it last
+ * started (seconds; 0 = never). */
+struct spool_entry_state {
+	const char *key;       /* 1 - SPOOL_KEY_MAX bytes */
+	int64_t last_scheduled;
+	int64_t last_start;
+	void *mem_;            /* private: owns key on output */
+};
+
+/* KEY's state into *LAST_SCHEDULED and *LAST_START (either may be NULL).
+ * SPOOL_NOT_FOUND when none is stored. */
+int spool_state_get(struct spool *sp, const char *key,
+		    int64_t *last_scheduled, int64_t *last_start,
+		    struct spool_err *err);
+
+/* Stores N states (inserting or replacing) in one transaction. */
+int spool_state_set(struct spool *sp, const struct spool_entry_state *v,
+		    size_t n, struct spool_err *err);
+
+/* Every stored state, sorted by key, as a new array *OUT of *N (free with
+ * spool_states_free). */
+int spool_state_list(struct spool *sp, struct spool_entry_state **out,
+		     size_t *n, struct spool_err *err);
+
+/* Deletes the states of N KEYS in one transaction; absent keys are fine. */
+int spool_state_delete(struct spool *sp, const char *const *keys, size_t n,
+		       struct spool_err *err);
+
+void spool_states_free(struct spool_entry_state *v, size_t n);
+
+/* Small named values (e.g. "reboot_boot_id"). NAME: 1 - SPOOL_NAME_MAX
+ * bytes; VALUE: a string of at most SPOOL_META_MAX bytes. get copies the
+ * value into BUF of SIZE bytes: SPOOL_NOT_FOUND when unset, SPOOL_INVALID
+ * (BUF untouched) when it does not fit. */
+int spool_meta_get(struct spool *sp, const char *name, char *buf, size_t size,
+		   struct spool_err *err);
+int spool_meta_set(struct spool *sp, const char *name, const char *value,
+		   struct spool_err *err);
+
+#endif

@@ -1,0 +1,167 @@
+/* spool/stmt.c: every SQL statement the spool runs, named by enum stmt_id,
+ * and the per-connection cache of their prepared forms.
+ *
+ * Keeping the SQL in one table lets a reader see every query the spool can
+ * make, and lets each be prepared once per connection (with
+ * SQLITE_PREPARE_PERSISTENT) rather than on every call.
+ */
+#include "spool/internal.h"
+
+/* The columns spool_history_query reads (history.c knows their order). */
+#define RUN_COLUMNS \
+	"SELECT id, kind, owner, uid, entry_key, command, scheduled_ms," \
+	" start_ms, end_ms, exit_code, signal, flags, output_head," \
+	" output_total FROM run"
+
+/* Queue filters: ?N IS NULL OR instr(?N, queue) > 0 accepts a job whose
+ * queue letter is in the given string (or any queue for NULL). */
+static const char *const stmt_sql[ST_COUNT] = {
+	[ST_SEQ_NEXT] =
+		"UPDATE sequence SET last = last + 1 WHERE name = ?1 RETURNING last",
+	[ST_SEQ_GET] =
+		"SELECT last FROM sequence WHERE name = ?1",
+
+	[ST_CRONTAB_PUT] =
+		"INSERT INTO crontab (owner, uid, body, installed_at, installed_by,"
+		" generation) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+		" ON CONFLICT (owner) DO UPDATE SET uid = excluded.uid,"
+		" body = excluded.body, installed_at = excluded.installed_at,"
+		" installed_by = excluded.installed_by,"
+		" generation = excluded.generation",
+	[ST_CRONTAB_TOMBSTONE] =
+		"UPDATE crontab SET body = NULL, installed_at = ?2,"
+		" installed_by = ?3, generation = ?4"
+		" WHERE owner = ?1 AND body IS NOT NULL",
+	[ST_CRONTAB_GET] =
+		"SELECT owner, uid, body, installed_at, installed_by, generation"
+		" FROM crontab WHERE owner = ?1 AND body IS NOT NULL",
+	[ST_CRONTAB_CHANGES] =
+		"SELECT owner, uid, body, installed_at, installed_by, generation"
+		" FROM crontab WHERE generation > ?1 ORDER BY generation LIMIT ?2",
+
+	[ST_AT_INSERT] =
+		"INSERT INTO at_job (queue, owner, uid, gid, run_at, created_at,"
+		" script, environ, cwd, umask, mail)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	[ST_AT_GET] =
+		"SELECT id, queue, owner, uid, gid, run_at, created_at, script,"
+		" environ, cwd, umask, mail, state, pid, started_at"
+		" FROM at_job WHERE id = ?1",
+	[ST_AT_LIST_ALL] =
+		"SELECT id, queue, owner, uid, run_at, state FROM at_job"
+		" WHERE ?1 IS NULL OR queue = ?1 ORDER BY run_at, id",
+	[ST_AT_LIST_UID] =
+		"SELECT id, queue, owner, uid, run_at, state FROM at_job"
+		" WHERE uid = ?2 AND (?1 IS NULL OR queue = ?1) ORDER BY run_at, id",
+	[ST_AT_OWNER_STATE] =
+		"SELECT uid, state FROM at_job WHERE id = ?1",
+	[ST_AT_DELETE] =
+		"DELETE FROM at_job WHERE id = ?1",
+	[ST_AT_CLAIM] =
+		"UPDATE at_job SET state = 'running', claimed_at = ?2"
+		" WHERE id = ?1 AND state = 'waiting'",
+	[ST_AT_DUE] =
+		"SELECT id FROM at_job WHERE state = 'waiting' AND run_at <= ?1"
+		" AND (?2 IS NULL OR instr(?2, queue) > 0)"
+		" ORDER BY run_at, id LIMIT ?3",
+	[ST_AT_SET_RUNNING] =
+		"UPDATE at_job SET pid = ?2, started_at = ?3"
+		" WHERE id = ?1 AND state = 'running'",
+	[ST_AT_INTERRUPT] =
+		"UPDATE at_job SET state = 'interrupted', interrupted_at = ?1"
+		" WHERE state = 'running'",
+	[ST_AT_INTERRUPTED] =
+		"SELECT id FROM at_job WHERE state = 'interrupted'"
+		" ORDER BY run_at, id",
+	[ST_AT_NEXT] =
+		"SELECT run_at FROM at_job WHERE state = 'waiting'"
+		" AND (?1 IS NULL OR instr(?1, queue) > 0)"
+		" ORDER BY run_at, id LIMIT 1",
+
+	[ST_RUN_INSERT] =
+		"INSERT INTO run (kind, owner, uid, entry_key, command,"
+		" scheduled_ms, start_ms, end_ms, exit_code, signal, flags,"
+		" output_head, output_total)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+	[ST_RUN_BY_KEY] = RUN_COLUMNS
+		" WHERE entry_key = ?1 AND (?2 IS NULL OR uid = ?2)"
+		" AND start_ms >= ?3 ORDER BY start_ms DESC, id DESC LIMIT ?4",
+	[ST_RUN_BY_UID] = RUN_COLUMNS
+		" WHERE uid = ?2 AND start_ms >= ?3"
+		" ORDER BY start_ms DESC, id DESC LIMIT ?4",
+	[ST_RUN_ALL] = RUN_COLUMNS
+		" WHERE start_ms >= ?3 ORDER BY start_ms DESC, id DESC LIMIT ?4",
+	[ST_RUN_PRUNE_AGE] =
+		"DELETE FROM run WHERE id IN (SELECT id FROM run"
+		" WHERE start_ms < ?1 ORDER BY start_ms LIMIT ?2)",
+	[ST_RUN_BEYOND_COUNT] =
+		"SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY"
+		" entry_key ORDER BY start_ms DESC, id DESC) AS newer FROM run)"
+		" WHERE newer > ?1 LIMIT ?2",
+	[ST_RUN_DELETE] =
+		"DELETE FROM run WHERE id = ?1",
+
+	[ST_STATE_GET] =
+		"SELECT last_scheduled, last_start FROM entry_state"
+		" WHERE entry_key = ?1",
+	[ST_STATE_PUT] =
+		"INSERT INTO entry_state (entry_key, last_scheduled, last_start)"
+		" VALUES (?1, ?2, ?3) ON CONFLICT (entry_key) DO UPDATE"
+		" SET last_scheduled = excluded.last_scheduled,"
+		" last_start = excluded.last_start",
+	[ST_STATE_LIST] =
+		"SELECT entry_key, last_scheduled, last_start FROM entry_state"
+		" ORDER BY entry_key",
+	[ST_STATE_DELETE] =
+		"DELETE FROM entry_state WHERE entry_key = ?1",
+	[ST_META_GET] =
+		"SELECT value FROM meta WHERE name = ?1",
+	[ST_META_PUT] =
+		"INSERT INTO meta (name, value) VALUES (?1, ?2)"
+		" ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+};
+
+int spool_stmt(struct spool *sp, enum stmt_id id, sqlite3_stmt **out,
+	       struct spool_err *err)
+{
+	sqlite3_stmt *st = sp->stmt[id];
+	*out = NULL;
+	if (st != NULL) {
+		/* A previous use may have ended early (an error): start clean.
+		 * reset's result repeats that use's error, already reported. */
+		(void)sqlite3_reset(st);
+		int rc = sqlite3_clear_bindings(st);
+		if (rc != SQLITE_OK)
+			return spool_sqlerr(sp, err, rc, "clear bindings");
+		*out = st;
+		return SPOOL_OK;
+	}
+	if (stmt_sql[id] == NULL)
+		return spool_seterr(err, SPOOL_IO, "%s: statement %d has no SQL",
+				    sp->path, (int)id);
+	int rc = sqlite3_prepare_v3(sp->db, stmt_sql[id], -1,
+				    SQLITE_PREPARE_PERSISTENT, &st, NULL);
+	if (rc != SQLITE_OK) {
+		int code = spool_sqlerr(sp, err, rc, "prepare");
+		(void)sqlite3_finalize(st);
+		return code;
+	}
+	sp->stmt[id] = st;
+	*out = st;
+	return SPOOL_OK;
+}
+
+void spool_stmt_reset_all(struct spool *sp)
+{
+	for (int i = 0; i < ST_COUNT; i++)
+		if (sp->stmt[i] != NULL && sqlite3_stmt_busy(sp->stmt[i]))
+			(void)sqlite3_reset(sp->stmt[i]);   /* error already seen */
+}
+
+void spool_stmt_finalize_all(struct spool *sp)
+{
+	for (int i = 0; i < ST_COUNT; i++) {
+		(void)sqlite3_finalize(sp->stmt[i]);   /* repeats a past error */
+		sp->stmt[i] = NULL;
+	}
+}

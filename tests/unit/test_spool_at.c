@@ -1,0 +1,466 @@
+/* tests/unit/test_spool_at.c: at jobs in the spool: submit, list, get,
+ * remove, claim, finish and crash recovery, single-threaded. Races between
+ * claimers are in test_spool_concurrency.c. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "spool/spool.h"
+
+struct fixture {
+	char dir[64];
+	char path[128];
+	struct spool *sp;
+};
+
+static int rm_entry(const char *p, const struct stat *st, int type, struct FTW *f)
+{
+	(void)st; (void)type; (void)f;
+	return remove(p);
+}
+
+static int setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof *fx);
+	assert_non_null(fx);
+	strcpy(fx->dir, "/tmp/spool-at.XXXXXX");
+	assert_non_null(mkdtemp(fx->dir));
+	snprintf(fx->path, sizeof fx->path, "%s/crond.db", fx->dir);
+	struct spool_err err = { 0 };
+	if (spool_open(fx->path, SPOOL_CREATE, &fx->sp, &err) != SPOOL_OK)
+		fail_msg("open: %s", err.msg);
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+	spool_close(fx->sp);
+	nftw(fx->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	free(fx);
+	return 0;
+}
+
+static const char *const test_env[] = { "HOME=/home/alice", "LANG=C.UTF-8", "EMPTY=", NULL };
+
+static struct spool_at_job job_for(const char *owner, uid_t uid, char queue, int64_t run_at)
+{
+	struct spool_at_job j = {
+		.queue = queue, .owner = owner, .uid = uid, .gid = uid + 100,
+		.run_at = run_at, .created_at = 1000, .script = "echo hi\n",
+		.script_len = 8, .env = test_env, .cwd = "/home/alice", .umask = 022,
+		.mail = SPOOL_MAIL_DEFAULT,
+	};
+	return j;
+}
+
+static int64_t submit(struct spool *sp, struct spool_at_job j)
+{
+	struct spool_err err = { 0 };
+	int64_t id = 0;
+	if (spool_at_submit(sp, &j, &id, &err) != SPOOL_OK)
+		fail_msg("submit: %s", err.msg);
+	return id;
+}
+
+static void test_submit_then_get_returns_every_field(void **state)
+{
+	struct fixture *fx = *state;
+	struct spool_err err = { 0 };
+	struct spool_at_job in = job_for("alice", 1000, 'c', 4102444800LL);   /* 2100 */
+	const char script[] = "#!/bin/sh\0binary\xff\n";
+	in.script = script;
+	in.script_len = sizeof script - 1;
+	in.mail = SPOOL_MAIL_ALWAYS;
+	in.umask = 077;
+	int64_t id = submit(fx->sp, in);
+	assert_true(id > 0);
+	struct spool_at_job j;
+	assert_int_equal(spool_at_get(fx->sp, id, &j, &err), SPOOL_OK);
+	assert_int_equal(j.id, id);
+	assert_int_equal(j.queue, 'c');
+	assert_string_equal(j.owner, "alice");
+	assert_int_equal(j.uid, 1000);
+	assert_int_equal(j.gid, 1100);
+	assert_int_equal(j.run_at, 4102444800LL);
+	assert_int_equal(j.created_at, 1000);
+	assert_int_equal(j.script_len, sizeof script - 1);
+	assert_memory_equal(j.script, script, sizeof script - 1);
+	assert_string_equal(j.cwd, "/home/alice");
+	assert_int_equal(j.umask, 077);
+	assert_int_equal(j.mail, SPOOL_MAIL_ALWAYS);
+	assert_int_equal(j.state, SPOOL_AT_WAITING);
+	assert_int_equal(j.pid, 0);
+	assert_int_equal(j.started_at, 0);
+	assert_non_null(j.env);
+	assert_string_equal(j.env[0], "HOME=/home/alice");
+	assert_string_equal(j.env[1], "LANG=C.UTF-8");
+	assert_string_equal(j.env[2], "EMPTY=");
+	assert_null(j.env[3]);
+	spool_at_job_free(&j);
+}
+
+static void test_job_without_environment_gets_an_empty_list(void **state)
+{
+	struct fixture *fx = *state;
+	struct spool_err err = { 0 };
+	struct spool_at_job in = job_for("bob", 1001, 'a', 5);
+	in.env = NULL;
+	in.script = NULL;
+	in.script_len = 0;
+	int64_t id = submit(fx->sp, in);
+	struct spool_at_job j;
+	assert_int_equal(spool_at_get(fx->sp, id, &j, &err), SPOOL_OK);
+	assert_non_null(j.env);
+	assert_null(j.env[0]);
+	assert_int_equal(j.script_len, 0);
+	assert_string_equal(j.script, "");
+	spool_at_job_free(&j);
+}
+
+static void test_ids_increase_and_are_never_reused(void **state)
+{
+	struct fixture *fx = *state;
+	struct spool_err err = { 0 };
+	int64_t a = submit(fx->sp, job_for("alice", 1000, 'a', 10));
+	int64_t b = submit(fx->sp, job_for("alice", 1000, 'a', 10));
+	assert_true(b > a);
+	assert_int_equal(spool_at_remove(fx->sp, b, 1000, &err), SPOOL_OK);
+	int64_t c = submit(fx->sp, job_for("alice", 1000, 'a', 10));
+	assert_true(c > b);
+	/* Even after a reopen. */
+	assert_int_equal(spool_at_remove(fx->sp, c, 0, &err), SPOOL_OK);
+	spool_close(fx->sp);
+	assert_int_equal(spool_open(fx->path, 0, &fx->sp, &err), SPOOL_OK);
+	int64_t d = submit(fx->sp, job_for("alice", 1000, 'a', 10));
+	assert_true(d > c);
+}
+
+static void test_submit_rejects_malformed_jobs(void **state)
+{
+	struct fixture *fx = *state;
+	struct spool_err err = { 0 };
+	int64_t id = 77;
+	struct spool_at_job j = job_for("alice", 1000, '=', 10);
+	assert_int_equal(spool_at_submit(fx->sp, &j, &id, &err), SPOOL_INVALID);
+	assert_int_equal(id, 77);
+	j = job_for("alice", 1000, '1', 10);
+	assert_int_equal(spool_at_submit(fx->sp, &j, NULL, &err), SPOOL_INVALID);
+	j = job_for("", 1000, 'a', 10);
+	assert_int_equal(spool_at_submit(fx->sp, &j, NULL, &err), SPOOL_INVALID);
+	j = job_for("alice", 1000, 'a', 10);
+	j.cwd = "relative/dir";
+	assert_int_equal(spool_at_submit(fx->sp, &j, NULL, &err), SPOOL_INVALID);
+	j.cwd = NULL;
+	assert_int_equal(spool_at_submit(fx->sp, &j, NULL, &err), SPOOL_INVALID);
+	j = job_for("alice", 1000, 'a', 10);
+	j.umask = 01000;
+	assert_int_equal(spool_at_submit(fx->sp, &j, NULL, &err), SPOOL_INVALID);
+	j = job_for("alice", 1000, 'a', 10);
+	j.mail = (enum spool_at_mail)9;
+	assert_int_equal(spool_at_submit(fx->sp, &j, NULL, &err), SPOOL_INVALID);
+	j = job_for("alice", 1000, 'a', 10);
+	const char *const bad_env[] = { "NOEQUALS", NULL };
+	j.env = bad_env;
+	assert_int_equal(spool_at_submit(fx->sp, &j, NULL, &err), SPOOL_INVALID);
+	const char *const bad_env2[] = { "=value", NULL };
+	j.env = bad_env2;
+	assert_int_equal(spool_at_submit(fx->sp, &j, NULL, &err), SPOOL_INVALID);
+	j = job_for("alice", 1000, 'a', 10);
+	j.script_len = SPOOL_SCRIPT_MAX + 1;
+	assert_int_equal(spool_at_submit(fx->sp, &j, NULL, &err), SPOOL_INVALID);
+	assert_non_null(strstr(err.msg, "script"));
+	struct spool_at_summary *v;
+	size_t n;
+	struct spool_at_filter all = { .all_owners = true };
+	assert_int_equal(spool_at_list(fx->sp, &all, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 0);
+}
+
+static void test_list_is_sorted_by_run_time_then_id_and_filtered(void **state)
+{
+	struct fixture *fx = *state;
+	struct spool_err err = { 0 };
+	int64_t a1 = submit(fx->sp, job_for("alice", 1000, 'a', 300));
+	int64_t b1 = submit(fx->sp, job_for("bob", 1001, 'b', 100));
+	int64_t a2 = submit(fx->sp, job_for("alice", 1000, 'b', 100));
+	int64_t a3 = submit(fx->sp, job_for("alice", 1000, 'a', -5));   /* before 1970 */
+	struct spool_at_summary *v;
+	size_t n;
+	struct spool_at_filter all = { .all_owners = true };
+	assert_int_equal(spool_at_list(fx->sp, &all, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 4);
+	assert_int_equal(v[0].id, a3);
+	assert_int_equal(v[1].id, b1);
+	assert_int_equal(v[2].id, a2);
+	assert_int_equal(v[3].id, a1);
+	assert_string_equal(v[1].owner, "bob");
+	assert_int_equal(v[1].uid, 1001);
+	assert_int_equal(v[1].queue, 'b');
+	assert_int_equal(v[1].run_at, 100);
+	assert_int_equal(v[1].state, SPOOL_AT_WAITING);
+	free(v);
+
+	struct spool_at_filter alice = { .uid = 1000 };
+	assert_int_equal(spool_at_list(fx->sp, &alice, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 3);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(v[i].owner, "alice");
+	free(v);
+
+	struct spool_at_filter queue_b = { .all_owners = true, .queue = 'b' };
+	assert_int_equal(spool_at_list(fx->sp, &queue_b, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].id, b1);
+	assert_int_equal(v[1].id, a2);
+	free(v);
+
+	struct spool_at_filter alice_b = { .uid = 1000, .queue = 'b' };
+	assert_int_equal(spool_at_list(fx->sp, &alice_b, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].id, a2);
+	free(v);
+
+	struct spool_at_filter nobody = { .uid = 4242 };
+	assert_int_equal(spool_at_list(fx->sp, &nobody, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 0);
+	assert_null(v);
+
+	struct spool_at_filter bad = { .all_owners = true, .queue = '%' };
+	assert_int_equal(spool_at_list(fx->sp, &bad, &v, &n, &err), SPOOL_INVALID);
+}
+
+static void test_remove_checks_owner_and_state(void **state)
+{
+	struct fixture *fx = *state;
+	struct spool_err err = { 0 };
+	int64_t a = submit(fx->sp, job_for("alice", 1000, 'a', 10));
+	int64_t b = submit(fx->sp, job_for("alice", 1000, 'a', 10));
+	assert_int_equal(spool_at_remove(fx->sp, a, 1001, &err), SPOOL_PERMISSION);
+	assert_int_equal(err.code, SPOOL_PERMISSION);
+	assert_int_equal(spool_at_remove(fx->sp, a, 1000, &err), SPOOL_OK);
+	assert_int_equal(spool_at_remove(fx->sp, a, 1000, &err), SPOOL_NOT_FOUND);
+	assert_int_equal(spool_at_remove(fx->sp, 999999, 0, &err), SPOOL_NOT_FOUND);
+	assert_int_equal(spool_at_claim(fx->sp, b, 20, &err), SPOOL_OK);
+	assert_int_equal(spool_at_remove(fx->sp, b, 0, &err), SPOOL_CONFLICT);
+	assert_non_null(strstr(err.msg, "running"));
+	int64_t c = submit(fx->sp, job_for("bob", 1001, 'a', 10));
+	assert_int_equal(spool_at_remove(fx->sp, c, 0, &err), SPOOL_OK);   /* root may */
+	struct spool_at_job j;
+	assert_int_equal(spool_at_get(fx->sp, c, &j, &err), SPOOL_NOT_FOUND);
+	assert_null(j.mem_);
+}
+
+static void test_claim_moves_waiting_to_running_exactly_once(void **state)
+{
+	struct fixture *fx = *state;
+	struct spool_err err = { 0 };
+	int64_t id = submit(fx->sp, job_for("alice", 1000, 'a', 500));
+	assert_int_equal(spool_at_claim(fx->sp, id, 100, &err), SPOOL_OK);   /* early is fine */
+	assert_int_equal(spool_at_claim(fx->sp, id, 101, &err), SPOOL_CONFLICT);
+	assert_non_null(strstr(err.msg, "running"));
+	assert_int_equal(spool_at_claim(fx->sp, 424242, 101, &err), SPOOL_NOT_FOUND);
+	struct spool_at_job j;
+	assert_int_equal(spool_at_get(fx->sp, id, &j, &err), SPOOL_OK);
+	assert_int_equal(j.state, SPOOL_AT_RUNNING);
+	spool_at_job_free(&j);
+}
+
+static void test_claim_due_takes_due_jobs_in_order_up_to_max(void **state)
+{
+	struct fixture *fx = *state;
+	struct spool_err err = { 0 };
+	int64_t late = submit(fx->sp, job_for("alice", 1000, 'a', 200));
+	int64_t early = submit(fx->sp, job_for("alice", 1000, 'a', 50));
+	int64_t mid = submit(fx->sp, job_for("bob", 1001, 'b', 100));
+	int64_t batch = submit(fx->sp, job_for("bob", 1001, 'B', 60));
+	int64_t future = submit(fx->sp, job_for("bob", 1001, 'a', 5000));
+	struct spool_at_job *v;
+	size_t n;
+	assert_int_equal(spool_at_claim_due(fx->sp, 150, "ab", 10, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 2);   /* 'B' is not in "ab" */
+	assert_int_equal(v[0].id, early);
+	assert_int_equal(v[1].id, mid);
+	assert_int_equal(v[0].state, SPOOL_AT_RUNNING);
+	assert_string_equal(v[1].env[0], "HOME=/home/alice");
+	assert_memory_equal(v[1].script, "echo hi\n", 8);
+	spool_at_jobs_free(v, n);
+
+	assert_int_equal(spool_at_claim_due(fx->sp, 1000, NULL, 1, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].id, batch);
+	spool_at_jobs_free(v, n);
+	assert_int_equal(spool_at_claim_due(fx->sp, 1000, NULL, 10, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].id, late);
+	spool_at_jobs_free(v, n);
+	assert_int_equal(spool_at_claim_due(fx->sp, 1000, NULL, 10, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 0);
+	assert_null(v);
+
+	int64_t next = 0;
+	assert_int_equal(spool_at_next_run(fx->sp, NULL, &next, &err), SPOOL_OK);
+	assert_int_equal(next, 5000);
+	assert_int_equal(spool_at_next_run(fx->sp, "b", &next, &err), SPOOL_NOT_FOUND);
+	assert_int_equal(spool_at_claim(fx->sp, future, 5000, &err), SPOOL_OK);
+	assert_int_equal(spool_at_next_run(fx->sp, NULL, &next, &err), SPOOL_NOT_FOUND);
+
+	assert_int_equal(spool_at_claim_due(fx->sp, 1, "a1", 10, &v, &n, &err), SPOOL_INVALID);
+	assert_int_equal(spool_at_claim_due(fx->sp, 1, "", 10, &v, &n, &err), SPOOL_INVALID);
+	assert_int_equal(spool_at_claim_due(fx->sp, 1, NULL, 0, &v, &n, &err), SPOOL_INVALID);
+	assert_int_equal(spool_at_next_run(fx->sp, "?", &next, &err), SPOOL_INVALID);
+}
+
+static void test_next_run_is_the_earliest_waiting_job_of_the_queues(void **state)
+{
+	struct fixture *fx = *state;
+	struct spool_err err = { 0 };
+	int64_t next = -1;
+	assert_int_equal(spool_at_next_run(fx->sp, NULL, &next, &err), SPOOL_NOT_FOUND);
+	submit(fx->sp, job_for("alice", 1000, 'a', 4102444800LL));
+	submit(fx->sp, job_for("alice", 1000, 'b', 300));
+	submit(fx->sp, job_for("alice", 1000, 'a', 700));
+	assert_int_equal(spool_at_next_run(fx->sp, NULL, &next, &err), SPOOL_OK);
+	assert_int_equal(next, 300);
+	assert_int_equal(spool_at_next_run(fx->sp, "a", &next, &err), SPOOL_OK);
+	assert_int_equal(next, 700);
+}
+
+static void test_set_running_and_finish_follow_the_states(void **state)
+{
+	struct fixture *fx = *state;
+	struct spool_err err = { 0 };
+	int64_t id = submit(fx->sp, job_for("alice", 1000, 'a', 10));
+	assert_int_equal(spool_at_set_running(fx->sp, id, 4242, 11, &err), SPOOL_CONFLICT);
+	assert_int_equal(spool_at_finish(fx->sp, id, NULL, &err), SPOOL_CONFLICT);
+	assert_int_equal(spool_at_claim(fx->sp, id, 10, &err), SPOOL_OK);
+	assert_int_equal(spool_at_set_running(fx->sp, id, 4242, 11, &err), SPOOL_OK);
+	struct spool_at_job j;
+	assert_int_equal(spool_at_get(fx->sp, id, &j, &err), SPOOL_OK);
+	assert_int_equal(j.pid, 4242);
+	assert_int_equal(j.started_at, 11);
+	spool_at_job_free(&j);
+	assert_int_equal(spool_at_finish(fx->sp, id, NULL, &err), SPOOL_OK);
+	assert_int_equal(spool_at_get(fx->sp, id, &j, &err), SPOOL_NOT_FOUND);
+	assert_int_equal(spool_at_finish(fx->sp, id, NULL, &err), SPOOL_NOT_FOUND);
+	assert_int_equal(spool_at_set_running(fx->sp, id, 1, 1, &err), SPOOL_NOT_FOUND);
+}
+
+static size_t history_rows(struct spool *sp)
+{
+	struct spool_err err;
+	struct spool_history_filter f = { .limit = 1000 };
+	struct spool_run *v;
+	size_t n;
+	if (spool_history_query(sp, &f, &v, &n, &err) != SPOOL_OK)
+		fail_msg("query: %s", err.msg);
+	spool_runs_free(v, n);
+	return n;
+}
+
+static void test_finish_with_a_result_records_it_in_the_same_transaction(void **state)
+{
+	struct fixture *fx = *state;
+	struct spool_err err = { 0 };
+	int64_t id = submit(fx->sp, job_for("alice", 1000, 'a', 10));
+	char key[32];
+	snprintf(key, sizeof key, "%lld", (long long)id);
+	struct spool_run result = { .kind = SPOOL_RUN_AT, .owner = "alice", .uid = 1000,
+				    .entry_key = key, .command = "echo hi", .exit_code = 0,
+				    .start_ms = 10000, .end_ms = 10500 };
+	/* Still waiting: refused, and nothing recorded. */
+	assert_int_equal(spool_at_finish(fx->sp, id, &result, &err), SPOOL_CONFLICT);
+	assert_int_equal(history_rows(fx->sp), 0);
+	assert_int_equal(spool_at_claim(fx->sp, id, 10, &err), SPOOL_OK);
+	/* A malformed record is refused before anything changes. */
+	struct spool_run bad = result;
+	bad.entry_key = "";
+	assert_int_equal(spool_at_finish(fx->sp, id, &bad, &err), SPOOL_INVALID);
+	struct spool_at_job j;
+	assert_int_equal(spool_at_get(fx->sp, id, &j, &err), SPOOL_OK);
+	assert_int_equal(j.state, SPOOL_AT_RUNNING);
+	spool_at_job_free(&j);
+	assert_int_equal(spool_at_finish(fx->sp, id, &result, &err), SPOOL_OK);
+	assert_int_equal(spool_at_get(fx->sp, id, &j, &err), SPOOL_NOT_FOUND);
+	struct spool_history_filter f = { .entry_key = key, .limit = 10 };
+	struct spool_run *v;
+	size_t n;
+	assert_int_equal(spool_history_query(fx->sp, &f, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].kind, SPOOL_RUN_AT);
+	assert_string_equal(v[0].command, "echo hi");
+	spool_runs_free(v, n);
+	assert_int_equal(spool_at_finish(fx->sp, id, &result, &err), SPOOL_NOT_FOUND);
+	assert_int_equal(history_rows(fx->sp), 1);
+}
+
+static void test_recover_interrupts_running_jobs_which_never_run_again(void **state)
+{
+	struct fixture *fx = *state;
+	struct spool_err err = { 0 };
+	int64_t a = submit(fx->sp, job_for("alice", 1000, 'a', 10));
+	int64_t b = submit(fx->sp, job_for("bob", 1001, 'a', 20));
+	int64_t w = submit(fx->sp, job_for("bob", 1001, 'a', 30));
+	struct spool_at_job *v;
+	size_t n;
+	assert_int_equal(spool_at_claim_due(fx->sp, 25, NULL, 10, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 2);
+	spool_at_jobs_free(v, n);
+	assert_int_equal(spool_at_set_running(fx->sp, a, 777, 12, &err), SPOOL_OK);
+	/* The daemon "crashes": a new connection recovers. */
+	spool_close(fx->sp);
+	assert_int_equal(spool_open(fx->path, SPOOL_CHECK, &fx->sp, &err), SPOOL_OK);
+	assert_int_equal(spool_at_recover(fx->sp, 100, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].id, a);
+	assert_int_equal(v[0].state, SPOOL_AT_INTERRUPTED);
+	assert_int_equal(v[0].pid, 777);
+	assert_int_equal(v[1].id, b);
+	spool_at_jobs_free(v, n);
+	/* Not claimable, even when due; the waiting job is untouched. */
+	assert_int_equal(spool_at_claim(fx->sp, a, 200, &err), SPOOL_CONFLICT);
+	assert_int_equal(spool_at_claim_due(fx->sp, 200, NULL, 10, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].id, w);
+	spool_at_jobs_free(v, n);
+	/* Recovery again (a crash before they were finished) returns them again. */
+	assert_int_equal(spool_at_recover(fx->sp, 300, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 3);   /* w was running too */
+	spool_at_jobs_free(v, n);
+	assert_int_equal(spool_at_finish(fx->sp, a, NULL, &err), SPOOL_OK);
+	assert_int_equal(spool_at_remove(fx->sp, b, 1001, &err), SPOOL_OK);
+	assert_int_equal(spool_at_finish(fx->sp, w, NULL, &err), SPOOL_OK);
+	assert_int_equal(spool_at_recover(fx->sp, 400, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 0);
+	assert_null(v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(test_submit_then_get_returns_every_field),
+		T(test_job_without_environment_gets_an_empty_list),
+		T(test_ids_increase_and_are_never_reused),
+		T(test_submit_rejects_malformed_jobs),
+		T(test_list_is_sorted_by_run_time_then_id_and_filtered),
+		T(test_remove_checks_owner_and_state),
+		T(test_claim_moves_waiting_to_running_exactly_once),
+		T(test_claim_due_takes_due_jobs_in_order_up_to_max),
+		T(test_next_run_is_the_earliest_waiting_job_of_the_queues),
+		T(test_set_running_and_finish_follow_the_states),
+		T(test_finish_with_a_result_records_it_in_the_same_transaction),
+		T(test_recover_interrupts_running_jobs_which_never_run_again),
+#undef T
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,372 @@
+/* tests/unit/test_spool_history.c: run history (append, query, prune),
+ * per-entry state and named values. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "spool/spool.h"
+
+struct fixture {
+	char dir[64];
+	char path[128];
+	struct spool *sp;
+};
+
+static int rm_entry(const char *p, const struct stat *st, int type, struct FTW *f)
+{
+	(void)st; (void)type; (void)f;
+	return remove(p);
+}
+
+static int setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof *fx);
+	assert_non_null(fx);
+	strcpy(fx->dir, "/tmp/spool-history.XXXXXX");
+	assert_non_null(mkdtemp(fx->dir));
+	snprintf(fx->path, sizeof fx->path, "%s/crond.db", fx->dir);
+	struct spool_err err = { 0 };
+	if (spool_open(fx->path, SPOOL_CREATE, &fx->sp, &err) != SPOOL_OK)
+		fail_msg("open: %s", err.msg);
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+	spool_close(fx->sp);
+	nftw(fx->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	free(fx);
+	return 0;
+}
+
+static struct spool_run run_for(const char *owner, uid_t uid, const char *key, int64_t start_ms)
+{
+	struct spool_run r = {
+		.kind = SPOOL_RUN_CRON, .owner = owner, .uid = uid, .entry_key = key,
+		.command = "/usr/bin/backup --all", .scheduled_ms = start_ms - 5,
+		.start_ms = start_ms, .end_ms = start_ms + 1500, .exit_code = 0,
+		.output = "done\n", .output_len = 5, .output_total = 5,
+	};
+	return r;
+}
+
+static void append(struct spool *sp, struct spool_run r)
+{
+	struct spool_err err = { 0 };
+	if (spool_history_append(sp, &r, 1, &err) != SPOOL_OK)
+		fail_msg("append: %s", err.msg);
+}
+
+static size_t count(struct spool *sp, const struct spool_history_filter *f)
+{
+	struct spool_err err = { 0 };
+	struct spool_run *v;
+	size_t n;
+	if (spool_history_query(sp, f, &v, &n, &err) != SPOOL_OK)
+		fail_msg("query: %s", err.msg);
+	spool_runs_free(v, n);
+	return n;
+}
+
+static void test_append_then_query_returns_every_field(void **state)
+{
+	struct fixture *fx = *state;
+	struct spool_err err = { 0 };
+	const char out[] = "line\0with NUL\xff";
+	struct spool_run r = {
+		.kind = SPOOL_RUN_AT, .owner = "alice", .uid = 1000, .entry_key = "17",
+		.command = "make -C /src", .scheduled_ms = 4102444800000LL,
+		.start_ms = 4102444800123LL, .end_ms = 4102444860456LL, .exit_code = -1,
+		.signal = 9, .flags = SPOOL_RUN_TIMED_OUT | SPOOL_RUN_TRUNCATED,
+		.output = out, .output_len = sizeof out - 1, .output_total = 1 << 20,
+	};
+	assert_int_equal(spool_history_append(fx->sp, &r, 1, &err), SPOOL_OK);
+	struct spool_history_filter f = { .limit = 10 };
+	struct spool_run *v;
+	size_t n;
+	assert_int_equal(spool_history_query(fx->sp, &f, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 1);
+	assert_true(v[0].id > 0);
+	assert_int_equal(v[0].kind, SPOOL_RUN_AT);
+	assert_string_equal(v[0].owner, "alice");
+	assert_int_equal(v[0].uid, 1000);
+	assert_string_equal(v[0].entry_key, "17");
+	assert_string_equal(v[0].command, "make -C /src");
+	assert_int_equal(v[0].scheduled_ms, 4102444800000LL);
+	assert_int_equal(v[0].start_ms, 4102444800123LL);
+	assert_int_equal(v[0].end_ms, 4102444860456LL);
+	assert_int_equal(v[0].exit_code, -1);
+	assert_int_equal(v[0].signal, 9);
+	assert_int_equal(v[0].flags, SPOOL_RUN_TIMED_OUT | SPOOL_RUN_TRUNCATED);
+	assert_int_equal(v[0].output_len, sizeof out - 1);
+	assert_memory_equal(v[0].output, out, sizeof out - 1);
+	assert_int_equal(v[0].output_total, 1 << 20);
+	spool_runs_free(v, n);
+}
+
+static void test_batch_append_is_one_all_or_nothing_transaction(void **state)
+{
+	struct fixture *fx = *state;
+	struct spool_err err = { 0 };
+	struct spool_run batch[100];
+	for (int i = 0; i < 100; i++)
+		batch[i] = run_for("bob", 1001, "bob:1", 1000 + i);
+	assert_int_equal(spool_history_append(fx->sp, batch, 100, &err), SPOOL_OK);
+	struct spool_history_filter f = { .limit = 1000 };
+	assert_int_equal(count(fx->sp, &f), 100);
+	/* One bad record anywhere refuses the whole batch. */
+	batch[57].entry_key = "";
+	assert_int_equal(spool_history_append(fx->sp, batch, 100, &err), SPOOL_INVALID);
+	assert_non_null(strstr(err.msg, "entry key"));
+	assert_int_equal(count(fx->sp, &f), 100);
+	assert_int_equal(spool_history_append(fx->sp, batch, 0, &err), SPOOL_INVALID);
+}
+
+static void test_append_rejects_malformed_records(void **state)
+{
+	struct fixture *fx = *state;
+	struct spool_err err = { 0 };
+	struct spool_run r = run_for("bob", 1, "k", 1);
+	r.kind = (enum spool_run_kind)5;
+	assert_int_equal(spool_history_append(fx->sp, &r, 1, &err), SPOOL_INVALID);
+	r = run_for("bob", 1, "k", 1);
+	r.command = NULL;
+	assert_int_equal(spool_history_append(fx->sp, &r, 1, &err), SPOOL_INVALID);
+	r = run_for("bob", 1, "k", 1);
+	r.output_len = SPOOL_OUTPUT_MAX + 1;
+	assert_int_equal(spool_history_append(fx->sp, &r, 1, &err), SPOOL_INVALID);
+	r = run_for("bob", 1, "k", 1);
+	r.output = NULL;
+	assert_int_equal(spool_history_append(fx->sp, &r, 1, &err), SPOOL_INVALID);
+	r = run_for(NULL, 1, "k", 1);
+	assert_int_equal(spool_history_append(fx->sp, &r, 1, &err), SPOOL_INVALID);
+	r = run_for("bob", 1, "k", 1);
+	r.output = NULL;
+	r.output_len = 0;
+	r.command = "";
+	assert_int_equal(spool_history_append(fx->sp, &r, 1, &err), SPOOL_OK);
+}
+
+static void test_queries_are_newest_first_and_filtered(void **state)
+{
+	struct fixture *fx = *state;
+	struct spool_err err = { 0 };
+	append(fx->sp, run_for("alice", 1000, "alice:a", 100));
+	append(fx->sp, run_for("bob", 1001, "bob:x", 200));
+	append(fx->sp, run_for("alice", 1000, "alice:b", 300));
+	append(fx->sp, run_for("alice", 1000, "alice:a", 400));
+	append(fx->sp, run_for("alice", 1000, "alice:a", 400));   /* same start: id decides */
+	struct spool_run *v;
+	size_t n;
+	struct spool_history_filter all = { .limit = 100 };
+	assert_int_equal(spool_history_query(fx->sp, &all, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 5);
+	for (size_t i = 1; i < n; i++)
+		assert_true(v[i - 1].start_ms > v[i].start_ms ||
+			    (v[i - 1].start_ms == v[i].start_ms && v[i - 1].id > v[i].id));
+	spool_runs_free(v, n);
+
+	struct spool_history_filter last2 = { .limit = 2 };
+	assert_int_equal(spool_history_query(fx->sp, &last2, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].start_ms, 400);
+	assert_int_equal(v[1].start_ms, 400);
+	spool_runs_free(v, n);
+
+	struct spool_history_filter alice = { .by_uid = true, .uid = 1000, .limit = 100 };
+	assert_int_equal(count(fx->sp, &alice), 4);
+	struct spool_history_filter entry = { .entry_key = "alice:a", .limit = 100 };
+	assert_int_equal(count(fx->sp, &entry), 3);
+	struct spool_history_filter bob_entry = { .entry_key = "alice:a", .by_uid = true,
+						  .uid = 1001, .limit = 100 };
+	assert_int_equal(count(fx->sp, &bob_entry), 0);
+	struct spool_history_filter since = { .since_ms = 300, .limit = 100 };
+	assert_int_equal(count(fx->sp, &since), 3);
+	struct spool_history_filter since_uid = { .since_ms = 300, .by_uid = true,
+						  .uid = 1001, .limit = 100 };
+	assert_int_equal(count(fx->sp, &since_uid), 0);
+
+	struct spool_history_filter bad = { .limit = 0 };
+	assert_int_equal(spool_history_query(fx->sp, &bad, &v, &n, &err), SPOOL_INVALID);
+	bad.limit = SPOOL_QUERY_MAX + 1;
+	assert_int_equal(spool_history_query(fx->sp, &bad, &v, &n, &err), SPOOL_INVALID);
+	struct spool_history_filter bad_key = { .entry_key = "", .limit = 1 };
+	assert_int_equal(spool_history_query(fx->sp, &bad_key, &v, &n, &err), SPOOL_INVALID);
+	assert_null(v);
+}
+
+static void test_prune_by_age_deletes_oldest_in_bounded_batches(void **state)
+{
+	struct fixture *fx = *state;
+	struct spool_err err = { 0 };
+	struct spool_run batch[50];
+	for (int i = 0; i < 50; i++)
+		batch[i] = run_for("alice", 1000, i % 2 ? "odd" : "even", 1000 * i);
+	assert_int_equal(spool_history_append(fx->sp, batch, 50, &err), SPOOL_OK);
+	size_t deleted = 99, total = 0, calls = 0;
+	do {
+		assert_int_equal(spool_history_prune_age(fx->sp, 30000, 7, &deleted, &err), SPOOL_OK);
+		assert_true(deleted <= 7);
+		total += deleted;
+		calls++;
+	} while (deleted == 7);
+	assert_int_equal(total, 30);   /* start_ms 0 .. 29000 */
+	assert_int_equal(calls, 5);
+	struct spool_run *v;
+	size_t n;
+	struct spool_history_filter all = { .limit = 100 };
+	assert_int_equal(spool_history_query(fx->sp, &all, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 20);
+	assert_int_equal(v[n - 1].start_ms, 30000);
+	spool_runs_free(v, n);
+	assert_int_equal(spool_history_prune_age(fx->sp, 30000, 0, &deleted, &err), SPOOL_INVALID);
+	assert_int_equal(spool_history_prune_age(fx->sp, 30000, 5, NULL, &err), SPOOL_OK);
+}
+
+static void test_prune_by_count_keeps_the_newest_per_entry(void **state)
+{
+	struct fixture *fx = *state;
+	struct spool_err err = { 0 };
+	struct spool_run batch[60];
+	for (int i = 0; i < 60; i++)   /* a: 30 runs, b: 20, c: 10; shuffled times */
+		batch[i] = run_for("alice", 1000, i < 30 ? "a" : i < 50 ? "b" : "c",
+				   (i * 37) % 60);
+	assert_int_equal(spool_history_append(fx->sp, batch, 60, &err), SPOOL_OK);
+	size_t deleted, total = 0;
+	do {
+		assert_int_equal(spool_history_prune_count(fx->sp, 12, 8, &deleted, &err), SPOOL_OK);
+		total += deleted;
+	} while (deleted == 8);
+	assert_int_equal(total, (30 - 12) + (20 - 12));
+	const char *keys[] = { "a", "b", "c" };
+	size_t want[] = { 12, 12, 10 };
+	for (int k = 0; k < 3; k++) {
+		struct spool_history_filter f = { .entry_key = keys[k], .limit = 100 };
+		struct spool_run *v;
+		size_t n;
+		assert_int_equal(spool_history_query(fx->sp, &f, &v, &n, &err), SPOOL_OK);
+		assert_int_equal(n, want[k]);
+		/* The kept ones are the newest: each is newer than every pruned one. */
+		int64_t oldest_kept = v[n - 1].start_ms;
+		int newer = 0;
+		for (int i = 0; i < 60; i++)
+			if (strcmp(batch[i].entry_key, keys[k]) == 0 &&
+			    batch[i].start_ms >= oldest_kept)
+				newer++;
+		assert_int_equal(newer, (int)n);
+		spool_runs_free(v, n);
+	}
+	assert_int_equal(spool_history_prune_count(fx->sp, 12, 8, &deleted, &err), SPOOL_OK);
+	assert_int_equal(deleted, 0);
+	assert_int_equal(spool_history_prune_count(fx->sp, 0, 1000, &deleted, &err), SPOOL_OK);
+	assert_int_equal(deleted, 34);
+	assert_int_equal(spool_history_prune_count(fx->sp, 1, 0, &deleted, &err), SPOOL_INVALID);
+	assert_int_equal(spool_history_prune_count(fx->sp, 1, SPOOL_QUERY_MAX + 1, &deleted, &err),
+			 SPOOL_INVALID);
+	assert_int_equal(spool_history_prune_age(fx->sp, 1, SPOOL_QUERY_MAX + 1, &deleted, &err),
+			 SPOOL_INVALID);
+}
+
+static void test_entry_state_set_get_list_and_delete(void **state)
+{
+	struct fixture *fx = *state;
+	struct spool_err err = { 0 };
+	int64_t sched = -1, start = -1;
+	assert_int_equal(spool_state_get(fx->sp, "k1", &sched, &start, &err), SPOOL_NOT_FOUND);
+	assert_int_equal(sched, 0);
+	assert_int_equal(start, 0);
+	struct spool_entry_state v[3] = {
+		{ .key = "k2", .last_scheduled = 4102444800LL, .last_start = 4102444801LL },
+		{ .key = "k1", .last_scheduled = 60, .last_start = 0 },
+		{ .key = "k3", .last_scheduled = 120, .last_start = 121 },
+	};
+	assert_int_equal(spool_state_set(fx->sp, v, 3, &err), SPOOL_OK);
+	assert_int_equal(spool_state_get(fx->sp, "k2", &sched, &start, &err), SPOOL_OK);
+	assert_int_equal(sched, 4102444800LL);
+	assert_int_equal(start, 4102444801LL);
+	v[1].last_scheduled = 180;
+	v[1].last_start = 181;
+	assert_int_equal(spool_state_set(fx->sp, &v[1], 1, &err), SPOOL_OK);
+	assert_int_equal(spool_state_get(fx->sp, "k1", &sched, NULL, &err), SPOOL_OK);
+	assert_int_equal(sched, 180);
+
+	struct spool_entry_state *list;
+	size_t n;
+	assert_int_equal(spool_state_list(fx->sp, &list, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 3);
+	assert_string_equal(list[0].key, "k1");
+	assert_int_equal(list[0].last_start, 181);
+	assert_string_equal(list[2].key, "k3");
+	spool_states_free(list, n);
+
+	const char *const stale[] = { "k1", "k3", "never-there" };
+	assert_int_equal(spool_state_delete(fx->sp, stale, 3, &err), SPOOL_OK);
+	assert_int_equal(spool_state_list(fx->sp, &list, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(list[0].key, "k2");
+	spool_states_free(list, n);
+
+	struct spool_entry_state bad = { .key = "" };
+	assert_int_equal(spool_state_set(fx->sp, &bad, 1, &err), SPOOL_INVALID);
+	const char *const bad_keys[] = { NULL };
+	assert_int_equal(spool_state_delete(fx->sp, bad_keys, 1, &err), SPOOL_INVALID);
+	assert_int_equal(spool_state_get(fx->sp, NULL, NULL, NULL, &err), SPOOL_INVALID);
+	assert_int_equal(spool_state_set(fx->sp, NULL, 0, &err), SPOOL_OK);
+}
+
+static void test_meta_values_round_trip_and_check_buffer_size(void **state)
+{
+	struct fixture *fx = *state;
+	struct spool_err err = { 0 };
+	char buf[64] = "untouched";
+	assert_int_equal(spool_meta_get(fx->sp, "reboot_boot_id", buf, sizeof buf, &err),
+			 SPOOL_NOT_FOUND);
+	assert_string_equal(buf, "untouched");
+	const char *id = "5b9d8a0c-1b1e-4c9e-9f45-2b7f0b4c1a77";
+	assert_int_equal(spool_meta_set(fx->sp, "reboot_boot_id", id, &err), SPOOL_OK);
+	assert_int_equal(spool_meta_get(fx->sp, "reboot_boot_id", buf, sizeof buf, &err), SPOOL_OK);
+	assert_string_equal(buf, id);
+	assert_int_equal(spool_meta_set(fx->sp, "reboot_boot_id", "", &err), SPOOL_OK);
+	assert_int_equal(spool_meta_get(fx->sp, "reboot_boot_id", buf, sizeof buf, &err), SPOOL_OK);
+	assert_string_equal(buf, "");
+	assert_int_equal(spool_meta_set(fx->sp, "reboot_boot_id", id, &err), SPOOL_OK);
+	char small[8] = "small";
+	assert_int_equal(spool_meta_get(fx->sp, "reboot_boot_id", small, sizeof small, &err),
+			 SPOOL_INVALID);
+	assert_string_equal(small, "small");
+	char *big = malloc(SPOOL_META_MAX + 2);
+	assert_non_null(big);
+	memset(big, 'x', SPOOL_META_MAX + 1);
+	big[SPOOL_META_MAX + 1] = '\0';
+	assert_int_equal(spool_meta_set(fx->sp, "big", big, &err), SPOOL_INVALID);
+	free(big);
+	assert_int_equal(spool_meta_set(fx->sp, "", "x", &err), SPOOL_INVALID);
+	assert_int_equal(spool_meta_set(fx->sp, "k", NULL, &err), SPOOL_INVALID);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(test_append_then_query_returns_every_field),
+		T(test_batch_append_is_one_all_or_nothing_transaction),
+		T(test_append_rejects_malformed_records),
+		T(test_queries_are_newest_first_and_filtered),
+		T(test_prune_by_age_deletes_oldest_in_bounded_batches),
+		T(test_prune_by_count_keeps_the_newest_per_entry),
+		T(test_entry_state_set_get_list_and_delete),
+		T(test_meta_values_round_trip_and_check_buffer_size),
+#undef T
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

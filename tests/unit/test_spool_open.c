@@ -1,0 +1,532 @@
+/* tests/unit/test_spool_open.c: opening the spool: creation modes, the
+ * refusal of unsafe files, connection settings, corrupt and truncated files,
+ * schema versions and migrations. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "spool/internal.h"   /* to inspect the connection's settings */
+#include "spool/spool.h"
+
+struct fixture {
+	char dir[64];
+	char path[128];
+};
+
+static int rm_entry(const char *p, const struct stat *st, int type, struct FTW *f)
+{
+	(void)st; (void)type; (void)f;
+	return remove(p);
+}
+
+static int setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof *fx);
+	assert_non_null(fx);
+	strcpy(fx->dir, "/tmp/spool-open.XXXXXX");
+	assert_non_null(mkdtemp(fx->dir));
+	snprintf(fx->path, sizeof fx->path, "%s/crond.db", fx->dir);
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+	nftw(fx->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	free(fx);
+	return 0;
+}
+
+/* Opens PATH expecting CODE; returns the message. */
+static const char *open_expect(const char *path, int flags, int code)
+{
+	static struct spool_err err;
+	struct spool *sp = (struct spool *)&err;   /* must be reset to NULL */
+	memset(&err, 0, sizeof err);
+	int rc = spool_open(path, flags, &sp, &err);
+	if (rc != code)
+		fail_msg("open %s: got %s (%s), want %s", path, spool_code_name(rc),
+			 err.msg, spool_code_name(code));
+	if (rc == SPOOL_OK) {
+		spool_close(sp);
+	} else {
+		assert_null(sp);
+		assert_int_equal(err.code, code);
+		if (getenv("SPOOL_TEST_VERBOSE") != NULL)
+			print_message("  %s\n", err.msg);
+	}
+	return err.msg;
+}
+
+static void make_spool(const char *path)
+{
+	open_expect(path, SPOOL_CREATE, SPOOL_OK);
+}
+
+static void raw_exec(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", sql, msg);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+static int raw_int(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	int v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+	return v;
+}
+
+static void test_create_makes_a_private_directory_and_file(void **state)
+{
+	struct fixture *fx = *state;
+	char path[160];
+	snprintf(path, sizeof path, "%s/spool/crond.db", fx->dir);
+	open_expect(path, 0, SPOOL_NOT_FOUND);
+	make_spool(path);
+	struct stat st;
+	char dir[160];
+	snprintf(dir, sizeof dir, "%s/spool", fx->dir);
+	assert_int_equal(lstat(dir, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0700);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(st.st_uid, geteuid());
+	open_expect(path, 0, SPOOL_OK);
+	assert_int_equal(raw_int(path, "PRAGMA user_version"), spool_schema_version());
+}
+
+static void test_missing_file_without_create_is_not_found(void **state)
+{
+	struct fixture *fx = *state;
+	const char *msg = open_expect(fx->path, SPOOL_CHECK, SPOOL_NOT_FOUND);
+	assert_non_null(strstr(msg, fx->path));
+	struct stat st;
+	assert_int_equal(lstat(fx->path, &st), -1);
+}
+
+static void test_symlinked_database_is_refused(void **state)
+{
+	struct fixture *fx = *state;
+	char real[160], link[160];
+	snprintf(real, sizeof real, "%s/real.db", fx->dir);
+	snprintf(link, sizeof link, "%s/link.db", fx->dir);
+	make_spool(real);
+	assert_int_equal(symlink(real, link), 0);
+	const char *msg = open_expect(link, 0, SPOOL_PERMISSION);
+	assert_non_null(strstr(msg, "symbolic link"));
+	assert_non_null(strstr(msg, link));
+	open_expect(link, SPOOL_CREATE, SPOOL_PERMISSION);
+	/* A dangling link is not followed to create a file either. */
+	char dangling[160], target[160];
+	snprintf(dangling, sizeof dangling, "%s/dangling.db", fx->dir);
+	snprintf(target, sizeof target, "%s/target.db", fx->dir);
+	assert_int_equal(symlink(target, dangling), 0);
+	open_expect(dangling, SPOOL_CREATE, SPOOL_PERMISSION);
+	struct stat st;
+	assert_int_equal(lstat(target, &st), -1);
+}
+
+static void test_symlinked_directory_is_refused(void **state)
+{
+	struct fixture *fx = *state;
+	char real[160], link[160], path[200];
+	snprintf(real, sizeof real, "%s/realdir", fx->dir);
+	snprintf(link, sizeof link, "%s/linkdir", fx->dir);
+	assert_int_equal(mkdir(real, 0700), 0);
+	assert_int_equal(symlink(real, link), 0);
+	snprintf(path, sizeof path, "%s/crond.db", link);
+	const char *msg = open_expect(path, SPOOL_CREATE, SPOOL_PERMISSION);
+	assert_non_null(strstr(msg, "spool directory"));
+	assert_non_null(strstr(msg, "symbolic link"));
+}
+
+static void test_group_or_world_writable_file_or_directory_is_refused(void **state)
+{
+	struct fixture *fx = *state;
+	make_spool(fx->path);
+	assert_int_equal(chmod(fx->path, 0620), 0);
+	const char *msg = open_expect(fx->path, 0, SPOOL_PERMISSION);
+	assert_non_null(strstr(msg, "group- or world-writable"));
+	assert_non_null(strstr(msg, "0620"));
+	assert_int_equal(chmod(fx->path, 0602), 0);
+	open_expect(fx->path, 0, SPOOL_PERMISSION);
+	assert_int_equal(chmod(fx->path, 0600), 0);
+	open_expect(fx->path, 0, SPOOL_OK);
+	assert_int_equal(chmod(fx->dir, 0770), 0);
+	msg = open_expect(fx->path, 0, SPOOL_PERMISSION);
+	assert_non_null(strstr(msg, "spool directory"));
+	assert_int_equal(chmod(fx->dir, 01777), 0);   /* even sticky, like /tmp */
+	open_expect(fx->path, 0, SPOOL_PERMISSION);
+	assert_int_equal(chmod(fx->dir, 0755), 0);   /* readable is fine */
+	open_expect(fx->path, 0, SPOOL_OK);
+	assert_int_equal(chmod(fx->dir, 0700), 0);
+}
+
+static void test_files_owned_by_another_user_are_refused(void **state)
+{
+	struct fixture *fx = *state;
+	if (geteuid() != 0) {
+		print_message("skipped: needs root to give files away\n");
+		skip();
+	}
+	make_spool(fx->path);
+	assert_int_equal(chown(fx->path, 65534, 65534), 0);
+	const char *msg = open_expect(fx->path, 0, SPOOL_PERMISSION);
+	assert_non_null(strstr(msg, "owned by uid 65534"));
+	assert_int_equal(chown(fx->path, 0, 0), 0);
+	open_expect(fx->path, 0, SPOOL_OK);
+	assert_int_equal(chown(fx->dir, 65534, 65534), 0);
+	msg = open_expect(fx->path, 0, SPOOL_PERMISSION);
+	assert_non_null(strstr(msg, "spool directory"));
+	assert_int_equal(chown(fx->dir, 0, 0), 0);
+}
+
+static void test_unsafe_wal_companion_is_refused(void **state)
+{
+	struct fixture *fx = *state;
+	make_spool(fx->path);
+	char wal[160], elsewhere[160];
+	snprintf(wal, sizeof wal, "%s-wal", fx->path);
+	snprintf(elsewhere, sizeof elsewhere, "%s/elsewhere", fx->dir);
+	unlink(wal);
+	assert_int_equal(symlink(elsewhere, wal), 0);
+	const char *msg = open_expect(fx->path, 0, SPOOL_PERMISSION);
+	assert_non_null(strstr(msg, "-wal"));
+}
+
+static void test_directory_in_place_of_the_file_is_invalid(void **state)
+{
+	struct fixture *fx = *state;
+	assert_int_equal(mkdir(fx->path, 0700), 0);
+	const char *msg = open_expect(fx->path, SPOOL_CREATE, SPOOL_INVALID);
+	assert_non_null(strstr(msg, "not a regular file"));
+}
+
+static void test_bad_paths_and_flags_are_invalid(void **state)
+{
+	struct fixture *fx = *state;
+	open_expect("", SPOOL_CREATE, SPOOL_INVALID);
+	open_expect(NULL, SPOOL_CREATE, SPOOL_INVALID);
+	char slash[160];
+	snprintf(slash, sizeof slash, "%s/", fx->dir);
+	open_expect(slash, SPOOL_CREATE, SPOOL_INVALID);
+	open_expect(fx->path, 1 << 10, SPOOL_INVALID);
+	open_expect(fx->path, SPOOL_READONLY | SPOOL_CREATE, SPOOL_INVALID);
+	struct spool *sp = NULL;
+	assert_int_equal(spool_open("", 0, &sp, NULL), SPOOL_INVALID);   /* ERR may be NULL */
+}
+
+static void test_connection_is_wal_full_sync_and_defensive(void **state)
+{
+	struct fixture *fx = *state;
+	struct spool *sp;
+	struct spool_err err;
+	assert_int_equal(spool_open(fx->path, SPOOL_CREATE, &sp, &err), SPOOL_OK);
+	assert_string_equal(spool_path(sp), fx->path);
+	const char *checks[][2] = {
+		{ "PRAGMA journal_mode", "wal" },
+		{ "PRAGMA synchronous", "2" },
+		{ "PRAGMA foreign_keys", "1" },
+		{ "PRAGMA trusted_schema", "0" },
+		{ "PRAGMA cell_size_check", "1" },
+	};
+	for (size_t i = 0; i < sizeof checks / sizeof *checks; i++) {
+		sqlite3_stmt *st;
+		assert_int_equal(sqlite3_prepare_v2(sp->db, checks[i][0], -1, &st, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_string_equal((const char *)sqlite3_column_text(st, 0), checks[i][1]);
+		sqlite3_finalize(st);
+	}
+	int on = -1;
+	assert_int_equal(sqlite3_db_config(sp->db, SQLITE_DBCONFIG_DEFENSIVE, -1, &on), SQLITE_OK);
+	assert_int_equal(on, 1);
+	/* Defensive: the schema cannot be written directly. */
+	assert_int_not_equal(sqlite3_exec(sp->db, "PRAGMA writable_schema = ON;"
+					  " UPDATE sqlite_schema SET sql = 'x'", NULL, NULL, NULL),
+			     SQLITE_OK);
+	spool_close(sp);
+}
+
+static void test_a_text_file_is_not_a_database(void **state)
+{
+	struct fixture *fx = *state;
+	FILE *f = fopen(fx->path, "w");
+	assert_non_null(f);
+	for (int i = 0; i < 200; i++)
+		fputs("* * * * * this is a crontab, not a database\n", f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(fx->path, 0600), 0);
+	const char *msg = open_expect(fx->path, SPOOL_CREATE | SPOOL_CHECK, SPOOL_CORRUPT);
+	assert_non_null(strstr(msg, fx->path));
+	assert_non_null(strstr(msg, "not a database"));
+}
+
+static void overwrite(const char *path, off_t at, size_t len, unsigned char byte)
+{
+	int fd = open(path, O_WRONLY);
+	assert_true(fd >= 0);
+	unsigned char buf[4096];
+	assert_true(len <= sizeof buf);
+	memset(buf, byte, len);
+	assert_int_equal(pwrite(fd, buf, len, at), (ssize_t)len);
+	assert_int_equal(close(fd), 0);
+}
+
+/* A spool with a few hundred history rows, checkpointed into the main file. */
+static void make_filled_spool(const char *path)
+{
+	struct spool *sp;
+	struct spool_err err;
+	assert_int_equal(spool_open(path, SPOOL_CREATE, &sp, &err), SPOOL_OK);
+	struct spool_run runs[300];
+	char out[200];
+	memset(out, 'o', sizeof out);
+	for (int i = 0; i < 300; i++)
+		runs[i] = (struct spool_run){ .owner = "alice", .uid = 1, .entry_key = "k",
+			.command = "cmd", .start_ms = i, .output = out, .output_len = sizeof out };
+	assert_int_equal(spool_history_append(sp, runs, 300, &err), SPOOL_OK);
+	spool_close(sp);   /* the last connection checkpoints and drops the WAL */
+}
+
+static void test_overwritten_header_is_corrupt(void **state)
+{
+	struct fixture *fx = *state;
+	make_filled_spool(fx->path);
+	overwrite(fx->path, 0, 16, 'X');
+	const char *msg = open_expect(fx->path, 0, SPOOL_CORRUPT);
+	assert_non_null(strstr(msg, fx->path));
+}
+
+static void test_damaged_page_is_caught_by_quick_check(void **state)
+{
+	struct fixture *fx = *state;
+	make_filled_spool(fx->path);
+	struct stat st;
+	assert_int_equal(stat(fx->path, &st), 0);
+	assert_true(st.st_size >= 4096 * 12);
+	overwrite(fx->path, 4096 * 10 + 8, 3000, 0xA5);   /* inside a history page */
+	const char *msg = open_expect(fx->path, SPOOL_CHECK, SPOOL_CORRUPT);
+	assert_non_null(strstr(msg, fx->path));
+	assert_non_null(strstr(msg, "quick_check"));
+	/* Without the check the spool opens; reading the bad page is an error
+	 * or garbage rejected as malformed, never a crash. */
+	struct spool *sp;
+	struct spool_err err;
+	assert_int_equal(spool_open(fx->path, 0, &sp, &err), SPOOL_OK);
+	struct spool_history_filter f = { .limit = 1000 };
+	struct spool_run *v;
+	size_t n;
+	int rc = spool_history_query(sp, &f, &v, &n, &err);
+	assert_true(rc == SPOOL_OK || rc == SPOOL_CORRUPT);
+	if (rc == SPOOL_OK)
+		spool_runs_free(v, n);
+	spool_close(sp);
+}
+
+static void test_truncated_file_is_corrupt(void **state)
+{
+	struct fixture *fx = *state;
+	make_filled_spool(fx->path);
+	struct stat st;
+	assert_int_equal(stat(fx->path, &st), 0);
+	assert_int_equal(truncate(fx->path, st.st_size / 2), 0);
+	const char *msg = open_expect(fx->path, SPOOL_CHECK, SPOOL_CORRUPT);
+	assert_non_null(strstr(msg, fx->path));
+	assert_int_equal(truncate(fx->path, 50), 0);   /* mid-header */
+	open_expect(fx->path, 0, SPOOL_CORRUPT);
+}
+
+static void test_zero_length_file_becomes_an_empty_spool(void **state)
+{
+	struct fixture *fx = *state;
+	int fd = open(fx->path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(close(fd), 0);
+	open_expect(fx->path, SPOOL_CHECK, SPOOL_OK);
+	assert_int_equal(raw_int(fx->path, "PRAGMA user_version"), spool_schema_version());
+}
+
+static void test_newer_schema_is_refused_naming_both_versions(void **state)
+{
+	struct fixture *fx = *state;
+	make_spool(fx->path);
+	int newer = spool_schema_version() + 7;
+	char sql[64], want[64];
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", newer);
+	raw_exec(fx->path, sql);
+	const char *msg = open_expect(fx->path, SPOOL_CHECK, SPOOL_VERSION);
+	snprintf(want, sizeof want, "version %d", newer);
+	assert_non_null(strstr(msg, want));
+	snprintf(want, sizeof want, "(%d)", spool_schema_version());
+	assert_non_null(strstr(msg, want));
+	assert_int_equal(raw_int(fx->path, "PRAGMA user_version"), newer);   /* untouched */
+}
+
+/* The schema as version 1 shipped it, written by hand. */
+static const char v1_schema[] =
+	"CREATE TABLE meta (name TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL)"
+	" WITHOUT ROWID;"
+	"CREATE TABLE sequence (name TEXT PRIMARY KEY NOT NULL, last INTEGER NOT NULL)"
+	" WITHOUT ROWID;"
+	"CREATE TABLE crontab (owner TEXT PRIMARY KEY NOT NULL, uid INTEGER NOT NULL,"
+	" body BLOB, installed_at INTEGER NOT NULL, installed_by INTEGER NOT NULL,"
+	" generation INTEGER NOT NULL UNIQUE);"
+	"INSERT INTO sequence VALUES ('crontab_generation', 41);"
+	"INSERT INTO crontab VALUES ('olduser', 500, CAST('0 4 * * * old-job' AS BLOB),"
+	" 1600000000, 0, 41);"
+	"INSERT INTO meta VALUES ('reboot_boot_id', 'abc');"
+	"PRAGMA user_version = 1;";
+
+static void test_version_1_database_is_upgraded_keeping_its_data(void **state)
+{
+	struct fixture *fx = *state;
+	raw_exec(fx->path, v1_schema);
+	assert_int_equal(chmod(fx->path, 0600), 0);
+	struct spool *sp;
+	struct spool_err err;
+	assert_int_equal(spool_open(fx->path, SPOOL_CHECK, &sp, &err), SPOOL_OK);
+	struct spool_crontab c;
+	assert_int_equal(spool_crontab_get(sp, "olduser", &c, &err), SPOOL_OK);
+	assert_memory_equal(c.text, "0 4 * * * old-job", c.len);
+	assert_int_equal(c.generation, 41);
+	spool_crontab_free(&c);
+	char buf[16];
+	assert_int_equal(spool_meta_get(sp, "reboot_boot_id", buf, sizeof buf, &err), SPOOL_OK);
+	assert_string_equal(buf, "abc");
+	int64_t gen;
+	assert_int_equal(spool_crontab_install(sp, "new", 1, "x", 1, 0, 1, &gen, &err), SPOOL_OK);
+	assert_int_equal(gen, 42);
+	/* The tables the later migrations added work. */
+	struct spool_at_job j = { .queue = 'a', .owner = "new", .cwd = "/", .script = "",
+				  .mail = SPOOL_MAIL_NEVER };
+	assert_int_equal(spool_at_submit(sp, &j, NULL, &err), SPOOL_OK);
+	struct spool_run r = { .owner = "new", .entry_key = "k", .command = "c" };
+	assert_int_equal(spool_history_append(sp, &r, 1, &err), SPOOL_OK);
+	struct spool_entry_state s = { .key = "k", .last_scheduled = 1 };
+	assert_int_equal(spool_state_set(sp, &s, 1, &err), SPOOL_OK);
+	spool_close(sp);
+	assert_int_equal(raw_int(fx->path, "PRAGMA user_version"), spool_schema_version());
+}
+
+static void test_failed_migration_is_rolled_back_as_a_whole(void **state)
+{
+	struct fixture *fx = *state;
+	raw_exec(fx->path, v1_schema);
+	/* Something in the way of migration 3 (which creates "run"), after
+	 * part of it has run. */
+	raw_exec(fx->path, "CREATE VIEW entry_state AS SELECT 1");
+	assert_int_equal(chmod(fx->path, 0600), 0);
+	const char *msg = open_expect(fx->path, 0, SPOOL_IO);
+	assert_non_null(strstr(msg, "upgrade to schema version 3"));
+	assert_int_equal(raw_int(fx->path, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(fx->path, "SELECT count(*) FROM sqlite_schema"
+				 " WHERE name IN ('run', 'run_start')"), 0);
+	assert_int_equal(raw_int(fx->path, "SELECT count(*) FROM sqlite_schema"
+				 " WHERE name = 'at_job'"), 1);
+	/* Once the obstacle is gone the upgrade resumes from version 2. */
+	raw_exec(fx->path, "DROP VIEW entry_state");
+	open_expect(fx->path, SPOOL_CHECK, SPOOL_OK);
+	assert_int_equal(raw_int(fx->path, "PRAGMA user_version"), spool_schema_version());
+}
+
+static void test_read_only_spool_reads_but_never_writes(void **state)
+{
+	struct fixture *fx = *state;
+	struct spool *sp;
+	struct spool_err err;
+	assert_int_equal(spool_open(fx->path, SPOOL_CREATE, &sp, &err), SPOOL_OK);
+	assert_int_equal(spool_crontab_install(sp, "alice", 1, "x", 1, 0, 1, NULL, &err), 0);
+	spool_close(sp);
+	assert_int_equal(spool_open(fx->path, SPOOL_READONLY | SPOOL_CHECK, &sp, &err), SPOOL_OK);
+	struct spool_crontab c;
+	assert_int_equal(spool_crontab_get(sp, "alice", &c, &err), SPOOL_OK);
+	spool_crontab_free(&c);
+	assert_int_equal(spool_crontab_install(sp, "bob", 1, "y", 1, 0, 1, NULL, &err),
+			 SPOOL_PERMISSION);
+	assert_non_null(strstr(err.msg, "read-only"));
+	spool_close(sp);
+	/* An old schema cannot be upgraded read-only. */
+	char old[160];
+	snprintf(old, sizeof old, "%s/old.db", fx->dir);
+	raw_exec(old, v1_schema);
+	assert_int_equal(chmod(old, 0600), 0);
+	const char *msg = open_expect(old, SPOOL_READONLY, SPOOL_VERSION);
+	assert_non_null(strstr(msg, "read-write"));
+}
+
+static void test_every_code_has_a_distinct_name(void **state)
+{
+	(void)state;
+	for (int a = SPOOL_OK; a <= SPOOL_NOMEM; a++) {
+		assert_true(strlen(spool_code_name(a)) > 0);
+		assert_string_not_equal(spool_code_name(a), "unknown error");
+		for (int b = a + 1; b <= SPOOL_NOMEM; b++)
+			assert_string_not_equal(spool_code_name(a), spool_code_name(b));
+	}
+	assert_string_equal(spool_code_name(-1), "unknown error");
+	assert_string_equal(spool_code_name(SPOOL_NOMEM + 1), "unknown error");
+}
+
+static void test_free_functions_accept_null(void **state)
+{
+	(void)state;
+	spool_close(NULL);
+	spool_crontab_free(NULL);
+	spool_crontabs_free(NULL, 0);
+	spool_at_job_free(NULL);
+	spool_at_jobs_free(NULL, 0);
+	spool_runs_free(NULL, 0);
+	spool_states_free(NULL, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(test_create_makes_a_private_directory_and_file),
+		T(test_missing_file_without_create_is_not_found),
+		T(test_symlinked_database_is_refused),
+		T(test_symlinked_directory_is_refused),
+		T(test_group_or_world_writable_file_or_directory_is_refused),
+		T(test_files_owned_by_another_user_are_refused),
+		T(test_unsafe_wal_companion_is_refused),
+		T(test_directory_in_place_of_the_file_is_invalid),
+		T(test_bad_paths_and_flags_are_invalid),
+		T(test_connection_is_wal_full_sync_and_defensive),
+		T(test_a_text_file_is_not_a_database),
+		T(test_overwritten_header_is_corrupt),
+		T(test_damaged_page_is_caught_by_quick_check),
+		T(test_truncated_file_is_corrupt),
+		T(test_zero_length_file_becomes_an_empty_spool),
+		T(test_newer_schema_is_refused_naming_both_versions),
+		T(test_version_1_database_is_upgraded_keeping_its_data),
+		T(test_failed_migration_is_rolled_back_as_a_whole),
+		T(test_read_only_spool_reads_but_never_writes),
+		T(test_every_code_has_a_distinct_name),
+		T(test_free_functions_accept_null),
+#undef T
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
