@@ -169,9 +169,19 @@ static int split_line(char *line, char **key, char **value, char *msg, size_t ms
 	while (ke > k && (ke[-1] == ' ' || ke[-1] == '\t'))
 		ke--;
 	*ke = '\0';
-	char *v = eq + 1, *ve = v + strlen(v);
+	char *v = eq + 1;
 	while (*v == ' ' || *v == '\t')
 		v++;
+	/* A '#' after a blank starts a comment (unless the value is quoted). */
+	if (*v != '"') {
+		for (char *p = v; *p; p++) {
+			if (*p == '#' && (p == v || p[-1] == ' ' || p[-1] == '\t')) {
+				*p = '\0';
+				break;
+			}
+		}
+	}
+	char *ve = v + strlen(v);
 	while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
 		ve--;
 	*ve = '\0';

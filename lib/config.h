@@ -1,7 +1,8 @@
 /* lib/config.h: crond.conf, the one configuration file every program reads.
  *
- * Format: "key = value" lines; '#' starts a comment line; blank lines are
- * ignored; values may be quoted with double quotes. Every path and limit the
+ * Format: "key = value" lines; '#' starts a comment (at the start of a line,
+ * or after a blank in an unquoted value); blank lines are ignored; values
+ * may be quoted with double quotes. Every path and limit the
  * daemon uses is a key, so a test or a demo runs a whole private instance in
  * a temporary directory (see crond(8) for the list and defaults).
  *

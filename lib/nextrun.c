@@ -11,13 +11,17 @@
  *   - when the match lies past the span's end and the next span begins with
  *     clocks set forward, a match inside the skipped wall interval makes a
  *     fixed-time entry run at the instant the gap ends.
- * Spans are months long, so even a leap-day schedule visits a handful.
+ * Spans that end well before the next matching wall minute are skipped
+ * whole, so even a schedule that runs once in 28 years visits a handful.
  */
 #include "lib/nextrun.h"
 
 /* Enough spans for SCHEDULE_SEARCH_YEARS of twice-yearly DST changes, plus
  * the historical transitions some zones have. */
 #define NEXTRUN_MAX_SPANS (4 * SCHEDULE_SEARCH_YEARS + 2000)
+
+/* More than any UTC offset change (Samoa skipped a whole day in 2011). */
+#define NEXTRUN_SKIP_MARGIN (2 * 86400)
 
 static int64_t max64(int64_t a, int64_t b)
 {
@@ -50,7 +54,11 @@ bool nextrun_after(const struct schedule *s, const struct tz *zone, int64_t t, i
 			*out = span.end;
 			return true;
 		}
-		tz_span_at(zone, span.end, &span);
+		/* No wall minute between AFTER and WALL matches, so spans that end
+		 * well before WALL can be skipped whole (their wall ranges, gaps
+		 * included, hold no match); the margin covers any change of offset. */
+		int64_t skip_to = wall - off - NEXTRUN_SKIP_MARGIN;
+		tz_span_at(zone, skip_to > span.end ? skip_to : span.end, &span);
 	}
 	return false;
 }

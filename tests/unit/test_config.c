@@ -1,0 +1,115 @@
+/* tests/unit/test_config.c: crond.conf: defaults, keys, comments, errors
+ * with line numbers, and which file is read. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "lib/config.h"
+
+static void test_defaults_are_the_documented_paths_and_limits(void **state)
+{
+	(void)state;
+	struct config c;
+	config_defaults(&c);
+	assert_string_equal(c.pidfile, "/var/run/crond.pid");
+	assert_string_equal(c.socket, "/run/crond.sock");
+	assert_string_equal(c.spool, "/var/spool/cron/crond.db");
+	assert_string_equal(c.system_crontab, "/etc/crontab");
+	assert_string_equal(c.system_crontab_dir, "/etc/cron.d");
+	assert_string_equal(c.sendmail, "/usr/sbin/sendmail");
+	assert_string_equal(c.path, "/usr/bin:/bin");
+	assert_int_equal(c.max_jobs, 256);
+	assert_int_equal(c.log, CONFIG_LOG_DEFAULT);
+}
+
+static void test_keys_comments_quotes_and_blanks(void **state)
+{
+	(void)state;
+	const char *text = "# comment\n\n  socket = /tmp/x.sock   # trailing comment\n"
+	                   "spool=/tmp/s.db\r\nsendmail =\npath = \"/bin:/usr/bin # not a comment\"\n"
+	                   "max_jobs = 7\nbatch_load = 0.8\nlog = both\n";
+	struct config c;
+	config_defaults(&c);
+	struct diag_list d = { 0 };
+	assert_int_equal(config_parse(text, strlen(text), &c, &d), 0);
+	assert_string_equal(c.socket, "/tmp/x.sock");
+	assert_string_equal(c.spool, "/tmp/s.db");
+	assert_string_equal(c.sendmail, "");
+	assert_string_equal(c.path, "/bin:/usr/bin # not a comment");
+	assert_int_equal(c.max_jobs, 7);
+	assert_true(c.batch_load > 0.79 && c.batch_load < 0.81);
+	assert_int_equal(c.log, CONFIG_LOG_BOTH);
+	diag_list_clear(&d);
+}
+
+static void test_unknown_keys_and_bad_values_are_errors_with_line(void **state)
+{
+	(void)state;
+	const struct { const char *text; int line; const char *msg; } cases[] = {
+		{ "colour = blue\n", 1, "unknown key 'colour'" },
+		{ "\nmax_jobs = 0\n", 2, "max_jobs must be a whole number from 1 to 100000" },
+		{ "max_jobs = 12x\n", 1, "max_jobs must be a whole number" },
+		{ "socket = relative.sock\n", 1, "socket must be an absolute path" },
+		{ "batch_load = high\n", 1, "batch_load must be a load average" },
+		{ "log = journal\n", 1, "log must be syslog, stderr or both" },
+		{ "just words\n", 1, "expected 'key = value'" },
+		{ "= value\n", 1, "missing key" },
+		{ "path =\n", 1, "path must be a non-empty value" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct config c;
+		config_defaults(&c);
+		struct diag_list d = { 0 };
+		assert_int_equal(config_parse(cases[i].text, strlen(cases[i].text), &c, &d), -1);
+		if (d.items[0].line != cases[i].line || !strstr(d.items[0].msg, cases[i].msg))
+			fail_msg("case %zu: got %d '%s'", i, d.items[0].line, d.items[0].msg);
+		diag_list_clear(&d);
+	}
+}
+
+static void test_file_choice_explicit_then_environment_then_default(void **state)
+{
+	(void)state;
+	bool named;
+	unsetenv("CROND_CONF");
+	assert_string_equal(config_choose_path(NULL, &named), CONFIG_DEFAULT_PATH);
+	assert_false(named);
+	setenv("CROND_CONF", "/tmp/env.conf", 1);
+	assert_string_equal(config_choose_path(NULL, &named), "/tmp/env.conf");
+	assert_true(named);
+	assert_string_equal(config_choose_path("/tmp/x.conf", &named), "/tmp/x.conf");
+	/* a named file that does not exist is an error */
+	struct config c;
+	struct diag_list d = { 0 };
+	assert_int_equal(config_load("/nonexistent/crond.conf", &c, &d), -1);
+	assert_non_null(strstr(d.items[0].msg, "No such file"));
+	diag_list_clear(&d);
+	/* a real file is read, and named as the source */
+	char path[] = "/tmp/crond-conf-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "max_jobs = 3\n", 13), 13);
+	close(fd);
+	assert_int_equal(config_load(path, &c, &d), 0);
+	assert_int_equal(c.max_jobs, 3);
+	assert_string_equal(c.source, path);
+	unlink(path);
+	unsetenv("CROND_CONF");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults_are_the_documented_paths_and_limits),
+		cmocka_unit_test(test_keys_comments_quotes_and_blanks),
+		cmocka_unit_test(test_unknown_keys_and_bad_values_are_errors_with_line),
+		cmocka_unit_test(test_file_choice_explicit_then_environment_then_default),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
