@@ -75,6 +75,11 @@ int assign_split(const char *line, size_t len, char *scratch, const char **name,
 		snprintf(msg, msglen, "empty variable name before '='");
 		return -1;
 	}
+	if (strchr(nbuf, '=')) {
+		*err_col = name_col;
+		snprintf(msg, msglen, "a variable name cannot contain '='");
+		return -1;
+	}
 	while (i < len && blank(line[i]))
 		i++;
 	if (i >= len || line[i] != '=') {

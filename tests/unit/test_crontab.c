@@ -156,6 +156,7 @@ static void test_every_invalid_line_is_reported_with_its_place(void **state)
 		{ "FOO=\"unterminated\n", 1, 5, "unterminated double quote" },
 		{ "FOO='a' b\n", 1, 9, "unexpected text after the closing quote" },
 		{ "=value\n", 1, 1, "empty variable name" },
+		{ "'A=B'=c\n", 1, 1, "a variable name cannot contain '='" },
 		{ "RANDOM_DELAY=ten\n", 1, 14, "RANDOM_DELAY must be a whole number" },
 		{ "RANDOM_DELAY=1441\n", 1, 14, "RANDOM_DELAY" },
 		{ "CRON_TIMEOUT=5x\n", 1, 14, "CRON_TIMEOUT must be a duration" },

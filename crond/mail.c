@@ -1,0 +1,378 @@
+/* crond/mail.c: mailing a job's output through sendmail (see mail.h).
+ *
+ * Headers are built in memory (they are small and bounded), then written to
+ * the memfd followed by the output bytes, untouched, and the truncation
+ * note. sendmail reads the memfd as stdin, started by runner_start as the
+ * owner, so a recipient address can never make the daemon itself run or
+ * write anything, and LOGNAME/USER (which MTAs use for the envelope sender)
+ * always name the owner.
+ */
+#include "crond/mail.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+/* A growing header buffer; a failed append sets FAILED and is then a no-op. */
+struct sbuf {
+	char *p;
+	size_t len, cap;
+	bool failed;
+};
+
+static void sb_add(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->failed)
+		return;
+	if (b->len + n > b->cap) {
+		size_t cap = b->cap ? b->cap : 1024;
+		while (cap < b->len + n)
+			cap *= 2;
+		char *p = realloc(b->p, cap);
+		if (p == NULL) {
+			b->failed = true;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+static void sb_str(struct sbuf *b, const char *s)
+{
+	sb_add(b, s, strlen(s));
+}
+
+static bool is_control(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+/* Appends S with control characters made spaces, cut to MAX bytes at a
+ * UTF-8 character boundary with "..." when longer. */
+static void sb_clean(struct sbuf *b, const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	bool cut = n > max;
+	if (cut) {
+		n = max;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char c = is_control((unsigned char)s[i]) ? ' ' : s[i];
+		sb_add(b, &c, 1);
+	}
+	if (cut)
+		sb_str(b, "...");
+}
+
+static const char *errstr(int e, char *buf, size_t len)
+{
+	return strerror_r(e, buf, len);
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* ---------------------------------------------------------------- addresses */
+
+static int check_address(const char *what, const char *a, size_t n, char *err, size_t errlen)
+{
+	if (n == 0)
+		return fail(err, errlen, "%s: empty address", what);
+	if (n > MAIL_MAX_ADDRESS)
+		return fail(err, errlen, "%s: address over %d bytes", what, MAIL_MAX_ADDRESS);
+	if (a[0] == '-')
+		return fail(err, errlen, "%s: address '%.*s' starts with '-'", what,
+		            (int)(n > 60 ? 60 : n), a);
+	return 0;
+}
+
+/* Checks each element of the comma-separated LIST, blanks around it
+ * trimmed; appends them to NORM (if not NULL) joined by ", ". */
+static int each_address(const char *what, const char *list, struct sbuf *norm, char *err,
+                        size_t errlen)
+{
+	if (list == NULL || list[0] == '\0')
+		return fail(err, errlen, "%s is empty", what);
+	size_t len = strlen(list);
+	if (len > MAIL_MAX_LIST)
+		return fail(err, errlen, "%s is over %d bytes", what, MAIL_MAX_LIST);
+	for (size_t i = 0; i < len; i++) {
+		if (is_control((unsigned char)list[i]))
+			return fail(err, errlen, "%s holds a control character (newline, CR, tab...)",
+			            what);
+	}
+	const char *s = list;
+	for (;;) {
+		const char *comma = strchr(s, ',');
+		const char *end = comma ? comma : s + strlen(s);
+		while (s < end && *s == ' ')
+			s++;
+		while (end > s && end[-1] == ' ')
+			end--;
+		if (check_address(what, s, (size_t)(end - s), err, errlen) < 0)
+			return -1;
+		if (norm != NULL) {
+			if (norm->len > 0)
+				sb_str(norm, ", ");
+			sb_add(norm, s, (size_t)(end - s));
+		}
+		if (comma == NULL)
+			return 0;
+		s = comma + 1;
+	}
+}
+
+int mail_check_recipients(const char *what, const char *list, char *err, size_t errlen)
+{
+	return each_address(what, list, NULL, err, errlen);
+}
+
+int mail_check_sender(const char *what, const char *from, char *err, size_t errlen)
+{
+	if (from != NULL && strchr(from, ',') != NULL)
+		return fail(err, errlen, "%s: a single sender, not a list", what);
+	return each_address(what, from, NULL, err, errlen);
+}
+
+bool mail_wanted_cron(const char *mailto, uint64_t output_total)
+{
+	return output_total > 0 && (mailto == NULL || mailto[0] != '\0');
+}
+
+bool mail_wanted_at(enum msg_mail mode, uint64_t output_total)
+{
+	if (mode == MAIL_ALWAYS)
+		return true;
+	if (mode == MAIL_NEVER)
+		return false;
+	return output_total > 0;
+}
+
+/* ---------------------------------------------------------------- the message */
+
+/* From: and To: after checking both. */
+static int add_from_to(struct sbuf *b, const char *from, const char *to, const char *to_what,
+                       char *err, size_t errlen)
+{
+	struct sbuf list = { 0 };
+	if (mail_check_sender("MAILFROM", from, err, errlen) < 0 ||
+	    each_address(to_what, to, &list, err, errlen) < 0) {
+		free(list.p);
+		return -1;
+	}
+	sb_str(b, "From: ");
+	sb_str(b, from);
+	sb_str(b, "\nTo: ");
+	sb_add(b, list.p, list.len);
+	sb_str(b, "\n");
+	b->failed |= list.failed;
+	free(list.p);
+	return 0;
+}
+
+static void add_common(struct sbuf *b)
+{
+	sb_str(b, "MIME-Version: 1.0\n"
+	          "Content-Type: text/plain; charset=UTF-8\n"
+	          "Content-Transfer-Encoding: 8bit\n"
+	          "Auto-Submitted: auto-generated\n"
+	          "Precedence: bulk\n");
+}
+
+static void add_cron_env(struct sbuf *b, const struct jobenv *env)
+{
+	static const char *const names[] = { "SHELL", "HOME", "PATH", "LOGNAME", "USER" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const char *v = jobenv_get(env, names[i]);
+		if (v == NULL)
+			continue;
+		sb_str(b, "X-Cron-Env: <");
+		sb_str(b, names[i]);
+		sb_str(b, "=");
+		sb_clean(b, v, MAIL_MAX_ENV_VALUE);
+		sb_str(b, ">\n");
+	}
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Headers (B, which ends with the blank line), body, truncation note. */
+static int write_message(int fd, const struct sbuf *b, const struct mail_output *out,
+                         char *err, size_t errlen)
+{
+	char eb[128];
+	if (b->failed)
+		return fail(err, errlen, "out of memory composing mail");
+	size_t kept = out && out->data ? out->kept : 0;
+	uint64_t total = out && out->total > kept ? out->total : kept;
+	char note[128] = "";
+	if (total > kept) {
+		const char *body = out->data;
+		bool nl = kept == 0 || body[kept - 1] == '\n';
+		snprintf(note, sizeof(note), "%s[output truncated: %llu bytes in all, first %zu kept]\n",
+		         nl ? "" : "\n", (unsigned long long)total, kept);
+	}
+	if (write_all(fd, b->p, b->len) < 0 || (kept > 0 && write_all(fd, out->data, kept) < 0) ||
+	    write_all(fd, note, strlen(note)) < 0)
+		return fail(err, errlen, "cannot write mail: %s", errstr(errno, eb, sizeof(eb)));
+	return 0;
+}
+
+int mail_compose_cron(int fd, const struct mail_cron *m, const struct mail_output *out,
+                      char *err, size_t errlen)
+{
+	char host[256];
+	const char *h = m->host;
+	if (h == NULL) {
+		if (gethostname(host, sizeof(host)) < 0)
+			snprintf(host, sizeof(host), "localhost");
+		host[sizeof(host) - 1] = '\0';
+		h = host;
+	}
+	if (m->user == NULL || m->user[0] == '\0')
+		return fail(err, errlen, "mail: no owner");
+	struct sbuf b = { 0 };
+	if (add_from_to(&b, m->mailfrom ? m->mailfrom : MAIL_DEFAULT_FROM,
+	                m->mailto ? m->mailto : m->user, "MAILTO", err, errlen) < 0) {
+		free(b.p);
+		return -1;
+	}
+	sb_str(&b, "Subject: Cron <");
+	sb_clean(&b, m->user, MAIL_MAX_ADDRESS);
+	sb_str(&b, "@");
+	sb_clean(&b, h, sizeof(host));
+	sb_str(&b, "> ");
+	sb_clean(&b, m->command ? m->command : "", MAIL_SUBJECT_COMMAND);
+	sb_str(&b, "\n");
+	add_common(&b);
+	add_cron_env(&b, m->env);
+	sb_str(&b, "\n");
+	int rc = write_message(fd, &b, out, err, errlen);
+	free(b.p);
+	return rc;
+}
+
+int mail_compose_at(int fd, const struct mail_at *m, const struct mail_output *out,
+                    char *err, size_t errlen)
+{
+	if (m->user == NULL || m->user[0] == '\0')
+		return fail(err, errlen, "mail: no owner");
+	struct sbuf b = { 0 };
+	if (add_from_to(&b, MAIL_DEFAULT_FROM, m->user, "recipient", err, errlen) < 0) {
+		free(b.p);
+		return -1;
+	}
+	char subject[64];
+	snprintf(subject, sizeof(subject), "Subject: Output from your job %lld\n",
+	         (long long)m->job_id);
+	sb_str(&b, subject);
+	add_common(&b);
+	sb_str(&b, "\n");
+	int rc = write_message(fd, &b, out, err, errlen);
+	free(b.p);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- sending */
+
+/* Starts sendmail as USER on the message in FD (read from its start). */
+static int start_sendmail(const struct mail_sender *s, const char *user, int fd,
+                          struct job_proc *proc, char *err, size_t errlen)
+{
+	static const char *const argv[] = { "sendmail", "-FCronDaemon", "-i", "-oem", "-oi", "-t",
+		                            NULL };
+	char eb[128];
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return fail(err, errlen, "cannot rewind the mail: %s", errstr(errno, eb, sizeof(eb)));
+	struct job_spec spec = JOB_SPEC_INIT;
+	spec.user = user;
+	spec.exec_path = s->sendmail;
+	spec.exec_argv = argv;
+	spec.input_is_fd = true;
+	spec.input_fd = fd;
+	spec.default_path = s->path;
+	spec.cwd = "/";
+	return runner_start(&spec, proc, err, errlen);
+}
+
+static int new_memfd(char *err, size_t errlen)
+{
+	char eb[128];
+	int fd = memfd_create("crond-mail", MFD_CLOEXEC);
+	if (fd < 0)
+		return fail(err, errlen, "cannot create the mail buffer: %s",
+		            errstr(errno, eb, sizeof(eb)));
+	return fd;
+}
+
+static int check_sender_config(const struct mail_sender *s, char *err, size_t errlen)
+{
+	if (s == NULL || s->sendmail == NULL || s->sendmail[0] != '/')
+		return fail(err, errlen, "no sendmail configured");
+	return 0;
+}
+
+int mail_send_cron(const struct mail_sender *s, const struct mail_cron *m,
+                   const struct mail_output *out, struct job_proc *proc, char *err,
+                   size_t errlen)
+{
+	*proc = (struct job_proc){ .pid = -1, .pidfd = -1, .out_fd = -1, .err_fd = -1 };
+	if (check_sender_config(s, err, errlen) < 0)
+		return -1;
+	int fd = new_memfd(err, errlen);
+	if (fd < 0)
+		return -1;
+	int rc = mail_compose_cron(fd, m, out, err, errlen);
+	if (rc == 0)
+		rc = start_sendmail(s, m->user, fd, proc, err, errlen);
+	close(fd);
+	return rc;
+}
+
+int mail_send_at(const struct mail_sender *s, const struct mail_at *m,
+                 const struct mail_output *out, struct job_proc *proc, char *err,
+                 size_t errlen)
+{
+	*proc = (struct job_proc){ .pid = -1, .pidfd = -1, .out_fd = -1, .err_fd = -1 };
+	if (check_sender_config(s, err, errlen) < 0)
+		return -1;
+	int fd = new_memfd(err, errlen);
+	if (fd < 0)
+		return -1;
+	int rc = mail_compose_at(fd, m, out, err, errlen);
+	if (rc == 0)
+		rc = start_sendmail(s, m->user, fd, proc, err, errlen);
+	close(fd);
+	return rc;
+}

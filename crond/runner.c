@@ -1,0 +1,647 @@
+/* crond/runner.c: starting one job as its owner (see runner.h).
+ *
+ * DESIGN: called from the supervisor thread only, so nothing here is
+ * shared and nothing is locked; but the process has other threads, which may
+ * hold malloc's, stdio's or NSS's locks at the moment of fork(). The child
+ * inherits those locks held by threads that do not exist in it, so it must
+ * not touch anything that could take them: it runs only system-call
+ * wrappers on data laid out in `struct plan` before fork (POSIX's list of
+ * async-signal-safe functions, plus the Linux-only setgroups, getresuid,
+ * getresgid, setpriority and close_range, which are plain system calls).
+ *
+ * Descriptors: runner_start creates four for the child (stdin, the write end
+ * of the output pipe, the write end of the start-report pipe, and their read
+ * ends for the parent), all close-on-exec and all moved above 2, so the
+ * child's dup2 onto 0-2 never collides with them even if the daemon had
+ * closed its own standard descriptors. The parent closes the child's ends
+ * right after fork and keeps the two read ends and the pidfd in job_proc;
+ * every error path before fork closes whatever was opened.
+ */
+#include "crond/runner.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "crond/jobenv.h"
+
+#define MAX_EXEC_ARGS 256
+
+/* What failed in the child; the parent turns it into a message. */
+enum step {
+	STEP_SETSID = 1,
+	STEP_SETGROUPS,
+	STEP_SETGID,
+	STEP_SETUID,
+	STEP_VERIFY_IDS,
+	STEP_REGAIN_ROOT,
+	STEP_CHDIR,
+	STEP_CHDIR_HOME,
+	STEP_NICE,
+	STEP_SIGNALS,
+	STEP_DUP2,
+	STEP_CLOSE,
+	STEP_EXEC,
+};
+
+/* What the child writes to the start-report pipe; one write, atomic. */
+struct start_report {
+	int32_t step;
+	int32_t err;
+};
+
+/* Everything the child needs, prepared before fork. */
+struct plan {
+	struct passwd pw;
+	char *pwbuf;
+	gid_t *groups;
+	size_t ngroups;
+	bool set_groups;
+	struct jobenv env;
+	char **argv;
+	const char *program;
+	const char *cwd;          /* NULL: home */
+	const char *home;         /* $HOME of the job's environment */
+	bool fallback;
+	char *note;
+	size_t note_len;
+	int umask;
+	bool set_nice;
+	int prio;
+	int in_fd, out_r, out_w, err_r, err_w;
+	int max_fd;               /* for close() when close_range is missing */
+	struct sigaction dfl;
+	sigset_t empty;
+};
+
+static const char *errstr(int e, char *buf, size_t len)
+{
+	return strerror_r(e, buf, len);
+}
+
+/* ---------------------------------------------------------------- the child */
+
+static _Noreturn void child_fail(const struct plan *p, enum step step, int e)
+{
+	struct start_report r = { (int32_t)step, (int32_t)e };
+	ssize_t w;
+	do
+		w = write(p->err_w, &r, sizeof(r));
+	while (w < 0 && errno == EINTR);
+	_exit(127);
+}
+
+static void child_reset_dispositions(const struct plan *p)
+{
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		/* EINVAL: a number the C library keeps for itself (32, 33). */
+		if (sigaction(sig, &p->dfl, NULL) < 0 && errno != EINVAL)
+			child_fail(p, STEP_SIGNALS, errno);
+	}
+}
+
+static void child_become_owner(const struct plan *p)
+{
+	uid_t ruid, euid, suid;
+	gid_t rgid, egid, sgid;
+
+	if (p->set_groups && setgroups(p->ngroups, p->groups) < 0)
+		child_fail(p, STEP_SETGROUPS, errno);
+	if (setgid(p->pw.pw_gid) < 0)
+		child_fail(p, STEP_SETGID, errno);
+	if (setuid(p->pw.pw_uid) < 0)
+		child_fail(p, STEP_SETUID, errno);
+	if (getresuid(&ruid, &euid, &suid) < 0 || getresgid(&rgid, &egid, &sgid) < 0)
+		child_fail(p, STEP_VERIFY_IDS, errno);
+	if (ruid != p->pw.pw_uid || euid != p->pw.pw_uid || suid != p->pw.pw_uid ||
+	    rgid != p->pw.pw_gid || egid != p->pw.pw_gid || sgid != p->pw.pw_gid)
+		child_fail(p, STEP_VERIFY_IDS, 0);
+	if (p->pw.pw_uid != 0 && setuid(0) != -1)
+		child_fail(p, STEP_REGAIN_ROOT, 0);
+}
+
+static void child_chdir(const struct plan *p)
+{
+	const char *dir = p->cwd ? p->cwd : p->home;
+	if (chdir(dir) == 0)
+		return;
+	int e = errno;
+	if (p->cwd == NULL)
+		child_fail(p, STEP_CHDIR_HOME, e);
+	if (!p->fallback || (e != ENOENT && e != ENOTDIR))
+		child_fail(p, STEP_CHDIR, e);
+	if (chdir(p->home) < 0)
+		child_fail(p, STEP_CHDIR_HOME, errno);
+	/* The pipe is new and empty, so this cannot block. A note that cannot
+	 * be written is no reason to withhold the job: the result is ignored. */
+	ssize_t w;
+	do
+		w = write(p->out_w, p->note, p->note_len);
+	while (w < 0 && errno == EINTR);
+}
+
+/* Closes [LO, HI] one by one: for kernels without close_range. */
+static void child_close_each(const struct plan *p, int lo, int hi)
+{
+	for (int fd = lo; fd <= hi && fd < p->max_fd; fd++)
+		(void)close(fd);  /* EBADF for the many that are not open */
+}
+
+static void child_close_range(const struct plan *p, int lo, int hi)
+{
+	if (lo > hi)
+		return;
+	if (close_range((unsigned)lo, hi == INT_MAX ? ~0U : (unsigned)hi, 0) == 0)
+		return;
+	if (errno != ENOSYS)
+		child_fail(p, STEP_CLOSE, errno);
+	child_close_each(p, lo, hi);
+}
+
+static void child_descriptors(const struct plan *p)
+{
+	if (dup2(p->in_fd, 0) < 0 || dup2(p->out_w, 1) < 0 || dup2(p->out_w, 2) < 0)
+		child_fail(p, STEP_DUP2, errno);
+	/* Keep only the start-report pipe (close-on-exec: execve closes it). */
+	child_close_range(p, 3, p->err_w - 1);
+	child_close_range(p, p->err_w + 1, INT_MAX);
+}
+
+static _Noreturn void run_child(const struct plan *p)
+{
+	child_reset_dispositions(p);
+	if (setsid() < 0)
+		child_fail(p, STEP_SETSID, errno);
+	child_become_owner(p);
+	child_chdir(p);
+	if (p->umask >= 0)
+		umask((mode_t)p->umask);
+	if (p->set_nice && setpriority(PRIO_PROCESS, 0, p->prio) < 0)
+		child_fail(p, STEP_NICE, errno);
+	child_descriptors(p);
+	if (sigprocmask(SIG_SETMASK, &p->empty, NULL) < 0)
+		child_fail(p, STEP_SIGNALS, errno);
+	execve(p->program, p->argv, p->env.envp);
+	child_fail(p, STEP_EXEC, errno);
+}
+
+/* ---------------------------------------------------------------- before fork */
+
+static int lookup_user(struct plan *p, const char *name, char *err, size_t errlen)
+{
+	char eb[128];
+	long hint = sysconf(_SC_GETPW_R_SIZE_MAX);
+	size_t size = hint > 0 ? (size_t)hint : 4096;
+	for (;;) {
+		struct passwd *res = NULL;
+		p->pwbuf = malloc(size);
+		if (p->pwbuf == NULL) {
+			snprintf(err, errlen, "out of memory looking up user %s", name);
+			return -1;
+		}
+		int rc = getpwnam_r(name, &p->pw, p->pwbuf, size, &res);
+		if (rc == 0 && res != NULL)
+			return 0;
+		free(p->pwbuf);
+		p->pwbuf = NULL;
+		if (rc == ERANGE && size < (1u << 20)) {
+			size *= 2;
+			continue;
+		}
+		if (rc != 0 && rc != ENOENT && rc != ESRCH)
+			snprintf(err, errlen, "cannot look up user %s: %s", name, errstr(rc, eb, sizeof(eb)));
+		else
+			snprintf(err, errlen, "unknown user %s", name);
+		return -1;
+	}
+}
+
+static int lookup_groups(struct plan *p, char *err, size_t errlen)
+{
+	int room = 32;
+	for (;;) {
+		int n = room;
+		p->groups = malloc((size_t)room * sizeof(gid_t));
+		if (p->groups == NULL) {
+			snprintf(err, errlen, "out of memory listing the groups of %s", p->pw.pw_name);
+			return -1;
+		}
+		if (getgrouplist(p->pw.pw_name, p->pw.pw_gid, p->groups, &n) >= 0) {
+			p->ngroups = (size_t)n;
+			return 0;
+		}
+		free(p->groups);
+		p->groups = NULL;
+		if (n <= room || n > RUNNER_MAX_GROUPS) {
+			snprintf(err, errlen, "cannot list the groups of %s", p->pw.pw_name);
+			return -1;
+		}
+		room = n;
+	}
+}
+
+/* Copies N strings of SRC into one block: NULL-terminated array, strings. */
+static char **strv_copy(const char *const *src, size_t n)
+{
+	size_t bytes = (n + 1) * sizeof(char *);
+	for (size_t i = 0; i < n; i++)
+		bytes += strlen(src[i]) + 1;
+	char **v = malloc(bytes);
+	if (v == NULL)
+		return NULL;
+	char *s = (char *)v + (n + 1) * sizeof(char *);
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(src[i]) + 1;
+		v[i] = memcpy(s, src[i], len);
+		s += len;
+	}
+	v[n] = NULL;
+	return v;
+}
+
+static int build_argv(struct plan *p, const struct job_spec *s, const char *shell, char *err,
+                      size_t errlen)
+{
+	if (s->exec_path != NULL) {
+		size_t n = 0;
+		while (n < MAX_EXEC_ARGS && s->exec_argv[n] != NULL)
+			n++;
+		if (n == 0 || n == MAX_EXEC_ARGS) {
+			snprintf(err, errlen, "exec_argv must hold 1 to %d arguments", MAX_EXEC_ARGS - 1);
+			return -1;
+		}
+		p->argv = strv_copy(s->exec_argv, n);
+		p->program = s->exec_path;
+	} else {
+		const char *v[] = { shell, "-c", s->command };
+		p->argv = strv_copy(v, s->command ? 3 : 1);
+		p->program = shell;
+	}
+	if (p->argv == NULL) {
+		snprintf(err, errlen, "out of memory building the command line");
+		return -1;
+	}
+	return 0;
+}
+
+static int check_spec(const struct job_spec *s, char *err, size_t errlen)
+{
+	const char *bad = NULL;
+	if (s->user == NULL || s->user[0] == '\0')
+		bad = "no user";
+	else if (s->exec_path != NULL && s->exec_argv == NULL)
+		bad = "exec_path without exec_argv";
+	else if (s->umask < RUNNER_UMASK_KEEP || s->umask > 0777)
+		bad = "umask out of range";
+	else if (s->nice < 0)
+		bad = "negative nice (only niceness can be added)";
+	else if (s->input_is_fd && s->input_fd < 0)
+		bad = "bad input descriptor";
+	else if (!s->input_is_fd && s->input == NULL && s->input_len > 0)
+		bad = "input length without input";
+	else if (s->cwd != NULL && s->cwd[0] == '\0')
+		bad = "empty working directory";
+	if (bad == NULL)
+		return 0;
+	snprintf(err, errlen, "invalid job: %s", bad);
+	return -1;
+}
+
+/* Returns FD itself if above 2, else a close-on-exec copy at 3 or above
+ * (closing FD); -1 (errno set) if FD was -1 or the copy failed. */
+static int above_stdio(int fd)
+{
+	if (fd < 0 || fd > 2)
+		return fd;
+	int moved = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	int e = errno;
+	close(fd);
+	errno = e;
+	return moved;
+}
+
+static int close_keep_errno(int fd)
+{
+	int e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+/* A sealed memfd holding LEN bytes of DATA, positioned at its start. */
+static int input_memfd(const void *data, size_t len)
+{
+	int fd = above_stdio(memfd_create("crond-input", MFD_CLOEXEC | MFD_ALLOW_SEALING));
+	if (fd < 0)
+		return -1;
+	const char *s = data;
+	size_t off = 0;
+	while (off < len) {
+		ssize_t w = write(fd, s + off, len - off);
+		if (w < 0 && errno != EINTR)
+			return close_keep_errno(fd);
+		if (w > 0)
+			off += (size_t)w;
+	}
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0 ||
+	    lseek(fd, 0, SEEK_SET) < 0)
+		return close_keep_errno(fd);
+	return fd;
+}
+
+/* A close-on-exec pipe, both ends above 2, the read end non-blocking. */
+static int open_pipe(int *rd, int *wr)
+{
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -1;
+	*rd = above_stdio(fds[0]);
+	*wr = above_stdio(fds[1]);
+	if (*rd >= 0 && *wr >= 0 && fcntl(*rd, F_SETFL, O_NONBLOCK) == 0)
+		return 0;
+	int e = errno;
+	if (*rd >= 0)
+		close(*rd);
+	if (*wr >= 0)
+		close(*wr);
+	*rd = *wr = -1;
+	errno = e;
+	return -1;
+}
+
+static int open_fds(struct plan *p, const struct job_spec *s, char *err, size_t errlen)
+{
+	char eb[128];
+	const char *what = "input";
+	if (s->input_is_fd)
+		p->in_fd = fcntl(s->input_fd, F_DUPFD_CLOEXEC, 3);
+	else if (s->input != NULL)
+		p->in_fd = input_memfd(s->input, s->input_len);
+	else
+		p->in_fd = above_stdio(open("/dev/null", O_RDONLY | O_CLOEXEC));
+	if (p->in_fd >= 0) {
+		what = "output pipe";
+		if (open_pipe(&p->out_r, &p->out_w) == 0) {
+			what = "start-report pipe";
+			if (open_pipe(&p->err_r, &p->err_w) == 0)
+				return 0;
+		}
+	}
+	snprintf(err, errlen, "cannot create the job's %s: %s", what, errstr(errno, eb, sizeof(eb)));
+	return -1;
+}
+
+/* Niceness, the fallback note, the child's signal state, the fd bound. */
+static int prepare_child_state(struct plan *p, const struct job_spec *s, char *err,
+                               size_t errlen)
+{
+	if (s->nice > 0) {
+		errno = 0;
+		int cur = getpriority(PRIO_PROCESS, 0);
+		if (cur == -1 && errno != 0) {
+			snprintf(err, errlen, "getpriority failed");
+			return -1;
+		}
+		p->set_nice = true;
+		p->prio = s->nice > 19 - cur ? 19 : cur + s->nice;  /* 19: the least favourable */
+	}
+	p->umask = s->umask;
+	p->cwd = s->cwd;
+	p->fallback = s->cwd_fallback_home;
+	if (p->fallback && p->cwd != NULL) {
+		int n = asprintf(&p->note, "crond: working directory %s is gone; running in %s instead\n",
+		                 p->cwd, p->home);
+		if (n < 0) {
+			p->note = NULL;
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		p->note_len = (size_t)n;
+	}
+	memset(&p->dfl, 0, sizeof(p->dfl));
+	p->dfl.sa_handler = SIG_DFL;
+	sigemptyset(&p->dfl.sa_mask);
+	sigemptyset(&p->empty);
+	struct rlimit rl;
+	p->max_fd = 65536;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		p->max_fd = rl.rlim_cur > INT_MAX ? INT_MAX : (int)rl.rlim_cur;
+	return 0;
+}
+
+static int prepare(struct plan *p, const struct job_spec *s, char *err, size_t errlen)
+{
+	const char *shell = s->shell ? s->shell : RUNNER_DEFAULT_SHELL;
+	if (lookup_user(p, s->user, err, errlen) < 0 || lookup_groups(p, err, errlen) < 0)
+		return -1;
+	uid_t self = geteuid();
+	p->set_groups = self == 0 || p->pw.pw_uid != self;
+	struct jobenv_base base = {
+		.user = p->pw.pw_name,
+		.home = p->pw.pw_dir,
+		.shell = shell,
+		.path = s->default_path ? s->default_path : RUNNER_DEFAULT_PATH,
+	};
+	if (jobenv_build(&base, s->assignments, s->n_assignments, &p->env, err, errlen) < 0)
+		return -1;
+	p->home = jobenv_get(&p->env, "HOME");
+	if (build_argv(p, s, shell, err, errlen) < 0)
+		return -1;
+	return prepare_child_state(p, s, err, errlen);
+}
+
+static void plan_init(struct plan *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->in_fd = p->out_r = p->out_w = p->err_r = p->err_w = -1;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void plan_free(struct plan *p)
+{
+	close_fd(&p->in_fd);
+	close_fd(&p->out_r);
+	close_fd(&p->out_w);
+	close_fd(&p->err_r);
+	close_fd(&p->err_w);
+	free(p->pwbuf);
+	free(p->groups);
+	free(p->argv);
+	free(p->note);
+	jobenv_free(&p->env);
+	p->pwbuf = p->note = NULL;
+	p->groups = NULL;
+	p->argv = NULL;
+}
+
+/* "user\0program\0cwd\0home\0", for runner_check_started's messages. */
+static char *make_info(const struct plan *p)
+{
+	const char *f[] = { p->pw.pw_name, p->program, p->cwd ? p->cwd : "", p->home };
+	size_t len = 0;
+	for (size_t i = 0; i < 4; i++)
+		len += strlen(f[i]) + 1;
+	char *info = malloc(len);
+	if (info == NULL)
+		return NULL;
+	char *s = info;
+	for (size_t i = 0; i < 4; i++) {
+		size_t n = strlen(f[i]) + 1;
+		memcpy(s, f[i], n);
+		s += n;
+	}
+	return info;
+}
+
+static const char *info_field(const char *info, int k)
+{
+	if (info == NULL)
+		return "?";
+	while (k-- > 0)
+		info += strlen(info) + 1;
+	return info;
+}
+
+static int open_pidfd(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	long fd = syscall(SYS_pidfd_open, pid, 0);
+	return fd < 0 ? -1 : (int)fd;
+#else
+	(void)pid;
+	return -1;
+#endif
+}
+
+int runner_start(const struct job_spec *s, struct job_proc *proc, char *err, size_t errlen)
+{
+	char eb[128];
+	struct plan p;
+	plan_init(&p);
+	*proc = (struct job_proc){ .pid = -1, .pidfd = -1, .out_fd = -1, .err_fd = -1 };
+	if (check_spec(s, err, errlen) < 0 || prepare(&p, s, err, errlen) < 0 ||
+	    open_fds(&p, s, err, errlen) < 0) {
+		plan_free(&p);
+		return -1;
+	}
+	char *info = make_info(&p);
+	if (info == NULL) {
+		snprintf(err, errlen, "out of memory");
+		plan_free(&p);
+		return -1;
+	}
+	pid_t pid = fork();
+	if (pid == 0)
+		run_child(&p);
+	if (pid < 0) {
+		snprintf(err, errlen, "fork failed: %s", errstr(errno, eb, sizeof(eb)));
+		free(info);
+		plan_free(&p);
+		return -1;
+	}
+	proc->pid = pid;
+	proc->pidfd = open_pidfd(pid);  /* the child is ours to reap: no pid reuse */
+	proc->out_fd = p.out_r;
+	proc->err_fd = p.err_r;
+	proc->uid = p.pw.pw_uid;
+	proc->gid = p.pw.pw_gid;
+	proc->info = info;
+	p.out_r = p.err_r = -1;
+	plan_free(&p);  /* closes the child's ends: stdin, output and report writers */
+	return 0;
+}
+
+/* ---------------------------------------------------------------- after start */
+
+static void describe(const struct job_proc *proc, int step, int e, char *msg, size_t len)
+{
+	char eb[128];
+	const char *es = e ? errstr(e, eb, sizeof(eb)) : "unexpected success";
+	unsigned uid = (unsigned)proc->uid, gid = (unsigned)proc->gid;
+	switch (step) {
+	case STEP_SETSID: snprintf(msg, len, "setsid failed: %s", es); break;
+	case STEP_SETGROUPS:
+		snprintf(msg, len, "setgroups for %s failed: %s", info_field(proc->info, 0), es);
+		break;
+	case STEP_SETGID: snprintf(msg, len, "setgid(%u) failed: %s", gid, es); break;
+	case STEP_SETUID: snprintf(msg, len, "setuid(%u) failed: %s", uid, es); break;
+	case STEP_VERIFY_IDS:
+		snprintf(msg, len, "ids not %u:%u after setuid, refusing to run%s%s", uid, gid,
+		         e ? ": " : "", e ? es : "");
+		break;
+	case STEP_REGAIN_ROOT:
+		snprintf(msg, len, "setuid(0) succeeded after setuid(%u), refusing to run", uid);
+		break;
+	case STEP_CHDIR:
+		snprintf(msg, len, "cannot chdir to %s: %s", info_field(proc->info, 2), es);
+		break;
+	case STEP_CHDIR_HOME:
+		snprintf(msg, len, "cannot chdir to %s: %s", info_field(proc->info, 3), es);
+		break;
+	case STEP_NICE: snprintf(msg, len, "setpriority failed: %s", es); break;
+	case STEP_SIGNALS: snprintf(msg, len, "cannot reset signals: %s", es); break;
+	case STEP_DUP2: snprintf(msg, len, "cannot set up stdin/stdout/stderr: %s", es); break;
+	case STEP_CLOSE: snprintf(msg, len, "cannot close inherited descriptors: %s", es); break;
+	case STEP_EXEC:
+		snprintf(msg, len, "cannot execute %s: %s", info_field(proc->info, 1), es);
+		break;
+	default: snprintf(msg, len, "job start failed at step %d: %s", step, es); break;
+	}
+}
+
+int runner_check_started(struct job_proc *proc, bool *started, char *msg, size_t msglen)
+{
+	char eb[128];
+	if (msglen > 0)
+		msg[0] = '\0';
+	if (proc->err_fd < 0) {
+		*started = !proc->start_failed;
+		return 1;
+	}
+	struct start_report r;
+	ssize_t n;
+	do
+		n = read(proc->err_fd, &r, sizeof(r));
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && errno == EAGAIN)
+		return 0;
+	*started = n == 0;
+	if (n < 0)
+		snprintf(msg, msglen, "cannot read the start report: %s", errstr(errno, eb, sizeof(eb)));
+	else if (n > 0 && n != (ssize_t)sizeof(r))
+		snprintf(msg, msglen, "garbled start report (%zd bytes)", n);
+	else if (n > 0)
+		describe(proc, r.step, r.err, msg, msglen);
+	proc->start_failed = !*started;
+	close_fd(&proc->err_fd);
+	return 1;
+}
+
+void runner_proc_close(struct job_proc *proc)
+{
+	close_fd(&proc->pidfd);
+	close_fd(&proc->out_fd);
+	close_fd(&proc->err_fd);
+	free(proc->info);
+	proc->info = NULL;
+}

@@ -1,0 +1,483 @@
+/* tests/unit/test_mail.c: the mail a job's output becomes: exact headers,
+ * refused addresses, truncation note, and a real send through a fake
+ * sendmail that records its uid, arguments, environment and input. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "crond/mail.h"
+
+#define COMMON_HEADERS                                                   \
+	"MIME-Version: 1.0\n"                                            \
+	"Content-Type: text/plain; charset=UTF-8\n"                      \
+	"Content-Transfer-Encoding: 8bit\n"                              \
+	"Auto-Submitted: auto-generated\n"                               \
+	"Precedence: bulk\n"
+
+#define ALICE_ENV                                                        \
+	"X-Cron-Env: <SHELL=/bin/sh>\n"                                  \
+	"X-Cron-Env: <HOME=/home/alice>\n"                               \
+	"X-Cron-Env: <PATH=/usr/bin:/bin>\n"                             \
+	"X-Cron-Env: <LOGNAME=alice>\n"                                  \
+	"X-Cron-Env: <USER=alice>\n"
+
+static struct jobenv alice_env(const char *const *a, size_t n)
+{
+	struct jobenv_base base = { "alice", "/home/alice", "/bin/sh", "/usr/bin:/bin" };
+	struct jobenv env;
+	char err[128];
+	assert_int_equal(jobenv_build(&base, a, n, &env, err, sizeof(err)), 0);
+	return env;
+}
+
+static struct mail_output text_output(const char *s)
+{
+	return (struct mail_output){ s, strlen(s), strlen(s) };
+}
+
+/* The composed message, NUL-terminated (caller frees). */
+static char *read_back(int fd)
+{
+	off_t size = lseek(fd, 0, SEEK_END);
+	assert_true(size >= 0);
+	char *buf = malloc((size_t)size + 1);
+	assert_non_null(buf);
+	assert_int_equal(pread(fd, buf, (size_t)size, 0), size);
+	buf[size] = '\0';
+	return buf;
+}
+
+static char *compose_cron(const struct mail_cron *m, const struct mail_output *out)
+{
+	int fd = memfd_create("test", MFD_CLOEXEC);
+	assert_true(fd >= 0);
+	char err[256];
+	if (mail_compose_cron(fd, m, out, err, sizeof(err)) != 0)
+		fail_msg("compose: %s", err);
+	char *s = read_back(fd);
+	close(fd);
+	return s;
+}
+
+static void test_cron_mail_has_exactly_the_documented_headers(void **state)
+{
+	(void)state;
+	const char *a[] = { "SECRET=hunter2", "MAILTO=alice" };
+	struct jobenv env = alice_env(a, 2);
+	struct mail_cron m = { .user = "alice", .host = "testhost",
+		               .command = "/usr/bin/backup --all", .env = &env };
+	struct mail_output out = text_output("hello\nworld\n");
+	char *msg = compose_cron(&m, &out);
+	assert_string_equal(msg, "From: root (Cron Daemon)\n"
+	                         "To: alice\n"
+	                         "Subject: Cron <alice@testhost> /usr/bin/backup --all\n"
+	                         COMMON_HEADERS ALICE_ENV
+	                         "\n"
+	                         "hello\nworld\n");
+	free(msg);
+	jobenv_free(&env);
+}
+
+static void test_mailto_list_and_mailfrom_are_honoured(void **state)
+{
+	(void)state;
+	struct mail_cron m = { .user = "alice", .host = "h", .command = "true",
+		               .mailto = " ops@example.com,bob ,  carol@x.org",
+		               .mailfrom = "Backups <backup@example.com>" };
+	struct mail_output out = text_output("x");
+	char *msg = compose_cron(&m, &out);
+	assert_string_equal(msg, "From: Backups <backup@example.com>\n"
+	                         "To: ops@example.com, bob, carol@x.org\n"
+	                         "Subject: Cron <alice@h> true\n"
+	                         COMMON_HEADERS
+	                         "\n"
+	                         "x");
+	free(msg);
+}
+
+static void test_subject_flattens_control_characters_and_cuts_long_commands(void **state)
+{
+	(void)state;
+	struct mail_cron m = { .user = "alice", .host = "h\nBcc: x", .command = "a\nb\rc\td" };
+	struct mail_output out = { NULL, 0, 0 };
+	char *msg = compose_cron(&m, &out);
+	assert_non_null(strstr(msg, "\nSubject: Cron <alice@h Bcc: x> a b c d\n"));
+	free(msg);
+
+	/* 119 ASCII bytes then a 2-byte character straddling the cut at 120. */
+	char cmd[200];
+	memset(cmd, 'x', 119);
+	strcpy(cmd + 119, "\xc3\xa9tail");
+	m.host = "h";
+	m.command = cmd;
+	msg = compose_cron(&m, &out);
+	char want[300];
+	snprintf(want, sizeof(want), "\nSubject: Cron <alice@h> %.119s...\n", cmd);
+	assert_non_null(strstr(msg, want));
+	free(msg);
+}
+
+static void test_cron_env_shows_only_the_five_variables_flattened(void **state)
+{
+	(void)state;
+	const char *a[] = { "PATH=/a\n/b", "HOME=/srv", "LOGNAME=mallory", "SECRET=x" };
+	struct jobenv env = alice_env(a, 4);
+	struct mail_cron m = { .user = "alice", .host = "h", .command = "c", .env = &env };
+	struct mail_output out = text_output("");
+	char *msg = compose_cron(&m, &out);
+	assert_non_null(strstr(msg, "X-Cron-Env: <SHELL=/bin/sh>\n"
+	                            "X-Cron-Env: <HOME=/srv>\n"
+	                            "X-Cron-Env: <PATH=/a /b>\n"
+	                            "X-Cron-Env: <LOGNAME=alice>\n"
+	                            "X-Cron-Env: <USER=alice>\n\n"));
+	assert_null(strstr(msg, "SECRET"));
+	assert_null(strstr(msg, "mallory"));
+	free(msg);
+	jobenv_free(&env);
+}
+
+static void test_truncated_output_ends_with_a_note(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *kept;
+		uint64_t total;
+		const char *tail;
+	} cases[] = {
+		{ "abc\n", 1000, "\n\nabc\n[output truncated: 1000 bytes in all, first 4 kept]\n" },
+		{ "abc", 5000000000ULL,
+		  "\n\nabc\n[output truncated: 5000000000 bytes in all, first 3 kept]\n" },
+		{ "", 7, "\n\n[output truncated: 7 bytes in all, first 0 kept]\n" },
+		{ "abc", 3, "\n\nabc" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mail_cron m = { .user = "alice", .host = "h", .command = "c" };
+		struct mail_output out = { cases[i].kept, strlen(cases[i].kept), cases[i].total };
+		char *msg = compose_cron(&m, &out);
+		size_t n = strlen(msg), t = strlen(cases[i].tail);
+		assert_true(n >= t);
+		assert_string_equal(msg + n - t, cases[i].tail);
+		free(msg);
+	}
+}
+
+static void test_body_is_the_output_bytes_as_they_are(void **state)
+{
+	(void)state;
+	const char raw[] = "a\0b\r\n.\n\xff\xfe";
+	struct mail_cron m = { .user = "alice", .host = "h", .command = "c" };
+	struct mail_output out = { raw, sizeof(raw) - 1, sizeof(raw) - 1 };
+	int fd = memfd_create("test", MFD_CLOEXEC);
+	char err[128];
+	assert_int_equal(mail_compose_cron(fd, &m, &out, err, sizeof(err)), 0);
+	off_t size = lseek(fd, 0, SEEK_END);
+	char tail[sizeof(raw) - 1];
+	assert_int_equal(pread(fd, tail, sizeof(tail), size - (off_t)sizeof(tail)), sizeof(tail));
+	assert_memory_equal(tail, raw, sizeof(tail));
+	close(fd);
+}
+
+static void test_at_mail_has_exactly_the_documented_headers(void **state)
+{
+	(void)state;
+	struct mail_at m = { .user = "alice", .job_id = 42 };
+	struct mail_output out = text_output("done\n");
+	int fd = memfd_create("test", MFD_CLOEXEC);
+	char err[128];
+	assert_int_equal(mail_compose_at(fd, &m, &out, err, sizeof(err)), 0);
+	char *msg = read_back(fd);
+	assert_string_equal(msg, "From: root (Cron Daemon)\n"
+	                         "To: alice\n"
+	                         "Subject: Output from your job 42\n"
+	                         COMMON_HEADERS
+	                         "\n"
+	                         "done\n");
+	free(msg);
+	close(fd);
+}
+
+static void test_bad_recipients_and_senders_are_refused(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *mailto, *mailfrom, *fragment;
+	} cases[] = {
+		{ "-oQ/tmp/x", NULL, "starts with '-'" },
+		{ "ok, -f", NULL, "starts with '-'" },
+		{ "a@b\nBcc: eve@x", NULL, "control character" },
+		{ "a@b\rBcc: eve@x", NULL, "control character" },
+		{ "a\tb", NULL, "control character" },
+		{ "a\x7f", NULL, "control character" },
+		{ "", NULL, "MAILTO is empty" },
+		{ "a,,b", NULL, "empty address" },
+		{ "a,", NULL, "empty address" },
+		{ " , a", NULL, "empty address" },
+		{ "a", "-froot", "starts with '-'" },
+		{ "a", "x\nTo: eve", "control character" },
+		{ "a", "a@b, c@d", "single sender" },
+		{ "a", "", "MAILFROM is empty" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mail_cron m = { .user = "alice", .host = "h", .command = "c",
+			               .mailto = cases[i].mailto, .mailfrom = cases[i].mailfrom };
+		struct mail_output out = text_output("x");
+		int fd = memfd_create("test", MFD_CLOEXEC);
+		char err[256] = "";
+		assert_int_equal(mail_compose_cron(fd, &m, &out, err, sizeof(err)), -1);
+		if (strstr(err, cases[i].fragment) == NULL)
+			fail_msg("case %zu: '%s' should mention '%s'", i, err, cases[i].fragment);
+		assert_null(strchr(err, '\n'));
+		close(fd);
+	}
+	char long_list[MAIL_MAX_LIST + 2];
+	memset(long_list, 'a', sizeof(long_list) - 1);
+	long_list[sizeof(long_list) - 1] = '\0';
+	char err[128];
+	assert_int_equal(mail_check_recipients("MAILTO", long_list, err, sizeof(err)), -1);
+	long_list[MAIL_MAX_ADDRESS + 1] = '\0';
+	assert_int_equal(mail_check_recipients("MAILTO", long_list, err, sizeof(err)), -1);
+	long_list[MAIL_MAX_ADDRESS] = '\0';
+	assert_int_equal(mail_check_recipients("MAILTO", long_list, err, sizeof(err)), 0);
+}
+
+static void test_owner_name_used_as_recipient_is_checked_too(void **state)
+{
+	(void)state;
+	struct mail_at m = { .user = "-oi", .job_id = 1 };
+	struct mail_output out = text_output("x");
+	int fd = memfd_create("test", MFD_CLOEXEC);
+	char err[128];
+	assert_int_equal(mail_compose_at(fd, &m, &out, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "starts with '-'"));
+	close(fd);
+}
+
+static void test_when_mail_is_wanted(void **state)
+{
+	(void)state;
+	assert_true(mail_wanted_cron(NULL, 1));
+	assert_true(mail_wanted_cron("ops", 1));
+	assert_false(mail_wanted_cron("", 1));
+	assert_false(mail_wanted_cron(NULL, 0));
+	assert_true(mail_wanted_at(MAIL_DEFAULT, 1));
+	assert_false(mail_wanted_at(MAIL_DEFAULT, 0));
+	assert_true(mail_wanted_at(MAIL_ALWAYS, 0));
+	assert_false(mail_wanted_at(MAIL_NEVER, 100));
+}
+
+/* ---------------------------------------------------------------- sending */
+
+struct fake_sendmail {
+	char dir[64];
+	char script[128];
+	char out[128];
+};
+
+/* A sendmail that records its uid, arguments, directory, environment and
+ * input in OUT. As root the owner is nobody, so both must be open to it. */
+static void fake_setup(struct fake_sendmail *f)
+{
+	snprintf(f->dir, sizeof(f->dir), "/tmp/crond-mail-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	assert_int_equal(chmod(f->dir, 0755), 0);
+	snprintf(f->script, sizeof(f->script), "%s/sendmail", f->dir);
+	snprintf(f->out, sizeof(f->out), "%s/mail.txt", f->dir);
+	FILE *s = fopen(f->script, "w");
+	assert_non_null(s);
+	fprintf(s, "#!/bin/sh\n"
+	           "{ echo \"uid=$(id -u)\"; for a in \"$@\"; do echo \"arg=$a\"; done\n"
+	           "  echo \"cwd=$(pwd)\"; env | sort | sed 's/^/env=/'; echo ---; cat; } > %s\n",
+	        f->out);
+	assert_int_equal(fclose(s), 0);
+	assert_int_equal(chmod(f->script, 0755), 0);
+	int fd = open(f->out, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+	assert_true(fd >= 0);
+	assert_int_equal(fchmod(fd, 0666), 0);
+	close(fd);
+}
+
+static void fake_cleanup(const struct fake_sendmail *f)
+{
+	unlink(f->script);
+	unlink(f->out);
+	rmdir(f->dir);
+}
+
+static char *slurp(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	char *s = read_back(fd);
+	close(fd);
+	return s;
+}
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	assert_non_null(d);
+	int n = 0;
+	while (readdir(d) != NULL)
+		n++;
+	closedir(d);
+	return n - 3;
+}
+
+/* Waits for sendmail as the supervisor would; returns its start message. */
+static void finish(struct job_proc *p, bool *started, char *msg, size_t msglen, int *status)
+{
+	bool out_eof = false, decided = false;
+	while (!out_eof || !decided) {
+		struct pollfd fds[2] = { { out_eof ? -1 : p->out_fd, POLLIN, 0 },
+			                 { decided ? -1 : p->err_fd, POLLIN, 0 } };
+		assert_true(poll(fds, 2, 20000) > 0);
+		char buf[4096];
+		if (fds[0].revents && read(p->out_fd, buf, sizeof(buf)) == 0)
+			out_eof = true;
+		if (fds[1].revents)
+			decided = runner_check_started(p, started, msg, msglen) == 1;
+	}
+	assert_int_equal(waitpid(p->pid, status, 0), p->pid);
+	runner_proc_close(p);
+}
+
+static void test_mail_is_sent_by_sendmail_running_as_the_owner(void **state)
+{
+	(void)state;
+	struct fake_sendmail f;
+	fake_setup(&f);
+	const char *owner = geteuid() == 0 ? "nobody" : getpwuid(geteuid())->pw_name;
+	struct passwd *pw = getpwnam(owner);
+	assert_non_null(pw);
+	struct mail_sender sender = { f.script, NULL };
+	struct mail_cron m = { .user = owner, .host = "h", .command = "echo hi" };
+	struct mail_output out = text_output("hi\n");
+	struct job_proc p;
+	char err[256];
+	int before = count_fds();
+	if (mail_send_cron(&sender, &m, &out, &p, err, sizeof(err)) != 0)
+		fail_msg("mail_send_cron: %s", err);
+	bool started = false;
+	int status;
+	finish(&p, &started, err, sizeof(err), &status);
+	assert_true(started);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(count_fds(), before);
+
+	char want[2048];
+	snprintf(want, sizeof(want),
+	         "uid=%u\narg=-FCronDaemon\narg=-i\narg=-oem\narg=-oi\narg=-t\n"
+	         "cwd=/\nenv=HOME=%s\nenv=LOGNAME=%s\nenv=PATH=/usr/bin:/bin\nenv=PWD=/\n"
+	         "env=SHELL=/bin/sh\nenv=USER=%s\n---\n"
+	         "From: root (Cron Daemon)\nTo: %s\nSubject: Cron <%s@h> echo hi\n" COMMON_HEADERS
+	         "\nhi\n",
+	         pw->pw_uid, pw->pw_dir, owner, owner, owner, owner);
+	char *got = slurp(f.out);
+	assert_string_equal(got, want);
+	free(got);
+	fake_cleanup(&f);
+}
+
+static void test_at_mail_is_sent_to_the_owner(void **state)
+{
+	(void)state;
+	struct fake_sendmail f;
+	fake_setup(&f);
+	const char *owner = getpwuid(geteuid())->pw_name;
+	struct mail_sender sender = { f.script, "/bin:/usr/bin" };
+	struct mail_at m = { .user = owner, .job_id = 7 };
+	struct mail_output out = text_output("");
+	struct job_proc p;
+	char err[256];
+	assert_int_equal(mail_send_at(&sender, &m, &out, &p, err, sizeof(err)), 0);
+	bool started = false;
+	int status;
+	finish(&p, &started, err, sizeof(err), &status);
+	assert_true(started);
+	char *got = slurp(f.out);
+	assert_non_null(strstr(got, "env=PATH=/bin:/usr/bin\n"));
+	char want[512];
+	snprintf(want, sizeof(want),
+	         "---\nFrom: root (Cron Daemon)\nTo: %s\nSubject: Output from your job 7\n"
+	         COMMON_HEADERS "\n", owner);
+	size_t n = strlen(got), w = strlen(want);
+	assert_true(n >= w);
+	assert_string_equal(got + n - w, want);
+	free(got);
+	fake_cleanup(&f);
+}
+
+static void test_refused_mail_starts_nothing_and_leaves_nothing_open(void **state)
+{
+	(void)state;
+	struct mail_sender sender = { "/usr/sbin/sendmail", NULL };
+	struct mail_cron m = { .user = "alice", .host = "h", .command = "c",
+		               .mailto = "x\nBcc: eve" };
+	struct mail_output out = text_output("secret");
+	struct job_proc p;
+	char err[256];
+	int before = count_fds();
+	assert_int_equal(mail_send_cron(&sender, &m, &out, &p, err, sizeof(err)), -1);
+	assert_int_equal(p.pid, -1);
+	assert_int_equal(count_fds(), before);
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+
+	struct mail_sender none = { "", NULL };
+	m.mailto = NULL;
+	assert_int_equal(mail_send_cron(&none, &m, &out, &p, err, sizeof(err)), -1);
+	assert_string_equal(err, "no sendmail configured");
+	assert_int_equal(count_fds(), before);
+}
+
+static void test_missing_sendmail_is_reported_as_a_failed_start(void **state)
+{
+	(void)state;
+	struct mail_sender sender = { "/nonexistent/sendmail", NULL };
+	struct mail_cron m = { .user = getpwuid(geteuid())->pw_name, .host = "h", .command = "c" };
+	struct mail_output out = text_output("x");
+	struct job_proc p;
+	char err[256];
+	assert_int_equal(mail_send_cron(&sender, &m, &out, &p, err, sizeof(err)), 0);
+	bool started = true;
+	int status;
+	finish(&p, &started, err, sizeof(err), &status);
+	assert_false(started);
+	assert_string_equal(err, "cannot execute /nonexistent/sendmail: No such file or directory");
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 127);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cron_mail_has_exactly_the_documented_headers),
+		cmocka_unit_test(test_mailto_list_and_mailfrom_are_honoured),
+		cmocka_unit_test(test_subject_flattens_control_characters_and_cuts_long_commands),
+		cmocka_unit_test(test_cron_env_shows_only_the_five_variables_flattened),
+		cmocka_unit_test(test_truncated_output_ends_with_a_note),
+		cmocka_unit_test(test_body_is_the_output_bytes_as_they_are),
+		cmocka_unit_test(test_at_mail_has_exactly_the_documented_headers),
+		cmocka_unit_test(test_bad_recipients_and_senders_are_refused),
+		cmocka_unit_test(test_owner_name_used_as_recipient_is_checked_too),
+		cmocka_unit_test(test_when_mail_is_wanted),
+		cmocka_unit_test(test_mail_is_sent_by_sendmail_running_as_the_owner),
+		cmocka_unit_test(test_at_mail_is_sent_to_the_owner),
+		cmocka_unit_test(test_refused_mail_starts_nothing_and_leaves_nothing_open),
+		cmocka_unit_test(test_missing_sendmail_is_reported_as_a_failed_start),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,708 @@
+/* tests/unit/test_runner.c: real jobs started as their owners: identity,
+ * groups, environment, signal state, descriptors, stdin, working directory,
+ * umask, niceness, and every start failure reported, never run.
+ *
+ * THREADED TEST: one test forks jobs while another thread keeps malloc and
+ * stdio locks busy, as the daemon's other threads do.
+ *
+ * As root, identity tests run jobs as `nobody`; the rest run as the user
+ * running the tests (root or not), and tests that need root are skipped with
+ * a message otherwise. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "crond/runner.h"
+
+struct result {
+	char out[65536];
+	size_t len;
+	int status;       /* wait status */
+	bool started;
+	char msg[512];
+};
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	assert_non_null(d);
+	int n = 0;
+	while (readdir(d) != NULL)
+		n++;
+	closedir(d);
+	return n - 3;  /* ".", "..", the directory's own descriptor */
+}
+
+static long long ms_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* Drains output (not past R->out) until EOF, takes the start report. */
+static void collect(struct job_proc *p, struct result *r)
+{
+	bool out_eof = false, decided = false;
+	long long deadline = ms_now() + 20000;
+	while (!out_eof || !decided) {
+		struct pollfd fds[2] = { { out_eof ? -1 : p->out_fd, POLLIN, 0 },
+			                 { decided ? -1 : p->err_fd, POLLIN, 0 } };
+		if (ms_now() > deadline)
+			fail_msg("job did not finish within 20 s");
+		int n = poll(fds, 2, 1000);
+		if (n < 0 && errno == EINTR)
+			continue;
+		assert_true(n >= 0);
+		if (!out_eof && fds[0].revents) {
+			ssize_t got = read(p->out_fd, r->out + r->len, sizeof(r->out) - 1 - r->len);
+			if (got == 0)
+				out_eof = true;
+			else if (got > 0)
+				r->len += (size_t)got;
+			else
+				assert_true(errno == EAGAIN || errno == EINTR);
+			assert_true(r->len < sizeof(r->out) - 1);
+		}
+		if (!decided && fds[1].revents) {
+			decided = runner_check_started(p, &r->started, r->msg, sizeof(r->msg)) == 1;
+			if (decided)
+				assert_int_equal(p->err_fd, -1);
+		}
+	}
+	r->out[r->len] = '\0';
+}
+
+/* Starts SPEC, waits for it, collects everything, closes the proc. */
+static void run_job(const struct job_spec *spec, struct result *r)
+{
+	struct job_proc p;
+	char err[256];
+	memset(r, 0, sizeof(*r));
+	int fds_before = count_fds();
+	if (runner_start(spec, &p, err, sizeof(err)) != 0)
+		fail_msg("runner_start: %s", err);
+	assert_true(p.pid > 0);
+	collect(&p, r);
+	assert_int_equal(waitpid(p.pid, &r->status, 0), p.pid);
+	runner_proc_close(&p);
+	assert_int_equal(p.out_fd, -1);
+	assert_int_equal(p.pidfd, -1);
+	assert_int_equal(count_fds(), fds_before);
+}
+
+static void assert_exited(const struct result *r, int code)
+{
+	if (!WIFEXITED(r->status) || WEXITSTATUS(r->status) != code)
+		fail_msg("wait status %#x, want exit %d; output '%s' msg '%s'", r->status, code,
+		         r->out, r->msg);
+}
+
+static void assert_ran(const struct result *r, const char *want_out)
+{
+	if (!r->started)
+		fail_msg("job did not start: %s", r->msg);
+	assert_string_equal(r->msg, "");
+	assert_exited(r, 0);
+	if (want_out)
+		assert_string_equal(r->out, want_out);
+}
+
+static void assert_refused(const struct result *r, const char *want_msg)
+{
+	assert_false(r->started);
+	assert_string_equal(r->msg, want_msg);
+	assert_exited(r, 127);
+	assert_string_equal(r->out, "");
+}
+
+static const char *self_name(void)
+{
+	static char name[256];
+	struct passwd *pw = getpwuid(geteuid());
+	assert_non_null(pw);
+	snprintf(name, sizeof(name), "%s", pw->pw_name);
+	return name;
+}
+
+static bool need_root(void)
+{
+	if (geteuid() == 0)
+		return true;
+	print_message("skipped: needs root (runs jobs as another user)\n");
+	skip();
+	return false;
+}
+
+static struct job_spec shell_job(const char *user, const char *command)
+{
+	struct job_spec s = JOB_SPEC_INIT;
+	s.user = user;
+	s.command = command;
+	return s;
+}
+
+/* ---------------------------------------------------------------- identity */
+
+static void expected_ids(const char *user, char *buf, size_t len)
+{
+	struct passwd *pw = getpwnam(user);
+	assert_non_null(pw);
+	gid_t groups[256];
+	int n = 256;
+	assert_true(getgrouplist(user, pw->pw_gid, groups, &n) >= 0);
+	for (int i = 1; i < n; i++)  /* the kernel reports them sorted */
+		for (int j = i; j > 0 && groups[j - 1] > groups[j]; j--) {
+			gid_t t = groups[j];
+			groups[j] = groups[j - 1];
+			groups[j - 1] = t;
+		}
+	int off = snprintf(buf, len, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nGroups:\t",
+	                   pw->pw_uid, pw->pw_uid, pw->pw_uid, pw->pw_uid, pw->pw_gid, pw->pw_gid,
+	                   pw->pw_gid, pw->pw_gid);
+	for (int i = 0; i < n; i++)
+		off += snprintf(buf + off, len - (size_t)off, "%u ", groups[i]);
+	snprintf(buf + off, len - (size_t)off, "\n");
+}
+
+static void test_job_runs_with_the_owners_uid_gid_and_groups_only(void **state)
+{
+	(void)state;
+	if (!need_root())
+		return;
+	/* The daemon's own supplementary groups must not reach the job. */
+	gid_t daemon_groups[] = { 0, 4, 27 };
+	gid_t saved[64];
+	int nsaved = getgroups(64, saved);
+	assert_true(nsaved >= 0);
+	assert_int_equal(setgroups(3, daemon_groups), 0);
+
+	struct job_spec s = shell_job("nobody", "grep -E '^(Uid|Gid|Groups):' /proc/self/status");
+	s.cwd = "/";  /* nobody's home does not exist */
+	struct result r;
+	run_job(&s, &r);
+	assert_int_equal(setgroups((size_t)nsaved, saved), 0);
+	char want[1024];
+	expected_ids("nobody", want, sizeof(want));
+	assert_ran(&r, want);
+}
+
+static void test_job_runs_as_the_user_running_the_daemon_without_root(void **state)
+{
+	(void)state;
+	struct job_spec s = shell_job(self_name(), "id -u; id -g");
+	char want[64];
+	snprintf(want, sizeof(want), "%u\n%u\n", geteuid(), getpwuid(geteuid())->pw_gid);
+	struct result r;
+	run_job(&s, &r);
+	assert_ran(&r, want);
+}
+
+static void test_job_leads_its_own_session_and_process_group(void **state)
+{
+	(void)state;
+	struct job_spec s = shell_job(self_name(), "cut -d' ' -f5,6 /proc/$$/stat; echo $$");
+	struct result r;
+	run_job(&s, &r);
+	unsigned pgrp, sid, pid;
+	assert_ran(&r, NULL);
+	assert_int_equal(sscanf(r.out, "%u %u\n%u", &pgrp, &sid, &pid), 3);
+	assert_int_equal(pgrp, pid);
+	assert_int_equal(sid, pid);
+}
+
+/* ---------------------------------------------------------------- environment */
+
+static void test_environment_is_exactly_the_documented_list(void **state)
+{
+	(void)state;
+	assert_int_equal(setenv("CROND_TEST_MARKER", "leaked", 1), 0);
+	const char *user = geteuid() == 0 ? "nobody" : self_name();
+	struct passwd *pw = getpwnam(user);
+	assert_non_null(pw);
+	static const char *const argv[] = { "env", NULL };
+	const char *a[] = { "LOGNAME=root", "USER=root", "PATH=/opt/bin:/usr/bin", "FOO=bar" };
+	struct job_spec s = JOB_SPEC_INIT;
+	s.user = user;
+	s.exec_path = "/usr/bin/env";
+	s.exec_argv = argv;
+	s.assignments = a;
+	s.n_assignments = 4;
+	s.cwd = "/";
+	struct result r;
+	run_job(&s, &r);
+	char want[1024];
+	snprintf(want, sizeof(want),
+	         "HOME=%s\nLOGNAME=%s\nUSER=%s\nSHELL=/bin/sh\nPATH=/opt/bin:/usr/bin\nFOO=bar\n",
+	         pw->pw_dir, user, user);
+	assert_ran(&r, want);
+	unsetenv("CROND_TEST_MARKER");
+}
+
+static void test_shell_gets_dash_c_and_the_command(void **state)
+{
+	(void)state;
+	struct job_spec s = shell_job(self_name(), "echo \"$0\" \"$#\"; echo \"$SHELL\"");
+	struct result r;
+	run_job(&s, &r);
+	assert_ran(&r, "/bin/sh 0\n/bin/sh\n");
+}
+
+/* ---------------------------------------------------------------- signals, fds */
+
+static void test_signal_mask_and_dispositions_are_reset(void **state)
+{
+	(void)state;
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGUSR1);
+	assert_int_equal(pthread_sigmask(SIG_BLOCK, &block, &old), 0);
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old_pipe, old_int;
+	assert_int_equal(sigaction(SIGPIPE, &ign, &old_pipe), 0);
+	assert_int_equal(sigaction(SIGINT, &ign, &old_int), 0);
+
+	/* grep itself, not through a shell: dash unblocks signals at start-up. */
+	static const char *const argv[] = { "grep", "-E", "^Sig(Blk|Ign):", "/proc/self/status",
+		                            NULL };
+	struct job_spec s = shell_job(self_name(), NULL);
+	s.exec_path = "/bin/grep";
+	s.exec_argv = argv;
+	struct result r;
+	run_job(&s, &r);
+
+	assert_int_equal(pthread_sigmask(SIG_SETMASK, &old, NULL), 0);
+	assert_int_equal(sigaction(SIGPIPE, &old_pipe, NULL), 0);
+	assert_int_equal(sigaction(SIGINT, &old_int, NULL), 0);
+	assert_ran(&r, "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n");
+}
+
+static void test_no_descriptor_above_2_reaches_the_job(void **state)
+{
+	(void)state;
+	/* Descriptors the daemon should never have, without close-on-exec. */
+	int leak1 = open("/dev/null", O_RDONLY);
+	int leak2 = dup(leak1);
+	int leak3 = fcntl(leak1, F_DUPFD, 200);
+	assert_true(leak1 >= 0 && leak2 >= 0 && leak3 >= 200);
+	/* A simple command: a pipeline would show the shell's own pipes. */
+	struct job_spec s = shell_job(self_name(), "ls /proc/$$/fd");
+	struct result r;
+	run_job(&s, &r);
+	close(leak1);
+	close(leak2);
+	close(leak3);
+	assert_ran(&r, "0\n1\n2\n");
+}
+
+static void test_stdout_and_stderr_share_the_output_pipe(void **state)
+{
+	(void)state;
+	struct job_spec s = shell_job(self_name(), "echo out; echo err >&2; echo out2");
+	struct result r;
+	run_job(&s, &r);
+	assert_ran(&r, "out\nerr\nout2\n");
+}
+
+static void test_parent_descriptors_are_cloexec_and_readers_nonblocking(void **state)
+{
+	(void)state;
+	struct job_spec s = shell_job(self_name(), "exit 3");
+	struct job_proc p;
+	char err[256];
+	assert_int_equal(runner_start(&s, &p, err, sizeof(err)), 0);
+	int fds[] = { p.out_fd, p.err_fd, p.pidfd };
+	for (size_t i = 0; i < 3; i++) {
+		assert_true(fds[i] > 2);
+		assert_true(fcntl(fds[i], F_GETFD) & FD_CLOEXEC);
+	}
+	assert_true(fcntl(p.out_fd, F_GETFL) & O_NONBLOCK);
+	assert_true(fcntl(p.err_fd, F_GETFL) & O_NONBLOCK);
+	struct pollfd pfd = { p.pidfd, POLLIN, 0 };
+	assert_int_equal(poll(&pfd, 1, 20000), 1);  /* the pidfd says when it ends */
+	int status;
+	assert_int_equal(waitpid(p.pid, &status, 0), p.pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 3);
+	bool started;
+	char msg[128];
+	assert_int_equal(runner_check_started(&p, &started, msg, sizeof(msg)), 1);
+	assert_true(started);
+	runner_proc_close(&p);
+	runner_proc_close(&p);  /* twice is harmless */
+}
+
+/* ---------------------------------------------------------------- stdin */
+
+static void test_stdin_is_the_input_text(void **state)
+{
+	(void)state;
+	const char text[] = "line 1\nline 2 % not special\n";
+	struct job_spec s = shell_job(self_name(), "cat");
+	s.input = text;
+	s.input_len = sizeof(text) - 1;
+	struct result r;
+	run_job(&s, &r);
+	assert_ran(&r, text);
+}
+
+static void test_large_input_never_blocks_the_parent(void **state)
+{
+	(void)state;
+	size_t len = 4u << 20;  /* far past any pipe buffer */
+	char *big = malloc(len);
+	assert_non_null(big);
+	memset(big, 'x', len);
+	struct job_spec s = shell_job(self_name(), "wc -c");
+	s.input = big;
+	s.input_len = len;
+	struct result r;
+	run_job(&s, &r);
+	free(big);
+	assert_ran(&r, "4194304\n");
+}
+
+static void test_without_input_stdin_is_dev_null(void **state)
+{
+	(void)state;
+	struct job_spec s = shell_job(self_name(), "readlink /proc/$$/fd/0; cat");
+	struct result r;
+	run_job(&s, &r);
+	assert_ran(&r, "/dev/null\n");
+}
+
+static void test_input_may_be_a_descriptor_the_caller_keeps(void **state)
+{
+	(void)state;
+	int fd = memfd_create("test", MFD_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "skip:kept\n", 10), 10);
+	assert_int_equal(lseek(fd, 5, SEEK_SET), 5);  /* read from the current offset */
+	struct job_spec s = shell_job(self_name(), "cat");
+	s.input_is_fd = true;
+	s.input_fd = fd;
+	struct result r;
+	run_job(&s, &r);
+	assert_ran(&r, "kept\n");
+	assert_true(fcntl(fd, F_GETFD) >= 0);  /* still the caller's */
+	close(fd);
+}
+
+static void test_without_command_the_shell_reads_the_script_from_stdin(void **state)
+{
+	(void)state;
+	const char script[] = "echo at job\necho \"$0\"\ncd /tmp && pwd\n";
+	struct job_spec s = shell_job(self_name(), NULL);
+	s.input = script;
+	s.input_len = sizeof(script) - 1;
+	struct result r;
+	run_job(&s, &r);
+	assert_ran(&r, "at job\n/bin/sh\n/tmp\n");
+}
+
+/* ---------------------------------------------------------------- directory */
+
+static void test_job_starts_in_home_by_default_and_home_may_be_overridden(void **state)
+{
+	(void)state;
+	struct passwd *pw = getpwuid(geteuid());
+	assert_non_null(pw);
+	char want[1200];
+	snprintf(want, sizeof(want), "%s\n", pw->pw_dir);
+	struct job_spec s = shell_job(self_name(), "pwd");
+	struct result r;
+	run_job(&s, &r);
+	assert_ran(&r, want);
+	const char *a[] = { "HOME=/tmp" };
+	s.assignments = a;
+	s.n_assignments = 1;
+	run_job(&s, &r);
+	assert_ran(&r, "/tmp\n");
+}
+
+static void test_gone_cwd_with_fallback_notes_it_and_runs_in_home(void **state)
+{
+	(void)state;
+	struct passwd *pw = getpwuid(geteuid());
+	assert_non_null(pw);
+	struct job_spec s = shell_job(self_name(), "pwd");
+	s.cwd = "/nonexistent/dir";
+	s.cwd_fallback_home = true;
+	struct result r;
+	run_job(&s, &r);
+	char want[2400];
+	snprintf(want, sizeof(want),
+	         "crond: working directory /nonexistent/dir is gone; running in %s instead\n%s\n",
+	         pw->pw_dir, pw->pw_dir);
+	assert_ran(&r, want);
+}
+
+static void test_gone_cwd_without_fallback_is_reported_and_nothing_runs(void **state)
+{
+	(void)state;
+	struct job_spec s = shell_job(self_name(), "echo should not run");
+	s.cwd = "/nonexistent/dir";
+	struct result r;
+	run_job(&s, &r);
+	assert_refused(&r, "cannot chdir to /nonexistent/dir: No such file or directory");
+}
+
+static void test_cwd_is_entered_with_the_owners_rights_and_denial_never_falls_back(void **state)
+{
+	(void)state;
+	if (!need_root())
+		return;
+	char dir[] = "/tmp/crond-runner-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chmod(dir, 0700), 0);
+	struct job_spec s = shell_job("nobody", "echo should not run");
+	s.cwd = dir;
+	s.cwd_fallback_home = true;
+	struct result r;
+	run_job(&s, &r);
+	rmdir(dir);
+	char want[256];
+	snprintf(want, sizeof(want), "cannot chdir to %s: Permission denied", dir);
+	assert_refused(&r, want);
+}
+
+/* ---------------------------------------------------------------- umask, nice */
+
+static void test_umask_is_applied(void **state)
+{
+	(void)state;
+	struct job_spec s = shell_job(self_name(), "umask");
+	s.umask = 027;
+	struct result r;
+	run_job(&s, &r);
+	assert_ran(&r, "0027\n");
+	s.umask = RUNNER_UMASK_KEEP;
+	mode_t old = umask(0002);
+	run_job(&s, &r);
+	umask(old);
+	assert_ran(&r, "0002\n");
+}
+
+static void test_nice_adds_to_the_daemons_niceness_capped_at_19(void **state)
+{
+	(void)state;
+	errno = 0;
+	int cur = getpriority(PRIO_PROCESS, 0);
+	assert_false(cur == -1 && errno != 0);
+	int want_nice = cur + 5 > 19 ? 19 : cur + 5;
+	struct job_spec s = shell_job(self_name(), "nice");
+	s.nice = 5;
+	struct result r;
+	run_job(&s, &r);
+	char want[16];
+	snprintf(want, sizeof(want), "%d\n", want_nice);
+	assert_ran(&r, want);
+	s.nice = 52;  /* at's queue z: capped, not refused */
+	run_job(&s, &r);
+	assert_ran(&r, "19\n");
+}
+
+/* ---------------------------------------------------------------- failures */
+
+static void test_unknown_user_fails_before_fork_leaving_nothing_open(void **state)
+{
+	(void)state;
+	int before = count_fds();
+	struct job_spec s = shell_job("no-such-user-crond-test", "true");
+	struct job_proc p;
+	char err[256];
+	assert_int_equal(runner_start(&s, &p, err, sizeof(err)), -1);
+	assert_string_equal(err, "unknown user no-such-user-crond-test");
+	assert_int_equal(count_fds(), before);
+	assert_int_equal(p.pid, -1);
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);  /* no child at all */
+	assert_int_equal(errno, ECHILD);
+}
+
+static void test_invalid_specs_are_refused_before_fork(void **state)
+{
+	(void)state;
+	struct job_spec specs[6];
+	for (size_t i = 0; i < 6; i++)
+		specs[i] = shell_job(self_name(), "true");
+	specs[0].user = NULL;
+	specs[1].umask = 01000;
+	specs[2].umask = -2;
+	specs[3].nice = -1;
+	specs[4].exec_path = "/bin/true";
+	specs[5].input_is_fd = true, specs[5].input_fd = -1;
+	int before = count_fds();
+	for (size_t i = 0; i < 6; i++) {
+		struct job_proc p;
+		char err[256];
+		assert_int_equal(runner_start(&specs[i], &p, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "invalid job"));
+	}
+	assert_int_equal(count_fds(), before);
+}
+
+static void test_exec_failure_is_reported(void **state)
+{
+	(void)state;
+	struct job_spec s = shell_job(self_name(), "true");
+	s.shell = "/nonexistent/shell";
+	struct result r;
+	run_job(&s, &r);
+	assert_refused(&r, "cannot execute /nonexistent/shell: No such file or directory");
+}
+
+static void test_another_users_job_fails_without_root(void **state)
+{
+	(void)state;
+	if (geteuid() == 0) {
+		print_message("skipped: root may run anyone's job\n");
+		skip();
+		return;
+	}
+	struct job_spec s = shell_job("nobody", "echo should not run");
+	s.cwd = "/";
+	struct result r;
+	run_job(&s, &r);
+	assert_refused(&r, "setgroups for nobody failed: Operation not permitted");
+}
+
+/* In a child process that keeps uid 0 but loses CAP_SETUID, runs a job as
+ * nobody; writes the start message to FD. */
+static _Noreturn void setuid_fails_helper(int fd)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	if (syscall(SYS_capget, &h, d) < 0)
+		_exit(2);
+	d[0].effective &= ~(1u << CAP_SETUID);
+	d[0].permitted &= ~(1u << CAP_SETUID);
+	if (syscall(SYS_capset, &h, d) < 0)
+		_exit(3);
+	struct job_spec s = shell_job("nobody", "echo should not run");
+	s.cwd = "/";
+	struct job_proc p;
+	struct result r;
+	memset(&r, 0, sizeof(r));
+	if (runner_start(&s, &p, r.msg, sizeof(r.msg)) != 0)
+		_exit(4);
+	collect(&p, &r);
+	waitpid(p.pid, &r.status, 0);
+	dprintf(fd, "%d %s|%s", r.started, r.msg, r.out);
+	_exit(0);
+}
+
+static void test_failed_setuid_is_reported_and_nothing_runs(void **state)
+{
+	(void)state;
+	if (!need_root())
+		return;
+	int pfd[2];
+	assert_int_equal(pipe(pfd), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(pfd[0]);
+		setuid_fails_helper(pfd[1]);
+	}
+	close(pfd[1]);
+	char buf[512] = "";
+	ssize_t n = read(pfd[0], buf, sizeof(buf) - 1);
+	close(pfd[0]);
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	assert_string_equal(buf, "0 setuid(65534) failed: Operation not permitted|");
+}
+
+/* ---------------------------------------------------------------- threads */
+
+static volatile int busy_stop;
+
+static void *busy_thread(void *arg)
+{
+	FILE *f = arg;
+	while (!__atomic_load_n(&busy_stop, __ATOMIC_RELAXED)) {
+		void *m = malloc(4096);
+		fprintf(f, "%p\n", m);
+		free(m);
+	}
+	fclose(f);
+	return NULL;
+}
+
+static void test_many_jobs_start_while_other_threads_hold_locks(void **state)
+{
+	(void)state;
+	pthread_t t[2];
+	for (int i = 0; i < 2; i++) {
+		FILE *f = fopen("/dev/null", "we");
+		assert_non_null(f);
+		assert_int_equal(pthread_create(&t[i], NULL, busy_thread, f), 0);
+	}
+	for (int i = 0; i < 100; i++) {
+		struct job_spec s = shell_job(self_name(), "echo ok");
+		struct result r;
+		run_job(&s, &r);
+		assert_ran(&r, "ok\n");
+	}
+	__atomic_store_n(&busy_stop, 1, __ATOMIC_RELAXED);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_job_runs_with_the_owners_uid_gid_and_groups_only),
+		cmocka_unit_test(test_job_runs_as_the_user_running_the_daemon_without_root),
+		cmocka_unit_test(test_job_leads_its_own_session_and_process_group),
+		cmocka_unit_test(test_environment_is_exactly_the_documented_list),
+		cmocka_unit_test(test_shell_gets_dash_c_and_the_command),
+		cmocka_unit_test(test_signal_mask_and_dispositions_are_reset),
+		cmocka_unit_test(test_no_descriptor_above_2_reaches_the_job),
+		cmocka_unit_test(test_stdout_and_stderr_share_the_output_pipe),
+		cmocka_unit_test(test_parent_descriptors_are_cloexec_and_readers_nonblocking),
+		cmocka_unit_test(test_stdin_is_the_input_text),
+		cmocka_unit_test(test_large_input_never_blocks_the_parent),
+		cmocka_unit_test(test_without_input_stdin_is_dev_null),
+		cmocka_unit_test(test_input_may_be_a_descriptor_the_caller_keeps),
+		cmocka_unit_test(test_without_command_the_shell_reads_the_script_from_stdin),
+		cmocka_unit_test(test_job_starts_in_home_by_default_and_home_may_be_overridden),
+		cmocka_unit_test(test_gone_cwd_with_fallback_notes_it_and_runs_in_home),
+		cmocka_unit_test(test_gone_cwd_without_fallback_is_reported_and_nothing_runs),
+		cmocka_unit_test(test_cwd_is_entered_with_the_owners_rights_and_denial_never_falls_back),
+		cmocka_unit_test(test_umask_is_applied),
+		cmocka_unit_test(test_nice_adds_to_the_daemons_niceness_capped_at_19),
+		cmocka_unit_test(test_unknown_user_fails_before_fork_leaving_nothing_open),
+		cmocka_unit_test(test_invalid_specs_are_refused_before_fork),
+		cmocka_unit_test(test_exec_failure_is_reported),
+		cmocka_unit_test(test_another_users_job_fails_without_root),
+		cmocka_unit_test(test_failed_setuid_is_reported_and_nothing_runs),
+		cmocka_unit_test(test_many_jobs_start_while_other_threads_hold_locks),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
