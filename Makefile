@@ -42,7 +42,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
         -Wcast-qual -Wwrite-strings -Wundef -Wnull-dereference \
         -Wimplicit-fallthrough -Wmissing-include-dirs
 ifeq ($(findstring clang,$(shell $(CC) --version 2>/dev/null | head -1)),)
-  WARN += -Wformat-overflow=2 -Wformat-truncation=2 -Wduplicated-cond \
+  WARN += -Wformat-overflow=2 -Wduplicated-cond \
           -Wlogical-op
 endif
 

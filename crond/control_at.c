@@ -1,0 +1,374 @@
+/* crond/control_at.c: the at requests (submit, list, get, remove), on the
+ * control thread (see control_handlers.h).
+ *
+ * Allow/deny (at.allow, at.deny) applies to the caller for every at
+ * request, as Debian's at checks the real user for at, atq and atrm alike;
+ * root is always allowed. A job belongs to the uid that submitted it (from
+ * SO_PEERCRED) and runs with that user's primary group from passwd.
+ *
+ * A submission is checked here field by field so the user learns what is
+ * wrong (nothing is dropped silently: one bad environment string refuses
+ * the job); the spool checks the same bounds again. A run time in the past
+ * is accepted and runs at once (`at now` arrives a moment late); the CLI
+ * refuses times that were already past when the user typed them.
+ * Messages for atrm follow Debian's ("cannot find jobid 12", "12: not
+ * owner").
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crond/control_handlers.h"
+#include "crond/log.h"
+#include "crond/timer.h"
+#include "lib/timefmt.h"
+
+static const char *const state_names[] = {
+	[SPOOL_AT_WAITING] = "waiting",
+	[SPOOL_AT_RUNNING] = "running",
+	[SPOOL_AT_INTERRUPTED] = "interrupted",
+};
+
+static bool is_queue(int q)
+{
+	return (q >= 'a' && q <= 'z') || (q >= 'A' && q <= 'Z');
+}
+
+/* TAG_QUEUE as one letter into *Q. 1 when absent, 0 when valid, -1 with
+ * REPLY built when it is not one letter a-z A-Z. */
+static int read_queue(const struct proto_msg *req, char *q, struct proto_buf *reply)
+{
+	struct proto_field f;
+	if (proto_find(req, TAG_QUEUE, &f, NULL) != PROTO_OK)
+		return 1;
+	if (f.len != 1 || !is_queue(f.data[0])) {
+		control_reply_error(reply, MSGE_INVALID, "the queue must be one letter a-z or A-Z");
+		return -1;
+	}
+	*q = (char)f.data[0];
+	return 0;
+}
+
+/* ------------------------------------------------------------ submit */
+
+/* A submission's fields, read and checked. ENV is NULL-terminated and
+ * owns its strings. */
+struct submission {
+	char queue;
+	int64_t run_at;
+	const uint8_t *script;
+	size_t script_len;
+	char **env;
+	char cwd[SPOOL_PATH_MAX + 1];
+	uint32_t umask;
+	uint32_t mail;
+};
+
+static void submission_free(struct submission *s)
+{
+	for (size_t i = 0; s->env != NULL && s->env[i] != NULL; i++)
+		free(s->env[i]);
+	free(s->env);
+	s->env = NULL;
+}
+
+static bool is_identifier(const char *s, size_t len)
+{
+	if (len == 0 || (s[0] >= '0' && s[0] <= '9'))
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char ch = s[i];
+		if (!(ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9')))
+			return false;
+	}
+	return true;
+}
+
+/* The TAG_ENV strings into S->env: NULL when fine, else why not. */
+static const char *read_env(const struct proto_msg *req, struct submission *s)
+{
+	size_t n = proto_count(req, TAG_ENV), total = 0, i = 0;
+	if (n > SPOOL_ENV_COUNT_MAX)
+		return "too many environment strings";
+	if ((s->env = calloc(n + 1, sizeof(*s->env))) == NULL)
+		return "out of memory";
+	struct proto_iter it;
+	struct proto_field f;
+	proto_iter_init(&it, req, TAG_ENV);
+	while (proto_iter_next(&it, &f) && i < n) {
+		if (proto_field_strdup(&f, &s->env[i], NULL) != PROTO_OK)
+			return "an environment string contains a NUL byte";
+		const char *eq = strchr(s->env[i], '=');
+		if (eq == NULL || !is_identifier(s->env[i], (size_t)(eq - s->env[i])))
+			return "an environment string is not NAME=VALUE with NAME a shell "
+			       "identifier";
+		total += f.len + 1;
+		if (total > SPOOL_ENV_MAX)
+			return "the environment is too large";
+		i++;
+	}
+	return NULL;
+}
+
+/* Every field but the environment: NULL when fine, else why not. */
+static const char *read_fields(const struct proto_msg *req, struct submission *s)
+{
+	struct proto_field f;
+	if (proto_get_i64(req, TAG_TIME, &s->run_at, NULL) != PROTO_OK)
+		return "the job has no valid run time";
+	if (proto_find(req, TAG_SCRIPT, &f, NULL) != PROTO_OK)
+		return "the job has no script";
+	if (f.len > SPOOL_SCRIPT_MAX)
+		return "the script is too large";
+	s->script = f.data;
+	s->script_len = f.len;
+	if (proto_find(req, TAG_CWD, &f, NULL) != PROTO_OK ||
+	    proto_field_strcpy(&f, s->cwd, sizeof(s->cwd), NULL) != PROTO_OK)
+		return "the job has no valid working directory";
+	if (s->cwd[0] != '/')
+		return "the working directory must be an absolute path";
+	if (proto_get_u32(req, TAG_UMASK, &s->umask, NULL) != PROTO_OK || s->umask > 0777)
+		return "the umask must be 0 - 0777";
+	enum proto_code rc = proto_get_u32(req, TAG_MAIL, &s->mail, NULL);
+	if (rc == PROTO_E_MISSING)
+		s->mail = MAIL_DEFAULT;
+	else if (rc != PROTO_OK || s->mail > MAIL_NEVER)
+		return "unknown mail option";
+	return NULL;
+}
+
+static enum spool_at_mail spool_mail(uint32_t mail)
+{
+	switch (mail) {
+	case MAIL_ALWAYS:
+		return SPOOL_MAIL_ALWAYS;
+	case MAIL_NEVER:
+		return SPOOL_MAIL_NEVER;
+	default:
+		return SPOOL_MAIL_DEFAULT;
+	}
+}
+
+static void log_submit(struct control_ctx *ctx, const char *owner, int64_t id, char queue,
+                       int64_t run_at)
+{
+	char when[TIMEFMT_RFC3339_LEN];
+	if (ctx->c->local_zone != NULL)
+		timefmt_rfc3339(ctx->c->local_zone, run_at, when, sizeof(when));
+	else
+		snprintf(when, sizeof(when), "@%lld", (long long)run_at);
+	log_event(owner, "AT", "job %lld queue %c at %s", (long long)id, queue, when);
+}
+
+void control_at_submit(struct control_ctx *ctx, const struct control_peer *peer,
+                       const struct proto_msg *req, struct proto_buf *reply)
+{
+	if (!control_allowed(ctx, peer, &peer->user, ACCESS_AT, reply))
+		return;
+	struct submission s = { 0 };
+	int q = read_queue(req, &s.queue, reply);
+	if (q != 0) {
+		if (q > 0)
+			control_reply_error(reply, MSGE_INVALID, "the job has no queue");
+		return;
+	}
+	const char *why = read_fields(req, &s);
+	if (why == NULL)
+		why = read_env(req, &s);
+	if (why != NULL) {
+		submission_free(&s);
+		control_reply_error(reply, MSGE_INVALID, "%s", why);
+		return;
+	}
+	struct spool_at_job job = {
+		.queue = s.queue, .owner = peer->user.name, .uid = peer->user.uid,
+		.gid = peer->user.gid, .run_at = s.run_at, .created_at = control_now(ctx),
+		.script = (const char *)s.script, .script_len = s.script_len,
+		.env = (const char *const *)s.env, .cwd = s.cwd, .umask = (mode_t)s.umask,
+		.mail = spool_mail(s.mail),
+	};
+	int64_t id = 0;
+	struct spool_err err;
+	int rc = spool_at_submit(ctx->sp, &job, &id, &err);
+	submission_free(&s);
+	if (rc != SPOOL_OK) {
+		control_reply_spool_error(reply, "queue the job", &err);
+		return;
+	}
+	timer_post_at_add(ctx->c, id, job.queue, job.run_at);
+	log_submit(ctx, peer->user.name, id, job.queue, job.run_at);
+	control_reply_ok(reply);
+	(void)proto_buf_add_i64(reply, TAG_JOB_ID, id);
+	(void)proto_buf_add_i64(reply, TAG_TIME, job.run_at);
+}
+
+/* ------------------------------------------------------------ list */
+
+/* One TAG_ROW, unless the reply budget is spent (false). */
+static bool add_job_row(struct proto_buf *reply, const struct spool_at_summary *j)
+{
+	struct proto_buf row;
+	char queue[2] = { j->state == SPOOL_AT_RUNNING ? '=' : j->queue, '\0' };
+	(void)proto_buf_init(&row, 0);
+	(void)proto_buf_add_i64(&row, TAG_JOB_ID, j->id);
+	(void)proto_buf_add_str(&row, TAG_QUEUE, queue);
+	(void)proto_buf_add_i64(&row, TAG_TIME, j->run_at);
+	(void)proto_buf_add_str(&row, TAG_USER, j->owner);
+	(void)proto_buf_add_str(&row, TAG_STATE, state_names[j->state]);
+	bool fits = row.failed == PROTO_OK &&
+	            reply->len + row.len + PROTO_FIELD_HEADER_SIZE <= CONTROL_REPLY_BUDGET;
+	if (fits)
+		(void)proto_buf_add_nested(reply, TAG_ROW, &row);
+	proto_buf_free(&row);
+	return fits;
+}
+
+void control_at_list(struct control_ctx *ctx, const struct control_peer *peer,
+                     const struct proto_msg *req, struct proto_buf *reply)
+{
+	struct control_user target;
+	bool named = false;
+	if (!control_target(peer, req, &target, &named, reply) ||
+	    !control_allowed(ctx, peer, &peer->user, ACCESS_AT, reply))
+		return;
+	/* Root without TAG_USER: everyone's jobs. */
+	struct spool_at_filter filter = {
+		.all_owners = peer->user.uid == 0 && !named, .uid = target.uid, .queue = 0,
+	};
+	if (read_queue(req, &filter.queue, reply) < 0)
+		return;
+	struct spool_at_summary *jobs = NULL;
+	size_t n = 0;
+	struct spool_err err;
+	if (spool_at_list(ctx->sp, &filter, &jobs, &n, &err) != SPOOL_OK) {
+		control_reply_spool_error(reply, "list the jobs", &err);
+		return;
+	}
+	control_reply_ok(reply);
+	size_t i = 0;
+	while (i < n && add_job_row(reply, &jobs[i]))
+		i++;
+	if (i < n)
+		log_msg(LOG_WARNING, "control: at job list for uid %u cut at %zu of %zu jobs",
+		        (unsigned)peer->user.uid, i, n);
+	free(jobs);
+}
+
+/* ------------------------------------------------------------ get */
+
+static void add_job(struct proto_buf *reply, const struct spool_at_job *job)
+{
+	char queue[2] = { job->queue, '\0' };
+	static const uint32_t mail[] = {
+		[SPOOL_MAIL_DEFAULT] = MAIL_DEFAULT,
+		[SPOOL_MAIL_ALWAYS] = MAIL_ALWAYS,
+		[SPOOL_MAIL_NEVER] = MAIL_NEVER,
+	};
+	(void)proto_buf_add_i64(reply, TAG_JOB_ID, job->id);
+	(void)proto_buf_add_str(reply, TAG_QUEUE, queue);
+	(void)proto_buf_add_i64(reply, TAG_TIME, job->run_at);
+	(void)proto_buf_add_str(reply, TAG_USER, job->owner);
+	(void)proto_buf_add_u32(reply, TAG_UID, (uint32_t)job->uid);
+	(void)proto_buf_add_u32(reply, TAG_GID, (uint32_t)job->gid);
+	(void)proto_buf_add_bytes(reply, TAG_SCRIPT, job->script, job->script_len);
+	for (size_t i = 0; job->env != NULL && job->env[i] != NULL; i++)
+		(void)proto_buf_add_str(reply, TAG_ENV, job->env[i]);
+	(void)proto_buf_add_str(reply, TAG_CWD, job->cwd);
+	(void)proto_buf_add_u32(reply, TAG_UMASK, (uint32_t)job->umask);
+	(void)proto_buf_add_u32(reply, TAG_MAIL, mail[job->mail]);
+	(void)proto_buf_add_str(reply, TAG_STATE, state_names[job->state]);
+}
+
+void control_at_get(struct control_ctx *ctx, const struct control_peer *peer,
+                    const struct proto_msg *req, struct proto_buf *reply)
+{
+	if (!control_allowed(ctx, peer, &peer->user, ACCESS_AT, reply))
+		return;
+	int64_t id;
+	if (proto_get_i64(req, TAG_JOB_ID, &id, NULL) != PROTO_OK) {
+		control_reply_error(reply, MSGE_INVALID, "the request has no valid job id");
+		return;
+	}
+	struct spool_at_job job;
+	struct spool_err err;
+	int rc = spool_at_get(ctx->sp, id, &job, &err);
+	if (rc == SPOOL_NOT_FOUND) {
+		control_reply_error(reply, MSGE_NOT_FOUND, "cannot find jobid %lld", (long long)id);
+		return;
+	}
+	if (rc != SPOOL_OK) {
+		control_reply_spool_error(reply, "read the job", &err);
+		return;
+	}
+	if (peer->user.uid != 0 && job.uid != peer->user.uid)
+		control_reply_error(reply, MSGE_PERM, "%lld: not owner", (long long)id);
+	else {
+		control_reply_ok(reply);
+		add_job(reply, &job);
+	}
+	spool_at_job_free(&job);
+}
+
+/* ------------------------------------------------------------ remove */
+
+/* Removes job ID for PEER: 0 (MSGE_NONE) or an enum msg_error with TEXT. */
+static uint32_t remove_one(struct control_ctx *ctx, const struct control_peer *peer,
+                           int64_t id, char *text, size_t len)
+{
+	struct spool_err err;
+	text[0] = '\0';
+	switch (spool_at_remove(ctx->sp, id, peer->user.uid, &err)) {
+	case SPOOL_OK:
+		timer_post_at_remove(ctx->c, id);
+		log_event(peer->user.name, "ATRM", "job %lld", (long long)id);
+		return MSGE_NONE;
+	case SPOOL_NOT_FOUND:
+		snprintf(text, len, "cannot find jobid %lld", (long long)id);
+		return MSGE_NOT_FOUND;
+	case SPOOL_PERMISSION:
+		snprintf(text, len, "%lld: not owner", (long long)id);
+		return MSGE_PERM;
+	case SPOOL_CONFLICT:
+		snprintf(text, len, "job %lld is running and cannot be removed", (long long)id);
+		return MSGE_BUSY;
+	default:
+		log_msg(LOG_ERR, "control: cannot remove job %lld: %s", (long long)id, err.msg);
+		snprintf(text, len, "cannot remove job %lld: %s (see crond's log)", (long long)id,
+		         spool_code_name(err.code));
+		return MSGE_INTERNAL;
+	}
+}
+
+void control_at_remove(struct control_ctx *ctx, const struct control_peer *peer,
+                       const struct proto_msg *req, struct proto_buf *reply)
+{
+	if (!control_allowed(ctx, peer, &peer->user, ACCESS_AT, reply))
+		return;
+	size_t n = proto_count(req, TAG_JOB_ID);
+	if (n == 0 || n > CONTROL_ATRM_MAX_IDS) {
+		control_reply_error(reply, MSGE_INVALID, "give 1 to %d job ids (got %zu)",
+		                    CONTROL_ATRM_MAX_IDS, n);
+		return;
+	}
+	control_reply_ok(reply);
+	struct proto_iter it;
+	struct proto_field f;
+	proto_iter_init(&it, req, TAG_JOB_ID);
+	while (proto_iter_next(&it, &f)) {
+		int64_t id = 0;
+		char text[128];
+		uint32_t code = MSGE_INVALID;
+		if (proto_field_i64(&f, &id, NULL) == PROTO_OK)
+			code = remove_one(ctx, peer, id, text, sizeof(text));
+		else
+			snprintf(text, sizeof(text), "invalid job id");
+		struct proto_buf row;
+		(void)proto_buf_init(&row, 0);
+		(void)proto_buf_add_i64(&row, TAG_JOB_ID, id);
+		(void)proto_buf_add_u32(&row, TAG_ERROR_CODE, code);
+		(void)proto_buf_add_str(&row, TAG_ERROR_TEXT, text);
+		(void)proto_buf_add_nested(reply, TAG_ROW, &row);
+		proto_buf_free(&row);
+	}
+}

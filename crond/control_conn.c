@@ -1,0 +1,415 @@
+/* crond/control_conn.c: the control thread's connections: accept, read a
+ * request, answer it, drain the reply, enforce the deadlines (see the
+ * DESIGN note in control.c and the caller's duties in lib/proto_server.h).
+ *
+ * A connection is in one of three states, which decide what epoll watches
+ * (level-triggered) and which deadline applies:
+ *   reading   (no output pending)  EPOLLIN;  idle or mid-request deadline
+ *   writing   (reply pending)      EPOLLOUT; drain deadline
+ *   closing   (FATAL pending)      EPOLLOUT; linger deadline, then close
+ * A request is read only in the reading state, so a client that does not
+ * read its replies stops being read (back-pressure) and costs at most one
+ * reply of memory. Runs on the control thread only.
+ */
+#include "crond/control_conn.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "crond/log.h"
+#include "lib/peercred.h"
+#include "lib/proto_server.h"
+
+struct conn {
+	int fd;
+	uint32_t slot;
+	uint32_t gen;
+	struct control_peer peer;
+	struct proto_reader rd;
+	struct proto_writer wr;
+	int64_t active_ms;      /* accepted, or last reply drained */
+	int64_t msg_ms;         /* first byte of the request being read, or -1 */
+	int64_t out_ms;         /* when the pending output was queued, or -1 */
+	uint32_t reserved;      /* this request's share of ctl->inflight */
+	bool closing;           /* a FATAL reply is queued: no more requests */
+	uint32_t events;        /* what epoll watches now */
+};
+
+int64_t control_mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint64_t token_of(const struct conn *k)
+{
+	return (uint64_t)k->gen << 32 | k->slot;
+}
+
+/* The request being read is complete or abandoned: give its share back. */
+static void conn_release(struct control *ctl, struct conn *k)
+{
+	ctl->inflight -= k->reserved;
+	k->reserved = 0;
+}
+
+static void conn_close(struct control *ctl, struct conn *k)
+{
+	conn_release(ctl, k);
+	(void)epoll_ctl(ctl->ep, EPOLL_CTL_DEL, k->fd, NULL);
+	close(k->fd);
+	proto_reader_free(&k->rd);
+	proto_writer_free(&k->wr);
+	ctl->conns[k->slot] = NULL;
+	ctl->n_conns--;
+	free(k);
+}
+
+/* One best-effort FATAL on a socket about to be closed (never blocks). */
+static void send_fatal_now(int fd, const char *text)
+{
+	struct proto_buf b = { 0 };
+	if (proto_build_fatal(&b, text) == PROTO_OK)
+		(void)send(fd, b.data, b.len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	proto_buf_free(&b);
+}
+
+/* Watch what K's state needs; false if K was closed (nothing left to do,
+ * or epoll refused). */
+static bool conn_watch(struct control *ctl, struct conn *k)
+{
+	bool pending = proto_writer_pending(&k->wr) > 0;
+	if (k->closing && !pending) {
+		conn_close(ctl, k);
+		return false;
+	}
+	uint32_t want = pending ? EPOLLOUT : EPOLLIN;
+	if (want == k->events)
+		return true;
+	struct epoll_event ev = { .events = want, .data.u64 = token_of(k) };
+	if (epoll_ctl(ctl->ep, EPOLL_CTL_MOD, k->fd, &ev) < 0) {
+		log_msg(LOG_ERR, "control: epoll: %s", strerror(errno));
+		conn_close(ctl, k);
+		return false;
+	}
+	k->events = want;
+	return true;
+}
+
+/* Sends what K has pending; false if K was closed. */
+static bool conn_flush(struct control *ctl, struct conn *k, int64_t now)
+{
+	struct proto_error err = { 0 };
+	switch (proto_writer_flush(&k->wr, k->fd, &err)) {
+	case PROTO_WR_DONE:
+		k->out_ms = -1;
+		k->active_ms = now;
+		return true;
+	case PROTO_WR_AGAIN:
+		return true;
+	case PROTO_WR_ERROR:
+		break;
+	}
+	log_msg(LOG_DEBUG, "control: uid %u pid %d: %s", (unsigned)k->peer.user.uid,
+	        (int)k->peer.pid, err.msg);
+	conn_close(ctl, k);
+	return false;
+}
+
+/* Queues B (consumed) and starts sending it; false if K was closed. */
+static bool conn_send(struct control *ctl, struct conn *k, struct proto_buf *b, int64_t now)
+{
+	struct proto_error err = { 0 };
+	if (proto_writer_queue(&k->wr, b, &err) != PROTO_OK) {
+		log_msg(LOG_ERR, "control: uid %u pid %d: %s", (unsigned)k->peer.user.uid,
+		        (int)k->peer.pid, err.msg);
+		conn_close(ctl, k);
+		return false;
+	}
+	if (k->out_ms < 0)
+		k->out_ms = now;
+	return conn_flush(ctl, k, now);
+}
+
+/* Tells the client TEXT in a FATAL reply, then closes once it drained (or
+ * the linger deadline passed). False if K was closed already. */
+static bool conn_fatal(struct control *ctl, struct conn *k, const char *text, int64_t now)
+{
+	struct proto_buf b = { 0 };
+	(void)proto_build_fatal(&b, text);
+	k->closing = true;
+	return conn_send(ctl, k, &b, now);
+}
+
+/* The reader failed with ERR: close, telling the client why when it
+ * should hear it. */
+static bool conn_fail(struct control *ctl, struct conn *k, const struct proto_error *err,
+                      int64_t now)
+{
+	bool reply = proto_error_wants_reply(err->code);
+	conn_release(ctl, k);
+	if (err->code != PROTO_E_EOF)
+		log_msg(reply ? LOG_NOTICE : LOG_INFO, "control: uid %u pid %d: %s",
+		        (unsigned)k->peer.user.uid, (int)k->peer.pid, err->msg);
+	if (!reply) {
+		conn_close(ctl, k);
+		return false;
+	}
+	return conn_fatal(ctl, k, err->msg, now);
+}
+
+/* Answers MSG (consumed); false if K was closed. */
+static bool conn_request(struct control *ctl, struct conn *k, struct proto_msg *msg)
+{
+	struct proto_buf reply;
+	int64_t start = control_mono_ms();
+	control_handle(&ctl->ctx, &k->peer, msg, &reply);
+	int64_t now = control_mono_ms();
+	if (now - start > CONTROL_SLOW_MS)
+		log_msg(LOG_WARNING, "control: request type %u from uid %u took %lld ms",
+		        (unsigned)msg->type, (unsigned)k->peer.user.uid, (long long)(now - start));
+	proto_msg_free(msg);
+	k->active_ms = now;
+	return conn_send(ctl, k, &reply, now);
+}
+
+/* A request's header has arrived and its payload is still coming: count
+ * the announced length against the in-flight budget, or refuse it. False
+ * if K was closed. */
+static bool conn_reserve(struct control *ctl, struct conn *k, int64_t now)
+{
+	if (k->reserved > 0 || k->rd.hdr_have < PROTO_HEADER_SIZE)
+		return true;
+	uint32_t len = k->rd.h.len;
+	if (ctl->inflight + len > ctl->lim.inflight_max) {
+		log_msg(LOG_WARNING, "control: uid %u pid %d: %u-byte request refused: %llu bytes "
+		        "of requests already arriving", (unsigned)k->peer.user.uid,
+		        (int)k->peer.pid, (unsigned)len, (unsigned long long)ctl->inflight);
+		return conn_fatal(ctl, k, "crond is busy with other large requests; try again",
+		                  now);
+	}
+	k->reserved = len;
+	ctl->inflight += len;
+	return true;
+}
+
+/* Reads what K has sent; false if K was closed. */
+static bool conn_read(struct control *ctl, struct conn *k, int64_t now)
+{
+	struct proto_msg msg = { 0 };
+	struct proto_error err = { 0 };
+	switch (proto_reader_feed(&k->rd, k->fd, &msg, &err)) {
+	case PROTO_RD_NEED_MORE:
+		if (proto_reader_in_message(&k->rd) && k->msg_ms < 0)
+			k->msg_ms = now;
+		return conn_reserve(ctl, k, now);
+	case PROTO_RD_COMPLETE:
+		k->msg_ms = -1;
+		conn_release(ctl, k);
+		return conn_request(ctl, k, &msg);
+	case PROTO_RD_ERROR:
+		break;
+	}
+	return conn_fail(ctl, k, &err, now);
+}
+
+void control_conn_event(struct control *ctl, uint64_t token, uint32_t events)
+{
+	uint32_t slot = (uint32_t)token;
+	if (slot >= ctl->lim.max_conns)
+		return;
+	struct conn *k = ctl->conns[slot];
+	if (k == NULL || k->gen != (uint32_t)(token >> 32))
+		return;                             /* closed earlier in this batch */
+	int64_t now = control_mono_ms();
+	if (proto_writer_pending(&k->wr) > 0) {
+		if (!conn_flush(ctl, k, now))
+			return;
+	} else if (!k->closing && (events & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
+		if (!conn_read(ctl, k, now))
+			return;
+	}
+	(void)conn_watch(ctl, k);
+}
+
+/* ------------------------------------------------------------ accept */
+
+/* Who is calling: the kernel's uid, and its passwd entry when it has one. */
+static void conn_identify(struct conn *k, const struct peercred *cred)
+{
+	k->peer.pid = cred->pid;
+	int rc = control_user_by_uid(cred->uid, &k->peer.user);
+	k->peer.known = rc == 0;
+	if (rc != 0) {
+		if (rc < 0)
+			log_msg(LOG_ERR, "control: cannot look up uid %u: %s", (unsigned)cred->uid,
+			        strerror(errno));
+		k->peer.user.uid = cred->uid;
+		k->peer.user.gid = cred->gid;
+		snprintf(k->peer.user.name, sizeof(k->peer.user.name), "#%u",
+		         (unsigned)cred->uid);
+	}
+}
+
+static uint32_t free_slot(const struct control *ctl)
+{
+	uint32_t i = 0;
+	while (i < ctl->lim.max_conns && ctl->conns[i] != NULL)
+		i++;
+	return i;
+}
+
+/* Serves a new connection FD (already counted against the cap). */
+static void conn_new(struct control *ctl, int fd, int64_t now)
+{
+	struct peercred cred;
+	char msg[256];
+	if (peercred_get(fd, &cred, msg, sizeof(msg)) < 0) {
+		log_msg(LOG_WARNING, "control: %s", msg);
+		send_fatal_now(fd, "crond cannot tell who you are");
+		close(fd);
+		return;
+	}
+	struct conn *k = calloc(1, sizeof(*k));
+	if (k == NULL) {
+		log_msg(LOG_ERR, "control: out of memory for a connection");
+		send_fatal_now(fd, "crond is out of memory");
+		close(fd);
+		return;
+	}
+	*k = (struct conn){ .fd = fd, .slot = free_slot(ctl), .active_ms = now, .msg_ms = -1,
+	                    .out_ms = -1, .events = EPOLLIN };
+	ctl->gen = ctl->gen + 1 >= UINT32_MAX ? 1 : ctl->gen + 1;
+	k->gen = ctl->gen;
+	conn_identify(k, &cred);
+	proto_reader_init(&k->rd, ctl->lim.max_request);
+	proto_writer_init(&k->wr);
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = token_of(k) };
+	if (epoll_ctl(ctl->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		log_msg(LOG_ERR, "control: epoll: %s", strerror(errno));
+		close(fd);
+		free(k);
+		return;
+	}
+	ctl->conns[k->slot] = k;
+	ctl->n_conns++;
+	log_msg(LOG_DEBUG, "control: connection from uid %u pid %d", (unsigned)cred.uid,
+	        (int)cred.pid);
+}
+
+static void refuse(struct control *ctl, int fd)
+{
+	if (!ctl->refusing)
+		log_msg(LOG_WARNING, "control: too many connections (limit %u): refusing more",
+		        (unsigned)ctl->lim.max_conns);
+	ctl->refusing = true;
+	char text[96];
+	snprintf(text, sizeof(text), "too many connections to crond (limit %u); try again",
+	         (unsigned)ctl->lim.max_conns);
+	send_fatal_now(fd, text);
+	close(fd);
+}
+
+static void listen_events(struct control *ctl, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.u64 = CONTROL_TOKEN_LISTEN };
+	if (epoll_ctl(ctl->ep, EPOLL_CTL_MOD, ctl->c->listen_fd, &ev) < 0)
+		log_msg(LOG_ERR, "control: epoll: %s", strerror(errno));
+}
+
+void control_accept(struct control *ctl)
+{
+	int64_t now = control_mono_ms();
+	for (int i = 0; i < CONTROL_ACCEPT_BATCH; i++) {
+		int fd = accept4(ctl->c->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0 && (errno == EINTR || errno == ECONNABORTED))
+			continue;
+		if (fd < 0 && errno == EAGAIN)
+			return;
+		if (fd < 0) {
+			log_msg(LOG_WARNING, "control: accept: %s (pausing %d ms)", strerror(errno),
+			        CONTROL_ACCEPT_PAUSE_MS);
+			listen_events(ctl, 0);
+			ctl->accept_resume_ms = now + CONTROL_ACCEPT_PAUSE_MS;
+			return;
+		}
+		if (ctl->n_conns >= ctl->lim.max_conns)
+			refuse(ctl, fd);
+		else
+			conn_new(ctl, fd, now);
+	}
+}
+
+/* ------------------------------------------------------------ deadlines */
+
+static int64_t conn_deadline(const struct control *ctl, const struct conn *k)
+{
+	if (proto_writer_pending(&k->wr) > 0)
+		return k->out_ms + (k->closing ? ctl->lim.linger_ms : ctl->lim.drain_ms);
+	if (proto_reader_in_message(&k->rd) && k->msg_ms >= 0)
+		return k->msg_ms + ctl->lim.request_ms;
+	return k->active_ms + ctl->lim.idle_ms;
+}
+
+static void conn_expire(struct control *ctl, struct conn *k)
+{
+	char text[128];
+	int prio = LOG_NOTICE;
+	if (proto_writer_pending(&k->wr) > 0)
+		snprintf(text, sizeof(text), "%s not read within %d ms",
+		         k->closing ? "error reply" : "reply",
+		         k->closing ? ctl->lim.linger_ms : ctl->lim.drain_ms);
+	else if (proto_reader_in_message(&k->rd)) {
+		snprintf(text, sizeof(text), "request not completed within %d ms",
+		         ctl->lim.request_ms);
+		send_fatal_now(k->fd, text);
+	} else {
+		snprintf(text, sizeof(text), "connection idle for %d ms", ctl->lim.idle_ms);
+		send_fatal_now(k->fd, text);
+		prio = LOG_DEBUG;
+	}
+	log_msg(prio, "control: uid %u pid %d: %s, closing", (unsigned)k->peer.user.uid,
+	        (int)k->peer.pid, text);
+	conn_close(ctl, k);
+}
+
+void control_expire(struct control *ctl)
+{
+	int64_t now = control_mono_ms();
+	for (uint32_t i = 0; i < ctl->lim.max_conns; i++)
+		if (ctl->conns[i] != NULL && conn_deadline(ctl, ctl->conns[i]) <= now)
+			conn_expire(ctl, ctl->conns[i]);
+	if (ctl->n_conns < ctl->lim.max_conns)
+		ctl->refusing = false;
+	if (ctl->accept_resume_ms != 0 && now >= ctl->accept_resume_ms) {
+		ctl->accept_resume_ms = 0;
+		listen_events(ctl, EPOLLIN);
+	}
+}
+
+int64_t control_next_deadline(const struct control *ctl)
+{
+	int64_t next = ctl->accept_resume_ms != 0 ? ctl->accept_resume_ms : INT64_MAX;
+	for (uint32_t i = 0; i < ctl->lim.max_conns; i++) {
+		if (ctl->conns[i] == NULL)
+			continue;
+		int64_t d = conn_deadline(ctl, ctl->conns[i]);
+		if (d < next)
+			next = d;
+	}
+	return next;
+}
+
+void control_conns_close_all(struct control *ctl)
+{
+	for (uint32_t i = 0; i < ctl->lim.max_conns; i++)
+		if (ctl->conns[i] != NULL)
+			conn_close(ctl, ctl->conns[i]);
+}

@@ -1,0 +1,138 @@
+/* crond/control_handlers.h: the control thread's request handlers
+ * (internal to crond/control*.c).
+ *
+ * Every function here runs on the control thread only. A handler reads one
+ * request (a validated struct proto_msg) from a caller the kernel vouched
+ * for (struct control_user from SO_PEERCRED and the passwd database) and
+ * builds exactly one reply in REPLY: MSG_OK with the fields the catalogue
+ * documents (lib/proto_msgs.h), or MSG_ERROR. A handler never closes the
+ * connection and never fails without a reply; a reply that cannot be built
+ * (sticky proto_buf error) is replaced by the caller with an MSGE_INTERNAL
+ * error.
+ *
+ * Split by area: control_request.c (dispatch, replies, who the caller and
+ * the target are, allow/deny), control_crontab.c (ping, crontabs),
+ * control_history.c, control_at.c.
+ */
+#ifndef CROND_CONTROL_HANDLERS_H
+#define CROND_CONTROL_HANDLERS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "crond/access.h"
+#include "crond/crond.h"
+#include "lib/config.h"
+#include "lib/proto.h"
+#include "lib/proto_msgs.h"
+#include "spool/spool.h"
+
+/* Rows of a listing stop before a reply passes this many payload bytes:
+ * what is left of PROTO_MAX_PAYLOAD is room for the fixed fields. */
+#define CONTROL_REPLY_BUDGET (PROTO_MAX_PAYLOAD - 64u * 1024)
+/* MSG_HISTORY: rows by default, at most, and the output head per row. */
+#define CONTROL_HISTORY_DEFAULT 20
+#define CONTROL_HISTORY_MAX 1000
+#define CONTROL_HISTORY_OUTPUT_MAX 4096
+#define CONTROL_HISTORY_COMMAND_MAX 4096
+/* MSG_HISTORY with a kind filter reads up to this many records to find
+ * enough of that kind (the spool filters by owner, not by kind). */
+#define CONTROL_HISTORY_SCAN_MAX 4000
+/* MSG_AT_REMOVE: ids per request (each removal is one durable write). */
+#define CONTROL_ATRM_MAX_IDS 1000
+/* A request that takes longer than this is logged as slow. */
+#define CONTROL_SLOW_MS 1000
+
+/* A user: the caller, or the target of a request. */
+struct control_user {
+	uid_t uid;
+	gid_t gid;                          /* primary group, from passwd */
+	char name[SPOOL_NAME_MAX + 1];
+};
+
+/* Who is calling, as learnt when the connection was accepted. */
+struct control_peer {
+	pid_t pid;
+	bool known;                         /* the uid has a passwd entry */
+	struct control_user user;           /* user.uid is the kernel's word
+	                                       even when !known */
+};
+
+/* What the handlers work with: the thread's own spool connection and
+ * configuration copy. */
+struct control_ctx {
+	struct crond *c;
+	struct spool *sp;
+	struct config cfg;                  /* refreshed when c->cfg_gen moves */
+	unsigned cfg_gen;
+};
+
+/* ------------------------------------------------ control_request.c */
+
+/* Answers REQ from PEER into REPLY (initialised here; the caller queues or
+ * frees it). Refreshes CTX's configuration first if it changed. */
+void control_handle(struct control_ctx *ctx, const struct control_peer *peer,
+                    const struct proto_msg *req, struct proto_buf *reply);
+
+/* Looks a user up by uid or by name (getpwuid_r / getpwnam_r). Returns 0
+ * (found), 1 (no such user) or -1 (lookup failed; errno set). */
+int control_user_by_uid(uid_t uid, struct control_user *out);
+int control_user_by_name(const char *name, struct control_user *out);
+
+/* Starts REPLY as MSG_OK. */
+void control_reply_ok(struct proto_buf *reply);
+/* Starts REPLY over as MSG_ERROR with CODE and a formatted text (more
+ * fields, e.g. TAG_DIAG, may follow). */
+void control_reply_error(struct proto_buf *reply, enum msg_error code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A spool failure: logged at LOG_ERR with WHAT and the spool's message,
+ * answered MSGE_INTERNAL "cannot WHAT: <reason>". */
+void control_reply_spool_error(struct proto_buf *reply, const char *what,
+                               const struct spool_err *err);
+
+/* The user a request acts on: the caller, or the user TAG_USER names (root
+ * may name anyone; others only themselves). False with REPLY built
+ * (MSGE_PERM, MSGE_NOT_FOUND, MSGE_INVALID, MSGE_INTERNAL) when refused.
+ * *NAMED tells whether TAG_USER was there (may be NULL). */
+bool control_target(const struct control_peer *peer, const struct proto_msg *req,
+                    struct control_user *out, bool *named, struct proto_buf *reply);
+
+/* Whether TARGET may use SERVICE (crond/access.h). False with REPLY built
+ * (MSGE_DENIED with the access message, worded for root when root acts on
+ * someone else). */
+bool control_allowed(struct control_ctx *ctx, const struct control_peer *peer,
+                     const struct control_user *target, enum access_service service,
+                     struct proto_buf *reply);
+
+/* Now, in seconds, on the daemon's clock. */
+int64_t control_now(const struct control_ctx *ctx);
+
+/* ------------------------------------------------ control_crontab.c */
+
+void control_ping(struct control_ctx *ctx, const struct control_peer *peer,
+                  const struct proto_msg *req, struct proto_buf *reply);
+void control_crontab_install(struct control_ctx *ctx, const struct control_peer *peer,
+                             const struct proto_msg *req, struct proto_buf *reply);
+void control_crontab_get(struct control_ctx *ctx, const struct control_peer *peer,
+                         const struct proto_msg *req, struct proto_buf *reply);
+void control_crontab_remove(struct control_ctx *ctx, const struct control_peer *peer,
+                            const struct proto_msg *req, struct proto_buf *reply);
+
+/* ------------------------------------------------ control_history.c */
+
+void control_history(struct control_ctx *ctx, const struct control_peer *peer,
+                     const struct proto_msg *req, struct proto_buf *reply);
+
+/* ------------------------------------------------ control_at.c */
+
+void control_at_submit(struct control_ctx *ctx, const struct control_peer *peer,
+                       const struct proto_msg *req, struct proto_buf *reply);
+void control_at_list(struct control_ctx *ctx, const struct control_peer *peer,
+                     const struct proto_msg *req, struct proto_buf *reply);
+void control_at_get(struct control_ctx *ctx, const struct control_peer *peer,
+                    const struct proto_msg *req, struct proto_buf *reply);
+void control_at_remove(struct control_ctx *ctx, const struct control_peer *peer,
+                       const struct proto_msg *req, struct proto_buf *reply);
+
+#endif

@@ -1,0 +1,74 @@
+/* crond/crond.h: the daemon's one state struct.
+ *
+ * DESIGN: main() fills the first group before any thread starts; after that
+ * it is read-only. The configuration can change on SIGHUP: the signal thread
+ * replaces `cfg` under cfg_lock and bumps cfg_gen; other threads copy it
+ * (crond_config_copy) when they see cfg_gen change, and never read `cfg`
+ * without the lock. Threads talk only through the mailboxes (crond/mailbox.h):
+ *   timer_box    -> timer thread      (struct timer_msg, crond/timer.h)
+ *   super_box    -> supervisor thread (struct super_msg, crond/supervisor.h)
+ *   control_box  -> control thread    (stop requests)
+ * The counters are atomics written by their owning thread and read by the
+ * SIGUSR1 status line.
+ */
+#ifndef CROND_CROND_H
+#define CROND_CROND_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "crond/clock.h"
+#include "crond/mailbox.h"
+#include "lib/config.h"
+#include "lib/tz.h"
+
+#define CROND_HOSTNAME_MAX 256
+
+struct scheduler;
+struct syscron;
+
+struct crond {
+	/* Set by main before the threads start; read-only afterwards. */
+	const char *config_path;        /* --config, or NULL */
+	bool foreground;                /* -n */
+	struct crond_clock clock;
+	struct tz *local_zone;          /* the daemon's zone ($TZ or /etc/localtime) */
+	char hostname[CROND_HOSTNAME_MAX];
+	double random_factor;           /* RANDOM_DELAY scale, fixed per run */
+	char boot_id[64];               /* /proc/sys/kernel/random/boot_id */
+
+	/* Configuration: see the DESIGN note. */
+	pthread_mutex_t cfg_lock;
+	struct config cfg;
+	atomic_uint cfg_gen;
+
+	struct mailbox timer_box;
+	struct mailbox super_box;
+	struct mailbox control_box;
+
+	/* Status, for SIGUSR1. */
+	atomic_size_t jobs_running;     /* written by the supervisor */
+	atomic_size_t jobs_queued;      /* written by the supervisor */
+	atomic_size_t entries;          /* written by the timer */
+	atomic_size_t at_jobs;          /* written by the timer */
+	atomic_llong next_due;          /* written by the timer: seconds, or INT64_MAX */
+	atomic_bool stopping;
+
+	/* Owned by main; the scheduler and the system-crontab watcher move to
+	 * the timer thread when it starts (main keeps `sched_keep` to free the
+	 * scheduler after joining it). */
+	struct scheduler *sched;
+	struct scheduler *sched_keep;
+	struct syscron *syscron;
+	int pidfile_fd;
+	int listen_fd;                  /* the control socket, or -1 */
+	pthread_t timer_thread, super_thread, control_thread, signal_thread;
+};
+
+/* Copies the current configuration into OUT (under cfg_lock); returns the
+ * generation it copied. */
+unsigned crond_config_copy(struct crond *c, struct config *out);
+
+#endif

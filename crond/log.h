@@ -1,0 +1,36 @@
+/* crond/log.h: the daemon's log.
+ *
+ * Lines grep can use: "(user) EVENT (detail)", e.g.
+ *     (alice) CMD (pid=4242 /usr/bin/backup)
+ *     (alice) END (pid=4242 status=0 1.2s)
+ * To syslog (facility LOG_CRON, ident "crond") when daemonized, to stderr in
+ * the foreground, or both (config key `log`). On stderr each line starts
+ * with the local time and "crond[PID]:". Each line is written with one
+ * write(2), so lines from different threads never interleave. Thread-safe.
+ * Never log a job's environment.
+ */
+#ifndef CROND_LOG_H
+#define CROND_LOG_H
+
+#include <stdbool.h>
+#include <syslog.h>
+
+#include "lib/config.h"
+
+/* Opens the log: syslog and/or stderr as MODE says (CONFIG_LOG_DEFAULT picks
+ * stderr when FOREGROUND, else syslog). May be called again to reopen. */
+void log_open(enum config_log mode, bool foreground);
+
+/* Logs one line at PRIORITY (LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO,
+ * LOG_DEBUG); debug lines only when log_set_debug(true). */
+void log_msg(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* "(USER) EVENT (DETAIL)" at LOG_INFO: the job lines. */
+void log_event(const char *user, const char *event, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+void log_set_debug(bool on);
+
+void log_close(void);
+
+#endif

@@ -1,0 +1,75 @@
+/* crond/mailbox.c: locked queue with an eventfd (see mailbox.h). */
+#include "crond/mailbox.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+int mailbox_init(struct mailbox *mb)
+{
+	mb->head = mb->tail = NULL;
+	mb->count = 0;
+	mb->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (mb->efd < 0)
+		return -1;
+	int rc = pthread_mutex_init(&mb->lock, NULL);
+	if (rc != 0) {
+		close(mb->efd);
+		errno = rc;
+		return -1;
+	}
+	return 0;
+}
+
+void mailbox_destroy(struct mailbox *mb, void (*free_item)(struct mailbox_item *))
+{
+	struct mailbox_item *it = mailbox_take_all(mb);
+	while (it) {
+		struct mailbox_item *next = it->next;
+		if (free_item)
+			free_item(it);
+		it = next;
+	}
+	close(mb->efd);
+	pthread_mutex_destroy(&mb->lock);
+}
+
+void mailbox_post(struct mailbox *mb, struct mailbox_item *item)
+{
+	item->next = NULL;
+	pthread_mutex_lock(&mb->lock);
+	if (mb->tail)
+		mb->tail->next = item;
+	else
+		mb->head = item;
+	mb->tail = item;
+	mb->count++;
+	pthread_mutex_unlock(&mb->lock);
+	uint64_t one = 1;
+	/* Only fails if the counter would overflow, which means the owner is
+	 * already certain to wake. */
+	ssize_t w = write(mb->efd, &one, sizeof(one));
+	(void)w;
+}
+
+struct mailbox_item *mailbox_take_all(struct mailbox *mb)
+{
+	uint64_t v;
+	ssize_t r = read(mb->efd, &v, sizeof(v));
+	(void)r;  /* EAGAIN when nothing was signalled: fine */
+	pthread_mutex_lock(&mb->lock);
+	struct mailbox_item *list = mb->head;
+	mb->head = mb->tail = NULL;
+	mb->count = 0;
+	pthread_mutex_unlock(&mb->lock);
+	return list;
+}
+
+size_t mailbox_count(struct mailbox *mb)
+{
+	pthread_mutex_lock(&mb->lock);
+	size_t n = mb->count;
+	pthread_mutex_unlock(&mb->lock);
+	return n;
+}

@@ -1,0 +1,41 @@
+/* crond/mailbox.h: a locked queue plus an eventfd, the way threads hand
+ * each other work.
+ *
+ * DESIGN: any thread posts; exactly one thread (the owner) takes. The
+ * owner polls the eventfd and, when it is readable, takes everything queued
+ * at once. Items are caller structs whose first member is a struct
+ * mailbox_item; posting hands the item's ownership to the owner. The lock
+ * guards only the list and is never held while doing anything else.
+ */
+#ifndef CROND_MAILBOX_H
+#define CROND_MAILBOX_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+struct mailbox_item {
+	struct mailbox_item *next;
+};
+
+struct mailbox {
+	pthread_mutex_t lock;
+	struct mailbox_item *head, *tail;
+	size_t count;
+	int efd;   /* eventfd, EFD_CLOEXEC|EFD_NONBLOCK: readable when items wait */
+};
+
+/* Returns 0, or -1 with errno (eventfd failed). */
+int mailbox_init(struct mailbox *mb);
+/* Frees the eventfd; items still queued are returned through FREE_ITEM. */
+void mailbox_destroy(struct mailbox *mb, void (*free_item)(struct mailbox_item *));
+
+/* Queues ITEM (taking ownership) and wakes the owner. Never fails. */
+void mailbox_post(struct mailbox *mb, struct mailbox_item *item);
+
+/* Takes every queued item, oldest first, as a list; clears the eventfd. */
+struct mailbox_item *mailbox_take_all(struct mailbox *mb);
+
+/* Items queued now (for status lines). */
+size_t mailbox_count(struct mailbox *mb);
+
+#endif

@@ -1,0 +1,248 @@
+/* crond/main.c: the daemon's start-up and shut-down.
+ *
+ *   crond [-n|-f] [-x] [-d] [--config FILE] [--test-clock EPOCH[:SPEED]]
+ *
+ * DESIGN: main reads the configuration, daemonizes (unless -n), takes the
+ * singleton lock, blocks every signal, opens the spool, loads the schedule,
+ * opens the control socket, starts the supervisor, timer, control and
+ * signal threads, then waits for the signal thread to see SIGTERM/SIGINT
+ * and stops the threads in order: control (no new requests), timer (no new
+ * runs), supervisor (running jobs get SIGTERM, then SIGKILL after the grace
+ * period; every outcome recorded). Exit status: 0 clean stop (or -x with no
+ * error), 1 failure to start or errors found by -x, 2 usage.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "crond/control.h"
+#include "crond/crond.h"
+#include "crond/daemonize.h"
+#include "crond/log.h"
+#include "crond/pidfile.h"
+#include "crond/scheduler.h"
+#include "crond/signals.h"
+#include "crond/startup.h"
+#include "crond/supervisor.h"
+#include "crond/syscron.h"
+#include "crond/timer.h"
+#include "spool/spool.h"
+
+struct options {
+	bool foreground, check, debug;
+	const char *config;
+	const char *test_clock;
+};
+
+static const char usage_text[] =
+	"usage: crond [-n] [-x] [-d] [--config FILE] [--test-clock EPOCH[:SPEED]]\n"
+	"  -n, -f         stay in the foreground (log to stderr)\n"
+	"  -x             check the configuration and the system crontabs, then exit\n"
+	"  -d             log debug lines too\n"
+	"  --config FILE  read FILE instead of $CROND_CONF or /etc/crond.conf\n"
+	"  --test-clock   run on a test clock starting at EPOCH, SPEED times real time\n"
+	"  -V             show the version\n";
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "test-clock", required_argument, NULL, 't' },
+		{ "foreground", no_argument, NULL, 'n' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "nfxdVh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'n': case 'f': o->foreground = true; break;
+		case 'x': o->check = true; break;
+		case 'd': o->debug = true; break;
+		case 'c': o->config = optarg; break;
+		case 't': o->test_clock = optarg; break;
+		case 'V': printf("crond %s\n", CROND_VERSION); exit(0);
+		case 'h': fputs(usage_text, stdout); exit(0);
+		default:
+			fprintf(stderr, "crond: unknown or incomplete option '%s'\n%s", argv[optind - 1],
+			        usage_text);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "crond: unexpected argument '%s'\n%s", argv[optind], usage_text);
+		return -1;
+	}
+	return 0;
+}
+
+/* Descriptors 0-2 must be open, or the first files we open would take
+ * their place. */
+static void sanitize_stdio(void)
+{
+	for (int i = 0; i < 3; i++) {
+		if (fcntl(i, F_GETFD) < 0) {
+			int fd = open("/dev/null", O_RDWR);
+			if (fd > 2)
+				close(fd);
+		}
+	}
+}
+
+static int load_config(const struct options *o, struct config *cfg)
+{
+	struct diag_list diags = { 0 };
+	int rc = config_load(o->config, cfg, &diags);
+	bool named;
+	const char *path = config_choose_path(o->config, &named);
+	for (size_t i = 0; i < diags.count; i++) {
+		char line[DIAG_MSG_MAX + CONFIG_PATH_MAX + 16];
+		diag_format(&diags.items[i], path, line, sizeof(line));
+		fprintf(stderr, "crond: %s\n", line);
+	}
+	diag_list_clear(&diags);
+	return rc;
+}
+
+static double random_factor(void)
+{
+	uint32_t r = 0;
+	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		r = (uint32_t)getpid() * 2654435761u;
+	return (double)r / 4294967296.0;
+}
+
+static int init_state(struct crond *c, const struct options *o, const struct config *cfg,
+                      char *err, size_t errlen)
+{
+	c->config_path = o->config;
+	c->foreground = o->foreground;
+	c->cfg = *cfg;
+	c->pidfile_fd = c->listen_fd = -1;
+	atomic_store(&c->next_due, INT64_MAX);
+	if (o->test_clock ? clock_init_test(&c->clock, o->test_clock) < 0
+	                  : (clock_init_real(&c->clock), 0)) {
+		snprintf(err, errlen, "--test-clock: expected EPOCH[:SPEED], not '%s'", o->test_clock);
+		return -1;
+	}
+	char zerr[256];
+	c->local_zone = tz_load(NULL, zerr, sizeof(zerr));
+	if (!c->local_zone) {
+		snprintf(err, errlen, "local time zone: %s", zerr);
+		return -1;
+	}
+	if (gethostname(c->hostname, sizeof(c->hostname)) < 0)
+		snprintf(c->hostname, sizeof(c->hostname), "localhost");
+	c->hostname[sizeof(c->hostname) - 1] = '\0';
+	c->random_factor = random_factor();
+	if (pthread_mutex_init(&c->cfg_lock, NULL) != 0 || mailbox_init(&c->timer_box) < 0 ||
+	    mailbox_init(&c->super_box) < 0 || mailbox_init(&c->control_box) < 0) {
+		snprintf(err, errlen, "cannot set up the threads' mailboxes: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Everything from the lock to running threads. */
+static int start(struct crond *c, struct spool **sp, char *err, size_t errlen)
+{
+	pid_t other;
+	c->pidfile_fd = pidfile_acquire(c->cfg.pidfile, &other, err, errlen);
+	if (c->pidfile_fd < 0)
+		return -1;
+	struct spool_err e;
+	if (spool_open(c->cfg.spool, SPOOL_CREATE | SPOOL_CHECK, sp, &e) != SPOOL_OK) {
+		snprintf(err, errlen, "%s", e.msg);
+		return -1;
+	}
+	if (startup_load(c, *sp, err, errlen) < 0 || control_open(c, err, errlen) < 0)
+		return -1;
+	c->sched_keep = c->sched;
+	if (supervisor_start(c) < 0) {
+		snprintf(err, errlen, "cannot start the supervisor thread (see the log)");
+		control_close(c);
+		return -1;
+	}
+	if (timer_start(c) < 0) {
+		snprintf(err, errlen, "cannot start the timer thread (see the log)");
+		control_close(c);
+		supervisor_stop(c);
+		return -1;
+	}
+	bool control_up = control_start(c) == 0;
+	if (!control_up || signals_start(c) < 0) {
+		snprintf(err, errlen, "cannot start the daemon's threads (see the log)");
+		if (control_up)
+			control_stop(c);
+		else
+			control_close(c);
+		timer_post(c, TIMER_STOP);
+		pthread_join(c->timer_thread, NULL);
+		supervisor_stop(c);
+		return -1;
+	}
+	return 0;
+}
+
+static void shut_down(struct crond *c, struct spool *sp)
+{
+	control_stop(c);
+	timer_post(c, TIMER_STOP);
+	pthread_join(c->timer_thread, NULL);
+	supervisor_stop(c);
+	scheduler_free(c->sched_keep);
+	spool_close(sp);
+	log_msg(LOG_NOTICE, "(*system*) STOPPED (pid %d)", (int)getpid());
+	pidfile_release(c->cfg.pidfile, c->pidfile_fd);
+	tz_free(c->local_zone);
+	log_close();
+}
+
+int main(int argc, char **argv)
+{
+	sanitize_stdio();
+	struct options o = { 0 };
+	if (parse_options(argc, argv, &o) < 0)
+		return 2;
+	static struct config cfg;
+	if (load_config(&o, &cfg) < 0)
+		return 1;
+	if (o.check)
+		return syscron_check(&cfg) > 0 ? 1 : 0;
+	static struct crond c;
+	char err[1024];
+	if (init_state(&c, &o, &cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "crond: %s\n", err);
+		return 1;
+	}
+	int report = -1;
+	if (!o.foreground && (report = daemonize(err, sizeof(err))) < 0) {
+		fprintf(stderr, "crond: %s\n", err);
+		return 1;
+	}
+	log_open(c.cfg.log, o.foreground);
+	log_set_debug(o.debug);
+	struct spool *sp = NULL;
+	if (signals_block_all() < 0 || start(&c, &sp, err, sizeof(err)) < 0) {
+		if (o.foreground)
+			fprintf(stderr, "crond: %s\n", err);
+		else
+			log_msg(LOG_ERR, "not started: %s", err);
+		daemonize_report(report, err);
+		spool_close(sp);
+		return 1;
+	}
+	log_msg(LOG_NOTICE, "(*system*) START (pid %d, crond %s, %s%s)", (int)getpid(),
+	        CROND_VERSION, c.cfg.source[0] ? c.cfg.source : "default configuration",
+	        c.clock.fake ? ", test clock" : "");
+	daemonize_report(report, NULL);
+	signals_wait_for_stop(&c);
+	shut_down(&c, sp);
+	return 0;
+}

@@ -1,0 +1,50 @@
+/* crond/pidfile.c: the singleton lock (see pidfile.h). */
+#include "crond/pidfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int pidfile_acquire(const char *path, pid_t *other, char *err, size_t errlen)
+{
+	*other = 0;
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0644);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open pidfile %s: %s", path, strerror(errno));
+		return -1;
+	}
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+	if (fcntl(fd, F_SETLK, &fl) < 0) {
+		int e = errno;
+		if (e == EACCES || e == EAGAIN) {
+			struct flock q = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+			if (fcntl(fd, F_GETLK, &q) == 0 && q.l_type != F_UNLCK)
+				*other = q.l_pid;
+			snprintf(err, errlen, "already running (pid %d)", (int)*other);
+		} else {
+			snprintf(err, errlen, "cannot lock pidfile %s: %s", path, strerror(e));
+		}
+		close(fd);
+		return -1;
+	}
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)n, 0) != n || fsync(fd) < 0) {
+		snprintf(err, errlen, "cannot write pidfile %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+void pidfile_release(const char *path, int fd)
+{
+	if (fd < 0)
+		return;
+	if (unlink(path) < 0 && errno != ENOENT) {
+		/* Nothing useful to do: the lock goes with the descriptor. */
+	}
+	close(fd);
+}

@@ -1,0 +1,161 @@
+/* crond/recorder.c: batched spool writes for the supervisor (see recorder.h). */
+#include "crond/recorder.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crond/clock.h"
+#include "crond/log.h"
+
+#define PRUNE_AGAIN_SOON_NS (100 * 1000000LL)
+
+int recorder_open(struct recorder *r, const char *spool_path, char *err, size_t errlen)
+{
+	memset(r, 0, sizeof(*r));
+	struct spool_err e;
+	if (spool_open(spool_path, 0, &r->sp, &e) != SPOOL_OK) {
+		snprintf(err, errlen, "%s", e.msg);
+		return -1;
+	}
+	int64_t mono = clock_mono_ns();
+	r->next_age_prune = mono + 60LL * 1000000000;
+	r->next_count_prune = mono + 120LL * 1000000000;
+	return 0;
+}
+
+void recorder_close(struct recorder *r)
+{
+	recorder_flush(r);
+	free(r->finished);
+	free(r->states);
+	spool_close(r->sp);
+	r->sp = NULL;
+}
+
+void recorder_finished(struct recorder *r, struct job *j)
+{
+	if (r->n_finished == r->cap_finished) {
+		size_t ncap = r->cap_finished ? r->cap_finished * 2 : 64;
+		struct job **n = realloc(r->finished, ncap * sizeof(*n));
+		if (!n) {
+			log_msg(LOG_ERR, "out of memory: the record of %s's run was lost", j->user);
+			job_free(j);
+			return;
+		}
+		r->finished = n;
+		r->cap_finished = ncap;
+	}
+	r->finished[r->n_finished++] = j;
+}
+
+void recorder_state(struct recorder *r, const char *key, int64_t scheduled, int64_t start)
+{
+	for (size_t i = 0; i < r->n_states; i++) {
+		if (strcmp(r->states[i].key, key) == 0) {
+			r->states[i].last_scheduled = scheduled;
+			r->states[i].last_start = start;
+			return;
+		}
+	}
+	if (r->n_states == r->cap_states) {
+		size_t ncap = r->cap_states ? r->cap_states * 2 : 16;
+		struct spool_entry_state *n = realloc(r->states, ncap * sizeof(*n));
+		if (!n)
+			return;
+		r->states = n;
+		r->cap_states = ncap;
+	}
+	char *k = strdup(key);
+	if (!k)
+		return;
+	r->states[r->n_states++] = (struct spool_entry_state){ .key = k,
+		                                               .last_scheduled = scheduled,
+		                                               .last_start = start };
+}
+
+/* Cron runs go to the history in one transaction; an at job is finished
+ * together with its record (spool_at_finish), so a crash never separates
+ * the two. */
+static void flush_history(struct recorder *r)
+{
+	struct spool_run *runs = calloc(r->n_finished, sizeof(*runs));
+	char (*keys)[64] = calloc(r->n_finished, sizeof(*keys));
+	struct spool_err e;
+	size_t n = 0;
+	if (!runs || !keys)
+		log_msg(LOG_ERR, "out of memory: %zu run records lost", r->n_finished);
+	for (size_t i = 0; runs && keys && i < r->n_finished; i++) {
+		struct job *j = r->finished[i];
+		if (j->kind == JOB_AT && j->have_at) {
+			struct spool_run one;
+			job_record(j, &one, keys[i], sizeof(keys[i]));
+			if (spool_at_finish(r->sp, j->req->at_id, &one, &e) != SPOOL_OK)
+				log_msg(LOG_ERR, "at job %lld not finished in the spool: %s",
+				        (long long)j->req->at_id, e.msg);
+		} else {
+			job_record(j, &runs[n++], keys[i], sizeof(keys[i]));
+		}
+	}
+	if (n && spool_history_append(r->sp, runs, n, &e) != SPOOL_OK)
+		log_msg(LOG_ERR, "%zu run records not written: %s", n, e.msg);
+	free(runs);
+	free(keys);
+	for (size_t i = 0; i < r->n_finished; i++)
+		job_free(r->finished[i]);
+	r->n_finished = 0;
+}
+
+void recorder_flush(struct recorder *r)
+{
+	if (!r->sp)
+		return;
+	if (r->n_finished)
+		flush_history(r);
+	if (r->n_states) {
+		struct spool_err e;
+		if (spool_state_set(r->sp, r->states, r->n_states, &e) != SPOOL_OK)
+			log_msg(LOG_ERR, "catch-up state not written: %s", e.msg);
+		for (size_t i = 0; i < r->n_states; i++)
+			free((void *)(uintptr_t)r->states[i].key);
+		r->n_states = 0;
+	}
+}
+
+void recorder_set_limits(struct recorder *r, uint32_t history_days, uint32_t per_entry)
+{
+	r->history_days = history_days;
+	r->per_entry = per_entry;
+}
+
+int64_t recorder_next_prune(const struct recorder *r)
+{
+	return r->next_age_prune < r->next_count_prune ? r->next_age_prune : r->next_count_prune;
+}
+
+void recorder_prune_step(struct recorder *r, int64_t now_ns)
+{
+	int64_t mono = clock_mono_ns();
+	struct spool_err e;
+	size_t deleted = 0;
+	if (mono >= r->next_age_prune) {
+		r->next_age_prune = mono + RECORDER_PRUNE_EVERY_NS;
+		if (r->history_days) {
+			int64_t before = now_ns / 1000000 - (int64_t)r->history_days * 86400 * 1000;
+			if (spool_history_prune_age(r->sp, before, RECORDER_PRUNE_BATCH, &deleted, &e) != 0)
+				log_msg(LOG_WARNING, "history prune: %s", e.msg);
+			else if (deleted == RECORDER_PRUNE_BATCH)
+				r->next_age_prune = mono + PRUNE_AGAIN_SOON_NS;
+		}
+	}
+	if (mono >= r->next_count_prune) {
+		r->next_count_prune = mono + RECORDER_COUNT_PRUNE_EVERY_NS;
+		if (r->per_entry) {
+			if (spool_history_prune_count(r->sp, r->per_entry, RECORDER_PRUNE_BATCH, &deleted,
+			                              &e) != 0)
+				log_msg(LOG_WARNING, "history prune: %s", e.msg);
+			else if (deleted == RECORDER_PRUNE_BATCH)
+				r->next_count_prune = mono + PRUNE_AGAIN_SOON_NS;
+		}
+	}
+}

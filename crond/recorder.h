@@ -1,0 +1,58 @@
+/* crond/recorder.h: the supervisor's writes to the spool, batched.
+ *
+ * DESIGN: supervisor thread only, with the supervisor's own spool
+ * connection. Finished jobs and catch-up state are collected during one
+ * loop of the supervisor and written by recorder_flush in one transaction
+ * each (a durable write costs an fsync; a thousand jobs ending together
+ * must not cost a thousand). History retention is applied in small batches
+ * (RECORDER_PRUNE_BATCH rows per step) so a prune never holds the spool or
+ * the thread for long.
+ */
+#ifndef CROND_RECORDER_H
+#define CROND_RECORDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crond/job.h"
+#include "spool/spool.h"
+
+#define RECORDER_PRUNE_BATCH 500
+#define RECORDER_PRUNE_EVERY_NS (600LL * 1000000000)        /* age prune, when idle */
+#define RECORDER_COUNT_PRUNE_EVERY_NS (3600LL * 1000000000) /* per-entry count prune */
+
+struct recorder {
+	struct spool *sp;
+	struct job **finished;
+	size_t n_finished, cap_finished;
+	struct spool_entry_state *states;
+	size_t n_states, cap_states;
+	uint32_t history_days, per_entry;
+	int64_t next_age_prune, next_count_prune;   /* monotonic ns */
+};
+
+/* Opens the supervisor's spool connection. 0, or -1 with ERR. */
+int recorder_open(struct recorder *r, const char *spool_path, char *err, size_t errlen);
+
+/* Flushes what is pending and closes the connection. */
+void recorder_close(struct recorder *r);
+
+/* Takes a finished job: its record is written at the next flush, then the
+ * job is freed (an at job is also finished in the spool). */
+void recorder_finished(struct recorder *r, struct job *j);
+
+/* Remembers that entry KEY ran for SCHEDULED, starting at START (seconds). */
+void recorder_state(struct recorder *r, const char *key, int64_t scheduled, int64_t start);
+
+/* Writes everything collected (failures are logged; nothing is retried). */
+void recorder_flush(struct recorder *r);
+
+void recorder_set_limits(struct recorder *r, uint32_t history_days, uint32_t per_entry);
+
+/* When the next prune step is due (monotonic ns). */
+int64_t recorder_next_prune(const struct recorder *r);
+
+/* Runs one bounded prune step if one is due. NOW_NS: crond's clock. */
+void recorder_prune_step(struct recorder *r, int64_t now_ns);
+
+#endif

@@ -1,0 +1,433 @@
+/* crond/supervisor.c: the supervisor thread (see supervisor.h). */
+#include "crond/supervisor.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "crond/job.h"
+#include "crond/jobenv.h"
+#include "crond/log.h"
+#include "crond/mail.h"
+#include "crond/recorder.h"
+#include "crond/runreq.h"
+
+#define NS 1000000000LL
+#define NO_PIDFD_POLL_NS (200 * 1000000LL)   /* reap by polling without pidfds */
+
+struct super {
+	struct crond *c;
+	struct config cfg;
+	unsigned cfg_gen;
+	struct recorder rec;
+	int ep, tfd;
+	int mailbox_marker, timer_marker;   /* addresses used as epoll tags */
+	struct job *running;
+	size_t n_jobs;                      /* running, mail excluded */
+	struct run_request *pending, *pending_tail;
+	size_t n_pending;
+	bool stopping, leave;
+	int64_t stop_kill_mono;
+};
+
+static void watch(struct super *s, int fd, struct job_watch *w)
+{
+	if (fd < 0)
+		return;
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = w };
+	if (epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev) < 0)
+		log_msg(LOG_ERR, "epoll_ctl: %s", strerror(errno));
+}
+
+static void adopt(struct super *s, struct job *j)
+{
+	watch(s, j->proc.out_fd, &j->w_out);
+	watch(s, j->proc.err_fd, &j->w_err);
+	watch(s, j->proc.pidfd, &j->w_pid);
+	j->next = s->running;
+	s->running = j;
+	if (j->kind != JOB_MAIL)
+		s->n_jobs++;
+}
+
+static bool still_running(const struct super *s, const char *key, pid_t *pid)
+{
+	for (const struct job *j = s->running; j; j = j->next) {
+		if (j->kind == JOB_CRON && !j->exited && strcmp(j->req->entry_key, key) == 0) {
+			*pid = j->proc.pid;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Claims and loads an at job; false (logged) when it is no longer waiting. */
+static bool claim_at(struct super *s, const struct run_request *r, struct spool_at_job *at,
+                     int64_t now)
+{
+	struct spool_err err;
+	int rc = spool_at_claim(s->rec.sp, r->at_id, now, &err);
+	if (rc == SPOOL_CONFLICT || rc == SPOOL_NOT_FOUND) {
+		log_msg(LOG_DEBUG, "at job %lld is gone or already claimed", (long long)r->at_id);
+		return false;
+	}
+	if (rc == SPOOL_OK)
+		rc = spool_at_get(s->rec.sp, r->at_id, at, &err);
+	if (rc != SPOOL_OK) {
+		log_msg(LOG_ERR, "at job %lld not started: %s", (long long)r->at_id, err.msg);
+		return false;
+	}
+	return true;
+}
+
+static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
+{
+	char err[512];
+	struct spool_at_job at = { 0 };
+	struct job *j;
+	pid_t other;
+	if (r->kind == DUE_CRON && r->keep_state)
+		recorder_state(&s->rec, r->entry_key, r->scheduled, now_ns / NS);
+	if (r->kind == DUE_CRON && r->overlap_skip && still_running(s, r->entry_key, &other)) {
+		log_event(r->user, "SKIP", "previous run pid=%d still running: %.200s", (int)other,
+		          r->command);
+		j = job_not_run(r, NULL, true, NULL, now_ns);
+		if (j)
+			recorder_finished(&s->rec, j);
+		else
+			runreq_free(r);
+		return;
+	}
+	if (r->kind == DUE_AT && !claim_at(s, r, &at, now_ns / NS)) {
+		runreq_free(r);
+		return;
+	}
+	j = job_start(r, r->kind == DUE_AT ? &at : NULL, &s->cfg, now_ns, err, sizeof(err));
+	if (!j) {
+		const char *who = r->kind == DUE_AT ? at.owner : r->user;
+		log_event(who ? who : "?", "FAIL", "cannot start %.200s: %s",
+		          r->kind == DUE_AT ? "at job" : r->command, err);
+		j = job_not_run(r, r->kind == DUE_AT ? &at : NULL, false, err, now_ns);
+		if (j) {
+			recorder_finished(&s->rec, j);
+		} else {
+			runreq_free(r);
+			spool_at_job_free(&at);
+		}
+		return;
+	}
+	if (j->kind == JOB_AT) {
+		struct spool_err e;
+		if (spool_at_set_running(s->rec.sp, r->at_id, j->proc.pid, now_ns / NS, &e) != SPOOL_OK)
+			log_msg(LOG_WARNING, "at job %lld: %s", (long long)r->at_id, e.msg);
+	}
+	log_event(j->user, "CMD", "pid=%d %s", (int)j->proc.pid, j->label);
+	adopt(s, j);
+}
+
+static void launch_pending(struct super *s)
+{
+	while (!s->stopping && s->pending && s->n_jobs < s->cfg.max_jobs) {
+		struct run_request *r = s->pending;
+		s->pending = (struct run_request *)(void *)r->link.next;
+		if (!s->pending)
+			s->pending_tail = NULL;
+		s->n_pending--;
+		launch_one(s, r, clock_now_ns(&s->c->clock));
+	}
+}
+
+static void begin_stop(struct super *s)
+{
+	if (s->stopping)
+		return;
+	s->stopping = true;
+	if (s->n_pending)
+		log_msg(LOG_NOTICE, "stopping: %zu queued runs not started", s->n_pending);
+	while (s->pending) {
+		struct run_request *next = (struct run_request *)(void *)s->pending->link.next;
+		runreq_free(s->pending);
+		s->pending = next;
+	}
+	s->pending_tail = NULL;
+	s->n_pending = 0;
+	int64_t mono = clock_mono_ns();
+	s->stop_kill_mono = mono + (int64_t)s->cfg.stop_grace * NS;
+	for (struct job *j = s->running; j; j = j->next) {
+		if (j->exited)
+			continue;
+		if (j->kind != JOB_MAIL) {
+			j->interrupted = true;
+			if (kill(-j->proc.pid, SIGTERM) < 0 && errno != ESRCH)
+				log_msg(LOG_WARNING, "kill(-%d, SIGTERM): %s", (int)j->proc.pid, strerror(errno));
+		}
+		j->kill_at_mono = s->stop_kill_mono;
+	}
+}
+
+static void take_mail(struct super *s)
+{
+	struct mailbox_item *it = mailbox_take_all(&s->c->super_box);
+	while (it) {
+		struct mailbox_item *next = it->next;
+		struct run_request *r = (struct run_request *)(void *)it;
+		if (r->msg == SUPER_STOP) {
+			runreq_free(r);
+			begin_stop(s);
+		} else if (s->stopping) {
+			runreq_free(r);
+		} else {
+			r->link.next = NULL;
+			if (s->pending_tail)
+				s->pending_tail->link.next = &r->link;
+			else
+				s->pending = r;
+			s->pending_tail = r;
+			s->n_pending++;
+		}
+		it = next;
+	}
+}
+
+static void check_deadlines(struct super *s)
+{
+	int64_t mono = clock_mono_ns();
+	for (struct job *j = s->running; j; j = j->next) {
+		if (j->exited)
+			continue;
+		if (j->term_at_mono && mono >= j->term_at_mono) {
+			j->term_at_mono = 0;
+			j->timed_out = true;
+			j->kill_at_mono = mono + JOB_KILL_AFTER_NS;
+			log_event(j->user, "TIMEOUT", "pid=%d after %us, sent SIGTERM: %s", (int)j->proc.pid,
+			          j->req ? j->req->timeout : 0, j->label);
+			kill(-j->proc.pid, SIGTERM);
+		}
+		if (j->kill_at_mono && mono >= j->kill_at_mono) {
+			j->kill_at_mono = 0;
+			log_event(j->user, "KILL", "pid=%d did not stop after SIGTERM, sent SIGKILL",
+			          (int)j->proc.pid);
+			kill(-j->proc.pid, SIGKILL);
+		}
+	}
+}
+
+/* Builds the job's environment again, for the mail's X-Cron-Env headers. */
+static bool mail_env(const struct super *s, const struct job *j, struct jobenv *env)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	if (getpwnam_r(j->user, &pw, buf, sizeof(buf), &res) != 0 || !res)
+		return false;
+	struct jobenv_base base = { j->user, pw.pw_dir,
+		                    j->req->shell ? j->req->shell : s->cfg.shell, s->cfg.path };
+	char err[256];
+	return jobenv_build(&base, (const char *const *)j->req->env, j->req->n_env, env, err,
+	                    sizeof(err)) == 0;
+}
+
+static void send_mail(struct super *s, const struct job *j)
+{
+	if (!s->cfg.sendmail[0] || j->skipped || j->start_failed)
+		return;
+	struct mail_sender sender = { s->cfg.sendmail, s->cfg.path };
+	struct mail_output out = { j->out, j->out_len, j->out_total };
+	struct job_proc proc;
+	char err[512];
+	int rc;
+	if (j->kind == JOB_CRON) {
+		if (!mail_wanted_cron(j->req->mailto, j->out_total))
+			return;
+		struct jobenv env = { 0 };
+		bool have_env = mail_env(s, j, &env);
+		struct mail_cron m = { j->user, s->c->hostname, j->req->command, j->req->mailto,
+			               j->req->mailfrom, have_env ? &env : NULL };
+		rc = mail_send_cron(&sender, &m, &out, &proc, err, sizeof(err));
+		jobenv_free(&env);
+	} else {
+		if (!mail_wanted_at((enum msg_mail)j->at.mail, j->out_total))
+			return;
+		struct mail_at m = { j->user, j->req->at_id };
+		rc = mail_send_at(&sender, &m, &out, &proc, err, sizeof(err));
+	}
+	if (rc < 0) {
+		log_event(j->user, "MAIL", "not sent: %s", err);
+		return;
+	}
+	struct job *mj = job_adopt_mail(&proc, j->user, clock_now_ns(&s->c->clock));
+	if (!mj) {
+		log_msg(LOG_ERR, "out of memory tracking sendmail pid %d", (int)proc.pid);
+		runner_proc_close(&proc);
+		return;
+	}
+	adopt(s, mj);
+}
+
+static void collect_done(struct super *s)
+{
+	for (struct job **p = &s->running; *p;) {
+		struct job *j = *p;
+		if (!job_done(j)) {
+			p = &j->next;
+			continue;
+		}
+		*p = j->next;
+		if (j->kind != JOB_MAIL)
+			s->n_jobs--;
+		job_log_end(j);
+		if (j->kind == JOB_MAIL) {
+			job_free(j);
+			continue;
+		}
+		send_mail(s, j);
+		recorder_finished(&s->rec, j);
+	}
+}
+
+static void on_event(struct super *s, const struct epoll_event *ev, int64_t now_ns)
+{
+	if (ev->data.ptr == &s->mailbox_marker) {
+		take_mail(s);
+		return;
+	}
+	if (ev->data.ptr == &s->timer_marker) {
+		uint64_t n;
+		ssize_t r = read(s->tfd, &n, sizeof(n));
+		(void)r;
+		return;
+	}
+	struct job_watch *w = ev->data.ptr;
+	switch (w->which) {
+	case JOB_FD_OUT: job_read_output(w->job, s->cfg.output_cap); break;
+	case JOB_FD_ERR: job_check_started(w->job); break;
+	case JOB_FD_PID: job_reap(w->job, now_ns); break;
+	}
+}
+
+/* Arms the deadline timer; returns true if some job needs reaping by polling. */
+static bool arm_deadlines(struct super *s)
+{
+	int64_t mono = clock_mono_ns(), next = INT64_MAX;
+	bool poll_reap = false;
+	for (const struct job *j = s->running; j; j = j->next) {
+		int64_t d[3] = { j->exited ? 0 : j->term_at_mono, j->exited ? 0 : j->kill_at_mono,
+			         j->exited && !j->out_eof ? j->linger_until_mono : 0 };
+		for (int i = 0; i < 3; i++)
+			if (d[i] && d[i] < next)
+				next = d[i];
+		if (!j->exited && j->proc.pidfd < 0)
+			poll_reap = true;
+	}
+	int64_t prune = recorder_next_prune(&s->rec);
+	if (prune < next)
+		next = prune;
+	if (poll_reap && mono + NO_PIDFD_POLL_NS < next)
+		next = mono + NO_PIDFD_POLL_NS;
+	struct itimerspec its = { 0 };
+	if (next != INT64_MAX) {
+		int64_t d = next - mono;
+		if (d < 1)
+			d = 1;
+		its.it_value = (struct timespec){ d / NS, d % NS };
+	}
+	timerfd_settime(s->tfd, 0, &its, NULL);
+	return poll_reap;
+}
+
+static void refresh_config(struct super *s)
+{
+	if (atomic_load(&s->c->cfg_gen) != s->cfg_gen)
+		s->cfg_gen = crond_config_copy(s->c, &s->cfg);
+	recorder_set_limits(&s->rec, s->cfg.history_days, s->cfg.history_per_entry);
+}
+
+static void *super_main(void *arg)
+{
+	struct super *s = arg;
+	struct epoll_event evs[64];
+	while (!s->leave) {
+		bool poll_reap = arm_deadlines(s);
+		int n = epoll_wait(s->ep, evs, 64, -1);
+		if (n < 0 && errno != EINTR)
+			log_msg(LOG_ERR, "epoll_wait: %s", strerror(errno));
+		refresh_config(s);
+		int64_t now_ns = clock_now_ns(&s->c->clock);
+		for (int i = 0; i < n; i++)
+			on_event(s, &evs[i], now_ns);
+		if (poll_reap)
+			for (struct job *j = s->running; j; j = j->next)
+				job_reap(j, now_ns);
+		check_deadlines(s);
+		launch_pending(s);
+		collect_done(s);
+		recorder_flush(&s->rec);
+		recorder_prune_step(&s->rec, now_ns);
+		atomic_store(&s->c->jobs_running, s->n_jobs);
+		atomic_store(&s->c->jobs_queued, s->n_pending);
+		if (s->stopping && !s->running)
+			s->leave = true;
+	}
+	recorder_close(&s->rec);
+	close(s->ep);
+	close(s->tfd);
+	free(s);
+	return NULL;
+}
+
+static int add_marker(struct super *s, int fd, int *marker)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = marker };
+	return epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+int supervisor_start(struct crond *c)
+{
+	struct super *s = calloc(1, sizeof(*s));
+	if (!s) {
+		log_msg(LOG_ERR, "out of memory starting the supervisor");
+		return -1;
+	}
+	s->c = c;
+	s->cfg_gen = crond_config_copy(c, &s->cfg);
+	char err[600];
+	if (recorder_open(&s->rec, s->cfg.spool, err, sizeof(err)) < 0) {
+		log_msg(LOG_ERR, "supervisor: %s", err);
+		free(s);
+		return -1;
+	}
+	recorder_set_limits(&s->rec, s->cfg.history_days, s->cfg.history_per_entry);
+	s->ep = epoll_create1(EPOLL_CLOEXEC);
+	s->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	int rc = (s->ep < 0 || s->tfd < 0 || add_marker(s, c->super_box.efd, &s->mailbox_marker) < 0 ||
+	          add_marker(s, s->tfd, &s->timer_marker) < 0) ? errno : 0;
+	if (!rc)
+		rc = pthread_create(&c->super_thread, NULL, super_main, s);
+	if (rc) {
+		log_msg(LOG_ERR, "cannot start the supervisor: %s", strerror(rc));
+		recorder_close(&s->rec);
+		if (s->ep >= 0)
+			close(s->ep);
+		if (s->tfd >= 0)
+			close(s->tfd);
+		free(s);
+		return -1;
+	}
+	return 0;
+}
+
+void supervisor_stop(struct crond *c)
+{
+	struct run_request *r = runreq_stop();
+	if (!r) {
+		log_msg(LOG_ERR, "out of memory stopping the supervisor");
+		return;
+	}
+	mailbox_post(&c->super_box, &r->link);
+	pthread_join(c->super_thread, NULL);
+}

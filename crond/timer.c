@@ -1,0 +1,344 @@
+/* crond/timer.c: the timer thread (see timer.h).
+ *
+ * DESIGN: runs in its own thread, started by main once the schedule is
+ * loaded. Owns: the scheduler, the system-crontab watcher, a private copy of
+ * the configuration (refreshed when cfg_gen changes), the timerfd. Reads its
+ * mailbox (timer_box) for schedule changes from the control and signal
+ * threads; posts run requests to the supervisor's mailbox (super_box). No
+ * lock is held while it sleeps or works; the only shared data it writes are
+ * the status atomics in struct crond.
+ *
+ * Each wake: apply messages, measure how far the wall clock moved against
+ * the monotonic clock (a difference means the clock was set: see
+ * timejump.h), hand everything due to the supervisor, re-arm the timerfd at
+ * the next due instant, sleep.
+ */
+#include "crond/timer.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "crond/log.h"
+#include "crond/runreq.h"
+#include "crond/scheduler.h"
+#include "crond/syscron.h"
+#include "lib/timefmt.h"
+
+#define NS 1000000000LL
+#define RELOAD_SETTLE_NS (200 * 1000000LL)  /* let an editor finish writing */
+#define BATCH_RETRY_MIN 5                   /* seconds between load checks */
+
+struct timer {
+	struct crond *c;
+	struct scheduler *sched;
+	struct syscron *sys;
+	struct config cfg;
+	unsigned cfg_gen;
+	int tfd;
+	int ifd;
+	int64_t last_now_ns, last_mono_ns;
+	int64_t reload_at_ns;       /* monotonic; 0 = none pending */
+	int64_t last_batch_start;   /* seconds */
+	struct due *dues;           /* collected by the emit callback */
+	size_t n_dues, cap_dues;
+	bool stop;
+};
+
+static void collect(void *ctx, const struct due *d)
+{
+	struct timer *t = ctx;
+	if (t->n_dues == t->cap_dues) {
+		size_t ncap = t->cap_dues ? t->cap_dues * 2 : 64;
+		struct due *n = realloc(t->dues, ncap * sizeof(*n));
+		if (!n) {
+			log_msg(LOG_ERR, "out of memory: a run due at %lld was lost",
+			        (long long)d->scheduled);
+			return;
+		}
+		t->dues = n;
+		t->cap_dues = ncap;
+	}
+	t->dues[t->n_dues++] = *d;
+}
+
+static bool batch_like(char queue)
+{
+	return queue == 'b' || (queue >= 'A' && queue <= 'Z');
+}
+
+/* The 1-minute load average from the configured file, or -1 if unreadable. */
+static double read_load(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	double load = -1;
+	if (fscanf(f, "%lf", &load) != 1)
+		load = -1;
+	fclose(f);
+	return load;
+}
+
+/* A due batch job: start it if the load and the batch interval allow,
+ * else re-arm it for a later look. */
+static bool batch_may_start(struct timer *t, const struct due *d, int64_t now)
+{
+	int64_t next_slot = t->last_batch_start + t->cfg.batch_interval;
+	double load = read_load(t->cfg.loadavg_file);
+	if (load < 0)
+		log_msg(LOG_WARNING, "cannot read the load average from %s; starting batch jobs anyway",
+		        t->cfg.loadavg_file);
+	if ((t->last_batch_start && now < next_slot) || load >= t->cfg.batch_load) {
+		int64_t retry = now + BATCH_RETRY_MIN;
+		if (t->last_batch_start && next_slot > retry)
+			retry = next_slot;
+		if (scheduler_add_at(t->sched, d->at_id, d->queue, retry) < 0)
+			log_msg(LOG_ERR, "out of memory: batch job %lld not re-armed", (long long)d->at_id);
+		return false;
+	}
+	t->last_batch_start = now;
+	return true;
+}
+
+static void dispatch(struct timer *t, int64_t now)
+{
+	for (size_t i = 0; i < t->n_dues; i++) {
+		const struct due *d = &t->dues[i];
+		if (d->kind == DUE_AT && batch_like(d->queue) && !batch_may_start(t, d, now))
+			continue;
+		/* Sources cannot change while we are here (only this thread
+		 * changes them), so the pointers in D are still good. */
+		struct run_request *r = runreq_from_due(d);
+		if (!r) {
+			log_msg(LOG_ERR, "out of memory: a run due at %lld was lost", (long long)d->scheduled);
+			continue;
+		}
+		mailbox_post(&t->c->super_box, &r->link);
+	}
+	t->n_dues = 0;
+}
+
+static void log_status(struct timer *t)
+{
+	struct scheduler_stats st;
+	scheduler_stats(t->sched, &st);
+	char next[TIMEFMT_RFC3339_LEN] = "none";
+	if (st.next_due != INT64_MAX)
+		timefmt_rfc3339(t->c->local_zone, st.next_due, next, sizeof(next));
+	log_msg(LOG_INFO, "(*system*) STATUS (sources=%zu entries=%zu at_jobs=%zu running=%zu "
+	        "queued=%zu next=%s)", st.sources, st.entries, st.at_jobs,
+	        atomic_load(&t->c->jobs_running), atomic_load(&t->c->jobs_queued), next);
+}
+
+static void refresh_config(struct timer *t, bool force_reload, int64_t now)
+{
+	unsigned gen = atomic_load(&t->c->cfg_gen);
+	bool changed = gen != t->cfg_gen;
+	if (changed) {
+		char old_tab[CONFIG_PATH_MAX], old_dir[CONFIG_PATH_MAX];
+		memcpy(old_tab, t->cfg.system_crontab, sizeof(old_tab));
+		memcpy(old_dir, t->cfg.system_crontab_dir, sizeof(old_dir));
+		t->cfg_gen = crond_config_copy(t->c, &t->cfg);
+		if (strcmp(old_tab, t->cfg.system_crontab) || strcmp(old_dir, t->cfg.system_crontab_dir))
+			t->ifd = syscron_watch(t->sys, &t->cfg);
+	}
+	if (changed || force_reload)
+		syscron_reload(t->sys, &t->cfg, t->sched, now, true);
+}
+
+static void handle_msg(struct timer *t, struct timer_msg *m, int64_t now)
+{
+	char err[256], name[300];
+	switch (m->kind) {
+	case TIMER_SET_CRONTAB:
+		snprintf(name, sizeof(name), "user:%s", m->owner);
+		if (scheduler_set_source(t->sched, name, SOURCE_USER, m->owner, &m->tab, now, err,
+		                         sizeof(err)) < 0)
+			log_msg(LOG_ERR, "(%s) crontab not scheduled: %s", m->owner, err);
+		break;
+	case TIMER_REMOVE_CRONTAB:
+		snprintf(name, sizeof(name), "user:%s", m->owner);
+		scheduler_remove_source(t->sched, name);
+		break;
+	case TIMER_AT_ADD:
+		if (scheduler_add_at(t->sched, m->at_id, m->queue, m->run_at) < 0)
+			log_msg(LOG_ERR, "out of memory: at job %lld not scheduled", (long long)m->at_id);
+		break;
+	case TIMER_AT_REMOVE:
+		scheduler_remove_at(t->sched, m->at_id);
+		break;
+	case TIMER_RELOAD:
+		refresh_config(t, true, now);
+		break;
+	case TIMER_STATUS:
+		log_status(t);
+		break;
+	case TIMER_STOP:
+		t->stop = true;
+		break;
+	}
+	crontab_free(&m->tab);
+	free(m->owner);
+	free(m);
+}
+
+static void drain_mailbox(struct timer *t, int64_t now)
+{
+	struct mailbox_item *it = mailbox_take_all(&t->c->timer_box);
+	while (it) {
+		struct mailbox_item *next = it->next;
+		handle_msg(t, (struct timer_msg *)(void *)it, now);
+		it = next;
+	}
+}
+
+/* How the wall clock moved since the last wake, beyond the time that passed. */
+static enum jump_kind measure_jump(struct timer *t, int64_t now_ns, int64_t mono_ns)
+{
+	enum jump_kind kind = JUMP_NONE;
+	if (!t->c->clock.fake && t->last_mono_ns) {
+		int64_t jump = (now_ns - t->last_now_ns) - (mono_ns - t->last_mono_ns);
+		kind = timejump_classify(jump / NS);
+		if (kind != JUMP_NONE)
+			log_msg(LOG_NOTICE, "(*system*) CLOCK (changed by %+llds: %s)",
+			        (long long)(jump / NS), timejump_name(kind));
+	}
+	t->last_now_ns = now_ns;
+	t->last_mono_ns = mono_ns;
+	return kind;
+}
+
+/* Arms the timerfd for the earlier of the next due run and a pending reload. */
+static void arm(struct timer *t, int64_t mono_ns)
+{
+	int64_t due = scheduler_next_due(t->sched);
+	struct itimerspec its = { 0 };
+	int flags = 0;
+	int64_t reload_delay = t->reload_at_ns ? t->reload_at_ns - mono_ns : INT64_MAX;
+	if (reload_delay < 1)
+		reload_delay = 1;
+	if (t->c->clock.fake || reload_delay != INT64_MAX) {
+		/* Relative, on the monotonic clock. */
+		int64_t d = due == INT64_MAX ? INT64_MAX : clock_real_delay_ns(&t->c->clock, due * NS);
+		if (d < 1)
+			d = 1;
+		if (reload_delay < d)
+			d = reload_delay;
+		if (d != INT64_MAX)
+			its.it_value = (struct timespec){ d / NS, d % NS };
+	} else if (due != INT64_MAX) {
+		flags = TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET;
+		its.it_value = (struct timespec){ due, 0 };
+	}
+	if (timerfd_settime(t->tfd, flags, &its, NULL) < 0)
+		log_msg(LOG_ERR, "timerfd_settime: %s", strerror(errno));
+}
+
+static int make_timerfd(const struct crond *c)
+{
+	/* The test clock and reload debouncing use relative monotonic timers;
+	 * the real clock an absolute realtime one. One fd can do both only if
+	 * it is a realtime timer; relative realtime timers behave like
+	 * monotonic ones, but they are suspended-aware differently, so pick
+	 * the clock by mode. */
+	return timerfd_create(c->clock.fake ? CLOCK_MONOTONIC : CLOCK_REALTIME,
+	                      TFD_CLOEXEC | TFD_NONBLOCK);
+}
+
+static void publish_status(struct timer *t)
+{
+	struct scheduler_stats st;
+	scheduler_stats(t->sched, &st);
+	atomic_store(&t->c->entries, st.entries);
+	atomic_store(&t->c->at_jobs, st.at_jobs);
+	atomic_store(&t->c->next_due, st.next_due);
+}
+
+static void wait_for_events(struct timer *t)
+{
+	struct pollfd p[3] = {
+		{ .fd = t->tfd, .events = POLLIN },
+		{ .fd = t->c->timer_box.efd, .events = POLLIN },
+		{ .fd = t->ifd, .events = POLLIN },
+	};
+	int n = poll(p, t->ifd >= 0 ? 3 : 2, -1);
+	if (n < 0 && errno != EINTR)
+		log_msg(LOG_ERR, "poll: %s", strerror(errno));
+	if (n > 0 && (p[0].revents & POLLIN)) {
+		uint64_t expirations;
+		/* ECANCELED: the clock was set; measure_jump will see by how much. */
+		ssize_t r = read(t->tfd, &expirations, sizeof(expirations));
+		(void)r;
+	}
+	if (n > 0 && t->ifd >= 0 && (p[2].revents & POLLIN) && syscron_drain(t->sys))
+		t->reload_at_ns = clock_mono_ns() + RELOAD_SETTLE_NS;
+}
+
+static void timer_destroy(struct timer *t)
+{
+	syscron_free(t->sys);
+	if (t->tfd >= 0)
+		close(t->tfd);
+	free(t->dues);
+	free(t);
+}
+
+static void *timer_main(void *arg)
+{
+	struct timer *t = arg;
+	while (!t->stop) {
+		int64_t now_ns = clock_now_ns(&t->c->clock), mono_ns = clock_mono_ns();
+		int64_t now = now_ns / NS;
+		drain_mailbox(t, now);
+		if (t->stop)
+			break;
+		if (t->reload_at_ns && mono_ns >= t->reload_at_ns) {
+			t->reload_at_ns = 0;
+			syscron_reload(t->sys, &t->cfg, t->sched, now, false);
+		}
+		enum jump_kind kind = measure_jump(t, now_ns, mono_ns);
+		scheduler_run_due(t->sched, now, kind, collect, t);
+		dispatch(t, now);
+		publish_status(t);
+		arm(t, mono_ns);
+		wait_for_events(t);
+	}
+	timer_destroy(t);
+	return NULL;
+}
+
+int timer_start(struct crond *c)
+{
+	struct timer *t = calloc(1, sizeof(*t));
+	if (!t) {
+		log_msg(LOG_ERR, "out of memory starting the timer thread");
+		return -1;
+	}
+	t->c = c;
+	t->sched = c->sched;
+	t->cfg_gen = crond_config_copy(c, &t->cfg);
+	t->sys = c->syscron;
+	t->tfd = make_timerfd(c);
+	if (!t->sys || t->tfd < 0) {
+		log_msg(LOG_ERR, "cannot start the timer thread: %s", strerror(errno));
+		t->sys = NULL;
+		timer_destroy(t);
+		return -1;
+	}
+	t->ifd = syscron_watch(t->sys, &t->cfg);
+	int rc = pthread_create(&c->timer_thread, NULL, timer_main, t);
+	if (rc != 0) {
+		log_msg(LOG_ERR, "cannot start the timer thread: %s", strerror(rc));
+		t->sys = NULL;
+		timer_destroy(t);
+		return -1;
+	}
+	c->syscron = NULL;  /* the timer thread owns it now */
+	c->sched = NULL;
+	return 0;
+}

@@ -1,0 +1,53 @@
+/* crond/timer.h: the timer thread: sleeps until the next run, wakes the
+ * supervisor with what is due.
+ *
+ * DESIGN: the timer thread owns the scheduler (crond/scheduler.h) and the
+ * inotify watch on the system crontabs. It sleeps in poll() on a timerfd
+ * armed at the earliest due instant (CLOCK_REALTIME, absolute, with
+ * TFD_TIMER_CANCEL_ON_SET so a clock change wakes it at once), its mailbox's
+ * eventfd and the inotify descriptor. Nothing wakes it while nothing is due.
+ * Other threads change the schedule only by posting struct timer_msg.
+ */
+#ifndef CROND_TIMER_H
+#define CROND_TIMER_H
+
+#include <stdint.h>
+
+#include "crond/crond.h"
+#include "lib/crontab.h"
+
+enum timer_msg_kind {
+	TIMER_SET_CRONTAB,      /* owner's crontab changed: tab holds it */
+	TIMER_REMOVE_CRONTAB,   /* owner's crontab was removed */
+	TIMER_AT_ADD,           /* at job queued (or to retry later) */
+	TIMER_AT_REMOVE,        /* at job removed */
+	TIMER_RELOAD,           /* SIGHUP: re-read the system crontabs */
+	TIMER_STATUS,           /* SIGUSR1: log a status line */
+	TIMER_STOP,             /* leave the thread */
+};
+
+struct timer_msg {
+	struct mailbox_item link;
+	enum timer_msg_kind kind;
+	char *owner;             /* TIMER_SET_CRONTAB, TIMER_REMOVE_CRONTAB */
+	struct crontab tab;      /* TIMER_SET_CRONTAB: moved in */
+	int64_t at_id;           /* TIMER_AT_* */
+	char queue;              /* TIMER_AT_ADD */
+	int64_t run_at;          /* TIMER_AT_ADD */
+};
+
+/* Posting helpers: any thread. They never fail (an allocation failure is
+ * logged and the message is dropped: the next reload repairs the schedule). */
+void timer_post_crontab(struct crond *c, const char *owner, struct crontab *tab);
+void timer_post_remove_crontab(struct crond *c, const char *owner);
+void timer_post_at_add(struct crond *c, int64_t id, char queue, int64_t run_at);
+void timer_post_at_remove(struct crond *c, int64_t id);
+void timer_post(struct crond *c, enum timer_msg_kind kind);
+
+/* Starts the timer thread, which takes over c->sched and c->syscron (both
+ * loaded by main; set to NULL here on success). 0 or -1 (logged; then main
+ * still owns them). The thread frees its own state when it stops; main
+ * joins it and then frees the scheduler it kept a pointer to. */
+int timer_start(struct crond *c);
+
+#endif
