@@ -21,6 +21,8 @@
 .DEFAULT_GOAL := all
 SHELL := /bin/bash
 .DELETE_ON_ERROR:
+# Objects of the test programs are intermediate files: keep them.
+.SECONDARY:
 
 VERSION  := 0.1.0
 BUILD    ?= build
@@ -41,6 +43,9 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
         -Wmissing-prototypes -Wold-style-definition -Wvla -Wpointer-arith \
         -Wcast-qual -Wwrite-strings -Wundef -Wnull-dereference \
         -Wimplicit-fallthrough -Wmissing-include-dirs
+# gcc only. (-Wformat-truncation=2 is left at -Wall's level 1: level 2 warns
+# even where the return value is checked, so it would only teach us to
+# silence it.)
 ifeq ($(findstring clang,$(shell $(CC) --version 2>/dev/null | head -1)),)
   WARN += -Wformat-overflow=2 -Wduplicated-cond \
           -Wlogical-op

@@ -103,13 +103,29 @@ static _Noreturn void child_fail(const struct plan *p, enum step step, int e)
 	_exit(127);
 }
 
+/* The kernel's struct sigaction for rt_sigaction(2), x86-64 and most
+ * other Linux ABIs: handler, flags, restorer, mask. */
+struct kernel_sigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void (*restorer)(void);
+	uint64_t mask;
+};
+
 static void child_reset_dispositions(const struct plan *p)
 {
 	for (int sig = 1; sig < NSIG; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
-		/* EINVAL: a number the C library keeps for itself (32, 33). */
-		if (sigaction(sig, &p->dfl, NULL) < 0 && errno != EINVAL)
+		if (sigaction(sig, &p->dfl, NULL) == 0)
+			continue;
+		if (errno != EINVAL)
+			child_fail(p, STEP_SIGNALS, errno);
+		/* The C library keeps 32 and 33 for itself and refuses to touch
+		 * them, but an ignored disposition there would still reach the job
+		 * through execve: reset them with the system call itself. */
+		struct kernel_sigaction ksa = { .handler = SIG_DFL };
+		if (syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask)) < 0 && errno != EINVAL)
 			child_fail(p, STEP_SIGNALS, errno);
 	}
 }

@@ -294,7 +294,7 @@ static void random_field(char *buf, size_t len, int lo, int hi)
 static void test_next_wall_agrees_with_minute_stepping_on_random_schedules(void **state)
 {
 	(void)state;
-	for (int n = 0; n < 3000; n++) {
+	for (int n = 0; n < 1500; n++) {
 		char f[5][32], text[200];
 		random_field(f[0], sizeof(f[0]), 0, 59);
 		random_field(f[1], sizeof(f[1]), 0, 23);
@@ -307,8 +307,8 @@ static void test_next_wall_agrees_with_minute_stepping_on_random_schedules(void 
 		                     (int)rnd(24), (int)rnd(60)) + (int)rnd(60);
 		int64_t got;
 		bool found = schedule_next_wall(&s, start, &got);
-		/* Reference: step minutes for up to ~2 years. */
-		int64_t t = (start / 60) * 60 + 60, limit = start + 800LL * 86400;
+		/* Reference: step minutes for up to ~13 months. */
+		int64_t t = (start / 60) * 60 + 60, limit = start + 400LL * 86400;
 		int64_t ref = -1;
 		for (; t <= limit; t += 60) {
 			struct civil_time c;
