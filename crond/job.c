@@ -140,7 +140,7 @@ struct job *job_not_run(struct run_request *req, struct spool_at_job *at, bool s
 	else
 		snprintf(j->label, sizeof(j->label), "at job %lld", (long long)req->at_id);
 	j->start_ns = j->end_ns = now_ns;
-	j->start_mono = clock_mono_ns();
+	j->start_mono = j->end_mono = clock_mono_ns();
 	j->decided = j->exited = j->out_eof = true;
 	j->skipped = skipped;
 	j->start_failed = !skipped;
@@ -240,7 +240,8 @@ bool job_reap(struct job *j, int64_t now_ns)
 		j->wstatus = si.si_status & 0x7f;   /* killed or dumped: the signal */
 	j->exited = true;
 	j->end_ns = now_ns;
-	j->linger_until_mono = clock_mono_ns() + JOB_LINGER_NS;
+	j->end_mono = clock_mono_ns();
+	j->linger_until_mono = j->end_mono + JOB_LINGER_NS;
 	if (j->proc.pidfd >= 0) {
 		close(j->proc.pidfd);
 		j->proc.pidfd = -1;
@@ -289,7 +290,7 @@ void job_record(const struct job *j, struct spool_run *run, char *key_buf, size_
 
 void job_log_end(const struct job *j)
 {
-	double secs = (double)(j->end_ns - j->start_ns) / 1e9;
+	double secs = (double)(j->end_mono - j->start_mono) / 1e9;
 	char status[64];
 	if (WIFSIGNALED(j->wstatus))
 		snprintf(status, sizeof(status), "signal=%d", WTERMSIG(j->wstatus));

@@ -46,7 +46,7 @@ struct job {
 	struct job_proc proc;
 	struct job_watch w_out, w_err, w_pid;
 	int64_t start_ns, end_ns;      /* crond's clock */
-	int64_t start_mono;
+	int64_t start_mono, end_mono; /* for durations: the test clock may run fast */
 	bool decided, start_failed;
 	char fail_msg[256];
 	bool exited;

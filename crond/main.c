@@ -141,8 +141,18 @@ static int init_state(struct crond *c, const struct options *o, const struct con
 		snprintf(c->hostname, sizeof(c->hostname), "localhost");
 	c->hostname[sizeof(c->hostname) - 1] = '\0';
 	c->random_factor = random_factor();
-	if (pthread_mutex_init(&c->cfg_lock, NULL) != 0 || mailbox_init(&c->timer_box) < 0 ||
-	    mailbox_init(&c->super_box) < 0 || mailbox_init(&c->control_box) < 0) {
+	if (pthread_mutex_init(&c->cfg_lock, NULL) != 0) {
+		snprintf(err, errlen, "pthread_mutex_init failed");
+		return -1;
+	}
+	return 0;
+}
+
+/* After daemonizing (which closes every inherited descriptor). */
+static int init_mailboxes(struct crond *c, char *err, size_t errlen)
+{
+	if (mailbox_init(&c->timer_box) < 0 || mailbox_init(&c->super_box) < 0 ||
+	    mailbox_init(&c->control_box) < 0) {
 		snprintf(err, errlen, "cannot set up the threads' mailboxes: %s", strerror(errno));
 		return -1;
 	}
@@ -229,7 +239,8 @@ int main(int argc, char **argv)
 	log_open(c.cfg.log, o.foreground);
 	log_set_debug(o.debug);
 	struct spool *sp = NULL;
-	if (signals_block_all() < 0 || start(&c, &sp, err, sizeof(err)) < 0) {
+	if (init_mailboxes(&c, err, sizeof(err)) < 0 || signals_block_all() < 0 ||
+	    start(&c, &sp, err, sizeof(err)) < 0) {
 		if (o.foreground)
 			fprintf(stderr, "crond: %s\n", err);
 		else

@@ -1,0 +1,85 @@
+# tests/whole/crond_jobs.sh: jobs as the daemon runs them: on time (test
+# clock), as their owner, with only the documented environment, no inherited
+# descriptor, default signal dispositions, output captured and capped, mail,
+# CRON_OVERLAP=skip, CRON_TIMEOUT, a bad system crontab keeping the last good
+# version, and SIGTERM with jobs running.
+. "$ROOT/tests/whole/lib.sh"
+
+write_conf "output_cap = 1000" "stop_grace = 2"
+out=$TEST_TMP/out
+mkdir -m 0777 "$out"
+cat >"$TEST_TMP/cron.d/jobs" <<EOF
+MAILTO=""
+* * * * * root env | sort > $out/env; ls /proc/self/fd > $out/fds; grep -E '^SigIgn' /proc/self/status > $out/sig; id -un > $out/who; pwd > $out/pwd
+* * * * * root head -c 5000000 /dev/zero | tr '\\\\0' x
+HOME=$out
+* * * * * nobody id -un > $out/nobody; cat > $out/stdin%line one%line two
+EOF
+chmod 0644 "$TEST_TMP/cron.d/jobs"
+now=$(date +%s)
+start=$(( (now / 60 + 1) * 60 - 2 ))
+start_crond --test-clock "$start"
+for _ in $(seq 1 60); do [ -s "$out/pwd" ] && [ -s "$out/nobody" ] && break; sleep 0.1; done
+[ -s "$out/pwd" ] || fail "the root job did not run in its minute"
+
+# as root, in root's home, with exactly the documented environment
+[ "$(cat "$out/who")" = root ] || fail "job ran as $(cat "$out/who")"
+[ "$(cat "$out/pwd")" = "$(getent passwd root | cut -d: -f6)" ] || fail "job ran in $(cat "$out/pwd")"
+names=$(cut -d= -f1 "$out/env" | grep -v '^PWD$' | grep -v '^SHLVL$' | grep -v '^_$' | tr '\n' ' ')
+[ "$names" = "HOME LOGNAME MAILTO PATH SHELL USER " ] || fail "unexpected environment: $names"
+grep -qx 'PATH=/usr/bin:/bin' "$out/env" || fail "PATH is not the configured default"
+grep -qx 'SHELL=/bin/sh' "$out/env" || fail "SHELL is not /bin/sh"
+# no descriptor beyond 0-2 (ls shows its own directory descriptor, 3)
+fds=$(tr '\n' ' ' <"$out/fds")
+[ "$fds" = "0 1 2 3 " ] || fail "job inherited descriptors: $fds"
+grep -qx 'SigIgn:	0000000000000000' "$out/sig" || fail "job inherited ignored signals: $(cat "$out/sig")"
+# as nobody, with HOME from the crontab, and the % text on stdin
+[ "$(cat "$out/nobody")" = nobody ] || fail "nobody's job ran as $(cat "$out/nobody")"
+printf 'line one\nline two' | cmp -s - "$out/stdin" || fail "stdin was not the % text: $(od -c "$out/stdin")"
+
+# 5 MB of output with a 1000-byte cap: drained, counted, the job finished
+for _ in $(seq 1 50); do grep -q 'output-truncated' "$TEST_TMP/crond.log" && break; sleep 0.1; done
+grep -q 'END (pid=[0-9]* status=0 .*output-truncated' "$TEST_TMP/crond.log" || fail "large output job did not end cleanly"
+stop_crond
+
+# overlap, timeout and mail, on a clock where a minute lasts a second
+rm -f "$TEST_TMP/cron.d/jobs"
+cat >"$TEST_TMP/cron.d/extensions" <<EOF
+CRON_OVERLAP=skip
+* * * * * root sleep 2.5; echo slow
+CRON_OVERLAP=allow
+CRON_TIMEOUT=1s
+* * * * * root sleep 30
+CRON_TIMEOUT=none
+MAILTO=ops@example.com
+MAILFROM=crond@example.com
+*/3 * * * * root echo hello mail
+EOF
+chmod 0644 "$TEST_TMP/cron.d/extensions"
+start=$(( now / 60 * 60 + 3600 ))
+start_crond --test-clock "$start:60"
+sleep 6
+grep -q '(root) SKIP (previous run pid=[0-9]* still running: sleep 2.5; echo slow)' "$TEST_TMP/crond.log" ||
+    fail "CRON_OVERLAP=skip did not skip"
+grep -q '(root) TIMEOUT (pid=[0-9]* after 1s, sent SIGTERM: sleep 30)' "$TEST_TMP/crond.log" ||
+    fail "CRON_TIMEOUT did not stop the job"
+grep -q 'END (pid=[0-9]* signal=15 .* timed-out' "$TEST_TMP/crond.log" || fail "timed-out job not recorded"
+grep -q '^To: ops@example.com' "$TEST_TMP/mail.log" || fail "no mail to MAILTO"
+grep -q '^From: crond@example.com' "$TEST_TMP/mail.log" || fail "MAILFROM not used"
+grep -q '^Subject: Cron <root@.*> echo hello mail' "$TEST_TMP/mail.log" || fail "mail subject"
+grep -q '^hello mail$' "$TEST_TMP/mail.log" || fail "mail body"
+
+# a system crontab that stops parsing keeps its last good version
+printf '* * * * * root sleep 2.5\n61 * * * * root broken\n' >"$TEST_TMP/cron.d/extensions"
+sleep 1
+grep -q 'extensions:2:1: minute 61 is out of range 0-59' "$TEST_TMP/crond.log" || fail "bad crontab not logged"
+grep -q 'keeping the last good version' "$TEST_TMP/crond.log" || fail "last good version not kept"
+kill -0 "$CROND_PID" || fail "crond died on a bad system crontab"
+
+# SIGTERM while jobs run: they get SIGTERM, crond exits 0 within the grace
+t0=$(date +%s)
+stop_crond
+t1=$(date +%s)
+[ $((t1 - t0)) -le 5 ] || fail "stopping took $((t1 - t0)) s"
+grep -q 'END (pid=[0-9]* signal=15 .*interrupted' "$TEST_TMP/crond.log" || fail "running job not interrupted and recorded"
+echo ok
