@@ -238,6 +238,9 @@ int main(int argc, char **argv)
 	}
 	log_open(c.cfg.log, o.foreground);
 	log_set_debug(o.debug);
+	/* Read before the threads start: afterwards c.cfg belongs to cfg_lock. */
+	char source[CONFIG_PATH_MAX];
+	snprintf(source, sizeof(source), "%s", c.cfg.source[0] ? c.cfg.source : "default configuration");
 	struct spool *sp = NULL;
 	if (init_mailboxes(&c, err, sizeof(err)) < 0 || signals_block_all() < 0 ||
 	    start(&c, &sp, err, sizeof(err)) < 0) {
@@ -250,8 +253,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	log_msg(LOG_NOTICE, "(*system*) START (pid %d, crond %s, %s%s)", (int)getpid(),
-	        CROND_VERSION, c.cfg.source[0] ? c.cfg.source : "default configuration",
-	        c.clock.fake ? ", test clock" : "");
+	        CROND_VERSION, source, c.clock.fake ? ", test clock" : "");
 	daemonize_report(report, NULL);
 	signals_wait_for_stop(&c);
 	shut_down(&c, sp);

@@ -122,10 +122,13 @@ static void child_reset_dispositions(const struct plan *p)
 		if (errno != EINVAL)
 			child_fail(p, STEP_SIGNALS, errno);
 		/* The C library keeps 32 and 33 for itself and refuses to touch
-		 * them, but an ignored disposition there would still reach the job
-		 * through execve: reset them with the system call itself. */
-		struct kernel_sigaction ksa = { .handler = SIG_DFL };
-		if (syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask)) < 0 && errno != EINVAL)
+		 * them. A handler there is the library's own (execve resets it),
+		 * but an inherited SIG_IGN would reach the job: only that is
+		 * reset, with the system call itself. */
+		struct kernel_sigaction old = { 0 }, ksa = { .handler = SIG_DFL };
+		if (syscall(SYS_rt_sigaction, sig, NULL, &old, sizeof(old.mask)) == 0 &&
+		    old.handler == SIG_IGN &&
+		    syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask)) < 0)
 			child_fail(p, STEP_SIGNALS, errno);
 	}
 }
