@@ -11,11 +11,21 @@
 #include "lib/crontab.h"
 #include "lib/readall.h"
 
+/* Messages quote the input, which may be binary: never send its control
+ * bytes (terminal escape sequences) to the terminal. */
+static void make_printable(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 void crontab_print_diags(const struct diag_list *diags, const char *name)
 {
 	for (size_t i = 0; i < diags->count; i++) {
 		char line[DIAG_MSG_MAX + 512];
 		diag_format(&diags->items[i], name, line, sizeof(line));
+		make_printable(line);
 		fprintf(stderr, "crontab: %s\n", line);
 	}
 	if (diags->dropped)

@@ -3,17 +3,37 @@
  * main.c turns the command line into a struct crontab_cli and calls one
  * action. Every action prints its own output and errors ("crontab: ...") and
  * returns the exit status: 0 success, 1 failure, 2 usage error.
+ *
+ *   check.c      -T FILE              check a crontab, install nothing
+ *   next.c       --next N SCHEDULE    preview a schedule
+ *   next_tab.c   --next N             preview the installed crontab
+ *   install.c    FILE | -             install
+ *   list.c       -l                   list
+ *   remove.c     -r [-i]              remove
+ *   edit.c       -e                   edit (edit_file.c: the private temp file
+ *                                     and the editor)
+ *   history.c    --history [N]        the run history
+ * Shared: user.c (whose crontab), store.h (requests to crond: store.c,
+ * store_history.c; or the spool directly when root finds crond stopped:
+ * store_spool.c), install.h (check, then install), prompt.c (y/n).
  */
 #ifndef CROND_CRONTAB_CLI_H
 #define CROND_CRONTAB_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
 
 enum crontab_exit {
 	EXIT_OK = 0,
 	EXIT_FAIL = 1,
 	EXIT_USAGE = 2,
 };
+
+/* Largest N for --next and --history. */
+#define CLI_NEXT_MAX_COUNT 100000
+#define CLI_HISTORY_MAX_COUNT 100000
+#define CLI_HISTORY_DEFAULT 20
 
 struct crontab_cli {
 	const char *config;     /* --config FILE, or NULL for $CROND_CONF / default */
@@ -37,5 +57,48 @@ int crontab_cmd_check(const struct crontab_cli *cli);
 
 /* crontab --next N [--from T] [--tz Z] SCHEDULE: preview a schedule. */
 int crontab_cmd_next_schedule(const struct crontab_cli *cli);
+
+/* crontab [-u USER] --next N [--from T] [--tz Z]: the next N runs of every
+ * entry of the installed crontab, merged, "RFC3339<TAB>command". */
+int crontab_cmd_next_installed(const struct crontab_cli *cli);
+
+/* crontab [-u USER] FILE|-: install. */
+int crontab_cmd_install(const struct crontab_cli *cli);
+
+/* crontab [-u USER] -l: the installed crontab, byte for byte, on stdout. */
+int crontab_cmd_list(const struct crontab_cli *cli);
+
+/* crontab [-u USER] [-i] -r: remove (asking first with -i). */
+int crontab_cmd_remove(const struct crontab_cli *cli);
+
+/* crontab [-u USER] -e: edit in a private temp file, then install. */
+int crontab_cmd_edit(const struct crontab_cli *cli);
+
+/* crontab [-u USER] --history [N]: the newest N runs, as a table. */
+int crontab_cmd_history(const struct crontab_cli *cli);
+
+/* ------------------------------------------------------------ user.c */
+
+#define CLI_NAME_MAX 256
+
+/* Whose crontab an action is about. */
+struct cli_user {
+	char name[CLI_NAME_MAX];
+	uid_t uid;
+	bool named;             /* -u was given (send it to crond) */
+};
+
+/* The caller, or the -u user: root may name anyone who exists; anyone may
+ * name themselves; everyone else gets "only root may use -u". Prints the
+ * error and returns -1, or 0. */
+int cli_user_resolve(const struct crontab_cli *cli, struct cli_user *out);
+
+/* ------------------------------------------------------------ prompt.c */
+
+/* Asks QUESTION on stderr (it should end in "(y/n) ") and reads one line
+ * of standard input. Returns 1 for an answer starting with y or Y, 0 for
+ * anything else or end of input. With STRICT, answers that start with
+ * neither y nor n are asked again (end of input is still a no). */
+int cli_ask_yes(const char *question, bool strict);
 
 #endif

@@ -1,8 +1,12 @@
 /* crontab-cli/main.c: the crontab command line.
  *
- *   crontab -T [--system] FILE|-          check a crontab
- *   crontab --next N [--from T] [--tz Z] SCHEDULE
+ *   crontab [-u USER] FILE | -            install
+ *   crontab [-u USER] [-i] -l | -r | -e   list, remove, edit
+ *   crontab -T [--system] FILE | -        check (-n: the same, Debian's name)
+ *   crontab --next N [--from T] [--tz Z] [SCHEDULE]
+ *   crontab [-u USER] --history [N] [--tz Z]
  *   crontab -V | -h
+ *   every form that talks to crond also takes --config FILE
  *
  * Exit status: 0 success, 1 failure, 2 usage error (see crontab(1)).
  */
@@ -11,19 +15,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "crontab-cli/cli.h"
 
-enum action { ACT_NONE, ACT_CHECK, ACT_NEXT, ACT_VERSION, ACT_HELP };
+enum action {
+	ACT_NONE, ACT_CHECK, ACT_NEXT, ACT_VERSION, ACT_HELP, ACT_LIST, ACT_REMOVE,
+	ACT_EDIT, ACT_HISTORY,
+};
 
-enum long_only { OPT_SYSTEM = 256, OPT_NEXT, OPT_FROM, OPT_TZ, OPT_CONFIG };
+enum long_only { OPT_SYSTEM = 256, OPT_NEXT, OPT_FROM, OPT_TZ, OPT_CONFIG, OPT_HISTORY };
 
 static const char usage_text[] =
-	"usage: crontab -T [--system] FILE    check a crontab file (- for standard input)\n"
-	"       crontab --next N [--from YYYY-MM-DDTHH:MM] [--tz ZONE] 'SCHEDULE'\n"
-	"                                     show the next N runs of a schedule\n"
+	"usage: crontab [-u USER] FILE        install FILE as the crontab (- for standard input)\n"
+	"       crontab [-u USER] -l          list the crontab\n"
+	"       crontab [-u USER] -e          edit the crontab ($VISUAL, $EDITOR or vi)\n"
+	"       crontab [-u USER] [-i] -r     remove the crontab (-i: ask first)\n"
+	"       crontab -T [--system] FILE    check a crontab file, install nothing (also -n)\n"
+	"       crontab --next N [--from YYYY-MM-DDTHH:MM] [--tz ZONE] ['SCHEDULE']\n"
+	"                                     the next N runs of a schedule, or of every\n"
+	"                                     entry of the installed crontab\n"
+	"       crontab [-u USER] --history [N]\n"
+	"                                     the last N runs (default 20)\n"
 	"       crontab -V                    show the version\n"
-	"       crontab -h                    show this help\n";
+	"       crontab -h                    show this help\n"
+	"  -u USER        act on USER's crontab (root only)\n"
+	"  --config FILE  read FILE instead of $CROND_CONF or /etc/crond.conf\n";
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -46,17 +63,18 @@ static int set_action(enum action *cur, enum action want, const char *opt)
 	return 0;
 }
 
-static int parse_count(const char *s, long *out)
+static int parse_count(const char *s, long max, long *out)
 {
 	char *end;
 	long v = strtol(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || v < 1)
-		return usage_error("expected a positive count, not '%s'", s);
+	if (*s == '\0' || *end != '\0' || v < 1 || v > max)
+		return usage_error("expected a count from 1 to %ld, not '%s'", max, s);
 	*out = v;
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* Reads the options into CLI and *ACT; returns 0 or a usage error. */
+static int parse_options(int argc, char **argv, struct crontab_cli *cli, enum action *act)
 {
 	static const struct option longopts[] = {
 		{ "system", no_argument, NULL, OPT_SYSTEM },
@@ -64,49 +82,102 @@ int main(int argc, char **argv)
 		{ "from", required_argument, NULL, OPT_FROM },
 		{ "tz", required_argument, NULL, OPT_TZ },
 		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "history", optional_argument, NULL, OPT_HISTORY },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct crontab_cli cli = { 0 };
-	enum action act = ACT_NONE;
 	int opt;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+TVh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+u:lreiTnVh", longopts, NULL)) != -1) {
 		int rc = 0;
 		switch (opt) {
-		case 'T': rc = set_action(&act, ACT_CHECK, "-T"); break;
-		case 'V': rc = set_action(&act, ACT_VERSION, "-V"); break;
-		case 'h': rc = set_action(&act, ACT_HELP, "-h"); break;
-		case OPT_SYSTEM: cli.system_format = true; break;
+		case 'u': cli->user = optarg; break;
+		case 'l': rc = set_action(act, ACT_LIST, "-l"); break;
+		case 'r': rc = set_action(act, ACT_REMOVE, "-r"); break;
+		case 'e': rc = set_action(act, ACT_EDIT, "-e"); break;
+		case 'i': cli->ask = true; break;
+		case 'T': rc = set_action(act, ACT_CHECK, "-T"); break;
+		case 'n': rc = set_action(act, ACT_CHECK, "-n"); break;
+		case 'V': rc = set_action(act, ACT_VERSION, "-V"); break;
+		case 'h': rc = set_action(act, ACT_HELP, "-h"); break;
+		case OPT_SYSTEM: cli->system_format = true; break;
 		case OPT_NEXT:
-			rc = set_action(&act, ACT_NEXT, "--next");
+			rc = set_action(act, ACT_NEXT, "--next");
 			if (rc == 0)
-				rc = parse_count(optarg, &cli.count);
+				rc = parse_count(optarg, CLI_NEXT_MAX_COUNT, &cli->count);
 			break;
-		case OPT_FROM: cli.from = optarg; break;
-		case OPT_TZ: cli.zone = optarg; break;
-		case OPT_CONFIG: cli.config = optarg; break;
+		case OPT_HISTORY:   /* --history N or --history=N */
+			rc = set_action(act, ACT_HISTORY, "--history");
+			if (rc == 0 && optarg)
+				rc = parse_count(optarg, CLI_HISTORY_MAX_COUNT, &cli->count);
+			break;
+		case OPT_FROM: cli->from = optarg; break;
+		case OPT_TZ: cli->zone = optarg; break;
+		case OPT_CONFIG: cli->config = optarg; break;
 		default:
+			if (optopt == 'u')
+				return usage_error("-u needs a user name");
 			return usage_error("unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 		if (rc)
 			return rc;
 	}
-	cli.args = argv + optind;
-	cli.nargs = argc - optind;
-	if (cli.system_format && act != ACT_CHECK)
+	cli->args = argv + optind;
+	cli->nargs = argc - optind;
+	return 0;
+}
+
+/* Checks the combinations of options, operands and action. */
+static int check_combination(struct crontab_cli *cli, enum action act)
+{
+	bool schedule_form = act == ACT_NEXT && cli->nargs > 0;
+	if (cli->system_format && act != ACT_CHECK)
 		return usage_error("%s only goes with -T", "--system");
-	if ((cli.from || cli.zone) && act != ACT_NEXT)
-		return usage_error("%s only goes with --next", cli.from ? "--from" : "--tz");
+	if (cli->from && act != ACT_NEXT)
+		return usage_error("%s only goes with --next", "--from");
+	if (cli->zone && act != ACT_NEXT && act != ACT_HISTORY)
+		return usage_error("%s only goes with --next or --history", "--tz");
+	if (cli->user && (act == ACT_CHECK || schedule_form))
+		return usage_error("-u does not go with %s", act == ACT_CHECK ? "-T" : "a schedule");
+	if ((act == ACT_LIST || act == ACT_REMOVE || act == ACT_EDIT) && cli->nargs > 0)
+		return usage_error("unexpected operand '%s'", cli->args[0]);
+	if (act == ACT_HISTORY && cli->nargs > (cli->count ? 0 : 1))
+		return usage_error("unexpected operand '%s'", cli->args[cli->nargs - 1]);
+	if (act == ACT_HISTORY && cli->nargs == 1)
+		return parse_count(cli->args[0], CLI_HISTORY_MAX_COUNT, &cli->count);
+	if (act == ACT_NONE && cli->nargs > 1)
+		return usage_error("give one crontab file (or - for standard input)");
+	/* No operand reads standard input, as POSIX says, but not from a
+	 * terminal: there a stray Ctrl-D would install an empty crontab. */
+	if (act == ACT_NONE && cli->nargs == 0 && isatty(STDIN_FILENO))
+		return usage_error("no action given: name a crontab file, or - for standard input");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct crontab_cli cli = { 0 };
+	enum action act = ACT_NONE;
+	int rc = parse_options(argc, argv, &cli, &act);
+	if (rc == 0 && act != ACT_VERSION && act != ACT_HELP)
+		rc = check_combination(&cli, act);
+	if (rc)
+		return rc;
 
 	switch (act) {
 	case ACT_CHECK:
 		return crontab_cmd_check(&cli);
 	case ACT_NEXT:
-		if (cli.nargs == 0)
-			return usage_error("%s needs a schedule, e.g. '30 2 * * *'", "--next");
-		return crontab_cmd_next_schedule(&cli);
+		return cli.nargs ? crontab_cmd_next_schedule(&cli) : crontab_cmd_next_installed(&cli);
+	case ACT_LIST:
+		return crontab_cmd_list(&cli);
+	case ACT_REMOVE:
+		return crontab_cmd_remove(&cli);
+	case ACT_EDIT:
+		return crontab_cmd_edit(&cli);
+	case ACT_HISTORY:
+		return crontab_cmd_history(&cli);
 	case ACT_VERSION:
 		printf("crontab (crond) %s\n", CROND_VERSION);
 		return EXIT_OK;
@@ -116,5 +187,5 @@ int main(int argc, char **argv)
 	case ACT_NONE:
 		break;
 	}
-	return usage_error("%s", "no action given");
+	return crontab_cmd_install(&cli);
 }

@@ -15,7 +15,6 @@
 #include "lib/timefmt.h"
 #include "lib/tz.h"
 
-#define NEXT_MAX_COUNT 100000
 
 /* Joins the operands with single spaces, so both 'SCHEDULE' as one word and
  * the fields as separate words work. Caller frees. */
@@ -61,8 +60,8 @@ static int parse_schedule(const char *text, struct schedule *s)
 
 int crontab_cmd_next_schedule(const struct crontab_cli *cli)
 {
-	if (cli->count < 1 || cli->count > NEXT_MAX_COUNT) {
-		fprintf(stderr, "crontab: --next takes a count from 1 to %d\n", NEXT_MAX_COUNT);
+	if (cli->count < 1 || cli->count > CLI_NEXT_MAX_COUNT) {
+		fprintf(stderr, "crontab: --next takes a count from 1 to %d\n", CLI_NEXT_MAX_COUNT);
 		return EXIT_USAGE;
 	}
 	char *text = join_args(cli->args, cli->nargs);

@@ -1,0 +1,36 @@
+/* crontab-cli/list.c: `crontab [-u USER] -l`.
+ *
+ * Writes the installed crontab to stdout exactly as it was installed (no
+ * header, no added newline), so `crontab -l > f; crontab f` is a no-op.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crontab-cli/cli.h"
+#include "crontab-cli/store.h"
+
+int crontab_cmd_list(const struct crontab_cli *cli)
+{
+	struct cli_user who;
+	struct store st;
+	if (cli_user_resolve(cli, &who) < 0 || store_init(&st, cli, &who) < 0)
+		return EXIT_FAIL;
+	char *text = NULL;
+	size_t len = 0;
+	int rc = store_get(&st, &text, &len);
+	if (rc == STORE_NONE) {
+		fprintf(stderr, "crontab: no crontab for %s\n", who.name);
+		return EXIT_FAIL;
+	}
+	if (rc != STORE_OK)
+		return EXIT_FAIL;
+	size_t w = fwrite(text, 1, len, stdout);
+	free(text);
+	if (w != len || fflush(stdout) != 0) {
+		fprintf(stderr, "crontab: cannot write to standard output: %s\n", strerror(errno));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}

@@ -1,0 +1,166 @@
+# tests/whole/lib.sh: helpers for the whole-program tests (source it).
+#
+# The runner (tests/run) gives every test BIN (the programs), ROOT (the
+# repository) and TEST_TMP (a fresh private directory). Everything a test
+# runs lives in TEST_TMP: the configuration names every path inside it, so
+# a test never touches the machine's own cron.
+#
+#   need_crond                skip the test while crond does not exist yet
+#   write_conf [LINE...]      $CONF with every path in TEST_TMP, plus LINEs
+#   start_crond [ARG...]      crond -n --config $CONF ARG... in the background,
+#                             log in $TEST_TMP/crond.log; waits for the socket
+#   stop_crond                SIGTERM, wait, check exit status 0
+#   run CMD...                runs CMD: $RC, $OUT (stdout), $ERR (stderr)
+#   as_nobody CMD...          CMD as the user nobody (group nogroup)
+#   expect_rc N WHAT          fail unless the last run exited N
+#   expect_out TEXT WHAT      fail unless its stdout is exactly TEXT
+#   expect_err_has TEXT WHAT  fail unless its stderr contains TEXT
+#   fail MESSAGE              print MESSAGE (and the crond log), exit 1
+#
+# A trap stops crond (SIGKILL if it must) when the test exits, however it
+# exits.
+
+set -u
+: "${BIN:?BIN must name the bin directory of a build}"
+: "${ROOT:?ROOT must name the repository}"
+: "${TEST_TMP:?TEST_TMP must name a private temporary directory}"
+
+CONF=$TEST_TMP/crond.conf
+SOCK=$TEST_TMP/crond.sock
+CRONTAB=$BIN/crontab
+CROND_PID=""
+RC=0
+OUT=""
+ERR=""
+OUT_FILE=$TEST_TMP/.out   # the last run's stdout, byte for byte
+export CROND_CONF=$CONF
+# A private instance must not see the caller's editor settings.
+unset VISUAL EDITOR
+
+# nobody must be able to reach the socket and read the configuration.
+chmod 0755 "$TEST_TMP"
+
+fail() {
+    echo "FAIL: $*" >&2
+    if [ -s "$TEST_TMP/crond.log" ]; then
+        echo "--- crond.log (last 30 lines)" >&2
+        tail -n 30 "$TEST_TMP/crond.log" >&2
+    fi
+    exit 1
+}
+
+have_crond() { [ -x "$BIN/crond" ]; }
+
+# For tests that need the daemon: skip (exit 0) only while the project has
+# no crond at all; once crond/main.c exists, a missing binary is a failure.
+need_crond() {
+    have_crond && return 0
+    [ -e "$ROOT/crond/main.c" ] && fail "crond is not built in $BIN"
+    echo "SKIP: this test needs crond, which is not written yet"
+    exit 0
+}
+
+write_conf() {
+    cat >"$TEST_TMP/sendmail" <<EOF
+#!/bin/sh
+{ echo "sendmail \$*"; cat; echo "--- end"; } >>"$TEST_TMP/mail.log"
+EOF
+    chmod 0755 "$TEST_TMP/sendmail"
+    mkdir -p "$TEST_TMP/cron.d"
+    : >"$TEST_TMP/crontab"
+    {
+        echo "pidfile = $TEST_TMP/crond.pid"
+        echo "socket = $SOCK"
+        echo "spool = $TEST_TMP/spool/crond.db"
+        echo "system_crontab = $TEST_TMP/crontab"
+        echo "system_crontab_dir = $TEST_TMP/cron.d"
+        echo "cron_allow = $TEST_TMP/cron.allow"
+        echo "cron_deny = $TEST_TMP/cron.deny"
+        echo "at_allow = $TEST_TMP/at.allow"
+        echo "at_deny = $TEST_TMP/at.deny"
+        echo "sendmail = $TEST_TMP/sendmail"
+        echo "log = stderr"
+        local line
+        for line in "$@"; do echo "$line"; done
+    } >"$CONF"
+    chmod 0644 "$CONF"
+}
+
+start_crond() {
+    have_crond || fail "no crond in $BIN"
+    "$BIN/crond" -n --config "$CONF" "$@" >>"$TEST_TMP/crond.log" 2>&1 &
+    CROND_PID=$!
+    local i
+    for i in $(seq 1 100); do
+        [ -S "$SOCK" ] && return 0
+        kill -0 "$CROND_PID" 2>/dev/null || { CROND_PID=""; fail "crond exited at start"; }
+        sleep 0.1
+    done
+    fail "crond did not open its socket $SOCK within 10 s"
+}
+
+stop_crond() {
+    [ -n "$CROND_PID" ] || return 0
+    local pid=$CROND_PID rc=0
+    CROND_PID=""
+    kill -TERM "$pid" 2>/dev/null
+    wait "$pid" || rc=$?
+    [ "$rc" -eq 0 ] || fail "crond exited with status $rc after SIGTERM"
+}
+
+cleanup_crond() {
+    if [ -n "$CROND_PID" ]; then
+        kill -TERM "$CROND_PID" 2>/dev/null
+        local i
+        for i in $(seq 1 50); do
+            kill -0 "$CROND_PID" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$CROND_PID" 2>/dev/null
+        wait "$CROND_PID" 2>/dev/null
+        CROND_PID=""
+    fi
+}
+trap cleanup_crond EXIT
+
+run() {
+    local o="$OUT_FILE" e="$TEST_TMP/.err"
+    RC=0
+    "$@" >"$o" 2>"$e" || RC=$?
+    OUT=$(cat "$o")
+    ERR=$(cat "$e")
+}
+
+as_nobody() {
+    setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"
+}
+
+show_last() {
+    echo "    exit status: $RC" >&2
+    echo "    stdout: $OUT" | head -n 20 >&2
+    echo "    stderr: $ERR" | head -n 20 >&2
+}
+
+expect_rc() {
+    [ "$RC" -eq "$1" ] || { show_last; fail "$2: expected exit status $1, got $RC"; }
+}
+
+expect_out() {
+    [ "$OUT" = "$1" ] || { show_last; fail "$2: expected stdout '$1'"; }
+}
+
+expect_err_has() {
+    case "$ERR" in
+        *"$1"*) ;;
+        *) show_last; fail "$2: expected stderr to contain '$1'" ;;
+    esac
+}
+
+# Byte-for-byte comparison of two files.
+expect_same_file() {
+    cmp -s "$1" "$2" || {
+        echo "    expected:" >&2; od -c "$1" | head -n 10 >&2
+        echo "    got:" >&2; od -c "$2" | head -n 10 >&2
+        fail "$3: files differ"
+    }
+}
