@@ -131,32 +131,39 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(UNIT_SUPPORT)) $(ALL_
 -include $(ALL_OBJS:.o=.d)
 
 # ---------------------------------------------------------------- dependencies
-# Installs what the build needs on Debian, once; silent when all is present.
+# Installs what the build (deps) and the tests (test-deps) need on Debian,
+# once; silent when all is present.
 APT_PACKAGES := libsqlite3-dev libcmocka-dev pkg-config tzdata
-.PHONY: deps
-deps:
+TEST_APT_PACKAGES := python3 procps util-linux
+define apt_ensure
 	$(Q)if command -v dpkg-query >/dev/null 2>&1; then \
 	  missing=""; \
-	  for p in $(APT_PACKAGES); do \
+	  for p in $(1); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' \
 	      || missing="$$missing $$p"; \
 	  done; \
 	  if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" != 0 ]; then \
-	      echo "make: missing build dependencies:$$missing (run make as root or apt-get install them)" >&2; \
+	      echo "make: missing packages:$$missing (run make as root or apt-get install them)" >&2; \
 	      exit 1; \
 	    fi; \
-	    echo "make: installing build dependencies:$$missing"; \
+	    echo "make: installing$$missing"; \
 	    export DEBIAN_FRONTEND=noninteractive; \
 	    apt-get install -y -q $$missing >/dev/null 2>&1 \
 	      || { apt-get update -q >/dev/null && apt-get install -y -q $$missing >/dev/null; } \
 	      || { echo "make: apt-get could not install$$missing" >&2; exit 1; }; \
 	  fi; \
 	fi
+endef
+.PHONY: deps test-deps
+deps:
+	$(call apt_ensure,$(APT_PACKAGES))
+test-deps:
+	$(call apt_ensure,$(TEST_APT_PACKAGES))
 
 # ---------------------------------------------------------------- tests
 .PHONY: test check unit-tests tsan
-test: deps
+test: deps test-deps
 	$(Q)$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=address,undefined check
 
 unit-tests: $(UNIT_TESTS)
@@ -164,7 +171,7 @@ unit-tests: $(UNIT_TESTS)
 check: all unit-tests
 	$(Q)tests/run --build $(BUILD)
 
-tsan: deps
+tsan: deps test-deps
 	$(Q)$(MAKE) --no-print-directory BUILD=build/tsan SANITIZE=thread OPT=-O1 all unit-tests
 	$(Q)tests/run --build build/tsan --threaded
 
