@@ -19,6 +19,7 @@ struct parser {
 	enum crontab_format format;
 	size_t cap_entries, cap_env, cap_options;
 	size_t n_entry_lines, n_env_lines;  /* including refused ones */
+	bool has_nul;                       /* the text holds a NUL somewhere */
 	bool oom;
 };
 
@@ -187,7 +188,7 @@ static void parse_line(struct parser *p, const char *line, size_t len, int linen
 {
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
-	if (memchr(line, '\0', len)) {
+	if (p->has_nul && memchr(line, '\0', len)) {
 		diag_add(p->diags, lineno, (int)((const char *)memchr(line, '\0', len) - line) + 1,
 		         false, "NUL byte in the line (a crontab is text, not a binary file)");
 		return;
@@ -226,7 +227,8 @@ int crontab_parse(const char *text, size_t len, enum crontab_format format,
 		         len, CRONTAB_MAX_BYTES);
 		return -1;
 	}
-	struct parser p = { .tab = out, .diags = diags, .format = format };
+	struct parser p = { .tab = out, .diags = diags, .format = format,
+		            .has_nul = memchr(text, '\0', len) != NULL };
 	if (!grow((void **)&out->options, &p.cap_options, 1, sizeof(*out->options))) {
 		diag_add(diags, 0, 0, false, "out of memory");
 		return -1;

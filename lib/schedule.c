@@ -64,13 +64,13 @@ static uint32_t weekday_mask(uint8_t wdays, int wday_of_first)
 	return mask;
 }
 
-/* Allowed days of YEAR-MONTH as a bit mask (bit d = day d). */
-static uint32_t day_mask(const struct schedule *s, int64_t year, int month)
+/* Allowed days of YEAR-MONTH as a bit mask (bit d = day d); FIRST is the
+ * day number (since 1970-01-01) of the month's first day. */
+static uint32_t day_mask(const struct schedule *s, int64_t year, int month, int64_t first)
 {
 	int dim = civil_days_in_month(year, month);
 	uint32_t in_month = (uint32_t)((UINT64_C(1) << (dim + 1)) - 2);
-	int w1 = civil_weekday(civil_days_from_date(year, month, 1));
-	uint32_t wmask = weekday_mask(s->wdays, w1);
+	uint32_t wmask = weekday_mask(s->wdays, civil_weekday(first));
 	uint32_t days = day_rule_is_and(s) ? (s->mdays & wmask) : (s->mdays | wmask);
 	return days & in_month;
 }
@@ -92,6 +92,7 @@ bool schedule_next_wall(const struct schedule *s, int64_t after, int64_t *out)
 	civil_from_wall(civil_floor_div(after, SECS_PER_MIN) * SECS_PER_MIN + SECS_PER_MIN, &c);
 	int64_t year = c.year, limit = c.year + SCHEDULE_SEARCH_YEARS;
 	int month = c.month, day = c.day, hour = c.hour, minute = c.minute;
+	int64_t first = INT64_MIN;   /* day number of the 1st of YEAR-MONTH, when known */
 
 	while (year <= limit) {
 		int m = next_bit(s->months, month);
@@ -100,18 +101,23 @@ bool schedule_next_wall(const struct schedule *s, int64_t after, int64_t *out)
 			month = 1;
 			day = 1;
 			hour = minute = 0;
+			first = INT64_MIN;
 			continue;
 		}
 		if (m != month) {
 			month = m;
 			day = 1;
 			hour = minute = 0;
+			first = INT64_MIN;
 		}
-		int d = next_bit(day_mask(s, year, month), day);
+		if (first == INT64_MIN)
+			first = civil_days_from_date(year, month, 1);
+		int d = next_bit(day_mask(s, year, month, first), day);
 		if (d < 0) {
 			month++;
 			day = 1;
 			hour = minute = 0;
+			first = INT64_MIN;
 			continue;
 		}
 		if (d != day) {
@@ -134,8 +140,7 @@ bool schedule_next_wall(const struct schedule *s, int64_t after, int64_t *out)
 			minute = 0;
 			continue;
 		}
-		*out = civil_days_from_date(year, month, day) * SECS_PER_DAY +
-		       hour * SECS_PER_HOUR + mi * SECS_PER_MIN;
+		*out = (first + day - 1) * SECS_PER_DAY + hour * SECS_PER_HOUR + mi * SECS_PER_MIN;
 		return true;
 	}
 	return false;
