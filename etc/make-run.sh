@@ -27,7 +27,7 @@ CONF
 cat >"$run/demo.crontab" <<TAB
 # The demo crontab, installed for $(id -un) by make run.
 MAILTO=""
-* * * * * echo "hello from crond, \$(date '+%F %T'), as \$(id -un)" >> $run/demo.log
+* * * * * echo "hello from crond, \$(date '+\%F \%T'), as \$(id -un)" >> $run/demo.log
 TAB
 "$bin/crond" -n --config "$run/crond.conf" &
 pid=$!
