@@ -47,6 +47,7 @@ void recorder_finished(struct recorder *r, struct job *j)
 		r->cap_finished = ncap;
 	}
 	r->finished[r->n_finished++] = j;
+	r->dirty = true;
 }
 
 void recorder_state(struct recorder *r, const char *key, int64_t scheduled, int64_t start)
@@ -130,14 +131,19 @@ void recorder_set_limits(struct recorder *r, uint32_t history_days, uint32_t per
 
 int64_t recorder_next_prune(const struct recorder *r)
 {
+	if (!r->dirty)
+		return INT64_MAX;
 	return r->next_age_prune < r->next_count_prune ? r->next_age_prune : r->next_count_prune;
 }
 
 void recorder_prune_step(struct recorder *r, int64_t now_ns)
 {
+	if (!r->dirty)
+		return;
 	int64_t mono = clock_mono_ns();
 	struct spool_err e;
 	size_t deleted = 0;
+	bool more = false;
 	if (mono >= r->next_age_prune) {
 		r->next_age_prune = mono + RECORDER_PRUNE_EVERY_NS;
 		if (r->history_days) {
@@ -145,7 +151,7 @@ void recorder_prune_step(struct recorder *r, int64_t now_ns)
 			if (spool_history_prune_age(r->sp, before, RECORDER_PRUNE_BATCH, &deleted, &e) != 0)
 				log_msg(LOG_WARNING, "history prune: %s", e.msg);
 			else if (deleted == RECORDER_PRUNE_BATCH)
-				r->next_age_prune = mono + PRUNE_AGAIN_SOON_NS;
+				r->next_age_prune = mono + PRUNE_AGAIN_SOON_NS, more = true;
 		}
 	}
 	if (mono >= r->next_count_prune) {
@@ -155,7 +161,11 @@ void recorder_prune_step(struct recorder *r, int64_t now_ns)
 			                              &e) != 0)
 				log_msg(LOG_WARNING, "history prune: %s", e.msg);
 			else if (deleted == RECORDER_PRUNE_BATCH)
-				r->next_count_prune = mono + PRUNE_AGAIN_SOON_NS;
+				r->next_count_prune = mono + PRUNE_AGAIN_SOON_NS, more = true;
 		}
+		/* Both prunes have run since the last record and neither has more
+		 * to do: sleep until something is recorded again. */
+		if (!more)
+			r->dirty = false;
 	}
 }

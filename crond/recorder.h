@@ -11,6 +11,7 @@
 #ifndef CROND_RECORDER_H
 #define CROND_RECORDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,8 @@ struct recorder {
 	size_t n_states, cap_states;
 	uint32_t history_days, per_entry;
 	int64_t next_age_prune, next_count_prune;   /* monotonic ns */
+	bool dirty;   /* runs recorded since pruning last finished: only then is
+	               * pruning scheduled, so an idle daemon never wakes for it */
 };
 
 /* Opens the supervisor's spool connection. 0, or -1 with ERR. */
@@ -49,7 +52,8 @@ void recorder_flush(struct recorder *r);
 
 void recorder_set_limits(struct recorder *r, uint32_t history_days, uint32_t per_entry);
 
-/* When the next prune step is due (monotonic ns). */
+/* When the next prune step is due (monotonic ns), or INT64_MAX when nothing
+ * was recorded since pruning last caught up. */
 int64_t recorder_next_prune(const struct recorder *r);
 
 /* Runs one bounded prune step if one is due. NOW_NS: crond's clock. */
