@@ -1,0 +1,125 @@
+/* atq/cli.h: the at family's actions, one file each.
+ *
+ * One program, four names (main.c looks at argv[0]): at, atq, atrm, batch.
+ * main.c turns the command line into a struct at_cli and calls one action.
+ * Every action prints its own output and errors ("PROG: ...", PROG being
+ * at, atq, atrm or batch as called; any other name acts as at) and returns
+ * the exit status: 0 success, 1 anything else, usage errors included (as
+ * Debian's at).
+ *
+ *   submit.c    at [-q Q] [-f FILE] [-m|-M] [-v] TIMESPEC... | -t TIME; batch
+ *               (readjob.c reads the job: the file, or standard input with
+ *               Debian's "at> " prompt on a terminal)
+ *   dryrun.c    at --dry-run [--now T] TIMESPEC... | -t TIME
+ *   list.c      atq [-q Q] [JOB...], at -l
+ *   remove.c    atrm JOB..., at -r, at -d
+ *   cat.c       at -c JOB...
+ *   history.c   atq --history [N]
+ * Shared: when.c (a time specification to an instant, its errors), conn.c
+ * (configuration and requests to crond), zone.c (the local zone, the ctime
+ * layout), jobid.c (job numbers on the command line). Pure helpers with
+ * their own headers: atenv.h (which variables a job keeps), shquote.h
+ * (sh words), jobscript.h (`at -c` output).
+ */
+#ifndef CROND_ATQ_CLI_H
+#define CROND_ATQ_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "lib/config.h"
+#include "lib/proto.h"
+#include "lib/tz.h"
+
+enum at_exit {
+	AT_EXIT_OK = 0,
+	AT_EXIT_FAIL = 1,
+};
+
+/* Largest N for --history (crond sends at most its own maximum). */
+#define AT_HISTORY_MAX_COUNT 100000
+#define AT_HISTORY_DEFAULT 20
+
+struct at_cli {
+	const char *prog;        /* at, atq, atrm or batch: the message prefix */
+	const char *config;      /* --config FILE, or NULL */
+	char queue;              /* -q, or 0 for the default (a; batch: b) */
+	const char *file;        /* -f FILE, or NULL for standard input */
+	uint32_t mail;           /* enum msg_mail: -m, -M */
+	bool verbose;            /* -v */
+	bool batch;              /* batch, at -b */
+	const char *posix_time;  /* -t TIME */
+	const char *now;         /* --now YYYY-MM-DDTHH:MM[:SS] (--dry-run) */
+	long count;              /* --history N, 0 for the default */
+	char **args;             /* operands: time words or job numbers */
+	int nargs;
+};
+
+int at_cmd_submit(const struct at_cli *cli);
+int at_cmd_dry_run(const struct at_cli *cli);
+int at_cmd_list(const struct at_cli *cli);
+int at_cmd_remove(const struct at_cli *cli);
+int at_cmd_cat(const struct at_cli *cli);
+int at_cmd_history(const struct at_cli *cli);
+
+/* ------------------------------------------------------------ when.c */
+
+/* The instant CLI asks for, resolved against NOW: -t TIME, the time words,
+ * or (batch) NOW's minute. Prints "PROG: garbled time at 'foo'" and the
+ * like; returns 0 or -1. */
+int at_when(const struct at_cli *cli, time_t now, time_t *out);
+
+/* ------------------------------------------------------------ readjob.c */
+
+/* Reads the job into a new NUL-terminated buffer (*BUF, caller frees; *LEN
+ * bytes without the NUL): CLI's -f FILE (opened with the caller's own
+ * rights; a regular file), else standard input, with Debian's "at> "
+ * prompt before each line and "<EOT>" at the end on standard error when it
+ * is a terminal. At most SPOOL_SCRIPT_MAX bytes. Prints the error; 0 or -1. */
+int at_read_job(const struct at_cli *cli, char **buf, size_t *len);
+
+/* ------------------------------------------------------------ zone.c */
+
+/* The local zone, as the time parser sees it: $TZ (empty meaning UTC, as
+ * glibc reads it), else /etc/localtime. Prints the error; NULL on failure. */
+struct tz *at_zone_load(const char *prog);
+
+/* "Sat Mar  7 16:00:00 2026" for T in ZONE into BUF (at least 32 bytes). */
+void at_ctime(const struct tz *zone, int64_t t, char *buf, size_t len);
+
+/* ------------------------------------------------------------ jobid.c */
+
+/* Reads every operand of CLI as a job number into a new array (*IDS, free
+ * with free()). On the first that is not one, prints "PROG: WHAT: ARG" and
+ * returns -1 (nothing allocated). */
+int at_job_ids(const struct at_cli *cli, const char *what, int64_t **ids);
+
+/* ------------------------------------------------------------ conn.c */
+
+/* A conversation with crond: the configuration, then one connection per
+ * request. */
+struct at_conn {
+	const char *prog;
+	struct config cfg;
+};
+
+/* Loads the configuration (--config, $CROND_CONF, /etc/crond.conf). Prints
+ * its errors; returns 0 or -1. */
+int at_conn_init(struct at_conn *c, const struct at_cli *cli);
+
+/* Checks that crond is there and lets the caller use at (at.allow,
+ * at.deny), so nobody types a job in vain. Prints "PROG: crond is not
+ * running (...)" or crond's refusal; returns 0 or -1. */
+int at_conn_probe(struct at_conn *c);
+
+/* Sends REQ (freed in every case) on a new connection and reads the reply
+ * into REPLY (free with proto_msg_free). Returns 0 for MSG_OK; -1 for
+ * anything else, printed as "PROG: message" (REPLY then empty). */
+int at_conn_call(struct at_conn *c, struct proto_buf *req, struct proto_msg *reply);
+
+/* Starts REQ as an empty request of TYPE; prints the failure. 0 or -1. */
+int at_conn_request(struct at_conn *c, struct proto_buf *req, uint16_t type);
+
+#endif

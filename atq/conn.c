@@ -1,0 +1,105 @@
+/* atq/conn.c: the at family's requests to crond (see cli.h).
+ *
+ * One connection per request: `at` may sit at its "at> " prompt for an
+ * hour between checking that crond runs and submitting, and crond drops
+ * idle clients. There is no fallback to the spool when crond is down: at
+ * jobs only run when crond does, so submitting them directly would only
+ * hide the problem.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "atq/cli.h"
+#include "lib/client.h"
+
+int at_conn_init(struct at_conn *c, const struct at_cli *cli)
+{
+	memset(c, 0, sizeof(*c));
+	c->prog = cli->prog;
+	struct diag_list diags = { 0 };
+	bool named;
+	const char *path = config_choose_path(cli->config, &named);
+	if (config_load(cli->config, &c->cfg, &diags) == 0) {
+		diag_list_clear(&diags);
+		return 0;
+	}
+	for (size_t i = 0; i < diags.count; i++) {
+		const struct diag *d = &diags.items[i];
+		char line[DIAG_MSG_MAX + CONFIG_PATH_MAX + 64];
+		/* A file that cannot be read is reported with its name already. */
+		if (d->line == 0 && strncmp(d->msg, path, strlen(path)) == 0)
+			snprintf(line, sizeof(line), "%s", d->msg);
+		else
+			diag_format(d, path, line, sizeof(line));
+		fprintf(stderr, "%s: %s\n", c->prog, line);
+	}
+	if (diags.dropped)
+		fprintf(stderr, "%s: %s: %zu more errors not shown\n", c->prog, path, diags.dropped);
+	diag_list_clear(&diags);
+	return -1;
+}
+
+int at_conn_probe(struct at_conn *c)
+{
+	/* Asking for job 0, which never exists, costs crond one lookup and
+	 * answers both questions: crond checks at.allow/at.deny before it
+	 * looks for a job, so "not found" means the caller may use at. */
+	struct proto_buf req;
+	struct client cl;
+	struct proto_msg reply;
+	int no_daemon;
+	uint32_t code;
+	char err[PROTO_ERRMSG_SIZE + CONFIG_PATH_MAX];
+	if (client_open(&c->cfg, &cl, &no_daemon, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", c->prog, err);
+		return -1;
+	}
+	if (at_conn_request(c, &req, MSG_AT_GET) < 0) {
+		client_close(&cl);
+		return -1;
+	}
+	(void)proto_buf_add_i64(&req, TAG_JOB_ID, 0);
+	int rc = client_call(&cl, &req, &reply, &code, err, sizeof(err));
+	client_close(&cl);
+	proto_msg_free(&reply);
+	if (rc < 0 && code != MSGE_NOT_FOUND) {
+		fprintf(stderr, "%s: %s\n", c->prog, err);
+		return -1;
+	}
+	return 0;
+}
+
+int at_conn_request(struct at_conn *c, struct proto_buf *req, uint16_t type)
+{
+	if (proto_buf_init(req, type) == PROTO_OK)
+		return 0;
+	fprintf(stderr, "%s: out of memory\n", c->prog);
+	return -1;
+}
+
+int at_conn_call(struct at_conn *c, struct proto_buf *req, struct proto_msg *reply)
+{
+	struct client cl;
+	int no_daemon;
+	char err[PROTO_ERRMSG_SIZE + CONFIG_PATH_MAX];
+	*reply = (struct proto_msg){ 0 };
+	if (req->failed != PROTO_OK) {
+		fprintf(stderr, "%s: cannot build the request: %s\n", c->prog,
+		        proto_code_name(req->failed));
+		proto_buf_free(req);
+		return -1;
+	}
+	if (client_open(&c->cfg, &cl, &no_daemon, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", c->prog, err);
+		proto_buf_free(req);
+		return -1;
+	}
+	uint32_t code;
+	int rc = client_call(&cl, req, reply, &code, err, sizeof(err));
+	client_close(&cl);
+	if (rc == 0)
+		return 0;
+	proto_msg_free(reply);
+	fprintf(stderr, "%s: %s\n", c->prog, err);
+	return -1;
+}

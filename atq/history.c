@@ -1,0 +1,212 @@
+/* atq/history.c: `atq --history [N]`: the caller's newest N at job runs.
+ *
+ * Newest first, one line each, in the shape of `crontab --history`:
+ *
+ *   SCHEDULED         STARTED              DURATION  RESULT     FLAGS        JOB  OUTPUT
+ *   2026-03-07 16:00  2026-03-07 16:00:00      1.2s  exit 0     -             12  done
+ *
+ * SCHEDULED is the job's run time, STARTED when it really started (later
+ * for a batch job held back by the load, or a job due while crond was
+ * down). FLAGS: interrupted (crond stopped or crashed while it ran: it is
+ * not run again; its duration then runs until crond noticed), timed-out,
+ * failed-to-start, truncated (output over the cap). A run with no exit
+ * status (interrupted by a crash, or never started) shows "-" as RESULT.
+ * Times are in the local zone; the first line of output is cut to fit one
+ * line, control characters shown as '?'.
+ */
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "atq/cli.h"
+#include "lib/civil.h"
+#include "lib/proto_msgs.h"
+
+#define OUTPUT_WIDTH 60
+#define FLAGS_WIDTH 11
+
+/* One run as crond reports it; the strings point into the reply. */
+struct run {
+	const uint8_t *key, *output;
+	size_t key_len, output_len;
+	int64_t scheduled, start_ms, end_ms;
+	uint32_t status, signal, flags;
+};
+
+static int decode_run(const struct proto_field *f, struct run *r)
+{
+	struct proto_msg row;
+	memset(r, 0, sizeof(*r));
+	if (proto_field_nested(f, &row, NULL) != PROTO_OK ||
+	    proto_get_bytes(&row, TAG_ENTRY_KEY, &r->key, &r->key_len, NULL) != PROTO_OK ||
+	    proto_get_i64(&row, TAG_START, &r->start_ms, NULL) != PROTO_OK)
+		return -1;
+	(void)proto_get_bytes(&row, TAG_OUTPUT, &r->output, &r->output_len, NULL);
+	(void)proto_get_i64(&row, TAG_SCHEDULED, &r->scheduled, NULL);
+	(void)proto_get_i64(&row, TAG_END, &r->end_ms, NULL);
+	(void)proto_get_u32(&row, TAG_STATUS, &r->status, NULL);
+	(void)proto_get_u32(&row, TAG_SIGNAL, &r->signal, NULL);
+	(void)proto_get_u32(&row, TAG_FLAGS, &r->flags, NULL);
+	return 0;
+}
+
+static void format_time(const struct tz *zone, int64_t t, bool seconds, char *buf, size_t len)
+{
+	struct civil_time c;
+	civil_from_wall(tz_to_wall(zone, t), &c);
+	snprintf(buf, len, "%04lld-%02d-%02d %02d:%02d", (long long)c.year, c.month, c.day, c.hour,
+	         c.minute);
+	if (seconds)
+		snprintf(buf + strlen(buf), len - strlen(buf), ":%02d", c.second);
+}
+
+static bool not_started(const struct run *r)
+{
+	return (r->flags & (RUNF_SKIPPED | RUNF_START_FAILED)) != 0;
+}
+
+static void format_duration(const struct run *r, char *buf, size_t len)
+{
+	long long ms = r->end_ms > r->start_ms ? r->end_ms - r->start_ms : 0, s = ms / 1000;
+	if (not_started(r))
+		snprintf(buf, len, "-");
+	else if (r->end_ms == 0)
+		snprintf(buf, len, "running");
+	else if (ms < 10000)
+		snprintf(buf, len, "%lld.%llds", s, ms / 100 % 10);
+	else if (s < 60)
+		snprintf(buf, len, "%llds", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%lldm%02llds", s / 60, s % 60);
+	else
+		snprintf(buf, len, "%lldh%02lldm", s / 3600, s / 60 % 60);
+}
+
+static void format_result(const struct run *r, char *buf, size_t len)
+{
+	/* An interrupted run without a signal never reported a status. */
+	if (not_started(r) || r->end_ms == 0 ||
+	    ((r->flags & RUNF_INTERRUPTED) && r->signal == 0))
+		snprintf(buf, len, "-");
+	else if (r->signal != 0)
+		snprintf(buf, len, "signal %u", r->signal);
+	else
+		snprintf(buf, len, "exit %u", r->status);
+}
+
+static void format_flags(uint32_t flags, char *buf, size_t len)
+{
+	static const struct { uint32_t bit; const char *name; } names[] = {
+		{ RUNF_INTERRUPTED, "interrupted" }, { RUNF_TIMED_OUT, "timed-out" },
+		{ RUNF_START_FAILED, "failed-to-start" }, { RUNF_TRUNCATED, "truncated" },
+		{ RUNF_SKIPPED, "skipped" },
+	};
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		size_t used = strlen(buf);
+		if (flags & names[i].bit)
+			snprintf(buf + used, len - used, "%s%s", used ? "," : "", names[i].name);
+	}
+	if (buf[0] == '\0')
+		snprintf(buf, len, "-");
+}
+
+/* The first line of S[0..N) in at most WIDTH characters (a UTF-8 sequence
+ * counts as one), control bytes as '?', "..." when cut. */
+static void print_cut(const uint8_t *s, size_t n, size_t width)
+{
+	size_t end = 0, total = 0, chars = 0;
+	while (end < n && s[end] != '\n' && s[end] != '\r')
+		end++;
+	for (size_t i = 0; i < end; i++)
+		total += (s[i] & 0xC0) != 0x80;
+	size_t keep = total > width ? width - 3 : width;
+	for (size_t i = 0; i < end; i++) {
+		bool starts = (s[i] & 0xC0) != 0x80;
+		if (starts && chars == keep)
+			break;
+		chars += starts;
+		putchar(s[i] == '\t' ? ' ' : (s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i]);
+	}
+	if (total > width)
+		fputs("...", stdout);
+}
+
+static void print_run(const struct run *r, const struct tz *zone)
+{
+	char sched[32] = "-", start[32], dur[32], result[32], flags[128];
+	if (r->scheduled > 0)
+		format_time(zone, r->scheduled, false, sched, sizeof(sched));
+	format_time(zone, r->start_ms / 1000, true, start, sizeof(start));
+	format_duration(r, dur, sizeof(dur));
+	format_result(r, result, sizeof(result));
+	format_flags(r->flags, flags, sizeof(flags));
+	const char *job = (const char *)r->key;
+	int job_len = (int)r->key_len;
+	if (r->key_len > 3 && memcmp(r->key, "at:", 3) == 0) {
+		job += 3;
+		job_len -= 3;
+	}
+	printf("%-16s  %-19s  %8s  %-10s  %-*s  %4.*s", sched, start, dur, result, FLAGS_WIDTH,
+	       flags, job_len > 20 ? 20 : job_len, job);
+	if (r->output_len > 0 && r->output[0] != '\n' && r->output[0] != '\r') {
+		fputs("  ", stdout);
+		print_cut(r->output, r->output_len, OUTPUT_WIDTH);
+	}
+	putchar('\n');
+}
+
+static int request_history(struct at_conn *conn, const struct at_cli *cli,
+                           struct proto_msg *reply)
+{
+	struct proto_buf req;
+	long count = cli->count ? cli->count : AT_HISTORY_DEFAULT;
+	if (at_conn_request(conn, &req, MSG_HISTORY) < 0)
+		return -1;
+	/* Name the caller: root without TAG_USER would get everyone's runs. */
+	struct passwd *pw = getpwuid(getuid());
+	if (pw != NULL)
+		(void)proto_buf_add_str(&req, TAG_USER, pw->pw_name);
+	(void)proto_buf_add_u32(&req, TAG_COUNT, (uint32_t)count);
+	(void)proto_buf_add_str(&req, TAG_KIND, "at");
+	return at_conn_call(conn, &req, reply);
+}
+
+int at_cmd_history(const struct at_cli *cli)
+{
+	struct at_conn conn;
+	struct proto_msg reply;
+	struct tz *zone = at_zone_load(cli->prog);
+	if (zone == NULL || at_conn_init(&conn, cli) < 0 ||
+	    request_history(&conn, cli, &reply) < 0) {
+		tz_free(zone);
+		return AT_EXIT_FAIL;
+	}
+	size_t n = proto_count(&reply, TAG_ROW);
+	if (n == 0)
+		fprintf(stderr, "%s: no at job runs recorded\n", cli->prog);
+	else
+		printf("%-16s  %-19s  %8s  %-10s  %-*s  %4s  %s\n", "SCHEDULED", "STARTED",
+		       "DURATION", "RESULT", FLAGS_WIDTH, "FLAGS", "JOB", "OUTPUT");
+	int rc = AT_EXIT_OK;
+	struct proto_iter it;
+	struct proto_field f;
+	struct run r;
+	proto_iter_init(&it, &reply, TAG_ROW);
+	while (rc == AT_EXIT_OK && proto_iter_next(&it, &f)) {
+		if (decode_run(&f, &r) == 0) {
+			print_run(&r, zone);
+			continue;
+		}
+		fprintf(stderr, "%s: crond sent a malformed history row\n", cli->prog);
+		rc = AT_EXIT_FAIL;
+	}
+	proto_msg_free(&reply);
+	tz_free(zone);
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "%s: cannot write to standard output\n", cli->prog);
+		rc = AT_EXIT_FAIL;
+	}
+	return rc;
+}

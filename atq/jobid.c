@@ -1,0 +1,43 @@
+/* atq/jobid.c: job numbers on the command line (see cli.h).
+ *
+ * A job number is decimal digits only, 1 to INT64_MAX, as crond gives
+ * them. Every operand is checked before anything is done, so `atrm 3 x`
+ * removes nothing (as Debian's atrm).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "atq/cli.h"
+
+static int parse_id(const char *s, int64_t *out)
+{
+	if (*s < '0' || *s > '9')
+		return -1;
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (*end != '\0' || errno != 0 || v < 1)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int at_job_ids(const struct at_cli *cli, const char *what, int64_t **ids)
+{
+	*ids = NULL;
+	int64_t *v = calloc(cli->nargs > 0 ? (size_t)cli->nargs : 1, sizeof(*v));
+	if (v == NULL) {
+		fprintf(stderr, "%s: out of memory\n", cli->prog);
+		return -1;
+	}
+	for (int i = 0; i < cli->nargs; i++) {
+		if (parse_id(cli->args[i], &v[i]) < 0) {
+			fprintf(stderr, "%s: %s: %s\n", cli->prog, what, cli->args[i]);
+			free(v);
+			return -1;
+		}
+	}
+	*ids = v;
+	return 0;
+}

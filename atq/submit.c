@@ -1,0 +1,139 @@
+/* atq/submit.c: `at TIMESPEC...`, `at -t TIME`, `batch`: queue a job.
+ *
+ * In Debian's order: resolve the time (errors end here), optionally show
+ * it (-v: the time and an empty line), warn that /bin/sh runs the job,
+ * capture the directory, umask and environment, read the job (on a terminal
+ * after "at TIME" and with "at> " prompts), submit it and report
+ * "job N at TIME", all on standard error. Before any of that, crond must be
+ * reachable, so nobody types a job that cannot be queued.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "atq/atenv.h"
+#include "atq/cli.h"
+#include "lib/proto_msgs.h"
+
+extern char **environ;
+
+/* What the job carries from the caller besides its commands. */
+struct capture {
+	struct atenv env;
+	char *cwd;
+	mode_t umask;
+};
+
+static void capture_free(struct capture *cap)
+{
+	atenv_free(&cap->env);
+	free(cap->cwd);
+}
+
+static int capture(const struct at_cli *cli, struct capture *cap)
+{
+	char err[256];
+	memset(cap, 0, sizeof(*cap));
+	cap->cwd = getcwd(NULL, 0);
+	if (cap->cwd == NULL || cap->cwd[0] != '/') {
+		fprintf(stderr, "%s: cannot get current working directory: %s\n", cli->prog,
+		        cap->cwd == NULL ? strerror(errno) : "not reachable from the root");
+		free(cap->cwd);
+		return -1;
+	}
+	if (strlen(cap->cwd) > SPOOL_PATH_MAX) {
+		fprintf(stderr, "%s: the current working directory's name is longer than %d "
+		        "bytes\n", cli->prog, SPOOL_PATH_MAX);
+		free(cap->cwd);
+		return -1;
+	}
+	cap->umask = umask(022);
+	umask(cap->umask);
+	if (atenv_capture((const char *const *)environ, &cap->env, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", cli->prog, err);
+		free(cap->cwd);
+		return -1;
+	}
+	for (size_t i = 0; i < cap->env.n_too_large; i++) {
+		const char *s = cap->env.too_large[i];
+		fprintf(stderr, "%s: warning: not carrying %.*s into the job: it is over %d KiB\n",
+		        cli->prog, (int)strcspn(s, "="), s, ATENV_VAR_MAX / 1024);
+	}
+	return 0;
+}
+
+static char job_queue(const struct at_cli *cli)
+{
+	return cli->queue != 0 ? cli->queue : cli->batch ? 'b' : 'a';
+}
+
+/* Submits the job; *ID and *WHEN get crond's answer. 0 or -1 (printed). */
+static int submit(struct at_conn *conn, const struct at_cli *cli, time_t when,
+                  const char *script, size_t len, const struct capture *cap, int64_t *id,
+                  int64_t *at)
+{
+	struct proto_buf req;
+	struct proto_msg reply;
+	char queue[2] = { job_queue(cli), '\0' };
+	if (at_conn_request(conn, &req, MSG_AT_SUBMIT) < 0)
+		return -1;
+	(void)proto_buf_add_str(&req, TAG_QUEUE, queue);
+	(void)proto_buf_add_i64(&req, TAG_TIME, (int64_t)when);
+	(void)proto_buf_add_bytes(&req, TAG_SCRIPT, script, len);
+	for (size_t i = 0; i < cap->env.n_keep; i++)
+		(void)proto_buf_add_str(&req, TAG_ENV, cap->env.keep[i]);
+	(void)proto_buf_add_str(&req, TAG_CWD, cap->cwd);
+	(void)proto_buf_add_u32(&req, TAG_UMASK, (uint32_t)cap->umask);
+	(void)proto_buf_add_u32(&req, TAG_MAIL, cli->mail);
+	if (at_conn_call(conn, &req, &reply) < 0)
+		return -1;
+	int rc = 0;
+	if (proto_get_i64(&reply, TAG_JOB_ID, id, NULL) != PROTO_OK ||
+	    proto_get_i64(&reply, TAG_TIME, at, NULL) != PROTO_OK) {
+		fprintf(stderr, "%s: crond's reply has no job number or time\n", cli->prog);
+		rc = -1;
+	}
+	proto_msg_free(&reply);
+	return rc;
+}
+
+int at_cmd_submit(const struct at_cli *cli)
+{
+	struct tz *zone = at_zone_load(cli->prog);
+	struct at_conn conn;
+	time_t when;
+	if (zone == NULL || at_when(cli, time(NULL), &when) < 0 ||
+	    at_conn_init(&conn, cli) < 0 || at_conn_probe(&conn) < 0) {
+		tz_free(zone);
+		return AT_EXIT_FAIL;
+	}
+	char shown[64];
+	at_ctime(zone, when, shown, sizeof(shown));
+	if (cli->verbose)
+		fprintf(stderr, "%s\n\n", shown);
+	fputs("warning: commands will be executed using /bin/sh\n", stderr);
+	struct capture cap;
+	if (capture(cli, &cap) < 0) {
+		tz_free(zone);
+		return AT_EXIT_FAIL;
+	}
+	if (cli->file == NULL && isatty(STDIN_FILENO))
+		fprintf(stderr, "at %s\n", shown);
+	char *script = NULL;
+	size_t len = 0;
+	int64_t id = 0, at = 0;
+	int rc = AT_EXIT_FAIL;
+	if (at_read_job(cli, &script, &len) == 0 &&
+	    submit(&conn, cli, when, script, len, &cap, &id, &at) == 0) {
+		at_ctime(zone, at, shown, sizeof(shown));
+		fprintf(stderr, "job %lld at %s\n", (long long)id, shown);
+		rc = AT_EXIT_OK;
+	}
+	free(script);
+	capture_free(&cap);
+	tz_free(zone);
+	return rc;
+}

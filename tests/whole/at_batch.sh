@@ -1,0 +1,47 @@
+#!/bin/bash
+# tests/whole/at_batch.sh: batch (and an uppercase queue) wait while the
+# load average is at or over batch_load, and run once it drops; an
+# ordinary queue does not wait. The load comes from a test file.
+. "$ROOT/tests/whole/lib.sh"
+need_crond
+load=$TEST_TMP/loadavg
+echo "9.99 9.99 9.99 3/100 4242" >"$load"
+write_conf "loadavg_file = $load" "batch_interval = 1" "batch_load = 1.5"
+start_crond
+out=$TEST_TMP/out
+mkdir "$out"
+cd "$TEST_TMP" || fail "cd"
+
+run bash -c "echo 'touch $out/batch' | '$BIN/batch'"
+expect_rc 0 "batch"
+expect_err_has "job 1 at " "batch"
+run bash -c "echo 'touch $out/upper' | '$BIN/at' -q Q now"
+expect_rc 0 "at -q Q now"
+run bash -c "echo 'touch $out/plain' | '$BIN/at' -q c now"
+expect_rc 0 "at -q c now"
+run bash -c "echo 'touch $out/dash-b' | '$BIN/at' -b"
+expect_rc 0 "at -b"
+
+for _ in $(seq 1 50); do [ -e "$out/plain" ] && break; sleep 0.1; done
+[ -e "$out/plain" ] || fail "a queue c job waited for the load"
+sleep 3
+for f in batch upper dash-b; do
+    [ -e "$out/$f" ] && fail "the $f job ran while the load was 9.99"
+done
+run "$BIN/atq"
+[ "$(printf '%s\n' "$OUT" | awk '{print $1 $7}' | tr '\n' ' ')" = "1b 2Q 4b " ] ||
+    fail "held jobs not listed in their queues: $OUT"
+
+echo "0.01 0.05 0.10 1/100 4242" >"$load"
+# Checked again at most 5 s later; one batch start per second.
+for _ in $(seq 1 120); do
+    [ -e "$out/batch" ] && [ -e "$out/upper" ] && [ -e "$out/dash-b" ] && break
+    sleep 0.1
+done
+for f in batch upper dash-b; do
+    [ -e "$out/$f" ] || fail "the $f job did not run within 12 s of the load dropping"
+done
+run "$BIN/atq"
+expect_out "" "atq after the batch jobs ran"
+stop_crond
+echo ok

@@ -1,0 +1,88 @@
+#!/bin/bash
+# tests/whole/at_downtime.sh: a job that fell due while crond was down runs
+# when crond comes back (started here on a test clock past the due time),
+# in its owner's home with a note when its directory has gone meanwhile;
+# a job cut off by a crash (kill -9 of crond) is reported as interrupted in
+# the log and in `atq --history`, and is never run again.
+. "$ROOT/tests/whole/lib.sh"
+need_crond
+write_conf
+start_crond
+export TZ=UTC
+out=$TEST_TMP/out
+mkdir "$out"
+cd "$TEST_TMP" || fail "cd"
+
+# Due in an hour; crond stops; crond starts five seconds past the due time.
+due=$(( ($(date +%s) / 60 + 60) * 60 ))
+# Its directory disappears meanwhile: it runs in the home directory, with a
+# note in its output (mailed).
+mkdir "$TEST_TMP/gone"
+cd "$TEST_TMP/gone" || fail "cd"
+run bash -c "echo 'pwd > $out/late' | '$BIN/at' -t $(date -u -d "@$due" +%Y%m%d%H%M)"
+expect_rc 0 "at -t in an hour"
+cd "$TEST_TMP" || fail "cd"
+rmdir "$TEST_TMP/gone"
+stop_crond
+[ -e "$out/late" ] && fail "the job ran before its time"
+start_crond --test-clock "$((due + 5))"
+for _ in $(seq 1 100); do [ -s "$out/late" ] && break; sleep 0.1; done
+[ -s "$out/late" ] || fail "the job due while crond was down did not run"
+[ "$(cat "$out/late")" = "$(getent passwd root | cut -d: -f6)" ] ||
+    fail "the job whose directory is gone ran in $(cat "$out/late")"
+for _ in $(seq 1 50); do grep -q 'is gone' "$TEST_TMP/mail.log" 2>/dev/null && break; sleep 0.1; done
+grep -q "^crond: working directory $TEST_TMP/gone is gone; running in " "$TEST_TMP/mail.log" ||
+    fail "no note about the missing directory in the mailed output"
+run "$BIN/atq" --history
+case "$(printf '%s\n' "$OUT" | sed -n 2p)" in
+    "$(date -u -d "@$due" '+%Y-%m-%d %H:%M')  $(date -u -d "@$due" '+%Y-%m-%d %H:%M'):0"[5-9]*" exit 0 "*) ;;
+    *) show_last; fail "the late run in the history" ;;
+esac
+run "$BIN/atq"
+expect_out "" "atq after the late job"
+stop_crond
+
+# A crash while a job runs.
+start_crond
+run bash -c "echo 'echo run >> $out/count; sleep 30' | '$BIN/at' now"
+expect_rc 0 "at now (sleep 30)"
+for _ in $(seq 1 100); do
+    run "$BIN/atq"
+    case "$OUT" in "2	"*" = root") break ;; esac
+    sleep 0.1
+done
+case "$OUT" in "2	"*" = root") ;; *) show_last; fail "job 2 is not running" ;; esac
+pid=$(sed -n 's/.*(root) CMD (pid=\([0-9]*\) at job 2)$/\1/p' "$TEST_TMP/crond.log")
+[ -n "$pid" ] || fail "no CMD line for job 2"
+kill -KILL "$CROND_PID"
+wait "$CROND_PID" 2>/dev/null
+CROND_PID=""
+kill -KILL -- "-$pid" 2>/dev/null   # the orphaned job (its own session)
+rm -f "$SOCK"                       # so start_crond waits for the new one
+start_crond
+grep -q '(root) INTERRUPTED (at job 2 was running when crond stopped; not run again)' \
+    "$TEST_TMP/crond.log" || fail "no INTERRUPTED line in the log"
+run "$BIN/atq" --history
+expect_rc 0 "atq --history"
+header=$(printf '%s\n' "$OUT" | head -n 1)
+for col in SCHEDULED STARTED DURATION RESULT FLAGS JOB OUTPUT; do
+    case "$header" in *"$col"*) ;; *) fail "no $col column: $header" ;; esac
+done
+row2=$(printf '%s\n' "$OUT" | awk 'substr($0, 75, 4) + 0 == 2')
+case "$row2" in
+    *" - "*"interrupted"*) ;;
+    *) show_last; fail "job 2 not shown as interrupted without a result: '$row2'" ;;
+esac
+row1=$(printf '%s\n' "$OUT" | awk 'substr($0, 75, 4) + 0 == 1')
+case "$row1" in *" exit 0 "*) ;; *) show_last; fail "job 1's run: '$row1'" ;; esac
+sleep 2
+[ "$(wc -l <"$out/count")" -eq 1 ] || fail "the interrupted job ran again"
+run "$BIN/atq"
+expect_out "" "atq after the crash"
+run "$BIN/atq" --history 1
+[ "$(printf '%s\n' "$OUT" | wc -l)" -eq 2 ] || fail "atq --history 1: $OUT"
+run as_nobody "$BIN/atq" --history
+expect_rc 1 "atq --history as a user denied at"
+expect_err_has "not allowed to use at" "atq --history as nobody"
+stop_crond
+echo ok
