@@ -31,6 +31,21 @@ static void wait_for_report(int rfd, pid_t child)
 	_exit(1);
 }
 
+/* Closes every descriptor from 3 up except KEEP (close_range, or a loop on
+ * kernels older than 5.9). */
+static void close_all_but(int keep)
+{
+	if ((keep <= 3 || close_range(3, (unsigned)keep - 1, 0) == 0) &&
+	    close_range((unsigned)keep + 1, ~0U, 0) == 0)
+		return;
+	long max = sysconf(_SC_OPEN_MAX);
+	if (max < 0 || max > 65536)
+		max = 65536;
+	for (int fd = 3; fd < max; fd++)
+		if (fd != keep)
+			close(fd);
+}
+
 static int null_stdio(void)
 {
 	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -73,9 +88,7 @@ int daemonize(char *err, size_t errlen)
 	if (chdir("/") < 0)
 		_exit(1);
 	/* Every inherited descriptor goes, except the report pipe. */
-	if (p[1] > 3)
-		close_range(3, (unsigned)p[1] - 1, 0);
-	close_range((unsigned)p[1] + 1, ~0U, 0);
+	close_all_but(p[1]);
 	if (null_stdio() < 0) {
 		daemonize_report(p[1], "cannot open /dev/null");
 		_exit(1);
