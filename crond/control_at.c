@@ -21,6 +21,7 @@
 #include "crond/control_handlers.h"
 #include "crond/log.h"
 #include "crond/timer.h"
+#include "lib/proto_rows.h"
 #include "lib/timefmt.h"
 
 static const char *const state_names[] = {
@@ -216,12 +217,7 @@ static bool add_job_row(struct proto_buf *reply, const struct spool_at_summary *
 	(void)proto_buf_add_i64(&row, TAG_TIME, j->run_at);
 	(void)proto_buf_add_str(&row, TAG_USER, j->owner);
 	(void)proto_buf_add_str(&row, TAG_STATE, state_names[j->state]);
-	bool fits = row.failed == PROTO_OK &&
-	            reply->len + row.len + PROTO_FIELD_HEADER_SIZE <= CONTROL_REPLY_BUDGET;
-	if (fits)
-		(void)proto_buf_add_nested(reply, TAG_ROW, &row);
-	proto_buf_free(&row);
-	return fits;
+	return proto_rows_add(reply, &row, CONTROL_REPLY_BUDGET);
 }
 
 void control_at_list(struct control_ctx *ctx, const struct control_peer *peer,

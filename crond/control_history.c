@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include "crond/control_handlers.h"
+#include "lib/history_rows.h"
+#include "lib/proto_rows.h"
 
 enum { KIND_CRON = 1 << 0, KIND_AT = 1 << 1 };
 
@@ -107,17 +109,6 @@ static int fetch(struct control_ctx *ctx, struct spool_history_filter *filter, s
 	}
 }
 
-static uint32_t run_flags(unsigned f)
-{
-	uint32_t out = 0;
-	if (f & SPOOL_RUN_SKIPPED) out |= RUNF_SKIPPED;
-	if (f & SPOOL_RUN_TIMED_OUT) out |= RUNF_TIMED_OUT;
-	if (f & SPOOL_RUN_INTERRUPTED) out |= RUNF_INTERRUPTED;
-	if (f & SPOOL_RUN_FAILED_START) out |= RUNF_START_FAILED;
-	if (f & SPOOL_RUN_TRUNCATED) out |= RUNF_TRUNCATED;
-	return out;
-}
-
 /* Appends R as one TAG_ROW unless that would pass the reply budget:
  * returns false (and adds nothing) then. */
 static bool add_row(struct proto_buf *reply, const struct spool_run *r)
@@ -135,21 +126,14 @@ static bool add_row(struct proto_buf *reply, const struct spool_run *r)
 	(void)proto_buf_add_i64(&row, TAG_SCHEDULED, r->scheduled_ms / 1000);
 	(void)proto_buf_add_i64(&row, TAG_START, r->start_ms);
 	(void)proto_buf_add_i64(&row, TAG_END, r->end_ms);
-	/* exit_code -1 means "no status" (signalled, or never ran: the flags
-	 * say which); the catalogue's status is unsigned, so that is 0. */
-	(void)proto_buf_add_u32(&row, TAG_STATUS, r->exit_code >= 0 ? (uint32_t)r->exit_code : 0);
-	(void)proto_buf_add_u32(&row, TAG_SIGNAL, r->signal > 0 ? (uint32_t)r->signal : 0);
-	(void)proto_buf_add_u32(&row, TAG_FLAGS, run_flags(r->flags));
+	(void)proto_buf_add_u32(&row, TAG_STATUS, history_row_status(r));
+	(void)proto_buf_add_u32(&row, TAG_SIGNAL, history_row_signal(r));
+	(void)proto_buf_add_u32(&row, TAG_FLAGS, history_row_flags(r));
 	(void)proto_buf_add_bytes(&row, TAG_OUTPUT, r->output,
 	                          out_len < CONTROL_HISTORY_OUTPUT_MAX ? out_len
 	                                                               : CONTROL_HISTORY_OUTPUT_MAX);
 	(void)proto_buf_add_i64(&row, TAG_OUTPUT_SIZE, r->output_total);
-	bool fits = row.failed == PROTO_OK &&
-	            reply->len + row.len + PROTO_FIELD_HEADER_SIZE <= CONTROL_REPLY_BUDGET;
-	if (fits)
-		(void)proto_buf_add_nested(reply, TAG_ROW, &row);
-	proto_buf_free(&row);
-	return fits;
+	return proto_rows_add(reply, &row, CONTROL_REPLY_BUDGET);
 }
 
 void control_history(struct control_ctx *ctx, const struct control_peer *peer,

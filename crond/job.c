@@ -71,13 +71,6 @@ static void spec_for_at(struct job_spec *spec, const struct spool_at_job *at,
 }
 
 
-static void init_watches(struct job *j)
-{
-	j->w_out = (struct job_watch){ j, JOB_FD_OUT };
-	j->w_err = (struct job_watch){ j, JOB_FD_ERR };
-	j->w_pid = (struct job_watch){ j, JOB_FD_PID };
-}
-
 struct job *job_start(struct run_request *req, struct spool_at_job *at, const struct config *cfg,
                       int64_t now_ns, char *err, size_t errlen)
 {
@@ -114,7 +107,6 @@ struct job *job_start(struct run_request *req, struct spool_at_job *at, const st
 	j->start_mono = clock_mono_ns();
 	if (j->kind == JOB_CRON && req->timeout)
 		j->term_at_mono = j->start_mono + (int64_t)req->timeout * 1000000000;
-	init_watches(j);
 	return j;
 }
 
@@ -146,7 +138,6 @@ struct job *job_not_run(struct run_request *req, struct spool_at_job *at, bool s
 	j->start_failed = !skipped;
 	j->wstatus = skipped ? 0 : 127 << 8;
 	snprintf(j->fail_msg, sizeof(j->fail_msg), "%s", msg ? msg : "");
-	init_watches(j);
 	return j;
 }
 
@@ -161,7 +152,6 @@ struct job *job_adopt_mail(struct job_proc *proc, const char *user, int64_t now_
 	set_label(j, "sendmail");
 	j->start_ns = now_ns;
 	j->start_mono = clock_mono_ns();
-	init_watches(j);
 	return j;
 }
 

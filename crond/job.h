@@ -28,12 +28,8 @@ enum job_kind { JOB_CRON, JOB_AT, JOB_MAIL };
 
 struct job;
 
-/* What an epoll event on one of a job's descriptors means. */
+/* Which of a job's descriptors an epoll event is about. */
 enum job_fd { JOB_FD_OUT, JOB_FD_ERR, JOB_FD_PID };
-struct job_watch {
-	struct job *job;
-	enum job_fd which;
-};
 
 struct job {
 	struct job *next;
@@ -44,7 +40,7 @@ struct job {
 	char user[SPOOL_NAME_MAX + 1];
 	char label[JOB_LABEL_MAX + 1]; /* for log lines */
 	struct job_proc proc;
-	struct job_watch w_out, w_err, w_pid;
+	uint32_t slot, gen;            /* the supervisor's handle for epoll events */
 	int64_t start_ns, end_ns;      /* crond's clock */
 	int64_t start_mono, end_mono; /* for durations: the test clock may run fast */
 	bool decided, start_failed;

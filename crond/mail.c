@@ -249,6 +249,31 @@ static int write_message(int fd, const struct sbuf *b, const struct mail_output 
 	return 0;
 }
 
+/* Starts the headers in B for OWNER with From: FROM and To: TO (TO_WHAT
+ * names TO in errors). -1 with ERR, and B freed, when refused. */
+static int start_headers(struct sbuf *b, const char *owner, const char *from, const char *to,
+                         const char *to_what, char *err, size_t errlen)
+{
+	if (owner == NULL || owner[0] == '\0')
+		return fail(err, errlen, "mail: no owner");
+	if (add_from_to(b, from, to, to_what, err, errlen) < 0) {
+		free(b->p);
+		return -1;
+	}
+	return 0;
+}
+
+/* Ends the headers in B with the blank line, writes the message to FD and
+ * frees B. */
+static int end_message(int fd, struct sbuf *b, const struct mail_output *out, char *err,
+                       size_t errlen)
+{
+	sb_str(b, "\n");
+	int rc = write_message(fd, b, out, err, errlen);
+	free(b->p);
+	return rc;
+}
+
 int mail_compose_cron(int fd, const struct mail_cron *m, const struct mail_output *out,
                       char *err, size_t errlen)
 {
@@ -260,14 +285,10 @@ int mail_compose_cron(int fd, const struct mail_cron *m, const struct mail_outpu
 		host[sizeof(host) - 1] = '\0';
 		h = host;
 	}
-	if (m->user == NULL || m->user[0] == '\0')
-		return fail(err, errlen, "mail: no owner");
 	struct sbuf b = { 0 };
-	if (add_from_to(&b, m->mailfrom ? m->mailfrom : MAIL_DEFAULT_FROM,
-	                m->mailto ? m->mailto : m->user, "MAILTO", err, errlen) < 0) {
-		free(b.p);
+	if (start_headers(&b, m->user, m->mailfrom ? m->mailfrom : MAIL_DEFAULT_FROM,
+	                  m->mailto ? m->mailto : m->user, "MAILTO", err, errlen) < 0)
 		return -1;
-	}
 	sb_str(&b, "Subject: Cron <");
 	sb_clean(&b, m->user, MAIL_MAX_ADDRESS);
 	sb_str(&b, "@");
@@ -277,31 +298,21 @@ int mail_compose_cron(int fd, const struct mail_cron *m, const struct mail_outpu
 	sb_str(&b, "\n");
 	add_common(&b);
 	add_cron_env(&b, m->env);
-	sb_str(&b, "\n");
-	int rc = write_message(fd, &b, out, err, errlen);
-	free(b.p);
-	return rc;
+	return end_message(fd, &b, out, err, errlen);
 }
 
 int mail_compose_at(int fd, const struct mail_at *m, const struct mail_output *out,
                     char *err, size_t errlen)
 {
-	if (m->user == NULL || m->user[0] == '\0')
-		return fail(err, errlen, "mail: no owner");
 	struct sbuf b = { 0 };
-	if (add_from_to(&b, MAIL_DEFAULT_FROM, m->user, "recipient", err, errlen) < 0) {
-		free(b.p);
+	if (start_headers(&b, m->user, MAIL_DEFAULT_FROM, m->user, "recipient", err, errlen) < 0)
 		return -1;
-	}
 	char subject[64];
 	snprintf(subject, sizeof(subject), "Subject: Output from your job %lld\n",
 	         (long long)m->job_id);
 	sb_str(&b, subject);
 	add_common(&b);
-	sb_str(&b, "\n");
-	int rc = write_message(fd, &b, out, err, errlen);
-	free(b.p);
-	return rc;
+	return end_message(fd, &b, out, err, errlen);
 }
 
 /* ---------------------------------------------------------------- sending */
@@ -326,9 +337,15 @@ static int start_sendmail(const struct mail_sender *s, const char *user, int fd,
 	return runner_start(&spec, proc, err, errlen);
 }
 
-static int new_memfd(char *err, size_t errlen)
+/* Readies PROC (nothing started) and returns a new memfd for the message,
+ * or -1 with ERR: no sendmail configured, or no memfd. */
+static int open_message(const struct mail_sender *s, struct job_proc *proc, char *err,
+                        size_t errlen)
 {
 	char eb[128];
+	*proc = (struct job_proc){ .pid = -1, .pidfd = -1, .out_fd = -1, .err_fd = -1 };
+	if (s == NULL || s->sendmail == NULL || s->sendmail[0] != '/')
+		return fail(err, errlen, "no sendmail configured");
 	int fd = memfd_create("crond-mail", MFD_CLOEXEC);
 	if (fd < 0)
 		return fail(err, errlen, "cannot create the mail buffer: %s",
@@ -336,43 +353,36 @@ static int new_memfd(char *err, size_t errlen)
 	return fd;
 }
 
-static int check_sender_config(const struct mail_sender *s, char *err, size_t errlen)
+/* Starts sendmail as USER on the message in FD if composing it succeeded
+ * (COMPOSED is 0), and closes FD either way. */
+static int send_message(const struct mail_sender *s, const char *user, int fd, int composed,
+                        struct job_proc *proc, char *err, size_t errlen)
 {
-	if (s == NULL || s->sendmail == NULL || s->sendmail[0] != '/')
-		return fail(err, errlen, "no sendmail configured");
-	return 0;
+	int rc = composed;
+	if (rc == 0)
+		rc = start_sendmail(s, user, fd, proc, err, errlen);
+	close(fd);
+	return rc;
 }
 
 int mail_send_cron(const struct mail_sender *s, const struct mail_cron *m,
                    const struct mail_output *out, struct job_proc *proc, char *err,
                    size_t errlen)
 {
-	*proc = (struct job_proc){ .pid = -1, .pidfd = -1, .out_fd = -1, .err_fd = -1 };
-	if (check_sender_config(s, err, errlen) < 0)
-		return -1;
-	int fd = new_memfd(err, errlen);
+	int fd = open_message(s, proc, err, errlen);
 	if (fd < 0)
 		return -1;
 	int rc = mail_compose_cron(fd, m, out, err, errlen);
-	if (rc == 0)
-		rc = start_sendmail(s, m->user, fd, proc, err, errlen);
-	close(fd);
-	return rc;
+	return send_message(s, m->user, fd, rc, proc, err, errlen);
 }
 
 int mail_send_at(const struct mail_sender *s, const struct mail_at *m,
                  const struct mail_output *out, struct job_proc *proc, char *err,
                  size_t errlen)
 {
-	*proc = (struct job_proc){ .pid = -1, .pidfd = -1, .out_fd = -1, .err_fd = -1 };
-	if (check_sender_config(s, err, errlen) < 0)
-		return -1;
-	int fd = new_memfd(err, errlen);
+	int fd = open_message(s, proc, err, errlen);
 	if (fd < 0)
 		return -1;
 	int rc = mail_compose_at(fd, m, out, err, errlen);
-	if (rc == 0)
-		rc = start_sendmail(s, m->user, fd, proc, err, errlen);
-	close(fd);
-	return rc;
+	return send_message(s, m->user, fd, rc, proc, err, errlen);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/timerfd.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "crond/job.h"
@@ -21,35 +22,104 @@
 #define NS 1000000000LL
 #define NO_PIDFD_POLL_NS (200 * 1000000LL)   /* reap by polling without pidfds */
 
+/* Epoll events name a job by slot and generation, never by pointer: a
+ * descriptor closed here may stay registered while a just-forked child
+ * still holds a copy of it, and an event for it must not reach a job that
+ * has been freed. The tag is slot << 32 | gen << 2 | which. */
+#define TAG_MAILBOX UINT64_MAX
+#define TAG_TIMER (UINT64_MAX - 1)
+#define GEN_MASK 0x3fffffffu
+
 struct super {
 	struct crond *c;
 	struct config cfg;
 	unsigned cfg_gen;
 	struct recorder rec;
 	int ep, tfd;
-	int mailbox_marker, timer_marker;   /* addresses used as epoll tags */
 	struct job *running;
 	size_t n_jobs;                      /* running, mail excluded */
+	struct job **slots;                 /* slot -> running job, or NULL */
+	uint32_t *gens;                     /* slot -> current generation */
+	size_t n_slots, cap_slots;
 	struct run_request *pending, *pending_tail;
 	size_t n_pending;
 	bool stopping, leave;
 	int64_t stop_kill_mono;
 };
 
-static void watch(struct super *s, int fd, struct job_watch *w)
+static uint64_t tag(const struct job *j, enum job_fd which)
+{
+	return (uint64_t)j->slot << 32 | (uint64_t)(j->gen & GEN_MASK) << 2 | (uint64_t)which;
+}
+
+static void watch(struct super *s, int fd, uint64_t t)
 {
 	if (fd < 0)
 		return;
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = w };
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = t };
 	if (epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev) < 0)
 		log_msg(LOG_ERR, "epoll_ctl: %s", strerror(errno));
 }
 
+/* Gives J a slot; false (logged) on allocation failure. */
+static bool take_slot(struct super *s, struct job *j)
+{
+	for (size_t i = 0; i < s->n_slots; i++) {
+		if (!s->slots[i]) {
+			s->slots[i] = j;
+			j->slot = (uint32_t)i;
+			j->gen = s->gens[i];
+			return true;
+		}
+	}
+	if (s->n_slots == s->cap_slots) {
+		size_t ncap = s->cap_slots ? s->cap_slots * 2 : 64;
+		struct job **ns = realloc(s->slots, ncap * sizeof(*ns));
+		if (ns)
+			s->slots = ns;
+		uint32_t *ng = ns ? realloc(s->gens, ncap * sizeof(*ng)) : NULL;
+		if (!ng) {
+			log_msg(LOG_ERR, "out of memory tracking a job");
+			return false;
+		}
+		s->gens = ng;
+		s->cap_slots = ncap;
+	}
+	s->slots[s->n_slots] = j;
+	s->gens[s->n_slots] = 0;
+	j->slot = (uint32_t)s->n_slots++;
+	j->gen = 0;
+	return true;
+}
+
+static void release_slot(struct super *s, struct job *j)
+{
+	s->slots[j->slot] = NULL;
+	s->gens[j->slot] = (s->gens[j->slot] + 1) & GEN_MASK;
+}
+
+/* The job an event tag names, or NULL if that job is gone. */
+static struct job *tagged_job(const struct super *s, uint64_t t, enum job_fd *which)
+{
+	uint32_t slot = (uint32_t)(t >> 32);
+	if (slot >= s->n_slots || !s->slots[slot] || s->gens[slot] != ((t >> 2) & GEN_MASK))
+		return NULL;
+	*which = (enum job_fd)(t & 3);
+	return s->slots[slot];
+}
+
 static void adopt(struct super *s, struct job *j)
 {
-	watch(s, j->proc.out_fd, &j->w_out);
-	watch(s, j->proc.err_fd, &j->w_err);
-	watch(s, j->proc.pidfd, &j->w_pid);
+	if (!take_slot(s, j)) {
+		/* Cannot watch it, so it cannot be reaped later: stop it now. */
+		kill(-j->proc.pid, SIGKILL);
+		waitpid(j->proc.pid, NULL, 0);
+		job_free(j);
+		return;
+	}
+	watch(s, j->proc.out_fd, tag(j, JOB_FD_OUT));
+	watch(s, j->proc.err_fd, tag(j, JOB_FD_ERR));
+	watch(s, j->proc.pidfd, tag(j, JOB_FD_PID));
 	j->next = s->running;
 	s->running = j;
 	if (j->kind != JOB_MAIL)
@@ -278,6 +348,7 @@ static void collect_done(struct super *s)
 			continue;
 		}
 		*p = j->next;
+		release_slot(s, j);
 		if (j->kind != JOB_MAIL)
 			s->n_jobs--;
 		job_log_end(j);
@@ -292,21 +363,24 @@ static void collect_done(struct super *s)
 
 static void on_event(struct super *s, const struct epoll_event *ev, int64_t now_ns)
 {
-	if (ev->data.ptr == &s->mailbox_marker) {
+	if (ev->data.u64 == TAG_MAILBOX) {
 		take_mail(s);
 		return;
 	}
-	if (ev->data.ptr == &s->timer_marker) {
+	if (ev->data.u64 == TAG_TIMER) {
 		uint64_t n;
 		ssize_t r = read(s->tfd, &n, sizeof(n));
 		(void)r;
 		return;
 	}
-	struct job_watch *w = ev->data.ptr;
-	switch (w->which) {
-	case JOB_FD_OUT: job_read_output(w->job, s->cfg.output_cap); break;
-	case JOB_FD_ERR: job_check_started(w->job); break;
-	case JOB_FD_PID: job_reap(w->job, now_ns); break;
+	enum job_fd which;
+	struct job *j = tagged_job(s, ev->data.u64, &which);
+	if (!j)
+		return;   /* a descriptor of a job already finished */
+	switch (which) {
+	case JOB_FD_OUT: job_read_output(j, s->cfg.output_cap); break;
+	case JOB_FD_ERR: job_check_started(j); break;
+	case JOB_FD_PID: job_reap(j, now_ns); break;
 	}
 }
 
@@ -376,13 +450,15 @@ static void *super_main(void *arg)
 	recorder_close(&s->rec);
 	close(s->ep);
 	close(s->tfd);
+	free(s->slots);
+	free(s->gens);
 	free(s);
 	return NULL;
 }
 
-static int add_marker(struct super *s, int fd, int *marker)
+static int add_marker(struct super *s, int fd, uint64_t t)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = marker };
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = t };
 	return epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
@@ -404,8 +480,8 @@ int supervisor_start(struct crond *c)
 	recorder_set_limits(&s->rec, s->cfg.history_days, s->cfg.history_per_entry);
 	s->ep = epoll_create1(EPOLL_CLOEXEC);
 	s->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	int rc = (s->ep < 0 || s->tfd < 0 || add_marker(s, c->super_box.efd, &s->mailbox_marker) < 0 ||
-	          add_marker(s, s->tfd, &s->timer_marker) < 0) ? errno : 0;
+	int rc = (s->ep < 0 || s->tfd < 0 || add_marker(s, c->super_box.efd, TAG_MAILBOX) < 0 ||
+	          add_marker(s, s->tfd, TAG_TIMER) < 0) ? errno : 0;
 	if (!rc)
 		rc = pthread_create(&c->super_thread, NULL, super_main, s);
 	if (rc) {

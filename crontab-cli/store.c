@@ -58,39 +58,63 @@ void store_note_direct(struct store *st, bool reads)
 	*noted = true;
 }
 
-/* A request of TYPE about WHO (TAG_USER only when -u named someone). */
-static int request(struct store *st, struct proto_buf *req, uint16_t type)
+/* Connects to crond and starts REQ, a request of TYPE about WHO (TAG_USER
+ * only when -u named someone): as connect_crond, 1 with C open and REQ
+ * begun, 0 to use the spool, -1 failed (printed, nothing left open). */
+static int begin(struct store *st, struct client *c, struct proto_buf *req, uint16_t type)
 {
+	int how = connect_crond(st, c);
+	if (how <= 0)
+		return how;
 	if (proto_buf_init(req, type) != PROTO_OK) {
 		fprintf(stderr, "crontab: out of memory\n");
+		client_close(c);
 		return -1;
 	}
 	if (st->who->named)
 		(void)proto_buf_add_str(req, TAG_USER, st->who->name);
-	return 0;
+	return 1;
 }
 
-/* Sends REQ (freed) and reads the reply. 0 MSG_OK; 1 MSG_ERROR with
- * *CODE and the text in ERR (REPLY kept for its diagnostics); -1 transport
- * failure (printed). */
-static int call(struct client *c, struct proto_buf *req, struct proto_msg *reply,
-                uint32_t *code, char *err, size_t errlen)
+/* crond's answer to one request. */
+struct answer {
+	struct proto_msg reply;   /* caller frees */
+	uint32_t code;            /* MSG_ERROR's enum msg_error */
+	char err[1100];           /* MSG_ERROR's text, or the transport failure */
+};
+
+/* Sends REQ (freed) on C (closed) and reads the answer into A. 0 MSG_OK; 1
+ * MSG_ERROR (the reply kept for its diagnostics); -1 transport failure
+ * (printed). */
+static int call(struct client *c, struct proto_buf *req, struct answer *a)
 {
-	int rc = client_call(c, req, reply, code, err, errlen);
+	int rc = client_call(c, req, &a->reply, &a->code, a->err, sizeof(a->err));
 	client_close(c);
 	if (rc == 0)
 		return 0;
-	if (reply->type != MSG_ERROR) {
-		fprintf(stderr, "crontab: %s\n", err);
+	if (a->reply.type != MSG_ERROR) {
+		fprintf(stderr, "crontab: %s\n", a->err);
 		return -1;
 	}
 	return 1;
 }
 
+/* After call() returned RC (not 0) with A: STORE_NONE for MSGE_NOT_FOUND,
+ * else STORE_FAIL with crond's error printed (unless call() did). */
+static int failed(int rc, const struct answer *a)
+{
+	if (rc > 0 && a->code == MSGE_NOT_FOUND)
+		return STORE_NONE;
+	if (rc > 0)
+		fprintf(stderr, "crontab: %s\n", a->err);
+	return STORE_FAIL;
+}
+
 int store_get(struct store *st, char **text, size_t *len)
 {
 	struct client c;
-	int how = connect_crond(st, &c);
+	struct proto_buf req;
+	int how = begin(st, &c, &req, MSG_CRONTAB_GET);
 	if (how < 0)
 		return STORE_FAIL;
 	if (how == 0) {
@@ -99,41 +123,30 @@ int store_get(struct store *st, char **text, size_t *len)
 			store_note_direct(st, true);
 		return rc;
 	}
-	struct proto_buf req;
-	struct proto_msg reply;
-	uint32_t code;
-	char err[1100];
-	if (request(st, &req, MSG_CRONTAB_GET) < 0) {
-		client_close(&c);
-		return STORE_FAIL;
-	}
-	int rc = call(&c, &req, &reply, &code, err, sizeof(err));
+	struct answer a;
+	int rc = call(&c, &req, &a);
 	if (rc != 0) {
-		proto_msg_free(&reply);
-		if (rc > 0 && code == MSGE_NOT_FOUND)
-			return STORE_NONE;
-		if (rc > 0)
-			fprintf(stderr, "crontab: %s\n", err);
-		return STORE_FAIL;
+		proto_msg_free(&a.reply);
+		return failed(rc, &a);
 	}
 	const uint8_t *data;
 	size_t n;
-	if (proto_get_bytes(&reply, TAG_TEXT, &data, &n, NULL) != PROTO_OK) {
+	if (proto_get_bytes(&a.reply, TAG_TEXT, &data, &n, NULL) != PROTO_OK) {
 		fprintf(stderr, "crontab: crond's reply has no crontab text\n");
-		proto_msg_free(&reply);
+		proto_msg_free(&a.reply);
 		return STORE_FAIL;
 	}
 	*text = malloc(n + 1);
 	if (!*text) {
 		fprintf(stderr, "crontab: out of memory\n");
-		proto_msg_free(&reply);
+		proto_msg_free(&a.reply);
 		return STORE_FAIL;
 	}
 	if (n)
 		memcpy(*text, data, n);
 	(*text)[n] = '\0';
 	*len = n;
-	proto_msg_free(&reply);
+	proto_msg_free(&a.reply);
 	return STORE_OK;
 }
 
@@ -178,7 +191,8 @@ int store_install(struct store *st, const char *text, size_t len, const char *na
                   const struct diag_list *warnings)
 {
 	struct client c;
-	int how = connect_crond(st, &c);
+	struct proto_buf req;
+	int how = begin(st, &c, &req, MSG_CRONTAB_INSTALL);
 	if (how < 0)
 		return STORE_FAIL;
 	if (how == 0) {
@@ -188,38 +202,32 @@ int store_install(struct store *st, const char *text, size_t len, const char *na
 			store_note_direct(st, false);
 		return rc;
 	}
-	struct proto_buf req;
-	struct proto_msg reply;
-	uint32_t code;
-	char err[1100];
-	if (request(st, &req, MSG_CRONTAB_INSTALL) < 0) {
-		client_close(&c);
-		return STORE_FAIL;
-	}
+	struct answer a;
 	(void)proto_buf_add_bytes(&req, TAG_TEXT, text, len);
-	int rc = call(&c, &req, &reply, &code, err, sizeof(err));
+	int rc = call(&c, &req, &a);
 	if (rc < 0) {
 		crontab_print_diags(warnings, name);
 		return STORE_FAIL;
 	}
 	if (rc > 0) {
-		size_t n = print_remote_diags(&reply, name);
-		proto_msg_free(&reply);
-		if (code == MSGE_INVALID && n > 0)
+		size_t n = print_remote_diags(&a.reply, name);
+		proto_msg_free(&a.reply);
+		if (a.code == MSGE_INVALID && n > 0)
 			return STORE_INVALID;
-		fprintf(stderr, "crontab: %s\n", err);
+		fprintf(stderr, "crontab: %s\n", a.err);
 		return STORE_FAIL;
 	}
-	if (print_remote_diags(&reply, name) == 0)
+	if (print_remote_diags(&a.reply, name) == 0)
 		crontab_print_diags(warnings, name);
-	proto_msg_free(&reply);
+	proto_msg_free(&a.reply);
 	return STORE_OK;
 }
 
 int store_remove(struct store *st)
 {
 	struct client c;
-	int how = connect_crond(st, &c);
+	struct proto_buf req;
+	int how = begin(st, &c, &req, MSG_CRONTAB_REMOVE);
 	if (how < 0)
 		return STORE_FAIL;
 	if (how == 0) {
@@ -228,19 +236,8 @@ int store_remove(struct store *st)
 			store_note_direct(st, false);
 		return rc;
 	}
-	struct proto_buf req;
-	struct proto_msg reply;
-	uint32_t code;
-	char err[1100];
-	if (request(st, &req, MSG_CRONTAB_REMOVE) < 0) {
-		client_close(&c);
-		return STORE_FAIL;
-	}
-	int rc = call(&c, &req, &reply, &code, err, sizeof(err));
-	proto_msg_free(&reply);
-	if (rc > 0 && code == MSGE_NOT_FOUND)
-		return STORE_NONE;
-	if (rc > 0)
-		fprintf(stderr, "crontab: %s\n", err);
-	return rc == 0 ? STORE_OK : STORE_FAIL;
+	struct answer a;
+	int rc = call(&c, &req, &a);
+	proto_msg_free(&a.reply);
+	return rc == 0 ? STORE_OK : failed(rc, &a);
 }

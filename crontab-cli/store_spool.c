@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/proto_msgs.h"
+#include "lib/history_rows.h"
 #include "spool/spool.h"
 
 /* Opens the spool; 1 when it does not exist (and FLAGS do not create it),
@@ -27,6 +27,19 @@ static int open_spool(struct store *st, int flags, struct spool **sp)
 	return 0;
 }
 
+/* The store result for a spool call's RC: SPOOL_NOT_FOUND is STORE_NONE,
+ * and a failure is printed with ERR's message. */
+static int store_result(int rc, const struct spool_err *err)
+{
+	if (rc == SPOOL_NOT_FOUND)
+		return STORE_NONE;
+	if (rc != SPOOL_OK) {
+		fprintf(stderr, "crontab: %s\n", err->msg);
+		return STORE_FAIL;
+	}
+	return STORE_OK;
+}
+
 int store_spool_get(struct store *st, char **text, size_t *len)
 {
 	struct spool *sp;
@@ -37,12 +50,8 @@ int store_spool_get(struct store *st, char **text, size_t *len)
 	struct spool_err err;
 	rc = spool_crontab_get(sp, st->who->name, &tab, &err);
 	spool_close(sp);
-	if (rc == SPOOL_NOT_FOUND)
-		return STORE_NONE;
-	if (rc != SPOOL_OK) {
-		fprintf(stderr, "crontab: %s\n", err.msg);
-		return STORE_FAIL;
-	}
+	if (rc != SPOOL_OK)
+		return store_result(rc, &err);
 	*text = malloc(tab.len + 1);
 	if (*text) {
 		memcpy(*text, tab.text, tab.len);
@@ -82,24 +91,7 @@ int store_spool_remove(struct store *st)
 	struct spool_err err;
 	rc = spool_crontab_remove(sp, st->who->name, getuid(), (int64_t)time(NULL), NULL, &err);
 	spool_close(sp);
-	if (rc == SPOOL_NOT_FOUND)
-		return STORE_NONE;
-	if (rc != SPOOL_OK) {
-		fprintf(stderr, "crontab: %s\n", err.msg);
-		return STORE_FAIL;
-	}
-	return STORE_OK;
-}
-
-static uint32_t run_flags(unsigned f)
-{
-	uint32_t out = 0;
-	if (f & SPOOL_RUN_SKIPPED) out |= RUNF_SKIPPED;
-	if (f & SPOOL_RUN_TIMED_OUT) out |= RUNF_TIMED_OUT;
-	if (f & SPOOL_RUN_INTERRUPTED) out |= RUNF_INTERRUPTED;
-	if (f & SPOOL_RUN_FAILED_START) out |= RUNF_START_FAILED;
-	if (f & SPOOL_RUN_TRUNCATED) out |= RUNF_TRUNCATED;
-	return out;
+	return store_result(rc, &err);
 }
 
 /* Copies spool record R into OUT; -1 when out of memory. */
@@ -118,9 +110,9 @@ static int copy_run(const struct spool_run *r, struct store_run *out)
 	out->scheduled = r->scheduled_ms / 1000;
 	out->start_ms = r->start_ms;
 	out->end_ms = r->end_ms;
-	out->status = r->exit_code >= 0 ? (uint32_t)r->exit_code : 0;
-	out->signal = r->signal > 0 ? (uint32_t)r->signal : 0;
-	out->flags = run_flags(r->flags);
+	out->status = history_row_status(r);
+	out->signal = history_row_signal(r);
+	out->flags = history_row_flags(r);
 	return 0;
 }
 

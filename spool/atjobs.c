@@ -211,23 +211,34 @@ static int read_job(struct spool *sp, sqlite3_stmt *st, struct spool_at_job *j,
 	return SPOOL_OK;
 }
 
-int spool_at_read(struct spool *sp, int64_t id, struct spool_at_job *out,
-		  struct spool_err *err)
+/* Runs statement SID with job ID as its parameter and steps *ST to the
+ * job's row: SPOOL_NOT_FOUND when there is none. */
+static int step_to_job(struct spool *sp, enum stmt_id sid, int64_t id, sqlite3_stmt **st,
+		       struct spool_err *err)
 {
-	sqlite3_stmt *st = NULL;
-	memset(out, 0, sizeof *out);
-	int code = spool_stmt(sp, ST_AT_GET, &st, err);
+	int code = spool_stmt(sp, sid, st, err);
 	if (code != SPOOL_OK)
 		return code;
-	int rc = sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_bind_int64(*st, 1, id);
 	if (rc != SQLITE_OK)
 		return spool_sqlerr(sp, err, rc, "read at job");
-	int row = spool_step_row(sp, st, "read at job", err);
+	int row = spool_step_row(sp, *st, "read at job", err);
 	if (row < 0)
 		return -row;
 	if (row == 0)
 		return spool_seterr(err, SPOOL_NOT_FOUND, "%s: no at job %lld",
 				    sp->path, (long long)id);
+	return SPOOL_OK;
+}
+
+int spool_at_read(struct spool *sp, int64_t id, struct spool_at_job *out,
+		  struct spool_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	memset(out, 0, sizeof *out);
+	int code = step_to_job(sp, ST_AT_GET, id, &st, err);
+	if (code != SPOOL_OK)
+		return code;
 	return read_job(sp, st, out, err);
 }
 
@@ -258,18 +269,9 @@ int spool_at_state_of(struct spool *sp, int64_t id, enum spool_at_state *state,
 		      uid_t *uid, struct spool_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int code = spool_stmt(sp, ST_AT_OWNER_STATE, &st, err);
+	int code = step_to_job(sp, ST_AT_OWNER_STATE, id, &st, err);
 	if (code != SPOOL_OK)
 		return code;
-	int rc = sqlite3_bind_int64(st, 1, id);
-	if (rc != SQLITE_OK)
-		return spool_sqlerr(sp, err, rc, "read at job");
-	int row = spool_step_row(sp, st, "read at job", err);
-	if (row < 0)
-		return -row;
-	if (row == 0)
-		return spool_seterr(err, SPOOL_NOT_FOUND, "%s: no at job %lld",
-				    sp->path, (long long)id);
 	int s = state_of_column(st, 1);
 	if (s < 0)
 		return spool_seterr(err, SPOOL_CORRUPT, "%s: at job %lld has no valid"

@@ -35,19 +35,29 @@ static int check_batch(struct spool *sp, size_t batch, size_t *deleted,
 	return SPOOL_OK;
 }
 
+/* Statement SID into *ST with C's bound and batch as its parameters. */
+static int bound_stmt(struct spool *sp, enum stmt_id sid, const struct prune_ctx *c,
+		      sqlite3_stmt **st, struct spool_err *err)
+{
+	int code = spool_stmt(sp, sid, st, err);
+	if (code != SPOOL_OK)
+		return code;
+	int rc = sqlite3_bind_int64(*st, 1, c->bound);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(*st, 2, (sqlite3_int64)c->batch);
+	if (rc != SQLITE_OK)
+		return spool_sqlerr(sp, err, rc, "prune history");
+	return SPOOL_OK;
+}
+
 static int prune_age_txn(struct spool *sp, void *ctx, struct spool_err *err)
 {
 	struct prune_ctx *c = ctx;
 	sqlite3_stmt *st = NULL;
 	c->deleted = 0;
-	int code = spool_stmt(sp, ST_RUN_PRUNE_AGE, &st, err);
+	int code = bound_stmt(sp, ST_RUN_PRUNE_AGE, c, &st, err);
 	if (code != SPOOL_OK)
 		return code;
-	int rc = sqlite3_bind_int64(st, 1, c->bound);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(st, 2, (sqlite3_int64)c->batch);
-	if (rc != SQLITE_OK)
-		return spool_sqlerr(sp, err, rc, "prune history");
 	code = spool_step_done(sp, st, "prune history", err);
 	if (code == SPOOL_OK)
 		c->deleted = (size_t)sqlite3_changes64(sp->db);
@@ -72,14 +82,9 @@ static int choose_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	struct prune_ctx *c = ctx;
 	sqlite3_stmt *st = NULL;
 	c->n = 0;   /* a retried attempt starts over */
-	int code = spool_stmt(sp, ST_RUN_BEYOND_COUNT, &st, err);
+	int code = bound_stmt(sp, ST_RUN_BEYOND_COUNT, c, &st, err);
 	if (code != SPOOL_OK)
 		return code;
-	int rc = sqlite3_bind_int64(st, 1, c->bound);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(st, 2, (sqlite3_int64)c->batch);
-	if (rc != SQLITE_OK)
-		return spool_sqlerr(sp, err, rc, "prune history");
 	int row;
 	while (c->n < c->batch &&
 	       (row = spool_step_row(sp, st, "prune history", err)) != 0) {

@@ -18,6 +18,7 @@
 
 #include "lib/proto.h"
 #include "lib/proto_server.h"
+#include "tests/unit/support/rng.h"
 
 /* ------------------------------------------------------------ helpers */
 
@@ -51,14 +52,6 @@ static void send_bytes(int fd, const void *p, size_t n)
 		b += w;
 		n -= (size_t)w;
 	}
-}
-
-static uint64_t rng_next(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
 }
 
 static int64_t now_ms(void)
@@ -96,7 +89,7 @@ static void assert_msg_is(const struct proto_msg *m, const struct proto_buf *b)
 		assert_null(m->payload);
 }
 
-/* Feed R from FD until it stops; expect exactly WANT. */
+/* Feeds R what FD has (proto_reader_feed), M and ERR cleared first. */
 static enum proto_rd feed(struct proto_reader *r, int fd, struct proto_msg *m,
 			  struct proto_error *err)
 {
@@ -119,36 +112,69 @@ static size_t header_bytes(uint8_t *p, uint16_t version, uint16_t type, uint32_t
 	return PROTO_HEADER_SIZE;
 }
 
+/* A socketpair with a reader on the server's end, and what feeding it gave:
+ * what every reader test starts from. */
+struct rig {
+	int sv[2];                  /* as make_pair: sv[1] is the client's end */
+	struct proto_reader r;
+	struct proto_msg m;
+	struct proto_error err;
+};
+
+static void rig_open(struct rig *g, uint32_t limit)
+{
+	make_pair(g->sv);
+	proto_reader_init(&g->r, limit);
+}
+
+/* Feeds the reader from the server's end once, into G->m and G->err. */
+static enum proto_rd rig_feed(struct rig *g)
+{
+	return feed(&g->r, g->sv[0], &g->m, &g->err);
+}
+
+static void rig_close(struct rig *g)
+{
+	proto_reader_free(&g->r);
+	close_pair(g->sv);
+}
+
+/* Feeding G fails with CODE (and the text MSG, unless NULL): an error the
+ * server answers before it closes. */
+static void expect_refused(struct rig *g, enum proto_code code, const char *msg)
+{
+	assert_int_equal(rig_feed(g), PROTO_RD_ERROR);
+	assert_int_equal(g->err.code, code);
+	if (msg != NULL)
+		assert_string_equal(g->err.msg, msg);
+	assert_true(proto_error_wants_reply(g->err.code));
+}
+
 /* ------------------------------------------------------------ reader */
 
 static void test_reader_assembles_a_message_fed_one_byte_at_a_time(void **state)
 {
 	(void)state;
-	int sv[2];
+	struct rig g;
 	struct proto_buf b;
-	struct proto_reader r;
-	struct proto_msg m;
-	struct proto_error err;
-	make_pair(sv);
+	rig_open(&g, PROTO_MAX_PAYLOAD);
 	build_sample(&b, 9, 100);
-	proto_reader_init(&r, PROTO_MAX_PAYLOAD);
 	for (size_t i = 0; i < b.len; i++) {
-		send_bytes(sv[1], b.data + i, 1);
-		enum proto_rd rd = feed(&r, sv[0], &m, &err);
+		send_bytes(g.sv[1], b.data + i, 1);
+		enum proto_rd rd = rig_feed(&g);
 		if (i + 1 < b.len) {
 			assert_int_equal(rd, PROTO_RD_NEED_MORE);
-			assert_true(proto_reader_in_message(&r));
+			assert_true(proto_reader_in_message(&g.r));
 		} else {
 			assert_int_equal(rd, PROTO_RD_COMPLETE);
-			assert_false(proto_reader_in_message(&r));
+			assert_false(proto_reader_in_message(&g.r));
 		}
 	}
-	assert_msg_is(&m, &b);
-	proto_msg_free(&m);
-	assert_int_equal(feed(&r, sv[0], &m, &err), PROTO_RD_NEED_MORE);
-	proto_reader_free(&r);
+	assert_msg_is(&g.m, &b);
+	proto_msg_free(&g.m);
+	assert_int_equal(rig_feed(&g), PROTO_RD_NEED_MORE);
 	proto_buf_free(&b);
-	close_pair(sv);
+	rig_close(&g);
 }
 
 /* Random messages, back to back, sent in random chunks: each arrives whole,
@@ -160,9 +186,9 @@ static void test_reader_assembles_messages_sent_in_random_chunks(void **state)
 	for (int round = 0; round < 40; round++) {
 		enum { N = 6 };
 		struct proto_buf b[N];
-		int sv[2];
+		struct rig g;
 		size_t total = 0;
-		make_pair(sv);
+		rig_open(&g, PROTO_MAX_PAYLOAD);
 		for (int i = 0; i < N; i++) {
 			size_t blob = rng_next(&seed) % 3 == 0 ? 0 : rng_next(&seed) % 20000;
 			build_sample(&b[i], (uint16_t)(i + 1), blob);
@@ -173,113 +199,93 @@ static void test_reader_assembles_messages_sent_in_random_chunks(void **state)
 		for (size_t i = 0, off = 0; i < N; off += b[i].len, i++)
 			memcpy(stream + off, b[i].data, b[i].len);
 
-		struct proto_reader r;
-		proto_reader_init(&r, PROTO_MAX_PAYLOAD);
 		int got = 0;
 		for (size_t off = 0; off < total;) {
 			size_t chunk = 1 + rng_next(&seed) % 4096;
 			if (chunk > total - off)
 				chunk = total - off;
-			send_bytes(sv[1], stream + off, chunk);
+			send_bytes(g.sv[1], stream + off, chunk);
 			off += chunk;
-			struct proto_msg m;
-			struct proto_error err;
 			enum proto_rd rd;
-			while ((rd = feed(&r, sv[0], &m, &err)) == PROTO_RD_COMPLETE) {
+			while ((rd = rig_feed(&g)) == PROTO_RD_COMPLETE) {
 				assert_true(got < N);
-				assert_msg_is(&m, &b[got++]);
-				proto_msg_free(&m);
+				assert_msg_is(&g.m, &b[got++]);
+				proto_msg_free(&g.m);
 			}
 			assert_int_equal(rd, PROTO_RD_NEED_MORE);
 		}
 		assert_int_equal(got, N);
-		assert_false(proto_reader_in_message(&r));
-		proto_reader_free(&r);
+		assert_false(proto_reader_in_message(&g.r));
 		for (int i = 0; i < N; i++)
 			proto_buf_free(&b[i]);
 		free(stream);
-		close_pair(sv);
+		rig_close(&g);
 	}
 }
 
 static void test_reader_never_reads_past_the_end_of_a_message(void **state)
 {
 	(void)state;
-	int sv[2];
+	struct rig g;
 	struct proto_buf a, c;
-	struct proto_reader r;
-	struct proto_msg m;
-	struct proto_error err;
-	make_pair(sv);
+	rig_open(&g, PROTO_MAX_PAYLOAD);
 	build_sample(&a, 1, 10);
 	build_sample(&c, 2, 20);
-	send_bytes(sv[1], a.data, a.len);
-	send_bytes(sv[1], c.data, c.len);
-	proto_reader_init(&r, PROTO_MAX_PAYLOAD);
-	assert_int_equal(feed(&r, sv[0], &m, &err), PROTO_RD_COMPLETE);
-	assert_msg_is(&m, &a);
-	proto_msg_free(&m);
-	assert_int_equal(bytes_waiting(sv[0]), c.len);   /* the next one untouched */
-	assert_int_equal(feed(&r, sv[0], &m, &err), PROTO_RD_COMPLETE);
-	assert_msg_is(&m, &c);
-	proto_msg_free(&m);
-	assert_int_equal(feed(&r, sv[0], &m, &err), PROTO_RD_NEED_MORE);
-	proto_reader_free(&r);
+	send_bytes(g.sv[1], a.data, a.len);
+	send_bytes(g.sv[1], c.data, c.len);
+	assert_int_equal(rig_feed(&g), PROTO_RD_COMPLETE);
+	assert_msg_is(&g.m, &a);
+	proto_msg_free(&g.m);
+	assert_int_equal(bytes_waiting(g.sv[0]), c.len);   /* the next one untouched */
+	assert_int_equal(rig_feed(&g), PROTO_RD_COMPLETE);
+	assert_msg_is(&g.m, &c);
+	proto_msg_free(&g.m);
+	assert_int_equal(rig_feed(&g), PROTO_RD_NEED_MORE);
 	proto_buf_free(&a);
 	proto_buf_free(&c);
-	close_pair(sv);
+	rig_close(&g);
 }
 
 static void test_stalled_peer_leaves_reader_waiting_without_blocking(void **state)
 {
 	(void)state;
-	int sv[2];
+	struct rig g;
 	struct proto_buf b;
-	struct proto_reader r;
-	struct proto_msg m;
-	struct proto_error err;
-	make_pair(sv);
+	rig_open(&g, PROTO_MAX_PAYLOAD);
 	build_sample(&b, 4, 50);
-	proto_reader_init(&r, PROTO_MAX_PAYLOAD);
-	assert_false(proto_reader_in_message(&r));
-	send_bytes(sv[1], b.data, PROTO_HEADER_SIZE / 2);       /* half a header */
+	assert_false(proto_reader_in_message(&g.r));
+	send_bytes(g.sv[1], b.data, PROTO_HEADER_SIZE / 2);     /* half a header */
 	int64_t t0 = now_ms();
 	for (int i = 0; i < 100; i++)
-		assert_int_equal(feed(&r, sv[0], &m, &err), PROTO_RD_NEED_MORE);
+		assert_int_equal(rig_feed(&g), PROTO_RD_NEED_MORE);
 	assert_true(now_ms() - t0 < 500);
-	assert_true(proto_reader_in_message(&r));
-	send_bytes(sv[1], b.data + PROTO_HEADER_SIZE / 2, PROTO_HEADER_SIZE);  /* + 6 more */
-	assert_int_equal(feed(&r, sv[0], &m, &err), PROTO_RD_NEED_MORE);      /* mid-payload */
-	assert_true(proto_reader_in_message(&r));
-	send_bytes(sv[1], b.data + PROTO_HEADER_SIZE + PROTO_HEADER_SIZE / 2,
+	assert_true(proto_reader_in_message(&g.r));
+	send_bytes(g.sv[1], b.data + PROTO_HEADER_SIZE / 2, PROTO_HEADER_SIZE);  /* + 6 more */
+	assert_int_equal(rig_feed(&g), PROTO_RD_NEED_MORE);                    /* mid-payload */
+	assert_true(proto_reader_in_message(&g.r));
+	send_bytes(g.sv[1], b.data + PROTO_HEADER_SIZE + PROTO_HEADER_SIZE / 2,
 		   b.len - PROTO_HEADER_SIZE - PROTO_HEADER_SIZE / 2);
-	assert_int_equal(feed(&r, sv[0], &m, &err), PROTO_RD_COMPLETE);
-	assert_msg_is(&m, &b);
-	proto_msg_free(&m);
-	proto_reader_free(&r);
+	assert_int_equal(rig_feed(&g), PROTO_RD_COMPLETE);
+	assert_msg_is(&g.m, &b);
+	proto_msg_free(&g.m);
 	proto_buf_free(&b);
-	close_pair(sv);
+	rig_close(&g);
 }
 
 static void test_reader_completes_an_empty_payload(void **state)
 {
 	(void)state;
-	int sv[2];
+	struct rig g;
 	struct proto_buf b;
-	struct proto_reader r;
-	struct proto_msg m;
-	struct proto_error err;
-	make_pair(sv);
+	rig_open(&g, 0);                             /* a limit of 0 still allows it */
 	assert_int_equal(proto_buf_init(&b, 12), PROTO_OK);
-	send_bytes(sv[1], b.data, b.len);
-	proto_reader_init(&r, 0);                    /* a limit of 0 still allows it */
-	assert_int_equal(feed(&r, sv[0], &m, &err), PROTO_RD_COMPLETE);
-	assert_int_equal(m.type, 12);
-	assert_int_equal(m.len, 0);
-	assert_null(m.payload);
-	proto_reader_free(&r);
+	send_bytes(g.sv[1], b.data, b.len);
+	assert_int_equal(rig_feed(&g), PROTO_RD_COMPLETE);
+	assert_int_equal(g.m.type, 12);
+	assert_int_equal(g.m.len, 0);
+	assert_null(g.m.payload);
 	proto_buf_free(&b);
-	close_pair(sv);
+	rig_close(&g);
 }
 
 /* Oversized announcements are refused from the 12 header bytes alone: the
@@ -297,42 +303,29 @@ static void test_oversized_request_is_refused_from_the_header_alone(void **state
 		  "request too large (4294967295 bytes, limit 4194304)" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		int sv[2];
+		struct rig g;
 		uint8_t p[PROTO_HEADER_SIZE + 100];
-		struct proto_reader r;
-		struct proto_msg m;
-		struct proto_error err;
-		make_pair(sv);
+		rig_open(&g, cases[i].limit);
 		header_bytes(p, PROTO_VERSION, 1, cases[i].announced);
 		memset(p + PROTO_HEADER_SIZE, 0, 100);
-		send_bytes(sv[1], p, sizeof p);
-		proto_reader_init(&r, cases[i].limit);
-		assert_int_equal(feed(&r, sv[0], &m, &err), PROTO_RD_ERROR);
-		assert_int_equal(err.code, PROTO_E_TOO_LARGE);
-		assert_string_equal(err.msg, cases[i].msg);
-		assert_null(r.payload);                          /* nothing allocated */
-		assert_int_equal(bytes_waiting(sv[0]), 100);     /* nothing more read */
-		assert_true(proto_error_wants_reply(err.code));
-		proto_reader_free(&r);
-		close_pair(sv);
+		send_bytes(g.sv[1], p, sizeof p);
+		expect_refused(&g, PROTO_E_TOO_LARGE, cases[i].msg);
+		assert_null(g.r.payload);                        /* nothing allocated */
+		assert_int_equal(bytes_waiting(g.sv[0]), 100);   /* nothing more read */
+		rig_close(&g);
 	}
 }
 
 static void test_request_of_exactly_the_limit_is_accepted(void **state)
 {
 	(void)state;
-	int sv[2];
+	struct rig g;
 	uint8_t p[PROTO_HEADER_SIZE];
-	struct proto_reader r;
-	struct proto_msg m;
-	struct proto_error err;
-	make_pair(sv);
-	send_bytes(sv[1], p, header_bytes(p, PROTO_VERSION, 1, 1024));
-	proto_reader_init(&r, 1024);
-	assert_int_equal(feed(&r, sv[0], &m, &err), PROTO_RD_NEED_MORE);
-	assert_true(proto_reader_in_message(&r));
-	proto_reader_free(&r);                       /* frees the partial payload */
-	close_pair(sv);
+	rig_open(&g, 1024);
+	send_bytes(g.sv[1], p, header_bytes(p, PROTO_VERSION, 1, 1024));
+	assert_int_equal(rig_feed(&g), PROTO_RD_NEED_MORE);
+	assert_true(proto_reader_in_message(&g.r));
+	rig_close(&g);                               /* frees the partial payload */
 }
 
 /* A client that announces a big request and sends little holds little:
@@ -340,42 +333,37 @@ static void test_request_of_exactly_the_limit_is_accepted(void **state)
 static void test_reader_memory_follows_the_bytes_received(void **state)
 {
 	(void)state;
-	int sv[2];
+	struct rig g;
 	struct proto_buf b;
-	struct proto_reader r;
-	struct proto_msg m;
-	struct proto_error err;
-	make_pair(sv);
+	rig_open(&g, PROTO_MAX_PAYLOAD);
 	build_sample(&b, 3, PROTO_MAX_PAYLOAD - 100);
-	proto_reader_init(&r, PROTO_MAX_PAYLOAD);
-	send_bytes(sv[1], b.data, PROTO_HEADER_SIZE + 10);
-	assert_int_equal(feed(&r, sv[0], &m, &err), PROTO_RD_NEED_MORE);
-	assert_true(r.cap > 0 && r.cap <= 64 * 1024);
+	send_bytes(g.sv[1], b.data, PROTO_HEADER_SIZE + 10);
+	assert_int_equal(rig_feed(&g), PROTO_RD_NEED_MORE);
+	assert_true(g.r.cap > 0 && g.r.cap <= 64 * 1024);
 	size_t off = PROTO_HEADER_SIZE + 10;
 	enum proto_rd rd = PROTO_RD_NEED_MORE;
 	while (off < b.len) {
 		size_t n = b.len - off < 100000 ? b.len - off : 100000;
-		send_bytes(sv[1], b.data + off, n);
+		send_bytes(g.sv[1], b.data + off, n);
 		off += n;
-		rd = feed(&r, sv[0], &m, &err);
+		rd = rig_feed(&g);
 		if (off < b.len) {
 			assert_int_equal(rd, PROTO_RD_NEED_MORE);
-			assert_true(r.cap <= 2 * (r.have + 64 * 1024));
-			assert_true(r.cap <= b.len - PROTO_HEADER_SIZE);
+			assert_true(g.r.cap <= 2 * (g.r.have + 64 * 1024));
+			assert_true(g.r.cap <= b.len - PROTO_HEADER_SIZE);
 		}
 	}
 	assert_int_equal(rd, PROTO_RD_COMPLETE);
-	assert_msg_is(&m, &b);
-	proto_msg_free(&m);
+	assert_msg_is(&g.m, &b);
+	proto_msg_free(&g.m);
 
 	uint8_t small[PROTO_HEADER_SIZE + 3];              /* a short one: exact size */
 	header_bytes(small, PROTO_VERSION, 1, 100);
-	send_bytes(sv[1], small, sizeof small);
-	assert_int_equal(feed(&r, sv[0], &m, &err), PROTO_RD_NEED_MORE);
-	assert_int_equal(r.cap, 100);
-	proto_reader_free(&r);
+	send_bytes(g.sv[1], small, sizeof small);
+	assert_int_equal(rig_feed(&g), PROTO_RD_NEED_MORE);
+	assert_int_equal(g.r.cap, 100);
 	proto_buf_free(&b);
-	close_pair(sv);
+	rig_close(&g);
 }
 
 static void test_bad_magic_is_refused_from_the_first_bytes(void **state)
@@ -390,19 +378,11 @@ static void test_bad_magic_is_refused_from_the_first_bytes(void **state)
 		  "not a crond protocol request (bad magic: first bytes 0x00000000)" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		int sv[2];
-		struct proto_reader r;
-		struct proto_msg m;
-		struct proto_error err;
-		make_pair(sv);
-		proto_reader_init(&r, PROTO_MAX_PAYLOAD);
-		send_bytes(sv[1], cases[i].bytes, cases[i].len);
-		assert_int_equal(feed(&r, sv[0], &m, &err), PROTO_RD_ERROR);
-		assert_int_equal(err.code, PROTO_E_BAD_MAGIC);
-		assert_string_equal(err.msg, cases[i].msg);
-		assert_true(proto_error_wants_reply(err.code));
-		proto_reader_free(&r);
-		close_pair(sv);
+		struct rig g;
+		rig_open(&g, PROTO_MAX_PAYLOAD);
+		send_bytes(g.sv[1], cases[i].bytes, cases[i].len);
+		expect_refused(&g, PROTO_E_BAD_MAGIC, cases[i].msg);
+		rig_close(&g);
 	}
 }
 
@@ -411,66 +391,51 @@ static void test_bad_magic_is_refused_from_the_first_bytes(void **state)
 static void test_other_version_gets_the_version_error_reply(void **state)
 {
 	(void)state;
-	int sv[2];
+	struct rig g;
 	uint8_t p[PROTO_HEADER_SIZE + 20] = { 0 };
-	struct proto_reader r;
 	struct proto_writer w;
 	struct proto_buf reply;
-	struct proto_msg m;
-	struct proto_error err;
-	make_pair(sv);
+	rig_open(&g, PROTO_MAX_PAYLOAD);
 	header_bytes(p, 2, 1, 20);
-	send_bytes(sv[1], p, sizeof p);
-	proto_reader_init(&r, PROTO_MAX_PAYLOAD);
-	assert_int_equal(feed(&r, sv[0], &m, &err), PROTO_RD_ERROR);
-	assert_int_equal(err.code, PROTO_E_VERSION);
-	assert_string_equal(err.msg, "crond speaks protocol version 1, client speaks 2");
-	assert_int_equal(proto_reader_peer_version(&r), 2);
-	assert_true(proto_error_wants_reply(err.code));
-	assert_null(r.payload);
+	send_bytes(g.sv[1], p, sizeof p);
+	expect_refused(&g, PROTO_E_VERSION, "crond speaks protocol version 1, client speaks 2");
+	assert_int_equal(proto_reader_peer_version(&g.r), 2);
+	assert_null(g.r.payload);
 
 	proto_writer_init(&w);
-	assert_int_equal(proto_build_fatal(&reply, err.msg), PROTO_OK);
-	assert_int_equal(proto_writer_queue(&w, &reply, &err), PROTO_OK);
-	assert_int_equal(proto_writer_flush(&w, sv[0], &err), PROTO_WR_DONE);
+	assert_int_equal(proto_build_fatal(&reply, g.err.msg), PROTO_OK);
+	assert_int_equal(proto_writer_queue(&w, &reply, &g.err), PROTO_OK);
+	assert_int_equal(proto_writer_flush(&w, g.sv[0], &g.err), PROTO_WR_DONE);
 	uint8_t in[512];
 	char text[PROTO_ERRMSG_SIZE];
-	ssize_t n = recv(sv[1], in, sizeof in, 0);
+	ssize_t n = recv(g.sv[1], in, sizeof in, 0);
 	assert_true(n > PROTO_HEADER_SIZE);
-	assert_int_equal(proto_decode(in, (size_t)n, PROTO_MAX_PAYLOAD, &m, NULL, NULL), PROTO_OK);
-	assert_int_equal(m.type, PROTO_TYPE_FATAL);
-	assert_true(proto_fatal_text(m.payload, m.len, text, sizeof text));
+	assert_int_equal(proto_decode(in, (size_t)n, PROTO_MAX_PAYLOAD, &g.m, NULL, NULL), PROTO_OK);
+	assert_int_equal(g.m.type, PROTO_TYPE_FATAL);
+	assert_true(proto_fatal_text(g.m.payload, g.m.len, text, sizeof text));
 	assert_string_equal(text, "crond speaks protocol version 1, client speaks 2");
-	proto_msg_free(&m);
+	proto_msg_free(&g.m);
 	proto_writer_free(&w);
-	proto_reader_free(&r);
-	close_pair(sv);
+	rig_close(&g);
 }
 
 static void test_reader_refuses_a_malformed_payload(void **state)
 {
 	(void)state;
-	int sv[2];
+	struct rig g;
 	uint8_t p[PROTO_HEADER_SIZE + 8];
 	static const uint8_t payload[8] = { 0, 1, 0, 0, 0, 5, 'a', 'b' };  /* 5 > 2 */
-	struct proto_reader r;
-	struct proto_msg m;
-	struct proto_error err;
-	make_pair(sv);
+	rig_open(&g, PROTO_MAX_PAYLOAD);
 	header_bytes(p, PROTO_VERSION, 1, sizeof payload);
 	memcpy(p + PROTO_HEADER_SIZE, payload, sizeof payload);
-	send_bytes(sv[1], p, sizeof p);
-	proto_reader_init(&r, PROTO_MAX_PAYLOAD);
-	assert_int_equal(feed(&r, sv[0], &m, &err), PROTO_RD_ERROR);
-	assert_int_equal(err.code, PROTO_E_MALFORMED);
-	assert_true(proto_error_wants_reply(err.code));
-	assert_null(r.payload);
+	send_bytes(g.sv[1], p, sizeof p);
+	expect_refused(&g, PROTO_E_MALFORMED, NULL);
+	assert_null(g.r.payload);
 	/* Errors stick. */
-	assert_int_equal(feed(&r, sv[0], &m, &err), PROTO_RD_ERROR);
-	assert_int_equal(err.code, PROTO_E_MALFORMED);
-	assert_false(proto_reader_in_message(&r));
-	proto_reader_free(&r);
-	close_pair(sv);
+	assert_int_equal(rig_feed(&g), PROTO_RD_ERROR);
+	assert_int_equal(g.err.code, PROTO_E_MALFORMED);
+	assert_false(proto_reader_in_message(&g.r));
+	rig_close(&g);
 }
 
 static void test_peer_closing_is_eof_between_messages_and_truncated_inside(void **state)
@@ -486,29 +451,25 @@ static void test_peer_closing_is_eof_between_messages_and_truncated_inside(void 
 		{ "part of the payload", PROTO_HEADER_SIZE + 7, PROTO_E_TRUNCATED },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		int sv[2];
-		struct proto_reader r;
-		struct proto_msg m;
-		struct proto_error err;
-		make_pair(sv);
+		struct rig g;
+		rig_open(&g, PROTO_MAX_PAYLOAD);
 		size_t n = cases[i].sent == SIZE_MAX ? b.len : cases[i].sent;
 		if (n > 0)
-			send_bytes(sv[1], b.data, n);
-		assert_int_equal(close(sv[1]), 0);
-		sv[1] = -1;
-		proto_reader_init(&r, PROTO_MAX_PAYLOAD);
-		enum proto_rd rd = feed(&r, sv[0], &m, &err);
+			send_bytes(g.sv[1], b.data, n);
+		assert_int_equal(close(g.sv[1]), 0);
+		g.sv[1] = -1;
+		enum proto_rd rd = rig_feed(&g);
 		if (n == b.len) {
 			assert_int_equal(rd, PROTO_RD_COMPLETE);
-			proto_msg_free(&m);
-			rd = feed(&r, sv[0], &m, &err);
+			proto_msg_free(&g.m);
+			rd = rig_feed(&g);
 		}
 		assert_int_equal(rd, PROTO_RD_ERROR);
-		if (err.code != cases[i].want)
-			fail_msg("%s: got %s (%s)", cases[i].rule, proto_code_name(err.code), err.msg);
-		assert_false(proto_error_wants_reply(err.code));
-		proto_reader_free(&r);
-		close_pair(sv);
+		if (g.err.code != cases[i].want)
+			fail_msg("%s: got %s (%s)", cases[i].rule, proto_code_name(g.err.code),
+				 g.err.msg);
+		assert_false(proto_error_wants_reply(g.err.code));
+		rig_close(&g);
 	}
 	proto_buf_free(&b);
 }

@@ -7,46 +7,25 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "spool/spool.h"
-
-struct fixture {
-	char dir[64];
-	char path[128];
-	struct spool *sp;
-};
-
-static int rm_entry(const char *p, const struct stat *st, int type, struct FTW *f)
-{
-	(void)st; (void)type; (void)f;
-	return remove(p);
-}
+#include "tests/unit/support/spool_fixture.h"
 
 static int setup(void **state)
 {
-	struct fixture *fx = calloc(1, sizeof *fx);
-	assert_non_null(fx);
-	strcpy(fx->dir, "/tmp/spool-at.XXXXXX");
-	assert_non_null(mkdtemp(fx->dir));
-	snprintf(fx->path, sizeof fx->path, "%s/crond.db", fx->dir);
-	struct spool_err err = { 0 };
-	if (spool_open(fx->path, SPOOL_CREATE, &fx->sp, &err) != SPOOL_OK)
-		fail_msg("open: %s", err.msg);
+	struct spool_fixture *fx = spool_fixture_new("spool-at");
+	spool_fixture_open(fx, SPOOL_CREATE);
 	*state = fx;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *fx = *state;
-	spool_close(fx->sp);
-	nftw(fx->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-	free(fx);
+	spool_fixture_free(*state);
 	return 0;
 }
 
@@ -74,7 +53,7 @@ static int64_t submit(struct spool *sp, struct spool_at_job j)
 
 static void test_submit_then_get_returns_every_field(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	struct spool_err err = { 0 };
 	struct spool_at_job in = job_for("alice", 1000, 'c', 4102444800LL);   /* 2100 */
 	const char script[] = "#!/bin/sh\0binary\xff\n";
@@ -111,7 +90,7 @@ static void test_submit_then_get_returns_every_field(void **state)
 
 static void test_job_without_environment_gets_an_empty_list(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	struct spool_err err = { 0 };
 	struct spool_at_job in = job_for("bob", 1001, 'a', 5);
 	in.env = NULL;
@@ -129,7 +108,7 @@ static void test_job_without_environment_gets_an_empty_list(void **state)
 
 static void test_ids_increase_and_are_never_reused(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	struct spool_err err = { 0 };
 	int64_t a = submit(fx->sp, job_for("alice", 1000, 'a', 10));
 	int64_t b = submit(fx->sp, job_for("alice", 1000, 'a', 10));
@@ -147,7 +126,7 @@ static void test_ids_increase_and_are_never_reused(void **state)
 
 static void test_submit_rejects_malformed_jobs(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	struct spool_err err = { 0 };
 	int64_t id = 77;
 	struct spool_at_job j = job_for("alice", 1000, '=', 10);
@@ -188,7 +167,7 @@ static void test_submit_rejects_malformed_jobs(void **state)
 
 static void test_list_is_sorted_by_run_time_then_id_and_filtered(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	struct spool_err err = { 0 };
 	int64_t a1 = submit(fx->sp, job_for("alice", 1000, 'a', 300));
 	int64_t b1 = submit(fx->sp, job_for("bob", 1001, 'b', 100));
@@ -241,7 +220,7 @@ static void test_list_is_sorted_by_run_time_then_id_and_filtered(void **state)
 
 static void test_remove_checks_owner_and_state(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	struct spool_err err = { 0 };
 	int64_t a = submit(fx->sp, job_for("alice", 1000, 'a', 10));
 	int64_t b = submit(fx->sp, job_for("alice", 1000, 'a', 10));
@@ -262,7 +241,7 @@ static void test_remove_checks_owner_and_state(void **state)
 
 static void test_claim_moves_waiting_to_running_exactly_once(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	struct spool_err err = { 0 };
 	int64_t id = submit(fx->sp, job_for("alice", 1000, 'a', 500));
 	assert_int_equal(spool_at_claim(fx->sp, id, 100, &err), SPOOL_OK);   /* early is fine */
@@ -277,7 +256,7 @@ static void test_claim_moves_waiting_to_running_exactly_once(void **state)
 
 static void test_claim_due_takes_due_jobs_in_order_up_to_max(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	struct spool_err err = { 0 };
 	int64_t late = submit(fx->sp, job_for("alice", 1000, 'a', 200));
 	int64_t early = submit(fx->sp, job_for("alice", 1000, 'a', 50));
@@ -322,7 +301,7 @@ static void test_claim_due_takes_due_jobs_in_order_up_to_max(void **state)
 
 static void test_next_run_is_the_earliest_waiting_job_of_the_queues(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	struct spool_err err = { 0 };
 	int64_t next = -1;
 	assert_int_equal(spool_at_next_run(fx->sp, NULL, &next, &err), SPOOL_NOT_FOUND);
@@ -337,7 +316,7 @@ static void test_next_run_is_the_earliest_waiting_job_of_the_queues(void **state
 
 static void test_set_running_and_finish_follow_the_states(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	struct spool_err err = { 0 };
 	int64_t id = submit(fx->sp, job_for("alice", 1000, 'a', 10));
 	assert_int_equal(spool_at_set_running(fx->sp, id, 4242, 11, &err), SPOOL_CONFLICT);
@@ -355,21 +334,9 @@ static void test_set_running_and_finish_follow_the_states(void **state)
 	assert_int_equal(spool_at_set_running(fx->sp, id, 1, 1, &err), SPOOL_NOT_FOUND);
 }
 
-static size_t history_rows(struct spool *sp)
-{
-	struct spool_err err;
-	struct spool_history_filter f = { .limit = 1000 };
-	struct spool_run *v;
-	size_t n;
-	if (spool_history_query(sp, &f, &v, &n, &err) != SPOOL_OK)
-		fail_msg("query: %s", err.msg);
-	spool_runs_free(v, n);
-	return n;
-}
-
 static void test_finish_with_a_result_records_it_in_the_same_transaction(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	struct spool_err err = { 0 };
 	int64_t id = submit(fx->sp, job_for("alice", 1000, 'a', 10));
 	char key[32];
@@ -379,7 +346,7 @@ static void test_finish_with_a_result_records_it_in_the_same_transaction(void **
 				    .start_ms = 10000, .end_ms = 10500 };
 	/* Still waiting: refused, and nothing recorded. */
 	assert_int_equal(spool_at_finish(fx->sp, id, &result, &err), SPOOL_CONFLICT);
-	assert_int_equal(history_rows(fx->sp), 0);
+	assert_int_equal(spool_fixture_count_runs(fx->sp, NULL), 0);
 	assert_int_equal(spool_at_claim(fx->sp, id, 10, &err), SPOOL_OK);
 	/* A malformed record is refused before anything changes. */
 	struct spool_run bad = result;
@@ -400,12 +367,12 @@ static void test_finish_with_a_result_records_it_in_the_same_transaction(void **
 	assert_string_equal(v[0].command, "echo hi");
 	spool_runs_free(v, n);
 	assert_int_equal(spool_at_finish(fx->sp, id, &result, &err), SPOOL_NOT_FOUND);
-	assert_int_equal(history_rows(fx->sp), 1);
+	assert_int_equal(spool_fixture_count_runs(fx->sp, NULL), 1);
 }
 
 static void test_recover_interrupts_running_jobs_which_never_run_again(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	struct spool_err err = { 0 };
 	int64_t a = submit(fx->sp, job_for("alice", 1000, 'a', 10));
 	int64_t b = submit(fx->sp, job_for("bob", 1001, 'a', 20));

@@ -8,7 +8,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -21,41 +20,24 @@
 
 #include "spool/internal.h"   /* the test-only hook before COMMIT */
 #include "spool/spool.h"
+#include "tests/unit/support/spool_fixture.h"
 
 #define WRITES 60   /* per writer and kind */
 
-struct fixture {
-	char dir[64];
-	char path[128];
-};
-
-static int rm_entry(const char *p, const struct stat *st, int type, struct FTW *f)
-{
-	(void)st; (void)type; (void)f;
-	return remove(p);
-}
-
+/* Each test opens the spool its own way: setup only creates it. */
 static int setup(void **state)
 {
-	struct fixture *fx = calloc(1, sizeof *fx);
-	assert_non_null(fx);
-	strcpy(fx->dir, "/tmp/spool-conc.XXXXXX");
-	assert_non_null(mkdtemp(fx->dir));
-	snprintf(fx->path, sizeof fx->path, "%s/crond.db", fx->dir);
-	struct spool *sp;
-	struct spool_err err;
-	if (spool_open(fx->path, SPOOL_CREATE, &sp, &err) != SPOOL_OK)
-		fail_msg("open: %s", err.msg);
-	spool_close(sp);
+	struct spool_fixture *fx = spool_fixture_new("spool-conc");
+	spool_fixture_open(fx, SPOOL_CREATE);
+	spool_close(fx->sp);
+	fx->sp = NULL;
 	*state = fx;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *fx = *state;
-	nftw(fx->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-	free(fx);
+	spool_fixture_free(*state);
 	return 0;
 }
 
@@ -145,7 +127,7 @@ static void check_totals(const char *path, int writers)
 
 static void test_two_threads_writing_lose_nothing_and_never_see_busy(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	struct writer w[2] = { { .path = fx->path, .index = 1 }, { .path = fx->path, .index = 2 } };
 	pthread_t t[2];
 	for (int i = 0; i < 2; i++)
@@ -172,7 +154,7 @@ static void test_two_threads_writing_lose_nothing_and_never_see_busy(void **stat
 
 static void test_two_processes_writing_lose_nothing_and_never_see_busy(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	pid_t pid[2];
 	for (int i = 0; i < 2; i++) {
 		pid[i] = fork();
@@ -215,7 +197,7 @@ static void *slow_writer(void *arg)
 
 static void test_writer_waits_for_a_long_transaction_instead_of_failing(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	struct spool *slow = open_spool(fx->path), *sp = open_spool(fx->path);
 	struct spool_err err;
 	pthread_t t;
@@ -337,19 +319,19 @@ static void race_threads(const char *path, bool by_id)
 
 static void test_racing_threads_claim_each_job_exactly_once(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	race_threads(fx->path, true);
 }
 
 static void test_racing_threads_claim_due_jobs_exactly_once(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	race_threads(fx->path, false);
 }
 
 static void test_racing_processes_claim_each_job_exactly_once(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	int64_t first = submit_jobs(fx->path);
 	int fds[2][2];
 	pid_t pid[2];
@@ -417,20 +399,17 @@ static size_t history_rows(const char *path)
 	struct spool_err err;
 	if (spool_open(path, SPOOL_CHECK, &sp, &err) != SPOOL_OK)
 		fail_msg("reopen: %s", err.msg);
-	struct spool_history_filter f = { .limit = SPOOL_QUERY_MAX };
-	struct spool_run *v;
-	size_t n;
-	assert_int_equal(spool_history_query(sp, &f, &v, &n, &err), SPOOL_OK);
-	spool_runs_free(v, n);
+	size_t n = spool_fixture_count_runs(sp, NULL);
 	spool_close(sp);
 	return n;
 }
 
 #define BATCH 400
 
-/* A child appends one BATCH of history rows and claims a job in the same
- * moment of its life; with HANG it stops just before COMMIT. */
-static pid_t start_child(const char *path, bool hang, int *ready)
+/* Forks a child that opens the spool at PATH (or exits 2) and can say it
+ * reached its moment on crash_pipe: in the parent, the child's pid with
+ * *READY the pipe's read end; in the child, 0 with *SP open. */
+static pid_t fork_crasher(const char *path, struct spool **sp, int *ready)
 {
 	int fds[2];
 	assert_int_equal(pipe(fds), 0);
@@ -439,10 +418,33 @@ static pid_t start_child(const char *path, bool hang, int *ready)
 	if (pid == 0) {
 		close(fds[0]);
 		crash_pipe = fds[1];
-		struct spool *sp;
 		struct spool_err err;
-		if (spool_open(path, 0, &sp, &err) != SPOOL_OK)
+		if (spool_open(path, 0, sp, &err) != SPOOL_OK)
 			_exit(2);
+		return 0;
+	}
+	close(fds[1]);
+	*ready = fds[0];
+	return pid;
+}
+
+/* Kills child PID with SIGKILL and reaps it. */
+static void kill_child(pid_t pid)
+{
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+}
+
+/* A child appends one BATCH of history rows and claims a job in the same
+ * moment of its life; with HANG it stops just before COMMIT. */
+static pid_t start_child(const char *path, bool hang, int *ready)
+{
+	struct spool *sp;
+	pid_t pid = fork_crasher(path, &sp, ready);
+	if (pid == 0) {
+		struct spool_err err;
 		static struct spool_run runs[BATCH];
 		for (int i = 0; i < BATCH; i++)
 			runs[i] = (struct spool_run){ .owner = "crash", .entry_key = "k",
@@ -454,8 +456,6 @@ static pid_t start_child(const char *path, bool hang, int *ready)
 			_exit(4);
 		signal_then_hang(sp);   /* committed: say so, wait to be killed */
 	}
-	close(fds[1]);
-	*ready = fds[0];
 	return pid;
 }
 
@@ -464,15 +464,12 @@ static void kill_when_ready(pid_t pid, int ready)
 	char c;
 	assert_int_equal(read(ready, &c, 1), 1);
 	close(ready);
-	assert_int_equal(kill(pid, SIGKILL), 0);
-	int status;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFSIGNALED(status));
+	kill_child(pid);
 }
 
 static void test_kill_before_commit_leaves_none_of_the_batch(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	int ready;
 	pid_t pid = start_child(fx->path, true, &ready);
 	kill_when_ready(pid, ready);
@@ -482,7 +479,7 @@ static void test_kill_before_commit_leaves_none_of_the_batch(void **state)
 
 static void test_kill_after_commit_keeps_the_whole_batch(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	int ready;
 	pid_t pid = start_child(fx->path, false, &ready);
 	kill_when_ready(pid, ready);
@@ -492,7 +489,7 @@ static void test_kill_after_commit_keeps_the_whole_batch(void **state)
 
 static void test_kill_at_random_moments_is_always_all_or_nothing(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	for (int round = 0; round < 6; round++) {
 		pid_t pid = fork();
 		assert_true(pid >= 0);
@@ -511,10 +508,7 @@ static void test_kill_at_random_moments_is_always_all_or_nothing(void **state)
 		}
 		struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)(20 + round * 13) * 1000000L };
 		nanosleep(&ts, NULL);
-		assert_int_equal(kill(pid, SIGKILL), 0);
-		int status;
-		assert_int_equal(waitpid(pid, &status, 0), pid);
-		assert_true(WIFSIGNALED(status));
+		kill_child(pid);
 		assert_true(integrity(fx->path));
 		size_t rows = history_rows(fx->path);
 		if (getenv("SPOOL_TEST_VERBOSE") != NULL)
@@ -525,27 +519,20 @@ static void test_kill_at_random_moments_is_always_all_or_nothing(void **state)
 
 static void test_claim_killed_before_commit_leaves_the_job_waiting(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	int64_t first = submit_jobs(fx->path);
-	int fds[2];
-	assert_int_equal(pipe(fds), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
+	struct spool *child;
+	int ready;
+	pid_t pid = fork_crasher(fx->path, &child, &ready);
 	if (pid == 0) {
-		close(fds[0]);
-		crash_pipe = fds[1];
-		struct spool *sp;
 		struct spool_err err;
-		if (spool_open(fx->path, 0, &sp, &err) != SPOOL_OK)
-			_exit(2);
-		sp->test_before_commit = signal_then_hang;
+		child->test_before_commit = signal_then_hang;
 		struct spool_at_job *v;
 		size_t n;
-		spool_at_claim_due(sp, 1000, NULL, JOBS, &v, &n, &err);
+		spool_at_claim_due(child, 1000, NULL, JOBS, &v, &n, &err);
 		_exit(5);
 	}
-	close(fds[1]);
-	kill_when_ready(pid, fds[0]);
+	kill_when_ready(pid, ready);
 	assert_true(integrity(fx->path));
 	struct spool *sp = open_spool(fx->path);
 	struct spool_err err;

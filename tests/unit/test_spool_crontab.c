@@ -7,53 +7,31 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "spool/spool.h"
-
-struct fixture {
-	char dir[64];
-	char path[128];
-	struct spool *sp;
-};
-
-static int rm_entry(const char *p, const struct stat *st, int type, struct FTW *f)
-{
-	(void)st; (void)type; (void)f;
-	return remove(p);
-}
+#include "tests/unit/support/spool_fixture.h"
 
 static int setup(void **state)
 {
-	struct fixture *fx = calloc(1, sizeof *fx);
-	assert_non_null(fx);
-	strcpy(fx->dir, "/tmp/spool-crontab.XXXXXX");
-	assert_non_null(mkdtemp(fx->dir));
-	snprintf(fx->path, sizeof fx->path, "%s/crond.db", fx->dir);
-	struct spool_err err = { 0 };
-	int rc = spool_open(fx->path, SPOOL_CREATE | SPOOL_CHECK, &fx->sp, &err);
-	if (rc != SPOOL_OK)
-		fail_msg("open: %s", err.msg);
+	struct spool_fixture *fx = spool_fixture_new("spool-crontab");
+	spool_fixture_open(fx, SPOOL_CREATE | SPOOL_CHECK);
 	*state = fx;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *fx = *state;
-	spool_close(fx->sp);
-	nftw(fx->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-	free(fx);
+	spool_fixture_free(*state);
 	return 0;
 }
 
 static void test_install_then_get_returns_the_exact_bytes(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	struct spool_err err = { 0 };
 	const char text[] = "MAILTO=root\n*/5 * * * * /bin/true % in\t\"quotes\"\n# no newline at end";
 	int64_t gen = 0;
@@ -77,7 +55,7 @@ static void test_install_then_get_returns_the_exact_bytes(void **state)
 
 static void test_every_byte_value_and_one_mebibyte_round_trip(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	struct spool_err err = { 0 };
 	size_t len = SPOOL_CRONTAB_MAX;
 	unsigned char *text = malloc(len);
@@ -96,7 +74,7 @@ static void test_every_byte_value_and_one_mebibyte_round_trip(void **state)
 
 static void test_empty_crontab_is_installed_not_removed(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	struct spool_err err = { 0 };
 	assert_int_equal(spool_crontab_install(fx->sp, "empty", 2, "", 0, 2, 5, NULL, &err),
 			 SPOOL_OK);
@@ -111,7 +89,7 @@ static void test_empty_crontab_is_installed_not_removed(void **state)
 
 static void test_crontab_over_the_bound_is_invalid(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	struct spool_err err = { 0 };
 	char *text = calloc(1, SPOOL_CRONTAB_MAX + 1);
 	assert_non_null(text);
@@ -135,7 +113,7 @@ static void test_crontab_over_the_bound_is_invalid(void **state)
 
 static void test_get_of_unknown_owner_is_not_found(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	struct spool_err err = { 0 };
 	struct spool_crontab c;
 	assert_int_equal(spool_crontab_get(fx->sp, "nobody-here", &c, &err), SPOOL_NOT_FOUND);
@@ -147,7 +125,7 @@ static void test_get_of_unknown_owner_is_not_found(void **state)
 
 static void test_generations_strictly_increase_across_owners(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	struct spool_err err = { 0 };
 	int64_t last = 0, gen = 0, cur = -1;
 	assert_int_equal(spool_crontab_generation(fx->sp, &cur, &err), SPOOL_OK);
@@ -167,7 +145,7 @@ static void test_generations_strictly_increase_across_owners(void **state)
 
 static void test_remove_leaves_a_tombstone_listed_as_a_change(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	struct spool_err err = { 0 };
 	int64_t g1, g2, g3;
 	assert_int_equal(spool_crontab_install(fx->sp, "alice", 1000, "a\n", 2, 0, 10, &g1, &err), 0);
@@ -215,7 +193,7 @@ static void test_remove_leaves_a_tombstone_listed_as_a_change(void **state)
 
 static void test_changes_come_in_pages_of_max_in_generation_order(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	struct spool_err err = { 0 };
 	char owner[16];
 	for (int i = 0; i < 25; i++) {
@@ -253,7 +231,7 @@ static void test_changes_come_in_pages_of_max_in_generation_order(void **state)
 
 static void test_crontab_survives_close_and_reopen(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	struct spool_err err = { 0 };
 	assert_int_equal(spool_crontab_install(fx->sp, "carol", 7, "@daily x\n", 9, 0, 1, NULL,
 					       &err), SPOOL_OK);
@@ -268,7 +246,7 @@ static void test_crontab_survives_close_and_reopen(void **state)
 
 static void test_reinstall_replaces_text_uid_and_installer(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	struct spool_err err = { 0 };
 	assert_int_equal(spool_crontab_install(fx->sp, "dave", 5, "old", 3, 5, 1, NULL, &err), 0);
 	assert_int_equal(spool_crontab_install(fx->sp, "dave", 6, "new!", 4, 0, 2, NULL, &err), 0);

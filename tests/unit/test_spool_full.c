@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "spool/spool.h"
+#include "tests/unit/support/spool_fixture.h"
+#include "tests/unit/support/tmpdir.h"
 
 struct fixture {
 	char dir[64];
@@ -26,8 +28,7 @@ static int setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof *fx);
 	assert_non_null(fx);
-	strcpy(fx->dir, "/tmp/spool-full.XXXXXX");
-	assert_non_null(mkdtemp(fx->dir));
+	assert_int_equal(tmpdir_make(fx->dir, sizeof fx->dir, "spool-full"), 0);
 	snprintf(fx->path, sizeof fx->path, "%s/crond.db", fx->dir);
 	if (geteuid() == 0 &&
 	    mount("tmpfs", fx->dir, "tmpfs", MS_NOSUID | MS_NODEV, "size=256k,mode=0700") == 0)
@@ -53,18 +54,6 @@ static void need_small_fs(const struct fixture *fx)
 			      geteuid() == 0 ? strerror(errno) : "not root");
 		skip();
 	}
-}
-
-static size_t history_count(struct spool *sp)
-{
-	struct spool_err err;
-	struct spool_history_filter f = { .limit = SPOOL_QUERY_MAX };
-	struct spool_run *v;
-	size_t n;
-	if (spool_history_query(sp, &f, &v, &n, &err) != SPOOL_OK)
-		fail_msg("query: %s", err.msg);
-	spool_runs_free(v, n);
-	return n;
 }
 
 static void test_full_disk_fails_cleanly_and_keeps_earlier_data(void **state)
@@ -115,14 +104,14 @@ static void test_full_disk_fails_cleanly_and_keeps_earlier_data(void **state)
 		runs[i] = (struct spool_run){ .owner = "keeper", .entry_key = "k", .command = "c",
 			.output = big, .output_len = 4096, .output_total = 4096 };
 	assert_int_equal(spool_history_append(sp, runs, 200, &err), SPOOL_FULL);
-	assert_int_equal(history_count(sp), 1);
+	assert_int_equal(spool_fixture_count_runs(sp, NULL), 1);
 	spool_close(sp);
 
 	/* Reopened (and checked), the spool is sound. */
 	assert_int_equal(spool_open(fx->path, SPOOL_CHECK, &sp, &err), SPOOL_OK);
 	assert_int_equal(spool_crontab_get(sp, "keeper", &c, &err), SPOOL_OK);
 	spool_crontab_free(&c);
-	assert_int_equal(history_count(sp), 1);
+	assert_int_equal(spool_fixture_count_runs(sp, NULL), 1);
 	spool_close(sp);
 }
 

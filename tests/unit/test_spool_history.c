@@ -6,46 +6,25 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "spool/spool.h"
-
-struct fixture {
-	char dir[64];
-	char path[128];
-	struct spool *sp;
-};
-
-static int rm_entry(const char *p, const struct stat *st, int type, struct FTW *f)
-{
-	(void)st; (void)type; (void)f;
-	return remove(p);
-}
+#include "tests/unit/support/spool_fixture.h"
 
 static int setup(void **state)
 {
-	struct fixture *fx = calloc(1, sizeof *fx);
-	assert_non_null(fx);
-	strcpy(fx->dir, "/tmp/spool-history.XXXXXX");
-	assert_non_null(mkdtemp(fx->dir));
-	snprintf(fx->path, sizeof fx->path, "%s/crond.db", fx->dir);
-	struct spool_err err = { 0 };
-	if (spool_open(fx->path, SPOOL_CREATE, &fx->sp, &err) != SPOOL_OK)
-		fail_msg("open: %s", err.msg);
+	struct spool_fixture *fx = spool_fixture_new("spool-history");
+	spool_fixture_open(fx, SPOOL_CREATE);
 	*state = fx;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *fx = *state;
-	spool_close(fx->sp);
-	nftw(fx->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-	free(fx);
+	spool_fixture_free(*state);
 	return 0;
 }
 
@@ -67,20 +46,9 @@ static void append(struct spool *sp, struct spool_run r)
 		fail_msg("append: %s", err.msg);
 }
 
-static size_t count(struct spool *sp, const struct spool_history_filter *f)
-{
-	struct spool_err err = { 0 };
-	struct spool_run *v;
-	size_t n;
-	if (spool_history_query(sp, f, &v, &n, &err) != SPOOL_OK)
-		fail_msg("query: %s", err.msg);
-	spool_runs_free(v, n);
-	return n;
-}
-
 static void test_append_then_query_returns_every_field(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	struct spool_err err = { 0 };
 	const char out[] = "line\0with NUL\xff";
 	struct spool_run r = {
@@ -116,25 +84,25 @@ static void test_append_then_query_returns_every_field(void **state)
 
 static void test_batch_append_is_one_all_or_nothing_transaction(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	struct spool_err err = { 0 };
 	struct spool_run batch[100];
 	for (int i = 0; i < 100; i++)
 		batch[i] = run_for("bob", 1001, "bob:1", 1000 + i);
 	assert_int_equal(spool_history_append(fx->sp, batch, 100, &err), SPOOL_OK);
 	struct spool_history_filter f = { .limit = 1000 };
-	assert_int_equal(count(fx->sp, &f), 100);
+	assert_int_equal(spool_fixture_count_runs(fx->sp, &f), 100);
 	/* One bad record anywhere refuses the whole batch. */
 	batch[57].entry_key = "";
 	assert_int_equal(spool_history_append(fx->sp, batch, 100, &err), SPOOL_INVALID);
 	assert_non_null(strstr(err.msg, "entry key"));
-	assert_int_equal(count(fx->sp, &f), 100);
+	assert_int_equal(spool_fixture_count_runs(fx->sp, &f), 100);
 	assert_int_equal(spool_history_append(fx->sp, batch, 0, &err), SPOOL_INVALID);
 }
 
 static void test_append_rejects_malformed_records(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	struct spool_err err = { 0 };
 	struct spool_run r = run_for("bob", 1, "k", 1);
 	r.kind = (enum spool_run_kind)5;
@@ -159,7 +127,7 @@ static void test_append_rejects_malformed_records(void **state)
 
 static void test_queries_are_newest_first_and_filtered(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	struct spool_err err = { 0 };
 	append(fx->sp, run_for("alice", 1000, "alice:a", 100));
 	append(fx->sp, run_for("bob", 1001, "bob:x", 200));
@@ -184,17 +152,17 @@ static void test_queries_are_newest_first_and_filtered(void **state)
 	spool_runs_free(v, n);
 
 	struct spool_history_filter alice = { .by_uid = true, .uid = 1000, .limit = 100 };
-	assert_int_equal(count(fx->sp, &alice), 4);
+	assert_int_equal(spool_fixture_count_runs(fx->sp, &alice), 4);
 	struct spool_history_filter entry = { .entry_key = "alice:a", .limit = 100 };
-	assert_int_equal(count(fx->sp, &entry), 3);
+	assert_int_equal(spool_fixture_count_runs(fx->sp, &entry), 3);
 	struct spool_history_filter bob_entry = { .entry_key = "alice:a", .by_uid = true,
 						  .uid = 1001, .limit = 100 };
-	assert_int_equal(count(fx->sp, &bob_entry), 0);
+	assert_int_equal(spool_fixture_count_runs(fx->sp, &bob_entry), 0);
 	struct spool_history_filter since = { .since_ms = 300, .limit = 100 };
-	assert_int_equal(count(fx->sp, &since), 3);
+	assert_int_equal(spool_fixture_count_runs(fx->sp, &since), 3);
 	struct spool_history_filter since_uid = { .since_ms = 300, .by_uid = true,
 						  .uid = 1001, .limit = 100 };
-	assert_int_equal(count(fx->sp, &since_uid), 0);
+	assert_int_equal(spool_fixture_count_runs(fx->sp, &since_uid), 0);
 
 	struct spool_history_filter bad = { .limit = 0 };
 	assert_int_equal(spool_history_query(fx->sp, &bad, &v, &n, &err), SPOOL_INVALID);
@@ -207,7 +175,7 @@ static void test_queries_are_newest_first_and_filtered(void **state)
 
 static void test_prune_by_age_deletes_oldest_in_bounded_batches(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	struct spool_err err = { 0 };
 	struct spool_run batch[50];
 	for (int i = 0; i < 50; i++)
@@ -235,7 +203,7 @@ static void test_prune_by_age_deletes_oldest_in_bounded_batches(void **state)
 
 static void test_prune_by_count_keeps_the_newest_per_entry(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	struct spool_err err = { 0 };
 	struct spool_run batch[60];
 	for (int i = 0; i < 60; i++)   /* a: 30 runs, b: 20, c: 10; shuffled times */
@@ -279,7 +247,7 @@ static void test_prune_by_count_keeps_the_newest_per_entry(void **state)
 
 static void test_entry_state_set_get_list_and_delete(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	struct spool_err err = { 0 };
 	int64_t sched = -1, start = -1;
 	assert_int_equal(spool_state_get(fx->sp, "k1", &sched, &start, &err), SPOOL_NOT_FOUND);
@@ -326,7 +294,7 @@ static void test_entry_state_set_get_list_and_delete(void **state)
 
 static void test_meta_values_round_trip_and_check_buffer_size(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	struct spool_err err = { 0 };
 	char buf[64] = "untouched";
 	assert_int_equal(spool_meta_get(fx->sp, "reboot_boot_id", buf, sizeof buf, &err),

@@ -8,7 +8,6 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,34 +17,18 @@
 
 #include "spool/internal.h"   /* to inspect the connection's settings */
 #include "spool/spool.h"
+#include "tests/unit/support/spool_fixture.h"
 
-struct fixture {
-	char dir[64];
-	char path[128];
-};
-
-static int rm_entry(const char *p, const struct stat *st, int type, struct FTW *f)
-{
-	(void)st; (void)type; (void)f;
-	return remove(p);
-}
-
+/* The tests create (or refuse to create) the spool themselves. */
 static int setup(void **state)
 {
-	struct fixture *fx = calloc(1, sizeof *fx);
-	assert_non_null(fx);
-	strcpy(fx->dir, "/tmp/spool-open.XXXXXX");
-	assert_non_null(mkdtemp(fx->dir));
-	snprintf(fx->path, sizeof fx->path, "%s/crond.db", fx->dir);
-	*state = fx;
+	*state = spool_fixture_new("spool-open");
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *fx = *state;
-	nftw(fx->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-	free(fx);
+	spool_fixture_free(*state);
 	return 0;
 }
 
@@ -100,7 +83,7 @@ static int raw_int(const char *path, const char *sql)
 
 static void test_create_makes_a_private_directory_and_file(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	char path[160];
 	snprintf(path, sizeof path, "%s/spool/crond.db", fx->dir);
 	open_expect(path, 0, SPOOL_NOT_FOUND);
@@ -119,7 +102,7 @@ static void test_create_makes_a_private_directory_and_file(void **state)
 
 static void test_missing_file_without_create_is_not_found(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	const char *msg = open_expect(fx->path, SPOOL_CHECK, SPOOL_NOT_FOUND);
 	assert_non_null(strstr(msg, fx->path));
 	struct stat st;
@@ -128,7 +111,7 @@ static void test_missing_file_without_create_is_not_found(void **state)
 
 static void test_symlinked_database_is_refused(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	char real[160], link[160];
 	snprintf(real, sizeof real, "%s/real.db", fx->dir);
 	snprintf(link, sizeof link, "%s/link.db", fx->dir);
@@ -150,7 +133,7 @@ static void test_symlinked_database_is_refused(void **state)
 
 static void test_symlinked_directory_is_refused(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	char real[160], link[160], path[200];
 	snprintf(real, sizeof real, "%s/realdir", fx->dir);
 	snprintf(link, sizeof link, "%s/linkdir", fx->dir);
@@ -164,7 +147,7 @@ static void test_symlinked_directory_is_refused(void **state)
 
 static void test_group_or_world_writable_file_or_directory_is_refused(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	make_spool(fx->path);
 	assert_int_equal(chmod(fx->path, 0620), 0);
 	const char *msg = open_expect(fx->path, 0, SPOOL_PERMISSION);
@@ -186,7 +169,7 @@ static void test_group_or_world_writable_file_or_directory_is_refused(void **sta
 
 static void test_files_owned_by_another_user_are_refused(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	if (geteuid() != 0) {
 		print_message("skipped: needs root to give files away\n");
 		skip();
@@ -205,7 +188,7 @@ static void test_files_owned_by_another_user_are_refused(void **state)
 
 static void test_unsafe_wal_companion_is_refused(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	make_spool(fx->path);
 	char wal[160], elsewhere[160];
 	snprintf(wal, sizeof wal, "%s-wal", fx->path);
@@ -218,7 +201,7 @@ static void test_unsafe_wal_companion_is_refused(void **state)
 
 static void test_directory_in_place_of_the_file_is_invalid(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	assert_int_equal(mkdir(fx->path, 0700), 0);
 	const char *msg = open_expect(fx->path, SPOOL_CREATE, SPOOL_INVALID);
 	assert_non_null(strstr(msg, "not a regular file"));
@@ -226,7 +209,7 @@ static void test_directory_in_place_of_the_file_is_invalid(void **state)
 
 static void test_bad_paths_and_flags_are_invalid(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	open_expect("", SPOOL_CREATE, SPOOL_INVALID);
 	open_expect(NULL, SPOOL_CREATE, SPOOL_INVALID);
 	char slash[160];
@@ -240,7 +223,7 @@ static void test_bad_paths_and_flags_are_invalid(void **state)
 
 static void test_connection_is_wal_full_sync_and_defensive(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	struct spool *sp;
 	struct spool_err err;
 	assert_int_equal(spool_open(fx->path, SPOOL_CREATE, &sp, &err), SPOOL_OK);
@@ -271,7 +254,7 @@ static void test_connection_is_wal_full_sync_and_defensive(void **state)
 
 static void test_a_text_file_is_not_a_database(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	FILE *f = fopen(fx->path, "w");
 	assert_non_null(f);
 	for (int i = 0; i < 200; i++)
@@ -312,7 +295,7 @@ static void make_filled_spool(const char *path)
 
 static void test_overwritten_header_is_corrupt(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	make_filled_spool(fx->path);
 	overwrite(fx->path, 0, 16, 'X');
 	const char *msg = open_expect(fx->path, 0, SPOOL_CORRUPT);
@@ -321,7 +304,7 @@ static void test_overwritten_header_is_corrupt(void **state)
 
 static void test_damaged_page_is_caught_by_quick_check(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	make_filled_spool(fx->path);
 	struct stat st;
 	assert_int_equal(stat(fx->path, &st), 0);
@@ -347,7 +330,7 @@ static void test_damaged_page_is_caught_by_quick_check(void **state)
 
 static void test_truncated_file_is_corrupt(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	make_filled_spool(fx->path);
 	struct stat st;
 	assert_int_equal(stat(fx->path, &st), 0);
@@ -360,7 +343,7 @@ static void test_truncated_file_is_corrupt(void **state)
 
 static void test_zero_length_file_becomes_an_empty_spool(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	int fd = open(fx->path, O_WRONLY | O_CREAT | O_EXCL, 0600);
 	assert_true(fd >= 0);
 	assert_int_equal(close(fd), 0);
@@ -370,7 +353,7 @@ static void test_zero_length_file_becomes_an_empty_spool(void **state)
 
 static void test_newer_schema_is_refused_naming_both_versions(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	make_spool(fx->path);
 	int newer = spool_schema_version() + 7;
 	char sql[64], want[64];
@@ -401,7 +384,7 @@ static const char v1_schema[] =
 
 static void test_version_1_database_is_upgraded_keeping_its_data(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	raw_exec(fx->path, v1_schema);
 	assert_int_equal(chmod(fx->path, 0600), 0);
 	struct spool *sp;
@@ -432,7 +415,7 @@ static void test_version_1_database_is_upgraded_keeping_its_data(void **state)
 
 static void test_failed_migration_is_rolled_back_as_a_whole(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	raw_exec(fx->path, v1_schema);
 	/* Something in the way of migration 3 (which creates "run"), after
 	 * part of it has run. */
@@ -453,7 +436,7 @@ static void test_failed_migration_is_rolled_back_as_a_whole(void **state)
 
 static void test_read_only_spool_reads_but_never_writes(void **state)
 {
-	struct fixture *fx = *state;
+	struct spool_fixture *fx = *state;
 	struct spool *sp;
 	struct spool_err err;
 	assert_int_equal(spool_open(fx->path, SPOOL_CREATE, &sp, &err), SPOOL_OK);

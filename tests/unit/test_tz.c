@@ -23,47 +23,8 @@
 
 #include "lib/civil.h"
 #include "lib/tz.h"
-
-static int64_t utc(int64_t y, int mo, int d, int h, int mi, int s)
-{
-	struct civil_time ct = { y, mo, d, h, mi, s, 0, 0 };
-	return civil_to_wall(&ct);
-}
-
-static uint64_t rng_next(uint64_t *x)
-{
-	*x ^= *x << 13;
-	*x ^= *x >> 7;
-	*x ^= *x << 17;
-	return *x;
-}
-
-/* A random instant in [lo, hi). */
-static int64_t rng_between(uint64_t *x, int64_t lo, int64_t hi)
-{
-	return lo + (int64_t)(rng_next(x) % (uint64_t)(hi - lo));
-}
-
-static struct tz *must_load(const char *name)
-{
-	char err[300] = "";
-	struct tz *z = tz_load(name, err, sizeof err);
-	if (z == NULL)
-		fail_msg("tz_load(%s): %s", name, err);
-	return z;
-}
-
-static void expect_load_error(const char *name, const char *needle)
-{
-	char err[400] = "";
-	struct tz *z = tz_load(name, err, sizeof err);
-	if (z != NULL) {
-		tz_free(z);
-		fail_msg("tz_load(%.80s) succeeded; expected an error with '%s'", name, needle);
-	}
-	if (strstr(err, needle) == NULL || strchr(err, '\n') != NULL)
-		fail_msg("tz_load(%.80s): error '%s' lacks '%s'", name, err, needle);
-}
+#include "tests/unit/support/rng.h"
+#include "tests/unit/support/tz_check.h"
 
 /* ------------------------------------------------------------ known data */
 
@@ -101,21 +62,6 @@ static const struct transition_case transitions[] = {
 	{ "America/St_Johns", 1772947800, -12600, -9000, "NST", "NDT", false, true },
 	{ "Pacific/Chatham", 1775311200, 49500, 45900, "+1345", "+1245", true, false },
 };
-
-static void check_info(const struct tz *z, int64_t t, int32_t off, bool dst, const char *abbr)
-{
-	int32_t o;
-	bool d;
-	char a[16];
-	tz_info_at(z, t, &o, &d, a, sizeof a);
-	assert_int_equal(o, off);
-	assert_int_equal(d, dst);
-	assert_string_equal(a, abbr);
-	assert_int_equal(tz_offset_at(z, t), off);
-	int64_t wall;
-	if (!__builtin_add_overflow(t, off, &wall))   /* else it saturates */
-		assert_int_equal(tz_to_wall(z, t), wall);
-}
 
 static void test_known_transitions_give_spans_that_end_and_start_there(void **state)
 {
@@ -275,14 +221,6 @@ static void test_from_wall_finds_gaps_folds_and_plain_times(void **state)
 }
 
 /* ------------------------------------------------------------ rule strings */
-
-struct rule_case {
-	const char *rule;
-	int64_t t;
-	int32_t off;
-	bool dst;
-	const char *abbr;
-};
 
 /* Rule strings as zone names (every form is tested in test_tz_rule.c). */
 static void test_posix_rule_strings_load_as_zones(void **state)
@@ -455,32 +393,6 @@ static void test_agrees_with_glibc_localtime(void **state)
 	tzset();
 	free(saved);
 	print_message("compared %ld instants in %zu zones with glibc\n", n, N_REAL + N_RULE);
-}
-
-static void check_span(const struct tz *z, int64_t t)
-{
-	struct tz_span s;
-	tz_span_at(z, t, &s);
-	assert_true(s.start <= t && (t < s.end || t == INT64_MAX));
-	assert_int_equal(tz_offset_at(z, t), s.offset);
-	assert_int_equal(tz_offset_at(z, s.start), s.offset);
-	if (s.start == INT64_MIN) {
-		assert_int_equal(s.prev_offset, s.offset);
-	} else {
-		assert_int_equal(tz_offset_at(z, s.start - 1), s.prev_offset);
-		assert_int_not_equal(s.prev_offset, s.offset);
-	}
-	if (s.end == INT64_MAX) {
-		assert_int_equal(s.next_offset, s.offset);
-		return;
-	}
-	assert_int_equal(tz_offset_at(z, s.end - 1), s.offset);
-	assert_int_equal(tz_offset_at(z, s.end), s.next_offset);
-	assert_int_not_equal(s.next_offset, s.offset);
-	struct tz_span next;
-	tz_span_at(z, s.end, &next);
-	assert_int_equal(next.start, s.end);
-	assert_int_equal(next.prev_offset, s.offset);
 }
 
 /* Every span is maximal, contains its instant and agrees with

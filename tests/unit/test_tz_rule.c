@@ -13,20 +13,8 @@
 
 #include "lib/civil.h"
 #include "lib/tz_rule.h"
-
-static int64_t utc(int64_t y, int mo, int d, int h, int mi, int s)
-{
-	struct civil_time ct = { y, mo, d, h, mi, s, 0, 0 };
-	return civil_to_wall(&ct);
-}
-
-static uint64_t rng_next(uint64_t *x)
-{
-	*x ^= *x << 13;
-	*x ^= *x >> 7;
-	*x ^= *x << 17;
-	return *x;
-}
+#include "tests/unit/support/rng.h"
+#include "tests/unit/support/tz_check.h"
 
 static void must_parse(const char *s, struct tz_rule *r)
 {
@@ -34,14 +22,6 @@ static void must_parse(const char *s, struct tz_rule *r)
 	if (tz_rule_parse(s, r, err, sizeof err) < 0)
 		fail_msg("tz_rule_parse(%s): %s", s, err);
 }
-
-struct rule_case {
-	const char *rule;
-	int64_t t;
-	int32_t off;
-	bool dst;
-	const char *abbr;
-};
 
 static void test_every_rule_form_gives_the_known_offsets(void **state)
 {

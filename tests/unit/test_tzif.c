@@ -4,7 +4,6 @@
  * error naming the file, never a crash. The files are written to a private
  * directory used as $TZDIR.
  */
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,93 +16,12 @@
 
 #include <cmocka.h>
 
-#include "lib/civil.h"
 #include "lib/tz.h"
+#include "tests/unit/support/rng.h"
+#include "tests/unit/support/tmpdir.h"
+#include "tests/unit/support/tz_check.h"
 
 static char tmpdir[64];
-
-static int64_t utc(int64_t y, int mo, int d, int h, int mi, int s)
-{
-	struct civil_time ct = { y, mo, d, h, mi, s, 0, 0 };
-	return civil_to_wall(&ct);
-}
-
-static uint64_t rng_next(uint64_t *x)
-{
-	*x ^= *x << 13;
-	*x ^= *x >> 7;
-	*x ^= *x << 17;
-	return *x;
-}
-
-/* A random instant in [lo, hi). */
-static int64_t rng_between(uint64_t *x, int64_t lo, int64_t hi)
-{
-	return lo + (int64_t)(rng_next(x) % (uint64_t)(hi - lo));
-}
-
-static struct tz *must_load(const char *name)
-{
-	char err[300] = "";
-	struct tz *z = tz_load(name, err, sizeof err);
-	if (z == NULL)
-		fail_msg("tz_load(%s): %s", name, err);
-	return z;
-}
-
-static void expect_load_error(const char *name, const char *needle)
-{
-	char err[400] = "";
-	struct tz *z = tz_load(name, err, sizeof err);
-	if (z != NULL) {
-		tz_free(z);
-		fail_msg("tz_load(%.80s) succeeded; expected an error with '%s'", name, needle);
-	}
-	if (strstr(err, needle) == NULL || strchr(err, '\n') != NULL)
-		fail_msg("tz_load(%.80s): error '%s' lacks '%s'", name, err, needle);
-}
-
-static void check_info(const struct tz *z, int64_t t, int32_t off, bool dst, const char *abbr)
-{
-	int32_t o;
-	bool d;
-	char a[16];
-	tz_info_at(z, t, &o, &d, a, sizeof a);
-	assert_int_equal(o, off);
-	assert_int_equal(d, dst);
-	assert_string_equal(a, abbr);
-	assert_int_equal(tz_offset_at(z, t), off);
-	int64_t wall;
-	if (!__builtin_add_overflow(t, off, &wall))   /* else it saturates */
-		assert_int_equal(tz_to_wall(z, t), wall);
-}
-
-/* Span invariants (as in test_tz.c). */
-static void check_span(const struct tz *z, int64_t t)
-{
-	struct tz_span s;
-	tz_span_at(z, t, &s);
-	assert_true(s.start <= t && (t < s.end || t == INT64_MAX));
-	assert_int_equal(tz_offset_at(z, t), s.offset);
-	assert_int_equal(tz_offset_at(z, s.start), s.offset);
-	if (s.start == INT64_MIN) {
-		assert_int_equal(s.prev_offset, s.offset);
-	} else {
-		assert_int_equal(tz_offset_at(z, s.start - 1), s.prev_offset);
-		assert_int_not_equal(s.prev_offset, s.offset);
-	}
-	if (s.end == INT64_MAX) {
-		assert_int_equal(s.next_offset, s.offset);
-		return;
-	}
-	assert_int_equal(tz_offset_at(z, s.end - 1), s.offset);
-	assert_int_equal(tz_offset_at(z, s.end), s.next_offset);
-	assert_int_not_equal(s.next_offset, s.offset);
-	struct tz_span next;
-	tz_span_at(z, s.end, &next);
-	assert_int_equal(next.start, s.end);
-	assert_int_equal(next.prev_offset, s.offset);
-}
 
 /* ------------------------------------------------------------ crafted TZif files */
 
@@ -408,20 +326,11 @@ static void test_damaged_files_never_crash(void **state)
 
 /* ------------------------------------------------------------ main */
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int setup(void **state)
 {
 	(void)state;
 	char sub[96];
-	strcpy(tmpdir, "/tmp/test_tzif.XXXXXX");
-	if (mkdtemp(tmpdir) == NULL)
+	if (tmpdir_make(tmpdir, sizeof tmpdir, "test_tzif") < 0)
 		return -1;
 	snprintf(sub, sizeof sub, "%s/Test", tmpdir);
 	if (mkdir(sub, 0700) < 0)
@@ -433,7 +342,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	unsetenv("TZDIR");
-	return nftw(tmpdir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	return tmpdir_remove(tmpdir);
 }
 
 int main(void)

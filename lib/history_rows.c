@@ -1,0 +1,27 @@
+/* lib/history_rows.c: spool history records as MSG_HISTORY rows (see
+ * history_rows.h). */
+#include "lib/history_rows.h"
+
+#include "lib/proto_msgs.h"
+
+uint32_t history_row_flags(const struct spool_run *r)
+{
+	unsigned f = r->flags;
+	uint32_t out = 0;
+	if (f & SPOOL_RUN_SKIPPED) out |= RUNF_SKIPPED;
+	if (f & SPOOL_RUN_TIMED_OUT) out |= RUNF_TIMED_OUT;
+	if (f & SPOOL_RUN_INTERRUPTED) out |= RUNF_INTERRUPTED;
+	if (f & SPOOL_RUN_FAILED_START) out |= RUNF_START_FAILED;
+	if (f & SPOOL_RUN_TRUNCATED) out |= RUNF_TRUNCATED;
+	return out;
+}
+
+uint32_t history_row_status(const struct spool_run *r)
+{
+	return r->exit_code >= 0 ? (uint32_t)r->exit_code : 0;
+}
+
+uint32_t history_row_signal(const struct spool_run *r)
+{
+	return r->signal > 0 ? (uint32_t)r->signal : 0;
+}
