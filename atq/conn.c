@@ -41,9 +41,6 @@ int at_conn_init(struct at_conn *c, const struct at_cli *cli)
 
 int at_conn_probe(struct at_conn *c)
 {
-	/* Asking for job 0, which never exists, costs crond one lookup and
-	 * answers both questions: crond checks at.allow/at.deny before it
-	 * looks for a job, so "not found" means the caller may use at. */
 	struct proto_buf req;
 	struct client cl;
 	struct proto_msg reply;
@@ -54,15 +51,15 @@ int at_conn_probe(struct at_conn *c)
 		fprintf(stderr, "%s: %s\n", c->prog, err);
 		return -1;
 	}
-	if (at_conn_request(c, &req, MSG_AT_GET) < 0) {
+	if (at_conn_request(c, &req, MSG_ACCESS) < 0) {
 		client_close(&cl);
 		return -1;
 	}
-	(void)proto_buf_add_i64(&req, TAG_JOB_ID, 0);
+	(void)proto_buf_add_str(&req, TAG_KIND, "at");
 	int rc = client_call(&cl, &req, &reply, &code, err, sizeof(err));
 	client_close(&cl);
 	proto_msg_free(&reply);
-	if (rc < 0 && code != MSGE_NOT_FOUND) {
+	if (rc < 0) {
 		fprintf(stderr, "%s: %s\n", c->prog, err);
 		return -1;
 	}

@@ -10,7 +10,8 @@
  * down). FLAGS: interrupted (crond stopped or crashed while it ran: it is
  * not run again; its duration then runs until crond noticed), timed-out,
  * failed-to-start, truncated (output over the cap). A run with no exit
- * status (interrupted by a crash, or never started) shows "-" as RESULT.
+ * status (RUNF_NO_STATUS: interrupted by a crash, or never started) shows "-"
+ * as RESULT.
  * Times are in the local zone; the first line of output is cut to fit one
  * line, control characters shown as '?'.
  */
@@ -85,9 +86,7 @@ static void format_duration(const struct run *r, char *buf, size_t len)
 
 static void format_result(const struct run *r, char *buf, size_t len)
 {
-	/* An interrupted run without a signal never reported a status. */
-	if (not_started(r) || r->end_ms == 0 ||
-	    ((r->flags & RUNF_INTERRUPTED) && r->signal == 0))
+	if (not_started(r) || r->end_ms == 0 || (r->flags & RUNF_NO_STATUS))
 		snprintf(buf, len, "-");
 	else if (r->signal != 0)
 		snprintf(buf, len, "signal %u", r->signal);

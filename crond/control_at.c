@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "crond/control_handlers.h"
+#include "crond/jobenv.h"
 #include "crond/log.h"
 #include "crond/timer.h"
 #include "lib/proto_rows.h"
@@ -90,7 +91,9 @@ static bool is_identifier(const char *s, size_t len)
 static const char *read_env(const struct proto_msg *req, struct submission *s)
 {
 	size_t n = proto_count(req, TAG_ENV), total = 0, i = 0;
-	if (n > SPOOL_ENV_COUNT_MAX)
+	/* The job must also start: the runner adds five base variables and
+	 * refuses more than JOBENV_MAX_VARS, or one over JOBENV_MAX_VAR bytes. */
+	if (n > SPOOL_ENV_COUNT_MAX || n + 5 > JOBENV_MAX_VARS)
 		return "too many environment strings";
 	if ((s->env = calloc(n + 1, sizeof(*s->env))) == NULL)
 		return "out of memory";
@@ -104,6 +107,8 @@ static const char *read_env(const struct proto_msg *req, struct submission *s)
 		if (eq == NULL || !is_identifier(s->env[i], (size_t)(eq - s->env[i])))
 			return "an environment string is not NAME=VALUE with NAME a shell "
 			       "identifier";
+		if (f.len + 1 > JOBENV_MAX_VAR)
+			return "an environment string is too long";
 		total += f.len + 1;
 		if (total > SPOOL_ENV_MAX)
 			return "the environment is too large";

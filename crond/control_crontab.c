@@ -15,6 +15,7 @@
  * is refused likewise ("the user bob is not allowed to use crontab ...").
  */
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "crond/control_handlers.h"
@@ -36,6 +37,22 @@ void control_ping(struct control_ctx *ctx, const struct control_peer *peer,
 	control_reply_ok(reply);
 	(void)proto_buf_add_str(reply, TAG_VERSION_TEXT, CROND_VERSION);
 	(void)proto_buf_add_u32(reply, TAG_PID, (uint32_t)getpid());
+}
+
+void control_access(struct control_ctx *ctx, const struct control_peer *peer,
+                    const struct proto_msg *req, struct proto_buf *reply)
+{
+	char kind[8] = "";
+	struct proto_field f;
+	if (proto_find(req, TAG_KIND, &f, NULL) != PROTO_OK ||
+	    proto_field_strcpy(&f, kind, sizeof(kind), NULL) != PROTO_OK ||
+	    (strcmp(kind, "cron") != 0 && strcmp(kind, "at") != 0)) {
+		control_reply_error(reply, MSGE_INVALID, "MSG_ACCESS needs a kind: cron or at");
+		return;
+	}
+	if (control_allowed(ctx, peer, &peer->user, kind[0] == 'c' ? ACCESS_CRON : ACCESS_AT,
+	                    reply))
+		control_reply_ok(reply);
 }
 
 /* The caller and target, allowed to use crontab: false with REPLY built. */

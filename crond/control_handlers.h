@@ -112,6 +112,9 @@ int64_t control_now(const struct control_ctx *ctx);
 
 void control_ping(struct control_ctx *ctx, const struct control_peer *peer,
                   const struct proto_msg *req, struct proto_buf *reply);
+/* MSG_ACCESS: may the caller use crontab or at? */
+void control_access(struct control_ctx *ctx, const struct control_peer *peer,
+                    const struct proto_msg *req, struct proto_buf *reply);
 void control_crontab_install(struct control_ctx *ctx, const struct control_peer *peer,
                              const struct proto_msg *req, struct proto_buf *reply);
 void control_crontab_get(struct control_ctx *ctx, const struct control_peer *peer,

@@ -32,6 +32,7 @@ static const struct {
 	bool needs_user;        /* the caller must have a passwd entry */
 } handlers[] = {
 	{ MSG_PING, control_ping, false },
+	{ MSG_ACCESS, control_access, true },
 	{ MSG_CRONTAB_INSTALL, control_crontab_install, true },
 	{ MSG_CRONTAB_GET, control_crontab_get, true },
 	{ MSG_CRONTAB_REMOVE, control_crontab_remove, true },

@@ -40,7 +40,7 @@ static void format_time(const struct tz *zone, int64_t t, bool with_seconds, cha
 
 static void format_duration(const struct store_run *r, char *buf, size_t len)
 {
-	if (r->flags & (RUNF_SKIPPED | RUNF_START_FAILED))
+	if (r->flags & (RUNF_SKIPPED | RUNF_START_FAILED | RUNF_NO_STATUS))
 		snprintf(buf, len, "-");
 	else if (r->end_ms == 0)
 		snprintf(buf, len, "running");
@@ -60,7 +60,7 @@ static void format_duration(const struct store_run *r, char *buf, size_t len)
 
 static void format_result(const struct store_run *r, char *buf, size_t len)
 {
-	if (r->flags & (RUNF_SKIPPED | RUNF_START_FAILED))
+	if (r->flags & (RUNF_SKIPPED | RUNF_START_FAILED | RUNF_NO_STATUS))
 		snprintf(buf, len, "-");
 	else if (r->end_ms == 0)
 		snprintf(buf, len, "-");

@@ -255,7 +255,10 @@ int config_load(const char *explicit_path, struct config *cfg, struct diag_list 
 	if (!named && access(path, F_OK) < 0 && errno == ENOENT)
 		return 0;
 	if (readall(path, CONFIG_MAX_BYTES, &text, &len, err, sizeof(err)) < 0) {
-		diag_add(diags, 0, 0, false, "%s", err);
+		/* The caller prints the file's name before the message. */
+		size_t n = strlen(path);
+		const char *reason = strncmp(err, path, n) == 0 && err[n] == ':' ? err + n + 2 : err;
+		diag_add(diags, 0, 0, false, "%s", reason);
 		return -1;
 	}
 	set_str(cfg->source, path);

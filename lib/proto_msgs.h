@@ -20,6 +20,10 @@ enum msg_type {
 
 	/* -> OK: TAG_VERSION_TEXT, TAG_PID */
 	MSG_PING = 10,
+	/* TAG_KIND ("cron" or "at") -> OK if the caller may use that service
+	 * (cron.allow/deny, at.allow/deny), else MSGE_DENIED: lets a CLI refuse
+	 * before the user types a job. */
+	MSG_ACCESS = 11,
 
 	/* TAG_USER?, TAG_TEXT (the crontab bytes)
 	 * -> OK: TAG_DIAG* (warnings), TAG_GENERATION */
@@ -104,6 +108,9 @@ enum msg_run_flags {
 	RUNF_START_FAILED = 1 << 3, /* could not be started (user, setuid...) */
 	RUNF_TRUNCATED = 1 << 4,    /* output over the cap was counted, not kept */
 	RUNF_CATCHUP = 1 << 5,      /* a catch-up run after downtime */
+	RUNF_NO_STATUS = 1 << 6,    /* no exit status or signal (never started,
+	                               or cut off by a crash): TAG_STATUS means
+	                               nothing */
 };
 
 enum msg_mail {

@@ -292,6 +292,7 @@ enum spool_run_kind {
 #define SPOOL_RUN_INTERRUPTED  0x04  /* cut off by a daemon crash or stop */
 #define SPOOL_RUN_FAILED_START 0x08  /* could not be started (fork, setuid...) */
 #define SPOOL_RUN_TRUNCATED    0x10  /* output beyond the head was not kept */
+#define SPOOL_RUN_CATCHUP      0x20  /* a catch-up run after downtime */
 
 struct spool_run {
 	int64_t id;                /* output: the record's id */
