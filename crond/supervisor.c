@@ -2,6 +2,7 @@
 #include "crond/supervisor.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -462,8 +463,21 @@ static int add_marker(struct super *s, int fd, uint64_t t)
 	return epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
+/* The first user and group lookup loads the name-service modules (a few
+ * milliseconds); do it now, not when the first job is due. */
+static void warm_up_lookups(void)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	gid_t groups[64];
+	int n = 64;
+	if (getpwnam_r("root", &pw, buf, sizeof(buf), &res) == 0 && res)
+		(void)getgrouplist(pw.pw_name, pw.pw_gid, groups, &n);
+}
+
 int supervisor_start(struct crond *c)
 {
+	warm_up_lookups();
 	struct super *s = calloc(1, sizeof(*s));
 	if (!s) {
 		log_msg(LOG_ERR, "out of memory starting the supervisor");
