@@ -102,6 +102,10 @@ $(BUILD)/obj/%.o: %.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
+# The job runner's child side runs in a vfork-style child on a borrowed stack
+# (like posix_spawn): sanitizer instrumentation has no place there.
+$(BUILD)/obj/crond/runner_child.o: CFLAGS += -fno-sanitize=all
+
 $(LIBCOMMON):  $(call obj,$(LIB_SRCS))
 $(LIBSPOOL):   $(call obj,$(SPOOL_SRCS))
 $(LIBCROND):   $(call obj,$(CROND_SRCS))

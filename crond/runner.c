@@ -2,20 +2,19 @@
  *
  * DESIGN: called from the supervisor thread only, so nothing here is
  * shared and nothing is locked; but the process has other threads, which may
- * hold malloc's, stdio's or NSS's locks at the moment of fork(). The child
- * inherits those locks held by threads that do not exist in it, so it must
- * not touch anything that could take them: it runs only system-call
- * wrappers on data laid out in `struct plan` before fork (POSIX's list of
- * async-signal-safe functions, plus the Linux-only setgroups, getresuid,
- * getresgid, setpriority and close_range, which are plain system calls).
+ * hold malloc's, stdio's or NSS's locks at any moment. Everything that could
+ * take a lock or allocate (users, groups, argv, envp, descriptors) is done
+ * here, into `struct plan`; the child (runner_child.c) is created with
+ * clone(CLONE_VM | CLONE_VFORK), like posix_spawn, and makes only raw
+ * system calls on that plan before execve.
  *
  * Descriptors: runner_start creates four for the child (stdin, the write end
  * of the output pipe, the write end of the start-report pipe, and their read
  * ends for the parent), all close-on-exec and all moved above 2, so the
- * child's dup2 onto 0-2 never collides with them even if the daemon had
+ * child's dup3 onto 0-2 never collides with them even if the daemon had
  * closed its own standard descriptors. The parent closes the child's ends
- * right after fork and keeps the two read ends and the pidfd in job_proc;
- * every error path before fork closes whatever was opened.
+ * once the child exists and keeps the two read ends and the pidfd in
+ * job_proc; every error path before that closes whatever was opened.
  */
 #include "crond/runner.h"
 
@@ -24,6 +23,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -38,184 +38,13 @@
 #include "crond/jobenv.h"
 
 #define MAX_EXEC_ARGS 256
+#define CHILD_STACK (128 * 1024)  /* the child only makes system calls */
 
-/* What failed in the child; the parent turns it into a message. */
-enum step {
-	STEP_SETSID = 1,
-	STEP_SETGROUPS,
-	STEP_SETGID,
-	STEP_SETUID,
-	STEP_VERIFY_IDS,
-	STEP_REGAIN_ROOT,
-	STEP_CHDIR,
-	STEP_CHDIR_HOME,
-	STEP_NICE,
-	STEP_SIGNALS,
-	STEP_DUP2,
-	STEP_CLOSE,
-	STEP_EXEC,
-};
-
-/* What the child writes to the start-report pipe; one write, atomic. */
-struct start_report {
-	int32_t step;
-	int32_t err;
-};
-
-/* Everything the child needs, prepared before fork. */
-struct plan {
-	struct passwd pw;
-	char *pwbuf;
-	gid_t *groups;
-	size_t ngroups;
-	bool set_groups;
-	struct jobenv env;
-	char **argv;
-	const char *program;
-	const char *cwd;          /* NULL: home */
-	const char *home;         /* $HOME of the job's environment */
-	bool fallback;
-	char *note;
-	size_t note_len;
-	int umask;
-	bool set_nice;
-	int prio;
-	int in_fd, out_r, out_w, err_r, err_w;
-	int max_fd;               /* for close() when close_range is missing */
-	struct sigaction dfl;
-	sigset_t empty;
-};
+#include "crond/runner_plan.h"
 
 static const char *errstr(int e, char *buf, size_t len)
 {
 	return strerror_r(e, buf, len);
-}
-
-/* ---------------------------------------------------------------- the child */
-
-static _Noreturn void child_fail(const struct plan *p, enum step step, int e)
-{
-	struct start_report r = { (int32_t)step, (int32_t)e };
-	ssize_t w;
-	do
-		w = write(p->err_w, &r, sizeof(r));
-	while (w < 0 && errno == EINTR);
-	_exit(127);
-}
-
-/* The kernel's struct sigaction for rt_sigaction(2), x86-64 and most
- * other Linux ABIs: handler, flags, restorer, mask. */
-struct kernel_sigaction {
-	void (*handler)(int);
-	unsigned long flags;
-	void (*restorer)(void);
-	uint64_t mask;
-};
-
-static void child_reset_dispositions(const struct plan *p)
-{
-	for (int sig = 1; sig < NSIG; sig++) {
-		if (sig == SIGKILL || sig == SIGSTOP)
-			continue;
-		if (sigaction(sig, &p->dfl, NULL) == 0)
-			continue;
-		if (errno != EINVAL)
-			child_fail(p, STEP_SIGNALS, errno);
-		/* The C library keeps 32 and 33 for itself and refuses to touch
-		 * them. A handler there is the library's own (execve resets it),
-		 * but an inherited SIG_IGN would reach the job: only that is
-		 * reset, with the system call itself. */
-		struct kernel_sigaction old = { 0 }, ksa = { .handler = SIG_DFL };
-		if (syscall(SYS_rt_sigaction, sig, NULL, &old, sizeof(old.mask)) == 0 &&
-		    old.handler == SIG_IGN &&
-		    syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask)) < 0)
-			child_fail(p, STEP_SIGNALS, errno);
-	}
-}
-
-static void child_become_owner(const struct plan *p)
-{
-	uid_t ruid, euid, suid;
-	gid_t rgid, egid, sgid;
-
-	if (p->set_groups && setgroups(p->ngroups, p->groups) < 0)
-		child_fail(p, STEP_SETGROUPS, errno);
-	if (setgid(p->pw.pw_gid) < 0)
-		child_fail(p, STEP_SETGID, errno);
-	if (setuid(p->pw.pw_uid) < 0)
-		child_fail(p, STEP_SETUID, errno);
-	if (getresuid(&ruid, &euid, &suid) < 0 || getresgid(&rgid, &egid, &sgid) < 0)
-		child_fail(p, STEP_VERIFY_IDS, errno);
-	if (ruid != p->pw.pw_uid || euid != p->pw.pw_uid || suid != p->pw.pw_uid ||
-	    rgid != p->pw.pw_gid || egid != p->pw.pw_gid || sgid != p->pw.pw_gid)
-		child_fail(p, STEP_VERIFY_IDS, 0);
-	if (p->pw.pw_uid != 0 && setuid(0) != -1)
-		child_fail(p, STEP_REGAIN_ROOT, 0);
-}
-
-static void child_chdir(const struct plan *p)
-{
-	const char *dir = p->cwd ? p->cwd : p->home;
-	if (chdir(dir) == 0)
-		return;
-	int e = errno;
-	if (p->cwd == NULL)
-		child_fail(p, STEP_CHDIR_HOME, e);
-	if (!p->fallback || (e != ENOENT && e != ENOTDIR))
-		child_fail(p, STEP_CHDIR, e);
-	if (chdir(p->home) < 0)
-		child_fail(p, STEP_CHDIR_HOME, errno);
-	/* The pipe is new and empty, so this cannot block. A note that cannot
-	 * be written is no reason to withhold the job: the result is ignored. */
-	ssize_t w;
-	do
-		w = write(p->out_w, p->note, p->note_len);
-	while (w < 0 && errno == EINTR);
-}
-
-/* Closes [LO, HI] one by one: for kernels without close_range. */
-static void child_close_each(const struct plan *p, int lo, int hi)
-{
-	for (int fd = lo; fd <= hi && fd < p->max_fd; fd++)
-		(void)close(fd);  /* EBADF for the many that are not open */
-}
-
-static void child_close_range(const struct plan *p, int lo, int hi)
-{
-	if (lo > hi)
-		return;
-	if (close_range((unsigned)lo, hi == INT_MAX ? ~0U : (unsigned)hi, 0) == 0)
-		return;
-	if (errno != ENOSYS)
-		child_fail(p, STEP_CLOSE, errno);
-	child_close_each(p, lo, hi);
-}
-
-static void child_descriptors(const struct plan *p)
-{
-	if (dup2(p->in_fd, 0) < 0 || dup2(p->out_w, 1) < 0 || dup2(p->out_w, 2) < 0)
-		child_fail(p, STEP_DUP2, errno);
-	/* Keep only the start-report pipe (close-on-exec: execve closes it). */
-	child_close_range(p, 3, p->err_w - 1);
-	child_close_range(p, p->err_w + 1, INT_MAX);
-}
-
-static _Noreturn void run_child(const struct plan *p)
-{
-	child_reset_dispositions(p);
-	if (setsid() < 0)
-		child_fail(p, STEP_SETSID, errno);
-	child_become_owner(p);
-	child_chdir(p);
-	if (p->umask >= 0)
-		umask((mode_t)p->umask);
-	if (p->set_nice && setpriority(PRIO_PROCESS, 0, p->prio) < 0)
-		child_fail(p, STEP_NICE, errno);
-	child_descriptors(p);
-	if (sigprocmask(SIG_SETMASK, &p->empty, NULL) < 0)
-		child_fail(p, STEP_SIGNALS, errno);
-	execve(p->program, p->argv, p->env.envp);
-	child_fail(p, STEP_EXEC, errno);
 }
 
 /* ---------------------------------------------------------------- before fork */
@@ -451,10 +280,6 @@ static int prepare_child_state(struct plan *p, const struct job_spec *s, char *e
 		}
 		p->note_len = (size_t)n;
 	}
-	memset(&p->dfl, 0, sizeof(p->dfl));
-	p->dfl.sa_handler = SIG_DFL;
-	sigemptyset(&p->dfl.sa_mask);
-	sigemptyset(&p->empty);
 	struct rlimit rl;
 	p->max_fd = 65536;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
@@ -552,6 +377,23 @@ static int open_pidfd(pid_t pid)
 #endif
 }
 
+/* Creates the child (runner_child.c) sharing our memory until it execs,
+ * as posix_spawn does, on a stack of its own; we are suspended meanwhile.
+ * Returns its pid, or -1 with errno. */
+static pid_t spawn(struct plan *p)
+{
+	void *stack = mmap(NULL, CHILD_STACK, PROT_READ | PROT_WRITE,
+	                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED)
+		return -1;
+	pid_t pid = clone(runner_child_main, (char *)stack + CHILD_STACK,
+	                  CLONE_VM | CLONE_VFORK | SIGCHLD, p);
+	int e = errno;
+	munmap(stack, CHILD_STACK);
+	errno = e;
+	return pid;
+}
+
 int runner_start(const struct job_spec *s, struct job_proc *proc, char *err, size_t errlen)
 {
 	char eb[128];
@@ -569,11 +411,9 @@ int runner_start(const struct job_spec *s, struct job_proc *proc, char *err, siz
 		plan_free(&p);
 		return -1;
 	}
-	pid_t pid = fork();
-	if (pid == 0)
-		run_child(&p);
+	pid_t pid = spawn(&p);
 	if (pid < 0) {
-		snprintf(err, errlen, "fork failed: %s", errstr(errno, eb, sizeof(eb)));
+		snprintf(err, errlen, "cannot start a process: %s", errstr(errno, eb, sizeof(eb)));
 		free(info);
 		plan_free(&p);
 		return -1;
