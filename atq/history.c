@@ -21,8 +21,8 @@
 #include <unistd.h>
 
 #include "atq/cli.h"
-#include "lib/civil.h"
 #include "lib/proto_msgs.h"
+#include "lib/runfmt.h"
 
 #define OUTPUT_WIDTH 60
 #define FLAGS_WIDTH 11
@@ -52,95 +52,21 @@ static int decode_run(const struct proto_field *f, struct run *r)
 	return 0;
 }
 
-static void format_time(const struct tz *zone, int64_t t, bool seconds, char *buf, size_t len)
-{
-	struct civil_time c;
-	civil_from_wall(tz_to_wall(zone, t), &c);
-	snprintf(buf, len, "%04lld-%02d-%02d %02d:%02d", (long long)c.year, c.month, c.day, c.hour,
-	         c.minute);
-	if (seconds)
-		snprintf(buf + strlen(buf), len - strlen(buf), ":%02d", c.second);
-}
 
-static bool not_started(const struct run *r)
-{
-	return (r->flags & (RUNF_SKIPPED | RUNF_START_FAILED)) != 0;
-}
 
-static void format_duration(const struct run *r, char *buf, size_t len)
-{
-	long long ms = r->end_ms > r->start_ms ? r->end_ms - r->start_ms : 0, s = ms / 1000;
-	if (not_started(r))
-		snprintf(buf, len, "-");
-	else if (r->end_ms == 0)
-		snprintf(buf, len, "running");
-	else if (ms < 10000)
-		snprintf(buf, len, "%lld.%llds", s, ms / 100 % 10);
-	else if (s < 60)
-		snprintf(buf, len, "%llds", s);
-	else if (s < 3600)
-		snprintf(buf, len, "%lldm%02llds", s / 60, s % 60);
-	else
-		snprintf(buf, len, "%lldh%02lldm", s / 3600, s / 60 % 60);
-}
 
-static void format_result(const struct run *r, char *buf, size_t len)
-{
-	if (not_started(r) || r->end_ms == 0 || (r->flags & RUNF_NO_STATUS))
-		snprintf(buf, len, "-");
-	else if (r->signal != 0)
-		snprintf(buf, len, "signal %u", r->signal);
-	else
-		snprintf(buf, len, "exit %u", r->status);
-}
 
-static void format_flags(uint32_t flags, char *buf, size_t len)
-{
-	static const struct { uint32_t bit; const char *name; } names[] = {
-		{ RUNF_INTERRUPTED, "interrupted" }, { RUNF_TIMED_OUT, "timed-out" },
-		{ RUNF_START_FAILED, "failed-to-start" }, { RUNF_TRUNCATED, "truncated" },
-		{ RUNF_SKIPPED, "skipped" },
-	};
-	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		size_t used = strlen(buf);
-		if (flags & names[i].bit)
-			snprintf(buf + used, len - used, "%s%s", used ? "," : "", names[i].name);
-	}
-	if (buf[0] == '\0')
-		snprintf(buf, len, "-");
-}
 
-/* The first line of S[0..N) in at most WIDTH characters (a UTF-8 sequence
- * counts as one), control bytes as '?', "..." when cut. */
-static void print_cut(const uint8_t *s, size_t n, size_t width)
-{
-	size_t end = 0, total = 0, chars = 0;
-	while (end < n && s[end] != '\n' && s[end] != '\r')
-		end++;
-	for (size_t i = 0; i < end; i++)
-		total += (s[i] & 0xC0) != 0x80;
-	size_t keep = total > width ? width - 3 : width;
-	for (size_t i = 0; i < end; i++) {
-		bool starts = (s[i] & 0xC0) != 0x80;
-		if (starts && chars == keep)
-			break;
-		chars += starts;
-		putchar(s[i] == '\t' ? ' ' : (s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i]);
-	}
-	if (total > width)
-		fputs("...", stdout);
-}
 
 static void print_run(const struct run *r, const struct tz *zone)
 {
 	char sched[32] = "-", start[32], dur[32], result[32], flags[128];
 	if (r->scheduled > 0)
-		format_time(zone, r->scheduled, false, sched, sizeof(sched));
-	format_time(zone, r->start_ms / 1000, true, start, sizeof(start));
-	format_duration(r, dur, sizeof(dur));
-	format_result(r, result, sizeof(result));
-	format_flags(r->flags, flags, sizeof(flags));
+		runfmt_time(zone, r->scheduled, false, sched, sizeof(sched));
+	runfmt_time(zone, r->start_ms / 1000, true, start, sizeof(start));
+	runfmt_duration(r->flags, r->start_ms, r->end_ms, dur, sizeof(dur));
+	runfmt_result(r->flags, r->end_ms, r->status, r->signal, result, sizeof(result));
+	runfmt_flags(r->flags, flags, sizeof(flags));
 	const char *job = (const char *)r->key;
 	int job_len = (int)r->key_len;
 	if (r->key_len > 3 && memcmp(r->key, "at:", 3) == 0) {
@@ -151,7 +77,7 @@ static void print_run(const struct run *r, const struct tz *zone)
 	       flags, job_len > 20 ? 20 : job_len, job);
 	if (r->output_len > 0 && r->output[0] != '\n' && r->output[0] != '\r') {
 		fputs("  ", stdout);
-		print_cut(r->output, r->output_len, OUTPUT_WIDTH);
+		runfmt_print_cut(r->output, r->output_len, OUTPUT_WIDTH, false);
 	}
 	putchar('\n');
 }

@@ -236,24 +236,46 @@ static void reload_one(struct syscron *sc, const char *path, struct scheduler *s
 	log_msg(LOG_INFO, "(*system*) RELOAD (%s, %zu entries)", path, n);
 }
 
+/* Calls FN for the system crontab and for every file of cron.d whose name
+ * run-parts would accept. */
+static void each_file(const struct config *cfg, void (*fn)(const char *path, void *ctx),
+                      void *ctx)
+{
+	fn(cfg->system_crontab, ctx);
+	DIR *d = opendir(cfg->system_crontab_dir);
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (!syscron_name_ok(de->d_name))
+			continue;
+		char path[CONFIG_PATH_MAX + NAME_MAX + 2];
+		snprintf(path, sizeof(path), "%s/%s", cfg->system_crontab_dir, de->d_name);
+		fn(path, ctx);
+	}
+	closedir(d);
+}
+
+struct reload_ctx {
+	struct syscron *sc;
+	struct scheduler *sched;
+	int64_t now;
+	bool force;
+};
+
+static void reload_path(const char *path, void *ctx)
+{
+	struct reload_ctx *r = ctx;
+	reload_one(r->sc, path, r->sched, r->now, r->force);
+}
+
 void syscron_reload(struct syscron *sc, const struct config *cfg, struct scheduler *sched,
                     int64_t now, bool force)
 {
 	for (size_t i = 0; i < sc->n_files; i++)
 		sc->files[i].seen = false;
-	reload_one(sc, cfg->system_crontab, sched, now, force);
-	DIR *d = opendir(cfg->system_crontab_dir);
-	if (d) {
-		struct dirent *de;
-		while ((de = readdir(d)) != NULL) {
-			if (!syscron_name_ok(de->d_name))
-				continue;
-			char path[CONFIG_PATH_MAX + NAME_MAX + 2];
-			snprintf(path, sizeof(path), "%s/%s", cfg->system_crontab_dir, de->d_name);
-			reload_one(sc, path, sched, now, force);
-		}
-		closedir(d);
-	}
+	struct reload_ctx ctx = { sc, sched, now, force };
+	each_file(cfg, reload_path, &ctx);
 	for (size_t i = 0; i < sc->n_files;) {
 		struct known_file *k = &sc->files[i];
 		if (k->seen) {
@@ -267,30 +289,20 @@ void syscron_reload(struct syscron *sc, const struct config *cfg, struct schedul
 	}
 }
 
+static void check_path(const char *path, void *ctx)
+{
+	struct crontab tab;
+	if (access(path, F_OK) < 0 && errno == ENOENT)
+		return;   /* no /etc/crontab is fine */
+	if (load_file(path, &tab, true) < 0)
+		(*(int *)ctx)++;
+	else
+		crontab_free(&tab);
+}
+
 int syscron_check(const struct config *cfg)
 {
 	int errors = 0;
-	struct crontab tab;
-	if (access(cfg->system_crontab, F_OK) == 0) {
-		if (load_file(cfg->system_crontab, &tab, true) < 0)
-			errors++;
-		else
-			crontab_free(&tab);
-	}
-	DIR *d = opendir(cfg->system_crontab_dir);
-	if (!d)
-		return errors;
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
-		if (!syscron_name_ok(de->d_name))
-			continue;
-		char path[CONFIG_PATH_MAX + NAME_MAX + 2];
-		snprintf(path, sizeof(path), "%s/%s", cfg->system_crontab_dir, de->d_name);
-		if (load_file(path, &tab, true) < 0)
-			errors++;
-		else
-			crontab_free(&tab);
-	}
-	closedir(d);
+	each_file(cfg, check_path, &errors);
 	return errors;
 }

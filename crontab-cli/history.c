@@ -16,123 +16,36 @@
 
 #include "crontab-cli/cli.h"
 #include "crontab-cli/store.h"
-#include "lib/civil.h"
 #include "lib/proto_msgs.h"
+#include "lib/runfmt.h"
 #include "lib/tz.h"
 
 #define COMMAND_WIDTH 32
 #define OUTPUT_WIDTH 60
 #define FLAGS_WIDTH 9
 
-/* "YYYY-MM-DD HH:MM" or, WITH_SECONDS, "YYYY-MM-DD HH:MM:SS". */
-static void format_time(const struct tz *zone, int64_t t, bool with_seconds, char *buf,
-                        size_t len)
-{
-	struct civil_time c;
-	civil_from_wall(tz_to_wall(zone, t), &c);
-	if (with_seconds)
-		snprintf(buf, len, "%04lld-%02d-%02d %02d:%02d:%02d", (long long)c.year, c.month,
-		         c.day, c.hour, c.minute, c.second);
-	else
-		snprintf(buf, len, "%04lld-%02d-%02d %02d:%02d", (long long)c.year, c.month, c.day,
-		         c.hour, c.minute);
-}
 
-static void format_duration(const struct store_run *r, char *buf, size_t len)
-{
-	if (r->flags & (RUNF_SKIPPED | RUNF_START_FAILED | RUNF_NO_STATUS))
-		snprintf(buf, len, "-");
-	else if (r->end_ms == 0)
-		snprintf(buf, len, "running");
-	else {
-		long long ms = r->end_ms > r->start_ms ? r->end_ms - r->start_ms : 0;
-		long long s = ms / 1000;
-		if (ms < 10000)
-			snprintf(buf, len, "%lld.%llds", s, ms / 100 % 10);
-		else if (s < 60)
-			snprintf(buf, len, "%llds", s);
-		else if (s < 3600)
-			snprintf(buf, len, "%lldm%02llds", s / 60, s % 60);
-		else
-			snprintf(buf, len, "%lldh%02lldm", s / 3600, s / 60 % 60);
-	}
-}
 
-static void format_result(const struct store_run *r, char *buf, size_t len)
-{
-	if (r->flags & (RUNF_SKIPPED | RUNF_START_FAILED | RUNF_NO_STATUS))
-		snprintf(buf, len, "-");
-	else if (r->end_ms == 0)
-		snprintf(buf, len, "-");
-	else if (r->signal != 0)
-		snprintf(buf, len, "signal %u", r->signal);
-	else
-		snprintf(buf, len, "exit %u", r->status);
-}
 
-static void format_flags(uint32_t flags, char *buf, size_t len)
-{
-	static const struct { uint32_t bit; const char *name; } names[] = {
-		{ RUNF_SKIPPED, "skipped" },         { RUNF_TIMED_OUT, "timed-out" },
-		{ RUNF_INTERRUPTED, "interrupted" }, { RUNF_START_FAILED, "failed-to-start" },
-		{ RUNF_TRUNCATED, "truncated" },     { RUNF_CATCHUP, "catch-up" },
-	};
-	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (flags & names[i].bit) {
-			size_t used = strlen(buf);
-			snprintf(buf + used, len - used, "%s%s", used ? "," : "", names[i].name);
-		}
-	}
-	if (!buf[0])
-		snprintf(buf, len, "-");
-}
 
-/* Prints the first line of S (N bytes) in at most WIDTH characters (UTF-8
- * sequences count as one), control bytes as '?', "..." when cut; padded
- * with spaces to WIDTH when PAD. */
-static void print_cut(const char *s, size_t n, size_t width, bool pad)
-{
-	size_t end = 0, chars = 0;
-	while (end < n && s[end] != '\n' && s[end] != '\r')
-		end++;
-	size_t total = 0;
-	for (size_t i = 0; i < end; i++)
-		total += ((unsigned char)s[i] & 0xC0) != 0x80;
-	size_t keep = total > width ? width - 3 : width;
-	for (size_t i = 0; i < end; i++) {
-		unsigned char c = (unsigned char)s[i];
-		bool starts = (c & 0xC0) != 0x80;
-		if (starts && chars == keep)
-			break;
-		chars += starts;
-		putchar(c == '\t' ? ' ' : (c < 0x20 || c == 0x7f) ? '?' : c);
-	}
-	if (total > width) {
-		fputs("...", stdout);
-		chars += 3;
-	}
-	for (; pad && chars < width; chars++)
-		putchar(' ');
-}
 
 static void print_run(const struct store_run *r, const struct tz *zone)
 {
 	char sched[32], start[32], dur[32], result[32], flags[128];
 	if (r->scheduled > 0)
-		format_time(zone, r->scheduled, false, sched, sizeof(sched));
+		runfmt_time(zone, r->scheduled, false, sched, sizeof(sched));
 	else
 		snprintf(sched, sizeof(sched), "-");
-	format_time(zone, r->start_ms / 1000, true, start, sizeof(start));
-	format_duration(r, dur, sizeof(dur));
-	format_result(r, result, sizeof(result));
-	format_flags(r->flags, flags, sizeof(flags));
+	runfmt_time(zone, r->start_ms / 1000, true, start, sizeof(start));
+	runfmt_duration(r->flags, r->start_ms, r->end_ms, dur, sizeof(dur));
+	runfmt_result(r->flags, r->end_ms, r->status, r->signal, result, sizeof(result));
+	runfmt_flags(r->flags, flags, sizeof(flags));
 	printf("%-16s  %-19s  %8s  %-10s  %-*s  ", sched, start, dur, result, FLAGS_WIDTH, flags);
 	bool has_output = r->output_len > 0 && r->output[0] != '\n' && r->output[0] != '\r';
-	print_cut(r->command, strlen(r->command), COMMAND_WIDTH, has_output);
+	runfmt_print_cut(r->command, strlen(r->command), COMMAND_WIDTH, has_output);
 	if (has_output) {
 		fputs("  ", stdout);
-		print_cut(r->output, r->output_len, OUTPUT_WIDTH, false);
+		runfmt_print_cut(r->output, r->output_len, OUTPUT_WIDTH, false);
 	}
 	putchar('\n');
 }

@@ -1,0 +1,94 @@
+/* lib/runfmt.c: showing history runs (see runfmt.h). */
+#include "lib/runfmt.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/civil.h"
+#include "lib/proto_msgs.h"
+
+void runfmt_time(const struct tz *zone, int64_t t, bool with_seconds, char *buf, size_t len)
+{
+	struct civil_time c;
+	civil_from_wall(tz_to_wall(zone, t), &c);
+	if (with_seconds)
+		snprintf(buf, len, "%04lld-%02d-%02d %02d:%02d:%02d", (long long)c.year, c.month,
+		         c.day, c.hour, c.minute, c.second);
+	else
+		snprintf(buf, len, "%04lld-%02d-%02d %02d:%02d", (long long)c.year, c.month, c.day,
+		         c.hour, c.minute);
+}
+
+static bool no_result(uint32_t flags)
+{
+	return (flags & (RUNF_SKIPPED | RUNF_START_FAILED | RUNF_NO_STATUS)) != 0;
+}
+
+void runfmt_duration(uint32_t flags, int64_t start_ms, int64_t end_ms, char *buf, size_t len)
+{
+	long long ms = end_ms > start_ms ? end_ms - start_ms : 0, s = ms / 1000;
+	if (no_result(flags))
+		snprintf(buf, len, "-");
+	else if (end_ms == 0)
+		snprintf(buf, len, "running");
+	else if (ms < 10000)
+		snprintf(buf, len, "%lld.%llds", s, ms / 100 % 10);
+	else if (s < 60)
+		snprintf(buf, len, "%llds", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%lldm%02llds", s / 60, s % 60);
+	else
+		snprintf(buf, len, "%lldh%02lldm", s / 3600, s / 60 % 60);
+}
+
+void runfmt_result(uint32_t flags, int64_t end_ms, uint32_t status, uint32_t signal, char *buf,
+                   size_t len)
+{
+	if (no_result(flags) || end_ms == 0)
+		snprintf(buf, len, "-");
+	else if (signal != 0)
+		snprintf(buf, len, "signal %u", signal);
+	else
+		snprintf(buf, len, "exit %u", status);
+}
+
+void runfmt_flags(uint32_t flags, char *buf, size_t len)
+{
+	static const struct { uint32_t bit; const char *name; } names[] = {
+		{ RUNF_SKIPPED, "skipped" },         { RUNF_TIMED_OUT, "timed-out" },
+		{ RUNF_INTERRUPTED, "interrupted" }, { RUNF_START_FAILED, "failed-to-start" },
+		{ RUNF_TRUNCATED, "truncated" },     { RUNF_CATCHUP, "catch-up" },
+	};
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		size_t used = strlen(buf);
+		if (flags & names[i].bit)
+			snprintf(buf + used, len - used, "%s%s", used ? "," : "", names[i].name);
+	}
+	if (!buf[0])
+		snprintf(buf, len, "-");
+}
+
+void runfmt_print_cut(const void *text, size_t n, size_t width, bool pad)
+{
+	const unsigned char *s = text;
+	size_t end = 0, total = 0, chars = 0;
+	while (end < n && s[end] != '\n' && s[end] != '\r')
+		end++;
+	for (size_t i = 0; i < end; i++)
+		total += (s[i] & 0xC0) != 0x80;
+	size_t keep = total > width ? width - 3 : width;
+	for (size_t i = 0; i < end; i++) {
+		bool starts = (s[i] & 0xC0) != 0x80;
+		if (starts && chars == keep)
+			break;
+		chars += starts;
+		putchar(s[i] == '\t' ? ' ' : (s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i]);
+	}
+	if (total > width) {
+		fputs("...", stdout);
+		chars += 3;
+	}
+	for (; pad && chars < width; chars++)
+		putchar(' ');
+}
