@@ -87,12 +87,8 @@ int at_cmd_cat(const struct at_cli *cli)
 {
 	int64_t *ids;
 	struct at_conn conn;
-	if (at_job_ids(cli, "unknown jobid", &ids) < 0)
+	if (at_conn_for_jobs(&conn, cli, "unknown jobid", &ids) < 0)
 		return AT_EXIT_FAIL;
-	if (at_conn_init(&conn, cli) < 0) {
-		free(ids);
-		return AT_EXIT_FAIL;
-	}
 	int rc = AT_EXIT_OK;
 	for (int i = 0; i < cli->nargs; i++)
 		if (cat_one(&conn, cli, ids[i]) < 0)

@@ -109,6 +109,12 @@ struct at_conn {
  * its errors; returns 0 or -1. */
 int at_conn_init(struct at_conn *c, const struct at_cli *cli);
 
+/* at_job_ids, then at_conn_init: the operands as job numbers in *IDS (free
+ * with free()) and a ready connection. Prints the error; returns 0 or -1
+ * (nothing allocated). */
+int at_conn_for_jobs(struct at_conn *c, const struct at_cli *cli, const char *what,
+                     int64_t **ids);
+
 /* Checks that crond is there and lets the caller use at (at.allow,
  * at.deny), so nobody types a job in vain. Prints "PROG: crond is not
  * running (...)" or crond's refusal; returns 0 or -1. */

@@ -7,6 +7,7 @@
  * hide the problem.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "atq/cli.h"
@@ -37,6 +38,19 @@ int at_conn_init(struct at_conn *c, const struct at_cli *cli)
 		fprintf(stderr, "%s: %s: %zu more errors not shown\n", c->prog, path, diags.dropped);
 	diag_list_clear(&diags);
 	return -1;
+}
+
+int at_conn_for_jobs(struct at_conn *c, const struct at_cli *cli, const char *what,
+                     int64_t **ids)
+{
+	if (at_job_ids(cli, what, ids) < 0)
+		return -1;
+	if (at_conn_init(c, cli) < 0) {
+		free(*ids);
+		*ids = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 int at_conn_probe(struct at_conn *c)

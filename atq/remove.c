@@ -71,12 +71,8 @@ int at_cmd_remove(const struct at_cli *cli)
 {
 	int64_t *ids;
 	struct at_conn conn;
-	if (at_job_ids(cli, "unknown jobid", &ids) < 0)
+	if (at_conn_for_jobs(&conn, cli, "unknown jobid", &ids) < 0)
 		return AT_EXIT_FAIL;
-	if (at_conn_init(&conn, cli) < 0) {
-		free(ids);
-		return AT_EXIT_FAIL;
-	}
 	int rc = AT_EXIT_OK;
 	for (size_t done = 0; done < (size_t)cli->nargs;) {
 		size_t n = (size_t)cli->nargs - done;

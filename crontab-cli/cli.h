@@ -93,6 +93,12 @@ struct cli_user {
  * error and returns -1, or 0. */
 int cli_user_resolve(const struct crontab_cli *cli, struct cli_user *out);
 
+struct tz;
+
+/* The zone --tz names, else the local zone. Prints "crontab: --tz: why"
+ * and returns NULL when it cannot be loaded (never a silent UTC). */
+struct tz *cli_load_zone(const struct crontab_cli *cli);
+
 /* ------------------------------------------------------------ prompt.c */
 
 /* Asks QUESTION on stderr (it should end in "(y/n) ") and reads one line

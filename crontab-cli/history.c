@@ -62,12 +62,9 @@ int crontab_cmd_history(const struct crontab_cli *cli)
 	struct store st;
 	if (cli_user_resolve(cli, &who) < 0 || store_init(&st, cli, &who) < 0)
 		return EXIT_FAIL;
-	char err[512];
-	struct tz *zone = tz_load(cli->zone, err, sizeof(err));
-	if (!zone) {
-		fprintf(stderr, "crontab: --tz: %s\n", err);
+	struct tz *zone = cli_load_zone(cli);
+	if (!zone)
 		return EXIT_FAIL;
-	}
 	struct store_run *runs;
 	size_t n;
 	if (store_history(&st, (uint32_t)count, &runs, &n) != STORE_OK) {

@@ -71,15 +71,12 @@ int crontab_cmd_next_schedule(const struct crontab_cli *cli)
 	}
 	int status = EXIT_FAIL;
 	struct schedule sched;
-	char err[512];
 	struct tz *zone = NULL;
 	if (parse_schedule(text, &sched) < 0)
 		goto out;
-	zone = tz_load(cli->zone, err, sizeof(err));
-	if (!zone) {
-		fprintf(stderr, "crontab: --tz: %s\n", err);
+	zone = cli_load_zone(cli);
+	if (!zone)
 		goto out;
-	}
 	int64_t t = (int64_t)time(NULL);
 	if (cli->from) {
 		int64_t wall;

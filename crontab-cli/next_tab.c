@@ -170,12 +170,9 @@ int crontab_cmd_next_installed(const struct crontab_cli *cli)
 	struct store st;
 	if (cli_user_resolve(cli, &who) < 0 || store_init(&st, cli, &who) < 0)
 		return EXIT_FAIL;
-	char err[512];
-	struct tz *zone = tz_load(cli->zone, err, sizeof(err));
-	if (!zone) {
-		fprintf(stderr, "crontab: --tz: %s\n", err);
+	struct tz *zone = cli_load_zone(cli);
+	if (!zone)
 		return EXIT_FAIL;
-	}
 	int status = EXIT_FAIL;
 	int64_t from;
 	struct crontab tab;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "crontab-cli/cli.h"
+#include "lib/tz.h"
 
 static void set_user(struct cli_user *out, const struct passwd *pw, bool named)
 {
@@ -61,4 +62,13 @@ int cli_user_resolve(const struct crontab_cli *cli, struct cli_user *out)
 	}
 	set_user(out, pw, true);
 	return 0;
+}
+
+struct tz *cli_load_zone(const struct crontab_cli *cli)
+{
+	char err[512];
+	struct tz *zone = tz_load(cli->zone, err, sizeof(err));
+	if (!zone)
+		fprintf(stderr, "crontab: --tz: %s\n", err);
+	return zone;
 }
