@@ -161,9 +161,7 @@ static void post_catchup(void *ctx, const struct due *d)
 	post_due(cc->c, d);
 }
 
-void startup_read_boot_id(struct crond *c);
-
-void startup_read_boot_id(struct crond *c)
+static void read_boot_id(struct crond *c)
 {
 	int fd = open(BOOT_ID_PATH, O_RDONLY | O_CLOEXEC);
 	ssize_t n = fd >= 0 ? read(fd, c->boot_id, sizeof(c->boot_id) - 1) : -1;
@@ -188,7 +186,7 @@ int startup_load(struct crond *c, struct spool *sp, char *err, size_t errlen)
 	struct config cfg;
 	crond_config_copy(c, &cfg);
 	syscron_reload(c->syscron, &cfg, c->sched, now, true);
-	startup_read_boot_id(c);
+	read_boot_id(c);
 	run_reboot(c, sp, now);
 	struct catchup_ctx cc = { c, sp };
 	scheduler_run_catchup(c->sched, now, last_scheduled, post_catchup, &cc);
