@@ -45,7 +45,6 @@ struct super {
 	struct run_request *pending, *pending_tail;
 	size_t n_pending;
 	bool stopping, leave;
-	int64_t stop_kill_mono;
 };
 
 static uint64_t tag(const struct job *j, enum job_fd which)
@@ -229,7 +228,7 @@ static void begin_stop(struct super *s)
 	s->pending_tail = NULL;
 	s->n_pending = 0;
 	int64_t mono = clock_mono_ns();
-	s->stop_kill_mono = mono + (int64_t)s->cfg.stop_grace * NS;
+	int64_t kill_at = mono + (int64_t)s->cfg.stop_grace * NS;
 	for (struct job *j = s->running; j; j = j->next) {
 		if (j->exited)
 			continue;
@@ -238,7 +237,7 @@ static void begin_stop(struct super *s)
 			if (kill(-j->proc.pid, SIGTERM) < 0 && errno != ESRCH)
 				log_msg(LOG_WARNING, "kill(-%d, SIGTERM): %s", (int)j->proc.pid, strerror(errno));
 		}
-		j->kill_at_mono = s->stop_kill_mono;
+		j->kill_at_mono = kill_at;
 	}
 }
 
