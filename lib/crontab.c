@@ -43,8 +43,16 @@ static bool blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-/* Copies the command part (up to the first unescaped '%', with "\%" made
- * '%') and the input part (the rest, '%' made newline, "\%" made '%'). */
+/* Copies the command part and the input part, as Vixie cron and Debian
+ * do (checked against Debian's cron 3.0pl1):
+ *  - the command runs up to the first '%' not escaped by a backslash; in
+ *    the command a backslash escapes the character after it, and only
+ *    "\%" loses its backslash (so "a\\%b" ends the command after "a\\");
+ *  - in the input, '%' becomes a newline and "\%" a '%'; any other
+ *    backslash stays;
+ *  - input that is not empty and does not end with a newline gets one, so
+ *    "cmd%a%b" feeds "a\nb\n", "cmd%" feeds nothing and "cmd%%" one newline.
+ * *INPUT is NULL when there is no unescaped '%'. */
 static int split_command(struct parser *p, const char *raw, size_t len,
                          const char **command, const char **input)
 {
@@ -54,9 +62,10 @@ static int split_command(struct parser *p, const char *raw, size_t len,
 	size_t i = 0, n = 0;
 	bool has_input = false;
 	for (; i < len; i++) {
-		if (raw[i] == '\\' && i + 1 < len && raw[i + 1] == '%') {
-			cmd[n++] = '%';
-			i++;
+		if (raw[i] == '\\' && i + 1 < len) {
+			if (raw[i + 1] != '%')
+				cmd[n++] = '\\';
+			cmd[n++] = raw[++i];
 		} else if (raw[i] == '%') {
 			has_input = true;
 			i++;
@@ -70,7 +79,7 @@ static int split_command(struct parser *p, const char *raw, size_t len,
 	*input = NULL;
 	if (!has_input)
 		return 0;
-	char *in = arena_alloc(&p->tab->strings, len - i + 1);
+	char *in = arena_alloc(&p->tab->strings, len - i + 2);
 	if (!in)
 		return -1;
 	size_t m = 0;
@@ -82,6 +91,8 @@ static int split_command(struct parser *p, const char *raw, size_t len,
 			in[m++] = raw[i] == '%' ? '\n' : raw[i];
 		}
 	}
+	if (m > 0 && in[m - 1] != '\n')
+		in[m++] = '\n';
 	in[m] = '\0';
 	*input = in;
 	return 0;

@@ -58,7 +58,7 @@ struct crontab_entry {
 	uint32_t options;       /* index into crontab.options */
 	const char *user;       /* system format: the user field; else NULL */
 	const char *command;    /* up to the first unescaped '%', "\%" made '%' */
-	const char *input;      /* text after it with '%' made newlines, or NULL */
+	const char *input;      /* text after it, % made newlines, ending in one; or NULL */
 };
 
 struct crontab {

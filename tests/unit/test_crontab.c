@@ -84,9 +84,47 @@ static void test_percent_ends_the_command_and_becomes_newlines_in_input(void **s
 	assert_string_equal(t.entries[1].command, "date +%Y-%m-%d");
 	assert_null(t.entries[1].input);
 	assert_string_equal(t.entries[2].command, "cat");
-	assert_string_equal(t.entries[2].input, "100% sure");
+	assert_string_equal(t.entries[2].input, "100% sure\n");
 	assert_string_equal(t.entries[3].command, "echo a\\b");
 	crontab_free(&t);
+}
+
+/* What Debian's cron 3.0pl1 feeds a job on stdin (recorded from the real
+ * daemon): the input ends with a newline unless it is empty or already does. */
+static void test_percent_input_matches_debian_cron(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *line;       /* after "* * * * * " */
+		const char *command;
+		const char *input;      /* NULL: no input at all */
+	} cases[] = {
+		{ "cat%line1%line2", "cat", "line1\nline2\n" },
+		{ "cat%", "cat", "" },
+		{ "cat%%", "cat", "\n" },
+		{ "cat%line1%", "cat", "line1\n" },
+		{ "cat%a\\%b", "cat", "a%b\n" },
+		{ "cat%a\\b", "cat", "a\\b\n" },
+		{ "cat%x\\", "cat", "x\\\n" },
+		{ "cat%x\\\\%y", "cat", "x\\%y\n" },
+		{ "cat #x\\\\%in", "cat #x\\\\", "in\n" },
+		{ "date +\\%s", "date +%s", NULL },
+		{ "echo a\\", "echo a\\", NULL },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[128];
+		snprintf(text, sizeof(text), "* * * * * %s\n", cases[i].line);
+		struct crontab t;
+		parse_ok(text, CRONTAB_USER, &t);
+		if (strcmp(t.entries[0].command, cases[i].command) != 0)
+			fail_msg("'%s': command '%s', expected '%s'", cases[i].line,
+			         t.entries[0].command, cases[i].command);
+		const char *in = t.entries[0].input;
+		if (cases[i].input ? !in || strcmp(in, cases[i].input) != 0 : in != NULL)
+			fail_msg("'%s': input '%s', expected '%s'", cases[i].line, in ? in : "(none)",
+			         cases[i].input ? cases[i].input : "(none)");
+		crontab_free(&t);
+	}
 }
 
 static void test_system_format_has_a_user_field(void **state)
@@ -293,6 +331,7 @@ int main(void)
 		cmocka_unit_test(test_lines_comments_blanks_and_crlf_are_understood),
 		cmocka_unit_test(test_assignments_apply_to_the_entries_below_them),
 		cmocka_unit_test(test_percent_ends_the_command_and_becomes_newlines_in_input),
+		cmocka_unit_test(test_percent_input_matches_debian_cron),
 		cmocka_unit_test(test_system_format_has_a_user_field),
 		cmocka_unit_test(test_extensions_are_resolved_per_entry),
 		cmocka_unit_test(test_every_invalid_line_is_reported_with_its_place),

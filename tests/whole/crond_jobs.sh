@@ -42,7 +42,7 @@ for _ in $(seq 1 30); do [ -s "$out/mask" ] && break; sleep 0.1; done
 grep -qx 'SigBlk:	0000000000000000' "$out/mask" || fail "job inherited a signal mask: $(cat "$out/mask")"
 # as nobody, with HOME from the crontab, and the % text on stdin
 [ "$(cat "$out/nobody")" = nobody ] || fail "nobody's job ran as $(cat "$out/nobody")"
-printf 'line one\nline two' | cmp -s - "$out/stdin" || fail "stdin was not the % text: $(od -c "$out/stdin")"
+printf 'line one\nline two\n' | cmp -s - "$out/stdin" || fail "stdin was not the % text: $(od -c "$out/stdin")"
 
 # 5 MB of output with a 1000-byte cap: drained, counted, the job finished
 for _ in $(seq 1 50); do grep -q 'output-truncated' "$TEST_TMP/crond.log" && break; sleep 0.1; done
