@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* A growing header buffer; a failed append sets FAILED and is then a no-op. */
@@ -274,17 +275,23 @@ static int end_message(int fd, struct sbuf *b, const struct mail_output *out, ch
 	return rc;
 }
 
+bool mail_job_failed(int wstatus)
+{
+	return !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0;
+}
+
 int mail_compose_cron(int fd, const struct mail_cron *m, const struct mail_output *out,
                       char *err, size_t errlen)
 {
+	/* The host as Debian's cron names it: the first word of the host name
+	 * ("db1", not "db1.example.com"). */
 	char host[256];
-	const char *h = m->host;
-	if (h == NULL) {
-		if (gethostname(host, sizeof(host)) < 0)
-			snprintf(host, sizeof(host), "localhost");
-		host[sizeof(host) - 1] = '\0';
-		h = host;
-	}
+	snprintf(host, sizeof(host), "%s", m->host ? m->host : "");
+	if (m->host == NULL && gethostname(host, sizeof(host)) < 0)
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	host[strcspn(host, ".")] = '\0';
+	const char *h = host;
 	struct sbuf b = { 0 };
 	if (start_headers(&b, m->user, m->mailfrom ? m->mailfrom : MAIL_DEFAULT_FROM,
 	                  m->mailto ? m->mailto : m->user, "MAILTO", err, errlen) < 0)
@@ -295,7 +302,9 @@ int mail_compose_cron(int fd, const struct mail_cron *m, const struct mail_outpu
 	sb_clean(&b, h, sizeof(host));
 	sb_str(&b, "> ");
 	sb_clean(&b, m->command ? m->command : "", MAIL_SUBJECT_COMMAND);
-	sb_str(&b, "\n");
+	/* Debian's cron marks a failed job's mail so (when it logs failed
+	 * jobs, -L 4; crond always logs them). */
+	sb_str(&b, m->failed ? " (failed)\n" : "\n");
 	add_common(&b);
 	add_cron_env(&b, m->env);
 	return end_message(fd, &b, out, err, errlen);

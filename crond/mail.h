@@ -18,7 +18,9 @@
  *
  *   From: root (Cron Daemon)               (or MAILFROM)
  *   To: alice                              (or MAILTO, comma-separated)
- *   Subject: Cron <alice@host> command     (command flattened, cut)
+ *   Subject: Cron <alice@host> command     (command flattened, cut; host
+ *                                           cut at its first '.'; then
+ *                                           " (failed)" when the job failed)
  *   MIME-Version: 1.0
  *   Content-Type: text/plain; charset=UTF-8
  *   Content-Transfer-Encoding: 8bit
@@ -67,7 +69,11 @@ struct mail_cron {
 	const char *mailto;        /* MAILTO; NULL: the owner. "" is refused */
 	const char *mailfrom;      /* MAILFROM; NULL: MAIL_DEFAULT_FROM */
 	const struct jobenv *env;  /* the job's environment, for X-Cron-Env; or NULL */
+	bool failed;               /* exit status not 0, or killed by a signal */
 };
+
+/* Did a job that ended with wait status WSTATUS fail (for mail_cron.failed)? */
+bool mail_job_failed(int wstatus);
 
 struct mail_at {
 	const char *user;          /* owner: recipient, and sendmail runs as them */

@@ -317,7 +317,8 @@ static void send_mail(struct super *s, const struct job *j)
 		struct jobenv env = { 0 };
 		bool have_env = mail_env(s, j, &env);
 		struct mail_cron m = { j->user, s->c->hostname, j->req->command, j->req->mailto,
-			               j->req->mailfrom, have_env ? &env : NULL };
+			               j->req->mailfrom, have_env ? &env : NULL,
+			               mail_job_failed(j->wstatus) };
 		rc = mail_send_cron(&sender, &m, &out, &proc, err, sizeof(err));
 		jobenv_free(&env);
 	} else {

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +129,38 @@ static void test_subject_flattens_control_characters_and_cuts_long_commands(void
 	msg = compose_cron(&m, &out);
 	char want[300];
 	snprintf(want, sizeof(want), "\nSubject: Cron <alice@h> %.119s...\n", cmd);
+	assert_non_null(strstr(msg, want));
+	free(msg);
+}
+
+/* Debian's cron: "Subject: Cron <user@host> command (failed)" when the job
+ * exited with a status other than 0 or was killed; the host is the first
+ * word of the host name. */
+static void test_subject_says_failed_and_names_the_short_host(void **state)
+{
+	(void)state;
+	assert_false(mail_job_failed(0));
+	assert_true(mail_job_failed(3 << 8));
+	assert_true(mail_job_failed(127 << 8));
+	assert_true(mail_job_failed(SIGKILL));
+	assert_true(mail_job_failed(SIGSEGV | 0x80));
+	struct mail_cron m = { .user = "alice", .host = "db1.example.com", .command = "backup" };
+	struct mail_output out = text_output("x");
+	char *msg = compose_cron(&m, &out);
+	assert_non_null(strstr(msg, "\nSubject: Cron <alice@db1> backup\n"));
+	free(msg);
+	m.failed = true;
+	msg = compose_cron(&m, &out);
+	assert_non_null(strstr(msg, "\nSubject: Cron <alice@db1> backup (failed)\n"));
+	free(msg);
+	/* a long command is cut first, then marked */
+	char cmd[200];
+	memset(cmd, 'x', sizeof(cmd) - 1);
+	cmd[sizeof(cmd) - 1] = '\0';
+	m.command = cmd;
+	msg = compose_cron(&m, &out);
+	char want[300];
+	snprintf(want, sizeof(want), "\nSubject: Cron <alice@db1> %.120s... (failed)\n", cmd);
 	assert_non_null(strstr(msg, want));
 	free(msg);
 }
@@ -467,6 +500,7 @@ int main(void)
 		cmocka_unit_test(test_cron_mail_has_exactly_the_documented_headers),
 		cmocka_unit_test(test_mailto_list_and_mailfrom_are_honoured),
 		cmocka_unit_test(test_subject_flattens_control_characters_and_cuts_long_commands),
+		cmocka_unit_test(test_subject_says_failed_and_names_the_short_host),
 		cmocka_unit_test(test_cron_env_shows_only_the_five_variables_flattened),
 		cmocka_unit_test(test_truncated_output_ends_with_a_note),
 		cmocka_unit_test(test_body_is_the_output_bytes_as_they_are),

@@ -1,0 +1,36 @@
+#!/bin/bash
+# The mail of a cron job that failed (exit status not 0, or killed by a
+# signal) says so at the end of its Subject, as Debian's cron does:
+#   Subject: Cron <user@host> command (failed)
+# and the mail of a job that succeeded does not. The host is the first word
+# of the host name.
+. "$ROOT/tests/whole/lib.sh"
+need_crond
+write_conf
+cat >"$TEST_TMP/tab" <<'EOF'
+* * * * * echo fine
+* * * * * echo broken; exit 3
+* * * * * echo killed; kill -9 $$
+EOF
+now=$(date +%s)
+start_crond --test-clock "$(( (now / 60 + 1) * 60 - 2 ))"
+run "$CRONTAB" "$TEST_TMP/tab"
+expect_rc 0 "install the crontab"
+for _ in $(seq 1 100); do
+    [ "$(grep -c '^--- end' "$TEST_TMP/mail.log" 2>/dev/null)" = 3 ] && break
+    sleep 0.1
+done
+[ -e "$TEST_TMP/mail.log" ] || fail "no mail was sent"
+me=$(id -un)
+host=$(uname -n | cut -d. -f1)
+subjects=$(grep '^Subject: ' "$TEST_TMP/mail.log" | sort)
+want=$(printf 'Subject: Cron <%s@%s> %s\n' \
+    "$me" "$host" 'echo broken; exit 3 (failed)' \
+    "$me" "$host" 'echo fine' \
+    "$me" "$host" 'echo killed; kill -9 $$ (failed)' | sort)
+[ "$subjects" = "$want" ] || fail "mail subjects were:
+$subjects
+expected:
+$want"
+stop_crond
+echo "ok"
