@@ -22,6 +22,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 enum crontab_exit {
@@ -98,6 +99,16 @@ struct tz;
 /* The zone --tz names, else the local zone. Prints "crontab: --tz: why"
  * and returns NULL when it cannot be loaded (never a silent UTC). */
 struct tz *cli_load_zone(const struct crontab_cli *cli);
+
+/* ------------------------------------------------------------ next.c */
+
+/* The last year an RFC 3339 time can show (its years have four digits). */
+#define CLI_LAST_YEAR 9999
+
+/* T in ZONE as RFC 3339 into BUF (TIMEFMT_RFC3339_LEN bytes). Returns -1,
+ * with "crontab: runs after year 9999 are not shown ..." on stderr, when
+ * T's year in ZONE is after CLI_LAST_YEAR; else 0. */
+int cli_format_run(const struct tz *zone, int64_t t, char *buf, size_t len);
 
 /* ------------------------------------------------------------ prompt.c */
 

@@ -2,7 +2,8 @@
  *
  * Prints the next N runs of a schedule strictly after the from-instant, one
  * per line in RFC 3339, as the daemon will run them (DST rules included).
- * Needs no daemon.
+ * RFC 3339 has four-digit years: runs after 9999 are not printed; the
+ * listing stops there with a message and exit status 1. Needs no daemon.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,11 +11,24 @@
 #include <time.h>
 
 #include "crontab-cli/cli.h"
+#include "lib/civil.h"
 #include "lib/nextrun.h"
 #include "lib/schedule.h"
 #include "lib/timefmt.h"
 #include "lib/tz.h"
 
+int cli_format_run(const struct tz *zone, int64_t t, char *buf, size_t len)
+{
+	struct civil_time c;
+	civil_from_wall(tz_to_wall(zone, t), &c);
+	if (c.year > CLI_LAST_YEAR) {
+		fprintf(stderr, "crontab: runs after year %d are not shown: RFC 3339 times have "
+		        "four-digit years\n", CLI_LAST_YEAR);
+		return -1;
+	}
+	timefmt_rfc3339(zone, t, buf, len);
+	return 0;
+}
 
 /* Joins the operands with single spaces, so both 'SCHEDULE' as one word and
  * the fields as separate words work. Caller frees. */
@@ -92,14 +106,16 @@ int crontab_cmd_next_schedule(const struct crontab_cli *cli)
 		        "selects has any of the days of the month it selects\n", text);
 		goto out;
 	}
-	for (long i = 0; i < cli->count; i++) {
+	bool capped = false;
+	for (long i = 0; i < cli->count && !capped; i++) {
 		if (!nextrun_after(&sched, zone, t, &t))
 			break;
 		char buf[TIMEFMT_RFC3339_LEN];
-		timefmt_rfc3339(zone, t, buf, sizeof(buf));
-		puts(buf);
+		capped = cli_format_run(zone, t, buf, sizeof(buf)) < 0;
+		if (!capped)
+			puts(buf);
 	}
-	status = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+	status = fflush(stdout) == 0 && !capped ? EXIT_OK : EXIT_FAIL;
 out:
 	tz_free(zone);
 	free(text);

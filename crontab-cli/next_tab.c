@@ -6,7 +6,8 @@
  * entry's CRON_TZ, else in ZONE (--tz, else the local zone), with the DST
  * rules of lib/nextrun.h. The streams are merged with a min-heap keyed by
  * (instant, line), so N lines cost O(N log entries) whatever the crontab's
- * size. Output: "RFC3339<TAB>command", instants shown in ZONE.
+ * size. Output: "RFC3339<TAB>command", instants shown in ZONE, up to the end
+ * of year 9999 (then a message and exit status 1).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,9 +104,13 @@ static int print_runs(const struct crontab *tab, const struct tz *zone, int64_t 
 		goto out;
 	if (n == 0)
 		fprintf(stderr, "crontab: %s's crontab has no entry that runs at a time\n", user);
+	bool capped = false;
 	for (long k = 0; k < count && n > 0; k++) {
 		char buf[TIMEFMT_RFC3339_LEN];
-		timefmt_rfc3339(zone, h[0].next, buf, sizeof(buf));
+		if (cli_format_run(zone, h[0].next, buf, sizeof(buf)) < 0) {
+			capped = true;
+			break;
+		}
 		printf("%s\t%s\n", buf, h[0].e->command);
 		if (!nextrun_after(&h[0].e->sched, h[0].zone, h[0].next, &h[0].next))
 			h[0] = h[--n];
@@ -114,6 +119,8 @@ static int print_runs(const struct crontab *tab, const struct tz *zone, int64_t 
 	status = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 	if (status != EXIT_OK)
 		fprintf(stderr, "crontab: cannot write to standard output\n");
+	if (capped)
+		status = EXIT_FAIL;
 out:
 	for (size_t i = 0; zones && i < tab->n_options; i++)
 		tz_free(zones[i]);
