@@ -97,13 +97,26 @@ int edit_file_create(struct edit_file *ef, const char *text, size_t len)
 	return 0;
 }
 
-/* $VISUAL, else $EDITOR, else vi (empty values count as unset). */
+/* The editors tried, in order, when neither VISUAL nor EDITOR is set:
+ * Debian's crontab runs sensible-editor (which honours select-editor's
+ * choice, then EDITOR, editor, nano, vi); where it is missing, the system's
+ * default editor link, then vi from PATH. */
+static const char *const default_editors[] = { EDIT_SENSIBLE_EDITOR, EDIT_SYSTEM_EDITOR };
+
+/* $VISUAL, else $EDITOR (empty values count as unset), else the first of
+ * default_editors that we may execute, else vi. */
 static const char *editor_name(void)
 {
 	const char *e = getenv("VISUAL");
 	if (!e || !*e)
 		e = getenv("EDITOR");
-	return e && *e ? e : "vi";
+	if (e && *e)
+		return e;
+	for (size_t i = 0; i < sizeof(default_editors) / sizeof(default_editors[0]); i++) {
+		if (access(default_editors[i], X_OK) == 0)
+			return default_editors[i];
+	}
+	return EDIT_LAST_EDITOR;
 }
 
 /* In the child: only async-signal-safe calls, then exec. */

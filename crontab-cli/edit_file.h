@@ -9,8 +9,10 @@
  * replace the file by renaming a new one over it), and must still be a
  * regular file owned by the caller, in a directory that was not swapped.
  *
- * The editor is $VISUAL, else $EDITOR, else vi, run as
- * /bin/sh -c 'EDITOR "$1"' sh FILE (so "emacs -nw" works), as the caller
+ * The editor is $VISUAL, else $EDITOR, else (as Debian's crontab)
+ * EDIT_SENSIBLE_EDITOR, which honours select-editor; where that is not
+ * executable, EDIT_SYSTEM_EDITOR, then EDIT_LAST_EDITOR from PATH. It runs
+ * as /bin/sh -c 'EDITOR "$1"' sh FILE (so "emacs -nw" works), as the caller
  * (this program has no other rights), with descriptors 0-2 only.
  *
  * Every function prints its own errors ("crontab: ...").
@@ -21,6 +23,10 @@
 #include <limits.h>
 #include <stddef.h>
 #include <sys/types.h>
+
+#define EDIT_SENSIBLE_EDITOR "/usr/bin/sensible-editor"
+#define EDIT_SYSTEM_EDITOR "/usr/bin/editor"
+#define EDIT_LAST_EDITOR "vi"
 
 struct edit_file {
 	char dir[PATH_MAX];     /* the private directory */

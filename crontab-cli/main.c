@@ -29,7 +29,7 @@ enum long_only { OPT_SYSTEM = 256, OPT_NEXT, OPT_FROM, OPT_TZ, OPT_CONFIG, OPT_H
 static const char usage_text[] =
 	"usage: crontab [-u USER] FILE        install FILE as the crontab (- for standard input)\n"
 	"       crontab [-u USER] -l          list the crontab\n"
-	"       crontab [-u USER] -e          edit the crontab ($VISUAL, $EDITOR or vi)\n"
+	"       crontab [-u USER] -e          edit the crontab in your editor (see crontab(1))\n"
 	"       crontab [-u USER] [-i] -r     remove the crontab (-i: ask first)\n"
 	"       crontab -T [--system] FILE    check a crontab file, install nothing (also -n)\n"
 	"       crontab --next N [--from YYYY-MM-DDTHH:MM] [--tz ZONE] ['SCHEDULE']\n"
