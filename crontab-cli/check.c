@@ -1,7 +1,10 @@
 /* crontab-cli/check.c: `crontab -T FILE`: check a crontab without installing.
  *
  * Silent with exit 0 when valid (warnings, such as an entry that can never
- * run, are printed but do not fail); otherwise every error, exit 1.
+ * run, are printed but do not fail); otherwise every error, exit 1. Under
+ * Debian's name, -n, a valid file gets Debian's "The syntax of the crontab
+ * file was successfully checked." on stderr. With -u, the user must be one
+ * the caller may name (as for every action); the check itself is the same.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,17 +37,16 @@ void crontab_print_diags(const struct diag_list *diags, const char *name)
 
 int crontab_cmd_check(const struct crontab_cli *cli)
 {
-	if (cli->nargs != 1) {
-		fprintf(stderr, "crontab: -T takes one file (or - for standard input)\n");
-		return EXIT_USAGE;
-	}
-	const char *path = cli->args[0];
+	struct cli_user who;
+	if (cli->user && cli_user_resolve(cli, &who) < 0)
+		return EXIT_FAIL;
+	const char *path = cli->args[0];   /* main.c: exactly one operand */
 	const char *name = strcmp(path, "-") == 0 ? "(standard input)" : path;
 	char *text;
 	size_t len;
 	char err[512];
 	if (readall(path, CRONTAB_MAX_BYTES, &text, &len, err, sizeof(err)) < 0) {
-		fprintf(stderr, "crontab: %s\n", err);
+		fprintf(stderr, "%s\n", err);   /* "FILE: why", as Debian's */
 		return EXIT_FAIL;
 	}
 	struct crontab tab;
@@ -57,6 +59,8 @@ int crontab_cmd_check(const struct crontab_cli *cli)
 	}
 	crontab_print_diags(&diags, name);
 	int status = diags.errors ? EXIT_FAIL : EXIT_OK;
+	if (status == EXIT_OK && cli->check_says_ok)
+		fprintf(stderr, "The syntax of the crontab file was successfully checked.\n");
 	diag_list_clear(&diags);
 	free(text);
 	return status;

@@ -1,8 +1,9 @@
 /* crontab-cli/cli.h: the crontab command's actions, one file each.
  *
  * main.c turns the command line into a struct crontab_cli and calls one
- * action. Every action prints its own output and errors ("crontab: ...") and
- * returns the exit status: 0 success, 1 failure, 2 usage error.
+ * action. Every action prints its own output and errors ("crontab: ...",
+ * or Debian's words where Debian's crontab has a message for the case) and
+ * returns the exit status: 0 success, 1 failure or usage error (as Debian).
  *
  *   check.c      -T FILE              check a crontab, install nothing
  *   next.c       --next N SCHEDULE    preview a schedule
@@ -28,7 +29,7 @@
 enum crontab_exit {
 	EXIT_OK = 0,
 	EXIT_FAIL = 1,
-	EXIT_USAGE = 2,
+	EXIT_USAGE = 1,         /* Debian's crontab exits 1 on usage errors too */
 };
 
 /* Largest N for --next and --history. */
@@ -40,6 +41,7 @@ struct crontab_cli {
 	const char *config;     /* --config FILE, or NULL for $CROND_CONF / default */
 	const char *user;       /* -u USER, or NULL for the caller */
 	bool system_format;     /* -T --system */
+	bool check_says_ok;     /* -n (Debian's name for -T): say when the file is good */
 	bool ask;               /* -i */
 	long count;             /* --next N / --history N */
 	const char *from;       /* --from YYYY-MM-DDTHH:MM */
@@ -90,7 +92,7 @@ struct cli_user {
 };
 
 /* The caller, or the -u user: root may name anyone who exists; anyone may
- * name themselves; everyone else gets "only root may use -u". Prints the
+ * name themselves; everyone else gets Debian's "must be privileged to use -u". Prints the
  * error and returns -1, or 0. */
 int cli_user_resolve(const struct crontab_cli *cli, struct cli_user *out);
 

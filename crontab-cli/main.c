@@ -8,10 +8,19 @@
  *   crontab -V | -h
  *   every form that talks to crond also takes --config FILE
  *
- * Exit status: 0 success, 1 failure, 2 usage error (see crontab(1)).
+ * No action and no operand reads standard input, as POSIX and Debian do,
+ * only when no option at all was given (--config aside) and standard input
+ * is not a terminal: an action is never guessed, so `crontab -i` or
+ * `crontab -u alice` from a script is a usage error, not an install of
+ * whatever standard input holds.
+ *
+ * Usage errors start as Debian's do ("crontab: usage error: only one
+ * operation permitted ...") and exit 1, as Debian's. Exit status: 0
+ * success, 1 failure or usage error (see crontab(1)).
  */
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,21 +53,63 @@ static const char usage_text[] =
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* "crontab: usage error: " and the reason (Debian's words first where
+ * Debian has them), then the usage text, on stderr. */
 static int usage_error(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fprintf(stderr, "crontab: ");
+	fprintf(stderr, "crontab: usage error: ");
 	vfprintf(stderr, fmt, ap);
 	fprintf(stderr, "\n%s", usage_text);
 	va_end(ap);
 	return EXIT_USAGE;
 }
 
+/* An option getopt did not accept, in getopt's own words (as Debian's
+ * crontab shows them), then Debian's usage error. */
+static int bad_option(char **argv)
+{
+	const char *arg = argv[optind - 1];
+	if (strncmp(arg, "--", 2) == 0) {
+		size_t name = strcspn(arg, "=");
+		if (optopt == 0)
+			fprintf(stderr, "crontab: unrecognized option '%.*s'\n", (int)name, arg);
+		else if (arg[name] == '=')
+			fprintf(stderr, "crontab: option '%.*s' doesn't allow an argument\n",
+			        (int)name, arg);
+		else
+			fprintf(stderr, "crontab: option '%s' requires an argument\n", arg);
+	} else if (optopt == 'u') {
+		fprintf(stderr, "crontab: option requires an argument -- '%c'\n", optopt);
+	} else {
+		fprintf(stderr, "crontab: invalid option -- '%c'\n", optopt);
+	}
+	return usage_error("unrecognized option");
+}
+
+static const char *action_name(enum action a)
+{
+	switch (a) {
+	case ACT_CHECK: return "-T";
+	case ACT_NEXT: return "--next";
+	case ACT_VERSION: return "-V";
+	case ACT_HELP: return "-h";
+	case ACT_LIST: return "-l";
+	case ACT_REMOVE: return "-r";
+	case ACT_EDIT: return "-e";
+	case ACT_HISTORY: return "--history";
+	case ACT_NONE: break;
+	}
+	return "?";
+}
+
+/* One action per command, given once. */
 static int set_action(enum action *cur, enum action want, const char *opt)
 {
-	if (*cur != ACT_NONE && *cur != want)
-		return usage_error("%s cannot be combined with another action", opt);
+	if (*cur != ACT_NONE)
+		return usage_error("only one operation permitted (%s and %s)", action_name(*cur),
+		                   opt);
 	*cur = want;
 	return 0;
 }
@@ -73,8 +124,10 @@ static int parse_count(const char *s, long max, long *out)
 	return 0;
 }
 
-/* Reads the options into CLI and *ACT; returns 0 or a usage error. */
-static int parse_options(int argc, char **argv, struct crontab_cli *cli, enum action *act)
+/* Reads the options into CLI and *ACT; *SHAPED is set when an option other
+ * than --config was given. Returns 0 or a usage error. */
+static int parse_options(int argc, char **argv, struct crontab_cli *cli, enum action *act,
+                         bool *shaped)
 {
 	static const struct option longopts[] = {
 		{ "system", no_argument, NULL, OPT_SYSTEM },
@@ -91,6 +144,7 @@ static int parse_options(int argc, char **argv, struct crontab_cli *cli, enum ac
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+u:lreiTnVh", longopts, NULL)) != -1) {
 		int rc = 0;
+		*shaped = *shaped || opt != OPT_CONFIG;
 		switch (opt) {
 		case 'u': cli->user = optarg; break;
 		case 'l': rc = set_action(act, ACT_LIST, "-l"); break;
@@ -98,7 +152,10 @@ static int parse_options(int argc, char **argv, struct crontab_cli *cli, enum ac
 		case 'e': rc = set_action(act, ACT_EDIT, "-e"); break;
 		case 'i': cli->ask = true; break;
 		case 'T': rc = set_action(act, ACT_CHECK, "-T"); break;
-		case 'n': rc = set_action(act, ACT_CHECK, "-n"); break;
+		case 'n':
+			rc = set_action(act, ACT_CHECK, "-n");
+			cli->check_says_ok = true;
+			break;
 		case 'V': rc = set_action(act, ACT_VERSION, "-V"); break;
 		case 'h': rc = set_action(act, ACT_HELP, "-h"); break;
 		case OPT_SYSTEM: cli->system_format = true; break;
@@ -116,9 +173,7 @@ static int parse_options(int argc, char **argv, struct crontab_cli *cli, enum ac
 		case OPT_TZ: cli->zone = optarg; break;
 		case OPT_CONFIG: cli->config = optarg; break;
 		default:
-			if (optopt == 'u')
-				return usage_error("-u needs a user name");
-			return usage_error("unknown or incomplete option '%s'", argv[optind - 1]);
+			return bad_option(argv);
 		}
 		if (rc)
 			return rc;
@@ -128,8 +183,9 @@ static int parse_options(int argc, char **argv, struct crontab_cli *cli, enum ac
 	return 0;
 }
 
-/* Checks the combinations of options, operands and action. */
-static int check_combination(struct crontab_cli *cli, enum action act)
+/* Checks the combinations of options, operands and action. SHAPED: an
+ * option other than --config was given. */
+static int check_combination(struct crontab_cli *cli, enum action act, bool shaped)
 {
 	bool schedule_form = act == ACT_NEXT && cli->nargs > 0;
 	if (cli->system_format && act != ACT_CHECK)
@@ -138,20 +194,29 @@ static int check_combination(struct crontab_cli *cli, enum action act)
 		return usage_error("%s only goes with --next", "--from");
 	if (cli->zone && act != ACT_NEXT && act != ACT_HISTORY)
 		return usage_error("%s only goes with --next or --history", "--tz");
-	if (cli->user && (act == ACT_CHECK || schedule_form))
-		return usage_error("-u does not go with %s", act == ACT_CHECK ? "-T" : "a schedule");
+	if (cli->user && schedule_form)
+		return usage_error("-u does not go with a schedule");
 	if ((act == ACT_LIST || act == ACT_REMOVE || act == ACT_EDIT) && cli->nargs > 0)
-		return usage_error("unexpected operand '%s'", cli->args[0]);
+		return usage_error("no arguments permitted after this option (%s, then '%s')",
+		                   action_name(act), cli->args[0]);
 	if (act == ACT_HISTORY && cli->nargs > (cli->count ? 0 : 1))
-		return usage_error("unexpected operand '%s'", cli->args[cli->nargs - 1]);
+		return usage_error("no arguments permitted after this option (--history, then "
+		                   "'%s')", cli->args[cli->nargs - 1]);
 	if (act == ACT_HISTORY && cli->nargs == 1)
 		return parse_count(cli->args[0], CLI_HISTORY_MAX_COUNT, &cli->count);
-	if (act == ACT_NONE && cli->nargs > 1)
-		return usage_error("give one crontab file (or - for standard input)");
-	/* No operand reads standard input, as POSIX says, but not from a
-	 * terminal: there a stray Ctrl-D would install an empty crontab. */
-	if (act == ACT_NONE && cli->nargs == 0 && isatty(STDIN_FILENO))
-		return usage_error("no action given: name a crontab file, or - for standard input");
+	if (act == ACT_CHECK && cli->nargs == 0)
+		return usage_error("file name must be specified for replace (-T and -n check "
+		                   "one file, or - for standard input)");
+	if ((act == ACT_CHECK || act == ACT_NONE) && cli->nargs > 1)
+		return usage_error("only one file may be given, not '%s' and '%s' (- for standard "
+		                   "input)", cli->args[0], cli->args[1]);
+	/* No operand reads standard input, as POSIX says, but only for a bare
+	 * `crontab`: with an option (crontab -i, crontab -u alice) the user
+	 * meant another action; and not from a terminal, where a stray Ctrl-D
+	 * would install an empty crontab. */
+	if (act == ACT_NONE && cli->nargs == 0 && (shaped || isatty(STDIN_FILENO)))
+		return usage_error("file name must be specified for replace (give a file, or - "
+		                   "for standard input; or -l, -e or -r)");
 	return 0;
 }
 
@@ -159,9 +224,10 @@ int main(int argc, char **argv)
 {
 	struct crontab_cli cli = { 0 };
 	enum action act = ACT_NONE;
-	int rc = parse_options(argc, argv, &cli, &act);
+	bool shaped = false;
+	int rc = parse_options(argc, argv, &cli, &act, &shaped);
 	if (rc == 0 && act != ACT_VERSION && act != ACT_HELP)
-		rc = check_combination(&cli, act);
+		rc = check_combination(&cli, act, shaped);
 	if (rc)
 		return rc;
 

@@ -78,12 +78,12 @@ run "$CRONTAB" "$TEST_TMP/does-not-exist"
 expect_rc 1 "missing file"
 expect_err_has "No such file or directory" "missing file"
 run "$CRONTAB" -l -r
-expect_rc 2 "two actions"
+expect_rc 1 "two actions"
 expect_err_has "usage:" "two actions print the usage"
 run "$CRONTAB" -l extra
-expect_rc 2 "operand with -l"
+expect_rc 1 "operand with -l"
 run "$CRONTAB" --bogus
-expect_rc 2 "unknown option"
+expect_rc 1 "unknown option"
 run "$CRONTAB" -V
 expect_rc 0 "-V"
 expect_out "crontab (crond) $(sed -n 's/^VERSION *:= *//p' "$ROOT/Makefile")" "-V"
