@@ -2,9 +2,10 @@
  *
  * Copy the installed crontab (or an empty one) to a private temp file
  * (edit_file.h), run the editor, and install the result if it changed.
- * Messages follow cronie and Debian: "no crontab for alice - using an empty
- * one", "no changes made to crontab", "installing new crontab", and on
- * errors "Do you want to retry the same edit? (y/n) ". Answering no keeps
+ * Messages are Debian's: "no crontab for alice - using an empty one", "No
+ * modification made", "crontab: installing new crontab", and on errors
+ * "errors in crontab file, can't install." then "Do you want to retry the
+ * same edit? (y/n) ". Answering no keeps
  * the edits ("edits left in FILE", as Debian does) and exits 1; so does any
  * other failure to install changed text: edits are never thrown away
  * silently. The temp file and its directory are removed in every other case.
@@ -24,7 +25,7 @@ static int fetch(struct store *st, const struct cli_user *who, char **text, size
 {
 	int rc = store_get(st, text, len);
 	if (rc == STORE_NONE) {
-		fprintf(stderr, "crontab: no crontab for %s - using an empty one\n", who->name);
+		fprintf(stderr, "no crontab for %s - using an empty one\n", who->name);
 		*text = calloc(1, 1);
 		*len = 0;
 		if (!*text) {
@@ -62,7 +63,7 @@ static int edit_loop(struct store *st, struct edit_file *ef, const char *orig, s
 		}
 		if (len == orig_len && memcmp(text, orig, len) == 0) {
 			free(text);
-			fprintf(stderr, "crontab: no changes made to crontab\n");
+			fprintf(stderr, "No modification made\n");
 			edit_file_remove(ef);
 			return EXIT_OK;
 		}
@@ -75,7 +76,7 @@ static int edit_loop(struct store *st, struct edit_file *ef, const char *orig, s
 		}
 		if (rc != STORE_INVALID)
 			return keep_edits(ef);
-		fprintf(stderr, "crontab: errors in crontab file, can't install\n");
+		fprintf(stderr, "errors in crontab file, can't install.\n");
 		if (!cli_ask_yes("Do you want to retry the same edit? (y/n) ", true))
 			return keep_edits(ef);
 	}

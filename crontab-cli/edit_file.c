@@ -170,11 +170,11 @@ int edit_file_run_editor(const struct edit_file *ef)
 		fprintf(stderr, "crontab: cannot start the editor: %s\n", strerror(errno));
 	else if (wait_child(pid, &status) < 0)
 		fprintf(stderr, "crontab: waiting for the editor: %s\n", strerror(errno));
-	else if (WIFSIGNALED(status))
-		fprintf(stderr, "crontab: the editor (%s) was killed by signal %d\n", editor,
-		        WTERMSIG(status));
+	else if (WIFSIGNALED(status))   /* Debian's words */
+		fprintf(stderr, "crontab: \"%s\" killed; signal %d%s\n", editor, WTERMSIG(status),
+		        WCOREDUMP(status) ? " (core dumped)" : "");
 	else if (WEXITSTATUS(status) != 0)
-		fprintf(stderr, "crontab: the editor (%s) exited with status %d\n", editor,
+		fprintf(stderr, "crontab: \"%s\" exited with status %d\n", editor,
 		        WEXITSTATUS(status));
 	else
 		rc = 0;

@@ -6,7 +6,9 @@
  * standard input is read up to one byte past the crontab size limit. The
  * text is checked here first, so errors come back with no round trip and
  * nothing is sent when there is one; crond checks again before storing.
- * Silent on success, as Debian and cronie are.
+ * Silent on success, as Debian and cronie are. Messages start with
+ * Debian's words: "FILE: No such file or directory", "errors in crontab
+ * file, can't install.".
  *
  * Without an operand, standard input is read (main.c allows that only when
  * it is not a terminal).
@@ -51,12 +53,12 @@ int crontab_cmd_install(const struct crontab_cli *cli)
 	size_t len;
 	char err[CONFIG_PATH_MAX + 256];
 	if (readall(path, CRONTAB_MAX_BYTES, &text, &len, err, sizeof(err)) < 0) {
-		fprintf(stderr, "crontab: %s\n", err);
+		fprintf(stderr, "%s\n", err);   /* "FILE: why", as Debian's */
 		return EXIT_FAIL;
 	}
 	int rc = cli_check_and_install(&st, text, len, name);
 	free(text);
 	if (rc == STORE_INVALID)
-		fprintf(stderr, "crontab: errors in crontab file, can't install\n");
+		fprintf(stderr, "errors in crontab file, can't install.\n");
 	return rc == STORE_OK ? EXIT_OK : EXIT_FAIL;
 }

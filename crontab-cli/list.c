@@ -21,7 +21,7 @@ int crontab_cmd_list(const struct crontab_cli *cli)
 	size_t len = 0;
 	int rc = store_get(&st, &text, &len);
 	if (rc == STORE_NONE) {
-		fprintf(stderr, "crontab: no crontab for %s\n", who.name);
+		fprintf(stderr, "no crontab for %s\n", who.name);   /* Debian's words */
 		return EXIT_FAIL;
 	}
 	if (rc != STORE_OK)

@@ -152,7 +152,7 @@ static int load_crontab(struct store *st, const struct cli_user *who, struct cro
 	size_t len = 0;
 	int rc = store_get(st, &text, &len);
 	if (rc == STORE_NONE)
-		fprintf(stderr, "crontab: no crontab for %s\n", who->name);
+		fprintf(stderr, "no crontab for %s\n", who->name);
 	if (rc != STORE_OK)
 		return -1;
 	struct diag_list diags = { 0 };

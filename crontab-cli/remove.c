@@ -24,7 +24,7 @@ int crontab_cmd_remove(const struct crontab_cli *cli)
 	}
 	int rc = store_remove(&st);
 	if (rc == STORE_NONE) {
-		fprintf(stderr, "crontab: no crontab for %s\n", who.name);
+		fprintf(stderr, "no crontab for %s\n", who.name);   /* Debian's words */
 		return EXIT_FAIL;
 	}
 	return rc == STORE_OK ? EXIT_OK : EXIT_FAIL;

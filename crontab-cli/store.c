@@ -99,14 +99,24 @@ static int call(struct client *c, struct proto_buf *req, struct answer *a)
 	return 1;
 }
 
+void store_print_error(const struct store *st, uint32_t code, const char *msg)
+{
+	if (code == MSGE_DENIED && st->who->uid == getuid())
+		fprintf(stderr, "You (%s) are not allowed to use this program (crontab)\n"
+		        "See crontab(1) for more information\n", st->who->name);
+	else if (code == MSGE_DENIED)
+		fprintf(stderr, "The user %s cannot use this program (crontab)\n", st->who->name);
+	fprintf(stderr, "crontab: %s\n", msg);
+}
+
 /* After call() returned RC (not 0) with A: STORE_NONE for MSGE_NOT_FOUND,
  * else STORE_FAIL with crond's error printed (unless call() did). */
-static int failed(int rc, const struct answer *a)
+static int failed(const struct store *st, int rc, const struct answer *a)
 {
 	if (rc > 0 && a->code == MSGE_NOT_FOUND)
 		return STORE_NONE;
 	if (rc > 0)
-		fprintf(stderr, "crontab: %s\n", a->err);
+		store_print_error(st, a->code, a->err);
 	return STORE_FAIL;
 }
 
@@ -127,7 +137,7 @@ int store_get(struct store *st, char **text, size_t *len)
 	int rc = call(&c, &req, &a);
 	if (rc != 0) {
 		proto_msg_free(&a.reply);
-		return failed(rc, &a);
+		return failed(st, rc, &a);
 	}
 	const uint8_t *data;
 	size_t n;
@@ -214,7 +224,7 @@ int store_install(struct store *st, const char *text, size_t len, const char *na
 		proto_msg_free(&a.reply);
 		if (a.code == MSGE_INVALID && n > 0)
 			return STORE_INVALID;
-		fprintf(stderr, "crontab: %s\n", a.err);
+		store_print_error(st, a.code, a.err);
 		return STORE_FAIL;
 	}
 	if (print_remote_diags(&a.reply, name) == 0)
@@ -239,5 +249,5 @@ int store_remove(struct store *st)
 	struct answer a;
 	int rc = call(&c, &req, &a);
 	proto_msg_free(&a.reply);
-	return rc == 0 ? STORE_OK : failed(rc, &a);
+	return rc == 0 ? STORE_OK : failed(st, rc, &a);
 }

@@ -57,6 +57,13 @@ int store_install(struct store *st, const char *text, size_t len, const char *na
 /* Removes WHO's crontab. STORE_OK, STORE_NONE or STORE_FAIL. */
 int store_remove(struct store *st);
 
+/* Prints crond's error MSG ("crontab: MSG"). When crond refused the caller
+ * their own crontab (MSGE_DENIED: cron.allow/cron.deny), Debian's two lines
+ * come first: "You (alice) are not allowed to use this program (crontab)"
+ * and "See crontab(1) for more information"; when root asked for a refused
+ * user, Debian's "The user bob cannot use this program (crontab)". */
+void store_print_error(const struct store *st, uint32_t code, const char *msg);
+
 /* After a direct operation succeeded: the note on stderr that crond is not
  * running and the spool was read (READS) or changed directly; once each. */
 void store_note_direct(struct store *st, bool reads);

@@ -115,7 +115,7 @@ int store_history(struct store *st, uint32_t count, struct store_run **runs, siz
 	int rc = client_call(&c, &req, &reply, &code, err, sizeof(err));
 	client_close(&c);
 	if (rc < 0) {
-		fprintf(stderr, "crontab: %s\n", err);
+		store_print_error(st, code, err);
 		proto_msg_free(&reply);
 		return STORE_FAIL;
 	}

@@ -44,7 +44,7 @@ int cli_user_resolve(const struct crontab_cli *cli, struct cli_user *out)
 		return 0;
 	}
 	if (me != 0) {
-		fprintf(stderr, "crontab: only root may use -u to name another user\n");
+		fprintf(stderr, "must be privileged to use -u (only root may name another user)\n");
 		return -1;
 	}
 	errno = 0;
@@ -57,7 +57,7 @@ int cli_user_resolve(const struct crontab_cli *cli, struct cli_user *out)
 			fprintf(stderr, "crontab: cannot look up user '%s': %s\n", cli->user,
 			        strerror(e));
 		else
-			fprintf(stderr, "crontab: user '%s' unknown\n", cli->user);
+			fprintf(stderr, "crontab: user `%s' unknown\n", cli->user);   /* Debian's */
 		return -1;
 	}
 	set_user(out, pw, true);

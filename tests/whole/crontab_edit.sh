@@ -58,7 +58,7 @@ grep -q ' 2 -> ' "$STATE/fds" || fail "cannot read the editor's descriptors: $(c
 # VISUAL wins over EDITOR; an unchanged file installs nothing.
 VISUAL=true EDITOR=false run "$CRONTAB" -e
 expect_rc 0 "unchanged edit"
-expect_err_has "crontab: no changes made to crontab" "unchanged edit"
+expect_err_has "No modification made" "unchanged edit"
 run "$CRONTAB" -l
 expect_out $'# edited\n15 4 * * * echo good' "unchanged after a no-change edit"
 

@@ -59,10 +59,10 @@ run "$CRONTAB" -r
 expect_rc 0 "remove"
 run "$CRONTAB" -l
 expect_rc 1 "list after remove"
-expect_err_has "crontab: no crontab for root" "list after remove"
+expect_err_has "no crontab for root" "list after remove"
 run "$CRONTAB" -r
 expect_rc 1 "remove twice"
-expect_err_has "crontab: no crontab for root" "remove twice"
+expect_err_has "no crontab for root" "remove twice"
 
 # Root may name another user; an unknown user is an error.
 run "$CRONTAB" -u nobody "$TEST_TMP/replace.tab"
@@ -71,7 +71,7 @@ run "$CRONTAB" -u nobody -l
 expect_out "1 2 3 4 5 echo replaced" "list nobody's crontab"
 run "$CRONTAB" -u no-such-user-here -l
 expect_rc 1 "unknown user"
-expect_err_has "crontab: user 'no-such-user-here' unknown" "unknown user"
+expect_err_has "crontab: user \`no-such-user-here' unknown" "unknown user"
 
 # Missing files, usage errors, version, help.
 run "$CRONTAB" "$TEST_TMP/does-not-exist"

@@ -19,21 +19,21 @@ expect_rc 0 "root installs for daemon"
 for victim in root daemon; do
     run as_nobody "$CRONTAB" -u "$victim" -l
     expect_rc 1 "nobody: -u $victim -l"
-    expect_err_has "only root may use -u" "nobody: -u $victim -l"
+    expect_err_has "must be privileged to use -u" "nobody: -u $victim -l"
     [ -z "$OUT" ] || fail "nobody read $victim's crontab: $OUT"
     run as_nobody "$CRONTAB" -u "$victim" -r
     expect_rc 1 "nobody: -u $victim -r"
-    expect_err_has "only root may use -u" "nobody: -u $victim -r"
+    expect_err_has "must be privileged to use -u" "nobody: -u $victim -r"
     run as_nobody "$CRONTAB" -u "$victim" -i -r <<<"y"
     expect_rc 1 "nobody: -u $victim -i -r"
     run as_nobody "$CRONTAB" -u "$victim" "$TEST_TMP/evil.tab"
     expect_rc 1 "nobody: -u $victim FILE"
-    expect_err_has "only root may use -u" "nobody: -u $victim FILE"
+    expect_err_has "must be privileged to use -u" "nobody: -u $victim FILE"
     run as_nobody "$CRONTAB" -u "$victim" - <"$TEST_TMP/evil.tab"
     expect_rc 1 "nobody: -u $victim -"
     EDITOR="cp $TEST_TMP/evil.tab" run as_nobody "$CRONTAB" -e -u "$victim"
     expect_rc 1 "nobody: -e -u $victim"
-    expect_err_has "only root may use -u" "nobody: -e -u $victim"
+    expect_err_has "must be privileged to use -u" "nobody: -e -u $victim"
     run as_nobody "$CRONTAB" -u "$victim" --history
     expect_rc 1 "nobody: -u $victim --history"
     run as_nobody "$CRONTAB" -u "$victim" --next 3
@@ -55,7 +55,7 @@ expect_same_file "$TEST_TMP/root.tab" "$OUT_FILE" "root's crontab untouched"
 # Files are read with the caller's rights.
 run as_nobody "$CRONTAB" /etc/shadow
 expect_rc 1 "nobody: crontab /etc/shadow"
-expect_err_has "crontab: /etc/shadow: Permission denied" "nobody: crontab /etc/shadow"
+expect_err_has "/etc/shadow: Permission denied" "nobody: crontab /etc/shadow"
 run as_nobody "$CRONTAB" -T /etc/shadow
 expect_rc 1 "nobody: crontab -T /etc/shadow"
 expect_err_has "Permission denied" "nobody: crontab -T /etc/shadow"
