@@ -92,8 +92,8 @@ struct cli_user {
 };
 
 /* The caller, or the -u user: root may name anyone who exists; anyone may
- * name themselves; everyone else gets Debian's "must be privileged to use -u". Prints the
- * error and returns -1, or 0. */
+ * name themselves; everyone else gets Debian's "must be privileged to use
+ * -u". Prints the error and returns -1, or 0. */
 int cli_user_resolve(const struct crontab_cli *cli, struct cli_user *out);
 
 struct tz;
