@@ -196,7 +196,8 @@ static int check_combination(struct crontab_cli *cli, enum action act, bool shap
 		return usage_error("%s only goes with --next or --history", "--tz");
 	if (cli->user && schedule_form)
 		return usage_error("-u does not go with a schedule");
-	if ((act == ACT_LIST || act == ACT_REMOVE || act == ACT_EDIT) && cli->nargs > 0)
+	if ((act == ACT_LIST || act == ACT_REMOVE || act == ACT_EDIT || act == ACT_VERSION ||
+	     act == ACT_HELP) && cli->nargs > 0)
 		return usage_error("no arguments permitted after this option (%s, then '%s')",
 		                   action_name(act), cli->args[0]);
 	if (act == ACT_HISTORY && cli->nargs > (cli->count ? 0 : 1))
@@ -226,7 +227,7 @@ int main(int argc, char **argv)
 	enum action act = ACT_NONE;
 	bool shaped = false;
 	int rc = parse_options(argc, argv, &cli, &act, &shaped);
-	if (rc == 0 && act != ACT_VERSION && act != ACT_HELP)
+	if (rc == 0)
 		rc = check_combination(&cli, act, shaped);
 	if (rc)
 		return rc;

@@ -53,6 +53,9 @@ refused "crontab: invalid option -- 'x'" -lx
 refused "crontab: unrecognized option '--bogus'" --bogus
 refused "crontab: option requires an argument -- 'u'" -u
 refused "crontab: option '--next' requires an argument" --next
+refused "$U no arguments permitted after this option (-V, then 'extra')" -V extra
+refused "$U no arguments permitted after this option (-h, then 'extra')" -h extra
+refused "$U --tz only goes with --next or --history" -V --tz UTC
 refused "$U --tz only goes with --next or --history" --tz UTC
 refused "$U --tz only goes with --next or --history" -l --tz UTC
 refused "$U --from only goes with --next" --from 2026-01-01T00:00
@@ -68,6 +71,10 @@ refused "$U expected a count from 1 to 100000, not 'x'" --history x
 
 # What is allowed. -i goes with every action (the alias adds it everywhere)
 # and only changes -r.
+run "$CRONTAB" -i -V
+expect_rc 0 "-i -V"
+run "$CRONTAB" -i -h
+expect_rc 0 "-i -h"
 run "$CRONTAB" -i -l
 expect_rc 0 "-i -l"
 expect_same_file "$TEST_TMP/kept.tab" "$OUT_FILE" "-i -l lists"
