@@ -15,9 +15,11 @@
  *
  * Every value and the directory are written as sh words (atq/shquote.h), so
  * the output can be fed back to sh whatever bytes they hold. The layout is
- * Debian's; crond does not run this text (it runs the script itself with
- * the environment, directory and umask applied, and falls back to the
- * owner's home with a note instead of exiting when the directory is gone).
+ * Debian's. crond does not run this text, but does what it says: it runs
+ * the script itself with the environment, directory and umask applied, and
+ * when the directory cannot be entered it runs nothing: the job's output is
+ * "Execution directory inaccessible: DIR: REASON" and it exits 1 (mailed,
+ * recorded), never running in another directory.
  */
 #ifndef CROND_ATQ_JOBSCRIPT_H
 #define CROND_ATQ_JOBSCRIPT_H
