@@ -11,7 +11,7 @@
  *               (readjob.c reads the job: the file, or standard input with
  *               Debian's "at> " prompt on a terminal)
  *   dryrun.c    at --dry-run [--now T] TIMESPEC... | -t TIME
- *   list.c      atq [-q Q] [JOB...], at -l
+ *   list.c      atq [-q Q] [-o FORMAT] [JOB...], at -l
  *   remove.c    atrm JOB..., at -r, at -d
  *   cat.c       at -c JOB...
  *   history.c   atq --history [N]
@@ -38,6 +38,9 @@ enum at_exit {
 	AT_EXIT_FAIL = 1,
 };
 
+/* Bytes of one time shown by atq -o FORMAT, the NUL included. */
+#define AT_TIME_FORMAT_OUT_MAX 1024
+
 /* Largest N for --history (crond sends at most its own maximum). */
 #define AT_HISTORY_MAX_COUNT 100000
 #define AT_HISTORY_DEFAULT 20
@@ -52,6 +55,7 @@ struct at_cli {
 	bool batch;              /* batch, at -b */
 	const char *posix_time;  /* -t TIME */
 	const char *now;         /* --now YYYY-MM-DDTHH:MM[:SS] (--dry-run) */
+	const char *time_format; /* -o FORMAT (listing), or NULL for the ctime layout */
 	long count;              /* --history N, 0 for the default */
 	char **args;             /* operands: time words or job numbers */
 	int nargs;
@@ -88,6 +92,12 @@ struct tz *at_zone_load(const char *prog);
 
 /* "Sat Mar  7 16:00:00 2026" for T in ZONE into BUF (at least 32 bytes). */
 void at_ctime(const struct tz *zone, int64_t t, char *buf, size_t len);
+
+/* T in ZONE through strftime(3) with FORMAT (atq -o, as Debian's: the C
+ * locale, %Z and %z from ZONE) into BUF of LEN bytes. Returns 0, or -1
+ * when the result needs LEN bytes or more, or memory is short (BUF then
+ * empty). */
+int at_strftime(const struct tz *zone, int64_t t, const char *format, char *buf, size_t len);
 
 /* ------------------------------------------------------------ jobid.c */
 

@@ -3,7 +3,7 @@
  *   at [-V] [-q Q] [-f FILE] [-m|-M] [-v] TIMESPEC... | -t TIME
  *   at [-V] -b [-q Q] [-f FILE] [-m|-M] [-v]        (also: batch)
  *   at --dry-run [--now YYYY-MM-DDTHH:MM[:SS]] TIMESPEC... | -t TIME
- *   at -l [-q Q] [JOB...]                            (also: atq)
+ *   at -l [-q Q] [-o FORMAT] [JOB...]                (also: atq)
  *   at -r | -d JOB...                                (also: atrm)
  *   at -c JOB...
  *   atq --history [N]
@@ -34,8 +34,8 @@ struct personality {
 };
 
 static const struct personality personalities[] = {
-	{ "at", "Vq:f:mMvt:lrdbch", ACT_SUBMIT, false },
-	{ "atq", "Vq:h", ACT_LIST, false },
+	{ "at", "Vq:f:mMvt:lrdbcho:", ACT_SUBMIT, false },
+	{ "atq", "Vq:o:h", ACT_LIST, false },
 	{ "atrm", "Vh", ACT_REMOVE, false },
 	{ "batch", "Vq:f:mMvh", ACT_SUBMIT, true },
 };
@@ -45,7 +45,9 @@ static const char usage_text[] =
 	"       at [-V] [-q QUEUE] [-f FILE] [-m | -M] [-v] -t [[CC]YY]MMDDhhmm[.SS]\n"
 	"       at --dry-run [--now YYYY-MM-DDTHH:MM[:SS]] TIMESPEC... | -t TIME\n"
 	"       at -c JOB...            show jobs as shell scripts\n"
-	"       atq [-q QUEUE] [JOB...] list jobs (also at -l)\n"
+	"       atq [-q QUEUE] [-o FORMAT] [JOB...]\n"
+	"                               list jobs (also at -l); FORMAT: strftime(3)\n"
+	"                               for the time column\n"
 	"       atq --history [N]       the last N runs of your jobs (default 20)\n"
 	"       atrm JOB...             remove jobs (also at -r, at -d)\n"
 	"       batch [-q QUEUE] [-f FILE] [-m | -M] [-v]\n"
@@ -128,6 +130,7 @@ static int apply_option(struct parsed *p, int opt, const char *arg)
 	case 'M': cli->mail = MAIL_NEVER; p->submit_only = "-M"; return 0;
 	case 'v': cli->verbose = true; p->submit_only = "-v"; return 0;
 	case 't': cli->posix_time = arg; return 0;
+	case 'o': cli->time_format = arg; return 0;
 	case 'l': return set_action(p, ACT_LIST, "-l");
 	case 'r': return set_action(p, ACT_REMOVE, "-r");
 	case 'd': return set_action(p, ACT_REMOVE, "-d");
@@ -205,6 +208,8 @@ static int check_combination(struct parsed *p)
 		return usage_error(prog, "-t only goes with submitting a job or --dry-run");
 	if (cli->now != NULL && p->action != ACT_DRY_RUN)
 		return usage_error(prog, "--now only goes with --dry-run");
+	if (cli->time_format != NULL && p->action != ACT_LIST)
+		return usage_error(prog, "-o only goes with listing jobs (atq, at -l)");
 	if (cli->queue != 0 && p->action != ACT_SUBMIT && p->action != ACT_LIST)
 		return usage_error(prog, "-q only goes with submitting or listing jobs");
 	if (cli->batch && (cli->nargs > 0 || cli->posix_time != NULL))
