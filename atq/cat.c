@@ -1,8 +1,8 @@
 /* atq/cat.c: `at -c JOB...`: each job as a shell script (jobscript.h), one
  * after the other on standard output.
  *
- * A job that cannot be shown ("at: cannot find jobid 12", "at: 12: not
- * owner") is reported and the others are still shown; the exit status is
+ * A job that cannot be shown ("Cannot find jobid 12", "12: Not owner", as
+ * Debian's) is reported and the others are still shown; the exit status is
  * 1 if any was not.
  */
 #include <stdio.h>
@@ -68,7 +68,7 @@ static int cat_one(struct at_conn *conn, const struct at_cli *cli, int64_t id)
 	if (at_conn_request(conn, &req, MSG_AT_GET) < 0)
 		return -1;
 	(void)proto_buf_add_i64(&req, TAG_JOB_ID, id);
-	if (at_conn_call(conn, &req, &reply) < 0)
+	if (at_conn_call_job(conn, &req, &reply, id) < 0)
 		return -1;
 	struct jobscript job = { 0 };
 	struct owned o = { 0 };

@@ -2,10 +2,12 @@
  *
  * One program, four names (main.c looks at argv[0]): at, atq, atrm, batch.
  * main.c turns the command line into a struct at_cli and calls one action.
- * Every action prints its own output and errors ("PROG: ...", PROG being
- * at, atq, atrm or batch as called; any other name acts as at) and returns
- * the exit status: 0 success, 1 anything else, usage errors included (as
- * Debian's at).
+ * Every action prints its own output and errors and returns the exit
+ * status: 0 success, 1 anything else, usage errors included (as Debian's
+ * at). Where Debian has a message for a case, ours starts with Debian's
+ * words, as Debian prints them (scripts grep them: "Garbled time...",
+ * "Cannot find jobid 12"); any other starts with "PROG: ", PROG being at,
+ * atq, atrm or batch as called (any other name acts as at).
  *
  *   submit.c    at [-q Q] [-f FILE] [-m|-M] [-v] TIMESPEC... | -t TIME; batch
  *               (readjob.c reads the job: the file, or standard input with
@@ -71,8 +73,8 @@ int at_cmd_history(const struct at_cli *cli);
 /* ------------------------------------------------------------ when.c */
 
 /* The instant CLI asks for, resolved against NOW: -t TIME, the time words,
- * or (batch) NOW's minute. Prints "PROG: garbled time at 'foo'" and the
- * like; returns 0 or -1. */
+ * or (batch) NOW's minute. Prints "Garbled time at 'foo'" and the like
+ * (Debian's words first); returns 0 or -1. */
 int at_when(const struct at_cli *cli, time_t now, time_t *out);
 
 /* ------------------------------------------------------------ readjob.c */
@@ -127,13 +129,27 @@ int at_conn_for_jobs(struct at_conn *c, const struct at_cli *cli, const char *wh
 
 /* Checks that crond is there and lets the caller use at (at.allow,
  * at.deny), so nobody types a job in vain. Prints "PROG: crond is not
- * running (...)" or crond's refusal; returns 0 or -1. */
+ * running (...)" or crond's refusal (at_print_refusal); returns 0 or -1. */
 int at_conn_probe(struct at_conn *c);
 
 /* Sends REQ (freed in every case) on a new connection and reads the reply
  * into REPLY (free with proto_msg_free). Returns 0 for MSG_OK; -1 for
- * anything else, printed as "PROG: message" (REPLY then empty). */
+ * anything else, printed by at_print_refusal (REPLY then empty). */
 int at_conn_call(struct at_conn *c, struct proto_buf *req, struct proto_msg *reply);
+
+/* at_conn_call for a request about job JOB: a missing job or one that is
+ * not the caller's is reported in Debian's words. */
+int at_conn_call_job(struct at_conn *c, struct proto_buf *req, struct proto_msg *reply,
+                     int64_t job);
+
+/* Prints crond's refusal TEXT (enum msg_error CODE) of a request by PROG,
+ * about job JOB (0: none), with Debian's words first where Debian has a
+ * message for the case, as scripts grep them:
+ *   MSGE_DENIED      "You do not have permission to use PROG. crond: TEXT"
+ *   MSGE_NOT_FOUND   "Cannot find jobid JOB"
+ *   MSGE_PERM        "JOB: Not owner"
+ * anything else "PROG: TEXT". */
+void at_print_refusal(const char *prog, uint32_t code, const char *text, int64_t job);
 
 /* Starts REQ as an empty request of TYPE; prints the failure. 0 or -1. */
 int at_conn_request(struct at_conn *c, struct proto_buf *req, uint16_t type);

@@ -145,21 +145,21 @@ static int apply_option(struct parsed *p, int opt, const char *arg)
 			return AT_EXIT_FAIL;
 		return set_action(p, ACT_HISTORY, "--history");
 	default:
-		return usage_error(cli->prog, "unknown option");
+		return usage_error(cli->prog, "invalid option -- '%c'", opt);
 	}
 }
 
 /* getopt_long refused something (optopt tells what; ARG is the last word
- * it looked at). */
+ * it looked at). The words are glibc getopt's, which Debian's at prints. */
 static int bad_option(const char *prog, const struct personality *who, const char *arg)
 {
 	if (optopt >= OPT_DRY_RUN)      /* a long option without its argument */
-		return usage_error(prog, "option '%s' needs an argument", arg);
+		return usage_error(prog, "option '%s' requires an argument", arg);
 	if (optopt != 0 && strchr(who->optstring, optopt) != NULL)
-		return usage_error(prog, "option -%c needs an argument", optopt);
+		return usage_error(prog, "option requires an argument -- '%c'", optopt);
 	if (optopt != 0)
-		return usage_error(prog, "unknown option '-%c'", optopt);
-	return usage_error(prog, "unknown option '%s'", arg);
+		return usage_error(prog, "invalid option -- '%c'", optopt);
+	return usage_error(prog, "unrecognized option '%s'", arg);
 }
 
 static int parse_options(int argc, char **argv, const struct personality *who,
@@ -181,10 +181,10 @@ static int parse_options(int argc, char **argv, const struct personality *who,
 		if (opt == '?')
 			return bad_option(p->cli.prog, who, argv[optind - 1]);
 		if ((opt == OPT_DRY_RUN || opt == OPT_NOW) && strcmp(who->name, "at") != 0)
-			return usage_error(p->cli.prog, "unknown option '--%s'",
+			return usage_error(p->cli.prog, "unrecognized option '--%s'",
 			                   opt == OPT_NOW ? "now" : "dry-run");
 		if (opt == OPT_HISTORY && strcmp(who->name, "atq") != 0)
-			return usage_error(p->cli.prog, "unknown option '--history'");
+			return usage_error(p->cli.prog, "unrecognized option '--history'");
 		if (apply_option(p, opt, optarg) != 0)
 			return AT_EXIT_FAIL;
 	}
@@ -249,7 +249,8 @@ int main(int argc, char **argv)
 		return fflush(stdout) == 0 ? AT_EXIT_OK : AT_EXIT_FAIL;
 	}
 	if (p.version) {
-		fprintf(stderr, "%s (crond) %s\n", who->name, CROND_VERSION);
+		/* Debian's words ("at version 3.2.5") for every name, as Debian's. */
+		fprintf(stderr, "at version %s (crond)\n", CROND_VERSION);
 		if (version_only(argc, argv))
 			return AT_EXIT_OK;
 	}

@@ -39,7 +39,8 @@ static int capture(const struct at_cli *cli, struct capture *cap)
 	memset(cap, 0, sizeof(*cap));
 	cap->cwd = getcwd(NULL, 0);
 	if (cap->cwd == NULL || cap->cwd[0] != '/') {
-		fprintf(stderr, "%s: cannot get current working directory: %s\n", cli->prog,
+		/* Debian's words, without a program name as Debian prints them. */
+		fprintf(stderr, "Cannot get current working directory: %s\n",
 		        cap->cwd == NULL ? strerror(errno) : "not reachable from the root");
 		free(cap->cwd);
 		return -1;

@@ -44,7 +44,7 @@ expect_err_has "atq: -o FORMAT makes a time longer than 1023 bytes" "atq -o huge
 # Usage errors exit 1, as Debian's.
 run "$BIN/atq" -o
 expect_rc 1 "atq -o without a format"
-expect_err_has "atq: option -o needs an argument" "atq -o without a format"
+expect_err_has "atq: option requires an argument -- 'o'" "atq -o without a format"
 run "$BIN/at" -o '%Y' now
 expect_rc 1 "at -o without -l"
 expect_err_has "-o only goes with listing jobs" "at -o without -l"
