@@ -42,6 +42,12 @@ static int decode(const struct proto_msg *reply, struct jobscript *job, struct o
 	    proto_get_bytes(reply, TAG_SCRIPT, &script, &job->script_len, NULL) != PROTO_OK)
 		return -1;
 	job->user = o->user;
+	/* "# mail USER": whom the mail goes to, as Debian's at -c shows it. */
+	char *to = NULL;
+	if (proto_get_str(reply, TAG_MAIL_TO, &to, NULL) == PROTO_OK) {
+		free(o->user);
+		job->user = o->user = to;
+	}
 	job->cwd = o->cwd;
 	job->script = (const char *)script;
 	if (proto_get_u32(reply, TAG_MAIL, &job->mail, NULL) != PROTO_OK)

@@ -9,7 +9,8 @@
  * "Cannot find jobid 12"); any other starts with "PROG: ", PROG being at,
  * atq, atrm or batch as called (any other name acts as at).
  *
- *   submit.c    at [-q Q] [-f FILE] [-m|-M] [-v] TIMESPEC... | -t TIME; batch
+ *   submit.c    at [-q Q] [-f FILE] [-u USER] [-m|-M] [-v] TIMESPEC... | -t TIME;
+ *               batch
  *               (readjob.c reads the job: the file, or standard input with
  *               Debian's "at> " prompt on a terminal)
  *   dryrun.c    at --dry-run [--now T] TIMESPEC... | -t TIME
@@ -52,6 +53,7 @@ struct at_cli {
 	const char *config;      /* --config FILE, or NULL */
 	char queue;              /* -q, or 0 for the default (a; batch: b) */
 	const char *file;        /* -f FILE, or NULL for standard input */
+	const char *mail_to;     /* -u USER: mail USER instead of the caller, or NULL */
 	uint32_t mail;           /* enum msg_mail: -m, -M */
 	bool verbose;            /* -v */
 	bool batch;              /* batch, at -b */

@@ -3,7 +3,8 @@
  *
  *   #!/bin/sh
  *   # atrun uid=1000 gid=1000
- *   # mail alice 0                (1: -m, -1: -M, 0: when there is output)
+ *   # mail alice 0                (whom: at -u or the owner; 1: -m, -1: -M,
+ *                                  0: when there is output)
  *   umask 22
  *   HOME=/home/alice; export HOME
  *   MSG='it'\''s here'; export MSG
@@ -30,7 +31,7 @@
 
 /* A job as MSG_AT_GET returns it; every pointer is borrowed. */
 struct jobscript {
-	const char *user;
+	const char *user;          /* the "# mail" line: the at -u recipient, else the owner */
 	uint32_t uid, gid;
 	uint32_t mail;             /* enum msg_mail */
 	uint32_t umask;

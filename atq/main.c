@@ -1,7 +1,7 @@
 /* atq/main.c: the at family's command line; the program acts by its name.
  *
- *   at [-V] [-q Q] [-f FILE] [-m|-M] [-v] TIMESPEC... | -t TIME
- *   at [-V] -b [-q Q] [-f FILE] [-m|-M] [-v]        (also: batch)
+ *   at [-V] [-q Q] [-f FILE] [-u USER] [-m|-M] [-v] TIMESPEC... | -t TIME
+ *   at [-V] -b [-q Q] [-f FILE] [-u USER] [-m|-M] [-v]   (also: batch)
  *   at --dry-run [--now YYYY-MM-DDTHH:MM[:SS]] TIMESPEC... | -t TIME
  *   at -l [-q Q] [-o FORMAT] [JOB...]                (also: atq)
  *   at -r | -d JOB...                                (also: atrm)
@@ -34,15 +34,16 @@ struct personality {
 };
 
 static const struct personality personalities[] = {
-	{ "at", "Vq:f:mMvt:lrdbcho:", ACT_SUBMIT, false },
+	{ "at", "Vq:f:u:mMvt:lrdbcho:", ACT_SUBMIT, false },
 	{ "atq", "Vq:o:h", ACT_LIST, false },
 	{ "atrm", "Vh", ACT_REMOVE, false },
-	{ "batch", "Vq:f:mMvh", ACT_SUBMIT, true },
+	{ "batch", "Vq:f:u:mMvh", ACT_SUBMIT, true },
 };
 
 static const char usage_text[] =
-	"usage: at [-V] [-q QUEUE] [-f FILE] [-m | -M] [-v] TIMESPEC...\n"
-	"       at [-V] [-q QUEUE] [-f FILE] [-m | -M] [-v] -t [[CC]YY]MMDDhhmm[.SS]\n"
+	"usage: at [-V] [-q QUEUE] [-f FILE] [-u USER] [-m | -M] [-v] TIMESPEC...\n"
+	"       at [-V] [-q QUEUE] [-f FILE] [-u USER] [-m | -M] [-v]\n"
+	"          -t [[CC]YY]MMDDhhmm[.SS]\n"
 	"       at --dry-run [--now YYYY-MM-DDTHH:MM[:SS]] TIMESPEC... | -t TIME\n"
 	"       at -c JOB...            show jobs as shell scripts\n"
 	"       atq [-q QUEUE] [-o FORMAT] [JOB...]\n"
@@ -50,9 +51,10 @@ static const char usage_text[] =
 	"                               for the time column\n"
 	"       atq --history [N]       the last N runs of your jobs (default 20)\n"
 	"       atrm JOB...             remove jobs (also at -r, at -d)\n"
-	"       batch [-q QUEUE] [-f FILE] [-m | -M] [-v]\n"
+	"       batch [-q QUEUE] [-f FILE] [-u USER] [-m | -M] [-v]\n"
 	"                               run a job when the load allows (also at -b)\n"
-	"  -m mail even without output, -M never mail, -v show the time first,\n"
+	"  -m mail even without output, -M never mail, -u mail USER instead of you,\n"
+	"  -v show the time first,\n"
 	"  -V show the version, --config FILE read FILE instead of $CROND_CONF or\n"
 	"  /etc/crond.conf. See at(1) for the time language.\n";
 
@@ -126,6 +128,7 @@ static int apply_option(struct parsed *p, int opt, const char *arg)
 	case 'V': p->version = true; return 0;
 	case 'q': return set_queue(cli->prog, arg, &cli->queue);
 	case 'f': cli->file = arg; p->submit_only = "-f"; return 0;
+	case 'u': cli->mail_to = arg; p->submit_only = "-u"; return 0;
 	case 'm': cli->mail = MAIL_ALWAYS; p->submit_only = "-m"; return 0;
 	case 'M': cli->mail = MAIL_NEVER; p->submit_only = "-M"; return 0;
 	case 'v': cli->verbose = true; p->submit_only = "-v"; return 0;
