@@ -1,8 +1,8 @@
 /* atq/cat.c: `at -c JOB...`: each job as a shell script (jobscript.h), one
  * after the other on standard output.
  *
- * A job that cannot be shown ("at: cannot find jobid 12", "at: 12: not
- * owner") is reported and the others are still shown; the exit status is
+ * A job that cannot be shown ("Cannot find jobid 12", "12: Not owner", as
+ * Debian's) is reported and the others are still shown; the exit status is
  * 1 if any was not.
  */
 #include <stdio.h>
@@ -42,6 +42,12 @@ static int decode(const struct proto_msg *reply, struct jobscript *job, struct o
 	    proto_get_bytes(reply, TAG_SCRIPT, &script, &job->script_len, NULL) != PROTO_OK)
 		return -1;
 	job->user = o->user;
+	/* "# mail USER": whom the mail goes to, as Debian's at -c shows it. */
+	char *to = NULL;
+	if (proto_get_str(reply, TAG_MAIL_TO, &to, NULL) == PROTO_OK) {
+		free(o->user);
+		job->user = o->user = to;
+	}
 	job->cwd = o->cwd;
 	job->script = (const char *)script;
 	if (proto_get_u32(reply, TAG_MAIL, &job->mail, NULL) != PROTO_OK)
@@ -68,7 +74,7 @@ static int cat_one(struct at_conn *conn, const struct at_cli *cli, int64_t id)
 	if (at_conn_request(conn, &req, MSG_AT_GET) < 0)
 		return -1;
 	(void)proto_buf_add_i64(&req, TAG_JOB_ID, id);
-	if (at_conn_call(conn, &req, &reply) < 0)
+	if (at_conn_call_job(conn, &req, &reply, id) < 0)
 		return -1;
 	struct jobscript job = { 0 };
 	struct owned o = { 0 };

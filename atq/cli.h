@@ -2,16 +2,19 @@
  *
  * One program, four names (main.c looks at argv[0]): at, atq, atrm, batch.
  * main.c turns the command line into a struct at_cli and calls one action.
- * Every action prints its own output and errors ("PROG: ...", PROG being
- * at, atq, atrm or batch as called; any other name acts as at) and returns
- * the exit status: 0 success, 1 anything else, usage errors included (as
- * Debian's at).
+ * Every action prints its own output and errors and returns the exit
+ * status: 0 success, 1 anything else, usage errors included (as Debian's
+ * at). Where Debian has a message for a case, ours starts with Debian's
+ * words, as Debian prints them (scripts grep them: "Garbled time...",
+ * "Cannot find jobid 12"); any other starts with "PROG: ", PROG being at,
+ * atq, atrm or batch as called (any other name acts as at).
  *
- *   submit.c    at [-q Q] [-f FILE] [-m|-M] [-v] TIMESPEC... | -t TIME; batch
+ *   submit.c    at [-q Q] [-f FILE] [-u USER] [-m|-M] [-v] TIMESPEC... | -t TIME;
+ *               batch
  *               (readjob.c reads the job: the file, or standard input with
  *               Debian's "at> " prompt on a terminal)
  *   dryrun.c    at --dry-run [--now T] TIMESPEC... | -t TIME
- *   list.c      atq [-q Q] [JOB...], at -l
+ *   list.c      atq [-q Q] [-o FORMAT] [JOB...], at -l
  *   remove.c    atrm JOB..., at -r, at -d
  *   cat.c       at -c JOB...
  *   history.c   atq --history [N]
@@ -38,6 +41,9 @@ enum at_exit {
 	AT_EXIT_FAIL = 1,
 };
 
+/* Bytes of one time shown by atq -o FORMAT, the NUL included. */
+#define AT_TIME_FORMAT_OUT_MAX 1024
+
 /* Largest N for --history (crond sends at most its own maximum). */
 #define AT_HISTORY_MAX_COUNT 100000
 #define AT_HISTORY_DEFAULT 20
@@ -47,11 +53,13 @@ struct at_cli {
 	const char *config;      /* --config FILE, or NULL */
 	char queue;              /* -q, or 0 for the default (a; batch: b) */
 	const char *file;        /* -f FILE, or NULL for standard input */
+	const char *mail_to;     /* -u USER: mail USER instead of the caller, or NULL */
 	uint32_t mail;           /* enum msg_mail: -m, -M */
 	bool verbose;            /* -v */
 	bool batch;              /* batch, at -b */
 	const char *posix_time;  /* -t TIME */
 	const char *now;         /* --now YYYY-MM-DDTHH:MM[:SS] (--dry-run) */
+	const char *time_format; /* -o FORMAT (listing), or NULL for the ctime layout */
 	long count;              /* --history N, 0 for the default */
 	char **args;             /* operands: time words or job numbers */
 	int nargs;
@@ -67,8 +75,8 @@ int at_cmd_history(const struct at_cli *cli);
 /* ------------------------------------------------------------ when.c */
 
 /* The instant CLI asks for, resolved against NOW: -t TIME, the time words,
- * or (batch) NOW's minute. Prints "PROG: garbled time at 'foo'" and the
- * like; returns 0 or -1. */
+ * or (batch) NOW's minute. Prints "Garbled time at 'foo'" and the like
+ * (Debian's words first); returns 0 or -1. */
 int at_when(const struct at_cli *cli, time_t now, time_t *out);
 
 /* ------------------------------------------------------------ readjob.c */
@@ -88,6 +96,12 @@ struct tz *at_zone_load(const char *prog);
 
 /* "Sat Mar  7 16:00:00 2026" for T in ZONE into BUF (at least 32 bytes). */
 void at_ctime(const struct tz *zone, int64_t t, char *buf, size_t len);
+
+/* T in ZONE through strftime(3) with FORMAT (atq -o, as Debian's: the C
+ * locale, %Z and %z from ZONE) into BUF of LEN bytes. Returns 0, or -1
+ * when the result needs LEN bytes or more, or memory is short (BUF then
+ * empty). */
+int at_strftime(const struct tz *zone, int64_t t, const char *format, char *buf, size_t len);
 
 /* ------------------------------------------------------------ jobid.c */
 
@@ -117,13 +131,27 @@ int at_conn_for_jobs(struct at_conn *c, const struct at_cli *cli, const char *wh
 
 /* Checks that crond is there and lets the caller use at (at.allow,
  * at.deny), so nobody types a job in vain. Prints "PROG: crond is not
- * running (...)" or crond's refusal; returns 0 or -1. */
+ * running (...)" or crond's refusal (at_print_refusal); returns 0 or -1. */
 int at_conn_probe(struct at_conn *c);
 
 /* Sends REQ (freed in every case) on a new connection and reads the reply
  * into REPLY (free with proto_msg_free). Returns 0 for MSG_OK; -1 for
- * anything else, printed as "PROG: message" (REPLY then empty). */
+ * anything else, printed by at_print_refusal (REPLY then empty). */
 int at_conn_call(struct at_conn *c, struct proto_buf *req, struct proto_msg *reply);
+
+/* at_conn_call for a request about job JOB: a missing job or one that is
+ * not the caller's is reported in Debian's words. */
+int at_conn_call_job(struct at_conn *c, struct proto_buf *req, struct proto_msg *reply,
+                     int64_t job);
+
+/* Prints crond's refusal TEXT (enum msg_error CODE) of a request by PROG,
+ * about job JOB (0: none), with Debian's words first where Debian has a
+ * message for the case, as scripts grep them:
+ *   MSGE_DENIED      "You do not have permission to use PROG. crond: TEXT"
+ *   MSGE_NOT_FOUND   "Cannot find jobid JOB"
+ *   MSGE_PERM        "JOB: Not owner"
+ * anything else "PROG: TEXT". */
+void at_print_refusal(const char *prog, uint32_t code, const char *text, int64_t job);
 
 /* Starts REQ as an empty request of TYPE; prints the failure. 0 or -1. */
 int at_conn_request(struct at_conn *c, struct proto_buf *req, uint16_t type);

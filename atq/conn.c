@@ -5,6 +5,10 @@
  * idle clients. There is no fallback to the spool when crond is down: at
  * jobs only run when crond does, so submitting them directly would only
  * hide the problem.
+ *
+ * crond's refusals are printed with Debian's words first, as scripts grep
+ * them (at_print_refusal): "You do not have permission to use at.",
+ * "Cannot find jobid 12", "12: Not owner", then crond's own detail.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +16,7 @@
 
 #include "atq/cli.h"
 #include "lib/client.h"
+#include "lib/proto_msgs.h"
 
 int at_conn_init(struct at_conn *c, const struct at_cli *cli)
 {
@@ -74,10 +79,22 @@ int at_conn_probe(struct at_conn *c)
 	client_close(&cl);
 	proto_msg_free(&reply);
 	if (rc < 0) {
-		fprintf(stderr, "%s: %s\n", c->prog, err);
+		at_print_refusal(c->prog, code, err, 0);
 		return -1;
 	}
 	return 0;
+}
+
+void at_print_refusal(const char *prog, uint32_t code, const char *text, int64_t job)
+{
+	if (code == MSGE_DENIED)
+		fprintf(stderr, "You do not have permission to use %s. crond: %s\n", prog, text);
+	else if (code == MSGE_NOT_FOUND && job > 0)
+		fprintf(stderr, "Cannot find jobid %lld\n", (long long)job);
+	else if (code == MSGE_PERM && job > 0)
+		fprintf(stderr, "%lld: Not owner\n", (long long)job);
+	else
+		fprintf(stderr, "%s: %s\n", prog, text);
 }
 
 int at_conn_request(struct at_conn *c, struct proto_buf *req, uint16_t type)
@@ -89,6 +106,12 @@ int at_conn_request(struct at_conn *c, struct proto_buf *req, uint16_t type)
 }
 
 int at_conn_call(struct at_conn *c, struct proto_buf *req, struct proto_msg *reply)
+{
+	return at_conn_call_job(c, req, reply, 0);
+}
+
+int at_conn_call_job(struct at_conn *c, struct proto_buf *req, struct proto_msg *reply,
+                     int64_t job)
 {
 	struct client cl;
 	int no_daemon;
@@ -111,6 +134,6 @@ int at_conn_call(struct at_conn *c, struct proto_buf *req, struct proto_msg *rep
 	if (rc == 0)
 		return 0;
 	proto_msg_free(reply);
-	fprintf(stderr, "%s: %s\n", c->prog, err);
+	at_print_refusal(c->prog, code, err, job);
 	return -1;
 }

@@ -3,7 +3,8 @@
  *
  *   #!/bin/sh
  *   # atrun uid=1000 gid=1000
- *   # mail alice 0                (1: -m, -1: -M, 0: when there is output)
+ *   # mail alice 0                (whom: at -u or the owner; 1: -m, -1: -M,
+ *                                  0: when there is output)
  *   umask 22
  *   HOME=/home/alice; export HOME
  *   MSG='it'\''s here'; export MSG
@@ -15,9 +16,11 @@
  *
  * Every value and the directory are written as sh words (atq/shquote.h), so
  * the output can be fed back to sh whatever bytes they hold. The layout is
- * Debian's; crond does not run this text (it runs the script itself with
- * the environment, directory and umask applied, and falls back to the
- * owner's home with a note instead of exiting when the directory is gone).
+ * Debian's. crond does not run this text, but does what it says: it runs
+ * the script itself with the environment, directory and umask applied, and
+ * when the directory cannot be entered it runs nothing: the job's output is
+ * "Execution directory inaccessible: DIR: REASON" and it exits 1 (mailed,
+ * recorded), never running in another directory.
  */
 #ifndef CROND_ATQ_JOBSCRIPT_H
 #define CROND_ATQ_JOBSCRIPT_H
@@ -28,7 +31,7 @@
 
 /* A job as MSG_AT_GET returns it; every pointer is borrowed. */
 struct jobscript {
-	const char *user;
+	const char *user;          /* the "# mail" line: the at -u recipient, else the owner */
 	uint32_t uid, gid;
 	uint32_t mail;             /* enum msg_mail */
 	uint32_t umask;

@@ -4,8 +4,9 @@
  *
  *   12<TAB>Sat Mar  7 16:00:00 2026 a alice
  *
- * number, run time in the local zone, queue ('=' while it runs), owner;
- * sorted by run time (crond sends them so). A user sees their own jobs,
+ * number, run time in the local zone (with -o FORMAT: strftime(3) with
+ * FORMAT, as Debian's atq -o), queue ('=' while it runs), owner; sorted by
+ * run time (crond sends them so). A user sees their own jobs,
  * root everyone's. Job numbers given as operands select those jobs; a
  * number that matches nothing is not an error (as Debian).
  */
@@ -25,9 +26,10 @@ static bool selected(const int64_t *ids, int n, int64_t id)
 	return false;
 }
 
-/* Prints one TAG_ROW; -1 when crond sent something malformed. */
-static int print_row(const struct proto_field *f, const struct tz *zone, const int64_t *ids,
-                     int n)
+/* Prints one TAG_ROW; -1 when crond sent something malformed, -2 when the
+ * time does not fit AT_TIME_FORMAT_OUT_MAX with FORMAT. */
+static int print_row(const struct proto_field *f, const struct tz *zone, const char *format,
+                     const int64_t *ids, int n)
 {
 	struct proto_msg row;
 	int64_t id, at;
@@ -44,8 +46,11 @@ static int print_row(const struct proto_field *f, const struct tz *zone, const i
 		return -1;
 	if (!selected(ids, n, id))
 		return 0;
-	char when[64];
-	at_ctime(zone, at, when, sizeof(when));
+	char when[AT_TIME_FORMAT_OUT_MAX];
+	if (format == NULL)
+		at_ctime(zone, at, when, sizeof(when));
+	else if (at_strftime(zone, at, format, when, sizeof(when)) < 0)
+		return -2;
 	printf("%lld\t%s %s %s\n", (long long)id, when, queue, user);
 	return 0;
 }
@@ -82,10 +87,14 @@ int at_cmd_list(const struct at_cli *cli)
 	struct proto_field f;
 	proto_iter_init(&it, &reply, TAG_ROW);
 	while (rc == AT_EXIT_OK && proto_iter_next(&it, &f)) {
-		if (print_row(&f, zone, ids, cli->nargs) < 0) {
+		int r = print_row(&f, zone, cli->time_format, ids, cli->nargs);
+		if (r == -1)
 			fprintf(stderr, "%s: crond sent a malformed job row\n", cli->prog);
+		else if (r < 0)
+			fprintf(stderr, "%s: -o FORMAT makes a time longer than %d bytes\n",
+			        cli->prog, AT_TIME_FORMAT_OUT_MAX - 1);
+		if (r < 0)
 			rc = AT_EXIT_FAIL;
-		}
 	}
 	proto_msg_free(&reply);
 	tz_free(zone);

@@ -1,9 +1,9 @@
 /* atq/main.c: the at family's command line; the program acts by its name.
  *
- *   at [-V] [-q Q] [-f FILE] [-m|-M] [-v] TIMESPEC... | -t TIME
- *   at [-V] -b [-q Q] [-f FILE] [-m|-M] [-v]        (also: batch)
+ *   at [-V] [-q Q] [-f FILE] [-u USER] [-m|-M] [-v] TIMESPEC... | -t TIME
+ *   at [-V] -b [-q Q] [-f FILE] [-u USER] [-m|-M] [-v]   (also: batch)
  *   at --dry-run [--now YYYY-MM-DDTHH:MM[:SS]] TIMESPEC... | -t TIME
- *   at -l [-q Q] [JOB...]                            (also: atq)
+ *   at -l [-q Q] [-o FORMAT] [JOB...]                (also: atq)
  *   at -r | -d JOB...                                (also: atrm)
  *   at -c JOB...
  *   atq --history [N]
@@ -34,23 +34,27 @@ struct personality {
 };
 
 static const struct personality personalities[] = {
-	{ "at", "Vq:f:mMvt:lrdbch", ACT_SUBMIT, false },
-	{ "atq", "Vq:h", ACT_LIST, false },
+	{ "at", "Vq:f:u:mMvt:lrdbcho:", ACT_SUBMIT, false },
+	{ "atq", "Vq:o:h", ACT_LIST, false },
 	{ "atrm", "Vh", ACT_REMOVE, false },
-	{ "batch", "Vq:f:mMvh", ACT_SUBMIT, true },
+	{ "batch", "Vq:f:u:mMvh", ACT_SUBMIT, true },
 };
 
 static const char usage_text[] =
-	"usage: at [-V] [-q QUEUE] [-f FILE] [-m | -M] [-v] TIMESPEC...\n"
-	"       at [-V] [-q QUEUE] [-f FILE] [-m | -M] [-v] -t [[CC]YY]MMDDhhmm[.SS]\n"
+	"usage: at [-V] [-q QUEUE] [-f FILE] [-u USER] [-m | -M] [-v] TIMESPEC...\n"
+	"       at [-V] [-q QUEUE] [-f FILE] [-u USER] [-m | -M] [-v]\n"
+	"          -t [[CC]YY]MMDDhhmm[.SS]\n"
 	"       at --dry-run [--now YYYY-MM-DDTHH:MM[:SS]] TIMESPEC... | -t TIME\n"
 	"       at -c JOB...            show jobs as shell scripts\n"
-	"       atq [-q QUEUE] [JOB...] list jobs (also at -l)\n"
+	"       atq [-q QUEUE] [-o FORMAT] [JOB...]\n"
+	"                               list jobs (also at -l); FORMAT: strftime(3)\n"
+	"                               for the time column\n"
 	"       atq --history [N]       the last N runs of your jobs (default 20)\n"
 	"       atrm JOB...             remove jobs (also at -r, at -d)\n"
-	"       batch [-q QUEUE] [-f FILE] [-m | -M] [-v]\n"
+	"       batch [-q QUEUE] [-f FILE] [-u USER] [-m | -M] [-v]\n"
 	"                               run a job when the load allows (also at -b)\n"
-	"  -m mail even without output, -M never mail, -v show the time first,\n"
+	"  -m mail even without output, -M never mail, -u mail USER instead of you,\n"
+	"  -v show the time first,\n"
 	"  -V show the version, --config FILE read FILE instead of $CROND_CONF or\n"
 	"  /etc/crond.conf. See at(1) for the time language.\n";
 
@@ -124,10 +128,12 @@ static int apply_option(struct parsed *p, int opt, const char *arg)
 	case 'V': p->version = true; return 0;
 	case 'q': return set_queue(cli->prog, arg, &cli->queue);
 	case 'f': cli->file = arg; p->submit_only = "-f"; return 0;
+	case 'u': cli->mail_to = arg; p->submit_only = "-u"; return 0;
 	case 'm': cli->mail = MAIL_ALWAYS; p->submit_only = "-m"; return 0;
 	case 'M': cli->mail = MAIL_NEVER; p->submit_only = "-M"; return 0;
 	case 'v': cli->verbose = true; p->submit_only = "-v"; return 0;
 	case 't': cli->posix_time = arg; return 0;
+	case 'o': cli->time_format = arg; return 0;
 	case 'l': return set_action(p, ACT_LIST, "-l");
 	case 'r': return set_action(p, ACT_REMOVE, "-r");
 	case 'd': return set_action(p, ACT_REMOVE, "-d");
@@ -142,21 +148,21 @@ static int apply_option(struct parsed *p, int opt, const char *arg)
 			return AT_EXIT_FAIL;
 		return set_action(p, ACT_HISTORY, "--history");
 	default:
-		return usage_error(cli->prog, "unknown option");
+		return usage_error(cli->prog, "invalid option -- '%c'", opt);
 	}
 }
 
 /* getopt_long refused something (optopt tells what; ARG is the last word
- * it looked at). */
+ * it looked at). The words are glibc getopt's, which Debian's at prints. */
 static int bad_option(const char *prog, const struct personality *who, const char *arg)
 {
 	if (optopt >= OPT_DRY_RUN)      /* a long option without its argument */
-		return usage_error(prog, "option '%s' needs an argument", arg);
+		return usage_error(prog, "option '%s' requires an argument", arg);
 	if (optopt != 0 && strchr(who->optstring, optopt) != NULL)
-		return usage_error(prog, "option -%c needs an argument", optopt);
+		return usage_error(prog, "option requires an argument -- '%c'", optopt);
 	if (optopt != 0)
-		return usage_error(prog, "unknown option '-%c'", optopt);
-	return usage_error(prog, "unknown option '%s'", arg);
+		return usage_error(prog, "invalid option -- '%c'", optopt);
+	return usage_error(prog, "unrecognized option '%s'", arg);
 }
 
 static int parse_options(int argc, char **argv, const struct personality *who,
@@ -178,10 +184,10 @@ static int parse_options(int argc, char **argv, const struct personality *who,
 		if (opt == '?')
 			return bad_option(p->cli.prog, who, argv[optind - 1]);
 		if ((opt == OPT_DRY_RUN || opt == OPT_NOW) && strcmp(who->name, "at") != 0)
-			return usage_error(p->cli.prog, "unknown option '--%s'",
+			return usage_error(p->cli.prog, "unrecognized option '--%s'",
 			                   opt == OPT_NOW ? "now" : "dry-run");
 		if (opt == OPT_HISTORY && strcmp(who->name, "atq") != 0)
-			return usage_error(p->cli.prog, "unknown option '--history'");
+			return usage_error(p->cli.prog, "unrecognized option '--history'");
 		if (apply_option(p, opt, optarg) != 0)
 			return AT_EXIT_FAIL;
 	}
@@ -205,6 +211,8 @@ static int check_combination(struct parsed *p)
 		return usage_error(prog, "-t only goes with submitting a job or --dry-run");
 	if (cli->now != NULL && p->action != ACT_DRY_RUN)
 		return usage_error(prog, "--now only goes with --dry-run");
+	if (cli->time_format != NULL && p->action != ACT_LIST)
+		return usage_error(prog, "-o only goes with listing jobs (atq, at -l)");
 	if (cli->queue != 0 && p->action != ACT_SUBMIT && p->action != ACT_LIST)
 		return usage_error(prog, "-q only goes with submitting or listing jobs");
 	if (cli->batch && (cli->nargs > 0 || cli->posix_time != NULL))
@@ -244,7 +252,8 @@ int main(int argc, char **argv)
 		return fflush(stdout) == 0 ? AT_EXIT_OK : AT_EXIT_FAIL;
 	}
 	if (p.version) {
-		fprintf(stderr, "%s (crond) %s\n", who->name, CROND_VERSION);
+		/* Debian's words ("at version 3.2.5") for every name, as Debian's. */
+		fprintf(stderr, "at version %s (crond)\n", CROND_VERSION);
 		if (version_only(argc, argv))
 			return AT_EXIT_OK;
 	}

@@ -86,7 +86,9 @@ int at_read_job(const struct at_cli *cli, char **buf, size_t *len)
 	if (readall(cli->file != NULL ? cli->file : "-", SPOOL_SCRIPT_MAX, buf, len, err,
 	            sizeof(err)) == 0)
 		return 0;
-	fprintf(stderr, "%s: cannot read %s %s\n", cli->prog,
-	        cli->file != NULL ? "input file" : "the job from", err);
+	if (cli->file != NULL)
+		fprintf(stderr, "Cannot open input file %s\n", err);   /* Debian's words */
+	else
+		fprintf(stderr, "%s: cannot read the job from %s\n", cli->prog, err);
 	return -1;
 }

@@ -2,8 +2,8 @@
  *
  * Every number is checked first (a malformed one removes nothing), then
  * crond removes each job it may and explains each it may not, one line per
- * job: "atrm: cannot find jobid 12", "atrm: 12: not owner", "atrm: job 12
- * is running and cannot be removed". The others are still removed; the
+ * job: "Cannot find jobid 12", "12: Not owner" (Debian's words), "atrm: job
+ * 12 is running and cannot be removed". The others are still removed; the
  * exit status is 1 if any was not. Nothing is printed for a removed job.
  * crond takes at most ATRM_BATCH numbers per request; more go in several.
  */
@@ -36,11 +36,13 @@ static size_t report(const struct at_cli *cli, const struct proto_msg *reply)
 		if (code == MSGE_NONE)
 			continue;
 		failed++;
+		char msg[512];
 		if (len > 0)
-			fprintf(stderr, "%s: %.*s\n", cli->prog, (int)(len > 500 ? 500 : len),
-			        (const char *)text);
+			snprintf(msg, sizeof(msg), "%.*s", (int)(len > 500 ? 500 : len),
+			         (const char *)text);
 		else
-			fprintf(stderr, "%s: cannot remove job %lld\n", cli->prog, (long long)id);
+			snprintf(msg, sizeof(msg), "cannot remove job %lld", (long long)id);
+		at_print_refusal(cli->prog, code, msg, id);
 	}
 	return failed;
 }

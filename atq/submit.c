@@ -2,12 +2,14 @@
  *
  * In Debian's order: resolve the time (errors end here), optionally show
  * it (-v: the time and an empty line), warn that /bin/sh runs the job,
+ * check that -u names a user ("Cannot find username bob", as Debian),
  * capture the directory, umask and environment, read the job (on a terminal
  * after "at TIME" and with "at> " prompts), submit it and report
  * "job N at TIME", all on standard error. Before any of that, crond must be
  * reachable, so nobody types a job that cannot be queued.
  */
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +41,8 @@ static int capture(const struct at_cli *cli, struct capture *cap)
 	memset(cap, 0, sizeof(*cap));
 	cap->cwd = getcwd(NULL, 0);
 	if (cap->cwd == NULL || cap->cwd[0] != '/') {
-		fprintf(stderr, "%s: cannot get current working directory: %s\n", cli->prog,
+		/* Debian's words, without a program name as Debian prints them. */
+		fprintf(stderr, "Cannot get current working directory: %s\n",
 		        cap->cwd == NULL ? strerror(errno) : "not reachable from the root");
 		free(cap->cwd);
 		return -1;
@@ -88,6 +91,8 @@ static int submit(struct at_conn *conn, const struct at_cli *cli, time_t when,
 	(void)proto_buf_add_str(&req, TAG_CWD, cap->cwd);
 	(void)proto_buf_add_u32(&req, TAG_UMASK, (uint32_t)cap->umask);
 	(void)proto_buf_add_u32(&req, TAG_MAIL, cli->mail);
+	if (cli->mail_to != NULL)
+		(void)proto_buf_add_str(&req, TAG_MAIL_TO, cli->mail_to);
 	if (at_conn_call(conn, &req, &reply) < 0)
 		return -1;
 	int rc = 0;
@@ -116,6 +121,12 @@ int at_cmd_submit(const struct at_cli *cli)
 		fprintf(stderr, "%s\n\n", shown);
 	fputs("warning: commands will be executed using /bin/sh\n", stderr);
 	struct capture cap;
+	if (cli->mail_to != NULL && getpwnam(cli->mail_to) == NULL) {
+		/* Debian's words; crond checks again. */
+		fprintf(stderr, "Cannot find username %s\n", cli->mail_to);
+		tz_free(zone);
+		return AT_EXIT_FAIL;
+	}
 	if (capture(cli, &cap) < 0) {
 		tz_free(zone);
 		return AT_EXIT_FAIL;

@@ -16,8 +16,10 @@
  * The grammar, the resolution rules and every deliberate difference from
  * Debian are listed in atq/TIMESPEC-DIFFERENCES.md and in at(1).
  *
- * Parsers return errors, they never print. A caller prints e.g.
- *   at: garbled time at 'foo'
+ * Parsers return errors, they never print. The `at` command prints e.g.
+ * (atq/when.c, after Debian's words)
+ *   Garbled time at 'foo'
+ *   Garbled time: error in day of month at '32'
  *   at: refusing to create job destined in the past
  */
 #ifndef CROND_ATQ_TIMESPEC_H

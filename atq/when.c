@@ -1,5 +1,13 @@
-/* atq/when.c: the run time a command line asks for (see cli.h). */
+/* atq/when.c: the run time a command line asks for (see cli.h).
+ *
+ * Errors start with Debian's words, which scripts grep, then say what and
+ * where: every time that cannot be read is "Garbled time..." (Debian's
+ * last line for all of them), a bad -t is "invalid date format: ARG", both
+ * without the program's name, as Debian prints them; a time in the past is
+ * "at: refusing to create job destined in the past", as Debian's.
+ */
 #include <stdio.h>
+#include <string.h>
 
 #include "atq/cli.h"
 #include "atq/timespec.h"
@@ -24,6 +32,13 @@ int at_when(const struct at_cli *cli, time_t now, time_t *out)
 	for (char *p = err.msg; *p != '\0'; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = '?';
-	fprintf(stderr, "%s: %s\n", cli->prog, err.msg);
+	if (st == AT_TIMESPEC_PAST)
+		fprintf(stderr, "%s: %s\n", cli->prog, err.msg);
+	else if (cli->posix_time != NULL)
+		fprintf(stderr, "%s\n", err.msg);
+	else if (strncmp(err.msg, "garbled time", 12) == 0)
+		fprintf(stderr, "Garbled time%s\n", err.msg + 12);
+	else
+		fprintf(stderr, "Garbled time: %s\n", err.msg);
 	return -1;
 }

@@ -12,7 +12,9 @@
  * is accepted and runs at once (`at now` arrives a moment late); the CLI
  * refuses times that were already past when the user typed them.
  * Messages for atrm follow Debian's ("cannot find jobid 12", "12: not
- * owner").
+ * owner"). at -u (TAG_MAIL_TO) names a local user to mail instead of the
+ * owner; any user may name any existing user, as with Debian's at, but
+ * nothing else (no address: the mail stays on this host).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +66,8 @@ struct submission {
 	char cwd[SPOOL_PATH_MAX + 1];
 	uint32_t umask;
 	uint32_t mail;
+	char mail_to[SPOOL_NAME_MAX + 1];   /* "" for the owner */
+	char why[SPOOL_NAME_MAX + 64];      /* a refusal that names a value */
 };
 
 static void submission_free(struct submission *s)
@@ -117,6 +121,26 @@ static const char *read_env(const struct proto_msg *req, struct submission *s)
 	return NULL;
 }
 
+/* TAG_MAIL_TO, if there, into S->mail_to: NULL when fine (an existing
+ * user), else why not. */
+static const char *read_mail_to(const struct proto_msg *req, struct submission *s)
+{
+	struct proto_field f;
+	if (proto_find(req, TAG_MAIL_TO, &f, NULL) != PROTO_OK)
+		return NULL;
+	if (proto_field_strcpy(&f, s->mail_to, sizeof(s->mail_to), NULL) != PROTO_OK ||
+	    s->mail_to[0] == '\0')
+		return "the mail recipient is not a user name";
+	struct control_user u;
+	int rc = control_user_by_name(s->mail_to, &u);
+	if (rc == 0)
+		return NULL;
+	if (rc < 0)
+		return "cannot look the mail recipient up";
+	snprintf(s->why, sizeof(s->why), "Cannot find username %s", s->mail_to);  /* Debian's */
+	return s->why;
+}
+
 /* Every field but the environment: NULL when fine, else why not. */
 static const char *read_fields(const struct proto_msg *req, struct submission *s)
 {
@@ -141,7 +165,7 @@ static const char *read_fields(const struct proto_msg *req, struct submission *s
 		s->mail = MAIL_DEFAULT;
 	else if (rc != PROTO_OK || s->mail > MAIL_NEVER)
 		return "unknown mail option";
-	return NULL;
+	return read_mail_to(req, s);
 }
 
 static enum spool_at_mail spool_mail(uint32_t mail)
@@ -192,7 +216,7 @@ void control_at_submit(struct control_ctx *ctx, const struct control_peer *peer,
 		.gid = peer->user.gid, .run_at = s.run_at, .created_at = control_now(ctx),
 		.script = (const char *)s.script, .script_len = s.script_len,
 		.env = (const char *const *)s.env, .cwd = s.cwd, .umask = (mode_t)s.umask,
-		.mail = spool_mail(s.mail),
+		.mail = spool_mail(s.mail), .mail_to = s.mail_to[0] != '\0' ? s.mail_to : NULL,
 	};
 	int64_t id = 0;
 	struct spool_err err;
@@ -279,6 +303,8 @@ static void add_job(struct proto_buf *reply, const struct spool_at_job *job)
 	(void)proto_buf_add_u32(reply, TAG_UMASK, (uint32_t)job->umask);
 	(void)proto_buf_add_u32(reply, TAG_MAIL, mail[job->mail]);
 	(void)proto_buf_add_str(reply, TAG_STATE, state_names[job->state]);
+	if (job->mail_to != NULL)
+		(void)proto_buf_add_str(reply, TAG_MAIL_TO, job->mail_to);
 }
 
 void control_at_get(struct control_ctx *ctx, const struct control_peer *peer,

@@ -65,7 +65,7 @@ static void spec_for_at(struct job_spec *spec, const struct spool_at_job *at,
 	spec->n_assignments = count_env(at->env);
 	spec->default_path = cfg->path;
 	spec->cwd = at->cwd;
-	spec->cwd_fallback_home = true;
+	spec->cwd_inaccessible_exits = true;
 	spec->umask = (int)at->umask;
 	spec->nice = at_nice(at->queue);
 }

@@ -314,7 +314,8 @@ int mail_compose_at(int fd, const struct mail_at *m, const struct mail_output *o
                     char *err, size_t errlen)
 {
 	struct sbuf b = { 0 };
-	if (start_headers(&b, m->user, MAIL_DEFAULT_FROM, m->user, "recipient", err, errlen) < 0)
+	if (start_headers(&b, m->user, MAIL_DEFAULT_FROM, m->to != NULL ? m->to : m->user,
+	                  "recipient", err, errlen) < 0)
 		return -1;
 	char subject[64];
 	snprintf(subject, sizeof(subject), "Subject: Output from your job %lld\n",

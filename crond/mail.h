@@ -76,7 +76,8 @@ struct mail_cron {
 bool mail_job_failed(int wstatus);
 
 struct mail_at {
-	const char *user;          /* owner: recipient, and sendmail runs as them */
+	const char *user;          /* owner: sendmail runs as them */
+	const char *to;            /* at -u: the recipient; NULL: the owner */
 	int64_t job_id;
 };
 

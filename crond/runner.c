@@ -253,7 +253,8 @@ static int open_fds(struct plan *p, const struct job_spec *s, char *err, size_t 
 	return -1;
 }
 
-/* Niceness, the fallback note, the child's signal state, the fd bound. */
+/* Niceness, the inaccessible-directory note, the child's signal state, the
+ * fd bound. */
 static int prepare_child_state(struct plan *p, const struct job_spec *s, char *err,
                                size_t errlen)
 {
@@ -269,10 +270,9 @@ static int prepare_child_state(struct plan *p, const struct job_spec *s, char *e
 	}
 	p->umask = s->umask;
 	p->cwd = s->cwd;
-	p->fallback = s->cwd_fallback_home;
-	if (p->fallback && p->cwd != NULL) {
-		int n = asprintf(&p->note, "crond: working directory %s is gone; running in %s instead\n",
-		                 p->cwd, p->home);
+	if (s->cwd_inaccessible_exits && p->cwd != NULL) {
+		/* Debian's words first (scripts grep them); the child adds why. */
+		int n = asprintf(&p->note, "Execution directory inaccessible: %s: ", p->cwd);
 		if (n < 0) {
 			p->note = NULL;
 			snprintf(err, errlen, "out of memory");

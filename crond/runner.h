@@ -15,7 +15,10 @@
  *                                            verified, and for a non-root
  *                                            owner setuid(0) must fail)
  *   chdir to CWD, else to $HOME             (as the owner, so with the
- *                                            owner's permissions)
+ *                                            owner's permissions; an at
+ *                                            job whose CWD cannot be
+ *                                            entered stops here, see
+ *                                            cwd_inaccessible_exits)
  *   umask, setpriority                      (when asked)
  *   dup2 stdin; stdout and stderr to the one output pipe
  *   close every descriptor above 2          (close_range)
@@ -72,10 +75,16 @@ struct job_spec {
 	const char *default_path; /* base PATH; NULL: RUNNER_DEFAULT_PATH */
 	const char *cwd;          /* working directory; NULL: $HOME as the job's
 	                             environment has it (a crontab may set HOME) */
-	bool cwd_fallback_home;   /* at jobs: if CWD is gone (ENOENT, ENOTDIR), use
-	                             $HOME and write a one-line note first into the
-	                             job's output; other errors (EACCES...) still
-	                             fail the job */
+	bool cwd_inaccessible_exits; /* at jobs: if CWD cannot be entered (gone,
+	                             denied...), the start does not fail: the
+	                             child writes "Execution directory
+	                             inaccessible: CWD: REASON" into the job's
+	                             output and exits 1 without running anything,
+	                             as Debian's at job does (its script's `cd CWD
+	                             || { echo ...; exit 1; }`), so the owner is
+	                             mailed and the history says why. Never
+	                             another directory: a job's relative paths
+	                             (rm -rf build/...) must not act elsewhere */
 	int umask;                /* 0 to 0777, or RUNNER_UMASK_KEEP (the daemon's) */
 	int nice;                 /* >= 0: niceness added to the daemon's (the
 	                             result is capped at 19, as nice(1) does) */

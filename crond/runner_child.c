@@ -14,7 +14,9 @@
  *     prepared and never touched again until the child has exec'd or died.
  * Every signal is blocked throughout (the supervisor blocks them all) until
  * just before execve. A failing step is reported on the start-report pipe
- * as (step, errno), then the child exits 127.
+ * as (step, errno), then the child exits 127; the one exception is an at
+ * job's directory that cannot be entered, which the job's own output
+ * reports (exit 1, as Debian's at job script does).
  *
  * The Makefile compiles this file without sanitizer instrumentation: it
  * runs on a borrowed stack in a process the sanitizers do not know about.
@@ -85,6 +87,55 @@ static void child_become_owner(const struct plan *p)
 		child_fail(p, STEP_REGAIN_ROOT, 0);
 }
 
+/* What chdir(2) can fail with, as strerror says it: read-only data, so
+ * safe here (strerror itself is not async-signal-safe). */
+static const char *chdir_error_text(int e)
+{
+	switch (e) {
+	case ENOENT: return "No such file or directory";
+	case ENOTDIR: return "Not a directory";
+	case EACCES: return "Permission denied";
+	case ELOOP: return "Too many levels of symbolic links";
+	case ENAMETOOLONG: return "File name too long";
+	case EIO: return "Input/output error";
+	case ENOMEM: return "Cannot allocate memory";
+	case EFAULT: return "Bad address";
+	default: return "cannot enter it";
+	}
+}
+
+static size_t text_len(const char *s)
+{
+	size_t n = 0;
+	while (s[n] != '\0')
+		n++;
+	return n;
+}
+
+/* An at job's directory cannot be entered: say so in the job's output (the
+ * note, the reason) and exit 1 without running anything. The start report
+ * pipe only sees EOF: the job "ran" and failed, so it is mailed and
+ * recorded with its output, as Debian's at job script fails. */
+static void child_write_text(int fd, const char *s, size_t len)
+{
+	long w;
+	do
+		w = syscall(SYS_write, fd, s, len);
+	while (w < 0 && errno == EINTR);
+}
+
+static _Noreturn void child_refuse_directory(const struct plan *p, int e)
+{
+	/* The pipe is new and empty and the text far below its size: nothing
+	 * can block. Nothing more can be done if a write fails. */
+	const char *why = chdir_error_text(e);
+	child_write_text(p->out_w, p->note, p->note_len);
+	child_write_text(p->out_w, why, text_len(why));
+	child_write_text(p->out_w, "\n", 1);
+	for (;;)
+		syscall(SYS_exit_group, 1);
+}
+
 static void child_chdir(const struct plan *p)
 {
 	const char *dir = p->cwd ? p->cwd : p->home;
@@ -93,16 +144,9 @@ static void child_chdir(const struct plan *p)
 	int e = errno;
 	if (p->cwd == NULL)
 		child_fail(p, STEP_CHDIR_HOME, e);
-	if (!p->fallback || (e != ENOENT && e != ENOTDIR))
+	if (p->note == NULL)
 		child_fail(p, STEP_CHDIR, e);
-	if (syscall(SYS_chdir, p->home) < 0)
-		child_fail(p, STEP_CHDIR_HOME, errno);
-	/* The pipe is new and empty, so this cannot block. A note that cannot
-	 * be written is no reason to withhold the job: the result is ignored. */
-	long w;
-	do
-		w = syscall(SYS_write, p->out_w, p->note, p->note_len);
-	while (w < 0 && errno == EINTR);
+	child_refuse_directory(p, e);
 }
 
 /* Closes [LO, HI]: close_range, or one by one on kernels without it. */

@@ -49,8 +49,8 @@ struct plan {
 	const char *program;
 	const char *cwd;          /* NULL: home */
 	const char *home;         /* $HOME of the job's environment */
-	bool fallback;
-	char *note;
+	char *note;               /* cwd_inaccessible_exits: "Execution directory
+	                             inaccessible: CWD: ", else NULL */
 	size_t note_len;
 	int umask;
 	bool set_nice;

@@ -324,7 +324,7 @@ static void send_mail(struct super *s, const struct job *j)
 	} else {
 		if (!mail_wanted_at((enum msg_mail)j->at.mail, j->out_total))
 			return;
-		struct mail_at m = { j->user, j->req->at_id };
+		struct mail_at m = { j->user, j->at.mail_to, j->req->at_id };
 		rc = mail_send_at(&sender, &m, &out, &proc, err, sizeof(err));
 	}
 	if (rc < 0) {

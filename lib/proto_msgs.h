@@ -38,8 +38,8 @@ enum msg_type {
 	 *    TAG_STATUS, TAG_SIGNAL, TAG_FLAGS, TAG_OUTPUT (head), TAG_OUTPUT_SIZE */
 	MSG_HISTORY = 23,
 
-	/* TAG_QUEUE, TAG_TIME, TAG_SCRIPT, TAG_ENV*, TAG_CWD, TAG_UMASK, TAG_MAIL
-	 * -> OK: TAG_JOB_ID, TAG_TIME */
+	/* TAG_QUEUE, TAG_TIME, TAG_SCRIPT, TAG_ENV*, TAG_CWD, TAG_UMASK, TAG_MAIL,
+	 * TAG_MAIL_TO? -> OK: TAG_JOB_ID, TAG_TIME */
 	MSG_AT_SUBMIT = 30,
 	/* TAG_QUEUE? (one letter), TAG_USER? (root: one user; default all for
 	 * root, the caller otherwise)
@@ -47,7 +47,8 @@ enum msg_type {
 	 *    TAG_USER, TAG_STATE */
 	MSG_AT_LIST = 31,
 	/* TAG_JOB_ID -> OK: TAG_JOB_ID, TAG_QUEUE, TAG_TIME, TAG_USER, TAG_UID,
-	 *    TAG_GID, TAG_SCRIPT, TAG_ENV*, TAG_CWD, TAG_UMASK, TAG_MAIL, TAG_STATE */
+	 *    TAG_GID, TAG_SCRIPT, TAG_ENV*, TAG_CWD, TAG_UMASK, TAG_MAIL, TAG_STATE,
+	 *    TAG_MAIL_TO (when at -u named one) */
 	MSG_AT_GET = 32,
 	/* TAG_JOB_ID* -> OK: TAG_ROW* one per id: TAG_JOB_ID, TAG_ERROR_CODE
 	 *    (0 removed), TAG_ERROR_TEXT */
@@ -88,6 +89,7 @@ enum msg_tag {
 	TAG_MAIL = 45,          /* u32, enum msg_mail */
 	TAG_JOB_ID = 46,        /* i64 */
 	TAG_STATE = 47,         /* string: waiting, running, done, interrupted */
+	TAG_MAIL_TO = 48,       /* string, at -u: the user mailed instead of the owner */
 };
 
 enum msg_error {

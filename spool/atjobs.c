@@ -3,7 +3,11 @@
  * atrun.c.
  *
  * A job's environment is stored as one blob: its NAME=VALUE strings, each
- * followed by a NUL byte, as in /proc/PID/environ.
+ * followed by a NUL byte, as in /proc/PID/environ. The blob also carries
+ * the at -u recipient (mail_to), when there is one, as its first string
+ * "@mail_to=USER": a name that is never a variable (the spool refuses
+ * environment names starting with '@'), so schema 2 holds it without a
+ * migration; a column of its own can take it over with the next one.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +53,8 @@ static int check_job(struct spool *sp, const struct spool_at_job *j,
 		     struct spool_err *err)
 {
 	int code = spool_check_name(sp, j->owner, SPOOL_NAME_MAX, "owner name", err);
+	if (code == SPOOL_OK && j->mail_to != NULL)
+		code = spool_check_name(sp, j->mail_to, SPOOL_NAME_MAX, "mail recipient", err);
 	if (code == SPOOL_OK)
 		code = spool_check_name(sp, j->cwd, SPOOL_PATH_MAX, "working directory", err);
 	if (code != SPOOL_OK)
@@ -64,19 +70,24 @@ static int check_job(struct spool *sp, const struct spool_at_job *j,
 		why = "umask must be 0 - 0777";
 	else if ((unsigned)j->mail > SPOOL_MAIL_NEVER)
 		why = "unknown mail option";
+
 	if (why != NULL)
 		return spool_seterr(err, SPOOL_INVALID, "%s: at job: %s", sp->path, why);
 	return SPOOL_OK;
 }
 
-/* The environment as one blob (*BLOB, malloc'ed, *LEN bytes). */
-static int pack_env(struct spool *sp, const char *const *env, char **blob,
-		    size_t *len, struct spool_err *err)
+#define MAIL_TO_PREFIX "@mail_to="
+#define MAIL_TO_PREFIX_LEN (sizeof(MAIL_TO_PREFIX) - 1)
+
+/* The environment, and MAIL_TO first if not NULL, as one blob (*BLOB,
+ * malloc'ed, *LEN bytes). */
+static int pack_env(struct spool *sp, const char *const *env, const char *mail_to,
+		    char **blob, size_t *len, struct spool_err *err)
 {
 	size_t total = 0, count = 0;
 	for (; env != NULL && env[count] != NULL; count++) {
 		const char *eq = strchr(env[count], '=');
-		if (eq == NULL || eq == env[count])
+		if (eq == NULL || eq == env[count] || env[count][0] == '@')
 			return spool_seterr(err, SPOOL_INVALID, "%s: at job: environment"
 					    " string %zu is not NAME=VALUE", sp->path, count);
 		total += strlen(env[count]) + 1;
@@ -85,12 +96,17 @@ static int pack_env(struct spool *sp, const char *const *env, char **blob,
 					    " over %d bytes or %d strings", sp->path,
 					    SPOOL_ENV_MAX, SPOOL_ENV_COUNT_MAX);
 	}
-	if ((*blob = malloc(total + 1)) == NULL)
+	size_t extra = mail_to != NULL ? MAIL_TO_PREFIX_LEN + strlen(mail_to) + 1 : 0;
+	if ((*blob = malloc(extra + total + 1)) == NULL)
 		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
 	char *p = *blob;
+	if (mail_to != NULL) {
+		memcpy(p, MAIL_TO_PREFIX, MAIL_TO_PREFIX_LEN);
+		p = spool_put_bytes(p + MAIL_TO_PREFIX_LEN, mail_to, strlen(mail_to));
+	}
 	for (size_t i = 0; i < count; i++)
 		p = spool_put_bytes(p, env[i], strlen(env[i]));
-	*len = total;
+	*len = extra + total;
 	return SPOOL_OK;
 }
 
@@ -137,7 +153,7 @@ int spool_at_submit(struct spool *sp, const struct spool_at_job *job,
 	char *env = NULL;
 	size_t env_len = 0;
 	if (code == SPOOL_OK)
-		code = pack_env(sp, job->env, &env, &env_len, err);
+		code = pack_env(sp, job->env, job->mail_to, &env, &env_len, err);
 	if (code != SPOOL_OK)
 		return code;
 	struct submit_ctx c = { .job = job, .env = env, .env_len = env_len };
@@ -195,6 +211,10 @@ static int read_job(struct spool *sp, sqlite3_stmt *st, struct spool_at_job *j,
 	p = spool_put_bytes(p, cwd, clen);
 	j->owner = p;
 	spool_put_bytes(p, owner, olen);
+	if (vec[0] != NULL && strncmp(vec[0], MAIL_TO_PREFIX, MAIL_TO_PREFIX_LEN) == 0) {
+		j->mail_to = vec[0] + MAIL_TO_PREFIX_LEN;
+		vec++;
+	}
 	j->env = (const char *const *)vec;
 	j->mem_ = mem;
 	j->id = sqlite3_column_int64(st, 0);

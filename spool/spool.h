@@ -193,6 +193,8 @@ struct spool_at_job {
 	const char *cwd;         /* absolute path */
 	mode_t umask;            /* 0 - 0777 */
 	enum spool_at_mail mail;
+	const char *mail_to;     /* at -u: the user mailed instead of the owner (a
+	                            name, bounded as owner); NULL for the owner */
 	enum spool_at_state state;  /* output */
 	pid_t pid;               /* output: set by spool_at_set_running, else 0 */
 	int64_t started_at;      /* output: likewise, else 0 */

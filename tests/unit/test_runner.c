@@ -442,21 +442,30 @@ static void test_job_starts_in_home_by_default_and_home_may_be_overridden(void *
 	assert_ran(&r, "/tmp\n");
 }
 
-static void test_gone_cwd_with_fallback_notes_it_and_runs_in_home(void **state)
+/* An at job never runs anywhere but where it was queued (Debian's atd
+ * neither): its output says why and it exits 1, so it is mailed. */
+static void assert_directory_refused(const struct result *r, const char *want_out)
+{
+	if (!r->started)
+		fail_msg("the start failed (%s): the job's output should say why instead", r->msg);
+	assert_exited(r, 1);
+	assert_string_equal(r->out, want_out);
+}
+
+static void test_gone_cwd_of_an_at_job_says_inaccessible_and_runs_nothing(void **state)
 {
 	(void)state;
-	struct passwd *pw = getpwuid(geteuid());
-	assert_non_null(pw);
 	struct job_spec s = shell_job(self_name(), "pwd");
 	s.cwd = "/nonexistent/dir";
-	s.cwd_fallback_home = true;
+	s.cwd_inaccessible_exits = true;
 	struct result r;
 	run_job(&s, &r);
-	char want[2400];
-	snprintf(want, sizeof(want),
-	         "crond: working directory /nonexistent/dir is gone; running in %s instead\n%s\n",
-	         pw->pw_dir, pw->pw_dir);
-	assert_ran(&r, want);
+	assert_directory_refused(
+		&r, "Execution directory inaccessible: /nonexistent/dir: No such file or directory\n");
+	s.cwd = "/etc/passwd";
+	run_job(&s, &r);
+	assert_directory_refused(
+		&r, "Execution directory inaccessible: /etc/passwd: Not a directory\n");
 }
 
 static void test_gone_cwd_without_fallback_is_reported_and_nothing_runs(void **state)
@@ -469,7 +478,7 @@ static void test_gone_cwd_without_fallback_is_reported_and_nothing_runs(void **s
 	assert_refused(&r, "cannot chdir to /nonexistent/dir: No such file or directory");
 }
 
-static void test_cwd_is_entered_with_the_owners_rights_and_denial_never_falls_back(void **state)
+static void test_cwd_is_entered_with_the_owners_rights_and_denial_runs_nothing(void **state)
 {
 	(void)state;
 	if (!need_root())
@@ -479,13 +488,17 @@ static void test_cwd_is_entered_with_the_owners_rights_and_denial_never_falls_ba
 	assert_int_equal(chmod(dir, 0700), 0);
 	struct job_spec s = shell_job("nobody", "echo should not run");
 	s.cwd = dir;
-	s.cwd_fallback_home = true;
 	struct result r;
 	run_job(&s, &r);
-	rmdir(dir);
 	char want[256];
 	snprintf(want, sizeof(want), "cannot chdir to %s: Permission denied", dir);
 	assert_refused(&r, want);
+	s.cwd_inaccessible_exits = true;
+	run_job(&s, &r);
+	rmdir(dir);
+	snprintf(want, sizeof(want), "Execution directory inaccessible: %s: Permission denied\n",
+	         dir);
+	assert_directory_refused(&r, want);
 }
 
 /* ---------------------------------------------------------------- umask, nice */
@@ -692,9 +705,9 @@ int main(void)
 		cmocka_unit_test(test_input_may_be_a_descriptor_the_caller_keeps),
 		cmocka_unit_test(test_without_command_the_shell_reads_the_script_from_stdin),
 		cmocka_unit_test(test_job_starts_in_home_by_default_and_home_may_be_overridden),
-		cmocka_unit_test(test_gone_cwd_with_fallback_notes_it_and_runs_in_home),
+		cmocka_unit_test(test_gone_cwd_of_an_at_job_says_inaccessible_and_runs_nothing),
 		cmocka_unit_test(test_gone_cwd_without_fallback_is_reported_and_nothing_runs),
-		cmocka_unit_test(test_cwd_is_entered_with_the_owners_rights_and_denial_never_falls_back),
+		cmocka_unit_test(test_cwd_is_entered_with_the_owners_rights_and_denial_runs_nothing),
 		cmocka_unit_test(test_umask_is_applied),
 		cmocka_unit_test(test_nice_adds_to_the_daemons_niceness_capped_at_19),
 		cmocka_unit_test(test_unknown_user_fails_before_fork_leaving_nothing_open),

@@ -106,6 +106,35 @@ static void test_job_without_environment_gets_an_empty_list(void **state)
 	spool_at_job_free(&j);
 }
 
+static void test_mail_recipient_is_kept_apart_from_the_environment(void **state)
+{
+	struct spool_fixture *fx = *state;
+	struct spool_err err = { 0 };
+	struct spool_at_job in = job_for("alice", 1000, 'a', 5);
+	in.mail_to = "bob";
+	int64_t with = submit(fx->sp, in);
+	int64_t without = submit(fx->sp, job_for("alice", 1000, 'a', 5));
+	struct spool_at_job j;
+	assert_int_equal(spool_at_get(fx->sp, with, &j, &err), SPOOL_OK);
+	assert_non_null(j.mail_to);
+	assert_string_equal(j.mail_to, "bob");
+	assert_string_equal(j.env[0], "HOME=/home/alice");
+	assert_null(j.env[3]);
+	spool_at_job_free(&j);
+	assert_int_equal(spool_at_get(fx->sp, without, &j, &err), SPOOL_OK);
+	assert_null(j.mail_to);
+	assert_string_equal(j.env[0], "HOME=/home/alice");
+	spool_at_job_free(&j);
+	/* Nothing in the environment can pass for it. */
+	in = job_for("alice", 1000, 'a', 5);
+	const char *const forged[] = { "@mail_to=mallory", NULL };
+	in.env = forged;
+	assert_int_equal(spool_at_submit(fx->sp, &in, NULL, &err), SPOOL_INVALID);
+	in = job_for("alice", 1000, 'a', 5);
+	in.mail_to = "";
+	assert_int_equal(spool_at_submit(fx->sp, &in, NULL, &err), SPOOL_INVALID);
+}
+
 static void test_ids_increase_and_are_never_reused(void **state)
 {
 	struct spool_fixture *fx = *state;
@@ -417,6 +446,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_submit_then_get_returns_every_field),
 		T(test_job_without_environment_gets_an_empty_list),
+		T(test_mail_recipient_is_kept_apart_from_the_environment),
 		T(test_ids_increase_and_are_never_reused),
 		T(test_submit_rejects_malformed_jobs),
 		T(test_list_is_sorted_by_run_time_then_id_and_filtered),

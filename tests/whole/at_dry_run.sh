@@ -42,11 +42,11 @@ check America/New_York 2026-03-08T02:30 2026-03-08T03:30:00-04:00 now
 check America/New_York 2026-10-31T12:00 2026-11-01T01:30:00-04:00 1:30am tomorrow
 check America/New_York 2026-11-01T00:30 2026-11-01T01:30:00-05:00 now + 2 hours
 
-check_err UTC 2026-03-07T15:10 "at: garbled time at 'foo'" foo
-check_err UTC 2026-03-07T15:10 "at: garbled time: empty time specification"
+check_err UTC 2026-03-07T15:10 "Garbled time at 'foo'" foo
+check_err UTC 2026-03-07T15:10 "Garbled time: empty time specification"
 check_err UTC 2026-03-07T15:10 "at: refusing to create job destined in the past" 10:00 today
-check_err UTC 2026-03-07T15:10 "at: invalid date format: 13011200" -t 13011200
-check_err America/New_York 2026-03-07T15:10 "at: invalid date format: 03080230" -t 03080230
+check_err UTC 2026-03-07T15:10 "invalid date format: 13011200" -t 13011200
+check_err America/New_York 2026-03-07T15:10 "invalid date format: 03080230" -t 03080230
 check_err UTC 2026-03-07 "at: --now: expected YYYY-MM-DDTHH:MM[:SS], not '2026-03-07'" now
 
 # crond is not running: every command says so and exits 1.

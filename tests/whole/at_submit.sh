@@ -66,7 +66,7 @@ cd "$TEST_TMP" || fail "cd"
 # A file the caller may not read: refused before anything is queued.
 run as_nobody "$AT" -f /etc/shadow now
 expect_rc 1 "at -f /etc/shadow as nobody"
-expect_err_has "at: cannot read input file /etc/shadow: Permission denied" "at -f /etc/shadow"
+expect_err_has "Cannot open input file /etc/shadow: Permission denied" "at -f /etc/shadow"
 run as_nobody "$AT" -f "$TEST_TMP" now
 expect_rc 1 "at -f DIRECTORY"
 expect_err_has "not a regular file" "at -f DIRECTORY"

@@ -1,0 +1,62 @@
+#!/bin/bash
+# tests/whole/at_mail_to.sh: at -u USER (Debian at 3.2.5: "Sends mail to
+# username rather than the current user"): the job's output is mailed to
+# USER, any user may name any existing user, at -c shows "# mail USER" as
+# Debian's, an unknown user is refused in Debian's words, and the recipient
+# is kept in the spool across a restart of crond.
+. "$ROOT/tests/whole/lib.sh"
+need_crond
+write_conf
+: >"$TEST_TMP/at.deny"
+start_crond
+export TZ=UTC
+cd "$TEST_TMP" || fail "cd"
+: >"$TEST_TMP/mail.log"
+chmod 0666 "$TEST_TMP/mail.log"   # sendmail runs as each job's owner
+
+# Unknown user: Debian's message after the warning, exit 1, nothing queued.
+run "$BIN/at" -u no-such-user-here -t 203001010000 </dev/null
+expect_rc 1 "at -u unknown"
+[ "$ERR" = "warning: commands will be executed using /bin/sh
+Cannot find username no-such-user-here" ] || { show_last; fail "at -u unknown: Debian's lines"; }
+run "$BIN/atq"
+expect_out "" "atq after at -u unknown"
+run "$BIN/atq" -u root
+expect_rc 1 "atq -u"
+run "$BIN/at" -l -u root
+expect_rc 1 "at -l -u"
+expect_err_has "-u only goes with submitting a job" "at -l -u"
+
+# A waiting job: at -c shows the recipient, also after a restart.
+echo 'echo later' | "$BIN/at" -u nobody -t 203001010000 2>/dev/null || fail "at -u nobody -t"
+run "$BIN/at" -c 1
+expect_rc 0 "at -c 1"
+[ "$(printf '%s\n' "$OUT" | sed -n 3p)" = "# mail nobody 0" ] || { show_last; fail "at -c: # mail line"; }
+stop_crond
+start_crond
+run "$BIN/at" -c 1
+[ "$(printf '%s\n' "$OUT" | sed -n 3p)" = "# mail nobody 0" ] ||
+    { show_last; fail "at -c after a restart: # mail line"; }
+run "$BIN/at" -c 1
+printf '%s\n' "$OUT" | grep -q 'mail_to' && fail "at -c shows the spool's encoding"
+
+# Jobs that run now: root's output to nobody, nobody's to root, and without
+# -u to the owner.
+echo 'echo for-nobody' | "$BIN/at" -u nobody now 2>/dev/null || fail "at -u nobody now"
+run as_nobody bash -c "echo 'echo for-root' | '$BIN/at' -u root now"
+expect_rc 0 "nobody's at -u root now"
+echo 'echo for-owner' | "$BIN/at" now 2>/dev/null || fail "at now"
+for _ in $(seq 1 100); do
+    [ "$(grep -c '^--- end' "$TEST_TMP/mail.log")" -ge 3 ] && break
+    sleep 0.1
+done
+# Each message: the lines from "sendmail" to "--- end".
+message_with() {
+    awk -v want="$1" '/^sendmail/ { m = "" } { m = m $0 "\n" } /^--- end/ && index(m, want) { printf "%s", m }' \
+        "$TEST_TMP/mail.log"
+}
+message_with for-nobody | grep -q '^To: nobody$' || { cat "$TEST_TMP/mail.log" >&2; fail "root's -u nobody mail"; }
+message_with for-root | grep -q '^To: root$' || { cat "$TEST_TMP/mail.log" >&2; fail "nobody's -u root mail"; }
+message_with for-owner | grep -q '^To: root$' || { cat "$TEST_TMP/mail.log" >&2; fail "the owner's mail"; }
+stop_crond
+echo ok

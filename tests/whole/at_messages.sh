@@ -1,0 +1,89 @@
+#!/bin/bash
+# tests/whole/at_messages.sh: the messages scripts grep start with Debian's
+# words (at 3.2.5, recorded side by side on Debian 12: the left column
+# below), then say more; errors, usage errors included, exit 1 as Debian's.
+. "$ROOT/tests/whole/lib.sh"
+need_crond
+write_conf
+echo nobody >"$TEST_TMP/at.deny"
+start_crond
+export TZ=UTC
+AT=$BIN/at
+cd "$TEST_TMP" || fail "cd"
+echo 'echo root' | "$AT" -t 203001010000 2>/dev/null || fail "job 1"
+
+# expect LINE1 CMD...: CMD exits 1 and the first line of its stderr is LINE1.
+expect() {
+    local want=$1
+    shift
+    run "$@"
+    expect_rc 1 "$*"
+    [ "$(printf '%s\n' "$ERR" | head -n 1)" = "$want" ] ||
+        { show_last; fail "$*: expected the first line '$want'"; }
+}
+# starts PREFIX LINE: LINE starts with Debian's PREFIX.
+starts() {
+    case "$2" in "$1"*) ;; *) fail "'$2' does not start with Debian's '$1'" ;; esac
+}
+
+# Debian: "syntax error. Last token seen: f" and "Garbled time" (two lines).
+expect "Garbled time at 'foo'" "$AT" foo
+expect "Garbled time: empty time specification" "$AT"
+expect "Garbled time: incomplete time specification" "$AT" now +
+# Debian: "Problem in hours specification. Last token seen: 25:00", "Garbled time".
+expect "Garbled time: problem in hours specification at '25:00'" "$AT" 25:00
+expect "Garbled time: error in day of month at '32'" "$AT" midnight jan 32
+expect "invalid date format: garbage" "$AT" -t garbage
+expect "at: refusing to create job destined in the past" "$AT" now - 1 hour
+expect "Cannot find jobid 99" "$AT" -c 99
+expect "Cannot find jobid 99" "$BIN/atrm" 99
+expect "atrm: unknown jobid: x" "$BIN/atrm" x     # Debian: "at: unknown jobid: x"
+expect "at: unknown jobid: x" "$AT" -r x
+expect "atq: invalid job number: x" "$BIN/atq" x
+run "$AT" -f /nonexistent now
+expect_rc 1 "at -f /nonexistent now"
+[ "$ERR" = "warning: commands will be executed using /bin/sh
+Cannot open input file /nonexistent: No such file or directory" ] ||
+    { show_last; fail "at -f /nonexistent now: Debian's two lines"; }
+mkdir "$TEST_TMP/gone"
+cd "$TEST_TMP/gone" || fail "cd"
+rmdir "$TEST_TMP/gone"
+run "$AT" now </dev/null
+cd "$TEST_TMP" || fail "cd"
+expect_rc 1 "at now from a removed directory"
+[ "$ERR" = "warning: commands will be executed using /bin/sh
+Cannot get current working directory: No such file or directory" ] ||
+    { show_last; fail "at now from a removed directory: Debian's two lines"; }
+
+# Usage errors: glibc getopt's words (Debian prints them), the usage, exit 1.
+expect "at: invalid option -- 'Z'" "$AT" -Z
+expect_err_has "usage: at" "at -Z"
+expect "at: option requires an argument -- 'q'" "$AT" -q
+expect "atq: option requires an argument -- 'o'" "$BIN/atq" -o
+expect "at: unrecognized option '--foo'" "$AT" --foo
+expect "at: option '--config' requires an argument" "$AT" --config
+expect "at: invalid queue '1': a queue is one letter a-z or A-Z" "$AT" -q 1 now
+expect "at: give the numbers of the jobs" "$AT" -c
+
+# Another user's job; a user at.deny lists.
+echo 'true' >"$TEST_TMP/job"
+chmod 0644 "$TEST_TMP/job"
+echo nobody >"$TEST_TMP/at.deny"
+expect "You do not have permission to use at. crond: you (nobody) are not allowed to use at (listed in $TEST_TMP/at.deny)" \
+    as_nobody "$AT" -f "$TEST_TMP/job" now
+expect "You do not have permission to use atq. crond: you (nobody) are not allowed to use at (listed in $TEST_TMP/at.deny)" \
+    as_nobody "$BIN/atq"
+: >"$TEST_TMP/at.deny"
+expect "1: Not owner" as_nobody "$AT" -c 1
+expect "1: Not owner" as_nobody "$BIN/atrm" 1
+
+# What succeeds: Debian's lines exactly.
+run "$AT" -f "$TEST_TMP/job" -t 203001010000
+expect_rc 0 "at -f -t"
+[ "$ERR" = "warning: commands will be executed using /bin/sh
+job 2 at Tue Jan  1 00:00:00 2030" ] || { show_last; fail "at's lines on success"; }
+run "$AT" -V
+expect_rc 0 "at -V"
+starts "at version " "$ERR"
+stop_crond
+echo ok
