@@ -7,6 +7,9 @@
  * Everything Vixie cron would silently accept but that cannot mean what the
  * writer wanted is refused here with a message: reversed ranges (5-3 selects
  * nothing there), steps larger than the field, a step on a single value.
+ * One reversed range is accepted, as cronie (since 2025) accepts it:
+ * in the day of week, a range ending in 0 or sun ends on Sunday 7, so
+ * fri-sun is Friday to Sunday (and fri-sun/2 is fri-7/2: Friday, Sunday).
  */
 #include "lib/schedule.h"
 
@@ -197,6 +200,44 @@ static void set_range(uint64_t *bits, const struct field_spec *f, int lo, int hi
 	}
 }
 
+/* Writes the value V of field F as the writer did: a name if NAMED. */
+static int show_value(char *buf, size_t len, const struct field_spec *f, int v, bool named)
+{
+	if (named && f->names)
+		return snprintf(buf, len, "%s", f->names[(v % 7 == 0 && f == &fields[4] ? 0 : v) -
+		                                         f->name_base]);
+	return snprintf(buf, len, "%d", v);
+}
+
+/* Writes "A-B", or "A" when they are equal. */
+static void show_range(char *buf, size_t len, const struct field_spec *f, int a, int b,
+                       bool named)
+{
+	char x[16], y[16];
+	show_value(x, sizeof(x), f, a, named);
+	show_value(y, sizeof(y), f, b, named);
+	if (a == b)
+		snprintf(buf, len, "%s", x);
+	else
+		snprintf(buf, len, "%s-%s", x, y);
+}
+
+/* A range LO-HI with HI < LO: ranges do not wrap around. The advice spells
+ * the wrapped range as two, in the writer's own notation (numbers or names). */
+static int reversed(struct cursor *c, const struct field_spec *f, size_t start, size_t hi_pos,
+                    int lo, int hi)
+{
+	bool named = isalpha((unsigned char)c->s[start]) != 0;
+	bool dow = f == &fields[4];
+	int top = dow ? 7 : f->high, bottom = dow ? 1 : f->low;
+	char first[40], second[40];
+	show_range(first, sizeof(first), f, lo, top, named);
+	show_range(second, sizeof(second), f, bottom, hi, named);
+	return fail(c, hi_pos, "range %.*s in the %s field is reversed (ranges do not wrap "
+	            "around: Vixie cron would select nothing); write %s,%s",
+	            (int)(c->pos - start), c->s + start, f->name, first, second);
+}
+
 static int parse_element(struct cursor *c, const struct field_spec *f, uint64_t *bits)
 {
 	int lo, hi, step = 1;
@@ -214,10 +255,10 @@ static int parse_element(struct cursor *c, const struct field_spec *f, uint64_t 
 			size_t hi_pos = c->pos;
 			if (parse_value(c, f, &hi) < 0)
 				return -1;
-			if (hi < lo)
-				return fail(c, hi_pos,
-				            "range %d-%d in the %s field is reversed (Vixie cron would "
-				            "select nothing); write it low-high", lo, hi, f->name);
+			if (hi < lo && hi == 0 && f == &fields[4])
+				hi = 7;   /* fri-sun, 5-0: Sunday as 7, as cronie reads it */
+			else if (hi < lo)
+				return reversed(c, f, start, hi_pos, lo, hi);
 		} else if (peek(c) == '/') {
 			return fail(c, c->pos, "a step needs a range: write %d-%d/N or */N, not %.*s/N",
 			            lo, f == &fields[4] ? 7 : f->high, (int)(c->pos - start),

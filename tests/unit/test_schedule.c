@@ -72,6 +72,18 @@ static void test_valid_fields_select_the_documented_values(void **state)
 		{ "@hourly", 1, bits(0, 23, 1), bits(1, 31, 1), bits(1, 12, 1), bits(0, 6, 1),
 		  SCHED_HOUR_STAR | SCHED_MDAY_STAR | SCHED_WDAY_STAR },
 		{ "@reboot", 0, 0, 0, 0, 0, SCHED_REBOOT },
+		/* a day-of-week range ending in 0 or sun ends on Sunday 7 (cronie) */
+		{ "0 0 * * fri-sun", 1, 1, bits(1, 31, 1), bits(1, 12, 1), bits(5, 6, 1) | 1,
+		  SCHED_MDAY_STAR },
+		{ "0 0 * * mon-sun", 1, 1, bits(1, 31, 1), bits(1, 12, 1), bits(0, 6, 1),
+		  SCHED_MDAY_STAR },
+		{ "0 0 * * 6-0", 1, 1, bits(1, 31, 1), bits(1, 12, 1), (1 << 6) | 1,
+		  SCHED_MDAY_STAR },
+		{ "0 0 * * 7-0", 1, 1, bits(1, 31, 1), bits(1, 12, 1), 1, SCHED_MDAY_STAR },
+		{ "0 0 * * fri-sun/2", 1, 1, bits(1, 31, 1), bits(1, 12, 1), (1 << 5) | 1,
+		  SCHED_MDAY_STAR },
+		{ "0 0 * * mon-sun/3", 1, 1, bits(1, 31, 1), bits(1, 12, 1),
+		  (1 << 1) | (1 << 4) | 1, SCHED_MDAY_STAR },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct valid_case *c = &cases[i];
@@ -125,6 +137,20 @@ static void test_invalid_fields_are_errors_with_column_and_reason(void **state)
 		{ "5/10 * * * *", 2, "a step needs a range" },
 		{ "5-3 * * * *", 3, "range 5-3 in the minute field is reversed" },
 		{ "* * * * fri-mon", 13, "reversed" },
+		/* reversed ranges elsewhere: the advice splits them where they wrap */
+		{ "0 22-2 * * *", 6, "range 22-2 in the hour field is reversed (ranges do not wrap "
+		  "around: Vixie cron would select nothing); write 22-23,0-2" },
+		{ "0 23-0 * * *", 6, "write 23,0" },
+		{ "50-10 * * * *", 4, "write 50-59,0-10" },
+		{ "* * 25-5 * *", 8, "write 25-31,1-5" },
+		{ "* * 31-1 * *", 8, "write 31,1" },
+		{ "* * * nov-feb *", 11, "range nov-feb in the month field is reversed" },
+		{ "* * * nov-feb *", 11, "write nov-dec,jan-feb" },
+		{ "* * * 12-1 *", 10, "write 12,1" },
+		{ "* * * * fri-tue", 13, "write fri-sun,mon-tue" },
+		{ "* * * * 6-1", 11, "write 6-7,1" },
+		{ "* * * * sat-mon/2", 13, "write sat-sun,mon" },
+		{ "0 10-0 * * *", 6, "write 10-23,0" },
 		{ "2147483648 * * * *", 1, "too large" },
 		{ "99999999999999999999 * * * *", 1, "too large" },
 		{ "* * * * 2147483647", 9, "out of range" },
