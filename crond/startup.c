@@ -24,7 +24,7 @@ static void load_user_crontab(struct crond *c, const struct spool_crontab *ct, i
 		return;
 	struct crontab tab;
 	struct diag_list diags = { 0 };
-	if (crontab_parse(ct->text, ct->len, CRONTAB_USER, &tab, &diags) < 0) {
+	if (crontab_parse(ct->text, ct->len, crontab_user_format(ct->uid), &tab, &diags) < 0) {
 		log_msg(LOG_ERR, "(%s) crontab in the spool does not parse (line %d: %s); skipped",
 		        ct->owner, diags.count ? diags.items[0].line : 0,
 		        diags.count ? diags.items[0].msg : "?");

@@ -87,16 +87,49 @@ static int split_command(struct parser *p, const char *raw, size_t len,
 	return 0;
 }
 
+/* A leading '-' ("do not log this entry's runs"), as Vixie cron and cronie
+ * read it: directly before the first time field. Sets *START to the offset
+ * of the time fields; -1 with the error recorded. */
+static int no_log_prefix(struct parser *p, const char *line, size_t len, int lineno,
+                         struct crontab_entry *e, size_t *start)
+{
+	size_t i = 0;
+	while (i < len && blank(line[i]))
+		i++;
+	*start = i;
+	if (i == len || line[i] != '-')
+		return 0;
+	if (p->format == CRONTAB_USER) {
+		diag_add(p->diags, lineno, (int)i + 1, false,
+		         "a leading '-' (do not log this entry's runs) is allowed only in root's "
+		         "crontab and the system crontabs: it would hide the runs from the "
+		         "administrator");
+		return -1;
+	}
+	if (i + 1 == len || blank(line[i + 1])) {
+		diag_add(p->diags, lineno, (int)i + 2, false,
+		         "the '-' that turns off logging must be followed directly by the first "
+		         "time field, as in -*/5 * * * * command");
+		return -1;
+	}
+	e->no_log = true;
+	*start = i + 1;
+	return 0;
+}
+
 static void parse_entry(struct parser *p, const char *line, size_t len, int lineno)
 {
 	struct crontab_entry e = { 0 };
-	size_t end = 0, errcol = 0;
+	size_t start = 0, end = 0, errcol = 0;
 	char msg[DIAG_MSG_MAX];
-	if (schedule_parse(line, len, &e.sched, &end, &errcol, msg, sizeof(msg)) < 0) {
-		diag_add(p->diags, lineno, (int)errcol + 1, false, "%s", msg);
+	if (no_log_prefix(p, line, len, lineno, &e, &start) < 0)
+		return;
+	if (schedule_parse(line + start, len - start, &e.sched, &end, &errcol, msg,
+	                   sizeof(msg)) < 0) {
+		diag_add(p->diags, lineno, (int)(start + errcol) + 1, false, "%s", msg);
 		return;
 	}
-	size_t i = end;
+	size_t i = start + end;
 	while (i < len && blank(line[i]))
 		i++;
 	if (p->format == CRONTAB_SYSTEM) {
@@ -215,6 +248,11 @@ static void parse_line(struct parser *p, const char *line, size_t len, int linen
 	diag_add(p->diags, lineno, (int)i + 1, false,
 	         "expected an entry (five time fields or an @keyword, then the command) or an "
 	         "assignment NAME=VALUE");
+}
+
+enum crontab_format crontab_user_format(uid_t uid)
+{
+	return uid == 0 ? CRONTAB_ROOT : CRONTAB_USER;
 }
 
 int crontab_parse(const char *text, size_t len, enum crontab_format format,

@@ -287,6 +287,55 @@ static void test_missing_final_newline_and_empty_text_are_fine(void **state)
 	crontab_free(&t);
 }
 
+static void test_leading_dash_turns_off_logging_only_for_root_and_system(void **state)
+{
+	(void)state;
+	struct crontab t;
+	parse_ok("-*/5 * * * * quiet\n  -0 3 * * * also quiet\n-@daily daily\n* * * * * loud\n",
+	         CRONTAB_ROOT, &t);
+	assert_int_equal(t.n_entries, 4);
+	assert_true(t.entries[0].no_log);
+	uint64_t every5 = 0;
+	for (int m = 0; m < 60; m += 5)
+		every5 |= UINT64_C(1) << m;
+	assert_true(t.entries[0].sched.minutes == every5);
+	assert_string_equal(t.entries[0].command, "quiet");
+	assert_true(t.entries[1].no_log);
+	assert_int_equal(t.entries[1].sched.hours, 1u << 3);
+	assert_true(t.entries[2].no_log);
+	assert_false(t.entries[3].no_log);
+	crontab_free(&t);
+	/* Vixie cron reads -5 as "minute 5, not logged" */
+	parse_ok("-5 * * * * root five\n", CRONTAB_SYSTEM, &t);
+	assert_true(t.entries[0].no_log);
+	assert_int_equal(t.entries[0].sched.minutes, 1u << 5);
+	assert_string_equal(t.entries[0].user, "root");
+	crontab_free(&t);
+
+	struct diag_list d = parse_bad("* * * * * ok\n -*/5 * * * * hidden\n", 33, CRONTAB_USER);
+	assert_int_equal(d.items[0].line, 2);
+	assert_int_equal(d.items[0].column, 2);
+	assert_string_equal(d.items[0].msg,
+	                    "a leading '-' (do not log this entry's runs) is allowed only in "
+	                    "root's crontab and the system crontabs: it would hide the runs from "
+	                    "the administrator");
+	diag_list_clear(&d);
+	d = parse_bad("- * * * * * x\n", 14, CRONTAB_ROOT);
+	assert_int_equal(d.items[0].column, 2);
+	assert_non_null(strstr(d.items[0].msg, "followed directly by the first time field"));
+	diag_list_clear(&d);
+	d = parse_bad("--5 * * * * x\n", 14, CRONTAB_ROOT);
+	assert_int_equal(d.items[0].column, 2);
+	assert_non_null(strstr(d.items[0].msg, "negative numbers are not allowed"));
+	diag_list_clear(&d);
+	d = parse_bad("-61 * * * * x\n", 14, CRONTAB_SYSTEM);
+	assert_int_equal(d.items[0].column, 2);
+	assert_non_null(strstr(d.items[0].msg, "minute 61 is out of range"));
+	diag_list_clear(&d);
+	assert_int_equal(crontab_user_format(0), CRONTAB_ROOT);
+	assert_int_equal(crontab_user_format(1000), CRONTAB_USER);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -301,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_limits_refuse_the_whole_crontab),
 		cmocka_unit_test(test_entry_that_can_never_run_is_a_warning),
 		cmocka_unit_test(test_missing_final_newline_and_empty_text_are_fine),
+		cmocka_unit_test(test_leading_dash_turns_off_logging_only_for_root_and_system),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
