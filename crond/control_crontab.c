@@ -174,6 +174,12 @@ void control_crontab_get(struct control_ctx *ctx, const struct control_peer *pee
 	control_reply_ok(reply);
 	(void)proto_buf_add_bytes(reply, TAG_TEXT, tab.text, tab.len);
 	(void)proto_buf_add_i64(reply, TAG_TIME, tab.installed_at);
+	/* The seed, not the secret: enough for `crontab --next` to show this
+	 * crontab's '~' picks, nothing about anyone else's. */
+	char name[SPOOL_NAME_MAX + 8];
+	snprintf(name, sizeof(name), "user:%s", target.name);
+	(void)proto_buf_add_i64(reply, TAG_RANDOM_SEED,
+	                        (int64_t)crontab_random_seed(ctx->c->random_secret, name));
 	spool_crontab_free(&tab);
 }
 

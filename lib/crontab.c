@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lib/crontab_assign.h"
+#include "lib/siphash.h"
 #include "lib/tz.h"
 
 struct parser {
@@ -164,7 +165,9 @@ static void parse_entry(struct parser *p, const char *line, size_t len, int line
 		p->oom = true;
 		return;
 	}
-	if (!(e.sched.flags & SCHED_REBOOT) && !schedule_can_run(&e.sched))
+	struct schedule widest;
+	schedule_widen(&e.sched, &widest);
+	if (!(e.sched.flags & SCHED_REBOOT) && !schedule_can_run(&widest))
 		diag_add(p->diags, lineno, 1, true,
 		         "this entry can never run: none of the months it selects has any of "
 		         "the days of the month it selects");
@@ -241,7 +244,7 @@ static void parse_line(struct parser *p, const char *line, size_t len, int linen
 		return;
 	}
 	unsigned char c = (unsigned char)line[i];
-	if ((c >= '0' && c <= '9') || c == '*' || c == '@' || c == '-' || c == ',') {
+	if ((c >= '0' && c <= '9') || c == '*' || c == '@' || c == '-' || c == ',' || c == '~') {
 		parse_entry(p, line, len, lineno);
 		return;
 	}
@@ -286,6 +289,60 @@ int crontab_parse(const char *text, size_t len, enum crontab_format format,
 		return -1;
 	}
 	return 0;
+}
+
+uint64_t crontab_random_seed(const uint8_t secret[CRONTAB_SECRET_LEN], const char *name)
+{
+	return siphash24(secret, name, strlen(name));
+}
+
+/* Appends LEN bytes to BUF (of CAP) at *N; false when they do not fit. */
+static bool put(uint8_t *buf, size_t cap, size_t *n, const void *data, size_t len)
+{
+	if (len > cap - *n)
+		return false;
+	memcpy(buf + *n, data, len);
+	*n += len;
+	return true;
+}
+
+/* The seed of entry E: SipHash under the crontab's SEED of what the entry
+ * is (fields as parsed, the '~' ranges, user, command, input). */
+static uint64_t entry_seed(uint64_t seed, const struct crontab_entry *e)
+{
+	uint8_t key[SIPHASH_KEY_LEN] = { 0 };
+	for (int i = 0; i < 8; i++)
+		key[i] = (uint8_t)(seed >> (8 * i));
+	const struct schedule *s = &e->sched;
+	uint8_t buf[2 * CRONTAB_MAX_LINE + 128];
+	size_t n = 0;
+	const char *user = e->user ? e->user : "";
+	const char *input = e->input ? e->input : "";
+	bool ok = put(buf, sizeof(buf), &n, &s->minutes, sizeof(s->minutes)) &&
+	          put(buf, sizeof(buf), &n, &s->hours, sizeof(s->hours)) &&
+	          put(buf, sizeof(buf), &n, &s->mdays, sizeof(s->mdays)) &&
+	          put(buf, sizeof(buf), &n, &s->months, sizeof(s->months)) &&
+	          put(buf, sizeof(buf), &n, &s->wdays, sizeof(s->wdays));
+	for (unsigned k = 0; ok && k < s->n_random; k++) {
+		const struct schedule_random *r = &s->random[k];
+		uint8_t spec[4] = { r->field, r->lo, r->hi, r->step };
+		ok = put(buf, sizeof(buf), &n, spec, sizeof(spec));
+	}
+	/* A line holds at most CRONTAB_MAX_LINE bytes, so these fit. */
+	ok = ok && put(buf, sizeof(buf), &n, user, strlen(user) + 1) &&
+	     put(buf, sizeof(buf), &n, e->command, strlen(e->command) + 1) &&
+	     put(buf, sizeof(buf), &n, input, strlen(input));
+	(void)ok;
+	return siphash24(key, buf, n);
+}
+
+void crontab_resolve_random(struct crontab *tab, uint64_t seed)
+{
+	for (size_t i = 0; i < tab->n_entries; i++) {
+		struct crontab_entry *e = &tab->entries[i];
+		if (e->sched.n_random > 0)
+			schedule_resolve(&e->sched, entry_seed(seed, e));
+	}
 }
 
 void crontab_free(struct crontab *tab)

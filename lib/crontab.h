@@ -91,6 +91,22 @@ struct crontab {
 int crontab_parse(const char *text, size_t len, enum crontab_format format,
                   struct crontab *out, struct diag_list *diags);
 
+/* '~' values. A crontab's picks come from a 64-bit seed, derived from a
+ * secret kept once per spool (crond makes it at its first start) and the
+ * crontab's name ("user:NAME", or a system crontab's path), so they differ
+ * between users and between machines but not between restarts. Each entry's
+ * picks then come from that seed and the entry's own content (time fields,
+ * user, command, input): they change only when the line does. */
+#define CRONTAB_SECRET_LEN 16
+#define CRONTAB_SECRET_META "random_secret"   /* its name in the spool (spool_secret) */
+
+/* The seed of crontab NAME under SECRET (a keyed hash: knowing a seed tells
+ * nothing of the secret or of other crontabs' seeds). */
+uint64_t crontab_random_seed(const uint8_t secret[CRONTAB_SECRET_LEN], const char *name);
+
+/* Gives every '~' element of TAB its value from SEED (schedule_resolve). */
+void crontab_resolve_random(struct crontab *tab, uint64_t seed);
+
 /* Frees everything OUT owns and leaves it empty. */
 void crontab_free(struct crontab *tab);
 
