@@ -314,7 +314,7 @@ static uint64_t entry_seed(uint64_t seed, const struct crontab_entry *e)
 	for (int i = 0; i < 8; i++)
 		key[i] = (uint8_t)(seed >> (8 * i));
 	const struct schedule *s = &e->sched;
-	uint8_t buf[2 * CRONTAB_MAX_LINE + 128];
+	uint8_t buf[CRONTAB_MAX_LINE + 128];
 	size_t n = 0;
 	const char *user = e->user ? e->user : "";
 	const char *input = e->input ? e->input : "";
@@ -328,7 +328,10 @@ static uint64_t entry_seed(uint64_t seed, const struct crontab_entry *e)
 		uint8_t spec[4] = { r->field, r->lo, r->hi, r->step };
 		ok = put(buf, sizeof(buf), &n, spec, sizeof(spec));
 	}
-	/* A line holds at most CRONTAB_MAX_LINE bytes, so these fit. */
+	/* User, command and input come from one line of at most
+	 * CRONTAB_MAX_LINE bytes (unescaping only shortens them), so they fit;
+	 * were they not to, the hash would cover what fits: still the same
+	 * at every load. */
 	ok = ok && put(buf, sizeof(buf), &n, user, strlen(user) + 1) &&
 	     put(buf, sizeof(buf), &n, e->command, strlen(e->command) + 1) &&
 	     put(buf, sizeof(buf), &n, input, strlen(input));
