@@ -96,7 +96,7 @@ static void add_diags(struct proto_buf *reply, const struct diag_list *diags,
 
 /* Parses and checks TEXT: 0 with *TAB, or -1 with the MSGE_INVALID reply
  * built. DIAGS gets the warnings either way (the caller clears it). */
-static int parse_crontab(const uint8_t *text, size_t len, struct crontab *tab,
+static int parse_crontab(const uint8_t *text, size_t len, uid_t owner, struct crontab *tab,
                          struct diag_list *diags, struct proto_buf *reply)
 {
 	if (len > CRONTAB_MAX_BYTES) {
@@ -104,7 +104,7 @@ static int parse_crontab(const uint8_t *text, size_t len, struct crontab *tab,
 		                    len, CRONTAB_MAX_BYTES);
 		return -1;
 	}
-	int rc = crontab_parse((const char *)text, len, CRONTAB_USER, tab, diags);
+	int rc = crontab_parse((const char *)text, len, crontab_user_format(owner), tab, diags);
 	if (rc == 0)
 		(void)crontab_check_zones(tab, diags);
 	if (rc == 0 && diags->errors == 0)
@@ -130,7 +130,7 @@ void control_crontab_install(struct control_ctx *ctx, const struct control_peer 
 	}
 	struct crontab tab = { 0 };
 	struct diag_list diags = { 0 };
-	if (parse_crontab(text, len, &tab, &diags, reply) < 0) {
+	if (parse_crontab(text, len, target.uid, &tab, &diags, reply) < 0) {
 		diag_list_clear(&diags);
 		return;
 	}
@@ -174,6 +174,12 @@ void control_crontab_get(struct control_ctx *ctx, const struct control_peer *pee
 	control_reply_ok(reply);
 	(void)proto_buf_add_bytes(reply, TAG_TEXT, tab.text, tab.len);
 	(void)proto_buf_add_i64(reply, TAG_TIME, tab.installed_at);
+	/* The seed, not the secret: enough for `crontab --next` to show this
+	 * crontab's '~' picks, nothing about anyone else's. */
+	char name[SPOOL_NAME_MAX + 8];
+	snprintf(name, sizeof(name), "user:%s", target.name);
+	(void)proto_buf_add_i64(reply, TAG_RANDOM_SEED,
+	                        (int64_t)crontab_random_seed(ctx->c->random_secret, name));
 	spool_crontab_free(&tab);
 }
 

@@ -38,6 +38,7 @@ struct crond {
 	char hostname[CROND_HOSTNAME_MAX];
 	double random_factor;           /* RANDOM_DELAY scale, fixed per run */
 	char boot_id[64];               /* /proc/sys/kernel/random/boot_id */
+	uint8_t random_secret[16];      /* the spool's secret for '~' picks (startup_load) */
 
 	/* Configuration: see the DESIGN note. */
 	pthread_mutex_t cfg_lock;

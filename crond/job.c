@@ -293,8 +293,8 @@ void job_log_end(const struct job *j)
 			          (int)(j->out_len > 200 ? 200 : j->out_len), j->out ? j->out : "");
 		return;
 	}
-	if (j->start_failed || j->skipped)
-		return;  /* the FAIL or SKIP line said it all */
+	if (j->start_failed || j->skipped || (j->req && j->req->no_log))
+		return;  /* the FAIL or SKIP line said it all; or a '-' entry */
 	log_event(j->user, "END", "pid=%d %s %.3fs%s%s%s", (int)j->proc.pid, status, secs,
 	          j->timed_out ? " timed-out" : "", j->interrupted ? " interrupted" : "",
 	          j->out_total > j->out_len ? " output-truncated" : "");

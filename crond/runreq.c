@@ -56,6 +56,7 @@ static void fill_cron(struct run_request *r, const struct due *d, bool *oom)
 	r->timeout = o->timeout;
 	r->overlap_skip = o->overlap_skip;
 	r->keep_state = o->catchup;
+	r->no_log = e->no_log;
 }
 
 struct run_request *runreq_from_due(const struct due *due)

@@ -40,6 +40,7 @@ struct run_request {
 	uint32_t timeout;             /* CRON_TIMEOUT seconds, 0 = none */
 	bool overlap_skip;            /* CRON_OVERLAP=skip */
 	bool keep_state;              /* CRON_CATCHUP=yes: record the run in the spool */
+	bool no_log;                  /* '-' entry: no CMD/END log lines (history kept) */
 	/* DUE_AT */
 	int64_t at_id;
 	char queue;

@@ -44,6 +44,7 @@ struct scheduler {
 	struct zone_cache *zones;
 	size_t n_zones;
 	size_t n_entries;
+	uint8_t secret[CRONTAB_SECRET_LEN];   /* for the '~' picks; zeros until set */
 };
 
 #define NO_SLOT UINT32_MAX
@@ -77,6 +78,11 @@ static void source_free(struct sched_source *src)
 	free(src->scheduled);
 	free(src->slots);
 	free(src);
+}
+
+void scheduler_set_secret(struct scheduler *s, const uint8_t secret[CRONTAB_SECRET_LEN])
+{
+	memcpy(s->secret, secret, CRONTAB_SECRET_LEN);
 }
 
 void scheduler_free(struct scheduler *s)
@@ -214,6 +220,9 @@ static struct sched_source *build_source(struct scheduler *s, const char *name,
 		goto oom;
 	src->tab = *tab;
 	*tab = (struct crontab){ 0 };
+	/* The '~' picks: the same for this crontab name and content at every
+	 * load, as `crontab --next` computes them (lib/crontab.h). */
+	crontab_resolve_random(&src->tab, crontab_random_seed(s->secret, name));
 	src->name = strdup(name);
 	src->owner = owner ? strdup(owner) : NULL;
 	src->kind = kind;
@@ -485,6 +494,11 @@ void scheduler_entry_key(const struct sched_source *src, const struct crontab_en
 	h = fnv(h, &sc->months, sizeof(sc->months));
 	h = fnv(h, &sc->wdays, sizeof(sc->wdays));
 	h = fnv(h, &sc->flags, sizeof(sc->flags));
+	for (unsigned k = 0; k < sc->n_random; k++) {
+		const struct schedule_random *r = &sc->random[k];
+		uint8_t spec[4] = { r->field, r->lo, r->hi, r->step };
+		h = fnv(h, spec, sizeof(spec));
+	}
 	const char *user = e->user ? e->user : "";
 	h = fnv(h, user, strlen(user) + 1);
 	h = fnv(h, e->command, strlen(e->command) + 1);

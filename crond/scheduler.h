@@ -8,7 +8,8 @@
  * Crontabs arrive as "sources": a user's crontab (named "user:NAME"),
  * /etc/crontab or a file in /etc/cron.d (named by path). Each entry and each
  * at job holds one slot in an indexed min-heap keyed by its next due
- * instant (its scheduled instant plus its RANDOM_DELAY offset). Changing a
+ * instant (its scheduled instant plus its RANDOM_DELAY offset). A source's
+ * '~' values are picked when it is set (crontab_resolve_random). Changing a
  * source replaces its entries in O(k log n); nothing ever scans every entry
  * to find what is due.
  */
@@ -65,6 +66,11 @@ struct scheduler;
  * cronie does) times the entry's RANDOM_DELAY. NULL on allocation failure. */
 struct scheduler *scheduler_new(const struct tz *local, double random_factor);
 void scheduler_free(struct scheduler *s);
+
+/* The spool's secret, from which each source's '~' picks are derived
+ * (crontab_random_seed of the source's name). Set it before adding
+ * sources: sources added before keep the picks of the all-zero secret. */
+void scheduler_set_secret(struct scheduler *s, const uint8_t secret[CRONTAB_SECRET_LEN]);
 
 /* Adds or replaces source NAME with TAB (whose contents are moved in; TAB is
  * left empty in every case), arming every entry at its next run strictly

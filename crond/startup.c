@@ -14,6 +14,9 @@
 #include "lib/proto_msgs.h"
 
 #define LOAD_BATCH 256
+
+_Static_assert(sizeof(((struct crond *)0)->random_secret) == CRONTAB_SECRET_LEN,
+               "crond.h's random_secret is a crontab secret");
 #define BOOT_ID_PATH "/proc/sys/kernel/random/boot_id"
 
 static void load_user_crontab(struct crond *c, const struct spool_crontab *ct, int64_t now)
@@ -24,7 +27,7 @@ static void load_user_crontab(struct crond *c, const struct spool_crontab *ct, i
 		return;
 	struct crontab tab;
 	struct diag_list diags = { 0 };
-	if (crontab_parse(ct->text, ct->len, CRONTAB_USER, &tab, &diags) < 0) {
+	if (crontab_parse(ct->text, ct->len, crontab_user_format(ct->uid), &tab, &diags) < 0) {
 		log_msg(LOG_ERR, "(%s) crontab in the spool does not parse (line %d: %s); skipped",
 		        ct->owner, diags.count ? diags.items[0].line : 0,
 		        diags.count ? diags.items[0].msg : "?");
@@ -180,6 +183,13 @@ int startup_load(struct crond *c, struct spool *sp, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	struct spool_err e;
+	if (spool_secret(sp, CRONTAB_SECRET_META, c->random_secret, sizeof(c->random_secret),
+	                 &e) != SPOOL_OK) {
+		snprintf(err, errlen, "the secret for random (~) values: %s", e.msg);
+		return -1;
+	}
+	scheduler_set_secret(c->sched, c->random_secret);
 	if (load_crontabs(c, sp, now, err, errlen) < 0 || load_at_jobs(c, sp, err, errlen) < 0)
 		return -1;
 	recover_interrupted(sp, now);

@@ -197,7 +197,8 @@ static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
 		if (spool_at_set_running(s->rec.sp, r->at_id, j->proc.pid, now_ns / NS, &e) != SPOOL_OK)
 			log_msg(LOG_WARNING, "at job %lld: %s", (long long)r->at_id, e.msg);
 	}
-	log_event(j->user, "CMD", "pid=%d %s", (int)j->proc.pid, j->label);
+	if (!r->no_log)
+		log_event(j->user, "CMD", "pid=%d %s", (int)j->proc.pid, j->label);
 	adopt(s, j);
 }
 

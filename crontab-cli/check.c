@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "crontab-cli/cli.h"
 #include "lib/crontab.h"
@@ -51,7 +52,15 @@ int crontab_cmd_check(const struct crontab_cli *cli)
 	}
 	struct crontab tab;
 	struct diag_list diags = { 0 };
-	int rc = crontab_parse(text, len, cli->system_format ? CRONTAB_SYSTEM : CRONTAB_USER,
+	/* A user crontab is checked as the caller's, or -u USER's: only root's
+	 * may use the '-' (do not log) prefix. */
+	struct cli_user who = { .uid = getuid() };
+	if (!cli->system_format && cli->user && cli_user_resolve(cli, &who) < 0) {
+		free(text);
+		return EXIT_FAIL;
+	}
+	int rc = crontab_parse(text, len, cli->system_format ? CRONTAB_SYSTEM
+	                                                     : crontab_user_format(who.uid),
 	                       &tab, &diags);
 	if (rc == 0) {
 		crontab_check_zones(&tab, &diags);

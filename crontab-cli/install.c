@@ -26,7 +26,7 @@ int cli_check_and_install(struct store *st, const char *text, size_t len, const 
 {
 	struct crontab tab;
 	struct diag_list diags = { 0 };
-	if (crontab_parse(text, len, CRONTAB_USER, &tab, &diags) == 0) {
+	if (crontab_parse(text, len, crontab_user_format(st->who->uid), &tab, &diags) == 0) {
 		crontab_check_zones(&tab, &diags);
 		crontab_free(&tab);
 	}

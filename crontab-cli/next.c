@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 #include "crontab-cli/cli.h"
@@ -72,6 +73,27 @@ static int parse_schedule(const char *text, struct schedule *s)
 	return 0;
 }
 
+/* A schedule alone belongs to no crontab: its '~' elements get a pick of
+ * their own, said on stderr (crond picks per crontab line). */
+static int pick_random(struct schedule *s)
+{
+	if (s->n_random == 0)
+		return 0;
+	uint64_t seed;
+	if (getrandom(&seed, sizeof(seed), 0) != (ssize_t)sizeof(seed)) {
+		fprintf(stderr, "crontab: cannot pick the random (~) values: getrandom failed\n");
+		return -1;
+	}
+	schedule_resolve(s, seed);
+	for (unsigned k = 0; k < s->n_random; k++) {
+		const struct schedule_random *r = &s->random[k];
+		fprintf(stderr, "crontab: %s %u~%u%s%.0u %s %u in this preview (crond picks once "
+		        "per crontab line, and keeps it)\n", schedule_field_name(r->field), r->lo,
+		        r->hi, r->step ? "/" : "", r->step, r->step ? "starts at" : "is", r->chosen);
+	}
+	return 0;
+}
+
 int crontab_cmd_next_schedule(const struct crontab_cli *cli)
 {
 	if (cli->count < 1 || cli->count > CLI_NEXT_MAX_COUNT) {
@@ -86,7 +108,7 @@ int crontab_cmd_next_schedule(const struct crontab_cli *cli)
 	int status = EXIT_FAIL;
 	struct schedule sched;
 	struct tz *zone = NULL;
-	if (parse_schedule(text, &sched) < 0)
+	if (parse_schedule(text, &sched) < 0 || pick_random(&sched) < 0)
 		goto out;
 	zone = cli_load_zone(cli);
 	if (!zone)

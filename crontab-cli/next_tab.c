@@ -7,7 +7,8 @@
  * rules of lib/nextrun.h. The streams are merged with a min-heap keyed by
  * (instant, line), so N lines cost O(N log entries) whatever the crontab's
  * size. Output: "RFC3339<TAB>command", instants shown in ZONE, up to the end
- * of year 9999 (then a message and exit status 1).
+ * of year 9999 (then a message and exit status 1). The '~' values are
+ * crond's own picks: the crontab comes with its seed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,7 +157,7 @@ static int load_crontab(struct store *st, const struct cli_user *who, struct cro
 	if (rc != STORE_OK)
 		return -1;
 	struct diag_list diags = { 0 };
-	rc = crontab_parse(text, len, CRONTAB_USER, tab, &diags);
+	rc = crontab_parse(text, len, crontab_user_format(who->uid), tab, &diags);
 	if (rc < 0) {
 		char name[CLI_NAME_MAX + 32];
 		snprintf(name, sizeof(name), "(%s's crontab)", who->name);
@@ -165,6 +166,35 @@ static int load_crontab(struct store *st, const struct cli_user *who, struct cro
 	diag_list_clear(&diags);
 	free(text);
 	return rc;
+}
+
+/* Gives the '~' elements crond's picks (the seed came with the crontab) and
+ * says on stderr what each picked, e.g. "line 3: minute 0~30 is 17". */
+static void resolve_random(struct crontab *tab, const struct store *st)
+{
+	bool any = false;
+	for (size_t i = 0; i < tab->n_entries; i++)
+		any = any || tab->entries[i].sched.n_random > 0;
+	if (!any)
+		return;
+	if (!st->have_seed) {
+		fprintf(stderr, "crontab: crond did not say which values the random (~) elements "
+		        "have: entries with one are left out\n");
+		return;
+	}
+	crontab_resolve_random(tab, st->seed);
+	for (size_t i = 0; i < tab->n_entries; i++) {
+		const struct crontab_entry *e = &tab->entries[i];
+		for (unsigned k = 0; k < e->sched.n_random; k++) {
+			const struct schedule_random *r = &e->sched.random[k];
+			char step[16] = "";
+			if (r->step)
+				snprintf(step, sizeof(step), "/%u", r->step);
+			fprintf(stderr, "crontab: line %u: %s %u~%u%s %s %u\n", e->line,
+			        schedule_field_name(r->field), r->lo, r->hi, step,
+			        r->step ? "starts at" : "is", r->chosen);
+		}
+	}
 }
 
 int crontab_cmd_next_installed(const struct crontab_cli *cli)
@@ -184,6 +214,7 @@ int crontab_cmd_next_installed(const struct crontab_cli *cli)
 	int64_t from;
 	struct crontab tab;
 	if (from_instant(cli, zone, &from) == 0 && load_crontab(&st, &who, &tab) == 0) {
+		resolve_random(&tab, &st);
 		status = print_runs(&tab, zone, from, cli->count, who.name);
 		crontab_free(&tab);
 	}

@@ -156,6 +156,9 @@ int store_get(struct store *st, char **text, size_t *len)
 		memcpy(*text, data, n);
 	(*text)[n] = '\0';
 	*len = n;
+	int64_t seed = 0;
+	st->have_seed = proto_get_i64(&a.reply, TAG_RANDOM_SEED, &seed, NULL) == PROTO_OK;
+	st->seed = (uint64_t)seed;
 	proto_msg_free(&a.reply);
 	return STORE_OK;
 }

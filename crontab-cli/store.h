@@ -37,6 +37,8 @@ struct store {
 	char why[PROTO_ERRMSG_SIZE + CONFIG_PATH_MAX];   /* why crond was not reached */
 	bool noted_read;        /* the "crond is not running" notes were printed */
 	bool noted_write;
+	bool have_seed;         /* store_get learnt the crontab's '~' seed: */
+	uint64_t seed;          /* crontab_random_seed, as crond uses it */
 };
 
 /* Loads the configuration (--config, $CROND_CONF, /etc/crond.conf) into ST
@@ -44,7 +46,9 @@ struct store {
 int store_init(struct store *st, const struct crontab_cli *cli, const struct cli_user *who);
 
 /* WHO's installed crontab into *TEXT (NUL-terminated, *LEN bytes without
- * the NUL; caller frees). STORE_OK, STORE_NONE or STORE_FAIL. */
+ * the NUL; caller frees). STORE_OK, STORE_NONE or STORE_FAIL. Also sets
+ * ST->seed and ST->have_seed (from crond's reply, or on the direct path
+ * from the spool's secret, made there if crond never ran). */
 int store_get(struct store *st, char **text, size_t *len);
 
 /* Installs TEXT[0..LEN) for WHO. The caller has already parsed it; its

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/crontab.h"
 #include "lib/history_rows.h"
 #include "spool/spool.h"
 
@@ -49,6 +50,14 @@ int store_spool_get(struct store *st, char **text, size_t *len)
 	struct spool_crontab tab;
 	struct spool_err err;
 	rc = spool_crontab_get(sp, st->who->name, &tab, &err);
+	uint8_t secret[CRONTAB_SECRET_LEN];
+	if (rc == SPOOL_OK && spool_secret(sp, CRONTAB_SECRET_META, secret, sizeof(secret),
+	                                   &err) == SPOOL_OK) {
+		char name[CLI_NAME_MAX + 8];
+		snprintf(name, sizeof(name), "user:%s", st->who->name);
+		st->seed = crontab_random_seed(secret, name);
+		st->have_seed = true;
+	}
 	spool_close(sp);
 	if (rc != SPOOL_OK)
 		return store_result(rc, &err);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lib/crontab_assign.h"
+#include "lib/siphash.h"
 #include "lib/tz.h"
 
 struct parser {
@@ -98,16 +99,49 @@ static int split_command(struct parser *p, const char *raw, size_t len,
 	return 0;
 }
 
+/* A leading '-' ("do not log this entry's runs"), as Vixie cron and cronie
+ * read it: directly before the first time field. Sets *START to the offset
+ * of the time fields; -1 with the error recorded. */
+static int no_log_prefix(struct parser *p, const char *line, size_t len, int lineno,
+                         struct crontab_entry *e, size_t *start)
+{
+	size_t i = 0;
+	while (i < len && blank(line[i]))
+		i++;
+	*start = i;
+	if (i == len || line[i] != '-')
+		return 0;
+	if (p->format == CRONTAB_USER) {
+		diag_add(p->diags, lineno, (int)i + 1, false,
+		         "a leading '-' (do not log this entry's runs) is allowed only in root's "
+		         "crontab and the system crontabs: it would hide the runs from the "
+		         "administrator");
+		return -1;
+	}
+	if (i + 1 == len || blank(line[i + 1])) {
+		diag_add(p->diags, lineno, (int)i + 2, false,
+		         "the '-' that turns off logging must be followed directly by the first "
+		         "time field, as in -*/5 * * * * command");
+		return -1;
+	}
+	e->no_log = true;
+	*start = i + 1;
+	return 0;
+}
+
 static void parse_entry(struct parser *p, const char *line, size_t len, int lineno)
 {
 	struct crontab_entry e = { 0 };
-	size_t end = 0, errcol = 0;
+	size_t start = 0, end = 0, errcol = 0;
 	char msg[DIAG_MSG_MAX];
-	if (schedule_parse(line, len, &e.sched, &end, &errcol, msg, sizeof(msg)) < 0) {
-		diag_add(p->diags, lineno, (int)errcol + 1, false, "%s", msg);
+	if (no_log_prefix(p, line, len, lineno, &e, &start) < 0)
+		return;
+	if (schedule_parse(line + start, len - start, &e.sched, &end, &errcol, msg,
+	                   sizeof(msg)) < 0) {
+		diag_add(p->diags, lineno, (int)(start + errcol) + 1, false, "%s", msg);
 		return;
 	}
-	size_t i = end;
+	size_t i = start + end;
 	while (i < len && blank(line[i]))
 		i++;
 	if (p->format == CRONTAB_SYSTEM) {
@@ -142,7 +176,9 @@ static void parse_entry(struct parser *p, const char *line, size_t len, int line
 		p->oom = true;
 		return;
 	}
-	if (!(e.sched.flags & SCHED_REBOOT) && !schedule_can_run(&e.sched))
+	struct schedule widest;
+	schedule_widen(&e.sched, &widest);
+	if (!(e.sched.flags & SCHED_REBOOT) && !schedule_can_run(&widest))
 		diag_add(p->diags, lineno, 1, true,
 		         "this entry can never run: none of the months it selects has any of "
 		         "the days of the month it selects");
@@ -219,13 +255,18 @@ static void parse_line(struct parser *p, const char *line, size_t len, int linen
 		return;
 	}
 	unsigned char c = (unsigned char)line[i];
-	if ((c >= '0' && c <= '9') || c == '*' || c == '@' || c == '-' || c == ',') {
+	if ((c >= '0' && c <= '9') || c == '*' || c == '@' || c == '-' || c == ',' || c == '~') {
 		parse_entry(p, line, len, lineno);
 		return;
 	}
 	diag_add(p->diags, lineno, (int)i + 1, false,
 	         "expected an entry (five time fields or an @keyword, then the command) or an "
 	         "assignment NAME=VALUE");
+}
+
+enum crontab_format crontab_user_format(uid_t uid)
+{
+	return uid == 0 ? CRONTAB_ROOT : CRONTAB_USER;
 }
 
 int crontab_parse(const char *text, size_t len, enum crontab_format format,
@@ -259,6 +300,63 @@ int crontab_parse(const char *text, size_t len, enum crontab_format format,
 		return -1;
 	}
 	return 0;
+}
+
+uint64_t crontab_random_seed(const uint8_t secret[CRONTAB_SECRET_LEN], const char *name)
+{
+	return siphash24(secret, name, strlen(name));
+}
+
+/* Appends LEN bytes to BUF (of CAP) at *N; false when they do not fit. */
+static bool put(uint8_t *buf, size_t cap, size_t *n, const void *data, size_t len)
+{
+	if (len > cap - *n)
+		return false;
+	memcpy(buf + *n, data, len);
+	*n += len;
+	return true;
+}
+
+/* The seed of entry E: SipHash under the crontab's SEED of what the entry
+ * is (fields as parsed, the '~' ranges, user, command, input). */
+static uint64_t entry_seed(uint64_t seed, const struct crontab_entry *e)
+{
+	uint8_t key[SIPHASH_KEY_LEN] = { 0 };
+	for (int i = 0; i < 8; i++)
+		key[i] = (uint8_t)(seed >> (8 * i));
+	const struct schedule *s = &e->sched;
+	uint8_t buf[CRONTAB_MAX_LINE + 128];
+	size_t n = 0;
+	const char *user = e->user ? e->user : "";
+	const char *input = e->input ? e->input : "";
+	bool ok = put(buf, sizeof(buf), &n, &s->minutes, sizeof(s->minutes)) &&
+	          put(buf, sizeof(buf), &n, &s->hours, sizeof(s->hours)) &&
+	          put(buf, sizeof(buf), &n, &s->mdays, sizeof(s->mdays)) &&
+	          put(buf, sizeof(buf), &n, &s->months, sizeof(s->months)) &&
+	          put(buf, sizeof(buf), &n, &s->wdays, sizeof(s->wdays));
+	for (unsigned k = 0; ok && k < s->n_random; k++) {
+		const struct schedule_random *r = &s->random[k];
+		uint8_t spec[4] = { r->field, r->lo, r->hi, r->step };
+		ok = put(buf, sizeof(buf), &n, spec, sizeof(spec));
+	}
+	/* User, command and input come from one line of at most
+	 * CRONTAB_MAX_LINE bytes (unescaping only shortens them), so they fit;
+	 * were they not to, the hash would cover what fits: still the same
+	 * at every load. */
+	ok = ok && put(buf, sizeof(buf), &n, user, strlen(user) + 1) &&
+	     put(buf, sizeof(buf), &n, e->command, strlen(e->command) + 1) &&
+	     put(buf, sizeof(buf), &n, input, strlen(input));
+	(void)ok;
+	return siphash24(key, buf, n);
+}
+
+void crontab_resolve_random(struct crontab *tab, uint64_t seed)
+{
+	for (size_t i = 0; i < tab->n_entries; i++) {
+		struct crontab_entry *e = &tab->entries[i];
+		if (e->sched.n_random > 0)
+			schedule_resolve(&e->sched, entry_seed(seed, e));
+	}
 }
 
 void crontab_free(struct crontab *tab)

@@ -11,6 +11,11 @@
  * per entry into `struct crontab_options` at parse time; their values are
  * checked here (CRON_TZ only for form: crontab_check_zones loads the zones).
  *
+ * An entry may start with '-' (Vixie and cronie: "do not log this entry's
+ * runs": no CMD and END lines) only in root's crontab and the system
+ * crontabs, as it hides activity from the administrator; in any other
+ * user's crontab it is an error.
+ *
  * Abuse limits: past any of them the whole crontab is refused.
  */
 #ifndef CROND_LIB_CRONTAB_H
@@ -19,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "lib/arena.h"
 #include "lib/diag.h"
@@ -34,7 +40,12 @@
 enum crontab_format {
 	CRONTAB_USER,    /* fields, command */
 	CRONTAB_SYSTEM,  /* fields, user, command (/etc/crontab, /etc/cron.d) */
+	CRONTAB_ROOT,    /* root's own crontab: the user format, with root's rights */
 };
+
+/* The format of the crontab of the user with uid UID: CRONTAB_ROOT for
+ * uid 0, else CRONTAB_USER. */
+enum crontab_format crontab_user_format(uid_t uid);
 
 /* Extension settings in force for an entry. */
 struct crontab_options {
@@ -59,6 +70,7 @@ struct crontab_entry {
 	const char *user;       /* system format: the user field; else NULL */
 	const char *command;    /* up to the first unescaped '%', "\%" made '%' */
 	const char *input;      /* text after it, % made newlines, ending in one; or NULL */
+	bool no_log;            /* written with a leading '-': log no CMD/END lines */
 };
 
 struct crontab {
@@ -78,6 +90,22 @@ struct crontab {
  * there is at least one (OUT is left empty). */
 int crontab_parse(const char *text, size_t len, enum crontab_format format,
                   struct crontab *out, struct diag_list *diags);
+
+/* '~' values. A crontab's picks come from a 64-bit seed, derived from a
+ * secret kept once per spool (crond makes it at its first start) and the
+ * crontab's name ("user:NAME", or a system crontab's path), so they differ
+ * between users and between machines but not between restarts. Each entry's
+ * picks then come from that seed and the entry's own content (time fields,
+ * user, command, input): they change only when the line does. */
+#define CRONTAB_SECRET_LEN 16
+#define CRONTAB_SECRET_META "random_secret"   /* its name in the spool (spool_secret) */
+
+/* The seed of crontab NAME under SECRET (a keyed hash: knowing a seed tells
+ * nothing of the secret or of other crontabs' seeds). */
+uint64_t crontab_random_seed(const uint8_t secret[CRONTAB_SECRET_LEN], const char *name);
+
+/* Gives every '~' element of TAB its value from SEED (schedule_resolve). */
+void crontab_resolve_random(struct crontab *tab, uint64_t seed);
 
 /* Frees everything OUT owns and leaves it empty. */
 void crontab_free(struct crontab *tab);

@@ -27,7 +27,7 @@ bool assign_line_is_assignment(const char *line, size_t len)
 	if (i == len)
 		return false;
 	unsigned char c = (unsigned char)line[i];
-	if (isdigit(c) || c == '*' || c == '@' || c == '-' || c == ',')
+	if (isdigit(c) || c == '*' || c == '@' || c == '-' || c == ',' || c == '~')
 		return false;
 	return memchr(line + i, '=', len - i) != NULL;
 }

@@ -28,7 +28,7 @@ enum msg_type {
 	/* TAG_USER?, TAG_TEXT (the crontab bytes)
 	 * -> OK: TAG_DIAG* (warnings), TAG_GENERATION */
 	MSG_CRONTAB_INSTALL = 20,
-	/* TAG_USER? -> OK: TAG_TEXT, TAG_TIME (installed at) */
+	/* TAG_USER? -> OK: TAG_TEXT, TAG_TIME (installed at), TAG_RANDOM_SEED */
 	MSG_CRONTAB_GET = 21,
 	/* TAG_USER? -> OK */
 	MSG_CRONTAB_REMOVE = 22,
@@ -90,6 +90,8 @@ enum msg_tag {
 	TAG_JOB_ID = 46,        /* i64 */
 	TAG_STATE = 47,         /* string: waiting, running, done, interrupted */
 	TAG_MAIL_TO = 48,       /* string, at -u: the user mailed instead of the owner */
+	TAG_RANDOM_SEED = 60,   /* i64: the crontab's seed for its '~' picks
+	                           (crontab_random_seed; lib/crontab.h) */
 };
 
 enum msg_error {

@@ -8,6 +8,69 @@
  */
 #include "lib/schedule.h"
 
+const char *schedule_field_name(unsigned field)
+{
+	static const char *const names[5] = {
+		"minute", "hour", "day of month", "month", "day of week"
+	};
+	return field < 5 ? names[field] : "?";
+}
+
+/* Adds value V (already range-checked by the parser) to field FIELD. */
+static void add_value(struct schedule *s, unsigned field, int v)
+{
+	switch (field) {
+	case 0: s->minutes |= UINT64_C(1) << v; break;
+	case 1: s->hours |= 1u << v; break;
+	case 2: s->mdays |= 1u << v; break;
+	case 3: s->months |= (uint16_t)(1u << v); break;
+	default: s->wdays |= (uint8_t)(1u << (v % 7)); break;   /* 7 is Sunday, 0 */
+	}
+}
+
+/* SplitMix64's output function: a good 64-bit mix of X (bijective). */
+static uint64_t mix64(uint64_t x)
+{
+	x += UINT64_C(0x9e3779b97f4a7c15);
+	x = (x ^ (x >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	x = (x ^ (x >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return x ^ (x >> 31);
+}
+
+void schedule_resolve(struct schedule *s, uint64_t seed)
+{
+	if (s->resolved || s->n_random == 0)
+		return;
+	for (unsigned k = 0; k < s->n_random && k < SCHEDULE_MAX_RANDOM; k++) {
+		struct schedule_random *r = &s->random[k];
+		/* One draw per element, from the seed and the element's place:
+		 * the modulo bias over 64 bits is below 2^-57. */
+		uint64_t draw = mix64(seed ^ mix64(k + 1));
+		unsigned width = (unsigned)(r->hi - r->lo) + 1;
+		if (r->step == 0) {
+			r->chosen = (uint8_t)(r->lo + draw % width);
+			add_value(s, r->field, r->chosen);
+			continue;
+		}
+		unsigned offsets = r->step < width ? r->step : width;
+		r->chosen = (uint8_t)(r->lo + draw % offsets);
+		for (int v = r->chosen; v <= r->hi; v += r->step)
+			add_value(s, r->field, v);
+	}
+	s->resolved = true;
+}
+
+void schedule_widen(const struct schedule *s, struct schedule *out)
+{
+	*out = *s;
+	if (s->resolved)
+		return;
+	for (unsigned k = 0; k < s->n_random && k < SCHEDULE_MAX_RANDOM; k++)
+		for (int v = s->random[k].lo; v <= s->random[k].hi; v++)
+			add_value(out, s->random[k].field, v);
+	out->resolved = true;
+}
+
 bool schedule_is_wildcard(const struct schedule *s)
 {
 	return (s->flags & (SCHED_MIN_STAR | SCHED_HOUR_STAR)) != 0;

@@ -3,10 +3,18 @@
  * Grammar of one field (Vixie cron's, made strict):
  *     field   := element { ',' element }
  *     element := '*' [ '/' step ] | value [ '-' value [ '/' step ] ]
+ *              | [ value ] '~' [ value ] [ '/' step ]
  *     value   := digits | name          (names: months and weekdays only)
+ * A '~' element (cronie, OpenBSD) is a value picked at random in the range
+ * (an omitted end is the field's own), or with a step, OpenBSD's random
+ * start; the parser only records it (struct schedule_random): the pick is
+ * schedule_resolve's, from a seed the caller owns.
  * Everything Vixie cron would silently accept but that cannot mean what the
  * writer wanted is refused here with a message: reversed ranges (5-3 selects
  * nothing there), steps larger than the field, a step on a single value.
+ * One reversed range is accepted, as cronie (since 2025) accepts it:
+ * in the day of week, a range ending in 0 or sun ends on Sunday 7, so
+ * fri-sun is Friday to Sunday (and fri-sun/2 is fri-7/2: Friday, Sunday).
  */
 #include "lib/schedule.h"
 
@@ -47,6 +55,8 @@ struct cursor {
 	size_t err_col;
 	char *msg;
 	size_t msglen;
+	struct schedule_random random[SCHEDULE_MAX_RANDOM];   /* '~' elements so far */
+	uint8_t n_random;
 };
 
 static int fail(struct cursor *c, size_t col, const char *fmt, ...)
@@ -197,10 +207,92 @@ static void set_range(uint64_t *bits, const struct field_spec *f, int lo, int hi
 	}
 }
 
+/* Writes the value V of field F as the writer did: a name if NAMED. */
+static int show_value(char *buf, size_t len, const struct field_spec *f, int v, bool named)
+{
+	if (named && f->names)
+		return snprintf(buf, len, "%s", f->names[(v % 7 == 0 && f == &fields[4] ? 0 : v) -
+		                                         f->name_base]);
+	return snprintf(buf, len, "%d", v);
+}
+
+/* Writes "A-B", or "A" when they are equal. */
+static void show_range(char *buf, size_t len, const struct field_spec *f, int a, int b,
+                       bool named)
+{
+	char x[16], y[16];
+	show_value(x, sizeof(x), f, a, named);
+	show_value(y, sizeof(y), f, b, named);
+	if (a == b)
+		snprintf(buf, len, "%s", x);
+	else
+		snprintf(buf, len, "%s-%s", x, y);
+}
+
+/* A range LO-HI with HI < LO: ranges do not wrap around. The advice spells
+ * the wrapped range as two, in the writer's own notation (numbers or names). */
+static int reversed(struct cursor *c, const struct field_spec *f, size_t start, size_t hi_pos,
+                    int lo, int hi)
+{
+	bool named = isalpha((unsigned char)c->s[start]) != 0;
+	bool dow = f == &fields[4];
+	int top = dow ? 7 : f->high, bottom = dow ? 1 : f->low;
+	char first[40], second[40];
+	show_range(first, sizeof(first), f, lo, top, named);
+	show_range(second, sizeof(second), f, bottom, hi, named);
+	return fail(c, hi_pos, "range %.*s in the %s field is reversed (ranges do not wrap "
+	            "around: Vixie cron would select nothing); write %s,%s",
+	            (int)(c->pos - start), c->s + start, f->name, first, second);
+}
+
+static bool starts_value(int ch)
+{
+	return ch >= 0 && isalnum(ch);
+}
+
+/* The rest of a '~' element: C is at the '~'; LO is its low end, or -1
+ * when omitted. Records it in C->random; the bits come at resolution. */
+static int parse_random(struct cursor *c, const struct field_spec *f, size_t start, int lo)
+{
+	bool dow = f == &fields[4];
+	c->pos++;
+	int hi = -1, step = 0;
+	size_t hi_pos = c->pos;
+	if (starts_value(peek(c)) && parse_value(c, f, &hi) < 0)
+		return -1;
+	if (lo < 0)
+		lo = dow && hi == 7 ? 1 : f->low;       /* ~sun (7): Monday to Sunday */
+	if (hi < 0)
+		hi = dow ? (lo == 0 ? 6 : 7) : f->high; /* each weekday once */
+	if (dow && hi == 0 && lo > 0)
+		hi = 7;                                 /* fri~sun, as fri-sun */
+	if (dow && lo == 0 && hi == 7)
+		hi = 6;                                 /* 0~7: Sunday not twice as likely */
+	if (hi < lo)
+		return fail(c, hi_pos, "random range %.*s in the %s field is reversed (write the "
+		            "low end first: ranges do not wrap around)", (int)(c->pos - start),
+		            c->s + start, f->name);
+	if (peek(c) == '/') {
+		c->pos++;
+		if (parse_step(c, f, &step) < 0)
+			return -1;
+	}
+	if (c->n_random == SCHEDULE_MAX_RANDOM)
+		return fail(c, start, "more than %d random (~) elements in one entry",
+		            SCHEDULE_MAX_RANDOM);
+	c->random[c->n_random++] = (struct schedule_random){
+		.field = (uint8_t)(f - fields), .lo = (uint8_t)lo, .hi = (uint8_t)hi,
+		.step = (uint8_t)step,
+	};
+	return 0;
+}
+
 static int parse_element(struct cursor *c, const struct field_spec *f, uint64_t *bits)
 {
 	int lo, hi, step = 1;
 	size_t start = c->pos;
+	if (peek(c) == '~')
+		return parse_random(c, f, start, -1);
 	if (peek(c) == '*') {
 		c->pos++;
 		lo = f->low;
@@ -209,15 +301,17 @@ static int parse_element(struct cursor *c, const struct field_spec *f, uint64_t 
 		if (parse_value(c, f, &lo) < 0)
 			return -1;
 		hi = lo;
+		if (peek(c) == '~')
+			return parse_random(c, f, start, lo);
 		if (peek(c) == '-') {
 			c->pos++;
 			size_t hi_pos = c->pos;
 			if (parse_value(c, f, &hi) < 0)
 				return -1;
-			if (hi < lo)
-				return fail(c, hi_pos,
-				            "range %d-%d in the %s field is reversed (Vixie cron would "
-				            "select nothing); write it low-high", lo, hi, f->name);
+			if (hi < lo && hi == 0 && f == &fields[4])
+				hi = 7;   /* fri-sun, 5-0: Sunday as 7, as cronie reads it */
+			else if (hi < lo)
+				return reversed(c, f, start, hi_pos, lo, hi);
 		} else if (peek(c) == '/') {
 			return fail(c, c->pos, "a step needs a range: write %d-%d/N or */N, not %.*s/N",
 			            lo, f == &fields[4] ? 7 : f->high, (int)(c->pos - start),
@@ -290,7 +384,8 @@ static int parse_macro(struct cursor *c, struct schedule *out)
 			out->flags = SCHED_REBOOT;
 			return 0;
 		}
-		struct cursor sub = { m->fields, strlen(m->fields), 0, 0, c->msg, c->msglen };
+		struct cursor sub = { .s = m->fields, .len = strlen(m->fields), .msg = c->msg,
+			              .msglen = c->msglen };
 		return parse_fields(&sub, out);
 	}
 	return fail(c, start, "unknown keyword '@%.*s' (expected @reboot, @yearly, @annually, "
@@ -311,6 +406,7 @@ static int parse_fields(struct cursor *c, struct schedule *out)
 			return -1;
 	}
 	*out = (struct schedule){
+		.n_random = c->n_random,
 		.minutes = bits[0],
 		.hours = (uint32_t)bits[1],
 		.mdays = (uint32_t)bits[2],
@@ -320,13 +416,14 @@ static int parse_fields(struct cursor *c, struct schedule *out)
 		                   (star[2] ? SCHED_MDAY_STAR : 0) |
 		                   (star[4] ? SCHED_WDAY_STAR : 0)),
 	};
+	memcpy(out->random, c->random, sizeof(out->random));
 	return 0;
 }
 
 int schedule_parse(const char *line, size_t len, struct schedule *out, size_t *end,
                    size_t *err_col, char *msg, size_t msglen)
 {
-	struct cursor c = { line, len, 0, 0, msg, msglen };
+	struct cursor c = { .s = line, .len = len, .msg = msg, .msglen = msglen };
 	while (is_blank(peek(&c)))
 		c.pos++;
 	int rc = peek(&c) == '@' ? parse_macro(&c, out) : parse_fields(&c, out);

@@ -394,4 +394,12 @@ int spool_meta_get(struct spool *sp, const char *name, char *buf, size_t size,
 int spool_meta_set(struct spool *sp, const char *name, const char *value,
 		   struct spool_err *err);
 
+/* A secret of LEN (1 - 64) random bytes kept as the meta value NAME (in
+ * hex): read into OUT, or made (getrandom) and stored on first use. Two
+ * first uses at the same instant may both make one; the later store wins
+ * and the earlier maker holds a different secret until it reads it again. */
+#define SPOOL_SECRET_MAX 64
+int spool_secret(struct spool *sp, const char *name, uint8_t *out, size_t len,
+		 struct spool_err *err);
+
 #endif

@@ -325,6 +325,118 @@ static void test_missing_final_newline_and_empty_text_are_fine(void **state)
 	crontab_free(&t);
 }
 
+static void test_leading_dash_turns_off_logging_only_for_root_and_system(void **state)
+{
+	(void)state;
+	struct crontab t;
+	parse_ok("-*/5 * * * * quiet\n  -0 3 * * * also quiet\n-@daily daily\n* * * * * loud\n",
+	         CRONTAB_ROOT, &t);
+	assert_int_equal(t.n_entries, 4);
+	assert_true(t.entries[0].no_log);
+	uint64_t every5 = 0;
+	for (int m = 0; m < 60; m += 5)
+		every5 |= UINT64_C(1) << m;
+	assert_true(t.entries[0].sched.minutes == every5);
+	assert_string_equal(t.entries[0].command, "quiet");
+	assert_true(t.entries[1].no_log);
+	assert_int_equal(t.entries[1].sched.hours, 1u << 3);
+	assert_true(t.entries[2].no_log);
+	assert_false(t.entries[3].no_log);
+	crontab_free(&t);
+	/* Vixie cron reads -5 as "minute 5, not logged" */
+	parse_ok("-5 * * * * root five\n", CRONTAB_SYSTEM, &t);
+	assert_true(t.entries[0].no_log);
+	assert_int_equal(t.entries[0].sched.minutes, 1u << 5);
+	assert_string_equal(t.entries[0].user, "root");
+	crontab_free(&t);
+
+	struct diag_list d = parse_bad("* * * * * ok\n -*/5 * * * * hidden\n", 33, CRONTAB_USER);
+	assert_int_equal(d.items[0].line, 2);
+	assert_int_equal(d.items[0].column, 2);
+	assert_string_equal(d.items[0].msg,
+	                    "a leading '-' (do not log this entry's runs) is allowed only in "
+	                    "root's crontab and the system crontabs: it would hide the runs from "
+	                    "the administrator");
+	diag_list_clear(&d);
+	d = parse_bad("- * * * * * x\n", 14, CRONTAB_ROOT);
+	assert_int_equal(d.items[0].column, 2);
+	assert_non_null(strstr(d.items[0].msg, "followed directly by the first time field"));
+	diag_list_clear(&d);
+	d = parse_bad("--5 * * * * x\n", 14, CRONTAB_ROOT);
+	assert_int_equal(d.items[0].column, 2);
+	assert_non_null(strstr(d.items[0].msg, "negative numbers are not allowed"));
+	diag_list_clear(&d);
+	d = parse_bad("-61 * * * * x\n", 14, CRONTAB_SYSTEM);
+	assert_int_equal(d.items[0].column, 2);
+	assert_non_null(strstr(d.items[0].msg, "minute 61 is out of range"));
+	diag_list_clear(&d);
+	assert_int_equal(crontab_user_format(0), CRONTAB_ROOT);
+	assert_int_equal(crontab_user_format(1000), CRONTAB_USER);
+}
+
+static void test_tilde_picks_depend_on_the_seed_and_the_line_only(void **state)
+{
+	(void)state;
+	struct crontab a, b;
+	const char *text = "# picks\nFOO=1\n~ 3 * * * job\n0~59/20 * * * * other\n";
+	parse_ok(text, CRONTAB_USER, &a);
+	parse_ok("~ 3 * * * job\n", CRONTAB_USER, &b);
+	assert_int_equal(a.entries[0].sched.minutes, 0);   /* not picked by the parser */
+	crontab_resolve_random(&a, 42);
+	crontab_resolve_random(&b, 42);
+	/* the same line under the same seed: the same pick, wherever it stands */
+	assert_true(a.entries[0].sched.minutes == b.entries[0].sched.minutes);
+	assert_int_equal(__builtin_popcountll(a.entries[0].sched.minutes), 1);
+	assert_int_equal(__builtin_popcountll(a.entries[1].sched.minutes), 3);
+	crontab_free(&a);
+	crontab_free(&b);
+	/* other commands, or other seeds, pick other minutes */
+	int differ_cmd = 0, differ_seed = 0;
+	uint64_t first = 0;
+	for (int i = 0; i < 20; i++) {
+		char line[64];
+		snprintf(line, sizeof(line), "~ 3 * * * job %d\n", i);
+		parse_ok(line, CRONTAB_USER, &a);
+		parse_ok("~ 3 * * * job\n", CRONTAB_USER, &b);
+		crontab_resolve_random(&a, 42);
+		crontab_resolve_random(&b, 43 + (uint64_t)i);
+		if (i == 0)
+			first = a.entries[0].sched.minutes;
+		differ_cmd += a.entries[0].sched.minutes != first;
+		differ_seed += b.entries[0].sched.minutes != first;
+		crontab_free(&a);
+		crontab_free(&b);
+	}
+	assert_true(differ_cmd >= 10 && differ_seed >= 10);
+	/* the seed is a keyed hash of the crontab's name */
+	uint8_t secret[CRONTAB_SECRET_LEN] = { 1, 2, 3 };
+	assert_true(crontab_random_seed(secret, "user:alice") !=
+	            crontab_random_seed(secret, "user:bob"));
+	assert_true(crontab_random_seed(secret, "user:alice") ==
+	            crontab_random_seed(secret, "user:alice"));
+	secret[15] = 1;
+	assert_true(crontab_random_seed(secret, "user:alice") !=
+	            crontab_random_seed((uint8_t[CRONTAB_SECRET_LEN]){ 1, 2, 3 }, "user:alice"));
+}
+
+static void test_tilde_entry_warns_only_when_no_pick_can_run(void **state)
+{
+	(void)state;
+	struct crontab t;
+	struct diag_list d = { 0 };
+	const char *text = "0 0 30~31 2 * never\n0 0 28~31 2 * maybe\n* * * * ~ FOO=x cmd\n";
+	assert_int_equal(crontab_parse(text, strlen(text), CRONTAB_USER, &t, &d), 0);
+	assert_int_equal(d.warnings, 1);
+	assert_int_equal(d.items[0].line, 1);
+	assert_int_equal(t.n_entries, 3);
+	assert_string_equal(t.entries[2].command, "FOO=x cmd");
+	crontab_free(&t);
+	diag_list_clear(&d);
+	parse_ok("~ * * * * x\n~5 * * * * y\n", CRONTAB_USER, &t);   /* lines may start with ~ */
+	assert_int_equal(t.n_entries, 2);
+	crontab_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -340,6 +452,9 @@ int main(void)
 		cmocka_unit_test(test_limits_refuse_the_whole_crontab),
 		cmocka_unit_test(test_entry_that_can_never_run_is_a_warning),
 		cmocka_unit_test(test_missing_final_newline_and_empty_text_are_fine),
+		cmocka_unit_test(test_leading_dash_turns_off_logging_only_for_root_and_system),
+		cmocka_unit_test(test_tilde_picks_depend_on_the_seed_and_the_line_only),
+		cmocka_unit_test(test_tilde_entry_warns_only_when_no_pick_can_run),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -72,6 +72,18 @@ static void test_valid_fields_select_the_documented_values(void **state)
 		{ "@hourly", 1, bits(0, 23, 1), bits(1, 31, 1), bits(1, 12, 1), bits(0, 6, 1),
 		  SCHED_HOUR_STAR | SCHED_MDAY_STAR | SCHED_WDAY_STAR },
 		{ "@reboot", 0, 0, 0, 0, 0, SCHED_REBOOT },
+		/* a day-of-week range ending in 0 or sun ends on Sunday 7 (cronie) */
+		{ "0 0 * * fri-sun", 1, 1, bits(1, 31, 1), bits(1, 12, 1), bits(5, 6, 1) | 1,
+		  SCHED_MDAY_STAR },
+		{ "0 0 * * mon-sun", 1, 1, bits(1, 31, 1), bits(1, 12, 1), bits(0, 6, 1),
+		  SCHED_MDAY_STAR },
+		{ "0 0 * * 6-0", 1, 1, bits(1, 31, 1), bits(1, 12, 1), (1 << 6) | 1,
+		  SCHED_MDAY_STAR },
+		{ "0 0 * * 7-0", 1, 1, bits(1, 31, 1), bits(1, 12, 1), 1, SCHED_MDAY_STAR },
+		{ "0 0 * * fri-sun/2", 1, 1, bits(1, 31, 1), bits(1, 12, 1), (1 << 5) | 1,
+		  SCHED_MDAY_STAR },
+		{ "0 0 * * mon-sun/3", 1, 1, bits(1, 31, 1), bits(1, 12, 1),
+		  (1 << 1) | (1 << 4) | 1, SCHED_MDAY_STAR },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct valid_case *c = &cases[i];
@@ -125,6 +137,20 @@ static void test_invalid_fields_are_errors_with_column_and_reason(void **state)
 		{ "5/10 * * * *", 2, "a step needs a range" },
 		{ "5-3 * * * *", 3, "range 5-3 in the minute field is reversed" },
 		{ "* * * * fri-mon", 13, "reversed" },
+		/* reversed ranges elsewhere: the advice splits them where they wrap */
+		{ "0 22-2 * * *", 6, "range 22-2 in the hour field is reversed (ranges do not wrap "
+		  "around: Vixie cron would select nothing); write 22-23,0-2" },
+		{ "0 23-0 * * *", 6, "write 23,0" },
+		{ "50-10 * * * *", 4, "write 50-59,0-10" },
+		{ "* * 25-5 * *", 8, "write 25-31,1-5" },
+		{ "* * 31-1 * *", 8, "write 31,1" },
+		{ "* * * nov-feb *", 11, "range nov-feb in the month field is reversed" },
+		{ "* * * nov-feb *", 11, "write nov-dec,jan-feb" },
+		{ "* * * 12-1 *", 10, "write 12,1" },
+		{ "* * * * fri-tue", 13, "write fri-sun,mon-tue" },
+		{ "* * * * 6-1", 11, "write 6-7,1" },
+		{ "* * * * sat-mon/2", 13, "write sat-sun,mon" },
+		{ "0 10-0 * * *", 6, "write 10-23,0" },
 		{ "2147483648 * * * *", 1, "too large" },
 		{ "99999999999999999999 * * * *", 1, "too large" },
 		{ "* * * * 2147483647", 9, "out of range" },
@@ -328,6 +354,144 @@ static void test_next_wall_agrees_with_minute_stepping_on_random_schedules(void 
 	}
 }
 
+struct random_case {
+	const char *text;
+	unsigned n;                        /* '~' elements */
+	struct schedule_random first;      /* the first one (chosen ignored) */
+	uint64_t minutes;                  /* the bits before resolution */
+};
+
+static void test_tilde_elements_are_recorded_not_picked_by_the_parser(void **state)
+{
+	(void)state;
+	const struct random_case cases[] = {
+		{ "0~30 * * * *", 1, { 0, 0, 30, 0, 0 }, 0 },
+		{ "~ * * * *", 1, { 0, 0, 59, 0, 0 }, 0 },
+		{ "10~ * * * *", 1, { 0, 10, 59, 0, 0 }, 0 },
+		{ "~20 * * * *", 1, { 0, 0, 20, 0, 0 }, 0 },
+		{ "0~59/10 * * * *", 1, { 0, 0, 59, 10, 0 }, 0 },
+		{ "~/15 * * * *", 1, { 0, 0, 59, 15, 0 }, 0 },
+		{ "5,0~9 * * * *", 1, { 0, 0, 9, 0, 0 }, 1u << 5 },
+		{ "0 ~ * * *", 1, { 1, 0, 23, 0, 0 }, 1 },
+		{ "0 0 ~ * *", 1, { 2, 1, 31, 0, 0 }, 1 },
+		{ "0 0 * jun~aug *", 1, { 3, 6, 8, 0, 0 }, 1 },
+		{ "0 0 * * ~", 1, { 4, 0, 6, 0, 0 }, 1 },
+		{ "0 0 * * 0~7", 1, { 4, 0, 6, 0, 0 }, 1 },
+		{ "0 0 * * ~7", 1, { 4, 1, 7, 0, 0 }, 1 },
+		{ "0 0 * * fri~", 1, { 4, 5, 7, 0, 0 }, 1 },
+		{ "0 0 * * fri~sun", 1, { 4, 5, 7, 0, 0 }, 1 },
+		{ "0 0 * * Mon~Fri", 1, { 4, 1, 5, 0, 0 }, 1 },
+		{ "~ ~ ~ ~ ~", 5, { 0, 0, 59, 0, 0 }, 0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct random_case *c = &cases[i];
+		struct schedule s = parse_ok(c->text);
+		const struct schedule_random *r = &s.random[0];
+		if (s.n_random != c->n || r->field != c->first.field || r->lo != c->first.lo ||
+		    r->hi != c->first.hi || r->step != c->first.step || s.minutes != c->minutes ||
+		    s.resolved)
+			fail_msg("'%s': got %u elements, first field %u %u~%u/%u, minutes %llx",
+			         c->text, s.n_random, r->field, r->lo, r->hi, r->step,
+			         (unsigned long long)s.minutes);
+	}
+	/* a '~' is not a '*': the entry is a fixed-time one */
+	struct schedule s = parse_ok("~ ~ * * *");
+	assert_false(schedule_is_wildcard(&s));
+	assert_int_equal(s.flags, SCHED_MDAY_STAR | SCHED_WDAY_STAR);
+}
+
+static void test_tilde_errors_name_the_problem(void **state)
+{
+	(void)state;
+	const struct error_case cases[] = {
+		{ "30~10 * * * *", 4, "random range 30~10 in the minute field is reversed" },
+		{ "* * * * sat~mon", 13, "random range sat~mon in the day of week field is reversed" },
+		{ "~60 * * * *", 2, "minute 60 is out of range 0-59" },
+		{ "~/0 * * * *", 3, "step 0 is not allowed" },
+		{ "~/61 * * * *", 3, "step 61 is larger than the minute field's span of 60" },
+		{ "1-5~9 * * * *", 4, "unexpected '~' in the minute field" },
+		{ "~~ * * * *", 2, "unexpected '~' in the minute field" },
+		{ "*~5 * * * *", 2, "unexpected '~'" },
+		{ "~x * * * *", 2, "names are not allowed in the minute field" },
+		{ "~,~,~,~ ~,~,~,~,~ * * *", 17, "more than 8 random (~) elements in one entry" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct error_case *c = &cases[i];
+		struct schedule s;
+		size_t end, col = 999;
+		char msg[256] = "";
+		int rc = schedule_parse(c->text, strlen(c->text), &s, &end, &col, msg, sizeof(msg));
+		if (rc == 0)
+			fail_msg("'%s' should be refused", c->text);
+		if (!strstr(msg, c->message) || (int)col + 1 != c->column)
+			fail_msg("'%s': expected column %d '%s', got column %zu '%s'", c->text, c->column,
+			         c->message, col + 1, msg);
+	}
+}
+
+static void test_resolve_picks_each_value_of_the_range_evenly_and_repeatably(void **state)
+{
+	(void)state;
+	struct schedule base = parse_ok("10~14 0~1 * * *");
+	assert_false(schedule_can_run(&base));   /* nothing picked yet: no minute */
+	unsigned count[60] = { 0 };
+	for (uint64_t seed = 0; seed < 5000; seed++) {
+		struct schedule s = base, again = base;
+		schedule_resolve(&s, seed * 0x9e3779b97f4a7c15ull);
+		schedule_resolve(&again, seed * 0x9e3779b97f4a7c15ull);
+		assert_true(s.resolved);
+		assert_true(s.minutes == again.minutes && s.hours == again.hours);
+		/* exactly one minute and one hour, in range, recorded as chosen */
+		assert_int_equal(__builtin_popcountll(s.minutes), 1);
+		assert_int_equal(__builtin_popcount(s.hours), 1);
+		int m = __builtin_ctzll(s.minutes);
+		assert_true(m >= 10 && m <= 14);
+		assert_int_equal(s.random[0].chosen, m);
+		assert_int_equal(s.random[1].chosen, __builtin_ctz(s.hours));
+		count[m]++;
+		/* resolving again changes nothing */
+		schedule_resolve(&s, seed + 1);
+		assert_true(s.minutes == again.minutes);
+	}
+	for (int m = 10; m <= 14; m++)
+		if (count[m] < 850 || count[m] > 1150)
+			fail_msg("minute %d picked %u times in 5000 (expected about 1000)", m, count[m]);
+}
+
+static void test_resolve_with_a_step_picks_a_start_below_the_step(void **state)
+{
+	(void)state;
+	struct schedule base = parse_ok("0~59/20 * * * fri~sun");
+	bool seen[20] = { false };
+	for (uint64_t seed = 1; seed < 2000; seed++) {
+		struct schedule s = base;
+		schedule_resolve(&s, seed);
+		unsigned start = s.random[0].chosen;
+		assert_true(start < 20);
+		seen[start] = true;
+		uint64_t want = (UINT64_C(1) << start) | (UINT64_C(1) << (start + 20)) |
+		                (UINT64_C(1) << (start + 40));
+		assert_true(s.minutes == want);
+		/* fri~sun picks one of Friday, Saturday, Sunday (7 stored as 0) */
+		assert_true(s.wdays == (1 << 5) || s.wdays == (1 << 6) || s.wdays == 1);
+	}
+	for (int i = 0; i < 20; i++)
+		assert_true(seen[i]);
+}
+
+static void test_widen_adds_every_value_a_pick_could_take(void **state)
+{
+	(void)state;
+	struct schedule s = parse_ok("0 0 30~31 feb *"), w;
+	schedule_widen(&s, &w);
+	assert_int_equal(w.mdays, (1u << 30) | (1u << 31));
+	assert_false(schedule_can_run(&w));       /* no pick can ever run */
+	s = parse_ok("0 0 28~31 feb *");
+	schedule_widen(&s, &w);
+	assert_true(schedule_can_run(&w));        /* some pick can */
+	assert_int_equal(s.mdays, 0);             /* S itself is untouched */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -337,6 +501,11 @@ int main(void)
 		cmocka_unit_test(test_next_wall_minute_follows_the_fields_and_the_day_rule),
 		cmocka_unit_test(test_can_run_is_false_only_for_impossible_dates),
 		cmocka_unit_test(test_next_wall_agrees_with_minute_stepping_on_random_schedules),
+		cmocka_unit_test(test_tilde_elements_are_recorded_not_picked_by_the_parser),
+		cmocka_unit_test(test_tilde_errors_name_the_problem),
+		cmocka_unit_test(test_resolve_picks_each_value_of_the_range_evenly_and_repeatably),
+		cmocka_unit_test(test_resolve_with_a_step_picks_a_start_below_the_step),
+		cmocka_unit_test(test_widen_adds_every_value_a_pick_could_take),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -362,9 +362,66 @@ static void test_random_delay_offsets_the_due_time_not_the_scheduled_one(void **
 	tz_free(z);
 }
 
+/* The minute the crontab NAME's line "~ * * * * job" picks under SECRET,
+ * as crontab --next computes it (the crontab comes with its seed). */
+static int expected_pick(const uint8_t *secret, const char *name)
+{
+	struct crontab tab;
+	struct diag_list d = { 0 };
+	const char *text = "~ * * * * job\n";
+	assert_int_equal(crontab_parse(text, strlen(text), CRONTAB_USER, &tab, &d), 0);
+	crontab_resolve_random(&tab, crontab_random_seed(secret, name));
+	int m = tab.entries[0].sched.random[0].chosen;
+	crontab_free(&tab);
+	return m;
+}
+
+static void test_tilde_picks_follow_the_secret_and_survive_a_reload(void **state)
+{
+	(void)state;
+	struct tz *z = zone("UTC");
+	uint8_t secret[CRONTAB_SECRET_LEN];
+	for (int i = 0; i < CRONTAB_SECRET_LEN; i++)
+		secret[i] = (uint8_t)(i * 37 + 11);
+	int64_t t0 = at(z, "2026-05-01T10:00:30");
+	int picks[2];
+	for (int round = 0; round < 2; round++) {   /* a daemon restart: a new scheduler */
+		struct scheduler *s = scheduler_new(z, 0);
+		scheduler_set_secret(s, secret);
+		install(s, "user:alice", "~ * * * * job\n", t0);
+		struct runs r = { .zone = z };
+		run_until(s, at(z, "2026-05-01T11:00"), &r);
+		assert_int_equal(r.n, 1);
+		int m = atoi(r.what[0] + strlen("job@2026-05-01T10:"));
+		assert_int_equal(m, expected_pick(secret, "user:alice"));
+		/* replacing the crontab with the same text keeps the pick */
+		install(s, "user:alice", "~ * * * * job\n", t0);
+		r.n = 0;
+		run_until(s, at(z, "2026-05-01T11:00"), &r);
+		assert_int_equal(atoi(r.what[0] + strlen("job@2026-05-01T10:")), m);
+		picks[round] = m;
+		scheduler_free(s);
+	}
+	assert_int_equal(picks[0], picks[1]);
+	/* other users and other machines (secrets) get their own picks: over
+	 * 20 of each, the picks in 0-59 are not all the same */
+	int differ_users = 0, differ_secrets = 0;
+	for (int i = 0; i < 20; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "user:u%d", i);
+		differ_users += expected_pick(secret, name) != picks[0];
+		secret[0] = (uint8_t)(secret[0] + 1);
+		differ_secrets += expected_pick(secret, "user:alice") != picks[0];
+	}
+	assert_true(differ_users >= 10);
+	assert_true(differ_secrets >= 10);
+	tz_free(z);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tilde_picks_follow_the_secret_and_survive_a_reload),
 		cmocka_unit_test(test_entries_run_at_each_scheduled_instant),
 		cmocka_unit_test(test_small_forward_jump_runs_every_missed_minute),
 		cmocka_unit_test(test_forward_jump_runs_skipped_fixed_times_once_and_wildcards_once),
