@@ -60,6 +60,8 @@ struct super {
 	uint32_t *gens;                     /* slot -> current generation */
 	size_t n_slots, cap_slots;
 	struct fairq q;                     /* runs waiting for a slot */
+	char uid_name[SPOOL_NAME_MAX + 1];  /* the last user looked up for a */
+	uid_t uid;                          /* record of a run not started */
 	bool stopping, leave;
 };
 
@@ -228,6 +230,21 @@ static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
 	adopt(s, j);
 }
 
+/* USER's uid, for a history record its owner can read; (uid_t)-1 when
+ * unknown. Refusals come in bursts of one user's runs: remember the last. */
+static uid_t uid_of(struct super *s, const char *user)
+{
+	if (strcmp(s->uid_name, user) == 0)
+		return s->uid;
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	if (getpwnam_r(user, &pw, buf, sizeof(buf), &res) != 0 || !res)
+		return (uid_t)-1;
+	snprintf(s->uid_name, sizeof(s->uid_name), "%s", user);
+	s->uid = pw.pw_uid;
+	return s->uid;
+}
+
 /* Records R, which never started, for REASON (SPOOL_RUN_QUEUE_FULL,
  * _COALESCED, _CANCELLED): a history record like any run's. */
 static void record_not_run(struct super *s, struct run_request *r, unsigned reason, int64_t now_ns)
@@ -239,6 +256,7 @@ static void record_not_run(struct super *s, struct run_request *r, unsigned reas
 		return;
 	}
 	j->why_not_run = reason;
+	j->proc.uid = uid_of(s, j->user);
 	recorder_finished(&s->rec, j);
 }
 
@@ -596,8 +614,10 @@ static void *super_main(void *arg)
 			for (struct job *j = s->running; j; j = j->next)
 				job_reap(j, now_ns);
 		check_deadlines(s);
-		launch_pending(s);
+		/* Collect first: a slot freed by a job that just ended goes to a
+		 * waiting run now, not at the next unrelated wake. */
 		collect_done(s);
+		launch_pending(s);
 		recorder_flush(&s->rec);
 		recorder_prune_step(&s->rec, now_ns);
 		atomic_store(&s->c->jobs_running, s->n_jobs);
