@@ -360,7 +360,7 @@ const char *fairq_verdict_name(enum fairq_verdict v)
 	switch (v) {
 	case FAIRQ_QUEUED: return "queued";
 	case FAIRQ_COALESCED: return "coalesced";
-	case FAIRQ_USER_FULL: return "queue full (user)";
+	case FAIRQ_USER_FULL: return "queue full";
 	case FAIRQ_FULL: return "queue full";
 	case FAIRQ_NOMEM: return "out of memory";
 	}

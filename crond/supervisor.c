@@ -353,9 +353,9 @@ static void refuse(struct super *s, struct run_request *r, const char *user,
 		log_event(user, "SKIP", "coalesced: a run of this entry is still waiting: %.200s",
 		          r->command);
 	else
-		log_event(user, "SKIP", "%s: %zu runs waiting (%zu of %s): %.200s",
-		          fairq_verdict_name(v), fairq_waiting(&s->q),
-		          fairq_user_waiting(&s->q, user, run_class(r, user)), user, r->command);
+		log_event(user, "SKIP", "queue full: %zu runs of %s waiting, %zu in all: %.200s",
+		          fairq_user_waiting(&s->q, user, run_class(r, user)), user,
+		          fairq_waiting(&s->q), r->command);
 	record_not_run(s, r, v == FAIRQ_COALESCED ? SPOOL_RUN_COALESCED : SPOOL_RUN_QUEUE_FULL,
 	               now_ns);
 }
