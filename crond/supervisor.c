@@ -352,6 +352,8 @@ static void refuse(struct super *s, struct run_request *r, const char *user,
 	if (v == FAIRQ_COALESCED)
 		log_event(user, "SKIP", "coalesced: a run of this entry is still waiting: %.200s",
 		          r->command);
+	else if (v == FAIRQ_NOMEM)
+		log_event(user, "SKIP", "out of memory queueing it: %.200s", r->command);
 	else
 		log_event(user, "SKIP", "queue full: %zu runs of %s waiting, %zu in all: %.200s",
 		          fairq_user_waiting(&s->q, user, run_class(r, user)), user,
