@@ -272,7 +272,7 @@ void job_record(const struct job *j, struct spool_run *run, char *key_buf, size_
 	             (j->interrupted ? SPOOL_RUN_INTERRUPTED : 0) |
 	             (j->start_failed ? SPOOL_RUN_FAILED_START : 0) |
 	             (j->out_total > j->out_len ? SPOOL_RUN_TRUNCATED : 0) |
-	             (j->req->catchup ? SPOOL_RUN_CATCHUP : 0);
+	             (j->req->catchup ? SPOOL_RUN_CATCHUP : 0) | j->why_not_run;
 	run->output = j->out;
 	run->output_len = j->out_len < JOB_HISTORY_OUTPUT ? j->out_len : JOB_HISTORY_OUTPUT;
 	run->output_total = (int64_t)j->out_total;

@@ -55,7 +55,8 @@ struct job {
 	int64_t kill_at_mono;          /* SIGKILL at (0: none) */
 	int64_t linger_until_mono;     /* stop waiting for output EOF (0: not yet) */
 	bool timed_out, interrupted;
-	bool skipped;                  /* never started: CRON_OVERLAP=skip */
+	bool skipped;                  /* never started: CRON_OVERLAP=skip, or refused */
+	unsigned why_not_run;          /* SPOOL_RUN_QUEUE_FULL, _COALESCED, _CANCELLED */
 };
 
 /* Starts the job for REQ (taken over: freed with the job) as described by

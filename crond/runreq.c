@@ -4,55 +4,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *dup_or_null(const char *s, bool *oom)
-{
-	if (!s)
-		return NULL;
-	char *d = strdup(s);
-	if (!d)
-		*oom = true;
-	return d;
-}
-
-static char **copy_env(const struct crontab *tab, const struct crontab_entry *e, bool *oom)
-{
-	char **env = calloc(e->env_count + 1, sizeof(*env));
-	if (!env) {
-		*oom = true;
-		return NULL;
-	}
-	for (size_t i = 0; i < e->env_count; i++) {
-		const struct crontab_assignment *a = &tab->env[i];
-		size_t n = strlen(a->name) + strlen(a->value) + 2;
-		env[i] = malloc(n);
-		if (!env[i]) {
-			*oom = true;
-			break;
-		}
-		memcpy(env[i], a->name, strlen(a->name));
-		env[i][strlen(a->name)] = '=';
-		memcpy(env[i] + strlen(a->name) + 1, a->value, strlen(a->value) + 1);
-	}
-	return env;
-}
-
-static void fill_cron(struct run_request *r, const struct due *d, bool *oom)
+static void fill_cron(struct run_request *r, const struct due *d)
 {
 	const struct sched_source *src = d->source;
 	const struct crontab_entry *e = d->entry;
-	const struct crontab_options *o = &src->tab.options[e->options];
-	r->source = dup_or_null(src->name, oom);
-	r->user = dup_or_null(src->kind == SOURCE_USER ? src->owner : e->user, oom);
-	r->command = dup_or_null(e->command, oom);
-	r->input = dup_or_null(e->input, oom);
-	r->env = copy_env(&src->tab, e, oom);
+	const struct crontab *tab = src->tab;
+	const struct crontab_options *o = &tab->options[e->options];
+	r->snap = snapshot_ref(src->snap);
+	r->entry_index = d->entry_index;
+	r->source = src->name;
+	r->user = src->kind == SOURCE_USER ? src->owner : e->user;
+	r->command = e->command;
+	r->input = e->input;
+	r->env = r->snap->env;
 	r->n_env = e->env_count;
-	r->shell = dup_or_null(crontab_getenv(&src->tab, e, "SHELL"), oom);
-	r->mailto = dup_or_null(crontab_getenv(&src->tab, e, "MAILTO"), oom);
-	r->mailfrom = dup_or_null(crontab_getenv(&src->tab, e, "MAILFROM"), oom);
-	char key[SCHEDULER_KEY_MAX];
-	scheduler_entry_key(src, e, key, sizeof(key));
-	r->entry_key = dup_or_null(key, oom);
+	r->shell = crontab_getenv(tab, e, "SHELL");
+	r->mailto = crontab_getenv(tab, e, "MAILTO");
+	r->mailfrom = crontab_getenv(tab, e, "MAILFROM");
 	r->timeout = o->timeout;
 	r->overlap_skip = o->overlap_skip;
 	r->keep_state = o->catchup;
@@ -68,43 +36,57 @@ struct run_request *runreq_from_due(const struct due *due)
 	r->kind = due->kind;
 	r->scheduled = due->scheduled;
 	r->catchup = due->catchup;
-	bool oom = false;
 	if (due->kind == DUE_CRON) {
-		fill_cron(r, due, &oom);
+		char key[SCHEDULER_KEY_MAX];
+		scheduler_entry_key(due->source, due->entry, key, sizeof(key));
+		r->entry_key = strdup(key);
+		if (!r->entry_key) {
+			free(r);
+			return NULL;
+		}
+		fill_cron(r, due);
 	} else {
 		r->at_id = due->at_id;
 		r->queue = due->queue;
 	}
-	if (oom) {
-		runreq_free(r);
-		return NULL;
-	}
+	return r;
+}
+
+static struct run_request *message(enum super_msg_kind msg)
+{
+	struct run_request *r = calloc(1, sizeof(*r));
+	if (r)
+		r->msg = msg;
 	return r;
 }
 
 struct run_request *runreq_stop(void)
 {
-	struct run_request *r = calloc(1, sizeof(*r));
-	if (r)
-		r->msg = SUPER_STOP;
-	return r;
+	return message(SUPER_STOP);
+}
+
+struct run_request *runreq_sweep(void)
+{
+	return message(SUPER_SWEEP);
+}
+
+bool runreq_cancelled(const struct run_request *r)
+{
+	return r->kind == DUE_CRON && r->snap && snapshot_cancelled(r->snap, r->entry_index);
+}
+
+size_t runreq_bytes(const struct run_request *r)
+{
+	return sizeof(*r) + (r->entry_key ? strlen(r->entry_key) + 1 : 0) +
+	       (r->at_owner ? strlen(r->at_owner) + 1 : 0);
 }
 
 void runreq_free(struct run_request *r)
 {
 	if (!r)
 		return;
-	free(r->source);
-	free(r->user);
-	free(r->command);
-	free(r->input);
-	if (r->env)
-		for (size_t i = 0; i < r->n_env; i++)
-			free(r->env[i]);
-	free(r->env);
-	free(r->shell);
-	free(r->mailto);
-	free(r->mailfrom);
+	snapshot_unref(r->snap);
 	free(r->entry_key);
+	free(r->at_owner);
 	free(r);
 }

@@ -1,9 +1,13 @@
 /* crond/runreq.h: a run the timer hands to the supervisor.
  *
  * The timer thread owns the schedule; the supervisor must never look into
- * it. So a due run travels as a self-contained copy of everything needed to
- * start it, log it, mail its output and record it. Built in the timer
- * thread, posted to the supervisor's mailbox, freed by the supervisor.
+ * it. So a due run travels with everything needed to start it, log it, mail
+ * its output and record it. A cron run does not copy its crontab: it holds
+ * a reference to the crontab's immutable snapshot (crond/snapshot.h) and
+ * points into it, so a minute's runs cost a small fixed size each (plus the
+ * entry key), however large the crontab's environment. Built in the timer
+ * thread, posted to the supervisor's mailbox, freed by the supervisor
+ * (which drops the reference).
  */
 #ifndef CROND_RUNREQ_H
 #define CROND_RUNREQ_H
@@ -12,12 +16,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crond/fairq.h"
 #include "crond/mailbox.h"
 #include "crond/scheduler.h"
+#include "crond/snapshot.h"
 
 enum super_msg_kind {
 	SUPER_RUN,    /* struct run_request */
 	SUPER_STOP,   /* stop: SIGTERM the jobs, wait the grace period, leave */
+	SUPER_SWEEP,  /* entries were cancelled: drop their waiting runs */
 };
 
 struct run_request {
@@ -26,17 +33,20 @@ struct run_request {
 	enum due_kind kind;
 	int64_t scheduled;            /* seconds */
 	bool catchup;                 /* this run catches up downtime */
-	/* DUE_CRON */
-	char *source;                 /* "user:alice", "/etc/cron.d/x" */
-	char *user;                   /* runs as */
-	char *command;
-	char *input;                  /* stdin text, or NULL */
-	char **env;                   /* the entry's assignments "NAME=VALUE" */
+	struct fairq_node qnode;      /* the supervisor's waiting queue */
+	/* DUE_CRON: every const string points into SNAP */
+	struct snapshot *snap;        /* one reference */
+	size_t entry_index;           /* in snap->tab.entries */
+	const char *source;           /* "user:alice", "/etc/cron.d/x" */
+	const char *user;             /* runs as */
+	const char *command;
+	const char *input;            /* stdin text, or NULL */
+	const char *const *env;       /* the entry's assignments "NAME=VALUE" */
 	size_t n_env;
-	char *shell;                  /* SHELL= of the crontab, or NULL */
-	char *mailto;                 /* MAILTO=, or NULL (the owner); "" = no mail */
-	char *mailfrom;               /* MAILFROM=, or NULL */
-	char *entry_key;
+	const char *shell;            /* SHELL= of the crontab, or NULL */
+	const char *mailto;           /* MAILTO=, or NULL (the owner); "" = no mail */
+	const char *mailfrom;         /* MAILFROM=, or NULL */
+	char *entry_key;              /* owned */
 	uint32_t timeout;             /* CRON_TIMEOUT seconds, 0 = none */
 	bool overlap_skip;            /* CRON_OVERLAP=skip */
 	bool keep_state;              /* CRON_CATCHUP=yes: record the run in the spool */
@@ -44,6 +54,7 @@ struct run_request {
 	/* DUE_AT */
 	int64_t at_id;
 	char queue;
+	char *at_owner;               /* owned; learnt by the supervisor, or NULL */
 };
 
 /* Builds the request for a due cron entry or at job. NULL on allocation
@@ -52,6 +63,16 @@ struct run_request *runreq_from_due(const struct due *due);
 
 /* A SUPER_STOP message; NULL on allocation failure. */
 struct run_request *runreq_stop(void);
+
+/* A SUPER_SWEEP message; NULL on allocation failure. */
+struct run_request *runreq_sweep(void);
+
+/* Whether R's entry was removed or replaced since R was built (then R must
+ * not start). Any thread. */
+bool runreq_cancelled(const struct run_request *r);
+
+/* Bytes R holds of its own (not counting the shared snapshot). */
+size_t runreq_bytes(const struct run_request *r);
 
 void runreq_free(struct run_request *r);
 

@@ -45,9 +45,12 @@ struct scheduler {
 	size_t n_zones;
 	size_t n_entries;
 	uint8_t secret[CRONTAB_SECRET_LEN];   /* for the '~' picks; zeros until set */
+	uint64_t cancelled;          /* entries cancelled by replace or remove */
 };
 
 #define NO_SLOT UINT32_MAX
+
+static uint64_t entry_hash(const struct crontab_entry *e);
 
 /* A missed run older than this is not caught up (beyond any Vixie rule). */
 #define MAX_CATCHUP_NORMAL (6 * 60)
@@ -70,9 +73,7 @@ static void source_free(struct sched_source *src)
 {
 	if (!src)
 		return;
-	crontab_free(&src->tab);
-	free(src->name);
-	free(src->owner);
+	snapshot_unref(src->snap);
 	free(src->zones);
 	free(src->delays);
 	free(src->scheduled);
@@ -175,7 +176,7 @@ static const struct tz *entry_zone(const struct sched_source *src, const struct 
 /* Arms entry I of SRC at its next run strictly after AFTER. */
 static void arm(struct scheduler *s, struct sched_source *src, size_t i, int64_t after)
 {
-	const struct crontab_entry *e = &src->tab.entries[i];
+	const struct crontab_entry *e = &src->tab->entries[i];
 	uint32_t slot = src->slots[i];
 	if (slot == NO_SLOT)
 		return;
@@ -201,10 +202,10 @@ static size_t find_source(const struct scheduler *s, const char *name)
 static void drop_source(struct scheduler *s, size_t idx)
 {
 	struct sched_source *src = s->sources[idx];
-	for (size_t i = 0; i < src->tab.n_entries; i++)
+	for (size_t i = 0; i < src->tab->n_entries; i++)
 		if (src->slots[i] != NO_SLOT)
 			release_slot(s, src->slots[i]);
-	s->n_entries -= src->tab.n_entries;
+	s->n_entries -= src->tab->n_entries;
 	source_free(src);
 	s->sources[idx] = NULL;
 }
@@ -218,23 +219,24 @@ static struct sched_source *build_source(struct scheduler *s, const char *name,
 	size_t nb = tab->n_options ? tab->n_options : 1, ne = tab->n_entries;
 	if (!src)
 		goto oom;
-	src->tab = *tab;
-	*tab = (struct crontab){ 0 };
 	/* The '~' picks: the same for this crontab name and content at every
 	 * load, as `crontab --next` computes them (lib/crontab.h). */
-	crontab_resolve_random(&src->tab, crontab_random_seed(s->secret, name));
-	src->name = strdup(name);
-	src->owner = owner ? strdup(owner) : NULL;
+	crontab_resolve_random(tab, crontab_random_seed(s->secret, name));
+	src->snap = snapshot_new(name, kind, owner, tab);
+	if (!src->snap)
+		goto oom;
+	src->tab = &src->snap->tab;
+	src->name = src->snap->name;
+	src->owner = src->snap->owner;
 	src->kind = kind;
 	src->zones = calloc(nb, sizeof(*src->zones));
 	src->delays = calloc(nb, sizeof(*src->delays));
 	src->scheduled = calloc(ne ? ne : 1, sizeof(*src->scheduled));
 	src->slots = calloc(ne ? ne : 1, sizeof(*src->slots));
-	if (!src->name || (owner && !src->owner) || !src->zones || !src->delays ||
-	    !src->scheduled || !src->slots)
+	if (!src->zones || !src->delays || !src->scheduled || !src->slots)
 		goto oom;
-	for (size_t b = 0; b < src->tab.n_options; b++) {
-		const struct crontab_options *o = &src->tab.options[b];
+	for (size_t b = 0; b < src->tab->n_options; b++) {
+		const struct crontab_options *o = &src->tab->options[b];
 		src->zones[b] = zone_for(s, o->tz, err, errlen);
 		if (!src->zones[b]) {
 			source_free(src);
@@ -242,7 +244,7 @@ static struct sched_source *build_source(struct scheduler *s, const char *name,
 		}
 		src->delays[b] = (uint32_t)(s->random_factor * o->random_delay * 60.0);
 	}
-	if (!src->tab.n_options)
+	if (!src->tab->n_options)
 		src->zones[0] = s->local;
 	return src;
 oom:
@@ -276,6 +278,36 @@ static int add_source_pointer(struct scheduler *s, struct sched_source *src, siz
 	return 0;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Cancels the entries of OLD that NEW (same name) does not have, by entry
+ * key: their waiting runs must not start. An entry whose key is unchanged
+ * keeps its waiting run (editing one line of a crontab must not cancel the
+ * others). Without memory for the comparison, every entry is cancelled:
+ * losing a waiting run is better than running a removed command. */
+static void cancel_replaced(struct scheduler *s, struct sched_source *old,
+                            const struct sched_source *new)
+{
+	size_t n = new->tab->n_entries;
+	uint64_t *keys = malloc((n ? n : 1) * sizeof(*keys));
+	for (size_t i = 0; keys && i < n; i++)
+		keys[i] = entry_hash(&new->tab->entries[i]);
+	if (keys)
+		qsort(keys, n, sizeof(*keys), cmp_u64);
+	for (size_t i = 0; i < old->tab->n_entries; i++) {
+		uint64_t h = entry_hash(&old->tab->entries[i]);
+		if (!keys || !bsearch(&h, keys, n, sizeof(*keys), cmp_u64)) {
+			snapshot_cancel_entry(old->snap, i);
+			s->cancelled++;
+		}
+	}
+	free(keys);
+}
+
 int scheduler_set_source(struct scheduler *s, const char *name, enum source_kind kind,
                          const char *owner, struct crontab *tab, int64_t now, char *err,
                          size_t errlen)
@@ -284,15 +316,17 @@ int scheduler_set_source(struct scheduler *s, const char *name, enum source_kind
 	if (!src)
 		return -1;
 	size_t old = find_source(s, name), idx;
-	if (reserve_slots(s, src->tab.n_entries) < 0 || add_source_pointer(s, src, &idx) < 0) {
+	if (reserve_slots(s, src->tab->n_entries) < 0 || add_source_pointer(s, src, &idx) < 0) {
 		source_free(src);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (old != SIZE_MAX)
+	if (old != SIZE_MAX) {
+		cancel_replaced(s, s->sources[old], src);
 		drop_source(s, old);
-	for (size_t i = 0; i < src->tab.n_entries; i++) {
-		const struct crontab_entry *e = &src->tab.entries[i];
+	}
+	for (size_t i = 0; i < src->tab->n_entries; i++) {
+		const struct crontab_entry *e = &src->tab->entries[i];
 		src->scheduled[i] = INT64_MAX;
 		src->slots[i] = NO_SLOT;
 		if (!schedule_can_run(&e->sched))
@@ -303,7 +337,7 @@ int scheduler_set_source(struct scheduler *s, const char *name, enum source_kind
 		src->slots[i] = slot;
 		arm(s, src, i, now);
 	}
-	s->n_entries += src->tab.n_entries;
+	s->n_entries += src->tab->n_entries;
 	return 0;
 }
 
@@ -312,6 +346,8 @@ bool scheduler_remove_source(struct scheduler *s, const char *name)
 	size_t idx = find_source(s, name);
 	if (idx == SIZE_MAX)
 		return false;
+	snapshot_cancel_all(s->sources[idx]->snap);
+	s->cancelled += s->sources[idx]->tab->n_entries;
 	drop_source(s, idx);
 	return true;
 }
@@ -358,7 +394,7 @@ static void emit_cron(const struct sched_source *src, size_t i, int64_t schedule
                       due_fn emit, void *ctx)
 {
 	struct due d = { .kind = DUE_CRON, .scheduled = scheduled, .source = src,
-		         .entry = &src->tab.entries[i], .entry_index = i, .catchup = catchup };
+		         .entry = &src->tab->entries[i], .entry_index = i, .catchup = catchup };
 	emit(ctx, &d);
 }
 
@@ -369,8 +405,8 @@ static void rebase(struct scheduler *s, int64_t now, bool all)
 		struct sched_source *src = s->sources[k];
 		if (!src)
 			continue;
-		for (size_t i = 0; i < src->tab.n_entries; i++)
-			if (all || schedule_is_wildcard(&src->tab.entries[i].sched))
+		for (size_t i = 0; i < src->tab->n_entries; i++)
+			if (all || schedule_is_wildcard(&src->tab->entries[i].sched))
 				arm(s, src, i, now);
 	}
 }
@@ -379,7 +415,7 @@ static void rebase(struct scheduler *s, int64_t now, bool all)
 static void run_entry(struct scheduler *s, struct sched_source *src, size_t i, int64_t now,
                       enum jump_kind kind, due_fn emit, void *ctx)
 {
-	const struct crontab_entry *e = &src->tab.entries[i];
+	const struct crontab_entry *e = &src->tab->entries[i];
 	int64_t when = src->scheduled[i];
 	bool wildcard = schedule_is_wildcard(&e->sched);
 	int64_t max_late = kind == JUMP_FORWARD ? MAX_CATCHUP_FORWARD : MAX_CATCHUP_NORMAL;
@@ -432,8 +468,8 @@ void scheduler_run_reboot(struct scheduler *s, int64_t now, due_fn emit, void *c
 		const struct sched_source *src = s->sources[k];
 		if (!src)
 			continue;
-		for (size_t i = 0; i < src->tab.n_entries; i++)
-			if (src->tab.entries[i].sched.flags & SCHED_REBOOT)
+		for (size_t i = 0; i < src->tab->n_entries; i++)
+			if (src->tab->entries[i].sched.flags & SCHED_REBOOT)
 				emit_cron(src, i, now, false, emit, ctx);
 	}
 }
@@ -441,7 +477,7 @@ void scheduler_run_reboot(struct scheduler *s, int64_t now, due_fn emit, void *c
 /* The latest run of entry I in (LAST, NOW], or 0. */
 static int64_t latest_missed(const struct sched_source *src, size_t i, int64_t last, int64_t now)
 {
-	const struct crontab_entry *e = &src->tab.entries[i];
+	const struct crontab_entry *e = &src->tab->entries[i];
 	int64_t t = last, found = 0;
 	for (int guard = 0; guard < 1000000; guard++) {
 		int64_t next;
@@ -461,9 +497,9 @@ void scheduler_run_catchup(struct scheduler *s, int64_t now,
 		const struct sched_source *src = s->sources[k];
 		if (!src)
 			continue;
-		for (size_t i = 0; i < src->tab.n_entries; i++) {
-			const struct crontab_entry *e = &src->tab.entries[i];
-			if (!src->tab.options[e->options].catchup || (e->sched.flags & SCHED_REBOOT))
+		for (size_t i = 0; i < src->tab->n_entries; i++) {
+			const struct crontab_entry *e = &src->tab->entries[i];
+			if (!src->tab->options[e->options].catchup || (e->sched.flags & SCHED_REBOOT))
 				continue;
 			char key[SCHEDULER_KEY_MAX];
 			scheduler_entry_key(src, e, key, sizeof(key));
@@ -483,8 +519,8 @@ static uint64_t fnv(uint64_t h, const void *data, size_t len)
 	return h;
 }
 
-void scheduler_entry_key(const struct sched_source *src, const struct crontab_entry *e,
-                         char *buf, size_t len)
+/* The hash part of an entry's key (scheduler_entry_key). */
+static uint64_t entry_hash(const struct crontab_entry *e)
 {
 	const struct schedule *sc = &e->sched;
 	uint64_t h = 0xcbf29ce484222325ull;
@@ -504,7 +540,13 @@ void scheduler_entry_key(const struct sched_source *src, const struct crontab_en
 	h = fnv(h, e->command, strlen(e->command) + 1);
 	if (e->input)
 		h = fnv(h, e->input, strlen(e->input));
-	snprintf(buf, len, "%s:%016llx", src->name, (unsigned long long)h);
+	return h;
+}
+
+void scheduler_entry_key(const struct sched_source *src, const struct crontab_entry *e,
+                         char *buf, size_t len)
+{
+	snprintf(buf, len, "%s:%016llx", src->name, (unsigned long long)entry_hash(e));
 }
 
 void scheduler_stats(const struct scheduler *s, struct scheduler_stats *out)
@@ -516,4 +558,5 @@ void scheduler_stats(const struct scheduler *s, struct scheduler_stats *out)
 	out->entries = s->n_entries;
 	out->at_jobs = s->at_slots.count;
 	out->next_due = scheduler_next_due(s);
+	out->cancelled = s->cancelled;
 }

@@ -20,20 +20,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crond/snapshot.h"
 #include "crond/timejump.h"
 #include "lib/crontab.h"
 #include "lib/tz.h"
 
-enum source_kind {
-	SOURCE_USER,     /* a user's crontab: entries run as the owner */
-	SOURCE_SYSTEM,   /* /etc/crontab, /etc/cron.d/\*: entries name their user */
-};
-
 struct sched_source {
-	char *name;
+	struct snapshot *snap;       /* the crontab, shared with due runs (one reference) */
+	const char *name;            /* snap->name */
 	enum source_kind kind;
-	char *owner;                 /* SOURCE_USER: the owner; else NULL */
-	struct crontab tab;
+	const char *owner;           /* SOURCE_USER: the owner; else NULL */
+	const struct crontab *tab;   /* &snap->tab */
 	const struct tz **zones;     /* per options block; the local zone if no CRON_TZ */
 	uint32_t *delays;            /* per options block: RANDOM_DELAY offset, seconds */
 	int64_t *scheduled;          /* per entry: instant of the pending run, or INT64_MAX */
@@ -76,12 +73,15 @@ void scheduler_set_secret(struct scheduler *s, const uint8_t secret[CRONTAB_SECR
  * left empty in every case), arming every entry at its next run strictly
  * after NOW. Returns 0, or -1 with a message in ERR (a CRON_TZ zone that
  * cannot be loaded, allocation failure): then the previous source of that
- * name, if any, stays in force. */
+ * name, if any, stays in force. Entries of the previous source that the new
+ * one does not have (by entry key) are cancelled (snapshot.h): runs of them
+ * still waiting never start; an unchanged entry keeps its waiting run. */
 int scheduler_set_source(struct scheduler *s, const char *name, enum source_kind kind,
                          const char *owner, struct crontab *tab, int64_t now, char *err,
                          size_t errlen);
 
-/* Removes source NAME and its entries; false if there was none. */
+/* Removes source NAME and its entries, cancelling every one of them
+ * (snapshot.h); false if there was none. */
 bool scheduler_remove_source(struct scheduler *s, const char *name);
 
 /* The source called NAME, or NULL. Valid until the next change to it. */
@@ -123,6 +123,8 @@ void scheduler_entry_key(const struct sched_source *src, const struct crontab_en
 struct scheduler_stats {
 	size_t sources, entries, at_jobs;
 	int64_t next_due;   /* INT64_MAX if nothing is armed */
+	uint64_t cancelled; /* entries cancelled so far (grows; a change means
+	                       waiting runs may have to be dropped) */
 };
 void scheduler_stats(const struct scheduler *s, struct scheduler_stats *out);
 

@@ -1,10 +1,20 @@
-/* crond/supervisor.c: the supervisor thread (see supervisor.h). */
+/* crond/supervisor.c: the supervisor thread (see supervisor.h).
+ *
+ * Runs wait for a slot in a fair queue (crond/fairq.h): every run that
+ * arrives is admitted or refused at once (coalesced, queue full: a log line
+ * and a history record each), and the queue decides which waiting run takes
+ * a slot that frees. A run whose entry was removed or replaced meanwhile is
+ * never started: it is recorded as cancelled, when the timer says entries
+ * were cancelled (SUPER_SWEEP) and, for a run that raced with that, when it
+ * would start.
+ */
 #include "crond/supervisor.h"
 
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,12 +23,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "crond/fairq.h"
 #include "crond/job.h"
 #include "crond/jobenv.h"
 #include "crond/log.h"
 #include "crond/mail.h"
 #include "crond/recorder.h"
 #include "crond/runreq.h"
+#include "crond/timer.h"
 
 #define NS 1000000000LL
 #define NO_PIDFD_POLL_NS (200 * 1000000LL)   /* reap by polling without pidfds */
@@ -30,6 +42,11 @@
 #define TAG_MAILBOX UINT64_MAX
 #define TAG_TIMER (UINT64_MAX - 1)
 #define GEN_MASK 0x3fffffffu
+#define AT_FULL_RETRY 60    /* seconds: an at job refused for a full queue waits in the spool */
+
+/* The run request a fair-queue node is embedded in. */
+#define REQ_OF(node) ((struct run_request *)(void *)((char *)(node) - \
+                                                      offsetof(struct run_request, qnode)))
 
 struct super {
 	struct crond *c;
@@ -42,8 +59,9 @@ struct super {
 	struct job **slots;                 /* slot -> running job, or NULL */
 	uint32_t *gens;                     /* slot -> current generation */
 	size_t n_slots, cap_slots;
-	struct run_request *pending, *pending_tail;
-	size_t n_pending;
+	struct fairq q;                     /* runs waiting for a slot */
+	char uid_name[SPOOL_NAME_MAX + 1];  /* the last user looked up for a */
+	uid_t uid;                          /* record of a run not started */
 	bool stopping, leave;
 };
 
@@ -108,12 +126,20 @@ static struct job *tagged_job(const struct super *s, uint64_t t, enum job_fd *wh
 	return s->slots[slot];
 }
 
+/* R's run no longer holds a job slot (it ended, or did not start). */
+static void give_back(struct super *s, struct run_request *r)
+{
+	if (r)
+		fairq_release(&s->q, &r->qnode);
+}
+
 static void adopt(struct super *s, struct job *j)
 {
 	if (!take_slot(s, j)) {
 		/* Cannot watch it, so it cannot be reaped later: stop it now. */
 		kill(-j->proc.pid, SIGKILL);
 		waitpid(j->proc.pid, NULL, 0);
+		give_back(s, j->req);
 		job_free(j);
 		return;
 	}
@@ -165,6 +191,7 @@ static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
 	if (r->kind == DUE_CRON && r->keep_state)
 		recorder_state(&s->rec, r->entry_key, r->scheduled, now_ns / NS);
 	if (r->kind == DUE_CRON && r->overlap_skip && still_running(s, r->entry_key, &other)) {
+		give_back(s, r);
 		log_event(r->user, "SKIP", "previous run pid=%d still running: %.200s", (int)other,
 		          r->command);
 		j = job_not_run(r, NULL, true, NULL, now_ns);
@@ -175,11 +202,13 @@ static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
 		return;
 	}
 	if (r->kind == DUE_AT && !claim_at(s, r, &at, now_ns / NS)) {
+		give_back(s, r);
 		runreq_free(r);
 		return;
 	}
 	j = job_start(r, r->kind == DUE_AT ? &at : NULL, &s->cfg, now_ns, err, sizeof(err));
 	if (!j) {
+		give_back(s, r);
 		const char *who = r->kind == DUE_AT ? at.owner : r->user;
 		log_event(who ? who : "?", "FAIL", "cannot start %.200s: %s",
 		          r->kind == DUE_AT ? "at job" : r->command, err);
@@ -202,16 +231,167 @@ static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
 	adopt(s, j);
 }
 
+/* USER's uid, for a history record its owner can read; (uid_t)-1 when
+ * unknown. Refusals come in bursts of one user's runs: remember the last. */
+static uid_t uid_of(struct super *s, const char *user)
+{
+	if (strcmp(s->uid_name, user) == 0)
+		return s->uid;
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	if (getpwnam_r(user, &pw, buf, sizeof(buf), &res) != 0 || !res)
+		return (uid_t)-1;
+	snprintf(s->uid_name, sizeof(s->uid_name), "%s", user);
+	s->uid = pw.pw_uid;
+	return s->uid;
+}
+
+/* Records R, which never started, for REASON (SPOOL_RUN_QUEUE_FULL,
+ * _COALESCED, _CANCELLED): a history record like any run's. */
+static void record_not_run(struct super *s, struct run_request *r, unsigned reason, int64_t now_ns)
+{
+	struct job *j = job_not_run(r, NULL, true, NULL, now_ns);
+	if (!j) {
+		log_msg(LOG_ERR, "out of memory recording a run that did not start");
+		runreq_free(r);
+		return;
+	}
+	j->why_not_run = reason;
+	j->proc.uid = uid_of(s, j->user);
+	recorder_finished(&s->rec, j);
+}
+
+/* R's entry was removed or replaced: R never starts. */
+static void cancel_run(struct super *s, struct run_request *r, int64_t now_ns)
+{
+	log_event(r->user, "CANCEL", "entry removed or replaced before its run could start: %.200s",
+	          r->command);
+	record_not_run(s, r, SPOOL_RUN_CANCELLED, now_ns);
+}
+
 static void launch_pending(struct super *s)
 {
-	while (!s->stopping && s->pending && s->n_jobs < s->cfg.max_jobs) {
-		struct run_request *r = s->pending;
-		s->pending = (struct run_request *)(void *)r->link.next;
-		if (!s->pending)
-			s->pending_tail = NULL;
-		s->n_pending--;
-		launch_one(s, r, clock_now_ns(&s->c->clock));
+	struct fairq_node *n;
+	while (!s->stopping && (n = fairq_pop(&s->q)) != NULL) {
+		struct run_request *r = REQ_OF(n);
+		int64_t now_ns = clock_now_ns(&s->c->clock);
+		if (runreq_cancelled(r)) {
+			give_back(s, r);
+			cancel_run(s, r, now_ns);
+			continue;
+		}
+		launch_one(s, r, now_ns);
 	}
+}
+
+static bool cancelled_node(const struct fairq_node *n, void *ctx)
+{
+	(void)ctx;
+	const struct run_request *r = (const struct run_request *)(const void *)(
+		(const char *)n - offsetof(struct run_request, qnode));
+	return runreq_cancelled(r);
+}
+
+/* SUPER_SWEEP: entries were cancelled; their waiting runs go now. */
+static void sweep_cancelled(struct super *s)
+{
+	int64_t now_ns = clock_now_ns(&s->c->clock);
+	struct fairq_node *n = fairq_take_if(&s->q, cancelled_node, NULL);
+	while (n) {
+		struct fairq_node *next = n->next;
+		cancel_run(s, REQ_OF(n), now_ns);
+		n = next;
+	}
+}
+
+/* The owner of at job R (learnt from the spool), or NULL when the job is
+ * gone (then R has been freed). */
+static const char *at_owner(struct super *s, struct run_request *r)
+{
+	if (r->at_owner)
+		return r->at_owner;
+	struct spool_at_job at = { 0 };
+	struct spool_err err;
+	int rc = spool_at_get(s->rec.sp, r->at_id, &at, &err);
+	if (rc == SPOOL_OK)
+		r->at_owner = strdup(at.owner);
+	spool_at_job_free(&at);
+	if (rc != SPOOL_OK || !r->at_owner) {
+		if (rc == SPOOL_NOT_FOUND)
+			log_msg(LOG_DEBUG, "at job %lld is gone", (long long)r->at_id);
+		else
+			log_msg(LOG_ERR, "at job %lld not started: %s", (long long)r->at_id,
+			        rc == SPOOL_OK ? "out of memory" : err.msg);
+		runreq_free(r);
+		return NULL;
+	}
+	return r->at_owner;
+}
+
+/* Root and the system crontabs form the system class, which users cannot
+ * starve (fairq.h). */
+static enum fairq_class run_class(const struct run_request *r, const char *user)
+{
+	if (strcmp(user, "root") == 0)
+		return FAIRQ_SYSTEM;
+	return r->kind == DUE_CRON && r->snap && r->snap->kind == SOURCE_SYSTEM ? FAIRQ_SYSTEM
+	                                                                         : FAIRQ_USER;
+}
+
+/* A refused run: logged and recorded; an at job stays in the spool and is
+ * tried again later instead (it runs once, so it must not be lost). */
+static void refuse(struct super *s, struct run_request *r, const char *user,
+                   enum fairq_verdict v, int64_t now_ns)
+{
+	if (r->kind == DUE_AT) {
+		log_event(user, "DEFER", "at job %lld: %s, retried in %ds", (long long)r->at_id,
+		          fairq_verdict_name(v), AT_FULL_RETRY);
+		timer_post_at_add(s->c, r->at_id, r->queue, now_ns / NS + AT_FULL_RETRY);
+		runreq_free(r);
+		return;
+	}
+	if (v == FAIRQ_COALESCED)
+		log_event(user, "SKIP", "coalesced: a run of this entry is still waiting: %.200s",
+		          r->command);
+	else if (v == FAIRQ_NOMEM)
+		log_event(user, "SKIP", "out of memory queueing it: %.200s", r->command);
+	else
+		log_event(user, "SKIP", "queue full: %zu runs of %s waiting, %zu in all: %.200s",
+		          fairq_user_waiting(&s->q, user, run_class(r, user)), user,
+		          fairq_waiting(&s->q), r->command);
+	record_not_run(s, r, v == FAIRQ_COALESCED ? SPOOL_RUN_COALESCED : SPOOL_RUN_QUEUE_FULL,
+	               now_ns);
+}
+
+/* A run from the timer: cancelled already, refused, or waiting for a slot. */
+static void admit(struct super *s, struct run_request *r)
+{
+	int64_t now_ns = clock_now_ns(&s->c->clock);
+	if (runreq_cancelled(r)) {
+		cancel_run(s, r, now_ns);
+		return;
+	}
+	const char *user = r->kind == DUE_AT ? at_owner(s, r) : r->user;
+	if (!user)
+		return;
+	enum fairq_verdict v = fairq_push(&s->q, &r->qnode, user, run_class(r, user),
+	                                  r->kind == DUE_CRON ? r->entry_key : NULL);
+	if (v != FAIRQ_QUEUED)
+		refuse(s, r, user, v, now_ns);
+}
+
+/* Frees every waiting run (at stop). */
+static size_t drop_waiting(struct super *s)
+{
+	size_t n = 0;
+	struct fairq_node *node = fairq_take_if(&s->q, NULL, NULL);
+	while (node) {
+		struct fairq_node *next = node->next;
+		runreq_free(REQ_OF(node));
+		node = next;
+		n++;
+	}
+	return n;
 }
 
 static void begin_stop(struct super *s)
@@ -219,15 +399,9 @@ static void begin_stop(struct super *s)
 	if (s->stopping)
 		return;
 	s->stopping = true;
-	if (s->n_pending)
-		log_msg(LOG_NOTICE, "stopping: %zu queued runs not started", s->n_pending);
-	while (s->pending) {
-		struct run_request *next = (struct run_request *)(void *)s->pending->link.next;
-		runreq_free(s->pending);
-		s->pending = next;
-	}
-	s->pending_tail = NULL;
-	s->n_pending = 0;
+	size_t dropped = drop_waiting(s);
+	if (dropped)
+		log_msg(LOG_NOTICE, "stopping: %zu queued runs not started", dropped);
 	int64_t mono = clock_mono_ns();
 	int64_t kill_at = mono + (int64_t)s->cfg.stop_grace * NS;
 	for (struct job *j = s->running; j; j = j->next) {
@@ -251,16 +425,14 @@ static void take_mail(struct super *s)
 		if (r->msg == SUPER_STOP) {
 			runreq_free(r);
 			begin_stop(s);
+		} else if (r->msg == SUPER_SWEEP) {
+			runreq_free(r);
+			sweep_cancelled(s);
 		} else if (s->stopping) {
 			runreq_free(r);
 		} else {
 			r->link.next = NULL;
-			if (s->pending_tail)
-				s->pending_tail->link.next = &r->link;
-			else
-				s->pending = r;
-			s->pending_tail = r;
-			s->n_pending++;
+			admit(s, r);
 		}
 		it = next;
 	}
@@ -351,8 +523,10 @@ static void collect_done(struct super *s)
 		}
 		*p = j->next;
 		release_slot(s, j);
-		if (j->kind != JOB_MAIL)
+		if (j->kind != JOB_MAIL) {
 			s->n_jobs--;
+			give_back(s, j->req);
+		}
 		job_log_end(j);
 		if (j->kind == JOB_MAIL) {
 			job_free(j);
@@ -418,8 +592,12 @@ static bool arm_deadlines(struct super *s)
 
 static void refresh_config(struct super *s)
 {
-	if (atomic_load(&s->c->cfg_gen) != s->cfg_gen)
+	if (atomic_load(&s->c->cfg_gen) != s->cfg_gen) {
 		s->cfg_gen = crond_config_copy(s->c, &s->cfg);
+		struct fairq_limits lim;
+		fairq_limits_from_config(&s->cfg, &lim);
+		fairq_set_limits(&s->q, &lim);
+	}
 	recorder_set_limits(&s->rec, s->cfg.history_days, s->cfg.history_per_entry);
 }
 
@@ -440,16 +618,19 @@ static void *super_main(void *arg)
 			for (struct job *j = s->running; j; j = j->next)
 				job_reap(j, now_ns);
 		check_deadlines(s);
-		launch_pending(s);
+		/* Collect first: a slot freed by a job that just ended goes to a
+		 * waiting run now, not at the next unrelated wake. */
 		collect_done(s);
+		launch_pending(s);
 		recorder_flush(&s->rec);
 		recorder_prune_step(&s->rec, now_ns);
 		atomic_store(&s->c->jobs_running, s->n_jobs);
-		atomic_store(&s->c->jobs_queued, s->n_pending);
+		atomic_store(&s->c->jobs_queued, fairq_waiting(&s->q));
 		if (s->stopping && !s->running)
 			s->leave = true;
 	}
 	recorder_close(&s->rec);
+	fairq_free(&s->q);
 	close(s->ep);
 	close(s->tfd);
 	free(s->slots);
@@ -486,9 +667,17 @@ int supervisor_start(struct crond *c)
 	}
 	s->c = c;
 	s->cfg_gen = crond_config_copy(c, &s->cfg);
+	struct fairq_limits lim;
+	fairq_limits_from_config(&s->cfg, &lim);
+	if (fairq_init(&s->q, &lim) < 0) {
+		log_msg(LOG_ERR, "out of memory starting the supervisor");
+		free(s);
+		return -1;
+	}
 	char err[600];
 	if (recorder_open(&s->rec, s->cfg.spool, err, sizeof(err)) < 0) {
 		log_msg(LOG_ERR, "supervisor: %s", err);
+		fairq_free(&s->q);
 		free(s);
 		return -1;
 	}
@@ -502,6 +691,7 @@ int supervisor_start(struct crond *c)
 	if (rc) {
 		log_msg(LOG_ERR, "cannot start the supervisor: %s", strerror(rc));
 		recorder_close(&s->rec);
+		fairq_free(&s->q);
 		if (s->ep >= 0)
 			close(s->ep);
 		if (s->tfd >= 0)

@@ -46,6 +46,7 @@ struct timer {
 	int64_t last_batch_start;   /* seconds */
 	struct due *dues;           /* collected by the emit callback */
 	size_t n_dues, cap_dues;
+	uint64_t cancelled_seen;    /* the scheduler's cancelled count last told */
 	bool stop;
 };
 
@@ -121,6 +122,25 @@ static void dispatch(struct timer *t, int64_t now)
 		mailbox_post(&t->c->super_box, &r->link);
 	}
 	t->n_dues = 0;
+}
+
+/* Tells the supervisor when entries were cancelled (a crontab removed or
+ * replaced), so their waiting runs are dropped and recorded now rather
+ * than when they would start. Should the message be lost (no memory), the
+ * supervisor still checks each run before it starts it. */
+static void notify_cancelled(struct timer *t)
+{
+	struct scheduler_stats st;
+	scheduler_stats(t->sched, &st);
+	if (st.cancelled == t->cancelled_seen)
+		return;
+	t->cancelled_seen = st.cancelled;
+	struct run_request *r = runreq_sweep();
+	if (!r) {
+		log_msg(LOG_ERR, "out of memory: cancelled runs are dropped when they would start");
+		return;
+	}
+	mailbox_post(&t->c->super_box, &r->link);
 }
 
 static void log_status(struct timer *t)
@@ -301,6 +321,7 @@ static void *timer_main(void *arg)
 			t->reload_at_ns = 0;
 			syscron_reload(t->sys, &t->cfg, t->sched, now, false);
 		}
+		notify_cancelled(t);
 		enum jump_kind kind = measure_jump(t, now_ns, mono_ns);
 		scheduler_run_due(t->sched, now, kind, collect, t);
 		dispatch(t, now);
@@ -331,6 +352,9 @@ int timer_start(struct crond *c)
 		return -1;
 	}
 	t->ifd = syscron_watch(t->sys, &t->cfg);
+	struct scheduler_stats st;
+	scheduler_stats(t->sched, &st);
+	t->cancelled_seen = st.cancelled;
 	int rc = pthread_create(&c->timer_thread, NULL, timer_main, t);
 	if (rc != 0) {
 		log_msg(LOG_ERR, "cannot start the timer thread: %s", strerror(rc));

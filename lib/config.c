@@ -40,6 +40,10 @@ static const struct key keys[] = {
 	PATHKEY(shell),
 	{ "path", K_STRING, offsetof(struct config, path), 0, 0 },
 	{ "max_jobs", K_UINT, offsetof(struct config, max_jobs), 1, 100000 },
+	{ "max_jobs_per_user", K_UINT, offsetof(struct config, max_jobs_per_user), 0, 100000 },
+	{ "reserved_jobs", K_UINT, offsetof(struct config, reserved_jobs), 0, 100000 },
+	{ "max_waiting_per_user", K_UINT, offsetof(struct config, max_waiting_per_user), 1, 1000000 },
+	{ "max_waiting", K_UINT, offsetof(struct config, max_waiting), 1, 1000000 },
 	{ "output_cap", K_UINT, offsetof(struct config, output_cap), 0, 64u << 20 },
 	{ "history_days", K_UINT, offsetof(struct config, history_days), 0, 36500 },
 	{ "history_per_entry", K_UINT, offsetof(struct config, history_per_entry), 0, 1000000 },
@@ -71,6 +75,10 @@ void config_defaults(struct config *cfg)
 	set_str(cfg->shell, "/bin/sh");
 	set_str(cfg->path, "/usr/bin:/bin");
 	cfg->max_jobs = 256;
+	cfg->max_jobs_per_user = 0;
+	cfg->reserved_jobs = 0;
+	cfg->max_waiting_per_user = 1000;
+	cfg->max_waiting = 10000;
 	cfg->output_cap = 256 * 1024;
 	cfg->history_days = 30;
 	cfg->history_per_entry = 100;

@@ -46,6 +46,10 @@ struct config {
 	char shell[CONFIG_PATH_MAX];        /* default SHELL for cron jobs */
 	char path[CONFIG_PATH_MAX];         /* default PATH for every job */
 	uint32_t max_jobs;                  /* jobs running at once */
+	uint32_t max_jobs_per_user;         /* of which one user's; 0 = auto */
+	uint32_t reserved_jobs;             /* of which only system/root's; 0 = auto */
+	uint32_t max_waiting_per_user;      /* runs one user may have waiting */
+	uint32_t max_waiting;               /* runs waiting in all */
 	uint32_t output_cap;                /* bytes of output kept per job */
 	uint32_t history_days;              /* history older than this is pruned */
 	uint32_t history_per_entry;         /* newest runs kept per entry */

@@ -14,6 +14,9 @@ uint32_t history_row_flags(const struct spool_run *r)
 	if (f & SPOOL_RUN_FAILED_START) out |= RUNF_START_FAILED;
 	if (f & SPOOL_RUN_TRUNCATED) out |= RUNF_TRUNCATED;
 	if (f & SPOOL_RUN_CATCHUP) out |= RUNF_CATCHUP;
+	if (f & SPOOL_RUN_QUEUE_FULL) out |= RUNF_QUEUE_FULL;
+	if (f & SPOOL_RUN_COALESCED) out |= RUNF_COALESCED;
+	if (f & SPOOL_RUN_CANCELLED) out |= RUNF_CANCELLED;
 	if (r->exit_code < 0 && r->signal <= 0) out |= RUNF_NO_STATUS;
 	return out;
 }

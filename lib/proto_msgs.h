@@ -115,6 +115,9 @@ enum msg_run_flags {
 	RUNF_NO_STATUS = 1 << 6,    /* no exit status or signal (never started,
 	                               or cut off by a crash): TAG_STATUS means
 	                               nothing */
+	RUNF_QUEUE_FULL = 1 << 7,   /* not started: too many runs waiting */
+	RUNF_COALESCED = 1 << 8,    /* not started: a run of it was still waiting */
+	RUNF_CANCELLED = 1 << 9,    /* not started: entry removed or replaced */
 };
 
 enum msg_mail {

@@ -295,6 +295,9 @@ enum spool_run_kind {
 #define SPOOL_RUN_FAILED_START 0x08  /* could not be started (fork, setuid...) */
 #define SPOOL_RUN_TRUNCATED    0x10  /* output beyond the head was not kept */
 #define SPOOL_RUN_CATCHUP      0x20  /* a catch-up run after downtime */
+#define SPOOL_RUN_QUEUE_FULL   0x40  /* not started: too many runs waiting */
+#define SPOOL_RUN_COALESCED    0x80  /* not started: a run of it was still waiting */
+#define SPOOL_RUN_CANCELLED    0x100 /* not started: its entry was removed or replaced */
 
 struct spool_run {
 	int64_t id;                /* output: the record's id */

@@ -25,7 +25,27 @@ static void test_defaults_are_the_documented_paths_and_limits(void **state)
 	assert_string_equal(c.sendmail, "/usr/sbin/sendmail");
 	assert_string_equal(c.path, "/usr/bin:/bin");
 	assert_int_equal(c.max_jobs, 256);
+	assert_int_equal(c.max_jobs_per_user, 0);     /* auto */
+	assert_int_equal(c.reserved_jobs, 0);         /* auto */
+	assert_int_equal(c.max_waiting_per_user, 1000);
+	assert_int_equal(c.max_waiting, 10000);
 	assert_int_equal(c.log, CONFIG_LOG_DEFAULT);
+}
+
+static void test_fairness_keys(void **state)
+{
+	(void)state;
+	const char *text = "max_jobs_per_user = 3\nreserved_jobs = 2\n"
+	                   "max_waiting_per_user = 50\nmax_waiting = 500\n";
+	struct config c;
+	config_defaults(&c);
+	struct diag_list d = { 0 };
+	assert_int_equal(config_parse(text, strlen(text), &c, &d), 0);
+	assert_int_equal(c.max_jobs_per_user, 3);
+	assert_int_equal(c.reserved_jobs, 2);
+	assert_int_equal(c.max_waiting_per_user, 50);
+	assert_int_equal(c.max_waiting, 500);
+	diag_list_clear(&d);
 }
 
 static void test_keys_comments_quotes_and_blanks(void **state)
@@ -55,6 +75,10 @@ static void test_unknown_keys_and_bad_values_are_errors_with_line(void **state)
 		{ "colour = blue\n", 1, "unknown key 'colour'" },
 		{ "\nmax_jobs = 0\n", 2, "max_jobs must be a whole number from 1 to 100000" },
 		{ "max_jobs = 12x\n", 1, "max_jobs must be a whole number" },
+		{ "max_waiting = 0\n", 1, "max_waiting must be a whole number from 1 to 1000000" },
+		{ "max_waiting_per_user = 0\n", 1,
+		  "max_waiting_per_user must be a whole number from 1 to 1000000" },
+		{ "max_jobs_per_user = -1\n", 1, "max_jobs_per_user must be a whole number" },
 		{ "socket = relative.sock\n", 1, "socket must be an absolute path" },
 		{ "batch_load = high\n", 1, "batch_load must be a load average" },
 		{ "log = journal\n", 1, "log must be syslog, stderr or both" },
@@ -108,6 +132,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults_are_the_documented_paths_and_limits),
 		cmocka_unit_test(test_keys_comments_quotes_and_blanks),
+		cmocka_unit_test(test_fairness_keys),
 		cmocka_unit_test(test_unknown_keys_and_bad_values_are_errors_with_line),
 		cmocka_unit_test(test_file_choice_explicit_then_environment_then_default),
 	};

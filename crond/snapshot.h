@@ -1,0 +1,65 @@
+/* crond/snapshot.h: a crontab as it was installed, shared by the schedule
+ * and by every run due from it.
+ *
+ * DESIGN: a snapshot is built by the timer thread when the scheduler
+ * installs a source (crond/scheduler.h) and is immutable from then on, but
+ * for two kinds of atomics: the reference count and one "cancelled" flag per
+ * entry. The scheduler holds one reference while the source is installed;
+ * each run request built from it (crond/runreq.h) holds one more, so a run
+ * due for a 1 MiB crontab costs a few pointers, not a copy of its
+ * environment. References are dropped on the timer thread (source replaced
+ * or removed) and on the supervisor thread (run request freed); the last one
+ * frees the snapshot, on whichever thread that is.
+ *
+ * Cancellation: when a source is removed, or replaced by a crontab without
+ * an entry, the timer marks that entry cancelled; the supervisor checks the
+ * flag before it starts a waiting run, so a run of an entry that no longer
+ * exists never starts. No lock: a flag only ever goes from 0 to 1.
+ */
+#ifndef CROND_SNAPSHOT_H
+#define CROND_SNAPSHOT_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lib/crontab.h"
+
+enum source_kind {
+	SOURCE_USER,     /* a user's crontab: entries run as the owner */
+	SOURCE_SYSTEM,   /* /etc/crontab, /etc/cron.d/\*: entries name their user */
+};
+
+struct snapshot {
+	atomic_size_t refs;
+	const char *name;            /* "user:alice", "/etc/cron.d/x" */
+	enum source_kind kind;
+	const char *owner;           /* SOURCE_USER: the owner; else NULL */
+	struct crontab tab;
+	const char **env;            /* tab.env[i] as "NAME=VALUE"; an entry uses
+	                                the first env_count of them */
+	atomic_uchar *cancelled;     /* per entry: 1 once cancelled */
+};
+
+/* A snapshot of TAB (moved in: TAB is left empty in every case) named NAME,
+ * with one reference (the caller's). NULL on allocation failure. */
+struct snapshot *snapshot_new(const char *name, enum source_kind kind, const char *owner,
+                              struct crontab *tab);
+
+/* Takes one more reference; returns SNAP. */
+struct snapshot *snapshot_ref(struct snapshot *snap);
+
+/* Drops one reference; the last one frees SNAP. NULL is fine. Any thread. */
+void snapshot_unref(struct snapshot *snap);
+
+/* Marks entry I (or every entry) cancelled. Any thread; idempotent. */
+void snapshot_cancel_entry(struct snapshot *snap, size_t i);
+void snapshot_cancel_all(struct snapshot *snap);
+
+/* Whether entry I was cancelled. Any thread. */
+bool snapshot_cancelled(const struct snapshot *snap, size_t i);
+
+/* Bytes the snapshot holds (strings and tables), for accounting and tests. */
+size_t snapshot_bytes(const struct snapshot *snap);
+
+#endif

@@ -1,0 +1,263 @@
+/* tests/unit/test_snapshot.c: crontab snapshots shared by the schedule and
+ * the run requests built from it: reference counting (on two threads, as
+ * the timer and the supervisor drop them), run requests that point into the
+ * crontab instead of copying its environment, and cancellation of entries
+ * that a replaced or removed crontab no longer has.
+ *
+ * THREADED TEST: one test drops references from two threads at once.
+ */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "crond/runreq.h"
+#include "crond/scheduler.h"
+#include "crond/snapshot.h"
+
+static struct crontab parse(const char *text)
+{
+	struct crontab tab;
+	struct diag_list d = { 0 };
+	if (crontab_parse(text, strlen(text), CRONTAB_USER, &tab, &d) != 0)
+		fail_msg("parse: %s", d.items[0].msg);
+	diag_list_clear(&d);
+	return tab;
+}
+
+static void install(struct scheduler *s, const char *text, int64_t now)
+{
+	struct crontab tab = parse(text);
+	char err[256];
+	if (scheduler_set_source(s, "user:alice", SOURCE_USER, "alice", &tab, now, err,
+	                         sizeof(err)) != 0)
+		fail_msg("set_source: %s", err);
+}
+
+static struct scheduler *new_sched(struct tz **z)
+{
+	char err[256];
+	*z = tz_load("UTC", err, sizeof(err));
+	if (!*z)
+		fail_msg("%s", err);
+	struct scheduler *s = scheduler_new(*z, 0);
+	assert_non_null(s);
+	return s;
+}
+
+struct reqs {
+	struct run_request *r[64];
+	size_t n;
+};
+
+static void keep(void *ctx, const struct due *d)
+{
+	struct reqs *q = ctx;
+	if (q->n == 64)
+		fail_msg("too many runs");
+	q->r[q->n] = runreq_from_due(d);
+	assert_non_null(q->r[q->n]);
+	q->n++;
+}
+
+static void free_reqs(struct reqs *q)
+{
+	for (size_t i = 0; i < q->n; i++)
+		runreq_free(q->r[i]);
+	q->n = 0;
+}
+
+/* The run request for COMMAND among Q, or NULL. */
+static struct run_request *find(const struct reqs *q, const char *command)
+{
+	for (size_t i = 0; i < q->n; i++)
+		if (strcmp(q->r[i]->command, command) == 0)
+			return q->r[i];
+	return NULL;
+}
+
+static void test_a_snapshot_lives_until_its_last_reference_is_dropped(void **state)
+{
+	(void)state;
+	struct crontab tab = parse("A=1\n* * * * * true\n");
+	struct snapshot *snap = snapshot_new("user:alice", SOURCE_USER, "alice", &tab);
+	assert_non_null(snap);
+	assert_null(tab.entries);   /* moved in */
+	assert_string_equal(snap->name, "user:alice");
+	assert_string_equal(snap->owner, "alice");
+	assert_string_equal(snap->env[0], "A=1");
+	assert_null(snap->env[1]);
+	snapshot_ref(snap);
+	snapshot_ref(snap);
+	assert_int_equal(atomic_load(&snap->refs), 3);
+	snapshot_unref(snap);
+	snapshot_unref(snap);
+	assert_int_equal(atomic_load(&snap->refs), 1);
+	assert_false(snapshot_cancelled(snap, 0));
+	assert_true(snapshot_cancelled(snap, 1));   /* no such entry: never starts */
+	snapshot_unref(snap);   /* the last: freed (the leak checker sees the rest) */
+	snapshot_unref(NULL);
+}
+
+struct dropper {
+	struct snapshot *snap;
+	int n;
+};
+
+static void *drop_many(void *arg)
+{
+	struct dropper *d = arg;
+	for (int i = 0; i < d->n; i++)
+		snapshot_unref(d->snap);
+	return NULL;
+}
+
+static void test_two_threads_dropping_references_free_it_exactly_once(void **state)
+{
+	(void)state;
+	for (int round = 0; round < 50; round++) {
+		struct crontab tab = parse("BIG=xxxxxxxxxxxxxxxx\n* * * * * true\n");
+		struct snapshot *snap = snapshot_new("user:alice", SOURCE_USER, "alice", &tab);
+		assert_non_null(snap);
+		for (int i = 0; i < 2000; i++)
+			snapshot_ref(snap);
+		/* 2001 references: each thread drops 1000, leaving exactly one
+		 * (this thread's), never freeing it early. */
+		struct dropper a = { snap, 1000 }, b = { snap, 1000 };
+		pthread_t ta, tb;
+		assert_int_equal(pthread_create(&ta, NULL, drop_many, &a), 0);
+		assert_int_equal(pthread_create(&tb, NULL, drop_many, &b), 0);
+		pthread_join(ta, NULL);
+		pthread_join(tb, NULL);
+		assert_int_equal(atomic_load(&snap->refs), 1);
+		assert_string_equal(snap->env[0], "BIG=xxxxxxxxxxxxxxxx");
+		snapshot_unref(snap);
+	}
+}
+
+static void test_run_requests_share_the_crontab_instead_of_copying_it(void **state)
+{
+	(void)state;
+	/* A big environment and several entries due in the same minute. */
+	size_t value_len = 8000;
+	char *text = malloc(value_len * 20 + 1000);
+	assert_non_null(text);
+	size_t len = 0;
+	for (int i = 0; i < 20; i++) {
+		len += (size_t)sprintf(text + len, "V%02d=", i);
+		memset(text + len, 'x', value_len);
+		len += value_len;
+		text[len++] = '\n';
+	}
+	len += (size_t)sprintf(text + len, "SHELL=/bin/bash\nMAILTO=ops\n");
+	for (int i = 0; i < 10; i++)
+		len += (size_t)sprintf(text + len, "* * * * * job%d%%in\n", i);
+	text[len] = '\0';
+	struct tz *z;
+	struct scheduler *s = new_sched(&z);
+	install(s, text, 0);
+	free(text);
+	const struct sched_source *src = scheduler_find_source(s, "user:alice");
+	assert_non_null(src);
+	struct reqs q = { 0 };
+	scheduler_run_due(s, 60, JUMP_NONE, keep, &q);
+	assert_int_equal(q.n, 10);
+	size_t own = 0;
+	for (size_t i = 0; i < q.n; i++) {
+		struct run_request *r = q.r[i];
+		assert_ptr_equal(r->snap, src->snap);
+		assert_ptr_equal(r->env, src->snap->env);   /* shared, not copied */
+		assert_int_equal(r->n_env, 22);
+		assert_string_equal(r->env[21], "MAILTO=ops");
+		assert_string_equal(r->shell, "/bin/bash");
+		assert_string_equal(r->mailto, "ops");
+		assert_string_equal(r->user, "alice");
+		assert_string_equal(r->input, "in");
+		own += runreq_bytes(r);
+	}
+	assert_int_equal(atomic_load(&src->snap->refs), 11);
+	/* What ten runs hold of their own is far below one copy of the
+	 * environment (160 kB). */
+	printf("    10 runs of a %zu-byte crontab hold %zu bytes of their own\n",
+	       snapshot_bytes(src->snap), own);
+	assert_true(own < 4096);
+	/* The runs outlive the schedule. */
+	scheduler_free(s);
+	tz_free(z);
+	assert_string_equal(q.r[3]->env[0] + 4, q.r[7]->env[0] + 4);
+	free_reqs(&q);
+}
+
+static void test_removing_a_crontab_cancels_its_runs(void **state)
+{
+	(void)state;
+	struct tz *z;
+	struct scheduler *s = new_sched(&z);
+	install(s, "* * * * * a\n* * * * * b\n", 0);
+	struct reqs q = { 0 };
+	scheduler_run_due(s, 60, JUMP_NONE, keep, &q);
+	assert_int_equal(q.n, 2);
+	assert_false(runreq_cancelled(q.r[0]));
+	struct scheduler_stats st;
+	scheduler_stats(s, &st);
+	assert_int_equal(st.cancelled, 0);
+	assert_true(scheduler_remove_source(s, "user:alice"));
+	assert_true(runreq_cancelled(q.r[0]));
+	assert_true(runreq_cancelled(q.r[1]));
+	scheduler_stats(s, &st);
+	assert_int_equal(st.cancelled, 2);
+	free_reqs(&q);
+	scheduler_free(s);
+	tz_free(z);
+}
+
+static void test_replacing_a_crontab_cancels_only_entries_it_no_longer_has(void **state)
+{
+	(void)state;
+	struct tz *z;
+	struct scheduler *s = new_sched(&z);
+	install(s, "* * * * * keep\n* * * * * drop\n*/5 * * * * edit\n", 0);
+	struct reqs q = { 0 };
+	scheduler_run_due(s, 300, JUMP_NONE, keep, &q);
+	struct run_request *k = find(&q, "keep"), *d = find(&q, "drop"), *e = find(&q, "edit");
+	assert_non_null(k);
+	assert_non_null(d);
+	assert_non_null(e);
+	/* "keep" moves to another line and gets a comment above it: same
+	 * entry; "edit" changes its schedule: another entry. */
+	install(s, "# a comment\nX=1\n*/10 * * * * edit\n* * * * * keep\n", 300);
+	assert_false(runreq_cancelled(k));
+	assert_true(runreq_cancelled(d));
+	assert_true(runreq_cancelled(e));
+	struct scheduler_stats st;
+	scheduler_stats(s, &st);
+	assert_int_equal(st.cancelled, 2);
+	/* A crontab that cannot be installed cancels nothing. */
+	struct crontab bad = parse("CRON_TZ=No/Such_Zone\n* * * * * x\n");
+	char err[256];
+	assert_int_equal(scheduler_set_source(s, "user:alice", SOURCE_USER, "alice", &bad, 300, err,
+	                                      sizeof(err)),
+	                 -1);
+	scheduler_stats(s, &st);
+	assert_int_equal(st.cancelled, 2);
+	free_reqs(&q);
+	scheduler_free(s);
+	tz_free(z);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_a_snapshot_lives_until_its_last_reference_is_dropped),
+		cmocka_unit_test(test_two_threads_dropping_references_free_it_exactly_once),
+		cmocka_unit_test(test_run_requests_share_the_crontab_instead_of_copying_it),
+		cmocka_unit_test(test_removing_a_crontab_cancels_its_runs),
+		cmocka_unit_test(test_replacing_a_crontab_cancels_only_entries_it_no_longer_has),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
