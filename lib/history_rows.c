@@ -14,7 +14,8 @@ uint32_t history_row_flags(const struct spool_run *r)
 	if (f & SPOOL_RUN_FAILED_START) out |= RUNF_START_FAILED;
 	if (f & SPOOL_RUN_TRUNCATED) out |= RUNF_TRUNCATED;
 	if (f & SPOOL_RUN_CATCHUP) out |= RUNF_CATCHUP;
-	if (r->exit_code < 0 && r->signal <= 0) out |= RUNF_NO_STATUS;
+	/* A running record has no status yet, and will: its END of 0 says so. */
+	if (r->exit_code < 0 && r->signal <= 0 && !(f & SPOOL_RUN_RUNNING)) out |= RUNF_NO_STATUS;
 	return out;
 }
 
