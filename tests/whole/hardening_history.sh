@@ -7,7 +7,8 @@
 # crond is restarted the same run shows `interrupted` (not missing). A
 # command carrying ESC sequences reaches neither the log nor the history
 # table raw (shown as \e). The log's CMD stamp is the second the history's
-# STARTED shows. Figure: how long after the start the running record was
+# STARTED shows. An at job reads running as well, and its end completes the
+# same record. Figure: how long after the start the running record was
 # visible, and how many runs the restart recovered.
 . "$ROOT/tests/whole/lib.sh"
 need_crond
@@ -85,6 +86,26 @@ if printf '%s\n' "$OUT" | grep -q ' running '; then fail "a run still reads runn
 recovered=$(grep -c 'INTERRUPTED (sleep 300' "$TEST_TMP/crond.log")
 [ "$recovered" -eq 1 ] || fail "expected one INTERRUPTED log line, got $recovered"
 echo "# runs recovered as interrupted at the restart: $recovered"
+stop_crond
 
+# An at job reads running in atq --history too (the real clock, for at).
+start_crond
+run bash -c "echo 'sleep 300' | '$BIN/at' now"
+expect_rc 0 "at now (sleep 300)"
+deadline=$((SECONDS + 15))
+while :; do
+    run "$BIN/atq" --history
+    case "$OUT" in *" running "*) break ;; esac
+    [ $SECONDS -lt $deadline ] || { show_last; fail "the at job never showed running"; }
+    sleep 0.2
+done
+at_pid=$(sed -n 's/.*(root) CMD (pid=\([0-9]*\) at job [0-9]*)$/\1/p' "$TEST_TMP/crond.log")
+[ -n "$at_pid" ] && kill -KILL -- "-$at_pid" 2>/dev/null
+deadline=$((SECONDS + 15))
+until "$BIN/atq" --history 2>/dev/null | grep -q ' signal 9 '; do
+    [ $SECONDS -lt $deadline ] || fail "the at job's end was not recorded"
+    sleep 0.2
+done
+[ "$("$BIN/atq" --history | grep -c .)" -eq 2 ] || fail "the at run has more than one record"
 stop_crond
 echo "ok"
