@@ -17,6 +17,7 @@
 #include "crontab-cli/store.h"
 #include "lib/crontab.h"
 #include "lib/nextrun.h"
+#include "lib/safetext.h"
 #include "lib/timefmt.h"
 #include "lib/tz.h"
 
@@ -106,7 +107,9 @@ static int print_runs(const struct crontab *tab, const struct tz *zone, int64_t 
 	for (long k = 0; k < count && n > 0; k++) {
 		char buf[TIMEFMT_RFC3339_LEN];
 		timefmt_rfc3339(zone, h[0].next, buf, sizeof(buf));
-		printf("%s\t%s\n", buf, h[0].e->command);
+		printf("%s\t", buf);   /* the command escaped: root may be reading */
+		(void)safetext_fputs(h[0].e->command, strlen(h[0].e->command), stdout);
+		putchar('\n');   /* write errors: fflush below */
 		if (!nextrun_after(&h[0].e->sched, h[0].zone, h[0].next, &h[0].next))
 			h[0] = h[--n];
 		sift_down(h, n, 0);

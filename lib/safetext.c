@@ -88,6 +88,18 @@ size_t safetext_escape(const void *s, size_t len, char *buf, size_t size)
 	return used;
 }
 
+int safetext_fputs(const void *s, size_t len, FILE *out)
+{
+	const unsigned char *p = s;
+	for (size_t i = 0; i < len;) {
+		char c[SAFETEXT_CHAR_MAX];
+		i += safetext_char(p + i, len - i, c);
+		if (fputs(c, out) == EOF)
+			return -1;
+	}
+	return 0;
+}
+
 size_t safetext_find_unsafe(const void *s, size_t len)
 {
 	const unsigned char *p = s;

@@ -28,6 +28,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* The longest showing of one character ("\u202e"), plus the NUL. */
 #define SAFETEXT_CHAR_MAX 8
@@ -45,6 +46,10 @@ bool safetext_is_kept(const void *s, size_t n, size_t *len);
  * When it does not fit, it is cut before the first character whose showing
  * does not fit, never inside one. Returns the length written. */
 size_t safetext_escape(const void *s, size_t len, char *buf, size_t size);
+
+/* Writes LEN bytes of S to OUT, escaped, whole (no cut). Returns 0, or -1
+ * when OUT fails. */
+int safetext_fputs(const void *s, size_t len, FILE *out);
 
 /* The offset of the first byte of S (LEN bytes) that would be escaped, or
  * LEN when there is none. */

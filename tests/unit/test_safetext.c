@@ -94,6 +94,17 @@ static void test_a_cut_never_splits_a_character_or_an_escape(void **state)
 	assert_string_equal(buf, "");
 }
 
+static void test_fputs_writes_the_whole_text_escaped(void **state)
+{
+	(void)state;
+	char buf[64] = "";
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+	assert_non_null(f);
+	assert_int_equal(safetext_fputs("a\x1b[1mb\xe2\x82\xac\n", 10, f), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(buf, "a\\e[1mb\xe2\x82\xac\\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -101,6 +112,7 @@ int main(void)
 		cmocka_unit_test(test_escaped_text_holds_no_control_byte),
 		cmocka_unit_test(test_first_unsafe_offset_is_found),
 		cmocka_unit_test(test_a_cut_never_splits_a_character_or_an_escape),
+		cmocka_unit_test(test_fputs_writes_the_whole_text_escaped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

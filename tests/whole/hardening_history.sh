@@ -5,8 +5,8 @@
 # Attack/fault: a user's long job is running when crond is killed with
 # SIGKILL. Pass: while it runs `crontab --history` shows it `running`; after
 # crond is restarted the same run shows `interrupted` (not missing). A
-# command carrying ESC sequences reaches neither the log nor the history
-# table raw (shown as \e). The log's CMD stamp is the second the history's
+# command carrying ESC sequences reaches neither the log, the history table
+# nor crontab --next raw (shown as \e). The log's CMD stamp is the second the history's
 # STARTED shows. An at job reads running as well, and its end completes the
 # same record. Figure: how long after the start the running record was
 # visible, and how many runs the restart recovered.
@@ -27,6 +27,10 @@ expect_err_has "3:" "crontab -T names the line"
 expect_err_has "control character" "crontab -T warns about ESC"
 run "$CRONTAB" "$TEST_TMP/a.tab"
 expect_rc 0 "install"
+run "$CRONTAB" --next 4 --from 2026-01-01T00:00 --tz UTC
+expect_rc 0 "crontab --next"
+if grep -q "$ESC" "$OUT_FILE"; then fail "crontab --next printed a raw ESC: $OUT"; fi
+printf '%s\n' "$OUT" | grep -qF '\e]0;owned\a\e[2J' || fail "crontab --next: $OUT"
 
 # 2026-01-01T00:00:00Z is 3 s away on the test clock.
 start_crond --test-clock=1767225597
