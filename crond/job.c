@@ -301,9 +301,9 @@ void job_log_end(const struct job *j)
 	}
 	if (j->start_failed || j->skipped)
 		return;  /* the FAIL or SKIP line said it all */
-	log_event_at(j->end_ns, j->user, "END", "pid=%d %s %.3fs%s%s%s", (int)j->proc.pid, status, secs,
-	          j->timed_out ? " timed-out" : "", j->interrupted ? " interrupted" : "",
-	          j->out_total > j->out_len ? " output-truncated" : "");
+	log_event_at(j->end_ns, j->user, "END", "pid=%d %s %.3fs%s%s%s", (int)j->proc.pid, status,
+	             secs, j->timed_out ? " timed-out" : "", j->interrupted ? " interrupted" : "",
+	             j->out_total > j->out_len ? " output-truncated" : "");
 }
 
 void job_free(struct job *j)

@@ -64,6 +64,7 @@ void log_close(void)
 }
 
 /* AT_NS: the line's stamp, or 0 for now. */
+__attribute__((format(printf, 3, 0)))
 static void vlog(int priority, int64_t at_ns, const char *fmt, va_list ap)
 {
 	if (priority == LOG_DEBUG && !atomic_load(&debug_on))

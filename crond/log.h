@@ -22,9 +22,8 @@
 #define CROND_LOG_H
 
 #include <stdbool.h>
-#include <syslog.h>
-
 #include <stdint.h>
+#include <syslog.h>
 
 #include "crond/clock.h"
 #include "lib/config.h"

@@ -8,9 +8,9 @@
  * written when it starts, flagged running, and completed when it ends; a
  * crash in between leaves it running, and the next start of the daemon
  * finds it interrupted (startup.c). A job that starts and ends before the
- * flush gets one record, written whole. History retention is applied in small batches
- * (RECORDER_PRUNE_BATCH rows per step) so a prune never holds the spool or
- * the thread for long.
+ * flush gets one record, written whole. History retention is applied in
+ * small batches (RECORDER_PRUNE_BATCH rows per step) so a prune never holds
+ * the spool or the thread for long.
  */
 #ifndef CROND_RECORDER_H
 #define CROND_RECORDER_H

@@ -139,9 +139,12 @@ static int write_runs(struct spool *sp, struct write_ctx *c, const char *what,
 		return spool_seterr(err, SPOOL_INVALID, "%s: %s: no records",
 				    sp->path, what);
 	for (size_t i = 0; i < c->n; i++) {
-		struct spool_run b = c->mode == WRITE_BEGIN ? as_begun(&c->runs[i])
-			: c->runs[i];
-		b.flags &= c->mode == WRITE_BEGIN ? ~(unsigned)SPOOL_RUN_RUNNING : ~0u;
+		struct spool_run b = c->runs[i];
+		if (c->mode == WRITE_BEGIN) {
+			/* Checked as what is written, less the flag it is given. */
+			b = as_begun(&c->runs[i]);
+			b.flags &= ~(unsigned)SPOOL_RUN_RUNNING;
+		}
 		int code = spool_run_check(sp, &b, err);
 		if (code != SPOOL_OK)
 			return code;
