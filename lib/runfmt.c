@@ -28,7 +28,8 @@ static bool no_result(uint32_t flags)
 void runfmt_duration(uint32_t flags, int64_t start_ms, int64_t end_ms, char *buf, size_t len)
 {
 	long long ms = end_ms > start_ms ? end_ms - start_ms : 0, s = ms / 1000;
-	if (no_result(flags))
+	/* An interrupted run ran, with no status: until crond noticed. */
+	if (no_result(flags) && !(flags & RUNF_INTERRUPTED))
 		snprintf(buf, len, "-");
 	else if (end_ms == 0)
 		snprintf(buf, len, "running");

@@ -19,7 +19,8 @@
 void runfmt_time(const struct tz *zone, int64_t t, bool with_seconds, char *buf, size_t len);
 
 /* "1.2s", "42s", "12m03s", "3h04m"; "running" while END_MS is 0; "-" for a
- * run that never started or has no status (RUNF_* FLAGS). */
+ * run that never started or has no status (RUNF_* FLAGS), unless it was
+ * interrupted: then the time until crond noticed. */
 void runfmt_duration(uint32_t flags, int64_t start_ms, int64_t end_ms, char *buf, size_t len);
 
 /* "exit N", "signal N", or "-" (never started, no status, still running). */
