@@ -13,7 +13,9 @@
  * status (RUNF_NO_STATUS: interrupted by a crash, or never started) shows "-"
  * as RESULT.
  * Times are in the local zone; the first line of output is cut to fit one
- * line, control characters shown as '?'.
+ * line, control characters escaped (lib/safetext.h: \e, \x9b). A job
+ * that is still running reads "running" (its record is written when it
+ * starts).
  */
 #include <pwd.h>
 #include <stdio.h>

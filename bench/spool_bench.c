@@ -141,6 +141,34 @@ static double bench_history(struct spool *sp, size_t batch)
 	return (double)n / (end - start);
 }
 
+/* 1,000 runs starting together, as the supervisor records them: their
+ * running records in one transaction (grouped) or one each; then their
+ * ends in one. Milliseconds for the 1,000 starts. */
+static double bench_starts(struct spool *sp, bool grouped)
+{
+	enum { N = 1000 };
+	static struct spool_run runs[N];
+	static char keys[N][32];
+	static int64_t ids[N];
+	struct spool_err err;
+	fill_runs(runs, N, 0, 0, keys);
+	double start = now_s();
+	if (grouped) {
+		if (spool_history_begin(sp, runs, N, ids, &err) != SPOOL_OK)
+			die("begin", &err);
+	} else {
+		for (size_t i = 0; i < N; i++)
+			if (spool_history_begin(sp, &runs[i], 1, &ids[i], &err) != SPOOL_OK)
+				die("begin", &err);
+	}
+	double ms = (now_s() - start) * 1000.0;
+	for (size_t i = 0; i < N; i++)
+		runs[i].id = ids[i];
+	if (spool_history_end(sp, runs, N, &err) != SPOOL_OK)
+		die("end", &err);
+	return ms;
+}
+
 static long long file_size(const char *path)
 {
 	struct stat st;
@@ -226,6 +254,8 @@ int main(int argc, char **argv)
 	       bench_crontab_install(sp));
 	printf("  history rows appended, 1 per commit   %8.0f /s\n", bench_history(sp, 1));
 	printf("  history rows appended, 100 per commit %8.0f /s\n", bench_history(sp, 100));
+	printf("  1,000 run starts, one commit          %8.1f ms\n", bench_starts(sp, true));
+	printf("  1,000 run starts, one commit each     %8.1f ms\n", bench_starts(sp, false));
 	spool_close(sp);
 	printf("  database bytes per 1,000 history rows %8.0f     (64-byte output head)\n",
 	       bytes_per_1000(dir, "size64.db", 64));

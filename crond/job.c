@@ -247,6 +247,7 @@ bool job_done(const struct job *j)
 void job_record(const struct job *j, struct spool_run *run, char *key_buf, size_t key_len)
 {
 	*run = (struct spool_run){ 0 };
+	run->id = j->run_id;
 	run->kind = j->kind == JOB_AT ? SPOOL_RUN_AT : SPOOL_RUN_CRON;
 	run->owner = j->user;
 	run->uid = j->proc.uid;
@@ -278,6 +279,13 @@ void job_record(const struct job *j, struct spool_run *run, char *key_buf, size_
 	run->output_total = (int64_t)j->out_total;
 }
 
+void job_log_start(const struct job *j)
+{
+	if (j->req && j->req->no_log)
+		return;  /* an entry written with a leading '-' */
+	log_event_at(j->start_ns, j->user, "CMD", "pid=%d %s", (int)j->proc.pid, j->label);
+}
+
 void job_log_end(const struct job *j)
 {
 	double secs = (double)(j->end_mono - j->start_mono) / 1e9;
@@ -295,9 +303,9 @@ void job_log_end(const struct job *j)
 	}
 	if (j->start_failed || j->skipped || (j->req && j->req->no_log))
 		return;  /* the FAIL or SKIP line said it all; or a '-' entry */
-	log_event(j->user, "END", "pid=%d %s %.3fs%s%s%s", (int)j->proc.pid, status, secs,
-	          j->timed_out ? " timed-out" : "", j->interrupted ? " interrupted" : "",
-	          j->out_total > j->out_len ? " output-truncated" : "");
+	log_event_at(j->end_ns, j->user, "END", "pid=%d %s %.3fs%s%s%s", (int)j->proc.pid, status,
+	             secs, j->timed_out ? " timed-out" : "", j->interrupted ? " interrupted" : "",
+	             j->out_total > j->out_len ? " output-truncated" : "");
 }
 
 void job_free(struct job *j)

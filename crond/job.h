@@ -57,6 +57,8 @@ struct job {
 	bool timed_out, interrupted;
 	bool skipped;                  /* never started: CRON_OVERLAP=skip, or refused */
 	unsigned why_not_run;          /* SPOOL_RUN_QUEUE_FULL, _COALESCED, _CANCELLED */
+	int64_t run_id;                /* its running history record, or 0 */
+	bool end_queued;               /* handed to recorder_finished */
 };
 
 /* Starts the job for REQ (taken over: freed with the job) as described by
@@ -88,10 +90,15 @@ bool job_reap(struct job *j, int64_t now_ns);
  * given up on. */
 bool job_done(const struct job *j);
 
-/* Fills RUN (pointing into J) with the job's history record. */
+/* Fills RUN (pointing into J) with the job's history record (its id is
+ * the running record's, if one was begun). */
 void job_record(const struct job *j, struct spool_run *run, char *key_buf, size_t key_len);
 
-/* Logs the END line (or FAIL) for a finished job. */
+/* Logs the CMD line of a started job, stamped with its start (the instant
+ * its history record holds). */
+void job_log_start(const struct job *j);
+
+/* Logs the END line (or FAIL) for a finished job, stamped with its end. */
 void job_log_end(const struct job *j);
 
 /* Closes the job's descriptors and frees it (REQ and AT included). */

@@ -8,13 +8,24 @@
  * with the local time and "crond[PID]:". Each line is written with one
  * write(2), so lines from different threads never interleave. Thread-safe.
  * Never log a job's environment.
+ *
+ * Users' text is escaped (lib/safetext.h): no control byte or newline
+ * reaches a log or the terminal reading it.
+ *
+ * The stamp comes from the daemon's clock (log_use_clock), the one the
+ * history is written with, read precisely (never a coarse clock nor
+ * time(2), which can still show the previous second a few milliseconds
+ * after it has ended); a job's start and end lines carry the instants its
+ * history record holds (log_event_at). Syslog stamps lines itself.
  */
 #ifndef CROND_LOG_H
 #define CROND_LOG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <syslog.h>
 
+#include "crond/clock.h"
 #include "lib/config.h"
 
 /* Opens the log: syslog and/or stderr as MODE says (CONFIG_LOG_DEFAULT picks
@@ -28,6 +39,14 @@ void log_msg(int priority, const char *fmt, ...) __attribute__((format(printf, 2
 /* "(USER) EVENT (DETAIL)" at LOG_INFO: the job lines. */
 void log_event(const char *user, const char *event, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Like log_event, stamped AT_NS (the daemon's clock) instead of now. */
+void log_event_at(int64_t at_ns, const char *user, const char *event, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Stamps lines with CLOCK (NULL: the real clock), which must outlive the
+ * log's use of it. */
+void log_use_clock(const struct crond_clock *clock);
 
 void log_set_debug(bool on);
 

@@ -131,6 +131,7 @@ static int init_state(struct crond *c, const struct options *o, const struct con
 		snprintf(err, errlen, "--test-clock: expected EPOCH[:SPEED], not '%s'", o->test_clock);
 		return -1;
 	}
+	log_use_clock(&c->clock);   /* log stamps and history from one clock */
 	char zerr[256];
 	c->local_zone = tz_load(NULL, zerr, sizeof(zerr));
 	if (!c->local_zone) {

@@ -27,14 +27,32 @@ int recorder_open(struct recorder *r, const char *spool_path, char *err, size_t 
 void recorder_close(struct recorder *r)
 {
 	recorder_flush(r);
+	free(r->started);
 	free(r->finished);
 	free(r->states);
 	spool_close(r->sp);
 	r->sp = NULL;
 }
 
+void recorder_started(struct recorder *r, struct job *j)
+{
+	if (r->n_started == r->cap_started) {
+		size_t ncap = r->cap_started ? r->cap_started * 2 : 64;
+		struct job **n = realloc(r->started, ncap * sizeof(*n));
+		if (!n) {
+			/* Its end is still recorded, only not its running state. */
+			log_msg(LOG_ERR, "out of memory: %s's run is not recorded as running", j->user);
+			return;
+		}
+		r->started = n;
+		r->cap_started = ncap;
+	}
+	r->started[r->n_started++] = j;
+}
+
 void recorder_finished(struct recorder *r, struct job *j)
 {
+	j->end_queued = true;
 	if (r->n_finished == r->cap_finished) {
 		size_t ncap = r->cap_finished ? r->cap_finished * 2 : 64;
 		struct job **n = realloc(r->finished, ncap * sizeof(*n));
@@ -75,6 +93,40 @@ void recorder_state(struct recorder *r, const char *key, int64_t scheduled, int6
 		                                               .last_start = start };
 }
 
+/* The runs started since the last flush, and still going, get their
+ * running records in one transaction. */
+static void flush_starts(struct recorder *r)
+{
+	struct job **jobs = r->started;
+	size_t n = 0;
+	for (size_t i = 0; i < r->n_started; i++)
+		if (!jobs[i]->end_queued)   /* ended already: recorded whole */
+			jobs[n++] = jobs[i];
+	r->n_started = 0;
+	if (!n)
+		return;
+	struct spool_run *runs = calloc(n, sizeof(*runs));
+	char (*keys)[64] = calloc(n, sizeof(*keys));
+	int64_t *ids = calloc(n, sizeof(*ids));
+	struct spool_err e;
+	if (!runs || !keys || !ids) {
+		log_msg(LOG_ERR, "out of memory: %zu runs not recorded as running", n);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			job_record(jobs[i], &runs[i], keys[i], sizeof(keys[i]));
+			runs[i].flags &= SPOOL_RUN_CATCHUP;   /* nothing else is known yet */
+		}
+		if (spool_history_begin(r->sp, runs, n, ids, &e) != SPOOL_OK)
+			log_msg(LOG_ERR, "%zu runs not recorded as running: %s", n, e.msg);
+		else
+			for (size_t i = 0; i < n; i++)
+				jobs[i]->run_id = ids[i];
+	}
+	free(runs);
+	free(keys);
+	free(ids);
+}
+
 /* Cron runs go to the history in one transaction; an at job is finished
  * together with its record (spool_at_finish), so a crash never separates
  * the two. */
@@ -98,7 +150,7 @@ static void flush_history(struct recorder *r)
 			job_record(j, &runs[n++], keys[i], sizeof(keys[i]));
 		}
 	}
-	if (n && spool_history_append(r->sp, runs, n, &e) != SPOOL_OK)
+	if (n && spool_history_end(r->sp, runs, n, &e) != SPOOL_OK)
 		log_msg(LOG_ERR, "%zu run records not written: %s", n, e.msg);
 	free(runs);
 	free(keys);
@@ -111,6 +163,8 @@ void recorder_flush(struct recorder *r)
 {
 	if (!r->sp)
 		return;
+	if (r->n_started)
+		flush_starts(r);
 	if (r->n_finished)
 		flush_history(r);
 	if (r->n_states) {

@@ -1,12 +1,16 @@
 /* crond/recorder.h: the supervisor's writes to the spool, batched.
  *
  * DESIGN: supervisor thread only, with the supervisor's own spool
- * connection. Finished jobs and catch-up state are collected during one
- * loop of the supervisor and written by recorder_flush in one transaction
- * each (a durable write costs an fsync; a thousand jobs ending together
- * must not cost a thousand). History retention is applied in small batches
- * (RECORDER_PRUNE_BATCH rows per step) so a prune never holds the spool or
- * the thread for long.
+ * connection. Started jobs, finished jobs and catch-up state are collected
+ * during one loop of the supervisor and written by recorder_flush in one
+ * transaction each (a durable write costs an fsync; a thousand jobs
+ * starting or ending together must not cost a thousand). A run's record is
+ * written when it starts, flagged running, and completed when it ends; a
+ * crash in between leaves it running, and the next start of the daemon
+ * finds it interrupted (startup.c). A job that starts and ends before the
+ * flush gets one record, written whole. History retention is applied in
+ * small batches (RECORDER_PRUNE_BATCH rows per step) so a prune never holds
+ * the spool or the thread for long.
  */
 #ifndef CROND_RECORDER_H
 #define CROND_RECORDER_H
@@ -24,6 +28,8 @@
 
 struct recorder {
 	struct spool *sp;
+	struct job **started;             /* borrowed: the supervisor's */
+	size_t n_started, cap_started;
 	struct job **finished;
 	size_t n_finished, cap_finished;
 	struct spool_entry_state *states;
@@ -40,14 +46,21 @@ int recorder_open(struct recorder *r, const char *spool_path, char *err, size_t 
 /* Flushes what is pending and closes the connection. */
 void recorder_close(struct recorder *r);
 
-/* Takes a finished job: its record is written at the next flush, then the
- * job is freed (an at job is also finished in the spool). */
+/* Notes a job that just started (J stays the supervisor's): its running
+ * record is written at the next flush, unless it has ended by then. */
+void recorder_started(struct recorder *r, struct job *j);
+
+/* Takes a finished job: its record is written (or its running record
+ * completed) at the next flush, then the job is freed (an at job is also
+ * finished in the spool). */
 void recorder_finished(struct recorder *r, struct job *j);
 
 /* Remembers that entry KEY ran for SCHEDULED, starting at START (seconds). */
 void recorder_state(struct recorder *r, const char *key, int64_t scheduled, int64_t start);
 
-/* Writes everything collected (failures are logged; nothing is retried). */
+/* Writes everything collected: starts first, then ends, then state
+ * (failures are logged; nothing is retried: a start not recorded leaves
+ * the end to be appended whole). */
 void recorder_flush(struct recorder *r);
 
 void recorder_set_limits(struct recorder *r, uint32_t history_days, uint32_t per_entry);

@@ -88,19 +88,51 @@ static int load_at_jobs(struct crond *c, struct spool *sp, char *err, size_t err
 	return 0;
 }
 
-/* At jobs that were running when crond died: record and finish them. */
+/* Runs whose history records were still running when crond died (every
+ * run is recorded from its start): the spool ends them as interrupted.
+ * Returns them (to spare the at jobs among them a second record), or NULL. */
+static struct spool_run *recover_runs(struct spool *sp, int64_t now, size_t *n)
+{
+	struct spool_run *v;
+	struct spool_err e;
+	if (spool_history_recover(sp, now * 1000, &v, n, &e) != SPOOL_OK) {
+		log_msg(LOG_ERR, "cannot recover interrupted runs: %s", e.msg);
+		*n = 0;
+		return NULL;
+	}
+	for (size_t i = 0; i < *n; i++)
+		if (v[i].kind == SPOOL_RUN_CRON)
+			log_event(v[i].owner, "INTERRUPTED", "%.200s was running when crond stopped;"
+			          " not run again", v[i].command);
+	return v;
+}
+
+static bool has_record(const struct spool_run *runs, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (runs[i].kind == SPOOL_RUN_AT && strcmp(runs[i].entry_key, key) == 0)
+			return true;
+	return false;
+}
+
+/* Runs, then at jobs, that were running when crond died: record and
+ * finish them. */
 static void recover_interrupted(struct spool *sp, int64_t now)
 {
 	struct spool_at_job *v;
-	size_t n;
+	size_t n, n_runs;
 	struct spool_err e;
+	struct spool_run *runs = recover_runs(sp, now, &n_runs);
 	if (spool_at_recover(sp, now, &v, &n, &e) != SPOOL_OK) {
 		log_msg(LOG_ERR, "cannot recover interrupted at jobs: %s", e.msg);
+		spool_runs_free(runs, n_runs);
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
 		char key[64];
 		snprintf(key, sizeof(key), "at:%lld", (long long)v[i].id);
+		/* Its running record, if one was written, is ended already. */
+		bool recorded = has_record(runs, n_runs, key);
 		struct spool_run run = {
 			.kind = SPOOL_RUN_AT, .owner = v[i].owner, .uid = v[i].uid, .entry_key = key,
 			.command = "at job (interrupted)", .scheduled_ms = v[i].run_at * 1000,
@@ -109,10 +141,11 @@ static void recover_interrupted(struct spool *sp, int64_t now)
 		};
 		log_event(v[i].owner, "INTERRUPTED", "at job %lld was running when crond stopped; "
 		          "not run again", (long long)v[i].id);
-		if (spool_at_finish(sp, v[i].id, &run, &e) != SPOOL_OK)
+		if (spool_at_finish(sp, v[i].id, recorded ? NULL : &run, &e) != SPOOL_OK)
 			log_msg(LOG_ERR, "at job %lld: %s", (long long)v[i].id, e.msg);
 	}
 	spool_at_jobs_free(v, n);
+	spool_runs_free(runs, n_runs);
 }
 
 static void post_due(void *ctx, const struct due *d)

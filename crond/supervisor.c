@@ -133,7 +133,8 @@ static void give_back(struct super *s, struct run_request *r)
 		fairq_release(&s->q, &r->qnode);
 }
 
-static void adopt(struct super *s, struct job *j)
+/* Watches J; false when it could not (J was then stopped and freed). */
+static bool adopt(struct super *s, struct job *j)
 {
 	if (!take_slot(s, j)) {
 		/* Cannot watch it, so it cannot be reaped later: stop it now. */
@@ -141,7 +142,7 @@ static void adopt(struct super *s, struct job *j)
 		waitpid(j->proc.pid, NULL, 0);
 		give_back(s, j->req);
 		job_free(j);
-		return;
+		return false;
 	}
 	watch(s, j->proc.out_fd, tag(j, JOB_FD_OUT));
 	watch(s, j->proc.err_fd, tag(j, JOB_FD_ERR));
@@ -150,6 +151,7 @@ static void adopt(struct super *s, struct job *j)
 	s->running = j;
 	if (j->kind != JOB_MAIL)
 		s->n_jobs++;
+	return true;
 }
 
 static bool still_running(const struct super *s, const char *key, pid_t *pid)
@@ -226,9 +228,9 @@ static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
 		if (spool_at_set_running(s->rec.sp, r->at_id, j->proc.pid, now_ns / NS, &e) != SPOOL_OK)
 			log_msg(LOG_WARNING, "at job %lld: %s", (long long)r->at_id, e.msg);
 	}
-	if (!r->no_log)
-		log_event(j->user, "CMD", "pid=%d %s", (int)j->proc.pid, j->label);
-	adopt(s, j);
+	job_log_start(j);
+	if (adopt(s, j))
+		recorder_started(&s->rec, j);   /* its running record */
 }
 
 /* USER's uid, for a history record its owner can read; (uid_t)-1 when
@@ -510,7 +512,7 @@ static void send_mail(struct super *s, const struct job *j)
 		runner_proc_close(&proc);
 		return;
 	}
-	adopt(s, mj);
+	(void)adopt(s, mj);   /* on failure, sendmail was stopped */
 }
 
 static void collect_done(struct super *s)

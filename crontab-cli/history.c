@@ -7,8 +7,9 @@
  *   2026-03-08 03:00  2026-03-08 03:00:00      1.2s  exit 0     -      backup   3 files
  *
  * Times are in ZONE (--tz, else the local zone). The command and the first
- * line of output are cut to a fixed width, control characters shown as '?',
- * so one run is always one line.
+ * line of output are cut to a fixed width, control characters escaped
+ * (lib/safetext.h: \e, \x9b), so one run is always one line. A run still
+ * going reads "running"; one a crash cut off, "interrupted".
  */
 #include <stdio.h>
 #include <stdlib.h>

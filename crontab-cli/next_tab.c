@@ -19,6 +19,7 @@
 #include "crontab-cli/store.h"
 #include "lib/crontab.h"
 #include "lib/nextrun.h"
+#include "lib/safetext.h"
 #include "lib/timefmt.h"
 #include "lib/tz.h"
 
@@ -112,7 +113,9 @@ static int print_runs(const struct crontab *tab, const struct tz *zone, int64_t 
 			capped = true;
 			break;
 		}
-		printf("%s\t%s\n", buf, h[0].e->command);
+		printf("%s\t", buf);   /* the command escaped: root may be reading */
+		(void)safetext_fputs(h[0].e->command, strlen(h[0].e->command), stdout);
+		putchar('\n');   /* write errors: fflush below */
 		if (!nextrun_after(&h[0].e->sched, h[0].zone, h[0].next, &h[0].next))
 			h[0] = h[--n];
 		sift_down(h, n, 0);

@@ -12,6 +12,7 @@
 
 #include "lib/crontab_assign.h"
 #include "lib/siphash.h"
+#include "lib/safetext.h"
 #include "lib/tz.h"
 
 struct parser {
@@ -129,6 +130,27 @@ static int no_log_prefix(struct parser *p, const char *line, size_t len, int lin
 	return 0;
 }
 
+/* Warns about the first control character in the command at LINE[FROM..LEN)
+ * (a tab is fine; a byte outside UTF-8 that is no control is left alone):
+ * a terminal would obey it, so logs and history show it escaped. */
+static void warn_control(struct parser *p, const char *line, size_t from, size_t len, int lineno)
+{
+	for (size_t i = from; i < len;) {
+		size_t took;
+		unsigned char c = (unsigned char)line[i];
+		if (!safetext_is_kept(line + i, len - i, &took) && c != '\t' &&
+		    !(took == 1 && c >= 0xA0)) {
+			char shown[SAFETEXT_CHAR_MAX];
+			safetext_char(line + i, len - i, shown);
+			diag_add(p->diags, lineno, (int)i + 1, true,
+			         "control character %s in the command (logs and history show it "
+			         "escaped)", shown);
+			return;
+		}
+		i += took;
+	}
+}
+
 static void parse_entry(struct parser *p, const char *line, size_t len, int lineno)
 {
 	struct crontab_entry e = { 0 };
@@ -182,6 +204,7 @@ static void parse_entry(struct parser *p, const char *line, size_t len, int line
 		diag_add(p->diags, lineno, 1, true,
 		         "this entry can never run: none of the months it selects has any of "
 		         "the days of the month it selects");
+	warn_control(p, line, i, len, lineno);
 	e.line = (uint32_t)lineno;
 	e.env_count = (uint32_t)p->tab->n_env;
 	e.options = (uint32_t)(p->tab->n_options - 1);

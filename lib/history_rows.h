@@ -13,8 +13,9 @@
 #include "spool/spool.h"
 
 /* TAG_FLAGS: the RUNF_* flags for R's SPOOL_RUN_* flags (bits with no
- * RUNF_* counterpart are dropped), plus RUNF_NO_STATUS when R has neither an
- * exit status nor a signal. */
+ * RUNF_* counterpart are dropped), plus RUNF_NO_STATUS when R has ended
+ * with neither an exit status nor a signal. A running record
+ * (SPOOL_RUN_RUNNING) is told by its end_ms of 0 (TAG_END). */
 uint32_t history_row_flags(const struct spool_run *r);
 
 /* TAG_STATUS: R's exit code, or 0 when it has none (exit_code -1: it was

@@ -6,6 +6,7 @@
 
 #include "lib/civil.h"
 #include "lib/proto_msgs.h"
+#include "lib/safetext.h"
 
 void runfmt_time(const struct tz *zone, int64_t t, bool with_seconds, char *buf, size_t len)
 {
@@ -27,7 +28,8 @@ static bool no_result(uint32_t flags)
 void runfmt_duration(uint32_t flags, int64_t start_ms, int64_t end_ms, char *buf, size_t len)
 {
 	long long ms = end_ms > start_ms ? end_ms - start_ms : 0, s = ms / 1000;
-	if (no_result(flags))
+	/* An interrupted run ran, with no status: until crond noticed. */
+	if (no_result(flags) && !(flags & RUNF_INTERRUPTED))
 		snprintf(buf, len, "-");
 	else if (end_ms == 0)
 		snprintf(buf, len, "running");
@@ -71,26 +73,50 @@ void runfmt_flags(uint32_t flags, char *buf, size_t len)
 		snprintf(buf, len, "-");
 }
 
+/* The columns SHOWN (a character or its escape) takes: one per character. */
+static size_t columns(const char *shown)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)shown; *p; p++)
+		n += (*p & 0xC0) != 0x80;
+	return n;
+}
+
+/* How the character at S (N bytes) is shown into OUT; returns its bytes. */
+static size_t show_char(const unsigned char *s, size_t n, char out[SAFETEXT_CHAR_MAX])
+{
+	if (s[0] == '\t') {
+		out[0] = ' ';
+		out[1] = '\0';
+		return 1;
+	}
+	return safetext_char(s, n, out);
+}
+
 void runfmt_print_cut(const void *text, size_t n, size_t width, bool pad)
 {
 	const unsigned char *s = text;
-	size_t end = 0, total = 0, chars = 0;
+	char c[SAFETEXT_CHAR_MAX];
+	size_t end = 0, total = 0, cols = 0;
 	while (end < n && s[end] != '\n' && s[end] != '\r')
 		end++;
-	for (size_t i = 0; i < end; i++)
-		total += (s[i] & 0xC0) != 0x80;
-	size_t keep = total > width ? width - 3 : width;
-	for (size_t i = 0; i < end; i++) {
-		bool starts = (s[i] & 0xC0) != 0x80;
-		if (starts && chars == keep)
+	for (size_t i = 0; i < end;) {
+		i += show_char(s + i, end - i, c);
+		total += columns(c);
+	}
+	size_t keep = total > width ? (width > 3 ? width - 3 : 0) : width;
+	for (size_t i = 0; i < end;) {
+		i += show_char(s + i, end - i, c);
+		size_t w = columns(c);
+		if (cols + w > keep)
 			break;
-		chars += starts;
-		putchar(s[i] == '\t' ? ' ' : (s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i]);
+		fputs(c, stdout);
+		cols += w;
 	}
 	if (total > width) {
 		fputs("...", stdout);
-		chars += 3;
+		cols += 3;
 	}
-	for (; pad && chars < width; chars++)
+	for (; pad && cols < width; cols++)
 		putchar(' ');
 }

@@ -19,7 +19,8 @@
 void runfmt_time(const struct tz *zone, int64_t t, bool with_seconds, char *buf, size_t len);
 
 /* "1.2s", "42s", "12m03s", "3h04m"; "running" while END_MS is 0; "-" for a
- * run that never started or has no status (RUNF_* FLAGS). */
+ * run that never started or has no status (RUNF_* FLAGS), unless it was
+ * interrupted: then the time until crond noticed. */
 void runfmt_duration(uint32_t flags, int64_t start_ms, int64_t end_ms, char *buf, size_t len);
 
 /* "exit N", "signal N", or "-" (never started, no status, still running). */
@@ -30,8 +31,10 @@ void runfmt_result(uint32_t flags, int64_t end_ms, uint32_t status, uint32_t sig
 void runfmt_flags(uint32_t flags, char *buf, size_t len);
 
 /* Prints the first line of S (N bytes) in at most WIDTH characters (a UTF-8
- * sequence counts as one), tabs as spaces, control bytes as '?', "..." when
- * cut; padded with spaces to WIDTH when PAD. */
+ * sequence counts as one), tabs as spaces, control bytes and anything else
+ * a terminal would obey escaped (lib/safetext.h: "\e", "\x9b", each
+ * character of an escape counting as one), "..." when cut; padded with
+ * spaces to WIDTH when PAD. */
 void runfmt_print_cut(const void *s, size_t n, size_t width, bool pad);
 
 #endif

@@ -245,7 +245,7 @@ static int finish_txn(struct spool *sp, void *ctx, struct spool_err *err)
 		return spool_sqlerr(sp, err, rc, "finish at job");
 	code = spool_step_done(sp, st, "finish at job", err);
 	if (code == SPOOL_OK && c->result != NULL)
-		code = spool_run_insert(sp, c->result, err);
+		code = spool_run_end(sp, c->result, err);
 	return code;
 }
 

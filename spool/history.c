@@ -1,8 +1,10 @@
-/* spool/history.c: the run history: appending records, in batches, and
- * querying them newest first. Pruning is in prune.c.
+/* spool/history.c: the run history: records begun when runs start and
+ * completed when they end, or appended whole, in batches; recovery of the
+ * records a crash left running; queries, newest first. Pruning is in
+ * prune.c.
  *
- * The daemon batches: when many jobs end at once their records go in one
- * transaction, so one fsync covers them all.
+ * The daemon batches: when many jobs start or end at once their records go
+ * in one transaction, so one fsync covers them all.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,8 @@ int spool_run_check(struct spool *sp, const struct spool_run *r,
 		why = "output head too long";
 	else if (r->output_total < 0)
 		why = "negative output size";
+	else if (r->flags & SPOOL_RUN_RUNNING)
+		why = "flagged running (a running record is begun, not appended)";
 	if (why != NULL)
 		return spool_seterr(err, SPOOL_INVALID, "%s: history record: %s",
 				    sp->path, why);
@@ -58,35 +62,118 @@ int spool_run_insert(struct spool *sp, const struct spool_run *r,
 	return spool_step_done(sp, st, "append history", err);
 }
 
-struct append_ctx {
+/* R as begun: running, with no end, status or output yet. */
+static struct spool_run as_begun(const struct spool_run *r)
+{
+	struct spool_run b = *r;
+	b.id = 0;
+	b.end_ms = 0;
+	b.exit_code = -1;
+	b.signal = 0;
+	b.flags = r->flags | SPOOL_RUN_RUNNING;
+	b.output = NULL;
+	b.output_len = 0;
+	b.output_total = 0;
+	return b;
+}
+
+int spool_run_end(struct spool *sp, const struct spool_run *r,
+		  struct spool_err *err)
+{
+	if (r->id == 0)
+		return spool_run_insert(sp, r, err);
+	sqlite3_stmt *st = NULL;
+	int code = spool_stmt(sp, ST_RUN_END, &st, err);
+	if (code != SPOOL_OK)
+		return code;
+	int rc = sqlite3_bind_int64(st, 1, r->id);
+	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, r->end_ms);
+	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 3, r->exit_code);
+	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 4, r->signal);
+	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 5, r->flags);
+	if (rc == SQLITE_OK) rc = r->output_len == 0 ? sqlite3_bind_zeroblob(st, 6, 0)
+		: sqlite3_bind_blob64(st, 6, r->output, r->output_len, SQLITE_STATIC);
+	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 7, r->output_total);
+	if (rc != SQLITE_OK)
+		return spool_sqlerr(sp, err, rc, "end history record");
+	code = spool_step_done(sp, st, "end history record", err);
+	if (code == SPOOL_OK && sqlite3_changes(sp->db) == 0)
+		/* Gone (deleted by hand) or already ended: keep the result. */
+		code = spool_run_insert(sp, r, err);
+	return code;
+}
+
+enum write_mode { WRITE_APPEND, WRITE_BEGIN, WRITE_END };
+
+struct write_ctx {
+	enum write_mode mode;
 	const struct spool_run *runs;
 	size_t n;
+	int64_t *ids;   /* WRITE_BEGIN: the new records' ids */
 };
 
-static int append_txn(struct spool *sp, void *ctx, struct spool_err *err)
+static int write_txn(struct spool *sp, void *ctx, struct spool_err *err)
 {
-	struct append_ctx *c = ctx;
+	struct write_ctx *c = ctx;
 	for (size_t i = 0; i < c->n; i++) {
-		int code = spool_run_insert(sp, &c->runs[i], err);
+		int code;
+		if (c->mode == WRITE_BEGIN) {
+			struct spool_run b = as_begun(&c->runs[i]);
+			code = spool_run_insert(sp, &b, err);
+			c->ids[i] = sqlite3_last_insert_rowid(sp->db);
+		} else if (c->mode == WRITE_END) {
+			code = spool_run_end(sp, &c->runs[i], err);
+		} else {
+			code = spool_run_insert(sp, &c->runs[i], err);
+		}
 		if (code != SPOOL_OK)
 			return code;
 	}
 	return SPOOL_OK;
 }
 
-int spool_history_append(struct spool *sp, const struct spool_run *runs,
-			 size_t n, struct spool_err *err)
+static int write_runs(struct spool *sp, struct write_ctx *c, const char *what,
+		      struct spool_err *err)
 {
-	if (n == 0 || runs == NULL)
-		return spool_seterr(err, SPOOL_INVALID, "%s: append history: no"
-				    " records", sp->path);
-	for (size_t i = 0; i < n; i++) {
-		int code = spool_run_check(sp, &runs[i], err);
+	if (c->n == 0 || c->runs == NULL)
+		return spool_seterr(err, SPOOL_INVALID, "%s: %s: no records",
+				    sp->path, what);
+	for (size_t i = 0; i < c->n; i++) {
+		struct spool_run b = c->runs[i];
+		if (c->mode == WRITE_BEGIN) {
+			/* Checked as what is written, less the flag it is given. */
+			b = as_begun(&c->runs[i]);
+			b.flags &= ~(unsigned)SPOOL_RUN_RUNNING;
+		}
+		int code = spool_run_check(sp, &b, err);
 		if (code != SPOOL_OK)
 			return code;
 	}
-	struct append_ctx c = { .runs = runs, .n = n };
-	return spool_txn(sp, TXN_WRITE, append_txn, &c, err);
+	int code = spool_txn(sp, TXN_WRITE, write_txn, c, err);
+	if (code != SPOOL_OK && c->ids != NULL)
+		memset(c->ids, 0, c->n * sizeof *c->ids);
+	return code;
+}
+
+int spool_history_append(struct spool *sp, const struct spool_run *runs,
+			 size_t n, struct spool_err *err)
+{
+	struct write_ctx c = { .mode = WRITE_APPEND, .runs = runs, .n = n };
+	return write_runs(sp, &c, "append history", err);
+}
+
+int spool_history_begin(struct spool *sp, const struct spool_run *runs,
+			size_t n, int64_t *ids, struct spool_err *err)
+{
+	struct write_ctx c = { .mode = WRITE_BEGIN, .runs = runs, .n = n, .ids = ids };
+	return write_runs(sp, &c, "begin history records", err);
+}
+
+int spool_history_end(struct spool *sp, const struct spool_run *runs,
+		      size_t n, struct spool_err *err)
+{
+	struct write_ctx c = { .mode = WRITE_END, .runs = runs, .n = n };
+	return write_runs(sp, &c, "end history records", err);
 }
 
 /* Columns: id, kind, owner, uid, entry_key, command, scheduled_ms,
@@ -202,6 +289,66 @@ int spool_history_query(struct spool *sp,
 	}
 	struct query_ctx c = { .filter = filter };
 	int code = spool_txn(sp, TXN_READ, query_txn, &c, err);
+	if (code != SPOOL_OK) {
+		spool_runs_free(c.v, c.n);
+		return code;
+	}
+	*out = c.v;
+	*n = c.n;
+	return SPOOL_OK;
+}
+
+struct recover_ctx {
+	int64_t now_ms;
+	struct spool_run *v;
+	size_t n;
+};
+
+static int recover_txn(struct spool *sp, void *ctx, struct spool_err *err)
+{
+	struct recover_ctx *c = ctx;
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	spool_runs_free(c->v, c->n);   /* a retried attempt starts over */
+	c->v = NULL;
+	c->n = 0;
+	int code = spool_stmt(sp, ST_RUN_RUNNING, &st, err);
+	if (code != SPOOL_OK)
+		return code;
+	int row;
+	while ((row = spool_step_row(sp, st, "recover history", err)) == 1) {
+		code = spool_grow(sp, &c->v, c->n, &cap, sizeof *c->v, err);
+		if (code == SPOOL_OK)
+			code = read_run(sp, st, &c->v[c->n], err);
+		if (code != SPOOL_OK)
+			return code;
+		struct spool_run *r = &c->v[c->n++];
+		r->end_ms = c->now_ms > r->start_ms ? c->now_ms : r->start_ms;
+		r->exit_code = -1;
+		r->signal = 0;
+		r->flags = (r->flags & ~(unsigned)SPOOL_RUN_RUNNING) | SPOOL_RUN_INTERRUPTED;
+	}
+	if (row < 0)
+		return -row;
+	if (c->n == 0)
+		return SPOOL_OK;
+	code = spool_stmt(sp, ST_RUN_INTERRUPT, &st, err);
+	if (code != SPOOL_OK)
+		return code;
+	int rc = sqlite3_bind_int64(st, 1, c->now_ms);
+	if (rc != SQLITE_OK)
+		return spool_sqlerr(sp, err, rc, "recover history");
+	return spool_step_done(sp, st, "recover history", err);
+}
+
+int spool_history_recover(struct spool *sp, int64_t now_ms,
+			  struct spool_run **out, size_t *n,
+			  struct spool_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	struct recover_ctx c = { .now_ms = now_ms };
+	int code = spool_txn(sp, TXN_WRITE, recover_txn, &c, err);
 	if (code != SPOOL_OK) {
 		spool_runs_free(c.v, c.n);
 		return code;

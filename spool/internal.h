@@ -33,6 +33,9 @@ enum stmt_id {
 	ST_AT_INTERRUPTED,
 	ST_AT_NEXT,
 	ST_RUN_INSERT,
+	ST_RUN_END,
+	ST_RUN_RUNNING,
+	ST_RUN_INTERRUPT,
 	ST_RUN_BY_KEY,
 	ST_RUN_BY_UID,
 	ST_RUN_ALL,
@@ -162,6 +165,11 @@ int spool_run_check(struct spool *sp, const struct spool_run *r,
 /* Inserts record R inside the caller's write transaction. */
 int spool_run_insert(struct spool *sp, const struct spool_run *r,
 		     struct spool_err *err);
+
+/* Records ended run R inside the caller's write transaction: completes the
+ * running record R->id names, or inserts R when there is none. */
+int spool_run_end(struct spool *sp, const struct spool_run *r,
+		  struct spool_err *err);
 
 /* ---- schema.c */
 

@@ -85,6 +85,12 @@ static const char *const migrations[] = {
 	"  last_scheduled INTEGER NOT NULL,"
 	"  last_start INTEGER NOT NULL"
 	") WITHOUT ROWID;",
+
+	/* 4: a run is recorded from its start, flagged running (64,
+	 * SPOOL_RUN_RUNNING) until it ends; at start-up the daemon finds the
+	 * ones a crash left running through this index, which holds only
+	 * them. Queries must spell the condition exactly so to use it. */
+	"CREATE INDEX run_running ON run (id) WHERE flags & 64 != 0;",
 };
 
 #define LATEST ((int)(sizeof migrations / sizeof *migrations))

@@ -259,10 +259,12 @@ int spool_at_set_running(struct spool *sp, int64_t id, pid_t pid,
 			 int64_t started_at, struct spool_err *err);
 
 /* Finishes running or interrupted job ID: deletes it and, when RESULT is
- * not NULL, appends RESULT to the run history in the same transaction (so a
- * crash never leaves a finished job without its record, or a record of a
- * job still queued). SPOOL_NOT_FOUND, SPOOL_CONFLICT when it is waiting, or
- * SPOOL_INVALID for a malformed RESULT (see spool_history_append). */
+ * not NULL, records RESULT in the run history in the same transaction
+ * (completing the running record RESULT->id names, as spool_history_end,
+ * else appended), so a crash never leaves a finished job without its
+ * record, or a record of a job still queued. SPOOL_NOT_FOUND,
+ * SPOOL_CONFLICT when it is waiting, or SPOOL_INVALID for a malformed
+ * RESULT (see spool_history_append). */
 int spool_at_finish(struct spool *sp, int64_t id, const struct spool_run *result,
 		    struct spool_err *err);
 
@@ -295,9 +297,12 @@ enum spool_run_kind {
 #define SPOOL_RUN_FAILED_START 0x08  /* could not be started (fork, setuid...) */
 #define SPOOL_RUN_TRUNCATED    0x10  /* output beyond the head was not kept */
 #define SPOOL_RUN_CATCHUP      0x20  /* a catch-up run after downtime */
-#define SPOOL_RUN_QUEUE_FULL   0x40  /* not started: too many runs waiting */
-#define SPOOL_RUN_COALESCED    0x80  /* not started: a run of it was still waiting */
-#define SPOOL_RUN_CANCELLED    0x100 /* not started: its entry was removed or replaced */
+#define SPOOL_RUN_RUNNING      0x40  /* started, not ended yet (see
+                                        spool_history_begin): end_ms is 0,
+                                        exit_code -1, no output */
+#define SPOOL_RUN_QUEUE_FULL   0x80  /* not started: too many runs waiting */
+#define SPOOL_RUN_COALESCED    0x100 /* not started: a run of it was still waiting */
+#define SPOOL_RUN_CANCELLED    0x200 /* not started: its entry was removed or replaced */
 
 struct spool_run {
 	int64_t id;                /* output: the record's id */
@@ -320,9 +325,39 @@ struct spool_run {
 	void *mem_;                /* private: owns the strings on output */
 };
 
-/* Appends N (>= 1) records in one transaction: all or none. */
+/* Appends N (>= 1) records of ended runs in one transaction: all or none.
+ * SPOOL_INVALID for a record flagged SPOOL_RUN_RUNNING. */
 int spool_history_append(struct spool *sp, const struct spool_run *runs,
 			 size_t n, struct spool_err *err);
+
+/* A run's record lives from its start: spool_history_begin writes it as
+ * running, spool_history_end completes it, and at the daemon's next start
+ * spool_history_recover finds the ones a crash left running. */
+
+/* Records N (>= 1) runs that just started, in one transaction (one fsync
+ * for a burst of starts): each is stored flagged SPOOL_RUN_RUNNING with
+ * end_ms 0, exit_code -1, signal 0 and no output (those fields of RUNS are
+ * ignored; its other flags are kept). IDS[i] gets the id of RUNS[i]'s
+ * record, for spool_history_end. All or none. */
+int spool_history_begin(struct spool *sp, const struct spool_run *runs,
+			size_t n, int64_t *ids, struct spool_err *err);
+
+/* Records N (>= 1) runs that ended, in one transaction: a record whose id
+ * names a running record completes it (the end, status, flags and output
+ * are written; kind, owner, key, command and times as begun are kept); any
+ * other (id 0, or its running record is gone) is appended as new, as
+ * spool_history_append does. All or none. */
+int spool_history_end(struct spool *sp, const struct spool_run *runs,
+		      size_t n, struct spool_err *err);
+
+/* For the daemon's start: every record still running was cut off by a
+ * crash (no run can be going before the daemon is), so each ends at NOW_MS
+ * (or its start, if later) flagged SPOOL_RUN_INTERRUPTED instead of
+ * SPOOL_RUN_RUNNING, with no status. They are returned as they now read, as
+ * a new array *OUT of *N (free with spool_runs_free), oldest first. */
+int spool_history_recover(struct spool *sp, int64_t now_ms,
+			  struct spool_run **out, size_t *n,
+			  struct spool_err *err);
 
 struct spool_history_filter {
 	bool by_uid;             /* only UID's records */
@@ -341,15 +376,17 @@ int spool_history_query(struct spool *sp,
 
 void spool_runs_free(struct spool_run *v, size_t n);
 
-/* Deletes at most BATCH (1 - SPOOL_QUERY_MAX) records with start_ms <
- * BEFORE_MS, oldest first, in one short write transaction; *DELETED (may be
- * NULL) gets how many. Call again until it is less than BATCH. */
+/* Deletes at most BATCH (1 - SPOOL_QUERY_MAX) ended records with start_ms <
+ * BEFORE_MS, oldest first (running records are never pruned), in one short
+ * write transaction; *DELETED (may be NULL) gets how many. Call again until
+ * it is less than BATCH. */
 int spool_history_prune_age(struct spool *sp, int64_t before_ms, size_t batch,
 			    size_t *deleted, struct spool_err *err);
 
-/* Deletes at most BATCH (1 - SPOOL_QUERY_MAX) records beyond the newest
- * KEEP of each entry key; *DELETED (may be NULL) gets how many. Call again
- * until it is less than BATCH. Each call ranks the whole history in a read
+/* Deletes at most BATCH (1 - SPOOL_QUERY_MAX) ended records beyond the
+ * newest KEEP of each entry key (running records count, but stay);
+ * *DELETED (may be NULL) gets how many. Call again until it is less than
+ * BATCH. Each call ranks the whole history in a read
  * transaction, which blocks no writer but costs time (about 50 ms per
  * 100,000 records), then deletes the chosen records in a short write
  * transaction: pace the calls. */

@@ -83,6 +83,17 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" scheduled_ms, start_ms, end_ms, exit_code, signal, flags,"
 		" output_head, output_total)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+	[ST_RUN_END] =
+		"UPDATE run SET end_ms = ?2, exit_code = ?3, signal = ?4, flags = ?5,"
+		" output_head = ?6, output_total = ?7"
+		" WHERE id = ?1 AND flags & 64 != 0",
+	/* flags & 64 (SPOOL_RUN_RUNNING) exactly as the index run_running
+	 * spells it, so these use it and never scan the history. */
+	[ST_RUN_RUNNING] = RUN_COLUMNS
+		" WHERE flags & 64 != 0 ORDER BY id",
+	[ST_RUN_INTERRUPT] =
+		"UPDATE run SET end_ms = max(?1, start_ms), exit_code = -1,"
+		" signal = 0, flags = (flags & ~64) | 4 WHERE flags & 64 != 0",
 	[ST_RUN_BY_KEY] = RUN_COLUMNS
 		" WHERE entry_key = ?1 AND (?2 IS NULL OR uid = ?2)"
 		" AND start_ms >= ?3 ORDER BY start_ms DESC, id DESC LIMIT ?4",
@@ -93,13 +104,15 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" WHERE start_ms >= ?3 ORDER BY start_ms DESC, id DESC LIMIT ?4",
 	[ST_RUN_PRUNE_AGE] =
 		"DELETE FROM run WHERE id IN (SELECT id FROM run"
-		" WHERE start_ms < ?1 ORDER BY start_ms LIMIT ?2)",
+		" WHERE start_ms < ?1 AND flags & 64 = 0 ORDER BY start_ms LIMIT ?2)",
 	[ST_RUN_BEYOND_COUNT] =
 		"SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY"
 		" entry_key ORDER BY start_ms DESC, id DESC) AS newer FROM run)"
 		" WHERE newer > ?1 LIMIT ?2",
+	/* The ranking above reads only the index run_entry; a running record
+	 * it chose is spared here. */
 	[ST_RUN_DELETE] =
-		"DELETE FROM run WHERE id = ?1",
+		"DELETE FROM run WHERE id = ?1 AND flags & 64 = 0",
 
 	[ST_STATE_GET] =
 		"SELECT last_scheduled, last_start FROM entry_state"

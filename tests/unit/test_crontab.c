@@ -313,6 +313,29 @@ static void test_entry_that_can_never_run_is_a_warning(void **state)
 	diag_list_clear(&d);
 }
 
+static void test_control_character_in_a_command_is_a_warning_with_its_place(void **state)
+{
+	(void)state;
+	struct crontab t;
+	struct diag_list d = { 0 };
+	const char *text = "* * * * * echo \x1b[2J\n"
+	                   "* * * * * printf 'a\tb' caf\xe9\n"     /* tab, Latin-1: fine */
+	                   "@daily echo \xc2\x9b" "1m \x07\n";
+	assert_int_equal(crontab_parse(text, strlen(text), CRONTAB_USER, &t, &d), 0);
+	assert_int_equal(d.errors, 0);
+	assert_int_equal(d.warnings, 2);
+	assert_int_equal(d.items[0].line, 1);
+	assert_int_equal(d.items[0].column, 16);
+	assert_non_null(strstr(d.items[0].msg, "control character \\e"));
+	assert_int_equal(d.items[1].line, 3);
+	assert_int_equal(d.items[1].column, 13);
+	assert_non_null(strstr(d.items[1].msg, "\\u009b"));
+	assert_int_equal(t.n_entries, 3);
+	assert_string_equal(t.entries[0].command, "echo \x1b[2J");   /* kept as written */
+	crontab_free(&t);
+	diag_list_clear(&d);
+}
+
 static void test_missing_final_newline_and_empty_text_are_fine(void **state)
 {
 	(void)state;
@@ -451,6 +474,7 @@ int main(void)
 		cmocka_unit_test(test_binary_input_is_refused),
 		cmocka_unit_test(test_limits_refuse_the_whole_crontab),
 		cmocka_unit_test(test_entry_that_can_never_run_is_a_warning),
+		cmocka_unit_test(test_control_character_in_a_command_is_a_warning_with_its_place),
 		cmocka_unit_test(test_missing_final_newline_and_empty_text_are_fine),
 		cmocka_unit_test(test_leading_dash_turns_off_logging_only_for_root_and_system),
 		cmocka_unit_test(test_tilde_picks_depend_on_the_seed_and_the_line_only),

@@ -1,5 +1,6 @@
-/* tests/unit/test_spool_history.c: run history (append, query, prune),
- * per-entry state and named values. */
+/* tests/unit/test_spool_history.c: run history (append, begin and end,
+ * recovery after a crash, query, prune), per-entry state and named
+ * values. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,8 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "spool/internal.h"   /* the test-only hook before COMMIT */
 #include "spool/spool.h"
 #include "tests/unit/support/spool_fixture.h"
 
@@ -322,6 +325,175 @@ static void test_meta_values_round_trip_and_check_buffer_size(void **state)
 	assert_int_equal(spool_meta_set(fx->sp, "k", NULL, &err), SPOOL_INVALID);
 }
 
+static struct spool_run query_one(struct spool *sp, int64_t id)
+{
+	struct spool_history_filter f = { .limit = SPOOL_QUERY_MAX };
+	struct spool_run *v, found = { 0 };
+	size_t n;
+	struct spool_err err = { 0 };
+	if (spool_history_query(sp, &f, &v, &n, &err) != SPOOL_OK)
+		fail_msg("query: %s", err.msg);
+	for (size_t i = 0; i < n; i++)
+		if (v[i].id == id) {
+			found = v[i];
+			found.mem_ = NULL;   /* only numbers are looked at */
+		}
+	spool_runs_free(v, n);
+	if (found.id == 0)
+		fail_msg("record %lld not found", (long long)id);
+	return found;
+}
+
+static void test_begun_record_reads_running_until_it_ends(void **state)
+{
+	struct spool_fixture *fx = *state;
+	struct spool_err err = { 0 };
+	struct spool_run r = run_for("alice", 1000, "alice:1", 5000);
+	r.flags = SPOOL_RUN_CATCHUP;
+	int64_t id = 0;
+	assert_int_equal(spool_history_begin(fx->sp, &r, 1, &id, &err), SPOOL_OK);
+	assert_true(id > 0);
+	struct spool_run got = query_one(fx->sp, id);
+	assert_int_equal(got.flags, SPOOL_RUN_RUNNING | SPOOL_RUN_CATCHUP);
+	assert_int_equal(got.start_ms, 5000);
+	assert_int_equal(got.end_ms, 0);
+	assert_int_equal(got.exit_code, -1);
+	assert_int_equal(got.output_len, 0);
+	/* Ending it completes the same record: still one record. */
+	r.id = id;
+	r.exit_code = 3;
+	r.flags = SPOOL_RUN_CATCHUP | SPOOL_RUN_TRUNCATED;
+	assert_int_equal(spool_history_end(fx->sp, &r, 1, &err), SPOOL_OK);
+	assert_int_equal(spool_fixture_count_runs(fx->sp, NULL), 1);
+	got = query_one(fx->sp, id);
+	assert_int_equal(got.flags, SPOOL_RUN_CATCHUP | SPOOL_RUN_TRUNCATED);
+	assert_int_equal(got.end_ms, 6500);
+	assert_int_equal(got.exit_code, 3);
+	assert_int_equal(got.output_len, 5);
+	/* Ending it again, or ending a run never begun, appends. */
+	assert_int_equal(spool_history_end(fx->sp, &r, 1, &err), SPOOL_OK);
+	r.id = 0;
+	assert_int_equal(spool_history_end(fx->sp, &r, 1, &err), SPOOL_OK);
+	assert_int_equal(spool_fixture_count_runs(fx->sp, NULL), 3);
+	/* Nobody appends a running record. */
+	r.flags = SPOOL_RUN_RUNNING;
+	assert_int_equal(spool_history_append(fx->sp, &r, 1, &err), SPOOL_INVALID);
+	assert_non_null(strstr(err.msg, "running"));
+	assert_int_equal(spool_history_end(fx->sp, &r, 1, &err), SPOOL_INVALID);
+}
+
+static void test_recover_ends_running_records_as_interrupted(void **state)
+{
+	struct spool_fixture *fx = *state;
+	struct spool_err err = { 0 };
+	struct spool_run runs[3] = { run_for("alice", 1000, "alice:1", 1000),
+		                     run_for("bob", 1001, "bob:1", 2000),
+		                     run_for("carol", 1002, "carol:1", 90000) };
+	int64_t ids[3];
+	assert_int_equal(spool_history_begin(fx->sp, runs, 3, ids, &err), SPOOL_OK);
+	runs[1].id = ids[1];   /* bob's run ends; the others are cut off */
+	assert_int_equal(spool_history_end(fx->sp, &runs[1], 1, &err), SPOOL_OK);
+	/* The daemon is killed; at its next start: */
+	spool_close(fx->sp);
+	fx->sp = NULL;
+	spool_fixture_open(fx, 0);
+	struct spool_run *v;
+	size_t n;
+	assert_int_equal(spool_history_recover(fx->sp, 60000, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].owner, "alice");
+	assert_int_equal(v[0].end_ms, 60000);
+	assert_string_equal(v[1].owner, "carol");
+	assert_int_equal(v[1].end_ms, 90000);   /* never before its start */
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(v[i].flags, SPOOL_RUN_INTERRUPTED);
+		assert_int_equal(v[i].exit_code, -1);
+		struct spool_run got = query_one(fx->sp, v[i].id);
+		assert_int_equal(got.flags, SPOOL_RUN_INTERRUPTED);
+		assert_int_equal(got.end_ms, v[i].end_ms);
+	}
+	spool_runs_free(v, n);
+	assert_int_equal(query_one(fx->sp, ids[1]).exit_code, 0);   /* bob's, untouched */
+	/* Nothing is left running: a second start recovers nothing. */
+	assert_int_equal(spool_history_recover(fx->sp, 70000, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 0);
+	assert_null(v);
+}
+
+static void test_prune_never_deletes_a_running_record(void **state)
+{
+	struct spool_fixture *fx = *state;
+	struct spool_err err = { 0 };
+	struct spool_run r = run_for("alice", 1000, "alice:1", 1000);
+	int64_t id;
+	assert_int_equal(spool_history_begin(fx->sp, &r, 1, &id, &err), SPOOL_OK);
+	for (int i = 0; i < 5; i++)
+		append(fx->sp, run_for("alice", 1000, "alice:1", 2000 + i));
+	size_t deleted;
+	assert_int_equal(spool_history_prune_age(fx->sp, 1000000, 100, &deleted, &err), SPOOL_OK);
+	assert_int_equal(deleted, 5);
+	for (int i = 0; i < 5; i++)
+		append(fx->sp, run_for("alice", 1000, "alice:1", 2000 + i));
+	assert_int_equal(spool_history_prune_count(fx->sp, 1, 100, &deleted, &err), SPOOL_OK);
+	assert_int_equal(deleted, 4);
+	assert_int_equal(query_one(fx->sp, id).flags, SPOOL_RUN_RUNNING);
+	assert_int_equal(spool_fixture_count_runs(fx->sp, NULL), 2);
+}
+
+static int commits;
+
+static void count_commit(struct spool *sp)
+{
+	(void)sp;
+	commits++;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A burst of starts is one transaction, one fsync: 1,000 runs starting in
+ * the same supervisor loop must not cost 1,000. Prints what each costs
+ * here (on the test's file system). */
+static void test_a_thousand_starts_are_one_transaction(void **state)
+{
+	struct spool_fixture *fx = *state;
+	struct spool_err err = { 0 };
+	enum { N = 1000 };
+	static struct spool_run runs[N];
+	static char keys[N][32];
+	static int64_t ids[N];
+	for (int i = 0; i < N; i++) {
+		snprintf(keys[i], sizeof keys[i], "alice:%d", i);
+		runs[i] = run_for("alice", 1000, keys[i], 60000);
+	}
+	fx->sp->test_before_commit = count_commit;
+	commits = 0;
+	double t0 = now_s();
+	assert_int_equal(spool_history_begin(fx->sp, runs, N, ids, &err), SPOOL_OK);
+	double grouped = now_s() - t0;
+	assert_int_equal(commits, 1);
+	for (int i = 1; i < N; i++)
+		assert_true(ids[i] > ids[i - 1]);
+	commits = 0;
+	t0 = now_s();
+	for (int i = 0; i < N; i++)
+		assert_int_equal(spool_history_begin(fx->sp, &runs[i], 1, &ids[i], &err), SPOOL_OK);
+	double single = now_s() - t0;
+	assert_int_equal(commits, N);
+	fx->sp->test_before_commit = NULL;
+	printf("# 1,000 run starts: one transaction %.1f ms, one each %.1f ms (%.0fx)\n",
+	       grouped * 1e3, single * 1e3, grouped > 0 ? single / grouped : 0.0);
+	struct spool_run *v;
+	size_t n;
+	assert_int_equal(spool_history_recover(fx->sp, 70000, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 2 * N);
+	spool_runs_free(v, n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -329,6 +501,10 @@ int main(void)
 		T(test_append_then_query_returns_every_field),
 		T(test_batch_append_is_one_all_or_nothing_transaction),
 		T(test_append_rejects_malformed_records),
+		T(test_begun_record_reads_running_until_it_ends),
+		T(test_recover_ends_running_records_as_interrupted),
+		T(test_prune_never_deletes_a_running_record),
+		T(test_a_thousand_starts_are_one_transaction),
 		T(test_queries_are_newest_first_and_filtered),
 		T(test_prune_by_age_deletes_oldest_in_bounded_batches),
 		T(test_prune_by_count_keeps_the_newest_per_entry),
