@@ -38,7 +38,9 @@ void crontab_print_diags(const struct diag_list *diags, const char *name)
 
 int crontab_cmd_check(const struct crontab_cli *cli)
 {
-	struct cli_user who;
+	/* A user crontab is checked as the caller's, or -u USER's: only root's
+	 * may use the '-' (do not log) prefix. */
+	struct cli_user who = { .uid = getuid() };
 	if (cli->user && cli_user_resolve(cli, &who) < 0)
 		return EXIT_FAIL;
 	const char *path = cli->args[0];   /* main.c: exactly one operand */
@@ -52,13 +54,6 @@ int crontab_cmd_check(const struct crontab_cli *cli)
 	}
 	struct crontab tab;
 	struct diag_list diags = { 0 };
-	/* A user crontab is checked as the caller's, or -u USER's: only root's
-	 * may use the '-' (do not log) prefix. */
-	struct cli_user who = { .uid = getuid() };
-	if (!cli->system_format && cli->user && cli_user_resolve(cli, &who) < 0) {
-		free(text);
-		return EXIT_FAIL;
-	}
 	int rc = crontab_parse(text, len, cli->system_format ? CRONTAB_SYSTEM
 	                                                     : crontab_user_format(who.uid),
 	                       &tab, &diags);
