@@ -177,7 +177,7 @@ static void test_run_requests_share_the_crontab_instead_of_copying_it(void **sta
 		assert_string_equal(r->shell, "/bin/bash");
 		assert_string_equal(r->mailto, "ops");
 		assert_string_equal(r->user, "alice");
-		assert_string_equal(r->input, "in");
+		assert_string_equal(r->input, "in\n");   /* % input ends in a newline */
 		own += runreq_bytes(r);
 	}
 	assert_int_equal(atomic_load(&src->snap->refs), 11);
