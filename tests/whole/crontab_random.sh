@@ -23,7 +23,7 @@ MAILTO=""
 TAB
 run "$CRONTAB" "$TEST_TMP/a.tab"
 expect_rc 0 "install a crontab with ~ (crond not running)"
-run "$CRONTAB" --next 2 --from 2026-01-01T00:00 --tz UTC
+run "$CRONTAB" --next 2 --from 2025-12-31T23:59 --tz UTC
 expect_rc 0 "--next on the direct path"
 m=$(printf '%s\n' "$OUT" | head -n 1 | sed -n 's/^2026-01-01T00:0\([0-4]\):00+00:00\techo picked$/\1/p')
 [ -n "$m" ] || { show_last; fail "--next did not show one minute in 0-4"; }
@@ -34,7 +34,7 @@ direct=$OUT
 
 # crond (2 s before 2026-01-01T00:00Z, a minute per second) agrees, and runs it then.
 start_crond --test-clock 1767225598:60
-run "$CRONTAB" --next 2 --from 2026-01-01T00:00 --tz UTC
+run "$CRONTAB" --next 2 --from 2025-12-31T23:59 --tz UTC
 expect_rc 0 "--next through crond"
 expect_out "$direct" "--next through crond shows the same pick"
 deadline=$((SECONDS + 15))
@@ -53,7 +53,7 @@ esac
 # nobody's crontab, through crond
 printf '~ * * * * true\n' | as_nobody "$CRONTAB" -
 [ $? -eq 0 ] || fail "nobody cannot install a crontab with ~"
-run as_nobody "$CRONTAB" --next 1 --from 2026-01-01T00:00 --tz UTC
+run as_nobody "$CRONTAB" --next 1 --from 2025-12-31T23:59 --tz UTC
 expect_rc 0 "nobody's --next"
 case "$OUT" in "2026-01-01T00:"[0-5][0-9]":00+00:00${T}true") ;; *) show_last; fail "nobody's --next" ;; esac
 nobody=$OUT
@@ -61,14 +61,14 @@ nobody=$OUT
 # After a restart: the same picks.
 stop_crond
 start_crond --test-clock 1767225598:60
-run "$CRONTAB" --next 2 --from 2026-01-01T00:00 --tz UTC
+run "$CRONTAB" --next 2 --from 2025-12-31T23:59 --tz UTC
 expect_out "$direct" "root's pick after a restart"
-run as_nobody "$CRONTAB" --next 1 --from 2026-01-01T00:00 --tz UTC
+run as_nobody "$CRONTAB" --next 1 --from 2025-12-31T23:59 --tz UTC
 expect_out "$nobody" "nobody's pick after a restart"
 stop_crond
 
 # A schedule alone gets a pick of its own, said on stderr.
-run "$CRONTAB" --next 1 --from 2026-01-01T00:00 --tz UTC '10~12 * * * *'
+run "$CRONTAB" --next 1 --from 2025-12-31T23:59 --tz UTC '10~12 * * * *'
 expect_rc 0 "--next of a schedule with ~"
 case "$OUT" in "2026-01-01T00:1"[0-2]":00+00:00") ;; *) show_last; fail "--next of a schedule with ~" ;; esac
 expect_err_has "minute 10~12 is" "--next of a schedule with ~"
