@@ -41,7 +41,7 @@ static const struct personality personalities[] = {
 };
 
 static const char usage_text[] =
-	"usage: at [-V] [-q QUEUE] [-f FILE] [-u USER] [-m | -M] [-v] TIMESPEC...\n"
+	"Usage: at [-V] [-q QUEUE] [-f FILE] [-u USER] [-m | -M] [-v] TIMESPEC...\n"
 	"       at [-V] [-q QUEUE] [-f FILE] [-u USER] [-m | -M] [-v]\n"
 	"          -t [[CC]YY]MMDDhhmm[.SS]\n"
 	"       at --dry-run [--now YYYY-MM-DDTHH:MM[:SS]] TIMESPEC... | -t TIME\n"

@@ -57,7 +57,7 @@ Cannot get current working directory: No such file or directory" ] ||
 
 # Usage errors: glibc getopt's words (Debian prints them), the usage, exit 1.
 expect "at: invalid option -- 'Z'" "$AT" -Z
-expect_err_has "usage: at" "at -Z"
+expect_err_has "Usage: at" "at -Z"   # Debian's word
 expect "at: option requires an argument -- 'q'" "$AT" -q
 expect "atq: option requires an argument -- 'o'" "$BIN/atq" -o
 expect "at: unrecognized option '--foo'" "$AT" --foo

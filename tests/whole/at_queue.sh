@@ -117,7 +117,7 @@ for args in "-Z" "-q" "-q 1 now" "-q ab now" "-c" "-r" "-l -f x" "-t 20300101000
     "-b now" "--now 2030-01-01T00:00 now" "-l -c 1"; do
     run "$AT" $args
     expect_rc 1 "at $args"
-    expect_err_has "usage: at" "at $args"
+    expect_err_has "Usage: at" "at $args"
 done
 run "$BIN/batch" now
 expect_rc 1 "batch now"
@@ -129,6 +129,6 @@ expect_rc 0 "at -V"
 expect_err_has "at version " "at -V"
 run "$AT" --help
 expect_rc 0 "at --help"
-case "$OUT" in "usage: at"*) ;; *) fail "at --help" ;; esac
+case "$OUT" in "Usage: at"*) ;; *) fail "at --help" ;; esac
 stop_crond
 echo ok
