@@ -44,7 +44,12 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 case "$OUT" in "2	"*" = root") ;; *) show_last; fail "job 2 is not running" ;; esac
-pid=$(sed -n 's/.*(root) CMD (pid=\([0-9]*\) at job 2)$/\1/p' "$TEST_TMP/crond.log")
+# The job shows as running once claimed; its CMD line follows the start.
+for _ in $(seq 1 50); do
+    pid=$(sed -n 's/.*(root) CMD (pid=\([0-9]*\) at job 2)$/\1/p' "$TEST_TMP/crond.log")
+    [ -n "$pid" ] && break
+    sleep 0.1
+done
 [ -n "$pid" ] || fail "no CMD line for job 2"
 kill -KILL "$CROND_PID"
 wait "$CROND_PID" 2>/dev/null
