@@ -3,11 +3,8 @@
  * atrun.c.
  *
  * A job's environment is stored as one blob: its NAME=VALUE strings, each
- * followed by a NUL byte, as in /proc/PID/environ. The blob also carries
- * the at -u recipient (mail_to), when there is one, as its first string
- * "@mail_to=USER": a name that is never a variable (the spool refuses
- * environment names starting with '@'), so schema 2 holds it without a
- * migration; a column of its own can take it over with the next one.
+ * followed by a NUL byte, as in /proc/PID/environ. The at -u recipient
+ * has a column of its own (mail_to, schema 5), NULL for the owner.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -76,18 +73,14 @@ static int check_job(struct spool *sp, const struct spool_at_job *j,
 	return SPOOL_OK;
 }
 
-#define MAIL_TO_PREFIX "@mail_to="
-#define MAIL_TO_PREFIX_LEN (sizeof(MAIL_TO_PREFIX) - 1)
-
-/* The environment, and MAIL_TO first if not NULL, as one blob (*BLOB,
- * malloc'ed, *LEN bytes). */
-static int pack_env(struct spool *sp, const char *const *env, const char *mail_to,
-		    char **blob, size_t *len, struct spool_err *err)
+/* The environment as one blob (*BLOB, malloc'ed, *LEN bytes). */
+static int pack_env(struct spool *sp, const char *const *env, char **blob, size_t *len,
+		    struct spool_err *err)
 {
 	size_t total = 0, count = 0;
 	for (; env != NULL && env[count] != NULL; count++) {
 		const char *eq = strchr(env[count], '=');
-		if (eq == NULL || eq == env[count] || env[count][0] == '@')
+		if (eq == NULL || eq == env[count])
 			return spool_seterr(err, SPOOL_INVALID, "%s: at job: environment"
 					    " string %zu is not NAME=VALUE", sp->path, count);
 		total += strlen(env[count]) + 1;
@@ -96,17 +89,12 @@ static int pack_env(struct spool *sp, const char *const *env, const char *mail_t
 					    " over %d bytes or %d strings", sp->path,
 					    SPOOL_ENV_MAX, SPOOL_ENV_COUNT_MAX);
 	}
-	size_t extra = mail_to != NULL ? MAIL_TO_PREFIX_LEN + strlen(mail_to) + 1 : 0;
-	if ((*blob = malloc(extra + total + 1)) == NULL)
+	if ((*blob = malloc(total + 1)) == NULL)
 		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
 	char *p = *blob;
-	if (mail_to != NULL) {
-		memcpy(p, MAIL_TO_PREFIX, MAIL_TO_PREFIX_LEN);
-		p = spool_put_bytes(p + MAIL_TO_PREFIX_LEN, mail_to, strlen(mail_to));
-	}
 	for (size_t i = 0; i < count; i++)
 		p = spool_put_bytes(p, env[i], strlen(env[i]));
-	*len = extra + total;
+	*len = total;
 	return SPOOL_OK;
 }
 
@@ -139,6 +127,8 @@ static int submit_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	if (rc == SQLITE_OK) rc = spool_bind_text(st, 9, j->cwd);
 	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 10, j->umask);
 	if (rc == SQLITE_OK) rc = spool_bind_text(st, 11, mail_names[j->mail]);
+	if (rc == SQLITE_OK) rc = j->mail_to == NULL ? sqlite3_bind_null(st, 12)
+		: spool_bind_text(st, 12, j->mail_to);
 	if (rc != SQLITE_OK)
 		return spool_sqlerr(sp, err, rc, "submit at job");
 	code = spool_step_done(sp, st, "submit at job", err);
@@ -153,7 +143,7 @@ int spool_at_submit(struct spool *sp, const struct spool_at_job *job,
 	char *env = NULL;
 	size_t env_len = 0;
 	if (code == SPOOL_OK)
-		code = pack_env(sp, job->env, job->mail_to, &env, &env_len, err);
+		code = pack_env(sp, job->env, &env, &env_len, err);
 	if (code != SPOOL_OK)
 		return code;
 	struct submit_ctx c = { .job = job, .env = env, .env_len = env_len };
@@ -175,15 +165,17 @@ static void split_env(char *env, size_t len, char **vec)
 }
 
 /* Columns of ST_AT_GET: id, queue, owner, uid, gid, run_at, created_at,
- * script, environ, cwd, umask, mail, state, pid, started_at. */
+ * script, environ, cwd, umask, mail, state, pid, started_at, mail_to. */
 static int read_job(struct spool *sp, sqlite3_stmt *st, struct spool_at_job *j,
 		    struct spool_err *err)
 {
-	const void *owner, *script, *env, *cwd;
-	size_t olen, slen, elen, clen;
+	const void *owner, *script, *env, *cwd, *mail_to = NULL;
+	size_t olen, slen, elen, clen, mlen = 0;
 	memset(j, 0, sizeof *j);
+	bool has_mail_to = sqlite3_column_type(st, 15) != SQLITE_NULL;
 	if (spool_col_bytes(st, 2, &owner, &olen) || spool_col_bytes(st, 7, &script, &slen) ||
-	    spool_col_bytes(st, 8, &env, &elen) || spool_col_bytes(st, 9, &cwd, &clen))
+	    spool_col_bytes(st, 8, &env, &elen) || spool_col_bytes(st, 9, &cwd, &clen) ||
+	    (has_mail_to && spool_col_bytes(st, 15, &mail_to, &mlen)))
 		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
 	const unsigned char *queue = sqlite3_column_text(st, 1);
 	int state = state_of_column(st, 12);
@@ -197,7 +189,7 @@ static int read_job(struct spool *sp, sqlite3_stmt *st, struct spool_at_job *j,
 		nenv += ((const char *)env)[i] == '\0';
 	nenv += elen > 0 && ((const char *)env)[elen - 1] != '\0';
 	size_t ptrs = (nenv + 1) * sizeof(char *);
-	char *mem = malloc(ptrs + elen + slen + clen + olen + 4);
+	char *mem = malloc(ptrs + elen + slen + clen + olen + mlen + 5);
 	if (mem == NULL)
 		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
 	char **vec = (char **)mem;   /* malloc'ed memory suits any type */
@@ -210,10 +202,10 @@ static int read_job(struct spool *sp, sqlite3_stmt *st, struct spool_at_job *j,
 	j->cwd = p;
 	p = spool_put_bytes(p, cwd, clen);
 	j->owner = p;
-	spool_put_bytes(p, owner, olen);
-	if (vec[0] != NULL && strncmp(vec[0], MAIL_TO_PREFIX, MAIL_TO_PREFIX_LEN) == 0) {
-		j->mail_to = vec[0] + MAIL_TO_PREFIX_LEN;
-		vec++;
+	p = spool_put_bytes(p, owner, olen);
+	if (has_mail_to) {
+		j->mail_to = p;
+		spool_put_bytes(p, mail_to, mlen);
 	}
 	j->env = (const char *const *)vec;
 	j->mem_ = mem;

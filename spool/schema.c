@@ -91,6 +91,10 @@ static const char *const migrations[] = {
 	 * ones a crash left running through this index, which holds only
 	 * them. Queries must spell the condition exactly so to use it. */
 	"CREATE INDEX run_running ON run (id) WHERE flags & 64 != 0;",
+
+	/* 5: at -u USER: the user mailed instead of the owner (NULL: the
+	 * owner, as before). */
+	"ALTER TABLE at_job ADD COLUMN mail_to TEXT;",
 };
 
 #define LATEST ((int)(sizeof migrations / sizeof *migrations))

@@ -41,11 +41,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 
 	[ST_AT_INSERT] =
 		"INSERT INTO at_job (queue, owner, uid, gid, run_at, created_at,"
-		" script, environ, cwd, umask, mail)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+		" script, environ, cwd, umask, mail, mail_to)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
 	[ST_AT_GET] =
 		"SELECT id, queue, owner, uid, gid, run_at, created_at, script,"
-		" environ, cwd, umask, mail, state, pid, started_at"
+		" environ, cwd, umask, mail, state, pid, started_at, mail_to"
 		" FROM at_job WHERE id = ?1",
 	[ST_AT_LIST_ALL] =
 		"SELECT id, queue, owner, uid, run_at, state FROM at_job"

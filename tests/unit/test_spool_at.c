@@ -125,11 +125,15 @@ static void test_mail_recipient_is_kept_apart_from_the_environment(void **state)
 	assert_null(j.mail_to);
 	assert_string_equal(j.env[0], "HOME=/home/alice");
 	spool_at_job_free(&j);
-	/* Nothing in the environment can pass for it. */
+	/* Nothing in the environment can pass for it: it has a column. */
 	in = job_for("alice", 1000, 'a', 5);
-	const char *const forged[] = { "@mail_to=mallory", NULL };
+	const char *const forged[] = { "@mail_to=mallory", "MAIL_TO=mallory", NULL };
 	in.env = forged;
-	assert_int_equal(spool_at_submit(fx->sp, &in, NULL, &err), SPOOL_INVALID);
+	int64_t forged_id = submit(fx->sp, in);
+	assert_int_equal(spool_at_get(fx->sp, forged_id, &j, &err), SPOOL_OK);
+	assert_null(j.mail_to);
+	assert_string_equal(j.env[0], "@mail_to=mallory");
+	spool_at_job_free(&j);
 	in = job_for("alice", 1000, 'a', 5);
 	in.mail_to = "";
 	assert_int_equal(spool_at_submit(fx->sp, &in, NULL, &err), SPOOL_INVALID);

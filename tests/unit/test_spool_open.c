@@ -403,7 +403,7 @@ static void test_version_1_database_is_upgraded_keeping_its_data(void **state)
 	assert_int_equal(gen, 42);
 	/* The tables the later migrations added work. */
 	struct spool_at_job j = { .queue = 'a', .owner = "new", .cwd = "/", .script = "",
-				  .mail = SPOOL_MAIL_NEVER };
+				  .mail = SPOOL_MAIL_NEVER, .mail_to = "other" };
 	assert_int_equal(spool_at_submit(sp, &j, NULL, &err), SPOOL_OK);
 	struct spool_run r = { .owner = "new", .entry_key = "k", .command = "c" };
 	assert_int_equal(spool_history_append(sp, &r, 1, &err), SPOOL_OK);
