@@ -262,6 +262,33 @@ uninstall:
 	rm -f $(D)$(DOCDIR)/README.md $(addprefix $(D)$(DOCDIR)/examples/,$(notdir $(wildcard etc/*.sample)))
 	rmdir $(D)$(DOCDIR)/examples $(D)$(DOCDIR) 2>/dev/null || true
 
+# ---------------------------------------------------------------- Debian package
+# make deb: dpkg-buildpackage -b on a copy of the tree in build/deb/ (so
+# nothing lands beside the checkout), then lintian; the .deb is copied to
+# build/. make test-deb installs it into a throwaway Debian root (see
+# tests/deb/test-deb.sh).
+DEB_APT_PACKAGES := debhelper dpkg-dev fakeroot lintian
+TEST_DEB_APT_PACKAGES := debootstrap
+DEB_WORK := build/deb
+DEB_ARCH = $(shell dpkg --print-architecture)
+DEB_FILE = build/crond_$(VERSION)_$(DEB_ARCH).deb
+
+.PHONY: deb test-deb
+deb: deps
+	$(call apt_ensure,$(DEB_APT_PACKAGES))
+	$(Q)rm -rf $(DEB_WORK) && mkdir -p $(DEB_WORK)/crond-$(VERSION)
+	$(Q)tar --exclude=./build --exclude=./run --exclude=./.git -cf - . \
+	  | tar -xf - -C $(DEB_WORK)/crond-$(VERSION)
+	$(Q)cd $(DEB_WORK)/crond-$(VERSION) && dpkg-buildpackage -b -us -uc >../build.log 2>&1 \
+	  || { tail -n 30 ../build.log; echo "make: dpkg-buildpackage failed (log: $(DEB_WORK)/build.log)" >&2; exit 1; }
+	$(Q)cp $(DEB_WORK)/crond_$(VERSION)_$(DEB_ARCH).deb build/
+	$(Q)lintian --fail-on error --info $(DEB_WORK)/crond_$(VERSION)_$(DEB_ARCH).changes
+	@echo "make: built $(DEB_FILE)"
+
+test-deb: deb
+	$(call apt_ensure,$(TEST_DEB_APT_PACKAGES))
+	$(Q)tests/deb/test-deb.sh $(DEB_FILE)
+
 .PHONY: clean
 clean:
 	rm -rf build run
