@@ -45,6 +45,7 @@ struct options {
 
 static const char usage_text[] =
 	"usage: crond [-n] [-x] [-d] [--config FILE] [--test-clock EPOCH[:SPEED]]\n"
+	"       crond --import-debian [ROOT] [--config FILE]\n"
 	"  -n, -f         stay in the foreground (log to stderr)\n"
 	"  -x             check the configuration and the system crontabs, then exit\n"
 	"  -d             log debug lines too\n"
