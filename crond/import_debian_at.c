@@ -192,13 +192,17 @@ void import_at_file(struct spool *sp, int dirfd, const char *name, int64_t now,
 		import_report_add(r, IMPORT_REFUSED, pw->pw_name, what, "%s", e.msg);
 	else if (res == SPOOL_IMPORTED_BEFORE)
 		import_report_add(r, IMPORT_BEFORE, pw->pw_name, what, "as job %lld", (long long)id);
-	else if (id != jobno)
-		import_report_add(r, IMPORT_DONE, pw->pw_name, what, "as job %lld (number %lld"
-		                  " was taken), queue %c, due %s%s", (long long)id,
-		                  (long long)jobno, queue, due, run_at <= now ? " (past due:"
-		                  " runs at once)" : "");
-	else
-		import_report_add(r, IMPORT_DONE, pw->pw_name, what, "queue %c, due %s%s",
-		                  queue, due, run_at <= now ? " (past due: runs at once)" : "");
+	else {
+		char renumbered[64] = "", mail[SPOOL_NAME_MAX + 64] = "";
+		if (id != jobno)
+			snprintf(renumbered, sizeof renumbered, "as job %lld (number %lld was"
+			         " taken), ", (long long)id, (long long)jobno);
+		/* at mailed its caller's login name; crond mails the owner. */
+		if (strcmp(h.mailto, pw->pw_name) != 0)
+			snprintf(mail, sizeof mail, ", mail to %s, not %s", pw->pw_name, h.mailto);
+		import_report_add(r, IMPORT_DONE, pw->pw_name, what, "%squeue %c, due %s%s%s",
+		                  renumbered, queue, due, run_at <= now ? " (past due: runs at"
+		                  " once)" : "", mail);
+	}
 	free(text);
 }

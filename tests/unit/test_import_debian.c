@@ -443,6 +443,13 @@ static void test_wrong_owners_are_refused_and_fail_the_import(void **state)
 	assert_int_equal(chown(path, nobody->pw_uid, 0), 0);
 	snprintf(path, sizeof path, "%s/var/spool/cron/atjobs/a0000101e18a38", dir);
 	assert_int_equal(chown(path, nobody->pw_uid, 0), 0);
+	/* A job at queued for root from alice's login: mailed to alice. */
+	snprintf(path, sizeof path, "%s/var/spool/cron/atjobs/a0000601e18fba", dir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0700);
+	const char job[] = "#!/bin/sh\n# atrun uid=0 gid=0\n# mail alice 0\necho\n";
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, job, sizeof job - 1), sizeof job - 1);
+	assert_int_equal(close(fd), 0);
 	struct config cfg;
 	config_defaults(&cfg);
 	snprintf(cfg.pidfile, sizeof cfg.pidfile, "%s/crond.pid", dir);
@@ -452,7 +459,7 @@ static void test_wrong_owners_are_refused_and_fail_the_import(void **state)
 	FILE *saved = stdout;
 	stdout = fopen(path, "w");
 	assert_non_null(stdout);
-	int status = import_debian_run(&cfg, dir, 1900000000);
+	int status = import_debian_run(&cfg, dir, 1800000000);   /* 2027 */
 	assert_int_equal(fclose(stdout), 0);
 	stdout = saved;
 	assert_int_equal(status, 1);
@@ -463,7 +470,8 @@ static void test_wrong_owners_are_refused_and_fail_the_import(void **state)
 		"crontab root: NOT IMPORTED: the file is owned by nobody (uid 65534), not by root\n",
 		"at job 1: NOT IMPORTED: a0000101e18a38: '# atrun uid=0' does not match the"
 		" file's owner nobody (uid 65534)\n",
-		": 5 imported, 0 already imported, 0 skipped, 0 refused lines kept commented"
+		"at job 6: imported: queue a, due 2030-01-02 09:30 UTC, mail to root, not alice\n",
+		": 6 imported, 0 already imported, 0 skipped, 0 refused lines kept commented"
 		" out, 2 not imported\n",
 	};
 	for (size_t i = 0; i < sizeof lines / sizeof *lines; i++)
