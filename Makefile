@@ -6,7 +6,10 @@
 #   make run          a private crond in the foreground under ./run/
 #   make fuzz         libFuzzer targets (clang, ASan+UBSan), FUZZ_SECONDS each
 #   make bench        benchmarks, side by side with the anchors
-#   make install      programs, man pages and samples under DESTDIR/PREFIX
+#   make install      the package's files under DESTDIR/PREFIX/SYSCONFDIR
+#   make uninstall    removes them (configuration only while unchanged)
+#   make deb          the Debian package, into build/ (make test-deb installs it
+#                     into a throwaway root and runs it)
 #   make clean
 #
 #   V=1               show full command lines
@@ -206,17 +209,85 @@ bench: all
 	$(Q)$(MAKE) --no-print-directory -C bench BIN=$(abspath $(BIN)) BUILD=$(abspath $(BUILD))/bench
 
 # ---------------------------------------------------------------- install
-.PHONY: install
-install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
-	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
-	  $(DESTDIR)$(PREFIX)/share/man/man8
-	$(if $(wildcard crond/main.c),install -m 0755 $(BIN)/crond $(DESTDIR)$(PREFIX)/sbin/crond)
-	$(if $(wildcard crontab-cli/main.c),install -m 0755 $(BIN)/crontab $(DESTDIR)$(PREFIX)/bin/crontab)
-	$(if $(wildcard atq/main.c),install -m 0755 $(BIN)/at $(DESTDIR)$(PREFIX)/bin/at)
-	$(if $(wildcard atq/main.c),for n in atq atrm batch; do ln -sf at $(DESTDIR)$(PREFIX)/bin/$$n; done)
-	for m in man/*.[158]; do [ -e "$$m" ] || continue; \
-	  install -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/; done
+# `make install` puts the same files as the Debian package (make deb) under
+# DESTDIR: programs and man pages under PREFIX, configuration under
+# SYSCONFDIR (the programs read /etc/crond.conf unless told otherwise), the
+# systemd unit under UNITDIR and the SysV script under INITDIR (either left
+# out when set empty). An existing crond.conf or crontab is never
+# overwritten; `make uninstall` removes them only while they are unchanged.
+SYSCONFDIR ?= /etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+INITDIR    ?= $(SYSCONFDIR)/init.d
+DOCDIR     ?= $(PREFIX)/share/doc/crond
+MANDIR     ?= $(PREFIX)/share/man
+CRON_DIRS  := cron.d cron.hourly cron.daily cron.weekly cron.monthly cron.yearly
+CONF_FILES := crond.conf crontab
+MAN_PAGES  := $(wildcard man/*.[158])
+MAN_LINKS  := $(if $(wildcard man/at.1),atq.1 atrm.1 batch.1)
+D          := $(DESTDIR)
+# The unit and the script name the installed crond.
+fix_paths  := sed -e 's|/usr/local/sbin/crond|$(PREFIX)/sbin/crond|g'
+
+.PHONY: install uninstall
+install: $(if $(NO_BUILD),,all)
+	install -d $(D)$(PREFIX)/sbin $(D)$(PREFIX)/bin $(D)$(MANDIR)/man1 \
+	  $(D)$(MANDIR)/man5 $(D)$(MANDIR)/man8 $(D)$(SYSCONFDIR) $(D)$(DOCDIR)/examples
+	$(if $(wildcard crond/main.c),install -m 0755 $(BIN)/crond $(D)$(PREFIX)/sbin/crond)
+	$(if $(wildcard crontab-cli/main.c),install -m 0755 $(BIN)/crontab $(D)$(PREFIX)/bin/crontab)
+	$(if $(wildcard atq/main.c),install -m 0755 $(BIN)/at $(D)$(PREFIX)/bin/at)
+	$(if $(wildcard atq/main.c),for n in atq atrm batch; do ln -sfn at $(D)$(PREFIX)/bin/$$n; done)
+	for m in $(MAN_PAGES); do install -m 0644 $$m $(D)$(MANDIR)/man$${m##*.}/; done
+	for m in $(MAN_LINKS); do ln -sfn at.1 $(D)$(MANDIR)/man1/$$m; done
+	for f in $(CONF_FILES); do \
+	  if [ -e $(D)$(SYSCONFDIR)/$$f ]; then echo "make: keeping $(D)$(SYSCONFDIR)/$$f"; \
+	  else install -m 0644 etc/$$f $(D)$(SYSCONFDIR)/$$f; fi; done
+	for d in $(CRON_DIRS); do install -d -m 0755 $(D)$(SYSCONFDIR)/$$d && \
+	  install -m 0644 etc/$$d/.placeholder $(D)$(SYSCONFDIR)/$$d/.placeholder; done
+	$(if $(UNITDIR),install -d $(D)$(UNITDIR) && $(fix_paths) etc/crond.service >$(D)$(UNITDIR)/crond.service && chmod 0644 $(D)$(UNITDIR)/crond.service)
+	$(if $(INITDIR),install -d $(D)$(INITDIR) && $(fix_paths) etc/crond.init >$(D)$(INITDIR)/crond && chmod 0755 $(D)$(INITDIR)/crond)
+	install -m 0644 README.md $(D)$(DOCDIR)/README.md
+	install -m 0644 etc/*.sample $(D)$(DOCDIR)/examples/
+
+uninstall:
+	rm -f $(D)$(PREFIX)/sbin/crond $(addprefix $(D)$(PREFIX)/bin/,crontab at atq atrm batch)
+	rm -f $(foreach m,$(MAN_PAGES),$(D)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
+	rm -f $(addprefix $(D)$(MANDIR)/man1/,$(MAN_LINKS))
+	for f in $(CONF_FILES); do \
+	  if cmp -s etc/$$f $(D)$(SYSCONFDIR)/$$f; then rm -f $(D)$(SYSCONFDIR)/$$f; \
+	  elif [ -e $(D)$(SYSCONFDIR)/$$f ]; then echo "make: keeping $(D)$(SYSCONFDIR)/$$f (changed)"; fi; done
+	for d in $(CRON_DIRS); do rm -f $(D)$(SYSCONFDIR)/$$d/.placeholder; \
+	  rmdir $(D)$(SYSCONFDIR)/$$d 2>/dev/null || true; done
+	$(if $(UNITDIR),rm -f $(D)$(UNITDIR)/crond.service)
+	$(if $(INITDIR),rm -f $(D)$(INITDIR)/crond)
+	rm -f $(D)$(DOCDIR)/README.md $(addprefix $(D)$(DOCDIR)/examples/,$(notdir $(wildcard etc/*.sample)))
+	rmdir $(D)$(DOCDIR)/examples $(D)$(DOCDIR) 2>/dev/null || true
+
+# ---------------------------------------------------------------- Debian package
+# make deb: dpkg-buildpackage -b on a copy of the tree in build/deb/ (so
+# nothing lands beside the checkout), then lintian; the .deb is copied to
+# build/. make test-deb installs it into a throwaway Debian root (see
+# tests/deb/test-deb.sh).
+DEB_APT_PACKAGES := debhelper dpkg-dev fakeroot lintian
+TEST_DEB_APT_PACKAGES := debootstrap
+DEB_WORK := build/deb
+DEB_ARCH = $(shell dpkg --print-architecture)
+DEB_FILE = build/crond_$(VERSION)_$(DEB_ARCH).deb
+
+.PHONY: deb test-deb
+deb: deps
+	$(call apt_ensure,$(DEB_APT_PACKAGES))
+	$(Q)rm -rf $(DEB_WORK) && mkdir -p $(DEB_WORK)/crond-$(VERSION)
+	$(Q)tar --exclude=./build --exclude=./run --exclude=./.git -cf - . \
+	  | tar -xf - -C $(DEB_WORK)/crond-$(VERSION)
+	$(Q)cd $(DEB_WORK)/crond-$(VERSION) && dpkg-buildpackage -b -us -uc >../build.log 2>&1 \
+	  || { tail -n 30 ../build.log; echo "make: dpkg-buildpackage failed (log: $(DEB_WORK)/build.log)" >&2; exit 1; }
+	$(Q)cp $(DEB_WORK)/crond_$(VERSION)_$(DEB_ARCH).deb build/
+	$(Q)lintian --fail-on error --info $(DEB_WORK)/crond_$(VERSION)_$(DEB_ARCH).changes
+	@echo "make: built $(DEB_FILE)"
+
+test-deb: deb
+	$(call apt_ensure,$(TEST_DEB_APT_PACKAGES))
+	$(Q)tests/deb/test-deb.sh $(DEB_FILE)
 
 .PHONY: clean
 clean:

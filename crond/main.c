@@ -1,6 +1,7 @@
 /* crond/main.c: the daemon's start-up and shut-down.
  *
  *   crond [-n|-f] [-x] [-d] [--config FILE] [--test-clock EPOCH[:SPEED]]
+ *   crond --import-debian [ROOT] [--config FILE]   (crond/import_debian.h)
  *
  * DESIGN: main reads the configuration, daemonizes (unless -n), takes the
  * singleton lock, blocks every signal, opens the spool, loads the schedule,
@@ -18,11 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "crond/control.h"
 #include "crond/crond.h"
 #include "crond/daemonize.h"
+#include "crond/import_debian.h"
 #include "crond/log.h"
 #include "crond/pidfile.h"
 #include "crond/scheduler.h"
@@ -34,18 +37,22 @@
 #include "spool/spool.h"
 
 struct options {
-	bool foreground, check, debug;
+	bool foreground, check, debug, import;
 	const char *config;
+	const char *import_root;
 	const char *test_clock;
 };
 
 static const char usage_text[] =
 	"usage: crond [-n] [-x] [-d] [--config FILE] [--test-clock EPOCH[:SPEED]]\n"
+	"       crond --import-debian [ROOT] [--config FILE]\n"
 	"  -n, -f         stay in the foreground (log to stderr)\n"
 	"  -x             check the configuration and the system crontabs, then exit\n"
 	"  -d             log debug lines too\n"
 	"  --config FILE  read FILE instead of $CROND_CONF or /etc/crond.conf\n"
 	"  --test-clock   run on a test clock starting at EPOCH, SPEED times real time\n"
+	"  --import-debian [ROOT]  import Debian's crontabs and at jobs from\n"
+	"                 ROOT/var/spool/cron (default /), report, exit\n"
 	"  -V             show the version\n";
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -53,6 +60,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "test-clock", required_argument, NULL, 't' },
+		{ "import-debian", no_argument, NULL, 'I' },
 		{ "foreground", no_argument, NULL, 'n' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -67,6 +75,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'd': o->debug = true; break;
 		case 'c': o->config = optarg; break;
 		case 't': o->test_clock = optarg; break;
+		case 'I': o->import = true; break;
 		case 'V': printf("crond %s\n", CROND_VERSION); exit(0);
 		case 'h': fputs(usage_text, stdout); exit(0);
 		default:
@@ -75,6 +84,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 			return -1;
 		}
 	}
+	if (o->import && optind < argc)
+		o->import_root = argv[optind++];
 	if (optind < argc) {
 		fprintf(stderr, "crond: unexpected argument '%s'\n%s", argv[optind], usage_text);
 		return -1;
@@ -226,6 +237,12 @@ int main(int argc, char **argv)
 		return 1;
 	if (o.check)
 		return syscron_check(&cfg) > 0 ? 1 : 0;
+	if (o.import) {
+		log_open(cfg.log, false);
+		int status = import_debian_run(&cfg, o.import_root, (int64_t)time(NULL));
+		log_close();
+		return status;
+	}
 	static struct crond c;
 	char err[1024];
 	if (init_state(&c, &o, &cfg, err, sizeof(err)) < 0) {

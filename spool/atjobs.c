@@ -46,8 +46,8 @@ static bool is_queue(char q)
 	return (q >= 'a' && q <= 'z') || (q >= 'A' && q <= 'Z');
 }
 
-static int check_job(struct spool *sp, const struct spool_at_job *j,
-		     struct spool_err *err)
+int spool_at_check(struct spool *sp, const struct spool_at_job *j,
+		   struct spool_err *err)
 {
 	int code = spool_check_name(sp, j->owner, SPOOL_NAME_MAX, "owner name", err);
 	if (code == SPOOL_OK && j->mail_to != NULL)
@@ -105,13 +105,13 @@ struct submit_ctx {
 	int64_t id;
 };
 
-static int submit_txn(struct spool *sp, void *ctx, struct spool_err *err)
+int spool_at_insert(struct spool *sp, const struct spool_at_job *j,
+		    const void *env, size_t env_len, int64_t want_id,
+		    int64_t *id, struct spool_err *err)
 {
-	struct submit_ctx *c = ctx;
-	const struct spool_at_job *j = c->job;
 	sqlite3_stmt *st = NULL;
 	char queue[2] = { j->queue, '\0' };
-	int code = spool_stmt(sp, ST_AT_INSERT, &st, err);
+	int code = spool_stmt(sp, want_id > 0 ? ST_AT_INSERT_ID : ST_AT_INSERT, &st, err);
 	if (code != SPOOL_OK)
 		return code;
 	int rc = spool_bind_text(st, 1, queue);
@@ -122,24 +122,31 @@ static int submit_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 6, j->created_at);
 	if (rc == SQLITE_OK) rc = j->script_len == 0 ? sqlite3_bind_zeroblob(st, 7, 0)
 		: sqlite3_bind_blob64(st, 7, j->script, j->script_len, SQLITE_STATIC);
-	if (rc == SQLITE_OK) rc = c->env_len == 0 ? sqlite3_bind_zeroblob(st, 8, 0)
-		: sqlite3_bind_blob64(st, 8, c->env, c->env_len, SQLITE_STATIC);
+	if (rc == SQLITE_OK) rc = env_len == 0 ? sqlite3_bind_zeroblob(st, 8, 0)
+		: sqlite3_bind_blob64(st, 8, env, env_len, SQLITE_STATIC);
 	if (rc == SQLITE_OK) rc = spool_bind_text(st, 9, j->cwd);
 	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 10, j->umask);
 	if (rc == SQLITE_OK) rc = spool_bind_text(st, 11, mail_names[j->mail]);
 	if (rc == SQLITE_OK) rc = j->mail_to == NULL ? sqlite3_bind_null(st, 12)
 		: spool_bind_text(st, 12, j->mail_to);
+	if (rc == SQLITE_OK && want_id > 0) rc = sqlite3_bind_int64(st, 13, want_id);
 	if (rc != SQLITE_OK)
 		return spool_sqlerr(sp, err, rc, "submit at job");
 	code = spool_step_done(sp, st, "submit at job", err);
-	c->id = sqlite3_last_insert_rowid(sp->db);
+	*id = sqlite3_last_insert_rowid(sp->db);
 	return code;
+}
+
+static int submit_txn(struct spool *sp, void *ctx, struct spool_err *err)
+{
+	struct submit_ctx *c = ctx;
+	return spool_at_insert(sp, c->job, c->env, c->env_len, 0, &c->id, err);
 }
 
 int spool_at_submit(struct spool *sp, const struct spool_at_job *job,
 		    int64_t *id, struct spool_err *err)
 {
-	int code = check_job(sp, job, err);
+	int code = spool_at_check(sp, job, err);
 	char *env = NULL;
 	size_t env_len = 0;
 	if (code == SPOOL_OK)

@@ -43,25 +43,33 @@ static int next_generation(struct spool *sp, int64_t *gen, struct spool_err *err
 static int install_txn(struct spool *sp, void *ctx, struct spool_err *err)
 {
 	struct change *c = ctx;
+	return spool_crontab_put(sp, c->owner, c->uid, c->text, c->len, c->by,
+				 c->now, &c->generation, err);
+}
+
+int spool_crontab_put(struct spool *sp, const char *owner, uid_t uid,
+		      const void *text, size_t len, uid_t by, int64_t now,
+		      int64_t *generation, struct spool_err *err)
+{
 	sqlite3_stmt *st = NULL;
-	int code = next_generation(sp, &c->generation, err);
+	int code = next_generation(sp, generation, err);
 	if (code == SPOOL_OK)
 		code = spool_stmt(sp, ST_CRONTAB_PUT, &st, err);
 	if (code != SPOOL_OK)
 		return code;
-	int rc = spool_bind_text(st, 1, c->owner);
+	int rc = spool_bind_text(st, 1, owner);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(st, 2, c->uid);
+		rc = sqlite3_bind_int64(st, 2, uid);
 	/* A zero-length blob, not NULL (which would mean removed). */
 	if (rc == SQLITE_OK)
-		rc = c->len == 0 ? sqlite3_bind_zeroblob(st, 3, 0)
-			: sqlite3_bind_blob64(st, 3, c->text, c->len, SQLITE_STATIC);
+		rc = len == 0 ? sqlite3_bind_zeroblob(st, 3, 0)
+			: sqlite3_bind_blob64(st, 3, text, len, SQLITE_STATIC);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(st, 4, c->now);
+		rc = sqlite3_bind_int64(st, 4, now);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(st, 5, c->by);
+		rc = sqlite3_bind_int64(st, 5, by);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(st, 6, c->generation);
+		rc = sqlite3_bind_int64(st, 6, *generation);
 	if (rc != SQLITE_OK)
 		return spool_sqlerr(sp, err, rc, "install crontab");
 	return spool_step_done(sp, st, "install crontab", err);

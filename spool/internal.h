@@ -21,6 +21,8 @@ enum stmt_id {
 	ST_CRONTAB_GET,
 	ST_CRONTAB_CHANGES,
 	ST_AT_INSERT,
+	ST_AT_INSERT_ID,
+	ST_AT_LAST_ID,
 	ST_AT_GET,
 	ST_AT_LIST_ALL,
 	ST_AT_LIST_UID,
@@ -153,8 +155,37 @@ int spool_at_read(struct spool *sp, int64_t id, struct spool_at_job *out,
 int spool_at_state_of(struct spool *sp, int64_t id, enum spool_at_state *state,
 		      uid_t *uid, struct spool_err *err);
 
+/* Checks JOB as spool_at_submit does: 0 or SPOOL_INVALID with ERR filled. */
+int spool_at_check(struct spool *sp, const struct spool_at_job *job,
+		   struct spool_err *err);
+
+/* Inserts JOB (checked) as waiting, with the packed environment ENV of
+ * ENV_LEN bytes, inside the caller's write transaction: under id WANT_ID
+ * when it is > 0 (the caller makes sure it is free), else the next id.
+ * *ID gets the id. */
+int spool_at_insert(struct spool *sp, const struct spool_at_job *job,
+		    const void *env, size_t env_len, int64_t want_id,
+		    int64_t *id, struct spool_err *err);
+
 /* The name of STATE as the schema spells it. */
 const char *spool_at_state_name(enum spool_at_state state);
+
+/* ---- crontabs.c */
+
+/* Installs OWNER's crontab inside the caller's write transaction, as
+ * spool_crontab_install does (arguments checked by the caller). */
+int spool_crontab_put(struct spool *sp, const char *owner, uid_t uid,
+		      const void *text, size_t len, uid_t by, int64_t now,
+		      int64_t *generation, struct spool_err *err);
+
+/* ---- state.c */
+
+/* Meta value NAME into BUF of SIZE bytes inside the caller's transaction,
+ * as spool_meta_get; and its setter, inside a write transaction. */
+int spool_meta_read(struct spool *sp, const char *name, char *buf, size_t size,
+		    struct spool_err *err);
+int spool_meta_write(struct spool *sp, const char *name, const char *value,
+		     struct spool_err *err);
 
 /* ---- history.c */
 

@@ -283,6 +283,40 @@ int spool_at_next_run(struct spool *sp, const char *queues, int64_t *run_at,
 void spool_at_job_free(struct spool_at_job *job);
 void spool_at_jobs_free(struct spool_at_job *v, size_t n);
 
+/* ---------------------------------------------------------------- import */
+
+/* Importing another cron's spool (crond --import-debian) exactly once. Each
+ * imported item is remembered under a meta name MARK (e.g.
+ * "import-debian:atjobs/a0000101e18a38"), written in the same transaction
+ * as the item, so a second import of the same item changes nothing. */
+enum spool_import_result {
+	SPOOL_IMPORTED,          /* done now */
+	SPOOL_IMPORTED_BEFORE,   /* MARK says it was imported already */
+	SPOOL_IMPORT_KEPT,       /* crontab: the owner has one that the import
+	                            did not install: left alone, not imported */
+};
+
+/* Queues JOB (as spool_at_submit) under id WANT_ID when no job ever had it
+ * (ids above every id given so far), else under the next new id, and sets
+ * MARK to the id, in one transaction; *ID gets the id. If MARK is already
+ * set nothing changes: *RESULT = SPOOL_IMPORTED_BEFORE and *ID the recorded
+ * id. Later submissions get ids above WANT_ID. */
+int spool_at_import(struct spool *sp, const struct spool_at_job *job,
+		    int64_t want_id, const char *mark, int64_t *id,
+		    enum spool_import_result *result, struct spool_err *err);
+
+/* Installs OWNER's crontab (as spool_crontab_install) and sets MARK to
+ * "DIGEST GENERATION", in one transaction, unless MARK already holds DIGEST
+ * (SPOOL_IMPORTED_BEFORE: the same source was imported) or OWNER has a
+ * crontab that is not the one an earlier import installed (SPOOL_IMPORT_KEPT:
+ * installed with `crontab` since, never overwritten). DIGEST: 1 - 64 bytes,
+ * no blank. *GENERATION (may be NULL) gets the change's generation, or 0. */
+int spool_crontab_import(struct spool *sp, const char *owner, uid_t uid,
+			 const void *text, size_t len, int64_t now,
+			 const char *mark, const char *digest,
+			 int64_t *generation, enum spool_import_result *result,
+			 struct spool_err *err);
+
 /* ---------------------------------------------------------------- history */
 
 enum spool_run_kind {

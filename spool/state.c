@@ -189,13 +189,19 @@ struct meta_ctx {
 static int meta_get_txn(struct spool *sp, void *ctx, struct spool_err *err)
 {
 	struct meta_ctx *c = ctx;
+	return spool_meta_read(sp, c->name, c->buf, c->size, err);
+}
+
+int spool_meta_read(struct spool *sp, const char *name, char *buf, size_t size,
+		    struct spool_err *err)
+{
 	sqlite3_stmt *st = NULL;
 	const void *value;
 	size_t len;
 	int code = spool_stmt(sp, ST_META_GET, &st, err);
 	if (code != SPOOL_OK)
 		return code;
-	int rc = spool_bind_text(st, 1, c->name);
+	int rc = spool_bind_text(st, 1, name);
 	if (rc != SQLITE_OK)
 		return spool_sqlerr(sp, err, rc, "get value");
 	int row = spool_step_row(sp, st, "get value", err);
@@ -203,13 +209,13 @@ static int meta_get_txn(struct spool *sp, void *ctx, struct spool_err *err)
 		return -row;
 	if (row == 0)
 		return spool_seterr(err, SPOOL_NOT_FOUND, "%s: no value named %s",
-				    sp->path, c->name);
+				    sp->path, name);
 	if (spool_col_bytes(st, 0, &value, &len) != SPOOL_OK || value == NULL)
 		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
-	if (len >= c->size)
+	if (len >= size)
 		return spool_seterr(err, SPOOL_INVALID, "%s: value %s needs %zu bytes,"
-				    " buffer has %zu", sp->path, c->name, len + 1, c->size);
-	spool_put_bytes(c->buf, value, len);
+				    " buffer has %zu", sp->path, name, len + 1, size);
+	spool_put_bytes(buf, value, len);
 	return SPOOL_OK;
 }
 
@@ -226,13 +232,19 @@ int spool_meta_get(struct spool *sp, const char *name, char *buf, size_t size,
 static int meta_set_txn(struct spool *sp, void *ctx, struct spool_err *err)
 {
 	struct meta_ctx *c = ctx;
+	return spool_meta_write(sp, c->name, c->value, err);
+}
+
+int spool_meta_write(struct spool *sp, const char *name, const char *value,
+		     struct spool_err *err)
+{
 	sqlite3_stmt *st = NULL;
 	int code = spool_stmt(sp, ST_META_PUT, &st, err);
 	if (code != SPOOL_OK)
 		return code;
-	int rc = spool_bind_text(st, 1, c->name);
+	int rc = spool_bind_text(st, 1, name);
 	if (rc == SQLITE_OK)
-		rc = spool_bind_text(st, 2, c->value);
+		rc = spool_bind_text(st, 2, value);
 	if (rc != SQLITE_OK)
 		return spool_sqlerr(sp, err, rc, "set value");
 	return spool_step_done(sp, st, "set value", err);

@@ -43,6 +43,16 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"INSERT INTO at_job (queue, owner, uid, gid, run_at, created_at,"
 		" script, environ, cwd, umask, mail, mail_to)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	[ST_AT_INSERT_ID] =
+		"INSERT INTO at_job (queue, owner, uid, gid, run_at, created_at,"
+		" script, environ, cwd, umask, mail, mail_to, id)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+	/* The highest id ever given (AUTOINCREMENT keeps it), or the highest
+	 * present. */
+	[ST_AT_LAST_ID] =
+		"SELECT max(coalesce((SELECT seq FROM sqlite_sequence"
+		" WHERE name = 'at_job'), 0),"
+		" coalesce((SELECT max(id) FROM at_job), 0))",
 	[ST_AT_GET] =
 		"SELECT id, queue, owner, uid, gid, run_at, created_at, script,"
 		" environ, cwd, umask, mail, state, pid, started_at, mail_to"
