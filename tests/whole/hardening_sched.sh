@@ -9,7 +9,9 @@
 #       the crontab's size, not entries x environment (growth printed);
 #   (c) `crontab -r`, and a replaced crontab, while runs wait for a slot:
 #       none of the removed entries' runs starts, each is recorded as
-#       cancelled; an unchanged entry keeps its waiting run.
+#       cancelled; an unchanged entry keeps its waiting run;
+#   (d) an at job refused for a full queue is not lost: deferred, it runs
+#       a minute later.
 # The clock runs 6 times faster than real time (a minute lasts 10 s).
 . "$ROOT/tests/whole/lib.sh"
 need_crond
@@ -183,4 +185,28 @@ expect_rc 0 "the victim's history"
 cancelled=$(printf '%s\n' "$OUT" | grep -c 'skipped,cancelled')
 [ "$cancelled" -eq 4 ] || fail "expected 4 cancelled runs in the history: $OUT"
 echo "(c) history: $cancelled runs recorded as skipped,cancelled, none started"
+stop_crond
+
+# ---------------------------------------------------------------- (d)
+# One slot, one waiting run per user. In the first minute root's blocker
+# runs and nobody's cron run waits, so nobody's at job due then finds the
+# queue full: it stays in the spool and runs in the next minute. (The
+# blocker of (c) is still in cron.d.)
+write_conf "max_jobs = 1" "max_waiting_per_user = 1"
+: >"$TEST_TMP/at.deny"
+rm -f "$TEST_TMP/spool/crond.db"* "$out"/*
+start=$(next_start)
+m1=$(date -u -d "@$((start + 12))" +%M)
+printf 'HOME=%s\n%d * * * * echo x >> %s/d.cron\n' "$out" "$((10#$m1))" "$out" >"$TEST_TMP/d.tab"
+run "$CRONTAB" -u nobody "$TEST_TMP/d.tab"; expect_rc 0 "install nobody's crontab"
+start_crond --test-clock "$start:$SPEED"
+run as_nobody env TZ=UTC "$BIN/at" --config "$CONF" -t "$(date -u -d "@$((start + 12))" +%Y%m%d%H%M)" \
+    <<<"echo x >> $out/d.at"
+expect_rc 0 "nobody's at job"
+wait_file "$out/d.cron" 10 || fail "nobody's cron run did not start after the blocker"
+grep -q '(nobody) DEFER (at job [0-9]*: queue full, retried in 60s)' "$TEST_TMP/crond.log" ||
+    fail "the at job was not deferred"
+[ ! -e "$out/d.at" ] || fail "the at job ran past a full queue"
+wait_file "$out/d.at" 15 || fail "the deferred at job did not run a minute later"
+echo "(d) an at job refused for a full queue was deferred and ran the next minute"
 stop_crond
