@@ -18,9 +18,9 @@ static void fill_cron(struct run_request *r, const struct due *d)
 	r->input = e->input;
 	r->env = r->snap->env;
 	r->n_env = e->env_count;
-	r->shell = crontab_getenv(tab, e, "SHELL");
-	r->mailto = crontab_getenv(tab, e, "MAILTO");
-	r->mailfrom = crontab_getenv(tab, e, "MAILFROM");
+	r->shell = snapshot_getenv(r->snap, e, SNAP_SHELL);
+	r->mailto = snapshot_getenv(r->snap, e, SNAP_MAILTO);
+	r->mailfrom = snapshot_getenv(r->snap, e, SNAP_MAILFROM);
 	r->timeout = o->timeout;
 	r->overlap_skip = o->overlap_skip;
 	r->keep_state = o->catchup;

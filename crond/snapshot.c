@@ -38,8 +38,37 @@ static bool build_env(struct snapshot *snap)
 	return true;
 }
 
+static const char *const var_names[SNAP_VARS] = {
+	[SNAP_SHELL] = "SHELL", [SNAP_MAILTO] = "MAILTO", [SNAP_MAILFROM] = "MAILFROM",
+};
+
+/* Fills snap->last in one pass over the assignments; false on allocation
+ * failure. */
+static bool index_vars(struct snapshot *snap)
+{
+	size_t n = snap->tab.n_env;
+	snap->last = calloc(n + 1, sizeof(*snap->last));
+	if (!snap->last)
+		return false;
+	for (size_t k = 1; k <= n; k++) {
+		memcpy(snap->last[k], snap->last[k - 1], sizeof(snap->last[k]));
+		for (int v = 0; v < SNAP_VARS; v++)
+			if (strcmp(snap->tab.env[k - 1].name, var_names[v]) == 0)
+				snap->last[k][v] = (uint32_t)k;
+	}
+	return true;
+}
+
+const char *snapshot_getenv(const struct snapshot *snap, const struct crontab_entry *entry,
+                            enum snapshot_var v)
+{
+	uint32_t i = entry->env_count <= snap->tab.n_env ? snap->last[entry->env_count][v] : 0;
+	return i ? snap->tab.env[i - 1].value : NULL;
+}
+
 static void snapshot_free(struct snapshot *snap)
 {
+	free(snap->last);
 	free(snap->env);
 	free(snap->cancelled);
 	crontab_free(&snap->tab);
@@ -62,7 +91,8 @@ struct snapshot *snapshot_new(const char *name, enum source_kind kind, const cha
 	snap->owner = keep(&snap->tab.strings, owner);
 	size_t ne = snap->tab.n_entries;
 	snap->cancelled = calloc(ne ? ne : 1, sizeof(*snap->cancelled));
-	if (!snap->name || (owner && !snap->owner) || !snap->cancelled || !build_env(snap)) {
+	if (!snap->name || (owner && !snap->owner) || !snap->cancelled || !build_env(snap) ||
+	    !index_vars(snap)) {
 		snapshot_free(snap);
 		return NULL;
 	}
@@ -112,5 +142,5 @@ size_t snapshot_bytes(const struct snapshot *snap)
 	const struct crontab *t = &snap->tab;
 	return sizeof(*snap) + t->strings.total + t->n_env * (sizeof(*t->env) + sizeof(*snap->env)) +
 	       t->n_entries * (sizeof(*t->entries) + sizeof(*snap->cancelled)) +
-	       t->n_options * sizeof(*t->options);
+	       t->n_options * sizeof(*t->options) + (t->n_env + 1) * sizeof(*snap->last);
 }

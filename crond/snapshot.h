@@ -22,6 +22,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lib/crontab.h"
 
@@ -29,6 +30,10 @@ enum source_kind {
 	SOURCE_USER,     /* a user's crontab: entries run as the owner */
 	SOURCE_SYSTEM,   /* /etc/crontab, /etc/cron.d/\*: entries name their user */
 };
+
+/* The assignments every run looks up, found once per crontab (not once per
+ * run: a crontab may have 1,000 assignments and 10,000 entries). */
+enum snapshot_var { SNAP_SHELL, SNAP_MAILTO, SNAP_MAILFROM, SNAP_VARS };
 
 struct snapshot {
 	atomic_size_t refs;
@@ -39,6 +44,8 @@ struct snapshot {
 	const char **env;            /* tab.env[i] as "NAME=VALUE"; an entry uses
 	                                the first env_count of them */
 	atomic_uchar *cancelled;     /* per entry: 1 once cancelled */
+	uint32_t (*last)[SNAP_VARS]; /* [k][v]: 1 + index of the last assignment
+	                                of v among the first k, or 0 */
 };
 
 /* A snapshot of TAB (moved in: TAB is left empty in every case) named NAME,
@@ -58,6 +65,11 @@ void snapshot_cancel_all(struct snapshot *snap);
 
 /* Whether entry I was cancelled. Any thread. */
 bool snapshot_cancelled(const struct snapshot *snap, size_t i);
+
+/* The value of V as ENTRY (one of SNAP's) sees it, or NULL: what
+ * crontab_getenv gives, in constant time. */
+const char *snapshot_getenv(const struct snapshot *snap, const struct crontab_entry *entry,
+                            enum snapshot_var v);
 
 /* Bytes the snapshot holds (strings and tables), for accounting and tests. */
 size_t snapshot_bytes(const struct snapshot *snap);

@@ -165,6 +165,21 @@ static bool still_running(const struct super *s, const char *key, pid_t *pid)
 	return false;
 }
 
+/* USER's uid, for a history record its owner can read; (uid_t)-1 when
+ * unknown. Refusals come in bursts of one user's runs: remember the last. */
+static uid_t uid_of(struct super *s, const char *user)
+{
+	if (strcmp(s->uid_name, user) == 0)
+		return s->uid;
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	if (getpwnam_r(user, &pw, buf, sizeof(buf), &res) != 0 || !res)
+		return (uid_t)-1;
+	snprintf(s->uid_name, sizeof(s->uid_name), "%s", user);
+	s->uid = pw.pw_uid;
+	return s->uid;
+}
+
 /* Claims and loads an at job; false (logged) when it is no longer waiting. */
 static bool claim_at(struct super *s, const struct run_request *r, struct spool_at_job *at,
                      int64_t now)
@@ -197,10 +212,12 @@ static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
 		log_event(r->user, "SKIP", "previous run pid=%d still running: %.200s", (int)other,
 		          r->command);
 		j = job_not_run(r, NULL, true, NULL, now_ns);
-		if (j)
+		if (j) {
+			j->proc.uid = uid_of(s, j->user);   /* so its owner sees it */
 			recorder_finished(&s->rec, j);
-		else
+		} else {
 			runreq_free(r);
+		}
 		return;
 	}
 	if (r->kind == DUE_AT && !claim_at(s, r, &at, now_ns / NS)) {
@@ -231,21 +248,6 @@ static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
 	job_log_start(j);
 	if (adopt(s, j))
 		recorder_started(&s->rec, j);   /* its running record */
-}
-
-/* USER's uid, for a history record its owner can read; (uid_t)-1 when
- * unknown. Refusals come in bursts of one user's runs: remember the last. */
-static uid_t uid_of(struct super *s, const char *user)
-{
-	if (strcmp(s->uid_name, user) == 0)
-		return s->uid;
-	struct passwd pw, *res = NULL;
-	char buf[4096];
-	if (getpwnam_r(user, &pw, buf, sizeof(buf), &res) != 0 || !res)
-		return (uid_t)-1;
-	snprintf(s->uid_name, sizeof(s->uid_name), "%s", user);
-	s->uid = pw.pw_uid;
-	return s->uid;
 }
 
 /* Records R, which never started, for REASON (SPOOL_RUN_QUEUE_FULL,

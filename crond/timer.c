@@ -4,9 +4,11 @@
  * loaded. Owns: the scheduler, the system-crontab watcher, a private copy of
  * the configuration (refreshed when cfg_gen changes), the timerfd. Reads its
  * mailbox (timer_box) for schedule changes from the control and signal
- * threads; posts run requests to the supervisor's mailbox (super_box). No
- * lock is held while it sleeps or works; the only shared data it writes are
- * the status atomics in struct crond.
+ * threads; posts run requests to the supervisor's mailbox (super_box),
+ * and SUPER_SWEEP when a crontab change cancelled entries. No lock is held
+ * while it sleeps or works; the only shared data it writes are the status
+ * atomics in struct crond and the atomic "cancelled" flags of the crontab
+ * snapshots that run requests share (crond/snapshot.h).
  *
  * Each wake: apply messages, measure how far the wall clock moved against
  * the monotonic clock (a difference means the clock was set: see

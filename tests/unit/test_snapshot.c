@@ -104,6 +104,32 @@ static void test_a_snapshot_lives_until_its_last_reference_is_dropped(void **sta
 	snapshot_unref(NULL);
 }
 
+static void test_shell_and_mail_lookups_match_the_crontab_rules(void **state)
+{
+	(void)state;
+	struct crontab tab = parse("* * * * * a\nSHELL=/bin/bash\nMAILTO=x\n* * * * * b\n"
+	                           "MAILTO=\"\"\nMAILFROM=f\nSHELLX=no\n* * * * * c\n"
+	                           "SHELL=/bin/dash\n* * * * * d\n");
+	struct snapshot *snap = snapshot_new("user:alice", SOURCE_USER, "alice", &tab);
+	assert_non_null(snap);
+	const char *names[SNAP_VARS] = { "SHELL", "MAILTO", "MAILFROM" };
+	for (size_t i = 0; i < snap->tab.n_entries; i++) {
+		const struct crontab_entry *e = &snap->tab.entries[i];
+		for (int v = 0; v < SNAP_VARS; v++) {
+			const char *want = crontab_getenv(&snap->tab, e, names[v]);
+			const char *got = snapshot_getenv(snap, e, (enum snapshot_var)v);
+			if (!want || !got)
+				assert_ptr_equal(want, got);
+			else
+				assert_string_equal(want, got);
+		}
+	}
+	assert_string_equal(snapshot_getenv(snap, &snap->tab.entries[2], SNAP_MAILTO), "");
+	assert_string_equal(snapshot_getenv(snap, &snap->tab.entries[3], SNAP_SHELL), "/bin/dash");
+	assert_null(snapshot_getenv(snap, &snap->tab.entries[0], SNAP_SHELL));
+	snapshot_unref(snap);
+}
+
 struct dropper {
 	struct snapshot *snap;
 	int n;
@@ -254,6 +280,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_snapshot_lives_until_its_last_reference_is_dropped),
+		cmocka_unit_test(test_shell_and_mail_lookups_match_the_crontab_rules),
 		cmocka_unit_test(test_two_threads_dropping_references_free_it_exactly_once),
 		cmocka_unit_test(test_run_requests_share_the_crontab_instead_of_copying_it),
 		cmocka_unit_test(test_removing_a_crontab_cancels_its_runs),
