@@ -9,7 +9,11 @@
  *   closing   (FATAL pending)      EPOLLOUT; linger deadline, then close
  * A request is read only in the reading state, so a client that does not
  * read its replies stops being read (back-pressure) and costs at most one
- * reply of memory. Runs on the control thread only.
+ * reply of memory; all such replies together are charged to
+ * ctl->reply_bytes (from queueing until fully sent), which the request
+ * handlers hold under max_reply_bytes. A new connection is identified and
+ * admitted (total, root's reserve, per uid) before it takes a slot. Runs
+ * on the control thread only.
  */
 #include "crond/control_conn.h"
 
