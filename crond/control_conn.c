@@ -182,7 +182,9 @@ static bool conn_request(struct control *ctl, struct conn *k, struct proto_msg *
 	int64_t start = control_mono_ms();
 	control_config_refresh(&ctl->ctx);
 	uint64_t cap = ctl->ctx.cfg.max_reply_bytes;
-	size_t room = k->peer.user.uid == 0 ? SIZE_MAX
+	/* Root, and anyone while no reply waits, may have any reply: so a
+	 * budget smaller than one reply still lets every reply out in turn. */
+	size_t room = k->peer.user.uid == 0 || ctl->reply_bytes == 0 ? SIZE_MAX
 	              : ctl->reply_bytes < cap ? (size_t)(cap - ctl->reply_bytes) : 0;
 	control_handle(&ctl->ctx, &k->peer, msg, room, &reply);
 	control_keep_reserve(&ctl->ctx);

@@ -1464,6 +1464,36 @@ static void test_replies_nobody_reads_share_a_budget(void **state)
 	free(text);
 }
 
+static void reply_budget_64k(struct config *cfg)
+{
+	cfg->max_reply_bytes = 65536;
+}
+
+static int setup_tiny_reply_budget(void **state)
+{
+	struct control_limits lim;
+	test_limits(&lim);
+	return setup_cfg(state, &lim, reply_budget_64k);
+}
+
+/* A budget smaller than one reply still lets each reply out while no
+ * other waits. */
+static void test_a_reply_larger_than_the_budget_goes_out_alone(void **state)
+{
+	struct fx *f = *state;
+	char *text = big_crontab(250000);
+	struct result r;
+	install(f, "nobody", text, &r);
+	expect_ok(&r);
+	for (int i = 0; i < 2; i++) {
+		struct proto_buf b = crontab_req(MSG_CRONTAB_GET, NULL, NULL, 0);
+		nobody(f, &b, &r);
+		expect_ok(&r);
+		assert_int_equal(r.text_len, 250000);
+	}
+	free(text);
+}
+
 /* ------------------------------------------------------------ quotas */
 
 static void small_quotas(struct config *cfg)
@@ -1669,6 +1699,8 @@ int main(void)
 		                                setup_few_slots, teardown),
 		cmocka_unit_test_setup_teardown(test_replies_nobody_reads_share_a_budget,
 		                                setup_reply_budget, teardown),
+		cmocka_unit_test_setup_teardown(test_a_reply_larger_than_the_budget_goes_out_alone,
+		                                setup_tiny_reply_budget, teardown),
 		cmocka_unit_test_setup_teardown(test_quotas_refuse_the_job_and_crontab_over_the_limit,
 		                                setup_quotas, teardown),
 		T(test_open_replaces_a_stale_socket_but_nothing_else),
