@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "crond/control.h"
+#include "crond/control_handlers.h"
 #include "crond/crond.h"
 #include "crond/log.h"
 #include "crond/timer.h"
@@ -1494,6 +1495,27 @@ static void test_a_reply_larger_than_the_budget_goes_out_alone(void **state)
 	free(text);
 }
 
+/* A flood of refusals is a handful of log lines: CONTROL_LOG_BURST per
+ * window, then the next line says how many were held back. */
+static void test_refusal_log_lines_are_rate_limited(void **state)
+{
+	(void)state;
+	struct control_ratelimit rl = { 0 };
+	unsigned held = 99;
+	int64_t now = 1000000;
+	for (int i = 0; i < CONTROL_LOG_BURST; i++) {
+		assert_true(control_log_allowed(&rl, now + i, &held));
+		assert_int_equal(held, 0);
+	}
+	for (int i = 0; i < 1000; i++)
+		assert_false(control_log_allowed(&rl, now + 10 + i, &held));
+	assert_false(control_log_allowed(&rl, now + CONTROL_LOG_WINDOW_MS - 1, &held));
+	assert_true(control_log_allowed(&rl, now + CONTROL_LOG_WINDOW_MS, &held));
+	assert_int_equal(held, 1001);
+	assert_true(control_log_allowed(&rl, now + CONTROL_LOG_WINDOW_MS + 1, &held));
+	assert_int_equal(held, 0);
+}
+
 /* ------------------------------------------------------------ quotas */
 
 static void small_quotas(struct config *cfg)
@@ -1703,6 +1725,7 @@ int main(void)
 		                                setup_tiny_reply_budget, teardown),
 		cmocka_unit_test_setup_teardown(test_quotas_refuse_the_job_and_crontab_over_the_limit,
 		                                setup_quotas, teardown),
+		cmocka_unit_test(test_refusal_log_lines_are_rate_limited),
 		T(test_open_replaces_a_stale_socket_but_nothing_else),
 		T(test_log_lines_are_greppable_and_keep_secrets),
 #undef T
