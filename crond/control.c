@@ -84,6 +84,7 @@ void control_default_limits(struct control_limits *out)
 		.linger_ms = CONTROL_FATAL_LINGER_MS,
 		.max_request = CONTROL_MAX_REQUEST,
 		.inflight_max = CONTROL_INFLIGHT_MAX,
+		.reserve_retry_ms = CONTROL_RESERVE_RETRY_MS,
 	};
 }
 
@@ -264,6 +265,8 @@ static void clamp_limits(struct control_limits *l)
 		l->max_request = CONTROL_MAX_REQUEST;
 	if (l->inflight_max < 1 || l->inflight_max > CONTROL_INFLIGHT_MAX)
 		l->inflight_max = CONTROL_INFLIGHT_MAX;
+	if (l->reserve_retry_ms < 1 || l->reserve_retry_ms > CONTROL_RESERVE_RETRY_MS)
+		l->reserve_retry_ms = CONTROL_RESERVE_RETRY_MS;
 }
 
 /* The thread's state, with its spool connection and epoll set. */
@@ -289,6 +292,7 @@ static struct control *control_new(struct crond *c, const struct control_limits 
 	           watch(ctl->ep, c->control_box.efd, CONTROL_TOKEN_BOX) < 0) {
 		log_msg(LOG_ERR, "control: epoll: %s", strerror(errno));
 	} else {
+		ctl->ctx.reserve_every_ms = ctl->lim.reserve_retry_ms;
 		ctl->ctx.reserve_missing = true;           /* make it now */
 		control_keep_reserve(&ctl->ctx);
 		return ctl;

@@ -43,6 +43,8 @@
 #define CONTROL_DRAIN_MS 10000
 /* How long a FATAL reply (bad request) may take to drain before the close. */
 #define CONTROL_FATAL_LINGER_MS 1000
+/* A missing full-disk reserve (spool.h) is made again at most this often. */
+#define CONTROL_RESERVE_RETRY_MS 60000
 /* Largest request payload: a 1 MiB crontab, or a 1 MiB at script with its
  * 256 KiB environment, fit with room to spare. Larger is refused from the
  * header alone. */
@@ -62,6 +64,7 @@ struct control_limits {
 	int linger_ms;
 	uint32_t max_request;   /* 1 - CONTROL_MAX_REQUEST */
 	uint32_t inflight_max;  /* 1 - CONTROL_INFLIGHT_MAX */
+	int reserve_retry_ms;   /* 1 - CONTROL_RESERVE_RETRY_MS */
 };
 
 /* Items of c->control_box. The poster keeps ownership: the item must stay

@@ -50,8 +50,6 @@
 /* Refusal log lines: at most CONTROL_LOG_BURST of a kind per window. */
 #define CONTROL_LOG_WINDOW_MS 10000
 #define CONTROL_LOG_BURST 5
-/* A missing full-disk reserve (spool.h) is made again at most this often. */
-#define CONTROL_RESERVE_RETRY_MS 60000
 
 /* A user: the caller, or the target of a request. */
 struct control_user {
@@ -87,6 +85,7 @@ struct control_ctx {
 	struct control_ratelimit rl_quota;  /* quota refusals */
 	bool reserve_missing;               /* the full-disk reserve is gone */
 	int64_t reserve_retry_ms;           /* next try to make it (monotonic) */
+	int reserve_every_ms;               /* limits.reserve_retry_ms */
 };
 
 /* ------------------------------------------------ control_request.c */
@@ -156,7 +155,7 @@ void control_log_refusal(struct control_ratelimit *rl, const char *who, const ch
 bool control_use_reserve(struct control_ctx *ctx, const char *who, const char *what);
 
 /* Makes the full-disk reserve again if it is gone, at most once per
- * CONTROL_RESERVE_RETRY_MS (logged when it is back, and when it cannot be
+ * reserve_every_ms (logged when it is back, and when it cannot be
  * made at start-up). Called at start-up and after each request. */
 void control_keep_reserve(struct control_ctx *ctx);
 

@@ -68,7 +68,7 @@ bool control_use_reserve(struct control_ctx *ctx, const char *who, const char *w
 		return false;
 	}
 	ctx->reserve_missing = true;
-	ctx->reserve_retry_ms = control_mono_ms() + CONTROL_RESERVE_RETRY_MS;
+	ctx->reserve_retry_ms = control_mono_ms() + ctx->reserve_every_ms;
 	log_msg(LOG_WARNING, "(%s) SPOOL (file system full: released the %llu-byte full-disk "
 	        "reserve to %s; crond keeps running and makes the reserve again when there is "
 	        "room)", who, (unsigned long long)freed, what);
@@ -80,7 +80,7 @@ void control_keep_reserve(struct control_ctx *ctx)
 	int64_t now = control_mono_ms();
 	if (!ctx->reserve_missing || now < ctx->reserve_retry_ms)
 		return;
-	ctx->reserve_retry_ms = now + CONTROL_RESERVE_RETRY_MS;
+	ctx->reserve_retry_ms = now + ctx->reserve_every_ms;
 	bool was_there = spool_reserve_present(ctx->sp);
 	struct spool_err err;
 	int rc = spool_reserve_make(ctx->sp, &err);
@@ -93,5 +93,5 @@ void control_keep_reserve(struct control_ctx *ctx)
 	}
 	/* Said once per retry period at most; the daemon goes on either way. */
 	log_msg(LOG_WARNING, "control: no full-disk reserve for the spool (retrying every "
-	        "%d s): %s", CONTROL_RESERVE_RETRY_MS / 1000, err.msg);
+	        "%d s): %s", ctx->reserve_every_ms / 1000, err.msg);
 }

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -51,6 +52,8 @@ struct fx {
 	struct crond *c;
 	struct timer_msg *msgs[MAX_MSGS];
 	size_t n_msgs;
+	const char *want_fs;          /* mount options of a tmpfs for the spool */
+	bool mounted;                 /* the spool's directory is that tmpfs */
 };
 
 /* ------------------------------------------------------------ fixture */
@@ -123,18 +126,25 @@ static void crond_free(struct crond *c)
 }
 
 /* Starts the thread with LIM, after TWEAK (may be NULL) changed the
- * configuration. */
-static int setup_cfg(void **state, const struct control_limits *lim,
-                     void (*tweak)(struct config *))
+ * configuration, with the spool's directory on a tmpfs mounted with FS
+ * (when not NULL and running as root). */
+static int setup_fs(void **state, const struct control_limits *lim,
+                    void (*tweak)(struct config *), const char *fs)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	assert_non_null(f);
 	snprintf(f->dir, sizeof(f->dir), "/tmp/test_control.XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	assert_int_equal(chmod(f->dir, 0755), 0);   /* nobody reaches the socket */
+	f->want_fs = fs;
 	f->c = crond_new(f);
 	if (tweak != NULL)
 		tweak(&f->c->cfg);
+	if (f->want_fs != NULL && geteuid() == 0) {
+		assert_int_equal(mkdir(in_dir(f, "spool"), 0700), 0);
+		f->mounted = mount("tmpfs", f->path, "tmpfs", MS_NOSUID | MS_NODEV,
+		                   f->want_fs) == 0;
+	}
 	struct spool *sp;
 	struct spool_err serr;
 	assert_int_equal(spool_open(f->c->cfg.spool, SPOOL_CREATE, &sp, &serr), 0);
@@ -144,6 +154,12 @@ static int setup_cfg(void **state, const struct control_limits *lim,
 	assert_int_equal(control_start_limits(f->c, lim), 0);
 	*state = f;
 	return 0;
+}
+
+static int setup_cfg(void **state, const struct control_limits *lim,
+                     void (*tweak)(struct config *))
+{
+	return setup_fs(state, lim, tweak, NULL);
 }
 
 static int setup_limits(void **state, const struct control_limits *lim)
@@ -199,6 +215,8 @@ static int teardown(void **state)
 	for (size_t i = 0; i < f->n_msgs; i++)
 		free_timer_item(&f->msgs[i]->link);
 	crond_free(f->c);
+	if (f->mounted && umount(in_dir(f, "spool")) != 0)
+		umount2(f->path, MNT_DETACH);
 	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	free(f);
 	return 0;
@@ -1609,6 +1627,74 @@ static void test_quotas_refuse_the_job_and_crontab_over_the_limit(void **state)
 	free(text);
 }
 
+/* ------------------------------------------------------------ full disk */
+
+static int setup_small_fs(void **state)
+{
+	struct control_limits lim;
+	test_limits(&lim);
+	lim.reserve_retry_ms = 200;
+	return setup_fs(state, &lim, NULL, "size=2m,mode=0700");
+}
+
+static bool reserve_there(struct fx *f)
+{
+	char path[CONFIG_PATH_MAX + 16];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s-reserve", f->c->cfg.spool);
+	return lstat(path, &st) == 0 && st.st_size >= SPOOL_RESERVE_BYTES;
+}
+
+/* The attack: a user fills the file system that holds the spool. atrm and
+ * crontab -r still work (the reserve is released and the removal retried),
+ * crond keeps serving, and makes the reserve again once there is room. */
+static void test_removals_work_on_a_full_file_system(void **state)
+{
+	struct fx *f = *state;
+	if (!f->mounted) {
+		print_message("skipped: needs root to mount a small tmpfs\n");
+		skip();
+	}
+	assert_true(reserve_there(f));
+	write_file(f, "at.allow", "nobody\n");
+	struct result r;
+	struct proto_buf b = at_req("a", 2000000000);
+	nobody(f, &b, &r);
+	expect_ok(&r);
+	int64_t id = r.job_id;
+	b = crontab_req(MSG_CRONTAB_INSTALL, NULL, "0 4 * * * true\n", 15);
+	nobody(f, &b, &r);
+	expect_ok(&r);
+	FILE *fp = fopen(in_dir(f, "spool/filler"), "w");
+	assert_non_null(fp);
+	static char block[4096];
+	while (fwrite(block, 1, sizeof(block), fp) == sizeof(block) && fflush(fp) == 0)
+		;
+	fclose(fp);
+	b = at_req("a", 2000000000);                     /* full: writes fail */
+	nobody(f, &b, &r);
+	expect_error(&r, MSGE_INTERNAL, "disk full");
+
+	b = req_new(MSG_AT_REMOVE);
+	proto_buf_add_i64(&b, TAG_JOB_ID, id);
+	nobody(f, &b, &r);
+	expect_ok(&r);
+	assert_int_equal(r.rows[0].code, MSGE_NONE);
+	b = crontab_req(MSG_CRONTAB_REMOVE, NULL, NULL, 0);
+	nobody(f, &b, &r);
+	expect_ok(&r);
+	assert_false(reserve_there(f));
+	assert_int_equal(count_msgs(f, TIMER_AT_REMOVE), 1);
+	assert_int_equal(count_msgs(f, TIMER_REMOVE_CRONTAB), 1);
+	expect_ping(f);
+
+	assert_int_equal(unlink(in_dir(f, "spool/filler")), 0);   /* room again */
+	struct timespec wait = { 0, 300 * 1000 * 1000 };
+	nanosleep(&wait, NULL);
+	expect_ping(f);                                  /* a request, then a try */
+	assert_true(reserve_there(f));
+}
+
 /* ------------------------------------------------------------ socket, log */
 
 static void test_open_replaces_a_stale_socket_but_nothing_else(void **state)
@@ -1726,6 +1812,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_quotas_refuse_the_job_and_crontab_over_the_limit,
 		                                setup_quotas, teardown),
 		cmocka_unit_test(test_refusal_log_lines_are_rate_limited),
+		cmocka_unit_test_setup_teardown(test_removals_work_on_a_full_file_system,
+		                                setup_small_fs, teardown),
 		T(test_open_replaces_a_stale_socket_but_nothing_else),
 		T(test_log_lines_are_greppable_and_keep_secrets),
 #undef T
