@@ -34,9 +34,25 @@
  * limits.max_request; the payload announced by all requests still arriving
  * is capped by limits.inflight_max (past it a large request is refused as
  * "busy"), so stalled clients cannot pin max_conns full-size buffers.
- * Past limits.max_conns, a new connection is told "too many connections"
- * and closed at once. Spool writes can wait for the spool's lock (a few
- * seconds at worst): the one cost clients share.
+ * Replies waiting to be read are capped likewise (max_reply_bytes in
+ * crond.conf): a reply over CONTROL_REPLY_SMALL to a request that only
+ * reads is refused as "busy" when it would pass the cap, so clients that
+ * never read cannot pin max_conns large replies. The request is refused
+ * rather than held until there is room: holding it would keep its buffer
+ * and slot for as long as the non-readers please. Root's replies always
+ * go out (root holds at most the reserved slots' worth).
+ * Slots: the caller is identified (SO_PEERCRED, then passwd) right after
+ * accept, before it gets a slot. Past limits.max_conns everyone is told
+ * "too many connections"; past max_conns - root_reserved everyone but
+ * root; past max_conns_per_user connections of its uid (uids without a
+ * passwd entry count as one), a caller other than root. Each refusal is a
+ * FATAL reply and a close at once, and a rate-limited log line. Spool
+ * writes can wait for the spool's lock (a few seconds at worst): the one
+ * cost clients share.
+ *
+ * Full disk: removals retry once after releasing the spool's full-disk
+ * reserve (spool.h); the reserve is made at start and again after
+ * requests while it is missing (control_limits.c).
  */
 #include "crond/control.h"
 
@@ -61,12 +77,14 @@ void control_default_limits(struct control_limits *out)
 {
 	*out = (struct control_limits){
 		.max_conns = CONTROL_MAX_CONNS,
+		.root_reserved = CONTROL_ROOT_RESERVED,
 		.request_ms = CONTROL_REQUEST_MS,
 		.idle_ms = CONTROL_IDLE_MS,
 		.drain_ms = CONTROL_DRAIN_MS,
 		.linger_ms = CONTROL_FATAL_LINGER_MS,
 		.max_request = CONTROL_MAX_REQUEST,
 		.inflight_max = CONTROL_INFLIGHT_MAX,
+		.reserve_retry_ms = CONTROL_RESERVE_RETRY_MS,
 	};
 }
 
@@ -233,6 +251,8 @@ static void clamp_limits(struct control_limits *l)
 {
 	if (l->max_conns < 1 || l->max_conns > CONTROL_MAX_CONNS)
 		l->max_conns = CONTROL_MAX_CONNS;
+	if (l->root_reserved > l->max_conns / 2)
+		l->root_reserved = l->max_conns / 2;
 	if (l->request_ms < 1 || l->request_ms > CONTROL_REQUEST_MS)
 		l->request_ms = CONTROL_REQUEST_MS;
 	if (l->idle_ms < 1 || l->idle_ms > CONTROL_IDLE_MS)
@@ -245,6 +265,8 @@ static void clamp_limits(struct control_limits *l)
 		l->max_request = CONTROL_MAX_REQUEST;
 	if (l->inflight_max < 1 || l->inflight_max > CONTROL_INFLIGHT_MAX)
 		l->inflight_max = CONTROL_INFLIGHT_MAX;
+	if (l->reserve_retry_ms < 1 || l->reserve_retry_ms > CONTROL_RESERVE_RETRY_MS)
+		l->reserve_retry_ms = CONTROL_RESERVE_RETRY_MS;
 }
 
 /* The thread's state, with its spool connection and epoll set. */
@@ -269,8 +291,12 @@ static struct control *control_new(struct crond *c, const struct control_limits 
 	           watch(ctl->ep, c->listen_fd, CONTROL_TOKEN_LISTEN) < 0 ||
 	           watch(ctl->ep, c->control_box.efd, CONTROL_TOKEN_BOX) < 0) {
 		log_msg(LOG_ERR, "control: epoll: %s", strerror(errno));
-	} else
+	} else {
+		ctl->ctx.reserve_every_ms = ctl->lim.reserve_retry_ms;
+		ctl->ctx.reserve_missing = true;           /* make it now */
+		control_keep_reserve(&ctl->ctx);
 		return ctl;
+	}
 	if (ctl->ep >= 0)
 		close(ctl->ep);
 	spool_close(ctl->ctx.sp);

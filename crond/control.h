@@ -5,8 +5,10 @@
  * uid from SO_PEERCRED, answers the requests of lib/proto_msgs.h against the
  * spool, and tells the timer thread about every change (crond/timer.h).
  * Nothing a client sends can crash or block the daemon or other clients:
- * requests are bounded, each connection has deadlines, and the number of
- * connections is capped (the limits below).
+ * requests are bounded, each connection has deadlines, the number of
+ * connections is capped in all, per uid (max_conns_per_user) with slots
+ * kept for root, and so are the bytes of replies waiting to be read
+ * (max_reply_bytes): the limits below and in crond.conf.
  *
  * Life cycle, all called from main's thread:
  *   control_open   at start-up, before the threads: create the socket;
@@ -28,6 +30,11 @@
 /* Connections served at once; more are accepted, told "too many
  * connections" (a FATAL reply) and closed at once. */
 #define CONTROL_MAX_CONNS 256
+/* Of those, the last ones only root may take: root always gets in while
+ * the total is under CONTROL_MAX_CONNS, whatever other users hold. Each
+ * other uid may hold max_conns_per_user (crond.conf); uids without a
+ * passwd entry share one such allowance. */
+#define CONTROL_ROOT_RESERVED 16
 /* A request must arrive in full within this time of its first byte. */
 #define CONTROL_REQUEST_MS 10000
 /* A connection with nothing to read or write is closed after this. */
@@ -36,6 +43,8 @@
 #define CONTROL_DRAIN_MS 10000
 /* How long a FATAL reply (bad request) may take to drain before the close. */
 #define CONTROL_FATAL_LINGER_MS 1000
+/* A missing full-disk reserve (spool.h) is made again at most this often. */
+#define CONTROL_RESERVE_RETRY_MS 60000
 /* Largest request payload: a 1 MiB crontab, or a 1 MiB at script with its
  * 256 KiB environment, fit with room to spare. Larger is refused from the
  * header alone. */
@@ -48,12 +57,14 @@
 /* The limits above as values, so a test can shorten them. */
 struct control_limits {
 	uint32_t max_conns;     /* 1 - CONTROL_MAX_CONNS */
+	uint32_t root_reserved; /* 0 - max_conns / 2 */
 	int request_ms;
 	int idle_ms;
 	int drain_ms;
 	int linger_ms;
 	uint32_t max_request;   /* 1 - CONTROL_MAX_REQUEST */
 	uint32_t inflight_max;  /* 1 - CONTROL_INFLIGHT_MAX */
+	int reserve_retry_ms;   /* 1 - CONTROL_RESERVE_RETRY_MS */
 };
 
 /* Items of c->control_box. The poster keeps ownership: the item must stay

@@ -15,6 +15,13 @@
  * owner"). at -u (TAG_MAIL_TO) names a local user to mail instead of the
  * owner; any user may name any existing user, as with Debian's at, but
  * nothing else (no address: the mail stays on this host).
+ *
+ * Quota: a user's queued jobs may number at most at_jobs_per_user and hold
+ * at most at_bytes_per_user (script, environment and directory; crond.conf),
+ * checked in the same transaction as the insert. Root is exempt (its jobs
+ * are the system's; root can fill the disk anyway). atrm works on a full
+ * file system: a removal retries once after releasing the spool's
+ * full-disk reserve.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,6 +198,31 @@ static void log_submit(struct control_ctx *ctx, const char *owner, int64_t id, c
 	log_event(owner, "AT", "job %lld queue %c at %s", (long long)id, queue, when);
 }
 
+/* The job would pass a quota: say which, with the numbers. */
+static void refuse_quota(struct control_ctx *ctx, const struct control_peer *peer,
+                         const struct spool_at_usage *used, uint64_t bytes,
+                         struct proto_buf *reply)
+{
+	const struct config *cfg = &ctx->cfg;
+	if (used->jobs + 1 > cfg->at_jobs_per_user) {
+		control_log_refusal(&ctx->rl_quota, peer->user.name, "quota: %llu at jobs "
+		                    "queued, limit at_jobs_per_user = %u",
+		                    (unsigned long long)used->jobs, (unsigned)cfg->at_jobs_per_user);
+		control_reply_error(reply, MSGE_QUOTA, "refused: quota: you have %llu at jobs "
+		                    "queued, limit at_jobs_per_user = %u",
+		                    (unsigned long long)used->jobs, (unsigned)cfg->at_jobs_per_user);
+		return;
+	}
+	control_log_refusal(&ctx->rl_quota, peer->user.name, "quota: at jobs hold %llu bytes, "
+	                    "this one %llu more, limit at_bytes_per_user = %u",
+	                    (unsigned long long)used->bytes, (unsigned long long)bytes,
+	                    (unsigned)cfg->at_bytes_per_user);
+	control_reply_error(reply, MSGE_QUOTA, "refused: quota: your queued at jobs hold %llu "
+	                    "bytes and this one %llu more, limit at_bytes_per_user = %u",
+	                    (unsigned long long)used->bytes, (unsigned long long)bytes,
+	                    (unsigned)cfg->at_bytes_per_user);
+}
+
 void control_at_submit(struct control_ctx *ctx, const struct control_peer *peer,
                        const struct proto_msg *req, struct proto_buf *reply)
 {
@@ -220,8 +252,17 @@ void control_at_submit(struct control_ctx *ctx, const struct control_peer *peer,
 	};
 	int64_t id = 0;
 	struct spool_err err;
-	int rc = spool_at_submit(ctx->sp, &job, &id, &err);
+	struct spool_at_usage used = { 0 };
+	int rc = peer->user.uid == 0
+	         ? spool_at_submit(ctx->sp, &job, &id, &err)
+	         : spool_at_submit_quota(ctx->sp, &job, ctx->cfg.at_jobs_per_user,
+	                                 ctx->cfg.at_bytes_per_user, &id, &used, &err);
+	uint64_t bytes = spool_at_job_bytes(&job);
 	submission_free(&s);
+	if (rc == SPOOL_QUOTA) {
+		refuse_quota(ctx, peer, &used, bytes, reply);
+		return;
+	}
 	if (rc != SPOOL_OK) {
 		control_reply_spool_error(reply, "queue the job", &err);
 		return;
@@ -345,7 +386,12 @@ static uint32_t remove_one(struct control_ctx *ctx, const struct control_peer *p
 {
 	struct spool_err err;
 	text[0] = '\0';
-	switch (spool_at_remove(ctx->sp, id, peer->user.uid, &err)) {
+	int rc = spool_at_remove(ctx->sp, id, peer->user.uid, &err);
+	char what[64];
+	snprintf(what, sizeof(what), "remove at job %lld", (long long)id);
+	if (rc == SPOOL_FULL && control_use_reserve(ctx, peer->user.name, what))
+		rc = spool_at_remove(ctx->sp, id, peer->user.uid, &err);
+	switch (rc) {
 	case SPOOL_OK:
 		timer_post_at_remove(ctx->c, id);
 		log_event(peer->user.name, "ATRM", "job %lld", (long long)id);

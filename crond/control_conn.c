@@ -9,7 +9,11 @@
  *   closing   (FATAL pending)      EPOLLOUT; linger deadline, then close
  * A request is read only in the reading state, so a client that does not
  * read its replies stops being read (back-pressure) and costs at most one
- * reply of memory. Runs on the control thread only.
+ * reply of memory; all such replies together are charged to
+ * ctl->reply_bytes (from queueing until fully sent), which the request
+ * handlers hold under max_reply_bytes. A new connection is identified and
+ * admitted (total, root's reserve, per uid) before it takes a slot. Runs
+ * on the control thread only.
  */
 #include "crond/control_conn.h"
 
@@ -37,16 +41,10 @@ struct conn {
 	int64_t msg_ms;         /* first byte of the request being read, or -1 */
 	int64_t out_ms;         /* when the pending output was queued, or -1 */
 	uint32_t reserved;      /* this request's share of ctl->inflight */
+	size_t reply_charge;    /* pending output's share of ctl->reply_bytes */
 	bool closing;           /* a FATAL reply is queued: no more requests */
 	uint32_t events;        /* what epoll watches now */
 };
-
-int64_t control_mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static uint64_t token_of(const struct conn *k)
 {
@@ -60,9 +58,17 @@ static void conn_release(struct control *ctl, struct conn *k)
 	k->reserved = 0;
 }
 
+/* The pending output drained or is dropped: give its share back. */
+static void conn_uncharge(struct control *ctl, struct conn *k)
+{
+	ctl->reply_bytes -= k->reply_charge;
+	k->reply_charge = 0;
+}
+
 static void conn_close(struct control *ctl, struct conn *k)
 {
 	conn_release(ctl, k);
+	conn_uncharge(ctl, k);
 	(void)epoll_ctl(ctl->ep, EPOLL_CTL_DEL, k->fd, NULL);
 	close(k->fd);
 	proto_reader_free(&k->rd);
@@ -111,6 +117,7 @@ static bool conn_flush(struct control *ctl, struct conn *k, int64_t now)
 	case PROTO_WR_DONE:
 		k->out_ms = -1;
 		k->active_ms = now;
+		conn_uncharge(ctl, k);
 		return true;
 	case PROTO_WR_AGAIN:
 		return true;
@@ -127,12 +134,15 @@ static bool conn_flush(struct control *ctl, struct conn *k, int64_t now)
 static bool conn_send(struct control *ctl, struct conn *k, struct proto_buf *b, int64_t now)
 {
 	struct proto_error err = { 0 };
+	size_t len = b->failed == PROTO_OK ? b->len : 0;
 	if (proto_writer_queue(&k->wr, b, &err) != PROTO_OK) {
 		log_msg(LOG_ERR, "control: uid %u pid %d: %s", (unsigned)k->peer.user.uid,
 		        (int)k->peer.pid, err.msg);
 		conn_close(ctl, k);
 		return false;
 	}
+	k->reply_charge += len;
+	ctl->reply_bytes += len;
 	if (k->out_ms < 0)
 		k->out_ms = now;
 	return conn_flush(ctl, k, now);
@@ -170,7 +180,14 @@ static bool conn_request(struct control *ctl, struct conn *k, struct proto_msg *
 {
 	struct proto_buf reply;
 	int64_t start = control_mono_ms();
-	control_handle(&ctl->ctx, &k->peer, msg, &reply);
+	control_config_refresh(&ctl->ctx);
+	uint64_t cap = ctl->ctx.cfg.max_reply_bytes;
+	/* Root, and anyone while no reply waits, may have any reply: so a
+	 * budget smaller than one reply still lets every reply out in turn. */
+	size_t room = k->peer.user.uid == 0 || ctl->reply_bytes == 0 ? SIZE_MAX
+	              : ctl->reply_bytes < cap ? (size_t)(cap - ctl->reply_bytes) : 0;
+	control_handle(&ctl->ctx, &k->peer, msg, room, &reply);
+	control_keep_reserve(&ctl->ctx);
 	int64_t now = control_mono_ms();
 	if (now - start > CONTROL_SLOW_MS)
 		log_msg(LOG_WARNING, "control: request type %u from uid %u took %lld ms",
@@ -242,20 +259,80 @@ void control_conn_event(struct control *ctl, uint64_t token, uint32_t events)
 /* ------------------------------------------------------------ accept */
 
 /* Who is calling: the kernel's uid, and its passwd entry when it has one. */
-static void conn_identify(struct conn *k, const struct peercred *cred)
+static void identify(struct control_peer *peer, const struct peercred *cred)
 {
-	k->peer.pid = cred->pid;
-	int rc = control_user_by_uid(cred->uid, &k->peer.user);
-	k->peer.known = rc == 0;
+	peer->pid = cred->pid;
+	int rc = control_user_by_uid(cred->uid, &peer->user);
+	peer->known = rc == 0;
 	if (rc != 0) {
 		if (rc < 0)
 			log_msg(LOG_ERR, "control: cannot look up uid %u: %s", (unsigned)cred->uid,
 			        strerror(errno));
-		k->peer.user.uid = cred->uid;
-		k->peer.user.gid = cred->gid;
-		snprintf(k->peer.user.name, sizeof(k->peer.user.name), "#%u",
-		         (unsigned)cred->uid);
+		peer->user.uid = cred->uid;
+		peer->user.gid = cred->gid;
+		snprintf(peer->user.name, sizeof(peer->user.name), "#%u", (unsigned)cred->uid);
 	}
+}
+
+/* Whether two callers share a per-user allowance: the same uid, or both
+ * without a passwd entry (a range of subordinate uids is one owner's). */
+static bool same_bucket(const struct control_peer *a, const struct control_peer *b)
+{
+	if (!a->known || !b->known)
+		return a->known == b->known;
+	return a->user.uid == b->user.uid;
+}
+
+static uint32_t bucket_count(const struct control *ctl, const struct control_peer *peer)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < ctl->lim.max_conns; i++)
+		n += ctl->conns[i] != NULL && same_bucket(&ctl->conns[i]->peer, peer);
+	return n;
+}
+
+/* Whether PEER may have a slot now: true, or false with TEXT (for the
+ * client) and the refusal logged. */
+static bool admit(struct control *ctl, const struct control_peer *peer, char *text,
+                  size_t len)
+{
+	uint32_t max = ctl->lim.max_conns;
+	uint32_t users_max = max - ctl->lim.root_reserved;
+	uint32_t per_user = ctl->ctx.cfg.max_conns_per_user;
+	const char *who = peer->user.name;
+	if (ctl->n_conns >= max) {
+		snprintf(text, len, "too many connections to crond (limit %u); try again",
+		         (unsigned)max);
+		control_log_refusal(&ctl->ctx.rl_conn, who, "connection: all %u slots taken",
+		                    (unsigned)max);
+		return false;
+	}
+	if (peer->user.uid == 0)
+		return true;
+	if (ctl->n_conns >= users_max) {
+		snprintf(text, len, "too many connections to crond: the last %u of %u are "
+		         "kept for root; try again", (unsigned)(max - users_max), (unsigned)max);
+		control_log_refusal(&ctl->ctx.rl_conn, who, "connection: %u slots taken, the "
+		                    "other %u are kept for root", (unsigned)users_max,
+		                    (unsigned)(max - users_max));
+		return false;
+	}
+	uint32_t mine = bucket_count(ctl, peer);
+	if (mine < per_user)
+		return true;
+	if (peer->known)
+		snprintf(text, len, "too many connections to crond from uid %u (%u open, limit "
+		         "max_conns_per_user = %u); close some and try again",
+		         (unsigned)peer->user.uid, (unsigned)mine, (unsigned)per_user);
+	else
+		snprintf(text, len, "too many connections to crond from uids without a passwd "
+		         "entry (%u open, limit max_conns_per_user = %u)", (unsigned)mine,
+		         (unsigned)per_user);
+	control_log_refusal(&ctl->ctx.rl_conn, who, "connection: %u open%s, limit "
+	                    "max_conns_per_user = %u", (unsigned)mine,
+	                    peer->known ? "" : " from uids without a passwd entry",
+	                    (unsigned)per_user);
+	return false;
 }
 
 static uint32_t free_slot(const struct control *ctl)
@@ -266,7 +343,8 @@ static uint32_t free_slot(const struct control *ctl)
 	return i;
 }
 
-/* Serves a new connection FD (already counted against the cap). */
+/* Serves a new connection FD: identified first, then given a slot if the
+ * limits allow, else told why and closed. */
 static void conn_new(struct control *ctl, int fd, int64_t now)
 {
 	struct peercred cred;
@@ -277,6 +355,13 @@ static void conn_new(struct control *ctl, int fd, int64_t now)
 		close(fd);
 		return;
 	}
+	struct control_peer peer = { 0 };
+	identify(&peer, &cred);
+	if (!admit(ctl, &peer, msg, sizeof(msg))) {
+		send_fatal_now(fd, msg);
+		close(fd);
+		return;
+	}
 	struct conn *k = calloc(1, sizeof(*k));
 	if (k == NULL) {
 		log_msg(LOG_ERR, "control: out of memory for a connection");
@@ -284,11 +369,10 @@ static void conn_new(struct control *ctl, int fd, int64_t now)
 		close(fd);
 		return;
 	}
-	*k = (struct conn){ .fd = fd, .slot = free_slot(ctl), .active_ms = now, .msg_ms = -1,
-	                    .out_ms = -1, .events = EPOLLIN };
+	*k = (struct conn){ .fd = fd, .slot = free_slot(ctl), .peer = peer, .active_ms = now,
+	                    .msg_ms = -1, .out_ms = -1, .events = EPOLLIN };
 	ctl->gen = ctl->gen + 1 >= UINT32_MAX ? 1 : ctl->gen + 1;
 	k->gen = ctl->gen;
-	conn_identify(k, &cred);
 	proto_reader_init(&k->rd, ctl->lim.max_request);
 	proto_writer_init(&k->wr);
 	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = token_of(k) };
@@ -304,19 +388,6 @@ static void conn_new(struct control *ctl, int fd, int64_t now)
 	        (int)cred.pid);
 }
 
-static void refuse(struct control *ctl, int fd)
-{
-	if (!ctl->refusing)
-		log_msg(LOG_WARNING, "control: too many connections (limit %u): refusing more",
-		        (unsigned)ctl->lim.max_conns);
-	ctl->refusing = true;
-	char text[96];
-	snprintf(text, sizeof(text), "too many connections to crond (limit %u); try again",
-	         (unsigned)ctl->lim.max_conns);
-	send_fatal_now(fd, text);
-	close(fd);
-}
-
 static void listen_events(struct control *ctl, uint32_t events)
 {
 	struct epoll_event ev = { .events = events, .data.u64 = CONTROL_TOKEN_LISTEN };
@@ -327,6 +398,7 @@ static void listen_events(struct control *ctl, uint32_t events)
 void control_accept(struct control *ctl)
 {
 	int64_t now = control_mono_ms();
+	control_config_refresh(&ctl->ctx);
 	for (int i = 0; i < CONTROL_ACCEPT_BATCH; i++) {
 		int fd = accept4(ctl->c->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0 && (errno == EINTR || errno == ECONNABORTED))
@@ -340,10 +412,7 @@ void control_accept(struct control *ctl)
 			ctl->accept_resume_ms = now + CONTROL_ACCEPT_PAUSE_MS;
 			return;
 		}
-		if (ctl->n_conns >= ctl->lim.max_conns)
-			refuse(ctl, fd);
-		else
-			conn_new(ctl, fd, now);
+		conn_new(ctl, fd, now);
 	}
 }
 
@@ -386,8 +455,6 @@ void control_expire(struct control *ctl)
 	for (uint32_t i = 0; i < ctl->lim.max_conns; i++)
 		if (ctl->conns[i] != NULL && conn_deadline(ctl, ctl->conns[i]) <= now)
 			conn_expire(ctl, ctl->conns[i]);
-	if (ctl->n_conns < ctl->lim.max_conns)
-		ctl->refusing = false;
 	if (ctl->accept_resume_ms != 0 && now >= ctl->accept_resume_ms) {
 		ctl->accept_resume_ms = 0;
 		listen_events(ctl, EPOLLIN);

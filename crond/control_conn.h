@@ -35,14 +35,11 @@ struct control {
 	uint32_t gen;                     /* last connection generation */
 	bool stop;                        /* CONTROL_STOP seen */
 	int64_t accept_resume_ms;         /* accepting paused until; 0 = not */
-	bool refusing;                    /* "too many connections" logged for
-	                                     the current burst */
 	uint64_t inflight;                /* payload announced by requests
 	                                     still arriving (<= inflight_max) */
+	uint64_t reply_bytes;             /* output queued and not yet sent,
+	                                     all connections */
 };
-
-/* CLOCK_MONOTONIC in milliseconds: deadlines never follow the wall clock. */
-int64_t control_mono_ms(void);
 
 /* The listening socket is readable: accept what waits (at most
  * CONTROL_ACCEPT_BATCH). */

@@ -13,6 +13,12 @@
  * a denied user can neither install nor list nor remove (Debian refuses
  * `crontab -l` and `crontab -r` too), and root asking about a denied user
  * is refused likewise ("the user bob is not allowed to use crontab ...").
+ *
+ * Quota: a crontab installed by anyone but root may hold at most
+ * crontab_max_bytes (crond.conf); root is exempt (it can fill the disk
+ * anyway, and a system's own crontabs must never be refused), so only the
+ * hard CRONTAB_MAX_BYTES applies to it. Removal works on a full file system:
+ * it retries once after releasing the spool's full-disk reserve.
  */
 #include <stdio.h>
 #include <string.h>
@@ -128,6 +134,15 @@ void control_crontab_install(struct control_ctx *ctx, const struct control_peer 
 		control_reply_error(reply, MSGE_INVALID, "the request has no crontab text");
 		return;
 	}
+	if (peer->user.uid != 0 && len > ctx->cfg.crontab_max_bytes) {
+		control_log_refusal(&ctx->rl_quota, target.name, "quota: crontab of %zu bytes, "
+		                    "limit crontab_max_bytes = %u", len,
+		                    (unsigned)ctx->cfg.crontab_max_bytes);
+		control_reply_error(reply, MSGE_QUOTA, "refused: quota: the crontab is %zu bytes, "
+		                    "limit crontab_max_bytes = %u", len,
+		                    (unsigned)ctx->cfg.crontab_max_bytes);
+		return;
+	}
 	struct crontab tab = { 0 };
 	struct diag_list diags = { 0 };
 	if (parse_crontab(text, len, target.uid, &tab, &diags, reply) < 0) {
@@ -192,6 +207,9 @@ void control_crontab_remove(struct control_ctx *ctx, const struct control_peer *
 	struct spool_err err;
 	int rc = spool_crontab_remove(ctx->sp, target.name, peer->user.uid, control_now(ctx),
 	                              NULL, &err);
+	if (rc == SPOOL_FULL && control_use_reserve(ctx, target.name, "remove the crontab"))
+		rc = spool_crontab_remove(ctx->sp, target.name, peer->user.uid, control_now(ctx),
+		                          NULL, &err);
 	if (rc == SPOOL_NOT_FOUND) {
 		control_reply_error(reply, MSGE_NOT_FOUND, "no crontab for %s", target.name);
 		return;

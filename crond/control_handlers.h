@@ -43,6 +43,13 @@
 #define CONTROL_ATRM_MAX_IDS 1000
 /* A request that takes longer than this is logged as slow. */
 #define CONTROL_SLOW_MS 1000
+/* Replies up to this size are always sent; a larger reply to a request
+ * that only reads is refused while the replies waiting to be read would
+ * pass max_reply_bytes (root's are never refused). */
+#define CONTROL_REPLY_SMALL (64u * 1024)
+/* Refusal log lines: at most CONTROL_LOG_BURST of a kind per window. */
+#define CONTROL_LOG_WINDOW_MS 10000
+#define CONTROL_LOG_BURST 5
 
 /* A user: the caller, or the target of a request. */
 struct control_user {
@@ -59,6 +66,13 @@ struct control_peer {
 	                                       even when !known */
 };
 
+/* One kind of refusal's log lines, so a flood cannot flood the log. */
+struct control_ratelimit {
+	int64_t window_ms;                  /* start of the current window */
+	unsigned lines;                     /* logged in this window */
+	unsigned suppressed;                /* not logged since the last line */
+};
+
 /* What the handlers work with: the thread's own spool connection and
  * configuration copy. */
 struct control_ctx {
@@ -66,14 +80,27 @@ struct control_ctx {
 	struct spool *sp;
 	struct config cfg;                  /* refreshed when c->cfg_gen moves */
 	unsigned cfg_gen;
+	struct control_ratelimit rl_conn;   /* connections refused */
+	struct control_ratelimit rl_reply;  /* replies refused (budget) */
+	struct control_ratelimit rl_quota;  /* quota refusals */
+	bool reserve_missing;               /* the full-disk reserve is gone */
+	int64_t reserve_retry_ms;           /* next try to make it (monotonic) */
+	int reserve_every_ms;               /* limits.reserve_retry_ms */
 };
 
 /* ------------------------------------------------ control_request.c */
 
 /* Answers REQ from PEER into REPLY (initialised here; the caller queues or
- * frees it). Refreshes CTX's configuration first if it changed. */
+ * frees it). Refreshes CTX's configuration first if it changed. A reply of
+ * more than CONTROL_REPLY_SMALL and more than ROOM bytes to a request that
+ * only reads is replaced by an MSGE_BUSY error (logged, rate-limited);
+ * ROOM is SIZE_MAX for no limit. */
 void control_handle(struct control_ctx *ctx, const struct control_peer *peer,
-                    const struct proto_msg *req, struct proto_buf *reply);
+                    const struct proto_msg *req, size_t room, struct proto_buf *reply);
+
+/* Copies the daemon's configuration into CTX if it changed since the last
+ * copy. */
+void control_config_refresh(struct control_ctx *ctx);
 
 /* Looks a user up by uid or by name (getpwuid_r / getpwnam_r). Returns 0
  * (found), 1 (no such user) or -1 (lookup failed; errno set). */
@@ -107,6 +134,30 @@ bool control_allowed(struct control_ctx *ctx, const struct control_peer *peer,
 
 /* Now, in seconds, on the daemon's clock. */
 int64_t control_now(const struct control_ctx *ctx);
+
+/* ------------------------------------------------ control_limits.c */
+
+/* CLOCK_MONOTONIC in milliseconds: deadlines never follow the wall clock. */
+int64_t control_mono_ms(void);
+
+/* Whether a line of RL's kind may be logged now (at most
+ * CONTROL_LOG_BURST per CONTROL_LOG_WINDOW_MS). When true, *SUPPRESSED gets
+ * how many were held back since the last line logged (say so in the line). */
+bool control_log_allowed(struct control_ratelimit *rl, int64_t now_ms, unsigned *suppressed);
+
+/* Logs "(WHO) REFUSED (DETAIL)" at LOG_WARNING through RL. */
+void control_log_refusal(struct control_ratelimit *rl, const char *who, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* A removal failed with SPOOL_FULL: releases the full-disk reserve so that
+ * a retry has room, and logs that it did (WHAT names the removal). True
+ * when there was a reserve to release: retry once. */
+bool control_use_reserve(struct control_ctx *ctx, const char *who, const char *what);
+
+/* Makes the full-disk reserve again if it is gone, at most once per
+ * reserve_every_ms (logged when it is back, and when it cannot be
+ * made at start-up). Called at start-up and after each request. */
+void control_keep_reserve(struct control_ctx *ctx);
 
 /* ------------------------------------------------ control_crontab.c */
 

@@ -30,26 +30,47 @@ static const struct {
 	uint16_t type;
 	handler_fn *fn;
 	bool needs_user;        /* the caller must have a passwd entry */
+	bool reads_only;        /* changes nothing: a large reply may be refused */
 } handlers[] = {
-	{ MSG_PING, control_ping, false },
-	{ MSG_ACCESS, control_access, true },
-	{ MSG_CRONTAB_INSTALL, control_crontab_install, true },
-	{ MSG_CRONTAB_GET, control_crontab_get, true },
-	{ MSG_CRONTAB_REMOVE, control_crontab_remove, true },
-	{ MSG_HISTORY, control_history, true },
-	{ MSG_AT_SUBMIT, control_at_submit, true },
-	{ MSG_AT_LIST, control_at_list, true },
-	{ MSG_AT_GET, control_at_get, true },
-	{ MSG_AT_REMOVE, control_at_remove, true },
+	{ MSG_PING, control_ping, false, true },
+	{ MSG_ACCESS, control_access, true, true },
+	{ MSG_CRONTAB_INSTALL, control_crontab_install, true, false },
+	{ MSG_CRONTAB_GET, control_crontab_get, true, true },
+	{ MSG_CRONTAB_REMOVE, control_crontab_remove, true, false },
+	{ MSG_HISTORY, control_history, true, true },
+	{ MSG_AT_SUBMIT, control_at_submit, true, false },
+	{ MSG_AT_LIST, control_at_list, true, true },
+	{ MSG_AT_GET, control_at_get, true, true },
+	{ MSG_AT_REMOVE, control_at_remove, true, false },
 };
 
-void control_handle(struct control_ctx *ctx, const struct control_peer *peer,
-                    const struct proto_msg *req, struct proto_buf *reply)
+void control_config_refresh(struct control_ctx *ctx)
 {
-	*reply = (struct proto_buf){ 0 };
 	unsigned gen = atomic_load(&ctx->c->cfg_gen);
 	if (gen != ctx->cfg_gen)
 		ctx->cfg_gen = crond_config_copy(ctx->c, &ctx->cfg);
+}
+
+/* A reply that does not fit the reply budget: refused, and said so. */
+static void refuse_reply(struct control_ctx *ctx, const struct control_peer *peer,
+                         const struct proto_msg *req, size_t room, struct proto_buf *reply)
+{
+	size_t len = reply->len;
+	control_log_refusal(&ctx->rl_reply, peer->user.name, "reply: %zu bytes to request "
+	                    "type %u, only %zu of max_reply_bytes = %u left for replies "
+	                    "clients have not read", len, (unsigned)req->type, room,
+	                    (unsigned)ctx->cfg.max_reply_bytes);
+	control_reply_error(reply, MSGE_BUSY, "refused: crond is busy: replies not yet read "
+	                    "by their clients fill its reply budget (max_reply_bytes = %u), "
+	                    "and this one is %zu bytes; try again",
+	                    (unsigned)ctx->cfg.max_reply_bytes, len);
+}
+
+void control_handle(struct control_ctx *ctx, const struct control_peer *peer,
+                    const struct proto_msg *req, size_t room, struct proto_buf *reply)
+{
+	*reply = (struct proto_buf){ 0 };
+	control_config_refresh(ctx);
 	size_t i = 0;
 	while (i < sizeof(handlers) / sizeof(handlers[0]) && handlers[i].type != req->type)
 		i++;
@@ -68,6 +89,9 @@ void control_handle(struct control_ctx *ctx, const struct control_peer *peer,
 		        proto_code_name(why));
 		control_reply_error(reply, MSGE_INTERNAL, "crond could not build the reply (%s)",
 		                    proto_code_name(why));
+	} else if (i < sizeof(handlers) / sizeof(handlers[0]) && handlers[i].reads_only &&
+	           reply->len > CONTROL_REPLY_SMALL && reply->len > room) {
+		refuse_reply(ctx, peer, req, room, reply);
 	}
 }
 

@@ -50,6 +50,14 @@ static const struct key keys[] = {
 	{ "batch_load", K_LOAD, offsetof(struct config, batch_load), 0, 0 },
 	{ "batch_interval", K_UINT, offsetof(struct config, batch_interval), 0, 86400 },
 	{ "stop_grace", K_UINT, offsetof(struct config, stop_grace), 0, 3600 },
+	{ "max_conns_per_user", K_UINT, offsetof(struct config, max_conns_per_user), 1, 256 },
+	{ "max_reply_bytes", K_UINT, offsetof(struct config, max_reply_bytes), 65536, 1u << 30 },
+	{ "at_jobs_per_user", K_UINT, offsetof(struct config, at_jobs_per_user), 1, 1000000 },
+	{ "at_bytes_per_user", K_UINT, offsetof(struct config, at_bytes_per_user), 4096,
+	  UINT32_MAX },
+	/* The upper bound is CRONTAB_MAX_BYTES (lib/crontab.h), the hard limit. */
+	{ "crontab_max_bytes", K_UINT, offsetof(struct config, crontab_max_bytes), 1024,
+	  1024 * 1024 },
 	{ "log", K_LOG, offsetof(struct config, log), 0, 0 },
 };
 
@@ -85,6 +93,11 @@ void config_defaults(struct config *cfg)
 	cfg->batch_load = 1.5;
 	cfg->batch_interval = 60;
 	cfg->stop_grace = 10;
+	cfg->max_conns_per_user = 16;
+	cfg->max_reply_bytes = 32u << 20;
+	cfg->at_jobs_per_user = 1000;
+	cfg->at_bytes_per_user = 16u << 20;
+	cfg->crontab_max_bytes = 256 * 1024;
 	cfg->log = CONFIG_LOG_DEFAULT;
 }
 

@@ -56,6 +56,12 @@ struct config {
 	double batch_load;                  /* batch jobs start below this load */
 	uint32_t batch_interval;            /* seconds between batch job starts */
 	uint32_t stop_grace;                /* seconds jobs get after SIGTERM at stop */
+	/* Bounds per user (root, the caller, is exempt from the last three). */
+	uint32_t max_conns_per_user;        /* control connections per uid */
+	uint32_t max_reply_bytes;           /* reply bytes waiting for clients */
+	uint32_t at_jobs_per_user;          /* at jobs queued per user */
+	uint32_t at_bytes_per_user;         /* at job bytes (script, env, cwd) */
+	uint32_t crontab_max_bytes;         /* a user's crontab, bytes */
 	enum config_log log;
 };
 

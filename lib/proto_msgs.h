@@ -102,7 +102,10 @@ enum msg_error {
 	MSGE_INVALID = 4,       /* the request or its content is invalid */
 	MSGE_INTERNAL = 5,      /* crond could not do it (spool error...) */
 	MSGE_UNSUPPORTED = 6,   /* unknown request type */
-	MSGE_BUSY = 7,          /* e.g. the job is running */
+	MSGE_BUSY = 7,          /* e.g. the job is running; crond's reply budget
+	                           is spent (try again) */
+	MSGE_QUOTA = 8,         /* a per-user quota (crond.conf) would be passed:
+	                           nothing was written */
 };
 
 enum msg_run_flags {

@@ -98,12 +98,86 @@ static int pack_env(struct spool *sp, const char *const *env, char **blob, size_
 	return SPOOL_OK;
 }
 
+uint64_t spool_at_job_bytes(const struct spool_at_job *job)
+{
+	uint64_t n = job->script_len + (job->cwd != NULL ? strlen(job->cwd) : 0);
+	for (size_t i = 0; job->env != NULL && job->env[i] != NULL; i++)
+		n += strlen(job->env[i]) + 1;
+	return n;
+}
+
+/* UID's usage, inside the caller's transaction. */
+static int read_usage(struct spool *sp, uid_t uid, struct spool_at_usage *out,
+		      struct spool_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	*out = (struct spool_at_usage){ 0 };
+	int code = spool_stmt(sp, ST_AT_USAGE, &st, err);
+	if (code != SPOOL_OK)
+		return code;
+	int rc = sqlite3_bind_int64(st, 1, uid);
+	if (rc != SQLITE_OK)
+		return spool_sqlerr(sp, err, rc, "count at jobs");
+	int row = spool_step_row(sp, st, "count at jobs", err);
+	if (row <= 0)
+		return row < 0 ? -row : spool_seterr(err, SPOOL_IO,
+			"%s: count at jobs: no result", sp->path);
+	sqlite3_int64 jobs = sqlite3_column_int64(st, 0), bytes = sqlite3_column_int64(st, 1);
+	out->jobs = jobs > 0 ? (uint64_t)jobs : 0;
+	out->bytes = bytes > 0 ? (uint64_t)bytes : 0;
+	(void)sqlite3_reset(st);   /* after a row, reset reports no error */
+	return SPOOL_OK;
+}
+
+struct usage_ctx {
+	uid_t uid;
+	struct spool_at_usage out;
+};
+
+static int usage_txn(struct spool *sp, void *ctx, struct spool_err *err)
+{
+	struct usage_ctx *c = ctx;
+	return read_usage(sp, c->uid, &c->out, err);
+}
+
+int spool_at_usage_of(struct spool *sp, uid_t uid, struct spool_at_usage *out,
+		      struct spool_err *err)
+{
+	struct usage_ctx c = { .uid = uid };
+	int code = spool_txn(sp, TXN_READ, usage_txn, &c, err);
+	*out = code == SPOOL_OK ? c.out : (struct spool_at_usage){ 0 };
+	return code;
+}
+
 struct submit_ctx {
 	const struct spool_at_job *job;
 	const char *env;
 	size_t env_len;
+	bool quota;                 /* check the owner's usage first */
+	uint64_t max_jobs, max_bytes;
+	struct spool_at_usage usage;
 	int64_t id;
 };
+
+static int check_quota(struct spool *sp, struct submit_ctx *c, struct spool_err *err)
+{
+	const struct spool_at_job *j = c->job;
+	int code = read_usage(sp, j->uid, &c->usage, err);
+	if (code != SPOOL_OK || !c->quota)
+		return code;
+	uint64_t bytes = j->script_len + c->env_len + strlen(j->cwd);
+	if (c->usage.jobs + 1 > c->max_jobs)
+		return spool_seterr(err, SPOOL_QUOTA, "%s: uid %u has %llu at jobs queued,"
+				    " limit %llu", sp->path, (unsigned)j->uid,
+				    (unsigned long long)c->usage.jobs,
+				    (unsigned long long)c->max_jobs);
+	if (c->usage.bytes + bytes > c->max_bytes)
+		return spool_seterr(err, SPOOL_QUOTA, "%s: uid %u has %llu bytes of at jobs"
+				    " queued, this job %llu more, limit %llu", sp->path,
+				    (unsigned)j->uid, (unsigned long long)c->usage.bytes,
+				    (unsigned long long)bytes, (unsigned long long)c->max_bytes);
+	return SPOOL_OK;
+}
 
 int spool_at_insert(struct spool *sp, const struct spool_at_job *j,
 		    const void *env, size_t env_len, int64_t want_id,
@@ -140,24 +214,45 @@ int spool_at_insert(struct spool *sp, const struct spool_at_job *j,
 static int submit_txn(struct spool *sp, void *ctx, struct spool_err *err)
 {
 	struct submit_ctx *c = ctx;
+	int code = c->quota ? check_quota(sp, c, err) : SPOOL_OK;
+	if (code != SPOOL_OK)
+		return code;
 	return spool_at_insert(sp, c->job, c->env, c->env_len, 0, &c->id, err);
+}
+
+static int submit(struct spool *sp, struct submit_ctx *c, int64_t *id,
+		  struct spool_err *err)
+{
+	char *env = NULL;
+	int code = spool_at_check(sp, c->job, err);
+	if (code == SPOOL_OK)
+		code = pack_env(sp, c->job->env, &env, &c->env_len, err);
+	if (code != SPOOL_OK)
+		return code;
+	c->env = env;
+	code = spool_txn(sp, TXN_WRITE, submit_txn, c, err);
+	free(env);
+	if (code == SPOOL_OK && id != NULL)
+		*id = c->id;
+	return code;
 }
 
 int spool_at_submit(struct spool *sp, const struct spool_at_job *job,
 		    int64_t *id, struct spool_err *err)
 {
-	int code = spool_at_check(sp, job, err);
-	char *env = NULL;
-	size_t env_len = 0;
-	if (code == SPOOL_OK)
-		code = pack_env(sp, job->env, &env, &env_len, err);
-	if (code != SPOOL_OK)
-		return code;
-	struct submit_ctx c = { .job = job, .env = env, .env_len = env_len };
-	code = spool_txn(sp, TXN_WRITE, submit_txn, &c, err);
-	free(env);
-	if (code == SPOOL_OK && id != NULL)
-		*id = c.id;
+	struct submit_ctx c = { .job = job };
+	return submit(sp, &c, id, err);
+}
+
+int spool_at_submit_quota(struct spool *sp, const struct spool_at_job *job,
+			  uint64_t max_jobs, uint64_t max_bytes, int64_t *id,
+			  struct spool_at_usage *usage, struct spool_err *err)
+{
+	struct submit_ctx c = { .job = job, .quota = true, .max_jobs = max_jobs,
+				.max_bytes = max_bytes };
+	int code = submit(sp, &c, id, err);
+	if (usage != NULL)
+		*usage = c.usage;
 	return code;
 }
 

@@ -21,6 +21,7 @@ const char *spool_code_name(int code)
 	case SPOOL_INVALID:    return "invalid argument";
 	case SPOOL_BUSY:       return "database busy";
 	case SPOOL_NOMEM:      return "out of memory";
+	case SPOOL_QUOTA:      return "over quota";
 	default:               return "unknown error";
 	}
 }

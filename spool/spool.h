@@ -54,6 +54,7 @@ enum spool_code {
 	SPOOL_INVALID,     /* bad argument: empty, too long, out of range */
 	SPOOL_BUSY,        /* another connection kept the spool locked too long */
 	SPOOL_NOMEM,       /* out of memory */
+	SPOOL_QUOTA,       /* a caller's quota would be passed: nothing written */
 };
 
 #define SPOOL_ERR_MSG_MAX 512
@@ -208,6 +209,28 @@ struct spool_at_job {
 int spool_at_submit(struct spool *sp, const struct spool_at_job *job,
 		    int64_t *id, struct spool_err *err);
 
+/* What a user's queued at jobs (any state) hold: how many, and their bytes
+ * (script + environment + working directory, as spool_at_job_bytes). */
+struct spool_at_usage {
+	uint64_t jobs;
+	uint64_t bytes;
+};
+
+/* A job's bytes as counted against a quota. */
+uint64_t spool_at_job_bytes(const struct spool_at_job *job);
+
+/* JOB's owner's (JOB->uid) usage into *OUT. */
+int spool_at_usage_of(struct spool *sp, uid_t uid, struct spool_at_usage *out,
+		      struct spool_err *err);
+
+/* As spool_at_submit, but only if, counting JOB, its owner's jobs stay
+ * within MAX_JOBS and MAX_BYTES: else SPOOL_QUOTA and nothing written. The
+ * check and the insert are one transaction. *USAGE (may be NULL) gets the
+ * owner's usage before JOB (also on SPOOL_QUOTA). */
+int spool_at_submit_quota(struct spool *sp, const struct spool_at_job *job,
+			  uint64_t max_jobs, uint64_t max_bytes, int64_t *id,
+			  struct spool_at_usage *usage, struct spool_err *err);
+
 struct spool_at_filter {
 	bool all_owners;   /* true: every owner's jobs; false: UID's only */
 	uid_t uid;
@@ -316,6 +339,27 @@ int spool_crontab_import(struct spool *sp, const char *owner, uid_t uid,
 			 const char *mark, const char *digest,
 			 int64_t *generation, enum spool_import_result *result,
 			 struct spool_err *err);
+
+/* ---------------------------------------------------------------- full disk */
+
+/* Removals must work on a full file system, but even a delete needs room:
+ * SQLite appends the changed pages to the write-ahead log. So the spool
+ * keeps a reserve: a file of SPOOL_RESERVE_BYTES really allocated blocks
+ * beside the database (PATH-reserve). When a removal fails with SPOOL_FULL,
+ * the caller releases the reserve and retries; it makes the reserve again
+ * once there is room. */
+#define SPOOL_RESERVE_BYTES (1024 * 1024)
+
+/* Makes the reserve if it is missing or short (a partial one is removed on
+ * failure). SPOOL_FULL when there is no room for it. */
+int spool_reserve_make(struct spool *sp, struct spool_err *err);
+
+/* Deletes the reserve; *FREED (may be NULL) gets its size in bytes.
+ * SPOOL_NOT_FOUND when there is none. */
+int spool_reserve_release(struct spool *sp, uint64_t *freed, struct spool_err *err);
+
+/* Whether the reserve is there (and whole). */
+bool spool_reserve_present(struct spool *sp);
 
 /* ---------------------------------------------------------------- history */
 

@@ -88,6 +88,12 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" AND (?1 IS NULL OR instr(?1, queue) > 0)"
 		" ORDER BY run_at, id LIMIT 1",
 
+	/* length() of a blob reads only the record header, never the
+	 * overflow pages; the working directory is text, cast to count bytes. */
+	[ST_AT_USAGE] =
+		"SELECT count(*), coalesce(sum(length(script) + length(environ)"
+		" + length(CAST(cwd AS BLOB))), 0) FROM at_job WHERE uid = ?1",
+
 	[ST_RUN_INSERT] =
 		"INSERT INTO run (kind, owner, uid, entry_key, command,"
 		" scheduled_ms, start_ms, end_ms, exit_code, signal, flags,"

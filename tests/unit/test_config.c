@@ -48,6 +48,39 @@ static void test_fairness_keys(void **state)
 	diag_list_clear(&d);
 }
 
+/* The bounds against hostile users (crond(8), "Limits"). */
+static void test_per_user_limits_have_documented_defaults_and_bounds(void **state)
+{
+	(void)state;
+	struct config c;
+	config_defaults(&c);
+	assert_int_equal(c.max_conns_per_user, 16);
+	assert_int_equal(c.max_reply_bytes, 32 * 1024 * 1024);
+	assert_int_equal(c.at_jobs_per_user, 1000);
+	assert_int_equal(c.at_bytes_per_user, 16 * 1024 * 1024);
+	assert_int_equal(c.crontab_max_bytes, 256 * 1024);
+	const char *text = "max_conns_per_user = 4\nmax_reply_bytes = 1048576\n"
+	                   "at_jobs_per_user = 3\nat_bytes_per_user = 4294967295\n"
+	                   "crontab_max_bytes = 1048576\n";
+	struct diag_list d = { 0 };
+	assert_int_equal(config_parse(text, strlen(text), &c, &d), 0);
+	assert_int_equal(c.max_conns_per_user, 4);
+	assert_int_equal(c.max_reply_bytes, 1048576);
+	assert_int_equal(c.at_jobs_per_user, 3);
+	assert_int_equal(c.at_bytes_per_user, 4294967295u);
+	assert_int_equal(c.crontab_max_bytes, 1048576);
+	const char *bad[] = {
+		"max_conns_per_user = 0\n", "max_conns_per_user = 257\n",
+		"max_reply_bytes = 1000\n", "at_jobs_per_user = 0\n",
+		"at_bytes_per_user = 4294967296\n", "crontab_max_bytes = 1048577\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(config_parse(bad[i], strlen(bad[i]), &c, &d), -1);
+		assert_non_null(strstr(d.items[d.count - 1].msg, "must be a whole number from"));
+	}
+	diag_list_clear(&d);
+}
+
 static void test_keys_comments_quotes_and_blanks(void **state)
 {
 	(void)state;
@@ -131,6 +164,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults_are_the_documented_paths_and_limits),
+		cmocka_unit_test(test_per_user_limits_have_documented_defaults_and_bounds),
 		cmocka_unit_test(test_keys_comments_quotes_and_blanks),
 		cmocka_unit_test(test_fairness_keys),
 		cmocka_unit_test(test_unknown_keys_and_bad_values_are_errors_with_line),

@@ -20,9 +20,11 @@
 #include <grp.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -31,6 +33,7 @@
 #include <unistd.h>
 
 #include "crond/control.h"
+#include "crond/control_handlers.h"
 #include "crond/crond.h"
 #include "crond/log.h"
 #include "crond/timer.h"
@@ -49,6 +52,8 @@ struct fx {
 	struct crond *c;
 	struct timer_msg *msgs[MAX_MSGS];
 	size_t n_msgs;
+	const char *want_fs;          /* mount options of a tmpfs for the spool */
+	bool mounted;                 /* the spool's directory is that tmpfs */
 };
 
 /* ------------------------------------------------------------ fixture */
@@ -120,14 +125,26 @@ static void crond_free(struct crond *c)
 	free(c);
 }
 
-static int setup_limits(void **state, const struct control_limits *lim)
+/* Starts the thread with LIM, after TWEAK (may be NULL) changed the
+ * configuration, with the spool's directory on a tmpfs mounted with FS
+ * (when not NULL and running as root). */
+static int setup_fs(void **state, const struct control_limits *lim,
+                    void (*tweak)(struct config *), const char *fs)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	assert_non_null(f);
 	snprintf(f->dir, sizeof(f->dir), "/tmp/test_control.XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	assert_int_equal(chmod(f->dir, 0755), 0);   /* nobody reaches the socket */
+	f->want_fs = fs;
 	f->c = crond_new(f);
+	if (tweak != NULL)
+		tweak(&f->c->cfg);
+	if (f->want_fs != NULL && geteuid() == 0) {
+		assert_int_equal(mkdir(in_dir(f, "spool"), 0700), 0);
+		f->mounted = mount("tmpfs", f->path, "tmpfs", MS_NOSUID | MS_NODEV,
+		                   f->want_fs) == 0;
+	}
 	struct spool *sp;
 	struct spool_err serr;
 	assert_int_equal(spool_open(f->c->cfg.spool, SPOOL_CREATE, &sp, &serr), 0);
@@ -137,6 +154,17 @@ static int setup_limits(void **state, const struct control_limits *lim)
 	assert_int_equal(control_start_limits(f->c, lim), 0);
 	*state = f;
 	return 0;
+}
+
+static int setup_cfg(void **state, const struct control_limits *lim,
+                     void (*tweak)(struct config *))
+{
+	return setup_fs(state, lim, tweak, NULL);
+}
+
+static int setup_limits(void **state, const struct control_limits *lim)
+{
+	return setup_cfg(state, lim, NULL);
 }
 
 static void test_limits(struct control_limits *lim)
@@ -187,6 +215,8 @@ static int teardown(void **state)
 	for (size_t i = 0; i < f->n_msgs; i++)
 		free_timer_item(&f->msgs[i]->link);
 	crond_free(f->c);
+	if (f->mounted && umount(in_dir(f, "spool")) != 0)
+		umount2(f->path, MNT_DETACH);
 	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	free(f);
 	return 0;
@@ -384,19 +414,26 @@ static void install(struct fx *f, const char *user, const char *text, struct res
 	call(f, &b, r);
 }
 
-/* An at job for ID's caller: queue Q at RUN_AT. */
-static struct proto_buf at_req(const char *queue, int64_t run_at)
+/* An at job for ID's caller: queue Q at RUN_AT, running SCRIPT (LEN
+ * bytes). */
+static struct proto_buf at_req_script(const char *queue, int64_t run_at, const char *script,
+                                      size_t len)
 {
 	struct proto_buf b = req_new(MSG_AT_SUBMIT);
 	proto_buf_add_str(&b, TAG_QUEUE, queue);
 	proto_buf_add_i64(&b, TAG_TIME, run_at);
-	proto_buf_add_bytes(&b, TAG_SCRIPT, "echo hi\n", 8);
+	proto_buf_add_bytes(&b, TAG_SCRIPT, script, len);
 	proto_buf_add_str(&b, TAG_ENV, "PATH=/usr/bin:/bin");
 	proto_buf_add_str(&b, TAG_ENV, "LANG=C.UTF-8");
 	proto_buf_add_str(&b, TAG_CWD, "/tmp");
 	proto_buf_add_u32(&b, TAG_UMASK, 022);
 	proto_buf_add_u32(&b, TAG_MAIL, MAIL_ALWAYS);
 	return b;
+}
+
+static struct proto_buf at_req(const char *queue, int64_t run_at)
+{
+	return at_req_script(queue, run_at, "echo hi\n", 8);
 }
 
 /* ------------------------------------------------------------ raw sockets */
@@ -1175,6 +1212,489 @@ static void test_connections_past_the_cap_are_refused_and_crond_survives(void **
 	expect_ok(&r);
 }
 
+/* ------------------------------------------------------------ fairness */
+
+/* What a child holding connections as another user saw. */
+struct held {
+	int opened;               /* connected */
+	int refused;              /* told FATAL at once (then closed) */
+	int replied_ok;           /* an MSG_OK reply waits there, unread */
+	int replied_busy;         /* an MSG_ERROR reply came (read) */
+	char refusal[256];        /* the first FATAL's text */
+	char busy[512];           /* the first MSG_ERROR's text */
+};
+
+struct holder {
+	pid_t pid;                /* killed by holder_release */
+};
+
+static void holder_release(struct holder *h)
+{
+	int status;
+	assert_int_equal(kill(h->pid, SIGKILL), 0);
+	assert_int_equal(waitpid(h->pid, &status, 0), h->pid);
+}
+
+/* FD's first frame, if one is there: a peek at its header, then (FATAL or
+ * MSG_ERROR, both small) the frame itself. No cmocka asserts (a child). */
+static void classify(int fd, struct held *h)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	uint8_t hdr[PROTO_HEADER_SIZE];
+	if (poll(&pfd, 1, 0) != 1 ||
+	    recv(fd, hdr, sizeof(hdr), MSG_PEEK | MSG_DONTWAIT) != (ssize_t)sizeof(hdr))
+		return;                                 /* nothing: held quietly */
+	struct proto_header ph;
+	proto_header_decode(hdr, &ph);
+	if (ph.type == MSG_OK) {
+		h->replied_ok++;                        /* left unread */
+		return;
+	}
+	struct proto_msg m = { 0 };
+	struct proto_error err = { 0 };
+	enum proto_code rc = proto_client_recv(fd, &m, PROTO_MAX_PAYLOAD, 1000, &err);
+	if (ph.type == PROTO_TYPE_FATAL) {
+		if (h->refused++ == 0)
+			snprintf(h->refusal, sizeof(h->refusal), "%s", err.msg);
+	} else if (rc == PROTO_OK && m.type == MSG_ERROR) {
+		if (h->replied_busy++ == 0)
+			copy_str(&m, TAG_ERROR_TEXT, h->busy, sizeof(h->busy));
+	}
+	proto_msg_free(&m);
+}
+
+static void hold_child(struct fx *f, uid_t uid, gid_t gid, int n, const struct proto_buf *req,
+                       int report)
+{
+	struct held h = { 0 };
+	int *fds = calloc((size_t)n, sizeof(*fds));
+	if (fds == NULL || setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
+	    setresuid(uid, uid, uid) < 0)
+		_exit(90);
+	for (int i = 0; i < n; i++) {
+		struct proto_error err;
+		fds[i] = -1;
+		if (proto_client_connect(f->c->cfg.socket, 2000, &fds[i], &err) != PROTO_OK)
+			continue;
+		h.opened++;
+		if (req != NULL)
+			(void)send(fds[i], req->data, req->len, MSG_NOSIGNAL);
+	}
+	struct timespec settle = { 0, 700 * 1000 * 1000 };
+	nanosleep(&settle, NULL);
+	for (int i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			classify(fds[i], &h);
+	if (write(report, &h, sizeof(h)) != (ssize_t)sizeof(h))
+		_exit(91);
+	for (;;)
+		pause();                             /* until the parent kills it */
+}
+
+/* A child as UID:GID opens N connections and, if REQ is not NULL, sends it
+ * on each and never reads the replies; *OUT says what it saw. The
+ * connections stay open until holder_release. */
+static struct holder hold(struct fx *f, uid_t uid, gid_t gid, int n,
+                          const struct proto_buf *req, struct held *out)
+{
+	int rep[2];
+	assert_int_equal(pipe2(rep, O_CLOEXEC), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(rep[0]);
+		hold_child(f, uid, gid, n, req, rep[1]);
+	}
+	close(rep[1]);
+	ssize_t got = read(rep[0], out, sizeof(*out));
+	close(rep[0]);
+	struct holder h = { pid };
+	if (got != (ssize_t)sizeof(*out)) {
+		holder_release(&h);
+		fail_msg("the holding child failed (read %zd)", got);
+	}
+	return h;
+}
+
+/* A ping as root, retried while the daemon notices closed connections. */
+static void expect_ping_soon(struct fx *f)
+{
+	struct result r = { .rc = -1 };
+	for (int tries = 0; tries < 50 && r.rc != 0; tries++) {
+		struct proto_buf b = req_new(MSG_PING);
+		do_call(&f->c->cfg, &b, &r);
+		if (r.rc != 0) {
+			struct timespec wait = { 0, 20 * 1000 * 1000 };
+			nanosleep(&wait, NULL);
+		}
+	}
+	expect_ok(&r);
+}
+
+/* The attack: one uid, or any number of uids without a passwd entry, opens
+ * hundreds of connections and holds them. Each gets max_conns_per_user
+ * (16) slots, the rest are told why; root and other users are served. */
+static void test_a_connection_flood_cannot_keep_root_or_others_out(void **state)
+{
+	struct fx *f = *state;
+	struct held h;
+	struct holder flood = hold(f, NOBODY, NOBODY, 300, NULL, &h);
+	assert_int_equal(h.opened, 300);
+	assert_int_equal(h.refused, 300 - 16);
+	assert_string_equal(h.refusal, "too many connections to crond from uid 65534 (16 open, "
+	                    "limit max_conns_per_user = 16); close some and try again");
+	struct held g;
+	struct holder ghosts = hold(f, NO_USER, NO_USER, 300, NULL, &g);
+	assert_int_equal(g.refused, 300 - 16);
+	assert_non_null(strstr(g.refusal, "from uids without a passwd entry (16 open"));
+	struct held g2;                                  /* the same allowance */
+	struct holder ghosts2 = hold(f, NO_USER + 1, NO_USER + 1, 5, NULL, &g2);
+	assert_int_equal(g2.refused, 5);
+
+	int64_t start = mono_ms();
+	struct result r;
+	install(f, NULL, "0 3 * * * /usr/local/sbin/backup\n", &r);
+	expect_ok(&r);
+	struct proto_buf b = crontab_req(MSG_CRONTAB_GET, NULL, NULL, 0);
+	call(f, &b, &r);
+	expect_ok(&r);
+	int64_t took = mono_ms() - start;
+	print_message("root served in %lld ms while %d hostile connections are open "
+	              "(%d refused)\n", (long long)took, 300 + 300 + 5,
+	              h.refused + g.refused + g2.refused);
+	assert_true(took < 1000);
+	b = req_new(MSG_PING);                           /* another user, too */
+	call_as(f, 1, 1, &b, &r);
+	expect_ok(&r);
+	holder_release(&flood);
+	holder_release(&ghosts);
+	holder_release(&ghosts2);
+	expect_ping_soon(f);
+}
+
+static void per_user_4(struct config *cfg)
+{
+	cfg->max_conns_per_user = 4;
+}
+
+static int setup_few_slots(void **state)
+{
+	struct control_limits lim;
+	test_limits(&lim);
+	lim.max_conns = 8;
+	lim.root_reserved = 2;
+	return setup_cfg(state, &lim, per_user_4);
+}
+
+/* 8 slots, 2 kept for root, 4 per user: two users fill the 6 others (the
+ * second gets only 2); root still gets the last 2, then the total cap. */
+static void test_the_last_slots_are_kept_for_root(void **state)
+{
+	struct fx *f = *state;
+	struct held a, b;
+	struct holder ha = hold(f, NOBODY, NOBODY, 4, NULL, &a);
+	assert_int_equal(a.refused, 0);
+	struct holder hb = hold(f, 1, 1, 4, NULL, &b);
+	assert_int_equal(b.refused, 2);
+	assert_string_equal(b.refusal, "too many connections to crond: the last 2 of 8 are "
+	                    "kept for root; try again");
+	int fds[3];
+	struct proto_buf ping = req_new(MSG_PING);
+	for (int i = 0; i < 2; i++) {
+		fds[i] = raw_connect(f);
+		raw_send(fds[i], ping.data, ping.len);
+		struct proto_msg m;
+		struct proto_error err;
+		assert_int_equal(proto_client_recv(fds[i], &m, PROTO_MAX_PAYLOAD, 3000, &err),
+		                 PROTO_OK);
+		assert_int_equal(m.type, MSG_OK);
+		proto_msg_free(&m);
+	}
+	proto_buf_free(&ping);
+	fds[2] = raw_connect(f);
+	expect_fatal(fds[2], "too many connections to crond (limit 8)");
+	for (int i = 0; i < 3; i++)
+		close(fds[i]);
+	holder_release(&ha);
+	holder_release(&hb);
+	expect_ping_soon(f);
+}
+
+static void reply_budget_1m(struct config *cfg)
+{
+	cfg->max_reply_bytes = 1024 * 1024;
+}
+
+static int setup_reply_budget(void **state)
+{
+	struct control_limits lim;
+	test_limits(&lim);
+	lim.drain_ms = 5000;                  /* the readers stall, not time out */
+	return setup_cfg(state, &lim, reply_budget_1m);
+}
+
+/* A crontab of LEN bytes of comment lines (malloc'ed). */
+static char *big_crontab(size_t len)
+{
+	char *text = malloc(len + 1);
+	assert_non_null(text);
+	for (size_t i = 0; i < len; i += 100) {
+		size_t n = len - i < 100 ? len - i : 100;
+		memset(text + i, 'x', n);
+		text[i] = '#';
+		text[i + n - 1] = '\n';
+	}
+	text[len] = '\0';
+	return text;
+}
+
+/* The attack: clients ask for a large reply (a 250 KB crontab) and never
+ * read it. Replies waiting to be read share max_reply_bytes (1 MiB here):
+ * past it a large reply is refused as busy, root is still answered, and
+ * the budget comes back when the non-readers go. */
+static void test_replies_nobody_reads_share_a_budget(void **state)
+{
+	struct fx *f = *state;
+	char *text = big_crontab(250000);
+	struct result r;
+	install(f, "nobody", text, &r);
+	expect_ok(&r);
+	struct proto_buf get = crontab_req(MSG_CRONTAB_GET, NULL, NULL, 0);
+	struct held h;
+	struct holder stall = hold(f, NOBODY, NOBODY, 10, &get, &h);
+	print_message("10 stalled readers: %d replies pending, %d refused: %s\n",
+	              h.replied_ok, h.replied_busy, h.busy);
+	assert_int_equal(h.replied_ok + h.replied_busy, 10);
+	assert_true(h.replied_ok >= 1 && h.replied_ok <= 4);
+	assert_non_null(strstr(h.busy, "refused: crond is busy"));
+	assert_non_null(strstr(h.busy, "max_reply_bytes = 1048576"));
+	install(f, NULL, text, &r);                      /* root is answered */
+	expect_ok(&r);
+	struct proto_buf b = crontab_req(MSG_CRONTAB_GET, NULL, NULL, 0);
+	call(f, &b, &r);
+	expect_ok(&r);
+	holder_release(&stall);
+	expect_ping_soon(f);
+	b = crontab_req(MSG_CRONTAB_GET, NULL, NULL, 0);  /* the budget is back */
+	nobody(f, &b, &r);
+	expect_ok(&r);
+	assert_int_equal(r.text_len, 250000);
+	proto_buf_free(&get);
+	free(text);
+}
+
+static void reply_budget_64k(struct config *cfg)
+{
+	cfg->max_reply_bytes = 65536;
+}
+
+static int setup_tiny_reply_budget(void **state)
+{
+	struct control_limits lim;
+	test_limits(&lim);
+	return setup_cfg(state, &lim, reply_budget_64k);
+}
+
+/* A budget smaller than one reply still lets each reply out while no
+ * other waits. */
+static void test_a_reply_larger_than_the_budget_goes_out_alone(void **state)
+{
+	struct fx *f = *state;
+	char *text = big_crontab(250000);
+	struct result r;
+	install(f, "nobody", text, &r);
+	expect_ok(&r);
+	for (int i = 0; i < 2; i++) {
+		struct proto_buf b = crontab_req(MSG_CRONTAB_GET, NULL, NULL, 0);
+		nobody(f, &b, &r);
+		expect_ok(&r);
+		assert_int_equal(r.text_len, 250000);
+	}
+	free(text);
+}
+
+/* A flood of refusals is a handful of log lines: CONTROL_LOG_BURST per
+ * window, then the next line says how many were held back. */
+static void test_refusal_log_lines_are_rate_limited(void **state)
+{
+	(void)state;
+	struct control_ratelimit rl = { 0 };
+	unsigned held = 99;
+	int64_t now = 1000000;
+	for (int i = 0; i < CONTROL_LOG_BURST; i++) {
+		assert_true(control_log_allowed(&rl, now + i, &held));
+		assert_int_equal(held, 0);
+	}
+	for (int i = 0; i < 1000; i++)
+		assert_false(control_log_allowed(&rl, now + 10 + i, &held));
+	assert_false(control_log_allowed(&rl, now + CONTROL_LOG_WINDOW_MS - 1, &held));
+	assert_true(control_log_allowed(&rl, now + CONTROL_LOG_WINDOW_MS, &held));
+	assert_int_equal(held, 1001);
+	assert_true(control_log_allowed(&rl, now + CONTROL_LOG_WINDOW_MS + 1, &held));
+	assert_int_equal(held, 0);
+}
+
+/* ------------------------------------------------------------ quotas */
+
+static void small_quotas(struct config *cfg)
+{
+	cfg->at_jobs_per_user = 3;
+	cfg->at_bytes_per_user = 8192;
+	cfg->crontab_max_bytes = 1024;
+}
+
+static int setup_quotas(void **state)
+{
+	struct control_limits lim;
+	test_limits(&lim);
+	return setup_cfg(state, &lim, small_quotas);
+}
+
+static void remove_job(struct fx *f, int64_t id)
+{
+	struct proto_buf b = req_new(MSG_AT_REMOVE);
+	proto_buf_add_i64(&b, TAG_JOB_ID, id);
+	struct result r;
+	nobody(f, &b, &r);
+	expect_ok(&r);
+	assert_int_equal(r.rows[0].code, MSGE_NONE);
+}
+
+static size_t count_jobs(struct fx *f, uid_t uid)
+{
+	struct spool *sp;
+	struct spool_err err;
+	struct spool_at_summary *jobs;
+	size_t n;
+	struct spool_at_filter filter = { .uid = uid };
+	assert_int_equal(spool_open(f->c->cfg.spool, 0, &sp, &err), 0);
+	assert_int_equal(spool_at_list(sp, &filter, &jobs, &n, &err), 0);
+	free(jobs);
+	spool_close(sp);
+	return n;
+}
+
+/* The attack: fill root's spool with at jobs and a large crontab. The
+ * N+1th job and an oversized crontab are refused with the limit named;
+ * nothing is written; root is exempt. */
+static void test_quotas_refuse_the_job_and_crontab_over_the_limit(void **state)
+{
+	struct fx *f = *state;
+	write_file(f, "at.allow", "nobody\n");
+	struct result r;
+	for (int i = 0; i < 3; i++) {
+		struct proto_buf b = at_req("a", 2000000000);
+		nobody(f, &b, &r);
+		expect_ok(&r);
+	}
+	struct proto_buf b = at_req("a", 2000000000);
+	nobody(f, &b, &r);
+	expect_error(&r, MSGE_QUOTA, "refused: quota: you have 3 at jobs queued, limit "
+	             "at_jobs_per_user = 3");
+	assert_int_equal(count_jobs(f, NOBODY), 3);
+	assert_int_equal(count_msgs(f, TIMER_AT_ADD), 3);
+	for (int i = 0; i < 5; i++) {                    /* root is exempt */
+		b = at_req("a", 2000000000);
+		call(f, &b, &r);
+		expect_ok(&r);
+	}
+
+	static char script[5000];                        /* bytes: 44 per small job */
+	memset(script, ':', sizeof(script));
+	remove_job(f, 1);
+	b = at_req_script("a", 2000000000, script, sizeof(script));
+	nobody(f, &b, &r);
+	expect_ok(&r);                                   /* 2 x 44 + 5036 fits */
+	remove_job(f, 2);
+	b = at_req_script("a", 2000000000, script, sizeof(script));
+	nobody(f, &b, &r);
+	expect_error(&r, MSGE_QUOTA, "refused: quota: your queued at jobs hold 5080 bytes and "
+	             "this one 5036 more, limit at_bytes_per_user = 8192");
+	assert_int_equal(count_jobs(f, NOBODY), 2);
+
+	char *text = big_crontab(2000);
+	b = crontab_req(MSG_CRONTAB_INSTALL, NULL, text, strlen(text));
+	nobody(f, &b, &r);
+	expect_error(&r, MSGE_QUOTA, "refused: quota: the crontab is 2000 bytes, limit "
+	             "crontab_max_bytes = 1024");
+	b = crontab_req(MSG_CRONTAB_GET, NULL, NULL, 0);
+	nobody(f, &b, &r);
+	expect_error(&r, MSGE_NOT_FOUND, NULL);          /* nothing written */
+	install(f, NULL, text, &r);                      /* root is exempt */
+	expect_ok(&r);
+	install(f, "nobody", text, &r);                  /* ... also for others */
+	expect_ok(&r);
+	free(text);
+}
+
+/* ------------------------------------------------------------ full disk */
+
+static int setup_small_fs(void **state)
+{
+	struct control_limits lim;
+	test_limits(&lim);
+	lim.reserve_retry_ms = 200;
+	return setup_fs(state, &lim, NULL, "size=2m,mode=0700");
+}
+
+static bool reserve_there(struct fx *f)
+{
+	char path[CONFIG_PATH_MAX + 16];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s-reserve", f->c->cfg.spool);
+	return lstat(path, &st) == 0 && st.st_size >= SPOOL_RESERVE_BYTES;
+}
+
+/* The attack: a user fills the file system that holds the spool. atrm and
+ * crontab -r still work (the reserve is released and the removal retried),
+ * crond keeps serving, and makes the reserve again once there is room. */
+static void test_removals_work_on_a_full_file_system(void **state)
+{
+	struct fx *f = *state;
+	if (!f->mounted) {
+		print_message("skipped: needs root to mount a small tmpfs\n");
+		skip();
+	}
+	assert_true(reserve_there(f));
+	write_file(f, "at.allow", "nobody\n");
+	struct result r;
+	struct proto_buf b = at_req("a", 2000000000);
+	nobody(f, &b, &r);
+	expect_ok(&r);
+	int64_t id = r.job_id;
+	b = crontab_req(MSG_CRONTAB_INSTALL, NULL, "0 4 * * * true\n", 15);
+	nobody(f, &b, &r);
+	expect_ok(&r);
+	FILE *fp = fopen(in_dir(f, "spool/filler"), "w");
+	assert_non_null(fp);
+	static char block[4096];
+	while (fwrite(block, 1, sizeof(block), fp) == sizeof(block) && fflush(fp) == 0)
+		;
+	fclose(fp);
+	b = at_req("a", 2000000000);                     /* full: writes fail */
+	nobody(f, &b, &r);
+	expect_error(&r, MSGE_INTERNAL, "disk full");
+
+	b = req_new(MSG_AT_REMOVE);
+	proto_buf_add_i64(&b, TAG_JOB_ID, id);
+	nobody(f, &b, &r);
+	expect_ok(&r);
+	assert_int_equal(r.rows[0].code, MSGE_NONE);
+	b = crontab_req(MSG_CRONTAB_REMOVE, NULL, NULL, 0);
+	nobody(f, &b, &r);
+	expect_ok(&r);
+	assert_false(reserve_there(f));
+	assert_int_equal(count_msgs(f, TIMER_AT_REMOVE), 1);
+	assert_int_equal(count_msgs(f, TIMER_REMOVE_CRONTAB), 1);
+	expect_ping(f);
+
+	assert_int_equal(unlink(in_dir(f, "spool/filler")), 0);   /* room again */
+	struct timespec wait = { 0, 300 * 1000 * 1000 };
+	nanosleep(&wait, NULL);
+	expect_ping(f);                                  /* a request, then a try */
+	assert_true(reserve_there(f));
+}
+
 /* ------------------------------------------------------------ socket, log */
 
 static void test_open_replaces_a_stale_socket_but_nothing_else(void **state)
@@ -1282,6 +1802,18 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_requests_in_flight_share_a_memory_budget,
 		                                setup_small_budget, teardown),
 		T(test_connections_past_the_cap_are_refused_and_crond_survives),
+		T(test_a_connection_flood_cannot_keep_root_or_others_out),
+		cmocka_unit_test_setup_teardown(test_the_last_slots_are_kept_for_root,
+		                                setup_few_slots, teardown),
+		cmocka_unit_test_setup_teardown(test_replies_nobody_reads_share_a_budget,
+		                                setup_reply_budget, teardown),
+		cmocka_unit_test_setup_teardown(test_a_reply_larger_than_the_budget_goes_out_alone,
+		                                setup_tiny_reply_budget, teardown),
+		cmocka_unit_test_setup_teardown(test_quotas_refuse_the_job_and_crontab_over_the_limit,
+		                                setup_quotas, teardown),
+		cmocka_unit_test(test_refusal_log_lines_are_rate_limited),
+		cmocka_unit_test_setup_teardown(test_removals_work_on_a_full_file_system,
+		                                setup_small_fs, teardown),
 		T(test_open_replaces_a_stale_socket_but_nothing_else),
 		T(test_log_lines_are_greppable_and_keep_secrets),
 #undef T

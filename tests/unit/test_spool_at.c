@@ -272,6 +272,47 @@ static void test_remove_checks_owner_and_state(void **state)
 	assert_null(j.mem_);
 }
 
+/* A quota counts every job of the owner (any state), checked in the same
+ * transaction as the insert: the job past it is refused, nothing written. */
+static void test_submit_within_a_quota_counts_the_owners_jobs_and_bytes(void **state)
+{
+	struct spool_fixture *fx = *state;
+	struct spool_err err = { 0 };
+	struct spool_at_job j = job_for("alice", 1000, 'a', 10);
+	assert_int_equal(spool_at_job_bytes(&j), 8 + 37 + 11);     /* script, env, cwd */
+	struct spool_at_usage used;
+	int64_t id = 0;
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(spool_at_submit_quota(fx->sp, &j, 2, 1000, &id, &used, &err),
+				 SPOOL_OK);
+	assert_int_equal(spool_at_claim(fx->sp, id, 20, &err), SPOOL_OK);   /* still counts */
+	assert_int_equal(spool_at_submit_quota(fx->sp, &j, 2, 1000, &id, &used, &err),
+			 SPOOL_QUOTA);
+	assert_int_equal(err.code, SPOOL_QUOTA);
+	assert_non_null(strstr(err.msg, "uid 1000 has 2 at jobs queued, limit 2"));
+	assert_int_equal(used.jobs, 2);
+	assert_int_equal(used.bytes, 112);
+	assert_int_equal(spool_at_usage_of(fx->sp, 1000, &used, &err), SPOOL_OK);
+	assert_int_equal(used.jobs, 2);
+	assert_int_equal(used.bytes, 112);
+	assert_int_equal(spool_at_submit_quota(fx->sp, &j, 3, 150, &id, &used, &err),
+			 SPOOL_QUOTA);                             /* 112 + 56 > 150 */
+	assert_non_null(strstr(err.msg, "112 bytes of at jobs queued, this job 56 more"));
+	struct spool_at_job b = job_for("bob", 1001, 'a', 10);  /* bob's own count */
+	assert_int_equal(spool_at_submit_quota(fx->sp, &b, 2, 1000, &id, &used, &err),
+			 SPOOL_OK);
+	assert_int_equal(used.jobs, 0);
+	struct spool_at_summary *jobs;
+	size_t n;
+	struct spool_at_filter all = { .all_owners = true };
+	assert_int_equal(spool_at_list(fx->sp, &all, &jobs, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 3);
+	free(jobs);
+	assert_int_equal(spool_at_usage_of(fx->sp, 4242, &used, &err), SPOOL_OK);
+	assert_int_equal(used.jobs, 0);
+	assert_int_equal(used.bytes, 0);
+}
+
 static void test_claim_moves_waiting_to_running_exactly_once(void **state)
 {
 	struct spool_fixture *fx = *state;
@@ -455,6 +496,7 @@ int main(void)
 		T(test_submit_rejects_malformed_jobs),
 		T(test_list_is_sorted_by_run_time_then_id_and_filtered),
 		T(test_remove_checks_owner_and_state),
+		T(test_submit_within_a_quota_counts_the_owners_jobs_and_bytes),
 		T(test_claim_moves_waiting_to_running_exactly_once),
 		T(test_claim_due_takes_due_jobs_in_order_up_to_max),
 		T(test_next_run_is_the_earliest_waiting_job_of_the_queues),

@@ -24,17 +24,28 @@ struct fixture {
 	bool mounted;
 };
 
-static int setup(void **state)
+/* The spool's directory on a tmpfs of OPTIONS (when root). */
+static int setup_fs(void **state, const char *options)
 {
 	struct fixture *fx = calloc(1, sizeof *fx);
 	assert_non_null(fx);
 	assert_int_equal(tmpdir_make(fx->dir, sizeof fx->dir, "spool-full"), 0);
 	snprintf(fx->path, sizeof fx->path, "%s/crond.db", fx->dir);
-	if (geteuid() == 0 &&
-	    mount("tmpfs", fx->dir, "tmpfs", MS_NOSUID | MS_NODEV, "size=256k,mode=0700") == 0)
+	if (geteuid() == 0 && mount("tmpfs", fx->dir, "tmpfs", MS_NOSUID | MS_NODEV, options) == 0)
 		fx->mounted = true;
 	*state = fx;
 	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_fs(state, "size=256k,mode=0700");
+}
+
+/* Room for the 1 MiB reserve and a little more. */
+static int setup_reserve(void **state)
+{
+	return setup_fs(state, "size=1536k,mode=0700");
 }
 
 static int teardown(void **state)
@@ -143,12 +154,82 @@ static void test_full_disk_at_creation_is_reported(void **state)
 	spool_close(sp);
 }
 
+/* The attack: a user fills the spool's file system. Removals still work:
+ * the spool's reserve is released and the removal retried (the control
+ * thread does this); a reserve that finds no room leaves nothing behind. */
+static void test_removal_fits_once_the_reserve_is_released(void **state)
+{
+	struct fixture *fx = *state;
+	need_small_fs(fx);
+	struct spool *sp;
+	struct spool_err err;
+	assert_int_equal(spool_open(fx->path, SPOOL_CREATE, &sp, &err), SPOOL_OK);
+	assert_false(spool_reserve_present(sp));
+	assert_int_equal(spool_reserve_make(sp, &err), SPOOL_OK);
+	assert_true(spool_reserve_present(sp));
+	assert_int_equal(spool_reserve_make(sp, &err), SPOOL_OK);   /* already there */
+	static char big[8 * 1024];
+	memset(big, '#', sizeof big);
+	assert_int_equal(spool_crontab_install(sp, "mallory", 2, big, sizeof big, 0, 1, NULL,
+					       &err), SPOOL_OK);
+	struct spool_at_job job = { .queue = 'a', .owner = "mallory", .uid = 2, .gid = 2,
+		.run_at = 10, .script = big, .script_len = sizeof big, .cwd = "/" };
+	int64_t id = 0;
+	assert_int_equal(spool_at_submit(sp, &job, &id, &err), SPOOL_OK);
+
+	char filler[160];                          /* the file system fills up */
+	snprintf(filler, sizeof filler, "%s/filler", fx->dir);
+	FILE *f = fopen(filler, "w");
+	assert_non_null(f);
+	while (fwrite(big, 1, 4096, f) == 4096 && fflush(f) == 0)
+		;
+	fclose(f);
+	int rm_at = spool_at_remove(sp, id, 2, &err);
+	int rm_tab = spool_crontab_remove(sp, "mallory", 2, 2, NULL, &err);
+	if (getenv("SPOOL_TEST_VERBOSE") != NULL)
+		print_message("  full: atrm %d, crontab -r %d: %s\n", rm_at, rm_tab, err.msg);
+	assert_true(rm_at == SPOOL_FULL || rm_tab == SPOOL_FULL);
+
+	uint64_t freed = 0;
+	assert_int_equal(spool_reserve_release(sp, &freed, &err), SPOOL_OK);
+	assert_true(freed >= SPOOL_RESERVE_BYTES);
+	assert_false(spool_reserve_present(sp));
+	if (rm_at == SPOOL_FULL)
+		assert_int_equal(spool_at_remove(sp, id, 2, &err), SPOOL_OK);
+	if (rm_tab == SPOOL_FULL)
+		assert_int_equal(spool_crontab_remove(sp, "mallory", 2, 2, NULL, &err), SPOOL_OK);
+	struct spool_crontab c;
+	assert_int_equal(spool_crontab_get(sp, "mallory", &c, &err), SPOOL_NOT_FOUND);
+	struct spool_at_job j;
+	assert_int_equal(spool_at_get(sp, id, &j, &err), SPOOL_NOT_FOUND);
+	assert_int_equal(spool_reserve_release(sp, &freed, &err), SPOOL_NOT_FOUND);
+
+	/* Still full: no room for a new reserve, and no partial one left. */
+	f = fopen(filler, "a");
+	assert_non_null(f);
+	while (fwrite(big, 1, 4096, f) == 4096 && fflush(f) == 0)
+		;
+	fclose(f);
+	assert_int_equal(spool_reserve_make(sp, &err), SPOOL_FULL);
+	assert_non_null(strstr(err.msg, "reserve"));
+	assert_false(spool_reserve_present(sp));
+	char reserve[200];
+	snprintf(reserve, sizeof reserve, "%s-reserve", fx->path);
+	assert_int_equal(access(reserve, F_OK), -1);
+	unlink(filler);                            /* room again: it comes back */
+	assert_int_equal(spool_reserve_make(sp, &err), SPOOL_OK);
+	assert_true(spool_reserve_present(sp));
+	spool_close(sp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_full_disk_fails_cleanly_and_keeps_earlier_data),
 		T(test_full_disk_at_creation_is_reported),
+		cmocka_unit_test_setup_teardown(test_removal_fits_once_the_reserve_is_released,
+						setup_reserve, teardown),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -462,14 +462,14 @@ static void test_read_only_spool_reads_but_never_writes(void **state)
 static void test_every_code_has_a_distinct_name(void **state)
 {
 	(void)state;
-	for (int a = SPOOL_OK; a <= SPOOL_NOMEM; a++) {
+	for (int a = SPOOL_OK; a <= SPOOL_QUOTA; a++) {
 		assert_true(strlen(spool_code_name(a)) > 0);
 		assert_string_not_equal(spool_code_name(a), "unknown error");
-		for (int b = a + 1; b <= SPOOL_NOMEM; b++)
+		for (int b = a + 1; b <= SPOOL_QUOTA; b++)
 			assert_string_not_equal(spool_code_name(a), spool_code_name(b));
 	}
 	assert_string_equal(spool_code_name(-1), "unknown error");
-	assert_string_equal(spool_code_name(SPOOL_NOMEM + 1), "unknown error");
+	assert_string_equal(spool_code_name(SPOOL_QUOTA + 1), "unknown error");
 }
 
 static void test_free_functions_accept_null(void **state)
