@@ -25,6 +25,7 @@ static void fill_cron(struct run_request *r, const struct due *d)
 	r->overlap_skip = o->overlap_skip;
 	r->keep_state = o->catchup;
 	r->no_log = e->no_log;
+	r->mail_when = o->mail;
 }
 
 struct run_request *runreq_from_due(const struct due *due)

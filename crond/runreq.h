@@ -51,6 +51,7 @@ struct run_request {
 	bool overlap_skip;            /* CRON_OVERLAP=skip */
 	bool keep_state;              /* CRON_CATCHUP=yes: record the run in the spool */
 	bool no_log;                  /* '-' entry: no CMD/END log lines (history kept) */
+	uint8_t mail_when;            /* CRON_MAIL (enum cron_mail); UNSET: crond.conf's */
 	/* DUE_AT */
 	int64_t at_id;
 	char queue;

@@ -477,6 +477,23 @@ static bool mail_env(const struct super *s, const struct job *j, struct jobenv *
 	                    sizeof(err)) == 0;
 }
 
+/* The body of the mail of a failed run that wrote nothing (CRON_MAIL=failure:
+ * a failure is never silent). */
+static void outcome_note(const struct job *j, char *buf, size_t len)
+{
+	if (j->timed_out)
+		snprintf(buf, len, "crond: the job wrote no output; it ran past CRON_TIMEOUT (%us) "
+		         "and was stopped (%s %d).\n", j->req->timeout,
+		         WIFSIGNALED(j->wstatus) ? "signal" : "exit status",
+		         WIFSIGNALED(j->wstatus) ? WTERMSIG(j->wstatus) : WEXITSTATUS(j->wstatus));
+	else if (WIFSIGNALED(j->wstatus))
+		snprintf(buf, len, "crond: the job wrote no output and was killed by signal %d.\n",
+		         WTERMSIG(j->wstatus));
+	else
+		snprintf(buf, len, "crond: the job wrote no output and exited with status %d.\n",
+		         WEXITSTATUS(j->wstatus));
+}
+
 static void send_mail(struct super *s, const struct job *j)
 {
 	if (!s->cfg.sendmail[0] || j->skipped || j->start_failed)
@@ -487,13 +504,18 @@ static void send_mail(struct super *s, const struct job *j)
 	char err[512];
 	int rc;
 	if (j->kind == JOB_CRON) {
-		if (!mail_wanted_cron(j->req->mailto, j->out_total))
+		enum cron_mail when = j->req->mail_when != CRON_MAIL_UNSET
+			? (enum cron_mail)j->req->mail_when : (enum cron_mail)s->cfg.cron_mail;
+		bool failed = mail_job_failed(j->wstatus) || j->timed_out;
+		if (!mail_wanted_cron(j->req->mailto, when, failed, j->out_total))
 			return;
 		struct jobenv env = { 0 };
 		bool have_env = mail_env(s, j, &env);
+		char note[160];
+		outcome_note(j, note, sizeof(note));
 		struct mail_cron m = { j->user, s->c->hostname, j->req->command, j->req->mailto,
-			               j->req->mailfrom, have_env ? &env : NULL,
-			               mail_job_failed(j->wstatus) };
+			               j->req->mailfrom, have_env ? &env : NULL, failed,
+			               failed ? note : NULL };
 		rc = mail_send_cron(&sender, &m, &out, &proc, err, sizeof(err));
 		jobenv_free(&env);
 	} else {

@@ -56,6 +56,9 @@ struct config {
 	double batch_load;                  /* batch jobs start below this load */
 	uint32_t batch_interval;            /* seconds between batch job starts */
 	uint32_t stop_grace;                /* seconds jobs get after SIGTERM at stop */
+	uint8_t cron_mail;                  /* enum cron_mail (lib/cronmail.h): when
+	                                       cron jobs are mailed, unless their
+	                                       crontab sets CRON_MAIL */
 	enum config_log log;
 };
 
