@@ -170,12 +170,19 @@ static bool conn_request(struct control *ctl, struct conn *k, struct proto_msg *
 {
 	struct proto_buf reply;
 	int64_t start = control_mono_ms();
+	ctl->ctx.conn_fd = k->fd;
+	ctl->ctx.handed_off = false;
 	control_handle(&ctl->ctx, &k->peer, msg, &reply);
 	int64_t now = control_mono_ms();
 	if (now - start > CONTROL_SLOW_MS)
 		log_msg(LOG_WARNING, "control: request type %u from uid %u took %lld ms",
 		        (unsigned)msg->type, (unsigned)k->peer.user.uid, (long long)(now - start));
 	proto_msg_free(msg);
+	if (ctl->ctx.handed_off) {      /* another thread answers on its copy */
+		proto_buf_free(&reply);
+		conn_close(ctl, k);
+		return false;
+	}
 	k->active_ms = now;
 	return conn_send(ctl, k, &reply, now);
 }

@@ -29,7 +29,9 @@
 #include "crond/log.h"
 #include "crond/mail.h"
 #include "crond/recorder.h"
+#include "crond/runclient.h"
 #include "crond/runreq.h"
+#include "lib/history_rows.h"
 #include "crond/timer.h"
 
 #define NS 1000000000LL
@@ -41,6 +43,7 @@
  * has been freed. The tag is slot << 32 | gen << 2 | which. */
 #define TAG_MAILBOX UINT64_MAX
 #define TAG_TIMER (UINT64_MAX - 1)
+#define TAG_CLIENT (1ULL << 62)   /* | the id of a crontab --run client */
 #define GEN_MASK 0x3fffffffu
 #define AT_FULL_RETRY 60    /* seconds: an at job refused for a full queue waits in the spool */
 
@@ -60,6 +63,8 @@ struct super {
 	uint32_t *gens;                     /* slot -> current generation */
 	size_t n_slots, cap_slots;
 	struct fairq q;                     /* runs waiting for a slot */
+	struct run_client *clients;         /* crontab --run clients (runclient.h) */
+	uint32_t client_id;                 /* the last client id given */
 	char uid_name[SPOOL_NAME_MAX + 1];  /* the last user looked up for a */
 	uid_t uid;                          /* record of a run not started */
 	bool stopping, leave;
@@ -184,6 +189,117 @@ static bool claim_at(struct super *s, const struct run_request *r, struct spool_
 	return true;
 }
 
+/* ------------------------------------------------ crontab --run clients */
+
+/* The supervisor takes C over: from now on it is in the client list, and
+ * freed from there once its last frame has gone (or it went away). */
+static void adopt_client(struct super *s, struct run_client *c)
+{
+	c->adopted = true;
+	c->id = ++s->client_id & 0x3fffffffu;
+	c->next = s->clients;
+	s->clients = c;
+	runclient_flush(c);
+}
+
+/* USER's manual runs still going (waiting or running). */
+static size_t user_clients(const struct super *s, const char *user)
+{
+	size_t n = 0;
+	for (const struct run_client *c = s->clients; c; c = c->next)
+		n += !c->ended && strcmp(c->user, user) == 0;
+	return n;
+}
+
+/* J is over (it ran, or never started): the client of a manual run gets
+ * the end, with the flags its history record will carry. */
+static void tell_client(const struct job *j)
+{
+	struct run_client *c = j->req ? j->req->client : NULL;
+	if (!c || c->ended)
+		return;
+	struct spool_run run;
+	char key[64];
+	job_record(j, &run, key, sizeof(key));
+	runclient_end(c, j->wstatus, history_row_flags(&run), j->fail_msg);
+}
+
+/* J is over: its client is told, its record written at the next flush. */
+static void finished(struct super *s, struct job *j)
+{
+	tell_client(j);
+	recorder_finished(&s->rec, j);
+}
+
+static void client_watch(struct super *s, struct run_client *c)
+{
+	if (c->gone)
+		return;
+	uint32_t want = runclient_pending(c) ? EPOLLOUT : 0;
+	if (c->registered && want == c->watched)
+		return;
+	struct epoll_event ev = { .events = want, .data.u64 = TAG_CLIENT | c->id };
+	if (epoll_ctl(s->ep, c->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c->fd, &ev) < 0) {
+		log_msg(LOG_ERR, "epoll_ctl (crontab --run client): %s", strerror(errno));
+		runclient_gone(c);
+		return;
+	}
+	c->registered = true;
+	c->watched = want;
+}
+
+static void client_forget(struct super *s, struct run_client *c)
+{
+	if (c->registered && !c->gone)
+		(void)epoll_ctl(s->ep, EPOLL_CTL_DEL, c->fd, NULL);
+	runclient_free(c);
+}
+
+/* Once a loop: tells runs still waiting for a slot that they wait, frees
+ * the clients that are done, watches the others. */
+static void clients_step(struct super *s)
+{
+	int64_t mono = clock_mono_ns();
+	for (struct run_client **p = &s->clients; *p;) {
+		struct run_client *c = *p;
+		if (!c->started && !c->ended && !c->told_waiting) {
+			c->told_waiting = true;
+			runclient_state(c, RUN_STATE_WAITING, 0);
+		}
+		runclient_flush(c);
+		if (runclient_done(c, mono)) {
+			*p = c->next;
+			client_forget(s, c);
+			continue;
+		}
+		client_watch(s, c);
+		p = &c->next;
+	}
+}
+
+static void client_event(struct super *s, uint64_t t, uint32_t events)
+{
+	for (struct run_client *c = s->clients; c; c = c->next) {
+		if ((TAG_CLIENT | c->id) != t || c->gone)
+			continue;
+		if (events & (EPOLLHUP | EPOLLERR)) {
+			(void)epoll_ctl(s->ep, EPOLL_CTL_DEL, c->fd, NULL);
+			runclient_gone(c);
+		} else {
+			runclient_flush(c);
+		}
+		return;
+	}
+}
+
+/* Whether J's output must be mailed as a scheduled run's is: a manual run's
+ * output went to its client, so only when the client missed some. */
+static bool client_saw_output(const struct job *j)
+{
+	const struct run_client *c = j->req ? j->req->client : NULL;
+	return c && !c->gone && c->dropped == 0;
+}
+
 static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
 {
 	char err[512];
@@ -196,9 +312,12 @@ static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
 		give_back(s, r);
 		log_event(r->user, "SKIP", "previous run pid=%d still running: %.200s", (int)other,
 		          r->command);
-		j = job_not_run(r, NULL, true, NULL, now_ns);
+		char why[128];
+		snprintf(why, sizeof(why), "its previous run (pid %d) is still going (CRON_OVERLAP=skip)",
+		         (int)other);
+		j = job_not_run(r, NULL, true, r->manual ? why : NULL, now_ns);
 		if (j)
-			recorder_finished(&s->rec, j);
+			finished(s, j);
 		else
 			runreq_free(r);
 		return;
@@ -216,7 +335,7 @@ static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
 		          r->kind == DUE_AT ? "at job" : r->command, err);
 		j = job_not_run(r, r->kind == DUE_AT ? &at : NULL, false, err, now_ns);
 		if (j) {
-			recorder_finished(&s->rec, j);
+			finished(s, j);
 		} else {
 			runreq_free(r);
 			spool_at_job_free(&at);
@@ -229,6 +348,10 @@ static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
 			log_msg(LOG_WARNING, "at job %lld: %s", (long long)r->at_id, e.msg);
 	}
 	job_log_start(j);
+	if (r->client) {
+		r->client->started = true;
+		runclient_state(r->client, RUN_STATE_STARTED, (int)j->proc.pid);
+	}
 	if (adopt(s, j))
 		recorder_started(&s->rec, j);   /* its running record */
 }
@@ -260,7 +383,7 @@ static void record_not_run(struct super *s, struct run_request *r, unsigned reas
 	}
 	j->why_not_run = reason;
 	j->proc.uid = uid_of(s, j->user);
-	recorder_finished(&s->rec, j);
+	finished(s, j);
 }
 
 /* R's entry was removed or replaced: R never starts. */
@@ -369,6 +492,8 @@ static void refuse(struct super *s, struct run_request *r, const char *user,
 static void admit(struct super *s, struct run_request *r)
 {
 	int64_t now_ns = clock_now_ns(&s->c->clock);
+	if (r->client)
+		adopt_client(s, r->client);
 	if (runreq_cancelled(r)) {
 		cancel_run(s, r, now_ns);
 		return;
@@ -376,8 +501,21 @@ static void admit(struct super *s, struct run_request *r)
 	const char *user = r->kind == DUE_AT ? at_owner(s, r) : r->user;
 	if (!user)
 		return;
+	if (r->client) {
+		if (user_clients(s, user) > RUNCLIENT_PER_USER) {
+			log_event(user, "SKIP", "crontab --run refused: %d runs by hand still going: "
+			          "%.200s", RUNCLIENT_PER_USER, r->command);
+			runclient_error(r->client, MSGE_BUSY, "%s already has %d runs started with "
+			                "crontab --run going; wait for one to end", user,
+			                RUNCLIENT_PER_USER);
+			runreq_free(r);
+			return;
+		}
+	}
+	/* A manual run is never coalesced with a waiting scheduled run, nor
+	 * in its way: it has no key. */
 	enum fairq_verdict v = fairq_push(&s->q, &r->qnode, user, run_class(r, user),
-	                                  r->kind == DUE_CRON ? r->entry_key : NULL);
+	                                  r->kind == DUE_CRON && !r->manual ? r->entry_key : NULL);
 	if (v != FAIRQ_QUEUED)
 		refuse(s, r, user, v, now_ns);
 }
@@ -389,7 +527,10 @@ static size_t drop_waiting(struct super *s)
 	struct fairq_node *node = fairq_take_if(&s->q, NULL, NULL);
 	while (node) {
 		struct fairq_node *next = node->next;
-		runreq_free(REQ_OF(node));
+		struct run_request *r = REQ_OF(node);
+		if (r->client)
+			runclient_error(r->client, MSGE_BUSY, "crond is stopping; the run did not start");
+		runreq_free(r);
 		node = next;
 		n++;
 	}
@@ -430,7 +571,15 @@ static void take_mail(struct super *s)
 		} else if (r->msg == SUPER_SWEEP) {
 			runreq_free(r);
 			sweep_cancelled(s);
+		} else if (r->msg == SUPER_CLIENT) {
+			adopt_client(s, r->client);   /* it holds its error already */
+			runreq_free(r);
 		} else if (s->stopping) {
+			if (r->client) {
+				adopt_client(s, r->client);
+				runclient_error(r->client, MSGE_BUSY, "crond is stopping; the run did not "
+				                "start");
+			}
 			runreq_free(r);
 		} else {
 			r->link.next = NULL;
@@ -503,6 +652,8 @@ static void send_mail(struct super *s, const struct job *j)
 	struct job_proc proc;
 	char err[512];
 	int rc;
+	if (j->kind == JOB_CRON && j->req->manual && client_saw_output(j))
+		return;   /* crontab --run showed it */
 	if (j->kind == JOB_CRON) {
 		enum cron_mail when = j->req->mail_when != CRON_MAIL_UNSET
 			? (enum cron_mail)j->req->mail_when : (enum cron_mail)s->cfg.cron_mail;
@@ -557,7 +708,7 @@ static void collect_done(struct super *s)
 			continue;
 		}
 		send_mail(s, j);
-		recorder_finished(&s->rec, j);
+		finished(s, j);
 	}
 }
 
@@ -571,6 +722,10 @@ static void on_event(struct super *s, const struct epoll_event *ev, int64_t now_
 		uint64_t n;
 		ssize_t r = read(s->tfd, &n, sizeof(n));
 		(void)r;
+		return;
+	}
+	if ((ev->data.u64 & TAG_CLIENT) && ev->data.u64 < TAG_TIMER) {
+		client_event(s, ev->data.u64, ev->events);
 		return;
 	}
 	enum job_fd which;
@@ -598,6 +753,9 @@ static bool arm_deadlines(struct super *s)
 		if (!j->exited && j->proc.pidfd < 0)
 			poll_reap = true;
 	}
+	for (const struct run_client *c = s->clients; c; c = c->next)
+		if (c->ended && !c->gone && runclient_pending(c) && c->linger_until_mono < next)
+			next = c->linger_until_mono;
 	int64_t prune = recorder_next_prune(&s->rec);
 	if (prune < next)
 		next = prune;
@@ -647,6 +805,8 @@ static void *super_main(void *arg)
 		collect_done(s);
 		launch_pending(s);
 		recorder_flush(&s->rec);
+		clients_step(s);   /* after the flush: a client told a run ended
+		                    * finds it in the history */
 		recorder_prune_step(&s->rec, now_ns);
 		atomic_store(&s->c->jobs_running, s->n_jobs);
 		atomic_store(&s->c->jobs_queued, fairq_waiting(&s->q));
@@ -655,6 +815,11 @@ static void *super_main(void *arg)
 	}
 	recorder_close(&s->rec);
 	fairq_free(&s->q);
+	while (s->clients) {
+		struct run_client *next = s->clients->next;
+		runclient_free(s->clients);
+		s->clients = next;
+	}
 	close(s->ep);
 	close(s->tfd);
 	free(s->slots);
