@@ -18,6 +18,8 @@ MAILTO=""
 0 0 1 1 * echo bye; exit 7
 0 0 1 1 * echo about to die; kill -9 \$\$
 0 0 1 1 * echo start; sleep 3; echo done > $out/killed-done
+MAILTO=ops@example.com
+0 0 1 1 * echo mail-me; sleep 2; echo the rest
 EOF2
 printf "HOME=$out\n0 0 1 1 * nobody id -un; pwd\n" >"$TEST_TMP/cron.d/sys"
 chmod 0644 "$TEST_TMP/cron.d/sys"
@@ -63,7 +65,7 @@ expect_rc 125 "--run 1 (an assignment)"
 expect_err_has "crontab: line 1 of your crontab is an assignment (MAILTO=...), not an entry" "--run 1"
 run "$CRONTAB" --run 40
 expect_rc 125 "--run 40"
-expect_err_has "line 40 of your crontab is not an entry (a blank line, a comment, or past the end); entries are on lines 2, 3, 4, 5, 6" "--run 40"
+expect_err_has "line 40 of your crontab is not an entry (a blank line, a comment, or past the end); entries are on lines 2, 3, 4, 5, 6, 8" "--run 40"
 run "$CRONTAB" --run x
 expect_rc 125 "--run x"
 expect_err_has "crontab: --run: 'x' is not a line number (1 or more)" "--run x"
@@ -100,6 +102,23 @@ kill -9 "$cli"
 wait "$cli" 2>/dev/null
 for _ in $(seq 1 60); do [ -e "$out/killed-done" ] && break; sleep 0.1; done
 [ -e "$out/killed-done" ] || fail "the job of a killed client did not complete"
+
+# A run by hand is not mailed: its client saw the output...
+run "$CRONTAB" --run 8
+expect_rc 0 "--run 8"
+expect_out "mail-me
+the rest" "--run 8 output"
+sleep 1
+[ -e "$TEST_TMP/mail.log" ] && fail "a run by hand whose output was shown was mailed: $(cat "$TEST_TMP/mail.log")"
+# ...unless the client went away before it ended: then as a scheduled run.
+"$CRONTAB" --run 8 >"$TEST_TMP/killed8.out" 2>&1 &
+cli=$!
+for _ in $(seq 1 30); do grep -q mail-me "$TEST_TMP/killed8.out" && break; sleep 0.1; done
+kill -9 "$cli"
+wait "$cli" 2>/dev/null
+for _ in $(seq 1 60); do grep -q '^--- end' "$TEST_TMP/mail.log" 2>/dev/null && break; sleep 0.1; done
+grep -q '^To: ops@example.com' "$TEST_TMP/mail.log" || fail "the output of a run whose client left was not mailed"
+grep -q '^the rest$' "$TEST_TMP/mail.log" || fail "mail body: $(cat "$TEST_TMP/mail.log")"
 
 # History: the runs by hand are flagged manual, the scheduled one is not.
 for _ in $(seq 1 30); do
