@@ -8,7 +8,7 @@
 # a client killed mid-run leaves the job running, recorded.
 . "$ROOT/tests/whole/lib.sh"
 need_crond
-write_conf
+write_conf "max_jobs = 2"   # users hold one slot at a time
 out=$TEST_TMP/out
 mkdir -m 0777 "$out"
 cat >"$TEST_TMP/tab" <<EOF2
@@ -80,12 +80,49 @@ expect_err_has "crontab: crond has no crontab installed for nobody" "nobody --ru
 run as_nobody "$CRONTAB" --run "$TEST_TMP/cron.d/sys:2"
 expect_rc 125 "nobody runs a system crontab line"
 expect_err_has "crontab: only root may run a line of a system crontab" "nobody, system line"
-printf 'HOME=%s\n0 0 1 1 * id -un\n' "$out" >"$TEST_TMP/nobody.tab"
+printf 'HOME=%s\n0 0 1 1 * id -un\n0 0 1 1 * sleep 0.5; echo slept\n' "$out" >"$TEST_TMP/nobody.tab"
 run as_nobody "$CRONTAB" "$TEST_TMP/nobody.tab"
 expect_rc 0 "nobody installs a crontab"
 run "$CRONTAB" -u nobody --run 2
 expect_rc 0 "root runs nobody's line 1"
 expect_out "nobody" "root runs nobody's line as nobody"
+# crond refuses it too, whatever the client says: a raw MSG_RUN from nobody
+# naming root (TAG_USER 10, TAG_RUN_LINE 80).
+cat >"$TEST_TMP/raw.py" <<'PY'
+import socket, struct, sys
+def field(tag, data): return struct.pack(">HI", tag, len(data)) + data
+body = field(10, b"root") + field(80, struct.pack(">I", 3))
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.sendall(struct.pack(">IHHI", 0x43524E44, 1, 45, len(body)) + body)
+data = b""
+while len(data) < 12 or len(data) < 12 + struct.unpack(">I", data[8:12])[0]:
+    chunk = s.recv(65536)
+    if not chunk: break
+    data += chunk
+magic, version, mtype, length = struct.unpack(">IHHI", data[:12])
+print(mtype, data[12:12 + length].decode("utf-8", "replace"))
+PY
+run as_nobody /usr/bin/python3 "$TEST_TMP/raw.py" "$SOCK"
+case "$OUT" in "2 "*"only root may name another user"*) ;; *) fail "raw MSG_RUN from nobody naming root: $OUT $ERR" ;; esac
+
+# Job slots apply: nobody's second run waits for the first.
+as_nobody "$CRONTAB" --run 3 >"$TEST_TMP/slot1.out" 2>&1 &
+p1=$!
+sleep 0.2
+run as_nobody "$CRONTAB" --run 3
+expect_rc 0 "nobody's second --run 3"
+expect_out "slept" "nobody's second --run 3"
+expect_err_has "crontab: waiting for a free job slot..." "a run by hand waits for a slot"
+wait "$p1" || fail "nobody's first --run 3 failed: $(cat "$TEST_TMP/slot1.out")"
+# At most 4 runs by hand per user.
+pids=""
+for i in 1 2 3 4; do as_nobody "$CRONTAB" --run 3 >/dev/null 2>&1 & pids="$pids $!"; done
+sleep 0.3
+run as_nobody "$CRONTAB" --run 3
+expect_rc 125 "a fifth --run of nobody"
+expect_err_has "crontab: nobody already has 4 runs started with crontab --run going; wait for one to end" "fifth --run"
+for p in $pids; do wait "$p" || fail "one of nobody's 4 runs failed"; done
 run "$CRONTAB" --run "$TEST_TMP/cron.d/sys:2"
 expect_rc 0 "root runs a system crontab's line"
 [ "$(printf '%s\n' "$OUT" | head -n 1)" = nobody ] || fail "system line ran as: $OUT"
