@@ -26,8 +26,8 @@
 #include "lib/proto_msgs.h"
 #include "spool/spool.h"
 
-#define RUNCLIENT_PENDING_MAX (64u * 1024)          /* queued output frame bytes */
-#define RUNCLIENT_CHUNK (16u * 1024)                /* output bytes per frame */
+#define RUNCLIENT_PENDING_MAX (256u * 1024)         /* queued output frame bytes */
+#define RUNCLIENT_CHUNK (64u * 1024)                /* output bytes per frame */
 #define RUNCLIENT_LINGER_NS (10LL * 1000000000)     /* to read the rest after the end */
 #define RUNCLIENT_MAX 64                            /* clients in the daemon at once */
 #define RUNCLIENT_PER_USER 4                        /* of which one user's runs */
