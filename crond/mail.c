@@ -281,6 +281,19 @@ bool mail_job_failed(int wstatus)
 	return !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0;
 }
 
+void mail_silent_note(int wstatus, bool timed_out, uint32_t timeout, char *buf, size_t len)
+{
+	bool sig = WIFSIGNALED(wstatus);
+	int n = sig ? WTERMSIG(wstatus) : WEXITSTATUS(wstatus);
+	if (timed_out)
+		snprintf(buf, len, "crond: the job wrote no output; it ran past CRON_TIMEOUT (%us) "
+		         "and was stopped (%s %d).\n", timeout, sig ? "signal" : "exit status", n);
+	else if (sig)
+		snprintf(buf, len, "crond: the job wrote no output and was killed by signal %d.\n", n);
+	else
+		snprintf(buf, len, "crond: the job wrote no output and exited with status %d.\n", n);
+}
+
 int mail_compose_cron(int fd, const struct mail_cron *m, const struct mail_output *out,
                       char *err, size_t errlen)
 {

@@ -79,6 +79,10 @@ struct mail_cron {
 /* Did a job that ended with wait status WSTATUS fail (for mail_cron.failed)? */
 bool mail_job_failed(int wstatus);
 
+/* The body of the mail of a failed run that wrote nothing (mail_cron's
+ * silent_note): how it ended (WSTATUS; TIMED_OUT after TIMEOUT seconds). */
+void mail_silent_note(int wstatus, bool timed_out, uint32_t timeout, char *buf, size_t len);
+
 struct mail_at {
 	const char *user;          /* owner: sendmail runs as them */
 	const char *to;            /* at -u: the recipient; NULL: the owner */

@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "crond/clock.h"
+#include "crond/log.h"
 #include "lib/proto.h"
 
 struct run_client *runclient_new(int fd, const char *asker, uint32_t line, atomic_uint *count)
@@ -177,4 +179,98 @@ void runclient_free(struct run_client *c)
 		atomic_fetch_sub(c->count, 1);
 	free(c->buf);
 	free(c);
+}
+
+/* ------------------------------------------------ the supervisor's set */
+
+void runclients_adopt(struct run_clients *set, struct run_client *c)
+{
+	c->adopted = true;
+	c->id = ++set->last_id & 0x3fffffffu;
+	c->next = set->head;
+	set->head = c;
+	runclient_flush(c);
+}
+
+size_t runclients_of_user(const struct run_clients *set, const char *user)
+{
+	size_t n = 0;
+	for (const struct run_client *c = set->head; c; c = c->next)
+		n += !c->ended && strcmp(c->user, user) == 0;
+	return n;
+}
+
+static void watch(struct run_clients *set, struct run_client *c)
+{
+	if (c->gone)
+		return;
+	uint32_t want = runclient_pending(c) ? EPOLLOUT : 0;
+	if (c->registered && want == c->watched)
+		return;
+	struct epoll_event ev = { .events = want, .data.u64 = set->tag | c->id };
+	if (epoll_ctl(set->ep, c->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c->fd, &ev) < 0) {
+		log_msg(LOG_ERR, "epoll_ctl (crontab --run client): %s", strerror(errno));
+		runclient_gone(c);
+		return;
+	}
+	c->registered = true;
+	c->watched = want;
+}
+
+static void forget(struct run_clients *set, struct run_client *c)
+{
+	if (c->registered && !c->gone)
+		(void)epoll_ctl(set->ep, EPOLL_CTL_DEL, c->fd, NULL);
+	runclient_free(c);
+}
+
+void runclients_step(struct run_clients *set, int64_t mono)
+{
+	for (struct run_client **p = &set->head; *p;) {
+		struct run_client *c = *p;
+		if (!c->started && !c->ended && !c->told_waiting) {
+			c->told_waiting = true;
+			runclient_state(c, RUN_STATE_WAITING, 0);
+		}
+		runclient_flush(c);
+		if (runclient_done(c, mono)) {
+			*p = c->next;
+			forget(set, c);
+			continue;
+		}
+		watch(set, c);
+		p = &c->next;
+	}
+}
+
+void runclients_event(struct run_clients *set, uint64_t tag, uint32_t events)
+{
+	for (struct run_client *c = set->head; c; c = c->next) {
+		if ((set->tag | c->id) != tag || c->gone)
+			continue;
+		if (events & (EPOLLHUP | EPOLLERR)) {
+			(void)epoll_ctl(set->ep, EPOLL_CTL_DEL, c->fd, NULL);
+			runclient_gone(c);
+		} else {
+			runclient_flush(c);
+		}
+		return;
+	}
+}
+
+int64_t runclients_next_deadline(const struct run_clients *set, int64_t next)
+{
+	for (const struct run_client *c = set->head; c; c = c->next)
+		if (c->ended && !c->gone && runclient_pending(c) && c->linger_until_mono < next)
+			next = c->linger_until_mono;
+	return next;
+}
+
+void runclients_free(struct run_clients *set)
+{
+	while (set->head) {
+		struct run_client *next = set->head->next;
+		forget(set, set->head);
+		set->head = next;
+	}
 }

@@ -91,4 +91,38 @@ bool runclient_done(const struct run_client *c, int64_t mono);
 /* Closes the socket and frees C; NULL is fine. */
 void runclient_free(struct run_client *c);
 
+/* ------------------------------------------------ the supervisor's set */
+
+/* Every client the supervisor holds, watched in its epoll set EP under the
+ * epoll tags TAG | id (TAG has a bit no job tag has). */
+struct run_clients {
+	struct run_client *head;
+	uint32_t last_id;
+	int ep;
+	uint64_t tag;
+};
+
+/* Takes C over (C->adopted): it stays in SET until runclients_step finds
+ * it done. Sends what it holds. */
+void runclients_adopt(struct run_clients *set, struct run_client *c);
+
+/* USER's clients whose run has not ended (waiting or running). */
+size_t runclients_of_user(const struct run_clients *set, const char *user);
+
+/* Once per supervisor loop: tells runs not started yet that they wait for
+ * a slot, sends what is queued, frees the clients that are done and
+ * watches the others (EPOLLOUT only while frames wait; a hang-up is
+ * reported anyway). */
+void runclients_step(struct run_clients *set, int64_t mono);
+
+/* The epoll set reported EVENTS for TAG: sends, or forgets a client that
+ * hung up. */
+void runclients_event(struct run_clients *set, uint64_t tag, uint32_t events);
+
+/* The earlier of NEXT and the first linger deadline (monotonic ns). */
+int64_t runclients_next_deadline(const struct run_clients *set, int64_t next);
+
+/* Frees every client (the supervisor is leaving). */
+void runclients_free(struct run_clients *set);
+
 #endif

@@ -63,8 +63,7 @@ struct super {
 	uint32_t *gens;                     /* slot -> current generation */
 	size_t n_slots, cap_slots;
 	struct fairq q;                     /* runs waiting for a slot */
-	struct run_client *clients;         /* crontab --run clients (runclient.h) */
-	uint32_t client_id;                 /* the last client id given */
+	struct run_clients clients;         /* crontab --run clients (runclient.h) */
 	char uid_name[SPOOL_NAME_MAX + 1];  /* the last user looked up for a */
 	uid_t uid;                          /* record of a run not started */
 	bool stopping, leave;
@@ -191,26 +190,6 @@ static bool claim_at(struct super *s, const struct run_request *r, struct spool_
 
 /* ------------------------------------------------ crontab --run clients */
 
-/* The supervisor takes C over: from now on it is in the client list, and
- * freed from there once its last frame has gone (or it went away). */
-static void adopt_client(struct super *s, struct run_client *c)
-{
-	c->adopted = true;
-	c->id = ++s->client_id & 0x3fffffffu;
-	c->next = s->clients;
-	s->clients = c;
-	runclient_flush(c);
-}
-
-/* USER's manual runs still going (waiting or running). */
-static size_t user_clients(const struct super *s, const char *user)
-{
-	size_t n = 0;
-	for (const struct run_client *c = s->clients; c; c = c->next)
-		n += !c->ended && strcmp(c->user, user) == 0;
-	return n;
-}
-
 /* J is over (it ran, or never started): the client of a manual run gets
  * the end, with the flags its history record will carry. */
 static void tell_client(const struct job *j)
@@ -229,67 +208,6 @@ static void finished(struct super *s, struct job *j)
 {
 	tell_client(j);
 	recorder_finished(&s->rec, j);
-}
-
-static void client_watch(struct super *s, struct run_client *c)
-{
-	if (c->gone)
-		return;
-	uint32_t want = runclient_pending(c) ? EPOLLOUT : 0;
-	if (c->registered && want == c->watched)
-		return;
-	struct epoll_event ev = { .events = want, .data.u64 = TAG_CLIENT | c->id };
-	if (epoll_ctl(s->ep, c->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c->fd, &ev) < 0) {
-		log_msg(LOG_ERR, "epoll_ctl (crontab --run client): %s", strerror(errno));
-		runclient_gone(c);
-		return;
-	}
-	c->registered = true;
-	c->watched = want;
-}
-
-static void client_forget(struct super *s, struct run_client *c)
-{
-	if (c->registered && !c->gone)
-		(void)epoll_ctl(s->ep, EPOLL_CTL_DEL, c->fd, NULL);
-	runclient_free(c);
-}
-
-/* Once a loop: tells runs still waiting for a slot that they wait, frees
- * the clients that are done, watches the others. */
-static void clients_step(struct super *s)
-{
-	int64_t mono = clock_mono_ns();
-	for (struct run_client **p = &s->clients; *p;) {
-		struct run_client *c = *p;
-		if (!c->started && !c->ended && !c->told_waiting) {
-			c->told_waiting = true;
-			runclient_state(c, RUN_STATE_WAITING, 0);
-		}
-		runclient_flush(c);
-		if (runclient_done(c, mono)) {
-			*p = c->next;
-			client_forget(s, c);
-			continue;
-		}
-		client_watch(s, c);
-		p = &c->next;
-	}
-}
-
-static void client_event(struct super *s, uint64_t t, uint32_t events)
-{
-	for (struct run_client *c = s->clients; c; c = c->next) {
-		if ((TAG_CLIENT | c->id) != t || c->gone)
-			continue;
-		if (events & (EPOLLHUP | EPOLLERR)) {
-			(void)epoll_ctl(s->ep, EPOLL_CTL_DEL, c->fd, NULL);
-			runclient_gone(c);
-		} else {
-			runclient_flush(c);
-		}
-		return;
-	}
 }
 
 /* Whether J's output must be mailed as a scheduled run's is: a manual run's
@@ -493,7 +411,7 @@ static void admit(struct super *s, struct run_request *r)
 {
 	int64_t now_ns = clock_now_ns(&s->c->clock);
 	if (r->client)
-		adopt_client(s, r->client);
+		runclients_adopt(&s->clients, r->client);
 	if (runreq_cancelled(r)) {
 		cancel_run(s, r, now_ns);
 		return;
@@ -502,7 +420,7 @@ static void admit(struct super *s, struct run_request *r)
 	if (!user)
 		return;
 	if (r->client) {
-		if (user_clients(s, user) > RUNCLIENT_PER_USER) {
+		if (runclients_of_user(&s->clients, user) > RUNCLIENT_PER_USER) {
 			log_event(user, "SKIP", "crontab --run refused: %d runs by hand still going: "
 			          "%.200s", RUNCLIENT_PER_USER, r->command);
 			runclient_error(r->client, MSGE_BUSY, "%s already has %d runs started with "
@@ -572,11 +490,11 @@ static void take_mail(struct super *s)
 			runreq_free(r);
 			sweep_cancelled(s);
 		} else if (r->msg == SUPER_CLIENT) {
-			adopt_client(s, r->client);   /* it holds its error already */
+			runclients_adopt(&s->clients, r->client);   /* it holds its error already */
 			runreq_free(r);
 		} else if (s->stopping) {
 			if (r->client) {
-				adopt_client(s, r->client);
+				runclients_adopt(&s->clients, r->client);
 				runclient_error(r->client, MSGE_BUSY, "crond is stopping; the run did not "
 				                "start");
 			}
@@ -626,23 +544,6 @@ static bool mail_env(const struct super *s, const struct job *j, struct jobenv *
 	                    sizeof(err)) == 0;
 }
 
-/* The body of the mail of a failed run that wrote nothing (CRON_MAIL=failure:
- * a failure is never silent). */
-static void outcome_note(const struct job *j, char *buf, size_t len)
-{
-	if (j->timed_out)
-		snprintf(buf, len, "crond: the job wrote no output; it ran past CRON_TIMEOUT (%us) "
-		         "and was stopped (%s %d).\n", j->req->timeout,
-		         WIFSIGNALED(j->wstatus) ? "signal" : "exit status",
-		         WIFSIGNALED(j->wstatus) ? WTERMSIG(j->wstatus) : WEXITSTATUS(j->wstatus));
-	else if (WIFSIGNALED(j->wstatus))
-		snprintf(buf, len, "crond: the job wrote no output and was killed by signal %d.\n",
-		         WTERMSIG(j->wstatus));
-	else
-		snprintf(buf, len, "crond: the job wrote no output and exited with status %d.\n",
-		         WEXITSTATUS(j->wstatus));
-}
-
 static void send_mail(struct super *s, const struct job *j)
 {
 	if (!s->cfg.sendmail[0] || j->skipped || j->start_failed)
@@ -663,7 +564,7 @@ static void send_mail(struct super *s, const struct job *j)
 		struct jobenv env = { 0 };
 		bool have_env = mail_env(s, j, &env);
 		char note[160];
-		outcome_note(j, note, sizeof(note));
+		mail_silent_note(j->wstatus, j->timed_out, j->req->timeout, note, sizeof(note));
 		struct mail_cron m = { j->user, s->c->hostname, j->req->command, j->req->mailto,
 			               j->req->mailfrom, have_env ? &env : NULL, failed,
 			               failed ? note : NULL };
@@ -725,7 +626,7 @@ static void on_event(struct super *s, const struct epoll_event *ev, int64_t now_
 		return;
 	}
 	if ((ev->data.u64 & TAG_CLIENT) && ev->data.u64 < TAG_TIMER) {
-		client_event(s, ev->data.u64, ev->events);
+		runclients_event(&s->clients, ev->data.u64, ev->events);
 		return;
 	}
 	enum job_fd which;
@@ -753,9 +654,7 @@ static bool arm_deadlines(struct super *s)
 		if (!j->exited && j->proc.pidfd < 0)
 			poll_reap = true;
 	}
-	for (const struct run_client *c = s->clients; c; c = c->next)
-		if (c->ended && !c->gone && runclient_pending(c) && c->linger_until_mono < next)
-			next = c->linger_until_mono;
+	next = runclients_next_deadline(&s->clients, next);
 	int64_t prune = recorder_next_prune(&s->rec);
 	if (prune < next)
 		next = prune;
@@ -805,7 +704,7 @@ static void *super_main(void *arg)
 		collect_done(s);
 		launch_pending(s);
 		recorder_flush(&s->rec);
-		clients_step(s);   /* after the flush: a client told a run ended
+		runclients_step(&s->clients, clock_mono_ns());   /* after the flush: a client told a run ended
 		                    * finds it in the history */
 		recorder_prune_step(&s->rec, now_ns);
 		atomic_store(&s->c->jobs_running, s->n_jobs);
@@ -815,11 +714,7 @@ static void *super_main(void *arg)
 	}
 	recorder_close(&s->rec);
 	fairq_free(&s->q);
-	while (s->clients) {
-		struct run_client *next = s->clients->next;
-		runclient_free(s->clients);
-		s->clients = next;
-	}
+	runclients_free(&s->clients);
 	close(s->ep);
 	close(s->tfd);
 	free(s->slots);
@@ -873,6 +768,7 @@ int supervisor_start(struct crond *c)
 	recorder_set_limits(&s->rec, s->cfg.history_days, s->cfg.history_per_entry);
 	s->ep = epoll_create1(EPOLL_CLOEXEC);
 	s->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	s->clients = (struct run_clients){ .ep = s->ep, .tag = TAG_CLIENT };
 	int rc = (s->ep < 0 || s->tfd < 0 || add_marker(s, c->super_box.efd, TAG_MAILBOX) < 0 ||
 	          add_marker(s, s->tfd, TAG_TIMER) < 0) ? errno : 0;
 	if (!rc)

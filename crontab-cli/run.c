@@ -96,6 +96,8 @@ static int run_ended(const struct proto_msg *m, uint32_t line)
 		fprintf(stderr, "crontab: line %u did not run: %s\n", line, reason);
 		return EXIT_RUN_NOT_RUN;
 	}
+	if (flags & RUNF_INTERRUPTED)
+		fprintf(stderr, "crontab: crond stopped while line %u ran\n", line);
 	if (flags & RUNF_TIMED_OUT)
 		fprintf(stderr, "crontab: line %u ran past its CRON_TIMEOUT and was stopped\n", line);
 	if (sig != 0) {

@@ -328,6 +328,14 @@ static void test_silent_failure_gets_the_note_as_body(void **state)
 	assert_non_null(strstr(msg, "Subject: Cron <alice@h> false (failed)\n"));
 	assert_non_null(strstr(msg, "\n\nno output; exit status 1\n"));
 	free(msg);
+	char note[160];
+	mail_silent_note(5 << 8, false, 0, note, sizeof(note));
+	assert_string_equal(note, "crond: the job wrote no output and exited with status 5.\n");
+	mail_silent_note(SIGKILL, false, 0, note, sizeof(note));
+	assert_string_equal(note, "crond: the job wrote no output and was killed by signal 9.\n");
+	mail_silent_note(SIGTERM, true, 30, note, sizeof(note));
+	assert_string_equal(note, "crond: the job wrote no output; it ran past CRON_TIMEOUT (30s) "
+	                          "and was stopped (signal 15).\n");
 	struct mail_output out = text_output("oops\n");
 	msg = compose_cron(&m, &out);
 	assert_null(strstr(msg, "no output"));
