@@ -10,8 +10,10 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -156,6 +158,56 @@ static void test_error_is_queued_then_sent(void **state)
 	close(peer);
 }
 
+/* The supervisor's set: a run not started is told it waits, once; a
+ * client that hangs up is forgotten at its end; the count drops to 0. */
+static void test_set_tells_waiting_once_and_forgets_clients(void **state)
+{
+	(void)state;
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	assert_true(ep >= 0);
+	struct run_clients set = { .ep = ep, .tag = 1ULL << 62 };
+	atomic_uint count = 0;
+	int peer_a, peer_b;
+	struct run_client *a = pair(&peer_a, &count);
+	struct run_client *b = pair(&peer_b, &count);
+	snprintf(a->user, sizeof(a->user), "alice");
+	snprintf(b->user, sizeof(b->user), "alice");
+	runclients_adopt(&set, a);
+	runclients_adopt(&set, b);
+	assert_int_equal(runclients_of_user(&set, "alice"), 2);
+	assert_int_equal(runclients_of_user(&set, "bob"), 0);
+	runclients_step(&set, 0);
+	runclients_step(&set, 0);
+	struct proto_msg m;
+	uint32_t st = 0;
+	recv_msg(peer_a, &m);
+	assert_int_equal(m.type, MSG_RUN_STATE);
+	assert_int_equal(proto_get_u32(&m, TAG_RUN_STATE, &st, NULL), PROTO_OK);
+	assert_int_equal(st, RUN_STATE_WAITING);
+	proto_msg_free(&m);
+	char byte;
+	assert_int_equal(recv(peer_a, &byte, 1, MSG_DONTWAIT), -1);   /* told once */
+	/* b's reader hangs up: epoll says so with no event asked for. */
+	close(peer_b);
+	struct epoll_event ev;
+	assert_int_equal(epoll_wait(ep, &ev, 1, 1000), 1);
+	assert_int_equal(ev.data.u64, set.tag | b->id);
+	runclients_event(&set, ev.data.u64, ev.events);
+	assert_true(b->gone);
+	runclient_end(b, 0, 0, NULL);
+	runclients_step(&set, 0);
+	assert_int_equal(atomic_load(&count), 1);   /* b freed */
+	assert_int_equal(runclients_of_user(&set, "alice"), 1);
+	/* a ends: its last frame goes out, and it is freed. */
+	runclient_end(a, 0, 0, NULL);
+	runclients_step(&set, 0);
+	assert_int_equal(atomic_load(&count), 0);   /* the end frame went out */
+	assert_int_equal(runclients_next_deadline(&set, 123), 123);
+	runclients_free(&set);
+	close(peer_a);
+	close(ep);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_DFL);
@@ -164,6 +216,7 @@ int main(void)
 		cmocka_unit_test(test_slow_reader_loses_output_not_the_end),
 		cmocka_unit_test(test_a_reader_that_left_is_gone_without_sigpipe),
 		cmocka_unit_test(test_error_is_queued_then_sent),
+		cmocka_unit_test(test_set_tells_waiting_once_and_forgets_clients),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
