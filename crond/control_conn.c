@@ -186,6 +186,8 @@ static bool conn_request(struct control *ctl, struct conn *k, struct proto_msg *
 	 * budget smaller than one reply still lets every reply out in turn. */
 	size_t room = k->peer.user.uid == 0 || ctl->reply_bytes == 0 ? SIZE_MAX
 	              : ctl->reply_bytes < cap ? (size_t)(cap - ctl->reply_bytes) : 0;
+	ctl->ctx.conn_fd = k->fd;
+	ctl->ctx.handed_off = false;
 	control_handle(&ctl->ctx, &k->peer, msg, room, &reply);
 	control_keep_reserve(&ctl->ctx);
 	int64_t now = control_mono_ms();
@@ -193,6 +195,11 @@ static bool conn_request(struct control *ctl, struct conn *k, struct proto_msg *
 		log_msg(LOG_WARNING, "control: request type %u from uid %u took %lld ms",
 		        (unsigned)msg->type, (unsigned)k->peer.user.uid, (long long)(now - start));
 	proto_msg_free(msg);
+	if (ctl->ctx.handed_off) {      /* another thread answers on its copy */
+		proto_buf_free(&reply);
+		conn_close(ctl, k);
+		return false;
+	}
 	k->active_ms = now;
 	return conn_send(ctl, k, &reply, now);
 }

@@ -12,7 +12,7 @@
  *
  * Split by area: control_request.c (dispatch, replies, who the caller and
  * the target are, allow/deny), control_crontab.c (ping, crontabs),
- * control_history.c, control_at.c.
+ * control_history.c, control_at.c, control_run.c.
  */
 #ifndef CROND_CONTROL_HANDLERS_H
 #define CROND_CONTROL_HANDLERS_H
@@ -86,6 +86,12 @@ struct control_ctx {
 	bool reserve_missing;               /* the full-disk reserve is gone */
 	int64_t reserve_retry_ms;           /* next try to make it (monotonic) */
 	int reserve_every_ms;               /* limits.reserve_retry_ms */
+	int conn_fd;                        /* the connection of the request being
+	                                       handled */
+	bool handed_off;                    /* set by a handler that took the
+	                                       connection over (a duplicate of
+	                                       conn_fd): no reply is sent, and the
+	                                       control thread closes its copy */
 };
 
 /* ------------------------------------------------ control_request.c */
@@ -177,6 +183,13 @@ void control_crontab_remove(struct control_ctx *ctx, const struct control_peer *
 
 void control_history(struct control_ctx *ctx, const struct control_peer *peer,
                      const struct proto_msg *req, struct proto_buf *reply);
+
+/* ------------------------------------------------ control_run.c */
+
+/* MSG_RUN (crontab --run): checks who may run what, then hands the
+ * connection over (the supervisor streams the run's output on it). */
+void control_run(struct control_ctx *ctx, const struct control_peer *peer,
+                 const struct proto_msg *req, struct proto_buf *reply);
 
 /* ------------------------------------------------ control_at.c */
 

@@ -42,6 +42,7 @@ static const struct {
 	{ MSG_AT_LIST, control_at_list, true, true },
 	{ MSG_AT_GET, control_at_get, true, true },
 	{ MSG_AT_REMOVE, control_at_remove, true, false },
+	{ MSG_RUN, control_run, true, false },
 };
 
 void control_config_refresh(struct control_ctx *ctx)
@@ -82,6 +83,10 @@ void control_handle(struct control_ctx *ctx, const struct control_peer *peer,
 		                    (unsigned)peer->user.uid);
 	else
 		handlers[i].fn(ctx, peer, req, reply);
+	if (ctx->handed_off) {
+		proto_buf_free(reply);     /* another thread answers (control_run.c) */
+		return;
+	}
 	if (reply->data == NULL || reply->failed != PROTO_OK) {
 		enum proto_code why = reply->data == NULL ? PROTO_E_INVALID : reply->failed;
 		log_msg(LOG_ERR, "control: reply to request type %u from uid %u could not be "

@@ -56,6 +56,9 @@ struct crond {
 	atomic_size_t at_jobs;          /* written by the timer */
 	atomic_llong next_due;          /* written by the timer: seconds, or INT64_MAX */
 	atomic_bool stopping;
+	atomic_uint run_clients;        /* crontab --run clients held (control
+	                                   thread adds, their last owner drops:
+	                                   crond/runclient.h) */
 
 	/* Owned by main; the scheduler and the system-crontab watcher move to
 	 * the timer thread when it starts (main keeps `sched_keep` to free the

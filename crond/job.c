@@ -12,6 +12,7 @@
 
 #include "crond/clock.h"
 #include "crond/log.h"
+#include "crond/runclient.h"
 #include "lib/proto_msgs.h"
 
 #ifndef P_PIDFD
@@ -190,6 +191,8 @@ void job_read_output(struct job *j, size_t cap)
 			j->out_eof = true;
 			return;
 		}
+		if (j->req && j->req->client)
+			runclient_output(j->req->client, dst, (size_t)r);   /* crontab --run */
 		if (dst != scratch)
 			j->out_len += (size_t)r;
 		j->out_total += (uint64_t)r;
@@ -273,7 +276,8 @@ void job_record(const struct job *j, struct spool_run *run, char *key_buf, size_
 	             (j->interrupted ? SPOOL_RUN_INTERRUPTED : 0) |
 	             (j->start_failed ? SPOOL_RUN_FAILED_START : 0) |
 	             (j->out_total > j->out_len ? SPOOL_RUN_TRUNCATED : 0) |
-	             (j->req->catchup ? SPOOL_RUN_CATCHUP : 0) | j->why_not_run;
+	             (j->req->catchup ? SPOOL_RUN_CATCHUP : 0) |
+	             (j->req->manual ? SPOOL_RUN_MANUAL : 0) | j->why_not_run;
 	run->output = j->out;
 	run->output_len = j->out_len < JOB_HISTORY_OUTPUT ? j->out_len : JOB_HISTORY_OUTPUT;
 	run->output_total = (int64_t)j->out_total;

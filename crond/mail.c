@@ -153,9 +153,10 @@ int mail_check_sender(const char *what, const char *from, char *err, size_t errl
 	return each_address(what, from, NULL, err, errlen);
 }
 
-bool mail_wanted_cron(const char *mailto, uint64_t output_total)
+bool mail_wanted_cron(const char *mailto, enum cron_mail when, bool failed,
+                      uint64_t output_total)
 {
-	return output_total > 0 && (mailto == NULL || mailto[0] != '\0');
+	return cron_mail_wanted(when, mailto, failed, output_total);
 }
 
 bool mail_wanted_at(enum msg_mail mode, uint64_t output_total)
@@ -280,6 +281,19 @@ bool mail_job_failed(int wstatus)
 	return !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0;
 }
 
+void mail_silent_note(int wstatus, bool timed_out, uint32_t timeout, char *buf, size_t len)
+{
+	bool sig = WIFSIGNALED(wstatus);
+	int n = sig ? WTERMSIG(wstatus) : WEXITSTATUS(wstatus);
+	if (timed_out)
+		snprintf(buf, len, "crond: the job wrote no output; it ran past CRON_TIMEOUT (%us) "
+		         "and was stopped (%s %d).\n", timeout, sig ? "signal" : "exit status", n);
+	else if (sig)
+		snprintf(buf, len, "crond: the job wrote no output and was killed by signal %d.\n", n);
+	else
+		snprintf(buf, len, "crond: the job wrote no output and exited with status %d.\n", n);
+}
+
 int mail_compose_cron(int fd, const struct mail_cron *m, const struct mail_output *out,
                       char *err, size_t errlen)
 {
@@ -307,6 +321,11 @@ int mail_compose_cron(int fd, const struct mail_cron *m, const struct mail_outpu
 	sb_str(&b, m->failed ? " (failed)\n" : "\n");
 	add_common(&b);
 	add_cron_env(&b, m->env);
+	if ((out == NULL || out->total == 0) && m->silent_note != NULL) {
+		struct mail_output note = { m->silent_note, strlen(m->silent_note),
+			                    strlen(m->silent_note) };
+		return end_message(fd, &b, &note, err, errlen);
+	}
 	return end_message(fd, &b, out, err, errlen);
 }
 

@@ -47,6 +47,7 @@
 
 #include "crond/jobenv.h"
 #include "crond/runner.h"
+#include "lib/cronmail.h"
 #include "lib/proto_msgs.h"
 
 #define MAIL_DEFAULT_FROM "root (Cron Daemon)"
@@ -70,10 +71,17 @@ struct mail_cron {
 	const char *mailfrom;      /* MAILFROM; NULL: MAIL_DEFAULT_FROM */
 	const struct jobenv *env;  /* the job's environment, for X-Cron-Env; or NULL */
 	bool failed;               /* exit status not 0, or killed by a signal */
+	const char *silent_note;   /* the body when the run wrote no output
+	                              (CRON_MAIL=failure mails a silent failure
+	                              too), or NULL */
 };
 
 /* Did a job that ended with wait status WSTATUS fail (for mail_cron.failed)? */
 bool mail_job_failed(int wstatus);
+
+/* The body of the mail of a failed run that wrote nothing (mail_cron's
+ * silent_note): how it ended (WSTATUS; TIMED_OUT after TIMEOUT seconds). */
+void mail_silent_note(int wstatus, bool timed_out, uint32_t timeout, char *buf, size_t len);
 
 struct mail_at {
 	const char *user;          /* owner: sendmail runs as them */
@@ -87,8 +95,10 @@ struct mail_sender {
 	const char *path;          /* PATH for sendmail; NULL: RUNNER_DEFAULT_PATH */
 };
 
-/* Mail for a cron job? Output was produced and MAILTO is not set empty. */
-bool mail_wanted_cron(const char *mailto, uint64_t output_total);
+/* Mail for a cron job? CRON_MAIL's rule (lib/cronmail.h): WHEN, whether
+ * the run FAILED (mail_job_failed, or timed out), its output, MAILTO. */
+bool mail_wanted_cron(const char *mailto, enum cron_mail when, bool failed,
+                      uint64_t output_total);
 
 /* Mail for an at job? MAIL_ALWAYS: yes; MAIL_NEVER: no; else if output. */
 bool mail_wanted_at(enum msg_mail mode, uint64_t output_total);

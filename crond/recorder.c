@@ -114,7 +114,8 @@ static void flush_starts(struct recorder *r)
 	} else {
 		for (size_t i = 0; i < n; i++) {
 			job_record(jobs[i], &runs[i], keys[i], sizeof(keys[i]));
-			runs[i].flags &= SPOOL_RUN_CATCHUP;   /* nothing else is known yet */
+			/* nothing else is known yet */
+			runs[i].flags &= SPOOL_RUN_CATCHUP | SPOOL_RUN_MANUAL;
 		}
 		if (spool_history_begin(r->sp, runs, n, ids, &e) != SPOOL_OK)
 			log_msg(LOG_ERR, "%zu runs not recorded as running: %s", n, e.msg);

@@ -1,8 +1,11 @@
 /* crond/runreq.c: building run requests (see runreq.h). */
 #include "crond/runreq.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "crond/runclient.h"
 
 static void fill_cron(struct run_request *r, const struct due *d)
 {
@@ -25,6 +28,7 @@ static void fill_cron(struct run_request *r, const struct due *d)
 	r->overlap_skip = o->overlap_skip;
 	r->keep_state = o->catchup;
 	r->no_log = e->no_log;
+	r->mail_when = o->mail;
 }
 
 struct run_request *runreq_from_due(const struct due *due)
@@ -60,6 +64,24 @@ static struct run_request *message(enum super_msg_kind msg)
 	return r;
 }
 
+void runreq_make_manual(struct run_request *r, struct run_client *client)
+{
+	r->manual = true;
+	r->client = client;
+	r->catchup = false;
+	r->keep_state = false;   /* a run by hand is not the scheduled run */
+	if (r->user)
+		snprintf(client->user, sizeof(client->user), "%s", r->user);
+}
+
+struct run_request *runreq_client(struct run_client *client)
+{
+	struct run_request *r = message(SUPER_CLIENT);
+	if (r)
+		r->client = client;
+	return r;
+}
+
 struct run_request *runreq_stop(void)
 {
 	return message(SUPER_STOP);
@@ -86,6 +108,8 @@ void runreq_free(struct run_request *r)
 	if (!r)
 		return;
 	snapshot_unref(r->snap);
+	if (r->client && !r->client->adopted)
+		runclient_free(r->client);
 	free(r->entry_key);
 	free(r->at_owner);
 	free(r);

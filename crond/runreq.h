@@ -25,7 +25,10 @@ enum super_msg_kind {
 	SUPER_RUN,    /* struct run_request */
 	SUPER_STOP,   /* stop: SIGTERM the jobs, wait the grace period, leave */
 	SUPER_SWEEP,  /* entries were cancelled: drop their waiting runs */
+	SUPER_CLIENT, /* a manual run that cannot run: only CLIENT's error to send */
 };
+
+struct run_client;
 
 struct run_request {
 	struct mailbox_item link;     /* first: posted as a mailbox item */
@@ -51,6 +54,11 @@ struct run_request {
 	bool overlap_skip;            /* CRON_OVERLAP=skip */
 	bool keep_state;              /* CRON_CATCHUP=yes: record the run in the spool */
 	bool no_log;                  /* '-' entry: no CMD/END log lines (history kept) */
+	uint8_t mail_when;            /* CRON_MAIL (enum cron_mail); UNSET: crond.conf's */
+	bool manual;                  /* crontab --run: started by hand */
+	struct run_client *client;    /* manual: who waits for the output
+	                                 (crond/runclient.h); owned by the request
+	                                 until the supervisor adopts it */
 	/* DUE_AT */
 	int64_t at_id;
 	char queue;
@@ -60,6 +68,14 @@ struct run_request {
 /* Builds the request for a due cron entry or at job. NULL on allocation
  * failure (the caller logs: the run is lost, which is logged loudly). */
 struct run_request *runreq_from_due(const struct due *due);
+
+/* Makes R a manual run (crontab --run) for CLIENT (moved in): no
+ * catch-up state is kept for it, and the history marks it manual. */
+void runreq_make_manual(struct run_request *r, struct run_client *client);
+
+/* A SUPER_CLIENT message carrying CLIENT (moved in), or NULL on allocation
+ * failure (then CLIENT is still the caller's). */
+struct run_request *runreq_client(struct run_client *client);
 
 /* A SUPER_STOP message; NULL on allocation failure. */
 struct run_request *runreq_stop(void);

@@ -29,7 +29,9 @@
 #include "crond/log.h"
 #include "crond/mail.h"
 #include "crond/recorder.h"
+#include "crond/runclient.h"
 #include "crond/runreq.h"
+#include "lib/history_rows.h"
 #include "crond/timer.h"
 
 #define NS 1000000000LL
@@ -41,6 +43,7 @@
  * has been freed. The tag is slot << 32 | gen << 2 | which. */
 #define TAG_MAILBOX UINT64_MAX
 #define TAG_TIMER (UINT64_MAX - 1)
+#define TAG_CLIENT (1ULL << 62)   /* | the id of a crontab --run client */
 #define GEN_MASK 0x3fffffffu
 #define AT_FULL_RETRY 60    /* seconds: an at job refused for a full queue waits in the spool */
 
@@ -60,6 +63,7 @@ struct super {
 	uint32_t *gens;                     /* slot -> current generation */
 	size_t n_slots, cap_slots;
 	struct fairq q;                     /* runs waiting for a slot */
+	struct run_clients clients;         /* crontab --run clients (runclient.h) */
 	char uid_name[SPOOL_NAME_MAX + 1];  /* the last user looked up for a */
 	uid_t uid;                          /* record of a run not started */
 	bool stopping, leave;
@@ -199,6 +203,36 @@ static bool claim_at(struct super *s, const struct run_request *r, struct spool_
 	return true;
 }
 
+/* ------------------------------------------------ crontab --run clients */
+
+/* J is over (it ran, or never started): the client of a manual run gets
+ * the end, with the flags its history record will carry. */
+static void tell_client(const struct job *j)
+{
+	struct run_client *c = j->req ? j->req->client : NULL;
+	if (!c || c->ended)
+		return;
+	struct spool_run run;
+	char key[64];
+	job_record(j, &run, key, sizeof(key));
+	runclient_end(c, j->wstatus, history_row_flags(&run), j->fail_msg);
+}
+
+/* J is over: its client is told, its record written at the next flush. */
+static void finished(struct super *s, struct job *j)
+{
+	tell_client(j);
+	recorder_finished(&s->rec, j);
+}
+
+/* Whether J's output must be mailed as a scheduled run's is: a manual run's
+ * output went to its client, so only when the client missed some. */
+static bool client_saw_output(const struct job *j)
+{
+	const struct run_client *c = j->req ? j->req->client : NULL;
+	return c && !c->gone && c->dropped == 0;
+}
+
 static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
 {
 	char err[512];
@@ -211,10 +245,13 @@ static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
 		give_back(s, r);
 		log_event(r->user, "SKIP", "previous run pid=%d still running: %.200s", (int)other,
 		          r->command);
-		j = job_not_run(r, NULL, true, NULL, now_ns);
+		char why[128];
+		snprintf(why, sizeof(why), "its previous run (pid %d) is still going (CRON_OVERLAP=skip)",
+		         (int)other);
+		j = job_not_run(r, NULL, true, r->manual ? why : NULL, now_ns);
 		if (j) {
 			j->proc.uid = uid_of(s, j->user);   /* so its owner sees it */
-			recorder_finished(&s->rec, j);
+			finished(s, j);
 		} else {
 			runreq_free(r);
 		}
@@ -233,7 +270,7 @@ static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
 		          r->kind == DUE_AT ? "at job" : r->command, err);
 		j = job_not_run(r, r->kind == DUE_AT ? &at : NULL, false, err, now_ns);
 		if (j) {
-			recorder_finished(&s->rec, j);
+			finished(s, j);
 		} else {
 			runreq_free(r);
 			spool_at_job_free(&at);
@@ -246,6 +283,10 @@ static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
 			log_msg(LOG_WARNING, "at job %lld: %s", (long long)r->at_id, e.msg);
 	}
 	job_log_start(j);
+	if (r->client) {
+		r->client->started = true;
+		runclient_state(r->client, RUN_STATE_STARTED, (int)j->proc.pid);
+	}
 	if (adopt(s, j))
 		recorder_started(&s->rec, j);   /* its running record */
 }
@@ -262,7 +303,7 @@ static void record_not_run(struct super *s, struct run_request *r, unsigned reas
 	}
 	j->why_not_run = reason;
 	j->proc.uid = uid_of(s, j->user);
-	recorder_finished(&s->rec, j);
+	finished(s, j);
 }
 
 /* R's entry was removed or replaced: R never starts. */
@@ -371,6 +412,8 @@ static void refuse(struct super *s, struct run_request *r, const char *user,
 static void admit(struct super *s, struct run_request *r)
 {
 	int64_t now_ns = clock_now_ns(&s->c->clock);
+	if (r->client)
+		runclients_adopt(&s->clients, r->client);
 	if (runreq_cancelled(r)) {
 		cancel_run(s, r, now_ns);
 		return;
@@ -378,8 +421,21 @@ static void admit(struct super *s, struct run_request *r)
 	const char *user = r->kind == DUE_AT ? at_owner(s, r) : r->user;
 	if (!user)
 		return;
+	if (r->client) {
+		if (runclients_of_user(&s->clients, user) > RUNCLIENT_PER_USER) {
+			log_event(user, "SKIP", "crontab --run refused: %d runs by hand still going: "
+			          "%.200s", RUNCLIENT_PER_USER, r->command);
+			runclient_error(r->client, MSGE_BUSY, "%s already has %d runs started with "
+			                "crontab --run going; wait for one to end", user,
+			                RUNCLIENT_PER_USER);
+			runreq_free(r);
+			return;
+		}
+	}
+	/* A manual run is never coalesced with a waiting scheduled run, nor
+	 * in its way: it has no key. */
 	enum fairq_verdict v = fairq_push(&s->q, &r->qnode, user, run_class(r, user),
-	                                  r->kind == DUE_CRON ? r->entry_key : NULL);
+	                                  r->kind == DUE_CRON && !r->manual ? r->entry_key : NULL);
 	if (v != FAIRQ_QUEUED)
 		refuse(s, r, user, v, now_ns);
 }
@@ -391,7 +447,10 @@ static size_t drop_waiting(struct super *s)
 	struct fairq_node *node = fairq_take_if(&s->q, NULL, NULL);
 	while (node) {
 		struct fairq_node *next = node->next;
-		runreq_free(REQ_OF(node));
+		struct run_request *r = REQ_OF(node);
+		if (r->client)
+			runclient_error(r->client, MSGE_BUSY, "crond is stopping; the run did not start");
+		runreq_free(r);
 		node = next;
 		n++;
 	}
@@ -432,7 +491,15 @@ static void take_mail(struct super *s)
 		} else if (r->msg == SUPER_SWEEP) {
 			runreq_free(r);
 			sweep_cancelled(s);
+		} else if (r->msg == SUPER_CLIENT) {
+			runclients_adopt(&s->clients, r->client);   /* it holds its error already */
+			runreq_free(r);
 		} else if (s->stopping) {
+			if (r->client) {
+				runclients_adopt(&s->clients, r->client);
+				runclient_error(r->client, MSGE_BUSY, "crond is stopping; the run did not "
+				                "start");
+			}
 			runreq_free(r);
 		} else {
 			r->link.next = NULL;
@@ -488,14 +555,21 @@ static void send_mail(struct super *s, const struct job *j)
 	struct job_proc proc;
 	char err[512];
 	int rc;
+	if (j->kind == JOB_CRON && j->req->manual && client_saw_output(j))
+		return;   /* crontab --run showed it */
 	if (j->kind == JOB_CRON) {
-		if (!mail_wanted_cron(j->req->mailto, j->out_total))
+		enum cron_mail when = j->req->mail_when != CRON_MAIL_UNSET
+			? (enum cron_mail)j->req->mail_when : (enum cron_mail)s->cfg.cron_mail;
+		bool failed = mail_job_failed(j->wstatus) || j->timed_out;
+		if (!mail_wanted_cron(j->req->mailto, when, failed, j->out_total))
 			return;
 		struct jobenv env = { 0 };
 		bool have_env = mail_env(s, j, &env);
+		char note[160];
+		mail_silent_note(j->wstatus, j->timed_out, j->req->timeout, note, sizeof(note));
 		struct mail_cron m = { j->user, s->c->hostname, j->req->command, j->req->mailto,
-			               j->req->mailfrom, have_env ? &env : NULL,
-			               mail_job_failed(j->wstatus) };
+			               j->req->mailfrom, have_env ? &env : NULL, failed,
+			               failed ? note : NULL };
 		rc = mail_send_cron(&sender, &m, &out, &proc, err, sizeof(err));
 		jobenv_free(&env);
 	} else {
@@ -537,7 +611,7 @@ static void collect_done(struct super *s)
 			continue;
 		}
 		send_mail(s, j);
-		recorder_finished(&s->rec, j);
+		finished(s, j);
 	}
 }
 
@@ -551,6 +625,10 @@ static void on_event(struct super *s, const struct epoll_event *ev, int64_t now_
 		uint64_t n;
 		ssize_t r = read(s->tfd, &n, sizeof(n));
 		(void)r;
+		return;
+	}
+	if ((ev->data.u64 & TAG_CLIENT) && ev->data.u64 < TAG_TIMER) {
+		runclients_event(&s->clients, ev->data.u64, ev->events);
 		return;
 	}
 	enum job_fd which;
@@ -578,6 +656,7 @@ static bool arm_deadlines(struct super *s)
 		if (!j->exited && j->proc.pidfd < 0)
 			poll_reap = true;
 	}
+	next = runclients_next_deadline(&s->clients, next);
 	int64_t prune = recorder_next_prune(&s->rec);
 	if (prune < next)
 		next = prune;
@@ -627,6 +706,8 @@ static void *super_main(void *arg)
 		collect_done(s);
 		launch_pending(s);
 		recorder_flush(&s->rec);
+		runclients_step(&s->clients, clock_mono_ns());   /* after the flush: a client told a run ended
+		                    * finds it in the history */
 		recorder_prune_step(&s->rec, now_ns);
 		atomic_store(&s->c->jobs_running, s->n_jobs);
 		atomic_store(&s->c->jobs_queued, fairq_waiting(&s->q));
@@ -635,6 +716,7 @@ static void *super_main(void *arg)
 	}
 	recorder_close(&s->rec);
 	fairq_free(&s->q);
+	runclients_free(&s->clients);
 	close(s->ep);
 	close(s->tfd);
 	free(s->slots);
@@ -688,6 +770,7 @@ int supervisor_start(struct crond *c)
 	recorder_set_limits(&s->rec, s->cfg.history_days, s->cfg.history_per_entry);
 	s->ep = epoll_create1(EPOLL_CLOEXEC);
 	s->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	s->clients = (struct run_clients){ .ep = s->ep, .tag = TAG_CLIENT };
 	int rc = (s->ep < 0 || s->tfd < 0 || add_marker(s, c->super_box.efd, TAG_MAILBOX) < 0 ||
 	          add_marker(s, s->tfd, TAG_TIMER) < 0) ? errno : 0;
 	if (!rc)

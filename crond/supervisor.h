@@ -6,7 +6,9 @@
  * catch-up state) and an epoll set over every job's output pipe, start
  * report and pidfd, its mailbox (super_box: struct run_request, from the
  * timer) and a timerfd for deadlines (CRON_TIMEOUT, SIGKILL after SIGTERM,
- * the stop grace period). No other thread touches a job. Finished jobs are
+ * the stop grace period), and the clients of runs started by hand
+ * (crontab --run: crond/runclient.h), to which it alone writes. No other
+ * thread touches a job. Finished jobs are
  * written to the history in one transaction per loop, so a thousand jobs
  * ending together cost one fsync, not a thousand.
  */

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "crond/log.h"
+#include "crond/runclient.h"
 #include "crond/runreq.h"
 #include "crond/scheduler.h"
 #include "crond/syscron.h"
@@ -173,6 +174,100 @@ static void refresh_config(struct timer *t, bool force_reload, int64_t now)
 		syscron_reload(t->sys, &t->cfg, t->sched, now, true);
 }
 
+/* ------------------------------------------------ crontab --run */
+
+/* How SOURCE is named to the one who asked (ASKER). */
+static void source_words(const struct sched_source *src, const char *name, const char *asker,
+                         char *buf, size_t len)
+{
+	const char *owner = src ? src->owner : strncmp(name, "user:", 5) == 0 ? name + 5 : NULL;
+	if (owner && strcmp(owner, asker) == 0)
+		snprintf(buf, len, "your crontab");
+	else if (owner)
+		snprintf(buf, len, "%s's crontab", owner);
+	else
+		snprintf(buf, len, "%s", name);
+}
+
+/* Why line LINE of SRC is not an entry, with the lines that are. */
+static void not_an_entry(const struct sched_source *src, uint32_t line, const char *what,
+                         char *buf, size_t len)
+{
+	const struct crontab *tab = src->tab;
+	for (size_t i = 0; i < tab->n_env; i++) {
+		if (tab->env[i].line == line) {
+			snprintf(buf, len, "line %u of %s is an assignment (%.40s=...), not an entry",
+			         line, what, tab->env[i].name);
+			return;
+		}
+	}
+	int n = snprintf(buf, len, "line %u of %s is not an entry (a blank line, a comment, or "
+	                 "past the end)", line, what);
+	if (tab->n_entries == 0) {
+		snprintf(buf + n, len - (size_t)n, "; it has no entries");
+		return;
+	}
+	n += snprintf(buf + n, len - (size_t)n, "; entries are on line%s",
+	              tab->n_entries > 1 ? "s" : "");
+	for (size_t i = 0; i < tab->n_entries && i < 12 && (size_t)n < len; i++)
+		n += snprintf(buf + n, len - (size_t)n, "%s %u", i ? "," : "", tab->entries[i].line);
+	if (tab->n_entries > 12 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, ", ...");
+}
+
+/* The client of a run that cannot run gets ERR through the supervisor
+ * (the only thread that writes to it). */
+static void refuse_run(struct timer *t, struct run_client *cl, enum msg_error code,
+                       const char *err)
+{
+	runclient_error(cl, code, "%s", err);
+	struct run_request *r = runreq_client(cl);
+	if (!r) {
+		log_msg(LOG_ERR, "out of memory answering crontab --run");
+		runclient_free(cl);
+		return;
+	}
+	mailbox_post(&t->c->super_box, &r->link);
+}
+
+/* TIMER_RUN: a manual run of entry M->line of M->source, built as a
+ * scheduled run's request is (runreq_from_due), due now. */
+static void run_entry(struct timer *t, struct timer_msg *m, int64_t now)
+{
+	struct run_client *cl = m->client;
+	m->client = NULL;
+	const struct sched_source *src = scheduler_find_source(t->sched, m->source);
+	char what[300], err[512];
+	source_words(src, m->source, cl->asker, what, sizeof(what));
+	if (!src) {
+		snprintf(err, sizeof(err), "%s %s", strncmp(m->source, "user:", 5) == 0
+		         ? "crond has no crontab installed for" : "crond has no system crontab",
+		         strncmp(m->source, "user:", 5) == 0 ? m->source + 5 : m->source);
+		refuse_run(t, cl, MSGE_NOT_FOUND, err);
+		return;
+	}
+	const struct crontab *tab = src->tab;
+	size_t i = 0;
+	while (i < tab->n_entries && tab->entries[i].line != m->line)
+		i++;
+	if (i == tab->n_entries) {
+		not_an_entry(src, m->line, what, err, sizeof(err));
+		refuse_run(t, cl, MSGE_NOT_FOUND, err);
+		return;
+	}
+	struct due d = { .kind = DUE_CRON, .scheduled = now, .source = src,
+		         .entry = &tab->entries[i], .entry_index = i };
+	struct run_request *r = runreq_from_due(&d);
+	if (!r) {
+		refuse_run(t, cl, MSGE_INTERNAL, "crond is out of memory");
+		return;
+	}
+	runreq_make_manual(r, cl);
+	log_event(r->user, "RUN", "line %u of %s by hand, asked by %s: %.200s", m->line, m->source,
+	          cl->asker, r->command);
+	mailbox_post(&t->c->super_box, &r->link);
+}
+
 static void handle_msg(struct timer *t, struct timer_msg *m, int64_t now)
 {
 	char err[256], name[300];
@@ -203,8 +298,13 @@ static void handle_msg(struct timer *t, struct timer_msg *m, int64_t now)
 	case TIMER_STOP:
 		t->stop = true;
 		break;
+	case TIMER_RUN:
+		run_entry(t, m, now);
+		break;
 	}
 	crontab_free(&m->tab);
+	runclient_free(m->client);
+	free(m->source);
 	free(m->owner);
 	free(m);
 }

@@ -24,7 +24,10 @@ enum timer_msg_kind {
 	TIMER_RELOAD,           /* SIGHUP: re-read the system crontabs */
 	TIMER_STATUS,           /* SIGUSR1: log a status line */
 	TIMER_STOP,             /* leave the thread */
+	TIMER_RUN,              /* crontab --run: run source's entry at line now */
 };
+
+struct run_client;
 
 struct timer_msg {
 	struct mailbox_item link;
@@ -34,6 +37,10 @@ struct timer_msg {
 	int64_t at_id;           /* TIMER_AT_* */
 	char queue;              /* TIMER_AT_ADD */
 	int64_t run_at;          /* TIMER_AT_ADD */
+	char *source;            /* TIMER_RUN: "user:NAME" or a system crontab's path */
+	uint32_t line;           /* TIMER_RUN */
+	struct run_client *client; /* TIMER_RUN: moved in (freed with the message
+	                              unless passed on) */
 };
 
 /* Posting helpers: any thread. They never fail (an allocation failure is
@@ -43,6 +50,11 @@ void timer_post_remove_crontab(struct crond *c, const char *owner);
 void timer_post_at_add(struct crond *c, int64_t id, char queue, int64_t run_at);
 void timer_post_at_remove(struct crond *c, int64_t id);
 void timer_post(struct crond *c, enum timer_msg_kind kind);
+/* crontab --run: the timer finds entry LINE of SOURCE and hands a manual
+ * run (crond/runreq.h) to the supervisor, or CLIENT's error. CLIENT is
+ * moved in (freed, which closes it, if the message cannot be built). */
+void timer_post_run(struct crond *c, const char *source, uint32_t line,
+                    struct run_client *client);
 
 /* Starts the timer thread, which takes over c->sched and c->syscron (both
  * loaded by main; set to NULL here on success). 0 or -1 (logged; then main

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "crond/log.h"
+#include "crond/runclient.h"
 
 static const char *const kind_names[] = {
 	[TIMER_SET_CRONTAB] = "set crontab",
@@ -23,6 +24,7 @@ static const char *const kind_names[] = {
 	[TIMER_RELOAD] = "reload",
 	[TIMER_STATUS] = "status",
 	[TIMER_STOP] = "stop",
+	[TIMER_RUN] = "run an entry",
 };
 
 /* A zeroed message of KIND, or NULL (logged). */
@@ -99,4 +101,22 @@ void timer_post(struct crond *c, enum timer_msg_kind kind)
 	struct timer_msg *m = msg_new(kind);
 	if (m != NULL)
 		mailbox_post(&c->timer_box, &m->link);
+}
+
+void timer_post_run(struct crond *c, const char *source, uint32_t line,
+                    struct run_client *client)
+{
+	struct timer_msg *m = msg_new(TIMER_RUN);
+	if (m != NULL && (m->source = strdup(source)) == NULL) {
+		log_msg(LOG_ERR, "out of memory: timer message '%s' dropped", kind_names[TIMER_RUN]);
+		free(m);
+		m = NULL;
+	}
+	if (m == NULL) {
+		runclient_free(client);
+		return;
+	}
+	m->line = line;
+	m->client = client;
+	mailbox_post(&c->timer_box, &m->link);
 }

@@ -14,6 +14,7 @@
  *   edit.c       -e                   edit (edit_file.c: the private temp file
  *                                     and the editor)
  *   history.c    --history [N]        the run history
+ *   run.c        --run LINE           run an entry now, through crond
  * Shared: user.c (whose crontab), store.h (requests to crond: store.c,
  * store_history.c; or the spool directly when root finds crond stopped:
  * store_spool.c), install.h (check, then install), prompt.c (y/n).
@@ -30,6 +31,8 @@ enum crontab_exit {
 	EXIT_OK = 0,
 	EXIT_FAIL = 1,
 	EXIT_USAGE = 1,         /* Debian's crontab exits 1 on usage errors too */
+	EXIT_RUN_NO_START = 126,  /* --run: the job could not start */
+	EXIT_RUN_NOT_RUN = 125,   /* --run: it did not run (refused, no such entry...) */
 };
 
 /* Largest N for --next and --history. */
@@ -46,6 +49,7 @@ struct crontab_cli {
 	long count;             /* --next N / --history N */
 	const char *from;       /* --from YYYY-MM-DDTHH:MM */
 	const char *zone;       /* --tz ZONE */
+	const char *run;        /* --run LINE or PATH:LINE */
 	char **args;            /* operands left after the options */
 	int nargs;
 };
@@ -79,6 +83,11 @@ int crontab_cmd_edit(const struct crontab_cli *cli);
 
 /* crontab [-u USER] --history [N]: the newest N runs, as a table. */
 int crontab_cmd_history(const struct crontab_cli *cli);
+
+/* crontab [-u USER] --run LINE | PATH:LINE: run that entry now through
+ * crond, its output on stdout; returns the job's exit status (128+N for
+ * signal N; 126 could not start; 125 did not run). */
+int crontab_cmd_run(const struct crontab_cli *cli);
 
 /* ------------------------------------------------------------ user.c */
 

@@ -5,6 +5,7 @@
  *   crontab -T [--system] FILE | -        check (-n: the same, Debian's name)
  *   crontab --next N [--from T] [--tz Z] [SCHEDULE]
  *   crontab [-u USER] --history [N] [--tz Z]
+ *   crontab [-u USER] --run LINE | PATH:LINE
  *   crontab -V | -h
  *   every form that talks to crond also takes --config FILE
  *
@@ -30,10 +31,10 @@
 
 enum action {
 	ACT_NONE, ACT_CHECK, ACT_NEXT, ACT_VERSION, ACT_HELP, ACT_LIST, ACT_REMOVE,
-	ACT_EDIT, ACT_HISTORY,
+	ACT_EDIT, ACT_HISTORY, ACT_RUN,
 };
 
-enum long_only { OPT_SYSTEM = 256, OPT_NEXT, OPT_FROM, OPT_TZ, OPT_CONFIG, OPT_HISTORY };
+enum long_only { OPT_SYSTEM = 256, OPT_NEXT, OPT_FROM, OPT_TZ, OPT_CONFIG, OPT_HISTORY, OPT_RUN };
 
 static const char usage_text[] =
 	"usage: crontab [-u USER] FILE        install FILE as the crontab (- for standard input)\n"
@@ -46,6 +47,8 @@ static const char usage_text[] =
 	"                                     entry of the installed crontab\n"
 	"       crontab [-u USER] --history [N]\n"
 	"                                     the last N runs (default 20)\n"
+	"       crontab [-u USER] --run LINE  run the entry on LINE now, as crond would, and\n"
+	"                                     show its output (root: --run /etc/cron.d/F:LINE)\n"
 	"       crontab -V                    show the version\n"
 	"       crontab -h                    show this help\n"
 	"  -u USER        act on USER's crontab (root only)\n"
@@ -99,6 +102,7 @@ static const char *action_name(enum action a)
 	case ACT_REMOVE: return "-r";
 	case ACT_EDIT: return "-e";
 	case ACT_HISTORY: return "--history";
+	case ACT_RUN: return "--run";
 	case ACT_NONE: break;
 	}
 	return "?";
@@ -136,6 +140,7 @@ static int parse_options(int argc, char **argv, struct crontab_cli *cli, enum ac
 		{ "tz", required_argument, NULL, OPT_TZ },
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "history", optional_argument, NULL, OPT_HISTORY },
+		{ "run", required_argument, NULL, OPT_RUN },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -169,6 +174,10 @@ static int parse_options(int argc, char **argv, struct crontab_cli *cli, enum ac
 			if (rc == 0 && optarg)
 				rc = parse_count(optarg, CLI_HISTORY_MAX_COUNT, &cli->count);
 			break;
+		case OPT_RUN:
+			rc = set_action(act, ACT_RUN, "--run");
+			cli->run = optarg;
+			break;
 		case OPT_FROM: cli->from = optarg; break;
 		case OPT_TZ: cli->zone = optarg; break;
 		case OPT_CONFIG: cli->config = optarg; break;
@@ -197,7 +206,7 @@ static int check_combination(struct crontab_cli *cli, enum action act, bool shap
 	if (cli->user && schedule_form)
 		return usage_error("-u does not go with a schedule");
 	if ((act == ACT_LIST || act == ACT_REMOVE || act == ACT_EDIT || act == ACT_VERSION ||
-	     act == ACT_HELP) && cli->nargs > 0)
+	     act == ACT_HELP || act == ACT_RUN) && cli->nargs > 0)
 		return usage_error("no arguments permitted after this option (%s, then '%s')",
 		                   action_name(act), cli->args[0]);
 	if (act == ACT_HISTORY && cli->nargs > (cli->count ? 0 : 1))
@@ -245,6 +254,8 @@ int main(int argc, char **argv)
 		return crontab_cmd_edit(&cli);
 	case ACT_HISTORY:
 		return crontab_cmd_history(&cli);
+	case ACT_RUN:
+		return crontab_cmd_run(&cli);
 	case ACT_VERSION:
 		printf("crontab (crond) %s\n", CROND_VERSION);
 		return EXIT_OK;

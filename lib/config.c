@@ -13,9 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/cronmail.h"
 #include "lib/readall.h"
 
-enum kind { K_PATH, K_PATH_OR_EMPTY, K_STRING, K_UINT, K_LOAD, K_LOG };
+enum kind { K_PATH, K_PATH_OR_EMPTY, K_STRING, K_UINT, K_LOAD, K_LOG, K_MAIL };
 
 struct key {
 	const char *name;
@@ -59,6 +60,7 @@ static const struct key keys[] = {
 	{ "crontab_max_bytes", K_UINT, offsetof(struct config, crontab_max_bytes), 1024,
 	  1024 * 1024 },
 	{ "log", K_LOG, offsetof(struct config, log), 0, 0 },
+	{ "cron_mail", K_MAIL, offsetof(struct config, cron_mail), 0, 0 },
 };
 
 static void set_str(char *dst, const char *src)
@@ -99,6 +101,7 @@ void config_defaults(struct config *cfg)
 	cfg->at_bytes_per_user = 16u << 20;
 	cfg->crontab_max_bytes = 256 * 1024;
 	cfg->log = CONFIG_LOG_DEFAULT;
+	cfg->cron_mail = CRON_MAIL_ALWAYS;
 }
 
 const char *config_choose_path(const char *explicit_path, bool *named)
@@ -171,6 +174,16 @@ static int set_value(const struct key *k, const char *v, struct config *cfg, cha
 		}
 		snprintf(msg, msglen, "log must be syslog, stderr or both, not '%.60s'", v);
 		return -1;
+	}
+	case K_MAIL: {
+		enum cron_mail m = cron_mail_parse(v);
+		if (m == CRON_MAIL_UNSET) {
+			snprintf(msg, msglen, "%s must be always, failure or never, not '%.60s'",
+			         k->name, v);
+			return -1;
+		}
+		*(uint8_t *)(void *)field = (uint8_t)m;
+		return 0;
 	}
 	}
 	return -1;

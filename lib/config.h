@@ -62,6 +62,9 @@ struct config {
 	uint32_t at_jobs_per_user;          /* at jobs queued per user */
 	uint32_t at_bytes_per_user;         /* at job bytes (script, env, cwd) */
 	uint32_t crontab_max_bytes;         /* a user's crontab, bytes */
+	uint8_t cron_mail;                  /* enum cron_mail (lib/cronmail.h): when
+	                                       cron jobs are mailed, unless their
+	                                       crontab sets CRON_MAIL */
 	enum config_log log;
 };
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/cronmail.h"
 #include "lib/tz.h"
 
 static bool blank(char c)
@@ -202,6 +203,14 @@ int assign_apply_option(const char *name, const char *value, struct crontab_opti
 			return -1;
 		}
 		opts->catchup = value[0] == 'y';
+	} else if (strcmp(name, "CRON_MAIL") == 0) {
+		enum cron_mail m = cron_mail_parse(value);
+		if (m == CRON_MAIL_UNSET) {
+			snprintf(msg, msglen, "CRON_MAIL must be 'always', 'failure' or 'never', not "
+			         "'%.40s'", value);
+			return -1;
+		}
+		opts->mail = (uint8_t)m;
 	} else {
 		return 0;
 	}

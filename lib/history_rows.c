@@ -17,6 +17,7 @@ uint32_t history_row_flags(const struct spool_run *r)
 	if (f & SPOOL_RUN_QUEUE_FULL) out |= RUNF_QUEUE_FULL;
 	if (f & SPOOL_RUN_COALESCED) out |= RUNF_COALESCED;
 	if (f & SPOOL_RUN_CANCELLED) out |= RUNF_CANCELLED;
+	if (f & SPOOL_RUN_MANUAL) out |= RUNF_MANUAL;
 	/* A running record has no status yet, and will: its END of 0 says so. */
 	if (r->exit_code < 0 && r->signal <= 0 && !(f & SPOOL_RUN_RUNNING)) out |= RUNF_NO_STATUS;
 	return out;

@@ -53,6 +53,25 @@ enum msg_type {
 	/* TAG_JOB_ID* -> OK: TAG_ROW* one per id: TAG_JOB_ID, TAG_ERROR_CODE
 	 *    (0 removed), TAG_ERROR_TEXT */
 	MSG_AT_REMOVE = 33,
+
+	/* crontab --run: run one entry now, through crond, as a scheduled run
+	 * would run. TAG_RUN_LINE (the entry's line number), TAG_USER? or
+	 * TAG_RUN_SOURCE? (root: a system crontab's path, as crond loaded it).
+	 * The one exception to "one reply": the answer is a stream. A request
+	 * refused at once gets MSG_ERROR; otherwise any number of MSG_RUN_STATE
+	 * and MSG_RUN_OUTPUT frames, then one MSG_RUN_END or MSG_ERROR (not
+	 * run: no such entry, crond stopping...), then crond closes. */
+	MSG_RUN = 45,
+	/* stream: TAG_RUN_STATE (enum msg_run_state), TAG_PID when started */
+	MSG_RUN_STATE = 46,
+	/* stream: TAG_RUN_DATA, output bytes as the job wrote them (stdout and
+	 * stderr are one pipe) */
+	MSG_RUN_OUTPUT = 47,
+	/* stream, last: TAG_STATUS, TAG_SIGNAL, TAG_FLAGS (RUNF_*, as the
+	 * history records the run), TAG_RUN_DROPPED (output bytes this client
+	 * did not get because it read too slowly), TAG_ERROR_TEXT? (why it did
+	 * not start) */
+	MSG_RUN_END = 48,
 };
 
 enum msg_tag {
@@ -92,6 +111,11 @@ enum msg_tag {
 	TAG_MAIL_TO = 48,       /* string, at -u: the user mailed instead of the owner */
 	TAG_RANDOM_SEED = 60,   /* i64: the crontab's seed for its '~' picks
 	                           (crontab_random_seed; lib/crontab.h) */
+	TAG_RUN_LINE = 80,      /* u32, a line number of a crontab */
+	TAG_RUN_SOURCE = 81,    /* string, a system crontab's path */
+	TAG_RUN_STATE = 82,     /* u32, enum msg_run_state */
+	TAG_RUN_DATA = 83,      /* bytes, output */
+	TAG_RUN_DROPPED = 84,   /* i64, output bytes not delivered */
 };
 
 enum msg_error {
@@ -121,6 +145,12 @@ enum msg_run_flags {
 	RUNF_QUEUE_FULL = 1 << 7,   /* not started: too many runs waiting */
 	RUNF_COALESCED = 1 << 8,    /* not started: a run of it was still waiting */
 	RUNF_CANCELLED = 1 << 9,    /* not started: entry removed or replaced */
+	RUNF_MANUAL = 1 << 10,      /* started by crontab --run, not by the schedule */
+};
+
+enum msg_run_state {
+	RUN_STATE_WAITING = 1,      /* waiting for a free job slot (max_jobs) */
+	RUN_STATE_STARTED = 2,      /* running: TAG_PID */
 };
 
 enum msg_mail {

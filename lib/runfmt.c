@@ -61,7 +61,7 @@ void runfmt_flags(uint32_t flags, char *buf, size_t len)
 		{ RUNF_INTERRUPTED, "interrupted" }, { RUNF_START_FAILED, "failed-to-start" },
 		{ RUNF_TRUNCATED, "truncated" },     { RUNF_CATCHUP, "catch-up" },
 		{ RUNF_QUEUE_FULL, "queue-full" },   { RUNF_COALESCED, "coalesced" },
-		{ RUNF_CANCELLED, "cancelled" },
+		{ RUNF_CANCELLED, "cancelled" },     { RUNF_MANUAL, "manual" },
 	};
 	buf[0] = '\0';
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "lib/config.h"
+#include "lib/cronmail.h"
 
 static void test_defaults_are_the_documented_paths_and_limits(void **state)
 {
@@ -30,6 +31,7 @@ static void test_defaults_are_the_documented_paths_and_limits(void **state)
 	assert_int_equal(c.max_waiting_per_user, 1000);
 	assert_int_equal(c.max_waiting, 10000);
 	assert_int_equal(c.log, CONFIG_LOG_DEFAULT);
+	assert_int_equal(c.cron_mail, CRON_MAIL_ALWAYS);
 }
 
 static void test_fairness_keys(void **state)
@@ -86,7 +88,7 @@ static void test_keys_comments_quotes_and_blanks(void **state)
 	(void)state;
 	const char *text = "# comment\n\n  socket = /tmp/x.sock   # trailing comment\n"
 	                   "spool=/tmp/s.db\r\nsendmail =\npath = \"/bin:/usr/bin # not a comment\"\n"
-	                   "max_jobs = 7\nbatch_load = 0.8\nlog = both\n";
+	                   "max_jobs = 7\nbatch_load = 0.8\nlog = both\ncron_mail = failure\n";
 	struct config c;
 	config_defaults(&c);
 	struct diag_list d = { 0 };
@@ -98,6 +100,7 @@ static void test_keys_comments_quotes_and_blanks(void **state)
 	assert_int_equal(c.max_jobs, 7);
 	assert_true(c.batch_load > 0.79 && c.batch_load < 0.81);
 	assert_int_equal(c.log, CONFIG_LOG_BOTH);
+	assert_int_equal(c.cron_mail, CRON_MAIL_FAILURE);
 	diag_list_clear(&d);
 }
 
@@ -115,6 +118,7 @@ static void test_unknown_keys_and_bad_values_are_errors_with_line(void **state)
 		{ "socket = relative.sock\n", 1, "socket must be an absolute path" },
 		{ "batch_load = high\n", 1, "batch_load must be a load average" },
 		{ "log = journal\n", 1, "log must be syslog, stderr or both" },
+		{ "cron_mail = errors\n", 1, "cron_mail must be always, failure or never, not 'errors'" },
 		{ "just words\n", 1, "expected 'key = value'" },
 		{ "= value\n", 1, "missing key" },
 		{ "path =\n", 1, "path must be a non-empty value" },

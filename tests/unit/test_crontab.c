@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "lib/crontab.h"
+#include "lib/cronmail.h"
 
 static void parse_ok(const char *text, enum crontab_format fmt, struct crontab *tab)
 {
@@ -157,7 +158,7 @@ static void test_extensions_are_resolved_per_entry(void **state)
 	         "CRON_TZ=America/New_York\nRANDOM_DELAY=5\nCRON_TIMEOUT=90s\n"
 	         "CRON_OVERLAP=skip\nCRON_CATCHUP=yes\n"
 	         "* * * * * extended\n"
-	         "CRON_TZ=\nCRON_TIMEOUT=2h\nCRON_OVERLAP=allow\n"
+	         "CRON_TZ=\nCRON_TIMEOUT=2h\nCRON_OVERLAP=allow\nCRON_MAIL=failure\n"
 	         "* * * * * back\n", CRONTAB_USER, &t);
 	const struct crontab_options *a = &t.options[t.entries[0].options];
 	const struct crontab_options *b = &t.options[t.entries[1].options];
@@ -174,6 +175,9 @@ static void test_extensions_are_resolved_per_entry(void **state)
 	assert_int_equal(c->timeout, 7200);
 	assert_false(c->overlap_skip);
 	assert_true(c->catchup);
+	assert_int_equal(a->mail, CRON_MAIL_UNSET);
+	assert_int_equal(b->mail, CRON_MAIL_UNSET);
+	assert_int_equal(c->mail, CRON_MAIL_FAILURE);
 	crontab_free(&t);
 }
 
@@ -201,6 +205,8 @@ static void test_every_invalid_line_is_reported_with_its_place(void **state)
 		{ "CRON_TIMEOUT=8d\n", 1, 14, "CRON_TIMEOUT" },
 		{ "CRON_OVERLAP=maybe\n", 1, 14, "CRON_OVERLAP must be 'allow' or 'skip'" },
 		{ "CRON_CATCHUP=1\n", 1, 14, "CRON_CATCHUP must be 'yes' or 'no'" },
+		{ "CRON_MAIL=errors\n", 1, 11,
+		  "CRON_MAIL must be 'always', 'failure' or 'never', not 'errors'" },
 		{ "CRON_TZ=New York\n", 1, 9, "CRON_TZ value contains a blank" },
 		{ "\n\n  @HOURLY x\n", 3, 3, "@-keywords are lower case" },
 	};

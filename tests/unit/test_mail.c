@@ -303,14 +303,44 @@ static void test_owner_name_used_as_recipient_is_checked_too(void **state)
 static void test_when_mail_is_wanted(void **state)
 {
 	(void)state;
-	assert_true(mail_wanted_cron(NULL, 1));
-	assert_true(mail_wanted_cron("ops", 1));
-	assert_false(mail_wanted_cron("", 1));
-	assert_false(mail_wanted_cron(NULL, 0));
+	assert_true(mail_wanted_cron(NULL, CRON_MAIL_UNSET, false, 1));
+	assert_true(mail_wanted_cron("ops", CRON_MAIL_ALWAYS, false, 1));
+	assert_false(mail_wanted_cron("", CRON_MAIL_ALWAYS, true, 1));
+	assert_false(mail_wanted_cron(NULL, CRON_MAIL_ALWAYS, false, 0));
+	assert_false(mail_wanted_cron(NULL, CRON_MAIL_FAILURE, false, 1));
+	assert_true(mail_wanted_cron(NULL, CRON_MAIL_FAILURE, true, 0));
+	assert_false(mail_wanted_cron(NULL, CRON_MAIL_NEVER, true, 1));
 	assert_true(mail_wanted_at(MAIL_DEFAULT, 1));
 	assert_false(mail_wanted_at(MAIL_DEFAULT, 0));
 	assert_true(mail_wanted_at(MAIL_ALWAYS, 0));
 	assert_false(mail_wanted_at(MAIL_NEVER, 100));
+}
+
+/* CRON_MAIL=failure: a failed run that wrote nothing is mailed a note;
+ * a run with output is mailed its output, never the note. */
+static void test_silent_failure_gets_the_note_as_body(void **state)
+{
+	(void)state;
+	struct mail_cron m = { .user = "alice", .host = "h", .command = "false",
+		               .failed = true, .silent_note = "no output; exit status 1\n" };
+	struct mail_output none = { NULL, 0, 0 };
+	char *msg = compose_cron(&m, &none);
+	assert_non_null(strstr(msg, "Subject: Cron <alice@h> false (failed)\n"));
+	assert_non_null(strstr(msg, "\n\nno output; exit status 1\n"));
+	free(msg);
+	char note[160];
+	mail_silent_note(5 << 8, false, 0, note, sizeof(note));
+	assert_string_equal(note, "crond: the job wrote no output and exited with status 5.\n");
+	mail_silent_note(SIGKILL, false, 0, note, sizeof(note));
+	assert_string_equal(note, "crond: the job wrote no output and was killed by signal 9.\n");
+	mail_silent_note(SIGTERM, true, 30, note, sizeof(note));
+	assert_string_equal(note, "crond: the job wrote no output; it ran past CRON_TIMEOUT (30s) "
+	                          "and was stopped (signal 15).\n");
+	struct mail_output out = text_output("oops\n");
+	msg = compose_cron(&m, &out);
+	assert_null(strstr(msg, "no output"));
+	assert_non_null(strstr(msg, "\n\noops\n"));
+	free(msg);
 }
 
 /* ---------------------------------------------------------------- sending */
@@ -508,6 +538,7 @@ int main(void)
 		cmocka_unit_test(test_bad_recipients_and_senders_are_refused),
 		cmocka_unit_test(test_owner_name_used_as_recipient_is_checked_too),
 		cmocka_unit_test(test_when_mail_is_wanted),
+		cmocka_unit_test(test_silent_failure_gets_the_note_as_body),
 		cmocka_unit_test(test_mail_is_sent_by_sendmail_running_as_the_owner),
 		cmocka_unit_test(test_at_mail_is_sent_to_the_owner),
 		cmocka_unit_test(test_refused_mail_starts_nothing_and_leaves_nothing_open),
