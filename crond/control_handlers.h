@@ -12,7 +12,7 @@
  *
  * Split by area: control_request.c (dispatch, replies, who the caller and
  * the target are, allow/deny), control_crontab.c (ping, crontabs),
- * control_history.c, control_at.c.
+ * control_history.c, control_at.c, control_status.c.
  */
 #ifndef CROND_CONTROL_HANDLERS_H
 #define CROND_CONTROL_HANDLERS_H
@@ -126,6 +126,12 @@ void control_crontab_remove(struct control_ctx *ctx, const struct control_peer *
 
 void control_history(struct control_ctx *ctx, const struct control_peer *peer,
                      const struct proto_msg *req, struct proto_buf *reply);
+
+/* ------------------------------------------------ control_status.c */
+
+/* MSG_STATUS: crontabs with their entries' keys and newest runs. */
+void control_status(struct control_ctx *ctx, const struct control_peer *peer,
+                    const struct proto_msg *req, struct proto_buf *reply);
 
 /* ------------------------------------------------ control_at.c */
 

@@ -41,6 +41,7 @@ static const struct {
 	{ MSG_AT_LIST, control_at_list, true },
 	{ MSG_AT_GET, control_at_get, true },
 	{ MSG_AT_REMOVE, control_at_remove, true },
+	{ MSG_STATUS, control_status, true },
 };
 
 void control_handle(struct control_ctx *ctx, const struct control_peer *peer,

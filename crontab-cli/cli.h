@@ -14,6 +14,10 @@
  *   edit.c       -e                   edit (edit_file.c: the private temp file
  *                                     and the editor)
  *   history.c    --history [N]        the run history
+ *   status.c     --status             each entry's next and last run
+ *                                     (status_fetch.c, status_calc.c)
+ *   timeline.c   --timeline           a heat map of the coming runs
+ *                                     (timeline_map.c)
  * Shared: user.c (whose crontab), store.h (requests to crond: store.c,
  * store_history.c; or the spool directly when root finds crond stopped:
  * store_spool.c), install.h (check, then install), prompt.c (y/n).
@@ -36,6 +40,9 @@ enum crontab_exit {
 #define CLI_NEXT_MAX_COUNT 100000
 #define CLI_HISTORY_MAX_COUNT 100000
 #define CLI_HISTORY_DEFAULT 20
+/* --timeline --days N: at most, and by default. */
+#define CLI_TIMELINE_MAX_DAYS 31
+#define CLI_TIMELINE_DEFAULT_DAYS 7
 
 struct crontab_cli {
 	const char *config;     /* --config FILE, or NULL for $CROND_CONF / default */
@@ -46,6 +53,10 @@ struct crontab_cli {
 	long count;             /* --next N / --history N */
 	const char *from;       /* --from YYYY-MM-DDTHH:MM */
 	const char *zone;       /* --tz ZONE */
+	bool all;               /* --all: every crontab (root) */
+	bool json;              /* --json */
+	bool quarter;           /* --timeline --quarter: quarter-hour cells */
+	long days;              /* --timeline --days N, 0 for the default */
 	char **args;            /* operands left after the options */
 	int nargs;
 };
@@ -79,6 +90,14 @@ int crontab_cmd_edit(const struct crontab_cli *cli);
 
 /* crontab [-u USER] --history [N]: the newest N runs, as a table. */
 int crontab_cmd_history(const struct crontab_cli *cli);
+
+/* crontab [-u USER | --all] --status [--json]: each entry's next run, last
+ * run, failures and durations (status.c). */
+int crontab_cmd_status(const struct crontab_cli *cli);
+
+/* crontab [-u USER | --all] --timeline [--days N] [--quarter]: a heat map of
+ * the coming runs (timeline.c). */
+int crontab_cmd_timeline(const struct crontab_cli *cli);
 
 /* ------------------------------------------------------------ user.c */
 
