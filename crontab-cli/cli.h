@@ -131,6 +131,16 @@ struct tz *cli_load_zone(const struct crontab_cli *cli);
  * T's year in ZONE is after CLI_LAST_YEAR; else 0. */
 int cli_format_run(const struct tz *zone, int64_t t, char *buf, size_t len);
 
+/* --next --json: the document {"schema": "crond.next/1", "zone", "user"
+ * (NULL for a schedule alone), "runs": [...]}; *RUNS gets its array. NULL
+ * when out of memory. */
+typedef struct json_t json_t;
+json_t *next_json_start(const struct tz *zone, const char *user, json_t **runs);
+/* Appends {"time", "time_epoch", "line", "command"} (LINE 0 and COMMAND
+ * NULL: null) to RUNS. -1 when out of memory. */
+int next_json_add(json_t *runs, const struct tz *zone, int64_t t, uint32_t line,
+                  const char *command);
+
 /* ------------------------------------------------------------ prompt.c */
 
 /* Asks QUESTION on stderr (it should end in "(y/n) ") and reads one line

@@ -6,12 +6,14 @@
  * wall time in the display zone, so both passes of a repeated hour land in
  * the same cell and a skipped hour stays empty.
  *
- * Bounded: an entry counts at most TIMELINE_CELL_CAP runs in one cell (so
- * at most 96 a day in hour cells, 384 in quarter-hour cells); past the cap
- * the walk jumps to the next cell. An every-minute job then reads as a
- * steady TIMELINE_CELL_CAP rather than 60 an hour, which would hide the
- * pile-ups the map is for; the map says how many entries were capped.
- * The work per entry is at most (cap + 1) nextrun steps per cell.
+ * Bounded: an entry counts at most TIMELINE_CELL_CAP runs in one cell;
+ * past the cap the walk jumps to the next cell, so the work per entry is
+ * at most (cap + 1) nextrun steps per cell, whatever its schedule. With
+ * the cap at one, a cell shows how many entries start a run in it: an
+ * every-minute job reads as 1 in every cell rather than 60 an hour, which
+ * would hide the pile-ups the map is for (three jobs at 00:00 among three
+ * every-minute ones show as 6 against 3, not 183 against 180); --quarter
+ * gives the finer picture. The map says how many entries were capped.
  */
 #ifndef CROND_CRONTAB_CLI_TIMELINE_H
 #define CROND_CRONTAB_CLI_TIMELINE_H
@@ -24,7 +26,7 @@
 #include "lib/schedule.h"
 #include "lib/tz.h"
 
-#define TIMELINE_CELL_CAP 4
+#define TIMELINE_CELL_CAP 1
 #define TIMELINE_BUSIEST 5      /* busiest cells listed under the map */
 
 struct timeline {

@@ -169,16 +169,20 @@ void timeline_render(const struct timeline *tl, FILE *out, bool colour)
 		}
 		fputc('\n', out);
 	}
-	fprintf(out, "\neach cell: the runs that start in that %s (times in %s)\n",
-	        tl->per_hour == 1 ? "hour" : "quarter-hour", tz_name(tl->zone));
+	char cap[32] = "once";
+	if (TIMELINE_CELL_CAP > 1)
+		snprintf(cap, sizeof(cap), "%d times", TIMELINE_CELL_CAP);
+	fprintf(out, "\neach cell: the runs that start in that %s, an entry counted at most "
+	        "%s per cell (times in %s)\n", tl->per_hour == 1 ? "hour" : "quarter-hour", cap,
+	        tz_name(tl->zone));
 	fprintf(out, "legend: ' ' none  . 1  : 2  - 3-4  = 5-8  + 9-16  * 17-32  # 33-64  "
 	        "%% 65-128  @ more\n");
-	fprintf(out, "%llu runs of %zu entries in %u day%s\n", (unsigned long long)tl->runs,
-	        tl->entries, tl->days, tl->days == 1 ? "" : "s");
+	fprintf(out, "%llu runs counted, of %zu entr%s, in %u day%s\n",
+	        (unsigned long long)tl->runs, tl->entries, tl->entries == 1 ? "y" : "ies",
+	        tl->days, tl->days == 1 ? "" : "s");
 	if (tl->capped)
-		fprintf(out, "note: %zu entr%s more than %d times in one cell; each counts at "
-		        "most %d runs per cell, so frequent jobs do not hide the pile-ups\n",
-		        tl->capped, tl->capped == 1 ? "y runs" : "ies run", TIMELINE_CELL_CAP,
-		        TIMELINE_CELL_CAP);
+		fprintf(out, "note: %zu entr%s more often than that in some cell: the rest of "
+		        "those runs are not counted, so frequent jobs do not hide the pile-ups\n",
+		        tl->capped, tl->capped == 1 ? "y runs" : "ies run");
 	print_busiest(tl, out);
 }
