@@ -12,7 +12,7 @@
  *
  * With --json: one document instead (schema "crond.atq/1" in at(1)):
  * {"schema", "jobs": [{"job", "time", "time_epoch", "queue", "user",
- * "state"}]}, the queue being the job's letter even while it runs.
+ * "state"}]}, the queue null while the job runs (crond sends "=" then).
  */
 #include <stdio.h>
 #include <stdlib.h>
