@@ -94,6 +94,41 @@ printf '%s\n' "$OUT" | cut -f1 | uniq | tr '\n' ' ' | grep -qx "$TEST_TMP/cron.d
 sysrow=$(printf '%s\n' "$OUT" | awk -F'\t' -v s="$TEST_TMP/cron.d/sys" '$1 == s')
 case "$sysrow" in *$'\texit 0\t'*$'\troot exit 0') ;; *) fail "system entry row: $sysrow" ;; esac
 
+# System crontabs crond refuses are named, with why, not hidden
+printf '* * * * * root echo open\n' >"$TEST_TMP/cron.d/open"
+chmod 0666 "$TEST_TMP/cron.d/open"
+printf '61 * * * * root echo bad\n' >"$TEST_TMP/cron.d/broken"
+chmod 0644 "$TEST_TMP/cron.d/broken"
+run "$CRONTAB" --all --status --tz UTC
+expect_rc 0 "--all --status with refused system crontabs"
+expect_err_has "crontab: $TEST_TMP/cron.d/open: ignored by crond: writable by group or others" "group-writable"
+expect_err_has "crontab: $TEST_TMP/cron.d/broken: $TEST_TMP/cron.d/broken:1:1: minute 61 is out of range" "broken"
+printf '%s\n' "$OUT" | grep -q "cron.d/open" && fail "a refused crontab has rows: $OUT"
+rm -f "$TEST_TMP/cron.d/open" "$TEST_TMP/cron.d/broken"
+
+# Five crontabs of 900 kB do not fit in one reply (4 MiB): the listing
+# continues where the reply stopped, and nothing is lost or repeated.
+python3 -c '
+import sys
+line = "#" + "x" * 8000 + "\n"
+sys.stdout.write(line * 112 + "* * * * * echo big\n")' >"$TEST_TMP/big.tab"
+for u in daemon bin sys; do
+    run "$CRONTAB" -u "$u" "$TEST_TMP/big.tab"
+    expect_rc 0 "install $u's big crontab"
+done
+run "$CRONTAB" -u nobody "$TEST_TMP/big.tab"
+expect_rc 0 "install nobody's big crontab"
+cat "$TEST_TMP/big.tab" "$TEST_TMP/a.tab" >"$TEST_TMP/rootbig.tab"
+run "$CRONTAB" "$TEST_TMP/rootbig.tab"
+expect_rc 0 "install root's big crontab"
+run "$CRONTAB" --all --status --tz UTC
+expect_rc 0 "--all --status over several replies"
+[ "$(printf '%s\n' "$OUT" | cut -f1 | uniq -c | awk '{ print $2 ":" $1 }' | tr '\n' ' ')" = \
+  "$TEST_TMP/cron.d/sys:1 user:bin:1 user:daemon:1 user:nobody:1 user:root:6 user:sys:1 " ] \
+    || fail "--all over several replies: $(printf '%s\n' "$OUT" | cut -f1,2 | uniq -c)"
+printf '%s\n' "$OUT" | awk -F'\t' '$1 == "user:root" && $2 == 116 && $7 == "exit 0"' | grep -q . \
+    || fail "root's rows after the big block keep their runs: $(printf '%s\n' "$OUT" | grep user:root)"
+
 # What users may not do, and bad input
 run as_nobody "$CRONTAB" --all --status
 expect_rc 1 "nobody --all"
