@@ -43,7 +43,7 @@
 /* Crontabs listed in one request (users plus system files). */
 #define CONTROL_STATUS_SOURCES_MAX 100000
 /* Crontabs read from the spool per step while listing the users. */
-#define LIST_BATCH 64
+#define LIST_BATCH 16
 
 /* The names of the crontabs a request covers, in reply order. */
 struct names {

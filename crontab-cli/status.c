@@ -42,6 +42,7 @@ struct row {
 	char schedule[SCHEDULE_WIDTH_MAX * 4];
 	bool have_next;
 	int64_t next;
+	const struct status_entry *se;  /* crond's record of the entry, or NULL */
 	struct status_summary sum;
 };
 
@@ -126,7 +127,7 @@ static const char *result_colour(const struct status_run *r)
 	return NULL;
 }
 
-/* TEXT in WIDTH columns (right-aligned when WIDTH < 0), in COLOUR when
+/* TEXT in |WIDTH| columns (left-aligned when WIDTH < 0), in COLOUR when
  * colour is on and COLOUR is not NULL. */
 static void coloured(const struct out *o, const char *colour, int width, const char *text)
 {
@@ -138,12 +139,11 @@ static void coloured(const struct out *o, const char *colour, int width, const c
 
 /* ------------------------------------------------------------ shapes */
 
-static void print_header(const struct out *o, int sw)
+static void print_header(int sw)
 {
 	printf("%4s  %-*s  %-16s  %-19s  %8s  %-11s  %6s  %8s  %8s  %s\n", "LINE", sw, "SCHEDULE",
 	       "NEXT", "LAST RUN", "DURATION", "RESULT", "FAILED", "TYPICAL", "WORST",
 	       "COMMAND");
-	(void)o;
 }
 
 static void print_table_row(const struct out *o, const struct row *r, int sw,
@@ -163,7 +163,8 @@ static void print_table_row(const struct out *o, const struct row *r, int sw,
 		snprintf(failed, sizeof(failed), "%zu/%zu", r->sum.failures, r->sum.runs);
 	ms_text(r->sum.have_durations, r->sum.median_ms, typical, sizeof(typical));
 	ms_text(r->sum.have_durations, r->sum.worst_ms, worst, sizeof(worst));
-	printf("%4u  %-*s  %-16s  %-19s  %8s  ", r->e->line, sw, r->schedule, next, last, dur);
+	printf("%4u  %-*.*s  %-16s  %-19s  %8s  ", r->e->line, sw, sw, r->schedule, next, last,
+	       dur);
 	coloured(o, result_colour(lr), -11, res);
 	fputs("  ", stdout);
 	coloured(o, r->sum.failures ? "\033[31m" : NULL, 6, failed);
@@ -282,6 +283,7 @@ static int make_rows(const struct status_source *src, const struct crontab *tab,
 		               nextrun_after(&e->sched, z, now, &r->next);
 		const struct status_entry *se = i < src->n_entries && src->entries[i].line == e->line
 		                                ? &src->entries[i] : status_find_entry(src, e->line);
+		r->se = se;
 		if (se)
 			status_summarize(se->runs, se->n_runs, &r->sum);
 		else
@@ -334,11 +336,11 @@ static int show_source(struct out *o, const struct status_source *src, int64_t n
 		sw = l > sw ? (l > SCHEDULE_WIDTH_MAX ? SCHEDULE_WIDTH_MAX : l) : sw;
 	}
 	if (rc == 0 && o->shape == SHAPE_TABLE && tab.n_entries > 0)
-		print_header(o, sw);
+		print_header(sw);
 	else if (rc == 0 && o->shape == SHAPE_TABLE)
 		printf("(no entries)\n");
 	for (size_t i = 0; rc == 0 && i < tab.n_entries; i++) {
-		const struct status_entry *se = status_find_entry(src, rows[i].e->line);
+		const struct status_entry *se = rows[i].se;
 		if (o->shape == SHAPE_TABLE)
 			print_table_row(o, &rows[i], sw, rows[i].e->user);
 		else if (o->shape == SHAPE_TSV)
