@@ -36,6 +36,9 @@
 
 enum shape { SHAPE_TABLE, SHAPE_TSV, SHAPE_JSON };
 
+/* The table's columns after LINE and SCHEDULE (COMMAND comes last). */
+enum { C_NEXT, C_LAST, C_DUR, C_RESULT, C_FAILED, C_TYPICAL, C_WORST, N_CELLS };
+
 /* What one entry's row shows, worked out once for every shape. */
 struct row {
 	const struct crontab_entry *e;
@@ -44,6 +47,7 @@ struct row {
 	int64_t next;
 	const struct status_entry *se;  /* crond's record of the entry, or NULL */
 	struct status_summary sum;
+	char cells[N_CELLS][32];        /* the table's cells (table_cells) */
 };
 
 struct out {
@@ -139,38 +143,81 @@ static void coloured(const struct out *o, const char *colour, int width, const c
 
 /* ------------------------------------------------------------ shapes */
 
-static void print_header(int sw)
+/* Each column's header and alignment (-1 left, 1 right). */
+static const struct {
+	const char *head;
+	int align;
+} columns[N_CELLS] = {
+	{ "NEXT", -1 }, { "LAST RUN", -1 }, { "DURATION", 1 }, { "RESULT", -1 },
+	{ "FAILED", 1 }, { "TYPICAL", 1 }, { "WORST", 1 },
+};
+
+/* Widths of the table: SCHEDULE (cut at SCHEDULE_WIDTH_MAX) and each
+ * column, as wide as its header or its widest cell. */
+struct widths {
+	int schedule;
+	int cell[N_CELLS];
+};
+
+static void table_cells(const struct out *o, struct row *r)
 {
-	printf("%4s  %-*s  %-16s  %-19s  %8s  %-11s  %6s  %8s  %8s  %s\n", "LINE", sw, "SCHEDULE",
-	       "NEXT", "LAST RUN", "DURATION", "RESULT", "FAILED", "TYPICAL", "WORST",
-	       "COMMAND");
+	char (*c)[32] = r->cells;
+	const struct status_run *lr = r->sum.last;
+	snprintf(c[C_NEXT], sizeof(c[0]), "-");
+	snprintf(c[C_LAST], sizeof(c[0]), "never");
+	snprintf(c[C_DUR], sizeof(c[0]), "-");
+	snprintf(c[C_FAILED], sizeof(c[0]), "-");
+	if (r->have_next)
+		runfmt_time(o->zone, r->next, false, c[C_NEXT], sizeof(c[0]));
+	if (lr) {
+		runfmt_time(o->zone, lr->start_ms / 1000, true, c[C_LAST], sizeof(c[0]));
+		runfmt_duration(lr->flags, lr->start_ms, lr->end_ms, c[C_DUR], sizeof(c[0]));
+	}
+	result_text(lr, c[C_RESULT], sizeof(c[0]));
+	if (r->sum.runs)
+		snprintf(c[C_FAILED], sizeof(c[0]), "%zu/%zu", r->sum.failures, r->sum.runs);
+	ms_text(r->sum.have_durations, r->sum.median_ms, c[C_TYPICAL], sizeof(c[0]));
+	ms_text(r->sum.have_durations, r->sum.worst_ms, c[C_WORST], sizeof(c[0]));
 }
 
-static void print_table_row(const struct out *o, const struct row *r, int sw,
+static void table_widths(const struct row *rows, size_t n, struct widths *w)
+{
+	w->schedule = 8;
+	for (int k = 0; k < N_CELLS; k++)
+		w->cell[k] = (int)strlen(columns[k].head);
+	for (size_t i = 0; i < n; i++) {
+		int l = (int)strlen(rows[i].schedule);
+		if (l > w->schedule)
+			w->schedule = l > SCHEDULE_WIDTH_MAX ? SCHEDULE_WIDTH_MAX : l;
+		for (int k = 0; k < N_CELLS; k++) {
+			l = (int)strlen(rows[i].cells[k]);
+			w->cell[k] = l > w->cell[k] ? l : w->cell[k];
+		}
+	}
+}
+
+static void print_header(const struct widths *w)
+{
+	printf("%4s  %-*s", "LINE", w->schedule, "SCHEDULE");
+	for (int k = 0; k < N_CELLS; k++)
+		printf("  %*s", columns[k].align * w->cell[k], columns[k].head);
+	printf("  %s\n", "COMMAND");
+}
+
+static void print_table_row(const struct out *o, const struct row *r, const struct widths *w,
                             const char *user)
 {
-	char next[32] = "-", last[32] = "never", dur[32] = "-", res[32], failed[32] = "-";
-	char typical[32], worst[32];
-	const struct status_run *lr = r->sum.last;
-	if (r->have_next)
-		runfmt_time(o->zone, r->next, false, next, sizeof(next));
-	if (lr) {
-		runfmt_time(o->zone, lr->start_ms / 1000, true, last, sizeof(last));
-		runfmt_duration(lr->flags, lr->start_ms, lr->end_ms, dur, sizeof(dur));
+	printf("%4u  %-*.*s", r->e->line, w->schedule, w->schedule, r->schedule);
+	size_t used = (size_t)(4 + 2 + w->schedule);
+	for (int k = 0; k < N_CELLS; k++) {
+		const char *colour = k == C_RESULT ? result_colour(r->sum.last)
+		                     : k == C_FAILED && r->sum.failures ? "\033[31m" : NULL;
+		fputs("  ", stdout);
+		coloured(o, colour, columns[k].align * w->cell[k], r->cells[k]);
+		used += 2 + (size_t)w->cell[k];
 	}
-	result_text(lr, res, sizeof(res));
-	if (r->sum.runs)
-		snprintf(failed, sizeof(failed), "%zu/%zu", r->sum.failures, r->sum.runs);
-	ms_text(r->sum.have_durations, r->sum.median_ms, typical, sizeof(typical));
-	ms_text(r->sum.have_durations, r->sum.worst_ms, worst, sizeof(worst));
-	printf("%4u  %-*.*s  %-16s  %-19s  %8s  ", r->e->line, sw, sw, r->schedule, next, last,
-	       dur);
-	coloured(o, result_colour(lr), -11, res);
 	fputs("  ", stdout);
-	coloured(o, r->sum.failures ? "\033[31m" : NULL, 6, failed);
-	printf("  %8s  %8s  ", typical, worst);
-	size_t used = (size_t)(4 + 2 + sw + 2 + 16 + 2 + 19 + 2 + 8 + 2 + 11 + 2 + 6 + 2 + 8 +
-	                       2 + 8 + 2);
+	used += 2;
 	size_t width = o->width > used + COMMAND_WIDTH_MIN ? o->width - used : COMMAND_WIDTH_MIN;
 	char cmd[CRONTAB_MAX_LINE + 64];
 	if (user)
@@ -330,19 +377,19 @@ static int show_source(struct out *o, const struct status_source *src, int64_t n
 		return -1;
 	struct row *rows = NULL;
 	int rc = make_rows(src, &tab, o->zone, now, &rows);
-	int sw = 8;
-	for (size_t i = 0; rc == 0 && i < tab.n_entries; i++) {
-		int l = (int)strlen(rows[i].schedule);
-		sw = l > sw ? (l > SCHEDULE_WIDTH_MAX ? SCHEDULE_WIDTH_MAX : l) : sw;
-	}
+	struct widths w;
+	for (size_t i = 0; rc == 0 && o->shape == SHAPE_TABLE && i < tab.n_entries; i++)
+		table_cells(o, &rows[i]);
+	if (rc == 0)
+		table_widths(rows, tab.n_entries, &w);
 	if (rc == 0 && o->shape == SHAPE_TABLE && tab.n_entries > 0)
-		print_header(sw);
+		print_header(&w);
 	else if (rc == 0 && o->shape == SHAPE_TABLE)
 		printf("(no entries)\n");
 	for (size_t i = 0; rc == 0 && i < tab.n_entries; i++) {
 		const struct status_entry *se = rows[i].se;
 		if (o->shape == SHAPE_TABLE)
-			print_table_row(o, &rows[i], sw, rows[i].e->user);
+			print_table_row(o, &rows[i], &w, rows[i].e->user);
 		else if (o->shape == SHAPE_TSV)
 			print_tsv_row(o, &rows[i], src->name);
 		else if (json_array_append_new(jentries, json_row(o, &rows[i],
