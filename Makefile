@@ -122,6 +122,8 @@ $(ALL_LIBS):
 $(BIN)/crond: $(call obj,crond/main.c) $(LIBCROND) $(LIBSPOOL) $(LIBCOMMON)
 $(BIN)/crontab: $(call obj,crontab-cli/main.c) $(LIBCRONTAB) $(LIBSPOOL) $(LIBCOMMON)
 $(BIN)/at: $(call obj,atq/main.c) $(LIBAT) $(LIBSPOOL) $(LIBCOMMON)
+# Only the CLIs write --json (lib/json_out.c), so only they link jansson.
+$(BIN)/crontab $(BIN)/at: LDLIBS += -ljansson
 $(BIN)/crond $(BIN)/crontab $(BIN)/at:
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LINK    $@")
@@ -133,14 +135,14 @@ $(BIN)/atq $(BIN)/atrm $(BIN)/batch: $(BIN)/at
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(UNIT_SUPPORT)) $(ALL_LIBS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LINK    $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(call obj,$(UNIT_SUPPORT)) $(ALL_LIBS) $(LDLIBS) -lcmocka
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(call obj,$(UNIT_SUPPORT)) $(ALL_LIBS) $(LDLIBS) -ljansson -lcmocka
 
 -include $(ALL_OBJS:.o=.d)
 
 # ---------------------------------------------------------------- dependencies
 # Installs what the build (deps) and the tests (test-deps) need on Debian,
 # once; silent when all is present.
-APT_PACKAGES := libsqlite3-dev libcmocka-dev pkg-config tzdata
+APT_PACKAGES := libsqlite3-dev libcmocka-dev libjansson-dev pkg-config tzdata
 TEST_APT_PACKAGES := python3 procps util-linux
 define apt_ensure
 	$(Q)if command -v dpkg-query >/dev/null 2>&1; then \
@@ -190,11 +192,14 @@ run: all
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD := build/fuzz
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c))
-$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS)
+# The fuzz targets build lib/ from source: without json_out.c, which only
+# the CLIs link (with jansson).
+FUZZ_LIB_SRCS := $(filter-out lib/json_out.c,$(LIB_SRCS))
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_SRCS)
 	@mkdir -p $(@D)
 	$(Q)clang $(CPPFLAGS) -std=c17 -O1 -g -Wall -Wextra -Werror \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	  -o $@ $< $(LIB_SRCS) -lm
+	  -o $@ $< $(FUZZ_LIB_SRCS) -lm
 fuzz: deps
 	$(Q)command -v clang >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -q clang >/dev/null; }
 	$(Q)$(MAKE) --no-print-directory $(FUZZ_TARGETS)

@@ -18,6 +18,7 @@
  *   remove.c    atrm JOB..., at -r, at -d
  *   cat.c       at -c JOB...
  *   history.c   atq --history [N]
+ *               (both with --json: one document, lib/json_out.h)
  * Shared: when.c (a time specification to an instant, its errors), conn.c
  * (configuration and requests to crond), zone.c (the local zone, the ctime
  * layout), jobid.c (job numbers on the command line). Pure helpers with
@@ -61,6 +62,7 @@ struct at_cli {
 	const char *now;         /* --now YYYY-MM-DDTHH:MM[:SS] (--dry-run) */
 	const char *time_format; /* -o FORMAT (listing), or NULL for the ctime layout */
 	long count;              /* --history N, 0 for the default */
+	bool json;               /* --json (atq, atq --history) */
 	char **args;             /* operands: time words or job numbers */
 	int nargs;
 };

@@ -16,6 +16,10 @@
  * line, control characters escaped (lib/safetext.h: \e, \x9b). A job
  * that is still running reads "running" (its record is written when it
  * starts).
+ *
+ * With --json: one document instead (schema "crond.at-history/1" in at(1)):
+ * {"schema", "user", "runs": [...]}, newest first, each run with its job
+ * number and the fields every run has (lib/json_out.h).
  */
 #include <pwd.h>
 #include <stdio.h>
@@ -23,6 +27,7 @@
 #include <unistd.h>
 
 #include "atq/cli.h"
+#include "lib/json_out.h"
 #include "lib/proto_msgs.h"
 #include "lib/runfmt.h"
 
@@ -33,7 +38,7 @@
 struct run {
 	const uint8_t *key, *output;
 	size_t key_len, output_len;
-	int64_t scheduled, start_ms, end_ms;
+	int64_t scheduled, start_ms, end_ms, output_size;
 	uint32_t status, signal, flags;
 };
 
@@ -51,14 +56,41 @@ static int decode_run(const struct proto_field *f, struct run *r)
 	(void)proto_get_u32(&row, TAG_STATUS, &r->status, NULL);
 	(void)proto_get_u32(&row, TAG_SIGNAL, &r->signal, NULL);
 	(void)proto_get_u32(&row, TAG_FLAGS, &r->flags, NULL);
+	(void)proto_get_i64(&row, TAG_OUTPUT_SIZE, &r->output_size, NULL);
 	return 0;
 }
+/* The job number in an at run's key ("at:12"), or -1. */
+static int64_t job_number(const struct run *r)
+{
+	if (r->key_len < 4 || r->key_len > 24 || memcmp(r->key, "at:", 3) != 0)
+		return -1;
+	int64_t v = 0;
+	for (size_t i = 3; i < r->key_len; i++) {
+		if (r->key[i] < '0' || r->key[i] > '9')
+			return -1;
+		v = v * 10 + (r->key[i] - '0');
+	}
+	return v;
+}
 
-
-
-
-
-
+/* Appends R to the --json array RUNS; -1 when out of memory. */
+static int json_run(json_t *runs, const struct run *r, const struct tz *zone)
+{
+	struct json_run jr = { r->scheduled, r->start_ms, r->end_ms, r->status, r->signal,
+	                       r->flags };
+	int64_t job = job_number(r);
+	json_t *j = json_object();
+	if (!j || json_object_set_new(j, "kind", json_string("at")) ||
+	    json_object_set_new(j, "job", job >= 0 ? json_integer(job) : json_null()) ||
+	    json_out_run_fields(j, &jr, zone) ||
+	    json_object_set_new(j, "output", json_out_bytes(r->output, r->output_len)) ||
+	    json_object_set_new(j, "output_size", json_integer(r->output_size)) ||
+	    json_array_append_new(runs, j)) {
+		json_decref(j);
+		return -1;
+	}
+	return 0;
+}
 
 static void print_run(const struct run *r, const struct tz *zone)
 {
@@ -111,7 +143,23 @@ int at_cmd_history(const struct at_cli *cli)
 		return AT_EXIT_FAIL;
 	}
 	size_t n = proto_count(&reply, TAG_ROW);
-	if (n == 0)
+	json_t *doc = NULL, *runs = NULL;
+	if (cli->json) {
+		struct passwd *pw = getpwuid(getuid());
+		const char *me = pw != NULL ? pw->pw_name : "";
+		doc = json_object();
+		runs = json_array();
+		if (!doc || !runs ||
+		    json_object_set_new(doc, "schema", json_string("crond.at-history/1")) ||
+		    json_object_set_new(doc, "user", json_out_bytes(me, strlen(me))) ||
+		    json_object_set_new(doc, "runs", runs)) {
+			fprintf(stderr, "%s: out of memory\n", cli->prog);
+			json_decref(doc);
+			proto_msg_free(&reply);
+			tz_free(zone);
+			return AT_EXIT_FAIL;
+		}
+	} else if (n == 0)
 		fprintf(stderr, "%s: no at job runs recorded\n", cli->prog);
 	else
 		printf("%-16s  %-19s  %8s  %-10s  %-*s  %4s  %s\n", "SCHEDULED", "STARTED",
@@ -122,8 +170,14 @@ int at_cmd_history(const struct at_cli *cli)
 	struct run r;
 	proto_iter_init(&it, &reply, TAG_ROW);
 	while (rc == AT_EXIT_OK && proto_iter_next(&it, &f)) {
+		if (decode_run(&f, &r) == 0 && doc && json_run(runs, &r, zone) < 0) {
+			fprintf(stderr, "%s: out of memory\n", cli->prog);
+			rc = AT_EXIT_FAIL;
+			continue;
+		}
 		if (decode_run(&f, &r) == 0) {
-			print_run(&r, zone);
+			if (!doc)
+				print_run(&r, zone);
 			continue;
 		}
 		fprintf(stderr, "%s: crond sent a malformed history row\n", cli->prog);
@@ -131,6 +185,12 @@ int at_cmd_history(const struct at_cli *cli)
 	}
 	proto_msg_free(&reply);
 	tz_free(zone);
+	if (doc && rc == AT_EXIT_OK && json_out_print(doc, stdout) < 0) {
+		fprintf(stderr, "%s: cannot write to standard output\n", cli->prog);
+		return AT_EXIT_FAIL;
+	}
+	if (doc && rc != AT_EXIT_OK)
+		json_decref(doc);
 	if (fflush(stdout) != 0) {
 		fprintf(stderr, "%s: cannot write to standard output\n", cli->prog);
 		rc = AT_EXIT_FAIL;

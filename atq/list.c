@@ -9,11 +9,17 @@
  * run time (crond sends them so). A user sees their own jobs,
  * root everyone's. Job numbers given as operands select those jobs; a
  * number that matches nothing is not an error (as Debian).
+ *
+ * With --json: one document instead (schema "crond.atq/1" in at(1)):
+ * {"schema", "jobs": [{"job", "time", "time_epoch", "queue", "user",
+ * "state"}]}, the queue null while the job runs (crond sends "=" then).
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "atq/cli.h"
+#include "lib/json_out.h"
 #include "lib/proto_msgs.h"
 
 static bool selected(const int64_t *ids, int n, int64_t id)
@@ -26,10 +32,37 @@ static bool selected(const int64_t *ids, int n, int64_t id)
 	return false;
 }
 
-/* Prints one TAG_ROW; -1 when crond sent something malformed, -2 when the
- * time does not fit AT_TIME_FORMAT_OUT_MAX with FORMAT. */
+/* Appends one job to the --json array JOBS; -1 when out of memory. */
+static int json_job(json_t *jobs, const struct tz *zone, int64_t id, int64_t at,
+                    const struct proto_msg *row, const char *user)
+{
+	char state[32] = "";
+	struct proto_field f;
+	if (proto_find(row, TAG_STATE, &f, NULL) == PROTO_OK)
+		(void)proto_field_strcpy(&f, state, sizeof(state), NULL);
+	bool running = strcmp(state, "running") == 0;
+	char queue[2] = { 0 };
+	if (proto_find(row, TAG_QUEUE, &f, NULL) == PROTO_OK)
+		(void)proto_field_strcpy(&f, queue, sizeof(queue), NULL);
+	json_t *j = json_object();
+	if (!j || json_object_set_new(j, "job", json_integer(id)) ||
+	    json_out_set_time(j, "time", zone, at, true) ||
+	    json_object_set_new(j, "queue", running || !queue[0] ? json_null()
+	                                                      : json_string(queue)) ||
+	    json_object_set_new(j, "user", json_out_bytes(user, strlen(user))) ||
+	    json_object_set_new(j, "state", state[0] ? json_string(state) : json_null()) ||
+	    json_array_append_new(jobs, j)) {
+		json_decref(j);
+		return -1;
+	}
+	return 0;
+}
+
+/* Prints one TAG_ROW (or with JOBS, adds it there); -1 when crond sent
+ * something malformed, -2 when the time does not fit AT_TIME_FORMAT_OUT_MAX
+ * with FORMAT, -3 out of memory. */
 static int print_row(const struct proto_field *f, const struct tz *zone, const char *format,
-                     const int64_t *ids, int n)
+                     const int64_t *ids, int n, json_t *jobs)
 {
 	struct proto_msg row;
 	int64_t id, at;
@@ -46,6 +79,8 @@ static int print_row(const struct proto_field *f, const struct tz *zone, const c
 		return -1;
 	if (!selected(ids, n, id))
 		return 0;
+	if (jobs)
+		return json_job(jobs, zone, id, at, &row, user) < 0 ? -3 : 0;
 	char when[AT_TIME_FORMAT_OUT_MAX];
 	if (format == NULL)
 		at_ctime(zone, at, when, sizeof(when));
@@ -85,11 +120,23 @@ int at_cmd_list(const struct at_cli *cli)
 	int rc = AT_EXIT_OK;
 	struct proto_iter it;
 	struct proto_field f;
+	json_t *jobs = NULL, *doc = NULL;
+	if (cli->json) {
+		doc = json_object();
+		jobs = json_array();
+		if (!doc || !jobs || json_object_set_new(doc, "schema", json_string("crond.atq/1")) ||
+		    json_object_set_new(doc, "jobs", jobs)) {
+			fprintf(stderr, "%s: out of memory\n", cli->prog);
+			rc = AT_EXIT_FAIL;
+		}
+	}
 	proto_iter_init(&it, &reply, TAG_ROW);
 	while (rc == AT_EXIT_OK && proto_iter_next(&it, &f)) {
-		int r = print_row(&f, zone, cli->time_format, ids, cli->nargs);
+		int r = print_row(&f, zone, cli->time_format, ids, cli->nargs, jobs);
 		if (r == -1)
 			fprintf(stderr, "%s: crond sent a malformed job row\n", cli->prog);
+		else if (r == -3)
+			fprintf(stderr, "%s: out of memory\n", cli->prog);
 		else if (r < 0)
 			fprintf(stderr, "%s: -o FORMAT makes a time longer than %d bytes\n",
 			        cli->prog, AT_TIME_FORMAT_OUT_MAX - 1);
@@ -99,6 +146,12 @@ int at_cmd_list(const struct at_cli *cli)
 	proto_msg_free(&reply);
 	tz_free(zone);
 	free(ids);
+	if (doc && rc == AT_EXIT_OK && json_out_print(doc, stdout) < 0) {
+		fprintf(stderr, "%s: cannot write to standard output\n", cli->prog);
+		return AT_EXIT_FAIL;
+	}
+	if (doc && rc != AT_EXIT_OK)
+		json_decref(doc);
 	if (fflush(stdout) != 0) {
 		fprintf(stderr, "%s: cannot write to standard output\n", cli->prog);
 		rc = AT_EXIT_FAIL;

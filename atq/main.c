@@ -7,6 +7,7 @@
  *   at -r | -d JOB...                                (also: atrm)
  *   at -c JOB...
  *   atq --history [N]
+ *   atq [--json], atq --history [N] --json: one JSON document (at(1))
  *   every form also takes --config FILE; -h/--help shows the usage
  *
  * Options may follow operands (GNU getopt's order, as Debian's at). Exit
@@ -23,7 +24,7 @@
 
 enum action { ACT_SUBMIT, ACT_LIST, ACT_REMOVE, ACT_CAT, ACT_DRY_RUN, ACT_HISTORY, ACT_HELP };
 
-enum long_only { OPT_DRY_RUN = 256, OPT_NOW, OPT_CONFIG, OPT_HISTORY };
+enum long_only { OPT_DRY_RUN = 256, OPT_NOW, OPT_CONFIG, OPT_HISTORY, OPT_JSON };
 
 /* What each name accepts and does by default. */
 struct personality {
@@ -50,6 +51,8 @@ static const char usage_text[] =
 	"                               list jobs (also at -l); FORMAT: strftime(3)\n"
 	"                               for the time column\n"
 	"       atq --history [N]       the last N runs of your jobs (default 20)\n"
+	"       atq [--history [N]] --json\n"
+	"                               the same as one JSON document (see at(1))\n"
 	"       atrm JOB...             remove jobs (also at -r, at -d)\n"
 	"       batch [-q QUEUE] [-f FILE] [-u USER] [-m | -M] [-v]\n"
 	"                               run a job when the load allows (also at -b)\n"
@@ -143,6 +146,7 @@ static int apply_option(struct parsed *p, int opt, const char *arg)
 	case OPT_DRY_RUN: return set_action(p, ACT_DRY_RUN, "--dry-run");
 	case OPT_NOW: cli->now = arg; return 0;
 	case OPT_CONFIG: cli->config = arg; return 0;
+	case OPT_JSON: cli->json = true; return 0;
 	case OPT_HISTORY:
 		if (arg != NULL && parse_count(cli->prog, arg, &cli->count) != 0)
 			return AT_EXIT_FAIL;
@@ -173,6 +177,7 @@ static int parse_options(int argc, char **argv, const struct personality *who,
 		{ "now", required_argument, NULL, OPT_NOW },
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "history", optional_argument, NULL, OPT_HISTORY },
+		{ "json", no_argument, NULL, OPT_JSON },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -188,6 +193,8 @@ static int parse_options(int argc, char **argv, const struct personality *who,
 			                   opt == OPT_NOW ? "now" : "dry-run");
 		if (opt == OPT_HISTORY && strcmp(who->name, "atq") != 0)
 			return usage_error(p->cli.prog, "unrecognized option '--history'");
+		if (opt == OPT_JSON && strcmp(who->name, "atq") != 0 && strcmp(who->name, "at") != 0)
+			return usage_error(p->cli.prog, "unrecognized option '--json'");
 		if (apply_option(p, opt, optarg) != 0)
 			return AT_EXIT_FAIL;
 	}
@@ -211,6 +218,12 @@ static int check_combination(struct parsed *p)
 		return usage_error(prog, "-t only goes with submitting a job or --dry-run");
 	if (cli->now != NULL && p->action != ACT_DRY_RUN)
 		return usage_error(prog, "--now only goes with --dry-run");
+	if (cli->json && p->action != ACT_LIST && p->action != ACT_HISTORY)
+		return usage_error(prog, "--json only goes with listing jobs (atq, at -l) or "
+		                   "--history");
+	if (cli->json && cli->time_format != NULL)
+		return usage_error(prog, "--json and -o do not go together (--json gives RFC 3339 "
+		                   "and epoch times)");
 	if (cli->time_format != NULL && p->action != ACT_LIST)
 		return usage_error(prog, "-o only goes with listing jobs (atq, at -l)");
 	if (cli->queue != 0 && p->action != ACT_SUBMIT && p->action != ACT_LIST)

@@ -12,7 +12,8 @@
  *
  * Split by area: control_request.c (dispatch, replies, who the caller and
  * the target are, allow/deny), control_crontab.c (ping, crontabs),
- * control_history.c, control_at.c, control_run.c.
+ * control_history.c, control_at.c, control_run.c,
+ * control_status.c.
  */
 #ifndef CROND_CONTROL_HANDLERS_H
 #define CROND_CONTROL_HANDLERS_H
@@ -190,6 +191,12 @@ void control_history(struct control_ctx *ctx, const struct control_peer *peer,
  * connection over (the supervisor streams the run's output on it). */
 void control_run(struct control_ctx *ctx, const struct control_peer *peer,
                  const struct proto_msg *req, struct proto_buf *reply);
+
+/* ------------------------------------------------ control_status.c */
+
+/* MSG_STATUS: crontabs with their entries' keys and newest runs. */
+void control_status(struct control_ctx *ctx, const struct control_peer *peer,
+                    const struct proto_msg *req, struct proto_buf *reply);
 
 /* ------------------------------------------------ control_at.c */
 

@@ -43,6 +43,7 @@ static const struct {
 	{ MSG_AT_GET, control_at_get, true, true },
 	{ MSG_AT_REMOVE, control_at_remove, true, false },
 	{ MSG_RUN, control_run, true, false },
+	{ MSG_STATUS, control_status, true, true },
 };
 
 void control_config_refresh(struct control_ctx *ctx)

@@ -15,6 +15,10 @@
  *                                     and the editor)
  *   history.c    --history [N]        the run history
  *   run.c        --run LINE           run an entry now, through crond
+ *   status.c     --status             each entry's next and last run
+ *                                     (status_fetch.c, status_calc.c)
+ *   timeline.c   --timeline           a heat map of the coming runs
+ *                                     (timeline_map.c)
  * Shared: user.c (whose crontab), store.h (requests to crond: store.c,
  * store_history.c; or the spool directly when root finds crond stopped:
  * store_spool.c), install.h (check, then install), prompt.c (y/n).
@@ -39,6 +43,9 @@ enum crontab_exit {
 #define CLI_NEXT_MAX_COUNT 100000
 #define CLI_HISTORY_MAX_COUNT 100000
 #define CLI_HISTORY_DEFAULT 20
+/* --timeline --days N: at most, and by default. */
+#define CLI_TIMELINE_MAX_DAYS 31
+#define CLI_TIMELINE_DEFAULT_DAYS 7
 
 struct crontab_cli {
 	const char *config;     /* --config FILE, or NULL for $CROND_CONF / default */
@@ -50,6 +57,10 @@ struct crontab_cli {
 	const char *from;       /* --from YYYY-MM-DDTHH:MM */
 	const char *zone;       /* --tz ZONE */
 	const char *run;        /* --run LINE or PATH:LINE */
+	bool all;               /* --all: every crontab (root) */
+	bool json;              /* --json */
+	bool quarter;           /* --timeline --quarter: quarter-hour cells */
+	long days;              /* --timeline --days N, 0 for the default */
 	char **args;            /* operands left after the options */
 	int nargs;
 };
@@ -89,6 +100,14 @@ int crontab_cmd_history(const struct crontab_cli *cli);
  * signal N; 126 could not start; 125 did not run). */
 int crontab_cmd_run(const struct crontab_cli *cli);
 
+/* crontab [-u USER | --all] --status [--json]: each entry's next run, last
+ * run, failures and durations (status.c). */
+int crontab_cmd_status(const struct crontab_cli *cli);
+
+/* crontab [-u USER | --all] --timeline [--days N] [--quarter]: a heat map of
+ * the coming runs (timeline.c). */
+int crontab_cmd_timeline(const struct crontab_cli *cli);
+
 /* ------------------------------------------------------------ user.c */
 
 #define CLI_NAME_MAX 256
@@ -120,6 +139,16 @@ struct tz *cli_load_zone(const struct crontab_cli *cli);
  * with "crontab: runs after year 9999 are not shown ..." on stderr, when
  * T's year in ZONE is after CLI_LAST_YEAR; else 0. */
 int cli_format_run(const struct tz *zone, int64_t t, char *buf, size_t len);
+
+/* --next --json: the document {"schema": "crond.next/1", "zone", "user"
+ * (NULL for a schedule alone), "runs": [...]}; *RUNS gets its array. NULL
+ * when out of memory. */
+typedef struct json_t json_t;
+json_t *next_json_start(const struct tz *zone, const char *user, json_t **runs);
+/* Appends {"time", "time_epoch", "line", "command"} (LINE 0 and COMMAND
+ * NULL: null) to RUNS. -1 when out of memory. */
+int next_json_add(json_t *runs, const struct tz *zone, int64_t t, uint32_t line,
+                  const char *command);
 
 /* ------------------------------------------------------------ prompt.c */
 

@@ -10,6 +10,9 @@
  * line of output are cut to a fixed width, control characters escaped
  * (lib/safetext.h: \e, \x9b), so one run is always one line. A run still
  * going reads "running"; one a crash cut off, "interrupted".
+ *
+ * With --json: one document instead (schema "crond.history/1" in
+ * crontab(1)): {"schema", "user", "runs": [...]}, newest first.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +20,7 @@
 
 #include "crontab-cli/cli.h"
 #include "crontab-cli/store.h"
+#include "lib/json_out.h"
 #include "lib/proto_msgs.h"
 #include "lib/runfmt.h"
 #include "lib/tz.h"
@@ -24,11 +28,47 @@
 #define COMMAND_WIDTH 32
 #define OUTPUT_WIDTH 60
 #define FLAGS_WIDTH 9
+/* One run as a JSON object (lib/json_out.h), NULL when out of memory. */
+static json_t *json_run(const struct store_run *r, const struct tz *zone)
+{
+	json_t *j = json_object();
+	struct json_run jr = { r->scheduled, r->start_ms, r->end_ms, r->status, r->signal,
+	                       r->flags };
+	if (!j || json_object_set_new(j, "kind", json_string("cron")) ||
+	    json_object_set_new(j, "command", json_out_bytes(r->command, strlen(r->command))) ||
+	    json_out_run_fields(j, &jr, zone) ||
+	    json_object_set_new(j, "output", json_out_bytes(r->output, r->output_len)) ||
+	    json_object_set_new(j, "output_size", json_integer(r->output_total))) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
 
-
-
-
-
+/* The --json document of N runs; returns the exit status. */
+static int print_json(const struct store_run *runs, size_t n, const char *user,
+                      const struct tz *zone)
+{
+	json_t *root = json_object(), *arr = json_array();
+	bool ok = root && arr &&
+	          json_object_set_new(root, "schema", json_string("crond.history/1")) == 0 &&
+	          json_object_set_new(root, "user", json_out_bytes(user, strlen(user))) == 0 &&
+	          json_object_set_new(root, "runs", arr) == 0;
+	if (!ok)
+		json_decref(arr);
+	for (size_t i = 0; ok && i < n; i++)
+		ok = json_array_append_new(arr, json_run(&runs[i], zone)) == 0;
+	if (!ok) {
+		json_decref(root);
+		fprintf(stderr, "crontab: out of memory\n");
+		return EXIT_FAIL;
+	}
+	if (json_out_print(root, stdout) < 0) {
+		fprintf(stderr, "crontab: cannot write to standard output\n");
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
 
 static void print_run(const struct store_run *r, const struct tz *zone)
 {
@@ -71,6 +111,12 @@ int crontab_cmd_history(const struct crontab_cli *cli)
 	if (store_history(&st, (uint32_t)count, &runs, &n) != STORE_OK) {
 		tz_free(zone);
 		return EXIT_FAIL;
+	}
+	if (cli->json) {
+		int rc = print_json(runs, n, who.name, zone);
+		store_runs_free(runs, n);
+		tz_free(zone);
+		return rc;
 	}
 	if (n == 0)
 		fprintf(stderr, "crontab: no runs recorded for %s\n", who.name);

@@ -6,6 +6,9 @@
  *   crontab --next N [--from T] [--tz Z] [SCHEDULE]
  *   crontab [-u USER] --history [N] [--tz Z]
  *   crontab [-u USER] --run LINE | PATH:LINE
+ *   crontab [-u USER | --all] --status [--tz Z]
+ *   crontab [-u USER | --all] --timeline [--days N] [--quarter] [--from T] [--tz Z]
+ *   --json: --status, --history and --next write one JSON document
  *   crontab -V | -h
  *   every form that talks to crond also takes --config FILE
  *
@@ -31,10 +34,12 @@
 
 enum action {
 	ACT_NONE, ACT_CHECK, ACT_NEXT, ACT_VERSION, ACT_HELP, ACT_LIST, ACT_REMOVE,
-	ACT_EDIT, ACT_HISTORY, ACT_RUN,
+	ACT_EDIT, ACT_HISTORY, ACT_RUN, ACT_STATUS, ACT_TIMELINE,
 };
 
 enum long_only { OPT_SYSTEM = 256, OPT_NEXT, OPT_FROM, OPT_TZ, OPT_CONFIG, OPT_HISTORY, OPT_RUN };
+/* --status, --timeline and their options (kept apart from the others). */
+enum long_view { OPT_STATUS = 300, OPT_TIMELINE, OPT_DAYS, OPT_QUARTER, OPT_ALL, OPT_JSON };
 
 static const char usage_text[] =
 	"usage: crontab [-u USER] FILE        install FILE as the crontab (- for standard input)\n"
@@ -49,9 +54,16 @@ static const char usage_text[] =
 	"                                     the last N runs (default 20)\n"
 	"       crontab [-u USER] --run LINE  run the entry on LINE now, as crond would, and\n"
 	"                                     show its output (root: --run /etc/cron.d/F:LINE)\n"
+	"       crontab [-u USER | --all] --status\n"
+	"                                     each entry: next run, last run, failures\n"
+	"       crontab [-u USER | --all] --timeline [--days N] [--quarter] [--from T]\n"
+	"                                     how many runs start in each hour of the\n"
+	"                                     coming days (default 7), as a heat map\n"
 	"       crontab -V                    show the version\n"
 	"       crontab -h                    show this help\n"
 	"  -u USER        act on USER's crontab (root only)\n"
+	"  --all          every user's crontab and the system crontabs (root only)\n"
+	"  --json         --status, --history, --next: one JSON document (crontab(1))\n"
 	"  --config FILE  read FILE instead of $CROND_CONF or /etc/crond.conf\n";
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -103,6 +115,8 @@ static const char *action_name(enum action a)
 	case ACT_EDIT: return "-e";
 	case ACT_HISTORY: return "--history";
 	case ACT_RUN: return "--run";
+	case ACT_STATUS: return "--status";
+	case ACT_TIMELINE: return "--timeline";
 	case ACT_NONE: break;
 	}
 	return "?";
@@ -143,6 +157,12 @@ static int parse_options(int argc, char **argv, struct crontab_cli *cli, enum ac
 		{ "run", required_argument, NULL, OPT_RUN },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "status", no_argument, NULL, OPT_STATUS },
+		{ "timeline", no_argument, NULL, OPT_TIMELINE },
+		{ "days", required_argument, NULL, OPT_DAYS },
+		{ "quarter", no_argument, NULL, OPT_QUARTER },
+		{ "all", no_argument, NULL, OPT_ALL },
+		{ "json", no_argument, NULL, OPT_JSON },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
@@ -181,6 +201,12 @@ static int parse_options(int argc, char **argv, struct crontab_cli *cli, enum ac
 		case OPT_FROM: cli->from = optarg; break;
 		case OPT_TZ: cli->zone = optarg; break;
 		case OPT_CONFIG: cli->config = optarg; break;
+		case OPT_STATUS: rc = set_action(act, ACT_STATUS, "--status"); break;
+		case OPT_TIMELINE: rc = set_action(act, ACT_TIMELINE, "--timeline"); break;
+		case OPT_DAYS: rc = parse_count(optarg, CLI_TIMELINE_MAX_DAYS, &cli->days); break;
+		case OPT_QUARTER: cli->quarter = true; break;
+		case OPT_ALL: cli->all = true; break;
+		case OPT_JSON: cli->json = true; break;
 		default:
 			return bad_option(argv);
 		}
@@ -199,10 +225,23 @@ static int check_combination(struct crontab_cli *cli, enum action act, bool shap
 	bool schedule_form = act == ACT_NEXT && cli->nargs > 0;
 	if (cli->system_format && act != ACT_CHECK)
 		return usage_error("%s only goes with -T", "--system");
-	if (cli->from && act != ACT_NEXT)
-		return usage_error("%s only goes with --next", "--from");
-	if (cli->zone && act != ACT_NEXT && act != ACT_HISTORY)
-		return usage_error("%s only goes with --next or --history", "--tz");
+	if (cli->from && act != ACT_NEXT && act != ACT_TIMELINE)
+		return usage_error("%s only goes with --next or --timeline", "--from");
+	if (cli->zone && act != ACT_NEXT && act != ACT_HISTORY && act != ACT_STATUS &&
+	    act != ACT_TIMELINE)
+		return usage_error("%s only goes with --next, --history, --status or --timeline",
+		                   "--tz");
+	if (cli->json && act != ACT_STATUS && act != ACT_HISTORY && act != ACT_NEXT)
+		return usage_error("%s only goes with --status, --history or --next", "--json");
+	if (cli->all && act != ACT_STATUS && act != ACT_TIMELINE)
+		return usage_error("%s only goes with --status or --timeline", "--all");
+	if (cli->all && cli->user)
+		return usage_error("-u and --all do not go together (--all is every user)");
+	if ((cli->days || cli->quarter) && act != ACT_TIMELINE)
+		return usage_error("%s only goes with --timeline", cli->days ? "--days" : "--quarter");
+	if ((act == ACT_STATUS || act == ACT_TIMELINE) && cli->nargs > 0)
+		return usage_error("no arguments permitted after this option (%s, then '%s')",
+		                   action_name(act), cli->args[0]);
 	if (cli->user && schedule_form)
 		return usage_error("-u does not go with a schedule");
 	if ((act == ACT_LIST || act == ACT_REMOVE || act == ACT_EDIT || act == ACT_VERSION ||
@@ -256,6 +295,10 @@ int main(int argc, char **argv)
 		return crontab_cmd_history(&cli);
 	case ACT_RUN:
 		return crontab_cmd_run(&cli);
+	case ACT_STATUS:
+		return crontab_cmd_status(&cli);
+	case ACT_TIMELINE:
+		return crontab_cmd_timeline(&cli);
 	case ACT_VERSION:
 		printf("crontab (crond) %s\n", CROND_VERSION);
 		return EXIT_OK;

@@ -4,6 +4,7 @@
  * per line in RFC 3339, as the daemon will run them (DST rules included).
  * RFC 3339 has four-digit years: runs after 9999 are not printed; the
  * listing stops there with a message and exit status 1. Needs no daemon.
+ * With --json: one document instead (schema "crond.next/1", crontab(1)).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,10 +14,41 @@
 
 #include "crontab-cli/cli.h"
 #include "lib/civil.h"
+#include "lib/json_out.h"
 #include "lib/nextrun.h"
 #include "lib/schedule.h"
 #include "lib/timefmt.h"
 #include "lib/tz.h"
+
+json_t *next_json_start(const struct tz *zone, const char *user, json_t **runs)
+{
+	json_t *doc = json_object();
+	*runs = json_array();
+	if (!doc || !*runs || json_object_set_new(doc, "schema", json_string("crond.next/1")) ||
+	    json_object_set_new(doc, "zone", json_string(tz_name(zone))) ||
+	    json_object_set_new(doc, "user", user ? json_out_bytes(user, strlen(user))
+	                                          : json_null()) ||
+	    json_object_set_new(doc, "runs", *runs)) {
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+int next_json_add(json_t *runs, const struct tz *zone, int64_t t, uint32_t line,
+                  const char *command)
+{
+	json_t *r = json_object();
+	if (!r || json_out_set_time(r, "time", zone, t, true) < 0 ||
+	    json_object_set_new(r, "line", line ? json_integer(line) : json_null()) ||
+	    json_object_set_new(r, "command", command ? json_out_bytes(command, strlen(command))
+	                                              : json_null()) ||
+	    json_array_append_new(runs, r)) {
+		json_decref(r);
+		return -1;
+	}
+	return 0;
+}
 
 int cli_format_run(const struct tz *zone, int64_t t, char *buf, size_t len)
 {
@@ -129,15 +161,28 @@ int crontab_cmd_next_schedule(const struct crontab_cli *cli)
 		goto out;
 	}
 	bool capped = false;
+	json_t *runs = NULL, *doc = cli->json ? next_json_start(zone, NULL, &runs) : NULL;
+	if (cli->json && !doc) {
+		fprintf(stderr, "crontab: out of memory\n");
+		goto out;
+	}
 	for (long i = 0; i < cli->count && !capped; i++) {
 		if (!nextrun_after(&sched, zone, t, &t))
 			break;
 		char buf[TIMEFMT_RFC3339_LEN];
 		capped = cli_format_run(zone, t, buf, sizeof(buf)) < 0;
-		if (!capped)
+		if (!capped && doc && next_json_add(runs, zone, t, 0, NULL) < 0) {
+			fprintf(stderr, "crontab: out of memory\n");
+			json_decref(doc);
+			goto out;
+		}
+		if (!capped && !doc)
 			puts(buf);
 	}
-	status = fflush(stdout) == 0 && !capped ? EXIT_OK : EXIT_FAIL;
+	bool written = doc ? json_out_print(doc, stdout) == 0 : fflush(stdout) == 0;
+	if (!written)
+		fprintf(stderr, "crontab: cannot write to standard output\n");
+	status = written && !capped ? EXIT_OK : EXIT_FAIL;
 out:
 	tz_free(zone);
 	free(text);

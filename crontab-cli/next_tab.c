@@ -8,7 +8,8 @@
  * (instant, line), so N lines cost O(N log entries) whatever the crontab's
  * size. Output: "RFC3339<TAB>command", instants shown in ZONE, up to the end
  * of year 9999 (then a message and exit status 1). The '~' values are
- * crond's own picks: the crontab comes with its seed.
+ * crond's own picks: the crontab comes with its seed. With --json, one
+ * document instead (next_json_*, schema "crond.next/1" in crontab(1)).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "crontab-cli/cli.h"
 #include "crontab-cli/store.h"
 #include "lib/crontab.h"
+#include "lib/json_out.h"
 #include "lib/nextrun.h"
 #include "lib/safetext.h"
 #include "lib/timefmt.h"
@@ -92,13 +94,14 @@ static int start_cursors(const struct crontab *tab, struct tz **zones, const str
 
 /* Prints COUNT merged runs; returns the exit status. */
 static int print_runs(const struct crontab *tab, const struct tz *zone, int64_t from,
-                      long count, const char *user)
+                      long count, const char *user, bool json)
 {
+	json_t *runs = NULL, *doc = json ? next_json_start(zone, user, &runs) : NULL;
 	struct tz **zones = calloc(tab->n_options + 1, sizeof(*zones));
 	struct cursor *h = calloc(tab->n_entries + 1, sizeof(*h));
 	size_t n = 0;
 	int status = EXIT_FAIL;
-	if (!zones || !h) {
+	if (!zones || !h || (json && !doc)) {
 		fprintf(stderr, "crontab: out of memory\n");
 		goto out;
 	}
@@ -113,19 +116,30 @@ static int print_runs(const struct crontab *tab, const struct tz *zone, int64_t 
 			capped = true;
 			break;
 		}
-		printf("%s\t", buf);   /* the command escaped: root may be reading */
-		(void)safetext_fputs(h[0].e->command, strlen(h[0].e->command), stdout);
-		putchar('\n');   /* write errors: fflush below */
+		if (json && next_json_add(runs, zone, h[0].next, h[0].e->line, h[0].e->command) < 0) {
+			fprintf(stderr, "crontab: out of memory\n");
+			goto out;
+		} else if (!json) {
+			printf("%s\t", buf);   /* the command escaped: root may be reading */
+			(void)safetext_fputs(h[0].e->command, strlen(h[0].e->command), stdout);
+			putchar('\n');   /* write errors: fflush below */
+		}
 		if (!nextrun_after(&h[0].e->sched, h[0].zone, h[0].next, &h[0].next))
 			h[0] = h[--n];
 		sift_down(h, n, 0);
 	}
-	status = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+	if (json) {
+		status = json_out_print(doc, stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+		doc = NULL;
+	} else {
+		status = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+	}
 	if (status != EXIT_OK)
 		fprintf(stderr, "crontab: cannot write to standard output\n");
 	if (capped)
 		status = EXIT_FAIL;
 out:
+	json_decref(doc);
 	for (size_t i = 0; zones && i < tab->n_options; i++)
 		tz_free(zones[i]);
 	free(zones);
@@ -218,7 +232,7 @@ int crontab_cmd_next_installed(const struct crontab_cli *cli)
 	struct crontab tab;
 	if (from_instant(cli, zone, &from) == 0 && load_crontab(&st, &who, &tab) == 0) {
 		resolve_random(&tab, &st);
-		status = print_runs(&tab, zone, from, cli->count, who.name);
+		status = print_runs(&tab, zone, from, cli->count, who.name, cli->json);
 		crontab_free(&tab);
 	}
 	tz_free(zone);

@@ -72,6 +72,22 @@ enum msg_type {
 	 * did not get because it read too slowly), TAG_ERROR_TEXT? (why it did
 	 * not start) */
 	MSG_RUN_END = 48,
+	/* What crontab --status and --timeline show (crond/control_status.c).
+	 * TAG_USER? (whose crontab: root may name anyone, others only
+	 * themselves), TAG_STATUS_ALL? (u32 1, root only: every user's crontab
+	 * and the system crontabs), TAG_COUNT? (history records per entry,
+	 * 0 - 50, default 10), TAG_STATUS_AFTER? (continue after the crontab of
+	 * that name: the TAG_STATUS_MORE of the previous reply)
+	 * -> OK: TAG_TIME (now on crond's clock), TAG_ROW* one per crontab:
+	 *    system crontabs first (the system crontab, then cron.d by name),
+	 *    then users by name; each: TAG_STATUS_SOURCE, TAG_USER (a user's
+	 *    crontab), TAG_UID, TAG_TEXT, TAG_RANDOM_SEED, TAG_STATUS_ENTRY*
+	 *    in crontab order (TAG_STATUS_LINE, TAG_ENTRY_KEY, TAG_STATUS_RUN*
+	 *    newest first: TAG_SCHEDULED, TAG_START, TAG_END, TAG_STATUS,
+	 *    TAG_SIGNAL, TAG_FLAGS), or instead of the text TAG_STATUS_PROBLEM;
+	 *    TAG_STATUS_MORE when the reply is full and crontabs remain.
+	 *    MSGE_NOT_FOUND for one user without a crontab. */
+	MSG_STATUS = 40,
 };
 
 enum msg_tag {
@@ -116,6 +132,14 @@ enum msg_tag {
 	TAG_RUN_STATE = 82,     /* u32, enum msg_run_state */
 	TAG_RUN_DATA = 83,      /* bytes, output */
 	TAG_RUN_DROPPED = 84,   /* i64, output bytes not delivered */
+	TAG_STATUS_ALL = 70,    /* u32 1: every crontab (MSG_STATUS, root) */
+	TAG_STATUS_SOURCE = 71, /* string: "user:NAME" or a system crontab's path */
+	TAG_STATUS_ENTRY = 72,  /* bytes: a nested entry (MSG_STATUS) */
+	TAG_STATUS_LINE = 73,   /* u32: an entry's line in its crontab */
+	TAG_STATUS_RUN = 74,    /* bytes: a nested history record (MSG_STATUS) */
+	TAG_STATUS_AFTER = 75,  /* string: a TAG_STATUS_SOURCE to continue after */
+	TAG_STATUS_MORE = 76,   /* string: the last TAG_STATUS_SOURCE sent */
+	TAG_STATUS_PROBLEM = 77,/* string: why a system crontab is not shown */
 };
 
 enum msg_error {

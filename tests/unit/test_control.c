@@ -36,6 +36,7 @@
 #include "crond/control_handlers.h"
 #include "crond/crond.h"
 #include "crond/log.h"
+#include "crond/scheduler.h"
 #include "crond/timer.h"
 #include "lib/client.h"
 #include "lib/proto_client.h"
@@ -997,6 +998,111 @@ static void test_history_rows_newest_first_by_user_and_kind(void **state)
 	expect_error(&r, MSGE_DENIED, "crontab");
 }
 
+/* ------------------------------------------------------------ status */
+
+/* MSG_STATUS keys each entry exactly as the scheduler does ('~' picks and
+ * % input included), so the runs it sends with an entry are that entry's. */
+static void test_status_keys_entries_as_the_scheduler_does(void **state)
+{
+	struct fx *f = *state;
+	memset(f->c->random_secret, 0x5a, sizeof(f->c->random_secret));
+	static const char text[] = "MAILTO=\"\"\n0~59 */2 * * * echo random\n"
+	                           "# between\n* * * * * cat%in%put\n";
+	struct result r;
+	install(f, NULL, text, &r);
+	expect_ok(&r);
+	struct crontab tab;
+	struct diag_list diags = { 0 };
+	assert_int_equal(crontab_parse(text, strlen(text), CRONTAB_ROOT, &tab, &diags), 0);
+	diag_list_clear(&diags);
+	struct scheduler *sched = scheduler_new(f->c->local_zone, 0);
+	assert_non_null(sched);
+	scheduler_set_secret(sched, f->c->random_secret);
+	char err[256], keys[2][SCHEDULER_KEY_MAX];
+	assert_int_equal(scheduler_set_source(sched, "user:root", SOURCE_USER, "root", &tab, 0,
+	                                      err, sizeof(err)), 0);
+	const struct sched_source *src = scheduler_find_source(sched, "user:root");
+	assert_non_null(src);
+	for (size_t i = 0; i < 2; i++)
+		scheduler_entry_key(src, &src->tab->entries[i], keys[i], sizeof(keys[i]));
+	struct spool_run run = { .kind = SPOOL_RUN_CRON, .owner = "root", .entry_key = keys[1],
+	                         .command = "cat", .scheduled_ms = 4000, .start_ms = 5000,
+	                         .end_ms = 6500, .exit_code = 2 };
+	struct spool *sp;
+	struct spool_err serr;
+	assert_int_equal(spool_open(f->c->cfg.spool, 0, &sp, &serr), 0);
+	assert_int_equal(spool_history_append(sp, &run, 1, &serr), 0);
+	spool_close(sp);
+
+	struct client cl;
+	struct proto_msg reply;
+	uint32_t code;
+	int nd;
+	assert_int_equal(client_open(&f->c->cfg, &cl, &nd, err, sizeof(err)), 0);
+	struct proto_buf b = req_new(MSG_STATUS);
+	proto_buf_add_u32(&b, TAG_COUNT, 5);
+	assert_int_equal(client_call(&cl, &b, &reply, &code, err, sizeof(err)), 0);
+	client_close(&cl);
+	int64_t now = 0, seed = 0;
+	assert_int_equal(proto_get_i64(&reply, TAG_TIME, &now, NULL), PROTO_OK);
+	assert_true(now > 1700000000);
+	assert_int_equal(proto_count(&reply, TAG_ROW), 1);
+	assert_int_equal(proto_count(&reply, TAG_STATUS_MORE), 0);
+	struct proto_field fld;
+	struct proto_msg row, ent, rrow;
+	assert_int_equal(proto_find(&reply, TAG_ROW, &fld, NULL), PROTO_OK);
+	assert_int_equal(proto_field_nested(&fld, &row, NULL), PROTO_OK);
+	char *name = NULL;
+	assert_int_equal(proto_get_str(&row, TAG_STATUS_SOURCE, &name, NULL), PROTO_OK);
+	assert_string_equal(name, "user:root");
+	free(name);
+	assert_int_equal(proto_get_i64(&row, TAG_RANDOM_SEED, &seed, NULL), PROTO_OK);
+	assert_true((uint64_t)seed == crontab_random_seed(f->c->random_secret, "user:root"));
+	assert_int_equal(proto_count(&row, TAG_STATUS_ENTRY), 2);
+	struct proto_iter it;
+	proto_iter_init(&it, &row, TAG_STATUS_ENTRY);
+	static const uint32_t lines[2] = { 2, 4 };
+	for (size_t i = 0; i < 2; i++) {
+		assert_true(proto_iter_next(&it, &fld));
+		assert_int_equal(proto_field_nested(&fld, &ent, NULL), PROTO_OK);
+		uint32_t line = 0;
+		char *key = NULL;
+		assert_int_equal(proto_get_u32(&ent, TAG_STATUS_LINE, &line, NULL), PROTO_OK);
+		assert_int_equal(line, lines[i]);
+		assert_int_equal(proto_get_str(&ent, TAG_ENTRY_KEY, &key, NULL), PROTO_OK);
+		assert_string_equal(key, keys[i]);
+		free(key);
+		assert_int_equal(proto_count(&ent, TAG_STATUS_RUN), i);
+	}
+	struct proto_field rf;
+	assert_int_equal(proto_find(&ent, TAG_STATUS_RUN, &rf, NULL), PROTO_OK);
+	assert_int_equal(proto_field_nested(&rf, &rrow, NULL), PROTO_OK);
+	int64_t start = 0, end = 0;
+	uint32_t status = 0;
+	assert_int_equal(proto_get_i64(&rrow, TAG_START, &start, NULL), PROTO_OK);
+	assert_int_equal(proto_get_i64(&rrow, TAG_END, &end, NULL), PROTO_OK);
+	assert_int_equal(proto_get_u32(&rrow, TAG_STATUS, &status, NULL), PROTO_OK);
+	assert_int_equal(start, 5000);
+	assert_int_equal(end, 6500);
+	assert_int_equal(status, 2);
+	proto_msg_free(&reply);
+	scheduler_free(sched);
+
+	/* Refusals: every crontab is root's to see; a count past the bound;
+	 * a user without a crontab. */
+	b = req_new(MSG_STATUS);
+	proto_buf_add_u32(&b, TAG_STATUS_ALL, 1);
+	nobody(f, &b, &r);
+	expect_error(&r, MSGE_PERM, "only root may see every crontab");
+	b = req_new(MSG_STATUS);
+	proto_buf_add_u32(&b, TAG_COUNT, 51);
+	call(f, &b, &r);
+	expect_error(&r, MSGE_INVALID, "from 0 to 50");
+	b = req_new(MSG_STATUS);
+	nobody(f, &b, &r);
+	expect_error(&r, MSGE_NOT_FOUND, "no crontab for nobody");
+}
+
 /* ------------------------------------------------------------ abuse */
 
 static void test_garbage_gets_a_fatal_reply_and_others_are_served(void **state)
@@ -1790,6 +1896,7 @@ int main(void)
 		T(test_a_running_job_is_listed_in_queue_equals_and_kept),
 		T(test_a_user_sees_and_touches_only_their_own_jobs),
 		T(test_history_rows_newest_first_by_user_and_kind),
+		T(test_status_keys_entries_as_the_scheduler_does),
 		T(test_garbage_gets_a_fatal_reply_and_others_are_served),
 		T(test_an_oversized_request_is_refused_from_its_header),
 		T(test_another_protocol_version_is_told_both_versions),

@@ -55,10 +55,10 @@ refused "crontab: option requires an argument -- 'u'" -u
 refused "crontab: option '--next' requires an argument" --next
 refused "$U no arguments permitted after this option (-V, then 'extra')" -V extra
 refused "$U no arguments permitted after this option (-h, then 'extra')" -h extra
-refused "$U --tz only goes with --next or --history" -V --tz UTC
-refused "$U --tz only goes with --next or --history" --tz UTC
-refused "$U --tz only goes with --next or --history" -l --tz UTC
-refused "$U --from only goes with --next" --from 2026-01-01T00:00
+refused "$U --tz only goes with --next, --history, --status or --timeline" -V --tz UTC
+refused "$U --tz only goes with --next, --history, --status or --timeline" --tz UTC
+refused "$U --tz only goes with --next, --history, --status or --timeline" -l --tz UTC
+refused "$U --from only goes with --next or --timeline" --from 2026-01-01T00:00
 refused "$U --system only goes with -T" --system
 refused "$U --system only goes with -T" --system "$TEST_TMP/file.tab"
 refused "$U -u does not go with a schedule" -u root --next 2 '* * * * *'

@@ -1,0 +1,77 @@
+/* crontab-cli/status_calc.c: an entry's newest runs in a few numbers, and
+ * its schedule as written (see status.h). Pure: no I/O. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crontab-cli/status.h"
+#include "lib/proto_msgs.h"
+#include "lib/runstate.h"
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+void status_summarize(const struct status_run *runs, size_t n, struct status_summary *out)
+{
+	memset(out, 0, sizeof(*out));
+	int64_t d[STATUS_RUNS * 8];
+	size_t nd = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct status_run *r = &runs[i];
+		enum run_state st = run_state(r->flags, r->end_ms, r->status, r->signal);
+		if (st == RUN_NOT_STARTED) {
+			out->not_started++;
+			continue;
+		}
+		if (!out->last)
+			out->last = r;
+		out->runs++;
+		if (st == RUN_FAILED || st == RUN_INTERRUPTED)
+			out->failures++;
+		/* Durations of runs that really ran to an end. */
+		if (st != RUN_RUNNING && st != RUN_INTERRUPTED &&
+		    !(r->flags & RUNF_START_FAILED) && nd < sizeof(d) / sizeof(d[0]))
+			d[nd++] = r->end_ms > r->start_ms ? r->end_ms - r->start_ms : 0;
+	}
+	if (nd == 0)
+		return;
+	qsort(d, nd, sizeof(d[0]), cmp_i64);
+	out->have_durations = true;
+	out->median_ms = nd % 2 ? d[nd / 2] : (d[nd / 2 - 1] + d[nd / 2]) / 2;
+	out->worst_ms = d[nd - 1];
+}
+
+void status_schedule_text(const char *text, size_t len, uint32_t line, char *buf,
+                          size_t buflen)
+{
+	snprintf(buf, buflen, "?");
+	size_t i = 0;
+	for (uint32_t l = 1; l < line && i < len; i++)
+		if (text[i] == '\n')
+			l++;
+	if (i >= len || line == 0)
+		return;
+	while (i < len && (text[i] == ' ' || text[i] == '\t'))
+		i++;
+	if (i < len && text[i] == '-')           /* "do not log" mark */
+		i++;
+	int fields = i < len && text[i] == '@' ? 1 : 5;
+	size_t k = 0;
+	for (int f = 0; f < fields && i < len && text[i] != '\n'; f++) {
+		while (i < len && (text[i] == ' ' || text[i] == '\t'))
+			i++;
+		if (f > 0 && k + 1 < buflen)
+			buf[k++] = ' ';
+		while (i < len && text[i] != ' ' && text[i] != '\t' && text[i] != '\n' &&
+		       text[i] != '\r') {
+			if (k + 1 < buflen)
+				buf[k++] = text[i];
+			i++;
+		}
+	}
+	if (k > 0)
+		buf[k] = '\0';
+}
