@@ -5,6 +5,7 @@
  * so nothing the user wrote is lost and `crontab -l` shows what happened.
  */
 #include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,6 +232,19 @@ void import_crontab_file(struct spool *sp, int dirfd, const char *name, int64_t 
 		import_report_add(r, IMPORT_REFUSED, name, what, "the file is owned by %s"
 		                  " (uid %u), not by %s", known ? o->pw_name : "nobody known",
 		                  (unsigned)st.st_uid, name);
+		free(text);
+		return;
+	}
+	/* As Debian's cron: a crontab is the owner's own file. The import
+	 * runs as root, so a hard link (to a file of root's, for root's
+	 * crontab) or a file that others may write is not taken. */
+	if (st.st_nlink != 1 || (st.st_mode & 022)) {
+		if (st.st_nlink != 1)
+			import_report_add(r, IMPORT_REFUSED, name, what, "the file has %ju hard"
+			                  " links, not 1", (uintmax_t)st.st_nlink);
+		else
+			import_report_add(r, IMPORT_REFUSED, name, what, "others may write the"
+			                  " file (mode %03o)", (unsigned)(st.st_mode & 07777));
 		free(text);
 		return;
 	}

@@ -323,6 +323,81 @@ static void test_crontab_import_once_and_never_over_a_users_own(void **state)
 	spool_crontab_free(&c);
 }
 
+/* The last item of R about WHAT, or NULL. */
+static const struct import_item *item_about(const struct import_report *r, const char *what)
+{
+	for (size_t i = r->n; i-- > 0;)
+		if (strcmp(r->items[i].what, what) == 0)
+			return &r->items[i];
+	return NULL;
+}
+
+static void expect_refused(const struct import_report *r, const char *what, const char *why)
+{
+	const struct import_item *it = item_about(r, what);
+	if (it == NULL || it->outcome != IMPORT_REFUSED || strstr(it->detail, why) == NULL)
+		fail_msg("%s: expected refused for '%s', got %s", what, why,
+		         it ? it->detail : "nothing");
+}
+
+/* What Debian's cron would not read as NAME's crontab is not imported
+ * either: the import runs as root, so a hard link to a file of root's (for
+ * root's crontab: /etc/shadow, say), a file others may write, a FIFO (which
+ * must not block the import) or a symbolic link is refused. */
+static void test_crontab_files_debian_cron_would_not_read_are_refused(void **state)
+{
+	struct spool_fixture *fx = *state;
+	struct passwd *me = getpwuid(geteuid());
+	assert_non_null(me);
+	char name[64], what[128], dir[64], path[PATH_MAX], other[PATH_MAX];
+	snprintf(name, sizeof name, "%s", me->pw_name);
+	snprintf(what, sizeof what, "crontab %.50s", name);
+	assert_int_equal(tmpdir_make(dir, sizeof dir, "import-files"), 0);
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	snprintf(other, sizeof other, "%s/elsewhere", dir);
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(dfd >= 0);
+	const char tab[] = "* * * * * true\n";
+	int fd = open(other, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, tab, sizeof tab - 1), sizeof tab - 1);
+	assert_int_equal(close(fd), 0);
+	struct import_report r = { 0 };
+
+	assert_int_equal(link(other, path), 0);
+	import_crontab_file(fx->sp, dfd, name, 100, &r);
+	expect_refused(&r, what, "hard links");
+	assert_int_equal(unlink(path), 0);
+
+	assert_int_equal(rename(other, path), 0);
+	assert_int_equal(chmod(path, 0620), 0);
+	import_crontab_file(fx->sp, dfd, name, 100, &r);
+	expect_refused(&r, what, "others may write");
+	assert_int_equal(rename(path, other), 0);
+
+	assert_int_equal(mkfifo(path, 0600), 0);
+	import_crontab_file(fx->sp, dfd, name, 100, &r);
+	expect_refused(&r, what, "not a regular file");
+	assert_int_equal(unlink(path), 0);
+
+	assert_int_equal(symlink(other, path), 0);
+	import_crontab_file(fx->sp, dfd, name, 100, &r);
+	expect_refused(&r, what, "symbolic link");
+	assert_int_equal(unlink(path), 0);
+
+	/* The same text as a plain file of its own is imported. */
+	assert_int_equal(chmod(other, 0600), 0);
+	assert_int_equal(rename(other, path), 0);
+	import_crontab_file(fx->sp, dfd, name, 100, &r);
+	const struct import_item *it = item_about(&r, what);
+	assert_non_null(it);
+	assert_int_equal(it->outcome, IMPORT_DONE);
+	assert_int_equal(r.count[IMPORT_REFUSED], 4);
+	import_report_free(&r);
+	assert_int_equal(close(dfd), 0);
+	assert_int_equal(tmpdir_remove(dir), 0);
+}
+
 /* ---------------------------------------------------------------- a whole spool */
 
 static int copy_file(const char *from, const char *to, const char *owner, mode_t mode)
@@ -495,6 +570,8 @@ int main(void)
 		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crontab_import_once_and_never_over_a_users_own,
 		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_crontab_files_debian_cron_would_not_read_are_refused, setup, teardown),
 		cmocka_unit_test(test_whole_fixture_imported_once_as_root),
 		cmocka_unit_test(test_wrong_owners_are_refused_and_fail_the_import),
 	};
