@@ -398,6 +398,33 @@ static void test_crontab_files_debian_cron_would_not_read_are_refused(void **sta
 	assert_int_equal(tmpdir_remove(dir), 0);
 }
 
+/* Names in a Debian spool are anyone's bytes: the report shows them
+ * escaped, so none drives root's terminal. */
+static void test_report_escapes_control_bytes_for_roots_terminal(void **state)
+{
+	(void)state;
+	char dir[64], path[PATH_MAX];
+	assert_int_equal(tmpdir_make(dir, sizeof dir, "import-report"), 0);
+	snprintf(path, sizeof path, "%s/report", dir);
+	struct import_report r = { 0 };
+	import_report_add(&r, IMPORT_REFUSED, NULL, "crontab \033]0;owned\a", "there is no"
+	                  " user %s", "\033[2J\r");
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	import_report_finish(&r, "/x", f);
+	assert_int_equal(fclose(f), 0);
+	import_report_free(&r);
+	char *report = NULL, err[256];
+	size_t len;
+	assert_int_equal(readall(path, 1 << 20, &report, &len, err, sizeof err), 0);
+	const char want[] = "crontab \\e]0;owned\\a: NOT IMPORTED: there is no user \\e[2J\\r\n";
+	if (strstr(report, want) == NULL)
+		fail_msg("report lacks '%s':\n%s", want, report);
+	assert_null(memchr(report, '\033', len));
+	free(report);
+	assert_int_equal(tmpdir_remove(dir), 0);
+}
+
 /* ---------------------------------------------------------------- a whole spool */
 
 static int copy_file(const char *from, const char *to, const char *owner, mode_t mode)
@@ -572,6 +599,7 @@ int main(void)
 		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_crontab_files_debian_cron_would_not_read_are_refused, setup, teardown),
+		cmocka_unit_test(test_report_escapes_control_bytes_for_roots_terminal),
 		cmocka_unit_test(test_whole_fixture_imported_once_as_root),
 		cmocka_unit_test(test_wrong_owners_are_refused_and_fail_the_import),
 	};
