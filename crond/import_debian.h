@@ -46,6 +46,7 @@
 #include <sys/types.h>
 
 #include "lib/config.h"
+#include "lib/crontab.h"
 #include "lib/diag.h"
 #include "spool/spool.h"
 
@@ -91,13 +92,15 @@ void import_report_free(struct import_report *r);
 
 /* ---------------------------------------------------------------- crontabs */
 
-/* Debian's crontab TEXT (LEN bytes) as crond will store it: the header
+/* Debian's crontab TEXT (LEN bytes, in FORMAT: crontab_user_format of its
+ * owner) as crond will store it: the header
  * dropped when present, each refused line commented out under a comment
  * with the reason. *OUT (malloc'ed, NUL-terminated, *OUTLEN bytes) and
  * REFUSED (one item per refused line: line numbers in the Debian file) on
  * success (0). Returns -1 with ERR when the whole crontab cannot be taken
  * (over crond's limits). Pure. */
-int import_crontab_text(const char *text, size_t len, char **out, size_t *outlen,
+int import_crontab_text(const char *text, size_t len, enum crontab_format format,
+                        char **out, size_t *outlen,
                         struct diag_list *refused, char *err, size_t errlen);
 
 /* Imports DIRFD/NAME (Debian's crontab of user NAME) into SP. */

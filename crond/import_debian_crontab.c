@@ -100,10 +100,11 @@ static char *render(const struct line *lines, size_t n, const struct reasons *wh
 }
 
 /* Errors of TEXT as crond's install would find them, into DIAGS. */
-static size_t check(const char *text, size_t len, struct diag_list *diags)
+static size_t check(const char *text, size_t len, enum crontab_format format,
+                    struct diag_list *diags)
 {
 	struct crontab tab = { 0 };
-	if (crontab_parse(text, len, CRONTAB_USER, &tab, diags) == 0) {
+	if (crontab_parse(text, len, format, &tab, diags) == 0) {
 		(void)crontab_check_zones(&tab, diags);
 		crontab_free(&tab);
 	}
@@ -121,7 +122,8 @@ static size_t split_lines(const char *p, const char *end, struct line *v)
 	return n;
 }
 
-int import_crontab_text(const char *text, size_t len, char **out, size_t *outlen,
+int import_crontab_text(const char *text, size_t len, enum crontab_format format,
+                        char **out, size_t *outlen,
                         struct diag_list *refused, char *err, size_t errlen)
 {
 	*out = NULL;
@@ -150,7 +152,7 @@ int import_crontab_text(const char *text, size_t len, char **out, size_t *outlen
 			break;
 		}
 		struct diag_list found = { 0 };
-		size_t errors = check(t, *outlen, &found);
+		size_t errors = check(t, *outlen, format, &found);
 		if (errors == 0) {
 			*out = t;
 			rc = 0;
@@ -251,7 +253,8 @@ void import_crontab_file(struct spool *sp, int dirfd, const char *name, int64_t 
 	char *out = NULL;
 	size_t outlen = 0;
 	struct diag_list refused = { 0 };
-	if (import_crontab_text(text, len, &out, &outlen, &refused, err, sizeof err) < 0) {
+	if (import_crontab_text(text, len, crontab_user_format(pw->pw_uid), &out, &outlen,
+	                        &refused, err, sizeof err) < 0) {
 		import_report_add(r, IMPORT_REFUSED, name, what, "crond refuses it as a whole:"
 		                  " %s", err);
 		diag_list_clear(&refused);

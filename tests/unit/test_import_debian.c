@@ -151,8 +151,8 @@ static void test_crontab_header_dropped_and_refused_line_commented_out(void **st
 	size_t len, outlen;
 	char *text = fixture_file("crontabs/root", &len), *out = NULL, err[256] = "";
 	struct diag_list refused = { 0 };
-	assert_int_equal(import_crontab_text(text, len, &out, &outlen, &refused, err,
-	                                     sizeof err), 0);
+	assert_int_equal(import_crontab_text(text, len, CRONTAB_USER, &out, &outlen, &refused,
+	                                     err, sizeof err), 0);
 	/* Debian's file after its three header lines, but for line 10. */
 	const char *body = strchr(strchr(strchr(text, '\n') + 1, '\n') + 1, '\n') + 1;
 	const char *bad = strstr(body, "RANDOM_DELAY=soon\n");
@@ -181,8 +181,8 @@ static void test_crontab_without_header_is_kept_byte_for_byte(void **state)
 		char *out = NULL, err[256] = "";
 		size_t outlen;
 		struct diag_list refused = { 0 };
-		assert_int_equal(import_crontab_text(texts[i], strlen(texts[i]), &out, &outlen,
-		                                     &refused, err, sizeof err), 0);
+		assert_int_equal(import_crontab_text(texts[i], strlen(texts[i]), CRONTAB_USER,
+		                                     &out, &outlen, &refused, err, sizeof err), 0);
 		assert_string_equal(out, texts[i]);
 		assert_int_equal(refused.count, 0);
 		free(out);
@@ -192,8 +192,8 @@ static void test_crontab_without_header_is_kept_byte_for_byte(void **state)
 	char *out = NULL, err[256] = "";
 	size_t outlen;
 	struct diag_list refused = { 0 };
-	assert_int_equal(import_crontab_text(text, strlen(text), &out, &outlen, &refused,
-	                                     err, sizeof err), 0);
+	assert_int_equal(import_crontab_text(text, strlen(text), CRONTAB_USER, &out, &outlen,
+	                                     &refused, err, sizeof err), 0);
 	assert_int_equal(refused.count, 1);
 	assert_int_equal(refused.items[0].line, 4);
 	assert_non_null(strstr(out, "\n#no newline at the end"));
@@ -211,8 +211,8 @@ static void test_crontab_refusals_that_only_show_later_are_commented_too(void **
 	char *out = NULL, err[256] = "";
 	size_t outlen;
 	struct diag_list refused = { 0 };
-	assert_int_equal(import_crontab_text(text, strlen(text), &out, &outlen, &refused,
-	                                     err, sizeof err), 0);
+	assert_int_equal(import_crontab_text(text, strlen(text), CRONTAB_USER, &out, &outlen,
+	                                     &refused, err, sizeof err), 0);
 	assert_int_equal(refused.count, 2);
 	assert_int_equal(refused.items[0].line, 1);
 	assert_int_equal(refused.items[1].line, 2);
@@ -357,10 +357,11 @@ static void test_crontab_files_debian_cron_would_not_read_are_refused(void **sta
 	snprintf(other, sizeof other, "%s/elsewhere", dir);
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	assert_true(dfd >= 0);
-	const char tab[] = "* * * * * true\n";
+	/* Root's crontab is read as crond reads root's: a '-' entry is fine. */
+	const char *tab = geteuid() == 0 ? "-* * * * * true\n" : "* * * * * true\n";
 	int fd = open(other, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	assert_true(fd >= 0);
-	assert_int_equal(write(fd, tab, sizeof tab - 1), sizeof tab - 1);
+	assert_int_equal(write(fd, tab, strlen(tab)), strlen(tab));
 	assert_int_equal(close(fd), 0);
 	struct import_report r = { 0 };
 
@@ -393,6 +394,7 @@ static void test_crontab_files_debian_cron_would_not_read_are_refused(void **sta
 	assert_non_null(it);
 	assert_int_equal(it->outcome, IMPORT_DONE);
 	assert_int_equal(r.count[IMPORT_REFUSED], 4);
+	assert_int_equal(r.count[IMPORT_LINE], 0);
 	import_report_free(&r);
 	assert_int_equal(close(dfd), 0);
 	assert_int_equal(tmpdir_remove(dir), 0);
@@ -423,6 +425,29 @@ static void test_report_escapes_control_bytes_for_roots_terminal(void **state)
 	assert_null(memchr(report, '\033', len));
 	free(report);
 	assert_int_equal(tmpdir_remove(dir), 0);
+}
+
+/* A leading '-' (no CMD/END log lines) is root's right, as crond reads
+ * root's crontab: kept there, commented out in a user's. */
+static void test_no_log_lines_are_kept_in_roots_crontab_only(void **state)
+{
+	(void)state;
+	const char text[] = "-*/5 * * * * quiet\n";
+	for (int root = 0; root < 2; root++) {
+		char *out = NULL, err[256] = "";
+		size_t outlen;
+		struct diag_list refused = { 0 };
+		assert_int_equal(import_crontab_text(text, strlen(text), root ? CRONTAB_ROOT
+		                                     : CRONTAB_USER, &out, &outlen, &refused, err,
+		                                     sizeof err), 0);
+		assert_int_equal(refused.count, root ? 0 : 1);
+		if (root)
+			assert_string_equal(out, text);
+		else
+			assert_non_null(strstr(out, "\n#-*/5 * * * * quiet\n"));
+		diag_list_clear(&refused);
+		free(out);
+	}
 }
 
 /* ---------------------------------------------------------------- a whole spool */
@@ -600,6 +625,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_crontab_files_debian_cron_would_not_read_are_refused, setup, teardown),
 		cmocka_unit_test(test_report_escapes_control_bytes_for_roots_terminal),
+		cmocka_unit_test(test_no_log_lines_are_kept_in_roots_crontab_only),
 		cmocka_unit_test(test_whole_fixture_imported_once_as_root),
 		cmocka_unit_test(test_wrong_owners_are_refused_and_fail_the_import),
 	};
