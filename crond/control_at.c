@@ -34,6 +34,11 @@
 #include "lib/proto_rows.h"
 #include "lib/timefmt.h"
 
+/* The latest run time a client may ask for: at's year 9999 in any zone
+ * (9999-12-31T23:59:59Z plus a day). Times past it, or before 1970, are
+ * no calendar's (and int64 extremes overflow date arithmetic). */
+#define AT_RUN_AT_MAX (253402300799LL + 86400)
+
 static const char *const state_names[] = {
 	[SPOOL_AT_WAITING] = "waiting",
 	[SPOOL_AT_RUNNING] = "running",
@@ -154,6 +159,8 @@ static const char *read_fields(const struct proto_msg *req, struct submission *s
 	struct proto_field f;
 	if (proto_get_i64(req, TAG_TIME, &s->run_at, NULL) != PROTO_OK)
 		return "the job has no valid run time";
+	if (s->run_at < 0 || s->run_at > AT_RUN_AT_MAX)
+		return "the run time is not between 1970 and 9999";
 	if (proto_find(req, TAG_SCRIPT, &f, NULL) != PROTO_OK)
 		return "the job has no script";
 	if (f.len > SPOOL_SCRIPT_MAX)

@@ -5,6 +5,7 @@
  * so nothing the user wrote is lost and `crontab -l` shows what happened.
  */
 #include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,10 +100,11 @@ static char *render(const struct line *lines, size_t n, const struct reasons *wh
 }
 
 /* Errors of TEXT as crond's install would find them, into DIAGS. */
-static size_t check(const char *text, size_t len, struct diag_list *diags)
+static size_t check(const char *text, size_t len, enum crontab_format format,
+                    struct diag_list *diags)
 {
 	struct crontab tab = { 0 };
-	if (crontab_parse(text, len, CRONTAB_USER, &tab, diags) == 0) {
+	if (crontab_parse(text, len, format, &tab, diags) == 0) {
 		(void)crontab_check_zones(&tab, diags);
 		crontab_free(&tab);
 	}
@@ -120,7 +122,8 @@ static size_t split_lines(const char *p, const char *end, struct line *v)
 	return n;
 }
 
-int import_crontab_text(const char *text, size_t len, char **out, size_t *outlen,
+int import_crontab_text(const char *text, size_t len, enum crontab_format format,
+                        char **out, size_t *outlen,
                         struct diag_list *refused, char *err, size_t errlen)
 {
 	*out = NULL;
@@ -149,7 +152,7 @@ int import_crontab_text(const char *text, size_t len, char **out, size_t *outlen
 			break;
 		}
 		struct diag_list found = { 0 };
-		size_t errors = check(t, *outlen, &found);
+		size_t errors = check(t, *outlen, format, &found);
 		if (errors == 0) {
 			*out = t;
 			rc = 0;
@@ -234,10 +237,24 @@ void import_crontab_file(struct spool *sp, int dirfd, const char *name, int64_t 
 		free(text);
 		return;
 	}
+	/* As Debian's cron: a crontab is the owner's own file. The import
+	 * runs as root, so a hard link (to a file of root's, for root's
+	 * crontab) or a file that others may write is not taken. */
+	if (st.st_nlink != 1 || (st.st_mode & 022)) {
+		if (st.st_nlink != 1)
+			import_report_add(r, IMPORT_REFUSED, name, what, "the file has %ju hard"
+			                  " links, not 1", (uintmax_t)st.st_nlink);
+		else
+			import_report_add(r, IMPORT_REFUSED, name, what, "others may write the"
+			                  " file (mode %03o)", (unsigned)(st.st_mode & 07777));
+		free(text);
+		return;
+	}
 	char *out = NULL;
 	size_t outlen = 0;
 	struct diag_list refused = { 0 };
-	if (import_crontab_text(text, len, &out, &outlen, &refused, err, sizeof err) < 0) {
+	if (import_crontab_text(text, len, crontab_user_format(pw->pw_uid), &out, &outlen,
+	                        &refused, err, sizeof err) < 0) {
 		import_report_add(r, IMPORT_REFUSED, name, what, "crond refuses it as a whole:"
 		                  " %s", err);
 		diag_list_clear(&refused);

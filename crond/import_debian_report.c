@@ -7,6 +7,7 @@
 
 #include "crond/import_debian.h"
 #include "crond/log.h"
+#include "lib/safetext.h"
 
 void import_report_add(struct import_report *r, enum import_outcome outcome,
                        const char *user, const char *what, const char *fmt, ...)
@@ -52,8 +53,12 @@ void import_report_finish(const struct import_report *r, const char *source, FIL
 {
 	for (size_t i = 0; i < r->n; i++) {
 		const struct import_item *it = &r->items[i];
-		fprintf(out, "%s: %s%s%s\n", it->what, outcome_words[it->outcome],
-		        it->detail[0] ? ": " : "", it->detail);
+		/* File names and their contents are anyone's bytes: escaped for
+		 * root's terminal as the log escapes them. */
+		(void)safetext_fputs(it->what, strlen(it->what), out);
+		fprintf(out, ": %s%s", outcome_words[it->outcome], it->detail[0] ? ": " : "");
+		(void)safetext_fputs(it->detail, strlen(it->detail), out);
+		fputc('\n', out);
 		log_event(it->user[0] ? it->user : "*system*", log_events[it->outcome],
 		          "%s%s%s", it->what, it->detail[0] ? ": " : "", it->detail);
 	}

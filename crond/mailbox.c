@@ -35,22 +35,32 @@ void mailbox_destroy(struct mailbox *mb, void (*free_item)(struct mailbox_item *
 	pthread_mutex_destroy(&mb->lock);
 }
 
-void mailbox_post(struct mailbox *mb, struct mailbox_item *item)
+void mailbox_post_list(struct mailbox *mb, struct mailbox_item *first, struct mailbox_item *last)
 {
-	item->next = NULL;
+	if (!first)
+		return;
+	size_t n = 1;
+	for (const struct mailbox_item *it = first; it != last; it = it->next)
+		n++;
+	last->next = NULL;
 	pthread_mutex_lock(&mb->lock);
 	if (mb->tail)
-		mb->tail->next = item;
+		mb->tail->next = first;
 	else
-		mb->head = item;
-	mb->tail = item;
-	mb->count++;
+		mb->head = first;
+	mb->tail = last;
+	mb->count += n;
 	pthread_mutex_unlock(&mb->lock);
 	uint64_t one = 1;
 	/* Only fails if the counter would overflow, which means the owner is
 	 * already certain to wake. */
 	ssize_t w = write(mb->efd, &one, sizeof(one));
 	(void)w;
+}
+
+void mailbox_post(struct mailbox *mb, struct mailbox_item *item)
+{
+	mailbox_post_list(mb, item, item);
 }
 
 struct mailbox_item *mailbox_take_all(struct mailbox *mb)

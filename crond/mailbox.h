@@ -32,6 +32,13 @@ void mailbox_destroy(struct mailbox *mb, void (*free_item)(struct mailbox_item *
 /* Queues ITEM (taking ownership) and wakes the owner. Never fails. */
 void mailbox_post(struct mailbox *mb, struct mailbox_item *item);
 
+/* Queues the list FIRST..LAST (linked through ->next) at once, so the owner
+ * takes all of it in one mailbox_take_all or none of it (the runs due at
+ * one instant are admitted together: a system run is not beaten to the
+ * last free slot by a user run posted just before it). Never fails; an
+ * empty list (FIRST NULL) does nothing. */
+void mailbox_post_list(struct mailbox *mb, struct mailbox_item *first, struct mailbox_item *last);
+
 /* Takes every queued item, oldest first, as a list; clears the eventfd. */
 struct mailbox_item *mailbox_take_all(struct mailbox *mb);
 

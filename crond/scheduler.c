@@ -74,6 +74,8 @@ static void source_free(struct sched_source *src)
 	if (!src)
 		return;
 	snapshot_unref(src->snap);
+	for (size_t i = 0; i < src->n_retired; i++)
+		snapshot_unref(src->retired[i]);
 	free(src->zones);
 	free(src->delays);
 	free(src->scheduled);
@@ -308,6 +310,31 @@ static void cancel_replaced(struct scheduler *s, struct sched_source *old,
 	free(keys);
 }
 
+/* Hands OLD's replaced snapshots, and OLD's own while runs hold it, to NEW
+ * (SCHED_RETIRED_MAX at most: the runs of the oldest are cancelled). Those
+ * no run holds any more are let go. */
+static void retire(struct scheduler *s, struct sched_source *old, struct sched_source *new)
+{
+	for (size_t i = 0; i < old->n_retired; i++) {
+		if (snapshot_shared(old->retired[i]))
+			new->retired[new->n_retired++] = old->retired[i];
+		else
+			snapshot_unref(old->retired[i]);
+	}
+	old->n_retired = 0;
+	if (!snapshot_shared(old->snap))
+		return;   /* source_free lets it go */
+	if (new->n_retired == SCHED_RETIRED_MAX) {
+		struct snapshot *oldest = new->retired[0];
+		snapshot_cancel_all(oldest);
+		s->cancelled += oldest->tab.n_entries;
+		snapshot_unref(oldest);
+		memmove(new->retired, new->retired + 1, --new->n_retired * sizeof(*new->retired));
+	}
+	new->retired[new->n_retired++] = old->snap;
+	old->snap = NULL;
+}
+
 int scheduler_set_source(struct scheduler *s, const char *name, enum source_kind kind,
                          const char *owner, struct crontab *tab, int64_t now, char *err,
                          size_t errlen)
@@ -323,6 +350,7 @@ int scheduler_set_source(struct scheduler *s, const char *name, enum source_kind
 	}
 	if (old != SIZE_MAX) {
 		cancel_replaced(s, s->sources[old], src);
+		retire(s, s->sources[old], src);
 		drop_source(s, old);
 	}
 	for (size_t i = 0; i < src->tab->n_entries; i++) {
@@ -346,8 +374,13 @@ bool scheduler_remove_source(struct scheduler *s, const char *name)
 	size_t idx = find_source(s, name);
 	if (idx == SIZE_MAX)
 		return false;
-	snapshot_cancel_all(s->sources[idx]->snap);
-	s->cancelled += s->sources[idx]->tab->n_entries;
+	struct sched_source *src = s->sources[idx];
+	snapshot_cancel_all(src->snap);
+	s->cancelled += src->tab->n_entries;
+	for (size_t i = 0; i < src->n_retired; i++) {
+		snapshot_cancel_all(src->retired[i]);
+		s->cancelled += src->retired[i]->tab.n_entries;
+	}
 	drop_source(s, idx);
 	return true;
 }
@@ -559,4 +592,8 @@ void scheduler_stats(const struct scheduler *s, struct scheduler_stats *out)
 	out->at_jobs = s->at_slots.count;
 	out->next_due = scheduler_next_due(s);
 	out->cancelled = s->cancelled;
+	size_t retired = 0;
+	for (size_t i = 0; i < s->n_sources; i++)
+		retired += s->sources[i] ? s->sources[i]->n_retired : 0;
+	out->retired = retired;
 }

@@ -25,6 +25,14 @@
 #include "lib/crontab.h"
 #include "lib/tz.h"
 
+/* How many replaced snapshots of one source stay alive for the runs that
+ * still wait on them. A run keeps the crontab it came from, so without a
+ * bound a user replacing a 1 MiB crontab each time a run of it comes due,
+ * while their runs wait, would pin one megabyte per replacement; past this
+ * many, the runs of the oldest are cancelled (snapshot_cancel_all) and it
+ * is let go. Runs already started keep theirs (bounded by max_jobs). */
+#define SCHED_RETIRED_MAX 4
+
 struct sched_source {
 	struct snapshot *snap;       /* the crontab, shared with due runs (one reference) */
 	const char *name;            /* snap->name */
@@ -35,6 +43,10 @@ struct sched_source {
 	uint32_t *delays;            /* per options block: RANDOM_DELAY offset, seconds */
 	int64_t *scheduled;          /* per entry: instant of the pending run, or INT64_MAX */
 	uint32_t *slots;             /* per entry: heap slot (UINT32_MAX for @reboot/never) */
+	/* Replaced snapshots of this source that runs still hold, oldest
+	 * first, one reference each. */
+	struct snapshot *retired[SCHED_RETIRED_MAX];
+	size_t n_retired;
 };
 
 enum due_kind { DUE_CRON, DUE_AT };
@@ -125,6 +137,7 @@ struct scheduler_stats {
 	int64_t next_due;   /* INT64_MAX if nothing is armed */
 	uint64_t cancelled; /* entries cancelled so far (grows; a change means
 	                       waiting runs may have to be dropped) */
+	size_t retired;     /* replaced snapshots kept for runs (SCHED_RETIRED_MAX each) */
 };
 void scheduler_stats(const struct scheduler *s, struct scheduler_stats *out);
 

@@ -119,6 +119,12 @@ void snapshot_unref(struct snapshot *snap)
 	snapshot_free(snap);
 }
 
+bool snapshot_shared(const struct snapshot *snap)
+{
+	/* Acquire: when the others are gone, their reads happened before. */
+	return atomic_load_explicit(&snap->refs, memory_order_acquire) > 1;
+}
+
 void snapshot_cancel_entry(struct snapshot *snap, size_t i)
 {
 	if (i < snap->tab.n_entries)

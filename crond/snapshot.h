@@ -59,6 +59,11 @@ struct snapshot *snapshot_ref(struct snapshot *snap);
 /* Drops one reference; the last one frees SNAP. NULL is fine. Any thread. */
 void snapshot_unref(struct snapshot *snap);
 
+/* Whether a reference other than the caller's exists. Meaningful only to a
+ * holder that no one else takes new references from (the scheduler, for a
+ * snapshot it replaced): then false stays false. */
+bool snapshot_shared(const struct snapshot *snap);
+
 /* Marks entry I (or every entry) cancelled. Any thread; idempotent. */
 void snapshot_cancel_entry(struct snapshot *snap, size_t i);
 void snapshot_cancel_all(struct snapshot *snap);

@@ -4,7 +4,8 @@
  * loaded. Owns: the scheduler, the system-crontab watcher, a private copy of
  * the configuration (refreshed when cfg_gen changes), the timerfd. Reads its
  * mailbox (timer_box) for schedule changes from the control and signal
- * threads; posts run requests to the supervisor's mailbox (super_box),
+ * threads; posts run requests to the supervisor's mailbox (super_box), the
+ * runs due at one instant as one list (mailbox_post_list: admitted together),
  * and SUPER_SWEEP when a crontab change cancelled entries. No lock is held
  * while it sleeps or works; the only shared data it writes are the status
  * atomics in struct crond and the atomic "cancelled" flags of the crontab
@@ -111,6 +112,7 @@ static bool batch_may_start(struct timer *t, const struct due *d, int64_t now)
 
 static void dispatch(struct timer *t, int64_t now)
 {
+	struct mailbox_item *first = NULL, *last = NULL;
 	for (size_t i = 0; i < t->n_dues; i++) {
 		const struct due *d = &t->dues[i];
 		if (d->kind == DUE_AT && batch_like(d->queue) && !batch_may_start(t, d, now))
@@ -122,8 +124,13 @@ static void dispatch(struct timer *t, int64_t now)
 			log_msg(LOG_ERR, "out of memory: a run due at %lld was lost", (long long)d->scheduled);
 			continue;
 		}
-		mailbox_post(&t->c->super_box, &r->link);
+		if (last)
+			last->next = &r->link;
+		else
+			first = &r->link;
+		last = &r->link;
 	}
+	mailbox_post_list(&t->c->super_box, first, last);   /* one instant, one batch */
 	t->n_dues = 0;
 }
 

@@ -16,7 +16,12 @@ int64_t civil_floor_div(int64_t a, int64_t b)
 
 int64_t civil_floor_mod(int64_t a, int64_t b)
 {
-	return a - civil_floor_div(a, b) * b;
+	/* Not a - floor_div(a, b) * b: that product overflows near the ends
+	 * of the range. */
+	int64_t r = a % b;
+	if (r != 0 && ((r < 0) != (b < 0)))
+		r += b;
+	return r;
 }
 
 bool civil_is_leap(int64_t year)
@@ -67,7 +72,7 @@ int civil_weekday(int64_t days)
 void civil_from_wall(int64_t wall, struct civil_time *out)
 {
 	int64_t days = civil_floor_div(wall, SECS_PER_DAY);
-	int64_t rem = wall - days * SECS_PER_DAY;
+	int64_t rem = civil_floor_mod(wall, SECS_PER_DAY);
 	civil_date_from_days(days, &out->year, &out->month, &out->day);
 	out->hour = (int)(rem / SECS_PER_HOUR);
 	out->minute = (int)(rem / SECS_PER_MIN % 60);

@@ -11,7 +11,7 @@ void timefmt_rfc3339(const struct tz *zone, int64_t t, char *buf, size_t len)
 {
 	int32_t off = tz_offset_at(zone, t);
 	struct civil_time c;
-	civil_from_wall(t + off, &c);
+	civil_from_wall(tz_to_wall(zone, t), &c);   /* saturates at the ends */
 	char sign = off < 0 ? '-' : '+';
 	int32_t a = off < 0 ? -off : off;
 	snprintf(buf, len, "%04lld-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", (long long)c.year,

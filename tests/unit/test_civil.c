@@ -187,6 +187,27 @@ static void test_wall_times_round_trip_with_fields_in_range(void **state)
 	}
 }
 
+/* Any int64 instant gives fields in range, with no overflow on the way:
+ * an at job's time is shown by atq whatever it is. */
+static void test_the_extreme_instants_give_fields_in_range(void **state)
+{
+	(void)state;
+	static const int64_t walls[] = { INT64_MIN, INT64_MIN + 1, INT64_MIN + 86399,
+	                                 INT64_MAX, INT64_MAX - 86399 };
+	for (size_t i = 0; i < sizeof walls / sizeof walls[0]; i++) {
+		struct civil_time c;
+		civil_from_wall(walls[i], &c);
+		if (c.month < 1 || c.month > 12 || c.day < 1 || c.day > 31 || c.hour < 0 ||
+		    c.hour > 23 || c.minute < 0 || c.minute > 59 || c.second < 0 || c.second > 59 ||
+		    c.wday < 0 || c.wday > 6 || c.yday < 0 || c.yday > 365)
+			fail_msg("%lld: %lld-%d-%d %d:%d:%d wday %d yday %d", (long long)walls[i],
+			         (long long)c.year, c.month, c.day, c.hour, c.minute, c.second,
+			         c.wday, c.yday);
+	}
+	assert_int_equal(civil_floor_mod(INT64_MIN, 86400), 86400 + INT64_MIN % 86400);
+	assert_int_equal(civil_floor_mod(INT64_MAX, 86400), INT64_MAX % 86400);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +219,7 @@ int main(void)
 		cmocka_unit_test(test_floor_division_rounds_down_and_mod_is_non_negative),
 		cmocka_unit_test(test_wall_fields_of_known_instants),
 		cmocka_unit_test(test_wall_times_round_trip_with_fields_in_range),
+		cmocka_unit_test(test_the_extreme_instants_give_fields_in_range),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

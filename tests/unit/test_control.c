@@ -862,6 +862,25 @@ static void test_at_submit_refuses_each_bad_field(void **state)
 	assert_int_equal(count_msgs(f, TIMER_AT_ADD), 0);
 }
 
+/* A run time is a time at can write: before 1970, past the year 9999 and
+ * the int64 ends are refused (atq would show them, doing date arithmetic). */
+static void test_at_submit_refuses_a_run_time_out_of_range(void **state)
+{
+	struct fx *f = *state;
+	static const int64_t bad[] = { INT64_MIN, INT64_MIN + 1, -1, 253402300800LL + 86400,
+	                               INT64_MAX };
+	struct result r;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct proto_buf b = at_req("a", bad[i]);
+		call(f, &b, &r);
+		expect_error(&r, MSGE_INVALID, "between 1970 and 9999");
+	}
+	assert_int_equal(count_msgs(f, TIMER_AT_ADD), 0);
+	struct proto_buf b = at_req("a", 253402300799LL);   /* 9999-12-31T23:59:59Z */
+	call(f, &b, &r);
+	expect_ok(&r);
+}
+
 static void test_a_running_job_is_listed_in_queue_equals_and_kept(void **state)
 {
 	struct fx *f = *state;
@@ -1893,6 +1912,7 @@ int main(void)
 		T(test_at_allow_and_deny_table),
 		T(test_at_submit_list_get_and_remove),
 		T(test_at_submit_refuses_each_bad_field),
+		T(test_at_submit_refuses_a_run_time_out_of_range),
 		T(test_a_running_job_is_listed_in_queue_equals_and_kept),
 		T(test_a_user_sees_and_touches_only_their_own_jobs),
 		T(test_history_rows_newest_first_by_user_and_kind),

@@ -151,8 +151,8 @@ static void test_crontab_header_dropped_and_refused_line_commented_out(void **st
 	size_t len, outlen;
 	char *text = fixture_file("crontabs/root", &len), *out = NULL, err[256] = "";
 	struct diag_list refused = { 0 };
-	assert_int_equal(import_crontab_text(text, len, &out, &outlen, &refused, err,
-	                                     sizeof err), 0);
+	assert_int_equal(import_crontab_text(text, len, CRONTAB_USER, &out, &outlen, &refused,
+	                                     err, sizeof err), 0);
 	/* Debian's file after its three header lines, but for line 10. */
 	const char *body = strchr(strchr(strchr(text, '\n') + 1, '\n') + 1, '\n') + 1;
 	const char *bad = strstr(body, "RANDOM_DELAY=soon\n");
@@ -181,8 +181,8 @@ static void test_crontab_without_header_is_kept_byte_for_byte(void **state)
 		char *out = NULL, err[256] = "";
 		size_t outlen;
 		struct diag_list refused = { 0 };
-		assert_int_equal(import_crontab_text(texts[i], strlen(texts[i]), &out, &outlen,
-		                                     &refused, err, sizeof err), 0);
+		assert_int_equal(import_crontab_text(texts[i], strlen(texts[i]), CRONTAB_USER,
+		                                     &out, &outlen, &refused, err, sizeof err), 0);
 		assert_string_equal(out, texts[i]);
 		assert_int_equal(refused.count, 0);
 		free(out);
@@ -192,8 +192,8 @@ static void test_crontab_without_header_is_kept_byte_for_byte(void **state)
 	char *out = NULL, err[256] = "";
 	size_t outlen;
 	struct diag_list refused = { 0 };
-	assert_int_equal(import_crontab_text(text, strlen(text), &out, &outlen, &refused,
-	                                     err, sizeof err), 0);
+	assert_int_equal(import_crontab_text(text, strlen(text), CRONTAB_USER, &out, &outlen,
+	                                     &refused, err, sizeof err), 0);
 	assert_int_equal(refused.count, 1);
 	assert_int_equal(refused.items[0].line, 4);
 	assert_non_null(strstr(out, "\n#no newline at the end"));
@@ -211,8 +211,8 @@ static void test_crontab_refusals_that_only_show_later_are_commented_too(void **
 	char *out = NULL, err[256] = "";
 	size_t outlen;
 	struct diag_list refused = { 0 };
-	assert_int_equal(import_crontab_text(text, strlen(text), &out, &outlen, &refused,
-	                                     err, sizeof err), 0);
+	assert_int_equal(import_crontab_text(text, strlen(text), CRONTAB_USER, &out, &outlen,
+	                                     &refused, err, sizeof err), 0);
 	assert_int_equal(refused.count, 2);
 	assert_int_equal(refused.items[0].line, 1);
 	assert_int_equal(refused.items[1].line, 2);
@@ -321,6 +321,132 @@ static void test_crontab_import_once_and_never_over_a_users_own(void **state)
 	assert_int_equal(spool_crontab_get(fx->sp, "bob", &c, &e), SPOOL_OK);
 	assert_string_equal(c.text, "own\n");
 	spool_crontab_free(&c);
+}
+
+/* The last item of R about WHAT, or NULL. */
+static const struct import_item *item_about(const struct import_report *r, const char *what)
+{
+	for (size_t i = r->n; i-- > 0;)
+		if (strcmp(r->items[i].what, what) == 0)
+			return &r->items[i];
+	return NULL;
+}
+
+static void expect_refused(const struct import_report *r, const char *what, const char *why)
+{
+	const struct import_item *it = item_about(r, what);
+	if (it == NULL || it->outcome != IMPORT_REFUSED || strstr(it->detail, why) == NULL)
+		fail_msg("%s: expected refused for '%s', got %s", what, why,
+		         it ? it->detail : "nothing");
+}
+
+/* What Debian's cron would not read as NAME's crontab is not imported
+ * either: the import runs as root, so a hard link to a file of root's (for
+ * root's crontab: /etc/shadow, say), a file others may write, a FIFO (which
+ * must not block the import) or a symbolic link is refused. */
+static void test_crontab_files_debian_cron_would_not_read_are_refused(void **state)
+{
+	struct spool_fixture *fx = *state;
+	struct passwd *me = getpwuid(geteuid());
+	assert_non_null(me);
+	char name[64], what[128], dir[64], path[PATH_MAX], other[PATH_MAX];
+	snprintf(name, sizeof name, "%s", me->pw_name);
+	snprintf(what, sizeof what, "crontab %.50s", name);
+	assert_int_equal(tmpdir_make(dir, sizeof dir, "import-files"), 0);
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	snprintf(other, sizeof other, "%s/elsewhere", dir);
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(dfd >= 0);
+	/* Root's crontab is read as crond reads root's: a '-' entry is fine. */
+	const char *tab = geteuid() == 0 ? "-* * * * * true\n" : "* * * * * true\n";
+	int fd = open(other, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, tab, strlen(tab)), strlen(tab));
+	assert_int_equal(close(fd), 0);
+	struct import_report r = { 0 };
+
+	assert_int_equal(link(other, path), 0);
+	import_crontab_file(fx->sp, dfd, name, 100, &r);
+	expect_refused(&r, what, "hard links");
+	assert_int_equal(unlink(path), 0);
+
+	assert_int_equal(rename(other, path), 0);
+	assert_int_equal(chmod(path, 0620), 0);
+	import_crontab_file(fx->sp, dfd, name, 100, &r);
+	expect_refused(&r, what, "others may write");
+	assert_int_equal(rename(path, other), 0);
+
+	assert_int_equal(mkfifo(path, 0600), 0);
+	import_crontab_file(fx->sp, dfd, name, 100, &r);
+	expect_refused(&r, what, "not a regular file");
+	assert_int_equal(unlink(path), 0);
+
+	assert_int_equal(symlink(other, path), 0);
+	import_crontab_file(fx->sp, dfd, name, 100, &r);
+	expect_refused(&r, what, "symbolic link");
+	assert_int_equal(unlink(path), 0);
+
+	/* The same text as a plain file of its own is imported. */
+	assert_int_equal(chmod(other, 0600), 0);
+	assert_int_equal(rename(other, path), 0);
+	import_crontab_file(fx->sp, dfd, name, 100, &r);
+	const struct import_item *it = item_about(&r, what);
+	assert_true(it != NULL && it->outcome == IMPORT_DONE);
+	assert_int_equal(r.count[IMPORT_REFUSED], 4);
+	assert_int_equal(r.count[IMPORT_LINE], 0);
+	import_report_free(&r);
+	assert_int_equal(close(dfd), 0);
+	assert_int_equal(tmpdir_remove(dir), 0);
+}
+
+/* Names in a Debian spool are anyone's bytes: the report shows them
+ * escaped, so none drives root's terminal. */
+static void test_report_escapes_control_bytes_for_roots_terminal(void **state)
+{
+	(void)state;
+	char dir[64], path[PATH_MAX];
+	assert_int_equal(tmpdir_make(dir, sizeof dir, "import-report"), 0);
+	snprintf(path, sizeof path, "%s/report", dir);
+	struct import_report r = { 0 };
+	import_report_add(&r, IMPORT_REFUSED, NULL, "crontab \033]0;owned\a", "there is no"
+	                  " user %s", "\033[2J\r");
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	import_report_finish(&r, "/x", f);
+	assert_int_equal(fclose(f), 0);
+	import_report_free(&r);
+	char *report = NULL, err[256];
+	size_t len;
+	assert_int_equal(readall(path, 1 << 20, &report, &len, err, sizeof err), 0);
+	const char want[] = "crontab \\e]0;owned\\a: NOT IMPORTED: there is no user \\e[2J\\r\n";
+	if (strstr(report, want) == NULL)
+		fail_msg("report lacks '%s':\n%s", want, report);
+	assert_null(memchr(report, '\033', len));
+	free(report);
+	assert_int_equal(tmpdir_remove(dir), 0);
+}
+
+/* A leading '-' (no CMD/END log lines) is root's right, as crond reads
+ * root's crontab: kept there, commented out in a user's. */
+static void test_no_log_lines_are_kept_in_roots_crontab_only(void **state)
+{
+	(void)state;
+	const char text[] = "-*/5 * * * * quiet\n";
+	for (int root = 0; root < 2; root++) {
+		char *out = NULL, err[256] = "";
+		size_t outlen;
+		struct diag_list refused = { 0 };
+		assert_int_equal(import_crontab_text(text, strlen(text), root ? CRONTAB_ROOT
+		                                     : CRONTAB_USER, &out, &outlen, &refused, err,
+		                                     sizeof err), 0);
+		assert_int_equal(refused.count, root ? 0 : 1);
+		if (root)
+			assert_string_equal(out, text);
+		else
+			assert_non_null(strstr(out, "\n#-*/5 * * * * quiet\n"));
+		diag_list_clear(&refused);
+		free(out);
+	}
 }
 
 /* ---------------------------------------------------------------- a whole spool */
@@ -450,6 +576,15 @@ static void test_wrong_owners_are_refused_and_fail_the_import(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, job, sizeof job - 1), sizeof job - 1);
 	assert_int_equal(close(fd), 0);
+	/* Root's, but its header names group 5 while the file is root's
+	 * group: atd would refuse it. */
+	snprintf(path, sizeof path, "%s/var/spool/cron/atjobs/a0000701e18fba", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0700);
+	const char job7[] = "#!/bin/sh\n# atrun uid=0 gid=5\n# mail root 0\necho\n";
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, job7, sizeof job7 - 1), sizeof job7 - 1);
+	assert_int_equal(close(fd), 0);
+	assert_int_equal(chown(path, 0, 0), 0);
 	struct config cfg;
 	config_defaults(&cfg);
 	snprintf(cfg.pidfile, sizeof cfg.pidfile, "%s/crond.pid", dir);
@@ -471,8 +606,10 @@ static void test_wrong_owners_are_refused_and_fail_the_import(void **state)
 		"at job 1: NOT IMPORTED: a0000101e18a38: '# atrun uid=0' does not match the"
 		" file's owner nobody (uid 65534)\n",
 		"at job 6: imported: queue a, due 2030-01-02 09:30 UTC, mail to root, not alice (no such user)\n",
+		"at job 7: NOT IMPORTED: a0000701e18fba: '# atrun gid=5' does not match the"
+		" file's group (gid 0): atd refuses it too\n",
 		": 6 imported, 0 already imported, 0 skipped, 0 refused lines kept commented"
-		" out, 2 not imported\n",
+		" out, 3 not imported\n",
 	};
 	for (size_t i = 0; i < sizeof lines / sizeof *lines; i++)
 		if (strstr(report, lines[i]) == NULL)
@@ -495,6 +632,10 @@ int main(void)
 		                                setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crontab_import_once_and_never_over_a_users_own,
 		                                setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_crontab_files_debian_cron_would_not_read_are_refused, setup, teardown),
+		cmocka_unit_test(test_report_escapes_control_bytes_for_roots_terminal),
+		cmocka_unit_test(test_no_log_lines_are_kept_in_roots_crontab_only),
 		cmocka_unit_test(test_whole_fixture_imported_once_as_root),
 		cmocka_unit_test(test_wrong_owners_are_refused_and_fail_the_import),
 	};

@@ -116,6 +116,23 @@ struct error_case {
 	const char *message; /* substring expected */
 };
 
+/* Each of the N CASES is refused, at its column, with its message. */
+static void expect_errors(const struct error_case *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct error_case *c = &cases[i];
+		struct schedule s;
+		size_t end, col = 999;
+		char msg[256] = "";
+		int rc = schedule_parse(c->text, strlen(c->text), &s, &end, &col, msg, sizeof(msg));
+		if (rc == 0)
+			fail_msg("'%s' should be refused", c->text);
+		if (!strstr(msg, c->message) || (int)col + 1 != c->column)
+			fail_msg("'%s': expected column %d '%s', got column %zu '%s'", c->text, c->column,
+			         c->message, col + 1, msg);
+	}
+}
+
 static void test_invalid_fields_are_errors_with_column_and_reason(void **state)
 {
 	(void)state;
@@ -187,18 +204,7 @@ static void test_invalid_fields_are_errors_with_column_and_reason(void **state)
 		{ "* * * * 1L", 10, "unexpected 'L'" },
 		{ "0x1 * * * *", 2, "unexpected 'x'" },
 	};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const struct error_case *c = &cases[i];
-		struct schedule s;
-		size_t end, col = 999;
-		char msg[256] = "";
-		int rc = schedule_parse(c->text, strlen(c->text), &s, &end, &col, msg, sizeof(msg));
-		if (rc == 0)
-			fail_msg("'%s' should be refused", c->text);
-		if (!strstr(msg, c->message) || (int)col + 1 != c->column)
-			fail_msg("'%s': expected column %d '%s', got column %zu '%s'", c->text, c->column,
-			         c->message, col + 1, msg);
-	}
+	expect_errors(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static int64_t wall(int64_t y, int mo, int d, int h, int mi)
@@ -415,18 +421,7 @@ static void test_tilde_errors_name_the_problem(void **state)
 		{ "~x * * * *", 2, "names are not allowed in the minute field" },
 		{ "~,~,~,~ ~,~,~,~,~ * * *", 17, "more than 8 random (~) elements in one entry" },
 	};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const struct error_case *c = &cases[i];
-		struct schedule s;
-		size_t end, col = 999;
-		char msg[256] = "";
-		int rc = schedule_parse(c->text, strlen(c->text), &s, &end, &col, msg, sizeof(msg));
-		if (rc == 0)
-			fail_msg("'%s' should be refused", c->text);
-		if (!strstr(msg, c->message) || (int)col + 1 != c->column)
-			fail_msg("'%s': expected column %d '%s', got column %zu '%s'", c->text, c->column,
-			         c->message, col + 1, msg);
-	}
+	expect_errors(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void test_resolve_picks_each_value_of_the_range_evenly_and_repeatably(void **state)

@@ -276,6 +276,58 @@ static void test_replacing_a_crontab_cancels_only_entries_it_no_longer_has(void 
 	tz_free(z);
 }
 
+/* A waiting run keeps the snapshot it came from. A user who replaces their
+ * crontab (1 MiB each) every time a run of it comes due, while every run
+ * waits behind their own long jobs, must not pin one snapshot per
+ * replacement: the scheduler keeps at most SCHED_RETIRED_MAX replaced
+ * snapshots alive for a source, and cancels the runs of older ones. */
+static void test_waiting_runs_pin_at_most_a_few_replaced_crontabs(void **state)
+{
+	(void)state;
+	struct tz *z;
+	struct scheduler *s = new_sched(&z);
+	struct reqs q = { 0 };
+	char text[128];
+	const size_t gens = SCHED_RETIRED_MAX + 6;
+	for (size_t g = 0; g < gens; g++) {
+		snprintf(text, sizeof(text), "* * * * * keep\nJUNK=%zu\n", g);
+		install(s, text, (int64_t)g * 60);
+		scheduler_run_due(s, (int64_t)(g + 1) * 60, JUMP_NONE, keep, &q);
+		assert_int_equal(q.n, g + 1);
+	}
+	install(s, "* * * * * keep\n", (int64_t)gens * 60);
+	/* Every run came from another snapshot: the newest SCHED_RETIRED_MAX
+	 * replaced ones still run, the older ones are cancelled. */
+	for (size_t g = 0; g < gens; g++) {
+		bool recent = g >= gens - SCHED_RETIRED_MAX;
+		if (runreq_cancelled(q.r[g]) == recent)
+			fail_msg("run of generation %zu of %zu: cancelled %d", g, gens,
+			         (int)runreq_cancelled(q.r[g]));
+	}
+	struct scheduler_stats st;
+	scheduler_stats(s, &st);
+	assert_int_equal(st.retired, SCHED_RETIRED_MAX);
+	/* Once its runs are gone, a replaced snapshot is let go at the next
+	 * change of its source. */
+	free_reqs(&q);
+	install(s, "* * * * * keep\n# again\n", (int64_t)gens * 60);
+	scheduler_stats(s, &st);
+	assert_int_equal(st.retired, 0);
+	/* Removing the source cancels the runs of the replaced snapshots too. */
+	scheduler_run_due(s, (int64_t)(gens + 1) * 60, JUMP_NONE, keep, &q);
+	install(s, "* * * * * keep\n# once more\n", (int64_t)(gens + 1) * 60);
+	scheduler_stats(s, &st);
+	assert_int_equal(st.retired, 1);
+	assert_false(runreq_cancelled(q.r[0]));
+	assert_true(scheduler_remove_source(s, "user:alice"));
+	assert_true(runreq_cancelled(q.r[0]));
+	scheduler_stats(s, &st);
+	assert_int_equal(st.retired, 0);
+	free_reqs(&q);
+	scheduler_free(s);
+	tz_free(z);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -285,6 +337,7 @@ int main(void)
 		cmocka_unit_test(test_run_requests_share_the_crontab_instead_of_copying_it),
 		cmocka_unit_test(test_removing_a_crontab_cancels_its_runs),
 		cmocka_unit_test(test_replacing_a_crontab_cancels_only_entries_it_no_longer_has),
+		cmocka_unit_test(test_waiting_runs_pin_at_most_a_few_replaced_crontabs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "lib/civil.h"
+#include "lib/timefmt.h"
 #include "lib/tz.h"
 #include "tests/unit/support/rng.h"
 #include "tests/unit/support/tz_check.h"
@@ -607,9 +608,31 @@ static void test_info_truncates_the_abbreviation_and_allows_null_outputs(void **
 
 /* ------------------------------------------------------------ main */
 
+/* Any int64 instant formats without overflow (an at job's time is any
+ * int64 a client sent): the zone's offset saturates at the ends. */
+static void test_the_extreme_instants_format_without_overflow(void **state)
+{
+	(void)state;
+	char err[256], buf[96];
+	static const char *const zones[] = { "Asia/Kolkata", "America/New_York" };
+	static const int64_t ts[] = { INT64_MIN, INT64_MIN + 1, INT64_MAX, INT64_MAX - 1 };
+	for (size_t z = 0; z < 2; z++) {
+		struct tz *zone = tz_load(zones[z], err, sizeof(err));
+		assert_non_null(zone);
+		for (size_t i = 0; i < sizeof ts / sizeof ts[0]; i++) {
+			timefmt_rfc3339(zone, ts[i], buf, sizeof(buf));
+			assert_non_null(strchr(buf, 'T'));
+			timefmt_ctime(zone, ts[i], buf, sizeof(buf));
+			assert_true(strlen(buf) > 20);
+		}
+		tz_free(zone);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_the_extreme_instants_format_without_overflow),
 		cmocka_unit_test(test_known_transitions_give_spans_that_end_and_start_there),
 		cmocka_unit_test(test_before_the_first_transition_type_0_applies_unbounded),
 		cmocka_unit_test(test_kolkata_has_one_offset_since_1945),
