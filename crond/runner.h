@@ -88,6 +88,14 @@ struct job_spec {
 	int umask;                /* 0 to 0777, or RUNNER_UMASK_KEEP (the daemon's) */
 	int nice;                 /* >= 0: niceness added to the daemon's (the
 	                             result is capped at 19, as nice(1) does) */
+	const char *pam_service;  /* not NULL: run through PAM with this service:
+	                             the child execs SESSION_HELPER, still root,
+	                             which runs PAM's account and session steps,
+	                             then the job (crond/session.h). The job's
+	                             pid is then the helper's, and its wait
+	                             status the job's; a refusal by PAM is a
+	                             start failure ("refused by PAM ...") */
+	const char *session_helper;  /* required with pam_service */
 };
 
 #define JOB_SPEC_INIT { .umask = RUNNER_UMASK_KEEP }

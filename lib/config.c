@@ -15,7 +15,7 @@
 
 #include "lib/readall.h"
 
-enum kind { K_PATH, K_PATH_OR_EMPTY, K_STRING, K_UINT, K_LOAD, K_LOG };
+enum kind { K_PATH, K_PATH_OR_EMPTY, K_STRING, K_UINT, K_LOAD, K_LOG, K_BOOL, K_NAME };
 
 struct key {
 	const char *name;
@@ -51,6 +51,9 @@ static const struct key keys[] = {
 	{ "batch_interval", K_UINT, offsetof(struct config, batch_interval), 0, 86400 },
 	{ "stop_grace", K_UINT, offsetof(struct config, stop_grace), 0, 3600 },
 	{ "log", K_LOG, offsetof(struct config, log), 0, 0 },
+	{ "pam", K_BOOL, offsetof(struct config, pam), 0, 0 },
+	{ "pam_service", K_NAME, offsetof(struct config, pam_service), 0, 0 },
+	PATHKEY(session_helper),
 };
 
 static void set_str(char *dst, const char *src)
@@ -86,6 +89,12 @@ void config_defaults(struct config *cfg)
 	cfg->batch_interval = 60;
 	cfg->stop_grace = 10;
 	cfg->log = CONFIG_LOG_DEFAULT;
+	/* Off unless asked for: PAM sessions need root, and a private instance
+	 * (tests, make run, a user's own crond) has none; the package's
+	 * /etc/crond.conf turns it on. */
+	cfg->pam = false;
+	snprintf(cfg->pam_service, sizeof(cfg->pam_service), "crond");
+	set_str(cfg->session_helper, CONFIG_SESSION_HELPER);
 }
 
 const char *config_choose_path(const char *explicit_path, bool *named)
@@ -158,6 +167,28 @@ static int set_value(const struct key *k, const char *v, struct config *cfg, cha
 		}
 		snprintf(msg, msglen, "log must be syslog, stderr or both, not '%.60s'", v);
 		return -1;
+	}
+	case K_BOOL:
+		if (strcmp(v, "yes") == 0 || strcmp(v, "no") == 0) {
+			*(bool *)(void *)field = v[0] == 'y';
+			return 0;
+		}
+		snprintf(msg, msglen, "%s must be yes or no, not '%.60s'", k->name, v);
+		return -1;
+	case K_NAME: {
+		/* A file name under a fixed directory (/etc/pam.d): no '/', no
+		 * leading '.', so it can never name another file. */
+		size_t n = strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		                     "0123456789._-");
+		if (v[0] == '\0' || v[0] == '.' || v[n] != '\0' || n >= CONFIG_NAME_MAX) {
+			snprintf(msg, msglen,
+			         "%s must be a name of letters, digits, '.', '_' and '-' (not starting "
+			         "with '.', under %d bytes), not '%.60s'",
+			         k->name, CONFIG_NAME_MAX, v);
+			return -1;
+		}
+		snprintf(field, CONFIG_NAME_MAX, "%s", v);
+		return 0;
 	}
 	}
 	return -1;

@@ -1,0 +1,114 @@
+#!/bin/bash
+# tests/whole/crond_pam.sh: pam = yes runs each job through crond-session
+# with a PAM service of the test's own (/etc/pam.d/crond-test-PID, named by
+# pam_service, removed at the end): pam_env's variables reach the job (the
+# job's own assignments and crond's PATH win), pam_limits' limit applies
+# to the job, an expired account's job does not run and is logged and
+# recorded as refused, and a job's exit status and death by a signal reach
+# the history unchanged. Needs root (PAM sessions, useradd).
+. "$ROOT/tests/whole/lib.sh"
+need_crond
+if [ "$(id -u)" != 0 ]; then echo "SKIP: crond_pam needs root"; exit 0; fi
+moddir=$(dirname "$(find /lib /usr/lib -name pam_env.so -print -quit 2>/dev/null)")
+[ -e "$moddir/pam_limits.so" ] && [ -e "$moddir/pam_unix.so" ] \
+    || { echo "SKIP: PAM modules not found"; exit 0; }
+[ -x "$BIN/crond-session" ] || fail "crond-session is not built in $BIN"
+
+service=crond-test-$$
+ok_user=crpam$$
+exp_user=crexp$$
+cleanup_pam() {
+    cleanup_crond
+    rm -f "/etc/pam.d/$service"
+    userdel "$ok_user" 2>/dev/null
+    userdel "$exp_user" 2>/dev/null
+}
+trap cleanup_pam EXIT
+useradd -M -d "$TEST_TMP" -s /bin/sh "$ok_user" || fail "useradd $ok_user"
+useradd -M -d "$TEST_TMP" -s /bin/sh -e 1970-01-02 "$exp_user" || fail "useradd $exp_user"
+
+cat >"$TEST_TMP/environment" <<EOF
+CROND_PAM_TEST=from-pam-env
+OVERRIDE=from-pam
+PATH=/from/pam
+EOF
+: >"$TEST_TMP/pam_env.conf"
+echo "$ok_user - nofile 123" >"$TEST_TMP/limits.conf"
+cat >"/etc/pam.d/$service" <<EOF
+account  required pam_unix.so
+session  optional pam_loginuid.so
+session  required pam_env.so conffile=$TEST_TMP/pam_env.conf envfile=$TEST_TMP/environment
+session  required pam_limits.so conf=$TEST_TMP/limits.conf
+EOF
+
+out=$TEST_TMP/out
+mkdir -m 0777 "$out"
+write_conf "pam = yes" "pam_service = $service" "session_helper = $BIN/crond-session"
+cat >"$TEST_TMP/cron.d/pam" <<EOF
+MAILTO=""
+OVERRIDE=from-crontab
+* * * * * $ok_user env | sort >$out/env; ulimit -n >$out/nofile; cat /proc/self/loginuid >$out/loginuid; id -un >$out/who; pwd >$out/pwd
+* * * * * $ok_user exit 3
+* * * * * $ok_user kill -USR1 \$\$
+* * * * * $exp_user touch $out/expired-ran
+EOF
+chmod 0644 "$TEST_TMP/cron.d/pam"
+now=$(date +%s)
+start_crond --test-clock $(( (now / 60 + 1) * 60 - 2 ))
+for _ in $(seq 1 80); do
+    [ -s "$out/pwd" ] && grep -q "signal=10" "$TEST_TMP/crond.log" \
+        && grep -q "status=3" "$TEST_TMP/crond.log" && grep -q "$exp_user) FAIL" "$TEST_TMP/crond.log" \
+        && break
+    sleep 0.1
+done
+sleep 0.5
+[ -s "$out/pwd" ] || fail "the job did not run through PAM"
+
+# The job, as its owner, in its home, with PAM's environment under its own.
+[ "$(cat "$out/who")" = "$ok_user" ] || fail "job ran as $(cat "$out/who")"
+[ "$(cat "$out/pwd")" = "$TEST_TMP" ] || fail "job ran in $(cat "$out/pwd")"
+grep -qx 'CROND_PAM_TEST=from-pam-env' "$out/env" || fail "pam_env's variable missing: $(cat "$out/env")"
+grep -qx 'OVERRIDE=from-crontab' "$out/env" || fail "the crontab's assignment lost to pam_env's"
+grep -qx 'PATH=/usr/bin:/bin' "$out/env" || fail "crond's PATH lost to pam_env's"
+grep -qx "LOGNAME=$ok_user" "$out/env" || fail "LOGNAME is not the owner"
+# pam_limits applied to the job
+[ "$(cat "$out/nofile")" = 123 ] || fail "ulimit -n is $(cat "$out/nofile"), not pam_limits' 123"
+
+# pam_loginuid (optional here: a container may forbid it) set the owner's.
+if sh -c 'echo 0 >/proc/self/loginuid' 2>/dev/null; then
+    [ "$(cat "$out/loginuid")" = "$(id -u "$ok_user")" ] || fail "loginuid is $(cat "$out/loginuid")"
+fi
+
+# The job's own outcome, through the helper.
+grep -q "($ok_user) END (pid=[0-9]* status=3 " "$TEST_TMP/crond.log" || fail "exit 3 did not reach the log"
+grep -q "($ok_user) END (pid=[0-9]* signal=10 " "$TEST_TMP/crond.log" \
+    || fail "death by SIGUSR1 did not reach the log"
+
+# The expired account: not run, logged and recorded as refused.
+[ ! -e "$out/expired-ran" ] || fail "the expired account's job ran"
+grep -q "($exp_user) FAIL (pid=[0-9]* cannot start touch $out/expired-ran: account refused by PAM (service $service) for $exp_user: " \
+    "$TEST_TMP/crond.log" || fail "no FAIL line for the expired account"
+run "$CRONTAB" -u "$exp_user" --history
+expect_rc 0 "the expired account's history"
+case "$OUT" in
+    *failed-to-start*"account refused by PAM"*) ;;
+    *) show_last; fail "the history does not record the refusal" ;;
+esac
+stop_crond
+
+# pam = no: no helper at all (the job's parent is crond itself).
+write_conf "pam = no" "session_helper = /nonexistent/crond-session"
+rm -f "$out/pwd"
+start_crond --test-clock $(( (now / 60 + 3) * 60 - 2 ))
+for _ in $(seq 1 60); do [ -s "$out/pwd" ] && break; sleep 0.1; done
+[ -s "$out/pwd" ] || fail "pam = no: the job did not run without the helper"
+grep -q 'CROND_PAM_TEST' "$out/env" && fail "pam = no: pam_env's variable reached the job"
+stop_crond
+
+# Bad values are refused with the key and line.
+write_conf "pam = maybe" "pam_service = ../shadow"
+run "$BIN/crond" -x --config "$CONF"
+expect_rc 1 "bad pam values"
+expect_err_has "pam must be yes or no, not 'maybe'" "pam = maybe"
+expect_err_has "pam_service must be a name of letters, digits, '.', '_' and '-'" "pam_service = ../shadow"
+echo "crond_pam: ok"
