@@ -27,6 +27,7 @@
 #include "crond/daemonize.h"
 #include "crond/import_debian.h"
 #include "crond/log.h"
+#include "crond/notify.h"
 #include "crond/pidfile.h"
 #include "crond/scheduler.h"
 #include "crond/signals.h"
@@ -273,6 +274,7 @@ int main(int argc, char **argv)
 	log_msg(LOG_NOTICE, "(*system*) START (pid %d, crond %s, %s%s)", (int)getpid(),
 	        CROND_VERSION, source, c.clock.fake ? ", test clock" : "");
 	daemonize_report(report, NULL);
+	notify_state("READY=1");   /* the socket is served (crond/notify.h) */
 	signals_wait_for_stop(&c);
 	shut_down(&c, sp);
 	return 0;
