@@ -10,6 +10,7 @@
 #   make uninstall    removes them (configuration only while unchanged)
 #   make deb          the Debian package, into build/ (make test-deb installs it
 #                     into a throwaway root and runs it)
+#   make man-lint     every man page through mandoc -Tlint and groff -wall
 #   make clean
 #
 #   V=1               show full command lines
@@ -193,6 +194,16 @@ check: all unit-tests
 tsan: deps test-deps
 	$(Q)$(MAKE) --no-print-directory BUILD=build/tsan SANITIZE=thread OPT=-O1 all unit-tests
 	$(Q)tests/run --build build/tsan --threaded
+
+# ---------------------------------------------------------------- man pages
+# Every man page lints clean, with mandoc (-Tlint, style messages included)
+# and with groff -wall: any message fails (tests/whole/man_lint.sh runs it).
+.PHONY: man-lint
+man-lint:
+	$(call apt_ensure,mandoc groff)
+	$(Q)out=$$(mandoc -Tlint $(wildcard man/*.[158]) 2>&1; \
+	  for m in $(wildcard man/*.[158]); do groff -wall -man -Tutf8 -z $$m 2>&1 | sed "s|^|$$m: groff: |"; done); \
+	  if [ -n "$$out" ]; then echo "$$out" >&2; echo "make: man pages do not lint clean" >&2; exit 1; fi
 
 # ---------------------------------------------------------------- run, fuzz, bench
 .PHONY: run fuzz bench
