@@ -51,6 +51,8 @@ OVERRIDE=from-crontab
 * * * * * $ok_user exit 3
 * * * * * $ok_user kill -USR1 \$\$
 * * * * * $exp_user touch $out/expired-ran
+CRON_TIMEOUT=1s
+* * * * * $ok_user sleep 30
 EOF
 chmod 0644 "$TEST_TMP/cron.d/pam"
 now=$(date +%s)
@@ -58,6 +60,7 @@ start_crond --test-clock $(( (now / 60 + 1) * 60 - 2 ))
 for _ in $(seq 1 80); do
     [ -s "$out/pwd" ] && grep -q "signal=10" "$TEST_TMP/crond.log" \
         && grep -q "status=3" "$TEST_TMP/crond.log" && grep -q "$exp_user) FAIL" "$TEST_TMP/crond.log" \
+        && grep -q "timed-out" "$TEST_TMP/crond.log" \
         && break
     sleep 0.1
 done
@@ -83,6 +86,12 @@ fi
 grep -q "($ok_user) END (pid=[0-9]* status=3 " "$TEST_TMP/crond.log" || fail "exit 3 did not reach the log"
 grep -q "($ok_user) END (pid=[0-9]* signal=10 " "$TEST_TMP/crond.log" \
     || fail "death by SIGUSR1 did not reach the log"
+
+# CRON_TIMEOUT's SIGTERM to the process group ends the job; the helper,
+# which blocks it, closes the session and dies of the job's signal.
+grep -q "($ok_user) END (pid=[0-9]* signal=15 [0-9.]*s timed-out" "$TEST_TMP/crond.log" \
+    || fail "a timed-out job's SIGTERM did not reach the log"
+pgrep -x 'sleep' -u "$ok_user" >/dev/null && fail "the timed-out job is still running"
 
 # The expired account: not run, logged and recorded as refused.
 [ ! -e "$out/expired-ran" ] || fail "the expired account's job ran"
