@@ -91,7 +91,9 @@ grep -q "($ok_user) END (pid=[0-9]* signal=10 " "$TEST_TMP/crond.log" \
 # which blocks it, closes the session and dies of the job's signal.
 grep -q "($ok_user) END (pid=[0-9]* signal=15 [0-9.]*s timed-out" "$TEST_TMP/crond.log" \
     || fail "a timed-out job's SIGTERM did not reach the log"
-pgrep -x 'sleep' -u "$ok_user" >/dev/null && fail "the timed-out job is still running"
+# (A zombie left to init, which may reap it late, has ended.)
+ps -o stat=,comm= -u "$ok_user" | grep -v '^Z' | grep -q sleep \
+    && fail "the timed-out job is still running: $(ps -o pid,ppid,stat,cmd -u "$ok_user")"
 
 # The expired account: not run, logged and recorded as refused.
 [ ! -e "$out/expired-ran" ] || fail "the expired account's job ran"
@@ -120,4 +122,14 @@ run "$BIN/crond" -x --config "$CONF"
 expect_rc 1 "bad pam values"
 expect_err_has "pam must be yes or no, not 'maybe'" "pam = maybe"
 expect_err_has "pam_service must be a name of letters, digits, '.', '_' and '-'" "pam_service = ../shadow"
+
+# crond -x says what pam = yes lacks.
+write_conf "pam = yes" "session_helper = /nonexistent/crond-session"
+run "$BIN/crond" -x --config "$CONF"
+expect_rc 1 "crond -x without the helper"
+expect_err_has "crond: pam = yes: session_helper /nonexistent/crond-session: No such file or directory" "no helper"
+write_conf "pam = yes" "pam_service = crond-test-none-$$" "session_helper = $BIN/crond-session"
+run "$BIN/crond" -x --config "$CONF"
+expect_rc 1 "crond -x without the PAM service"
+expect_err_has "crond: pam = yes: PAM service /etc/pam.d/crond-test-none-$$: No such file or directory" "no service"
 echo "crond_pam: ok"
