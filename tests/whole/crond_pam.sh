@@ -4,8 +4,10 @@
 # pam_service, removed at the end): pam_env's variables reach the job (the
 # job's own assignments and crond's PATH win), pam_limits' limit applies
 # to the job, an expired account's job does not run and is logged and
-# recorded as refused, and a job's exit status and death by a signal reach
-# the history unchanged. Needs root (PAM sessions, useradd).
+# recorded as refused, a job's exit status, death by a signal and timeout
+# reach the log unchanged, and at jobs get the same (with the at rule for
+# a directory that is gone). crond -x names what pam = yes lacks. Needs
+# root (PAM sessions, useradd).
 . "$ROOT/tests/whole/lib.sh"
 need_crond
 if [ "$(id -u)" != 0 ]; then echo "SKIP: crond_pam needs root"; exit 0; fi
@@ -107,8 +109,38 @@ case "$OUT" in
 esac
 stop_crond
 
+# at jobs go through PAM too: pam_env's variable, and the at rule for a
+# directory that is gone (the job's output says so, exit 1), kept by the
+# helper's child.
+write_conf "pam = yes" "pam_service = $service" "session_helper = $BIN/crond-session"
+: >"$TEST_TMP/at.deny"
+mv "$TEST_TMP/cron.d/pam" "$TEST_TMP/pam.cron"
+start_crond
+as_user() { setpriv --reuid="$ok_user" --regid="$(id -g "$ok_user")" --init-groups "$@"; }
+mkdir -m 0777 "$TEST_TMP/gone"
+(cd "$out" && echo "echo \$CROND_PAM_TEST >$out/at-env; pwd >$out/at-pwd" | as_user "$BIN/at" now) \
+    >/dev/null 2>&1 || fail "at now (from $out)"
+for _ in $(seq 1 50); do [ -s "$out/at-pwd" ] && break; sleep 0.1; done
+[ "$(cat "$out/at-env" 2>/dev/null)" = from-pam-env ] || fail "the at job did not get pam_env's variable"
+[ "$(cat "$out/at-pwd")" = "$out" ] || fail "the at job ran in $(cat "$out/at-pwd")"
+(cd "$TEST_TMP/gone" && echo "touch $out/at-gone-ran" | as_user "$BIN/at" now + 1 minute) \
+    >/dev/null 2>&1 || fail "at now + 1 minute (from gone)"
+stop_crond
+rmdir "$TEST_TMP/gone"
+start_crond --test-clock $(( $(date +%s) + 61 ))
+for _ in $(seq 1 50); do grep -q "($ok_user) END (pid=[0-9]* status=1 " "$TEST_TMP/crond.log" && break; sleep 0.1; done
+grep -q "($ok_user) END (pid=[0-9]* status=1 " "$TEST_TMP/crond.log" || fail "the at job from a gone directory did not end with status 1"
+[ ! -e "$out/at-gone-ran" ] || fail "the at job from a gone directory ran elsewhere"
+run as_user "$BIN/atq" --history
+case "$OUT" in
+    *" exit 1 "*"Execution directory inaccessible: ${TEST_TMP:0:20}"*) ;;
+    *) show_last; fail "no 'Execution directory inaccessible' in the at job's history" ;;
+esac
+stop_crond
+
 # pam = no: no helper at all (the job's parent is crond itself).
 write_conf "pam = no" "session_helper = /nonexistent/crond-session"
+mv "$TEST_TMP/pam.cron" "$TEST_TMP/cron.d/pam"
 rm -f "$out/pwd"
 start_crond --test-clock $(( (now / 60 + 3) * 60 - 2 ))
 for _ in $(seq 1 60); do [ -s "$out/pwd" ] && break; sleep 0.1; done
