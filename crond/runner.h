@@ -33,6 +33,12 @@
  * proc->err_fd becomes readable or hangs up (execve closes the pipe's write
  * end: EOF without a record means the exec happened).
  *
+ * With PAM (job_spec.pam_service), the child skips the ids and the
+ * directory and execs the session helper instead, still root, with an
+ * empty environment and the job in its arguments (crond/session.h); the
+ * helper does those steps for the job's own process, and its refusals
+ * arrive on the same start-report pipe, with a message.
+ *
  * Running without root (a private instance for tests or a demo): a job of
  * the daemon's own user runs with the daemon's supplementary groups
  * (setgroups needs privilege); any other user's job fails at setgroups.
