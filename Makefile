@@ -10,6 +10,7 @@
 #   make uninstall    removes them (configuration only while unchanged)
 #   make deb          the Debian package, into build/ (make test-deb installs it
 #                     into a throwaway root and runs it)
+#   make man-lint     every man page through mandoc -Tlint and groff -wall
 #   make clean
 #
 #   V=1               show full command lines
@@ -54,7 +55,8 @@ ifeq ($(findstring clang,$(shell $(CC) --version 2>/dev/null | head -1)),)
           -Wlogical-op
 endif
 
-CPPFLAGS := -I. -D_GNU_SOURCE -DCROND_VERSION='"$(VERSION)"'
+CPPFLAGS := -I. -D_GNU_SOURCE -DCROND_VERSION='"$(VERSION)"' \
+            -DCONFIG_SESSION_HELPER='"$(PREFIX)/lib/crond/crond-session"'
 CFLAGS   := -std=c17 $(OPT) -g -pipe $(WARN) -fno-strict-aliasing \
             -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 LDFLAGS  :=
@@ -74,6 +76,9 @@ SPOOL_SRCS   := $(wildcard spool/*.c)
 CROND_SRCS   := $(filter-out crond/main.c,$(wildcard crond/*.c))
 CRONTAB_SRCS := $(filter-out crontab-cli/main.c,$(wildcard crontab-cli/*.c))
 AT_SRCS      := $(filter-out atq/main.c,$(wildcard atq/*.c))
+# crond-session, the PAM session helper (crond/session.h): its own program,
+# the only program linked with libpam.
+SESSION_SRCS := $(wildcard crond/session/*.c)
 UNIT_SRCS    := $(wildcard tests/unit/test_*.c)
 UNIT_SUPPORT := $(wildcard tests/unit/support/*.c)
 
@@ -89,11 +94,12 @@ ALL_LIBS   := $(LIBCROND) $(LIBCRONTAB) $(LIBAT) $(LIBSPOOL) $(LIBCOMMON)
 BIN := $(BUILD)/bin
 PROGRAMS := $(if $(wildcard crond/main.c),$(BIN)/crond) \
             $(if $(wildcard crontab-cli/main.c),$(BIN)/crontab) \
-            $(if $(wildcard atq/main.c),$(BIN)/at $(BIN)/atq $(BIN)/atrm $(BIN)/batch)
+            $(if $(wildcard atq/main.c),$(BIN)/at $(BIN)/atq $(BIN)/atrm $(BIN)/batch) \
+            $(if $(SESSION_SRCS),$(BIN)/crond-session)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
 ALL_OBJS := $(call obj,$(LIB_SRCS) $(SPOOL_SRCS) $(CROND_SRCS) $(CRONTAB_SRCS) \
-              $(AT_SRCS) $(UNIT_SRCS) $(UNIT_SUPPORT) \
+              $(AT_SRCS) $(SESSION_SRCS) $(UNIT_SRCS) $(UNIT_SUPPORT) \
               $(wildcard crond/main.c crontab-cli/main.c atq/main.c))
 
 # ---------------------------------------------------------------- build
@@ -120,6 +126,8 @@ $(ALL_LIBS):
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(BIN)/crond: $(call obj,crond/main.c) $(LIBCROND) $(LIBSPOOL) $(LIBCOMMON)
+# libsystemd: sd_notify and socket activation (crond/notify.c, crond/listenfd.c).
+$(BIN)/crond: LDLIBS += -lsystemd
 $(BIN)/crontab: $(call obj,crontab-cli/main.c) $(LIBCRONTAB) $(LIBSPOOL) $(LIBCOMMON)
 $(BIN)/at: $(call obj,atq/main.c) $(LIBAT) $(LIBSPOOL) $(LIBCOMMON)
 # Only the CLIs write --json (lib/json_out.c), so only they link jansson.
@@ -129,20 +137,25 @@ $(BIN)/crond $(BIN)/crontab $(BIN)/at:
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(BIN)/crond-session: $(call obj,$(SESSION_SRCS))
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ -lpam
+
 $(BIN)/atq $(BIN)/atrm $(BIN)/batch: $(BIN)/at
 	$(Q)ln -sf at $@
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(UNIT_SUPPORT)) $(ALL_LIBS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LINK    $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(call obj,$(UNIT_SUPPORT)) $(ALL_LIBS) $(LDLIBS) -ljansson -lcmocka
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(call obj,$(UNIT_SUPPORT)) $(ALL_LIBS) $(LDLIBS) -ljansson -lsystemd -lcmocka
 
 -include $(ALL_OBJS:.o=.d)
 
 # ---------------------------------------------------------------- dependencies
 # Installs what the build (deps) and the tests (test-deps) need on Debian,
 # once; silent when all is present.
-APT_PACKAGES := libsqlite3-dev libcmocka-dev libjansson-dev pkg-config tzdata
+APT_PACKAGES := libsqlite3-dev libcmocka-dev libjansson-dev pkg-config tzdata libpam0g-dev libsystemd-dev
 TEST_APT_PACKAGES := python3 procps util-linux
 define apt_ensure
 	$(Q)if command -v dpkg-query >/dev/null 2>&1; then \
@@ -183,6 +196,16 @@ check: all unit-tests
 tsan: deps test-deps
 	$(Q)$(MAKE) --no-print-directory BUILD=build/tsan SANITIZE=thread OPT=-O1 all unit-tests
 	$(Q)tests/run --build build/tsan --threaded
+
+# ---------------------------------------------------------------- man pages
+# Every man page lints clean, with mandoc (-Tlint, style messages included)
+# and with groff -wall: any message fails (tests/whole/man_lint.sh runs it).
+.PHONY: man-lint
+man-lint:
+	$(call apt_ensure,mandoc groff)
+	$(Q)out=$$(mandoc -Tlint $(wildcard man/*.[158]) 2>&1; \
+	  for m in $(wildcard man/*.[158]); do groff -wall -man -Tutf8 -z $$m 2>&1 | sed "s|^|$$m: groff: |"; done); \
+	  if [ -n "$$out" ]; then echo "$$out" >&2; echo "make: man pages do not lint clean" >&2; exit 1; fi
 
 # ---------------------------------------------------------------- run, fuzz, bench
 .PHONY: run fuzz bench
@@ -226,7 +249,8 @@ INITDIR    ?= $(SYSCONFDIR)/init.d
 DOCDIR     ?= $(PREFIX)/share/doc/crond
 MANDIR     ?= $(PREFIX)/share/man
 CRON_DIRS  := cron.d cron.hourly cron.daily cron.weekly cron.monthly cron.yearly
-CONF_FILES := crond.conf crontab
+CONF_FILES := crond.conf crontab pam.d/crond
+LIBEXECDIR ?= $(PREFIX)/lib/crond
 MAN_PAGES  := $(wildcard man/*.[158])
 MAN_LINKS  := $(if $(wildcard man/at.1),atq.1 atrm.1 batch.1)
 D          := $(DESTDIR)
@@ -236,10 +260,12 @@ fix_paths  := sed -e 's|/usr/local/sbin/crond|$(PREFIX)/sbin/crond|g'
 .PHONY: install uninstall
 install: $(if $(NO_BUILD),,all)
 	install -d $(D)$(PREFIX)/sbin $(D)$(PREFIX)/bin $(D)$(MANDIR)/man1 \
-	  $(D)$(MANDIR)/man5 $(D)$(MANDIR)/man8 $(D)$(SYSCONFDIR) $(D)$(DOCDIR)/examples
+	  $(D)$(MANDIR)/man5 $(D)$(MANDIR)/man8 $(D)$(SYSCONFDIR) $(D)$(SYSCONFDIR)/pam.d \
+	  $(D)$(DOCDIR)/examples
 	$(if $(wildcard crond/main.c),install -m 0755 $(BIN)/crond $(D)$(PREFIX)/sbin/crond)
 	$(if $(wildcard crontab-cli/main.c),install -m 0755 $(BIN)/crontab $(D)$(PREFIX)/bin/crontab)
 	$(if $(wildcard atq/main.c),install -m 0755 $(BIN)/at $(D)$(PREFIX)/bin/at)
+	$(if $(SESSION_SRCS),install -d $(D)$(LIBEXECDIR) && install -m 0755 $(BIN)/crond-session $(D)$(LIBEXECDIR)/crond-session)
 	$(if $(wildcard atq/main.c),for n in atq atrm batch; do ln -sfn at $(D)$(PREFIX)/bin/$$n; done)
 	for m in $(MAN_PAGES); do install -m 0644 $$m $(D)$(MANDIR)/man$${m##*.}/; done
 	for m in $(MAN_LINKS); do ln -sfn at.1 $(D)$(MANDIR)/man1/$$m; done
@@ -249,12 +275,15 @@ install: $(if $(NO_BUILD),,all)
 	for d in $(CRON_DIRS); do install -d -m 0755 $(D)$(SYSCONFDIR)/$$d && \
 	  install -m 0644 etc/$$d/.placeholder $(D)$(SYSCONFDIR)/$$d/.placeholder; done
 	$(if $(UNITDIR),install -d $(D)$(UNITDIR) && $(fix_paths) etc/crond.service >$(D)$(UNITDIR)/crond.service && chmod 0644 $(D)$(UNITDIR)/crond.service)
+	$(if $(UNITDIR),install -m 0644 etc/crond.socket $(D)$(UNITDIR)/crond.socket)
 	$(if $(INITDIR),install -d $(D)$(INITDIR) && $(fix_paths) etc/crond.init >$(D)$(INITDIR)/crond && chmod 0755 $(D)$(INITDIR)/crond)
 	install -m 0644 README.md $(D)$(DOCDIR)/README.md
 	install -m 0644 etc/*.sample $(D)$(DOCDIR)/examples/
 
 uninstall:
 	rm -f $(D)$(PREFIX)/sbin/crond $(addprefix $(D)$(PREFIX)/bin/,crontab at atq atrm batch)
+	rm -f $(D)$(LIBEXECDIR)/crond-session
+	rmdir $(D)$(LIBEXECDIR) 2>/dev/null || true
 	rm -f $(foreach m,$(MAN_PAGES),$(D)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
 	rm -f $(addprefix $(D)$(MANDIR)/man1/,$(MAN_LINKS))
 	for f in $(CONF_FILES); do \
@@ -262,7 +291,7 @@ uninstall:
 	  elif [ -e $(D)$(SYSCONFDIR)/$$f ]; then echo "make: keeping $(D)$(SYSCONFDIR)/$$f (changed)"; fi; done
 	for d in $(CRON_DIRS); do rm -f $(D)$(SYSCONFDIR)/$$d/.placeholder; \
 	  rmdir $(D)$(SYSCONFDIR)/$$d 2>/dev/null || true; done
-	$(if $(UNITDIR),rm -f $(D)$(UNITDIR)/crond.service)
+	$(if $(UNITDIR),rm -f $(D)$(UNITDIR)/crond.service $(D)$(UNITDIR)/crond.socket)
 	$(if $(INITDIR),rm -f $(D)$(INITDIR)/crond)
 	rm -f $(D)$(DOCDIR)/README.md $(addprefix $(D)$(DOCDIR)/examples/,$(notdir $(wildcard etc/*.sample)))
 	rmdir $(D)$(DOCDIR)/examples $(D)$(DOCDIR) 2>/dev/null || true

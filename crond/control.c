@@ -69,6 +69,7 @@
 #include <unistd.h>
 
 #include "crond/control_conn.h"
+#include "crond/listenfd.h"
 #include "crond/log.h"
 
 /* ------------------------------------------------------------ socket */
@@ -143,6 +144,13 @@ int control_open(struct crond *c, char *err, size_t errlen)
 		         sizeof(addr.sun_path) - 1);
 		return -1;
 	}
+	/* Socket activation: systemd holds the socket; crond only serves it. */
+	int passed = listenfd_from_systemd(addr.sun_path, err, errlen);
+	if (passed != LISTENFD_NONE) {
+		c->listen_fd = passed;
+		c->listen_passed = passed >= 0;
+		return passed >= 0 ? 0 : -1;
+	}
 	if (clear_path(&addr, err, errlen) < 0)
 		return -1;
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -175,7 +183,8 @@ void control_close(struct crond *c)
 		return;
 	struct sockaddr_un addr = { 0 };
 	socklen_t alen = sizeof(addr);
-	bool named = getsockname(c->listen_fd, (struct sockaddr *)&addr, &alen) == 0 &&
+	bool named = !c->listen_passed &&   /* systemd's socket stays for the next crond */
+	             getsockname(c->listen_fd, (struct sockaddr *)&addr, &alen) == 0 &&
 	             alen > offsetof(struct sockaddr_un, sun_path) && addr.sun_path[0] != '\0';
 	addr.sun_path[sizeof(addr.sun_path) - 1] = '\0';
 	if (close(c->listen_fd) < 0)

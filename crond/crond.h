@@ -53,6 +53,7 @@ struct crond {
 	atomic_size_t jobs_running;     /* written by the supervisor */
 	atomic_size_t jobs_queued;      /* written by the supervisor */
 	atomic_size_t entries;          /* written by the timer */
+	atomic_size_t crontabs;         /* written by the timer: crontab sources */
 	atomic_size_t at_jobs;          /* written by the timer */
 	atomic_llong next_due;          /* written by the timer: seconds, or INT64_MAX */
 	atomic_bool stopping;
@@ -68,6 +69,7 @@ struct crond {
 	struct syscron *syscron;
 	int pidfile_fd;
 	int listen_fd;                  /* the control socket, or -1 */
+	bool listen_passed;             /* ... passed by systemd (crond/listenfd.h) */
 	pthread_t timer_thread, super_thread, control_thread, signal_thread;
 };
 

@@ -85,6 +85,10 @@ struct job *job_start(struct run_request *req, struct spool_at_job *at, const st
 		spec_for_cron(&spec, req, cfg);
 	else
 		spec_for_at(&spec, at, cfg);
+	if (cfg->pam) {   /* PAM's account and session steps (crond/session.h) */
+		spec.pam_service = cfg->pam_service;
+		spec.session_helper = cfg->session_helper;
+	}
 	if (runner_start(&spec, &j->proc, err, errlen) < 0) {
 		free(j);
 		return NULL;
@@ -281,6 +285,12 @@ void job_record(const struct job *j, struct spool_run *run, char *key_buf, size_
 	run->output = j->out;
 	run->output_len = j->out_len < JOB_HISTORY_OUTPUT ? j->out_len : JOB_HISTORY_OUTPUT;
 	run->output_total = (int64_t)j->out_total;
+	if (j->start_failed && j->out_len == 0 && j->fail_msg[0]) {
+		/* Why it did not start (a refusal by PAM...): the history says so. */
+		run->output = j->fail_msg;
+		run->output_len = strlen(j->fail_msg);
+		run->output_total = (int64_t)run->output_len;
+	}
 }
 
 void job_log_start(const struct job *j)

@@ -27,6 +27,7 @@
 #include "crond/daemonize.h"
 #include "crond/import_debian.h"
 #include "crond/log.h"
+#include "crond/notify.h"
 #include "crond/pidfile.h"
 #include "crond/scheduler.h"
 #include "crond/signals.h"
@@ -119,6 +120,27 @@ static int load_config(const struct options *o, struct config *cfg)
 	}
 	diag_list_clear(&diags);
 	return rc;
+}
+
+/* pam = yes needs root, the helper and the service file: say so before
+ * any job fails for it. Returns 0, or -1 with ERR. */
+static int check_pam(const struct config *cfg, char *err, size_t errlen)
+{
+	if (!cfg->pam)
+		return 0;
+	char service[CONFIG_PATH_MAX + 16];
+	snprintf(service, sizeof(service), "/etc/pam.d/%s", cfg->pam_service);
+	if (geteuid() != 0)
+		snprintf(err, errlen, "pam = yes needs crond to run as root: every job will fail");
+	else if (access(cfg->session_helper, X_OK) < 0)
+		snprintf(err, errlen, "pam = yes: session_helper %s: %s", cfg->session_helper,
+		         strerror(errno));
+	else if (access(service, R_OK) < 0)
+		snprintf(err, errlen, "pam = yes: PAM service %s: %s (pam_service = %s)", service,
+		         strerror(errno), cfg->pam_service);
+	else
+		return 0;
+	return -1;
 }
 
 static double random_factor(void)
@@ -235,8 +257,13 @@ int main(int argc, char **argv)
 	static struct config cfg;
 	if (load_config(&o, &cfg) < 0)
 		return 1;
-	if (o.check)
-		return syscron_check(&cfg) > 0 ? 1 : 0;
+	char perr[CONFIG_PATH_MAX * 2 + 64];
+	int pam_ok = check_pam(&cfg, perr, sizeof(perr));
+	if (o.check) {
+		if (pam_ok < 0)
+			fprintf(stderr, "crond: %s\n", perr);
+		return syscron_check(&cfg) > 0 || pam_ok < 0 ? 1 : 0;
+	}
 	if (o.import) {
 		log_open(cfg.log, false);
 		int status = import_debian_run(&cfg, o.import_root, (int64_t)time(NULL));
@@ -272,7 +299,10 @@ int main(int argc, char **argv)
 	}
 	log_msg(LOG_NOTICE, "(*system*) START (pid %d, crond %s, %s%s)", (int)getpid(),
 	        CROND_VERSION, source, c.clock.fake ? ", test clock" : "");
+	if (pam_ok < 0)   /* not fatal: the jobs' FAIL lines will repeat it */
+		log_msg(LOG_ERR, "%s", perr);
 	daemonize_report(report, NULL);
+	notify_state("READY=1");   /* the socket is served (crond/notify.h) */
 	signals_wait_for_stop(&c);
 	shut_down(&c, sp);
 	return 0;

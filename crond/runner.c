@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "crond/jobenv.h"
+#include "crond/session.h"
 
 #define MAX_EXEC_ARGS 256
 #define CHILD_STACK (128 * 1024)  /* the child only makes system calls */
@@ -163,6 +164,8 @@ static int check_spec(const struct job_spec *s, char *err, size_t errlen)
 		bad = "input length without input";
 	else if (s->cwd != NULL && s->cwd[0] == '\0')
 		bad = "empty working directory";
+	else if (s->pam_service != NULL && (s->session_helper == NULL || s->exec_path != NULL))
+		bad = "PAM needs the session helper and a shell command";
 	if (bad == NULL)
 		return 0;
 	snprintf(err, errlen, "invalid job: %s", bad);
@@ -290,10 +293,12 @@ static int prepare_child_state(struct plan *p, const struct job_spec *s, char *e
 static int prepare(struct plan *p, const struct job_spec *s, char *err, size_t errlen)
 {
 	const char *shell = s->shell ? s->shell : RUNNER_DEFAULT_SHELL;
-	if (lookup_user(p, s->user, err, errlen) < 0 || lookup_groups(p, err, errlen) < 0)
+	p->via_helper = s->pam_service != NULL;
+	if (lookup_user(p, s->user, err, errlen) < 0 ||
+	    (!p->via_helper && lookup_groups(p, err, errlen) < 0))
 		return -1;
 	uid_t self = geteuid();
-	p->set_groups = self == 0 || p->pw.pw_uid != self;
+	p->set_groups = !p->via_helper && (self == 0 || p->pw.pw_uid != self);
 	struct jobenv_base base = {
 		.user = p->pw.pw_name,
 		.home = p->pw.pw_dir,
@@ -306,6 +311,50 @@ static int prepare(struct plan *p, const struct job_spec *s, char *err, size_t e
 	if (build_argv(p, s, shell, err, errlen) < 0)
 		return -1;
 	return prepare_child_state(p, s, err, errlen);
+}
+
+/* PAM: the child execs the session helper instead of the job, with the
+ * job in its arguments (crond/session.h). Needs the start-report pipe's
+ * number, so it runs after open_fds. Replaces P's argv and program. */
+static int helper_argv(struct plan *p, const struct job_spec *s, char *err, size_t errlen)
+{
+	size_t njob = 0;
+	while (p->argv[njob] != NULL)
+		njob++;
+	size_t n = SESSION_ARGV_FIXED + p->env.count + 1 + njob;
+	const char **v = malloc((n + 1) * sizeof(*v));
+	char fd[16], count[24];
+	if (v == NULL) {
+		snprintf(err, errlen, "out of memory building the session helper's arguments");
+		return -1;
+	}
+	snprintf(fd, sizeof(fd), "%d", p->err_w);
+	snprintf(count, sizeof(count), "%zu", p->env.count);
+	size_t k = 0;
+	v[k++] = s->session_helper;
+	v[k++] = SESSION_ARGV_MAGIC;
+	v[k++] = s->pam_service;
+	v[k++] = p->pw.pw_name;
+	v[k++] = fd;
+	v[k++] = p->cwd ? p->cwd : "";
+	v[k++] = p->note ? "at" : "-";
+	v[k++] = count;
+	for (size_t i = 0; i < p->env.count; i++)
+		v[k++] = p->env.envp[i];
+	v[k++] = p->program;
+	for (size_t i = 0; i < njob; i++)
+		v[k++] = p->argv[i];
+	char **copy = strv_copy(v, k);
+	free(v);
+	if (copy == NULL) {
+		snprintf(err, errlen, "out of memory building the session helper's arguments");
+		return -1;
+	}
+	free(p->argv);
+	p->argv = copy;
+	p->program = s->session_helper;
+	p->helper_env[0] = NULL;
+	return 0;
 }
 
 static void plan_init(struct plan *p)
@@ -410,7 +459,8 @@ int runner_start(const struct job_spec *s, struct job_proc *proc, char *err, siz
 	plan_init(&p);
 	*proc = (struct job_proc){ .pid = -1, .pidfd = -1, .out_fd = -1, .err_fd = -1 };
 	if (check_spec(s, err, errlen) < 0 || prepare(&p, s, err, errlen) < 0 ||
-	    open_fds(&p, s, err, errlen) < 0) {
+	    open_fds(&p, s, err, errlen) < 0 ||
+	    (p.via_helper && helper_argv(&p, s, err, errlen) < 0)) {
 		plan_free(&p);
 		return -1;
 	}
@@ -441,8 +491,13 @@ int runner_start(const struct job_spec *s, struct job_proc *proc, char *err, siz
 
 /* ---------------------------------------------------------------- after start */
 
-static void describe(const struct job_proc *proc, int step, int e, char *msg, size_t len)
+static void describe(const struct job_proc *proc, int step, int e, const char *text,
+                     char *msg, size_t len)
 {
+	if (text[0] != '\0') {  /* the session helper says it in its own words */
+		snprintf(msg, len, "%s", text);
+		return;
+	}
 	char eb[128];
 	const char *es = e ? errstr(e, eb, sizeof(eb)) : "unexpected success";
 	unsigned uid = (unsigned)proc->uid, gid = (unsigned)proc->gid;
@@ -486,20 +541,30 @@ int runner_check_started(struct job_proc *proc, bool *started, char *msg, size_t
 		*started = !proc->start_failed;
 		return 1;
 	}
-	struct start_report r;
+	/* The child's report, or the session helper's with its message. */
+	struct {
+		struct start_report r;
+		char text[SESSION_REPORT_TEXT + 1];
+	} rep;
 	ssize_t n;
 	do
-		n = read(proc->err_fd, &r, sizeof(r));
+		n = read(proc->err_fd, &rep, sizeof(rep) - 1);
 	while (n < 0 && errno == EINTR);
 	if (n < 0 && errno == EAGAIN)
 		return 0;
 	*started = n == 0;
-	if (n < 0)
+	if (n < 0) {
 		snprintf(msg, msglen, "cannot read the start report: %s", errstr(errno, eb, sizeof(eb)));
-	else if (n > 0 && n != (ssize_t)sizeof(r))
+	} else if (n > 0 && n < (ssize_t)sizeof(rep.r)) {
 		snprintf(msg, msglen, "garbled start report (%zd bytes)", n);
-	else if (n > 0)
-		describe(proc, r.step, r.err, msg, msglen);
+	} else if (n > 0) {
+		size_t tl = (size_t)n - sizeof(rep.r);
+		rep.text[tl] = '\0';
+		for (size_t i = 0; i < tl; i++)   /* it goes into log lines */
+			if ((unsigned char)rep.text[i] < 0x20 || rep.text[i] == 0x7f)
+				rep.text[i] = ' ';
+		describe(proc, rep.r.step, rep.r.err, rep.text, msg, msglen);
+	}
 	proc->start_failed = !*started;
 	close_fd(&proc->err_fd);
 	return 1;

@@ -33,6 +33,12 @@
  * proc->err_fd becomes readable or hangs up (execve closes the pipe's write
  * end: EOF without a record means the exec happened).
  *
+ * With PAM (job_spec.pam_service), the child skips the ids and the
+ * directory and execs the session helper instead, still root, with an
+ * empty environment and the job in its arguments (crond/session.h); the
+ * helper does those steps for the job's own process, and its refusals
+ * arrive on the same start-report pipe, with a message.
+ *
  * Running without root (a private instance for tests or a demo): a job of
  * the daemon's own user runs with the daemon's supplementary groups
  * (setgroups needs privilege); any other user's job fails at setgroups.
@@ -88,6 +94,14 @@ struct job_spec {
 	int umask;                /* 0 to 0777, or RUNNER_UMASK_KEEP (the daemon's) */
 	int nice;                 /* >= 0: niceness added to the daemon's (the
 	                             result is capped at 19, as nice(1) does) */
+	const char *pam_service;  /* not NULL: run through PAM with this service:
+	                             the child execs SESSION_HELPER, still root,
+	                             which runs PAM's account and session steps,
+	                             then the job (crond/session.h). The job's
+	                             pid is then the helper's, and its wait
+	                             status the job's; a refusal by PAM is a
+	                             start failure ("refused by PAM ...") */
+	const char *session_helper;  /* required with pam_service */
 };
 
 #define JOB_SPEC_INIT { .umask = RUNNER_UMASK_KEEP }

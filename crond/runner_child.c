@@ -24,6 +24,7 @@
 #include "crond/runner_plan.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -172,6 +173,10 @@ static void child_descriptors(const struct plan *p)
 	/* Keep only the start-report pipe (close-on-exec: execve closes it). */
 	child_close_range(p, 3, p->err_w - 1);
 	child_close_range(p, p->err_w + 1, INT_MAX);
+	/* The session helper reports on it too: keep it across execve (this
+	 * child has a descriptor table of its own: no other process sees it). */
+	if (p->via_helper && syscall(SYS_fcntl, p->err_w, F_SETFD, 0) < 0)
+		child_fail(p, STEP_CLOSE, errno);
 }
 
 static _Noreturn void run_child(const struct plan *p)
@@ -180,8 +185,12 @@ static _Noreturn void run_child(const struct plan *p)
 	child_reset_dispositions(p);
 	if (syscall(SYS_setsid) < 0)
 		child_fail(p, STEP_SETSID, errno);
-	child_become_owner(p);
-	child_chdir(p);
+	if (!p->via_helper) {
+		/* With PAM the session helper, still root, does both for the
+		 * job's own process (crond/session.h). */
+		child_become_owner(p);
+		child_chdir(p);
+	}
 	if (p->umask >= 0)
 		(void)syscall(SYS_umask, p->umask);
 	if (p->set_nice && syscall(SYS_setpriority, PRIO_PROCESS, 0, p->prio) < 0)
@@ -189,7 +198,7 @@ static _Noreturn void run_child(const struct plan *p)
 	child_descriptors(p);
 	if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &no_signals, NULL, KERNEL_SIGSET_SIZE) < 0)
 		child_fail(p, STEP_SIGNALS, errno);
-	syscall(SYS_execve, p->program, p->argv, p->env.envp);
+	syscall(SYS_execve, p->program, p->argv, p->via_helper ? p->helper_env : p->env.envp);
 	child_fail(p, STEP_EXEC, errno);
 }
 

@@ -29,6 +29,9 @@ enum step {
 	STEP_DUP2,
 	STEP_CLOSE,
 	STEP_EXEC,
+	STEP_HELPER,        /* crond-session (crond/session.h): a message follows */
+	STEP_PAM_ACCOUNT,   /* PAM refused the account: a message follows */
+	STEP_PAM_SESSION,   /* PAM could not open the session: a message follows */
 };
 
 /* What the child writes to the start-report pipe; one write, atomic. */
@@ -57,6 +60,10 @@ struct plan {
 	int prio;
 	int in_fd, out_r, out_w, err_r, err_w;
 	int max_fd;               /* for close() when close_range is missing */
+	bool via_helper;          /* PAM: PROGRAM is crond-session (crond/session.h),
+	                             run as root with an empty environment; the
+	                             helper changes ids and directory for the job */
+	char *helper_env[1];      /* that empty environment */
 };
 
 

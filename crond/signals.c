@@ -4,8 +4,10 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 
 #include "crond/log.h"
+#include "crond/notify.h"
 #include "crond/timer.h"
 
 int signals_block_all(void)
@@ -61,18 +63,34 @@ static void *signal_main(void *arg)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGUSR1);
+	/* Under systemd the status line (crond/notify.h) is looked at between
+	 * signals, every NOTIFY_STATUS_SECONDS; otherwise this thread only
+	 * ever wakes for a signal. */
+	bool notify = notify_wanted();
+	char status[NOTIFY_STATUS_MAX] = "";
+	const struct timespec every = { NOTIFY_STATUS_SECONDS, 0 };
 	for (;;) {
-		int sig;
-		int rc = sigwait(&set, &sig);
+		int sig = notify ? sigtimedwait(&set, NULL, &every) : 0;
+		if (notify && sig < 0) {
+			if (errno == EAGAIN)
+				notify_status_update(c, status);
+			else if (errno != EINTR)
+				log_msg(LOG_ERR, "sigtimedwait: %s", strerror(errno));
+			continue;
+		}
+		int rc = notify ? 0 : sigwait(&set, &sig);
 		if (rc != 0) {
 			log_msg(LOG_ERR, "sigwait: %s", strerror(rc));
 			continue;
 		}
 		if (sig == SIGHUP) {
+			notify_state("RELOADING=1");
 			reload(c);
+			notify_state("READY=1");
 		} else if (sig == SIGUSR1) {
 			timer_post(c, TIMER_STATUS);
 		} else {
+			notify_state("STOPPING=1");
 			log_msg(LOG_NOTICE, "(*system*) STOP (%s)", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 			atomic_store(&c->stopping, true);
 			return NULL;

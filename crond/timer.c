@@ -384,6 +384,7 @@ static void publish_status(struct timer *t)
 	struct scheduler_stats st;
 	scheduler_stats(t->sched, &st);
 	atomic_store(&t->c->entries, st.entries);
+	atomic_store(&t->c->crontabs, st.sources);
 	atomic_store(&t->c->at_jobs, st.at_jobs);
 	atomic_store(&t->c->next_due, st.next_due);
 }

@@ -16,7 +16,7 @@
 #include "lib/cronmail.h"
 #include "lib/readall.h"
 
-enum kind { K_PATH, K_PATH_OR_EMPTY, K_STRING, K_UINT, K_LOAD, K_LOG, K_MAIL };
+enum kind { K_PATH, K_PATH_OR_EMPTY, K_STRING, K_UINT, K_LOAD, K_LOG, K_MAIL, K_BOOL, K_NAME };
 
 struct key {
 	const char *name;
@@ -61,6 +61,9 @@ static const struct key keys[] = {
 	  1024 * 1024 },
 	{ "log", K_LOG, offsetof(struct config, log), 0, 0 },
 	{ "cron_mail", K_MAIL, offsetof(struct config, cron_mail), 0, 0 },
+	{ "pam", K_BOOL, offsetof(struct config, pam), 0, 0 },
+	{ "pam_service", K_NAME, offsetof(struct config, pam_service), 0, 0 },
+	PATHKEY(session_helper),
 };
 
 static void set_str(char *dst, const char *src)
@@ -102,6 +105,12 @@ void config_defaults(struct config *cfg)
 	cfg->crontab_max_bytes = 256 * 1024;
 	cfg->log = CONFIG_LOG_DEFAULT;
 	cfg->cron_mail = CRON_MAIL_ALWAYS;
+	/* Off unless asked for: PAM sessions need root, and a private instance
+	 * (tests, make run, a user's own crond) has none; the package's
+	 * /etc/crond.conf turns it on. */
+	cfg->pam = false;
+	snprintf(cfg->pam_service, sizeof(cfg->pam_service), "crond");
+	set_str(cfg->session_helper, CONFIG_SESSION_HELPER);
 }
 
 const char *config_choose_path(const char *explicit_path, bool *named)
@@ -183,6 +192,28 @@ static int set_value(const struct key *k, const char *v, struct config *cfg, cha
 			return -1;
 		}
 		*(uint8_t *)(void *)field = (uint8_t)m;
+		return 0;
+	}
+	case K_BOOL:
+		if (strcmp(v, "yes") == 0 || strcmp(v, "no") == 0) {
+			*(bool *)(void *)field = v[0] == 'y';
+			return 0;
+		}
+		snprintf(msg, msglen, "%s must be yes or no, not '%.60s'", k->name, v);
+		return -1;
+	case K_NAME: {
+		/* A file name under a fixed directory (/etc/pam.d): no '/', no
+		 * leading '.', so it can never name another file. */
+		size_t n = strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		                     "0123456789._-");
+		if (v[0] == '\0' || v[0] == '.' || v[n] != '\0' || n >= CONFIG_NAME_MAX) {
+			snprintf(msg, msglen,
+			         "%s must be a name of letters, digits, '.', '_' and '-' (not starting "
+			         "with '.', under %d bytes), not '%.60s'",
+			         k->name, CONFIG_NAME_MAX, v);
+			return -1;
+		}
+		snprintf(field, CONFIG_NAME_MAX, "%s", v);
 		return 0;
 	}
 	}

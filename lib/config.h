@@ -22,6 +22,13 @@
 #define CONFIG_DEFAULT_PATH "/etc/crond.conf"
 #define CONFIG_MAX_BYTES (64 * 1024)
 #define CONFIG_PATH_MAX 1024
+#define CONFIG_NAME_MAX 64      /* a name key's value (pam_service), NUL included */
+
+/* Where make install puts the PAM session helper (crond-session); the
+ * Makefile sets it from PREFIX. */
+#ifndef CONFIG_SESSION_HELPER
+#define CONFIG_SESSION_HELPER "/usr/lib/crond/crond-session"
+#endif
 
 enum config_log {
 	CONFIG_LOG_DEFAULT,  /* syslog when daemonized, stderr in the foreground */
@@ -66,6 +73,9 @@ struct config {
 	                                       cron jobs are mailed, unless their
 	                                       crontab sets CRON_MAIL */
 	enum config_log log;
+	bool pam;                           /* jobs run through PAM (crond-session) */
+	char pam_service[CONFIG_NAME_MAX];  /* the PAM service: /etc/pam.d/NAME */
+	char session_helper[CONFIG_PATH_MAX]; /* the program that opens the session */
 };
 
 /* Fills CFG with every default. */

@@ -53,10 +53,15 @@ grep -qx '17 3 \* \* \* echo nightly' /tmp/alice.now || fail "alice's entry lost
 grep -q 'DO NOT EDIT' /tmp/alice.now && fail "Debian's header kept"
 atq >/tmp/atq.now
 grep -q $'^1\t.* a alice$' /tmp/atq.now && grep -q $'^2\t.* c alice$' /tmp/atq.now || fail "atq: $(cat /tmp/atq.now)"
-echo 'id -un >/tmp/job.ran' | su alice -s /bin/sh -c at\ now 2>/tmp/at.err || fail "at now: $(cat /tmp/at.err)"
+# pam = yes (the package's crond.conf): /etc/environment reaches the job
+# through /etc/pam.d/crond and crond-session.
+echo 'CROND_DEB_PAM=from-etc-environment' >>/etc/environment
+echo 'echo "$CROND_DEB_PAM" >/tmp/job.env; id -un >/tmp/job.ran' | su alice -s /bin/sh -c at\ now 2>/tmp/at.err || fail "at now: $(cat /tmp/at.err)"
 grep -q '^job 3 at ' /tmp/at.err || fail "the new job is not numbered above the imported ones: $(cat /tmp/at.err)"
 wait_for test -s /tmp/job.ran || fail "the at job did not run"
 [ "$(cat /tmp/job.ran)" = alice ] || fail "the job ran as $(cat /tmp/job.ran)"
+[ "$(cat /tmp/job.env)" = from-etc-environment ] || fail "the job did not go through PAM (pam_env): '$(cat /tmp/job.env)'"
+grep -qx 'pam *= *yes' /etc/crond.conf || fail "the package's crond.conf does not turn PAM on"
 crond -x || fail "crond -x on the installed /etc/crontab"
 grep -q 'run-parts --report /etc/cron.daily' /etc/crontab || fail "/etc/crontab"
 
@@ -71,7 +76,7 @@ wait_for sh -c "! kill -0 $pid 2>/dev/null" || fail "crond still running after r
 step "dpkg purges crond: spool and configuration gone, Debian's files untouched"
 dpkg --purge crond >/tmp/purge.log 2>&1 || { cat /tmp/purge.log; fail "purge"; }
 [ -e /var/spool/cron/crond.db ] && fail "purge left the spool"
-for f in /etc/crond.conf /etc/crontab /etc/init.d/crond /etc/cron.daily/.placeholder; do
+for f in /etc/crond.conf /etc/crontab /etc/init.d/crond /etc/cron.daily/.placeholder /etc/pam.d/crond; do
     [ -e "$f" ] && fail "purge left $f"
 done
 [ "$(snapshot)" = "$debian_files" ] || fail "Debian's crontabs or at jobs changed"

@@ -83,6 +83,38 @@ static void test_per_user_limits_have_documented_defaults_and_bounds(void **stat
 	diag_list_clear(&d);
 }
 
+static void test_pam_keys_default_off_and_service_is_a_plain_name(void **state)
+{
+	(void)state;
+	struct config c;
+	config_defaults(&c);
+	assert_false(c.pam);
+	assert_string_equal(c.pam_service, "crond");
+	assert_string_equal(c.session_helper, CONFIG_SESSION_HELPER);
+	const char *text = "pam = yes\npam_service = cron.test-1\nsession_helper = /x/helper\n";
+	struct diag_list d = { 0 };
+	assert_int_equal(config_parse(text, strlen(text), &c, &d), 0);
+	assert_true(c.pam);
+	assert_string_equal(c.pam_service, "cron.test-1");
+	assert_string_equal(c.session_helper, "/x/helper");
+	static const char *const bad[] = {
+		"pam = 1\n", "pam = YES\n", "pam =\n", "pam_service = ../shadow\n",
+		"pam_service = .hidden\n", "pam_service = a/b\n", "pam_service =\n",
+		"pam_service = a b\n", "session_helper = relative\n",
+		"pam_service = 0123456789012345678901234567890123456789012345678901234567890123\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct config b;
+		config_defaults(&b);
+		assert_int_equal(config_parse(bad[i], strlen(bad[i]), &b, &d), -1);
+		assert_false(b.pam);
+		assert_string_equal(b.pam_service, "crond");
+	}
+	assert_non_null(strstr(d.items[0].msg, "pam must be yes or no, not '1'"));
+	assert_non_null(strstr(d.items[3].msg, "pam_service must be a name of letters"));
+	diag_list_clear(&d);
+}
+
 static void test_keys_comments_quotes_and_blanks(void **state)
 {
 	(void)state;
@@ -171,6 +203,7 @@ int main(void)
 		cmocka_unit_test(test_per_user_limits_have_documented_defaults_and_bounds),
 		cmocka_unit_test(test_keys_comments_quotes_and_blanks),
 		cmocka_unit_test(test_fairness_keys),
+		cmocka_unit_test(test_pam_keys_default_off_and_service_is_a_plain_name),
 		cmocka_unit_test(test_unknown_keys_and_bad_values_are_errors_with_line),
 		cmocka_unit_test(test_file_choice_explicit_then_environment_then_default),
 	};

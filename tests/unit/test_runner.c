@@ -586,6 +586,86 @@ static void test_exec_failure_is_reported(void **state)
 	assert_refused(&r, "cannot execute /nonexistent/shell: No such file or directory");
 }
 
+/* ---------------------------------------------------------------- PAM */
+
+/* A stand-in for crond-session (crond/session.h): prints its arguments and
+ * the names in its environment; with service "refuse" it reports a
+ * refusal on the start-report descriptor instead. */
+static const char fake_helper[] =
+	"#!/usr/bin/python3\n"
+	"import os, struct, sys\n"
+	"a = sys.argv\n"
+	"if a[2] == 'refuse':\n"
+	"    os.write(int(a[4]), struct.pack('ii', 15, 0) + b'account refused by PAM (test)')\n"
+	"    sys.exit(127)\n"
+	"os.fstat(int(a[4]))\n"   /* the report descriptor is open, above 2 */
+	"print('|'.join(a[1:4] + ['FD' if int(a[4]) > 2 else a[4]] + a[5:]))\n"
+	"print('env:' + ','.join(sorted(k for k in os.environ if k != 'LC_CTYPE')))\n";
+
+static void write_fake_helper(char *path, size_t len)
+{
+	snprintf(path, len, "/tmp/crond-test-helper-%d", (int)getpid());
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fputs(fake_helper, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, 0755), 0);
+}
+
+static void test_pam_spec_execs_the_helper_with_the_job_in_arguments_and_no_environment(
+	void **state)
+{
+	(void)state;
+	if (access("/usr/bin/python3", X_OK) != 0) {
+		print_message("skipped: needs /usr/bin/python3\n");
+		skip();
+	}
+	char helper[64];
+	write_fake_helper(helper, sizeof(helper));
+	const char *assign[] = { "LD_PRELOAD=/tmp/evil.so", "A=b c" };
+	struct job_spec s = shell_job(self_name(), "echo hi");
+	s.pam_service = "svc";
+	s.session_helper = helper;
+	s.assignments = assign;
+	s.n_assignments = 2;
+	s.cwd = "/tmp";
+	s.cwd_inaccessible_exits = true;
+	struct result r;
+	run_job(&s, &r);
+	assert_ran(&r, NULL);
+	struct passwd *pw = getpwnam(self_name());
+	assert_non_null(pw);
+	char want[2048];
+	/* magic|service|user|fd|cwd|at|N|env...|program|argv..., and the
+	 * helper's own environment is empty: the job's (LD_PRELOAD included)
+	 * is only in its arguments. */
+	snprintf(want, sizeof(want),
+	         "crond-session/1|svc|%s|FD|/tmp|at|7|HOME=%s|LOGNAME=%s|USER=%s|SHELL=/bin/sh|"
+	         "PATH=/usr/bin:/bin|LD_PRELOAD=/tmp/evil.so|A=b c|/bin/sh|/bin/sh|-c|echo hi\n"
+	         "env:\n",
+	         self_name(), pw->pw_dir, self_name(), self_name());
+	assert_string_equal(r.out, want);
+	assert_int_equal(unlink(helper), 0);
+}
+
+static void test_pam_refusal_reported_by_the_helper_is_a_start_failure(void **state)
+{
+	(void)state;
+	if (access("/usr/bin/python3", X_OK) != 0) {
+		print_message("skipped: needs /usr/bin/python3\n");
+		skip();
+	}
+	char helper[64];
+	write_fake_helper(helper, sizeof(helper));
+	struct job_spec s = shell_job(self_name(), "echo never");
+	s.pam_service = "refuse";
+	s.session_helper = helper;
+	struct result r;
+	run_job(&s, &r);
+	assert_refused(&r, "account refused by PAM (test)");
+	assert_int_equal(unlink(helper), 0);
+}
+
 static void test_another_users_job_fails_without_root(void **state)
 {
 	(void)state;
@@ -714,6 +794,8 @@ int main(void)
 		cmocka_unit_test(test_invalid_specs_are_refused_before_fork),
 		cmocka_unit_test(test_exec_failure_is_reported),
 		cmocka_unit_test(test_another_users_job_fails_without_root),
+		cmocka_unit_test(test_pam_spec_execs_the_helper_with_the_job_in_arguments_and_no_environment),
+		cmocka_unit_test(test_pam_refusal_reported_by_the_helper_is_a_start_failure),
 		cmocka_unit_test(test_failed_setuid_is_reported_and_nothing_runs),
 		cmocka_unit_test(test_many_jobs_start_while_other_threads_hold_locks),
 	};

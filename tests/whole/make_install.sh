@@ -20,12 +20,15 @@ etc/cron.yearly/.placeholder
 etc/crond.conf
 etc/crontab
 etc/init.d/crond
+etc/pam.d/crond
 usr/bin/at
 usr/bin/atq
 usr/bin/atrm
 usr/bin/batch
 usr/bin/crontab
+usr/lib/crond/crond-session
 usr/lib/systemd/system/crond.service
+usr/lib/systemd/system/crond.socket
 usr/sbin/crond
 usr/share/doc/crond/README.md"
 got=$(cd "$dest" && find . \( -type f -o -type l \) ! -path './usr/share/man/*' ! -path './usr/share/doc/crond/examples/*' | sed 's|^\./||' | sort)
@@ -37,6 +40,8 @@ done
 [ "$(readlink "$dest/usr/bin/batch")" = at ] || fail "batch is not a link to at"
 [ -z "$(find "$dest" -perm /6000)" ] || fail "setuid or setgid files: $(find "$dest" -perm /6000)"
 [ "$(stat -c %a "$dest/usr/sbin/crond")" = 755 ] || fail "crond mode"
+[ "$(stat -c %a "$dest/usr/lib/crond/crond-session")" = 755 ] || fail "crond-session mode"
+cmp -s "$ROOT/etc/pam.d/crond" "$dest/etc/pam.d/crond" || fail "etc/pam.d/crond not installed as is"
 grep -q '^ExecStart=/usr/sbin/crond' "$dest/usr/lib/systemd/system/crond.service" || fail "unit names the wrong crond"
 grep -q '^DAEMON=/usr/sbin/crond' "$dest/etc/init.d/crond" || fail "init script names the wrong crond"
 cmp -s "$ROOT/etc/crontab" "$dest/etc/crontab" || fail "etc/crontab not installed as is"

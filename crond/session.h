@@ -1,0 +1,42 @@
+/* crond/session.h: how the runner hands a job to crond-session (PAM).
+ *
+ * With `pam = yes` the runner (crond/runner.c) does not exec the job: its
+ * child, still root, execs the session helper (crond/session/, installed
+ * as CONFIG_SESSION_HELPER) with the argument vector below and an EMPTY
+ * environment (the helper runs as root: a job's LD_PRELOAD or similar must
+ * never reach it, so the job's environment travels as arguments). The
+ * helper runs PAM's account and session steps for the owner, starts the job
+ * as its own child with the owner's ids, waits, closes the session and
+ * exits with the job's status (see crond-session's DESIGN note).
+ *
+ *   argv[0]              the helper's path
+ *   argv[1]              SESSION_ARGV_MAGIC (a version check)
+ *   argv[2]              PAM service name (pam_service)
+ *   argv[3]              the owner's user name
+ *   argv[4]              start-report descriptor, decimal (see below)
+ *   argv[5]              working directory, or "" for the job's $HOME
+ *   argv[6]              "at": a directory that cannot be entered is the
+ *                        job's failure (runner.h cwd_inaccessible_exits),
+ *                        "-": it is a start failure
+ *   argv[7]              N, the number of environment strings, decimal
+ *   argv[8 .. 8+N-1]     the job's environment, "NAME=VALUE" (jobenv.h)
+ *   argv[8+N]            the program to execute
+ *   argv[9+N ..]         its argv, argv[0] included
+ *
+ * The start report: the descriptor is the runner's start-report pipe
+ * (runner_plan.h), inherited without close-on-exec. The helper writes one
+ * `struct start_report`, optionally followed by a message (at most
+ * SESSION_REPORT_TEXT bytes, one write, so atomic), when the job cannot
+ * start: STEP_PAM_ACCOUNT (PAM refused the account: expired, locked...),
+ * STEP_PAM_SESSION, STEP_HELPER (bad arguments, not root, unknown user),
+ * or the runner's own steps (setuid, chdir, exec...) for the job's child.
+ * EOF without a report means the job's execve happened.
+ */
+#ifndef CROND_SESSION_H
+#define CROND_SESSION_H
+
+#define SESSION_ARGV_MAGIC "crond-session/1"
+#define SESSION_ARGV_FIXED 8          /* argv[0] to argv[7] */
+#define SESSION_REPORT_TEXT 240       /* message bytes after a start report */
+
+#endif

@@ -1,0 +1,353 @@
+/* crond/session/main.c: crond-session, the PAM session helper.
+ *
+ * DESIGN: with `pam = yes`, crond's runner execs this program, as root and
+ * with an empty environment, in place of a job (the argument vector is
+ * crond/session.h's). It is one process per job, the job's parent, and the
+ * only place PAM's steps run, because the session step changes the process
+ * that takes it (pam_limits: setrlimit; pam_loginuid: /proc/self/loginuid):
+ * never the daemon, never the runner's raw-syscall child. Single-threaded.
+ *
+ *   1. block every signal (the supervisor's SIGTERM to the job's process
+ *      group must end the job, not leave an open session behind);
+ *   2. the owner's passwd entry and groups (setgroups here, before PAM, so
+ *      pam_group could add to them);
+ *   3. PAM: account (a refusal ends here: STEP_PAM_ACCOUNT on the start
+ *      report, exit 127, the job never runs), session, credentials;
+ *   4. the job's environment: PAM's (pam_env) first, then the job's own,
+ *      which wins for a name in both, as Debian's cron merges them (so
+ *      crond's PATH and a crontab's assignments override /etc/environment);
+ *   5. fork the job: setgid, setuid (checked and verified, as the runner's
+ *      child does), chdir, empty signal mask, execve; a failure before
+ *      execve goes on the start report (the job's exec closes it: EOF
+ *      tells the supervisor the job started);
+ *   6. wait; close the session; end with the job's status: its exit code,
+ *      or death by the same signal (our core limit is set to 0 first, so
+ *      only the job dumps core). Should the signal not kill us, exit
+ *      128+N. So the supervisor, which only sees this process, records the
+ *      job's real outcome. If the job is SIGKILLed with its process group
+ *      (the stop or timeout's last resort) this process dies too and the
+ *      session is not closed, as with cronie's per-job child.
+ *
+ * Exit statuses of its own: 127 when the job did not start (a report says
+ * why). Messages after the job ran (closing the session failed) go to
+ * syslog: standard output and error are the job's.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "crond/runner.h"
+#include "crond/runner_plan.h"
+#include "crond/session.h"
+#include "crond/session/pam_steps.h"
+
+#define MAX_ENV 4096            /* PAM's variables plus the job's */
+
+struct args {
+	const char *service, *user, *cwd;
+	int report_fd;
+	bool at_job;
+	size_t n_env;
+	char **env;                 /* the job's, N_ENV of them */
+	const char *program;
+	char **job_argv;
+};
+
+/* One write: the record and the message, so the supervisor reads both. */
+static void report(int fd, int step, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void report(int fd, int step, int err, const char *fmt, ...)
+{
+	struct {
+		struct start_report r;
+		char text[SESSION_REPORT_TEXT];
+	} rep = { { step, err }, { 0 } };
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(rep.text, sizeof(rep.text), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n >= sizeof(rep.text))
+		n = (int)sizeof(rep.text) - 1;
+	if (fd < 0) {   /* no report pipe yet: the job's output is all we have */
+		dprintf(2, "crond-session: %s\n", rep.text);
+		return;
+	}
+	ssize_t w;
+	do
+		w = write(fd, &rep, sizeof(rep.r) + (size_t)n);
+	while (w < 0 && errno == EINTR);
+}
+
+static int parse_args(int argc, char **argv, struct args *a, char *msg, size_t len)
+{
+	*a = (struct args){ .report_fd = -1 };
+	if (argc < SESSION_ARGV_FIXED + 2 || strcmp(argv[1], SESSION_ARGV_MAGIC) != 0) {
+		snprintf(msg, len, "not started by crond %s (usage: see crond/session.h)",
+		         SESSION_ARGV_MAGIC);
+		return -1;
+	}
+	char *end;
+	errno = 0;
+	long fd = strtol(argv[4], &end, 10);
+	if (*argv[4] == '\0' || *end || errno || fd < 3 || fd > INT_MAX ||
+	    fcntl((int)fd, F_SETFD, FD_CLOEXEC) < 0) {
+		snprintf(msg, len, "bad start-report descriptor '%.20s'", argv[4]);
+		return -1;
+	}
+	a->report_fd = (int)fd;
+	unsigned long long n = strtoull(argv[7], &end, 10);
+	if (*argv[7] == '\0' || *end || n > (unsigned long long)(argc - SESSION_ARGV_FIXED - 2)) {
+		snprintf(msg, len, "bad environment count '%.20s'", argv[7]);
+		return -1;
+	}
+	a->service = argv[2];
+	a->user = argv[3];
+	a->cwd = argv[5][0] ? argv[5] : NULL;
+	a->at_job = strcmp(argv[6], "at") == 0;
+	a->n_env = (size_t)n;
+	a->env = argv + SESSION_ARGV_FIXED;
+	a->program = argv[SESSION_ARGV_FIXED + n];
+	a->job_argv = argv + SESSION_ARGV_FIXED + n + 1;
+	for (size_t i = 0; i < a->n_env; i++) {
+		if (strchr(a->env[i], '=') == NULL || a->env[i][0] == '=') {
+			snprintf(msg, len, "bad environment string %zu", i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static size_t name_len(const char *var)
+{
+	return (size_t)(strchr(var, '=') - var);
+}
+
+static bool job_sets(const struct args *a, const char *var)
+{
+	size_t n = name_len(var);
+	for (size_t i = 0; i < a->n_env; i++)
+		if (name_len(a->env[i]) == n && strncmp(a->env[i], var, n) == 0)
+			return true;
+	return false;
+}
+
+/* PAM's variables the job does not set, then the job's. NULL: no memory. */
+static char **merge_env(const struct args *a, char **pam)
+{
+	size_t np = 0;
+	while (pam && pam[np] && np < MAX_ENV)
+		np++;
+	char **env = calloc(np + a->n_env + 1, sizeof(*env));
+	if (env == NULL)
+		return NULL;
+	size_t k = 0;
+	for (size_t i = 0; i < np; i++)
+		if (strchr(pam[i], '=') && pam[i][0] != '=' && !job_sets(a, pam[i]))
+			env[k++] = pam[i];
+	for (size_t i = 0; i < a->n_env; i++)
+		env[k++] = a->env[i];
+	env[k] = NULL;
+	return env;
+}
+
+static const char *env_get(char **env, const char *name)
+{
+	size_t n = strlen(name);
+	for (; *env; env++)
+		if (strncmp(*env, name, n) == 0 && (*env)[n] == '=')
+			return *env + n + 1;
+	return NULL;
+}
+
+static _Noreturn void child_fail(const struct args *a, int step, int e, const char *what)
+{
+	report(a->report_fd, step, e, "%s: %s", what, strerror(e));
+	_exit(127);
+}
+
+static void become_owner(const struct args *a, const struct passwd *pw)
+{
+	uid_t ruid, euid, suid;
+	gid_t rgid, egid, sgid;
+	char what[64];
+	snprintf(what, sizeof(what), "setgid(%u) failed", (unsigned)pw->pw_gid);
+	if (setgid(pw->pw_gid) < 0)
+		child_fail(a, STEP_SETGID, errno, what);
+	snprintf(what, sizeof(what), "setuid(%u) failed", (unsigned)pw->pw_uid);
+	if (setuid(pw->pw_uid) < 0)
+		child_fail(a, STEP_SETUID, errno, what);
+	if (getresuid(&ruid, &euid, &suid) < 0 || getresgid(&rgid, &egid, &sgid) < 0)
+		child_fail(a, STEP_VERIFY_IDS, errno, "getresuid");
+	if (ruid != pw->pw_uid || euid != pw->pw_uid || suid != pw->pw_uid ||
+	    rgid != pw->pw_gid || egid != pw->pw_gid || sgid != pw->pw_gid) {
+		report(a->report_fd, STEP_VERIFY_IDS, 0, "ids not %u:%u after setuid, refusing to run",
+		       (unsigned)pw->pw_uid, (unsigned)pw->pw_gid);
+		_exit(127);
+	}
+	if (pw->pw_uid != 0 && setuid(0) != -1) {
+		report(a->report_fd, STEP_REGAIN_ROOT, 0,
+		       "setuid(0) succeeded after setuid(%u), refusing to run", (unsigned)pw->pw_uid);
+		_exit(127);
+	}
+}
+
+/* The job's process: never returns. */
+static _Noreturn void run_job(const struct args *a, const struct passwd *pw, char **env)
+{
+	become_owner(a, pw);
+	const char *home = env_get(env, "HOME");
+	const char *dir = a->cwd ? a->cwd : home ? home : "/";
+	if (chdir(dir) < 0) {
+		int e = errno;
+		if (a->at_job && a->cwd) {
+			/* Debian's words, in the job's output (runner.h). */
+			dprintf(1, "Execution directory inaccessible: %s: %s\n", dir, strerror(e));
+			_exit(1);
+		}
+		char what[PATH_MAX + 32];
+		snprintf(what, sizeof(what), "cannot chdir to %s", dir);
+		child_fail(a, a->cwd ? STEP_CHDIR : STEP_CHDIR_HOME, e, what);
+	}
+	/* Anything PAM's modules left open must not reach the job. */
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		child_fail(a, STEP_CLOSE, errno, "cannot close inherited descriptors");
+	sigset_t none;
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+		child_fail(a, STEP_SIGNALS, errno, "cannot reset signals");
+	execve(a->program, a->job_argv, env);
+	char what[PATH_MAX + 32];
+	snprintf(what, sizeof(what), "cannot execute %s", a->program);
+	child_fail(a, STEP_EXEC, errno, what);
+}
+
+/* Ends this process the way the job ended. */
+static _Noreturn void exit_like(int status)
+{
+	if (WIFEXITED(status))
+		_exit(WEXITSTATUS(status));
+	int sig = WTERMSIG(status);
+	struct rlimit none = { 0, 0 };
+	(void)setrlimit(RLIMIT_CORE, &none);   /* only the job's core is of use */
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	sigemptyset(&dfl.sa_mask);
+	sigset_t one;
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	if (sigaction(sig, &dfl, NULL) == 0 && kill(getpid(), sig) == 0)
+		(void)sigprocmask(SIG_UNBLOCK, &one, NULL);   /* delivered here */
+	_exit(128 + sig);
+}
+
+static int owner_groups(const struct passwd *pw, gid_t **groups, int *n)
+{
+	int room = 64;
+	for (int tries = 0; tries < 8; tries++) {
+		*groups = malloc((size_t)room * sizeof(gid_t));
+		if (*groups == NULL)
+			return -1;
+		*n = room;
+		if (getgrouplist(pw->pw_name, pw->pw_gid, *groups, n) >= 0)
+			return 0;
+		free(*groups);
+		*groups = NULL;
+		if (*n <= room || *n > RUNNER_MAX_GROUPS)
+			return -1;
+		room = *n;
+	}
+	return -1;
+}
+
+static void free_strv(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+int main(int argc, char **argv)
+{
+	sigset_t all;
+	sigfillset(&all);
+	(void)sigprocmask(SIG_BLOCK, &all, NULL);
+	char msg[SESSION_REPORT_TEXT];
+	struct args a;
+	if (parse_args(argc, argv, &a, msg, sizeof(msg)) < 0) {
+		report(a.report_fd, STEP_HELPER, 0, "crond-session: %s", msg);
+		return 127;
+	}
+	if (geteuid() != 0) {
+		report(a.report_fd, STEP_HELPER, 0,
+		       "crond-session: PAM needs crond to run as root (pam = yes)");
+		return 127;
+	}
+	errno = 0;
+	struct passwd *pw = getpwnam(a.user);
+	gid_t *groups = NULL;
+	int ngroups = 0;
+	if (pw == NULL) {
+		report(a.report_fd, STEP_HELPER, errno, "crond-session: unknown user %s", a.user);
+		return 127;
+	}
+	if (owner_groups(pw, &groups, &ngroups) < 0) {
+		report(a.report_fd, STEP_SETGROUPS, 0, "cannot list the groups of %s", a.user);
+		return 127;
+	}
+	if (setgroups((size_t)ngroups, groups) < 0) {
+		report(a.report_fd, STEP_SETGROUPS, errno, "setgroups for %s failed: %s", a.user,
+		       strerror(errno));
+		return 127;
+	}
+	free(groups);
+	openlog("crond-session", LOG_PID, LOG_CRON);
+	struct pam_steps ps;
+	int step;
+	char end_msg[200];
+	if (pam_steps_begin(&ps, a.service, a.user, &step, msg, sizeof(msg)) < 0) {
+		report(a.report_fd, step, 0, "%s", msg);
+		(void)pam_steps_end(&ps, end_msg, sizeof(end_msg));
+		return 127;
+	}
+	char **pam_env = pam_steps_env(&ps);
+	char **env = merge_env(&a, pam_env);
+	pid_t pid = env ? fork() : -1;
+	if (pid == 0)
+		run_job(&a, pw, env);
+	int e = errno;
+	if (pid < 0) {
+		report(a.report_fd, STEP_HELPER, e, "crond-session: cannot start the job: %s",
+		       env ? strerror(e) : "out of memory");
+		(void)pam_steps_end(&ps, end_msg, sizeof(end_msg));
+		return 127;
+	}
+	/* From here on the job's start is its child's to report (or its exec
+	 * closes the pipe): our copy goes. */
+	(void)close(a.report_fd);
+	free(env);
+	free_strv(pam_env);
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			syslog(LOG_ERR, "(%s) waitpid(%d): %m", a.user, (int)pid);
+			status = 127 << 8;
+			break;
+		}
+	}
+	if (pam_steps_end(&ps, end_msg, sizeof(end_msg)) < 0)
+		syslog(LOG_WARNING, "(%s) closing the PAM session: %s", a.user, end_msg);
+	exit_like(status);
+}
