@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "crond/log.h"
+#include "crond/metrics.h"
 #include "crond/runreq.h"
 #include "crond/scheduler.h"
 #include "crond/syscron.h"
@@ -274,8 +275,7 @@ static void publish_status(struct timer *t)
 {
 	struct scheduler_stats st;
 	scheduler_stats(t->sched, &st);
-	atomic_store(&t->c->entries, st.entries);
-	atomic_store(&t->c->at_jobs, st.at_jobs);
+	metrics_timer_counts(t->c, st.entries, st.at_jobs, t->cfg.metrics_file[0] != '\0');
 	atomic_store(&t->c->next_due, st.next_due);
 }
 

@@ -56,6 +56,7 @@ struct config {
 	double batch_load;                  /* batch jobs start below this load */
 	uint32_t batch_interval;            /* seconds between batch job starts */
 	uint32_t stop_grace;                /* seconds jobs get after SIGTERM at stop */
+	char metrics_file[CONFIG_PATH_MAX]; /* Prometheus text file; "" = none */
 	enum config_log log;
 };
 
