@@ -138,7 +138,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(UNIT_SUPPORT)) $(ALL_
 # Installs what the build (deps) and the tests (test-deps) need on Debian,
 # once; silent when all is present.
 APT_PACKAGES := libsqlite3-dev libcmocka-dev pkg-config tzdata
-TEST_APT_PACKAGES := python3 procps util-linux
+TEST_APT_PACKAGES := python3 procps util-linux bash-completion
 define apt_ensure
 	$(Q)if command -v dpkg-query >/dev/null 2>&1; then \
 	  missing=""; \
@@ -217,6 +217,17 @@ install: all
 	$(if $(wildcard atq/main.c),for n in atq atrm batch; do ln -sf at $(DESTDIR)$(PREFIX)/bin/$$n; done)
 	for m in man/*.[158]; do [ -e "$$m" ] || continue; \
 	  install -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/; done
+	$(Q)$(MAKE) --no-print-directory install-completions
+
+# bash completions, where Debian's bash-completion looks them up by command
+# name (atq, atrm and batch share at's file).
+COMPLETIONS_DIR := $(PREFIX)/share/bash-completion/completions
+.PHONY: install-completions
+install-completions:
+	install -d $(DESTDIR)$(COMPLETIONS_DIR)
+	install -m 0644 etc/bash-completion/crontab etc/bash-completion/at \
+	  etc/bash-completion/crond $(DESTDIR)$(COMPLETIONS_DIR)/
+	for n in atq atrm batch; do ln -sf at $(DESTDIR)$(COMPLETIONS_DIR)/$$n; done
 
 .PHONY: clean
 clean:
