@@ -71,8 +71,15 @@ bool metrics_run_of_job(const struct job *j, struct metrics_run *run)
 		run->command = r->command;
 		run->snap = r->snap;
 		run->entry_index = r->entry_index;
-		if (r->snap && r->entry_index < r->snap->tab.n_entries)
-			run->line = r->snap->tab.entries[r->entry_index].line;
+	}
+	/* RANDOM_DELAY moves a run anywhere in its window on purpose: late
+	 * counts from the window's end. */
+	int64_t window = 0;
+	if (run->cron && r->snap && r->entry_index < r->snap->tab.n_entries) {
+		const struct crontab_entry *e = &r->snap->tab.entries[r->entry_index];
+		run->line = e->line;
+		if (e->options < r->snap->tab.n_options)
+			window = (int64_t)r->snap->tab.options[e->options].random_delay * 60;
 	}
 	if (j->skipped)
 		run->outcome = METRICS_SKIPPED;
@@ -94,7 +101,8 @@ bool metrics_run_of_job(const struct job *j, struct metrics_run *run)
 	                                           : WEXITSTATUS(j->wstatus);
 	/* Batch jobs wait for the load by design: never late. */
 	bool batch = r->kind == DUE_AT && (r->queue == 'b' || (r->queue >= 'A' && r->queue <= 'Z'));
-	run->late = !batch && r->scheduled > 0 && j->start_ns / NS - r->scheduled > METRICS_LATE_S;
+	run->late = !batch && r->scheduled > 0 &&
+	            j->start_ns / NS - r->scheduled - window > METRICS_LATE_S;
 	return true;
 }
 

@@ -39,7 +39,8 @@
 
 #define METRICS_MAX_ENTRIES 5000                   /* per-entry series kept */
 #define METRICS_WRITE_EVERY_NS (3LL * 1000000000)  /* at most one write this often */
-#define METRICS_LATE_S 60                          /* a start this much after its instant is late */
+#define METRICS_LATE_S 60                          /* a start this much after its instant
+                                                      (and RANDOM_DELAY window) is late */
 #define METRICS_DETACHED_TTL_S (8 * 86400)         /* a detached series without a run goes */
 #define METRICS_LABEL_MAX 40                       /* bytes of a command label */
 #define METRICS_SOURCE_MAX 200                     /* bytes of a source label */
@@ -67,7 +68,8 @@ struct metrics_run {
 	double start_s;             /* Unix time */
 	double duration_s;
 	int exit_status;            /* exit code, 128 + signal when killed */
-	bool late;                  /* started over METRICS_LATE_S after its instant */
+	bool late;                  /* started over METRICS_LATE_S after its instant (cron:
+	                               plus its RANDOM_DELAY window; batch: never) */
 };
 
 /* What the supervisor and the timer know, as of now. */

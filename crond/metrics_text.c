@@ -169,8 +169,8 @@ int metrics_format(const struct metrics *m, FILE *f)
 	       "Runs that were due but never started (overlap, coalesced, queue full, cancelled).",
 	       m->skipped);
 	scalar(f, "crond_runs_late_total", "counter",
-	       "Runs that started more than 60 seconds after their scheduled instant (batch jobs "
-	       "excepted).",
+	       "Runs that started more than 60 seconds after they were due (after the RANDOM_DELAY "
+	       "window; batch jobs are never late).",
 	       m->late);
 	scalar(f, "crond_metrics_entries_over_cap_total", "counter",
 	       "Runs of entries left without a series of their own (too many entries).",

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
+#include "crond/job.h"
 #include "crond/metrics.h"
 #include "crond/metrics_series.h"
 #include "tests/unit/support/tmpdir.h"
@@ -162,6 +163,74 @@ static struct snapshot *two_entries(void)
 	return snap;
 }
 
+static struct snapshot *parse_snap(const char *text)
+{
+	struct crontab tab;
+	struct diag_list d = { 0 };
+	if (crontab_parse(text, strlen(text), CRONTAB_USER, &tab, &d) != 0)
+		fail_msg("parse: %s", d.items[0].msg);
+	diag_list_clear(&d);
+	struct snapshot *snap = snapshot_new("user:alice", SOURCE_USER, "alice", &tab);
+	assert_non_null(snap);
+	return snap;
+}
+
+static void test_outcome_exit_status_and_lateness_of_a_job(void **state)
+{
+	(void)state;
+	struct snapshot *snap = parse_snap("* * * * * plain\nRANDOM_DELAY=10\n* * * * * spread\n");
+	char key[] = "user:alice:1";
+	struct run_request req = { .kind = DUE_CRON, .scheduled = 1000000, .snap = snap,
+		                   .source = "user:alice", .user = "alice", .command = "spread",
+		                   .entry_key = key, .entry_index = 1 };
+	struct job j = { .kind = JOB_CRON, .req = &req, .start_ns = (1000000LL + 660) * SEC,
+		         .start_mono = 5 * SEC, .end_mono = 7 * SEC + SEC / 2 };
+	struct metrics_run run;
+	assert_true(metrics_run_of_job(&j, &run));
+	assert_int_equal(run.outcome, METRICS_SUCCESS);
+	assert_int_equal(run.line, 3);
+	assert_true(run.started);
+	assert_true(run.duration_s > 2.49 && run.duration_s < 2.51);
+	assert_false(run.late);   /* 60 s after its 10-minute RANDOM_DELAY window */
+	j.start_ns += SEC;
+	assert_true(metrics_run_of_job(&j, &run));
+	assert_true(run.late);
+	req.entry_index = 0;       /* no RANDOM_DELAY: 61 s after the minute is late */
+	j.start_ns = (1000000LL + 61) * SEC;
+	assert_true(metrics_run_of_job(&j, &run));
+	assert_true(run.late);
+	j.start_ns = (1000000LL + 60) * SEC;
+	assert_true(metrics_run_of_job(&j, &run));
+	assert_false(run.late);
+	j.wstatus = 3 << 8;        /* exit 3 */
+	assert_true(metrics_run_of_job(&j, &run));
+	assert_int_equal(run.outcome, METRICS_FAILURE);
+	assert_int_equal(run.exit_status, 3);
+	j.wstatus = 15;            /* killed by SIGTERM */
+	j.timed_out = true;
+	assert_true(metrics_run_of_job(&j, &run));
+	assert_int_equal(run.outcome, METRICS_TIMEOUT);
+	assert_int_equal(run.exit_status, 143);
+	j.timed_out = false;
+	j.skipped = true;
+	assert_true(metrics_run_of_job(&j, &run));
+	assert_int_equal(run.outcome, METRICS_SKIPPED);
+	assert_false(run.started);
+	/* a batch job waits for the load by design: never late */
+	struct run_request at = { .kind = DUE_AT, .scheduled = 1000000, .queue = 'b', .at_id = 7 };
+	struct job bj = { .kind = JOB_AT, .req = &at, .start_ns = (1000000LL + 3600) * SEC };
+	assert_true(metrics_run_of_job(&bj, &run));
+	assert_false(run.cron);
+	assert_false(run.late);
+	at.queue = 'a';
+	assert_true(metrics_run_of_job(&bj, &run));
+	assert_true(run.late);
+	/* sendmail is no run */
+	struct job mail = { .kind = JOB_MAIL };
+	assert_false(metrics_run_of_job(&mail, &run));
+	snapshot_unref(snap);
+}
+
 static void test_removed_entry_drops_its_series(void **state)
 {
 	(void)state;
@@ -289,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_label_output_escapes_backslash_quote_and_newline),
 		cmocka_unit_test(test_runs_counted_by_outcome_with_last_start_exit_and_duration),
 		cmocka_unit_test(test_entries_beyond_the_cap_count_only_in_totals),
+		cmocka_unit_test(test_outcome_exit_status_and_lateness_of_a_job),
 		cmocka_unit_test(test_removed_entry_drops_its_series),
 		cmocka_unit_test(test_replaced_crontab_is_let_go_and_detached_series_expire),
 		cmocka_unit_test(test_writes_are_coalesced_and_never_due_when_nothing_changed),
