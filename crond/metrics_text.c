@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -199,6 +200,7 @@ int metrics_write_file(const struct metrics *m, const char *path, char *err, siz
 		unlink(tmp);
 		return -1;
 	}
+	__fsetlocking(f, FSETLOCKING_BYCALLER);   /* one thread: no lock per character */
 	int rc = metrics_format(m, f);
 	int e = errno;
 	if (fclose(f) != 0 && rc == 0)
