@@ -179,7 +179,7 @@ void metrics_note(struct metrics *m, const struct metrics_run *run, int64_t mono
 void metrics_run_ended(struct metrics *m, const struct job *j)
 {
 	struct metrics_run run;
-	if (m && metrics_run_of_job(j, &run))
+	if (m && m->buckets && metrics_run_of_job(j, &run))   /* not after metrics_free */
 		metrics_note(m, &run, clock_mono_ns());
 }
 

@@ -105,7 +105,7 @@ bool metrics_run_of_job(const struct job *j, struct metrics_run *run);
 /* Counts one ended run (MONO: monotonic ns, for the detached-series TTL). */
 void metrics_note(struct metrics *m, const struct metrics_run *run, int64_t mono);
 
-/* metrics_run_of_job + metrics_note; M may be NULL (no metrics). */
+/* metrics_run_of_job + metrics_note; M may be NULL or freed (no metrics). */
 void metrics_run_ended(struct metrics *m, const struct job *j);
 
 /* When the next write is due (monotonic ns), INT64_MAX when none is. */
