@@ -217,18 +217,23 @@ install: all
 	$(if $(wildcard atq/main.c),for n in atq atrm batch; do ln -sf at $(DESTDIR)$(PREFIX)/bin/$$n; done)
 	for m in man/*.[158]; do [ -e "$$m" ] || continue; \
 	  install -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/; done
-	$(Q)$(MAKE) --no-print-directory install-completions
-
-# bash completions, where Debian's bash-completion looks them up by command
-# name (atq, atrm and batch share at's file).
-COMPLETIONS_DIR := $(PREFIX)/share/bash-completion/completions
-.PHONY: install-completions
-install-completions:
-	install -d $(DESTDIR)$(COMPLETIONS_DIR)
-	install -m 0644 etc/bash-completion/crontab etc/bash-completion/at \
-	  etc/bash-completion/crond $(DESTDIR)$(COMPLETIONS_DIR)/
-	for n in atq atrm batch; do ln -sf at $(DESTDIR)$(COMPLETIONS_DIR)/$$n; done
 
 .PHONY: clean
 clean:
 	rm -rf build run
+
+# ---------------------------------------------------------------- completions
+# bash completions, where Debian's bash-completion looks them up by command
+# name (atq, atrm and batch share at's file); part of install and uninstall.
+COMPLETIONS_DIR := $(PREFIX)/share/bash-completion/completions
+COMPLETIONS     := crontab at crond
+COMPLETION_LINKS := atq atrm batch
+.PHONY: install-completions uninstall-completions
+install: install-completions
+uninstall: uninstall-completions
+install-completions:
+	install -d $(DESTDIR)$(COMPLETIONS_DIR)
+	install -m 0644 $(addprefix etc/bash-completion/,$(COMPLETIONS)) $(DESTDIR)$(COMPLETIONS_DIR)/
+	for n in $(COMPLETION_LINKS); do ln -sfn at $(DESTDIR)$(COMPLETIONS_DIR)/$$n; done
+uninstall-completions:
+	rm -f $(addprefix $(DESTDIR)$(COMPLETIONS_DIR)/,$(COMPLETIONS) $(COMPLETION_LINKS))
