@@ -133,3 +133,23 @@ for f in crontab at atq atrm batch crond; do
     [ -r "$d/$f" ] || fail "make install put no $f in $d"
 done
 [ "$(readlink "$d/atrm")" = at ] || fail "atrm's completion is not a link to at's"
+make -s -C "$ROOT" uninstall-completions DESTDIR="$TEST_TMP/dest" PREFIX=/usr/local >/dev/null \
+    || fail "make uninstall-completions failed"
+[ -z "$(find "$TEST_TMP/dest" ! -type d)" ] || fail "uninstall left: $(find "$TEST_TMP/dest" ! -type d)"
+# With PREFIX=/usr (the Debian package), crontab's completion must not take
+# the path of bash-completion's own: it goes to the directory bash-completion
+# sources at start-up, which wins over that file.
+make -s -C "$ROOT" install-completions DESTDIR="$TEST_TMP/usr" PREFIX=/usr >/dev/null \
+    || fail "make install-completions PREFIX=/usr failed"
+got=$(cd "$TEST_TMP/usr" && find . ! -type d | sed 's|^\./||' | sort | tr '\n' ' ')
+[ "$got" = "etc/bash_completion.d/crond-crontab usr/share/bash-completion/completions/at \
+usr/share/bash-completion/completions/atq usr/share/bash-completion/completions/atrm \
+usr/share/bash-completion/completions/batch usr/share/bash-completion/completions/crond " ] \
+    || fail "PREFIX=/usr installs: $got"
+if [ -r "$BC" ]; then
+    # bash-completion, started as an interactive shell would, then asked for
+    # crontab's completion: ours (from the start-up directory), not its own.
+    got=$(BASH_COMPLETION_COMPAT_DIR="$TEST_TMP/usr/etc/bash_completion.d" bash -c '
+        . "$0"; complete -p crontab' "$BC" 2>&1)
+    [ "$got" = "complete -F _crond_crontab crontab" ] || fail "bash-completion uses: $got"
+fi
