@@ -36,6 +36,7 @@ static const struct key keys[] = {
 	PATHKEY(at_allow),
 	PATHKEY(at_deny),
 	{ "sendmail", K_PATH_OR_EMPTY, offsetof(struct config, sendmail), 0, 0 },
+	{ "metrics_file", K_PATH_OR_EMPTY, offsetof(struct config, metrics_file), 0, 0 },
 	PATHKEY(loadavg_file),
 	PATHKEY(shell),
 	{ "path", K_STRING, offsetof(struct config, path), 0, 0 },
@@ -50,7 +51,6 @@ static const struct key keys[] = {
 	{ "batch_load", K_LOAD, offsetof(struct config, batch_load), 0, 0 },
 	{ "batch_interval", K_UINT, offsetof(struct config, batch_interval), 0, 86400 },
 	{ "stop_grace", K_UINT, offsetof(struct config, stop_grace), 0, 3600 },
-	{ "metrics_file", K_PATH_OR_EMPTY, offsetof(struct config, metrics_file), 0, 0 },
 	{ "log", K_LOG, offsetof(struct config, log), 0, 0 },
 };
 

@@ -42,6 +42,7 @@ struct config {
 	char at_allow[CONFIG_PATH_MAX];
 	char at_deny[CONFIG_PATH_MAX];
 	char sendmail[CONFIG_PATH_MAX];     /* "" disables mail */
+	char metrics_file[CONFIG_PATH_MAX]; /* Prometheus text file; "" = none */
 	char loadavg_file[CONFIG_PATH_MAX]; /* where batch reads the load */
 	char shell[CONFIG_PATH_MAX];        /* default SHELL for cron jobs */
 	char path[CONFIG_PATH_MAX];         /* default PATH for every job */
@@ -56,7 +57,6 @@ struct config {
 	double batch_load;                  /* batch jobs start below this load */
 	uint32_t batch_interval;            /* seconds between batch job starts */
 	uint32_t stop_grace;                /* seconds jobs get after SIGTERM at stop */
-	char metrics_file[CONFIG_PATH_MAX]; /* Prometheus text file; "" = none */
 	enum config_log log;
 };
 
