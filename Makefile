@@ -156,7 +156,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(UNIT_SUPPORT)) $(ALL_
 # Installs what the build (deps) and the tests (test-deps) need on Debian,
 # once; silent when all is present.
 APT_PACKAGES := libsqlite3-dev libcmocka-dev libjansson-dev pkg-config tzdata libpam0g-dev libsystemd-dev
-TEST_APT_PACKAGES := python3 procps util-linux
+TEST_APT_PACKAGES := python3 procps util-linux bash-completion
 define apt_ensure
 	$(Q)if command -v dpkg-query >/dev/null 2>&1; then \
 	  missing=""; \
@@ -326,3 +326,30 @@ test-deb: deb
 .PHONY: clean
 clean:
 	rm -rf build run
+
+# ---------------------------------------------------------------- completions
+# bash completions, where Debian's bash-completion looks them up by command
+# name (atq, atrm and batch share at's file); part of install and uninstall.
+# bash-completion itself ships /usr/share/bash-completion/completions/crontab
+# (for Debian's cron), so with PREFIX=/usr ours goes to the directory it
+# sources at start-up instead, which takes precedence over that file and
+# does not collide with it in dpkg.
+COMPLETIONS_DIR  := $(PREFIX)/share/bash-completion/completions
+COMPLETIONS      := at crond
+COMPLETION_LINKS := atq atrm batch
+ifeq ($(PREFIX),/usr)
+CRONTAB_COMPLETION := /etc/bash_completion.d/crond-crontab
+else
+CRONTAB_COMPLETION := $(COMPLETIONS_DIR)/crontab
+endif
+.PHONY: install-completions uninstall-completions
+install: install-completions
+uninstall: uninstall-completions
+install-completions:
+	install -d $(DESTDIR)$(COMPLETIONS_DIR) $(DESTDIR)$(dir $(CRONTAB_COMPLETION))
+	install -m 0644 $(addprefix etc/bash-completion/,$(COMPLETIONS)) $(DESTDIR)$(COMPLETIONS_DIR)/
+	install -m 0644 etc/bash-completion/crontab $(DESTDIR)$(CRONTAB_COMPLETION)
+	for n in $(COMPLETION_LINKS); do ln -sfn at $(DESTDIR)$(COMPLETIONS_DIR)/$$n; done
+uninstall-completions:
+	rm -f $(addprefix $(DESTDIR)$(COMPLETIONS_DIR)/,$(COMPLETIONS) $(COMPLETION_LINKS)) \
+	  $(DESTDIR)$(CRONTAB_COMPLETION)

@@ -7,6 +7,7 @@
 
 #include "crond/clock.h"
 #include "crond/log.h"
+#include "crond/metrics.h"
 
 #define PRUNE_AGAIN_SOON_NS (100 * 1000000LL)
 
@@ -155,8 +156,10 @@ static void flush_history(struct recorder *r)
 		log_msg(LOG_ERR, "%zu run records not written: %s", n, e.msg);
 	free(runs);
 	free(keys);
-	for (size_t i = 0; i < r->n_finished; i++)
+	for (size_t i = 0; i < r->n_finished; i++) {
+		metrics_run_ended(r->metrics, r->finished[i]);
 		job_free(r->finished[i]);
+	}
 	r->n_finished = 0;
 }
 

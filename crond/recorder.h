@@ -26,8 +26,11 @@
 #define RECORDER_PRUNE_EVERY_NS (600LL * 1000000000)        /* age prune, when idle */
 #define RECORDER_COUNT_PRUNE_EVERY_NS (3600LL * 1000000000) /* per-entry count prune */
 
+struct metrics;
+
 struct recorder {
 	struct spool *sp;
+	struct metrics *metrics;          /* borrowed: told of every ended run, or NULL */
 	struct job **started;             /* borrowed: the supervisor's */
 	size_t n_started, cap_started;
 	struct job **finished;

@@ -28,6 +28,7 @@
 #include "crond/jobenv.h"
 #include "crond/log.h"
 #include "crond/mail.h"
+#include "crond/metrics.h"
 #include "crond/recorder.h"
 #include "crond/runclient.h"
 #include "crond/runreq.h"
@@ -56,6 +57,7 @@ struct super {
 	struct config cfg;
 	unsigned cfg_gen;
 	struct recorder rec;
+	struct metrics metrics;             /* told of every ended run by rec */
 	int ep, tfd;
 	struct job *running;
 	size_t n_jobs;                      /* running, mail excluded */
@@ -657,9 +659,11 @@ static bool arm_deadlines(struct super *s)
 			poll_reap = true;
 	}
 	next = runclients_next_deadline(&s->clients, next);
-	int64_t prune = recorder_next_prune(&s->rec);
+	int64_t prune = recorder_next_prune(&s->rec), mw = metrics_next_write(&s->metrics);
 	if (prune < next)
 		next = prune;
+	if (mw < next)
+		next = mw;
 	if (poll_reap && mono + NO_PIDFD_POLL_NS < next)
 		next = mono + NO_PIDFD_POLL_NS;
 	struct itimerspec its = { 0 };
@@ -684,10 +688,20 @@ static void refresh_config(struct super *s)
 	recorder_set_limits(&s->rec, s->cfg.history_days, s->cfg.history_per_entry);
 }
 
+/* Gives the metrics what is running and waiting (and what the timer
+ * publishes); they write the file when it is due. */
+static void publish_metrics(struct super *s, bool force)
+{
+	struct metrics_gauges g = { s->n_jobs, fairq_waiting(&s->q), atomic_load(&s->c->at_jobs),
+		                    atomic_load(&s->c->entries) };
+	metrics_tick(&s->metrics, s->cfg.metrics_file, &g, clock_mono_ns(), force);
+}
+
 static void *super_main(void *arg)
 {
 	struct super *s = arg;
 	struct epoll_event evs[64];
+	publish_metrics(s, false);   /* the file exists from the start */
 	while (!s->leave) {
 		bool poll_reap = arm_deadlines(s);
 		int n = epoll_wait(s->ep, evs, 64, -1);
@@ -713,8 +727,10 @@ static void *super_main(void *arg)
 		atomic_store(&s->c->jobs_queued, fairq_waiting(&s->q));
 		if (s->stopping && !s->running)
 			s->leave = true;
+		publish_metrics(s, s->leave);
 	}
 	recorder_close(&s->rec);
+	metrics_free(&s->metrics);
 	fairq_free(&s->q);
 	runclients_free(&s->clients);
 	close(s->ep);
@@ -761,12 +777,20 @@ int supervisor_start(struct crond *c)
 		return -1;
 	}
 	char err[600];
-	if (recorder_open(&s->rec, s->cfg.spool, err, sizeof(err)) < 0) {
-		log_msg(LOG_ERR, "supervisor: %s", err);
+	if (metrics_init(&s->metrics) < 0) {
+		log_msg(LOG_ERR, "out of memory starting the supervisor");
 		fairq_free(&s->q);
 		free(s);
 		return -1;
 	}
+	if (recorder_open(&s->rec, s->cfg.spool, err, sizeof(err)) < 0) {
+		log_msg(LOG_ERR, "supervisor: %s", err);
+		metrics_free(&s->metrics);
+		fairq_free(&s->q);
+		free(s);
+		return -1;
+	}
+	s->rec.metrics = &s->metrics;
 	recorder_set_limits(&s->rec, s->cfg.history_days, s->cfg.history_per_entry);
 	s->ep = epoll_create1(EPOLL_CLOEXEC);
 	s->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
@@ -778,6 +802,7 @@ int supervisor_start(struct crond *c)
 	if (rc) {
 		log_msg(LOG_ERR, "cannot start the supervisor: %s", strerror(rc));
 		recorder_close(&s->rec);
+		metrics_free(&s->metrics);
 		fairq_free(&s->q);
 		if (s->ep >= 0)
 			close(s->ep);

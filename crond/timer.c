@@ -28,6 +28,7 @@
 
 #include "crond/log.h"
 #include "crond/runclient.h"
+#include "crond/metrics.h"
 #include "crond/runreq.h"
 #include "crond/scheduler.h"
 #include "crond/syscron.h"
@@ -383,9 +384,8 @@ static void publish_status(struct timer *t)
 {
 	struct scheduler_stats st;
 	scheduler_stats(t->sched, &st);
-	atomic_store(&t->c->entries, st.entries);
 	atomic_store(&t->c->crontabs, st.sources);
-	atomic_store(&t->c->at_jobs, st.at_jobs);
+	metrics_timer_counts(t->c, st.entries, st.at_jobs, t->cfg.metrics_file[0] != '\0');
 	atomic_store(&t->c->next_due, st.next_due);
 }
 

@@ -37,6 +37,7 @@ static const struct key keys[] = {
 	PATHKEY(at_allow),
 	PATHKEY(at_deny),
 	{ "sendmail", K_PATH_OR_EMPTY, offsetof(struct config, sendmail), 0, 0 },
+	{ "metrics_file", K_PATH_OR_EMPTY, offsetof(struct config, metrics_file), 0, 0 },
 	PATHKEY(loadavg_file),
 	PATHKEY(shell),
 	{ "path", K_STRING, offsetof(struct config, path), 0, 0 },

@@ -49,6 +49,7 @@ struct config {
 	char at_allow[CONFIG_PATH_MAX];
 	char at_deny[CONFIG_PATH_MAX];
 	char sendmail[CONFIG_PATH_MAX];     /* "" disables mail */
+	char metrics_file[CONFIG_PATH_MAX]; /* Prometheus text file; "" = none */
 	char loadavg_file[CONFIG_PATH_MAX]; /* where batch reads the load */
 	char shell[CONFIG_PATH_MAX];        /* default SHELL for cron jobs */
 	char path[CONFIG_PATH_MAX];         /* default PATH for every job */

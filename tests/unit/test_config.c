@@ -196,6 +196,28 @@ static void test_file_choice_explicit_then_environment_then_default(void **state
 	unsetenv("CROND_CONF");
 }
 
+static void test_metrics_file_is_off_by_default_and_an_absolute_path(void **state)
+{
+	(void)state;
+	struct config c;
+	config_defaults(&c);
+	assert_string_equal(c.metrics_file, "");
+	const char *text = "metrics_file = /var/lib/prometheus/node-exporter/crond.prom\n";
+	struct diag_list d = { 0 };
+	assert_int_equal(config_parse(text, strlen(text), &c, &d), 0);
+	assert_string_equal(c.metrics_file, "/var/lib/prometheus/node-exporter/crond.prom");
+	text = "metrics_file =\n";
+	assert_int_equal(config_parse(text, strlen(text), &c, &d), 0);
+	assert_string_equal(c.metrics_file, "");
+	text = "metrics_file = crond.prom\n";
+	assert_int_equal(config_parse(text, strlen(text), &c, &d), -1);
+	assert_int_equal(d.count, 1);
+	assert_int_equal(d.items[0].line, 1);
+	assert_string_equal(d.items[0].msg, "metrics_file must be an absolute path shorter than 1024 "
+	                                    "bytes, not 'crond.prom'");
+	diag_list_clear(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -206,6 +228,7 @@ int main(void)
 		cmocka_unit_test(test_pam_keys_default_off_and_service_is_a_plain_name),
 		cmocka_unit_test(test_unknown_keys_and_bad_values_are_errors_with_line),
 		cmocka_unit_test(test_file_choice_explicit_then_environment_then_default),
+		cmocka_unit_test(test_metrics_file_is_off_by_default_and_an_absolute_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

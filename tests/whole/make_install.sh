@@ -11,7 +11,8 @@ build=$(dirname "$BIN")
 inst() { run make -s -C "$ROOT" BUILD="$build" NO_BUILD=1 DESTDIR="$dest" PREFIX=/usr SYSCONFDIR=/etc "$@"; }
 inst install
 expect_rc 0 "make install"
-expected="etc/cron.d/.placeholder
+expected="etc/bash_completion.d/crond-crontab
+etc/cron.d/.placeholder
 etc/cron.daily/.placeholder
 etc/cron.hourly/.placeholder
 etc/cron.monthly/.placeholder
@@ -30,6 +31,11 @@ usr/lib/crond/crond-session
 usr/lib/systemd/system/crond.service
 usr/lib/systemd/system/crond.socket
 usr/sbin/crond
+usr/share/bash-completion/completions/at
+usr/share/bash-completion/completions/atq
+usr/share/bash-completion/completions/atrm
+usr/share/bash-completion/completions/batch
+usr/share/bash-completion/completions/crond
 usr/share/doc/crond/README.md"
 got=$(cd "$dest" && find . \( -type f -o -type l \) ! -path './usr/share/man/*' ! -path './usr/share/doc/crond/examples/*' | sed 's|^\./||' | sort)
 [ "$got" = "$expected" ] || fail "installed files differ: $(diff <(echo "$expected") <(echo "$got"))"

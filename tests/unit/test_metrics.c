@@ -1,0 +1,368 @@
+/* tests/unit/test_metrics.c: the metrics module: label values as the
+ * exposition format wants them, runs counted by outcome, the per-entry cap,
+ * series of removed entries dropped and of replaced crontabs detached (no
+ * old crontab kept alive), detached series expiring, writes coalesced to
+ * one per interval and never due while nothing changed, and the file
+ * written whole by rename.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <cmocka.h>
+
+#include "crond/job.h"
+#include "crond/metrics.h"
+#include "crond/metrics_series.h"
+#include "tests/unit/support/tmpdir.h"
+
+#define SEC 1000000000LL
+
+static char *format(const struct metrics *m)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(metrics_format(m, f), 0);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static struct metrics_run cron_run(const char *key, enum metrics_outcome o, int exit_status)
+{
+	return (struct metrics_run){ .cron = true, .key = key, .source = "user:alice",
+		                     .user = "alice", .command = "backup --all", .line = 3,
+		                     .outcome = o, .started = o != METRICS_SKIPPED,
+		                     .start_s = 1700000000.25, .duration_s = 1.5,
+		                     .exit_status = exit_status };
+}
+
+static void test_label_copy_keeps_utf8_and_replaces_controls_and_invalid_bytes(void **state)
+{
+	(void)state;
+	char out[64];
+	metrics_label_copy("a\tb\nc\x7f", 40, out, sizeof(out));
+	assert_string_equal(out, "a b c ");
+	metrics_label_copy("x\xff\xc3(y", 40, out, sizeof(out));
+	assert_string_equal(out, "x?" "?(y");
+	metrics_label_copy("caf\xc3\xa9 \xe2\x82\xac", 40, out, sizeof(out));
+	assert_string_equal(out, "caf\xc3\xa9 \xe2\x82\xac");
+	/* an overlong encoding and a surrogate are not UTF-8 */
+	metrics_label_copy("\xc0\xaf\xed\xa0\x80", 40, out, sizeof(out));
+	assert_string_equal(out, "?????");
+}
+
+static void test_label_copy_cuts_at_a_character_boundary(void **state)
+{
+	(void)state;
+	char out[64];
+	metrics_label_copy("abc\xc3\xa9z", 4, out, sizeof(out));   /* é would end at byte 5 */
+	assert_string_equal(out, "abc");
+	metrics_label_copy("abcdefgh", 40, out, 5);
+	assert_string_equal(out, "abcd");
+}
+
+static void test_label_output_escapes_backslash_quote_and_newline(void **state)
+{
+	(void)state;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(metrics_put_label(f, "a\\b\"c\nd"), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(buf, "a\\\\b\\\"c\\nd");
+	free(buf);
+}
+
+static void test_runs_counted_by_outcome_with_last_start_exit_and_duration(void **state)
+{
+	(void)state;
+	struct metrics m;
+	assert_int_equal(metrics_init(&m), 0);
+	struct metrics_run r = cron_run("user:alice:00000000000000aa", METRICS_SUCCESS, 0);
+	metrics_note(&m, &r, 1);
+	r = cron_run("user:alice:00000000000000aa", METRICS_FAILURE, 3);
+	r.late = true;
+	metrics_note(&m, &r, 2);
+	r = cron_run("user:alice:00000000000000bb", METRICS_SKIPPED, 0);
+	metrics_note(&m, &r, 3);
+	struct metrics_run at = { .cron = false, .outcome = METRICS_TIMEOUT, .started = true };
+	metrics_note(&m, &at, 4);
+	char *text = format(&m);
+	const char *labels = "{user=\"alice\",source=\"user:alice\",line=\"3\","
+	                     "entry=\"00000000000000aa\",command=\"backup --all\"";
+	char want[512];
+	snprintf(want, sizeof(want), "\ncrond_entry_last_exit_status%s} 3\n", labels);
+	assert_non_null(strstr(text, want));
+	snprintf(want, sizeof(want), "\ncrond_entry_last_start_timestamp_seconds%s} 1700000000.250\n",
+	         labels);
+	assert_non_null(strstr(text, want));
+	snprintf(want, sizeof(want), "\ncrond_entry_last_duration_seconds%s} 1.500\n", labels);
+	assert_non_null(strstr(text, want));
+	snprintf(want, sizeof(want), "\ncrond_entry_runs_total%s,outcome=\"success\"} 1\n", labels);
+	assert_non_null(strstr(text, want));
+	snprintf(want, sizeof(want), "\ncrond_entry_runs_total%s,outcome=\"failure\"} 1\n", labels);
+	assert_non_null(strstr(text, want));
+	/* an entry that never started has counts but no last run */
+	assert_non_null(strstr(text, "entry=\"00000000000000bb\",command=\"backup --all\","
+	                             "outcome=\"skipped\"} 1\n"));
+	assert_null(strstr(text, "crond_entry_last_exit_status{user=\"alice\",source=\"user:alice\","
+	                         "line=\"3\",entry=\"00000000000000bb\""));
+	/* the daemon's totals count at jobs too */
+	assert_non_null(strstr(text, "\ncrond_runs_total{outcome=\"timeout\"} 1\n"));
+	assert_non_null(strstr(text, "\ncrond_runs_total{outcome=\"success\"} 1\n"));
+	assert_non_null(strstr(text, "\ncrond_runs_skipped_total 1\n"));
+	assert_non_null(strstr(text, "\ncrond_runs_late_total 1\n"));
+	assert_non_null(strstr(text, "# TYPE crond_entry_runs_total counter\n"));
+	assert_non_null(strstr(text, "# TYPE crond_jobs_running gauge\n"));
+	free(text);
+	metrics_free(&m);
+}
+
+static void test_entries_beyond_the_cap_count_only_in_totals(void **state)
+{
+	(void)state;
+	struct metrics m;
+	assert_int_equal(metrics_init(&m), 0);
+	char key[64];
+	for (int i = 0; i < METRICS_MAX_ENTRIES + 10; i++) {
+		snprintf(key, sizeof(key), "user:alice:%016x", i);
+		struct metrics_run r = cron_run(key, METRICS_SUCCESS, 0);
+		metrics_note(&m, &r, 1);
+	}
+	/* a run of an entry that has a series still counts there */
+	struct metrics_run r = cron_run("user:alice:0000000000000000", METRICS_SUCCESS, 0);
+	metrics_note(&m, &r, 1);
+	assert_int_equal(m.n_series, METRICS_MAX_ENTRIES);
+	assert_int_equal(m.over_cap, 10);
+	assert_int_equal(m.runs[METRICS_SUCCESS], METRICS_MAX_ENTRIES + 11);
+	char *text = format(&m);
+	assert_non_null(strstr(text, "\ncrond_metrics_entries_over_cap_total 10\n"));
+	assert_non_null(strstr(text, "entry=\"0000000000000000\",command=\"backup --all\","
+	                             "outcome=\"success\"} 2\n"));
+	free(text);
+	metrics_free(&m);
+}
+
+static struct snapshot *two_entries(void)
+{
+	const char *text = "* * * * * one\n* * * * * two\n";
+	struct crontab tab;
+	struct diag_list d = { 0 };
+	if (crontab_parse(text, strlen(text), CRONTAB_USER, &tab, &d) != 0)
+		fail_msg("parse: %s", d.items[0].msg);
+	diag_list_clear(&d);
+	struct snapshot *snap = snapshot_new("user:alice", SOURCE_USER, "alice", &tab);
+	assert_non_null(snap);
+	return snap;
+}
+
+static struct snapshot *parse_snap(const char *text)
+{
+	struct crontab tab;
+	struct diag_list d = { 0 };
+	if (crontab_parse(text, strlen(text), CRONTAB_USER, &tab, &d) != 0)
+		fail_msg("parse: %s", d.items[0].msg);
+	diag_list_clear(&d);
+	struct snapshot *snap = snapshot_new("user:alice", SOURCE_USER, "alice", &tab);
+	assert_non_null(snap);
+	return snap;
+}
+
+static void test_outcome_exit_status_and_lateness_of_a_job(void **state)
+{
+	(void)state;
+	struct snapshot *snap = parse_snap("* * * * * plain\nRANDOM_DELAY=10\n* * * * * spread\n");
+	char key[] = "user:alice:1";
+	struct run_request req = { .kind = DUE_CRON, .scheduled = 1000000, .snap = snap,
+		                   .source = "user:alice", .user = "alice", .command = "spread",
+		                   .entry_key = key, .entry_index = 1 };
+	struct job j = { .kind = JOB_CRON, .req = &req, .start_ns = (1000000LL + 660) * SEC,
+		         .start_mono = 5 * SEC, .end_mono = 7 * SEC + SEC / 2 };
+	struct metrics_run run;
+	assert_true(metrics_run_of_job(&j, &run));
+	assert_int_equal(run.outcome, METRICS_SUCCESS);
+	assert_int_equal(run.line, 3);
+	assert_true(run.started);
+	assert_true(run.duration_s > 2.49 && run.duration_s < 2.51);
+	assert_false(run.late);   /* 60 s after its 10-minute RANDOM_DELAY window */
+	j.start_ns += SEC;
+	assert_true(metrics_run_of_job(&j, &run));
+	assert_true(run.late);
+	req.entry_index = 0;       /* no RANDOM_DELAY: 61 s after the minute is late */
+	j.start_ns = (1000000LL + 61) * SEC;
+	assert_true(metrics_run_of_job(&j, &run));
+	assert_true(run.late);
+	j.start_ns = (1000000LL + 60) * SEC;
+	assert_true(metrics_run_of_job(&j, &run));
+	assert_false(run.late);
+	j.wstatus = 3 << 8;        /* exit 3 */
+	assert_true(metrics_run_of_job(&j, &run));
+	assert_int_equal(run.outcome, METRICS_FAILURE);
+	assert_int_equal(run.exit_status, 3);
+	j.wstatus = 15;            /* killed by SIGTERM */
+	j.timed_out = true;
+	assert_true(metrics_run_of_job(&j, &run));
+	assert_int_equal(run.outcome, METRICS_TIMEOUT);
+	assert_int_equal(run.exit_status, 143);
+	j.timed_out = false;
+	j.skipped = true;
+	assert_true(metrics_run_of_job(&j, &run));
+	assert_int_equal(run.outcome, METRICS_SKIPPED);
+	assert_false(run.started);
+	/* a batch job waits for the load by design: never late */
+	struct run_request at = { .kind = DUE_AT, .scheduled = 1000000, .queue = 'b', .at_id = 7 };
+	struct job bj = { .kind = JOB_AT, .req = &at, .start_ns = (1000000LL + 3600) * SEC };
+	assert_true(metrics_run_of_job(&bj, &run));
+	assert_false(run.cron);
+	assert_false(run.late);
+	at.queue = 'a';
+	assert_true(metrics_run_of_job(&bj, &run));
+	assert_true(run.late);
+	/* sendmail is no run */
+	struct job mail = { .kind = JOB_MAIL };
+	assert_false(metrics_run_of_job(&mail, &run));
+	snapshot_unref(snap);
+}
+
+static void test_removed_entry_drops_its_series(void **state)
+{
+	(void)state;
+	struct metrics m;
+	assert_int_equal(metrics_init(&m), 0);
+	struct snapshot *snap = two_entries();   /* the scheduler's reference */
+	struct metrics_run r = cron_run("user:alice:1", METRICS_SUCCESS, 0);
+	r.snap = snap, r.entry_index = 0;
+	metrics_note(&m, &r, 1);
+	r = cron_run("user:alice:2", METRICS_SUCCESS, 0);
+	r.snap = snap, r.entry_index = 1;
+	metrics_note(&m, &r, 1);
+	assert_int_equal(atomic_load(&snap->refs), 3);
+	metrics_prune(&m, 2);
+	assert_int_equal(m.n_series, 2);   /* both entries still exist */
+	snapshot_cancel_entry(snap, 0);
+	metrics_prune(&m, 3);
+	assert_int_equal(m.n_series, 1);
+	assert_int_equal(atomic_load(&snap->refs), 2);
+	char *text = format(&m);
+	assert_null(strstr(text, "user:alice:1"));
+	free(text);
+	metrics_free(&m);
+	assert_int_equal(atomic_load(&snap->refs), 1);
+	snapshot_unref(snap);
+}
+
+static void test_replaced_crontab_is_let_go_and_detached_series_expire(void **state)
+{
+	(void)state;
+	struct metrics m;
+	assert_int_equal(metrics_init(&m), 0);
+	struct snapshot *snap = two_entries();
+	struct metrics_run r = cron_run("user:alice:1", METRICS_SUCCESS, 0);
+	r.snap = snap, r.entry_index = 0;
+	metrics_note(&m, &r, 10 * SEC);
+	snapshot_unref(snap);   /* the scheduler replaced the crontab, keeping the entry */
+	metrics_prune(&m, 11 * SEC);
+	/* the series stays, without the old crontab (freed now: ASan would
+	 * report a leak or a use after free otherwise) */
+	assert_int_equal(m.n_series, 1);
+	metrics_prune(&m, 10 * SEC + (int64_t)METRICS_DETACHED_TTL_S * SEC);
+	assert_int_equal(m.n_series, 1);
+	metrics_prune(&m, 10 * SEC + (int64_t)METRICS_DETACHED_TTL_S * SEC + 1);
+	assert_int_equal(m.n_series, 0);
+	metrics_free(&m);
+}
+
+static void test_writes_are_coalesced_and_never_due_when_nothing_changed(void **state)
+{
+	(void)state;
+	char dir[256], path[300];
+	assert_int_equal(tmpdir_make(dir, sizeof(dir), "test_metrics"), 0);
+	snprintf(path, sizeof(path), "%s/crond.prom", dir);
+	struct metrics m;
+	assert_int_equal(metrics_init(&m), 0);
+	struct metrics_gauges g = { 0, 0, 0, 4 };
+	assert_int_equal(metrics_next_write(&m), INT64_MAX);   /* no file configured yet */
+	metrics_tick(&m, "", &g, 1 * SEC, false);
+	assert_int_equal(m.writes, 0);
+	assert_int_equal(metrics_next_write(&m), INT64_MAX);
+	metrics_tick(&m, path, &g, 1 * SEC, false);   /* first: at once */
+	assert_int_equal(m.writes, 1);
+	assert_int_equal(metrics_next_write(&m), INT64_MAX);
+	struct metrics_run r = cron_run("user:alice:1", METRICS_SUCCESS, 0);
+	for (int i = 0; i < 1000; i++) {
+		metrics_note(&m, &r, 1 * SEC);
+		metrics_tick(&m, path, &g, 1 * SEC + i * 1000000LL, false);
+	}
+	assert_int_equal(m.writes, 1);   /* within the interval: waiting */
+	assert_int_equal(metrics_next_write(&m), 1 * SEC + METRICS_WRITE_EVERY_NS);
+	metrics_tick(&m, path, &g, 1 * SEC + METRICS_WRITE_EVERY_NS, false);
+	assert_int_equal(m.writes, 2);
+	assert_int_equal(metrics_next_write(&m), INT64_MAX);
+	/* a gauge change is a change */
+	g.running = 1;
+	metrics_tick(&m, path, &g, 10 * SEC, false);
+	assert_int_equal(m.writes, 3);
+	/* forced (at stop) only when something changed */
+	metrics_tick(&m, path, &g, 10 * SEC + 1, true);
+	assert_int_equal(m.writes, 3);
+	metrics_note(&m, &r, 1 * SEC);
+	metrics_tick(&m, path, &g, 10 * SEC + 2, true);
+	assert_int_equal(m.writes, 4);
+
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	char line[512], last[512] = "";
+	while (fgets(line, sizeof(line), f))
+		snprintf(last, sizeof(last), "%s", line);
+	fclose(f);
+	assert_string_equal(last, "crond_metrics_writes_total 4\n");
+	char tmp[320];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	struct stat st;
+	assert_int_equal(stat(tmp, &st), -1);   /* renamed away */
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0644 & ~(mode_t)umask(022));
+	metrics_free(&m);
+	assert_int_equal(tmpdir_remove(dir), 0);
+}
+
+static void test_failed_write_reports_the_path_and_waits_for_a_change(void **state)
+{
+	(void)state;
+	struct metrics m;
+	assert_int_equal(metrics_init(&m), 0);
+	char err[1200];
+	assert_int_equal(metrics_write_file(&m, "/nonexistent-dir/crond.prom", err, sizeof(err)), -1);
+	assert_string_equal(err, "cannot write /nonexistent-dir/crond.prom.tmp: No such file or "
+	                         "directory");
+	struct metrics_gauges g = { 0 };
+	metrics_tick(&m, "/nonexistent-dir/crond.prom", &g, 1 * SEC, false);
+	assert_int_equal(m.writes, 0);
+	assert_true(m.fail_logged);
+	assert_int_equal(metrics_next_write(&m), INT64_MAX);   /* no retry loop */
+	metrics_free(&m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_label_copy_keeps_utf8_and_replaces_controls_and_invalid_bytes),
+		cmocka_unit_test(test_label_copy_cuts_at_a_character_boundary),
+		cmocka_unit_test(test_label_output_escapes_backslash_quote_and_newline),
+		cmocka_unit_test(test_runs_counted_by_outcome_with_last_start_exit_and_duration),
+		cmocka_unit_test(test_entries_beyond_the_cap_count_only_in_totals),
+		cmocka_unit_test(test_outcome_exit_status_and_lateness_of_a_job),
+		cmocka_unit_test(test_removed_entry_drops_its_series),
+		cmocka_unit_test(test_replaced_crontab_is_let_go_and_detached_series_expire),
+		cmocka_unit_test(test_writes_are_coalesced_and_never_due_when_nothing_changed),
+		cmocka_unit_test(test_failed_write_reports_the_path_and_waits_for_a_change),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
