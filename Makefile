@@ -184,14 +184,21 @@ tsan: deps test-deps
 run: all
 	$(Q)etc/make-run.sh $(BIN)
 
+# Each target is tests/fuzz/fuzz_NAME.c linked with lib/ (and, for the at
+# time parser, atq/timespec*.c); its seed corpus is tests/fuzz/corpus/fuzz_NAME/
+# (copied, so what libFuzzer finds stays in build/fuzz/). FUZZ=NAMES picks
+# targets (e.g. FUZZ="fuzz_config fuzz_timespec"); a crash stops the run and
+# leaves crash-* in the current directory: make it a unit test and fix it.
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD := build/fuzz
-FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c))
-$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS)
+FUZZ ?= $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_TARGETS := $(addprefix $(FUZZ_BUILD)/,$(FUZZ))
+FUZZ_EXTRA_fuzz_timespec := $(wildcard atq/timespec*.c)
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(wildcard atq/timespec*.c atq/*.h lib/*.h)
 	@mkdir -p $(@D)
 	$(Q)clang $(CPPFLAGS) -std=c17 -O1 -g -Wall -Wextra -Werror \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	  -o $@ $< $(LIB_SRCS) -lm
+	  -o $@ $< $(LIB_SRCS) $(FUZZ_EXTRA_$(notdir $@)) -lm
 fuzz: deps
 	$(Q)command -v clang >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -q clang >/dev/null; }
 	$(Q)$(MAKE) --no-print-directory $(FUZZ_TARGETS)
@@ -199,7 +206,11 @@ fuzz: deps
 	  name=$$(basename $$t); mkdir -p $(FUZZ_BUILD)/corpus-$$name; \
 	  cp -n tests/fuzz/corpus/$$name/* $(FUZZ_BUILD)/corpus-$$name/ 2>/dev/null; \
 	  $$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	    $(FUZZ_BUILD)/corpus-$$name || exit 1; \
+	    $(FUZZ_BUILD)/corpus-$$name 2>$(FUZZ_BUILD)/$$name.log \
+	    || { tail -n 40 $(FUZZ_BUILD)/$$name.log; exit 1; }; \
+	  printf '  %-16s %s executions in %s s, corpus %s inputs\n' $$name \
+	    "$$(sed -n 's/^stat::number_of_executed_units: *//p' $(FUZZ_BUILD)/$$name.log)" \
+	    $(FUZZ_SECONDS) "$$(ls $(FUZZ_BUILD)/corpus-$$name | wc -l)"; \
 	done
 
 bench: all
