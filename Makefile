@@ -3,6 +3,8 @@
 #   make              build every program into build/bin/
 #   make test         separate ASan+UBSan build in build/asan/, then every test
 #   make tsan         ThreadSanitizer build in build/tsan/, the threaded tests
+#   make hardening    the hardening suite (docs/SECURITY.md), load tests included
+#   make valgrind     build/valgrind/, whole-program tests under memcheck
 #   make run          a private crond in the foreground under ./run/
 #   make fuzz         libFuzzer targets (clang, ASan+UBSan), FUZZ_SECONDS each
 #   make bench        benchmarks, side by side with the anchors
@@ -178,6 +180,39 @@ check: all unit-tests
 tsan: deps test-deps
 	$(Q)$(MAKE) --no-print-directory BUILD=build/tsan SANITIZE=thread OPT=-O1 all unit-tests
 	$(Q)tests/run --build build/tsan --threaded
+
+# The hardening suite (docs/SECURITY.md): the ASan+UBSan build of `make test`,
+# then every tests/whole/hardening_*.sh, the slow load tests
+# (hardening_load_*.sh, run only here) included; each test prints what it
+# measured ("figure:" lines) under its PASS/FAIL line. The fast part also
+# runs in `make test`. About 10 minutes on two cores, most of it the load
+# tests (each waits for real minute boundaries of a test clock).
+.PHONY: hardening valgrind
+hardening: deps test-deps
+	$(Q)$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=address,undefined all unit-tests
+	$(Q)start=$$(date +%s); \
+	TEST_TIMEOUT=$${TEST_TIMEOUT:-900} tests/run --build build/asan --load --whole-only \
+	  --only hardening_; rc=$$?; \
+	echo "make hardening: $$(( $$(date +%s) - start )) s"; exit $$rc
+
+# Every whole-program test once with every program (crond and the CLIs)
+# under Valgrind memcheck: an unsanitized -O1 build in build/valgrind/, and
+# build/valgrind/memcheck/bin/, one wrapper per program that execs valgrind
+# on the real one (tests/hardening/valgrind_bin.sh). Any invalid access or
+# leak (definite, indirect or possible) makes the program exit 97 and is
+# listed from the logs in build/valgrind/memcheck/logs/. The job runner's
+# clone(CLONE_VM | CLONE_VFORK) needs no switch here: Valgrind runs it as a
+# fork (the child's raw system calls work on either). Valgrind 3.19 does not
+# know pidfd_open, so under it the supervisor takes its no-pidfd path
+# (a warning in the logs, not a finding). ONLY=PATTERN runs some tests.
+VALGRIND_BUILD := build/valgrind
+valgrind: deps test-deps
+	$(call apt_ensure,valgrind)
+	$(Q)$(MAKE) --no-print-directory BUILD=$(VALGRIND_BUILD) SANITIZE= OPT=-O1 all
+	$(Q)tests/hardening/valgrind_bin.sh $(VALGRIND_BUILD)/bin $(VALGRIND_BUILD)/memcheck
+	$(Q)TEST_TIMEOUT=$${TEST_TIMEOUT:-600} tests/run --build $(VALGRIND_BUILD)/memcheck \
+	  --whole-only $(if $(ONLY),--only $(ONLY)); rc=$$?; \
+	tests/hardening/valgrind_bin.sh --report $(VALGRIND_BUILD)/memcheck || rc=1; exit $$rc
 
 # ---------------------------------------------------------------- run, fuzz, bench
 .PHONY: run fuzz bench
