@@ -204,9 +204,9 @@ hardening: deps test-deps
 # build/valgrind/memcheck/bin/, one wrapper per program that execs valgrind
 # on the real one (tests/hardening/valgrind_bin.sh). Any invalid access or
 # leak (definite, indirect or possible) makes the program exit 97 and is
-# listed from the logs in build/valgrind/memcheck/logs/; three tests that
+# listed from the logs in build/valgrind/memcheck/logs/; four tests that
 # check what Valgrind itself changes (timing, the environment) may fail
-# (listed in valgrind_bin.sh). About 8 minutes. The job runner's
+# (listed in valgrind_bin.sh). About 5-7 minutes. The job runner's
 # clone(CLONE_VM | CLONE_VFORK) needs no switch here: Valgrind runs it as a
 # fork (the child's raw system calls work on either). Valgrind 3.19 does not
 # know pidfd_open, so under it the supervisor takes its no-pidfd path
