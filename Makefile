@@ -187,9 +187,10 @@ tsan: deps test-deps
 # measured ("figure:" lines) under its PASS/FAIL line. The fast part also
 # runs in `make test`. The daemon under test is the ASan one; the CLI
 # flood's clients are the plain build in build/bin (LOAD_BIN), since ASan's
-# start-up cost would cap the calls a second far below the target. About
-# 6 minutes on two cores, most of it the load tests (each waits for real
-# minute boundaries of a test clock).
+# start-up cost would cap the calls a second far below the target. The two
+# load tests take about 2.5 minutes on two cores (each waits for real minute
+# boundaries of a test clock), the other hardening tests seconds each; the
+# total is printed at the end.
 .PHONY: hardening valgrind
 hardening: deps test-deps
 	$(Q)$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=address,undefined all unit-tests
