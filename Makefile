@@ -204,9 +204,9 @@ hardening: deps test-deps
 # under Valgrind memcheck: an unsanitized -O1 build in build/valgrind/, and
 # build/valgrind/memcheck/bin/, one wrapper per program that execs valgrind
 # on the real one (tests/hardening/valgrind_bin.sh, valgrind_exec.c). Any
-# invalid access or leak (definite, indirect or possible) makes the program
-# exit 97 and is listed from the logs in build/valgrind/memcheck/logs/; those
-# findings decide the exit status. Tests that give crond a few seconds or a
+# invalid access or leak (definite, indirect or possible) is listed from the
+# logs in build/valgrind/memcheck/logs/; those findings decide the exit
+# status. Tests that give crond a few seconds or a
 # fast test clock can fail under Valgrind's slowness: they are listed, not
 # counted (see valgrind_bin.sh). About 5-10 minutes. The job runner's
 # clone(CLONE_VM | CLONE_VFORK) needs no switch here: Valgrind runs it as a
