@@ -3,6 +3,8 @@
 #   make              build every program into build/bin/
 #   make test         separate ASan+UBSan build in build/asan/, then every test
 #   make tsan         ThreadSanitizer build in build/tsan/, the threaded tests
+#   make hardening    the hardening suite (docs/SECURITY.md), load tests included
+#   make valgrind     build/valgrind/, whole-program tests under memcheck
 #   make run          a private crond in the foreground under ./run/
 #   make fuzz         libFuzzer targets (clang, ASan+UBSan), FUZZ_SECONDS each
 #   make bench        benchmarks, side by side with the anchors
@@ -207,22 +209,73 @@ man-lint:
 	  for m in $(wildcard man/*.[158]); do groff -wall -man -Tutf8 -z $$m 2>&1 | sed "s|^|$$m: groff: |"; done); \
 	  if [ -n "$$out" ]; then echo "$$out" >&2; echo "make: man pages do not lint clean" >&2; exit 1; fi
 
+# The hardening suite (docs/SECURITY.md): the ASan+UBSan build of `make test`,
+# then every tests/whole/hardening_*.sh, the slow load tests
+# (hardening_load_*.sh, run only here) included; each test prints what it
+# measured ("figure:" lines) under its PASS/FAIL line. The fast part also
+# runs in `make test`. The daemon under test is the ASan one; the CLI
+# flood's clients are the plain build in build/bin (LOAD_BIN), since ASan's
+# start-up cost would cap the calls a second far below the target. The two
+# load tests take about 2.5 minutes on two cores (each waits for real minute
+# boundaries of a test clock), the other hardening tests seconds each; the
+# total is printed at the end.
+.PHONY: hardening valgrind
+hardening: deps test-deps
+	$(Q)$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=address,undefined all unit-tests
+	$(Q)$(MAKE) --no-print-directory BUILD=build SANITIZE= all
+	$(Q)start=$$(date +%s); \
+	LOAD_BIN=$(CURDIR)/build/bin TEST_TIMEOUT=$${TEST_TIMEOUT:-900} \
+	  tests/run --build build/asan --load --whole-only --only hardening_; rc=$$?; \
+	echo "make hardening: $$(( $$(date +%s) - start )) s"; exit $$rc
+
+# Every whole-program test once with every program (crond and the CLIs)
+# under Valgrind memcheck: an unsanitized -O1 build in build/valgrind/, and
+# build/valgrind/memcheck/bin/, one wrapper per program that execs valgrind
+# on the real one (tests/hardening/valgrind_bin.sh, valgrind_exec.c). Any
+# invalid access or leak (definite, indirect or possible) is listed from the
+# logs in build/valgrind/memcheck/logs/; those findings decide the exit
+# status. Tests that give crond a few seconds or a
+# fast test clock can fail under Valgrind's slowness: they are listed, not
+# counted (see valgrind_bin.sh). About 5-10 minutes. The job runner's
+# clone(CLONE_VM | CLONE_VFORK) needs no switch here: Valgrind runs it as a
+# fork (the child's raw system calls work on either). Valgrind 3.19 does not
+# know pidfd_open, so under it the supervisor takes its no-pidfd path
+# (a warning in the logs, not a finding). ONLY=PATTERN runs some tests.
+VALGRIND_BUILD := build/valgrind
+valgrind: deps test-deps
+	$(call apt_ensure,valgrind)
+	$(Q)$(MAKE) --no-print-directory BUILD=$(VALGRIND_BUILD) SANITIZE= OPT=-O1 all
+	$(Q)tests/hardening/valgrind_bin.sh $(VALGRIND_BUILD)/bin $(VALGRIND_BUILD)/memcheck
+	$(Q)start=$$(date +%s); \
+	TEST_TIMEOUT=$${TEST_TIMEOUT:-600} tests/run --build $(VALGRIND_BUILD)/memcheck \
+	  --whole-only $(if $(ONLY),--only $(ONLY)) | tee $(VALGRIND_BUILD)/memcheck/run.log; \
+	tests/hardening/valgrind_bin.sh --report $(VALGRIND_BUILD)/memcheck \
+	  $(VALGRIND_BUILD)/memcheck/run.log; rc=$$?; \
+	echo "make valgrind: $$(( $$(date +%s) - start )) s"; exit $$rc
+
 # ---------------------------------------------------------------- run, fuzz, bench
 .PHONY: run fuzz bench
 run: all
 	$(Q)etc/make-run.sh $(BIN)
 
+# Each target is tests/fuzz/fuzz_NAME.c linked with lib/ (and, for the at
+# time parser, atq/timespec*.c); its seed corpus is tests/fuzz/corpus/fuzz_NAME/
+# (copied, so what libFuzzer finds stays in build/fuzz/). FUZZ=NAMES picks
+# targets (e.g. FUZZ="fuzz_config fuzz_timespec"); a crash stops the run and
+# leaves crash-* in the current directory: make it a unit test and fix it.
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD := build/fuzz
-FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ ?= $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_TARGETS := $(addprefix $(FUZZ_BUILD)/,$(FUZZ))
+FUZZ_EXTRA_fuzz_timespec := $(wildcard atq/timespec*.c)
 # The fuzz targets build lib/ from source: without json_out.c, which only
 # the CLIs link (with jansson).
 FUZZ_LIB_SRCS := $(filter-out lib/json_out.c,$(LIB_SRCS))
-$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_SRCS)
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_SRCS) $(wildcard atq/timespec*.c atq/*.h lib/*.h)
 	@mkdir -p $(@D)
 	$(Q)clang $(CPPFLAGS) -std=c17 -O1 -g -Wall -Wextra -Werror \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	  -o $@ $< $(FUZZ_LIB_SRCS) -lm
+	  -o $@ $< $(FUZZ_LIB_SRCS) $(FUZZ_EXTRA_$(notdir $@)) -lm
 fuzz: deps
 	$(Q)command -v clang >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -q clang >/dev/null; }
 	$(Q)$(MAKE) --no-print-directory $(FUZZ_TARGETS)
@@ -230,7 +283,11 @@ fuzz: deps
 	  name=$$(basename $$t); mkdir -p $(FUZZ_BUILD)/corpus-$$name; \
 	  cp -n tests/fuzz/corpus/$$name/* $(FUZZ_BUILD)/corpus-$$name/ 2>/dev/null; \
 	  $$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	    $(FUZZ_BUILD)/corpus-$$name || exit 1; \
+	    $(FUZZ_BUILD)/corpus-$$name 2>$(FUZZ_BUILD)/$$name.log \
+	    || { tail -n 40 $(FUZZ_BUILD)/$$name.log; exit 1; }; \
+	  printf '  %-16s %s executions in %s s, corpus %s inputs\n' $$name \
+	    "$$(sed -n 's/^stat::number_of_executed_units: *//p' $(FUZZ_BUILD)/$$name.log)" \
+	    $(FUZZ_SECONDS) "$$(ls $(FUZZ_BUILD)/corpus-$$name | wc -l)"; \
 	done
 
 bench: all
