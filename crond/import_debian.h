@@ -19,9 +19,8 @@
  *
  * At jobs (atjobs/QNNNNNTTTTTTTT, as atd names them: queue letter, job number
  * and due minute since the epoch, in hex): the file's owner must match the
- * "# atrun uid=" line and its group the "gid=", as atd checks. The job
- * keeps its number when crond never used it (else it gets a new one,
- * reported), its queue, its due time
+ * "# atrun uid=" line, as atd checks. The job keeps its number when crond
+ * never used it (else it gets a new one, reported), its queue, its due time
  * (past due: it runs at once, as atd would run it), and `# mail USER N`
  * (1: always, 0: when there is output, -1: never). The whole file is the
  * script, byte for byte: crond runs it as atd does, /bin/sh reading it on

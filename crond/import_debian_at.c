@@ -4,11 +4,11 @@
  * the queue, the job number and the due minute; the file must be a regular
  * file with its user-execute bit set (at sets it once the file is complete;
  * atd clears it after the run); the file's owner is the user the job runs
- * as, and must match the "# atrun uid=" line, its group the "gid=" (atd
- * checks both); "# mail USER N" says whom to mail and when. atd then runs
- * /bin/sh with the whole file on stdin, from "/", with an empty
- * environment: the script sets its own umask, environment and directory.
- * crond runs an imported job the same way (its script is the whole file).
+ * as, and must match the "# atrun uid=" line; "# mail USER N" says whom to
+ * mail and when. atd then runs /bin/sh with the whole file on stdin, from
+ * "/", with an empty environment: the script sets its own umask,
+ * environment and directory. crond runs an imported job the same way (its
+ * script is the whole file).
  */
 #include <errno.h>
 #include <pwd.h>
@@ -170,13 +170,6 @@ void import_at_file(struct spool *sp, int dirfd, const char *name, int64_t now,
 		import_report_add(r, IMPORT_REFUSED, pw->pw_name, what, "%s: '# atrun uid=%ld'"
 		                  " does not match the file's owner %s (uid %u)", name, h.uid,
 		                  pw->pw_name, (unsigned)st.st_uid);
-		free(text);
-		return;
-	}
-	if (h.gid != (long)st.st_gid) {
-		import_report_add(r, IMPORT_REFUSED, pw->pw_name, what, "%s: '# atrun gid=%ld'"
-		                  " does not match the file's group (gid %u): atd refuses it too",
-		                  name, h.gid, (unsigned)st.st_gid);
 		free(text);
 		return;
 	}

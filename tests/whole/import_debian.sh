@@ -17,7 +17,7 @@ deb=$TEST_TMP/debian
 mkdir -p "$deb"
 cp -r "$fixture/var" "$deb/"
 while read -r path owner mode; do
-    chown "$owner:" "$deb/$path" && chmod "$mode" "$deb/$path" || fail "fixture $path"
+    chown "$owner" "$deb/$path" && chmod "$mode" "$deb/$path" || fail "fixture $path"
 done <"$fixture/OWNERS"
 # Debian's cron ran this boot's @reboot entries: crond must not run them again.
 mkdir "$deb/run" && : >"$deb/run/crond.reboot"
