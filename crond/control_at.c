@@ -211,23 +211,32 @@ static void refuse_quota(struct control_ctx *ctx, const struct control_peer *pee
                          struct proto_buf *reply)
 {
 	const struct config *cfg = &ctx->cfg;
+	char msg[256];
+	bool logged;
 	if (used->jobs + 1 > cfg->at_jobs_per_user) {
-		control_log_refusal(&ctx->rl_quota, peer->user.name, "quota: %llu at jobs "
-		                    "queued, limit at_jobs_per_user = %u",
-		                    (unsigned long long)used->jobs, (unsigned)cfg->at_jobs_per_user);
-		control_reply_error(reply, MSGE_QUOTA, "refused: quota: you have %llu at jobs "
-		                    "queued, limit at_jobs_per_user = %u",
-		                    (unsigned long long)used->jobs, (unsigned)cfg->at_jobs_per_user);
-		return;
+		logged = control_log_refusal(&ctx->rl_quota, peer->user.name, "quota: %llu at jobs "
+		                             "queued, limit at_jobs_per_user = %u",
+		                             (unsigned long long)used->jobs,
+		                             (unsigned)cfg->at_jobs_per_user);
+		snprintf(msg, sizeof(msg), "refused: quota: you have %llu at jobs queued, limit "
+		         "at_jobs_per_user = %u", (unsigned long long)used->jobs,
+		         (unsigned)cfg->at_jobs_per_user);
+	} else {
+		logged = control_log_refusal(&ctx->rl_quota, peer->user.name, "quota: at jobs hold "
+		                             "%llu bytes, this one %llu more, limit "
+		                             "at_bytes_per_user = %u",
+		                             (unsigned long long)used->bytes,
+		                             (unsigned long long)bytes,
+		                             (unsigned)cfg->at_bytes_per_user);
+		snprintf(msg, sizeof(msg), "refused: quota: your queued at jobs hold %llu bytes and "
+		         "this one %llu more, limit at_bytes_per_user = %u",
+		         (unsigned long long)used->bytes, (unsigned long long)bytes,
+		         (unsigned)cfg->at_bytes_per_user);
 	}
-	control_log_refusal(&ctx->rl_quota, peer->user.name, "quota: at jobs hold %llu bytes, "
-	                    "this one %llu more, limit at_bytes_per_user = %u",
-	                    (unsigned long long)used->bytes, (unsigned long long)bytes,
-	                    (unsigned)cfg->at_bytes_per_user);
-	control_reply_error(reply, MSGE_QUOTA, "refused: quota: your queued at jobs hold %llu "
-	                    "bytes and this one %llu more, limit at_bytes_per_user = %u",
-	                    (unsigned long long)used->bytes, (unsigned long long)bytes,
-	                    (unsigned)cfg->at_bytes_per_user);
+	if (logged)
+		control_record_quota(ctx, peer->user.name, peer->user.uid, SPOOL_RUN_AT,
+		                     "at job (not queued)", msg);
+	control_reply_error(reply, MSGE_QUOTA, "%s", msg);
 }
 
 void control_at_submit(struct control_ctx *ctx, const struct control_peer *peer,

@@ -135,12 +135,15 @@ void control_crontab_install(struct control_ctx *ctx, const struct control_peer 
 		return;
 	}
 	if (peer->user.uid != 0 && len > ctx->cfg.crontab_max_bytes) {
-		control_log_refusal(&ctx->rl_quota, target.name, "quota: crontab of %zu bytes, "
-		                    "limit crontab_max_bytes = %u", len,
-		                    (unsigned)ctx->cfg.crontab_max_bytes);
-		control_reply_error(reply, MSGE_QUOTA, "refused: quota: the crontab is %zu bytes, "
-		                    "limit crontab_max_bytes = %u", len,
-		                    (unsigned)ctx->cfg.crontab_max_bytes);
+		char msg[160];
+		snprintf(msg, sizeof(msg), "refused: quota: the crontab is %zu bytes, limit "
+		         "crontab_max_bytes = %u", len, (unsigned)ctx->cfg.crontab_max_bytes);
+		if (control_log_refusal(&ctx->rl_quota, target.name, "quota: crontab of %zu bytes, "
+		                        "limit crontab_max_bytes = %u", len,
+		                        (unsigned)ctx->cfg.crontab_max_bytes))
+			control_record_quota(ctx, target.name, target.uid, SPOOL_RUN_CRON,
+			                     "crontab install (not installed)", msg);
+		control_reply_error(reply, MSGE_QUOTA, "%s", msg);
 		return;
 	}
 	struct crontab tab = { 0 };

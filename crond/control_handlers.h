@@ -152,9 +152,18 @@ int64_t control_mono_ms(void);
  * how many were held back since the last line logged (say so in the line). */
 bool control_log_allowed(struct control_ratelimit *rl, int64_t now_ms, unsigned *suppressed);
 
-/* Logs "(WHO) REFUSED (DETAIL)" at LOG_WARNING through RL. */
-void control_log_refusal(struct control_ratelimit *rl, const char *who, const char *fmt, ...)
+/* Logs "(WHO) REFUSED (DETAIL)" at LOG_WARNING through RL; false when the
+ * rate limit held the line back. */
+bool control_log_refusal(struct control_ratelimit *rl, const char *who, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* A quota refusal in the run history of WHO (UID): a record of KIND flagged
+ * refused:quota, keyed "quota:at" or "quota:crontab", whose command is WHAT
+ * and whose output is MSG, so `crontab --history` / `atq --history` show
+ * it. Call it only when control_log_refusal logged (the same rate limit
+ * bounds the writes); a failure to record is logged, never fatal. */
+void control_record_quota(struct control_ctx *ctx, const char *who, uid_t uid,
+                          enum spool_run_kind kind, const char *what, const char *msg);
 
 /* A removal failed with SPOOL_FULL: releases the full-disk reserve so that
  * a retry has room, and logs that it did (WHAT names the removal). True

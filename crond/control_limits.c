@@ -10,6 +10,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "crond/control_handlers.h"
@@ -38,11 +39,11 @@ bool control_log_allowed(struct control_ratelimit *rl, int64_t now_ms, unsigned 
 	return true;
 }
 
-void control_log_refusal(struct control_ratelimit *rl, const char *who, const char *fmt, ...)
+bool control_log_refusal(struct control_ratelimit *rl, const char *who, const char *fmt, ...)
 {
 	unsigned held = 0;
 	if (!control_log_allowed(rl, control_mono_ms(), &held))
-		return;
+		return false;
 	char detail[512];
 	va_list ap;
 	va_start(ap, fmt);
@@ -53,6 +54,23 @@ void control_log_refusal(struct control_ratelimit *rl, const char *who, const ch
 		snprintf(more, sizeof(more), "; %u similar refusal%s not logged", held,
 		         held == 1 ? "" : "s");
 	log_msg(LOG_WARNING, "(%s) REFUSED (%s%s)", who, detail, more);
+	return true;
+}
+
+void control_record_quota(struct control_ctx *ctx, const char *who, uid_t uid,
+                          enum spool_run_kind kind, const char *what, const char *msg)
+{
+	int64_t now_ms = control_now(ctx) * 1000;
+	struct spool_run run = {
+		.kind = kind, .owner = who, .uid = uid,
+		.entry_key = kind == SPOOL_RUN_AT ? "quota:at" : "quota:crontab",
+		.command = what, .scheduled_ms = now_ms, .start_ms = now_ms, .end_ms = now_ms,
+		.exit_code = -1, .flags = SPOOL_RUN_REFUSED_QUOTA,
+		.output = msg, .output_len = strlen(msg), .output_total = (int64_t)strlen(msg),
+	};
+	struct spool_err err;
+	if (spool_history_append(ctx->sp, &run, 1, &err) != SPOOL_OK)
+		log_msg(LOG_WARNING, "(%s) cannot record a quota refusal: %s", who, err.msg);
 }
 
 /* ------------------------------------------------------------ reserve */

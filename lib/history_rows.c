@@ -18,6 +18,7 @@ uint32_t history_row_flags(const struct spool_run *r)
 	if (f & SPOOL_RUN_COALESCED) out |= RUNF_COALESCED;
 	if (f & SPOOL_RUN_CANCELLED) out |= RUNF_CANCELLED;
 	if (f & SPOOL_RUN_MANUAL) out |= RUNF_MANUAL;
+	if (f & SPOOL_RUN_REFUSED_QUOTA) out |= RUNF_REFUSED_QUOTA;
 	/* A running record has no status yet, and will: its END of 0 says so. */
 	if (r->exit_code < 0 && r->signal <= 0 && !(f & SPOOL_RUN_RUNNING)) out |= RUNF_NO_STATUS;
 	return out;

@@ -170,6 +170,7 @@ enum msg_run_flags {
 	RUNF_COALESCED = 1 << 8,    /* not started: a run of it was still waiting */
 	RUNF_CANCELLED = 1 << 9,    /* not started: entry removed or replaced */
 	RUNF_MANUAL = 1 << 10,      /* started by crontab --run, not by the schedule */
+	RUNF_REFUSED_QUOTA = 1 << 11, /* an at job or crontab refused by a quota */
 };
 
 enum msg_run_state {

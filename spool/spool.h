@@ -382,6 +382,7 @@ enum spool_run_kind {
 #define SPOOL_RUN_COALESCED    0x100 /* not started: a run of it was still waiting */
 #define SPOOL_RUN_CANCELLED    0x200 /* not started: its entry was removed or replaced */
 #define SPOOL_RUN_MANUAL       0x400 /* started by hand (crontab --run), not by the schedule */
+#define SPOOL_RUN_REFUSED_QUOTA 0x800 /* not queued or installed: a per-user quota */
 
 struct spool_run {
 	int64_t id;                /* output: the record's id */

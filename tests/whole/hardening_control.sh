@@ -176,6 +176,15 @@ grep -q "(nobody) REFUSED (quota: 5 at jobs queued, limit at_jobs_per_user = 5)"
     "$TEST_TMP/crond.log" || fail "no log line for the at quota"
 grep -q "(nobody) REFUSED (quota: crontab of 300000 bytes" "$TEST_TMP/crond.log" ||
     fail "no log line for the crontab quota"
+# Each refusal is in the owner's history too, flagged refused:quota.
+run as_nobody "$BIN/atq" --history
+expect_rc 0 "nobody's atq --history"
+printf '%s\n' "$OUT" | grep -q "refused:quota.*refused: quota: you have 5 at jobs" ||
+    { show_last; fail "no refused:quota record in nobody's at history"; }
+run as_nobody "$CRONTAB" --history
+expect_rc 0 "nobody's crontab --history"
+printf '%s\n' "$OUT" | grep -q "refused:quota.*refused: quota: the crontab is 300000" ||
+    { show_last; fail "no refused:quota record in nobody's crontab history"; }
 stop_crond
 
 # ---------------------------------------------------------------- 2. memory
