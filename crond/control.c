@@ -20,7 +20,14 @@
  * control_stop posts CONTROL_STOP from its own stack and joins.
  *
  * One request at a time: a request is handled to the end (spool writes
- * included) before the next event. Clients cannot stall it: reads and
+ * included) before the next event, but for at submissions (group commit):
+ * those are checked when they arrive, kept, and written together in one
+ * transaction (one fsync) once the events of the loop pass are handled;
+ * each is answered only then, when it is durable. A lone submission waits
+ * for nothing (its pass ends with it); submissions arriving while the
+ * thread writes share the next pass's write. At most CONTROL_AT_BATCH_MAX
+ * wait (more are written one by one); a connection whose request waits is
+ * neither read nor written until it is answered. Clients cannot stall it: reads and
  * writes never block, a connection reads its next request only once its
  * reply has drained (back-pressure), and each connection has deadlines:
  *   mid-request: the whole request within limits.request_ms of its first
@@ -213,11 +220,13 @@ static void *control_main(void *arg)
 			else
 				control_conn_event(ctl, evs[i].data.u64, evs[i].events);
 		}
+		control_conns_answer_kept(ctl);
 		control_expire(ctl);
 	}
 	control_conns_close_all(ctl);
 	close(ctl->ep);
 	spool_close(ctl->ctx.sp);
+	control_at_batch_free(ctl->ctx.at_batch);
 	free(ctl->conns);
 	free(ctl);
 	return NULL;
@@ -260,8 +269,9 @@ static struct control *control_new(struct crond *c, const struct control_limits 
 	ctl->ep = -1;
 	ctl->ctx.cfg_gen = crond_config_copy(c, &ctl->ctx.cfg);
 	ctl->conns = calloc(ctl->lim.max_conns, sizeof(*ctl->conns));
+	ctl->ctx.at_batch = control_at_batch_new();
 	struct spool_err err;
-	if (ctl->conns == NULL) {
+	if (ctl->conns == NULL || ctl->ctx.at_batch == NULL) {
 		log_msg(LOG_ERR, "control: out of memory");
 	} else if (spool_open(ctl->ctx.cfg.spool, 0, &ctl->ctx.sp, &err) != SPOOL_OK) {
 		log_msg(LOG_ERR, "control: cannot open the spool: %s", err.msg);
@@ -274,6 +284,7 @@ static struct control *control_new(struct crond *c, const struct control_limits 
 	if (ctl->ep >= 0)
 		close(ctl->ep);
 	spool_close(ctl->ctx.sp);
+	control_at_batch_free(ctl->ctx.at_batch);
 	free(ctl->conns);
 	free(ctl);
 	return NULL;
@@ -293,6 +304,7 @@ int control_start_limits(struct crond *c, const struct control_limits *limits)
 		log_msg(LOG_ERR, "control: cannot start the thread: %s", strerror(rc));
 		close(ctl->ep);
 		spool_close(ctl->ctx.sp);
+		control_at_batch_free(ctl->ctx.at_batch);
 		free(ctl->conns);
 		free(ctl);
 		return -1;

@@ -47,6 +47,7 @@ void control_handle(struct control_ctx *ctx, const struct control_peer *peer,
                     const struct proto_msg *req, struct proto_buf *reply)
 {
 	*reply = (struct proto_buf){ 0 };
+	ctx->deferred = false;
 	unsigned gen = atomic_load(&ctx->c->cfg_gen);
 	if (gen != ctx->cfg_gen)
 		ctx->cfg_gen = crond_config_copy(ctx->c, &ctx->cfg);
@@ -61,6 +62,8 @@ void control_handle(struct control_ctx *ctx, const struct control_peer *peer,
 		                    (unsigned)peer->user.uid);
 	else
 		handlers[i].fn(ctx, peer, req, reply);
+	if (ctx->deferred)
+		return;                             /* answered later (group commit) */
 	if (reply->data == NULL || reply->failed != PROTO_OK) {
 		enum proto_code why = reply->data == NULL ? PROTO_E_INVALID : reply->failed;
 		log_msg(LOG_ERR, "control: reply to request type %u from uid %u could not be "

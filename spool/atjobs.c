@@ -161,6 +161,65 @@ int spool_at_submit(struct spool *sp, const struct spool_at_job *job,
 	return code;
 }
 
+struct many_ctx {
+	const struct spool_at_job *jobs;
+	size_t n;
+	char **envs;          /* packed environments; NULL for a refused job */
+	size_t *env_lens;
+	int64_t *ids;
+	const int *codes;
+};
+
+static int many_txn(struct spool *sp, void *ctx, struct spool_err *err)
+{
+	struct many_ctx *c = ctx;
+	for (size_t i = 0; i < c->n; i++) {
+		c->ids[i] = 0;
+		if (c->codes[i] != SPOOL_OK)
+			continue;
+		int code = spool_at_insert(sp, &c->jobs[i], c->envs[i], c->env_lens[i], 0,
+					   &c->ids[i], err);
+		if (code != SPOOL_OK)
+			return code;
+	}
+	return SPOOL_OK;
+}
+
+int spool_at_submit_many(struct spool *sp, const struct spool_at_job *jobs, size_t n,
+			 int64_t *ids, int *codes, struct spool_err *errs,
+			 struct spool_err *err)
+{
+	if (n > SPOOL_AT_BATCH_MAX)
+		return spool_seterr(err, SPOOL_INVALID, "%s: %zu at jobs in one batch (at most %d)",
+				    sp->path, n, SPOOL_AT_BATCH_MAX);
+	char *envs[SPOOL_AT_BATCH_MAX] = { 0 };
+	size_t env_lens[SPOOL_AT_BATCH_MAX] = { 0 };
+	size_t valid = 0;
+	for (size_t i = 0; i < n; i++) {
+		ids[i] = 0;
+		codes[i] = spool_at_check(sp, &jobs[i], &errs[i]);
+		if (codes[i] == SPOOL_OK)
+			codes[i] = pack_env(sp, jobs[i].env, &envs[i], &env_lens[i], &errs[i]);
+		if (codes[i] == SPOOL_OK)
+			valid++;
+	}
+	int code = SPOOL_OK;
+	if (valid > 0) {
+		struct many_ctx c = { .jobs = jobs, .n = n, .envs = envs, .env_lens = env_lens,
+				      .ids = ids, .codes = codes };
+		code = spool_txn(sp, TXN_WRITE, many_txn, &c, err);
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(envs[i]);
+		if (code != SPOOL_OK && codes[i] == SPOOL_OK) {
+			codes[i] = code;
+			errs[i] = *err;
+			ids[i] = 0;
+		}
+	}
+	return code;
+}
+
 /* Splits the environment blob ENV (LEN bytes, followed by a NUL) in place
  * into VEC, NULL-terminated. */
 static void split_env(char *env, size_t len, char **vec)
