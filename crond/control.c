@@ -257,12 +257,16 @@ static void clamp_limits(struct control_limits *l)
 }
 
 /* The thread's state, with its spool connection and epoll set. */
-static struct control *control_new(struct crond *c, const struct control_limits *limits)
+static struct control *control_new(struct crond *c, const struct control_limits *limits,
+                                   struct spool *sp)
 {
 	struct control *ctl = calloc(1, sizeof(*ctl));
-	if (ctl == NULL)
+	if (ctl == NULL) {
+		spool_close(sp);
 		return NULL;
+	}
 	ctl->c = c;
+	ctl->ctx.sp = sp;
 	ctl->ctx.c = c;
 	ctl->lim = *limits;
 	clamp_limits(&ctl->lim);
@@ -273,7 +277,8 @@ static struct control *control_new(struct crond *c, const struct control_limits 
 	struct spool_err err;
 	if (ctl->conns == NULL || ctl->ctx.at_batch == NULL) {
 		log_msg(LOG_ERR, "control: out of memory");
-	} else if (spool_open(ctl->ctx.cfg.spool, 0, &ctl->ctx.sp, &err) != SPOOL_OK) {
+	} else if (ctl->ctx.sp == NULL &&
+	           spool_open(ctl->ctx.cfg.spool, 0, &ctl->ctx.sp, &err) != SPOOL_OK) {
 		log_msg(LOG_ERR, "control: cannot open the spool: %s", err.msg);
 	} else if ((ctl->ep = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
 	           watch(ctl->ep, c->listen_fd, CONTROL_TOKEN_LISTEN) < 0 ||
@@ -290,13 +295,15 @@ static struct control *control_new(struct crond *c, const struct control_limits 
 	return NULL;
 }
 
-int control_start_limits(struct crond *c, const struct control_limits *limits)
+static int start_thread(struct crond *c, const struct control_limits *limits,
+                        struct spool *sp)
 {
 	if (c->listen_fd < 0) {
 		log_msg(LOG_ERR, "control: no socket (control_open first)");
+		spool_close(sp);
 		return -1;
 	}
-	struct control *ctl = control_new(c, limits);
+	struct control *ctl = control_new(c, limits, sp);
 	if (ctl == NULL)
 		return -1;
 	int rc = pthread_create(&c->control_thread, NULL, control_main, ctl);
@@ -312,11 +319,23 @@ int control_start_limits(struct crond *c, const struct control_limits *limits)
 	return 0;
 }
 
+int control_start_limits(struct crond *c, const struct control_limits *limits)
+{
+	return start_thread(c, limits, NULL);
+}
+
 int control_start(struct crond *c)
 {
 	struct control_limits lim;
 	control_default_limits(&lim);
-	return control_start_limits(c, &lim);
+	return start_thread(c, &lim, NULL);
+}
+
+int control_start_with(struct crond *c, struct spool *sp)
+{
+	struct control_limits lim;
+	control_default_limits(&lim);
+	return start_thread(c, &lim, sp);
 }
 
 void control_stop(struct crond *c)
