@@ -15,6 +15,13 @@
  * owner"). at -u (TAG_MAIL_TO) names a local user to mail instead of the
  * owner; any user may name any existing user, as with Debian's at, but
  * nothing else (no address: the mail stays on this host).
+ *
+ * Group commit: a submission is checked at once (a refusal is answered at
+ * once) and, when the control thread has a batch, kept there with copies
+ * of its fields; control_at_flush, called once per loop pass, writes every
+ * kept job in one transaction and only then answers each (its id, or why
+ * the write failed), posts it to the timer and logs it. Per-user limits on
+ * queued jobs must count the kept jobs of the same user too.
  */
 #include <stdio.h>
 #include <stdlib.h>
