@@ -611,8 +611,9 @@ for bn in $BURST_MORE; do
     t=$(next_boundary "$(( $(date +%s) + 15 ))")
     d=$W/burst-crond$bn f=$BURST/crond$bn.stamps
     crond_prepare "$d"
-    burst_lines "root " "$f" "$t" "$bn" >"$d/cron.d/burst"
-    chmod 0644 "$d/cron.d/burst"
+    # in files of 2,000 lines: a crontab file holds at most 1 MiB
+    burst_lines "root " "$f" "$t" "$bn" | split -l 2000 - "$d/cron.d/burst"
+    chmod 0644 "$d"/cron.d/burst*
     launch_crond "$d"; pid=$LAUNCHED
     sleep_until "$t"
     for i in $(seq 1 550); do
