@@ -74,6 +74,8 @@ else
 fi
 AT_CONC="1 2 4 8"     # at submitters at once
 SU_MORE="1000 10000"  # more start-up points for the curve (entries)
+ZERO_RUNS=5           # start-ups with no entries, each daemon (median: a
+                      # few ms, where one descheduling would dominate)
 BB_MAX=65000          # busybox reads at most 65,534 lines of root's crontab
 PER_FILE=10000        # entries per file (Debian's cron refuses longer ones,
                       # crond's limit per crontab is 10,000 too)
@@ -353,6 +355,18 @@ start_run() {
         "$SW_SETTLE" "$( [ "$SW_SOCKET" != - ] && echo ", socket $SW_SOCKET ms")" "$SW_RSS" "$SW_CPU"
 }
 
+# start_zero NAME DIR [--socket PATH]: ZERO_RUNS start-ups with no entries;
+# sets ST_SETTLE0[NAME] and ST_RSS0[NAME] to their medians
+start_zero() {
+    local name=$1 d=$2 settles="" rsses="" _
+    shift 2
+    for _ in $(seq 1 "$ZERO_RUNS"); do
+        start_run "$name" "$d" 0 "$@"
+        settles+="$SW_SETTLE"$'\n' rsses+="$SW_RSS"$'\n'
+    done
+    ST_SETTLE0[$name]=$(printf '%s' "$settles" | grep -v '^-$' | median)
+    ST_RSS0[$name]=$(printf '%s' "$rsses" | grep -v '^-$' | median | cut -d. -f1)
+}
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # ---------------------------------------------------------------- header
@@ -425,8 +439,7 @@ declare -A ST_SETTLE0 ST_RSS0 ST_SETTLEN ST_RSSN
 crond_prepare "$W/st-crond" "$G/empty"
 start_run crond "$W/st-crond" warm-up >/dev/null
 crond_prepare "$W/st-crond" "$G/empty"
-start_run crond "$W/st-crond" 0 --socket "$W/st-crond/crond.sock"
-ST_SETTLE0[crond]=$SW_SETTLE ST_RSS0[crond]=$SW_RSS
+start_zero crond "$W/st-crond" --socket "$W/st-crond/crond.sock"
 crond_prepare "$W/st-crond" "$G/idle"
 start_run crond "$W/st-crond" "$IDLE_N" --socket "$W/st-crond/crond.sock"
 ST_SETTLEN[crond]=$SW_SETTLE ST_RSSN[crond]=$SW_RSS
@@ -455,16 +468,14 @@ BIG_SOCK=$(printf '%s' "$BIG_SOCKS" | grep -v '^-$' | median)
 BIG_SETTLE=$(printf '%s' "$BIG_SETTLES" | grep -v '^-$' | median)
 if [ "$HAVE_DEB" = 1 ]; then
     deb_prepare "$W/st-deb0" "$G/empty"
-    start_run deb "$W/st-deb0" 0
-    ST_SETTLE0[deb]=$SW_SETTLE ST_RSS0[deb]=$SW_RSS
+    start_zero deb "$W/st-deb0"
     deb_prepare "$W/st-debn" "$G/idle"
     start_run deb "$W/st-debn" "$IDLE_N"
     ST_SETTLEN[deb]=$SW_SETTLE ST_RSSN[deb]=$SW_RSS
 fi
 if [ "$HAVE_BB" = 1 ]; then
     bb_prepare "$W/st-bb0"
-    start_run bb "$W/st-bb0" 0
-    ST_SETTLE0[bb]=$SW_SETTLE ST_RSS0[bb]=$SW_RSS
+    start_zero bb "$W/st-bb0"
     bb_prepare "$W/st-bbn"
     idle_lines 0 "$BB_IDLE_N" "" >"$W/st-bbn/tabs/root"
     start_run bb "$W/st-bbn" "$BB_IDLE_N"
