@@ -159,6 +159,8 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(UNIT_SUPPORT)) $(ALL_
 # once; silent when all is present.
 APT_PACKAGES := libsqlite3-dev libcmocka-dev libjansson-dev pkg-config tzdata libpam0g-dev libsystemd-dev
 TEST_APT_PACKAGES := python3 procps util-linux bash-completion
+# make bench: the anchors (Debian's cron and at) and gnuplot for the curves
+BENCH_APT_PACKAGES := cron at gnuplot-nox
 define apt_ensure
 	$(Q)if command -v dpkg-query >/dev/null 2>&1; then \
 	  missing=""; \
@@ -179,7 +181,9 @@ define apt_ensure
 	  fi; \
 	fi
 endef
-.PHONY: deps test-deps
+.PHONY: deps test-deps bench-deps
+bench-deps:
+	$(call apt_ensure,$(BENCH_APT_PACKAGES))
 deps:
 	$(call apt_ensure,$(APT_PACKAGES))
 test-deps:
@@ -290,8 +294,11 @@ fuzz: deps
 	    $(FUZZ_SECONDS) "$$(ls $(FUZZ_BUILD)/corpus-$$name | wc -l)"; \
 	done
 
-bench: all
-	$(Q)$(MAKE) --no-print-directory -C bench BIN=$(abspath $(BIN)) BUILD=$(abspath $(BUILD))/bench
+# QUICK=1: the smoke test, which also compares its ratios with the last
+# committed results (docs/bench/data) and fails on any 20 % worse.
+bench: all bench-deps
+	$(Q)$(MAKE) --no-print-directory -C bench BIN=$(abspath $(BIN)) BUILD=$(abspath $(BUILD))/bench \
+	  RESULTS=$(abspath docs/bench/data) PLOTS=$(abspath docs/bench)
 
 # ---------------------------------------------------------------- install
 # `make install` puts the same files as the Debian package (make deb) under

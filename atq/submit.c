@@ -6,18 +6,32 @@
  * capture the directory, umask and environment, read the job (on a terminal
  * after "at TIME" and with "at> " prompts), submit it and report
  * "job N at TIME", all on standard error. Before any of that, crond must be
- * reachable, so nobody types a job that cannot be queued.
+ * reachable and let the user use at, so nobody types a job that cannot be
+ * queued.
+ *
+ * Nobody types when the job comes from -f FILE or from a standard input
+ * that is not a terminal (scripts: `echo cmd | at now`): then that check
+ * would cost a second connection and round trip to crond for nothing, as
+ * crond checks the same on the submission. So it is skipped, and the lines
+ * the user would have seen are the same: standard error is held in its
+ * stdio buffer until crond answers, and when crond is not there or refuses
+ * the user, what was held (the warning) is dropped and only the refusal is
+ * printed, as the check would have. One difference remains: a local error
+ * (no working directory, an unreadable FILE) is now told even when crond
+ * would also have refused.
  */
 #include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio_ext.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "atq/atenv.h"
 #include "atq/cli.h"
+#include "lib/client.h"
 #include "lib/proto_msgs.h"
 
 extern char **environ;
@@ -73,10 +87,47 @@ static char job_queue(const struct at_cli *cli)
 	return cli->queue != 0 ? cli->queue : cli->batch ? 'b' : 'a';
 }
 
+/* Sends REQ (consumed) and reads the reply, as at_conn_call. HELD: standard
+ * error is being held (the access check was skipped); when crond is not
+ * there or refuses the user (MSGE_DENIED), what it holds is dropped before
+ * the error is printed, so the user reads what the check would have said. */
+static int call(struct at_conn *conn, struct proto_buf *req, struct proto_msg *reply,
+                bool held)
+{
+	if (!held)
+		return at_conn_call(conn, req, reply);
+	struct client cl;
+	int no_daemon;
+	uint32_t code;
+	char err[PROTO_ERRMSG_SIZE + CONFIG_PATH_MAX];
+	*reply = (struct proto_msg){ 0 };
+	if (req->failed != PROTO_OK) {
+		fprintf(stderr, "%s: cannot build the request: %s\n", conn->prog,
+		        proto_code_name(req->failed));
+		proto_buf_free(req);
+		return -1;
+	}
+	if (client_open(&conn->cfg, &cl, &no_daemon, err, sizeof(err)) < 0) {
+		__fpurge(stderr);
+		fprintf(stderr, "%s: %s\n", conn->prog, err);
+		proto_buf_free(req);
+		return -1;
+	}
+	int rc = client_call(&cl, req, reply, &code, err, sizeof(err));
+	client_close(&cl);
+	if (rc == 0)
+		return 0;
+	proto_msg_free(reply);
+	if (code == MSGE_DENIED)
+		__fpurge(stderr);
+	at_print_refusal(conn->prog, code, err, 0);
+	return -1;
+}
+
 /* Submits the job; *ID and *WHEN get crond's answer. 0 or -1 (printed). */
 static int submit(struct at_conn *conn, const struct at_cli *cli, time_t when,
                   const char *script, size_t len, const struct capture *cap, int64_t *id,
-                  int64_t *at)
+                  int64_t *at, bool held)
 {
 	struct proto_buf req;
 	struct proto_msg reply;
@@ -93,7 +144,7 @@ static int submit(struct at_conn *conn, const struct at_cli *cli, time_t when,
 	(void)proto_buf_add_u32(&req, TAG_MAIL, cli->mail);
 	if (cli->mail_to != NULL)
 		(void)proto_buf_add_str(&req, TAG_MAIL_TO, cli->mail_to);
-	if (at_conn_call(conn, &req, &reply) < 0)
+	if (call(conn, &req, &reply, held) < 0)
 		return -1;
 	int rc = 0;
 	if (proto_get_i64(&reply, TAG_JOB_ID, id, NULL) != PROTO_OK ||
@@ -105,13 +156,20 @@ static int submit(struct at_conn *conn, const struct at_cli *cli, time_t when,
 	return rc;
 }
 
+/* Standard error's buffer while it is held (see the top of this file): the
+ * lines before the submission's answer fit many times over; more would
+ * only be written out early. */
+static char held_stderr[8192];
+
 int at_cmd_submit(const struct at_cli *cli)
 {
+	bool typed = cli->file == NULL && isatty(STDIN_FILENO);
+	bool held = !typed && setvbuf(stderr, held_stderr, _IOFBF, sizeof(held_stderr)) == 0;
 	struct tz *zone = at_zone_load(cli->prog);
 	struct at_conn conn;
 	time_t when;
 	if (zone == NULL || at_when(cli, time(NULL), &when) < 0 ||
-	    at_conn_init(&conn, cli) < 0 || at_conn_probe(&conn) < 0) {
+	    at_conn_init(&conn, cli) < 0 || (!held && at_conn_probe(&conn) < 0)) {
 		tz_free(zone);
 		return AT_EXIT_FAIL;
 	}
@@ -131,14 +189,14 @@ int at_cmd_submit(const struct at_cli *cli)
 		tz_free(zone);
 		return AT_EXIT_FAIL;
 	}
-	if (cli->file == NULL && isatty(STDIN_FILENO))
+	if (typed)
 		fprintf(stderr, "at %s\n", shown);
 	char *script = NULL;
 	size_t len = 0;
 	int64_t id = 0, at = 0;
 	int rc = AT_EXIT_FAIL;
 	if (at_read_job(cli, &script, &len) == 0 &&
-	    submit(&conn, cli, when, script, len, &cap, &id, &at) == 0) {
+	    submit(&conn, cli, when, script, len, &cap, &id, &at, held) == 0) {
 		at_ctime(zone, at, shown, sizeof(shown));
 		fprintf(stderr, "job %lld at %s\n", (long long)id, shown);
 		rc = AT_EXIT_OK;

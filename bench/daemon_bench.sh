@@ -10,6 +10,11 @@
 #   QUICK=1 a smoke test: smaller counts, one latency boundary, the three
 #           bursts in the same minute; about 3 minutes instead of about 9
 #   KEEP=1  keep the scratch directory (logs, stamps, crontabs)
+#   RESULTS=dir  write the run's figures there as data, one file per run
+#           (DATE-full.dat or DATE-quick.dat: see "data" below); a full run
+#           then draws the curves (bench/plot.sh) as SVG into PLOTS=dir, a
+#           QUICK run compares its ratios with the newest committed data
+#           file there (bench/guard.sh) and prints what got over 20 % worse
 #
 # Needs root (the anchors only run as root), unshare(1), Debian's cron
 # (package cron) and a busybox with the crond applet: Debian's busybox
@@ -62,17 +67,23 @@ KEEP=${KEEP:-0}
 
 if [ "$QUICK" = 1 ]; then
     LAT_MINUTES=1 IDLE_N=10000 BURST_N=200 BIG_N=100000 BIG_RUNS=1 LOOP_RUNS=1 IDLE_AFTER=0
+    BURST_MORE="100" AT_N=200
 else
     LAT_MINUTES=3 IDLE_N=100000 BURST_N=1000 BIG_N=1000000 BIG_RUNS=3 LOOP_RUNS=3 IDLE_AFTER=130
+    BURST_MORE="100 10000" AT_N=400
 fi
+AT_CONC="1 2 4 8"     # at submitters at once
+SU_MORE="1000 10000"  # more start-up points for the curve (entries)
+ZERO_RUNS=5           # start-ups with no entries, each daemon (median: a
+                      # few ms, where one descheduling would dominate)
 BB_MAX=65000          # busybox reads at most 65,534 lines of root's crontab
 PER_FILE=10000        # entries per file (Debian's cron refuses longer ones,
                       # crond's limit per crontab is 10,000 too)
-AT_N=200
 
 STAMP=$BUILD/stamp
 FORKLOOP=$BUILD/forkloop
 STARTWATCH=$BUILD/startwatch
+ATLOOP=$BUILD/atloop
 
 die() { echo "daemon_bench: $*" >&2; exit 1; }
 note() { echo "  $*"; }
@@ -84,7 +95,7 @@ if [ "$(id -u)" != 0 ]; then
     echo "daemon benchmark: skipped, it needs root (the anchors run only as root)"
     exit 0
 fi
-for p in "$BIN/crond" "$STAMP" "$FORKLOOP" "$STARTWATCH"; do
+for p in "$BIN/crond" "$STAMP" "$FORKLOOP" "$STARTWATCH" "$ATLOOP"; do
     [ -x "$p" ] || die "missing $p"
 done
 command -v unshare >/dev/null || die "needs unshare (util-linux)"
@@ -119,6 +130,23 @@ fi
 W=$(mktemp -d "$BUILD/daemon.XXXXXX") || die "cannot create a scratch directory in $BUILD"
 chmod 0755 "$W"
 declare -a DAEMONS=()
+
+# ---------------------------------------------------------------- data
+# One line per figure: FIGURE DAEMON X VALUE (X: entries, jobs or
+# submitters; DAEMON: crond, deb, bb or loop), after "#" lines naming the
+# machine and the run. bench/plot.sh and bench/guard.sh read it.
+RESULTS=${RESULTS:-}
+PLOTS=${PLOTS:-}
+RUN_MODE=$([ "$QUICK" = 1 ] && echo quick || echo full)
+DATA=$W/results.dat
+{
+    echo "# crond daemon benchmark ($RUN_MODE)"
+    echo "# date $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "# machine nproc=$(nproc) cpu=\"$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)\" kernel=$(uname -r)"
+    echo "# load $(cut -d' ' -f1-3 /proc/loadavg) at start"
+} >"$DATA"
+# record FIGURE DAEMON X VALUE: one line of data (nothing when VALUE is not a number)
+record() { [[ $4 =~ ^[0-9.]+$ ]] && printf '%s %s %s %s\n' "$1" "$2" "$3" "$4" >>"$DATA"; return 0; }
 
 stop_pid() {
     local pid=$1 i
@@ -317,10 +345,28 @@ start_run() {
             ;;
         *) echo "daemon_bench: $name with $n entries: start-up watch said '$line'" >&2 ;;
     esac
+    if [[ $n =~ ^[0-9]+$ ]]; then
+        record startup_ms "$name" "$n" "$SW_SETTLE"
+        record socket_ms "$name" "$n" "$SW_SOCKET"
+        record rss_kb "$name" "$n" "$SW_RSS"
+        record startup_cpu_ms "$name" "$n" "$SW_CPU"
+    fi
     printf '  %-8s %8s entries: settled %8s ms%s, RSS %7s kB, CPU %7s ms\n' "$name" "$n" \
         "$SW_SETTLE" "$( [ "$SW_SOCKET" != - ] && echo ", socket $SW_SOCKET ms")" "$SW_RSS" "$SW_CPU"
 }
 
+# start_zero NAME DIR [--socket PATH]: ZERO_RUNS start-ups with no entries;
+# sets ST_SETTLE0[NAME] and ST_RSS0[NAME] to their medians
+start_zero() {
+    local name=$1 d=$2 settles="" rsses="" _
+    shift 2
+    for _ in $(seq 1 "$ZERO_RUNS"); do
+        start_run "$name" "$d" 0 "$@"
+        settles+="$SW_SETTLE"$'\n' rsses+="$SW_RSS"$'\n'
+    done
+    ST_SETTLE0[$name]=$(printf '%s' "$settles" | grep -v '^-$' | median)
+    ST_RSS0[$name]=$(printf '%s' "$rsses" | grep -v '^-$' | median | cut -d. -f1)
+}
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # ---------------------------------------------------------------- header
@@ -345,6 +391,7 @@ G=$W/gen
 system_dir "$G/idle" "$IDLE_N"
 mkdir -p "$G/empty"
 BB_IDLE_N=$(( IDLE_N < BB_MAX ? IDLE_N : BB_MAX ))
+for n in $SU_MORE; do [ "$n" = "$IDLE_N" ] || system_dir "$G/n$n" "$n"; done
 
 # ---------------------------------------------------------------- latency + idle daemons
 echo "starting the latency and idle daemons..."
@@ -392,11 +439,25 @@ declare -A ST_SETTLE0 ST_RSS0 ST_SETTLEN ST_RSSN
 crond_prepare "$W/st-crond" "$G/empty"
 start_run crond "$W/st-crond" warm-up >/dev/null
 crond_prepare "$W/st-crond" "$G/empty"
-start_run crond "$W/st-crond" 0 --socket "$W/st-crond/crond.sock"
-ST_SETTLE0[crond]=$SW_SETTLE ST_RSS0[crond]=$SW_RSS
+start_zero crond "$W/st-crond" --socket "$W/st-crond/crond.sock"
 crond_prepare "$W/st-crond" "$G/idle"
 start_run crond "$W/st-crond" "$IDLE_N" --socket "$W/st-crond/crond.sock"
 ST_SETTLEN[crond]=$SW_SETTLE ST_RSSN[crond]=$SW_RSS
+# more points for the curve of start-up against entries
+for n in $SU_MORE; do
+    [ "$n" = "$IDLE_N" ] && continue
+    crond_prepare "$W/st-crond" "$G/n$n"
+    start_run crond "$W/st-crond" "$n" --socket "$W/st-crond/crond.sock"
+    if [ "$HAVE_DEB" = 1 ]; then
+        deb_prepare "$W/st-deb$n" "$G/n$n"
+        start_run deb "$W/st-deb$n" "$n"
+    fi
+    if [ "$HAVE_BB" = 1 ] && [ "$n" -le "$BB_MAX" ]; then
+        bb_prepare "$W/st-bb$n"
+        idle_lines 0 "$n" "" >"$W/st-bb$n/tabs/root"
+        start_run bb "$W/st-bb$n" "$n"
+    fi
+done
 crond_prepare "$W/st-crond" "$G/big"
 BIG_SOCKS="" BIG_SETTLES=""
 for _ in $(seq 1 "$BIG_RUNS"); do
@@ -407,16 +468,14 @@ BIG_SOCK=$(printf '%s' "$BIG_SOCKS" | grep -v '^-$' | median)
 BIG_SETTLE=$(printf '%s' "$BIG_SETTLES" | grep -v '^-$' | median)
 if [ "$HAVE_DEB" = 1 ]; then
     deb_prepare "$W/st-deb0" "$G/empty"
-    start_run deb "$W/st-deb0" 0
-    ST_SETTLE0[deb]=$SW_SETTLE ST_RSS0[deb]=$SW_RSS
+    start_zero deb "$W/st-deb0"
     deb_prepare "$W/st-debn" "$G/idle"
     start_run deb "$W/st-debn" "$IDLE_N"
     ST_SETTLEN[deb]=$SW_SETTLE ST_RSSN[deb]=$SW_RSS
 fi
 if [ "$HAVE_BB" = 1 ]; then
     bb_prepare "$W/st-bb0"
-    start_run bb "$W/st-bb0" 0
-    ST_SETTLE0[bb]=$SW_SETTLE ST_RSS0[bb]=$SW_RSS
+    start_zero bb "$W/st-bb0"
     bb_prepare "$W/st-bbn"
     idle_lines 0 "$BB_IDLE_N" "" >"$W/st-bbn/tabs/root"
     start_run bb "$W/st-bbn" "$BB_IDLE_N"
@@ -451,12 +510,16 @@ for k in "${!LAT_PID[@]}"; do
     LAT_MAX[$k]=$(sort -g "$f.ms" | tail -n 1)
     [ -n "${LAT_MAX[$k]}" ] || LAT_MAX[$k]=-
     printf '  latency %-6s %s runs, ms after the boundary: %s\n' "$k" "${LAT_CNT[$k]}" "$(tr '\n' ' ' <"$f.ms")"
+    record latency_ms "$k" median "${LAT_MED[$k]}"
+    record latency_max_ms "$k" max "${LAT_MAX[$k]}"
 done
 for k in "${!IDLE_PID[@]}"; do
     read -r c0 v0 nv0 _ _ <<<"${IDLE_A[$k]}"
     read -r c1 v1 nv1 rss1 th1 <<<"${IDLE_B[$k]}"
     IDLE_CPU[$k]=$(fcalc "($c1 - $c0) / 1e6 / $LAT_MINUTES")
     IDLE_WAKE[$k]=$(fcalc "($v1 - $v0) / $LAT_MINUTES")
+    record idle_cpu_ms "$k" "${IDLE_N_OF[$k]}" "${IDLE_CPU[$k]}"
+    record idle_wakeups "$k" "${IDLE_N_OF[$k]}" "${IDLE_WAKE[$k]}"
     printf '  idle %-6s %7s entries, %s threads: CPU %s ms, %s voluntary + %s involuntary switches over %s min; RSS %s kB\n' \
         "$k" "${IDLE_N_OF[$k]}" "$th1" "$(fcalc "($c1 - $c0) / 1e6")" "$(( v1 - v0 ))" "$(( nv1 - nv0 ))" \
         "$LAT_MINUTES" "$rss1"
@@ -479,13 +542,14 @@ for _ in $(seq 1 "$LOOP_RUNS"); do
     sleep 1
 done
 LOOP_MS=$(printf '%s' "$LOOPS" | median)
+record burst_last_ms loop "$BURST_N" "$LOOP_MS"
 
-# burst_lines USERFIELD FILE TARGET: BURST_N different entries due at the
-# minute TARGET (local time), each running stamp FILE
+# burst_lines USERFIELD FILE TARGET [N]: N (default BURST_N) different
+# entries due at the minute TARGET (local time), each running stamp FILE
 burst_lines() {
     local mm hh
     mm=$(date -d @"$3" +%-M) hh=$(date -d @"$3" +%-H)
-    awk -v n="$BURST_N" -v u="$1" -v f="$2" -v s="$STAMP" -v mm="$mm" -v hh="$hh" \
+    awk -v n="${4:-$BURST_N}" -v u="$1" -v f="$2" -v s="$STAMP" -v mm="$mm" -v hh="$hh" \
         'BEGIN { for (i = 0; i < n; i++) printf "%d %d * * * %s%s %s j%d\n", mm, hh, u, s, f, i }'
 }
 B1=$(next_boundary "$(( $(date +%s) + 15 ))")
@@ -535,27 +599,76 @@ for k in crond bb deb; do
     fi
     printf '  %-6s %s of %s started: first %.1f ms, last %.1f ms after the boundary (load average %s)\n' \
         "$k" "${B_CNT[$k]}" "$BURST_N" "${B_FIRST[$k]/-/0}" "${B_LAST[$k]/-/0}" "$(loadavg)"
+    [ "${B_CNT[$k]}" = "$BURST_N" ] && record burst_last_ms "$k" "$BURST_N" "${B_LAST[$k]}"
+    [ "${B_CNT[$k]}" = "$BURST_N" ] && record burst_first_ms "$k" "$BURST_N" "${B_FIRST[$k]}"
 done
 for k in "${!B_PID[@]}"; do stop_launched "${B_PID[$k]}"; done
 LOOP_RATE=$(fcalc "$BURST_N / ($LOOP_MS / 1000)")
 
+# The curve: crond's bursts of BURST_MORE jobs, each in a minute of its
+# own, next to the fork+exec loop at the same N (the anchors have their
+# one burst above).
+for bn in $BURST_MORE; do
+    loops=""
+    for _ in $(seq 1 "$LOOP_RUNS"); do
+        rm -f "$BURST/loop$bn.stamps"
+        read -r t0 t1 < <("$FORKLOOP" "$bn" "$STAMP $BURST/loop$bn.stamps")
+        last=$(sort -g "$BURST/loop$bn.stamps" | tail -n 1)
+        loops+="$(fcalc "($last - $t0) * 1000")"$'\n'
+        sleep 1
+    done
+    loop_ms=$(printf '%s' "$loops" | median)
+    record burst_last_ms loop "$bn" "$loop_ms"
+    t=$(next_boundary "$(( $(date +%s) + 15 ))")
+    d=$W/burst-crond$bn f=$BURST/crond$bn.stamps
+    crond_prepare "$d"
+    # in files of 2,000 lines: a crontab file holds at most 1 MiB
+    burst_lines "root " "$f" "$t" "$bn" | split -l 2000 - "$d/cron.d/burst"
+    chmod 0644 "$d"/cron.d/burst*
+    launch_crond "$d"; pid=$LAUNCHED
+    sleep_until "$t"
+    for i in $(seq 1 550); do
+        [ -e "$f" ] && [ "$(wc -l <"$f")" -ge "$bn" ] && break
+        sleep 0.1
+    done
+    stop_launched "$pid"
+    [ -e "$f" ] || : >"$f"
+    cnt=$(wc -l <"$f")
+    if [ "$cnt" = "$bn" ]; then
+        first=$(fcalc "($(sort -g "$f" | head -n 1) - $t) * 1000")
+        last=$(fcalc "($(sort -g "$f" | tail -n 1) - $t) * 1000")
+        record burst_last_ms crond "$bn" "$last"
+        record burst_first_ms crond "$bn" "$first"
+        printf '  crond  %s of %s started: first %.1f ms, last %.1f ms after the boundary; fork+exec loop %.1f ms (load average %s)\n' \
+            "$cnt" "$bn" "$first" "$last" "$loop_ms" "$(loadavg)"
+    else
+        echo "daemon_bench: crond's burst of $bn: only $cnt started" >&2
+    fi
+done
+
 # ---------------------------------------------------------------- at
+# bench/atloop runs AT_N submissions through the at command with C
+# submitters at once (C in AT_CONC), each waiting for its `at` to exit
+# before the next; both at commands read the job from a file. The rate
+# counts only what `at` reported queued (exit 0), and crond's at exits 0
+# only once its job is durable in the spool (Debian's at does not fsync).
 AT_NOTE=""
-declare -A AT_RATE
+declare -A AT_RATE AT_CPU
 if [ -x "$BIN/at" ]; then
-    echo "at: $AT_N jobs queued through the at command (load average $(loadavg))"
+    echo "at: $AT_N jobs queued through the at command, by 1 to ${AT_CONC##* } submitters at once (load average $(loadavg))"
+    echo /bin/true >"$W/at-job"
+    chmod 0644 "$W/at-job"
     crond_prepare "$W/at-crond"
     launch_crond "$W/at-crond"; AT_CROND=$LAUNCHED
     for i in $(seq 1 100); do [ -S "$W/at-crond/crond.sock" ] && break; sleep 0.1; done
-    ok=0 t0=$(now)
-    for _ in $(seq 1 "$AT_N"); do
-        echo /bin/true | "$BIN/at" --config "$W/at-crond/conf" now + 1 hour >/dev/null 2>&1 && ok=$(( ok + 1 ))
+    for c in $AT_CONC; do
+        read -r ok secs cpu < <("$ATLOOP" "$c" "$AT_N" "$W/at-job" "$BIN/at" --config "$W/at-crond/conf" now + 1 hour)
+        AT_RATE[crond.$c]=$(fcalc "$ok / $secs") AT_CPU[crond.$c]=$(fcalc "$cpu * 1000 / $AT_N")
+        [ "$ok" = "$AT_N" ] || echo "daemon_bench: crond's at queued $ok of $AT_N jobs ($c at once)" >&2
+        note "crond, $c at once: $ok jobs in $(fcalc "$secs * 1000") ms, $(printf '%.0f' "${AT_RATE[crond.$c]}")/s (load average $(loadavg))"
+        record at_rate crond "$c" "${AT_RATE[crond.$c]}"
     done
-    t1=$(now)
     stop_launched "$AT_CROND"
-    AT_RATE[crond]=$(fcalc "$ok / ($t1 - $t0)")
-    [ "$ok" = "$AT_N" ] || echo "daemon_bench: crond's at queued $ok of $AT_N jobs" >&2
-    note "crond: $ok jobs in $(fcalc "($t1 - $t0) * 1000") ms"
     if [ -x /usr/bin/at ] && [ "$HAVE_DEB" = 1 ] && dpkg-query -W at >/dev/null 2>&1; then
         # a private atjobs/atspool (same owner and mode) in a private namespace:
         # Debian's spool keeps no job and no sequence change
@@ -569,17 +682,16 @@ if [ -x "$BIN/at" ]; then
             mount -t tmpfs -o mode=0755 tmpfs /run
             mount --bind "$1/atjobs" /var/spool/cron/atjobs
             mount --bind "$1/atspool" /var/spool/cron/atspool
-            ok=0; t0=$(date +%s.%N)
-            for i in $(seq 1 "$2"); do
-                echo /bin/true | /usr/bin/at now + 1 hour >/dev/null 2>&1 && ok=$(( ok + 1 ))
-            done
-            t1=$(date +%s.%N)
-            echo "$ok $t0 $t1"' bash "$W/at-deb" "$AT_N") || res=""
-        if [ -n "$res" ]; then
-            read -r ok t0 t1 <<<"$res"
-            AT_RATE[deb]=$(fcalc "$ok / ($t1 - $t0)")
-            note "Debian at: $ok jobs in $(fcalc "($t1 - $t0) * 1000") ms (private atjobs: $(ls "$W/at-deb/atjobs" | wc -l) files)"
-        fi
+            for c in $4; do
+                echo "$c $("$3" "$c" "$2" "$1/../at-job" /usr/bin/at now + 1 hour)"
+            done' bash "$W/at-deb" "$AT_N" "$ATLOOP" "$AT_CONC") || res=""
+        while read -r c ok secs cpu; do
+            [ -n "$c" ] || continue
+            AT_RATE[deb.$c]=$(fcalc "$ok / $secs")
+            note "Debian at, $c at once: $ok jobs in $(fcalc "$secs * 1000") ms, $(printf '%.0f' "${AT_RATE[deb.$c]}")/s"
+            record at_rate deb "$c" "${AT_RATE[deb.$c]}"
+        done <<<"$res"
+        note "(private atjobs: $(ls "$W/at-deb/atjobs" | wc -l) files)"
     else
         note "Debian's at is not installed: no anchor for the at figure"
     fi
@@ -650,8 +762,14 @@ row "5 start-up ms, no entries, settled" lower "$(v ST_SETTLE0 crond)" "$(v ST_S
 if [ -n "$AT_NOTE" ]; then
     printf '%-50s %s\n' "6 at jobs queued/s" "$AT_NOTE"
 else
-    row "6 at jobs queued/s ($AT_N, through the command)" higher "$(v AT_RATE crond)" "$(v AT_RATE deb)" "n/a"
+    for c in $AT_CONC; do
+        row "6 at jobs queued/s ($AT_N, $c at once)" higher "$(v AT_RATE "crond.$c")" "$(v AT_RATE "deb.$c")" "n/a"
+    done
 fi
+for k in crond deb bb; do
+    n=$IDLE_N; [ "$k" = bb ] && n=${BB_IDLE_N:-$IDLE_N}
+    record bytes_per_entry "$k" "$n" "$(per_entry "$(v ST_RSSN "$k")" "$(v ST_RSS0 "$k")" "$n")"
+done
 echo
 echo "notes:"
 note "latency: stamp time minus the minute boundary; the latency and idle daemons ran at the same time."
@@ -666,3 +784,20 @@ note "start-up at $BIG_N: crond measured (median of $BIG_RUNS, socket = loaded);
 note "$IDLE_N$([ "$HAVE_BB" = 1 ] && echo " (busybox $BB_IDLE_N)") and scaled: settled(0) + (settled(N) - settled(0)) * $BIG_N / N."
 note "crond crontabs: system crontab files in its private system_crontab_dir, $PER_FILE entries each;"
 note "Debian cron: the same files as its private /etc/cron.d; busybox: one crontab for root."
+
+# ---------------------------------------------------------------- results
+if [ -n "$RESULTS" ]; then
+    mkdir -p "$RESULTS" || die "cannot create $RESULTS"
+    echo "# load $(loadavg) at the end" >>"$DATA"
+    out=$RESULTS/$(date -u +%Y%m%dT%H%M%SZ)-$RUN_MODE.dat
+    cp "$DATA" "$out" || die "cannot write $out"
+    echo
+    echo "data: $out"
+    here=$(dirname "${BASH_SOURCE[0]}")
+    if [ "$QUICK" = 1 ]; then
+        bash "$here/guard.sh" "$out" "$RESULTS" || GUARD_RC=1
+    elif [ -n "$PLOTS" ]; then
+        bash "$here/plot.sh" "$out" "$PLOTS"
+    fi
+fi
+exit "${GUARD_RC:-0}"

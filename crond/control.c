@@ -20,7 +20,14 @@
  * control_stop posts CONTROL_STOP from its own stack and joins.
  *
  * One request at a time: a request is handled to the end (spool writes
- * included) before the next event. Clients cannot stall it: reads and
+ * included) before the next event, but for at submissions (group commit):
+ * those are checked when they arrive, kept, and written together in one
+ * transaction (one fsync) once the events of the loop pass are handled;
+ * each is answered only then, when it is durable. A lone submission waits
+ * for nothing (its pass ends with it); submissions arriving while the
+ * thread writes share the next pass's write. At most CONTROL_AT_BATCH_MAX
+ * wait (more are written one by one); a connection whose request waits is
+ * neither read nor written until it is answered. Clients cannot stall it: reads and
  * writes never block, a connection reads its next request only once its
  * reply has drained (back-pressure), and each connection has deadlines:
  *   mid-request: the whole request within limits.request_ms of its first
@@ -240,11 +247,13 @@ static void *control_main(void *arg)
 			else
 				control_conn_event(ctl, evs[i].data.u64, evs[i].events);
 		}
+		control_conns_answer_kept(ctl);
 		control_expire(ctl);
 	}
 	control_conns_close_all(ctl);
 	close(ctl->ep);
 	spool_close(ctl->ctx.sp);
+	control_at_batch_free(ctl->ctx.at_batch);
 	free(ctl->conns);
 	free(ctl);
 	return NULL;
@@ -279,22 +288,28 @@ static void clamp_limits(struct control_limits *l)
 }
 
 /* The thread's state, with its spool connection and epoll set. */
-static struct control *control_new(struct crond *c, const struct control_limits *limits)
+static struct control *control_new(struct crond *c, const struct control_limits *limits,
+                                   struct spool *sp)
 {
 	struct control *ctl = calloc(1, sizeof(*ctl));
-	if (ctl == NULL)
+	if (ctl == NULL) {
+		spool_close(sp);
 		return NULL;
+	}
 	ctl->c = c;
+	ctl->ctx.sp = sp;
 	ctl->ctx.c = c;
 	ctl->lim = *limits;
 	clamp_limits(&ctl->lim);
 	ctl->ep = -1;
 	ctl->ctx.cfg_gen = crond_config_copy(c, &ctl->ctx.cfg);
 	ctl->conns = calloc(ctl->lim.max_conns, sizeof(*ctl->conns));
+	ctl->ctx.at_batch = control_at_batch_new();
 	struct spool_err err;
-	if (ctl->conns == NULL) {
+	if (ctl->conns == NULL || ctl->ctx.at_batch == NULL) {
 		log_msg(LOG_ERR, "control: out of memory");
-	} else if (spool_open(ctl->ctx.cfg.spool, 0, &ctl->ctx.sp, &err) != SPOOL_OK) {
+	} else if (ctl->ctx.sp == NULL &&
+	           spool_open(ctl->ctx.cfg.spool, 0, &ctl->ctx.sp, &err) != SPOOL_OK) {
 		log_msg(LOG_ERR, "control: cannot open the spool: %s", err.msg);
 	} else if ((ctl->ep = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
 	           watch(ctl->ep, c->listen_fd, CONTROL_TOKEN_LISTEN) < 0 ||
@@ -309,18 +324,21 @@ static struct control *control_new(struct crond *c, const struct control_limits 
 	if (ctl->ep >= 0)
 		close(ctl->ep);
 	spool_close(ctl->ctx.sp);
+	control_at_batch_free(ctl->ctx.at_batch);
 	free(ctl->conns);
 	free(ctl);
 	return NULL;
 }
 
-int control_start_limits(struct crond *c, const struct control_limits *limits)
+static int start_thread(struct crond *c, const struct control_limits *limits,
+                        struct spool *sp)
 {
 	if (c->listen_fd < 0) {
 		log_msg(LOG_ERR, "control: no socket (control_open first)");
+		spool_close(sp);
 		return -1;
 	}
-	struct control *ctl = control_new(c, limits);
+	struct control *ctl = control_new(c, limits, sp);
 	if (ctl == NULL)
 		return -1;
 	int rc = pthread_create(&c->control_thread, NULL, control_main, ctl);
@@ -328,6 +346,7 @@ int control_start_limits(struct crond *c, const struct control_limits *limits)
 		log_msg(LOG_ERR, "control: cannot start the thread: %s", strerror(rc));
 		close(ctl->ep);
 		spool_close(ctl->ctx.sp);
+		control_at_batch_free(ctl->ctx.at_batch);
 		free(ctl->conns);
 		free(ctl);
 		return -1;
@@ -335,11 +354,23 @@ int control_start_limits(struct crond *c, const struct control_limits *limits)
 	return 0;
 }
 
+int control_start_limits(struct crond *c, const struct control_limits *limits)
+{
+	return start_thread(c, limits, NULL);
+}
+
 int control_start(struct crond *c)
 {
 	struct control_limits lim;
 	control_default_limits(&lim);
-	return control_start_limits(c, &lim);
+	return start_thread(c, &lim, NULL);
+}
+
+int control_start_with(struct crond *c, struct spool *sp)
+{
+	struct control_limits lim;
+	control_default_limits(&lim);
+	return start_thread(c, &lim, sp);
 }
 
 void control_stop(struct crond *c)

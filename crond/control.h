@@ -27,6 +27,8 @@
 #include "crond/crond.h"
 #include "crond/mailbox.h"
 
+struct spool;
+
 /* Connections served at once; more are accepted, told "too many
  * connections" (a FATAL reply) and closed at once. */
 #define CONTROL_MAX_CONNS 256
@@ -95,6 +97,12 @@ int control_open(struct crond *c, char *err, size_t errlen);
  * (logged; nothing started, the socket stays open: control_close it). */
 int control_start(struct crond *c);
 int control_start_limits(struct crond *c, const struct control_limits *limits);
+/* As control_start, but the thread takes over SP (a connection to
+ * c->cfg.spool that nobody else uses any more: main's, once start-up has
+ * loaded) instead of opening one of its own; SP is the thread's in every
+ * case (closed here on failure). Saves start-up a connection's set-up
+ * (schema parse, WAL attach). */
+int control_start_with(struct crond *c, struct spool *sp);
 
 /* Stops the thread (posts CONTROL_STOP to c->control_box and joins it; the
  * thread closes every client connection and its spool connection), then

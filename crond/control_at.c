@@ -22,6 +22,14 @@
  * are the system's; root can fill the disk anyway). atrm works on a full
  * file system: a removal retries once after releasing the spool's
  * full-disk reserve.
+ *
+ * Group commit: a submission is checked at once (a refusal is answered at
+ * once) and, when the control thread has a batch, kept there with copies
+ * of its fields; control_at_flush, called once per loop pass, writes every
+ * kept job in one transaction and only then answers each (its id, or why
+ * the write failed), posts it to the timer and logs it. The quota is
+ * checked job by job inside that transaction, so the jobs of the same user
+ * kept before it in the batch count.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -206,7 +214,7 @@ static void log_submit(struct control_ctx *ctx, const char *owner, int64_t id, c
 }
 
 /* The job would pass a quota: say which, with the numbers. */
-static void refuse_quota(struct control_ctx *ctx, const struct control_peer *peer,
+static void refuse_quota(struct control_ctx *ctx, const char *name, uid_t uid,
                          const struct spool_at_usage *used, uint64_t bytes,
                          struct proto_buf *reply)
 {
@@ -214,7 +222,7 @@ static void refuse_quota(struct control_ctx *ctx, const struct control_peer *pee
 	char msg[256];
 	bool logged;
 	if (used->jobs + 1 > cfg->at_jobs_per_user) {
-		logged = control_log_refusal(&ctx->rl_quota, peer->user.name, "quota: %llu at jobs "
+		logged = control_log_refusal(&ctx->rl_quota, name, "quota: %llu at jobs "
 		                             "queued, limit at_jobs_per_user = %u",
 		                             (unsigned long long)used->jobs,
 		                             (unsigned)cfg->at_jobs_per_user);
@@ -222,7 +230,7 @@ static void refuse_quota(struct control_ctx *ctx, const struct control_peer *pee
 		         "at_jobs_per_user = %u", (unsigned long long)used->jobs,
 		         (unsigned)cfg->at_jobs_per_user);
 	} else {
-		logged = control_log_refusal(&ctx->rl_quota, peer->user.name, "quota: at jobs hold "
+		logged = control_log_refusal(&ctx->rl_quota, name, "quota: at jobs hold "
 		                             "%llu bytes, this one %llu more, limit "
 		                             "at_bytes_per_user = %u",
 		                             (unsigned long long)used->bytes,
@@ -234,38 +242,145 @@ static void refuse_quota(struct control_ctx *ctx, const struct control_peer *pee
 		         (unsigned)cfg->at_bytes_per_user);
 	}
 	if (logged)
-		control_record_quota(ctx, peer->user.name, peer->user.uid, SPOOL_RUN_AT,
+		control_record_quota(ctx, name, uid, SPOOL_RUN_AT,
 		                     "at job (not queued)", msg);
 	control_reply_error(reply, MSGE_QUOTA, "%s", msg);
+}
+
+/* A submission read, checked and waiting for its write (group commit). It
+ * owns copies of everything the job needs, as the request is freed once
+ * its handler returns. */
+struct at_pending {
+	uint64_t token;                     /* whom to answer */
+	struct submission s;                /* env owned */
+	uint8_t *script;                    /* owned copy of s.script */
+	uid_t uid;
+	gid_t gid;
+	char owner[SPOOL_NAME_MAX + 1];
+	int64_t created_at;
+};
+
+struct control_at_batch {
+	size_t n;
+	struct at_pending items[CONTROL_AT_BATCH_MAX];
+	/* spool_at_submit_many's arrays, kept here: too large for the stack */
+	struct spool_at_job jobs[CONTROL_AT_BATCH_MAX];
+	int64_t ids[CONTROL_AT_BATCH_MAX];
+	int codes[CONTROL_AT_BATCH_MAX];
+	struct spool_err errs[CONTROL_AT_BATCH_MAX];
+	struct spool_at_usage usages[CONTROL_AT_BATCH_MAX];
+};
+
+struct control_at_batch *control_at_batch_new(void)
+{
+	return calloc(1, sizeof(struct control_at_batch));
+}
+
+static void pending_free(struct at_pending *p)
+{
+	submission_free(&p->s);
+	free(p->script);
+	p->script = NULL;
+}
+
+void control_at_batch_free(struct control_at_batch *b)
+{
+	if (b == NULL)
+		return;
+	for (size_t i = 0; i < b->n; i++)
+		pending_free(&b->items[i]);
+	free(b);
+}
+
+/* The submission REQ from PEER, read and checked into S: true, or false
+ * with REPLY built (refused; S holds nothing). */
+static bool submission_read(struct control_ctx *ctx, const struct control_peer *peer,
+                            const struct proto_msg *req, struct submission *s,
+                            struct proto_buf *reply)
+{
+	if (!control_allowed(ctx, peer, &peer->user, ACCESS_AT, reply))
+		return false;
+	int q = read_queue(req, &s->queue, reply);
+	if (q != 0) {
+		if (q > 0)
+			control_reply_error(reply, MSGE_INVALID, "the job has no queue");
+		return false;
+	}
+	const char *why = read_fields(req, s);
+	if (why == NULL)
+		why = read_env(req, s);
+	if (why != NULL) {
+		control_reply_error(reply, MSGE_INVALID, "%s", why);
+		submission_free(s);
+		return false;
+	}
+	return true;
+}
+
+static struct spool_at_job job_of(const struct submission *s, const char *owner, uid_t uid,
+                                  gid_t gid, int64_t created_at)
+{
+	return (struct spool_at_job){
+		.queue = s->queue, .owner = owner, .uid = uid, .gid = gid, .run_at = s->run_at,
+		.created_at = created_at, .script = (const char *)s->script,
+		.script_len = s->script_len, .env = (const char *const *)s->env, .cwd = s->cwd,
+		.umask = (mode_t)s->umask, .mail = spool_mail(s->mail),
+		.mail_to = s->mail_to[0] != '\0' ? s->mail_to : NULL,
+	};
+}
+
+/* The answer to a submission the spool took (RC, ID, ERR), told to the
+ * timer thread and logged when it was queued. */
+static void submit_answer(struct control_ctx *ctx, const struct spool_at_job *job, int rc,
+                          int64_t id, const struct spool_err *err, struct proto_buf *reply)
+{
+	if (rc != SPOOL_OK) {
+		control_reply_spool_error(reply, "queue the job", err);
+		return;
+	}
+	timer_post_at_add(ctx->c, id, job->queue, job->run_at);
+	log_submit(ctx, job->owner, id, job->queue, job->run_at);
+	control_reply_ok(reply);
+	(void)proto_buf_add_i64(reply, TAG_JOB_ID, id);
+	(void)proto_buf_add_i64(reply, TAG_TIME, job->run_at);
+}
+
+/* Keeps the checked submission S (consumed) in the batch; false when the
+ * batch is full or memory short (S untouched: write it at once). */
+static bool batch_keep(struct control_ctx *ctx, const struct control_peer *peer,
+                       struct submission *s)
+{
+	struct control_at_batch *b = ctx->at_batch;
+	if (b == NULL || b->n == CONTROL_AT_BATCH_MAX)
+		return false;
+	struct at_pending *p = &b->items[b->n];
+	*p = (struct at_pending){ .token = ctx->token, .uid = peer->user.uid,
+	                          .gid = peer->user.gid, .created_at = control_now(ctx) };
+	if (s->script_len > 0) {
+		if ((p->script = malloc(s->script_len)) == NULL)
+			return false;
+		memcpy(p->script, s->script, s->script_len);
+	}
+	memcpy(p->owner, peer->user.name, sizeof(p->owner));
+	p->s = *s;
+	p->s.script = p->script;
+	*s = (struct submission){ 0 };
+	b->n++;
+	return true;
 }
 
 void control_at_submit(struct control_ctx *ctx, const struct control_peer *peer,
                        const struct proto_msg *req, struct proto_buf *reply)
 {
-	if (!control_allowed(ctx, peer, &peer->user, ACCESS_AT, reply))
-		return;
 	struct submission s = { 0 };
-	int q = read_queue(req, &s.queue, reply);
-	if (q != 0) {
-		if (q > 0)
-			control_reply_error(reply, MSGE_INVALID, "the job has no queue");
+	if (!submission_read(ctx, peer, req, &s, reply))
+		return;
+	if (batch_keep(ctx, peer, &s)) {
+		ctx->deferred = true;            /* control_at_flush answers */
 		return;
 	}
-	const char *why = read_fields(req, &s);
-	if (why == NULL)
-		why = read_env(req, &s);
-	if (why != NULL) {
-		submission_free(&s);
-		control_reply_error(reply, MSGE_INVALID, "%s", why);
-		return;
-	}
-	struct spool_at_job job = {
-		.queue = s.queue, .owner = peer->user.name, .uid = peer->user.uid,
-		.gid = peer->user.gid, .run_at = s.run_at, .created_at = control_now(ctx),
-		.script = (const char *)s.script, .script_len = s.script_len,
-		.env = (const char *const *)s.env, .cwd = s.cwd, .umask = (mode_t)s.umask,
-		.mail = spool_mail(s.mail), .mail_to = s.mail_to[0] != '\0' ? s.mail_to : NULL,
-	};
+	struct spool_at_job job = job_of(&s, peer->user.name, peer->user.uid, peer->user.gid,
+	                                 control_now(ctx));
 	int64_t id = 0;
 	struct spool_err err;
 	struct spool_at_usage used = { 0 };
@@ -273,21 +388,42 @@ void control_at_submit(struct control_ctx *ctx, const struct control_peer *peer,
 	         ? spool_at_submit(ctx->sp, &job, &id, &err)
 	         : spool_at_submit_quota(ctx->sp, &job, ctx->cfg.at_jobs_per_user,
 	                                 ctx->cfg.at_bytes_per_user, &id, &used, &err);
-	uint64_t bytes = spool_at_job_bytes(&job);
+	if (rc == SPOOL_QUOTA)
+		refuse_quota(ctx, peer->user.name, peer->user.uid, &used, spool_at_job_bytes(&job),
+		             reply);
+	else
+		submit_answer(ctx, &job, rc, id, &err, reply);
 	submission_free(&s);
-	if (rc == SPOOL_QUOTA) {
-		refuse_quota(ctx, peer, &used, bytes, reply);
+}
+
+void control_at_flush(struct control_ctx *ctx, control_answer_fn *answer, void *arg)
+{
+	struct control_at_batch *b = ctx->at_batch;
+	if (b == NULL || b->n == 0)
 		return;
+	for (size_t i = 0; i < b->n; i++) {
+		struct at_pending *p = &b->items[i];
+		b->jobs[i] = job_of(&p->s, p->owner, p->uid, p->gid, p->created_at);
 	}
-	if (rc != SPOOL_OK) {
-		control_reply_spool_error(reply, "queue the job", &err);
-		return;
+	struct spool_err err;
+	/* Per-job results are in codes and errs, a failed write in all of them. */
+	const struct spool_at_quota quota = { .max_jobs = ctx->cfg.at_jobs_per_user,
+	                                      .max_bytes = ctx->cfg.at_bytes_per_user };
+	(void)spool_at_submit_many(ctx->sp, b->jobs, b->n, &quota, b->ids, b->codes, b->errs,
+	                           b->usages, &err);
+	if (b->n > 1)
+		log_msg(LOG_DEBUG, "control: %zu at jobs queued in one transaction", b->n);
+	for (size_t i = 0; i < b->n; i++) {
+		struct proto_buf reply = { 0 };
+		if (b->codes[i] == SPOOL_QUOTA)
+			refuse_quota(ctx, b->items[i].owner, b->items[i].uid, &b->usages[i],
+			             spool_at_job_bytes(&b->jobs[i]), &reply);
+		else
+			submit_answer(ctx, &b->jobs[i], b->codes[i], b->ids[i], &b->errs[i], &reply);
+		answer(arg, b->items[i].token, &reply);
+		pending_free(&b->items[i]);
 	}
-	timer_post_at_add(ctx->c, id, job.queue, job.run_at);
-	log_submit(ctx, peer->user.name, id, job.queue, job.run_at);
-	control_reply_ok(reply);
-	(void)proto_buf_add_i64(reply, TAG_JOB_ID, id);
-	(void)proto_buf_add_i64(reply, TAG_TIME, job.run_at);
+	b->n = 0;
 }
 
 /* ------------------------------------------------------------ list */

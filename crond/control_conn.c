@@ -43,6 +43,9 @@ struct conn {
 	uint32_t reserved;      /* this request's share of ctl->inflight */
 	size_t reply_charge;    /* pending output's share of ctl->reply_bytes */
 	bool closing;           /* a FATAL reply is queued: no more requests */
+	bool deferred;          /* its request waits in the at batch: nothing
+	                           is read or sent until control_at_flush
+	                           answers it, later in the same loop pass */
 	uint32_t events;        /* what epoll watches now */
 };
 
@@ -186,6 +189,7 @@ static bool conn_request(struct control *ctl, struct conn *k, struct proto_msg *
 	 * budget smaller than one reply still lets every reply out in turn. */
 	size_t room = k->peer.user.uid == 0 || ctl->reply_bytes == 0 ? SIZE_MAX
 	              : ctl->reply_bytes < cap ? (size_t)(cap - ctl->reply_bytes) : 0;
+	ctl->ctx.token = token_of(k);
 	ctl->ctx.conn_fd = k->fd;
 	ctl->ctx.handed_off = false;
 	control_handle(&ctl->ctx, &k->peer, msg, room, &reply);
@@ -201,7 +205,39 @@ static bool conn_request(struct control *ctl, struct conn *k, struct proto_msg *
 		return false;
 	}
 	k->active_ms = now;
+	if (ctl->ctx.deferred) {
+		k->deferred = true;                 /* control_conns_answer_kept */
+		return true;
+	}
 	return conn_send(ctl, k, &reply, now);
+}
+
+/* control_answer_fn: the reply to K's kept request. */
+static void conn_answer(void *arg, uint64_t token, struct proto_buf *reply)
+{
+	struct control *ctl = arg;
+	uint32_t slot = (uint32_t)token;
+	struct conn *k = slot < ctl->lim.max_conns ? ctl->conns[slot] : NULL;
+	if (k == NULL || k->gen != (uint32_t)(token >> 32) || !k->deferred) {
+		proto_buf_free(reply);
+		return;
+	}
+	k->deferred = false;
+	if (reply->data == NULL || reply->failed != PROTO_OK) {
+		log_msg(LOG_ERR, "control: a kept reply to uid %u could not be built (%s)",
+		        (unsigned)k->peer.user.uid, proto_code_name(reply->failed));
+		control_reply_error(reply, MSGE_INTERNAL, "crond could not build the reply (%s)",
+		                    proto_code_name(reply->failed));
+	}
+	int64_t now = control_mono_ms();
+	k->active_ms = now;
+	if (conn_send(ctl, k, reply, now))
+		(void)conn_watch(ctl, k);
+}
+
+void control_conns_answer_kept(struct control *ctl)
+{
+	control_at_flush(&ctl->ctx, conn_answer, ctl);
 }
 
 /* A request's header has arrived and its payload is still coming: count
@@ -252,6 +288,8 @@ void control_conn_event(struct control *ctl, uint64_t token, uint32_t events)
 	struct conn *k = ctl->conns[slot];
 	if (k == NULL || k->gen != (uint32_t)(token >> 32))
 		return;                             /* closed earlier in this batch */
+	if (k->deferred)
+		return;                             /* answered at the end of the pass */
 	int64_t now = control_mono_ms();
 	if (proto_writer_pending(&k->wr) > 0) {
 		if (!conn_flush(ctl, k, now))

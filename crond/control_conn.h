@@ -49,6 +49,11 @@ void control_accept(struct control *ctl);
  * connection is gone). */
 void control_conn_event(struct control *ctl, uint64_t token, uint32_t events);
 
+/* Writes the requests kept in this loop pass (the at batch: one
+ * transaction) and answers them. Called once per pass, after its events
+ * and before the deadlines, so a kept request waits for no other event. */
+void control_conns_answer_kept(struct control *ctl);
+
 /* Closes the connections past a deadline; resumes accepting after a pause. */
 void control_expire(struct control *ctl);
 

@@ -74,6 +74,11 @@ struct control_ratelimit {
 	unsigned suppressed;                /* not logged since the last line */
 };
 
+/* at submissions waiting for their write (control_at.c). */
+struct control_at_batch;
+/* Submissions written in one transaction, at most. */
+#define CONTROL_AT_BATCH_MAX 64
+
 /* What the handlers work with: the thread's own spool connection and
  * configuration copy. */
 struct control_ctx {
@@ -93,6 +98,16 @@ struct control_ctx {
 	                                       connection over (a duplicate of
 	                                       conn_fd): no reply is sent, and the
 	                                       control thread closes its copy */
+
+	/* Group commit: with a batch, a handler may keep its request for a
+	 * write shared with others (control_at_submit), setting DEFERRED and
+	 * building no reply; the caller then must not answer it, and the
+	 * reply comes from control_at_flush, tagged with TOKEN (the caller's
+	 * name for the connection, set before each request). NULL: every
+	 * request is answered at once. */
+	struct control_at_batch *at_batch;
+	uint64_t token;
+	bool deferred;
 };
 
 /* ------------------------------------------------ control_request.c */
@@ -209,8 +224,21 @@ void control_status(struct control_ctx *ctx, const struct control_peer *peer,
 
 /* ------------------------------------------------ control_at.c */
 
+/* MSG_AT_SUBMIT: checked at once (refusals are answered at once); with
+ * CTX->at_batch, a valid job is kept there (CTX->deferred) until
+ * control_at_flush writes the batch, else written at once. */
 void control_at_submit(struct control_ctx *ctx, const struct control_peer *peer,
                        const struct proto_msg *req, struct proto_buf *reply);
+/* A batch for control_ctx.at_batch (NULL when out of memory); freeing one
+ * drops what it holds unanswered. */
+struct control_at_batch *control_at_batch_new(void);
+void control_at_batch_free(struct control_at_batch *b);
+/* Gets the REPLY (consumed) to the request kept under TOKEN. */
+typedef void control_answer_fn(void *arg, uint64_t token, struct proto_buf *reply);
+/* Writes the kept submissions in one transaction (one fsync for all) and
+ * only then answers each through ANSWER: a job is acknowledged once it is
+ * durable. Nothing kept: nothing done. */
+void control_at_flush(struct control_ctx *ctx, control_answer_fn *answer, void *arg);
 void control_at_list(struct control_ctx *ctx, const struct control_peer *peer,
                      const struct proto_msg *req, struct proto_buf *reply);
 void control_at_get(struct control_ctx *ctx, const struct control_peer *peer,

@@ -72,6 +72,7 @@ void control_handle(struct control_ctx *ctx, const struct control_peer *peer,
                     const struct proto_msg *req, size_t room, struct proto_buf *reply)
 {
 	*reply = (struct proto_buf){ 0 };
+	ctx->deferred = false;
 	control_config_refresh(ctx);
 	size_t i = 0;
 	while (i < sizeof(handlers) / sizeof(handlers[0]) && handlers[i].type != req->type)
@@ -88,6 +89,8 @@ void control_handle(struct control_ctx *ctx, const struct control_peer *peer,
 		proto_buf_free(reply);     /* another thread answers (control_run.c) */
 		return;
 	}
+	if (ctx->deferred)
+		return;                             /* answered later (group commit) */
 	if (reply->data == NULL || reply->failed != PROTO_OK) {
 		enum proto_code why = reply->data == NULL ? PROTO_E_INVALID : reply->failed;
 		log_msg(LOG_ERR, "control: reply to request type %u from uid %u could not be "

@@ -219,7 +219,11 @@ static int start(struct crond *c, struct spool **sp, char *err, size_t errlen)
 		supervisor_stop(c);
 		return -1;
 	}
-	bool control_up = control_start(c) == 0;
+	/* Main has no more use for its connection: the control thread takes
+	 * it over rather than set up one of its own (start-up time). */
+	struct spool *handed = *sp;
+	*sp = NULL;
+	bool control_up = control_start_with(c, handed) == 0;
 	if (!control_up || signals_start(c) < 0) {
 		snprintf(err, errlen, "cannot start the daemon's threads (see the log)");
 		if (control_up)

@@ -256,6 +256,95 @@ int spool_at_submit_quota(struct spool *sp, const struct spool_at_job *job,
 	return code;
 }
 
+struct many_ctx {
+	const struct spool_at_job *jobs;
+	size_t n;
+	char **envs;          /* packed environments; NULL for a refused job */
+	size_t *env_lens;
+	const struct spool_at_quota *quota;
+	int64_t *ids;
+	int *codes;
+	struct spool_err *errs;
+	struct spool_at_usage *usages;
+	bool *over;           /* refused for a quota in this try */
+};
+
+static int many_txn(struct spool *sp, void *ctx, struct spool_err *err)
+{
+	struct many_ctx *c = ctx;
+	for (size_t i = 0; i < c->n; i++) {
+		c->ids[i] = 0;
+		c->over[i] = false;
+		if (c->codes[i] != SPOOL_OK)
+			continue;
+		const struct spool_at_job *j = &c->jobs[i];
+		if (c->quota != NULL && j->uid != 0) {
+			/* Inside the transaction: jobs inserted above count. */
+			struct submit_ctx q = { .job = j, .env = c->envs[i],
+						.env_len = c->env_lens[i], .quota = true,
+						.max_jobs = c->quota->max_jobs,
+						.max_bytes = c->quota->max_bytes };
+			int qc = check_quota(sp, &q, &c->errs[i]);
+			if (c->usages != NULL)
+				c->usages[i] = q.usage;
+			if (qc == SPOOL_QUOTA) {
+				c->over[i] = true;
+				continue;
+			}
+			if (qc != SPOOL_OK) {
+				*err = c->errs[i];
+				return qc;
+			}
+		}
+		int code = spool_at_insert(sp, j, c->envs[i], c->env_lens[i], 0,
+					   &c->ids[i], err);
+		if (code != SPOOL_OK)
+			return code;
+	}
+	return SPOOL_OK;
+}
+
+int spool_at_submit_many(struct spool *sp, const struct spool_at_job *jobs, size_t n,
+			 const struct spool_at_quota *quota, int64_t *ids, int *codes,
+			 struct spool_err *errs, struct spool_at_usage *usages,
+			 struct spool_err *err)
+{
+	if (n > SPOOL_AT_BATCH_MAX)
+		return spool_seterr(err, SPOOL_INVALID, "%s: %zu at jobs in one batch (at most %d)",
+				    sp->path, n, SPOOL_AT_BATCH_MAX);
+	char *envs[SPOOL_AT_BATCH_MAX] = { 0 };
+	size_t env_lens[SPOOL_AT_BATCH_MAX] = { 0 };
+	size_t valid = 0;
+	for (size_t i = 0; i < n; i++) {
+		ids[i] = 0;
+		codes[i] = spool_at_check(sp, &jobs[i], &errs[i]);
+		if (codes[i] == SPOOL_OK)
+			codes[i] = pack_env(sp, jobs[i].env, &envs[i], &env_lens[i], &errs[i]);
+		if (codes[i] == SPOOL_OK)
+			valid++;
+	}
+	int code = SPOOL_OK;
+	bool over[SPOOL_AT_BATCH_MAX] = { false };
+	if (valid > 0) {
+		struct many_ctx c = { .jobs = jobs, .n = n, .envs = envs, .env_lens = env_lens,
+				      .quota = quota, .ids = ids, .codes = codes, .errs = errs,
+				      .usages = usages, .over = over };
+		code = spool_txn(sp, TXN_WRITE, many_txn, &c, err);
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(envs[i]);
+		if (code == SPOOL_OK && over[i]) {
+			codes[i] = SPOOL_QUOTA;   /* ERRS[i] says which limit */
+			ids[i] = 0;
+		} else if (code != SPOOL_OK && codes[i] == SPOOL_OK) {
+			codes[i] = code;
+			errs[i] = *err;
+			ids[i] = 0;
+		}
+	}
+	return code;
+}
+
 /* Splits the environment blob ENV (LEN bytes, followed by a NUL) in place
  * into VEC, NULL-terminated. */
 static void split_env(char *env, size_t len, char **vec)

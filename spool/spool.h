@@ -231,6 +231,27 @@ int spool_at_submit_quota(struct spool *sp, const struct spool_at_job *job,
 			  uint64_t max_jobs, uint64_t max_bytes, int64_t *id,
 			  struct spool_at_usage *usage, struct spool_err *err);
 
+/* Queues the N jobs of JOBS (each as spool_at_submit) in one transaction,
+ * so they cost one durable write between them (group commit). With QUOTA
+ * (may be NULL), each job whose uid is not 0 is checked as
+ * spool_at_submit_quota checks it, inside that transaction, so the jobs
+ * queued before it in the batch count: over a limit its CODES[i] is
+ * SPOOL_QUOTA and USAGES[i] (USAGES may be NULL) its owner's usage before
+ * it. CODES[i] gets job i's own result: SPOOL_OK with IDS[i] its new id, or
+ * the code of spool_at_submit's checks with ERRS[i] filled (that job alone
+ * is left out).
+ * Returns SPOOL_OK once the transaction is durable (whatever CODES say),
+ * else its failure in ERR, and then no job was queued and every CODES[i]
+ * that was SPOOL_OK is that failure. N may be 0; at most SPOOL_AT_BATCH_MAX. */
+#define SPOOL_AT_BATCH_MAX 256
+struct spool_at_quota {
+	uint64_t max_jobs, max_bytes;
+};
+int spool_at_submit_many(struct spool *sp, const struct spool_at_job *jobs, size_t n,
+			 const struct spool_at_quota *quota, int64_t *ids, int *codes,
+			 struct spool_err *errs, struct spool_at_usage *usages,
+			 struct spool_err *err);
+
 struct spool_at_filter {
 	bool all_owners;   /* true: every owner's jobs; false: UID's only */
 	uid_t uid;

@@ -32,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "crond/control.h"
 #include "crond/control_handlers.h"
 #include "crond/crond.h"
@@ -1896,6 +1898,72 @@ static void test_log_lines_are_greppable_and_keep_secrets(void **state)
 	assert_null(strstr(text, "SECRET"));
 }
 
+/* Group commit: at submissions that arrive while the control thread is
+ * busy writing are written together in one transaction, and each is
+ * answered (with its own id) only once that transaction is durable. The
+ * spool's write lock is held here, so the first write waits and the other
+ * submissions pile up meanwhile. */
+static void test_at_submissions_arriving_together_share_one_transaction(void **state)
+{
+	struct fx *f = *state;
+	enum { N = 6 };
+	fflush(stderr);
+	int saved = dup(STDERR_FILENO);
+	int logfd = open(in_dir(f, "log"), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	assert_true(saved >= 0 && logfd >= 0);
+	assert_int_equal(dup2(logfd, STDERR_FILENO), STDERR_FILENO);
+	log_open(CONFIG_LOG_STDERR, true);
+	log_set_debug(true);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(f->c->cfg.spool, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	int fds[N];
+	for (int i = 0; i < N; i++) {
+		fds[i] = raw_connect(f);
+		struct proto_buf b = at_req("a", 2000000000 + i);
+		raw_send(fds[i], b.data, b.len);
+		proto_buf_free(&b);
+		struct timespec gap = { 0, 20 * 1000 * 1000 };
+		nanosleep(&gap, NULL);
+	}
+	struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+	assert_int_equal(poll(&pfd, 1, 200), 0);      /* nothing acknowledged yet */
+	assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	int64_t ids[N];
+	for (int i = 0; i < N; i++) {
+		struct proto_msg m;
+		struct proto_error err;
+		assert_int_equal(proto_client_recv(fds[i], &m, PROTO_MAX_PAYLOAD, 8000, &err),
+		                 PROTO_OK);
+		assert_int_equal(m.type, MSG_OK);
+		assert_int_equal(proto_get_i64(&m, TAG_JOB_ID, &ids[i], NULL), PROTO_OK);
+		for (int k = 0; k < i; k++)
+			assert_true(ids[k] != ids[i]);
+		proto_msg_free(&m);
+		close(fds[i]);
+	}
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+	log_set_debug(false);
+	log_close();
+	assert_int_equal(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+	close(saved);
+	char text[8192] = "";
+	ssize_t n = pread(logfd, text, sizeof(text) - 1, 0);
+	close(logfd);
+	assert_true(n > 0);
+	text[n] = '\0';
+	/* the first waited for the lock alone or with a few; the rest shared */
+	const char *line = strstr(text, "at jobs queued in one transaction");
+	assert_non_null(line);
+	take_timer(f);
+	assert_int_equal(f->n_msgs, N);
+	struct result r;
+	struct proto_buf b = req_new(MSG_AT_LIST);
+	call(f, &b, &r);
+	expect_ok(&r);
+	assert_int_equal(r.n_rows, N);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1913,6 +1981,7 @@ int main(void)
 		T(test_at_submit_list_get_and_remove),
 		T(test_at_submit_refuses_each_bad_field),
 		T(test_at_submit_refuses_a_run_time_out_of_range),
+		T(test_at_submissions_arriving_together_share_one_transaction),
 		T(test_a_running_job_is_listed_in_queue_equals_and_kept),
 		T(test_a_user_sees_and_touches_only_their_own_jobs),
 		T(test_history_rows_newest_first_by_user_and_kind),

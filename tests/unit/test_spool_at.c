@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "spool/internal.h"   /* the test-only hook before COMMIT */
 #include "spool/spool.h"
 #include "tests/unit/support/spool_fixture.h"
 
@@ -485,6 +486,84 @@ static void test_recover_interrupts_running_jobs_which_never_run_again(void **st
 	assert_null(v);
 }
 
+static int commits;
+
+static void count_commit(struct spool *sp)
+{
+	(void)sp;
+	commits++;
+}
+
+/* Group commit: several submissions are one transaction; a job that fails
+ * its checks is refused alone, the others are queued with increasing ids. */
+static void test_submit_many_is_one_transaction_and_refuses_jobs_alone(void **state)
+{
+	struct spool_fixture *fx = *state;
+	struct spool_err err = { 0 }, errs[4];
+	struct spool_at_job jobs[4] = {
+		job_for("alice", 1000, 'a', 5000), job_for("bob", 1001, 'b', 6000),
+		job_for("alice", 1000, '1', 7000), job_for("carol", 1002, 'c', 4000),
+	};
+	int64_t ids[4];
+	int codes[4];
+	fx->sp->test_before_commit = count_commit;
+	commits = 0;
+	assert_int_equal(spool_at_submit_many(fx->sp, jobs, 4, NULL, ids, codes, errs, NULL, &err), SPOOL_OK);
+	fx->sp->test_before_commit = NULL;
+	assert_int_equal(commits, 1);
+	assert_int_equal(codes[0], SPOOL_OK);
+	assert_int_equal(codes[1], SPOOL_OK);
+	assert_int_equal(codes[2], SPOOL_INVALID);
+	assert_non_null(strstr(errs[2].msg, "queue must be a letter"));
+	assert_int_equal(ids[2], 0);
+	assert_int_equal(codes[3], SPOOL_OK);
+	assert_true(ids[0] > 0 && ids[1] > ids[0] && ids[3] > ids[1]);
+	struct spool_at_job got;
+	assert_int_equal(spool_at_get(fx->sp, ids[1], &got, &err), SPOOL_OK);
+	assert_string_equal(got.owner, "bob");
+	assert_int_equal(got.queue, 'b');
+	assert_int_equal(got.run_at, 6000);
+	spool_at_job_free(&got);
+	/* Nothing valid: no transaction at all. */
+	commits = 0;
+	fx->sp->test_before_commit = count_commit;
+	assert_int_equal(spool_at_submit_many(fx->sp, &jobs[2], 1, NULL, ids, codes, errs, NULL, &err),
+	                 SPOOL_OK);
+	assert_int_equal(spool_at_submit_many(fx->sp, jobs, 0, NULL, ids, codes, errs, NULL, &err), SPOOL_OK);
+	fx->sp->test_before_commit = NULL;
+	assert_int_equal(commits, 0);
+	assert_int_equal(codes[0], SPOOL_INVALID);
+	assert_int_equal(spool_at_submit_many(fx->sp, jobs, SPOOL_AT_BATCH_MAX + 1, NULL, ids,
+	                                      codes, errs, NULL, &err), SPOOL_INVALID);
+}
+
+/* A quota inside a batch counts the owner's jobs queued earlier in the same
+ * batch: a user cannot pass at_jobs_per_user by submitting many at once. */
+static void test_submit_many_counts_the_batch_against_the_quota(void **state)
+{
+	struct spool_fixture *fx = *state;
+	struct spool_err err = { 0 }, errs[4];
+	struct spool_at_job jobs[4] = {
+		job_for("alice", 1000, 'a', 5000), job_for("alice", 1000, 'a', 5001),
+		job_for("root", 0, 'a', 5002), job_for("alice", 1000, 'a', 5003),
+	};
+	int64_t ids[4];
+	int codes[4];
+	struct spool_at_usage used[4];
+	const struct spool_at_quota quota = { .max_jobs = 1, .max_bytes = 1u << 30 };
+	assert_int_equal(spool_at_submit_many(fx->sp, jobs, 4, &quota, ids, codes, errs, used,
+	                                      &err), SPOOL_OK);
+	assert_int_equal(codes[0], SPOOL_OK);
+	assert_int_equal(codes[1], SPOOL_QUOTA);
+	assert_int_equal(used[1].jobs, 1);       /* job 0, in this same batch */
+	assert_int_equal(ids[1], 0);
+	assert_int_equal(codes[2], SPOOL_OK);    /* root is not limited */
+	assert_int_equal(codes[3], SPOOL_QUOTA);
+	struct spool_at_usage now;
+	assert_int_equal(spool_at_usage_of(fx->sp, 1000, &now, &err), SPOOL_OK);
+	assert_int_equal(now.jobs, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -503,6 +582,8 @@ int main(void)
 		T(test_set_running_and_finish_follow_the_states),
 		T(test_finish_with_a_result_records_it_in_the_same_transaction),
 		T(test_recover_interrupts_running_jobs_which_never_run_again),
+		T(test_submit_many_is_one_transaction_and_refuses_jobs_alone),
+		T(test_submit_many_counts_the_batch_against_the_quota),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
