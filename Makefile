@@ -158,7 +158,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(UNIT_SUPPORT)) $(ALL_
 # Installs what the build (deps) and the tests (test-deps) need on Debian,
 # once; silent when all is present.
 APT_PACKAGES := libsqlite3-dev libcmocka-dev libjansson-dev pkg-config tzdata libpam0g-dev libsystemd-dev
-TEST_APT_PACKAGES := python3 procps util-linux bash-completion
+TEST_APT_PACKAGES := python3 procps util-linux bash-completion mandoc groff-base
 # make bench: the anchors (Debian's cron and at) and gnuplot for the curves
 BENCH_APT_PACKAGES := cron at gnuplot-nox
 define apt_ensure
@@ -208,7 +208,7 @@ tsan: deps test-deps
 # and with groff -wall: any message fails (tests/whole/man_lint.sh runs it).
 .PHONY: man-lint
 man-lint:
-	$(call apt_ensure,mandoc groff)
+	$(call apt_ensure,mandoc groff-base)
 	$(Q)out=$$(mandoc -Tlint $(wildcard man/*.[158]) 2>&1; \
 	  for m in $(wildcard man/*.[158]); do groff -wall -man -Tutf8 -z $$m 2>&1 | sed "s|^|$$m: groff: |"; done); \
 	  if [ -n "$$out" ]; then echo "$$out" >&2; echo "make: man pages do not lint clean" >&2; exit 1; fi
