@@ -13,7 +13,8 @@
  *      pam_group could add to them);
  *   3. PAM: account (a refusal ends here: STEP_PAM_ACCOUNT on the start
  *      report, exit 127, the job never runs), session, credentials;
- *   4. the job's environment: PAM's (pam_env) first, then the job's own,
+ *   4. the job's environment (copied out of our arguments, which are then
+ *      blanked: /proc/PID/cmdline is anyone's to read): PAM's (pam_env) first, then the job's own,
  *      which wins for a name in both, as Debian's cron merges them (so
  *      crond's PATH and a crontab's assignments override /etc/environment);
  *   5. fork the job: setgid, setuid (checked and verified, as the runner's
@@ -128,6 +129,30 @@ static int parse_args(int argc, char **argv, struct args *a, char *msg, size_t l
 			return -1;
 		}
 	}
+	return 0;
+}
+
+/* The job's environment came as arguments, which every local user can
+ * read in /proc/PID/cmdline (ps) for as long as the job runs, and a
+ * crontab's assignments may hold secrets: keep a copy, blank the
+ * arguments. -1: no memory. */
+static int hide_env(struct args *a)
+{
+	char **copy = calloc(a->n_env + 1, sizeof(*copy));
+	if (copy == NULL)
+		return -1;
+	for (size_t i = 0; i < a->n_env; i++) {
+		copy[i] = strdup(a->env[i]);
+		if (copy[i] == NULL) {
+			for (size_t k = 0; k < i; k++)
+				free(copy[k]);
+			free(copy);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < a->n_env; i++)
+		memset(a->env[i], 0, strlen(a->env[i]));
+	a->env = copy;
 	return 0;
 }
 
@@ -290,6 +315,10 @@ int main(int argc, char **argv)
 		report(a.report_fd, STEP_HELPER, 0, "crond-session: %s", msg);
 		return 127;
 	}
+	if (hide_env(&a) < 0) {
+		report(a.report_fd, STEP_HELPER, ENOMEM, "crond-session: out of memory");
+		return 127;
+	}
 	if (geteuid() != 0) {
 		report(a.report_fd, STEP_HELPER, 0,
 		       "crond-session: PAM needs crond to run as root (pam = yes)");
@@ -339,6 +368,7 @@ int main(int argc, char **argv)
 	(void)close(a.report_fd);
 	free(env);
 	free_strv(pam_env);
+	free_strv(a.env);
 	int status = 0;
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
