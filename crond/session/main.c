@@ -304,6 +304,14 @@ static void free_strv(char **v)
 	free(v);
 }
 
+/* Ends main before the job started: 127, the copies of hide_env freed. */
+static int quit(struct args *a)
+{
+	free_strv(a->env);
+	a->env = NULL;
+	return 127;
+}
+
 int main(int argc, char **argv)
 {
 	sigset_t all;
@@ -322,7 +330,7 @@ int main(int argc, char **argv)
 	if (geteuid() != 0) {
 		report(a.report_fd, STEP_HELPER, 0,
 		       "crond-session: PAM needs crond to run as root (pam = yes)");
-		return 127;
+		return quit(&a);
 	}
 	errno = 0;
 	struct passwd *pw = getpwnam(a.user);
@@ -330,16 +338,16 @@ int main(int argc, char **argv)
 	int ngroups = 0;
 	if (pw == NULL) {
 		report(a.report_fd, STEP_HELPER, errno, "crond-session: unknown user %s", a.user);
-		return 127;
+		return quit(&a);
 	}
 	if (owner_groups(pw, &groups, &ngroups) < 0) {
 		report(a.report_fd, STEP_SETGROUPS, 0, "cannot list the groups of %s", a.user);
-		return 127;
+		return quit(&a);
 	}
 	if (setgroups((size_t)ngroups, groups) < 0) {
 		report(a.report_fd, STEP_SETGROUPS, errno, "setgroups for %s failed: %s", a.user,
 		       strerror(errno));
-		return 127;
+		return quit(&a);
 	}
 	free(groups);
 	openlog("crond-session", LOG_PID, LOG_CRON);
@@ -349,7 +357,7 @@ int main(int argc, char **argv)
 	if (pam_steps_begin(&ps, a.service, a.user, &step, msg, sizeof(msg)) < 0) {
 		report(a.report_fd, step, 0, "%s", msg);
 		(void)pam_steps_end(&ps, end_msg, sizeof(end_msg));
-		return 127;
+		return quit(&a);
 	}
 	char **pam_env = pam_steps_env(&ps);
 	char **env = merge_env(&a, pam_env);
@@ -361,7 +369,7 @@ int main(int argc, char **argv)
 		report(a.report_fd, STEP_HELPER, e, "crond-session: cannot start the job: %s",
 		       env ? strerror(e) : "out of memory");
 		(void)pam_steps_end(&ps, end_msg, sizeof(end_msg));
-		return 127;
+		return quit(&a);
 	}
 	/* From here on the job's start is its child's to report (or its exec
 	 * closes the pipe): our copy goes. */
