@@ -190,7 +190,8 @@ static int add_entry(struct control_ctx *ctx, struct proto_buf *row, const char 
 	(void)proto_buf_add_u32(&ent, TAG_STATUS_LINE, e->line);
 	(void)proto_buf_add_str(&ent, TAG_ENTRY_KEY, key);
 	if (runs > 0) {
-		struct spool_history_filter f = { .entry_key = key, .limit = runs };
+		struct spool_history_filter f = { .entry_key = key, .limit = runs,
+		                                  .brief = true };   /* no output heads */
 		struct spool_run *v = NULL;
 		size_t n = 0;
 		int rc = spool_history_query(ctx->sp, &f, &v, &n, err);

@@ -132,7 +132,8 @@ void metrics_prune(struct metrics *m, int64_t mono);
 /* Writes the exposition text to F. 0, or -1 (errno) on a write error. */
 int metrics_format(const struct metrics *m, FILE *f);
 
-/* Writes PATH atomically (PATH.tmp, then rename). 0, or -1 with ERR. */
+/* Writes PATH atomically (PATH.tmp, then rename): PATH.tmp is made anew
+ * (unlink, O_EXCL), never one found there. 0, or -1 with ERR. */
 int metrics_write_file(const struct metrics *m, const char *path, char *err, size_t errlen);
 
 /* Copies S into OUT (LEN bytes, NUL included) as a label value: at most MAX

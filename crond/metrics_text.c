@@ -188,7 +188,13 @@ int metrics_write_file(const struct metrics *m, const char *path, char *err, siz
 		snprintf(err, errlen, "%s: path too long", path);
 		return -1;
 	}
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	/* Never through a PATH.tmp found there (a hard link to another file,
+	 * a FIFO: the directory may be writable by others): our own, new. */
+	if (unlink(tmp) < 0 && errno != ENOENT) {
+		snprintf(err, errlen, "cannot replace %s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
 		return -1;

@@ -195,8 +195,11 @@ void runclients_adopt(struct run_clients *set, struct run_client *c)
 size_t runclients_of_user(const struct run_clients *set, const char *user)
 {
 	size_t n = 0;
+	/* A client whose run ended but who has not read it all yet still
+	 * holds one of the RUNCLIENT_MAX slots: it counts. */
 	for (const struct run_client *c = set->head; c; c = c->next)
-		n += !c->ended && strcmp(c->user, user) == 0;
+		n += (!c->ended || (!c->gone && runclient_pending(c) > 0)) &&
+		     strcmp(c->user, user) == 0;
 	return n;
 }
 

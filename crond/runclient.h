@@ -106,7 +106,8 @@ struct run_clients {
  * it done. Sends what it holds. */
 void runclients_adopt(struct run_clients *set, struct run_client *c);
 
-/* USER's clients whose run has not ended (waiting or running). */
+/* USER's clients whose run has not ended (waiting or running), or has
+ * but who have not read all of it yet. */
 size_t runclients_of_user(const struct run_clients *set, const char *user);
 
 /* Once per supervisor loop: tells runs not started yet that they wait for

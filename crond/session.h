@@ -4,7 +4,9 @@
  * child, still root, execs the session helper (crond/session/, installed
  * as CONFIG_SESSION_HELPER) with the argument vector below and an EMPTY
  * environment (the helper runs as root: a job's LD_PRELOAD or similar must
- * never reach it, so the job's environment travels as arguments). The
+ * never reach it, so the job's environment travels as arguments, which
+ * the helper copies and blanks at once: /proc/PID/cmdline is anyone's to
+ * read, and a crontab's assignments may hold secrets). The
  * helper runs PAM's account and session steps for the owner, starts the job
  * as its own child with the owner's ids, waits, closes the session and
  * exits with the job's status (see crond-session's DESIGN note).

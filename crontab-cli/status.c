@@ -377,7 +377,7 @@ static int show_source(struct out *o, const struct status_source *src, int64_t n
 		return -1;
 	struct row *rows = NULL;
 	int rc = make_rows(src, &tab, o->zone, now, &rows);
-	struct widths w;
+	struct widths w = { 0 };   /* table_widths sets it; -O1 cannot see that */
 	for (size_t i = 0; rc == 0 && o->shape == SHAPE_TABLE && i < tab.n_entries; i++)
 		table_cells(o, &rows[i]);
 	if (rc == 0)

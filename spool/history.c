@@ -226,7 +226,7 @@ struct query_ctx {
 static int bind_query(struct spool *sp, const struct spool_history_filter *f,
 		      sqlite3_stmt **out, struct spool_err *err)
 {
-	enum stmt_id id = f->entry_key != NULL ? ST_RUN_BY_KEY
+	enum stmt_id id = f->entry_key != NULL ? (f->brief ? ST_RUN_BY_KEY_BRIEF : ST_RUN_BY_KEY)
 		: f->by_uid ? ST_RUN_BY_UID : ST_RUN_ALL;
 	sqlite3_stmt *st = NULL;
 	int code = spool_stmt(sp, id, &st, err);

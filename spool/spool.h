@@ -466,6 +466,8 @@ struct spool_history_filter {
 	const char *entry_key;   /* only this entry's records; NULL: any */
 	int64_t since_ms;        /* only records with start_ms >= since_ms */
 	size_t limit;            /* at most this many, 1 - SPOOL_QUERY_MAX */
+	bool brief;              /* with entry_key: without the output (output_len
+	                          * and output_total 0), never reading it */
 };
 
 /* The records FILTER selects, newest (start_ms, then id) first, as a new

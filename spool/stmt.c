@@ -113,6 +113,13 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_RUN_BY_KEY] = RUN_COLUMNS
 		" WHERE entry_key = ?1 AND (?2 IS NULL OR uid = ?2)"
 		" AND start_ms >= ?3 ORDER BY start_ms DESC, id DESC LIMIT ?4",
+	/* The same without the output: x'' and 0 in its columns' places, so
+	 * SQLite never reads a record's output head (its overflow pages). */
+	[ST_RUN_BY_KEY_BRIEF] =
+		"SELECT id, kind, owner, uid, entry_key, command, scheduled_ms,"
+		" start_ms, end_ms, exit_code, signal, flags, x'', 0 FROM run"
+		" WHERE entry_key = ?1 AND (?2 IS NULL OR uid = ?2)"
+		" AND start_ms >= ?3 ORDER BY start_ms DESC, id DESC LIMIT ?4",
 	[ST_RUN_BY_UID] = RUN_COLUMNS
 		" WHERE uid = ?2 AND start_ms >= ?3"
 		" ORDER BY start_ms DESC, id DESC LIMIT ?4",

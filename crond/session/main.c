@@ -13,7 +13,8 @@
  *      pam_group could add to them);
  *   3. PAM: account (a refusal ends here: STEP_PAM_ACCOUNT on the start
  *      report, exit 127, the job never runs), session, credentials;
- *   4. the job's environment: PAM's (pam_env) first, then the job's own,
+ *   4. the job's environment (copied out of our arguments, which are then
+ *      blanked: /proc/PID/cmdline is anyone's to read): PAM's (pam_env) first, then the job's own,
  *      which wins for a name in both, as Debian's cron merges them (so
  *      crond's PATH and a crontab's assignments override /etc/environment);
  *   5. fork the job: setgid, setuid (checked and verified, as the runner's
@@ -128,6 +129,30 @@ static int parse_args(int argc, char **argv, struct args *a, char *msg, size_t l
 			return -1;
 		}
 	}
+	return 0;
+}
+
+/* The job's environment came as arguments, which every local user can
+ * read in /proc/PID/cmdline (ps) for as long as the job runs, and a
+ * crontab's assignments may hold secrets: keep a copy, blank the
+ * arguments. -1: no memory. */
+static int hide_env(struct args *a)
+{
+	char **copy = calloc(a->n_env + 1, sizeof(*copy));
+	if (copy == NULL)
+		return -1;
+	for (size_t i = 0; i < a->n_env; i++) {
+		copy[i] = strdup(a->env[i]);
+		if (copy[i] == NULL) {
+			for (size_t k = 0; k < i; k++)
+				free(copy[k]);
+			free(copy);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < a->n_env; i++)
+		memset(a->env[i], 0, strlen(a->env[i]));
+	a->env = copy;
 	return 0;
 }
 
@@ -279,6 +304,14 @@ static void free_strv(char **v)
 	free(v);
 }
 
+/* Ends main before the job started: 127, the copies of hide_env freed. */
+static int quit(struct args *a)
+{
+	free_strv(a->env);
+	a->env = NULL;
+	return 127;
+}
+
 int main(int argc, char **argv)
 {
 	sigset_t all;
@@ -290,10 +323,14 @@ int main(int argc, char **argv)
 		report(a.report_fd, STEP_HELPER, 0, "crond-session: %s", msg);
 		return 127;
 	}
+	if (hide_env(&a) < 0) {
+		report(a.report_fd, STEP_HELPER, ENOMEM, "crond-session: out of memory");
+		return 127;
+	}
 	if (geteuid() != 0) {
 		report(a.report_fd, STEP_HELPER, 0,
 		       "crond-session: PAM needs crond to run as root (pam = yes)");
-		return 127;
+		return quit(&a);
 	}
 	errno = 0;
 	struct passwd *pw = getpwnam(a.user);
@@ -301,16 +338,16 @@ int main(int argc, char **argv)
 	int ngroups = 0;
 	if (pw == NULL) {
 		report(a.report_fd, STEP_HELPER, errno, "crond-session: unknown user %s", a.user);
-		return 127;
+		return quit(&a);
 	}
 	if (owner_groups(pw, &groups, &ngroups) < 0) {
 		report(a.report_fd, STEP_SETGROUPS, 0, "cannot list the groups of %s", a.user);
-		return 127;
+		return quit(&a);
 	}
 	if (setgroups((size_t)ngroups, groups) < 0) {
 		report(a.report_fd, STEP_SETGROUPS, errno, "setgroups for %s failed: %s", a.user,
 		       strerror(errno));
-		return 127;
+		return quit(&a);
 	}
 	free(groups);
 	openlog("crond-session", LOG_PID, LOG_CRON);
@@ -320,7 +357,7 @@ int main(int argc, char **argv)
 	if (pam_steps_begin(&ps, a.service, a.user, &step, msg, sizeof(msg)) < 0) {
 		report(a.report_fd, step, 0, "%s", msg);
 		(void)pam_steps_end(&ps, end_msg, sizeof(end_msg));
-		return 127;
+		return quit(&a);
 	}
 	char **pam_env = pam_steps_env(&ps);
 	char **env = merge_env(&a, pam_env);
@@ -332,13 +369,14 @@ int main(int argc, char **argv)
 		report(a.report_fd, STEP_HELPER, e, "crond-session: cannot start the job: %s",
 		       env ? strerror(e) : "out of memory");
 		(void)pam_steps_end(&ps, end_msg, sizeof(end_msg));
-		return 127;
+		return quit(&a);
 	}
 	/* From here on the job's start is its child's to report (or its exec
 	 * closes the pipe): our copy goes. */
 	(void)close(a.report_fd);
 	free(env);
 	free_strv(pam_env);
+	free_strv(a.env);
 	int status = 0;
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "crond/job.h"
@@ -350,6 +351,48 @@ static void test_failed_write_reports_the_path_and_waits_for_a_change(void **sta
 	metrics_free(&m);
 }
 
+/* The metrics file may live in a directory others can write to: a
+ * PATH.tmp that someone left there (a hard link to another file, a FIFO)
+ * is never written through (it would truncate that file, or block the
+ * writer): the writer makes its own. */
+static void test_write_never_goes_through_a_planted_tmp(void **state)
+{
+	(void)state;
+	char dir[256], path[300], tmp[310], victim[310], fifo[310];
+	assert_int_equal(tmpdir_make(dir, sizeof(dir), "test_metrics"), 0);
+	snprintf(path, sizeof(path), "%s/crond.prom", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	FILE *v = fopen(victim, "w");
+	assert_non_null(v);
+	assert_int_equal(fputs("keep me\n", v) >= 0, 1);
+	assert_int_equal(fclose(v), 0);
+	assert_int_equal(link(victim, tmp), 0);
+	struct metrics m;
+	assert_int_equal(metrics_init(&m), 0);
+	char err[1200];
+	assert_int_equal(metrics_write_file(&m, path, err, sizeof(err)), 0);
+	char buf[64] = "";
+	v = fopen(victim, "r");
+	assert_non_null(v);
+	assert_non_null(fgets(buf, sizeof(buf), v));
+	assert_int_equal(fclose(v), 0);
+	assert_string_equal(buf, "keep me\n");
+	struct stat st;
+	assert_int_equal(stat(victim, &st), 0);
+	assert_int_equal(st.st_nlink, 1);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(st.st_size > 0);
+	/* A FIFO in its place: the write does not block. */
+	assert_int_equal(mkfifo(tmp, 0666), 0);
+	assert_int_equal(metrics_write_file(&m, path, err, sizeof(err)), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	metrics_free(&m);
+	assert_int_equal(tmpdir_remove(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +406,7 @@ int main(void)
 		cmocka_unit_test(test_replaced_crontab_is_let_go_and_detached_series_expire),
 		cmocka_unit_test(test_writes_are_coalesced_and_never_due_when_nothing_changed),
 		cmocka_unit_test(test_failed_write_reports_the_path_and_waits_for_a_change),
+		cmocka_unit_test(test_write_never_goes_through_a_planted_tmp),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -494,6 +494,37 @@ static void test_a_thousand_starts_are_one_transaction(void **state)
 	spool_runs_free(v, n);
 }
 
+/* brief: the same records without their output (crontab --status reads
+ * thousands of entries' records on the control thread, and an output head
+ * may be 256 KiB). */
+static void test_brief_query_leaves_the_output_out(void **state)
+{
+	struct spool_fixture *fx = *state;
+	struct spool_err err = { 0 };
+	struct spool_run r = run_for("alice", 1000, "user:alice:1", 5000);
+	r.exit_code = 3;
+	append(fx->sp, r);
+	append(fx->sp, run_for("alice", 1000, "user:alice:2", 6000));
+	struct spool_history_filter f = { .entry_key = "user:alice:1", .limit = 10, .brief = true };
+	struct spool_run *v;
+	size_t n;
+	assert_int_equal(spool_history_query(fx->sp, &f, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].entry_key, "user:alice:1");
+	assert_int_equal(v[0].start_ms, 5000);
+	assert_int_equal(v[0].end_ms, 6500);
+	assert_int_equal(v[0].exit_code, 3);
+	assert_int_equal(v[0].output_len, 0);
+	assert_int_equal(v[0].output_total, 0);
+	spool_runs_free(v, n);
+	f.brief = false;
+	assert_int_equal(spool_history_query(fx->sp, &f, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].output_len, 5);
+	assert_int_equal(v[0].output_total, 5);
+	spool_runs_free(v, n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -506,6 +537,7 @@ int main(void)
 		T(test_prune_never_deletes_a_running_record),
 		T(test_a_thousand_starts_are_one_transaction),
 		T(test_queries_are_newest_first_and_filtered),
+		T(test_brief_query_leaves_the_output_out),
 		T(test_prune_by_age_deletes_oldest_in_bounded_batches),
 		T(test_prune_by_count_keeps_the_newest_per_entry),
 		T(test_entry_state_set_get_list_and_delete),

@@ -53,6 +53,8 @@ OVERRIDE=from-crontab
 * * * * * $ok_user exit 3
 * * * * * $ok_user kill -USR1 \$\$
 * * * * * $exp_user touch $out/expired-ran
+SECRET_TOKEN=hunter2-$$
+* * * * * $ok_user echo \$PPID >$out/helper-pid; exec tail -f /dev/null
 CRON_TIMEOUT=1s
 * * * * * $ok_user sleep 30
 EOF
@@ -68,6 +70,16 @@ for _ in $(seq 1 80); do
 done
 sleep 0.5
 [ -s "$out/pwd" ] || fail "the job did not run through PAM"
+
+# The job's environment travels to the helper as arguments: they are
+# blanked at once, so a crontab's secret is not in the helper's
+# /proc/PID/cmdline (anyone's to read) while the job runs.
+helper=$(cat "$out/helper-pid" 2>/dev/null)
+[ -n "$helper" ] && [ -r "/proc/$helper/cmdline" ] || fail "the job with SECRET_TOKEN did not run"
+tr '\0' ' ' <"/proc/$helper/cmdline" | grep -q crond-session \
+    || fail "pid $helper is not crond-session: $(tr '\0' ' ' <"/proc/$helper/cmdline")"
+tr '\0' ' ' <"/proc/$helper/cmdline" | grep -q "hunter2-$$" \
+    && fail "the helper's command line shows the job's environment: $(tr '\0' ' ' <"/proc/$helper/cmdline")"
 
 # The job, as its owner, in its home, with PAM's environment under its own.
 [ "$(cat "$out/who")" = "$ok_user" ] || fail "job ran as $(cat "$out/who")"
