@@ -181,10 +181,12 @@ void recorder_flush(struct recorder *r)
 	}
 }
 
-void recorder_set_limits(struct recorder *r, uint32_t history_days, uint32_t per_entry)
+void recorder_set_limits(struct recorder *r, uint32_t history_days, uint32_t per_entry,
+                         uint32_t per_user)
 {
 	r->history_days = history_days;
 	r->per_entry = per_entry;
+	r->per_user = per_user;
 }
 
 int64_t recorder_next_prune(const struct recorder *r)
@@ -221,7 +223,14 @@ void recorder_prune_step(struct recorder *r, int64_t now_ns)
 			else if (deleted == RECORDER_PRUNE_BATCH)
 				r->next_count_prune = mono + PRUNE_AGAIN_SOON_NS, more = true;
 		}
-		/* Both prunes have run since the last record and neither has more
+		if (r->per_user) {
+			if (spool_history_prune_user_count(r->sp, r->per_user, RECORDER_PRUNE_BATCH,
+			                                   &deleted, &e) != 0)
+				log_msg(LOG_WARNING, "history prune: %s", e.msg);
+			else if (deleted == RECORDER_PRUNE_BATCH)
+				r->next_count_prune = mono + PRUNE_AGAIN_SOON_NS, more = true;
+		}
+		/* The prunes have run since the last record and neither has more
 		 * to do: sleep until something is recorded again. */
 		if (!more)
 			r->dirty = false;

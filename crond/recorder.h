@@ -37,7 +37,7 @@ struct recorder {
 	size_t n_finished, cap_finished;
 	struct spool_entry_state *states;
 	size_t n_states, cap_states;
-	uint32_t history_days, per_entry;
+	uint32_t history_days, per_entry, per_user;
 	int64_t next_age_prune, next_count_prune;   /* monotonic ns */
 	bool dirty;   /* runs recorded since pruning last finished: only then is
 	               * pruning scheduled, so an idle daemon never wakes for it */
@@ -66,7 +66,8 @@ void recorder_state(struct recorder *r, const char *key, int64_t scheduled, int6
  * the end to be appended whole). */
 void recorder_flush(struct recorder *r);
 
-void recorder_set_limits(struct recorder *r, uint32_t history_days, uint32_t per_entry);
+void recorder_set_limits(struct recorder *r, uint32_t history_days, uint32_t per_entry,
+                         uint32_t per_user);
 
 /* When the next prune step is due (monotonic ns), or INT64_MAX when nothing
  * was recorded since pruning last caught up. */

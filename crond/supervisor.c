@@ -685,7 +685,8 @@ static void refresh_config(struct super *s)
 		fairq_limits_from_config(&s->cfg, &lim);
 		fairq_set_limits(&s->q, &lim);
 	}
-	recorder_set_limits(&s->rec, s->cfg.history_days, s->cfg.history_per_entry);
+	recorder_set_limits(&s->rec, s->cfg.history_days, s->cfg.history_per_entry,
+	                    s->cfg.history_per_user);
 }
 
 /* Gives the metrics what is running and waiting (and what the timer
@@ -791,7 +792,8 @@ int supervisor_start(struct crond *c)
 		return -1;
 	}
 	s->rec.metrics = &s->metrics;
-	recorder_set_limits(&s->rec, s->cfg.history_days, s->cfg.history_per_entry);
+	recorder_set_limits(&s->rec, s->cfg.history_days, s->cfg.history_per_entry,
+	                    s->cfg.history_per_user);
 	s->ep = epoll_create1(EPOLL_CLOEXEC);
 	s->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	s->clients = (struct run_clients){ .ep = s->ep, .tag = TAG_CLIENT };

@@ -49,6 +49,7 @@ static const struct key keys[] = {
 	{ "output_cap", K_UINT, offsetof(struct config, output_cap), 0, 64u << 20 },
 	{ "history_days", K_UINT, offsetof(struct config, history_days), 0, 36500 },
 	{ "history_per_entry", K_UINT, offsetof(struct config, history_per_entry), 0, 1000000 },
+	{ "history_per_user", K_UINT, offsetof(struct config, history_per_user), 0, 10000000 },
 	{ "batch_load", K_LOAD, offsetof(struct config, batch_load), 0, 0 },
 	{ "batch_interval", K_UINT, offsetof(struct config, batch_interval), 0, 86400 },
 	{ "stop_grace", K_UINT, offsetof(struct config, stop_grace), 0, 3600 },
@@ -96,6 +97,7 @@ void config_defaults(struct config *cfg)
 	cfg->output_cap = 256 * 1024;
 	cfg->history_days = 30;
 	cfg->history_per_entry = 100;
+	cfg->history_per_user = 10000;
 	cfg->batch_load = 1.5;
 	cfg->batch_interval = 60;
 	cfg->stop_grace = 10;

@@ -61,6 +61,7 @@ struct config {
 	uint32_t output_cap;                /* bytes of output kept per job */
 	uint32_t history_days;              /* history older than this is pruned */
 	uint32_t history_per_entry;         /* newest runs kept per entry */
+	uint32_t history_per_user;          /* newest runs kept per user (not root) */
 	double batch_load;                  /* batch jobs start below this load */
 	uint32_t batch_interval;            /* seconds between batch job starts */
 	uint32_t stop_grace;                /* seconds jobs get after SIGTERM at stop */

@@ -1,4 +1,5 @@
-/* spool/prune.c: history retention, by age and by records per entry.
+/* spool/prune.c: history retention, by age, by records per entry and by
+ * records per user (root's excepted).
  *
  * Each call deletes a bounded batch in its own short transaction, so the
  * daemon can prune a large backlog in small steps; it calls again while a
@@ -17,6 +18,7 @@
 #include "spool/internal.h"
 
 struct prune_ctx {
+	enum stmt_id sid; /* by count: which ranking */
 	int64_t bound;    /* before_ms, or records to keep */
 	size_t batch;
 	int64_t *ids;     /* by count: the ids chosen */
@@ -82,7 +84,7 @@ static int choose_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	struct prune_ctx *c = ctx;
 	sqlite3_stmt *st = NULL;
 	c->n = 0;   /* a retried attempt starts over */
-	int code = bound_stmt(sp, ST_RUN_BEYOND_COUNT, c, &st, err);
+	int code = bound_stmt(sp, c->sid, c, &st, err);
 	if (code != SPOOL_OK)
 		return code;
 	int row;
@@ -115,13 +117,13 @@ static int delete_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	return SPOOL_OK;
 }
 
-int spool_history_prune_count(struct spool *sp, size_t keep, size_t batch,
-			      size_t *deleted, struct spool_err *err)
+static int prune_ranked(struct spool *sp, enum stmt_id sid, size_t keep, size_t batch,
+			size_t *deleted, struct spool_err *err)
 {
 	int code = check_batch(sp, batch, deleted, err);
 	if (code != SPOOL_OK)
 		return code;
-	struct prune_ctx c = { .bound = keep > INT64_MAX ? INT64_MAX : (int64_t)keep,
+	struct prune_ctx c = { .sid = sid, .bound = keep > INT64_MAX ? INT64_MAX : (int64_t)keep,
 			       .batch = batch };
 	/* The batch is the caller's bound on work and memory alike. */
 	if ((c.ids = calloc(batch, sizeof *c.ids)) == NULL)
@@ -133,4 +135,16 @@ int spool_history_prune_count(struct spool *sp, size_t keep, size_t batch,
 	if (code == SPOOL_OK && deleted != NULL)
 		*deleted = c.deleted;
 	return code;
+}
+
+int spool_history_prune_count(struct spool *sp, size_t keep, size_t batch,
+			      size_t *deleted, struct spool_err *err)
+{
+	return prune_ranked(sp, ST_RUN_BEYOND_COUNT, keep, batch, deleted, err);
+}
+
+int spool_history_prune_user_count(struct spool *sp, size_t keep, size_t batch,
+				   size_t *deleted, struct spool_err *err)
+{
+	return prune_ranked(sp, ST_RUN_BEYOND_UID_COUNT, keep, batch, deleted, err);
 }

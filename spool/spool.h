@@ -496,6 +496,12 @@ int spool_history_prune_age(struct spool *sp, int64_t before_ms, size_t batch,
 int spool_history_prune_count(struct spool *sp, size_t keep, size_t batch,
 			      size_t *deleted, struct spool_err *err);
 
+/* As spool_history_prune_count, but keeps the newest KEEP records of each
+ * owner (uid) other than root, whatever entries they belong to: so one
+ * user's history is bounded however many entries they have. */
+int spool_history_prune_user_count(struct spool *sp, size_t keep, size_t batch,
+				   size_t *deleted, struct spool_err *err);
+
 /* ---------------------------------------------------------------- state */
 
 /* Per crontab entry: the last instant it was scheduled for and when it last

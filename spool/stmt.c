@@ -132,8 +132,14 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY"
 		" entry_key ORDER BY start_ms DESC, id DESC) AS newer FROM run)"
 		" WHERE newer > ?1 LIMIT ?2",
-	/* The ranking above reads only the index run_entry; a running record
-	 * it chose is spared here. */
+	/* The same per owner, root's records (the system's) left out: a
+	 * user's whole history is bounded, whatever their number of entries. */
+	[ST_RUN_BEYOND_UID_COUNT] =
+		"SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY"
+		" uid ORDER BY start_ms DESC, id DESC) AS newer FROM run WHERE uid != 0)"
+		" WHERE newer > ?1 LIMIT ?2",
+	/* The rankings above read only the indexes run_entry and run_uid; a
+	 * running record they chose is spared here. */
 	[ST_RUN_DELETE] =
 		"DELETE FROM run WHERE id = ?1 AND flags & 64 = 0",
 

@@ -248,6 +248,41 @@ static void test_prune_by_count_keeps_the_newest_per_entry(void **state)
 			 SPOOL_INVALID);
 }
 
+/* A user's whole history is bounded whatever their number of entries:
+ * alice's 40 records over 40 entries keep her newest 10; root's are left
+ * to the per-entry bound. */
+static void test_prune_by_user_keeps_the_newest_per_owner_but_root(void **state)
+{
+	struct spool_fixture *fx = *state;
+	struct spool_err err = { 0 };
+	struct spool_run batch[60];
+	char keys[60][16];
+	for (int i = 0; i < 60; i++) {
+		bool root = i % 3 == 0;
+		snprintf(keys[i], sizeof keys[i], "k%d", i);
+		batch[i] = run_for(root ? "root" : "alice", root ? 0 : 1000, keys[i], 1000 + i);
+	}
+	assert_int_equal(spool_history_append(fx->sp, batch, 60, &err), SPOOL_OK);
+	size_t deleted, total = 0;
+	do {
+		assert_int_equal(spool_history_prune_user_count(fx->sp, 10, 8, &deleted, &err),
+		                 SPOOL_OK);
+		total += deleted;
+	} while (deleted == 8);
+	assert_int_equal(total, 40 - 10);
+	struct spool_history_filter f = { .by_uid = true, .uid = 1000, .limit = 100 };
+	struct spool_run *v;
+	size_t n;
+	assert_int_equal(spool_history_query(fx->sp, &f, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 10);
+	assert_int_equal(v[n - 1].start_ms, 1000 + 46);   /* the 10 newest of alice's */
+	spool_runs_free(v, n);
+	f.uid = 0;
+	assert_int_equal(spool_history_query(fx->sp, &f, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 20);                           /* root's untouched */
+	spool_runs_free(v, n);
+}
+
 static void test_entry_state_set_get_list_and_delete(void **state)
 {
 	struct spool_fixture *fx = *state;
@@ -540,6 +575,7 @@ int main(void)
 		T(test_brief_query_leaves_the_output_out),
 		T(test_prune_by_age_deletes_oldest_in_bounded_batches),
 		T(test_prune_by_count_keeps_the_newest_per_entry),
+		T(test_prune_by_user_keeps_the_newest_per_owner_but_root),
 		T(test_entry_state_set_get_list_and_delete),
 		T(test_meta_values_round_trip_and_check_buffer_size),
 #undef T
