@@ -130,6 +130,14 @@ struct tz;
  * and returns NULL when it cannot be loaded (never a silent UTC). */
 struct tz *cli_load_zone(const struct crontab_cli *cli);
 
+struct crontab;
+
+/* The zone of TAB's entries with option set I: their CRON_TZ, loaded once
+ * into ZONES[I] (the caller frees ZONES), else DEFAULT_ZONE. NULL, with
+ * "crontab: CRON_TZ: why" printed, when it cannot be loaded. */
+const struct tz *cli_entry_zone(const struct crontab *tab, uint32_t i, struct tz **zones,
+                                const struct tz *default_zone);
+
 /* ------------------------------------------------------------ next.c */
 
 /* The last year an RFC 3339 time can show (its years have four digits). */

@@ -53,23 +53,6 @@ static void sift_down(struct cursor *h, size_t n, size_t i)
 	}
 }
 
-/* The zone for entries with option set I: its CRON_TZ (loaded once into
- * ZONES[I]) or DEFAULT_ZONE. NULL with the error printed. */
-static const struct tz *entry_zone(const struct crontab *tab, uint32_t i, struct tz **zones,
-                                   const struct tz *default_zone)
-{
-	const char *name = tab->options[i].tz;
-	if (!name || !*name)
-		return default_zone;
-	if (!zones[i]) {
-		char err[512];
-		zones[i] = tz_load(name, err, sizeof(err));
-		if (!zones[i])
-			fprintf(stderr, "crontab: CRON_TZ: %s\n", err);
-	}
-	return zones[i];
-}
-
 /* Fills H with one cursor per entry that has a run after FROM; *N gets
  * the count. -1 when a zone cannot be loaded (printed). */
 static int start_cursors(const struct crontab *tab, struct tz **zones, const struct tz *zone,
@@ -80,7 +63,7 @@ static int start_cursors(const struct crontab *tab, struct tz **zones, const str
 		const struct crontab_entry *e = &tab->entries[i];
 		if ((e->sched.flags & SCHED_REBOOT) || !schedule_can_run(&e->sched))
 			continue;
-		const struct tz *z = entry_zone(tab, e->options, zones, zone);
+		const struct tz *z = cli_entry_zone(tab, e->options, zones, zone);
 		if (!z)
 			return -1;
 		struct cursor c = { .e = e, .zone = z };

@@ -69,23 +69,6 @@ static unsigned terminal_width(void)
 	return v > 0 && v < 10000 ? (unsigned)v : 80;
 }
 
-/* The zone of entries with option set I: CRON_TZ, or DEFAULT (zones[I]
- * loaded once). NULL with the error printed. */
-static const struct tz *entry_zone(const struct crontab *tab, uint32_t i, struct tz **zones,
-                                   const struct tz *def)
-{
-	const char *name = tab->options[i].tz;
-	if (!name || !*name)
-		return def;
-	if (!zones[i]) {
-		char err[512];
-		zones[i] = tz_load(name, err, sizeof(err));
-		if (!zones[i])
-			fprintf(stderr, "crontab: CRON_TZ: %s\n", err);
-	}
-	return zones[i];
-}
-
 /* ------------------------------------------------------------ cells */
 
 /* The result of the last run: "exit 0", "signal 9", "running",
@@ -321,7 +304,7 @@ static int make_rows(const struct status_source *src, const struct crontab *tab,
 		struct row *r = &v[i];
 		r->e = e;
 		status_schedule_text(src->text, src->len, e->line, r->schedule, sizeof(r->schedule));
-		const struct tz *z = entry_zone(tab, e->options, zones, zone);
+		const struct tz *z = cli_entry_zone(tab, e->options, zones, zone);
 		if (!z) {
 			rc = -1;
 			break;

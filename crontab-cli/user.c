@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "crontab-cli/cli.h"
+#include "lib/crontab.h"
 #include "lib/tz.h"
 
 static void set_user(struct cli_user *out, const struct passwd *pw, bool named)
@@ -71,4 +72,19 @@ struct tz *cli_load_zone(const struct crontab_cli *cli)
 	if (!zone)
 		fprintf(stderr, "crontab: --tz: %s\n", err);
 	return zone;
+}
+
+const struct tz *cli_entry_zone(const struct crontab *tab, uint32_t i, struct tz **zones,
+                                const struct tz *default_zone)
+{
+	const char *name = tab->options[i].tz;
+	if (!name || !*name)
+		return default_zone;
+	if (!zones[i]) {
+		char err[512];
+		zones[i] = tz_load(name, err, sizeof(err));
+		if (!zones[i])
+			fprintf(stderr, "crontab: CRON_TZ: %s\n", err);
+	}
+	return zones[i];
 }
