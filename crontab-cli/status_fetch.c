@@ -40,20 +40,9 @@ void status_set_free(struct status_set *set)
  * *NOMEM tells). */
 static char *copy_field(const struct proto_msg *m, uint16_t tag, size_t *len, bool *nomem)
 {
-	const uint8_t *data;
-	size_t n;
-	if (proto_get_bytes(m, tag, &data, &n, NULL) != PROTO_OK)
-		return NULL;
-	char *s = malloc(n + 1);
-	if (!s) {
+	char *s;
+	if (proto_get_bytes_copy(m, tag, &s, len) == PROTO_E_NOMEM)
 		*nomem = true;
-		return NULL;
-	}
-	if (n)
-		memcpy(s, data, n);
-	s[n] = '\0';
-	if (len)
-		*len = n;
 	return s;
 }
 

@@ -23,19 +23,13 @@ void store_runs_free(struct store_run *runs, size_t n)
 /* A copy of field TAG of ROW as a NUL-terminated string (empty if absent). */
 static char *get_text(const struct proto_msg *row, uint16_t tag, size_t *len)
 {
-	const uint8_t *data = NULL;
-	size_t n = 0;
-	if (proto_get_bytes(row, tag, &data, &n, NULL) != PROTO_OK)
-		n = 0;
-	char *s = malloc(n + 1);
-	if (!s)
-		return NULL;
-	if (n)
-		memcpy(s, data, n);
-	s[n] = '\0';
+	char *s;
+	enum proto_code rc = proto_get_bytes_copy(row, tag, &s, len);
+	if (rc == PROTO_E_NOMEM || rc == PROTO_OK)
+		return s;
 	if (len)
-		*len = n;
-	return s;
+		*len = 0;
+	return strdup("");   /* absent: empty (NULL only when out of memory) */
 }
 
 /* Decodes one TAG_ROW field into OUT: 0, or -1 (malformed or no memory). */

@@ -243,6 +243,11 @@ enum proto_code proto_get_bytes(const struct proto_msg *m, uint16_t tag,
 				const uint8_t **data, size_t *len, struct proto_error *err);
 enum proto_code proto_get_str(const struct proto_msg *m, uint16_t tag, char **out,
 			      struct proto_error *err);
+/* TAG's bytes (which may hold NULs) as a new NUL-terminated copy in *OUT,
+ * their count in *LEN (may be NULL). MISSING without the field, NOMEM
+ * (*OUT NULL either way). */
+enum proto_code proto_get_bytes_copy(const struct proto_msg *m, uint16_t tag, char **out,
+				     size_t *len);
 
 /* Records inside a message (rows of a listing): a field whose bytes are
  * themselves a payload of fields. _nested validates F's bytes as a payload

@@ -233,6 +233,26 @@ enum proto_code proto_get_bytes(const struct proto_msg *m, uint16_t tag,
 	return PROTO_OK;
 }
 
+enum proto_code proto_get_bytes_copy(const struct proto_msg *m, uint16_t tag, char **out,
+				     size_t *len)
+{
+	*out = NULL;
+	struct proto_field f;
+	enum proto_code rc = proto_find(m, tag, &f, NULL);
+	if (rc != PROTO_OK)
+		return rc;
+	char *s = malloc(f.len + 1);
+	if (!s)
+		return PROTO_E_NOMEM;
+	if (f.len)
+		memcpy(s, f.data, f.len);
+	s[f.len] = '\0';
+	if (len)
+		*len = f.len;
+	*out = s;
+	return PROTO_OK;
+}
+
 enum proto_code proto_get_str(const struct proto_msg *m, uint16_t tag, char **out,
 			      struct proto_error *err)
 {

@@ -137,6 +137,15 @@ static void test_every_field_type_round_trips(void **state)
 	assert_int_equal(proto_get_str(&m, 6, &s, NULL), PROTO_OK);
 	assert_string_equal(s, "");
 	free(s);
+	/* A copy of bytes that hold NULs, terminated; a missing field gives
+	 * MISSING and no copy. */
+	assert_int_equal(proto_get_bytes_copy(&m, 5, &s, &len), PROTO_OK);
+	assert_int_equal(len, sizeof blob);
+	assert_memory_equal(s, blob, sizeof blob);
+	assert_int_equal(s[len], '\0');
+	free(s);
+	assert_int_equal(proto_get_bytes_copy(&m, 99, &s, &len), PROTO_E_MISSING);
+	assert_null(s);
 	proto_msg_free(&m);
 	proto_buf_free(&b);
 }
