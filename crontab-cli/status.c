@@ -388,21 +388,10 @@ static int show_source(struct out *o, const struct status_source *src, int64_t n
 
 int crontab_cmd_status(const struct crontab_cli *cli)
 {
-	struct cli_user who;
-	struct store st;
-	if (cli_user_resolve(cli, &who) < 0 || store_init(&st, cli, &who) < 0)
-		return EXIT_FAIL;
-	struct tz *zone = cli_load_zone(cli);
-	if (!zone)
-		return EXIT_FAIL;
+	struct tz *zone;
 	struct status_set set;
-	int rc = status_fetch(&st, cli->all, STATUS_RUNS, &set);
-	if (rc == STORE_NONE)
-		fprintf(stderr, "no crontab for %s\n", who.name);
-	if (rc != STORE_OK) {
-		tz_free(zone);
+	if (status_fetch_for(cli, STATUS_RUNS, &set, &zone) < 0)
 		return EXIT_FAIL;
-	}
 	const char *nc = getenv("NO_COLOR");
 	bool tty = isatty(STDOUT_FILENO);
 	struct out o = {

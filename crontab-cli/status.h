@@ -56,6 +56,16 @@ struct status_set {
 int status_fetch(struct store *st, bool all, uint32_t runs, struct status_set *out);
 void status_set_free(struct status_set *set);
 
+struct crontab_cli;
+struct tz;
+
+/* What --status and --timeline start with: the caller's (or -u USER's, or
+ * with --all every) crontab through status_fetch, and the zone to show
+ * times in (cli_load_zone) into *ZONE. 0, or -1 with the reason printed
+ * ("no crontab for USER" among them) and nothing to free. */
+int status_fetch_for(const struct crontab_cli *cli, uint32_t runs, struct status_set *out,
+                     struct tz **zone);
+
 /* Parses SRC's text into TAB with its '~' picks resolved (the format is the
  * system one for system crontabs, else by uid, as crond parses it).
  * Returns 0, or -1 with the problem printed. */

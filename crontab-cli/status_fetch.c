@@ -9,8 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "crontab-cli/cli.h"
 #include "crontab-cli/status.h"
 #include "lib/client.h"
+#include "lib/tz.h"
 
 /* Requests one --all listing may take (each reply is up to 4 MiB). */
 #define FETCH_MAX_REPLIES 10000
@@ -227,4 +229,25 @@ const struct status_entry *status_find_entry(const struct status_source *src, ui
 		if (src->entries[i].line == line)
 			return &src->entries[i];
 	return NULL;
+}
+
+int status_fetch_for(const struct crontab_cli *cli, uint32_t runs, struct status_set *out,
+                     struct tz **zone)
+{
+	struct cli_user who;
+	struct store st;
+	*out = (struct status_set){ 0 };
+	if (cli_user_resolve(cli, &who) < 0 || store_init(&st, cli, &who) < 0)
+		return -1;
+	if ((*zone = cli_load_zone(cli)) == NULL)
+		return -1;
+	int rc = status_fetch(&st, cli->all, runs, out);
+	if (rc == STORE_NONE)
+		fprintf(stderr, "no crontab for %s\n", who.name);
+	if (rc != STORE_OK) {
+		tz_free(*zone);
+		*zone = NULL;
+		return -1;
+	}
+	return 0;
 }

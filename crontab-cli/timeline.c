@@ -80,21 +80,10 @@ static int add_source(struct timeline *tl, const struct status_source *src,
 
 int crontab_cmd_timeline(const struct crontab_cli *cli)
 {
-	struct cli_user who;
-	struct store st;
-	if (cli_user_resolve(cli, &who) < 0 || store_init(&st, cli, &who) < 0)
-		return EXIT_FAIL;
-	struct tz *zone = cli_load_zone(cli);
-	if (!zone)
-		return EXIT_FAIL;
+	struct tz *zone;
 	struct status_set set;
-	int rc = status_fetch(&st, cli->all, 0, &set);
-	if (rc == STORE_NONE)
-		fprintf(stderr, "no crontab for %s\n", who.name);
-	if (rc != STORE_OK) {
-		tz_free(zone);
+	if (status_fetch_for(cli, 0, &set, &zone) < 0)
 		return EXIT_FAIL;
-	}
 	int status = EXIT_FAIL;
 	int64_t day;
 	struct timeline tl;
