@@ -57,7 +57,7 @@ ifeq ($(findstring clang,$(shell $(CC) --version 2>/dev/null | head -1)),)
           -Wlogical-op
 endif
 
-CPPFLAGS := -I. -D_GNU_SOURCE -DCROND_VERSION='"$(VERSION)"' \
+CPPFLAGS := -I. -I/usr/include/postgresql -D_GNU_SOURCE -DCROND_VERSION='"$(VERSION)"' \
             -DCONFIG_SESSION_HELPER='"$(PREFIX)/lib/crond/crond-session"'
 CFLAGS   := -std=c17 $(OPT) -g -pipe $(WARN) -fno-strict-aliasing \
             -D_FORTIFY_SOURCE=2 -fstack-protector-strong
@@ -74,7 +74,7 @@ endif
 
 # ---------------------------------------------------------------- sources
 LIB_SRCS     := $(wildcard lib/*.c)
-SPOOL_SRCS   := $(wildcard spool/*.c)
+SPOOL_SRCS   := $(wildcard spool/*.c spool/sqlite/*.c spool/pg/*.c)
 CROND_SRCS   := $(filter-out crond/main.c,$(wildcard crond/*.c))
 CRONTAB_SRCS := $(filter-out crontab-cli/main.c,$(wildcard crontab-cli/*.c))
 AT_SRCS      := $(filter-out atq/main.c,$(wildcard atq/*.c))
@@ -157,7 +157,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(UNIT_SUPPORT)) $(ALL_
 # ---------------------------------------------------------------- dependencies
 # Installs what the build (deps) and the tests (test-deps) need on Debian,
 # once; silent when all is present.
-APT_PACKAGES := libsqlite3-dev libcmocka-dev libjansson-dev pkg-config tzdata libpam0g-dev libsystemd-dev
+APT_PACKAGES := libsqlite3-dev libcmocka-dev libjansson-dev pkg-config tzdata libpam0g-dev libsystemd-dev libpq-dev
 TEST_APT_PACKAGES := python3 procps util-linux bash-completion mandoc groff-base
 # make bench: the anchors (Debian's cron and at) and gnuplot for the curves
 BENCH_APT_PACKAGES := cron at gnuplot-nox

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "spool/internal.h"
+#include "spool/common.h"
 #include "spool/spool.h"
 
 static int from_hex(const char *hex, uint8_t *out, size_t len)

@@ -105,6 +105,9 @@ void spool_close(struct spool *sp);
 /* The path SP was opened with (owned by SP). */
 const char *spool_path(const struct spool *sp);
 
+/* SP's backend: "sqlite" or "postgresql". */
+const char *spool_backend_name(const struct spool *sp);
+
 /* The schema version this program writes. */
 int spool_schema_version(void);
 
@@ -404,6 +407,10 @@ enum spool_run_kind {
 #define SPOOL_RUN_CANCELLED    0x200 /* not started: its entry was removed or replaced */
 #define SPOOL_RUN_MANUAL       0x400 /* started by hand (crontab --run), not by the schedule */
 #define SPOOL_RUN_REFUSED_QUOTA 0x800 /* not queued or installed: a per-user quota */
+#define SPOOL_RUN_NODE_LOST    0x1000 /* with INTERRUPTED: its node stopped its
+                                         heartbeat (cluster) */
+#define SPOOL_RUN_CLOCK_SKEW   0x2000 /* not started here: this node's clock is
+                                         too far from the database's (cluster) */
 
 struct spool_run {
 	int64_t id;                /* output: the record's id */
@@ -423,6 +430,9 @@ struct spool_run {
 	const void *output;        /* the first output_len bytes of output */
 	size_t output_len;         /* <= SPOOL_OUTPUT_MAX */
 	int64_t output_total;      /* total bytes of output */
+	const char *node;          /* output: the cluster node that recorded it
+	                              (spool_set_node), or NULL (SQLite spool);
+	                              ignored on input */
 	void *mem_;                /* private: owns the strings on output */
 };
 
@@ -550,5 +560,71 @@ int spool_meta_set(struct spool *sp, const char *name, const char *value,
 #define SPOOL_SECRET_MAX 64
 int spool_secret(struct spool *sp, const char *name, uint8_t *out, size_t len,
 		 struct spool_err *err);
+
+/* ---------------------------------------------------------------- cluster */
+
+/* A PostgreSQL spool is shared: several crond nodes use one database. Each
+ * connection acts for one node, named by spool_set_node (default: the host
+ * name). On a shared spool:
+ * - spool_history_begin, spool_run_claim and spool_at_claim(_due) record the
+ *   connection's node on what they write, and spool_history_query returns it;
+ * - spool_history_recover and spool_at_recover touch only the connection's
+ *   node's runs and jobs (other nodes' may well be going);
+ * - every change to crontabs and at jobs is announced to watchers
+ *   (spool_watch_*) when it commits.
+ * The SQLite spool is one machine's: it keeps the node name but records
+ * none, and cannot be watched. */
+
+/* Whether SP is shared by several nodes (PostgreSQL). */
+bool spool_is_shared(const struct spool *sp);
+
+#define SPOOL_NODE_MAX 64
+
+/* Names the node SP acts for: 1 - SPOOL_NODE_MAX bytes of letters, digits,
+ * '.', '-' and '_'. SPOOL_INVALID otherwise. */
+int spool_set_node(struct spool *sp, const char *node, struct spool_err *err);
+
+/* The node SP acts for (owned by SP). */
+const char *spool_node(const struct spool *sp);
+
+/* Claims N (>= 1) scheduled runs of crontab entries, in one transaction:
+ * run i is won by the first claim of its (entry_key, scheduled_ms), in any
+ * process on any node; WON[i] says whether this call won it. A won run is
+ * recorded as started, as spool_history_begin records it (IDS[i] gets its
+ * record's id), in that same transaction; a lost one gets IDS[i] = 0 and
+ * nothing is written for it. A run begun by spool_history_begin or
+ * recorded by spool_history_append/end with SPOOL_RUN_SKIPPED or
+ * SPOOL_RUN_CLOCK_SKEW does not count as a claim. All or none: on failure
+ * no run is claimed (WON all false). */
+int spool_run_claim(struct spool *sp, const struct spool_run *runs, size_t n,
+		    int64_t *ids, bool *won, struct spool_err *err);
+
+/* Writes SP's node's heartbeat (the database's own clock is the beat's
+ * time) and gets the database's clock into *DB_NOW_MS (may be NULL), read
+ * in the same statement: the caller compares it with its own clock. On an
+ * unshared spool nothing is written and *DB_NOW_MS is NOW_MS. */
+int spool_node_beat(struct spool *sp, int64_t now_ms, int64_t *db_now_ms,
+		    struct spool_err *err);
+
+/* A node whose heartbeat is older than TIMEOUT_MS (by the database's clock)
+ * is lost: in one transaction per lost node, its running records end
+ * flagged SPOOL_RUN_INTERRUPTED | SPOOL_RUN_NODE_LOST (end: now, by the
+ * database's clock), its claimed at jobs are deleted with such a record
+ * each (as spool_at_finish), and the node is forgotten until it beats
+ * again. SP's own node is never lost. *LOST (may be NULL) gets the lost
+ * nodes' names as a new array of *N strings (free each and the array with
+ * free()). Unshared spool: nothing, *N = 0. */
+int spool_node_reap(struct spool *sp, int64_t timeout_ms, char ***lost,
+		    size_t *n, struct spool_err *err);
+
+/* Watching for other nodes' changes. spool_watch_start makes SP a watcher
+ * and gives *FD, a descriptor that becomes readable when a change may have
+ * been committed (by any node); spool_watch_drain then consumes what is
+ * pending and says in *CHANGED whether anything was announced. A watcher
+ * should still resync now and then (a lost connection loses announcements;
+ * after one, drain fails and the watcher starts again). SQLite:
+ * SPOOL_INVALID (nothing to watch: the daemon makes every change itself). */
+int spool_watch_start(struct spool *sp, int *fd, struct spool_err *err);
+int spool_watch_drain(struct spool *sp, bool *changed, struct spool_err *err);
 
 #endif

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "spool/internal.h"   /* the test-only hook before COMMIT */
+#include "spool/sqlite/internal.h"   /* the test-only hook before COMMIT */
 #include "spool/spool.h"
 #include "tests/unit/support/spool_fixture.h"
 

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "spool/internal.h"   /* the test-only hook before COMMIT */
+#include "spool/sqlite/internal.h"   /* the test-only hook before COMMIT */
 #include "spool/spool.h"
 #include "tests/unit/support/spool_fixture.h"
 

@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "spool/internal.h"   /* to inspect the connection's settings */
+#include "spool/sqlite/internal.h"   /* to inspect the connection's settings */
 #include "spool/spool.h"
 #include "tests/unit/support/spool_fixture.h"
 
@@ -237,16 +237,16 @@ static void test_connection_is_wal_full_sync_and_defensive(void **state)
 	};
 	for (size_t i = 0; i < sizeof checks / sizeof *checks; i++) {
 		sqlite3_stmt *st;
-		assert_int_equal(sqlite3_prepare_v2(sp->db, checks[i][0], -1, &st, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(sq(sp)->db, checks[i][0], -1, &st, NULL), SQLITE_OK);
 		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 		assert_string_equal((const char *)sqlite3_column_text(st, 0), checks[i][1]);
 		sqlite3_finalize(st);
 	}
 	int on = -1;
-	assert_int_equal(sqlite3_db_config(sp->db, SQLITE_DBCONFIG_DEFENSIVE, -1, &on), SQLITE_OK);
+	assert_int_equal(sqlite3_db_config(sq(sp)->db, SQLITE_DBCONFIG_DEFENSIVE, -1, &on), SQLITE_OK);
 	assert_int_equal(on, 1);
 	/* Defensive: the schema cannot be written directly. */
-	assert_int_not_equal(sqlite3_exec(sp->db, "PRAGMA writable_schema = ON;"
+	assert_int_not_equal(sqlite3_exec(sq(sp)->db, "PRAGMA writable_schema = ON;"
 					  " UPDATE sqlite_schema SET sql = 'x'", NULL, NULL, NULL),
 			     SQLITE_OK);
 	spool_close(sp);

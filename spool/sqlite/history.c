@@ -9,32 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "spool/internal.h"
-
-int spool_run_check(struct spool *sp, const struct spool_run *r,
-		    struct spool_err *err)
-{
-	int code = spool_check_name(sp, r->owner, SPOOL_NAME_MAX, "owner name", err);
-	if (code == SPOOL_OK)
-		code = spool_check_name(sp, r->entry_key, SPOOL_KEY_MAX, "entry key", err);
-	if (code != SPOOL_OK)
-		return code;
-	const char *why = NULL;
-	if (r->kind != SPOOL_RUN_CRON && r->kind != SPOOL_RUN_AT)
-		why = "unknown kind";
-	else if (r->command == NULL || strnlen(r->command, SPOOL_COMMAND_MAX + 1) > SPOOL_COMMAND_MAX)
-		why = "command missing or too long";
-	else if (r->output_len > SPOOL_OUTPUT_MAX || (r->output == NULL && r->output_len > 0))
-		why = "output head too long";
-	else if (r->output_total < 0)
-		why = "negative output size";
-	else if (r->flags & SPOOL_RUN_RUNNING)
-		why = "flagged running (a running record is begun, not appended)";
-	if (why != NULL)
-		return spool_seterr(err, SPOOL_INVALID, "%s: history record: %s",
-				    sp->path, why);
-	return SPOOL_OK;
-}
+#include "spool/sqlite/internal.h"
 
 int spool_run_insert(struct spool *sp, const struct spool_run *r,
 		     struct spool_err *err)
@@ -97,30 +72,63 @@ int spool_run_end(struct spool *sp, const struct spool_run *r,
 	if (rc != SQLITE_OK)
 		return spool_sqlerr(sp, err, rc, "end history record");
 	code = spool_step_done(sp, st, "end history record", err);
-	if (code == SPOOL_OK && sqlite3_changes(sp->db) == 0)
+	if (code == SPOOL_OK && sqlite3_changes(sq(sp)->db) == 0)
 		/* Gone (deleted by hand) or already ended: keep the result. */
 		code = spool_run_insert(sp, r, err);
 	return code;
 }
 
-enum write_mode { WRITE_APPEND, WRITE_BEGIN, WRITE_END };
+enum write_mode { WRITE_APPEND, WRITE_BEGIN, WRITE_END, WRITE_CLAIM };
 
 struct write_ctx {
 	enum write_mode mode;
 	const struct spool_run *runs;
 	size_t n;
-	int64_t *ids;   /* WRITE_BEGIN: the new records' ids */
+	int64_t *ids;   /* WRITE_BEGIN, WRITE_CLAIM: the new records' ids */
+	bool *won;      /* WRITE_CLAIM: which runs this call claimed */
 };
+
+/* Whether a run of KEY due at SCHEDULED_MS was claimed already: a cron
+ * record of it that is not a refusal. Inside the write transaction. */
+static int claimed_before(struct spool *sp, const struct spool_run *r, bool *taken,
+			  struct spool_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int code = spool_stmt(sp, ST_RUN_CLAIMED, &st, err);
+	if (code != SPOOL_OK)
+		return code;
+	int rc = sqlite3_bind_text(st, 1, r->entry_key, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, r->scheduled_ms);
+	if (rc != SQLITE_OK)
+		return spool_sqlerr(sp, err, rc, "claim run");
+	int row = spool_step_row(sp, st, "claim run", err);
+	if (row < 0)
+		return -row;
+	*taken = row == 1;
+	sqlite3_reset(st);
+	return SPOOL_OK;
+}
 
 static int write_txn(struct spool *sp, void *ctx, struct spool_err *err)
 {
 	struct write_ctx *c = ctx;
 	for (size_t i = 0; i < c->n; i++) {
 		int code;
-		if (c->mode == WRITE_BEGIN) {
+		if (c->mode == WRITE_CLAIM) {
+			bool taken = false;
+			c->ids[i] = 0;
+			c->won[i] = false;
+			code = claimed_before(sp, &c->runs[i], &taken, err);
+			if (code == SPOOL_OK && !taken) {
+				struct spool_run b = as_begun(&c->runs[i]);
+				code = spool_run_insert(sp, &b, err);
+				c->ids[i] = sqlite3_last_insert_rowid(sq(sp)->db);
+				c->won[i] = code == SPOOL_OK;
+			}
+		} else if (c->mode == WRITE_BEGIN) {
 			struct spool_run b = as_begun(&c->runs[i]);
 			code = spool_run_insert(sp, &b, err);
-			c->ids[i] = sqlite3_last_insert_rowid(sp->db);
+			c->ids[i] = sqlite3_last_insert_rowid(sq(sp)->db);
 		} else if (c->mode == WRITE_END) {
 			code = spool_run_end(sp, &c->runs[i], err);
 		} else {
@@ -140,7 +148,7 @@ static int write_runs(struct spool *sp, struct write_ctx *c, const char *what,
 				    sp->path, what);
 	for (size_t i = 0; i < c->n; i++) {
 		struct spool_run b = c->runs[i];
-		if (c->mode == WRITE_BEGIN) {
+		if (c->mode == WRITE_BEGIN || c->mode == WRITE_CLAIM) {
 			/* Checked as what is written, less the flag it is given. */
 			b = as_begun(&c->runs[i]);
 			b.flags &= ~(unsigned)SPOOL_RUN_RUNNING;
@@ -152,24 +160,33 @@ static int write_runs(struct spool *sp, struct write_ctx *c, const char *what,
 	int code = spool_txn(sp, TXN_WRITE, write_txn, c, err);
 	if (code != SPOOL_OK && c->ids != NULL)
 		memset(c->ids, 0, c->n * sizeof *c->ids);
+	if (code != SPOOL_OK && c->won != NULL)
+		memset(c->won, 0, c->n * sizeof *c->won);
 	return code;
 }
 
-int spool_history_append(struct spool *sp, const struct spool_run *runs,
+int sqlite_history_append(struct spool *sp, const struct spool_run *runs,
 			 size_t n, struct spool_err *err)
 {
 	struct write_ctx c = { .mode = WRITE_APPEND, .runs = runs, .n = n };
 	return write_runs(sp, &c, "append history", err);
 }
 
-int spool_history_begin(struct spool *sp, const struct spool_run *runs,
+int sqlite_history_begin(struct spool *sp, const struct spool_run *runs,
 			size_t n, int64_t *ids, struct spool_err *err)
 {
 	struct write_ctx c = { .mode = WRITE_BEGIN, .runs = runs, .n = n, .ids = ids };
 	return write_runs(sp, &c, "begin history records", err);
 }
 
-int spool_history_end(struct spool *sp, const struct spool_run *runs,
+int sqlite_run_claim(struct spool *sp, const struct spool_run *runs, size_t n,
+		     int64_t *ids, bool *won, struct spool_err *err)
+{
+	struct write_ctx c = { .mode = WRITE_CLAIM, .runs = runs, .n = n, .ids = ids, .won = won };
+	return write_runs(sp, &c, "claim runs", err);
+}
+
+int sqlite_history_end(struct spool *sp, const struct spool_run *runs,
 		      size_t n, struct spool_err *err)
 {
 	struct write_ctx c = { .mode = WRITE_END, .runs = runs, .n = n };
@@ -271,7 +288,7 @@ static int query_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	return row < 0 ? -row : SPOOL_OK;
 }
 
-int spool_history_query(struct spool *sp,
+int sqlite_history_query(struct spool *sp,
 			const struct spool_history_filter *filter,
 			struct spool_run **out, size_t *n,
 			struct spool_err *err)
@@ -341,7 +358,7 @@ static int recover_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	return spool_step_done(sp, st, "recover history", err);
 }
 
-int spool_history_recover(struct spool *sp, int64_t now_ms,
+int sqlite_history_recover(struct spool *sp, int64_t now_ms,
 			  struct spool_run **out, size_t *n,
 			  struct spool_err *err)
 {
@@ -358,11 +375,3 @@ int spool_history_recover(struct spool *sp, int64_t now_ms,
 	return SPOOL_OK;
 }
 
-void spool_runs_free(struct spool_run *v, size_t n)
-{
-	if (v == NULL)
-		return;
-	for (size_t i = 0; i < n; i++)
-		free(v[i].mem_);
-	free(v);
-}

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "spool/internal.h"
+#include "spool/sqlite/internal.h"
 
 #define MARK_VALUE_MAX 128
 
@@ -68,7 +68,7 @@ static int at_import_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	return spool_meta_write(sp, c->mark, value, err);
 }
 
-int spool_at_import(struct spool *sp, const struct spool_at_job *job,
+int sqlite_at_import(struct spool *sp, const struct spool_at_job *job,
 		    int64_t want_id, const char *mark, int64_t *id,
 		    enum spool_import_result *result, struct spool_err *err)
 {
@@ -157,7 +157,7 @@ static int crontab_import_txn(struct spool *sp, void *ctx, struct spool_err *err
 	return spool_meta_write(sp, c->mark, value, err);
 }
 
-int spool_crontab_import(struct spool *sp, const char *owner, uid_t uid,
+int sqlite_crontab_import(struct spool *sp, const char *owner, uid_t uid,
 			 const void *text, size_t len, int64_t now,
 			 const char *mark, const char *digest,
 			 int64_t *generation, enum spool_import_result *result,

@@ -11,7 +11,7 @@
  */
 #include <time.h>
 
-#include "spool/internal.h"
+#include "spool/sqlite/internal.h"
 
 /* With the 5 s busy timeout set at open, about 20 s of waiting in all. */
 #define TXN_ATTEMPTS 4
@@ -27,10 +27,10 @@ static void pause_ms(long ms)
 static void end_open_transaction(struct spool *sp)
 {
 	spool_stmt_reset_all(sp);
-	if (!sqlite3_get_autocommit(sp->db))
+	if (!sqlite3_get_autocommit(sq(sp)->db))
 		/* If even ROLLBACK fails (an I/O error), the next transaction
 		 * tries again first; the pending change is never committed. */
-		(void)sqlite3_exec(sp->db, "ROLLBACK", NULL, NULL, NULL);
+		(void)sqlite3_exec(sq(sp)->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 static int txn_once(struct spool *sp, enum txn_mode mode, txn_fn fn, void *ctx,
@@ -38,7 +38,7 @@ static int txn_once(struct spool *sp, enum txn_mode mode, txn_fn fn, void *ctx,
 {
 	end_open_transaction(sp);
 	const char *begin = mode == TXN_WRITE ? "BEGIN IMMEDIATE" : "BEGIN";
-	int rc = sqlite3_exec(sp->db, begin, NULL, NULL, NULL);
+	int rc = sqlite3_exec(sq(sp)->db, begin, NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		return spool_sqlerr(sp, err, rc, "begin transaction");
 	int code = fn(sp, ctx, err);
@@ -46,7 +46,7 @@ static int txn_once(struct spool *sp, enum txn_mode mode, txn_fn fn, void *ctx,
 	if (code == SPOOL_OK) {
 		if (mode == TXN_WRITE && sp->test_before_commit != NULL)
 			sp->test_before_commit(sp);
-		rc = sqlite3_exec(sp->db, "COMMIT", NULL, NULL, NULL);
+		rc = sqlite3_exec(sq(sp)->db, "COMMIT", NULL, NULL, NULL);
 		if (rc == SQLITE_OK)
 			return SPOOL_OK;
 		code = spool_sqlerr(sp, err, rc, "commit");
@@ -72,7 +72,7 @@ int spool_txn(struct spool *sp, enum txn_mode mode, txn_fn fn, void *ctx,
 int spool_exec(struct spool *sp, const char *sql, const char *what,
 	       struct spool_err *err)
 {
-	int rc = sqlite3_exec(sp->db, sql, NULL, NULL, NULL);
+	int rc = sqlite3_exec(sq(sp)->db, sql, NULL, NULL, NULL);
 	return rc == SQLITE_OK ? SPOOL_OK : spool_sqlerr(sp, err, rc, what);
 }
 
@@ -88,7 +88,7 @@ int spool_step_done(struct spool *sp, sqlite3_stmt *st, const char *what,
 		return code;
 	}
 	return sqlite3_reset(st) == SQLITE_OK ? SPOOL_OK
-		: spool_sqlerr(sp, err, sqlite3_errcode(sp->db), what);
+		: spool_sqlerr(sp, err, sqlite3_errcode(sq(sp)->db), what);
 }
 
 int spool_step_row(struct spool *sp, sqlite3_stmt *st, const char *what,

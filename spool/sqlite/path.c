@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "spool/internal.h"
+#include "spool/sqlite/internal.h"
 
 static int check_owned(const char *what, const char *p, const struct stat *st,
 		       mode_t type, struct spool_err *err)

@@ -15,7 +15,7 @@
  */
 #include <stdlib.h>
 
-#include "spool/internal.h"
+#include "spool/sqlite/internal.h"
 
 struct prune_ctx {
 	enum stmt_id sid; /* by count: which ranking */
@@ -62,11 +62,11 @@ static int prune_age_txn(struct spool *sp, void *ctx, struct spool_err *err)
 		return code;
 	code = spool_step_done(sp, st, "prune history", err);
 	if (code == SPOOL_OK)
-		c->deleted = (size_t)sqlite3_changes64(sp->db);
+		c->deleted = (size_t)sqlite3_changes64(sq(sp)->db);
 	return code;
 }
 
-int spool_history_prune_age(struct spool *sp, int64_t before_ms, size_t batch,
+int sqlite_history_prune_age(struct spool *sp, int64_t before_ms, size_t batch,
 			    size_t *deleted, struct spool_err *err)
 {
 	int code = check_batch(sp, batch, deleted, err);
@@ -112,7 +112,7 @@ static int delete_txn(struct spool *sp, void *ctx, struct spool_err *err)
 		code = spool_step_done(sp, st, "prune history", err);
 		if (code != SPOOL_OK)
 			return code;
-		c->deleted += (size_t)sqlite3_changes64(sp->db);
+		c->deleted += (size_t)sqlite3_changes64(sq(sp)->db);
 	}
 	return SPOOL_OK;
 }
@@ -137,13 +137,13 @@ static int prune_ranked(struct spool *sp, enum stmt_id sid, size_t keep, size_t 
 	return code;
 }
 
-int spool_history_prune_count(struct spool *sp, size_t keep, size_t batch,
+int sqlite_history_prune_count(struct spool *sp, size_t keep, size_t batch,
 			      size_t *deleted, struct spool_err *err)
 {
 	return prune_ranked(sp, ST_RUN_BEYOND_COUNT, keep, batch, deleted, err);
 }
 
-int spool_history_prune_user_count(struct spool *sp, size_t keep, size_t batch,
+int sqlite_history_prune_user_count(struct spool *sp, size_t keep, size_t batch,
 				   size_t *deleted, struct spool_err *err)
 {
 	return prune_ranked(sp, ST_RUN_BEYOND_UID_COUNT, keep, batch, deleted, err);

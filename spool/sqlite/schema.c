@@ -11,7 +11,7 @@
  */
 #include <stdio.h>
 
-#include "spool/internal.h"
+#include "spool/sqlite/internal.h"
 
 static const char *const migrations[] = {
 	/* 1: crontabs and the generation counter; small named values. A
@@ -107,7 +107,7 @@ int spool_schema_version(void)
 static int read_version(struct spool *sp, int *version, struct spool_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(sp->db, "PRAGMA user_version", -1, &st, NULL);
+	int rc = sqlite3_prepare_v2(sq(sp)->db, "PRAGMA user_version", -1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW) {

@@ -5,7 +5,7 @@
  * make, and lets each be prepared once per connection (with
  * SQLITE_PREPARE_PERSISTENT) rather than on every call.
  */
-#include "spool/internal.h"
+#include "spool/sqlite/internal.h"
 
 /* The columns spool_history_query reads (history.c knows their order). */
 #define RUN_COLUMNS \
@@ -105,6 +105,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" WHERE id = ?1 AND flags & 64 != 0",
 	/* flags & 64 (SPOOL_RUN_RUNNING) exactly as the index run_running
 	 * spells it, so these use it and never scan the history. */
+	[ST_RUN_CLAIMED] =
+		"SELECT 1 FROM run WHERE entry_key = ?1 AND scheduled_ms = ?2"
+		" AND kind = 'cron' AND flags & 8193 = 0 LIMIT 1",   /* SKIPPED | CLOCK_SKEW */
 	[ST_RUN_RUNNING] = RUN_COLUMNS
 		" WHERE flags & 64 != 0 ORDER BY id",
 	[ST_RUN_INTERRUPT] =
@@ -166,7 +169,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 int spool_stmt(struct spool *sp, enum stmt_id id, sqlite3_stmt **out,
 	       struct spool_err *err)
 {
-	sqlite3_stmt *st = sp->stmt[id];
+	sqlite3_stmt *st = sq(sp)->stmt[id];
 	*out = NULL;
 	if (st != NULL) {
 		/* A previous use may have ended early (an error): start clean.
@@ -181,14 +184,14 @@ int spool_stmt(struct spool *sp, enum stmt_id id, sqlite3_stmt **out,
 	if (stmt_sql[id] == NULL)
 		return spool_seterr(err, SPOOL_IO, "%s: statement %d has no SQL",
 				    sp->path, (int)id);
-	int rc = sqlite3_prepare_v3(sp->db, stmt_sql[id], -1,
+	int rc = sqlite3_prepare_v3(sq(sp)->db, stmt_sql[id], -1,
 				    SQLITE_PREPARE_PERSISTENT, &st, NULL);
 	if (rc != SQLITE_OK) {
 		int code = spool_sqlerr(sp, err, rc, "prepare");
 		(void)sqlite3_finalize(st);
 		return code;
 	}
-	sp->stmt[id] = st;
+	sq(sp)->stmt[id] = st;
 	*out = st;
 	return SPOOL_OK;
 }
@@ -196,14 +199,14 @@ int spool_stmt(struct spool *sp, enum stmt_id id, sqlite3_stmt **out,
 void spool_stmt_reset_all(struct spool *sp)
 {
 	for (int i = 0; i < ST_COUNT; i++)
-		if (sp->stmt[i] != NULL && sqlite3_stmt_busy(sp->stmt[i]))
-			(void)sqlite3_reset(sp->stmt[i]);   /* error already seen */
+		if (sq(sp)->stmt[i] != NULL && sqlite3_stmt_busy(sq(sp)->stmt[i]))
+			(void)sqlite3_reset(sq(sp)->stmt[i]);   /* error already seen */
 }
 
 void spool_stmt_finalize_all(struct spool *sp)
 {
 	for (int i = 0; i < ST_COUNT; i++) {
-		(void)sqlite3_finalize(sp->stmt[i]);   /* repeats a past error */
-		sp->stmt[i] = NULL;
+		(void)sqlite3_finalize(sq(sp)->stmt[i]);   /* repeats a past error */
+		sq(sp)->stmt[i] = NULL;
 	}
 }

@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "spool/internal.h"
+#include "spool/sqlite/internal.h"
 
 /* PATH-reserve into BUF; false if it does not fit. */
 static bool reserve_path(const struct spool *sp, char *buf, size_t size)
@@ -32,7 +32,7 @@ static bool whole(const struct stat *st)
 	       (uint64_t)st->st_blocks * 512 >= SPOOL_RESERVE_BYTES;
 }
 
-bool spool_reserve_present(struct spool *sp)
+bool sqlite_reserve_present(struct spool *sp)
 {
 	char path[SPOOL_PATH_MAX + 16];
 	struct stat st;
@@ -61,7 +61,7 @@ static int fill(int fd, const char *path, struct spool_err *err)
 			    SPOOL_RESERVE_BYTES, path, strerror(e));
 }
 
-int spool_reserve_make(struct spool *sp, struct spool_err *err)
+int sqlite_reserve_make(struct spool *sp, struct spool_err *err)
 {
 	char path[SPOOL_PATH_MAX + 16];
 	if (!reserve_path(sp, path, sizeof path))
@@ -79,7 +79,7 @@ int spool_reserve_make(struct spool *sp, struct spool_err *err)
 	return code;
 }
 
-int spool_reserve_release(struct spool *sp, uint64_t *freed, struct spool_err *err)
+int sqlite_reserve_release(struct spool *sp, uint64_t *freed, struct spool_err *err)
 {
 	char path[SPOOL_PATH_MAX + 16];
 	struct stat st;

@@ -1,4 +1,5 @@
-/* spool/internal.h: what the files of spool/ share, and nothing else sees.
+/* spool/sqlite/internal.h: what the files of the SQLite backend share, and
+ * nothing else sees.
  *
  * The connection struct, the prepared-statement table (stmt.c), the
  * transaction runner with its retries (txn.c), error mapping (error.c), the
@@ -10,7 +11,8 @@
 
 #include <sqlite3.h>
 
-#include "spool/spool.h"
+#include "spool/backend.h"
+#include "spool/common.h"
 
 /* Every statement the spool runs, by name; the SQL is in stmt.c. */
 enum stmt_id {
@@ -37,6 +39,7 @@ enum stmt_id {
 	ST_AT_USAGE,
 	ST_RUN_INSERT,
 	ST_RUN_END,
+	ST_RUN_CLAIMED,
 	ST_RUN_RUNNING,
 	ST_RUN_INTERRUPT,
 	ST_RUN_BY_KEY,
@@ -56,21 +59,73 @@ enum stmt_id {
 	ST_COUNT
 };
 
-struct spool {
+/* An SQLite connection: the common head first (spool/backend.h). */
+struct spool_sqlite {
+	struct spool base;
 	sqlite3 *db;
-	char *path;
-	int flags;                     /* enum spool_open_flags */
 	sqlite3_stmt *stmt[ST_COUNT];  /* prepared on first use */
-	/* Tests only: called inside a write transaction just before COMMIT,
-	 * to simulate a crash in the middle of one. NULL otherwise. */
-	void (*test_before_commit)(struct spool *sp);
 };
 
-/* ---- error.c */
+static inline struct spool_sqlite *sq(struct spool *sp)
+{
+	return (struct spool_sqlite *)sp;
+}
 
-/* Fills ERR (may be NULL) with CODE and a formatted message; returns CODE. */
-int spool_seterr(struct spool_err *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* The operations table (ops.c). */
+extern const struct spool_ops spool_sqlite_ops;
+
+/* ---- the contract's operations, as spool.h states them */
+
+void sqlite_close(struct spool *sp);
+int sqlite_crontab_install(struct spool *sp, const char *owner, uid_t uid, const void *text, size_t len, uid_t by, int64_t now, int64_t *generation, struct spool_err *err);
+int sqlite_crontab_get(struct spool *sp, const char *owner, struct spool_crontab *out, struct spool_err *err);
+int sqlite_crontab_remove(struct spool *sp, const char *owner, uid_t by, int64_t now, int64_t *generation, struct spool_err *err);
+int sqlite_crontab_changes(struct spool *sp, int64_t since, size_t max, struct spool_crontab **out, size_t *n, struct spool_err *err);
+int sqlite_crontab_generation(struct spool *sp, int64_t *generation, struct spool_err *err);
+int sqlite_at_submit(struct spool *sp, const struct spool_at_job *job, int64_t *id, struct spool_err *err);
+int sqlite_at_usage_of(struct spool *sp, uid_t uid, struct spool_at_usage *out, struct spool_err *err);
+int sqlite_at_submit_quota(struct spool *sp, const struct spool_at_job *job, uint64_t max_jobs, uint64_t max_bytes, int64_t *id, struct spool_at_usage *usage, struct spool_err *err);
+int sqlite_at_submit_many(struct spool *sp, const struct spool_at_job *jobs, size_t n, const struct spool_at_quota *quota, int64_t *ids, int *codes, struct spool_err *errs, struct spool_at_usage *usages, struct spool_err *err);
+int sqlite_at_list(struct spool *sp, const struct spool_at_filter *filter, struct spool_at_summary **out, size_t *n, struct spool_err *err);
+int sqlite_at_get(struct spool *sp, int64_t id, struct spool_at_job *out, struct spool_err *err);
+int sqlite_at_remove(struct spool *sp, int64_t id, uid_t requester, struct spool_err *err);
+int sqlite_at_claim(struct spool *sp, int64_t id, int64_t now, struct spool_err *err);
+int sqlite_at_claim_due(struct spool *sp, int64_t now, const char *queues, size_t max, struct spool_at_job **out, size_t *n, struct spool_err *err);
+int sqlite_at_set_running(struct spool *sp, int64_t id, pid_t pid, int64_t started_at, struct spool_err *err);
+int sqlite_at_finish(struct spool *sp, int64_t id, const struct spool_run *result, struct spool_err *err);
+int sqlite_at_recover(struct spool *sp, int64_t now, struct spool_at_job **out, size_t *n, struct spool_err *err);
+int sqlite_at_next_run(struct spool *sp, const char *queues, int64_t *run_at, struct spool_err *err);
+int sqlite_at_import(struct spool *sp, const struct spool_at_job *job, int64_t want_id, const char *mark, int64_t *id, enum spool_import_result *result, struct spool_err *err);
+int sqlite_crontab_import(struct spool *sp, const char *owner, uid_t uid, const void *text, size_t len, int64_t now, const char *mark, const char *digest, int64_t *generation, enum spool_import_result *result, struct spool_err *err);
+int sqlite_reserve_make(struct spool *sp, struct spool_err *err);
+int sqlite_reserve_release(struct spool *sp, uint64_t *freed, struct spool_err *err);
+bool sqlite_reserve_present(struct spool *sp);
+int sqlite_history_append(struct spool *sp, const struct spool_run *runs, size_t n, struct spool_err *err);
+int sqlite_history_begin(struct spool *sp, const struct spool_run *runs, size_t n, int64_t *ids, struct spool_err *err);
+int sqlite_history_end(struct spool *sp, const struct spool_run *runs, size_t n, struct spool_err *err);
+int sqlite_history_recover(struct spool *sp, int64_t now_ms, struct spool_run **out, size_t *n, struct spool_err *err);
+int sqlite_history_query(struct spool *sp, const struct spool_history_filter *filter, struct spool_run **out, size_t *n, struct spool_err *err);
+int sqlite_history_prune_age(struct spool *sp, int64_t before_ms, size_t batch, size_t *deleted, struct spool_err *err);
+int sqlite_history_prune_count(struct spool *sp, size_t keep, size_t batch, size_t *deleted, struct spool_err *err);
+int sqlite_history_prune_user_count(struct spool *sp, size_t keep, size_t batch, size_t *deleted, struct spool_err *err);
+int sqlite_state_get(struct spool *sp, const char *key, int64_t *last_scheduled, int64_t *last_start, struct spool_err *err);
+int sqlite_state_set(struct spool *sp, const struct spool_entry_state *v, size_t n, struct spool_err *err);
+int sqlite_state_list(struct spool *sp, struct spool_entry_state **out, size_t *n, struct spool_err *err);
+int sqlite_state_delete(struct spool *sp, const char *const *keys, size_t n, struct spool_err *err);
+int sqlite_meta_get(struct spool *sp, const char *name, char *buf, size_t size, struct spool_err *err);
+int sqlite_meta_set(struct spool *sp, const char *name, const char *value, struct spool_err *err);
+
+/* The cluster operations (spool.h): one machine's spool has no other node. */
+int sqlite_run_claim(struct spool *sp, const struct spool_run *runs, size_t n,
+		     int64_t *ids, bool *won, struct spool_err *err);
+int sqlite_node_beat(struct spool *sp, int64_t now_ms, int64_t *db_now_ms,
+		     struct spool_err *err);
+int sqlite_node_reap(struct spool *sp, int64_t timeout_ms, char ***lost, size_t *n,
+		     struct spool_err *err);
+int sqlite_watch_start(struct spool *sp, int *fd, struct spool_err *err);
+int sqlite_watch_drain(struct spool *sp, bool *changed, struct spool_err *err);
+
+/* ---- error.c */
 
 /* The spool code for SQLite result RC on SP's connection (ENOSPC and EDQUOT
  * behind an I/O error count as SPOOL_FULL). */
@@ -129,23 +184,9 @@ int spool_step_row(struct spool *sp, sqlite3_stmt *st, const char *what,
  * gives NULL. Returns 0, or SPOOL_NOMEM when SQLite could not produce it. */
 int spool_col_bytes(sqlite3_stmt *st, int col, const void **p, size_t *len);
 
-/* Makes room for element N of the growing array whose address is VP (a
- * pointer to the array pointer; *CAP elements of SIZE bytes allocated),
- * doubling it. Returns 0, or SPOOL_NOMEM with ERR filled (array kept). */
-int spool_grow(struct spool *sp, void *vp, size_t n, size_t *cap, size_t size,
-	       struct spool_err *err);
-
-/* Copies LEN bytes of SRC to DST, NUL-terminates, returns the byte after. */
-char *spool_put_bytes(char *dst, const void *src, size_t len);
-
 /* Binds text S (NULL binds NULL), borrowed until the next reset;
  * returns SQLite's rc. */
 int spool_bind_text(sqlite3_stmt *st, int idx, const char *s);
-
-/* 0 if S is a string of 1 to MAX bytes, else SPOOL_INVALID with ERR
- * naming WHAT. */
-int spool_check_name(struct spool *sp, const char *s, size_t max,
-		     const char *what, struct spool_err *err);
 
 /* ---- atjobs.c */
 
@@ -158,10 +199,6 @@ int spool_at_read(struct spool *sp, int64_t id, struct spool_at_job *out,
 int spool_at_state_of(struct spool *sp, int64_t id, enum spool_at_state *state,
 		      uid_t *uid, struct spool_err *err);
 
-/* Checks JOB as spool_at_submit does: 0 or SPOOL_INVALID with ERR filled. */
-int spool_at_check(struct spool *sp, const struct spool_at_job *job,
-		   struct spool_err *err);
-
 /* Inserts JOB (checked) as waiting, with the packed environment ENV of
  * ENV_LEN bytes, inside the caller's write transaction: under id WANT_ID
  * when it is > 0 (the caller makes sure it is free), else the next id.
@@ -169,9 +206,6 @@ int spool_at_check(struct spool *sp, const struct spool_at_job *job,
 int spool_at_insert(struct spool *sp, const struct spool_at_job *job,
 		    const void *env, size_t env_len, int64_t want_id,
 		    int64_t *id, struct spool_err *err);
-
-/* The name of STATE as the schema spells it. */
-const char *spool_at_state_name(enum spool_at_state state);
 
 /* ---- crontabs.c */
 
@@ -191,10 +225,6 @@ int spool_meta_write(struct spool *sp, const char *name, const char *value,
 		     struct spool_err *err);
 
 /* ---- history.c */
-
-/* Checks record R as spool_history_append would. */
-int spool_run_check(struct spool *sp, const struct spool_run *r,
-		    struct spool_err *err);
 
 /* Inserts record R inside the caller's write transaction. */
 int spool_run_insert(struct spool *sp, const struct spool_run *r,

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "spool/internal.h"
+#include "spool/sqlite/internal.h"
 
 static const char *const state_names[] = {
 	[SPOOL_AT_WAITING] = "waiting",
@@ -23,11 +23,6 @@ static const char *const mail_names[] = {
 	[SPOOL_MAIL_NEVER] = "never",
 };
 
-const char *spool_at_state_name(enum spool_at_state state)
-{
-	return state_names[state];
-}
-
 static int name_index(const char *const *names, int count, const unsigned char *s)
 {
 	for (int i = 0; s != NULL && i < count; i++)
@@ -39,38 +34,6 @@ static int name_index(const char *const *names, int count, const unsigned char *
 static int state_of_column(sqlite3_stmt *st, int col)
 {
 	return name_index(state_names, 3, sqlite3_column_text(st, col));
-}
-
-static bool is_queue(char q)
-{
-	return (q >= 'a' && q <= 'z') || (q >= 'A' && q <= 'Z');
-}
-
-int spool_at_check(struct spool *sp, const struct spool_at_job *j,
-		   struct spool_err *err)
-{
-	int code = spool_check_name(sp, j->owner, SPOOL_NAME_MAX, "owner name", err);
-	if (code == SPOOL_OK && j->mail_to != NULL)
-		code = spool_check_name(sp, j->mail_to, SPOOL_NAME_MAX, "mail recipient", err);
-	if (code == SPOOL_OK)
-		code = spool_check_name(sp, j->cwd, SPOOL_PATH_MAX, "working directory", err);
-	if (code != SPOOL_OK)
-		return code;
-	const char *why = NULL;
-	if (!is_queue(j->queue))
-		why = "queue must be a letter a-z or A-Z";
-	else if (j->cwd[0] != '/')
-		why = "working directory must be an absolute path";
-	else if (j->script_len > SPOOL_SCRIPT_MAX || (j->script == NULL && j->script_len > 0))
-		why = "script is too long";
-	else if (j->umask > 0777)
-		why = "umask must be 0 - 0777";
-	else if ((unsigned)j->mail > SPOOL_MAIL_NEVER)
-		why = "unknown mail option";
-
-	if (why != NULL)
-		return spool_seterr(err, SPOOL_INVALID, "%s: at job: %s", sp->path, why);
-	return SPOOL_OK;
 }
 
 /* The environment as one blob (*BLOB, malloc'ed, *LEN bytes). */
@@ -96,14 +59,6 @@ static int pack_env(struct spool *sp, const char *const *env, char **blob, size_
 		p = spool_put_bytes(p, env[i], strlen(env[i]));
 	*len = total;
 	return SPOOL_OK;
-}
-
-uint64_t spool_at_job_bytes(const struct spool_at_job *job)
-{
-	uint64_t n = job->script_len + (job->cwd != NULL ? strlen(job->cwd) : 0);
-	for (size_t i = 0; job->env != NULL && job->env[i] != NULL; i++)
-		n += strlen(job->env[i]) + 1;
-	return n;
 }
 
 /* UID's usage, inside the caller's transaction. */
@@ -140,7 +95,7 @@ static int usage_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	return read_usage(sp, c->uid, &c->out, err);
 }
 
-int spool_at_usage_of(struct spool *sp, uid_t uid, struct spool_at_usage *out,
+int sqlite_at_usage_of(struct spool *sp, uid_t uid, struct spool_at_usage *out,
 		      struct spool_err *err)
 {
 	struct usage_ctx c = { .uid = uid };
@@ -207,7 +162,7 @@ int spool_at_insert(struct spool *sp, const struct spool_at_job *j,
 	if (rc != SQLITE_OK)
 		return spool_sqlerr(sp, err, rc, "submit at job");
 	code = spool_step_done(sp, st, "submit at job", err);
-	*id = sqlite3_last_insert_rowid(sp->db);
+	*id = sqlite3_last_insert_rowid(sq(sp)->db);
 	return code;
 }
 
@@ -237,14 +192,14 @@ static int submit(struct spool *sp, struct submit_ctx *c, int64_t *id,
 	return code;
 }
 
-int spool_at_submit(struct spool *sp, const struct spool_at_job *job,
+int sqlite_at_submit(struct spool *sp, const struct spool_at_job *job,
 		    int64_t *id, struct spool_err *err)
 {
 	struct submit_ctx c = { .job = job };
 	return submit(sp, &c, id, err);
 }
 
-int spool_at_submit_quota(struct spool *sp, const struct spool_at_job *job,
+int sqlite_at_submit_quota(struct spool *sp, const struct spool_at_job *job,
 			  uint64_t max_jobs, uint64_t max_bytes, int64_t *id,
 			  struct spool_at_usage *usage, struct spool_err *err)
 {
@@ -304,7 +259,7 @@ static int many_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	return SPOOL_OK;
 }
 
-int spool_at_submit_many(struct spool *sp, const struct spool_at_job *jobs, size_t n,
+int sqlite_at_submit_many(struct spool *sp, const struct spool_at_job *jobs, size_t n,
 			 const struct spool_at_quota *quota, int64_t *ids, int *codes,
 			 struct spool_err *errs, struct spool_at_usage *usages,
 			 struct spool_err *err)
@@ -457,7 +412,7 @@ static int get_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	return spool_at_read(sp, g->id, g->out, err);
 }
 
-int spool_at_get(struct spool *sp, int64_t id, struct spool_at_job *out,
+int sqlite_at_get(struct spool *sp, int64_t id, struct spool_at_job *out,
 		 struct spool_err *err)
 {
 	memset(out, 0, sizeof *out);
@@ -546,13 +501,13 @@ static int list_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	return row < 0 ? -row : SPOOL_OK;
 }
 
-int spool_at_list(struct spool *sp, const struct spool_at_filter *filter,
+int sqlite_at_list(struct spool *sp, const struct spool_at_filter *filter,
 		  struct spool_at_summary **out, size_t *n,
 		  struct spool_err *err)
 {
 	*out = NULL;
 	*n = 0;
-	if (filter->queue != '\0' && !is_queue(filter->queue))
+	if (filter->queue != '\0' && !spool_is_queue(filter->queue))
 		return spool_seterr(err, SPOOL_INVALID, "%s: list at jobs: queue must"
 				    " be a letter a-z or A-Z", sp->path);
 	struct list_ctx c = { .filter = filter };
@@ -595,26 +550,10 @@ static int remove_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	return spool_step_done(sp, st, "remove at job", err);
 }
 
-int spool_at_remove(struct spool *sp, int64_t id, uid_t requester,
+int sqlite_at_remove(struct spool *sp, int64_t id, uid_t requester,
 		    struct spool_err *err)
 {
 	struct remove_ctx c = { .id = id, .requester = requester };
 	return spool_txn(sp, TXN_WRITE, remove_txn, &c, err);
 }
 
-void spool_at_job_free(struct spool_at_job *job)
-{
-	if (job == NULL)
-		return;
-	free(job->mem_);
-	memset(job, 0, sizeof *job);
-}
-
-void spool_at_jobs_free(struct spool_at_job *v, size_t n)
-{
-	if (v == NULL)
-		return;
-	for (size_t i = 0; i < n; i++)
-		free(v[i].mem_);
-	free(v);
-}

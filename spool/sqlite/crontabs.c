@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "spool/internal.h"
+#include "spool/sqlite/internal.h"
 
 #define GENERATION "crontab_generation"
 
@@ -94,13 +94,13 @@ static int remove_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	if (rc != SQLITE_OK)
 		return spool_sqlerr(sp, err, rc, "remove crontab");
 	code = spool_step_done(sp, st, "remove crontab", err);
-	if (code == SPOOL_OK && sqlite3_changes(sp->db) == 0)
+	if (code == SPOOL_OK && sqlite3_changes(sq(sp)->db) == 0)
 		code = spool_seterr(err, SPOOL_NOT_FOUND, "%s: no crontab for %s",
 				    sp->path, c->owner);
 	return code;
 }
 
-int spool_crontab_install(struct spool *sp, const char *owner, uid_t uid,
+int sqlite_crontab_install(struct spool *sp, const char *owner, uid_t uid,
 			  const void *text, size_t len, uid_t by, int64_t now,
 			  int64_t *generation, struct spool_err *err)
 {
@@ -119,7 +119,7 @@ int spool_crontab_install(struct spool *sp, const char *owner, uid_t uid,
 	return code;
 }
 
-int spool_crontab_remove(struct spool *sp, const char *owner, uid_t by,
+int sqlite_crontab_remove(struct spool *sp, const char *owner, uid_t by,
 			 int64_t now, int64_t *generation,
 			 struct spool_err *err)
 {
@@ -186,7 +186,7 @@ static int get_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	return read_crontab(sp, st, g->out, err);
 }
 
-int spool_crontab_get(struct spool *sp, const char *owner,
+int sqlite_crontab_get(struct spool *sp, const char *owner,
 		      struct spool_crontab *out, struct spool_err *err)
 {
 	memset(out, 0, sizeof *out);
@@ -236,7 +236,7 @@ static int changes_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	return row < 0 ? -row : SPOOL_OK;
 }
 
-int spool_crontab_changes(struct spool *sp, int64_t since, size_t max,
+int sqlite_crontab_changes(struct spool *sp, int64_t since, size_t max,
 			  struct spool_crontab **out, size_t *n,
 			  struct spool_err *err)
 {
@@ -274,26 +274,10 @@ static int generation_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	return SPOOL_OK;
 }
 
-int spool_crontab_generation(struct spool *sp, int64_t *generation,
+int sqlite_crontab_generation(struct spool *sp, int64_t *generation,
 			     struct spool_err *err)
 {
 	*generation = 0;
 	return spool_txn(sp, TXN_READ, generation_txn, generation, err);
 }
 
-void spool_crontab_free(struct spool_crontab *c)
-{
-	if (c == NULL)
-		return;
-	free(c->mem_);
-	memset(c, 0, sizeof *c);
-}
-
-void spool_crontabs_free(struct spool_crontab *v, size_t n)
-{
-	if (v == NULL)
-		return;
-	for (size_t i = 0; i < n; i++)
-		free(v[i].mem_);
-	free(v);
-}

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "spool/internal.h"
+#include "spool/sqlite/internal.h"
 
 static int check_queues(struct spool *sp, const char *queues,
 			struct spool_err *err)
@@ -45,7 +45,7 @@ static int try_claim(struct spool *sp, int64_t id, int64_t now, struct spool_err
 	code = spool_step_done(sp, st, "claim at job", err);
 	if (code != SPOOL_OK)
 		return -code;
-	return sqlite3_changes(sp->db) == 1;
+	return sqlite3_changes(sq(sp)->db) == 1;
 }
 
 /* Why job ID could not move: NOT_FOUND, or CONFLICT naming its state. */
@@ -75,7 +75,7 @@ static int claim_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	return claimed ? SPOOL_OK : not_in_state(sp, c->id, "waiting", err);
 }
 
-int spool_at_claim(struct spool *sp, int64_t id, int64_t now,
+int sqlite_at_claim(struct spool *sp, int64_t id, int64_t now,
 		   struct spool_err *err)
 {
 	struct claim_ctx c = { .id = id, .now = now };
@@ -163,7 +163,7 @@ static int claim_due_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	return code;
 }
 
-int spool_at_claim_due(struct spool *sp, int64_t now, const char *queues,
+int sqlite_at_claim_due(struct spool *sp, int64_t now, const char *queues,
 		       size_t max, struct spool_at_job **out, size_t *n,
 		       struct spool_err *err)
 {
@@ -207,12 +207,12 @@ static int set_running_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	if (rc != SQLITE_OK)
 		return spool_sqlerr(sp, err, rc, "set at job running");
 	code = spool_step_done(sp, st, "set at job running", err);
-	if (code == SPOOL_OK && sqlite3_changes(sp->db) == 0)
+	if (code == SPOOL_OK && sqlite3_changes(sq(sp)->db) == 0)
 		code = not_in_state(sp, c->id, "running", err);
 	return code;
 }
 
-int spool_at_set_running(struct spool *sp, int64_t id, pid_t pid,
+int sqlite_at_set_running(struct spool *sp, int64_t id, pid_t pid,
 			 int64_t started_at, struct spool_err *err)
 {
 	struct running_ctx c = { .id = id, .pid = pid, .started_at = started_at };
@@ -249,7 +249,7 @@ static int finish_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	return code;
 }
 
-int spool_at_finish(struct spool *sp, int64_t id, const struct spool_run *result,
+int sqlite_at_finish(struct spool *sp, int64_t id, const struct spool_run *result,
 		    struct spool_err *err)
 {
 	if (result != NULL) {
@@ -286,7 +286,7 @@ static int recover_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	return code;
 }
 
-int spool_at_recover(struct spool *sp, int64_t now, struct spool_at_job **out,
+int sqlite_at_recover(struct spool *sp, int64_t now, struct spool_at_job **out,
 		     size_t *n, struct spool_err *err)
 {
 	*out = NULL;
@@ -327,7 +327,7 @@ static int next_run_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	return SPOOL_OK;
 }
 
-int spool_at_next_run(struct spool *sp, const char *queues, int64_t *run_at,
+int sqlite_at_next_run(struct spool *sp, const char *queues, int64_t *run_at,
 		      struct spool_err *err)
 {
 	*run_at = 0;

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "spool/internal.h"
+#include "spool/sqlite/internal.h"
 
 /* How long one statement waits for another connection's lock. */
 #define BUSY_TIMEOUT_MS 5000
@@ -31,7 +31,7 @@ static int set_dbconfig(struct spool *sp, struct spool_err *err)
 	};
 	for (size_t i = 0; i < sizeof options / sizeof *options; i++) {
 		int now = -1;
-		int rc = sqlite3_db_config(sp->db, options[i].op, options[i].value, &now);
+		int rc = sqlite3_db_config(sq(sp)->db, options[i].op, options[i].value, &now);
 		if (rc != SQLITE_OK)
 			return spool_sqlerr(sp, err, rc, options[i].name);
 		if (now != options[i].value)
@@ -44,7 +44,7 @@ static int set_dbconfig(struct spool *sp, struct spool_err *err)
 static int set_wal(struct spool *sp, struct spool_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(sp->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
+	int rc = sqlite3_prepare_v2(sq(sp)->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
 	if (rc != SQLITE_OK) {
 		(void)sqlite3_finalize(st);
 		return spool_sqlerr(sp, err, rc, "open");
@@ -65,9 +65,9 @@ static int set_wal(struct spool *sp, struct spool_err *err)
 
 static int configure(struct spool *sp, struct spool_err *err)
 {
-	int rc = sqlite3_extended_result_codes(sp->db, 1);
+	int rc = sqlite3_extended_result_codes(sq(sp)->db, 1);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_busy_timeout(sp->db, BUSY_TIMEOUT_MS);
+		rc = sqlite3_busy_timeout(sq(sp)->db, BUSY_TIMEOUT_MS);
 	if (rc != SQLITE_OK)
 		return spool_sqlerr(sp, err, rc, "configure");
 	int code = set_dbconfig(sp, err);
@@ -86,7 +86,7 @@ static int configure(struct spool *sp, struct spool_err *err)
 static int quick_check(struct spool *sp, struct spool_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(sp->db, "PRAGMA quick_check(1)", -1, &st, NULL);
+	int rc = sqlite3_prepare_v2(sq(sp)->db, "PRAGMA quick_check(1)", -1, &st, NULL);
 	if (rc != SQLITE_OK) {
 		(void)sqlite3_finalize(st);
 		return spool_sqlerr(sp, err, rc, "quick_check");
@@ -111,27 +111,26 @@ static int open_connection(struct spool *sp, struct spool_err *err)
 	int oflags = (sp->flags & SPOOL_READONLY) ? SQLITE_OPEN_READONLY
 		: SQLITE_OPEN_READWRITE;
 	oflags |= SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX;
-	int rc = sqlite3_open_v2(sp->path, &sp->db, oflags, NULL);
+	int rc = sqlite3_open_v2(sp->path, &sq(sp)->db, oflags, NULL);
 	if (rc != SQLITE_OK)
 		return spool_sqlerr(sp, err, rc, "open");
 	return SPOOL_OK;
 }
 
-int spool_open(const char *path, int flags, struct spool **out,
-	       struct spool_err *err)
+int spool_sqlite_open(const char *path, int flags, struct spool **out,
+		      struct spool_err *err)
 {
 	*out = NULL;
-	int known = SPOOL_CREATE | SPOOL_CHECK | SPOOL_READONLY;
-	if ((flags & ~known) || ((flags & SPOOL_READONLY) && (flags & SPOOL_CREATE)))
-		return spool_seterr(err, SPOOL_INVALID, "spool_open: bad flags %#x", flags);
 	int code = spool_check_path(path, flags, err);
 	if (code != SPOOL_OK)
 		return code;
-	struct spool *sp = calloc(1, sizeof *sp);
+	struct spool_sqlite *conn = calloc(1, sizeof *conn);
+	struct spool *sp = conn != NULL ? &conn->base : NULL;
 	if (sp == NULL || (sp->path = strdup(path)) == NULL) {
-		free(sp);
+		free(conn);
 		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", path);
 	}
+	sp->ops = &spool_sqlite_ops;
 	sp->flags = flags;
 	code = open_connection(sp, err);
 	if (code == SPOOL_OK)
@@ -141,26 +140,21 @@ int spool_open(const char *path, int flags, struct spool **out,
 	if (code == SPOOL_OK && (flags & SPOOL_CHECK))
 		code = quick_check(sp, err);
 	if (code != SPOOL_OK) {
-		spool_close(sp);
+		sqlite_close(sp);
 		return code;
 	}
 	*out = sp;
 	return SPOOL_OK;
 }
 
-void spool_close(struct spool *sp)
+void sqlite_close(struct spool *sp)
 {
 	if (sp == NULL)
 		return;
 	spool_stmt_finalize_all(sp);
 	/* Every statement is finalized, so close cannot be refused; a failed
 	 * final checkpoint leaves the WAL for the next open to replay. */
-	(void)sqlite3_close_v2(sp->db);
+	(void)sqlite3_close_v2(sq(sp)->db);
 	free(sp->path);
-	free(sp);
-}
-
-const char *spool_path(const struct spool *sp)
-{
-	return sp->path;
+	free(sq(sp));
 }

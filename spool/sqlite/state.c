@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "spool/internal.h"
+#include "spool/sqlite/internal.h"
 
 struct state_get_ctx {
 	const char *key;
@@ -32,7 +32,7 @@ static int state_get_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	return SPOOL_OK;
 }
 
-int spool_state_get(struct spool *sp, const char *key,
+int sqlite_state_get(struct spool *sp, const char *key,
 		    int64_t *last_scheduled, int64_t *last_start,
 		    struct spool_err *err)
 {
@@ -81,7 +81,7 @@ static int state_set_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	return SPOOL_OK;
 }
 
-int spool_state_set(struct spool *sp, const struct spool_entry_state *v,
+int sqlite_state_set(struct spool *sp, const struct spool_entry_state *v,
 		    size_t n, struct spool_err *err)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -93,7 +93,7 @@ int spool_state_set(struct spool *sp, const struct spool_entry_state *v,
 	return n == 0 ? SPOOL_OK : spool_txn(sp, TXN_WRITE, state_set_txn, &c, err);
 }
 
-int spool_state_delete(struct spool *sp, const char *const *keys, size_t n,
+int sqlite_state_delete(struct spool *sp, const char *const *keys, size_t n,
 		       struct spool_err *err)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -154,7 +154,7 @@ static int state_list_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	return row < 0 ? -row : SPOOL_OK;
 }
 
-int spool_state_list(struct spool *sp, struct spool_entry_state **out,
+int sqlite_state_list(struct spool *sp, struct spool_entry_state **out,
 		     size_t *n, struct spool_err *err)
 {
 	*out = NULL;
@@ -168,15 +168,6 @@ int spool_state_list(struct spool *sp, struct spool_entry_state **out,
 	*out = c.v;
 	*n = c.n;
 	return SPOOL_OK;
-}
-
-void spool_states_free(struct spool_entry_state *v, size_t n)
-{
-	if (v == NULL)
-		return;
-	for (size_t i = 0; i < n; i++)
-		free(v[i].mem_);
-	free(v);
 }
 
 struct meta_ctx {
@@ -219,7 +210,7 @@ int spool_meta_read(struct spool *sp, const char *name, char *buf, size_t size,
 	return SPOOL_OK;
 }
 
-int spool_meta_get(struct spool *sp, const char *name, char *buf, size_t size,
+int sqlite_meta_get(struct spool *sp, const char *name, char *buf, size_t size,
 		   struct spool_err *err)
 {
 	int code = spool_check_name(sp, name, SPOOL_NAME_MAX, "value name", err);
@@ -250,7 +241,7 @@ int spool_meta_write(struct spool *sp, const char *name, const char *value,
 	return spool_step_done(sp, st, "set value", err);
 }
 
-int spool_meta_set(struct spool *sp, const char *name, const char *value,
+int sqlite_meta_set(struct spool *sp, const char *name, const char *value,
 		   struct spool_err *err)
 {
 	int code = spool_check_name(sp, name, SPOOL_NAME_MAX, "value name", err);

@@ -1,0 +1,223 @@
+/* spool/common.c: what every spool backend shares: code names, error
+ * messages, argument checks, growing arrays, and the *_free functions of
+ * spool.h (every backend allocates a returned record's strings as one block
+ * in its mem_). Nothing here knows a database. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spool/backend.h"
+#include "spool/common.h"
+
+const char *spool_code_name(int code)
+{
+	switch (code) {
+	case SPOOL_OK:         return "ok";
+	case SPOOL_NOT_FOUND:  return "not found";
+	case SPOOL_CONFLICT:   return "conflict";
+	case SPOOL_PERMISSION: return "permission denied";
+	case SPOOL_CORRUPT:    return "corrupt database";
+	case SPOOL_FULL:       return "disk full";
+	case SPOOL_VERSION:    return "unsupported schema version";
+	case SPOOL_IO:         return "I/O error";
+	case SPOOL_INVALID:    return "invalid argument";
+	case SPOOL_BUSY:       return "database busy";
+	case SPOOL_NOMEM:      return "out of memory";
+	case SPOOL_QUOTA:      return "over quota";
+	default:               return "unknown error";
+	}
+}
+
+
+int spool_seterr(struct spool_err *err, int code, const char *fmt, ...)
+{
+	if (err == NULL)
+		return code;
+	err->code = code;
+	va_list ap;
+	va_start(ap, fmt);
+	/* A message cut at SPOOL_ERR_MSG_MAX is still a useful message. */
+	if (vsnprintf(err->msg, sizeof err->msg, fmt, ap) < 0)
+		err->msg[0] = '\0';
+	va_end(ap);
+	/* One line, whatever SQLite's message holds (quick_check's has
+	 * several). */
+	for (char *p = err->msg; *p != '\0'; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
+	return code;
+}
+
+
+int spool_grow(struct spool *sp, void *vp, size_t n, size_t *cap, size_t size,
+	       struct spool_err *err)
+{
+	if (n < *cap)
+		return SPOOL_OK;
+	void *v;
+	memcpy(&v, vp, sizeof v);   /* VP may point to any object pointer type */
+	size_t ncap = *cap == 0 ? 16 : *cap * 2;
+	void *nv = reallocarray(v, ncap, size);
+	if (nv == NULL)
+		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
+	memcpy(vp, &nv, sizeof nv);
+	*cap = ncap;
+	return SPOOL_OK;
+}
+
+
+char *spool_put_bytes(char *dst, const void *src, size_t len)
+{
+	if (len > 0)
+		memcpy(dst, src, len);
+	dst[len] = '\0';
+	return dst + len + 1;
+}
+
+
+int spool_check_name(struct spool *sp, const char *s, size_t max,
+		     const char *what, struct spool_err *err)
+{
+	size_t len = s != NULL ? strnlen(s, max + 1) : 0;
+	if (len == 0 || len > max)
+		return spool_seterr(err, SPOOL_INVALID,
+				    "%s: %s must be 1 to %zu bytes",
+				    sp->path, what, max);
+	return SPOOL_OK;
+}
+
+const char *spool_at_state_name(enum spool_at_state state)
+{
+	switch (state) {
+	case SPOOL_AT_WAITING:     return "waiting";
+	case SPOOL_AT_RUNNING:     return "running";
+	case SPOOL_AT_INTERRUPTED: return "interrupted";
+	}
+	return "unknown";
+}
+
+
+bool spool_is_queue(char q)
+{
+	return (q >= 'a' && q <= 'z') || (q >= 'A' && q <= 'Z');
+}
+
+
+int spool_at_check(struct spool *sp, const struct spool_at_job *j,
+		   struct spool_err *err)
+{
+	int code = spool_check_name(sp, j->owner, SPOOL_NAME_MAX, "owner name", err);
+	if (code == SPOOL_OK && j->mail_to != NULL)
+		code = spool_check_name(sp, j->mail_to, SPOOL_NAME_MAX, "mail recipient", err);
+	if (code == SPOOL_OK)
+		code = spool_check_name(sp, j->cwd, SPOOL_PATH_MAX, "working directory", err);
+	if (code != SPOOL_OK)
+		return code;
+	const char *why = NULL;
+	if (!spool_is_queue(j->queue))
+		why = "queue must be a letter a-z or A-Z";
+	else if (j->cwd[0] != '/')
+		why = "working directory must be an absolute path";
+	else if (j->script_len > SPOOL_SCRIPT_MAX || (j->script == NULL && j->script_len > 0))
+		why = "script is too long";
+	else if (j->umask > 0777)
+		why = "umask must be 0 - 0777";
+	else if ((unsigned)j->mail > SPOOL_MAIL_NEVER)
+		why = "unknown mail option";
+
+	if (why != NULL)
+		return spool_seterr(err, SPOOL_INVALID, "%s: at job: %s", sp->path, why);
+	return SPOOL_OK;
+}
+
+
+uint64_t spool_at_job_bytes(const struct spool_at_job *job)
+{
+	uint64_t n = job->script_len + (job->cwd != NULL ? strlen(job->cwd) : 0);
+	for (size_t i = 0; job->env != NULL && job->env[i] != NULL; i++)
+		n += strlen(job->env[i]) + 1;
+	return n;
+}
+
+
+int spool_run_check(struct spool *sp, const struct spool_run *r,
+		    struct spool_err *err)
+{
+	int code = spool_check_name(sp, r->owner, SPOOL_NAME_MAX, "owner name", err);
+	if (code == SPOOL_OK)
+		code = spool_check_name(sp, r->entry_key, SPOOL_KEY_MAX, "entry key", err);
+	if (code != SPOOL_OK)
+		return code;
+	const char *why = NULL;
+	if (r->kind != SPOOL_RUN_CRON && r->kind != SPOOL_RUN_AT)
+		why = "unknown kind";
+	else if (r->command == NULL || strnlen(r->command, SPOOL_COMMAND_MAX + 1) > SPOOL_COMMAND_MAX)
+		why = "command missing or too long";
+	else if (r->output_len > SPOOL_OUTPUT_MAX || (r->output == NULL && r->output_len > 0))
+		why = "output head too long";
+	else if (r->output_total < 0)
+		why = "negative output size";
+	else if (r->flags & SPOOL_RUN_RUNNING)
+		why = "flagged running (a running record is begun, not appended)";
+	if (why != NULL)
+		return spool_seterr(err, SPOOL_INVALID, "%s: history record: %s",
+				    sp->path, why);
+	return SPOOL_OK;
+}
+
+
+void spool_at_job_free(struct spool_at_job *job)
+{
+	if (job == NULL)
+		return;
+	free(job->mem_);
+	memset(job, 0, sizeof *job);
+}
+
+
+void spool_at_jobs_free(struct spool_at_job *v, size_t n)
+{
+	if (v == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(v[i].mem_);
+	free(v);
+}
+
+void spool_crontab_free(struct spool_crontab *c)
+{
+	if (c == NULL)
+		return;
+	free(c->mem_);
+	memset(c, 0, sizeof *c);
+}
+
+
+void spool_crontabs_free(struct spool_crontab *v, size_t n)
+{
+	if (v == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(v[i].mem_);
+	free(v);
+}
+
+void spool_runs_free(struct spool_run *v, size_t n)
+{
+	if (v == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(v[i].mem_);
+	free(v);
+}
+
+void spool_states_free(struct spool_entry_state *v, size_t n)
+{
+	if (v == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(v[i].mem_);
+	free(v);
+}
+

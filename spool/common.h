@@ -1,0 +1,52 @@
+/* spool/common.h: helpers the spool backends share (spool/common.c), and
+ * nothing outside spool/ uses.
+ *
+ * Records a backend returns own their strings through mem_: one malloc'd
+ * block (or NULL) that the common *_free functions free; arrays of records
+ * are one malloc'd array.
+ */
+#ifndef CROND_SPOOL_COMMON_H
+#define CROND_SPOOL_COMMON_H
+
+#include "spool/spool.h"
+
+/* Whether PATH names a PostgreSQL spool (a postgresql:// or postgres://
+ * connection URI) rather than an SQLite file. */
+bool spool_is_postgresql(const char *path);
+
+/* Fills ERR (may be NULL) with CODE and a formatted message, made one line;
+ * returns CODE. */
+int spool_seterr(struct spool_err *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Makes room for element N of the growing array whose address is VP (a
+ * pointer to the array pointer; *CAP elements of SIZE bytes allocated),
+ * doubling it. Returns 0, or SPOOL_NOMEM with ERR filled (array kept). */
+int spool_grow(struct spool *sp, void *vp, size_t n, size_t *cap, size_t size,
+	       struct spool_err *err);
+
+/* Copies LEN bytes of SRC to DST, NUL-terminates, returns the byte after. */
+char *spool_put_bytes(char *dst, const void *src, size_t len);
+
+/* 0 if S is a string of 1 to MAX bytes, else SPOOL_INVALID with ERR
+ * naming WHAT. */
+int spool_check_name(struct spool *sp, const char *s, size_t max,
+		     const char *what, struct spool_err *err);
+
+/* Whether Q is an at queue letter (a-z, A-Z). */
+bool spool_is_queue(char q);
+
+/* Checks JOB as spool_at_submit does, except its environment: 0 or
+ * SPOOL_INVALID with ERR filled. */
+int spool_at_check(struct spool *sp, const struct spool_at_job *job,
+		   struct spool_err *err);
+
+/* The name of STATE as the schemas spell it ("waiting", "running",
+ * "interrupted"). */
+const char *spool_at_state_name(enum spool_at_state state);
+
+/* Checks record R as spool_history_append would. */
+int spool_run_check(struct spool *sp, const struct spool_run *r,
+		    struct spool_err *err);
+
+#endif
