@@ -47,17 +47,12 @@ static int not_in_state(struct spool *sp, int64_t id, const char *wanted,
 			    sp->path, (long long)id, spool_at_state_name(state), wanted);
 }
 
-struct claim_ctx {
-	int64_t id;
-	int64_t now;
-};
-
 static int claim_txn(struct spool *sp, void *ctx, struct spool_err *err)
 {
-	struct claim_ctx *c = ctx;
+	const int64_t *id = ctx;
 	struct pg_params p = { 0 };
 	PGresult *r = NULL;
-	pg_param_int(&p, c->id);
+	pg_param_int(&p, *id);
 	pg_param_text(&p, sp->node);
 	int code = pg_query(sp, "UPDATE at_job SET state = 'running', node = $2"
 			    " WHERE id = $1 AND state = 'waiting'", &p, &r,
@@ -67,14 +62,14 @@ static int claim_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	int64_t changed = pg_changes(r);
 	PQclear(r);
 	if (changed != 1)
-		return not_in_state(sp, c->id, "waiting", err);
+		return not_in_state(sp, *id, "waiting", err);
 	return pg_announce(sp, err);
 }
 
 int pg_at_claim(struct spool *sp, int64_t id, int64_t now, struct spool_err *err)
 {
-	struct claim_ctx c = { .id = id, .now = now };
-	return pg_txn(sp, PG_WRITE, claim_txn, &c, err);
+	(void)now;   /* the claim's time is not kept: the node is */
+	return pg_txn(sp, PG_WRITE, claim_txn, &id, err);
 }
 
 struct jobs_ctx {
