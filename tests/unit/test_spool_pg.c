@@ -622,6 +622,60 @@ static void test_heartbeat_returns_the_database_clock(void **state)
 	assert_string_equal(v, "t");
 }
 
+/* ---------------------------------------------------------------- lost sessions */
+
+/* The server ends every session of the test's database but the caller's
+ * (as a restart or an administrator would). */
+static void terminate_sessions(const struct pgfx *fx)
+{
+	char sql[256];
+	snprintf(sql, sizeof sql, "SELECT count(pg_terminate_backend(pid))"
+		 " FROM pg_stat_activity WHERE datname = '%s'"
+		 " AND pid <> pg_backend_pid()", fx->db);
+	PGconn *c = admin();
+	admin_exec(c, sql);
+	PQfinish(c);
+}
+
+static void test_session_ended_while_idle_is_replaced_at_once(void **state)
+{
+	struct pgfx *fx = need_pg(state);
+	open_fixture(fx);
+	struct spool *w = open_ok(fx->uri, 0);
+	struct spool_err err = { 0 };
+	int fd = -1;
+	bool changed = false;
+	assert_int_equal(spool_watch_start(w, &fd, &err), SPOOL_OK);
+	assert_int_equal(spool_crontab_install(fx->sp, "alice", 1, "x\n", 2, 0, 1, NULL, &err),
+			 SPOOL_OK);
+	assert_true(readable(fd, 5000));
+	assert_int_equal(spool_watch_drain(w, &changed, &err), SPOOL_OK);
+
+	terminate_sessions(fx);
+	/* Nothing was sent on the dead session: the call goes through on a
+	 * new one, as if nothing happened (reads and writes alike). */
+	struct spool_crontab c;
+	assert_int_equal(spool_crontab_get(fx->sp, "alice", &c, &err), SPOOL_OK);
+	spool_crontab_free(&c);
+	terminate_sessions(fx);
+	assert_int_equal(spool_crontab_install(fx->sp, "bob", 2, "y\n", 2, 0, 1, NULL, &err),
+			 SPOOL_OK);
+
+	/* The watch lived on the dead session: its end shows as readable, the
+	 * drain fails, and again until the watcher starts over. */
+	assert_true(readable(fd, 5000));
+	assert_int_equal(spool_watch_drain(w, &changed, &err), SPOOL_IO);
+	assert_false(changed);
+	assert_int_equal(spool_watch_drain(w, &changed, &err), SPOOL_IO);
+	assert_non_null(strstr(err.msg, "start watching again"));
+	assert_int_equal(spool_watch_start(w, &fd, &err), SPOOL_OK);
+	assert_int_equal(spool_crontab_remove(fx->sp, "bob", 0, 2, NULL, &err), SPOOL_OK);
+	assert_true(readable(fd, 5000));
+	assert_int_equal(spool_watch_drain(w, &changed, &err), SPOOL_OK);
+	assert_true(changed);
+	spool_close(w);
+}
+
 /* ---------------------------------------------------------------- restart */
 
 /* Runs pg_ctl ACTION on the server CROND_TEST_PG names (its data directory
@@ -741,6 +795,7 @@ int main(void)
 		T(test_crontab_import_is_idempotent_and_keeps_user_installs),
 		T(test_watcher_hears_committed_changes_only),
 		T(test_heartbeat_returns_the_database_clock),
+		T(test_session_ended_while_idle_is_replaced_at_once),
 		T(test_stopped_server_fails_then_reconnects_without_reopening),
 #undef T
 	};
