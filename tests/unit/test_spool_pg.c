@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <libpq-fe.h>
 #include <poll.h>
 #include <pthread.h>
@@ -563,6 +564,8 @@ static void test_watcher_hears_committed_changes_only(void **state)
 	bool changed = true;
 	assert_int_equal(spool_watch_start(b, &fd, &err), SPOOL_OK);
 	assert_true(fd >= 0);
+	int fdflags = fcntl(fd, F_GETFD);
+	assert_true(fdflags >= 0 && (fdflags & FD_CLOEXEC));   /* no job inherits it */
 	assert_int_equal(spool_watch_drain(b, &changed, &err), SPOOL_OK);
 	assert_false(changed);
 
