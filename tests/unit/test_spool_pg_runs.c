@@ -395,6 +395,33 @@ static void test_at_quota_holds_across_nodes(void **state)
 	assert_int_equal(db_value(db, "SELECT count(*) FROM at_job WHERE uid = 1000"), QUOTA_MAX);
 }
 
+/* An imported job keeps its number when no job ever had it; later ids
+ * are above it, on every node. */
+static void test_at_import_keeps_ids(void **state)
+{
+	struct db *db = *state;
+	struct spool *a = node(db, "a"), *b = node(db, "b");
+	struct spool_err err = { 0 };
+	int64_t first = submit(a, job_for("alice", 1000, 'a', 100));
+	struct spool_at_job j = job_for("alice", 1000, 'a', 100);
+	j.env = NULL;
+	int64_t id = 0;
+	enum spool_import_result res;
+	assert_int_equal(spool_at_import(a, &j, 500, "import:at:500", &id, &res, &err), SPOOL_OK);
+	assert_int_equal(res, SPOOL_IMPORTED);
+	assert_int_equal(id, 500);
+	assert_int_equal(submit(b, job_for("alice", 1000, 'a', 100)), 501);
+	/* A number given before: the next new one. */
+	assert_int_equal(spool_at_import(b, &j, first, "import:at:1", &id, &res, &err), SPOOL_OK);
+	assert_int_equal(id, 502);
+	assert_int_equal(spool_at_import(a, &j, first, "import:at:1", &id, &res, &err), SPOOL_OK);
+	assert_int_equal(res, SPOOL_IMPORTED_BEFORE);
+	assert_int_equal(id, 502);
+	assert_int_equal(db_value(db, "SELECT count(*) FROM at_job"), 4);
+	spool_close(a);
+	spool_close(b);
+}
+
 /* ---------------------------------------------------------------- claims of at jobs */
 
 #define CLAIM_JOBS 200
@@ -1122,6 +1149,7 @@ int main(void)
 		T(test_at_submit_list_get_remove),
 		T(test_at_quota_and_submit_many),
 		T(test_at_quota_holds_across_nodes),
+		T(test_at_import_keeps_ids),
 		T(test_at_claim_exactly_one_of_eight),
 		T(test_at_claim_due_from_three_nodes),
 		T(test_at_recover_touches_only_its_node),
