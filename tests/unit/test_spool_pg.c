@@ -700,10 +700,11 @@ static void pg_ctl(const char *action, const char *datadir, const char *bindir)
 		snprintf(as, sizeof as, "runuser -u %s -- ", pw->pw_name);
 	}
 	char cmd[2048];
-	snprintf(cmd, sizeof cmd, "%s%s/pg_ctl -D '%s' -w -s %s -l '%s/restart.log'"
+	/* From /: the test's directory may be closed to the server's user. */
+	snprintf(cmd, sizeof cmd, "cd / && %s%s/pg_ctl -D '%s' -w -s %s -l '%s/restart.log'"
 		 " >/dev/null 2>&1", as, bindir, datadir, action, datadir);
 	if (strcmp(action, "stop") == 0)
-		snprintf(cmd, sizeof cmd, "%s%s/pg_ctl -D '%s' -w -s -m fast stop"
+		snprintf(cmd, sizeof cmd, "cd / && %s%s/pg_ctl -D '%s' -w -s -m fast stop"
 			 " >/dev/null 2>&1", as, bindir, datadir);
 	if (system(cmd) != 0)
 		fail_msg("%s failed", cmd);
