@@ -191,6 +191,14 @@ static void test_empty_database_needs_create_then_opens(void **state)
 	fx->sp = open_ok(fx->uri, 0);
 	assert_string_equal(spool_backend_name(fx->sp), "postgresql");
 	assert_true(spool_is_shared(fx->sp));
+
+	/* libpq's other scheme names the same backend. */
+	char alias[1100];
+	snprintf(alias, sizeof alias, "postgres://%s", strstr(fx->uri, "://") + 3);
+	struct spool *sp = open_ok(alias, 0);
+	assert_string_equal(spool_backend_name(sp), "postgresql");
+	assert_string_equal(spool_path(sp), alias);
+	spool_close(sp);
 }
 
 static void test_two_nodes_creating_at_once_migrate_once(void **state)
