@@ -3,7 +3,7 @@
  *
  * The URI is parsed by libpq (PQconninfoParse) and turned into a conninfo
  * string of keyword='value' pairs, to which crond adds what the URI leaves
- * out: a connect timeout (a node must not hang on a dead network) and an
+ * out: timeouts (a node must not hang on a dead network) and an
  * application name (so an administrator sees crond in pg_stat_activity).
  * The spool's path, which every message starts with and the daemon logs,
  * is the URI with any password cut out.
@@ -30,7 +30,21 @@
 
 #define BACKOFF_FIRST_NS (100LL * 1000 * 1000)
 #define BACKOFF_MAX_NS (30LL * 1000 * 1000 * 1000)
-#define CONNECT_TIMEOUT_S "10"
+
+/* What the URI does not say, crond sets: a node must notice a dead server
+ * or network within seconds, not after TCP's quarter of an hour of
+ * retransmissions, and an administrator should see who is connected. (The
+ * TCP settings are ignored on a Unix socket.) */
+static const struct {
+	const char *keyword, *value;
+} defaults[] = {
+	{ "connect_timeout", "10" },
+	{ "keepalives_idle", "10" },
+	{ "keepalives_interval", "5" },
+	{ "keepalives_count", "3" },
+	{ "tcp_user_timeout", "30000" },
+	{ "fallback_application_name", "crond" },
+};
 /* Session settings: writers wait this long for a lock before SPOOL_BUSY
  * (txn.c retries within the same 20 s budget). */
 #define SESSION_SETUP "SET lock_timeout = '20s'"
@@ -117,19 +131,18 @@ static int make_conninfo(const char *uri, const char *shown, char **out,
 				    "%s: invalid PostgreSQL connection URI: %s", shown, line);
 	}
 	struct buf b = { 0 };
-	bool timeout = false, app = false;
+	bool given[sizeof defaults / sizeof *defaults] = { false };
 	for (PQconninfoOption *o = opts; o->keyword != NULL; o++) {
 		if (o->val == NULL)
 			continue;
 		put_pair(&b, o->keyword, o->val);
-		timeout = timeout || strcmp(o->keyword, "connect_timeout") == 0;
-		app = app || strcmp(o->keyword, "application_name") == 0;
+		for (size_t i = 0; i < sizeof defaults / sizeof *defaults; i++)
+			given[i] = given[i] || strcmp(o->keyword, defaults[i].keyword) == 0;
 	}
 	PQconninfoFree(opts);
-	if (!timeout)
-		put_pair(&b, "connect_timeout", CONNECT_TIMEOUT_S);
-	if (!app)
-		put_pair(&b, "fallback_application_name", "crond");
+	for (size_t i = 0; i < sizeof defaults / sizeof *defaults; i++)
+		if (!given[i])
+			put_pair(&b, defaults[i].keyword, defaults[i].value);
 	if (b.failed || b.s == NULL) {
 		free(b.s);
 		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", shown);
