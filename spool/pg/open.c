@@ -114,9 +114,48 @@ static void put_pair(struct buf *b, const char *key, const char *val)
 	puts_(b, "'");
 }
 
+/* The passwords a URI holds: spans of it (user info, password= values). */
+#define SECRETS_MAX 8
+struct secrets {
+	const char *at[SECRETS_MAX];
+	size_t len[SECRETS_MAX];
+	int n;
+};
+
+static void add_secret(struct secrets *s, const char *at, size_t len)
+{
+	if (len > 0 && s->n < SECRETS_MAX) {
+		s->at[s->n] = at;
+		s->len[s->n] = len;
+		s->n++;
+	}
+}
+
+/* Replaces each password of S in LINE by "***" (libpq's messages about a
+ * malformed URI quote the URI, or the token it choked on). */
+static void scrub(char *line, size_t size, const struct secrets *s)
+{
+	for (int i = 0; i < s->n; i++) {
+		char *from = line, *hit;
+		while ((hit = memmem(from, strlen(from), s->at[i], s->len[i])) != NULL) {
+			size_t head = (size_t)(hit - line);
+			if (head + 4 > size)
+				break;
+			size_t tail = strlen(hit + s->len[i]);
+			if (head + 3 + tail >= size)
+				tail = size - head - 4;
+			memmove(hit + 3, hit + s->len[i], tail);
+			memcpy(hit, "***", 3);
+			hit[3 + tail] = '\0';
+			from = hit + 3;   /* the stars may hold the password ("*") */
+		}
+	}
+}
+
 /* The conninfo string for URI into *OUT (malloc'd): 0, or SPOOL_INVALID
- * with libpq's reason. */
-static int make_conninfo(const char *uri, const char *shown, char **out,
+ * with libpq's reason, without the passwords of SECRETS. */
+static int make_conninfo(const char *uri, const char *shown,
+			 const struct secrets *secrets, char **out,
 			 struct spool_err *err)
 {
 	char *why = NULL;
@@ -125,6 +164,7 @@ static int make_conninfo(const char *uri, const char *shown, char **out,
 		char line[256];
 		snprintf(line, sizeof line, "%s", why != NULL ? why : "out of memory");
 		line[strcspn(line, "\n")] = '\0';
+		scrub(line, sizeof line, secrets);
 		if (why != NULL)
 			PQfreemem(why);
 		return spool_seterr(err, why != NULL ? SPOOL_INVALID : SPOOL_NOMEM,
@@ -152,9 +192,11 @@ static int make_conninfo(const char *uri, const char *shown, char **out,
 }
 
 /* URI with any password removed, malloc'd: the user info's ":password"
- * and any password= query parameter. NULL when out of memory. */
-static char *hide_password(const char *uri)
+ * and any password= query parameter, whose spans go to *SECRETS. NULL
+ * when out of memory. */
+static char *hide_password(const char *uri, struct secrets *secrets)
 {
+	secrets->n = 0;
 	struct buf b = { 0 };
 	const char *scheme = strstr(uri, "://");
 	const char *auth = scheme != NULL ? scheme + 3 : uri;
@@ -166,6 +208,8 @@ static char *hide_password(const char *uri)
 	put(&b, uri, (size_t)(auth - uri));
 	if (at != NULL) {
 		const char *colon = memchr(auth, ':', (size_t)(at - auth));
+		if (colon != NULL)
+			add_secret(secrets, colon + 1, (size_t)(at - colon - 1));
 		put(&b, auth, (size_t)((colon != NULL ? colon : at) - auth));
 		put(&b, at, (size_t)(auth + alen - at));
 	} else {
@@ -180,7 +224,9 @@ static char *hide_password(const char *uri)
 		bool first = true;
 		while (*q != '\0') {
 			size_t len = strcspn(q, "&");
-			if (!(len >= 9 && strncmp(q, "password=", 9) == 0)) {
+			if (len >= 9 && strncmp(q, "password=", 9) == 0) {
+				add_secret(secrets, q + 9, len - 9);
+			} else {
 				puts_(&b, first ? "?" : "&");
 				put(&b, q, len);
 				first = false;
@@ -279,7 +325,8 @@ int spool_pg_open(const char *uri, int flags, struct spool **out,
 		  struct spool_err *err)
 {
 	*out = NULL;
-	char *shown = hide_password(uri);
+	struct secrets secrets;
+	char *shown = hide_password(uri, &secrets);
 	if (shown == NULL)
 		return spool_seterr(err, SPOOL_NOMEM, "PostgreSQL spool: out of memory");
 	int code = pg_libpq_load(err);
@@ -300,7 +347,7 @@ int spool_pg_open(const char *uri, int flags, struct spool **out,
 	sp->path = shown;
 	sp->flags = flags;
 	c->backoff_ns = BACKOFF_FIRST_NS;
-	code = make_conninfo(uri, shown, &c->conninfo, err);
+	code = make_conninfo(uri, shown, &secrets, &c->conninfo, err);
 	if (code == SPOOL_OK)
 		code = pg_connected(sp, err);
 	if (code == SPOOL_OK)

@@ -271,6 +271,12 @@ static void test_password_never_shows_in_path_or_messages(void **state)
 	assert_null(strstr(msg, "s3cret"));
 	assert_non_null(strstr(msg, "invalid PostgreSQL connection URI"));
 	assert_non_null(strstr(msg, "no_such_option"));
+	/* libpq quotes a malformed URI, or the token it choked on. */
+	open_expect("postgresql://u:s3cret@[::1", 0, SPOOL_INVALID, msg, sizeof msg);
+	assert_null(strstr(msg, "s3cret"));
+	assert_non_null(strstr(msg, "postgresql://u:***@[::1"));
+	open_expect("postgresql://u@/db?password=s3cret%zz", 0, SPOOL_INVALID, msg, sizeof msg);
+	assert_null(strstr(msg, "s3cret"));
 }
 
 /* ---------------------------------------------------------------- crontabs */
