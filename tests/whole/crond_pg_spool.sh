@@ -39,7 +39,7 @@ start_crond --test-clock "$start"
 
 cat >"$TEST_TMP/a.tab" <<EOF
 MAILTO=""
-* * * * * echo pg-smoke; date +%s > $out/cron-ran
+* * * * * echo pg-smoke; id -un > $out/cron-ran
 EOF
 run "$CRONTAB" "$TEST_TMP/a.tab"
 expect_rc 0 "crontab FILE (install)"
