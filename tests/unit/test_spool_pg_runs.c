@@ -205,7 +205,7 @@ static void sleep_ms(long ms)
 
 /* ---------------------------------------------------------------- at jobs */
 
-static void test_at_submit_list_get_remove(void **state)
+static void test_at_jobs_queued_on_one_node_are_read_and_removed_on_another(void **state)
 {
 	struct db *db = *state;
 	struct spool *sp = node(db, "a");
@@ -285,7 +285,7 @@ static void test_at_submit_list_get_remove(void **state)
 	spool_close(sp);
 }
 
-static void test_at_quota_and_submit_many(void **state)
+static void test_at_quota_counts_earlier_jobs_and_the_batch(void **state)
 {
 	struct db *db = *state;
 	struct spool *sp = node(db, "a");
@@ -460,7 +460,7 @@ static void *claim_all(void *arg)
 	return NULL;
 }
 
-static void test_at_claim_exactly_one_of_eight(void **state)
+static void test_at_claim_exactly_one_of_eight_connections_wins(void **state)
 {
 	struct db *db = *state;
 	struct spool *sp = node(db, "a");
@@ -548,7 +548,7 @@ static int cmp_id(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static void test_at_claim_due_from_three_nodes(void **state)
+static void test_at_claim_due_from_three_nodes_never_gives_a_job_twice(void **state)
 {
 	struct db *db = *state;
 	struct spool *sp = node(db, "submitter");
@@ -608,7 +608,7 @@ static void test_at_claim_due_from_three_nodes(void **state)
 	spool_close(sp);
 }
 
-static void test_at_recover_touches_only_its_node(void **state)
+static void test_at_recover_touches_only_its_own_node(void **state)
 {
 	struct db *db = *state;
 	struct spool *a = node(db, "a"), *b = node(db, "b");
@@ -657,7 +657,7 @@ static void test_at_recover_touches_only_its_node(void **state)
 
 /* ---------------------------------------------------------------- history */
 
-static void test_history_records_node(void **state)
+static void test_history_names_the_node_and_recovers_only_its_own(void **state)
 {
 	struct db *db = *state;
 	struct spool *a = node(db, "node-a"), *b = node(db, "node-b");
@@ -728,7 +728,7 @@ static void test_history_records_node(void **state)
 	spool_close(b);
 }
 
-static void test_prune(void **state)
+static void test_prune_spares_running_records_and_takes_old_claims(void **state)
 {
 	struct db *db = *state;
 	struct spool *sp = node(db, "a");
@@ -870,7 +870,7 @@ static void *claim_runs(void *arg)
 	return NULL;
 }
 
-static void test_run_claim_each_once_from_three_nodes(void **state)
+static void test_run_claim_from_three_nodes_wins_each_run_once(void **state)
 {
 	struct db *db = *state;
 	static struct run_claimer c[RUN_NODES];
@@ -959,7 +959,7 @@ static void test_run_claim_each_once_from_three_nodes(void **state)
 
 /* ---------------------------------------------------------------- lost nodes */
 
-static void test_reap_lost_node(void **state)
+static void test_reap_ends_a_lost_nodes_runs_once_and_its_return_completes_them(void **state)
 {
 	struct db *db = *state;
 	struct spool *a = node(db, "a"), *b = node(db, "b");
@@ -1100,7 +1100,7 @@ static void *reap_once(void *arg)
 
 /* Survivors reaping at once: each lost node is reaped once, its runs
  * recorded once. */
-static void test_reapers_at_once(void **state)
+static void test_survivors_reaping_at_once_reap_each_node_once(void **state)
 {
 	struct db *db = *state;
 	struct spool_err err = { 0 };
@@ -1146,18 +1146,18 @@ int main(void)
 	}
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_at_submit_list_get_remove),
-		T(test_at_quota_and_submit_many),
+		T(test_at_jobs_queued_on_one_node_are_read_and_removed_on_another),
+		T(test_at_quota_counts_earlier_jobs_and_the_batch),
 		T(test_at_quota_holds_across_nodes),
 		T(test_at_import_keeps_ids),
-		T(test_at_claim_exactly_one_of_eight),
-		T(test_at_claim_due_from_three_nodes),
-		T(test_at_recover_touches_only_its_node),
-		T(test_history_records_node),
-		T(test_prune),
-		T(test_run_claim_each_once_from_three_nodes),
-		T(test_reap_lost_node),
-		T(test_reapers_at_once),
+		T(test_at_claim_exactly_one_of_eight_connections_wins),
+		T(test_at_claim_due_from_three_nodes_never_gives_a_job_twice),
+		T(test_at_recover_touches_only_its_own_node),
+		T(test_history_names_the_node_and_recovers_only_its_own),
+		T(test_prune_spares_running_records_and_takes_old_claims),
+		T(test_run_claim_from_three_nodes_wins_each_run_once),
+		T(test_reap_ends_a_lost_nodes_runs_once_and_its_return_completes_them),
+		T(test_survivors_reaping_at_once_reap_each_node_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
