@@ -151,6 +151,9 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(UNIT_SUPPORT)) $(ALL_
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(call obj,$(UNIT_SUPPORT)) $(ALL_LIBS) $(LDLIBS) -ljansson -lsystemd -lcmocka
+# The PostgreSQL cluster test makes and drops its databases through libpq
+# itself (the spool loads libpq on first use, spool/pg/libpq.h).
+$(BUILD)/tests/test_spool_pg_runs: LDLIBS += -lpq
 
 # The PostgreSQL spool's test talks to its server directly too (to make
 # and drop its databases); crond itself loads libpq only when it needs it.
