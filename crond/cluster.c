@@ -164,7 +164,7 @@ static void check_skew(struct cluster *k, int64_t skew_ms)
 	k->refused = !ok;
 	atomic_store(&k->c->claims_refused, k->refused);
 	if (k->refused)
-		log_msg(LOG_ERR, "(crond) CLOCK_SKEW node %s differs from the database by %+lld ms, "
+		log_msg(LOG_ERR, "(crond) CLOCK_SKEW node %s differs from the database by %lld ms, "
 		        "more than max_clock_skew %us: claiming nothing", k->c->node,
 		        (long long)skew_ms, k->cfg.max_clock_skew);
 	else

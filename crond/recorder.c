@@ -119,7 +119,7 @@ int recorder_open(struct recorder *r, const char *spool_path, const char *node, 
 	memset(r, 0, sizeof(*r));
 	struct spool_err e;
 	if (spool_open(spool_path, 0, &r->sp, &e) != SPOOL_OK ||
-	    spool_set_node(r->sp, node, &e) != SPOOL_OK) {
+	    (node && node[0] && spool_set_node(r->sp, node, &e) != SPOOL_OK)) {
 		spool_close(r->sp);
 		r->sp = NULL;
 		snprintf(err, errlen, "%s", e.msg);

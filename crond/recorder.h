@@ -47,8 +47,8 @@ struct recorder {
 	               * pruning scheduled, so an idle daemon never wakes for it */
 };
 
-/* Opens the supervisor's spool connection, acting for NODE (spool_set_node).
- * 0, or -1 with ERR. */
+/* Opens the supervisor's spool connection, acting for NODE (spool_set_node;
+ * NULL or "": the spool's default). 0, or -1 with ERR. */
 int recorder_open(struct recorder *r, const char *spool_path, const char *node, char *err,
                   size_t errlen);
 
