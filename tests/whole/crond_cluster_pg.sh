@@ -5,7 +5,9 @@
 # crontab installed through node A is listed through node B; each run of
 # a shared entry happens once, on one node (claimed), while a CRON_NODES=all
 # entry runs on both; crontab --history names the nodes; a removal through
-# B stops the runs on A too.
+# B stops the runs on A too. A third node, C, runs two hours behind
+# (max_clock_skew = 3600): it says CLOCK_SKEW, claims nothing and records
+# its shared runs skipped,clock-skew.
 . "$ROOT/tests/whole/lib.sh"
 need_crond
 [ -n "${CROND_TEST_PG:-}" ] || { echo "SKIP: CROND_TEST_PG is not set (the URI of a private PostgreSQL server)"; exit 0; }
@@ -18,8 +20,10 @@ uri=$(printf '%s' "$CROND_TEST_PG" | sed -E "s#^(postgres(ql)?://[^/?]*)/[^?]*#\
 case "$uri" in *"/$db"*) ;; *) psql -q "$CROND_TEST_PG" -c "DROP DATABASE $db"; echo "SKIP: cannot name a database in CROND_TEST_PG=$CROND_TEST_PG"; exit 0 ;; esac
 
 PID_B=""
+PID_C=""
 cleanup() {
     [ -n "$PID_B" ] && { kill -TERM "$PID_B" 2>/dev/null; wait "$PID_B" 2>/dev/null; }
+    [ -n "$PID_C" ] && { kill -TERM "$PID_C" 2>/dev/null; wait "$PID_C" 2>/dev/null; }
     cleanup_crond
     psql -q "$CROND_TEST_PG" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
 }
@@ -47,6 +51,7 @@ EOF
 }
 node_conf a
 node_conf b
+node_conf c
 now=$(date +%s)
 epoch=$((now - now % 60 + 58))
 wait_sock() { local i; for i in $(seq 1 100); do [ -S "$1" ] && return 0; sleep 0.1; done; fail "no socket $1"; }
@@ -57,6 +62,12 @@ wait_sock "$TEST_TMP/a/crond.sock"
 "$BIN/crond" -n --config "$TEST_TMP/b/crond.conf" --test-clock=$epoch:10 >>"$TEST_TMP/crond-b.log" 2>&1 &
 PID_B=$!
 wait_sock "$TEST_TMP/b/crond.sock"
+"$BIN/crond" -n -d --config "$TEST_TMP/c/crond.conf" --test-clock=$((epoch - 7200)):10 \
+    >>"$TEST_TMP/crond-c.log" 2>&1 &
+PID_C=$!
+wait_sock "$TEST_TMP/c/crond.sock"
+grep -q "(crond) CLOCK_SKEW node node-c differs from the database by -7[0-9]* ms, more than max_clock_skew 3600s: claiming nothing" \
+    "$TEST_TMP/crond-c.log" || fail "node C did not say CLOCK_SKEW: $(cat "$TEST_TMP/crond-c.log")"
 
 A=$TEST_TMP/a/crond.conf
 B=$TEST_TMP/b/crond.conf
@@ -75,7 +86,8 @@ cp "$OUT_FILE" "$TEST_TMP/history.json"
 python3 - "$TEST_TMP/history.json" <<'PY' || fail "the runs are not as they should be (above)"
 import json, sys, collections
 runs = json.load(open(sys.argv[1]))["runs"]
-done = [r for r in runs if r["state"] == "ok"]
+done = [r for r in runs if r["state"] == "ok" and r["node"] != "node-c"]
+skewed = [r for r in runs if "clock-skew" in r["flags"]]
 shared = collections.Counter(r["scheduled_epoch"] for r in done if r["command"] == "echo shared")
 every = collections.defaultdict(set)
 for r in done:
@@ -89,6 +101,9 @@ for t, n in shared.items():
         print("the shared run of", t, "ran", n, "times"); bad = True
 if not any(len(v) == 2 for v in every.values()):
     print("no minute where both nodes ran the CRON_NODES=all entry:", dict(every)); bad = True
+if not skewed or any(r["node"] != "node-c" or r["command"] != "echo shared" or
+                     "skipped" not in r["flags"] for r in skewed):
+    print("node C's refused runs:", skewed); bad = True
 if any(r["node"] not in ("node-a", "node-b") for r in done):
     print("a run without its node:", [r for r in done if r["node"] not in ("node-a", "node-b")]); bad = True
 sys.exit(1 if bad else 0)
