@@ -6,8 +6,9 @@
  * DESIGN: main reads the configuration, daemonizes (unless -n), takes the
  * singleton lock, blocks every signal, opens the spool, loads the schedule,
  * opens the control socket, starts the supervisor, timer, control and
- * signal threads, then waits for the signal thread to see SIGTERM/SIGINT
- * and stops the threads in order: control (no new requests), timer (no new
+ * signal threads (and, on a shared spool, the cluster thread: crond/cluster.h),
+ * then waits for the signal thread to see SIGTERM/SIGINT
+ * and stops the threads in order: control (no new requests), cluster, timer (no new
  * runs), supervisor (running jobs get SIGTERM, then SIGKILL after the grace
  * period; every outcome recorded). Exit status: 0 clean stop (or -x with no
  * error), 1 failure to start or errors found by -x, 2 usage.
@@ -22,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crond/cluster.h"
 #include "crond/control.h"
 #include "crond/crond.h"
 #include "crond/daemonize.h"
@@ -174,6 +176,8 @@ static int init_state(struct crond *c, const struct options *o, const struct con
 	if (gethostname(c->hostname, sizeof(c->hostname)) < 0)
 		snprintf(c->hostname, sizeof(c->hostname), "localhost");
 	c->hostname[sizeof(c->hostname) - 1] = '\0';
+	if (crond_set_node(c, cfg, err, errlen) < 0)
+		return -1;
 	c->random_factor = random_factor();
 	if (pthread_mutex_init(&c->cfg_lock, NULL) != 0) {
 		snprintf(err, errlen, "pthread_mutex_init failed");
@@ -201,21 +205,31 @@ static int start(struct crond *c, struct spool **sp, char *err, size_t errlen)
 	if (c->pidfile_fd < 0)
 		return -1;
 	struct spool_err e;
-	if (spool_open(c->cfg.spool, SPOOL_CREATE | SPOOL_CHECK, sp, &e) != SPOOL_OK) {
+	if (crond_spool_open(c, c->cfg.spool, SPOOL_CREATE | SPOOL_CHECK, sp, &e) != SPOOL_OK) {
 		snprintf(err, errlen, "%s", e.msg);
 		return -1;
 	}
+	c->spool_shared = spool_is_shared(*sp);
 	if (startup_load(c, *sp, err, errlen) < 0 || control_open(c, err, errlen) < 0)
 		return -1;
 	c->sched_keep = c->sched;
+	/* First the cluster thread: its first heartbeat checks the clock
+	 * before the supervisor claims anything (catch-up runs are queued). */
+	if (c->spool_shared && cluster_start(c) < 0) {
+		snprintf(err, errlen, "cannot start the cluster thread (see the log)");
+		control_close(c);
+		return -1;
+	}
 	if (supervisor_start(c) < 0) {
 		snprintf(err, errlen, "cannot start the supervisor thread (see the log)");
 		control_close(c);
+		cluster_stop(c);
 		return -1;
 	}
 	if (timer_start(c) < 0) {
 		snprintf(err, errlen, "cannot start the timer thread (see the log)");
 		control_close(c);
+		cluster_stop(c);
 		supervisor_stop(c);
 		return -1;
 	}
@@ -230,6 +244,7 @@ static int start(struct crond *c, struct spool **sp, char *err, size_t errlen)
 			control_stop(c);
 		else
 			control_close(c);
+		cluster_stop(c);
 		timer_post(c, TIMER_STOP);
 		pthread_join(c->timer_thread, NULL);
 		supervisor_stop(c);
@@ -241,6 +256,7 @@ static int start(struct crond *c, struct spool **sp, char *err, size_t errlen)
 static void shut_down(struct crond *c, struct spool *sp)
 {
 	control_stop(c);
+	cluster_stop(c);   /* before the timer: it posts to the timer's mailbox */
 	timer_post(c, TIMER_STOP);
 	pthread_join(c->timer_thread, NULL);
 	supervisor_stop(c);

@@ -24,7 +24,8 @@
 enum super_msg_kind {
 	SUPER_RUN,    /* struct run_request */
 	SUPER_STOP,   /* stop: SIGTERM the jobs, wait the grace period, leave */
-	SUPER_SWEEP,  /* entries were cancelled: drop their waiting runs */
+	SUPER_SWEEP,  /* entries were cancelled: drop their waiting runs (and a
+	                 wake-up: the cluster thread, when the spool is back) */
 	SUPER_CLIENT, /* a manual run that cannot run: only CLIENT's error to send */
 };
 
@@ -56,6 +57,8 @@ struct run_request {
 	bool no_log;                  /* '-' entry: no CMD/END log lines (history kept) */
 	uint8_t mail_when;            /* CRON_MAIL (enum cron_mail); UNSET: crond.conf's */
 	bool manual;                  /* crontab --run: started by hand */
+	int64_t claim_id;             /* cluster: the running record its claim
+	                                 wrote (crond/claim.h), or 0 */
 	struct run_client *client;    /* manual: who waits for the output
 	                                 (crond/runclient.h); owned by the request
 	                                 until the supervisor adopts it */
