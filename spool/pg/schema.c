@@ -4,9 +4,12 @@
  * The table schema_version holds one row: the number of migrations
  * applied. Opening a database applies the missing ones in order, each in
  * its own transaction together with its version bump, under a
- * transaction-scoped advisory lock: nodes that start together queue on the
- * lock, and each re-reads the version once it holds it, so every migration
- * runs once. A database with a higher version than this list is refused:
+ * session-level advisory lock: nodes that start together queue on the
+ * lock, and each re-reads the version once it holds it, in a transaction
+ * begun after the lock was granted, so every migration runs once. (A lock
+ * taken inside the migrating transaction is not enough: that transaction's
+ * catalog lookups may keep answering "no such table" from before the lock
+ * was granted, and its CREATE then collides with the other node's.) A database with a higher version than this list is refused:
  * an older program must not write a schema it does not know. Append only:
  * never edit a migration that has shipped.
  *
@@ -19,9 +22,10 @@
 
 #include "spool/pg/internal.h"
 
-/* Held by the transaction that migrates: a fixed key of crond's own
- * ("crond" in ASCII). */
-#define MIGRATION_LOCK "SELECT pg_advisory_xact_lock(435778119268)"
+/* Held by the session that migrates: a fixed key of crond's own ("crond"
+ * in ASCII). */
+#define MIGRATION_LOCK "SELECT pg_advisory_lock(435778119268)"
+#define MIGRATION_UNLOCK "SELECT pg_advisory_unlock(435778119268)"
 
 static const char *const migrations[] = {
 	/* 1: everything the SQLite schema reached in its version 5, plus the
@@ -169,9 +173,7 @@ static int migrate_txn(struct spool *sp, void *ctx, struct spool_err *err)
 {
 	int target = *(const int *)ctx;
 	int version = 0;
-	int code = pg_exec(sp, MIGRATION_LOCK, "lock the schema", err);
-	if (code == SPOOL_OK)
-		code = read_version(sp, &version, err);
+	int code = read_version(sp, &version, err);
 	if (code != SPOOL_OK || version >= target)
 		return code;   /* another node got there first */
 	char what[64];
@@ -205,10 +207,13 @@ int pg_schema_upgrade(struct spool *sp, struct spool_err *err)
 				    "%s: schema version %d is older than this program's"
 				    " (%d); open it read-write once to upgrade it",
 				    sp->path, version, LATEST);
-	for (int target = version + 1; target <= LATEST; target++) {
+	if (version == LATEST)
+		return SPOOL_OK;
+	code = pg_exec(sp, MIGRATION_LOCK, "lock the schema", err);
+	for (int target = version + 1; code == SPOOL_OK && target <= LATEST; target++)
 		code = pg_txn(sp, PG_WRITE, migrate_txn, &target, err);
-		if (code != SPOOL_OK)
-			return code;
-	}
-	return SPOOL_OK;
+	/* Closing the session would release it too: a failed unlock is
+	 * harmless once the migrations are over. */
+	(void)pg_exec(sp, MIGRATION_UNLOCK, "unlock the schema", NULL);
+	return code;
 }

@@ -201,16 +201,47 @@ static void test_empty_database_needs_create_then_opens(void **state)
 	spool_close(sp);
 }
 
+#define OPENERS 4
+
+struct opener {
+	const char *uri;
+	pthread_barrier_t *start;
+	int code;
+	struct spool_err err;
+};
+
+static void *open_at_once(void *arg)
+{
+	struct opener *o = arg;
+	struct spool *sp = NULL;
+	pthread_barrier_wait(o->start);
+	o->code = spool_open(o->uri, SPOOL_CREATE, &sp, &o->err);
+	spool_close(sp);
+	return NULL;
+}
+
+/* Nodes starting together on an empty database: every one opens it, and
+ * the schema is made once. */
 static void test_two_nodes_creating_at_once_migrate_once(void **state)
 {
 	struct pgfx *fx = need_pg(state);
-	struct spool *a = open_ok(fx->uri, SPOOL_CREATE);
-	struct spool *b = open_ok(fx->uri, SPOOL_CREATE);
+	pthread_barrier_t start;
+	assert_int_equal(pthread_barrier_init(&start, NULL, OPENERS), 0);
+	struct opener o[OPENERS];
+	pthread_t t[OPENERS];
+	for (int i = 0; i < OPENERS; i++) {
+		o[i] = (struct opener){ .uri = fx->uri, .start = &start };
+		assert_int_equal(pthread_create(&t[i], NULL, open_at_once, &o[i]), 0);
+	}
+	for (int i = 0; i < OPENERS; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		if (o[i].code != SPOOL_OK)
+			fail_msg("opener %d: %s", i, o[i].err.msg);
+	}
+	pthread_barrier_destroy(&start);
 	char v[32];
 	query_in(fx->uri, "SELECT count(*) FROM schema_version", v, sizeof v);
 	assert_string_equal(v, "1");
-	spool_close(a);
-	spool_close(b);
 }
 
 static void test_newer_schema_is_refused_naming_both_versions(void **state)
