@@ -128,8 +128,8 @@ $(ALL_LIBS):
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(BIN)/crond: $(call obj,crond/main.c) $(LIBCROND) $(LIBSPOOL) $(LIBCOMMON)
-# libsystemd: sd_notify and socket activation (crond/notify.c, crond/listenfd.c).
-$(BIN)/crond: LDLIBS += -lsystemd
+# No libsystemd: crond speaks sd_notify and socket activation itself
+# (crond/notify.c, crond/listenfd.c; docs/ARCHITECTURE.md says why).
 $(BIN)/crontab: $(call obj,crontab-cli/main.c) $(LIBCRONTAB) $(LIBSPOOL) $(LIBCOMMON)
 $(BIN)/at: $(call obj,atq/main.c) $(LIBAT) $(LIBSPOOL) $(LIBCOMMON)
 # Only the CLIs write --json (lib/json_out.c), so only they link jansson.
@@ -150,14 +150,14 @@ $(BIN)/atq $(BIN)/atrm $(BIN)/batch: $(BIN)/at
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(UNIT_SUPPORT)) $(ALL_LIBS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LINK    $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(call obj,$(UNIT_SUPPORT)) $(ALL_LIBS) $(LDLIBS) -ljansson -lsystemd -lcmocka
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(call obj,$(UNIT_SUPPORT)) $(ALL_LIBS) $(LDLIBS) -ljansson -lcmocka
 
 -include $(ALL_OBJS:.o=.d)
 
 # ---------------------------------------------------------------- dependencies
 # Installs what the build (deps) and the tests (test-deps) need on Debian,
 # once; silent when all is present.
-APT_PACKAGES := libsqlite3-dev libcmocka-dev libjansson-dev pkg-config tzdata libpam0g-dev libsystemd-dev libpq-dev
+APT_PACKAGES := libsqlite3-dev libcmocka-dev libjansson-dev pkg-config tzdata libpam0g-dev libpq-dev
 TEST_APT_PACKAGES := python3 procps util-linux bash-completion mandoc groff-base
 # make bench: the anchors (Debian's cron and at) and gnuplot for the curves
 BENCH_APT_PACKAGES := cron at gnuplot-nox
