@@ -57,6 +57,7 @@ struct super {
 	struct config cfg;
 	unsigned cfg_gen;
 	struct recorder rec;
+	struct runner_ids ids;              /* owners looked up in this pass (runner.h) */
 	struct metrics metrics;             /* told of every ended run by rec */
 	int ep, tfd;
 	struct job *running;
@@ -269,7 +270,7 @@ static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
 		runreq_free(r);
 		return;
 	}
-	j = job_start(r, r->kind == DUE_AT ? &at : NULL, &s->cfg, now_ns, err, sizeof(err));
+	j = job_start(r, r->kind == DUE_AT ? &at : NULL, &s->cfg, &s->ids, now_ns, err, sizeof(err));
 	if (!j) {
 		give_back(s, r);
 		const char *who = r->kind == DUE_AT ? at.owner : r->user;
@@ -335,6 +336,7 @@ static void launch_pending(struct super *s)
 		}
 		launch_one(s, r, now_ns);
 	}
+	runner_ids_clear(&s->ids);   /* the next pass looks its owners up afresh */
 }
 
 static bool cancelled_node(const struct fairq_node *n, void *ctx)
@@ -753,6 +755,7 @@ static void *super_main(void *arg)
 		publish_metrics(s, s->leave);
 	}
 	recorder_close(&s->rec);
+	runner_ids_clear(&s->ids);
 	metrics_free(&s->metrics);
 	fairq_free(&s->q);
 	runclients_free(&s->clients);
