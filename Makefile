@@ -18,6 +18,8 @@
 #   V=1               show full command lines
 #   SANITIZE=...      e.g. address,undefined (what `make test` uses)
 #   BUILD=dir         where objects and programs go (default build)
+#   SQLITE_STATIC=0   link crond with the shared libsqlite3 (default: the
+#                     static archive when there is one; see below)
 #
 # Layout: lib/ (shared code) -> libcommon.a, spool/ -> libspool.a, crond/,
 # crontab-cli/ and atq/ each give a library of everything but main.c plus one
