@@ -34,6 +34,8 @@
 # file; every job runs through /bin/sh -c, as root):
 #  1 start latency: one `* * * * *` entry; how long after each minute
 #    boundary its job started, over LAT_MINUTES boundaries (median, max).
+#  1b the same, for a crond that also holds IDLE_N entries (months away)
+#    and has LOAD_RUNNING jobs running (@reboot sleeps) all along.
 #  2 burst: BURST_N entries due in the same minute; from the boundary until
 #    the last has started, next to bench/forkloop, a plain C loop that forks
 #    and execs `sh -c` BURST_N times (median of 3).
@@ -73,6 +75,7 @@ else
     BURST_MORE="100 10000" AT_N=400
 fi
 AT_CONC="1 2 4 8"     # at submitters at once
+LOAD_RUNNING=500      # jobs running in the loaded latency daemon (figure 1b)
 SU_MORE="1000 10000"  # more start-up points for the curve (entries)
 ZERO_RUNS=5           # start-ups with no entries, each daemon (median: a
                       # few ms, where one descheduling would dominate)
@@ -404,6 +407,17 @@ crond_prepare "$W/lat-crond"
 cp "$W/lat.system" "$W/lat-crond/cron.d/lat"
 chmod 0644 "$W/lat-crond/cron.d/lat"
 launch_crond "$W/lat-crond"; LAT_PID[crond]=$LAUNCHED
+# crond under load (figure 1b): the same entry beside IDLE_N entries at
+# fixed times months away and LOAD_RUNNING jobs running (@reboot sleeps,
+# started with the daemon; max_jobs raised so that none waits)
+crond_prepare "$W/latload-crond"
+printf "max_jobs = %d\nmax_jobs_per_user = %d\n" $(( LOAD_RUNNING + 64 )) $(( LOAD_RUNNING + 64 )) >>"$W/latload-crond/conf"
+cp "$G/idle"/* "$W/latload-crond/cron.d/"
+printf '* * * * * root %s %s\n' "$STAMP" "$LAT/crondload.stamps" >"$W/latload-crond/cron.d/lat"
+awk -v n="$LOAD_RUNNING" 'BEGIN { for (i = 0; i < n; i++) printf "@reboot root sleep %d\n", 7200 + i }' \
+    >"$W/latload-crond/cron.d/running"
+chmod 0644 "$W/latload-crond/cron.d"/*
+launch_crond "$W/latload-crond"; LAT_PID[crondload]=$LAUNCHED
 crond_prepare "$W/idle-crond" "$G/idle"
 launch_crond "$W/idle-crond"; IDLE_PID[crond]=$LAUNCHED; IDLE_N_OF[crond]=$IDLE_N
 if [ "$HAVE_DEB" = 1 ]; then
@@ -732,6 +746,8 @@ echo "    load average: $(loadavg) now; $LOAD_WINDOW_START .. $LOAD_WINDOW_END o
 printf '%-50s %10s %10s %10s %10s %10s  %s\n' "figure" "crond" "cron" "busybox" "c/cron" "c/busybox" "better"
 row "1 start latency, median ms (${LAT_MINUTES} boundaries)" lower "$(v LAT_MED crond)" "$(v LAT_MED deb)" "$(v LAT_MED bb)"
 row "1 start latency, max ms" lower "$(v LAT_MAX crond)" "$(v LAT_MAX deb)" "$(v LAT_MAX bb)"
+row "1b the same, $IDLE_N entries + $LOAD_RUNNING running, median" lower "$(v LAT_MED crondload)" - -
+row "1b the same, max ms" lower "$(v LAT_MAX crondload)" - -
 row "2 burst: last of $BURST_N started, ms after boundary" lower "$(v B_LAST crond)" "$(v B_LAST deb)" "$(v B_LAST bb)"
 row "2 burst: first started, ms after boundary" lower "$(v B_FIRST crond)" "$(v B_FIRST deb)" "$(v B_FIRST bb)"
 row "2 burst: starts/s ($BURST_N / last)" higher "$(v B_RATE crond)" "$(v B_RATE deb)" "$(v B_RATE bb)"

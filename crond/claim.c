@@ -26,6 +26,11 @@ int claim_runs(struct spool *sp, struct run_request *const *reqs, const uid_t *u
 	int64_t *ids = calloc(n, sizeof(*ids));
 	bool *won = calloc(n, sizeof(*won));
 	int rc = -1;
+	if (!sp) {
+		err->code = SPOOL_IO;
+		snprintf(err->msg, sizeof(err->msg), "no spool connection");
+		goto out;
+	}
 	if (!runs || !ids || !won || n > CLAIM_BATCH_MAX) {
 		err->code = SPOOL_NOMEM;
 		snprintf(err->msg, sizeof(err->msg), n > CLAIM_BATCH_MAX ? "too many runs to claim"

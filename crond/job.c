@@ -73,7 +73,7 @@ static void spec_for_at(struct job_spec *spec, const struct spool_at_job *at,
 
 
 struct job *job_start(struct run_request *req, struct spool_at_job *at, const struct config *cfg,
-                      int64_t now_ns, char *err, size_t errlen)
+                      struct runner_ids *ids, int64_t now_ns, char *err, size_t errlen)
 {
 	struct job *j = calloc(1, sizeof(*j));
 	if (!j) {
@@ -89,6 +89,7 @@ struct job *job_start(struct run_request *req, struct spool_at_job *at, const st
 		spec.pam_service = cfg->pam_service;
 		spec.session_helper = cfg->session_helper;
 	}
+	spec.ids = ids;
 	if (runner_start(&spec, &j->proc, err, errlen) < 0) {
 		free(j);
 		return NULL;

@@ -117,18 +117,38 @@ int recorder_open(struct recorder *r, const char *spool_path, const char *node, 
                   size_t errlen)
 {
 	memset(r, 0, sizeof(*r));
-	struct spool_err e;
-	if (spool_open(spool_path, 0, &r->sp, &e) != SPOOL_OK ||
-	    (node && node[0] && spool_set_node(r->sp, node, &e) != SPOOL_OK)) {
-		spool_close(r->sp);
-		r->sp = NULL;
-		snprintf(err, errlen, "%s", e.msg);
+	r->path = strdup(spool_path);
+	r->node = node != NULL && node[0] != '\0' ? strdup(node) : NULL;
+	if (r->path == NULL || (node != NULL && node[0] != '\0' && r->node == NULL)) {
+		free(r->path);
+		free(r->node);
+		r->path = r->node = NULL;
+		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	int64_t mono = clock_mono_ns();
 	r->next_age_prune = mono + 60LL * 1000000000;
 	r->next_count_prune = mono + 120LL * 1000000000;
+	if (strstr(spool_path, "://") != NULL && recorder_spool(r) == NULL) {
+		snprintf(err, errlen, "cannot open the supervisor's spool connection");
+		recorder_close(r);
+		return -1;
+	}
 	return 0;
+}
+
+struct spool *recorder_spool(struct recorder *r)
+{
+	if (r->sp != NULL || r->path == NULL)
+		return r->sp;
+	struct spool_err e;
+	if (spool_open(r->path, 0, &r->sp, &e) != SPOOL_OK ||
+	    (r->node != NULL && spool_set_node(r->sp, r->node, &e) != SPOOL_OK)) {
+		spool_close(r->sp);
+		log_msg(LOG_ERR, "supervisor: %s", e.msg);
+		r->sp = NULL;
+	}
+	return r->sp;
 }
 
 void recorder_close(struct recorder *r)
@@ -142,6 +162,9 @@ void recorder_close(struct recorder *r)
 	free(r->retry);
 	spool_close(r->sp);
 	r->sp = NULL;
+	free(r->path);
+	free(r->node);
+	r->path = r->node = NULL;
 }
 
 void recorder_started(struct recorder *r, struct job *j)
@@ -207,7 +230,7 @@ void recorder_state(struct recorder *r, const char *key, int64_t scheduled, int6
 
 /* The runs started since the last flush, and still going, get their
  * running records in one transaction. */
-static void flush_starts(struct recorder *r)
+static void flush_starts(struct recorder *r, struct spool *sp)
 {
 	struct job **jobs = r->started;
 	size_t n = 0;
@@ -223,13 +246,15 @@ static void flush_starts(struct recorder *r)
 	struct spool_err e;
 	if (!runs || !keys || !ids) {
 		log_msg(LOG_ERR, "out of memory: %zu runs not recorded as running", n);
+	} else if (sp == NULL) {
+		log_msg(LOG_ERR, "%zu runs not recorded as running: no spool connection", n);
 	} else {
 		for (size_t i = 0; i < n; i++) {
 			job_record(jobs[i], &runs[i], keys[i], sizeof(keys[i]));
 			/* nothing else is known yet */
 			runs[i].flags &= SPOOL_RUN_CATCHUP | SPOOL_RUN_MANUAL;
 		}
-		if (spool_history_begin(r->sp, runs, n, ids, &e) != SPOOL_OK)
+		if (spool_history_begin(sp, runs, n, ids, &e) != SPOOL_OK)
 			log_msg(LOG_ERR, "%zu runs not recorded as running: %s", n, e.msg);
 		else
 			for (size_t i = 0; i < n; i++)
@@ -243,7 +268,7 @@ static void flush_starts(struct recorder *r)
 /* Cron runs go to the history in one transaction; an at job is finished
  * together with its record (spool_at_finish), so a crash never separates
  * the two. */
-static void flush_history(struct recorder *r)
+static void flush_history(struct recorder *r, struct spool *sp)
 {
 	struct spool_run *runs = calloc(r->n_finished, sizeof(*runs));
 	char (*keys)[64] = calloc(r->n_finished, sizeof(*keys));
@@ -251,12 +276,14 @@ static void flush_history(struct recorder *r)
 	size_t n = 0;
 	if (!runs || !keys)
 		log_msg(LOG_ERR, "out of memory: %zu run records lost", r->n_finished);
-	for (size_t i = 0; runs && keys && i < r->n_finished; i++) {
+	else if (sp == NULL)
+		log_msg(LOG_ERR, "%zu run records lost: no spool connection", r->n_finished);
+	for (size_t i = 0; sp && runs && keys && i < r->n_finished; i++) {
 		struct job *j = r->finished[i];
 		if (j->kind == JOB_AT && j->have_at) {
 			struct spool_run one;
 			job_record(j, &one, keys[i], sizeof(keys[i]));
-			if (spool_at_finish(r->sp, j->req->at_id, &one, &e) != SPOOL_OK) {
+			if (spool_at_finish(sp, j->req->at_id, &one, &e) != SPOOL_OK) {
 				log_msg(LOG_ERR, "at job %lld not finished in the spool: %s",
 				        (long long)j->req->at_id, e.msg);
 				if (unreachable(e.code))
@@ -266,7 +293,7 @@ static void flush_history(struct recorder *r)
 			job_record(j, &runs[n++], keys[i], sizeof(keys[i]));
 		}
 	}
-	if (n && spool_history_end(r->sp, runs, n, &e) != SPOOL_OK) {
+	if (n && spool_history_end(sp, runs, n, &e) != SPOOL_OK) {
 		log_msg(LOG_ERR, "%zu run records not written: %s%s", n, e.msg,
 		        unreachable(e.code) ? " (kept, written again later)" : "");
 		for (size_t i = 0; unreachable(e.code) && i < n; i++)
@@ -283,17 +310,22 @@ static void flush_history(struct recorder *r)
 
 void recorder_flush(struct recorder *r)
 {
-	if (!r->sp)
+	if (!r->n_started && !r->n_finished && !r->n_states && !r->n_retry)
 		return;
-	if (r->n_retry)
+	struct spool *sp = recorder_spool(r);
+	if (!sp && !r->path)
+		return;   /* closed */
+	if (sp && r->n_retry)
 		flush_retry(r);
 	if (r->n_started)
-		flush_starts(r);
+		flush_starts(r, sp);
 	if (r->n_finished)
-		flush_history(r);
+		flush_history(r, sp);
 	if (r->n_states) {
 		struct spool_err e;
-		if (spool_state_set(r->sp, r->states, r->n_states, &e) != SPOOL_OK)
+		if (!sp)
+			log_msg(LOG_ERR, "catch-up state not written: no spool connection");
+		else if (spool_state_set(sp, r->states, r->n_states, &e) != SPOOL_OK)
 			log_msg(LOG_ERR, "catch-up state not written: %s", e.msg);
 		for (size_t i = 0; i < r->n_states; i++)
 			free((void *)(uintptr_t)r->states[i].key);
@@ -320,6 +352,9 @@ void recorder_prune_step(struct recorder *r, int64_t now_ns)
 {
 	if (!r->dirty)
 		return;
+	struct spool *sp = recorder_spool(r);
+	if (!sp)
+		return;
 	int64_t mono = clock_mono_ns();
 	struct spool_err e;
 	size_t deleted = 0;
@@ -328,7 +363,7 @@ void recorder_prune_step(struct recorder *r, int64_t now_ns)
 		r->next_age_prune = mono + RECORDER_PRUNE_EVERY_NS;
 		if (r->history_days) {
 			int64_t before = now_ns / 1000000 - (int64_t)r->history_days * 86400 * 1000;
-			if (spool_history_prune_age(r->sp, before, RECORDER_PRUNE_BATCH, &deleted, &e) != 0)
+			if (spool_history_prune_age(sp, before, RECORDER_PRUNE_BATCH, &deleted, &e) != 0)
 				log_msg(LOG_WARNING, "history prune: %s", e.msg);
 			else if (deleted == RECORDER_PRUNE_BATCH)
 				r->next_age_prune = mono + PRUNE_AGAIN_SOON_NS, more = true;
@@ -337,14 +372,14 @@ void recorder_prune_step(struct recorder *r, int64_t now_ns)
 	if (mono >= r->next_count_prune) {
 		r->next_count_prune = mono + RECORDER_COUNT_PRUNE_EVERY_NS;
 		if (r->per_entry) {
-			if (spool_history_prune_count(r->sp, r->per_entry, RECORDER_PRUNE_BATCH, &deleted,
+			if (spool_history_prune_count(sp, r->per_entry, RECORDER_PRUNE_BATCH, &deleted,
 			                              &e) != 0)
 				log_msg(LOG_WARNING, "history prune: %s", e.msg);
 			else if (deleted == RECORDER_PRUNE_BATCH)
 				r->next_count_prune = mono + PRUNE_AGAIN_SOON_NS, more = true;
 		}
 		if (r->per_user) {
-			if (spool_history_prune_user_count(r->sp, r->per_user, RECORDER_PRUNE_BATCH,
+			if (spool_history_prune_user_count(sp, r->per_user, RECORDER_PRUNE_BATCH,
 			                                   &deleted, &e) != 0)
 				log_msg(LOG_WARNING, "history prune: %s", e.msg);
 			else if (deleted == RECORDER_PRUNE_BATCH)

@@ -31,7 +31,9 @@ struct metrics;
 struct recorder_retry;
 
 struct recorder {
-	struct spool *sp;
+	struct spool *sp;                 /* NULL until first needed (recorder_spool) */
+	char *path;                       /* the spool's; NULL once closed */
+	char *node;                       /* spool_set_node's, or NULL */
 	struct metrics *metrics;          /* borrowed: told of every ended run, or NULL */
 	struct job **started;             /* borrowed: the supervisor's */
 	size_t n_started, cap_started;
@@ -47,10 +49,21 @@ struct recorder {
 	               * pruning scheduled, so an idle daemon never wakes for it */
 };
 
-/* Opens the supervisor's spool connection, acting for NODE (spool_set_node;
- * NULL or "": the spool's default). 0, or -1 with ERR. */
+/* Prepares the recorder, acting for NODE (spool_set_node; NULL or "": the
+ * spool's default); its spool connection is opened when first needed
+ * (recorder_spool), not here: a daemon with nothing to run never pays for a
+ * second connection (half a million instructions, SQLite parsing the
+ * schema again), and the first runs start before it is opened, since their
+ * records are written after they start. A shared spool's (a URI's) is
+ * opened at once: claims go through it before any run starts, and its
+ * backend reconnects by itself after an outage. 0, or -1 with ERR. */
 int recorder_open(struct recorder *r, const char *spool_path, const char *node, char *err,
                   size_t errlen);
+
+/* The supervisor's spool connection, opened now if it is not yet; NULL
+ * (logged) when it cannot be opened, or once closed. The next call tries
+ * again. */
+struct spool *recorder_spool(struct recorder *r);
 
 /* Flushes what is pending and closes the connection. */
 void recorder_close(struct recorder *r);

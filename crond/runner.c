@@ -290,12 +290,66 @@ static int prepare_child_state(struct plan *p, const struct job_spec *s, char *e
 	return 0;
 }
 
+void runner_ids_clear(struct runner_ids *ids)
+{
+	for (size_t i = 0; i < RUNNER_IDS_MAX; i++) {
+		free(ids->slot[i].pw);
+		free(ids->slot[i].pwbuf);
+		free(ids->slot[i].groups);
+		ids->slot[i] = (struct runner_id){ 0 };
+	}
+	ids->next = 0;
+}
+
+/* The owner's entry (and groups when NEED_GROUPS) into P: from IDS when
+ * kept there, else looked up and then kept. P borrows what IDS holds. */
+static int lookup_ids(struct plan *p, struct runner_ids *ids, const char *name, bool need_groups,
+                      char *err, size_t errlen)
+{
+	struct runner_id *e = NULL;
+	for (size_t i = 0; ids != NULL && i < RUNNER_IDS_MAX && e == NULL; i++)
+		if (ids->slot[i].pw != NULL && strcmp(ids->slot[i].pw->pw_name, name) == 0)
+			e = &ids->slot[i];
+	if (e == NULL) {
+		if (lookup_user(p, name, err, errlen) < 0)
+			return -1;
+		if (ids == NULL)
+			return need_groups ? lookup_groups(p, err, errlen) : 0;
+		e = &ids->slot[ids->next];
+		ids->next = (ids->next + 1) % RUNNER_IDS_MAX;
+		free(e->pw);
+		free(e->pwbuf);
+		free(e->groups);
+		*e = (struct runner_id){ .pwbuf = p->pwbuf };
+		e->pw = malloc(sizeof(*e->pw));
+		if (e->pw == NULL) {   /* keep nothing; P still owns its lookup */
+			*e = (struct runner_id){ 0 };
+			return need_groups ? lookup_groups(p, err, errlen) : 0;
+		}
+		*e->pw = p->pw;
+		p->pwbuf = NULL;
+	}
+	if (need_groups && e->groups == NULL) {
+		if (lookup_groups(p, err, errlen) < 0)
+			return -1;
+		e->groups = p->groups;
+		e->ngroups = p->ngroups;
+		p->groups = NULL;
+	}
+	free(p->pwbuf);   /* a lookup of ours that a kept entry replaces */
+	p->pw = *e->pw;
+	p->pwbuf = NULL;
+	p->groups = e->groups;
+	p->ngroups = e->ngroups;
+	p->ids_borrowed = true;
+	return 0;
+}
+
 static int prepare(struct plan *p, const struct job_spec *s, char *err, size_t errlen)
 {
 	const char *shell = s->shell ? s->shell : RUNNER_DEFAULT_SHELL;
 	p->via_helper = s->pam_service != NULL;
-	if (lookup_user(p, s->user, err, errlen) < 0 ||
-	    (!p->via_helper && lookup_groups(p, err, errlen) < 0))
+	if (lookup_ids(p, s->ids, s->user, !p->via_helper, err, errlen) < 0)
 		return -1;
 	uid_t self = geteuid();
 	p->set_groups = !p->via_helper && (self == 0 || p->pw.pw_uid != self);
@@ -377,8 +431,10 @@ static void plan_free(struct plan *p)
 	close_fd(&p->out_w);
 	close_fd(&p->err_r);
 	close_fd(&p->err_w);
-	free(p->pwbuf);
-	free(p->groups);
+	if (!p->ids_borrowed) {
+		free(p->pwbuf);
+		free(p->groups);
+	}
 	free(p->argv);
 	free(p->note);
 	jobenv_free(&p->env);

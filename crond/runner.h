@@ -47,6 +47,7 @@
 #define CROND_CROND_RUNNER_H
 
 #include <stdbool.h>
+#include <pwd.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -102,9 +103,31 @@ struct job_spec {
 	                             status the job's; a refusal by PAM is a
 	                             start failure ("refused by PAM ...") */
 	const char *session_helper;  /* required with pam_service */
+	struct runner_ids *ids;   /* NULL, or where the owner's passwd entry and
+	                             groups are looked up and kept (below) */
 };
 
 #define JOB_SPEC_INIT { .umask = RUNNER_UMASK_KEEP }
+
+/* The passwd entries and group lists of the last few owners: runs started
+ * together share one lookup per owner instead of reading /etc/passwd and
+ * /etc/group (or asking NSS) for each run; getgrouplist alone was a quarter
+ * of the supervisor's work per run in a burst. The supervisor clears it at
+ * every pass of its loop (runner_ids_clear), so what a run sees is never
+ * older than the pass that started it. Zero-initialised: empty. */
+#define RUNNER_IDS_MAX 8
+struct runner_ids {
+	struct runner_id {
+		struct passwd *pw;    /* NULL: the slot is empty; strings in pwbuf */
+		char *pwbuf;
+		gid_t *groups;        /* NULL until a run that sets groups needs them */
+		size_t ngroups;
+	} slot[RUNNER_IDS_MAX];
+	size_t next;              /* the slot to reuse when all are taken */
+};
+
+/* Forgets every owner kept (frees what IDS holds; IDS stays usable). */
+void runner_ids_clear(struct runner_ids *ids);
 
 /* A started child, as the supervisor holds it. Every descriptor here is
  * close-on-exec and belongs to the supervisor: runner_proc_close. */

@@ -46,6 +46,7 @@ struct plan {
 	char *pwbuf;
 	gid_t *groups;
 	size_t ngroups;
+	bool ids_borrowed;        /* pw, pwbuf and groups are a struct runner_ids's */
 	bool set_groups;
 	struct jobenv env;
 	char **argv;

@@ -59,6 +59,7 @@ struct super {
 	struct config cfg;
 	unsigned cfg_gen;
 	struct recorder rec;
+	struct runner_ids ids;              /* owners looked up in this pass (runner.h) */
 	struct metrics metrics;             /* told of every ended run by rec */
 	int ep, tfd;
 	struct job *running;
@@ -200,13 +201,18 @@ static bool claim_at(struct super *s, const struct run_request *r, struct spool_
                      int64_t now)
 {
 	struct spool_err err;
-	int rc = spool_at_claim(s->rec.sp, r->at_id, now, &err);
+	struct spool *sp = recorder_spool(&s->rec);
+	if (!sp) {
+		log_msg(LOG_ERR, "at job %lld not started: no spool connection", (long long)r->at_id);
+		return false;
+	}
+	int rc = spool_at_claim(sp, r->at_id, now, &err);
 	if (rc == SPOOL_CONFLICT || rc == SPOOL_NOT_FOUND) {
 		log_msg(LOG_DEBUG, "at job %lld is gone or already claimed", (long long)r->at_id);
 		return false;
 	}
 	if (rc == SPOOL_OK)
-		rc = spool_at_get(s->rec.sp, r->at_id, at, &err);
+		rc = spool_at_get(sp, r->at_id, at, &err);
 	if (rc != SPOOL_OK) {
 		log_msg(LOG_ERR, "at job %lld not started: %s", (long long)r->at_id, err.msg);
 		return false;
@@ -273,7 +279,7 @@ static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
 		runreq_free(r);
 		return;
 	}
-	j = job_start(r, r->kind == DUE_AT ? &at : NULL, &s->cfg, now_ns, err, sizeof(err));
+	j = job_start(r, r->kind == DUE_AT ? &at : NULL, &s->cfg, &s->ids, now_ns, err, sizeof(err));
 	if (!j) {
 		give_back(s, r);
 		const char *who = r->kind == DUE_AT ? at.owner : r->user;
@@ -289,8 +295,9 @@ static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
 		return;
 	}
 	if (j->kind == JOB_AT) {
-		struct spool_err e;
-		if (spool_at_set_running(s->rec.sp, r->at_id, j->proc.pid, now_ns / NS, &e) != SPOOL_OK)
+		struct spool_err e = { .msg = "no spool connection" };
+		struct spool *sp = recorder_spool(&s->rec);   /* open: claim_at opened it */
+		if (!sp || spool_at_set_running(sp, r->at_id, j->proc.pid, now_ns / NS, &e) != SPOOL_OK)
 			log_msg(LOG_WARNING, "at job %lld: %s", (long long)r->at_id, e.msg);
 	}
 	job_log_start(j);
@@ -395,7 +402,7 @@ static void claim_batch(struct super *s, struct run_request **batch, size_t n, i
 	enum claim_verdict v[CLAIM_BATCH_MAX];
 	struct spool_err e;
 	char why[SPOOL_ERR_MSG_MAX + 32];
-	if (claim_runs(s->rec.sp, want, uids, m, now_ns, v, &e) < 0)
+	if (claim_runs(recorder_spool(&s->rec), want, uids, m, now_ns, v, &e) < 0)
 		snprintf(why, sizeof(why), "spool unreachable: %s", e.msg);
 	for (size_t k = 0; k < m; k++) {
 		struct run_request *r = want[k];
@@ -484,6 +491,7 @@ static void launch_pending(struct super *s)
 			launch_one(s, r, now_ns);
 		}
 	}
+	runner_ids_clear(&s->ids);   /* the next pass looks its owners up afresh */
 }
 
 static bool cancelled_node(const struct fairq_node *n, void *ctx)
@@ -513,8 +521,9 @@ static const char *at_owner(struct super *s, struct run_request *r)
 	if (r->at_owner)
 		return r->at_owner;
 	struct spool_at_job at = { 0 };
-	struct spool_err err;
-	int rc = spool_at_get(s->rec.sp, r->at_id, &at, &err);
+	struct spool_err err = { .msg = "no spool connection" };
+	struct spool *sp = recorder_spool(&s->rec);
+	int rc = sp ? spool_at_get(sp, r->at_id, &at, &err) : SPOOL_IO;
 	if (rc == SPOOL_OK)
 		r->at_owner = strdup(at.owner);
 	spool_at_job_free(&at);
@@ -853,10 +862,25 @@ static void publish_metrics(struct super *s, bool force)
 	metrics_tick(&s->metrics, s->cfg.metrics_file, &g, clock_mono_ns(), force);
 }
 
+/* The first user and group lookup loads the name-service modules (a few
+ * milliseconds with LDAP or sss); the supervisor thread does it as it
+ * starts, beside main's start-up rather than in it, and before any job is
+ * due. */
+static void warm_up_lookups(void)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	gid_t groups[64];
+	int n = 64;
+	if (getpwnam_r("root", &pw, buf, sizeof(buf), &res) == 0 && res)
+		(void)getgrouplist(pw.pw_name, pw.pw_gid, groups, &n);
+}
+
 static void *super_main(void *arg)
 {
 	struct super *s = arg;
 	struct epoll_event evs[64];
+	warm_up_lookups();
 	publish_metrics(s, false);   /* the file exists from the start */
 	while (!s->leave) {
 		bool poll_reap = arm_deadlines(s);
@@ -887,6 +911,7 @@ static void *super_main(void *arg)
 		publish_metrics(s, s->leave);
 	}
 	recorder_close(&s->rec);
+	runner_ids_clear(&s->ids);
 	metrics_free(&s->metrics);
 	fairq_free(&s->q);
 	runclients_free(&s->clients);
@@ -908,21 +933,8 @@ static int add_marker(struct super *s, int fd, uint64_t t)
 	return epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
-/* The first user and group lookup loads the name-service modules (a few
- * milliseconds); do it now, not when the first job is due. */
-static void warm_up_lookups(void)
-{
-	struct passwd pw, *res = NULL;
-	char buf[4096];
-	gid_t groups[64];
-	int n = 64;
-	if (getpwnam_r("root", &pw, buf, sizeof(buf), &res) == 0 && res)
-		(void)getgrouplist(pw.pw_name, pw.pw_gid, groups, &n);
-}
-
 int supervisor_start(struct crond *c)
 {
-	warm_up_lookups();
 	struct super *s = calloc(1, sizeof(*s));
 	if (!s) {
 		log_msg(LOG_ERR, "out of memory starting the supervisor");

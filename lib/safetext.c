@@ -75,6 +75,22 @@ size_t safetext_escape(const void *s, size_t len, char *buf, size_t size)
 	const unsigned char *p = s;
 	size_t used = 0;
 	for (size_t i = 0; i < len;) {
+		/* Printable ASCII is kept as it is: a fast path for most of the
+		 * text (each run's command goes through here, twice). */
+		size_t plain = i;
+		while (plain < len && p[plain] >= 0x20 && p[plain] < 0x7F)
+			plain++;
+		if (plain > i) {
+			size_t n = plain - i;
+			if (used + n >= size)
+				n = size - 1 - used;
+			memcpy(buf + used, p + i, n);
+			used += n;
+			if (i + n < plain)
+				break;   /* BUF is full */
+			i = plain;
+			continue;
+		}
 		char c[SAFETEXT_CHAR_MAX];
 		size_t took = safetext_char(p + i, len - i, c);
 		size_t clen = strlen(c);

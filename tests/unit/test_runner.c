@@ -209,6 +209,42 @@ static void test_job_runs_with_the_owners_uid_gid_and_groups_only(void **state)
 	assert_ran(&r, want);
 }
 
+/* Runs started together share one lookup per owner (struct runner_ids):
+ * the second run of the same owner finds it kept, with its groups, and
+ * still runs with exactly the owner's ids; clearing forgets it. */
+static void test_owner_lookups_are_kept_for_runs_started_together(void **state)
+{
+	(void)state;
+	if (!need_root())
+		return;
+	struct runner_ids ids = { 0 };
+	char want[1024];
+	expected_ids("nobody", want, sizeof(want));
+	for (int i = 0; i < 2; i++) {
+		struct job_spec s = shell_job("nobody", "grep -E '^(Uid|Gid|Groups):' /proc/self/status");
+		s.cwd = "/";
+		s.ids = &ids;
+		struct result r;
+		run_job(&s, &r);
+		assert_ran(&r, want);
+		assert_non_null(ids.slot[0].pw);
+		assert_string_equal(ids.slot[0].pw->pw_name, "nobody");
+		assert_non_null(ids.slot[0].groups);
+		assert_null(ids.slot[1].pw);   /* the second run found the first's */
+		assert_int_equal(ids.next, 1);
+	}
+	struct job_spec s = shell_job("root", "true");
+	s.ids = &ids;
+	struct result r;
+	run_job(&s, &r);
+	assert_ran(&r, "");
+	assert_string_equal(ids.slot[1].pw->pw_name, "root");
+	runner_ids_clear(&ids);
+	assert_null(ids.slot[0].pw);
+	assert_null(ids.slot[1].pw);
+	assert_int_equal(ids.next, 0);
+}
+
 static void test_job_runs_as_the_user_running_the_daemon_without_root(void **state)
 {
 	(void)state;
@@ -772,6 +808,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_job_runs_with_the_owners_uid_gid_and_groups_only),
 		cmocka_unit_test(test_job_runs_as_the_user_running_the_daemon_without_root),
+		cmocka_unit_test(test_owner_lookups_are_kept_for_runs_started_together),
 		cmocka_unit_test(test_job_leads_its_own_session_and_process_group),
 		cmocka_unit_test(test_environment_is_exactly_the_documented_list),
 		cmocka_unit_test(test_shell_gets_dash_c_and_the_command),

@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/whole/crond_systemd.sh: crond under systemd's protocols, without
 # systemd. sd_notify: with $NOTIFY_SOCKET (a datagram listener here) crond
-# sends READY=1 once its socket is served, RELOADING=1 and READY=1 around
+# (a path, or @name in the abstract namespace) sends READY=1 once its socket is served, RELOADING=1 and READY=1 around
 # SIGHUP, a STATUS= line with crontabs, at jobs, running jobs and the next
 # run, and STOPPING=1. Socket activation: crond serves the socket passed as
 # LISTEN_FDS (by systemd-socket-activate, then by a holder that keeps it
@@ -45,6 +45,29 @@ wait_note '^RELOADING=1$'
     || fail "no READY=1 after the reload: $(cat "$notes")"
 [ "$(grep -n '' "$notes" | grep -m1 RELOADING | cut -d: -f1)" -lt "$(grep -n '^READY=1$' "$notes" | tail -1 | cut -d: -f1)" ] \
     || fail "READY=1 does not follow RELOADING=1: $(cat "$notes")"
+stop_crond
+wait_note '^STOPPING=1$'
+wait "$listener"
+
+# ---- sd_notify to a socket in the abstract namespace (NOTIFY_SOCKET=@name)
+notes=$TEST_TMP/notify-abstract.log
+abstract="crond-test-$$-$RANDOM"
+python3 - "$abstract" "$notes" <<'EOF2' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("\0" + sys.argv[1])
+open(sys.argv[2] + ".bound", "w").close()
+with open(sys.argv[2], "a", buffering=1) as log:
+    while True:
+        msg = s.recv(4096).decode()
+        log.write(msg.replace("\n", " | ") + "\n")
+        if "STOPPING=1" in msg:
+            break
+EOF2
+listener=$!
+for _ in $(seq 1 50); do [ -e "$notes.bound" ] && break; sleep 0.1; done
+NOTIFY_SOCKET=@$abstract start_crond
+wait_note '^READY=1$'
 stop_crond
 wait_note '^STOPPING=1$'
 wait "$listener"
