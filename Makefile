@@ -130,8 +130,8 @@ $(ALL_LIBS):
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(BIN)/crond: $(call obj,crond/main.c) $(LIBCROND) $(LIBSPOOL) $(LIBCOMMON)
-# No libsystemd: crond speaks sd_notify and socket activation itself
-# (crond/notify.c, crond/listenfd.c; docs/ARCHITECTURE.md says why).
+# No libsystemd linked: crond loads it only when systemd runs it
+# (crond/sdlib.h; docs/ARCHITECTURE.md says why).
 # SQLite is linked into crond statically when its archive is there
 # (SQLITE_STATIC=0 for the shared library): the loader's relocation of
 # libsqlite3.so (1,238 PLT slots bound at load, BIND_NOW) was a quarter of

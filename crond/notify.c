@@ -1,26 +1,15 @@
-/* crond/notify.c: sd_notify for the service manager (see notify.h).
- *
- * The protocol is one datagram: the state text, sent to the Unix socket
- * named by $NOTIFY_SOCKET, a path or, when it begins with '@', a name in
- * the abstract namespace (the '@' becomes a NUL byte and the address ends
- * with the name). systemd identifies the sender by the datagram's
- * credentials, which the kernel attaches. crond does this itself instead
- * of linking libsystemd, whose loading (six more libraries, their
- * relocations) was a quarter of crond's start-up.
- */
+/* crond/notify.c: sd_notify for the service manager (see notify.h), through
+ * libsystemd loaded only when systemd asked for notifications
+ * (crond/sdlib.h). */
 #include "crond/notify.h"
 
-#include <errno.h>
 #include <stdatomic.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include "crond/log.h"
+#include "crond/sdlib.h"
 #include "lib/timefmt.h"
 
 bool notify_wanted(void)
@@ -29,38 +18,19 @@ bool notify_wanted(void)
 	return s != NULL && s[0] != '\0';
 }
 
-/* Sends STATE to the socket named NAME: 0, or an errno value. */
-static int notify_send(const char *name, const char *state)
-{
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	size_t len = strlen(name);
-	if ((name[0] != '/' && name[0] != '@') || len < 2 || len >= sizeof(addr.sun_path))
-		return EINVAL;
-	memcpy(addr.sun_path, name, len);
-	if (name[0] == '@')
-		addr.sun_path[0] = '\0';   /* abstract: the address is exactly the name */
-	else
-		len++;                      /* a path: with its NUL */
-	socklen_t alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len);
-	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return errno;
-	size_t n = strlen(state);
-	ssize_t sent = sendto(fd, state, n, MSG_NOSIGNAL, (const struct sockaddr *)&addr, alen);
-	int e = sent < 0 ? errno : (size_t)sent != n ? EMSGSIZE : 0;
-	if (close(fd) < 0 && e == 0)
-		e = errno;
-	return e;
-}
-
 void notify_state(const char *state)
 {
-	const char *name = getenv("NOTIFY_SOCKET");
-	if (name == NULL || name[0] == '\0')
+	if (!notify_wanted())
 		return;
-	int e = notify_send(name, state);
-	if (e != 0)
-		log_msg(LOG_DEBUG, "sd_notify(%s) to %s: %s", state, name, strerror(e));
+	char err[300];
+	const struct sdlib *sd = sdlib_get(err, sizeof(err));
+	if (sd == NULL) {
+		log_msg(LOG_WARNING, "sd_notify(%s): %s", state, err);
+		return;
+	}
+	int rc = sd->notify(0, state);
+	if (rc < 0)
+		log_msg(LOG_DEBUG, "sd_notify(%s): %s", state, strerror(-rc));
 }
 
 static const char *plural(size_t n)
