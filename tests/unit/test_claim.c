@@ -211,7 +211,7 @@ static void test_a_won_run_ends_in_the_record_its_claim_began(void **state)
 	enum claim_verdict v[1];
 	struct spool_err e;
 	int64_t now_ns = (int64_t)T0 * 1000000000;
-	assert_int_equal(claim_runs(rec.sp, batch, &uid, 1, now_ns, v, &e), 0);
+	assert_int_equal(claim_runs(recorder_spool(&rec), batch, &uid, 1, now_ns, v, &e), 0);
 	assert_int_equal(v[0], CLAIM_WON);
 	int64_t id = r->claim_id;
 	char key[SCHEDULER_KEY_MAX];
