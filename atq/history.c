@@ -17,9 +17,14 @@
  * that is still running reads "running" (its record is written when it
  * starts).
  *
+ * In a cluster (crond nodes sharing one PostgreSQL spool) a NODE column
+ * after FLAGS names the node that ran each job ("-" for a run no node
+ * recorded), as in `crontab --history`; it is left out when no run shown
+ * names one, so a single machine's output is as it always was.
+ *
  * With --json: one document instead (schema "crond.at-history/1" in at(1)):
  * {"schema", "user", "runs": [...]}, newest first, each run with its job
- * number and the fields every run has (lib/json_out.h).
+ * number, its node (or null) and the fields every run has (lib/json_out.h).
  */
 #include <pwd.h>
 #include <stdio.h>
@@ -33,11 +38,12 @@
 
 #define OUTPUT_WIDTH 60
 #define FLAGS_WIDTH 11
+#define NODE_WIDTH_MAX 64   /* SPOOL_NODE_MAX: longer is not a node name */
 
 /* One run as crond reports it; the strings point into the reply. */
 struct run {
-	const uint8_t *key, *output;
-	size_t key_len, output_len;
+	const uint8_t *key, *output, *node;   /* node: NULL when none recorded */
+	size_t key_len, output_len, node_len;
 	int64_t scheduled, start_ms, end_ms, output_size;
 	uint32_t status, signal, flags;
 };
@@ -57,8 +63,14 @@ static int decode_run(const struct proto_field *f, struct run *r)
 	(void)proto_get_u32(&row, TAG_SIGNAL, &r->signal, NULL);
 	(void)proto_get_u32(&row, TAG_FLAGS, &r->flags, NULL);
 	(void)proto_get_i64(&row, TAG_OUTPUT_SIZE, &r->output_size, NULL);
+	if (proto_get_bytes(&row, TAG_NODE, &r->node, &r->node_len, NULL) != PROTO_OK ||
+	    r->node_len == 0 || r->node_len > NODE_WIDTH_MAX) {
+		r->node = NULL;   /* none, or not a node name crond would send */
+		r->node_len = 0;
+	}
 	return 0;
 }
+
 /* The job number in an at run's key ("at:12"), or -1. */
 static int64_t job_number(const struct run *r)
 {
@@ -85,6 +97,8 @@ static int json_run(json_t *runs, const struct run *r, const struct tz *zone)
 	    json_out_run_fields(j, &jr, zone) ||
 	    json_object_set_new(j, "output", json_out_bytes(r->output, r->output_len)) ||
 	    json_object_set_new(j, "output_size", json_integer(r->output_size)) ||
+	    json_object_set_new(j, "node", r->node ? json_out_bytes(r->node, r->node_len)
+	                                           : json_null()) ||
 	    json_array_append_new(runs, j)) {
 		json_decref(j);
 		return -1;
@@ -92,7 +106,22 @@ static int json_run(json_t *runs, const struct run *r, const struct tz *zone)
 	return 0;
 }
 
-static void print_run(const struct run *r, const struct tz *zone)
+/* The NODE column's width: 0 (no column) when no run of REPLY names a
+ * node, as on a single machine. */
+static int node_width(const struct proto_msg *reply)
+{
+	size_t w = 0;
+	struct proto_iter it;
+	struct proto_field f;
+	struct run r;
+	proto_iter_init(&it, reply, TAG_ROW);
+	while (proto_iter_next(&it, &f))
+		if (decode_run(&f, &r) == 0 && r.node_len > w)
+			w = r.node_len;
+	return w == 0 ? 0 : w < 4 ? 4 : (int)w;
+}
+
+static void print_run(const struct run *r, const struct tz *zone, int node_w)
 {
 	char sched[32] = "-", start[32], dur[32], result[32], flags[128];
 	if (r->scheduled > 0)
@@ -107,8 +136,17 @@ static void print_run(const struct run *r, const struct tz *zone)
 		job += 3;
 		job_len -= 3;
 	}
-	printf("%-16s  %-19s  %8s  %-10s  %-*s  %4.*s", sched, start, dur, result, FLAGS_WIDTH,
-	       flags, job_len > 20 ? 20 : job_len, job);
+	printf("%-16s  %-19s  %8s  %-10s  %-*s  ", sched, start, dur, result, FLAGS_WIDTH, flags);
+	if (node_w) {
+		/* A node name is letters, digits, '.', '-' and '_' (spool.h):
+		 * printed through the escaping cut all the same. */
+		if (r->node)
+			runfmt_print_cut(r->node, r->node_len, (size_t)node_w, true);
+		else
+			printf("%-*s", node_w, "-");
+		fputs("  ", stdout);
+	}
+	printf("%4.*s", job_len > 20 ? 20 : job_len, job);
 	if (r->output_len > 0 && r->output[0] != '\n' && r->output[0] != '\r') {
 		fputs("  ", stdout);
 		runfmt_print_cut(r->output, r->output_len, OUTPUT_WIDTH, false);
@@ -144,6 +182,7 @@ int at_cmd_history(const struct at_cli *cli)
 	}
 	size_t n = proto_count(&reply, TAG_ROW);
 	json_t *doc = NULL, *runs = NULL;
+	int node_w = 0;
 	if (cli->json) {
 		struct passwd *pw = getpwuid(getuid());
 		const char *me = pw != NULL ? pw->pw_name : "";
@@ -159,11 +198,16 @@ int at_cmd_history(const struct at_cli *cli)
 			tz_free(zone);
 			return AT_EXIT_FAIL;
 		}
-	} else if (n == 0)
+	} else if (n == 0) {
 		fprintf(stderr, "%s: no at job runs recorded\n", cli->prog);
-	else
-		printf("%-16s  %-19s  %8s  %-10s  %-*s  %4s  %s\n", "SCHEDULED", "STARTED",
-		       "DURATION", "RESULT", FLAGS_WIDTH, "FLAGS", "JOB", "OUTPUT");
+	} else {
+		node_w = node_width(&reply);
+		printf("%-16s  %-19s  %8s  %-10s  %-*s  ", "SCHEDULED", "STARTED", "DURATION",
+		       "RESULT", FLAGS_WIDTH, "FLAGS");
+		if (node_w)
+			printf("%-*s  ", node_w, "NODE");
+		printf("%4s  %s\n", "JOB", "OUTPUT");
+	}
 	int rc = AT_EXIT_OK;
 	struct proto_iter it;
 	struct proto_field f;
@@ -177,7 +221,7 @@ int at_cmd_history(const struct at_cli *cli)
 		}
 		if (decode_run(&f, &r) == 0) {
 			if (!doc)
-				print_run(&r, zone);
+				print_run(&r, zone, node_w);
 			continue;
 		}
 		fprintf(stderr, "%s: crond sent a malformed history row\n", cli->prog);

@@ -33,6 +33,7 @@ struct cluster {
 	int64_t down_since;         /* monotonic ns, while down */
 	bool down;
 	bool refused;               /* claims refused for clock skew */
+	bool joined;                /* cluster_stop joined the thread */
 };
 
 bool cluster_skew_ok(int64_t skew_ms, uint32_t max_skew_s)
@@ -353,12 +354,31 @@ int cluster_start(struct crond *c)
 void cluster_stop(struct crond *c)
 {
 	struct cluster *k = c->cluster;
-	if (!k)
+	if (!k || k->joined)
 		return;
 	uint64_t one = 1;
 	if (write(k->stop_fd, &one, sizeof(one)) != (ssize_t)sizeof(one))
 		log_msg(LOG_ERR, "cluster: cannot wake the thread to stop: %s", strerror(errno));
 	pthread_join(k->thread, NULL);
+	k->joined = true;
+}
+
+void cluster_leave(struct crond *c)
+{
+	struct cluster *k = c->cluster;
+	if (!k)
+		return;
+	cluster_stop(c);
+	struct spool_err e;
+	int rc = spool_node_leave(k->sp, &e);
+	if (rc == SPOOL_OK)
+		log_msg(LOG_NOTICE, "(crond) NODE_LEAVE (node %s left the cluster)", c->node);
+	else if (rc == SPOOL_CONFLICT)
+		log_msg(LOG_WARNING, "(crond) NODE_LEAVE node %s did not leave the cluster: %s",
+		        c->node, e.msg);
+	else
+		log_msg(LOG_ERR, "(crond) NODE_LEAVE node %s could not leave the cluster: %s "
+		        "(the others take it for lost after node_timeout)", c->node, e.msg);
 	cluster_free(k);
 	c->cluster = NULL;
 }

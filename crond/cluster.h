@@ -36,6 +36,11 @@
  * keeps the latest one of each CRON_CATCHUP=yes entry whose claim failed
  * and claims it again once the spool answers: crond/supervisor.c.)
  *
+ * On a clean stop main stops the thread (cluster_stop) before the timer,
+ * and once the supervisor has recorded every run, the node leaves the
+ * cluster through the thread's connection (cluster_leave), so the others
+ * do not take it for lost.
+ *
  * No lock: the atomics in struct crond are the only data it shares; it
  * talks to the timer only through its mailbox (and wakes the supervisor
  * with a SUPER_SWEEP when the spool is back).
@@ -69,7 +74,15 @@ int64_t cluster_backoff_ms(int64_t prev_ms);
 int cluster_start(struct crond *c);
 
 /* Stops and joins the thread, if it was started (C->cluster), before the
- * timer thread stops. */
+ * timer thread stops; its connection stays for cluster_leave. */
 void cluster_stop(struct crond *c);
+
+/* After the supervisor has stopped (every run ended and recorded): stops
+ * the thread if cluster_stop did not, then the node leaves the cluster
+ * (spool_node_leave, logged as NODE_LEAVE: the others then log nothing
+ * for it; if it still holds runs it stays, and they are reaped after
+ * node_timeout), and the connection is closed. Nothing if the thread was
+ * never started. */
+void cluster_leave(struct crond *c);
 
 #endif

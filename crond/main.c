@@ -10,7 +10,8 @@
  * then waits for the signal thread to see SIGTERM/SIGINT
  * and stops the threads in order: control (no new requests), cluster, timer (no new
  * runs), supervisor (running jobs get SIGTERM, then SIGKILL after the grace
- * period; every outcome recorded). Exit status: 0 clean stop (or -x with no
+ * period; every outcome recorded), and then the node leaves the cluster
+ * (cluster_leave). Exit status: 0 clean stop (or -x with no
  * error), 1 failure to start or errors found by -x, 2 usage.
  */
 #include <errno.h>
@@ -223,7 +224,7 @@ static int start(struct crond *c, struct spool **sp, char *err, size_t errlen)
 	if (supervisor_start(c) < 0) {
 		snprintf(err, errlen, "cannot start the supervisor thread (see the log)");
 		control_close(c);
-		cluster_stop(c);
+		cluster_leave(c);
 		return -1;
 	}
 	if (timer_start(c) < 0) {
@@ -231,6 +232,7 @@ static int start(struct crond *c, struct spool **sp, char *err, size_t errlen)
 		control_close(c);
 		cluster_stop(c);
 		supervisor_stop(c);
+		cluster_leave(c);
 		return -1;
 	}
 	/* Main has no more use for its connection: the control thread takes
@@ -248,6 +250,7 @@ static int start(struct crond *c, struct spool **sp, char *err, size_t errlen)
 		timer_post(c, TIMER_STOP);
 		pthread_join(c->timer_thread, NULL);
 		supervisor_stop(c);
+		cluster_leave(c);
 		return -1;
 	}
 	return 0;
@@ -260,6 +263,7 @@ static void shut_down(struct crond *c, struct spool *sp)
 	timer_post(c, TIMER_STOP);
 	pthread_join(c->timer_thread, NULL);
 	supervisor_stop(c);
+	cluster_leave(c);   /* every run recorded: the others need not reap it */
 	scheduler_free(c->sched_keep);
 	spool_close(sp);
 	log_msg(LOG_NOTICE, "(*system*) STOPPED (pid %d)", (int)getpid());

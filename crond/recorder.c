@@ -75,6 +75,41 @@ static void not_written(struct recorder *r, const struct spool_run *run, int64_t
 	log_msg(LOG_ERR, "(%s) the record of a run was lost: %.200s", run->owner, run->command);
 }
 
+/* At job AT_ID was gone when its end came to be recorded (spool_at_finish:
+ * SPOOL_NOT_FOUND). In a cluster that means another node took this one for
+ * lost while the job ran (a pause, a partition): it deleted the job and
+ * ended its record as interrupted, node lost. That record is RUN's own
+ * (RUN->id), and the job's real result replaces the guess
+ * (spool_history_end). A record already ended otherwise is left alone: an
+ * earlier finish did commit after all (its answer was lost). Returns the
+ * spool code; without a record id there is nothing to complete: SPOOL_OK. */
+static int finish_reaped(struct recorder *r, const struct spool_run *run, int64_t at_id,
+                         struct spool_err *e)
+{
+	if (!run->id)
+		return SPOOL_OK;
+	struct spool_history_filter f = { .entry_key = run->entry_key, .limit = 16, .brief = true };
+	struct spool_run *v;
+	size_t n;
+	int rc = spool_history_query(r->sp, &f, &v, &n, e);
+	if (rc != SPOOL_OK)
+		return rc;
+	const unsigned lost = SPOOL_RUN_INTERRUPTED | SPOOL_RUN_NODE_LOST;
+	bool guessed = false;
+	for (size_t i = 0; i < n; i++)
+		if (v[i].id == run->id)
+			guessed = (v[i].flags & SPOOL_RUN_RUNNING) || (v[i].flags & lost) == lost;
+	spool_runs_free(v, n);
+	if (!guessed)
+		return SPOOL_OK;
+	rc = spool_history_end(r->sp, run, 1, e);
+	if (rc == SPOOL_OK)
+		log_msg(LOG_NOTICE, "(%s) RECORDED (at job %lld was taken for lost with this node "
+		        "while it ran; its own result replaces that record)", run->owner,
+		        (long long)at_id);
+	return rc;
+}
+
 /* Writes the kept records again: the cron ones in one transaction, each at
  * job with its finish. What fails again stays (unless the failure is not
  * one of reaching the spool). */
@@ -96,8 +131,8 @@ static void flush_retry(struct recorder *r)
 		int rc = cron_rc;
 		if (t->at_id) {
 			rc = spool_at_finish(r->sp, t->at_id, &t->run, &e);
-			if (rc == SPOOL_NOT_FOUND)   /* finished after all */
-				rc = SPOOL_OK;
+			if (rc == SPOOL_NOT_FOUND)   /* finished after all, or reaped */
+				rc = finish_reaped(r, &t->run, t->at_id, &e);
 		}
 		if (rc != SPOOL_OK && unreachable(rc)) {
 			r->retry[kept++] = *t;
@@ -283,7 +318,10 @@ static void flush_history(struct recorder *r, struct spool *sp)
 		if (j->kind == JOB_AT && j->have_at) {
 			struct spool_run one;
 			job_record(j, &one, keys[i], sizeof(keys[i]));
-			if (spool_at_finish(sp, j->req->at_id, &one, &e) != SPOOL_OK) {
+			int rc = spool_at_finish(sp, j->req->at_id, &one, &e);
+			if (rc == SPOOL_NOT_FOUND && one.id)
+				rc = finish_reaped(r, &one, j->req->at_id, &e);
+			if (rc != SPOOL_OK) {
 				log_msg(LOG_ERR, "at job %lld not finished in the spool: %s",
 				        (long long)j->req->at_id, e.msg);
 				if (unreachable(e.code))

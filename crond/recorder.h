@@ -8,7 +8,10 @@
  * written when it starts, flagged running, and completed when it ends; a
  * crash in between leaves it running, and the next start of the daemon
  * finds it interrupted (startup.c). A job that starts and ends before the
- * flush gets one record, written whole. History retention is applied in
+ * flush gets one record, written whole. An at job found gone when it
+ * ends (SPOOL_NOT_FOUND: in a cluster, another node took this one for lost
+ * and reaped it) still gets its real result: it completes the record the
+ * reaper ended as interrupted, node lost. History retention is applied in
  * small batches (RECORDER_PRUNE_BATCH rows per step) so a prune never holds
  * the spool or the thread for long.
  */

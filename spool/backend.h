@@ -58,6 +58,7 @@ struct spool_ops {
 	int (*meta_set)(struct spool *sp, const char *name, const char *value, struct spool_err *err);
 	int (*run_claim)(struct spool *sp, const struct spool_run *runs, size_t n, int64_t *ids, bool *won, struct spool_err *err);
 	int (*node_beat)(struct spool *sp, int64_t now_ms, int64_t *db_now_ms, struct spool_err *err);
+	int (*node_leave)(struct spool *sp, struct spool_err *err);
 	int (*node_reap)(struct spool *sp, int64_t timeout_ms, char ***lost, size_t *n, struct spool_err *err);
 	int (*watch_start)(struct spool *sp, int *fd, struct spool_err *err);
 	int (*watch_drain)(struct spool *sp, bool *changed, struct spool_err *err);

@@ -291,6 +291,11 @@ int spool_node_reap(struct spool *sp, int64_t timeout_ms, char ***lost,
 	return sp->ops->node_reap(sp, timeout_ms, lost, n, err);
 }
 
+int spool_node_leave(struct spool *sp, struct spool_err *err)
+{
+	return sp->ops->node_leave(sp, err);
+}
+
 int spool_watch_start(struct spool *sp, int *fd, struct spool_err *err)
 {
 	return sp->ops->watch_start(sp, fd, err);

@@ -617,6 +617,19 @@ int spool_node_beat(struct spool *sp, int64_t now_ms, int64_t *db_now_ms,
 int spool_node_reap(struct spool *sp, int64_t timeout_ms, char ***lost,
 		    size_t *n, struct spool_err *err);
 
+/* For the node's clean stop, once every run it started has ended and been
+ * recorded: SP's node leaves the cluster, so no survivor takes it for
+ * lost (and logs it so) after node_timeout. In one transaction its
+ * heartbeat row is deleted, but only when it holds nothing: no running
+ * record and no claimed (running or interrupted) at job of its node.
+ * Otherwise nothing changes and the result is SPOOL_CONFLICT, saying how
+ * many of each it holds: its heartbeat then stops, and after node_timeout
+ * a survivor records them interrupted, as for a node that died. A node
+ * that never beat, or left already, leaves at once. A node that beats
+ * again after leaving is back (a new row). Unshared spool: nothing to do,
+ * 0. */
+int spool_node_leave(struct spool *sp, struct spool_err *err);
+
 /* Watching for other nodes' changes. spool_watch_start makes SP a watcher
  * and gives *FD, a descriptor that becomes readable when a change may have
  * been committed (by any node); spool_watch_drain then consumes what is

@@ -12,7 +12,8 @@
  *   crontabs.c state.c import.c   crontabs, entry state and meta, import
  *   atjobs.c atrun.c   at jobs
  *   history.c prune.c claim.c   run history, pruning, cluster claims
- *   node.c watch.c   heartbeats, lost nodes, LISTEN/NOTIFY
+ *   node.c reap.c watch.c   heartbeats and leaving, lost nodes,
+ *              LISTEN/NOTIFY
  *
  * Conventions.
  * - Every string column that holds bytes a user chose (crontab text,
@@ -228,6 +229,7 @@ int pg_meta_read(struct spool *sp, const char *name, char *buf, size_t size, str
 int pg_meta_write(struct spool *sp, const char *name, const char *value, struct spool_err *err);      /* inside the caller's write transaction */
 int pg_run_claim(struct spool *sp, const struct spool_run *runs, size_t n, int64_t *ids, bool *won, struct spool_err *err);
 int pg_node_beat(struct spool *sp, int64_t now_ms, int64_t *db_now_ms, struct spool_err *err);
+int pg_node_leave(struct spool *sp, struct spool_err *err);
 int pg_node_reap(struct spool *sp, int64_t timeout_ms, char ***lost, size_t *n, struct spool_err *err);
 int pg_watch_start(struct spool *sp, int *fd, struct spool_err *err);
 int pg_watch_drain(struct spool *sp, bool *changed, struct spool_err *err);

@@ -1,7 +1,10 @@
-/* spool/pg/node.c: this node's heartbeat. The beat's time is the
- * database's own clock, read in the same statement that writes it, so every
- * node judges every other's beats by one clock, and the caller learns how
- * far its own clock is from it. (Finding lost nodes is pg_node_reap.) */
+/* spool/pg/node.c: this node's heartbeat, and its leaving on a clean stop.
+ * The beat's time is the database's own clock, read in the same statement
+ * that writes it, so every node judges every other's beats by one clock,
+ * and the caller learns how far its own clock is from it. Leaving deletes
+ * the node's row, so no survivor takes it for lost, unless it still holds
+ * runs or at jobs: then the row stays for a survivor to reap them.
+ * (Finding lost nodes is pg_node_reap.) */
 #include "spool/pg/internal.h"
 
 /* The database's clock in milliseconds: clock_timestamp(), not now(),
@@ -38,5 +41,48 @@ int pg_node_beat(struct spool *sp, int64_t now_ms, int64_t *db_now_ms,
 	int code = pg_txn(sp, PG_WRITE, beat_txn, &db_now, err);
 	if (db_now_ms != NULL)
 		*db_now_ms = code == SPOOL_OK ? db_now : 0;
+	return code;
+}
+
+struct leave_ctx {
+	int64_t runs, jobs;   /* what the node still holds */
+};
+
+/* Counts what the node holds and deletes its row only when that is
+ * nothing: a survivor must still find it lost to record those. */
+static int leave_txn(struct spool *sp, void *ctx, struct spool_err *err)
+{
+	struct leave_ctx *c = ctx;
+	struct pg_params p = { 0 };
+	PGresult *r = NULL;
+	c->runs = c->jobs = 0;
+	pg_param_text(&p, sp->node);
+	/* flags & 64 <> 0 spelled as the index run_running is. */
+	int code = pg_query(sp, "SELECT (SELECT count(*) FROM run WHERE node = $1::text"
+			    " AND flags & 64 <> 0), (SELECT count(*) FROM at_job"
+			    " WHERE node = $1::text AND state IN ('running', 'interrupted'))",
+			    &p, &r, "leave the cluster", err);
+	if (code != SPOOL_OK)
+		return code;
+	if (PQntuples(r) == 1) {
+		c->runs = pg_int(r, 0, 0);
+		c->jobs = pg_int(r, 0, 1);
+	}
+	PQclear(r);
+	if (c->runs > 0 || c->jobs > 0)
+		return SPOOL_OK;
+	return pg_query(sp, "DELETE FROM node WHERE name = $1::text", &p, NULL,
+			"leave the cluster", err);
+}
+
+int pg_node_leave(struct spool *sp, struct spool_err *err)
+{
+	struct leave_ctx c = { 0 };
+	int code = pg_txn(sp, PG_WRITE, leave_txn, &c, err);
+	if (code == SPOOL_OK && (c.runs > 0 || c.jobs > 0))
+		code = spool_seterr(err, SPOOL_CONFLICT, "%s: node %s still holds %lld running"
+				    " run records and %lld claimed at jobs: it stays, for another"
+				    " node to record them interrupted after node_timeout",
+				    sp->path, sp->node, (long long)c.runs, (long long)c.jobs);
 	return code;
 }

@@ -44,6 +44,7 @@ const struct spool_ops spool_pg_ops = {
 	.meta_set = pg_meta_set,
 	.run_claim = pg_run_claim,
 	.node_beat = pg_node_beat,
+	.node_leave = pg_node_leave,
 	.node_reap = pg_node_reap,
 	.watch_start = pg_watch_start,
 	.watch_drain = pg_watch_drain,

@@ -13,7 +13,13 @@
  * as the history's age bound is past all use. Each age prune deletes up to
  * BATCH such claims too, and counts the larger of the two numbers as
  * deleted, so the caller's "call again while a full batch went" also
- * finishes the claims.
+ * finishes the claims. The oldest go first, found through the index
+ * claim_scheduled and deleted by their row addresses (ctid: a claim is
+ * never updated, so its address stays), so a prune reads what it deletes,
+ * never the whole table. (Matching them by (entry_key, scheduled_ms)
+ * instead, the generic plan a prepared statement ends up with joins the
+ * batch to a sequential scan of the table; the test
+ * test_claim_prune_reads_claims_by_index checks the server's counts.)
  *
  * Finding the records beyond the newest KEEP of each entry ranks the whole
  * history; that is done in a read transaction (a snapshot that blocks no
@@ -79,9 +85,9 @@ static int prune_age_txn(struct spool *sp, void *ctx, struct spool_err *err)
 			       " WHERE start_ms < $1::bigint AND flags & 64 = 0"
 			       " ORDER BY start_ms LIMIT $2::bigint)", c, &runs, NULL, err);
 	if (code == SPOOL_OK)
-		code = bound_query(sp, "DELETE FROM claim WHERE (entry_key, scheduled_ms) IN"
-				   " (SELECT entry_key, scheduled_ms FROM claim"
-				   " WHERE scheduled_ms < $1::bigint LIMIT $2::bigint)",
+		code = bound_query(sp, "DELETE FROM claim WHERE ctid = ANY (ARRAY("
+				   "SELECT ctid FROM claim WHERE scheduled_ms < $1::bigint"
+				   " ORDER BY scheduled_ms LIMIT $2::bigint))",
 				   c, &claims, NULL, err);
 	if (code == SPOOL_OK)
 		c->deleted = runs > claims ? runs : claims;

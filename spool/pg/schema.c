@@ -105,7 +105,9 @@ static const char *const migrations[] = {
 	"CREATE INDEX run_running ON run (node, id) WHERE flags & 64 <> 0;"
 
 	/* A scheduled run of a shared entry belongs to the node whose claim
-	 * inserted its row first. */
+	 * inserted its row first. claim_scheduled: the age prune (prune.c)
+	 * finds the old claims through it, oldest first, instead of reading
+	 * the whole table. */
 	"CREATE TABLE claim ("
 	"  entry_key bytea NOT NULL,"
 	"  scheduled_ms bigint NOT NULL,"
@@ -113,6 +115,7 @@ static const char *const migrations[] = {
 	"  run_id bigint NOT NULL,"
 	"  PRIMARY KEY (entry_key, scheduled_ms)"
 	");"
+	"CREATE INDEX claim_scheduled ON claim (scheduled_ms);"
 
 	"CREATE TABLE entry_state ("
 	"  entry_key bytea PRIMARY KEY,"

@@ -1,5 +1,5 @@
 /* spool/sqlite/cluster.c: the cluster operations on one machine's spool:
- * there is no other node to beat for, reap or watch. (Claims are in
+ * there is no other node to beat for, leave, reap or watch. (Claims are in
  * history.c: they hold on one machine too.) */
 #include "spool/sqlite/internal.h"
 
@@ -10,6 +10,13 @@ int sqlite_node_beat(struct spool *sp, int64_t now_ms, int64_t *db_now_ms,
 	(void)err;
 	if (db_now_ms != NULL)
 		*db_now_ms = now_ms;
+	return SPOOL_OK;
+}
+
+int sqlite_node_leave(struct spool *sp, struct spool_err *err)
+{
+	(void)sp;
+	(void)err;
 	return SPOOL_OK;
 }
 

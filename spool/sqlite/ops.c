@@ -44,6 +44,7 @@ const struct spool_ops spool_sqlite_ops = {
 	.meta_set = sqlite_meta_set,
 	.run_claim = sqlite_run_claim,
 	.node_beat = sqlite_node_beat,
+	.node_leave = sqlite_node_leave,
 	.node_reap = sqlite_node_reap,
 	.watch_start = sqlite_watch_start,
 	.watch_drain = sqlite_watch_drain,

@@ -1,7 +1,9 @@
 /* tests/unit/test_claim.c: claiming scheduled runs in a cluster
  * (crond/claim.h): which runs are claimed, two nodes claiming the same
- * runs on one spool (one wins each), and a won run recorded through the
- * record its claim wrote (the recorder does not begin it again).
+ * runs on one spool (one wins each), a won run recorded through the
+ * record its claim wrote (the recorder does not begin it again), and an at
+ * job whose node was taken for lost keeping its real result (PostgreSQL:
+ * skipped without CROND_TEST_PG).
  *
  * The SQLite spool is one machine's, but its claims work the same way
  * (spool.h), so two connections on one file stand for two nodes.
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -244,6 +247,82 @@ static void test_a_won_run_ends_in_the_record_its_claim_began(void **state)
 	spool_fixture_free(fx);
 }
 
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+/* A node taken for lost while its at job ran (paused, cut off) comes back:
+ * the survivor deleted the job and ended its record as interrupted, node
+ * lost; the job's real result replaces that guess, in the same record. */
+static void test_an_at_job_reaped_while_its_node_was_lost_keeps_its_real_result(void **state)
+{
+	(void)state;
+	if (spool_fixture_pg_unavailable())
+		skip();
+	struct spool_fixture *fx = spool_fixture_new_on(SPOOL_FIXTURE_POSTGRESQL, "claim-reaped");
+	spool_fixture_open(fx, SPOOL_CREATE);
+	struct recorder rec;
+	char err[256];
+	assert_int_equal(recorder_open(&rec, fx->path, "node-a", err, sizeof(err)), 0);
+	struct spool *b = open_node(fx->path, "node-b");
+	struct spool_err e;
+	static const char *const env[] = { "HOME=/", NULL };
+	struct spool_at_job sub = { .queue = 'a', .owner = "alice", .uid = getuid(),
+		                    .gid = getgid(), .run_at = T0, .created_at = T0 - 60,
+		                    .script = "true\n", .script_len = 5, .env = env, .cwd = "/",
+		                    .umask = 022 };
+	int64_t id;
+	assert_int_equal(spool_at_submit(fx->sp, &sub, &id, &e), SPOOL_OK);
+	/* Node A claims and starts it (its running record is written). */
+	assert_int_equal(spool_node_beat(rec.sp, 0, NULL, &e), SPOOL_OK);
+	struct spool_at_job *claimed;
+	size_t n;
+	assert_int_equal(spool_at_claim_due(rec.sp, T0, NULL, 1, &claimed, &n, &e), SPOOL_OK);
+	assert_int_equal(n, 1);
+	struct due at = { .kind = DUE_AT, .scheduled = T0, .at_id = id, .queue = 'a' };
+	struct run_request *req = runreq_from_due(&at);
+	assert_non_null(req);
+	int64_t now_ns = (int64_t)T0 * 1000000000;
+	struct job *j = job_not_run(req, &claimed[0], false, "could not start", now_ns);
+	assert_non_null(j);
+	spool_at_jobs_free(claimed, n);
+	recorder_started(&rec, j);
+	recorder_flush(&rec);
+	int64_t run_id = j->run_id;
+	assert_true(run_id > 0);
+	/* A stops beating; B reaps it. */
+	assert_int_equal(spool_node_beat(b, 0, NULL, &e), SPOOL_OK);
+	sleep_ms(400);
+	char **lost;
+	assert_int_equal(spool_node_reap(b, 300, &lost, &n, &e), SPOOL_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(lost[0], "node-a");
+	free(lost[0]);
+	free(lost);
+	/* A comes back and records the job's end. */
+	recorder_finished(&rec, j);
+	recorder_flush(&rec);
+	char key[32];
+	snprintf(key, sizeof(key), "at:%lld", (long long)id);
+	struct spool_history_filter f = { .entry_key = key, .limit = 10 };
+	struct spool_run *runs;
+	assert_int_equal(spool_history_query(b, &f, &runs, &n, &e), SPOOL_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(runs[0].id, run_id);
+	assert_int_equal(runs[0].flags, SPOOL_RUN_FAILED_START);
+	assert_int_equal(runs[0].exit_code, 127);
+	assert_int_equal(runs[0].output_len, strlen("could not start"));
+	assert_memory_equal(runs[0].output, "could not start", runs[0].output_len);
+	assert_string_equal(runs[0].node, "node-a");
+	spool_runs_free(runs, n);
+	recorder_close(&rec);
+	spool_close(b);
+	spool_fixture_free(fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -251,6 +330,7 @@ int main(void)
 		cmocka_unit_test(test_two_nodes_claiming_the_same_runs_each_run_is_won_once),
 		cmocka_unit_test(test_a_failed_claim_call_claims_nothing),
 		cmocka_unit_test(test_a_won_run_ends_in_the_record_its_claim_began),
+		cmocka_unit_test(test_an_at_job_reaped_while_its_node_was_lost_keeps_its_real_result),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -801,6 +801,68 @@ static void test_prune_spares_running_records_and_takes_old_claims(void **state)
 	spool_close(sp);
 }
 
+/* Runs SQL (no rows wanted) on the test's database, through libpq directly. */
+static void db_exec(const struct db *db, const char *sql)
+{
+	PGconn *c = PQconnectdb(db->uri);
+	assert_int_equal(PQstatus(c), CONNECTION_OK);
+	PGresult *r = PQexec(c, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		char msg[512];
+		snprintf(msg, sizeof msg, "%s", PQresultErrorMessage(r));
+		PQclear(r);
+		PQfinish(c);
+		fail_msg("%s: %s", sql, msg);
+	}
+	PQclear(r);
+	PQfinish(c);
+}
+
+#define INDEX_SCANS "SELECT coalesce((SELECT idx_scan FROM pg_stat_user_indexes" \
+	" WHERE indexrelname = 'claim_scheduled'), -1)"
+#define CLAIM_SEQ_SCANS "SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'claim'"
+
+/* The age prune finds old claims through the index claim_scheduled and
+ * never reads the whole claim table, even with the generic plan a
+ * prepared statement ends up with (forced here). The server's statistics
+ * say which scans the prune's connection made (flushed when it ends). */
+static void test_claim_prune_reads_claims_by_index(void **state)
+{
+	struct db *db = *state;
+	struct spool_err err = { 0 };
+	/* 20000 claims, 200 entries a minute for 100 minutes. */
+	db_exec(db, "INSERT INTO claim (entry_key, scheduled_ms, node, run_id)"
+		" SELECT convert_to('user:alice:' || (g % 200), 'UTF8'),"
+		" 60000 * (g / 200), 'a', g FROM generate_series(0, 19999) g");
+	db_exec(db, "ANALYZE claim");
+	long long seq_before = db_value(db, CLAIM_SEQ_SCANS);
+	long long idx_before = db_value(db, INDEX_SCANS);
+	assert_true(idx_before >= 0);   /* the index is there */
+	assert_int_equal(setenv("PGOPTIONS", "-c plan_cache_mode=force_generic_plan", 1), 0);
+	struct spool *sp = node(db, "a");
+	assert_int_equal(unsetenv("PGOPTIONS"), 0);
+	/* Claims of the first 3 minutes (600) go, 100 a call. (No query of
+	 * the table in between: the statistics would count its scans.) */
+	size_t deleted[7] = { 0 };
+	for (int i = 0; i < 7; i++)
+		assert_int_equal(spool_history_prune_age(sp, 3 * 60000, 100, &deleted[i], &err),
+				 SPOOL_OK);
+	spool_close(sp);
+	/* The closed connection's counts reach the statistics soon after. */
+	long long idx_after = idx_before;
+	for (int i = 0; i < 100 && idx_after < idx_before + 7; i++) {
+		sleep_ms(50);
+		idx_after = db_value(db, INDEX_SCANS);
+	}
+	assert_true(idx_after >= idx_before + 7);   /* one scan a prune */
+	assert_int_equal(db_value(db, CLAIM_SEQ_SCANS), seq_before);
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(deleted[i], 100);
+	assert_int_equal(deleted[6], 0);
+	assert_int_equal(db_value(db, "SELECT count(*) FROM claim"), 20000 - 600);
+	assert_int_equal(db_value(db, "SELECT min(scheduled_ms) FROM claim"), 3 * 60000);
+}
+
 /* ---------------------------------------------------------------- claims of runs */
 
 #define PAIRS 500
@@ -1125,6 +1187,68 @@ static void test_reap_ends_a_lost_nodes_runs_once_and_its_return_completes_them(
 	spool_close(b);
 }
 
+/* A node stopping cleanly leaves: the others never take it for lost. One
+ * that still holds runs or at jobs stays, for them to reap. */
+static void test_a_node_that_leaves_is_never_lost_unless_it_holds_runs(void **state)
+{
+	struct db *db = *state;
+	struct spool *a = node(db, "a"), *b = node(db, "b"), *c = node(db, "c");
+	struct spool_err err = { 0 };
+	assert_int_equal(spool_node_beat(a, 0, NULL, &err), SPOOL_OK);
+	assert_int_equal(spool_node_beat(b, 0, NULL, &err), SPOOL_OK);
+	assert_int_equal(spool_node_beat(c, 0, NULL, &err), SPOOL_OK);
+	/* B: a running record, then also a claimed at job. */
+	struct spool_run r = run_for("user:bob:1", 60000);
+	int64_t id = 0;
+	assert_int_equal(spool_history_begin(b, &r, 1, &id, &err), SPOOL_OK);
+	assert_int_equal(spool_node_leave(b, &err), SPOOL_CONFLICT);
+	assert_non_null(strstr(err.msg, "node b still holds 1 running run records and 0"
+			       " claimed at jobs"));
+	int64_t job = submit(a, job_for("bob", 1001, 'a', 50));
+	assert_int_equal(spool_at_claim(b, job, 60, &err), SPOOL_OK);
+	assert_int_equal(spool_node_leave(b, &err), SPOOL_CONFLICT);
+	assert_non_null(strstr(err.msg, "1 running run records and 1 claimed at jobs"));
+	assert_int_equal(db_value(db, "SELECT count(*) FROM node WHERE name = 'b'"), 1);
+	/* Both end: B leaves. */
+	r.id = id;
+	assert_int_equal(spool_history_end(b, &r, 1, &err), SPOOL_OK);
+	assert_int_equal(spool_at_finish(b, job, NULL, &err), SPOOL_OK);
+	assert_int_equal(spool_node_leave(b, &err), SPOOL_OK);
+	assert_int_equal(db_value(db, "SELECT count(*) FROM node WHERE name = 'b'"), 0);
+	assert_int_equal(spool_node_leave(b, &err), SPOOL_OK);   /* gone already */
+	/* C stops with a run going and cannot leave. */
+	struct spool_run cr = run_for("user:carol:1", 60000);
+	int64_t cid = 0;
+	assert_int_equal(spool_history_begin(c, &cr, 1, &cid, &err), SPOOL_OK);
+	assert_int_equal(spool_node_leave(c, &err), SPOOL_CONFLICT);
+	/* After the timeout only C is lost; B's run stays as it ended. */
+	sleep_ms(400);
+	char **lost = NULL;
+	size_t n = 0;
+	assert_int_equal(spool_node_reap(a, 300, &lost, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(lost[0], "c");
+	free(lost[0]);
+	free(lost);
+	char sql[128];
+	snprintf(sql, sizeof sql, "SELECT flags FROM run WHERE id = %lld", (long long)id);
+	assert_int_equal(db_value(db, sql), 0);
+	snprintf(sql, sizeof sql, "SELECT flags FROM run WHERE id = %lld", (long long)cid);
+	assert_int_equal(db_value(db, sql), SPOOL_RUN_INTERRUPTED | SPOOL_RUN_NODE_LOST);
+	/* B beating again is back, and lost again when it stops beating. */
+	assert_int_equal(spool_node_beat(b, 0, NULL, &err), SPOOL_OK);
+	assert_int_equal(spool_node_beat(a, 0, NULL, &err), SPOOL_OK);
+	sleep_ms(400);
+	assert_int_equal(spool_node_reap(a, 300, &lost, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(lost[0], "b");
+	free(lost[0]);
+	free(lost);
+	spool_close(a);
+	spool_close(b);
+	spool_close(c);
+}
+
 struct reaper {
 	const struct db *db;
 	int index;
@@ -1206,10 +1330,12 @@ int main(void)
 		T(test_at_recover_touches_only_its_own_node),
 		T(test_history_names_the_node_and_recovers_only_its_own),
 		T(test_prune_spares_running_records_and_takes_old_claims),
+		T(test_claim_prune_reads_claims_by_index),
 		T(test_run_claim_from_three_nodes_wins_each_run_once),
 		T(test_run_claim_batch_repeats_and_large_commands),
 		T(test_reap_ends_a_lost_nodes_runs_once_and_its_return_completes_them),
 		T(test_survivors_reaping_at_once_reap_each_node_once),
+		T(test_a_node_that_leaves_is_never_lost_unless_it_holds_runs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -65,6 +65,7 @@ header=$(printf '%s\n' "$OUT" | head -n 1)
 for col in SCHEDULED STARTED DURATION RESULT FLAGS JOB OUTPUT; do
     case "$header" in *"$col"*) ;; *) fail "no $col column: $header" ;; esac
 done
+case "$header" in *NODE*) fail "a NODE column on one machine's spool: $header" ;; esac
 row2=$(printf '%s\n' "$OUT" | awk 'substr($0, 75, 4) + 0 == 2')
 case "$row2" in
     *" - "*"interrupted"*) ;;

@@ -2,7 +2,8 @@
 # tests/whole/crond_pg_spool.sh: crond with its spool on PostgreSQL
 # (`spool = postgresql://...` in crond.conf), one node: a crontab installed,
 # listed and removed through it, a cron run and an at job run recorded and
-# shown by `crontab --history` and `atq --history`, everything kept in the
+# shown by `crontab --history` and `atq --history` (each naming the node),
+# the node leaving the cluster at a clean stop, everything kept in the
 # database across a restart of crond, and no SQLite file made. A fresh
 # database on the run's private server (tests/run: CROND_TEST_PG); skipped
 # without one.
@@ -25,7 +26,7 @@ trap cleanup EXIT
 
 # The test clock below runs up to a minute ahead of the database's: a node
 # refuses to claim runs beyond max_clock_skew, so allow for it here.
-write_conf "max_clock_skew = 3600"
+write_conf "max_clock_skew = 3600" "node = pg-one"
 sed -i "s|^spool = .*|spool = $uri|" "$CONF"
 grep -qxF "spool = $uri" "$CONF" || fail "crond.conf does not name the database"
 : >"$TEST_TMP/at.deny"          # everyone may use at
@@ -74,6 +75,15 @@ while :; do
     [ $SECONDS -lt $deadline ] || { show_last; fail "atq --history shows no ended run of the at job"; }
     sleep 0.3
 done
+# The run names its node, as crontab --history does.
+printf '%s\n' "$OUT" | head -n 1 | grep -q "  FLAGS  *NODE  *JOB  OUTPUT$" ||
+    { show_last; fail "atq --history has no NODE column after FLAGS"; }
+printf '%s\n' "$OUT" | grep "exit 0" | grep -q "  pg-one  " ||
+    { show_last; fail "atq --history does not name node pg-one"; }
+run "$BIN/atq" --json --history
+expect_rc 0 "atq --json --history"
+printf '%s\n' "$OUT" | grep -q '"node": "pg-one"' ||
+    { show_last; fail "atq --json --history has no \"node\": \"pg-one\""; }
 
 # Everything is in the database: no SQLite spool beside the configuration,
 # tables in the database, and the crontab still there after a restart.
@@ -85,6 +95,11 @@ if command -v psql >/dev/null; then
     [ "$tables" -gt 0 ] || fail "no table in $uri"
 fi
 stop_crond
+# A clean stop leaves the cluster: nobody need take the node for lost.
+grep -q "(crond) NODE_LEAVE (node pg-one left the cluster)" "$TEST_TMP/crond.log" ||
+    fail "no NODE_LEAVE at a clean stop: $(tail -n 5 "$TEST_TMP/crond.log")"
+[ "$(psql -X -At -d "$uri" -c "SELECT count(*) FROM node WHERE name = 'pg-one'")" = 0 ] ||
+    fail "the node's heartbeat row is still there after a clean stop"
 start_crond --test-clock "$((start + 60))"
 run "$CRONTAB" -l
 expect_rc 0 "crontab -l after a restart"

@@ -134,6 +134,7 @@ r = d["runs"][0]
 assert r["kind"] == "at" and r["job"] == 1 and r["state"] == "ok" and r["exit_status"] == 0, r
 assert r["output"] == "at-out\n" and r["output_size"] == 7, r
 assert t(r, "scheduled") == 1893553440 and t(r, "start") >= 1893553440
+assert "node" in r and r["node"] is None, r   # one machine: no node
 '
 
 # Where --json does not go
