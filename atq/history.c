@@ -37,7 +37,7 @@
 #include "lib/runfmt.h"
 
 #define OUTPUT_WIDTH 60
-#define FLAGS_WIDTH 11
+#define FLAGS_WIDTH 11   /* at least: as wide as the widest flags shown */
 #define NODE_WIDTH_MAX 64   /* SPOOL_NODE_MAX: longer is not a node name */
 
 /* One run as crond reports it; the strings point into the reply. */
@@ -121,7 +121,28 @@ static int node_width(const struct proto_msg *reply)
 	return w == 0 ? 0 : w < 4 ? 4 : (int)w;
 }
 
-static void print_run(const struct run *r, const struct tz *zone, int node_w)
+/* The FLAGS column's width: the widest flags of REPLY's runs, at least
+ * FLAGS_WIDTH, so long flags ("interrupted,node-lost") keep the columns
+ * after in line. */
+static int flags_width(const struct proto_msg *reply)
+{
+	size_t w = FLAGS_WIDTH;
+	char flags[128];
+	struct proto_iter it;
+	struct proto_field f;
+	struct run r;
+	proto_iter_init(&it, reply, TAG_ROW);
+	while (proto_iter_next(&it, &f)) {
+		if (decode_run(&f, &r) != 0)
+			continue;
+		runfmt_flags(r.flags, flags, sizeof(flags));
+		if (strlen(flags) > w)
+			w = strlen(flags);
+	}
+	return (int)w;
+}
+
+static void print_run(const struct run *r, const struct tz *zone, int flags_w, int node_w)
 {
 	char sched[32] = "-", start[32], dur[32], result[32], flags[128];
 	if (r->scheduled > 0)
@@ -136,7 +157,7 @@ static void print_run(const struct run *r, const struct tz *zone, int node_w)
 		job += 3;
 		job_len -= 3;
 	}
-	printf("%-16s  %-19s  %8s  %-10s  %-*s  ", sched, start, dur, result, FLAGS_WIDTH, flags);
+	printf("%-16s  %-19s  %8s  %-10s  %-*s  ", sched, start, dur, result, flags_w, flags);
 	if (node_w) {
 		/* A node name is letters, digits, '.', '-' and '_' (spool.h):
 		 * printed through the escaping cut all the same. */
@@ -181,8 +202,14 @@ int at_cmd_history(const struct at_cli *cli)
 		return AT_EXIT_FAIL;
 	}
 	size_t n = proto_count(&reply, TAG_ROW);
+	long asked = cli->count ? cli->count : AT_HISTORY_DEFAULT;
+	uint32_t sent;
+	/* TAG_COUNT: crond sent fewer than asked while the history has more. */
+	if (proto_get_u32(&reply, TAG_COUNT, &sent, NULL) == PROTO_OK && (size_t)asked > n)
+		fprintf(stderr, "%s: showing the newest %zu of the %ld runs asked: crond sends "
+		        "at most %zu in one reply\n", cli->prog, n, asked, n);
 	json_t *doc = NULL, *runs = NULL;
-	int node_w = 0;
+	int node_w = 0, flags_w = FLAGS_WIDTH;
 	if (cli->json) {
 		struct passwd *pw = getpwuid(getuid());
 		const char *me = pw != NULL ? pw->pw_name : "";
@@ -202,8 +229,9 @@ int at_cmd_history(const struct at_cli *cli)
 		fprintf(stderr, "%s: no at job runs recorded\n", cli->prog);
 	} else {
 		node_w = node_width(&reply);
+		flags_w = flags_width(&reply);
 		printf("%-16s  %-19s  %8s  %-10s  %-*s  ", "SCHEDULED", "STARTED", "DURATION",
-		       "RESULT", FLAGS_WIDTH, "FLAGS");
+		       "RESULT", flags_w, "FLAGS");
 		if (node_w)
 			printf("%-*s  ", node_w, "NODE");
 		printf("%4s  %s\n", "JOB", "OUTPUT");
@@ -221,7 +249,7 @@ int at_cmd_history(const struct at_cli *cli)
 		}
 		if (decode_run(&f, &r) == 0) {
 			if (!doc)
-				print_run(&r, zone, node_w);
+				print_run(&r, zone, flags_w, node_w);
 			continue;
 		}
 		fprintf(stderr, "%s: crond sent a malformed history row\n", cli->prog);

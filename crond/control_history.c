@@ -10,7 +10,10 @@
  * it reads four times the rows asked for, then four times more while that
  * was not enough and more history remains, up to CONTROL_HISTORY_SCAN_MAX.
  * Rows are cut to fit a reply: output heads and commands to 4 KiB each, and
- * no row is added past CONTROL_REPLY_BUDGET.
+ * no row is added past CONTROL_REPLY_BUDGET. At most CONTROL_HISTORY_MAX
+ * rows are sent; when either limit leaves out rows the history has, the
+ * reply carries TAG_COUNT (the rows sent), so a client never shows fewer
+ * than asked without saying why.
  */
 #include <string.h>
 
@@ -63,18 +66,19 @@ static int allowed_kinds(struct control_ctx *ctx, const struct control_peer *pee
 	return ok;
 }
 
-/* Rows asked for: TAG_COUNT (1 - CONTROL_HISTORY_MAX, larger is cut), or
- * the default; 0 with REPLY built when invalid. */
+/* Rows asked for: TAG_COUNT (any from 1; more than CONTROL_HISTORY_MAX are
+ * cut, and the reply says so), or the default; 0 with REPLY built when
+ * invalid. */
 static size_t requested_count(const struct proto_msg *req, struct proto_buf *reply)
 {
 	uint32_t n = CONTROL_HISTORY_DEFAULT;
 	enum proto_code rc = proto_get_u32(req, TAG_COUNT, &n, NULL);
 	if ((rc != PROTO_OK && rc != PROTO_E_MISSING) || n == 0) {
-		control_reply_error(reply, MSGE_INVALID, "the history count must be a number "
-		                    "from 1 to %d", CONTROL_HISTORY_MAX);
+		control_reply_error(reply, MSGE_INVALID, "the history count must be a "
+		                    "positive number");
 		return 0;
 	}
-	return n > CONTROL_HISTORY_MAX ? CONTROL_HISTORY_MAX : n;
+	return n;
 }
 
 static size_t count_kinds(const struct spool_run *runs, size_t n, int kinds)
@@ -146,9 +150,10 @@ void control_history(struct control_ctx *ctx, const struct control_peer *peer,
 	if (!control_target(peer, req, &target, &named, reply))
 		return;
 	int kinds = requested_kinds(req, reply);
-	size_t want = kinds != 0 ? requested_count(req, reply) : 0;
-	if (want == 0)
+	size_t asked = kinds != 0 ? requested_count(req, reply) : 0;
+	if (asked == 0)
 		return;
+	size_t want = asked > CONTROL_HISTORY_MAX ? CONTROL_HISTORY_MAX : asked;
 	kinds = allowed_kinds(ctx, peer, &target, kinds, reply);
 	if (kinds == 0)
 		return;
@@ -160,17 +165,29 @@ void control_history(struct control_ctx *ctx, const struct control_peer *peer,
 	struct spool_run *runs = NULL;
 	size_t n = 0;
 	struct spool_err err;
-	if (fetch(ctx, &filter, want, kinds, &runs, &n, &err) != SPOOL_OK) {
+	/* One more than sent, when cut, to tell whether the cut left any out. */
+	if (fetch(ctx, &filter, want < asked ? want + 1 : want, kinds, &runs, &n, &err) !=
+	    SPOOL_OK) {
 		control_reply_spool_error(reply, "read the run history", &err);
 		return;
 	}
 	control_reply_ok(reply);
-	for (size_t i = 0, rows = 0; i < n && rows < want; i++) {
+	size_t rows = 0;
+	bool cut = false;
+	for (size_t i = 0; i < n; i++) {
 		if (!(kind_bit(runs[i].kind) & kinds))
 			continue;
-		if (!add_row(reply, &runs[i]))
+		/* A row the history has left out: past the cap or the budget. */
+		if (rows == want || !add_row(reply, &runs[i])) {
+			cut = rows < asked;
 			break;
+		}
 		rows++;
 	}
+	/* The kind filter's scan stopped short: older runs may match. */
+	if (rows < want && n >= CONTROL_HISTORY_SCAN_MAX)
+		cut = true;
 	spool_runs_free(runs, n);
+	if (cut)
+		(void)proto_buf_add_u32(reply, TAG_COUNT, (uint32_t)rows);
 }

@@ -31,7 +31,7 @@
 
 #define COMMAND_WIDTH 32
 #define OUTPUT_WIDTH 60
-#define FLAGS_WIDTH 9
+#define FLAGS_WIDTH 9   /* at least: as wide as the widest flags shown */
 /* One run as a JSON object (lib/json_out.h), NULL when out of memory. */
 static json_t *json_run(const struct store_run *r, const struct tz *zone)
 {
@@ -87,7 +87,22 @@ static int node_width(const struct store_run *runs, size_t n)
 	return w == 0 ? 0 : w < 4 ? 4 : (int)w;
 }
 
-static void print_run(const struct store_run *r, const struct tz *zone, int node_w)
+/* The FLAGS column's width: the widest flags of RUNS, at least FLAGS_WIDTH,
+ * so long flags ("interrupted,node-lost") keep the columns after in line. */
+static int flags_width(const struct store_run *runs, size_t n)
+{
+	size_t w = FLAGS_WIDTH;
+	char flags[128];
+	for (size_t i = 0; i < n; i++) {
+		runfmt_flags(runs[i].flags, flags, sizeof(flags));
+		if (strlen(flags) > w)
+			w = strlen(flags);
+	}
+	return (int)w;
+}
+
+static void print_run(const struct store_run *r, const struct tz *zone, int flags_w,
+                      int node_w)
 {
 	char sched[32], start[32], dur[32], result[32], flags[128];
 	if (r->scheduled > 0)
@@ -98,7 +113,7 @@ static void print_run(const struct store_run *r, const struct tz *zone, int node
 	runfmt_duration(r->flags, r->start_ms, r->end_ms, dur, sizeof(dur));
 	runfmt_result(r->flags, r->end_ms, r->status, r->signal, result, sizeof(result));
 	runfmt_flags(r->flags, flags, sizeof(flags));
-	printf("%-16s  %-19s  %8s  %-10s  %-*s  ", sched, start, dur, result, FLAGS_WIDTH, flags);
+	printf("%-16s  %-19s  %8s  %-10s  %-*s  ", sched, start, dur, result, flags_w, flags);
 	if (node_w)
 		printf("%-*s  ", node_w, r->node[0] ? r->node : "-");
 	bool has_output = r->output_len > 0 && r->output[0] != '\n' && r->output[0] != '\r';
@@ -127,10 +142,14 @@ int crontab_cmd_history(const struct crontab_cli *cli)
 		return EXIT_FAIL;
 	struct store_run *runs;
 	size_t n;
-	if (store_history(&st, (uint32_t)count, &runs, &n) != STORE_OK) {
+	bool cut;
+	if (store_history(&st, (uint32_t)count, &runs, &n, &cut) != STORE_OK) {
 		tz_free(zone);
 		return EXIT_FAIL;
 	}
+	if (cut && (size_t)count > n)
+		fprintf(stderr, "crontab: showing the newest %zu of the %ld runs asked: crond "
+		        "sends at most %zu in one reply\n", n, count, n);
 	if (cli->json) {
 		int rc = print_json(runs, n, who.name, zone);
 		store_runs_free(runs, n);
@@ -138,17 +157,18 @@ int crontab_cmd_history(const struct crontab_cli *cli)
 		return rc;
 	}
 	int node_w = node_width(runs, n);
+	int flags_w = flags_width(runs, n);
 	if (n == 0) {
 		fprintf(stderr, "crontab: no runs recorded for %s\n", who.name);
 	} else {
 		printf("%-16s  %-19s  %8s  %-10s  %-*s  ", "SCHEDULED", "STARTED", "DURATION",
-		       "RESULT", FLAGS_WIDTH, "FLAGS");
+		       "RESULT", flags_w, "FLAGS");
 		if (node_w)
 			printf("%-*s  ", node_w, "NODE");
 		printf("%-*s  %s\n", COMMAND_WIDTH, "COMMAND", "OUTPUT");
 	}
 	for (size_t i = 0; i < n; i++)
-		print_run(&runs[i], zone, node_w);
+		print_run(&runs[i], zone, flags_w, node_w);
 	store_runs_free(runs, n);
 	tz_free(zone);
 	if (fflush(stdout) != 0) {

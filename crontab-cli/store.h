@@ -85,8 +85,11 @@ struct store_run {
 };
 
 /* WHO's newest COUNT cron runs, newest first, as a new array (free with
- * store_runs_free). STORE_OK or STORE_FAIL. */
-int store_history(struct store *st, uint32_t count, struct store_run **runs, size_t *n);
+ * store_runs_free). *CUT is true when crond sent fewer than COUNT while the
+ * history has more (one reply carries at most 1000 runs, fewer when they
+ * are big). STORE_OK or STORE_FAIL. */
+int store_history(struct store *st, uint32_t count, struct store_run **runs, size_t *n,
+                  bool *cut);
 
 void store_runs_free(struct store_run *runs, size_t n);
 

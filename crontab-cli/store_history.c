@@ -79,10 +79,12 @@ static int decode_rows(const struct proto_msg *reply, struct store_run **runs, s
 	return STORE_OK;
 }
 
-int store_history(struct store *st, uint32_t count, struct store_run **runs, size_t *n)
+int store_history(struct store *st, uint32_t count, struct store_run **runs, size_t *n,
+                  bool *cut)
 {
 	*runs = NULL;
 	*n = 0;
+	*cut = false;
 	char err[1100];
 	int no_daemon = 0;
 	struct client c;
@@ -116,6 +118,8 @@ int store_history(struct store *st, uint32_t count, struct store_run **runs, siz
 		return STORE_FAIL;
 	}
 	rc = decode_rows(&reply, runs, n);
+	uint32_t sent;
+	*cut = proto_get_u32(&reply, TAG_COUNT, &sent, NULL) == PROTO_OK;
 	proto_msg_free(&reply);
 	return rc;
 }

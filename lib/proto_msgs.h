@@ -36,7 +36,9 @@ enum msg_type {
 	 * -> OK: TAG_ROW* newest first, each: TAG_KIND, TAG_USER, TAG_ENTRY_KEY,
 	 *    TAG_COMMAND, TAG_SCHEDULED, TAG_START, TAG_END (milliseconds),
 	 *    TAG_STATUS, TAG_SIGNAL, TAG_FLAGS, TAG_OUTPUT (head), TAG_OUTPUT_SIZE,
-	 *    TAG_NODE (only when the record names a cluster node) */
+	 *    TAG_NODE (only when the record names a cluster node); TAG_COUNT (the
+	 *    rows sent) when fewer were sent than asked while the history has
+	 *    more: at most 1000 go in one reply, and fewer when they are big */
 	MSG_HISTORY = 23,
 
 	/* TAG_QUEUE, TAG_TIME, TAG_SCRIPT, TAG_ENV*, TAG_CWD, TAG_UMASK, TAG_MAIL,

@@ -277,10 +277,11 @@ static void test_an_at_job_reaped_while_its_node_was_lost_keeps_its_real_result(
 	int64_t id;
 	assert_int_equal(spool_at_submit(fx->sp, &sub, &id, &e), SPOOL_OK);
 	/* Node A claims and starts it (its running record is written). */
-	assert_int_equal(spool_node_beat(rec.sp, 0, NULL, &e), SPOOL_OK);
+	assert_int_equal(spool_node_beat(recorder_spool(&rec), 0, NULL, &e), SPOOL_OK);
 	struct spool_at_job *claimed;
 	size_t n;
-	assert_int_equal(spool_at_claim_due(rec.sp, T0, NULL, 1, &claimed, &n, &e), SPOOL_OK);
+	assert_int_equal(spool_at_claim_due(recorder_spool(&rec), T0, NULL, 1, &claimed, &n, &e),
+	                 SPOOL_OK);
 	assert_int_equal(n, 1);
 	struct due at = { .kind = DUE_AT, .scheduled = T0, .at_id = id, .queue = 'a' };
 	struct run_request *req = runreq_from_due(&at);

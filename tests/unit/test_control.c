@@ -268,6 +268,7 @@ struct result {
 	char text[2048];
 	size_t text_len;
 	int64_t job_id;
+	uint32_t count;          /* TAG_COUNT of the reply, 0 if absent */
 	size_t n_rows;
 	struct {
 		int64_t id, time;
@@ -331,6 +332,7 @@ static void do_call(const struct config *cfg, struct proto_buf *req, struct resu
 		copy_str(&reply, TAG_DIAG, r->text, sizeof(r->text));
 	r->n_diag = proto_count(&reply, TAG_DIAG);
 	(void)proto_get_i64(&reply, TAG_JOB_ID, &r->job_id, NULL);
+	(void)proto_get_u32(&reply, TAG_COUNT, &r->count, NULL);
 	read_rows(&reply, r);
 	proto_msg_free(&reply);
 }
@@ -1017,6 +1019,45 @@ static void test_history_rows_newest_first_by_user_and_kind(void **state)
 	b = history_req(NULL, 0, NULL);
 	nobody(f, &b, &r);
 	expect_error(&r, MSGE_DENIED, "crontab");
+}
+
+/* More runs asked than one reply carries: the reply says how many it
+ * sent (TAG_COUNT), and says nothing when the history simply has fewer. */
+static void test_history_cut_is_said(void **state)
+{
+	struct fx *f = *state;
+	enum { N = 1005 };
+	struct spool_run *runs = calloc(N, sizeof(*runs));
+	assert_non_null(runs);
+	for (int i = 0; i < N; i++)
+		runs[i] = (struct spool_run){ .kind = SPOOL_RUN_CRON, .owner = "root", .uid = 0,
+		                              .entry_key = "user:root:1", .command = "a",
+		                              .start_ms = 1000 + i, .end_ms = 2000 + i };
+	struct spool *sp;
+	struct spool_err err;
+	assert_int_equal(spool_open(f->c->cfg.spool, 0, &sp, &err), 0);
+	assert_int_equal(spool_history_append(sp, runs, N, &err), 0);
+	spool_close(sp);
+	free(runs);
+	struct result r;
+	struct proto_buf b = history_req("root", 5000, NULL);
+	call(f, &b, &r);
+	expect_ok(&r);
+	assert_int_equal(r.n_rows, 1000);
+	assert_int_equal(r.count, 1000);                 /* cut: said */
+	b = history_req("root", 1000, "cron");
+	call(f, &b, &r);
+	assert_int_equal(r.n_rows, 1000);
+	assert_int_equal(r.count, 0);                    /* as asked: nothing said */
+	b = history_req("nobody", 5000, NULL);
+	call(f, &b, &r);
+	expect_ok(&r);
+	assert_int_equal(r.n_rows, 0);
+	assert_int_equal(r.count, 0);                    /* fewer exist: nothing said */
+	b = history_req("root", 5000, "at");
+	call(f, &b, &r);
+	assert_int_equal(r.n_rows, 0);
+	assert_int_equal(r.count, 0);
 }
 
 /* ------------------------------------------------------------ status */
@@ -1985,6 +2026,7 @@ int main(void)
 		T(test_a_running_job_is_listed_in_queue_equals_and_kept),
 		T(test_a_user_sees_and_touches_only_their_own_jobs),
 		T(test_history_rows_newest_first_by_user_and_kind),
+		T(test_history_cut_is_said),
 		T(test_status_keys_entries_as_the_scheduler_does),
 		T(test_garbage_gets_a_fatal_reply_and_others_are_served),
 		T(test_an_oversized_request_is_refused_from_its_header),

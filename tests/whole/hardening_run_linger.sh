@@ -16,7 +16,8 @@ start_crond
 run as_nobody "$CRONTAB" "$TEST_TMP/n.tab"
 expect_rc 0 "nobody installs a crontab"
 # A raw MSG_RUN (45: TAG_RUN_LINE 80) for LINE; "hold" never reads, "ask"
-# prints the first frame's type and text.
+# decodes the first frame: "MSG_ERROR code 7 (MSGE_BUSY): TEXT" for a
+# refusal (TAG_ERROR_CODE 1, TAG_ERROR_TEXT 2), else "message type N".
 cat >"$TEST_TMP/raw.py" <<'PY'
 import socket, struct, sys, time
 def field(tag, data): return struct.pack(">HI", tag, len(data)) + data
@@ -33,7 +34,19 @@ while len(data) < 12 or len(data) < 12 + struct.unpack(">I", data[8:12])[0]:
     if not chunk: break
     data += chunk
 magic, version, mtype, length = struct.unpack(">IHHI", data[:12])
-print(mtype, "".join(c for c in data[12:12 + length].decode("utf-8", "replace") if c.isprintable()))
+fields, payload = {}, data[12:12 + length]
+while len(payload) >= 6:
+    tag, n = struct.unpack(">HI", payload[:6])
+    fields.setdefault(tag, payload[6:6 + n])
+    payload = payload[6 + n:]
+names = {1: "MSGE_DENIED", 2: "MSGE_PERM", 3: "MSGE_NOT_FOUND", 4: "MSGE_INVALID",
+         5: "MSGE_INTERNAL", 6: "MSGE_UNSUPPORTED", 7: "MSGE_BUSY", 8: "MSGE_QUOTA"}
+if mtype == 2:
+    code = struct.unpack(">I", fields.get(1, b"\0\0\0\0"))[0]
+    text = fields.get(2, b"").decode("utf-8", "replace")
+    print("MSG_ERROR code %d (%s): %s" % (code, names.get(code, "?"), text))
+else:
+    print("message type %d" % mtype)
 PY
 holders=""
 for i in 1 2 3 4; do
@@ -49,7 +62,7 @@ run as_nobody /usr/bin/python3 "$TEST_TMP/raw.py" "$SOCK" ask 4
 kill $holders 2>/dev/null; wait $holders 2>/dev/null
 echo "figure: a fifth --run of nobody while 4 clients hold unread output: $OUT"
 case "$OUT" in
-    "2 "*"nobody already has 4 runs started with crontab --run going"*) ;;
+    "MSG_ERROR code 7 (MSGE_BUSY): "*"nobody already has 4 runs started with crontab --run going"*) ;;
     *) fail "a fifth run was let in while 4 unread clients held their slots: $OUT" ;;
 esac
 # Once they are gone, nobody may run again.
