@@ -1,11 +1,11 @@
 #!/bin/bash
-# bench/cluster_bench.sh: what a cluster's claims cost (issue 13), on this
+# bench/cluster_claims.sh: what a cluster's claims cost (issue 13), on this
 # machine, in one run.
 #
-#   cluster_bench.sh BIN BUILD      (bench/Makefile runs it as `make cluster`)
+#   cluster_claims.sh BIN BUILD      (bench/Makefile runs it as `make cluster_claims`)
 #
 #   BIN     the project's programs (crond, crontab)
-#   BUILD   where claim_bench and stamp are, and where the scratch directory
+#   BUILD   where cluster_claims and stamp are, and where the scratch directory
 #           goes (on the disk the build is on: PostgreSQL's and SQLite's
 #           fsyncs are real there, not on a tmpfs)
 #   QUICK=1 fewer rounds and two latency minutes instead of six
@@ -19,7 +19,7 @@
 # and exits 0.
 #
 # The figures:
-#  1 claims: bench/claim_bench, NODES connections racing for the same runs
+#  1 claims: bench/cluster_claims, NODES connections racing for the same runs
 #    at every "minute" (a barrier), BATCH runs per spool_run_claim call (1:
 #    one entry due; 100: a hundred due at once, claimed in one transaction,
 #    as crond does): claims per second the spool sustains, and the p50/p99
@@ -36,7 +36,7 @@
 set -u
 set -o pipefail
 
-[ $# -eq 2 ] || { echo "usage: cluster_bench.sh BIN BUILD" >&2; exit 2; }
+[ $# -eq 2 ] || { echo "usage: cluster_claims.sh BIN BUILD" >&2; exit 2; }
 BIN=$(cd "$1" && pwd) || exit 2
 BUILD=$(cd "$2" && pwd) || exit 2
 QUICK=${QUICK:-0}
@@ -47,11 +47,11 @@ if [ "$QUICK" = 1 ]; then
 else
     ROUNDS1=2000 ROUNDS100=200 LAT_MINUTES=6 LAT_N=20
 fi
-CLAIM=$BUILD/claim_bench
+CLAIM=$BUILD/cluster_claims
 STAMP=$BUILD/stamp
 PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
 
-die() { echo "cluster_bench: $*" >&2; exit 1; }
+die() { echo "cluster_claims: $*" >&2; exit 1; }
 for p in "$BIN/crond" "$BIN/crontab" "$CLAIM" "$STAMP"; do
     [ -x "$p" ] || die "missing $p"
 done
@@ -72,7 +72,7 @@ cleanup() {
     done
     for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null; done
     [ -e "$PGDIR/data/postmaster.pid" ] && as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast -w stop >/dev/null 2>&1
-    if [ "$KEEP" = 1 ]; then echo "cluster_bench: scratch kept in $W"; else rm -rf "$W"; fi
+    if [ "$KEEP" = 1 ]; then echo "cluster_claims: scratch kept in $W"; else rm -rf "$W"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
@@ -104,7 +104,7 @@ echo "  PostgreSQL: $PGBIN, private, on $PGDIR"
 # ---------------------------------------------------------------- 1 claims
 claims() {   # SPOOL NODES ROUNDS BATCH
     local out
-    out=$("$CLAIM" "$@") || die "claim_bench $* failed"
+    out=$("$CLAIM" "$@") || die "cluster_claims $* failed"
     printf '%s\n' "$out" | grep -v '^data: '
     printf '%s\n' "$out" | sed -n 's/^data: //p' >>"$DATA"
 }
@@ -165,7 +165,7 @@ S1=$(( S0 + LAT_MINUTES * 60 ))
 echo "start latency: $LAT_N entries, $LAT_MINUTES minute boundaries from $(date -u -d @"$S0" +%H:%M) UTC (SQLite at even minutes, the 3-node cluster at odd ones)..."
 # stop half a minute after the last boundary: its jobs have started
 sleep $(( S1 - 30 - $(date +%s) ))
-for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null || echo "cluster_bench: a crond died (see $L/*/log)" >&2; done
+for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null || echo "cluster_claims: a crond died (see $L/*/log)" >&2; done
 for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
 PIDS=()
 
@@ -193,7 +193,7 @@ done
 expected=$(( LAT_MINUTES / 2 * LAT_N ))
 for k in sqlite pg; do
     got=$(wc -l <"$L/$k.stamps" 2>/dev/null || echo 0)
-    [ "$got" -eq "$expected" ] || echo "cluster_bench: $k: $got job starts, expected $expected" >&2
+    [ "$got" -eq "$expected" ] || echo "cluster_claims: $k: $got job starts, expected $expected" >&2
 done
 if [ -n "$RESULTS" ]; then
     mkdir -p "$RESULTS"

@@ -1,8 +1,8 @@
-/* bench/claim_bench.c: how fast a spool takes run claims (spool_run_claim)
+/* bench/cluster_claims.c: how fast a spool takes run claims (spool_run_claim)
  * when NODES nodes race for the same runs, as a cluster's nodes do at every
  * minute boundary.
  *
- *   claim_bench SPOOL NODES ROUNDS BATCH
+ *   cluster_claims SPOOL NODES ROUNDS BATCH
  *
  * SPOOL is a path (SQLite) or a postgresql:// URI. NODES threads each open
  * their own connection, named node1..nodeN (spool_set_node), and play
@@ -17,7 +17,7 @@
  *   p50 and p99 of one claim call (ms, every node's calls), and wins per
  *   node;
  * then "data:" lines in the benchmark data format (FIGURE BACKEND X VALUE,
- * X = NODES x BATCH as NxB) for bench/cluster_bench.sh to keep.
+ * X = NODES x BATCH as NxB) for bench/cluster_claims.sh to keep.
  * Uses only spool/spool.h.
  */
 #include <pthread.h>
@@ -88,7 +88,7 @@ static void *node_main(void *arg)
 		 * failure of its own, so that none waits forever */
 		int b = pthread_barrier_wait(nd->barrier);
 		if (b != 0 && b != PTHREAD_BARRIER_SERIAL_THREAD) {
-			fprintf(stderr, "claim_bench: pthread_barrier_wait: %d\n", b);
+			fprintf(stderr, "cluster_claims: pthread_barrier_wait: %d\n", b);
 			exit(1);
 		}
 		if (nd->failed)
@@ -120,7 +120,7 @@ static double pct(const double *sorted, size_t n, double p)
 int main(int argc, char **argv)
 {
 	if (argc != 5) {
-		fprintf(stderr, "usage: claim_bench SPOOL NODES ROUNDS BATCH\n");
+		fprintf(stderr, "usage: cluster_claims SPOOL NODES ROUNDS BATCH\n");
 		return 2;
 	}
 	const char *path = argv[1];
@@ -129,7 +129,7 @@ int main(int argc, char **argv)
 	int batch = atoi(argv[4]);
 	if (nodes < 1 || nodes > NODES_MAX || rounds < 1 || rounds > 1000000 ||
 	    batch < 1 || batch > BATCH_MAX) {
-		fprintf(stderr, "claim_bench: NODES 1-%d, ROUNDS 1-1000000, BATCH 1-%d\n",
+		fprintf(stderr, "cluster_claims: NODES 1-%d, ROUNDS 1-1000000, BATCH 1-%d\n",
 			NODES_MAX, BATCH_MAX);
 		return 2;
 	}
@@ -143,7 +143,7 @@ int main(int argc, char **argv)
 	pthread_t th[NODES_MAX];
 	pthread_barrier_t barrier;
 	if (pthread_barrier_init(&barrier, NULL, (unsigned)nodes) != 0) {
-		fprintf(stderr, "claim_bench: pthread_barrier_init failed\n");
+		fprintf(stderr, "cluster_claims: pthread_barrier_init failed\n");
 		return 1;
 	}
 	/* the instants are fresh minutes: no earlier run's claim is in the way */
@@ -158,23 +158,23 @@ int main(int argc, char **argv)
 		nd[i].barrier = &barrier;
 		nd[i].lat_ms = calloc((size_t)rounds, sizeof(double));
 		if (nd[i].lat_ms == NULL) {
-			fprintf(stderr, "claim_bench: out of memory\n");
+			fprintf(stderr, "cluster_claims: out of memory\n");
 			return 1;
 		}
 		if (spool_open(path, SPOOL_CREATE, &nd[i].sp, &err) != SPOOL_OK) {
-			fprintf(stderr, "claim_bench: open %s: %s\n", path, err.msg);
+			fprintf(stderr, "cluster_claims: open %s: %s\n", path, err.msg);
 			return 1;
 		}
 		snprintf(name, sizeof(name), "node%d", i + 1);
 		if (spool_set_node(nd[i].sp, name, &err) != SPOOL_OK) {
-			fprintf(stderr, "claim_bench: %s\n", err.msg);
+			fprintf(stderr, "cluster_claims: %s\n", err.msg);
 			return 1;
 		}
 	}
 	double t0 = mono_s();
 	for (int i = 0; i < nodes; i++) {
 		if (pthread_create(&th[i], NULL, node_main, &nd[i]) != 0) {
-			fprintf(stderr, "claim_bench: pthread_create failed\n");
+			fprintf(stderr, "cluster_claims: pthread_create failed\n");
 			return 1;
 		}
 	}
@@ -187,12 +187,12 @@ int main(int argc, char **argv)
 	size_t nlat = (size_t)nodes * (size_t)rounds;
 	double *all = malloc(nlat * sizeof(double));
 	if (all == NULL) {
-		fprintf(stderr, "claim_bench: out of memory\n");
+		fprintf(stderr, "cluster_claims: out of memory\n");
 		return 1;
 	}
 	for (int i = 0; i < nodes; i++) {
 		if (nd[i].failed) {
-			fprintf(stderr, "claim_bench: node%d: %s\n", i + 1, nd[i].err.msg);
+			fprintf(stderr, "cluster_claims: node%d: %s\n", i + 1, nd[i].err.msg);
 			rc = 1;
 		}
 		won += nd[i].won;
@@ -203,7 +203,7 @@ int main(int argc, char **argv)
 	if (rc != 0)
 		return rc;
 	if (won != rounds * batch) {
-		fprintf(stderr, "claim_bench: %ld runs won, expected exactly %ld: a run was claimed"
+		fprintf(stderr, "cluster_claims: %ld runs won, expected exactly %ld: a run was claimed"
 			" twice or by nobody\n", won, rounds * batch);
 		return 1;
 	}
