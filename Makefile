@@ -147,10 +147,13 @@ $(BIN)/crond-session: $(call obj,$(SESSION_SRCS))
 $(BIN)/atq $(BIN)/atrm $(BIN)/batch: $(BIN)/at
 	$(Q)ln -sf at $@
 
+# The unit tests link libpq: the spool tests' fixture makes and drops a
+# PostgreSQL database per test (tests/unit/support/spool_fixture.c). The
+# programs themselves never link it (spool/pg/libpq.c loads it on first use).
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(UNIT_SUPPORT)) $(ALL_LIBS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LINK    $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(call obj,$(UNIT_SUPPORT)) $(ALL_LIBS) $(LDLIBS) -ljansson -lsystemd -lcmocka
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(call obj,$(UNIT_SUPPORT)) $(ALL_LIBS) $(LDLIBS) -ljansson -lsystemd -lcmocka -lpq
 
 -include $(ALL_OBJS:.o=.d)
 
@@ -159,6 +162,14 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(UNIT_SUPPORT)) $(ALL_
 # once; silent when all is present.
 APT_PACKAGES := libsqlite3-dev libcmocka-dev libjansson-dev pkg-config tzdata libpam0g-dev libsystemd-dev libpq-dev
 TEST_APT_PACKAGES := python3 procps util-linux bash-completion mandoc groff-base
+# PostgreSQL's server, for the PostgreSQL spool's tests: tests/run starts a
+# private one (tests/tools/pg-private) and never uses the system's. On
+# install, Debian's package makes a cluster "main" (port 5432, its socket in
+# /run/postgresql) and asks invoke-rc.d to start it: in a container without
+# an init (no /sbin/init) or with a policy-rc.d that says no, as Docker's
+# images have, invoke-rc.d declines and the install still succeeds; where it
+# does start, it runs beside the tests' server without touching it.
+TEST_APT_PACKAGES += postgresql
 # make bench: the anchors (Debian's cron and at) and gnuplot for the curves
 BENCH_APT_PACKAGES := cron at gnuplot-nox
 define apt_ensure

@@ -66,6 +66,9 @@ int pg_connected(struct spool *sp, struct spool_err *err);
 /* Drops a connection found broken, so the next call reconnects. */
 void pg_disconnect(struct spool *sp);
 
+/* Closes SP's connection and frees SP (the operations table's close). */
+void pg_close(struct spool *sp);
+
 /* ---- error.c */
 
 /* The spool code for result RES (NULL: a failure of the connection itself):
@@ -121,6 +124,11 @@ void pg_param_str(struct pg_params *p, const char *s);    /* bytea of strlen(S);
  * step) and *RES NULL. */
 int pg_query(struct spool *sp, const char *sql, const struct pg_params *p,
 	     PGresult **res, const char *what, struct spool_err *err);
+
+/* Runs SQL, one or more statements without parameters or wanted rows
+ * (the schema's DDL), inside the caller's transaction. */
+int pg_exec(struct spool *sp, const char *sql, const char *what,
+	    struct spool_err *err);
 
 /* Rows changed by the command that gave RES. */
 int64_t pg_changes(const PGresult *res);

@@ -1,6 +1,7 @@
 /* tests/unit/test_spool_at.c: at jobs in the spool: submit, list, get,
  * remove, claim, finish and crash recovery, single-threaded. Races between
- * claimers are in test_spool_concurrency.c. */
+ * claimers are in test_spool_concurrency.c. On both backends
+ * (tests/unit/support/spool_fixture.h). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -12,23 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "spool/sqlite/internal.h"   /* the test-only hook before COMMIT */
+#include "spool/backend.h"   /* the test-only hook before COMMIT */
 #include "spool/spool.h"
 #include "tests/unit/support/spool_fixture.h"
-
-static int setup(void **state)
-{
-	struct spool_fixture *fx = spool_fixture_new("spool-at");
-	spool_fixture_open(fx, SPOOL_CREATE);
-	*state = fx;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	spool_fixture_free(*state);
-	return 0;
-}
 
 static const char *const test_env[] = { "HOME=/home/alice", "LANG=C.UTF-8", "EMPTY=", NULL };
 
@@ -566,25 +553,24 @@ static void test_submit_many_counts_the_batch_against_the_quota(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-		T(test_submit_then_get_returns_every_field),
-		T(test_job_without_environment_gets_an_empty_list),
-		T(test_mail_recipient_is_kept_apart_from_the_environment),
-		T(test_ids_increase_and_are_never_reused),
-		T(test_submit_rejects_malformed_jobs),
-		T(test_list_is_sorted_by_run_time_then_id_and_filtered),
-		T(test_remove_checks_owner_and_state),
-		T(test_submit_within_a_quota_counts_the_owners_jobs_and_bytes),
-		T(test_claim_moves_waiting_to_running_exactly_once),
-		T(test_claim_due_takes_due_jobs_in_order_up_to_max),
-		T(test_next_run_is_the_earliest_waiting_job_of_the_queues),
-		T(test_set_running_and_finish_follow_the_states),
-		T(test_finish_with_a_result_records_it_in_the_same_transaction),
-		T(test_recover_interrupts_running_jobs_which_never_run_again),
-		T(test_submit_many_is_one_transaction_and_refuses_jobs_alone),
-		T(test_submit_many_counts_the_batch_against_the_quota),
-#undef T
+	static const struct spool_fixture_test tests[] = {
+		SPOOL_CONTRACT_TEST(test_submit_then_get_returns_every_field),
+		SPOOL_CONTRACT_TEST(test_job_without_environment_gets_an_empty_list),
+		SPOOL_CONTRACT_TEST(test_mail_recipient_is_kept_apart_from_the_environment),
+		SPOOL_CONTRACT_TEST(test_ids_increase_and_are_never_reused),
+		SPOOL_CONTRACT_TEST(test_submit_rejects_malformed_jobs),
+		SPOOL_CONTRACT_TEST(test_list_is_sorted_by_run_time_then_id_and_filtered),
+		SPOOL_CONTRACT_TEST(test_remove_checks_owner_and_state),
+		SPOOL_CONTRACT_TEST(test_submit_within_a_quota_counts_the_owners_jobs_and_bytes),
+		SPOOL_CONTRACT_TEST(test_claim_moves_waiting_to_running_exactly_once),
+		SPOOL_CONTRACT_TEST(test_claim_due_takes_due_jobs_in_order_up_to_max),
+		SPOOL_CONTRACT_TEST(test_next_run_is_the_earliest_waiting_job_of_the_queues),
+		SPOOL_CONTRACT_TEST(test_set_running_and_finish_follow_the_states),
+		SPOOL_CONTRACT_TEST(test_finish_with_a_result_records_it_in_the_same_transaction),
+		SPOOL_CONTRACT_TEST(test_recover_interrupts_running_jobs_which_never_run_again),
+		SPOOL_CONTRACT_TEST(test_submit_many_is_one_transaction_and_refuses_jobs_alone),
+		SPOOL_CONTRACT_TEST(test_submit_many_counts_the_batch_against_the_quota),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return spool_fixture_run("spool-at", SPOOL_CREATE, tests,
+				 sizeof tests / sizeof tests[0]);
 }

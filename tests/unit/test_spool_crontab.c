@@ -1,6 +1,7 @@
 /* tests/unit/test_spool_crontab.c: crontabs in the spool: byte-exact round
- * trips, generations, tombstones, and the argument checks. Real database
- * files in a private temporary directory. */
+ * trips, generations, tombstones, and the argument checks. Real databases,
+ * on both backends: a file in a private temporary directory, and a
+ * PostgreSQL database of the test's own (tests/unit/support/spool_fixture.h). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -14,20 +15,6 @@
 
 #include "spool/spool.h"
 #include "tests/unit/support/spool_fixture.h"
-
-static int setup(void **state)
-{
-	struct spool_fixture *fx = spool_fixture_new("spool-crontab");
-	spool_fixture_open(fx, SPOOL_CREATE | SPOOL_CHECK);
-	*state = fx;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	spool_fixture_free(*state);
-	return 0;
-}
 
 static void test_install_then_get_returns_the_exact_bytes(void **state)
 {
@@ -262,19 +249,18 @@ static void test_reinstall_replaces_text_uid_and_installer(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-		T(test_install_then_get_returns_the_exact_bytes),
-		T(test_every_byte_value_and_one_mebibyte_round_trip),
-		T(test_empty_crontab_is_installed_not_removed),
-		T(test_crontab_over_the_bound_is_invalid),
-		T(test_get_of_unknown_owner_is_not_found),
-		T(test_generations_strictly_increase_across_owners),
-		T(test_remove_leaves_a_tombstone_listed_as_a_change),
-		T(test_changes_come_in_pages_of_max_in_generation_order),
-		T(test_crontab_survives_close_and_reopen),
-		T(test_reinstall_replaces_text_uid_and_installer),
-#undef T
+	static const struct spool_fixture_test tests[] = {
+		SPOOL_CONTRACT_TEST(test_install_then_get_returns_the_exact_bytes),
+		SPOOL_CONTRACT_TEST(test_every_byte_value_and_one_mebibyte_round_trip),
+		SPOOL_CONTRACT_TEST(test_empty_crontab_is_installed_not_removed),
+		SPOOL_CONTRACT_TEST(test_crontab_over_the_bound_is_invalid),
+		SPOOL_CONTRACT_TEST(test_get_of_unknown_owner_is_not_found),
+		SPOOL_CONTRACT_TEST(test_generations_strictly_increase_across_owners),
+		SPOOL_CONTRACT_TEST(test_remove_leaves_a_tombstone_listed_as_a_change),
+		SPOOL_CONTRACT_TEST(test_changes_come_in_pages_of_max_in_generation_order),
+		SPOOL_CONTRACT_TEST(test_crontab_survives_close_and_reopen),
+		SPOOL_CONTRACT_TEST(test_reinstall_replaces_text_uid_and_installer),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return spool_fixture_run("spool-crontab", SPOOL_CREATE | SPOOL_CHECK, tests,
+				 sizeof tests / sizeof tests[0]);
 }

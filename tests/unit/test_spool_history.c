@@ -1,6 +1,6 @@
 /* tests/unit/test_spool_history.c: run history (append, begin and end,
  * recovery after a crash, query, prune), per-entry state and named
- * values. */
+ * values. On both backends (tests/unit/support/spool_fixture.h). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,23 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "spool/sqlite/internal.h"   /* the test-only hook before COMMIT */
+#include "spool/backend.h"   /* the test-only hook before COMMIT */
 #include "spool/spool.h"
 #include "tests/unit/support/spool_fixture.h"
-
-static int setup(void **state)
-{
-	struct spool_fixture *fx = spool_fixture_new("spool-history");
-	spool_fixture_open(fx, SPOOL_CREATE);
-	*state = fx;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	spool_fixture_free(*state);
-	return 0;
-}
 
 static struct spool_run run_for(const char *owner, uid_t uid, const char *key, int64_t start_ms)
 {
@@ -562,23 +548,22 @@ static void test_brief_query_leaves_the_output_out(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-		T(test_append_then_query_returns_every_field),
-		T(test_batch_append_is_one_all_or_nothing_transaction),
-		T(test_append_rejects_malformed_records),
-		T(test_begun_record_reads_running_until_it_ends),
-		T(test_recover_ends_running_records_as_interrupted),
-		T(test_prune_never_deletes_a_running_record),
-		T(test_a_thousand_starts_are_one_transaction),
-		T(test_queries_are_newest_first_and_filtered),
-		T(test_brief_query_leaves_the_output_out),
-		T(test_prune_by_age_deletes_oldest_in_bounded_batches),
-		T(test_prune_by_count_keeps_the_newest_per_entry),
-		T(test_prune_by_user_keeps_the_newest_per_owner_but_root),
-		T(test_entry_state_set_get_list_and_delete),
-		T(test_meta_values_round_trip_and_check_buffer_size),
-#undef T
+	static const struct spool_fixture_test tests[] = {
+		SPOOL_CONTRACT_TEST(test_append_then_query_returns_every_field),
+		SPOOL_CONTRACT_TEST(test_batch_append_is_one_all_or_nothing_transaction),
+		SPOOL_CONTRACT_TEST(test_append_rejects_malformed_records),
+		SPOOL_CONTRACT_TEST(test_begun_record_reads_running_until_it_ends),
+		SPOOL_CONTRACT_TEST(test_recover_ends_running_records_as_interrupted),
+		SPOOL_CONTRACT_TEST(test_prune_never_deletes_a_running_record),
+		SPOOL_CONTRACT_TEST(test_a_thousand_starts_are_one_transaction),
+		SPOOL_CONTRACT_TEST(test_queries_are_newest_first_and_filtered),
+		SPOOL_CONTRACT_TEST(test_brief_query_leaves_the_output_out),
+		SPOOL_CONTRACT_TEST(test_prune_by_age_deletes_oldest_in_bounded_batches),
+		SPOOL_CONTRACT_TEST(test_prune_by_count_keeps_the_newest_per_entry),
+		SPOOL_CONTRACT_TEST(test_prune_by_user_keeps_the_newest_per_owner_but_root),
+		SPOOL_CONTRACT_TEST(test_entry_state_set_get_list_and_delete),
+		SPOOL_CONTRACT_TEST(test_meta_values_round_trip_and_check_buffer_size),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return spool_fixture_run("spool-history", SPOOL_CREATE, tests,
+				 sizeof tests / sizeof tests[0]);
 }

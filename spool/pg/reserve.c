@@ -1,0 +1,30 @@
+/* spool/pg/reserve.c: the full-disk reserve (spool.h), which a database
+ * spool has no use for. The reserve exists because an SQLite removal
+ * appends pages to a write-ahead log on the node's own file system; a
+ * PostgreSQL spool writes nothing on this machine, and the server guards
+ * its own disk (a full one is SPOOL_FULL, which a reserve file here could
+ * not relieve). So making the reserve succeeds and keeps nothing, there is
+ * never one to release, and it always counts as present, so the daemon
+ * never tries to make it again. */
+#include "spool/pg/internal.h"
+
+int pg_reserve_make(struct spool *sp, struct spool_err *err)
+{
+	(void)sp;
+	(void)err;
+	return SPOOL_OK;
+}
+
+int pg_reserve_release(struct spool *sp, uint64_t *freed, struct spool_err *err)
+{
+	if (freed != NULL)
+		*freed = 0;
+	return spool_seterr(err, SPOOL_NOT_FOUND, "%s: a database spool keeps no"
+			    " reserve on this machine", sp->path);
+}
+
+bool pg_reserve_present(struct spool *sp)
+{
+	(void)sp;
+	return true;
+}
