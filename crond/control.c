@@ -309,7 +309,7 @@ static struct control *control_new(struct crond *c, const struct control_limits 
 	if (ctl->conns == NULL || ctl->ctx.at_batch == NULL) {
 		log_msg(LOG_ERR, "control: out of memory");
 	} else if (ctl->ctx.sp == NULL &&
-	           spool_open(ctl->ctx.cfg.spool, 0, &ctl->ctx.sp, &err) != SPOOL_OK) {
+	           crond_spool_open(c, ctl->ctx.cfg.spool, 0, &ctl->ctx.sp, &err) != SPOOL_OK) {
 		log_msg(LOG_ERR, "control: cannot open the spool: %s", err.msg);
 	} else if ((ctl->ep = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
 	           watch(ctl->ep, c->listen_fd, CONTROL_TOKEN_LISTEN) < 0 ||

@@ -133,6 +133,8 @@ static bool add_row(struct proto_buf *reply, const struct spool_run *r)
 	                          out_len < CONTROL_HISTORY_OUTPUT_MAX ? out_len
 	                                                               : CONTROL_HISTORY_OUTPUT_MAX);
 	(void)proto_buf_add_i64(&row, TAG_OUTPUT_SIZE, r->output_total);
+	if (r->node && r->node[0])
+		(void)proto_buf_add_str(&row, TAG_NODE, r->node);
 	return proto_rows_add(reply, &row, CONTROL_REPLY_BUDGET);
 }
 

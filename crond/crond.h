@@ -10,6 +10,12 @@
  *   control_box  -> control thread    (stop requests)
  * The counters are atomics written by their owning thread and read by the
  * SIGUSR1 status line.
+ *
+ * Clusters (a shared spool, spool_is_shared): every spool connection the
+ * daemon opens acts for `node` (crond_spool_open). The cluster thread
+ * (crond/cluster.h) alone writes claims_refused, clock_skew_ms and
+ * spool_down; the supervisor reads claims_refused before each claim batch,
+ * the signal thread all three for the sd_notify status.
  */
 #ifndef CROND_CROND_H
 #define CROND_CROND_H
@@ -23,6 +29,7 @@
 #include "crond/mailbox.h"
 #include "lib/config.h"
 #include "lib/tz.h"
+#include "spool/spool.h"
 
 #define CROND_HOSTNAME_MAX 256
 
@@ -39,6 +46,8 @@ struct crond {
 	double random_factor;           /* RANDOM_DELAY scale, fixed per run */
 	char boot_id[64];               /* /proc/sys/kernel/random/boot_id */
 	uint8_t random_secret[16];      /* the spool's secret for '~' picks (startup_load) */
+	char node[SPOOL_NODE_MAX + 1];  /* this node's name: crond.conf's node, or the host name */
+	bool spool_shared;              /* the spool is shared by several nodes (startup) */
 
 	/* Configuration: see the DESIGN note. */
 	pthread_mutex_t cfg_lock;
@@ -60,6 +69,10 @@ struct crond {
 	atomic_uint run_clients;        /* crontab --run clients held (control
 	                                   thread adds, their last owner drops:
 	                                   crond/runclient.h) */
+	/* Cluster state, written by the cluster thread only (see DESIGN). */
+	atomic_bool claims_refused;     /* clock skew over max_clock_skew: claim nothing */
+	atomic_llong clock_skew_ms;     /* this node's clock minus the database's */
+	atomic_bool spool_down;         /* the shared spool cannot be reached */
 
 	/* Owned by main; the scheduler and the system-crontab watcher move to
 	 * the timer thread when it starts (main keeps `sched_keep` to free the
@@ -70,11 +83,21 @@ struct crond {
 	int pidfile_fd;
 	int listen_fd;                  /* the control socket, or -1 */
 	bool listen_passed;             /* ... passed by systemd (crond/listenfd.h) */
-	pthread_t timer_thread, super_thread, control_thread, signal_thread;
+	pthread_t timer_thread, super_thread, control_thread, signal_thread, cluster_thread;
+	bool cluster_started;           /* main: cluster_thread is to be joined */
 };
 
 /* Copies the current configuration into OUT (under cfg_lock); returns the
  * generation it copied. */
 unsigned crond_config_copy(struct crond *c, struct config *out);
+
+/* Sets C->node from CFG (its node key, else the host name). 0, or -1 with
+ * ERR when the host name is not a valid node name (then node = is needed). */
+int crond_set_node(struct crond *c, const struct config *cfg, char *err, size_t errlen);
+
+/* Opens a spool connection (spool_open with FLAGS) acting for C's node: every
+ * connection the daemon opens goes through here. As spool_open. */
+int crond_spool_open(const struct crond *c, const char *path, int flags, struct spool **out,
+                     struct spool_err *err);
 
 #endif

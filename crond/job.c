@@ -95,6 +95,7 @@ struct job *job_start(struct run_request *req, struct spool_at_job *at, const st
 	}
 	j->kind = req->kind == DUE_CRON ? JOB_CRON : JOB_AT;
 	j->req = req;
+	j->run_id = req->claim_id;   /* a claimed run's record was begun by its claim */
 	if (at) {
 		j->at = *at;
 		j->have_at = true;
@@ -125,6 +126,7 @@ struct job *job_not_run(struct run_request *req, struct spool_at_job *at, bool s
 	j->proc = (struct job_proc){ .pid = 0, .pidfd = -1, .out_fd = -1, .err_fd = -1,
 		                     .uid = (uid_t)-1, .gid = (gid_t)-1 };
 	j->req = req;
+	j->run_id = req->claim_id;
 	if (at) {
 		j->at = *at;
 		j->have_at = true;

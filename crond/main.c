@@ -174,6 +174,8 @@ static int init_state(struct crond *c, const struct options *o, const struct con
 	if (gethostname(c->hostname, sizeof(c->hostname)) < 0)
 		snprintf(c->hostname, sizeof(c->hostname), "localhost");
 	c->hostname[sizeof(c->hostname) - 1] = '\0';
+	if (crond_set_node(c, cfg, err, errlen) < 0)
+		return -1;
 	c->random_factor = random_factor();
 	if (pthread_mutex_init(&c->cfg_lock, NULL) != 0) {
 		snprintf(err, errlen, "pthread_mutex_init failed");
@@ -201,10 +203,11 @@ static int start(struct crond *c, struct spool **sp, char *err, size_t errlen)
 	if (c->pidfile_fd < 0)
 		return -1;
 	struct spool_err e;
-	if (spool_open(c->cfg.spool, SPOOL_CREATE | SPOOL_CHECK, sp, &e) != SPOOL_OK) {
+	if (crond_spool_open(c, c->cfg.spool, SPOOL_CREATE | SPOOL_CHECK, sp, &e) != SPOOL_OK) {
 		snprintf(err, errlen, "%s", e.msg);
 		return -1;
 	}
+	c->spool_shared = spool_is_shared(*sp);
 	if (startup_load(c, *sp, err, errlen) < 0 || control_open(c, err, errlen) < 0)
 		return -1;
 	c->sched_keep = c->sched;

@@ -11,11 +11,15 @@
 
 #define PRUNE_AGAIN_SOON_NS (100 * 1000000LL)
 
-int recorder_open(struct recorder *r, const char *spool_path, char *err, size_t errlen)
+int recorder_open(struct recorder *r, const char *spool_path, const char *node, char *err,
+                  size_t errlen)
 {
 	memset(r, 0, sizeof(*r));
 	struct spool_err e;
-	if (spool_open(spool_path, 0, &r->sp, &e) != SPOOL_OK) {
+	if (spool_open(spool_path, 0, &r->sp, &e) != SPOOL_OK ||
+	    spool_set_node(r->sp, node, &e) != SPOOL_OK) {
+		spool_close(r->sp);
+		r->sp = NULL;
 		snprintf(err, errlen, "%s", e.msg);
 		return -1;
 	}
@@ -37,6 +41,8 @@ void recorder_close(struct recorder *r)
 
 void recorder_started(struct recorder *r, struct job *j)
 {
+	if (j->run_id)
+		return;   /* begun already, by its claim (crond/claim.h) */
 	if (r->n_started == r->cap_started) {
 		size_t ncap = r->cap_started ? r->cap_started * 2 : 64;
 		struct job **n = realloc(r->started, ncap * sizeof(*n));

@@ -43,14 +43,17 @@ struct recorder {
 	               * pruning scheduled, so an idle daemon never wakes for it */
 };
 
-/* Opens the supervisor's spool connection. 0, or -1 with ERR. */
-int recorder_open(struct recorder *r, const char *spool_path, char *err, size_t errlen);
+/* Opens the supervisor's spool connection, acting for NODE (spool_set_node).
+ * 0, or -1 with ERR. */
+int recorder_open(struct recorder *r, const char *spool_path, const char *node, char *err,
+                  size_t errlen);
 
 /* Flushes what is pending and closes the connection. */
 void recorder_close(struct recorder *r);
 
 /* Notes a job that just started (J stays the supervisor's): its running
- * record is written at the next flush, unless it has ended by then. */
+ * record is written at the next flush, unless it has ended by then or was
+ * written by the run's claim (J->run_id already set: crond/claim.h). */
 void recorder_started(struct recorder *r, struct job *j);
 
 /* Takes a finished job: its record is written (or its running record

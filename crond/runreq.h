@@ -56,6 +56,8 @@ struct run_request {
 	bool no_log;                  /* '-' entry: no CMD/END log lines (history kept) */
 	uint8_t mail_when;            /* CRON_MAIL (enum cron_mail); UNSET: crond.conf's */
 	bool manual;                  /* crontab --run: started by hand */
+	int64_t claim_id;             /* cluster: the running record its claim
+	                                 wrote (crond/claim.h), or 0 */
 	struct run_client *client;    /* manual: who waits for the output
 	                                 (crond/runclient.h); owned by the request
 	                                 until the supervisor adopts it */

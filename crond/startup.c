@@ -161,9 +161,12 @@ static void post_due(void *ctx, const struct due *d)
 
 static void run_reboot(struct crond *c, struct spool *sp, int64_t now)
 {
-	char last[128] = "";
+	char last[128] = "", meta[SPOOL_NODE_MAX + 32];
 	struct spool_err e;
-	int rc = spool_meta_get(sp, "reboot_boot_id", last, sizeof(last), &e);
+	/* A shared spool holds every node's boot: each node keeps its own. */
+	snprintf(meta, sizeof(meta), c->spool_shared ? "reboot_boot_id:%s" : "reboot_boot_id",
+	         c->node);
+	int rc = spool_meta_get(sp, meta, last, sizeof(last), &e);
 	if (rc != SPOOL_OK && rc != SPOOL_NOT_FOUND)
 		log_msg(LOG_WARNING, "cannot read the last boot id: %s", e.msg);
 	if (c->boot_id[0] && strcmp(last, c->boot_id) == 0) {
@@ -171,7 +174,7 @@ static void run_reboot(struct crond *c, struct spool *sp, int64_t now)
 		return;
 	}
 	scheduler_run_reboot(c->sched, now, post_due, c);
-	if (c->boot_id[0] && spool_meta_set(sp, "reboot_boot_id", c->boot_id, &e) != SPOOL_OK)
+	if (c->boot_id[0] && spool_meta_set(sp, meta, c->boot_id, &e) != SPOOL_OK)
 		log_msg(LOG_WARNING, "cannot store the boot id: %s", e.msg);
 }
 

@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "crond/claim.h"
 #include "crond/fairq.h"
 #include "crond/job.h"
 #include "crond/jobenv.h"
@@ -47,6 +48,7 @@
 #define TAG_CLIENT (1ULL << 62)   /* | the id of a crontab --run client */
 #define GEN_MASK 0x3fffffffu
 #define AT_FULL_RETRY 60    /* seconds: an at job refused for a full queue waits in the spool */
+#define CLAIM_LOG_EVERY_NS (10 * NS)   /* a refused or failed claim: one line per kind this often */
 
 /* The run request a fair-queue node is embedded in. */
 #define REQ_OF(node) ((struct run_request *)(void *)((char *)(node) - \
@@ -68,6 +70,10 @@ struct super {
 	struct run_clients clients;         /* crontab --run clients (runclient.h) */
 	char uid_name[SPOOL_NAME_MAX + 1];  /* the last user looked up for a */
 	uid_t uid;                          /* record of a run not started */
+	struct claim_log {                  /* rate limits of the claims' log lines */
+		int64_t next_mono;
+		unsigned held;
+	} log_skew, log_down, log_nouser;
 	bool stopping, leave;
 };
 
@@ -316,18 +322,117 @@ static void cancel_run(struct super *s, struct run_request *r, int64_t now_ns)
 	record_not_run(s, r, SPOOL_RUN_CANCELLED, now_ns);
 }
 
-static void launch_pending(struct super *s)
+/* Whether a line limited by L may be logged now; *HELD gets how many were
+ * held back since the last one. */
+static bool claim_log_allowed(struct claim_log *l, unsigned *held)
 {
-	struct fairq_node *n;
-	while (!s->stopping && (n = fairq_pop(&s->q)) != NULL) {
-		struct run_request *r = REQ_OF(n);
-		int64_t now_ns = clock_now_ns(&s->c->clock);
-		if (runreq_cancelled(r)) {
+	int64_t mono = clock_mono_ns();
+	if (mono < l->next_mono) {
+		l->held++;
+		return false;
+	}
+	*held = l->held;
+	l->held = 0;
+	l->next_mono = mono + CLAIM_LOG_EVERY_NS;
+	return true;
+}
+
+/* Cluster: R is not started here (clock skew, spool unreachable, unknown
+ * owner); one line per kind every CLAIM_LOG_EVERY_NS. */
+static void log_unclaimed(struct claim_log *l, const struct run_request *r, const char *why)
+{
+	unsigned held = 0;
+	if (!claim_log_allowed(l, &held))
+		return;
+	char more[64] = "";
+	if (held)
+		snprintf(more, sizeof(more), "; %u more not logged", held);
+	log_event(r->user, "SKIP", "not run: %s%s: %.200s", why, more, r->command);
+}
+
+/* Cluster: claims the runs of BATCH that need it (claim.h), in one spool
+ * call. A run that must not start here is dealt with and its BATCH slot
+ * set to NULL: lost (another node runs it), refused for clock skew
+ * (recorded skipped,clock-skew), or not claimed (spool unreachable, owner
+ * unknown on this node: another node may take it). */
+static void claim_batch(struct super *s, struct run_request **batch, size_t n, int64_t now_ns)
+{
+	struct run_request *want[CLAIM_BATCH_MAX];
+	uid_t uids[CLAIM_BATCH_MAX];
+	size_t where[CLAIM_BATCH_MAX], m = 0;
+	bool refused = atomic_load(&s->c->claims_refused);
+	for (size_t i = 0; i < n; i++) {
+		struct run_request *r = batch[i];
+		if (!r || runreq_cancelled(r) || !claim_needed(r))
+			continue;
+		batch[i] = NULL;
+		if (refused) {
 			give_back(s, r);
-			cancel_run(s, r, now_ns);
+			log_unclaimed(&s->log_skew, r, "this node's clock is off the database's by more "
+			              "than max_clock_skew");
+			record_not_run(s, r, SPOOL_RUN_CLOCK_SKEW, now_ns);
 			continue;
 		}
-		launch_one(s, r, now_ns);
+		uid_t uid = uid_of(s, r->user);
+		if (uid == (uid_t)-1) {
+			give_back(s, r);
+			log_unclaimed(&s->log_nouser, r, "no such user on this node; left to the others");
+			runreq_free(r);
+			continue;
+		}
+		want[m] = r;
+		uids[m] = uid;
+		where[m++] = i;
+	}
+	if (!m)
+		return;
+	enum claim_verdict v[CLAIM_BATCH_MAX];
+	struct spool_err e;
+	char why[SPOOL_ERR_MSG_MAX + 32];
+	if (claim_runs(s->rec.sp, want, uids, m, now_ns, v, &e) < 0)
+		snprintf(why, sizeof(why), "spool unreachable: %s", e.msg);
+	for (size_t k = 0; k < m; k++) {
+		struct run_request *r = want[k];
+		if (v[k] == CLAIM_WON) {
+			batch[where[k]] = r;
+			continue;
+		}
+		give_back(s, r);
+		if (v[k] == CLAIM_LOST)
+			log_msg(LOG_DEBUG, "(%s) SKIP (claimed by another node: %.200s)", r->user,
+			        r->command);
+		else
+			log_unclaimed(&s->log_down, r, why);
+		runreq_free(r);
+	}
+}
+
+/* Starts what the fair queue lets start, a batch at a time: on a shared
+ * spool the batch is claimed in one transaction first. */
+static void launch_pending(struct super *s)
+{
+	struct run_request *batch[CLAIM_BATCH_MAX];
+	while (!s->stopping) {
+		size_t n = 0;
+		struct fairq_node *node;
+		while (n < CLAIM_BATCH_MAX && (node = fairq_pop(&s->q)) != NULL)
+			batch[n++] = REQ_OF(node);
+		if (!n)
+			break;
+		int64_t now_ns = clock_now_ns(&s->c->clock);
+		if (s->c->spool_shared)
+			claim_batch(s, batch, n, now_ns);
+		for (size_t i = 0; i < n; i++) {
+			struct run_request *r = batch[i];
+			if (!r)
+				continue;
+			if (runreq_cancelled(r)) {
+				give_back(s, r);
+				cancel_run(s, r, now_ns);
+				continue;
+			}
+			launch_one(s, r, now_ns);
+		}
 	}
 }
 
@@ -784,7 +889,7 @@ int supervisor_start(struct crond *c)
 		free(s);
 		return -1;
 	}
-	if (recorder_open(&s->rec, s->cfg.spool, err, sizeof(err)) < 0) {
+	if (recorder_open(&s->rec, s->cfg.spool, c->node, err, sizeof(err)) < 0) {
 		log_msg(LOG_ERR, "supervisor: %s", err);
 		metrics_free(&s->metrics);
 		fairq_free(&s->q);

@@ -6,6 +6,10 @@
  *   SCHEDULED         STARTED              DURATION  RESULT     FLAGS  COMMAND  OUTPUT
  *   2026-03-08 03:00  2026-03-08 03:00:00      1.2s  exit 0     -      backup   3 files
  *
+ * In a cluster a NODE column after FLAGS names the node that ran each run
+ * ("-" for a run no node recorded); it is left out when no run shown names
+ * one, so a single machine's output is as it always was.
+ *
  * Times are in ZONE (--tz, else the local zone). The command and the first
  * line of output are cut to a fixed width, control characters escaped
  * (lib/safetext.h: \e, \x9b), so one run is always one line. A run still
@@ -38,7 +42,9 @@ static json_t *json_run(const struct store_run *r, const struct tz *zone)
 	    json_object_set_new(j, "command", json_out_bytes(r->command, strlen(r->command))) ||
 	    json_out_run_fields(j, &jr, zone) ||
 	    json_object_set_new(j, "output", json_out_bytes(r->output, r->output_len)) ||
-	    json_object_set_new(j, "output_size", json_integer(r->output_total))) {
+	    json_object_set_new(j, "output_size", json_integer(r->output_total)) ||
+	    json_object_set_new(j, "node", r->node[0] ? json_out_bytes(r->node, strlen(r->node))
+	                                              : json_null())) {
 		json_decref(j);
 		return NULL;
 	}
@@ -70,7 +76,18 @@ static int print_json(const struct store_run *runs, size_t n, const char *user,
 	return EXIT_OK;
 }
 
-static void print_run(const struct store_run *r, const struct tz *zone)
+/* The NODE column's width: 0 (no column) when no run names a node, as on
+ * a single machine. */
+static int node_width(const struct store_run *runs, size_t n)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strlen(runs[i].node) > w)
+			w = strlen(runs[i].node);
+	return w == 0 ? 0 : w < 4 ? 4 : (int)w;
+}
+
+static void print_run(const struct store_run *r, const struct tz *zone, int node_w)
 {
 	char sched[32], start[32], dur[32], result[32], flags[128];
 	if (r->scheduled > 0)
@@ -82,6 +99,8 @@ static void print_run(const struct store_run *r, const struct tz *zone)
 	runfmt_result(r->flags, r->end_ms, r->status, r->signal, result, sizeof(result));
 	runfmt_flags(r->flags, flags, sizeof(flags));
 	printf("%-16s  %-19s  %8s  %-10s  %-*s  ", sched, start, dur, result, FLAGS_WIDTH, flags);
+	if (node_w)
+		printf("%-*s  ", node_w, r->node[0] ? r->node : "-");
 	bool has_output = r->output_len > 0 && r->output[0] != '\n' && r->output[0] != '\r';
 	runfmt_print_cut(r->command, strlen(r->command), COMMAND_WIDTH, has_output);
 	if (has_output) {
@@ -118,14 +137,18 @@ int crontab_cmd_history(const struct crontab_cli *cli)
 		tz_free(zone);
 		return rc;
 	}
-	if (n == 0)
+	int node_w = node_width(runs, n);
+	if (n == 0) {
 		fprintf(stderr, "crontab: no runs recorded for %s\n", who.name);
-	else
-		printf("%-16s  %-19s  %8s  %-10s  %-*s  %-*s  %s\n", "SCHEDULED", "STARTED",
-		       "DURATION", "RESULT", FLAGS_WIDTH, "FLAGS", COMMAND_WIDTH, "COMMAND",
-		       "OUTPUT");
+	} else {
+		printf("%-16s  %-19s  %8s  %-10s  %-*s  ", "SCHEDULED", "STARTED", "DURATION",
+		       "RESULT", FLAGS_WIDTH, "FLAGS");
+		if (node_w)
+			printf("%-*s  ", node_w, "NODE");
+		printf("%-*s  %s\n", COMMAND_WIDTH, "COMMAND", "OUTPUT");
+	}
 	for (size_t i = 0; i < n; i++)
-		print_run(&runs[i], zone);
+		print_run(&runs[i], zone, node_w);
 	store_runs_free(runs, n);
 	tz_free(zone);
 	if (fflush(stdout) != 0) {

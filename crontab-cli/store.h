@@ -81,6 +81,7 @@ struct store_run {
 	int64_t scheduled;      /* seconds */
 	int64_t start_ms, end_ms;   /* end 0: still running */
 	uint32_t status, signal, flags;   /* flags: enum msg_run_flags */
+	char *node;             /* the cluster node that ran it, owned; "" if none */
 };
 
 /* WHO's newest COUNT cron runs, newest first, as a new array (free with

@@ -16,6 +16,7 @@ void store_runs_free(struct store_run *runs, size_t n)
 	for (size_t i = 0; runs && i < n; i++) {
 		free(runs[i].command);
 		free(runs[i].output);
+		free(runs[i].node);
 	}
 	free(runs);
 }
@@ -41,7 +42,8 @@ static int decode_row(const struct proto_field *f, struct store_run *out)
 		return -1;
 	out->command = get_text(&row, TAG_COMMAND, NULL);
 	out->output = get_text(&row, TAG_OUTPUT, &out->output_len);
-	if (!out->command || !out->output)
+	out->node = get_text(&row, TAG_NODE, NULL);
+	if (!out->command || !out->output || !out->node)
 		return -1;
 	(void)proto_get_i64(&row, TAG_SCHEDULED, &out->scheduled, NULL);
 	(void)proto_get_i64(&row, TAG_START, &out->start_ms, NULL);

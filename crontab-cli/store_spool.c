@@ -109,7 +109,8 @@ static int copy_run(const struct spool_run *r, struct store_run *out)
 	memset(out, 0, sizeof(*out));
 	out->command = strdup(r->command ? r->command : "");
 	out->output = malloc(r->output_len + 1);
-	if (!out->command || !out->output)
+	out->node = strdup(r->node ? r->node : "");
+	if (!out->command || !out->output || !out->node)
 		return -1;
 	if (r->output_len)
 		memcpy(out->output, r->output, r->output_len);

@@ -16,7 +16,9 @@
 #include "lib/cronmail.h"
 #include "lib/readall.h"
 
-enum kind { K_PATH, K_PATH_OR_EMPTY, K_STRING, K_UINT, K_LOAD, K_LOG, K_MAIL, K_BOOL, K_NAME };
+enum kind {
+	K_PATH, K_PATH_OR_EMPTY, K_STRING, K_UINT, K_LOAD, K_LOG, K_MAIL, K_BOOL, K_NAME, K_NODE
+};
 
 struct key {
 	const char *name;
@@ -66,6 +68,10 @@ static const struct key keys[] = {
 	{ "pam", K_BOOL, offsetof(struct config, pam), 0, 0 },
 	{ "pam_service", K_NAME, offsetof(struct config, pam_service), 0, 0 },
 	PATHKEY(session_helper),
+	{ "node", K_NODE, offsetof(struct config, node), 0, 0 },
+	{ "node_timeout", K_UINT, offsetof(struct config, node_timeout), 2, 86400 },
+	{ "max_clock_skew", K_UINT, offsetof(struct config, max_clock_skew), 1, 3600 },
+	{ "cluster_resync", K_UINT, offsetof(struct config, cluster_resync), 1, 86400 },
 };
 
 static void set_str(char *dst, const char *src)
@@ -114,6 +120,10 @@ void config_defaults(struct config *cfg)
 	cfg->pam = false;
 	snprintf(cfg->pam_service, sizeof(cfg->pam_service), "crond");
 	set_str(cfg->session_helper, CONFIG_SESSION_HELPER);
+	cfg->node[0] = '\0';   /* the host name (crond asks at start) */
+	cfg->node_timeout = 30;
+	cfg->max_clock_skew = 2;
+	cfg->cluster_resync = 60;
 }
 
 const char *config_choose_path(const char *explicit_path, bool *named)
@@ -217,6 +227,19 @@ static int set_value(const struct key *k, const char *v, struct config *cfg, cha
 			return -1;
 		}
 		snprintf(field, CONFIG_NAME_MAX, "%s", v);
+		return 0;
+	}
+	case K_NODE: {
+		/* As spool_set_node accepts (spool/spool.h). */
+		size_t n = strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		                     "0123456789._-");
+		if (v[0] == '\0' || v[n] != '\0' || n >= CONFIG_NODE_MAX) {
+			snprintf(msg, msglen,
+			         "%s must be 1 to %d bytes of letters, digits, '.', '_' and '-', "
+			         "not '%.60s'", k->name, CONFIG_NODE_MAX - 1, v);
+			return -1;
+		}
+		snprintf(field, CONFIG_NODE_MAX, "%s", v);
 		return 0;
 	}
 	}

@@ -23,6 +23,7 @@
 #define CONFIG_MAX_BYTES (64 * 1024)
 #define CONFIG_PATH_MAX 1024
 #define CONFIG_NAME_MAX 64      /* a name key's value (pam_service), NUL included */
+#define CONFIG_NODE_MAX 65      /* a cluster node's name (1 - 64 bytes), NUL included */
 
 /* Where make install puts the PAM session helper (crond-session); the
  * Makefile sets it from PREFIX. */
@@ -78,6 +79,11 @@ struct config {
 	bool pam;                           /* jobs run through PAM (crond-session) */
 	char pam_service[CONFIG_NAME_MAX];  /* the PAM service: /etc/pam.d/NAME */
 	char session_helper[CONFIG_PATH_MAX]; /* the program that opens the session */
+	/* Clusters (several nodes sharing a PostgreSQL spool). */
+	char node[CONFIG_NODE_MAX];         /* this node's name; "" = the host name */
+	uint32_t node_timeout;              /* seconds: a node silent longer is lost */
+	uint32_t max_clock_skew;            /* seconds: a node off by more claims nothing */
+	uint32_t cluster_resync;            /* seconds between full resyncs */
 };
 
 /* Fills CFG with every default. */

@@ -7,7 +7,7 @@
  * name, then the command. See crontab(5) for the full language.
  *
  * Assignments apply to the entries below them. The extensions RANDOM_DELAY,
- * CRON_TIMEOUT, CRON_OVERLAP, CRON_CATCHUP, CRON_MAIL and the zone CRON_TZ are resolved
+ * CRON_TIMEOUT, CRON_OVERLAP, CRON_CATCHUP, CRON_MAIL, CRON_NODES and the zone CRON_TZ are resolved
  * per entry into `struct crontab_options` at parse time; their values are
  * checked here (CRON_TZ only for form: crontab_check_zones loads the zones).
  *
@@ -54,6 +54,8 @@ struct crontab_options {
 	uint32_t timeout;       /* CRON_TIMEOUT in seconds; 0 = none */
 	bool overlap_skip;      /* CRON_OVERLAP=skip */
 	bool catchup;           /* CRON_CATCHUP=yes */
+	bool all_nodes;         /* CRON_NODES=all: every cluster node runs it
+	                           (not claimed); one (default): claimed once */
 	uint8_t mail;           /* CRON_MAIL (enum cron_mail, lib/cronmail.h);
 	                           CRON_MAIL_UNSET: crond.conf's cron_mail */
 };

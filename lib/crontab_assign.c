@@ -203,6 +203,12 @@ int assign_apply_option(const char *name, const char *value, struct crontab_opti
 			return -1;
 		}
 		opts->catchup = value[0] == 'y';
+	} else if (strcmp(name, "CRON_NODES") == 0) {
+		if (strcmp(value, "one") != 0 && strcmp(value, "all") != 0) {
+			snprintf(msg, msglen, "CRON_NODES must be 'one' or 'all', not '%.40s'", value);
+			return -1;
+		}
+		opts->all_nodes = value[0] == 'a';
 	} else if (strcmp(name, "CRON_MAIL") == 0) {
 		enum cron_mail m = cron_mail_parse(value);
 		if (m == CRON_MAIL_UNSET) {

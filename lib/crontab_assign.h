@@ -19,7 +19,7 @@ int assign_split(const char *line, size_t len, char *scratch, const char **name,
 bool assign_line_is_assignment(const char *line, size_t len);
 
 /* If NAME is one of the extension settings (CRON_TZ, RANDOM_DELAY,
- * CRON_TIMEOUT, CRON_OVERLAP, CRON_CATCHUP, CRON_MAIL), applies VALUE to OPTS and
+ * CRON_TIMEOUT, CRON_OVERLAP, CRON_CATCHUP, CRON_MAIL, CRON_NODES), applies VALUE to OPTS and
  * returns 1; returns 0 for any other name; -1 with MSG for a bad value.
  * OPTS->tz is set to VALUE itself (the caller keeps it alive) or NULL. */
 int assign_apply_option(const char *name, const char *value, struct crontab_options *opts,

@@ -35,7 +35,8 @@ enum msg_type {
 	/* TAG_USER?, TAG_COUNT (newest N), TAG_KIND? ("cron" or "at")
 	 * -> OK: TAG_ROW* newest first, each: TAG_KIND, TAG_USER, TAG_ENTRY_KEY,
 	 *    TAG_COMMAND, TAG_SCHEDULED, TAG_START, TAG_END (milliseconds),
-	 *    TAG_STATUS, TAG_SIGNAL, TAG_FLAGS, TAG_OUTPUT (head), TAG_OUTPUT_SIZE */
+	 *    TAG_STATUS, TAG_SIGNAL, TAG_FLAGS, TAG_OUTPUT (head), TAG_OUTPUT_SIZE,
+	 *    TAG_NODE (only when the record names a cluster node) */
 	MSG_HISTORY = 23,
 
 	/* TAG_QUEUE, TAG_TIME, TAG_SCRIPT, TAG_ENV*, TAG_CWD, TAG_UMASK, TAG_MAIL,
@@ -116,6 +117,8 @@ enum msg_tag {
 	TAG_FLAGS = 28,         /* u32, enum msg_run_flags */
 	TAG_OUTPUT = 29,        /* bytes, head of the output */
 	TAG_OUTPUT_SIZE = 30,   /* i64, total bytes of output */
+	TAG_NODE = 35,          /* string: the cluster node that ran it (history
+	                           rows; absent when none was recorded) */
 	TAG_QUEUE = 40,         /* string, one letter a-z A-Z (or '=' running) */
 	TAG_SCRIPT = 41,        /* bytes */
 	TAG_ENV = 42,           /* string NAME=VALUE, repeated */
@@ -171,6 +174,9 @@ enum msg_run_flags {
 	RUNF_CANCELLED = 1 << 9,    /* not started: entry removed or replaced */
 	RUNF_MANUAL = 1 << 10,      /* started by crontab --run, not by the schedule */
 	RUNF_REFUSED_QUOTA = 1 << 11, /* an at job or crontab refused by a quota */
+	RUNF_NODE_LOST = 1 << 12,   /* with INTERRUPTED: its cluster node was lost */
+	RUNF_CLOCK_SKEW = 1 << 13,  /* not started: the node's clock was off the
+	                               database's by more than max_clock_skew */
 };
 
 enum msg_run_state {

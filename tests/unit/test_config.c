@@ -115,6 +115,45 @@ static void test_pam_keys_default_off_and_service_is_a_plain_name(void **state)
 	diag_list_clear(&d);
 }
 
+static void test_cluster_keys_default_and_node_is_a_spool_node_name(void **state)
+{
+	(void)state;
+	struct config c;
+	config_defaults(&c);
+	assert_string_equal(c.node, "");   /* the host name, asked by crond */
+	assert_int_equal(c.node_timeout, 30);
+	assert_int_equal(c.max_clock_skew, 2);
+	assert_int_equal(c.cluster_resync, 60);
+	const char *text = "node = db-1.example_A\nnode_timeout = 10\nmax_clock_skew = 5\n"
+	                   "cluster_resync = 15\n";
+	struct diag_list d = { 0 };
+	assert_int_equal(config_parse(text, strlen(text), &c, &d), 0);
+	assert_string_equal(c.node, "db-1.example_A");
+	assert_int_equal(c.node_timeout, 10);
+	assert_int_equal(c.max_clock_skew, 5);
+	assert_int_equal(c.cluster_resync, 15);
+	static const char *const bad[] = {
+		"node =\n", "node = a b\n", "node = a/b\n", "node = caf\xc3\xa9\n",
+		"node = 01234567890123456789012345678901234567890123456789012345678901234\n",
+		"node_timeout = 1\n", "max_clock_skew = 0\n", "cluster_resync = 0\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct config b;
+		config_defaults(&b);
+		assert_int_equal(config_parse(bad[i], strlen(bad[i]), &b, &d), -1);
+		assert_string_equal(b.node, "");
+	}
+	assert_non_null(strstr(d.items[0].msg, "node must be 1 to 64 bytes of letters, digits, "
+	                        "'.', '_' and '-', not ''"));
+	assert_non_null(strstr(d.items[5].msg, "node_timeout must be a whole number from 2"));
+	/* 64 bytes is the longest name. */
+	config_defaults(&c);
+	const char *longest = "node = 0123456789012345678901234567890123456789012345678901234567890123\n";
+	assert_int_equal(config_parse(longest, strlen(longest), &c, &d), 0);
+	assert_int_equal(strlen(c.node), 64);
+	diag_list_clear(&d);
+}
+
 static void test_keys_comments_quotes_and_blanks(void **state)
 {
 	(void)state;
@@ -229,6 +268,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_keys_and_bad_values_are_errors_with_line),
 		cmocka_unit_test(test_file_choice_explicit_then_environment_then_default),
 		cmocka_unit_test(test_metrics_file_is_off_by_default_and_an_absolute_path),
+		cmocka_unit_test(test_cluster_keys_default_and_node_is_a_spool_node_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -181,6 +181,20 @@ static void test_extensions_are_resolved_per_entry(void **state)
 	crontab_free(&t);
 }
 
+static void test_cron_nodes_all_applies_to_the_entries_below_until_one(void **state)
+{
+	(void)state;
+	struct crontab t;
+	parse_ok("* * * * * shared\n"
+	         "CRON_NODES=all\n* * * * * everywhere\n@daily also everywhere\n"
+	         "CRON_NODES=one\n* * * * * shared again\n", CRONTAB_USER, &t);
+	assert_int_equal(t.n_entries, 4);
+	bool want[] = { false, true, true, false };
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(t.options[t.entries[i].options].all_nodes, want[i]);
+	crontab_free(&t);
+}
+
 struct bad_case {
 	const char *text;
 	int line, column;
@@ -205,6 +219,9 @@ static void test_every_invalid_line_is_reported_with_its_place(void **state)
 		{ "CRON_TIMEOUT=8d\n", 1, 14, "CRON_TIMEOUT" },
 		{ "CRON_OVERLAP=maybe\n", 1, 14, "CRON_OVERLAP must be 'allow' or 'skip'" },
 		{ "CRON_CATCHUP=1\n", 1, 14, "CRON_CATCHUP must be 'yes' or 'no'" },
+		{ "* * * * * x\nCRON_NODES=some\n", 2, 12,
+		  "CRON_NODES must be 'one' or 'all', not 'some'" },
+		{ "CRON_NODES=\n", 1, 12, "CRON_NODES must be 'one' or 'all', not ''" },
 		{ "CRON_MAIL=errors\n", 1, 11,
 		  "CRON_MAIL must be 'always', 'failure' or 'never', not 'errors'" },
 		{ "CRON_TZ=New York\n", 1, 9, "CRON_TZ value contains a blank" },
@@ -482,6 +499,7 @@ int main(void)
 		cmocka_unit_test(test_entry_that_can_never_run_is_a_warning),
 		cmocka_unit_test(test_control_character_in_a_command_is_a_warning_with_its_place),
 		cmocka_unit_test(test_missing_final_newline_and_empty_text_are_fine),
+		cmocka_unit_test(test_cron_nodes_all_applies_to_the_entries_below_until_one),
 		cmocka_unit_test(test_leading_dash_turns_off_logging_only_for_root_and_system),
 		cmocka_unit_test(test_tilde_picks_depend_on_the_seed_and_the_line_only),
 		cmocka_unit_test(test_tilde_entry_warns_only_when_no_pick_can_run),
