@@ -16,6 +16,8 @@ Checks:
   - no run started more often than the history says: per entry, the
     lines in --runs equal the records that started (every state but
     not-started), so no run is lost from the history nor run unrecorded;
+    a record flagged node-lost may have no line (its node died between
+    the claim and the job's first command), never two;
   - every record's state is one of --allow (default: ok);
   - --complete-minutes: every scheduled minute between the first and the
     last has a record for each of the N entries (none lost silently), and
@@ -53,6 +55,7 @@ def main():
         problems.append("history: schema %r" % hist.get("schema"))
     records = collections.Counter()
     started = collections.Counter()
+    lost = collections.Counter()
     by_minute = collections.defaultdict(set)
     states = collections.Counter()
     for r in hist.get("runs", []):
@@ -65,7 +68,9 @@ def main():
         states[r.get("state")] += 1
         if r.get("state") not in allow:
             problems.append("history: %s at %s is %s %s" % (e, sched, r.get("state"), r.get("flags")))
-        if r.get("state") != "not-started":
+        if "node-lost" in (r.get("flags") or []):
+            lost[e] += 1
+        elif r.get("state") != "not-started":
             started[e] += 1
         by_minute[sched].add(e)
     twice = [(k, c) for k, c in records.items() if c > 1]
@@ -83,10 +88,10 @@ def main():
             lines[w[0]] += 1
             nodes[w[1]] += 1
     entries = ["e%d" % i for i in range(a.entries)]
-    for e in sorted(set(lines) | set(started)):
-        if lines[e] != started[e]:
-            problems.append("%s: started %d times by its own output, %d in the history"
-                            % (e, lines[e], started[e]))
+    for e in sorted(set(lines) | set(started) | set(lost)):
+        if not started[e] <= lines[e] <= started[e] + lost[e]:
+            problems.append("%s: started %d times by its own output; the history has %d"
+                            " started and %d node-lost" % (e, lines[e], started[e], lost[e]))
     if a.complete_minutes:
         minutes = sorted(by_minute)
         if len(minutes) < a.min_minutes:

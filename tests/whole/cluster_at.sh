@@ -36,7 +36,7 @@ for n in a b c; do
     atq_empty() { on "$1" "$BIN/atq"; [ "$RC" -eq 0 ] && [ -z "$OUT" ]; }
     wait_for 5 "atq through $n empty" atq_empty "$n"
 done
-on b "$BIN/atq" --history --json
+on b "$BIN/atq" --json --history 100
 expect_rc 0 "atq --history through b"
 printf '%s\n' "$OUT" >"$TEST_TMP/history.json"
 python3 - "$TEST_TMP/history.json" "$N" <<'PY' || fail "atq --history"
