@@ -156,6 +156,10 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(UNIT_SUPPORT)) $(ALL_
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(call obj,$(UNIT_SUPPORT)) $(ALL_LIBS) $(LDLIBS) -ljansson -lsystemd -lcmocka -lpq
 
+# The PostgreSQL spool's test talks to its server directly too (to make
+# and drop its databases); crond itself loads libpq only when it needs it.
+$(BUILD)/tests/test_spool_pg: LDLIBS += -lpq
+
 -include $(ALL_OBJS:.o=.d)
 
 # ---------------------------------------------------------------- dependencies

@@ -3,7 +3,7 @@
  *
  * The URI is parsed by libpq (PQconninfoParse) and turned into a conninfo
  * string of keyword='value' pairs, to which crond adds what the URI leaves
- * out: a connect timeout (a node must not hang on a dead network) and an
+ * out: timeouts (a node must not hang on a dead network) and an
  * application name (so an administrator sees crond in pg_stat_activity).
  * The spool's path, which every message starts with and the daemon logs,
  * is the URI with any password cut out.
@@ -30,7 +30,21 @@
 
 #define BACKOFF_FIRST_NS (100LL * 1000 * 1000)
 #define BACKOFF_MAX_NS (30LL * 1000 * 1000 * 1000)
-#define CONNECT_TIMEOUT_S "10"
+
+/* What the URI does not say, crond sets: a node must notice a dead server
+ * or network within seconds, not after TCP's quarter of an hour of
+ * retransmissions, and an administrator should see who is connected. (The
+ * TCP settings are ignored on a Unix socket.) */
+static const struct {
+	const char *keyword, *value;
+} defaults[] = {
+	{ "connect_timeout", "10" },
+	{ "keepalives_idle", "10" },
+	{ "keepalives_interval", "5" },
+	{ "keepalives_count", "3" },
+	{ "tcp_user_timeout", "30000" },
+	{ "fallback_application_name", "crond" },
+};
 /* Session settings: writers wait this long for a lock before SPOOL_BUSY
  * (txn.c retries within the same 20 s budget). */
 #define SESSION_SETUP "SET lock_timeout = '20s'"
@@ -100,9 +114,48 @@ static void put_pair(struct buf *b, const char *key, const char *val)
 	puts_(b, "'");
 }
 
+/* The passwords a URI holds: spans of it (user info, password= values). */
+#define SECRETS_MAX 8
+struct secrets {
+	const char *at[SECRETS_MAX];
+	size_t len[SECRETS_MAX];
+	int n;
+};
+
+static void add_secret(struct secrets *s, const char *at, size_t len)
+{
+	if (len > 0 && s->n < SECRETS_MAX) {
+		s->at[s->n] = at;
+		s->len[s->n] = len;
+		s->n++;
+	}
+}
+
+/* Replaces each password of S in LINE by "***" (libpq's messages about a
+ * malformed URI quote the URI, or the token it choked on). */
+static void scrub(char *line, size_t size, const struct secrets *s)
+{
+	for (int i = 0; i < s->n; i++) {
+		char *from = line, *hit;
+		while ((hit = memmem(from, strlen(from), s->at[i], s->len[i])) != NULL) {
+			size_t head = (size_t)(hit - line);
+			if (head + 4 > size)
+				break;
+			size_t tail = strlen(hit + s->len[i]);
+			if (head + 3 + tail >= size)
+				tail = size - head - 4;
+			memmove(hit + 3, hit + s->len[i], tail);
+			memcpy(hit, "***", 3);
+			hit[3 + tail] = '\0';
+			from = hit + 3;   /* the stars may hold the password ("*") */
+		}
+	}
+}
+
 /* The conninfo string for URI into *OUT (malloc'd): 0, or SPOOL_INVALID
- * with libpq's reason. */
-static int make_conninfo(const char *uri, const char *shown, char **out,
+ * with libpq's reason, without the passwords of SECRETS. */
+static int make_conninfo(const char *uri, const char *shown,
+			 const struct secrets *secrets, char **out,
 			 struct spool_err *err)
 {
 	char *why = NULL;
@@ -111,25 +164,25 @@ static int make_conninfo(const char *uri, const char *shown, char **out,
 		char line[256];
 		snprintf(line, sizeof line, "%s", why != NULL ? why : "out of memory");
 		line[strcspn(line, "\n")] = '\0';
+		scrub(line, sizeof line, secrets);
 		if (why != NULL)
 			PQfreemem(why);
 		return spool_seterr(err, why != NULL ? SPOOL_INVALID : SPOOL_NOMEM,
 				    "%s: invalid PostgreSQL connection URI: %s", shown, line);
 	}
 	struct buf b = { 0 };
-	bool timeout = false, app = false;
+	bool given[sizeof defaults / sizeof *defaults] = { false };
 	for (PQconninfoOption *o = opts; o->keyword != NULL; o++) {
 		if (o->val == NULL)
 			continue;
 		put_pair(&b, o->keyword, o->val);
-		timeout = timeout || strcmp(o->keyword, "connect_timeout") == 0;
-		app = app || strcmp(o->keyword, "application_name") == 0;
+		for (size_t i = 0; i < sizeof defaults / sizeof *defaults; i++)
+			given[i] = given[i] || strcmp(o->keyword, defaults[i].keyword) == 0;
 	}
 	PQconninfoFree(opts);
-	if (!timeout)
-		put_pair(&b, "connect_timeout", CONNECT_TIMEOUT_S);
-	if (!app)
-		put_pair(&b, "fallback_application_name", "crond");
+	for (size_t i = 0; i < sizeof defaults / sizeof *defaults; i++)
+		if (!given[i])
+			put_pair(&b, defaults[i].keyword, defaults[i].value);
 	if (b.failed || b.s == NULL) {
 		free(b.s);
 		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", shown);
@@ -139,9 +192,11 @@ static int make_conninfo(const char *uri, const char *shown, char **out,
 }
 
 /* URI with any password removed, malloc'd: the user info's ":password"
- * and any password= query parameter. NULL when out of memory. */
-static char *hide_password(const char *uri)
+ * and any password= query parameter, whose spans go to *SECRETS. NULL
+ * when out of memory. */
+static char *hide_password(const char *uri, struct secrets *secrets)
 {
+	secrets->n = 0;
 	struct buf b = { 0 };
 	const char *scheme = strstr(uri, "://");
 	const char *auth = scheme != NULL ? scheme + 3 : uri;
@@ -153,6 +208,8 @@ static char *hide_password(const char *uri)
 	put(&b, uri, (size_t)(auth - uri));
 	if (at != NULL) {
 		const char *colon = memchr(auth, ':', (size_t)(at - auth));
+		if (colon != NULL)
+			add_secret(secrets, colon + 1, (size_t)(at - colon - 1));
 		put(&b, auth, (size_t)((colon != NULL ? colon : at) - auth));
 		put(&b, at, (size_t)(auth + alen - at));
 	} else {
@@ -167,7 +224,9 @@ static char *hide_password(const char *uri)
 		bool first = true;
 		while (*q != '\0') {
 			size_t len = strcspn(q, "&");
-			if (!(len >= 9 && strncmp(q, "password=", 9) == 0)) {
+			if (len >= 9 && strncmp(q, "password=", 9) == 0) {
+				add_secret(secrets, q + 9, len - 9);
+			} else {
 				puts_(&b, first ? "?" : "&");
 				put(&b, q, len);
 				first = false;
@@ -266,7 +325,8 @@ int spool_pg_open(const char *uri, int flags, struct spool **out,
 		  struct spool_err *err)
 {
 	*out = NULL;
-	char *shown = hide_password(uri);
+	struct secrets secrets;
+	char *shown = hide_password(uri, &secrets);
 	if (shown == NULL)
 		return spool_seterr(err, SPOOL_NOMEM, "PostgreSQL spool: out of memory");
 	int code = pg_libpq_load(err);
@@ -287,7 +347,7 @@ int spool_pg_open(const char *uri, int flags, struct spool **out,
 	sp->path = shown;
 	sp->flags = flags;
 	c->backoff_ns = BACKOFF_FIRST_NS;
-	code = make_conninfo(uri, shown, &c->conninfo, err);
+	code = make_conninfo(uri, shown, &secrets, &c->conninfo, err);
 	if (code == SPOOL_OK)
 		code = pg_connected(sp, err);
 	if (code == SPOOL_OK)

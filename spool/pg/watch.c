@@ -13,7 +13,13 @@
  * next drain fails (SPOOL_IO) and the watcher must start again (which
  * reconnects) and resync, since announcements sent meanwhile are lost.
  */
+#include <poll.h>
+
 #include "spool/pg/internal.h"
+
+/* Reads per drain at most: notifications arriving faster than this are
+ * left for the next drain (the socket stays readable). */
+#define DRAIN_READS_MAX 16
 
 int pg_watch_start(struct spool *sp, int *fd, struct spool_err *err)
 {
@@ -45,10 +51,18 @@ int pg_watch_drain(struct spool *sp, bool *changed, struct spool_err *err)
 	if (c->conn == NULL || !c->watching)
 		return spool_seterr(err, SPOOL_IO, "%s: watch: the connection was lost;"
 				    " start watching again", sp->path);
-	if (PQconsumeInput(c->conn) == 0 || PQstatus(c->conn) != CONNECTION_OK) {
-		int code = pg_error(sp, NULL, "watch", err);
-		pg_disconnect(sp);
-		return code;
+	/* One read may stop short of the stream's end (a server shutting
+	 * down sends its farewell, then closes): read until the socket has
+	 * nothing more, so a lost connection shows now, not at the next poll. */
+	for (int reads = 0; reads < DRAIN_READS_MAX; reads++) {
+		if (PQconsumeInput(c->conn) == 0 || PQstatus(c->conn) != CONNECTION_OK) {
+			int code = pg_error(sp, NULL, "watch", err);
+			pg_disconnect(sp);
+			return code;
+		}
+		struct pollfd p = { .fd = PQsocket(c->conn), .events = POLLIN };
+		if (poll(&p, 1, 0) <= 0)
+			break;   /* nothing more (or EINTR: the next drain reads on) */
 	}
 	PGnotify *n;
 	while ((n = PQnotifies(c->conn)) != NULL) {
