@@ -135,6 +135,9 @@ $(BIN)/crontab: $(call obj,crontab-cli/main.c) $(LIBCRONTAB) $(LIBSPOOL) $(LIBCO
 $(BIN)/at: $(call obj,atq/main.c) $(LIBAT) $(LIBSPOOL) $(LIBCOMMON)
 # Only the CLIs write --json (lib/json_out.c), so only they link jansson.
 $(BIN)/crontab $(BIN)/at: LDLIBS += -ljansson
+# The PostgreSQL cluster test makes and drops its databases through libpq
+# itself (the spool loads libpq on first use, spool/pg/libpq.h).
+$(BUILD)/tests/test_spool_pg_runs: LDLIBS += -lpq
 $(BIN)/crond $(BIN)/crontab $(BIN)/at:
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LINK    $@")

@@ -1,0 +1,356 @@
+/* spool/pg/history.c: the run history on a PostgreSQL spool: records begun
+ * when runs start and completed when they end, or appended whole, in
+ * batches; recovery of the records a crash left running; queries, newest
+ * first. Pruning is in prune.c, claims in claim.c, lost nodes in reap.c.
+ *
+ * Every record names the node that wrote it (the connection's node), and
+ * recovery touches only the recovering node's records: on a shared spool
+ * other nodes' runs may be going.
+ *
+ * A record completes the running record its id names; it also completes
+ * one that a survivor ended as interrupted because the node seemed lost
+ * (SPOOL_RUN_INTERRUPTED | SPOOL_RUN_NODE_LOST, reap.c), replacing that
+ * guess with what happened: a node that comes back after being declared
+ * lost leaves one true record, not two.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "spool/pg/internal.h"
+#include "spool/pg/runs.h"
+
+int pg_run_insert(struct spool *sp, const struct spool_run *r, const char *node,
+		  int64_t *id, struct spool_err *err)
+{
+	struct pg_params p = { 0 };
+	PGresult *res = NULL;
+	pg_param_text(&p, r->kind == SPOOL_RUN_AT ? "at" : "cron");
+	pg_param_str(&p, r->owner);
+	pg_param_int(&p, r->uid);
+	pg_param_str(&p, r->entry_key);
+	pg_param_str(&p, r->command);
+	pg_param_int(&p, r->scheduled_ms);
+	pg_param_int(&p, r->start_ms);
+	pg_param_int(&p, r->end_ms);
+	pg_param_int(&p, r->exit_code);
+	pg_param_int(&p, r->signal);
+	pg_param_int(&p, r->flags);
+	pg_param_bytes(&p, r->output, r->output_len);
+	pg_param_int(&p, r->output_total);
+	pg_param_text(&p, node);
+	int code = pg_query(sp, "INSERT INTO run (kind, owner, uid, entry_key, command,"
+			    " scheduled_ms, start_ms, end_ms, exit_code, signal, flags,"
+			    " output_head, output_total, node) VALUES ($1, $2, $3, $4, $5,"
+			    " $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+			    &p, &res, "append history", err);
+	if (code != SPOOL_OK)
+		return code;
+	if (id != NULL)
+		*id = PQntuples(res) == 1 ? pg_int(res, 0, 0) : 0;
+	PQclear(res);
+	return SPOOL_OK;
+}
+
+struct spool_run pg_run_as_begun(const struct spool_run *r)
+{
+	struct spool_run b = *r;
+	b.id = 0;
+	b.end_ms = 0;
+	b.exit_code = -1;
+	b.signal = 0;
+	b.flags = r->flags | SPOOL_RUN_RUNNING;
+	b.output = NULL;
+	b.output_len = 0;
+	b.output_total = 0;
+	return b;
+}
+
+int pg_run_end(struct spool *sp, const struct spool_run *r, struct spool_err *err)
+{
+	if (r->id == 0)
+		return pg_run_insert(sp, r, sp->node, NULL, err);
+	struct pg_params p = { 0 };
+	PGresult *res = NULL;
+	pg_param_int(&p, r->id);
+	pg_param_int(&p, r->end_ms);
+	pg_param_int(&p, r->exit_code);
+	pg_param_int(&p, r->signal);
+	pg_param_int(&p, r->flags);
+	pg_param_bytes(&p, r->output, r->output_len);
+	pg_param_int(&p, r->output_total);
+	/* 64: SPOOL_RUN_RUNNING; 4100: SPOOL_RUN_INTERRUPTED | SPOOL_RUN_NODE_LOST. */
+	int code = pg_query(sp, "UPDATE run SET end_ms = $2, exit_code = $3, signal = $4,"
+			    " flags = $5, output_head = $6, output_total = $7"
+			    " WHERE id = $1 AND (flags & 64 <> 0 OR flags & 4100 = 4100)",
+			    &p, &res, "end history record", err);
+	if (code != SPOOL_OK)
+		return code;
+	int64_t changed = pg_changes(res);
+	PQclear(res);
+	if (changed == 0)
+		/* Gone (pruned, deleted by hand) or already ended: keep the result. */
+		return pg_run_insert(sp, r, sp->node, NULL, err);
+	return SPOOL_OK;
+}
+
+int pg_runs_check(struct spool *sp, const struct spool_run *runs, size_t n, bool begun,
+		  const char *what, struct spool_err *err)
+{
+	if (n == 0 || runs == NULL)
+		return spool_seterr(err, SPOOL_INVALID, "%s: %s: no records", sp->path, what);
+	for (size_t i = 0; i < n; i++) {
+		struct spool_run b = runs[i];
+		if (begun) {
+			/* Checked as what is written, less the flag it is given. */
+			b = pg_run_as_begun(&runs[i]);
+			b.flags &= ~(unsigned)SPOOL_RUN_RUNNING;
+		}
+		int code = spool_run_check(sp, &b, err);
+		if (code != SPOOL_OK)
+			return code;
+	}
+	return SPOOL_OK;
+}
+
+enum write_mode { WRITE_APPEND, WRITE_BEGIN, WRITE_END };
+
+struct write_ctx {
+	enum write_mode mode;
+	const struct spool_run *runs;
+	size_t n;
+	int64_t *ids;   /* WRITE_BEGIN: the new records' ids */
+};
+
+static int write_txn(struct spool *sp, void *ctx, struct spool_err *err)
+{
+	struct write_ctx *c = ctx;
+	for (size_t i = 0; i < c->n; i++) {
+		int code;
+		if (c->mode == WRITE_BEGIN) {
+			struct spool_run b = pg_run_as_begun(&c->runs[i]);
+			code = pg_run_insert(sp, &b, sp->node, &c->ids[i], err);
+		} else if (c->mode == WRITE_END) {
+			code = pg_run_end(sp, &c->runs[i], err);
+		} else {
+			code = pg_run_insert(sp, &c->runs[i], sp->node, NULL, err);
+		}
+		if (code != SPOOL_OK)
+			return code;
+	}
+	return SPOOL_OK;
+}
+
+static int write_runs(struct spool *sp, struct write_ctx *c, const char *what,
+		      struct spool_err *err)
+{
+	int code = pg_runs_check(sp, c->runs, c->n, c->mode == WRITE_BEGIN, what, err);
+	if (code == SPOOL_OK)
+		code = pg_txn(sp, PG_WRITE, write_txn, c, err);
+	if (code != SPOOL_OK && c->ids != NULL)
+		memset(c->ids, 0, c->n * sizeof *c->ids);
+	return code;
+}
+
+int pg_history_append(struct spool *sp, const struct spool_run *runs,
+		      size_t n, struct spool_err *err)
+{
+	struct write_ctx c = { .mode = WRITE_APPEND, .runs = runs, .n = n };
+	return write_runs(sp, &c, "append history", err);
+}
+
+int pg_history_begin(struct spool *sp, const struct spool_run *runs,
+		     size_t n, int64_t *ids, struct spool_err *err)
+{
+	struct write_ctx c = { .mode = WRITE_BEGIN, .runs = runs, .n = n, .ids = ids };
+	return write_runs(sp, &c, "begin history records", err);
+}
+
+int pg_history_end(struct spool *sp, const struct spool_run *runs,
+		   size_t n, struct spool_err *err)
+{
+	struct write_ctx c = { .mode = WRITE_END, .runs = runs, .n = n };
+	return write_runs(sp, &c, "end history records", err);
+}
+
+int pg_run_read_row(struct spool *sp, const PGresult *res, int row, struct spool_run *r,
+		    struct spool_err *err)
+{
+	const void *kind, *owner, *key, *command, *output, *node;
+	size_t kindlen, olen, klen, clen, outlen, nlen;
+	memset(r, 0, sizeof *r);
+	pg_bytes(res, row, 1, &kind, &kindlen);
+	pg_bytes(res, row, 2, &owner, &olen);
+	pg_bytes(res, row, 4, &key, &klen);
+	pg_bytes(res, row, 5, &command, &clen);
+	pg_bytes(res, row, 12, &output, &outlen);
+	pg_bytes(res, row, 14, &node, &nlen);
+	if (owner == NULL || key == NULL || command == NULL || output == NULL ||
+	    kind == NULL || nlen > SPOOL_NODE_MAX)
+		return spool_seterr(err, SPOOL_CORRUPT, "%s: history record %lld is"
+				    " malformed", sp->path, (long long)pg_int(res, row, 0));
+	char *p = malloc(olen + klen + clen + outlen + nlen + 5);
+	if (p == NULL)
+		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
+	r->mem_ = p;
+	r->owner = p;
+	p = spool_put_bytes(p, owner, olen);
+	r->entry_key = p;
+	p = spool_put_bytes(p, key, klen);
+	r->command = p;
+	p = spool_put_bytes(p, command, clen);
+	r->output = p;
+	r->output_len = outlen;
+	p = spool_put_bytes(p, output, outlen);
+	if (node != NULL) {
+		r->node = p;
+		spool_put_bytes(p, node, nlen);
+	}
+	r->id = pg_int(res, row, 0);
+	r->kind = kindlen == 2 && memcmp(kind, "at", 2) == 0 ? SPOOL_RUN_AT : SPOOL_RUN_CRON;
+	r->uid = (uid_t)pg_int(res, row, 3);
+	r->scheduled_ms = pg_int(res, row, 6);
+	r->start_ms = pg_int(res, row, 7);
+	r->end_ms = pg_int(res, row, 8);
+	r->exit_code = (int)pg_int(res, row, 9);
+	r->signal = (int)pg_int(res, row, 10);
+	r->flags = (unsigned)pg_int(res, row, 11);
+	r->output_total = pg_int(res, row, 13);
+	return SPOOL_OK;
+}
+
+int pg_run_read_rows(struct spool *sp, const PGresult *res, struct spool_run **out,
+		     size_t *n, struct spool_err *err)
+{
+	size_t rows = (size_t)PQntuples(res);
+	*out = NULL;
+	*n = 0;
+	if (rows == 0)
+		return SPOOL_OK;
+	struct spool_run *v = calloc(rows, sizeof *v);
+	if (v == NULL)
+		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
+	for (size_t i = 0; i < rows; i++) {
+		int code = pg_run_read_row(sp, res, (int)i, &v[i], err);
+		if (code != SPOOL_OK) {
+			spool_runs_free(v, i);
+			return code;
+		}
+	}
+	*out = v;
+	*n = rows;
+	return SPOOL_OK;
+}
+
+struct query_ctx {
+	const struct spool_history_filter *filter;
+	struct spool_run *v;
+	size_t n;
+};
+
+static int query_txn(struct spool *sp, void *ctx, struct spool_err *err)
+{
+	struct query_ctx *c = ctx;
+	const struct spool_history_filter *f = c->filter;
+	struct pg_params p = { 0 };
+	PGresult *res = NULL;
+	spool_runs_free(c->v, c->n);   /* a retried attempt starts over */
+	c->v = NULL;
+	c->n = 0;
+	pg_param_str(&p, f->entry_key);
+	if (f->by_uid)
+		pg_param_int(&p, f->uid);
+	else
+		pg_param_text(&p, NULL);
+	pg_param_int(&p, f->since_ms);
+	pg_param_int(&p, (int64_t)f->limit);
+	/* Brief: an empty head and 0 in the output's places, so the server
+	 * never reads (or detoasts) a record's output. */
+	bool brief = f->entry_key != NULL && f->brief;
+	const char *sql = brief
+		? "SELECT id, kind, owner, uid, entry_key, command, scheduled_ms, start_ms,"
+		  " end_ms, exit_code, signal, flags, '\\x'::bytea, 0::bigint, node FROM run"
+		  " WHERE ($1::bytea IS NULL OR entry_key = $1::bytea)"
+		  " AND ($2::bigint IS NULL OR uid = $2::bigint) AND start_ms >= $3::bigint"
+		  " ORDER BY start_ms DESC, id DESC LIMIT $4::bigint"
+		: "SELECT " PG_RUN_COLUMNS " FROM run"
+		  " WHERE ($1::bytea IS NULL OR entry_key = $1::bytea)"
+		  " AND ($2::bigint IS NULL OR uid = $2::bigint) AND start_ms >= $3::bigint"
+		  " ORDER BY start_ms DESC, id DESC LIMIT $4::bigint";
+	int code = pg_query(sp, sql, &p, &res, "query history", err);
+	if (code != SPOOL_OK)
+		return code;
+	code = pg_run_read_rows(sp, res, &c->v, &c->n, err);
+	PQclear(res);
+	return code;
+}
+
+int pg_history_query(struct spool *sp, const struct spool_history_filter *filter,
+		     struct spool_run **out, size_t *n, struct spool_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	if (filter->limit == 0 || filter->limit > SPOOL_QUERY_MAX)
+		return spool_seterr(err, SPOOL_INVALID, "%s: query history: limit"
+				    " must be 1 to %d", sp->path, SPOOL_QUERY_MAX);
+	if (filter->entry_key != NULL) {
+		int code = spool_check_name(sp, filter->entry_key, SPOOL_KEY_MAX,
+					    "entry key", err);
+		if (code != SPOOL_OK)
+			return code;
+	}
+	struct query_ctx c = { .filter = filter };
+	int code = pg_txn(sp, PG_READ, query_txn, &c, err);
+	if (code != SPOOL_OK) {
+		spool_runs_free(c.v, c.n);
+		return code;
+	}
+	*out = c.v;
+	*n = c.n;
+	return SPOOL_OK;
+}
+
+struct recover_ctx {
+	int64_t now_ms;
+	struct spool_run *v;
+	size_t n;
+};
+
+static int recover_txn(struct spool *sp, void *ctx, struct spool_err *err)
+{
+	struct recover_ctx *c = ctx;
+	struct pg_params p = { 0 };
+	PGresult *res = NULL;
+	spool_runs_free(c->v, c->n);   /* a retried attempt starts over */
+	c->v = NULL;
+	c->n = 0;
+	pg_param_int(&p, c->now_ms);
+	pg_param_text(&p, sp->node);
+	/* flags & 64 <> 0 and node = $2, as the index run_running spells it. */
+	int code = pg_query(sp, "WITH ended AS (UPDATE run SET"
+			    " end_ms = greatest($1::bigint, start_ms), exit_code = -1,"
+			    " signal = 0, flags = (flags & ~64) | 4"
+			    " WHERE flags & 64 <> 0 AND node = $2::text RETURNING *)"
+			    " SELECT " PG_RUN_COLUMNS " FROM ended ORDER BY id",
+			    &p, &res, "recover history", err);
+	if (code != SPOOL_OK)
+		return code;
+	code = pg_run_read_rows(sp, res, &c->v, &c->n, err);
+	PQclear(res);
+	return code;
+}
+
+int pg_history_recover(struct spool *sp, int64_t now_ms, struct spool_run **out,
+		       size_t *n, struct spool_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	struct recover_ctx c = { .now_ms = now_ms };
+	int code = pg_txn(sp, PG_WRITE, recover_txn, &c, err);
+	if (code != SPOOL_OK) {
+		spool_runs_free(c.v, c.n);
+		return code;
+	}
+	*out = c.v;
+	*n = c.n;
+	return SPOOL_OK;
+}
