@@ -179,6 +179,8 @@ static int submit(struct spool *sp, struct submit_ctx *c, int64_t *id,
 		  struct spool_err *err)
 {
 	char *env = NULL;
+	if (id != NULL)
+		*id = 0;   /* spool.h: numbers are zeroed on failure */
 	int code = spool_at_check(sp, c->job, err);
 	if (code == SPOOL_OK)
 		code = pack_env(sp, c->job->env, &env, &c->env_len, err);

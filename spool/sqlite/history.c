@@ -146,6 +146,11 @@ static int write_runs(struct spool *sp, struct write_ctx *c, const char *what,
 	if (c->n == 0 || c->runs == NULL)
 		return spool_seterr(err, SPOOL_INVALID, "%s: %s: no records",
 				    sp->path, what);
+	/* Zeroed until written: a record refused below claims nothing. */
+	if (c->ids != NULL)
+		memset(c->ids, 0, c->n * sizeof *c->ids);
+	if (c->won != NULL)
+		memset(c->won, 0, c->n * sizeof *c->won);
 	for (size_t i = 0; i < c->n; i++) {
 		struct spool_run b = c->runs[i];
 		if (c->mode == WRITE_BEGIN || c->mode == WRITE_CLAIM) {

@@ -351,6 +351,171 @@ static void test_racing_processes_claim_each_job_exactly_once(void **state)
 	check_each_claimed_once(got, 2, first);
 }
 
+/* ---------------------------------------------------------------- run claims */
+
+/* Scheduled runs of crontab entries claimed by three nodes at once
+ * (spool_run_claim): RUNS runs, 10 entries due each minute, claimed in
+ * batches, each node starting at a different place. */
+#define RUNS 120
+#define CLAIM_BATCH 7
+
+struct run_claimer {
+	const char *path;
+	int index;
+	int failures;
+	char first_error[SPOOL_ERR_MSG_MAX];
+	unsigned char won[RUNS];   /* 1 where this node won run i */
+};
+
+static void run_key(int i, char *key, size_t size)
+{
+	snprintf(key, size, "alice:%d", i % 10);
+}
+
+static void claim_runs(struct run_claimer *c)
+{
+	struct spool *sp;
+	struct spool_err err;
+	char node[16];
+	snprintf(node, sizeof node, "node-%d", c->index);
+	int rc = spool_open(c->path, 0, &sp, &err);
+	if (rc == SPOOL_OK && (rc = spool_set_node(sp, node, &err)) != SPOOL_OK)
+		spool_close(sp);
+	if (rc != SPOOL_OK) {
+		c->failures++;
+		snprintf(c->first_error, sizeof c->first_error, "%s", err.msg);
+		return;
+	}
+	static _Thread_local char keys[CLAIM_BATCH][32];
+	for (int done = 0; done < RUNS; done += CLAIM_BATCH) {
+		struct spool_run runs[CLAIM_BATCH];
+		int which[CLAIM_BATCH];
+		int64_t ids[CLAIM_BATCH];
+		bool won[CLAIM_BATCH];
+		size_t n = 0;
+		for (int k = done; k < done + CLAIM_BATCH && k < RUNS; k++, n++) {
+			int i = (k + c->index * RUNS / 3) % RUNS;
+			which[n] = i;
+			run_key(i, keys[n], sizeof keys[n]);
+			runs[n] = (struct spool_run){ .kind = SPOOL_RUN_CRON, .owner = "alice",
+				.uid = 1000, .entry_key = keys[n], .command = "true",
+				.scheduled_ms = 60000LL * (i / 10 + 1), .start_ms = 60000LL * (i / 10 + 1) };
+		}
+		rc = spool_run_claim(sp, runs, n, ids, won, &err);
+		if (rc != SPOOL_OK) {
+			if (c->failures++ == 0)
+				snprintf(c->first_error, sizeof c->first_error, "%s", err.msg);
+			continue;
+		}
+		for (size_t j = 0; j < n; j++) {
+			if (won[j] != (ids[j] > 0) && c->failures++ == 0)
+				snprintf(c->first_error, sizeof c->first_error,
+					 "run %d: won %d with id %lld", which[j], won[j], (long long)ids[j]);
+			c->won[which[j]] = won[j];
+		}
+	}
+	spool_close(sp);
+}
+
+static void *run_claimer_thread(void *arg)
+{
+	claim_runs(arg);
+	return NULL;
+}
+
+/* Each run was won by exactly one node, and its one record (all the
+ * history holds) names that node on a shared spool. SQLite records no node
+ * (spool.h): there the record's node is NULL. */
+static void check_each_run_won_once(const char *path, struct run_claimer *c, int count)
+{
+	int winner[RUNS];
+	for (int i = 0; i < RUNS; i++) {
+		int wins = 0;
+		for (int k = 0; k < count; k++)
+			if (c[k].won[i]) {
+				wins++;
+				winner[i] = k;
+			}
+		if (wins != 1)
+			fail_msg("run %d was won %d times", i, wins);
+	}
+	for (int k = 0; k < count; k++)
+		if (c[k].failures != 0)
+			fail_msg("node-%d: %d failures, the first: %s", c[k].index, c[k].failures,
+				 c[k].first_error);
+	struct spool *sp = open_spool(path);
+	struct spool_history_filter f = { .limit = SPOOL_QUERY_MAX };
+	struct spool_run *v;
+	size_t n;
+	struct spool_err err;
+	assert_int_equal(spool_history_query(sp, &f, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, RUNS);
+	bool shared = spool_is_shared(sp);
+	for (size_t r = 0; r < n; r++) {
+		int i = (int)(v[r].scheduled_ms / 60000 - 1) * 10 + atoi(v[r].entry_key + 6);
+		assert_in_range(i, 0, RUNS - 1);
+		assert_true(v[r].flags & SPOOL_RUN_RUNNING);
+		if (shared) {
+			char node[16];
+			snprintf(node, sizeof node, "node-%d", c[winner[i]].index);
+			assert_non_null(v[r].node);
+			assert_string_equal(v[r].node, node);
+		} else {
+			assert_null(v[r].node);
+		}
+	}
+	spool_runs_free(v, n);
+	spool_close(sp);
+}
+
+static void test_racing_threads_win_each_scheduled_run_exactly_once(void **state)
+{
+	struct spool_fixture *fx = *state;
+	static struct run_claimer c[3];
+	pthread_t t[3];
+	for (int i = 0; i < 3; i++) {
+		c[i] = (struct run_claimer){ .path = fx->path, .index = i + 1 };
+		assert_int_equal(pthread_create(&t[i], NULL, run_claimer_thread, &c[i]), 0);
+	}
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+	check_each_run_won_once(fx->path, c, 3);
+}
+
+static void test_racing_processes_win_each_scheduled_run_exactly_once(void **state)
+{
+	struct spool_fixture *fx = *state;
+	int fds[3][2];
+	pid_t pid[3];
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(pipe(fds[i]), 0);
+		pid[i] = fork();
+		assert_true(pid[i] >= 0);
+		if (pid[i] == 0) {
+			static struct run_claimer c;
+			c = (struct run_claimer){ .path = fx->path, .index = i + 1 };
+			claim_runs(&c);
+			bool ok = write(fds[i][1], &c, sizeof c) == (ssize_t)sizeof c;
+			_exit(!ok);
+		}
+		close(fds[i][1]);
+	}
+	static struct run_claimer got[3];
+	for (int i = 0; i < 3; i++) {
+		size_t have = 0;
+		ssize_t r;
+		while ((r = read(fds[i][0], (char *)&got[i] + have, sizeof got[i] - have)) > 0)
+			have += (size_t)r;
+		close(fds[i][0]);
+		assert_int_equal(have, sizeof got[i]);
+		got[i].path = fx->path;
+		int status;
+		assert_int_equal(waitpid(pid[i], &status, 0), pid[i]);
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	check_each_run_won_once(fx->path, got, 3);
+}
+
 /* ---------------------------------------------------------------- crashes */
 
 static int crash_pipe = -1;
@@ -558,6 +723,8 @@ int main(void)
 		SPOOL_CONTRACT_TEST(test_racing_threads_claim_each_job_exactly_once),
 		SPOOL_CONTRACT_TEST(test_racing_threads_claim_due_jobs_exactly_once),
 		SPOOL_CONTRACT_TEST(test_racing_processes_claim_each_job_exactly_once),
+		SPOOL_CONTRACT_TEST(test_racing_threads_win_each_scheduled_run_exactly_once),
+		SPOOL_CONTRACT_TEST(test_racing_processes_win_each_scheduled_run_exactly_once),
 		SPOOL_CONTRACT_TEST(test_kill_before_commit_leaves_none_of_the_batch),
 		SPOOL_CONTRACT_TEST(test_kill_after_commit_keeps_the_whole_batch),
 		SPOOL_CONTRACT_TEST(test_kill_at_random_moments_is_always_all_or_nothing),

@@ -403,6 +403,79 @@ static void test_begun_record_reads_running_until_it_ends(void **state)
 	assert_int_equal(spool_history_end(fx->sp, &r, 1, &err), SPOOL_INVALID);
 }
 
+/* A scheduled run is claimed once (spool_run_claim): the first claim of
+ * (entry, scheduled instant) wins and records it as started, any later one
+ * loses and writes nothing; a record of a refusal (skipped, clock skew) is
+ * no claim. A shared spool records the claiming node; SQLite, one machine's
+ * spool, records none (spool.h): there the node reads NULL. */
+static void test_claim_wins_once_and_refusals_are_no_claim(void **state)
+{
+	struct spool_fixture *fx = *state;
+	struct spool_err err = { 0 };
+	assert_int_equal(spool_set_node(fx->sp, "node-a", &err), SPOOL_OK);
+	assert_string_equal(spool_node(fx->sp), "node-a");
+	assert_int_equal(spool_set_node(fx->sp, "no spaces", &err), SPOOL_INVALID);
+	assert_int_equal(spool_set_node(fx->sp, "", &err), SPOOL_INVALID);
+	assert_string_equal(spool_node(fx->sp), "node-a");
+
+	struct spool_run r = run_for("alice", 1000, "alice:1", 60010);
+	r.scheduled_ms = 60000;
+	struct spool_run refused[2] = { r, r };
+	refused[0].flags = SPOOL_RUN_SKIPPED;
+	refused[1].flags = SPOOL_RUN_CLOCK_SKEW;
+	assert_int_equal(spool_history_append(fx->sp, refused, 2, &err), SPOOL_OK);
+
+	int64_t id = -1;
+	bool won = false;
+	assert_int_equal(spool_run_claim(fx->sp, &r, 1, &id, &won, &err), SPOOL_OK);
+	assert_true(won);
+	assert_true(id > 0);
+	struct spool_run got = query_one(fx->sp, id);
+	assert_int_equal(got.flags, SPOOL_RUN_RUNNING);
+	assert_int_equal(got.scheduled_ms, 60000);
+	assert_int_equal(got.end_ms, 0);
+	struct spool_history_filter f = { .entry_key = "alice:1", .limit = 10 };
+	struct spool_run *v;
+	size_t n;
+	assert_int_equal(spool_history_query(fx->sp, &f, &v, &n, &err), SPOOL_OK);
+	for (size_t i = 0; i < n; i++)
+		if (v[i].id == id) {
+			if (spool_is_shared(fx->sp))
+				assert_string_equal(v[i].node, "node-a");
+			else
+				assert_null(v[i].node);
+		}
+	spool_runs_free(v, n);
+
+	/* Again, alone or in a batch with a new run: lost, nothing written. */
+	assert_int_equal(spool_run_claim(fx->sp, &r, 1, &id, &won, &err), SPOOL_OK);
+	assert_false(won);
+	assert_int_equal(id, 0);
+	struct spool_run two[2] = { r, r };
+	two[1].scheduled_ms = 120000;
+	int64_t ids[2] = { -1, -1 };
+	bool wins[2] = { true, false };
+	assert_int_equal(spool_run_claim(fx->sp, two, 2, ids, wins, &err), SPOOL_OK);
+	assert_false(wins[0]);
+	assert_int_equal(ids[0], 0);
+	assert_true(wins[1]);
+	assert_true(ids[1] > id);
+	assert_int_equal(spool_fixture_count_runs(fx->sp, NULL), 4);   /* 2 refusals, 2 claims */
+
+	/* Ending the won run completes its record, as for a begun one. */
+	r.id = ids[1];
+	r.scheduled_ms = 120000;
+	r.exit_code = 0;
+	assert_int_equal(spool_history_end(fx->sp, &r, 1, &err), SPOOL_OK);
+	assert_int_equal(query_one(fx->sp, ids[1]).flags, 0);
+	assert_int_equal(spool_fixture_count_runs(fx->sp, NULL), 4);
+	/* Malformed: refused, nothing won. */
+	two[0].entry_key = "";
+	wins[1] = true;
+	assert_int_equal(spool_run_claim(fx->sp, two, 2, ids, wins, &err), SPOOL_INVALID);
+	assert_false(wins[1]);
+}
+
 static void test_recover_ends_running_records_as_interrupted(void **state)
 {
 	struct spool_fixture *fx = *state;
@@ -554,6 +627,7 @@ int main(void)
 		SPOOL_CONTRACT_TEST(test_append_rejects_malformed_records),
 		SPOOL_CONTRACT_TEST(test_begun_record_reads_running_until_it_ends),
 		SPOOL_CONTRACT_TEST(test_recover_ends_running_records_as_interrupted),
+		SPOOL_CONTRACT_TEST(test_claim_wins_once_and_refusals_are_no_claim),
 		SPOOL_CONTRACT_TEST(test_prune_never_deletes_a_running_record),
 		SPOOL_CONTRACT_TEST(test_a_thousand_starts_are_one_transaction),
 		SPOOL_CONTRACT_TEST(test_queries_are_newest_first_and_filtered),
