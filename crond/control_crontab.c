@@ -162,7 +162,7 @@ void control_crontab_install(struct control_ctx *ctx, const struct control_peer 
 		return;
 	}
 	size_t entries = tab.n_entries;
-	timer_post_crontab(ctx->c, target.name, &tab);    /* moves TAB */
+	timer_post_crontab(ctx->c, target.name, &tab, generation);    /* moves TAB */
 	char by[SPOOL_NAME_MAX + 8];
 	log_event(target.name, "REPLACE", "crontab, %zu entr%s%s", entries,
 	          entries == 1 ? "y" : "ies", by_whom(peer, &target, by, sizeof(by)));
@@ -208,11 +208,12 @@ void control_crontab_remove(struct control_ctx *ctx, const struct control_peer *
 	if (!crontab_target(ctx, peer, req, &target, reply))
 		return;
 	struct spool_err err;
+	int64_t generation = 0;
 	int rc = spool_crontab_remove(ctx->sp, target.name, peer->user.uid, control_now(ctx),
-	                              NULL, &err);
+	                              &generation, &err);
 	if (rc == SPOOL_FULL && control_use_reserve(ctx, target.name, "remove the crontab"))
 		rc = spool_crontab_remove(ctx->sp, target.name, peer->user.uid, control_now(ctx),
-		                          NULL, &err);
+		                          &generation, &err);
 	if (rc == SPOOL_NOT_FOUND) {
 		control_reply_error(reply, MSGE_NOT_FOUND, "no crontab for %s", target.name);
 		return;
@@ -221,7 +222,7 @@ void control_crontab_remove(struct control_ctx *ctx, const struct control_peer *
 		control_reply_spool_error(reply, "remove the crontab", &err);
 		return;
 	}
-	timer_post_remove_crontab(ctx->c, target.name);
+	timer_post_remove_crontab(ctx->c, target.name, generation);
 	char by[SPOOL_NAME_MAX + 8];
 	log_event(target.name, "DELETE", "crontab%s", by_whom(peer, &target, by, sizeof(by)));
 	control_reply_ok(reply);

@@ -33,6 +33,7 @@
 
 #define CROND_HOSTNAME_MAX 256
 
+struct cluster;
 struct scheduler;
 struct syscron;
 
@@ -48,6 +49,7 @@ struct crond {
 	uint8_t random_secret[16];      /* the spool's secret for '~' picks (startup_load) */
 	char node[SPOOL_NODE_MAX + 1];  /* this node's name: crond.conf's node, or the host name */
 	bool spool_shared;              /* the spool is shared by several nodes (startup) */
+	int64_t loaded_generation;      /* the last crontab change startup loaded */
 
 	/* Configuration: see the DESIGN note. */
 	pthread_mutex_t cfg_lock;
@@ -83,8 +85,8 @@ struct crond {
 	int pidfile_fd;
 	int listen_fd;                  /* the control socket, or -1 */
 	bool listen_passed;             /* ... passed by systemd (crond/listenfd.h) */
-	pthread_t timer_thread, super_thread, control_thread, signal_thread, cluster_thread;
-	bool cluster_started;           /* main: cluster_thread is to be joined */
+	pthread_t timer_thread, super_thread, control_thread, signal_thread;
+	struct cluster *cluster;        /* main: the cluster thread's, or NULL */
 };
 
 /* Copies the current configuration into OUT (under cfg_lock); returns the

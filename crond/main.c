@@ -6,8 +6,9 @@
  * DESIGN: main reads the configuration, daemonizes (unless -n), takes the
  * singleton lock, blocks every signal, opens the spool, loads the schedule,
  * opens the control socket, starts the supervisor, timer, control and
- * signal threads, then waits for the signal thread to see SIGTERM/SIGINT
- * and stops the threads in order: control (no new requests), timer (no new
+ * signal threads (and, on a shared spool, the cluster thread: crond/cluster.h),
+ * then waits for the signal thread to see SIGTERM/SIGINT
+ * and stops the threads in order: control (no new requests), cluster, timer (no new
  * runs), supervisor (running jobs get SIGTERM, then SIGKILL after the grace
  * period; every outcome recorded). Exit status: 0 clean stop (or -x with no
  * error), 1 failure to start or errors found by -x, 2 usage.
@@ -22,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crond/cluster.h"
 #include "crond/control.h"
 #include "crond/crond.h"
 #include "crond/daemonize.h"
@@ -222,6 +224,14 @@ static int start(struct crond *c, struct spool **sp, char *err, size_t errlen)
 		supervisor_stop(c);
 		return -1;
 	}
+	if (c->spool_shared && cluster_start(c) < 0) {
+		snprintf(err, errlen, "cannot start the cluster thread (see the log)");
+		control_close(c);
+		timer_post(c, TIMER_STOP);
+		pthread_join(c->timer_thread, NULL);
+		supervisor_stop(c);
+		return -1;
+	}
 	/* Main has no more use for its connection: the control thread takes
 	 * it over rather than set up one of its own (start-up time). */
 	struct spool *handed = *sp;
@@ -233,6 +243,7 @@ static int start(struct crond *c, struct spool **sp, char *err, size_t errlen)
 			control_stop(c);
 		else
 			control_close(c);
+		cluster_stop(c);
 		timer_post(c, TIMER_STOP);
 		pthread_join(c->timer_thread, NULL);
 		supervisor_stop(c);
@@ -244,6 +255,7 @@ static int start(struct crond *c, struct spool **sp, char *err, size_t errlen)
 static void shut_down(struct crond *c, struct spool *sp)
 {
 	control_stop(c);
+	cluster_stop(c);   /* before the timer: it posts to the timer's mailbox */
 	timer_post(c, TIMER_STOP);
 	pthread_join(c->timer_thread, NULL);
 	supervisor_stop(c);

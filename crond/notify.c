@@ -38,7 +38,14 @@ void notify_status_text(struct crond *c, char *buf, size_t len)
 	char next[TIMEFMT_RFC3339_LEN] = "none";
 	if (due != INT64_MAX)
 		timefmt_rfc3339(c->local_zone, (int64_t)due, next, sizeof(next));
-	snprintf(buf, len, "%zu crontab%s, %zu at job%s, %zu running, next run %s", tabs,
+	/* A cluster node that claims nothing says so first. */
+	char trouble[96] = "";
+	if (atomic_load(&c->spool_down))
+		snprintf(trouble, sizeof(trouble), "SPOOL DOWN, claiming nothing; ");
+	else if (atomic_load(&c->claims_refused))
+		snprintf(trouble, sizeof(trouble), "CLOCK SKEW %+lld ms, claiming nothing; ",
+		         (long long)atomic_load(&c->clock_skew_ms));
+	snprintf(buf, len, "%s%zu crontab%s, %zu at job%s, %zu running, next run %s", trouble, tabs,
 	         plural(tabs), at, plural(at), running, next);
 }
 

@@ -8,7 +8,11 @@
  *   STOPPING=1               signal thread, at SIGTERM/SIGINT
  *   STATUS=...               signal thread: "N crontabs, N at jobs, N
  *                            running, next run TIME", sent when it changed,
- *                            looked at every NOTIFY_STATUS_SECONDS
+ *                            looked at every NOTIFY_STATUS_SECONDS; led by
+ *                            "SPOOL DOWN, claiming nothing; " or "CLOCK SKEW
+ *                            +N ms, claiming nothing; " on a cluster node in
+ *                            trouble (crond/cluster.h), which the cluster
+ *                            thread also sends at once when it changes
  *
  * sd_notify opens its own datagram socket per call: safe from any thread.
  * A failure to notify is logged once at debug level and otherwise ignored

@@ -407,6 +407,30 @@ int scheduler_add_at(struct scheduler *s, int64_t id, char queue, int64_t run_at
 	return heap_set(&s->heap, slot, run_at);
 }
 
+bool scheduler_has_at(const struct scheduler *s, int64_t id)
+{
+	uint32_t slot;
+	return idmap_get(&s->at_slots, id, &slot);
+}
+
+int scheduler_at_ids(const struct scheduler *s, int64_t **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	if (s->at_slots.count == 0)
+		return 0;
+	int64_t *v = malloc(s->at_slots.count * sizeof(*v));
+	if (!v)
+		return -1;
+	size_t k = 0;
+	for (size_t i = 0; i < s->at_slots.cap && k < s->at_slots.count; i++)
+		if (s->at_slots.cells[i].used)
+			v[k++] = s->at_slots.cells[i].key;
+	*out = v;
+	*n = k;
+	return 0;
+}
+
 bool scheduler_remove_at(struct scheduler *s, int64_t id)
 {
 	uint32_t slot;

@@ -103,6 +103,11 @@ const struct sched_source *scheduler_find_source(const struct scheduler *s, cons
 int scheduler_add_at(struct scheduler *s, int64_t id, char queue, int64_t run_at);
 /* Removes at job ID; false if unknown. */
 bool scheduler_remove_at(struct scheduler *s, int64_t id);
+/* Whether at job ID is armed. */
+bool scheduler_has_at(const struct scheduler *s, int64_t id);
+/* The ids of the armed at jobs, in no order, as a new array *OUT of *N
+ * (free with free(); NULL when none). 0, or -1 on allocation failure. */
+int scheduler_at_ids(const struct scheduler *s, int64_t **out, size_t *n);
 
 /* The earliest instant anything is due, or INT64_MAX. */
 int64_t scheduler_next_due(const struct scheduler *s);

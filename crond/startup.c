@@ -66,6 +66,7 @@ static int load_crontabs(struct crond *c, struct spool *sp, int64_t now, char *e
 			}
 			since = v[i].generation;
 		}
+		c->loaded_generation = since;
 		spool_crontabs_free(v, n);
 	}
 }

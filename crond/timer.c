@@ -52,6 +52,7 @@ struct timer {
 	struct due *dues;           /* collected by the emit callback */
 	size_t n_dues, cap_dues;
 	uint64_t cancelled_seen;    /* the scheduler's cancelled count last told */
+	struct resync resync;       /* changes from the cluster, applied once */
 	bool stop;
 };
 
@@ -276,23 +277,43 @@ static void run_entry(struct timer *t, struct timer_msg *m, int64_t now)
 	mailbox_post(&t->c->super_box, &r->link);
 }
 
+/* TIMER_AT_SYNC: the waiting at jobs, as another node may have changed them. */
+static void at_sync(struct timer *t, const struct timer_msg *m)
+{
+	size_t added, removed;
+	if (resync_at_apply(&t->resync, t->sched, m->at_list, m->n_at, &added, &removed) < 0)
+		log_msg(LOG_ERR, "out of memory: at jobs not resynced (the next resync retries)");
+	if (added || removed)
+		log_msg(LOG_DEBUG, "(crond) RESYNC (at jobs: %zu armed, %zu disarmed)", added, removed);
+}
+
 static void handle_msg(struct timer *t, struct timer_msg *m, int64_t now)
 {
 	char err[256], name[300];
 	switch (m->kind) {
 	case TIMER_SET_CRONTAB:
 		snprintf(name, sizeof(name), "user:%s", m->owner);
-		if (scheduler_set_source(t->sched, name, SOURCE_USER, m->owner, &m->tab, now, err,
+		if (resync_crontab_fresh(&t->resync, m->owner, m->generation) &&
+		    scheduler_set_source(t->sched, name, SOURCE_USER, m->owner, &m->tab, now, err,
 		                         sizeof(err)) < 0)
 			log_msg(LOG_ERR, "(%s) crontab not scheduled: %s", m->owner, err);
 		break;
 	case TIMER_REMOVE_CRONTAB:
 		snprintf(name, sizeof(name), "user:%s", m->owner);
-		scheduler_remove_source(t->sched, name);
+		if (resync_crontab_fresh(&t->resync, m->owner, m->generation))
+			scheduler_remove_source(t->sched, name);
 		break;
 	case TIMER_AT_ADD:
 		if (scheduler_add_at(t->sched, m->at_id, m->queue, m->run_at) < 0)
 			log_msg(LOG_ERR, "out of memory: at job %lld not scheduled", (long long)m->at_id);
+		else
+			resync_at_added(&t->resync, m->at_id);
+		break;
+	case TIMER_AT_MARK:
+		resync_at_mark(&t->resync);
+		break;
+	case TIMER_AT_SYNC:
+		at_sync(t, m);
 		break;
 	case TIMER_AT_REMOVE:
 		scheduler_remove_at(t->sched, m->at_id);
@@ -311,6 +332,7 @@ static void handle_msg(struct timer *t, struct timer_msg *m, int64_t now)
 		break;
 	}
 	crontab_free(&m->tab);
+	free(m->at_list);
 	runclient_free(m->client);
 	free(m->source);
 	free(m->owner);
@@ -412,6 +434,7 @@ static void wait_for_events(struct timer *t)
 static void timer_destroy(struct timer *t)
 {
 	syscron_free(t->sys);
+	resync_free(&t->resync);
 	if (t->tfd >= 0)
 		close(t->tfd);
 	free(t->dues);
@@ -452,6 +475,7 @@ int timer_start(struct crond *c)
 	}
 	t->c = c;
 	t->sched = c->sched;
+	resync_init(&t->resync);
 	t->cfg_gen = crond_config_copy(c, &t->cfg);
 	t->sys = c->syscron;
 	t->tfd = make_timerfd(c);

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "crond/crond.h"
+#include "crond/resync.h"
 #include "lib/crontab.h"
 
 enum timer_msg_kind {
@@ -25,6 +26,8 @@ enum timer_msg_kind {
 	TIMER_STATUS,           /* SIGUSR1: log a status line */
 	TIMER_STOP,             /* leave the thread */
 	TIMER_RUN,              /* crontab --run: run source's entry at line now */
+	TIMER_AT_MARK,          /* cluster: about to list the waiting at jobs */
+	TIMER_AT_SYNC,          /* cluster: these are the waiting at jobs */
 };
 
 struct run_client;
@@ -34,6 +37,10 @@ struct timer_msg {
 	enum timer_msg_kind kind;
 	char *owner;             /* TIMER_SET_CRONTAB, TIMER_REMOVE_CRONTAB */
 	struct crontab tab;      /* TIMER_SET_CRONTAB: moved in */
+	int64_t generation;      /* TIMER_SET_CRONTAB, TIMER_REMOVE_CRONTAB: the
+	                            change's spool generation, or 0 (crond/resync.h) */
+	struct resync_at *at_list; /* TIMER_AT_SYNC: moved in */
+	size_t n_at;
 	int64_t at_id;           /* TIMER_AT_* */
 	char queue;              /* TIMER_AT_ADD */
 	int64_t run_at;          /* TIMER_AT_ADD */
@@ -45,11 +52,17 @@ struct timer_msg {
 
 /* Posting helpers: any thread. They never fail (an allocation failure is
  * logged and the message is dropped: the next reload repairs the schedule). */
-void timer_post_crontab(struct crond *c, const char *owner, struct crontab *tab);
-void timer_post_remove_crontab(struct crond *c, const char *owner);
+/* GENERATION: the change's spool generation (a repeat or an older change
+ * than the last applied for OWNER is ignored: crond/resync.h), or 0. */
+void timer_post_crontab(struct crond *c, const char *owner, struct crontab *tab,
+                        int64_t generation);
+void timer_post_remove_crontab(struct crond *c, const char *owner, int64_t generation);
 void timer_post_at_add(struct crond *c, int64_t id, char queue, int64_t run_at);
 void timer_post_at_remove(struct crond *c, int64_t id);
 void timer_post(struct crond *c, enum timer_msg_kind kind);
+/* Cluster: the N waiting at jobs LIST (moved in, freed with free()), after
+ * a TIMER_AT_MARK posted before LIST was read (crond/resync.h). */
+void timer_post_at_sync(struct crond *c, struct resync_at *list, size_t n);
 /* crontab --run: the timer finds entry LINE of SOURCE and hands a manual
  * run (crond/runreq.h) to the supervisor, or CLIENT's error. CLIENT is
  * moved in (freed, which closes it, if the message cannot be built). */

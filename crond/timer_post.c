@@ -25,6 +25,8 @@ static const char *const kind_names[] = {
 	[TIMER_STATUS] = "status",
 	[TIMER_STOP] = "stop",
 	[TIMER_RUN] = "run an entry",
+	[TIMER_AT_MARK] = "at job resync mark",
+	[TIMER_AT_SYNC] = "at job resync",
 };
 
 /* A zeroed message of KIND, or NULL (logged). */
@@ -57,23 +59,39 @@ static struct timer_msg *msg_new_owner(enum timer_msg_kind kind, const char *own
 
 /* TAB is moved in every case: into the message, or freed with it when the
  * message cannot be built; the caller's copy is left empty. */
-void timer_post_crontab(struct crond *c, const char *owner, struct crontab *tab)
+void timer_post_crontab(struct crond *c, const char *owner, struct crontab *tab,
+                        int64_t generation)
 {
 	struct timer_msg *m = msg_new_owner(TIMER_SET_CRONTAB, owner);
 	if (m == NULL) {
 		crontab_free(tab);
 		return;
 	}
+	m->generation = generation;
 	m->tab = *tab;
 	memset(tab, 0, sizeof(*tab));
 	mailbox_post(&c->timer_box, &m->link);
 }
 
-void timer_post_remove_crontab(struct crond *c, const char *owner)
+void timer_post_remove_crontab(struct crond *c, const char *owner, int64_t generation)
 {
 	struct timer_msg *m = msg_new_owner(TIMER_REMOVE_CRONTAB, owner);
-	if (m != NULL)
-		mailbox_post(&c->timer_box, &m->link);
+	if (m == NULL)
+		return;
+	m->generation = generation;
+	mailbox_post(&c->timer_box, &m->link);
+}
+
+void timer_post_at_sync(struct crond *c, struct resync_at *list, size_t n)
+{
+	struct timer_msg *m = msg_new(TIMER_AT_SYNC);
+	if (m == NULL) {
+		free(list);
+		return;
+	}
+	m->at_list = list;
+	m->n_at = n;
+	mailbox_post(&c->timer_box, &m->link);
 }
 
 void timer_post_at_add(struct crond *c, int64_t id, char queue, int64_t run_at)

@@ -17,7 +17,8 @@
 #include "lib/readall.h"
 
 enum kind {
-	K_PATH, K_PATH_OR_EMPTY, K_STRING, K_UINT, K_LOAD, K_LOG, K_MAIL, K_BOOL, K_NAME, K_NODE
+	K_PATH, K_PATH_OR_EMPTY, K_STRING, K_UINT, K_LOAD, K_LOG, K_MAIL, K_BOOL, K_NAME, K_NODE,
+	K_SPOOL
 };
 
 struct key {
@@ -31,7 +32,7 @@ struct key {
 static const struct key keys[] = {
 	PATHKEY(pidfile),
 	PATHKEY(socket),
-	PATHKEY(spool),
+	{ "spool", K_SPOOL, offsetof(struct config, spool), 0, 0 },
 	PATHKEY(system_crontab),
 	PATHKEY(system_crontab_dir),
 	PATHKEY(cron_allow),
@@ -144,6 +145,21 @@ static int set_value(const struct key *k, const char *v, struct config *cfg, cha
 	char *field = (char *)cfg + k->offset;
 	char *end;
 	switch (k->kind) {
+	case K_SPOOL:
+		/* A PostgreSQL connection URI (spool/spool.h: shared by a
+		 * cluster), else an SQLite file's path. */
+		if ((strncmp(v, "postgresql://", 13) == 0 || strncmp(v, "postgres://", 11) == 0) &&
+		    strlen(v) < CONFIG_PATH_MAX) {
+			set_str(field, v);
+			return 0;
+		}
+		if (v[0] != '/' || strlen(v) >= CONFIG_PATH_MAX) {
+			snprintf(msg, msglen, "%s must be an absolute path or a postgresql:// URI, "
+			         "shorter than %d bytes, not '%.60s'", k->name, CONFIG_PATH_MAX, v);
+			return -1;
+		}
+		set_str(field, v);
+		return 0;
 	case K_PATH:
 	case K_PATH_OR_EMPTY:
 		if (v[0] == '\0' && k->kind == K_PATH_OR_EMPTY) {

@@ -151,6 +151,18 @@ static void test_cluster_keys_default_and_node_is_a_spool_node_name(void **state
 	const char *longest = "node = 0123456789012345678901234567890123456789012345678901234567890123\n";
 	assert_int_equal(config_parse(longest, strlen(longest), &c, &d), 0);
 	assert_int_equal(strlen(c.node), 64);
+	/* The spool: a file, or a PostgreSQL URI; nothing else. */
+	const char *pg = "spool = postgresql://crond@/crond?host=/run/postgresql\n";
+	assert_int_equal(config_parse(pg, strlen(pg), &c, &d), 0);
+	assert_string_equal(c.spool, "postgresql://crond@/crond?host=/run/postgresql");
+	const char *pg2 = "spool = postgres:///crond\n";
+	assert_int_equal(config_parse(pg2, strlen(pg2), &c, &d), 0);
+	assert_string_equal(c.spool, "postgres:///crond");
+	diag_list_clear(&d);
+	const char *rel = "spool = mysql://x\n";
+	assert_int_equal(config_parse(rel, strlen(rel), &c, &d), -1);
+	assert_string_equal(d.items[0].msg, "spool must be an absolute path or a postgresql:// "
+	                    "URI, shorter than 1024 bytes, not 'mysql://x'");
 	diag_list_clear(&d);
 }
 
