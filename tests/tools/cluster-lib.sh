@@ -10,7 +10,9 @@
 # `whichnode` tells on which node it ran, with no help from crond.
 #
 #   need_pg                      skip the test (exit 0) when CROND_TEST_PG is unset
-#   pg_newdb                     a fresh database; its URI in $PGURI
+#   pg_newdb                     a fresh database; its URI in $PGURI; its
+#                                schema made by one crond started and stopped
+#                                alone (see pg_schema_init)
 #   pg_sql SQL                   psql -At on $PGURI (for cross-checks only)
 #   node_conf N [LINE...]        N/crond.conf (node = N, spool = $PGURI), plus LINEs
 #   node_start N [ARG...]        crond -n --config N/crond.conf ARG... in the
@@ -71,6 +73,19 @@ pg_newdb() {
     psql -X -q -v ON_ERROR_STOP=1 "$CROND_TEST_PG" -c "CREATE DATABASE $PGDB" >/dev/null 2>"$TEST_TMP/.psql.err" ||
         fail "cannot create database $PGDB on $CROND_TEST_PG: $(cat "$TEST_TMP/.psql.err")"
     PGURI=$(pg_uri_for "$PGDB")
+    pg_schema_init
+}
+
+# WORKAROUND (spool/pg/schema.c, reported): nodes that open an empty
+# database at the same instant fail, all but one, with 'upgrade to schema
+# version 1: relation "schema_version" already exists' (after the migration
+# lock, to_regclass still misses the table the first opener committed). So
+# the tests that start their nodes together let one crond make the schema
+# first, as a cluster's first node would; what they check is unchanged.
+pg_schema_init() {
+    node_conf init
+    node_start init
+    node_stop init
 }
 
 pg_sql() { psql -X -At -v ON_ERROR_STOP=1 "$PGURI" -c "$1"; }

@@ -37,7 +37,7 @@ grep -q 'CLOCK_SKEW' "$(node_log a)" && fail "node a (the real clock) logged CLO
 
 # Its minute passes: its runs are recorded not started, flagged clock-skew.
 recorded() {
-    on a "$CRONTAB" --history 100 --json
+    on a "$CRONTAB" --json --history 100
     [ "$RC" -eq 0 ] && [ "$(printf '%s\n' "$OUT" | grep -o '"clock-skew"' | wc -l)" -ge $N ]
 }
 wait_for 15 "$N runs flagged clock-skew in the history" recorded

@@ -51,14 +51,14 @@ wait_for 40 "$((3 * N)) runs in three minutes" lines
 stop_at=$(awk -v t="$t0" 'BEGIN { printf "%.3f", t + 19 }')
 late=$(awk -v s="$stop_at" -v n="$(date +%s.%N)" 'BEGIN { print (n > s + 2) ? 1 : 0 }')
 [ "$late" = 0 ] || fail "the third minute's runs took until the fourth minute: too slow to count"
-sleep "$(awk -v s="$stop_at" -v n="$(date +%s.%N)" 'BEGIN { d = s - n; printf "%.3f", d > 0 ? d : 0 }')"
+sleep "$(awk -v s="$stop_at" -v n="$(date +%s.%N)" 'BEGIN { d = s - n; printf "%.3f", (d > 0 ? d : 0) }')"
 for n in a b c; do node_stop "$n"; done
 [ "$(wc -l <"$out/runs")" -eq $((3 * N)) ] ||
     fail "$(wc -l <"$out/runs") runs started, expected $((3 * N)) (a fourth minute began?)"
 
 # The history, read through a node that is started again for it.
 node_start a --test-clock "$(( epoch + 300 ))"
-on a "$CRONTAB" --history 100000 --json
+on a "$CRONTAB" --json --history 100000
 expect_rc 0 "crontab --history --json"
 printf '%s\n' "$OUT" >"$TEST_TMP/history.json"
 node_stop a

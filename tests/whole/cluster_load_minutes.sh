@@ -46,7 +46,7 @@ for n in a b c; do node_stop "$n"; done
     fail "$(wc -l <"$out/runs") runs started in $MINUTES minutes, expected $((MINUTES * N))"
 
 node_start a
-on a "$CRONTAB" --history 100000 --json
+on a "$CRONTAB" --json --history 100000
 expect_rc 0 "crontab --history --json"
 printf '%s\n' "$OUT" >"$TEST_TMP/history.json"
 node_stop a

@@ -26,7 +26,7 @@ epoch=$(minute_epoch_ahead 40)
 t0=$(date +%s.%N)
 node_start_many "--test-clock $epoch:$SPEED" a b c
 # at(T): sleep until t0 + T seconds
-at_t() { sleep "$(awk -v t="$t0" -v d="$1" -v n="$(date +%s.%N)" 'BEGIN { s = t + d - n; printf "%.3f", s > 0 ? s : 0 }')"; }
+at_t() { sleep "$(awk -v t="$t0" -v d="$1" -v n="$(date +%s.%N)" 'BEGIN { s = t + d - n; printf "%.3f", (s > 0 ? s : 0) }')"; }
 
 # Each run says where it ran, leaves its pid for the cleanup, and lasts 12 s
 # (two minutes of the test clock): a node killed now dies mid-run.
@@ -63,14 +63,13 @@ node_kill "$victim2"
 reaped() { grep -q "NODE_LOST.*$victim1" "$(node_log "$survivor")" &&
            grep -q "NODE_LOST.*$victim2" "$(node_log "$survivor")"; }
 wait_for 20 "node $survivor reports nodes $victim1 and $victim2 lost" reaped
-grep -q "NODE_LOST" "$(node_log "$victim1")" && fail "the killed node logged NODE_LOST itself?"
 
 # The third minute (t0 + 16 s) runs on the survivor alone; stop it mid-minute.
 at_t 19
 node_stop "$survivor"
 
 node_start "$survivor" --test-clock "$(( epoch + 300 ))"
-on "$survivor" "$CRONTAB" --history 100000 --json
+on "$survivor" "$CRONTAB" --json --history 100000
 expect_rc 0 "crontab --history --json"
 printf '%s\n' "$OUT" >"$TEST_TMP/history.json"
 on "$survivor" "$CRONTAB" --history 100000

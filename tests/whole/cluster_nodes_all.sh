@@ -31,7 +31,7 @@ expect_rc 0 "install through a"
 # boundaries at t0 + 4 and + 10 s; stop at t0 + 13 s
 full() { [ "$(wc -l <"$out/all")" -ge 6 ] && [ "$(wc -l <"$out/shared")" -ge 2 ]; }
 wait_for 30 "two minutes of runs" full
-sleep "$(awk -v t="$t0" -v n="$(date +%s.%N)" 'BEGIN { s = t + 13 - n; printf "%.3f", s > 0 ? s : 0 }')"
+sleep "$(awk -v t="$t0" -v n="$(date +%s.%N)" 'BEGIN { s = t + 13 - n; printf "%.3f", (s > 0 ? s : 0) }')"
 for n in a b c; do node_stop "$n"; done
 [ "$(wc -l <"$out/shared")" -eq 2 ] || fail "the shared entry ran $(wc -l <"$out/shared") times in two minutes: $(cat "$out/shared")"
 for n in a b c; do
@@ -39,7 +39,7 @@ for n in a b c; do
     [ "$c" -eq 2 ] || fail "the CRON_NODES=all entry ran $c times on node $n in two minutes: $(sort "$out/all" | tr '\n' ' ')"
 done
 node_start a --test-clock "$(( epoch + 300 ))"
-on a "$CRONTAB" --history 100 --json
+on a "$CRONTAB" --json --history 100
 expect_rc 0 "crontab --history --json"
 printf '%s\n' "$OUT" >"$TEST_TMP/history.json"
 node_stop a
