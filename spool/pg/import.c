@@ -125,17 +125,24 @@ struct crontab_ctx {
 	enum spool_import_result result;   /* out */
 };
 
-/* The generation of OWNER's installed crontab into *GEN (0: none), its
- * row locked until the end of the transaction. */
+/* The generation of OWNER's installed crontab into *GEN (0: none). The
+ * generation counter is locked first, until the end of the transaction:
+ * every install takes that lock before it touches a crontab, so none can
+ * slip in between this read and the import's own install (and locking in
+ * the installs' order, counter then row, no deadlock is possible). */
 static int current_generation(struct spool *sp, const char *owner, int64_t *gen,
 			      struct spool_err *err)
 {
 	PGresult *r = NULL;
 	*gen = 0;
+	int code = pg_query(sp, "SELECT value FROM counter WHERE name = 'generation'"
+			    " FOR UPDATE", NULL, NULL, "lock the generation counter", err);
+	if (code != SPOOL_OK)
+		return code;
 	struct pg_params p = { 0 };
 	pg_param_str(&p, owner);
-	int code = pg_query(sp, "SELECT generation FROM crontab WHERE owner = $1"
-			    " AND NOT removed FOR UPDATE", &p, &r, "get crontab", err);
+	code = pg_query(sp, "SELECT generation FROM crontab WHERE owner = $1"
+			" AND NOT removed", &p, &r, "get crontab", err);
 	if (code != SPOOL_OK)
 		return code;
 	if (PQntuples(r) == 1)

@@ -44,7 +44,8 @@ struct spool_pg {
 	struct spool base;       /* base.path: the URI without any password */
 	PGconn *conn;            /* NULL while disconnected */
 	char *conninfo;          /* the URI as given, for (re)connecting */
-	bool watching;           /* LISTEN issued on the current connection */
+	PGconn *watch;           /* watch.c: a second connection that only
+				    LISTENs; NULL when not watching */
 	int64_t retry_at_ns;     /* CLOCK_MONOTONIC: no reconnect before this */
 	int64_t backoff_ns;      /* the next wait after a failed reconnect */
 };
@@ -62,6 +63,11 @@ extern const struct spool_ops spool_pg_ops;
  * doubling to 30 s, reset by a success). 0, or SPOOL_IO ("database
  * unreachable: ...") with ERR filled. */
 int pg_connected(struct spool *sp, struct spool_err *err);
+
+/* A new connection to SP's database, set up as every one is (silent
+ * notices, session settings), into *OUT: 0, or SPOOL_IO ("database
+ * unreachable: ...") with ERR filled and *OUT NULL. No back-off. */
+int pg_new_conn(struct spool *sp, PGconn **out, struct spool_err *err);
 
 /* Drops a connection found broken, so the next call reconnects. */
 void pg_disconnect(struct spool *sp);

@@ -251,34 +251,45 @@ void pg_disconnect(struct spool *sp)
 	if (c->conn != NULL)
 		PQfinish(c->conn);
 	c->conn = NULL;
-	c->watching = false;
 }
 
-static int connect_now(struct spool *sp, struct spool_err *err)
+/* The first line of MSG (may be NULL) into BUF, or WHAT when it is empty. */
+static void first_line(const char *msg, const char *what, char *buf, size_t size)
 {
-	struct spool_pg *c = pg(sp);
-	PGconn *conn = PQconnectdb(c->conninfo);
+	snprintf(buf, size, "%s", msg != NULL ? msg : "");
+	buf[strcspn(buf, "\n")] = '\0';
+	if (buf[0] == '\0')
+		snprintf(buf, size, "%s", what);
+}
+
+int pg_new_conn(struct spool *sp, PGconn **out, struct spool_err *err)
+{
+	char line[SPOOL_ERR_MSG_MAX / 2];
+	*out = NULL;
+	PGconn *conn = PQconnectdb(pg(sp)->conninfo);
 	if (conn == NULL)
 		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
 	if (PQstatus(conn) != CONNECTION_OK) {
-		char line[SPOOL_ERR_MSG_MAX / 2];
-		const char *m = PQerrorMessage(conn);
-		snprintf(line, sizeof line, "%s", m != NULL ? m : "");
-		line[strcspn(line, "\n")] = '\0';
+		first_line(PQerrorMessage(conn), "cannot connect", line, sizeof line);
 		PQfinish(conn);
 		return spool_seterr(err, SPOOL_IO, "%s: database unreachable: %s",
-				    sp->path, line[0] != '\0' ? line : "cannot connect");
+				    sp->path, line);
 	}
 	(void)PQsetNoticeProcessor(conn, quiet_notice, NULL);   /* returns the old one */
-	c->conn = conn;
-	c->watching = false;
-	int code = pg_exec(sp, SESSION_SETUP, "set up the session", err);
-	if (code == SPOOL_OK && (sp->flags & SPOOL_READONLY))
-		code = pg_exec(sp, "SET default_transaction_read_only = on",
-			       "set up the session", err);
-	if (code != SPOOL_OK)
-		pg_disconnect(sp);
-	return code;
+	PGresult *r = PQexec(conn, (sp->flags & SPOOL_READONLY)
+			     ? SESSION_SETUP "; SET default_transaction_read_only = on"
+			     : SESSION_SETUP);
+	if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK) {
+		first_line(r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(conn),
+			   "no answer", line, sizeof line);
+		PQclear(r);
+		PQfinish(conn);
+		return spool_seterr(err, SPOOL_IO, "%s: set up the session: %s",
+				    sp->path, line);
+	}
+	PQclear(r);
+	*out = conn;
+	return SPOOL_OK;
 }
 
 int pg_connected(struct spool *sp, struct spool_err *err)
@@ -292,7 +303,7 @@ int pg_connected(struct spool *sp, struct spool_err *err)
 		return spool_seterr(err, SPOOL_IO, "%s: database unreachable: next"
 				    " attempt to connect in %lld ms", sp->path,
 				    (long long)((c->retry_at_ns - now + 999999) / 1000000));
-	int code = connect_now(sp, err);
+	int code = pg_new_conn(sp, &c->conn, err);
 	if (code == SPOOL_OK) {
 		c->backoff_ns = BACKOFF_FIRST_NS;
 		c->retry_at_ns = 0;
@@ -367,6 +378,8 @@ void pg_close(struct spool *sp)
 	if (sp == NULL)
 		return;
 	pg_disconnect(sp);
+	if (pg(sp)->watch != NULL)
+		PQfinish(pg(sp)->watch);
 	free(pg(sp)->conninfo);
 	free(sp->path);
 	free(pg(sp));

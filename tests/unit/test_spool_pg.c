@@ -550,6 +550,82 @@ static void test_crontab_import_is_idempotent_and_keeps_user_installs(void **sta
 					      NULL, &res, &err), SPOOL_INVALID);
 }
 
+#define RACES 150
+
+struct racer {
+	const char *uri;
+	bool importer;
+	pthread_barrier_t *go;
+	int failures;
+	char first_error[SPOOL_ERR_MSG_MAX];
+};
+
+static void *race(void *arg)
+{
+	struct racer *r = arg;
+	struct spool *sp = NULL;
+	struct spool_err err = { 0 };
+	if (spool_open(r->uri, 0, &sp, &err) != SPOOL_OK) {
+		snprintf(r->first_error, sizeof r->first_error, "%s", err.msg);
+		r->failures = 1;
+	}
+	for (int i = 0; i < RACES; i++) {
+		(void)pthread_barrier_wait(r->go);   /* the crontab was just removed */
+		int rc = SPOOL_OK;
+		if (sp != NULL && r->importer) {
+			char digest[16];
+			enum spool_import_result res;
+			snprintf(digest, sizeof digest, "d%d", i);
+			rc = spool_crontab_import(sp, "alice", 1000, "imported\n", 9, i,
+						  "import:alice", digest, NULL, &res, &err);
+		} else if (sp != NULL) {
+			rc = spool_crontab_install(sp, "alice", 1000, "mine\n", 5, 1000, i,
+						   NULL, &err);
+		}
+		if (rc != SPOOL_OK && r->failures++ == 0)
+			snprintf(r->first_error, sizeof r->first_error, "%s", err.msg);
+		(void)pthread_barrier_wait(r->go);   /* both done */
+	}
+	spool_close(sp);
+	return NULL;
+}
+
+/* An import racing the owner's own install never overwrites it: whichever
+ * commits first, the owner's crontab is what remains. */
+static void test_crontab_import_racing_an_install_never_overwrites_it(void **state)
+{
+	struct pgfx *fx = need_pg(state);
+	open_fixture(fx);
+	pthread_barrier_t go;
+	assert_int_equal(pthread_barrier_init(&go, NULL, 3), 0);
+	struct racer r[2] = { { .uri = fx->uri, .importer = true, .go = &go },
+			      { .uri = fx->uri, .importer = false, .go = &go } };
+	pthread_t t[2];
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, race, &r[i]), 0);
+	struct spool_err err = { 0 };
+	int overwritten = 0;
+	for (int i = 0; i < RACES; i++) {
+		int rc = spool_crontab_remove(fx->sp, "alice", 0, i, NULL, &err);
+		assert_true(rc == SPOOL_OK || rc == SPOOL_NOT_FOUND);
+		(void)pthread_barrier_wait(&go);
+		(void)pthread_barrier_wait(&go);
+		struct spool_crontab c;
+		assert_int_equal(spool_crontab_get(fx->sp, "alice", &c, &err), SPOOL_OK);
+		if (strcmp(c.text, "mine\n") != 0)
+			overwritten++;
+		spool_crontab_free(&c);
+	}
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+	assert_int_equal(pthread_barrier_destroy(&go), 0);
+	for (int i = 0; i < 2; i++)
+		if (r[i].failures != 0)
+			fail_msg("%s: %d failures, first: %s", r[i].importer ? "importer" : "installer",
+				 r[i].failures, r[i].first_error);
+	assert_int_equal(overwritten, 0);
+}
+
 /* ---------------------------------------------------------------- watch */
 
 static bool readable(int fd, int timeout_ms)
@@ -592,6 +668,30 @@ static void test_watcher_hears_committed_changes_only(void **state)
 	assert_int_equal(spool_watch_start(b, &fd2, &err), SPOOL_OK);
 	assert_int_equal(fd2, fd);
 	assert_int_equal(spool_crontab_remove(fx->sp, "alice", 0, 2, NULL, &err), SPOOL_OK);
+	assert_true(readable(fd, 5000));
+	assert_int_equal(spool_watch_drain(b, &changed, &err), SPOOL_OK);
+	assert_true(changed);
+	spool_close(b);
+}
+
+/* The watcher's own queries must not swallow an announcement: one that
+ * arrives while the watching spool runs a query still makes the
+ * descriptor readable. */
+static void test_watcher_hears_changes_made_during_its_own_queries(void **state)
+{
+	struct pgfx *fx = need_pg(state);
+	open_fixture(fx);
+	struct spool *b = open_ok(fx->uri, 0);
+	struct spool_err err = { 0 };
+	int fd = -1;
+	bool changed = false;
+	assert_int_equal(spool_watch_start(b, &fd, &err), SPOOL_OK);
+	assert_int_equal(spool_crontab_install(fx->sp, "alice", 1000, "x\n", 2, 0, 1, NULL,
+					       &err), SPOOL_OK);
+	usleep(200 * 1000);   /* the announcement is on its way to B */
+	int64_t gen = 0, db = 0;
+	assert_int_equal(spool_crontab_generation(b, &gen, &err), SPOOL_OK);
+	assert_int_equal(spool_node_beat(b, 0, &db, &err), SPOOL_OK);
 	assert_true(readable(fd, 5000));
 	assert_int_equal(spool_watch_drain(b, &changed, &err), SPOOL_OK);
 	assert_true(changed);
@@ -803,7 +903,9 @@ int main(void)
 		T(test_generations_interleave_and_changes_miss_none),
 		T(test_meta_values_and_entry_states),
 		T(test_crontab_import_is_idempotent_and_keeps_user_installs),
+		T(test_crontab_import_racing_an_install_never_overwrites_it),
 		T(test_watcher_hears_committed_changes_only),
+		T(test_watcher_hears_changes_made_during_its_own_queries),
 		T(test_heartbeat_returns_the_database_clock),
 		T(test_session_ended_while_idle_is_replaced_at_once),
 		T(test_stopped_server_fails_then_reconnects_without_reopening),
