@@ -70,30 +70,38 @@ static void pg_admin(const char *sql)
 	PQfinish(c);
 }
 
-struct spool_fixture *spool_fixture_new_on(enum spool_fixture_backend backend,
-					   const char *name)
+/* A fixture for a new database on CROND_TEST_PG's server, made first so
+ * that nothing is left behind if that fails. */
+static struct spool_fixture *new_pg(void)
 {
-	struct spool_fixture *fx = calloc(1, sizeof *fx);
-	assert_non_null(fx);
-	fx->backend = backend;
-	if (backend == SPOOL_FIXTURE_SQLITE) {
-		assert_int_equal(tmpdir_make(fx->dir, sizeof fx->dir, name), 0);
-		snprintf(fx->path, sizeof fx->path, "%s/crond.db", fx->dir);
-		return fx;
-	}
 	const char *why = spool_fixture_pg_unavailable();
-	if (why != NULL) {
-		free(fx);
+	if (why != NULL)
 		fail_msg("%s", why);
-	}
 	/* Unique on the server: this process, its count (the one mutable
 	 * static here: a test program makes its fixtures one at a time). */
 	static unsigned made;
+	struct spool_fixture proto = { .backend = SPOOL_FIXTURE_POSTGRESQL };
 	char sql[128];
-	snprintf(fx->db, sizeof fx->db, "crond_test_%ld_%u", (long)getpid(), ++made);
-	uri_with_db(getenv("CROND_TEST_PG"), fx->db, fx->path, sizeof fx->path);
-	snprintf(sql, sizeof sql, "CREATE DATABASE %s", fx->db);
+	snprintf(proto.db, sizeof proto.db, "crond_test_%ld_%u", (long)getpid(), ++made);
+	uri_with_db(getenv("CROND_TEST_PG"), proto.db, proto.path, sizeof proto.path);
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s", proto.db);
 	pg_admin(sql);
+	struct spool_fixture *fx = malloc(sizeof *fx);
+	assert_non_null(fx);
+	*fx = proto;
+	return fx;
+}
+
+struct spool_fixture *spool_fixture_new_on(enum spool_fixture_backend backend,
+					   const char *name)
+{
+	if (backend == SPOOL_FIXTURE_POSTGRESQL)
+		return new_pg();
+	struct spool_fixture *fx = calloc(1, sizeof *fx);
+	assert_non_null(fx);
+	fx->backend = SPOOL_FIXTURE_SQLITE;
+	assert_int_equal(tmpdir_make(fx->dir, sizeof fx->dir, name), 0);
+	snprintf(fx->path, sizeof fx->path, "%s/crond.db", fx->dir);
 	return fx;
 }
 
