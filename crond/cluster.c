@@ -11,6 +11,7 @@
 
 #include "crond/log.h"
 #include "crond/notify.h"
+#include "crond/runreq.h"
 #include "crond/timer.h"
 #include "lib/crontab.h"
 
@@ -163,7 +164,7 @@ static void check_skew(struct cluster *k, int64_t skew_ms)
 	k->refused = !ok;
 	atomic_store(&k->c->claims_refused, k->refused);
 	if (k->refused)
-		log_msg(LOG_ERR, "(crond) CLOCK_SKEW node %s differs from the database by %+lld ms, "
+		log_msg(LOG_ERR, "(crond) CLOCK_SKEW node %s differs from the database by %lld ms, "
 		        "more than max_clock_skew %us: claiming nothing", k->c->node,
 		        (long long)skew_ms, k->cfg.max_clock_skew);
 	else
@@ -230,6 +231,10 @@ static void retry(struct cluster *k)
 	log_msg(LOG_NOTICE, "(crond) SPOOL_UP (node %s: the spool answers again after %llds; "
 	        "resyncing)", k->c->node, (long long)secs);
 	send_status(k);
+	/* Wake the supervisor: it claims again the runs it kept (CRON_CATCHUP). */
+	struct run_request *wake = runreq_sweep();
+	if (wake)
+		mailbox_post(&k->c->super_box, &wake->link);
 	start_watch(k);
 	if (!k->down)
 		resync(k);
@@ -261,8 +266,9 @@ static int next_wait_ms(const struct cluster *k)
 static void *cluster_main(void *arg)
 {
 	struct cluster *k = arg;
-	start_watch(k);
-	if (!k->down && beat(k)) {
+	if (!k->down)
+		start_watch(k);
+	if (!k->down) {
 		resync(k);   /* what changed between start-up's load and now */
 		if (!k->down)
 			reap(k);
@@ -331,6 +337,9 @@ int cluster_start(struct crond *c)
 	log_msg(LOG_INFO, "(crond) CLUSTER (node %s on a shared spool: node_timeout %us, "
 	        "max_clock_skew %us, cluster_resync %us)", c->node, k->cfg.node_timeout,
 	        k->cfg.max_clock_skew, k->cfg.cluster_resync);
+	/* The first heartbeat, here: no run is claimed before the clock is
+	 * checked (main starts the supervisor after this). */
+	(void)beat(k);
 	int rc = pthread_create(&k->thread, NULL, cluster_main, k);
 	if (rc != 0) {
 		log_msg(LOG_ERR, "cannot start the cluster thread: %s", strerror(rc));

@@ -1,7 +1,9 @@
 /* crond/cluster.h: the cluster thread: a node's part in a shared spool.
  *
  * DESIGN: started by main only when the spool is shared (spool_is_shared:
- * several crond nodes on one PostgreSQL database), after the timer thread.
+ * several crond nodes on one PostgreSQL database), before the supervisor
+ * and timer threads: cluster_start takes the first heartbeat itself, so
+ * the clock is checked before any run is claimed.
  * It owns its own spool connection (acting for c->node), a watch on it
  * (spool_watch_start), an eventfd main writes to stop it, and its private
  * copy of the configuration (node_timeout, max_clock_skew, cluster_resync;
@@ -30,7 +32,9 @@
  * back-off (1 s doubling to CLUSTER_BACKOFF_MAX_MS; the backend reconnects
  * on its next call), and once it answers SPOOL_UP is logged, the watch
  * started again and everything resynced. The schedule stays in the timer's
- * memory throughout. No lock: the atomics in struct crond are the only data
+ * memory throughout. (The runs missed meanwhile are the supervisor's: it
+ * keeps the latest one of each CRON_CATCHUP=yes entry whose claim failed
+ * and claims it again once the spool answers: crond/supervisor.c.) No lock: the atomics in struct crond are the only data
  * it shares, and it talks to the timer only through its mailbox.
  */
 #ifndef CROND_CLUSTER_H
@@ -42,7 +46,7 @@
 #include "crond/crond.h"
 
 #define CLUSTER_BACKOFF_MIN_MS 1000
-#define CLUSTER_BACKOFF_MAX_MS 30000
+#define CLUSTER_BACKOFF_MAX_MS 8000
 #define CLUSTER_BEAT_MIN_MS 1000
 
 /* How far the node's clock may be from the database's: whether SKEW_MS is
@@ -56,8 +60,9 @@ int64_t cluster_beat_ms(uint32_t node_timeout_s);
 /* The back-off after PREV_MS (0: the first failure). */
 int64_t cluster_backoff_ms(int64_t prev_ms);
 
-/* Starts the cluster thread (C->cluster). Call only for a shared spool,
- * after the timer thread started. 0, or -1 (logged). */
+/* Takes the first heartbeat (clock check) and starts the cluster thread
+ * (C->cluster). Call only for a shared spool, before the supervisor starts;
+ * what it posts to the timer waits in its mailbox. 0, or -1 (logged). */
 int cluster_start(struct crond *c);
 
 /* Stops and joins the thread, if it was started (C->cluster), before the

@@ -32,7 +32,7 @@ int crond_spool_open(const struct crond *c, const char *path, int flags, struct 
                      struct spool_err *err)
 {
 	int rc = spool_open(path, flags, out, err);
-	if (rc != SPOOL_OK)
+	if (rc != SPOOL_OK || c->node[0] == '\0')   /* unnamed: the spool's default */
 		return rc;
 	rc = spool_set_node(*out, c->node, err);
 	if (rc != SPOOL_OK) {

@@ -97,8 +97,10 @@ unsigned crond_config_copy(struct crond *c, struct config *out);
  * ERR when the host name is not a valid node name (then node = is needed). */
 int crond_set_node(struct crond *c, const struct config *cfg, char *err, size_t errlen);
 
-/* Opens a spool connection (spool_open with FLAGS) acting for C's node: every
- * connection the daemon opens goes through here. As spool_open. */
+/* Opens a spool connection (spool_open with FLAGS) acting for C's node (if
+ * C->node is set: main sets it before opening anything; else the spool's
+ * default, the host name): every connection the daemon opens goes through
+ * here. As spool_open. */
 int crond_spool_open(const struct crond *c, const char *path, int flags, struct spool **out,
                      struct spool_err *err);
 

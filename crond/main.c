@@ -213,22 +213,23 @@ static int start(struct crond *c, struct spool **sp, char *err, size_t errlen)
 	if (startup_load(c, *sp, err, errlen) < 0 || control_open(c, err, errlen) < 0)
 		return -1;
 	c->sched_keep = c->sched;
+	/* First the cluster thread: its first heartbeat checks the clock
+	 * before the supervisor claims anything (catch-up runs are queued). */
+	if (c->spool_shared && cluster_start(c) < 0) {
+		snprintf(err, errlen, "cannot start the cluster thread (see the log)");
+		control_close(c);
+		return -1;
+	}
 	if (supervisor_start(c) < 0) {
 		snprintf(err, errlen, "cannot start the supervisor thread (see the log)");
 		control_close(c);
+		cluster_stop(c);
 		return -1;
 	}
 	if (timer_start(c) < 0) {
 		snprintf(err, errlen, "cannot start the timer thread (see the log)");
 		control_close(c);
-		supervisor_stop(c);
-		return -1;
-	}
-	if (c->spool_shared && cluster_start(c) < 0) {
-		snprintf(err, errlen, "cannot start the cluster thread (see the log)");
-		control_close(c);
-		timer_post(c, TIMER_STOP);
-		pthread_join(c->timer_thread, NULL);
+		cluster_stop(c);
 		supervisor_stop(c);
 		return -1;
 	}

@@ -11,13 +11,115 @@
 
 #define PRUNE_AGAIN_SOON_NS (100 * 1000000LL)
 
+/* An ended run whose record could not be written, with its own copies. */
+struct recorder_retry {
+	struct spool_run run;    /* points into the copies below */
+	int64_t at_id;           /* an at job to finish with it, or 0 */
+	char *owner, *key, *command;
+	void *output;
+};
+
+static void retry_free(struct recorder_retry *t)
+{
+	free(t->owner);
+	free(t->key);
+	free(t->command);
+	free(t->output);
+}
+
+/* Keeps a copy of RUN (and at job AT_ID, or 0) to write again later; false
+ * when it cannot (full, or out of memory). */
+static bool keep_retry(struct recorder *r, const struct spool_run *run, int64_t at_id)
+{
+	if (r->n_retry == RECORDER_RETRY_MAX)
+		return false;
+	if (r->n_retry == r->cap_retry) {
+		size_t ncap = r->cap_retry ? r->cap_retry * 2 : 16;
+		struct recorder_retry *n = realloc(r->retry, ncap * sizeof(*n));
+		if (!n)
+			return false;
+		r->retry = n;
+		r->cap_retry = ncap;
+	}
+	struct recorder_retry t = { .run = *run, .at_id = at_id };
+	t.owner = strdup(run->owner);
+	t.key = strdup(run->entry_key);
+	t.command = strdup(run->command);
+	t.output = malloc(run->output_len ? run->output_len : 1);
+	if (!t.owner || !t.key || !t.command || !t.output) {
+		retry_free(&t);
+		return false;
+	}
+	if (run->output_len)
+		memcpy(t.output, run->output, run->output_len);
+	t.run.owner = t.owner;
+	t.run.entry_key = t.key;
+	t.run.command = t.command;
+	t.run.output = t.output;
+	t.run.node = NULL;
+	r->retry[r->n_retry++] = t;
+	return true;
+}
+
+static bool unreachable(int code)
+{
+	return code == SPOOL_IO || code == SPOOL_BUSY;
+}
+
+/* A record that could not be written: kept for later when the spool was
+ * unreachable, else lost (logged by the caller). */
+static void not_written(struct recorder *r, const struct spool_run *run, int64_t at_id, int code)
+{
+	if (unreachable(code) && keep_retry(r, run, at_id))
+		return;
+	log_msg(LOG_ERR, "(%s) the record of a run was lost: %.200s", run->owner, run->command);
+}
+
+/* Writes the kept records again: the cron ones in one transaction, each at
+ * job with its finish. What fails again stays (unless the failure is not
+ * one of reaching the spool). */
+static void flush_retry(struct recorder *r)
+{
+	struct spool_err e;
+	size_t n_cron = 0;
+	struct spool_run *runs = calloc(r->n_retry, sizeof(*runs));
+	if (!runs)
+		return;
+	for (size_t i = 0; i < r->n_retry; i++)
+		if (!r->retry[i].at_id)
+			runs[n_cron++] = r->retry[i].run;
+	int cron_rc = n_cron ? spool_history_end(r->sp, runs, n_cron, &e) : SPOOL_OK;
+	free(runs);
+	size_t kept = 0;
+	for (size_t i = 0; i < r->n_retry; i++) {
+		struct recorder_retry *t = &r->retry[i];
+		int rc = cron_rc;
+		if (t->at_id) {
+			rc = spool_at_finish(r->sp, t->at_id, &t->run, &e);
+			if (rc == SPOOL_NOT_FOUND)   /* finished after all */
+				rc = SPOOL_OK;
+		}
+		if (rc != SPOOL_OK && unreachable(rc)) {
+			r->retry[kept++] = *t;
+			continue;
+		}
+		if (rc != SPOOL_OK)
+			log_msg(LOG_ERR, "(%s) the record of a run was lost: %s", t->run.owner, e.msg);
+		retry_free(t);
+	}
+	if (kept < r->n_retry && kept == 0)
+		log_msg(LOG_NOTICE, "(crond) RECORDED (%zu run records kept while the spool was "
+		        "unreachable are written)", r->n_retry);
+	r->n_retry = kept;
+}
+
 int recorder_open(struct recorder *r, const char *spool_path, const char *node, char *err,
                   size_t errlen)
 {
 	memset(r, 0, sizeof(*r));
 	struct spool_err e;
 	if (spool_open(spool_path, 0, &r->sp, &e) != SPOOL_OK ||
-	    spool_set_node(r->sp, node, &e) != SPOOL_OK) {
+	    (node && node[0] && spool_set_node(r->sp, node, &e) != SPOOL_OK)) {
 		spool_close(r->sp);
 		r->sp = NULL;
 		snprintf(err, errlen, "%s", e.msg);
@@ -35,6 +137,9 @@ void recorder_close(struct recorder *r)
 	free(r->started);
 	free(r->finished);
 	free(r->states);
+	for (size_t i = 0; i < r->n_retry; i++)
+		retry_free(&r->retry[i]);
+	free(r->retry);
 	spool_close(r->sp);
 	r->sp = NULL;
 }
@@ -151,15 +256,22 @@ static void flush_history(struct recorder *r)
 		if (j->kind == JOB_AT && j->have_at) {
 			struct spool_run one;
 			job_record(j, &one, keys[i], sizeof(keys[i]));
-			if (spool_at_finish(r->sp, j->req->at_id, &one, &e) != SPOOL_OK)
+			if (spool_at_finish(r->sp, j->req->at_id, &one, &e) != SPOOL_OK) {
 				log_msg(LOG_ERR, "at job %lld not finished in the spool: %s",
 				        (long long)j->req->at_id, e.msg);
+				if (unreachable(e.code))
+					not_written(r, &one, j->req->at_id, e.code);
+			}
 		} else {
 			job_record(j, &runs[n++], keys[i], sizeof(keys[i]));
 		}
 	}
-	if (n && spool_history_end(r->sp, runs, n, &e) != SPOOL_OK)
-		log_msg(LOG_ERR, "%zu run records not written: %s", n, e.msg);
+	if (n && spool_history_end(r->sp, runs, n, &e) != SPOOL_OK) {
+		log_msg(LOG_ERR, "%zu run records not written: %s%s", n, e.msg,
+		        unreachable(e.code) ? " (kept, written again later)" : "");
+		for (size_t i = 0; unreachable(e.code) && i < n; i++)
+			not_written(r, &runs[i], 0, e.code);
+	}
 	free(runs);
 	free(keys);
 	for (size_t i = 0; i < r->n_finished; i++) {
@@ -173,6 +285,8 @@ void recorder_flush(struct recorder *r)
 {
 	if (!r->sp)
 		return;
+	if (r->n_retry)
+		flush_retry(r);
 	if (r->n_started)
 		flush_starts(r);
 	if (r->n_finished)

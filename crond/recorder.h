@@ -23,10 +23,12 @@
 #include "spool/spool.h"
 
 #define RECORDER_PRUNE_BATCH 500
+#define RECORDER_RETRY_MAX 10000   /* ended runs kept while the spool is unreachable */
 #define RECORDER_PRUNE_EVERY_NS (600LL * 1000000000)        /* age prune, when idle */
 #define RECORDER_COUNT_PRUNE_EVERY_NS (3600LL * 1000000000) /* per-entry count prune */
 
 struct metrics;
+struct recorder_retry;
 
 struct recorder {
 	struct spool *sp;
@@ -37,14 +39,16 @@ struct recorder {
 	size_t n_finished, cap_finished;
 	struct spool_entry_state *states;
 	size_t n_states, cap_states;
+	struct recorder_retry *retry;     /* ends not written (spool unreachable) */
+	size_t n_retry, cap_retry;
 	uint32_t history_days, per_entry, per_user;
 	int64_t next_age_prune, next_count_prune;   /* monotonic ns */
 	bool dirty;   /* runs recorded since pruning last finished: only then is
 	               * pruning scheduled, so an idle daemon never wakes for it */
 };
 
-/* Opens the supervisor's spool connection, acting for NODE (spool_set_node).
- * 0, or -1 with ERR. */
+/* Opens the supervisor's spool connection, acting for NODE (spool_set_node;
+ * NULL or "": the spool's default). 0, or -1 with ERR. */
 int recorder_open(struct recorder *r, const char *spool_path, const char *node, char *err,
                   size_t errlen);
 
@@ -65,8 +69,11 @@ void recorder_finished(struct recorder *r, struct job *j);
 void recorder_state(struct recorder *r, const char *key, int64_t scheduled, int64_t start);
 
 /* Writes everything collected: starts first, then ends, then state
- * (failures are logged; nothing is retried: a start not recorded leaves
- * the end to be appended whole). */
+ * (failures are logged; a start not recorded leaves the end to be appended
+ * whole). An end that fails because the spool cannot be reached (SPOOL_IO,
+ * SPOOL_BUSY: a cluster's database down) is kept, copied, up to
+ * RECORDER_RETRY_MAX, and written again at the next flushes, so a run that
+ * ended during an outage does not read "running" for ever. */
 void recorder_flush(struct recorder *r);
 
 void recorder_set_limits(struct recorder *r, uint32_t history_days, uint32_t per_entry,

@@ -74,6 +74,9 @@ struct super {
 		int64_t next_mono;
 		unsigned held;
 	} log_skew, log_down, log_nouser;
+	struct mailbox_item *missed;        /* cluster: CRON_CATCHUP runs whose claim
+	                                       failed (spool down), the latest per
+	                                       entry, linked by link.next */
 	bool stopping, leave;
 };
 
@@ -350,6 +353,9 @@ static void log_unclaimed(struct claim_log *l, const struct run_request *r, cons
 	log_event(r->user, "SKIP", "not run: %s%s: %.200s", why, more, r->command);
 }
 
+static void keep_missed(struct super *s, struct run_request *r);
+static void admit(struct super *s, struct run_request *r);
+
 /* Cluster: claims the runs of BATCH that need it (claim.h), in one spool
  * call. A run that must not start here is dealt with and its BATCH slot
  * set to NULL: lost (another node runs it), refused for clock skew
@@ -398,12 +404,56 @@ static void claim_batch(struct super *s, struct run_request **batch, size_t n, i
 			continue;
 		}
 		give_back(s, r);
-		if (v[k] == CLAIM_LOST)
+		if (v[k] == CLAIM_LOST) {
 			log_msg(LOG_DEBUG, "(%s) SKIP (claimed by another node: %.200s)", r->user,
 			        r->command);
+			runreq_free(r);
+			continue;
+		}
+		log_unclaimed(&s->log_down, r, why);
+		if (r->keep_state)
+			keep_missed(s, r);   /* CRON_CATCHUP=yes: claimed again later */
 		else
-			log_unclaimed(&s->log_down, r, why);
-		runreq_free(r);
+			runreq_free(r);
+	}
+}
+
+/* R (CRON_CATCHUP=yes) could not be claimed: the spool is down. It is kept,
+ * replacing an earlier missed run of its entry (anacron's rule: the latest
+ * missed run, once), until the spool answers again. */
+static void keep_missed(struct super *s, struct run_request *r)
+{
+	for (struct mailbox_item **p = &s->missed; *p; p = &(*p)->next) {
+		struct run_request *old = (struct run_request *)(void *)*p;
+		if (strcmp(old->entry_key, r->entry_key) == 0) {
+			r->link.next = old->link.next;
+			*p = &r->link;
+			runreq_free(old);
+			return;
+		}
+	}
+	r->link.next = s->missed;
+	s->missed = &r->link;
+}
+
+/* The spool answers again: the missed runs are claimed again as catch-up
+ * runs of their instants; on some node one of them wins (if no other node
+ * ran it meanwhile) and runs once. */
+static void retry_missed(struct super *s)
+{
+	if (!s->missed || s->stopping || atomic_load(&s->c->spool_down))
+		return;
+	struct mailbox_item *it = s->missed;
+	s->missed = NULL;
+	while (it) {
+		struct mailbox_item *next = it->next;
+		struct run_request *r = (struct run_request *)(void *)it;
+		r->link.next = NULL;
+		r->catchup = true;
+		log_event(r->user, "CATCHUP", "%.200s missed its run while the spool was down; "
+		          "claiming it once now", r->command);
+		admit(s, r);
+		it = next;
 	}
 }
 
@@ -821,6 +871,7 @@ static void *super_main(void *arg)
 			for (struct job *j = s->running; j; j = j->next)
 				job_reap(j, now_ns);
 		check_deadlines(s);
+		retry_missed(s);
 		/* Collect first: a slot freed by a job that just ended goes to a
 		 * waiting run now, not at the next unrelated wake. */
 		collect_done(s);
@@ -839,6 +890,10 @@ static void *super_main(void *arg)
 	metrics_free(&s->metrics);
 	fairq_free(&s->q);
 	runclients_free(&s->clients);
+	for (struct mailbox_item *it = s->missed, *next; it; it = next) {
+		next = it->next;
+		runreq_free((struct run_request *)(void *)it);
+	}
 	close(s->ep);
 	close(s->tfd);
 	free(s->slots);

@@ -10,7 +10,10 @@
  * (crontab --run: crond/runclient.h), to which it alone writes. No other
  * thread touches a job. Finished jobs are
  * written to the history in one transaction per loop, so a thousand jobs
- * ending together cost one fsync, not a thousand.
+ * ending together cost one fsync, not a thousand. On a shared spool (a
+ * cluster) the runs about to start in one loop are claimed in one
+ * transaction first (crond/claim.h); it reads c->claims_refused (set by the
+ * cluster thread) before each batch.
  */
 #ifndef CROND_SUPERVISOR_H
 #define CROND_SUPERVISOR_H
