@@ -8,7 +8,7 @@
 #   BUILD   where cluster_claims and stamp are, and where the scratch directory
 #           goes (on the disk the build is on: PostgreSQL's and SQLite's
 #           fsyncs are real there, not on a tmpfs)
-#   QUICK=1 fewer rounds and two latency minutes instead of six
+#   QUICK=1 fewer rounds and two latency minutes instead of eight
 #   KEEP=1  keep the scratch directory
 #   RESULTS=dir  write the figures there as data (DATE-cluster.dat: lines
 #           FIGURE BACKEND X VALUE after "#" lines naming the machine)
@@ -45,7 +45,7 @@ RESULTS=${RESULTS:-}
 if [ "$QUICK" = 1 ]; then
     ROUNDS1=300 ROUNDS100=30 LAT_MINUTES=2 LAT_N=20
 else
-    ROUNDS1=2000 ROUNDS100=200 LAT_MINUTES=6 LAT_N=20
+    ROUNDS1=2000 ROUNDS100=200 LAT_MINUTES=8 LAT_N=20
 fi
 CLAIM=$BUILD/cluster_claims
 STAMP=$BUILD/stamp
@@ -93,7 +93,7 @@ DATA=$W/results.dat
     echo "# crond cluster benchmark ($([ "$QUICK" = 1 ] && echo quick || echo full))"
     echo "# date $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "# machine nproc=$(nproc) cpu=\"$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)\" kernel=$(uname -r)"
-    echo "# postgresql $("$PGBIN/postgres" --version | awk '{ print $NF }'), sqlite $(sqlite3 --version 2>/dev/null | cut -d' ' -f1)"
+    echo "# postgresql $("$PGBIN/postgres" --version | awk '{ print $3 }'), sqlite $(sqlite3 --version 2>/dev/null | cut -d' ' -f1)"
     echo "# load $(cut -d' ' -f1-3 /proc/loadavg) at start"
 } >"$DATA"
 
