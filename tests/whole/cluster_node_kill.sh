@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/whole/cluster_node_kill.sh: kill -9 of a node mid-run, and of
-# another at a minute boundary (during its claim), in a three-node cluster
+# another in the middle of its claim transaction, in a three-node cluster
 # on one PostgreSQL spool. The survivor records the dead nodes' runs as
 # interrupted (node lost) once their heartbeats are older than node_timeout
 # (3 s here), and NODE_LOST in its log; no run starts twice, none is lost:
@@ -51,13 +51,26 @@ held1=$(grep -c " $victim1\$" "$out/runs")
 echo "figure: first minute per node: $(awk '{ c[$2]++ } END { for (n in c) printf "%s=%d ", n, c[n] }' "$out/runs")"
 node_kill "$victim1"
 
-# Second boundary at t0 + 10 s: kill a second node 10 ms after it, while
-# it claims (or just before, or just after: the outcome must hold whichever).
+# Second boundary at t0 + 10 s: kill a second node in the middle of its
+# claim. To catch it there, the test holds a lock on the claim table from
+# t0 + 9.5 s to + 12.5 s (what a slow database would do): both remaining
+# nodes' claim transactions wait on it, and the second node is killed
+# while its transaction is open. Its claim must roll back, and the
+# survivor claim and run every run of that minute.
 survivors=$(printf '%s\n' a b c | grep -vx "$victim1")
 victim2=$(printf '%s\n' $survivors | head -n 1)
 survivor=$(printf '%s\n' $survivors | tail -n 1)
-at_t 10.01
+at_t 9.5
+psql -X -q "$PGURI" -c "BEGIN; LOCK TABLE claim IN SHARE ROW EXCLUSIVE MODE; SELECT pg_sleep(3); COMMIT;" \
+    >/dev/null 2>"$TEST_TMP/lock.err" &
+lock_pid=$!
+waiting_claims() {
+    [ "$(pg_sql "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+                 WHERE c.relname = 'claim' AND NOT l.granted")" -ge 2 ]
+}
+wait_for 3 "both remaining nodes waiting in their claim transactions" waiting_claims
 node_kill "$victim2"
+wait "$lock_pid" || fail "the lock on the claim table: $(cat "$TEST_TMP/lock.err")"
 
 # The survivor reaps both within node_timeout (3 s) and its beat interval.
 reaped() { grep -q "NODE_LOST.*$victim1" "$(node_log "$survivor")" &&
@@ -96,5 +109,18 @@ n1 = sum(1 for r in lost if r.get("node") == v1)
 if n1 != held1:
     sys.exit("node %s held %d runs, %d recorded lost" % (v1, held1, n1))
 print("figure: recorded interrupted (node lost): %s=%d %s=%d" % (v1, n1, v2, len(lost) - n1))
+EOF
+# The minute whose claim was cut: every run on the survivor, none on the
+# node killed in its claim transaction.
+python3 - "$TEST_TMP/history.json" "$survivor" <<'EOF' || fail "the minute of the cut claim"
+import json, sys
+h = json.load(open(sys.argv[1]))
+surv = sys.argv[2]
+minutes = sorted({r["scheduled_epoch"] for r in h["runs"]})
+m2 = [r for r in h["runs"] if r["scheduled_epoch"] == minutes[1]]
+where = sorted({r.get("node") for r in m2})
+if where != [surv]:
+    sys.exit("the second minute's runs were recorded on %s, expected only %s" % (where, surv))
+print("figure: the claim cut by kill -9 rolled back: the second minute's %d runs all on %s" % (len(m2), surv))
 EOF
 echo ok
