@@ -7,6 +7,7 @@
  *   open.c     open, close, reconnect with back-off, the operations table
  *   error.c    SQLSTATEs and connection failures mapped to spool codes
  *   txn.c      transactions with retries, queries, parameters, results
+ *   stmt.c     statements prepared once per connection
  *   schema.c   the schema and its migrations (schema.sql in one place)
  *   crontabs.c state.c import.c   crontabs, entry state and meta, import
  *   atjobs.c atrun.c   at jobs
@@ -48,6 +49,7 @@ struct spool_pg {
 				    LISTENs; NULL when not watching */
 	int64_t retry_at_ns;     /* CLOCK_MONOTONIC: no reconnect before this */
 	int64_t backoff_ns;      /* the next wait after a failed reconnect */
+	struct pg_stmts *stmts;  /* stmt.c: statements prepared on conn */
 };
 
 static inline struct spool_pg *pg(struct spool *sp)
@@ -153,6 +155,24 @@ int pg_counter_next(struct spool *sp, const char *name, int64_t *value,
 /* Tells watchers, when the caller's transaction commits, that crontabs or
  * at jobs changed (NOTIFY crond_change). */
 int pg_announce(struct spool *sp, struct spool_err *err);
+
+/* ---- stmt.c */
+
+/* Runs SQL with P (may be NULL) on SP's connection, binary results,
+ * through a statement prepared once per connection (found by SQL's text,
+ * so SQL may be built at run time): parsing and planning are paid once.
+ * Returns libpq's result (NULL when out of memory), for pg_query to
+ * check. If the server lost the statements (a connection pooler in front
+ * of it, a DISCARD ALL), the connection prepares nothing more, and the
+ * result's SQLSTATE is 26000 or 42P05: pg_query makes that SPOOL_BUSY, so
+ * the transaction runs again without them. */
+PGresult *pg_stmt_exec(struct spool *sp, const char *sql, const struct pg_params *p);
+
+/* Whether SQLSTATE says the prepared statements are gone (see above). */
+bool pg_stmt_lost(const char *sqlstate);
+
+/* Forgets SP's prepared statements (its connection is gone). */
+void pg_stmts_free(struct spool *sp);
 
 /* ---- schema.c */
 

@@ -251,6 +251,7 @@ void pg_disconnect(struct spool *sp)
 	if (c->conn != NULL)
 		PQfinish(c->conn);
 	c->conn = NULL;
+	pg_stmts_free(sp);   /* they lived on that connection */
 }
 
 /* The first line of MSG (may be NULL) into BUF, or WHAT when it is empty. */

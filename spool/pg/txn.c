@@ -208,13 +208,14 @@ int pg_query(struct spool *sp, const char *sql, const struct pg_params *p,
 	if (pg(sp)->conn == NULL)
 		return spool_seterr(err, SPOOL_IO, "%s: %s: database unreachable:"
 				    " not connected", sp->path, what);
-	int n = p != NULL ? p->n : 0;
-	PGresult *r = PQexecParams(pg(sp)->conn, sql, n, NULL,
-				   n > 0 ? p->values : NULL, n > 0 ? p->lengths : NULL,
-				   n > 0 ? p->formats : NULL, 1);
+	PGresult *r = pg_stmt_exec(sp, sql, p);
 	ExecStatusType st = r != NULL ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-		int code = pg_error(sp, r, what, err);
+		int code = r != NULL && pg_stmt_lost(PQresultErrorField(r, PG_DIAG_SQLSTATE))
+			? spool_seterr(err, SPOOL_BUSY, "%s: %s: the server lost this"
+				       " connection's prepared statements (a connection"
+				       " pooler?): retrying without them", sp->path, what)
+			: pg_error(sp, r, what, err);
 		PQclear(r);
 		return code;
 	}

@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "spool/backend.h"   /* the test-only hook before COMMIT */
 #include "spool/spool.h"
 
 #define ENV_URI "CROND_TEST_PG"
@@ -190,6 +191,14 @@ static void test_empty_database_needs_create_then_opens(void **state)
 	fx->sp = open_ok(fx->uri, 0);
 	assert_string_equal(spool_backend_name(fx->sp), "postgresql");
 	assert_true(spool_is_shared(fx->sp));
+
+	/* libpq's other scheme names the same backend. */
+	char alias[1100];
+	snprintf(alias, sizeof alias, "postgres://%s", strstr(fx->uri, "://") + 3);
+	struct spool *sp = open_ok(alias, 0);
+	assert_string_equal(spool_backend_name(sp), "postgresql");
+	assert_string_equal(spool_path(sp), alias);
+	spool_close(sp);
 }
 
 static void test_two_nodes_creating_at_once_migrate_once(void **state)
@@ -451,6 +460,78 @@ static void test_generations_interleave_and_changes_miss_none(void **state)
 			assert_true(w[i].gens[j] > w[i].gens[j - 1]);
 	for (int g = 1; g <= 2 * WRITES; g++)
 		assert_true(seen[g]);
+}
+
+struct holder {
+	PGconn *conn;
+	int hold_ms;
+};
+
+static void *release_later(void *arg)
+{
+	struct holder *h = arg;
+	usleep((useconds_t)h->hold_ms * 1000);
+	PGresult *r = PQexec(h->conn, "COMMIT");
+	PQclear(r);
+	return NULL;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	assert_int_equal(clock_gettime(CLOCK_MONOTONIC, &ts), 0);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A writer waits for another's lock (here an administrator's, on the
+ * generation counter) instead of failing. */
+static void test_writer_waits_for_a_lock_held_elsewhere(void **state)
+{
+	struct pgfx *fx = need_pg(state);
+	open_fixture(fx);
+	struct holder h = { .conn = PQconnectdb(fx->uri), .hold_ms = 700 };
+	assert_int_equal(PQstatus(h.conn), CONNECTION_OK);
+	admin_exec(h.conn, "BEGIN");
+	admin_exec(h.conn, "SELECT value FROM counter WHERE name = 'generation' FOR UPDATE");
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, release_later, &h), 0);
+	struct spool_err err = { 0 };
+	int64_t start = mono_ms(), gen = 0;
+	assert_int_equal(spool_crontab_install(fx->sp, "alice", 1, "x\n", 2, 0, 1, &gen, &err),
+			 SPOOL_OK);
+	assert_true(mono_ms() - start >= 500);
+	assert_int_equal(gen, 1);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	PQfinish(h.conn);
+}
+
+/* The hook gets only the connection: what it needs and what it saw go
+ * through these (one test, one thread). */
+static const char *hook_uri;
+static char hook_seen[16];
+
+/* The test hook runs inside the write transaction, before COMMIT: another
+ * connection does not see the change yet. */
+static void look_before_commit(struct spool *sp)
+{
+	(void)sp;
+	query_in(hook_uri, "SELECT count(*) FROM crontab", hook_seen, sizeof hook_seen);
+}
+
+static void test_before_commit_hook_runs_inside_the_transaction(void **state)
+{
+	struct pgfx *fx = need_pg(state);
+	open_fixture(fx);
+	hook_uri = fx->uri;
+	fx->sp->test_before_commit = look_before_commit;
+	struct spool_err err = { 0 };
+	assert_int_equal(spool_crontab_install(fx->sp, "alice", 1, "x\n", 2, 0, 1, NULL, &err),
+			 SPOOL_OK);
+	assert_string_equal(hook_seen, "0");
+	fx->sp->test_before_commit = NULL;
+	char v[16];
+	query_in(fx->uri, "SELECT count(*) FROM crontab", v, sizeof v);
+	assert_string_equal(v, "1");
 }
 
 /* ---------------------------------------------------------------- state, meta */
@@ -901,6 +982,8 @@ int main(void)
 		T(test_crontab_bytes_round_trip_and_tombstones),
 		T(test_crontab_bad_arguments_are_refused),
 		T(test_generations_interleave_and_changes_miss_none),
+		T(test_writer_waits_for_a_lock_held_elsewhere),
+		T(test_before_commit_hook_runs_inside_the_transaction),
 		T(test_meta_values_and_entry_states),
 		T(test_crontab_import_is_idempotent_and_keeps_user_installs),
 		T(test_crontab_import_racing_an_install_never_overwrites_it),
