@@ -570,10 +570,15 @@ static int list_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	char queue[2] = { f->queue, '\0' };
 	pg_param_text(&p, f->queue != '\0' ? queue : NULL);
 	pg_param_int(&p, f->uid);
-	pg_param_int(&p, f->all_owners);
-	int code = pg_query(sp, "SELECT id, queue, owner, uid, run_at, state FROM at_job"
-			    " WHERE ($1::text IS NULL OR queue = $1::text)"
-			    " AND ($3::int = 1 OR uid = $2::bigint) ORDER BY run_at, id",
+	/* One statement each (they are prepared): a user's jobs through the
+	 * index at_job_uid. */
+	int code = pg_query(sp, f->all_owners
+			    ? "SELECT id, queue, owner, uid, run_at, state FROM at_job"
+			      " WHERE ($1::text IS NULL OR queue = $1::text) AND $2::bigint >= 0"
+			      " ORDER BY run_at, id"
+			    : "SELECT id, queue, owner, uid, run_at, state FROM at_job"
+			      " WHERE uid = $2::bigint AND ($1::text IS NULL OR queue = $1::text)"
+			      " ORDER BY run_at, id",
 			    &p, &r, "list at jobs", err);
 	if (code != SPOOL_OK)
 		return code;

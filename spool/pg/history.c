@@ -263,19 +263,28 @@ static int query_txn(struct spool *sp, void *ctx, struct spool_err *err)
 		pg_param_text(&p, NULL);
 	pg_param_int(&p, f->since_ms);
 	pg_param_int(&p, (int64_t)f->limit);
-	/* Brief: an empty head and 0 in the output's places, so the server
-	 * never reads (or detoasts) a record's output. */
-	bool brief = f->entry_key != NULL && f->brief;
-	const char *sql = brief
-		? "SELECT id, kind, owner, uid, entry_key, command, scheduled_ms, start_ms,"
-		  " end_ms, exit_code, signal, flags, '\\x'::bytea, 0::bigint, node FROM run"
-		  " WHERE ($1::bytea IS NULL OR entry_key = $1::bytea)"
-		  " AND ($2::bigint IS NULL OR uid = $2::bigint) AND start_ms >= $3::bigint"
-		  " ORDER BY start_ms DESC, id DESC LIMIT $4::bigint"
-		: "SELECT " PG_RUN_COLUMNS " FROM run"
-		  " WHERE ($1::bytea IS NULL OR entry_key = $1::bytea)"
-		  " AND ($2::bigint IS NULL OR uid = $2::bigint) AND start_ms >= $3::bigint"
-		  " ORDER BY start_ms DESC, id DESC LIMIT $4::bigint";
+	/* One statement per shape of filter, each with conditions its index
+	 * serves (statements are prepared: a generic plan of "$1 IS NULL OR
+	 * entry_key = $1" could use no index). Brief: an empty head and 0 in
+	 * the output's places, so the server never reads (or detoasts) a
+	 * record's output. */
+#define RUN_ORDER " AND start_ms >= $3::bigint ORDER BY start_ms DESC, id DESC LIMIT $4::bigint"
+	const char *sql;
+	if (f->entry_key != NULL && f->brief)
+		sql = "SELECT id, kind, owner, uid, entry_key, command, scheduled_ms, start_ms,"
+		      " end_ms, exit_code, signal, flags, '\\x'::bytea, 0::bigint, node FROM run"
+		      " WHERE entry_key = $1::bytea AND ($2::bigint IS NULL OR uid = $2::bigint)"
+		      RUN_ORDER;
+	else if (f->entry_key != NULL)
+		sql = "SELECT " PG_RUN_COLUMNS " FROM run WHERE entry_key = $1::bytea"
+		      " AND ($2::bigint IS NULL OR uid = $2::bigint)" RUN_ORDER;
+	else if (f->by_uid)
+		sql = "SELECT " PG_RUN_COLUMNS " FROM run WHERE $1::bytea IS NULL"
+		      " AND uid = $2::bigint" RUN_ORDER;
+	else
+		sql = "SELECT " PG_RUN_COLUMNS " FROM run WHERE $1::bytea IS NULL"
+		      " AND $2::bigint IS NULL" RUN_ORDER;
+#undef RUN_ORDER
 	int code = pg_query(sp, sql, &p, &res, "query history", err);
 	if (code != SPOOL_OK)
 		return code;

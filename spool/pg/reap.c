@@ -221,11 +221,16 @@ int pg_node_reap(struct spool *sp, int64_t timeout_ms, char ***lost, size_t *n,
 	for (size_t i = 0; code == SPOOL_OK && i < c.n; i++) {
 		struct reap_ctx r = { .node = c.names[i], .timeout_ms = timeout_ms };
 		code = pg_txn(sp, PG_WRITE, reap_txn, &r, err);
-		if (code == SPOOL_OK && r.reaped) {
-			char *name = c.names[i];
-			c.names[i] = NULL;
+		if (code != SPOOL_OK)
+			break;
+		/* Kept names move down to the front; the others go now, so
+		 * each name is in the array once. */
+		char *name = c.names[i];
+		c.names[i] = NULL;
+		if (r.reaped)
 			c.names[kept++] = name;
-		}
+		else
+			free(name);
 	}
 	if (code != SPOOL_OK) {
 		/* The nodes reaped before the failure stay reaped (a transaction
@@ -233,8 +238,6 @@ int pg_node_reap(struct spool *sp, int64_t timeout_ms, char ***lost, size_t *n,
 		free_names(c.names, c.n);
 		return code;
 	}
-	for (size_t i = kept; i < c.n; i++)
-		free(c.names[i]);
 	*n = kept;
 	if (lost != NULL && kept > 0)
 		*lost = c.names;

@@ -957,6 +957,57 @@ static void test_run_claim_from_three_nodes_wins_each_run_once(void **state)
 	spool_close(sp);
 }
 
+/* One call: a run given twice is won once (its first copy); runs whose
+ * commands fill several statements are all claimed, bytes intact. */
+static void test_run_claim_batch_repeats_and_large_commands(void **state)
+{
+	struct db *db = *state;
+	struct spool *sp = node(db, "a");
+	struct spool_err err = { 0 };
+	struct spool_run twice[3] = { run_for("k", 60000), run_for("j", 60000), run_for("k", 60000) };
+	int64_t ids[24];
+	bool won[24];
+	assert_int_equal(spool_run_claim(sp, twice, 3, ids, won, &err), SPOOL_OK);
+	assert_true(won[0]);
+	assert_true(won[1]);
+	assert_false(won[2]);
+	assert_int_equal(ids[2], 0);
+	assert_int_equal(db_value(db, "SELECT count(*) FROM run"), 2);
+
+	/* 24 commands of 64 KiB with every byte value but NUL: about 3 MiB
+	 * of hex, so several statements in one transaction. */
+	static char command[SPOOL_COMMAND_MAX + 1];
+	for (size_t i = 0; i < SPOOL_COMMAND_MAX; i++)
+		command[i] = (char)(1 + i % 255);
+	struct spool_run big[24];
+	static char keys[24][16];
+	for (int i = 0; i < 24; i++) {
+		snprintf(keys[i], sizeof keys[i], "big%02d", 23 - i);
+		big[i] = run_for(keys[i], 120000);
+		big[i].command = command;
+		big[i].flags = SPOOL_RUN_CATCHUP;
+	}
+	assert_int_equal(spool_run_claim(sp, big, 24, ids, won, &err), SPOOL_OK);
+	for (int i = 0; i < 24; i++) {
+		assert_true(won[i]);
+		struct spool_history_filter f = { .entry_key = keys[i], .limit = 5 };
+		struct spool_run *v;
+		size_t n;
+		assert_int_equal(spool_history_query(sp, &f, &v, &n, &err), SPOOL_OK);
+		assert_int_equal(n, 1);
+		assert_int_equal(v[0].id, ids[i]);
+		assert_int_equal(v[0].flags, SPOOL_RUN_CATCHUP | SPOOL_RUN_RUNNING);
+		assert_int_equal(v[0].scheduled_ms, 120000);
+		assert_int_equal(v[0].start_ms, 120005);
+		assert_string_equal(v[0].owner, "alice");
+		assert_int_equal(v[0].uid, 1000);
+		assert_int_equal(v[0].kind, SPOOL_RUN_CRON);
+		assert_string_equal(v[0].command, command);
+		spool_runs_free(v, n);
+	}
+	spool_close(sp);
+}
+
 /* ---------------------------------------------------------------- lost nodes */
 
 static void test_reap_ends_a_lost_nodes_runs_once_and_its_return_completes_them(void **state)
@@ -1156,6 +1207,7 @@ int main(void)
 		T(test_history_names_the_node_and_recovers_only_its_own),
 		T(test_prune_spares_running_records_and_takes_old_claims),
 		T(test_run_claim_from_three_nodes_wins_each_run_once),
+		T(test_run_claim_batch_repeats_and_large_commands),
 		T(test_reap_ends_a_lost_nodes_runs_once_and_its_return_completes_them),
 		T(test_survivors_reaping_at_once_reap_each_node_once),
 	};
