@@ -34,8 +34,11 @@
  * started again and everything resynced. The schedule stays in the timer's
  * memory throughout. (The runs missed meanwhile are the supervisor's: it
  * keeps the latest one of each CRON_CATCHUP=yes entry whose claim failed
- * and claims it again once the spool answers: crond/supervisor.c.) No lock: the atomics in struct crond are the only data
- * it shares, and it talks to the timer only through its mailbox.
+ * and claims it again once the spool answers: crond/supervisor.c.)
+ *
+ * No lock: the atomics in struct crond are the only data it shares; it
+ * talks to the timer only through its mailbox (and wakes the supervisor
+ * with a SUPER_SWEEP when the spool is back).
  */
 #ifndef CROND_CLUSTER_H
 #define CROND_CLUSTER_H

@@ -24,7 +24,8 @@
 enum super_msg_kind {
 	SUPER_RUN,    /* struct run_request */
 	SUPER_STOP,   /* stop: SIGTERM the jobs, wait the grace period, leave */
-	SUPER_SWEEP,  /* entries were cancelled: drop their waiting runs */
+	SUPER_SWEEP,  /* entries were cancelled: drop their waiting runs (and a
+	                 wake-up: the cluster thread, when the spool is back) */
 	SUPER_CLIENT, /* a manual run that cannot run: only CLIENT's error to send */
 };
 
