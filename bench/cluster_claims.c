@@ -20,6 +20,7 @@
  * X = NODES x BATCH as NxB) for bench/cluster_claims.sh to keep.
  * Uses only spool/spool.h.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -117,6 +118,20 @@ static double pct(const double *sorted, size_t n, double p)
 	return sorted[i < n ? i : n - 1];
 }
 
+/* ARG as a whole number 1 - MAX, or -1 after saying what is wrong. */
+static long number_arg(const char *name, const char *arg, long max)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || v < 1 || v > max) {
+		fprintf(stderr, "cluster_claims: %s must be a whole number from 1 to %ld, not '%s'\n",
+			name, max, arg);
+		return -1;
+	}
+	return v;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 5) {
@@ -124,15 +139,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *path = argv[1];
-	int nodes = atoi(argv[2]);
-	long rounds = atol(argv[3]);
-	int batch = atoi(argv[4]);
-	if (nodes < 1 || nodes > NODES_MAX || rounds < 1 || rounds > 1000000 ||
-	    batch < 1 || batch > BATCH_MAX) {
-		fprintf(stderr, "cluster_claims: NODES 1-%d, ROUNDS 1-1000000, BATCH 1-%d\n",
-			NODES_MAX, BATCH_MAX);
+	long nodes_arg = number_arg("NODES", argv[2], NODES_MAX);
+	long rounds = number_arg("ROUNDS", argv[3], 1000000);
+	long batch_arg = number_arg("BATCH", argv[4], BATCH_MAX);
+	if (nodes_arg < 0 || rounds < 0 || batch_arg < 0)
 		return 2;
-	}
+	int nodes = (int)nodes_arg, batch = (int)batch_arg;
 	/* keys of this invocation only: a spool used before holds none of them */
 	static struct keys keys;
 	long long tag = (long long)real_ms();
