@@ -4,6 +4,7 @@
 #   make test         separate ASan+UBSan build in build/asan/, then every test
 #   make tsan         ThreadSanitizer build in build/tsan/, the threaded tests
 #   make hardening    the hardening suite (docs/SECURITY.md), load tests included
+#   make cluster-test the cluster tests (docs/CLUSTER.md), the slow one included
 #   make valgrind     build/valgrind/, whole-program tests under memcheck
 #   make run          a private crond in the foreground under ./run/
 #   make fuzz         libFuzzer targets (clang, ASan+UBSan), FUZZ_SECONDS each
@@ -253,6 +254,15 @@ hardening: deps test-deps
 	LOAD_BIN=$(CURDIR)/build/bin TEST_TIMEOUT=$${TEST_TIMEOUT:-900} \
 	  tests/run --build build/asan --load --whole-only --only hardening_; rc=$$?; \
 	echo "make hardening: $$(( $$(date +%s) - start )) s"; exit $$rc
+
+# The cluster tests (docs/CLUSTER.md): every tests/whole/cluster_*.sh on
+# the ASan+UBSan build, with the slow one that only runs here
+# (cluster_load_minutes: 200 entries on three nodes over three real
+# minutes, about 4 minutes). tests/run starts the private PostgreSQL.
+.PHONY: cluster-test
+cluster-test: deps test-deps
+	$(Q)$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=address,undefined all
+	$(Q)TEST_TIMEOUT=$${TEST_TIMEOUT:-600} tests/run --build build/asan --load --whole-only --only cluster_
 
 # Every whole-program test once with every program (crond and the CLIs)
 # under Valgrind memcheck: an unsanitized -O1 build in build/valgrind/, and

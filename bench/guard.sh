@@ -25,6 +25,8 @@ ref=""
 for want in "-$mode.dat" ".dat"; do
     for f in $tracked; do
         [ "$DIR/$f" -ef "$DATA" ] && continue
+        # only the daemon benchmark's files (not, e.g., the cluster's)
+        head -n 1 "$DIR/$f" | grep -q '^# crond daemon benchmark' || continue
         case $f in *"$want") ref=$DIR/$f; break 2 ;; esac
     done
 done
