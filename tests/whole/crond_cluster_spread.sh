@@ -97,7 +97,7 @@ total = collections.Counter()
 for t, c in sorted(minutes.items()):
     print("minute", t, dict(c))
     total.update(c)
-print("wins per node:", dict(total))
+print("figure: wins per node (cluster_spread 200 ms, 3 nodes, 30 entries):", dict(sorted(total.items())))
 if len(full) < 2:
     print("fewer than 2 full minutes of runs"); bad = True
 for t, c in full.items():
@@ -105,8 +105,8 @@ for t, c in full.items():
         if c[n] == 0:
             print("minute", t, ": node", n, "won none of the 30 runs"); bad = True
 for n in ("node-a", "node-b", "node-c"):
-    if total[n] < 0.15 * sum(total.values()):
-        print("node", n, "won fewer than 15% of the runs"); bad = True
+    if total[n] < 0.10 * sum(total.values()):
+        print("node", n, "won fewer than 10% of the runs"); bad = True
 sys.exit(1 if bad else 0)
 PY
 echo "crond_cluster_spread: ok"
