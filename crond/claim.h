@@ -6,8 +6,10 @@
  * its (entry key, scheduled instant) wins (spool_run_claim), and the claim
  * writes the run's running record in the same transaction, so the winner
  * keeps the record's id for the end (run_request.claim_id) and the recorder
- * does not begin it again. The runs the supervisor is about to start in one
- * loop are claimed in one call (one transaction, one fsync). Not claimed,
+ * does not begin it again. Each run first waits its spread delay
+ * (claimwait.h: the nodes take turns winning); the runs the supervisor is
+ * about to start in one loop are claimed in one call (one transaction, one
+ * fsync). Not claimed,
  * because they belong to the node that runs them: the system crontabs
  * (/etc/crontab, /etc/cron.d), entries under CRON_NODES=all, @reboot
  * entries (each node boots on its own), manual runs (crontab --run, asked

@@ -336,8 +336,9 @@ int cluster_start(struct crond *c)
 		return -1;
 	}
 	log_msg(LOG_INFO, "(crond) CLUSTER (node %s on a shared spool: node_timeout %us, "
-	        "max_clock_skew %us, cluster_resync %us)", c->node, k->cfg.node_timeout,
-	        k->cfg.max_clock_skew, k->cfg.cluster_resync);
+	        "max_clock_skew %us, cluster_resync %us, cluster_spread %ums)", c->node,
+	        k->cfg.node_timeout, k->cfg.max_clock_skew, k->cfg.cluster_resync,
+	        k->cfg.cluster_spread);
 	/* The first heartbeat, here: no run is claimed before the clock is
 	 * checked (main starts the supervisor after this). */
 	(void)beat(k);

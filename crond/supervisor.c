@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "crond/claim.h"
+#include "crond/claimwait.h"
 #include "crond/fairq.h"
 #include "crond/job.h"
 #include "crond/jobenv.h"
@@ -78,6 +79,8 @@ struct super {
 	struct mailbox_item *missed;        /* cluster: CRON_CATCHUP runs whose claim
 	                                       failed (spool down), the latest per
 	                                       entry, linked by link.next */
+	struct claimwait held;              /* cluster: runs waiting for their claim
+	                                       time (cluster_spread) */
 	bool stopping, leave;
 };
 
@@ -623,12 +626,14 @@ static size_t drop_waiting(struct super *s)
 	return n;
 }
 
+static size_t drop_held(struct super *s);
+
 static void begin_stop(struct super *s)
 {
 	if (s->stopping)
 		return;
 	s->stopping = true;
-	size_t dropped = drop_waiting(s);
+	size_t dropped = drop_waiting(s) + drop_held(s);
 	if (dropped)
 		log_msg(LOG_NOTICE, "stopping: %zu queued runs not started", dropped);
 	int64_t mono = clock_mono_ns();
@@ -643,6 +648,40 @@ static void begin_stop(struct super *s)
 		}
 		j->kill_at_mono = kill_at;
 	}
+}
+
+/* Cluster: a run to be claimed waits its spread delay first (claimwait.h);
+ * any other run, or one that cannot be held, is admitted now. */
+static void hold_or_admit(struct super *s, struct run_request *r)
+{
+	if (s->c->spool_shared && s->cfg.cluster_spread && claim_needed(r)) {
+		int64_t d = claimwait_delay_ns(s->cfg.cluster_spread, r->entry_key, r->scheduled,
+		                               s->c->node);
+		if (claimwait_add(&s->held, clock_mono_ns() + d, r) == 0)
+			return;
+	}
+	admit(s, r);
+}
+
+/* The held runs whose claim time came: admitted, to be claimed together. */
+static void release_held(struct super *s)
+{
+	int64_t mono = clock_mono_ns();
+	struct run_request *r;
+	while ((r = claimwait_pop(&s->held, mono)) != NULL)
+		admit(s, r);
+}
+
+/* Frees every held run (at stop); how many. */
+static size_t drop_held(struct super *s)
+{
+	size_t n = 0;
+	struct run_request *r;
+	while ((r = claimwait_pop(&s->held, INT64_MAX)) != NULL) {
+		runreq_free(r);
+		n++;
+	}
+	return n;
 }
 
 static void take_mail(struct super *s)
@@ -669,7 +708,7 @@ static void take_mail(struct super *s)
 			runreq_free(r);
 		} else {
 			r->link.next = NULL;
-			admit(s, r);
+			hold_or_admit(s, r);
 		}
 		it = next;
 	}
@@ -823,6 +862,8 @@ static bool arm_deadlines(struct super *s)
 			poll_reap = true;
 	}
 	next = runclients_next_deadline(&s->clients, next);
+	if (claimwait_next(&s->held) < next)
+		next = claimwait_next(&s->held);
 	int64_t prune = recorder_next_prune(&s->rec), mw = metrics_next_write(&s->metrics);
 	if (prune < next)
 		next = prune;
@@ -899,6 +940,7 @@ static void *super_main(void *arg)
 		/* Collect first: a slot freed by a job that just ended goes to a
 		 * waiting run now, not at the next unrelated wake. */
 		collect_done(s);
+		release_held(s);
 		launch_pending(s);
 		recorder_flush(&s->rec);
 		runclients_step(&s->clients, clock_mono_ns());   /* after the flush: a client told a run ended
@@ -915,6 +957,8 @@ static void *super_main(void *arg)
 	metrics_free(&s->metrics);
 	fairq_free(&s->q);
 	runclients_free(&s->clients);
+	(void)drop_held(s);
+	claimwait_free(&s->held);
 	for (struct mailbox_item *it = s->missed, *next; it; it = next) {
 		next = it->next;
 		runreq_free((struct run_request *)(void *)it);
@@ -942,6 +986,7 @@ int supervisor_start(struct crond *c)
 	}
 	s->c = c;
 	s->cfg_gen = crond_config_copy(c, &s->cfg);
+	claimwait_init(&s->held);
 	struct fairq_limits lim;
 	fairq_limits_from_config(&s->cfg, &lim);
 	if (fairq_init(&s->q, &lim) < 0) {

@@ -73,6 +73,7 @@ static const struct key keys[] = {
 	{ "node_timeout", K_UINT, offsetof(struct config, node_timeout), 2, 86400 },
 	{ "max_clock_skew", K_UINT, offsetof(struct config, max_clock_skew), 1, 3600 },
 	{ "cluster_resync", K_UINT, offsetof(struct config, cluster_resync), 1, 86400 },
+	{ "cluster_spread", K_UINT, offsetof(struct config, cluster_spread), 0, 10000 },
 };
 
 static void set_str(char *dst, const char *src)
@@ -125,6 +126,7 @@ void config_defaults(struct config *cfg)
 	cfg->node_timeout = 30;
 	cfg->max_clock_skew = 2;
 	cfg->cluster_resync = 60;
+	cfg->cluster_spread = 200;
 }
 
 const char *config_choose_path(const char *explicit_path, bool *named)

@@ -84,6 +84,7 @@ struct config {
 	uint32_t node_timeout;              /* seconds: a node silent longer is lost */
 	uint32_t max_clock_skew;            /* seconds: a node off by more claims nothing */
 	uint32_t cluster_resync;            /* seconds between full resyncs */
+	uint32_t cluster_spread;            /* ms: the most a claim waits (claimwait.h); 0 = none */
 };
 
 /* Fills CFG with every default. */

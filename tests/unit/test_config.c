@@ -124,18 +124,24 @@ static void test_cluster_keys_default_and_node_is_a_spool_node_name(void **state
 	assert_int_equal(c.node_timeout, 30);
 	assert_int_equal(c.max_clock_skew, 2);
 	assert_int_equal(c.cluster_resync, 60);
+	assert_int_equal(c.cluster_spread, 200);
 	const char *text = "node = db-1.example_A\nnode_timeout = 10\nmax_clock_skew = 5\n"
-	                   "cluster_resync = 15\n";
+	                   "cluster_resync = 15\ncluster_spread = 0\n";
 	struct diag_list d = { 0 };
 	assert_int_equal(config_parse(text, strlen(text), &c, &d), 0);
 	assert_string_equal(c.node, "db-1.example_A");
 	assert_int_equal(c.node_timeout, 10);
 	assert_int_equal(c.max_clock_skew, 5);
 	assert_int_equal(c.cluster_resync, 15);
+	assert_int_equal(c.cluster_spread, 0);
+	const char *most = "cluster_spread = 10000\n";
+	assert_int_equal(config_parse(most, strlen(most), &c, &d), 0);
+	assert_int_equal(c.cluster_spread, 10000);
 	static const char *const bad[] = {
 		"node =\n", "node = a b\n", "node = a/b\n", "node = caf\xc3\xa9\n",
 		"node = 01234567890123456789012345678901234567890123456789012345678901234\n",
 		"node_timeout = 1\n", "max_clock_skew = 0\n", "cluster_resync = 0\n",
+		"cluster_spread = 10001\n", "cluster_spread = -1\n", "cluster_spread = 0.5\n",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct config b;
@@ -146,6 +152,9 @@ static void test_cluster_keys_default_and_node_is_a_spool_node_name(void **state
 	assert_non_null(strstr(d.items[0].msg, "node must be 1 to 64 bytes of letters, digits, "
 	                        "'.', '_' and '-', not ''"));
 	assert_non_null(strstr(d.items[5].msg, "node_timeout must be a whole number from 2"));
+	assert_non_null(strstr(d.items[8].msg, "cluster_spread must be a whole number from 0 to "
+	                        "10000"));
+	print_message("%s\n", d.items[8].msg);
 	/* 64 bytes is the longest name. */
 	config_defaults(&c);
 	const char *longest = "node = 0123456789012345678901234567890123456789012345678901234567890123\n";
