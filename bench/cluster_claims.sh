@@ -135,6 +135,9 @@ node_conf() {   # DIR SPOOL [NODE]
         echo "sendmail ="
         echo "log = stderr"
         [ -n "${3:-}" ] && echo "node = $3"
+        # The claim's own cost: the spread's wait (cluster_spread, by
+        # design about cluster_spread/(n+1) on average) is left out.
+        echo "cluster_spread = 0"
     } >"$d/conf"
 }
 launch() {   # DIR
