@@ -78,7 +78,7 @@ endif
 # ---------------------------------------------------------------- sources
 LIB_SRCS     := $(wildcard lib/*.c)
 SPOOL_SRCS   := $(wildcard spool/*.c spool/sqlite/*.c spool/pg/*.c)
-CROND_SRCS   := $(filter-out crond/main.c,$(wildcard crond/*.c))
+CROND_SRCS   := $(filter-out crond/main.c,$(wildcard crond/*.c $(foreach d,control run sched cluster import observe,crond/$(d)/*.c)))
 CRONTAB_SRCS := $(filter-out crontab-cli/main.c,$(wildcard crontab-cli/*.c))
 AT_SRCS      := $(filter-out atq/main.c,$(wildcard atq/*.c))
 # crond-session, the PAM session helper (crond/session.h): its own program,

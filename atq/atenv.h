@@ -34,7 +34,7 @@
 /* All kept strings with their NULs: what crond stores (spool/spool.h). */
 #define ATENV_TOTAL_MAX SPOOL_ENV_MAX
 /* Kept strings: crond starts a job with at most 2048 variables, five of
- * them its own (HOME, LOGNAME, USER, SHELL, PATH; crond/jobenv.h). */
+ * them its own (HOME, LOGNAME, USER, SHELL, PATH; crond/run/jobenv.h). */
 #define ATENV_COUNT_MAX 2000
 
 enum atenv_verdict {

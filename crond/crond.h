@@ -5,15 +5,15 @@
  * replaces `cfg` under cfg_lock and bumps cfg_gen; other threads copy it
  * (crond_config_copy) when they see cfg_gen change, and never read `cfg`
  * without the lock. Threads talk only through the mailboxes (crond/mailbox.h):
- *   timer_box    -> timer thread      (struct timer_msg, crond/timer.h)
- *   super_box    -> supervisor thread (struct super_msg, crond/supervisor.h)
+ *   timer_box    -> timer thread      (struct timer_msg, crond/sched/timer.h)
+ *   super_box    -> supervisor thread (struct super_msg, crond/run/supervisor.h)
  *   control_box  -> control thread    (stop requests)
  * The counters are atomics written by their owning thread and read by the
  * SIGUSR1 status line.
  *
  * Clusters (a shared spool, spool_is_shared): every spool connection the
  * daemon opens acts for `node` (crond_spool_open). The cluster thread
- * (crond/cluster.h) alone writes claims_refused, clock_skew_ms and
+ * (crond/cluster/cluster.h) alone writes claims_refused, clock_skew_ms and
  * spool_down; the supervisor reads claims_refused before each claim batch,
  * the signal thread all three for the sd_notify status.
  */
@@ -70,7 +70,7 @@ struct crond {
 	atomic_bool stopping;
 	atomic_uint run_clients;        /* crontab --run clients held (control
 	                                   thread adds, their last owner drops:
-	                                   crond/runclient.h) */
+	                                   crond/control/runclient.h) */
 	/* Cluster state, written by the cluster thread only (see DESIGN). */
 	atomic_bool claims_refused;     /* clock skew over max_clock_skew: claim nothing */
 	atomic_llong clock_skew_ms;     /* this node's clock minus the database's */
@@ -84,7 +84,7 @@ struct crond {
 	struct syscron *syscron;
 	int pidfile_fd;
 	int listen_fd;                  /* the control socket, or -1 */
-	bool listen_passed;             /* ... passed by systemd (crond/listenfd.h) */
+	bool listen_passed;             /* ... passed by systemd (crond/control/listenfd.h) */
 	pthread_t timer_thread, super_thread, control_thread, signal_thread;
 	struct cluster *cluster;        /* main: the cluster thread's, or NULL */
 };

@@ -1,12 +1,12 @@
 /* crond/main.c: the daemon's start-up and shut-down.
  *
  *   crond [-n|-f] [-x] [-d] [--config FILE] [--test-clock EPOCH[:SPEED]]
- *   crond --import-debian [ROOT] [--config FILE]   (crond/import_debian.h)
+ *   crond --import-debian [ROOT] [--config FILE]   (crond/import/import_debian.h)
  *
  * DESIGN: main reads the configuration, daemonizes (unless -n), takes the
  * singleton lock, blocks every signal, opens the spool, loads the schedule,
  * opens the control socket, starts the supervisor, timer, control and
- * signal threads (and, on a shared spool, the cluster thread: crond/cluster.h),
+ * signal threads (and, on a shared spool, the cluster thread: crond/cluster/cluster.h),
  * then waits for the signal thread to see SIGTERM/SIGINT
  * and stops the threads in order: control (no new requests), cluster, timer (no new
  * runs), supervisor (running jobs get SIGTERM, then SIGKILL after the grace
@@ -24,20 +24,20 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "crond/cluster.h"
-#include "crond/control.h"
+#include "crond/cluster/cluster.h"
+#include "crond/control/control.h"
 #include "crond/crond.h"
 #include "crond/daemonize.h"
-#include "crond/import_debian.h"
+#include "crond/import/import_debian.h"
 #include "crond/log.h"
 #include "crond/notify.h"
 #include "crond/pidfile.h"
-#include "crond/scheduler.h"
+#include "crond/sched/scheduler.h"
 #include "crond/signals.h"
-#include "crond/startup.h"
-#include "crond/supervisor.h"
-#include "crond/syscron.h"
-#include "crond/timer.h"
+#include "crond/sched/startup.h"
+#include "crond/run/supervisor.h"
+#include "crond/sched/syscron.h"
+#include "crond/sched/timer.h"
 #include "spool/spool.h"
 
 struct options {

@@ -11,7 +11,7 @@
  *                            looked at every NOTIFY_STATUS_SECONDS; led by
  *                            "SPOOL DOWN, claiming nothing; " or "CLOCK SKEW
  *                            +N ms, claiming nothing; " on a cluster node in
- *                            trouble (crond/cluster.h), which the cluster
+ *                            trouble (crond/cluster/cluster.h), which the cluster
  *                            thread also sends at once when it changes
  *
  * sd_notify opens its own datagram socket per call: safe from any thread.

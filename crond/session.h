@@ -1,6 +1,6 @@
 /* crond/session.h: how the runner hands a job to crond-session (PAM).
  *
- * With `pam = yes` the runner (crond/runner.c) does not exec the job: its
+ * With `pam = yes` the runner (crond/run/runner.c) does not exec the job: its
  * child, still root, execs the session helper (crond/session/, installed
  * as CONFIG_SESSION_HELPER) with the argument vector below and an EMPTY
  * environment (the helper runs as root: a job's LD_PRELOAD or similar must

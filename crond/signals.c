@@ -8,7 +8,7 @@
 
 #include "crond/log.h"
 #include "crond/notify.h"
-#include "crond/timer.h"
+#include "crond/sched/timer.h"
 
 int signals_block_all(void)
 {
@@ -17,7 +17,7 @@ int signals_block_all(void)
 	if (pthread_sigmask(SIG_BLOCK, &all, NULL) != 0)
 		return -1;
 	/* A write to a closed pipe must be an error, not a (pending) signal.
-	 * Jobs get SIG_DFL back before exec (crond/runner.c). */
+	 * Jobs get SIG_DFL back before exec (crond/run/runner.c). */
 	struct sigaction sa = { .sa_handler = SIG_IGN };
 	return sigaction(SIGPIPE, &sa, NULL);
 }

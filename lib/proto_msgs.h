@@ -75,7 +75,7 @@ enum msg_type {
 	 * did not get because it read too slowly), TAG_ERROR_TEXT? (why it did
 	 * not start) */
 	MSG_RUN_END = 48,
-	/* What crontab --status and --timeline show (crond/control_status.c).
+	/* What crontab --status and --timeline show (crond/control/control_status.c).
 	 * TAG_USER? (whose crontab: root may name anyone, others only
 	 * themselves), TAG_STATUS_ALL? (u32 1, root only: every user's crontab
 	 * and the system crontabs), TAG_COUNT? (history records per entry,

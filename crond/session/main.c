@@ -49,8 +49,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "crond/runner.h"
-#include "crond/runner_plan.h"
+#include "crond/run/runner.h"
+#include "crond/run/runner_plan.h"
 #include "crond/session.h"
 #include "crond/session/pam_steps.h"
 

@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "crond/runner_plan.h"
+#include "crond/run/runner_plan.h"
 
 struct pam_steps {
 	void *pamh;          /* pam_handle_t *, or NULL */

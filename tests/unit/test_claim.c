@@ -1,5 +1,5 @@
 /* tests/unit/test_claim.c: claiming scheduled runs in a cluster
- * (crond/claim.h): which runs are claimed, two nodes claiming the same
+ * (crond/run/claim.h): which runs are claimed, two nodes claiming the same
  * runs on one spool (one wins each), a won run recorded through the
  * record its claim wrote (the recorder does not begin it again), and an at
  * job whose node was taken for lost keeping its real result (PostgreSQL:
@@ -19,11 +19,11 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "crond/claim.h"
-#include "crond/job.h"
-#include "crond/recorder.h"
-#include "crond/runreq.h"
-#include "crond/scheduler.h"
+#include "crond/run/claim.h"
+#include "crond/run/job.h"
+#include "crond/run/recorder.h"
+#include "crond/run/runreq.h"
+#include "crond/sched/scheduler.h"
 #include "support/spool_fixture.h"
 
 #define T0 1796212800   /* 2026-12-01 12:00:00 UTC, a minute boundary */

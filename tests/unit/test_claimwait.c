@@ -1,5 +1,5 @@
 /* tests/unit/test_claimwait.c: spreading the claims of shared runs
- * (crond/claimwait.h): the delay is repeatable, in range, off at 0, differs
+ * (crond/run/claimwait.h): the delay is repeatable, in range, off at 0, differs
  * by node and run, and makes each of three nodes the earliest for about a
  * third of the runs; the holding heap gives runs back in due order, only
  * when due, equal instants in the order added, and refuses past its bound.
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "crond/claimwait.h"
+#include "crond/run/claimwait.h"
 
 #define T0 1796212800   /* 2026-12-01 12:00:00 UTC */
 #define MS 1000000LL

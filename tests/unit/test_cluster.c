@@ -1,5 +1,5 @@
 /* tests/unit/test_cluster.c: the cluster thread's rules that need no
- * shared spool (crond/cluster.h): the clock-skew bound, the heartbeat's
+ * shared spool (crond/cluster/cluster.h): the clock-skew bound, the heartbeat's
  * period and the back-off while the database is down. The thread itself
  * runs only on a shared (PostgreSQL) spool: tests/whole covers it.
  */
@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "crond/cluster.h"
+#include "crond/cluster/cluster.h"
 
 static void test_skew_within_the_bound_either_way_is_fine(void **state)
 {

@@ -1,4 +1,4 @@
-/* tests/unit/test_control.c: crond's control thread (crond/control.h),
+/* tests/unit/test_control.c: crond's control thread (crond/control/control.h),
  * driven over its real socket with the real client code.
  *
  * THREADED TEST: each test starts the control thread on a private socket
@@ -34,12 +34,12 @@
 
 #include <sqlite3.h>
 
-#include "crond/control.h"
-#include "crond/control_handlers.h"
+#include "crond/control/control.h"
+#include "crond/control/control_handlers.h"
 #include "crond/crond.h"
 #include "crond/log.h"
-#include "crond/scheduler.h"
-#include "crond/timer.h"
+#include "crond/sched/scheduler.h"
+#include "crond/sched/timer.h"
 #include "lib/client.h"
 #include "lib/proto_client.h"
 #include "lib/proto_msgs.h"

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "crond/fairq.h"
+#include "crond/run/fairq.h"
 
 #define MAXN 4096
 

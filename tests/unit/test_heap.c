@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "crond/heap.h"
+#include "crond/sched/heap.h"
 
 static void check_invariants(const struct heap *h)
 {

@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "crond/import_debian.h"
+#include "crond/import/import_debian.h"
 #include "lib/readall.h"
 #include "spool/spool.h"
 #include "tests/unit/support/spool_fixture.h"

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "crond/jobenv.h"
+#include "crond/run/jobenv.h"
 
 static const struct jobenv_base base = {
 	.user = "alice",

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "crond/clock.h"
-#include "crond/job.h"
+#include "crond/run/job.h"
 #include "crond/log.h"
 #include "lib/runfmt.h"
 #include "lib/tz.h"

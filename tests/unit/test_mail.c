@@ -21,7 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "crond/mail.h"
+#include "crond/run/mail.h"
 
 #define COMMON_HEADERS                                                   \
 	"MIME-Version: 1.0\n"                                            \

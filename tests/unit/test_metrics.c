@@ -16,9 +16,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "crond/job.h"
-#include "crond/metrics.h"
-#include "crond/metrics_series.h"
+#include "crond/run/job.h"
+#include "crond/observe/metrics.h"
+#include "crond/observe/metrics_series.h"
 #include "tests/unit/support/tmpdir.h"
 
 #define SEC 1000000000LL

@@ -1,5 +1,5 @@
 /* tests/unit/test_resync.c: changes from other cluster nodes applied once
- * (crond/resync.h): crontab changes by generation per owner, and the at
+ * (crond/cluster/resync.h): crontab changes by generation per owner, and the at
  * jobs made to match the spool's list without losing one queued after the
  * list was read.
  */
@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "crond/resync.h"
-#include "crond/scheduler.h"
+#include "crond/cluster/resync.h"
+#include "crond/sched/scheduler.h"
 
 static void test_a_crontab_change_is_applied_once_and_never_after_a_newer_one(void **state)
 {

@@ -17,7 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "crond/runclient.h"
+#include "crond/control/runclient.h"
 #include "lib/proto_client.h"
 
 /* A client on one end of a socket pair; *PEER is the other end. */

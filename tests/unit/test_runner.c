@@ -34,7 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "crond/runner.h"
+#include "crond/run/runner.h"
 
 struct result {
 	char out[65536];

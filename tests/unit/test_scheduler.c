@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "crond/scheduler.h"
+#include "crond/sched/scheduler.h"
 #include "lib/timefmt.h"
 
 struct runs {

@@ -16,9 +16,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "crond/runreq.h"
-#include "crond/scheduler.h"
-#include "crond/snapshot.h"
+#include "crond/run/runreq.h"
+#include "crond/sched/scheduler.h"
+#include "crond/run/snapshot.h"
 
 static struct crontab parse(const char *text)
 {

@@ -3,7 +3,7 @@
 # nobody installs a crontab of 10,000 entries and asks for its status in a
 # loop, while root's crontab -l must still answer promptly. The status
 # handler runs on the control thread; its work per request is bounded
-# (crond/control_status.c), so another caller waits at most one bounded
+# (crond/control/control_status.c), so another caller waits at most one bounded
 # request.
 . "$ROOT/tests/whole/lib.sh"
 need_crond

@@ -1,0 +1,66 @@
+/* crond/control/control_conn.h: the control thread's state and its connections
+ * (internal to crond/control*.c; see the DESIGN note in control.c).
+ *
+ * Everything here runs on the control thread only.
+ */
+#ifndef CROND_CONTROL_CONN_H
+#define CROND_CONTROL_CONN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "crond/control/control.h"
+#include "crond/control/control_handlers.h"
+
+/* epoll tokens of the two fixed descriptors; a connection's token is
+ * (generation << 32 | slot), generations never reaching UINT32_MAX. */
+#define CONTROL_TOKEN_LISTEN UINT64_MAX
+#define CONTROL_TOKEN_BOX (UINT64_MAX - 1)
+/* Connections accepted per wakeup, so a flood of connects cannot starve
+ * the clients already connected. */
+#define CONTROL_ACCEPT_BATCH 64
+/* When accept fails for lack of descriptors or memory, stop listening for
+ * this long instead of spinning on a socket that stays readable. */
+#define CONTROL_ACCEPT_PAUSE_MS 100
+
+struct conn;
+
+struct control {
+	struct crond *c;
+	struct control_ctx ctx;           /* spool connection, config copy */
+	struct control_limits lim;
+	int ep;                           /* epoll */
+	struct conn **conns;              /* lim.max_conns slots, NULL = free */
+	uint32_t n_conns;
+	uint32_t gen;                     /* last connection generation */
+	bool stop;                        /* CONTROL_STOP seen */
+	int64_t accept_resume_ms;         /* accepting paused until; 0 = not */
+	uint64_t inflight;                /* payload announced by requests
+	                                     still arriving (<= inflight_max) */
+	uint64_t reply_bytes;             /* output queued and not yet sent,
+	                                     all connections */
+};
+
+/* The listening socket is readable: accept what waits (at most
+ * CONTROL_ACCEPT_BATCH). */
+void control_accept(struct control *ctl);
+
+/* epoll reported EVENTS for the connection with TOKEN (ignored when that
+ * connection is gone). */
+void control_conn_event(struct control *ctl, uint64_t token, uint32_t events);
+
+/* Writes the requests kept in this loop pass (the at batch: one
+ * transaction) and answers them. Called once per pass, after its events
+ * and before the deadlines, so a kept request waits for no other event. */
+void control_conns_answer_kept(struct control *ctl);
+
+/* Closes the connections past a deadline; resumes accepting after a pause. */
+void control_expire(struct control *ctl);
+
+/* The earliest deadline (monotonic ms), or INT64_MAX when there is none. */
+int64_t control_next_deadline(const struct control *ctl);
+
+/* Closes every connection (the thread is stopping). */
+void control_conns_close_all(struct control *ctl);
+
+#endif

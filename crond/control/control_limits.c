@@ -1,0 +1,115 @@
+/* crond/control/control_limits.c: what the control thread does when a limit is
+ * reached: rate-limited refusal log lines, and the spool's full-disk
+ * reserve (see control_handlers.h). Runs on the control thread only.
+ *
+ * Refusals are logged so an administrator can see who pushes against a
+ * limit, but a flood of refused connections must not become a flood of log
+ * lines (syslog would pay for every one): each kind of refusal logs at most
+ * CONTROL_LOG_BURST lines per CONTROL_LOG_WINDOW_MS, and the next line
+ * logged says how many were held back.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "crond/control/control_handlers.h"
+#include "crond/log.h"
+
+int64_t control_mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool control_log_allowed(struct control_ratelimit *rl, int64_t now_ms, unsigned *suppressed)
+{
+	if (rl->window_ms == 0 || now_ms - rl->window_ms >= CONTROL_LOG_WINDOW_MS) {
+		rl->window_ms = now_ms;
+		rl->lines = 0;
+	}
+	if (rl->lines >= CONTROL_LOG_BURST) {
+		rl->suppressed++;
+		return false;
+	}
+	rl->lines++;
+	*suppressed = rl->suppressed;
+	rl->suppressed = 0;
+	return true;
+}
+
+bool control_log_refusal(struct control_ratelimit *rl, const char *who, const char *fmt, ...)
+{
+	unsigned held = 0;
+	if (!control_log_allowed(rl, control_mono_ms(), &held))
+		return false;
+	char detail[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	char more[96] = "";
+	if (held > 0)
+		snprintf(more, sizeof(more), "; %u similar refusal%s not logged", held,
+		         held == 1 ? "" : "s");
+	log_msg(LOG_WARNING, "(%s) REFUSED (%s%s)", who, detail, more);
+	return true;
+}
+
+void control_record_quota(struct control_ctx *ctx, const char *who, uid_t uid,
+                          enum spool_run_kind kind, const char *what, const char *msg)
+{
+	int64_t now_ms = control_now(ctx) * 1000;
+	struct spool_run run = {
+		.kind = kind, .owner = who, .uid = uid,
+		.entry_key = kind == SPOOL_RUN_AT ? "quota:at" : "quota:crontab",
+		.command = what, .scheduled_ms = now_ms, .start_ms = now_ms, .end_ms = now_ms,
+		.exit_code = -1, .flags = SPOOL_RUN_REFUSED_QUOTA,
+		.output = msg, .output_len = strlen(msg), .output_total = (int64_t)strlen(msg),
+	};
+	struct spool_err err;
+	if (spool_history_append(ctx->sp, &run, 1, &err) != SPOOL_OK)
+		log_msg(LOG_WARNING, "(%s) cannot record a quota refusal: %s", who, err.msg);
+}
+
+/* ------------------------------------------------------------ reserve */
+
+bool control_use_reserve(struct control_ctx *ctx, const char *who, const char *what)
+{
+	uint64_t freed = 0;
+	struct spool_err err;
+	int rc = spool_reserve_release(ctx->sp, &freed, &err);
+	if (rc != SPOOL_OK) {
+		log_msg(LOG_ERR, "(%s) SPOOL (file system full, cannot %s: %s)", who, what,
+		        rc == SPOOL_NOT_FOUND ? "the full-disk reserve is already used" : err.msg);
+		return false;
+	}
+	ctx->reserve_missing = true;
+	ctx->reserve_retry_ms = control_mono_ms() + ctx->reserve_every_ms;
+	log_msg(LOG_WARNING, "(%s) SPOOL (file system full: released the %llu-byte full-disk "
+	        "reserve to %s; crond keeps running and makes the reserve again when there is "
+	        "room)", who, (unsigned long long)freed, what);
+	return true;
+}
+
+void control_keep_reserve(struct control_ctx *ctx)
+{
+	int64_t now = control_mono_ms();
+	if (!ctx->reserve_missing || now < ctx->reserve_retry_ms)
+		return;
+	ctx->reserve_retry_ms = now + ctx->reserve_every_ms;
+	bool was_there = spool_reserve_present(ctx->sp);
+	struct spool_err err;
+	int rc = spool_reserve_make(ctx->sp, &err);
+	if (rc == SPOOL_OK) {
+		ctx->reserve_missing = false;
+		if (!was_there)
+			log_msg(LOG_NOTICE, "control: the spool's %d-byte full-disk reserve is in "
+			        "place", SPOOL_RESERVE_BYTES);
+		return;
+	}
+	/* Said once per retry period at most; the daemon goes on either way. */
+	log_msg(LOG_WARNING, "control: no full-disk reserve for the spool (retrying every "
+	        "%d s): %s", ctx->reserve_every_ms / 1000, err.msg);
+}

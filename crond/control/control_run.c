@@ -1,0 +1,93 @@
+/* crond/control/control_run.c: MSG_RUN, `crontab --run LINE` (see
+ * control_handlers.h and lib/proto_msgs.h).
+ *
+ * Runs on the control thread. It decides who may run what: a user their
+ * own crontab's entries (cron.allow/deny apply), root anyone's (TAG_USER)
+ * and a system crontab's (TAG_RUN_SOURCE). It does not look the entry up:
+ * the schedule belongs to the timer thread, which finds the entry and
+ * builds the run as it builds a scheduled one. The connection is handed
+ * over as a duplicate descriptor inside a struct run_client
+ * (crond/control/runclient.h): the control thread closes its own copy and never
+ * writes to it again, so exactly one thread writes to the client at a time
+ * (the supervisor, from then on). At most RUNCLIENT_MAX clients are held
+ * in the daemon at once.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "crond/control/control_handlers.h"
+#include "crond/log.h"
+#include "crond/control/runclient.h"
+#include "crond/sched/timer.h"
+
+#define SOURCE_MAX (CONFIG_PATH_MAX + 8)
+
+/* The source the request names: "user:NAME" (the caller, or -u) or a
+ * system crontab's path (root only). False with REPLY built when refused. */
+static bool run_source(struct control_ctx *ctx, const struct control_peer *peer,
+                       const struct proto_msg *req, char *source, struct proto_buf *reply)
+{
+	struct proto_field f;
+	if (proto_find(req, TAG_RUN_SOURCE, &f, NULL) == PROTO_OK) {
+		if (peer->user.uid != 0) {
+			control_reply_error(reply, MSGE_PERM, "only root may run a line of a system "
+			                    "crontab");
+			return false;
+		}
+		if (proto_find(req, TAG_USER, &f, NULL) == PROTO_OK) {
+			control_reply_error(reply, MSGE_INVALID, "-u does not go with a system crontab");
+			return false;
+		}
+		(void)proto_find(req, TAG_RUN_SOURCE, &f, NULL);
+		if (proto_field_strcpy(&f, source, SOURCE_MAX, NULL) != PROTO_OK || source[0] != '/') {
+			control_reply_error(reply, MSGE_INVALID, "a system crontab is named by its "
+			                    "absolute path");
+			return false;
+		}
+		return true;
+	}
+	struct control_user target;
+	if (!control_target(peer, req, &target, NULL, reply) ||
+	    !control_allowed(ctx, peer, &target, ACCESS_CRON, reply))
+		return false;
+	snprintf(source, SOURCE_MAX, "user:%s", target.name);
+	return true;
+}
+
+void control_run(struct control_ctx *ctx, const struct control_peer *peer,
+                 const struct proto_msg *req, struct proto_buf *reply)
+{
+	struct proto_field f;
+	uint32_t line = 0;
+	if (proto_find(req, TAG_RUN_LINE, &f, NULL) != PROTO_OK ||
+	    proto_field_u32(&f, &line, NULL) != PROTO_OK || line == 0) {
+		control_reply_error(reply, MSGE_INVALID, "a line number (1 or more) is needed");
+		return;
+	}
+	char source[SOURCE_MAX];
+	if (!run_source(ctx, peer, req, source, reply))
+		return;
+	atomic_uint *count = &ctx->c->run_clients;
+	if (atomic_fetch_add(count, 1) >= RUNCLIENT_MAX) {
+		atomic_fetch_sub(count, 1);
+		control_reply_error(reply, MSGE_BUSY, "too many runs of crontab --run are going "
+		                    "(limit %d); try again later", RUNCLIENT_MAX);
+		return;
+	}
+	int fd = fcntl(ctx->conn_fd, F_DUPFD_CLOEXEC, 3);
+	struct run_client *cl = fd >= 0 ? runclient_new(fd, peer->user.name, line, count) : NULL;
+	if (cl == NULL) {
+		int e = fd < 0 ? errno : ENOMEM;
+		if (fd >= 0)
+			close(fd);
+		atomic_fetch_sub(count, 1);
+		log_msg(LOG_ERR, "control: crontab --run: %s", strerror(e));
+		control_reply_error(reply, MSGE_INTERNAL, "crond cannot run it: %s", strerror(e));
+		return;
+	}
+	timer_post_run(ctx->c, source, line, cl);
+	ctx->handed_off = true;
+}

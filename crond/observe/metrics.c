@@ -1,0 +1,307 @@
+/* crond/observe/metrics.c: the per-entry series and the write schedule (see
+ * metrics.h; the text itself is metrics_text.c). */
+#include "crond/observe/metrics.h"
+#include "crond/observe/metrics_series.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "crond/clock.h"
+#include "crond/crond.h"
+#include "crond/run/job.h"
+#include "crond/log.h"
+#include "crond/run/runreq.h"
+
+#define NS 1000000000LL
+
+int metrics_init(struct metrics *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->buckets = calloc(METRICS_BUCKETS, sizeof(*m->buckets));
+	if (!m->buckets)
+		return -1;
+	m->dirty = true;   /* the first write shows the gauges at once */
+	return 0;
+}
+
+static void series_free(struct metrics_series *s)
+{
+	snapshot_unref(s->snap);
+	free(s);
+}
+
+void metrics_free(struct metrics *m)
+{
+	if (!m->buckets)
+		return;
+	for (size_t b = 0; b < METRICS_BUCKETS; b++) {
+		struct metrics_series *s = m->buckets[b];
+		while (s) {
+			struct metrics_series *next = s->next;
+			series_free(s);
+			s = next;
+		}
+	}
+	free(m->buckets);
+	m->buckets = NULL;
+	m->n_series = 0;
+}
+
+static uint64_t key_hash(const char *k)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (; *k; k++)
+		h = (h ^ (unsigned char)*k) * 0x100000001b3ull;
+	return h;
+}
+
+bool metrics_run_of_job(const struct job *j, struct metrics_run *run)
+{
+	if (j->kind == JOB_MAIL || !j->req)
+		return false;
+	const struct run_request *r = j->req;
+	memset(run, 0, sizeof(*run));
+	run->cron = j->kind == JOB_CRON && r->kind == DUE_CRON && r->entry_key;
+	if (run->cron) {
+		run->key = r->entry_key;
+		run->source = r->source;
+		run->user = r->user;
+		run->command = r->command;
+		run->snap = r->snap;
+		run->entry_index = r->entry_index;
+	}
+	/* RANDOM_DELAY moves a run anywhere in its window on purpose: late
+	 * counts from the window's end. */
+	int64_t window = 0;
+	if (run->cron && r->snap && r->entry_index < r->snap->tab.n_entries) {
+		const struct crontab_entry *e = &r->snap->tab.entries[r->entry_index];
+		run->line = e->line;
+		if (e->options < r->snap->tab.n_options)
+			window = (int64_t)r->snap->tab.options[e->options].random_delay * 60;
+	}
+	if (j->skipped)
+		run->outcome = METRICS_SKIPPED;
+	else if (j->interrupted)
+		run->outcome = METRICS_INTERRUPTED;
+	else if (j->timed_out)
+		run->outcome = METRICS_TIMEOUT;
+	else if (!j->start_failed && j->wstatus == 0)
+		run->outcome = METRICS_SUCCESS;
+	else
+		run->outcome = METRICS_FAILURE;
+	run->started = !j->skipped;
+	if (!run->started)
+		return true;
+	run->start_s = (double)j->start_ns / 1e9;
+	run->duration_s = j->end_mono > j->start_mono ? (double)(j->end_mono - j->start_mono) / 1e9
+	                                              : 0.0;
+	run->exit_status = WIFSIGNALED(j->wstatus) ? 128 + WTERMSIG(j->wstatus)
+	                                           : WEXITSTATUS(j->wstatus);
+	/* Batch jobs wait for the load by design: never late. */
+	bool batch = r->kind == DUE_AT && (r->queue == 'b' || (r->queue >= 'A' && r->queue <= 'Z'));
+	run->late = !batch && r->scheduled > 0 &&
+	            j->start_ns / NS - r->scheduled - window > METRICS_LATE_S;
+	return true;
+}
+
+static struct metrics_series *find(const struct metrics *m, const char *key, uint64_t h)
+{
+	for (struct metrics_series *s = m->buckets[h & (METRICS_BUCKETS - 1)]; s; s = s->next)
+		if (s->hash == h && strcmp(s->key, key) == 0)
+			return s;
+	return NULL;
+}
+
+static struct metrics_series *add(struct metrics *m, const struct metrics_run *run, uint64_t h)
+{
+	if (m->n_series >= METRICS_MAX_ENTRIES) {
+		m->over_cap++;
+		if (!m->over_cap_logged)
+			log_msg(LOG_WARNING, "metrics: %d entries have series already; runs of further "
+			        "entries are counted in the totals only", METRICS_MAX_ENTRIES);
+		m->over_cap_logged = true;
+		return NULL;
+	}
+	size_t klen = strlen(run->key);
+	struct metrics_series *s = calloc(1, sizeof(*s) + klen + 1);
+	if (!s) {
+		log_msg(LOG_ERR, "metrics: out of memory for the series of %s", run->key);
+		return NULL;
+	}
+	memcpy(s->key, run->key, klen + 1);
+	s->hash = h;
+	const char *colon = strrchr(run->key, ':');
+	metrics_label_copy(colon ? colon + 1 : run->key, 16, s->entry, sizeof(s->entry));
+	size_t b = h & (METRICS_BUCKETS - 1);
+	s->next = m->buckets[b];
+	m->buckets[b] = s;
+	m->n_series++;
+	return s;
+}
+
+void metrics_note(struct metrics *m, const struct metrics_run *run, int64_t mono)
+{
+	m->dirty = true;
+	m->runs[run->outcome]++;
+	if (run->outcome == METRICS_SKIPPED)
+		m->skipped++;
+	if (run->late)
+		m->late++;
+	if (!run->cron)
+		return;
+	uint64_t h = key_hash(run->key);
+	struct metrics_series *s = find(m, run->key, h);
+	if (!s && !(s = add(m, run, h)))
+		return;
+	metrics_label_copy(run->user ? run->user : "", METRICS_LABEL_MAX, s->user, sizeof(s->user));
+	metrics_label_copy(run->source ? run->source : "", METRICS_SOURCE_MAX, s->source,
+	                   sizeof(s->source));
+	metrics_label_copy(run->command ? run->command : "", METRICS_LABEL_MAX, s->command,
+	                   sizeof(s->command));
+	s->line = run->line;
+	if (run->snap != s->snap) {
+		snapshot_unref(s->snap);
+		s->snap = run->snap ? snapshot_ref(run->snap) : NULL;
+	}
+	s->entry_index = run->entry_index;
+	s->last_run_mono = mono;
+	s->runs[run->outcome]++;
+	if (run->started) {
+		s->have_last = true;
+		s->last_start_s = run->start_s;
+		s->last_duration_s = run->duration_s;
+		s->last_exit = run->exit_status;
+	}
+}
+
+void metrics_run_ended(struct metrics *m, const struct job *j)
+{
+	struct metrics_run run;
+	if (m && m->buckets && metrics_run_of_job(j, &run))   /* not after metrics_free */
+		metrics_note(m, &run, clock_mono_ns());
+}
+
+static void unlink_series(struct metrics *m, struct metrics_series *victim)
+{
+	struct metrics_series **p = &m->buckets[victim->hash & (METRICS_BUCKETS - 1)];
+	while (*p != victim)
+		p = &(*p)->next;
+	*p = victim->next;
+	series_free(victim);
+	m->n_series--;
+	if (m->n_series < METRICS_MAX_ENTRIES)
+		m->over_cap_logged = false;
+}
+
+static int by_snap(const void *a, const void *b)
+{
+	const struct metrics_series *x = *(struct metrics_series *const *)a;
+	const struct metrics_series *y = *(struct metrics_series *const *)b;
+	return x->snap < y->snap ? -1 : x->snap > y->snap;
+}
+
+/* The series of one snapshot, [from, to) of ARR. When nothing but these
+ * series holds it, the scheduler let it go (removed or replaced), so its
+ * cancelled flags are final: removed entries go, the rest detach. */
+static void settle_group(struct metrics *m, struct metrics_series **arr, size_t from, size_t to)
+{
+	struct snapshot *snap = arr[from]->snap;
+	/* Acquire: pairs with the scheduler's release when it dropped its
+	 * reference, so the flags it set before are visible below. */
+	bool orphan = atomic_load_explicit(&snap->refs, memory_order_acquire) == to - from;
+	for (size_t i = from; i < to; i++) {
+		struct metrics_series *s = arr[i];
+		if (snapshot_cancelled(s->snap, s->entry_index)) {
+			unlink_series(m, s);
+		} else if (orphan) {
+			snapshot_unref(s->snap);
+			s->snap = NULL;
+		}
+	}
+}
+
+void metrics_prune(struct metrics *m, int64_t mono)
+{
+	if (!m->n_series)
+		return;
+	struct metrics_series **arr = malloc(m->n_series * sizeof(*arr));
+	size_t n = 0;
+	for (size_t b = 0; b < METRICS_BUCKETS; b++) {
+		struct metrics_series *s = m->buckets[b];
+		while (s) {
+			struct metrics_series *next = s->next;
+			if (s->snap) {
+				if (arr)
+					arr[n++] = s;
+			} else if (mono - s->last_run_mono > (int64_t)METRICS_DETACHED_TTL_S * NS) {
+				unlink_series(m, s);
+			}
+			s = next;
+		}
+	}
+	if (!arr)
+		return;   /* no memory to group them: try at the next write */
+	qsort(arr, n, sizeof(*arr), by_snap);
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && arr[j]->snap == arr[i]->snap)
+			j++;
+		settle_group(m, arr, i, j);
+		i = j;
+	}
+	free(arr);
+}
+
+int64_t metrics_next_write(const struct metrics *m)
+{
+	if (!m->dirty || !m->path[0])
+		return INT64_MAX;
+	return m->last_write_mono ? m->last_write_mono + METRICS_WRITE_EVERY_NS : 0;
+}
+
+void metrics_tick(struct metrics *m, const char *path, const struct metrics_gauges *g,
+                  int64_t mono, bool force)
+{
+	if (memcmp(g, &m->gauges, sizeof(*g)) != 0) {
+		m->gauges = *g;
+		m->dirty = true;
+	}
+	if (strcmp(path, m->path) != 0) {
+		snprintf(m->path, sizeof(m->path), "%s", path);
+		m->dirty = true;
+		m->fail_logged = false;
+	}
+	if (!m->path[0] || !m->dirty)
+		return;
+	if (!force && m->last_write_mono && mono < m->last_write_mono + METRICS_WRITE_EVERY_NS)
+		return;
+	metrics_prune(m, mono);
+	m->last_write_mono = mono;
+	m->dirty = false;   /* a failure is not retried before the next change */
+	m->writes++;
+	char err[1200];
+	if (metrics_write_file(m, m->path, err, sizeof(err)) < 0) {
+		m->writes--;
+		if (!m->fail_logged)
+			log_msg(LOG_WARNING, "metrics: %s", err);
+		m->fail_logged = true;
+		return;
+	}
+	if (m->fail_logged)
+		log_msg(LOG_NOTICE, "metrics: %s written again", m->path);
+	m->fail_logged = false;
+}
+
+void metrics_timer_counts(struct crond *c, size_t entries, size_t at_jobs, bool wanted)
+{
+	size_t old_entries = atomic_exchange(&c->entries, entries);
+	size_t old_at = atomic_exchange(&c->at_jobs, at_jobs);
+	if (!wanted || (old_entries == entries && old_at == at_jobs))
+		return;
+	struct run_request *r = runreq_sweep();
+	if (r)
+		mailbox_post(&c->super_box, &r->link);
+	/* else: the gauges show at the next write */
+}

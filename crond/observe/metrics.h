@@ -1,0 +1,147 @@
+/* crond/observe/metrics.h: run outcomes and daemon gauges, written as a Prometheus
+ * text file for node_exporter's textfile collector (config metrics_file).
+ *
+ * DESIGN: supervisor thread only; no lock. The supervisor owns job
+ * outcomes, so it owns this module: the recorder hands it every ended run
+ * (metrics_run_ended, one call per run end, cron and at runs, started or
+ * not), and the supervisor gives it, once per loop, the gauges it knows
+ * (running and waiting jobs) and those the timer publishes as atomics in
+ * struct crond (entries, queued at jobs). The file is written by the
+ * supervisor itself (metrics_tick), never more often than every
+ * METRICS_WRITE_EVERY_NS: the first change after a quiet spell is written
+ * at once, later ones wait for the interval, so a burst of 1,000 ends costs
+ * one or two writes. The supervisor arms its deadline timer at
+ * metrics_next_write, which is "never" while nothing changed: an idle
+ * daemon never wakes for metrics. A write is a temporary file in the same
+ * directory renamed over the target, so a reader sees a whole file.
+ *
+ * Per-entry series (crontab entries only; an at job has no entry) are keyed
+ * by the entry key (scheduler_entry_key), at most METRICS_MAX_ENTRIES of
+ * them: a run of a further entry only counts in the daemon's totals and in
+ * crond_metrics_entries_over_cap_total. A series keeps a reference to the
+ * crontab snapshot its entry last ran from, so it can tell when the entry
+ * is removed (its cancelled flag: the series disappears at the next write).
+ * A snapshot held by nothing but series was replaced by an edit: the
+ * series let go of it (no old crontab stays in memory for metrics) and
+ * stay, detached, until their entry runs again (reattached) or for
+ * METRICS_DETACHED_TTL_S without a run (an entry removed after such an
+ * edit is noticed no sooner).
+ */
+#ifndef CROND_METRICS_H
+#define CROND_METRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "crond/run/snapshot.h"
+
+#define METRICS_MAX_ENTRIES 5000                   /* per-entry series kept */
+#define METRICS_WRITE_EVERY_NS (3LL * 1000000000)  /* at most one write this often */
+#define METRICS_LATE_S 60                          /* a start this much after its instant
+                                                      (and RANDOM_DELAY window) is late */
+#define METRICS_DETACHED_TTL_S (8 * 86400)         /* a detached series without a run goes */
+#define METRICS_LABEL_MAX 40                       /* bytes of a command label */
+#define METRICS_SOURCE_MAX 200                     /* bytes of a source label */
+#define METRICS_BUCKETS 8192                       /* hash buckets (a power of two) */
+
+enum metrics_outcome {
+	METRICS_SUCCESS,       /* exited 0 */
+	METRICS_FAILURE,       /* exited non-zero, killed by a signal, or could not start */
+	METRICS_TIMEOUT,       /* killed for running past CRON_TIMEOUT */
+	METRICS_INTERRUPTED,   /* cut off by crond stopping */
+	METRICS_SKIPPED,       /* never started: overlap, coalesced, queue full, cancelled */
+	METRICS_N_OUTCOMES
+};
+
+/* One ended run, as the metrics need it (metrics_run_of_job builds it). */
+struct metrics_run {
+	bool cron;                  /* a crontab entry's run (else an at job) */
+	const char *key;            /* cron: the entry key */
+	const char *source, *user, *command;
+	uint32_t line;
+	struct snapshot *snap;      /* cron: its crontab (borrowed), or NULL */
+	size_t entry_index;
+	enum metrics_outcome outcome;
+	bool started;               /* it started (or tried to): start and exit are known */
+	double start_s;             /* Unix time */
+	double duration_s;
+	int exit_status;            /* exit code, 128 + signal when killed */
+	bool late;                  /* started over METRICS_LATE_S after its instant (cron:
+	                               plus its RANDOM_DELAY window; batch: never) */
+};
+
+/* What the supervisor and the timer know, as of now. */
+struct metrics_gauges {
+	size_t running, waiting, at_queued, entries;
+};
+
+struct metrics_series;
+
+struct metrics {
+	struct metrics_series **buckets;   /* METRICS_BUCKETS chains */
+	size_t n_series;
+	uint64_t runs[METRICS_N_OUTCOMES]; /* every run, cron and at */
+	uint64_t skipped, late, over_cap, writes;
+	struct metrics_gauges gauges;      /* as last given */
+	bool dirty;                        /* something changed since the last write */
+	bool over_cap_logged, fail_logged;
+	int64_t last_write_mono;           /* 0: never */
+	char path[1024];                   /* the file last written (or tried) */
+};
+
+/* An empty set. 0, or -1 on allocation failure. */
+int metrics_init(struct metrics *m);
+
+/* Drops every series (and its snapshot reference). */
+void metrics_free(struct metrics *m);
+
+struct job;
+/* Fills RUN (pointing into J) from an ended job; false for a job that is
+ * no run (sendmail). */
+bool metrics_run_of_job(const struct job *j, struct metrics_run *run);
+
+/* Counts one ended run (MONO: monotonic ns, for the detached-series TTL). */
+void metrics_note(struct metrics *m, const struct metrics_run *run, int64_t mono);
+
+/* metrics_run_of_job + metrics_note; M may be NULL or freed (no metrics). */
+void metrics_run_ended(struct metrics *m, const struct job *j);
+
+/* When the next write is due (monotonic ns), INT64_MAX when none is. */
+int64_t metrics_next_write(const struct metrics *m);
+
+/* Takes the gauges G and, when PATH is set, something changed and the
+ * interval allows (or FORCE), prunes the series and writes PATH. A failed
+ * write is logged (once until a write succeeds again) and not retried
+ * before the next change. */
+void metrics_tick(struct metrics *m, const char *path, const struct metrics_gauges *g,
+                  int64_t mono, bool force);
+
+struct crond;
+/* Timer thread: publishes the counts the timer owns (entries, queued at
+ * jobs) in C's atomics and, when they changed and WANTED (a metrics file is
+ * configured), wakes the supervisor so that the file shows them (the wake
+ * is a SUPER_SWEEP, which costs nothing when no entry was cancelled). */
+void metrics_timer_counts(struct crond *c, size_t entries, size_t at_jobs, bool wanted);
+
+/* Drops series whose entry was removed, detaches those whose crontab was
+ * replaced, expires detached ones. */
+void metrics_prune(struct metrics *m, int64_t mono);
+
+/* Writes the exposition text to F. 0, or -1 (errno) on a write error. */
+int metrics_format(const struct metrics *m, FILE *f);
+
+/* Writes PATH atomically (PATH.tmp, then rename): PATH.tmp is made anew
+ * (unlink, O_EXCL), never one found there. 0, or -1 with ERR. */
+int metrics_write_file(const struct metrics *m, const char *path, char *err, size_t errlen);
+
+/* Copies S into OUT (LEN bytes, NUL included) as a label value: at most MAX
+ * bytes, cut at a character boundary, invalid UTF-8 as '?', control
+ * characters as ' ' (escaping for the exposition format is done on output). */
+void metrics_label_copy(const char *s, size_t max, char *out, size_t len);
+
+/* Writes S to F escaped as a label value (backslash, quote, newline). */
+int metrics_put_label(FILE *f, const char *s);
+
+#endif

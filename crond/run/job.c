@@ -1,0 +1,338 @@
+/* crond/run/job.c: a job from start to record (see job.h). */
+#include "crond/run/job.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "crond/clock.h"
+#include "crond/log.h"
+#include "crond/control/runclient.h"
+#include "lib/proto_msgs.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+static void set_label(struct job *j, const char *text)
+{
+	snprintf(j->label, sizeof(j->label), "%.*s", JOB_LABEL_MAX, text);
+	for (char *p = j->label; *p; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
+}
+
+static size_t count_env(const char *const *env)
+{
+	size_t n = 0;
+	while (env && env[n])
+		n++;
+	return n;
+}
+
+static int at_nice(char queue)
+{
+	int n = (tolower((unsigned char)queue) - 'a') * 2;
+	return n < 0 ? 0 : n > 19 ? 19 : n;
+}
+
+static void spec_for_cron(struct job_spec *spec, const struct run_request *req,
+                          const struct config *cfg)
+{
+	spec->user = req->user;
+	spec->shell = req->shell ? req->shell : cfg->shell;
+	spec->command = req->command;
+	spec->input = req->input;
+	spec->input_len = req->input ? strlen(req->input) : 0;
+	spec->assignments = (const char *const *)req->env;
+	spec->n_assignments = req->n_env;
+	spec->default_path = cfg->path;
+}
+
+static void spec_for_at(struct job_spec *spec, const struct spool_at_job *at,
+                        const struct config *cfg)
+{
+	spec->user = at->owner;
+	spec->shell = "/bin/sh";
+	spec->command = NULL;              /* sh reads the script on stdin */
+	spec->input = at->script;
+	spec->input_len = at->script_len;
+	spec->assignments = at->env;
+	spec->n_assignments = count_env(at->env);
+	spec->default_path = cfg->path;
+	spec->cwd = at->cwd;
+	spec->cwd_inaccessible_exits = true;
+	spec->umask = (int)at->umask;
+	spec->nice = at_nice(at->queue);
+}
+
+
+struct job *job_start(struct run_request *req, struct spool_at_job *at, const struct config *cfg,
+                      struct runner_ids *ids, int64_t now_ns, char *err, size_t errlen)
+{
+	struct job *j = calloc(1, sizeof(*j));
+	if (!j) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	struct job_spec spec = JOB_SPEC_INIT;
+	if (req->kind == DUE_CRON)
+		spec_for_cron(&spec, req, cfg);
+	else
+		spec_for_at(&spec, at, cfg);
+	if (cfg->pam) {   /* PAM's account and session steps (crond/session.h) */
+		spec.pam_service = cfg->pam_service;
+		spec.session_helper = cfg->session_helper;
+	}
+	spec.ids = ids;
+	if (runner_start(&spec, &j->proc, err, errlen) < 0) {
+		free(j);
+		return NULL;
+	}
+	j->kind = req->kind == DUE_CRON ? JOB_CRON : JOB_AT;
+	j->req = req;
+	j->run_id = req->claim_id;   /* a claimed run's record was begun by its claim */
+	if (at) {
+		j->at = *at;
+		j->have_at = true;
+		*at = (struct spool_at_job){ 0 };
+	}
+	snprintf(j->user, sizeof(j->user), "%s", spec.user);
+	if (j->kind == JOB_CRON) {
+		set_label(j, req->command);
+	} else {
+		char l[64];
+		snprintf(l, sizeof(l), "at job %lld", (long long)req->at_id);
+		set_label(j, l);
+	}
+	j->start_ns = now_ns;
+	j->start_mono = clock_mono_ns();
+	if (j->kind == JOB_CRON && req->timeout)
+		j->term_at_mono = j->start_mono + (int64_t)req->timeout * 1000000000;
+	return j;
+}
+
+struct job *job_not_run(struct run_request *req, struct spool_at_job *at, bool skipped,
+                        const char *msg, int64_t now_ns)
+{
+	struct job *j = calloc(1, sizeof(*j));
+	if (!j)
+		return NULL;
+	j->kind = req->kind == DUE_CRON ? JOB_CRON : JOB_AT;
+	j->proc = (struct job_proc){ .pid = 0, .pidfd = -1, .out_fd = -1, .err_fd = -1,
+		                     .uid = (uid_t)-1, .gid = (gid_t)-1 };
+	j->req = req;
+	j->run_id = req->claim_id;
+	if (at) {
+		j->at = *at;
+		j->have_at = true;
+		j->proc.uid = at->uid;
+		*at = (struct spool_at_job){ 0 };
+	}
+	snprintf(j->user, sizeof(j->user), "%s", j->have_at ? j->at.owner : req->user);
+	if (j->kind == JOB_CRON)
+		set_label(j, req->command);
+	else
+		snprintf(j->label, sizeof(j->label), "at job %lld", (long long)req->at_id);
+	j->start_ns = j->end_ns = now_ns;
+	j->start_mono = j->end_mono = clock_mono_ns();
+	j->decided = j->exited = j->out_eof = true;
+	j->skipped = skipped;
+	j->start_failed = !skipped;
+	j->wstatus = skipped ? 0 : 127 << 8;
+	snprintf(j->fail_msg, sizeof(j->fail_msg), "%s", msg ? msg : "");
+	return j;
+}
+
+struct job *job_adopt_mail(struct job_proc *proc, const char *user, int64_t now_ns)
+{
+	struct job *j = calloc(1, sizeof(*j));
+	if (!j)
+		return NULL;
+	j->kind = JOB_MAIL;
+	j->proc = *proc;
+	snprintf(j->user, sizeof(j->user), "%s", user);
+	set_label(j, "sendmail");
+	j->start_ns = now_ns;
+	j->start_mono = clock_mono_ns();
+	return j;
+}
+
+void job_read_output(struct job *j, size_t cap)
+{
+	char scratch[65536];
+	while (j->proc.out_fd >= 0) {
+		char *dst = scratch;
+		size_t room = sizeof(scratch);
+		if (j->out_len < cap) {
+			if (j->out_cap < cap) {
+				size_t ncap = j->out_cap ? j->out_cap * 2 : 4096;
+				if (ncap > cap)
+					ncap = cap;
+				char *n = realloc(j->out, ncap);
+				if (n) {
+					j->out = n;
+					j->out_cap = ncap;
+				}
+			}
+			if (j->out_len < j->out_cap) {
+				dst = j->out + j->out_len;
+				room = j->out_cap - j->out_len;
+			}
+		}
+		ssize_t r = read(j->proc.out_fd, dst, room);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && errno == EAGAIN)
+			return;
+		if (r <= 0) {
+			/* EOF (or a read error, which ends the output the same way).
+			 * Closing takes the descriptor out of the epoll set. */
+			close(j->proc.out_fd);
+			j->proc.out_fd = -1;
+			j->out_eof = true;
+			return;
+		}
+		if (j->req && j->req->client)
+			runclient_output(j->req->client, dst, (size_t)r);   /* crontab --run */
+		if (dst != scratch)
+			j->out_len += (size_t)r;
+		j->out_total += (uint64_t)r;
+	}
+}
+
+bool job_check_started(struct job *j)
+{
+	if (j->decided)
+		return true;
+	bool started;
+	char msg[256];
+	if (runner_check_started(&j->proc, &started, msg, sizeof(msg)) == 0)
+		return false;
+	j->decided = true;
+	j->start_failed = !started;
+	if (!started) {
+		snprintf(j->fail_msg, sizeof(j->fail_msg), "%s", msg[0] ? msg : "did not start");
+		log_event(j->user, "FAIL", "pid=%d cannot start %s: %s", (int)j->proc.pid, j->label,
+		          j->fail_msg);
+	}
+	return true;
+}
+
+bool job_reap(struct job *j, int64_t now_ns)
+{
+	if (j->exited)
+		return true;
+	siginfo_t si = { 0 };
+	int rc = j->proc.pidfd >= 0
+		? waitid((idtype_t)P_PIDFD, (id_t)j->proc.pidfd, &si, WEXITED | WNOHANG)
+		: waitid(P_PID, (id_t)j->proc.pid, &si, WEXITED | WNOHANG);
+	if (rc < 0 || si.si_pid == 0)
+		return false;
+	if (si.si_code == CLD_EXITED)
+		j->wstatus = (si.si_status & 0xff) << 8;
+	else
+		j->wstatus = si.si_status & 0x7f;   /* killed or dumped: the signal */
+	j->exited = true;
+	j->end_ns = now_ns;
+	j->end_mono = clock_mono_ns();
+	j->linger_until_mono = j->end_mono + JOB_LINGER_NS;
+	if (j->proc.pidfd >= 0) {
+		close(j->proc.pidfd);
+		j->proc.pidfd = -1;
+	}
+	return true;
+}
+
+bool job_done(const struct job *j)
+{
+	return j->decided && j->exited && (j->out_eof || clock_mono_ns() >= j->linger_until_mono);
+}
+
+void job_record(const struct job *j, struct spool_run *run, char *key_buf, size_t key_len)
+{
+	*run = (struct spool_run){ 0 };
+	run->id = j->run_id;
+	run->kind = j->kind == JOB_AT ? SPOOL_RUN_AT : SPOOL_RUN_CRON;
+	run->owner = j->user;
+	run->uid = j->proc.uid;
+	if (j->kind == JOB_AT) {
+		snprintf(key_buf, key_len, "at:%lld", (long long)j->req->at_id);
+		run->entry_key = key_buf;
+		run->command = j->label;
+	} else {
+		run->entry_key = j->req->entry_key;
+		run->command = j->req->command;
+	}
+	run->scheduled_ms = j->req->scheduled * 1000;
+	run->start_ms = j->start_ns / 1000000;
+	run->end_ms = j->end_ns / 1000000;
+	if (WIFSIGNALED(j->wstatus)) {
+		run->exit_code = -1;
+		run->signal = WTERMSIG(j->wstatus);
+	} else {
+		run->exit_code = WEXITSTATUS(j->wstatus);
+	}
+	run->flags = (j->skipped ? SPOOL_RUN_SKIPPED : 0) |
+	             (j->timed_out ? SPOOL_RUN_TIMED_OUT : 0) |
+	             (j->interrupted ? SPOOL_RUN_INTERRUPTED : 0) |
+	             (j->start_failed ? SPOOL_RUN_FAILED_START : 0) |
+	             (j->out_total > j->out_len ? SPOOL_RUN_TRUNCATED : 0) |
+	             (j->req->catchup ? SPOOL_RUN_CATCHUP : 0) |
+	             (j->req->manual ? SPOOL_RUN_MANUAL : 0) | j->why_not_run;
+	run->output = j->out;
+	run->output_len = j->out_len < JOB_HISTORY_OUTPUT ? j->out_len : JOB_HISTORY_OUTPUT;
+	run->output_total = (int64_t)j->out_total;
+	if (j->start_failed && j->out_len == 0 && j->fail_msg[0]) {
+		/* Why it did not start (a refusal by PAM...): the history says so. */
+		run->output = j->fail_msg;
+		run->output_len = strlen(j->fail_msg);
+		run->output_total = (int64_t)run->output_len;
+	}
+}
+
+void job_log_start(const struct job *j)
+{
+	if (j->req && j->req->no_log)
+		return;  /* an entry written with a leading '-' */
+	log_event_at(j->start_ns, j->user, "CMD", "pid=%d %s", (int)j->proc.pid, j->label);
+}
+
+void job_log_end(const struct job *j)
+{
+	double secs = (double)(j->end_mono - j->start_mono) / 1e9;
+	char status[64];
+	if (WIFSIGNALED(j->wstatus))
+		snprintf(status, sizeof(status), "signal=%d", WTERMSIG(j->wstatus));
+	else
+		snprintf(status, sizeof(status), "status=%d", WEXITSTATUS(j->wstatus));
+	if (j->kind == JOB_MAIL) {
+		if (j->wstatus != 0 || j->start_failed)
+			log_event(j->user, "MAIL", "pid=%d sendmail failed: %s%s%.*s", (int)j->proc.pid,
+			          j->start_failed ? j->fail_msg : status, j->out_len ? ": " : "",
+			          (int)(j->out_len > 200 ? 200 : j->out_len), j->out ? j->out : "");
+		return;
+	}
+	if (j->start_failed || j->skipped || (j->req && j->req->no_log))
+		return;  /* the FAIL or SKIP line said it all; or a '-' entry */
+	log_event_at(j->end_ns, j->user, "END", "pid=%d %s %.3fs%s%s%s", (int)j->proc.pid, status,
+	             secs, j->timed_out ? " timed-out" : "", j->interrupted ? " interrupted" : "",
+	             j->out_total > j->out_len ? " output-truncated" : "");
+}
+
+void job_free(struct job *j)
+{
+	if (!j)
+		return;
+	runner_proc_close(&j->proc);
+	if (j->have_at)
+		spool_at_job_free(&j->at);
+	runreq_free(j->req);
+	free(j->out);
+	free(j);
+}

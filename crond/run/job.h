@@ -1,0 +1,108 @@
+/* crond/run/job.h: one job as the supervisor holds it, from start to record.
+ *
+ * DESIGN: supervisor thread only. A job is a started child (crond/run/runner.h)
+ * plus what the supervisor learns about it: whether the exec happened, the
+ * output (kept up to the configured cap, then only counted: never held
+ * without bound, and the pipe is always drained so the job never blocks on
+ * a full pipe), the exit status, and its deadlines. job_finish turns it into
+ * a history record and, when wanted, a mail (another child: JOB_MAIL).
+ */
+#ifndef CROND_JOB_H
+#define CROND_JOB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crond/run/runner.h"
+#include "crond/run/runreq.h"
+#include "lib/config.h"
+#include "spool/spool.h"
+
+#define JOB_KILL_AFTER_NS (10LL * 1000000000)   /* SIGKILL this long after SIGTERM */
+#define JOB_LINGER_NS (60LL * 1000000000)       /* wait for output EOF after exit */
+#define JOB_HISTORY_OUTPUT 4096                 /* output bytes kept in history */
+#define JOB_LABEL_MAX 200                       /* command bytes in log lines */
+
+enum job_kind { JOB_CRON, JOB_AT, JOB_MAIL };
+
+struct job;
+
+/* Which of a job's descriptors an epoll event is about. */
+enum job_fd { JOB_FD_OUT, JOB_FD_ERR, JOB_FD_PID };
+
+struct job {
+	struct job *next;
+	enum job_kind kind;
+	struct run_request *req;       /* JOB_CRON, JOB_AT */
+	struct spool_at_job at;        /* JOB_AT: the job as claimed */
+	bool have_at;
+	char user[SPOOL_NAME_MAX + 1];
+	char label[JOB_LABEL_MAX + 1]; /* for log lines */
+	struct job_proc proc;
+	uint32_t slot, gen;            /* the supervisor's handle for epoll events */
+	int64_t start_ns, end_ns;      /* crond's clock */
+	int64_t start_mono, end_mono; /* for durations: the test clock may run fast */
+	bool decided, start_failed;
+	char fail_msg[256];
+	bool exited;
+	int wstatus;
+	bool out_eof;
+	char *out;                     /* first bytes of output */
+	size_t out_len, out_cap;
+	uint64_t out_total;
+	int64_t term_at_mono;          /* timeout: SIGTERM at (0: none) */
+	int64_t kill_at_mono;          /* SIGKILL at (0: none) */
+	int64_t linger_until_mono;     /* stop waiting for output EOF (0: not yet) */
+	bool timed_out, interrupted;
+	bool skipped;                  /* never started: CRON_OVERLAP=skip, or refused */
+	unsigned why_not_run;          /* SPOOL_RUN_QUEUE_FULL, _COALESCED, _CANCELLED */
+	int64_t run_id;                /* its running history record, or 0 */
+	bool end_queued;               /* handed to recorder_finished */
+};
+
+/* Starts the job for REQ (taken over: freed with the job) as described by
+ * the configuration; for an at job AT holds the claimed job (taken over).
+ * IDS: the owners looked up lately (crond/run/runner.h), or NULL.
+ * Returns the job, or NULL with ERR when it could not start (nothing runs;
+ * REQ and AT are still the caller's). */
+struct job *job_start(struct run_request *req, struct spool_at_job *at, const struct config *cfg,
+                      struct runner_ids *ids, int64_t now_ns, char *err, size_t errlen);
+
+/* A job that never ran, for the record: skipped (CRON_OVERLAP=skip) or
+ * failed before it could start (MSG says why). Takes REQ and AT over.
+ * NULL on allocation failure (REQ and AT are then still the caller's). */
+struct job *job_not_run(struct run_request *req, struct spool_at_job *at, bool skipped,
+                        const char *msg, int64_t now_ns);
+
+/* Wraps an already started sendmail (mail_send_*) as a JOB_MAIL job for USER. */
+struct job *job_adopt_mail(struct job_proc *proc, const char *user, int64_t now_ns);
+
+/* Reads what the output pipe holds, keeping at most CAP bytes in all. */
+void job_read_output(struct job *j, size_t cap);
+
+/* Checks the start report; true once decided (logs a start failure). */
+bool job_check_started(struct job *j);
+
+/* Reaps the child if it has exited; true once it has. */
+bool job_reap(struct job *j, int64_t now_ns);
+
+/* Done: the start is decided, the child reaped, and the output at EOF or
+ * given up on. */
+bool job_done(const struct job *j);
+
+/* Fills RUN (pointing into J) with the job's history record (its id is
+ * the running record's, if one was begun). */
+void job_record(const struct job *j, struct spool_run *run, char *key_buf, size_t key_len);
+
+/* Logs the CMD line of a started job, stamped with its start (the instant
+ * its history record holds). */
+void job_log_start(const struct job *j);
+
+/* Logs the END line (or FAIL) for a finished job, stamped with its end. */
+void job_log_end(const struct job *j);
+
+/* Closes the job's descriptors and frees it (REQ and AT included). */
+void job_free(struct job *j);
+
+#endif

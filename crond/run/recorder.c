@@ -1,0 +1,431 @@
+/* crond/run/recorder.c: batched spool writes for the supervisor (see recorder.h). */
+#include "crond/run/recorder.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crond/clock.h"
+#include "crond/log.h"
+#include "crond/observe/metrics.h"
+
+#define PRUNE_AGAIN_SOON_NS (100 * 1000000LL)
+
+/* An ended run whose record could not be written, with its own copies. */
+struct recorder_retry {
+	struct spool_run run;    /* points into the copies below */
+	int64_t at_id;           /* an at job to finish with it, or 0 */
+	char *owner, *key, *command;
+	void *output;
+};
+
+static void retry_free(struct recorder_retry *t)
+{
+	free(t->owner);
+	free(t->key);
+	free(t->command);
+	free(t->output);
+}
+
+/* Keeps a copy of RUN (and at job AT_ID, or 0) to write again later; false
+ * when it cannot (full, or out of memory). */
+static bool keep_retry(struct recorder *r, const struct spool_run *run, int64_t at_id)
+{
+	if (r->n_retry == RECORDER_RETRY_MAX)
+		return false;
+	if (r->n_retry == r->cap_retry) {
+		size_t ncap = r->cap_retry ? r->cap_retry * 2 : 16;
+		struct recorder_retry *n = realloc(r->retry, ncap * sizeof(*n));
+		if (!n)
+			return false;
+		r->retry = n;
+		r->cap_retry = ncap;
+	}
+	struct recorder_retry t = { .run = *run, .at_id = at_id };
+	t.owner = strdup(run->owner);
+	t.key = strdup(run->entry_key);
+	t.command = strdup(run->command);
+	t.output = malloc(run->output_len ? run->output_len : 1);
+	if (!t.owner || !t.key || !t.command || !t.output) {
+		retry_free(&t);
+		return false;
+	}
+	if (run->output_len)
+		memcpy(t.output, run->output, run->output_len);
+	t.run.owner = t.owner;
+	t.run.entry_key = t.key;
+	t.run.command = t.command;
+	t.run.output = t.output;
+	t.run.node = NULL;
+	r->retry[r->n_retry++] = t;
+	return true;
+}
+
+static bool unreachable(int code)
+{
+	return code == SPOOL_IO || code == SPOOL_BUSY;
+}
+
+/* A record that could not be written: kept for later when the spool was
+ * unreachable, else lost (logged by the caller). */
+static void not_written(struct recorder *r, const struct spool_run *run, int64_t at_id, int code)
+{
+	if (unreachable(code) && keep_retry(r, run, at_id))
+		return;
+	log_msg(LOG_ERR, "(%s) the record of a run was lost: %.200s", run->owner, run->command);
+}
+
+/* At job AT_ID was gone when its end came to be recorded (spool_at_finish:
+ * SPOOL_NOT_FOUND). In a cluster that means another node took this one for
+ * lost while the job ran (a pause, a partition): it deleted the job and
+ * ended its record as interrupted, node lost. That record is RUN's own
+ * (RUN->id), and the job's real result replaces the guess
+ * (spool_history_end). A record already ended otherwise is left alone: an
+ * earlier finish did commit after all (its answer was lost). Returns the
+ * spool code; without a record id there is nothing to complete: SPOOL_OK. */
+static int finish_reaped(struct recorder *r, const struct spool_run *run, int64_t at_id,
+                         struct spool_err *e)
+{
+	if (!run->id)
+		return SPOOL_OK;
+	struct spool_history_filter f = { .entry_key = run->entry_key, .limit = 16, .brief = true };
+	struct spool_run *v;
+	size_t n;
+	int rc = spool_history_query(r->sp, &f, &v, &n, e);
+	if (rc != SPOOL_OK)
+		return rc;
+	const unsigned lost = SPOOL_RUN_INTERRUPTED | SPOOL_RUN_NODE_LOST;
+	bool guessed = false;
+	for (size_t i = 0; i < n; i++)
+		if (v[i].id == run->id)
+			guessed = (v[i].flags & SPOOL_RUN_RUNNING) || (v[i].flags & lost) == lost;
+	spool_runs_free(v, n);
+	if (!guessed)
+		return SPOOL_OK;
+	rc = spool_history_end(r->sp, run, 1, e);
+	if (rc == SPOOL_OK)
+		log_msg(LOG_NOTICE, "(%s) RECORDED (at job %lld was taken for lost with this node "
+		        "while it ran; its own result replaces that record)", run->owner,
+		        (long long)at_id);
+	return rc;
+}
+
+/* Writes the kept records again: the cron ones in one transaction, each at
+ * job with its finish. What fails again stays (unless the failure is not
+ * one of reaching the spool). */
+static void flush_retry(struct recorder *r)
+{
+	struct spool_err e;
+	size_t n_cron = 0;
+	struct spool_run *runs = calloc(r->n_retry, sizeof(*runs));
+	if (!runs)
+		return;
+	for (size_t i = 0; i < r->n_retry; i++)
+		if (!r->retry[i].at_id)
+			runs[n_cron++] = r->retry[i].run;
+	int cron_rc = n_cron ? spool_history_end(r->sp, runs, n_cron, &e) : SPOOL_OK;
+	free(runs);
+	size_t kept = 0;
+	for (size_t i = 0; i < r->n_retry; i++) {
+		struct recorder_retry *t = &r->retry[i];
+		int rc = cron_rc;
+		if (t->at_id) {
+			rc = spool_at_finish(r->sp, t->at_id, &t->run, &e);
+			if (rc == SPOOL_NOT_FOUND)   /* finished after all, or reaped */
+				rc = finish_reaped(r, &t->run, t->at_id, &e);
+		}
+		if (rc != SPOOL_OK && unreachable(rc)) {
+			r->retry[kept++] = *t;
+			continue;
+		}
+		if (rc != SPOOL_OK)
+			log_msg(LOG_ERR, "(%s) the record of a run was lost: %s", t->run.owner, e.msg);
+		retry_free(t);
+	}
+	if (kept < r->n_retry && kept == 0)
+		log_msg(LOG_NOTICE, "(crond) RECORDED (%zu run records kept while the spool was "
+		        "unreachable are written)", r->n_retry);
+	r->n_retry = kept;
+}
+
+int recorder_open(struct recorder *r, const char *spool_path, const char *node, char *err,
+                  size_t errlen)
+{
+	memset(r, 0, sizeof(*r));
+	r->path = strdup(spool_path);
+	r->node = node != NULL && node[0] != '\0' ? strdup(node) : NULL;
+	if (r->path == NULL || (node != NULL && node[0] != '\0' && r->node == NULL)) {
+		free(r->path);
+		free(r->node);
+		r->path = r->node = NULL;
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	int64_t mono = clock_mono_ns();
+	r->next_age_prune = mono + 60LL * 1000000000;
+	r->next_count_prune = mono + 120LL * 1000000000;
+	if (strstr(spool_path, "://") != NULL && recorder_spool(r) == NULL) {
+		snprintf(err, errlen, "cannot open the supervisor's spool connection");
+		recorder_close(r);
+		return -1;
+	}
+	return 0;
+}
+
+struct spool *recorder_spool(struct recorder *r)
+{
+	if (r->sp != NULL || r->path == NULL)
+		return r->sp;
+	struct spool_err e;
+	if (spool_open(r->path, 0, &r->sp, &e) != SPOOL_OK ||
+	    (r->node != NULL && spool_set_node(r->sp, r->node, &e) != SPOOL_OK)) {
+		spool_close(r->sp);
+		log_msg(LOG_ERR, "supervisor: %s", e.msg);
+		r->sp = NULL;
+	}
+	return r->sp;
+}
+
+void recorder_close(struct recorder *r)
+{
+	recorder_flush(r);
+	free(r->started);
+	free(r->finished);
+	free(r->states);
+	for (size_t i = 0; i < r->n_retry; i++)
+		retry_free(&r->retry[i]);
+	free(r->retry);
+	spool_close(r->sp);
+	r->sp = NULL;
+	free(r->path);
+	free(r->node);
+	r->path = r->node = NULL;
+}
+
+void recorder_started(struct recorder *r, struct job *j)
+{
+	if (j->run_id)
+		return;   /* begun already, by its claim (crond/run/claim.h) */
+	if (r->n_started == r->cap_started) {
+		size_t ncap = r->cap_started ? r->cap_started * 2 : 64;
+		struct job **n = realloc(r->started, ncap * sizeof(*n));
+		if (!n) {
+			/* Its end is still recorded, only not its running state. */
+			log_msg(LOG_ERR, "out of memory: %s's run is not recorded as running", j->user);
+			return;
+		}
+		r->started = n;
+		r->cap_started = ncap;
+	}
+	r->started[r->n_started++] = j;
+}
+
+void recorder_finished(struct recorder *r, struct job *j)
+{
+	j->end_queued = true;
+	if (r->n_finished == r->cap_finished) {
+		size_t ncap = r->cap_finished ? r->cap_finished * 2 : 64;
+		struct job **n = realloc(r->finished, ncap * sizeof(*n));
+		if (!n) {
+			log_msg(LOG_ERR, "out of memory: the record of %s's run was lost", j->user);
+			job_free(j);
+			return;
+		}
+		r->finished = n;
+		r->cap_finished = ncap;
+	}
+	r->finished[r->n_finished++] = j;
+	r->dirty = true;
+}
+
+void recorder_state(struct recorder *r, const char *key, int64_t scheduled, int64_t start)
+{
+	for (size_t i = 0; i < r->n_states; i++) {
+		if (strcmp(r->states[i].key, key) == 0) {
+			r->states[i].last_scheduled = scheduled;
+			r->states[i].last_start = start;
+			return;
+		}
+	}
+	if (r->n_states == r->cap_states) {
+		size_t ncap = r->cap_states ? r->cap_states * 2 : 16;
+		struct spool_entry_state *n = realloc(r->states, ncap * sizeof(*n));
+		if (!n)
+			return;
+		r->states = n;
+		r->cap_states = ncap;
+	}
+	char *k = strdup(key);
+	if (!k)
+		return;
+	r->states[r->n_states++] = (struct spool_entry_state){ .key = k,
+		                                               .last_scheduled = scheduled,
+		                                               .last_start = start };
+}
+
+/* The runs started since the last flush, and still going, get their
+ * running records in one transaction. */
+static void flush_starts(struct recorder *r, struct spool *sp)
+{
+	struct job **jobs = r->started;
+	size_t n = 0;
+	for (size_t i = 0; i < r->n_started; i++)
+		if (!jobs[i]->end_queued)   /* ended already: recorded whole */
+			jobs[n++] = jobs[i];
+	r->n_started = 0;
+	if (!n)
+		return;
+	struct spool_run *runs = calloc(n, sizeof(*runs));
+	char (*keys)[64] = calloc(n, sizeof(*keys));
+	int64_t *ids = calloc(n, sizeof(*ids));
+	struct spool_err e;
+	if (!runs || !keys || !ids) {
+		log_msg(LOG_ERR, "out of memory: %zu runs not recorded as running", n);
+	} else if (sp == NULL) {
+		log_msg(LOG_ERR, "%zu runs not recorded as running: no spool connection", n);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			job_record(jobs[i], &runs[i], keys[i], sizeof(keys[i]));
+			/* nothing else is known yet */
+			runs[i].flags &= SPOOL_RUN_CATCHUP | SPOOL_RUN_MANUAL;
+		}
+		if (spool_history_begin(sp, runs, n, ids, &e) != SPOOL_OK)
+			log_msg(LOG_ERR, "%zu runs not recorded as running: %s", n, e.msg);
+		else
+			for (size_t i = 0; i < n; i++)
+				jobs[i]->run_id = ids[i];
+	}
+	free(runs);
+	free(keys);
+	free(ids);
+}
+
+/* Cron runs go to the history in one transaction; an at job is finished
+ * together with its record (spool_at_finish), so a crash never separates
+ * the two. */
+static void flush_history(struct recorder *r, struct spool *sp)
+{
+	struct spool_run *runs = calloc(r->n_finished, sizeof(*runs));
+	char (*keys)[64] = calloc(r->n_finished, sizeof(*keys));
+	struct spool_err e;
+	size_t n = 0;
+	if (!runs || !keys)
+		log_msg(LOG_ERR, "out of memory: %zu run records lost", r->n_finished);
+	else if (sp == NULL)
+		log_msg(LOG_ERR, "%zu run records lost: no spool connection", r->n_finished);
+	for (size_t i = 0; sp && runs && keys && i < r->n_finished; i++) {
+		struct job *j = r->finished[i];
+		if (j->kind == JOB_AT && j->have_at) {
+			struct spool_run one;
+			job_record(j, &one, keys[i], sizeof(keys[i]));
+			int rc = spool_at_finish(sp, j->req->at_id, &one, &e);
+			if (rc == SPOOL_NOT_FOUND && one.id)
+				rc = finish_reaped(r, &one, j->req->at_id, &e);
+			if (rc != SPOOL_OK) {
+				log_msg(LOG_ERR, "at job %lld not finished in the spool: %s",
+				        (long long)j->req->at_id, e.msg);
+				if (unreachable(e.code))
+					not_written(r, &one, j->req->at_id, e.code);
+			}
+		} else {
+			job_record(j, &runs[n++], keys[i], sizeof(keys[i]));
+		}
+	}
+	if (n && spool_history_end(sp, runs, n, &e) != SPOOL_OK) {
+		log_msg(LOG_ERR, "%zu run records not written: %s%s", n, e.msg,
+		        unreachable(e.code) ? " (kept, written again later)" : "");
+		for (size_t i = 0; unreachable(e.code) && i < n; i++)
+			not_written(r, &runs[i], 0, e.code);
+	}
+	free(runs);
+	free(keys);
+	for (size_t i = 0; i < r->n_finished; i++) {
+		metrics_run_ended(r->metrics, r->finished[i]);
+		job_free(r->finished[i]);
+	}
+	r->n_finished = 0;
+}
+
+void recorder_flush(struct recorder *r)
+{
+	if (!r->n_started && !r->n_finished && !r->n_states && !r->n_retry)
+		return;
+	struct spool *sp = recorder_spool(r);
+	if (!sp && !r->path)
+		return;   /* closed */
+	if (sp && r->n_retry)
+		flush_retry(r);
+	if (r->n_started)
+		flush_starts(r, sp);
+	if (r->n_finished)
+		flush_history(r, sp);
+	if (r->n_states) {
+		struct spool_err e;
+		if (!sp)
+			log_msg(LOG_ERR, "catch-up state not written: no spool connection");
+		else if (spool_state_set(sp, r->states, r->n_states, &e) != SPOOL_OK)
+			log_msg(LOG_ERR, "catch-up state not written: %s", e.msg);
+		for (size_t i = 0; i < r->n_states; i++)
+			free((void *)(uintptr_t)r->states[i].key);
+		r->n_states = 0;
+	}
+}
+
+void recorder_set_limits(struct recorder *r, uint32_t history_days, uint32_t per_entry,
+                         uint32_t per_user)
+{
+	r->history_days = history_days;
+	r->per_entry = per_entry;
+	r->per_user = per_user;
+}
+
+int64_t recorder_next_prune(const struct recorder *r)
+{
+	if (!r->dirty)
+		return INT64_MAX;
+	return r->next_age_prune < r->next_count_prune ? r->next_age_prune : r->next_count_prune;
+}
+
+void recorder_prune_step(struct recorder *r, int64_t now_ns)
+{
+	if (!r->dirty)
+		return;
+	struct spool *sp = recorder_spool(r);
+	if (!sp)
+		return;
+	int64_t mono = clock_mono_ns();
+	struct spool_err e;
+	size_t deleted = 0;
+	bool more = false;
+	if (mono >= r->next_age_prune) {
+		r->next_age_prune = mono + RECORDER_PRUNE_EVERY_NS;
+		if (r->history_days) {
+			int64_t before = now_ns / 1000000 - (int64_t)r->history_days * 86400 * 1000;
+			if (spool_history_prune_age(sp, before, RECORDER_PRUNE_BATCH, &deleted, &e) != 0)
+				log_msg(LOG_WARNING, "history prune: %s", e.msg);
+			else if (deleted == RECORDER_PRUNE_BATCH)
+				r->next_age_prune = mono + PRUNE_AGAIN_SOON_NS, more = true;
+		}
+	}
+	if (mono >= r->next_count_prune) {
+		r->next_count_prune = mono + RECORDER_COUNT_PRUNE_EVERY_NS;
+		if (r->per_entry) {
+			if (spool_history_prune_count(sp, r->per_entry, RECORDER_PRUNE_BATCH, &deleted,
+			                              &e) != 0)
+				log_msg(LOG_WARNING, "history prune: %s", e.msg);
+			else if (deleted == RECORDER_PRUNE_BATCH)
+				r->next_count_prune = mono + PRUNE_AGAIN_SOON_NS, more = true;
+		}
+		if (r->per_user) {
+			if (spool_history_prune_user_count(sp, r->per_user, RECORDER_PRUNE_BATCH,
+			                                   &deleted, &e) != 0)
+				log_msg(LOG_WARNING, "history prune: %s", e.msg);
+			else if (deleted == RECORDER_PRUNE_BATCH)
+				r->next_count_prune = mono + PRUNE_AGAIN_SOON_NS, more = true;
+		}
+		/* The prunes have run since the last record and neither has more
+		 * to do: sleep until something is recorded again. */
+		if (!more)
+			r->dirty = false;
+	}
+}

@@ -1,0 +1,105 @@
+/* crond/run/recorder.h: the supervisor's writes to the spool, batched.
+ *
+ * DESIGN: supervisor thread only, with the supervisor's own spool
+ * connection. Started jobs, finished jobs and catch-up state are collected
+ * during one loop of the supervisor and written by recorder_flush in one
+ * transaction each (a durable write costs an fsync; a thousand jobs
+ * starting or ending together must not cost a thousand). A run's record is
+ * written when it starts, flagged running, and completed when it ends; a
+ * crash in between leaves it running, and the next start of the daemon
+ * finds it interrupted (startup.c). A job that starts and ends before the
+ * flush gets one record, written whole. An at job found gone when it
+ * ends (SPOOL_NOT_FOUND: in a cluster, another node took this one for lost
+ * and reaped it) still gets its real result: it completes the record the
+ * reaper ended as interrupted, node lost. History retention is applied in
+ * small batches (RECORDER_PRUNE_BATCH rows per step) so a prune never holds
+ * the spool or the thread for long.
+ */
+#ifndef CROND_RECORDER_H
+#define CROND_RECORDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crond/run/job.h"
+#include "spool/spool.h"
+
+#define RECORDER_PRUNE_BATCH 500
+#define RECORDER_RETRY_MAX 10000   /* ended runs kept while the spool is unreachable */
+#define RECORDER_PRUNE_EVERY_NS (600LL * 1000000000)        /* age prune, when idle */
+#define RECORDER_COUNT_PRUNE_EVERY_NS (3600LL * 1000000000) /* per-entry count prune */
+
+struct metrics;
+struct recorder_retry;
+
+struct recorder {
+	struct spool *sp;                 /* NULL until first needed (recorder_spool) */
+	char *path;                       /* the spool's; NULL once closed */
+	char *node;                       /* spool_set_node's, or NULL */
+	struct metrics *metrics;          /* borrowed: told of every ended run, or NULL */
+	struct job **started;             /* borrowed: the supervisor's */
+	size_t n_started, cap_started;
+	struct job **finished;
+	size_t n_finished, cap_finished;
+	struct spool_entry_state *states;
+	size_t n_states, cap_states;
+	struct recorder_retry *retry;     /* ends not written (spool unreachable) */
+	size_t n_retry, cap_retry;
+	uint32_t history_days, per_entry, per_user;
+	int64_t next_age_prune, next_count_prune;   /* monotonic ns */
+	bool dirty;   /* runs recorded since pruning last finished: only then is
+	               * pruning scheduled, so an idle daemon never wakes for it */
+};
+
+/* Prepares the recorder, acting for NODE (spool_set_node; NULL or "": the
+ * spool's default); its spool connection is opened when first needed
+ * (recorder_spool), not here: a daemon with nothing to run never pays for a
+ * second connection (half a million instructions, SQLite parsing the
+ * schema again), and the first runs start before it is opened, since their
+ * records are written after they start. A shared spool's (a URI's) is
+ * opened at once: claims go through it before any run starts, and its
+ * backend reconnects by itself after an outage. 0, or -1 with ERR. */
+int recorder_open(struct recorder *r, const char *spool_path, const char *node, char *err,
+                  size_t errlen);
+
+/* The supervisor's spool connection, opened now if it is not yet; NULL
+ * (logged) when it cannot be opened, or once closed. The next call tries
+ * again. */
+struct spool *recorder_spool(struct recorder *r);
+
+/* Flushes what is pending and closes the connection. */
+void recorder_close(struct recorder *r);
+
+/* Notes a job that just started (J stays the supervisor's): its running
+ * record is written at the next flush, unless it has ended by then or was
+ * written by the run's claim (J->run_id already set: crond/run/claim.h). */
+void recorder_started(struct recorder *r, struct job *j);
+
+/* Takes a finished job: its record is written (or its running record
+ * completed) at the next flush, then the job is freed (an at job is also
+ * finished in the spool). */
+void recorder_finished(struct recorder *r, struct job *j);
+
+/* Remembers that entry KEY ran for SCHEDULED, starting at START (seconds). */
+void recorder_state(struct recorder *r, const char *key, int64_t scheduled, int64_t start);
+
+/* Writes everything collected: starts first, then ends, then state
+ * (failures are logged; a start not recorded leaves the end to be appended
+ * whole). An end that fails because the spool cannot be reached (SPOOL_IO,
+ * SPOOL_BUSY: a cluster's database down) is kept, copied, up to
+ * RECORDER_RETRY_MAX, and written again at the next flushes, so a run that
+ * ended during an outage does not read "running" for ever. */
+void recorder_flush(struct recorder *r);
+
+void recorder_set_limits(struct recorder *r, uint32_t history_days, uint32_t per_entry,
+                         uint32_t per_user);
+
+/* When the next prune step is due (monotonic ns), or INT64_MAX when nothing
+ * was recorded since pruning last caught up. */
+int64_t recorder_next_prune(const struct recorder *r);
+
+/* Runs one bounded prune step if one is due. NOW_NS: crond's clock. */
+void recorder_prune_step(struct recorder *r, int64_t now_ns);
+
+#endif

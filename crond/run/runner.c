@@ -1,0 +1,636 @@
+/* crond/run/runner.c: starting one job as its owner (see runner.h).
+ *
+ * DESIGN: called from the supervisor thread only, so nothing here is
+ * shared and nothing is locked; but the process has other threads, which may
+ * hold malloc's, stdio's or NSS's locks at any moment. Everything that could
+ * take a lock or allocate (users, groups, argv, envp, descriptors) is done
+ * here, into `struct plan`; the child (runner_child.c) is created with
+ * clone(CLONE_VM | CLONE_VFORK), like posix_spawn, and makes only raw
+ * system calls on that plan before execve.
+ *
+ * Descriptors: runner_start creates four for the child (stdin, the write end
+ * of the output pipe, the write end of the start-report pipe, and their read
+ * ends for the parent), all close-on-exec and all moved above 2, so the
+ * child's dup3 onto 0-2 never collides with them even if the daemon had
+ * closed its own standard descriptors. The parent closes the child's ends
+ * once the child exists and keeps the two read ends and the pidfd in
+ * job_proc; every error path before that closes whatever was opened.
+ */
+#include "crond/run/runner.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "crond/run/jobenv.h"
+#include "crond/session.h"
+
+#define MAX_EXEC_ARGS 256
+#define CHILD_STACK (128 * 1024)  /* the child only makes system calls */
+
+#include "crond/run/runner_plan.h"
+
+static const char *errstr(int e, char *buf, size_t len)
+{
+	return strerror_r(e, buf, len);
+}
+
+/* ---------------------------------------------------------------- before fork */
+
+static int lookup_user(struct plan *p, const char *name, char *err, size_t errlen)
+{
+	char eb[128];
+	long hint = sysconf(_SC_GETPW_R_SIZE_MAX);
+	size_t size = hint > 0 ? (size_t)hint : 4096;
+	for (;;) {
+		struct passwd *res = NULL;
+		p->pwbuf = malloc(size);
+		if (p->pwbuf == NULL) {
+			snprintf(err, errlen, "out of memory looking up user %s", name);
+			return -1;
+		}
+		int rc = getpwnam_r(name, &p->pw, p->pwbuf, size, &res);
+		if (rc == 0 && res != NULL)
+			return 0;
+		free(p->pwbuf);
+		p->pwbuf = NULL;
+		if (rc == ERANGE && size < (1u << 20)) {
+			size *= 2;
+			continue;
+		}
+		if (rc != 0 && rc != ENOENT && rc != ESRCH)
+			snprintf(err, errlen, "cannot look up user %s: %s", name, errstr(rc, eb, sizeof(eb)));
+		else
+			snprintf(err, errlen, "unknown user %s", name);
+		return -1;
+	}
+}
+
+static int lookup_groups(struct plan *p, char *err, size_t errlen)
+{
+	int room = 32;
+	for (;;) {
+		int n = room;
+		p->groups = malloc((size_t)room * sizeof(gid_t));
+		if (p->groups == NULL) {
+			snprintf(err, errlen, "out of memory listing the groups of %s", p->pw.pw_name);
+			return -1;
+		}
+		if (getgrouplist(p->pw.pw_name, p->pw.pw_gid, p->groups, &n) >= 0) {
+			p->ngroups = (size_t)n;
+			return 0;
+		}
+		free(p->groups);
+		p->groups = NULL;
+		if (n <= room || n > RUNNER_MAX_GROUPS) {
+			snprintf(err, errlen, "cannot list the groups of %s", p->pw.pw_name);
+			return -1;
+		}
+		room = n;
+	}
+}
+
+/* Copies N strings of SRC into one block: NULL-terminated array, strings. */
+static char **strv_copy(const char *const *src, size_t n)
+{
+	size_t bytes = (n + 1) * sizeof(char *);
+	for (size_t i = 0; i < n; i++)
+		bytes += strlen(src[i]) + 1;
+	char **v = malloc(bytes);
+	if (v == NULL)
+		return NULL;
+	char *s = (char *)v + (n + 1) * sizeof(char *);
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(src[i]) + 1;
+		v[i] = memcpy(s, src[i], len);
+		s += len;
+	}
+	v[n] = NULL;
+	return v;
+}
+
+static int build_argv(struct plan *p, const struct job_spec *s, const char *shell, char *err,
+                      size_t errlen)
+{
+	if (s->exec_path != NULL) {
+		size_t n = 0;
+		while (n < MAX_EXEC_ARGS && s->exec_argv[n] != NULL)
+			n++;
+		if (n == 0 || n == MAX_EXEC_ARGS) {
+			snprintf(err, errlen, "exec_argv must hold 1 to %d arguments", MAX_EXEC_ARGS - 1);
+			return -1;
+		}
+		p->argv = strv_copy(s->exec_argv, n);
+		p->program = s->exec_path;
+	} else {
+		const char *v[] = { shell, "-c", s->command };
+		p->argv = strv_copy(v, s->command ? 3 : 1);
+		p->program = shell;
+	}
+	if (p->argv == NULL) {
+		snprintf(err, errlen, "out of memory building the command line");
+		return -1;
+	}
+	return 0;
+}
+
+static int check_spec(const struct job_spec *s, char *err, size_t errlen)
+{
+	const char *bad = NULL;
+	if (s->user == NULL || s->user[0] == '\0')
+		bad = "no user";
+	else if (s->exec_path != NULL && s->exec_argv == NULL)
+		bad = "exec_path without exec_argv";
+	else if (s->umask < RUNNER_UMASK_KEEP || s->umask > 0777)
+		bad = "umask out of range";
+	else if (s->nice < 0)
+		bad = "negative nice (only niceness can be added)";
+	else if (s->input_is_fd && s->input_fd < 0)
+		bad = "bad input descriptor";
+	else if (!s->input_is_fd && s->input == NULL && s->input_len > 0)
+		bad = "input length without input";
+	else if (s->cwd != NULL && s->cwd[0] == '\0')
+		bad = "empty working directory";
+	else if (s->pam_service != NULL && (s->session_helper == NULL || s->exec_path != NULL))
+		bad = "PAM needs the session helper and a shell command";
+	if (bad == NULL)
+		return 0;
+	snprintf(err, errlen, "invalid job: %s", bad);
+	return -1;
+}
+
+/* Returns FD itself if above 2, else a close-on-exec copy at 3 or above
+ * (closing FD); -1 (errno set) if FD was -1 or the copy failed. */
+static int above_stdio(int fd)
+{
+	if (fd < 0 || fd > 2)
+		return fd;
+	int moved = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	int e = errno;
+	close(fd);
+	errno = e;
+	return moved;
+}
+
+static int close_keep_errno(int fd)
+{
+	int e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+/* A sealed memfd holding LEN bytes of DATA, positioned at its start. */
+static int input_memfd(const void *data, size_t len)
+{
+	int fd = above_stdio(memfd_create("crond-input", MFD_CLOEXEC | MFD_ALLOW_SEALING));
+	if (fd < 0)
+		return -1;
+	const char *s = data;
+	size_t off = 0;
+	while (off < len) {
+		ssize_t w = write(fd, s + off, len - off);
+		if (w < 0 && errno != EINTR)
+			return close_keep_errno(fd);
+		if (w > 0)
+			off += (size_t)w;
+	}
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0 ||
+	    lseek(fd, 0, SEEK_SET) < 0)
+		return close_keep_errno(fd);
+	return fd;
+}
+
+/* A close-on-exec pipe, both ends above 2, the read end non-blocking. */
+static int open_pipe(int *rd, int *wr)
+{
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -1;
+	*rd = above_stdio(fds[0]);
+	*wr = above_stdio(fds[1]);
+	if (*rd >= 0 && *wr >= 0 && fcntl(*rd, F_SETFL, O_NONBLOCK) == 0)
+		return 0;
+	int e = errno;
+	if (*rd >= 0)
+		close(*rd);
+	if (*wr >= 0)
+		close(*wr);
+	*rd = *wr = -1;
+	errno = e;
+	return -1;
+}
+
+static int open_fds(struct plan *p, const struct job_spec *s, char *err, size_t errlen)
+{
+	char eb[128];
+	const char *what = "input";
+	if (s->input_is_fd)
+		p->in_fd = fcntl(s->input_fd, F_DUPFD_CLOEXEC, 3);
+	else if (s->input != NULL)
+		p->in_fd = input_memfd(s->input, s->input_len);
+	else
+		p->in_fd = above_stdio(open("/dev/null", O_RDONLY | O_CLOEXEC));
+	if (p->in_fd >= 0) {
+		what = "output pipe";
+		if (open_pipe(&p->out_r, &p->out_w) == 0) {
+			what = "start-report pipe";
+			if (open_pipe(&p->err_r, &p->err_w) == 0)
+				return 0;
+		}
+	}
+	snprintf(err, errlen, "cannot create the job's %s: %s", what, errstr(errno, eb, sizeof(eb)));
+	return -1;
+}
+
+/* Niceness, the inaccessible-directory note, the child's signal state, the
+ * fd bound. */
+static int prepare_child_state(struct plan *p, const struct job_spec *s, char *err,
+                               size_t errlen)
+{
+	if (s->nice > 0) {
+		errno = 0;
+		int cur = getpriority(PRIO_PROCESS, 0);
+		if (cur == -1 && errno != 0) {
+			snprintf(err, errlen, "getpriority failed");
+			return -1;
+		}
+		p->set_nice = true;
+		p->prio = s->nice > 19 - cur ? 19 : cur + s->nice;  /* 19: the least favourable */
+	}
+	p->umask = s->umask;
+	p->cwd = s->cwd;
+	if (s->cwd_inaccessible_exits && p->cwd != NULL) {
+		/* Debian's words first (scripts grep them); the child adds why. */
+		int n = asprintf(&p->note, "Execution directory inaccessible: %s: ", p->cwd);
+		if (n < 0) {
+			p->note = NULL;
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		p->note_len = (size_t)n;
+	}
+	struct rlimit rl;
+	p->max_fd = 65536;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		p->max_fd = rl.rlim_cur > INT_MAX ? INT_MAX : (int)rl.rlim_cur;
+	return 0;
+}
+
+void runner_ids_clear(struct runner_ids *ids)
+{
+	for (size_t i = 0; i < RUNNER_IDS_MAX; i++) {
+		free(ids->slot[i].pw);
+		free(ids->slot[i].pwbuf);
+		free(ids->slot[i].groups);
+		ids->slot[i] = (struct runner_id){ 0 };
+	}
+	ids->next = 0;
+}
+
+/* The owner's entry (and groups when NEED_GROUPS) into P: from IDS when
+ * kept there, else looked up and then kept. P borrows what IDS holds. */
+static int lookup_ids(struct plan *p, struct runner_ids *ids, const char *name, bool need_groups,
+                      char *err, size_t errlen)
+{
+	struct runner_id *e = NULL;
+	for (size_t i = 0; ids != NULL && i < RUNNER_IDS_MAX && e == NULL; i++)
+		if (ids->slot[i].pw != NULL && strcmp(ids->slot[i].pw->pw_name, name) == 0)
+			e = &ids->slot[i];
+	if (e == NULL) {
+		if (lookup_user(p, name, err, errlen) < 0)
+			return -1;
+		if (ids == NULL)
+			return need_groups ? lookup_groups(p, err, errlen) : 0;
+		e = &ids->slot[ids->next];
+		ids->next = (ids->next + 1) % RUNNER_IDS_MAX;
+		free(e->pw);
+		free(e->pwbuf);
+		free(e->groups);
+		*e = (struct runner_id){ .pwbuf = p->pwbuf };
+		e->pw = malloc(sizeof(*e->pw));
+		if (e->pw == NULL) {   /* keep nothing; P still owns its lookup */
+			*e = (struct runner_id){ 0 };
+			return need_groups ? lookup_groups(p, err, errlen) : 0;
+		}
+		*e->pw = p->pw;
+		p->pwbuf = NULL;
+	}
+	if (need_groups && e->groups == NULL) {
+		if (lookup_groups(p, err, errlen) < 0)
+			return -1;
+		e->groups = p->groups;
+		e->ngroups = p->ngroups;
+		p->groups = NULL;
+	}
+	free(p->pwbuf);   /* a lookup of ours that a kept entry replaces */
+	p->pw = *e->pw;
+	p->pwbuf = NULL;
+	p->groups = e->groups;
+	p->ngroups = e->ngroups;
+	p->ids_borrowed = true;
+	return 0;
+}
+
+static int prepare(struct plan *p, const struct job_spec *s, char *err, size_t errlen)
+{
+	const char *shell = s->shell ? s->shell : RUNNER_DEFAULT_SHELL;
+	p->via_helper = s->pam_service != NULL;
+	if (lookup_ids(p, s->ids, s->user, !p->via_helper, err, errlen) < 0)
+		return -1;
+	uid_t self = geteuid();
+	p->set_groups = !p->via_helper && (self == 0 || p->pw.pw_uid != self);
+	struct jobenv_base base = {
+		.user = p->pw.pw_name,
+		.home = p->pw.pw_dir,
+		.shell = shell,
+		.path = s->default_path ? s->default_path : RUNNER_DEFAULT_PATH,
+	};
+	if (jobenv_build(&base, s->assignments, s->n_assignments, &p->env, err, errlen) < 0)
+		return -1;
+	p->home = jobenv_get(&p->env, "HOME");
+	if (build_argv(p, s, shell, err, errlen) < 0)
+		return -1;
+	return prepare_child_state(p, s, err, errlen);
+}
+
+/* PAM: the child execs the session helper instead of the job, with the
+ * job in its arguments (crond/session.h). Needs the start-report pipe's
+ * number, so it runs after open_fds. Replaces P's argv and program. */
+static int helper_argv(struct plan *p, const struct job_spec *s, char *err, size_t errlen)
+{
+	size_t njob = 0;
+	while (p->argv[njob] != NULL)
+		njob++;
+	size_t n = SESSION_ARGV_FIXED + p->env.count + 1 + njob;
+	const char **v = malloc((n + 1) * sizeof(*v));
+	char fd[16], count[24];
+	if (v == NULL) {
+		snprintf(err, errlen, "out of memory building the session helper's arguments");
+		return -1;
+	}
+	snprintf(fd, sizeof(fd), "%d", p->err_w);
+	snprintf(count, sizeof(count), "%zu", p->env.count);
+	size_t k = 0;
+	v[k++] = s->session_helper;
+	v[k++] = SESSION_ARGV_MAGIC;
+	v[k++] = s->pam_service;
+	v[k++] = p->pw.pw_name;
+	v[k++] = fd;
+	v[k++] = p->cwd ? p->cwd : "";
+	v[k++] = p->note ? "at" : "-";
+	v[k++] = count;
+	for (size_t i = 0; i < p->env.count; i++)
+		v[k++] = p->env.envp[i];
+	v[k++] = p->program;
+	for (size_t i = 0; i < njob; i++)
+		v[k++] = p->argv[i];
+	char **copy = strv_copy(v, k);
+	free(v);
+	if (copy == NULL) {
+		snprintf(err, errlen, "out of memory building the session helper's arguments");
+		return -1;
+	}
+	free(p->argv);
+	p->argv = copy;
+	p->program = s->session_helper;
+	p->helper_env[0] = NULL;
+	return 0;
+}
+
+static void plan_init(struct plan *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->in_fd = p->out_r = p->out_w = p->err_r = p->err_w = -1;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void plan_free(struct plan *p)
+{
+	close_fd(&p->in_fd);
+	close_fd(&p->out_r);
+	close_fd(&p->out_w);
+	close_fd(&p->err_r);
+	close_fd(&p->err_w);
+	if (!p->ids_borrowed) {
+		free(p->pwbuf);
+		free(p->groups);
+	}
+	free(p->argv);
+	free(p->note);
+	jobenv_free(&p->env);
+	p->pwbuf = p->note = NULL;
+	p->groups = NULL;
+	p->argv = NULL;
+}
+
+/* "user\0program\0cwd\0home\0", for runner_check_started's messages. */
+static char *make_info(const struct plan *p)
+{
+	const char *f[] = { p->pw.pw_name, p->program, p->cwd ? p->cwd : "", p->home };
+	size_t len = 0;
+	for (size_t i = 0; i < 4; i++)
+		len += strlen(f[i]) + 1;
+	char *info = malloc(len);
+	if (info == NULL)
+		return NULL;
+	char *s = info;
+	for (size_t i = 0; i < 4; i++) {
+		size_t n = strlen(f[i]) + 1;
+		memcpy(s, f[i], n);
+		s += n;
+	}
+	return info;
+}
+
+static const char *info_field(const char *info, int k)
+{
+	if (info == NULL)
+		return "?";
+	while (k-- > 0)
+		info += strlen(info) + 1;
+	return info;
+}
+
+static int open_pidfd(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	long fd = syscall(SYS_pidfd_open, pid, 0);
+	return fd < 0 ? -1 : (int)fd;
+#else
+	(void)pid;
+	return -1;
+#endif
+}
+
+/* Creates the child (runner_child.c) sharing our memory until it execs,
+ * as posix_spawn does, on a stack of its own; we are suspended meanwhile.
+ * Returns its pid, or -1 with errno. */
+static pid_t spawn(struct plan *p)
+{
+#if defined(__SANITIZE_THREAD__)
+	/* ThreadSanitizer takes any clone for a fork of a threaded process and
+	 * then refuses to start threads: its build (make tsan) forks instead.
+	 * The child code is the same either way. */
+	pid_t child = fork();
+	if (child == 0)
+		runner_child_main(p);
+	return child;
+#endif
+	void *stack = mmap(NULL, CHILD_STACK, PROT_READ | PROT_WRITE,
+	                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED)
+		return -1;
+	pid_t pid = clone(runner_child_main, (char *)stack + CHILD_STACK,
+	                  CLONE_VM | CLONE_VFORK | SIGCHLD, p);
+	int e = errno;
+	munmap(stack, CHILD_STACK);
+	errno = e;
+	return pid;
+}
+
+int runner_start(const struct job_spec *s, struct job_proc *proc, char *err, size_t errlen)
+{
+	char eb[128];
+	struct plan p;
+	plan_init(&p);
+	*proc = (struct job_proc){ .pid = -1, .pidfd = -1, .out_fd = -1, .err_fd = -1 };
+	if (check_spec(s, err, errlen) < 0 || prepare(&p, s, err, errlen) < 0 ||
+	    open_fds(&p, s, err, errlen) < 0 ||
+	    (p.via_helper && helper_argv(&p, s, err, errlen) < 0)) {
+		plan_free(&p);
+		return -1;
+	}
+	char *info = make_info(&p);
+	if (info == NULL) {
+		snprintf(err, errlen, "out of memory");
+		plan_free(&p);
+		return -1;
+	}
+	pid_t pid = spawn(&p);
+	if (pid < 0) {
+		snprintf(err, errlen, "cannot start a process: %s", errstr(errno, eb, sizeof(eb)));
+		free(info);
+		plan_free(&p);
+		return -1;
+	}
+	proc->pid = pid;
+	proc->pidfd = open_pidfd(pid);  /* the child is ours to reap: no pid reuse */
+	proc->out_fd = p.out_r;
+	proc->err_fd = p.err_r;
+	proc->uid = p.pw.pw_uid;
+	proc->gid = p.pw.pw_gid;
+	proc->info = info;
+	p.out_r = p.err_r = -1;
+	plan_free(&p);  /* closes the child's ends: stdin, output and report writers */
+	return 0;
+}
+
+/* ---------------------------------------------------------------- after start */
+
+static void describe(const struct job_proc *proc, int step, int e, const char *text,
+                     char *msg, size_t len)
+{
+	if (text[0] != '\0') {  /* the session helper says it in its own words */
+		snprintf(msg, len, "%s", text);
+		return;
+	}
+	char eb[128];
+	const char *es = e ? errstr(e, eb, sizeof(eb)) : "unexpected success";
+	unsigned uid = (unsigned)proc->uid, gid = (unsigned)proc->gid;
+	switch (step) {
+	case STEP_SETSID: snprintf(msg, len, "setsid failed: %s", es); break;
+	case STEP_SETGROUPS:
+		snprintf(msg, len, "setgroups for %s failed: %s", info_field(proc->info, 0), es);
+		break;
+	case STEP_SETGID: snprintf(msg, len, "setgid(%u) failed: %s", gid, es); break;
+	case STEP_SETUID: snprintf(msg, len, "setuid(%u) failed: %s", uid, es); break;
+	case STEP_VERIFY_IDS:
+		snprintf(msg, len, "ids not %u:%u after setuid, refusing to run%s%s", uid, gid,
+		         e ? ": " : "", e ? es : "");
+		break;
+	case STEP_REGAIN_ROOT:
+		snprintf(msg, len, "setuid(0) succeeded after setuid(%u), refusing to run", uid);
+		break;
+	case STEP_CHDIR:
+		snprintf(msg, len, "cannot chdir to %s: %s", info_field(proc->info, 2), es);
+		break;
+	case STEP_CHDIR_HOME:
+		snprintf(msg, len, "cannot chdir to %s: %s", info_field(proc->info, 3), es);
+		break;
+	case STEP_NICE: snprintf(msg, len, "setpriority failed: %s", es); break;
+	case STEP_SIGNALS: snprintf(msg, len, "cannot reset signals: %s", es); break;
+	case STEP_DUP2: snprintf(msg, len, "cannot set up stdin/stdout/stderr: %s", es); break;
+	case STEP_CLOSE: snprintf(msg, len, "cannot close inherited descriptors: %s", es); break;
+	case STEP_EXEC:
+		snprintf(msg, len, "cannot execute %s: %s", info_field(proc->info, 1), es);
+		break;
+	default: snprintf(msg, len, "job start failed at step %d: %s", step, es); break;
+	}
+}
+
+int runner_check_started(struct job_proc *proc, bool *started, char *msg, size_t msglen)
+{
+	char eb[128];
+	if (msglen > 0)
+		msg[0] = '\0';
+	if (proc->err_fd < 0) {
+		*started = !proc->start_failed;
+		return 1;
+	}
+	/* The child's report, or the session helper's with its message. */
+	struct {
+		struct start_report r;
+		char text[SESSION_REPORT_TEXT + 1];
+	} rep;
+	ssize_t n;
+	do
+		n = read(proc->err_fd, &rep, sizeof(rep) - 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && errno == EAGAIN)
+		return 0;
+	*started = n == 0;
+	if (n < 0) {
+		snprintf(msg, msglen, "cannot read the start report: %s", errstr(errno, eb, sizeof(eb)));
+	} else if (n > 0 && n < (ssize_t)sizeof(rep.r)) {
+		snprintf(msg, msglen, "garbled start report (%zd bytes)", n);
+	} else if (n > 0) {
+		size_t tl = (size_t)n - sizeof(rep.r);
+		rep.text[tl] = '\0';
+		for (size_t i = 0; i < tl; i++)   /* it goes into log lines */
+			if ((unsigned char)rep.text[i] < 0x20 || rep.text[i] == 0x7f)
+				rep.text[i] = ' ';
+		describe(proc, rep.r.step, rep.r.err, rep.text, msg, msglen);
+	}
+	proc->start_failed = !*started;
+	close_fd(&proc->err_fd);
+	return 1;
+}
+
+void runner_proc_close(struct job_proc *proc)
+{
+	close_fd(&proc->pidfd);
+	close_fd(&proc->out_fd);
+	close_fd(&proc->err_fd);
+	free(proc->info);
+	proc->info = NULL;
+}

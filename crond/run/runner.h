@@ -1,0 +1,170 @@
+/* crond/run/runner.h: starting one job as its owner.
+ *
+ * Runs in the supervisor thread only (one caller at a time: no locking), in a
+ * process that has other threads. Everything that allocates, locks or looks
+ * anything up happens in runner_start before fork(): the passwd entry
+ * (getpwnam_r), the supplementary groups (getgrouplist), argv and envp
+ * (crond/run/jobenv.h), the descriptors. After fork the child makes only
+ * async-signal-safe system calls, in this order:
+ *
+ *   every signal disposition to SIG_DFL     (the daemon may ignore SIGPIPE)
+ *   setsid                                  (own session and process group:
+ *                                            the supervisor signals -pid)
+ *   setgroups, setgid, setuid               (each checked; then the real,
+ *                                            effective and saved ids are
+ *                                            verified, and for a non-root
+ *                                            owner setuid(0) must fail)
+ *   chdir to CWD, else to $HOME             (as the owner, so with the
+ *                                            owner's permissions; an at
+ *                                            job whose CWD cannot be
+ *                                            entered stops here, see
+ *                                            cwd_inaccessible_exits)
+ *   umask, setpriority                      (when asked)
+ *   dup2 stdin; stdout and stderr to the one output pipe
+ *   close every descriptor above 2          (close_range)
+ *   empty the signal mask                   (the daemon blocks all signals
+ *                                            for its sigwait thread)
+ *   execve
+ *
+ * If a step fails the child writes a fixed-size record (step, errno) to the
+ * start-report pipe and exits with status 127 without running anything.
+ * runner_start does not wait for any of this: it returns right after fork,
+ * and the supervisor learns the outcome with runner_check_started when
+ * proc->err_fd becomes readable or hangs up (execve closes the pipe's write
+ * end: EOF without a record means the exec happened).
+ *
+ * With PAM (job_spec.pam_service), the child skips the ids and the
+ * directory and execs the session helper instead, still root, with an
+ * empty environment and the job in its arguments (crond/session.h); the
+ * helper does those steps for the job's own process, and its refusals
+ * arrive on the same start-report pipe, with a message.
+ *
+ * Running without root (a private instance for tests or a demo): a job of
+ * the daemon's own user runs with the daemon's supplementary groups
+ * (setgroups needs privilege); any other user's job fails at setgroups.
+ */
+#ifndef CROND_CROND_RUNNER_H
+#define CROND_CROND_RUNNER_H
+
+#include <stdbool.h>
+#include <pwd.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define RUNNER_DEFAULT_SHELL "/bin/sh"
+#define RUNNER_DEFAULT_PATH "/usr/bin:/bin"
+#define RUNNER_MAX_GROUPS 65536    /* supplementary groups (the kernel's NGROUPS_MAX) */
+#define RUNNER_UMASK_KEEP (-1)
+
+/* What to run. Strings belong to the caller and need only live during
+ * runner_start. Start from JOB_SPEC_INIT: a zeroed spec would set umask 0. */
+struct job_spec {
+	const char *user;         /* owner: the job runs with this user's ids */
+	const char *shell;        /* NULL: RUNNER_DEFAULT_SHELL. The program run and
+	                             the base SHELL (the caller resolves a crontab's
+	                             SHELL=; an assignment may still override the
+	                             variable) */
+	const char *command;      /* run `shell -c command`; NULL: run the shell with
+	                             no argument, reading the script from stdin (at
+	                             jobs, as Debian's atd) */
+	const char *exec_path;    /* if not NULL: execve this program with exec_argv
+	                             instead of the shell (sendmail) */
+	const char *const *exec_argv;  /* NULL-terminated, argv[0] included */
+	const void *input;        /* stdin bytes (copied into a sealed memfd, so no
+	                             write can block and no pipe size bites) */
+	size_t input_len;
+	bool input_is_fd;         /* stdin is INPUT_FD instead: read from its current
+	                             offset; the caller keeps its own descriptor */
+	int input_fd;
+	                          /* neither: stdin is /dev/null */
+	const char *const *assignments;  /* "NAME=VALUE" (crond/run/jobenv.h) */
+	size_t n_assignments;
+	const char *default_path; /* base PATH; NULL: RUNNER_DEFAULT_PATH */
+	const char *cwd;          /* working directory; NULL: $HOME as the job's
+	                             environment has it (a crontab may set HOME) */
+	bool cwd_inaccessible_exits; /* at jobs: if CWD cannot be entered (gone,
+	                             denied...), the start does not fail: the
+	                             child writes "Execution directory
+	                             inaccessible: CWD: REASON" into the job's
+	                             output and exits 1 without running anything,
+	                             as Debian's at job does (its script's `cd CWD
+	                             || { echo ...; exit 1; }`), so the owner is
+	                             mailed and the history says why. Never
+	                             another directory: a job's relative paths
+	                             (rm -rf build/...) must not act elsewhere */
+	int umask;                /* 0 to 0777, or RUNNER_UMASK_KEEP (the daemon's) */
+	int nice;                 /* >= 0: niceness added to the daemon's (the
+	                             result is capped at 19, as nice(1) does) */
+	const char *pam_service;  /* not NULL: run through PAM with this service:
+	                             the child execs SESSION_HELPER, still root,
+	                             which runs PAM's account and session steps,
+	                             then the job (crond/session.h). The job's
+	                             pid is then the helper's, and its wait
+	                             status the job's; a refusal by PAM is a
+	                             start failure ("refused by PAM ...") */
+	const char *session_helper;  /* required with pam_service */
+	struct runner_ids *ids;   /* NULL, or where the owner's passwd entry and
+	                             groups are looked up and kept (below) */
+};
+
+#define JOB_SPEC_INIT { .umask = RUNNER_UMASK_KEEP }
+
+/* The passwd entries and group lists of the last few owners: runs started
+ * together share one lookup per owner instead of reading /etc/passwd and
+ * /etc/group (or asking NSS) for each run; getgrouplist alone was a quarter
+ * of the supervisor's work per run in a burst. The supervisor clears it at
+ * every pass of its loop (runner_ids_clear), so what a run sees is never
+ * older than the pass that started it. Zero-initialised: empty. */
+#define RUNNER_IDS_MAX 8
+struct runner_ids {
+	struct runner_id {
+		struct passwd *pw;    /* NULL: the slot is empty; strings in pwbuf */
+		char *pwbuf;
+		gid_t *groups;        /* NULL until a run that sets groups needs them */
+		size_t ngroups;
+	} slot[RUNNER_IDS_MAX];
+	size_t next;              /* the slot to reuse when all are taken */
+};
+
+/* Forgets every owner kept (frees what IDS holds; IDS stays usable). */
+void runner_ids_clear(struct runner_ids *ids);
+
+/* A started child, as the supervisor holds it. Every descriptor here is
+ * close-on-exec and belongs to the supervisor: runner_proc_close. */
+struct job_proc {
+	pid_t pid;       /* session and process group leader */
+	int pidfd;       /* pidfd_open(pid), or -1 (kernel too old): wait on pid */
+	int out_fd;      /* non-blocking read end of stdout+stderr; EOF when the job
+	                    and every process holding its output have gone */
+	int err_fd;      /* non-blocking read end of the start report, until
+	                    runner_check_started decides (then -1) */
+	uid_t uid;       /* the owner's ids */
+	gid_t gid;
+	char *info;      /* private: names for runner_check_started's messages */
+	bool start_failed;  /* private: runner_check_started's decision */
+};
+
+/* Starts SPEC as its owner. Fails before fork, with a message in ERR and
+ * nothing left open, for an invalid spec, an unknown user, a bad
+ * environment (jobenv_build), or a failed pipe, memfd, /dev/null or fork:
+ * the job does not run. Returns 0 with PROC filled (the supervisor owns
+ * PROC's descriptors and must reap PID), or -1 (PROC holds no resources).
+ * Never waits for the child. */
+int runner_start(const struct job_spec *spec, struct job_proc *proc, char *err,
+                 size_t errlen);
+
+/* Reads the start report from PROC->err_fd. Returns 0 while undecided (no
+ * data yet: call again when err_fd is readable or hangs up). Returns 1 once
+ * decided, with *STARTED true (the child reached execve) or false and MSG
+ * saying which step failed ("setuid(1000) failed: Operation not permitted",
+ * "cannot chdir to /home/x: No such file or directory"); err_fd is then
+ * closed and set to -1 (close removes it from an epoll set); further calls
+ * repeat the decision without the message. EOF without a record
+ * also covers a child killed before execve; its wait status tells. */
+int runner_check_started(struct job_proc *proc, bool *started, char *msg, size_t msglen);
+
+/* Closes PROC's descriptors (those not yet -1) and frees its private data.
+ * Does not signal or reap the child. Safe to call twice. */
+void runner_proc_close(struct job_proc *proc);
+
+#endif

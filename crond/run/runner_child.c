@@ -1,0 +1,208 @@
+/* crond/run/runner_child.c: the child side of starting a job (see runner.h).
+ *
+ * DESIGN: runs in the child runner_start creates with clone(CLONE_VM |
+ * CLONE_VFORK), as glibc's posix_spawn does: on a stack of its own, but in
+ * the daemon's memory, while the supervisor thread that created it waits
+ * and the daemon's other threads keep running. Sharing the memory is what
+ * makes starting a job cheap (fork would copy the daemon's page tables,
+ * exec would tear them down again); it also sets the rules here:
+ *   - make only raw system calls, through syscall(2): no C library wrapper
+ *     (sanitizers intercept them, and glibc's set*id wrappers would signal
+ *     the daemon's other threads to change their ids too);
+ *   - write no memory but this stack (and errno, the suspended thread's);
+ *   - allocate nothing, take no lock: everything is in `struct plan`,
+ *     prepared and never touched again until the child has exec'd or died.
+ * Every signal is blocked throughout (the supervisor blocks them all) until
+ * just before execve. A failing step is reported on the start-report pipe
+ * as (step, errno), then the child exits 127; the one exception is an at
+ * job's directory that cannot be entered, which the job's own output
+ * reports (exit 1, as Debian's at job script does).
+ *
+ * The Makefile compiles this file without sanitizer instrumentation: it
+ * runs on a borrowed stack in a process the sanitizers do not know about.
+ */
+#include "crond/run/runner_plan.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* The kernel's struct sigaction for rt_sigaction(2) (x86-64, arm64 and most
+ * other Linux ABIs): handler, flags, restorer, mask. */
+struct kernel_sigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void (*restorer)(void);
+	uint64_t mask;
+};
+
+#define KERNEL_SIGSET_SIZE 8
+#define KERNEL_NSIG 64
+
+static _Noreturn void child_fail(const struct plan *p, enum step step, int e)
+{
+	struct start_report r = { (int32_t)step, (int32_t)e };
+	long w;
+	do
+		w = syscall(SYS_write, p->err_w, &r, sizeof(r));
+	while (w < 0 && errno == EINTR);
+	for (;;)
+		syscall(SYS_exit_group, 127);
+}
+
+static void child_reset_dispositions(const struct plan *p)
+{
+	const struct kernel_sigaction dfl = { .handler = SIG_DFL };
+	for (int sig = 1; sig <= KERNEL_NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		if (syscall(SYS_rt_sigaction, sig, &dfl, NULL, KERNEL_SIGSET_SIZE) < 0 &&
+		    errno != EINVAL)
+			child_fail(p, STEP_SIGNALS, errno);
+	}
+}
+
+static void child_become_owner(const struct plan *p)
+{
+	uid_t ruid, euid, suid;
+	gid_t rgid, egid, sgid;
+	uid_t uid = p->pw.pw_uid;
+	gid_t gid = p->pw.pw_gid;
+
+	if (p->set_groups && syscall(SYS_setgroups, p->ngroups, p->groups) < 0)
+		child_fail(p, STEP_SETGROUPS, errno);
+	if (syscall(SYS_setgid, gid) < 0)
+		child_fail(p, STEP_SETGID, errno);
+	if (syscall(SYS_setuid, uid) < 0)
+		child_fail(p, STEP_SETUID, errno);
+	if (syscall(SYS_getresuid, &ruid, &euid, &suid) < 0 ||
+	    syscall(SYS_getresgid, &rgid, &egid, &sgid) < 0)
+		child_fail(p, STEP_VERIFY_IDS, errno);
+	if (ruid != uid || euid != uid || suid != uid || rgid != gid || egid != gid || sgid != gid)
+		child_fail(p, STEP_VERIFY_IDS, 0);
+	if (uid != 0 && syscall(SYS_setuid, 0) != -1)
+		child_fail(p, STEP_REGAIN_ROOT, 0);
+}
+
+/* What chdir(2) can fail with, as strerror says it: read-only data, so
+ * safe here (strerror itself is not async-signal-safe). */
+static const char *chdir_error_text(int e)
+{
+	switch (e) {
+	case ENOENT: return "No such file or directory";
+	case ENOTDIR: return "Not a directory";
+	case EACCES: return "Permission denied";
+	case ELOOP: return "Too many levels of symbolic links";
+	case ENAMETOOLONG: return "File name too long";
+	case EIO: return "Input/output error";
+	case ENOMEM: return "Cannot allocate memory";
+	case EFAULT: return "Bad address";
+	default: return "cannot enter it";
+	}
+}
+
+static size_t text_len(const char *s)
+{
+	size_t n = 0;
+	while (s[n] != '\0')
+		n++;
+	return n;
+}
+
+/* An at job's directory cannot be entered: say so in the job's output (the
+ * note, the reason) and exit 1 without running anything. The start report
+ * pipe only sees EOF: the job "ran" and failed, so it is mailed and
+ * recorded with its output, as Debian's at job script fails. */
+static void child_write_text(int fd, const char *s, size_t len)
+{
+	long w;
+	do
+		w = syscall(SYS_write, fd, s, len);
+	while (w < 0 && errno == EINTR);
+}
+
+static _Noreturn void child_refuse_directory(const struct plan *p, int e)
+{
+	/* The pipe is new and empty and the text far below its size: nothing
+	 * can block. Nothing more can be done if a write fails. */
+	const char *why = chdir_error_text(e);
+	child_write_text(p->out_w, p->note, p->note_len);
+	child_write_text(p->out_w, why, text_len(why));
+	child_write_text(p->out_w, "\n", 1);
+	for (;;)
+		syscall(SYS_exit_group, 1);
+}
+
+static void child_chdir(const struct plan *p)
+{
+	const char *dir = p->cwd ? p->cwd : p->home;
+	if (syscall(SYS_chdir, dir) == 0)
+		return;
+	int e = errno;
+	if (p->cwd == NULL)
+		child_fail(p, STEP_CHDIR_HOME, e);
+	if (p->note == NULL)
+		child_fail(p, STEP_CHDIR, e);
+	child_refuse_directory(p, e);
+}
+
+/* Closes [LO, HI]: close_range, or one by one on kernels without it. */
+static void child_close_range(const struct plan *p, int lo, int hi)
+{
+	if (lo > hi)
+		return;
+	if (syscall(SYS_close_range, (unsigned)lo, hi == INT_MAX ? ~0U : (unsigned)hi, 0) == 0)
+		return;
+	if (errno != ENOSYS)
+		child_fail(p, STEP_CLOSE, errno);
+	for (int fd = lo; fd <= hi && fd < p->max_fd; fd++)
+		(void)syscall(SYS_close, fd);  /* EBADF for the many that are not open */
+}
+
+static void child_descriptors(const struct plan *p)
+{
+	/* The plan's descriptors are all above 2, so dup3 never sees equal
+	 * descriptors (which it refuses). */
+	if (syscall(SYS_dup3, p->in_fd, 0, 0) < 0 || syscall(SYS_dup3, p->out_w, 1, 0) < 0 ||
+	    syscall(SYS_dup3, p->out_w, 2, 0) < 0)
+		child_fail(p, STEP_DUP2, errno);
+	/* Keep only the start-report pipe (close-on-exec: execve closes it). */
+	child_close_range(p, 3, p->err_w - 1);
+	child_close_range(p, p->err_w + 1, INT_MAX);
+	/* The session helper reports on it too: keep it across execve (this
+	 * child has a descriptor table of its own: no other process sees it). */
+	if (p->via_helper && syscall(SYS_fcntl, p->err_w, F_SETFD, 0) < 0)
+		child_fail(p, STEP_CLOSE, errno);
+}
+
+static _Noreturn void run_child(const struct plan *p)
+{
+	const uint64_t no_signals = 0;
+	child_reset_dispositions(p);
+	if (syscall(SYS_setsid) < 0)
+		child_fail(p, STEP_SETSID, errno);
+	if (!p->via_helper) {
+		/* With PAM the session helper, still root, does both for the
+		 * job's own process (crond/session.h). */
+		child_become_owner(p);
+		child_chdir(p);
+	}
+	if (p->umask >= 0)
+		(void)syscall(SYS_umask, p->umask);
+	if (p->set_nice && syscall(SYS_setpriority, PRIO_PROCESS, 0, p->prio) < 0)
+		child_fail(p, STEP_NICE, errno);
+	child_descriptors(p);
+	if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &no_signals, NULL, KERNEL_SIGSET_SIZE) < 0)
+		child_fail(p, STEP_SIGNALS, errno);
+	syscall(SYS_execve, p->program, p->argv, p->via_helper ? p->helper_env : p->env.envp);
+	child_fail(p, STEP_EXEC, errno);
+}
+
+int runner_child_main(void *plan)
+{
+	run_child(plan);
+}

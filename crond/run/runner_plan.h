@@ -1,0 +1,75 @@
+/* crond/run/runner_plan.h: what runner.c prepares and runner_child.c uses.
+ *
+ * Internal to the runner: the plan laid out before the child exists, the
+ * steps the child reports failing, and the child's entry point.
+ */
+#ifndef CROND_RUNNER_PLAN_H
+#define CROND_RUNNER_PLAN_H
+
+#include <pwd.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "crond/run/jobenv.h"
+
+/* What failed in the child; the parent turns it into a message. */
+enum step {
+	STEP_SETSID = 1,
+	STEP_SETGROUPS,
+	STEP_SETGID,
+	STEP_SETUID,
+	STEP_VERIFY_IDS,
+	STEP_REGAIN_ROOT,
+	STEP_CHDIR,
+	STEP_CHDIR_HOME,
+	STEP_NICE,
+	STEP_SIGNALS,
+	STEP_DUP2,
+	STEP_CLOSE,
+	STEP_EXEC,
+	STEP_HELPER,        /* crond-session (crond/session.h): a message follows */
+	STEP_PAM_ACCOUNT,   /* PAM refused the account: a message follows */
+	STEP_PAM_SESSION,   /* PAM could not open the session: a message follows */
+};
+
+/* What the child writes to the start-report pipe; one write, atomic. */
+struct start_report {
+	int32_t step;
+	int32_t err;
+};
+
+/* Everything the child needs, prepared before it is created. */
+struct plan {
+	struct passwd pw;
+	char *pwbuf;
+	gid_t *groups;
+	size_t ngroups;
+	bool ids_borrowed;        /* pw, pwbuf and groups are a struct runner_ids's */
+	bool set_groups;
+	struct jobenv env;
+	char **argv;
+	const char *program;
+	const char *cwd;          /* NULL: home */
+	const char *home;         /* $HOME of the job's environment */
+	char *note;               /* cwd_inaccessible_exits: "Execution directory
+	                             inaccessible: CWD: ", else NULL */
+	size_t note_len;
+	int umask;
+	bool set_nice;
+	int prio;
+	int in_fd, out_r, out_w, err_r, err_w;
+	int max_fd;               /* for close() when close_range is missing */
+	bool via_helper;          /* PAM: PROGRAM is crond-session (crond/session.h),
+	                             run as root with an empty environment; the
+	                             helper changes ids and directory for the job */
+	char *helper_env[1];      /* that empty environment */
+};
+
+
+/* The child: takes a const struct plan *, never returns (it execs the job
+ * or exits 127 after reporting the failing step). For clone(2). */
+int runner_child_main(void *plan);
+
+#endif

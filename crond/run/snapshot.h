@@ -1,0 +1,82 @@
+/* crond/run/snapshot.h: a crontab as it was installed, shared by the schedule
+ * and by every run due from it.
+ *
+ * DESIGN: a snapshot is built by the timer thread when the scheduler
+ * installs a source (crond/sched/scheduler.h) and is immutable from then on, but
+ * for two kinds of atomics: the reference count and one "cancelled" flag per
+ * entry. The scheduler holds one reference while the source is installed;
+ * each run request built from it (crond/run/runreq.h) holds one more, so a run
+ * due for a 1 MiB crontab costs a few pointers, not a copy of its
+ * environment. References are dropped on the timer thread (source replaced
+ * or removed) and on the supervisor thread (run request freed); the last one
+ * frees the snapshot, on whichever thread that is.
+ *
+ * Cancellation: when a source is removed, or replaced by a crontab without
+ * an entry, the timer marks that entry cancelled; the supervisor checks the
+ * flag before it starts a waiting run, so a run of an entry that no longer
+ * exists never starts. No lock: a flag only ever goes from 0 to 1.
+ */
+#ifndef CROND_SNAPSHOT_H
+#define CROND_SNAPSHOT_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/crontab.h"
+
+enum source_kind {
+	SOURCE_USER,     /* a user's crontab: entries run as the owner */
+	SOURCE_SYSTEM,   /* /etc/crontab, /etc/cron.d/\*: entries name their user */
+};
+
+/* The assignments every run looks up, found once per crontab (not once per
+ * run: a crontab may have 1,000 assignments and 10,000 entries). */
+enum snapshot_var { SNAP_SHELL, SNAP_MAILTO, SNAP_MAILFROM, SNAP_VARS };
+
+struct snapshot {
+	atomic_size_t refs;
+	const char *name;            /* "user:alice", "/etc/cron.d/x" */
+	enum source_kind kind;
+	const char *owner;           /* SOURCE_USER: the owner; else NULL */
+	struct crontab tab;
+	const char **env;            /* tab.env[i] as "NAME=VALUE"; an entry uses
+	                                the first env_count of them */
+	atomic_uchar *cancelled;     /* per entry: 1 once cancelled */
+	uint32_t (*last)[SNAP_VARS]; /* [k][v]: 1 + index of the last assignment
+	                                of v among the first k, or 0 */
+};
+
+/* A snapshot of TAB (moved in: TAB is left empty in every case) named NAME,
+ * with one reference (the caller's). NULL on allocation failure. */
+struct snapshot *snapshot_new(const char *name, enum source_kind kind, const char *owner,
+                              struct crontab *tab);
+
+/* Takes one more reference; returns SNAP. */
+struct snapshot *snapshot_ref(struct snapshot *snap);
+
+/* Drops one reference; the last one frees SNAP. NULL is fine. Any thread. */
+void snapshot_unref(struct snapshot *snap);
+
+/* Whether a reference other than the caller's exists. Meaningful only to a
+ * holder that no one else takes new references from (the scheduler, for a
+ * snapshot it replaced): then false stays false. */
+bool snapshot_shared(const struct snapshot *snap);
+
+/* Marks entry I (or every entry) cancelled. Any thread; idempotent. */
+void snapshot_cancel_entry(struct snapshot *snap, size_t i);
+void snapshot_cancel_all(struct snapshot *snap);
+
+/* Whether entry I was cancelled. Any thread. */
+bool snapshot_cancelled(const struct snapshot *snap, size_t i);
+
+/* The value of V as ENTRY (one of SNAP's) sees it, or NULL: what
+ * crontab_getenv gives, in constant time. */
+const char *snapshot_getenv(const struct snapshot *snap, const struct crontab_entry *entry,
+                            enum snapshot_var v);
+
+/* Bytes the snapshot holds (strings and tables), for accounting and tests. */
+size_t snapshot_bytes(const struct snapshot *snap);
+
+#endif

@@ -1,0 +1,623 @@
+/* crond/sched/scheduler.c: the schedule (see scheduler.h).
+ *
+ * DESIGN: timer thread only; no locks. Three tables: sources (an array of
+ * pointers with stable indexes, holes reused), slots (what each heap id
+ * means: an entry of a source, or an at job) and the heap itself. An at
+ * job's slot is found from its id through an idmap. Zones named by CRON_TZ
+ * are loaded once and kept for the scheduler's life.
+ */
+#include "crond/sched/scheduler.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crond/sched/heap.h"
+#include "crond/run/idmap.h"
+#include "lib/nextrun.h"
+
+enum slot_kind { SLOT_FREE, SLOT_CRON, SLOT_AT };
+
+struct slot {
+	uint8_t kind;
+	char queue;          /* SLOT_AT */
+	uint32_t source;     /* SLOT_CRON: index in sources; SLOT_FREE: next free */
+	uint32_t entry;      /* SLOT_CRON */
+	int64_t at_id;       /* SLOT_AT */
+};
+
+struct zone_cache {
+	char *name;
+	struct tz *zone;
+};
+
+struct scheduler {
+	const struct tz *local;
+	double random_factor;
+	struct sched_source **sources;
+	size_t n_sources, cap_sources;
+	struct slot *slots;
+	size_t n_slots, cap_slots;
+	uint32_t free_slot;          /* head of the free list, or UINT32_MAX */
+	struct heap heap;
+	struct idmap at_slots;       /* at job id -> slot */
+	struct zone_cache *zones;
+	size_t n_zones;
+	size_t n_entries;
+	uint8_t secret[CRONTAB_SECRET_LEN];   /* for the '~' picks; zeros until set */
+	uint64_t cancelled;          /* entries cancelled by replace or remove */
+};
+
+#define NO_SLOT UINT32_MAX
+
+static uint64_t entry_hash(const struct crontab_entry *e);
+
+/* A missed run older than this is not caught up (beyond any Vixie rule). */
+#define MAX_CATCHUP_NORMAL (6 * 60)
+#define MAX_CATCHUP_FORWARD (181 * 60)
+
+struct scheduler *scheduler_new(const struct tz *local, double random_factor)
+{
+	struct scheduler *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->local = local;
+	s->random_factor = random_factor < 0 || random_factor >= 1 ? 0 : random_factor;
+	s->free_slot = NO_SLOT;
+	heap_init(&s->heap);
+	idmap_init(&s->at_slots);
+	return s;
+}
+
+static void source_free(struct sched_source *src)
+{
+	if (!src)
+		return;
+	snapshot_unref(src->snap);
+	for (size_t i = 0; i < src->n_retired; i++)
+		snapshot_unref(src->retired[i]);
+	free(src->zones);
+	free(src->delays);
+	free(src->scheduled);
+	free(src->slots);
+	free(src);
+}
+
+void scheduler_set_secret(struct scheduler *s, const uint8_t secret[CRONTAB_SECRET_LEN])
+{
+	memcpy(s->secret, secret, CRONTAB_SECRET_LEN);
+}
+
+void scheduler_free(struct scheduler *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n_sources; i++)
+		source_free(s->sources[i]);
+	for (size_t i = 0; i < s->n_zones; i++) {
+		free(s->zones[i].name);
+		tz_free(s->zones[i].zone);
+	}
+	free(s->zones);
+	free(s->sources);
+	free(s->slots);
+	heap_free(&s->heap);
+	idmap_free(&s->at_slots);
+	free(s);
+}
+
+static const struct tz *zone_for(struct scheduler *s, const char *name, char *err,
+                                 size_t errlen)
+{
+	if (!name)
+		return s->local;
+	for (size_t i = 0; i < s->n_zones; i++)
+		if (strcmp(s->zones[i].name, name) == 0)
+			return s->zones[i].zone;
+	struct zone_cache *nz = realloc(s->zones, (s->n_zones + 1) * sizeof(*nz));
+	if (!nz) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->zones = nz;
+	char zerr[256];
+	struct tz *z = tz_load(name, zerr, sizeof(zerr));
+	char *copy = strdup(name);
+	if (!z || !copy) {
+		snprintf(err, errlen, "CRON_TZ: %s", z ? "out of memory" : zerr);
+		tz_free(z);
+		free(copy);
+		return NULL;
+	}
+	s->zones[s->n_zones++] = (struct zone_cache){ copy, z };
+	return z;
+}
+
+/* Reserves N more slots so taking them cannot fail. */
+static int reserve_slots(struct scheduler *s, size_t n)
+{
+	size_t free_count = 0;
+	for (uint32_t i = s->free_slot; i != NO_SLOT && free_count < n; i = s->slots[i].source)
+		free_count++;
+	size_t need = s->n_slots + (n > free_count ? n - free_count : 0);
+	if (need > s->cap_slots) {
+		size_t ncap = s->cap_slots ? s->cap_slots : 256;
+		while (ncap < need)
+			ncap *= 2;
+		struct slot *ns = realloc(s->slots, ncap * sizeof(*ns));
+		if (!ns)
+			return -1;
+		s->slots = ns;
+		s->cap_slots = ncap;
+	}
+	return heap_reserve(&s->heap, need, s->heap.count + n);
+}
+
+static uint32_t take_slot(struct scheduler *s)
+{
+	uint32_t id = s->free_slot;
+	if (id != NO_SLOT) {
+		s->free_slot = s->slots[id].source;
+		return id;
+	}
+	return (uint32_t)s->n_slots++;
+}
+
+static void release_slot(struct scheduler *s, uint32_t id)
+{
+	heap_remove(&s->heap, id);
+	s->slots[id] = (struct slot){ .kind = SLOT_FREE, .source = s->free_slot };
+	s->free_slot = id;
+}
+
+static const struct tz *entry_zone(const struct sched_source *src, const struct crontab_entry *e)
+{
+	return src->zones[e->options];
+}
+
+/* Arms entry I of SRC at its next run strictly after AFTER. */
+static void arm(struct scheduler *s, struct sched_source *src, size_t i, int64_t after)
+{
+	const struct crontab_entry *e = &src->tab->entries[i];
+	uint32_t slot = src->slots[i];
+	if (slot == NO_SLOT)
+		return;
+	int64_t next;
+	if (!nextrun_after(&e->sched, entry_zone(src, e), after, &next)) {
+		src->scheduled[i] = INT64_MAX;
+		heap_remove(&s->heap, slot);
+		return;
+	}
+	src->scheduled[i] = next;
+	/* Cannot fail: room was reserved when the slot was taken. */
+	(void)heap_set(&s->heap, slot, next + src->delays[e->options]);
+}
+
+static size_t find_source(const struct scheduler *s, const char *name)
+{
+	for (size_t i = 0; i < s->n_sources; i++)
+		if (s->sources[i] && strcmp(s->sources[i]->name, name) == 0)
+			return i;
+	return SIZE_MAX;
+}
+
+static void drop_source(struct scheduler *s, size_t idx)
+{
+	struct sched_source *src = s->sources[idx];
+	for (size_t i = 0; i < src->tab->n_entries; i++)
+		if (src->slots[i] != NO_SLOT)
+			release_slot(s, src->slots[i]);
+	s->n_entries -= src->tab->n_entries;
+	source_free(src);
+	s->sources[idx] = NULL;
+}
+
+/* Builds the per-block and per-entry arrays of a new source. */
+static struct sched_source *build_source(struct scheduler *s, const char *name,
+                                         enum source_kind kind, const char *owner,
+                                         struct crontab *tab, char *err, size_t errlen)
+{
+	struct sched_source *src = calloc(1, sizeof(*src));
+	size_t nb = tab->n_options ? tab->n_options : 1, ne = tab->n_entries;
+	if (!src)
+		goto oom;
+	/* The '~' picks: the same for this crontab name and content at every
+	 * load, as `crontab --next` computes them (lib/crontab.h). */
+	crontab_resolve_random(tab, crontab_random_seed(s->secret, name));
+	src->snap = snapshot_new(name, kind, owner, tab);
+	if (!src->snap)
+		goto oom;
+	src->tab = &src->snap->tab;
+	src->name = src->snap->name;
+	src->owner = src->snap->owner;
+	src->kind = kind;
+	src->zones = calloc(nb, sizeof(*src->zones));
+	src->delays = calloc(nb, sizeof(*src->delays));
+	src->scheduled = calloc(ne ? ne : 1, sizeof(*src->scheduled));
+	src->slots = calloc(ne ? ne : 1, sizeof(*src->slots));
+	if (!src->zones || !src->delays || !src->scheduled || !src->slots)
+		goto oom;
+	for (size_t b = 0; b < src->tab->n_options; b++) {
+		const struct crontab_options *o = &src->tab->options[b];
+		src->zones[b] = zone_for(s, o->tz, err, errlen);
+		if (!src->zones[b]) {
+			source_free(src);
+			return NULL;
+		}
+		src->delays[b] = (uint32_t)(s->random_factor * o->random_delay * 60.0);
+	}
+	if (!src->tab->n_options)
+		src->zones[0] = s->local;
+	return src;
+oom:
+	if (src)
+		source_free(src);
+	else
+		crontab_free(tab);
+	snprintf(err, errlen, "out of memory");
+	return NULL;
+}
+
+static int add_source_pointer(struct scheduler *s, struct sched_source *src, size_t *idx)
+{
+	for (size_t i = 0; i < s->n_sources; i++) {
+		if (!s->sources[i]) {
+			s->sources[i] = src;
+			*idx = i;
+			return 0;
+		}
+	}
+	if (s->n_sources == s->cap_sources) {
+		size_t ncap = s->cap_sources ? s->cap_sources * 2 : 16;
+		struct sched_source **n = realloc(s->sources, ncap * sizeof(*n));
+		if (!n)
+			return -1;
+		s->sources = n;
+		s->cap_sources = ncap;
+	}
+	*idx = s->n_sources;
+	s->sources[s->n_sources++] = src;
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Cancels the entries of OLD that NEW (same name) does not have, by entry
+ * key: their waiting runs must not start. An entry whose key is unchanged
+ * keeps its waiting run (editing one line of a crontab must not cancel the
+ * others). Without memory for the comparison, every entry is cancelled:
+ * losing a waiting run is better than running a removed command. */
+static void cancel_replaced(struct scheduler *s, struct sched_source *old,
+                            const struct sched_source *new)
+{
+	size_t n = new->tab->n_entries;
+	uint64_t *keys = malloc((n ? n : 1) * sizeof(*keys));
+	for (size_t i = 0; keys && i < n; i++)
+		keys[i] = entry_hash(&new->tab->entries[i]);
+	if (keys)
+		qsort(keys, n, sizeof(*keys), cmp_u64);
+	for (size_t i = 0; i < old->tab->n_entries; i++) {
+		uint64_t h = entry_hash(&old->tab->entries[i]);
+		if (!keys || !bsearch(&h, keys, n, sizeof(*keys), cmp_u64)) {
+			snapshot_cancel_entry(old->snap, i);
+			s->cancelled++;
+		}
+	}
+	free(keys);
+}
+
+/* Hands OLD's replaced snapshots, and OLD's own while runs hold it, to NEW
+ * (SCHED_RETIRED_MAX at most: the runs of the oldest are cancelled). Those
+ * no run holds any more are let go. */
+static void retire(struct scheduler *s, struct sched_source *old, struct sched_source *new)
+{
+	for (size_t i = 0; i < old->n_retired; i++) {
+		if (snapshot_shared(old->retired[i]))
+			new->retired[new->n_retired++] = old->retired[i];
+		else
+			snapshot_unref(old->retired[i]);
+	}
+	old->n_retired = 0;
+	if (!snapshot_shared(old->snap))
+		return;   /* source_free lets it go */
+	if (new->n_retired == SCHED_RETIRED_MAX) {
+		struct snapshot *oldest = new->retired[0];
+		snapshot_cancel_all(oldest);
+		s->cancelled += oldest->tab.n_entries;
+		snapshot_unref(oldest);
+		memmove(new->retired, new->retired + 1, --new->n_retired * sizeof(*new->retired));
+	}
+	new->retired[new->n_retired++] = old->snap;
+	old->snap = NULL;
+}
+
+int scheduler_set_source(struct scheduler *s, const char *name, enum source_kind kind,
+                         const char *owner, struct crontab *tab, int64_t now, char *err,
+                         size_t errlen)
+{
+	struct sched_source *src = build_source(s, name, kind, owner, tab, err, errlen);
+	if (!src)
+		return -1;
+	size_t old = find_source(s, name), idx;
+	if (reserve_slots(s, src->tab->n_entries) < 0 || add_source_pointer(s, src, &idx) < 0) {
+		source_free(src);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (old != SIZE_MAX) {
+		cancel_replaced(s, s->sources[old], src);
+		retire(s, s->sources[old], src);
+		drop_source(s, old);
+	}
+	for (size_t i = 0; i < src->tab->n_entries; i++) {
+		const struct crontab_entry *e = &src->tab->entries[i];
+		src->scheduled[i] = INT64_MAX;
+		src->slots[i] = NO_SLOT;
+		if (!schedule_can_run(&e->sched))
+			continue;
+		uint32_t slot = take_slot(s);
+		s->slots[slot] = (struct slot){ .kind = SLOT_CRON, .source = (uint32_t)idx,
+			                        .entry = (uint32_t)i };
+		src->slots[i] = slot;
+		arm(s, src, i, now);
+	}
+	s->n_entries += src->tab->n_entries;
+	return 0;
+}
+
+bool scheduler_remove_source(struct scheduler *s, const char *name)
+{
+	size_t idx = find_source(s, name);
+	if (idx == SIZE_MAX)
+		return false;
+	struct sched_source *src = s->sources[idx];
+	snapshot_cancel_all(src->snap);
+	s->cancelled += src->tab->n_entries;
+	for (size_t i = 0; i < src->n_retired; i++) {
+		snapshot_cancel_all(src->retired[i]);
+		s->cancelled += src->retired[i]->tab.n_entries;
+	}
+	drop_source(s, idx);
+	return true;
+}
+
+const struct sched_source *scheduler_find_source(const struct scheduler *s, const char *name)
+{
+	size_t idx = find_source(s, name);
+	return idx == SIZE_MAX ? NULL : s->sources[idx];
+}
+
+int scheduler_add_at(struct scheduler *s, int64_t id, char queue, int64_t run_at)
+{
+	uint32_t slot;
+	if (!idmap_get(&s->at_slots, id, &slot)) {
+		if (reserve_slots(s, 1) < 0)
+			return -1;
+		slot = take_slot(s);
+		if (idmap_put(&s->at_slots, id, slot) < 0) {
+			release_slot(s, slot);
+			return -1;
+		}
+	}
+	s->slots[slot] = (struct slot){ .kind = SLOT_AT, .queue = queue, .at_id = id };
+	return heap_set(&s->heap, slot, run_at);
+}
+
+bool scheduler_has_at(const struct scheduler *s, int64_t id)
+{
+	uint32_t slot;
+	return idmap_get(&s->at_slots, id, &slot);
+}
+
+int scheduler_at_ids(const struct scheduler *s, int64_t **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	if (s->at_slots.count == 0)
+		return 0;
+	int64_t *v = malloc(s->at_slots.count * sizeof(*v));
+	if (!v)
+		return -1;
+	size_t k = 0;
+	for (size_t i = 0; i < s->at_slots.cap && k < s->at_slots.count; i++)
+		if (s->at_slots.cells[i].used)
+			v[k++] = s->at_slots.cells[i].key;
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+bool scheduler_remove_at(struct scheduler *s, int64_t id)
+{
+	uint32_t slot;
+	if (!idmap_get(&s->at_slots, id, &slot))
+		return false;
+	idmap_del(&s->at_slots, id);
+	release_slot(s, slot);
+	return true;
+}
+
+int64_t scheduler_next_due(const struct scheduler *s)
+{
+	struct heap_node n;
+	return heap_peek(&s->heap, &n) ? n.key : INT64_MAX;
+}
+
+static void emit_cron(const struct sched_source *src, size_t i, int64_t scheduled, bool catchup,
+                      due_fn emit, void *ctx)
+{
+	struct due d = { .kind = DUE_CRON, .scheduled = scheduled, .source = src,
+		         .entry = &src->tab->entries[i], .entry_index = i, .catchup = catchup };
+	emit(ctx, &d);
+}
+
+/* Re-arms from NOW every entry (ALL) or only the wildcard ones. */
+static void rebase(struct scheduler *s, int64_t now, bool all)
+{
+	for (size_t k = 0; k < s->n_sources; k++) {
+		struct sched_source *src = s->sources[k];
+		if (!src)
+			continue;
+		for (size_t i = 0; i < src->tab->n_entries; i++)
+			if (all || schedule_is_wildcard(&src->tab->entries[i].sched))
+				arm(s, src, i, now);
+	}
+}
+
+/* One due cron entry: run it (or not) per the rule for KIND, then re-arm. */
+static void run_entry(struct scheduler *s, struct sched_source *src, size_t i, int64_t now,
+                      enum jump_kind kind, due_fn emit, void *ctx)
+{
+	const struct crontab_entry *e = &src->tab->entries[i];
+	int64_t when = src->scheduled[i];
+	bool wildcard = schedule_is_wildcard(&e->sched);
+	int64_t max_late = kind == JUMP_FORWARD ? MAX_CATCHUP_FORWARD : MAX_CATCHUP_NORMAL;
+	if (kind == JUMP_FORWARD && wildcard) {
+		/* Missed wildcard runs are dropped; it runs once if the current
+		 * minute is one of its minutes. */
+		int64_t minute = now - (now % 60 + 60) % 60, t;
+		if (nextrun_after(&e->sched, entry_zone(src, e), minute - 1, &t) && t == minute)
+			emit_cron(src, i, t, false, emit, ctx);
+		arm(s, src, i, now);
+		return;
+	}
+	if (now - when > max_late) {
+		arm(s, src, i, now);  /* too old to be a missed minute: skip ahead */
+		return;
+	}
+	emit_cron(src, i, when, false, emit, ctx);
+	arm(s, src, i, when);
+}
+
+void scheduler_run_due(struct scheduler *s, int64_t now, enum jump_kind kind, due_fn emit,
+                       void *ctx)
+{
+	if (kind == JUMP_RESET)
+		rebase(s, now, true);
+	else if (kind == JUMP_BACKWARD)
+		rebase(s, now, false);
+	struct heap_node n;
+	while (heap_peek(&s->heap, &n) && n.key <= now) {
+		struct slot *sl = &s->slots[n.id];
+		if (sl->kind == SLOT_AT) {
+			struct due d = { .kind = DUE_AT, .scheduled = n.key, .at_id = sl->at_id,
+				         .queue = sl->queue };
+			idmap_del(&s->at_slots, sl->at_id);
+			release_slot(s, n.id);
+			emit(ctx, &d);
+			continue;
+		}
+		struct sched_source *src = s->sources[sl->source];
+		size_t entry = sl->entry;
+		/* FORWARD wildcard handling re-arms after NOW; everything else
+		 * re-arms after the run it emitted, so every missed run is seen. */
+		run_entry(s, src, entry, now, kind == JUMP_RESET ? JUMP_NONE : kind, emit, ctx);
+	}
+}
+
+void scheduler_run_reboot(struct scheduler *s, int64_t now, due_fn emit, void *ctx)
+{
+	for (size_t k = 0; k < s->n_sources; k++) {
+		const struct sched_source *src = s->sources[k];
+		if (!src)
+			continue;
+		for (size_t i = 0; i < src->tab->n_entries; i++)
+			if (src->tab->entries[i].sched.flags & SCHED_REBOOT)
+				emit_cron(src, i, now, false, emit, ctx);
+	}
+}
+
+/* The latest run of entry I in (LAST, NOW], or 0. */
+static int64_t latest_missed(const struct sched_source *src, size_t i, int64_t last, int64_t now)
+{
+	const struct crontab_entry *e = &src->tab->entries[i];
+	int64_t t = last, found = 0;
+	for (int guard = 0; guard < 1000000; guard++) {
+		int64_t next;
+		if (!nextrun_after(&e->sched, entry_zone(src, e), t, &next) || next > now)
+			break;
+		found = next;
+		t = next;
+	}
+	return found;
+}
+
+void scheduler_run_catchup(struct scheduler *s, int64_t now,
+                           int64_t (*last_scheduled)(void *ctx, const char *key),
+                           due_fn emit, void *ctx)
+{
+	for (size_t k = 0; k < s->n_sources; k++) {
+		const struct sched_source *src = s->sources[k];
+		if (!src)
+			continue;
+		for (size_t i = 0; i < src->tab->n_entries; i++) {
+			const struct crontab_entry *e = &src->tab->entries[i];
+			if (!src->tab->options[e->options].catchup || (e->sched.flags & SCHED_REBOOT))
+				continue;
+			char key[SCHEDULER_KEY_MAX];
+			scheduler_entry_key(src, e, key, sizeof(key));
+			int64_t last = last_scheduled(ctx, key);
+			int64_t missed = last > 0 ? latest_missed(src, i, last, now) : 0;
+			if (missed)
+				emit_cron(src, i, missed, true, emit, ctx);
+		}
+	}
+}
+
+static uint64_t fnv(uint64_t h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return h;
+}
+
+/* The hash part of an entry's key (scheduler_entry_key). */
+static uint64_t entry_hash(const struct crontab_entry *e)
+{
+	const struct schedule *sc = &e->sched;
+	uint64_t h = 0xcbf29ce484222325ull;
+	h = fnv(h, &sc->minutes, sizeof(sc->minutes));
+	h = fnv(h, &sc->hours, sizeof(sc->hours));
+	h = fnv(h, &sc->mdays, sizeof(sc->mdays));
+	h = fnv(h, &sc->months, sizeof(sc->months));
+	h = fnv(h, &sc->wdays, sizeof(sc->wdays));
+	h = fnv(h, &sc->flags, sizeof(sc->flags));
+	for (unsigned k = 0; k < sc->n_random; k++) {
+		const struct schedule_random *r = &sc->random[k];
+		uint8_t spec[4] = { r->field, r->lo, r->hi, r->step };
+		h = fnv(h, spec, sizeof(spec));
+	}
+	const char *user = e->user ? e->user : "";
+	h = fnv(h, user, strlen(user) + 1);
+	h = fnv(h, e->command, strlen(e->command) + 1);
+	if (e->input)
+		h = fnv(h, e->input, strlen(e->input));
+	return h;
+}
+
+void scheduler_entry_key(const struct sched_source *src, const struct crontab_entry *e,
+                         char *buf, size_t len)
+{
+	snprintf(buf, len, "%s:%016llx", src->name, (unsigned long long)entry_hash(e));
+}
+
+void scheduler_stats(const struct scheduler *s, struct scheduler_stats *out)
+{
+	size_t sources = 0;
+	for (size_t i = 0; i < s->n_sources; i++)
+		sources += s->sources[i] != NULL;
+	out->sources = sources;
+	out->entries = s->n_entries;
+	out->at_jobs = s->at_slots.count;
+	out->next_due = scheduler_next_due(s);
+	out->cancelled = s->cancelled;
+	size_t retired = 0;
+	for (size_t i = 0; i < s->n_sources; i++)
+		retired += s->sources[i] ? s->sources[i]->n_retired : 0;
+	out->retired = retired;
+}

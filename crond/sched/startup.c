@@ -1,0 +1,245 @@
+/* crond/sched/startup.c: loading before the threads start (see startup.h). */
+#include "crond/sched/startup.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "crond/log.h"
+#include "crond/run/runreq.h"
+#include "crond/sched/scheduler.h"
+#include "crond/sched/syscron.h"
+#include "lib/proto_msgs.h"
+
+#define LOAD_BATCH 256
+
+_Static_assert(sizeof(((struct crond *)0)->random_secret) == CRONTAB_SECRET_LEN,
+               "crond.h's random_secret is a crontab secret");
+#define BOOT_ID_PATH "/proc/sys/kernel/random/boot_id"
+
+static void load_user_crontab(struct crond *c, const struct spool_crontab *ct, int64_t now)
+{
+	char name[SPOOL_NAME_MAX + 8], err[256];
+	snprintf(name, sizeof(name), "user:%s", ct->owner);
+	if (ct->removed)
+		return;
+	struct crontab tab;
+	struct diag_list diags = { 0 };
+	if (crontab_parse(ct->text, ct->len, crontab_user_format(ct->uid), &tab, &diags) < 0) {
+		log_msg(LOG_ERR, "(%s) crontab in the spool does not parse (line %d: %s); skipped",
+		        ct->owner, diags.count ? diags.items[0].line : 0,
+		        diags.count ? diags.items[0].msg : "?");
+		diag_list_clear(&diags);
+		return;
+	}
+	diag_list_clear(&diags);
+	if (scheduler_set_source(c->sched, name, SOURCE_USER, ct->owner, &tab, now, err,
+	                         sizeof(err)) < 0)
+		log_msg(LOG_ERR, "(%s) crontab not scheduled: %s", ct->owner, err);
+}
+
+static int load_crontabs(struct crond *c, struct spool *sp, int64_t now, char *err,
+                         size_t errlen)
+{
+	int64_t since = 0;
+	for (;;) {
+		struct spool_crontab *v;
+		size_t n;
+		struct spool_err e;
+		if (spool_crontab_changes(sp, since, LOAD_BATCH, &v, &n, &e) != SPOOL_OK) {
+			snprintf(err, errlen, "loading crontabs: %s", e.msg);
+			return -1;
+		}
+		if (n == 0)
+			return 0;
+		for (size_t i = 0; i < n; i++) {
+			/* Changes come in generation order: a later tombstone or
+			 * install of the same owner replaces an earlier one. */
+			if (v[i].removed) {
+				char name[SPOOL_NAME_MAX + 8];
+				snprintf(name, sizeof(name), "user:%s", v[i].owner);
+				scheduler_remove_source(c->sched, name);
+			} else {
+				load_user_crontab(c, &v[i], now);
+			}
+			since = v[i].generation;
+		}
+		c->loaded_generation = since;
+		spool_crontabs_free(v, n);
+	}
+}
+
+static int load_at_jobs(struct crond *c, struct spool *sp, char *err, size_t errlen)
+{
+	struct spool_at_filter all = { .all_owners = true };
+	struct spool_at_summary *v;
+	size_t n;
+	struct spool_err e;
+	if (spool_at_list(sp, &all, &v, &n, &e) != SPOOL_OK) {
+		snprintf(err, errlen, "loading at jobs: %s", e.msg);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (v[i].state == SPOOL_AT_WAITING &&
+		    scheduler_add_at(c->sched, v[i].id, v[i].queue, v[i].run_at) < 0)
+			log_msg(LOG_ERR, "out of memory: at job %lld not scheduled", (long long)v[i].id);
+	free(v);
+	return 0;
+}
+
+/* Runs whose history records were still running when crond died (every
+ * run is recorded from its start): the spool ends them as interrupted.
+ * Returns them (to spare the at jobs among them a second record), or NULL. */
+static struct spool_run *recover_runs(struct spool *sp, int64_t now, size_t *n)
+{
+	struct spool_run *v;
+	struct spool_err e;
+	if (spool_history_recover(sp, now * 1000, &v, n, &e) != SPOOL_OK) {
+		log_msg(LOG_ERR, "cannot recover interrupted runs: %s", e.msg);
+		*n = 0;
+		return NULL;
+	}
+	for (size_t i = 0; i < *n; i++)
+		if (v[i].kind == SPOOL_RUN_CRON)
+			log_event(v[i].owner, "INTERRUPTED", "%.200s was running when crond stopped;"
+			          " not run again", v[i].command);
+	return v;
+}
+
+static bool has_record(const struct spool_run *runs, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (runs[i].kind == SPOOL_RUN_AT && strcmp(runs[i].entry_key, key) == 0)
+			return true;
+	return false;
+}
+
+/* Runs, then at jobs, that were running when crond died: record and
+ * finish them. */
+static void recover_interrupted(struct spool *sp, int64_t now)
+{
+	struct spool_at_job *v;
+	size_t n, n_runs;
+	struct spool_err e;
+	struct spool_run *runs = recover_runs(sp, now, &n_runs);
+	if (spool_at_recover(sp, now, &v, &n, &e) != SPOOL_OK) {
+		log_msg(LOG_ERR, "cannot recover interrupted at jobs: %s", e.msg);
+		spool_runs_free(runs, n_runs);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char key[64];
+		snprintf(key, sizeof(key), "at:%lld", (long long)v[i].id);
+		/* Its running record, if one was written, is ended already. */
+		bool recorded = has_record(runs, n_runs, key);
+		struct spool_run run = {
+			.kind = SPOOL_RUN_AT, .owner = v[i].owner, .uid = v[i].uid, .entry_key = key,
+			.command = "at job (interrupted)", .scheduled_ms = v[i].run_at * 1000,
+			.start_ms = (v[i].started_at ? v[i].started_at : now) * 1000,
+			.end_ms = now * 1000, .exit_code = -1, .flags = SPOOL_RUN_INTERRUPTED,
+		};
+		log_event(v[i].owner, "INTERRUPTED", "at job %lld was running when crond stopped; "
+		          "not run again", (long long)v[i].id);
+		if (spool_at_finish(sp, v[i].id, recorded ? NULL : &run, &e) != SPOOL_OK)
+			log_msg(LOG_ERR, "at job %lld: %s", (long long)v[i].id, e.msg);
+	}
+	spool_at_jobs_free(v, n);
+	spool_runs_free(runs, n_runs);
+}
+
+static void post_due(void *ctx, const struct due *d)
+{
+	struct crond *c = ctx;
+	struct run_request *r = runreq_from_due(d);
+	if (!r) {
+		log_msg(LOG_ERR, "out of memory: a start-up run was lost");
+		return;
+	}
+	mailbox_post(&c->super_box, &r->link);
+}
+
+static void run_reboot(struct crond *c, struct spool *sp, int64_t now)
+{
+	char last[128] = "", meta[SPOOL_NODE_MAX + 32];
+	struct spool_err e;
+	/* A shared spool holds every node's boot: each node keeps its own. */
+	snprintf(meta, sizeof(meta), c->spool_shared ? "reboot_boot_id:%s" : "reboot_boot_id",
+	         c->node);
+	int rc = spool_meta_get(sp, meta, last, sizeof(last), &e);
+	if (rc != SPOOL_OK && rc != SPOOL_NOT_FOUND)
+		log_msg(LOG_WARNING, "cannot read the last boot id: %s", e.msg);
+	if (c->boot_id[0] && strcmp(last, c->boot_id) == 0) {
+		log_msg(LOG_INFO, "(*system*) REBOOT (not a new boot: @reboot entries not run)");
+		return;
+	}
+	scheduler_run_reboot(c->sched, now, post_due, c);
+	if (c->boot_id[0] && spool_meta_set(sp, meta, c->boot_id, &e) != SPOOL_OK)
+		log_msg(LOG_WARNING, "cannot store the boot id: %s", e.msg);
+}
+
+struct catchup_ctx {
+	struct crond *c;
+	struct spool *sp;
+};
+
+static int64_t last_scheduled(void *ctx, const char *key)
+{
+	struct catchup_ctx *cc = ctx;
+	int64_t last = 0;
+	if (spool_state_get(cc->sp, key, &last, NULL, NULL) != SPOOL_OK)
+		return 0;
+	return last;
+}
+
+static void post_catchup(void *ctx, const struct due *d)
+{
+	struct catchup_ctx *cc = ctx;
+	log_msg(LOG_INFO, "(%s) CATCHUP (%.200s missed its run; running it once now)",
+	        d->source->owner ? d->source->owner : d->entry->user, d->entry->command);
+	post_due(cc->c, d);
+}
+
+static void read_boot_id(struct crond *c)
+{
+	int fd = open(BOOT_ID_PATH, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, c->boot_id, sizeof(c->boot_id) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	c->boot_id[n > 0 ? n : 0] = '\0';
+	c->boot_id[strcspn(c->boot_id, "\n")] = '\0';
+}
+
+int startup_load(struct crond *c, struct spool *sp, char *err, size_t errlen)
+{
+	int64_t now = clock_now_ns(&c->clock) / 1000000000;
+	c->sched = scheduler_new(c->local_zone, c->random_factor);
+	c->syscron = syscron_new();
+	if (!c->sched || !c->syscron) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	struct spool_err e;
+	if (spool_secret(sp, CRONTAB_SECRET_META, c->random_secret, sizeof(c->random_secret),
+	                 &e) != SPOOL_OK) {
+		snprintf(err, errlen, "the secret for random (~) values: %s", e.msg);
+		return -1;
+	}
+	scheduler_set_secret(c->sched, c->random_secret);
+	if (load_crontabs(c, sp, now, err, errlen) < 0 || load_at_jobs(c, sp, err, errlen) < 0)
+		return -1;
+	recover_interrupted(sp, now);
+	struct config cfg;
+	crond_config_copy(c, &cfg);
+	syscron_reload(c->syscron, &cfg, c->sched, now, true);
+	read_boot_id(c);
+	run_reboot(c, sp, now);
+	struct catchup_ctx cc = { c, sp };
+	scheduler_run_catchup(c->sched, now, last_scheduled, post_catchup, &cc);
+	struct scheduler_stats st;
+	scheduler_stats(c->sched, &st);
+	log_msg(LOG_INFO, "(*system*) LOADED (%zu crontabs, %zu entries, %zu at jobs)", st.sources,
+	        st.entries, st.at_jobs);
+	return 0;
+}

@@ -1,0 +1,308 @@
+/* crond/sched/syscron.c: system crontabs (see syscron.h). */
+#include "crond/sched/syscron.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crond/log.h"
+
+struct known_file {
+	char *path;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+	bool seen;          /* found in the current scan */
+	bool loaded;        /* a version is in the scheduler */
+};
+
+struct syscron {
+	int ifd;
+	struct known_file *files;
+	size_t n_files;
+	char watched_crontab_name[NAME_MAX + 1];
+};
+
+struct syscron *syscron_new(void)
+{
+	struct syscron *sc = calloc(1, sizeof(*sc));
+	if (sc)
+		sc->ifd = -1;
+	return sc;
+}
+
+void syscron_free(struct syscron *sc)
+{
+	if (!sc)
+		return;
+	if (sc->ifd >= 0)
+		close(sc->ifd);
+	for (size_t i = 0; i < sc->n_files; i++)
+		free(sc->files[i].path);
+	free(sc->files);
+	free(sc);
+}
+
+bool syscron_name_ok(const char *name)
+{
+	if (!*name)
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
+			return false;
+	return true;
+}
+
+int syscron_watch(struct syscron *sc, const struct config *cfg)
+{
+	if (sc->ifd >= 0)
+		close(sc->ifd);
+	sc->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (sc->ifd < 0) {
+		log_msg(LOG_WARNING, "inotify unavailable (%s): system crontabs reload on SIGHUP only",
+		        strerror(errno));
+		return -1;
+	}
+	const uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE |
+	                      IN_DELETE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF;
+	char dir[CONFIG_PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", cfg->system_crontab);
+	char *slash = strrchr(dir, '/');
+	int n = snprintf(sc->watched_crontab_name, sizeof(sc->watched_crontab_name), "%s",
+	                 slash ? slash + 1 : dir);
+	if (n < 0 || (size_t)n >= sizeof(sc->watched_crontab_name))
+		sc->watched_crontab_name[0] = '\0';
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	if (inotify_add_watch(sc->ifd, dir, mask) < 0 && errno != ENOENT)
+		log_msg(LOG_WARNING, "cannot watch %s: %s", dir, strerror(errno));
+	if (inotify_add_watch(sc->ifd, cfg->system_crontab_dir, mask) < 0 && errno != ENOENT)
+		log_msg(LOG_WARNING, "cannot watch %s: %s", cfg->system_crontab_dir, strerror(errno));
+	return sc->ifd;
+}
+
+bool syscron_drain(struct syscron *sc)
+{
+	if (sc->ifd < 0)
+		return false;
+	bool relevant = false;
+	char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
+	for (;;) {
+		ssize_t n = read(sc->ifd, buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ev = (const struct inotify_event *)(void *)p;
+			/* Anything in cron.d, or the system crontab by name, or an
+			 * overflow/self event: reload. Other files in /etc are noise. */
+			if (!ev->len || (ev->mask & IN_Q_OVERFLOW) || syscron_name_ok(ev->name) ||
+			    strcmp(ev->name, sc->watched_crontab_name) == 0)
+				relevant = true;
+			p += sizeof(*ev) + ev->len;
+		}
+	}
+	return relevant;
+}
+
+/* Why a file is not read, or NULL if it may be. */
+static const char *unsafe_reason(const struct stat *st)
+{
+	if (!S_ISREG(st->st_mode))
+		return "not a regular file";
+	if (st->st_uid != geteuid())
+		return "not owned by root";
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
+		return "writable by group or others";
+	if (st->st_size > CRONTAB_MAX_BYTES)
+		return "larger than 1 MiB";
+	return NULL;
+}
+
+static struct known_file *known(struct syscron *sc, const char *path)
+{
+	for (size_t i = 0; i < sc->n_files; i++)
+		if (strcmp(sc->files[i].path, path) == 0)
+			return &sc->files[i];
+	if (sc->n_files >= SYSCRON_MAX_FILES)
+		return NULL;
+	struct known_file *n = realloc(sc->files, (sc->n_files + 1) * sizeof(*n));
+	if (!n)
+		return NULL;
+	sc->files = n;
+	struct known_file *k = &sc->files[sc->n_files];
+	*k = (struct known_file){ .path = strdup(path) };
+	if (!k->path)
+		return NULL;
+	sc->n_files++;
+	return k;
+}
+
+static bool changed(const struct known_file *k, const struct stat *st)
+{
+	return k->dev != st->st_dev || k->ino != st->st_ino || k->size != st->st_size ||
+	       k->mtime.tv_sec != st->st_mtim.tv_sec || k->mtime.tv_nsec != st->st_mtim.tv_nsec ||
+	       k->ctime.tv_sec != st->st_ctim.tv_sec || k->ctime.tv_nsec != st->st_ctim.tv_nsec;
+}
+
+/* Reads and parses PATH; logs problems. Returns 0 with TAB, or -1. */
+static int load_file(const char *path, struct crontab *tab, bool print)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		if (print)
+			fprintf(stderr, "crond: %s: %s\n", path, strerror(e));
+		else
+			log_msg(LOG_ERR, "system crontab %s: %s", path, strerror(e));
+		return -1;
+	}
+	const char *why = unsafe_reason(&st);
+	char *text = why ? NULL : malloc((size_t)st.st_size + 1);
+	ssize_t n = text ? read(fd, text, (size_t)st.st_size + 1) : -1;
+	close(fd);
+	if (why || n < 0 || n > st.st_size) {
+		if (!why)
+			why = n < 0 ? strerror(errno) : "changed while being read";
+		if (print)
+			fprintf(stderr, "crond: %s: ignored: %s\n", path, why);
+		else
+			log_msg(LOG_ERR, "system crontab %s ignored: %s", path, why);
+		free(text);
+		return -1;
+	}
+	struct diag_list diags = { 0 };
+	int rc = crontab_parse(text, (size_t)n, CRONTAB_SYSTEM, tab, &diags);
+	free(text);
+	if (rc == 0 && crontab_check_zones(tab, &diags) > 0) {
+		crontab_free(tab);
+		rc = -1;
+	}
+	for (size_t i = 0; i < diags.count; i++) {
+		char line[DIAG_MSG_MAX + CONFIG_PATH_MAX + 32];
+		diag_format(&diags.items[i], path, line, sizeof(line));
+		if (print)
+			fprintf(stderr, "crond: %s\n", line);
+		else
+			log_msg(diags.items[i].warning ? LOG_WARNING : LOG_ERR, "%s", line);
+	}
+	diag_list_clear(&diags);
+	return rc;
+}
+
+static void reload_one(struct syscron *sc, const char *path, struct scheduler *sched,
+                       int64_t now, bool force)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return;  /* vanished: removed in the sweep */
+	struct known_file *k = known(sc, path);
+	if (!k) {
+		log_msg(LOG_ERR, "system crontab %s ignored: too many files", path);
+		return;
+	}
+	k->seen = true;
+	if (!force && k->loaded && !changed(k, &st))
+		return;
+	k->dev = st.st_dev;
+	k->ino = st.st_ino;
+	k->size = st.st_size;
+	k->mtime = st.st_mtim;
+	k->ctime = st.st_ctim;
+	struct crontab tab;
+	if (load_file(path, &tab, false) < 0) {
+		if (k->loaded)
+			log_msg(LOG_WARNING, "system crontab %s: keeping the last good version", path);
+		return;
+	}
+	size_t n = tab.n_entries;
+	char err[256];
+	if (scheduler_set_source(sched, path, SOURCE_SYSTEM, NULL, &tab, now, err, sizeof(err)) < 0) {
+		log_msg(LOG_ERR, "system crontab %s: %s", path, err);
+		return;
+	}
+	k->loaded = true;
+	log_msg(LOG_INFO, "(*system*) RELOAD (%s, %zu entries)", path, n);
+}
+
+/* Calls FN for the system crontab and for every file of cron.d whose name
+ * run-parts would accept. */
+static void each_file(const struct config *cfg, void (*fn)(const char *path, void *ctx),
+                      void *ctx)
+{
+	fn(cfg->system_crontab, ctx);
+	DIR *d = opendir(cfg->system_crontab_dir);
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (!syscron_name_ok(de->d_name))
+			continue;
+		char path[CONFIG_PATH_MAX + NAME_MAX + 2];
+		snprintf(path, sizeof(path), "%s/%s", cfg->system_crontab_dir, de->d_name);
+		fn(path, ctx);
+	}
+	closedir(d);
+}
+
+struct reload_ctx {
+	struct syscron *sc;
+	struct scheduler *sched;
+	int64_t now;
+	bool force;
+};
+
+static void reload_path(const char *path, void *ctx)
+{
+	struct reload_ctx *r = ctx;
+	reload_one(r->sc, path, r->sched, r->now, r->force);
+}
+
+void syscron_reload(struct syscron *sc, const struct config *cfg, struct scheduler *sched,
+                    int64_t now, bool force)
+{
+	for (size_t i = 0; i < sc->n_files; i++)
+		sc->files[i].seen = false;
+	struct reload_ctx ctx = { sc, sched, now, force };
+	each_file(cfg, reload_path, &ctx);
+	for (size_t i = 0; i < sc->n_files;) {
+		struct known_file *k = &sc->files[i];
+		if (k->seen) {
+			i++;
+			continue;
+		}
+		if (k->loaded && scheduler_remove_source(sched, k->path))
+			log_msg(LOG_INFO, "(*system*) DELETE (%s)", k->path);
+		free(k->path);
+		sc->files[i] = sc->files[--sc->n_files];
+	}
+}
+
+static void check_path(const char *path, void *ctx)
+{
+	struct crontab tab;
+	if (access(path, F_OK) < 0 && errno == ENOENT)
+		return;   /* no /etc/crontab is fine */
+	if (load_file(path, &tab, true) < 0)
+		(*(int *)ctx)++;
+	else
+		crontab_free(&tab);
+}
+
+int syscron_check(const struct config *cfg)
+{
+	int errors = 0;
+	each_file(cfg, check_path, &errors);
+	return errors;
+}

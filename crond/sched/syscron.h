@@ -1,0 +1,51 @@
+/* crond/sched/syscron.h: the system crontabs: /etc/crontab and /etc/cron.d/\*.
+ *
+ * DESIGN: used by the timer thread only (and by `crond -x` before any thread
+ * exists). Watches both places with inotify (the directory of the system
+ * crontab, so an editor's rename is seen, and the cron.d directory), and on
+ * a change re-reads what changed. A file in cron.d counts when its name is
+ * one run-parts accepts (letters, digits, '_' and '-': so dotfiles, editor
+ * backups "x~", "x.bak" and package leftovers "x.dpkg-old" are ignored), it
+ * is a regular file (a symlink to one is followed), owned by the daemon's
+ * user (root) and not writable by group or others. A file that fails to
+ * parse is logged with every error, file:line:col, and its last good version
+ * stays in force.
+ */
+#ifndef CROND_SYSCRON_H
+#define CROND_SYSCRON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "crond/sched/scheduler.h"
+#include "lib/config.h"
+
+#define SYSCRON_MAX_FILES 10000
+
+struct syscron;
+
+struct syscron *syscron_new(void);
+void syscron_free(struct syscron *sc);
+
+/* (Re)starts watching the places CFG names. Returns the inotify descriptor
+ * to poll (non-blocking, close-on-exec), or -1 if inotify is unavailable
+ * (then only SIGHUP reloads: logged). */
+int syscron_watch(struct syscron *sc, const struct config *cfg);
+
+/* Reads pending inotify events; true if any concerns a system crontab. */
+bool syscron_drain(struct syscron *sc);
+
+/* Re-reads the system crontabs (all when FORCE, else only files whose size,
+ * mtime, inode or ctime changed) and updates the scheduler's sources;
+ * vanished files are removed. Problems are logged. */
+void syscron_reload(struct syscron *sc, const struct config *cfg, struct scheduler *sched,
+                    int64_t now, bool force);
+
+/* For `crond -x`: checks every system crontab and prints each problem to
+ * stderr as "crond: FILE:LINE:COL: message". Returns the number of errors. */
+int syscron_check(const struct config *cfg);
+
+/* Is NAME a file name crond reads in cron.d? */
+bool syscron_name_ok(const char *name);
+
+#endif

@@ -1,0 +1,502 @@
+/* crond/sched/timer.c: the timer thread (see timer.h).
+ *
+ * DESIGN: runs in its own thread, started by main once the schedule is
+ * loaded. Owns: the scheduler, the system-crontab watcher, a private copy of
+ * the configuration (refreshed when cfg_gen changes), the timerfd. Reads its
+ * mailbox (timer_box) for schedule changes from the control and signal
+ * threads; posts run requests to the supervisor's mailbox (super_box), the
+ * runs due at one instant as one list (mailbox_post_list: admitted together),
+ * and SUPER_SWEEP when a crontab change cancelled entries. No lock is held
+ * while it sleeps or works; the only shared data it writes are the status
+ * atomics in struct crond and the atomic "cancelled" flags of the crontab
+ * snapshots that run requests share (crond/run/snapshot.h).
+ *
+ * Each wake: apply messages, measure how far the wall clock moved against
+ * the monotonic clock (a difference means the clock was set: see
+ * timejump.h), hand everything due to the supervisor, re-arm the timerfd at
+ * the next due instant, sleep.
+ */
+#include "crond/sched/timer.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "crond/log.h"
+#include "crond/control/runclient.h"
+#include "crond/observe/metrics.h"
+#include "crond/run/runreq.h"
+#include "crond/sched/scheduler.h"
+#include "crond/sched/syscron.h"
+#include "lib/timefmt.h"
+
+#define NS 1000000000LL
+#define RELOAD_SETTLE_NS (200 * 1000000LL)  /* let an editor finish writing */
+#define BATCH_RETRY_MIN 5                   /* seconds between load checks */
+
+struct timer {
+	struct crond *c;
+	struct scheduler *sched;
+	struct syscron *sys;
+	struct config cfg;
+	unsigned cfg_gen;
+	int tfd;
+	int ifd;
+	int64_t last_now_ns, last_mono_ns;
+	int64_t reload_at_ns;       /* monotonic; 0 = none pending */
+	int64_t last_batch_start;   /* seconds */
+	struct due *dues;           /* collected by the emit callback */
+	size_t n_dues, cap_dues;
+	uint64_t cancelled_seen;    /* the scheduler's cancelled count last told */
+	struct resync resync;       /* changes from the cluster, applied once */
+	bool stop;
+};
+
+static void collect(void *ctx, const struct due *d)
+{
+	struct timer *t = ctx;
+	if (t->n_dues == t->cap_dues) {
+		size_t ncap = t->cap_dues ? t->cap_dues * 2 : 64;
+		struct due *n = realloc(t->dues, ncap * sizeof(*n));
+		if (!n) {
+			log_msg(LOG_ERR, "out of memory: a run due at %lld was lost",
+			        (long long)d->scheduled);
+			return;
+		}
+		t->dues = n;
+		t->cap_dues = ncap;
+	}
+	t->dues[t->n_dues++] = *d;
+}
+
+static bool batch_like(char queue)
+{
+	return queue == 'b' || (queue >= 'A' && queue <= 'Z');
+}
+
+/* The 1-minute load average from the configured file, or -1 if unreadable. */
+static double read_load(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	double load = -1;
+	if (fscanf(f, "%lf", &load) != 1)
+		load = -1;
+	fclose(f);
+	return load;
+}
+
+/* A due batch job: start it if the load and the batch interval allow,
+ * else re-arm it for a later look. */
+static bool batch_may_start(struct timer *t, const struct due *d, int64_t now)
+{
+	int64_t next_slot = t->last_batch_start + t->cfg.batch_interval;
+	double load = read_load(t->cfg.loadavg_file);
+	if (load < 0)
+		log_msg(LOG_WARNING, "cannot read the load average from %s; starting batch jobs anyway",
+		        t->cfg.loadavg_file);
+	if ((t->last_batch_start && now < next_slot) || load >= t->cfg.batch_load) {
+		int64_t retry = now + BATCH_RETRY_MIN;
+		if (t->last_batch_start && next_slot > retry)
+			retry = next_slot;
+		if (scheduler_add_at(t->sched, d->at_id, d->queue, retry) < 0)
+			log_msg(LOG_ERR, "out of memory: batch job %lld not re-armed", (long long)d->at_id);
+		return false;
+	}
+	t->last_batch_start = now;
+	return true;
+}
+
+static void dispatch(struct timer *t, int64_t now)
+{
+	struct mailbox_item *first = NULL, *last = NULL;
+	for (size_t i = 0; i < t->n_dues; i++) {
+		const struct due *d = &t->dues[i];
+		if (d->kind == DUE_AT && batch_like(d->queue) && !batch_may_start(t, d, now))
+			continue;
+		/* Sources cannot change while we are here (only this thread
+		 * changes them), so the pointers in D are still good. */
+		struct run_request *r = runreq_from_due(d);
+		if (!r) {
+			log_msg(LOG_ERR, "out of memory: a run due at %lld was lost", (long long)d->scheduled);
+			continue;
+		}
+		if (last)
+			last->next = &r->link;
+		else
+			first = &r->link;
+		last = &r->link;
+	}
+	mailbox_post_list(&t->c->super_box, first, last);   /* one instant, one batch */
+	t->n_dues = 0;
+}
+
+/* Tells the supervisor when entries were cancelled (a crontab removed or
+ * replaced), so their waiting runs are dropped and recorded now rather
+ * than when they would start. Should the message be lost (no memory), the
+ * supervisor still checks each run before it starts it. */
+static void notify_cancelled(struct timer *t)
+{
+	struct scheduler_stats st;
+	scheduler_stats(t->sched, &st);
+	if (st.cancelled == t->cancelled_seen)
+		return;
+	t->cancelled_seen = st.cancelled;
+	struct run_request *r = runreq_sweep();
+	if (!r) {
+		log_msg(LOG_ERR, "out of memory: cancelled runs are dropped when they would start");
+		return;
+	}
+	mailbox_post(&t->c->super_box, &r->link);
+}
+
+static void log_status(struct timer *t)
+{
+	struct scheduler_stats st;
+	scheduler_stats(t->sched, &st);
+	char next[TIMEFMT_RFC3339_LEN] = "none";
+	if (st.next_due != INT64_MAX)
+		timefmt_rfc3339(t->c->local_zone, st.next_due, next, sizeof(next));
+	log_msg(LOG_INFO, "(*system*) STATUS (sources=%zu entries=%zu at_jobs=%zu running=%zu "
+	        "queued=%zu next=%s)", st.sources, st.entries, st.at_jobs,
+	        atomic_load(&t->c->jobs_running), atomic_load(&t->c->jobs_queued), next);
+}
+
+static void refresh_config(struct timer *t, bool force_reload, int64_t now)
+{
+	unsigned gen = atomic_load(&t->c->cfg_gen);
+	bool changed = gen != t->cfg_gen;
+	if (changed) {
+		char old_tab[CONFIG_PATH_MAX], old_dir[CONFIG_PATH_MAX];
+		memcpy(old_tab, t->cfg.system_crontab, sizeof(old_tab));
+		memcpy(old_dir, t->cfg.system_crontab_dir, sizeof(old_dir));
+		t->cfg_gen = crond_config_copy(t->c, &t->cfg);
+		if (strcmp(old_tab, t->cfg.system_crontab) || strcmp(old_dir, t->cfg.system_crontab_dir))
+			t->ifd = syscron_watch(t->sys, &t->cfg);
+	}
+	if (changed || force_reload)
+		syscron_reload(t->sys, &t->cfg, t->sched, now, true);
+}
+
+/* ------------------------------------------------ crontab --run */
+
+/* How SOURCE is named to the one who asked (ASKER). */
+static void source_words(const struct sched_source *src, const char *name, const char *asker,
+                         char *buf, size_t len)
+{
+	const char *owner = src ? src->owner : strncmp(name, "user:", 5) == 0 ? name + 5 : NULL;
+	if (owner && strcmp(owner, asker) == 0)
+		snprintf(buf, len, "your crontab");
+	else if (owner)
+		snprintf(buf, len, "%s's crontab", owner);
+	else
+		snprintf(buf, len, "%s", name);
+}
+
+/* Why line LINE of SRC is not an entry, with the lines that are. */
+static void not_an_entry(const struct sched_source *src, uint32_t line, const char *what,
+                         char *buf, size_t len)
+{
+	const struct crontab *tab = src->tab;
+	for (size_t i = 0; i < tab->n_env; i++) {
+		if (tab->env[i].line == line) {
+			snprintf(buf, len, "line %u of %s is an assignment (%.40s=...), not an entry",
+			         line, what, tab->env[i].name);
+			return;
+		}
+	}
+	int n = snprintf(buf, len, "line %u of %s is not an entry (a blank line, a comment, or "
+	                 "past the end)", line, what);
+	if (tab->n_entries == 0) {
+		snprintf(buf + n, len - (size_t)n, "; it has no entries");
+		return;
+	}
+	n += snprintf(buf + n, len - (size_t)n, "; entries are on line%s",
+	              tab->n_entries > 1 ? "s" : "");
+	for (size_t i = 0; i < tab->n_entries && i < 12 && (size_t)n < len; i++)
+		n += snprintf(buf + n, len - (size_t)n, "%s %u", i ? "," : "", tab->entries[i].line);
+	if (tab->n_entries > 12 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, ", ...");
+}
+
+/* The client of a run that cannot run gets ERR through the supervisor
+ * (the only thread that writes to it). */
+static void refuse_run(struct timer *t, struct run_client *cl, enum msg_error code,
+                       const char *err)
+{
+	runclient_error(cl, code, "%s", err);
+	struct run_request *r = runreq_client(cl);
+	if (!r) {
+		log_msg(LOG_ERR, "out of memory answering crontab --run");
+		runclient_free(cl);
+		return;
+	}
+	mailbox_post(&t->c->super_box, &r->link);
+}
+
+/* TIMER_RUN: a manual run of entry M->line of M->source, built as a
+ * scheduled run's request is (runreq_from_due), due now. */
+static void run_entry(struct timer *t, struct timer_msg *m, int64_t now)
+{
+	struct run_client *cl = m->client;
+	m->client = NULL;
+	const struct sched_source *src = scheduler_find_source(t->sched, m->source);
+	char what[300], err[512];
+	source_words(src, m->source, cl->asker, what, sizeof(what));
+	if (!src) {
+		snprintf(err, sizeof(err), "%s %s", strncmp(m->source, "user:", 5) == 0
+		         ? "crond has no crontab installed for" : "crond has no system crontab",
+		         strncmp(m->source, "user:", 5) == 0 ? m->source + 5 : m->source);
+		refuse_run(t, cl, MSGE_NOT_FOUND, err);
+		return;
+	}
+	const struct crontab *tab = src->tab;
+	size_t i = 0;
+	while (i < tab->n_entries && tab->entries[i].line != m->line)
+		i++;
+	if (i == tab->n_entries) {
+		not_an_entry(src, m->line, what, err, sizeof(err));
+		refuse_run(t, cl, MSGE_NOT_FOUND, err);
+		return;
+	}
+	struct due d = { .kind = DUE_CRON, .scheduled = now, .source = src,
+		         .entry = &tab->entries[i], .entry_index = i };
+	struct run_request *r = runreq_from_due(&d);
+	if (!r) {
+		refuse_run(t, cl, MSGE_INTERNAL, "crond is out of memory");
+		return;
+	}
+	runreq_make_manual(r, cl);
+	log_event(r->user, "RUN", "line %u of %s by hand, asked by %s: %.200s", m->line, m->source,
+	          cl->asker, r->command);
+	mailbox_post(&t->c->super_box, &r->link);
+}
+
+/* TIMER_AT_SYNC: the waiting at jobs, as another node may have changed them. */
+static void at_sync(struct timer *t, const struct timer_msg *m)
+{
+	size_t added, removed;
+	if (resync_at_apply(&t->resync, t->sched, m->at_list, m->n_at, &added, &removed) < 0)
+		log_msg(LOG_ERR, "out of memory: at jobs not resynced (the next resync retries)");
+	if (added || removed)
+		log_msg(LOG_DEBUG, "(crond) RESYNC (at jobs: %zu armed, %zu disarmed)", added, removed);
+}
+
+static void handle_msg(struct timer *t, struct timer_msg *m, int64_t now)
+{
+	char err[256], name[300];
+	switch (m->kind) {
+	case TIMER_SET_CRONTAB:
+		snprintf(name, sizeof(name), "user:%s", m->owner);
+		if (resync_crontab_fresh(&t->resync, m->owner, m->generation) &&
+		    scheduler_set_source(t->sched, name, SOURCE_USER, m->owner, &m->tab, now, err,
+		                         sizeof(err)) < 0)
+			log_msg(LOG_ERR, "(%s) crontab not scheduled: %s", m->owner, err);
+		break;
+	case TIMER_REMOVE_CRONTAB:
+		snprintf(name, sizeof(name), "user:%s", m->owner);
+		if (resync_crontab_fresh(&t->resync, m->owner, m->generation))
+			scheduler_remove_source(t->sched, name);
+		break;
+	case TIMER_AT_ADD:
+		if (scheduler_add_at(t->sched, m->at_id, m->queue, m->run_at) < 0)
+			log_msg(LOG_ERR, "out of memory: at job %lld not scheduled", (long long)m->at_id);
+		else
+			resync_at_added(&t->resync, m->at_id);
+		break;
+	case TIMER_AT_MARK:
+		resync_at_mark(&t->resync);
+		break;
+	case TIMER_AT_SYNC:
+		at_sync(t, m);
+		break;
+	case TIMER_AT_REMOVE:
+		scheduler_remove_at(t->sched, m->at_id);
+		break;
+	case TIMER_RELOAD:
+		refresh_config(t, true, now);
+		break;
+	case TIMER_STATUS:
+		log_status(t);
+		break;
+	case TIMER_STOP:
+		t->stop = true;
+		break;
+	case TIMER_RUN:
+		run_entry(t, m, now);
+		break;
+	}
+	crontab_free(&m->tab);
+	free(m->at_list);
+	runclient_free(m->client);
+	free(m->source);
+	free(m->owner);
+	free(m);
+}
+
+static void drain_mailbox(struct timer *t, int64_t now)
+{
+	struct mailbox_item *it = mailbox_take_all(&t->c->timer_box);
+	while (it) {
+		struct mailbox_item *next = it->next;
+		handle_msg(t, (struct timer_msg *)(void *)it, now);
+		it = next;
+	}
+}
+
+/* How the wall clock moved since the last wake, beyond the time that passed. */
+static enum jump_kind measure_jump(struct timer *t, int64_t now_ns, int64_t mono_ns)
+{
+	enum jump_kind kind = JUMP_NONE;
+	if (!t->c->clock.fake && t->last_mono_ns) {
+		int64_t jump = (now_ns - t->last_now_ns) - (mono_ns - t->last_mono_ns);
+		kind = timejump_classify(jump / NS);
+		if (kind != JUMP_NONE)
+			log_msg(LOG_NOTICE, "(*system*) CLOCK (changed by %+llds: %s)",
+			        (long long)(jump / NS), timejump_name(kind));
+	}
+	t->last_now_ns = now_ns;
+	t->last_mono_ns = mono_ns;
+	return kind;
+}
+
+/* Arms the timerfd for the earlier of the next due run and a pending reload. */
+static void arm(struct timer *t, int64_t mono_ns)
+{
+	int64_t due = scheduler_next_due(t->sched);
+	struct itimerspec its = { 0 };
+	int flags = 0;
+	int64_t reload_delay = t->reload_at_ns ? t->reload_at_ns - mono_ns : INT64_MAX;
+	if (reload_delay < 1)
+		reload_delay = 1;
+	if (t->c->clock.fake || reload_delay != INT64_MAX) {
+		/* Relative, on the monotonic clock. */
+		int64_t d = due == INT64_MAX ? INT64_MAX : clock_real_delay_ns(&t->c->clock, due * NS);
+		if (d < 1)
+			d = 1;
+		if (reload_delay < d)
+			d = reload_delay;
+		if (d != INT64_MAX)
+			its.it_value = (struct timespec){ d / NS, d % NS };
+	} else if (due != INT64_MAX) {
+		flags = TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET;
+		its.it_value = (struct timespec){ due, 0 };
+	}
+	if (timerfd_settime(t->tfd, flags, &its, NULL) < 0)
+		log_msg(LOG_ERR, "timerfd_settime: %s", strerror(errno));
+}
+
+static int make_timerfd(const struct crond *c)
+{
+	/* The test clock and reload debouncing use relative monotonic timers;
+	 * the real clock an absolute realtime one. One fd can do both only if
+	 * it is a realtime timer; relative realtime timers behave like
+	 * monotonic ones, but they are suspended-aware differently, so pick
+	 * the clock by mode. */
+	return timerfd_create(c->clock.fake ? CLOCK_MONOTONIC : CLOCK_REALTIME,
+	                      TFD_CLOEXEC | TFD_NONBLOCK);
+}
+
+static void publish_status(struct timer *t)
+{
+	struct scheduler_stats st;
+	scheduler_stats(t->sched, &st);
+	atomic_store(&t->c->crontabs, st.sources);
+	metrics_timer_counts(t->c, st.entries, st.at_jobs, t->cfg.metrics_file[0] != '\0');
+	atomic_store(&t->c->next_due, st.next_due);
+}
+
+static void wait_for_events(struct timer *t)
+{
+	struct pollfd p[3] = {
+		{ .fd = t->tfd, .events = POLLIN },
+		{ .fd = t->c->timer_box.efd, .events = POLLIN },
+		{ .fd = t->ifd, .events = POLLIN },
+	};
+	int n = poll(p, t->ifd >= 0 ? 3 : 2, -1);
+	if (n < 0 && errno != EINTR)
+		log_msg(LOG_ERR, "poll: %s", strerror(errno));
+	if (n > 0 && (p[0].revents & POLLIN)) {
+		uint64_t expirations;
+		/* ECANCELED: the clock was set; measure_jump will see by how much. */
+		ssize_t r = read(t->tfd, &expirations, sizeof(expirations));
+		(void)r;
+	}
+	if (n > 0 && t->ifd >= 0 && (p[2].revents & POLLIN) && syscron_drain(t->sys))
+		t->reload_at_ns = clock_mono_ns() + RELOAD_SETTLE_NS;
+}
+
+static void timer_destroy(struct timer *t)
+{
+	syscron_free(t->sys);
+	resync_free(&t->resync);
+	if (t->tfd >= 0)
+		close(t->tfd);
+	free(t->dues);
+	free(t);
+}
+
+static void *timer_main(void *arg)
+{
+	struct timer *t = arg;
+	while (!t->stop) {
+		int64_t now_ns = clock_now_ns(&t->c->clock), mono_ns = clock_mono_ns();
+		int64_t now = now_ns / NS;
+		drain_mailbox(t, now);
+		if (t->stop)
+			break;
+		if (t->reload_at_ns && mono_ns >= t->reload_at_ns) {
+			t->reload_at_ns = 0;
+			syscron_reload(t->sys, &t->cfg, t->sched, now, false);
+		}
+		notify_cancelled(t);
+		enum jump_kind kind = measure_jump(t, now_ns, mono_ns);
+		scheduler_run_due(t->sched, now, kind, collect, t);
+		dispatch(t, now);
+		publish_status(t);
+		arm(t, mono_ns);
+		wait_for_events(t);
+	}
+	timer_destroy(t);
+	return NULL;
+}
+
+int timer_start(struct crond *c)
+{
+	struct timer *t = calloc(1, sizeof(*t));
+	if (!t) {
+		log_msg(LOG_ERR, "out of memory starting the timer thread");
+		return -1;
+	}
+	t->c = c;
+	t->sched = c->sched;
+	resync_init(&t->resync);
+	t->cfg_gen = crond_config_copy(c, &t->cfg);
+	t->sys = c->syscron;
+	t->tfd = make_timerfd(c);
+	if (!t->sys || t->tfd < 0) {
+		log_msg(LOG_ERR, "cannot start the timer thread: %s", strerror(errno));
+		t->sys = NULL;
+		timer_destroy(t);
+		return -1;
+	}
+	t->ifd = syscron_watch(t->sys, &t->cfg);
+	struct scheduler_stats st;
+	scheduler_stats(t->sched, &st);
+	t->cancelled_seen = st.cancelled;
+	int rc = pthread_create(&c->timer_thread, NULL, timer_main, t);
+	if (rc != 0) {
+		log_msg(LOG_ERR, "cannot start the timer thread: %s", strerror(rc));
+		t->sys = NULL;
+		timer_destroy(t);
+		return -1;
+	}
+	c->syscron = NULL;  /* the timer thread owns it now */
+	c->sched = NULL;
+	return 0;
+}
