@@ -118,7 +118,7 @@ $(BUILD)/obj/%.o: %.c
 
 # The job runner's child side runs in a vfork-style child on a borrowed stack
 # (like posix_spawn): sanitizer instrumentation has no place there.
-$(BUILD)/obj/crond/runner_child.o: CFLAGS += -fno-sanitize=all
+$(BUILD)/obj/crond/run/runner_child.o: CFLAGS += -fno-sanitize=all
 
 $(LIBCOMMON):  $(call obj,$(LIB_SRCS))
 $(LIBSPOOL):   $(call obj,$(SPOOL_SRCS))
