@@ -111,11 +111,12 @@ void snapshot_unref(struct snapshot *snap)
 {
 	if (!snap)
 		return;
-	/* Release so this thread's reads happen before the free; the thread
-	 * that frees acquires everyone's. */
-	if (atomic_fetch_sub_explicit(&snap->refs, 1, memory_order_release) != 1)
+	/* Release so this thread's reads happen before the free; acquire so
+	 * the thread that frees sees everyone's. (acq_rel on the decrement
+	 * rather than release plus an acquire fence: ThreadSanitizer does not
+	 * model fences and took the free for a race.) */
+	if (atomic_fetch_sub_explicit(&snap->refs, 1, memory_order_acq_rel) != 1)
 		return;
-	atomic_thread_fence(memory_order_acquire);
 	snapshot_free(snap);
 }
 
