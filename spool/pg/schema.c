@@ -141,8 +141,10 @@ static const char *const migrations[] = {
 _Static_assert(LATEST == PG_SCHEMA_VERSION, "PG_SCHEMA_VERSION names the last migration");
 
 /* The version inside the caller's transaction into *VERSION: 0 when there
- * is no schema_version table (an empty database). */
-static int read_version(struct spool *sp, int *version, struct spool_err *err)
+ * is no schema_version table (an empty database) or, unless STRICT, when
+ * its row is not visible to this transaction's snapshot; STRICT: a table
+ * without exactly one row is SPOOL_CORRUPT. */
+static int read_version(struct spool *sp, bool strict, int *version, struct spool_err *err)
 {
 	PGresult *r = NULL;
 	*version = 0;
@@ -158,7 +160,9 @@ static int read_version(struct spool *sp, int *version, struct spool_err *err)
 			"read schema version", err);
 	if (code != SPOOL_OK)
 		return code;
-	if (PQntuples(r) != 1 || pg_isnull(r, 0, 0))
+	if (!strict && PQntuples(r) == 0)
+		*version = 0;   /* made after this snapshot: see version_txn */
+	else if (PQntuples(r) != 1 || pg_isnull(r, 0, 0))
 		code = spool_seterr(err, SPOOL_CORRUPT, "%s: schema_version must hold"
 				    " one row (it holds %d)", sp->path, PQntuples(r));
 	else
@@ -169,14 +173,18 @@ static int read_version(struct spool *sp, int *version, struct spool_err *err)
 
 static int version_txn(struct spool *sp, void *ctx, struct spool_err *err)
 {
-	return read_version(sp, ctx, err);
+	/* A snapshot (repeatable read) taken just before another node
+	 * committed the schema sees its table in the catalog but not yet its
+	 * row: that reads as "no schema yet", and the locked migration reads
+	 * again, strictly, in a transaction begun after the lock. */
+	return read_version(sp, false, ctx, err);
 }
 
 static int migrate_txn(struct spool *sp, void *ctx, struct spool_err *err)
 {
 	int target = *(const int *)ctx;
 	int version = 0;
-	int code = read_version(sp, &version, err);
+	int code = read_version(sp, true, &version, err);
 	if (code != SPOOL_OK || version >= target)
 		return code;   /* another node got there first */
 	char what[64];
