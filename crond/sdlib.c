@@ -1,35 +1,25 @@
 /* crond/sdlib.c: loading libsystemd when systemd runs crond (see sdlib.h). */
 #include "crond/sdlib.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <string.h>
+
+#include "lib/dynload.h"
 
 static struct sdlib lib;
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 static char load_error[256];   /* written once, inside load_once */
 
-static void *resolve(void *h, const char *name)
-{
-	void *f = dlsym(h, name);
-	if (f == NULL && load_error[0] == '\0')
-		snprintf(load_error, sizeof(load_error), "libsystemd.so.0 has no %s", name);
-	return f;
-}
-
 static void load(void)
 {
-	void *h = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
-	if (h == NULL) {
-		const char *e = dlerror();
-		snprintf(load_error, sizeof(load_error), "%s",
-		         e != NULL ? e : "libsystemd.so.0: cannot load");
+	static const char *const names[] = { "sd_notify", "sd_listen_fds", "sd_is_socket_unix" };
+	void *fns[3];
+	if (dynload("libsystemd.so.0", names, fns, 3, load_error, sizeof(load_error)) < 0)
 		return;
-	}
-	/* The handle stays open for the process's life. */
-	*(void **)&lib.notify = resolve(h, "sd_notify");
-	*(void **)&lib.listen_fds = resolve(h, "sd_listen_fds");
-	*(void **)&lib.is_socket_unix = resolve(h, "sd_is_socket_unix");
+	memcpy(&lib.notify, &fns[0], sizeof(void *));
+	memcpy(&lib.listen_fds, &fns[1], sizeof(void *));
+	memcpy(&lib.is_socket_unix, &fns[2], sizeof(void *));
 }
 
 const struct sdlib *sdlib_get(char *err, size_t errlen)

@@ -1,9 +1,9 @@
 /* spool/pg/libpq.c: loading libpq on first use (see libpq.h). */
-#include <dlfcn.h>
 #include <stdio.h>
 #include <pthread.h>
 #include <string.h>
 
+#include "lib/dynload.h"
 #include "spool/common.h"
 #include "spool/pg/libpq.h"
 
@@ -12,25 +12,23 @@ struct pg_libpq pg_libpq;
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 static char load_error[256];   /* written once, inside load_once */
 
+#define PG_LIBPQ_NAME(name) #name,
+static const char *const names[] = { PG_LIBPQ_FUNCTIONS(PG_LIBPQ_NAME) };
+#undef PG_LIBPQ_NAME
+#define PG_LIBPQ_COUNT (sizeof names / sizeof *names)
+
 static void load(void)
 {
-	void *h = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
-	if (h == NULL) {
-		const char *e = dlerror();
-		snprintf(load_error, sizeof load_error, "%s (install Debian's libpq5)",
-			 e != NULL ? e : "libpq.so.5: cannot load");
+	void *fns[PG_LIBPQ_COUNT];
+	char e[200];
+	if (dynload("libpq.so.5", names, fns, PG_LIBPQ_COUNT, e, sizeof e) < 0) {
+		snprintf(load_error, sizeof load_error, "%s (install Debian's libpq5)", e);
 		return;
 	}
-	struct pg_libpq t;
-	memset(&t, 0, sizeof t);
-#define PG_LIBPQ_RESOLVE(name) \
-	if (load_error[0] == '\0' && \
-	    (*(void **)&t.fn_##name = dlsym(h, #name)) == NULL) \
-		snprintf(load_error, sizeof load_error, "libpq.so.5 has no %s", #name);
-	PG_LIBPQ_FUNCTIONS(PG_LIBPQ_RESOLVE)
-#undef PG_LIBPQ_RESOLVE
-	if (load_error[0] == '\0')
-		pg_libpq = t;   /* the handle stays open for the process's life */
+	size_t i = 0;
+#define PG_LIBPQ_SET(name) memcpy(&pg_libpq.fn_##name, &fns[i++], sizeof(void *));
+	PG_LIBPQ_FUNCTIONS(PG_LIBPQ_SET)
+#undef PG_LIBPQ_SET
 }
 
 int pg_libpq_load(struct spool_err *err)
