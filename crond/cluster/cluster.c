@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,9 @@ struct cluster {
 	struct config cfg;
 	unsigned cfg_gen;
 	pthread_t thread;
-	int stop_fd;                /* eventfd: main asks the thread to leave */
+	int stop_fd;                /* eventfd: main asks the thread to go quiet or end */
+	int ack_fd;                 /* eventfd (blocking): the thread has gone quiet */
+	atomic_bool ending;         /* set by cluster_leave before it wakes the thread */
 	int watch_fd;               /* the spool's watch, or -1 */
 	int64_t generation;         /* the last crontab change seen */
 	int64_t next_beat, next_resync, next_retry;   /* monotonic ns */
@@ -33,7 +36,8 @@ struct cluster {
 	int64_t down_since;         /* monotonic ns, while down */
 	bool down;
 	bool refused;               /* claims refused for clock skew */
-	bool joined;                /* cluster_stop joined the thread */
+	bool quiet;                 /* the thread's: stopping, it only beats (and reaps) */
+	bool quieted;               /* main's: cluster_stop has returned */
 };
 
 bool cluster_skew_ok(int64_t skew_ms, uint32_t max_skew_s)
@@ -230,8 +234,10 @@ static void retry(struct cluster *k)
 	k->down = false;
 	atomic_store(&k->c->spool_down, false);
 	log_msg(LOG_NOTICE, "(crond) SPOOL_UP (node %s: the spool answers again after %llds; "
-	        "resyncing)", k->c->node, (long long)secs);
+	        "%s)", k->c->node, (long long)secs, k->quiet ? "stopping" : "resyncing");
 	send_status(k);
+	if (k->quiet)
+		return;   /* the heartbeat is all a stopping node still does */
 	/* Wake the supervisor: it claims again the runs it kept (CRON_CATCHUP). */
 	struct run_request *wake = runreq_sweep();
 	if (wake)
@@ -251,7 +257,7 @@ static void on_watch(struct cluster *k)
 		went_down(k, &e);
 		return;
 	}
-	if (changed)
+	if (changed && !k->quiet)
 		resync(k);
 }
 
@@ -259,9 +265,22 @@ static void on_watch(struct cluster *k)
 static int next_wait_ms(const struct cluster *k)
 {
 	int64_t wake = k->down ? k->next_retry
-	               : k->next_beat < k->next_resync ? k->next_beat : k->next_resync;
+	               : k->quiet || k->next_beat < k->next_resync ? k->next_beat : k->next_resync;
 	int64_t d = (wake - clock_mono_ns() + MS - 1) / MS;
 	return d < 0 ? 0 : d > 60000 ? 60000 : (int)d;
+}
+
+/* Main stops the timer next: from now on nothing is posted to it, nor to
+ * the supervisor; the heartbeat goes on, so a node that waits out
+ * stop_grace for its jobs is not taken for lost. Main waits for the ack. */
+static void go_quiet(struct cluster *k)
+{
+	if (k->quiet)
+		return;
+	k->quiet = true;
+	uint64_t one = 1;
+	if (write(k->ack_fd, &one, sizeof(one)) != (ssize_t)sizeof(one))
+		log_msg(LOG_ERR, "cluster: cannot answer the stop: %s", strerror(errno));
 }
 
 static void *cluster_main(void *arg)
@@ -284,8 +303,14 @@ static void *cluster_main(void *arg)
 		int n = poll(p, k->watch_fd >= 0 ? 2 : 1, next_wait_ms(k));
 		if (n < 0 && errno != EINTR)
 			log_msg(LOG_ERR, "cluster: poll: %s", strerror(errno));
-		if (n > 0 && (p[0].revents & POLLIN))
-			break;
+		if (n > 0 && (p[0].revents & POLLIN)) {
+			uint64_t v;
+			if (read(k->stop_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+				log_msg(LOG_ERR, "cluster: read eventfd: %s", strerror(errno));
+			if (atomic_load(&k->ending))
+				break;
+			go_quiet(k);
+		}
 		if (n > 0 && k->watch_fd >= 0 && (p[1].revents & (POLLIN | POLLERR | POLLHUP)))
 			on_watch(k);
 		int64_t mono = clock_mono_ns();
@@ -296,7 +321,7 @@ static void *cluster_main(void *arg)
 		}
 		if (mono >= k->next_beat && beat(k))
 			reap(k);
-		if (!k->down && mono >= k->next_resync)
+		if (!k->down && !k->quiet && mono >= k->next_resync)
 			resync(k);
 	}
 	return NULL;
@@ -309,6 +334,8 @@ static void cluster_free(struct cluster *k)
 	spool_close(k->sp);
 	if (k->stop_fd >= 0)
 		close(k->stop_fd);
+	if (k->ack_fd >= 0)
+		close(k->ack_fd);
 	free(k);
 }
 
@@ -323,9 +350,11 @@ int cluster_start(struct crond *c)
 	k->watch_fd = -1;
 	k->cfg_gen = crond_config_copy(c, &k->cfg);
 	k->generation = c->loaded_generation;
+	atomic_init(&k->ending, false);
 	k->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	k->ack_fd = eventfd(0, EFD_CLOEXEC);
 	struct spool_err e;
-	if (k->stop_fd < 0) {
+	if (k->stop_fd < 0 || k->ack_fd < 0) {
 		log_msg(LOG_ERR, "cannot start the cluster thread: eventfd: %s", strerror(errno));
 		cluster_free(k);
 		return -1;
@@ -352,16 +381,30 @@ int cluster_start(struct crond *c)
 	return 0;
 }
 
+static bool wake_thread(struct cluster *k)
+{
+	uint64_t one = 1;
+	if (write(k->stop_fd, &one, sizeof(one)) == (ssize_t)sizeof(one))
+		return true;
+	log_msg(LOG_ERR, "cluster: cannot wake the thread to stop: %s", strerror(errno));
+	return false;
+}
+
 void cluster_stop(struct crond *c)
 {
 	struct cluster *k = c->cluster;
-	if (!k || k->joined)
+	if (!k || k->quieted)
 		return;
-	uint64_t one = 1;
-	if (write(k->stop_fd, &one, sizeof(one)) != (ssize_t)sizeof(one))
-		log_msg(LOG_ERR, "cluster: cannot wake the thread to stop: %s", strerror(errno));
-	pthread_join(k->thread, NULL);
-	k->joined = true;
+	k->quieted = true;
+	if (!wake_thread(k))
+		return;
+	uint64_t v;
+	while (read(k->ack_fd, &v, sizeof(v)) < 0) {
+		if (errno != EINTR) {
+			log_msg(LOG_ERR, "cluster: waiting for the thread to stop: %s", strerror(errno));
+			return;
+		}
+	}
 }
 
 void cluster_leave(struct crond *c)
@@ -370,6 +413,10 @@ void cluster_leave(struct crond *c)
 	if (!k)
 		return;
 	cluster_stop(c);
+	atomic_store(&k->ending, true);
+	if (!wake_thread(k))
+		return;   /* it still uses its connection: the others reap this node */
+	pthread_join(k->thread, NULL);
 	struct spool_err e;
 	int rc = spool_node_leave(k->sp, &e);
 	if (rc == SPOOL_OK)

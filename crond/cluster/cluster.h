@@ -36,10 +36,13 @@
  * keeps the latest one of each CRON_CATCHUP=yes entry whose claim failed
  * and claims it again once the spool answers: crond/run/supervisor.c.)
  *
- * On a clean stop main stops the thread (cluster_stop) before the timer,
- * and once the supervisor has recorded every run, the node leaves the
- * cluster through the thread's connection (cluster_leave), so the others
- * do not take it for lost.
+ * On a clean stop main quiets the thread (cluster_stop) before the timer:
+ * from then on it posts nothing (no resync, no supervisor wake-up) but goes
+ * on beating (and reaping), so a node that waits up to stop_grace for its
+ * jobs is not taken for lost however long that is. Once the supervisor has
+ * recorded every run, cluster_leave ends the thread and the node leaves the
+ * cluster through the thread's connection, so the others do not take it
+ * for lost.
  *
  * No lock: the atomics in struct crond are the only data it shares; it
  * talks to the timer only through its mailbox (and wakes the supervisor
@@ -73,12 +76,15 @@ int64_t cluster_backoff_ms(int64_t prev_ms);
  * what it posts to the timer waits in its mailbox. 0, or -1 (logged). */
 int cluster_start(struct crond *c);
 
-/* Stops and joins the thread, if it was started (C->cluster), before the
- * timer thread stops; its connection stays for cluster_leave. */
+/* Quiets the thread, if it was started (C->cluster), before the timer
+ * thread stops: returns once the thread has promised to post nothing more
+ * (to the timer or the supervisor); it keeps its heartbeat until
+ * cluster_leave. */
 void cluster_stop(struct crond *c);
 
-/* After the supervisor has stopped (every run ended and recorded): stops
- * the thread if cluster_stop did not, then the node leaves the cluster
+/* After the supervisor has stopped (every run ended and recorded): quiets
+ * the thread if cluster_stop did not, ends and joins it (its last beat is
+ * at most a beat period old), then the node leaves the cluster
  * (spool_node_leave, logged as NODE_LEAVE: the others then log nothing
  * for it; if it still holds runs it stays, and they are reaped after
  * node_timeout), and the connection is closed. Nothing if the thread was
