@@ -12,8 +12,9 @@
  *
  * The system crontabs are read from disk as they are now: a file that
  * crond refuses (ownership, mode, size) or cannot parse is sent with
- * TAG_STATUS_PROBLEM instead of its text (crond keeps running its last
- * good version; its log says why).
+ * TAG_STATUS_PROBLEM instead of its text (crond keeps running the last
+ * good version of one that does not parse, and runs nothing of an unsafe
+ * one: crond/sched/syscron.h; its log says why).
  *
  * Bounded: at most CONTROL_STATUS_RUNS_MAX records per entry; a reply
  * stops before CONTROL_REPLY_BUDGET and says which crontab it ended with

@@ -113,7 +113,17 @@ bool syscron_drain(struct syscron *sc)
 	return relevant;
 }
 
-/* Why a file is not read, or NULL if it may be. */
+/* How reading a file went. */
+enum load_result {
+	LOAD_OK,
+	LOAD_FAILED,   /* unreadable, too large or does not parse: a last good
+	                  version stays in force */
+	LOAD_UNSAFE,   /* someone besides root may have written it: its
+	                  entries must not run, old or new */
+};
+
+/* Why a file must not be trusted (Debian's cron: "INSECURE MODE",
+ * "WRONG FILE OWNER"), or NULL. */
 static const char *unsafe_reason(const struct stat *st)
 {
 	if (!S_ISREG(st->st_mode))
@@ -122,8 +132,6 @@ static const char *unsafe_reason(const struct stat *st)
 		return "not owned by root";
 	if (st->st_mode & (S_IWGRP | S_IWOTH))
 		return "writable by group or others";
-	if (st->st_size > CRONTAB_MAX_BYTES)
-		return "larger than 1 MiB";
 	return NULL;
 }
 
@@ -153,8 +161,19 @@ static bool changed(const struct known_file *k, const struct stat *st)
 	       k->ctime.tv_sec != st->st_ctim.tv_sec || k->ctime.tv_nsec != st->st_ctim.tv_nsec;
 }
 
-/* Reads and parses PATH; logs problems. Returns 0 with TAB, or -1. */
-static int load_file(const char *path, struct crontab *tab, bool print)
+static void report(const char *path, const char *why, bool print)
+{
+	if (print)
+		fprintf(stderr, "crond: %s: ignored: %s\n", path, why);
+	else
+		log_msg(LOG_ERR, "system crontab %s ignored: %s", path, why);
+}
+
+/* Reads and parses PATH; logs problems. LOAD_OK with TAB, or why not (for
+ * LOAD_UNSAFE also in *UNSAFE). The checks are made on the open file before
+ * a byte of it is read. */
+static enum load_result load_file(const char *path, struct crontab *tab, bool print,
+                                  const char **unsafe)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	struct stat st;
@@ -166,21 +185,29 @@ static int load_file(const char *path, struct crontab *tab, bool print)
 			fprintf(stderr, "crond: %s: %s\n", path, strerror(e));
 		else
 			log_msg(LOG_ERR, "system crontab %s: %s", path, strerror(e));
-		return -1;
+		return LOAD_FAILED;
 	}
 	const char *why = unsafe_reason(&st);
-	char *text = why ? NULL : malloc((size_t)st.st_size + 1);
+	if (why) {
+		close(fd);
+		report(path, why, print);
+		*unsafe = why;
+		return LOAD_UNSAFE;
+	}
+	if (st.st_size > CRONTAB_MAX_BYTES) {
+		close(fd);
+		report(path, "larger than 1 MiB", print);
+		return LOAD_FAILED;
+	}
+	char *text = malloc((size_t)st.st_size + 1);
 	ssize_t n = text ? read(fd, text, (size_t)st.st_size + 1) : -1;
+	int e = errno;
 	close(fd);
-	if (why || n < 0 || n > st.st_size) {
-		if (!why)
-			why = n < 0 ? strerror(errno) : "changed while being read";
-		if (print)
-			fprintf(stderr, "crond: %s: ignored: %s\n", path, why);
-		else
-			log_msg(LOG_ERR, "system crontab %s ignored: %s", path, why);
+	if (n < 0 || n > st.st_size) {
+		report(path, !text ? "out of memory" : n < 0 ? strerror(e) : "changed while being read",
+		       print);
 		free(text);
-		return -1;
+		return LOAD_FAILED;
 	}
 	struct diag_list diags = { 0 };
 	int rc = crontab_parse(text, (size_t)n, CRONTAB_SYSTEM, tab, &diags);
@@ -198,7 +225,7 @@ static int load_file(const char *path, struct crontab *tab, bool print)
 			log_msg(diags.items[i].warning ? LOG_WARNING : LOG_ERR, "%s", line);
 	}
 	diag_list_clear(&diags);
-	return rc;
+	return rc == 0 ? LOAD_OK : LOAD_FAILED;
 }
 
 static void reload_one(struct syscron *sc, const char *path, struct scheduler *sched,
@@ -221,7 +248,19 @@ static void reload_one(struct syscron *sc, const char *path, struct scheduler *s
 	k->mtime = st.st_mtim;
 	k->ctime = st.st_ctim;
 	struct crontab tab;
-	if (load_file(path, &tab, false) < 0) {
+	const char *why = NULL;
+	enum load_result r = load_file(path, &tab, false, &why);
+	if (r == LOAD_UNSAFE && k->loaded) {
+		/* As Debian's cron: the file is dropped, not kept in its last
+		 * version. A chmod or chown that makes it safe again is an inotify
+		 * event (IN_ATTRIB) like any change: it is read again then. */
+		k->loaded = false;
+		if (scheduler_remove_source(sched, path))
+			log_msg(LOG_ERR, "(*system*) DISABLE (%s, %s: its entries do not run until "
+			        "it is fixed)", path, why);
+		return;
+	}
+	if (r != LOAD_OK) {
 		if (k->loaded)
 			log_msg(LOG_WARNING, "system crontab %s: keeping the last good version", path);
 		return;
@@ -294,7 +333,8 @@ static void check_path(const char *path, void *ctx)
 	struct crontab tab;
 	if (access(path, F_OK) < 0 && errno == ENOENT)
 		return;   /* no /etc/crontab is fine */
-	if (load_file(path, &tab, true) < 0)
+	const char *why;
+	if (load_file(path, &tab, true, &why) != LOAD_OK)
 		(*(int *)ctx)++;
 	else
 		crontab_free(&tab);

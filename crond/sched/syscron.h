@@ -8,8 +8,13 @@
  * backups "x~", "x.bak" and package leftovers "x.dpkg-old" are ignored), it
  * is a regular file (a symlink to one is followed), owned by the daemon's
  * user (root) and not writable by group or others. A file that fails to
- * parse is logged with every error, file:line:col, and its last good version
- * stays in force.
+ * parse (or cannot be read, or is over 1 MiB) is logged with every error,
+ * file:line:col, and its last good version stays in force. A file that
+ * becomes unsafe (type, owner, mode: checked on the open file before a byte
+ * is read) is dropped instead, as Debian's cron drops it: its entries stop
+ * (scheduler_remove_source; "(*system*) DISABLE (PATH, why: ...)" logged),
+ * and it is read again when a change (a chmod or chown is one: IN_ATTRIB)
+ * finds it safe.
  */
 #ifndef CROND_SYSCRON_H
 #define CROND_SYSCRON_H
