@@ -18,6 +18,7 @@
 struct spool_ops {
 	const char *name;   /* "sqlite", "postgresql" */
 	bool shared;        /* used by several nodes at once (spool_is_shared) */
+	int schema_version; /* the schema version it writes (spool_schema_version) */
 	void (*close)(struct spool *sp);
 	int (*crontab_install)(struct spool *sp, const char *owner, uid_t uid, const void *text, size_t len, uid_t by, int64_t now, int64_t *generation, struct spool_err *err);
 	int (*crontab_get)(struct spool *sp, const char *owner, struct spool_crontab *out, struct spool_err *err);

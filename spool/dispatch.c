@@ -82,6 +82,11 @@ const char *spool_backend_name(const struct spool *sp)
 	return sp->ops->name;
 }
 
+int spool_schema_version(const struct spool *sp)
+{
+	return sp->ops->schema_version;
+}
+
 void spool_close(struct spool *sp)
 {
 	if (sp != NULL)

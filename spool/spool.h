@@ -108,8 +108,10 @@ const char *spool_path(const struct spool *sp);
 /* SP's backend: "sqlite" or "postgresql". */
 const char *spool_backend_name(const struct spool *sp);
 
-/* The schema version this program writes. */
-int spool_schema_version(void);
+/* The schema version this program writes in SP's backend: SQLite's
+ * `PRAGMA user_version`, or the row of PostgreSQL's schema_version table
+ * (each backend counts its own migrations). */
+int spool_schema_version(const struct spool *sp);
 
 /* ---------------------------------------------------------------- crontabs */
 

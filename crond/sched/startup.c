@@ -239,7 +239,8 @@ int startup_load(struct crond *c, struct spool *sp, char *err, size_t errlen)
 	scheduler_run_catchup(c->sched, now, last_scheduled, post_catchup, &cc);
 	struct scheduler_stats st;
 	scheduler_stats(c->sched, &st);
-	log_msg(LOG_INFO, "(*system*) LOADED (%zu crontabs, %zu entries, %zu at jobs)", st.sources,
-	        st.entries, st.at_jobs);
+	log_msg(LOG_INFO, "(*system*) LOADED (%zu crontabs, %zu entries, %zu at jobs; spool %s, "
+	        "schema version %d)", st.sources, st.entries, st.at_jobs, spool_backend_name(sp),
+	        spool_schema_version(sp));
 	return 0;
 }

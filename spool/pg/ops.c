@@ -4,6 +4,7 @@
 const struct spool_ops spool_pg_ops = {
 	.name = "postgresql",
 	.shared = true,
+	.schema_version = PG_SCHEMA_VERSION,
 	.close = pg_close,
 	.crontab_install = pg_crontab_install,
 	.crontab_get = pg_crontab_get,

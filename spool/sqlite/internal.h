@@ -238,6 +238,10 @@ int spool_run_end(struct spool *sp, const struct spool_run *r,
 
 /* ---- schema.c */
 
+/* The schema version this program writes (PRAGMA user_version: the number
+ * of migrations in schema.c). */
+#define SQLITE_SCHEMA_VERSION 5
+
 /* Brings SP's schema up to date (read-only: checks it is current). */
 int spool_schema_upgrade(struct spool *sp, struct spool_err *err);
 

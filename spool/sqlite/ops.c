@@ -4,6 +4,7 @@
 const struct spool_ops spool_sqlite_ops = {
 	.name = "sqlite",
 	.shared = false,
+	.schema_version = SQLITE_SCHEMA_VERSION,
 	.close = sqlite_close,
 	.crontab_install = sqlite_crontab_install,
 	.crontab_get = sqlite_crontab_get,

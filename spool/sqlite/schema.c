@@ -99,10 +99,7 @@ static const char *const migrations[] = {
 
 #define LATEST ((int)(sizeof migrations / sizeof *migrations))
 
-int spool_schema_version(void)
-{
-	return LATEST;
-}
+_Static_assert(LATEST == SQLITE_SCHEMA_VERSION, "SQLITE_SCHEMA_VERSION names the last migration");
 
 static int read_version(struct spool *sp, int *version, struct spool_err *err)
 {

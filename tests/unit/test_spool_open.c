@@ -97,7 +97,18 @@ static void test_create_makes_a_private_directory_and_file(void **state)
 	assert_int_equal(st.st_mode & 07777, 0600);
 	assert_int_equal(st.st_uid, geteuid());
 	open_expect(path, 0, SPOOL_OK);
-	assert_int_equal(raw_int(path, "PRAGMA user_version"), spool_schema_version());
+	assert_int_equal(raw_int(path, "PRAGMA user_version"), SQLITE_SCHEMA_VERSION);
+}
+
+static void test_schema_version_is_the_sqlite_files_own(void **state)
+{
+	struct spool_fixture *fx = *state;
+	make_spool(fx->path);
+	struct spool *sp = NULL;
+	struct spool_err err;
+	assert_int_equal(spool_open(fx->path, 0, &sp, &err), SPOOL_OK);
+	assert_int_equal(spool_schema_version(sp), raw_int(fx->path, "PRAGMA user_version"));
+	spool_close(sp);
 }
 
 static void test_missing_file_without_create_is_not_found(void **state)
@@ -348,21 +359,21 @@ static void test_zero_length_file_becomes_an_empty_spool(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(close(fd), 0);
 	open_expect(fx->path, SPOOL_CHECK, SPOOL_OK);
-	assert_int_equal(raw_int(fx->path, "PRAGMA user_version"), spool_schema_version());
+	assert_int_equal(raw_int(fx->path, "PRAGMA user_version"), SQLITE_SCHEMA_VERSION);
 }
 
 static void test_newer_schema_is_refused_naming_both_versions(void **state)
 {
 	struct spool_fixture *fx = *state;
 	make_spool(fx->path);
-	int newer = spool_schema_version() + 7;
+	int newer = SQLITE_SCHEMA_VERSION + 7;
 	char sql[64], want[64];
 	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", newer);
 	raw_exec(fx->path, sql);
 	const char *msg = open_expect(fx->path, SPOOL_CHECK, SPOOL_VERSION);
 	snprintf(want, sizeof want, "version %d", newer);
 	assert_non_null(strstr(msg, want));
-	snprintf(want, sizeof want, "(%d)", spool_schema_version());
+	snprintf(want, sizeof want, "(%d)", SQLITE_SCHEMA_VERSION);
 	assert_non_null(strstr(msg, want));
 	assert_int_equal(raw_int(fx->path, "PRAGMA user_version"), newer);   /* untouched */
 }
@@ -410,7 +421,7 @@ static void test_version_1_database_is_upgraded_keeping_its_data(void **state)
 	struct spool_entry_state s = { .key = "k", .last_scheduled = 1 };
 	assert_int_equal(spool_state_set(sp, &s, 1, &err), SPOOL_OK);
 	spool_close(sp);
-	assert_int_equal(raw_int(fx->path, "PRAGMA user_version"), spool_schema_version());
+	assert_int_equal(raw_int(fx->path, "PRAGMA user_version"), SQLITE_SCHEMA_VERSION);
 }
 
 static void test_failed_migration_is_rolled_back_as_a_whole(void **state)
@@ -431,7 +442,7 @@ static void test_failed_migration_is_rolled_back_as_a_whole(void **state)
 	/* Once the obstacle is gone the upgrade resumes from version 2. */
 	raw_exec(fx->path, "DROP VIEW entry_state");
 	open_expect(fx->path, SPOOL_CHECK, SPOOL_OK);
-	assert_int_equal(raw_int(fx->path, "PRAGMA user_version"), spool_schema_version());
+	assert_int_equal(raw_int(fx->path, "PRAGMA user_version"), SQLITE_SCHEMA_VERSION);
 }
 
 static void test_read_only_spool_reads_but_never_writes(void **state)
@@ -489,6 +500,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_create_makes_a_private_directory_and_file),
+		T(test_schema_version_is_the_sqlite_files_own),
 		T(test_missing_file_without_create_is_not_found),
 		T(test_symlinked_database_is_refused),
 		T(test_symlinked_directory_is_refused),

@@ -191,6 +191,8 @@ static void test_empty_database_needs_create_then_opens(void **state)
 	fx->sp = open_ok(fx->uri, 0);
 	assert_string_equal(spool_backend_name(fx->sp), "postgresql");
 	assert_true(spool_is_shared(fx->sp));
+	/* Its own schema's version (the table's row), not SQLite's. */
+	assert_int_equal(spool_schema_version(fx->sp), 1);
 
 	/* libpq's other scheme names the same backend. */
 	char alias[1100];
