@@ -345,10 +345,32 @@ static int lookup_ids(struct plan *p, struct runner_ids *ids, const char *name, 
 	return 0;
 }
 
+void runner_signals_read(struct runner_signals *out)
+{
+	out->reset = 0;
+	for (int sig = 1; sig <= KERNEL_NSIG; sig++) {
+		struct kernel_sigaction old;
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		/* The raw call: glibc's sigaction refuses the two signals it
+		 * keeps for itself, which may have its handlers. */
+		long rc = syscall(SYS_rt_sigaction, sig, NULL, &old, KERNEL_SIGSET_SIZE);
+		if (rc != 0 || old.handler != SIG_DFL)
+			out->reset |= UINT64_C(1) << (sig - 1);
+	}
+}
+
+/* Every signal but the two no process can catch or ignore. */
+static uint64_t all_signals(void)
+{
+	return ~(UINT64_C(1) << (SIGKILL - 1) | UINT64_C(1) << (SIGSTOP - 1));
+}
+
 static int prepare(struct plan *p, const struct job_spec *s, char *err, size_t errlen)
 {
 	const char *shell = s->shell ? s->shell : RUNNER_DEFAULT_SHELL;
 	p->via_helper = s->pam_service != NULL;
+	p->reset_signals = s->signals ? s->signals->reset : all_signals();
 	if (lookup_ids(p, s->ids, s->user, !p->via_helper, err, errlen) < 0)
 		return -1;
 	uid_t self = geteuid();

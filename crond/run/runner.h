@@ -7,7 +7,8 @@
  * (crond/run/jobenv.h), the descriptors. After fork the child makes only
  * async-signal-safe system calls, in this order:
  *
- *   every signal disposition to SIG_DFL     (the daemon may ignore SIGPIPE)
+ *   signal dispositions to SIG_DFL          (those the daemon ignores or
+ *                                            catches: struct runner_signals)
  *   setsid                                  (own session and process group:
  *                                            the supervisor signals -pid)
  *   setgroups, setgid, setuid               (each checked; then the real,
@@ -49,6 +50,7 @@
 #include <stdbool.h>
 #include <pwd.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #define RUNNER_DEFAULT_SHELL "/bin/sh"
@@ -105,6 +107,8 @@ struct job_spec {
 	const char *session_helper;  /* required with pam_service */
 	struct runner_ids *ids;   /* NULL, or where the owner's passwd entry and
 	                             groups are looked up and kept (below) */
+	const struct runner_signals *signals;  /* NULL: the child resets every
+	                             signal's disposition (below) */
 };
 
 #define JOB_SPEC_INIT { .umask = RUNNER_UMASK_KEEP }
@@ -128,6 +132,22 @@ struct runner_ids {
 
 /* Forgets every owner kept (frees what IDS holds; IDS stays usable). */
 void runner_ids_clear(struct runner_ids *ids);
+
+/* The signals whose disposition a job must not inherit from the daemon:
+ * those it ignores (SIG_IGN survives execve: a job would not die of
+ * SIGPIPE) and those it catches (a handler must not run in the child
+ * before execve). Every other signal is already at SIG_DFL, so the child
+ * leaves it alone: a few system calls per run instead of 62.
+ * runner_signals_read takes them from the current dispositions; the daemon
+ * sets its dispositions before it starts the supervisor, which reads them
+ * once, and never changes them after. */
+struct runner_signals {
+	uint64_t reset;           /* bit SIG - 1 set: SIG to SIG_DFL */
+};
+
+/* Fills OUT from this process's dispositions. A signal whose disposition
+ * cannot be read is counted as one to reset. */
+void runner_signals_read(struct runner_signals *out);
 
 /* A started child, as the supervisor holds it. Every descriptor here is
  * close-on-exec and belongs to the supervisor: runner_proc_close. */

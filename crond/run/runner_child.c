@@ -31,18 +31,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* The kernel's struct sigaction for rt_sigaction(2) (x86-64, arm64 and most
- * other Linux ABIs): handler, flags, restorer, mask. */
-struct kernel_sigaction {
-	void (*handler)(int);
-	unsigned long flags;
-	void (*restorer)(void);
-	uint64_t mask;
-};
-
-#define KERNEL_SIGSET_SIZE 8
-#define KERNEL_NSIG 64
-
 static _Noreturn void child_fail(const struct plan *p, enum step step, int e)
 {
 	struct start_report r = { (int32_t)step, (int32_t)e };
@@ -58,7 +46,7 @@ static void child_reset_dispositions(const struct plan *p)
 {
 	const struct kernel_sigaction dfl = { .handler = SIG_DFL };
 	for (int sig = 1; sig <= KERNEL_NSIG; sig++) {
-		if (sig == SIGKILL || sig == SIGSTOP)
+		if (!(p->reset_signals >> (sig - 1) & 1))
 			continue;
 		if (syscall(SYS_rt_sigaction, sig, &dfl, NULL, KERNEL_SIGSET_SIZE) < 0 &&
 		    errno != EINVAL)

@@ -40,6 +40,18 @@ struct start_report {
 	int32_t err;
 };
 
+/* The kernel's struct sigaction for rt_sigaction(2) (x86-64, arm64 and most
+ * other Linux ABIs): handler, flags, restorer, mask. */
+struct kernel_sigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void (*restorer)(void);
+	uint64_t mask;
+};
+
+#define KERNEL_SIGSET_SIZE 8
+#define KERNEL_NSIG 64
+
 /* Everything the child needs, prepared before it is created. */
 struct plan {
 	struct passwd pw;
@@ -61,6 +73,7 @@ struct plan {
 	int prio;
 	int in_fd, out_r, out_w, err_r, err_w;
 	int max_fd;               /* for close() when close_range is missing */
+	uint64_t reset_signals;   /* bit SIG - 1: set SIG's disposition to SIG_DFL */
 	bool via_helper;          /* PAM: PROGRAM is crond-session (crond/session.h),
 	                             run as root with an empty environment; the
 	                             helper changes ids and directory for the job */

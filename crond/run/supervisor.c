@@ -61,6 +61,7 @@ struct super {
 	unsigned cfg_gen;
 	struct recorder rec;
 	struct runner_ids ids;              /* owners looked up in this pass (runner.h) */
+	struct runner_signals sigs;         /* what a job's child resets, read at start */
 	struct metrics metrics;             /* told of every ended run by rec */
 	int ep, tfd;
 	struct job *running;
@@ -282,7 +283,8 @@ static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
 		runreq_free(r);
 		return;
 	}
-	j = job_start(r, r->kind == DUE_AT ? &at : NULL, &s->cfg, &s->ids, now_ns, err, sizeof(err));
+	j = job_start(r, r->kind == DUE_AT ? &at : NULL, &s->cfg, &s->ids, &s->sigs, now_ns,
+	              err, sizeof(err));
 	if (!j) {
 		give_back(s, r);
 		const char *who = r->kind == DUE_AT ? at.owner : r->user;
@@ -986,6 +988,7 @@ int supervisor_start(struct crond *c)
 	}
 	s->c = c;
 	s->cfg_gen = crond_config_copy(c, &s->cfg);
+	runner_signals_read(&s->sigs);   /* main set the dispositions before */
 	claimwait_init(&s->held);
 	struct fairq_limits lim;
 	fairq_limits_from_config(&s->cfg, &lim);

@@ -308,9 +308,10 @@ static void test_shell_gets_dash_c_and_the_command(void **state)
 
 /* ---------------------------------------------------------------- signals, fds */
 
-static void test_signal_mask_and_dispositions_are_reset(void **state)
+/* The same with the dispositions read once (struct runner_signals), as the
+ * supervisor runs its jobs; USE_READ false: the child resets them all. */
+static void check_dispositions_reset(bool use_read)
 {
-	(void)state;
 	sigset_t block, old;
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
@@ -327,6 +328,15 @@ static void test_signal_mask_and_dispositions_are_reset(void **state)
 	struct job_spec s = shell_job(self_name(), NULL);
 	s.exec_path = "/bin/grep";
 	s.exec_argv = argv;
+	struct runner_signals sigs;
+	if (use_read) {
+		runner_signals_read(&sigs);
+		assert_true(sigs.reset >> (SIGPIPE - 1) & 1);
+		assert_true(sigs.reset >> (SIGINT - 1) & 1);
+		assert_false(sigs.reset >> (SIGUSR1 - 1) & 1);   /* blocked, not caught */
+		assert_false(sigs.reset >> (SIGKILL - 1) & 1);
+		s.signals = &sigs;
+	}
 	struct result r;
 	run_job(&s, &r);
 
@@ -334,6 +344,39 @@ static void test_signal_mask_and_dispositions_are_reset(void **state)
 	assert_int_equal(sigaction(SIGPIPE, &old_pipe, NULL), 0);
 	assert_int_equal(sigaction(SIGINT, &old_int, NULL), 0);
 	assert_ran(&r, "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n");
+}
+
+static void test_signal_mask_and_dispositions_are_reset(void **state)
+{
+	(void)state;
+	check_dispositions_reset(false);
+}
+
+static void test_dispositions_read_once_are_reset(void **state)
+{
+	(void)state;
+	check_dispositions_reset(true);
+}
+
+/* A handler caught in the daemon counts as one to reset; one back at
+ * SIG_DFL does not. */
+static void noop_handler(int sig)
+{
+	(void)sig;
+}
+
+static void test_signals_read_follows_dispositions(void **state)
+{
+	(void)state;
+	struct sigaction h = { .sa_handler = noop_handler }, dfl = { .sa_handler = SIG_DFL }, old;
+	struct runner_signals sigs;
+	assert_int_equal(sigaction(SIGUSR2, &h, &old), 0);
+	runner_signals_read(&sigs);
+	assert_true(sigs.reset >> (SIGUSR2 - 1) & 1);
+	assert_int_equal(sigaction(SIGUSR2, &dfl, NULL), 0);
+	runner_signals_read(&sigs);
+	assert_false(sigs.reset >> (SIGUSR2 - 1) & 1);
+	assert_int_equal(sigaction(SIGUSR2, &old, NULL), 0);
 }
 
 static void test_no_descriptor_above_2_reaches_the_job(void **state)
@@ -813,6 +856,8 @@ int main(void)
 		cmocka_unit_test(test_environment_is_exactly_the_documented_list),
 		cmocka_unit_test(test_shell_gets_dash_c_and_the_command),
 		cmocka_unit_test(test_signal_mask_and_dispositions_are_reset),
+		cmocka_unit_test(test_dispositions_read_once_are_reset),
+		cmocka_unit_test(test_signals_read_follows_dispositions),
 		cmocka_unit_test(test_no_descriptor_above_2_reaches_the_job),
 		cmocka_unit_test(test_stdout_and_stderr_share_the_output_pipe),
 		cmocka_unit_test(test_parent_descriptors_are_cloexec_and_readers_nonblocking),
