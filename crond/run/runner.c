@@ -39,7 +39,6 @@
 #include "crond/session.h"
 
 #define MAX_EXEC_ARGS 256
-#define CHILD_STACK (128 * 1024)  /* the child only makes system calls */
 
 #include "crond/run/runner_plan.h"
 
@@ -256,8 +255,7 @@ static int open_fds(struct plan *p, const struct job_spec *s, char *err, size_t 
 	return -1;
 }
 
-/* Niceness, the inaccessible-directory note, the child's signal state, the
- * fd bound. */
+/* Niceness, the umask, the directory and the inaccessible-directory note. */
 static int prepare_child_state(struct plan *p, const struct job_spec *s, char *err,
                                size_t errlen)
 {
@@ -283,10 +281,6 @@ static int prepare_child_state(struct plan *p, const struct job_spec *s, char *e
 		}
 		p->note_len = (size_t)n;
 	}
-	struct rlimit rl;
-	p->max_fd = 65536;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-		p->max_fd = rl.rlim_cur > INT_MAX ? INT_MAX : (int)rl.rlim_cur;
 	return 0;
 }
 
@@ -345,9 +339,9 @@ static int lookup_ids(struct plan *p, struct runner_ids *ids, const char *name, 
 	return 0;
 }
 
-void runner_signals_read(struct runner_signals *out)
+static uint64_t signals_to_reset(void)
 {
-	out->reset = 0;
+	uint64_t reset = 0;
 	for (int sig = 1; sig <= KERNEL_NSIG; sig++) {
 		struct kernel_sigaction old;
 		if (sig == SIGKILL || sig == SIGSTOP)
@@ -356,8 +350,27 @@ void runner_signals_read(struct runner_signals *out)
 		 * keeps for itself, which may have its handlers. */
 		long rc = syscall(SYS_rt_sigaction, sig, NULL, &old, KERNEL_SIGSET_SIZE);
 		if (rc != 0 || old.handler != SIG_DFL)
-			out->reset |= UINT64_C(1) << (sig - 1);
+			reset |= UINT64_C(1) << (sig - 1);
 	}
+	return reset;
+}
+
+int runner_kit_init(struct runner_kit *kit)
+{
+	*kit = (struct runner_kit){ .reset_signals = signals_to_reset() };
+	void *stack = mmap(NULL, RUNNER_KIT_STACK, PROT_READ | PROT_WRITE,
+	                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED)
+		return -1;
+	kit->stack = stack;
+	return 0;
+}
+
+void runner_kit_free(struct runner_kit *kit)
+{
+	if (kit->stack != NULL)
+		munmap(kit->stack, RUNNER_KIT_STACK);
+	kit->stack = NULL;
 }
 
 /* Every signal but the two no process can catch or ignore. */
@@ -370,7 +383,7 @@ static int prepare(struct plan *p, const struct job_spec *s, char *err, size_t e
 {
 	const char *shell = s->shell ? s->shell : RUNNER_DEFAULT_SHELL;
 	p->via_helper = s->pam_service != NULL;
-	p->reset_signals = s->signals ? s->signals->reset : all_signals();
+	p->reset_signals = s->kit ? s->kit->reset_signals : all_signals();
 	if (lookup_ids(p, s->ids, s->user, !p->via_helper, err, errlen) < 0)
 		return -1;
 	uid_t self = geteuid();
@@ -505,27 +518,33 @@ static int open_pidfd(pid_t pid)
 }
 
 /* Creates the child (runner_child.c) sharing our memory until it execs,
- * as posix_spawn does, on a stack of its own; we are suspended meanwhile.
- * Returns its pid, or -1 with errno. */
-static pid_t spawn(struct plan *p)
+ * as posix_spawn does, on KIT's stack or one of its own; we are suspended
+ * meanwhile. Returns its pid, or -1 with errno. */
+static pid_t spawn(struct plan *p, const struct runner_kit *kit)
 {
 #if defined(__SANITIZE_THREAD__)
 	/* ThreadSanitizer takes any clone for a fork of a threaded process and
 	 * then refuses to start threads: its build (make tsan) forks instead.
 	 * The child code is the same either way. */
+	(void)kit;
 	pid_t child = fork();
 	if (child == 0)
 		runner_child_main(p);
 	return child;
 #endif
-	void *stack = mmap(NULL, CHILD_STACK, PROT_READ | PROT_WRITE,
-	                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (stack == MAP_FAILED)
-		return -1;
-	pid_t pid = clone(runner_child_main, (char *)stack + CHILD_STACK,
+	void *stack = kit != NULL ? kit->stack : NULL;
+	bool own = stack == NULL;
+	if (own) {
+		stack = mmap(NULL, RUNNER_KIT_STACK, PROT_READ | PROT_WRITE,
+		             MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+		if (stack == MAP_FAILED)
+			return -1;
+	}
+	pid_t pid = clone(runner_child_main, (char *)stack + RUNNER_KIT_STACK,
 	                  CLONE_VM | CLONE_VFORK | SIGCHLD, p);
 	int e = errno;
-	munmap(stack, CHILD_STACK);
+	if (own)
+		munmap(stack, RUNNER_KIT_STACK);
 	errno = e;
 	return pid;
 }
@@ -548,7 +567,7 @@ int runner_start(const struct job_spec *s, struct job_proc *proc, char *err, siz
 		plan_free(&p);
 		return -1;
 	}
-	pid_t pid = spawn(&p);
+	pid_t pid = spawn(&p, s->kit);
 	if (pid < 0) {
 		snprintf(err, errlen, "cannot start a process: %s", errstr(errno, eb, sizeof(eb)));
 		free(info);

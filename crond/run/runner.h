@@ -107,8 +107,9 @@ struct job_spec {
 	const char *session_helper;  /* required with pam_service */
 	struct runner_ids *ids;   /* NULL, or where the owner's passwd entry and
 	                             groups are looked up and kept (below) */
-	const struct runner_signals *signals;  /* NULL: the child resets every
-	                             signal's disposition (below) */
+	const struct runner_kit *kit;  /* NULL: the child resets every signal's
+	                             disposition and gets a stack of its own
+	                             (below) */
 };
 
 #define JOB_SPEC_INIT { .umask = RUNNER_UMASK_KEEP }
@@ -133,21 +134,35 @@ struct runner_ids {
 /* Forgets every owner kept (frees what IDS holds; IDS stays usable). */
 void runner_ids_clear(struct runner_ids *ids);
 
-/* The signals whose disposition a job must not inherit from the daemon:
- * those it ignores (SIG_IGN survives execve: a job would not die of
- * SIGPIPE) and those it catches (a handler must not run in the child
- * before execve). Every other signal is already at SIG_DFL, so the child
- * leaves it alone: a few system calls per run instead of 62.
- * runner_signals_read takes them from the current dispositions; the daemon
- * sets its dispositions before it starts the supervisor, which reads them
- * once, and never changes them after. */
-struct runner_signals {
-	uint64_t reset;           /* bit SIG - 1 set: SIG to SIG_DFL */
+/* What one caller (the supervisor) keeps for all the jobs it starts, so
+ * that each start does less:
+ *   - the signals whose disposition a job must not inherit from the daemon:
+ *     those it ignores (SIG_IGN survives execve: a job would not die of
+ *     SIGPIPE) and those it catches (a handler must not run in the child
+ *     before execve). Every other signal is already at SIG_DFL, so the
+ *     child leaves it alone: a few system calls per run instead of 62. They
+ *     are read once, by runner_kit_init: the daemon sets its dispositions
+ *     before it starts the supervisor and never changes them after;
+ *   - the child's stack, mapped once: the child uses it only until execve
+ *     and the caller is suspended meanwhile (clone's CLONE_VFORK), so one
+ *     serves every start, with no mmap, munmap (and its TLB shootdown in a
+ *     threaded process) or page faults per run.
+ * Not thread-safe: one caller at a time, as runner_start. */
+struct runner_kit {
+	uint64_t reset_signals;   /* bit SIG - 1 set: SIG to SIG_DFL */
+	void *stack;              /* RUNNER_KIT_STACK bytes, or NULL */
 };
 
-/* Fills OUT from this process's dispositions. A signal whose disposition
- * cannot be read is counted as one to reset. */
-void runner_signals_read(struct runner_signals *out);
+#define RUNNER_KIT_STACK (128 * 1024)   /* the child only makes system calls */
+
+/* Reads this process's dispositions into KIT (a signal whose disposition
+ * cannot be read is counted as one to reset) and maps the stack. Returns 0,
+ * or -1 with errno when the stack cannot be mapped: KIT then has no stack
+ * (each start maps one) but its signals, and is still to be used. */
+int runner_kit_init(struct runner_kit *kit);
+
+/* Unmaps the stack. Safe on an empty or freed kit. */
+void runner_kit_free(struct runner_kit *kit);
 
 /* A started child, as the supervisor holds it. Every descriptor here is
  * close-on-exec and belongs to the supervisor: runner_proc_close. */

@@ -147,7 +147,13 @@ static void child_close_range(const struct plan *p, int lo, int hi)
 		return;
 	if (errno != ENOSYS)
 		child_fail(p, STEP_CLOSE, errno);
-	for (int fd = lo; fd <= hi && fd < p->max_fd; fd++)
+	/* A kernel older than 5.9: up to the descriptor limit, read here so
+	 * that a start on a newer one does not pay for it. */
+	struct rlimit rl;
+	int max_fd = 65536;
+	if (syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		max_fd = rl.rlim_cur > INT_MAX ? INT_MAX : (int)rl.rlim_cur;
+	for (int fd = lo; fd <= hi && fd < max_fd; fd++)
 		(void)syscall(SYS_close, fd);  /* EBADF for the many that are not open */
 }
 

@@ -72,7 +72,6 @@ struct plan {
 	bool set_nice;
 	int prio;
 	int in_fd, out_r, out_w, err_r, err_w;
-	int max_fd;               /* for close() when close_range is missing */
 	uint64_t reset_signals;   /* bit SIG - 1: set SIG's disposition to SIG_DFL */
 	bool via_helper;          /* PAM: PROGRAM is crond-session (crond/session.h),
 	                             run as root with an empty environment; the

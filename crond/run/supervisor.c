@@ -61,7 +61,7 @@ struct super {
 	unsigned cfg_gen;
 	struct recorder rec;
 	struct runner_ids ids;              /* owners looked up in this pass (runner.h) */
-	struct runner_signals sigs;         /* what a job's child resets, read at start */
+	struct runner_kit kit;              /* signals to reset, the child's stack */
 	struct metrics metrics;             /* told of every ended run by rec */
 	int ep, tfd;
 	struct job *running;
@@ -283,7 +283,7 @@ static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
 		runreq_free(r);
 		return;
 	}
-	j = job_start(r, r->kind == DUE_AT ? &at : NULL, &s->cfg, &s->ids, &s->sigs, now_ns,
+	j = job_start(r, r->kind == DUE_AT ? &at : NULL, &s->cfg, &s->ids, &s->kit, now_ns,
 	              err, sizeof(err));
 	if (!j) {
 		give_back(s, r);
@@ -956,6 +956,7 @@ static void *super_main(void *arg)
 	}
 	recorder_close(&s->rec);
 	runner_ids_clear(&s->ids);
+	runner_kit_free(&s->kit);
 	metrics_free(&s->metrics);
 	fairq_free(&s->q);
 	runclients_free(&s->clients);
@@ -988,7 +989,6 @@ int supervisor_start(struct crond *c)
 	}
 	s->c = c;
 	s->cfg_gen = crond_config_copy(c, &s->cfg);
-	runner_signals_read(&s->sigs);   /* main set the dispositions before */
 	claimwait_init(&s->held);
 	struct fairq_limits lim;
 	fairq_limits_from_config(&s->cfg, &lim);
@@ -1012,6 +1012,9 @@ int supervisor_start(struct crond *c)
 		return -1;
 	}
 	s->rec.metrics = &s->metrics;
+	if (runner_kit_init(&s->kit) < 0)   /* after main set the dispositions */
+		log_msg(LOG_WARNING, "supervisor: no stack kept for starting jobs (%s): each start maps one",
+		        strerror(errno));
 	recorder_set_limits(&s->rec, s->cfg.history_days, s->cfg.history_per_entry,
 	                    s->cfg.history_per_user);
 	s->ep = epoll_create1(EPOLL_CLOEXEC);
@@ -1023,6 +1026,7 @@ int supervisor_start(struct crond *c)
 		rc = pthread_create(&c->super_thread, NULL, super_main, s);
 	if (rc) {
 		log_msg(LOG_ERR, "cannot start the supervisor: %s", strerror(rc));
+		runner_kit_free(&s->kit);
 		recorder_close(&s->rec);
 		metrics_free(&s->metrics);
 		fairq_free(&s->q);

@@ -308,7 +308,7 @@ static void test_shell_gets_dash_c_and_the_command(void **state)
 
 /* ---------------------------------------------------------------- signals, fds */
 
-/* The same with the dispositions read once (struct runner_signals), as the
+/* The same with the dispositions read once (struct runner_kit), as the
  * supervisor runs its jobs; USE_READ false: the child resets them all. */
 static void check_dispositions_reset(bool use_read)
 {
@@ -328,17 +328,18 @@ static void check_dispositions_reset(bool use_read)
 	struct job_spec s = shell_job(self_name(), NULL);
 	s.exec_path = "/bin/grep";
 	s.exec_argv = argv;
-	struct runner_signals sigs;
+	struct runner_kit kit = { 0 };
 	if (use_read) {
-		runner_signals_read(&sigs);
-		assert_true(sigs.reset >> (SIGPIPE - 1) & 1);
-		assert_true(sigs.reset >> (SIGINT - 1) & 1);
-		assert_false(sigs.reset >> (SIGUSR1 - 1) & 1);   /* blocked, not caught */
-		assert_false(sigs.reset >> (SIGKILL - 1) & 1);
-		s.signals = &sigs;
+		assert_int_equal(runner_kit_init(&kit), 0);
+		assert_true(kit.reset_signals >> (SIGPIPE - 1) & 1);
+		assert_true(kit.reset_signals >> (SIGINT - 1) & 1);
+		assert_false(kit.reset_signals >> (SIGUSR1 - 1) & 1);   /* blocked, not caught */
+		assert_false(kit.reset_signals >> (SIGKILL - 1) & 1);
+		s.kit = &kit;
 	}
 	struct result r;
 	run_job(&s, &r);
+	runner_kit_free(&kit);
 
 	assert_int_equal(pthread_sigmask(SIG_SETMASK, &old, NULL), 0);
 	assert_int_equal(sigaction(SIGPIPE, &old_pipe, NULL), 0);
@@ -358,6 +359,28 @@ static void test_dispositions_read_once_are_reset(void **state)
 	check_dispositions_reset(true);
 }
 
+/* One kept stack serves start after start: each child is done with it
+ * (exec'd) before runner_start returns. */
+static void test_kit_stack_serves_every_start(void **state)
+{
+	(void)state;
+	struct runner_kit kit;
+	assert_int_equal(runner_kit_init(&kit), 0);
+	assert_non_null(kit.stack);
+	for (int i = 0; i < 5; i++) {
+		char cmd[32], want[16];
+		snprintf(cmd, sizeof(cmd), "echo run %d", i);
+		snprintf(want, sizeof(want), "run %d\n", i);
+		struct job_spec s = shell_job(self_name(), cmd);
+		s.kit = &kit;
+		struct result r;
+		run_job(&s, &r);
+		assert_ran(&r, want);
+	}
+	runner_kit_free(&kit);
+	runner_kit_free(&kit);   /* twice is safe */
+}
+
 /* A handler caught in the daemon counts as one to reset; one back at
  * SIG_DFL does not. */
 static void noop_handler(int sig)
@@ -369,13 +392,16 @@ static void test_signals_read_follows_dispositions(void **state)
 {
 	(void)state;
 	struct sigaction h = { .sa_handler = noop_handler }, dfl = { .sa_handler = SIG_DFL }, old;
-	struct runner_signals sigs;
+	struct runner_kit kit;
 	assert_int_equal(sigaction(SIGUSR2, &h, &old), 0);
-	runner_signals_read(&sigs);
-	assert_true(sigs.reset >> (SIGUSR2 - 1) & 1);
+	assert_int_equal(runner_kit_init(&kit), 0);
+	assert_true(kit.reset_signals >> (SIGUSR2 - 1) & 1);
+	runner_kit_free(&kit);
 	assert_int_equal(sigaction(SIGUSR2, &dfl, NULL), 0);
-	runner_signals_read(&sigs);
-	assert_false(sigs.reset >> (SIGUSR2 - 1) & 1);
+	assert_int_equal(runner_kit_init(&kit), 0);
+	assert_false(kit.reset_signals >> (SIGUSR2 - 1) & 1);
+	runner_kit_free(&kit);
+	assert_null(kit.stack);
 	assert_int_equal(sigaction(SIGUSR2, &old, NULL), 0);
 }
 
@@ -858,6 +884,7 @@ int main(void)
 		cmocka_unit_test(test_signal_mask_and_dispositions_are_reset),
 		cmocka_unit_test(test_dispositions_read_once_are_reset),
 		cmocka_unit_test(test_signals_read_follows_dispositions),
+		cmocka_unit_test(test_kit_stack_serves_every_start),
 		cmocka_unit_test(test_no_descriptor_above_2_reaches_the_job),
 		cmocka_unit_test(test_stdout_and_stderr_share_the_output_pipe),
 		cmocka_unit_test(test_parent_descriptors_are_cloexec_and_readers_nonblocking),
