@@ -241,7 +241,10 @@ static int open_fds(struct plan *p, const struct job_spec *s, char *err, size_t 
 		p->in_fd = fcntl(s->input_fd, F_DUPFD_CLOEXEC, 3);
 	else if (s->input != NULL)
 		p->in_fd = input_memfd(s->input, s->input_len);
-	else
+	else if (s->kit != NULL && s->kit->devnull >= 0) {
+		p->in_fd = s->kit->devnull;
+		p->in_borrowed = true;
+	} else
 		p->in_fd = above_stdio(open("/dev/null", O_RDONLY | O_CLOEXEC));
 	if (p->in_fd >= 0) {
 		what = "output pipe";
@@ -357,7 +360,10 @@ static uint64_t signals_to_reset(void)
 
 int runner_kit_init(struct runner_kit *kit)
 {
-	*kit = (struct runner_kit){ .reset_signals = signals_to_reset() };
+	*kit = (struct runner_kit){ .reset_signals = signals_to_reset(), .devnull = -1 };
+	kit->devnull = above_stdio(open("/dev/null", O_RDONLY | O_CLOEXEC));
+	if (kit->devnull < 0)
+		return -1;
 	void *stack = mmap(NULL, RUNNER_KIT_STACK, PROT_READ | PROT_WRITE,
 	                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (stack == MAP_FAILED)
@@ -370,7 +376,10 @@ void runner_kit_free(struct runner_kit *kit)
 {
 	if (kit->stack != NULL)
 		munmap(kit->stack, RUNNER_KIT_STACK);
+	if (kit->devnull >= 0)
+		close(kit->devnull);
 	kit->stack = NULL;
+	kit->devnull = -1;
 }
 
 /* Every signal but the two no process can catch or ignore. */
@@ -461,6 +470,8 @@ static void close_fd(int *fd)
 
 static void plan_free(struct plan *p)
 {
+	if (p->in_borrowed)
+		p->in_fd = -1;
 	close_fd(&p->in_fd);
 	close_fd(&p->out_r);
 	close_fd(&p->out_w);

@@ -146,22 +146,26 @@ void runner_ids_clear(struct runner_ids *ids);
  *   - the child's stack, mapped once: the child uses it only until execve
  *     and the caller is suspended meanwhile (clone's CLONE_VFORK), so one
  *     serves every start, with no mmap, munmap (and its TLB shootdown in a
- *     threaded process) or page faults per run.
+ *     threaded process) or page faults per run;
+ *   - /dev/null, open once, for the jobs with no input.
  * Not thread-safe: one caller at a time, as runner_start. */
 struct runner_kit {
 	uint64_t reset_signals;   /* bit SIG - 1 set: SIG to SIG_DFL */
 	void *stack;              /* RUNNER_KIT_STACK bytes, or NULL */
+	int devnull;              /* read-only, close-on-exec, above 2; or -1 */
 };
 
 #define RUNNER_KIT_STACK (128 * 1024)   /* the child only makes system calls */
 
 /* Reads this process's dispositions into KIT (a signal whose disposition
- * cannot be read is counted as one to reset) and maps the stack. Returns 0,
- * or -1 with errno when the stack cannot be mapped: KIT then has no stack
- * (each start maps one) but its signals, and is still to be used. */
+ * cannot be read is counted as one to reset), opens /dev/null and maps the
+ * stack. Returns 0, or -1 with errno when either fails: KIT then lacks
+ * what failed (each start makes its own) but has its signals, and is still
+ * to be used. */
 int runner_kit_init(struct runner_kit *kit);
 
-/* Unmaps the stack. Safe on an empty or freed kit. */
+/* Unmaps the stack and closes /dev/null. Safe on a freed kit or one
+ * runner_kit_init failed on. */
 void runner_kit_free(struct runner_kit *kit);
 
 /* A started child, as the supervisor holds it. Every descriptor here is

@@ -72,6 +72,7 @@ struct plan {
 	bool set_nice;
 	int prio;
 	int in_fd, out_r, out_w, err_r, err_w;
+	bool in_borrowed;         /* in_fd is the kit's /dev/null: not ours to close */
 	uint64_t reset_signals;   /* bit SIG - 1: set SIG's disposition to SIG_DFL */
 	bool via_helper;          /* PAM: PROGRAM is crond-session (crond/session.h),
 	                             run as root with an empty environment; the

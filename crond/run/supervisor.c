@@ -1013,7 +1013,7 @@ int supervisor_start(struct crond *c)
 	}
 	s->rec.metrics = &s->metrics;
 	if (runner_kit_init(&s->kit) < 0)   /* after main set the dispositions */
-		log_msg(LOG_WARNING, "supervisor: no stack kept for starting jobs (%s): each start maps one",
+		log_msg(LOG_WARNING, "supervisor: starting jobs without a kept stack or /dev/null (%s)",
 		        strerror(errno));
 	recorder_set_limits(&s->rec, s->cfg.history_days, s->cfg.history_per_entry,
 	                    s->cfg.history_per_user);

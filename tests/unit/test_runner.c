@@ -328,7 +328,7 @@ static void check_dispositions_reset(bool use_read)
 	struct job_spec s = shell_job(self_name(), NULL);
 	s.exec_path = "/bin/grep";
 	s.exec_argv = argv;
-	struct runner_kit kit = { 0 };
+	struct runner_kit kit = { .devnull = -1 };
 	if (use_read) {
 		assert_int_equal(runner_kit_init(&kit), 0);
 		assert_true(kit.reset_signals >> (SIGPIPE - 1) & 1);
@@ -367,9 +367,10 @@ static void test_kit_stack_serves_every_start(void **state)
 	struct runner_kit kit;
 	assert_int_equal(runner_kit_init(&kit), 0);
 	assert_non_null(kit.stack);
+	assert_true(kit.devnull > 2);
 	for (int i = 0; i < 5; i++) {
 		char cmd[32], want[16];
-		snprintf(cmd, sizeof(cmd), "echo run %d", i);
+		snprintf(cmd, sizeof(cmd), "cat; echo run %d", i);   /* stdin: /dev/null */
 		snprintf(want, sizeof(want), "run %d\n", i);
 		struct job_spec s = shell_job(self_name(), cmd);
 		s.kit = &kit;
@@ -377,8 +378,10 @@ static void test_kit_stack_serves_every_start(void **state)
 		run_job(&s, &r);
 		assert_ran(&r, want);
 	}
+	assert_int_equal(fcntl(kit.devnull, F_GETFD), FD_CLOEXEC);   /* still the kit's */
 	runner_kit_free(&kit);
 	runner_kit_free(&kit);   /* twice is safe */
+	assert_int_equal(kit.devnull, -1);
 }
 
 /* A handler caught in the daemon counts as one to reset; one back at
