@@ -250,7 +250,7 @@ static int open_fds(struct plan *p, const struct job_spec *s, char *err, size_t 
 		what = "output pipe";
 		if (open_pipe(&p->out_r, &p->out_w) == 0) {
 			what = "start-report pipe";
-			if (open_pipe(&p->err_r, &p->err_w) == 0)
+			if (p->report != NULL || open_pipe(&p->err_r, &p->err_w) == 0)
 				return 0;
 		}
 	}
@@ -528,6 +528,22 @@ static int open_pidfd(pid_t pid)
 #endif
 }
 
+/* Whether the child reports a failure in memory rather than on a pipe:
+ * when it shares our memory and we wait for its execve (clone with
+ * CLONE_VM | CLONE_VFORK), its report is there when clone returns, which
+ * saves a pipe, its watch and its reads per start. The session helper
+ * (PAM) reports after its own execve, and the ThreadSanitizer build forks:
+ * both use the pipe. */
+static bool report_in_memory(const struct job_spec *s)
+{
+#if defined(__SANITIZE_THREAD__)
+	(void)s;
+	return false;
+#else
+	return s->pam_service == NULL;
+#endif
+}
+
 /* Creates the child (runner_child.c) sharing our memory until it execs,
  * as posix_spawn does, on KIT's stack or one of its own; we are suspended
  * meanwhile. Returns its pid, or -1 with errno. */
@@ -564,8 +580,11 @@ int runner_start(const struct job_spec *s, struct job_proc *proc, char *err, siz
 {
 	char eb[128];
 	struct plan p;
+	struct start_report report = { 0 };
 	plan_init(&p);
 	*proc = (struct job_proc){ .pid = -1, .pidfd = -1, .out_fd = -1, .err_fd = -1 };
+	if (report_in_memory(s))
+		p.report = &report;
 	if (check_spec(s, err, errlen) < 0 || prepare(&p, s, err, errlen) < 0 ||
 	    open_fds(&p, s, err, errlen) < 0 ||
 	    (p.via_helper && helper_argv(&p, s, err, errlen) < 0)) {
@@ -589,6 +608,11 @@ int runner_start(const struct job_spec *s, struct job_proc *proc, char *err, siz
 	proc->pidfd = open_pidfd(pid);  /* the child is ours to reap: no pid reuse */
 	proc->out_fd = p.out_r;
 	proc->err_fd = p.err_r;
+	if (report.step != 0) {   /* it exited without exec'ing: decided now */
+		proc->start_failed = true;
+		proc->fail.step = report.step;
+		proc->fail.err = report.err;
+	}
 	proc->uid = p.pw.pw_uid;
 	proc->gid = p.pw.pw_gid;
 	proc->info = info;
@@ -647,6 +671,10 @@ int runner_check_started(struct job_proc *proc, bool *started, char *msg, size_t
 		msg[0] = '\0';
 	if (proc->err_fd < 0) {
 		*started = !proc->start_failed;
+		if (proc->fail.step != 0) {   /* reported in memory: say it once */
+			describe(proc, proc->fail.step, proc->fail.err, "", msg, msglen);
+			proc->fail.step = 0;
+		}
 		return 1;
 	}
 	/* The child's report, or the session helper's with its message. */

@@ -27,12 +27,17 @@
  *                                            for its sigwait thread)
  *   execve
  *
- * If a step fails the child writes a fixed-size record (step, errno) to the
- * start-report pipe and exits with status 127 without running anything.
- * runner_start does not wait for any of this: it returns right after fork,
- * and the supervisor learns the outcome with runner_check_started when
- * proc->err_fd becomes readable or hangs up (execve closes the pipe's write
- * end: EOF without a record means the exec happened).
+ * If a step fails the child writes a fixed-size record (step, errno) and
+ * exits with status 127 without running anything. The child shares the
+ * daemon's memory and runner_start is suspended until it has exec'd or
+ * exited (clone's CLONE_VM | CLONE_VFORK, as posix_spawn), so the record
+ * is written into that memory: the outcome is known when runner_start
+ * returns, proc->err_fd is -1, and runner_check_started says it at once.
+ * With PAM (below) and in the ThreadSanitizer build (which forks), the
+ * record goes to a start-report pipe instead: runner_start does not wait
+ * for it, and the supervisor learns the outcome with runner_check_started
+ * when proc->err_fd becomes readable or hangs up (execve closes the pipe's
+ * write end: EOF without a record means the exec happened).
  *
  * With PAM (job_spec.pam_service), the child skips the ids and the
  * directory and execs the session helper instead, still root, with an
@@ -176,11 +181,15 @@ struct job_proc {
 	int out_fd;      /* non-blocking read end of stdout+stderr; EOF when the job
 	                    and every process holding its output have gone */
 	int err_fd;      /* non-blocking read end of the start report, until
-	                    runner_check_started decides (then -1) */
+	                    runner_check_started decides (then -1); -1 from the
+	                    start when the outcome is known as runner_start
+	                    returns (below) */
 	uid_t uid;       /* the owner's ids */
 	gid_t gid;
 	char *info;      /* private: names for runner_check_started's messages */
 	bool start_failed;  /* private: runner_check_started's decision */
+	struct { int32_t step, err; } fail;  /* private: a failure the child
+	                    reported in memory, until runner_check_started says it */
 };
 
 /* Starts SPEC as its owner. Fails before fork, with a message in ERR and
@@ -192,8 +201,9 @@ struct job_proc {
 int runner_start(const struct job_spec *spec, struct job_proc *proc, char *err,
                  size_t errlen);
 
-/* Reads the start report from PROC->err_fd. Returns 0 while undecided (no
- * data yet: call again when err_fd is readable or hangs up). Returns 1 once
+/* Reads the start report from PROC->err_fd (or, when err_fd is -1, the
+ * one the child left in memory). Returns 0 while undecided (no data yet:
+ * call again when err_fd is readable or hangs up). Returns 1 once
  * decided, with *STARTED true (the child reached execve) or false and MSG
  * saying which step failed ("setuid(1000) failed: Operation not permitted",
  * "cannot chdir to /home/x: No such file or directory"); err_fd is then

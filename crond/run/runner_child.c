@@ -34,10 +34,15 @@
 static _Noreturn void child_fail(const struct plan *p, enum step step, int e)
 {
 	struct start_report r = { (int32_t)step, (int32_t)e };
-	long w;
-	do
-		w = syscall(SYS_write, p->err_w, &r, sizeof(r));
-	while (w < 0 && errno == EINTR);
+	if (p->report != NULL) {
+		/* The parent reads it once we are gone (CLONE_VFORK). */
+		*(volatile struct start_report *)p->report = r;
+	} else {
+		long w;
+		do
+			w = syscall(SYS_write, p->err_w, &r, sizeof(r));
+		while (w < 0 && errno == EINTR);
+	}
 	for (;;)
 		syscall(SYS_exit_group, 127);
 }
@@ -164,9 +169,14 @@ static void child_descriptors(const struct plan *p)
 	if (syscall(SYS_dup3, p->in_fd, 0, 0) < 0 || syscall(SYS_dup3, p->out_w, 1, 0) < 0 ||
 	    syscall(SYS_dup3, p->out_w, 2, 0) < 0)
 		child_fail(p, STEP_DUP2, errno);
-	/* Keep only the start-report pipe (close-on-exec: execve closes it). */
-	child_close_range(p, 3, p->err_w - 1);
-	child_close_range(p, p->err_w + 1, INT_MAX);
+	/* Keep only the start-report pipe, if any (close-on-exec: execve
+	 * closes it). */
+	if (p->err_w < 0) {
+		child_close_range(p, 3, INT_MAX);
+	} else {
+		child_close_range(p, 3, p->err_w - 1);
+		child_close_range(p, p->err_w + 1, INT_MAX);
+	}
 	/* The session helper reports on it too: keep it across execve (this
 	 * child has a descriptor table of its own: no other process sees it). */
 	if (p->via_helper && syscall(SYS_fcntl, p->err_w, F_SETFD, 0) < 0)

@@ -71,7 +71,11 @@ struct plan {
 	int umask;
 	bool set_nice;
 	int prio;
-	int in_fd, out_r, out_w, err_r, err_w;
+	int in_fd, out_r, out_w, err_r, err_w;   /* err_*: the start-report pipe,
+	                             or -1 when the child reports in REPORT */
+	struct start_report *report;  /* not NULL: where the child writes its
+	                             failure, in the memory it shares with the
+	                             suspended parent, read when clone returns */
 	bool in_borrowed;         /* in_fd is the kit's /dev/null: not ours to close */
 	uint64_t reset_signals;   /* bit SIG - 1: set SIG's disposition to SIG_DFL */
 	bool via_helper;          /* PAM: PROGRAM is crond-session (crond/session.h),

@@ -165,7 +165,10 @@ static bool adopt(struct super *s, struct job *j)
 		return false;
 	}
 	watch(s, j->proc.out_fd, tag(j, JOB_FD_OUT));
-	watch(s, j->proc.err_fd, tag(j, JOB_FD_ERR));
+	if (j->proc.err_fd >= 0)
+		watch(s, j->proc.err_fd, tag(j, JOB_FD_ERR));
+	else
+		(void)job_check_started(j);   /* known already (runner.h) */
 	watch(s, j->proc.pidfd, tag(j, JOB_FD_PID));
 	j->next = s->running;
 	s->running = j;

@@ -86,7 +86,7 @@ static void collect(struct job_proc *p, struct result *r)
 				assert_true(errno == EAGAIN || errno == EINTR);
 			assert_true(r->len < sizeof(r->out) - 1);
 		}
-		if (!decided && fds[1].revents) {
+		if (!decided && (p->err_fd < 0 || fds[1].revents)) {
 			decided = runner_check_started(p, &r->started, r->msg, sizeof(r->msg)) == 1;
 			if (decided)
 				assert_int_equal(p->err_fd, -1);
@@ -442,13 +442,19 @@ static void test_parent_descriptors_are_cloexec_and_readers_nonblocking(void **s
 	struct job_proc p;
 	char err[256];
 	assert_int_equal(runner_start(&s, &p, err, sizeof(err)), 0);
-	int fds[] = { p.out_fd, p.err_fd, p.pidfd };
-	for (size_t i = 0; i < 3; i++) {
+	int fds[] = { p.out_fd, p.pidfd, p.err_fd };
+#if defined(__SANITIZE_THREAD__)
+	size_t n = 3;   /* this build forks: the start report comes on a pipe */
+	assert_true(fcntl(p.err_fd, F_GETFL) & O_NONBLOCK);
+#else
+	size_t n = 2;   /* the child reported in memory: no pipe (runner.h) */
+	assert_int_equal(p.err_fd, -1);
+#endif
+	for (size_t i = 0; i < n; i++) {
 		assert_true(fds[i] > 2);
 		assert_true(fcntl(fds[i], F_GETFD) & FD_CLOEXEC);
 	}
 	assert_true(fcntl(p.out_fd, F_GETFL) & O_NONBLOCK);
-	assert_true(fcntl(p.err_fd, F_GETFL) & O_NONBLOCK);
 	struct pollfd pfd = { p.pidfd, POLLIN, 0 };
 	assert_int_equal(poll(&pfd, 1, 20000), 1);  /* the pidfd says when it ends */
 	int status;
