@@ -360,7 +360,8 @@ static uint64_t signals_to_reset(void)
 
 int runner_kit_init(struct runner_kit *kit)
 {
-	*kit = (struct runner_kit){ .reset_signals = signals_to_reset(), .devnull = -1 };
+	*kit = (struct runner_kit){ .reset_signals = signals_to_reset(), .devnull = -1,
+		                    .euid = geteuid() };
 	kit->devnull = above_stdio(open("/dev/null", O_RDONLY | O_CLOEXEC));
 	if (kit->devnull < 0)
 		return -1;
@@ -395,7 +396,7 @@ static int prepare(struct plan *p, const struct job_spec *s, char *err, size_t e
 	p->reset_signals = s->kit ? s->kit->reset_signals : all_signals();
 	if (lookup_ids(p, s->ids, s->user, !p->via_helper, err, errlen) < 0)
 		return -1;
-	uid_t self = geteuid();
+	uid_t self = s->kit != NULL ? s->kit->euid : geteuid();
 	p->set_groups = !p->via_helper && (self == 0 || p->pw.pw_uid != self);
 	struct jobenv_base base = {
 		.user = p->pw.pw_name,

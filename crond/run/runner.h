@@ -152,12 +152,14 @@ void runner_ids_clear(struct runner_ids *ids);
  *     and the caller is suspended meanwhile (clone's CLONE_VFORK), so one
  *     serves every start, with no mmap, munmap (and its TLB shootdown in a
  *     threaded process) or page faults per run;
- *   - /dev/null, open once, for the jobs with no input.
+ *   - /dev/null, open once, for the jobs with no input;
+ *   - the daemon's effective uid, which it never changes.
  * Not thread-safe: one caller at a time, as runner_start. */
 struct runner_kit {
 	uint64_t reset_signals;   /* bit SIG - 1 set: SIG to SIG_DFL */
 	void *stack;              /* RUNNER_KIT_STACK bytes, or NULL */
 	int devnull;              /* read-only, close-on-exec, above 2; or -1 */
+	uid_t euid;
 };
 
 #define RUNNER_KIT_STACK (128 * 1024)   /* the child only makes system calls */
