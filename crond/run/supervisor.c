@@ -926,6 +926,11 @@ static void *super_main(void *arg)
 {
 	struct super *s = arg;
 	struct epoll_event evs[64];
+	/* Here, beside main's start-up rather than in it; main set the
+	 * daemon's signal dispositions before it started this thread. */
+	if (runner_kit_init(&s->kit) < 0)
+		log_msg(LOG_WARNING, "supervisor: starting jobs without a kept stack or /dev/null (%s)",
+		        strerror(errno));
 	warm_up_lookups();
 	publish_metrics(s, false);   /* the file exists from the start */
 	while (!s->leave) {
@@ -1015,9 +1020,6 @@ int supervisor_start(struct crond *c)
 		return -1;
 	}
 	s->rec.metrics = &s->metrics;
-	if (runner_kit_init(&s->kit) < 0)   /* after main set the dispositions */
-		log_msg(LOG_WARNING, "supervisor: starting jobs without a kept stack or /dev/null (%s)",
-		        strerror(errno));
 	recorder_set_limits(&s->rec, s->cfg.history_days, s->cfg.history_per_entry,
 	                    s->cfg.history_per_user);
 	s->ep = epoll_create1(EPOLL_CLOEXEC);
@@ -1029,7 +1031,6 @@ int supervisor_start(struct crond *c)
 		rc = pthread_create(&c->super_thread, NULL, super_main, s);
 	if (rc) {
 		log_msg(LOG_ERR, "cannot start the supervisor: %s", strerror(rc));
-		runner_kit_free(&s->kit);
 		recorder_close(&s->rec);
 		metrics_free(&s->metrics);
 		fairq_free(&s->q);
