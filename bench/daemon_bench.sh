@@ -36,6 +36,8 @@
 #    boundary its job started, over LAT_MINUTES boundaries (median, max).
 #  1b the same, for a crond that also holds IDLE_N entries (months away)
 #    and has LOAD_RUNNING jobs running (@reboot sleeps) all along.
+#  1c the limit: bench/boundary, a bare timer that starts the same job
+#    (sh -c) at each boundary and does nothing else, in the same minutes.
 #  2 burst: BURST_N entries due in the same minute; from the boundary until
 #    the last has started, next to bench/forkloop, a plain C loop that forks
 #    and execs `sh -c` BURST_N times (median of 3).
@@ -85,6 +87,7 @@ PER_FILE=10000        # entries per file (Debian's cron refuses longer ones,
 
 STAMP=$BUILD/stamp
 FORKLOOP=$BUILD/forkloop
+BOUNDARY=$BUILD/boundary
 STARTWATCH=$BUILD/startwatch
 ATLOOP=$BUILD/atloop
 
@@ -420,6 +423,10 @@ chmod 0644 "$W/latload-crond/cron.d"/*
 launch_crond "$W/latload-crond"; LAT_PID[crondload]=$LAUNCHED
 crond_prepare "$W/idle-crond" "$G/idle"
 launch_crond "$W/idle-crond"; IDLE_PID[crond]=$LAUNCHED; IDLE_N_OF[crond]=$IDLE_N
+# the limit (figure 1c): a bare timer that starts the same job with sh -c
+# at each boundary and does nothing else (bench/boundary.c)
+( exec "$BOUNDARY" "$STAMP $LAT/limit.stamps" ) >/dev/null 2>&1 &
+LAT_PID[limit]=$!; DAEMONS+=("$!")
 if [ "$HAVE_DEB" = 1 ]; then
     deb_prepare "$W/lat-deb"
     printf 'MAILTO=""\n* * * * * root %s %s\n' "$STAMP" "$LAT/deb.stamps" >"$W/lat-deb/cron.d/lat"
@@ -748,6 +755,10 @@ row "1 start latency, median ms (${LAT_MINUTES} boundaries)" lower "$(v LAT_MED 
 row "1 start latency, max ms" lower "$(v LAT_MAX crond)" "$(v LAT_MAX deb)" "$(v LAT_MAX bb)"
 row "1b the same, $IDLE_N entries + $LOAD_RUNNING running, median" lower "$(v LAT_MED crondload)" - -
 row "1b the same, max ms" lower "$(v LAT_MAX crondload)" - -
+row "1c the limit: a bare timer's sh -c, median ms" lower "$(v LAT_MED limit)" - -
+ll=$(v LAT_MED limit) lc=$(v LAT_MED crond)
+[[ $ll =~ ^[0-9.]+$ && $lc =~ ^[0-9.]+$ ]] && [ "$(fcalc "$ll > 0")" != 0.000000 ] &&
+    printf '%-50s %10s   (crond median / the limit'"'"'s)\n' "1c crond / the limit" "$(printf '%.3g' "$(fcalc "$lc / $ll")")"
 row "2 burst: last of $BURST_N started, ms after boundary" lower "$(v B_LAST crond)" "$(v B_LAST deb)" "$(v B_LAST bb)"
 row "2 burst: first started, ms after boundary" lower "$(v B_FIRST crond)" "$(v B_FIRST deb)" "$(v B_FIRST bb)"
 row "2 burst: starts/s ($BURST_N / last)" higher "$(v B_RATE crond)" "$(v B_RATE deb)" "$(v B_RATE bb)"

@@ -55,6 +55,8 @@ ratios() {
             if (d != "crond") continue
             if (f == "burst_last_ms" && have(f, "loop", x))
                 out("burst" x "_last_vs_loop", "lower", get(f, d, x), get(f, "loop", x))
+            if (f == "latency_ms" && have(f, "limit", x))
+                out("latency_vs_limit", "lower", get(f, d, x), get(f, "limit", x))
             if (f == "at_rate" && have(f, "deb", x))
                 out("at_rate_" x "_at_once_vs_debian_at", "higher", get(f, d, x), get(f, "deb", x))
             if (f ~ /^(latency_ms|burst_last_ms|bytes_per_entry)$/ || (f == "startup_ms" && x == 0)) {

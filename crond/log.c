@@ -23,6 +23,7 @@ static atomic_bool to_syslog;
 static atomic_bool to_stderr;
 static atomic_bool debug_on;
 static _Atomic(const struct crond_clock *) stamp_clock;
+static atomic_int own_pid;   /* for stderr lines: glibc no longer caches getpid */
 
 void log_use_clock(const struct crond_clock *clock)
 {
@@ -50,6 +51,7 @@ void log_open(enum config_log mode, bool foreground)
 		openlog("crond", LOG_PID | LOG_NDELAY, LOG_CRON);
 	atomic_store(&to_syslog, sys);
 	atomic_store(&to_stderr, mode == CONFIG_LOG_STDERR || mode == CONFIG_LOG_BOTH);
+	atomic_store(&own_pid, (int)getpid());   /* after daemonize's forks */
 }
 
 void log_set_debug(bool on)
@@ -86,7 +88,9 @@ static void vlog(int priority, int64_t at_ns, const char *fmt, va_list ap)
 		struct tm tm;
 		localtime_r(&secs, &tm);
 		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-		int n = snprintf(line, sizeof(line), "%s crond[%d]: %s\n", stamp, (int)getpid(), msg);
+		int pid = atomic_load(&own_pid);
+		int n = snprintf(line, sizeof(line), "%s crond[%d]: %s\n", stamp,
+		                 pid ? pid : (int)getpid(), msg);
 		if (n > (int)sizeof(line) - 1)
 			n = (int)sizeof(line) - 1, line[n - 1] = '\n';
 		ssize_t w = write(STDERR_FILENO, line, (size_t)n);

@@ -73,7 +73,8 @@ static void spec_for_at(struct job_spec *spec, const struct spool_at_job *at,
 
 
 struct job *job_start(struct run_request *req, struct spool_at_job *at, const struct config *cfg,
-                      struct runner_ids *ids, int64_t now_ns, char *err, size_t errlen)
+                      struct runner_ids *ids, const struct runner_kit *kit,
+                      int64_t now_ns, char *err, size_t errlen)
 {
 	struct job *j = calloc(1, sizeof(*j));
 	if (!j) {
@@ -90,6 +91,7 @@ struct job *job_start(struct run_request *req, struct spool_at_job *at, const st
 		spec.session_helper = cfg->session_helper;
 	}
 	spec.ids = ids;
+	spec.kit = kit;
 	if (runner_start(&spec, &j->proc, err, errlen) < 0) {
 		free(j);
 		return NULL;

@@ -64,10 +64,12 @@ struct job {
 /* Starts the job for REQ (taken over: freed with the job) as described by
  * the configuration; for an at job AT holds the claimed job (taken over).
  * IDS: the owners looked up lately (crond/run/runner.h), or NULL.
+ * KIT: what the runner keeps for every start (crond/run/runner.h), or NULL.
  * Returns the job, or NULL with ERR when it could not start (nothing runs;
  * REQ and AT are still the caller's). */
 struct job *job_start(struct run_request *req, struct spool_at_job *at, const struct config *cfg,
-                      struct runner_ids *ids, int64_t now_ns, char *err, size_t errlen);
+                      struct runner_ids *ids, const struct runner_kit *kit,
+                      int64_t now_ns, char *err, size_t errlen);
 
 /* A job that never ran, for the record: skipped (CRON_OVERLAP=skip) or
  * failed before it could start (MSG says why). Takes REQ and AT over.

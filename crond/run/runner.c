@@ -39,7 +39,6 @@
 #include "crond/session.h"
 
 #define MAX_EXEC_ARGS 256
-#define CHILD_STACK (128 * 1024)  /* the child only makes system calls */
 
 #include "crond/run/runner_plan.h"
 
@@ -242,13 +241,16 @@ static int open_fds(struct plan *p, const struct job_spec *s, char *err, size_t 
 		p->in_fd = fcntl(s->input_fd, F_DUPFD_CLOEXEC, 3);
 	else if (s->input != NULL)
 		p->in_fd = input_memfd(s->input, s->input_len);
-	else
+	else if (s->kit != NULL && s->kit->devnull >= 0) {
+		p->in_fd = s->kit->devnull;
+		p->in_borrowed = true;
+	} else
 		p->in_fd = above_stdio(open("/dev/null", O_RDONLY | O_CLOEXEC));
 	if (p->in_fd >= 0) {
 		what = "output pipe";
 		if (open_pipe(&p->out_r, &p->out_w) == 0) {
 			what = "start-report pipe";
-			if (open_pipe(&p->err_r, &p->err_w) == 0)
+			if (p->report != NULL || open_pipe(&p->err_r, &p->err_w) == 0)
 				return 0;
 		}
 	}
@@ -256,8 +258,7 @@ static int open_fds(struct plan *p, const struct job_spec *s, char *err, size_t 
 	return -1;
 }
 
-/* Niceness, the inaccessible-directory note, the child's signal state, the
- * fd bound. */
+/* Niceness, the umask, the directory and the inaccessible-directory note. */
 static int prepare_child_state(struct plan *p, const struct job_spec *s, char *err,
                                size_t errlen)
 {
@@ -283,10 +284,6 @@ static int prepare_child_state(struct plan *p, const struct job_spec *s, char *e
 		}
 		p->note_len = (size_t)n;
 	}
-	struct rlimit rl;
-	p->max_fd = 65536;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-		p->max_fd = rl.rlim_cur > INT_MAX ? INT_MAX : (int)rl.rlim_cur;
 	return 0;
 }
 
@@ -345,13 +342,61 @@ static int lookup_ids(struct plan *p, struct runner_ids *ids, const char *name, 
 	return 0;
 }
 
+static uint64_t signals_to_reset(void)
+{
+	uint64_t reset = 0;
+	for (int sig = 1; sig <= KERNEL_NSIG; sig++) {
+		struct kernel_sigaction old;
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		/* The raw call: glibc's sigaction refuses the two signals it
+		 * keeps for itself, which may have its handlers. */
+		long rc = syscall(SYS_rt_sigaction, sig, NULL, &old, KERNEL_SIGSET_SIZE);
+		if (rc != 0 || old.handler != SIG_DFL)
+			reset |= UINT64_C(1) << (sig - 1);
+	}
+	return reset;
+}
+
+int runner_kit_init(struct runner_kit *kit)
+{
+	*kit = (struct runner_kit){ .reset_signals = signals_to_reset(), .devnull = -1,
+		                    .euid = geteuid() };
+	kit->devnull = above_stdio(open("/dev/null", O_RDONLY | O_CLOEXEC));
+	if (kit->devnull < 0)
+		return -1;
+	void *stack = mmap(NULL, RUNNER_KIT_STACK, PROT_READ | PROT_WRITE,
+	                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED)
+		return -1;
+	kit->stack = stack;
+	return 0;
+}
+
+void runner_kit_free(struct runner_kit *kit)
+{
+	if (kit->stack != NULL)
+		munmap(kit->stack, RUNNER_KIT_STACK);
+	if (kit->devnull >= 0)
+		close(kit->devnull);
+	kit->stack = NULL;
+	kit->devnull = -1;
+}
+
+/* Every signal but the two no process can catch or ignore. */
+static uint64_t all_signals(void)
+{
+	return ~(UINT64_C(1) << (SIGKILL - 1) | UINT64_C(1) << (SIGSTOP - 1));
+}
+
 static int prepare(struct plan *p, const struct job_spec *s, char *err, size_t errlen)
 {
 	const char *shell = s->shell ? s->shell : RUNNER_DEFAULT_SHELL;
 	p->via_helper = s->pam_service != NULL;
+	p->reset_signals = s->kit ? s->kit->reset_signals : all_signals();
 	if (lookup_ids(p, s->ids, s->user, !p->via_helper, err, errlen) < 0)
 		return -1;
-	uid_t self = geteuid();
+	uid_t self = s->kit != NULL ? s->kit->euid : geteuid();
 	p->set_groups = !p->via_helper && (self == 0 || p->pw.pw_uid != self);
 	struct jobenv_base base = {
 		.user = p->pw.pw_name,
@@ -426,6 +471,8 @@ static void close_fd(int *fd)
 
 static void plan_free(struct plan *p)
 {
+	if (p->in_borrowed)
+		p->in_fd = -1;
 	close_fd(&p->in_fd);
 	close_fd(&p->out_r);
 	close_fd(&p->out_w);
@@ -482,28 +529,50 @@ static int open_pidfd(pid_t pid)
 #endif
 }
 
+/* Whether the child reports a failure in memory rather than on a pipe:
+ * when it shares our memory and we wait for its execve (clone with
+ * CLONE_VM | CLONE_VFORK), its report is there when clone returns, which
+ * saves a pipe, its watch and its reads per start. The session helper
+ * (PAM) reports after its own execve, and the ThreadSanitizer build forks:
+ * both use the pipe. */
+static bool report_in_memory(const struct job_spec *s)
+{
+#if defined(__SANITIZE_THREAD__)
+	(void)s;
+	return false;
+#else
+	return s->pam_service == NULL;
+#endif
+}
+
 /* Creates the child (runner_child.c) sharing our memory until it execs,
- * as posix_spawn does, on a stack of its own; we are suspended meanwhile.
- * Returns its pid, or -1 with errno. */
-static pid_t spawn(struct plan *p)
+ * as posix_spawn does, on KIT's stack or one of its own; we are suspended
+ * meanwhile. Returns its pid, or -1 with errno. */
+static pid_t spawn(struct plan *p, const struct runner_kit *kit)
 {
 #if defined(__SANITIZE_THREAD__)
 	/* ThreadSanitizer takes any clone for a fork of a threaded process and
 	 * then refuses to start threads: its build (make tsan) forks instead.
 	 * The child code is the same either way. */
+	(void)kit;
 	pid_t child = fork();
 	if (child == 0)
 		runner_child_main(p);
 	return child;
 #endif
-	void *stack = mmap(NULL, CHILD_STACK, PROT_READ | PROT_WRITE,
-	                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (stack == MAP_FAILED)
-		return -1;
-	pid_t pid = clone(runner_child_main, (char *)stack + CHILD_STACK,
+	void *stack = kit != NULL ? kit->stack : NULL;
+	bool own = stack == NULL;
+	if (own) {
+		stack = mmap(NULL, RUNNER_KIT_STACK, PROT_READ | PROT_WRITE,
+		             MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+		if (stack == MAP_FAILED)
+			return -1;
+	}
+	pid_t pid = clone(runner_child_main, (char *)stack + RUNNER_KIT_STACK,
 	                  CLONE_VM | CLONE_VFORK | SIGCHLD, p);
 	int e = errno;
-	munmap(stack, CHILD_STACK);
+	if (own)
+		munmap(stack, RUNNER_KIT_STACK);
 	errno = e;
 	return pid;
 }
@@ -512,8 +581,11 @@ int runner_start(const struct job_spec *s, struct job_proc *proc, char *err, siz
 {
 	char eb[128];
 	struct plan p;
+	struct start_report report = { 0 };
 	plan_init(&p);
 	*proc = (struct job_proc){ .pid = -1, .pidfd = -1, .out_fd = -1, .err_fd = -1 };
+	if (report_in_memory(s))
+		p.report = &report;
 	if (check_spec(s, err, errlen) < 0 || prepare(&p, s, err, errlen) < 0 ||
 	    open_fds(&p, s, err, errlen) < 0 ||
 	    (p.via_helper && helper_argv(&p, s, err, errlen) < 0)) {
@@ -526,7 +598,7 @@ int runner_start(const struct job_spec *s, struct job_proc *proc, char *err, siz
 		plan_free(&p);
 		return -1;
 	}
-	pid_t pid = spawn(&p);
+	pid_t pid = spawn(&p, s->kit);
 	if (pid < 0) {
 		snprintf(err, errlen, "cannot start a process: %s", errstr(errno, eb, sizeof(eb)));
 		free(info);
@@ -537,6 +609,11 @@ int runner_start(const struct job_spec *s, struct job_proc *proc, char *err, siz
 	proc->pidfd = open_pidfd(pid);  /* the child is ours to reap: no pid reuse */
 	proc->out_fd = p.out_r;
 	proc->err_fd = p.err_r;
+	if (report.step != 0) {   /* it exited without exec'ing: decided now */
+		proc->start_failed = true;
+		proc->fail.step = report.step;
+		proc->fail.err = report.err;
+	}
 	proc->uid = p.pw.pw_uid;
 	proc->gid = p.pw.pw_gid;
 	proc->info = info;
@@ -595,6 +672,10 @@ int runner_check_started(struct job_proc *proc, bool *started, char *msg, size_t
 		msg[0] = '\0';
 	if (proc->err_fd < 0) {
 		*started = !proc->start_failed;
+		if (proc->fail.step != 0) {   /* reported in memory: say it once */
+			describe(proc, proc->fail.step, proc->fail.err, "", msg, msglen);
+			proc->fail.step = 0;
+		}
 		return 1;
 	}
 	/* The child's report, or the session helper's with its message. */

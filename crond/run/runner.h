@@ -7,7 +7,8 @@
  * (crond/run/jobenv.h), the descriptors. After fork the child makes only
  * async-signal-safe system calls, in this order:
  *
- *   every signal disposition to SIG_DFL     (the daemon may ignore SIGPIPE)
+ *   signal dispositions to SIG_DFL          (those the daemon ignores or
+ *                                            catches: struct runner_signals)
  *   setsid                                  (own session and process group:
  *                                            the supervisor signals -pid)
  *   setgroups, setgid, setuid               (each checked; then the real,
@@ -26,12 +27,17 @@
  *                                            for its sigwait thread)
  *   execve
  *
- * If a step fails the child writes a fixed-size record (step, errno) to the
- * start-report pipe and exits with status 127 without running anything.
- * runner_start does not wait for any of this: it returns right after fork,
- * and the supervisor learns the outcome with runner_check_started when
- * proc->err_fd becomes readable or hangs up (execve closes the pipe's write
- * end: EOF without a record means the exec happened).
+ * If a step fails the child writes a fixed-size record (step, errno) and
+ * exits with status 127 without running anything. The child shares the
+ * daemon's memory and runner_start is suspended until it has exec'd or
+ * exited (clone's CLONE_VM | CLONE_VFORK, as posix_spawn), so the record
+ * is written into that memory: the outcome is known when runner_start
+ * returns, proc->err_fd is -1, and runner_check_started says it at once.
+ * With PAM (below) and in the ThreadSanitizer build (which forks), the
+ * record goes to a start-report pipe instead: runner_start does not wait
+ * for it, and the supervisor learns the outcome with runner_check_started
+ * when proc->err_fd becomes readable or hangs up (execve closes the pipe's
+ * write end: EOF without a record means the exec happened).
  *
  * With PAM (job_spec.pam_service), the child skips the ids and the
  * directory and execs the session helper instead, still root, with an
@@ -49,6 +55,7 @@
 #include <stdbool.h>
 #include <pwd.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #define RUNNER_DEFAULT_SHELL "/bin/sh"
@@ -105,6 +112,9 @@ struct job_spec {
 	const char *session_helper;  /* required with pam_service */
 	struct runner_ids *ids;   /* NULL, or where the owner's passwd entry and
 	                             groups are looked up and kept (below) */
+	const struct runner_kit *kit;  /* NULL: the child resets every signal's
+	                             disposition and gets a stack of its own
+	                             (below) */
 };
 
 #define JOB_SPEC_INIT { .umask = RUNNER_UMASK_KEEP }
@@ -129,6 +139,42 @@ struct runner_ids {
 /* Forgets every owner kept (frees what IDS holds; IDS stays usable). */
 void runner_ids_clear(struct runner_ids *ids);
 
+/* What one caller (the supervisor) keeps for all the jobs it starts, so
+ * that each start does less:
+ *   - the signals whose disposition a job must not inherit from the daemon:
+ *     those it ignores (SIG_IGN survives execve: a job would not die of
+ *     SIGPIPE) and those it catches (a handler must not run in the child
+ *     before execve). Every other signal is already at SIG_DFL, so the
+ *     child leaves it alone: a few system calls per run instead of 62. They
+ *     are read once, by runner_kit_init: the daemon sets its dispositions
+ *     before it starts the supervisor and never changes them after;
+ *   - the child's stack, mapped once: the child uses it only until execve
+ *     and the caller is suspended meanwhile (clone's CLONE_VFORK), so one
+ *     serves every start, with no mmap, munmap (and its TLB shootdown in a
+ *     threaded process) or page faults per run;
+ *   - /dev/null, open once, for the jobs with no input;
+ *   - the daemon's effective uid, which it never changes.
+ * Not thread-safe: one caller at a time, as runner_start. */
+struct runner_kit {
+	uint64_t reset_signals;   /* bit SIG - 1 set: SIG to SIG_DFL */
+	void *stack;              /* RUNNER_KIT_STACK bytes, or NULL */
+	int devnull;              /* read-only, close-on-exec, above 2; or -1 */
+	uid_t euid;
+};
+
+#define RUNNER_KIT_STACK (128 * 1024)   /* the child only makes system calls */
+
+/* Reads this process's dispositions into KIT (a signal whose disposition
+ * cannot be read is counted as one to reset), opens /dev/null and maps the
+ * stack. Returns 0, or -1 with errno when either fails: KIT then lacks
+ * what failed (each start makes its own) but has its signals, and is still
+ * to be used. */
+int runner_kit_init(struct runner_kit *kit);
+
+/* Unmaps the stack and closes /dev/null. Safe on a freed kit or one
+ * runner_kit_init failed on. */
+void runner_kit_free(struct runner_kit *kit);
+
 /* A started child, as the supervisor holds it. Every descriptor here is
  * close-on-exec and belongs to the supervisor: runner_proc_close. */
 struct job_proc {
@@ -137,11 +183,15 @@ struct job_proc {
 	int out_fd;      /* non-blocking read end of stdout+stderr; EOF when the job
 	                    and every process holding its output have gone */
 	int err_fd;      /* non-blocking read end of the start report, until
-	                    runner_check_started decides (then -1) */
+	                    runner_check_started decides (then -1); -1 from the
+	                    start when the outcome is known as runner_start
+	                    returns (below) */
 	uid_t uid;       /* the owner's ids */
 	gid_t gid;
 	char *info;      /* private: names for runner_check_started's messages */
 	bool start_failed;  /* private: runner_check_started's decision */
+	struct { int32_t step, err; } fail;  /* private: a failure the child
+	                    reported in memory, until runner_check_started says it */
 };
 
 /* Starts SPEC as its owner. Fails before fork, with a message in ERR and
@@ -153,8 +203,9 @@ struct job_proc {
 int runner_start(const struct job_spec *spec, struct job_proc *proc, char *err,
                  size_t errlen);
 
-/* Reads the start report from PROC->err_fd. Returns 0 while undecided (no
- * data yet: call again when err_fd is readable or hangs up). Returns 1 once
+/* Reads the start report from PROC->err_fd (or, when err_fd is -1, the
+ * one the child left in memory). Returns 0 while undecided (no data yet:
+ * call again when err_fd is readable or hangs up). Returns 1 once
  * decided, with *STARTED true (the child reached execve) or false and MSG
  * saying which step failed ("setuid(1000) failed: Operation not permitted",
  * "cannot chdir to /home/x: No such file or directory"); err_fd is then

@@ -31,25 +31,18 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* The kernel's struct sigaction for rt_sigaction(2) (x86-64, arm64 and most
- * other Linux ABIs): handler, flags, restorer, mask. */
-struct kernel_sigaction {
-	void (*handler)(int);
-	unsigned long flags;
-	void (*restorer)(void);
-	uint64_t mask;
-};
-
-#define KERNEL_SIGSET_SIZE 8
-#define KERNEL_NSIG 64
-
 static _Noreturn void child_fail(const struct plan *p, enum step step, int e)
 {
 	struct start_report r = { (int32_t)step, (int32_t)e };
-	long w;
-	do
-		w = syscall(SYS_write, p->err_w, &r, sizeof(r));
-	while (w < 0 && errno == EINTR);
+	if (p->report != NULL) {
+		/* The parent reads it once we are gone (CLONE_VFORK). */
+		*(volatile struct start_report *)p->report = r;
+	} else {
+		long w;
+		do
+			w = syscall(SYS_write, p->err_w, &r, sizeof(r));
+		while (w < 0 && errno == EINTR);
+	}
 	for (;;)
 		syscall(SYS_exit_group, 127);
 }
@@ -58,7 +51,7 @@ static void child_reset_dispositions(const struct plan *p)
 {
 	const struct kernel_sigaction dfl = { .handler = SIG_DFL };
 	for (int sig = 1; sig <= KERNEL_NSIG; sig++) {
-		if (sig == SIGKILL || sig == SIGSTOP)
+		if (!(p->reset_signals >> (sig - 1) & 1))
 			continue;
 		if (syscall(SYS_rt_sigaction, sig, &dfl, NULL, KERNEL_SIGSET_SIZE) < 0 &&
 		    errno != EINVAL)
@@ -159,7 +152,13 @@ static void child_close_range(const struct plan *p, int lo, int hi)
 		return;
 	if (errno != ENOSYS)
 		child_fail(p, STEP_CLOSE, errno);
-	for (int fd = lo; fd <= hi && fd < p->max_fd; fd++)
+	/* A kernel older than 5.9: up to the descriptor limit, read here so
+	 * that a start on a newer one does not pay for it. */
+	struct rlimit rl;
+	int max_fd = 65536;
+	if (syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		max_fd = rl.rlim_cur > INT_MAX ? INT_MAX : (int)rl.rlim_cur;
+	for (int fd = lo; fd <= hi && fd < max_fd; fd++)
 		(void)syscall(SYS_close, fd);  /* EBADF for the many that are not open */
 }
 
@@ -170,9 +169,14 @@ static void child_descriptors(const struct plan *p)
 	if (syscall(SYS_dup3, p->in_fd, 0, 0) < 0 || syscall(SYS_dup3, p->out_w, 1, 0) < 0 ||
 	    syscall(SYS_dup3, p->out_w, 2, 0) < 0)
 		child_fail(p, STEP_DUP2, errno);
-	/* Keep only the start-report pipe (close-on-exec: execve closes it). */
-	child_close_range(p, 3, p->err_w - 1);
-	child_close_range(p, p->err_w + 1, INT_MAX);
+	/* Keep only the start-report pipe, if any (close-on-exec: execve
+	 * closes it). */
+	if (p->err_w < 0) {
+		child_close_range(p, 3, INT_MAX);
+	} else {
+		child_close_range(p, 3, p->err_w - 1);
+		child_close_range(p, p->err_w + 1, INT_MAX);
+	}
 	/* The session helper reports on it too: keep it across execve (this
 	 * child has a descriptor table of its own: no other process sees it). */
 	if (p->via_helper && syscall(SYS_fcntl, p->err_w, F_SETFD, 0) < 0)

@@ -40,6 +40,18 @@ struct start_report {
 	int32_t err;
 };
 
+/* The kernel's struct sigaction for rt_sigaction(2) (x86-64, arm64 and most
+ * other Linux ABIs): handler, flags, restorer, mask. */
+struct kernel_sigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void (*restorer)(void);
+	uint64_t mask;
+};
+
+#define KERNEL_SIGSET_SIZE 8
+#define KERNEL_NSIG 64
+
 /* Everything the child needs, prepared before it is created. */
 struct plan {
 	struct passwd pw;
@@ -59,8 +71,13 @@ struct plan {
 	int umask;
 	bool set_nice;
 	int prio;
-	int in_fd, out_r, out_w, err_r, err_w;
-	int max_fd;               /* for close() when close_range is missing */
+	int in_fd, out_r, out_w, err_r, err_w;   /* err_*: the start-report pipe,
+	                             or -1 when the child reports in REPORT */
+	struct start_report *report;  /* not NULL: where the child writes its
+	                             failure, in the memory it shares with the
+	                             suspended parent, read when clone returns */
+	bool in_borrowed;         /* in_fd is the kit's /dev/null: not ours to close */
+	uint64_t reset_signals;   /* bit SIG - 1: set SIG's disposition to SIG_DFL */
 	bool via_helper;          /* PAM: PROGRAM is crond-session (crond/session.h),
 	                             run as root with an empty environment; the
 	                             helper changes ids and directory for the job */

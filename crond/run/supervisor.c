@@ -61,6 +61,7 @@ struct super {
 	unsigned cfg_gen;
 	struct recorder rec;
 	struct runner_ids ids;              /* owners looked up in this pass (runner.h) */
+	struct runner_kit kit;              /* signals to reset, the child's stack */
 	struct metrics metrics;             /* told of every ended run by rec */
 	int ep, tfd;
 	struct job *running;
@@ -164,7 +165,10 @@ static bool adopt(struct super *s, struct job *j)
 		return false;
 	}
 	watch(s, j->proc.out_fd, tag(j, JOB_FD_OUT));
-	watch(s, j->proc.err_fd, tag(j, JOB_FD_ERR));
+	if (j->proc.err_fd >= 0)
+		watch(s, j->proc.err_fd, tag(j, JOB_FD_ERR));
+	else
+		(void)job_check_started(j);   /* known already (runner.h) */
 	watch(s, j->proc.pidfd, tag(j, JOB_FD_PID));
 	j->next = s->running;
 	s->running = j;
@@ -282,7 +286,8 @@ static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
 		runreq_free(r);
 		return;
 	}
-	j = job_start(r, r->kind == DUE_AT ? &at : NULL, &s->cfg, &s->ids, now_ns, err, sizeof(err));
+	j = job_start(r, r->kind == DUE_AT ? &at : NULL, &s->cfg, &s->ids, &s->kit, now_ns,
+	              err, sizeof(err));
 	if (!j) {
 		give_back(s, r);
 		const char *who = r->kind == DUE_AT ? at.owner : r->user;
@@ -921,6 +926,11 @@ static void *super_main(void *arg)
 {
 	struct super *s = arg;
 	struct epoll_event evs[64];
+	/* Here, beside main's start-up rather than in it; main set the
+	 * daemon's signal dispositions before it started this thread. */
+	if (runner_kit_init(&s->kit) < 0)
+		log_msg(LOG_WARNING, "supervisor: starting jobs without a kept stack or /dev/null (%s)",
+		        strerror(errno));
 	warm_up_lookups();
 	publish_metrics(s, false);   /* the file exists from the start */
 	while (!s->leave) {
@@ -954,6 +964,7 @@ static void *super_main(void *arg)
 	}
 	recorder_close(&s->rec);
 	runner_ids_clear(&s->ids);
+	runner_kit_free(&s->kit);
 	metrics_free(&s->metrics);
 	fairq_free(&s->q);
 	runclients_free(&s->clients);

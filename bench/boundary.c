@@ -1,0 +1,60 @@
+/* bench/boundary.c: the limit of the daemon benchmark's first figure (start
+ * latency): what a program that does nothing but wait for the minute
+ * boundary and start one job reaches on this machine.
+ *
+ *   boundary COMMAND
+ *
+ * At every minute boundary, until it is killed: sleeps on a timerfd armed
+ * at the boundary (CLOCK_REALTIME, absolute, as crond's timer thread),
+ * then starts `/bin/sh -c COMMAND` with posix_spawn (vfork and exec, as
+ * crond's runner) and waits for it. COMMAND is the same bench/stamp job the
+ * daemons run, so its stamps, less the boundary, are the shortest start
+ * latency any cron daemon could show here: one timer wake-up plus one
+ * sh -c start, with no lookup, no log, no record.
+ *
+ * Exit status: 1 if the timer fails, 2 on a usage error.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: boundary COMMAND\n");
+		return 2;
+	}
+	int tfd = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC);
+	if (tfd < 0) {
+		perror("boundary: timerfd_create");
+		return 1;
+	}
+	char *child_argv[] = { "sh", "-c", argv[1], NULL };
+	for (;;) {
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		struct itimerspec at = { .it_value = { .tv_sec = (now.tv_sec / 60 + 1) * 60 } };
+		if (timerfd_settime(tfd, TFD_TIMER_ABSTIME, &at, NULL) < 0) {
+			perror("boundary: timerfd_settime");
+			return 1;
+		}
+		uint64_t ticks;
+		if (read(tfd, &ticks, sizeof(ticks)) < 0 && errno != EINTR) {
+			perror("boundary: read");
+			return 1;
+		}
+		pid_t pid;
+		if (posix_spawn(&pid, "/bin/sh", NULL, NULL, child_argv, environ) != 0)
+			continue;   /* the missing stamp shows it */
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+}
