@@ -1,5 +1,5 @@
 /* spool/common.c: what every spool backend shares: code names, error
- * messages, argument checks, growing arrays, and the *_free functions of
+ * messages, growing arrays, and the *_free functions of
  * spool.h (every backend allocates a returned record's strings as one block
  * in its mem_). Nothing here knows a database. */
 #include <stdarg.h>
@@ -76,17 +76,6 @@ char *spool_put_bytes(char *dst, const void *src, size_t len)
 }
 
 
-int spool_check_name(struct spool *sp, const char *s, size_t max,
-		     const char *what, struct spool_err *err)
-{
-	size_t len = s != NULL ? strnlen(s, max + 1) : 0;
-	if (len == 0 || len > max)
-		return spool_seterr(err, SPOOL_INVALID,
-				    "%s: %s must be 1 to %zu bytes",
-				    sp->path, what, max);
-	return SPOOL_OK;
-}
-
 const char *spool_at_state_name(enum spool_at_state state)
 {
 	switch (state) {
@@ -95,40 +84,6 @@ const char *spool_at_state_name(enum spool_at_state state)
 	case SPOOL_AT_INTERRUPTED: return "interrupted";
 	}
 	return "unknown";
-}
-
-
-bool spool_is_queue(char q)
-{
-	return (q >= 'a' && q <= 'z') || (q >= 'A' && q <= 'Z');
-}
-
-
-int spool_at_check(struct spool *sp, const struct spool_at_job *j,
-		   struct spool_err *err)
-{
-	int code = spool_check_name(sp, j->owner, SPOOL_NAME_MAX, "owner name", err);
-	if (code == SPOOL_OK && j->mail_to != NULL)
-		code = spool_check_name(sp, j->mail_to, SPOOL_NAME_MAX, "mail recipient", err);
-	if (code == SPOOL_OK)
-		code = spool_check_name(sp, j->cwd, SPOOL_PATH_MAX, "working directory", err);
-	if (code != SPOOL_OK)
-		return code;
-	const char *why = NULL;
-	if (!spool_is_queue(j->queue))
-		why = "queue must be a letter a-z or A-Z";
-	else if (j->cwd[0] != '/')
-		why = "working directory must be an absolute path";
-	else if (j->script_len > SPOOL_SCRIPT_MAX || (j->script == NULL && j->script_len > 0))
-		why = "script is too long";
-	else if (j->umask > 0777)
-		why = "umask must be 0 - 0777";
-	else if ((unsigned)j->mail > SPOOL_MAIL_NEVER)
-		why = "unknown mail option";
-
-	if (why != NULL)
-		return spool_seterr(err, SPOOL_INVALID, "%s: at job: %s", sp->path, why);
-	return SPOOL_OK;
 }
 
 
@@ -141,29 +96,18 @@ uint64_t spool_at_job_bytes(const struct spool_at_job *job)
 }
 
 
-int spool_run_check(struct spool *sp, const struct spool_run *r,
-		    struct spool_err *err)
+struct spool_run spool_run_as_begun(const struct spool_run *r)
 {
-	int code = spool_check_name(sp, r->owner, SPOOL_NAME_MAX, "owner name", err);
-	if (code == SPOOL_OK)
-		code = spool_check_name(sp, r->entry_key, SPOOL_KEY_MAX, "entry key", err);
-	if (code != SPOOL_OK)
-		return code;
-	const char *why = NULL;
-	if (r->kind != SPOOL_RUN_CRON && r->kind != SPOOL_RUN_AT)
-		why = "unknown kind";
-	else if (r->command == NULL || strnlen(r->command, SPOOL_COMMAND_MAX + 1) > SPOOL_COMMAND_MAX)
-		why = "command missing or too long";
-	else if (r->output_len > SPOOL_OUTPUT_MAX || (r->output == NULL && r->output_len > 0))
-		why = "output head too long";
-	else if (r->output_total < 0)
-		why = "negative output size";
-	else if (r->flags & SPOOL_RUN_RUNNING)
-		why = "flagged running (a running record is begun, not appended)";
-	if (why != NULL)
-		return spool_seterr(err, SPOOL_INVALID, "%s: history record: %s",
-				    sp->path, why);
-	return SPOOL_OK;
+	struct spool_run b = *r;
+	b.id = 0;
+	b.end_ms = 0;
+	b.exit_code = -1;
+	b.signal = 0;
+	b.flags = r->flags | SPOOL_RUN_RUNNING;
+	b.output = NULL;
+	b.output_len = 0;
+	b.output_total = 0;
+	return b;
 }
 
 

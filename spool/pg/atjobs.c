@@ -18,6 +18,7 @@
 
 #include "spool/pg/internal.h"
 #include "spool/pg/runs.h"
+#include "spool/validate.h"
 
 static const char *const mail_names[] = {
 	[SPOOL_MAIL_DEFAULT] = "default",
@@ -47,24 +48,16 @@ int pg_at_state_column(const PGresult *r, int row, int col)
 	return name_index(states, 3, s, len);
 }
 
-/* The environment as one block (*BLOB, malloc'ed, *LEN bytes). */
+/* The environment as one block (*BLOB, malloc'ed, *LEN bytes); checked
+ * by the caller. */
 static int pack_env(struct spool *sp, const char *const *env, char **blob, size_t *len,
 		    struct spool_err *err)
 {
 	size_t total = 0, count = 0;
 	*blob = NULL;
 	*len = 0;
-	for (; env != NULL && env[count] != NULL; count++) {
-		const char *eq = strchr(env[count], '=');
-		if (eq == NULL || eq == env[count])
-			return spool_seterr(err, SPOOL_INVALID, "%s: at job: environment"
-					    " string %zu is not NAME=VALUE", sp->path, count);
+	for (; env != NULL && env[count] != NULL; count++)
 		total += strlen(env[count]) + 1;
-		if (total > SPOOL_ENV_MAX || count >= SPOOL_ENV_COUNT_MAX)
-			return spool_seterr(err, SPOOL_INVALID, "%s: at job: environment"
-					    " over %d bytes or %d strings", sp->path,
-					    SPOOL_ENV_MAX, SPOOL_ENV_COUNT_MAX);
-	}
 	if ((*blob = malloc(total + 1)) == NULL)
 		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
 	char *p = *blob;
@@ -223,9 +216,7 @@ int pg_at_insert(struct spool *sp, const struct spool_at_job *job, int64_t want_
 	char *env = NULL;
 	size_t env_len = 0;
 	*id = 0;
-	int code = spool_at_check(sp, job, err);
-	if (code == SPOOL_OK)
-		code = pack_env(sp, job->env, &env, &env_len, err);
+	int code = pack_env(sp, job->env, &env, &env_len, err);
 	if (code == SPOOL_OK)
 		code = insert_packed(sp, job, env, env_len, want_id, id, err);
 	free(env);
@@ -253,9 +244,7 @@ static int submit(struct spool *sp, struct submit_ctx *c, int64_t *id,
 	char *env = NULL;
 	if (id != NULL)
 		*id = 0;
-	int code = spool_at_check(sp, c->job, err);
-	if (code == SPOOL_OK)
-		code = pack_env(sp, c->job->env, &env, &c->env_len, err);
+	int code = pack_env(sp, c->job->env, &env, &c->env_len, err);
 	if (code != SPOOL_OK)
 		return code;
 	c->env = env;
@@ -340,15 +329,12 @@ int pg_at_submit_many(struct spool *sp, const struct spool_at_job *jobs, size_t 
 		      struct spool_err *errs, struct spool_at_usage *usages,
 		      struct spool_err *err)
 {
-	if (n > SPOOL_AT_BATCH_MAX)
-		return spool_seterr(err, SPOOL_INVALID, "%s: %zu at jobs in one batch (at most %d)",
-				    sp->path, n, SPOOL_AT_BATCH_MAX);
 	char *envs[SPOOL_AT_BATCH_MAX] = { 0 };
 	size_t env_lens[SPOOL_AT_BATCH_MAX] = { 0 };
 	size_t valid = 0;
 	for (size_t i = 0; i < n; i++) {
 		ids[i] = 0;
-		codes[i] = spool_at_check(sp, &jobs[i], &errs[i]);
+		codes[i] = spool_valid_at_job(sp, &jobs[i], &errs[i]);
 		if (codes[i] == SPOOL_OK)
 			codes[i] = pack_env(sp, jobs[i].env, &envs[i], &env_lens[i], &errs[i]);
 		if (codes[i] == SPOOL_OK)
@@ -495,7 +481,6 @@ static int get_txn(struct spool *sp, void *ctx, struct spool_err *err)
 int pg_at_get(struct spool *sp, int64_t id, struct spool_at_job *out,
 	      struct spool_err *err)
 {
-	memset(out, 0, sizeof *out);
 	struct get_ctx g = { .id = id, .out = out };
 	int code = pg_txn(sp, PG_READ, get_txn, &g, err);
 	if (code != SPOOL_OK)
@@ -598,11 +583,6 @@ int pg_at_list(struct spool *sp, const struct spool_at_filter *filter,
 	       struct spool_at_summary **out, size_t *n,
 	       struct spool_err *err)
 {
-	*out = NULL;
-	*n = 0;
-	if (filter->queue != '\0' && !spool_is_queue(filter->queue))
-		return spool_seterr(err, SPOOL_INVALID, "%s: list at jobs: queue must"
-				    " be a letter a-z or A-Z", sp->path);
 	struct list_ctx c = { .filter = filter };
 	int code = pg_txn(sp, PG_READ, list_txn, &c, err);
 	if (code != SPOOL_OK) {

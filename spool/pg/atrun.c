@@ -19,21 +19,6 @@
 #include "spool/pg/internal.h"
 #include "spool/pg/runs.h"
 
-static int check_queues(struct spool *sp, const char *queues,
-			struct spool_err *err)
-{
-	if (queues == NULL)
-		return SPOOL_OK;
-	size_t len = strnlen(queues, 53);
-	for (size_t i = 0; i < len; i++)
-		if (!spool_is_queue(queues[i]))
-			len = 0;
-	if (len == 0 || len > 52)
-		return spool_seterr(err, SPOOL_INVALID, "%s: queues must be a string"
-				    " of the letters a-z and A-Z", sp->path);
-	return SPOOL_OK;
-}
-
 /* Why job ID could not move: NOT_FOUND, or CONFLICT naming its state. */
 static int not_in_state(struct spool *sp, int64_t id, const char *wanted,
 			struct spool_err *err)
@@ -129,16 +114,8 @@ int pg_at_claim_due(struct spool *sp, int64_t now, const char *queues,
 		    size_t max, struct spool_at_job **out, size_t *n,
 		    struct spool_err *err)
 {
-	*out = NULL;
-	*n = 0;
-	int code = check_queues(sp, queues, err);
-	if (code != SPOOL_OK)
-		return code;
-	if (max == 0 || max > INT64_MAX)
-		return spool_seterr(err, SPOOL_INVALID, "%s: claim due at jobs: max"
-				    " must be at least 1", sp->path);
 	struct jobs_ctx c = { .now = now, .queues = queues, .max = max };
-	code = pg_txn(sp, PG_WRITE, claim_due_txn, &c, err);
+	int code = pg_txn(sp, PG_WRITE, claim_due_txn, &c, err);
 	if (code != SPOOL_OK) {
 		reset_jobs(&c);
 		return code;
@@ -211,11 +188,6 @@ static int finish_txn(struct spool *sp, void *ctx, struct spool_err *err)
 int pg_at_finish(struct spool *sp, int64_t id, const struct spool_run *result,
 		 struct spool_err *err)
 {
-	if (result != NULL) {
-		int code = spool_run_check(sp, result, err);
-		if (code != SPOOL_OK)
-			return code;
-	}
 	struct finish_ctx c = { .id = id, .result = result };
 	return pg_txn(sp, PG_WRITE, finish_txn, &c, err);
 }
@@ -245,8 +217,6 @@ static int recover_txn(struct spool *sp, void *ctx, struct spool_err *err)
 int pg_at_recover(struct spool *sp, int64_t now, struct spool_at_job **out,
 		  size_t *n, struct spool_err *err)
 {
-	*out = NULL;
-	*n = 0;
 	struct jobs_ctx c = { .now = now };
 	int code = pg_txn(sp, PG_WRITE, recover_txn, &c, err);
 	if (code != SPOOL_OK) {
@@ -286,12 +256,8 @@ static int next_run_txn(struct spool *sp, void *ctx, struct spool_err *err)
 int pg_at_next_run(struct spool *sp, const char *queues, int64_t *run_at,
 		   struct spool_err *err)
 {
-	*run_at = 0;
-	int code = check_queues(sp, queues, err);
-	if (code != SPOOL_OK)
-		return code;
 	struct next_ctx c = { .queues = queues };
-	code = pg_txn(sp, PG_READ, next_run_txn, &c, err);
+	int code = pg_txn(sp, PG_READ, next_run_txn, &c, err);
 	if (code == SPOOL_OK)
 		*run_at = c.run_at;
 	return code;

@@ -87,29 +87,13 @@ static int remove_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	return pg_announce(sp, err);
 }
 
-static int check_text(struct spool *sp, const char *owner, const void *text,
-		      size_t len, struct spool_err *err)
-{
-	int code = spool_check_name(sp, owner, SPOOL_NAME_MAX, "owner name", err);
-	if (code == SPOOL_OK && (len > SPOOL_CRONTAB_MAX || (text == NULL && len > 0)))
-		code = spool_seterr(err, SPOOL_INVALID,
-				    "%s: crontab for %s is missing or over %d bytes",
-				    sp->path, owner, SPOOL_CRONTAB_MAX);
-	return code;
-}
-
 int pg_crontab_install(struct spool *sp, const char *owner, uid_t uid,
 		       const void *text, size_t len, uid_t by, int64_t now,
 		       int64_t *generation, struct spool_err *err)
 {
-	if (generation != NULL)
-		*generation = 0;
-	int code = check_text(sp, owner, text, len, err);
-	if (code != SPOOL_OK)
-		return code;
 	struct change c = { .owner = owner, .uid = uid, .text = text, .len = len,
 			    .by = by, .now = now };
-	code = pg_txn(sp, PG_WRITE, install_txn, &c, err);
+	int code = pg_txn(sp, PG_WRITE, install_txn, &c, err);
 	if (code == SPOOL_OK && generation != NULL)
 		*generation = c.generation;
 	return code;
@@ -118,13 +102,8 @@ int pg_crontab_install(struct spool *sp, const char *owner, uid_t uid,
 int pg_crontab_remove(struct spool *sp, const char *owner, uid_t by,
 		      int64_t now, int64_t *generation, struct spool_err *err)
 {
-	if (generation != NULL)
-		*generation = 0;
-	int code = spool_check_name(sp, owner, SPOOL_NAME_MAX, "owner name", err);
-	if (code != SPOOL_OK)
-		return code;
 	struct change c = { .owner = owner, .by = by, .now = now };
-	code = pg_txn(sp, PG_WRITE, remove_txn, &c, err);
+	int code = pg_txn(sp, PG_WRITE, remove_txn, &c, err);
 	if (code == SPOOL_OK && generation != NULL)
 		*generation = c.generation;
 	return code;
@@ -185,12 +164,8 @@ static int get_txn(struct spool *sp, void *ctx, struct spool_err *err)
 int pg_crontab_get(struct spool *sp, const char *owner,
 		   struct spool_crontab *out, struct spool_err *err)
 {
-	memset(out, 0, sizeof *out);
-	int code = spool_check_name(sp, owner, SPOOL_NAME_MAX, "owner name", err);
-	if (code != SPOOL_OK)
-		return code;
 	struct get_ctx g = { .owner = owner, .out = out };
-	code = pg_txn(sp, PG_READ, get_txn, &g, err);
+	int code = pg_txn(sp, PG_READ, get_txn, &g, err);
 	if (code != SPOOL_OK)
 		spool_crontab_free(out);
 	return code;
@@ -234,11 +209,6 @@ int pg_crontab_changes(struct spool *sp, int64_t since, size_t max,
 		       struct spool_crontab **out, size_t *n,
 		       struct spool_err *err)
 {
-	*out = NULL;
-	*n = 0;
-	if (max == 0 || max > INT64_MAX)
-		return spool_seterr(err, SPOOL_INVALID, "%s: list crontab changes:"
-				    " max must be at least 1", sp->path);
 	struct changes_ctx c = { .since = since, .max = max };
 	int code = pg_txn(sp, PG_READ, changes_txn, &c, err);
 	if (code != SPOOL_OK) {
@@ -271,7 +241,6 @@ static int generation_txn(struct spool *sp, void *ctx, struct spool_err *err)
 int pg_crontab_generation(struct spool *sp, int64_t *generation,
 			  struct spool_err *err)
 {
-	*generation = 0;
 	int code = pg_txn(sp, PG_READ, generation_txn, generation, err);
 	if (code != SPOOL_OK)
 		*generation = 0;

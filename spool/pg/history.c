@@ -51,20 +51,6 @@ int pg_run_insert(struct spool *sp, const struct spool_run *r, const char *node,
 	return SPOOL_OK;
 }
 
-struct spool_run pg_run_as_begun(const struct spool_run *r)
-{
-	struct spool_run b = *r;
-	b.id = 0;
-	b.end_ms = 0;
-	b.exit_code = -1;
-	b.signal = 0;
-	b.flags = r->flags | SPOOL_RUN_RUNNING;
-	b.output = NULL;
-	b.output_len = 0;
-	b.output_total = 0;
-	return b;
-}
-
 int pg_run_end(struct spool *sp, const struct spool_run *r, struct spool_err *err)
 {
 	if (r->id == 0)
@@ -93,25 +79,6 @@ int pg_run_end(struct spool *sp, const struct spool_run *r, struct spool_err *er
 	return SPOOL_OK;
 }
 
-int pg_runs_check(struct spool *sp, const struct spool_run *runs, size_t n, bool begun,
-		  const char *what, struct spool_err *err)
-{
-	if (n == 0 || runs == NULL)
-		return spool_seterr(err, SPOOL_INVALID, "%s: %s: no records", sp->path, what);
-	for (size_t i = 0; i < n; i++) {
-		struct spool_run b = runs[i];
-		if (begun) {
-			/* Checked as what is written, less the flag it is given. */
-			b = pg_run_as_begun(&runs[i]);
-			b.flags &= ~(unsigned)SPOOL_RUN_RUNNING;
-		}
-		int code = spool_run_check(sp, &b, err);
-		if (code != SPOOL_OK)
-			return code;
-	}
-	return SPOOL_OK;
-}
-
 enum write_mode { WRITE_APPEND, WRITE_BEGIN, WRITE_END };
 
 struct write_ctx {
@@ -127,7 +94,7 @@ static int write_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	for (size_t i = 0; i < c->n; i++) {
 		int code;
 		if (c->mode == WRITE_BEGIN) {
-			struct spool_run b = pg_run_as_begun(&c->runs[i]);
+			struct spool_run b = spool_run_as_begun(&c->runs[i]);
 			code = pg_run_insert(sp, &b, sp->node, &c->ids[i], err);
 		} else if (c->mode == WRITE_END) {
 			code = pg_run_end(sp, &c->runs[i], err);
@@ -140,12 +107,9 @@ static int write_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	return SPOOL_OK;
 }
 
-static int write_runs(struct spool *sp, struct write_ctx *c, const char *what,
-		      struct spool_err *err)
+static int write_runs(struct spool *sp, struct write_ctx *c, struct spool_err *err)
 {
-	int code = pg_runs_check(sp, c->runs, c->n, c->mode == WRITE_BEGIN, what, err);
-	if (code == SPOOL_OK)
-		code = pg_txn(sp, PG_WRITE, write_txn, c, err);
+	int code = pg_txn(sp, PG_WRITE, write_txn, c, err);
 	if (code != SPOOL_OK && c->ids != NULL)
 		memset(c->ids, 0, c->n * sizeof *c->ids);
 	return code;
@@ -155,21 +119,21 @@ int pg_history_append(struct spool *sp, const struct spool_run *runs,
 		      size_t n, struct spool_err *err)
 {
 	struct write_ctx c = { .mode = WRITE_APPEND, .runs = runs, .n = n };
-	return write_runs(sp, &c, "append history", err);
+	return write_runs(sp, &c, err);
 }
 
 int pg_history_begin(struct spool *sp, const struct spool_run *runs,
 		     size_t n, int64_t *ids, struct spool_err *err)
 {
 	struct write_ctx c = { .mode = WRITE_BEGIN, .runs = runs, .n = n, .ids = ids };
-	return write_runs(sp, &c, "begin history records", err);
+	return write_runs(sp, &c, err);
 }
 
 int pg_history_end(struct spool *sp, const struct spool_run *runs,
 		   size_t n, struct spool_err *err)
 {
 	struct write_ctx c = { .mode = WRITE_END, .runs = runs, .n = n };
-	return write_runs(sp, &c, "end history records", err);
+	return write_runs(sp, &c, err);
 }
 
 int pg_run_read_row(struct spool *sp, const PGresult *res, int row, struct spool_run *r,
@@ -296,17 +260,6 @@ static int query_txn(struct spool *sp, void *ctx, struct spool_err *err)
 int pg_history_query(struct spool *sp, const struct spool_history_filter *filter,
 		     struct spool_run **out, size_t *n, struct spool_err *err)
 {
-	*out = NULL;
-	*n = 0;
-	if (filter->limit == 0 || filter->limit > SPOOL_QUERY_MAX)
-		return spool_seterr(err, SPOOL_INVALID, "%s: query history: limit"
-				    " must be 1 to %d", sp->path, SPOOL_QUERY_MAX);
-	if (filter->entry_key != NULL) {
-		int code = spool_check_name(sp, filter->entry_key, SPOOL_KEY_MAX,
-					    "entry key", err);
-		if (code != SPOOL_OK)
-			return code;
-	}
 	struct query_ctx c = { .filter = filter };
 	int code = pg_txn(sp, PG_READ, query_txn, &c, err);
 	if (code != SPOOL_OK) {
@@ -351,8 +304,6 @@ static int recover_txn(struct spool *sp, void *ctx, struct spool_err *err)
 int pg_history_recover(struct spool *sp, int64_t now_ms, struct spool_run **out,
 		       size_t *n, struct spool_err *err)
 {
-	*out = NULL;
-	*n = 0;
 	struct recover_ctx c = { .now_ms = now_ms };
 	int code = pg_txn(sp, PG_WRITE, recover_txn, &c, err);
 	if (code != SPOOL_OK) {

@@ -43,17 +43,6 @@ struct prune_ctx {
 	size_t deleted;
 };
 
-static int check_batch(struct spool *sp, size_t batch, size_t *deleted,
-		       struct spool_err *err)
-{
-	if (deleted != NULL)
-		*deleted = 0;
-	if (batch == 0 || batch > SPOOL_QUERY_MAX)
-		return spool_seterr(err, SPOOL_INVALID, "%s: prune history: batch"
-				    " must be 1 to %d", sp->path, SPOOL_QUERY_MAX);
-	return SPOOL_OK;
-}
-
 /* Runs SQL with C's bound and batch as $1 and $2; *CHANGED gets how many
  * rows it changed. */
 static int bound_query(struct spool *sp, const char *sql, const struct prune_ctx *c,
@@ -97,11 +86,8 @@ static int prune_age_txn(struct spool *sp, void *ctx, struct spool_err *err)
 int pg_history_prune_age(struct spool *sp, int64_t before_ms, size_t batch,
 			 size_t *deleted, struct spool_err *err)
 {
-	int code = check_batch(sp, batch, deleted, err);
-	if (code != SPOOL_OK)
-		return code;
 	struct prune_ctx c = { .bound = before_ms, .batch = batch };
-	code = pg_txn(sp, PG_WRITE, prune_age_txn, &c, err);
+	int code = pg_txn(sp, PG_WRITE, prune_age_txn, &c, err);
 	if (code == SPOOL_OK && deleted != NULL)
 		*deleted = c.deleted;
 	return code;
@@ -165,16 +151,13 @@ static int delete_txn(struct spool *sp, void *ctx, struct spool_err *err)
 static int prune_ranked(struct spool *sp, const char *rank_sql, size_t keep, size_t batch,
 			size_t *deleted, struct spool_err *err)
 {
-	int code = check_batch(sp, batch, deleted, err);
-	if (code != SPOOL_OK)
-		return code;
 	struct prune_ctx c = { .rank_sql = rank_sql,
 			       .bound = keep > INT64_MAX ? INT64_MAX : (int64_t)keep,
 			       .batch = batch };
 	/* The batch is the caller's bound on work and memory alike. */
 	if ((c.ids = calloc(batch, sizeof *c.ids)) == NULL)
 		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
-	code = pg_txn(sp, PG_READ, choose_txn, &c, err);
+	int code = pg_txn(sp, PG_READ, choose_txn, &c, err);
 	struct delete_ctx d = { 0 };
 	char *ids = NULL;
 	if (code == SPOOL_OK && c.n > 0)

@@ -37,15 +37,8 @@ static int state_get_txn(struct spool *sp, void *ctx, struct spool_err *err)
 int pg_state_get(struct spool *sp, const char *key, int64_t *last_scheduled,
 		 int64_t *last_start, struct spool_err *err)
 {
-	if (last_scheduled != NULL)
-		*last_scheduled = 0;
-	if (last_start != NULL)
-		*last_start = 0;
-	int code = spool_check_name(sp, key, SPOOL_KEY_MAX, "entry key", err);
-	if (code != SPOOL_OK)
-		return code;
 	struct state_get_ctx c = { .key = key };
-	code = pg_txn(sp, PG_READ, state_get_txn, &c, err);
+	int code = pg_txn(sp, PG_READ, state_get_txn, &c, err);
 	if (code == SPOOL_OK && last_scheduled != NULL)
 		*last_scheduled = c.last_scheduled;
 	if (code == SPOOL_OK && last_start != NULL)
@@ -89,11 +82,6 @@ static int state_set_txn(struct spool *sp, void *ctx, struct spool_err *err)
 int pg_state_set(struct spool *sp, const struct spool_entry_state *v, size_t n,
 		 struct spool_err *err)
 {
-	for (size_t i = 0; i < n; i++) {
-		int code = spool_check_name(sp, v[i].key, SPOOL_KEY_MAX, "entry key", err);
-		if (code != SPOOL_OK)
-			return code;
-	}
 	struct state_set_ctx c = { .v = v, .n = n };
 	return n == 0 ? SPOOL_OK : pg_txn(sp, PG_WRITE, state_set_txn, &c, err);
 }
@@ -101,11 +89,6 @@ int pg_state_set(struct spool *sp, const struct spool_entry_state *v, size_t n,
 int pg_state_delete(struct spool *sp, const char *const *keys, size_t n,
 		    struct spool_err *err)
 {
-	for (size_t i = 0; i < n; i++) {
-		int code = spool_check_name(sp, keys[i], SPOOL_KEY_MAX, "entry key", err);
-		if (code != SPOOL_OK)
-			return code;
-	}
 	struct state_set_ctx c = { .keys = keys, .n = n };
 	return n == 0 ? SPOOL_OK : pg_txn(sp, PG_WRITE, state_set_txn, &c, err);
 }
@@ -152,8 +135,6 @@ static int state_list_txn(struct spool *sp, void *ctx, struct spool_err *err)
 int pg_state_list(struct spool *sp, struct spool_entry_state **out, size_t *n,
 		  struct spool_err *err)
 {
-	*out = NULL;
-	*n = 0;
 	struct state_list_ctx c = { 0 };
 	int code = pg_txn(sp, PG_READ, state_list_txn, &c, err);
 	if (code != SPOOL_OK) {
@@ -222,9 +203,6 @@ static int meta_get_txn(struct spool *sp, void *ctx, struct spool_err *err)
 int pg_meta_get(struct spool *sp, const char *name, char *buf, size_t size,
 		struct spool_err *err)
 {
-	int code = spool_check_name(sp, name, SPOOL_NAME_MAX, "value name", err);
-	if (code != SPOOL_OK)
-		return code;
 	struct meta_ctx c = { .name = name, .buf = buf, .size = size };
 	return pg_txn(sp, PG_READ, meta_get_txn, &c, err);
 }
@@ -238,12 +216,6 @@ static int meta_set_txn(struct spool *sp, void *ctx, struct spool_err *err)
 int pg_meta_set(struct spool *sp, const char *name, const char *value,
 		struct spool_err *err)
 {
-	int code = spool_check_name(sp, name, SPOOL_NAME_MAX, "value name", err);
-	if (code != SPOOL_OK)
-		return code;
-	if (value == NULL || strnlen(value, SPOOL_META_MAX + 1) > SPOOL_META_MAX)
-		return spool_seterr(err, SPOOL_INVALID, "%s: value %s must be a string"
-				    " of at most %d bytes", sp->path, name, SPOOL_META_MAX);
 	struct meta_ctx c = { .name = name, .value = value };
 	return pg_txn(sp, PG_WRITE, meta_set_txn, &c, err);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "spool/sqlite/internal.h"
+#include "spool/validate.h"
 
 static const char *const state_names[] = {
 	[SPOOL_AT_WAITING] = "waiting",
@@ -36,22 +37,14 @@ static int state_of_column(sqlite3_stmt *st, int col)
 	return name_index(state_names, 3, sqlite3_column_text(st, col));
 }
 
-/* The environment as one blob (*BLOB, malloc'ed, *LEN bytes). */
+/* The environment as one blob (*BLOB, malloc'ed, *LEN bytes); checked
+ * by the caller. */
 static int pack_env(struct spool *sp, const char *const *env, char **blob, size_t *len,
 		    struct spool_err *err)
 {
 	size_t total = 0, count = 0;
-	for (; env != NULL && env[count] != NULL; count++) {
-		const char *eq = strchr(env[count], '=');
-		if (eq == NULL || eq == env[count])
-			return spool_seterr(err, SPOOL_INVALID, "%s: at job: environment"
-					    " string %zu is not NAME=VALUE", sp->path, count);
+	for (; env != NULL && env[count] != NULL; count++)
 		total += strlen(env[count]) + 1;
-		if (total > SPOOL_ENV_MAX || count >= SPOOL_ENV_COUNT_MAX)
-			return spool_seterr(err, SPOOL_INVALID, "%s: at job: environment"
-					    " over %d bytes or %d strings", sp->path,
-					    SPOOL_ENV_MAX, SPOOL_ENV_COUNT_MAX);
-	}
 	if ((*blob = malloc(total + 1)) == NULL)
 		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
 	char *p = *blob;
@@ -181,9 +174,7 @@ static int submit(struct spool *sp, struct submit_ctx *c, int64_t *id,
 	char *env = NULL;
 	if (id != NULL)
 		*id = 0;   /* spool.h: numbers are zeroed on failure */
-	int code = spool_at_check(sp, c->job, err);
-	if (code == SPOOL_OK)
-		code = pack_env(sp, c->job->env, &env, &c->env_len, err);
+	int code = pack_env(sp, c->job->env, &env, &c->env_len, err);
 	if (code != SPOOL_OK)
 		return code;
 	c->env = env;
@@ -266,15 +257,12 @@ int sqlite_at_submit_many(struct spool *sp, const struct spool_at_job *jobs, siz
 			 struct spool_err *errs, struct spool_at_usage *usages,
 			 struct spool_err *err)
 {
-	if (n > SPOOL_AT_BATCH_MAX)
-		return spool_seterr(err, SPOOL_INVALID, "%s: %zu at jobs in one batch (at most %d)",
-				    sp->path, n, SPOOL_AT_BATCH_MAX);
 	char *envs[SPOOL_AT_BATCH_MAX] = { 0 };
 	size_t env_lens[SPOOL_AT_BATCH_MAX] = { 0 };
 	size_t valid = 0;
 	for (size_t i = 0; i < n; i++) {
 		ids[i] = 0;
-		codes[i] = spool_at_check(sp, &jobs[i], &errs[i]);
+		codes[i] = spool_valid_at_job(sp, &jobs[i], &errs[i]);
 		if (codes[i] == SPOOL_OK)
 			codes[i] = pack_env(sp, jobs[i].env, &envs[i], &env_lens[i], &errs[i]);
 		if (codes[i] == SPOOL_OK)
@@ -417,7 +405,6 @@ static int get_txn(struct spool *sp, void *ctx, struct spool_err *err)
 int sqlite_at_get(struct spool *sp, int64_t id, struct spool_at_job *out,
 		 struct spool_err *err)
 {
-	memset(out, 0, sizeof *out);
 	struct get_ctx g = { .id = id, .out = out };
 	int code = spool_txn(sp, TXN_READ, get_txn, &g, err);
 	if (code != SPOOL_OK)
@@ -507,11 +494,6 @@ int sqlite_at_list(struct spool *sp, const struct spool_at_filter *filter,
 		  struct spool_at_summary **out, size_t *n,
 		  struct spool_err *err)
 {
-	*out = NULL;
-	*n = 0;
-	if (filter->queue != '\0' && !spool_is_queue(filter->queue))
-		return spool_seterr(err, SPOOL_INVALID, "%s: list at jobs: queue must"
-				    " be a letter a-z or A-Z", sp->path);
 	struct list_ctx c = { .filter = filter };
 	int code = spool_txn(sp, TXN_READ, list_txn, &c, err);
 	if (code != SPOOL_OK) {

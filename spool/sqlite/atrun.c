@@ -13,23 +13,6 @@
 
 #include "spool/sqlite/internal.h"
 
-static int check_queues(struct spool *sp, const char *queues,
-			struct spool_err *err)
-{
-	if (queues == NULL)
-		return SPOOL_OK;
-	size_t len = strnlen(queues, 53);
-	for (size_t i = 0; i < len; i++) {
-		char q = queues[i];
-		if (!((q >= 'a' && q <= 'z') || (q >= 'A' && q <= 'Z')))
-			len = 0;
-	}
-	if (len == 0 || len > 52)
-		return spool_seterr(err, SPOOL_INVALID, "%s: queues must be a string"
-				    " of the letters a-z and A-Z", sp->path);
-	return SPOOL_OK;
-}
-
 /* The claim of job ID: 1 if it moved from waiting to running, 0 if not. */
 static int try_claim(struct spool *sp, int64_t id, int64_t now, struct spool_err *err)
 {
@@ -167,16 +150,8 @@ int sqlite_at_claim_due(struct spool *sp, int64_t now, const char *queues,
 		       size_t max, struct spool_at_job **out, size_t *n,
 		       struct spool_err *err)
 {
-	*out = NULL;
-	*n = 0;
-	int code = check_queues(sp, queues, err);
-	if (code != SPOOL_OK)
-		return code;
-	if (max == 0 || max > INT64_MAX)
-		return spool_seterr(err, SPOOL_INVALID, "%s: claim due at jobs: max"
-				    " must be at least 1", sp->path);
 	struct jobs_ctx c = { .now = now, .queues = queues, .max = max };
-	code = spool_txn(sp, TXN_WRITE, claim_due_txn, &c, err);
+	int code = spool_txn(sp, TXN_WRITE, claim_due_txn, &c, err);
 	if (code != SPOOL_OK) {
 		reset_jobs(&c);
 		return code;
@@ -252,11 +227,6 @@ static int finish_txn(struct spool *sp, void *ctx, struct spool_err *err)
 int sqlite_at_finish(struct spool *sp, int64_t id, const struct spool_run *result,
 		    struct spool_err *err)
 {
-	if (result != NULL) {
-		int code = spool_run_check(sp, result, err);
-		if (code != SPOOL_OK)
-			return code;
-	}
 	struct finish_ctx c = { .id = id, .result = result };
 	return spool_txn(sp, TXN_WRITE, finish_txn, &c, err);
 }
@@ -289,8 +259,6 @@ static int recover_txn(struct spool *sp, void *ctx, struct spool_err *err)
 int sqlite_at_recover(struct spool *sp, int64_t now, struct spool_at_job **out,
 		     size_t *n, struct spool_err *err)
 {
-	*out = NULL;
-	*n = 0;
 	struct jobs_ctx c = { .now = now };
 	int code = spool_txn(sp, TXN_WRITE, recover_txn, &c, err);
 	if (code != SPOOL_OK) {
@@ -330,12 +298,8 @@ static int next_run_txn(struct spool *sp, void *ctx, struct spool_err *err)
 int sqlite_at_next_run(struct spool *sp, const char *queues, int64_t *run_at,
 		      struct spool_err *err)
 {
-	*run_at = 0;
-	int code = check_queues(sp, queues, err);
-	if (code != SPOOL_OK)
-		return code;
 	struct next_ctx c = { .queues = queues };
-	code = spool_txn(sp, TXN_READ, next_run_txn, &c, err);
+	int code = spool_txn(sp, TXN_READ, next_run_txn, &c, err);
 	if (code == SPOOL_OK)
 		*run_at = c.run_at;
 	return code;

@@ -104,16 +104,9 @@ int sqlite_crontab_install(struct spool *sp, const char *owner, uid_t uid,
 			  const void *text, size_t len, uid_t by, int64_t now,
 			  int64_t *generation, struct spool_err *err)
 {
-	int code = spool_check_name(sp, owner, SPOOL_NAME_MAX, "owner name", err);
-	if (code != SPOOL_OK)
-		return code;
-	if (len > SPOOL_CRONTAB_MAX || (text == NULL && len > 0))
-		return spool_seterr(err, SPOOL_INVALID,
-				    "%s: crontab for %s is missing or over %d bytes",
-				    sp->path, owner, SPOOL_CRONTAB_MAX);
 	struct change c = { .owner = owner, .uid = uid, .text = text, .len = len,
 			    .by = by, .now = now };
-	code = spool_txn(sp, TXN_WRITE, install_txn, &c, err);
+	int code = spool_txn(sp, TXN_WRITE, install_txn, &c, err);
 	if (code == SPOOL_OK && generation != NULL)
 		*generation = c.generation;
 	return code;
@@ -123,11 +116,8 @@ int sqlite_crontab_remove(struct spool *sp, const char *owner, uid_t by,
 			 int64_t now, int64_t *generation,
 			 struct spool_err *err)
 {
-	int code = spool_check_name(sp, owner, SPOOL_NAME_MAX, "owner name", err);
-	if (code != SPOOL_OK)
-		return code;
 	struct change c = { .owner = owner, .by = by, .now = now };
-	code = spool_txn(sp, TXN_WRITE, remove_txn, &c, err);
+	int code = spool_txn(sp, TXN_WRITE, remove_txn, &c, err);
 	if (code == SPOOL_OK && generation != NULL)
 		*generation = c.generation;
 	return code;
@@ -189,12 +179,8 @@ static int get_txn(struct spool *sp, void *ctx, struct spool_err *err)
 int sqlite_crontab_get(struct spool *sp, const char *owner,
 		      struct spool_crontab *out, struct spool_err *err)
 {
-	memset(out, 0, sizeof *out);
-	int code = spool_check_name(sp, owner, SPOOL_NAME_MAX, "owner name", err);
-	if (code != SPOOL_OK)
-		return code;
 	struct get_ctx g = { .owner = owner, .out = out };
-	code = spool_txn(sp, TXN_READ, get_txn, &g, err);
+	int code = spool_txn(sp, TXN_READ, get_txn, &g, err);
 	if (code != SPOOL_OK)
 		spool_crontab_free(out);
 	return code;
@@ -240,11 +226,6 @@ int sqlite_crontab_changes(struct spool *sp, int64_t since, size_t max,
 			  struct spool_crontab **out, size_t *n,
 			  struct spool_err *err)
 {
-	*out = NULL;
-	*n = 0;
-	if (max == 0 || max > INT64_MAX)
-		return spool_seterr(err, SPOOL_INVALID, "%s: list crontab changes:"
-				    " max must be at least 1", sp->path);
 	struct changes_ctx c = { .since = since, .max = max };
 	int code = spool_txn(sp, TXN_READ, changes_txn, &c, err);
 	if (code != SPOOL_OK) {
@@ -277,7 +258,6 @@ static int generation_txn(struct spool *sp, void *ctx, struct spool_err *err)
 int sqlite_crontab_generation(struct spool *sp, int64_t *generation,
 			     struct spool_err *err)
 {
-	*generation = 0;
 	return spool_txn(sp, TXN_READ, generation_txn, generation, err);
 }
 

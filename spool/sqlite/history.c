@@ -37,21 +37,6 @@ int spool_run_insert(struct spool *sp, const struct spool_run *r,
 	return spool_step_done(sp, st, "append history", err);
 }
 
-/* R as begun: running, with no end, status or output yet. */
-static struct spool_run as_begun(const struct spool_run *r)
-{
-	struct spool_run b = *r;
-	b.id = 0;
-	b.end_ms = 0;
-	b.exit_code = -1;
-	b.signal = 0;
-	b.flags = r->flags | SPOOL_RUN_RUNNING;
-	b.output = NULL;
-	b.output_len = 0;
-	b.output_total = 0;
-	return b;
-}
-
 int spool_run_end(struct spool *sp, const struct spool_run *r,
 		  struct spool_err *err)
 {
@@ -120,13 +105,13 @@ static int write_txn(struct spool *sp, void *ctx, struct spool_err *err)
 			c->won[i] = false;
 			code = claimed_before(sp, &c->runs[i], &taken, err);
 			if (code == SPOOL_OK && !taken) {
-				struct spool_run b = as_begun(&c->runs[i]);
+				struct spool_run b = spool_run_as_begun(&c->runs[i]);
 				code = spool_run_insert(sp, &b, err);
 				c->ids[i] = sqlite3_last_insert_rowid(sq(sp)->db);
 				c->won[i] = code == SPOOL_OK;
 			}
 		} else if (c->mode == WRITE_BEGIN) {
-			struct spool_run b = as_begun(&c->runs[i]);
+			struct spool_run b = spool_run_as_begun(&c->runs[i]);
 			code = spool_run_insert(sp, &b, err);
 			c->ids[i] = sqlite3_last_insert_rowid(sq(sp)->db);
 		} else if (c->mode == WRITE_END) {
@@ -140,28 +125,8 @@ static int write_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	return SPOOL_OK;
 }
 
-static int write_runs(struct spool *sp, struct write_ctx *c, const char *what,
-		      struct spool_err *err)
+static int write_runs(struct spool *sp, struct write_ctx *c, struct spool_err *err)
 {
-	if (c->n == 0 || c->runs == NULL)
-		return spool_seterr(err, SPOOL_INVALID, "%s: %s: no records",
-				    sp->path, what);
-	/* Zeroed until written: a record refused below claims nothing. */
-	if (c->ids != NULL)
-		memset(c->ids, 0, c->n * sizeof *c->ids);
-	if (c->won != NULL)
-		memset(c->won, 0, c->n * sizeof *c->won);
-	for (size_t i = 0; i < c->n; i++) {
-		struct spool_run b = c->runs[i];
-		if (c->mode == WRITE_BEGIN || c->mode == WRITE_CLAIM) {
-			/* Checked as what is written, less the flag it is given. */
-			b = as_begun(&c->runs[i]);
-			b.flags &= ~(unsigned)SPOOL_RUN_RUNNING;
-		}
-		int code = spool_run_check(sp, &b, err);
-		if (code != SPOOL_OK)
-			return code;
-	}
 	int code = spool_txn(sp, TXN_WRITE, write_txn, c, err);
 	if (code != SPOOL_OK && c->ids != NULL)
 		memset(c->ids, 0, c->n * sizeof *c->ids);
@@ -174,28 +139,28 @@ int sqlite_history_append(struct spool *sp, const struct spool_run *runs,
 			 size_t n, struct spool_err *err)
 {
 	struct write_ctx c = { .mode = WRITE_APPEND, .runs = runs, .n = n };
-	return write_runs(sp, &c, "append history", err);
+	return write_runs(sp, &c, err);
 }
 
 int sqlite_history_begin(struct spool *sp, const struct spool_run *runs,
 			size_t n, int64_t *ids, struct spool_err *err)
 {
 	struct write_ctx c = { .mode = WRITE_BEGIN, .runs = runs, .n = n, .ids = ids };
-	return write_runs(sp, &c, "begin history records", err);
+	return write_runs(sp, &c, err);
 }
 
 int sqlite_run_claim(struct spool *sp, const struct spool_run *runs, size_t n,
 		     int64_t *ids, bool *won, struct spool_err *err)
 {
 	struct write_ctx c = { .mode = WRITE_CLAIM, .runs = runs, .n = n, .ids = ids, .won = won };
-	return write_runs(sp, &c, "claim runs", err);
+	return write_runs(sp, &c, err);
 }
 
 int sqlite_history_end(struct spool *sp, const struct spool_run *runs,
 		      size_t n, struct spool_err *err)
 {
 	struct write_ctx c = { .mode = WRITE_END, .runs = runs, .n = n };
-	return write_runs(sp, &c, "end history records", err);
+	return write_runs(sp, &c, err);
 }
 
 /* Columns: id, kind, owner, uid, entry_key, command, scheduled_ms,
@@ -298,17 +263,6 @@ int sqlite_history_query(struct spool *sp,
 			struct spool_run **out, size_t *n,
 			struct spool_err *err)
 {
-	*out = NULL;
-	*n = 0;
-	if (filter->limit == 0 || filter->limit > SPOOL_QUERY_MAX)
-		return spool_seterr(err, SPOOL_INVALID, "%s: query history: limit"
-				    " must be 1 to %d", sp->path, SPOOL_QUERY_MAX);
-	if (filter->entry_key != NULL) {
-		int code = spool_check_name(sp, filter->entry_key, SPOOL_KEY_MAX,
-					    "entry key", err);
-		if (code != SPOOL_OK)
-			return code;
-	}
 	struct query_ctx c = { .filter = filter };
 	int code = spool_txn(sp, TXN_READ, query_txn, &c, err);
 	if (code != SPOOL_OK) {
@@ -367,8 +321,6 @@ int sqlite_history_recover(struct spool *sp, int64_t now_ms,
 			  struct spool_run **out, size_t *n,
 			  struct spool_err *err)
 {
-	*out = NULL;
-	*n = 0;
 	struct recover_ctx c = { .now_ms = now_ms };
 	int code = spool_txn(sp, TXN_WRITE, recover_txn, &c, err);
 	if (code != SPOOL_OK) {

@@ -72,18 +72,8 @@ int sqlite_at_import(struct spool *sp, const struct spool_at_job *job,
 		    int64_t want_id, const char *mark, int64_t *id,
 		    enum spool_import_result *result, struct spool_err *err)
 {
-	*id = 0;
-	*result = SPOOL_IMPORTED;
-	int code = spool_check_name(sp, mark, SPOOL_NAME_MAX, "import mark", err);
-	if (code == SPOOL_OK)
-		code = spool_at_check(sp, job, err);
-	if (code == SPOOL_OK && (job->env != NULL && job->env[0] != NULL))
-		code = spool_seterr(err, SPOOL_INVALID, "%s: an imported at job carries"
-				    " its environment in its script", sp->path);
-	if (code != SPOOL_OK)
-		return code;
 	struct at_ctx c = { .job = job, .want_id = want_id, .mark = mark };
-	code = spool_txn(sp, TXN_WRITE, at_import_txn, &c, err);
+	int code = spool_txn(sp, TXN_WRITE, at_import_txn, &c, err);
 	if (code == SPOOL_OK) {
 		*id = c.id;
 		*result = c.result;
@@ -163,26 +153,9 @@ int sqlite_crontab_import(struct spool *sp, const char *owner, uid_t uid,
 			 int64_t *generation, enum spool_import_result *result,
 			 struct spool_err *err)
 {
-	if (generation != NULL)
-		*generation = 0;
-	*result = SPOOL_IMPORTED;
-	int code = spool_check_name(sp, owner, SPOOL_NAME_MAX, "owner name", err);
-	if (code == SPOOL_OK)
-		code = spool_check_name(sp, mark, SPOOL_NAME_MAX, "import mark", err);
-	if (code == SPOOL_OK)
-		code = spool_check_name(sp, digest, 64, "import digest", err);
-	if (code != SPOOL_OK)
-		return code;
-	if (strchr(digest, ' ') != NULL)
-		return spool_seterr(err, SPOOL_INVALID, "%s: import digest has a blank",
-				    sp->path);
-	if (len > SPOOL_CRONTAB_MAX || (text == NULL && len > 0))
-		return spool_seterr(err, SPOOL_INVALID,
-				    "%s: crontab for %s is missing or over %d bytes",
-				    sp->path, owner, SPOOL_CRONTAB_MAX);
 	struct crontab_ctx c = { .owner = owner, .uid = uid, .text = text, .len = len,
 				 .now = now, .mark = mark, .digest = digest };
-	code = spool_txn(sp, TXN_WRITE, crontab_import_txn, &c, err);
+	int code = spool_txn(sp, TXN_WRITE, crontab_import_txn, &c, err);
 	if (code == SPOOL_OK) {
 		*result = c.result;
 		if (generation != NULL)

@@ -26,17 +26,6 @@ struct prune_ctx {
 	size_t deleted;
 };
 
-static int check_batch(struct spool *sp, size_t batch, size_t *deleted,
-		       struct spool_err *err)
-{
-	if (deleted != NULL)
-		*deleted = 0;
-	if (batch == 0 || batch > SPOOL_QUERY_MAX)
-		return spool_seterr(err, SPOOL_INVALID, "%s: prune history: batch"
-				    " must be 1 to %d", sp->path, SPOOL_QUERY_MAX);
-	return SPOOL_OK;
-}
-
 /* Statement SID into *ST with C's bound and batch as its parameters. */
 static int bound_stmt(struct spool *sp, enum stmt_id sid, const struct prune_ctx *c,
 		      sqlite3_stmt **st, struct spool_err *err)
@@ -69,11 +58,8 @@ static int prune_age_txn(struct spool *sp, void *ctx, struct spool_err *err)
 int sqlite_history_prune_age(struct spool *sp, int64_t before_ms, size_t batch,
 			    size_t *deleted, struct spool_err *err)
 {
-	int code = check_batch(sp, batch, deleted, err);
-	if (code != SPOOL_OK)
-		return code;
 	struct prune_ctx c = { .bound = before_ms, .batch = batch };
-	code = spool_txn(sp, TXN_WRITE, prune_age_txn, &c, err);
+	int code = spool_txn(sp, TXN_WRITE, prune_age_txn, &c, err);
 	if (code == SPOOL_OK && deleted != NULL)
 		*deleted = c.deleted;
 	return code;
@@ -120,15 +106,12 @@ static int delete_txn(struct spool *sp, void *ctx, struct spool_err *err)
 static int prune_ranked(struct spool *sp, enum stmt_id sid, size_t keep, size_t batch,
 			size_t *deleted, struct spool_err *err)
 {
-	int code = check_batch(sp, batch, deleted, err);
-	if (code != SPOOL_OK)
-		return code;
 	struct prune_ctx c = { .sid = sid, .bound = keep > INT64_MAX ? INT64_MAX : (int64_t)keep,
 			       .batch = batch };
 	/* The batch is the caller's bound on work and memory alike. */
 	if ((c.ids = calloc(batch, sizeof *c.ids)) == NULL)
 		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
-	code = spool_txn(sp, TXN_READ, choose_txn, &c, err);
+	int code = spool_txn(sp, TXN_READ, choose_txn, &c, err);
 	if (code == SPOOL_OK && c.n > 0)
 		code = spool_txn(sp, TXN_WRITE, delete_txn, &c, err);
 	free(c.ids);
