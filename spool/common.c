@@ -1,7 +1,7 @@
 /* spool/common.c: what every spool backend shares: code names, error
- * messages, growing arrays, and the *_free functions of
- * spool.h (every backend allocates a returned record's strings as one block
- * in its mem_). Nothing here knows a database. */
+ * messages, growing arrays, the schema version check, the one block that
+ * holds a returned record's strings (spool_*_strings), and the *_free
+ * functions of spool.h that free it. Nothing here knows a database. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,6 +110,89 @@ struct spool_run spool_run_as_begun(const struct spool_run *r)
 	return b;
 }
 
+
+/* Splits the environment block ENV (LEN bytes, followed by a NUL) in place
+ * into VEC, NULL-terminated. */
+static void split_env(char *env, size_t len, char **vec)
+{
+	size_t k = 0;
+	for (char *s = env; s < env + len; s += strlen(s) + 1)
+		vec[k++] = s;
+	vec[k] = NULL;
+}
+
+int spool_at_job_strings(struct spool *sp, struct spool_at_job *j,
+			 const struct spool_at_bytes *b, struct spool_err *err)
+{
+	const char *env = b->env;
+	size_t nenv = 0;
+	for (size_t i = 0; i < b->elen; i++)
+		nenv += env[i] == '\0';
+	nenv += b->elen > 0 && env[b->elen - 1] != '\0';
+	size_t ptrs = (nenv + 1) * sizeof(char *);
+	char *mem = malloc(ptrs + b->elen + b->slen + b->clen + b->olen + b->mlen + 5);
+	if (mem == NULL)
+		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
+	char **vec = (char **)mem;   /* malloc'ed memory suits any type */
+	char *p = mem + ptrs;
+	p = spool_put_bytes(p, b->env, b->elen);
+	split_env(mem + ptrs, b->elen, vec);
+	j->script = p;
+	j->script_len = b->slen;
+	p = spool_put_bytes(p, b->script, b->slen);
+	j->cwd = p;
+	p = spool_put_bytes(p, b->cwd, b->clen);
+	j->owner = p;
+	p = spool_put_bytes(p, b->owner, b->olen);
+	if (b->mail_to != NULL) {
+		j->mail_to = p;
+		spool_put_bytes(p, b->mail_to, b->mlen);
+	}
+	j->env = (const char *const *)vec;
+	j->mem_ = mem;
+	return SPOOL_OK;
+}
+
+int spool_run_strings(struct spool *sp, struct spool_run *r,
+		      const struct spool_run_bytes *b, struct spool_err *err)
+{
+	char *p = malloc(b->olen + b->klen + b->clen + b->outlen + b->nlen + 5);
+	if (p == NULL)
+		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
+	r->mem_ = p;
+	r->owner = p;
+	p = spool_put_bytes(p, b->owner, b->olen);
+	r->entry_key = p;
+	p = spool_put_bytes(p, b->key, b->klen);
+	r->command = p;
+	p = spool_put_bytes(p, b->command, b->clen);
+	r->output = p;
+	r->output_len = b->outlen;
+	p = spool_put_bytes(p, b->output, b->outlen);
+	if (b->node != NULL) {
+		r->node = p;
+		spool_put_bytes(p, b->node, b->nlen);
+	}
+	return SPOOL_OK;
+}
+
+int spool_schema_check(struct spool *sp, int version, int latest,
+		       struct spool_err *err)
+{
+	if (version < 0)
+		return spool_seterr(err, SPOOL_CORRUPT, "%s: invalid schema version %d",
+				    sp->path, version);
+	if (version > latest)
+		return spool_seterr(err, SPOOL_VERSION,
+				    "%s: schema version %d is newer than this program's"
+				    " (%d); refusing to use it", sp->path, version, latest);
+	if (version < latest && (sp->flags & SPOOL_READONLY))
+		return spool_seterr(err, SPOOL_VERSION,
+				    "%s: schema version %d is older than this program's"
+				    " (%d); open it read-write once to upgrade it",
+				    sp->path, version, latest);
+	return SPOOL_OK;
+}
 
 void spool_at_job_free(struct spool_at_job *job)
 {

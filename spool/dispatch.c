@@ -1,15 +1,18 @@
-/* spool/dispatch.c: spool.h's functions, each handed to the connection's
- * backend (spool/backend.h), and spool_open, which picks the backend.
+/* spool/dispatch.c: spool.h's functions, and spool_open, which picks the
+ * backend.
  *
  * Each function first clears its outputs (spool.h: zeroed on failure) and
- * checks its arguments (spool/validate.c), once for every backend; the
- * backend's operation then trusts them. */
+ * checks its arguments (spool/validate.c), once for every backend; then it
+ * runs the shared orchestration over the connection's backend primitives
+ * (spool/shared.h), or hands a call the backend does whole to its
+ * operations table (spool/backend.h), which trusts the arguments. */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "spool/backend.h"
 #include "spool/common.h"
+#include "spool/shared.h"
 #include "spool/validate.h"
 
 static void default_node(char *buf, size_t size);
@@ -100,7 +103,7 @@ int spool_crontab_install(struct spool *sp, const char *owner, uid_t uid, const 
 	int code = spool_valid_crontab_install(sp, owner, text, len, err);
 	if (code != SPOOL_OK)
 		return code;
-	return sp->ops->crontab_install(sp, owner, uid, text, len, by, now, generation, err);
+	return spool_do_crontab_install(sp, owner, uid, text, len, by, now, generation, err);
 }
 
 int spool_crontab_get(struct spool *sp, const char *owner, struct spool_crontab *out, struct spool_err *err)
@@ -109,7 +112,7 @@ int spool_crontab_get(struct spool *sp, const char *owner, struct spool_crontab 
 	int code = spool_valid_owner(sp, owner, err);
 	if (code != SPOOL_OK)
 		return code;
-	return sp->ops->crontab_get(sp, owner, out, err);
+	return spool_do_crontab_get(sp, owner, out, err);
 }
 
 int spool_crontab_remove(struct spool *sp, const char *owner, uid_t by, int64_t now, int64_t *generation, struct spool_err *err)
@@ -119,7 +122,7 @@ int spool_crontab_remove(struct spool *sp, const char *owner, uid_t by, int64_t 
 	int code = spool_valid_owner(sp, owner, err);
 	if (code != SPOOL_OK)
 		return code;
-	return sp->ops->crontab_remove(sp, owner, by, now, generation, err);
+	return spool_do_crontab_remove(sp, owner, by, now, generation, err);
 }
 
 int spool_crontab_changes(struct spool *sp, int64_t since, size_t max, struct spool_crontab **out, size_t *n, struct spool_err *err)
@@ -129,13 +132,13 @@ int spool_crontab_changes(struct spool *sp, int64_t since, size_t max, struct sp
 	int code = spool_valid_max(sp, max, "list crontab changes", err);
 	if (code != SPOOL_OK)
 		return code;
-	return sp->ops->crontab_changes(sp, since, max, out, n, err);
+	return spool_do_crontab_changes(sp, since, max, out, n, err);
 }
 
 int spool_crontab_generation(struct spool *sp, int64_t *generation, struct spool_err *err)
 {
 	*generation = 0;
-	return sp->ops->crontab_generation(sp, generation, err);
+	return spool_do_crontab_generation(sp, generation, err);
 }
 
 int spool_at_submit(struct spool *sp, const struct spool_at_job *job, int64_t *id, struct spool_err *err)
@@ -145,13 +148,13 @@ int spool_at_submit(struct spool *sp, const struct spool_at_job *job, int64_t *i
 	int code = spool_valid_at_job(sp, job, err);
 	if (code != SPOOL_OK)
 		return code;
-	return sp->ops->at_submit(sp, job, id, err);
+	return spool_do_at_submit(sp, job, id, err);
 }
 
 int spool_at_usage_of(struct spool *sp, uid_t uid, struct spool_at_usage *out, struct spool_err *err)
 {
 	*out = (struct spool_at_usage){ 0 };
-	return sp->ops->at_usage_of(sp, uid, out, err);
+	return spool_do_at_usage_of(sp, uid, out, err);
 }
 
 int spool_at_submit_quota(struct spool *sp, const struct spool_at_job *job, uint64_t max_jobs, uint64_t max_bytes, int64_t *id, struct spool_at_usage *usage, struct spool_err *err)
@@ -163,7 +166,7 @@ int spool_at_submit_quota(struct spool *sp, const struct spool_at_job *job, uint
 	int code = spool_valid_at_job(sp, job, err);
 	if (code != SPOOL_OK)
 		return code;
-	return sp->ops->at_submit_quota(sp, job, max_jobs, max_bytes, id, usage, err);
+	return spool_do_at_submit_quota(sp, job, max_jobs, max_bytes, id, usage, err);
 }
 
 int spool_at_submit_many(struct spool *sp, const struct spool_at_job *jobs, size_t n, const struct spool_at_quota *quota, int64_t *ids, int *codes, struct spool_err *errs, struct spool_at_usage *usages, struct spool_err *err)
@@ -171,7 +174,7 @@ int spool_at_submit_many(struct spool *sp, const struct spool_at_job *jobs, size
 	int code = spool_valid_at_batch(sp, n, err);
 	if (code != SPOOL_OK)
 		return code;
-	return sp->ops->at_submit_many(sp, jobs, n, quota, ids, codes, errs, usages, err);
+	return spool_do_at_submit_many(sp, jobs, n, quota, ids, codes, errs, usages, err);
 }
 
 int spool_at_list(struct spool *sp, const struct spool_at_filter *filter, struct spool_at_summary **out, size_t *n, struct spool_err *err)
@@ -181,23 +184,23 @@ int spool_at_list(struct spool *sp, const struct spool_at_filter *filter, struct
 	int code = spool_valid_at_filter(sp, filter, err);
 	if (code != SPOOL_OK)
 		return code;
-	return sp->ops->at_list(sp, filter, out, n, err);
+	return spool_do_at_list(sp, filter, out, n, err);
 }
 
 int spool_at_get(struct spool *sp, int64_t id, struct spool_at_job *out, struct spool_err *err)
 {
 	memset(out, 0, sizeof *out);
-	return sp->ops->at_get(sp, id, out, err);
+	return spool_do_at_get(sp, id, out, err);
 }
 
 int spool_at_remove(struct spool *sp, int64_t id, uid_t requester, struct spool_err *err)
 {
-	return sp->ops->at_remove(sp, id, requester, err);
+	return spool_do_at_remove(sp, id, requester, err);
 }
 
 int spool_at_claim(struct spool *sp, int64_t id, int64_t now, struct spool_err *err)
 {
-	return sp->ops->at_claim(sp, id, now, err);
+	return spool_do_at_claim(sp, id, now, err);
 }
 
 int spool_at_claim_due(struct spool *sp, int64_t now, const char *queues, size_t max, struct spool_at_job **out, size_t *n, struct spool_err *err)
@@ -209,12 +212,12 @@ int spool_at_claim_due(struct spool *sp, int64_t now, const char *queues, size_t
 		code = spool_valid_max(sp, max, "claim due at jobs", err);
 	if (code != SPOOL_OK)
 		return code;
-	return sp->ops->at_claim_due(sp, now, queues, max, out, n, err);
+	return spool_do_at_claim_due(sp, now, queues, max, out, n, err);
 }
 
 int spool_at_set_running(struct spool *sp, int64_t id, pid_t pid, int64_t started_at, struct spool_err *err)
 {
-	return sp->ops->at_set_running(sp, id, pid, started_at, err);
+	return spool_do_at_set_running(sp, id, pid, started_at, err);
 }
 
 int spool_at_finish(struct spool *sp, int64_t id, const struct spool_run *result, struct spool_err *err)
@@ -224,14 +227,14 @@ int spool_at_finish(struct spool *sp, int64_t id, const struct spool_run *result
 		if (code != SPOOL_OK)
 			return code;
 	}
-	return sp->ops->at_finish(sp, id, result, err);
+	return spool_do_at_finish(sp, id, result, err);
 }
 
 int spool_at_recover(struct spool *sp, int64_t now, struct spool_at_job **out, size_t *n, struct spool_err *err)
 {
 	*out = NULL;
 	*n = 0;
-	return sp->ops->at_recover(sp, now, out, n, err);
+	return spool_do_at_recover(sp, now, out, n, err);
 }
 
 int spool_at_next_run(struct spool *sp, const char *queues, int64_t *run_at, struct spool_err *err)
@@ -240,7 +243,7 @@ int spool_at_next_run(struct spool *sp, const char *queues, int64_t *run_at, str
 	int code = spool_valid_queues(sp, queues, err);
 	if (code != SPOOL_OK)
 		return code;
-	return sp->ops->at_next_run(sp, queues, run_at, err);
+	return spool_do_at_next_run(sp, queues, run_at, err);
 }
 
 int spool_at_import(struct spool *sp, const struct spool_at_job *job, int64_t want_id, const char *mark, int64_t *id, enum spool_import_result *result, struct spool_err *err)
@@ -250,7 +253,7 @@ int spool_at_import(struct spool *sp, const struct spool_at_job *job, int64_t wa
 	int code = spool_valid_at_import(sp, job, mark, err);
 	if (code != SPOOL_OK)
 		return code;
-	return sp->ops->at_import(sp, job, want_id, mark, id, result, err);
+	return spool_do_at_import(sp, job, want_id, mark, id, result, err);
 }
 
 int spool_crontab_import(struct spool *sp, const char *owner, uid_t uid, const void *text, size_t len, int64_t now, const char *mark, const char *digest, int64_t *generation, enum spool_import_result *result, struct spool_err *err)
@@ -261,7 +264,7 @@ int spool_crontab_import(struct spool *sp, const char *owner, uid_t uid, const v
 	int code = spool_valid_crontab_import(sp, owner, text, len, mark, digest, err);
 	if (code != SPOOL_OK)
 		return code;
-	return sp->ops->crontab_import(sp, owner, uid, text, len, now, mark, digest, generation, result, err);
+	return spool_do_crontab_import(sp, owner, uid, text, len, now, mark, digest, generation, result, err);
 }
 
 int spool_reserve_make(struct spool *sp, struct spool_err *err)
@@ -284,7 +287,7 @@ int spool_history_append(struct spool *sp, const struct spool_run *runs, size_t 
 	int code = spool_valid_runs(sp, runs, n, false, "append history", err);
 	if (code != SPOOL_OK)
 		return code;
-	return sp->ops->history_append(sp, runs, n, err);
+	return spool_do_history_append(sp, runs, n, err);
 }
 
 int spool_history_begin(struct spool *sp, const struct spool_run *runs, size_t n, int64_t *ids, struct spool_err *err)
@@ -294,7 +297,7 @@ int spool_history_begin(struct spool *sp, const struct spool_run *runs, size_t n
 	int code = spool_valid_runs(sp, runs, n, true, "begin history records", err);
 	if (code != SPOOL_OK)
 		return code;
-	return sp->ops->history_begin(sp, runs, n, ids, err);
+	return spool_do_history_begin(sp, runs, n, ids, err);
 }
 
 int spool_history_end(struct spool *sp, const struct spool_run *runs, size_t n, struct spool_err *err)
@@ -302,14 +305,14 @@ int spool_history_end(struct spool *sp, const struct spool_run *runs, size_t n, 
 	int code = spool_valid_runs(sp, runs, n, false, "end history records", err);
 	if (code != SPOOL_OK)
 		return code;
-	return sp->ops->history_end(sp, runs, n, err);
+	return spool_do_history_end(sp, runs, n, err);
 }
 
 int spool_history_recover(struct spool *sp, int64_t now_ms, struct spool_run **out, size_t *n, struct spool_err *err)
 {
 	*out = NULL;
 	*n = 0;
-	return sp->ops->history_recover(sp, now_ms, out, n, err);
+	return spool_do_history_recover(sp, now_ms, out, n, err);
 }
 
 int spool_history_query(struct spool *sp, const struct spool_history_filter *filter, struct spool_run **out, size_t *n, struct spool_err *err)
@@ -319,7 +322,7 @@ int spool_history_query(struct spool *sp, const struct spool_history_filter *fil
 	int code = spool_valid_history_filter(sp, filter, err);
 	if (code != SPOOL_OK)
 		return code;
-	return sp->ops->history_query(sp, filter, out, n, err);
+	return spool_do_history_query(sp, filter, out, n, err);
 }
 
 int spool_history_prune_age(struct spool *sp, int64_t before_ms, size_t batch, size_t *deleted, struct spool_err *err)
@@ -329,7 +332,7 @@ int spool_history_prune_age(struct spool *sp, int64_t before_ms, size_t batch, s
 	int code = spool_valid_prune_batch(sp, batch, err);
 	if (code != SPOOL_OK)
 		return code;
-	return sp->ops->history_prune_age(sp, before_ms, batch, deleted, err);
+	return spool_do_history_prune_age(sp, before_ms, batch, deleted, err);
 }
 
 int spool_history_prune_count(struct spool *sp, size_t keep, size_t batch, size_t *deleted, struct spool_err *err)
@@ -339,7 +342,7 @@ int spool_history_prune_count(struct spool *sp, size_t keep, size_t batch, size_
 	int code = spool_valid_prune_batch(sp, batch, err);
 	if (code != SPOOL_OK)
 		return code;
-	return sp->ops->history_prune_count(sp, keep, batch, deleted, err);
+	return spool_do_history_prune_count(sp, keep, batch, deleted, err);
 }
 
 int spool_history_prune_user_count(struct spool *sp, size_t keep, size_t batch, size_t *deleted, struct spool_err *err)
@@ -349,7 +352,7 @@ int spool_history_prune_user_count(struct spool *sp, size_t keep, size_t batch, 
 	int code = spool_valid_prune_batch(sp, batch, err);
 	if (code != SPOOL_OK)
 		return code;
-	return sp->ops->history_prune_user_count(sp, keep, batch, deleted, err);
+	return spool_do_history_prune_user_count(sp, keep, batch, deleted, err);
 }
 
 int spool_state_get(struct spool *sp, const char *key, int64_t *last_scheduled, int64_t *last_start, struct spool_err *err)
@@ -361,7 +364,7 @@ int spool_state_get(struct spool *sp, const char *key, int64_t *last_scheduled, 
 	int code = spool_valid_key(sp, key, err);
 	if (code != SPOOL_OK)
 		return code;
-	return sp->ops->state_get(sp, key, last_scheduled, last_start, err);
+	return spool_do_state_get(sp, key, last_scheduled, last_start, err);
 }
 
 int spool_state_set(struct spool *sp, const struct spool_entry_state *v, size_t n, struct spool_err *err)
@@ -369,14 +372,14 @@ int spool_state_set(struct spool *sp, const struct spool_entry_state *v, size_t 
 	int code = spool_valid_states(sp, v, n, err);
 	if (code != SPOOL_OK)
 		return code;
-	return sp->ops->state_set(sp, v, n, err);
+	return spool_do_state_set(sp, v, n, err);
 }
 
 int spool_state_list(struct spool *sp, struct spool_entry_state **out, size_t *n, struct spool_err *err)
 {
 	*out = NULL;
 	*n = 0;
-	return sp->ops->state_list(sp, out, n, err);
+	return spool_do_state_list(sp, out, n, err);
 }
 
 int spool_state_delete(struct spool *sp, const char *const *keys, size_t n, struct spool_err *err)
@@ -384,7 +387,7 @@ int spool_state_delete(struct spool *sp, const char *const *keys, size_t n, stru
 	int code = spool_valid_keys(sp, keys, n, err);
 	if (code != SPOOL_OK)
 		return code;
-	return sp->ops->state_delete(sp, keys, n, err);
+	return spool_do_state_delete(sp, keys, n, err);
 }
 
 int spool_meta_get(struct spool *sp, const char *name, char *buf, size_t size, struct spool_err *err)
@@ -392,7 +395,7 @@ int spool_meta_get(struct spool *sp, const char *name, char *buf, size_t size, s
 	int code = spool_valid_meta_name(sp, name, err);
 	if (code != SPOOL_OK)
 		return code;
-	return sp->ops->meta_get(sp, name, buf, size, err);
+	return spool_do_meta_get(sp, name, buf, size, err);
 }
 
 int spool_meta_set(struct spool *sp, const char *name, const char *value, struct spool_err *err)
@@ -400,7 +403,7 @@ int spool_meta_set(struct spool *sp, const char *name, const char *value, struct
 	int code = spool_valid_meta_value(sp, name, value, err);
 	if (code != SPOOL_OK)
 		return code;
-	return sp->ops->meta_set(sp, name, value, err);
+	return spool_do_meta_set(sp, name, value, err);
 }
 
 int spool_run_claim(struct spool *sp, const struct spool_run *runs, size_t n,
