@@ -6,8 +6,9 @@
 #include "spool/common.h"
 #include "spool/validate.h"
 
-int spool_check_name(struct spool *sp, const char *s, size_t max,
-		     const char *what, struct spool_err *err)
+/* S is a string of 1 to MAX bytes ("PATH: WHAT must be 1 to MAX bytes"). */
+static int check_name(struct spool *sp, const char *s, size_t max,
+		      const char *what, struct spool_err *err)
 {
 	size_t len = s != NULL ? strnlen(s, max + 1) : 0;
 	if (len == 0 || len > max)
@@ -17,23 +18,25 @@ int spool_check_name(struct spool *sp, const char *s, size_t max,
 	return SPOOL_OK;
 }
 
-bool spool_is_queue(char q)
+/* Whether Q is an at queue letter (a-z, A-Z). */
+static bool is_queue(char q)
 {
 	return (q >= 'a' && q <= 'z') || (q >= 'A' && q <= 'Z');
 }
 
-int spool_at_check(struct spool *sp, const struct spool_at_job *j,
-		   struct spool_err *err)
+/* JOB as spool_at_submit checks it, except its environment. */
+static int at_check(struct spool *sp, const struct spool_at_job *j,
+		    struct spool_err *err)
 {
-	int code = spool_check_name(sp, j->owner, SPOOL_NAME_MAX, "owner name", err);
+	int code = check_name(sp, j->owner, SPOOL_NAME_MAX, "owner name", err);
 	if (code == SPOOL_OK && j->mail_to != NULL)
-		code = spool_check_name(sp, j->mail_to, SPOOL_NAME_MAX, "mail recipient", err);
+		code = check_name(sp, j->mail_to, SPOOL_NAME_MAX, "mail recipient", err);
 	if (code == SPOOL_OK)
-		code = spool_check_name(sp, j->cwd, SPOOL_PATH_MAX, "working directory", err);
+		code = check_name(sp, j->cwd, SPOOL_PATH_MAX, "working directory", err);
 	if (code != SPOOL_OK)
 		return code;
 	const char *why = NULL;
-	if (!spool_is_queue(j->queue))
+	if (!is_queue(j->queue))
 		why = "queue must be a letter a-z or A-Z";
 	else if (j->cwd[0] != '/')
 		why = "working directory must be an absolute path";
@@ -52,7 +55,7 @@ int spool_at_check(struct spool *sp, const struct spool_at_job *j,
 int spool_valid_at_job(struct spool *sp, const struct spool_at_job *job,
 		       struct spool_err *err)
 {
-	int code = spool_at_check(sp, job, err);
+	int code = at_check(sp, job, err);
 	if (code != SPOOL_OK)
 		return code;
 	const char *const *env = job->env;
@@ -74,9 +77,9 @@ int spool_valid_at_job(struct spool *sp, const struct spool_at_job *job,
 int spool_run_check(struct spool *sp, const struct spool_run *r,
 		    struct spool_err *err)
 {
-	int code = spool_check_name(sp, r->owner, SPOOL_NAME_MAX, "owner name", err);
+	int code = check_name(sp, r->owner, SPOOL_NAME_MAX, "owner name", err);
 	if (code == SPOOL_OK)
-		code = spool_check_name(sp, r->entry_key, SPOOL_KEY_MAX, "entry key", err);
+		code = check_name(sp, r->entry_key, SPOOL_KEY_MAX, "entry key", err);
 	if (code != SPOOL_OK)
 		return code;
 	const char *why = NULL;
@@ -118,7 +121,7 @@ int spool_valid_runs(struct spool *sp, const struct spool_run *runs, size_t n,
 
 int spool_valid_owner(struct spool *sp, const char *owner, struct spool_err *err)
 {
-	return spool_check_name(sp, owner, SPOOL_NAME_MAX, "owner name", err);
+	return check_name(sp, owner, SPOOL_NAME_MAX, "owner name", err);
 }
 
 static int check_text(struct spool *sp, const char *owner, const void *text,
@@ -158,7 +161,7 @@ int spool_valid_at_batch(struct spool *sp, size_t n, struct spool_err *err)
 int spool_valid_at_filter(struct spool *sp, const struct spool_at_filter *filter,
 			  struct spool_err *err)
 {
-	if (filter->queue != '\0' && !spool_is_queue(filter->queue))
+	if (filter->queue != '\0' && !is_queue(filter->queue))
 		return spool_seterr(err, SPOOL_INVALID, "%s: list at jobs: queue must"
 				    " be a letter a-z or A-Z", spool_path(sp));
 	return SPOOL_OK;
@@ -170,7 +173,7 @@ int spool_valid_queues(struct spool *sp, const char *queues, struct spool_err *e
 		return SPOOL_OK;
 	size_t len = strnlen(queues, 53);
 	for (size_t i = 0; i < len; i++)
-		if (!spool_is_queue(queues[i]))
+		if (!is_queue(queues[i]))
 			len = 0;
 	if (len == 0 || len > 52)
 		return spool_seterr(err, SPOOL_INVALID, "%s: queues must be a string"
@@ -181,9 +184,9 @@ int spool_valid_queues(struct spool *sp, const char *queues, struct spool_err *e
 int spool_valid_at_import(struct spool *sp, const struct spool_at_job *job,
 			  const char *mark, struct spool_err *err)
 {
-	int code = spool_check_name(sp, mark, SPOOL_NAME_MAX, "import mark", err);
+	int code = check_name(sp, mark, SPOOL_NAME_MAX, "import mark", err);
 	if (code == SPOOL_OK)
-		code = spool_at_check(sp, job, err);
+		code = at_check(sp, job, err);
 	if (code == SPOOL_OK && (job->env != NULL && job->env[0] != NULL))
 		code = spool_seterr(err, SPOOL_INVALID, "%s: an imported at job carries"
 				    " its environment in its script", spool_path(sp));
@@ -196,9 +199,9 @@ int spool_valid_crontab_import(struct spool *sp, const char *owner,
 {
 	int code = spool_valid_owner(sp, owner, err);
 	if (code == SPOOL_OK)
-		code = spool_check_name(sp, mark, SPOOL_NAME_MAX, "import mark", err);
+		code = check_name(sp, mark, SPOOL_NAME_MAX, "import mark", err);
 	if (code == SPOOL_OK)
-		code = spool_check_name(sp, digest, 64, "import digest", err);
+		code = check_name(sp, digest, 64, "import digest", err);
 	if (code != SPOOL_OK)
 		return code;
 	if (strchr(digest, ' ') != NULL)
@@ -229,7 +232,7 @@ int spool_valid_prune_batch(struct spool *sp, size_t batch, struct spool_err *er
 
 int spool_valid_key(struct spool *sp, const char *key, struct spool_err *err)
 {
-	return spool_check_name(sp, key, SPOOL_KEY_MAX, "entry key", err);
+	return check_name(sp, key, SPOOL_KEY_MAX, "entry key", err);
 }
 
 int spool_valid_states(struct spool *sp, const struct spool_entry_state *v,
@@ -256,7 +259,7 @@ int spool_valid_keys(struct spool *sp, const char *const *keys, size_t n,
 
 int spool_valid_meta_name(struct spool *sp, const char *name, struct spool_err *err)
 {
-	return spool_check_name(sp, name, SPOOL_NAME_MAX, "value name", err);
+	return check_name(sp, name, SPOOL_NAME_MAX, "value name", err);
 }
 
 int spool_valid_meta_value(struct spool *sp, const char *name, const char *value,

@@ -12,17 +12,6 @@
 
 #include "spool/spool.h"
 
-/* S is a string of 1 to MAX bytes ("PATH: WHAT must be 1 to MAX bytes"). */
-int spool_check_name(struct spool *sp, const char *s, size_t max,
-		     const char *what, struct spool_err *err);
-
-/* Whether Q is an at queue letter (a-z, A-Z). */
-bool spool_is_queue(char q);
-
-/* JOB as spool_at_submit checks it, except its environment. */
-int spool_at_check(struct spool *sp, const struct spool_at_job *job,
-		   struct spool_err *err);
-
 /* JOB as spool_at_submit checks it, its environment too (each string
  * NAME=VALUE, within SPOOL_ENV_MAX bytes and SPOOL_ENV_COUNT_MAX strings). */
 int spool_valid_at_job(struct spool *sp, const struct spool_at_job *job,
