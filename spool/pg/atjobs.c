@@ -86,21 +86,10 @@ static int take_id(struct spool *sp, int64_t want_id, int64_t *id, struct spool_
 	if (want_id <= 0)
 		return pg_counter_next(sp, "at_job", id, err);
 	struct pg_params p = { 0 };
-	PGresult *r = NULL;
-	*id = 0;
 	pg_param_int(&p, want_id);
-	int code = pg_query(sp, "UPDATE counter SET value = CASE WHEN $1::bigint > value"
-			    " THEN $1::bigint ELSE value + 1 END WHERE name = 'at_job'"
-			    " RETURNING value", &p, &r, "next at job id", err);
-	if (code != SPOOL_OK)
-		return code;
-	if (PQntuples(r) != 1)
-		code = spool_seterr(err, SPOOL_CORRUPT, "%s: the at_job counter is missing",
-				    sp->path);
-	else
-		*id = pg_int(r, 0, 0);
-	PQclear(r);
-	return code;
+	return pg_counter_query(sp, "UPDATE counter SET value = CASE WHEN $1::bigint > value"
+				" THEN $1::bigint ELSE value + 1 END WHERE name = 'at_job'"
+				" RETURNING value", &p, "at_job", "next at job id", id, err);
 }
 
 int pg_at_insert(struct spool *sp, const struct spool_at_job *j, const void *env,
@@ -307,18 +296,7 @@ int pg_at_delete(struct spool *sp, int64_t id, const char *what, struct spool_er
  * the transaction. */
 int pg_at_last_id(struct spool *sp, int64_t *last, struct spool_err *err)
 {
-	PGresult *r = NULL;
-	*last = 0;
-	int code = pg_query(sp, "SELECT greatest(value, (SELECT coalesce(max(id), 0)"
-			    " FROM at_job)) FROM counter WHERE name = 'at_job' FOR UPDATE",
-			    NULL, &r, "last at job id", err);
-	if (code != SPOOL_OK)
-		return code;
-	if (PQntuples(r) != 1)
-		code = spool_seterr(err, SPOOL_CORRUPT, "%s: the at_job counter is"
-				    " missing", sp->path);
-	else
-		*last = pg_int(r, 0, 0);
-	PQclear(r);
-	return code;
+	return pg_counter_query(sp, "SELECT greatest(value, (SELECT coalesce(max(id), 0)"
+				" FROM at_job)) FROM counter WHERE name = 'at_job' FOR UPDATE",
+				NULL, "at_job", "last at job id", last, err);
 }

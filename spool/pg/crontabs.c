@@ -141,19 +141,8 @@ int pg_crontab_changes(struct spool *sp, int64_t since, size_t max,
 
 int pg_crontab_generation(struct spool *sp, int64_t *gen, struct spool_err *err)
 {
-	PGresult *r = NULL;
-	*gen = 0;
-	int code = pg_query(sp, "SELECT value FROM counter WHERE name = 'generation'",
-			    NULL, &r, "read generation", err);
-	if (code != SPOOL_OK)
-		return code;
-	if (PQntuples(r) != 1)
-		code = spool_seterr(err, SPOOL_CORRUPT, "%s: the generation counter"
-				    " is missing", sp->path);
-	else
-		*gen = pg_int(r, 0, 0);
-	PQclear(r);
-	return code;
+	return pg_counter_query(sp, "SELECT value FROM counter WHERE name = 'generation'",
+				NULL, "generation", "read generation", gen, err);
 }
 
 /* The generation counter is locked first, until the end of the

@@ -154,6 +154,13 @@ bool pg_isnull(const PGresult *res, int row, int col);
 int pg_counter_next(struct spool *sp, const char *name, int64_t *value,
 		    struct spool_err *err);
 
+/* Runs SQL with P (may be NULL), which reads counter NAME's row: its one
+ * value into *VALUE; SPOOL_CORRUPT ("the NAME counter is missing") when
+ * there is no row. */
+int pg_counter_query(struct spool *sp, const char *sql, const struct pg_params *p,
+		     const char *name, const char *what, int64_t *value,
+		     struct spool_err *err);
+
 /* Tells watchers, when the caller's transaction commits, that crontabs or
  * at jobs changed (NOTIFY crond_change). */
 int pg_announce(struct spool *sp, struct spool_err *err);
