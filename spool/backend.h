@@ -2,11 +2,13 @@
  * connection starts with.
  *
  * spool/spool.h is the one contract; spool/dispatch.c implements each of its
- * functions that takes a connection by calling the connection's backend
- * through its operations table. A backend (spool/sqlite/, spool/pg/) keeps
- * its connection in a struct whose first member is a struct spool, fills
- * ops, path and flags when it opens one, and implements every operation
- * with exactly the contract spool.h states for the function of that name.
+ * functions that takes a connection: it checks the arguments
+ * (spool/validate.c), then runs the shared orchestration (spool/shared.h)
+ * over the connection's backend's primitives, or hands a call the backend
+ * does whole to it, through its operations table. A backend (spool/sqlite/,
+ * spool/pg/) keeps its connection in a struct whose first member is a
+ * struct spool, fills ops, path and flags when it opens one, and
+ * implements every operation as stated below.
  * Records it returns are freed by the common *_free functions
  * (spool/common.c): it allocates them the same way (see common.h).
  */
@@ -15,48 +17,124 @@
 
 #include "spool/spool.h"
 
+/* The body of a transaction: returns 0 or a spool code with ERR filled.
+ * It may run more than once (a busy spool, a serialization failure), so it
+ * starts by clearing whatever outputs it fills (freeing them). */
+typedef int (*spool_txn_fn)(struct spool *sp, void *ctx, struct spool_err *err);
+
+/* What a backend implements: transactions, the primitives that run inside
+ * them, and the few calls it does whole. The orchestration of spool.h's
+ * calls over the primitives (which transaction, in which order, quotas,
+ * batches, imports, outputs) is written once, in spool/ (shared.h); every
+ * argument has been checked (spool/validate.c) before any of this runs.
+ *
+ * A primitive runs inside the transaction txn opened, and returns 0 or a
+ * spool code with ERR filled ("PATH: what: the database's message"). One
+ * that fills a new array (*OUT of *N) may leave the records it read so far
+ * there on failure: the caller frees them. A primitive marked "write" runs
+ * only in a write transaction, and on a shared spool announces a change to
+ * crontabs or at jobs to watchers itself (spool_watch_*). */
 struct spool_ops {
 	const char *name;   /* "sqlite", "postgresql" */
 	bool shared;        /* used by several nodes at once (spool_is_shared) */
 	int schema_version; /* the schema version it writes (spool_schema_version) */
 	void (*close)(struct spool *sp);
-	int (*crontab_install)(struct spool *sp, const char *owner, uid_t uid, const void *text, size_t len, uid_t by, int64_t now, int64_t *generation, struct spool_err *err);
-	int (*crontab_get)(struct spool *sp, const char *owner, struct spool_crontab *out, struct spool_err *err);
-	int (*crontab_remove)(struct spool *sp, const char *owner, uid_t by, int64_t now, int64_t *generation, struct spool_err *err);
+
+	/* Runs FN in one transaction: a write transaction when WRITE (which
+	 * takes the write lock, or locks what it changes, and is durable
+	 * when it commits), else one consistent snapshot for reading.
+	 * Commits if FN returns 0, else rolls back; runs FN again while the
+	 * spool is busy (about 20 s), then SPOOL_BUSY. A read-only spool
+	 * refuses a write with SPOOL_PERMISSION. */
+	int (*txn)(struct spool *sp, bool write, spool_txn_fn fn, void *ctx, struct spool_err *err);
+
+	/* ---- crontabs */
+	/* write: OWNER's crontab installed, under the next generation. */
+	int (*crontab_put)(struct spool *sp, const char *owner, uid_t uid, const void *text, size_t len, uid_t by, int64_t now, int64_t *generation, struct spool_err *err);
+	/* write: OWNER's crontab replaced by a tombstone under the next
+	 * generation; SPOOL_NOT_FOUND ("no crontab for OWNER") when none. */
+	int (*crontab_tombstone)(struct spool *sp, const char *owner, uid_t by, int64_t now, int64_t *generation, struct spool_err *err);
+	/* OWNER's installed crontab into *OUT; SPOOL_NOT_FOUND when none. */
+	int (*crontab_read)(struct spool *sp, const char *owner, struct spool_crontab *out, struct spool_err *err);
 	int (*crontab_changes)(struct spool *sp, int64_t since, size_t max, struct spool_crontab **out, size_t *n, struct spool_err *err);
 	int (*crontab_generation)(struct spool *sp, int64_t *generation, struct spool_err *err);
-	int (*at_submit)(struct spool *sp, const struct spool_at_job *job, int64_t *id, struct spool_err *err);
-	int (*at_usage_of)(struct spool *sp, uid_t uid, struct spool_at_usage *out, struct spool_err *err);
-	int (*at_submit_quota)(struct spool *sp, const struct spool_at_job *job, uint64_t max_jobs, uint64_t max_bytes, int64_t *id, struct spool_at_usage *usage, struct spool_err *err);
-	int (*at_submit_many)(struct spool *sp, const struct spool_at_job *jobs, size_t n, const struct spool_at_quota *quota, int64_t *ids, int *codes, struct spool_err *errs, struct spool_at_usage *usages, struct spool_err *err);
+	/* write: the generation of OWNER's installed crontab (0: none),
+	 * which no other writer can change before the transaction ends. */
+	int (*crontab_generation_of)(struct spool *sp, const char *owner, int64_t *generation, struct spool_err *err);
+
+	/* ---- at jobs */
+	/* write, may be NULL: holds the at job ids (what a quota counts)
+	 * until the transaction ends, so that concurrent submitters count
+	 * each other's jobs. */
+	int (*at_lock_ids)(struct spool *sp, struct spool_err *err);
+	/* UID's at jobs: how many, and their bytes. */
+	int (*at_usage)(struct spool *sp, uid_t uid, struct spool_at_usage *out, struct spool_err *err);
+	/* write: JOB queued as waiting with its environment packed in ENV
+	 * (ENV_LEN bytes: each string followed by a NUL), under id WANT_ID
+	 * when it is > 0 (free: the caller made sure), else the next id. */
+	int (*at_insert)(struct spool *sp, const struct spool_at_job *job, const void *env, size_t env_len, int64_t want_id, int64_t *id, struct spool_err *err);
+	/* write: the highest at job id given so far, held until the
+	 * transaction ends. */
+	int (*at_last_id)(struct spool *sp, int64_t *last, struct spool_err *err);
+	/* Job ID in full into *OUT; SPOOL_NOT_FOUND ("no at job ID"). */
+	int (*at_read)(struct spool *sp, int64_t id, struct spool_at_job *out, struct spool_err *err);
 	int (*at_list)(struct spool *sp, const struct spool_at_filter *filter, struct spool_at_summary **out, size_t *n, struct spool_err *err);
-	int (*at_get)(struct spool *sp, int64_t id, struct spool_at_job *out, struct spool_err *err);
-	int (*at_remove)(struct spool *sp, int64_t id, uid_t requester, struct spool_err *err);
-	int (*at_claim)(struct spool *sp, int64_t id, int64_t now, struct spool_err *err);
+	/* The state and owner of job ID (in a write transaction: held until
+	 * it ends); SPOOL_NOT_FOUND ("no at job ID"). */
+	int (*at_state_of)(struct spool *sp, int64_t id, enum spool_at_state *state, uid_t *uid, struct spool_err *err);
+	/* write: job ID deleted; WHAT names the step in a message. */
+	int (*at_delete)(struct spool *sp, int64_t id, const char *what, struct spool_err *err);
+	/* write: job ID moved from waiting to running (for this node) if it
+	 * was waiting: *CLAIMED says whether it moved. */
+	int (*at_claim)(struct spool *sp, int64_t id, int64_t now, bool *claimed, struct spool_err *err);
+	/* write: as spool_at_claim_due. */
 	int (*at_claim_due)(struct spool *sp, int64_t now, const char *queues, size_t max, struct spool_at_job **out, size_t *n, struct spool_err *err);
-	int (*at_set_running)(struct spool *sp, int64_t id, pid_t pid, int64_t started_at, struct spool_err *err);
-	int (*at_finish)(struct spool *sp, int64_t id, const struct spool_run *result, struct spool_err *err);
+	/* write: the pid and start of job ID if it is running: *CHANGED
+	 * says whether it was. */
+	int (*at_set_running)(struct spool *sp, int64_t id, pid_t pid, int64_t started_at, bool *changed, struct spool_err *err);
+	/* write: as spool_at_recover. */
 	int (*at_recover)(struct spool *sp, int64_t now, struct spool_at_job **out, size_t *n, struct spool_err *err);
+	/* As spool_at_next_run: SPOOL_NOT_FOUND ("no waiting at jobs"). */
 	int (*at_next_run)(struct spool *sp, const char *queues, int64_t *run_at, struct spool_err *err);
-	int (*at_import)(struct spool *sp, const struct spool_at_job *job, int64_t want_id, const char *mark, int64_t *id, enum spool_import_result *result, struct spool_err *err);
-	int (*crontab_import)(struct spool *sp, const char *owner, uid_t uid, const void *text, size_t len, int64_t now, const char *mark, const char *digest, int64_t *generation, enum spool_import_result *result, struct spool_err *err);
+
+	/* ---- import: write, may be NULL: imports of MARK wait for each
+	 * other until the transaction ends. */
+	int (*import_lock)(struct spool *sp, const char *mark, struct spool_err *err);
+
+	/* ---- history */
+	/* write: record R inserted as it reads (recorded by SP's node);
+	 * *ID (may be NULL) gets its id. */
+	int (*run_insert)(struct spool *sp, const struct spool_run *r, int64_t *id, struct spool_err *err);
+	/* write: ended run R recorded: completes the running record R->id
+	 * names, or inserts R when there is none. */
+	int (*run_end)(struct spool *sp, const struct spool_run *r, struct spool_err *err);
+	int (*history_query)(struct spool *sp, const struct spool_history_filter *filter, struct spool_run **out, size_t *n, struct spool_err *err);
+	/* write: as spool_history_recover. */
+	int (*history_recover)(struct spool *sp, int64_t now_ms, struct spool_run **out, size_t *n, struct spool_err *err);
+	/* write: at most BATCH ended records older than BEFORE_MS deleted,
+	 * oldest first; *DELETED gets how many. */
+	int (*history_prune_age)(struct spool *sp, int64_t before_ms, size_t batch, size_t *deleted, struct spool_err *err);
+	/* The ids of at most BATCH records beyond the newest KEEP of each
+	 * entry (BY_OWNER: of each owner but root) into IDS, *N of them. */
+	int (*history_rank)(struct spool *sp, bool by_owner, size_t keep, size_t batch, int64_t *ids, size_t *n, struct spool_err *err);
+	/* write: the ended records among the N of IDS deleted; *DELETED gets
+	 * how many. */
+	int (*history_delete)(struct spool *sp, const int64_t *ids, size_t n, size_t *deleted, struct spool_err *err);
+
+	/* ---- state and meta */
+	/* KEY's state; SPOOL_NOT_FOUND ("no state for entry KEY"). */
+	int (*state_get)(struct spool *sp, const char *key, int64_t *last_scheduled, int64_t *last_start, struct spool_err *err);
+	int (*state_put)(struct spool *sp, const struct spool_entry_state *v, struct spool_err *err);   /* write */
+	int (*state_delete)(struct spool *sp, const char *key, struct spool_err *err);   /* write */
+	int (*state_list)(struct spool *sp, struct spool_entry_state **out, size_t *n, struct spool_err *err);
+	/* As spool_meta_get and spool_meta_set (write). */
+	int (*meta_get)(struct spool *sp, const char *name, char *buf, size_t size, struct spool_err *err);
+	int (*meta_set)(struct spool *sp, const char *name, const char *value, struct spool_err *err);
+
+	/* ---- whole calls, each as spool.h's function of that name */
 	int (*reserve_make)(struct spool *sp, struct spool_err *err);
 	int (*reserve_release)(struct spool *sp, uint64_t *freed, struct spool_err *err);
 	bool (*reserve_present)(struct spool *sp);
-	int (*history_append)(struct spool *sp, const struct spool_run *runs, size_t n, struct spool_err *err);
-	int (*history_begin)(struct spool *sp, const struct spool_run *runs, size_t n, int64_t *ids, struct spool_err *err);
-	int (*history_end)(struct spool *sp, const struct spool_run *runs, size_t n, struct spool_err *err);
-	int (*history_recover)(struct spool *sp, int64_t now_ms, struct spool_run **out, size_t *n, struct spool_err *err);
-	int (*history_query)(struct spool *sp, const struct spool_history_filter *filter, struct spool_run **out, size_t *n, struct spool_err *err);
-	int (*history_prune_age)(struct spool *sp, int64_t before_ms, size_t batch, size_t *deleted, struct spool_err *err);
-	int (*history_prune_count)(struct spool *sp, size_t keep, size_t batch, size_t *deleted, struct spool_err *err);
-	int (*history_prune_user_count)(struct spool *sp, size_t keep, size_t batch, size_t *deleted, struct spool_err *err);
-	int (*state_get)(struct spool *sp, const char *key, int64_t *last_scheduled, int64_t *last_start, struct spool_err *err);
-	int (*state_set)(struct spool *sp, const struct spool_entry_state *v, size_t n, struct spool_err *err);
-	int (*state_list)(struct spool *sp, struct spool_entry_state **out, size_t *n, struct spool_err *err);
-	int (*state_delete)(struct spool *sp, const char *const *keys, size_t n, struct spool_err *err);
-	int (*meta_get)(struct spool *sp, const char *name, char *buf, size_t size, struct spool_err *err);
-	int (*meta_set)(struct spool *sp, const char *name, const char *value, struct spool_err *err);
 	int (*run_claim)(struct spool *sp, const struct spool_run *runs, size_t n, int64_t *ids, bool *won, struct spool_err *err);
 	int (*node_beat)(struct spool *sp, int64_t now_ms, int64_t *db_now_ms, struct spool_err *err);
 	int (*node_leave)(struct spool *sp, struct spool_err *err);

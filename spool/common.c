@@ -1,7 +1,7 @@
 /* spool/common.c: what every spool backend shares: code names, error
- * messages, argument checks, growing arrays, and the *_free functions of
- * spool.h (every backend allocates a returned record's strings as one block
- * in its mem_). Nothing here knows a database. */
+ * messages, growing arrays, the schema version check, the one block that
+ * holds a returned record's strings (spool_*_strings), and the *_free
+ * functions of spool.h that free it. Nothing here knows a database. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,17 +76,6 @@ char *spool_put_bytes(char *dst, const void *src, size_t len)
 }
 
 
-int spool_check_name(struct spool *sp, const char *s, size_t max,
-		     const char *what, struct spool_err *err)
-{
-	size_t len = s != NULL ? strnlen(s, max + 1) : 0;
-	if (len == 0 || len > max)
-		return spool_seterr(err, SPOOL_INVALID,
-				    "%s: %s must be 1 to %zu bytes",
-				    sp->path, what, max);
-	return SPOOL_OK;
-}
-
 const char *spool_at_state_name(enum spool_at_state state)
 {
 	switch (state) {
@@ -95,40 +84,6 @@ const char *spool_at_state_name(enum spool_at_state state)
 	case SPOOL_AT_INTERRUPTED: return "interrupted";
 	}
 	return "unknown";
-}
-
-
-bool spool_is_queue(char q)
-{
-	return (q >= 'a' && q <= 'z') || (q >= 'A' && q <= 'Z');
-}
-
-
-int spool_at_check(struct spool *sp, const struct spool_at_job *j,
-		   struct spool_err *err)
-{
-	int code = spool_check_name(sp, j->owner, SPOOL_NAME_MAX, "owner name", err);
-	if (code == SPOOL_OK && j->mail_to != NULL)
-		code = spool_check_name(sp, j->mail_to, SPOOL_NAME_MAX, "mail recipient", err);
-	if (code == SPOOL_OK)
-		code = spool_check_name(sp, j->cwd, SPOOL_PATH_MAX, "working directory", err);
-	if (code != SPOOL_OK)
-		return code;
-	const char *why = NULL;
-	if (!spool_is_queue(j->queue))
-		why = "queue must be a letter a-z or A-Z";
-	else if (j->cwd[0] != '/')
-		why = "working directory must be an absolute path";
-	else if (j->script_len > SPOOL_SCRIPT_MAX || (j->script == NULL && j->script_len > 0))
-		why = "script is too long";
-	else if (j->umask > 0777)
-		why = "umask must be 0 - 0777";
-	else if ((unsigned)j->mail > SPOOL_MAIL_NEVER)
-		why = "unknown mail option";
-
-	if (why != NULL)
-		return spool_seterr(err, SPOOL_INVALID, "%s: at job: %s", sp->path, why);
-	return SPOOL_OK;
 }
 
 
@@ -141,31 +96,103 @@ uint64_t spool_at_job_bytes(const struct spool_at_job *job)
 }
 
 
-int spool_run_check(struct spool *sp, const struct spool_run *r,
-		    struct spool_err *err)
+struct spool_run spool_run_as_begun(const struct spool_run *r)
 {
-	int code = spool_check_name(sp, r->owner, SPOOL_NAME_MAX, "owner name", err);
-	if (code == SPOOL_OK)
-		code = spool_check_name(sp, r->entry_key, SPOOL_KEY_MAX, "entry key", err);
-	if (code != SPOOL_OK)
-		return code;
-	const char *why = NULL;
-	if (r->kind != SPOOL_RUN_CRON && r->kind != SPOOL_RUN_AT)
-		why = "unknown kind";
-	else if (r->command == NULL || strnlen(r->command, SPOOL_COMMAND_MAX + 1) > SPOOL_COMMAND_MAX)
-		why = "command missing or too long";
-	else if (r->output_len > SPOOL_OUTPUT_MAX || (r->output == NULL && r->output_len > 0))
-		why = "output head too long";
-	else if (r->output_total < 0)
-		why = "negative output size";
-	else if (r->flags & SPOOL_RUN_RUNNING)
-		why = "flagged running (a running record is begun, not appended)";
-	if (why != NULL)
-		return spool_seterr(err, SPOOL_INVALID, "%s: history record: %s",
-				    sp->path, why);
+	struct spool_run b = *r;
+	b.id = 0;
+	b.end_ms = 0;
+	b.exit_code = -1;
+	b.signal = 0;
+	b.flags = r->flags | SPOOL_RUN_RUNNING;
+	b.output = NULL;
+	b.output_len = 0;
+	b.output_total = 0;
+	return b;
+}
+
+
+/* Splits the environment block ENV (LEN bytes, followed by a NUL) in place
+ * into VEC, NULL-terminated. */
+static void split_env(char *env, size_t len, char **vec)
+{
+	size_t k = 0;
+	for (char *s = env; s < env + len; s += strlen(s) + 1)
+		vec[k++] = s;
+	vec[k] = NULL;
+}
+
+int spool_at_job_strings(struct spool *sp, struct spool_at_job *j,
+			 const struct spool_at_bytes *b, struct spool_err *err)
+{
+	const char *env = b->env;
+	size_t nenv = 0;
+	for (size_t i = 0; i < b->elen; i++)
+		nenv += env[i] == '\0';
+	nenv += b->elen > 0 && env[b->elen - 1] != '\0';
+	size_t ptrs = (nenv + 1) * sizeof(char *);
+	char *mem = malloc(ptrs + b->elen + b->slen + b->clen + b->olen + b->mlen + 5);
+	if (mem == NULL)
+		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
+	char **vec = (char **)mem;   /* malloc'ed memory suits any type */
+	char *p = mem + ptrs;
+	p = spool_put_bytes(p, b->env, b->elen);
+	split_env(mem + ptrs, b->elen, vec);
+	j->script = p;
+	j->script_len = b->slen;
+	p = spool_put_bytes(p, b->script, b->slen);
+	j->cwd = p;
+	p = spool_put_bytes(p, b->cwd, b->clen);
+	j->owner = p;
+	p = spool_put_bytes(p, b->owner, b->olen);
+	if (b->mail_to != NULL) {
+		j->mail_to = p;
+		spool_put_bytes(p, b->mail_to, b->mlen);
+	}
+	j->env = (const char *const *)vec;
+	j->mem_ = mem;
 	return SPOOL_OK;
 }
 
+int spool_run_strings(struct spool *sp, struct spool_run *r,
+		      const struct spool_run_bytes *b, struct spool_err *err)
+{
+	char *p = malloc(b->olen + b->klen + b->clen + b->outlen + b->nlen + 5);
+	if (p == NULL)
+		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
+	r->mem_ = p;
+	r->owner = p;
+	p = spool_put_bytes(p, b->owner, b->olen);
+	r->entry_key = p;
+	p = spool_put_bytes(p, b->key, b->klen);
+	r->command = p;
+	p = spool_put_bytes(p, b->command, b->clen);
+	r->output = p;
+	r->output_len = b->outlen;
+	p = spool_put_bytes(p, b->output, b->outlen);
+	if (b->node != NULL) {
+		r->node = p;
+		spool_put_bytes(p, b->node, b->nlen);
+	}
+	return SPOOL_OK;
+}
+
+int spool_schema_check(struct spool *sp, int version, int latest,
+		       struct spool_err *err)
+{
+	if (version < 0)
+		return spool_seterr(err, SPOOL_CORRUPT, "%s: invalid schema version %d",
+				    sp->path, version);
+	if (version > latest)
+		return spool_seterr(err, SPOOL_VERSION,
+				    "%s: schema version %d is newer than this program's"
+				    " (%d); refusing to use it", sp->path, version, latest);
+	if (version < latest && (sp->flags & SPOOL_READONLY))
+		return spool_seterr(err, SPOOL_VERSION,
+				    "%s: schema version %d is older than this program's"
+				    " (%d); open it read-write once to upgrade it",
+				    sp->path, version, latest);
+	return SPOOL_OK;
+}
 
 void spool_at_job_free(struct spool_at_job *job)
 {

@@ -28,25 +28,39 @@ int spool_grow(struct spool *sp, void *vp, size_t n, size_t *cap, size_t size,
 /* Copies LEN bytes of SRC to DST, NUL-terminates, returns the byte after. */
 char *spool_put_bytes(char *dst, const void *src, size_t len);
 
-/* 0 if S is a string of 1 to MAX bytes, else SPOOL_INVALID with ERR
- * naming WHAT. */
-int spool_check_name(struct spool *sp, const char *s, size_t max,
-		     const char *what, struct spool_err *err);
-
-/* Whether Q is an at queue letter (a-z, A-Z). */
-bool spool_is_queue(char q);
-
-/* Checks JOB as spool_at_submit does, except its environment: 0 or
- * SPOOL_INVALID with ERR filled. */
-int spool_at_check(struct spool *sp, const struct spool_at_job *job,
-		   struct spool_err *err);
-
 /* The name of STATE as the schemas spell it ("waiting", "running",
  * "interrupted"). */
 const char *spool_at_state_name(enum spool_at_state state);
 
-/* Checks record R as spool_history_append would. */
-int spool_run_check(struct spool *sp, const struct spool_run *r,
-		    struct spool_err *err);
+/* R as spool_history_begin writes it: flagged running, with no end,
+ * status or output yet. */
+struct spool_run spool_run_as_begun(const struct spool_run *r);
+
+/* The bytes of a returned record's strings, as a backend read them from a
+ * row (pointers into its result, lengths without a NUL). */
+struct spool_at_bytes {
+	const void *owner, *script, *env, *cwd, *mail_to;   /* mail_to may be NULL */
+	size_t olen, slen, elen, clen, mlen;
+};
+struct spool_run_bytes {
+	const void *owner, *key, *command, *output, *node;   /* node may be NULL */
+	size_t olen, klen, clen, outlen, nlen;
+};
+
+/* Copies B into one new block J->mem_ and points J's strings into it: the
+ * environment (ENV: strings each followed by a NUL) split into J->env,
+ * NULL-terminated. 0, or SPOOL_NOMEM with ERR filled. */
+int spool_at_job_strings(struct spool *sp, struct spool_at_job *j,
+			 const struct spool_at_bytes *b, struct spool_err *err);
+
+/* Likewise for run record R. */
+int spool_run_strings(struct spool *sp, struct spool_run *r,
+		      const struct spool_run_bytes *b, struct spool_err *err);
+
+/* Checks a stored schema VERSION against LATEST, this program's: negative
+ * is SPOOL_CORRUPT, newer SPOOL_VERSION, older on a read-only spool
+ * SPOOL_VERSION; else 0. */
+int spool_schema_check(struct spool *sp, int version, int latest,
+		       struct spool_err *err);
 
 #endif

@@ -1,11 +1,19 @@
-/* spool/dispatch.c: spool.h's functions, each handed to the connection's
- * backend (spool/backend.h), and spool_open, which picks the backend. */
+/* spool/dispatch.c: spool.h's functions, and spool_open, which picks the
+ * backend.
+ *
+ * Each function first clears its outputs (spool.h: zeroed on failure) and
+ * checks its arguments (spool/validate.c), once for every backend; then it
+ * runs the shared orchestration over the connection's backend primitives
+ * (spool/shared.h), or hands a call the backend does whole to its
+ * operations table (spool/backend.h), which trusts the arguments. */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "spool/backend.h"
 #include "spool/common.h"
+#include "spool/shared.h"
+#include "spool/validate.h"
 
 static void default_node(char *buf, size_t size);
 
@@ -95,102 +103,173 @@ void spool_close(struct spool *sp)
 
 int spool_crontab_install(struct spool *sp, const char *owner, uid_t uid, const void *text, size_t len, uid_t by, int64_t now, int64_t *generation, struct spool_err *err)
 {
-	return sp->ops->crontab_install(sp, owner, uid, text, len, by, now, generation, err);
+	if (generation != NULL)
+		*generation = 0;
+	int code = spool_valid_crontab_install(sp, owner, text, len, err);
+	if (code != SPOOL_OK)
+		return code;
+	return spool_do_crontab_install(sp, owner, uid, text, len, by, now, generation, err);
 }
 
 int spool_crontab_get(struct spool *sp, const char *owner, struct spool_crontab *out, struct spool_err *err)
 {
-	return sp->ops->crontab_get(sp, owner, out, err);
+	memset(out, 0, sizeof *out);
+	int code = spool_valid_owner(sp, owner, err);
+	if (code != SPOOL_OK)
+		return code;
+	return spool_do_crontab_get(sp, owner, out, err);
 }
 
 int spool_crontab_remove(struct spool *sp, const char *owner, uid_t by, int64_t now, int64_t *generation, struct spool_err *err)
 {
-	return sp->ops->crontab_remove(sp, owner, by, now, generation, err);
+	if (generation != NULL)
+		*generation = 0;
+	int code = spool_valid_owner(sp, owner, err);
+	if (code != SPOOL_OK)
+		return code;
+	return spool_do_crontab_remove(sp, owner, by, now, generation, err);
 }
 
 int spool_crontab_changes(struct spool *sp, int64_t since, size_t max, struct spool_crontab **out, size_t *n, struct spool_err *err)
 {
-	return sp->ops->crontab_changes(sp, since, max, out, n, err);
+	*out = NULL;
+	*n = 0;
+	int code = spool_valid_max(sp, max, "list crontab changes", err);
+	if (code != SPOOL_OK)
+		return code;
+	return spool_do_crontab_changes(sp, since, max, out, n, err);
 }
 
 int spool_crontab_generation(struct spool *sp, int64_t *generation, struct spool_err *err)
 {
-	return sp->ops->crontab_generation(sp, generation, err);
+	*generation = 0;
+	return spool_do_crontab_generation(sp, generation, err);
 }
 
 int spool_at_submit(struct spool *sp, const struct spool_at_job *job, int64_t *id, struct spool_err *err)
 {
-	return sp->ops->at_submit(sp, job, id, err);
+	if (id != NULL)
+		*id = 0;
+	int code = spool_valid_at_job(sp, job, err);
+	if (code != SPOOL_OK)
+		return code;
+	return spool_do_at_submit(sp, job, id, err);
 }
 
 int spool_at_usage_of(struct spool *sp, uid_t uid, struct spool_at_usage *out, struct spool_err *err)
 {
-	return sp->ops->at_usage_of(sp, uid, out, err);
+	*out = (struct spool_at_usage){ 0 };
+	return spool_do_at_usage_of(sp, uid, out, err);
 }
 
 int spool_at_submit_quota(struct spool *sp, const struct spool_at_job *job, uint64_t max_jobs, uint64_t max_bytes, int64_t *id, struct spool_at_usage *usage, struct spool_err *err)
 {
-	return sp->ops->at_submit_quota(sp, job, max_jobs, max_bytes, id, usage, err);
+	if (id != NULL)
+		*id = 0;
+	if (usage != NULL)
+		*usage = (struct spool_at_usage){ 0 };
+	int code = spool_valid_at_job(sp, job, err);
+	if (code != SPOOL_OK)
+		return code;
+	return spool_do_at_submit_quota(sp, job, max_jobs, max_bytes, id, usage, err);
 }
 
 int spool_at_submit_many(struct spool *sp, const struct spool_at_job *jobs, size_t n, const struct spool_at_quota *quota, int64_t *ids, int *codes, struct spool_err *errs, struct spool_at_usage *usages, struct spool_err *err)
 {
-	return sp->ops->at_submit_many(sp, jobs, n, quota, ids, codes, errs, usages, err);
+	int code = spool_valid_at_batch(sp, n, err);
+	if (code != SPOOL_OK)
+		return code;
+	return spool_do_at_submit_many(sp, jobs, n, quota, ids, codes, errs, usages, err);
 }
 
 int spool_at_list(struct spool *sp, const struct spool_at_filter *filter, struct spool_at_summary **out, size_t *n, struct spool_err *err)
 {
-	return sp->ops->at_list(sp, filter, out, n, err);
+	*out = NULL;
+	*n = 0;
+	int code = spool_valid_at_filter(sp, filter, err);
+	if (code != SPOOL_OK)
+		return code;
+	return spool_do_at_list(sp, filter, out, n, err);
 }
 
 int spool_at_get(struct spool *sp, int64_t id, struct spool_at_job *out, struct spool_err *err)
 {
-	return sp->ops->at_get(sp, id, out, err);
+	memset(out, 0, sizeof *out);
+	return spool_do_at_get(sp, id, out, err);
 }
 
 int spool_at_remove(struct spool *sp, int64_t id, uid_t requester, struct spool_err *err)
 {
-	return sp->ops->at_remove(sp, id, requester, err);
+	return spool_do_at_remove(sp, id, requester, err);
 }
 
 int spool_at_claim(struct spool *sp, int64_t id, int64_t now, struct spool_err *err)
 {
-	return sp->ops->at_claim(sp, id, now, err);
+	return spool_do_at_claim(sp, id, now, err);
 }
 
 int spool_at_claim_due(struct spool *sp, int64_t now, const char *queues, size_t max, struct spool_at_job **out, size_t *n, struct spool_err *err)
 {
-	return sp->ops->at_claim_due(sp, now, queues, max, out, n, err);
+	*out = NULL;
+	*n = 0;
+	int code = spool_valid_queues(sp, queues, err);
+	if (code == SPOOL_OK)
+		code = spool_valid_max(sp, max, "claim due at jobs", err);
+	if (code != SPOOL_OK)
+		return code;
+	return spool_do_at_claim_due(sp, now, queues, max, out, n, err);
 }
 
 int spool_at_set_running(struct spool *sp, int64_t id, pid_t pid, int64_t started_at, struct spool_err *err)
 {
-	return sp->ops->at_set_running(sp, id, pid, started_at, err);
+	return spool_do_at_set_running(sp, id, pid, started_at, err);
 }
 
 int spool_at_finish(struct spool *sp, int64_t id, const struct spool_run *result, struct spool_err *err)
 {
-	return sp->ops->at_finish(sp, id, result, err);
+	if (result != NULL) {
+		int code = spool_run_check(sp, result, err);
+		if (code != SPOOL_OK)
+			return code;
+	}
+	return spool_do_at_finish(sp, id, result, err);
 }
 
 int spool_at_recover(struct spool *sp, int64_t now, struct spool_at_job **out, size_t *n, struct spool_err *err)
 {
-	return sp->ops->at_recover(sp, now, out, n, err);
+	*out = NULL;
+	*n = 0;
+	return spool_do_at_recover(sp, now, out, n, err);
 }
 
 int spool_at_next_run(struct spool *sp, const char *queues, int64_t *run_at, struct spool_err *err)
 {
-	return sp->ops->at_next_run(sp, queues, run_at, err);
+	*run_at = 0;
+	int code = spool_valid_queues(sp, queues, err);
+	if (code != SPOOL_OK)
+		return code;
+	return spool_do_at_next_run(sp, queues, run_at, err);
 }
 
 int spool_at_import(struct spool *sp, const struct spool_at_job *job, int64_t want_id, const char *mark, int64_t *id, enum spool_import_result *result, struct spool_err *err)
 {
-	return sp->ops->at_import(sp, job, want_id, mark, id, result, err);
+	*id = 0;
+	*result = SPOOL_IMPORTED;
+	int code = spool_valid_at_import(sp, job, mark, err);
+	if (code != SPOOL_OK)
+		return code;
+	return spool_do_at_import(sp, job, want_id, mark, id, result, err);
 }
 
 int spool_crontab_import(struct spool *sp, const char *owner, uid_t uid, const void *text, size_t len, int64_t now, const char *mark, const char *digest, int64_t *generation, enum spool_import_result *result, struct spool_err *err)
 {
-	return sp->ops->crontab_import(sp, owner, uid, text, len, now, mark, digest, generation, result, err);
+	if (generation != NULL)
+		*generation = 0;
+	*result = SPOOL_IMPORTED;
+	int code = spool_valid_crontab_import(sp, owner, text, len, mark, digest, err);
+	if (code != SPOOL_OK)
+		return code;
+	return spool_do_crontab_import(sp, owner, uid, text, len, now, mark, digest, generation, result, err);
 }
 
 int spool_reserve_make(struct spool *sp, struct spool_err *err)
@@ -210,77 +289,138 @@ bool spool_reserve_present(struct spool *sp)
 
 int spool_history_append(struct spool *sp, const struct spool_run *runs, size_t n, struct spool_err *err)
 {
-	return sp->ops->history_append(sp, runs, n, err);
+	int code = spool_valid_runs(sp, runs, n, false, "append history", err);
+	if (code != SPOOL_OK)
+		return code;
+	return spool_do_history_append(sp, runs, n, err);
 }
 
 int spool_history_begin(struct spool *sp, const struct spool_run *runs, size_t n, int64_t *ids, struct spool_err *err)
 {
-	return sp->ops->history_begin(sp, runs, n, ids, err);
+	if (n > 0 && ids != NULL)
+		memset(ids, 0, n * sizeof *ids);
+	int code = spool_valid_runs(sp, runs, n, true, "begin history records", err);
+	if (code != SPOOL_OK)
+		return code;
+	return spool_do_history_begin(sp, runs, n, ids, err);
 }
 
 int spool_history_end(struct spool *sp, const struct spool_run *runs, size_t n, struct spool_err *err)
 {
-	return sp->ops->history_end(sp, runs, n, err);
+	int code = spool_valid_runs(sp, runs, n, false, "end history records", err);
+	if (code != SPOOL_OK)
+		return code;
+	return spool_do_history_end(sp, runs, n, err);
 }
 
 int spool_history_recover(struct spool *sp, int64_t now_ms, struct spool_run **out, size_t *n, struct spool_err *err)
 {
-	return sp->ops->history_recover(sp, now_ms, out, n, err);
+	*out = NULL;
+	*n = 0;
+	return spool_do_history_recover(sp, now_ms, out, n, err);
 }
 
 int spool_history_query(struct spool *sp, const struct spool_history_filter *filter, struct spool_run **out, size_t *n, struct spool_err *err)
 {
-	return sp->ops->history_query(sp, filter, out, n, err);
+	*out = NULL;
+	*n = 0;
+	int code = spool_valid_history_filter(sp, filter, err);
+	if (code != SPOOL_OK)
+		return code;
+	return spool_do_history_query(sp, filter, out, n, err);
 }
 
 int spool_history_prune_age(struct spool *sp, int64_t before_ms, size_t batch, size_t *deleted, struct spool_err *err)
 {
-	return sp->ops->history_prune_age(sp, before_ms, batch, deleted, err);
+	if (deleted != NULL)
+		*deleted = 0;
+	int code = spool_valid_prune_batch(sp, batch, err);
+	if (code != SPOOL_OK)
+		return code;
+	return spool_do_history_prune_age(sp, before_ms, batch, deleted, err);
 }
 
 int spool_history_prune_count(struct spool *sp, size_t keep, size_t batch, size_t *deleted, struct spool_err *err)
 {
-	return sp->ops->history_prune_count(sp, keep, batch, deleted, err);
+	if (deleted != NULL)
+		*deleted = 0;
+	int code = spool_valid_prune_batch(sp, batch, err);
+	if (code != SPOOL_OK)
+		return code;
+	return spool_do_history_prune_count(sp, keep, batch, deleted, err);
 }
 
 int spool_history_prune_user_count(struct spool *sp, size_t keep, size_t batch, size_t *deleted, struct spool_err *err)
 {
-	return sp->ops->history_prune_user_count(sp, keep, batch, deleted, err);
+	if (deleted != NULL)
+		*deleted = 0;
+	int code = spool_valid_prune_batch(sp, batch, err);
+	if (code != SPOOL_OK)
+		return code;
+	return spool_do_history_prune_user_count(sp, keep, batch, deleted, err);
 }
 
 int spool_state_get(struct spool *sp, const char *key, int64_t *last_scheduled, int64_t *last_start, struct spool_err *err)
 {
-	return sp->ops->state_get(sp, key, last_scheduled, last_start, err);
+	if (last_scheduled != NULL)
+		*last_scheduled = 0;
+	if (last_start != NULL)
+		*last_start = 0;
+	int code = spool_valid_key(sp, key, err);
+	if (code != SPOOL_OK)
+		return code;
+	return spool_do_state_get(sp, key, last_scheduled, last_start, err);
 }
 
 int spool_state_set(struct spool *sp, const struct spool_entry_state *v, size_t n, struct spool_err *err)
 {
-	return sp->ops->state_set(sp, v, n, err);
+	int code = spool_valid_states(sp, v, n, err);
+	if (code != SPOOL_OK)
+		return code;
+	return spool_do_state_set(sp, v, n, err);
 }
 
 int spool_state_list(struct spool *sp, struct spool_entry_state **out, size_t *n, struct spool_err *err)
 {
-	return sp->ops->state_list(sp, out, n, err);
+	*out = NULL;
+	*n = 0;
+	return spool_do_state_list(sp, out, n, err);
 }
 
 int spool_state_delete(struct spool *sp, const char *const *keys, size_t n, struct spool_err *err)
 {
-	return sp->ops->state_delete(sp, keys, n, err);
+	int code = spool_valid_keys(sp, keys, n, err);
+	if (code != SPOOL_OK)
+		return code;
+	return spool_do_state_delete(sp, keys, n, err);
 }
 
 int spool_meta_get(struct spool *sp, const char *name, char *buf, size_t size, struct spool_err *err)
 {
-	return sp->ops->meta_get(sp, name, buf, size, err);
+	int code = spool_valid_meta_name(sp, name, err);
+	if (code != SPOOL_OK)
+		return code;
+	return spool_do_meta_get(sp, name, buf, size, err);
 }
 
 int spool_meta_set(struct spool *sp, const char *name, const char *value, struct spool_err *err)
 {
-	return sp->ops->meta_set(sp, name, value, err);
+	int code = spool_valid_meta_value(sp, name, value, err);
+	if (code != SPOOL_OK)
+		return code;
+	return spool_do_meta_set(sp, name, value, err);
 }
 
 int spool_run_claim(struct spool *sp, const struct spool_run *runs, size_t n,
 		    int64_t *ids, bool *won, struct spool_err *err)
 {
+	if (n > 0 && ids != NULL)
+		memset(ids, 0, n * sizeof *ids);
+	if (n > 0 && won != NULL)
+		memset(won, 0, n * sizeof *won);
+	int code = spool_valid_runs(sp, runs, n, true, "claim runs", err);
+	if (code != SPOOL_OK)
+		return code;
 	return sp->ops->run_claim(sp, runs, n, ids, won, err);
 }
 
@@ -293,6 +433,12 @@ int spool_node_beat(struct spool *sp, int64_t now_ms, int64_t *db_now_ms,
 int spool_node_reap(struct spool *sp, int64_t timeout_ms, char ***lost,
 		    size_t *n, struct spool_err *err)
 {
+	if (lost != NULL)
+		*lost = NULL;
+	*n = 0;
+	int code = spool_valid_reap_timeout(sp, timeout_ms, err);
+	if (code != SPOOL_OK)
+		return code;
 	return sp->ops->node_reap(sp, timeout_ms, lost, n, err);
 }
 

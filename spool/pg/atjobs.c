@@ -1,14 +1,15 @@
-/* spool/pg/atjobs.c: queueing, listing, reading and removing at/batch jobs
- * on a PostgreSQL spool. Moving jobs through their states (claim, finish,
- * recovery) is in atrun.c.
+/* spool/pg/atjobs.c: the at job primitives on a PostgreSQL spool
+ * (spool/at_submit.c and spool/at_jobs.c orchestrate): inserting, reading,
+ * listing, counting and deleting jobs. Moving them through their states is
+ * in atrun.c.
  *
- * A job's environment is one bytea: its NAME=VALUE strings, each followed
- * by a NUL byte, as in /proc/PID/environ (and as the SQLite backend keeps
- * it). Ids come from the counter row 'at_job' (internal.h says why).
+ * A job's environment is one bytea, packed by spool/at_submit.c: its
+ * NAME=VALUE strings, each followed by a NUL byte. Ids come from the
+ * counter row 'at_job' (internal.h says why).
  *
  * Quotas. Every insert takes the 'at_job' counter row's lock, held until
  * the transaction ends; a submission checked against a quota takes it
- * before it counts the owner's jobs. So two nodes submitting for one owner
+ * (at_lock_ids) before it counts the owner's jobs. So two nodes submitting for one owner
  * at once queue on that lock, and the later one counts the earlier one's
  * job (READ COMMITTED reads what committed before each statement): a quota
  * holds across the cluster as it holds on one machine.
@@ -47,36 +48,8 @@ int pg_at_state_column(const PGresult *r, int row, int col)
 	return name_index(states, 3, s, len);
 }
 
-/* The environment as one block (*BLOB, malloc'ed, *LEN bytes). */
-static int pack_env(struct spool *sp, const char *const *env, char **blob, size_t *len,
-		    struct spool_err *err)
-{
-	size_t total = 0, count = 0;
-	*blob = NULL;
-	*len = 0;
-	for (; env != NULL && env[count] != NULL; count++) {
-		const char *eq = strchr(env[count], '=');
-		if (eq == NULL || eq == env[count])
-			return spool_seterr(err, SPOOL_INVALID, "%s: at job: environment"
-					    " string %zu is not NAME=VALUE", sp->path, count);
-		total += strlen(env[count]) + 1;
-		if (total > SPOOL_ENV_MAX || count >= SPOOL_ENV_COUNT_MAX)
-			return spool_seterr(err, SPOOL_INVALID, "%s: at job: environment"
-					    " over %d bytes or %d strings", sp->path,
-					    SPOOL_ENV_MAX, SPOOL_ENV_COUNT_MAX);
-	}
-	if ((*blob = malloc(total + 1)) == NULL)
-		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
-	char *p = *blob;
-	for (size_t i = 0; i < count; i++)
-		p = spool_put_bytes(p, env[i], strlen(env[i]));
-	*len = total;
-	return SPOOL_OK;
-}
-
-/* UID's usage, inside the caller's transaction. */
-static int read_usage(struct spool *sp, uid_t uid, struct spool_at_usage *out,
-		      struct spool_err *err)
+int pg_at_usage(struct spool *sp, uid_t uid, struct spool_at_usage *out,
+		struct spool_err *err)
 {
 	struct pg_params p = { 0 };
 	PGresult *r = NULL;
@@ -98,64 +71,11 @@ static int read_usage(struct spool *sp, uid_t uid, struct spool_at_usage *out,
 	return SPOOL_OK;
 }
 
-/* Takes the lock on the at job ids (the 'at_job' counter row) until the
- * caller's transaction ends. */
-static int lock_ids(struct spool *sp, struct spool_err *err)
+/* The lock on the at job ids is the 'at_job' counter row's. */
+int pg_at_lock_ids(struct spool *sp, struct spool_err *err)
 {
 	return pg_query(sp, "SELECT value FROM counter WHERE name = 'at_job' FOR UPDATE",
 			NULL, NULL, "lock at job ids", err);
-}
-
-struct usage_ctx {
-	uid_t uid;
-	struct spool_at_usage out;
-};
-
-static int usage_txn(struct spool *sp, void *ctx, struct spool_err *err)
-{
-	struct usage_ctx *c = ctx;
-	return read_usage(sp, c->uid, &c->out, err);
-}
-
-int pg_at_usage_of(struct spool *sp, uid_t uid, struct spool_at_usage *out,
-		   struct spool_err *err)
-{
-	struct usage_ctx c = { .uid = uid };
-	int code = pg_txn(sp, PG_READ, usage_txn, &c, err);
-	*out = code == SPOOL_OK ? c.out : (struct spool_at_usage){ 0 };
-	return code;
-}
-
-struct submit_ctx {
-	const struct spool_at_job *job;
-	const char *env;       /* packed */
-	size_t env_len;
-	bool quota;
-	uint64_t max_jobs, max_bytes;
-	struct spool_at_usage usage;   /* out: the owner's, before the job */
-	int64_t id;                    /* out */
-};
-
-/* The owner's usage into C->usage, and SPOOL_QUOTA when the job would pass
- * a limit. Inside the write transaction, after lock_ids. */
-static int check_quota(struct spool *sp, struct submit_ctx *c, struct spool_err *err)
-{
-	const struct spool_at_job *j = c->job;
-	int code = read_usage(sp, j->uid, &c->usage, err);
-	if (code != SPOOL_OK || !c->quota)
-		return code;
-	uint64_t bytes = j->script_len + c->env_len + strlen(j->cwd);
-	if (c->usage.jobs + 1 > c->max_jobs)
-		return spool_seterr(err, SPOOL_QUOTA, "%s: uid %u has %llu at jobs queued,"
-				    " limit %llu", sp->path, (unsigned)j->uid,
-				    (unsigned long long)c->usage.jobs,
-				    (unsigned long long)c->max_jobs);
-	if (c->usage.bytes + bytes > c->max_bytes)
-		return spool_seterr(err, SPOOL_QUOTA, "%s: uid %u has %llu bytes of at jobs"
-				    " queued, this job %llu more, limit %llu", sp->path,
-				    (unsigned)j->uid, (unsigned long long)c->usage.bytes,
-				    (unsigned long long)bytes, (unsigned long long)c->max_bytes);
-	return SPOOL_OK;
 }
 
 /* The id of a new job into *ID: WANT_ID when it is above every id given
@@ -166,27 +86,14 @@ static int take_id(struct spool *sp, int64_t want_id, int64_t *id, struct spool_
 	if (want_id <= 0)
 		return pg_counter_next(sp, "at_job", id, err);
 	struct pg_params p = { 0 };
-	PGresult *r = NULL;
-	*id = 0;
 	pg_param_int(&p, want_id);
-	int code = pg_query(sp, "UPDATE counter SET value = CASE WHEN $1::bigint > value"
-			    " THEN $1::bigint ELSE value + 1 END WHERE name = 'at_job'"
-			    " RETURNING value", &p, &r, "next at job id", err);
-	if (code != SPOOL_OK)
-		return code;
-	if (PQntuples(r) != 1)
-		code = spool_seterr(err, SPOOL_CORRUPT, "%s: the at_job counter is missing",
-				    sp->path);
-	else
-		*id = pg_int(r, 0, 0);
-	PQclear(r);
-	return code;
+	return pg_counter_query(sp, "UPDATE counter SET value = CASE WHEN $1::bigint > value"
+				" THEN $1::bigint ELSE value + 1 END WHERE name = 'at_job'"
+				" RETURNING value", &p, "at_job", "next at job id", id, err);
 }
 
-/* Inserts checked job J with its packed environment ENV (ENV_LEN bytes) as
- * waiting, inside the caller's write transaction, and announces it. */
-static int insert_packed(struct spool *sp, const struct spool_at_job *j, const char *env,
-			 size_t env_len, int64_t want_id, int64_t *id, struct spool_err *err)
+int pg_at_insert(struct spool *sp, const struct spool_at_job *j, const void *env,
+		 size_t env_len, int64_t want_id, int64_t *id, struct spool_err *err)
 {
 	char queue[2] = { j->queue, '\0' };
 	int code = take_id(sp, want_id, id, err);
@@ -217,219 +124,29 @@ static int insert_packed(struct spool *sp, const struct spool_at_job *j, const c
 	return code;
 }
 
-int pg_at_insert(struct spool *sp, const struct spool_at_job *job, int64_t want_id,
-		 int64_t *id, struct spool_err *err)
-{
-	char *env = NULL;
-	size_t env_len = 0;
-	*id = 0;
-	int code = spool_at_check(sp, job, err);
-	if (code == SPOOL_OK)
-		code = pack_env(sp, job->env, &env, &env_len, err);
-	if (code == SPOOL_OK)
-		code = insert_packed(sp, job, env, env_len, want_id, id, err);
-	free(env);
-	return code;
-}
-
-static int submit_txn(struct spool *sp, void *ctx, struct spool_err *err)
-{
-	struct submit_ctx *c = ctx;
-	c->id = 0;
-	int code = SPOOL_OK;
-	if (c->quota) {
-		code = lock_ids(sp, err);
-		if (code == SPOOL_OK)
-			code = check_quota(sp, c, err);
-	}
-	if (code != SPOOL_OK)
-		return code;
-	return insert_packed(sp, c->job, c->env, c->env_len, 0, &c->id, err);
-}
-
-static int submit(struct spool *sp, struct submit_ctx *c, int64_t *id,
-		  struct spool_err *err)
-{
-	char *env = NULL;
-	if (id != NULL)
-		*id = 0;
-	int code = spool_at_check(sp, c->job, err);
-	if (code == SPOOL_OK)
-		code = pack_env(sp, c->job->env, &env, &c->env_len, err);
-	if (code != SPOOL_OK)
-		return code;
-	c->env = env;
-	code = pg_txn(sp, PG_WRITE, submit_txn, c, err);
-	free(env);
-	if (code == SPOOL_OK && id != NULL)
-		*id = c->id;
-	return code;
-}
-
-int pg_at_submit(struct spool *sp, const struct spool_at_job *job,
-		 int64_t *id, struct spool_err *err)
-{
-	struct submit_ctx c = { .job = job };
-	return submit(sp, &c, id, err);
-}
-
-int pg_at_submit_quota(struct spool *sp, const struct spool_at_job *job,
-		       uint64_t max_jobs, uint64_t max_bytes, int64_t *id,
-		       struct spool_at_usage *usage, struct spool_err *err)
-{
-	struct submit_ctx c = { .job = job, .quota = true, .max_jobs = max_jobs,
-				.max_bytes = max_bytes };
-	int code = submit(sp, &c, id, err);
-	if (usage != NULL)
-		*usage = c.usage;
-	return code;
-}
-
-struct many_ctx {
-	const struct spool_at_job *jobs;
-	size_t n;
-	char **envs;          /* packed environments; NULL for a refused job */
-	size_t *env_lens;
-	const struct spool_at_quota *quota;
-	int64_t *ids;
-	int *codes;
-	struct spool_err *errs;
-	struct spool_at_usage *usages;
-	bool *over;           /* refused for a quota in this try */
-};
-
-static int many_txn(struct spool *sp, void *ctx, struct spool_err *err)
-{
-	struct many_ctx *c = ctx;
-	int code = c->quota != NULL ? lock_ids(sp, err) : SPOOL_OK;
-	if (code != SPOOL_OK)
-		return code;
-	for (size_t i = 0; i < c->n; i++) {
-		c->ids[i] = 0;
-		c->over[i] = false;
-		if (c->codes[i] != SPOOL_OK)
-			continue;
-		const struct spool_at_job *j = &c->jobs[i];
-		if (c->quota != NULL && j->uid != 0) {
-			/* Inside the transaction: jobs inserted above count. */
-			struct submit_ctx q = { .job = j, .env = c->envs[i],
-						.env_len = c->env_lens[i], .quota = true,
-						.max_jobs = c->quota->max_jobs,
-						.max_bytes = c->quota->max_bytes };
-			int qc = check_quota(sp, &q, &c->errs[i]);
-			if (c->usages != NULL)
-				c->usages[i] = q.usage;
-			if (qc == SPOOL_QUOTA) {
-				c->over[i] = true;
-				continue;
-			}
-			if (qc != SPOOL_OK) {
-				*err = c->errs[i];
-				return qc;
-			}
-		}
-		code = insert_packed(sp, j, c->envs[i], c->env_lens[i], 0, &c->ids[i], err);
-		if (code != SPOOL_OK)
-			return code;
-	}
-	return SPOOL_OK;
-}
-
-int pg_at_submit_many(struct spool *sp, const struct spool_at_job *jobs, size_t n,
-		      const struct spool_at_quota *quota, int64_t *ids, int *codes,
-		      struct spool_err *errs, struct spool_at_usage *usages,
-		      struct spool_err *err)
-{
-	if (n > SPOOL_AT_BATCH_MAX)
-		return spool_seterr(err, SPOOL_INVALID, "%s: %zu at jobs in one batch (at most %d)",
-				    sp->path, n, SPOOL_AT_BATCH_MAX);
-	char *envs[SPOOL_AT_BATCH_MAX] = { 0 };
-	size_t env_lens[SPOOL_AT_BATCH_MAX] = { 0 };
-	size_t valid = 0;
-	for (size_t i = 0; i < n; i++) {
-		ids[i] = 0;
-		codes[i] = spool_at_check(sp, &jobs[i], &errs[i]);
-		if (codes[i] == SPOOL_OK)
-			codes[i] = pack_env(sp, jobs[i].env, &envs[i], &env_lens[i], &errs[i]);
-		if (codes[i] == SPOOL_OK)
-			valid++;
-	}
-	int code = SPOOL_OK;
-	bool over[SPOOL_AT_BATCH_MAX] = { false };
-	if (valid > 0) {
-		struct many_ctx c = { .jobs = jobs, .n = n, .envs = envs, .env_lens = env_lens,
-				      .quota = quota, .ids = ids, .codes = codes, .errs = errs,
-				      .usages = usages, .over = over };
-		code = pg_txn(sp, PG_WRITE, many_txn, &c, err);
-	}
-	for (size_t i = 0; i < n; i++) {
-		free(envs[i]);
-		if (code == SPOOL_OK && over[i]) {
-			codes[i] = SPOOL_QUOTA;   /* ERRS[i] says which limit */
-			ids[i] = 0;
-		} else if (code != SPOOL_OK && codes[i] == SPOOL_OK) {
-			codes[i] = code;
-			errs[i] = *err;
-			ids[i] = 0;
-		}
-	}
-	return code;
-}
-
-/* Splits the environment block ENV (LEN bytes, followed by a NUL) in place
- * into VEC, NULL-terminated. */
-static void split_env(char *env, size_t len, char **vec)
-{
-	size_t k = 0;
-	for (char *s = env; s < env + len; s += strlen(s) + 1)
-		vec[k++] = s;
-	vec[k] = NULL;
-}
-
 int pg_at_read_row(struct spool *sp, const PGresult *r, int row, struct spool_at_job *j,
 		   struct spool_err *err)
 {
-	const void *owner, *script, *env, *cwd, *mail_to, *queue, *mail;
-	size_t olen, slen, elen, clen, mlen, qlen, maillen;
+	struct spool_at_bytes b;
+	const void *queue, *mail;
+	size_t qlen, maillen;
 	memset(j, 0, sizeof *j);
 	pg_bytes(r, row, 1, &queue, &qlen);
-	pg_bytes(r, row, 2, &owner, &olen);
-	pg_bytes(r, row, 7, &script, &slen);
-	pg_bytes(r, row, 8, &env, &elen);
-	pg_bytes(r, row, 9, &cwd, &clen);
+	pg_bytes(r, row, 2, &b.owner, &b.olen);
+	pg_bytes(r, row, 7, &b.script, &b.slen);
+	pg_bytes(r, row, 8, &b.env, &b.elen);
+	pg_bytes(r, row, 9, &b.cwd, &b.clen);
 	pg_bytes(r, row, 11, &mail, &maillen);
-	pg_bytes(r, row, 15, &mail_to, &mlen);
+	pg_bytes(r, row, 15, &b.mail_to, &b.mlen);
 	int state = pg_at_state_column(r, row, 12);
 	int mail_i = name_index(mail_names, 3, mail, maillen);
-	if (owner == NULL || script == NULL || env == NULL || cwd == NULL ||
+	if (b.owner == NULL || b.script == NULL || b.env == NULL || b.cwd == NULL ||
 	    queue == NULL || qlen != 1 || state < 0 || mail_i < 0)
 		return spool_seterr(err, SPOOL_CORRUPT, "%s: at job %lld is malformed",
 				    sp->path, (long long)pg_int(r, row, 0));
-	size_t nenv = 0;
-	for (size_t i = 0; i < elen; i++)
-		nenv += ((const char *)env)[i] == '\0';
-	nenv += elen > 0 && ((const char *)env)[elen - 1] != '\0';
-	size_t ptrs = (nenv + 1) * sizeof(char *);
-	char *mem = malloc(ptrs + elen + slen + clen + olen + mlen + 5);
-	if (mem == NULL)
-		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
-	char **vec = (char **)mem;   /* malloc'ed memory suits any type */
-	char *p = mem + ptrs;
-	p = spool_put_bytes(p, env, elen);
-	split_env(mem + ptrs, elen, vec);
-	j->script = p;
-	j->script_len = slen;
-	p = spool_put_bytes(p, script, slen);
-	j->cwd = p;
-	p = spool_put_bytes(p, cwd, clen);
-	j->owner = p;
-	p = spool_put_bytes(p, owner, olen);
-	if (mail_to != NULL) {
-		j->mail_to = p;
-		spool_put_bytes(p, mail_to, mlen);
-	}
-	j->env = (const char *const *)vec;
-	j->mem_ = mem;
+	int code = spool_at_job_strings(sp, j, &b, err);
+	if (code != SPOOL_OK)
+		return code;
 	j->id = pg_int(r, row, 0);
 	j->queue = *(const char *)queue;
 	j->uid = (uid_t)pg_int(r, row, 3);
@@ -467,39 +184,22 @@ int pg_at_read_rows(struct spool *sp, const PGresult *r, struct spool_at_job **o
 	return SPOOL_OK;
 }
 
-struct get_ctx {
-	int64_t id;
-	struct spool_at_job *out;
-};
-
-static int get_txn(struct spool *sp, void *ctx, struct spool_err *err)
+int pg_at_read(struct spool *sp, int64_t id, struct spool_at_job *out,
+	       struct spool_err *err)
 {
-	struct get_ctx *g = ctx;
 	struct pg_params p = { 0 };
 	PGresult *r = NULL;
-	spool_at_job_free(g->out);   /* a retried attempt starts over */
-	pg_param_int(&p, g->id);
+	pg_param_int(&p, id);
 	int code = pg_query(sp, "SELECT " PG_AT_COLUMNS " FROM at_job WHERE id = $1",
 			    &p, &r, "read at job", err);
 	if (code != SPOOL_OK)
 		return code;
 	if (PQntuples(r) == 0)
 		code = spool_seterr(err, SPOOL_NOT_FOUND, "%s: no at job %lld",
-				    sp->path, (long long)g->id);
+				    sp->path, (long long)id);
 	else
-		code = pg_at_read_row(sp, r, 0, g->out, err);
+		code = pg_at_read_row(sp, r, 0, out, err);
 	PQclear(r);
-	return code;
-}
-
-int pg_at_get(struct spool *sp, int64_t id, struct spool_at_job *out,
-	      struct spool_err *err)
-{
-	memset(out, 0, sizeof *out);
-	struct get_ctx g = { .id = id, .out = out };
-	int code = pg_txn(sp, PG_READ, get_txn, &g, err);
-	if (code != SPOOL_OK)
-		spool_at_job_free(out);
 	return code;
 }
 
@@ -530,12 +230,6 @@ int pg_at_state_of(struct spool *sp, int64_t id, enum spool_at_state *state,
 	return code;
 }
 
-struct list_ctx {
-	const struct spool_at_filter *filter;
-	struct spool_at_summary *v;
-	size_t n;
-};
-
 /* Columns: id, queue, owner, uid, run_at, state. */
 static int read_summary(struct spool *sp, const PGresult *r, int row,
 			struct spool_at_summary *s, struct spool_err *err)
@@ -558,15 +252,11 @@ static int read_summary(struct spool *sp, const PGresult *r, int row,
 	return SPOOL_OK;
 }
 
-static int list_txn(struct spool *sp, void *ctx, struct spool_err *err)
+int pg_at_list(struct spool *sp, const struct spool_at_filter *f,
+	       struct spool_at_summary **out, size_t *n, struct spool_err *err)
 {
-	struct list_ctx *c = ctx;
-	const struct spool_at_filter *f = c->filter;
 	struct pg_params p = { 0 };
 	PGresult *r = NULL;
-	free(c->v);   /* a retried attempt starts over */
-	c->v = NULL;
-	c->n = 0;
 	char queue[2] = { f->queue, '\0' };
 	pg_param_text(&p, f->queue != '\0' ? queue : NULL);
 	pg_param_int(&p, f->uid);
@@ -583,68 +273,30 @@ static int list_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	if (code != SPOOL_OK)
 		return code;
 	size_t rows = (size_t)PQntuples(r);
-	if (rows > 0 && (c->v = calloc(rows, sizeof *c->v)) == NULL)
+	if (rows > 0 && (*out = calloc(rows, sizeof **out)) == NULL)
 		code = spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
 	for (size_t i = 0; code == SPOOL_OK && i < rows; i++) {
-		code = read_summary(sp, r, (int)i, &c->v[i], err);
+		code = read_summary(sp, r, (int)i, &(*out)[i], err);
 		if (code == SPOOL_OK)
-			c->n = i + 1;
+			*n = i + 1;
 	}
 	PQclear(r);
 	return code;
 }
 
-int pg_at_list(struct spool *sp, const struct spool_at_filter *filter,
-	       struct spool_at_summary **out, size_t *n,
-	       struct spool_err *err)
+int pg_at_delete(struct spool *sp, int64_t id, const char *what, struct spool_err *err)
 {
-	*out = NULL;
-	*n = 0;
-	if (filter->queue != '\0' && !spool_is_queue(filter->queue))
-		return spool_seterr(err, SPOOL_INVALID, "%s: list at jobs: queue must"
-				    " be a letter a-z or A-Z", sp->path);
-	struct list_ctx c = { .filter = filter };
-	int code = pg_txn(sp, PG_READ, list_txn, &c, err);
-	if (code != SPOOL_OK) {
-		free(c.v);
-		return code;
-	}
-	*out = c.v;
-	*n = c.n;
-	return SPOOL_OK;
-}
-
-struct remove_ctx {
-	int64_t id;
-	uid_t requester;
-};
-
-static int remove_txn(struct spool *sp, void *ctx, struct spool_err *err)
-{
-	struct remove_ctx *c = ctx;
-	enum spool_at_state state;
-	uid_t uid;
-	int code = pg_at_state_of(sp, c->id, &state, &uid, err);
-	if (code != SPOOL_OK)
-		return code;
-	if (c->requester != 0 && c->requester != uid)
-		return spool_seterr(err, SPOOL_PERMISSION, "%s: at job %lld belongs to"
-				    " another user", sp->path, (long long)c->id);
-	if (state == SPOOL_AT_RUNNING)
-		return spool_seterr(err, SPOOL_CONFLICT, "%s: at job %lld is running",
-				    sp->path, (long long)c->id);
 	struct pg_params p = { 0 };
-	pg_param_int(&p, c->id);
-	code = pg_query(sp, "DELETE FROM at_job WHERE id = $1", &p, NULL,
-			"remove at job", err);
-	if (code == SPOOL_OK)
-		code = pg_announce(sp, err);
-	return code;
+	pg_param_int(&p, id);
+	int code = pg_query(sp, "DELETE FROM at_job WHERE id = $1", &p, NULL, what, err);
+	return code == SPOOL_OK ? pg_announce(sp, err) : code;
 }
 
-int pg_at_remove(struct spool *sp, int64_t id, uid_t requester,
-		 struct spool_err *err)
+/* The highest at job id ever given, locking the counter until the end of
+ * the transaction. */
+int pg_at_last_id(struct spool *sp, int64_t *last, struct spool_err *err)
 {
-	struct remove_ctx c = { .id = id, .requester = requester };
-	return pg_txn(sp, PG_WRITE, remove_txn, &c, err);
+	return pg_counter_query(sp, "SELECT greatest(value, (SELECT coalesce(max(id), 0)"
+				" FROM at_job)) FROM counter WHERE name = 'at_job' FOR UPDATE",
+				NULL, "at_job", "last at job id", last, err);
 }

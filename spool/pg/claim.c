@@ -222,13 +222,6 @@ static int by_key(const void *a, const void *b, void *arg)
 int pg_run_claim(struct spool *sp, const struct spool_run *runs, size_t n,
 		 int64_t *ids, bool *won, struct spool_err *err)
 {
-	if (n > 0 && ids != NULL)
-		memset(ids, 0, n * sizeof *ids);
-	if (n > 0 && won != NULL)
-		memset(won, 0, n * sizeof *won);
-	int code = pg_runs_check(sp, runs, n, true, "claim runs", err);
-	if (code != SPOOL_OK)
-		return code;
 	size_t *order = malloc(n * sizeof *order);
 	bool *repeat = calloc(n, sizeof *repeat);
 	if (order == NULL || repeat == NULL) {
@@ -246,7 +239,7 @@ int pg_run_claim(struct spool *sp, const struct spool_run *runs, size_t n,
 	}
 	struct claim_ctx c = { .runs = runs, .n = n, .order = order, .repeat = repeat,
 			       .ids = ids, .won = won };
-	code = pg_txn(sp, PG_WRITE, claim_txn, &c, err);
+	int code = pg_txn(sp, PG_WRITE, claim_txn, &c, err);
 	free(order);
 	free(repeat);
 	if (code != SPOOL_OK) {

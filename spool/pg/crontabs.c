@@ -1,5 +1,6 @@
 /* spool/pg/crontabs.c: each owner's crontab, byte for byte, and the
- * generation counter that tells every node what changed.
+ * generation counter that tells every node what changed (the primitives;
+ * spool/crontab.c orchestrates).
  *
  * Every install and removal takes the next value of the counter row
  * 'generation' (pg_counter_next) inside its own write transaction and holds
@@ -17,16 +18,6 @@
 #define CRONTAB_COLUMNS \
 	"SELECT owner, uid, body, installed_at, installed_by, generation, removed" \
 	" FROM crontab"
-
-struct change {
-	const char *owner;
-	uid_t uid;
-	const void *text;
-	size_t len;
-	uid_t by;
-	int64_t now;
-	int64_t generation;  /* out */
-};
 
 int pg_crontab_put(struct spool *sp, const char *owner, uid_t uid,
 		   const void *text, size_t len, uid_t by, int64_t now,
@@ -53,27 +44,18 @@ int pg_crontab_put(struct spool *sp, const char *owner, uid_t uid,
 	return code == SPOOL_OK ? pg_announce(sp, err) : code;
 }
 
-static int install_txn(struct spool *sp, void *ctx, struct spool_err *err)
+int pg_crontab_tombstone(struct spool *sp, const char *owner, uid_t by, int64_t now,
+			int64_t *generation, struct spool_err *err)
 {
-	struct change *c = ctx;
-	c->generation = 0;
-	return pg_crontab_put(sp, c->owner, c->uid, c->text, c->len, c->by, c->now,
-			      &c->generation, err);
-}
-
-static int remove_txn(struct spool *sp, void *ctx, struct spool_err *err)
-{
-	struct change *c = ctx;
 	PGresult *r = NULL;
-	c->generation = 0;
-	int code = pg_counter_next(sp, "generation", &c->generation, err);
+	int code = pg_counter_next(sp, "generation", generation, err);
 	if (code != SPOOL_OK)
 		return code;
 	struct pg_params p = { 0 };
-	pg_param_str(&p, c->owner);
-	pg_param_int(&p, c->now);
-	pg_param_int(&p, c->by);
-	pg_param_int(&p, c->generation);
+	pg_param_str(&p, owner);
+	pg_param_int(&p, now);
+	pg_param_int(&p, by);
+	pg_param_int(&p, *generation);
 	code = pg_query(sp, "UPDATE crontab SET body = NULL, removed = true,"
 			" installed_at = $2, installed_by = $3, generation = $4"
 			" WHERE owner = $1 AND NOT removed", &p, &r, "remove crontab", err);
@@ -83,51 +65,8 @@ static int remove_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	PQclear(r);
 	if (changed == 0)   /* the rollback gives the generation back */
 		return spool_seterr(err, SPOOL_NOT_FOUND, "%s: no crontab for %s",
-				    sp->path, c->owner);
+				    sp->path, owner);
 	return pg_announce(sp, err);
-}
-
-static int check_text(struct spool *sp, const char *owner, const void *text,
-		      size_t len, struct spool_err *err)
-{
-	int code = spool_check_name(sp, owner, SPOOL_NAME_MAX, "owner name", err);
-	if (code == SPOOL_OK && (len > SPOOL_CRONTAB_MAX || (text == NULL && len > 0)))
-		code = spool_seterr(err, SPOOL_INVALID,
-				    "%s: crontab for %s is missing or over %d bytes",
-				    sp->path, owner, SPOOL_CRONTAB_MAX);
-	return code;
-}
-
-int pg_crontab_install(struct spool *sp, const char *owner, uid_t uid,
-		       const void *text, size_t len, uid_t by, int64_t now,
-		       int64_t *generation, struct spool_err *err)
-{
-	if (generation != NULL)
-		*generation = 0;
-	int code = check_text(sp, owner, text, len, err);
-	if (code != SPOOL_OK)
-		return code;
-	struct change c = { .owner = owner, .uid = uid, .text = text, .len = len,
-			    .by = by, .now = now };
-	code = pg_txn(sp, PG_WRITE, install_txn, &c, err);
-	if (code == SPOOL_OK && generation != NULL)
-		*generation = c.generation;
-	return code;
-}
-
-int pg_crontab_remove(struct spool *sp, const char *owner, uid_t by,
-		      int64_t now, int64_t *generation, struct spool_err *err)
-{
-	if (generation != NULL)
-		*generation = 0;
-	int code = spool_check_name(sp, owner, SPOOL_NAME_MAX, "owner name", err);
-	if (code != SPOOL_OK)
-		return code;
-	struct change c = { .owner = owner, .by = by, .now = now };
-	code = pg_txn(sp, PG_WRITE, remove_txn, &c, err);
-	if (code == SPOOL_OK && generation != NULL)
-		*generation = c.generation;
-	return code;
 }
 
 /* Row ROW of R (CRONTAB_COLUMNS) into *C, its strings in one block. */
@@ -157,123 +96,77 @@ static int read_crontab(struct spool *sp, const PGresult *r, int row,
 	return SPOOL_OK;
 }
 
-struct get_ctx {
-	const char *owner;
-	struct spool_crontab *out;
-};
-
-static int get_txn(struct spool *sp, void *ctx, struct spool_err *err)
+int pg_crontab_read(struct spool *sp, const char *owner, struct spool_crontab *out,
+		    struct spool_err *err)
 {
-	struct get_ctx *g = ctx;
 	PGresult *r = NULL;
-	spool_crontab_free(g->out);   /* a retried attempt starts over */
 	struct pg_params p = { 0 };
-	pg_param_str(&p, g->owner);
+	pg_param_str(&p, owner);
 	int code = pg_query(sp, CRONTAB_COLUMNS " WHERE owner = $1 AND NOT removed",
 			    &p, &r, "get crontab", err);
 	if (code != SPOOL_OK)
 		return code;
 	if (PQntuples(r) == 0)
 		code = spool_seterr(err, SPOOL_NOT_FOUND, "%s: no crontab for %s",
-				    sp->path, g->owner);
+				    sp->path, owner);
 	else
-		code = read_crontab(sp, r, 0, g->out, err);
+		code = read_crontab(sp, r, 0, out, err);
 	PQclear(r);
 	return code;
 }
 
-int pg_crontab_get(struct spool *sp, const char *owner,
-		   struct spool_crontab *out, struct spool_err *err)
+int pg_crontab_changes(struct spool *sp, int64_t since, size_t max,
+		       struct spool_crontab **out, size_t *n, struct spool_err *err)
 {
-	memset(out, 0, sizeof *out);
-	int code = spool_check_name(sp, owner, SPOOL_NAME_MAX, "owner name", err);
-	if (code != SPOOL_OK)
-		return code;
-	struct get_ctx g = { .owner = owner, .out = out };
-	code = pg_txn(sp, PG_READ, get_txn, &g, err);
-	if (code != SPOOL_OK)
-		spool_crontab_free(out);
-	return code;
-}
-
-struct changes_ctx {
-	int64_t since;
-	size_t max;
-	struct spool_crontab *v;
-	size_t n;
-};
-
-static int changes_txn(struct spool *sp, void *ctx, struct spool_err *err)
-{
-	struct changes_ctx *c = ctx;
 	PGresult *r = NULL;
-	spool_crontabs_free(c->v, c->n);   /* a retried attempt starts over */
-	c->v = NULL;
-	c->n = 0;
 	struct pg_params p = { 0 };
-	pg_param_int(&p, c->since);
-	pg_param_int(&p, (int64_t)c->max);
+	pg_param_int(&p, since);
+	pg_param_int(&p, (int64_t)max);
 	int code = pg_query(sp, CRONTAB_COLUMNS " WHERE generation > $1"
 			    " ORDER BY generation LIMIT $2", &p, &r,
 			    "list crontab changes", err);
 	if (code != SPOOL_OK)
 		return code;
 	size_t rows = (size_t)PQntuples(r);
-	if (rows > 0 && (c->v = calloc(rows, sizeof *c->v)) == NULL)
+	if (rows > 0 && (*out = calloc(rows, sizeof **out)) == NULL)
 		code = spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
 	for (size_t i = 0; code == SPOOL_OK && i < rows; i++) {
-		code = read_crontab(sp, r, (int)i, &c->v[i], err);
+		code = read_crontab(sp, r, (int)i, &(*out)[i], err);
 		if (code == SPOOL_OK)
-			c->n++;
+			(*n)++;
 	}
 	PQclear(r);
 	return code;
 }
 
-int pg_crontab_changes(struct spool *sp, int64_t since, size_t max,
-		       struct spool_crontab **out, size_t *n,
-		       struct spool_err *err)
+int pg_crontab_generation(struct spool *sp, int64_t *gen, struct spool_err *err)
 {
-	*out = NULL;
-	*n = 0;
-	if (max == 0 || max > INT64_MAX)
-		return spool_seterr(err, SPOOL_INVALID, "%s: list crontab changes:"
-				    " max must be at least 1", sp->path);
-	struct changes_ctx c = { .since = since, .max = max };
-	int code = pg_txn(sp, PG_READ, changes_txn, &c, err);
-	if (code != SPOOL_OK) {
-		spool_crontabs_free(c.v, c.n);
-		return code;
-	}
-	*out = c.v;
-	*n = c.n;
-	return SPOOL_OK;
+	return pg_counter_query(sp, "SELECT value FROM counter WHERE name = 'generation'",
+				NULL, "generation", "read generation", gen, err);
 }
 
-static int generation_txn(struct spool *sp, void *ctx, struct spool_err *err)
+/* The generation counter is locked first, until the end of the
+ * transaction: every install takes that lock before it touches a crontab,
+ * so none can slip in between this read and an import's own install (and
+ * locking in the installs' order, counter then row, no deadlock is
+ * possible). */
+int pg_crontab_generation_of(struct spool *sp, const char *owner, int64_t *gen,
+			     struct spool_err *err)
 {
-	int64_t *gen = ctx;
 	PGresult *r = NULL;
 	*gen = 0;
-	int code = pg_query(sp, "SELECT value FROM counter WHERE name = 'generation'",
-			    NULL, &r, "read generation", err);
+	int code = pg_query(sp, "SELECT value FROM counter WHERE name = 'generation'"
+			    " FOR UPDATE", NULL, NULL, "lock the generation counter", err);
 	if (code != SPOOL_OK)
 		return code;
-	if (PQntuples(r) != 1)
-		code = spool_seterr(err, SPOOL_CORRUPT, "%s: the generation counter"
-				    " is missing", sp->path);
-	else
+	struct pg_params p = { 0 };
+	pg_param_str(&p, owner);
+	code = pg_query(sp, "SELECT generation FROM crontab WHERE owner = $1"
+			" AND NOT removed", &p, &r, "get crontab", err);
+	if (code != SPOOL_OK)
+		return code;
+	if (PQntuples(r) == 1)
 		*gen = pg_int(r, 0, 0);
 	PQclear(r);
-	return code;
-}
-
-int pg_crontab_generation(struct spool *sp, int64_t *generation,
-			  struct spool_err *err)
-{
-	*generation = 0;
-	int code = pg_txn(sp, PG_READ, generation_txn, generation, err);
-	if (code != SPOOL_OK)
-		*generation = 0;
-	return code;
+	return SPOOL_OK;
 }

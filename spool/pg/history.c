@@ -1,4 +1,5 @@
-/* spool/pg/history.c: the run history on a PostgreSQL spool: records begun
+/* spool/pg/history.c: the run history on a PostgreSQL spool (spool/history.c
+ * orchestrates): records begun
  * when runs start and completed when they end, or appended whole, in
  * batches; recovery of the records a crash left running; queries, newest
  * first. Pruning is in prune.c, claims in claim.c, lost nodes in reap.c.
@@ -51,20 +52,6 @@ int pg_run_insert(struct spool *sp, const struct spool_run *r, const char *node,
 	return SPOOL_OK;
 }
 
-struct spool_run pg_run_as_begun(const struct spool_run *r)
-{
-	struct spool_run b = *r;
-	b.id = 0;
-	b.end_ms = 0;
-	b.exit_code = -1;
-	b.signal = 0;
-	b.flags = r->flags | SPOOL_RUN_RUNNING;
-	b.output = NULL;
-	b.output_len = 0;
-	b.output_total = 0;
-	return b;
-}
-
 int pg_run_end(struct spool *sp, const struct spool_run *r, struct spool_err *err)
 {
 	if (r->id == 0)
@@ -93,118 +80,26 @@ int pg_run_end(struct spool *sp, const struct spool_run *r, struct spool_err *er
 	return SPOOL_OK;
 }
 
-int pg_runs_check(struct spool *sp, const struct spool_run *runs, size_t n, bool begun,
-		  const char *what, struct spool_err *err)
-{
-	if (n == 0 || runs == NULL)
-		return spool_seterr(err, SPOOL_INVALID, "%s: %s: no records", sp->path, what);
-	for (size_t i = 0; i < n; i++) {
-		struct spool_run b = runs[i];
-		if (begun) {
-			/* Checked as what is written, less the flag it is given. */
-			b = pg_run_as_begun(&runs[i]);
-			b.flags &= ~(unsigned)SPOOL_RUN_RUNNING;
-		}
-		int code = spool_run_check(sp, &b, err);
-		if (code != SPOOL_OK)
-			return code;
-	}
-	return SPOOL_OK;
-}
-
-enum write_mode { WRITE_APPEND, WRITE_BEGIN, WRITE_END };
-
-struct write_ctx {
-	enum write_mode mode;
-	const struct spool_run *runs;
-	size_t n;
-	int64_t *ids;   /* WRITE_BEGIN: the new records' ids */
-};
-
-static int write_txn(struct spool *sp, void *ctx, struct spool_err *err)
-{
-	struct write_ctx *c = ctx;
-	for (size_t i = 0; i < c->n; i++) {
-		int code;
-		if (c->mode == WRITE_BEGIN) {
-			struct spool_run b = pg_run_as_begun(&c->runs[i]);
-			code = pg_run_insert(sp, &b, sp->node, &c->ids[i], err);
-		} else if (c->mode == WRITE_END) {
-			code = pg_run_end(sp, &c->runs[i], err);
-		} else {
-			code = pg_run_insert(sp, &c->runs[i], sp->node, NULL, err);
-		}
-		if (code != SPOOL_OK)
-			return code;
-	}
-	return SPOOL_OK;
-}
-
-static int write_runs(struct spool *sp, struct write_ctx *c, const char *what,
-		      struct spool_err *err)
-{
-	int code = pg_runs_check(sp, c->runs, c->n, c->mode == WRITE_BEGIN, what, err);
-	if (code == SPOOL_OK)
-		code = pg_txn(sp, PG_WRITE, write_txn, c, err);
-	if (code != SPOOL_OK && c->ids != NULL)
-		memset(c->ids, 0, c->n * sizeof *c->ids);
-	return code;
-}
-
-int pg_history_append(struct spool *sp, const struct spool_run *runs,
-		      size_t n, struct spool_err *err)
-{
-	struct write_ctx c = { .mode = WRITE_APPEND, .runs = runs, .n = n };
-	return write_runs(sp, &c, "append history", err);
-}
-
-int pg_history_begin(struct spool *sp, const struct spool_run *runs,
-		     size_t n, int64_t *ids, struct spool_err *err)
-{
-	struct write_ctx c = { .mode = WRITE_BEGIN, .runs = runs, .n = n, .ids = ids };
-	return write_runs(sp, &c, "begin history records", err);
-}
-
-int pg_history_end(struct spool *sp, const struct spool_run *runs,
-		   size_t n, struct spool_err *err)
-{
-	struct write_ctx c = { .mode = WRITE_END, .runs = runs, .n = n };
-	return write_runs(sp, &c, "end history records", err);
-}
-
 int pg_run_read_row(struct spool *sp, const PGresult *res, int row, struct spool_run *r,
 		    struct spool_err *err)
 {
-	const void *kind, *owner, *key, *command, *output, *node;
-	size_t kindlen, olen, klen, clen, outlen, nlen;
+	struct spool_run_bytes b;
+	const void *kind;
+	size_t kindlen;
 	memset(r, 0, sizeof *r);
 	pg_bytes(res, row, 1, &kind, &kindlen);
-	pg_bytes(res, row, 2, &owner, &olen);
-	pg_bytes(res, row, 4, &key, &klen);
-	pg_bytes(res, row, 5, &command, &clen);
-	pg_bytes(res, row, 12, &output, &outlen);
-	pg_bytes(res, row, 14, &node, &nlen);
-	if (owner == NULL || key == NULL || command == NULL || output == NULL ||
-	    kind == NULL || nlen > SPOOL_NODE_MAX)
+	pg_bytes(res, row, 2, &b.owner, &b.olen);
+	pg_bytes(res, row, 4, &b.key, &b.klen);
+	pg_bytes(res, row, 5, &b.command, &b.clen);
+	pg_bytes(res, row, 12, &b.output, &b.outlen);
+	pg_bytes(res, row, 14, &b.node, &b.nlen);
+	if (b.owner == NULL || b.key == NULL || b.command == NULL || b.output == NULL ||
+	    kind == NULL || b.nlen > SPOOL_NODE_MAX)
 		return spool_seterr(err, SPOOL_CORRUPT, "%s: history record %lld is"
 				    " malformed", sp->path, (long long)pg_int(res, row, 0));
-	char *p = malloc(olen + klen + clen + outlen + nlen + 5);
-	if (p == NULL)
-		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
-	r->mem_ = p;
-	r->owner = p;
-	p = spool_put_bytes(p, owner, olen);
-	r->entry_key = p;
-	p = spool_put_bytes(p, key, klen);
-	r->command = p;
-	p = spool_put_bytes(p, command, clen);
-	r->output = p;
-	r->output_len = outlen;
-	p = spool_put_bytes(p, output, outlen);
-	if (node != NULL) {
-		r->node = p;
-		spool_put_bytes(p, node, nlen);
-	}
+	int code = spool_run_strings(sp, r, &b, err);
+	if (code != SPOOL_OK)
+		return code;
 	r->id = pg_int(res, row, 0);
 	r->kind = kindlen == 2 && memcmp(kind, "at", 2) == 0 ? SPOOL_RUN_AT : SPOOL_RUN_CRON;
 	r->uid = (uid_t)pg_int(res, row, 3);
@@ -216,6 +111,12 @@ int pg_run_read_row(struct spool *sp, const PGresult *res, int row, struct spool
 	r->flags = (unsigned)pg_int(res, row, 11);
 	r->output_total = pg_int(res, row, 13);
 	return SPOOL_OK;
+}
+
+int pg_run_insert_own(struct spool *sp, const struct spool_run *r, int64_t *id,
+		      struct spool_err *err)
+{
+	return pg_run_insert(sp, r, sp->node, id, err);
 }
 
 int pg_run_read_rows(struct spool *sp, const PGresult *res, struct spool_run **out,
@@ -241,21 +142,11 @@ int pg_run_read_rows(struct spool *sp, const PGresult *res, struct spool_run **o
 	return SPOOL_OK;
 }
 
-struct query_ctx {
-	const struct spool_history_filter *filter;
-	struct spool_run *v;
-	size_t n;
-};
-
-static int query_txn(struct spool *sp, void *ctx, struct spool_err *err)
+int pg_history_query(struct spool *sp, const struct spool_history_filter *f,
+		     struct spool_run **out, size_t *n, struct spool_err *err)
 {
-	struct query_ctx *c = ctx;
-	const struct spool_history_filter *f = c->filter;
 	struct pg_params p = { 0 };
 	PGresult *res = NULL;
-	spool_runs_free(c->v, c->n);   /* a retried attempt starts over */
-	c->v = NULL;
-	c->n = 0;
 	pg_param_str(&p, f->entry_key);
 	if (f->by_uid)
 		pg_param_int(&p, f->uid);
@@ -288,51 +179,17 @@ static int query_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	int code = pg_query(sp, sql, &p, &res, "query history", err);
 	if (code != SPOOL_OK)
 		return code;
-	code = pg_run_read_rows(sp, res, &c->v, &c->n, err);
+	code = pg_run_read_rows(sp, res, out, n, err);
 	PQclear(res);
 	return code;
 }
 
-int pg_history_query(struct spool *sp, const struct spool_history_filter *filter,
-		     struct spool_run **out, size_t *n, struct spool_err *err)
+int pg_history_recover(struct spool *sp, int64_t now_ms, struct spool_run **out,
+		       size_t *n, struct spool_err *err)
 {
-	*out = NULL;
-	*n = 0;
-	if (filter->limit == 0 || filter->limit > SPOOL_QUERY_MAX)
-		return spool_seterr(err, SPOOL_INVALID, "%s: query history: limit"
-				    " must be 1 to %d", sp->path, SPOOL_QUERY_MAX);
-	if (filter->entry_key != NULL) {
-		int code = spool_check_name(sp, filter->entry_key, SPOOL_KEY_MAX,
-					    "entry key", err);
-		if (code != SPOOL_OK)
-			return code;
-	}
-	struct query_ctx c = { .filter = filter };
-	int code = pg_txn(sp, PG_READ, query_txn, &c, err);
-	if (code != SPOOL_OK) {
-		spool_runs_free(c.v, c.n);
-		return code;
-	}
-	*out = c.v;
-	*n = c.n;
-	return SPOOL_OK;
-}
-
-struct recover_ctx {
-	int64_t now_ms;
-	struct spool_run *v;
-	size_t n;
-};
-
-static int recover_txn(struct spool *sp, void *ctx, struct spool_err *err)
-{
-	struct recover_ctx *c = ctx;
 	struct pg_params p = { 0 };
 	PGresult *res = NULL;
-	spool_runs_free(c->v, c->n);   /* a retried attempt starts over */
-	c->v = NULL;
-	c->n = 0;
-	pg_param_int(&p, c->now_ms);
+	pg_param_int(&p, now_ms);
 	pg_param_text(&p, sp->node);
 	/* flags & 64 <> 0 and node = $2, as the index run_running spells it. */
 	int code = pg_query(sp, "WITH ended AS (UPDATE run SET"
@@ -343,23 +200,7 @@ static int recover_txn(struct spool *sp, void *ctx, struct spool_err *err)
 			    &p, &res, "recover history", err);
 	if (code != SPOOL_OK)
 		return code;
-	code = pg_run_read_rows(sp, res, &c->v, &c->n, err);
+	code = pg_run_read_rows(sp, res, out, n, err);
 	PQclear(res);
 	return code;
-}
-
-int pg_history_recover(struct spool *sp, int64_t now_ms, struct spool_run **out,
-		       size_t *n, struct spool_err *err)
-{
-	*out = NULL;
-	*n = 0;
-	struct recover_ctx c = { .now_ms = now_ms };
-	int code = pg_txn(sp, PG_WRITE, recover_txn, &c, err);
-	if (code != SPOOL_OK) {
-		spool_runs_free(c.v, c.n);
-		return code;
-	}
-	*out = c.v;
-	*n = c.n;
-	return SPOOL_OK;
 }

@@ -9,7 +9,8 @@
  *   txn.c      transactions with retries, queries, parameters, results
  *   stmt.c     statements prepared once per connection
  *   schema.c   the schema and its migrations (schema.sql in one place)
- *   crontabs.c state.c import.c   crontabs, entry state and meta, import
+ *   crontabs.c state.c import.c   crontabs, entry state and meta, the
+ *              import lock
  *   atjobs.c atrun.c   at jobs
  *   history.c prune.c claim.c   run history, pruning, cluster claims
  *   node.c reap.c watch.c   heartbeats and leaving, lost nodes,
@@ -153,6 +154,13 @@ bool pg_isnull(const PGresult *res, int row, int col);
 int pg_counter_next(struct spool *sp, const char *name, int64_t *value,
 		    struct spool_err *err);
 
+/* Runs SQL with P (may be NULL), which reads counter NAME's row: its one
+ * value into *VALUE; SPOOL_CORRUPT ("the NAME counter is missing") when
+ * there is no row. */
+int pg_counter_query(struct spool *sp, const char *sql, const struct pg_params *p,
+		     const char *name, const char *what, int64_t *value,
+		     struct spool_err *err);
+
 /* Tells watchers, when the caller's transaction commits, that crontabs or
  * at jobs changed (NOTIFY crond_change). */
 int pg_announce(struct spool *sp, struct spool_err *err);
@@ -183,50 +191,44 @@ void pg_stmts_free(struct spool *sp);
  * it is current. */
 int pg_schema_upgrade(struct spool *sp, struct spool_err *err);
 
-/* ---- operations: each as spool.h states the function of the same name */
+/* ---- the operations, as spool/backend.h states them */
 
-int pg_crontab_install(struct spool *sp, const char *owner, uid_t uid, const void *text, size_t len, uid_t by, int64_t now, int64_t *generation, struct spool_err *err);
-int pg_crontab_put(struct spool *sp, const char *owner, uid_t uid, const void *text, size_t len, uid_t by, int64_t now, int64_t *generation, struct spool_err *err);  /* inside the caller's write transaction */
-int pg_crontab_get(struct spool *sp, const char *owner, struct spool_crontab *out, struct spool_err *err);
-int pg_crontab_remove(struct spool *sp, const char *owner, uid_t by, int64_t now, int64_t *generation, struct spool_err *err);
+int pg_txn_op(struct spool *sp, bool write, spool_txn_fn fn, void *ctx, struct spool_err *err);
+int pg_crontab_put(struct spool *sp, const char *owner, uid_t uid, const void *text, size_t len, uid_t by, int64_t now, int64_t *generation, struct spool_err *err);
+int pg_crontab_tombstone(struct spool *sp, const char *owner, uid_t by, int64_t now, int64_t *generation, struct spool_err *err);
+int pg_crontab_read(struct spool *sp, const char *owner, struct spool_crontab *out, struct spool_err *err);
 int pg_crontab_changes(struct spool *sp, int64_t since, size_t max, struct spool_crontab **out, size_t *n, struct spool_err *err);
 int pg_crontab_generation(struct spool *sp, int64_t *generation, struct spool_err *err);
-int pg_at_submit(struct spool *sp, const struct spool_at_job *job, int64_t *id, struct spool_err *err);
-int pg_at_usage_of(struct spool *sp, uid_t uid, struct spool_at_usage *out, struct spool_err *err);
-int pg_at_submit_quota(struct spool *sp, const struct spool_at_job *job, uint64_t max_jobs, uint64_t max_bytes, int64_t *id, struct spool_at_usage *usage, struct spool_err *err);
-int pg_at_submit_many(struct spool *sp, const struct spool_at_job *jobs, size_t n, const struct spool_at_quota *quota, int64_t *ids, int *codes, struct spool_err *errs, struct spool_at_usage *usages, struct spool_err *err);
-int pg_at_insert(struct spool *sp, const struct spool_at_job *job, int64_t want_id, int64_t *id, struct spool_err *err);  /* inside the caller's write transaction; want_id as sqlite's */
+int pg_crontab_generation_of(struct spool *sp, const char *owner, int64_t *generation, struct spool_err *err);
+int pg_at_lock_ids(struct spool *sp, struct spool_err *err);
+int pg_at_usage(struct spool *sp, uid_t uid, struct spool_at_usage *out, struct spool_err *err);
+int pg_at_insert(struct spool *sp, const struct spool_at_job *job, const void *env, size_t env_len, int64_t want_id, int64_t *id, struct spool_err *err);
+int pg_at_last_id(struct spool *sp, int64_t *last, struct spool_err *err);
+int pg_at_read(struct spool *sp, int64_t id, struct spool_at_job *out, struct spool_err *err);
 int pg_at_list(struct spool *sp, const struct spool_at_filter *filter, struct spool_at_summary **out, size_t *n, struct spool_err *err);
-int pg_at_get(struct spool *sp, int64_t id, struct spool_at_job *out, struct spool_err *err);
-int pg_at_remove(struct spool *sp, int64_t id, uid_t requester, struct spool_err *err);
-int pg_at_claim(struct spool *sp, int64_t id, int64_t now, struct spool_err *err);
+int pg_at_delete(struct spool *sp, int64_t id, const char *what, struct spool_err *err);
+int pg_at_claim(struct spool *sp, int64_t id, int64_t now, bool *claimed, struct spool_err *err);
 int pg_at_claim_due(struct spool *sp, int64_t now, const char *queues, size_t max, struct spool_at_job **out, size_t *n, struct spool_err *err);
-int pg_at_set_running(struct spool *sp, int64_t id, pid_t pid, int64_t started_at, struct spool_err *err);
-int pg_at_finish(struct spool *sp, int64_t id, const struct spool_run *result, struct spool_err *err);
+int pg_at_set_running(struct spool *sp, int64_t id, pid_t pid, int64_t started_at, bool *changed, struct spool_err *err);
 int pg_at_recover(struct spool *sp, int64_t now, struct spool_at_job **out, size_t *n, struct spool_err *err);
 int pg_at_next_run(struct spool *sp, const char *queues, int64_t *run_at, struct spool_err *err);
-int pg_at_import(struct spool *sp, const struct spool_at_job *job, int64_t want_id, const char *mark, int64_t *id, enum spool_import_result *result, struct spool_err *err);
-int pg_crontab_import(struct spool *sp, const char *owner, uid_t uid, const void *text, size_t len, int64_t now, const char *mark, const char *digest, int64_t *generation, enum spool_import_result *result, struct spool_err *err);
+int pg_import_lock(struct spool *sp, const char *mark, struct spool_err *err);
+int pg_run_insert_own(struct spool *sp, const struct spool_run *r, int64_t *id, struct spool_err *err);
+int pg_run_end(struct spool *sp, const struct spool_run *r, struct spool_err *err);
+int pg_history_query(struct spool *sp, const struct spool_history_filter *filter, struct spool_run **out, size_t *n, struct spool_err *err);
+int pg_history_recover(struct spool *sp, int64_t now_ms, struct spool_run **out, size_t *n, struct spool_err *err);
+int pg_history_prune_age(struct spool *sp, int64_t before_ms, size_t batch, size_t *deleted, struct spool_err *err);
+int pg_history_rank(struct spool *sp, bool by_owner, size_t keep, size_t batch, int64_t *ids, size_t *n, struct spool_err *err);
+int pg_history_delete(struct spool *sp, const int64_t *ids, size_t n, size_t *deleted, struct spool_err *err);
+int pg_state_get(struct spool *sp, const char *key, int64_t *last_scheduled, int64_t *last_start, struct spool_err *err);
+int pg_state_put(struct spool *sp, const struct spool_entry_state *v, struct spool_err *err);
+int pg_state_delete(struct spool *sp, const char *key, struct spool_err *err);
+int pg_state_list(struct spool *sp, struct spool_entry_state **out, size_t *n, struct spool_err *err);
+int pg_meta_read(struct spool *sp, const char *name, char *buf, size_t size, struct spool_err *err);
+int pg_meta_write(struct spool *sp, const char *name, const char *value, struct spool_err *err);
 int pg_reserve_make(struct spool *sp, struct spool_err *err);
 int pg_reserve_release(struct spool *sp, uint64_t *freed, struct spool_err *err);
 bool pg_reserve_present(struct spool *sp);
-int pg_history_append(struct spool *sp, const struct spool_run *runs, size_t n, struct spool_err *err);
-int pg_history_begin(struct spool *sp, const struct spool_run *runs, size_t n, int64_t *ids, struct spool_err *err);
-int pg_history_end(struct spool *sp, const struct spool_run *runs, size_t n, struct spool_err *err);
-int pg_run_end(struct spool *sp, const struct spool_run *r, struct spool_err *err);  /* inside the caller's write transaction */
-int pg_history_recover(struct spool *sp, int64_t now_ms, struct spool_run **out, size_t *n, struct spool_err *err);
-int pg_history_query(struct spool *sp, const struct spool_history_filter *filter, struct spool_run **out, size_t *n, struct spool_err *err);
-int pg_history_prune_age(struct spool *sp, int64_t before_ms, size_t batch, size_t *deleted, struct spool_err *err);
-int pg_history_prune_count(struct spool *sp, size_t keep, size_t batch, size_t *deleted, struct spool_err *err);
-int pg_history_prune_user_count(struct spool *sp, size_t keep, size_t batch, size_t *deleted, struct spool_err *err);
-int pg_state_get(struct spool *sp, const char *key, int64_t *last_scheduled, int64_t *last_start, struct spool_err *err);
-int pg_state_set(struct spool *sp, const struct spool_entry_state *v, size_t n, struct spool_err *err);
-int pg_state_list(struct spool *sp, struct spool_entry_state **out, size_t *n, struct spool_err *err);
-int pg_state_delete(struct spool *sp, const char *const *keys, size_t n, struct spool_err *err);
-int pg_meta_get(struct spool *sp, const char *name, char *buf, size_t size, struct spool_err *err);
-int pg_meta_set(struct spool *sp, const char *name, const char *value, struct spool_err *err);
-int pg_meta_read(struct spool *sp, const char *name, char *buf, size_t size, struct spool_err *err);   /* inside the caller's transaction */
-int pg_meta_write(struct spool *sp, const char *name, const char *value, struct spool_err *err);      /* inside the caller's write transaction */
 int pg_run_claim(struct spool *sp, const struct spool_run *runs, size_t n, int64_t *ids, bool *won, struct spool_err *err);
 int pg_node_beat(struct spool *sp, int64_t now_ms, int64_t *db_now_ms, struct spool_err *err);
 int pg_node_leave(struct spool *sp, struct spool_err *err);

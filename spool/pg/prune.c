@@ -1,4 +1,5 @@
-/* spool/pg/prune.c: history retention on a PostgreSQL spool, by age, by
+/* spool/pg/prune.c: history retention on a PostgreSQL spool (spool/prune.c
+ * orchestrates), by age, by
  * records per entry and by records per user (root's excepted); and the
  * claims of scheduled runs (claim.c), pruned with the age bound.
  *
@@ -34,35 +35,15 @@
 #include "spool/pg/internal.h"
 #include "spool/pg/runs.h"
 
-struct prune_ctx {
-	const char *rank_sql;   /* by count: which ranking */
-	int64_t bound;          /* before_ms, or records to keep */
-	size_t batch;
-	int64_t *ids;           /* by count: the ids chosen */
-	size_t n;
-	size_t deleted;
-};
-
-static int check_batch(struct spool *sp, size_t batch, size_t *deleted,
-		       struct spool_err *err)
-{
-	if (deleted != NULL)
-		*deleted = 0;
-	if (batch == 0 || batch > SPOOL_QUERY_MAX)
-		return spool_seterr(err, SPOOL_INVALID, "%s: prune history: batch"
-				    " must be 1 to %d", sp->path, SPOOL_QUERY_MAX);
-	return SPOOL_OK;
-}
-
-/* Runs SQL with C's bound and batch as $1 and $2; *CHANGED gets how many
- * rows it changed. */
-static int bound_query(struct spool *sp, const char *sql, const struct prune_ctx *c,
+/* Runs SQL with BOUND and BATCH as $1 and $2; *CHANGED gets how many rows
+ * it changed, *RES (RES may be NULL) its rows. */
+static int bound_query(struct spool *sp, const char *sql, int64_t bound, size_t batch,
 		       size_t *changed, PGresult **res, struct spool_err *err)
 {
 	struct pg_params p = { 0 };
 	PGresult *r = NULL;
-	pg_param_int(&p, c->bound);
-	pg_param_int(&p, (int64_t)c->batch);
+	pg_param_int(&p, bound);
+	pg_param_int(&p, (int64_t)batch);
 	int code = pg_query(sp, sql, &p, &r, "prune history", err);
 	if (code != SPOOL_OK)
 		return code;
@@ -75,138 +56,85 @@ static int bound_query(struct spool *sp, const char *sql, const struct prune_ctx
 	return SPOOL_OK;
 }
 
-static int prune_age_txn(struct spool *sp, void *ctx, struct spool_err *err)
+int pg_history_prune_age(struct spool *sp, int64_t before_ms, size_t batch,
+			 size_t *deleted, struct spool_err *err)
 {
-	struct prune_ctx *c = ctx;
 	size_t runs = 0, claims = 0;
-	c->deleted = 0;
 	/* flags & 64 = 0: running records are never pruned. */
 	int code = bound_query(sp, "DELETE FROM run WHERE id IN (SELECT id FROM run"
 			       " WHERE start_ms < $1::bigint AND flags & 64 = 0"
-			       " ORDER BY start_ms LIMIT $2::bigint)", c, &runs, NULL, err);
+			       " ORDER BY start_ms LIMIT $2::bigint)", before_ms, batch,
+			       &runs, NULL, err);
 	if (code == SPOOL_OK)
 		code = bound_query(sp, "DELETE FROM claim WHERE ctid = ANY (ARRAY("
 				   "SELECT ctid FROM claim WHERE scheduled_ms < $1::bigint"
 				   " ORDER BY scheduled_ms LIMIT $2::bigint))",
-				   c, &claims, NULL, err);
+				   before_ms, batch, &claims, NULL, err);
 	if (code == SPOOL_OK)
-		c->deleted = runs > claims ? runs : claims;
+		*deleted = runs > claims ? runs : claims;
 	return code;
 }
 
-int pg_history_prune_age(struct spool *sp, int64_t before_ms, size_t batch,
-			 size_t *deleted, struct spool_err *err)
+/* The same per owner, root's records (the system's) left out: a user's
+ * whole history is bounded, whatever their number of entries. */
+int pg_history_rank(struct spool *sp, bool by_owner, size_t keep, size_t batch,
+		    int64_t *ids, size_t *n, struct spool_err *err)
 {
-	int code = check_batch(sp, batch, deleted, err);
-	if (code != SPOOL_OK)
-		return code;
-	struct prune_ctx c = { .bound = before_ms, .batch = batch };
-	code = pg_txn(sp, PG_WRITE, prune_age_txn, &c, err);
-	if (code == SPOOL_OK && deleted != NULL)
-		*deleted = c.deleted;
-	return code;
-}
-
-static int choose_txn(struct spool *sp, void *ctx, struct spool_err *err)
-{
-	struct prune_ctx *c = ctx;
 	PGresult *r = NULL;
-	c->n = 0;   /* a retried attempt starts over */
-	int code = bound_query(sp, c->rank_sql, c, NULL, &r, err);
+	int code = bound_query(sp, by_owner
+		? "SELECT id FROM (SELECT id, row_number() OVER"
+		  " (PARTITION BY uid ORDER BY start_ms DESC, id DESC)"
+		  " AS newer FROM run WHERE uid <> 0) ranked"
+		  " WHERE newer > $1::bigint LIMIT $2::bigint"
+		: "SELECT id FROM (SELECT id, row_number() OVER"
+		  " (PARTITION BY entry_key ORDER BY start_ms DESC, id DESC)"
+		  " AS newer FROM run) ranked WHERE newer > $1::bigint"
+		  " LIMIT $2::bigint",
+		keep > INT64_MAX ? INT64_MAX : (int64_t)keep, batch, NULL, &r, err);
 	if (code != SPOOL_OK)
 		return code;
 	int rows = PQntuples(r);
-	for (int i = 0; i < rows && c->n < c->batch; i++)
-		c->ids[c->n++] = pg_int(r, i, 0);
+	for (int i = 0; i < rows && *n < batch; i++)
+		ids[(*n)++] = pg_int(r, i, 0);
 	PQclear(r);
 	return SPOOL_OK;
 }
 
-/* The chosen ids as an array literal, "{1,2,3}", malloc'ed into *OUT. */
-static int id_array(struct spool *sp, const struct prune_ctx *c, char **out,
+/* The N ids of IDS as an array literal, "{1,2,3}", malloc'ed into *OUT. */
+static int id_array(struct spool *sp, const int64_t *ids, size_t n, char **out,
 		    struct spool_err *err)
 {
-	size_t size = c->n * 21 + 3;   /* at most 20 digits and a comma each */
+	size_t size = n * 21 + 3;   /* at most 20 digits and a comma each */
 	char *s = malloc(size), *p = s;
 	if (s == NULL)
 		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
 	*p++ = '{';
-	for (size_t i = 0; i < c->n; i++)
+	for (size_t i = 0; i < n; i++)
 		p += snprintf(p, size - (size_t)(p - s), "%s%" PRId64, i > 0 ? "," : "",
-			      c->ids[i]);
+			      ids[i]);
 	*p++ = '}';
 	*p = '\0';
 	*out = s;
 	return SPOOL_OK;
 }
 
-struct delete_ctx {
-	const char *ids;   /* an array literal */
-	size_t deleted;
-};
-
-static int delete_txn(struct spool *sp, void *ctx, struct spool_err *err)
+int pg_history_delete(struct spool *sp, const int64_t *ids, size_t n, size_t *deleted,
+		      struct spool_err *err)
 {
-	struct delete_ctx *d = ctx;
 	struct pg_params p = { 0 };
 	PGresult *r = NULL;
-	d->deleted = 0;
-	pg_param_text(&p, d->ids);
-	/* A running record the ranking chose is spared here. */
-	int code = pg_query(sp, "DELETE FROM run WHERE id = ANY ($1::bigint[])"
-			    " AND flags & 64 = 0", &p, &r, "prune history", err);
+	char *array = NULL;
+	int code = id_array(sp, ids, n, &array, err);
 	if (code != SPOOL_OK)
 		return code;
-	d->deleted = (size_t)pg_changes(r);
+	pg_param_text(&p, array);
+	/* A running record the ranking chose is spared here. */
+	code = pg_query(sp, "DELETE FROM run WHERE id = ANY ($1::bigint[])"
+			" AND flags & 64 = 0", &p, &r, "prune history", err);
+	free(array);
+	if (code != SPOOL_OK)
+		return code;
+	*deleted = (size_t)pg_changes(r);
 	PQclear(r);
 	return SPOOL_OK;
-}
-
-static int prune_ranked(struct spool *sp, const char *rank_sql, size_t keep, size_t batch,
-			size_t *deleted, struct spool_err *err)
-{
-	int code = check_batch(sp, batch, deleted, err);
-	if (code != SPOOL_OK)
-		return code;
-	struct prune_ctx c = { .rank_sql = rank_sql,
-			       .bound = keep > INT64_MAX ? INT64_MAX : (int64_t)keep,
-			       .batch = batch };
-	/* The batch is the caller's bound on work and memory alike. */
-	if ((c.ids = calloc(batch, sizeof *c.ids)) == NULL)
-		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
-	code = pg_txn(sp, PG_READ, choose_txn, &c, err);
-	struct delete_ctx d = { 0 };
-	char *ids = NULL;
-	if (code == SPOOL_OK && c.n > 0)
-		code = id_array(sp, &c, &ids, err);
-	if (code == SPOOL_OK && c.n > 0) {
-		d.ids = ids;
-		code = pg_txn(sp, PG_WRITE, delete_txn, &d, err);
-	}
-	free(ids);
-	free(c.ids);
-	if (code == SPOOL_OK && deleted != NULL)
-		*deleted = d.deleted;
-	return code;
-}
-
-int pg_history_prune_count(struct spool *sp, size_t keep, size_t batch,
-			   size_t *deleted, struct spool_err *err)
-{
-	return prune_ranked(sp, "SELECT id FROM (SELECT id, row_number() OVER"
-			    " (PARTITION BY entry_key ORDER BY start_ms DESC, id DESC)"
-			    " AS newer FROM run) ranked WHERE newer > $1::bigint"
-			    " LIMIT $2::bigint", keep, batch, deleted, err);
-}
-
-/* The same per owner, root's records (the system's) left out: a user's
- * whole history is bounded, whatever their number of entries. */
-int pg_history_prune_user_count(struct spool *sp, size_t keep, size_t batch,
-				size_t *deleted, struct spool_err *err)
-{
-	return prune_ranked(sp, "SELECT id FROM (SELECT id, row_number() OVER"
-			    " (PARTITION BY uid ORDER BY start_ms DESC, id DESC)"
-			    " AS newer FROM run WHERE uid <> 0) ranked"
-			    " WHERE newer > $1::bigint LIMIT $2::bigint",
-			    keep, batch, deleted, err);
 }

@@ -208,13 +208,6 @@ static int reap_txn(struct spool *sp, void *ctx, struct spool_err *err)
 int pg_node_reap(struct spool *sp, int64_t timeout_ms, char ***lost, size_t *n,
 		 struct spool_err *err)
 {
-	if (lost != NULL)
-		*lost = NULL;
-	*n = 0;
-	if (timeout_ms <= 0)
-		return spool_seterr(err, SPOOL_INVALID, "%s: reap lost nodes: the timeout"
-				    " must be positive, not %lld ms", sp->path,
-				    (long long)timeout_ms);
 	struct list_ctx c = { .timeout_ms = timeout_ms };
 	int code = pg_txn(sp, PG_READ, list_txn, &c, err);
 	size_t kept = 0;

@@ -49,14 +49,6 @@ int pg_run_read_rows(struct spool *sp, const PGresult *r, struct spool_run **out
 int pg_run_insert(struct spool *sp, const struct spool_run *r, const char *node,
 		  int64_t *id, struct spool_err *err);
 
-/* Checks the N records of RUNS as spool_history_append would (BEGUN: as
- * spool_history_begin would, the fields it ignores left out). */
-int pg_runs_check(struct spool *sp, const struct spool_run *runs, size_t n, bool begun,
-		  const char *what, struct spool_err *err);
-
-/* R as begun: flagged running, with no end, status or output yet. */
-struct spool_run pg_run_as_begun(const struct spool_run *r);
-
 /* The database's clock, in ms since the epoch, read inside the caller's
  * transaction. */
 int pg_db_now_ms(struct spool *sp, int64_t *now_ms, struct spool_err *err);

@@ -203,21 +203,12 @@ int pg_schema_upgrade(struct spool *sp, struct spool_err *err)
 	int code = pg_txn(sp, PG_READ, version_txn, &version, err);
 	if (code != SPOOL_OK)
 		return code;
-	if (version < 0)
-		return spool_seterr(err, SPOOL_CORRUPT, "%s: invalid schema version %d",
-				    sp->path, version);
-	if (version > LATEST)
-		return spool_seterr(err, SPOOL_VERSION,
-				    "%s: schema version %d is newer than this program's"
-				    " (%d); refusing to use it", sp->path, version, LATEST);
 	if (version == 0 && !(sp->flags & SPOOL_CREATE))
 		return spool_seterr(err, SPOOL_NOT_FOUND, "%s: the database holds no"
 				    " crond spool (the daemon creates it)", sp->path);
-	if (version < LATEST && (sp->flags & SPOOL_READONLY))
-		return spool_seterr(err, SPOOL_VERSION,
-				    "%s: schema version %d is older than this program's"
-				    " (%d); open it read-write once to upgrade it",
-				    sp->path, version, LATEST);
+	code = spool_schema_check(sp, version, LATEST, err);
+	if (code != SPOOL_OK)
+		return code;
 	if (version == LATEST)
 		return SPOOL_OK;
 	code = pg_exec(sp, MIGRATION_LOCK, "lock the schema", err);

@@ -1,4 +1,5 @@
-/* spool/pg/state.c: small state: per-entry schedule state (last scheduled
+/* spool/pg/state.c: small state (spool/state.c orchestrates): per-entry
+ * schedule state (last scheduled
  * instant and last start, for catch-up and overlap after a restart) and
  * named metadata values (e.g. the boot id that last ran @reboot). Keys,
  * names and values are bytea, sent and read byte for byte; entry states
@@ -8,132 +9,65 @@
 
 #include "spool/pg/internal.h"
 
-struct state_get_ctx {
-	const char *key;
-	int64_t last_scheduled, last_start;
-};
-
-static int state_get_txn(struct spool *sp, void *ctx, struct spool_err *err)
+int pg_state_get(struct spool *sp, const char *key, int64_t *last_scheduled,
+		 int64_t *last_start, struct spool_err *err)
 {
-	struct state_get_ctx *c = ctx;
 	PGresult *r = NULL;
 	struct pg_params p = { 0 };
-	pg_param_str(&p, c->key);
+	pg_param_str(&p, key);
 	int code = pg_query(sp, "SELECT last_scheduled, last_start FROM entry_state"
 			    " WHERE entry_key = $1", &p, &r, "get entry state", err);
 	if (code != SPOOL_OK)
 		return code;
 	if (PQntuples(r) == 0) {
 		code = spool_seterr(err, SPOOL_NOT_FOUND, "%s: no state for entry %s",
-				    sp->path, c->key);
+				    sp->path, key);
 	} else {
-		c->last_scheduled = pg_int(r, 0, 0);
-		c->last_start = pg_int(r, 0, 1);
+		*last_scheduled = pg_int(r, 0, 0);
+		*last_start = pg_int(r, 0, 1);
 	}
 	PQclear(r);
 	return code;
 }
 
-int pg_state_get(struct spool *sp, const char *key, int64_t *last_scheduled,
-		 int64_t *last_start, struct spool_err *err)
-{
-	if (last_scheduled != NULL)
-		*last_scheduled = 0;
-	if (last_start != NULL)
-		*last_start = 0;
-	int code = spool_check_name(sp, key, SPOOL_KEY_MAX, "entry key", err);
-	if (code != SPOOL_OK)
-		return code;
-	struct state_get_ctx c = { .key = key };
-	code = pg_txn(sp, PG_READ, state_get_txn, &c, err);
-	if (code == SPOOL_OK && last_scheduled != NULL)
-		*last_scheduled = c.last_scheduled;
-	if (code == SPOOL_OK && last_start != NULL)
-		*last_start = c.last_start;
-	return code;
-}
-
-struct state_set_ctx {
-	const struct spool_entry_state *v;
-	const char *const *keys;   /* delete these instead, when not NULL */
-	size_t n;
-};
-
-static int state_set_txn(struct spool *sp, void *ctx, struct spool_err *err)
-{
-	struct state_set_ctx *c = ctx;
-	for (size_t i = 0; i < c->n; i++) {
-		struct pg_params p = { 0 };
-		int code;
-		if (c->keys != NULL) {
-			pg_param_str(&p, c->keys[i]);
-			code = pg_query(sp, "DELETE FROM entry_state WHERE entry_key = $1",
-					&p, NULL, "delete entry state", err);
-		} else {
-			pg_param_str(&p, c->v[i].key);
-			pg_param_int(&p, c->v[i].last_scheduled);
-			pg_param_int(&p, c->v[i].last_start);
-			code = pg_query(sp, "INSERT INTO entry_state (entry_key,"
-					" last_scheduled, last_start) VALUES ($1, $2, $3)"
-					" ON CONFLICT (entry_key) DO UPDATE"
-					" SET last_scheduled = excluded.last_scheduled,"
-					" last_start = excluded.last_start",
-					&p, NULL, "store entry state", err);
-		}
-		if (code != SPOOL_OK)
-			return code;
-	}
-	return SPOOL_OK;
-}
-
-int pg_state_set(struct spool *sp, const struct spool_entry_state *v, size_t n,
+int pg_state_put(struct spool *sp, const struct spool_entry_state *v,
 		 struct spool_err *err)
 {
-	for (size_t i = 0; i < n; i++) {
-		int code = spool_check_name(sp, v[i].key, SPOOL_KEY_MAX, "entry key", err);
-		if (code != SPOOL_OK)
-			return code;
-	}
-	struct state_set_ctx c = { .v = v, .n = n };
-	return n == 0 ? SPOOL_OK : pg_txn(sp, PG_WRITE, state_set_txn, &c, err);
+	struct pg_params p = { 0 };
+	pg_param_str(&p, v->key);
+	pg_param_int(&p, v->last_scheduled);
+	pg_param_int(&p, v->last_start);
+	return pg_query(sp, "INSERT INTO entry_state (entry_key, last_scheduled, last_start)"
+			" VALUES ($1, $2, $3) ON CONFLICT (entry_key) DO UPDATE"
+			" SET last_scheduled = excluded.last_scheduled,"
+			" last_start = excluded.last_start",
+			&p, NULL, "store entry state", err);
 }
 
-int pg_state_delete(struct spool *sp, const char *const *keys, size_t n,
-		    struct spool_err *err)
+int pg_state_delete(struct spool *sp, const char *key, struct spool_err *err)
 {
-	for (size_t i = 0; i < n; i++) {
-		int code = spool_check_name(sp, keys[i], SPOOL_KEY_MAX, "entry key", err);
-		if (code != SPOOL_OK)
-			return code;
-	}
-	struct state_set_ctx c = { .keys = keys, .n = n };
-	return n == 0 ? SPOOL_OK : pg_txn(sp, PG_WRITE, state_set_txn, &c, err);
+	struct pg_params p = { 0 };
+	pg_param_str(&p, key);
+	return pg_query(sp, "DELETE FROM entry_state WHERE entry_key = $1",
+			&p, NULL, "delete entry state", err);
 }
 
-struct state_list_ctx {
-	struct spool_entry_state *v;
-	size_t n;
-};
-
-static int state_list_txn(struct spool *sp, void *ctx, struct spool_err *err)
+int pg_state_list(struct spool *sp, struct spool_entry_state **out, size_t *n,
+		  struct spool_err *err)
 {
-	struct state_list_ctx *c = ctx;
 	PGresult *r = NULL;
-	spool_states_free(c->v, c->n);   /* a retried attempt starts over */
-	c->v = NULL;
-	c->n = 0;
 	int code = pg_query(sp, "SELECT entry_key, last_scheduled, last_start"
 			    " FROM entry_state ORDER BY entry_key", NULL, &r,
 			    "list entry states", err);
 	if (code != SPOOL_OK)
 		return code;
 	size_t rows = (size_t)PQntuples(r);
-	if (rows > 0 && (c->v = calloc(rows, sizeof *c->v)) == NULL)
+	if (rows > 0 && (*out = calloc(rows, sizeof **out)) == NULL)
 		code = spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
 	for (size_t i = 0; code == SPOOL_OK && i < rows; i++) {
 		const void *key;
 		size_t klen;
-		struct spool_entry_state *s = &c->v[i];
+		struct spool_entry_state *s = &(*out)[i];
 		pg_bytes(r, (int)i, 0, &key, &klen);
 		if ((s->mem_ = malloc(klen + 1)) == NULL) {
 			code = spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
@@ -143,36 +77,13 @@ static int state_list_txn(struct spool *sp, void *ctx, struct spool_err *err)
 		spool_put_bytes(s->mem_, key, klen);
 		s->last_scheduled = pg_int(r, (int)i, 1);
 		s->last_start = pg_int(r, (int)i, 2);
-		c->n++;
+		(*n)++;
 	}
 	PQclear(r);
 	return code;
 }
 
-int pg_state_list(struct spool *sp, struct spool_entry_state **out, size_t *n,
-		  struct spool_err *err)
-{
-	*out = NULL;
-	*n = 0;
-	struct state_list_ctx c = { 0 };
-	int code = pg_txn(sp, PG_READ, state_list_txn, &c, err);
-	if (code != SPOOL_OK) {
-		spool_states_free(c.v, c.n);
-		return code;
-	}
-	*out = c.v;
-	*n = c.n;
-	return SPOOL_OK;
-}
-
 /* ---------------------------------------------------------------- meta */
-
-struct meta_ctx {
-	const char *name;
-	const char *value;   /* set */
-	char *buf;           /* get */
-	size_t size;
-};
 
 int pg_meta_read(struct spool *sp, const char *name, char *buf, size_t size,
 		 struct spool_err *err)
@@ -211,39 +122,4 @@ int pg_meta_write(struct spool *sp, const char *name, const char *value,
 	return pg_query(sp, "INSERT INTO meta (name, value) VALUES ($1, $2)"
 			" ON CONFLICT (name) DO UPDATE SET value = excluded.value",
 			&p, NULL, "set value", err);
-}
-
-static int meta_get_txn(struct spool *sp, void *ctx, struct spool_err *err)
-{
-	struct meta_ctx *c = ctx;
-	return pg_meta_read(sp, c->name, c->buf, c->size, err);
-}
-
-int pg_meta_get(struct spool *sp, const char *name, char *buf, size_t size,
-		struct spool_err *err)
-{
-	int code = spool_check_name(sp, name, SPOOL_NAME_MAX, "value name", err);
-	if (code != SPOOL_OK)
-		return code;
-	struct meta_ctx c = { .name = name, .buf = buf, .size = size };
-	return pg_txn(sp, PG_READ, meta_get_txn, &c, err);
-}
-
-static int meta_set_txn(struct spool *sp, void *ctx, struct spool_err *err)
-{
-	struct meta_ctx *c = ctx;
-	return pg_meta_write(sp, c->name, c->value, err);
-}
-
-int pg_meta_set(struct spool *sp, const char *name, const char *value,
-		struct spool_err *err)
-{
-	int code = spool_check_name(sp, name, SPOOL_NAME_MAX, "value name", err);
-	if (code != SPOOL_OK)
-		return code;
-	if (value == NULL || strnlen(value, SPOOL_META_MAX + 1) > SPOOL_META_MAX)
-		return spool_seterr(err, SPOOL_INVALID, "%s: value %s must be a string"
-				    " of at most %d bytes", sp->path, name, SPOOL_META_MAX);
-	struct meta_ctx c = { .name = name, .value = value };
-	return pg_txn(sp, PG_WRITE, meta_set_txn, &c, err);
 }

@@ -280,11 +280,18 @@ int pg_counter_next(struct spool *sp, const char *name, int64_t *value,
 		    struct spool_err *err)
 {
 	struct pg_params p = { 0 };
+	pg_param_text(&p, name);
+	return pg_counter_query(sp, "UPDATE counter SET value = value + 1 WHERE name = $1"
+				" RETURNING value", &p, name, "next number", value, err);
+}
+
+int pg_counter_query(struct spool *sp, const char *sql, const struct pg_params *p,
+		     const char *name, const char *what, int64_t *value,
+		     struct spool_err *err)
+{
 	PGresult *r = NULL;
 	*value = 0;
-	pg_param_text(&p, name);
-	int code = pg_query(sp, "UPDATE counter SET value = value + 1 WHERE name = $1"
-			    " RETURNING value", &p, &r, "next number", err);
+	int code = pg_query(sp, sql, p, &r, what, err);
 	if (code != SPOOL_OK)
 		return code;
 	if (PQntuples(r) != 1)

@@ -1,9 +1,9 @@
-/* spool/atjobs.c: queueing, listing, reading and removing at/batch jobs.
- * Moving jobs through their states (claim, finish, recovery) is in
- * atrun.c.
+/* spool/sqlite/atjobs.c: the at job primitives (spool/at_submit.c and
+ * spool/at_jobs.c orchestrate): inserting, reading, listing, counting and
+ * deleting jobs. Moving them through their states is in atrun.c.
  *
- * A job's environment is stored as one blob: its NAME=VALUE strings, each
- * followed by a NUL byte, as in /proc/PID/environ. The at -u recipient
+ * A job's environment is stored as one blob, packed by spool/at_submit.c:
+ * its NAME=VALUE strings, each followed by a NUL byte. The at -u recipient
  * has a column of its own (mail_to, schema 5), NULL for the owner.
  */
 #include <stdlib.h>
@@ -36,34 +36,8 @@ static int state_of_column(sqlite3_stmt *st, int col)
 	return name_index(state_names, 3, sqlite3_column_text(st, col));
 }
 
-/* The environment as one blob (*BLOB, malloc'ed, *LEN bytes). */
-static int pack_env(struct spool *sp, const char *const *env, char **blob, size_t *len,
+int sqlite_at_usage(struct spool *sp, uid_t uid, struct spool_at_usage *out,
 		    struct spool_err *err)
-{
-	size_t total = 0, count = 0;
-	for (; env != NULL && env[count] != NULL; count++) {
-		const char *eq = strchr(env[count], '=');
-		if (eq == NULL || eq == env[count])
-			return spool_seterr(err, SPOOL_INVALID, "%s: at job: environment"
-					    " string %zu is not NAME=VALUE", sp->path, count);
-		total += strlen(env[count]) + 1;
-		if (total > SPOOL_ENV_MAX || count >= SPOOL_ENV_COUNT_MAX)
-			return spool_seterr(err, SPOOL_INVALID, "%s: at job: environment"
-					    " over %d bytes or %d strings", sp->path,
-					    SPOOL_ENV_MAX, SPOOL_ENV_COUNT_MAX);
-	}
-	if ((*blob = malloc(total + 1)) == NULL)
-		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
-	char *p = *blob;
-	for (size_t i = 0; i < count; i++)
-		p = spool_put_bytes(p, env[i], strlen(env[i]));
-	*len = total;
-	return SPOOL_OK;
-}
-
-/* UID's usage, inside the caller's transaction. */
-static int read_usage(struct spool *sp, uid_t uid, struct spool_at_usage *out,
-		      struct spool_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	*out = (struct spool_at_usage){ 0 };
@@ -81,56 +55,6 @@ static int read_usage(struct spool *sp, uid_t uid, struct spool_at_usage *out,
 	out->jobs = jobs > 0 ? (uint64_t)jobs : 0;
 	out->bytes = bytes > 0 ? (uint64_t)bytes : 0;
 	(void)sqlite3_reset(st);   /* after a row, reset reports no error */
-	return SPOOL_OK;
-}
-
-struct usage_ctx {
-	uid_t uid;
-	struct spool_at_usage out;
-};
-
-static int usage_txn(struct spool *sp, void *ctx, struct spool_err *err)
-{
-	struct usage_ctx *c = ctx;
-	return read_usage(sp, c->uid, &c->out, err);
-}
-
-int sqlite_at_usage_of(struct spool *sp, uid_t uid, struct spool_at_usage *out,
-		      struct spool_err *err)
-{
-	struct usage_ctx c = { .uid = uid };
-	int code = spool_txn(sp, TXN_READ, usage_txn, &c, err);
-	*out = code == SPOOL_OK ? c.out : (struct spool_at_usage){ 0 };
-	return code;
-}
-
-struct submit_ctx {
-	const struct spool_at_job *job;
-	const char *env;
-	size_t env_len;
-	bool quota;                 /* check the owner's usage first */
-	uint64_t max_jobs, max_bytes;
-	struct spool_at_usage usage;
-	int64_t id;
-};
-
-static int check_quota(struct spool *sp, struct submit_ctx *c, struct spool_err *err)
-{
-	const struct spool_at_job *j = c->job;
-	int code = read_usage(sp, j->uid, &c->usage, err);
-	if (code != SPOOL_OK || !c->quota)
-		return code;
-	uint64_t bytes = j->script_len + c->env_len + strlen(j->cwd);
-	if (c->usage.jobs + 1 > c->max_jobs)
-		return spool_seterr(err, SPOOL_QUOTA, "%s: uid %u has %llu at jobs queued,"
-				    " limit %llu", sp->path, (unsigned)j->uid,
-				    (unsigned long long)c->usage.jobs,
-				    (unsigned long long)c->max_jobs);
-	if (c->usage.bytes + bytes > c->max_bytes)
-		return spool_seterr(err, SPOOL_QUOTA, "%s: uid %u has %llu bytes of at jobs"
-				    " queued, this job %llu more, limit %llu", sp->path,
-				    (unsigned)j->uid, (unsigned long long)c->usage.bytes,
-				    (unsigned long long)bytes, (unsigned long long)c->max_bytes);
 	return SPOOL_OK;
 }
 
@@ -166,197 +90,28 @@ int spool_at_insert(struct spool *sp, const struct spool_at_job *j,
 	return code;
 }
 
-static int submit_txn(struct spool *sp, void *ctx, struct spool_err *err)
-{
-	struct submit_ctx *c = ctx;
-	int code = c->quota ? check_quota(sp, c, err) : SPOOL_OK;
-	if (code != SPOOL_OK)
-		return code;
-	return spool_at_insert(sp, c->job, c->env, c->env_len, 0, &c->id, err);
-}
-
-static int submit(struct spool *sp, struct submit_ctx *c, int64_t *id,
-		  struct spool_err *err)
-{
-	char *env = NULL;
-	if (id != NULL)
-		*id = 0;   /* spool.h: numbers are zeroed on failure */
-	int code = spool_at_check(sp, c->job, err);
-	if (code == SPOOL_OK)
-		code = pack_env(sp, c->job->env, &env, &c->env_len, err);
-	if (code != SPOOL_OK)
-		return code;
-	c->env = env;
-	code = spool_txn(sp, TXN_WRITE, submit_txn, c, err);
-	free(env);
-	if (code == SPOOL_OK && id != NULL)
-		*id = c->id;
-	return code;
-}
-
-int sqlite_at_submit(struct spool *sp, const struct spool_at_job *job,
-		    int64_t *id, struct spool_err *err)
-{
-	struct submit_ctx c = { .job = job };
-	return submit(sp, &c, id, err);
-}
-
-int sqlite_at_submit_quota(struct spool *sp, const struct spool_at_job *job,
-			  uint64_t max_jobs, uint64_t max_bytes, int64_t *id,
-			  struct spool_at_usage *usage, struct spool_err *err)
-{
-	struct submit_ctx c = { .job = job, .quota = true, .max_jobs = max_jobs,
-				.max_bytes = max_bytes };
-	int code = submit(sp, &c, id, err);
-	if (usage != NULL)
-		*usage = c.usage;
-	return code;
-}
-
-struct many_ctx {
-	const struct spool_at_job *jobs;
-	size_t n;
-	char **envs;          /* packed environments; NULL for a refused job */
-	size_t *env_lens;
-	const struct spool_at_quota *quota;
-	int64_t *ids;
-	int *codes;
-	struct spool_err *errs;
-	struct spool_at_usage *usages;
-	bool *over;           /* refused for a quota in this try */
-};
-
-static int many_txn(struct spool *sp, void *ctx, struct spool_err *err)
-{
-	struct many_ctx *c = ctx;
-	for (size_t i = 0; i < c->n; i++) {
-		c->ids[i] = 0;
-		c->over[i] = false;
-		if (c->codes[i] != SPOOL_OK)
-			continue;
-		const struct spool_at_job *j = &c->jobs[i];
-		if (c->quota != NULL && j->uid != 0) {
-			/* Inside the transaction: jobs inserted above count. */
-			struct submit_ctx q = { .job = j, .env = c->envs[i],
-						.env_len = c->env_lens[i], .quota = true,
-						.max_jobs = c->quota->max_jobs,
-						.max_bytes = c->quota->max_bytes };
-			int qc = check_quota(sp, &q, &c->errs[i]);
-			if (c->usages != NULL)
-				c->usages[i] = q.usage;
-			if (qc == SPOOL_QUOTA) {
-				c->over[i] = true;
-				continue;
-			}
-			if (qc != SPOOL_OK) {
-				*err = c->errs[i];
-				return qc;
-			}
-		}
-		int code = spool_at_insert(sp, j, c->envs[i], c->env_lens[i], 0,
-					   &c->ids[i], err);
-		if (code != SPOOL_OK)
-			return code;
-	}
-	return SPOOL_OK;
-}
-
-int sqlite_at_submit_many(struct spool *sp, const struct spool_at_job *jobs, size_t n,
-			 const struct spool_at_quota *quota, int64_t *ids, int *codes,
-			 struct spool_err *errs, struct spool_at_usage *usages,
-			 struct spool_err *err)
-{
-	if (n > SPOOL_AT_BATCH_MAX)
-		return spool_seterr(err, SPOOL_INVALID, "%s: %zu at jobs in one batch (at most %d)",
-				    sp->path, n, SPOOL_AT_BATCH_MAX);
-	char *envs[SPOOL_AT_BATCH_MAX] = { 0 };
-	size_t env_lens[SPOOL_AT_BATCH_MAX] = { 0 };
-	size_t valid = 0;
-	for (size_t i = 0; i < n; i++) {
-		ids[i] = 0;
-		codes[i] = spool_at_check(sp, &jobs[i], &errs[i]);
-		if (codes[i] == SPOOL_OK)
-			codes[i] = pack_env(sp, jobs[i].env, &envs[i], &env_lens[i], &errs[i]);
-		if (codes[i] == SPOOL_OK)
-			valid++;
-	}
-	int code = SPOOL_OK;
-	bool over[SPOOL_AT_BATCH_MAX] = { false };
-	if (valid > 0) {
-		struct many_ctx c = { .jobs = jobs, .n = n, .envs = envs, .env_lens = env_lens,
-				      .quota = quota, .ids = ids, .codes = codes, .errs = errs,
-				      .usages = usages, .over = over };
-		code = spool_txn(sp, TXN_WRITE, many_txn, &c, err);
-	}
-	for (size_t i = 0; i < n; i++) {
-		free(envs[i]);
-		if (code == SPOOL_OK && over[i]) {
-			codes[i] = SPOOL_QUOTA;   /* ERRS[i] says which limit */
-			ids[i] = 0;
-		} else if (code != SPOOL_OK && codes[i] == SPOOL_OK) {
-			codes[i] = code;
-			errs[i] = *err;
-			ids[i] = 0;
-		}
-	}
-	return code;
-}
-
-/* Splits the environment blob ENV (LEN bytes, followed by a NUL) in place
- * into VEC, NULL-terminated. */
-static void split_env(char *env, size_t len, char **vec)
-{
-	size_t k = 0;
-	for (char *s = env; s < env + len; s += strlen(s) + 1)
-		vec[k++] = s;
-	vec[k] = NULL;
-}
-
 /* Columns of ST_AT_GET: id, queue, owner, uid, gid, run_at, created_at,
  * script, environ, cwd, umask, mail, state, pid, started_at, mail_to. */
 static int read_job(struct spool *sp, sqlite3_stmt *st, struct spool_at_job *j,
 		    struct spool_err *err)
 {
-	const void *owner, *script, *env, *cwd, *mail_to = NULL;
-	size_t olen, slen, elen, clen, mlen = 0;
+	struct spool_at_bytes b = { 0 };
 	memset(j, 0, sizeof *j);
 	bool has_mail_to = sqlite3_column_type(st, 15) != SQLITE_NULL;
-	if (spool_col_bytes(st, 2, &owner, &olen) || spool_col_bytes(st, 7, &script, &slen) ||
-	    spool_col_bytes(st, 8, &env, &elen) || spool_col_bytes(st, 9, &cwd, &clen) ||
-	    (has_mail_to && spool_col_bytes(st, 15, &mail_to, &mlen)))
+	if (spool_col_bytes(st, 2, &b.owner, &b.olen) || spool_col_bytes(st, 7, &b.script, &b.slen) ||
+	    spool_col_bytes(st, 8, &b.env, &b.elen) || spool_col_bytes(st, 9, &b.cwd, &b.clen) ||
+	    (has_mail_to && spool_col_bytes(st, 15, &b.mail_to, &b.mlen)))
 		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
 	const unsigned char *queue = sqlite3_column_text(st, 1);
 	int state = state_of_column(st, 12);
 	int mail = name_index(mail_names, 3, sqlite3_column_text(st, 11));
-	if (owner == NULL || script == NULL || env == NULL || cwd == NULL ||
+	if (b.owner == NULL || b.script == NULL || b.env == NULL || b.cwd == NULL ||
 	    queue == NULL || state < 0 || mail < 0)
 		return spool_seterr(err, SPOOL_CORRUPT, "%s: at job %lld is malformed",
 				    sp->path, (long long)sqlite3_column_int64(st, 0));
-	size_t nenv = 0;
-	for (size_t i = 0; i < elen; i++)
-		nenv += ((const char *)env)[i] == '\0';
-	nenv += elen > 0 && ((const char *)env)[elen - 1] != '\0';
-	size_t ptrs = (nenv + 1) * sizeof(char *);
-	char *mem = malloc(ptrs + elen + slen + clen + olen + mlen + 5);
-	if (mem == NULL)
-		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
-	char **vec = (char **)mem;   /* malloc'ed memory suits any type */
-	char *p = mem + ptrs;
-	p = spool_put_bytes(p, env, elen);
-	split_env(mem + ptrs, elen, vec);
-	j->script = p;
-	j->script_len = slen;
-	p = spool_put_bytes(p, script, slen);
-	j->cwd = p;
-	p = spool_put_bytes(p, cwd, clen);
-	j->owner = p;
-	p = spool_put_bytes(p, owner, olen);
-	if (has_mail_to) {
-		j->mail_to = p;
-		spool_put_bytes(p, mail_to, mlen);
-	}
-	j->env = (const char *const *)vec;
-	j->mem_ = mem;
+	int code = spool_at_job_strings(sp, j, &b, err);
+	if (code != SPOOL_OK)
+		return code;
 	j->id = sqlite3_column_int64(st, 0);
 	j->queue = (char)queue[0];
 	j->uid = (uid_t)sqlite3_column_int64(st, 3);
@@ -402,29 +157,6 @@ int spool_at_read(struct spool *sp, int64_t id, struct spool_at_job *out,
 	return read_job(sp, st, out, err);
 }
 
-struct get_ctx {
-	int64_t id;
-	struct spool_at_job *out;
-};
-
-static int get_txn(struct spool *sp, void *ctx, struct spool_err *err)
-{
-	struct get_ctx *g = ctx;
-	spool_at_job_free(g->out);   /* a retried attempt starts over */
-	return spool_at_read(sp, g->id, g->out, err);
-}
-
-int sqlite_at_get(struct spool *sp, int64_t id, struct spool_at_job *out,
-		 struct spool_err *err)
-{
-	memset(out, 0, sizeof *out);
-	struct get_ctx g = { .id = id, .out = out };
-	int code = spool_txn(sp, TXN_READ, get_txn, &g, err);
-	if (code != SPOOL_OK)
-		spool_at_job_free(out);
-	return code;
-}
-
 int spool_at_state_of(struct spool *sp, int64_t id, enum spool_at_state *state,
 		      uid_t *uid, struct spool_err *err)
 {
@@ -442,12 +174,6 @@ int spool_at_state_of(struct spool *sp, int64_t id, enum spool_at_state *state,
 	(void)sqlite3_reset(st);   /* after a row, reset reports no error */
 	return SPOOL_OK;
 }
-
-struct list_ctx {
-	const struct spool_at_filter *filter;
-	struct spool_at_summary *v;
-	size_t n;
-};
 
 /* Columns: id, queue, owner, uid, run_at, state. */
 static int read_summary(struct spool *sp, sqlite3_stmt *st,
@@ -472,15 +198,11 @@ static int read_summary(struct spool *sp, sqlite3_stmt *st,
 	return SPOOL_OK;
 }
 
-static int list_txn(struct spool *sp, void *ctx, struct spool_err *err)
+int sqlite_at_list(struct spool *sp, const struct spool_at_filter *f,
+		   struct spool_at_summary **out, size_t *n, struct spool_err *err)
 {
-	struct list_ctx *c = ctx;
-	const struct spool_at_filter *f = c->filter;
 	sqlite3_stmt *st = NULL;
 	size_t cap = 0;
-	free(c->v);   /* a retried attempt starts over */
-	c->v = NULL;
-	c->n = 0;
 	int code = spool_stmt(sp, f->all_owners ? ST_AT_LIST_ALL : ST_AT_LIST_UID, &st, err);
 	if (code != SPOOL_OK)
 		return code;
@@ -492,70 +214,40 @@ static int list_txn(struct spool *sp, void *ctx, struct spool_err *err)
 		return spool_sqlerr(sp, err, rc, "list at jobs");
 	int row;
 	while ((row = spool_step_row(sp, st, "list at jobs", err)) == 1) {
-		code = spool_grow(sp, &c->v, c->n, &cap, sizeof *c->v, err);
+		code = spool_grow(sp, out, *n, &cap, sizeof **out, err);
 		if (code != SPOOL_OK)
 			return code;
-		code = read_summary(sp, st, &c->v[c->n], err);
+		code = read_summary(sp, st, &(*out)[*n], err);
 		if (code != SPOOL_OK)
 			return code;
-		c->n++;
+		(*n)++;
 	}
 	return row < 0 ? -row : SPOOL_OK;
 }
 
-int sqlite_at_list(struct spool *sp, const struct spool_at_filter *filter,
-		  struct spool_at_summary **out, size_t *n,
-		  struct spool_err *err)
+int sqlite_at_delete(struct spool *sp, int64_t id, const char *what,
+		     struct spool_err *err)
 {
-	*out = NULL;
-	*n = 0;
-	if (filter->queue != '\0' && !spool_is_queue(filter->queue))
-		return spool_seterr(err, SPOOL_INVALID, "%s: list at jobs: queue must"
-				    " be a letter a-z or A-Z", sp->path);
-	struct list_ctx c = { .filter = filter };
-	int code = spool_txn(sp, TXN_READ, list_txn, &c, err);
-	if (code != SPOOL_OK) {
-		free(c.v);
-		return code;
-	}
-	*out = c.v;
-	*n = c.n;
-	return SPOOL_OK;
-}
-
-struct remove_ctx {
-	int64_t id;
-	uid_t requester;
-};
-
-static int remove_txn(struct spool *sp, void *ctx, struct spool_err *err)
-{
-	struct remove_ctx *c = ctx;
-	enum spool_at_state state;
-	uid_t uid;
 	sqlite3_stmt *st = NULL;
-	int code = spool_at_state_of(sp, c->id, &state, &uid, err);
+	int code = spool_stmt(sp, ST_AT_DELETE, &st, err);
 	if (code != SPOOL_OK)
 		return code;
-	if (c->requester != 0 && c->requester != uid)
-		return spool_seterr(err, SPOOL_PERMISSION, "%s: at job %lld belongs to"
-				    " another user", sp->path, (long long)c->id);
-	if (state == SPOOL_AT_RUNNING)
-		return spool_seterr(err, SPOOL_CONFLICT, "%s: at job %lld is running",
-				    sp->path, (long long)c->id);
-	code = spool_stmt(sp, ST_AT_DELETE, &st, err);
-	if (code != SPOOL_OK)
-		return code;
-	int rc = sqlite3_bind_int64(st, 1, c->id);
+	int rc = sqlite3_bind_int64(st, 1, id);
 	if (rc != SQLITE_OK)
-		return spool_sqlerr(sp, err, rc, "remove at job");
-	return spool_step_done(sp, st, "remove at job", err);
+		return spool_sqlerr(sp, err, rc, what);
+	return spool_step_done(sp, st, what, err);
 }
 
-int sqlite_at_remove(struct spool *sp, int64_t id, uid_t requester,
-		    struct spool_err *err)
+int sqlite_at_last_id(struct spool *sp, int64_t *last, struct spool_err *err)
 {
-	struct remove_ctx c = { .id = id, .requester = requester };
-	return spool_txn(sp, TXN_WRITE, remove_txn, &c, err);
+	sqlite3_stmt *st = NULL;
+	int code = spool_stmt(sp, ST_AT_LAST_ID, &st, err);
+	if (code != SPOOL_OK)
+		return code;
+	int row = spool_step_row(sp, st, "last at job id", err);
+	if (row <= 0)
+		return row < 0 ? -row : spool_seterr(err, SPOOL_IO, "%s: last at job id:"
+						     " no result", sp->path);
+	*last = sqlite3_column_int64(st, 0);
+	return spool_step_done(sp, st, "last at job id", err);
 }
-

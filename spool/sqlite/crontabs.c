@@ -1,4 +1,5 @@
-/* spool/crontabs.c: each owner's crontab, byte for byte, and the generation
+/* spool/sqlite/crontabs.c: each owner's crontab, byte for byte (the
+ * primitives; spool/crontab.c orchestrates), and the generation
  * counter that tells the daemon what changed.
  *
  * Every install and removal takes the next value of one counter (the
@@ -12,16 +13,6 @@
 #include "spool/sqlite/internal.h"
 
 #define GENERATION "crontab_generation"
-
-struct change {
-	const char *owner;
-	uid_t uid;
-	const void *text;   /* NULL: remove */
-	size_t len;
-	uid_t by;
-	int64_t now;
-	int64_t generation;  /* out */
-};
 
 static int next_generation(struct spool *sp, int64_t *gen, struct spool_err *err)
 {
@@ -38,13 +29,6 @@ static int next_generation(struct spool *sp, int64_t *gen, struct spool_err *err
 			"%s: the generation counter is missing", sp->path);
 	*gen = sqlite3_column_int64(st, 0);
 	return spool_step_done(sp, st, "next generation", err);
-}
-
-static int install_txn(struct spool *sp, void *ctx, struct spool_err *err)
-{
-	struct change *c = ctx;
-	return spool_crontab_put(sp, c->owner, c->uid, c->text, c->len, c->by,
-				 c->now, &c->generation, err);
 }
 
 int spool_crontab_put(struct spool *sp, const char *owner, uid_t uid,
@@ -75,61 +59,28 @@ int spool_crontab_put(struct spool *sp, const char *owner, uid_t uid,
 	return spool_step_done(sp, st, "install crontab", err);
 }
 
-static int remove_txn(struct spool *sp, void *ctx, struct spool_err *err)
+int sqlite_crontab_tombstone(struct spool *sp, const char *owner, uid_t by,
+			     int64_t now, int64_t *generation, struct spool_err *err)
 {
-	struct change *c = ctx;
 	sqlite3_stmt *st = NULL;
-	int code = next_generation(sp, &c->generation, err);
+	int code = next_generation(sp, generation, err);
 	if (code == SPOOL_OK)
 		code = spool_stmt(sp, ST_CRONTAB_TOMBSTONE, &st, err);
 	if (code != SPOOL_OK)
 		return code;
-	int rc = spool_bind_text(st, 1, c->owner);
+	int rc = spool_bind_text(st, 1, owner);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(st, 2, c->now);
+		rc = sqlite3_bind_int64(st, 2, now);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(st, 3, c->by);
+		rc = sqlite3_bind_int64(st, 3, by);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(st, 4, c->generation);
+		rc = sqlite3_bind_int64(st, 4, *generation);
 	if (rc != SQLITE_OK)
 		return spool_sqlerr(sp, err, rc, "remove crontab");
 	code = spool_step_done(sp, st, "remove crontab", err);
 	if (code == SPOOL_OK && sqlite3_changes(sq(sp)->db) == 0)
 		code = spool_seterr(err, SPOOL_NOT_FOUND, "%s: no crontab for %s",
-				    sp->path, c->owner);
-	return code;
-}
-
-int sqlite_crontab_install(struct spool *sp, const char *owner, uid_t uid,
-			  const void *text, size_t len, uid_t by, int64_t now,
-			  int64_t *generation, struct spool_err *err)
-{
-	int code = spool_check_name(sp, owner, SPOOL_NAME_MAX, "owner name", err);
-	if (code != SPOOL_OK)
-		return code;
-	if (len > SPOOL_CRONTAB_MAX || (text == NULL && len > 0))
-		return spool_seterr(err, SPOOL_INVALID,
-				    "%s: crontab for %s is missing or over %d bytes",
-				    sp->path, owner, SPOOL_CRONTAB_MAX);
-	struct change c = { .owner = owner, .uid = uid, .text = text, .len = len,
-			    .by = by, .now = now };
-	code = spool_txn(sp, TXN_WRITE, install_txn, &c, err);
-	if (code == SPOOL_OK && generation != NULL)
-		*generation = c.generation;
-	return code;
-}
-
-int sqlite_crontab_remove(struct spool *sp, const char *owner, uid_t by,
-			 int64_t now, int64_t *generation,
-			 struct spool_err *err)
-{
-	int code = spool_check_name(sp, owner, SPOOL_NAME_MAX, "owner name", err);
-	if (code != SPOOL_OK)
-		return code;
-	struct change c = { .owner = owner, .by = by, .now = now };
-	code = spool_txn(sp, TXN_WRITE, remove_txn, &c, err);
-	if (code == SPOOL_OK && generation != NULL)
-		*generation = c.generation;
+				    sp->path, owner);
 	return code;
 }
 
@@ -161,104 +112,75 @@ static int read_crontab(struct spool *sp, sqlite3_stmt *st,
 	return SPOOL_OK;
 }
 
-struct get_ctx {
-	const char *owner;
-	struct spool_crontab *out;
-};
-
-static int get_txn(struct spool *sp, void *ctx, struct spool_err *err)
+/* Steps statement ST_CRONTAB_GET for OWNER to its row: 1, 0 when there is
+ * none, or -code. */
+static int step_to_crontab(struct spool *sp, const char *owner, sqlite3_stmt **st,
+			   struct spool_err *err)
 {
-	struct get_ctx *g = ctx;
-	sqlite3_stmt *st = NULL;
-	spool_crontab_free(g->out);   /* a retried attempt starts over */
-	int code = spool_stmt(sp, ST_CRONTAB_GET, &st, err);
+	int code = spool_stmt(sp, ST_CRONTAB_GET, st, err);
 	if (code != SPOOL_OK)
-		return code;
-	int rc = spool_bind_text(st, 1, g->owner);
+		return -code;
+	int rc = spool_bind_text(*st, 1, owner);
 	if (rc != SQLITE_OK)
-		return spool_sqlerr(sp, err, rc, "get crontab");
-	int row = spool_step_row(sp, st, "get crontab", err);
+		return -spool_sqlerr(sp, err, rc, "get crontab");
+	return spool_step_row(sp, *st, "get crontab", err);
+}
+
+int sqlite_crontab_read(struct spool *sp, const char *owner,
+			struct spool_crontab *out, struct spool_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int row = step_to_crontab(sp, owner, &st, err);
 	if (row < 0)
 		return -row;
 	if (row == 0)
 		return spool_seterr(err, SPOOL_NOT_FOUND, "%s: no crontab for %s",
-				    sp->path, g->owner);
-	return read_crontab(sp, st, g->out, err);
+				    sp->path, owner);
+	return read_crontab(sp, st, out, err);
 }
 
-int sqlite_crontab_get(struct spool *sp, const char *owner,
-		      struct spool_crontab *out, struct spool_err *err)
+int sqlite_crontab_generation_of(struct spool *sp, const char *owner, int64_t *gen,
+				 struct spool_err *err)
 {
-	memset(out, 0, sizeof *out);
-	int code = spool_check_name(sp, owner, SPOOL_NAME_MAX, "owner name", err);
-	if (code != SPOOL_OK)
-		return code;
-	struct get_ctx g = { .owner = owner, .out = out };
-	code = spool_txn(sp, TXN_READ, get_txn, &g, err);
-	if (code != SPOOL_OK)
-		spool_crontab_free(out);
-	return code;
+	sqlite3_stmt *st = NULL;
+	*gen = 0;
+	int row = step_to_crontab(sp, owner, &st, err);
+	if (row < 0)
+		return -row;
+	if (row == 1)
+		*gen = sqlite3_column_int64(st, 5);
+	(void)sqlite3_reset(st);   /* a finished read: nothing to report */
+	return SPOOL_OK;
 }
 
-struct changes_ctx {
-	int64_t since;
-	size_t max;
-	struct spool_crontab *v;
-	size_t n;
-};
-
-static int changes_txn(struct spool *sp, void *ctx, struct spool_err *err)
+int sqlite_crontab_changes(struct spool *sp, int64_t since, size_t max,
+			   struct spool_crontab **out, size_t *n, struct spool_err *err)
 {
-	struct changes_ctx *c = ctx;
 	sqlite3_stmt *st = NULL;
 	size_t cap = 0;
-	spool_crontabs_free(c->v, c->n);   /* a retried attempt starts over */
-	c->v = NULL;
-	c->n = 0;
 	int code = spool_stmt(sp, ST_CRONTAB_CHANGES, &st, err);
 	if (code != SPOOL_OK)
 		return code;
-	int rc = sqlite3_bind_int64(st, 1, c->since);
+	int rc = sqlite3_bind_int64(st, 1, since);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(st, 2, (sqlite3_int64)c->max);
+		rc = sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
 	if (rc != SQLITE_OK)
 		return spool_sqlerr(sp, err, rc, "list crontab changes");
 	int row;
 	while ((row = spool_step_row(sp, st, "list crontab changes", err)) == 1) {
-		code = spool_grow(sp, &c->v, c->n, &cap, sizeof *c->v, err);
+		code = spool_grow(sp, out, *n, &cap, sizeof **out, err);
 		if (code != SPOOL_OK)
 			return code;
-		code = read_crontab(sp, st, &c->v[c->n], err);
+		code = read_crontab(sp, st, &(*out)[*n], err);
 		if (code != SPOOL_OK)
 			return code;
-		c->n++;
+		(*n)++;
 	}
 	return row < 0 ? -row : SPOOL_OK;
 }
 
-int sqlite_crontab_changes(struct spool *sp, int64_t since, size_t max,
-			  struct spool_crontab **out, size_t *n,
-			  struct spool_err *err)
+int sqlite_crontab_generation(struct spool *sp, int64_t *gen, struct spool_err *err)
 {
-	*out = NULL;
-	*n = 0;
-	if (max == 0 || max > INT64_MAX)
-		return spool_seterr(err, SPOOL_INVALID, "%s: list crontab changes:"
-				    " max must be at least 1", sp->path);
-	struct changes_ctx c = { .since = since, .max = max };
-	int code = spool_txn(sp, TXN_READ, changes_txn, &c, err);
-	if (code != SPOOL_OK) {
-		spool_crontabs_free(c.v, c.n);
-		return code;
-	}
-	*out = c.v;
-	*n = c.n;
-	return SPOOL_OK;
-}
-
-static int generation_txn(struct spool *sp, void *ctx, struct spool_err *err)
-{
-	int64_t *gen = ctx;
 	sqlite3_stmt *st = NULL;
 	int code = spool_stmt(sp, ST_SEQ_GET, &st, err);
 	if (code != SPOOL_OK)
@@ -273,11 +195,3 @@ static int generation_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	*gen = sqlite3_column_int64(st, 0);
 	return SPOOL_OK;
 }
-
-int sqlite_crontab_generation(struct spool *sp, int64_t *generation,
-			     struct spool_err *err)
-{
-	*generation = 0;
-	return spool_txn(sp, TXN_READ, generation_txn, generation, err);
-}
-

@@ -1,7 +1,7 @@
-/* spool/history.c: the run history: records begun when runs start and
- * completed when they end, or appended whole, in batches; recovery of the
- * records a crash left running; queries, newest first. Pruning is in
- * prune.c.
+/* spool/sqlite/history.c: the run history's primitives (spool/history.c
+ * orchestrates): records inserted and completed, recovery of the records a
+ * crash left running, queries, newest first; and claims, which on one
+ * machine are the first record of a run. Pruning is in prune.c.
  *
  * The daemon batches: when many jobs start or end at once their records go
  * in one transaction, so one fsync covers them all.
@@ -11,7 +11,7 @@
 
 #include "spool/sqlite/internal.h"
 
-int spool_run_insert(struct spool *sp, const struct spool_run *r,
+int spool_run_insert(struct spool *sp, const struct spool_run *r, int64_t *id,
 		     struct spool_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -34,29 +34,17 @@ int spool_run_insert(struct spool *sp, const struct spool_run *r,
 	if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 13, r->output_total);
 	if (rc != SQLITE_OK)
 		return spool_sqlerr(sp, err, rc, "append history");
-	return spool_step_done(sp, st, "append history", err);
-}
-
-/* R as begun: running, with no end, status or output yet. */
-static struct spool_run as_begun(const struct spool_run *r)
-{
-	struct spool_run b = *r;
-	b.id = 0;
-	b.end_ms = 0;
-	b.exit_code = -1;
-	b.signal = 0;
-	b.flags = r->flags | SPOOL_RUN_RUNNING;
-	b.output = NULL;
-	b.output_len = 0;
-	b.output_total = 0;
-	return b;
+	code = spool_step_done(sp, st, "append history", err);
+	if (code == SPOOL_OK && id != NULL)
+		*id = sqlite3_last_insert_rowid(sq(sp)->db);
+	return code;
 }
 
 int spool_run_end(struct spool *sp, const struct spool_run *r,
 		  struct spool_err *err)
 {
 	if (r->id == 0)
-		return spool_run_insert(sp, r, err);
+		return spool_run_insert(sp, r, NULL, err);
 	sqlite3_stmt *st = NULL;
 	int code = spool_stmt(sp, ST_RUN_END, &st, err);
 	if (code != SPOOL_OK)
@@ -74,18 +62,15 @@ int spool_run_end(struct spool *sp, const struct spool_run *r,
 	code = spool_step_done(sp, st, "end history record", err);
 	if (code == SPOOL_OK && sqlite3_changes(sq(sp)->db) == 0)
 		/* Gone (deleted by hand) or already ended: keep the result. */
-		code = spool_run_insert(sp, r, err);
+		code = spool_run_insert(sp, r, NULL, err);
 	return code;
 }
 
-enum write_mode { WRITE_APPEND, WRITE_BEGIN, WRITE_END, WRITE_CLAIM };
-
-struct write_ctx {
-	enum write_mode mode;
+struct claim_ctx {
 	const struct spool_run *runs;
 	size_t n;
-	int64_t *ids;   /* WRITE_BEGIN, WRITE_CLAIM: the new records' ids */
-	bool *won;      /* WRITE_CLAIM: which runs this call claimed */
+	int64_t *ids;   /* the new records' ids */
+	bool *won;      /* which runs this call claimed */
 };
 
 /* Whether a run of KEY due at SCHEDULED_MS was claimed already: a cron
@@ -109,30 +94,18 @@ static int claimed_before(struct spool *sp, const struct spool_run *r, bool *tak
 	return SPOOL_OK;
 }
 
-static int write_txn(struct spool *sp, void *ctx, struct spool_err *err)
+static int claim_txn(struct spool *sp, void *ctx, struct spool_err *err)
 {
-	struct write_ctx *c = ctx;
+	struct claim_ctx *c = ctx;
 	for (size_t i = 0; i < c->n; i++) {
-		int code;
-		if (c->mode == WRITE_CLAIM) {
-			bool taken = false;
-			c->ids[i] = 0;
-			c->won[i] = false;
-			code = claimed_before(sp, &c->runs[i], &taken, err);
-			if (code == SPOOL_OK && !taken) {
-				struct spool_run b = as_begun(&c->runs[i]);
-				code = spool_run_insert(sp, &b, err);
-				c->ids[i] = sqlite3_last_insert_rowid(sq(sp)->db);
-				c->won[i] = code == SPOOL_OK;
-			}
-		} else if (c->mode == WRITE_BEGIN) {
-			struct spool_run b = as_begun(&c->runs[i]);
-			code = spool_run_insert(sp, &b, err);
-			c->ids[i] = sqlite3_last_insert_rowid(sq(sp)->db);
-		} else if (c->mode == WRITE_END) {
-			code = spool_run_end(sp, &c->runs[i], err);
-		} else {
-			code = spool_run_insert(sp, &c->runs[i], err);
+		bool taken = false;
+		c->ids[i] = 0;
+		c->won[i] = false;
+		int code = claimed_before(sp, &c->runs[i], &taken, err);
+		if (code == SPOOL_OK && !taken) {
+			struct spool_run b = spool_run_as_begun(&c->runs[i]);
+			code = spool_run_insert(sp, &b, &c->ids[i], err);
+			c->won[i] = code == SPOOL_OK;
 		}
 		if (code != SPOOL_OK)
 			return code;
@@ -140,62 +113,19 @@ static int write_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	return SPOOL_OK;
 }
 
-static int write_runs(struct spool *sp, struct write_ctx *c, const char *what,
-		      struct spool_err *err)
-{
-	if (c->n == 0 || c->runs == NULL)
-		return spool_seterr(err, SPOOL_INVALID, "%s: %s: no records",
-				    sp->path, what);
-	/* Zeroed until written: a record refused below claims nothing. */
-	if (c->ids != NULL)
-		memset(c->ids, 0, c->n * sizeof *c->ids);
-	if (c->won != NULL)
-		memset(c->won, 0, c->n * sizeof *c->won);
-	for (size_t i = 0; i < c->n; i++) {
-		struct spool_run b = c->runs[i];
-		if (c->mode == WRITE_BEGIN || c->mode == WRITE_CLAIM) {
-			/* Checked as what is written, less the flag it is given. */
-			b = as_begun(&c->runs[i]);
-			b.flags &= ~(unsigned)SPOOL_RUN_RUNNING;
-		}
-		int code = spool_run_check(sp, &b, err);
-		if (code != SPOOL_OK)
-			return code;
-	}
-	int code = spool_txn(sp, TXN_WRITE, write_txn, c, err);
-	if (code != SPOOL_OK && c->ids != NULL)
-		memset(c->ids, 0, c->n * sizeof *c->ids);
-	if (code != SPOOL_OK && c->won != NULL)
-		memset(c->won, 0, c->n * sizeof *c->won);
-	return code;
-}
-
-int sqlite_history_append(struct spool *sp, const struct spool_run *runs,
-			 size_t n, struct spool_err *err)
-{
-	struct write_ctx c = { .mode = WRITE_APPEND, .runs = runs, .n = n };
-	return write_runs(sp, &c, "append history", err);
-}
-
-int sqlite_history_begin(struct spool *sp, const struct spool_run *runs,
-			size_t n, int64_t *ids, struct spool_err *err)
-{
-	struct write_ctx c = { .mode = WRITE_BEGIN, .runs = runs, .n = n, .ids = ids };
-	return write_runs(sp, &c, "begin history records", err);
-}
-
+/* One machine's spool: a run is claimed by the first record of it, as
+ * spool.h says a claim is; the write lock makes the check and the insert
+ * one step. */
 int sqlite_run_claim(struct spool *sp, const struct spool_run *runs, size_t n,
 		     int64_t *ids, bool *won, struct spool_err *err)
 {
-	struct write_ctx c = { .mode = WRITE_CLAIM, .runs = runs, .n = n, .ids = ids, .won = won };
-	return write_runs(sp, &c, "claim runs", err);
-}
-
-int sqlite_history_end(struct spool *sp, const struct spool_run *runs,
-		      size_t n, struct spool_err *err)
-{
-	struct write_ctx c = { .mode = WRITE_END, .runs = runs, .n = n };
-	return write_runs(sp, &c, "end history records", err);
+	struct claim_ctx c = { .runs = runs, .n = n, .ids = ids, .won = won };
+	int code = spool_txn(sp, TXN_WRITE, claim_txn, &c, err);
+	if (code != SPOOL_OK) {
+		memset(ids, 0, n * sizeof *ids);
+		memset(won, 0, n * sizeof *won);
+	}
+	return code;
 }
 
 /* Columns: id, kind, owner, uid, entry_key, command, scheduled_ms,
@@ -203,29 +133,20 @@ int sqlite_history_end(struct spool *sp, const struct spool_run *runs,
 static int read_run(struct spool *sp, sqlite3_stmt *st, struct spool_run *r,
 		    struct spool_err *err)
 {
-	const void *owner, *key, *command, *output;
-	size_t olen, klen, clen, outlen;
+	struct spool_run_bytes b = { 0 };
 	memset(r, 0, sizeof *r);
-	if (spool_col_bytes(st, 2, &owner, &olen) || spool_col_bytes(st, 4, &key, &klen) ||
-	    spool_col_bytes(st, 5, &command, &clen) || spool_col_bytes(st, 12, &output, &outlen))
+	if (spool_col_bytes(st, 2, &b.owner, &b.olen) || spool_col_bytes(st, 4, &b.key, &b.klen) ||
+	    spool_col_bytes(st, 5, &b.command, &b.clen) ||
+	    spool_col_bytes(st, 12, &b.output, &b.outlen))
 		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
 	const unsigned char *kind = sqlite3_column_text(st, 1);
-	if (owner == NULL || key == NULL || command == NULL || output == NULL || kind == NULL)
+	if (b.owner == NULL || b.key == NULL || b.command == NULL || b.output == NULL ||
+	    kind == NULL)
 		return spool_seterr(err, SPOOL_CORRUPT, "%s: history record %lld is"
 				    " malformed", sp->path, (long long)sqlite3_column_int64(st, 0));
-	char *p = malloc(olen + klen + clen + outlen + 4);
-	if (p == NULL)
-		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
-	r->mem_ = p;
-	r->owner = p;
-	p = spool_put_bytes(p, owner, olen);
-	r->entry_key = p;
-	p = spool_put_bytes(p, key, klen);
-	r->command = p;
-	p = spool_put_bytes(p, command, clen);
-	r->output = p;
-	r->output_len = outlen;
-	spool_put_bytes(p, output, outlen);
+	int code = spool_run_strings(sp, r, &b, err);
+	if (code != SPOOL_OK)
+		return code;
 	r->id = sqlite3_column_int64(st, 0);
 	r->kind = strcmp((const char *)kind, "at") == 0 ? SPOOL_RUN_AT : SPOOL_RUN_CRON;
 	r->uid = (uid_t)sqlite3_column_int64(st, 3);
@@ -238,12 +159,6 @@ static int read_run(struct spool *sp, sqlite3_stmt *st, struct spool_run *r,
 	r->output_total = sqlite3_column_int64(st, 13);
 	return SPOOL_OK;
 }
-
-struct query_ctx {
-	const struct spool_history_filter *filter;
-	struct spool_run *v;
-	size_t n;
-};
 
 static int bind_query(struct spool *sp, const struct spool_history_filter *f,
 		      sqlite3_stmt **out, struct spool_err *err)
@@ -269,114 +184,55 @@ static int bind_query(struct spool *sp, const struct spool_history_filter *f,
 	return SPOOL_OK;
 }
 
-static int query_txn(struct spool *sp, void *ctx, struct spool_err *err)
+/* The rows of ST as new records *OUT of *N (WHAT names the step), each
+ * ended as interrupted at NOW_MS when RECOVER. */
+static int read_runs(struct spool *sp, sqlite3_stmt *st, const char *what, bool recover,
+		     int64_t now_ms, struct spool_run **out, size_t *n, struct spool_err *err)
 {
-	struct query_ctx *c = ctx;
-	sqlite3_stmt *st = NULL;
 	size_t cap = 0;
-	spool_runs_free(c->v, c->n);   /* a retried attempt starts over */
-	c->v = NULL;
-	c->n = 0;
-	int code = bind_query(sp, c->filter, &st, err);
-	if (code != SPOOL_OK)
-		return code;
 	int row;
-	while ((row = spool_step_row(sp, st, "query history", err)) == 1) {
-		code = spool_grow(sp, &c->v, c->n, &cap, sizeof *c->v, err);
+	while ((row = spool_step_row(sp, st, what, err)) == 1) {
+		int code = spool_grow(sp, out, *n, &cap, sizeof **out, err);
+		if (code == SPOOL_OK)
+			code = read_run(sp, st, &(*out)[*n], err);
 		if (code != SPOOL_OK)
 			return code;
-		code = read_run(sp, st, &c->v[c->n], err);
-		if (code != SPOOL_OK)
-			return code;
-		c->n++;
+		struct spool_run *r = &(*out)[(*n)++];
+		if (recover) {
+			r->end_ms = now_ms > r->start_ms ? now_ms : r->start_ms;
+			r->exit_code = -1;
+			r->signal = 0;
+			r->flags = (r->flags & ~(unsigned)SPOOL_RUN_RUNNING) |
+				   SPOOL_RUN_INTERRUPTED;
+		}
 	}
 	return row < 0 ? -row : SPOOL_OK;
 }
 
-int sqlite_history_query(struct spool *sp,
-			const struct spool_history_filter *filter,
-			struct spool_run **out, size_t *n,
-			struct spool_err *err)
+int sqlite_history_query(struct spool *sp, const struct spool_history_filter *filter,
+			 struct spool_run **out, size_t *n, struct spool_err *err)
 {
-	*out = NULL;
-	*n = 0;
-	if (filter->limit == 0 || filter->limit > SPOOL_QUERY_MAX)
-		return spool_seterr(err, SPOOL_INVALID, "%s: query history: limit"
-				    " must be 1 to %d", sp->path, SPOOL_QUERY_MAX);
-	if (filter->entry_key != NULL) {
-		int code = spool_check_name(sp, filter->entry_key, SPOOL_KEY_MAX,
-					    "entry key", err);
-		if (code != SPOOL_OK)
-			return code;
-	}
-	struct query_ctx c = { .filter = filter };
-	int code = spool_txn(sp, TXN_READ, query_txn, &c, err);
-	if (code != SPOOL_OK) {
-		spool_runs_free(c.v, c.n);
-		return code;
-	}
-	*out = c.v;
-	*n = c.n;
-	return SPOOL_OK;
-}
-
-struct recover_ctx {
-	int64_t now_ms;
-	struct spool_run *v;
-	size_t n;
-};
-
-static int recover_txn(struct spool *sp, void *ctx, struct spool_err *err)
-{
-	struct recover_ctx *c = ctx;
 	sqlite3_stmt *st = NULL;
-	size_t cap = 0;
-	spool_runs_free(c->v, c->n);   /* a retried attempt starts over */
-	c->v = NULL;
-	c->n = 0;
-	int code = spool_stmt(sp, ST_RUN_RUNNING, &st, err);
+	int code = bind_query(sp, filter, &st, err);
 	if (code != SPOOL_OK)
 		return code;
-	int row;
-	while ((row = spool_step_row(sp, st, "recover history", err)) == 1) {
-		code = spool_grow(sp, &c->v, c->n, &cap, sizeof *c->v, err);
-		if (code == SPOOL_OK)
-			code = read_run(sp, st, &c->v[c->n], err);
-		if (code != SPOOL_OK)
-			return code;
-		struct spool_run *r = &c->v[c->n++];
-		r->end_ms = c->now_ms > r->start_ms ? c->now_ms : r->start_ms;
-		r->exit_code = -1;
-		r->signal = 0;
-		r->flags = (r->flags & ~(unsigned)SPOOL_RUN_RUNNING) | SPOOL_RUN_INTERRUPTED;
-	}
-	if (row < 0)
-		return -row;
-	if (c->n == 0)
-		return SPOOL_OK;
+	return read_runs(sp, st, "query history", false, 0, out, n, err);
+}
+
+int sqlite_history_recover(struct spool *sp, int64_t now_ms, struct spool_run **out,
+			   size_t *n, struct spool_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int code = spool_stmt(sp, ST_RUN_RUNNING, &st, err);
+	if (code == SPOOL_OK)
+		code = read_runs(sp, st, "recover history", true, now_ms, out, n, err);
+	if (code != SPOOL_OK || *n == 0)
+		return code;
 	code = spool_stmt(sp, ST_RUN_INTERRUPT, &st, err);
 	if (code != SPOOL_OK)
 		return code;
-	int rc = sqlite3_bind_int64(st, 1, c->now_ms);
+	int rc = sqlite3_bind_int64(st, 1, now_ms);
 	if (rc != SQLITE_OK)
 		return spool_sqlerr(sp, err, rc, "recover history");
 	return spool_step_done(sp, st, "recover history", err);
 }
-
-int sqlite_history_recover(struct spool *sp, int64_t now_ms,
-			  struct spool_run **out, size_t *n,
-			  struct spool_err *err)
-{
-	*out = NULL;
-	*n = 0;
-	struct recover_ctx c = { .now_ms = now_ms };
-	int code = spool_txn(sp, TXN_WRITE, recover_txn, &c, err);
-	if (code != SPOOL_OK) {
-		spool_runs_free(c.v, c.n);
-		return code;
-	}
-	*out = c.v;
-	*n = c.n;
-	return SPOOL_OK;
-}
-

@@ -74,46 +74,36 @@ static inline struct spool_sqlite *sq(struct spool *sp)
 /* The operations table (ops.c). */
 extern const struct spool_ops spool_sqlite_ops;
 
-/* ---- the contract's operations, as spool.h states them */
+/* ---- the operations, as spool/backend.h states them */
 
 void sqlite_close(struct spool *sp);
-int sqlite_crontab_install(struct spool *sp, const char *owner, uid_t uid, const void *text, size_t len, uid_t by, int64_t now, int64_t *generation, struct spool_err *err);
-int sqlite_crontab_get(struct spool *sp, const char *owner, struct spool_crontab *out, struct spool_err *err);
-int sqlite_crontab_remove(struct spool *sp, const char *owner, uid_t by, int64_t now, int64_t *generation, struct spool_err *err);
+int sqlite_txn(struct spool *sp, bool write, spool_txn_fn fn, void *ctx, struct spool_err *err);
+int sqlite_crontab_tombstone(struct spool *sp, const char *owner, uid_t by, int64_t now, int64_t *generation, struct spool_err *err);
+int sqlite_crontab_read(struct spool *sp, const char *owner, struct spool_crontab *out, struct spool_err *err);
 int sqlite_crontab_changes(struct spool *sp, int64_t since, size_t max, struct spool_crontab **out, size_t *n, struct spool_err *err);
 int sqlite_crontab_generation(struct spool *sp, int64_t *generation, struct spool_err *err);
-int sqlite_at_submit(struct spool *sp, const struct spool_at_job *job, int64_t *id, struct spool_err *err);
-int sqlite_at_usage_of(struct spool *sp, uid_t uid, struct spool_at_usage *out, struct spool_err *err);
-int sqlite_at_submit_quota(struct spool *sp, const struct spool_at_job *job, uint64_t max_jobs, uint64_t max_bytes, int64_t *id, struct spool_at_usage *usage, struct spool_err *err);
-int sqlite_at_submit_many(struct spool *sp, const struct spool_at_job *jobs, size_t n, const struct spool_at_quota *quota, int64_t *ids, int *codes, struct spool_err *errs, struct spool_at_usage *usages, struct spool_err *err);
+int sqlite_crontab_generation_of(struct spool *sp, const char *owner, int64_t *generation, struct spool_err *err);
+int sqlite_at_usage(struct spool *sp, uid_t uid, struct spool_at_usage *out, struct spool_err *err);
+int sqlite_at_last_id(struct spool *sp, int64_t *last, struct spool_err *err);
 int sqlite_at_list(struct spool *sp, const struct spool_at_filter *filter, struct spool_at_summary **out, size_t *n, struct spool_err *err);
-int sqlite_at_get(struct spool *sp, int64_t id, struct spool_at_job *out, struct spool_err *err);
-int sqlite_at_remove(struct spool *sp, int64_t id, uid_t requester, struct spool_err *err);
-int sqlite_at_claim(struct spool *sp, int64_t id, int64_t now, struct spool_err *err);
+int sqlite_at_delete(struct spool *sp, int64_t id, const char *what, struct spool_err *err);
+int sqlite_at_claim(struct spool *sp, int64_t id, int64_t now, bool *claimed, struct spool_err *err);
 int sqlite_at_claim_due(struct spool *sp, int64_t now, const char *queues, size_t max, struct spool_at_job **out, size_t *n, struct spool_err *err);
-int sqlite_at_set_running(struct spool *sp, int64_t id, pid_t pid, int64_t started_at, struct spool_err *err);
-int sqlite_at_finish(struct spool *sp, int64_t id, const struct spool_run *result, struct spool_err *err);
+int sqlite_at_set_running(struct spool *sp, int64_t id, pid_t pid, int64_t started_at, bool *changed, struct spool_err *err);
 int sqlite_at_recover(struct spool *sp, int64_t now, struct spool_at_job **out, size_t *n, struct spool_err *err);
 int sqlite_at_next_run(struct spool *sp, const char *queues, int64_t *run_at, struct spool_err *err);
-int sqlite_at_import(struct spool *sp, const struct spool_at_job *job, int64_t want_id, const char *mark, int64_t *id, enum spool_import_result *result, struct spool_err *err);
-int sqlite_crontab_import(struct spool *sp, const char *owner, uid_t uid, const void *text, size_t len, int64_t now, const char *mark, const char *digest, int64_t *generation, enum spool_import_result *result, struct spool_err *err);
+int sqlite_history_query(struct spool *sp, const struct spool_history_filter *filter, struct spool_run **out, size_t *n, struct spool_err *err);
+int sqlite_history_recover(struct spool *sp, int64_t now_ms, struct spool_run **out, size_t *n, struct spool_err *err);
+int sqlite_history_prune_age(struct spool *sp, int64_t before_ms, size_t batch, size_t *deleted, struct spool_err *err);
+int sqlite_history_rank(struct spool *sp, bool by_owner, size_t keep, size_t batch, int64_t *ids, size_t *n, struct spool_err *err);
+int sqlite_history_delete(struct spool *sp, const int64_t *ids, size_t n, size_t *deleted, struct spool_err *err);
+int sqlite_state_get(struct spool *sp, const char *key, int64_t *last_scheduled, int64_t *last_start, struct spool_err *err);
+int sqlite_state_put(struct spool *sp, const struct spool_entry_state *v, struct spool_err *err);
+int sqlite_state_delete(struct spool *sp, const char *key, struct spool_err *err);
+int sqlite_state_list(struct spool *sp, struct spool_entry_state **out, size_t *n, struct spool_err *err);
 int sqlite_reserve_make(struct spool *sp, struct spool_err *err);
 int sqlite_reserve_release(struct spool *sp, uint64_t *freed, struct spool_err *err);
 bool sqlite_reserve_present(struct spool *sp);
-int sqlite_history_append(struct spool *sp, const struct spool_run *runs, size_t n, struct spool_err *err);
-int sqlite_history_begin(struct spool *sp, const struct spool_run *runs, size_t n, int64_t *ids, struct spool_err *err);
-int sqlite_history_end(struct spool *sp, const struct spool_run *runs, size_t n, struct spool_err *err);
-int sqlite_history_recover(struct spool *sp, int64_t now_ms, struct spool_run **out, size_t *n, struct spool_err *err);
-int sqlite_history_query(struct spool *sp, const struct spool_history_filter *filter, struct spool_run **out, size_t *n, struct spool_err *err);
-int sqlite_history_prune_age(struct spool *sp, int64_t before_ms, size_t batch, size_t *deleted, struct spool_err *err);
-int sqlite_history_prune_count(struct spool *sp, size_t keep, size_t batch, size_t *deleted, struct spool_err *err);
-int sqlite_history_prune_user_count(struct spool *sp, size_t keep, size_t batch, size_t *deleted, struct spool_err *err);
-int sqlite_state_get(struct spool *sp, const char *key, int64_t *last_scheduled, int64_t *last_start, struct spool_err *err);
-int sqlite_state_set(struct spool *sp, const struct spool_entry_state *v, size_t n, struct spool_err *err);
-int sqlite_state_list(struct spool *sp, struct spool_entry_state **out, size_t *n, struct spool_err *err);
-int sqlite_state_delete(struct spool *sp, const char *const *keys, size_t n, struct spool_err *err);
-int sqlite_meta_get(struct spool *sp, const char *name, char *buf, size_t size, struct spool_err *err);
-int sqlite_meta_set(struct spool *sp, const char *name, const char *value, struct spool_err *err);
 
 /* The cluster operations (spool.h): one machine's spool has no other node. */
 int sqlite_run_claim(struct spool *sp, const struct spool_run *runs, size_t n,
@@ -157,10 +147,8 @@ enum txn_mode {
 	TXN_WRITE,   /* BEGIN IMMEDIATE: take the write lock first */
 };
 
-/* The body of a transaction: returns 0 or a spool code with ERR filled.
- * It may run more than once (on SPOOL_BUSY), so it must start by clearing
- * whatever outputs it fills and free them when it fails. */
-typedef int (*txn_fn)(struct spool *sp, void *ctx, struct spool_err *err);
+/* The body of a transaction (spool/backend.h). */
+typedef spool_txn_fn txn_fn;
 
 /* Runs FN in one transaction of MODE: commits if it returns 0, else rolls
  * back. Retries the whole transaction while the spool is busy. */
@@ -192,7 +180,7 @@ int spool_bind_text(sqlite3_stmt *st, int idx, const char *s);
 /* ---- atjobs.c */
 
 /* Job ID in full into *OUT (free with spool_at_job_free): SPOOL_NOT_FOUND
- * when there is none. Runs inside the caller's transaction. */
+ * when there is none. The operation at_read (spool/backend.h). */
 int spool_at_read(struct spool *sp, int64_t id, struct spool_at_job *out,
 		  struct spool_err *err);
 
@@ -200,26 +188,21 @@ int spool_at_read(struct spool *sp, int64_t id, struct spool_at_job *out,
 int spool_at_state_of(struct spool *sp, int64_t id, enum spool_at_state *state,
 		      uid_t *uid, struct spool_err *err);
 
-/* Inserts JOB (checked) as waiting, with the packed environment ENV of
- * ENV_LEN bytes, inside the caller's write transaction: under id WANT_ID
- * when it is > 0 (the caller makes sure it is free), else the next id.
- * *ID gets the id. */
+/* The operation at_insert (spool/backend.h). */
 int spool_at_insert(struct spool *sp, const struct spool_at_job *job,
 		    const void *env, size_t env_len, int64_t want_id,
 		    int64_t *id, struct spool_err *err);
 
 /* ---- crontabs.c */
 
-/* Installs OWNER's crontab inside the caller's write transaction, as
- * spool_crontab_install does (arguments checked by the caller). */
+/* The operation crontab_put (spool/backend.h). */
 int spool_crontab_put(struct spool *sp, const char *owner, uid_t uid,
 		      const void *text, size_t len, uid_t by, int64_t now,
 		      int64_t *generation, struct spool_err *err);
 
 /* ---- state.c */
 
-/* Meta value NAME into BUF of SIZE bytes inside the caller's transaction,
- * as spool_meta_get; and its setter, inside a write transaction. */
+/* The operations meta_get and meta_set (spool/backend.h). */
 int spool_meta_read(struct spool *sp, const char *name, char *buf, size_t size,
 		    struct spool_err *err);
 int spool_meta_write(struct spool *sp, const char *name, const char *value,
@@ -227,8 +210,9 @@ int spool_meta_write(struct spool *sp, const char *name, const char *value,
 
 /* ---- history.c */
 
-/* Inserts record R inside the caller's write transaction. */
-int spool_run_insert(struct spool *sp, const struct spool_run *r,
+/* Inserts record R inside the caller's write transaction; *ID (may be
+ * NULL) gets its id. The operation run_insert (spool/backend.h). */
+int spool_run_insert(struct spool *sp, const struct spool_run *r, int64_t *id,
 		     struct spool_err *err);
 
 /* Records ended run R inside the caller's write transaction: completes the

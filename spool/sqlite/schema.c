@@ -140,18 +140,9 @@ int spool_schema_upgrade(struct spool *sp, struct spool_err *err)
 	int code = read_version(sp, &version, err);
 	if (code != SPOOL_OK)
 		return code;
-	if (version < 0)
-		return spool_seterr(err, SPOOL_CORRUPT, "%s: invalid schema version %d",
-				    sp->path, version);
-	if (version > LATEST)
-		return spool_seterr(err, SPOOL_VERSION,
-				    "%s: schema version %d is newer than this program's"
-				    " (%d); refusing to use it", sp->path, version, LATEST);
-	if (version < LATEST && (sp->flags & SPOOL_READONLY))
-		return spool_seterr(err, SPOOL_VERSION,
-				    "%s: schema version %d is older than this program's"
-				    " (%d); open it read-write once to upgrade it",
-				    sp->path, version, LATEST);
+	code = spool_schema_check(sp, version, LATEST, err);
+	if (code != SPOOL_OK)
+		return code;
 	for (int target = version + 1; target <= LATEST; target++) {
 		code = spool_txn(sp, TXN_WRITE, migrate_to, &target, err);
 		if (code != SPOOL_OK)

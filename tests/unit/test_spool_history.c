@@ -89,6 +89,54 @@ static void test_batch_append_is_one_all_or_nothing_transaction(void **state)
 	assert_int_equal(spool_history_append(fx->sp, batch, 0, &err), SPOOL_INVALID);
 }
 
+/* Every backend refuses a bad argument alike (spool/validate.c, before the
+ * backend is called): the same code and words, and its outputs zeroed. */
+static void test_bad_arguments_get_one_answer_on_every_backend(void **state)
+{
+	struct spool_fixture *fx = *state;
+	struct spool_err err = { 0 };
+	char want[SPOOL_ERR_MSG_MAX];
+	const char *path = spool_path(fx->sp);
+
+	size_t deleted = 7;
+	assert_int_equal(spool_history_prune_age(fx->sp, 0, 0, &deleted, &err), SPOOL_INVALID);
+	assert_int_equal(deleted, 0);
+	snprintf(want, sizeof want, "%s: prune history: batch must be 1 to %d", path,
+		 SPOOL_QUERY_MAX);
+	assert_string_equal(err.msg, want);
+
+	char *name = NULL;
+	char **lost = &name;
+	size_t n = 3;
+	assert_int_equal(spool_node_reap(fx->sp, 0, &lost, &n, &err), SPOOL_INVALID);
+	assert_null(lost);
+	assert_int_equal(n, 0);
+	snprintf(want, sizeof want, "%s: reap lost nodes: the timeout must be positive,"
+		 " not 0 ms", path);
+	assert_string_equal(err.msg, want);
+
+	int64_t gen = 5;
+	assert_int_equal(spool_crontab_install(fx->sp, "", 0, "x", 1, 0, 0, &gen, &err),
+			 SPOOL_INVALID);
+	assert_int_equal(gen, 0);
+	snprintf(want, sizeof want, "%s: owner name must be 1 to %d bytes", path,
+		 SPOOL_NAME_MAX);
+	assert_string_equal(err.msg, want);
+
+	int64_t last = 9;
+	assert_int_equal(spool_state_get(fx->sp, "", &last, NULL, &err), SPOOL_INVALID);
+	assert_int_equal(last, 0);
+	snprintf(want, sizeof want, "%s: entry key must be 1 to %d bytes", path,
+		 SPOOL_KEY_MAX);
+	assert_string_equal(err.msg, want);
+
+	struct spool_run r = run_for("bob", 1, "k", 1);
+	int64_t id = 4;
+	assert_int_equal(spool_history_begin(fx->sp, &r, 0, &id, &err), SPOOL_INVALID);
+	snprintf(want, sizeof want, "%s: begin history records: no records", path);
+	assert_string_equal(err.msg, want);
+}
+
 static void test_append_rejects_malformed_records(void **state)
 {
 	struct spool_fixture *fx = *state;
@@ -625,6 +673,7 @@ int main(void)
 		SPOOL_CONTRACT_TEST(test_append_then_query_returns_every_field),
 		SPOOL_CONTRACT_TEST(test_batch_append_is_one_all_or_nothing_transaction),
 		SPOOL_CONTRACT_TEST(test_append_rejects_malformed_records),
+		SPOOL_CONTRACT_TEST(test_bad_arguments_get_one_answer_on_every_backend),
 		SPOOL_CONTRACT_TEST(test_begun_record_reads_running_until_it_ends),
 		SPOOL_CONTRACT_TEST(test_recover_ends_running_records_as_interrupted),
 		SPOOL_CONTRACT_TEST(test_claim_wins_once_and_refusals_are_no_claim),
