@@ -9,12 +9,15 @@
  *   - make only raw system calls, through syscall(2): no C library wrapper
  *     (sanitizers intercept them, and glibc's set*id wrappers would signal
  *     the daemon's other threads to change their ids too);
- *   - write no memory but this stack (and errno, the suspended thread's);
+ *   - write no memory but this stack, the report slot (below) and errno
+ *     (the suspended thread's);
  *   - allocate nothing, take no lock: everything is in `struct plan`,
  *     prepared and never touched again until the child has exec'd or died.
  * Every signal is blocked throughout (the supervisor blocks them all) until
- * just before execve. A failing step is reported on the start-report pipe
- * as (step, errno), then the child exits 127; the one exception is an at
+ * just before execve. A failing step is reported as (step, errno), in the
+ * plan's report slot (the suspended parent's memory) or, when there is
+ * none, on the start-report pipe; then the child exits 127. The one
+ * exception is an at
  * job's directory that cannot be entered, which the job's own output
  * reports (exit 1, as Debian's at job script does).
  *

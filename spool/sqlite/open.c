@@ -73,6 +73,18 @@ static int configure(struct spool *sp, struct spool_err *err)
 	int code = set_dbconfig(sp, err);
 	if (code == SPOOL_OK && !(sp->flags & SPOOL_READONLY))
 		code = set_wal(sp, err);
+	if (code == SPOOL_OK && !(sp->flags & SPOOL_READONLY)) {
+		/* Keep -wal (emptied, journal_size_limit) and -shm when the last
+		 * connection closes: creating both again at every start of the
+		 * daemon cost more than the rest of opening the spool (a file
+		 * creation is 0.3-0.5 ms on this disk, and the directory's
+		 * changes stall the next lookups in it). check_companions
+		 * holds them to the database's rules. */
+		int persist = 1;
+		rc = sqlite3_file_control(sq(sp)->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+		if (rc != SQLITE_OK)
+			code = spool_sqlerr(sp, err, rc, "configure");
+	}
 	if (code == SPOOL_OK)
 		code = spool_exec(sp, "PRAGMA synchronous = FULL;"
 				  " PRAGMA foreign_keys = ON;"

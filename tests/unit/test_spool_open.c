@@ -263,6 +263,37 @@ static void test_connection_is_wal_full_sync_and_defensive(void **state)
 	spool_close(sp);
 }
 
+/* The WAL and its index outlive the last connection, emptied: the next
+ * open creates no file, and the database reads the same. */
+static void test_wal_files_are_kept_empty_across_closes(void **state)
+{
+	struct spool_fixture *fx = *state;
+	struct spool *sp;
+	struct spool_err err;
+	char wal[160], shm[160];
+	snprintf(wal, sizeof wal, "%s-wal", fx->path);
+	snprintf(shm, sizeof shm, "%s-shm", fx->path);
+	assert_int_equal(spool_open(fx->path, SPOOL_CREATE, &sp, &err), SPOOL_OK);
+	assert_int_equal(spool_crontab_install(sp, "alice", 1, "x", 1, 0, 1, NULL, &err), 0);
+	spool_close(sp);
+	struct stat w, m;
+	assert_int_equal(lstat(wal, &w), 0);
+	assert_int_equal(lstat(shm, &m), 0);
+	assert_int_equal(w.st_size, 0);   /* checkpointed into the database */
+	assert_int_equal(w.st_mode & 07777, 0600);
+	assert_int_equal(m.st_mode & 07777, 0600);
+	assert_int_equal(spool_open(fx->path, 0, &sp, &err), SPOOL_OK);
+	struct stat w2, m2;
+	assert_int_equal(lstat(wal, &w2), 0);
+	assert_int_equal(lstat(shm, &m2), 0);
+	assert_int_equal(w2.st_ino, w.st_ino);   /* the same files, not new ones */
+	assert_int_equal(m2.st_ino, m.st_ino);
+	struct spool_crontab c;
+	assert_int_equal(spool_crontab_get(sp, "alice", &c, &err), SPOOL_OK);
+	spool_crontab_free(&c);
+	spool_close(sp);
+}
+
 static void test_a_text_file_is_not_a_database(void **state)
 {
 	struct spool_fixture *fx = *state;
@@ -510,6 +541,7 @@ int main(void)
 		T(test_directory_in_place_of_the_file_is_invalid),
 		T(test_bad_paths_and_flags_are_invalid),
 		T(test_connection_is_wal_full_sync_and_defensive),
+		T(test_wal_files_are_kept_empty_across_closes),
 		T(test_a_text_file_is_not_a_database),
 		T(test_overwritten_header_is_corrupt),
 		T(test_damaged_page_is_caught_by_quick_check),
