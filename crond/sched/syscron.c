@@ -123,7 +123,9 @@ enum load_result {
 };
 
 /* Why a file must not be trusted (Debian's cron: "INSECURE MODE",
- * "WRONG FILE OWNER"), or NULL. */
+ * "WRONG FILE OWNER", "BAD LINK COUNT"), or NULL. A second hard link is a
+ * name elsewhere, perhaps in a directory others may write, through which
+ * the file may change or be kept after it is removed from here. */
 static const char *unsafe_reason(const struct stat *st)
 {
 	if (!S_ISREG(st->st_mode))
@@ -132,6 +134,8 @@ static const char *unsafe_reason(const struct stat *st)
 		return "not owned by root";
 	if (st->st_mode & (S_IWGRP | S_IWOTH))
 		return "writable by group or others";
+	if (st->st_nlink != 1)
+		return "has more than one hard link";
 	return NULL;
 }
 

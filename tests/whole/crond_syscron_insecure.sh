@@ -1,7 +1,8 @@
 #!/bin/bash
 # A system crontab that becomes unsafe stops running (crond(8), SYSTEM
 # CRONTABS), as with Debian's cron: a file of cron.d made group-writable,
-# and the system crontab given to nobody, after both were loaded and ran.
+# and the system crontab given to nobody, after both were loaded and ran;
+# then the fixed cron.d file given a second hard link (and a SIGHUP).
 #
 # Pass: each is dropped at once with a log line naming it and why
 # ("(*system*) DISABLE (PATH, writable by group or others: ...)", "...not
@@ -73,5 +74,13 @@ wait_until 5 "RELOAD of the fixed cron.d file" \
     eval '[ "$(grep -c "RELOAD ($D/job, 1 entries)" "$log")" -gt 1 ]'
 wait_until 15 "the fixed cron.d file's new entry" grep -qx new "$TEST_TMP/job.out"
 wait_until 15 "the fixed system crontab's new entry" grep -qx new "$TEST_TMP/tab.out"
+
+# A second name for it, outside cron.d: dropped too ("BAD LINK COUNT") at
+# the next look, here SIGHUP (a link made elsewhere changes nothing that
+# inotify on cron.d or Debian's mtime checks see).
+ln "$D/job" "$TEST_TMP/job.link"
+kill -HUP "$CROND_PID"
+wait_until 5 "DISABLE of the file with a second link" \
+    in_log "(*system*) DISABLE ($D/job, has more than one hard link: its entries do not run until it is fixed)"
 echo "# runs: cron.d file $(tr '\n' ' ' <"$TEST_TMP/job.out"); system crontab $(tr '\n' ' ' <"$TEST_TMP/tab.out")"
 stop_crond

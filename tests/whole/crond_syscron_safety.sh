@@ -1,10 +1,11 @@
 #!/bin/bash
 # System crontab safety (crond(8), SYSTEM CRONTABS): a file in cron.d is read
-# only when it is a regular file owned by root and not writable by group or
-# others, as Debian's cron requires.
+# only when it is a regular file owned by root, not writable by group or
+# others and with one link, as Debian's cron requires.
 #
 # Fault: beside a good file, cron.d holds a group-writable one, a
-# world-writable one, and one owned by nobody, each with an entry due at the
+# world-writable one, one owned by nobody and one with a second hard link
+# outside cron.d, each with an entry due at the
 # same minute. Pass: the good file's job runs; each bad file is refused with
 # a log line naming it and why ("system crontab PATH ignored: writable by
 # group or others", "... not owned by root") and its job never runs;
@@ -23,11 +24,14 @@ mk good 0644 root
 mk groupw 0664 root
 mk worldw 0646 root
 mk notroot 0644 nobody
+mk linked 0644 root
+ln "$D/linked" "$TEST_TMP/linked.elsewhere"
 
 run "$BIN/crond" -x --config "$CONF"
 [ "$RC" -ne 0 ] || fail "crond -x accepted the unsafe files"
 expect_err_has "$D/groupw: ignored: writable by group or others" "crond -x, group-writable"
 expect_err_has "$D/notroot: ignored: not owned by root" "crond -x, not root's"
+expect_err_has "$D/linked: ignored: has more than one hard link" "crond -x, two links"
 
 # 2026-01-01T00:00:00Z is 3 s away on the test clock.
 start_crond --test-clock=1767225597
@@ -37,7 +41,7 @@ until [ -s "$TEST_TMP/good.out" ]; do
     sleep 0.2
 done
 sleep 1.5   # the others were due the same minute
-for f in groupw worldw notroot; do
+for f in groupw worldw notroot linked; do
     [ ! -e "$TEST_TMP/$f.out" ] || fail "the job of $f ran"
 done
 log=$TEST_TMP/crond.log
@@ -47,6 +51,8 @@ grep -qF "system crontab $D/worldw ignored: writable by group or others" "$log" 
     fail "no log line for worldw: $(cat "$log")"
 grep -qF "system crontab $D/notroot ignored: not owned by root" "$log" ||
     fail "no log line for notroot: $(cat "$log")"
+grep -qF "system crontab $D/linked ignored: has more than one hard link" "$log" ||
+    fail "no log line for linked: $(cat "$log")"
 grep -qF "(*system*) RELOAD ($D/good, 1 entries)" "$log" || fail "good was not loaded: $(cat "$log")"
 if grep -qF "RELOAD ($D/groupw" "$log"; then fail "groupw was loaded"; fi
 echo "# refused: $(grep -c 'ignored:' "$log") files; ran: $(cat "$TEST_TMP/good.out")"
