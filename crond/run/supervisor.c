@@ -9,6 +9,7 @@
  * would start.
  */
 #include "crond/run/supervisor.h"
+#include "crond/run/supervisor_internal.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -37,145 +38,9 @@
 #include "lib/history_rows.h"
 #include "crond/sched/timer.h"
 
-#define NS 1000000000LL
 #define NO_PIDFD_POLL_NS (200 * 1000000LL)   /* reap by polling without pidfds */
-
-/* Epoll events name a job by slot and generation, never by pointer: a
- * descriptor closed here may stay registered while a just-forked child
- * still holds a copy of it, and an event for it must not reach a job that
- * has been freed. The tag is slot << 32 | gen << 2 | which. */
-#define TAG_MAILBOX UINT64_MAX
-#define TAG_TIMER (UINT64_MAX - 1)
-#define TAG_CLIENT (1ULL << 62)   /* | the id of a crontab --run client */
-#define GEN_MASK 0x3fffffffu
 #define AT_FULL_RETRY 60    /* seconds: an at job refused for a full queue waits in the spool */
 #define CLAIM_LOG_EVERY_NS (10 * NS)   /* a refused or failed claim: one line per kind this often */
-
-/* The run request a fair-queue node is embedded in. */
-#define REQ_OF(node) ((struct run_request *)(void *)((char *)(node) - \
-                                                      offsetof(struct run_request, qnode)))
-
-struct super {
-	struct crond *c;
-	struct config cfg;
-	unsigned cfg_gen;
-	struct recorder rec;
-	struct runner_ids ids;              /* owners looked up in this pass (runner.h) */
-	struct runner_kit kit;              /* signals to reset, the child's stack */
-	struct metrics metrics;             /* told of every ended run by rec */
-	int ep, tfd;
-	struct job *running;
-	size_t n_jobs;                      /* running, mail excluded */
-	struct job **slots;                 /* slot -> running job, or NULL */
-	uint32_t *gens;                     /* slot -> current generation */
-	size_t n_slots, cap_slots;
-	struct fairq q;                     /* runs waiting for a slot */
-	struct run_clients clients;         /* crontab --run clients (runclient.h) */
-	char uid_name[SPOOL_NAME_MAX + 1];  /* the last user looked up for a */
-	uid_t uid;                          /* record of a run not started */
-	struct claim_log {                  /* rate limits of the claims' log lines */
-		int64_t next_mono;
-		unsigned held;
-	} log_skew, log_down, log_nouser;
-	struct mailbox_item *missed;        /* cluster: CRON_CATCHUP runs whose claim
-	                                       failed (spool down), the latest per
-	                                       entry, linked by link.next */
-	struct claimwait held;              /* cluster: runs waiting for their claim
-	                                       time (cluster_spread) */
-	bool stopping, leave;
-};
-
-static uint64_t tag(const struct job *j, enum job_fd which)
-{
-	return (uint64_t)j->slot << 32 | (uint64_t)(j->gen & GEN_MASK) << 2 | (uint64_t)which;
-}
-
-static void watch(struct super *s, int fd, uint64_t t)
-{
-	if (fd < 0)
-		return;
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = t };
-	if (epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev) < 0)
-		log_msg(LOG_ERR, "epoll_ctl: %s", strerror(errno));
-}
-
-/* Gives J a slot; false (logged) on allocation failure. */
-static bool take_slot(struct super *s, struct job *j)
-{
-	for (size_t i = 0; i < s->n_slots; i++) {
-		if (!s->slots[i]) {
-			s->slots[i] = j;
-			j->slot = (uint32_t)i;
-			j->gen = s->gens[i];
-			return true;
-		}
-	}
-	if (s->n_slots == s->cap_slots) {
-		size_t ncap = s->cap_slots ? s->cap_slots * 2 : 64;
-		struct job **ns = realloc(s->slots, ncap * sizeof(*ns));
-		if (ns)
-			s->slots = ns;
-		uint32_t *ng = ns ? realloc(s->gens, ncap * sizeof(*ng)) : NULL;
-		if (!ng) {
-			log_msg(LOG_ERR, "out of memory tracking a job");
-			return false;
-		}
-		s->gens = ng;
-		s->cap_slots = ncap;
-	}
-	s->slots[s->n_slots] = j;
-	s->gens[s->n_slots] = 0;
-	j->slot = (uint32_t)s->n_slots++;
-	j->gen = 0;
-	return true;
-}
-
-static void release_slot(struct super *s, struct job *j)
-{
-	s->slots[j->slot] = NULL;
-	s->gens[j->slot] = (s->gens[j->slot] + 1) & GEN_MASK;
-}
-
-/* The job an event tag names, or NULL if that job is gone. */
-static struct job *tagged_job(const struct super *s, uint64_t t, enum job_fd *which)
-{
-	uint32_t slot = (uint32_t)(t >> 32);
-	if (slot >= s->n_slots || !s->slots[slot] || s->gens[slot] != ((t >> 2) & GEN_MASK))
-		return NULL;
-	*which = (enum job_fd)(t & 3);
-	return s->slots[slot];
-}
-
-/* R's run no longer holds a job slot (it ended, or did not start). */
-static void give_back(struct super *s, struct run_request *r)
-{
-	if (r)
-		fairq_release(&s->q, &r->qnode);
-}
-
-/* Watches J; false when it could not (J was then stopped and freed). */
-static bool adopt(struct super *s, struct job *j)
-{
-	if (!take_slot(s, j)) {
-		/* Cannot watch it, so it cannot be reaped later: stop it now. */
-		kill(-j->proc.pid, SIGKILL);
-		waitpid(j->proc.pid, NULL, 0);
-		give_back(s, j->req);
-		job_free(j);
-		return false;
-	}
-	watch(s, j->proc.out_fd, tag(j, JOB_FD_OUT));
-	if (j->proc.err_fd >= 0)
-		watch(s, j->proc.err_fd, tag(j, JOB_FD_ERR));
-	else
-		(void)job_check_started(j);   /* known already (runner.h) */
-	watch(s, j->proc.pidfd, tag(j, JOB_FD_PID));
-	j->next = s->running;
-	s->running = j;
-	if (j->kind != JOB_MAIL)
-		s->n_jobs++;
-	return true;
-}
 
 static bool still_running(const struct super *s, const char *key, pid_t *pid)
 {
@@ -243,7 +108,7 @@ static void tell_client(const struct job *j)
 }
 
 /* J is over: its client is told, its record written at the next flush. */
-static void finished(struct super *s, struct job *j)
+void super_finished(struct super *s, struct job *j)
 {
 	tell_client(j);
 	recorder_finished(&s->rec, j);
@@ -266,7 +131,7 @@ static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
 	if (r->kind == DUE_CRON && r->keep_state)
 		recorder_state(&s->rec, r->entry_key, r->scheduled, now_ns / NS);
 	if (r->kind == DUE_CRON && r->overlap_skip && still_running(s, r->entry_key, &other)) {
-		give_back(s, r);
+		super_give_back(s, r);
 		log_event(r->user, "SKIP", "previous run pid=%d still running: %.200s", (int)other,
 		          r->command);
 		char why[128];
@@ -275,27 +140,27 @@ static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
 		j = job_not_run(r, NULL, true, r->manual ? why : NULL, now_ns);
 		if (j) {
 			j->proc.uid = uid_of(s, j->user);   /* so its owner sees it */
-			finished(s, j);
+			super_finished(s, j);
 		} else {
 			runreq_free(r);
 		}
 		return;
 	}
 	if (r->kind == DUE_AT && !claim_at(s, r, &at, now_ns / NS)) {
-		give_back(s, r);
+		super_give_back(s, r);
 		runreq_free(r);
 		return;
 	}
 	j = job_start(r, r->kind == DUE_AT ? &at : NULL, &s->cfg, &s->ids, &s->kit, now_ns,
 	              err, sizeof(err));
 	if (!j) {
-		give_back(s, r);
+		super_give_back(s, r);
 		const char *who = r->kind == DUE_AT ? at.owner : r->user;
 		log_event(who ? who : "?", "FAIL", "cannot start %.200s: %s",
 		          r->kind == DUE_AT ? "at job" : r->command, err);
 		j = job_not_run(r, r->kind == DUE_AT ? &at : NULL, false, err, now_ns);
 		if (j) {
-			finished(s, j);
+			super_finished(s, j);
 		} else {
 			runreq_free(r);
 			spool_at_job_free(&at);
@@ -313,7 +178,7 @@ static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
 		r->client->started = true;
 		runclient_state(r->client, RUN_STATE_STARTED, (int)j->proc.pid);
 	}
-	if (adopt(s, j))
+	if (super_adopt(s, j))
 		recorder_started(&s->rec, j);   /* its running record */
 }
 
@@ -329,7 +194,7 @@ static void record_not_run(struct super *s, struct run_request *r, unsigned reas
 	}
 	j->why_not_run = reason;
 	j->proc.uid = uid_of(s, j->user);
-	finished(s, j);
+	super_finished(s, j);
 }
 
 /* R's entry was removed or replaced: R never starts. */
@@ -388,7 +253,7 @@ static void claim_batch(struct super *s, struct run_request **batch, size_t n, i
 			continue;
 		batch[i] = NULL;
 		if (refused) {
-			give_back(s, r);
+			super_give_back(s, r);
 			log_unclaimed(&s->log_skew, r, "this node's clock is off the database's by more "
 			              "than max_clock_skew");
 			record_not_run(s, r, SPOOL_RUN_CLOCK_SKEW, now_ns);
@@ -396,7 +261,7 @@ static void claim_batch(struct super *s, struct run_request **batch, size_t n, i
 		}
 		uid_t uid = uid_of(s, r->user);
 		if (uid == (uid_t)-1) {
-			give_back(s, r);
+			super_give_back(s, r);
 			log_unclaimed(&s->log_nouser, r, "no such user on this node; left to the others");
 			runreq_free(r);
 			continue;
@@ -418,7 +283,7 @@ static void claim_batch(struct super *s, struct run_request **batch, size_t n, i
 			batch[where[k]] = r;
 			continue;
 		}
-		give_back(s, r);
+		super_give_back(s, r);
 		if (v[k] == CLAIM_LOST) {
 			log_msg(LOG_DEBUG, "(%s) SKIP (claimed by another node: %.200s)", r->user,
 			        r->command);
@@ -492,7 +357,7 @@ static void launch_pending(struct super *s)
 			if (!r)
 				continue;
 			if (runreq_cancelled(r)) {
-				give_back(s, r);
+				super_give_back(s, r);
 				cancel_run(s, r, now_ns);
 				continue;
 			}
@@ -798,7 +663,7 @@ static void send_mail(struct super *s, const struct job *j)
 		runner_proc_close(&proc);
 		return;
 	}
-	(void)adopt(s, mj);   /* on failure, sendmail was stopped */
+	(void)super_adopt(s, mj);   /* on failure, sendmail was stopped */
 }
 
 static void collect_done(struct super *s)
@@ -810,10 +675,10 @@ static void collect_done(struct super *s)
 			continue;
 		}
 		*p = j->next;
-		release_slot(s, j);
+		super_release_slot(s, j);
 		if (j->kind != JOB_MAIL) {
 			s->n_jobs--;
-			give_back(s, j->req);
+			super_give_back(s, j->req);
 		}
 		job_log_end(j);
 		if (j->kind == JOB_MAIL) {
@@ -821,7 +686,7 @@ static void collect_done(struct super *s)
 			continue;
 		}
 		send_mail(s, j);
-		finished(s, j);
+		super_finished(s, j);
 	}
 }
 
@@ -842,7 +707,7 @@ static void on_event(struct super *s, const struct epoll_event *ev, int64_t now_
 		return;
 	}
 	enum job_fd which;
-	struct job *j = tagged_job(s, ev->data.u64, &which);
+	struct job *j = super_tagged_job(s, ev->data.u64, &which);
 	if (!j)
 		return;   /* a descriptor of a job already finished */
 	switch (which) {

@@ -1,0 +1,101 @@
+/* crond/run/supervisor_internal.h: internal to the supervisor thread.
+ *
+ * Only the supervisor's own files (crond/run/supervisor*.c) include this:
+ * the thread's state and the functions its parts call in one another.
+ * Every function here runs in the supervisor thread only, on the state
+ * that thread alone owns (DESIGN in crond/run/supervisor.h), so none takes
+ * a lock. The public contract is crond/run/supervisor.h.
+ */
+#ifndef CROND_SUPERVISOR_INTERNAL_H
+#define CROND_SUPERVISOR_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "crond/control/runclient.h"
+#include "crond/crond.h"
+#include "crond/observe/metrics.h"
+#include "crond/run/claimwait.h"
+#include "crond/run/fairq.h"
+#include "crond/run/job.h"
+#include "crond/run/recorder.h"
+#include "crond/run/runner.h"
+#include "crond/run/runreq.h"
+#include "lib/config.h"
+#include "spool/spool.h"
+
+#define NS 1000000000LL
+
+/* Epoll events name a job by slot and generation, never by pointer: a
+ * descriptor closed here may stay registered while a just-forked child
+ * still holds a copy of it, and an event for it must not reach a job that
+ * has been freed. The tag is slot << 32 | gen << 2 | which
+ * (supervisor_slots.c); the markers below are the other events. */
+#define TAG_MAILBOX UINT64_MAX
+#define TAG_TIMER (UINT64_MAX - 1)
+#define TAG_CLIENT (1ULL << 62)   /* | the id of a crontab --run client */
+#define GEN_MASK 0x3fffffffu
+
+/* The run request a fair-queue node is embedded in. */
+#define REQ_OF(node) ((struct run_request *)(void *)((char *)(node) - \
+                                                      offsetof(struct run_request, qnode)))
+
+struct super {
+	struct crond *c;
+	struct config cfg;
+	unsigned cfg_gen;
+	struct recorder rec;
+	struct runner_ids ids;              /* owners looked up in this pass (runner.h) */
+	struct runner_kit kit;              /* signals to reset, the child's stack */
+	struct metrics metrics;             /* told of every ended run by rec */
+	int ep, tfd;
+	struct job *running;
+	size_t n_jobs;                      /* running, mail excluded */
+	struct job **slots;                 /* slot -> running job, or NULL */
+	uint32_t *gens;                     /* slot -> current generation */
+	size_t n_slots, cap_slots;
+	struct fairq q;                     /* runs waiting for a slot */
+	struct run_clients clients;         /* crontab --run clients (runclient.h) */
+	char uid_name[SPOOL_NAME_MAX + 1];  /* the last user looked up for a */
+	uid_t uid;                          /* record of a run not started */
+	struct claim_log {                  /* rate limits of the claims' log lines */
+		int64_t next_mono;
+		unsigned held;
+	} log_skew, log_down, log_nouser;
+	struct mailbox_item *missed;        /* cluster: CRON_CATCHUP runs whose claim
+	                                       failed (spool down), the latest per
+	                                       entry, linked by link.next */
+	struct claimwait held;              /* cluster: runs waiting for their claim
+	                                       time (cluster_spread) */
+	bool stopping, leave;
+};
+
+/* R's run no longer holds a job slot (it ended, or did not start). */
+static inline void super_give_back(struct super *s, struct run_request *r)
+{
+	if (r)
+		fairq_release(&s->q, &r->qnode);
+}
+
+/* ---------------------------------------------- supervisor.c (the core) */
+
+/* J is over (it ran, or never started): its crontab --run client is told,
+ * its record written at the next flush; the recorder owns J after. */
+void super_finished(struct super *s, struct job *j);
+
+/* ------------------------------- supervisor_slots.c: the running jobs */
+
+/* Watches J (its descriptors in the epoll set, J on s->running); false
+ * when it could not (J was then stopped, reaped and freed). */
+bool super_adopt(struct super *s, struct job *j);
+
+/* J, which ended, gives its slot up: a late event for it finds nothing. */
+void super_release_slot(struct super *s, struct job *j);
+
+/* The job an event tag names (*WHICH: which of its descriptors), or NULL
+ * if that job is gone. */
+struct job *super_tagged_job(const struct super *s, uint64_t t, enum job_fd *which);
+
+#endif
