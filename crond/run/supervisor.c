@@ -40,7 +40,6 @@
 
 #define NO_PIDFD_POLL_NS (200 * 1000000LL)   /* reap by polling without pidfds */
 #define AT_FULL_RETRY 60    /* seconds: an at job refused for a full queue waits in the spool */
-#define CLAIM_LOG_EVERY_NS (10 * NS)   /* a refused or failed claim: one line per kind this often */
 
 static bool still_running(const struct super *s, const char *key, pid_t *pid)
 {
@@ -55,7 +54,7 @@ static bool still_running(const struct super *s, const char *key, pid_t *pid)
 
 /* USER's uid, for a history record its owner can read; (uid_t)-1 when
  * unknown. Refusals come in bursts of one user's runs: remember the last. */
-static uid_t uid_of(struct super *s, const char *user)
+uid_t super_uid_of(struct super *s, const char *user)
 {
 	if (strcmp(s->uid_name, user) == 0)
 		return s->uid;
@@ -139,7 +138,7 @@ static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
 		         (int)other);
 		j = job_not_run(r, NULL, true, r->manual ? why : NULL, now_ns);
 		if (j) {
-			j->proc.uid = uid_of(s, j->user);   /* so its owner sees it */
+			j->proc.uid = super_uid_of(s, j->user);   /* so its owner sees it */
 			super_finished(s, j);
 		} else {
 			runreq_free(r);
@@ -184,7 +183,7 @@ static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
 
 /* Records R, which never started, for REASON (SPOOL_RUN_QUEUE_FULL,
  * _COALESCED, _CANCELLED): a history record like any run's. */
-static void record_not_run(struct super *s, struct run_request *r, unsigned reason, int64_t now_ns)
+void super_record_not_run(struct super *s, struct run_request *r, unsigned reason, int64_t now_ns)
 {
 	struct job *j = job_not_run(r, NULL, true, NULL, now_ns);
 	if (!j) {
@@ -193,7 +192,7 @@ static void record_not_run(struct super *s, struct run_request *r, unsigned reas
 		return;
 	}
 	j->why_not_run = reason;
-	j->proc.uid = uid_of(s, j->user);
+	j->proc.uid = super_uid_of(s, j->user);
 	super_finished(s, j);
 }
 
@@ -202,139 +201,7 @@ static void cancel_run(struct super *s, struct run_request *r, int64_t now_ns)
 {
 	log_event(r->user, "CANCEL", "entry removed or replaced before its run could start: %.200s",
 	          r->command);
-	record_not_run(s, r, SPOOL_RUN_CANCELLED, now_ns);
-}
-
-/* Whether a line limited by L may be logged now; *HELD gets how many were
- * held back since the last one. */
-static bool claim_log_allowed(struct claim_log *l, unsigned *held)
-{
-	int64_t mono = clock_mono_ns();
-	if (mono < l->next_mono) {
-		l->held++;
-		return false;
-	}
-	*held = l->held;
-	l->held = 0;
-	l->next_mono = mono + CLAIM_LOG_EVERY_NS;
-	return true;
-}
-
-/* Cluster: R is not started here (clock skew, spool unreachable, unknown
- * owner); one line per kind every CLAIM_LOG_EVERY_NS. */
-static void log_unclaimed(struct claim_log *l, const struct run_request *r, const char *why)
-{
-	unsigned held = 0;
-	if (!claim_log_allowed(l, &held))
-		return;
-	char more[64] = "";
-	if (held)
-		snprintf(more, sizeof(more), "; %u more not logged", held);
-	log_event(r->user, "SKIP", "not run: %s%s: %.200s", why, more, r->command);
-}
-
-static void keep_missed(struct super *s, struct run_request *r);
-static void admit(struct super *s, struct run_request *r);
-
-/* Cluster: claims the runs of BATCH that need it (claim.h), in one spool
- * call. A run that must not start here is dealt with and its BATCH slot
- * set to NULL: lost (another node runs it), refused for clock skew
- * (recorded skipped,clock-skew), or not claimed (spool unreachable, owner
- * unknown on this node: another node may take it). */
-static void claim_batch(struct super *s, struct run_request **batch, size_t n, int64_t now_ns)
-{
-	struct run_request *want[CLAIM_BATCH_MAX];
-	uid_t uids[CLAIM_BATCH_MAX];
-	size_t where[CLAIM_BATCH_MAX], m = 0;
-	bool refused = atomic_load(&s->c->claims_refused);
-	for (size_t i = 0; i < n; i++) {
-		struct run_request *r = batch[i];
-		if (!r || runreq_cancelled(r) || !claim_needed(r))
-			continue;
-		batch[i] = NULL;
-		if (refused) {
-			super_give_back(s, r);
-			log_unclaimed(&s->log_skew, r, "this node's clock is off the database's by more "
-			              "than max_clock_skew");
-			record_not_run(s, r, SPOOL_RUN_CLOCK_SKEW, now_ns);
-			continue;
-		}
-		uid_t uid = uid_of(s, r->user);
-		if (uid == (uid_t)-1) {
-			super_give_back(s, r);
-			log_unclaimed(&s->log_nouser, r, "no such user on this node; left to the others");
-			runreq_free(r);
-			continue;
-		}
-		want[m] = r;
-		uids[m] = uid;
-		where[m++] = i;
-	}
-	if (!m)
-		return;
-	enum claim_verdict v[CLAIM_BATCH_MAX];
-	struct spool_err e;
-	char why[SPOOL_ERR_MSG_MAX + 32];
-	if (claim_runs(recorder_spool(&s->rec), want, uids, m, now_ns, v, &e) < 0)
-		snprintf(why, sizeof(why), "spool unreachable: %s", e.msg);
-	for (size_t k = 0; k < m; k++) {
-		struct run_request *r = want[k];
-		if (v[k] == CLAIM_WON) {
-			batch[where[k]] = r;
-			continue;
-		}
-		super_give_back(s, r);
-		if (v[k] == CLAIM_LOST) {
-			log_msg(LOG_DEBUG, "(%s) SKIP (claimed by another node: %.200s)", r->user,
-			        r->command);
-			runreq_free(r);
-			continue;
-		}
-		log_unclaimed(&s->log_down, r, why);
-		if (r->keep_state)
-			keep_missed(s, r);   /* CRON_CATCHUP=yes: claimed again later */
-		else
-			runreq_free(r);
-	}
-}
-
-/* R (CRON_CATCHUP=yes) could not be claimed: the spool is down. It is kept,
- * replacing an earlier missed run of its entry (anacron's rule: the latest
- * missed run, once), until the spool answers again. */
-static void keep_missed(struct super *s, struct run_request *r)
-{
-	for (struct mailbox_item **p = &s->missed; *p; p = &(*p)->next) {
-		struct run_request *old = (struct run_request *)(void *)*p;
-		if (strcmp(old->entry_key, r->entry_key) == 0) {
-			r->link.next = old->link.next;
-			*p = &r->link;
-			runreq_free(old);
-			return;
-		}
-	}
-	r->link.next = s->missed;
-	s->missed = &r->link;
-}
-
-/* The spool answers again: the missed runs are claimed again as catch-up
- * runs of their instants; on some node one of them wins (if no other node
- * ran it meanwhile) and runs once. */
-static void retry_missed(struct super *s)
-{
-	if (!s->missed || s->stopping || atomic_load(&s->c->spool_down))
-		return;
-	struct mailbox_item *it = s->missed;
-	s->missed = NULL;
-	while (it) {
-		struct mailbox_item *next = it->next;
-		struct run_request *r = (struct run_request *)(void *)it;
-		r->link.next = NULL;
-		r->catchup = true;
-		log_event(r->user, "CATCHUP", "%.200s missed its run while the spool was down; "
-		          "claiming it once now", r->command);
-		admit(s, r);
-		it = next;
-	}
+	super_record_not_run(s, r, SPOOL_RUN_CANCELLED, now_ns);
 }
 
 /* Starts what the fair queue lets start, a batch at a time: on a shared
@@ -351,7 +218,7 @@ static void launch_pending(struct super *s)
 			break;
 		int64_t now_ns = clock_now_ns(&s->c->clock);
 		if (s->c->spool_shared)
-			claim_batch(s, batch, n, now_ns);
+			super_claim_batch(s, batch, n, now_ns);
 		for (size_t i = 0; i < n; i++) {
 			struct run_request *r = batch[i];
 			if (!r)
@@ -443,12 +310,12 @@ static void refuse(struct super *s, struct run_request *r, const char *user,
 		log_event(user, "SKIP", "queue full: %zu runs of %s waiting, %zu in all: %.200s",
 		          fairq_user_waiting(&s->q, user, run_class(r, user)), user,
 		          fairq_waiting(&s->q), r->command);
-	record_not_run(s, r, v == FAIRQ_COALESCED ? SPOOL_RUN_COALESCED : SPOOL_RUN_QUEUE_FULL,
+	super_record_not_run(s, r, v == FAIRQ_COALESCED ? SPOOL_RUN_COALESCED : SPOOL_RUN_QUEUE_FULL,
 	               now_ns);
 }
 
 /* A run from the timer: cancelled already, refused, or waiting for a slot. */
-static void admit(struct super *s, struct run_request *r)
+void super_admit(struct super *s, struct run_request *r)
 {
 	int64_t now_ns = clock_now_ns(&s->c->clock);
 	if (r->client)
@@ -496,14 +363,12 @@ static size_t drop_waiting(struct super *s)
 	return n;
 }
 
-static size_t drop_held(struct super *s);
-
 static void begin_stop(struct super *s)
 {
 	if (s->stopping)
 		return;
 	s->stopping = true;
-	size_t dropped = drop_waiting(s) + drop_held(s);
+	size_t dropped = drop_waiting(s) + super_drop_held(s);
 	if (dropped)
 		log_msg(LOG_NOTICE, "stopping: %zu queued runs not started", dropped);
 	int64_t mono = clock_mono_ns();
@@ -518,40 +383,6 @@ static void begin_stop(struct super *s)
 		}
 		j->kill_at_mono = kill_at;
 	}
-}
-
-/* Cluster: a run to be claimed waits its spread delay first (claimwait.h);
- * any other run, or one that cannot be held, is admitted now. */
-static void hold_or_admit(struct super *s, struct run_request *r)
-{
-	if (s->c->spool_shared && s->cfg.cluster_spread && claim_needed(r)) {
-		int64_t d = claimwait_delay_ns(s->cfg.cluster_spread, r->entry_key, r->scheduled,
-		                               s->c->node);
-		if (claimwait_add(&s->held, clock_mono_ns() + d, r) == 0)
-			return;
-	}
-	admit(s, r);
-}
-
-/* The held runs whose claim time came: admitted, to be claimed together. */
-static void release_held(struct super *s)
-{
-	int64_t mono = clock_mono_ns();
-	struct run_request *r;
-	while ((r = claimwait_pop(&s->held, mono)) != NULL)
-		admit(s, r);
-}
-
-/* Frees every held run (at stop); how many. */
-static size_t drop_held(struct super *s)
-{
-	size_t n = 0;
-	struct run_request *r;
-	while ((r = claimwait_pop(&s->held, INT64_MAX)) != NULL) {
-		runreq_free(r);
-		n++;
-	}
-	return n;
 }
 
 static void take_mail(struct super *s)
@@ -578,7 +409,7 @@ static void take_mail(struct super *s)
 			runreq_free(r);
 		} else {
 			r->link.next = NULL;
-			hold_or_admit(s, r);
+			super_hold_or_admit(s, r);
 		}
 		it = next;
 	}
@@ -811,11 +642,11 @@ static void *super_main(void *arg)
 			for (struct job *j = s->running; j; j = j->next)
 				job_reap(j, now_ns);
 		check_deadlines(s);
-		retry_missed(s);
+		super_retry_missed(s);
 		/* Collect first: a slot freed by a job that just ended goes to a
 		 * waiting run now, not at the next unrelated wake. */
 		collect_done(s);
-		release_held(s);
+		super_release_held(s);
 		launch_pending(s);
 		recorder_flush(&s->rec);
 		runclients_step(&s->clients, clock_mono_ns());   /* after the flush: a client told a run ended
@@ -833,12 +664,7 @@ static void *super_main(void *arg)
 	metrics_free(&s->metrics);
 	fairq_free(&s->q);
 	runclients_free(&s->clients);
-	(void)drop_held(s);
-	claimwait_free(&s->held);
-	for (struct mailbox_item *it = s->missed, *next; it; it = next) {
-		next = it->next;
-		runreq_free((struct run_request *)(void *)it);
-	}
+	super_claims_free(s);
 	close(s->ep);
 	close(s->tfd);
 	free(s->slots);

@@ -85,6 +85,19 @@ static inline void super_give_back(struct super *s, struct run_request *r)
  * its record written at the next flush; the recorder owns J after. */
 void super_finished(struct super *s, struct job *j);
 
+/* USER's uid, for a history record its owner can read; (uid_t)-1 when
+ * unknown. Remembers the last user looked up. */
+uid_t super_uid_of(struct super *s, const char *user);
+
+/* Records R, which never started, for REASON (SPOOL_RUN_QUEUE_FULL,
+ * _COALESCED, _CANCELLED, _CLOCK_SKEW); R is owned by the record after. */
+void super_record_not_run(struct super *s, struct run_request *r, unsigned reason,
+                          int64_t now_ns);
+
+/* A run from the timer (or held, or missed): cancelled already, refused
+ * (logged and recorded), or queued for a slot. Takes R. */
+void super_admit(struct super *s, struct run_request *r);
+
 /* ------------------------------- supervisor_slots.c: the running jobs */
 
 /* Watches J (its descriptors in the epoll set, J on s->running); false
@@ -97,5 +110,30 @@ void super_release_slot(struct super *s, struct job *j);
 /* The job an event tag names (*WHICH: which of its descriptors), or NULL
  * if that job is gone. */
 struct job *super_tagged_job(const struct super *s, uint64_t t, enum job_fd *which);
+
+/* ------------------------------ supervisor_claims.c: the cluster part */
+
+/* Claims the runs of BATCH that need it (claim.h) in one spool call; a run
+ * that must not start here is dealt with (logged, recorded, kept or freed)
+ * and its BATCH slot set to NULL. */
+void super_claim_batch(struct super *s, struct run_request **batch, size_t n, int64_t now_ns);
+
+/* Once the spool answers again, admits the CRON_CATCHUP runs whose claim
+ * failed, as catch-up runs. */
+void super_retry_missed(struct super *s);
+
+/* A run to be claimed waits its spread delay (cluster_spread) first; any
+ * other run is admitted now. Takes R. */
+void super_hold_or_admit(struct super *s, struct run_request *r);
+
+/* Admits the held runs whose spread delay is over. */
+void super_release_held(struct super *s);
+
+/* Frees every held run (at stop); how many. */
+size_t super_drop_held(struct super *s);
+
+/* Frees what the cluster part still holds (held and missed runs), as the
+ * thread ends. */
+void super_claims_free(struct super *s);
 
 #endif
