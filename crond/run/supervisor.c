@@ -7,6 +7,13 @@
  * never started: it is recorded as cancelled, when the timer says entries
  * were cancelled (SUPER_SWEEP) and, for a run that raced with that, when it
  * would start.
+ *
+ * This file is the thread's core: its loop, start and stop, events,
+ * deadlines and configuration. Its parts, all run by this thread alone on
+ * the state in supervisor_internal.h: supervisor_admit.c (runs arriving at
+ * the queue), supervisor_launch.c (runs leaving it), supervisor_slots.c
+ * (the running jobs and their epoll tags), supervisor_mail.c (mailing
+ * their output), supervisor_claims.c (the cluster part).
  */
 #include "crond/run/supervisor.h"
 #include "crond/run/supervisor_internal.h"
@@ -16,15 +23,12 @@
 #include <pwd.h>
 #include <signal.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/timerfd.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "crond/run/claim.h"
 #include "crond/run/claimwait.h"
 #include "crond/run/fairq.h"
 #include "crond/run/job.h"
@@ -34,60 +38,8 @@
 #include "crond/control/runclient.h"
 #include "crond/run/runreq.h"
 #include "lib/history_rows.h"
-#include "crond/sched/timer.h"
 
 #define NO_PIDFD_POLL_NS (200 * 1000000LL)   /* reap by polling without pidfds */
-#define AT_FULL_RETRY 60    /* seconds: an at job refused for a full queue waits in the spool */
-
-static bool still_running(const struct super *s, const char *key, pid_t *pid)
-{
-	for (const struct job *j = s->running; j; j = j->next) {
-		if (j->kind == JOB_CRON && !j->exited && strcmp(j->req->entry_key, key) == 0) {
-			*pid = j->proc.pid;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* USER's uid, for a history record its owner can read; (uid_t)-1 when
- * unknown. Refusals come in bursts of one user's runs: remember the last. */
-uid_t super_uid_of(struct super *s, const char *user)
-{
-	if (strcmp(s->uid_name, user) == 0)
-		return s->uid;
-	struct passwd pw, *res = NULL;
-	char buf[4096];
-	if (getpwnam_r(user, &pw, buf, sizeof(buf), &res) != 0 || !res)
-		return (uid_t)-1;
-	snprintf(s->uid_name, sizeof(s->uid_name), "%s", user);
-	s->uid = pw.pw_uid;
-	return s->uid;
-}
-
-/* Claims and loads an at job; false (logged) when it is no longer waiting. */
-static bool claim_at(struct super *s, const struct run_request *r, struct spool_at_job *at,
-                     int64_t now)
-{
-	struct spool_err err;
-	struct spool *sp = recorder_spool(&s->rec);
-	if (!sp) {
-		log_msg(LOG_ERR, "at job %lld not started: no spool connection", (long long)r->at_id);
-		return false;
-	}
-	int rc = spool_at_claim(sp, r->at_id, now, &err);
-	if (rc == SPOOL_CONFLICT || rc == SPOOL_NOT_FOUND) {
-		log_msg(LOG_DEBUG, "at job %lld is gone or already claimed", (long long)r->at_id);
-		return false;
-	}
-	if (rc == SPOOL_OK)
-		rc = spool_at_get(sp, r->at_id, at, &err);
-	if (rc != SPOOL_OK) {
-		log_msg(LOG_ERR, "at job %lld not started: %s", (long long)r->at_id, err.msg);
-		return false;
-	}
-	return true;
-}
 
 /* ------------------------------------------------ crontab --run clients */
 
@@ -111,254 +63,12 @@ void super_finished(struct super *s, struct job *j)
 	recorder_finished(&s->rec, j);
 }
 
-static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
-{
-	char err[512];
-	struct spool_at_job at = { 0 };
-	struct job *j;
-	pid_t other;
-	if (r->kind == DUE_CRON && r->keep_state)
-		recorder_state(&s->rec, r->entry_key, r->scheduled, now_ns / NS);
-	if (r->kind == DUE_CRON && r->overlap_skip && still_running(s, r->entry_key, &other)) {
-		super_give_back(s, r);
-		log_event(r->user, "SKIP", "previous run pid=%d still running: %.200s", (int)other,
-		          r->command);
-		char why[128];
-		snprintf(why, sizeof(why), "its previous run (pid %d) is still going (CRON_OVERLAP=skip)",
-		         (int)other);
-		j = job_not_run(r, NULL, true, r->manual ? why : NULL, now_ns);
-		if (j) {
-			j->proc.uid = super_uid_of(s, j->user);   /* so its owner sees it */
-			super_finished(s, j);
-		} else {
-			runreq_free(r);
-		}
-		return;
-	}
-	if (r->kind == DUE_AT && !claim_at(s, r, &at, now_ns / NS)) {
-		super_give_back(s, r);
-		runreq_free(r);
-		return;
-	}
-	j = job_start(r, r->kind == DUE_AT ? &at : NULL, &s->cfg, &s->ids, &s->kit, now_ns,
-	              err, sizeof(err));
-	if (!j) {
-		super_give_back(s, r);
-		const char *who = r->kind == DUE_AT ? at.owner : r->user;
-		log_event(who ? who : "?", "FAIL", "cannot start %.200s: %s",
-		          r->kind == DUE_AT ? "at job" : r->command, err);
-		j = job_not_run(r, r->kind == DUE_AT ? &at : NULL, false, err, now_ns);
-		if (j) {
-			super_finished(s, j);
-		} else {
-			runreq_free(r);
-			spool_at_job_free(&at);
-		}
-		return;
-	}
-	if (j->kind == JOB_AT) {
-		struct spool_err e = { .msg = "no spool connection" };
-		struct spool *sp = recorder_spool(&s->rec);   /* open: claim_at opened it */
-		if (!sp || spool_at_set_running(sp, r->at_id, j->proc.pid, now_ns / NS, &e) != SPOOL_OK)
-			log_msg(LOG_WARNING, "at job %lld: %s", (long long)r->at_id, e.msg);
-	}
-	job_log_start(j);
-	if (r->client) {
-		r->client->started = true;
-		runclient_state(r->client, RUN_STATE_STARTED, (int)j->proc.pid);
-	}
-	if (super_adopt(s, j))
-		recorder_started(&s->rec, j);   /* its running record */
-}
-
-/* Records R, which never started, for REASON (SPOOL_RUN_QUEUE_FULL,
- * _COALESCED, _CANCELLED): a history record like any run's. */
-void super_record_not_run(struct super *s, struct run_request *r, unsigned reason, int64_t now_ns)
-{
-	struct job *j = job_not_run(r, NULL, true, NULL, now_ns);
-	if (!j) {
-		log_msg(LOG_ERR, "out of memory recording a run that did not start");
-		runreq_free(r);
-		return;
-	}
-	j->why_not_run = reason;
-	j->proc.uid = super_uid_of(s, j->user);
-	super_finished(s, j);
-}
-
-/* R's entry was removed or replaced: R never starts. */
-static void cancel_run(struct super *s, struct run_request *r, int64_t now_ns)
-{
-	log_event(r->user, "CANCEL", "entry removed or replaced before its run could start: %.200s",
-	          r->command);
-	super_record_not_run(s, r, SPOOL_RUN_CANCELLED, now_ns);
-}
-
-/* Starts what the fair queue lets start, a batch at a time: on a shared
- * spool the batch is claimed in one transaction first. */
-static void launch_pending(struct super *s)
-{
-	struct run_request *batch[CLAIM_BATCH_MAX];
-	while (!s->stopping) {
-		size_t n = 0;
-		struct fairq_node *node;
-		while (n < CLAIM_BATCH_MAX && (node = fairq_pop(&s->q)) != NULL)
-			batch[n++] = REQ_OF(node);
-		if (!n)
-			break;
-		int64_t now_ns = clock_now_ns(&s->c->clock);
-		if (s->c->spool_shared)
-			super_claim_batch(s, batch, n, now_ns);
-		for (size_t i = 0; i < n; i++) {
-			struct run_request *r = batch[i];
-			if (!r)
-				continue;
-			if (runreq_cancelled(r)) {
-				super_give_back(s, r);
-				cancel_run(s, r, now_ns);
-				continue;
-			}
-			launch_one(s, r, now_ns);
-		}
-	}
-	runner_ids_clear(&s->ids);   /* the next pass looks its owners up afresh */
-}
-
-static bool cancelled_node(const struct fairq_node *n, void *ctx)
-{
-	(void)ctx;
-	const struct run_request *r = (const struct run_request *)(const void *)(
-		(const char *)n - offsetof(struct run_request, qnode));
-	return runreq_cancelled(r);
-}
-
-/* SUPER_SWEEP: entries were cancelled; their waiting runs go now. */
-static void sweep_cancelled(struct super *s)
-{
-	int64_t now_ns = clock_now_ns(&s->c->clock);
-	struct fairq_node *n = fairq_take_if(&s->q, cancelled_node, NULL);
-	while (n) {
-		struct fairq_node *next = n->next;
-		cancel_run(s, REQ_OF(n), now_ns);
-		n = next;
-	}
-}
-
-/* The owner of at job R (learnt from the spool), or NULL when the job is
- * gone (then R has been freed). */
-static const char *at_owner(struct super *s, struct run_request *r)
-{
-	if (r->at_owner)
-		return r->at_owner;
-	struct spool_at_job at = { 0 };
-	struct spool_err err = { .msg = "no spool connection" };
-	struct spool *sp = recorder_spool(&s->rec);
-	int rc = sp ? spool_at_get(sp, r->at_id, &at, &err) : SPOOL_IO;
-	if (rc == SPOOL_OK)
-		r->at_owner = strdup(at.owner);
-	spool_at_job_free(&at);
-	if (rc != SPOOL_OK || !r->at_owner) {
-		if (rc == SPOOL_NOT_FOUND)
-			log_msg(LOG_DEBUG, "at job %lld is gone", (long long)r->at_id);
-		else
-			log_msg(LOG_ERR, "at job %lld not started: %s", (long long)r->at_id,
-			        rc == SPOOL_OK ? "out of memory" : err.msg);
-		runreq_free(r);
-		return NULL;
-	}
-	return r->at_owner;
-}
-
-/* Root and the system crontabs form the system class, which users cannot
- * starve (fairq.h). */
-static enum fairq_class run_class(const struct run_request *r, const char *user)
-{
-	if (strcmp(user, "root") == 0)
-		return FAIRQ_SYSTEM;
-	return r->kind == DUE_CRON && r->snap && r->snap->kind == SOURCE_SYSTEM ? FAIRQ_SYSTEM
-	                                                                         : FAIRQ_USER;
-}
-
-/* A refused run: logged and recorded; an at job stays in the spool and is
- * tried again later instead (it runs once, so it must not be lost). */
-static void refuse(struct super *s, struct run_request *r, const char *user,
-                   enum fairq_verdict v, int64_t now_ns)
-{
-	if (r->kind == DUE_AT) {
-		log_event(user, "DEFER", "at job %lld: %s, retried in %ds", (long long)r->at_id,
-		          fairq_verdict_name(v), AT_FULL_RETRY);
-		timer_post_at_add(s->c, r->at_id, r->queue, now_ns / NS + AT_FULL_RETRY);
-		runreq_free(r);
-		return;
-	}
-	if (v == FAIRQ_COALESCED)
-		log_event(user, "SKIP", "coalesced: a run of this entry is still waiting: %.200s",
-		          r->command);
-	else if (v == FAIRQ_NOMEM)
-		log_event(user, "SKIP", "out of memory queueing it: %.200s", r->command);
-	else
-		log_event(user, "SKIP", "queue full: %zu runs of %s waiting, %zu in all: %.200s",
-		          fairq_user_waiting(&s->q, user, run_class(r, user)), user,
-		          fairq_waiting(&s->q), r->command);
-	super_record_not_run(s, r, v == FAIRQ_COALESCED ? SPOOL_RUN_COALESCED : SPOOL_RUN_QUEUE_FULL,
-	               now_ns);
-}
-
-/* A run from the timer: cancelled already, refused, or waiting for a slot. */
-void super_admit(struct super *s, struct run_request *r)
-{
-	int64_t now_ns = clock_now_ns(&s->c->clock);
-	if (r->client)
-		runclients_adopt(&s->clients, r->client);
-	if (runreq_cancelled(r)) {
-		cancel_run(s, r, now_ns);
-		return;
-	}
-	const char *user = r->kind == DUE_AT ? at_owner(s, r) : r->user;
-	if (!user)
-		return;
-	if (r->client) {
-		if (runclients_of_user(&s->clients, user) > RUNCLIENT_PER_USER) {
-			log_event(user, "SKIP", "crontab --run refused: %d runs by hand still going: "
-			          "%.200s", RUNCLIENT_PER_USER, r->command);
-			runclient_error(r->client, MSGE_BUSY, "%s already has %d runs started with "
-			                "crontab --run going; wait for one to end", user,
-			                RUNCLIENT_PER_USER);
-			runreq_free(r);
-			return;
-		}
-	}
-	/* A manual run is never coalesced with a waiting scheduled run, nor
-	 * in its way: it has no key. */
-	enum fairq_verdict v = fairq_push(&s->q, &r->qnode, user, run_class(r, user),
-	                                  r->kind == DUE_CRON && !r->manual ? r->entry_key : NULL);
-	if (v != FAIRQ_QUEUED)
-		refuse(s, r, user, v, now_ns);
-}
-
-/* Frees every waiting run (at stop). */
-static size_t drop_waiting(struct super *s)
-{
-	size_t n = 0;
-	struct fairq_node *node = fairq_take_if(&s->q, NULL, NULL);
-	while (node) {
-		struct fairq_node *next = node->next;
-		struct run_request *r = REQ_OF(node);
-		if (r->client)
-			runclient_error(r->client, MSGE_BUSY, "crond is stopping; the run did not start");
-		runreq_free(r);
-		node = next;
-		n++;
-	}
-	return n;
-}
-
 static void begin_stop(struct super *s)
 {
 	if (s->stopping)
 		return;
 	s->stopping = true;
-	size_t dropped = drop_waiting(s) + super_drop_held(s);
+	size_t dropped = super_drop_waiting(s) + super_drop_held(s);
 	if (dropped)
 		log_msg(LOG_NOTICE, "stopping: %zu queued runs not started", dropped);
 	int64_t mono = clock_mono_ns();
@@ -386,7 +96,7 @@ static void take_mail(struct super *s)
 			begin_stop(s);
 		} else if (r->msg == SUPER_SWEEP) {
 			runreq_free(r);
-			sweep_cancelled(s);
+			super_sweep_cancelled(s);
 		} else if (r->msg == SUPER_CLIENT) {
 			runclients_adopt(&s->clients, r->client);   /* it holds its error already */
 			runreq_free(r);
@@ -578,7 +288,7 @@ static void *super_main(void *arg)
 		 * waiting run now, not at the next unrelated wake. */
 		collect_done(s);
 		super_release_held(s);
-		launch_pending(s);
+		super_launch_pending(s);
 		recorder_flush(&s->rec);
 		runclients_step(&s->clients, clock_mono_ns());   /* after the flush: a client told a run ended
 		                    * finds it in the history */

@@ -82,21 +82,8 @@ static inline void super_give_back(struct super *s, struct run_request *r)
 /* ---------------------------------------------- supervisor.c (the core) */
 
 /* J is over (it ran, or never started): its crontab --run client is told,
- * its record written at the next flush; the recorder owns J after. */
+ * its record written at the next flush. Takes J (the recorder frees it). */
 void super_finished(struct super *s, struct job *j);
-
-/* USER's uid, for a history record its owner can read; (uid_t)-1 when
- * unknown. Remembers the last user looked up. */
-uid_t super_uid_of(struct super *s, const char *user);
-
-/* Records R, which never started, for REASON (SPOOL_RUN_QUEUE_FULL,
- * _COALESCED, _CANCELLED, _CLOCK_SKEW); R is owned by the record after. */
-void super_record_not_run(struct super *s, struct run_request *r, unsigned reason,
-                          int64_t now_ns);
-
-/* A run from the timer (or held, or missed): cancelled already, refused
- * (logged and recorded), or queued for a slot. Takes R. */
-void super_admit(struct super *s, struct run_request *r);
 
 /* ------------------------------- supervisor_slots.c: the running jobs */
 
@@ -110,6 +97,36 @@ void super_release_slot(struct super *s, struct job *j);
 /* The job an event tag names (*WHICH: which of its descriptors), or NULL
  * if that job is gone. */
 struct job *super_tagged_job(const struct super *s, uint64_t t, enum job_fd *which);
+
+/* ---------------------- supervisor_admit.c: runs arriving at the queue */
+
+/* A run from the timer (or held, or missed): cancelled already, refused
+ * (logged and recorded), or queued for a slot. Takes R. */
+void super_admit(struct super *s, struct run_request *r);
+
+/* USER's uid, for a history record its owner can read; (uid_t)-1 when
+ * unknown. Remembers the last user looked up. */
+uid_t super_uid_of(struct super *s, const char *user);
+
+/* Records R, which never started, for REASON (SPOOL_RUN_QUEUE_FULL,
+ * _COALESCED, _CANCELLED, _CLOCK_SKEW), as any run's history. Takes R. */
+void super_record_not_run(struct super *s, struct run_request *r, unsigned reason,
+                          int64_t now_ns);
+
+/* R's entry was removed or replaced: R never starts (logged, recorded). */
+void super_cancel_run(struct super *s, struct run_request *r, int64_t now_ns);
+
+/* SUPER_SWEEP: the waiting runs of cancelled entries are recorded and go. */
+void super_sweep_cancelled(struct super *s);
+
+/* Frees every waiting run (at stop), telling their clients; how many. */
+size_t super_drop_waiting(struct super *s);
+
+/* ----------------------- supervisor_launch.c: runs leaving the queue */
+
+/* Starts what the fair queue lets start, a batch at a time (claimed first
+ * on a shared spool); then forgets the owners looked up in this pass. */
+void super_launch_pending(struct super *s);
 
 /* ------------------------------ supervisor_claims.c: the cluster part */
 
