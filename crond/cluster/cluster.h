@@ -34,7 +34,7 @@
  * started again and everything resynced. The schedule stays in the timer's
  * memory throughout. (The runs missed meanwhile are the supervisor's: it
  * keeps the latest one of each CRON_CATCHUP=yes entry whose claim failed
- * and claims it again once the spool answers: crond/run/supervisor.c.)
+ * and claims it again once the spool answers: crond/run/supervisor_claims.c.)
  *
  * On a clean stop main quiets the thread (cluster_stop) before the timer:
  * from then on it posts nothing (no resync, no supervisor wake-up) but goes

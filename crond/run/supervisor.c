@@ -7,225 +7,39 @@
  * never started: it is recorded as cancelled, when the timer says entries
  * were cancelled (SUPER_SWEEP) and, for a run that raced with that, when it
  * would start.
+ *
+ * This file is the thread's core: its loop, start and stop, events,
+ * deadlines and configuration. Its parts, all run by this thread alone on
+ * the state in supervisor_internal.h: supervisor_admit.c (runs arriving at
+ * the queue), supervisor_launch.c (runs leaving it), supervisor_slots.c
+ * (the running jobs and their epoll tags), supervisor_mail.c (mailing
+ * their output), supervisor_claims.c (the cluster part).
  */
 #include "crond/run/supervisor.h"
+#include "crond/run/supervisor_internal.h"
 
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/timerfd.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "crond/run/claim.h"
 #include "crond/run/claimwait.h"
 #include "crond/run/fairq.h"
 #include "crond/run/job.h"
-#include "crond/run/jobenv.h"
 #include "crond/log.h"
-#include "crond/run/mail.h"
 #include "crond/observe/metrics.h"
 #include "crond/run/recorder.h"
 #include "crond/control/runclient.h"
 #include "crond/run/runreq.h"
 #include "lib/history_rows.h"
-#include "crond/sched/timer.h"
 
-#define NS 1000000000LL
 #define NO_PIDFD_POLL_NS (200 * 1000000LL)   /* reap by polling without pidfds */
-
-/* Epoll events name a job by slot and generation, never by pointer: a
- * descriptor closed here may stay registered while a just-forked child
- * still holds a copy of it, and an event for it must not reach a job that
- * has been freed. The tag is slot << 32 | gen << 2 | which. */
-#define TAG_MAILBOX UINT64_MAX
-#define TAG_TIMER (UINT64_MAX - 1)
-#define TAG_CLIENT (1ULL << 62)   /* | the id of a crontab --run client */
-#define GEN_MASK 0x3fffffffu
-#define AT_FULL_RETRY 60    /* seconds: an at job refused for a full queue waits in the spool */
-#define CLAIM_LOG_EVERY_NS (10 * NS)   /* a refused or failed claim: one line per kind this often */
-
-/* The run request a fair-queue node is embedded in. */
-#define REQ_OF(node) ((struct run_request *)(void *)((char *)(node) - \
-                                                      offsetof(struct run_request, qnode)))
-
-struct super {
-	struct crond *c;
-	struct config cfg;
-	unsigned cfg_gen;
-	struct recorder rec;
-	struct runner_ids ids;              /* owners looked up in this pass (runner.h) */
-	struct runner_kit kit;              /* signals to reset, the child's stack */
-	struct metrics metrics;             /* told of every ended run by rec */
-	int ep, tfd;
-	struct job *running;
-	size_t n_jobs;                      /* running, mail excluded */
-	struct job **slots;                 /* slot -> running job, or NULL */
-	uint32_t *gens;                     /* slot -> current generation */
-	size_t n_slots, cap_slots;
-	struct fairq q;                     /* runs waiting for a slot */
-	struct run_clients clients;         /* crontab --run clients (runclient.h) */
-	char uid_name[SPOOL_NAME_MAX + 1];  /* the last user looked up for a */
-	uid_t uid;                          /* record of a run not started */
-	struct claim_log {                  /* rate limits of the claims' log lines */
-		int64_t next_mono;
-		unsigned held;
-	} log_skew, log_down, log_nouser;
-	struct mailbox_item *missed;        /* cluster: CRON_CATCHUP runs whose claim
-	                                       failed (spool down), the latest per
-	                                       entry, linked by link.next */
-	struct claimwait held;              /* cluster: runs waiting for their claim
-	                                       time (cluster_spread) */
-	bool stopping, leave;
-};
-
-static uint64_t tag(const struct job *j, enum job_fd which)
-{
-	return (uint64_t)j->slot << 32 | (uint64_t)(j->gen & GEN_MASK) << 2 | (uint64_t)which;
-}
-
-static void watch(struct super *s, int fd, uint64_t t)
-{
-	if (fd < 0)
-		return;
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = t };
-	if (epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev) < 0)
-		log_msg(LOG_ERR, "epoll_ctl: %s", strerror(errno));
-}
-
-/* Gives J a slot; false (logged) on allocation failure. */
-static bool take_slot(struct super *s, struct job *j)
-{
-	for (size_t i = 0; i < s->n_slots; i++) {
-		if (!s->slots[i]) {
-			s->slots[i] = j;
-			j->slot = (uint32_t)i;
-			j->gen = s->gens[i];
-			return true;
-		}
-	}
-	if (s->n_slots == s->cap_slots) {
-		size_t ncap = s->cap_slots ? s->cap_slots * 2 : 64;
-		struct job **ns = realloc(s->slots, ncap * sizeof(*ns));
-		if (ns)
-			s->slots = ns;
-		uint32_t *ng = ns ? realloc(s->gens, ncap * sizeof(*ng)) : NULL;
-		if (!ng) {
-			log_msg(LOG_ERR, "out of memory tracking a job");
-			return false;
-		}
-		s->gens = ng;
-		s->cap_slots = ncap;
-	}
-	s->slots[s->n_slots] = j;
-	s->gens[s->n_slots] = 0;
-	j->slot = (uint32_t)s->n_slots++;
-	j->gen = 0;
-	return true;
-}
-
-static void release_slot(struct super *s, struct job *j)
-{
-	s->slots[j->slot] = NULL;
-	s->gens[j->slot] = (s->gens[j->slot] + 1) & GEN_MASK;
-}
-
-/* The job an event tag names, or NULL if that job is gone. */
-static struct job *tagged_job(const struct super *s, uint64_t t, enum job_fd *which)
-{
-	uint32_t slot = (uint32_t)(t >> 32);
-	if (slot >= s->n_slots || !s->slots[slot] || s->gens[slot] != ((t >> 2) & GEN_MASK))
-		return NULL;
-	*which = (enum job_fd)(t & 3);
-	return s->slots[slot];
-}
-
-/* R's run no longer holds a job slot (it ended, or did not start). */
-static void give_back(struct super *s, struct run_request *r)
-{
-	if (r)
-		fairq_release(&s->q, &r->qnode);
-}
-
-/* Watches J; false when it could not (J was then stopped and freed). */
-static bool adopt(struct super *s, struct job *j)
-{
-	if (!take_slot(s, j)) {
-		/* Cannot watch it, so it cannot be reaped later: stop it now. */
-		kill(-j->proc.pid, SIGKILL);
-		waitpid(j->proc.pid, NULL, 0);
-		give_back(s, j->req);
-		job_free(j);
-		return false;
-	}
-	watch(s, j->proc.out_fd, tag(j, JOB_FD_OUT));
-	if (j->proc.err_fd >= 0)
-		watch(s, j->proc.err_fd, tag(j, JOB_FD_ERR));
-	else
-		(void)job_check_started(j);   /* known already (runner.h) */
-	watch(s, j->proc.pidfd, tag(j, JOB_FD_PID));
-	j->next = s->running;
-	s->running = j;
-	if (j->kind != JOB_MAIL)
-		s->n_jobs++;
-	return true;
-}
-
-static bool still_running(const struct super *s, const char *key, pid_t *pid)
-{
-	for (const struct job *j = s->running; j; j = j->next) {
-		if (j->kind == JOB_CRON && !j->exited && strcmp(j->req->entry_key, key) == 0) {
-			*pid = j->proc.pid;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* USER's uid, for a history record its owner can read; (uid_t)-1 when
- * unknown. Refusals come in bursts of one user's runs: remember the last. */
-static uid_t uid_of(struct super *s, const char *user)
-{
-	if (strcmp(s->uid_name, user) == 0)
-		return s->uid;
-	struct passwd pw, *res = NULL;
-	char buf[4096];
-	if (getpwnam_r(user, &pw, buf, sizeof(buf), &res) != 0 || !res)
-		return (uid_t)-1;
-	snprintf(s->uid_name, sizeof(s->uid_name), "%s", user);
-	s->uid = pw.pw_uid;
-	return s->uid;
-}
-
-/* Claims and loads an at job; false (logged) when it is no longer waiting. */
-static bool claim_at(struct super *s, const struct run_request *r, struct spool_at_job *at,
-                     int64_t now)
-{
-	struct spool_err err;
-	struct spool *sp = recorder_spool(&s->rec);
-	if (!sp) {
-		log_msg(LOG_ERR, "at job %lld not started: no spool connection", (long long)r->at_id);
-		return false;
-	}
-	int rc = spool_at_claim(sp, r->at_id, now, &err);
-	if (rc == SPOOL_CONFLICT || rc == SPOOL_NOT_FOUND) {
-		log_msg(LOG_DEBUG, "at job %lld is gone or already claimed", (long long)r->at_id);
-		return false;
-	}
-	if (rc == SPOOL_OK)
-		rc = spool_at_get(sp, r->at_id, at, &err);
-	if (rc != SPOOL_OK) {
-		log_msg(LOG_ERR, "at job %lld not started: %s", (long long)r->at_id, err.msg);
-		return false;
-	}
-	return true;
-}
 
 /* ------------------------------------------------ crontab --run clients */
 
@@ -243,402 +57,18 @@ static void tell_client(const struct job *j)
 }
 
 /* J is over: its client is told, its record written at the next flush. */
-static void finished(struct super *s, struct job *j)
+void super_finished(struct super *s, struct job *j)
 {
 	tell_client(j);
 	recorder_finished(&s->rec, j);
 }
-
-/* Whether J's output must be mailed as a scheduled run's is: a manual run's
- * output went to its client, so only when the client missed some. */
-static bool client_saw_output(const struct job *j)
-{
-	const struct run_client *c = j->req ? j->req->client : NULL;
-	return c && !c->gone && c->dropped == 0;
-}
-
-static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
-{
-	char err[512];
-	struct spool_at_job at = { 0 };
-	struct job *j;
-	pid_t other;
-	if (r->kind == DUE_CRON && r->keep_state)
-		recorder_state(&s->rec, r->entry_key, r->scheduled, now_ns / NS);
-	if (r->kind == DUE_CRON && r->overlap_skip && still_running(s, r->entry_key, &other)) {
-		give_back(s, r);
-		log_event(r->user, "SKIP", "previous run pid=%d still running: %.200s", (int)other,
-		          r->command);
-		char why[128];
-		snprintf(why, sizeof(why), "its previous run (pid %d) is still going (CRON_OVERLAP=skip)",
-		         (int)other);
-		j = job_not_run(r, NULL, true, r->manual ? why : NULL, now_ns);
-		if (j) {
-			j->proc.uid = uid_of(s, j->user);   /* so its owner sees it */
-			finished(s, j);
-		} else {
-			runreq_free(r);
-		}
-		return;
-	}
-	if (r->kind == DUE_AT && !claim_at(s, r, &at, now_ns / NS)) {
-		give_back(s, r);
-		runreq_free(r);
-		return;
-	}
-	j = job_start(r, r->kind == DUE_AT ? &at : NULL, &s->cfg, &s->ids, &s->kit, now_ns,
-	              err, sizeof(err));
-	if (!j) {
-		give_back(s, r);
-		const char *who = r->kind == DUE_AT ? at.owner : r->user;
-		log_event(who ? who : "?", "FAIL", "cannot start %.200s: %s",
-		          r->kind == DUE_AT ? "at job" : r->command, err);
-		j = job_not_run(r, r->kind == DUE_AT ? &at : NULL, false, err, now_ns);
-		if (j) {
-			finished(s, j);
-		} else {
-			runreq_free(r);
-			spool_at_job_free(&at);
-		}
-		return;
-	}
-	if (j->kind == JOB_AT) {
-		struct spool_err e = { .msg = "no spool connection" };
-		struct spool *sp = recorder_spool(&s->rec);   /* open: claim_at opened it */
-		if (!sp || spool_at_set_running(sp, r->at_id, j->proc.pid, now_ns / NS, &e) != SPOOL_OK)
-			log_msg(LOG_WARNING, "at job %lld: %s", (long long)r->at_id, e.msg);
-	}
-	job_log_start(j);
-	if (r->client) {
-		r->client->started = true;
-		runclient_state(r->client, RUN_STATE_STARTED, (int)j->proc.pid);
-	}
-	if (adopt(s, j))
-		recorder_started(&s->rec, j);   /* its running record */
-}
-
-/* Records R, which never started, for REASON (SPOOL_RUN_QUEUE_FULL,
- * _COALESCED, _CANCELLED): a history record like any run's. */
-static void record_not_run(struct super *s, struct run_request *r, unsigned reason, int64_t now_ns)
-{
-	struct job *j = job_not_run(r, NULL, true, NULL, now_ns);
-	if (!j) {
-		log_msg(LOG_ERR, "out of memory recording a run that did not start");
-		runreq_free(r);
-		return;
-	}
-	j->why_not_run = reason;
-	j->proc.uid = uid_of(s, j->user);
-	finished(s, j);
-}
-
-/* R's entry was removed or replaced: R never starts. */
-static void cancel_run(struct super *s, struct run_request *r, int64_t now_ns)
-{
-	log_event(r->user, "CANCEL", "entry removed or replaced before its run could start: %.200s",
-	          r->command);
-	record_not_run(s, r, SPOOL_RUN_CANCELLED, now_ns);
-}
-
-/* Whether a line limited by L may be logged now; *HELD gets how many were
- * held back since the last one. */
-static bool claim_log_allowed(struct claim_log *l, unsigned *held)
-{
-	int64_t mono = clock_mono_ns();
-	if (mono < l->next_mono) {
-		l->held++;
-		return false;
-	}
-	*held = l->held;
-	l->held = 0;
-	l->next_mono = mono + CLAIM_LOG_EVERY_NS;
-	return true;
-}
-
-/* Cluster: R is not started here (clock skew, spool unreachable, unknown
- * owner); one line per kind every CLAIM_LOG_EVERY_NS. */
-static void log_unclaimed(struct claim_log *l, const struct run_request *r, const char *why)
-{
-	unsigned held = 0;
-	if (!claim_log_allowed(l, &held))
-		return;
-	char more[64] = "";
-	if (held)
-		snprintf(more, sizeof(more), "; %u more not logged", held);
-	log_event(r->user, "SKIP", "not run: %s%s: %.200s", why, more, r->command);
-}
-
-static void keep_missed(struct super *s, struct run_request *r);
-static void admit(struct super *s, struct run_request *r);
-
-/* Cluster: claims the runs of BATCH that need it (claim.h), in one spool
- * call. A run that must not start here is dealt with and its BATCH slot
- * set to NULL: lost (another node runs it), refused for clock skew
- * (recorded skipped,clock-skew), or not claimed (spool unreachable, owner
- * unknown on this node: another node may take it). */
-static void claim_batch(struct super *s, struct run_request **batch, size_t n, int64_t now_ns)
-{
-	struct run_request *want[CLAIM_BATCH_MAX];
-	uid_t uids[CLAIM_BATCH_MAX];
-	size_t where[CLAIM_BATCH_MAX], m = 0;
-	bool refused = atomic_load(&s->c->claims_refused);
-	for (size_t i = 0; i < n; i++) {
-		struct run_request *r = batch[i];
-		if (!r || runreq_cancelled(r) || !claim_needed(r))
-			continue;
-		batch[i] = NULL;
-		if (refused) {
-			give_back(s, r);
-			log_unclaimed(&s->log_skew, r, "this node's clock is off the database's by more "
-			              "than max_clock_skew");
-			record_not_run(s, r, SPOOL_RUN_CLOCK_SKEW, now_ns);
-			continue;
-		}
-		uid_t uid = uid_of(s, r->user);
-		if (uid == (uid_t)-1) {
-			give_back(s, r);
-			log_unclaimed(&s->log_nouser, r, "no such user on this node; left to the others");
-			runreq_free(r);
-			continue;
-		}
-		want[m] = r;
-		uids[m] = uid;
-		where[m++] = i;
-	}
-	if (!m)
-		return;
-	enum claim_verdict v[CLAIM_BATCH_MAX];
-	struct spool_err e;
-	char why[SPOOL_ERR_MSG_MAX + 32];
-	if (claim_runs(recorder_spool(&s->rec), want, uids, m, now_ns, v, &e) < 0)
-		snprintf(why, sizeof(why), "spool unreachable: %s", e.msg);
-	for (size_t k = 0; k < m; k++) {
-		struct run_request *r = want[k];
-		if (v[k] == CLAIM_WON) {
-			batch[where[k]] = r;
-			continue;
-		}
-		give_back(s, r);
-		if (v[k] == CLAIM_LOST) {
-			log_msg(LOG_DEBUG, "(%s) SKIP (claimed by another node: %.200s)", r->user,
-			        r->command);
-			runreq_free(r);
-			continue;
-		}
-		log_unclaimed(&s->log_down, r, why);
-		if (r->keep_state)
-			keep_missed(s, r);   /* CRON_CATCHUP=yes: claimed again later */
-		else
-			runreq_free(r);
-	}
-}
-
-/* R (CRON_CATCHUP=yes) could not be claimed: the spool is down. It is kept,
- * replacing an earlier missed run of its entry (anacron's rule: the latest
- * missed run, once), until the spool answers again. */
-static void keep_missed(struct super *s, struct run_request *r)
-{
-	for (struct mailbox_item **p = &s->missed; *p; p = &(*p)->next) {
-		struct run_request *old = (struct run_request *)(void *)*p;
-		if (strcmp(old->entry_key, r->entry_key) == 0) {
-			r->link.next = old->link.next;
-			*p = &r->link;
-			runreq_free(old);
-			return;
-		}
-	}
-	r->link.next = s->missed;
-	s->missed = &r->link;
-}
-
-/* The spool answers again: the missed runs are claimed again as catch-up
- * runs of their instants; on some node one of them wins (if no other node
- * ran it meanwhile) and runs once. */
-static void retry_missed(struct super *s)
-{
-	if (!s->missed || s->stopping || atomic_load(&s->c->spool_down))
-		return;
-	struct mailbox_item *it = s->missed;
-	s->missed = NULL;
-	while (it) {
-		struct mailbox_item *next = it->next;
-		struct run_request *r = (struct run_request *)(void *)it;
-		r->link.next = NULL;
-		r->catchup = true;
-		log_event(r->user, "CATCHUP", "%.200s missed its run while the spool was down; "
-		          "claiming it once now", r->command);
-		admit(s, r);
-		it = next;
-	}
-}
-
-/* Starts what the fair queue lets start, a batch at a time: on a shared
- * spool the batch is claimed in one transaction first. */
-static void launch_pending(struct super *s)
-{
-	struct run_request *batch[CLAIM_BATCH_MAX];
-	while (!s->stopping) {
-		size_t n = 0;
-		struct fairq_node *node;
-		while (n < CLAIM_BATCH_MAX && (node = fairq_pop(&s->q)) != NULL)
-			batch[n++] = REQ_OF(node);
-		if (!n)
-			break;
-		int64_t now_ns = clock_now_ns(&s->c->clock);
-		if (s->c->spool_shared)
-			claim_batch(s, batch, n, now_ns);
-		for (size_t i = 0; i < n; i++) {
-			struct run_request *r = batch[i];
-			if (!r)
-				continue;
-			if (runreq_cancelled(r)) {
-				give_back(s, r);
-				cancel_run(s, r, now_ns);
-				continue;
-			}
-			launch_one(s, r, now_ns);
-		}
-	}
-	runner_ids_clear(&s->ids);   /* the next pass looks its owners up afresh */
-}
-
-static bool cancelled_node(const struct fairq_node *n, void *ctx)
-{
-	(void)ctx;
-	const struct run_request *r = (const struct run_request *)(const void *)(
-		(const char *)n - offsetof(struct run_request, qnode));
-	return runreq_cancelled(r);
-}
-
-/* SUPER_SWEEP: entries were cancelled; their waiting runs go now. */
-static void sweep_cancelled(struct super *s)
-{
-	int64_t now_ns = clock_now_ns(&s->c->clock);
-	struct fairq_node *n = fairq_take_if(&s->q, cancelled_node, NULL);
-	while (n) {
-		struct fairq_node *next = n->next;
-		cancel_run(s, REQ_OF(n), now_ns);
-		n = next;
-	}
-}
-
-/* The owner of at job R (learnt from the spool), or NULL when the job is
- * gone (then R has been freed). */
-static const char *at_owner(struct super *s, struct run_request *r)
-{
-	if (r->at_owner)
-		return r->at_owner;
-	struct spool_at_job at = { 0 };
-	struct spool_err err = { .msg = "no spool connection" };
-	struct spool *sp = recorder_spool(&s->rec);
-	int rc = sp ? spool_at_get(sp, r->at_id, &at, &err) : SPOOL_IO;
-	if (rc == SPOOL_OK)
-		r->at_owner = strdup(at.owner);
-	spool_at_job_free(&at);
-	if (rc != SPOOL_OK || !r->at_owner) {
-		if (rc == SPOOL_NOT_FOUND)
-			log_msg(LOG_DEBUG, "at job %lld is gone", (long long)r->at_id);
-		else
-			log_msg(LOG_ERR, "at job %lld not started: %s", (long long)r->at_id,
-			        rc == SPOOL_OK ? "out of memory" : err.msg);
-		runreq_free(r);
-		return NULL;
-	}
-	return r->at_owner;
-}
-
-/* Root and the system crontabs form the system class, which users cannot
- * starve (fairq.h). */
-static enum fairq_class run_class(const struct run_request *r, const char *user)
-{
-	if (strcmp(user, "root") == 0)
-		return FAIRQ_SYSTEM;
-	return r->kind == DUE_CRON && r->snap && r->snap->kind == SOURCE_SYSTEM ? FAIRQ_SYSTEM
-	                                                                         : FAIRQ_USER;
-}
-
-/* A refused run: logged and recorded; an at job stays in the spool and is
- * tried again later instead (it runs once, so it must not be lost). */
-static void refuse(struct super *s, struct run_request *r, const char *user,
-                   enum fairq_verdict v, int64_t now_ns)
-{
-	if (r->kind == DUE_AT) {
-		log_event(user, "DEFER", "at job %lld: %s, retried in %ds", (long long)r->at_id,
-		          fairq_verdict_name(v), AT_FULL_RETRY);
-		timer_post_at_add(s->c, r->at_id, r->queue, now_ns / NS + AT_FULL_RETRY);
-		runreq_free(r);
-		return;
-	}
-	if (v == FAIRQ_COALESCED)
-		log_event(user, "SKIP", "coalesced: a run of this entry is still waiting: %.200s",
-		          r->command);
-	else if (v == FAIRQ_NOMEM)
-		log_event(user, "SKIP", "out of memory queueing it: %.200s", r->command);
-	else
-		log_event(user, "SKIP", "queue full: %zu runs of %s waiting, %zu in all: %.200s",
-		          fairq_user_waiting(&s->q, user, run_class(r, user)), user,
-		          fairq_waiting(&s->q), r->command);
-	record_not_run(s, r, v == FAIRQ_COALESCED ? SPOOL_RUN_COALESCED : SPOOL_RUN_QUEUE_FULL,
-	               now_ns);
-}
-
-/* A run from the timer: cancelled already, refused, or waiting for a slot. */
-static void admit(struct super *s, struct run_request *r)
-{
-	int64_t now_ns = clock_now_ns(&s->c->clock);
-	if (r->client)
-		runclients_adopt(&s->clients, r->client);
-	if (runreq_cancelled(r)) {
-		cancel_run(s, r, now_ns);
-		return;
-	}
-	const char *user = r->kind == DUE_AT ? at_owner(s, r) : r->user;
-	if (!user)
-		return;
-	if (r->client) {
-		if (runclients_of_user(&s->clients, user) > RUNCLIENT_PER_USER) {
-			log_event(user, "SKIP", "crontab --run refused: %d runs by hand still going: "
-			          "%.200s", RUNCLIENT_PER_USER, r->command);
-			runclient_error(r->client, MSGE_BUSY, "%s already has %d runs started with "
-			                "crontab --run going; wait for one to end", user,
-			                RUNCLIENT_PER_USER);
-			runreq_free(r);
-			return;
-		}
-	}
-	/* A manual run is never coalesced with a waiting scheduled run, nor
-	 * in its way: it has no key. */
-	enum fairq_verdict v = fairq_push(&s->q, &r->qnode, user, run_class(r, user),
-	                                  r->kind == DUE_CRON && !r->manual ? r->entry_key : NULL);
-	if (v != FAIRQ_QUEUED)
-		refuse(s, r, user, v, now_ns);
-}
-
-/* Frees every waiting run (at stop). */
-static size_t drop_waiting(struct super *s)
-{
-	size_t n = 0;
-	struct fairq_node *node = fairq_take_if(&s->q, NULL, NULL);
-	while (node) {
-		struct fairq_node *next = node->next;
-		struct run_request *r = REQ_OF(node);
-		if (r->client)
-			runclient_error(r->client, MSGE_BUSY, "crond is stopping; the run did not start");
-		runreq_free(r);
-		node = next;
-		n++;
-	}
-	return n;
-}
-
-static size_t drop_held(struct super *s);
 
 static void begin_stop(struct super *s)
 {
 	if (s->stopping)
 		return;
 	s->stopping = true;
-	size_t dropped = drop_waiting(s) + drop_held(s);
+	size_t dropped = super_drop_waiting(s) + super_drop_held(s);
 	if (dropped)
 		log_msg(LOG_NOTICE, "stopping: %zu queued runs not started", dropped);
 	int64_t mono = clock_mono_ns();
@@ -655,40 +85,6 @@ static void begin_stop(struct super *s)
 	}
 }
 
-/* Cluster: a run to be claimed waits its spread delay first (claimwait.h);
- * any other run, or one that cannot be held, is admitted now. */
-static void hold_or_admit(struct super *s, struct run_request *r)
-{
-	if (s->c->spool_shared && s->cfg.cluster_spread && claim_needed(r)) {
-		int64_t d = claimwait_delay_ns(s->cfg.cluster_spread, r->entry_key, r->scheduled,
-		                               s->c->node);
-		if (claimwait_add(&s->held, clock_mono_ns() + d, r) == 0)
-			return;
-	}
-	admit(s, r);
-}
-
-/* The held runs whose claim time came: admitted, to be claimed together. */
-static void release_held(struct super *s)
-{
-	int64_t mono = clock_mono_ns();
-	struct run_request *r;
-	while ((r = claimwait_pop(&s->held, mono)) != NULL)
-		admit(s, r);
-}
-
-/* Frees every held run (at stop); how many. */
-static size_t drop_held(struct super *s)
-{
-	size_t n = 0;
-	struct run_request *r;
-	while ((r = claimwait_pop(&s->held, INT64_MAX)) != NULL) {
-		runreq_free(r);
-		n++;
-	}
-	return n;
-}
-
 static void take_mail(struct super *s)
 {
 	struct mailbox_item *it = mailbox_take_all(&s->c->super_box);
@@ -700,7 +96,7 @@ static void take_mail(struct super *s)
 			begin_stop(s);
 		} else if (r->msg == SUPER_SWEEP) {
 			runreq_free(r);
-			sweep_cancelled(s);
+			super_sweep_cancelled(s);
 		} else if (r->msg == SUPER_CLIENT) {
 			runclients_adopt(&s->clients, r->client);   /* it holds its error already */
 			runreq_free(r);
@@ -713,7 +109,7 @@ static void take_mail(struct super *s)
 			runreq_free(r);
 		} else {
 			r->link.next = NULL;
-			hold_or_admit(s, r);
+			super_hold_or_admit(s, r);
 		}
 		it = next;
 	}
@@ -742,65 +138,6 @@ static void check_deadlines(struct super *s)
 	}
 }
 
-/* Builds the job's environment again, for the mail's X-Cron-Env headers. */
-static bool mail_env(const struct super *s, const struct job *j, struct jobenv *env)
-{
-	struct passwd pw, *res = NULL;
-	char buf[4096];
-	if (getpwnam_r(j->user, &pw, buf, sizeof(buf), &res) != 0 || !res)
-		return false;
-	struct jobenv_base base = { j->user, pw.pw_dir,
-		                    j->req->shell ? j->req->shell : s->cfg.shell, s->cfg.path };
-	char err[256];
-	return jobenv_build(&base, (const char *const *)j->req->env, j->req->n_env, env, err,
-	                    sizeof(err)) == 0;
-}
-
-static void send_mail(struct super *s, const struct job *j)
-{
-	if (!s->cfg.sendmail[0] || j->skipped || j->start_failed)
-		return;
-	struct mail_sender sender = { s->cfg.sendmail, s->cfg.path };
-	struct mail_output out = { j->out, j->out_len, j->out_total };
-	struct job_proc proc;
-	char err[512];
-	int rc;
-	if (j->kind == JOB_CRON && j->req->manual && client_saw_output(j))
-		return;   /* crontab --run showed it */
-	if (j->kind == JOB_CRON) {
-		enum cron_mail when = j->req->mail_when != CRON_MAIL_UNSET
-			? (enum cron_mail)j->req->mail_when : (enum cron_mail)s->cfg.cron_mail;
-		bool failed = mail_job_failed(j->wstatus) || j->timed_out;
-		if (!mail_wanted_cron(j->req->mailto, when, failed, j->out_total))
-			return;
-		struct jobenv env = { 0 };
-		bool have_env = mail_env(s, j, &env);
-		char note[160];
-		mail_silent_note(j->wstatus, j->timed_out, j->req->timeout, note, sizeof(note));
-		struct mail_cron m = { j->user, s->c->hostname, j->req->command, j->req->mailto,
-			               j->req->mailfrom, have_env ? &env : NULL, failed,
-			               failed ? note : NULL };
-		rc = mail_send_cron(&sender, &m, &out, &proc, err, sizeof(err));
-		jobenv_free(&env);
-	} else {
-		if (!mail_wanted_at((enum msg_mail)j->at.mail, j->out_total))
-			return;
-		struct mail_at m = { j->user, j->at.mail_to, j->req->at_id };
-		rc = mail_send_at(&sender, &m, &out, &proc, err, sizeof(err));
-	}
-	if (rc < 0) {
-		log_event(j->user, "MAIL", "not sent: %s", err);
-		return;
-	}
-	struct job *mj = job_adopt_mail(&proc, j->user, clock_now_ns(&s->c->clock));
-	if (!mj) {
-		log_msg(LOG_ERR, "out of memory tracking sendmail pid %d", (int)proc.pid);
-		runner_proc_close(&proc);
-		return;
-	}
-	(void)adopt(s, mj);   /* on failure, sendmail was stopped */
-}
-
 static void collect_done(struct super *s)
 {
 	for (struct job **p = &s->running; *p;) {
@@ -810,18 +147,18 @@ static void collect_done(struct super *s)
 			continue;
 		}
 		*p = j->next;
-		release_slot(s, j);
+		super_release_slot(s, j);
 		if (j->kind != JOB_MAIL) {
 			s->n_jobs--;
-			give_back(s, j->req);
+			super_give_back(s, j->req);
 		}
 		job_log_end(j);
 		if (j->kind == JOB_MAIL) {
 			job_free(j);
 			continue;
 		}
-		send_mail(s, j);
-		finished(s, j);
+		super_send_mail(s, j);
+		super_finished(s, j);
 	}
 }
 
@@ -842,7 +179,7 @@ static void on_event(struct super *s, const struct epoll_event *ev, int64_t now_
 		return;
 	}
 	enum job_fd which;
-	struct job *j = tagged_job(s, ev->data.u64, &which);
+	struct job *j = super_tagged_job(s, ev->data.u64, &which);
 	if (!j)
 		return;   /* a descriptor of a job already finished */
 	switch (which) {
@@ -946,12 +283,12 @@ static void *super_main(void *arg)
 			for (struct job *j = s->running; j; j = j->next)
 				job_reap(j, now_ns);
 		check_deadlines(s);
-		retry_missed(s);
+		super_retry_missed(s);
 		/* Collect first: a slot freed by a job that just ended goes to a
 		 * waiting run now, not at the next unrelated wake. */
 		collect_done(s);
-		release_held(s);
-		launch_pending(s);
+		super_release_held(s);
+		super_launch_pending(s);
 		recorder_flush(&s->rec);
 		runclients_step(&s->clients, clock_mono_ns());   /* after the flush: a client told a run ended
 		                    * finds it in the history */
@@ -968,12 +305,7 @@ static void *super_main(void *arg)
 	metrics_free(&s->metrics);
 	fairq_free(&s->q);
 	runclients_free(&s->clients);
-	(void)drop_held(s);
-	claimwait_free(&s->held);
-	for (struct mailbox_item *it = s->missed, *next; it; it = next) {
-		next = it->next;
-		runreq_free((struct run_request *)(void *)it);
-	}
+	super_claims_free(s);
 	close(s->ep);
 	close(s->tfd);
 	free(s->slots);

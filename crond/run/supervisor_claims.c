@@ -1,0 +1,190 @@
+/* crond/run/supervisor_claims.c: the supervisor's cluster part: runs held
+ * for their spread delay, claimed in batches, refused for clock skew, and
+ * CRON_CATCHUP runs kept while the spool is down and claimed again after.
+ *
+ * Runs only in the supervisor thread (DESIGN in crond/run/supervisor.h).
+ * On a local spool no run is held, claimed or kept here.
+ */
+#include "crond/run/supervisor_internal.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "crond/log.h"
+#include "crond/run/claim.h"
+
+#define CLAIM_LOG_EVERY_NS (10 * NS)   /* a refused or failed claim: one line per kind this often */
+
+/* Whether a line limited by L may be logged now; *HELD gets how many were
+ * held back since the last one. */
+static bool claim_log_allowed(struct claim_log *l, unsigned *held)
+{
+	int64_t mono = clock_mono_ns();
+	if (mono < l->next_mono) {
+		l->held++;
+		return false;
+	}
+	*held = l->held;
+	l->held = 0;
+	l->next_mono = mono + CLAIM_LOG_EVERY_NS;
+	return true;
+}
+
+/* Cluster: R is not started here (clock skew, spool unreachable, unknown
+ * owner); one line per kind every CLAIM_LOG_EVERY_NS. */
+static void log_unclaimed(struct claim_log *l, const struct run_request *r, const char *why)
+{
+	unsigned held = 0;
+	if (!claim_log_allowed(l, &held))
+		return;
+	char more[64] = "";
+	if (held)
+		snprintf(more, sizeof(more), "; %u more not logged", held);
+	log_event(r->user, "SKIP", "not run: %s%s: %.200s", why, more, r->command);
+}
+
+/* R (CRON_CATCHUP=yes) could not be claimed: the spool is down. It is kept,
+ * replacing an earlier missed run of its entry (anacron's rule: the latest
+ * missed run, once), until the spool answers again. */
+static void keep_missed(struct super *s, struct run_request *r)
+{
+	for (struct mailbox_item **p = &s->missed; *p; p = &(*p)->next) {
+		struct run_request *old = (struct run_request *)(void *)*p;
+		if (strcmp(old->entry_key, r->entry_key) == 0) {
+			r->link.next = old->link.next;
+			*p = &r->link;
+			runreq_free(old);
+			return;
+		}
+	}
+	r->link.next = s->missed;
+	s->missed = &r->link;
+}
+
+/* Cluster: claims the runs of BATCH that need it (claim.h), in one spool
+ * call. A run that must not start here is dealt with and its BATCH slot
+ * set to NULL: lost (another node runs it), refused for clock skew
+ * (recorded skipped,clock-skew), or not claimed (spool unreachable, owner
+ * unknown on this node: another node may take it). */
+void super_claim_batch(struct super *s, struct run_request **batch, size_t n, int64_t now_ns)
+{
+	struct run_request *want[CLAIM_BATCH_MAX];
+	uid_t uids[CLAIM_BATCH_MAX];
+	size_t where[CLAIM_BATCH_MAX], m = 0;
+	bool refused = atomic_load(&s->c->claims_refused);
+	for (size_t i = 0; i < n; i++) {
+		struct run_request *r = batch[i];
+		if (!r || runreq_cancelled(r) || !claim_needed(r))
+			continue;
+		batch[i] = NULL;
+		if (refused) {
+			super_give_back(s, r);
+			log_unclaimed(&s->log_skew, r, "this node's clock is off the database's by more "
+			              "than max_clock_skew");
+			super_record_not_run(s, r, SPOOL_RUN_CLOCK_SKEW, now_ns);
+			continue;
+		}
+		uid_t uid = super_uid_of(s, r->user);
+		if (uid == (uid_t)-1) {
+			super_give_back(s, r);
+			log_unclaimed(&s->log_nouser, r, "no such user on this node; left to the others");
+			runreq_free(r);
+			continue;
+		}
+		want[m] = r;
+		uids[m] = uid;
+		where[m++] = i;
+	}
+	if (!m)
+		return;
+	enum claim_verdict v[CLAIM_BATCH_MAX];
+	struct spool_err e;
+	char why[SPOOL_ERR_MSG_MAX + 32];
+	if (claim_runs(recorder_spool(&s->rec), want, uids, m, now_ns, v, &e) < 0)
+		snprintf(why, sizeof(why), "spool unreachable: %s", e.msg);
+	for (size_t k = 0; k < m; k++) {
+		struct run_request *r = want[k];
+		if (v[k] == CLAIM_WON) {
+			batch[where[k]] = r;
+			continue;
+		}
+		super_give_back(s, r);
+		if (v[k] == CLAIM_LOST) {
+			log_msg(LOG_DEBUG, "(%s) SKIP (claimed by another node: %.200s)", r->user,
+			        r->command);
+			runreq_free(r);
+			continue;
+		}
+		log_unclaimed(&s->log_down, r, why);
+		if (r->keep_state)
+			keep_missed(s, r);   /* CRON_CATCHUP=yes: claimed again later */
+		else
+			runreq_free(r);
+	}
+}
+
+/* The spool answers again: the missed runs are claimed again as catch-up
+ * runs of their instants; on some node one of them wins (if no other node
+ * ran it meanwhile) and runs once. */
+void super_retry_missed(struct super *s)
+{
+	if (!s->missed || s->stopping || atomic_load(&s->c->spool_down))
+		return;
+	struct mailbox_item *it = s->missed;
+	s->missed = NULL;
+	while (it) {
+		struct mailbox_item *next = it->next;
+		struct run_request *r = (struct run_request *)(void *)it;
+		r->link.next = NULL;
+		r->catchup = true;
+		log_event(r->user, "CATCHUP", "%.200s missed its run while the spool was down; "
+		          "claiming it once now", r->command);
+		super_admit(s, r);
+		it = next;
+	}
+}
+
+/* Cluster: a run to be claimed waits its spread delay first (claimwait.h);
+ * any other run, or one that cannot be held, is admitted now. */
+void super_hold_or_admit(struct super *s, struct run_request *r)
+{
+	if (s->c->spool_shared && s->cfg.cluster_spread && claim_needed(r)) {
+		int64_t d = claimwait_delay_ns(s->cfg.cluster_spread, r->entry_key, r->scheduled,
+		                               s->c->node);
+		if (claimwait_add(&s->held, clock_mono_ns() + d, r) == 0)
+			return;
+	}
+	super_admit(s, r);
+}
+
+/* The held runs whose claim time came: admitted, to be claimed together. */
+void super_release_held(struct super *s)
+{
+	int64_t mono = clock_mono_ns();
+	struct run_request *r;
+	while ((r = claimwait_pop(&s->held, mono)) != NULL)
+		super_admit(s, r);
+}
+
+/* Frees every held run (at stop); how many. */
+size_t super_drop_held(struct super *s)
+{
+	size_t n = 0;
+	struct run_request *r;
+	while ((r = claimwait_pop(&s->held, INT64_MAX)) != NULL) {
+		runreq_free(r);
+		n++;
+	}
+	return n;
+}
+
+void super_claims_free(struct super *s)
+{
+	(void)super_drop_held(s);
+	claimwait_free(&s->held);
+	for (struct mailbox_item *it = s->missed, *next; it; it = next) {
+		next = it->next;
+		runreq_free((struct run_request *)(void *)it);
+	}
+}

@@ -1,0 +1,163 @@
+/* crond/run/supervisor_internal.h: internal to the supervisor thread.
+ *
+ * Only the supervisor's own files (crond/run/supervisor*.c) include this:
+ * the thread's state and the functions its parts call in one another.
+ * Every function here runs in the supervisor thread only, on the state
+ * that thread alone owns (DESIGN in crond/run/supervisor.h), so none takes
+ * a lock. The public contract is crond/run/supervisor.h.
+ */
+#ifndef CROND_SUPERVISOR_INTERNAL_H
+#define CROND_SUPERVISOR_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "crond/control/runclient.h"
+#include "crond/crond.h"
+#include "crond/observe/metrics.h"
+#include "crond/run/claimwait.h"
+#include "crond/run/fairq.h"
+#include "crond/run/job.h"
+#include "crond/run/recorder.h"
+#include "crond/run/runner.h"
+#include "crond/run/runreq.h"
+#include "lib/config.h"
+#include "spool/spool.h"
+
+#define NS 1000000000LL
+
+/* Epoll events name a job by slot and generation, never by pointer: a
+ * descriptor closed here may stay registered while a just-forked child
+ * still holds a copy of it, and an event for it must not reach a job that
+ * has been freed. The tag is slot << 32 | gen << 2 | which
+ * (supervisor_slots.c); the markers below are the other events. */
+#define TAG_MAILBOX UINT64_MAX
+#define TAG_TIMER (UINT64_MAX - 1)
+#define TAG_CLIENT (1ULL << 62)   /* | the id of a crontab --run client */
+#define GEN_MASK 0x3fffffffu
+
+/* The run request a fair-queue node is embedded in. */
+#define REQ_OF(node) ((struct run_request *)(void *)((char *)(node) - \
+                                                      offsetof(struct run_request, qnode)))
+
+struct super {
+	struct crond *c;
+	struct config cfg;
+	unsigned cfg_gen;
+	struct recorder rec;
+	struct runner_ids ids;              /* owners looked up in this pass (runner.h) */
+	struct runner_kit kit;              /* signals to reset, the child's stack */
+	struct metrics metrics;             /* told of every ended run by rec */
+	int ep, tfd;
+	struct job *running;
+	size_t n_jobs;                      /* running, mail excluded */
+	struct job **slots;                 /* slot -> running job, or NULL */
+	uint32_t *gens;                     /* slot -> current generation */
+	size_t n_slots, cap_slots;
+	struct fairq q;                     /* runs waiting for a slot */
+	struct run_clients clients;         /* crontab --run clients (runclient.h) */
+	char uid_name[SPOOL_NAME_MAX + 1];  /* the last user looked up for a */
+	uid_t uid;                          /* record of a run not started */
+	struct claim_log {                  /* rate limits of the claims' log lines */
+		int64_t next_mono;
+		unsigned held;
+	} log_skew, log_down, log_nouser;
+	struct mailbox_item *missed;        /* cluster: CRON_CATCHUP runs whose claim
+	                                       failed (spool down), the latest per
+	                                       entry, linked by link.next */
+	struct claimwait held;              /* cluster: runs waiting for their claim
+	                                       time (cluster_spread) */
+	bool stopping, leave;
+};
+
+/* R's run no longer holds a job slot (it ended, or did not start). */
+static inline void super_give_back(struct super *s, struct run_request *r)
+{
+	if (r)
+		fairq_release(&s->q, &r->qnode);
+}
+
+/* ---------------------------------------------- supervisor.c (the core) */
+
+/* J is over (it ran, or never started): its crontab --run client is told,
+ * its record written at the next flush. Takes J (the recorder frees it). */
+void super_finished(struct super *s, struct job *j);
+
+/* ------------------------------- supervisor_slots.c: the running jobs */
+
+/* Watches J (its descriptors in the epoll set, J on s->running); false
+ * when it could not (J was then stopped, reaped and freed). */
+bool super_adopt(struct super *s, struct job *j);
+
+/* J, which ended, gives its slot up: a late event for it finds nothing. */
+void super_release_slot(struct super *s, struct job *j);
+
+/* The job an event tag names (*WHICH: which of its descriptors), or NULL
+ * if that job is gone. */
+struct job *super_tagged_job(const struct super *s, uint64_t t, enum job_fd *which);
+
+/* ---------------------- supervisor_admit.c: runs arriving at the queue */
+
+/* A run from the timer (or held, or missed): cancelled already, refused
+ * (logged and recorded), or queued for a slot. Takes R. */
+void super_admit(struct super *s, struct run_request *r);
+
+/* USER's uid, for a history record its owner can read; (uid_t)-1 when
+ * unknown. Remembers the last user looked up. */
+uid_t super_uid_of(struct super *s, const char *user);
+
+/* Records R, which never started, for REASON (SPOOL_RUN_QUEUE_FULL,
+ * _COALESCED, _CANCELLED, _CLOCK_SKEW), as any run's history. Takes R. */
+void super_record_not_run(struct super *s, struct run_request *r, unsigned reason,
+                          int64_t now_ns);
+
+/* R's entry was removed or replaced: R never starts (logged, recorded). */
+void super_cancel_run(struct super *s, struct run_request *r, int64_t now_ns);
+
+/* SUPER_SWEEP: the waiting runs of cancelled entries are recorded and go. */
+void super_sweep_cancelled(struct super *s);
+
+/* Frees every waiting run (at stop), telling their clients; how many. */
+size_t super_drop_waiting(struct super *s);
+
+/* ----------------------- supervisor_launch.c: runs leaving the queue */
+
+/* Starts what the fair queue lets start, a batch at a time (claimed first
+ * on a shared spool); then forgets the owners looked up in this pass. */
+void super_launch_pending(struct super *s);
+
+/* ------------------------------ supervisor_claims.c: the cluster part */
+
+/* Claims the runs of BATCH that need it (claim.h) in one spool call; a run
+ * that must not start here is dealt with (logged, recorded, kept or freed)
+ * and its BATCH slot set to NULL. */
+void super_claim_batch(struct super *s, struct run_request **batch, size_t n, int64_t now_ns);
+
+/* Once the spool answers again, admits the CRON_CATCHUP runs whose claim
+ * failed, as catch-up runs. */
+void super_retry_missed(struct super *s);
+
+/* A run to be claimed waits its spread delay (cluster_spread) first; any
+ * other run is admitted now. Takes R. */
+void super_hold_or_admit(struct super *s, struct run_request *r);
+
+/* Admits the held runs whose spread delay is over. */
+void super_release_held(struct super *s);
+
+/* Frees every held run (at stop); how many. */
+size_t super_drop_held(struct super *s);
+
+/* Frees what the cluster part still holds (held and missed runs), as the
+ * thread ends. */
+void super_claims_free(struct super *s);
+
+/* -------------------------------- supervisor_mail.c: the job's mail */
+
+/* Mails J's output if its settings ask for it (not for a run whose
+ * crontab --run client saw all of it); sendmail is adopted as a JOB_MAIL
+ * job. Failures are logged. */
+void super_send_mail(struct super *s, const struct job *j);
+
+#endif

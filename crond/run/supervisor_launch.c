@@ -1,0 +1,139 @@
+/* crond/run/supervisor_launch.c: starts the runs the fair queue lets
+ * start: a batch at a time, claimed first on a shared spool, each one
+ * skipped (CRON_OVERLAP=skip), started, or recorded as a failed start.
+ *
+ * Runs only in the supervisor thread (DESIGN in crond/run/supervisor.h).
+ */
+#include "crond/run/supervisor_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "crond/log.h"
+#include "crond/run/claim.h"
+
+/* Whether a run of entry KEY is still going here; *PID gets its pid. */
+static bool still_running(const struct super *s, const char *key, pid_t *pid)
+{
+	for (const struct job *j = s->running; j; j = j->next) {
+		if (j->kind == JOB_CRON && !j->exited && strcmp(j->req->entry_key, key) == 0) {
+			*pid = j->proc.pid;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Claims and loads an at job; false (logged) when it is no longer waiting. */
+static bool claim_at(struct super *s, const struct run_request *r, struct spool_at_job *at,
+                     int64_t now)
+{
+	struct spool_err err;
+	struct spool *sp = recorder_spool(&s->rec);
+	if (!sp) {
+		log_msg(LOG_ERR, "at job %lld not started: no spool connection", (long long)r->at_id);
+		return false;
+	}
+	int rc = spool_at_claim(sp, r->at_id, now, &err);
+	if (rc == SPOOL_CONFLICT || rc == SPOOL_NOT_FOUND) {
+		log_msg(LOG_DEBUG, "at job %lld is gone or already claimed", (long long)r->at_id);
+		return false;
+	}
+	if (rc == SPOOL_OK)
+		rc = spool_at_get(sp, r->at_id, at, &err);
+	if (rc != SPOOL_OK) {
+		log_msg(LOG_ERR, "at job %lld not started: %s", (long long)r->at_id, err.msg);
+		return false;
+	}
+	return true;
+}
+
+static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
+{
+	char err[512];
+	struct spool_at_job at = { 0 };
+	struct job *j;
+	pid_t other;
+	if (r->kind == DUE_CRON && r->keep_state)
+		recorder_state(&s->rec, r->entry_key, r->scheduled, now_ns / NS);
+	if (r->kind == DUE_CRON && r->overlap_skip && still_running(s, r->entry_key, &other)) {
+		super_give_back(s, r);
+		log_event(r->user, "SKIP", "previous run pid=%d still running: %.200s", (int)other,
+		          r->command);
+		char why[128];
+		snprintf(why, sizeof(why), "its previous run (pid %d) is still going (CRON_OVERLAP=skip)",
+		         (int)other);
+		j = job_not_run(r, NULL, true, r->manual ? why : NULL, now_ns);
+		if (j) {
+			j->proc.uid = super_uid_of(s, j->user);   /* so its owner sees it */
+			super_finished(s, j);
+		} else {
+			runreq_free(r);
+		}
+		return;
+	}
+	if (r->kind == DUE_AT && !claim_at(s, r, &at, now_ns / NS)) {
+		super_give_back(s, r);
+		runreq_free(r);
+		return;
+	}
+	j = job_start(r, r->kind == DUE_AT ? &at : NULL, &s->cfg, &s->ids, &s->kit, now_ns,
+	              err, sizeof(err));
+	if (!j) {
+		super_give_back(s, r);
+		const char *who = r->kind == DUE_AT ? at.owner : r->user;
+		log_event(who ? who : "?", "FAIL", "cannot start %.200s: %s",
+		          r->kind == DUE_AT ? "at job" : r->command, err);
+		j = job_not_run(r, r->kind == DUE_AT ? &at : NULL, false, err, now_ns);
+		if (j) {
+			super_finished(s, j);
+		} else {
+			runreq_free(r);
+			spool_at_job_free(&at);
+		}
+		return;
+	}
+	if (j->kind == JOB_AT) {
+		struct spool_err e = { .msg = "no spool connection" };
+		struct spool *sp = recorder_spool(&s->rec);   /* open: claim_at opened it */
+		if (!sp || spool_at_set_running(sp, r->at_id, j->proc.pid, now_ns / NS, &e) != SPOOL_OK)
+			log_msg(LOG_WARNING, "at job %lld: %s", (long long)r->at_id, e.msg);
+	}
+	job_log_start(j);
+	if (r->client) {
+		r->client->started = true;
+		runclient_state(r->client, RUN_STATE_STARTED, (int)j->proc.pid);
+	}
+	if (super_adopt(s, j))
+		recorder_started(&s->rec, j);   /* its running record */
+}
+
+/* Starts what the fair queue lets start, a batch at a time: on a shared
+ * spool the batch is claimed in one transaction first. */
+void super_launch_pending(struct super *s)
+{
+	struct run_request *batch[CLAIM_BATCH_MAX];
+	while (!s->stopping) {
+		size_t n = 0;
+		struct fairq_node *node;
+		while (n < CLAIM_BATCH_MAX && (node = fairq_pop(&s->q)) != NULL)
+			batch[n++] = REQ_OF(node);
+		if (!n)
+			break;
+		int64_t now_ns = clock_now_ns(&s->c->clock);
+		if (s->c->spool_shared)
+			super_claim_batch(s, batch, n, now_ns);
+		for (size_t i = 0; i < n; i++) {
+			struct run_request *r = batch[i];
+			if (!r)
+				continue;
+			if (runreq_cancelled(r)) {
+				super_give_back(s, r);
+				super_cancel_run(s, r, now_ns);
+				continue;
+			}
+			launch_one(s, r, now_ns);
+		}
+	}
+	runner_ids_clear(&s->ids);   /* the next pass looks its owners up afresh */
+}

@@ -1,0 +1,79 @@
+/* crond/run/supervisor_mail.c: mails a finished job's output (mail.h), as
+ * its MAILTO, CRON_MAIL or at's -m ask, and watches sendmail like a job.
+ *
+ * Runs only in the supervisor thread (DESIGN in crond/run/supervisor.h).
+ */
+#include "crond/run/supervisor_internal.h"
+
+#include <pwd.h>
+
+#include "crond/log.h"
+#include "crond/run/jobenv.h"
+#include "crond/run/mail.h"
+
+/* Whether J's output must be mailed as a scheduled run's is: a manual run's
+ * output went to its client, so only when the client missed some. */
+static bool client_saw_output(const struct job *j)
+{
+	const struct run_client *c = j->req ? j->req->client : NULL;
+	return c && !c->gone && c->dropped == 0;
+}
+
+/* Builds the job's environment again, for the mail's X-Cron-Env headers. */
+static bool mail_env(const struct super *s, const struct job *j, struct jobenv *env)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	if (getpwnam_r(j->user, &pw, buf, sizeof(buf), &res) != 0 || !res)
+		return false;
+	struct jobenv_base base = { j->user, pw.pw_dir,
+		                    j->req->shell ? j->req->shell : s->cfg.shell, s->cfg.path };
+	char err[256];
+	return jobenv_build(&base, (const char *const *)j->req->env, j->req->n_env, env, err,
+	                    sizeof(err)) == 0;
+}
+
+void super_send_mail(struct super *s, const struct job *j)
+{
+	if (!s->cfg.sendmail[0] || j->skipped || j->start_failed)
+		return;
+	struct mail_sender sender = { s->cfg.sendmail, s->cfg.path };
+	struct mail_output out = { j->out, j->out_len, j->out_total };
+	struct job_proc proc;
+	char err[512];
+	int rc;
+	if (j->kind == JOB_CRON && j->req->manual && client_saw_output(j))
+		return;   /* crontab --run showed it */
+	if (j->kind == JOB_CRON) {
+		enum cron_mail when = j->req->mail_when != CRON_MAIL_UNSET
+			? (enum cron_mail)j->req->mail_when : (enum cron_mail)s->cfg.cron_mail;
+		bool failed = mail_job_failed(j->wstatus) || j->timed_out;
+		if (!mail_wanted_cron(j->req->mailto, when, failed, j->out_total))
+			return;
+		struct jobenv env = { 0 };
+		bool have_env = mail_env(s, j, &env);
+		char note[160];
+		mail_silent_note(j->wstatus, j->timed_out, j->req->timeout, note, sizeof(note));
+		struct mail_cron m = { j->user, s->c->hostname, j->req->command, j->req->mailto,
+			               j->req->mailfrom, have_env ? &env : NULL, failed,
+			               failed ? note : NULL };
+		rc = mail_send_cron(&sender, &m, &out, &proc, err, sizeof(err));
+		jobenv_free(&env);
+	} else {
+		if (!mail_wanted_at((enum msg_mail)j->at.mail, j->out_total))
+			return;
+		struct mail_at m = { j->user, j->at.mail_to, j->req->at_id };
+		rc = mail_send_at(&sender, &m, &out, &proc, err, sizeof(err));
+	}
+	if (rc < 0) {
+		log_event(j->user, "MAIL", "not sent: %s", err);
+		return;
+	}
+	struct job *mj = job_adopt_mail(&proc, j->user, clock_now_ns(&s->c->clock));
+	if (!mj) {
+		log_msg(LOG_ERR, "out of memory tracking sendmail pid %d", (int)proc.pid);
+		runner_proc_close(&proc);
+		return;
+	}
+	(void)super_adopt(s, mj);   /* on failure, sendmail was stopped */
+}

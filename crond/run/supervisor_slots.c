@@ -1,0 +1,98 @@
+/* crond/run/supervisor_slots.c: the supervisor's running jobs, each in a
+ * slot, and the epoll tags that name them (supervisor_internal.h).
+ *
+ * Runs only in the supervisor thread (DESIGN in crond/run/supervisor.h).
+ */
+#include "crond/run/supervisor_internal.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/wait.h>
+
+#include "crond/log.h"
+
+static uint64_t tag(const struct job *j, enum job_fd which)
+{
+	return (uint64_t)j->slot << 32 | (uint64_t)(j->gen & GEN_MASK) << 2 | (uint64_t)which;
+}
+
+static void watch(struct super *s, int fd, uint64_t t)
+{
+	if (fd < 0)
+		return;
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = t };
+	if (epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev) < 0)
+		log_msg(LOG_ERR, "epoll_ctl: %s", strerror(errno));
+}
+
+/* Gives J a slot; false (logged) on allocation failure. */
+static bool take_slot(struct super *s, struct job *j)
+{
+	for (size_t i = 0; i < s->n_slots; i++) {
+		if (!s->slots[i]) {
+			s->slots[i] = j;
+			j->slot = (uint32_t)i;
+			j->gen = s->gens[i];
+			return true;
+		}
+	}
+	if (s->n_slots == s->cap_slots) {
+		size_t ncap = s->cap_slots ? s->cap_slots * 2 : 64;
+		struct job **ns = realloc(s->slots, ncap * sizeof(*ns));
+		if (ns)
+			s->slots = ns;
+		uint32_t *ng = ns ? realloc(s->gens, ncap * sizeof(*ng)) : NULL;
+		if (!ng) {
+			log_msg(LOG_ERR, "out of memory tracking a job");
+			return false;
+		}
+		s->gens = ng;
+		s->cap_slots = ncap;
+	}
+	s->slots[s->n_slots] = j;
+	s->gens[s->n_slots] = 0;
+	j->slot = (uint32_t)s->n_slots++;
+	j->gen = 0;
+	return true;
+}
+
+void super_release_slot(struct super *s, struct job *j)
+{
+	s->slots[j->slot] = NULL;
+	s->gens[j->slot] = (s->gens[j->slot] + 1) & GEN_MASK;
+}
+
+struct job *super_tagged_job(const struct super *s, uint64_t t, enum job_fd *which)
+{
+	uint32_t slot = (uint32_t)(t >> 32);
+	if (slot >= s->n_slots || !s->slots[slot] || s->gens[slot] != ((t >> 2) & GEN_MASK))
+		return NULL;
+	*which = (enum job_fd)(t & 3);
+	return s->slots[slot];
+}
+
+bool super_adopt(struct super *s, struct job *j)
+{
+	if (!take_slot(s, j)) {
+		/* Cannot watch it, so it cannot be reaped later: stop it now. */
+		kill(-j->proc.pid, SIGKILL);
+		waitpid(j->proc.pid, NULL, 0);
+		super_give_back(s, j->req);
+		job_free(j);
+		return false;
+	}
+	watch(s, j->proc.out_fd, tag(j, JOB_FD_OUT));
+	if (j->proc.err_fd >= 0)
+		watch(s, j->proc.err_fd, tag(j, JOB_FD_ERR));
+	else
+		(void)job_check_started(j);   /* known already (runner.h) */
+	watch(s, j->proc.pidfd, tag(j, JOB_FD_PID));
+	j->next = s->running;
+	s->running = j;
+	if (j->kind != JOB_MAIL)
+		s->n_jobs++;
+	return true;
+}
