@@ -24,7 +24,7 @@
 #   node_kill N                  SIGKILL (the node's jobs are left running)
 #   on N CMD...                  run (lib.sh) CMD as a client of node N
 #   node_log N                   path of N's log
-#   wait_for SECONDS WHAT CMD... poll CMD every 0.2 s until it succeeds, or fail
+#   (wait_for SECONDS WHAT CMD... is lib.sh's)
 #   minute_epoch_ahead S         an EPOCH for --test-clock: S seconds before the
 #                                next whole minute of the real clock
 #
@@ -164,16 +164,6 @@ on() {
     run "$@"
     CROND_CONF=$CONF
     export CROND_CONF
-}
-
-wait_for() {
-    local secs=$1 what=$2 deadline
-    shift 2
-    deadline=$((SECONDS + secs))
-    until "$@"; do
-        [ $SECONDS -lt "$deadline" ] || fail "$what: not within $secs s"
-        sleep 0.2
-    done
 }
 
 minute_epoch_ahead() {

@@ -15,6 +15,12 @@
 #   expect_rc N WHAT          fail unless the last run exited N
 #   expect_out TEXT WHAT      fail unless its stdout is exactly TEXT
 #   expect_err_has TEXT WHAT  fail unless its stderr contains TEXT
+#   wait_for SECONDS WHAT CMD...  poll CMD every 0.2 s until it succeeds, or
+#                             fail "WHAT: not within SECONDS s" (saying
+#                             WAIT_WHY too, if CMD set it): for whatever a
+#                             test waits on, never a fixed sleep, so that a
+#                             busy machine is only slower
+#   log_has TEXT              $TEST_TMP/crond.log has a line with TEXT (grep)
 #   fail MESSAGE              print MESSAGE (and the crond log), exit 1
 #
 # A trap stops crond (SIGKILL if it must) when the test exits, however it
@@ -130,6 +136,19 @@ run() {
     OUT=$(cat "$o")
     ERR=$(cat "$e")
 }
+
+wait_for() {
+    local secs=$1 what=$2 deadline
+    shift 2
+    deadline=$((SECONDS + secs))
+    WAIT_WHY=""
+    until "$@"; do
+        [ $SECONDS -lt "$deadline" ] || fail "$what: not within $secs s${WAIT_WHY:+ ($WAIT_WHY)}"
+        sleep 0.2
+    done
+}
+
+log_has() { grep -q -- "$1" "$TEST_TMP/crond.log"; }
 
 as_nobody() {
     setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"
