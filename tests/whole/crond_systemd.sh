@@ -32,17 +32,17 @@ listener=$!
 for _ in $(seq 1 50); do [ -S "$TEST_TMP/notify.sock" ] && break; sleep 0.1; done
 wait_note() {   # PATTERN [SECONDS]
     local i
-    for i in $(seq 1 $(( ${2:-5} * 10 ))); do grep -q "$1" "$notes" 2>/dev/null && return 0; sleep 0.1; done
+    for i in $(seq 1 $(( ${2:-15} * 10 ))); do grep -q "$1" "$notes" 2>/dev/null && return 0; sleep 0.1; done
     fail "no '$1' from sd_notify: $(cat "$notes" 2>/dev/null)"
 }
 NOTIFY_SOCKET=$TEST_TMP/notify.sock start_crond
 wait_note '^READY=1$'
 [ -S "$SOCK" ] || fail "READY=1 before the socket exists"
-wait_note '^STATUS=2 crontabs, 0 at jobs, 0 running, next run [0-9-]*T[0-9:]*' 8
+wait_note '^STATUS=2 crontabs, 0 at jobs, 0 running, next run [0-9-]*T[0-9:]*' 20
 kill -HUP "$CROND_PID"
 wait_note '^RELOADING=1$'
-[ "$(grep -c '^READY=1$' "$notes")" -ge 2 ] || { sleep 1; [ "$(grep -c '^READY=1$' "$notes")" -ge 2 ]; } \
-    || fail "no READY=1 after the reload: $(cat "$notes")"
+ready_again() { [ "$(grep -c '^READY=1$' "$notes")" -ge 2 ]; }
+wait_for 10 "READY=1 after the reload ($(cat "$notes"))" ready_again
 [ "$(grep -n '' "$notes" | grep -m1 RELOADING | cut -d: -f1)" -lt "$(grep -n '^READY=1$' "$notes" | tail -1 | cut -d: -f1)" ] \
     || fail "READY=1 does not follow RELOADING=1: $(cat "$notes")"
 stop_crond
