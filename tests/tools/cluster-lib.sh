@@ -173,17 +173,10 @@ minute_epoch_ahead() {
 }
 
 cluster_cleanup() {
-    local n pid i
+    local n pid
     for n in "${!NODE_PID[@]}"; do
         pid=${NODE_PID[$n]}
-        [ -n "$pid" ] || continue
-        kill -TERM "$pid" 2>/dev/null
-        for i in $(seq 1 50); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
+        [ -n "$pid" ] && end_pid "$pid"
     done
     if [ -s "$TEST_TMP/job.pids" ]; then
         while read -r pid; do kill -KILL "$pid" 2>/dev/null; done <"$TEST_TMP/job.pids"

@@ -16,11 +16,15 @@ printf '* * * * * root true\n' >"$TEST_TMP/cron.d/one"
 chmod 0644 "$TEST_TMP/cron.d/one"
 
 # ---- sd_notify
-notes=$TEST_TMP/notify.log
-python3 - "$TEST_TMP/notify.sock" "$notes" <<'EOF' &
+# listen ADDRESS LOG: a datagram listener on ADDRESS (a path, or @NAME in
+# the abstract namespace) writing each message as a line of LOG, until
+# STOPPING=1; in the background, $listener, once LOG.bound says it listens.
+cat >"$TEST_TMP/listen.py" <<'EOF'
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
+addr = sys.argv[1]
+s.bind("\0" + addr[1:] if addr.startswith("@") else addr)
+open(sys.argv[2] + ".bound", "w").close()
 with open(sys.argv[2], "a", buffering=1) as log:
     while True:
         msg = s.recv(4096).decode()
@@ -28,8 +32,14 @@ with open(sys.argv[2], "a", buffering=1) as log:
         if "STOPPING=1" in msg:
             break
 EOF
-listener=$!
-for _ in $(seq 1 50); do [ -S "$TEST_TMP/notify.sock" ] && break; sleep 0.1; done
+bound() { [ -e "$1.bound" ]; }
+listen() {
+    python3 "$TEST_TMP/listen.py" "$1" "$2" &
+    listener=$!
+    wait_for 10 "the sd_notify listener on $1" bound "$2"
+}
+notes=$TEST_TMP/notify.log
+listen "$TEST_TMP/notify.sock" "$notes"
 wait_note() {   # PATTERN [SECONDS]
     local i
     for i in $(seq 1 $(( ${2:-15} * 10 ))); do grep -q "$1" "$notes" 2>/dev/null && return 0; sleep 0.1; done
@@ -52,20 +62,7 @@ wait "$listener"
 # ---- sd_notify to a socket in the abstract namespace (NOTIFY_SOCKET=@name)
 notes=$TEST_TMP/notify-abstract.log
 abstract="crond-test-$$-$RANDOM"
-python3 - "$abstract" "$notes" <<'EOF2' &
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind("\0" + sys.argv[1])
-open(sys.argv[2] + ".bound", "w").close()
-with open(sys.argv[2], "a", buffering=1) as log:
-    while True:
-        msg = s.recv(4096).decode()
-        log.write(msg.replace("\n", " | ") + "\n")
-        if "STOPPING=1" in msg:
-            break
-EOF2
-listener=$!
-for _ in $(seq 1 50); do [ -e "$notes.bound" ] && break; sleep 0.1; done
+listen "@$abstract" "$notes"
 NOTIFY_SOCKET=@$abstract start_crond
 wait_note '^READY=1$'
 stop_crond

@@ -21,6 +21,7 @@
 #                             test waits on, never a fixed sleep, so that a
 #                             busy machine is only slower
 #   log_has TEXT              $TEST_TMP/crond.log has a line with TEXT (grep)
+#   end_pid PID               SIGTERM, up to 5 s to exit, then SIGKILL; reaped
 #   fail MESSAGE              print MESSAGE (and the crond log), exit 1
 #
 # A trap stops crond (SIGKILL if it must) when the test exits, however it
@@ -114,16 +115,20 @@ stop_crond() {
     [ "$rc" -eq 0 ] || fail "crond exited with status $rc after SIGTERM"
 }
 
+end_pid() {
+    local i
+    kill -TERM "$1" 2>/dev/null
+    for i in $(seq 1 50); do
+        kill -0 "$1" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+}
+
 cleanup_crond() {
     if [ -n "$CROND_PID" ]; then
-        kill -TERM "$CROND_PID" 2>/dev/null
-        local i
-        for i in $(seq 1 50); do
-            kill -0 "$CROND_PID" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$CROND_PID" 2>/dev/null
-        wait "$CROND_PID" 2>/dev/null
+        end_pid "$CROND_PID"
         CROND_PID=""
     fi
 }
