@@ -9,6 +9,8 @@
 #   write_conf [LINE...]      $CONF with every path in TEST_TMP, plus LINEs
 #   start_crond [ARG...]      crond -n --config $CONF ARG... in the background,
 #                             log in $TEST_TMP/crond.log; waits for the socket
+#   start_crond_at_open [ARG...]  write_conf, an empty at.deny (everyone
+#                             may use at), start_crond ARG...
 #   stop_crond                SIGTERM, wait, check exit status 0
 #   run CMD...                runs CMD: $RC, $OUT (stdout), $ERR (stderr)
 #   as_nobody CMD...          CMD as the user nobody (group nogroup)
@@ -104,6 +106,12 @@ start_crond() {
         sleep 0.1
     done
     fail "crond did not open its socket $SOCK within 10 s"
+}
+
+start_crond_at_open() {
+    write_conf
+    : >"$TEST_TMP/at.deny"
+    start_crond "$@"
 }
 
 stop_crond() {
