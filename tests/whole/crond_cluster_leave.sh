@@ -7,9 +7,7 @@
 # (tests/run starts a private server); skipped without it.
 . "$ROOT/tests/whole/lib.sh"
 . "$ROOT/tests/tools/cluster-lib.sh"
-need_crond
-need_pg
-pg_newdb
+cluster_test
 
 for n in node-a node-b node-c; do node_conf "$n" "node_timeout = 2"; done
 beats() { pg_sql "SELECT string_agg(name, ' ' ORDER BY name) FROM node"; }

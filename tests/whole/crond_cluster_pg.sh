@@ -10,10 +10,7 @@
 # its shared runs skipped,clock-skew.
 . "$ROOT/tests/whole/lib.sh"
 . "$ROOT/tests/tools/cluster-lib.sh"
-need_crond
-need_pg
-command -v python3 >/dev/null || { echo "SKIP: python3 is not installed"; exit 0; }
-pg_newdb
+cluster_test
 
 for n in node-a node-b node-c; do node_conf "$n" "max_clock_skew = 3600"; done
 now=$(date +%s)

@@ -8,10 +8,7 @@
 # run away from the database's, hence max_clock_skew = 3600.
 . "$ROOT/tests/whole/lib.sh"
 . "$ROOT/tests/tools/cluster-lib.sh"
-need_crond
-need_pg
-command -v python3 >/dev/null || { echo "SKIP: python3 is not installed"; exit 0; }
-pg_newdb
+cluster_test
 
 for n in node-a node-b node-c; do node_conf "$n" "cluster_spread = 200" "max_clock_skew = 3600"; done
 # A alone first: it makes the schema. Then the three start together, so
