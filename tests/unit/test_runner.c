@@ -14,7 +14,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -35,6 +34,7 @@
 #include <unistd.h>
 
 #include "crond/run/runner.h"
+#include "tests/unit/support/fds.h"
 
 struct result {
 	char out[65536];
@@ -44,16 +44,6 @@ struct result {
 	char msg[512];
 };
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	assert_non_null(d);
-	int n = 0;
-	while (readdir(d) != NULL)
-		n++;
-	closedir(d);
-	return n - 3;  /* ".", "..", the directory's own descriptor */
-}
 
 static long long ms_now(void)
 {
