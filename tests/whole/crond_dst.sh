@@ -32,7 +32,8 @@ echo "$OUT" | grep -q "2026-03-08.03:00" || fail "history does not show the 03:0
 # Fall: 00:58 EDT to 02:30 EST is 152 minutes: 7.6 s at 1200x.
 rm -f "$out/fall"
 start_crond --test-clock "$(date -d '2026-11-01 04:58:00Z' +%s):1200"
-sleep 9
+wild_thrice() { [ "$(grep -c wild "$out/fall" 2>/dev/null)" -ge 3 ]; }
+wait_for 30 "the wildcard entry's runs at 01:30 EDT, 01:30 EST and 02:30 EST" wild_thrice
 stop_crond
 fixed=$(grep -c fixed "$out/fall")
 wild=$(grep -c wild "$out/fall")
