@@ -9,9 +9,12 @@
 # N/bin, which holds `whichnode` (prints N): a job that runs
 # `whichnode` tells on which node it ran, with no help from crond.
 #
-#   need_pg                      skip the test (exit 0) when CROND_TEST_PG is unset
+#   need_pg                      skip the test (exit 0) when CROND_TEST_PG is unset,
+#                                or psql or python3 (the tests' checks) is missing
 #   pg_newdb                     a fresh, empty database; its URI in $PGURI
 #                                (the nodes started together make the schema)
+#   cluster_test                 need_crond, need_pg, pg_newdb: how a cluster
+#                                test begins
 #   pg_sql SQL                   psql -At on $PGURI (for cross-checks only)
 #   node_conf N [LINE...]        N/crond.conf (node = N, spool = $PGURI), plus LINEs
 #   node_start N [ARG...]        crond -n --config N/crond.conf ARG... in the
@@ -24,9 +27,17 @@
 #   node_kill N                  SIGKILL (the node's jobs are left running)
 #   on N CMD...                  run (lib.sh) CMD as a client of node N
 #   node_log N                   path of N's log
-#   wait_for SECONDS WHAT CMD... poll CMD every 0.2 s until it succeeds, or fail
+#   (wait_for SECONDS WHAT CMD... is lib.sh's)
 #   minute_epoch_ahead S         an EPOCH for --test-clock: S seconds before the
 #                                next whole minute of the real clock
+#   at_t T                       sleep until T seconds after $t0 (the test's
+#                                date +%s.%N at its start); at once if past
+#   runs_dir                     $out: a directory every job may write in,
+#                                with an empty $out/runs every job may append to
+#   entries N [FROM] [TAIL]      N crontab lines "* * * * * echo eI $(whichnode)
+#                                >> $out/runs" (I from FROM, default 0), each
+#                                followed by TAIL
+#   shared_tab N                 $TEST_TMP/shared.tab: MAILTO="" and entries N
 #
 # At exit every node still running is stopped (SIGKILL if it must), every
 # job a test recorded in $TEST_TMP/job.pids is killed, and the database is
@@ -38,9 +49,14 @@ PGURI=""
 PGDB=""
 
 need_pg() {
-    [ -n "${CROND_TEST_PG:-}" ] && return 0
-    echo "SKIP: PostgreSQL not available (CROND_TEST_PG is unset; tests/run starts one when it can)"
-    exit 0
+    local c
+    [ -n "${CROND_TEST_PG:-}" ] || {
+        echo "SKIP: PostgreSQL not available (CROND_TEST_PG is unset; tests/run starts one when it can)"
+        exit 0
+    }
+    for c in psql python3; do
+        command -v "$c" >/dev/null || { echo "SKIP: $c is not installed"; exit 0; }
+    done
 }
 
 cluster_fail_logs() {
@@ -72,6 +88,12 @@ pg_newdb() {
     psql -X -q -v ON_ERROR_STOP=1 "$CROND_TEST_PG" -c "CREATE DATABASE $PGDB" >/dev/null 2>"$TEST_TMP/.psql.err" ||
         fail "cannot create database $PGDB on $CROND_TEST_PG: $(cat "$TEST_TMP/.psql.err")"
     PGURI=$(pg_uri_for "$PGDB")
+}
+
+cluster_test() {
+    need_crond
+    need_pg
+    pg_newdb
 }
 
 pg_sql() { psql -X -At -v ON_ERROR_STOP=1 "$PGURI" -c "$1"; }
@@ -166,34 +188,39 @@ on() {
     export CROND_CONF
 }
 
-wait_for() {
-    local secs=$1 what=$2 deadline
-    shift 2
-    deadline=$((SECONDS + secs))
-    until "$@"; do
-        [ $SECONDS -lt "$deadline" ] || fail "$what: not within $secs s"
-        sleep 0.2
-    done
-}
-
 minute_epoch_ahead() {
     local now
     now=$(date +%s)
     echo $(( (now / 60 + 1) * 60 - $1 ))
 }
 
+at_t() {
+    sleep "$(awk -v t="$t0" -v d="$1" -v n="$(date +%s.%N)" 'BEGIN { s = t + d - n; printf "%.3f", (s > 0 ? s : 0) }')"
+}
+
+runs_dir() {
+    out=$TEST_TMP/out
+    mkdir -m 0777 "$out"
+    : >"$out/runs"
+    chmod 0666 "$out/runs"
+}
+
+entries() {
+    local n=$1 from=${2:-0} tail=${3:-} i
+    for i in $(seq "$from" $((from + n - 1))); do
+        echo "* * * * * echo e$i \$(whichnode) >> $out/runs$tail"
+    done
+}
+
+shared_tab() {
+    { echo 'MAILTO=""'; entries "$1"; } >"$TEST_TMP/shared.tab"
+}
+
 cluster_cleanup() {
-    local n pid i
+    local n pid
     for n in "${!NODE_PID[@]}"; do
         pid=${NODE_PID[$n]}
-        [ -n "$pid" ] || continue
-        kill -TERM "$pid" 2>/dev/null
-        for i in $(seq 1 50); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
+        [ -n "$pid" ] && end_pid "$pid"
     done
     if [ -s "$TEST_TMP/job.pids" ]; then
         while read -r pid; do kill -KILL "$pid" 2>/dev/null; done <"$TEST_TMP/job.pids"

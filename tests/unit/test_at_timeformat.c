@@ -12,19 +12,11 @@
 #include <cmocka.h>
 
 #include "atq/cli.h"
+#include "tests/unit/support/tz_check.h"
 
 /* 2030-01-02 03:04:05 UTC, a Wednesday; 2030-07-01 12:00:00 UTC. */
 #define WINTER ((int64_t)1893553445)
 #define SUMMER ((int64_t)1909137600)
-
-static struct tz *zone(const char *name)
-{
-	char err[256];
-	struct tz *z = tz_load(name, err, sizeof(err));
-	if (z == NULL)
-		fail_msg("tz_load(%s): %s", name, err);
-	return z;
-}
 
 static void assert_formats(const struct tz *z, int64_t t, const char *format,
                            const char *want)
@@ -38,7 +30,7 @@ static void assert_formats(const struct tz *z, int64_t t, const char *format,
 static void test_default_layout_is_ctime(void **state)
 {
 	(void)state;
-	struct tz *z = zone("UTC");
+	struct tz *z = must_load("UTC");
 	char buf[64];
 	at_ctime(z, WINTER, buf, sizeof(buf));
 	assert_string_equal(buf, "Wed Jan  2 03:04:05 2030");
@@ -48,7 +40,7 @@ static void test_default_layout_is_ctime(void **state)
 static void test_format_fields_are_strftimes(void **state)
 {
 	(void)state;
-	struct tz *z = zone("UTC");
+	struct tz *z = must_load("UTC");
 	assert_formats(z, WINTER, "%Y-%m-%d %H:%M", "2030-01-02 03:04");
 	assert_formats(z, WINTER, "%c", "Wed Jan  2 03:04:05 2030");
 	assert_formats(z, WINTER, "%a %A %b %B %e %j %u %w %%", "Wed Wednesday Jan January  2 002 3 3 %");
@@ -59,11 +51,11 @@ static void test_format_fields_are_strftimes(void **state)
 static void test_zone_fields_come_from_the_zone(void **state)
 {
 	(void)state;
-	struct tz *z = zone("America/New_York");
+	struct tz *z = must_load("America/New_York");
 	assert_formats(z, WINTER, "%H:%M %Z %z", "22:04 EST -0500");
 	assert_formats(z, SUMMER, "%H:%M %Z %z", "08:00 EDT -0400");
 	tz_free(z);
-	z = zone("Asia/Kolkata");
+	z = must_load("Asia/Kolkata");
 	assert_formats(z, WINTER, "%H:%M %Z %z", "08:34 IST +0530");
 	tz_free(z);
 }
@@ -71,7 +63,7 @@ static void test_zone_fields_come_from_the_zone(void **state)
 static void test_empty_format_gives_an_empty_time(void **state)
 {
 	(void)state;
-	struct tz *z = zone("UTC");
+	struct tz *z = must_load("UTC");
 	assert_formats(z, WINTER, "", "");
 	tz_free(z);
 }
@@ -79,7 +71,7 @@ static void test_empty_format_gives_an_empty_time(void **state)
 static void test_a_time_too_long_for_the_buffer_is_refused_not_cut(void **state)
 {
 	(void)state;
-	struct tz *z = zone("UTC");
+	struct tz *z = must_load("UTC");
 	char buf[8];
 	memset(buf, 'x', sizeof(buf));
 	assert_int_equal(at_strftime(z, WINTER, "%Y-%m-%d", buf, sizeof(buf)), -1);

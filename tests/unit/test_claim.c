@@ -24,39 +24,17 @@
 #include "crond/run/recorder.h"
 #include "crond/run/runreq.h"
 #include "crond/sched/scheduler.h"
+#include "support/due_reqs.h"
 #include "support/spool_fixture.h"
 
 #define T0 1796212800   /* 2026-12-01 12:00:00 UTC, a minute boundary */
 
-struct reqs {
-	struct run_request *r[32];
-	size_t n;
-};
-
-static void keep(void *ctx, const struct due *d)
+static struct run_request *find(const struct due_reqs *q, const char *command)
 {
-	struct reqs *q = ctx;
-	if (q->n == 32)
-		fail_msg("too many runs");
-	q->r[q->n] = runreq_from_due(d);
-	assert_non_null(q->r[q->n]);
-	q->n++;
-}
-
-static void free_reqs(struct reqs *q)
-{
-	for (size_t i = 0; i < q->n; i++)
-		runreq_free(q->r[i]);
-	q->n = 0;
-}
-
-static struct run_request *find(const struct reqs *q, const char *command)
-{
-	for (size_t i = 0; i < q->n; i++)
-		if (q->r[i]->command && strcmp(q->r[i]->command, command) == 0)
-			return q->r[i];
-	fail_msg("no run of '%s'", command);
-	return NULL;
+	struct run_request *r = due_reqs_find(q, command);
+	if (r == NULL)
+		fail_msg("no run of '%s'", command);
+	return r;
 }
 
 static void set(struct scheduler *s, const char *name, enum source_kind kind, const char *owner,
@@ -73,7 +51,7 @@ static void set(struct scheduler *s, const char *name, enum source_kind kind, co
 }
 
 /* The runs due at T0 of a user crontab and a system crontab. */
-static struct scheduler *schedule(struct tz **zone, struct reqs *q)
+static struct scheduler *schedule(struct tz **zone, struct due_reqs *q)
 {
 	char err[256];
 	*zone = tz_load("UTC", err, sizeof(err));
@@ -85,8 +63,8 @@ static struct scheduler *schedule(struct tz **zone, struct reqs *q)
 	    "CRON_NODES=all\n* * * * * everywhere\n@reboot at boot\n"
 	    "CRON_NODES=one\n* * * * * shared again\n", CRONTAB_USER);
 	set(s, "/etc/cron.d/x", SOURCE_SYSTEM, NULL, "* * * * * root system\n", CRONTAB_SYSTEM);
-	scheduler_run_due(s, T0, JUMP_NONE, keep, q);
-	scheduler_run_reboot(s, T0, keep, q);
+	scheduler_run_due(s, T0, JUMP_NONE, due_reqs_keep, q);
+	scheduler_run_reboot(s, T0, due_reqs_keep, q);
 	return s;
 }
 
@@ -94,7 +72,7 @@ static void test_only_scheduled_runs_of_user_entries_not_on_all_nodes_are_claime
 {
 	(void)state;
 	struct tz *zone;
-	struct reqs q = { 0 };
+	struct due_reqs q = { 0 };
 	struct scheduler *s = schedule(&zone, &q);
 	assert_true(claim_needed(find(&q, "shared")));
 	assert_true(claim_needed(find(&q, "shared again")));
@@ -109,7 +87,7 @@ static void test_only_scheduled_runs_of_user_entries_not_on_all_nodes_are_claime
 	assert_non_null(ar);
 	assert_false(claim_needed(ar));                       /* spool_at_claim instead */
 	runreq_free(ar);
-	free_reqs(&q);
+	due_reqs_free(&q);
 	scheduler_free(s);
 	tz_free(zone);
 }
@@ -136,7 +114,7 @@ static void test_two_nodes_claiming_the_same_runs_each_run_is_won_once(void **st
 	spool_fixture_open(fx, SPOOL_CREATE);
 	struct spool *a = open_node(fx->path, "node-a"), *b = open_node(fx->path, "node-b");
 	struct tz *zone;
-	struct reqs qa = { 0 }, qb = { 0 };
+	struct due_reqs qa = { 0 }, qb = { 0 };
 	struct scheduler *sa = schedule(&zone, &qa), *sb;
 	struct tz *zone_b;
 	sb = schedule(&zone_b, &qb);
@@ -161,8 +139,8 @@ static void test_two_nodes_claiming_the_same_runs_each_run_is_won_once(void **st
 	struct run_request *again[1] = { find(&qa, "shared") };
 	assert_int_equal(claim_runs(a, again, uids, 1, (int64_t)T0 * 1000000000, v, &e), 0);
 	assert_int_equal(v[0], CLAIM_LOST);
-	free_reqs(&qa);
-	free_reqs(&qb);
+	due_reqs_free(&qa);
+	due_reqs_free(&qb);
 	scheduler_free(sa);
 	scheduler_free(sb);
 	tz_free(zone);
@@ -181,7 +159,7 @@ static void test_a_failed_claim_call_claims_nothing(void **state)
 	struct spool_err e;
 	assert_int_equal(spool_open(fx->path, SPOOL_READONLY, &ro, &e), SPOOL_OK);
 	struct tz *zone;
-	struct reqs q = { 0 };
+	struct due_reqs q = { 0 };
 	struct scheduler *s = schedule(&zone, &q);
 	struct run_request *r[1] = { find(&q, "shared") };
 	uid_t uid = 1000;
@@ -190,7 +168,7 @@ static void test_a_failed_claim_call_claims_nothing(void **state)
 	assert_int_equal(v[0], CLAIM_FAILED);
 	assert_int_equal(r[0]->claim_id, 0);
 	assert_int_equal(records_of(fx->sp, r[0]->entry_key), 0);
-	free_reqs(&q);
+	due_reqs_free(&q);
 	scheduler_free(s);
 	tz_free(zone);
 	spool_close(ro);
@@ -206,7 +184,7 @@ static void test_a_won_run_ends_in_the_record_its_claim_began(void **state)
 	char err[256];
 	assert_int_equal(recorder_open(&rec, fx->path, "node-a", err, sizeof(err)), 0);
 	struct tz *zone;
-	struct reqs q = { 0 };
+	struct due_reqs q = { 0 };
 	struct scheduler *s = schedule(&zone, &q);
 	struct run_request *r = find(&q, "shared");
 	struct run_request *batch[1] = { r };
@@ -241,7 +219,7 @@ static void test_a_won_run_ends_in_the_record_its_claim_began(void **state)
 	assert_int_equal(runs[0].start_ms, (int64_t)T0 * 1000);   /* as claimed */
 	spool_runs_free(runs, n);
 	recorder_close(&rec);
-	free_reqs(&q);
+	due_reqs_free(&q);
 	scheduler_free(s);
 	tz_free(zone);
 	spool_fixture_free(fx);

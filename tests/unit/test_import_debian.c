@@ -145,14 +145,27 @@ static void test_at_header_refuses_what_atd_refuses(void **state)
 
 /* ---------------------------------------------------------------- crontab text */
 
+/* TEXT (LEN bytes), a user's crontab, as the import writes it (a new
+ * string, of its length in bytes: free it); the lines it refused are
+ * added to REFUSED (clear it). The import must not fail. */
+static char *imported(const char *text, size_t len, struct diag_list *refused)
+{
+	char *out = NULL, err[256] = "";
+	size_t outlen;
+	if (import_crontab_text(text, len, CRONTAB_USER, &out, &outlen, refused, err,
+	                        sizeof err) != 0)
+		fail_msg("import: %s", err);
+	assert_int_equal(outlen, strlen(out));
+	return out;
+}
+
 static void test_crontab_header_dropped_and_refused_line_commented_out(void **state)
 {
 	(void)state;
-	size_t len, outlen;
-	char *text = fixture_file("crontabs/root", &len), *out = NULL, err[256] = "";
+	size_t len;
+	char *text = fixture_file("crontabs/root", &len);
 	struct diag_list refused = { 0 };
-	assert_int_equal(import_crontab_text(text, len, CRONTAB_USER, &out, &outlen, &refused,
-	                                     err, sizeof err), 0);
+	char *out = imported(text, len, &refused);
 	/* Debian's file after its three header lines, but for line 10. */
 	const char *body = strchr(strchr(strchr(text, '\n') + 1, '\n') + 1, '\n') + 1;
 	const char *bad = strstr(body, "RANDOM_DELAY=soon\n");
@@ -161,8 +174,7 @@ static void test_crontab_header_dropped_and_refused_line_commented_out(void **st
 	snprintf(expect, sizeof expect, "%.*s# crond --import-debian: refused line 10:"
 	         " RANDOM_DELAY must be a whole number of minutes from 0 to 1440, not 'soon'\n"
 	         "#%s", (int)(bad - body), body, bad);
-	assert_string_equal(out, expect);
-	assert_int_equal(outlen, strlen(expect));
+	assert_string_equal(out, expect);   /* of strlen(expect) bytes */
 	assert_int_equal(refused.count, 1);
 	assert_int_equal(refused.items[0].line, 10);
 	diag_list_clear(&refused);
@@ -178,22 +190,16 @@ static void test_crontab_without_header_is_kept_byte_for_byte(void **state)
 	static const char *const texts[] = { "0 1 * * * x\n", "", "# only a comment",
 	                                     "MAILTO=\"\"\n@daily echo %input" };
 	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
-		char *out = NULL, err[256] = "";
-		size_t outlen;
 		struct diag_list refused = { 0 };
-		assert_int_equal(import_crontab_text(texts[i], strlen(texts[i]), CRONTAB_USER,
-		                                     &out, &outlen, &refused, err, sizeof err), 0);
+		char *out = imported(texts[i], strlen(texts[i]), &refused);
 		assert_string_equal(out, texts[i]);
 		assert_int_equal(refused.count, 0);
 		free(out);
 	}
 	/* Not Debian's header (line 2 is not "# (...)"): kept; the last line,
 	 * which crond refuses, commented out without its newline. */
-	char *out = NULL, err[256] = "";
-	size_t outlen;
 	struct diag_list refused = { 0 };
-	assert_int_equal(import_crontab_text(text, strlen(text), CRONTAB_USER, &out, &outlen,
-	                                     &refused, err, sizeof err), 0);
+	char *out = imported(text, strlen(text), &refused);
 	assert_int_equal(refused.count, 1);
 	assert_int_equal(refused.items[0].line, 4);
 	assert_non_null(strstr(out, "\n#no newline at the end"));
@@ -208,11 +214,8 @@ static void test_crontab_refusals_that_only_show_later_are_commented_too(void **
 	/* Unknown zones are checked only once the text parses. */
 	const char text[] = "61 * * * * bad minute\nCRON_TZ=Nowhere/Atlantis\n"
 	                    "0 1 * * * echo in the zone\n";
-	char *out = NULL, err[256] = "";
-	size_t outlen;
 	struct diag_list refused = { 0 };
-	assert_int_equal(import_crontab_text(text, strlen(text), CRONTAB_USER, &out, &outlen,
-	                                     &refused, err, sizeof err), 0);
+	char *out = imported(text, strlen(text), &refused);
 	assert_int_equal(refused.count, 2);
 	assert_int_equal(refused.items[0].line, 1);
 	assert_int_equal(refused.items[1].line, 2);

@@ -14,15 +14,7 @@
 #include "lib/json_out.h"
 #include "lib/proto_msgs.h"
 #include "lib/runstate.h"
-
-static struct tz *zone(const char *name)
-{
-	char err[256];
-	struct tz *z = tz_load(name, err, sizeof(err));
-	if (!z)
-		fail_msg("%s", err);
-	return z;
-}
+#include "tests/unit/support/tz_check.h"
 
 /* OBJ written compactly with sorted keys, into a new string. */
 static char *dump(json_t *obj)
@@ -35,7 +27,7 @@ static char *dump(json_t *obj)
 static void test_time_is_rfc3339_and_epoch_or_both_null(void **state)
 {
 	(void)state;
-	struct tz *ny = zone("America/New_York");
+	struct tz *ny = must_load("America/New_York");
 	json_t *o = json_object();
 	assert_int_equal(json_out_set_time(o, "next_run", ny, 1772953200, true), 0);
 	assert_int_equal(json_out_set_time(o, "last", ny, 0, false), 0);
@@ -96,7 +88,7 @@ static void test_flags_are_words(void **state)
 static void test_run_fields_by_state(void **state)
 {
 	(void)state;
-	struct tz *utc = zone("UTC");
+	struct tz *utc = must_load("UTC");
 	static const struct {
 		struct json_run r;
 		const char *want;

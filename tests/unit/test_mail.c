@@ -7,7 +7,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -22,6 +21,7 @@
 #include <unistd.h>
 
 #include "crond/run/mail.h"
+#include "tests/unit/support/fds.h"
 
 #define COMMON_HEADERS                                                   \
 	"MIME-Version: 1.0\n"                                            \
@@ -390,16 +390,6 @@ static char *slurp(const char *path)
 	return s;
 }
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	assert_non_null(d);
-	int n = 0;
-	while (readdir(d) != NULL)
-		n++;
-	closedir(d);
-	return n - 3;
-}
 
 /* Waits for sendmail as the supervisor would; returns its start message. */
 static void finish(struct job_proc *p, bool *started, char *msg, size_t msglen, int *status)

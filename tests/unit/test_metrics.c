@@ -151,19 +151,6 @@ static void test_entries_beyond_the_cap_count_only_in_totals(void **state)
 	metrics_free(&m);
 }
 
-static struct snapshot *two_entries(void)
-{
-	const char *text = "* * * * * one\n* * * * * two\n";
-	struct crontab tab;
-	struct diag_list d = { 0 };
-	if (crontab_parse(text, strlen(text), CRONTAB_USER, &tab, &d) != 0)
-		fail_msg("parse: %s", d.items[0].msg);
-	diag_list_clear(&d);
-	struct snapshot *snap = snapshot_new("user:alice", SOURCE_USER, "alice", &tab);
-	assert_non_null(snap);
-	return snap;
-}
-
 static struct snapshot *parse_snap(const char *text)
 {
 	struct crontab tab;
@@ -174,6 +161,11 @@ static struct snapshot *parse_snap(const char *text)
 	struct snapshot *snap = snapshot_new("user:alice", SOURCE_USER, "alice", &tab);
 	assert_non_null(snap);
 	return snap;
+}
+
+static struct snapshot *two_entries(void)
+{
+	return parse_snap("* * * * * one\n* * * * * two\n");
 }
 
 static void test_outcome_exit_status_and_lateness_of_a_job(void **state)

@@ -12,15 +12,7 @@
 #include "lib/civil.h"
 #include "lib/nextrun.h"
 #include "lib/timefmt.h"
-
-static struct tz *zone(const char *name)
-{
-	char err[256];
-	struct tz *z = tz_load(name, err, sizeof(err));
-	if (!z)
-		fail_msg("zone %s: %s", name, err);
-	return z;
-}
+#include "tests/unit/support/tz_check.h"
 
 static struct schedule sched(const char *text)
 {
@@ -108,7 +100,7 @@ static void test_sequences_follow_the_vixie_dst_rules(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(seq_cases) / sizeof(seq_cases[0]); i++) {
 		const struct seq_case *c = &seq_cases[i];
-		struct tz *z = zone(c->zone);
+		struct tz *z = must_load(c->zone);
 		struct schedule s = sched(c->sched);
 		int64_t wall;
 		assert_int_equal(timefmt_parse_wall(c->from, &wall), 0);
@@ -128,7 +120,7 @@ static void test_sequences_follow_the_vixie_dst_rules(void **state)
 static void test_never_and_reboot_have_no_next_run(void **state)
 {
 	(void)state;
-	struct tz *z = zone("UTC");
+	struct tz *z = must_load("UTC");
 	int64_t out;
 	struct schedule s = sched("0 0 30 2 *");
 	assert_false(nextrun_after(&s, z, 0, &out));
@@ -140,7 +132,7 @@ static void test_never_and_reboot_have_no_next_run(void **state)
 static void test_rare_schedules_cost_microseconds(void **state)
 {
 	(void)state;
-	struct tz *z = zone("America/New_York");
+	struct tz *z = must_load("America/New_York");
 	struct schedule s = sched("0 0 29 2 */7");   /* a Sunday Feb 29 */
 	struct timespec a, b;
 	clock_gettime(CLOCK_MONOTONIC, &a);
@@ -231,7 +223,7 @@ static void test_agrees_with_minute_stepping_reference_around_dst(void **state)
 	static const int64_t centres[] = { 1772953200, 1793512800, 1774746000, 1792890000,
 		                           1775314800, 1791041400, 1775358000, 1788667200 };
 	for (size_t zi = 0; zi < sizeof(zones) / sizeof(zones[0]); zi++) {
-		struct tz *z = zone(zones[zi]);
+		struct tz *z = must_load(zones[zi]);
 		for (int n = 0; n < 400; n++) {
 			char f[5][32], text[200];
 			random_field(f[0], sizeof(f[0]), 0, 59);

@@ -14,7 +14,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -35,6 +34,7 @@
 #include <unistd.h>
 
 #include "crond/run/runner.h"
+#include "tests/unit/support/fds.h"
 
 struct result {
 	char out[65536];
@@ -44,16 +44,6 @@ struct result {
 	char msg[512];
 };
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	assert_non_null(d);
-	int n = 0;
-	while (readdir(d) != NULL)
-		n++;
-	closedir(d);
-	return n - 3;  /* ".", "..", the directory's own descriptor */
-}
 
 static long long ms_now(void)
 {
@@ -162,6 +152,15 @@ static struct job_spec shell_job(const char *user, const char *command)
 	s.user = user;
 	s.command = command;
 	return s;
+}
+
+/* COMMAND, run by this user's shell, exits 0 having printed WANT_OUT. */
+static void expect_shell_prints(const char *command, const char *want_out)
+{
+	struct job_spec s = shell_job(self_name(), command);
+	struct result r;
+	run_job(&s, &r);
+	assert_ran(&r, want_out);
 }
 
 /* ---------------------------------------------------------------- identity */
@@ -300,10 +299,7 @@ static void test_environment_is_exactly_the_documented_list(void **state)
 static void test_shell_gets_dash_c_and_the_command(void **state)
 {
 	(void)state;
-	struct job_spec s = shell_job(self_name(), "echo \"$0\" \"$#\"; echo \"$SHELL\"");
-	struct result r;
-	run_job(&s, &r);
-	assert_ran(&r, "/bin/sh 0\n/bin/sh\n");
+	expect_shell_prints("echo \"$0\" \"$#\"; echo \"$SHELL\"", "/bin/sh 0\n/bin/sh\n");
 }
 
 /* ---------------------------------------------------------------- signals, fds */
@@ -429,10 +425,7 @@ static void test_no_descriptor_above_2_reaches_the_job(void **state)
 static void test_stdout_and_stderr_share_the_output_pipe(void **state)
 {
 	(void)state;
-	struct job_spec s = shell_job(self_name(), "echo out; echo err >&2; echo out2");
-	struct result r;
-	run_job(&s, &r);
-	assert_ran(&r, "out\nerr\nout2\n");
+	expect_shell_prints("echo out; echo err >&2; echo out2", "out\nerr\nout2\n");
 }
 
 static void test_parent_descriptors_are_cloexec_and_readers_nonblocking(void **state)
@@ -501,10 +494,7 @@ static void test_large_input_never_blocks_the_parent(void **state)
 static void test_without_input_stdin_is_dev_null(void **state)
 {
 	(void)state;
-	struct job_spec s = shell_job(self_name(), "readlink /proc/$$/fd/0; cat");
-	struct result r;
-	run_job(&s, &r);
-	assert_ran(&r, "/dev/null\n");
+	expect_shell_prints("readlink /proc/$$/fd/0; cat", "/dev/null\n");
 }
 
 static void test_input_may_be_a_descriptor_the_caller_keeps(void **state)

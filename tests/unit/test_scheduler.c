@@ -12,6 +12,7 @@
 
 #include "crond/sched/scheduler.h"
 #include "lib/timefmt.h"
+#include "tests/unit/support/tz_check.h"
 
 struct runs {
 	int n;
@@ -31,15 +32,6 @@ static void record(void *ctx, const struct due *d)
 	else
 		snprintf(r->what[r->n++], sizeof(r->what[0]), "%s%s@%s", d->catchup ? "catchup:" : "",
 		         d->entry->command, t);
-}
-
-static struct tz *zone(const char *name)
-{
-	char err[256];
-	struct tz *z = tz_load(name, err, sizeof(err));
-	if (!z)
-		fail_msg("%s", err);
-	return z;
 }
 
 static int64_t at(const struct tz *z, const char *wall)
@@ -105,7 +97,7 @@ static void expect(const struct runs *r, const char *const *want)
 static void test_entries_run_at_each_scheduled_instant(void **state)
 {
 	(void)state;
-	struct tz *z = zone("UTC");
+	struct tz *z = must_load("UTC");
 	struct scheduler *s = scheduler_new(z, 0);
 	struct runs r = { .zone = z };
 	int64_t t0 = at(z, "2026-05-01T10:00:30");
@@ -122,7 +114,7 @@ static void test_entries_run_at_each_scheduled_instant(void **state)
 static void test_small_forward_jump_runs_every_missed_minute(void **state)
 {
 	(void)state;
-	struct tz *z = zone("UTC");
+	struct tz *z = must_load("UTC");
 	struct scheduler *s = scheduler_new(z, 0);
 	struct runs r = { .zone = z };
 	install(s, "user:alice", "* * * * * w\n3 10 * * * f\n", at(z, "2026-05-01T10:00:30"));
@@ -140,7 +132,7 @@ static void test_small_forward_jump_runs_every_missed_minute(void **state)
 static void test_forward_jump_runs_skipped_fixed_times_once_and_wildcards_once(void **state)
 {
 	(void)state;
-	struct tz *z = zone("UTC");
+	struct tz *z = must_load("UTC");
 	struct scheduler *s = scheduler_new(z, 0);
 	struct runs r = { .zone = z };
 	install(s, "user:alice",
@@ -167,7 +159,7 @@ static void test_forward_jump_runs_skipped_fixed_times_once_and_wildcards_once(v
 static void test_backward_jump_repeats_wildcards_but_never_fixed_times(void **state)
 {
 	(void)state;
-	struct tz *z = zone("UTC");
+	struct tz *z = must_load("UTC");
 	struct scheduler *s = scheduler_new(z, 0);
 	struct runs r = { .zone = z };
 	install(s, "user:alice", "*/30 * * * * w\n15 10 * * * f\n45 10 * * * g\n",
@@ -191,7 +183,7 @@ static void test_backward_jump_repeats_wildcards_but_never_fixed_times(void **st
 static void test_reset_restarts_from_the_new_time_without_catching_up(void **state)
 {
 	(void)state;
-	struct tz *z = zone("UTC");
+	struct tz *z = must_load("UTC");
 	struct scheduler *s = scheduler_new(z, 0);
 	struct runs r = { .zone = z };
 	install(s, "user:alice", "0 * * * * hourly\n30 11 * * * fixed\n",
@@ -229,7 +221,7 @@ static void test_jump_classification_follows_vixie_minutes(void **state)
 static void test_dst_days_follow_the_preview_rules(void **state)
 {
 	(void)state;
-	struct tz *z = zone("America/New_York");
+	struct tz *z = must_load("America/New_York");
 	struct scheduler *s = scheduler_new(z, 0);
 	struct runs r = { .zone = z };
 	install(s, "user:alice", "30 2 * * * fixed\n30 * * * * wild\n",
@@ -252,7 +244,7 @@ static void test_dst_days_follow_the_preview_rules(void **state)
 static void test_cron_tz_entries_run_in_their_own_zone(void **state)
 {
 	(void)state;
-	struct tz *z = zone("UTC");
+	struct tz *z = must_load("UTC");
 	struct scheduler *s = scheduler_new(z, 0);
 	struct runs r = { .zone = z };
 	install(s, "user:alice", "0 9 * * * utc\nCRON_TZ=Asia/Tokyo\n0 9 * * * tokyo\n",
@@ -280,7 +272,7 @@ static void test_cron_tz_entries_run_in_their_own_zone(void **state)
 static void test_replacing_and_removing_sources_and_at_jobs(void **state)
 {
 	(void)state;
-	struct tz *z = zone("UTC");
+	struct tz *z = must_load("UTC");
 	struct scheduler *s = scheduler_new(z, 0);
 	struct runs r = { .zone = z };
 	int64_t t0 = at(z, "2026-05-01T10:00:30");
@@ -331,7 +323,7 @@ static void catchup_record(void *ctx, const struct due *d)
 static void test_reboot_and_catchup_runs(void **state)
 {
 	(void)state;
-	struct tz *z = zone("UTC");
+	struct tz *z = must_load("UTC");
 	struct scheduler *s = scheduler_new(z, 0);
 	struct runs r = { .zone = z };
 	int64_t now = at(z, "2026-05-03T12:00:30");
@@ -351,7 +343,7 @@ static void test_reboot_and_catchup_runs(void **state)
 static void test_random_delay_offsets_the_due_time_not_the_scheduled_one(void **state)
 {
 	(void)state;
-	struct tz *z = zone("UTC");
+	struct tz *z = must_load("UTC");
 	struct scheduler *s = scheduler_new(z, 0.5);
 	struct runs r = { .zone = z };
 	install(s, "user:alice", "RANDOM_DELAY=10\n0 11 * * * a\n", at(z, "2026-05-01T10:00"));
@@ -379,7 +371,7 @@ static int expected_pick(const uint8_t *secret, const char *name)
 static void test_tilde_picks_follow_the_secret_and_survive_a_reload(void **state)
 {
 	(void)state;
-	struct tz *z = zone("UTC");
+	struct tz *z = must_load("UTC");
 	uint8_t secret[CRONTAB_SECRET_LEN];
 	for (int i = 0; i < CRONTAB_SECRET_LEN; i++)
 		secret[i] = (uint8_t)(i * 37 + 11);

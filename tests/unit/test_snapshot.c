@@ -19,6 +19,7 @@
 #include "crond/run/runreq.h"
 #include "crond/sched/scheduler.h"
 #include "crond/run/snapshot.h"
+#include "tests/unit/support/due_reqs.h"
 
 static struct crontab parse(const char *text)
 {
@@ -48,37 +49,6 @@ static struct scheduler *new_sched(struct tz **z)
 	struct scheduler *s = scheduler_new(*z, 0);
 	assert_non_null(s);
 	return s;
-}
-
-struct reqs {
-	struct run_request *r[64];
-	size_t n;
-};
-
-static void keep(void *ctx, const struct due *d)
-{
-	struct reqs *q = ctx;
-	if (q->n == 64)
-		fail_msg("too many runs");
-	q->r[q->n] = runreq_from_due(d);
-	assert_non_null(q->r[q->n]);
-	q->n++;
-}
-
-static void free_reqs(struct reqs *q)
-{
-	for (size_t i = 0; i < q->n; i++)
-		runreq_free(q->r[i]);
-	q->n = 0;
-}
-
-/* The run request for COMMAND among Q, or NULL. */
-static struct run_request *find(const struct reqs *q, const char *command)
-{
-	for (size_t i = 0; i < q->n; i++)
-		if (strcmp(q->r[i]->command, command) == 0)
-			return q->r[i];
-	return NULL;
 }
 
 static void test_a_snapshot_lives_until_its_last_reference_is_dropped(void **state)
@@ -190,8 +160,8 @@ static void test_run_requests_share_the_crontab_instead_of_copying_it(void **sta
 	free(text);
 	const struct sched_source *src = scheduler_find_source(s, "user:alice");
 	assert_non_null(src);
-	struct reqs q = { 0 };
-	scheduler_run_due(s, 60, JUMP_NONE, keep, &q);
+	struct due_reqs q = { 0 };
+	scheduler_run_due(s, 60, JUMP_NONE, due_reqs_keep, &q);
 	assert_int_equal(q.n, 10);
 	size_t own = 0;
 	for (size_t i = 0; i < q.n; i++) {
@@ -216,7 +186,7 @@ static void test_run_requests_share_the_crontab_instead_of_copying_it(void **sta
 	scheduler_free(s);
 	tz_free(z);
 	assert_string_equal(q.r[3]->env[0] + 4, q.r[7]->env[0] + 4);
-	free_reqs(&q);
+	due_reqs_free(&q);
 }
 
 static void test_removing_a_crontab_cancels_its_runs(void **state)
@@ -225,8 +195,8 @@ static void test_removing_a_crontab_cancels_its_runs(void **state)
 	struct tz *z;
 	struct scheduler *s = new_sched(&z);
 	install(s, "* * * * * a\n* * * * * b\n", 0);
-	struct reqs q = { 0 };
-	scheduler_run_due(s, 60, JUMP_NONE, keep, &q);
+	struct due_reqs q = { 0 };
+	scheduler_run_due(s, 60, JUMP_NONE, due_reqs_keep, &q);
 	assert_int_equal(q.n, 2);
 	assert_false(runreq_cancelled(q.r[0]));
 	struct scheduler_stats st;
@@ -237,7 +207,7 @@ static void test_removing_a_crontab_cancels_its_runs(void **state)
 	assert_true(runreq_cancelled(q.r[1]));
 	scheduler_stats(s, &st);
 	assert_int_equal(st.cancelled, 2);
-	free_reqs(&q);
+	due_reqs_free(&q);
 	scheduler_free(s);
 	tz_free(z);
 }
@@ -247,16 +217,16 @@ static void test_replacing_a_crontab_cancels_only_entries_it_no_longer_has(void 
 	(void)state;
 	struct tz *z;
 	struct scheduler *s = new_sched(&z);
-	install(s, "* * * * * keep\n* * * * * drop\n*/5 * * * * edit\n", 0);
-	struct reqs q = { 0 };
-	scheduler_run_due(s, 300, JUMP_NONE, keep, &q);
-	struct run_request *k = find(&q, "keep"), *d = find(&q, "drop"), *e = find(&q, "edit");
+	install(s, "* * * * * due_reqs_keep\n* * * * * drop\n*/5 * * * * edit\n", 0);
+	struct due_reqs q = { 0 };
+	scheduler_run_due(s, 300, JUMP_NONE, due_reqs_keep, &q);
+	struct run_request *k = due_reqs_find(&q, "due_reqs_keep"), *d = due_reqs_find(&q, "drop"), *e = due_reqs_find(&q, "edit");
 	assert_non_null(k);
 	assert_non_null(d);
 	assert_non_null(e);
-	/* "keep" moves to another line and gets a comment above it: same
+	/* "due_reqs_keep" moves to another line and gets a comment above it: same
 	 * entry; "edit" changes its schedule: another entry. */
-	install(s, "# a comment\nX=1\n*/10 * * * * edit\n* * * * * keep\n", 300);
+	install(s, "# a comment\nX=1\n*/10 * * * * edit\n* * * * * due_reqs_keep\n", 300);
 	assert_false(runreq_cancelled(k));
 	assert_true(runreq_cancelled(d));
 	assert_true(runreq_cancelled(e));
@@ -271,7 +241,7 @@ static void test_replacing_a_crontab_cancels_only_entries_it_no_longer_has(void 
 	                 -1);
 	scheduler_stats(s, &st);
 	assert_int_equal(st.cancelled, 2);
-	free_reqs(&q);
+	due_reqs_free(&q);
 	scheduler_free(s);
 	tz_free(z);
 }
@@ -286,16 +256,16 @@ static void test_waiting_runs_pin_at_most_a_few_replaced_crontabs(void **state)
 	(void)state;
 	struct tz *z;
 	struct scheduler *s = new_sched(&z);
-	struct reqs q = { 0 };
+	struct due_reqs q = { 0 };
 	char text[128];
 	const size_t gens = SCHED_RETIRED_MAX + 6;
 	for (size_t g = 0; g < gens; g++) {
-		snprintf(text, sizeof(text), "* * * * * keep\nJUNK=%zu\n", g);
+		snprintf(text, sizeof(text), "* * * * * due_reqs_keep\nJUNK=%zu\n", g);
 		install(s, text, (int64_t)g * 60);
-		scheduler_run_due(s, (int64_t)(g + 1) * 60, JUMP_NONE, keep, &q);
+		scheduler_run_due(s, (int64_t)(g + 1) * 60, JUMP_NONE, due_reqs_keep, &q);
 		assert_int_equal(q.n, g + 1);
 	}
-	install(s, "* * * * * keep\n", (int64_t)gens * 60);
+	install(s, "* * * * * due_reqs_keep\n", (int64_t)gens * 60);
 	/* Every run came from another snapshot: the newest SCHED_RETIRED_MAX
 	 * replaced ones still run, the older ones are cancelled. */
 	for (size_t g = 0; g < gens; g++) {
@@ -309,13 +279,13 @@ static void test_waiting_runs_pin_at_most_a_few_replaced_crontabs(void **state)
 	assert_int_equal(st.retired, SCHED_RETIRED_MAX);
 	/* Once its runs are gone, a replaced snapshot is let go at the next
 	 * change of its source. */
-	free_reqs(&q);
-	install(s, "* * * * * keep\n# again\n", (int64_t)gens * 60);
+	due_reqs_free(&q);
+	install(s, "* * * * * due_reqs_keep\n# again\n", (int64_t)gens * 60);
 	scheduler_stats(s, &st);
 	assert_int_equal(st.retired, 0);
 	/* Removing the source cancels the runs of the replaced snapshots too. */
-	scheduler_run_due(s, (int64_t)(gens + 1) * 60, JUMP_NONE, keep, &q);
-	install(s, "* * * * * keep\n# once more\n", (int64_t)(gens + 1) * 60);
+	scheduler_run_due(s, (int64_t)(gens + 1) * 60, JUMP_NONE, due_reqs_keep, &q);
+	install(s, "* * * * * due_reqs_keep\n# once more\n", (int64_t)(gens + 1) * 60);
 	scheduler_stats(s, &st);
 	assert_int_equal(st.retired, 1);
 	assert_false(runreq_cancelled(q.r[0]));
@@ -323,7 +293,7 @@ static void test_waiting_runs_pin_at_most_a_few_replaced_crontabs(void **state)
 	assert_true(runreq_cancelled(q.r[0]));
 	scheduler_stats(s, &st);
 	assert_int_equal(st.retired, 0);
-	free_reqs(&q);
+	due_reqs_free(&q);
 	scheduler_free(s);
 	tz_free(z);
 }

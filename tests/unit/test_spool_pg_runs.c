@@ -24,109 +24,35 @@
 #include <unistd.h>
 
 #include "spool/spool.h"
+#include "tests/unit/support/spool_fixture.h"
 
 /* ---------------------------------------------------------------- fixture */
 
-struct db {
-	char name[64];      /* the test's own database */
-	char uri[1024];     /* a URI for spool_open naming it */
-};
-
-static const char *server(void)
-{
-	return getenv("CROND_TEST_PG");
-}
-
-/* Runs SQL on a fresh connection to the server's own database. */
-static void admin_exec(const char *sql)
-{
-	PGconn *c = PQconnectdb(server());
-	if (PQstatus(c) != CONNECTION_OK) {
-		char msg[512];
-		snprintf(msg, sizeof msg, "%s", PQerrorMessage(c));
-		PQfinish(c);
-		fail_msg("connect to %s: %s", server(), msg);
-	}
-	PGresult *r = PQexec(c, sql);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		char msg[512];
-		snprintf(msg, sizeof msg, "%s", PQresultErrorMessage(r));
-		PQclear(r);
-		PQfinish(c);
-		fail_msg("%s: %s", sql, msg);
-	}
-	PQclear(r);
-	PQfinish(c);
-}
-
-/* A URI for database NAME on the server CROND_TEST_PG names. */
-static void uri_for(const char *name, char *out, size_t size)
-{
-	char *errmsg = NULL;
-	PQconninfoOption *opts = PQconninfoParse(server(), &errmsg);
-	if (opts == NULL) {
-		PQfreemem(errmsg);
-		fail_msg("CROND_TEST_PG is not a libpq URI: %s", server());
-	}
-	const char *user = NULL, *host = NULL, *port = NULL;
-	for (PQconninfoOption *o = opts; o->keyword != NULL; o++) {
-		if (o->val == NULL)
-			continue;
-		if (strcmp(o->keyword, "user") == 0)
-			user = o->val;
-		else if (strcmp(o->keyword, "host") == 0)
-			host = o->val;
-		else if (strcmp(o->keyword, "port") == 0)
-			port = o->val;
-	}
-	int n = snprintf(out, size, "postgresql://%s%s/%s?x=1%s%s%s%s",
-			 user != NULL ? user : "", user != NULL ? "@" : "", name,
-			 host != NULL ? "&host=" : "", host != NULL ? host : "",
-			 port != NULL ? "&port=" : "", port != NULL ? port : "");
-	PQconninfoFree(opts);
-	assert_true(n > 0 && (size_t)n < size);
-	/* "x=1" only starts the query string: drop it. */
-	char *x = strstr(out, "?x=1");
-	memmove(x + 1, x + 5, strlen(x + 5) + 1);
-}
-
+/* Each test: a fresh database (tests/unit/support/spool_fixture.h) whose
+ * schema is made once here; the test's connections then open a spool that
+ * is there. *state is the fixture; its path is the database's URI. */
 static int setup(void **state)
 {
-	static int seq;
-	struct db *db = calloc(1, sizeof *db);
-	assert_non_null(db);
-	snprintf(db->name, sizeof db->name, "crond_runs_%ld_%d", (long)getpid(), ++seq);
-	char sql[128];
-	snprintf(sql, sizeof sql, "CREATE DATABASE %s", db->name);
-	admin_exec(sql);
-	uri_for(db->name, db->uri, sizeof db->uri);
-	/* The schema, made once here: the threads then open a spool that is
-	 * there. */
-	struct spool *sp = NULL;
-	struct spool_err err = { 0 };
-	if (spool_open(db->uri, SPOOL_CREATE, &sp, &err) != SPOOL_OK)
-		fail_msg("create the spool in %s: %s", db->uri, err.msg);
-	spool_close(sp);
+	struct spool_fixture *db = spool_fixture_new_on(SPOOL_FIXTURE_POSTGRESQL, "runs");
+	spool_fixture_open(db, SPOOL_CREATE);
+	spool_close(db->sp);
+	db->sp = NULL;
 	*state = db;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct db *db = *state;
-	char sql[128];
-	snprintf(sql, sizeof sql, "DROP DATABASE %s WITH (FORCE)", db->name);
-	admin_exec(sql);
-	free(db);
+	spool_fixture_free(*state);
 	return 0;
 }
 
 /* A connection acting for NODE (created on first use). Plain checks:
  * threads call it too. */
-static struct spool *open_node(const struct db *db, const char *node, struct spool_err *err)
+static struct spool *open_node(const struct spool_fixture *db, const char *node, struct spool_err *err)
 {
 	struct spool *sp = NULL;
-	if (spool_open(db->uri, SPOOL_CREATE, &sp, err) != SPOOL_OK)
+	if (spool_open(db->path, SPOOL_CREATE, &sp, err) != SPOOL_OK)
 		return NULL;
 	if (spool_set_node(sp, node, err) != SPOOL_OK) {
 		spool_close(sp);
@@ -135,32 +61,47 @@ static struct spool *open_node(const struct db *db, const char *node, struct spo
 	return sp;
 }
 
-static struct spool *node(const struct db *db, const char *name)
+static struct spool *node(const struct spool_fixture *db, const char *name)
 {
 	struct spool_err err = { 0 };
 	struct spool *sp = open_node(db, name, &err);
 	if (sp == NULL)
-		fail_msg("open %s as %s: %s", db->uri, name, err.msg);
+		fail_msg("open %s as %s: %s", db->path, name, err.msg);
 	return sp;
 }
 
-/* One value of a query on the test's database, through libpq directly. */
-static long long db_value(const struct db *db, const char *sql)
+/* The result of SQL on the test's database, through libpq directly; fails
+ * the test unless its status is WANT. Clear it with PQclear. */
+static PGresult *db_result(const struct spool_fixture *db, const char *sql, ExecStatusType want)
 {
-	PGconn *c = PQconnectdb(db->uri);
+	PGconn *c = PQconnectdb(db->path);
 	assert_int_equal(PQstatus(c), CONNECTION_OK);
 	PGresult *r = PQexec(c, sql);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+	if (PQresultStatus(r) != want ||
+	    (want == PGRES_TUPLES_OK && PQntuples(r) != 1)) {
 		char msg[512];
 		snprintf(msg, sizeof msg, "%s", PQresultErrorMessage(r));
 		PQclear(r);
 		PQfinish(c);
 		fail_msg("%s: %s", sql, msg);
 	}
+	PQfinish(c);
+	return r;
+}
+
+/* One value of a query on the test's database. */
+static long long db_value(const struct spool_fixture *db, const char *sql)
+{
+	PGresult *r = db_result(db, sql, PGRES_TUPLES_OK);
 	long long v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 	PQclear(r);
-	PQfinish(c);
 	return v;
+}
+
+/* Runs SQL (no rows wanted) on the test's database. */
+static void db_exec(const struct spool_fixture *db, const char *sql)
+{
+	PQclear(db_result(db, sql, PGRES_COMMAND_OK));
 }
 
 static const char *const test_env[] = { "HOME=/home/alice", "LANG=C.UTF-8", "EMPTY=", NULL };
@@ -203,11 +144,57 @@ static void sleep_ms(long ms)
 		;
 }
 
+/* ---------------------------------------------------------------- workers */
+
+/* What every thread acting for a node of its own starts with: the struct
+ * of each kind of worker begins with it. */
+struct worker {
+	const struct spool_fixture *db;
+	int index;                      /* 0, 1, ...: names its node */
+	char error[SPOOL_ERR_MSG_MAX + 64];   /* what went wrong, if anything */
+};
+
+/* W's connection acting for node PREFIX<index>, or NULL with W->error set. */
+static struct spool *worker_open(struct worker *w, const char *prefix)
+{
+	struct spool_err err = { 0 };
+	char name[32];
+	snprintf(name, sizeof name, "%s%d", prefix, w->index);
+	struct spool *sp = open_node(w->db, name, &err);
+	if (sp == NULL)
+		snprintf(w->error, sizeof w->error, "%s", err.msg);
+	return sp;
+}
+
+/* Runs FN in N threads at once, on N workers of SIZE bytes each from
+ * WORKERS (zeroed, then each given DB and its index), and joins them; fails
+ * the test with the first worker's error. */
+static void run_workers(const struct spool_fixture *db, void *(*fn)(void *), void *workers,
+			size_t size, int n)
+{
+	pthread_t t[16];
+	assert_true(n <= 16);
+	memset(workers, 0, size * (size_t)n);
+	for (int k = 0; k < n; k++) {
+		struct worker *w = (struct worker *)((char *)workers + size * (size_t)k);
+		w->db = db;
+		w->index = k;
+		assert_int_equal(pthread_create(&t[k], NULL, fn, w), 0);
+	}
+	for (int k = 0; k < n; k++)
+		assert_int_equal(pthread_join(t[k], NULL), 0);
+	for (int k = 0; k < n; k++) {
+		const struct worker *w = (const struct worker *)((char *)workers + size * (size_t)k);
+		if (w->error[0] != '\0')
+			fail_msg("worker %d: %s", k, w->error);
+	}
+}
+
 /* ---------------------------------------------------------------- at jobs */
 
 static void test_at_jobs_queued_on_one_node_are_read_and_removed_on_another(void **state)
 {
-	struct db *db = *state;
+	struct spool_fixture *db = *state;
 	struct spool *sp = node(db, "a");
 	struct spool_err err = { 0 };
 	const char script[] = "#!/bin/sh\0binary\xff\n";
@@ -287,7 +274,7 @@ static void test_at_jobs_queued_on_one_node_are_read_and_removed_on_another(void
 
 static void test_at_quota_counts_earlier_jobs_and_the_batch(void **state)
 {
-	struct db *db = *state;
+	struct spool_fixture *db = *state;
 	struct spool *sp = node(db, "a");
 	struct spool_err err = { 0 };
 	struct spool_at_job j = job_for("alice", 1000, 'a', 100);
@@ -340,23 +327,17 @@ static void test_at_quota_counts_earlier_jobs_and_the_batch(void **state)
 #define QUOTA_MAX 15
 
 struct quota_submitter {
-	const struct db *db;
-	int index;
+	struct worker w;
 	int ok, over;
-	char error[SPOOL_ERR_MSG_MAX];
 };
 
 static void *submit_quota_loop(void *arg)
 {
 	struct quota_submitter *q = arg;
 	struct spool_err err = { 0 };
-	char name[16];
-	snprintf(name, sizeof name, "q%d", q->index);
-	struct spool *sp = open_node(q->db, name, &err);
-	if (sp == NULL) {
-		snprintf(q->error, sizeof q->error, "%s", err.msg);
+	struct spool *sp = worker_open(&q->w, "q");
+	if (sp == NULL)
 		return NULL;
-	}
 	for (int i = 0; i < QUOTA_TRIES; i++) {
 		struct spool_at_job j = job_for("alice", 1000, 'a', 100 + i);
 		int64_t id;
@@ -366,7 +347,7 @@ static void *submit_quota_loop(void *arg)
 		else if (rc == SPOOL_QUOTA)
 			q->over++;
 		else
-			snprintf(q->error, sizeof q->error, "%s", err.msg);
+			snprintf(q->w.error, sizeof q->w.error, "%s", err.msg);
 	}
 	spool_close(sp);
 	return NULL;
@@ -375,18 +356,11 @@ static void *submit_quota_loop(void *arg)
 /* Nodes submitting for one owner at once count each other's jobs. */
 static void test_at_quota_holds_across_nodes(void **state)
 {
-	struct db *db = *state;
+	struct spool_fixture *db = *state;
 	static struct quota_submitter q[QUOTA_NODES];
-	pthread_t t[QUOTA_NODES];
-	for (int k = 0; k < QUOTA_NODES; k++) {
-		q[k] = (struct quota_submitter){ .db = db, .index = k };
-		assert_int_equal(pthread_create(&t[k], NULL, submit_quota_loop, &q[k]), 0);
-	}
+	run_workers(db, submit_quota_loop, q, sizeof *q, QUOTA_NODES);
 	int ok = 0, over = 0;
 	for (int k = 0; k < QUOTA_NODES; k++) {
-		assert_int_equal(pthread_join(t[k], NULL), 0);
-		if (q[k].error[0] != '\0')
-			fail_msg("q%d: %s", k, q[k].error);
 		ok += q[k].ok;
 		over += q[k].over;
 	}
@@ -399,7 +373,7 @@ static void test_at_quota_holds_across_nodes(void **state)
  * are above it, on every node. */
 static void test_at_import_keeps_ids(void **state)
 {
-	struct db *db = *state;
+	struct spool_fixture *db = *state;
 	struct spool *a = node(db, "a"), *b = node(db, "b");
 	struct spool_err err = { 0 };
 	int64_t first = submit(a, job_for("alice", 1000, 'a', 100));
@@ -428,33 +402,27 @@ static void test_at_import_keeps_ids(void **state)
 #define CLAIMERS 8
 
 struct claimer {
-	const struct db *db;
-	int index;
-	const int64_t *ids;
-	size_t n;
+	struct worker w;
 	int wins[CLAIM_JOBS];
-	int other_codes;
-	char error[SPOOL_ERR_MSG_MAX];
 };
+
+static int64_t claim_ids[CLAIM_JOBS];   /* the jobs the claimers race for */
 
 static void *claim_all(void *arg)
 {
 	struct claimer *c = arg;
 	struct spool_err err = { 0 };
-	char name[16];
-	snprintf(name, sizeof name, "claimer%d", c->index);
-	struct spool *sp = open_node(c->db, name, &err);
-	if (sp == NULL) {
-		snprintf(c->error, sizeof c->error, "%s", err.msg);
+	struct spool *sp = worker_open(&c->w, "claimer");
+	if (sp == NULL)
 		return NULL;
-	}
-	for (size_t k = 0; k < c->n; k++) {
-		size_t i = (k + (size_t)c->index * 25) % c->n;   /* different orders */
-		int rc = spool_at_claim(sp, c->ids[i], 100, &err);
+	for (size_t k = 0; k < CLAIM_JOBS; k++) {
+		size_t i = (k + (size_t)c->w.index * 25) % CLAIM_JOBS;   /* different orders */
+		int rc = spool_at_claim(sp, claim_ids[i], 100, &err);
 		if (rc == SPOOL_OK)
 			c->wins[i]++;
-		else if (rc != SPOOL_CONFLICT && c->other_codes++ == 0)
-			snprintf(c->error, sizeof c->error, "%s", err.msg);
+		else if (rc != SPOOL_CONFLICT && c->w.error[0] == '\0')
+			snprintf(c->w.error, sizeof c->w.error, "a failure other than a conflict: %s",
+				 err.msg);
 	}
 	spool_close(sp);
 	return NULL;
@@ -462,29 +430,18 @@ static void *claim_all(void *arg)
 
 static void test_at_claim_exactly_one_of_eight_connections_wins(void **state)
 {
-	struct db *db = *state;
+	struct spool_fixture *db = *state;
 	struct spool *sp = node(db, "a");
-	static int64_t ids[CLAIM_JOBS];
 	for (int i = 0; i < CLAIM_JOBS; i++)
-		ids[i] = submit(sp, job_for("alice", 1000, 'a', 100 + i));
+		claim_ids[i] = submit(sp, job_for("alice", 1000, 'a', 100 + i));
 	static struct claimer c[CLAIMERS];
-	pthread_t t[CLAIMERS];
-	for (int k = 0; k < CLAIMERS; k++) {
-		c[k] = (struct claimer){ .db = db, .index = k, .ids = ids, .n = CLAIM_JOBS };
-		assert_int_equal(pthread_create(&t[k], NULL, claim_all, &c[k]), 0);
-	}
-	for (int k = 0; k < CLAIMERS; k++)
-		assert_int_equal(pthread_join(t[k], NULL), 0);
-	for (int k = 0; k < CLAIMERS; k++)
-		if (c[k].error[0] != '\0')
-			fail_msg("claimer %d: %d failures other than conflicts: %s", k,
-				 c[k].other_codes, c[k].error);
+	run_workers(db, claim_all, c, sizeof *c, CLAIMERS);
 	for (int i = 0; i < CLAIM_JOBS; i++) {
 		int wins = 0;
 		for (int k = 0; k < CLAIMERS; k++)
 			wins += c[k].wins[i];
 		if (wins != 1)
-			fail_msg("job %lld claimed %d times", (long long)ids[i], wins);
+			fail_msg("job %lld claimed %d times", (long long)claim_ids[i], wins);
 	}
 	/* Each claim named its claimer. */
 	for (int k = 0; k < CLAIMERS; k++) {
@@ -503,34 +460,28 @@ static void test_at_claim_exactly_one_of_eight_connections_wins(void **state)
 #define DUE_NODES 3
 
 struct due_claimer {
-	const struct db *db;
-	int index;
+	struct worker w;
 	int64_t got[DUE_JOBS];
 	size_t n;
-	char error[SPOOL_ERR_MSG_MAX];
 };
 
 static void *claim_due_loop(void *arg)
 {
 	struct due_claimer *c = arg;
 	struct spool_err err = { 0 };
-	char name[16];
-	snprintf(name, sizeof name, "node%d", c->index);
-	struct spool *sp = open_node(c->db, name, &err);
-	if (sp == NULL) {
-		snprintf(c->error, sizeof c->error, "%s", err.msg);
+	struct spool *sp = worker_open(&c->w, "node");
+	if (sp == NULL)
 		return NULL;
-	}
 	for (;;) {
 		struct spool_at_job *v;
 		size_t n;
 		if (spool_at_claim_due(sp, 10000, "ab", 7, &v, &n, &err) != SPOOL_OK) {
-			snprintf(c->error, sizeof c->error, "%s", err.msg);
+			snprintf(c->w.error, sizeof c->w.error, "%s", err.msg);
 			break;
 		}
 		for (size_t i = 0; i < n && c->n < DUE_JOBS; i++) {
 			if (v[i].state != SPOOL_AT_RUNNING)
-				snprintf(c->error, sizeof c->error, "job %lld claimed as %d",
+				snprintf(c->w.error, sizeof c->w.error, "job %lld claimed as %d",
 					 (long long)v[i].id, (int)v[i].state);
 			c->got[c->n++] = v[i].id;
 		}
@@ -550,7 +501,7 @@ static int cmp_id(const void *a, const void *b)
 
 static void test_at_claim_due_from_three_nodes_never_gives_a_job_twice(void **state)
 {
-	struct db *db = *state;
+	struct spool_fixture *db = *state;
 	struct spool *sp = node(db, "submitter");
 	struct spool_err err = { 0 };
 	for (int i = 0; i < DUE_JOBS; i++)
@@ -558,18 +509,10 @@ static void test_at_claim_due_from_three_nodes_never_gives_a_job_twice(void **st
 	int64_t not_due = submit(sp, job_for("alice", 1000, 'a', 20000));
 	int64_t other_queue = submit(sp, job_for("alice", 1000, 'c', 100));
 	static struct due_claimer c[DUE_NODES];
-	pthread_t t[DUE_NODES];
-	for (int k = 0; k < DUE_NODES; k++) {
-		c[k] = (struct due_claimer){ .db = db, .index = k };
-		assert_int_equal(pthread_create(&t[k], NULL, claim_due_loop, &c[k]), 0);
-	}
-	for (int k = 0; k < DUE_NODES; k++)
-		assert_int_equal(pthread_join(t[k], NULL), 0);
+	run_workers(db, claim_due_loop, c, sizeof *c, DUE_NODES);
 	static int64_t all[DUE_JOBS * DUE_NODES];
 	size_t n = 0;
 	for (int k = 0; k < DUE_NODES; k++) {
-		if (c[k].error[0] != '\0')
-			fail_msg("node%d: %s", k, c[k].error);
 		memcpy(all + n, c[k].got, c[k].n * sizeof *all);
 		n += c[k].n;
 	}
@@ -610,7 +553,7 @@ static void test_at_claim_due_from_three_nodes_never_gives_a_job_twice(void **st
 
 static void test_at_recover_touches_only_its_own_node(void **state)
 {
-	struct db *db = *state;
+	struct spool_fixture *db = *state;
 	struct spool *a = node(db, "a"), *b = node(db, "b");
 	struct spool_err err = { 0 };
 	int64_t ja = submit(a, job_for("alice", 1000, 'a', 100));
@@ -659,7 +602,7 @@ static void test_at_recover_touches_only_its_own_node(void **state)
 
 static void test_history_names_the_node_and_recovers_only_its_own(void **state)
 {
-	struct db *db = *state;
+	struct spool_fixture *db = *state;
 	struct spool *a = node(db, "node-a"), *b = node(db, "node-b");
 	struct spool_err err = { 0 };
 	struct spool_run begun[2] = { run_for("e1", 1000), run_for("e2", 2000) };
@@ -730,7 +673,7 @@ static void test_history_names_the_node_and_recovers_only_its_own(void **state)
 
 static void test_prune_spares_running_records_and_takes_old_claims(void **state)
 {
-	struct db *db = *state;
+	struct spool_fixture *db = *state;
 	struct spool *sp = node(db, "a");
 	struct spool_err err = { 0 };
 	/* e1: 10 records (start 5, 105, ... 905 ms) and an old running one;
@@ -801,23 +744,6 @@ static void test_prune_spares_running_records_and_takes_old_claims(void **state)
 	spool_close(sp);
 }
 
-/* Runs SQL (no rows wanted) on the test's database, through libpq directly. */
-static void db_exec(const struct db *db, const char *sql)
-{
-	PGconn *c = PQconnectdb(db->uri);
-	assert_int_equal(PQstatus(c), CONNECTION_OK);
-	PGresult *r = PQexec(c, sql);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		char msg[512];
-		snprintf(msg, sizeof msg, "%s", PQresultErrorMessage(r));
-		PQclear(r);
-		PQfinish(c);
-		fail_msg("%s: %s", sql, msg);
-	}
-	PQclear(r);
-	PQfinish(c);
-}
-
 #define INDEX_SCANS "SELECT coalesce((SELECT idx_scan FROM pg_stat_user_indexes" \
 	" WHERE indexrelname = 'claim_scheduled'), -1)"
 #define CLAIM_SEQ_SCANS "SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'claim'"
@@ -828,7 +754,7 @@ static void db_exec(const struct db *db, const char *sql)
  * say which scans the prune's connection made (flushed when it ends). */
 static void test_claim_prune_reads_claims_by_index(void **state)
 {
-	struct db *db = *state;
+	struct spool_fixture *db = *state;
 	struct spool_err err = { 0 };
 	/* 20000 claims, 200 entries a minute for 100 minutes. */
 	db_exec(db, "INSERT INTO claim (entry_key, scheduled_ms, node, run_id)"
@@ -871,11 +797,9 @@ static void test_claim_prune_reads_claims_by_index(void **state)
 #define CLAIM_BATCH 20
 
 struct run_claimer {
-	const struct db *db;
-	int index;
+	struct worker w;
 	bool won[PAIRS];
 	int64_t ids[PAIRS];
-	char error[SPOOL_ERR_MSG_MAX];
 };
 
 static void pair_key(int i, char *key, size_t size)
@@ -892,13 +816,10 @@ static void *claim_runs(void *arg)
 {
 	struct run_claimer *c = arg;
 	struct spool_err err = { 0 };
-	char name[16];
-	snprintf(name, sizeof name, "n%d", c->index);
-	struct spool *sp = open_node(c->db, name, &err);
-	if (sp == NULL) {
-		snprintf(c->error, sizeof c->error, "%s", err.msg);
+	struct spool *sp = worker_open(&c->w, "n");
+	if (sp == NULL)
 		return NULL;
-	}
+	int me = c->w.index;
 	static char keys[RUN_NODES][PAIRS][32];
 	/* Batches in an order of its own: forwards, backwards, interleaved. */
 	for (int b = 0; b < PAIRS / CLAIM_BATCH; b++) {
@@ -906,25 +827,25 @@ static void *claim_runs(void *arg)
 		int which[CLAIM_BATCH];
 		for (int k = 0; k < CLAIM_BATCH; k++) {
 			int i = b * CLAIM_BATCH + k;
-			if (c->index == 1)
+			if (me == 1)
 				i = PAIRS - 1 - i;
-			else if (c->index == 2)
+			else if (me == 2)
 				i = (i * 7) % PAIRS;   /* 7 and 500 are coprime */
 			which[k] = i;
-			pair_key(i, keys[c->index][i], sizeof keys[c->index][i]);
-			runs[k] = run_for(keys[c->index][i], pair_instant(i));
+			pair_key(i, keys[me][i], sizeof keys[me][i]);
+			runs[k] = run_for(keys[me][i], pair_instant(i));
 		}
 		int64_t ids[CLAIM_BATCH];
 		bool won[CLAIM_BATCH];
 		if (spool_run_claim(sp, runs, CLAIM_BATCH, ids, won, &err) != SPOOL_OK) {
-			snprintf(c->error, sizeof c->error, "%s", err.msg);
+			snprintf(c->w.error, sizeof c->w.error, "%s", err.msg);
 			break;
 		}
 		for (int k = 0; k < CLAIM_BATCH; k++) {
 			c->won[which[k]] = won[k];
 			c->ids[which[k]] = ids[k];
 			if (won[k] != (ids[k] != 0))
-				snprintf(c->error, sizeof c->error, "won %d with id %lld",
+				snprintf(c->w.error, sizeof c->w.error, "won %d with id %lld",
 					 (int)won[k], (long long)ids[k]);
 		}
 	}
@@ -934,26 +855,17 @@ static void *claim_runs(void *arg)
 
 static void test_run_claim_from_three_nodes_wins_each_run_once(void **state)
 {
-	struct db *db = *state;
+	struct spool_fixture *db = *state;
 	static struct run_claimer c[RUN_NODES];
-	pthread_t t[RUN_NODES];
 	struct timespec t0, t1;
 	assert_int_equal(clock_gettime(CLOCK_MONOTONIC, &t0), 0);
-	for (int k = 0; k < RUN_NODES; k++) {
-		c[k] = (struct run_claimer){ .db = db, .index = k };
-		assert_int_equal(pthread_create(&t[k], NULL, claim_runs, &c[k]), 0);
-	}
-	for (int k = 0; k < RUN_NODES; k++)
-		assert_int_equal(pthread_join(t[k], NULL), 0);
+	run_workers(db, claim_runs, c, sizeof *c, RUN_NODES);
 	assert_int_equal(clock_gettime(CLOCK_MONOTONIC, &t1), 0);
 	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
 	print_message("figure: 3 nodes each claiming the same 500 runs (batches of %d):"
 		      " %.0f ms, %.0f claim attempts/s (this build, shared machine)\n",
 		      CLAIM_BATCH, ms, RUN_NODES * PAIRS / (ms / 1e3));
 	int per_node[RUN_NODES] = { 0 };
-	for (int k = 0; k < RUN_NODES; k++)
-		if (c[k].error[0] != '\0')
-			fail_msg("n%d: %s", k, c[k].error);
 	struct spool *sp = node(db, "reader");
 	struct spool_err err = { 0 };
 	for (int i = 0; i < PAIRS; i++) {
@@ -1023,7 +935,7 @@ static void test_run_claim_from_three_nodes_wins_each_run_once(void **state)
  * commands fill several statements are all claimed, bytes intact. */
 static void test_run_claim_batch_repeats_and_large_commands(void **state)
 {
-	struct db *db = *state;
+	struct spool_fixture *db = *state;
 	struct spool *sp = node(db, "a");
 	struct spool_err err = { 0 };
 	struct spool_run twice[3] = { run_for("k", 60000), run_for("j", 60000), run_for("k", 60000) };
@@ -1072,9 +984,27 @@ static void test_run_claim_batch_repeats_and_large_commands(void **state)
 
 /* ---------------------------------------------------------------- lost nodes */
 
+/* SP reaps the nodes silent for TIMEOUT_MS: exactly the one named LOST, or
+ * none when LOST is NULL. */
+static void expect_reaped(struct spool *sp, int64_t timeout_ms, const char *lost)
+{
+	struct spool_err err = { 0 };
+	char **v = NULL;
+	size_t n = 0;
+	assert_int_equal(spool_node_reap(sp, timeout_ms, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, lost != NULL ? 1 : 0);
+	if (lost == NULL) {
+		assert_null(v);
+		return;
+	}
+	assert_string_equal(v[0], lost);
+	free(v[0]);
+	free(v);
+}
+
 static void test_reap_ends_a_lost_nodes_runs_once_and_its_return_completes_them(void **state)
 {
-	struct db *db = *state;
+	struct spool_fixture *db = *state;
 	struct spool *a = node(db, "a"), *b = node(db, "b");
 	struct spool_err err = { 0 };
 	int64_t db_now = 0;
@@ -1113,21 +1043,14 @@ static void test_reap_ends_a_lost_nodes_runs_once_and_its_return_completes_them(
 	assert_int_equal(spool_history_begin(a, &own, 1, &own_id, &err), SPOOL_OK);
 
 	/* Nobody is lost yet. */
+	expect_reaped(a, 60000, NULL);
 	char **lost = NULL;
-	assert_int_equal(spool_node_reap(a, 60000, &lost, &n, &err), SPOOL_OK);
-	assert_int_equal(n, 0);
-	assert_null(lost);
 	assert_int_equal(spool_node_reap(a, 0, &lost, &n, &err), SPOOL_INVALID);
 
 	/* B stops beating; A's beat is as old, but A never reaps itself. */
 	sleep_ms(400);
-	assert_int_equal(spool_node_reap(a, 300, &lost, &n, &err), SPOOL_OK);
-	assert_int_equal(n, 1);
-	assert_string_equal(lost[0], "b");
-	free(lost[0]);
-	free(lost);
-	assert_int_equal(spool_node_reap(a, 300, &lost, &n, &err), SPOOL_OK);
-	assert_int_equal(n, 0);   /* forgotten until it beats again */
+	expect_reaped(a, 300, "b");
+	expect_reaped(a, 300, NULL);   /* forgotten until it beats again */
 	assert_int_equal(db_value(db, "SELECT count(*) FROM node WHERE name = 'b'"), 0);
 
 	/* B's running records: interrupted, node lost; A's untouched. */
@@ -1191,7 +1114,7 @@ static void test_reap_ends_a_lost_nodes_runs_once_and_its_return_completes_them(
  * that still holds runs or at jobs stays, for them to reap. */
 static void test_a_node_that_leaves_is_never_lost_unless_it_holds_runs(void **state)
 {
-	struct db *db = *state;
+	struct spool_fixture *db = *state;
 	struct spool *a = node(db, "a"), *b = node(db, "b"), *c = node(db, "c");
 	struct spool_err err = { 0 };
 	assert_int_equal(spool_node_beat(a, 0, NULL, &err), SPOOL_OK);
@@ -1223,13 +1146,7 @@ static void test_a_node_that_leaves_is_never_lost_unless_it_holds_runs(void **st
 	assert_int_equal(spool_node_leave(c, &err), SPOOL_CONFLICT);
 	/* After the timeout only C is lost; B's run stays as it ended. */
 	sleep_ms(400);
-	char **lost = NULL;
-	size_t n = 0;
-	assert_int_equal(spool_node_reap(a, 300, &lost, &n, &err), SPOOL_OK);
-	assert_int_equal(n, 1);
-	assert_string_equal(lost[0], "c");
-	free(lost[0]);
-	free(lost);
+	expect_reaped(a, 300, "c");
 	char sql[128];
 	snprintf(sql, sizeof sql, "SELECT flags FROM run WHERE id = %lld", (long long)id);
 	assert_int_equal(db_value(db, sql), 0);
@@ -1239,33 +1156,25 @@ static void test_a_node_that_leaves_is_never_lost_unless_it_holds_runs(void **st
 	assert_int_equal(spool_node_beat(b, 0, NULL, &err), SPOOL_OK);
 	assert_int_equal(spool_node_beat(a, 0, NULL, &err), SPOOL_OK);
 	sleep_ms(400);
-	assert_int_equal(spool_node_reap(a, 300, &lost, &n, &err), SPOOL_OK);
-	assert_int_equal(n, 1);
-	assert_string_equal(lost[0], "b");
-	free(lost[0]);
-	free(lost);
+	expect_reaped(a, 300, "b");
 	spool_close(a);
 	spool_close(b);
 	spool_close(c);
 }
 
 struct reaper {
-	const struct db *db;
-	int index;
+	struct worker w;
 	size_t n;
-	char error[SPOOL_ERR_MSG_MAX];
 };
 
 static void *reap_once(void *arg)
 {
 	struct reaper *r = arg;
 	struct spool_err err = { 0 };
-	char name[16];
-	snprintf(name, sizeof name, "survivor%d", r->index);
-	struct spool *sp = open_node(r->db, name, &err);
+	struct spool *sp = worker_open(&r->w, "survivor");
 	char **lost = NULL;
-	if (sp == NULL || spool_node_reap(sp, 200, &lost, &r->n, &err) != SPOOL_OK)
-		snprintf(r->error, sizeof r->error, "%s", err.msg);
+	if (sp != NULL && spool_node_reap(sp, 200, &lost, &r->n, &err) != SPOOL_OK)
+		snprintf(r->w.error, sizeof r->w.error, "%s", err.msg);
 	for (size_t i = 0; i < r->n; i++)
 		free(lost[i]);
 	free(lost);
@@ -1277,7 +1186,7 @@ static void *reap_once(void *arg)
  * recorded once. */
 static void test_survivors_reaping_at_once_reap_each_node_once(void **state)
 {
-	struct db *db = *state;
+	struct spool_fixture *db = *state;
 	struct spool_err err = { 0 };
 	const char *names[] = { "gone1", "gone2", "gone3" };
 	for (int k = 0; k < 3; k++) {
@@ -1294,18 +1203,10 @@ static void test_survivors_reaping_at_once_reap_each_node_once(void **state)
 	}
 	sleep_ms(300);
 	static struct reaper r[4];
-	pthread_t t[4];
-	for (int k = 0; k < 4; k++) {
-		r[k] = (struct reaper){ .db = db, .index = k };
-		assert_int_equal(pthread_create(&t[k], NULL, reap_once, &r[k]), 0);
-	}
+	run_workers(db, reap_once, r, sizeof *r, 4);
 	size_t total = 0;
-	for (int k = 0; k < 4; k++) {
-		assert_int_equal(pthread_join(t[k], NULL), 0);
-		if (r[k].error[0] != '\0')
-			fail_msg("survivor%d: %s", k, r[k].error);
+	for (int k = 0; k < 4; k++)
 		total += r[k].n;
-	}
 	assert_int_equal(total, 3);
 	assert_int_equal(db_value(db, "SELECT count(*) FROM run"), 3);
 	assert_int_equal(db_value(db, "SELECT count(*) FROM run WHERE flags = 4100"), 3);
@@ -1314,9 +1215,9 @@ static void test_survivors_reaping_at_once_reap_each_node_once(void **state)
 
 int main(void)
 {
-	if (server() == NULL || server()[0] == '\0') {
-		printf("test_spool_pg_runs: SKIPPED: CROND_TEST_PG names no PostgreSQL server"
-		       " (e.g. CROND_TEST_PG='postgresql://postgres@/postgres?host=DIR')\n");
+	const char *why = spool_fixture_pg_unavailable();
+	if (why != NULL) {
+		printf("test_spool_pg_runs: SKIPPED: %s\n", why);
 		return 0;
 	}
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)

@@ -14,15 +14,7 @@
 #include "crontab-cli/timeline.h"
 #include "lib/civil.h"
 #include "lib/schedule.h"
-
-static struct tz *zone(const char *name)
-{
-	char err[256];
-	struct tz *z = tz_load(name, err, sizeof(err));
-	if (!z)
-		fail_msg("%s", err);
-	return z;
-}
+#include "tests/unit/support/tz_check.h"
 
 static struct schedule sched(const char *text)
 {
@@ -53,7 +45,7 @@ static void test_glyph_by_count(void **state)
 static void test_runs_land_in_the_cell_of_their_wall_time(void **state)
 {
 	(void)state;
-	struct tz *utc = zone("UTC");
+	struct tz *utc = must_load("UTC");
 	struct timeline tl;
 	int64_t day = civil_days_from_date(2026, 1, 1);      /* a Thursday */
 	assert_int_equal(timeline_init(&tl, utc, day, 2, 1), 0);
@@ -83,7 +75,7 @@ static void test_runs_land_in_the_cell_of_their_wall_time(void **state)
 static void test_cap_keeps_every_minute_job_to_one_per_cell(void **state)
 {
 	(void)state;
-	struct tz *utc = zone("UTC");
+	struct tz *utc = must_load("UTC");
 	struct timeline tl;
 	assert_int_equal(timeline_init(&tl, utc, civil_days_from_date(2026, 3, 1), 31, 4), 0);
 	struct schedule every = sched("* * * * *");
@@ -99,7 +91,7 @@ static void test_cap_keeps_every_minute_job_to_one_per_cell(void **state)
 static void test_dst_days_in_new_york(void **state)
 {
 	(void)state;
-	struct tz *ny = zone("America/New_York");
+	struct tz *ny = must_load("America/New_York");
 	struct timeline tl;
 	/* 2026-03-08 skips 02:00-03:00; 2026-11-01 repeats 01:00-02:00 */
 	assert_int_equal(timeline_init(&tl, ny, civil_days_from_date(2026, 3, 8), 1, 1), 0);
@@ -124,7 +116,7 @@ static void test_dst_days_in_new_york(void **state)
 static void test_drawing_has_rows_legend_and_busiest(void **state)
 {
 	(void)state;
-	struct tz *utc = zone("UTC");
+	struct tz *utc = must_load("UTC");
 	struct timeline tl;
 	assert_int_equal(timeline_init(&tl, utc, civil_days_from_date(2026, 1, 1), 2, 1), 0);
 	struct schedule a = sched("0 0 * * *"), b = sched("0 0,5 * * *");
@@ -160,7 +152,7 @@ static void test_drawing_has_rows_legend_and_busiest(void **state)
 static void test_bad_shapes_are_refused(void **state)
 {
 	(void)state;
-	struct tz *utc = zone("UTC");
+	struct tz *utc = must_load("UTC");
 	struct timeline tl;
 	assert_int_equal(timeline_init(&tl, utc, 0, 0, 1), -1);
 	assert_int_equal(timeline_init(&tl, utc, 0, 367, 1), -1);

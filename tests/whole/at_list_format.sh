@@ -6,9 +6,7 @@
 # for an empty format, "%s" the epoch seconds).
 . "$ROOT/tests/whole/lib.sh"
 need_crond
-write_conf
-: >"$TEST_TMP/at.deny"
-start_crond
+start_crond_at_open
 export TZ=UTC
 cd "$TEST_TMP" || fail "cd"
 

@@ -6,9 +6,7 @@
 # is kept in the spool across a restart of crond.
 . "$ROOT/tests/whole/lib.sh"
 need_crond
-write_conf
-: >"$TEST_TMP/at.deny"
-start_crond
+start_crond_at_open
 export TZ=UTC
 cd "$TEST_TMP" || fail "cd"
 : >"$TEST_TMP/mail.log"

@@ -6,9 +6,7 @@
 # that, without the warning before it.
 . "$ROOT/tests/whole/lib.sh"
 need_crond
-write_conf
-: >"$TEST_TMP/at.deny"
-start_crond -d
+start_crond_at_open -d
 AT=$BIN/at
 
 connections() { grep -c 'control: connection from uid' "$TEST_TMP/crond.log"; }

@@ -4,9 +4,7 @@
 # is listed in queue '=' and cannot be removed; usage errors exit 1.
 . "$ROOT/tests/whole/lib.sh"
 need_crond
-write_conf
-: >"$TEST_TMP/at.deny"
-start_crond
+start_crond_at_open
 export TZ=UTC
 AT=$BIN/at
 ATQ=$BIN/atq

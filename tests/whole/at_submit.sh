@@ -13,7 +13,7 @@ out=$TEST_TMP/out
 mkdir -m 0777 "$out"
 
 # Waits up to 10 s for FILE to be non-empty.
-wait_for() {
+wait_file() {
     local i
     for i in $(seq 1 100); do [ -s "$1" ] && return 0; sleep 0.1; done
     fail "$2: $1 did not appear within 10 s"
@@ -33,7 +33,7 @@ case "$ERR" in
     *) show_last; fail "at's messages on stderr" ;;
 esac
 [ -z "$OUT" ] || fail "at printed on stdout: $OUT"
-wait_for "$out/root.who" "root's job"
+wait_file "$out/root.who" "root's job"
 sleep 0.3
 [ "$(cat "$out/root.who")" = root ] || fail "root's job ran as $(cat "$out/root.who")"
 [ "$(cat "$out/root.pwd")" = "$TEST_TMP/work dir" ] || fail "root's job ran in $(cat "$out/root.pwd")"
@@ -55,7 +55,7 @@ chmod 0644 "$TEST_TMP/job.sh"
 cd "$TEST_TMP/nobody dir" || fail "cd"
 run as_nobody env ID=nobody LOGNAME=pretender bash -c "umask 002; '$AT' -f '$TEST_TMP/job.sh' now"
 expect_rc 0 "at -f FILE now as nobody"
-wait_for "$out/nobody.who" "nobody's job"
+wait_file "$out/nobody.who" "nobody's job"
 sleep 0.3
 [ "$(cat "$out/nobody.who")" = nobody ] || fail "nobody's job ran as $(cat "$out/nobody.who")"
 [ "$(cat "$out/nobody.pwd")" = "$TEST_TMP/nobody dir" ] || fail "nobody's job ran in $(cat "$out/nobody.pwd")"
@@ -77,12 +77,12 @@ echo 'echo default-with-output' | "$AT" now 2>/dev/null
 echo 'true' | "$AT" now 2>/dev/null
 echo 'true' | "$AT" -m now 2>/dev/null
 echo 'echo never-mailed' | "$AT" -M now 2>/dev/null
-for _ in $(seq 1 100); do
-    [ "$(grep -c 'Subject:' "$TEST_TMP/mail.log")" -ge 2 ] &&
-        [ "$(grep -c '(root) END' "$TEST_TMP/crond.log")" -ge 5 ] && break
-    sleep 0.1
-done
-sleep 0.5
+two_mailed() {
+    [ "$(grep -c '^--- end' "$TEST_TMP/mail.log")" -ge 2 ] &&
+        [ "$(grep -c '(root) END' "$TEST_TMP/crond.log")" -ge 5 ]
+}
+wait_for 30 "the at jobs' two mails" two_mailed
+sleep 0.5   # time for a third mail, if there were one
 grep -q '^default-with-output$' "$TEST_TMP/mail.log" || fail "the job's output was not mailed"
 grep -q 'never-mailed' "$TEST_TMP/mail.log" && fail "-M still mailed"
 [ "$(grep -c '^Subject:' "$TEST_TMP/mail.log")" -eq 2 ] ||

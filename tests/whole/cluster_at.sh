@@ -6,15 +6,10 @@
 # is empty afterwards.
 . "$ROOT/tests/whole/lib.sh"
 . "$ROOT/tests/tools/cluster-lib.sh"
-need_crond
-need_pg
-pg_newdb
+cluster_test
 
 N=20
-out=$TEST_TMP/out
-mkdir -m 0777 "$out"
-: >"$out/runs"
-chmod 0666 "$out/runs"
+runs_dir
 for n in a b c; do node_conf "$n"; done
 node_start_many "" a b c
 for i in $(seq 0 $((N - 1))); do

@@ -7,24 +7,14 @@
 # installed through.
 . "$ROOT/tests/whole/lib.sh"
 . "$ROOT/tests/tools/cluster-lib.sh"
-need_crond
-need_pg
-pg_newdb
+cluster_test
 
 N=5
-out=$TEST_TMP/out
-mkdir -m 0777 "$out"
-: >"$out/runs"
-chmod 0666 "$out/runs"
+runs_dir
 node_conf a
 node_conf c
 node_start a
-{
-    echo 'MAILTO=""'
-    for i in $(seq 0 $((N - 1))); do
-        echo "* * * * * echo e$i \$(whichnode) >> $out/runs"
-    done
-} >"$TEST_TMP/shared.tab"
+shared_tab $N
 on a "$CRONTAB" "$TEST_TMP/shared.tab"
 expect_rc 0 "install through node a"
 

@@ -7,9 +7,7 @@
 # b runs nowhere, while the one left in place runs once in the cluster.
 . "$ROOT/tests/whole/lib.sh"
 . "$ROOT/tests/tools/cluster-lib.sh"
-need_crond
-need_pg
-pg_newdb
+cluster_test
 
 out=$TEST_TMP/out
 mkdir -m 0777 "$out"

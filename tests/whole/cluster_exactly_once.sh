@@ -10,16 +10,11 @@
 # test of its own, cluster_clock_skew).
 . "$ROOT/tests/whole/lib.sh"
 . "$ROOT/tests/tools/cluster-lib.sh"
-need_crond
-need_pg
-pg_newdb
+cluster_test
 
 N=200
 SPEED=10
-out=$TEST_TMP/out
-mkdir -m 0777 "$out"
-: >"$out/runs"
-chmod 0666 "$out/runs"
+runs_dir
 for n in a b c; do node_conf "$n" "max_clock_skew = 3600" "max_jobs = 400"; done
 
 # 40 test seconds (4 real) before a minute boundary: time to install the
@@ -28,12 +23,7 @@ epoch=$(minute_epoch_ahead 40)
 t0=$(date +%s.%N)
 node_start_many "--test-clock $epoch:$SPEED" a b c
 
-{
-    echo 'MAILTO=""'
-    for i in $(seq 0 $((N - 1))); do
-        echo "* * * * * echo e$i \$(whichnode) >> $out/runs"
-    done
-} >"$TEST_TMP/shared.tab"
+shared_tab $N
 on a "$CRONTAB" "$TEST_TMP/shared.tab"
 expect_rc 0 "install the shared crontab through node a"
 # b and c have it (LISTEN/NOTIFY) before the first boundary

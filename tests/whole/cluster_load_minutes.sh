@@ -8,27 +8,17 @@
 # and the runs are spread over the nodes (each node ran some).
 . "$ROOT/tests/whole/lib.sh"
 . "$ROOT/tests/tools/cluster-lib.sh"
-need_crond
-need_pg
-pg_newdb
+cluster_test
 
 N=200
 MINUTES=3
-out=$TEST_TMP/out
-mkdir -m 0777 "$out"
-: >"$out/runs"
-chmod 0666 "$out/runs"
+runs_dir
 for n in a b c; do node_conf "$n" "max_jobs = 400"; done
 # Start at least 10 s before a boundary, so that every node has the crontab
 # before the first one.
 while [ $(( $(date +%s) % 60 )) -gt 45 ]; do sleep 1; done
 node_start_many "" a b c
-{
-    echo 'MAILTO=""'
-    for i in $(seq 0 $((N - 1))); do
-        echo "* * * * * echo e$i \$(whichnode) >> $out/runs"
-    done
-} >"$TEST_TMP/shared.tab"
+shared_tab $N
 on a "$CRONTAB" "$TEST_TMP/shared.tab"
 expect_rc 0 "install through node a"
 first=$(( ($(date +%s) / 60 + 1) * 60 ))

@@ -9,16 +9,11 @@
 # clock runs 10 times as fast as real time (a minute lasts 6 s).
 . "$ROOT/tests/whole/lib.sh"
 . "$ROOT/tests/tools/cluster-lib.sh"
-need_crond
-need_pg
-pg_newdb
+cluster_test
 
 N=60
 SPEED=10
-out=$TEST_TMP/out
-mkdir -m 0777 "$out"
-: >"$out/runs"
-chmod 0666 "$out/runs"
+runs_dir
 for n in a b c; do
     node_conf "$n" "max_clock_skew = 3600" "node_timeout = 3" "max_jobs = 400" "stop_grace = 1"
 done
@@ -26,16 +21,10 @@ epoch=$(minute_epoch_ahead 40)
 t0=$(date +%s.%N)
 node_start_many "--test-clock $epoch:$SPEED" a b c
 # at(T): sleep until t0 + T seconds
-at_t() { sleep "$(awk -v t="$t0" -v d="$1" -v n="$(date +%s.%N)" 'BEGIN { s = t + d - n; printf "%.3f", (s > 0 ? s : 0) }')"; }
 
 # Each run says where it ran, leaves its pid for the cleanup, and lasts 12 s
 # (two minutes of the test clock): a node killed now dies mid-run.
-{
-    echo 'MAILTO=""'
-    for i in $(seq 0 $((N - 1))); do
-        echo "* * * * * echo e$i \$(whichnode) >> $out/runs; echo \$\$ >> $TEST_TMP/job.pids; exec sleep 12"
-    done
-} >"$TEST_TMP/shared.tab"
+{ echo 'MAILTO=""'; entries $N 0 "; echo \$\$ >> $TEST_TMP/job.pids; exec sleep 12"; } >"$TEST_TMP/shared.tab"
 : >"$TEST_TMP/job.pids"
 chmod 0666 "$TEST_TMP/job.pids"
 on a "$CRONTAB" "$TEST_TMP/shared.tab"

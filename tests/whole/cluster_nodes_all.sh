@@ -5,9 +5,7 @@
 # test clock 10 times as fast as real time, two minutes.
 . "$ROOT/tests/whole/lib.sh"
 . "$ROOT/tests/tools/cluster-lib.sh"
-need_crond
-need_pg
-pg_newdb
+cluster_test
 
 SPEED=10
 out=$TEST_TMP/out

@@ -28,25 +28,12 @@ pg_newdb
 
 N=20   # plain entries e0..e19, and catch-up entries e20..e39
 SPEED=6
-out=$TEST_TMP/out
-mkdir -m 0777 "$out"
-: >"$out/runs"
-chmod 0666 "$out/runs"
+runs_dir
 for n in a b c; do node_conf "$n" "max_clock_skew = 3600"; done
 epoch=$(minute_epoch_ahead 24)   # the first boundary 4 s after the start
 t0=$(date +%s.%N)
 node_start_many "--test-clock $epoch:$SPEED" a b c
-at_t() { sleep "$(awk -v t="$t0" -v d="$1" -v n="$(date +%s.%N)" 'BEGIN { s = t + d - n; printf "%.3f", (s > 0 ? s : 0) }')"; }
-{
-    echo 'MAILTO=""'
-    for i in $(seq 0 $((N - 1))); do
-        echo "* * * * * echo e$i \$(whichnode) >> $out/runs"
-    done
-    echo 'CRON_CATCHUP=yes'
-    for i in $(seq $N $((2 * N - 1))); do
-        echo "* * * * * echo e$i \$(whichnode) >> $out/runs"
-    done
-} >"$TEST_TMP/shared.tab"
+{ echo 'MAILTO=""'; entries $N; echo 'CRON_CATCHUP=yes'; entries $N $N; } >"$TEST_TMP/shared.tab"
 on a "$CRONTAB" "$TEST_TMP/shared.tab"
 expect_rc 0 "install through node a"
 count() { wc -l <"$out/runs"; }

@@ -31,21 +31,18 @@ expect_err_has "crond: already running (pid $CROND_PID)" "daemonizing second ins
 
 # SIGUSR1 logs a status line
 kill -USR1 "$CROND_PID"
-sleep 0.5
-grep -q 'STATUS (sources=' "$TEST_TMP/crond.log" || fail "no status line after SIGUSR1"
+wait_for 10 "a status line after SIGUSR1" log_has 'STATUS (sources='
 
 # SIGHUP re-reads the system crontabs and the configuration
 printf '*/5 * * * * root /bin/true\n' >"$TEST_TMP/cron.d/hup"
 kill -HUP "$CROND_PID"
-sleep 0.5
-grep -q 'RELOAD (configuration, system crontabs)' "$TEST_TMP/crond.log" || fail "no reload after SIGHUP"
-grep -q "RELOAD ($TEST_TMP/cron.d/hup, 1 entries)" "$TEST_TMP/crond.log" || fail "cron.d/hup not loaded"
+wait_for 10 "a reload after SIGHUP" log_has 'RELOAD (configuration, system crontabs)'
+wait_for 10 "cron.d/hup loaded" log_has "RELOAD ($TEST_TMP/cron.d/hup, 1 entries)"
 # a broken configuration on SIGHUP is logged and the old one kept
 cp "$CONF" "$TEST_TMP/good.conf"
 echo 'colour = blue' >>"$CONF"
 kill -HUP "$CROND_PID"
-sleep 0.5
-grep -q "unknown key 'colour'" "$TEST_TMP/crond.log" || fail "bad configuration on SIGHUP not logged"
+wait_for 10 "the bad configuration on SIGHUP logged" log_has "unknown key 'colour'"
 kill -0 "$CROND_PID" || fail "crond died on a bad configuration"
 cp "$TEST_TMP/good.conf" "$CONF"
 

@@ -62,7 +62,7 @@ for f in quiet-root loud-root quiet-sys loud-sys; do
     [ -s "$out/$f" ] || fail "the $f job did not run"
 done
 # wait for the END lines of the logged jobs (and time for any stray one)
-for _ in $(seq 1 50); do
+for _ in $(seq 1 300); do
     [ "$(grep -c ') END (' "$TEST_TMP/crond.log")" -ge 2 ] && break
     sleep 0.1
 done

@@ -16,11 +16,15 @@ printf '* * * * * root true\n' >"$TEST_TMP/cron.d/one"
 chmod 0644 "$TEST_TMP/cron.d/one"
 
 # ---- sd_notify
-notes=$TEST_TMP/notify.log
-python3 - "$TEST_TMP/notify.sock" "$notes" <<'EOF' &
+# listen ADDRESS LOG: a datagram listener on ADDRESS (a path, or @NAME in
+# the abstract namespace) writing each message as a line of LOG, until
+# STOPPING=1; in the background, $listener, once LOG.bound says it listens.
+cat >"$TEST_TMP/listen.py" <<'EOF'
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
+addr = sys.argv[1]
+s.bind("\0" + addr[1:] if addr.startswith("@") else addr)
+open(sys.argv[2] + ".bound", "w").close()
 with open(sys.argv[2], "a", buffering=1) as log:
     while True:
         msg = s.recv(4096).decode()
@@ -28,21 +32,27 @@ with open(sys.argv[2], "a", buffering=1) as log:
         if "STOPPING=1" in msg:
             break
 EOF
-listener=$!
-for _ in $(seq 1 50); do [ -S "$TEST_TMP/notify.sock" ] && break; sleep 0.1; done
+bound() { [ -e "$1.bound" ]; }
+listen() {
+    python3 "$TEST_TMP/listen.py" "$1" "$2" &
+    listener=$!
+    wait_for 10 "the sd_notify listener on $1" bound "$2"
+}
+notes=$TEST_TMP/notify.log
+listen "$TEST_TMP/notify.sock" "$notes"
 wait_note() {   # PATTERN [SECONDS]
     local i
-    for i in $(seq 1 $(( ${2:-5} * 10 ))); do grep -q "$1" "$notes" 2>/dev/null && return 0; sleep 0.1; done
+    for i in $(seq 1 $(( ${2:-15} * 10 ))); do grep -q "$1" "$notes" 2>/dev/null && return 0; sleep 0.1; done
     fail "no '$1' from sd_notify: $(cat "$notes" 2>/dev/null)"
 }
 NOTIFY_SOCKET=$TEST_TMP/notify.sock start_crond
 wait_note '^READY=1$'
 [ -S "$SOCK" ] || fail "READY=1 before the socket exists"
-wait_note '^STATUS=2 crontabs, 0 at jobs, 0 running, next run [0-9-]*T[0-9:]*' 8
+wait_note '^STATUS=2 crontabs, 0 at jobs, 0 running, next run [0-9-]*T[0-9:]*' 20
 kill -HUP "$CROND_PID"
 wait_note '^RELOADING=1$'
-[ "$(grep -c '^READY=1$' "$notes")" -ge 2 ] || { sleep 1; [ "$(grep -c '^READY=1$' "$notes")" -ge 2 ]; } \
-    || fail "no READY=1 after the reload: $(cat "$notes")"
+ready_again() { [ "$(grep -c '^READY=1$' "$notes")" -ge 2 ]; }
+wait_for 10 "READY=1 after the reload ($(cat "$notes"))" ready_again
 [ "$(grep -n '' "$notes" | grep -m1 RELOADING | cut -d: -f1)" -lt "$(grep -n '^READY=1$' "$notes" | tail -1 | cut -d: -f1)" ] \
     || fail "READY=1 does not follow RELOADING=1: $(cat "$notes")"
 stop_crond
@@ -52,20 +62,7 @@ wait "$listener"
 # ---- sd_notify to a socket in the abstract namespace (NOTIFY_SOCKET=@name)
 notes=$TEST_TMP/notify-abstract.log
 abstract="crond-test-$$-$RANDOM"
-python3 - "$abstract" "$notes" <<'EOF2' &
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind("\0" + sys.argv[1])
-open(sys.argv[2] + ".bound", "w").close()
-with open(sys.argv[2], "a", buffering=1) as log:
-    while True:
-        msg = s.recv(4096).decode()
-        log.write(msg.replace("\n", " | ") + "\n")
-        if "STOPPING=1" in msg:
-            break
-EOF2
-listener=$!
-for _ in $(seq 1 50); do [ -e "$notes.bound" ] && break; sleep 0.1; done
+listen "@$abstract" "$notes"
 NOTIFY_SOCKET=@$abstract start_crond
 wait_note '^READY=1$'
 stop_crond

@@ -14,7 +14,7 @@ mkdir -m 0777 "$out"
 cat >"$TEST_TMP/tab" <<EOF2
 MAILTO=""
 * * * * * f=\$(mktemp $out/env.XXXXXX); env | sort > \$f; pwd >> \$f; id >> \$f; cat \$f
-0 0 1 1 * echo first; sleep 2; echo second
+0 0 1 1 * echo first; until [ -e $out/gate3 ]; do sleep 0.05; done; echo second
 0 0 1 1 * echo bye; exit 7
 0 0 1 1 * echo about to die; kill -9 \$\$
 0 0 1 1 * echo start; sleep 3; echo done > $out/killed-done
@@ -39,13 +39,15 @@ expect_rc 0 "--run 2"
 printf '%s\n' "$OUT" >"$TEST_TMP/manual.env"
 expect_same_file "$sched" "$TEST_TMP/manual.env" "environment, directory and ids of --run vs a scheduled run"
 
-# Streaming: "first" is shown while the job sleeps, before "second".
+# Streaming: "first" is shown while the job waits (for the gate the test
+# opens), before "second".
 "$CRONTAB" --run 3 >"$TEST_TMP/stream.out" 2>"$TEST_TMP/stream.err" &
 cli=$!
-for _ in $(seq 1 15); do grep -q first "$TEST_TMP/stream.out" && break; sleep 0.1; done
-grep -q '^first$' "$TEST_TMP/stream.out" || fail "the first line did not arrive within 1.5 s"
+first_shown() { grep -q '^first$' "$TEST_TMP/stream.out"; }
+wait_for 20 "the first line, while the job runs" first_shown
 grep -q second "$TEST_TMP/stream.out" && fail "the second line came too early: not streamed?"
 kill -0 "$cli" 2>/dev/null || fail "crontab --run ended before the job did"
+touch "$out/gate3"
 rc=0; wait "$cli" || rc=$?
 [ "$rc" = 0 ] || fail "--run 3 exited $rc: $(cat "$TEST_TMP/stream.err")"
 printf 'first\nsecond\n' | cmp -s - "$TEST_TMP/stream.out" || fail "--run 3 output: $(cat "$TEST_TMP/stream.out")"
@@ -80,7 +82,8 @@ expect_err_has "crontab: crond has no crontab installed for nobody" "nobody --ru
 run as_nobody "$CRONTAB" --run "$TEST_TMP/cron.d/sys:2"
 expect_rc 125 "nobody runs a system crontab line"
 expect_err_has "crontab: only root may run a line of a system crontab" "nobody, system line"
-printf 'HOME=%s\n0 0 1 1 * id -un\n0 0 1 1 * sleep 0.5; echo slept\n' "$out" >"$TEST_TMP/nobody.tab"
+printf 'HOME=%s\n0 0 1 1 * id -un\n0 0 1 1 * until [ -e gate ]; do sleep 0.05; done; echo slept\n' "$out" \
+    >"$TEST_TMP/nobody.tab"
 run as_nobody "$CRONTAB" "$TEST_TMP/nobody.tab"
 expect_rc 0 "nobody installs a crontab"
 run "$CRONTAB" -u nobody --run 2
@@ -106,22 +109,35 @@ PY
 run as_nobody /usr/bin/python3 "$TEST_TMP/raw.py" "$SOCK"
 case "$OUT" in "2 "*"only root may name another user"*) ;; *) fail "raw MSG_RUN from nobody naming root: $OUT $ERR" ;; esac
 
-# Job slots apply: nobody's second run waits for the first.
+# Job slots apply: nobody's second run waits for the first. Nobody's line
+# 3 runs until the test opens its gate ($out/gate, its HOME).
+gate_runs() { grep -c '(nobody) CMD (pid=[0-9]* until \[ -e gate \]' "$TEST_TMP/crond.log"; }
+slot_wait() { grep -l 'crontab: waiting for a free job slot...' "$@" 2>/dev/null | wc -l; }
+runs0=$(gate_runs)
 as_nobody "$CRONTAB" --run 3 >"$TEST_TMP/slot1.out" 2>&1 &
 p1=$!
-sleep 0.2
-run as_nobody "$CRONTAB" --run 3
-expect_rc 0 "nobody's second --run 3"
-expect_out "slept" "nobody's second --run 3"
-expect_err_has "crontab: waiting for a free job slot..." "a run by hand waits for a slot"
+first_runs() { [ "$(gate_runs)" -gt "$runs0" ]; }
+wait_for 20 "nobody's first --run 3 runs" first_runs
+as_nobody "$CRONTAB" --run 3 >"$TEST_TMP/slot2.out" 2>"$TEST_TMP/slot2.err" &
+p2=$!
+second_waits() { [ "$(slot_wait "$TEST_TMP/slot2.err")" = 1 ]; }
+wait_for 20 "nobody's second --run 3 waits for a free job slot" second_waits
+[ "$(gate_runs)" -eq $((runs0 + 1)) ] || fail "nobody's second --run 3 ran beside the first"
+touch "$out/gate"
 wait "$p1" || fail "nobody's first --run 3 failed: $(cat "$TEST_TMP/slot1.out")"
-# At most 4 runs by hand per user.
+wait "$p2" || fail "nobody's second --run 3 failed: $(cat "$TEST_TMP/slot2.err")"
+[ "$(cat "$TEST_TMP/slot2.out")" = slept ] || fail "nobody's second --run 3 printed: $(cat "$TEST_TMP/slot2.out")"
+rm -f "$out/gate"
+# At most 4 runs by hand per user: one running, three waiting for the slot.
 pids=""
-for i in 1 2 3 4; do as_nobody "$CRONTAB" --run 3 >/dev/null 2>&1 & pids="$pids $!"; done
-sleep 0.3
+runs0=$(gate_runs)
+for i in 1 2 3 4; do as_nobody "$CRONTAB" --run 3 >/dev/null 2>"$TEST_TMP/four.$i" & pids="$pids $!"; done
+four_going() { [ "$(gate_runs)" -eq $((runs0 + 1)) ] && [ "$(slot_wait "$TEST_TMP"/four.*)" = 3 ]; }
+wait_for 20 "nobody's 4 runs by hand started (one runs, three wait)" four_going
 run as_nobody "$CRONTAB" --run 3
 expect_rc 125 "a fifth --run of nobody"
 expect_err_has "crontab: nobody already has 4 runs started with crontab --run going; wait for one to end" "fifth --run"
+touch "$out/gate"
 for p in $pids; do wait "$p" || fail "one of nobody's 4 runs failed"; done
 run "$CRONTAB" --run "$TEST_TMP/cron.d/sys:2"
 expect_rc 0 "root runs a system crontab's line"

@@ -9,12 +9,21 @@
 #   write_conf [LINE...]      $CONF with every path in TEST_TMP, plus LINEs
 #   start_crond [ARG...]      crond -n --config $CONF ARG... in the background,
 #                             log in $TEST_TMP/crond.log; waits for the socket
+#   start_crond_at_open [ARG...]  write_conf, an empty at.deny (everyone
+#                             may use at), start_crond ARG...
 #   stop_crond                SIGTERM, wait, check exit status 0
 #   run CMD...                runs CMD: $RC, $OUT (stdout), $ERR (stderr)
 #   as_nobody CMD...          CMD as the user nobody (group nogroup)
 #   expect_rc N WHAT          fail unless the last run exited N
 #   expect_out TEXT WHAT      fail unless its stdout is exactly TEXT
 #   expect_err_has TEXT WHAT  fail unless its stderr contains TEXT
+#   wait_for SECONDS WHAT CMD...  poll CMD every 0.2 s until it succeeds, or
+#                             fail "WHAT: not within SECONDS s" (saying
+#                             WAIT_WHY too, if CMD set it): for whatever a
+#                             test waits on, never a fixed sleep, so that a
+#                             busy machine is only slower
+#   log_has TEXT              $TEST_TMP/crond.log has a line with TEXT (grep)
+#   end_pid PID               SIGTERM, up to 5 s to exit, then SIGKILL; reaped
 #   fail MESSAGE              print MESSAGE (and the crond log), exit 1
 #
 # A trap stops crond (SIGKILL if it must) when the test exits, however it
@@ -99,6 +108,12 @@ start_crond() {
     fail "crond did not open its socket $SOCK within 10 s"
 }
 
+start_crond_at_open() {
+    write_conf
+    : >"$TEST_TMP/at.deny"
+    start_crond "$@"
+}
+
 stop_crond() {
     [ -n "$CROND_PID" ] || return 0
     local pid=$CROND_PID rc=0
@@ -108,16 +123,20 @@ stop_crond() {
     [ "$rc" -eq 0 ] || fail "crond exited with status $rc after SIGTERM"
 }
 
+end_pid() {
+    local i
+    kill -TERM "$1" 2>/dev/null
+    for i in $(seq 1 50); do
+        kill -0 "$1" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+}
+
 cleanup_crond() {
     if [ -n "$CROND_PID" ]; then
-        kill -TERM "$CROND_PID" 2>/dev/null
-        local i
-        for i in $(seq 1 50); do
-            kill -0 "$CROND_PID" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$CROND_PID" 2>/dev/null
-        wait "$CROND_PID" 2>/dev/null
+        end_pid "$CROND_PID"
         CROND_PID=""
     fi
 }
@@ -130,6 +149,19 @@ run() {
     OUT=$(cat "$o")
     ERR=$(cat "$e")
 }
+
+wait_for() {
+    local secs=$1 what=$2 deadline
+    shift 2
+    deadline=$((SECONDS + secs))
+    WAIT_WHY=""
+    until "$@"; do
+        [ $SECONDS -lt "$deadline" ] || fail "$what: not within $secs s${WAIT_WHY:+ ($WAIT_WHY)}"
+        sleep 0.2
+    done
+}
+
+log_has() { grep -q -- "$1" "$TEST_TMP/crond.log"; }
 
 as_nobody() {
     setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"
