@@ -402,7 +402,8 @@ static void finish(struct job_proc *p, bool *started, char *msg, size_t msglen, 
 		char buf[4096];
 		if (fds[0].revents && read(p->out_fd, buf, sizeof(buf)) == 0)
 			out_eof = true;
-		if (fds[1].revents)
+		/* err_fd is -1 when the outcome was known at once (runner.h) */
+		if (!decided && (p->err_fd < 0 || fds[1].revents))
 			decided = runner_check_started(p, started, msg, msglen) == 1;
 	}
 	assert_int_equal(waitpid(p->pid, status, 0), p->pid);
