@@ -329,27 +329,20 @@ static struct spool_at_job job_of(const struct submission *s, const char *owner,
 	};
 }
 
-/* The answer to a submission the spool took (RC, ID, ERR). */
-static void submit_reply(const struct spool_at_job *job, int rc, int64_t id,
-                         const struct spool_err *err, struct proto_buf *reply)
+/* The answer to a submission the spool took (RC, ID, ERR), told to the
+ * timer thread and logged when it was queued. */
+static void submit_answer(struct control_ctx *ctx, const struct spool_at_job *job, int rc,
+                          int64_t id, const struct spool_err *err, struct proto_buf *reply)
 {
 	if (rc != SPOOL_OK) {
 		control_reply_spool_error(reply, "queue the job", err);
 		return;
 	}
+	timer_post_at_add(ctx->c, id, job->queue, job->run_at);
+	log_submit(ctx, job->owner, id, job->queue, job->run_at);
 	control_reply_ok(reply);
 	(void)proto_buf_add_i64(reply, TAG_JOB_ID, id);
 	(void)proto_buf_add_i64(reply, TAG_TIME, job->run_at);
-}
-
-/* A job the spool took (RC) is told to the timer thread and logged. */
-static void submit_tell(struct control_ctx *ctx, const struct spool_at_job *job, int rc,
-                        int64_t id)
-{
-	if (rc != SPOOL_OK)
-		return;
-	timer_post_at_add(ctx->c, id, job->queue, job->run_at);
-	log_submit(ctx, job->owner, id, job->queue, job->run_at);
 }
 
 /* Keeps the checked submission S (consumed) in the batch; false when the
@@ -399,8 +392,7 @@ void control_at_submit(struct control_ctx *ctx, const struct control_peer *peer,
 		refuse_quota(ctx, peer->user.name, peer->user.uid, &used, spool_at_job_bytes(&job),
 		             reply);
 	else
-		submit_reply(&job, rc, id, &err, reply);
-	submit_tell(ctx, &job, rc, id);
+		submit_answer(ctx, &job, rc, id, &err, reply);
 	submission_free(&s);
 }
 
@@ -421,19 +413,14 @@ void control_at_flush(struct control_ctx *ctx, control_answer_fn *answer, void *
 	                           b->usages, &err);
 	if (b->n > 1)
 		log_msg(LOG_DEBUG, "control: %zu at jobs queued in one transaction", b->n);
-	/* Every submitter first: each waits for its answer, while the timer
-	 * thread and the log can be told a moment later. */
 	for (size_t i = 0; i < b->n; i++) {
 		struct proto_buf reply = { 0 };
 		if (b->codes[i] == SPOOL_QUOTA)
 			refuse_quota(ctx, b->items[i].owner, b->items[i].uid, &b->usages[i],
 			             spool_at_job_bytes(&b->jobs[i]), &reply);
 		else
-			submit_reply(&b->jobs[i], b->codes[i], b->ids[i], &b->errs[i], &reply);
+			submit_answer(ctx, &b->jobs[i], b->codes[i], b->ids[i], &b->errs[i], &reply);
 		answer(arg, b->items[i].token, &reply);
-	}
-	for (size_t i = 0; i < b->n; i++) {
-		submit_tell(ctx, &b->jobs[i], b->codes[i], b->ids[i]);
 		pending_free(&b->items[i]);
 	}
 	b->n = 0;
