@@ -675,6 +675,26 @@ done
 # only once its job is durable in the spool (Debian's at does not fsync).
 AT_NOTE=""
 declare -A AT_RATE AT_CPU
+# Debian's at: a private atjobs/atspool (same owner and mode) in a private
+# mount namespace, so Debian's spool keeps no job and no sequence change.
+# deb_at C: one run of C submitters; prints "OK SECONDS CPU"
+deb_at() {
+    unshare -m bash -c '
+        set -e
+        mount -t tmpfs -o mode=0755 tmpfs /run
+        mount --bind "$1/atjobs" /var/spool/cron/atjobs
+        mount --bind "$1/atspool" /var/spool/cron/atspool
+        "$3" "$4" "$2" "$1/../at-job" /usr/bin/at now + 1 hour' bash "$W/at-deb" "$AT_N" "$ATLOOP" "$1"
+}
+HAVE_DEB_AT=0
+if [ -x /usr/bin/at ] && [ "$HAVE_DEB" = 1 ] && dpkg-query -W at >/dev/null 2>&1; then
+    HAVE_DEB_AT=1
+    mkdir -p "$W/at-deb/atjobs" "$W/at-deb/atspool"
+    printf '00000\n' >"$W/at-deb/atjobs/.SEQ"   # at does not create it
+    chmod 0600 "$W/at-deb/atjobs/.SEQ"
+    chown daemon:daemon "$W/at-deb/atjobs" "$W/at-deb/atspool" "$W/at-deb/atjobs/.SEQ"
+    chmod 1770 "$W/at-deb/atjobs" "$W/at-deb/atspool"
+fi
 if [ -x "$BIN/at" ]; then
     echo "at: $AT_N jobs queued through the at command, by 1 to ${AT_CONC##* } submitters at once (load average $(loadavg))"
     echo /bin/true >"$W/at-job"
@@ -682,36 +702,26 @@ if [ -x "$BIN/at" ]; then
     crond_prepare "$W/at-crond"
     launch_crond "$W/at-crond"; AT_CROND=$LAUNCHED
     for i in $(seq 1 100); do [ -S "$W/at-crond/crond.sock" ] && break; sleep 0.1; done
+    # crond's and Debian's runs alternate, one concurrency after the other,
+    # so that both meet the same machine (the burst before leaves load)
     for c in $AT_CONC; do
         read -r ok secs cpu < <("$ATLOOP" "$c" "$AT_N" "$W/at-job" "$BIN/at" --config "$W/at-crond/conf" now + 1 hour)
         AT_RATE[crond.$c]=$(fcalc "$ok / $secs") AT_CPU[crond.$c]=$(fcalc "$cpu * 1000 / $AT_N")
         [ "$ok" = "$AT_N" ] || echo "daemon_bench: crond's at queued $ok of $AT_N jobs ($c at once)" >&2
         note "crond, $c at once: $ok jobs in $(fcalc "$secs * 1000") ms, $(printf '%.0f' "${AT_RATE[crond.$c]}")/s (load average $(loadavg))"
         record at_rate crond "$c" "${AT_RATE[crond.$c]}"
+        [ "$HAVE_DEB_AT" = 1 ] || continue
+        read -r ok secs cpu < <(deb_at "$c") || ok=""
+        if [[ $ok =~ ^[0-9]+$ ]]; then
+            AT_RATE[deb.$c]=$(fcalc "$ok / $secs")
+            note "Debian at, $c at once: $ok jobs in $(fcalc "$secs * 1000") ms, $(printf '%.0f' "${AT_RATE[deb.$c]}")/s (load average $(loadavg))"
+            record at_rate deb "$c" "${AT_RATE[deb.$c]}"
+        else
+            echo "daemon_bench: Debian's at failed ($c at once)" >&2
+        fi
     done
     stop_launched "$AT_CROND"
-    if [ -x /usr/bin/at ] && [ "$HAVE_DEB" = 1 ] && dpkg-query -W at >/dev/null 2>&1; then
-        # a private atjobs/atspool (same owner and mode) in a private namespace:
-        # Debian's spool keeps no job and no sequence change
-        mkdir -p "$W/at-deb/atjobs" "$W/at-deb/atspool"
-        printf '00000\n' >"$W/at-deb/atjobs/.SEQ"   # at does not create it
-        chmod 0600 "$W/at-deb/atjobs/.SEQ"
-        chown daemon:daemon "$W/at-deb/atjobs" "$W/at-deb/atspool" "$W/at-deb/atjobs/.SEQ"
-        chmod 1770 "$W/at-deb/atjobs" "$W/at-deb/atspool"
-        res=$(unshare -m bash -c '
-            set -e
-            mount -t tmpfs -o mode=0755 tmpfs /run
-            mount --bind "$1/atjobs" /var/spool/cron/atjobs
-            mount --bind "$1/atspool" /var/spool/cron/atspool
-            for c in $4; do
-                echo "$c $("$3" "$c" "$2" "$1/../at-job" /usr/bin/at now + 1 hour)"
-            done' bash "$W/at-deb" "$AT_N" "$ATLOOP" "$AT_CONC") || res=""
-        while read -r c ok secs cpu; do
-            [ -n "$c" ] || continue
-            AT_RATE[deb.$c]=$(fcalc "$ok / $secs")
-            note "Debian at, $c at once: $ok jobs in $(fcalc "$secs * 1000") ms, $(printf '%.0f' "${AT_RATE[deb.$c]}")/s"
-            record at_rate deb "$c" "${AT_RATE[deb.$c]}"
-        done <<<"$res"
+    if [ "$HAVE_DEB_AT" = 1 ]; then
         note "(private atjobs: $(ls "$W/at-deb/atjobs" | wc -l) files)"
     else
         note "Debian's at is not installed: no anchor for the at figure"
