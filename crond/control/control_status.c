@@ -21,7 +21,6 @@
  * (TAG_STATUS_MORE), and the CLI asks again after it. A crontab too large
  * to fit with its records is sent with fewer records per entry, then none.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -82,27 +81,19 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static int add_name(const char *path, void *ctx)
+{
+	return names_add(ctx, path);
+}
+
 /* The system crontab (if it exists) and cron.d's files, sorted by name. */
 static int list_system(const struct config *cfg, struct names *ns)
 {
 	if (access(cfg->system_crontab, F_OK) == 0 && names_add(ns, cfg->system_crontab) < 0)
 		return -1;
 	size_t first = ns->n;
-	DIR *d = opendir(cfg->system_crontab_dir);
-	if (d) {
-		struct dirent *de;
-		while ((de = readdir(d)) != NULL) {
-			if (!syscron_name_ok(de->d_name))
-				continue;
-			char path[CONFIG_PATH_MAX + NAME_MAX + 2];
-			snprintf(path, sizeof(path), "%s/%s", cfg->system_crontab_dir, de->d_name);
-			if (names_add(ns, path) < 0) {
-				closedir(d);
-				return -1;
-			}
-		}
-		closedir(d);
-	}
+	if (syscron_each_in_dir(cfg->system_crontab_dir, add_name, ns) < 0)
+		return -1;
 	qsort(ns->v + first, ns->n - first, sizeof(*ns->v), cmp_str);
 	ns->n_system = ns->n;
 	return 0;

@@ -279,24 +279,30 @@ static void reload_one(struct syscron *sc, const char *path, struct scheduler *s
 	log_msg(LOG_INFO, "(*system*) RELOAD (%s, %zu entries)", path, n);
 }
 
-/* Calls FN for the system crontab and for every file of cron.d whose name
- * run-parts would accept. */
-static void each_file(const struct config *cfg, void (*fn)(const char *path, void *ctx),
-                      void *ctx)
+int syscron_each_in_dir(const char *dir, int (*fn)(const char *path, void *ctx), void *ctx)
 {
-	fn(cfg->system_crontab, ctx);
-	DIR *d = opendir(cfg->system_crontab_dir);
+	DIR *d = opendir(dir);
 	if (!d)
-		return;
+		return 0;
+	int rc = 0;
 	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
+	while (rc == 0 && (de = readdir(d)) != NULL) {
 		if (!syscron_name_ok(de->d_name))
 			continue;
 		char path[CONFIG_PATH_MAX + NAME_MAX + 2];
-		snprintf(path, sizeof(path), "%s/%s", cfg->system_crontab_dir, de->d_name);
-		fn(path, ctx);
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		rc = fn(path, ctx);
 	}
 	closedir(d);
+	return rc;
+}
+
+/* Calls FN for the system crontab and for every file of cron.d whose name
+ * run-parts would accept. */
+static void each_file(const struct config *cfg, int (*fn)(const char *path, void *ctx), void *ctx)
+{
+	(void)fn(cfg->system_crontab, ctx);
+	(void)syscron_each_in_dir(cfg->system_crontab_dir, fn, ctx);
 }
 
 struct reload_ctx {
@@ -306,10 +312,11 @@ struct reload_ctx {
 	bool force;
 };
 
-static void reload_path(const char *path, void *ctx)
+static int reload_path(const char *path, void *ctx)
 {
 	struct reload_ctx *r = ctx;
 	reload_one(r->sc, path, r->sched, r->now, r->force);
+	return 0;
 }
 
 void syscron_reload(struct syscron *sc, const struct config *cfg, struct scheduler *sched,
@@ -332,16 +339,17 @@ void syscron_reload(struct syscron *sc, const struct config *cfg, struct schedul
 	}
 }
 
-static void check_path(const char *path, void *ctx)
+static int check_path(const char *path, void *ctx)
 {
 	struct crontab tab;
 	if (access(path, F_OK) < 0 && errno == ENOENT)
-		return;   /* no /etc/crontab is fine */
+		return 0;   /* no /etc/crontab is fine */
 	const char *why;
 	if (load_file(path, &tab, true, &why) != LOAD_OK)
 		(*(int *)ctx)++;
 	else
 		crontab_free(&tab);
+	return 0;
 }
 
 int syscron_check(const struct config *cfg)

@@ -53,4 +53,9 @@ int syscron_check(const struct config *cfg);
 /* Is NAME a file name crond reads in cron.d? */
 bool syscron_name_ok(const char *name);
 
+/* Calls FN with the path of each file of DIR (cron.d) whose name
+ * syscron_name_ok accepts, in directory order, until FN returns nonzero;
+ * returns that value, or 0 (also when DIR cannot be opened). */
+int syscron_each_in_dir(const char *dir, int (*fn)(const char *path, void *ctx), void *ctx);
+
 #endif
