@@ -11,6 +11,7 @@
 
 #include "lib/crontab.h"
 #include "lib/history_rows.h"
+#include "lib/source_name.h"
 #include "spool/spool.h"
 
 /* Opens the spool; 1 when it does not exist (and FLAGS do not create it),
@@ -51,10 +52,9 @@ int store_spool_get(struct store *st, char **text, size_t *len)
 	struct spool_err err;
 	rc = spool_crontab_get(sp, st->who->name, &tab, &err);
 	uint8_t secret[CRONTAB_SECRET_LEN];
-	if (rc == SPOOL_OK && spool_secret(sp, CRONTAB_SECRET_META, secret, sizeof(secret),
-	                                   &err) == SPOOL_OK) {
-		char name[CLI_NAME_MAX + 8];
-		snprintf(name, sizeof(name), "user:%s", st->who->name);
+	char name[SOURCE_NAME_SIZE(CLI_NAME_MAX)];
+	if (rc == SPOOL_OK && source_name_user(name, sizeof(name), st->who->name) == 0 &&
+	    spool_secret(sp, CRONTAB_SECRET_META, secret, sizeof(secret), &err) == SPOOL_OK) {
 		st->seed = crontab_random_seed(secret, name);
 		st->have_seed = true;
 	}

@@ -29,6 +29,7 @@
 #include "crond/sched/timer.h"
 #include "lib/crontab.h"
 #include "lib/diag.h"
+#include "lib/source_name.h"
 
 #ifndef CROND_VERSION
 #define CROND_VERSION "unknown"   /* the Makefile defines it */
@@ -193,11 +194,13 @@ void control_crontab_get(struct control_ctx *ctx, const struct control_peer *pee
 	(void)proto_buf_add_bytes(reply, TAG_TEXT, tab.text, tab.len);
 	(void)proto_buf_add_i64(reply, TAG_TIME, tab.installed_at);
 	/* The seed, not the secret: enough for `crontab --next` to show this
-	 * crontab's '~' picks, nothing about anyone else's. */
-	char name[SPOOL_NAME_MAX + 8];
-	snprintf(name, sizeof(name), "user:%s", target.name);
-	(void)proto_buf_add_i64(reply, TAG_RANDOM_SEED,
-	                        (int64_t)crontab_random_seed(ctx->c->random_secret, name));
+	 * crontab's '~' picks, nothing about anyone else's. (A name that does
+	 * not fit is no crontab crond schedules: no seed, which the client
+	 * takes as unknown picks.) */
+	char name[SOURCE_NAME_SIZE(SPOOL_NAME_MAX)];
+	if (source_name_user(name, sizeof(name), target.name) == 0)
+		(void)proto_buf_add_i64(reply, TAG_RANDOM_SEED,
+		                        (int64_t)crontab_random_seed(ctx->c->random_secret, name));
 	spool_crontab_free(&tab);
 }
 

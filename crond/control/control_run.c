@@ -22,6 +22,7 @@
 #include "crond/log.h"
 #include "crond/control/runclient.h"
 #include "crond/sched/timer.h"
+#include "lib/source_name.h"
 
 #define SOURCE_MAX (CONFIG_PATH_MAX + 8)
 
@@ -53,7 +54,10 @@ static bool run_source(struct control_ctx *ctx, const struct control_peer *peer,
 	if (!control_target(peer, req, &target, NULL, reply) ||
 	    !control_allowed(ctx, peer, &target, ACCESS_CRON, reply))
 		return false;
-	snprintf(source, SOURCE_MAX, "user:%s", target.name);
+	if (source_name_user(source, SOURCE_MAX, target.name) < 0) {
+		control_reply_error(reply, MSGE_INVALID, "user name over %d bytes", SPOOL_NAME_MAX);
+		return false;
+	}
 	return true;
 }
 

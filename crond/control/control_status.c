@@ -37,6 +37,7 @@
 #include "lib/crontab.h"
 #include "lib/history_rows.h"
 #include "lib/proto_rows.h"
+#include "lib/source_name.h"
 
 #define CONTROL_STATUS_RUNS_DEFAULT 10
 #define CONTROL_STATUS_RUNS_MAX 50
@@ -114,8 +115,11 @@ static int list_users(struct control_ctx *ctx, struct names *ns, struct spool_er
 			since = v[i].generation;
 			if (v[i].removed)
 				continue;
-			char name[SPOOL_NAME_MAX + 8];
-			snprintf(name, sizeof(name), "user:%s", v[i].owner);
+			/* An owner whose name does not fit is not scheduled
+			 * either (timer.c): nothing to show. */
+			char name[SOURCE_NAME_SIZE(SPOOL_NAME_MAX)];
+			if (source_name_user(name, sizeof(name), v[i].owner) < 0)
+				continue;
 			if (names_add(ns, name) < 0) {
 				spool_crontabs_free(v, n);
 				return SPOOL_NOMEM;
@@ -315,8 +319,11 @@ static bool choose(struct control_ctx *ctx, const struct control_peer *peer,
 	if (!control_target(peer, req, &target, NULL, reply) ||
 	    !control_allowed(ctx, peer, &target, ACCESS_CRON, reply))
 		return false;
-	char name[SPOOL_NAME_MAX + 8];
-	snprintf(name, sizeof(name), "user:%s", target.name);
+	char name[SOURCE_NAME_SIZE(SPOOL_NAME_MAX)];
+	if (source_name_user(name, sizeof(name), target.name) < 0) {
+		control_reply_error(reply, MSGE_INVALID, "user name over %d bytes", SPOOL_NAME_MAX);
+		return false;
+	}
 	if (names_add(ns, name) < 0) {
 		control_reply_error(reply, MSGE_INTERNAL, "out of memory");
 		return false;

@@ -12,6 +12,7 @@
 #include "crond/sched/scheduler.h"
 #include "crond/sched/syscron.h"
 #include "lib/proto_msgs.h"
+#include "lib/source_name.h"
 
 #define LOAD_BATCH 256
 
@@ -21,10 +22,14 @@ _Static_assert(sizeof(((struct crond *)0)->random_secret) == CRONTAB_SECRET_LEN,
 
 static void load_user_crontab(struct crond *c, const struct spool_crontab *ct, int64_t now)
 {
-	char name[SPOOL_NAME_MAX + 8], err[256];
-	snprintf(name, sizeof(name), "user:%s", ct->owner);
+	char name[SOURCE_NAME_SIZE(SPOOL_NAME_MAX)], err[256];
 	if (ct->removed)
 		return;
+	if (source_name_user(name, sizeof(name), ct->owner) < 0) {
+		log_msg(LOG_ERR, "(%.64s) crontab not scheduled: owner name over %d bytes",
+		        ct->owner, SPOOL_NAME_MAX);
+		return;
+	}
 	struct crontab tab;
 	struct diag_list diags = { 0 };
 	if (crontab_parse(ct->text, ct->len, crontab_user_format(ct->uid), &tab, &diags) < 0) {
@@ -58,9 +63,9 @@ static int load_crontabs(struct crond *c, struct spool *sp, int64_t now, char *e
 			/* Changes come in generation order: a later tombstone or
 			 * install of the same owner replaces an earlier one. */
 			if (v[i].removed) {
-				char name[SPOOL_NAME_MAX + 8];
-				snprintf(name, sizeof(name), "user:%s", v[i].owner);
-				scheduler_remove_source(c->sched, name);
+				char name[SOURCE_NAME_SIZE(SPOOL_NAME_MAX)];
+				if (source_name_user(name, sizeof(name), v[i].owner) == 0)
+					scheduler_remove_source(c->sched, name);
 			} else {
 				load_user_crontab(c, &v[i], now);
 			}

@@ -32,6 +32,7 @@
 #include "crond/run/runreq.h"
 #include "crond/sched/scheduler.h"
 #include "crond/sched/syscron.h"
+#include "lib/source_name.h"
 #include "lib/timefmt.h"
 
 #define NS 1000000000LL
@@ -189,7 +190,7 @@ static void refresh_config(struct timer *t, bool force_reload, int64_t now)
 static void source_words(const struct sched_source *src, const char *name, const char *asker,
                          char *buf, size_t len)
 {
-	const char *owner = src ? src->owner : strncmp(name, "user:", 5) == 0 ? name + 5 : NULL;
+	const char *owner = src ? src->owner : source_name_owner(name);
 	if (owner && strcmp(owner, asker) == 0)
 		snprintf(buf, len, "your crontab");
 	else if (owner)
@@ -249,9 +250,9 @@ static void run_entry(struct timer *t, struct timer_msg *m, int64_t now)
 	char what[300], err[512];
 	source_words(src, m->source, cl->asker, what, sizeof(what));
 	if (!src) {
-		snprintf(err, sizeof(err), "%s %s", strncmp(m->source, "user:", 5) == 0
-		         ? "crond has no crontab installed for" : "crond has no system crontab",
-		         strncmp(m->source, "user:", 5) == 0 ? m->source + 5 : m->source);
+		const char *owner = source_name_owner(m->source);
+		snprintf(err, sizeof(err), "%s %s", owner ? "crond has no crontab installed for"
+		         : "crond has no system crontab", owner ? owner : m->source);
 		refuse_run(t, cl, MSGE_NOT_FOUND, err);
 		return;
 	}
@@ -289,18 +290,22 @@ static void at_sync(struct timer *t, const struct timer_msg *m)
 
 static void handle_msg(struct timer *t, struct timer_msg *m, int64_t now)
 {
-	char err[256], name[300];
+	char err[256], name[SOURCE_NAME_SIZE(SPOOL_NAME_MAX)];
 	switch (m->kind) {
 	case TIMER_SET_CRONTAB:
-		snprintf(name, sizeof(name), "user:%s", m->owner);
-		if (resync_crontab_fresh(&t->resync, m->owner, m->generation) &&
-		    scheduler_set_source(t->sched, name, SOURCE_USER, m->owner, &m->tab, now, err,
-		                         sizeof(err)) < 0)
+		if (source_name_user(name, sizeof(name), m->owner) < 0)
+			log_msg(LOG_ERR, "(%.64s) crontab not scheduled: owner name over %d bytes",
+			        m->owner, SPOOL_NAME_MAX);
+		else if (resync_crontab_fresh(&t->resync, m->owner, m->generation) &&
+		         scheduler_set_source(t->sched, name, SOURCE_USER, m->owner, &m->tab, now, err,
+		                              sizeof(err)) < 0)
 			log_msg(LOG_ERR, "(%s) crontab not scheduled: %s", m->owner, err);
 		break;
 	case TIMER_REMOVE_CRONTAB:
-		snprintf(name, sizeof(name), "user:%s", m->owner);
-		if (resync_crontab_fresh(&t->resync, m->owner, m->generation))
+		if (source_name_user(name, sizeof(name), m->owner) < 0)
+			log_msg(LOG_ERR, "(%.64s) crontab not unscheduled: owner name over %d bytes",
+			        m->owner, SPOOL_NAME_MAX);
+		else if (resync_crontab_fresh(&t->resync, m->owner, m->generation))
 			scheduler_remove_source(t->sched, name);
 		break;
 	case TIMER_AT_ADD:
