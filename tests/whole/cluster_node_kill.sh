@@ -20,7 +20,12 @@ done
 epoch=$(minute_epoch_ahead 40)
 t0=$(date +%s.%N)
 node_start_many "--test-clock $epoch:$SPEED" a b c
-# at(T): sleep until t0 + T seconds
+# The nodes' minutes begin at t0 + 4 s, + 10 s, + 16 s, ... (each node's
+# clock starts when it does, a little after t0, so never earlier). Every
+# wait below is a bounded poll for what the step needs, not a sleep: on a
+# busy machine a step takes longer, and only the one deadline that is
+# fixed by the clocks (the second minute's, below) is checked outright.
+since_t0() { awk -v t="$t0" -v n="$(date +%s.%N)" 'BEGIN { printf "%.1f", n - t }'; }
 
 # Each run says where it ran, leaves its pid for the cleanup, and lasts 12 s
 # (two minutes of the test clock): a node killed now dies mid-run.
@@ -30,35 +35,52 @@ chmod 0666 "$TEST_TMP/job.pids"
 on a "$CRONTAB" "$TEST_TMP/shared.tab"
 expect_rc 0 "install through node a"
 
-# First minute (t0 + 4 s): every entry starts once, somewhere.
+# First minute: every entry starts once, somewhere.
 lines_at_least() { [ "$(wc -l <"$out/runs")" -ge "$1" ]; }
-wait_for 20 "$N runs of the first minute" lines_at_least $N
-at_t 6
-# Kill the node that ran most of them, mid-run (12 s runs, 2 s in).
+wait_for 30 "$N runs of the first minute" lines_at_least $N
+
+# The second node is to be killed in the middle of its claim of the second
+# minute. To catch it there the test holds a lock on the claim table (what
+# a slow database would do) from before that minute until the node is
+# dead: both remaining nodes' claim transactions wait on it however long
+# the test takes to get there (well within the spool's lock_timeout of
+# 20 s). Its claim must roll back, and the survivor claim and run every
+# run of that minute. The lock is taken once the first minute is claimed
+# (its runs have started) and released only by the test.
+mkfifo "$TEST_TMP/lock.fifo"
+psql -X -q -v ON_ERROR_STOP=1 "$PGURI" <"$TEST_TMP/lock.fifo" >/dev/null 2>"$TEST_TMP/lock.err" &
+lock_pid=$!
+exec 7>"$TEST_TMP/lock.fifo"
+echo "BEGIN; LOCK TABLE claim IN SHARE ROW EXCLUSIVE MODE;" >&7
+claim_locks() {   # GRANTED: how many locks on the claim table are (t) or are not (f) granted
+    pg_sql "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+            WHERE c.relname = 'claim' AND l.granted = $1"
+}
+lock_held() { [ "$(claim_locks true)" -ge 1 ]; }
+wait_for 20 "the test's lock on the claim table" lock_held
+
+# Kill the node that ran most of the first minute, mid-run (12 s runs).
 victim1=$(awk '{ c[$2]++ } END { for (n in c) print c[n], n }' "$out/runs" | sort -rn | head -n 1 | cut -d' ' -f2)
 held1=$(grep -c " $victim1\$" "$out/runs")
 echo "figure: first minute per node: $(awk '{ c[$2]++ } END { for (n in c) printf "%s=%d ", n, c[n] }' "$out/runs")"
 node_kill "$victim1"
+# The one deadline: the lock held and the first victim dead before the
+# second minute begins (t0 + 10 s at the earliest), else it is not that
+# minute's claim the test catches. Said outright rather than left to fail
+# in the checks below.
+ready=$(since_t0)
+echo "figure: lock held and node $victim1 killed at t0 + ${ready} s (the second minute: t0 + 10 s)"
+awk -v r="$ready" 'BEGIN { exit !(r < 10) }' ||
+    fail "the machine is too slow for this test: ready only at t0 + $ready s, after the second minute began"
 
-# Second boundary at t0 + 10 s: kill a second node in the middle of its
-# claim. To catch it there, the test holds a lock on the claim table from
-# t0 + 9.5 s to + 12.5 s (what a slow database would do): both remaining
-# nodes' claim transactions wait on it, and the second node is killed
-# while its transaction is open. Its claim must roll back, and the
-# survivor claim and run every run of that minute.
 survivors=$(printf '%s\n' a b c | grep -vx "$victim1")
 victim2=$(printf '%s\n' $survivors | head -n 1)
 survivor=$(printf '%s\n' $survivors | tail -n 1)
-at_t 9.5
-psql -X -q "$PGURI" -c "BEGIN; LOCK TABLE claim IN SHARE ROW EXCLUSIVE MODE; SELECT pg_sleep(3); COMMIT;" \
-    >/dev/null 2>"$TEST_TMP/lock.err" &
-lock_pid=$!
-waiting_claims() {
-    [ "$(pg_sql "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
-                 WHERE c.relname = 'claim' AND NOT l.granted")" -ge 2 ]
-}
-wait_for 3 "both remaining nodes waiting in their claim transactions" waiting_claims
+waiting_claims() { [ "$(claim_locks false)" -ge 2 ]; }
+wait_for 30 "both remaining nodes waiting in their claim transactions" waiting_claims
 node_kill "$victim2"
+echo "COMMIT;" >&7
+exec 7>&-
 wait "$lock_pid" || fail "the lock on the claim table: $(cat "$TEST_TMP/lock.err")"
 
 # Both are reaped within node_timeout (3 s) and a beat interval: the first
@@ -66,10 +88,13 @@ wait "$lock_pid" || fail "the lock on the claim table: $(cat "$TEST_TMP/lock.err
 # the second by the survivor. A node is reaped once.
 reaped() { cat "$(node_log "$survivor")" "$(node_log "$victim2")" | grep -q "NODE_LOST node $victim1:" &&
            grep -q "NODE_LOST node $victim2:" "$(node_log "$survivor")"; }
-wait_for 20 "nodes $victim1 and $victim2 reported lost" reaped
+wait_for 30 "nodes $victim1 and $victim2 reported lost" reaped
 
-# The third minute (t0 + 16 s) runs on the survivor alone; stop it mid-minute.
-at_t 19
+# The third minute runs on the survivor alone: once all its runs have
+# started (3 x N lines: the second and third minutes' all on the survivor),
+# stop it mid-minute, well before the fourth.
+wait_for 60 "the third minute's runs on the survivor" lines_at_least $((3 * N))
+echo "figure: third minute started by t0 + $(since_t0) s (the fourth: t0 + 22 s)"
 node_stop "$survivor"
 
 node_start "$survivor" --test-clock "$(( epoch + 300 ))"
