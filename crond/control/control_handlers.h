@@ -40,8 +40,8 @@
 /* MSG_HISTORY with a kind filter reads up to this many records to find
  * enough of that kind (the spool filters by owner, not by kind). */
 #define CONTROL_HISTORY_SCAN_MAX 4000
-/* MSG_AT_REMOVE: ids per request (each removal is one durable write). */
-#define CONTROL_ATRM_MAX_IDS 1000
+/* MSG_AT_REMOVE: ids per request (removed in one durable write). */
+#define CONTROL_ATRM_MAX_IDS SPOOL_AT_REMOVE_MAX
 /* A request that takes longer than this is logged as slow. */
 #define CONTROL_SLOW_MS 1000
 /* Replies up to this size are always sent; a larger reply to a request
