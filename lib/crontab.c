@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lib/crontab_assign.h"
+#include "lib/mailaddr.h"
 #include "lib/siphash.h"
 #include "lib/safetext.h"
 #include "lib/tz.h"
@@ -211,6 +212,23 @@ static void parse_entry(struct parser *p, const char *line, size_t len, int line
 	p->tab->entries[p->tab->n_entries++] = e;
 }
 
+/* MAILTO and MAILFROM hold addresses crond will hand to sendmail: one it
+ * would refuse (lib/mailaddr.h) is said now, as a warning (the line is
+ * valid shell, and cron's MAILTO has always been free text). */
+static void check_mail_address(struct parser *p, const struct crontab_assignment *a,
+                               int lineno, size_t value_col)
+{
+	char msg[DIAG_MSG_MAX];
+	int rc = 0;
+	if (strcmp(a->name, "MAILTO") == 0 && a->value[0] != '\0')
+		rc = mailaddr_check_list("MAILTO", a->value, NULL, NULL, msg, sizeof(msg));
+	else if (strcmp(a->name, "MAILFROM") == 0)
+		rc = mailaddr_check_sender("MAILFROM", a->value, msg, sizeof(msg));
+	if (rc < 0)
+		diag_add(p->diags, lineno, (int)value_col + 1, true,
+		         "%s: crond will not mail the output of the entries below", msg);
+}
+
 static void parse_assignment(struct parser *p, const char *line, size_t len, int lineno)
 {
 	char *scratch = malloc(len + 2);
@@ -249,6 +267,8 @@ static void parse_assignment(struct parser *p, const char *line, size_t len, int
 		diag_add(p->diags, lineno, (int)value_col + 1, false, "%s", msg);
 	else if (rc > 0)
 		t->options[t->n_options++] = opts;
+	else
+		check_mail_address(p, &a, lineno, value_col);
 	t->env[t->n_env++] = a;
 out:
 	free(scratch);

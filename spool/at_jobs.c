@@ -88,3 +88,49 @@ int spool_do_at_remove(struct spool *sp, int64_t id, uid_t requester,
 	struct remove_ctx c = { .id = id, .requester = requester };
 	return sp->ops->txn(sp, true, remove_txn, &c, err);
 }
+
+struct remove_many_ctx {
+	const int64_t *ids;
+	size_t n;
+	uid_t requester;
+	int *codes;
+	struct spool_err *errs;
+};
+
+/* Each id as remove_txn; a refusal of one id (not found, not the
+ * requester's, running) is that id's answer, anything else ends it all. */
+static int remove_many_txn(struct spool *sp, void *ctx, struct spool_err *err)
+{
+	struct remove_many_ctx *c = ctx;
+	for (size_t i = 0; i < c->n; i++) {
+		struct remove_ctx one = { .id = c->ids[i], .requester = c->requester };
+		c->errs[i] = (struct spool_err){ 0 };
+		int code = remove_txn(sp, &one, &c->errs[i]);
+		c->codes[i] = code;
+		if (code != SPOOL_OK && code != SPOOL_NOT_FOUND && code != SPOOL_PERMISSION &&
+		    code != SPOOL_CONFLICT) {
+			*err = c->errs[i];
+			return code;
+		}
+	}
+	return SPOOL_OK;
+}
+
+int spool_do_at_remove_many(struct spool *sp, const int64_t *ids, size_t n, uid_t requester,
+			    int *codes, struct spool_err *errs, struct spool_err *err)
+{
+	if (n == 0)
+		return SPOOL_OK;
+	struct remove_many_ctx c = { .ids = ids, .n = n, .requester = requester,
+				     .codes = codes, .errs = errs };
+	for (size_t i = 0; i < n; i++)
+		codes[i] = SPOOL_OK;                /* ids never reached stay so */
+	int rc = sp->ops->txn(sp, true, remove_many_txn, &c, err);
+	for (size_t i = 0; rc != SPOOL_OK && i < n; i++) {
+		if (codes[i] == SPOOL_OK) {         /* nothing was removed */
+			codes[i] = rc;
+			errs[i] = *err;
+		}
+	}
+	return rc;
+}

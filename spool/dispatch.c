@@ -203,6 +203,14 @@ int spool_at_remove(struct spool *sp, int64_t id, uid_t requester, struct spool_
 	return spool_do_at_remove(sp, id, requester, err);
 }
 
+int spool_at_remove_many(struct spool *sp, const int64_t *ids, size_t n, uid_t requester, int *codes, struct spool_err *errs, struct spool_err *err)
+{
+	if (n > SPOOL_AT_REMOVE_MAX)
+		return spool_seterr(err, SPOOL_INVALID, "%s: %zu at jobs to remove at once, at most %d",
+				    sp->path, n, SPOOL_AT_REMOVE_MAX);
+	return spool_do_at_remove_many(sp, ids, n, requester, codes, errs, err);
+}
+
 int spool_at_claim(struct spool *sp, int64_t id, int64_t now, struct spool_err *err)
 {
 	return spool_do_at_claim(sp, id, now, err);

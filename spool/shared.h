@@ -34,6 +34,7 @@ int spool_do_at_submit_many(struct spool *sp, const struct spool_at_job *jobs, s
 int spool_do_at_list(struct spool *sp, const struct spool_at_filter *filter, struct spool_at_summary **out, size_t *n, struct spool_err *err);
 int spool_do_at_get(struct spool *sp, int64_t id, struct spool_at_job *out, struct spool_err *err);
 int spool_do_at_remove(struct spool *sp, int64_t id, uid_t requester, struct spool_err *err);
+int spool_do_at_remove_many(struct spool *sp, const int64_t *ids, size_t n, uid_t requester, int *codes, struct spool_err *errs, struct spool_err *err);
 
 int spool_do_at_claim(struct spool *sp, int64_t id, int64_t now, struct spool_err *err);
 int spool_do_at_claim_due(struct spool *sp, int64_t now, const char *queues, size_t max, struct spool_at_job **out, size_t *n, struct spool_err *err);

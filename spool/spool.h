@@ -288,6 +288,18 @@ int spool_at_get(struct spool *sp, int64_t id, struct spool_at_job *out,
 int spool_at_remove(struct spool *sp, int64_t id, uid_t requester,
 		    struct spool_err *err);
 
+/* Removes the N jobs of IDS (each as spool_at_remove) in one transaction,
+ * so a request to remove many costs one durable write. CODES[i] gets id i's
+ * own result, SPOOL_OK or spool_at_remove's refusals (NOT_FOUND,
+ * PERMISSION, CONFLICT) with ERRS[i] filled; those leave the others be.
+ * Returns SPOOL_OK once the transaction is durable (whatever CODES say),
+ * else its failure in ERR, and then nothing was removed and every CODES[i]
+ * that was SPOOL_OK is that failure. N may be 0; at most
+ * SPOOL_AT_REMOVE_MAX (SPOOL_INVALID). */
+#define SPOOL_AT_REMOVE_MAX 1000
+int spool_at_remove_many(struct spool *sp, const int64_t *ids, size_t n, uid_t requester,
+			 int *codes, struct spool_err *errs, struct spool_err *err);
+
 /* Atomically moves job ID from waiting to running (whatever its run_at).
  * SPOOL_CONFLICT when it is not waiting: of any number of claimers, in any
  * processes, exactly one succeeds. */

@@ -532,20 +532,14 @@ void control_at_get(struct control_ctx *ctx, const struct control_peer *peer,
 
 /* ------------------------------------------------------------ remove */
 
-/* Removes job ID for PEER: 0 (MSGE_NONE) or an enum msg_error with TEXT. */
-static uint32_t remove_one(struct control_ctx *ctx, const struct control_peer *peer,
-                           int64_t id, char *text, size_t len)
+/* What the removal of job ID for PEER came to (RC, ERR from the spool):
+ * 0 (MSGE_NONE) or an enum msg_error with TEXT. */
+static uint32_t removal_answer(const struct control_peer *peer, int64_t id, int rc,
+                               const struct spool_err *err, char *text, size_t len)
 {
-	struct spool_err err;
 	text[0] = '\0';
-	int rc = spool_at_remove(ctx->sp, id, peer->user.uid, &err);
-	char what[64];
-	snprintf(what, sizeof(what), "remove at job %lld", (long long)id);
-	if (rc == SPOOL_FULL && control_use_reserve(ctx, peer->user.name, what))
-		rc = spool_at_remove(ctx->sp, id, peer->user.uid, &err);
 	switch (rc) {
 	case SPOOL_OK:
-		timer_post_at_remove(ctx->c, id);
 		log_event(peer->user.name, "ATRM", "job %lld", (long long)id);
 		return MSGE_NONE;
 	case SPOOL_NOT_FOUND:
@@ -558,13 +552,26 @@ static uint32_t remove_one(struct control_ctx *ctx, const struct control_peer *p
 		snprintf(text, len, "job %lld is running and cannot be removed", (long long)id);
 		return MSGE_BUSY;
 	default:
-		log_msg(LOG_ERR, "control: cannot remove job %lld: %s", (long long)id, err.msg);
+		log_msg(LOG_ERR, "control: cannot remove job %lld: %s", (long long)id, err->msg);
 		snprintf(text, len, "cannot remove job %lld: %s (see crond's log)", (long long)id,
-		         spool_code_name(err.code));
+		         spool_code_name(err->code));
 		return MSGE_INTERNAL;
 	}
 }
 
+/* The ids asked for, their results, and which fields were not ids. */
+struct removal {
+	int64_t ids[CONTROL_ATRM_MAX_IDS];
+	bool valid[CONTROL_ATRM_MAX_IDS];
+	int64_t good[CONTROL_ATRM_MAX_IDS];     /* the valid ids, in order */
+	int codes[CONTROL_ATRM_MAX_IDS];
+	struct spool_err errs[CONTROL_ATRM_MAX_IDS];
+};
+
+/* Every id of a request is removed in one transaction (one durable write):
+ * removing them one by one cost a write each, and a user's atrm of a
+ * thousand jobs held the control thread, and every other client, for
+ * seconds. */
 void control_at_remove(struct control_ctx *ctx, const struct control_peer *peer,
                        const struct proto_msg *req, struct proto_buf *reply)
 {
@@ -576,24 +583,48 @@ void control_at_remove(struct control_ctx *ctx, const struct control_peer *peer,
 		                    CONTROL_ATRM_MAX_IDS, n);
 		return;
 	}
-	control_reply_ok(reply);
+	struct removal *r = malloc(sizeof(*r));
+	if (r == NULL) {
+		control_reply_error(reply, MSGE_INTERNAL, "crond is out of memory");
+		return;
+	}
 	struct proto_iter it;
 	struct proto_field f;
+	size_t i = 0, n_good = 0;
 	proto_iter_init(&it, req, TAG_JOB_ID);
-	while (proto_iter_next(&it, &f)) {
-		int64_t id = 0;
+	while (i < n && proto_iter_next(&it, &f)) {
+		r->ids[i] = 0;
+		r->valid[i] = proto_field_i64(&f, &r->ids[i], NULL) == PROTO_OK;
+		if (r->valid[i])
+			r->good[n_good++] = r->ids[i];
+		i++;
+	}
+	struct spool_err err;
+	int rc = spool_at_remove_many(ctx->sp, r->good, n_good, peer->user.uid, r->codes,
+	                              r->errs, &err);
+	if (rc == SPOOL_FULL && control_use_reserve(ctx, peer->user.name, "remove at jobs"))
+		(void)spool_at_remove_many(ctx->sp, r->good, n_good, peer->user.uid, r->codes,
+		                           r->errs, &err);
+	control_reply_ok(reply);
+	for (size_t k = 0, g = 0; k < i; k++) {
 		char text[128];
 		uint32_t code = MSGE_INVALID;
-		if (proto_field_i64(&f, &id, NULL) == PROTO_OK)
-			code = remove_one(ctx, peer, id, text, sizeof(text));
-		else
+		if (r->valid[k]) {
+			code = removal_answer(peer, r->ids[k], r->codes[g], &r->errs[g], text,
+			                      sizeof(text));
+			if (code == MSGE_NONE)
+				timer_post_at_remove(ctx->c, r->ids[k]);
+			g++;
+		} else {
 			snprintf(text, sizeof(text), "invalid job id");
+		}
 		struct proto_buf row;
 		(void)proto_buf_init(&row, 0);
-		(void)proto_buf_add_i64(&row, TAG_JOB_ID, id);
+		(void)proto_buf_add_i64(&row, TAG_JOB_ID, r->ids[k]);
 		(void)proto_buf_add_u32(&row, TAG_ERROR_CODE, code);
 		(void)proto_buf_add_str(&row, TAG_ERROR_TEXT, text);
 		(void)proto_buf_add_nested(reply, TAG_ROW, &row);
 		proto_buf_free(&row);
 	}
+	free(r);
 }

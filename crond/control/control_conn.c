@@ -169,8 +169,9 @@ static bool conn_fail(struct control *ctl, struct conn *k, const struct proto_er
 	bool reply = proto_error_wants_reply(err->code);
 	conn_release(ctl, k);
 	if (err->code != PROTO_E_EOF)
-		log_msg(reply ? LOG_NOTICE : LOG_INFO, "control: uid %u pid %d: %s",
-		        (unsigned)k->peer.user.uid, (int)k->peer.pid, err->msg);
+		control_log_limited(&ctl->ctx.rl_proto, reply ? LOG_NOTICE : LOG_INFO,
+		                    "control: uid %u pid %d: %s", (unsigned)k->peer.user.uid,
+		                    (int)k->peer.pid, err->msg);
 	if (!reply) {
 		conn_close(ctl, k);
 		return false;
@@ -249,9 +250,10 @@ static bool conn_reserve(struct control *ctl, struct conn *k, int64_t now)
 		return true;
 	uint32_t len = k->rd.h.len;
 	if (ctl->inflight + len > ctl->lim.inflight_max) {
-		log_msg(LOG_WARNING, "control: uid %u pid %d: %u-byte request refused: %llu bytes "
-		        "of requests already arriving", (unsigned)k->peer.user.uid,
-		        (int)k->peer.pid, (unsigned)len, (unsigned long long)ctl->inflight);
+		control_log_limited(&ctl->ctx.rl_conn, LOG_WARNING, "control: uid %u pid %d: "
+		                    "%u-byte request refused: %llu bytes of requests already "
+		                    "arriving", (unsigned)k->peer.user.uid, (int)k->peer.pid,
+		                    (unsigned)len, (unsigned long long)ctl->inflight);
 		return conn_fatal(ctl, k, "crond is busy with other large requests; try again",
 		                  now);
 	}
@@ -489,8 +491,12 @@ static void conn_expire(struct control *ctl, struct conn *k)
 		send_fatal_now(k->fd, text);
 		prio = LOG_DEBUG;
 	}
-	log_msg(prio, "control: uid %u pid %d: %s, closing", (unsigned)k->peer.user.uid,
-	        (int)k->peer.pid, text);
+	if (prio == LOG_DEBUG)
+		log_msg(prio, "control: uid %u pid %d: %s, closing", (unsigned)k->peer.user.uid,
+		        (int)k->peer.pid, text);
+	else
+		control_log_limited(&ctl->ctx.rl_proto, prio, "control: uid %u pid %d: %s, "
+		                    "closing", (unsigned)k->peer.user.uid, (int)k->peer.pid, text);
 	conn_close(ctl, k);
 }
 

@@ -40,15 +40,16 @@
 /* MSG_HISTORY with a kind filter reads up to this many records to find
  * enough of that kind (the spool filters by owner, not by kind). */
 #define CONTROL_HISTORY_SCAN_MAX 4000
-/* MSG_AT_REMOVE: ids per request (each removal is one durable write). */
-#define CONTROL_ATRM_MAX_IDS 1000
+/* MSG_AT_REMOVE: ids per request (removed in one durable write). */
+#define CONTROL_ATRM_MAX_IDS SPOOL_AT_REMOVE_MAX
 /* A request that takes longer than this is logged as slow. */
 #define CONTROL_SLOW_MS 1000
 /* Replies up to this size are always sent; a larger reply to a request
  * that only reads is refused while the replies waiting to be read would
  * pass max_reply_bytes (root's are never refused). */
 #define CONTROL_REPLY_SMALL (64u * 1024)
-/* Refusal log lines: at most CONTROL_LOG_BURST of a kind per window. */
+/* Log lines a client can cause at will (refusals, protocol errors, denied
+ * access): at most CONTROL_LOG_BURST of a kind per window. */
 #define CONTROL_LOG_WINDOW_MS 10000
 #define CONTROL_LOG_BURST 5
 
@@ -89,6 +90,9 @@ struct control_ctx {
 	struct control_ratelimit rl_conn;   /* connections refused */
 	struct control_ratelimit rl_reply;  /* replies refused (budget) */
 	struct control_ratelimit rl_quota;  /* quota refusals */
+	struct control_ratelimit rl_proto;  /* malformed or abandoned requests,
+	                                       deadlines passed */
+	struct control_ratelimit rl_auth;   /* allow/deny refusals */
 	bool reserve_missing;               /* the full-disk reserve is gone */
 	int64_t reserve_retry_ms;           /* next try to make it (monotonic) */
 	int reserve_every_ms;               /* limits.reserve_retry_ms */
@@ -166,6 +170,11 @@ int64_t control_mono_ms(void);
  * CONTROL_LOG_BURST per CONTROL_LOG_WINDOW_MS). When true, *SUPPRESSED gets
  * how many were held back since the last line logged (say so in the line). */
 bool control_log_allowed(struct control_ratelimit *rl, int64_t now_ms, unsigned *suppressed);
+
+/* Logs the line FMT at PRIORITY through RL, saying how many similar lines
+ * were held back before it; false when the rate limit held it back. */
+bool control_log_limited(struct control_ratelimit *rl, int priority, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Logs "(WHO) REFUSED (DETAIL)" at LOG_WARNING through RL; false when the
  * rate limit held the line back. */

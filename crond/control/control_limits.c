@@ -6,7 +6,10 @@
  * limit, but a flood of refused connections must not become a flood of log
  * lines (syslog would pay for every one): each kind of refusal logs at most
  * CONTROL_LOG_BURST lines per CONTROL_LOG_WINDOW_MS, and the next line
- * logged says how many were held back.
+ * logged says how many were held back. The same holds for every other line
+ * a client can cause at will without changing anything (a malformed or
+ * abandoned request, a deadline passed, a denied user asking again):
+ * a local user looping over connect() must not be able to fill /var/log.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,6 +39,24 @@ bool control_log_allowed(struct control_ratelimit *rl, int64_t now_ms, unsigned 
 	rl->lines++;
 	*suppressed = rl->suppressed;
 	rl->suppressed = 0;
+	return true;
+}
+
+bool control_log_limited(struct control_ratelimit *rl, int priority, const char *fmt, ...)
+{
+	unsigned held = 0;
+	if (!control_log_allowed(rl, control_mono_ms(), &held))
+		return false;
+	char line[640];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (held > 0)
+		log_msg(priority, "%s (%u similar line%s not logged)", line, held,
+		        held == 1 ? "" : "s");
+	else
+		log_msg(priority, "%s", line);
 	return true;
 }
 

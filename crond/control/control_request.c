@@ -232,9 +232,17 @@ bool control_allowed(struct control_ctx *ctx, const struct control_peer *peer,
 	if (access_allowed(&ctx->cfg, service, target->name, target->uid, msg, sizeof(msg)))
 		return true;
 	const char *prog = service == ACCESS_CRON ? "crontab" : "at";
-	log_event(target->name, "AUTH", "%s not allowed%s%s", prog,
-	          peer->user.uid != target->uid ? ", asked by " : "",
-	          peer->user.uid != target->uid ? peer->user.name : "");
+	/* A denied user may ask again at will: through the rate limit. */
+	unsigned held = 0;
+	if (control_log_allowed(&ctx->rl_auth, control_mono_ms(), &held)) {
+		char more[64] = "";
+		if (held > 0)
+			snprintf(more, sizeof(more), "; %u similar line%s not logged", held,
+			         held == 1 ? "" : "s");
+		log_event(target->name, "AUTH", "%s not allowed%s%s%s", prog,
+		          peer->user.uid != target->uid ? ", asked by " : "",
+		          peer->user.uid != target->uid ? peer->user.name : "", more);
+	}
 	/* access_allowed speaks to the user ("you (bob) are not allowed to use
 	 * crontab (...)"); root asking about bob is told about bob instead. */
 	static const char verb[] = " are not allowed to use ";

@@ -93,64 +93,22 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 
 /* ---------------------------------------------------------------- addresses */
 
-static int check_address(const char *what, const char *a, size_t n, char *err, size_t errlen)
+static void add_normalized(void *arg, const char *a, size_t n)
 {
-	if (n == 0)
-		return fail(err, errlen, "%s: empty address", what);
-	if (n > MAIL_MAX_ADDRESS)
-		return fail(err, errlen, "%s: address over %d bytes", what, MAIL_MAX_ADDRESS);
-	if (a[0] == '-')
-		return fail(err, errlen, "%s: address '%.*s' starts with '-'", what,
-		            (int)(n > 60 ? 60 : n), a);
-	return 0;
-}
-
-/* Checks each element of the comma-separated LIST, blanks around it
- * trimmed; appends them to NORM (if not NULL) joined by ", ". */
-static int each_address(const char *what, const char *list, struct sbuf *norm, char *err,
-                        size_t errlen)
-{
-	if (list == NULL || list[0] == '\0')
-		return fail(err, errlen, "%s is empty", what);
-	size_t len = strlen(list);
-	if (len > MAIL_MAX_LIST)
-		return fail(err, errlen, "%s is over %d bytes", what, MAIL_MAX_LIST);
-	for (size_t i = 0; i < len; i++) {
-		if (is_control((unsigned char)list[i]))
-			return fail(err, errlen, "%s holds a control character (newline, CR, tab...)",
-			            what);
-	}
-	const char *s = list;
-	for (;;) {
-		const char *comma = strchr(s, ',');
-		const char *end = comma ? comma : s + strlen(s);
-		while (s < end && *s == ' ')
-			s++;
-		while (end > s && end[-1] == ' ')
-			end--;
-		if (check_address(what, s, (size_t)(end - s), err, errlen) < 0)
-			return -1;
-		if (norm != NULL) {
-			if (norm->len > 0)
-				sb_str(norm, ", ");
-			sb_add(norm, s, (size_t)(end - s));
-		}
-		if (comma == NULL)
-			return 0;
-		s = comma + 1;
-	}
+	struct sbuf *norm = arg;
+	if (norm->len > 0)
+		sb_str(norm, ", ");
+	sb_add(norm, a, n);
 }
 
 int mail_check_recipients(const char *what, const char *list, char *err, size_t errlen)
 {
-	return each_address(what, list, NULL, err, errlen);
+	return mailaddr_check_list(what, list, NULL, NULL, err, errlen);
 }
 
 int mail_check_sender(const char *what, const char *from, char *err, size_t errlen)
 {
-	if (from != NULL && strchr(from, ',') != NULL)
-		return fail(err, errlen, "%s: a single sender, not a list", what);
-	return each_address(what, from, NULL, err, errlen);
+	return mailaddr_check_sender(what, from, err, errlen);
 }
 
 bool mail_wanted_cron(const char *mailto, enum cron_mail when, bool failed,
@@ -175,8 +133,8 @@ static int add_from_to(struct sbuf *b, const char *from, const char *to, const c
                        char *err, size_t errlen)
 {
 	struct sbuf list = { 0 };
-	if (mail_check_sender("MAILFROM", from, err, errlen) < 0 ||
-	    each_address(to_what, to, &list, err, errlen) < 0) {
+	if (mailaddr_check_sender("MAILFROM", from, err, errlen) < 0 ||
+	    mailaddr_check_list(to_what, to, add_normalized, &list, err, errlen) < 0) {
 		free(list.p);
 		return -1;
 	}

@@ -48,11 +48,12 @@
 #include "crond/run/jobenv.h"
 #include "crond/run/runner.h"
 #include "lib/cronmail.h"
+#include "lib/mailaddr.h"
 #include "lib/proto_msgs.h"
 
 #define MAIL_DEFAULT_FROM "root (Cron Daemon)"
-#define MAIL_MAX_LIST 998          /* MAILTO as a whole: one header line */
-#define MAIL_MAX_ADDRESS 320       /* one address */
+#define MAIL_MAX_LIST MAILADDR_MAX_LIST          /* lib/mailaddr.h */
+#define MAIL_MAX_ADDRESS MAILADDR_MAX_ADDRESS
 #define MAIL_SUBJECT_COMMAND 120   /* bytes of the command kept in Subject */
 #define MAIL_MAX_ENV_VALUE 900     /* bytes of a value kept in X-Cron-Env */
 

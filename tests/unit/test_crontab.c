@@ -336,6 +336,38 @@ static void test_entry_that_can_never_run_is_a_warning(void **state)
 	diag_list_clear(&d);
 }
 
+static void test_mail_address_crond_would_refuse_is_a_warning_with_its_place(void **state)
+{
+	(void)state;
+	struct crontab t;
+	struct diag_list d = { 0 };
+	const char *text = "MAILTO=-oQ/tmp/x\n"                 /* a sendmail option */
+	                   "MAILTO=alice, -X/tmp/log\n"         /* one of a list */
+	                   "MAILTO=\"\"\n"                       /* no mail: fine */
+	                   "MAILTO=alice, bob@example.com\n"    /* fine */
+	                   "MAILFROM=a@example.com,b\n"         /* one sender only */
+	                   "MAILFROM=\n"                        /* empty sender */
+	                   "* * * * * true\n";
+	assert_int_equal(crontab_parse(text, strlen(text), CRONTAB_USER, &t, &d), 0);
+	assert_int_equal(d.errors, 0);
+	assert_int_equal(d.warnings, 4);
+	int lines[] = { 1, 2, 5, 6 };
+	const char *says[] = { "address '-oQ/tmp/x' starts with '-'",
+	                       "address '-X/tmp/log' starts with '-'",
+	                       "a single sender, not a list", "MAILFROM is empty" };
+	for (int i = 0; i < 4; i++) {
+		assert_true(d.items[i].warning);
+		assert_int_equal(d.items[i].line, lines[i]);
+		assert_non_null(strstr(d.items[i].msg, says[i]));
+		assert_non_null(strstr(d.items[i].msg, "crond will not mail"));
+	}
+	assert_int_equal(d.items[0].column, 8);
+	assert_int_equal(d.items[2].column, 10);
+	assert_int_equal(t.n_entries, 1);                     /* still installed */
+	crontab_free(&t);
+	diag_list_clear(&d);
+}
+
 static void test_control_character_in_a_command_is_a_warning_with_its_place(void **state)
 {
 	(void)state;
@@ -498,6 +530,7 @@ int main(void)
 		cmocka_unit_test(test_limits_refuse_the_whole_crontab),
 		cmocka_unit_test(test_entry_that_can_never_run_is_a_warning),
 		cmocka_unit_test(test_control_character_in_a_command_is_a_warning_with_its_place),
+		cmocka_unit_test(test_mail_address_crond_would_refuse_is_a_warning_with_its_place),
 		cmocka_unit_test(test_missing_final_newline_and_empty_text_are_fine),
 		cmocka_unit_test(test_cron_nodes_all_applies_to_the_entries_below_until_one),
 		cmocka_unit_test(test_leading_dash_turns_off_logging_only_for_root_and_system),

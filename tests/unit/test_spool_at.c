@@ -551,6 +551,45 @@ static void test_submit_many_counts_the_batch_against_the_quota(void **state)
 	assert_int_equal(now.jobs, 1);
 }
 
+/* Removing many is one transaction; each id gets its own answer, and a
+ * refused id (missing, another's, running) leaves the others removed. */
+static void test_remove_many_is_one_transaction_with_an_answer_per_id(void **state)
+{
+	struct spool_fixture *fx = *state;
+	struct spool_err err = { 0 }, errs[5];
+	int64_t a = submit(fx->sp, job_for("alice", 1000, 'a', 10));
+	int64_t b = submit(fx->sp, job_for("alice", 1000, 'a', 10));
+	int64_t run = submit(fx->sp, job_for("alice", 1000, 'a', 10));
+	int64_t bobs = submit(fx->sp, job_for("bob", 1001, 'a', 10));
+	assert_int_equal(spool_at_claim(fx->sp, run, 20, &err), SPOOL_OK);
+	int64_t ids[5] = { a, 999999, bobs, run, b };
+	int codes[5];
+	fx->sp->test_before_commit = count_commit;
+	commits = 0;
+	assert_int_equal(spool_at_remove_many(fx->sp, ids, 5, 1000, codes, errs, &err), SPOOL_OK);
+	fx->sp->test_before_commit = NULL;
+	assert_int_equal(commits, 1);
+	assert_int_equal(codes[0], SPOOL_OK);
+	assert_int_equal(codes[1], SPOOL_NOT_FOUND);
+	assert_int_equal(codes[2], SPOOL_PERMISSION);
+	assert_int_equal(codes[3], SPOOL_CONFLICT);
+	assert_non_null(strstr(errs[3].msg, "running"));
+	assert_int_equal(codes[4], SPOOL_OK);
+	struct spool_at_job j;
+	assert_int_equal(spool_at_get(fx->sp, a, &j, &err), SPOOL_NOT_FOUND);
+	assert_int_equal(spool_at_get(fx->sp, b, &j, &err), SPOOL_NOT_FOUND);
+	assert_int_equal(spool_at_get(fx->sp, bobs, &j, &err), SPOOL_OK);
+	spool_at_job_free(&j);
+	/* root may remove anyone's; an id twice is removed once */
+	int64_t twice[2] = { bobs, bobs };
+	assert_int_equal(spool_at_remove_many(fx->sp, twice, 2, 0, codes, errs, &err), SPOOL_OK);
+	assert_int_equal(codes[0], SPOOL_OK);
+	assert_int_equal(codes[1], SPOOL_NOT_FOUND);
+	assert_int_equal(spool_at_remove_many(fx->sp, ids, 0, 0, codes, errs, &err), SPOOL_OK);
+	assert_int_equal(spool_at_remove_many(fx->sp, ids, SPOOL_AT_REMOVE_MAX + 1, 0, codes,
+	                                      errs, &err), SPOOL_INVALID);
+}
+
 int main(void)
 {
 	static const struct spool_fixture_test tests[] = {
@@ -570,6 +609,7 @@ int main(void)
 		SPOOL_CONTRACT_TEST(test_recover_interrupts_running_jobs_which_never_run_again),
 		SPOOL_CONTRACT_TEST(test_submit_many_is_one_transaction_and_refuses_jobs_alone),
 		SPOOL_CONTRACT_TEST(test_submit_many_counts_the_batch_against_the_quota),
+		SPOOL_CONTRACT_TEST(test_remove_many_is_one_transaction_with_an_answer_per_id),
 	};
 	return spool_fixture_run("spool-at", SPOOL_CREATE, tests,
 				 sizeof tests / sizeof tests[0]);

@@ -1,0 +1,74 @@
+/* lib/mailaddr.c: mail address rules (see mailaddr.h). */
+#include "lib/mailaddr.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static bool is_control(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+static int check_address(const char *what, const char *a, size_t n, char *err, size_t errlen)
+{
+	if (n == 0)
+		return fail(err, errlen, "%s: empty address", what);
+	if (n > MAILADDR_MAX_ADDRESS)
+		return fail(err, errlen, "%s: address over %d bytes", what, MAILADDR_MAX_ADDRESS);
+	if (a[0] == '-')
+		return fail(err, errlen, "%s: address '%.*s' starts with '-'", what,
+		            (int)(n > 60 ? 60 : n), a);
+	return 0;
+}
+
+int mailaddr_check_list(const char *what, const char *list, mailaddr_fn *each, void *arg,
+                        char *err, size_t errlen)
+{
+	if (list == NULL || list[0] == '\0')
+		return fail(err, errlen, "%s is empty", what);
+	size_t len = strlen(list);
+	if (len > MAILADDR_MAX_LIST)
+		return fail(err, errlen, "%s is over %d bytes", what, MAILADDR_MAX_LIST);
+	for (size_t i = 0; i < len; i++) {
+		if (is_control((unsigned char)list[i]))
+			return fail(err, errlen, "%s holds a control character (newline, CR, tab...)",
+			            what);
+	}
+	const char *s = list;
+	for (;;) {
+		const char *comma = strchr(s, ',');
+		const char *end = comma ? comma : s + strlen(s);
+		while (s < end && *s == ' ')
+			s++;
+		while (end > s && end[-1] == ' ')
+			end--;
+		if (check_address(what, s, (size_t)(end - s), err, errlen) < 0)
+			return -1;
+		if (each != NULL)
+			each(arg, s, (size_t)(end - s));
+		if (comma == NULL)
+			return 0;
+		s = comma + 1;
+	}
+}
+
+int mailaddr_check_sender(const char *what, const char *from, char *err, size_t errlen)
+{
+	if (from != NULL && strchr(from, ',') != NULL)
+		return fail(err, errlen, "%s: a single sender, not a list", what);
+	return mailaddr_check_list(what, from, NULL, NULL, err, errlen);
+}
