@@ -98,11 +98,17 @@ static void keys_del(struct fairq_keys *k, const struct fairq_node *node)
 	}
 }
 
-/* NODE stops waiting: out of the index (while its owner is still set). */
+/* NODE stops waiting: out of the index (while its owner is still set).
+ * An index left empty after a burst is given back. */
 static void unindex(struct fairq *q, const struct fairq_node *node)
 {
-	if (node->key)
-		keys_del(&q->keys, node);
+	if (!node->key)
+		return;
+	keys_del(&q->keys, node);
+	if (q->keys.used == 0 && q->keys.cap > 64) {
+		free(q->keys.slot);
+		q->keys = (struct fairq_keys){ 0 };
+	}
 }
 
 static struct fairq_user *user_new(enum fairq_class cls, const char *name)

@@ -368,6 +368,7 @@ static void test_a_burst_of_different_entries_waits_and_coalesces(void **state)
 		((struct item *)(void *)left)->state = 0;
 	check(&q);
 	assert_int_equal(q.keys.used, 0);
+	assert_int_equal(q.keys.cap, 0);   /* the burst's index was given back */
 	fairq_free(&q);
 	free(p);
 }
