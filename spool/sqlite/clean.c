@@ -101,14 +101,16 @@ int spool_sqlite_mark_clean(const char *path, struct spool_err *err)
 	int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return spool_seterr(err, SPOOL_IO, "cannot write %s: %m", name);
-	bool ok = write(fd, line, (size_t)len) == len;
-	int saved = errno;
-	if (close(fd) != 0 || !ok) {
-		if (ok)
-			saved = errno;
+	ssize_t n = write(fd, line, (size_t)len);
+	int write_errno = n < 0 ? errno : EIO;   /* a short write: no errno */
+	if (close(fd) != 0 && n == len) {
+		n = -1;
+		write_errno = errno;
+	}
+	if (n != len) {
 		(void)unlink(name);   /* half a marker would only mean "check" */
-		errno = saved ? saved : EIO;
-		return spool_seterr(err, SPOOL_IO, "cannot write %s: %m", name);
+		return spool_seterr(err, SPOOL_IO, "cannot write %s: %s", name,
+		                    strerror(write_errno));
 	}
 	return SPOOL_OK;
 }
