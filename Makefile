@@ -173,7 +173,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(call obj,$(UNIT_SUPPORT)) $(ALL_
 # Installs what the build (deps) and the tests (test-deps) need on Debian,
 # once; silent when all is present.
 APT_PACKAGES := libsqlite3-dev libcmocka-dev libjansson-dev pkg-config tzdata libpam0g-dev libsystemd-dev libpq-dev
-TEST_APT_PACKAGES := python3 procps util-linux bash-completion mandoc groff-base
+TEST_APT_PACKAGES := python3 procps util-linux bash-completion mandoc groff-base sqlite3
 # PostgreSQL's server, for the PostgreSQL spool's tests: tests/run starts a
 # private one (tests/tools/pg-private) and never uses the system's. On
 # install, Debian's package makes a cluster "main" (port 5432, its socket in

@@ -211,6 +211,8 @@ static int start(struct crond *c, struct spool **sp, char *err, size_t errlen)
 		return -1;
 	}
 	c->spool_shared = spool_is_shared(*sp);
+	log_msg(LOG_INFO, "spool %s: %s", spool_path(*sp),
+	        spool_checked(*sp) ? "checked" : "unchanged since the last clean stop, not checked again");
 	if (startup_load(c, *sp, err, errlen) < 0 || control_open(c, err, errlen) < 0)
 		return -1;
 	c->sched_keep = c->sched;
@@ -266,6 +268,11 @@ static void shut_down(struct crond *c, struct spool *sp)
 	cluster_leave(c);   /* every run recorded: the others need not reap it */
 	scheduler_free(c->sched_keep);
 	spool_close(sp);
+	/* Every connection is closed now: the next start need not check a
+	 * file that stays as it is (spool_mark_clean). */
+	struct spool_err e;
+	if (spool_mark_clean(c->cfg.spool, &e) != SPOOL_OK)
+		log_msg(LOG_WARNING, "the next start will check the whole spool: %s", e.msg);
 	log_msg(LOG_NOTICE, "(*system*) STOPPED (pid %d)", (int)getpid());
 	pidfile_release(c->cfg.pidfile, c->pidfile_fd);
 	tz_free(c->local_zone);

@@ -149,6 +149,7 @@ struct spool {
 	char *path;    /* as opened; for PostgreSQL without any password */
 	int flags;     /* enum spool_open_flags */
 	char node[SPOOL_NODE_MAX + 1];   /* spool_set_node; the host name at open */
+	bool checked;  /* SPOOL_CHECK's check ran at open (spool_checked) */
 	/* Tests only: called inside a write transaction just before COMMIT,
 	 * to simulate a crash in the middle of one. NULL otherwise. */
 	void (*test_before_commit)(struct spool *sp);
@@ -159,5 +160,8 @@ int spool_sqlite_open(const char *path, int flags, struct spool **out,
 		      struct spool_err *err);
 int spool_pg_open(const char *uri, int flags, struct spool **out,
 		  struct spool_err *err);
+
+/* spool_mark_clean for an SQLite file (spool/sqlite/clean.c). */
+int spool_sqlite_mark_clean(const char *path, struct spool_err *err);
 
 #endif

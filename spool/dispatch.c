@@ -17,6 +17,18 @@
 
 static void default_node(char *buf, size_t size);
 
+bool spool_checked(const struct spool *sp)
+{
+	return sp != NULL && sp->checked;
+}
+
+int spool_mark_clean(const char *path, struct spool_err *err)
+{
+	if (path == NULL || path[0] == '\0')
+		return spool_seterr(err, SPOOL_INVALID, "spool_mark_clean: no path");
+	return spool_is_postgresql(path) ? SPOOL_OK : spool_sqlite_mark_clean(path, err);
+}
+
 bool spool_is_postgresql(const char *path)
 {
 	return strncmp(path, "postgresql://", 13) == 0 ||

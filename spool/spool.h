@@ -85,7 +85,10 @@ const char *spool_code_name(int code);
 
 enum spool_open_flags {
 	SPOOL_CREATE = 1 << 0,    /* create the directory (0700) and file (0600) */
-	SPOOL_CHECK = 1 << 1,     /* run PRAGMA quick_check (the daemon, at start) */
+	SPOOL_CHECK = 1 << 1,     /* check the database (the daemon, at start):
+	                             SQLite's PRAGMA quick_check, unless the file
+	                             is as spool_mark_clean left it; PostgreSQL's
+	                             sanity query */
 	SPOOL_READONLY = 1 << 2,  /* writes fail with SPOOL_PERMISSION; the
 	                             schema must be current */
 };
@@ -101,6 +104,18 @@ int spool_open(const char *path, int flags, struct spool **out,
 
 /* Closes SP (NULL allowed). */
 void spool_close(struct spool *sp);
+
+/* Whether SP's open ran the check SPOOL_CHECK asks for (false when it was
+ * not asked for, or skipped: the file unchanged since spool_mark_clean). */
+bool spool_checked(const struct spool *sp);
+
+/* For the daemon, once every one of its connections to PATH is closed (a
+ * clean stop): records the SQLite file as it is now in PATH-clean, so that
+ * the next open with SPOOL_CHECK skips quick_check, which reads every page,
+ * while the file stays exactly so (its change time, size and identity, and
+ * an empty WAL). Nothing for PostgreSQL. SPOOL_OK, or SPOOL_IO / SPOOL_INVALID
+ * (the next start then checks). */
+int spool_mark_clean(const char *path, struct spool_err *err);
 
 /* The path SP was opened with (owned by SP). */
 const char *spool_path(const struct spool *sp);

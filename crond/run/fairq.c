@@ -3,8 +3,8 @@
  * Users with anything waiting or running sit in a ring; the cursor names
  * the user served next, so a user served moves to the back of the round.
  * Finding a user is a scan of the ring (users with work right now, not
- * every user of the machine) comparing hashes first; coalescing scans only
- * that user's waiting runs, at most waiting_per_user of them.
+ * every user of the machine) comparing hashes first. Coalescing looks the
+ * key up in one index of every waiting key (struct fairq_keys).
  */
 #include "crond/run/fairq.h"
 
@@ -18,6 +18,97 @@ static uint64_t hash_str(const char *s)
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
 	return h;
+}
+
+/* ---- the index of waiting keys ---- */
+
+static size_t key_slot_of(const struct fairq_keys *k, const struct fairq_user *u, uint64_t h)
+{
+	uint64_t x = h ^ ((uint64_t)(uintptr_t)u * 0x9e3779b97f4a7c15ull);
+	x ^= x >> 29;
+	return (size_t)x & (k->cap - 1);
+}
+
+static bool key_matches(const struct fairq_node *n, const struct fairq_user *u, const char *key,
+                        uint64_t h)
+{
+	return n->owner == u && n->key_hash == h && strcmp(n->key, key) == 0;
+}
+
+static struct fairq_node *keys_find(const struct fairq_keys *k, const struct fairq_user *u,
+                                    const char *key, uint64_t h)
+{
+	if (k->cap == 0)
+		return NULL;
+	for (size_t i = key_slot_of(k, u, h);; i = (i + 1) & (k->cap - 1)) {
+		struct fairq_node *n = k->slot[i];
+		if (!n)
+			return NULL;
+		if (key_matches(n, u, key, h))
+			return n;
+	}
+}
+
+static void keys_put(struct fairq_keys *k, struct fairq_node *node)
+{
+	size_t i = key_slot_of(k, node->owner, node->key_hash);
+	while (k->slot[i])
+		i = (i + 1) & (k->cap - 1);
+	k->slot[i] = node;
+	k->used++;
+}
+
+/* Room for one more key (the table at most half full); -1 when out of memory. */
+static int keys_reserve(struct fairq_keys *k)
+{
+	if ((k->used + 1) * 2 <= k->cap)
+		return 0;
+	size_t cap = k->cap ? k->cap * 2 : 64;
+	struct fairq_node **slot = calloc(cap, sizeof(*slot));
+	if (!slot)
+		return -1;
+	struct fairq_keys grown = { slot, cap, 0 };
+	for (size_t i = 0; i < k->cap; i++)
+		if (k->slot[i])
+			keys_put(&grown, k->slot[i]);
+	free(k->slot);
+	*k = grown;
+	return 0;
+}
+
+/* Removes NODE (which must be in the index), shifting back the nodes after
+ * it in its run so that every lookup still finds them. */
+static void keys_del(struct fairq_keys *k, const struct fairq_node *node)
+{
+	size_t mask = k->cap - 1, i = key_slot_of(k, node->owner, node->key_hash);
+	while (k->slot[i] != node)
+		i = (i + 1) & mask;
+	k->slot[i] = NULL;
+	k->used--;
+	for (size_t j = (i + 1) & mask; k->slot[j]; j = (j + 1) & mask) {
+		size_t home = key_slot_of(k, k->slot[j]->owner, k->slot[j]->key_hash);
+		/* J's node may move to the hole at I unless its home lies
+		 * cyclically in (I, J] */
+		bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+		if (!stays) {
+			k->slot[i] = k->slot[j];
+			k->slot[j] = NULL;
+			i = j;
+		}
+	}
+}
+
+/* NODE stops waiting: out of the index (while its owner is still set).
+ * An index left empty after a burst is given back. */
+static void unindex(struct fairq *q, const struct fairq_node *node)
+{
+	if (!node->key)
+		return;
+	keys_del(&q->keys, node);
+	if (q->keys.used == 0 && q->keys.cap > 64) {
+		free(q->keys.slot);
+		q->keys = (struct fairq_keys){ 0 };
+	}
 }
 
 static struct fairq_user *user_new(enum fairq_class cls, const char *name)
@@ -52,6 +143,7 @@ void fairq_free(struct fairq *q)
 		free(u);
 	}
 	free(q->system);
+	free(q->keys.slot);
 	*q = (struct fairq){ 0 };
 }
 
@@ -143,14 +235,6 @@ static void maybe_drop_user(struct fairq *q, struct fairq_user *u)
 	free(u);
 }
 
-static bool coalesces(const struct fairq_user *u, const char *key, uint64_t h)
-{
-	for (const struct fairq_node *n = u->head; n; n = n->next)
-		if (n->key && n->key_hash == h && strcmp(n->key, key) == 0)
-			return true;
-	return false;
-}
-
 enum fairq_verdict fairq_push(struct fairq *q, struct fairq_node *node, const char *user,
                               enum fairq_class cls, const char *key)
 {
@@ -162,17 +246,21 @@ enum fairq_verdict fairq_push(struct fairq *q, struct fairq_node *node, const ch
 	if (cls == FAIRQ_USER)
 		limit -= limit / FAIRQ_SYSTEM_WAIT_DIV;
 	enum fairq_verdict v = FAIRQ_QUEUED;
-	if (key && coalesces(u, key, h))
+	if (key && keys_find(&q->keys, u, key, h))
 		v = FAIRQ_COALESCED;
 	else if (cls == FAIRQ_USER && u->n_waiting >= q->lim.waiting_per_user)
 		v = FAIRQ_USER_FULL;
 	else if (q->waiting >= limit)
 		v = FAIRQ_FULL;
+	else if (key && keys_reserve(&q->keys) < 0)
+		v = FAIRQ_NOMEM;
 	if (v != FAIRQ_QUEUED) {
 		maybe_drop_user(q, u);
 		return v;
 	}
 	*node = (struct fairq_node){ .owner = u, .key = key, .key_hash = h, .waiting = true };
+	if (key)
+		keys_put(&q->keys, node);
 	if (u->tail)
 		u->tail->next = node;
 	else
@@ -186,6 +274,7 @@ enum fairq_verdict fairq_push(struct fairq *q, struct fairq_node *node, const ch
 static struct fairq_node *take_head(struct fairq *q, struct fairq_user *u)
 {
 	struct fairq_node *n = u->head;
+	unindex(q, n);
 	u->head = n->next;
 	if (!u->head)
 		u->tail = NULL;
@@ -246,6 +335,7 @@ static void take_from(struct fairq *q, struct fairq_user *u,
 			p = &n->next;
 			continue;
 		}
+		unindex(q, n);
 		*p = n->next;
 		n->next = NULL;
 		n->waiting = false;
@@ -311,15 +401,21 @@ size_t fairq_user_waiting(const struct fairq *q, const char *user, enum fairq_cl
 		}                                      \
 	} while (0)
 
-static bool check_user(const struct fairq_user *u, char *why, size_t len)
+/* Checks U's waiting list; adds its keyed nodes to *KEYED. */
+static bool check_user(const struct fairq *q, const struct fairq_user *u, size_t *keyed,
+                       char *why, size_t len)
 {
 	size_t n = 0;
 	const struct fairq_node *last = NULL;
 	for (const struct fairq_node *a = u->head; a; a = a->next, n++) {
 		CHECK(a->owner == u && a->waiting && !a->holds_slot, "%s: node state", u->name);
-		for (const struct fairq_node *b = a->next; a->key && b; b = b->next)
-			CHECK(!b->key || strcmp(a->key, b->key) != 0, "%s: key %s waits twice",
-			      u->name, a->key);
+		/* The index finds one node per key: a key waiting twice
+		 * fails here for the second node. */
+		if (a->key) {
+			CHECK(keys_find(&q->keys, u, a->key, a->key_hash) == a,
+			      "%s: key %s waits twice or is not in the index", u->name, a->key);
+			(*keyed)++;
+		}
 		last = a;
 	}
 	CHECK(n == u->n_waiting, "%s: %zu waiting, counted %zu", u->name, u->n_waiting, n);
@@ -329,7 +425,8 @@ static bool check_user(const struct fairq_user *u, char *why, size_t len)
 
 bool fairq_check(const struct fairq *q, char *why, size_t len)
 {
-	if (!check_user(q->system, why, len))
+	size_t keyed = 0;
+	if (!check_user(q, q->system, &keyed, why, len))
 		return false;
 	size_t waiting = q->system->n_waiting, running = q->system->running, user_running = 0, n = 0;
 	const struct fairq_user *u = q->cursor;
@@ -337,7 +434,7 @@ bool fairq_check(const struct fairq *q, char *why, size_t len)
 		CHECK(u->next->prev == u && u->prev->next == u, "ring links at %s", u->name);
 		CHECK(u->cls == FAIRQ_USER, "%s: class", u->name);
 		CHECK(u->n_waiting || u->running, "%s: idle user kept", u->name);
-		if (!check_user(u, why, len))
+		if (!check_user(q, u, &keyed, why, len))
 			return false;
 		waiting += u->n_waiting;
 		user_running += u->running;
@@ -346,6 +443,8 @@ bool fairq_check(const struct fairq *q, char *why, size_t len)
 			break;
 	}
 	CHECK(n == q->n_users, "%zu users in the ring, counted %zu", q->n_users, n);
+	CHECK(keyed == q->keys.used, "%zu keys in the index, %zu keyed nodes waiting", q->keys.used,
+	      keyed);
 	CHECK(waiting == q->waiting, "%zu waiting, counted %zu", q->waiting, waiting);
 	CHECK(user_running == q->user_running, "%zu user slots, counted %zu", q->user_running,
 	      user_running);

@@ -3,8 +3,9 @@
  *
  * DESIGN: supervisor thread only; no lock. Pure logic (no clock, no I/O),
  * so tests drive it directly. Nodes are embedded in the caller's structs
- * (struct run_request): queueing a run allocates nothing; a small record is
- * allocated per user while that user has runs waiting or holding slots.
+ * (struct run_request): queueing a run allocates nothing but, now and then,
+ * a larger index of the waiting keys; a small record is allocated per user
+ * while that user has runs waiting or holding slots.
  *
  * Policy (docs/ARCHITECTURE.md, "Fair slots", and crond(8), LIMITS):
  *   - two classes: SYSTEM (system crontabs and root's own runs, trusted) and
@@ -73,8 +74,18 @@ struct fairq_user {
 	char name[];
 };
 
+/* The waiting nodes that have a key, by (owner, key): open addressing with
+ * linear probing, at most half full, so that coalescing costs one lookup
+ * however many runs wait (a burst of 10,000 due at once made the scan of
+ * the waiting list quadratic: 10^8 comparisons before the last was queued). */
+struct fairq_keys {
+	struct fairq_node **slot;
+	size_t cap, used;                 /* cap: 0 or a power of two */
+};
+
 struct fairq {
 	struct fairq_limits lim;
+	struct fairq_keys keys;
 	struct fairq_user *cursor;        /* the next user to serve; NULL: no user */
 	size_t n_users;
 	struct fairq_user *system;        /* the system class's one queue */

@@ -245,20 +245,6 @@ static void publish_metrics(struct super *s, bool force)
 	metrics_tick(&s->metrics, s->cfg.metrics_file, &g, clock_mono_ns(), force);
 }
 
-/* The first user and group lookup loads the name-service modules (a few
- * milliseconds with LDAP or sss); the supervisor thread does it as it
- * starts, beside main's start-up rather than in it, and before any job is
- * due. */
-static void warm_up_lookups(void)
-{
-	struct passwd pw, *res = NULL;
-	char buf[4096];
-	gid_t groups[64];
-	int n = 64;
-	if (getpwnam_r("root", &pw, buf, sizeof(buf), &res) == 0 && res)
-		(void)getgrouplist(pw.pw_name, pw.pw_gid, groups, &n);
-}
-
 static void *super_main(void *arg)
 {
 	struct super *s = arg;
@@ -268,7 +254,6 @@ static void *super_main(void *arg)
 	if (runner_kit_init(&s->kit) < 0)
 		log_msg(LOG_WARNING, "supervisor: starting jobs without a kept stack or /dev/null (%s)",
 		        strerror(errno));
-	warm_up_lookups();
 	publish_metrics(s, false);   /* the file exists from the start */
 	while (!s->leave) {
 		bool poll_reap = arm_deadlines(s);

@@ -364,8 +364,10 @@ int spool_pg_open(const char *uri, int flags, struct spool **out,
 		code = pg_connected(sp, err);
 	if (code == SPOOL_OK)
 		code = pg_schema_upgrade(sp, err);
-	if (code == SPOOL_OK && (flags & SPOOL_CHECK))
+	if (code == SPOOL_OK && (flags & SPOOL_CHECK)) {
 		code = pg_txn(sp, PG_READ, sanity_txn, NULL, err);
+		sp->checked = true;
+	}
 	if (code != SPOOL_OK) {
 		pg_close(sp);
 		return code;

@@ -71,6 +71,10 @@ static inline struct spool_sqlite *sq(struct spool *sp)
 	return (struct spool_sqlite *)sp;
 }
 
+/* Whether the database at PATH is exactly as spool_mark_clean recorded it,
+ * with an empty or absent WAL (clean.c): quick_check may be skipped. */
+bool spool_sqlite_unchanged(const char *path);
+
 /* The operations table (ops.c). */
 extern const struct spool_ops spool_sqlite_ops;
 

@@ -4,7 +4,8 @@
  * file; the connection is made defensive before it reads anything from the
  * file (a hostile or damaged schema must not run code); WAL mode and
  * synchronous=FULL are set before the schema upgrade writes; quick_check, when
- * asked for, runs last, on the upgraded database.
+ * asked for, runs last, on the upgraded database, unless the file is as the
+ * daemon's clean stop left it (clean.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -144,13 +145,17 @@ int spool_sqlite_open(const char *path, int flags, struct spool **out,
 	}
 	sp->ops = &spool_sqlite_ops;
 	sp->flags = flags;
+	/* read before SQLite opens (and may replay) anything */
+	bool check = (flags & SPOOL_CHECK) && !spool_sqlite_unchanged(path);
 	code = open_connection(sp, err);
 	if (code == SPOOL_OK)
 		code = configure(sp, err);
 	if (code == SPOOL_OK)
 		code = spool_schema_upgrade(sp, err);
-	if (code == SPOOL_OK && (flags & SPOOL_CHECK))
+	if (code == SPOOL_OK && check) {
 		code = quick_check(sp, err);
+		sp->checked = true;
+	}
 	if (code != SPOOL_OK) {
 		sqlite_close(sp);
 		return code;

@@ -328,6 +328,51 @@ static bool something_may_start(const struct fairq *q, const struct pool *p)
 	return false;
 }
 
+/* A burst: thousands of runs of different entries wait at once, as when
+ * 10,000 entries are due in the same minute. Each is queued (the index of
+ * waiting keys grows under them), a second run of each is coalesced, and
+ * the index stays right as runs leave from the head and from the middle. */
+static void test_a_burst_of_different_entries_waits_and_coalesces(void **state)
+{
+	(void)state;
+	struct pool *p = calloc(1, sizeof(*p));
+	struct fairq q;
+	enum { N = 3000 };
+	struct fairq_limits l = limits(1, 0, 1, N, N + N / 7 + 8);
+	assert_int_equal(fairq_init(&q, &l), 0);
+	char key[32];
+	for (int i = 0; i < N; i++) {
+		snprintf(key, sizeof(key), "e%d", i);
+		assert_int_equal(push(&q, p, "root", FAIRQ_SYSTEM, key), FAIRQ_QUEUED);
+	}
+	for (int i = 0; i < N; i += 7) {
+		snprintf(key, sizeof(key), "e%d", i);
+		assert_int_equal(push(&q, p, "root", FAIRQ_SYSTEM, key), FAIRQ_COALESCED);
+	}
+	/* the first 100 start (from the head), every odd-numbered key leaves */
+	for (int i = 0; i < 100; i++)
+		assert_string_equal(pop(&q), i == 0 ? "root" : "");
+	struct fairq_node *gone = fairq_take_if(&q, key_is_odd, NULL);
+	size_t n_gone = 0;
+	for (; gone; gone = gone->next, n_gone++)
+		((struct item *)(void *)gone)->state = 0;
+	assert_int_equal(n_gone, N / 2);
+	check(&q);
+	assert_int_equal(fairq_waiting(&q), N - 1 - N / 2);
+	/* a key that left may wait again; one still waiting is coalesced */
+	assert_int_equal(push(&q, p, "root", FAIRQ_SYSTEM, "e1"), FAIRQ_QUEUED);
+	assert_int_equal(push(&q, p, "root", FAIRQ_SYSTEM, "e2"), FAIRQ_COALESCED);
+	assert_int_equal(push(&q, p, "root", FAIRQ_SYSTEM, "e0"), FAIRQ_QUEUED);   /* e0 runs */
+	struct fairq_node *left = fairq_take_if(&q, NULL, NULL);
+	for (; left; left = left->next)
+		((struct item *)(void *)left)->state = 0;
+	check(&q);
+	assert_int_equal(q.keys.used, 0);
+	assert_int_equal(q.keys.cap, 0);   /* the burst's index was given back */
+	fairq_free(&q);
+	free(p);
+}
+
 static void check_shares(const struct fairq *q, const struct pool *p)
 {
 	size_t running = 0, user_running = 0;
@@ -410,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_system_runs_go_first_and_may_use_every_slot),
 		cmocka_unit_test(test_users_are_served_round_robin),
 		cmocka_unit_test(test_a_run_of_an_entry_still_waiting_is_coalesced),
+		cmocka_unit_test(test_a_burst_of_different_entries_waits_and_coalesces),
 		cmocka_unit_test(test_waiting_runs_are_bounded_per_user_and_in_all),
 		cmocka_unit_test(test_take_if_removes_only_the_runs_asked_for),
 		cmocka_unit_test(test_invariants_hold_after_many_random_operations),

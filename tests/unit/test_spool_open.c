@@ -370,6 +370,126 @@ static void test_damaged_page_is_caught_by_quick_check(void **state)
 	spool_close(sp);
 }
 
+/* Opens PATH with SPOOL_CHECK, expecting success; whether the check ran. */
+static bool opened_checked(const char *path)
+{
+	struct spool *sp;
+	struct spool_err err;
+	if (spool_open(path, SPOOL_CHECK, &sp, &err) != SPOOL_OK)
+		fail_msg("open %s: %s", path, err.msg);
+	bool checked = spool_checked(sp);
+	spool_close(sp);
+	return checked;
+}
+
+static void mark_clean(const char *path)
+{
+	struct spool_err err;
+	if (spool_mark_clean(path, &err) != SPOOL_OK)
+		fail_msg("mark %s: %s", path, err.msg);
+}
+
+/* quick_check reads every page; after the daemon's clean stop (the mark),
+ * a start skips it while the file stays exactly as it was. */
+static void test_the_clean_mark_skips_the_check_of_an_unchanged_file(void **state)
+{
+	struct spool_fixture *fx = *state;
+	make_filled_spool(fx->path);
+	assert_true(opened_checked(fx->path));     /* no mark yet */
+	mark_clean(fx->path);
+	assert_false(opened_checked(fx->path));
+	assert_false(opened_checked(fx->path));    /* opening writes nothing */
+	/* without SPOOL_CHECK, nothing is checked either way */
+	struct spool *sp;
+	struct spool_err err;
+	assert_int_equal(spool_open(fx->path, 0, &sp, &err), SPOOL_OK);
+	assert_false(spool_checked(sp));
+	spool_close(sp);
+}
+
+/* Damage done after the mark changes the file's change time, which no
+ * user can set back: quick_check runs and catches it. */
+static void test_damage_after_the_clean_mark_is_still_caught(void **state)
+{
+	struct spool_fixture *fx = *state;
+	make_filled_spool(fx->path);
+	mark_clean(fx->path);
+	struct stat before;
+	assert_int_equal(stat(fx->path, &before), 0);
+	usleep(20000);   /* past the file system's timestamp granularity */
+	overwrite(fx->path, 4096 * 10 + 8, 3000, 0xA5);
+	const struct timespec times[2] = { before.st_atim, before.st_mtim };
+	assert_int_equal(utimensat(AT_FDCWD, fx->path, times, 0), 0);   /* mtime put back */
+	const char *msg = open_expect(fx->path, SPOOL_CHECK, SPOOL_CORRUPT);
+	assert_non_null(strstr(msg, "quick_check"));
+}
+
+/* A daemon that died left frames in the WAL (or another connection is
+ * writing): the file may be unchanged, but the check runs. */
+static void test_a_wal_with_frames_is_checked_despite_the_mark(void **state)
+{
+	struct spool_fixture *fx = *state;
+	make_filled_spool(fx->path);
+	mark_clean(fx->path);
+	struct spool *writer;
+	struct spool_err err;
+	assert_int_equal(spool_open(fx->path, 0, &writer, &err), SPOOL_OK);
+	struct spool_run run = { .owner = "alice", .uid = 1, .entry_key = "k",
+		                 .command = "cmd", .start_ms = 1 };
+	assert_int_equal(spool_history_append(writer, &run, 1, &err), SPOOL_OK);
+	char wal[512];
+	snprintf(wal, sizeof wal, "%s-wal", fx->path);
+	struct stat st;
+	assert_int_equal(stat(wal, &st), 0);
+	assert_true(st.st_size > 0);
+	assert_true(opened_checked(fx->path));
+	spool_close(writer);
+}
+
+/* A mark that cannot be believed means "check": malformed, someone else's
+ * to write, or a symbolic link. */
+static void test_an_unbelievable_mark_means_check(void **state)
+{
+	struct spool_fixture *fx = *state;
+	make_filled_spool(fx->path);
+	char mark[512], good[256];
+	snprintf(mark, sizeof mark, "%s-clean", fx->path);
+	mark_clean(fx->path);
+	FILE *f = fopen(mark, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(good, sizeof good, f));
+	fclose(f);
+	assert_false(opened_checked(fx->path));
+
+	assert_int_equal(chmod(mark, 0622), 0);      /* writable by others */
+	assert_true(opened_checked(fx->path));
+	assert_int_equal(chmod(mark, 0600), 0);
+	assert_false(opened_checked(fx->path));
+
+	f = fopen(mark, "w");                        /* one digit changed */
+	assert_non_null(f);
+	good[strlen(good) - 2] = good[strlen(good) - 2] == '1' ? '2' : '1';
+	fputs(good, f);
+	fclose(f);
+	assert_true(opened_checked(fx->path));
+
+	char target[512];
+	snprintf(target, sizeof target, "%s.elsewhere", fx->path);
+	mark_clean(fx->path);
+	assert_int_equal(rename(mark, target), 0);
+	assert_int_equal(symlink(target, mark), 0);  /* a link is not followed */
+	assert_true(opened_checked(fx->path));
+	/* and writing the mark does not follow it either */
+	struct spool_err err;
+	assert_int_equal(spool_mark_clean(fx->path, &err), SPOOL_IO);
+	assert_non_null(strstr(err.msg, mark));
+	assert_int_equal(unlink(mark), 0);
+	assert_int_equal(unlink(target), 0);
+	/* PostgreSQL keeps no mark: nothing to do, nothing written */
+	assert_int_equal(spool_mark_clean("postgresql://nowhere/crond", &err), SPOOL_OK);
+	assert_int_equal(spool_mark_clean(NULL, &err), SPOOL_INVALID);
+}
+
 static void test_truncated_file_is_corrupt(void **state)
 {
 	struct spool_fixture *fx = *state;
@@ -545,6 +665,10 @@ int main(void)
 		T(test_a_text_file_is_not_a_database),
 		T(test_overwritten_header_is_corrupt),
 		T(test_damaged_page_is_caught_by_quick_check),
+		T(test_the_clean_mark_skips_the_check_of_an_unchanged_file),
+		T(test_damage_after_the_clean_mark_is_still_caught),
+		T(test_a_wal_with_frames_is_checked_despite_the_mark),
+		T(test_an_unbelievable_mark_means_check),
 		T(test_truncated_file_is_corrupt),
 		T(test_zero_length_file_becomes_an_empty_spool),
 		T(test_newer_schema_is_refused_naming_both_versions),
