@@ -10,13 +10,7 @@
 # Needs root (the attacker is nobody).
 . "$ROOT/tests/whole/lib.sh"
 need_crond
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=$(command -v python3) || fail "python3 is needed for the raw-socket client"
-command -v setpriv >/dev/null || fail "setpriv is needed to act as nobody"
-if [ "$(id -u)" -ne 0 ]; then
-    echo "SKIP: needs root (the attacker runs as nobody)"
-    exit 0
-fi
+need_attackers "the attacker runs as nobody"
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
 # 999 at jobs on one connection (MSG_AT_SUBMIT 30, answered in turn): the

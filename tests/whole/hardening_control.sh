@@ -16,13 +16,7 @@
 need_crond
 # The attackers run as other users: a python3 they can run (not one under
 # root's home).
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=$(command -v python3) || fail "python3 is needed for the raw-socket clients"
-command -v setpriv >/dev/null || fail "setpriv is needed to act as other users"
-if [ "$(id -u)" -ne 0 ]; then
-    echo "SKIP: needs root (the attacks run as other uids; part 4 mounts a tmpfs)"
-    exit 0
-fi
+need_attackers "the attacks run as other uids; part 4 mounts a tmpfs"
 AT=$BIN/at
 ATRM=$BIN/atrm
 FS=$TEST_TMP/fs

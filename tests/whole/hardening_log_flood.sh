@@ -12,13 +12,7 @@
 # crond keeps serving throughout. Needs root (the attacker is nobody).
 . "$ROOT/tests/whole/lib.sh"
 need_crond
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=$(command -v python3) || fail "python3 is needed for the raw-socket clients"
-command -v setpriv >/dev/null || fail "setpriv is needed to act as nobody"
-if [ "$(id -u)" -ne 0 ]; then
-    echo "SKIP: needs root (the attacker runs as nobody)"
-    exit 0
-fi
+need_attackers "the attacker runs as nobody"
 
 cat >"$TEST_TMP/flood.py" <<'PY'
 import socket, struct, sys

@@ -60,6 +60,20 @@ fail() {
 
 have_crond() { [ -x "$BIN/crond" ]; }
 
+# need_attackers WHY: for the hardening tests, whose attackers are raw
+# socket clients run as other users. Sets PY to a python3 those users can
+# run (not one under root's home); fails without python3 or setpriv; skips
+# (exit 0, saying WHY root is needed) when not run as root.
+need_attackers() {
+    PY=/usr/bin/python3
+    [ -x "$PY" ] || PY=$(command -v python3) || fail "python3 is needed for the raw-socket clients"
+    command -v setpriv >/dev/null || fail "setpriv is needed to act as other users"
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "SKIP: needs root ($1)"
+        exit 0
+    fi
+}
+
 # For tests that need the daemon: skip (exit 0) only while the project has
 # no crond at all; once crond/main.c exists, a missing binary is a failure.
 need_crond() {
