@@ -65,6 +65,13 @@ static int split_command(struct parser *p, const char *raw, size_t len,
 	size_t i = 0, n = 0;
 	bool has_input = false;
 	for (; i < len; i++) {
+		size_t plain = i;   /* copied as one piece: most commands are all plain */
+		while (plain < len && raw[plain] != '\\' && raw[plain] != '%')
+			plain++;
+		memcpy(cmd + n, raw + i, plain - i);
+		n += plain - i;
+		if ((i = plain) == len)
+			break;
 		if (raw[i] == '\\' && i + 1 < len) {
 			if (raw[i + 1] != '%')
 				cmd[n++] = '\\';
@@ -139,6 +146,10 @@ static void warn_control(struct parser *p, const char *line, size_t from, size_t
 	for (size_t i = from; i < len;) {
 		size_t took;
 		unsigned char c = (unsigned char)line[i];
+		if ((c >= 0x20 && c < 0x7F) || c == '\t') {   /* printable ASCII: most of it */
+			i++;
+			continue;
+		}
 		if (!safetext_is_kept(line + i, len - i, &took) && c != '\t' &&
 		    !(took == 1 && c >= 0xA0)) {
 			char shown[SAFETEXT_CHAR_MAX];

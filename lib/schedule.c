@@ -90,14 +90,16 @@ bool schedule_can_run(const struct schedule *s)
 	if (!day_rule_is_and(s))
 		return true; /* any weekday occurs in every month */
 	/* Both must match: some allowed month must have an allowed day. Every
-	 * valid date falls on every weekday somewhere in a 400-year cycle. */
-	static const int max_days[13] = { 0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	for (int m = 1; m <= 12; m++) {
-		uint32_t possible = (uint32_t)((UINT64_C(1) << (max_days[m] + 1)) - 2);
-		if ((s->months & (1u << m)) && (s->mdays & possible))
-			return true;
-	}
-	return false;
+	 * valid date falls on every weekday somewhere in a 400-year cycle.
+	 * Days 1-29 are in every month (February of a leap year), the 30th in
+	 * all months but February, the 31st in the seven long ones. */
+	const uint32_t days_1_to_29 = 0x3FFFFFFEu;
+	const uint32_t not_february = 0x1FFAu;   /* months 1, 3..12 */
+	const uint32_t long_months = 1u << 1 | 1u << 3 | 1u << 5 | 1u << 7 | 1u << 8 |
+	                             1u << 10 | 1u << 12;
+	return (s->mdays & days_1_to_29) != 0 ||
+	       ((s->mdays & 1u << 30) && (s->months & not_february)) ||
+	       ((s->mdays & 1u << 31) && (s->months & long_months));
 }
 
 bool schedule_matches(const struct schedule *s, const struct civil_time *ct)
@@ -117,13 +119,13 @@ bool schedule_matches(const struct schedule *s, const struct civil_time *ct)
  * weekday of the 1st. */
 static uint32_t weekday_mask(uint8_t wdays, int wday_of_first)
 {
+	/* Days 1, 8, 15, 22 and 29; shifted by K, the days K+1, K+8, ...
+	 * (those past 31 fall off the 32 bits). */
+	const uint32_t weekly = 1u << 1 | 1u << 8 | 1u << 15 | 1u << 22 | 1u << 29;
 	uint32_t mask = 0;
-	for (int w = 0; w < 7; w++) {
-		if (!(wdays & (1u << w)))
-			continue;
-		for (int d = 1 + (w - wday_of_first + 7) % 7; d <= 31; d += 7)
-			mask |= 1u << d;
-	}
+	for (int w = 0; w < 7; w++)
+		if (wdays & (1u << w))
+			mask |= weekly << ((w - wday_of_first + 7) % 7);
 	return mask;
 }
 

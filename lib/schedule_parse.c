@@ -77,6 +77,12 @@ static int peek(const struct cursor *c)
 	return c->pos < c->len ? (unsigned char)c->s[c->pos] : -1;
 }
 
+/* An ASCII digit (isdigit() would look up the locale for each one). */
+static bool is_digit(int ch)
+{
+	return ch >= '0' && ch <= '9';
+}
+
 static bool is_blank(int ch)
 {
 	return ch == ' ' || ch == '\t';
@@ -132,7 +138,7 @@ static int parse_number(struct cursor *c, const char *what, long long *val)
 	size_t start = c->pos;
 	long long v = 0;
 	bool big = false;
-	while (c->pos < c->len && isdigit((unsigned char)c->s[c->pos])) {
+	while (c->pos < c->len && is_digit(c->s[c->pos])) {
 		if (!big) {
 			v = v * 10 + (c->s[c->pos] - '0');
 			if (v > 2147483647LL)
@@ -143,7 +149,7 @@ static int parse_number(struct cursor *c, const char *what, long long *val)
 	if (big)
 		return fail(c, start, "%s %.*s is too large", what,
 		            (int)(c->pos - start > 24 ? 24 : c->pos - start), c->s + start);
-	if (peek(c) == '.' && c->pos + 1 < c->len && isdigit((unsigned char)c->s[c->pos + 1]))
+	if (peek(c) == '.' && c->pos + 1 < c->len && is_digit(c->s[c->pos + 1]))
 		return fail(c, start, "fractions are not allowed (%s %.*s.%c...)", what,
 		            (int)(c->pos - start), c->s + start, c->s[c->pos + 1]);
 	*val = v;
@@ -154,7 +160,7 @@ static int parse_value(struct cursor *c, const struct field_spec *f, int *val)
 {
 	int ch = peek(c);
 	size_t start = c->pos;
-	if (ch >= 0 && isdigit(ch)) {
+	if (ch >= 0 && is_digit(ch)) {
 		long long v;
 		if (parse_number(c, f->name, &v) < 0)
 			return -1;
@@ -178,7 +184,7 @@ static int parse_step(struct cursor *c, const struct field_spec *f, int *step)
 {
 	size_t start = c->pos;
 	int ch = peek(c);
-	if (ch < 0 || !isdigit(ch)) {
+	if (ch < 0 || !is_digit(ch)) {
 		if (ch == '-')
 			return fail(c, start, "negative steps are not allowed in the %s field", f->name);
 		char what[24];
@@ -201,6 +207,12 @@ static int parse_step(struct cursor *c, const struct field_spec *f, int *step)
 
 static void set_range(uint64_t *bits, const struct field_spec *f, int lo, int hi, int step)
 {
+	/* All bits LO..HI at once (a '*' or a range), unless weekday 7 (bit 0)
+	 * is among them. */
+	if (step == 1 && !(f == &fields[4] && hi == 7)) {
+		*bits |= ((UINT64_C(2) << hi) - 1) & ~((UINT64_C(1) << lo) - 1);
+		return;
+	}
 	for (int v = lo; v <= hi; v += step) {
 		int b = (f == &fields[4] && v == 7) ? 0 : v;
 		*bits |= UINT64_C(1) << b;

@@ -360,6 +360,30 @@ static void test_next_wall_agrees_with_minute_stepping_on_random_schedules(void 
 	}
 }
 
+/* Property: schedule_can_run (bit arithmetic) agrees with looking at every
+ * day of every month, for the day-of-month rule (weekday '*'). */
+static void test_can_run_agrees_with_a_search_of_every_month_and_day(void **state)
+{
+	(void)state;
+	static const int max_days[13] = { 0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	struct schedule s = parse_ok("0 0 * * *");
+	for (int n = 0; n < 20000; n++) {
+		/* Few days and few months, so that both answers are common. */
+		s.mdays = 0;
+		for (int k = 1 + (int)rnd(3); k > 0; k--)
+			s.mdays |= 1u << (n % 2 ? 28 + (int)rnd(4) : 1 + (int)rnd(31));
+		s.months = (uint16_t)(1u << (1 + rnd(12)) | (rnd(2) ? 1u << (1 + rnd(12)) : 0));
+		bool ref = false;
+		for (int m = 1; m <= 12; m++)
+			for (int d = 1; d <= max_days[m]; d++)
+				if ((s.months & (1u << m)) && (s.mdays & (1u << d)))
+					ref = true;
+		if (schedule_can_run(&s) != ref)
+			fail_msg("months %#x, days %#x: got %d, reference %d", (unsigned)s.months,
+			         (unsigned)s.mdays, !ref, ref);
+	}
+}
+
 struct random_case {
 	const char *text;
 	unsigned n;                        /* '~' elements */
@@ -496,6 +520,7 @@ int main(void)
 		cmocka_unit_test(test_next_wall_minute_follows_the_fields_and_the_day_rule),
 		cmocka_unit_test(test_can_run_is_false_only_for_impossible_dates),
 		cmocka_unit_test(test_next_wall_agrees_with_minute_stepping_on_random_schedules),
+		cmocka_unit_test(test_can_run_agrees_with_a_search_of_every_month_and_day),
 		cmocka_unit_test(test_tilde_elements_are_recorded_not_picked_by_the_parser),
 		cmocka_unit_test(test_tilde_errors_name_the_problem),
 		cmocka_unit_test(test_resolve_picks_each_value_of_the_range_evenly_and_repeatably),
