@@ -65,9 +65,10 @@ static int split_command(struct parser *p, const char *raw, size_t len,
 	size_t i = 0, n = 0;
 	bool has_input = false;
 	for (; i < len; i++) {
-		size_t plain = i;   /* copied as one piece: most commands are all plain */
-		while (plain < len && raw[plain] != '\\' && raw[plain] != '%')
-			plain++;
+		/* Up to the next '\\' or '%' is copied as one piece: most
+		 * commands have neither. */
+		const char *bs = memchr(raw + i, '\\', len - i), *pc = memchr(raw + i, '%', len - i);
+		size_t plain = bs && (!pc || bs < pc) ? (size_t)(bs - raw) : pc ? (size_t)(pc - raw) : len;
 		memcpy(cmd + n, raw + i, plain - i);
 		n += plain - i;
 		if ((i = plain) == len)
@@ -141,12 +142,33 @@ static int no_log_prefix(struct parser *p, const char *line, size_t len, int lin
 /* Warns about the first control character in the command at LINE[FROM..LEN)
  * (a tab is fine; a byte outside UTF-8 that is no control is left alone):
  * a terminal would obey it, so logs and history show it escaped. */
+/* The length of the printable ASCII (0x20-0x7E) at S[0..N), eight bytes at
+ * a time: a command is mostly that, and each entry's is checked at load. */
+static size_t printable_prefix(const char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+		memcpy(&x, s + i, 8);
+		uint64_t del = x ^ (0x7F * ones);   /* a zero byte where there was DEL */
+		if ((x | ((x - 0x20 * ones) & ~x) | ((del - ones) & ~del)) & highs)
+			break;   /* a byte >= 0x80, < 0x20 or 0x7F among these eight */
+	}
+	while (i < n && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7F)
+		i++;
+	return i;
+}
+
 static void warn_control(struct parser *p, const char *line, size_t from, size_t len, int lineno)
 {
 	for (size_t i = from; i < len;) {
 		size_t took;
+		i += printable_prefix(line + i, len - i);
+		if (i == len)
+			break;
 		unsigned char c = (unsigned char)line[i];
-		if ((c >= 0x20 && c < 0x7F) || c == '\t') {   /* printable ASCII: most of it */
+		if (c == '\t') {
 			i++;
 			continue;
 		}

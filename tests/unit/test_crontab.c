@@ -391,6 +391,34 @@ static void test_control_character_in_a_command_is_a_warning_with_its_place(void
 	diag_list_clear(&d);
 }
 
+/* Every byte value at every place of the first 24 bytes of a command: the
+ * warning comes exactly for a control (C0 but tab, DEL, a lone C1 byte),
+ * at its column, whichever of the eight-byte groups it falls in. */
+static void test_control_check_sees_every_byte_at_every_place(void **state)
+{
+	(void)state;
+	for (int b = 1; b < 256; b++) {
+		if (b == '\n' || b == '%')   /* a line's end; the command's end */
+			continue;
+		bool control = (b < 0x20 && b != '\t') || (b >= 0x7F && b < 0xA0);
+		for (int at = 0; at < 24; at++) {
+			char text[64];
+			snprintf(text, sizeof(text), "* * * * * %s\n", "echo abcdefghijklmnopqrstuvwxyz");
+			text[10 + at] = (char)b;
+			struct crontab t;
+			struct diag_list d = { 0 };
+			if (crontab_parse(text, strlen(text), CRONTAB_USER, &t, &d) != 0)
+				fail_msg("byte %#x at %d: refused", b, at);
+			bool warned = d.warnings == 1 && d.items[0].column == 11 + at;
+			if (warned != control || d.warnings > 1)
+				fail_msg("byte %#x at %d: %d warnings (column %d)", b, at, (int)d.warnings,
+				         d.warnings ? d.items[0].column : 0);
+			crontab_free(&t);
+			diag_list_clear(&d);
+		}
+	}
+}
+
 static void test_missing_final_newline_and_empty_text_are_fine(void **state)
 {
 	(void)state;
@@ -531,6 +559,7 @@ int main(void)
 		cmocka_unit_test(test_entry_that_can_never_run_is_a_warning),
 		cmocka_unit_test(test_control_character_in_a_command_is_a_warning_with_its_place),
 		cmocka_unit_test(test_mail_address_crond_would_refuse_is_a_warning_with_its_place),
+		cmocka_unit_test(test_control_check_sees_every_byte_at_every_place),
 		cmocka_unit_test(test_missing_final_newline_and_empty_text_are_fine),
 		cmocka_unit_test(test_cron_nodes_all_applies_to_the_entries_below_until_one),
 		cmocka_unit_test(test_leading_dash_turns_off_logging_only_for_root_and_system),
