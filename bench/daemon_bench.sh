@@ -199,6 +199,19 @@ clear_of_boundary() {
     done
 }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+# wait_quiet: until at most two tasks (the reading one among them) are
+# runnable in each of 20 samples over 2 s (the running/total field of
+# /proc/loadavg), at most 120 s; the 1-minute load average lags the
+# machine by minutes, so it is not waited for. Prints how long it waited.
+wait_quiet() {
+    local start=$SECONDS quiet=0 r
+    while [ $(( SECONDS - start )) -lt 120 ] && [ "$quiet" -lt 20 ]; do
+        r=$(cut -d' ' -f4 /proc/loadavg)
+        if [ "${r%/*}" -le 2 ]; then quiet=$(( quiet + 1 )); else quiet=0; fi
+        sleep 0.1
+    done
+    echo "  (waited $(( SECONDS - start )) s for a quiet machine: $([ "$quiet" -ge 20 ] && echo quiet || echo "still busy"))"
+}
 
 # ---------------------------------------------------------------- crontabs
 FAR_MONTH=$(( ( $(date +%-m) + 5 ) % 12 + 1 ))   # six months away: never due now
@@ -696,6 +709,7 @@ if [ -x /usr/bin/at ] && [ "$HAVE_DEB" = 1 ] && dpkg-query -W at >/dev/null 2>&1
     chmod 1770 "$W/at-deb/atjobs" "$W/at-deb/atspool"
 fi
 if [ -x "$BIN/at" ]; then
+    wait_quiet   # the bursts' jobs and their reaping end first
     echo "at: $AT_N jobs queued through the at command, by 1 to ${AT_CONC##* } submitters at once (load average $(loadavg))"
     echo /bin/true >"$W/at-job"
     chmod 0644 "$W/at-job"
