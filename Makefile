@@ -283,7 +283,7 @@ valgrind: deps test-deps
 	$(Q)$(MAKE) --no-print-directory BUILD=$(VALGRIND_BUILD) SANITIZE= OPT=-O1 all
 	$(Q)tests/hardening/valgrind_bin.sh $(VALGRIND_BUILD)/bin $(VALGRIND_BUILD)/memcheck
 	$(Q)start=$$(date +%s); \
-	TEST_TIMEOUT=$${TEST_TIMEOUT:-600} tests/run --build $(VALGRIND_BUILD)/memcheck \
+	TEST_LANES=1 TEST_TIMEOUT=$${TEST_TIMEOUT:-600} tests/run --build $(VALGRIND_BUILD)/memcheck \
 	  --whole-only $(if $(ONLY),--only $(ONLY)) | tee $(VALGRIND_BUILD)/memcheck/run.log; \
 	tests/hardening/valgrind_bin.sh --report $(VALGRIND_BUILD)/memcheck \
 	  $(VALGRIND_BUILD)/memcheck/run.log; rc=$$?; \
