@@ -8,6 +8,7 @@
 #include "crond/run/supervisor_internal.h"
 
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,6 +30,27 @@ uid_t super_uid_of(struct super *s, const char *user)
 	snprintf(s->uid_name, sizeof(s->uid_name), "%s", user);
 	s->uid = pw.pw_uid;
 	return s->uid;
+}
+
+void super_log_skip(struct super *s, const char *user, int64_t now_ns, const char *fmt, ...)
+{
+	struct skiplog_verdict v;
+	skiplog_allow(&s->skiplog, user, now_ns, &v);
+	if (v.evicted_held > 0)
+		log_event(v.evicted, "SKIP", "%u similar line%s not logged", v.evicted_held,
+		          v.evicted_held == 1 ? "" : "s");
+	if (!v.log)
+		return;
+	char detail[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	if (v.held == 0)
+		log_event(user, "SKIP", "%s", detail);
+	else
+		log_event(user, "SKIP", "%s; %u similar line%s%s not logged", detail, v.held,
+		          v.held == 1 ? "" : "s", v.shared ? " (of several users)" : "");
 }
 
 /* Records R, which never started, for REASON (SPOOL_RUN_QUEUE_FULL,
@@ -122,12 +144,12 @@ static void refuse(struct super *s, struct run_request *r, const char *user,
 		return;
 	}
 	if (v == FAIRQ_COALESCED)
-		log_event(user, "SKIP", "coalesced: a run of this entry is still waiting: %.200s",
+		super_log_skip(s, user, now_ns, "coalesced: a run of this entry is still waiting: %.200s",
 		          r->command);
 	else if (v == FAIRQ_NOMEM)
-		log_event(user, "SKIP", "out of memory queueing it: %.200s", r->command);
+		super_log_skip(s, user, now_ns, "out of memory queueing it: %.200s", r->command);
 	else
-		log_event(user, "SKIP", "queue full: %zu runs of %s waiting, %zu in all: %.200s",
+		super_log_skip(s, user, now_ns, "queue full: %zu runs of %s waiting, %zu in all: %.200s",
 		          fairq_user_waiting(&s->q, user, run_class(r, user)), user,
 		          fairq_waiting(&s->q), r->command);
 	super_record_not_run(s, r, v == FAIRQ_COALESCED ? SPOOL_RUN_COALESCED : SPOOL_RUN_QUEUE_FULL,
@@ -149,7 +171,7 @@ void super_admit(struct super *s, struct run_request *r)
 		return;
 	if (r->client) {
 		if (runclients_of_user(&s->clients, user) > RUNCLIENT_PER_USER) {
-			log_event(user, "SKIP", "crontab --run refused: %d runs by hand still going: "
+			super_log_skip(s, user, now_ns, "crontab --run refused: %d runs by hand still going: "
 			          "%.200s", RUNCLIENT_PER_USER, r->command);
 			runclient_error(r->client, MSGE_BUSY, "%s already has %d runs started with "
 			                "crontab --run going; wait for one to end", user,

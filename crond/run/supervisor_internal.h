@@ -23,6 +23,7 @@
 #include "crond/run/recorder.h"
 #include "crond/run/runner.h"
 #include "crond/run/runreq.h"
+#include "crond/run/skiplog.h"
 #include "lib/config.h"
 #include "spool/spool.h"
 
@@ -64,6 +65,7 @@ struct super {
 		int64_t next_mono;
 		unsigned held;
 	} log_skew, log_down, log_nouser;
+	struct skiplog skiplog;             /* per-owner limit of SKIP lines */
 	struct mailbox_item *missed;        /* cluster: CRON_CATCHUP runs whose claim
 	                                       failed (spool down), the latest per
 	                                       entry, linked by link.next */
@@ -107,6 +109,12 @@ void super_admit(struct super *s, struct run_request *r);
 /* USER's uid, for a history record its owner can read; (uid_t)-1 when
  * unknown. Remembers the last user looked up. */
 uid_t super_uid_of(struct super *s, const char *user);
+
+/* Logs "(USER) SKIP (DETAIL)" unless USER's SKIP lines are over their
+ * rate (skiplog.h, NOW_NS the daemon's clock); a line logged after some
+ * were held back says how many. The caller records the skip regardless. */
+void super_log_skip(struct super *s, const char *user, int64_t now_ns, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* Records R, which never started, for REASON (SPOOL_RUN_QUEUE_FULL,
  * _COALESCED, _CANCELLED, _CLOCK_SKEW), as any run's history. Takes R. */
