@@ -32,12 +32,15 @@ uid_t super_uid_of(struct super *s, const char *user)
 	return s->uid;
 }
 
-void super_log_skip(struct super *s, const char *user, int64_t now_ns, const char *fmt, ...)
+void super_log_limited(struct super *s, enum super_limited kind, const char *user,
+                       int64_t now_ns, const char *fmt, ...)
 {
+	static const char *const events[SUPER_LIMITED_KINDS] = { "SKIP", "DEFER", "CANCEL" };
+	const char *event = events[kind];
 	struct skiplog_verdict v;
-	skiplog_allow(&s->skiplog, user, now_ns, &v);
+	skiplog_allow(&s->limited[kind], user, now_ns, &v);
 	if (v.evicted_held > 0)
-		log_event(v.evicted, "SKIP", "%u similar line%s not logged", v.evicted_held,
+		log_event(v.evicted, event, "%u similar line%s not logged", v.evicted_held,
 		          v.evicted_held == 1 ? "" : "s");
 	if (!v.log)
 		return;
@@ -47,9 +50,9 @@ void super_log_skip(struct super *s, const char *user, int64_t now_ns, const cha
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
 	if (v.held == 0)
-		log_event(user, "SKIP", "%s", detail);
+		log_event(user, event, "%s", detail);
 	else
-		log_event(user, "SKIP", "%s; %u similar line%s%s not logged", detail, v.held,
+		log_event(user, event, "%s; %u similar line%s%s not logged", detail, v.held,
 		          v.held == 1 ? "" : "s", v.shared ? " (of several users)" : "");
 }
 
@@ -71,8 +74,8 @@ void super_record_not_run(struct super *s, struct run_request *r, unsigned reaso
 /* R's entry was removed or replaced: R never starts. */
 void super_cancel_run(struct super *s, struct run_request *r, int64_t now_ns)
 {
-	log_event(r->user, "CANCEL", "entry removed or replaced before its run could start: %.200s",
-	          r->command);
+	super_log_limited(s, SUPER_LIMITED_CANCEL, r->user, now_ns,
+	                  "entry removed or replaced before its run could start: %.200s", r->command);
 	super_record_not_run(s, r, SPOOL_RUN_CANCELLED, now_ns);
 }
 
@@ -137,19 +140,19 @@ static void refuse(struct super *s, struct run_request *r, const char *user,
                    enum fairq_verdict v, int64_t now_ns)
 {
 	if (r->kind == DUE_AT) {
-		log_event(user, "DEFER", "at job %lld: %s, retried in %ds", (long long)r->at_id,
-		          fairq_verdict_name(v), AT_FULL_RETRY);
+		super_log_limited(s, SUPER_LIMITED_DEFER, user, now_ns, "at job %lld: %s, retried in %ds",
+		                  (long long)r->at_id, fairq_verdict_name(v), AT_FULL_RETRY);
 		timer_post_at_add(s->c, r->at_id, r->queue, now_ns / NS + AT_FULL_RETRY);
 		runreq_free(r);
 		return;
 	}
 	if (v == FAIRQ_COALESCED)
-		super_log_skip(s, user, now_ns, "coalesced: a run of this entry is still waiting: %.200s",
+		super_log_limited(s, SUPER_LIMITED_SKIP, user, now_ns, "coalesced: a run of this entry is still waiting: %.200s",
 		          r->command);
 	else if (v == FAIRQ_NOMEM)
-		super_log_skip(s, user, now_ns, "out of memory queueing it: %.200s", r->command);
+		super_log_limited(s, SUPER_LIMITED_SKIP, user, now_ns, "out of memory queueing it: %.200s", r->command);
 	else
-		super_log_skip(s, user, now_ns, "queue full: %zu runs of %s waiting, %zu in all: %.200s",
+		super_log_limited(s, SUPER_LIMITED_SKIP, user, now_ns, "queue full: %zu runs of %s waiting, %zu in all: %.200s",
 		          fairq_user_waiting(&s->q, user, run_class(r, user)), user,
 		          fairq_waiting(&s->q), r->command);
 	super_record_not_run(s, r, v == FAIRQ_COALESCED ? SPOOL_RUN_COALESCED : SPOOL_RUN_QUEUE_FULL,
@@ -171,7 +174,7 @@ void super_admit(struct super *s, struct run_request *r)
 		return;
 	if (r->client) {
 		if (runclients_of_user(&s->clients, user) > RUNCLIENT_PER_USER) {
-			super_log_skip(s, user, now_ns, "crontab --run refused: %d runs by hand still going: "
+			super_log_limited(s, SUPER_LIMITED_SKIP, user, now_ns, "crontab --run refused: %d runs by hand still going: "
 			          "%.200s", RUNCLIENT_PER_USER, r->command);
 			runclient_error(r->client, MSGE_BUSY, "%s already has %d runs started with "
 			                "crontab --run going; wait for one to end", user,

@@ -43,6 +43,14 @@
 #define REQ_OF(node) ((struct run_request *)(void *)((char *)(node) - \
                                                       offsetof(struct run_request, qnode)))
 
+/* The kinds of log line limited per owner (super_log_limited). */
+enum super_limited {
+	SUPER_LIMITED_SKIP,     /* a run not started */
+	SUPER_LIMITED_DEFER,    /* an at job put off, the queue full */
+	SUPER_LIMITED_CANCEL,   /* a waiting run whose entry went */
+	SUPER_LIMITED_KINDS
+};
+
 struct super {
 	struct crond *c;
 	struct config cfg;
@@ -65,7 +73,8 @@ struct super {
 		int64_t next_mono;
 		unsigned held;
 	} log_skew, log_down, log_nouser;
-	struct skiplog skiplog;             /* per-owner limit of SKIP lines */
+	struct skiplog limited[SUPER_LIMITED_KINDS];   /* per-owner limits of the
+	                                    SKIP, DEFER and CANCEL lines */
 	struct mailbox_item *missed;        /* cluster: CRON_CATCHUP runs whose claim
 	                                       failed (spool down), the latest per
 	                                       entry, linked by link.next */
@@ -110,11 +119,13 @@ void super_admit(struct super *s, struct run_request *r);
  * unknown. Remembers the last user looked up. */
 uid_t super_uid_of(struct super *s, const char *user);
 
-/* Logs "(USER) SKIP (DETAIL)" unless USER's SKIP lines are over their
- * rate (skiplog.h, NOW_NS the daemon's clock); a line logged after some
- * were held back says how many. The caller records the skip regardless. */
-void super_log_skip(struct super *s, const char *user, int64_t now_ns, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+/* Logs "(USER) EVENT (DETAIL)", EVENT being KIND's name (SKIP, DEFER or
+ * CANCEL: lines a user's crontab or queue can cause by the thousand),
+ * unless USER's lines of that kind are over their rate (skiplog.h, NOW_NS
+ * the daemon's clock); a line logged after some were held back says how
+ * many. The caller records the run regardless. */
+void super_log_limited(struct super *s, enum super_limited kind, const char *user,
+                       int64_t now_ns, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Records R, which never started, for REASON (SPOOL_RUN_QUEUE_FULL,
  * _COALESCED, _CANCELLED, _CLOCK_SKEW), as any run's history. Takes R. */

@@ -58,7 +58,7 @@ static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
 		recorder_state(&s->rec, r->entry_key, r->scheduled, now_ns / NS);
 	if (r->kind == DUE_CRON && r->overlap_skip && still_running(s, r->entry_key, &other)) {
 		super_give_back(s, r);
-		super_log_skip(s, r->user, now_ns, "previous run pid=%d still running: %.200s",
+		super_log_limited(s, SUPER_LIMITED_SKIP, r->user, now_ns, "previous run pid=%d still running: %.200s",
 		               (int)other, r->command);
 		char why[128];
 		snprintf(why, sizeof(why), "its previous run (pid %d) is still going (CRON_OVERLAP=skip)",

@@ -1,0 +1,52 @@
+#!/bin/bash
+# tests/whole/hardening_defer_flood.sh: one user's at jobs, put off minute
+# after minute by a full queue, cannot flood crond's log with DEFER lines.
+#
+# Fault: one job slot, held for good by root's never-ending entry; nobody
+# may have one run waiting, and queues N at jobs due at once. The first
+# waits; every other finds the queue full and is put off for a minute, then
+# again, each time logging "(nobody) DEFER (at job ID: queue full, ...)":
+# N lines a minute (a user may queue 1,000 at jobs, so 1,000 a minute). Pass:
+# nobody's DEFER lines stay within 5 per 10 s of the daemon's clock, a later
+# line says how many similar lines were not logged, and no at job is lost:
+# all N are still queued.
+. "$ROOT/tests/whole/lib.sh"
+need_crond
+need_attackers "the flooding user is nobody"
+export TZ=UTC
+
+N=40
+write_conf "max_jobs = 1" "max_waiting_per_user = 1" "stop_grace = 1"
+: >"$TEST_TMP/at.deny"
+printf 'CRON_OVERLAP=skip\n* * * * * root sleep 3600\n' >"$TEST_TMP/cron.d/blocker"
+chmod 0644 "$TEST_TMP/cron.d/blocker"
+
+now=$(date +%s)
+start=$(( (now / 60 + 1) * 60 - 2 ))
+# a minute every 2 s
+start_crond --test-clock "$start:30"
+wait_for 20 "the blocker's start" log_has '(root) CMD (pid=[0-9]* sleep 3600)'
+# due at the second test minute: the blocker holds the slot by then
+due=$(date -u -d "@$((start + 62))" +%Y%m%d%H%M)
+for i in $(seq 1 $N); do
+    run as_nobody "$BIN/at" --config "$CONF" -t "$due" <<<"echo job-$i"
+    expect_rc 0 "nobody's at job $i"
+done
+wait_for 40 "the held-back count" log_has '(nobody) DEFER (.*; [0-9]* similar lines not logged)'
+sleep 6
+minutes=$(( ($(date +%s) - now) / 2 + 2 ))
+lines=$(grep -c '(nobody) DEFER (' "$TEST_TMP/crond.log")
+# 5 per 10 s window: at most 5 per test minute (a minute's retries come
+# together), and one window may straddle two minutes
+max=$(( 5 * (minutes + 1) ))
+[ "$lines" -le "$max" ] || fail "nobody logged $lines DEFER lines in about $minutes minutes (at most $max)"
+held=$(grep -o '(nobody) DEFER (.*; [0-9]* similar lines not logged)' "$TEST_TMP/crond.log" |
+       sed 's/.*; \([0-9]*\) similar lines not logged)$/\1/' | awk '{ s += $1 } END { print s + 0 }')
+[ "$held" -ge $N ] || fail "only $held DEFER lines said held back"
+# nothing lost: every at job is still queued (one waits for the slot)
+run as_nobody "$BIN/atq" --config "$CONF"
+expect_rc 0 "atq"
+queued=$(printf '%s\n' "$OUT" | grep -c .)
+[ "$queued" -eq $N ] || fail "$queued of nobody's $N at jobs are queued: $OUT"
+stop_crond
+echo "figure: nobody: $lines DEFER lines logged, $held held back, about $minutes test minutes, $queued at jobs still queued"
