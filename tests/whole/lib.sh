@@ -177,6 +177,22 @@ wait_for() {
 
 log_has() { grep -q -- "$1" "$TEST_TMP/crond.log"; }
 
+# check_limited USER EVENT MINUTES AT_LEAST: USER's EVENT lines, limited per
+# owner (5 per 10 s of the daemon's clock, crond(8)), kept within that rate
+# over MINUTES test minutes (at most 5 a minute when a minute's lines come
+# together, one window straddling two minutes), and said together that at
+# least AT_LEAST lines were held back. Sets LIMITED_LINES and LIMITED_HELD.
+check_limited() {
+    local user=$1 event=$2 minutes=$3 at_least=$4 max
+    LIMITED_LINES=$(grep -c "($user) $event (" "$TEST_TMP/crond.log")
+    max=$(( 5 * (minutes + 1) ))
+    [ "$LIMITED_LINES" -le "$max" ] ||
+        fail "$user logged $LIMITED_LINES $event lines in about $minutes minutes (at most $max)"
+    LIMITED_HELD=$(grep -o "($user) $event (.*; [0-9]* similar lines not logged)" "$TEST_TMP/crond.log" |
+                   sed 's/.*; \([0-9]*\) similar lines not logged)$/\1/' | awk '{ s += $1 } END { print s + 0 }')
+    [ "$LIMITED_HELD" -ge "$at_least" ] || fail "only $LIMITED_HELD $event lines said held back"
+}
+
 as_nobody() {
     setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"
 }
