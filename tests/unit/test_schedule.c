@@ -360,6 +360,54 @@ static void test_next_wall_agrees_with_minute_stepping_on_random_schedules(void 
 	}
 }
 
+/* A lone '*' or number takes a short path in the parser; written twice as
+ * a list ("N,N") it takes the general one. Both must give the same
+ * schedule, or both refuse, for every field, every one- and two-digit
+ * number (with a leading zero too) and at the end of the line or not. */
+static void test_lone_star_and_numbers_parse_as_the_same_in_a_list(void **state)
+{
+	(void)state;
+	char texts[112][4];
+	int n = 0;
+	snprintf(texts[n++], sizeof(texts[0]), "*");
+	for (int v = 0; v < 100; v++)
+		snprintf(texts[n++], sizeof(texts[0]), "%d", v);
+	for (int v = 0; v < 10; v++)
+		snprintf(texts[n++], sizeof(texts[0]), "0%d", v);
+	for (int field = 0; field < 5; field++) {
+		for (int i = 0; i < n; i++) {
+			for (int tail = 0; tail < 2; tail++) {
+				char lone[64] = "", listed[64] = "";
+				for (int k = 0; k < 5; k++) {
+					const char *sep = k ? " " : "";
+					char here[16];
+					snprintf(here, sizeof(here), "%s", k == field ? texts[i] : "*");
+					snprintf(lone + strlen(lone), sizeof(lone) - strlen(lone), "%s%s", sep, here);
+					if (k == field)
+						snprintf(here, sizeof(here), "%s,%s", texts[i], texts[i]);
+					snprintf(listed + strlen(listed), sizeof(listed) - strlen(listed), "%s%s",
+					         sep, here);
+				}
+				if (tail) {   /* a command after the fields */
+					strcat(lone, " true");
+					strcat(listed, " true");
+				}
+				struct schedule a, b;
+				size_t end, col;
+				char msg[256];
+				int ra = schedule_parse(lone, strlen(lone), &a, &end, &col, msg, sizeof(msg));
+				int rb = schedule_parse(listed, strlen(listed), &b, &end, &col, msg, sizeof(msg));
+				if (ra != rb)
+					fail_msg("'%s' gave %d, '%s' gave %d", lone, ra, listed, rb);
+				if (ra == 0 && (a.minutes != b.minutes || a.hours != b.hours ||
+				                a.mdays != b.mdays || a.months != b.months ||
+				                a.wdays != b.wdays || a.flags != b.flags))
+					fail_msg("'%s' and '%s' differ", lone, listed);
+			}
+		}
+	}
+}
+
 /* Property: schedule_can_run (bit arithmetic) agrees with looking at every
  * day of every month, for the day-of-month rule (weekday '*'). */
 static void test_can_run_agrees_with_a_search_of_every_month_and_day(void **state)
@@ -521,6 +569,7 @@ int main(void)
 		cmocka_unit_test(test_can_run_is_false_only_for_impossible_dates),
 		cmocka_unit_test(test_next_wall_agrees_with_minute_stepping_on_random_schedules),
 		cmocka_unit_test(test_can_run_agrees_with_a_search_of_every_month_and_day),
+		cmocka_unit_test(test_lone_star_and_numbers_parse_as_the_same_in_a_list),
 		cmocka_unit_test(test_tilde_elements_are_recorded_not_picked_by_the_parser),
 		cmocka_unit_test(test_tilde_errors_name_the_problem),
 		cmocka_unit_test(test_resolve_picks_each_value_of_the_range_evenly_and_repeatably),
