@@ -153,11 +153,17 @@ bool schedule_next_wall(const struct schedule *s, int64_t after, int64_t *out)
 {
 	if (!schedule_can_run(s))
 		return false;
-	struct civil_time c;
-	civil_from_wall(civil_floor_div(after, SECS_PER_MIN) * SECS_PER_MIN + SECS_PER_MIN, &c);
-	int64_t year = c.year, limit = c.year + SCHEDULE_SEARCH_YEARS;
-	int month = c.month, day = c.day, hour = c.hour, minute = c.minute;
-	int64_t first = INT64_MIN;   /* day number of the 1st of YEAR-MONTH, when known */
+	/* The minute after AFTER, as a date and a time of day (not through
+	 * civil_from_wall: its weekday and day of the year are not needed, and
+	 * this runs once per entry at every load). */
+	int64_t start = civil_floor_div(after, SECS_PER_MIN) * SECS_PER_MIN + SECS_PER_MIN;
+	int64_t days = civil_floor_div(start, SECS_PER_DAY), rem = start - days * SECS_PER_DAY;
+	int64_t year;
+	int month, day;
+	civil_date_from_days(days, &year, &month, &day);
+	int64_t limit = year + SCHEDULE_SEARCH_YEARS;
+	int hour = (int)(rem / SECS_PER_HOUR), minute = (int)(rem / SECS_PER_MIN % 60);
+	int64_t first = days - (day - 1);   /* day number of the 1st of YEAR-MONTH, when known */
 
 	while (year <= limit) {
 		int m = next_bit(s->months, month);
