@@ -22,16 +22,22 @@
  * recorded), as in `crontab --history`; it is left out when no run shown
  * names one, so a single machine's output is as it always was.
  *
+ * One reply from crond carries at most 1000 runs: the rest are asked page
+ * by page with the cursor a cut reply carries (lib/history_cursor.h), so
+ * N up to 100000 are shown when the history has them.
+ *
  * With --json: one document instead (schema "crond.at-history/1" in at(1)):
  * {"schema", "user", "runs": [...]}, newest first, each run with its job
  * number, its node (or null) and the fields every run has (lib/json_out.h).
  */
 #include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "atq/cli.h"
+#include "lib/history_cursor.h"
 #include "lib/json_out.h"
 #include "lib/proto_msgs.h"
 #include "lib/runfmt.h"
@@ -106,38 +112,57 @@ static int json_run(json_t *runs, const struct run *r, const struct tz *zone)
 	return 0;
 }
 
-/* The NODE column's width: 0 (no column) when no run of REPLY names a
- * node, as on a single machine. */
-static int node_width(const struct proto_msg *reply)
+/* The replies of one history: every run of them, newest first. */
+struct pages {
+	struct proto_msg *v;
+	size_t n, cap;
+	size_t rows;            /* TAG_ROW fields in all */
+	const char *cut_why;    /* NULL, or why fewer than asked came (see below) */
+};
+
+static void pages_free(struct pages *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		proto_msg_free(&p->v[i]);
+	free(p->v);
+}
+
+/* The NODE column's width: 0 (no column) when no run of P names a node,
+ * as on a single machine. */
+static int node_width(const struct pages *p)
 {
 	size_t w = 0;
 	struct proto_iter it;
 	struct proto_field f;
 	struct run r;
-	proto_iter_init(&it, reply, TAG_ROW);
-	while (proto_iter_next(&it, &f))
-		if (decode_run(&f, &r) == 0 && r.node_len > w)
-			w = r.node_len;
+	for (size_t i = 0; i < p->n; i++) {
+		proto_iter_init(&it, &p->v[i], TAG_ROW);
+		while (proto_iter_next(&it, &f))
+			if (decode_run(&f, &r) == 0 && r.node_len > w)
+				w = r.node_len;
+	}
 	return w == 0 ? 0 : w < 4 ? 4 : (int)w;
 }
 
-/* The FLAGS column's width: the widest flags of REPLY's runs, at least
+/* The FLAGS column's width: the widest flags of P's runs, at least
  * FLAGS_WIDTH, so long flags ("interrupted,node-lost") keep the columns
  * after in line. */
-static int flags_width(const struct proto_msg *reply)
+static int flags_width(const struct pages *p)
 {
 	size_t w = FLAGS_WIDTH;
 	char flags[128];
 	struct proto_iter it;
 	struct proto_field f;
 	struct run r;
-	proto_iter_init(&it, reply, TAG_ROW);
-	while (proto_iter_next(&it, &f)) {
-		if (decode_run(&f, &r) != 0)
-			continue;
-		runfmt_flags(r.flags, flags, sizeof(flags));
-		if (strlen(flags) > w)
-			w = strlen(flags);
+	for (size_t i = 0; i < p->n; i++) {
+		proto_iter_init(&it, &p->v[i], TAG_ROW);
+		while (proto_iter_next(&it, &f)) {
+			if (decode_run(&f, &r) != 0)
+				continue;
+			runfmt_flags(r.flags, flags, sizeof(flags));
+			if (strlen(flags) > w)
+				w = strlen(flags);
+		}
 	}
 	return (int)w;
 }
@@ -175,39 +200,94 @@ static void print_run(const struct run *r, const struct tz *zone, int flags_w, i
 	putchar('\n');
 }
 
-static int request_history(struct at_conn *conn, const struct at_cli *cli,
-                           struct proto_msg *reply)
+/* One MSG_HISTORY request for COUNT runs older than CUR (NULL: the
+ * newest), its reply into REPLY. */
+static int request_history(struct at_conn *conn, uint32_t count,
+                           const struct history_cursor *cur, struct proto_msg *reply)
 {
 	struct proto_buf req;
-	long count = cli->count ? cli->count : AT_HISTORY_DEFAULT;
 	if (at_conn_request(conn, &req, MSG_HISTORY) < 0)
 		return -1;
 	/* Name the caller: root without TAG_USER would get everyone's runs. */
 	struct passwd *pw = getpwuid(getuid());
 	if (pw != NULL)
 		(void)proto_buf_add_str(&req, TAG_USER, pw->pw_name);
-	(void)proto_buf_add_u32(&req, TAG_COUNT, (uint32_t)count);
+	(void)proto_buf_add_u32(&req, TAG_COUNT, count);
 	(void)proto_buf_add_str(&req, TAG_KIND, "at");
+	if (cur)
+		(void)history_cursor_add(&req, cur);
 	return at_conn_call(conn, &req, reply);
+}
+
+/* The caller's newest COUNT at runs into P, page by page: one reply
+ * carries at most 1000, and a cut one the cursor to ask the rest with
+ * (lib/history_cursor.h). Each request but the last adds a row or moves
+ * the cursor past a scan's worth of cron runs: COUNT requests are plenty.
+ * Returns 0, or -1 (printed; P freed). */
+static int fetch_history(struct at_conn *conn, const char *prog, uint32_t count,
+                         struct pages *p)
+{
+	struct history_cursor cur;
+	bool paging = false;
+	memset(p, 0, sizeof(*p));
+	for (uint32_t req = 0; p->rows < count; req++) {
+		if (req == count) {
+			p->cut_why = "crond needed more requests than the runs asked";
+			break;
+		}
+		if (p->n == p->cap) {
+			size_t cap = p->cap ? p->cap * 2 : 4;
+			struct proto_msg *v = realloc(p->v, cap * sizeof(*v));
+			if (v == NULL) {
+				fprintf(stderr, "%s: out of memory\n", prog);
+				pages_free(p);
+				return -1;
+			}
+			p->v = v;
+			p->cap = cap;
+		}
+		struct proto_msg *reply = &p->v[p->n];
+		if (request_history(conn, count - (uint32_t)p->rows, paging ? &cur : NULL,
+		                    reply) < 0) {
+			pages_free(p);
+			return -1;
+		}
+		p->n++;
+		p->rows += proto_count(reply, TAG_ROW);
+		uint32_t sent;
+		struct history_cursor next;
+		if (proto_get_u32(reply, TAG_COUNT, &sent, NULL) != PROTO_OK)
+			break;   /* all asked, or the history has no more */
+		if (history_cursor_get(reply, &next) != PROTO_OK) {
+			p->cut_why = "this crond sends no cursor to ask the rest with (one reply "
+			             "carries at most 1000 runs)";
+			break;
+		}
+		if (paging && !history_cursor_older(&next, &cur)) {
+			p->cut_why = "crond's history cursor did not move on";
+			break;
+		}
+		cur = next;
+		paging = true;
+	}
+	return 0;
 }
 
 int at_cmd_history(const struct at_cli *cli)
 {
 	struct at_conn conn;
-	struct proto_msg reply;
+	struct pages pages;
+	long asked = cli->count ? cli->count : AT_HISTORY_DEFAULT;
 	struct tz *zone = at_zone_load(cli->prog);
 	if (zone == NULL || at_conn_init(&conn, cli) < 0 ||
-	    request_history(&conn, cli, &reply) < 0) {
+	    fetch_history(&conn, cli->prog, (uint32_t)asked, &pages) < 0) {
 		tz_free(zone);
 		return AT_EXIT_FAIL;
 	}
-	size_t n = proto_count(&reply, TAG_ROW);
-	long asked = cli->count ? cli->count : AT_HISTORY_DEFAULT;
-	uint32_t sent;
-	/* TAG_COUNT: crond sent fewer than asked while the history has more. */
-	if (proto_get_u32(&reply, TAG_COUNT, &sent, NULL) == PROTO_OK && (size_t)asked > n)
-		fprintf(stderr, "%s: showing the newest %zu of the %ld runs asked: crond sends "
-		        "at most %zu in one reply\n", cli->prog, n, asked, n);
+	size_t n = pages.rows;
+	if (pages.cut_why && (size_t)asked > n)
+		fprintf(stderr, "%s: showing the newest %zu of the %ld runs asked: %s\n",
+		        cli->prog, n, asked, pages.cut_why);
 	json_t *doc = NULL, *runs = NULL;
 	int node_w = 0, flags_w = FLAGS_WIDTH;
 	if (cli->json) {
@@ -221,15 +301,15 @@ int at_cmd_history(const struct at_cli *cli)
 		    json_object_set_new(doc, "runs", runs)) {
 			fprintf(stderr, "%s: out of memory\n", cli->prog);
 			json_decref(doc);
-			proto_msg_free(&reply);
+			pages_free(&pages);
 			tz_free(zone);
 			return AT_EXIT_FAIL;
 		}
 	} else if (n == 0) {
 		fprintf(stderr, "%s: no at job runs recorded\n", cli->prog);
 	} else {
-		node_w = node_width(&reply);
-		flags_w = flags_width(&reply);
+		node_w = node_width(&pages);
+		flags_w = flags_width(&pages);
 		printf("%-16s  %-19s  %8s  %-10s  %-*s  ", "SCHEDULED", "STARTED", "DURATION",
 		       "RESULT", flags_w, "FLAGS");
 		if (node_w)
@@ -240,22 +320,24 @@ int at_cmd_history(const struct at_cli *cli)
 	struct proto_iter it;
 	struct proto_field f;
 	struct run r;
-	proto_iter_init(&it, &reply, TAG_ROW);
-	while (rc == AT_EXIT_OK && proto_iter_next(&it, &f)) {
-		if (decode_run(&f, &r) == 0 && doc && json_run(runs, &r, zone) < 0) {
-			fprintf(stderr, "%s: out of memory\n", cli->prog);
+	for (size_t i = 0; rc == AT_EXIT_OK && i < pages.n; i++) {
+		proto_iter_init(&it, &pages.v[i], TAG_ROW);
+		while (rc == AT_EXIT_OK && proto_iter_next(&it, &f)) {
+			if (decode_run(&f, &r) == 0 && doc && json_run(runs, &r, zone) < 0) {
+				fprintf(stderr, "%s: out of memory\n", cli->prog);
+				rc = AT_EXIT_FAIL;
+				continue;
+			}
+			if (decode_run(&f, &r) == 0) {
+				if (!doc)
+					print_run(&r, zone, flags_w, node_w);
+				continue;
+			}
+			fprintf(stderr, "%s: crond sent a malformed history row\n", cli->prog);
 			rc = AT_EXIT_FAIL;
-			continue;
 		}
-		if (decode_run(&f, &r) == 0) {
-			if (!doc)
-				print_run(&r, zone, flags_w, node_w);
-			continue;
-		}
-		fprintf(stderr, "%s: crond sent a malformed history row\n", cli->prog);
-		rc = AT_EXIT_FAIL;
 	}
-	proto_msg_free(&reply);
+	pages_free(&pages);
 	tz_free(zone);
 	if (doc && rc == AT_EXIT_OK && json_out_print(doc, stdout) < 0) {
 		fprintf(stderr, "%s: cannot write to standard output\n", cli->prog);

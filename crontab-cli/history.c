@@ -15,6 +15,10 @@
  * (lib/safetext.h: \e, \x9b), so one run is always one line. A run still
  * going reads "running"; one a crash cut off, "interrupted".
  *
+ * One reply from crond carries at most 1000 runs: store_history asks the
+ * rest page by page (lib/history_cursor.h), so N up to 100000 are shown
+ * when the history has them.
+ *
  * With --json: one document instead (schema "crond.history/1" in
  * crontab(1)): {"schema", "user", "runs": [...]}, newest first.
  */
@@ -142,14 +146,14 @@ int crontab_cmd_history(const struct crontab_cli *cli)
 		return EXIT_FAIL;
 	struct store_run *runs;
 	size_t n;
-	bool cut;
-	if (store_history(&st, (uint32_t)count, &runs, &n, &cut) != STORE_OK) {
+	const char *cut_why;
+	if (store_history(&st, (uint32_t)count, &runs, &n, &cut_why) != STORE_OK) {
 		tz_free(zone);
 		return EXIT_FAIL;
 	}
-	if (cut && (size_t)count > n)
-		fprintf(stderr, "crontab: showing the newest %zu of the %ld runs asked: crond "
-		        "sends at most %zu in one reply\n", n, count, n);
+	if (cut_why && (size_t)count > n)
+		fprintf(stderr, "crontab: showing the newest %zu of the %ld runs asked: %s\n", n,
+		        count, cut_why);
 	if (cli->json) {
 		int rc = print_json(runs, n, who.name, zone);
 		store_runs_free(runs, n);

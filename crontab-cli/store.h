@@ -85,11 +85,14 @@ struct store_run {
 };
 
 /* WHO's newest COUNT cron runs, newest first, as a new array (free with
- * store_runs_free). *CUT is true when crond sent fewer than COUNT while the
- * history has more (one reply carries at most 1000 runs, fewer when they
- * are big). STORE_OK or STORE_FAIL. */
+ * store_runs_free). One reply carries at most 1000 runs (fewer when they
+ * are big): the rest are asked page by page with the cursor each cut reply
+ * carries (lib/history_cursor.h), at most COUNT requests. *CUT_WHY is NULL,
+ * or why fewer than COUNT were got while the history has more (a crond
+ * that does not page, one whose cursor did not move on). STORE_OK or
+ * STORE_FAIL. */
 int store_history(struct store *st, uint32_t count, struct store_run **runs, size_t *n,
-                  bool *cut);
+                  const char **cut_why);
 
 void store_runs_free(struct store_run *runs, size_t n);
 

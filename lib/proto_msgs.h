@@ -32,13 +32,16 @@ enum msg_type {
 	MSG_CRONTAB_GET = 21,
 	/* TAG_USER? -> OK */
 	MSG_CRONTAB_REMOVE = 22,
-	/* TAG_USER?, TAG_COUNT (newest N), TAG_KIND? ("cron" or "at")
+	/* TAG_USER?, TAG_COUNT (newest N), TAG_KIND? ("cron" or "at"),
+	 * TAG_HISTORY_BEFORE? (only runs older than this cursor: the next page)
 	 * -> OK: TAG_ROW* newest first, each: TAG_KIND, TAG_USER, TAG_ENTRY_KEY,
 	 *    TAG_COMMAND, TAG_SCHEDULED, TAG_START, TAG_END (milliseconds),
 	 *    TAG_STATUS, TAG_SIGNAL, TAG_FLAGS, TAG_OUTPUT (head), TAG_OUTPUT_SIZE,
-	 *    TAG_NODE (only when the record names a cluster node); TAG_COUNT (the
-	 *    rows sent) when fewer were sent than asked while the history has
-	 *    more: at most 1000 go in one reply, and fewer when they are big */
+	 *    TAG_RUN_ID, TAG_NODE (only when the record names a cluster node);
+	 *    TAG_COUNT (the rows sent) when fewer were sent than asked while the
+	 *    history has more: at most 1000 go in one reply, and fewer when they
+	 *    are big; with it TAG_HISTORY_BEFORE, the cursor to ask the rest
+	 *    with (lib/history_cursor.h) */
 	MSG_HISTORY = 23,
 
 	/* TAG_QUEUE, TAG_TIME, TAG_SCRIPT, TAG_ENV*, TAG_CWD, TAG_UMASK, TAG_MAIL,
@@ -121,6 +124,9 @@ enum msg_tag {
 	TAG_OUTPUT_SIZE = 30,   /* i64, total bytes of output */
 	TAG_NODE = 35,          /* string: the cluster node that ran it (history
 	                           rows; absent when none was recorded) */
+	TAG_RUN_ID = 36,        /* i64: a history record's id (history rows) */
+	TAG_HISTORY_BEFORE = 37,/* bytes: a nested cursor, TAG_START and
+	                           TAG_RUN_ID (lib/history_cursor.h) */
 	TAG_QUEUE = 40,         /* string, one letter a-z A-Z (or '=' running) */
 	TAG_SCRIPT = 41,        /* bytes */
 	TAG_ENV = 42,           /* string NAME=VALUE, repeated */

@@ -507,6 +507,12 @@ struct spool_history_filter {
 	size_t limit;            /* at most this many, 1 - SPOOL_QUERY_MAX */
 	bool brief;              /* with entry_key: without the output (output_len
 	                          * and output_total 0), never reading it */
+	bool before;             /* a cursor: only records strictly older than
+	                          * (before_start_ms, before_id) in the order
+	                          * below, so the next page starts after the last
+	                          * record of the previous one; false: none */
+	int64_t before_start_ms;
+	int64_t before_id;
 };
 
 /* The records FILTER selects, newest (start_ms, then id) first, as a new

@@ -14,10 +14,17 @@
  * rows are sent; when either limit leaves out rows the history has, the
  * reply carries TAG_COUNT (the rows sent), so a client never shows fewer
  * than asked without saying why.
+ *
+ * Paging: TAG_HISTORY_BEFORE (lib/history_cursor.h) limits the spool query
+ * to the records older than a cursor. A cut reply carries the cursor of
+ * the last record dealt with: the last one sent, or past it the last one
+ * the kind filter skipped (all of them when the scan stopped short), so
+ * the page after neither repeats a row nor misses one the filter wants.
  */
 #include <string.h>
 
 #include "crond/control/control_handlers.h"
+#include "lib/history_cursor.h"
 #include "lib/history_rows.h"
 #include "lib/proto_rows.h"
 
@@ -81,6 +88,25 @@ static size_t requested_count(const struct proto_msg *req, struct proto_buf *rep
 	return n;
 }
 
+/* TAG_HISTORY_BEFORE into FILTER: false with REPLY built when malformed. */
+static bool requested_cursor(const struct proto_msg *req, struct spool_history_filter *filter,
+                             struct proto_buf *reply)
+{
+	struct history_cursor c;
+	enum proto_code rc = history_cursor_get(req, &c);
+	if (rc == PROTO_E_MISSING)
+		return true;
+	if (rc != PROTO_OK) {
+		control_reply_error(reply, MSGE_INVALID, "the history cursor must hold a start "
+		                    "time of 0 or more and a record id of 1 or more");
+		return false;
+	}
+	filter->before = true;
+	filter->before_start_ms = c.start_ms;
+	filter->before_id = c.id;
+	return true;
+}
+
 static size_t count_kinds(const struct spool_run *runs, size_t n, int kinds)
 {
 	size_t k = 0;
@@ -137,6 +163,7 @@ static bool add_row(struct proto_buf *reply, const struct spool_run *r)
 	                          out_len < CONTROL_HISTORY_OUTPUT_MAX ? out_len
 	                                                               : CONTROL_HISTORY_OUTPUT_MAX);
 	(void)proto_buf_add_i64(&row, TAG_OUTPUT_SIZE, r->output_total);
+	(void)proto_buf_add_i64(&row, TAG_RUN_ID, r->id);
 	if (r->node && r->node[0])
 		(void)proto_buf_add_str(&row, TAG_NODE, r->node);
 	return proto_rows_add(reply, &row, CONTROL_REPLY_BUDGET);
@@ -162,6 +189,8 @@ void control_history(struct control_ctx *ctx, const struct control_peer *peer,
 		.by_uid = peer->user.uid != 0 || named,
 		.uid = target.uid,
 	};
+	if (!requested_cursor(req, &filter, reply))
+		return;
 	struct spool_run *runs = NULL;
 	size_t n = 0;
 	struct spool_err err;
@@ -172,13 +201,13 @@ void control_history(struct control_ctx *ctx, const struct control_peer *peer,
 		return;
 	}
 	control_reply_ok(reply);
-	size_t rows = 0;
+	size_t rows = 0, done = 0;   /* DONE: records dealt with, sent or skipped */
 	bool cut = false;
-	for (size_t i = 0; i < n; i++) {
-		if (!(kind_bit(runs[i].kind) & kinds))
+	for (; done < n; done++) {
+		if (!(kind_bit(runs[done].kind) & kinds))
 			continue;
 		/* A row the history has left out: past the cap or the budget. */
-		if (rows == want || !add_row(reply, &runs[i])) {
+		if (rows == want || !add_row(reply, &runs[done])) {
 			cut = rows < asked;
 			break;
 		}
@@ -187,7 +216,11 @@ void control_history(struct control_ctx *ctx, const struct control_peer *peer,
 	/* The kind filter's scan stopped short: older runs may match. */
 	if (rows < want && n >= CONTROL_HISTORY_SCAN_MAX)
 		cut = true;
-	spool_runs_free(runs, n);
 	if (cut)
 		(void)proto_buf_add_u32(reply, TAG_COUNT, (uint32_t)rows);
+	if (cut && done > 0) {
+		struct history_cursor next = { runs[done - 1].start_ms, runs[done - 1].id };
+		(void)history_cursor_add(reply, &next);
+	}
+	spool_runs_free(runs, n);
 }

@@ -154,12 +154,19 @@ int pg_history_query(struct spool *sp, const struct spool_history_filter *f,
 		pg_param_text(&p, NULL);
 	pg_param_int(&p, f->since_ms);
 	pg_param_int(&p, (int64_t)f->limit);
+	pg_param_int(&p, f->before ? f->before_start_ms : INT64_MAX);
+	pg_param_int(&p, f->before ? f->before_id : INT64_MAX);
 	/* One statement per shape of filter, each with conditions its index
 	 * serves (statements are prepared: a generic plan of "$1 IS NULL OR
 	 * entry_key = $1" could use no index). Brief: an empty head and 0 in
 	 * the output's places, so the server never reads (or detoasts) a
-	 * record's output. */
-#define RUN_ORDER " AND start_ms >= $3::bigint ORDER BY start_ms DESC, id DESC LIMIT $4::bigint"
+	 * record's output.
+	 * The cursor (spool_history_filter.before): strictly older than
+	 * ($5, $6), INT64_MAX for both when none; the start_ms bound lets the
+	 * start_ms indexes serve it. */
+#define RUN_ORDER " AND start_ms >= $3::bigint AND start_ms <= $5::bigint" \
+	" AND (start_ms < $5::bigint OR id < $6::bigint)" \
+	" ORDER BY start_ms DESC, id DESC LIMIT $4::bigint"
 	const char *sql;
 	if (f->entry_key != NULL && f->brief)
 		sql = "SELECT id, kind, owner, uid, entry_key, command, scheduled_ms, start_ms,"

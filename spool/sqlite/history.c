@@ -178,6 +178,10 @@ static int bind_query(struct spool *sp, const struct spool_history_filter *f,
 		rc = sqlite3_bind_int64(st, 3, f->since_ms);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_bind_int64(st, 4, (sqlite3_int64)f->limit);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 5, f->before ? f->before_start_ms : INT64_MAX);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 6, f->before ? f->before_id : INT64_MAX);
 	if (rc != SQLITE_OK)
 		return spool_sqlerr(sp, err, rc, "query history");
 	*out = st;

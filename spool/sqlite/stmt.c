@@ -13,6 +13,11 @@
 	" start_ms, end_ms, exit_code, signal, flags, output_head," \
 	" output_total FROM run"
 
+/* spool_history_filter's cursor: strictly older than (?5, ?6) in the
+ * newest-first order (start_ms, then id); the start_ms bound lets the
+ * start_ms indexes serve it. No cursor binds INT64_MAX to both. */
+#define RUN_BEFORE " AND start_ms <= ?5 AND (start_ms < ?5 OR id < ?6)"
+
 /* Queue filters: ?N IS NULL OR instr(?N, queue) > 0 accepts a job whose
  * queue letter is in the given string (or any queue for NULL). */
 static const char *const stmt_sql[ST_COUNT] = {
@@ -115,19 +120,19 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" signal = 0, flags = (flags & ~64) | 4 WHERE flags & 64 != 0",
 	[ST_RUN_BY_KEY] = RUN_COLUMNS
 		" WHERE entry_key = ?1 AND (?2 IS NULL OR uid = ?2)"
-		" AND start_ms >= ?3 ORDER BY start_ms DESC, id DESC LIMIT ?4",
+		" AND start_ms >= ?3" RUN_BEFORE " ORDER BY start_ms DESC, id DESC LIMIT ?4",
 	/* The same without the output: x'' and 0 in its columns' places, so
 	 * SQLite never reads a record's output head (its overflow pages). */
 	[ST_RUN_BY_KEY_BRIEF] =
 		"SELECT id, kind, owner, uid, entry_key, command, scheduled_ms,"
 		" start_ms, end_ms, exit_code, signal, flags, x'', 0 FROM run"
 		" WHERE entry_key = ?1 AND (?2 IS NULL OR uid = ?2)"
-		" AND start_ms >= ?3 ORDER BY start_ms DESC, id DESC LIMIT ?4",
+		" AND start_ms >= ?3" RUN_BEFORE " ORDER BY start_ms DESC, id DESC LIMIT ?4",
 	[ST_RUN_BY_UID] = RUN_COLUMNS
-		" WHERE uid = ?2 AND start_ms >= ?3"
+		" WHERE uid = ?2 AND start_ms >= ?3" RUN_BEFORE
 		" ORDER BY start_ms DESC, id DESC LIMIT ?4",
 	[ST_RUN_ALL] = RUN_COLUMNS
-		" WHERE start_ms >= ?3 ORDER BY start_ms DESC, id DESC LIMIT ?4",
+		" WHERE start_ms >= ?3" RUN_BEFORE " ORDER BY start_ms DESC, id DESC LIMIT ?4",
 	[ST_RUN_PRUNE_AGE] =
 		"DELETE FROM run WHERE id IN (SELECT id FROM run"
 		" WHERE start_ms < ?1 AND flags & 64 = 0 ORDER BY start_ms LIMIT ?2)",

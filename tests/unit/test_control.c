@@ -41,6 +41,7 @@
 #include "crond/sched/scheduler.h"
 #include "crond/sched/timer.h"
 #include "lib/client.h"
+#include "lib/history_cursor.h"
 #include "lib/proto_client.h"
 #include "lib/proto_msgs.h"
 #include "spool/spool.h"
@@ -1069,6 +1070,121 @@ static void test_history_cut_is_said(void **state)
 	assert_int_equal(r.count, 0);
 }
 
+/* One MSG_HISTORY page of USER's KIND runs older than CUR (NULL: the
+ * newest): the ids of its rows appended to IDS (*N), each row's kind and
+ * its place newest first (after *LAST) checked; returns whether the reply
+ * was cut (TAG_COUNT), with its cursor in *NEXT. */
+static bool history_page(struct fx *f, const char *user, uint32_t count, const char *kind,
+                         const struct history_cursor *cur, int64_t *ids, size_t *n,
+                         struct history_cursor *last, struct history_cursor *next)
+{
+	char err[256];
+	struct client cl;
+	struct proto_msg reply;
+	uint32_t code;
+	int nd;
+	assert_int_equal(client_open(&f->c->cfg, &cl, &nd, err, sizeof(err)), 0);
+	struct proto_buf b = history_req(user, count, kind);
+	if (cur)
+		assert_int_equal(history_cursor_add(&b, cur), PROTO_OK);
+	assert_int_equal(client_call(&cl, &b, &reply, &code, err, sizeof(err)), 0);
+	client_close(&cl);
+	struct proto_iter it;
+	struct proto_field fl;
+	proto_iter_init(&it, &reply, TAG_ROW);
+	while (proto_iter_next(&it, &fl)) {
+		struct proto_msg row;
+		struct history_cursor at;
+		char k[8];
+		assert_int_equal(proto_field_nested(&fl, &row, NULL), PROTO_OK);
+		assert_int_equal(proto_get_i64(&row, TAG_START, &at.start_ms, NULL), PROTO_OK);
+		assert_int_equal(proto_get_i64(&row, TAG_RUN_ID, &at.id, NULL), PROTO_OK);
+		copy_str(&row, TAG_KIND, k, sizeof(k));
+		assert_string_equal(k, kind);
+		if (last->id != 0)
+			assert_true(history_cursor_older(&at, last));
+		*last = at;
+		ids[(*n)++] = at.id;
+	}
+	uint32_t sent;
+	bool cut = proto_get_u32(&reply, TAG_COUNT, &sent, NULL) == PROTO_OK;
+	if (cut)
+		assert_int_equal(history_cursor_get(&reply, next), PROTO_OK);
+	else
+		assert_int_equal(history_cursor_get(&reply, next), PROTO_E_MISSING);
+	proto_msg_free(&reply);
+	return cut;
+}
+
+/* A history longer than one reply, read page by page with the cursor each
+ * cut reply carries: every run of the kind asked exactly once, newest
+ * first, though six runs share each start time and the kind filter drops
+ * half of them; a page the kind filter's scan filled with other runs
+ * carries no row but a cursor past them. A malformed cursor is refused. */
+static void test_history_pages_with_the_cursor(void **state)
+{
+	struct fx *f = *state;
+	enum { N = 2500, OLD = 10, NEWER = 5000 };
+	struct spool_run *runs = calloc(2 * N + OLD + NEWER, sizeof(*runs));
+	assert_non_null(runs);
+	size_t k = 0;
+	for (int i = 0; i < N; i++)
+		for (int kind = 0; kind < 2; kind++)
+			runs[k++] = (struct spool_run){
+				.kind = kind ? SPOOL_RUN_AT : SPOOL_RUN_CRON, .owner = "root",
+				.uid = 0, .entry_key = kind ? "7" : "user:root:1", .command = "a",
+				.start_ms = 100000 + i / 3, .end_ms = 200000 };
+	for (int i = 0; i < OLD + NEWER; i++)   /* nobody: old cron runs, newer at runs */
+		runs[k++] = (struct spool_run){
+			.kind = i < OLD ? SPOOL_RUN_CRON : SPOOL_RUN_AT, .owner = "nobody",
+			.uid = NOBODY, .entry_key = i < OLD ? "user:nobody:1" : "8", .command = "b",
+			.start_ms = 1000 + i, .end_ms = 200000 };
+	struct spool *sp;
+	struct spool_err err;
+	assert_int_equal(spool_open(f->c->cfg.spool, 0, &sp, &err), 0);
+	assert_int_equal(spool_history_append(sp, runs, k, &err), 0);
+	spool_close(sp);
+	free(runs);
+
+	int64_t *ids = calloc(N + OLD, sizeof(*ids));
+	assert_non_null(ids);
+	size_t n = 0, pages = 0;
+	struct history_cursor last = { 0, 0 }, cur, next;
+	bool more = history_page(f, "root", 5000, "cron", NULL, ids, &n, &last, &next);
+	for (pages = 1; more; pages++) {
+		assert_true(pages < 10);
+		assert_true(pages == 1 || history_cursor_older(&next, &cur));
+		cur = next;
+		more = history_page(f, "root", (uint32_t)(5000 - n), "cron", &cur, ids, &n, &last,
+		                    &next);
+	}
+	assert_int_equal(pages, 3);                      /* 1000 + 1000 + 500 */
+	assert_int_equal(n, N);                          /* newest first: none twice */
+
+	n = 0;
+	last = (struct history_cursor){ 0, 0 };
+	assert_true(history_page(f, "nobody", OLD, "cron", NULL, ids, &n, &last, &next));
+	assert_int_equal(n, 0);                          /* the scan met only at runs */
+	cur = next;
+	assert_false(history_page(f, "nobody", OLD, "cron", &cur, ids, &n, &last, &next));
+	assert_int_equal(n, OLD);
+
+	struct result r;
+	struct proto_buf b = history_req("root", 10, NULL);
+	proto_buf_add_bytes(&b, TAG_HISTORY_BEFORE, "xyz", 3);
+	call(f, &b, &r);
+	expect_error(&r, MSGE_INVALID, "history cursor");
+	b = history_req("root", 10, NULL);
+	history_cursor_add(&b, &(struct history_cursor){ -1, 5 });
+	call(f, &b, &r);
+	expect_error(&r, MSGE_INVALID, "history cursor");
+	b = history_req("root", 10, NULL);
+	history_cursor_add(&b, &(struct history_cursor){ 100000, 0 });
+	call(f, &b, &r);
+	expect_error(&r, MSGE_INVALID, "history cursor");
+	free(ids);
+}
+
 /* ------------------------------------------------------------ status */
 
 /* MSG_STATUS keys each entry exactly as the scheduler does ('~' picks and
@@ -2043,6 +2159,7 @@ int main(void)
 		T(test_a_user_sees_and_touches_only_their_own_jobs),
 		T(test_history_rows_newest_first_by_user_and_kind),
 		T(test_history_cut_is_said),
+		T(test_history_pages_with_the_cursor),
 		T(test_status_keys_entries_as_the_scheduler_does),
 		T(test_garbage_gets_a_fatal_reply_and_others_are_served),
 		T(test_an_oversized_request_is_refused_from_its_header),

@@ -667,6 +667,86 @@ static void test_brief_query_leaves_the_output_out(void **state)
 	spool_runs_free(v, n);
 }
 
+/* Pages of FILTER (limit PAGE) through the cursor, each starting strictly
+ * after the last record of the one before: returns how many records in
+ * all, asserting the whole walk is newest first with no record twice. */
+static size_t walk_pages(struct spool *sp, struct spool_history_filter filter, size_t page)
+{
+	struct spool_err err = { 0 };
+	int64_t seen[64];
+	size_t total = 0;
+	filter.limit = page;
+	filter.before = false;
+	for (int pages = 0; pages < 64; pages++) {
+		struct spool_run *v;
+		size_t n;
+		assert_int_equal(spool_history_query(sp, &filter, &v, &n, &err), SPOOL_OK);
+		for (size_t i = 0; i < n; i++) {
+			assert_true(total < 64);
+			for (size_t j = 0; j < total; j++)
+				assert_true(seen[j] != v[i].id);
+			if (filter.before)   /* strictly older than the cursor */
+				assert_true(v[i].start_ms < filter.before_start_ms ||
+					    (v[i].start_ms == filter.before_start_ms &&
+					     v[i].id < filter.before_id));
+			seen[total++] = v[i].id;
+		}
+		if (n > 0) {
+			filter.before = true;
+			filter.before_start_ms = v[n - 1].start_ms;
+			filter.before_id = v[n - 1].id;
+		}
+		spool_runs_free(v, n);
+		if (n < page)
+			return total;
+	}
+	fail_msg("the pages never ended");
+	return 0;
+}
+
+static void test_cursor_pages_every_record_exactly_once(void **state)
+{
+	struct spool_fixture *fx = *state;
+	/* Eight start times, four records each (alice's on two entries, bob's
+	 * in between), appended out of order so ids do not follow start_ms. */
+	static const int starts[8] = { 500, 100, 700, 300, 800, 200, 600, 400 };
+	for (int i = 0; i < 8; i++) {
+		append(fx->sp, run_for("alice", 1000, "alice:a", starts[i]));
+		append(fx->sp, run_for("bob", 1001, "bob:x", starts[i]));
+		append(fx->sp, run_for("alice", 1000, "alice:b", starts[i]));
+		append(fx->sp, run_for("alice", 1000, "alice:a", starts[i]));
+	}
+	/* Pages of 3 split every group of one start time somewhere. */
+	for (size_t page = 1; page <= 5; page += 2) {
+		assert_int_equal(walk_pages(fx->sp, (struct spool_history_filter){ 0 }, page), 32);
+		assert_int_equal(walk_pages(fx->sp, (struct spool_history_filter){
+			.by_uid = true, .uid = 1000 }, page), 24);
+		assert_int_equal(walk_pages(fx->sp, (struct spool_history_filter){
+			.entry_key = "alice:a" }, page), 16);
+		assert_int_equal(walk_pages(fx->sp, (struct spool_history_filter){
+			.entry_key = "alice:a", .brief = true }, page), 16);
+		assert_int_equal(walk_pages(fx->sp, (struct spool_history_filter){
+			.since_ms = 500 }, page), 16);
+	}
+	/* A cursor older than everything: nothing; one in between a group:
+	 * the older records of that start time and all older ones. */
+	struct spool_history_filter none = { .limit = 100, .before = true,
+					     .before_start_ms = 100, .before_id = 0 };
+	assert_int_equal(spool_fixture_count_runs(fx->sp, &none), 0);
+	struct spool_history_filter first = { .limit = 2 };
+	struct spool_run *v;
+	size_t n;
+	struct spool_err err = { 0 };
+	assert_int_equal(spool_history_query(fx->sp, &first, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[1].start_ms, 800);
+	struct spool_history_filter rest = { .limit = 100, .before = true,
+					     .before_start_ms = v[1].start_ms,
+					     .before_id = v[1].id };
+	spool_runs_free(v, n);
+	assert_int_equal(spool_fixture_count_runs(fx->sp, &rest), 30);
+}
+
 int main(void)
 {
 	static const struct spool_fixture_test tests[] = {
@@ -681,6 +761,7 @@ int main(void)
 		SPOOL_CONTRACT_TEST(test_a_thousand_starts_are_one_transaction),
 		SPOOL_CONTRACT_TEST(test_queries_are_newest_first_and_filtered),
 		SPOOL_CONTRACT_TEST(test_brief_query_leaves_the_output_out),
+		SPOOL_CONTRACT_TEST(test_cursor_pages_every_record_exactly_once),
 		SPOOL_CONTRACT_TEST(test_prune_by_age_deletes_oldest_in_bounded_batches),
 		SPOOL_CONTRACT_TEST(test_prune_by_count_keeps_the_newest_per_entry),
 		SPOOL_CONTRACT_TEST(test_prune_by_user_keeps_the_newest_per_owner_but_root),
