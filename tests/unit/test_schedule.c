@@ -381,10 +381,10 @@ static void test_lone_star_and_numbers_parse_as_the_same_in_a_list(void **state)
 				for (int k = 0; k < 5; k++) {
 					const char *sep = k ? " " : "";
 					char here[16];
-					snprintf(here, sizeof(here), "%s", k == field ? texts[i] : "*");
+					snprintf(here, sizeof(here), "%.3s", k == field ? texts[i] : "*");
 					snprintf(lone + strlen(lone), sizeof(lone) - strlen(lone), "%s%s", sep, here);
 					if (k == field)
-						snprintf(here, sizeof(here), "%s,%s", texts[i], texts[i]);
+						snprintf(here, sizeof(here), "%.3s,%.3s", texts[i], texts[i]);
 					snprintf(listed + strlen(listed), sizeof(listed) - strlen(listed), "%s%s",
 					         sep, here);
 				}
