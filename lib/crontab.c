@@ -64,10 +64,17 @@ static int split_command(struct parser *p, const char *raw, size_t len,
 		return -1;
 	size_t i = 0, n = 0;
 	bool has_input = false;
+	/* The next '\\' and '%' at or after I (NULL: none left), each looked
+	 * for again only once I has passed it, so a line of many escapes is
+	 * still read once. */
+	const char *bs = memchr(raw, '\\', len), *pc = memchr(raw, '%', len);
 	for (; i < len; i++) {
 		/* Up to the next '\\' or '%' is copied as one piece: most
 		 * commands have neither. */
-		const char *bs = memchr(raw + i, '\\', len - i), *pc = memchr(raw + i, '%', len - i);
+		if (bs && bs < raw + i)
+			bs = memchr(raw + i, '\\', len - i);
+		if (pc && pc < raw + i)
+			pc = memchr(raw + i, '%', len - i);
 		size_t plain = bs && (!pc || bs < pc) ? (size_t)(bs - raw) : pc ? (size_t)(pc - raw) : len;
 		memcpy(cmd + n, raw + i, plain - i);
 		n += plain - i;
