@@ -119,6 +119,7 @@ $(BUILD)/obj/%.o: %.c
 # The job runner's child side runs in a vfork-style child on a borrowed stack
 # (like posix_spawn): sanitizer instrumentation has no place there.
 $(BUILD)/obj/crond/run/runner_child.o: CFLAGS += -fno-sanitize=all
+$(BUILD)/obj/lib/plaincmd_exec.o: CFLAGS += -fno-sanitize=all
 
 $(LIBCOMMON):  $(call obj,$(LIB_SRCS))
 $(LIBSPOOL):   $(call obj,$(SPOOL_SRCS))
@@ -151,7 +152,7 @@ $(BIN)/crond $(BIN)/crontab $(BIN)/at:
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BIN)/crond-session: $(call obj,$(SESSION_SRCS))
+$(BIN)/crond-session: $(call obj,$(SESSION_SRCS) lib/plaincmd.c lib/plaincmd_exec.c)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ -lpam

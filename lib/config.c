@@ -67,6 +67,7 @@ static const struct key keys[] = {
 	{ "log", K_LOG, offsetof(struct config, log), 0, 0 },
 	{ "cron_mail", K_MAIL, offsetof(struct config, cron_mail), 0, 0 },
 	{ "pam", K_BOOL, offsetof(struct config, pam), 0, 0 },
+	{ "direct_exec", K_BOOL, offsetof(struct config, direct_exec), 0, 0 },
 	{ "pam_service", K_NAME, offsetof(struct config, pam_service), 0, 0 },
 	PATHKEY(session_helper),
 	{ "node", K_NODE, offsetof(struct config, node), 0, 0 },
@@ -120,6 +121,7 @@ void config_defaults(struct config *cfg)
 	 * (tests, make run, a user's own crond) has none; the package's
 	 * /etc/crond.conf turns it on. */
 	cfg->pam = false;
+	cfg->direct_exec = true;
 	snprintf(cfg->pam_service, sizeof(cfg->pam_service), "crond");
 	set_str(cfg->session_helper, CONFIG_SESSION_HELPER);
 	cfg->node[0] = '\0';   /* the host name (crond asks at start) */

@@ -77,6 +77,8 @@ struct config {
 	                                       crontab sets CRON_MAIL */
 	enum config_log log;
 	bool pam;                           /* jobs run through PAM (crond-session) */
+	bool direct_exec;                   /* plain commands exec'd without /bin/sh
+	                                       (crond/run/runner.h: direct_plain) */
 	char pam_service[CONFIG_NAME_MAX];  /* the PAM service: /etc/pam.d/NAME */
 	char session_helper[CONFIG_PATH_MAX]; /* the program that opens the session */
 	/* Clusters (several nodes sharing a PostgreSQL spool). */

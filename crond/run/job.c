@@ -52,6 +52,7 @@ static void spec_for_cron(struct job_spec *spec, const struct run_request *req,
 	spec->assignments = (const char *const *)req->env;
 	spec->n_assignments = req->n_env;
 	spec->default_path = cfg->path;
+	spec->direct_plain = cfg->direct_exec;
 }
 
 static void spec_for_at(struct job_spec *spec, const struct spool_at_job *at,
@@ -238,8 +239,8 @@ bool job_reap(struct job *j, int64_t now_ns)
 		return false;
 	if (si.si_code == CLD_EXITED)
 		j->wstatus = (si.si_status & 0xff) << 8;
-	else
-		j->wstatus = si.si_status & 0x7f;   /* killed or dumped: the signal */
+	else   /* killed or dumped: the signal, and WCOREDUMP's bit */
+		j->wstatus = (si.si_status & 0x7f) | (si.si_code == CLD_DUMPED ? 0x80 : 0);
 	j->exited = true;
 	j->end_ns = now_ns;
 	j->end_mono = clock_mono_ns();
@@ -249,6 +250,37 @@ bool job_reap(struct job *j, int64_t now_ns)
 		j->proc.pidfd = -1;
 	}
 	return true;
+}
+
+void job_end_as_the_shell(struct job *j, size_t cap)
+{
+	if (!j->proc.direct || !j->exited || !WIFSIGNALED(j->wstatus) || j->timed_out ||
+	    j->interrupted)
+		return;
+	int sig = WTERMSIG(j->wstatus);
+	bool core = WCOREDUMP(j->wstatus);
+	j->wstatus = ((128 + sig) & 0xff) << 8;
+	if (sig == SIGINT || sig == SIGPIPE)
+		return;   /* dash says nothing of these */
+	char line[96];
+	int n = snprintf(line, sizeof(line), "%s%s\n", strsignal(sig), core ? " (core dumped)" : "");
+	if (n <= 0 || (size_t)n >= sizeof(line))
+		return;
+	if (j->req && j->req->client)
+		runclient_output(j->req->client, line, (size_t)n);   /* crontab --run */
+	j->out_total += (uint64_t)n;
+	if (j->out_len >= cap)
+		return;
+	size_t keep = cap - j->out_len < (size_t)n ? cap - j->out_len : (size_t)n;
+	if (j->out_cap < j->out_len + keep) {
+		char *grown = realloc(j->out, j->out_len + keep);
+		if (grown == NULL)
+			return;
+		j->out = grown;
+		j->out_cap = j->out_len + keep;
+	}
+	memcpy(j->out + j->out_len, line, keep);
+	j->out_len += keep;
 }
 
 bool job_done(const struct job *j)

@@ -89,6 +89,13 @@ bool job_check_started(struct job *j);
 /* Reaps the child if it has exited; true once it has. */
 bool job_reap(struct job *j, int64_t now_ns);
 
+/* A plain command exec'd without the shell (job_proc's direct) that died of
+ * a signal the daemon did not send: reported as dash would have, as exit
+ * 128+N with dash's line ("Segmentation fault (core dumped)"; none for
+ * SIGINT and SIGPIPE) added to its output (kept up to CAP bytes, as
+ * job_read_output keeps). Call once, when the job is done. */
+void job_end_as_the_shell(struct job *j, size_t cap);
+
 /* Done: the start is decided, the child reaped, and the output at EOF or
  * given up on. */
 bool job_done(const struct job *j);

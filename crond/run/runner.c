@@ -37,6 +37,7 @@
 
 #include "crond/run/jobenv.h"
 #include "crond/session.h"
+#include "lib/plaincmd.h"
 
 #define MAX_EXEC_ARGS 256
 
@@ -358,10 +359,22 @@ static uint64_t signals_to_reset(void)
 	return reset;
 }
 
+/* Whether RUNNER_DEFAULT_SHELL, its links followed, is a program named dash. */
+static bool sh_is_dash(void)
+{
+	char *real = realpath(RUNNER_DEFAULT_SHELL, NULL);
+	if (real == NULL)
+		return false;
+	const char *base = strrchr(real, '/');
+	bool dash = base != NULL && strcmp(base, "/dash") == 0;
+	free(real);
+	return dash;
+}
+
 int runner_kit_init(struct runner_kit *kit)
 {
 	*kit = (struct runner_kit){ .reset_signals = signals_to_reset(), .devnull = -1,
-		                    .euid = geteuid() };
+		                    .euid = geteuid(), .sh_is_dash = sh_is_dash() };
 	kit->devnull = above_stdio(open("/dev/null", O_RDONLY | O_CLOEXEC));
 	if (kit->devnull < 0)
 		return -1;
@@ -389,6 +402,45 @@ static uint64_t all_signals(void)
 	return ~(UINT64_C(1) << (SIGKILL - 1) | UINT64_C(1) << (SIGSTOP - 1));
 }
 
+/* A plain command whose shell is dash: its words, and the environment
+ * with room for the PWD dash would add, for the child to exec it without
+ * the shell (runner_child.c). Anything else keeps to the shell. */
+static int plan_direct(struct plan *p, const struct job_spec *s, const char *shell, char *err,
+                       size_t errlen)
+{
+	if (!s->direct_plain || s->command == NULL || s->kit == NULL || !s->kit->sh_is_dash ||
+	    strcmp(shell, RUNNER_DEFAULT_SHELL) != 0)
+		return 0;
+	if (p->via_helper) {   /* it checks the environment PAM's is merged into */
+		char **words = plaincmd_argv(s->command);
+		p->helper_plain = words != NULL;
+		free(words);
+		return 0;
+	}
+	if (p->report == NULL)
+		return 0;   /* the child could not say whether it ran the shell */
+	const char *path = jobenv_get(&p->env, "PATH");
+	if (!plaincmd_path_is_plain(path) || !plaincmd_env_is_kept(p->env.envp))
+		return 0;
+	p->direct_argv = plaincmd_argv(s->command);
+	if (p->direct_argv == NULL && errno == 0)
+		return 0;
+	p->pwd_room = PATH_MAX;
+	p->pwd_var = malloc(4 + p->pwd_room);
+	p->direct_envp = malloc((p->env.count + 2) * sizeof(char *));
+	if (p->direct_argv == NULL || p->pwd_var == NULL || p->direct_envp == NULL) {
+		snprintf(err, errlen, "out of memory building the command line");
+		return -1;
+	}
+	memcpy(p->pwd_var, "PWD=", 5);
+	memcpy(p->direct_envp, p->env.envp, p->env.count * sizeof(char *));
+	p->direct_envp[p->env.count] = p->pwd_var;
+	p->direct_envp[p->env.count + 1] = NULL;
+	p->direct_path = path;
+	p->direct = true;
+	return 0;
+}
+
 static int prepare(struct plan *p, const struct job_spec *s, char *err, size_t errlen)
 {
 	const char *shell = s->shell ? s->shell : RUNNER_DEFAULT_SHELL;
@@ -407,7 +459,7 @@ static int prepare(struct plan *p, const struct job_spec *s, char *err, size_t e
 	if (jobenv_build(&base, s->assignments, s->n_assignments, &p->env, err, errlen) < 0)
 		return -1;
 	p->home = jobenv_get(&p->env, "HOME");
-	if (build_argv(p, s, shell, err, errlen) < 0)
+	if (build_argv(p, s, shell, err, errlen) < 0 || plan_direct(p, s, shell, err, errlen) < 0)
 		return -1;
 	return prepare_child_state(p, s, err, errlen);
 }
@@ -436,7 +488,7 @@ static int helper_argv(struct plan *p, const struct job_spec *s, char *err, size
 	v[k++] = p->pw.pw_name;
 	v[k++] = fd;
 	v[k++] = p->cwd ? p->cwd : "";
-	v[k++] = p->note ? "at" : "-";
+	v[k++] = p->note ? "at" : p->helper_plain ? "plain" : "-";
 	v[k++] = count;
 	for (size_t i = 0; i < p->env.count; i++)
 		v[k++] = p->env.envp[i];
@@ -484,10 +536,13 @@ static void plan_free(struct plan *p)
 	}
 	free(p->argv);
 	free(p->note);
+	free(p->direct_argv);
+	free(p->direct_envp);
+	free(p->pwd_var);
 	jobenv_free(&p->env);
-	p->pwbuf = p->note = NULL;
+	p->pwbuf = p->note = p->pwd_var = NULL;
 	p->groups = NULL;
-	p->argv = NULL;
+	p->argv = p->direct_argv = p->direct_envp = NULL;
 }
 
 /* "user\0program\0cwd\0home\0", for runner_check_started's messages. */
@@ -582,7 +637,9 @@ int runner_start(const struct job_spec *s, struct job_proc *proc, char *err, siz
 	char eb[128];
 	struct plan p;
 	struct start_report report = { 0 };
+	bool via_shell = false;
 	plan_init(&p);
+	p.via_shell = &via_shell;
 	*proc = (struct job_proc){ .pid = -1, .pidfd = -1, .out_fd = -1, .err_fd = -1 };
 	if (report_in_memory(s))
 		p.report = &report;
@@ -614,6 +671,7 @@ int runner_start(const struct job_spec *s, struct job_proc *proc, char *err, siz
 		proc->fail.step = report.step;
 		proc->fail.err = report.err;
 	}
+	proc->direct = p.direct && !via_shell && report.step == 0;
 	proc->uid = p.pw.pw_uid;
 	proc->gid = p.pw.pw_gid;
 	proc->info = info;

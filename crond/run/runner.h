@@ -112,6 +112,12 @@ struct job_spec {
 	const char *session_helper;  /* required with pam_service */
 	struct runner_ids *ids;   /* NULL, or where the owner's passwd entry and
 	                             groups are looked up and kept (below) */
+	bool direct_plain;        /* a plain command (lib/plaincmd.h) whose shell
+	                             is /bin/sh is exec'd without the shell when
+	                             /bin/sh is dash (KIT says) and the job's PATH
+	                             and environment are ones dash passes on
+	                             unchanged: one exec instead of two and a
+	                             fork. JOB_PROC's direct says whether it was */
 	const struct runner_kit *kit;  /* NULL: the child resets every signal's
 	                             disposition and gets a stack of its own
 	                             (below) */
@@ -153,13 +159,15 @@ void runner_ids_clear(struct runner_ids *ids);
  *     serves every start, with no mmap, munmap (and its TLB shootdown in a
  *     threaded process) or page faults per run;
  *   - /dev/null, open once, for the jobs with no input;
- *   - the daemon's effective uid, which it never changes.
+ *   - the daemon's effective uid, which it never changes;
+ *   - whether /bin/sh is dash, whose ways lib/plaincmd.h knows.
  * Not thread-safe: one caller at a time, as runner_start. */
 struct runner_kit {
 	uint64_t reset_signals;   /* bit SIG - 1 set: SIG to SIG_DFL */
 	void *stack;              /* RUNNER_KIT_STACK bytes, or NULL */
 	int devnull;              /* read-only, close-on-exec, above 2; or -1 */
 	uid_t euid;
+	bool sh_is_dash;          /* /bin/sh resolves to a program named dash */
 };
 
 #define RUNNER_KIT_STACK (128 * 1024)   /* the child only makes system calls */
@@ -192,6 +200,10 @@ struct job_proc {
 	bool start_failed;  /* private: runner_check_started's decision */
 	struct { int32_t step, err; } fail;  /* private: a failure the child
 	                    reported in memory, until runner_check_started says it */
+	bool direct;     /* the job's process is the plain command itself, exec'd
+	                    without the shell (job_spec's direct_plain): its wait
+	                    status is the command's, where the shell would have
+	                    reported a signal as exit 128+N and said which */
 };
 
 /* Starts SPEC as its owner. Fails before fork, with a message in ERR and

@@ -9,8 +9,9 @@
  *   - make only raw system calls, through syscall(2): no C library wrapper
  *     (sanitizers intercept them, and glibc's set*id wrappers would signal
  *     the daemon's other threads to change their ids too);
- *   - write no memory but this stack, the report slot (below) and errno
- *     (the suspended thread's);
+ *   - write no memory but this stack, the report slot (below), errno
+ *     (the suspended thread's) and, for a plain command exec'd without
+ *     the shell, the plan's PWD string and its via_shell flag;
  *   - allocate nothing, take no lock: everything is in `struct plan`,
  *     prepared and never touched again until the child has exec'd or died.
  * Every signal is blocked throughout (the supervisor blocks them all) until
@@ -33,6 +34,8 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "lib/plaincmd.h"
 
 static _Noreturn void child_fail(const struct plan *p, enum step step, int e)
 {
@@ -186,6 +189,16 @@ static void child_descriptors(const struct plan *p)
 		child_fail(p, STEP_CLOSE, errno);
 }
 
+/* Execs the plain command as dash would (lib/plaincmd.h), with the PWD
+ * dash would add. Returns only when nothing was exec'd: the caller then
+ * runs the shell. */
+static void child_exec_direct(const struct plan *p)
+{
+	if (syscall(SYS_getcwd, p->pwd_var + 4, p->pwd_room) < 0)
+		return;
+	plaincmd_exec(p->direct_argv, p->direct_envp, p->direct_path);
+}
+
 static _Noreturn void run_child(const struct plan *p)
 {
 	const uint64_t no_signals = 0;
@@ -205,6 +218,10 @@ static _Noreturn void run_child(const struct plan *p)
 	child_descriptors(p);
 	if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &no_signals, NULL, KERNEL_SIGSET_SIZE) < 0)
 		child_fail(p, STEP_SIGNALS, errno);
+	if (p->direct) {
+		child_exec_direct(p);
+		*(volatile bool *)p->via_shell = true;
+	}
 	syscall(SYS_execve, p->program, p->argv, p->via_helper ? p->helper_env : p->env.envp);
 	child_fail(p, STEP_EXEC, errno);
 }

@@ -82,6 +82,19 @@ struct plan {
 	                             run as root with an empty environment; the
 	                             helper changes ids and directory for the job */
 	char *helper_env[1];      /* that empty environment */
+	/* A plain command (lib/plaincmd.h) exec'd without the shell: */
+	bool direct;              /* try DIRECT_ARGV first, then ARGV (the shell) */
+	bool helper_plain;        /* PAM: the session helper may exec it directly
+	                             (crond/session.h "plain") */
+	char **direct_argv;       /* the command's words */
+	char **direct_envp;       /* ENV's strings, then PWD_VAR, then NULL */
+	char *pwd_var;            /* "PWD=" and room for PWD_ROOM bytes, which the
+	                             child fills with its directory (getcwd), as
+	                             dash adds it */
+	size_t pwd_room;
+	const char *direct_path;  /* the job's PATH, searched as dash does */
+	bool *via_shell;          /* the child sets it before it runs the shell
+	                             instead (in the suspended parent's memory) */
 };
 
 

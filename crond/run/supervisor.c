@@ -152,6 +152,7 @@ static void collect_done(struct super *s)
 			s->n_jobs--;
 			super_give_back(s, j->req);
 		}
+		job_end_as_the_shell(j, s->cfg.output_cap);
 		job_log_end(j);
 		if (j->kind == JOB_MAIL) {
 			job_free(j);

@@ -41,6 +41,7 @@ struct result {
 	size_t len;
 	int status;       /* wait status */
 	bool started;
+	bool direct;      /* job_proc's: exec'd without the shell */
 	char msg[512];
 };
 
@@ -95,6 +96,7 @@ static void run_job(const struct job_spec *spec, struct result *r)
 	if (runner_start(spec, &p, err, sizeof(err)) != 0)
 		fail_msg("runner_start: %s", err);
 	assert_true(p.pid > 0);
+	r->direct = p.direct;
 	collect(&p, r);
 	assert_int_equal(waitpid(p.pid, &r->status, 0), p.pid);
 	runner_proc_close(&p);
@@ -300,6 +302,79 @@ static void test_shell_gets_dash_c_and_the_command(void **state)
 {
 	(void)state;
 	expect_shell_prints("echo \"$0\" \"$#\"; echo \"$SHELL\"", "/bin/sh 0\n/bin/sh\n");
+}
+
+/* ---------------------------------------------------------------- plain commands */
+
+/* The ThreadSanitizer build forks (runner.c: spawn) and keeps to the shell. */
+#if defined(__SANITIZE_THREAD__)
+#define DIRECT_POSSIBLE false
+#else
+#define DIRECT_POSSIBLE true
+#endif
+
+/* Runs COMMAND with direct_plain set (or not) and a kit; R gets the rest. */
+static void run_plain(const char *command, bool direct_plain, struct result *r)
+{
+	struct runner_kit kit;
+	assert_int_equal(runner_kit_init(&kit), 0);
+	struct job_spec s = shell_job(self_name(), command);
+	s.kit = &kit;
+	s.direct_plain = direct_plain;
+	s.cwd = "/";
+	run_job(&s, r);
+	runner_kit_free(&kit);
+}
+
+/* A plain command is the job's process itself: its parent is us, where the
+ * shell's run has the shell between. */
+static void test_plain_command_is_execd_without_the_shell(void **state)
+{
+	(void)state;
+	struct runner_kit kit;
+	assert_int_equal(runner_kit_init(&kit), 0);
+	bool dash = kit.sh_is_dash;
+	runner_kit_free(&kit);
+	if (!dash) {
+		print_message("skipped: /bin/sh is not dash here\n");
+		skip();
+		return;
+	}
+	char want_direct[64];
+	snprintf(want_direct, sizeof(want_direct), "PPid:\t%d\n", (int)getpid());
+	struct result r;
+	run_plain("/bin/grep PPid /proc/self/status", true, &r);
+	assert_int_equal(r.direct, DIRECT_POSSIBLE);
+	if (DIRECT_POSSIBLE)
+		assert_ran(&r, want_direct);
+	else
+		assert_ran(&r, NULL);
+	/* Not asked for, or not plain: the shell runs it. */
+	run_plain("/bin/grep PPid /proc/self/status", false, &r);
+	assert_false(r.direct);
+	assert_ran(&r, NULL);
+	assert_string_not_equal(r.out, want_direct);
+	run_plain("/bin/grep PPid /proc/self/status | cat", true, &r);
+	assert_false(r.direct);
+	assert_ran(&r, NULL);
+	assert_string_not_equal(r.out, want_direct);
+	/* The environment is the shell's: the variables built, and PWD. */
+	run_plain("env", true, &r);
+	assert_int_equal(r.direct, DIRECT_POSSIBLE);
+	assert_ran(&r, NULL);
+	assert_non_null(strstr(r.out, "\nPWD=/\n"));
+}
+
+/* Nothing to exec: the shell runs instead and says why, as it always did. */
+static void test_plain_command_not_found_goes_to_the_shell(void **state)
+{
+	(void)state;
+	struct result r;
+	run_plain("no-such-command-anywhere x", true, &r);
+	assert_false(r.direct);
+	assert_true(r.started);
+	assert_exited(&r, 127);
+	assert_string_equal(r.out, "/bin/sh: 1: no-such-command-anywhere: not found\n");
 }
 
 /* ---------------------------------------------------------------- signals, fds */
@@ -880,6 +955,8 @@ int main(void)
 		cmocka_unit_test(test_job_leads_its_own_session_and_process_group),
 		cmocka_unit_test(test_environment_is_exactly_the_documented_list),
 		cmocka_unit_test(test_shell_gets_dash_c_and_the_command),
+		cmocka_unit_test(test_plain_command_is_execd_without_the_shell),
+		cmocka_unit_test(test_plain_command_not_found_goes_to_the_shell),
 		cmocka_unit_test(test_signal_mask_and_dispositions_are_reset),
 		cmocka_unit_test(test_dispositions_read_once_are_reset),
 		cmocka_unit_test(test_signals_read_follows_dispositions),
