@@ -19,7 +19,12 @@
  *   argv[5]              working directory, or "" for the job's $HOME
  *   argv[6]              "at": a directory that cannot be entered is the
  *                        job's failure (runner.h cwd_inaccessible_exits),
- *                        "-": it is a start failure
+ *                        "-": it is a start failure; "plain": as "-", and
+ *                        the job is `/bin/sh -c COMMAND` with a plain
+ *                        COMMAND (lib/plaincmd.h) and /bin/sh is dash: the
+ *                        helper may exec COMMAND without the shell (runner.h
+ *                        direct_plain), and then reports its end as dash
+ *                        would (exit 128+N and dash's line for a signal)
  *   argv[7]              N, the number of environment strings, decimal
  *   argv[8 .. 8+N-1]     the job's environment, "NAME=VALUE" (jobenv.h)
  *   argv[8+N]            the program to execute

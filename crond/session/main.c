@@ -20,12 +20,20 @@
  *   5. fork the job: setgid, setuid (checked and verified, as the runner's
  *      child does), chdir, empty signal mask, execve; a failure before
  *      execve goes on the start report (the job's exec closes it: EOF
- *      tells the supervisor the job started);
+ *      tells the supervisor the job started). A plain command ("plain",
+ *      crond/session.h) is exec'd without the shell when the merged
+ *      environment is one dash passes on (lib/plaincmd.h), with dash's PWD;
+ *      the child says so in a page it shares with us;
  *   6. wait; close the session; end with the job's status: its exit code,
  *      or death by the same signal (our core limit is set to 0 first, so
  *      only the job dumps core). Should the signal not kill us, exit
  *      128+N. So the supervisor, which only sees this process, records the
- *      job's real outcome. If the job is SIGKILLed with its process group
+ *      job's real outcome. A plain command exec'd without the shell that
+ *      died of a signal ends as dash would have ended: dash's line
+ *      ("Segmentation fault") on standard error, exit 128+N; unless the
+ *      same signal is pending here too (it was sent to the job's process
+ *      group, as the supervisor's timeout and stop do, which the shell
+ *      would have died of as well). If the job is SIGKILLed with its process group
  *      (the stop or timeout's last resort) this process dies too and the
  *      session is not closed, as with cronie's per-job child.
  *
@@ -44,6 +52,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <syslog.h>
@@ -53,6 +62,7 @@
 #include "crond/run/runner_plan.h"
 #include "crond/session.h"
 #include "crond/session/pam_steps.h"
+#include "lib/plaincmd.h"
 
 #define MAX_ENV 4096            /* PAM's variables plus the job's */
 
@@ -60,6 +70,7 @@ struct args {
 	const char *service, *user, *cwd;
 	int report_fd;
 	bool at_job;
+	bool plain;                 /* "plain": may exec the command directly */
 	size_t n_env;
 	char **env;                 /* the job's, N_ENV of them */
 	const char *program;
@@ -119,6 +130,7 @@ static int parse_args(int argc, char **argv, struct args *a, char *msg, size_t l
 	a->user = argv[3];
 	a->cwd = argv[5][0] ? argv[5] : NULL;
 	a->at_job = strcmp(argv[6], "at") == 0;
+	a->plain = strcmp(argv[6], "plain") == 0;
 	a->n_env = (size_t)n;
 	a->env = argv + SESSION_ARGV_FIXED;
 	a->program = argv[SESSION_ARGV_FIXED + n];
@@ -230,8 +242,41 @@ static void become_owner(const struct args *a, const struct passwd *pw)
 	}
 }
 
+/* The job's plain command, exec'd as dash would (lib/plaincmd.h), with the
+ * PWD dash adds, when ENV is one dash passes on unchanged; *DIRECT (shared
+ * with the helper) says so from just before the first try. Returns when
+ * nothing was exec'd (*DIRECT false): the shell then runs the command. */
+static void exec_plain(const struct args *a, char **env, volatile bool *direct)
+{
+	const char *path = env_get(env, "PATH");
+	if (direct == NULL || a->job_argv[0] == NULL || a->job_argv[1] == NULL ||
+	    a->job_argv[2] == NULL || strcmp(a->job_argv[1], "-c") != 0 ||
+	    !plaincmd_path_is_plain(path) || !plaincmd_env_is_kept(env))
+		return;
+	char **words = plaincmd_argv(a->job_argv[2]);
+	char cwd[PATH_MAX];
+	size_t n = 0;
+	while (env[n] != NULL)
+		n++;
+	char **with_pwd = malloc((n + 2) * sizeof(*with_pwd));
+	char *pwd = malloc(sizeof(cwd) + 4);
+	if (words != NULL && with_pwd != NULL && pwd != NULL && getcwd(cwd, sizeof(cwd)) != NULL) {
+		snprintf(pwd, sizeof(cwd) + 4, "PWD=%s", cwd);
+		memcpy(with_pwd, env, n * sizeof(*with_pwd));
+		with_pwd[n] = pwd;
+		with_pwd[n + 1] = NULL;
+		*direct = true;
+		plaincmd_exec(words, with_pwd, path);
+		*direct = false;
+	}
+	free(words);
+	free(with_pwd);
+	free(pwd);
+}
+
 /* The job's process: never returns. */
-static _Noreturn void run_job(const struct args *a, const struct passwd *pw, char **env)
+static _Noreturn void run_job(const struct args *a, const struct passwd *pw, char **env,
+                              volatile bool *direct)
 {
 	become_owner(a, pw);
 	const char *home = env_get(env, "HOME");
@@ -254,15 +299,29 @@ static _Noreturn void run_job(const struct args *a, const struct passwd *pw, cha
 	sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
 		child_fail(a, STEP_SIGNALS, errno, "cannot reset signals");
+	if (a->plain)
+		exec_plain(a, env, direct);
 	execve(a->program, a->job_argv, env);
 	char what[PATH_MAX + 32];
 	snprintf(what, sizeof(what), "cannot execute %s", a->program);
 	child_fail(a, STEP_EXEC, errno, what);
 }
 
-/* Ends this process the way the job ended. */
-static _Noreturn void exit_like(int status)
+/* Ends this process the way the job ended. DIRECT: the job was the plain
+ * command itself, which the shell would have outlived: then a signal that
+ * reached the job alone ends us as dash would end (its line on standard
+ * error, which is the job's output; exit 128+N; nothing said of SIGINT and
+ * SIGPIPE). */
+static _Noreturn void exit_like(int status, bool direct)
 {
+	sigset_t pending;
+	if (direct && WIFSIGNALED(status) && sigpending(&pending) == 0 &&
+	    !sigismember(&pending, WTERMSIG(status))) {
+		int sig = WTERMSIG(status);
+		if (sig != SIGINT && sig != SIGPIPE)
+			dprintf(2, "%s%s\n", strsignal(sig), WCOREDUMP(status) ? " (core dumped)" : "");
+		_exit(128 + sig);
+	}
 	if (WIFEXITED(status))
 		_exit(WEXITSTATUS(status));
 	int sig = WTERMSIG(status);
@@ -361,9 +420,16 @@ int main(int argc, char **argv)
 	}
 	char **pam_env = pam_steps_env(&ps);
 	char **env = merge_env(&a, pam_env);
+	/* Where the job's child says it exec'd the plain command itself. */
+	volatile bool *direct = NULL;
+	if (a.plain) {
+		void *page = mmap(NULL, sizeof(bool), PROT_READ | PROT_WRITE,
+		                  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		direct = page == MAP_FAILED ? NULL : page;   /* none: the shell runs it */
+	}
 	pid_t pid = env ? fork() : -1;
 	if (pid == 0)
-		run_job(&a, pw, env);
+		run_job(&a, pw, env, direct);
 	int e = errno;
 	if (pid < 0) {
 		report(a.report_fd, STEP_HELPER, e, "crond-session: cannot start the job: %s",
@@ -387,5 +453,5 @@ int main(int argc, char **argv)
 	}
 	if (pam_steps_end(&ps, end_msg, sizeof(end_msg)) < 0)
 		syslog(LOG_WARNING, "(%s) closing the PAM session: %s", a.user, end_msg);
-	exit_like(status);
+	exit_like(status, direct != NULL && *direct);
 }

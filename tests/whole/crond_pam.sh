@@ -6,8 +6,10 @@
 # to the job, an expired account's job does not run and is logged and
 # recorded as refused, a job's exit status, death by a signal and timeout
 # reach the log unchanged, and at jobs get the same (with the at rule for
-# a directory that is gone). crond -x names what pam = yes lacks. Needs
-# root (PAM sessions, useradd).
+# a directory that is gone). A plain command is exec'd by the helper
+# without the shell (its parent is crond-session), and its death by a
+# signal is reported as dash would (exit 139, dash's line). crond -x names
+# what pam = yes lacks. Needs root (PAM sessions, useradd).
 . "$ROOT/tests/whole/lib.sh"
 need_crond
 if [ "$(id -u)" != 0 ]; then echo "SKIP: crond_pam needs root"; exit 0; fi
@@ -45,6 +47,9 @@ EOF
 
 out=$TEST_TMP/out
 mkdir -m 0777 "$out"
+printf '#!/bin/sh\ncat /proc/$PPID/comm >%s/plain-parent.out\n' "$out" >"$out/plain-parent"
+printf '#!/bin/sh\necho dying\nkill -SEGV $$\n' >"$out/plain-segv"
+chmod 0755 "$out/plain-parent" "$out/plain-segv"
 write_conf "pam = yes" "pam_service = $service" "session_helper = $BIN/crond-session"
 cat >"$TEST_TMP/cron.d/pam" <<EOF
 MAILTO=""
@@ -53,6 +58,8 @@ OVERRIDE=from-crontab
 * * * * * $ok_user exit 3
 * * * * * $ok_user kill -USR1 \$\$
 * * * * * $exp_user touch $out/expired-ran
+* * * * * $ok_user $out/plain-parent
+* * * * * $ok_user $out/plain-segv
 SECRET_TOKEN=hunter2-$$
 * * * * * $ok_user echo \$PPID >$out/helper-pid; exec tail -f /dev/null
 CRON_TIMEOUT=1s
@@ -65,6 +72,7 @@ for _ in $(seq 1 300); do
     [ -s "$out/pwd" ] && grep -q "signal=10" "$TEST_TMP/crond.log" \
         && grep -q "status=3" "$TEST_TMP/crond.log" && grep -q "$exp_user) FAIL" "$TEST_TMP/crond.log" \
         && grep -q "timed-out" "$TEST_TMP/crond.log" \
+        && [ -s "$out/plain-parent.out" ] && grep -q "status=139" "$TEST_TMP/crond.log" \
         && break
     sleep 0.1
 done
@@ -100,6 +108,19 @@ fi
 grep -q "($ok_user) END (pid=[0-9]* status=3 " "$TEST_TMP/crond.log" || fail "exit 3 did not reach the log"
 grep -q "($ok_user) END (pid=[0-9]* signal=10 " "$TEST_TMP/crond.log" \
     || fail "death by SIGUSR1 did not reach the log"
+
+# A plain command: exec'd by the helper itself, no shell between; killed
+# by SIGSEGV, it ends as under dash: exit 139, "Segmentation fault".
+[ "$(cat "$out/plain-parent.out")" = crond-session ] ||
+    fail "the plain command's parent is $(cat "$out/plain-parent.out"), not crond-session"
+grep -q "($ok_user) END (pid=[0-9]* status=139 " "$TEST_TMP/crond.log" \
+    || fail "the plain command's SIGSEGV is not exit 139 in the log"
+run "$CRONTAB" -u "$ok_user" --json --history 40
+expect_rc 0 "$ok_user's history"
+case "$OUT" in
+    *'"output": "dying\nSegmentation fault\n"'*) ;;
+    *) show_last; fail "dash's line is not in the plain command's output" ;;
+esac
 
 # CRON_TIMEOUT's SIGTERM to the process group ends the job; the helper,
 # which blocks it, closes the session and dies of the job's signal.
