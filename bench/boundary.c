@@ -6,11 +6,13 @@
  *
  * At every minute boundary, until it is killed: sleeps on a timerfd armed
  * at the boundary (CLOCK_REALTIME, absolute, as crond's timer thread),
- * then starts `/bin/sh -c COMMAND` with posix_spawn (vfork and exec, as
- * crond's runner) and waits for it. COMMAND is the same bench/stamp job the
- * daemons run, so its stamps, less the boundary, are the shortest start
- * latency any cron daemon could show here: one timer wake-up plus one
- * sh -c start, with no lookup, no log, no record.
+ * then starts COMMAND with posix_spawn (vfork and exec, as crond's runner)
+ * and waits for it: exec'd directly when it is a plain command whose first
+ * word is a path (lib/plaincmd.h), as crond starts it, else through
+ * `/bin/sh -c COMMAND`. COMMAND is the same bench/stamp job the daemons run,
+ * so its stamps, less the boundary, are the shortest start latency any cron
+ * daemon could show here: one timer wake-up plus one start of the job, with
+ * no lookup, no log, no record.
  *
  * Exit status: 1 if the timer fails, 2 on a usage error.
  */
@@ -22,7 +24,11 @@
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+
+#include "lib/plaincmd.h"
 
 extern char **environ;
 
@@ -37,7 +43,14 @@ int main(int argc, char **argv)
 		perror("boundary: timerfd_create");
 		return 1;
 	}
-	char *child_argv[] = { "sh", "-c", argv[1], NULL };
+	char *shell_argv[] = { "sh", "-c", argv[1], NULL };
+	char **child_argv = plaincmd_argv(argv[1]);
+	const char *program = child_argv != NULL ? child_argv[0] : "";
+	if (strchr(program, '/') == NULL) {
+		free(child_argv);   /* not plain, or a PATH search: the shell */
+		child_argv = shell_argv;
+		program = "/bin/sh";
+	}
 	for (;;) {
 		struct timespec now;
 		clock_gettime(CLOCK_REALTIME, &now);
@@ -52,7 +65,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		pid_t pid;
-		if (posix_spawn(&pid, "/bin/sh", NULL, NULL, child_argv, environ) != 0)
+		if (posix_spawn(&pid, program, NULL, NULL, child_argv, environ) != 0)
 			continue;   /* the missing stamp shows it */
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;

@@ -31,16 +31,18 @@
 # when the script exits, however it exits.
 #
 # The figures (each job is bench/stamp, which appends its CLOCK_REALTIME to a
-# file; every job runs through /bin/sh -c, as root):
+# file; every job runs as root, and is a plain command: crond execs it
+# without the shell, Debian's cron and busybox run it through /bin/sh -c):
 #  1 start latency: one `* * * * *` entry; how long after each minute
 #    boundary its job started, over LAT_MINUTES boundaries (median, max).
 #  1b the same, for a crond that also holds IDLE_N entries (months away)
 #    and has LOAD_RUNNING jobs running (@reboot sleeps) all along.
 #  1c the limit: bench/boundary, a bare timer that starts the same job
-#    (sh -c) at each boundary and does nothing else, in the same minutes.
+#    (exec'd as crond does) at each boundary and does nothing else, in the
+#    same minutes.
 #  2 burst: BURST_N entries due in the same minute; from the boundary until
 #    the last has started, next to bench/forkloop, a plain C loop that forks
-#    and execs `sh -c` BURST_N times (median of 3).
+#    and execs the job BURST_N times as crond does (median of 3).
 #  3 idle cost: IDLE_N entries at fixed times months away; CPU time (sum of
 #    /proc/PID/task/*/schedstat) and wake-ups (voluntary context switches of
 #    every thread) over LAT_MINUTES whole minutes, per minute.
@@ -436,7 +438,7 @@ chmod 0644 "$W/latload-crond/cron.d"/*
 launch_crond "$W/latload-crond"; LAT_PID[crondload]=$LAUNCHED
 crond_prepare "$W/idle-crond" "$G/idle"
 launch_crond "$W/idle-crond"; IDLE_PID[crond]=$LAUNCHED; IDLE_N_OF[crond]=$IDLE_N
-# the limit (figure 1c): a bare timer that starts the same job with sh -c
+# the limit (figure 1c): a bare timer that starts the same job as crond does
 # at each boundary and does nothing else (bench/boundary.c)
 ( exec "$BOUNDARY" "$STAMP $LAT/limit.stamps" ) >/dev/null 2>&1 &
 LAT_PID[limit]=$!; DAEMONS+=("$!")
@@ -779,7 +781,7 @@ row "1 start latency, median ms (${LAT_MINUTES} boundaries)" lower "$(v LAT_MED 
 row "1 start latency, max ms" lower "$(v LAT_MAX crond)" "$(v LAT_MAX deb)" "$(v LAT_MAX bb)"
 row "1b the same, $IDLE_N entries + $LOAD_RUNNING running, median" lower "$(v LAT_MED crondload)" - -
 row "1b the same, max ms" lower "$(v LAT_MAX crondload)" - -
-row "1c the limit: a bare timer's sh -c, median ms" lower "$(v LAT_MED limit)" - -
+row "1c the limit: a bare timer's start, median ms" lower "$(v LAT_MED limit)" - -
 ll=$(v LAT_MED limit) lc=$(v LAT_MED crond)
 [[ $ll =~ ^[0-9.]+$ && $lc =~ ^[0-9.]+$ ]] && [ "$(fcalc "$ll > 0")" != 0.000000 ] &&
     printf '%-50s %10s   (crond median / the limit'"'"'s)\n' "1c crond / the limit" "$(printf '%.3g' "$(fcalc "$lc / $ll")")"
@@ -791,7 +793,7 @@ row "2 burst: time / fork+exec loop's time" lower "$(lr crond)" "$(lr deb)" "$(l
 # the same without the wake-up: first to last start, against the loop's
 ls_() { local a b; a=$(v B_FIRST "$1") b=$(v B_LAST "$1"); [[ $a =~ ^[0-9.]+$ && $b =~ ^[0-9.]+$ ]] && fcalc "($b - $a) / $LOOP_MS" || echo -; }
 row "2 burst: (last - first) / fork+exec loop's time" lower "$(ls_ crond)" "$(ls_ deb)" "$(ls_ bb)"
-printf '%-50s %10s   (median of %s: %.4g ms for %s)\n' "2 fork+exec loop (sh -c), starts/s" "$(printf '%.4g' "$LOOP_RATE")" "$LOOP_RUNS" "$LOOP_MS" "$BURST_N"
+printf '%-50s %10s   (median of %s: %.4g ms for %s)\n' "2 fork+exec loop, starts/s" "$(printf '%.4g' "$LOOP_RATE")" "$LOOP_RUNS" "$LOOP_MS" "$BURST_N"
 row "3 idle CPU ms/min, $IDLE_N entries" lower "$(v IDLE_CPU crond)" "$(v IDLE_CPU deb)" "$(bbscaled IDLE_CPU)"
 row "3 idle wake-ups/min (voluntary switches)" lower "$(v IDLE_WAKE crond)" "$(v IDLE_WAKE deb)" "$(v IDLE_WAKE bb)"
 row "4 memory bytes/entry ($IDLE_N entries)" lower \
