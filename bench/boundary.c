@@ -2,9 +2,11 @@
  * latency): what a program that does nothing but wait for the minute
  * boundary and start one job reaches on this machine.
  *
- *   boundary COMMAND
+ *   boundary COMMAND [PERIOD OFFSET]
  *
- * At every minute boundary, until it is killed: sleeps on a timerfd armed
+ * At every minute boundary (with PERIOD and OFFSET: those whose minute is
+ * OFFSET modulo PERIOD, as the crontab entry OFFSET-59/PERIOD; PERIOD
+ * divides 60), until it is killed: sleeps on a timerfd armed
  * at the boundary (CLOCK_REALTIME, absolute, as crond's timer thread),
  * then starts COMMAND with posix_spawn (vfork and exec, as crond's runner)
  * and waits for it: exec'd directly when it is a plain command whose first
@@ -34,8 +36,11 @@ extern char **environ;
 
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: boundary COMMAND\n");
+	long period = argc == 4 ? strtol(argv[2], NULL, 10) : 1;
+	long offset = argc == 4 ? strtol(argv[3], NULL, 10) : 0;
+	if ((argc != 2 && argc != 4) || period < 1 || period > 60 || 60 % period != 0 ||
+	    offset < 0 || offset >= period) {
+		fprintf(stderr, "usage: boundary COMMAND [PERIOD OFFSET] (PERIOD divides 60)\n");
 		return 2;
 	}
 	int tfd = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC);
@@ -54,7 +59,10 @@ int main(int argc, char **argv)
 	for (;;) {
 		struct timespec now;
 		clock_gettime(CLOCK_REALTIME, &now);
-		struct itimerspec at = { .it_value = { .tv_sec = (now.tv_sec / 60 + 1) * 60 } };
+		time_t minute = now.tv_sec / 60 + 1;
+		while (minute % period != offset)
+			minute++;
+		struct itimerspec at = { .it_value = { .tv_sec = minute * 60 } };
 		if (timerfd_settime(tfd, TFD_TIMER_ABSTIME, &at, NULL) < 0) {
 			perror("boundary: timerfd_settime");
 			return 1;

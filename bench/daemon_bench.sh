@@ -33,8 +33,13 @@
 # The figures (each job is bench/stamp, which appends its CLOCK_REALTIME to a
 # file; every job runs as root, and is a plain command: crond execs it
 # without the shell, Debian's cron and busybox run it through /bin/sh -c):
-#  1 start latency: one `* * * * *` entry; how long after each minute
-#    boundary its job started, over LAT_MINUTES boundaries (median, max).
+#  1 start latency: one entry; how long after each of its minute
+#    boundaries its job started, over LAT_MINUTES boundaries (median, max).
+#    crond, 1b and 1c take turns, a minute each (minutes 0, 1 and 2 mod 3),
+#    so that no two of them start a job at the same instant on the two
+#    CPUs: each meets a boundary the others leave alone, and the window
+#    lasts 3 x LAT_MINUTES minutes. Debian's cron and busybox run every
+#    minute: they start their jobs about a second after the boundary.
 #  1b the same, for a crond that also holds IDLE_N entries (months away)
 #    and has LOAD_RUNNING jobs running (@reboot sleeps) all along.
 #  1c the limit: bench/boundary, a bare timer that starts the same job
@@ -45,7 +50,7 @@
 #    and execs the job BURST_N times as crond does (median of 3).
 #  3 idle cost: IDLE_N entries at fixed times months away; CPU time (sum of
 #    /proc/PID/task/*/schedstat) and wake-ups (voluntary context switches of
-#    every thread) over LAT_MINUTES whole minutes, per minute.
+#    every thread) over the same window (3 x LAT_MINUTES whole minutes), per minute.
 #  4 memory per entry: (VmRSS with IDLE_N entries - VmRSS with none) / IDLE_N,
 #    once each has loaded; 27-character commands.
 #  5 start-up: bench/startwatch runs each daemon: exec until crond's socket
@@ -418,7 +423,9 @@ for n in $SU_MORE; do [ "$n" = "$IDLE_N" ] || system_dir "$G/n$n" "$n"; done
 echo "starting the latency and idle daemons..."
 LAT=$W/lat
 mkdir -p "$LAT"
-printf '* * * * * root %s %s\n' "$STAMP" "$LAT/crond.stamps" >"$W/lat.system"
+# crond, 1b and 1c take turns (see the top): minutes 0, 1 and 2 mod LAT_TURNS
+LAT_TURNS=3
+printf '0-59/%d * * * * root %s %s\n' "$LAT_TURNS" "$STAMP" "$LAT/crond.stamps" >"$W/lat.system"
 declare -A LAT_PID IDLE_PID IDLE_N_OF
 
 crond_prepare "$W/lat-crond"
@@ -431,7 +438,7 @@ launch_crond "$W/lat-crond"; LAT_PID[crond]=$LAUNCHED
 crond_prepare "$W/latload-crond"
 printf "max_jobs = %d\nmax_jobs_per_user = %d\n" $(( LOAD_RUNNING + 64 )) $(( LOAD_RUNNING + 64 )) >>"$W/latload-crond/conf"
 cp "$G/idle"/* "$W/latload-crond/cron.d/"
-printf '* * * * * root %s %s\n' "$STAMP" "$LAT/crondload.stamps" >"$W/latload-crond/cron.d/lat"
+printf '1-59/%d * * * * root %s %s\n' "$LAT_TURNS" "$STAMP" "$LAT/crondload.stamps" >"$W/latload-crond/cron.d/lat"
 awk -v n="$LOAD_RUNNING" 'BEGIN { for (i = 0; i < n; i++) printf "@reboot root sleep %d\n", 7200 + i }' \
     >"$W/latload-crond/cron.d/running"
 chmod 0644 "$W/latload-crond/cron.d"/*
@@ -440,7 +447,7 @@ crond_prepare "$W/idle-crond" "$G/idle"
 launch_crond "$W/idle-crond"; IDLE_PID[crond]=$LAUNCHED; IDLE_N_OF[crond]=$IDLE_N
 # the limit (figure 1c): a bare timer that starts the same job as crond does
 # at each boundary and does nothing else (bench/boundary.c)
-( exec "$BOUNDARY" "$STAMP $LAT/limit.stamps" ) >/dev/null 2>&1 &
+( exec "$BOUNDARY" "$STAMP $LAT/limit.stamps" "$LAT_TURNS" 2 ) >/dev/null 2>&1 &
 LAT_PID[limit]=$!; DAEMONS+=("$!")
 if [ "$HAVE_DEB" = 1 ]; then
     deb_prepare "$W/lat-deb"
@@ -524,8 +531,9 @@ fi
 t=$(date +%s)
 [ "$t" -ge $(( LAUNCH_TIME + IDLE_AFTER - 10 )) ] || t=$(( LAUNCH_TIME + IDLE_AFTER - 10 ))
 S0=$(( $(next_boundary "$t") + 10 ))
-S1=$(( S0 + LAT_MINUTES * 60 ))
-echo "latency and idle window: $(date -u -d @"$S0" +%H:%M:%S)-$(date -u -d @"$S1" +%H:%M:%S) UTC ($LAT_MINUTES minute boundaries)"
+WINDOW_MINUTES=$(( LAT_MINUTES * LAT_TURNS ))
+S1=$(( S0 + WINDOW_MINUTES * 60 ))
+echo "latency and idle window: $(date -u -d @"$S0" +%H:%M:%S)-$(date -u -d @"$S1" +%H:%M:%S) UTC ($WINDOW_MINUTES minute boundaries)"
 sleep_until "$S0"
 declare -A IDLE_A IDLE_B
 for k in "${!IDLE_PID[@]}"; do IDLE_A[$k]=$(proc_stats "${IDLE_PID[$k]}"); done
@@ -552,13 +560,13 @@ done
 for k in "${!IDLE_PID[@]}"; do
     read -r c0 v0 nv0 _ _ <<<"${IDLE_A[$k]}"
     read -r c1 v1 nv1 rss1 th1 <<<"${IDLE_B[$k]}"
-    IDLE_CPU[$k]=$(fcalc "($c1 - $c0) / 1e6 / $LAT_MINUTES")
-    IDLE_WAKE[$k]=$(fcalc "($v1 - $v0) / $LAT_MINUTES")
+    IDLE_CPU[$k]=$(fcalc "($c1 - $c0) / 1e6 / $WINDOW_MINUTES")
+    IDLE_WAKE[$k]=$(fcalc "($v1 - $v0) / $WINDOW_MINUTES")
     record idle_cpu_ms "$k" "${IDLE_N_OF[$k]}" "${IDLE_CPU[$k]}"
     record idle_wakeups "$k" "${IDLE_N_OF[$k]}" "${IDLE_WAKE[$k]}"
     printf '  idle %-6s %7s entries, %s threads: CPU %s ms, %s voluntary + %s involuntary switches over %s min; RSS %s kB\n' \
         "$k" "${IDLE_N_OF[$k]}" "$th1" "$(fcalc "($c1 - $c0) / 1e6")" "$(( v1 - v0 ))" "$(( nv1 - nv0 ))" \
-        "$LAT_MINUTES" "$rss1"
+        "$WINDOW_MINUTES" "$rss1"
 done
 for k in "${!LAT_PID[@]}"; do stop_launched "${LAT_PID[$k]}"; done
 for k in "${!IDLE_PID[@]}"; do stop_launched "${IDLE_PID[$k]}"; done
@@ -825,10 +833,11 @@ for k in crond deb bb; do
 done
 echo
 echo "notes:"
-note "latency: stamp time minus the minute boundary; the latency and idle daemons ran at the same time."
+note "latency: stamp time minus the minute boundary; the latency and idle daemons ran at the same time,"
+note "crond, 1b and 1c each in every third minute (a boundary of its own), Debian's cron and busybox every minute."
 note "burst: $([ "$QUICK" = 1 ] && echo "all three bursts in the same minute (QUICK)" || echo "each daemon's burst in a minute of its own"); starts/s = jobs / (last start - boundary)."
 note "idle: CPU = sum of schedstat run time over the daemon's threads; wake-ups = voluntary context switches;"
-note "the window began $(( S0 - LAUNCH_TIME )) s after the daemons started and lasted $LAT_MINUTES whole minutes."
+note "the window began $(( S0 - LAUNCH_TIME )) s after the daemons started and lasted $WINDOW_MINUTES whole minutes."
 if [ "$HAVE_BB" = 1 ] && [ "$BB_IDLE_N" -lt "$IDLE_N" ]; then
     note "busybox keeps at most 65,534 lines of root's crontab: measured with $BB_IDLE_N entries;"
     note "its idle CPU, RSS at $IDLE_N and start-up times are scaled linearly to $IDLE_N (bytes/entry needs no scaling)."
