@@ -33,9 +33,9 @@
  *      ("Segmentation fault") on standard error, exit 128+N; unless the
  *      same signal is pending here too (it was sent to the job's process
  *      group, as the supervisor's timeout and stop do, which the shell
- *      would have died of as well). If the job is SIGKILLed with its process group
- *      (the stop or timeout's last resort) this process dies too and the
- *      session is not closed, as with cronie's per-job child.
+ *      would have died of as well). If the job is SIGKILLed with its
+ *      process group (the stop or timeout's last resort) this process dies
+ *      too and the session is not closed, as with cronie's per-job child.
  *
  * Exit statuses of its own: 127 when the job did not start (a report says
  * why). Messages after the job ran (closing the session failed) go to
