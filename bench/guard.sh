@@ -61,10 +61,9 @@ ratios() {
             if (f == "at_rate" && have(f, "deb", x))
                 out("at_rate_" x "_at_once_vs_debian_at", "higher", get(f, d, x), get(f, "deb", x))
             # Start latency is held to the bare timer (above), not to the
-            # anchors: when busybox starts a job depends on when in the
-            # minute it was itself started (87 ms in one run, 869 in the
-            # next), and Debian cron on its own sleep, so those ratios moved
-            # by up to ten times between runs while crond did not move.
+            # anchors, whose own latency moves between runs (busybox: 869 ms
+            # in one run, 87 ms in the next, steady within each), so those
+            # ratios moved by up to ten times while crond did not move.
             if (f ~ /^(burst_last_ms|bytes_per_entry)$/ || (f == "startup_ms" && x == 0)) {
                 if (have(f, "deb", x)) out(f "_" x "_vs_debian_cron", "lower", get(f, d, x), get(f, "deb", x))
                 if (have(f, "bb", x)) out(f "_" x "_vs_busybox", "lower", get(f, d, x), get(f, "bb", x))
