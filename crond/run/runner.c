@@ -403,7 +403,7 @@ static uint64_t all_signals(void)
 }
 
 /* A plain command whose shell is dash: its words, and the environment
- * with room for the PWD dash would add, for the child to exec it without
+ * with a slot for the PWD dash would add, for the child to exec it without
  * the shell (runner_child.c). Anything else keeps to the shell. */
 static int plan_direct(struct plan *p, const struct job_spec *s, const char *shell, char *err,
                        size_t errlen)
@@ -425,16 +425,13 @@ static int plan_direct(struct plan *p, const struct job_spec *s, const char *she
 	p->direct_argv = plaincmd_argv(s->command);
 	if (p->direct_argv == NULL && errno == 0)
 		return 0;
-	p->pwd_room = PATH_MAX;
-	p->pwd_var = malloc(4 + p->pwd_room);
 	p->direct_envp = malloc((p->env.count + 2) * sizeof(char *));
-	if (p->direct_argv == NULL || p->pwd_var == NULL || p->direct_envp == NULL) {
+	if (p->direct_argv == NULL || p->direct_envp == NULL) {
 		snprintf(err, errlen, "out of memory building the command line");
 		return -1;
 	}
-	memcpy(p->pwd_var, "PWD=", 5);
 	memcpy(p->direct_envp, p->env.envp, p->env.count * sizeof(char *));
-	p->direct_envp[p->env.count] = p->pwd_var;
+	p->direct_envp[p->env.count] = NULL;       /* the child's PWD */
 	p->direct_envp[p->env.count + 1] = NULL;
 	p->direct_path = path;
 	p->direct = true;
@@ -538,9 +535,8 @@ static void plan_free(struct plan *p)
 	free(p->note);
 	free(p->direct_argv);
 	free(p->direct_envp);
-	free(p->pwd_var);
 	jobenv_free(&p->env);
-	p->pwbuf = p->note = p->pwd_var = NULL;
+	p->pwbuf = p->note = NULL;
 	p->groups = NULL;
 	p->argv = p->direct_argv = p->direct_envp = NULL;
 }

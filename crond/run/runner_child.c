@@ -11,7 +11,7 @@
  *     the daemon's other threads to change their ids too);
  *   - write no memory but this stack, the report slot (below), errno
  *     (the suspended thread's) and, for a plain command exec'd without
- *     the shell, the plan's PWD string and its via_shell flag;
+ *     the shell, the PWD slot of its environment and the via_shell flag;
  *   - allocate nothing, take no lock: everything is in `struct plan`,
  *     prepared and never touched again until the child has exec'd or died.
  * Every signal is blocked throughout (the supervisor blocks them all) until
@@ -194,8 +194,11 @@ static void child_descriptors(const struct plan *p)
  * runs the shell. */
 static void child_exec_direct(const struct plan *p)
 {
-	if (syscall(SYS_getcwd, p->pwd_var + 4, p->pwd_room) < 0)
+	char pwd[4 + PATH_MAX];   /* no initializer: that would be a memset call */
+	pwd[0] = 'P', pwd[1] = 'W', pwd[2] = 'D', pwd[3] = '=';
+	if (syscall(SYS_getcwd, pwd + 4, sizeof(pwd) - 4) < 0)
 		return;
+	p->direct_envp[p->env.count] = pwd;   /* execve copies it */
 	plaincmd_exec(p->direct_argv, p->direct_envp, p->direct_path);
 }
 

@@ -87,11 +87,9 @@ struct plan {
 	bool helper_plain;        /* PAM: the session helper may exec it directly
 	                             (crond/session.h "plain") */
 	char **direct_argv;       /* the command's words */
-	char **direct_envp;       /* ENV's strings, then PWD_VAR, then NULL */
-	char *pwd_var;            /* "PWD=" and room for PWD_ROOM bytes, which the
-	                             child fills with its directory (getcwd), as
-	                             dash adds it */
-	size_t pwd_room;
+	char **direct_envp;       /* ENV's strings, a slot the child points at
+	                             the PWD dash would add (on its own stack),
+	                             then NULL */
 	const char *direct_path;  /* the job's PATH, searched as dash does */
 	bool *via_shell;          /* the child sets it before it runs the shell
 	                             instead (in the suspended parent's memory) */
