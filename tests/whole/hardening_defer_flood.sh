@@ -4,11 +4,12 @@
 #
 # Fault: one job slot, held for good by root's never-ending entry; nobody
 # may have one run waiting, and queues N at jobs due at once (all queued
-# before that instant). The first
-# waits; every other finds the queue full and is put off for a minute, then
-# again, each time logging "(nobody) DEFER (at job ID: queue full, ...)":
-# N lines a minute (a user may queue 1,000 at jobs, so 1,000 a minute). Pass:
-# nobody's DEFER lines stay within 5 per 10 s of the daemon's clock, a later
+# before that instant). The first waits; every other finds the queue full
+# and is put off for a minute, then again, each time logging
+# "(nobody) DEFER (at job ID: queue full, ...)": N lines a minute (a user
+# may queue 1,000 at jobs, so 1,000 a minute). Pass: nobody's DEFER lines
+# stay within 5 a minute (the limiter allows 5 per 10 s of the daemon's
+# clock; the lines come at one instant a minute), a later
 # line says how many similar lines were not logged, and no at job is lost:
 # all N are still queued.
 . "$ROOT/tests/whole/lib.sh"
