@@ -3,6 +3,8 @@
 #include "lib/plaincmd.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,4 +118,12 @@ bool plaincmd_env_is_kept(char *const *envp)
 bool plaincmd_path_is_plain(const char *path)
 {
 	return path != NULL && path[0] != '\0' && strchr(path, '%') == NULL;
+}
+
+size_t plaincmd_signal_line(int sig, bool core, char *buf, size_t len)
+{
+	if (sig == SIGINT || sig == SIGPIPE)
+		return 0;
+	int n = snprintf(buf, len, "%s%s\n", strsignal(sig), core ? " (core dumped)" : "");
+	return n > 0 && (size_t)n < len ? (size_t)n : 0;
 }

@@ -30,6 +30,7 @@
 #define CROND_LIB_PLAINCMD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #define PLAINCMD_MAX_WORDS 64
 #define PLAINCMD_MAX_LEN 4096      /* bytes of COMMAND; longer goes to the shell */
@@ -59,5 +60,11 @@ bool plaincmd_path_is_plain(const char *path);
  * For a child between fork (or vfork) and exec: raw system calls only, no
  * allocation, no lock; its file is built without sanitizers (Makefile). */
 void plaincmd_exec(char *const *argv, char *const *envp, const char *path);
+
+/* The line dash writes on standard error when its command died of signal
+ * SIG (CORE: it dumped core), "Segmentation fault (core dumped)\n", into
+ * BUF of LEN bytes. Returns its length, or 0 when dash says nothing (SIGINT,
+ * SIGPIPE) or the line does not fit. */
+size_t plaincmd_signal_line(int sig, bool core, char *buf, size_t len);
 
 #endif

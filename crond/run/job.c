@@ -13,6 +13,7 @@
 #include "crond/clock.h"
 #include "crond/log.h"
 #include "crond/control/runclient.h"
+#include "lib/plaincmd.h"
 #include "lib/proto_msgs.h"
 
 #ifndef P_PIDFD
@@ -260,18 +261,16 @@ void job_end_as_the_shell(struct job *j, size_t cap)
 	int sig = WTERMSIG(j->wstatus);
 	bool core = WCOREDUMP(j->wstatus);
 	j->wstatus = ((128 + sig) & 0xff) << 8;
-	if (sig == SIGINT || sig == SIGPIPE)
-		return;   /* dash says nothing of these */
 	char line[96];
-	int n = snprintf(line, sizeof(line), "%s%s\n", strsignal(sig), core ? " (core dumped)" : "");
-	if (n <= 0 || (size_t)n >= sizeof(line))
+	size_t n = plaincmd_signal_line(sig, core, line, sizeof(line));
+	if (n == 0)
 		return;
 	if (j->req && j->req->client)
-		runclient_output(j->req->client, line, (size_t)n);   /* crontab --run */
-	j->out_total += (uint64_t)n;
+		runclient_output(j->req->client, line, n);   /* crontab --run */
+	j->out_total += n;
 	if (j->out_len >= cap)
 		return;
-	size_t keep = cap - j->out_len < (size_t)n ? cap - j->out_len : (size_t)n;
+	size_t keep = cap - j->out_len < n ? cap - j->out_len : n;
 	if (j->out_cap < j->out_len + keep) {
 		char *grown = realloc(j->out, j->out_len + keep);
 		if (grown == NULL)

@@ -318,8 +318,10 @@ static _Noreturn void exit_like(int status, bool direct)
 	if (direct && WIFSIGNALED(status) && sigpending(&pending) == 0 &&
 	    !sigismember(&pending, WTERMSIG(status))) {
 		int sig = WTERMSIG(status);
-		if (sig != SIGINT && sig != SIGPIPE)
-			dprintf(2, "%s%s\n", strsignal(sig), WCOREDUMP(status) ? " (core dumped)" : "");
+		char line[96];
+		size_t n = plaincmd_signal_line(sig, WCOREDUMP(status), line, sizeof(line));
+		if (n > 0)
+			dprintf(2, "%s", line);
 		_exit(128 + sig);
 	}
 	if (WIFEXITED(status))

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,6 +240,21 @@ static void test_dash_splits_random_plain_commands_the_same(void **state)
 	assert_int_equal(compared, 200);
 }
 
+/* The line dash writes when its command died of a signal: strsignal's
+ * words, " (core dumped)" after a dump, nothing for SIGINT and SIGPIPE. */
+static void test_signal_lines_are_dash_s(void **state)
+{
+	(void)state;
+	char line[96];
+	assert_int_equal(plaincmd_signal_line(SIGSEGV, false, line, sizeof(line)), 19);
+	assert_string_equal(line, "Segmentation fault\n");
+	plaincmd_signal_line(SIGABRT, true, line, sizeof(line));
+	assert_string_equal(line, "Aborted (core dumped)\n");
+	assert_int_equal(plaincmd_signal_line(SIGINT, false, line, sizeof(line)), 0);
+	assert_int_equal(plaincmd_signal_line(SIGPIPE, true, line, sizeof(line)), 0);
+	assert_int_equal(plaincmd_signal_line(SIGSEGV, false, line, 8), 0);   /* does not fit */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +264,7 @@ int main(void)
 		cmocka_unit_test(test_environments_dash_passes_on),
 		cmocka_unit_test(test_first_words_dash_runs_itself_are_refused),
 		cmocka_unit_test(test_dash_splits_random_plain_commands_the_same),
+		cmocka_unit_test(test_signal_lines_are_dash_s),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
