@@ -50,6 +50,9 @@ struct crond {
 	char node[SPOOL_NODE_MAX + 1];  /* this node's name: crond.conf's node, or the host name */
 	bool spool_shared;              /* the spool is shared by several nodes (startup) */
 	int64_t loaded_generation;      /* the last crontab change startup loaded */
+	uint64_t job_nofile;            /* RLIMIT_NOFILE's soft limit as crond was
+	                                   started, which its jobs get back; crond
+	                                   raised its own to the hard limit */
 
 	/* Configuration: see the DESIGN note. */
 	pthread_mutex_t cfg_lock;

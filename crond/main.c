@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,6 +36,7 @@
 #include "crond/sched/scheduler.h"
 #include "crond/signals.h"
 #include "crond/sched/startup.h"
+#include "crond/run/runner.h"
 #include "crond/run/supervisor.h"
 #include "crond/sched/syscron.h"
 #include "crond/sched/timer.h"
@@ -154,6 +156,26 @@ static double random_factor(void)
 	return (double)r / 4294967296.0;
 }
 
+/* Raises the soft descriptor limit to the hard one: the running jobs,
+ * sendmail processes and clients crond's limits allow need more than the
+ * usual 1024. The jobs get the soft limit back (runner.h); returns it. */
+#define CROND_NOFILE_MAX (1u << 20)   /* the kernel's default fs.nr_open */
+static uint64_t raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return RUNNER_NOFILE_KEEP;
+	uint64_t soft = rl.rlim_cur, want = rl.rlim_max;
+	if (want > CROND_NOFILE_MAX)
+		want = CROND_NOFILE_MAX;   /* past fs.nr_open, setrlimit fails */
+	if (soft >= want)
+		return RUNNER_NOFILE_KEEP;
+	rl.rlim_cur = want;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return RUNNER_NOFILE_KEEP;
+	return soft;
+}
+
 static int init_state(struct crond *c, const struct options *o, const struct config *cfg,
                       char *err, size_t errlen)
 {
@@ -161,6 +183,7 @@ static int init_state(struct crond *c, const struct options *o, const struct con
 	c->foreground = o->foreground;
 	c->cfg = *cfg;
 	c->pidfile_fd = c->listen_fd = -1;
+	c->job_nofile = raise_fd_limit();
 	atomic_store(&c->next_due, INT64_MAX);
 	if (o->test_clock ? clock_init_test(&c->clock, o->test_clock) < 0
 	                  : (clock_init_real(&c->clock), 0)) {

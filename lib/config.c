@@ -56,6 +56,7 @@ static const struct key keys[] = {
 	{ "batch_load", K_LOAD, offsetof(struct config, batch_load), 0, 0 },
 	{ "batch_interval", K_UINT, offsetof(struct config, batch_interval), 0, 86400 },
 	{ "stop_grace", K_UINT, offsetof(struct config, stop_grace), 0, 3600 },
+	{ "mail_timeout", K_UINT, offsetof(struct config, mail_timeout), 1, 86400 },
 	{ "max_conns_per_user", K_UINT, offsetof(struct config, max_conns_per_user), 1, 256 },
 	{ "max_reply_bytes", K_UINT, offsetof(struct config, max_reply_bytes), 65536, 1u << 30 },
 	{ "at_jobs_per_user", K_UINT, offsetof(struct config, at_jobs_per_user), 1, 1000000 },
@@ -110,6 +111,7 @@ void config_defaults(struct config *cfg)
 	cfg->batch_load = 1.5;
 	cfg->batch_interval = 60;
 	cfg->stop_grace = 10;
+	cfg->mail_timeout = 300;
 	cfg->max_conns_per_user = 16;
 	cfg->max_reply_bytes = 32u << 20;
 	cfg->at_jobs_per_user = 1000;

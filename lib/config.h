@@ -66,6 +66,7 @@ struct config {
 	double batch_load;                  /* batch jobs start below this load */
 	uint32_t batch_interval;            /* seconds between batch job starts */
 	uint32_t stop_grace;                /* seconds jobs get after SIGTERM at stop */
+	uint32_t mail_timeout;              /* seconds sendmail gets before SIGTERM */
 	/* Bounds per user (root, the caller, is exempt from the last three). */
 	uint32_t max_conns_per_user;        /* control connections per uid */
 	uint32_t max_reply_bytes;           /* reply bytes waiting for clients */

@@ -453,8 +453,9 @@ void control_accept(struct control *ctl)
 		if (fd < 0 && errno == EAGAIN)
 			return;
 		if (fd < 0) {
-			log_msg(LOG_WARNING, "control: accept: %s (pausing %d ms)", strerror(errno),
-			        CONTROL_ACCEPT_PAUSE_MS);
+			control_log_limited(&ctl->ctx.rl_accept, LOG_WARNING,
+			                    "control: accept: %s (pausing %d ms)", strerror(errno),
+			                    CONTROL_ACCEPT_PAUSE_MS);
 			listen_events(ctl, 0);
 			ctl->accept_resume_ms = now + CONTROL_ACCEPT_PAUSE_MS;
 			return;

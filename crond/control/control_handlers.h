@@ -93,6 +93,7 @@ struct control_ctx {
 	struct control_ratelimit rl_proto;  /* malformed or abandoned requests,
 	                                       deadlines passed */
 	struct control_ratelimit rl_auth;   /* allow/deny refusals */
+	struct control_ratelimit rl_accept; /* accept failures (out of descriptors) */
 	bool reserve_missing;               /* the full-disk reserve is gone */
 	int64_t reserve_retry_ms;           /* next try to make it (monotonic) */
 	int reserve_every_ms;               /* limits.reserve_retry_ms */

@@ -153,7 +153,8 @@ struct job *job_not_run(struct run_request *req, struct spool_at_job *at, bool s
 	return j;
 }
 
-struct job *job_adopt_mail(struct job_proc *proc, const char *user, int64_t now_ns)
+struct job *job_adopt_mail(struct job_proc *proc, const char *user, unsigned timeout,
+                           int64_t now_ns)
 {
 	struct job *j = calloc(1, sizeof(*j));
 	if (!j)
@@ -164,6 +165,8 @@ struct job *job_adopt_mail(struct job_proc *proc, const char *user, int64_t now_
 	set_label(j, "sendmail");
 	j->start_ns = now_ns;
 	j->start_mono = clock_mono_ns();
+	j->mail_timeout = timeout;
+	j->term_at_mono = j->start_mono + (int64_t)timeout * 1000000000;
 	return j;
 }
 

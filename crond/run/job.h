@@ -52,6 +52,7 @@ struct job {
 	size_t out_len, out_cap;
 	uint64_t out_total;
 	int64_t term_at_mono;          /* timeout: SIGTERM at (0: none) */
+	unsigned mail_timeout;         /* JOB_MAIL: its timeout, seconds */
 	int64_t kill_at_mono;          /* SIGKILL at (0: none) */
 	int64_t linger_until_mono;     /* stop waiting for output EOF (0: not yet) */
 	bool timed_out, interrupted;
@@ -77,8 +78,10 @@ struct job *job_start(struct run_request *req, struct spool_at_job *at, const st
 struct job *job_not_run(struct run_request *req, struct spool_at_job *at, bool skipped,
                         const char *msg, int64_t now_ns);
 
-/* Wraps an already started sendmail (mail_send_*) as a JOB_MAIL job for USER. */
-struct job *job_adopt_mail(struct job_proc *proc, const char *user, int64_t now_ns);
+/* Wraps an already started sendmail (mail_send_*) as a JOB_MAIL job for
+ * USER, to be stopped when still running after TIMEOUT seconds. */
+struct job *job_adopt_mail(struct job_proc *proc, const char *user, unsigned timeout,
+                           int64_t now_ns);
 
 /* Reads what the output pipe holds, keeping at most CAP bytes in all. */
 void job_read_output(struct job *j, size_t cap);

@@ -321,6 +321,7 @@ static int start_sendmail(const struct mail_sender *s, const char *user, int fd,
 	spec.input_fd = fd;
 	spec.default_path = s->path;
 	spec.cwd = "/";
+	spec.kit = s->kit;
 	return runner_start(&spec, proc, err, errlen);
 }
 

@@ -374,7 +374,11 @@ static bool sh_is_dash(void)
 int runner_kit_init(struct runner_kit *kit)
 {
 	*kit = (struct runner_kit){ .reset_signals = signals_to_reset(), .devnull = -1,
-		                    .euid = geteuid(), .sh_is_dash = sh_is_dash() };
+		                    .euid = geteuid(), .sh_is_dash = sh_is_dash(),
+		                    .job_nofile = RUNNER_NOFILE_KEEP };
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		kit->nofile_max = rl.rlim_max;
 	kit->devnull = above_stdio(open("/dev/null", O_RDONLY | O_CLOEXEC));
 	if (kit->devnull < 0)
 		return -1;
@@ -443,6 +447,8 @@ static int prepare(struct plan *p, const struct job_spec *s, char *err, size_t e
 	const char *shell = s->shell ? s->shell : RUNNER_DEFAULT_SHELL;
 	p->via_helper = s->pam_service != NULL;
 	p->reset_signals = s->kit ? s->kit->reset_signals : all_signals();
+	p->nofile = s->kit ? s->kit->job_nofile : RUNNER_NOFILE_KEEP;
+	p->nofile_max = s->kit ? s->kit->nofile_max : 0;
 	if (lookup_ids(p, s->ids, s->user, !p->via_helper, err, errlen) < 0)
 		return -1;
 	uid_t self = s->kit != NULL ? s->kit->euid : geteuid();
@@ -710,6 +716,7 @@ static void describe(const struct job_proc *proc, int step, int e, const char *t
 		break;
 	case STEP_NICE: snprintf(msg, len, "setpriority failed: %s", es); break;
 	case STEP_SIGNALS: snprintf(msg, len, "cannot reset signals: %s", es); break;
+	case STEP_LIMITS: snprintf(msg, len, "cannot set the descriptor limit: %s", es); break;
 	case STEP_DUP2: snprintf(msg, len, "cannot set up stdin/stdout/stderr: %s", es); break;
 	case STEP_CLOSE: snprintf(msg, len, "cannot close inherited descriptors: %s", es); break;
 	case STEP_EXEC:

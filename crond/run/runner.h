@@ -168,7 +168,13 @@ struct runner_kit {
 	int devnull;              /* read-only, close-on-exec, above 2; or -1 */
 	uid_t euid;
 	bool sh_is_dash;          /* /bin/sh resolves to a program named dash */
+	uint64_t job_nofile;      /* the child's RLIMIT_NOFILE soft limit (the
+	                             daemon raised its own: crond.h), or
+	                             RUNNER_NOFILE_KEEP; runner_kit_init sets KEEP */
+	uint64_t nofile_max;      /* the hard limit, as runner_kit_init read it */
 };
+
+#define RUNNER_NOFILE_KEEP UINT64_MAX
 
 #define RUNNER_KIT_STACK (128 * 1024)   /* the child only makes system calls */
 

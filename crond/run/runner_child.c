@@ -219,6 +219,12 @@ static _Noreturn void run_child(const struct plan *p)
 	if (p->set_nice && syscall(SYS_setpriority, PRIO_PROCESS, 0, p->prio) < 0)
 		child_fail(p, STEP_NICE, errno);
 	child_descriptors(p);
+	if (p->nofile != RUNNER_NOFILE_KEEP) {
+		/* The limit crond was started with, not the one it raised. */
+		struct rlimit rl = { p->nofile, p->nofile_max };
+		if (syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, &rl, NULL) < 0)
+			child_fail(p, STEP_LIMITS, errno);
+	}
 	if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &no_signals, NULL, KERNEL_SIGSET_SIZE) < 0)
 		child_fail(p, STEP_SIGNALS, errno);
 	if (p->direct) {

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "crond/run/jobenv.h"
+#include "crond/run/runner.h"
 
 /* What failed in the child; the parent turns it into a message. */
 enum step {
@@ -26,6 +27,7 @@ enum step {
 	STEP_CHDIR_HOME,
 	STEP_NICE,
 	STEP_SIGNALS,
+	STEP_LIMITS,
 	STEP_DUP2,
 	STEP_CLOSE,
 	STEP_EXEC,
@@ -78,6 +80,9 @@ struct plan {
 	                             suspended parent, read when clone returns */
 	bool in_borrowed;         /* in_fd is the kit's /dev/null: not ours to close */
 	uint64_t reset_signals;   /* bit SIG - 1: set SIG's disposition to SIG_DFL */
+	uint64_t nofile;          /* RLIMIT_NOFILE soft limit to set, or
+	                             RUNNER_NOFILE_KEEP */
+	uint64_t nofile_max;      /* ... with this hard limit */
 	bool via_helper;          /* PAM: PROGRAM is crond-session (crond/session.h),
 	                             run as root with an empty environment; the
 	                             helper changes ids and directory for the job */

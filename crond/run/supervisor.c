@@ -126,7 +126,8 @@ static void check_deadlines(struct super *s)
 			j->timed_out = true;
 			j->kill_at_mono = mono + JOB_KILL_AFTER_NS;
 			log_event(j->user, "TIMEOUT", "pid=%d after %us, sent SIGTERM: %s", (int)j->proc.pid,
-			          j->req ? j->req->timeout : 0, j->label);
+			          j->kind == JOB_MAIL ? j->mail_timeout : j->req ? j->req->timeout : 0,
+			          j->label);
 			kill(-j->proc.pid, SIGTERM);
 		}
 		if (j->kill_at_mono && mono >= j->kill_at_mono) {
@@ -255,6 +256,7 @@ static void *super_main(void *arg)
 	if (runner_kit_init(&s->kit) < 0)
 		log_msg(LOG_WARNING, "supervisor: starting jobs without a kept stack or /dev/null (%s)",
 		        strerror(errno));
+	s->kit.job_nofile = s->c->job_nofile;
 	publish_metrics(s, false);   /* the file exists from the start */
 	while (!s->leave) {
 		bool poll_reap = arm_deadlines(s);

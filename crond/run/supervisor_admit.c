@@ -35,7 +35,8 @@ uid_t super_uid_of(struct super *s, const char *user)
 void super_log_limited(struct super *s, enum super_limited kind, const char *user,
                        int64_t now_ns, const char *fmt, ...)
 {
-	static const char *const events[SUPER_LIMITED_KINDS] = { "SKIP", "DEFER", "CANCEL" };
+	static const char *const events[SUPER_LIMITED_KINDS] = { "SKIP", "DEFER", "CANCEL",
+	                                                                 "MAIL" };
 	const char *event = events[kind];
 	struct skiplog_verdict v;
 	skiplog_allow(&s->limited[kind], user, now_ns, &v);

@@ -48,6 +48,7 @@ enum super_limited {
 	SUPER_LIMITED_SKIP,     /* a run not started */
 	SUPER_LIMITED_DEFER,    /* an at job put off, the queue full */
 	SUPER_LIMITED_CANCEL,   /* a waiting run whose entry went */
+	SUPER_LIMITED_MAIL,     /* a job's output not mailed */
 	SUPER_LIMITED_KINDS
 };
 

@@ -6,6 +6,8 @@
 #include "crond/run/supervisor_internal.h"
 
 #include <pwd.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "crond/log.h"
 #include "crond/run/jobenv.h"
@@ -33,23 +35,57 @@ static bool mail_env(const struct super *s, const struct job *j, struct jobenv *
 	                    sizeof(err)) == 0;
 }
 
+/* Whether another sendmail may start for USER: sendmail processes count
+ * against the job limits (as many at once as the user may run jobs, as
+ * many in all as max_jobs), so that mail a user holds up (a sendmail
+ * stopped, or stuck on a slow relay) cannot take the daemon's descriptors;
+ * and each has a deadline (job_adopt_mail). NOTE says why not. */
+static bool mail_room(const struct super *s, const char *user, char *note, size_t len)
+{
+	size_t mine = 0, all = 0;
+	for (const struct job *r = s->running; r; r = r->next) {
+		if (r->kind != JOB_MAIL || r->exited)
+			continue;
+		all++;
+		if (strcmp(r->user, user) == 0)
+			mine++;
+	}
+	if (mine >= s->q.lim.per_user) {
+		snprintf(note, len, "%zu of the user's sendmail processes still running", mine);
+		return false;
+	}
+	if (all >= s->q.lim.max_jobs) {
+		snprintf(note, len, "%zu sendmail processes still running (max_jobs)", all);
+		return false;
+	}
+	return true;
+}
+
 void super_send_mail(struct super *s, const struct job *j)
 {
 	if (!s->cfg.sendmail[0] || j->skipped || j->start_failed)
 		return;
-	struct mail_sender sender = { s->cfg.sendmail, s->cfg.path };
+	struct mail_sender sender = { s->cfg.sendmail, s->cfg.path, &s->kit };
 	struct mail_output out = { j->out, j->out_len, j->out_total };
 	struct job_proc proc;
 	char err[512];
-	int rc;
+	int rc = -1;
 	if (j->kind == JOB_CRON && j->req->manual && client_saw_output(j))
 		return;   /* crontab --run showed it */
+	bool wanted, failed = false;
 	if (j->kind == JOB_CRON) {
 		enum cron_mail when = j->req->mail_when != CRON_MAIL_UNSET
 			? (enum cron_mail)j->req->mail_when : (enum cron_mail)s->cfg.cron_mail;
-		bool failed = mail_job_failed(j->wstatus) || j->timed_out;
-		if (!mail_wanted_cron(j->req->mailto, when, failed, j->out_total))
-			return;
+		failed = mail_job_failed(j->wstatus) || j->timed_out;
+		wanted = mail_wanted_cron(j->req->mailto, when, failed, j->out_total);
+	} else {
+		wanted = mail_wanted_at((enum msg_mail)j->at.mail, j->out_total);
+	}
+	if (!wanted)
+		return;
+	if (!mail_room(s, j->user, err, sizeof(err))) {
+		/* fall through to the log line */
+	} else if (j->kind == JOB_CRON) {
 		struct jobenv env = { 0 };
 		bool have_env = mail_env(s, j, &env);
 		char note[160];
@@ -60,16 +96,15 @@ void super_send_mail(struct super *s, const struct job *j)
 		rc = mail_send_cron(&sender, &m, &out, &proc, err, sizeof(err));
 		jobenv_free(&env);
 	} else {
-		if (!mail_wanted_at((enum msg_mail)j->at.mail, j->out_total))
-			return;
 		struct mail_at m = { j->user, j->at.mail_to, j->req->at_id };
 		rc = mail_send_at(&sender, &m, &out, &proc, err, sizeof(err));
 	}
 	if (rc < 0) {
-		log_event(j->user, "MAIL", "not sent: %s", err);
+		super_log_limited(s, SUPER_LIMITED_MAIL, j->user, clock_now_ns(&s->c->clock),
+		                  "not sent: %s", err);
 		return;
 	}
-	struct job *mj = job_adopt_mail(&proc, j->user, clock_now_ns(&s->c->clock));
+	struct job *mj = job_adopt_mail(&proc, j->user, s->cfg.mail_timeout, clock_now_ns(&s->c->clock));
 	if (!mj) {
 		log_msg(LOG_ERR, "out of memory tracking sendmail pid %d", (int)proc.pid);
 		runner_proc_close(&proc);

@@ -418,7 +418,7 @@ static void test_mail_is_sent_by_sendmail_running_as_the_owner(void **state)
 	const char *owner = geteuid() == 0 ? "nobody" : getpwuid(geteuid())->pw_name;
 	struct passwd *pw = getpwnam(owner);
 	assert_non_null(pw);
-	struct mail_sender sender = { f.script, NULL };
+	struct mail_sender sender = { f.script, NULL, NULL };
 	struct mail_cron m = { .user = owner, .host = "h", .command = "echo hi" };
 	struct mail_output out = text_output("hi\n");
 	struct job_proc p;
@@ -453,7 +453,7 @@ static void test_at_mail_is_sent_to_the_owner(void **state)
 	struct fake_sendmail f;
 	fake_setup(&f);
 	const char *owner = getpwuid(geteuid())->pw_name;
-	struct mail_sender sender = { f.script, "/bin:/usr/bin" };
+	struct mail_sender sender = { f.script, "/bin:/usr/bin", NULL };
 	struct mail_at m = { .user = owner, .job_id = 7 };
 	struct mail_output out = text_output("");
 	struct job_proc p;
@@ -479,7 +479,7 @@ static void test_at_mail_is_sent_to_the_owner(void **state)
 static void test_refused_mail_starts_nothing_and_leaves_nothing_open(void **state)
 {
 	(void)state;
-	struct mail_sender sender = { "/usr/sbin/sendmail", NULL };
+	struct mail_sender sender = { "/usr/sbin/sendmail", NULL, NULL };
 	struct mail_cron m = { .user = "alice", .host = "h", .command = "c",
 		               .mailto = "x\nBcc: eve" };
 	struct mail_output out = text_output("secret");
@@ -491,7 +491,7 @@ static void test_refused_mail_starts_nothing_and_leaves_nothing_open(void **stat
 	assert_int_equal(count_fds(), before);
 	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
 
-	struct mail_sender none = { "", NULL };
+	struct mail_sender none = { "", NULL, NULL };
 	m.mailto = NULL;
 	assert_int_equal(mail_send_cron(&none, &m, &out, &p, err, sizeof(err)), -1);
 	assert_string_equal(err, "no sendmail configured");
@@ -501,7 +501,7 @@ static void test_refused_mail_starts_nothing_and_leaves_nothing_open(void **stat
 static void test_missing_sendmail_is_reported_as_a_failed_start(void **state)
 {
 	(void)state;
-	struct mail_sender sender = { "/nonexistent/sendmail", NULL };
+	struct mail_sender sender = { "/nonexistent/sendmail", NULL, NULL };
 	struct mail_cron m = { .user = getpwuid(geteuid())->pw_name, .host = "h", .command = "c" };
 	struct mail_output out = text_output("x");
 	struct job_proc p;

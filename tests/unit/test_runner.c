@@ -455,6 +455,29 @@ static void test_kit_stack_serves_every_start(void **state)
 	assert_int_equal(kit.devnull, -1);
 }
 
+/* The kit's job_nofile is the job's soft descriptor limit (crond raised
+ * its own); RUNNER_NOFILE_KEEP leaves the daemon's. */
+static void test_job_gets_the_descriptor_limit_crond_started_with(void **state)
+{
+	(void)state;
+	struct runner_kit kit;
+	assert_int_equal(runner_kit_init(&kit), 0);
+	struct rlimit rl;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	assert_true(rl.rlim_cur > 100);
+	char want[32];
+	snprintf(want, sizeof(want), "%llu\n", (unsigned long long)rl.rlim_cur);
+	struct job_spec s = shell_job(self_name(), "ulimit -n");
+	s.kit = &kit;
+	struct result r;
+	run_job(&s, &r);
+	assert_ran(&r, want);   /* KEEP: as the daemon has it */
+	kit.job_nofile = 100;
+	run_job(&s, &r);
+	assert_ran(&r, "100\n");
+	runner_kit_free(&kit);
+}
+
 /* A handler caught in the daemon counts as one to reset; one back at
  * SIG_DFL does not. */
 static void noop_handler(int sig)
@@ -961,6 +984,7 @@ int main(void)
 		cmocka_unit_test(test_dispositions_read_once_are_reset),
 		cmocka_unit_test(test_signals_read_follows_dispositions),
 		cmocka_unit_test(test_kit_stack_serves_every_start),
+		cmocka_unit_test(test_job_gets_the_descriptor_limit_crond_started_with),
 		cmocka_unit_test(test_no_descriptor_above_2_reaches_the_job),
 		cmocka_unit_test(test_stdout_and_stderr_share_the_output_pipe),
 		cmocka_unit_test(test_parent_descriptors_are_cloexec_and_readers_nonblocking),
