@@ -2,14 +2,17 @@
  *
  * With `pam = yes` the runner (crond/run/runner.c) does not exec the job: its
  * child, still root, execs the session helper (crond/session/, installed
- * as CONFIG_SESSION_HELPER) with the argument vector below and an EMPTY
- * environment (the helper runs as root: a job's LD_PRELOAD or similar must
- * never reach it, so the job's environment travels as arguments, which
- * the helper copies and blanks at once: /proc/PID/cmdline is anyone's to
- * read, and a crontab's assignments may hold secrets). The
- * helper runs PAM's account and session steps for the owner, starts the job
- * as its own child with the owner's ids, waits, closes the session and
- * exits with the job's status (see crond-session's DESIGN note).
+ * as CONFIG_SESSION_HELPER) with the argument vector below. The job's
+ * environment is the helper's own, every string after SESSION_ENV_PREFIX
+ * ("CRONDJOB_PATH=/usr/bin"): /proc/PID/environ is for root alone, while
+ * /proc/PID/cmdline is anyone's to read and a crontab's assignments may
+ * hold secrets; and with the prefix no name means anything to the loader
+ * or libc of a program running as root (a job's LD_PRELOAD arrives as
+ * CRONDJOB_LD_PRELOAD). The helper takes these strings, drops the prefix,
+ * and clears its environment before anything else. It runs PAM's account
+ * and session steps for the owner, starts the job as its own child with
+ * the owner's ids, waits, closes the session and exits with the job's
+ * status (see crond-session's DESIGN note).
  *
  *   argv[0]              the helper's path
  *   argv[1]              SESSION_ARGV_MAGIC (a version check)
@@ -25,10 +28,10 @@
  *                        helper may exec COMMAND without the shell (runner.h
  *                        direct_plain), and then reports its end as dash
  *                        would (exit 128+N and dash's line for a signal)
- *   argv[7]              N, the number of environment strings, decimal
- *   argv[8 .. 8+N-1]     the job's environment, "NAME=VALUE" (jobenv.h)
- *   argv[8+N]            the program to execute
- *   argv[9+N ..]         its argv, argv[0] included
+ *   argv[7]              N, the number of environment strings, decimal: the
+ *                        environment holds exactly N, all prefixed
+ *   argv[8]              the program to execute
+ *   argv[9 ..]           its argv, argv[0] included
  *
  * The start report: the descriptor is the runner's start-report pipe
  * (runner_plan.h), inherited without close-on-exec. The helper writes one
@@ -42,7 +45,8 @@
 #ifndef CROND_SESSION_H
 #define CROND_SESSION_H
 
-#define SESSION_ARGV_MAGIC "crond-session/1"
+#define SESSION_ARGV_MAGIC "crond-session/2"
+#define SESSION_ENV_PREFIX "CRONDJOB_"
 #define SESSION_ARGV_FIXED 8          /* argv[0] to argv[7] */
 #define SESSION_REPORT_TEXT 240       /* message bytes after a start report */
 

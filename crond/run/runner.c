@@ -467,15 +467,37 @@ static int prepare(struct plan *p, const struct job_spec *s, char *err, size_t e
 	return prepare_child_state(p, s, err, errlen);
 }
 
+/* A copy of SRC's N strings, each after PREFIX; NULL: no memory. */
+static char **strv_prefixed(const char *prefix, char *const *src, size_t n)
+{
+	size_t plen = strlen(prefix), bytes = (n + 1) * sizeof(char *);
+	for (size_t i = 0; i < n; i++)
+		bytes += plen + strlen(src[i]) + 1;
+	char **v = malloc(bytes);
+	if (v == NULL)
+		return NULL;
+	char *d = (char *)v + (n + 1) * sizeof(char *);
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(src[i]) + 1;
+		v[i] = d;
+		memcpy(d, prefix, plen);
+		memcpy(d + plen, src[i], len);
+		d += plen + len;
+	}
+	v[n] = NULL;
+	return v;
+}
+
 /* PAM: the child execs the session helper instead of the job, with the
- * job in its arguments (crond/session.h). Needs the start-report pipe's
- * number, so it runs after open_fds. Replaces P's argv and program. */
+ * job in its arguments and the job's environment, every name prefixed,
+ * as its own (crond/session.h). Needs the start-report pipe's number, so
+ * it runs after open_fds. Replaces P's argv and program. */
 static int helper_argv(struct plan *p, const struct job_spec *s, char *err, size_t errlen)
 {
 	size_t njob = 0;
 	while (p->argv[njob] != NULL)
 		njob++;
-	size_t n = SESSION_ARGV_FIXED + p->env.count + 1 + njob;
+	size_t n = SESSION_ARGV_FIXED + 1 + njob;
 	const char **v = malloc((n + 1) * sizeof(*v));
 	char fd[16], count[24];
 	if (v == NULL) {
@@ -493,21 +515,20 @@ static int helper_argv(struct plan *p, const struct job_spec *s, char *err, size
 	v[k++] = p->cwd ? p->cwd : "";
 	v[k++] = p->note ? "at" : p->helper_plain ? "plain" : "-";
 	v[k++] = count;
-	for (size_t i = 0; i < p->env.count; i++)
-		v[k++] = p->env.envp[i];
 	v[k++] = p->program;
 	for (size_t i = 0; i < njob; i++)
 		v[k++] = p->argv[i];
 	char **copy = strv_copy(v, k);
 	free(v);
-	if (copy == NULL) {
+	p->helper_envp = strv_prefixed(SESSION_ENV_PREFIX, p->env.envp, p->env.count);
+	if (copy == NULL || p->helper_envp == NULL) {
+		free(copy);
 		snprintf(err, errlen, "out of memory building the session helper's arguments");
 		return -1;
 	}
 	free(p->argv);
 	p->argv = copy;
 	p->program = s->session_helper;
-	p->helper_env[0] = NULL;
 	return 0;
 }
 
@@ -538,13 +559,14 @@ static void plan_free(struct plan *p)
 		free(p->groups);
 	}
 	free(p->argv);
+	free(p->helper_envp);
 	free(p->note);
 	free(p->direct_argv);
 	free(p->direct_envp);
 	jobenv_free(&p->env);
 	p->pwbuf = p->note = NULL;
 	p->groups = NULL;
-	p->argv = p->direct_argv = p->direct_envp = NULL;
+	p->argv = p->direct_argv = p->direct_envp = p->helper_envp = NULL;
 }
 
 /* "user\0program\0cwd\0home\0", for runner_check_started's messages. */

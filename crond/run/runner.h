@@ -40,8 +40,8 @@
  * write end: EOF without a record means the exec happened).
  *
  * With PAM (job_spec.pam_service), the child skips the ids and the
- * directory and execs the session helper instead, still root, with an
- * empty environment and the job in its arguments (crond/session.h); the
+ * directory and execs the session helper instead, still root, with the
+ * job in its arguments and its environment prefixed (crond/session.h); the
  * helper does those steps for the job's own process, and its refusals
  * arrive on the same start-report pipe, with a message.
  *

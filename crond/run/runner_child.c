@@ -231,7 +231,7 @@ static _Noreturn void run_child(const struct plan *p)
 		child_exec_direct(p);
 		*(volatile bool *)p->via_shell = true;
 	}
-	syscall(SYS_execve, p->program, p->argv, p->via_helper ? p->helper_env : p->env.envp);
+	syscall(SYS_execve, p->program, p->argv, p->via_helper ? p->helper_envp : p->env.envp);
 	child_fail(p, STEP_EXEC, errno);
 }
 

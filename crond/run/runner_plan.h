@@ -84,9 +84,10 @@ struct plan {
 	                             RUNNER_NOFILE_KEEP */
 	uint64_t nofile_max;      /* ... with this hard limit */
 	bool via_helper;          /* PAM: PROGRAM is crond-session (crond/session.h),
-	                             run as root with an empty environment; the
+	                             run as root with HELPER_ENVP; the
 	                             helper changes ids and directory for the job */
-	char *helper_env[1];      /* that empty environment */
+	char **helper_envp;       /* the helper's environment: the job's, each
+	                             string after SESSION_ENV_PREFIX */
 	/* A plain command (lib/plaincmd.h) exec'd without the shell: */
 	bool direct;              /* try DIRECT_ARGV first, then ARGV (the shell) */
 	bool helper_plain;        /* PAM: the session helper may exec it directly

@@ -13,8 +13,8 @@
  *      pam_group could add to them);
  *   3. PAM: account (a refusal ends here: STEP_PAM_ACCOUNT on the start
  *      report, exit 127, the job never runs), session, credentials;
- *   4. the job's environment (copied out of our arguments, which are then
- *      blanked: /proc/PID/cmdline is anyone's to read): PAM's (pam_env) first, then the job's own,
+ *   4. the job's environment (taken out of our own, where it came prefixed:
+ *      crond/session.h): PAM's (pam_env) first, then the job's own,
  *      which wins for a name in both, as Debian's cron merges them (so
  *      crond's PATH and a crontab's assignments override /etc/environment);
  *   5. fork the job: setgid, setuid (checked and verified, as the runner's
@@ -122,7 +122,7 @@ static int parse_args(int argc, char **argv, struct args *a, char *msg, size_t l
 	}
 	a->report_fd = (int)fd;
 	unsigned long long n = strtoull(argv[7], &end, 10);
-	if (*argv[7] == '\0' || *end || n > (unsigned long long)(argc - SESSION_ARGV_FIXED - 2)) {
+	if (*argv[7] == '\0' || *end || n > MAX_ENV) {
 		snprintf(msg, len, "bad environment count '%.20s'", argv[7]);
 		return -1;
 	}
@@ -132,40 +132,45 @@ static int parse_args(int argc, char **argv, struct args *a, char *msg, size_t l
 	a->at_job = strcmp(argv[6], "at") == 0;
 	a->plain = strcmp(argv[6], "plain") == 0;
 	a->n_env = (size_t)n;
-	a->env = argv + SESSION_ARGV_FIXED;
-	a->program = argv[SESSION_ARGV_FIXED + n];
-	a->job_argv = argv + SESSION_ARGV_FIXED + n + 1;
-	for (size_t i = 0; i < a->n_env; i++) {
-		if (strchr(a->env[i], '=') == NULL || a->env[i][0] == '=') {
-			snprintf(msg, len, "bad environment string %zu", i);
-			return -1;
-		}
-	}
+	a->program = argv[SESSION_ARGV_FIXED];
+	a->job_argv = argv + SESSION_ARGV_FIXED + 1;
 	return 0;
 }
 
-/* The job's environment came as arguments, which every local user can
- * read in /proc/PID/cmdline (ps) for as long as the job runs, and a
- * crontab's assignments may hold secrets: keep a copy, blank the
- * arguments. -1: no memory. */
-static int hide_env(struct args *a)
+/* Takes the job's environment out of ours (each string after
+ * SESSION_ENV_PREFIX: crond/session.h), exactly A->n_env strings, and
+ * clears ours, so that nothing this process does as root reads a job's
+ * variable. -1 with MSG: a string without the prefix or '=', a count that
+ * differs, or no memory. */
+static int take_env(struct args *a, char *msg, size_t len)
 {
-	char **copy = calloc(a->n_env + 1, sizeof(*copy));
-	if (copy == NULL)
-		return -1;
-	for (size_t i = 0; i < a->n_env; i++) {
-		copy[i] = strdup(a->env[i]);
-		if (copy[i] == NULL) {
-			for (size_t k = 0; k < i; k++)
-				free(copy[k]);
-			free(copy);
-			return -1;
+	const size_t plen = strlen(SESSION_ENV_PREFIX);
+	size_t n = 0;
+	for (char **e = environ; e != NULL && *e != NULL; e++)
+		n++;
+	int rc = 0;
+	a->env = calloc(n + 1, sizeof(*a->env));
+	if (a->env == NULL) {
+		snprintf(msg, len, "out of memory");
+		rc = -1;
+	}
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		const char *var = environ[i];
+		if (strncmp(var, SESSION_ENV_PREFIX, plen) != 0 || var[plen] == '=' ||
+		    strchr(var + plen, '=') == NULL) {
+			snprintf(msg, len, "bad environment string %zu", i);
+			rc = -1;
+		} else if ((a->env[i] = strdup(var + plen)) == NULL) {
+			snprintf(msg, len, "out of memory");
+			rc = -1;
 		}
 	}
-	for (size_t i = 0; i < a->n_env; i++)
-		memset(a->env[i], 0, strlen(a->env[i]));
-	a->env = copy;
-	return 0;
+	if (rc == 0 && n != a->n_env) {
+		snprintf(msg, len, "%zu environment strings, not %zu", n, a->n_env);
+		rc = -1;
+	}
+	(void)clearenv();
+	return rc;
 }
 
 static size_t name_len(const char *var)
@@ -384,9 +389,9 @@ int main(int argc, char **argv)
 		report(a.report_fd, STEP_HELPER, 0, "crond-session: %s", msg);
 		return 127;
 	}
-	if (hide_env(&a) < 0) {
-		report(a.report_fd, STEP_HELPER, ENOMEM, "crond-session: out of memory");
-		return 127;
+	if (take_env(&a, msg, sizeof(msg)) < 0) {
+		report(a.report_fd, STEP_HELPER, 0, "crond-session: %s", msg);
+		return quit(&a);
 	}
 	if (geteuid() != 0) {
 		report(a.report_fd, STEP_HELPER, 0,

@@ -791,7 +791,7 @@ static void test_exec_failure_is_reported(void **state)
 /* ---------------------------------------------------------------- PAM */
 
 /* A stand-in for crond-session (crond/session.h): prints its arguments and
- * the names in its environment; with service "refuse" it reports a
+ * its environment; with service "refuse" it reports a
  * refusal on the start-report descriptor instead. */
 static const char fake_helper[] =
 	"#!/usr/bin/python3\n"
@@ -802,7 +802,8 @@ static const char fake_helper[] =
 	"    sys.exit(127)\n"
 	"os.fstat(int(a[4]))\n"   /* the report descriptor is open, above 2 */
 	"print('|'.join(a[1:4] + ['FD' if int(a[4]) > 2 else a[4]] + a[5:]))\n"
-	"print('env:' + ','.join(sorted(k for k in os.environ if k != 'LC_CTYPE')))\n";
+	"print('env:' + '|'.join(sorted(k + '=' + v for k, v in os.environ.items()\n"
+	"                               if k != 'LC_CTYPE')))\n";
 
 static void write_fake_helper(char *path, size_t len)
 {
@@ -814,7 +815,7 @@ static void write_fake_helper(char *path, size_t len)
 	assert_int_equal(chmod(path, 0755), 0);
 }
 
-static void test_pam_spec_execs_the_helper_with_the_job_in_arguments_and_no_environment(
+static void test_pam_spec_execs_the_helper_with_the_job_in_arguments_and_its_environment_prefixed(
 	void **state)
 {
 	(void)state;
@@ -838,13 +839,14 @@ static void test_pam_spec_execs_the_helper_with_the_job_in_arguments_and_no_envi
 	struct passwd *pw = getpwnam(self_name());
 	assert_non_null(pw);
 	char want[2048];
-	/* magic|service|user|fd|cwd|at|N|env...|program|argv..., and the
-	 * helper's own environment is empty: the job's (LD_PRELOAD included)
-	 * is only in its arguments. */
+	/* magic|service|user|fd|cwd|at|N|program|argv..., and the job's
+	 * environment (LD_PRELOAD included) is the helper's, each name
+	 * prefixed: nothing in /proc/PID/cmdline, nothing the loader reads. */
 	snprintf(want, sizeof(want),
-	         "crond-session/1|svc|%s|FD|/tmp|at|7|HOME=%s|LOGNAME=%s|USER=%s|SHELL=/bin/sh|"
-	         "PATH=/usr/bin:/bin|LD_PRELOAD=/tmp/evil.so|A=b c|/bin/sh|/bin/sh|-c|echo hi\n"
-	         "env:\n",
+	         "crond-session/2|svc|%s|FD|/tmp|at|7|/bin/sh|/bin/sh|-c|echo hi\n"
+	         "env:CRONDJOB_A=b c|CRONDJOB_HOME=%s|CRONDJOB_LD_PRELOAD=/tmp/evil.so|"
+	         "CRONDJOB_LOGNAME=%s|CRONDJOB_PATH=/usr/bin:/bin|CRONDJOB_SHELL=/bin/sh|"
+	         "CRONDJOB_USER=%s\n",
 	         self_name(), pw->pw_dir, self_name(), self_name());
 	assert_string_equal(r.out, want);
 	assert_int_equal(unlink(helper), 0);
@@ -1003,7 +1005,7 @@ int main(void)
 		cmocka_unit_test(test_invalid_specs_are_refused_before_fork),
 		cmocka_unit_test(test_exec_failure_is_reported),
 		cmocka_unit_test(test_another_users_job_fails_without_root),
-		cmocka_unit_test(test_pam_spec_execs_the_helper_with_the_job_in_arguments_and_no_environment),
+		cmocka_unit_test(test_pam_spec_execs_the_helper_with_the_job_in_arguments_and_its_environment_prefixed),
 		cmocka_unit_test(test_pam_refusal_reported_by_the_helper_is_a_start_failure),
 		cmocka_unit_test(test_failed_setuid_is_reported_and_nothing_runs),
 		cmocka_unit_test(test_many_jobs_start_while_other_threads_hold_locks),

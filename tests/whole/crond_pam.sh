@@ -79,15 +79,22 @@ done
 sleep 0.5
 [ -s "$out/pwd" ] || fail "the job did not run through PAM"
 
-# The job's environment travels to the helper as arguments: they are
-# blanked at once, so a crontab's secret is not in the helper's
-# /proc/PID/cmdline (anyone's to read) while the job runs.
+# The job's environment travels to the helper as its own environment, every
+# name prefixed (crond/session.h): a crontab's secret is never in the
+# helper's /proc/PID/cmdline (anyone's to read), and its /proc/PID/environ
+# is root's alone.
 helper=$(cat "$out/helper-pid" 2>/dev/null)
 [ -n "$helper" ] && [ -r "/proc/$helper/cmdline" ] || fail "the job with SECRET_TOKEN did not run"
 tr '\0' ' ' <"/proc/$helper/cmdline" | grep -q crond-session \
     || fail "pid $helper is not crond-session: $(tr '\0' ' ' <"/proc/$helper/cmdline")"
 tr '\0' ' ' <"/proc/$helper/cmdline" | grep -q "hunter2-$$" \
     && fail "the helper's command line shows the job's environment: $(tr '\0' ' ' <"/proc/$helper/cmdline")"
+tr '\0' '\n' <"/proc/$helper/environ" | grep -qx "CRONDJOB_SECRET_TOKEN=hunter2-$$" \
+    || fail "the helper's environment lacks the prefixed job variable"
+if command -v setpriv >/dev/null; then
+    setpriv --reuid=nobody --regid=nogroup --clear-groups cat "/proc/$helper/environ" >/dev/null 2>&1 \
+        && fail "nobody can read the helper's environment"
+fi
 
 # The job, as its owner, in its home, with PAM's environment under its own.
 [ "$(cat "$out/who")" = "$ok_user" ] || fail "job ran as $(cat "$out/who")"
