@@ -24,6 +24,7 @@
 
 #include "crond/control/access.h"
 #include "crond/crond.h"
+#include "crond/ownerlog.h"
 #include "lib/config.h"
 #include "lib/proto.h"
 #include "lib/proto_msgs.h"
@@ -94,6 +95,9 @@ struct control_ctx {
 	                                       deadlines passed */
 	struct control_ratelimit rl_auth;   /* allow/deny refusals */
 	struct control_ratelimit rl_accept; /* accept failures (out of descriptors) */
+	struct ownerlog crontab_log;        /* REPLACE and DELETE lines, per owner
+	                                       (one limit: an install and remove
+	                                       loop is one flood) */
 	bool reserve_missing;               /* the full-disk reserve is gone */
 	int64_t reserve_retry_ms;           /* next try to make it (monotonic) */
 	int reserve_every_ms;               /* limits.reserve_retry_ms */

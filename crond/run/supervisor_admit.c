@@ -36,25 +36,13 @@ void super_log_limited(struct super *s, enum super_limited kind, const char *use
                        int64_t now_ns, const char *fmt, ...)
 {
 	static const char *const events[SUPER_LIMITED_KINDS] = { "SKIP", "DEFER", "CANCEL",
-	                                                                 "MAIL" };
-	const char *event = events[kind];
-	struct skiplog_verdict v;
-	skiplog_allow(&s->limited[kind], user, now_ns, &v);
-	if (v.evicted_held > 0)
-		log_event(v.evicted, event, "%u similar line%s not logged", v.evicted_held,
-		          v.evicted_held == 1 ? "" : "s");
-	if (!v.log)
-		return;
+		                                                 "MAIL" };
 	char detail[512];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	if (v.held == 0)
-		log_event(user, event, "%s", detail);
-	else
-		log_event(user, event, "%s; %u similar line%s%s not logged", detail, v.held,
-		          v.held == 1 ? "" : "s", v.shared ? " (of several users)" : "");
+	ownerlog_event(&s->limited[kind], user, events[kind], now_ns, "%s", detail);
 }
 
 /* Records R, which never started, for REASON (SPOOL_RUN_QUEUE_FULL,

@@ -23,7 +23,7 @@
 #include "crond/run/recorder.h"
 #include "crond/run/runner.h"
 #include "crond/run/runreq.h"
-#include "crond/run/skiplog.h"
+#include "crond/ownerlog.h"
 #include "lib/config.h"
 #include "spool/spool.h"
 
@@ -74,7 +74,7 @@ struct super {
 		int64_t next_mono;
 		unsigned held;
 	} log_skew, log_down, log_nouser;
-	struct skiplog limited[SUPER_LIMITED_KINDS];   /* per-owner limits of the
+	struct ownerlog limited[SUPER_LIMITED_KINDS];   /* per-owner limits of the
 	                                    SKIP, DEFER and CANCEL lines */
 	struct mailbox_item *missed;        /* cluster: CRON_CATCHUP runs whose claim
 	                                       failed (spool down), the latest per
@@ -122,7 +122,7 @@ uid_t super_uid_of(struct super *s, const char *user);
 
 /* Logs "(USER) EVENT (DETAIL)", EVENT being KIND's name (SKIP, DEFER or
  * CANCEL: lines a user's crontab or queue can cause by the thousand),
- * unless USER's lines of that kind are over their rate (skiplog.h, NOW_NS
+ * unless USER's lines of that kind are over their rate (ownerlog.h, NOW_NS
  * the daemon's clock); a line logged after some were held back says how
  * many. The caller records the run regardless. */
 void super_log_limited(struct super *s, enum super_limited kind, const char *user,

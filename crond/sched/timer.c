@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "crond/log.h"
+#include "crond/ownerlog.h"
 #include "crond/control/runclient.h"
 #include "crond/observe/metrics.h"
 #include "crond/run/runreq.h"
@@ -54,6 +55,7 @@ struct timer {
 	size_t n_dues, cap_dues;
 	uint64_t cancelled_seen;    /* the scheduler's cancelled count last told */
 	struct resync resync;       /* changes from the cluster, applied once */
+	struct ownerlog run_log;    /* RUN lines (crontab --run), per owner */
 	bool stop;
 };
 
@@ -273,8 +275,9 @@ static void run_entry(struct timer *t, struct timer_msg *m, int64_t now)
 		return;
 	}
 	runreq_make_manual(r, cl);
-	log_event(r->user, "RUN", "line %u of %s by hand, asked by %s: %.200s", m->line, m->source,
-	          cl->asker, r->command);
+	ownerlog_event(&t->run_log, r->user, "RUN", clock_now_ns(&t->c->clock),
+	               "line %u of %s by hand, asked by %s: %.200s", m->line, m->source, cl->asker,
+	               r->command);
 	mailbox_post(&t->c->super_box, &r->link);
 }
 

@@ -1,0 +1,48 @@
+#!/bin/bash
+# tests/whole/hardening_change_flood.sh: a user replacing their crontab, or
+# running an entry by hand, in a loop cannot flood crond's log.
+#
+# Fault: nobody installs and removes a crontab, and asks `crontab --run`,
+# again and again (was: one REPLACE or DELETE line per install or removal,
+# 100,000 lines in 30 s from a raw client, and one RUN line per request,
+# logged before the per-user check refused it). Pass: each kind of line
+# stays within 5 per 10 s per owner (crond(8)), the next line says how
+# many were held back, and root's REPLACE line still appears.
+. "$ROOT/tests/whole/lib.sh"
+need_crond
+need_attackers "the user changing their crontab is nobody"
+
+write_conf
+printf 'HOME=/\n* * * * * true\n' >"$TEST_TMP/tab"
+chmod 0644 "$TEST_TMP/tab"
+start_crond
+N=30
+began=$SECONDS
+for i in $(seq 1 $N); do
+    run as_nobody "$CRONTAB" "$TEST_TMP/tab"
+    expect_rc 0 "install $i"
+    run as_nobody "$CRONTAB" --run 2
+    expect_rc 0 "crontab --run $i"
+    run as_nobody "$CRONTAB" -r
+    expect_rc 0 "remove $i"
+done
+windows=$(( (SECONDS - began) / 10 + 2 ))
+changes=$(grep -c "(nobody) \(REPLACE\|DELETE\) (" "$TEST_TMP/crond.log")
+runs=$(grep -c "(nobody) RUN (" "$TEST_TMP/crond.log")
+[ "$changes" -le $((5 * windows)) ] ||
+    fail "$changes REPLACE and DELETE lines for $((2 * N)) changes in $windows windows of 10 s"
+[ "$runs" -le $((5 * windows)) ] || fail "$runs RUN lines for $N runs in $windows windows of 10 s"
+[ "$runs" -ge 1 ] && [ "$changes" -ge 1 ] || fail "nobody's changes and runs are not in the log at all"
+
+# root's own line is not held back by nobody's flood
+run "$CRONTAB" "$TEST_TMP/tab"
+expect_rc 0 "root installs"
+wait_for 5 "root's REPLACE line" log_has "(root) REPLACE (crontab, 1 entry)"
+
+# after the window, the next line says how many were held back
+sleep 10.5
+run as_nobody "$CRONTAB" "$TEST_TMP/tab"
+expect_rc 0 "install after the window"
+wait_for 5 "the held-back count" log_has "(nobody) REPLACE (crontab, 1 entry; [0-9]* similar lines not logged)"
+stop_crond
+echo "figure: $((2 * N)) changes and $N runs by hand from nobody made $changes and $runs log lines"
