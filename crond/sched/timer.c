@@ -17,6 +17,7 @@
  * the next due instant, sleep.
  */
 #include "crond/sched/timer.h"
+#include "crond/sched/timer_batch.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -291,6 +292,16 @@ static void at_sync(struct timer *t, const struct timer_msg *m)
 		log_msg(LOG_DEBUG, "(crond) RESYNC (at jobs: %zu armed, %zu disarmed)", added, removed);
 }
 
+static void msg_free(struct timer_msg *m)
+{
+	crontab_free(&m->tab);
+	free(m->at_list);
+	runclient_free(m->client);
+	free(m->source);
+	free(m->owner);
+	free(m);
+}
+
 static void handle_msg(struct timer *t, struct timer_msg *m, int64_t now)
 {
 	char err[256], name[SOURCE_NAME_SIZE(SPOOL_NAME_MAX)];
@@ -339,22 +350,39 @@ static void handle_msg(struct timer *t, struct timer_msg *m, int64_t now)
 		run_entry(t, m, now);
 		break;
 	}
-	crontab_free(&m->tab);
-	free(m->at_list);
-	runclient_free(m->client);
-	free(m->source);
-	free(m->owner);
-	free(m);
+	msg_free(m);
 }
 
+/* Applies the batch in posting order, less the crontab changes a later one
+ * replaces (timer_batch.h). */
 static void drain_mailbox(struct timer *t, int64_t now)
 {
 	struct mailbox_item *it = mailbox_take_all(&t->c->timer_box);
-	while (it) {
-		struct mailbox_item *next = it->next;
-		handle_msg(t, (struct timer_msg *)(void *)it, now);
-		it = next;
+	size_t n = 0;
+	for (struct mailbox_item *i = it; i; i = i->next)
+		n++;
+	struct timer_msg **v = n > 1 ? malloc(n * sizeof(*v)) : NULL;
+	bool *drop = v ? malloc(n * sizeof(*drop)) : NULL;
+	if (drop == NULL) {   /* one message, or no memory: apply them all */
+		free(v);
+		while (it) {
+			struct mailbox_item *next = it->next;
+			handle_msg(t, (struct timer_msg *)(void *)it, now);
+			it = next;
+		}
+		return;
 	}
+	for (size_t i = 0; i < n; i++, it = it->next)
+		v[i] = (struct timer_msg *)(void *)it;
+	(void)timer_batch_superseded(v, n, drop);
+	for (size_t i = 0; i < n; i++) {
+		if (drop[i])
+			msg_free(v[i]);
+		else
+			handle_msg(t, v[i], now);
+	}
+	free(drop);
+	free(v);
 }
 
 /* How the wall clock moved since the last wake, beyond the time that passed. */

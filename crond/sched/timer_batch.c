@@ -1,0 +1,45 @@
+/* crond/sched/timer_batch.c: the crontab changes a later one in the same
+ * batch replaces (the contract is in timer_batch.h).
+ *
+ * One walk from the newest message back, keeping the owners whose change
+ * is already kept; a TIMER_RUN forgets them. The owners kept are few (one
+ * per user changing a crontab in this pass), so a linear search serves.
+ */
+#include "crond/sched/timer_batch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool is_crontab_change(const struct timer_msg *m)
+{
+	return m->kind == TIMER_SET_CRONTAB || m->kind == TIMER_REMOVE_CRONTAB;
+}
+
+size_t timer_batch_superseded(struct timer_msg *const *v, size_t n, bool *drop)
+{
+	for (size_t i = 0; i < n; i++)
+		drop[i] = false;
+	const char **kept = n ? malloc(n * sizeof(*kept)) : NULL;
+	if (kept == NULL)
+		return 0;
+	size_t k = 0, dropped = 0;
+	for (size_t i = n; i-- > 0;) {
+		if (v[i]->kind == TIMER_RUN) {
+			k = 0;
+			continue;
+		}
+		if (!is_crontab_change(v[i]))
+			continue;
+		size_t j = 0;
+		while (j < k && strcmp(kept[j], v[i]->owner) != 0)
+			j++;
+		if (j < k) {
+			drop[i] = true;
+			dropped++;
+		} else {
+			kept[k++] = v[i]->owner;
+		}
+	}
+	free(kept);
+	return dropped;
+}

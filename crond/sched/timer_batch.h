@@ -1,0 +1,31 @@
+/* crond/sched/timer_batch.h: which messages of a batch the timer thread
+ * need not apply.
+ *
+ * The timer takes its mailbox whole (crond/mailbox.h) and applies the
+ * messages in the order they were posted. A crontab change (TIMER_SET_CRONTAB
+ * or TIMER_REMOVE_CRONTAB) plans all the crontab's entries again; when a
+ * later change of the same owner is in the same batch, the earlier one is
+ * replaced before any run could see it, so it is dropped unapplied. This
+ * bounds the timer's work per pass to one change per owner: a user
+ * installing a 10,000-entry crontab in a loop on many connections used to
+ * queue changes faster than the timer planned them, and every user's runs
+ * waited behind the backlog. A TIMER_RUN (crontab --run) between two
+ * changes keeps the earlier one: the run names a line of the crontab as it
+ * then was.
+ *
+ * Pure: no locks, no clock; runs in the timer thread.
+ */
+#ifndef CROND_SCHED_TIMER_BATCH_H
+#define CROND_SCHED_TIMER_BATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "crond/sched/timer.h"
+
+/* Sets DROP[i] for each message of V[0..N) (posting order) a later change
+ * replaces, the others false; returns how many were set. Without memory
+ * for its work it drops none. */
+size_t timer_batch_superseded(struct timer_msg *const *v, size_t n, bool *drop);
+
+#endif

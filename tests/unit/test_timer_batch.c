@@ -1,0 +1,100 @@
+/* tests/unit/test_timer_batch.c: the crontab changes of a batch that a
+ * later change of the same owner replaces are dropped; other owners'
+ * changes, other messages, and a change before a crontab --run are kept.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "crond/sched/timer_batch.h"
+
+/* A batch described as "S:alice R:bob A U:carol" (Set, Remove, At add, rUn). */
+struct batch {
+	struct timer_msg m[32];
+	struct timer_msg *v[32];
+	char owners[32][16];
+	bool drop[32];
+	size_t n;
+};
+
+static void make(struct batch *b, const char *spec)
+{
+	memset(b, 0, sizeof(*b));
+	char copy[256];
+	snprintf(copy, sizeof(copy), "%s", spec);
+	for (char *w = strtok(copy, " "); w; w = strtok(NULL, " ")) {
+		struct timer_msg *m = &b->m[b->n];
+		switch (w[0]) {
+		case 'S': m->kind = TIMER_SET_CRONTAB; break;
+		case 'R': m->kind = TIMER_REMOVE_CRONTAB; break;
+		case 'U': m->kind = TIMER_RUN; break;
+		default: m->kind = TIMER_AT_ADD; break;
+		}
+		if (w[1] == ':') {
+			snprintf(b->owners[b->n], sizeof(b->owners[0]), "%s", w + 2);
+			m->owner = b->owners[b->n];
+		}
+		b->v[b->n] = m;
+		b->n++;
+	}
+}
+
+/* "k" for each message kept, "d" for each dropped. */
+static const char *verdict(struct batch *b, size_t *dropped)
+{
+	static char out[33];
+	*dropped = timer_batch_superseded(b->v, b->n, b->drop);
+	for (size_t i = 0; i < b->n; i++)
+		out[i] = b->drop[i] ? 'd' : 'k';
+	out[b->n] = '\0';
+	return out;
+}
+
+static void expect(const char *spec, const char *want, size_t want_dropped)
+{
+	struct batch b;
+	size_t dropped;
+	make(&b, spec);
+	assert_string_equal(verdict(&b, &dropped), want);
+	assert_int_equal(dropped, want_dropped);
+}
+
+static void test_only_an_owners_newest_change_is_kept(void **state)
+{
+	(void)state;
+	expect("S:alice S:alice S:alice", "ddk", 2);
+	expect("S:alice R:alice", "dk", 1);
+	expect("R:alice S:alice", "dk", 1);
+}
+
+static void test_other_owners_and_other_messages_are_kept(void **state)
+{
+	(void)state;
+	expect("S:alice S:bob A S:alice A S:bob", "ddkkkk", 2);
+	expect("A A A", "kkk", 0);
+	expect("S:alice", "k", 0);
+	expect("", "", 0);
+}
+
+static void test_a_run_by_hand_keeps_the_change_before_it(void **state)
+{
+	(void)state;
+	/* the run names a line of the crontab as the first change made it */
+	expect("S:alice U:alice S:alice", "kkk", 0);
+	expect("S:alice S:alice U:alice S:alice S:alice", "dkkdk", 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_only_an_owners_newest_change_is_kept),
+		cmocka_unit_test(test_other_owners_and_other_messages_are_kept),
+		cmocka_unit_test(test_a_run_by_hand_keeps_the_change_before_it),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
