@@ -3,14 +3,17 @@
  *
  * A job that cannot be shown ("Cannot find jobid 12", "12: Not owner", as
  * Debian's) is reported and the others are still shown; the exit status is
- * 1 if any was not.
+ * 1 if any was not. Another user's job shown on a terminal has its
+ * control characters escaped (write_job).
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "atq/cli.h"
 #include "atq/jobscript.h"
 #include "lib/proto_msgs.h"
+#include "lib/safetext.h"
 
 /* What a MSG_AT_GET reply gives that must be copied out of it. */
 struct owned {
@@ -66,6 +69,27 @@ static int decode(const struct proto_msg *reply, struct jobscript *job, struct o
 	return 0;
 }
 
+/* Writes JOB's script to stdout: as it is, but for another user's job on
+ * a terminal, whose control characters are escaped (lib/safetext.h) so
+ * that bytes its owner chose never command root's terminal. 0 or -1. */
+static int write_job(const struct jobscript *job)
+{
+	if (job->uid == getuid() || !isatty(STDOUT_FILENO))
+		return jobscript_write(stdout, job);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	if (mem == NULL)
+		return -1;
+	int rc = jobscript_write(mem, job);
+	if (fclose(mem) != 0)
+		rc = -1;
+	if (rc == 0)
+		rc = safetext_fputs_lines(text, len, stdout);
+	free(text);
+	return rc;
+}
+
 /* Shows job ID: 0, or -1 (printed). */
 static int cat_one(struct at_conn *conn, const struct at_cli *cli, int64_t id)
 {
@@ -82,7 +106,7 @@ static int cat_one(struct at_conn *conn, const struct at_cli *cli, int64_t id)
 	if (rc < 0)
 		fprintf(stderr, "%s: crond's reply for job %lld is incomplete\n", cli->prog,
 		        (long long)id);
-	else if ((rc = jobscript_write(stdout, &job)) < 0 || (rc = fflush(stdout)) != 0)
+	else if ((rc = write_job(&job)) < 0 || (rc = fflush(stdout)) != 0)
 		fprintf(stderr, "%s: cannot write to standard output\n", cli->prog);
 	owned_free(&o);
 	proto_msg_free(&reply);

@@ -2,14 +2,20 @@
  *
  * Writes the installed crontab to stdout exactly as it was installed (no
  * header, no added newline), so `crontab -l > f; crontab f` is a no-op.
+ * One exception: another user's crontab (root's -u) shown on a terminal has
+ * its control characters escaped (lib/safetext.h; newlines and tabs kept),
+ * so that bytes bob chose never command root's terminal. Into a file or a
+ * pipe it is byte for byte, as Debian's.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "crontab-cli/cli.h"
 #include "crontab-cli/store.h"
+#include "lib/safetext.h"
 
 int crontab_cmd_list(const struct crontab_cli *cli)
 {
@@ -26,9 +32,13 @@ int crontab_cmd_list(const struct crontab_cli *cli)
 	}
 	if (rc != STORE_OK)
 		return EXIT_FAIL;
-	size_t w = fwrite(text, 1, len, stdout);
+	bool ok;
+	if (who.uid != getuid() && isatty(STDOUT_FILENO))
+		ok = safetext_fputs_lines(text, len, stdout) == 0;
+	else
+		ok = fwrite(text, 1, len, stdout) == len;
 	free(text);
-	if (w != len || fflush(stdout) != 0) {
+	if (!ok || fflush(stdout) != 0) {
 		fprintf(stderr, "crontab: cannot write to standard output: %s\n", strerror(errno));
 		return EXIT_FAIL;
 	}

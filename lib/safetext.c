@@ -116,6 +116,23 @@ int safetext_fputs(const void *s, size_t len, FILE *out)
 	return 0;
 }
 
+int safetext_fputs_lines(const void *s, size_t len, FILE *out)
+{
+	const unsigned char *p = s;
+	for (size_t i = 0; i < len;) {
+		if (p[i] == '\n' || p[i] == '\t') {
+			if (fputc(p[i++], out) == EOF)
+				return -1;
+			continue;
+		}
+		char c[SAFETEXT_CHAR_MAX];
+		i += safetext_char(p + i, len - i, c);
+		if (fputs(c, out) == EOF)
+			return -1;
+	}
+	return 0;
+}
+
 size_t safetext_find_unsafe(const void *s, size_t len)
 {
 	const unsigned char *p = s;

@@ -6,8 +6,8 @@
  * the terminal (move the cursor, rewrite the screen, set the title, on some
  * terminals even answer back as typed input); written raw into a log, a
  * newline forges another line. Everything that shows users' text (the
- * daemon's log lines, `crontab --history`, `atq --history`) passes it
- * through here.
+ * daemon's log lines, `crontab --history`, `atq --history`; another
+ * user's crontab or at job shown on a terminal) passes it through here.
  *
  * What is kept: printable ASCII, and valid UTF-8 sequences of printable
  * code points. What is escaped, C-style:
@@ -50,6 +50,10 @@ size_t safetext_escape(const void *s, size_t len, char *buf, size_t size);
 /* Writes LEN bytes of S to OUT, escaped, whole (no cut). Returns 0, or -1
  * when OUT fails. */
 int safetext_fputs(const void *s, size_t len, FILE *out);
+
+/* As safetext_fputs, but newlines and tabs are written as they are: for
+ * a whole file (a crontab, an at job's script) shown on a terminal. */
+int safetext_fputs_lines(const void *s, size_t len, FILE *out);
 
 /* The offset of the first byte of S (LEN bytes) that would be escaped, or
  * LEN when there is none. */
