@@ -179,17 +179,43 @@ static bool conn_fail(struct control *ctl, struct conn *k, const struct proto_er
 	return conn_fatal(ctl, k, err->msg, now);
 }
 
+/* Reply bytes queued for UID's connections and not yet sent. */
+static uint64_t reply_bytes_of(const struct control *ctl, uid_t uid)
+{
+	uint64_t n = 0;
+	for (uint32_t i = 0; i < ctl->lim.max_conns; i++)
+		if (ctl->conns[i] && ctl->conns[i]->peer.user.uid == uid)
+			n += ctl->conns[i]->reply_charge;
+	return n;
+}
+
+/* How large a reply UID may have now. Root may have any; anyone else what
+ * is left of max_reply_bytes, and of their own share of it (a
+ * CONTROL_REPLY_SHARE-th), so that one user's clients that do not read
+ * cannot take every other user's replies. Anyone with nothing waiting in
+ * the budget (or in their share) may have any reply: so a budget smaller
+ * than one reply still lets every reply out in turn. */
+static size_t reply_room(const struct control *ctl, uid_t uid)
+{
+	if (uid == 0)
+		return SIZE_MAX;
+	uint64_t cap = ctl->ctx.cfg.max_reply_bytes, share = cap / CONTROL_REPLY_SHARE;
+	uint64_t all = ctl->reply_bytes, mine = all ? reply_bytes_of(ctl, uid) : 0;
+	uint64_t room = UINT64_MAX;
+	if (all > 0)
+		room = all < cap ? cap - all : 0;
+	if (mine > 0 && (mine < share ? share - mine : 0) < room)
+		room = mine < share ? share - mine : 0;
+	return room > SIZE_MAX ? SIZE_MAX : (size_t)room;
+}
+
 /* Answers MSG (consumed); false if K was closed. */
 static bool conn_request(struct control *ctl, struct conn *k, struct proto_msg *msg)
 {
 	struct proto_buf reply;
 	int64_t start = control_mono_ms();
 	control_config_refresh(&ctl->ctx);
-	uint64_t cap = ctl->ctx.cfg.max_reply_bytes;
-	/* Root, and anyone while no reply waits, may have any reply: so a
-	 * budget smaller than one reply still lets every reply out in turn. */
-	size_t room = k->peer.user.uid == 0 || ctl->reply_bytes == 0 ? SIZE_MAX
-	              : ctl->reply_bytes < cap ? (size_t)(cap - ctl->reply_bytes) : 0;
+	size_t room = reply_room(ctl, k->peer.user.uid);
 	ctl->ctx.token = token_of(k);
 	ctl->ctx.conn_fd = k->fd;
 	ctl->ctx.handed_off = false;

@@ -22,6 +22,7 @@
 /* When accept fails for lack of descriptors or memory, stop listening for
  * this long instead of spinning on a socket that stays readable. */
 #define CONTROL_ACCEPT_PAUSE_MS 100
+#define CONTROL_REPLY_SHARE 4   /* one uid's replies: max_reply_bytes / this */
 
 struct conn;
 

@@ -59,12 +59,12 @@ static void refuse_reply(struct control_ctx *ctx, const struct control_peer *pee
 {
 	size_t len = reply->len;
 	control_log_refusal(&ctx->rl_reply, peer->user.name, "reply: %zu bytes to request "
-	                    "type %u, only %zu of max_reply_bytes = %u left for replies "
-	                    "clients have not read", len, (unsigned)req->type, room,
-	                    (unsigned)ctx->cfg.max_reply_bytes);
+	                    "type %u, only %zu left of max_reply_bytes = %u (one user's share: "
+	                    "a quarter) for replies clients have not read", len,
+	                    (unsigned)req->type, room, (unsigned)ctx->cfg.max_reply_bytes);
 	control_reply_error(reply, MSGE_BUSY, "refused: crond is busy: replies not yet read "
-	                    "by their clients fill its reply budget (max_reply_bytes = %u), "
-	                    "and this one is %zu bytes; try again",
+	                    "by their clients fill its reply budget (max_reply_bytes = %u, "
+	                    "a quarter of it per user), and this one is %zu bytes; try again",
 	                    (unsigned)ctx->cfg.max_reply_bytes, len);
 }
 

@@ -197,6 +197,8 @@ chmod 0644 "$TEST_TMP/mib.tab"
 run as_nobody "$CRONTAB" "$TEST_TMP/mib.tab"
 expect_rc 0 "nobody installs a 1 MB crontab"
 run as_nobody "$CRONTAB" -l          # warm up: one reply built and sent
+run setpriv --reuid=daemon --regid=daemon --clear-groups "$CRONTAB" "$TEST_TMP/mib.tab"
+expect_rc 0 "daemon installs a 1 MB crontab"
 expect_rc 0 "nobody reads it once"
 before=$(rss_kb)
 get=$(python3 -c 'import struct; print(struct.pack(">IHHI", 0x43524E44, 1, 21, 0).hex())')
@@ -207,6 +209,11 @@ t0=$(date +%s%N)
 run "$CRONTAB" -l -u nobody
 took=$(ms_since "$t0")
 expect_rc 0 "root reads nobody's crontab beside the stalled readers"
+# another user's large reply still fits: nobody's readers hold only their
+# share of the budget (a quarter), not all of it
+run setpriv --reuid=daemon --regid=daemon --clear-groups "$CRONTAB" -l
+expect_rc 0 "daemon reads its own 1 MB crontab beside nobody's stalled readers"
+[ "${#OUT}" -ge 1000000 ] || fail "daemon's crontab -l gave ${#OUT} bytes"
 release
 grew=$(( (after - before) / 1024 ))
 echo "RSS $(( after / 1024 )) MB with 200 stalled readers of a 1 MB reply (was $(( before / 1024 )) MB, grew $grew MB; max_reply_bytes = 8 MB); root served in $took ms"
