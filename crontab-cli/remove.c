@@ -2,9 +2,12 @@
  *
  * With -i, asks "crontab: really delete alice's crontab? (y/n) " first
  * (as cronie and Debian do); only an answer starting with y or Y removes,
- * anything else (and end of input) cancels with exit status 0.
+ * anything else (and end of input) cancels with exit status 0. With no
+ * crontab it does not ask: "no crontab for alice", exit status 1, as
+ * Debian's.
  */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "crontab-cli/cli.h"
 #include "crontab-cli/store.h"
@@ -16,6 +19,16 @@ int crontab_cmd_remove(const struct crontab_cli *cli)
 	if (cli_user_resolve(cli, &who) < 0 || store_init(&st, cli, &who) < 0)
 		return EXIT_FAIL;
 	if (cli->ask) {
+		char *text = NULL;
+		size_t len = 0;
+		int got = store_get(&st, &text, &len);
+		free(text);
+		if (got == STORE_NONE) {
+			fprintf(stderr, "no crontab for %s\n", who.name);
+			return EXIT_FAIL;
+		}
+		if (got != STORE_OK)
+			return EXIT_FAIL;
 		char question[CLI_NAME_MAX + 64];
 		snprintf(question, sizeof(question), "crontab: really delete %s's crontab? (y/n) ",
 		         who.name);

@@ -37,6 +37,12 @@ expect_rc 0 "-i -r answered Y"
 run "$CRONTAB" -u nobody -l
 expect_rc 1 "nobody's gone after Y"
 
+# With no crontab, -i -r does not ask: Debian's "no crontab for", status 1.
+run "$CRONTAB" -i -r <<<"y"
+expect_rc 1 "-i -r with no crontab"
+expect_err_has "no crontab for root" "-i -r with no crontab"
+case "$OUT$ERR" in *"really delete"*) fail "-i -r asked with no crontab to delete" ;; esac
+
 # -i with another action is accepted (alias crontab='crontab -i').
 run "$CRONTAB" -i -u nobody "$TEST_TMP/a.tab"
 expect_rc 0 "-i with an install"
