@@ -241,19 +241,6 @@ static int check_combination(struct parsed *p)
 	return 0;
 }
 
-/* -V alone, or with nothing but --config: print the version and stop. */
-static bool version_only(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--config") == 0)
-			i++;
-		else if (strcmp(argv[i], "-V") != 0 && strcmp(argv[i], "--version") != 0 &&
-		         strncmp(argv[i], "--config=", 9) != 0)
-			return false;
-	}
-	return true;
-}
-
 int main(int argc, char **argv)
 {
 	const struct personality *who = personality_of(argc > 0 ? argv[0] : NULL);
@@ -265,10 +252,10 @@ int main(int argc, char **argv)
 		return fflush(stdout) == 0 ? AT_EXIT_OK : AT_EXIT_FAIL;
 	}
 	if (p.version) {
-		/* Debian's words ("at version 3.2.5") for every name, as Debian's. */
+		/* Debian's words ("at version 3.2.5") for every name; and, as
+		 * Debian's, nothing else is done (at -V now queues no job). */
 		fprintf(stderr, "at version %s (crond)\n", CROND_VERSION);
-		if (version_only(argc, argv))
-			return AT_EXIT_OK;
+		return AT_EXIT_OK;
 	}
 	if (check_combination(&p) != 0)
 		return AT_EXIT_FAIL;

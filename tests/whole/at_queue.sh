@@ -125,6 +125,16 @@ expect_rc 1 "atrm without a job"
 run "$AT" -V
 expect_rc 0 "at -V"
 expect_err_has "at version " "at -V"
+# with anything else, -V still only prints the version (Debian's at -V now
+# queues nothing)
+before=$("$BIN/atq" | wc -l)
+run bash -c "echo true | '$AT' -V now + 1 hour"
+expect_rc 0 "at -V now + 1 hour"
+expect_err_has "at version " "at -V now + 1 hour"
+[ "$("$BIN/atq" | wc -l)" = "$before" ] || fail "at -V now + 1 hour queued a job"
+run "$BIN/atq" -V
+expect_rc 0 "atq -V"
+[ -z "$OUT" ] || fail "atq -V listed jobs: $OUT"
 run "$AT" --help
 expect_rc 0 "at --help"
 case "$OUT" in "Usage: at"*) ;; *) fail "at --help" ;; esac
