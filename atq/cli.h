@@ -147,12 +147,13 @@ int at_conn_call_job(struct at_conn *c, struct proto_buf *req, struct proto_msg 
                      int64_t job);
 
 /* Prints crond's refusal TEXT (enum msg_error CODE) of a request by PROG,
- * about job JOB (0: none), with Debian's words first where Debian has a
+ * about job JOB (AT_NO_JOB: none; 0 is a number too), with Debian's words first where Debian has a
  * message for the case, as scripts grep them:
  *   MSGE_DENIED      "You do not have permission to use PROG. crond: TEXT"
  *   MSGE_NOT_FOUND   "Cannot find jobid JOB"
  *   MSGE_PERM        "JOB: Not owner"
  * anything else "PROG: TEXT". */
+#define AT_NO_JOB (-1)
 void at_print_refusal(const char *prog, uint32_t code, const char *text, int64_t job);
 
 /* Starts REQ as an empty request of TYPE; prints the failure. 0 or -1. */

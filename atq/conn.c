@@ -79,7 +79,7 @@ int at_conn_probe(struct at_conn *c)
 	client_close(&cl);
 	proto_msg_free(&reply);
 	if (rc < 0) {
-		at_print_refusal(c->prog, code, err, 0);
+		at_print_refusal(c->prog, code, err, AT_NO_JOB);
 		return -1;
 	}
 	return 0;
@@ -89,9 +89,9 @@ void at_print_refusal(const char *prog, uint32_t code, const char *text, int64_t
 {
 	if (code == MSGE_DENIED)
 		fprintf(stderr, "You do not have permission to use %s. crond: %s\n", prog, text);
-	else if (code == MSGE_NOT_FOUND && job > 0)
+	else if (code == MSGE_NOT_FOUND && job != AT_NO_JOB)
 		fprintf(stderr, "Cannot find jobid %lld\n", (long long)job);
-	else if (code == MSGE_PERM && job > 0)
+	else if (code == MSGE_PERM && job != AT_NO_JOB)
 		fprintf(stderr, "%lld: Not owner\n", (long long)job);
 	else
 		fprintf(stderr, "%s: %s\n", prog, text);
@@ -107,7 +107,7 @@ int at_conn_request(struct at_conn *c, struct proto_buf *req, uint16_t type)
 
 int at_conn_call(struct at_conn *c, struct proto_buf *req, struct proto_msg *reply)
 {
-	return at_conn_call_job(c, req, reply, 0);
+	return at_conn_call_job(c, req, reply, AT_NO_JOB);
 }
 
 int at_conn_call_job(struct at_conn *c, struct proto_buf *req, struct proto_msg *reply,

@@ -1,8 +1,9 @@
 /* atq/jobid.c: job numbers on the command line (see cli.h).
  *
- * A job number is decimal digits only, 1 to INT64_MAX, as crond gives
- * them. Every operand is checked before anything is done, so `atrm 3 x`
- * removes nothing (as Debian's atrm).
+ * A job number is decimal digits only, 0 to INT64_MAX (crond gives 1 and
+ * up; 0, like any number no job has, is "Cannot find jobid 0", as
+ * Debian's). Every operand is checked before anything is done, so `atrm 3
+ * x` removes nothing (as Debian's atrm).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,7 +18,7 @@ static int parse_id(const char *s, int64_t *out)
 	char *end;
 	errno = 0;
 	long long v = strtoll(s, &end, 10);
-	if (*end != '\0' || errno != 0 || v < 1)
+	if (*end != '\0' || errno != 0 || v < 0)
 		return -1;
 	*out = v;
 	return 0;

@@ -25,7 +25,7 @@ static size_t report(const struct at_cli *cli, const struct proto_msg *reply)
 	while (proto_iter_next(&it, &f)) {
 		struct proto_msg row;
 		uint32_t code = MSGE_INTERNAL;
-		int64_t id = 0;
+		int64_t id = AT_NO_JOB;
 		const uint8_t *text = NULL;
 		size_t len = 0;
 		if (proto_field_nested(&f, &row, NULL) == PROTO_OK) {

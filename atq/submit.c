@@ -120,7 +120,7 @@ static int call(struct at_conn *conn, struct proto_buf *req, struct proto_msg *r
 	proto_msg_free(reply);
 	if (code == MSGE_DENIED)
 		__fpurge(stderr);
-	at_print_refusal(conn->prog, code, err, 0);
+	at_print_refusal(conn->prog, code, err, AT_NO_JOB);
 	return -1;
 }
 

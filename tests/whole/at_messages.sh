@@ -85,5 +85,11 @@ job 2 at Tue Jan  1 00:00:00 2030" ] || { show_last; fail "at's lines on success
 run "$AT" -V
 expect_rc 0 "at -V"
 starts "at version " "$ERR"
+# 0 is a number no job has, as in Debian: the others are still removed
+run "$BIN/atrm" 0 2
+expect_rc 1 "atrm 0 2"
+[ "$ERR" = "Cannot find jobid 0" ] || { show_last; fail "atrm 0 2"; }
+"$BIN/atq" | grep -q "^2[[:space:]]" && fail "atrm 0 2 did not remove job 2"
+expect "Cannot find jobid 0" "$AT" -c 0
 stop_crond
 echo ok
