@@ -49,8 +49,11 @@ static bool blank(char c)
 /* Copies the command part and the input part, as Vixie cron and Debian
  * do (checked against Debian's cron 3.0pl1):
  *  - the command runs up to the first '%' not escaped by a backslash; in
- *    the command a backslash escapes the character after it, and only
- *    "\%" loses its backslash (so "a\\%b" ends the command after "a\\");
+ *    the command a backslash escapes the character after it, and "\%"
+ *    and "\\" lose their escaping backslash (so the shell gets '%' and a
+ *    single '\', and "a\\%b" ends the command after "a\"); any other
+ *    backslash stays (measured with Debian's cron: `'a\\b'` reaches the
+ *    program as a\b; cronie keeps both backslashes);
  *  - in the input, '%' becomes a newline and "\%" a '%'; any other
  *    backslash stays;
  *  - input that is not empty and does not end with a newline gets one, so
@@ -81,7 +84,7 @@ static int split_command(struct parser *p, const char *raw, size_t len,
 		if ((i = plain) == len)
 			break;
 		if (raw[i] == '\\' && i + 1 < len) {
-			if (raw[i + 1] != '%')
+			if (raw[i + 1] != '%' && raw[i + 1] != '\\')
 				cmd[n++] = '\\';
 			cmd[n++] = raw[++i];
 		} else if (raw[i] == '%') {
