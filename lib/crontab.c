@@ -248,6 +248,12 @@ static void parse_entry(struct parser *p, const char *line, size_t len, int line
 		diag_add(p->diags, lineno, 1, true,
 		         "this entry can never run: none of the months it selects has any of "
 		         "the days of the month it selects");
+	if (e.sched.flags & SCHED_WDAY_TO_SUNDAY)
+		diag_add(p->diags, lineno, (int)start + 1, true,
+		         "a day-of-week range ending on Sunday written 0 or sun (such as fri-sun) "
+		         "runs Friday to Sunday here and in cronie, but never in Debian's cron "
+		         "(Sunday is 0 there, so the range is reversed); write fri-7 or fri,sat,sun "
+		         "to say the same to both");
 	warn_control(p, line, i, len, lineno);
 	e.line = (uint32_t)lineno;
 	e.env_count = (uint32_t)p->tab->n_env;

@@ -28,6 +28,11 @@ enum schedule_flags {
 	SCHED_MDAY_STAR = 1 << 2,  /* day-of-month field starts with '*' */
 	SCHED_WDAY_STAR = 1 << 3,  /* day-of-week field starts with '*' */
 	SCHED_REBOOT = 1 << 4,     /* @reboot: no time fields at all */
+	SCHED_WDAY_TO_SUNDAY = 1 << 5, /* a day-of-week range ends on Sunday written
+	                              0 or sun (fri-sun): Friday to Sunday here and
+	                              in cronie, never in Debian's cron. A note
+	                              for warnings only: not part of what the
+	                              entry selects (nor of its key) */
 };
 
 /* At most this many '~' elements in one entry (all fields together). */

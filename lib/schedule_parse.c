@@ -57,6 +57,7 @@ struct cursor {
 	size_t msglen;
 	struct schedule_random random[SCHEDULE_MAX_RANDOM];   /* '~' elements so far */
 	uint8_t n_random;
+	bool wday_to_sunday;     /* a fri-sun range was read (SCHED_WDAY_TO_SUNDAY) */
 };
 
 static int fail(struct cursor *c, size_t col, const char *fmt, ...)
@@ -320,8 +321,10 @@ static int parse_element(struct cursor *c, const struct field_spec *f, uint64_t 
 			size_t hi_pos = c->pos;
 			if (parse_value(c, f, &hi) < 0)
 				return -1;
-			if (hi < lo && hi == 0 && f == &fields[4])
+			if (hi < lo && hi == 0 && f == &fields[4]) {
 				hi = 7;   /* fri-sun, 5-0: Sunday as 7, as cronie reads it */
+				c->wday_to_sunday = true;
+			}
 			else if (hi < lo)
 				return reversed(c, f, start, hi_pos, lo, hi);
 		} else if (peek(c) == '/') {
@@ -448,7 +451,8 @@ static int parse_fields(struct cursor *c, struct schedule *out)
 		.wdays = (uint8_t)bits[4],
 		.flags = (uint8_t)((star[0] ? SCHED_MIN_STAR : 0) | (star[1] ? SCHED_HOUR_STAR : 0) |
 		                   (star[2] ? SCHED_MDAY_STAR : 0) |
-		                   (star[4] ? SCHED_WDAY_STAR : 0)),
+		                   (star[4] ? SCHED_WDAY_STAR : 0) |
+		                   (c->wday_to_sunday ? SCHED_WDAY_TO_SUNDAY : 0)),
 	};
 	memcpy(out->random, c->random, sizeof(out->random));
 	return 0;

@@ -61,6 +61,9 @@ enum import_outcome {
 	IMPORT_BEFORE,     /* imported by an earlier run: nothing to do */
 	IMPORT_SKIPPED,    /* not a pending job (atd would not run it either) */
 	IMPORT_LINE,       /* a crontab line kept commented out (crontab imported) */
+	IMPORT_WARNING,    /* a crontab line imported that crond reads otherwise
+	                      than Debian's cron did (fri-sun), or a warning of
+	                      crond's install */
 	IMPORT_REFUSED,    /* could not be imported: the exit status is 1 */
 };
 

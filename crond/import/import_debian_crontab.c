@@ -154,6 +154,16 @@ int import_crontab_text(const char *text, size_t len, enum crontab_format format
 		struct diag_list found = { 0 };
 		size_t errors = check(t, *outlen, format, &found);
 		if (errors == 0) {
+			/* Accepted: its warnings go with the refused lines, as
+			 * warnings, numbered in the Debian file (a fri-sun that
+			 * Debian never ran will now run: say so). */
+			for (size_t d = 0; d < found.count; d++) {
+				const struct diag *dg = &found.items[d];
+				size_t k = (size_t)dg->line;
+				if (dg->warning && k >= 1 && k <= map_n && map[k - 1] != SIZE_MAX)
+					diag_add(refused, (int)(why.first_line + map[k - 1]), dg->column,
+					         true, "%s", dg->msg);
+			}
 			*out = t;
 			rc = 0;
 			diag_list_clear(&found);
@@ -283,7 +293,8 @@ void import_crontab_file(struct spool *sp, int dirfd, const char *name, int64_t 
 		for (size_t i = 0; i < refused.count; i++) {
 			char lw[64];
 			snprintf(lw, sizeof lw, "crontab %.40s line %d", name, refused.items[i].line);
-			import_report_add(r, IMPORT_LINE, name, lw, "%s", refused.items[i].msg);
+			import_report_add(r, refused.items[i].warning ? IMPORT_WARNING : IMPORT_LINE,
+			                  name, lw, "%s", refused.items[i].msg);
 		}
 	}
 	diag_list_clear(&refused);

@@ -38,6 +38,7 @@ static const char *const outcome_words[] = {
 	[IMPORT_BEFORE] = "already imported",
 	[IMPORT_SKIPPED] = "skipped",
 	[IMPORT_LINE] = "line kept commented out",
+	[IMPORT_WARNING] = "line imported, with a warning",
 	[IMPORT_REFUSED] = "NOT IMPORTED",
 };
 
@@ -46,6 +47,7 @@ static const char *const log_events[] = {
 	[IMPORT_BEFORE] = "IMPORT-BEFORE",
 	[IMPORT_SKIPPED] = "IMPORT-SKIP",
 	[IMPORT_LINE] = "IMPORT-LINE-REFUSED",
+	[IMPORT_WARNING] = "IMPORT-LINE-WARNING",
 	[IMPORT_REFUSED] = "IMPORT-REFUSED",
 };
 
@@ -67,10 +69,14 @@ void import_report_finish(const struct import_report *r, const char *source, FIL
 		listed += r->count[o];
 	if (listed > r->n)
 		fprintf(out, "(%zu more items not listed)\n", listed - r->n);
+	char warned[64] = "";
+	if (r->count[IMPORT_WARNING] > 0)
+		snprintf(warned, sizeof warned, ", %zu lines imported with a warning",
+		         r->count[IMPORT_WARNING]);
 	fprintf(out, "import from %s: %zu imported, %zu already imported, %zu skipped,"
-	        " %zu refused lines kept commented out, %zu not imported\n", source,
+	        " %zu refused lines kept commented out, %zu not imported%s\n", source,
 	        r->count[IMPORT_DONE], r->count[IMPORT_BEFORE], r->count[IMPORT_SKIPPED],
-	        r->count[IMPORT_LINE], r->count[IMPORT_REFUSED]);
+	        r->count[IMPORT_LINE], r->count[IMPORT_REFUSED], warned);
 	log_msg(LOG_NOTICE, "(*system*) IMPORT-DONE (from %s: %zu imported, %zu already,"
 	        " %zu skipped, %zu lines commented out, %zu not imported)", source,
 	        r->count[IMPORT_DONE], r->count[IMPORT_BEFORE], r->count[IMPORT_SKIPPED],

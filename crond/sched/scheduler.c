@@ -586,7 +586,8 @@ static uint64_t entry_hash(const struct crontab_entry *e)
 	h = fnv(h, &sc->mdays, sizeof(sc->mdays));
 	h = fnv(h, &sc->months, sizeof(sc->months));
 	h = fnv(h, &sc->wdays, sizeof(sc->wdays));
-	h = fnv(h, &sc->flags, sizeof(sc->flags));
+	uint8_t flags = sc->flags & (uint8_t)~SCHED_WDAY_TO_SUNDAY;   /* a note only */
+	h = fnv(h, &flags, sizeof(flags));
 	for (unsigned k = 0; k < sc->n_random; k++) {
 		const struct schedule_random *r = &sc->random[k];
 		uint8_t spec[4] = { r->field, r->lo, r->hi, r->step };

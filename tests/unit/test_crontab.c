@@ -340,6 +340,25 @@ static void test_entry_that_can_never_run_is_a_warning(void **state)
 	diag_list_clear(&d);
 }
 
+/* fri-sun runs Friday to Sunday here, never in Debian's cron: a warning on
+ * its line; fri-7 says the same to both and gets none. */
+static void test_day_of_week_range_to_sunday_is_a_warning(void **state)
+{
+	(void)state;
+	struct crontab t;
+	struct diag_list d = { 0 };
+	const char *text = "0 1 * * fri-sun weekend\n0 1 * * fri-7 weekend\n0 1 * * 5-0 x\n";
+	assert_int_equal(crontab_parse(text, strlen(text), CRONTAB_USER, &t, &d), 0);
+	assert_int_equal(d.errors, 0);
+	assert_int_equal(d.warnings, 2);
+	assert_int_equal(d.items[0].line, 1);
+	assert_int_equal(d.items[1].line, 3);
+	assert_non_null(strstr(d.items[0].msg, "never in Debian's cron"));
+	assert_int_equal(t.n_entries, 3);
+	crontab_free(&t);
+	diag_list_clear(&d);
+}
+
 static void test_mail_address_crond_would_refuse_is_a_warning_with_its_place(void **state)
 {
 	(void)state;
@@ -561,6 +580,7 @@ int main(void)
 		cmocka_unit_test(test_binary_input_is_refused),
 		cmocka_unit_test(test_limits_refuse_the_whole_crontab),
 		cmocka_unit_test(test_entry_that_can_never_run_is_a_warning),
+		cmocka_unit_test(test_day_of_week_range_to_sunday_is_a_warning),
 		cmocka_unit_test(test_control_character_in_a_command_is_a_warning_with_its_place),
 		cmocka_unit_test(test_mail_address_crond_would_refuse_is_a_warning_with_its_place),
 		cmocka_unit_test(test_control_check_sees_every_byte_at_every_place),

@@ -72,18 +72,20 @@ static void test_valid_fields_select_the_documented_values(void **state)
 		{ "@hourly", 1, bits(0, 23, 1), bits(1, 31, 1), bits(1, 12, 1), bits(0, 6, 1),
 		  SCHED_HOUR_STAR | SCHED_MDAY_STAR | SCHED_WDAY_STAR },
 		{ "@reboot", 0, 0, 0, 0, 0, SCHED_REBOOT },
-		/* a day-of-week range ending in 0 or sun ends on Sunday 7 (cronie) */
+		/* a day-of-week range ending in 0 or sun ends on Sunday 7 (cronie), and
+		 * is noted for crontab's warning (Debian's cron selects nothing) */
 		{ "0 0 * * fri-sun", 1, 1, bits(1, 31, 1), bits(1, 12, 1), bits(5, 6, 1) | 1,
-		  SCHED_MDAY_STAR },
+		  SCHED_MDAY_STAR | SCHED_WDAY_TO_SUNDAY },
 		{ "0 0 * * mon-sun", 1, 1, bits(1, 31, 1), bits(1, 12, 1), bits(0, 6, 1),
-		  SCHED_MDAY_STAR },
+		  SCHED_MDAY_STAR | SCHED_WDAY_TO_SUNDAY },
 		{ "0 0 * * 6-0", 1, 1, bits(1, 31, 1), bits(1, 12, 1), (1 << 6) | 1,
-		  SCHED_MDAY_STAR },
-		{ "0 0 * * 7-0", 1, 1, bits(1, 31, 1), bits(1, 12, 1), 1, SCHED_MDAY_STAR },
+		  SCHED_MDAY_STAR | SCHED_WDAY_TO_SUNDAY },
+		{ "0 0 * * 7-0", 1, 1, bits(1, 31, 1), bits(1, 12, 1), 1,
+		  SCHED_MDAY_STAR | SCHED_WDAY_TO_SUNDAY },
 		{ "0 0 * * fri-sun/2", 1, 1, bits(1, 31, 1), bits(1, 12, 1), (1 << 5) | 1,
-		  SCHED_MDAY_STAR },
+		  SCHED_MDAY_STAR | SCHED_WDAY_TO_SUNDAY },
 		{ "0 0 * * mon-sun/3", 1, 1, bits(1, 31, 1), bits(1, 12, 1),
-		  (1 << 1) | (1 << 4) | 1, SCHED_MDAY_STAR },
+		  (1 << 1) | (1 << 4) | 1, SCHED_MDAY_STAR | SCHED_WDAY_TO_SUNDAY },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct valid_case *c = &cases[i];

@@ -19,6 +19,9 @@ cp -r "$fixture/var" "$deb/"
 while read -r path owner mode; do
     chown "$owner" "$deb/$path" && chmod "$mode" "$deb/$path" || fail "fixture $path"
 done <"$fixture/OWNERS"
+# A day-of-week range ending on Sunday: Debian's cron never ran it, crond
+# will (Friday to Sunday): imported, with a warning that says so.
+echo "0 5 * * fri-sun echo weekend" >>"$deb/var/spool/cron/crontabs/nobody"
 # Debian's cron ran this boot's @reboot entries: crond must not run them again.
 mkdir "$deb/run" && : >"$deb/run/crond.reboot"
 before=$(cd "$deb" && find . -printf '%p %u %m %s %T@\n' | sort; cat var/spool/cron/*/* | md5sum)
@@ -28,12 +31,13 @@ expect_rc 0 "first import"
 for line in \
     "crontab root: imported: 419 bytes, 1 refused line kept commented out" \
     "crontab root line 10: line kept commented out: RANDOM_DELAY must be a whole number of minutes from 0 to 1440, not 'soon'" \
-    "crontab nobody: imported: 88 bytes, 0 refused lines kept commented out" \
+    "crontab nobody: imported: 117 bytes, 0 refused lines kept commented out" \
+    "crontab nobody line 7: line imported, with a warning: a day-of-week range ending on Sunday written 0 or sun (such as fri-sun) runs Friday to Sunday here and in cronie, but never in Debian's cron (Sunday is 0 there, so the range is reversed); write fri-7 or fri,sat,sun to say the same to both" \
     "@reboot: imported: Debian's cron ran this boot's @reboot entries ($deb/run/crond.reboot): crond runs them from the next boot on" \
     "at job 1: imported: queue a, due 2030-01-01 10:00 UTC" \
     "at job 2: imported: queue c, due 2030-01-01 10:05 UTC" \
     "at job 5: imported: queue a, due 2030-01-02 09:30 UTC" \
-    "import from $deb/var/spool/cron: 8 imported, 0 already imported, 0 skipped, 1 refused lines kept commented out, 0 not imported"
+    "import from $deb/var/spool/cron: 8 imported, 0 already imported, 0 skipped, 1 refused lines kept commented out, 0 not imported, 1 lines imported with a warning"
 do
     grep -qxF "$line" "$OUT_FILE" || { show_last; fail "report lacks: $line"; }
 done
