@@ -144,6 +144,11 @@ static int no_log_prefix(struct parser *p, const char *line, size_t len, int lin
 		         "time field, as in -*/5 * * * * command");
 		return -1;
 	}
+	if (p->format == CRONTAB_ROOT && line[i + 1] >= '1' && line[i + 1] <= '9')
+		diag_add(p->diags, lineno, (int)i + 1, true,
+		         "'-%c' reads as '-' (do not log this entry's runs, as in cronie) and a "
+		         "minute field starting %c, not a negative minute; Debian's crontab "
+		         "refuses the line in root's crontab", line[i + 1], line[i + 1]);
 	e->no_log = true;
 	*start = i + 1;
 	return 0;

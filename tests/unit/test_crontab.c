@@ -359,6 +359,23 @@ static void test_day_of_week_range_to_sunday_is_a_warning(void **state)
 	diag_list_clear(&d);
 }
 
+/* Root's "-1 4 * * *" is cronie's unlogged minute 1, not minute -1: said. */
+static void test_no_log_dash_before_a_number_is_a_warning(void **state)
+{
+	(void)state;
+	struct crontab t;
+	struct diag_list d = { 0 };
+	const char *text = "-1 4 * * * typo\n-*/5 * * * * quiet\n";
+	assert_int_equal(crontab_parse(text, strlen(text), CRONTAB_ROOT, &t, &d), 0);
+	assert_int_equal(d.errors, 0);
+	assert_int_equal(d.warnings, 1);
+	assert_int_equal(d.items[0].line, 1);
+	assert_non_null(strstr(d.items[0].msg, "not a negative minute"));
+	assert_true(t.entries[0].no_log && t.entries[1].no_log);
+	crontab_free(&t);
+	diag_list_clear(&d);
+}
+
 static void test_mail_address_crond_would_refuse_is_a_warning_with_its_place(void **state)
 {
 	(void)state;
@@ -581,6 +598,7 @@ int main(void)
 		cmocka_unit_test(test_limits_refuse_the_whole_crontab),
 		cmocka_unit_test(test_entry_that_can_never_run_is_a_warning),
 		cmocka_unit_test(test_day_of_week_range_to_sunday_is_a_warning),
+		cmocka_unit_test(test_no_log_dash_before_a_number_is_a_warning),
 		cmocka_unit_test(test_control_character_in_a_command_is_a_warning_with_its_place),
 		cmocka_unit_test(test_mail_address_crond_would_refuse_is_a_warning_with_its_place),
 		cmocka_unit_test(test_control_check_sees_every_byte_at_every_place),
