@@ -80,6 +80,10 @@ int at_cmd_history(const struct at_cli *cli);
  * or (batch) NOW's minute. Prints "Garbled time at 'foo'" and the like
  * (Debian's words first); returns 0 or -1. */
 int at_when(const struct at_cli *cli, time_t now, time_t *out);
+/* -t and a time specification were both given: prints Debian's "Cannot
+ * give time twice." (or the bad -t's error, which Debian says first) and
+ * returns -1. */
+int at_when_given_twice(const struct at_cli *cli, time_t now);
 
 /* ------------------------------------------------------------ readjob.c */
 

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "atq/cli.h"
 #include "lib/proto_msgs.h"
@@ -231,7 +232,7 @@ static int check_combination(struct parsed *p)
 	if (cli->batch && (cli->nargs > 0 || cli->posix_time != NULL))
 		return usage_error(prog, "a batch job takes no time: it runs when the load allows");
 	if (timed && cli->posix_time != NULL && cli->nargs > 0)
-		return usage_error(prog, "-t and a time specification cannot be combined");
+		return at_when_given_twice(cli, time(NULL)) < 0 ? 1 : 0;
 	if ((p->action == ACT_REMOVE || p->action == ACT_CAT) && cli->nargs == 0)
 		return usage_error(prog, "give the numbers of the jobs");
 	if (p->action == ACT_HISTORY && cli->nargs > (cli->count ? 0 : 1))

@@ -4,7 +4,9 @@
  * where: every time that cannot be read is "Garbled time..." (Debian's
  * last line for all of them), a bad -t is "invalid date format: ARG", both
  * without the program's name, as Debian prints them; a time in the past is
- * "at: refusing to create job destined in the past", as Debian's.
+ * "at: refusing to create job destined in the past", as Debian's. -t and
+ * a time specification both given: Debian's "Cannot give time twice.", or
+ * the bad -t's message first (Debian reads -t among the options).
  */
 #include <stdio.h>
 #include <string.h>
@@ -40,5 +42,21 @@ int at_when(const struct at_cli *cli, time_t now, time_t *out)
 		fprintf(stderr, "Garbled time%s\n", err.msg + 12);
 	else
 		fprintf(stderr, "Garbled time: %s\n", err.msg);
+	return -1;
+}
+
+int at_when_given_twice(const struct at_cli *cli, time_t now)
+{
+	struct at_timespec_error err = { 0 };
+	time_t t;
+	enum at_timespec_status st = at_timespec_parse_posix(cli->posix_time, now, &t, &err);
+	if (st == AT_TIMESPEC_OK || st == AT_TIMESPEC_PAST) {
+		fprintf(stderr, "Cannot give time twice.\n");
+		return -1;
+	}
+	for (char *p = err.msg; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	fprintf(stderr, "%s\n", err.msg);
 	return -1;
 }
