@@ -20,6 +20,12 @@ int at_when(const struct at_cli *cli, time_t now, time_t *out)
 	enum at_timespec_status st;
 	if (cli->posix_time != NULL) {
 		st = at_timespec_parse_posix(cli->posix_time, now, out, &err);
+		if (st == AT_TIMESPEC_OK && *out == 0) {
+			/* The epoch itself: Debian's at takes 0 for a failed
+			 * conversion and says only this. */
+			fprintf(stderr, "Garbled time\n");
+			return -1;
+		}
 	} else if (cli->batch) {
 		/* batch is `at now`: the current minute, as Debian shows it. */
 		static const char *const now_word[] = { "now" };

@@ -35,6 +35,7 @@ expect "Garbled time: problem in hours specification at '25:00'" "$AT" 25:00
 expect "Garbled time: error in day of month at '32'" "$AT" midnight jan 32
 expect "invalid date format: garbage" "$AT" -t garbage
 expect "Cannot give time twice." "$AT" -t 203001010000 now
+expect "Garbled time" env TZ=UTC "$AT" -t 7001010000     # the epoch: Debian's words
 expect "invalid date format: 0306" "$AT" -t 0306 1200    # -t is read first, as Debian's
 expect "at: refusing to create job destined in the past" "$AT" now - 1 hour
 expect "Cannot find jobid 99" "$AT" -c 99
