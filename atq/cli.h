@@ -58,6 +58,8 @@ struct at_cli {
 	uint32_t mail;           /* enum msg_mail: -m, -M */
 	bool verbose;            /* -v */
 	bool batch;              /* batch, at -b */
+	bool dash_b;             /* at -b: Debian's at says no warning line and
+	                            shows the current time to the second */
 	const char *posix_time;  /* -t TIME */
 	const char *now;         /* --now YYYY-MM-DDTHH:MM[:SS] (--dry-run) */
 	const char *time_format; /* -o FORMAT (listing), or NULL for the ctime layout */

@@ -69,6 +69,8 @@ struct parsed {
 	bool action_set;
 	bool version;
 	const char *submit_only;  /* an option that only goes with submitting */
+	bool after_b;             /* -b was read: Debian's at takes no further
+	                             option letter ("invalid option -- 'q'") */
 };
 
 static int usage_error(const char *prog, const char *fmt, ...)
@@ -128,6 +130,8 @@ static int set_queue(const char *prog, const char *s, char *out)
 static int apply_option(struct parsed *p, int opt, const char *arg)
 {
 	struct at_cli *cli = &p->cli;
+	if (p->after_b && opt > 0 && opt < 128)
+		return usage_error(cli->prog, "invalid option -- '%c'", opt);
 	switch (opt) {
 	case 'V': p->version = true; return 0;
 	case 'q': return set_queue(cli->prog, arg, &cli->queue);
@@ -142,7 +146,9 @@ static int apply_option(struct parsed *p, int opt, const char *arg)
 	case 'r': return set_action(p, ACT_REMOVE, "-r");
 	case 'd': return set_action(p, ACT_REMOVE, "-d");
 	case 'c': return set_action(p, ACT_CAT, "-c");
-	case 'b': cli->batch = true; return set_action(p, ACT_SUBMIT, "-b");
+	case 'b':
+		cli->batch = cli->dash_b = p->after_b = true;
+		return set_action(p, ACT_SUBMIT, "-b");
 	case 'h': return set_action(p, ACT_HELP, "-h");
 	case OPT_DRY_RUN: return set_action(p, ACT_DRY_RUN, "--dry-run");
 	case OPT_NOW: cli->now = arg; return 0;

@@ -177,7 +177,8 @@ int at_cmd_submit(const struct at_cli *cli)
 	at_ctime(zone, when, shown, sizeof(shown));
 	if (cli->verbose)
 		fprintf(stderr, "%s\n\n", shown);
-	fputs("warning: commands will be executed using /bin/sh\n", stderr);
+	if (!cli->dash_b)
+		fputs("warning: commands will be executed using /bin/sh\n", stderr);
 	struct capture cap;
 	if (cli->mail_to != NULL && getpwnam(cli->mail_to) == NULL) {
 		/* Debian's words; crond checks again. */
@@ -197,7 +198,7 @@ int at_cmd_submit(const struct at_cli *cli)
 	int rc = AT_EXIT_FAIL;
 	if (at_read_job(cli, &script, &len) == 0 &&
 	    submit(&conn, cli, when, script, len, &cap, &id, &at, held) == 0) {
-		at_ctime(zone, at, shown, sizeof(shown));
+		at_ctime(zone, cli->dash_b ? time(NULL) : at, shown, sizeof(shown));
 		fprintf(stderr, "job %lld at %s\n", (long long)id, shown);
 		rc = AT_EXIT_OK;
 	}

@@ -21,6 +21,14 @@ run bash -c "echo 'touch $out/plain' | '$BIN/at' -q c now"
 expect_rc 0 "at -q c now"
 run bash -c "echo 'touch $out/dash-b' | '$BIN/at' -b"
 expect_rc 0 "at -b"
+# Debian's at -b: no warning line, and the time it was queued to the second
+printf '%s\n' "$ERR" | grep -qx 'job 4 at [A-Z][a-z][a-z] [A-Z][a-z][a-z] [ 0-9][0-9] [0-9:]\{8\} [0-9]\{4\}' ||
+    { show_last; fail "at -b: Debian's one line"; }
+case "$ERR" in *warning*) show_last; fail "at -b printed the warning line" ;; esac
+# and Debian's at takes no option letter after -b
+run bash -c "echo true | '$BIN/at' -b -q c"
+expect_rc 1 "at -b -q c"
+expect_err_has "invalid option -- 'q'" "at -b -q c"
 
 for _ in $(seq 1 50); do [ -e "$out/plain" ] && break; sleep 0.1; done
 [ -e "$out/plain" ] || fail "a queue c job waited for the load"
