@@ -53,7 +53,9 @@ static int slot_cmp(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
-/* DUP[i] = true for every string whose name an earlier string has. */
+/* DUP[i] = true for every string whose name a later string has: the job
+ * sees the last, as with Debian's at, whose script exports them all in
+ * order. */
 static int mark_duplicates(const char *const *env, size_t n, bool *dup)
 {
 	struct slot *v = malloc((n ? n : 1) * sizeof(*v));
@@ -67,7 +69,7 @@ static int mark_duplicates(const char *const *env, size_t n, bool *dup)
 	for (size_t i = 1; i < n; i++)
 		if (v[i].name_len == v[i - 1].name_len &&
 		    memcmp(v[i].s, v[i - 1].s, v[i].name_len) == 0)
-			dup[v[i].index] = true;
+			dup[v[i - 1].index] = true;
 	free(v);
 	return 0;
 }

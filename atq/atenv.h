@@ -11,7 +11,8 @@
  *     plus SHLVL (the job is not a subshell of the caller's shell) and
  *     BASHOPTS (like SHELLOPTS, bash would apply it on start);
  *   - LOGNAME and USER: crond always sets them to the job's owner;
- *   - a later duplicate of a name (getenv sees the first; so does the job);
+ *   - an earlier duplicate of a name (the job sees the last, as with
+ *     Debian's at, whose script exports every string in order);
  *   - a variable over ATENV_VAR_MAX bytes ("NAME=VALUE" and its NUL):
  *     execve could not pass it to the job. These are reported, so `at` can
  *     warn, not dropped silently.

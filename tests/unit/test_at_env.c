@@ -1,6 +1,6 @@
 /* tests/unit/test_at_env.c: which of the caller's environment variables an
  * at job keeps (atq/atenv.h): valid names only, never the terminal and
- * shell-process variables, never LOGNAME/USER, the first of duplicates,
+ * shell-process variables, never LOGNAME/USER, the last of duplicates,
  * oversized variables reported rather than kept, totals bounded. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -74,18 +74,18 @@ static void test_logname_and_user_are_left_to_crond(void **state)
 	assert_keeps(env, want, 1);
 }
 
-static void test_the_first_of_duplicate_names_wins(void **state)
+static void test_the_last_of_duplicate_names_wins(void **state)
 {
 	(void)state;
+	/* as Debian's at: its script exports them all, in order */
 	const char *env[] = { "A=1", "B=2", "A=3", "AB=4", "B=5", "A=", NULL };
-	const char *want[] = { "A=1", "B=2", "AB=4" };
+	const char *want[] = { "AB=4", "B=5", "A=" };
 	assert_keeps(env, want, 3);
 }
 
-static void test_a_dropped_first_duplicate_still_hides_the_later_one(void **state)
+static void test_a_dropped_name_is_dropped_in_every_duplicate(void **state)
 {
 	(void)state;
-	/* getenv("TERM") would see the first; neither is carried. */
 	const char *env[] = { "TERM=a", "TERM=b", NULL };
 	assert_keeps(env, NULL, 0);
 }
@@ -189,8 +189,8 @@ int main(void)
 		cmocka_unit_test(test_names_that_are_not_shell_identifiers_are_dropped),
 		cmocka_unit_test(test_terminal_and_shell_process_variables_are_never_carried),
 		cmocka_unit_test(test_logname_and_user_are_left_to_crond),
-		cmocka_unit_test(test_the_first_of_duplicate_names_wins),
-		cmocka_unit_test(test_a_dropped_first_duplicate_still_hides_the_later_one),
+		cmocka_unit_test(test_the_last_of_duplicate_names_wins),
+		cmocka_unit_test(test_a_dropped_name_is_dropped_in_every_duplicate),
 		cmocka_unit_test(test_values_are_kept_byte_for_byte),
 		cmocka_unit_test(test_a_variable_execve_cannot_pass_is_reported_not_kept),
 		cmocka_unit_test(test_an_environment_over_crond_bounds_is_refused),
