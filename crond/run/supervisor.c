@@ -129,6 +129,7 @@ static void check_deadlines(struct super *s)
 			          j->kind == JOB_MAIL ? j->mail_timeout : j->req ? j->req->timeout : 0,
 			          j->label);
 			kill(-j->proc.pid, SIGTERM);
+			kill(-j->proc.pid, SIGCONT);   /* a stopped process gets it now */
 		}
 		if (j->kill_at_mono && mono >= j->kill_at_mono) {
 			j->kill_at_mono = 0;
