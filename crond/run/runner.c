@@ -103,23 +103,32 @@ static int lookup_groups(struct plan *p, char *err, size_t errlen)
 	}
 }
 
-/* Copies N strings of SRC into one block: NULL-terminated array, strings. */
-static char **strv_copy(const char *const *src, size_t n)
+/* Copies N strings of SRC, each after PREFIX, into one block: the
+ * NULL-terminated array, then the strings. NULL: no memory. */
+static char **strv_prefixed(const char *prefix, const char *const *src, size_t n)
 {
-	size_t bytes = (n + 1) * sizeof(char *);
+	size_t plen = strlen(prefix), bytes = (n + 1) * sizeof(char *);
 	for (size_t i = 0; i < n; i++)
-		bytes += strlen(src[i]) + 1;
+		bytes += plen + strlen(src[i]) + 1;
 	char **v = malloc(bytes);
 	if (v == NULL)
 		return NULL;
-	char *s = (char *)v + (n + 1) * sizeof(char *);
+	char *d = (char *)v + (n + 1) * sizeof(char *);
 	for (size_t i = 0; i < n; i++) {
 		size_t len = strlen(src[i]) + 1;
-		v[i] = memcpy(s, src[i], len);
-		s += len;
+		v[i] = d;
+		memcpy(d, prefix, plen);
+		memcpy(d + plen, src[i], len);
+		d += plen + len;
 	}
 	v[n] = NULL;
 	return v;
+}
+
+/* strv_prefixed without a prefix. */
+static char **strv_copy(const char *const *src, size_t n)
+{
+	return strv_prefixed("", src, n);
 }
 
 static int build_argv(struct plan *p, const struct job_spec *s, const char *shell, char *err,
@@ -467,27 +476,6 @@ static int prepare(struct plan *p, const struct job_spec *s, char *err, size_t e
 	return prepare_child_state(p, s, err, errlen);
 }
 
-/* A copy of SRC's N strings, each after PREFIX; NULL: no memory. */
-static char **strv_prefixed(const char *prefix, char *const *src, size_t n)
-{
-	size_t plen = strlen(prefix), bytes = (n + 1) * sizeof(char *);
-	for (size_t i = 0; i < n; i++)
-		bytes += plen + strlen(src[i]) + 1;
-	char **v = malloc(bytes);
-	if (v == NULL)
-		return NULL;
-	char *d = (char *)v + (n + 1) * sizeof(char *);
-	for (size_t i = 0; i < n; i++) {
-		size_t len = strlen(src[i]) + 1;
-		v[i] = d;
-		memcpy(d, prefix, plen);
-		memcpy(d + plen, src[i], len);
-		d += plen + len;
-	}
-	v[n] = NULL;
-	return v;
-}
-
 /* PAM: the child execs the session helper instead of the job, with the
  * job in its arguments and the job's environment, every name prefixed,
  * as its own (crond/session.h). Needs the start-report pipe's number, so
@@ -520,7 +508,8 @@ static int helper_argv(struct plan *p, const struct job_spec *s, char *err, size
 		v[k++] = p->argv[i];
 	char **copy = strv_copy(v, k);
 	free(v);
-	p->helper_envp = strv_prefixed(SESSION_ENV_PREFIX, p->env.envp, p->env.count);
+	p->helper_envp = strv_prefixed(SESSION_ENV_PREFIX, (const char *const *)p->env.envp,
+	                                p->env.count);
 	if (copy == NULL || p->helper_envp == NULL) {
 		free(copy);
 		snprintf(err, errlen, "out of memory building the session helper's arguments");
