@@ -156,10 +156,11 @@ static double random_factor(void)
 	return (double)r / 4294967296.0;
 }
 
+#define CROND_NOFILE_MAX (1u << 20)   /* the kernel's default fs.nr_open */
+
 /* Raises the soft descriptor limit to the hard one: the running jobs,
  * sendmail processes and clients crond's limits allow need more than the
  * usual 1024. The jobs get the soft limit back (runner.h); returns it. */
-#define CROND_NOFILE_MAX (1u << 20)   /* the kernel's default fs.nr_open */
 static uint64_t raise_fd_limit(void)
 {
 	struct rlimit rl;

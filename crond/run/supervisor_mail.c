@@ -44,8 +44,8 @@ static bool mail_room(const struct super *s, const char *user, char *note, size_
 {
 	size_t mine = 0, all = 0;
 	for (const struct job *r = s->running; r; r = r->next) {
-		if (r->kind != JOB_MAIL || r->exited)
-			continue;
+		if (r->kind != JOB_MAIL)
+			continue;   /* one that exited may still hold its pipe */
 		all++;
 		if (strcmp(r->user, user) == 0)
 			mine++;
