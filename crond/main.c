@@ -177,6 +177,21 @@ static uint64_t raise_fd_limit(void)
 	return soft;
 }
 
+/* Logs a warning when the descriptor limit is below what CFG's limits may
+ * take: per job its output pipe, pidfd and start report, per sendmail two,
+ * each control connection one, and a margin for the spool and the rest. */
+static void check_fd_limit(const struct config *cfg)
+{
+	struct rlimit rl;
+	uint64_t need = (uint64_t)cfg->max_jobs * 5 + CONTROL_MAX_CONNS + 64;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < need)
+		log_msg(LOG_WARNING, "the descriptor limit (%llu) is below the %llu that max_jobs = "
+		        "%u may need with its sendmail processes and clients: raise its hard "
+		        "limit (LimitNOFILE= in the systemd unit, ulimit -Hn) or lower max_jobs",
+		        (unsigned long long)rl.rlim_cur, (unsigned long long)need,
+		        (unsigned)cfg->max_jobs);
+}
+
 static int init_state(struct crond *c, const struct options *o, const struct config *cfg,
                       char *err, size_t errlen)
 {
@@ -352,6 +367,7 @@ int main(int argc, char **argv)
 		spool_close(sp);
 		return 1;
 	}
+	check_fd_limit(&cfg);   /* main's copy: c.cfg belongs to cfg_lock now */
 	log_msg(LOG_NOTICE, "(*system*) START (pid %d, crond %s, %s%s)", (int)getpid(),
 	        CROND_VERSION, source, c.clock.fake ? ", test clock" : "");
 	if (pam_ok < 0)   /* not fatal: the jobs' FAIL lines will repeat it */

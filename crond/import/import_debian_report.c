@@ -71,8 +71,8 @@ void import_report_finish(const struct import_report *r, const char *source, FIL
 		fprintf(out, "(%zu more items not listed)\n", listed - r->n);
 	char warned[64] = "";
 	if (r->count[IMPORT_WARNING] > 0)
-		snprintf(warned, sizeof warned, ", %zu lines imported with a warning",
-		         r->count[IMPORT_WARNING]);
+		snprintf(warned, sizeof warned, ", %zu line%s imported with a warning",
+		         r->count[IMPORT_WARNING], r->count[IMPORT_WARNING] == 1 ? "" : "s");
 	fprintf(out, "import from %s: %zu imported, %zu already imported, %zu skipped,"
 	        " %zu refused lines kept commented out, %zu not imported%s\n", source,
 	        r->count[IMPORT_DONE], r->count[IMPORT_BEFORE], r->count[IMPORT_SKIPPED],

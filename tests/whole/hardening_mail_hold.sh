@@ -73,4 +73,10 @@ hard=$(awk '/^Max open files/ { print $5 }' "/proc/$CROND_PID/limits")
 [ "$soft" = "$hard" ] || [ "$soft" = 1048576 ] || fail "crond's descriptor limit is $soft of $hard"
 ! log_has "Too many open files" || fail "crond ran out of descriptors"
 stop_crond
+
+# a limit below what the configured limits may take is said at start
+( ulimit -n 200; exec "$BIN/crond" -n --config "$CONF" ) >"$TEST_TMP/low.log" 2>&1 &
+low=$!
+wait_for 10 "the low-limit warning" grep -q "the descriptor limit (200) is below the 520 that max_jobs = 40 may need" "$TEST_TMP/low.log"
+end_pid "$low"
 echo "figure: nobody held at most $most sendmail processes, crond at most $most_fds descriptors, root mailed $roots times"

@@ -37,7 +37,7 @@ for line in \
     "at job 1: imported: queue a, due 2030-01-01 10:00 UTC" \
     "at job 2: imported: queue c, due 2030-01-01 10:05 UTC" \
     "at job 5: imported: queue a, due 2030-01-02 09:30 UTC" \
-    "import from $deb/var/spool/cron: 8 imported, 0 already imported, 0 skipped, 1 refused lines kept commented out, 0 not imported, 1 lines imported with a warning"
+    "import from $deb/var/spool/cron: 8 imported, 0 already imported, 0 skipped, 1 refused lines kept commented out, 0 not imported, 1 line imported with a warning"
 do
     grep -qxF "$line" "$OUT_FILE" || { show_last; fail "report lacks: $line"; }
 done
