@@ -339,21 +339,34 @@ void job_log_start(const struct job *j)
 	log_event_at(j->start_ns, j->user, "CMD", "pid=%d %s", (int)j->proc.pid, j->label);
 }
 
+/* "signal=N" or "status=N" of J's wait status. */
+static void status_text(const struct job *j, char *buf, size_t len)
+{
+	if (WIFSIGNALED(j->wstatus))
+		snprintf(buf, len, "signal=%d", WTERMSIG(j->wstatus));
+	else
+		snprintf(buf, len, "status=%d", WEXITSTATUS(j->wstatus));
+}
+
+bool job_mail_failure(const struct job *j, char *buf, size_t len)
+{
+	if (j->kind != JOB_MAIL || (j->wstatus == 0 && !j->start_failed))
+		return false;
+	char status[64];
+	status_text(j, status, sizeof(status));
+	snprintf(buf, len, "pid=%d sendmail failed: %s%s%.*s", (int)j->proc.pid,
+	         j->start_failed ? j->fail_msg : status, j->out_len ? ": " : "",
+	         (int)(j->out_len > 200 ? 200 : j->out_len), j->out ? j->out : "");
+	return true;
+}
+
 void job_log_end(const struct job *j)
 {
 	double secs = (double)(j->end_mono - j->start_mono) / 1e9;
 	char status[64];
-	if (WIFSIGNALED(j->wstatus))
-		snprintf(status, sizeof(status), "signal=%d", WTERMSIG(j->wstatus));
-	else
-		snprintf(status, sizeof(status), "status=%d", WEXITSTATUS(j->wstatus));
-	if (j->kind == JOB_MAIL) {
-		if (j->wstatus != 0 || j->start_failed)
-			log_event(j->user, "MAIL", "pid=%d sendmail failed: %s%s%.*s", (int)j->proc.pid,
-			          j->start_failed ? j->fail_msg : status, j->out_len ? ": " : "",
-			          (int)(j->out_len > 200 ? 200 : j->out_len), j->out ? j->out : "");
-		return;
-	}
+	status_text(j, status, sizeof(status));
+	if (j->kind == JOB_MAIL)
+		return;   /* job_mail_failure: the supervisor limits those lines */
 	if (j->start_failed || j->skipped || (j->req && j->req->no_log))
 		return;  /* the FAIL or SKIP line said it all; or a '-' entry */
 	log_event_at(j->end_ns, j->user, "END", "pid=%d %s %.3fs%s%s%s", (int)j->proc.pid, status,

@@ -111,8 +111,13 @@ void job_record(const struct job *j, struct spool_run *run, char *key_buf, size_
  * its history record holds). */
 void job_log_start(const struct job *j);
 
-/* Logs the END line (or FAIL) for a finished job, stamped with its end. */
+/* Logs the END line (or FAIL) for a finished job, stamped with its end.
+ * Nothing for a sendmail (job_mail_failure). */
 void job_log_end(const struct job *j);
+
+/* For a sendmail (JOB_MAIL) that failed: true, with "pid=N sendmail failed:
+ * status=N: its output" in BUF, for the supervisor's limited MAIL line. */
+bool job_mail_failure(const struct job *j, char *buf, size_t len);
 
 /* Closes the job's descriptors and frees it (REQ and AT included). */
 void job_free(struct job *j);

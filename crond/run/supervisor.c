@@ -157,6 +157,10 @@ static void collect_done(struct super *s)
 		job_end_as_the_shell(j, s->cfg.output_cap);
 		job_log_end(j);
 		if (j->kind == JOB_MAIL) {
+			char why[512];
+			if (job_mail_failure(j, why, sizeof(why)))
+				super_log_limited(s, SUPER_LIMITED_MAIL, j->user,
+				                  clock_now_ns(&s->c->clock), "%s", why);
 			job_free(j);
 			continue;
 		}
