@@ -30,8 +30,9 @@
 
 #include "spool/spool.h"
 
-/* One "NAME=VALUE" with its NUL: the kernel's MAX_ARG_STRLEN for execve. */
-#define ATENV_VAR_MAX (128 * 1024)
+/* One "NAME=VALUE" with its NUL: the kernel's MAX_ARG_STRLEN for execve,
+ * less room for crond-session's prefix (JOBENV_MAX_VAR, crond/run/jobenv.h). */
+#define ATENV_VAR_MAX (128 * 1024 - 16)
 /* All kept strings with their NULs: what crond stores (spool/spool.h). */
 #define ATENV_TOTAL_MAX SPOOL_ENV_MAX
 /* Kept strings: crond starts a job with at most 2048 variables, five of

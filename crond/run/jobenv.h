@@ -26,8 +26,10 @@
 
 #define JOBENV_MAX_VARS 2048             /* variables in the result */
 #define JOBENV_MAX_BYTES (1024 * 1024)   /* all "NAME=VALUE" strings, NULs included */
-#define JOBENV_MAX_VAR (128 * 1024)      /* one "NAME=VALUE" with its NUL: the
-                                            kernel's MAX_ARG_STRLEN for execve */
+#define JOBENV_MAX_VAR (128 * 1024 - 16) /* one "NAME=VALUE" with its NUL: the
+                                            kernel's MAX_ARG_STRLEN for execve,
+                                            less room for crond-session's
+                                            prefix (crond/session.h) */
 
 /* The base variables. Every field is required (not NULL); USER is not empty. */
 struct jobenv_base {
