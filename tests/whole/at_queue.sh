@@ -111,7 +111,7 @@ expect_rc 1 "atrm of a running job"
 expect_err_has "atrm: job 5 is running and cannot be removed" "atrm of a running job"
 
 # Usage errors exit 1, as Debian's.
-for args in "-Z" "-q" "-q 1 now" "-q ab now" "-c" "-r" "-l -f x" "-t 203001010000 now" \
+for args in "-Z" "-q" "-q 1 now" "-q ab now" "-c" "-r" "-l -f x" \
     "-b now" "--now 2030-01-01T00:00 now" "-l -c 1"; do
     run "$AT" $args
     expect_rc 1 "at $args"
