@@ -215,7 +215,12 @@ test-deps:
 
 # ---------------------------------------------------------------- tests
 .PHONY: test check unit-tests tsan
+# The builds use every core (JOBS); the tests then run without -j, so no
+# make they start inherits a jobserver.
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 test: deps test-deps
+	$(Q)$(MAKE) --no-print-directory -j$(JOBS) BUILD=build/asan SANITIZE=address,undefined \
+	  all unit-tests
 	$(Q)$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=address,undefined check
 
 unit-tests: $(UNIT_TESTS)
@@ -224,7 +229,8 @@ check: all unit-tests
 	$(Q)tests/run --build $(BUILD)
 
 tsan: deps test-deps
-	$(Q)$(MAKE) --no-print-directory BUILD=build/tsan SANITIZE=thread OPT=-O1 all unit-tests
+	$(Q)$(MAKE) --no-print-directory -j$(JOBS) BUILD=build/tsan SANITIZE=thread OPT=-O1 \
+	  all unit-tests
 	$(Q)tests/run --build build/tsan --threaded
 
 # ---------------------------------------------------------------- man pages
