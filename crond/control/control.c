@@ -39,8 +39,11 @@
  * its header alone) gets a FATAL reply, then the connection is closed.
  * Memory: a request's buffer grows with the bytes that arrive, up to
  * limits.max_request; the payload announced by all requests still arriving
- * is capped by limits.inflight_max (past it a large request is refused as
- * "busy"), so stalled clients cannot pin max_conns full-size buffers.
+ * is capped by limits.inflight_max, and one uid's (the uids without a
+ * passwd entry together) by a CONTROL_INFLIGHT_SHARE-th of it once one of
+ * theirs is arriving (past either a large request is refused as "busy";
+ * root's never), so stalled clients cannot pin max_conns full-size
+ * buffers, nor two users the whole budget.
  * Replies waiting to be read are capped likewise (max_reply_bytes in
  * crond.conf): a reply over CONTROL_REPLY_SMALL to a request that only
  * reads is refused as "busy" when it would pass the cap, so clients that

@@ -267,6 +267,42 @@ void control_conns_answer_kept(struct control *ctl)
 	control_at_flush(&ctl->ctx, conn_answer, ctl);
 }
 
+static bool same_bucket(const struct control_peer *a, const struct control_peer *b);
+
+/* What PEER's bucket (its uid, or every uid without a passwd entry) has
+ * reserved for requests still arriving. */
+static uint64_t inflight_of(const struct control *ctl, const struct control_peer *peer)
+{
+	uint64_t n = 0;
+	for (uint32_t i = 0; i < ctl->lim.max_conns; i++)
+		if (ctl->conns[i] && same_bucket(&ctl->conns[i]->peer, peer))
+			n += ctl->conns[i]->reserved;
+	return n;
+}
+
+/* Why a LEN-byte request from K's caller may not be read now (with the
+ * bytes already held in *HELD), or NULL. Root's
+ * always may (root holds at most the reserved slots). Anyone else's not
+ * past the in-flight budget, nor past their bucket's share of it (a
+ * CONTROL_INFLIGHT_SHARE-th) once they have something arriving: so
+ * stalled senders of one user (or of a range of subordinate uids) cannot
+ * take the budget from everyone else, and a first request of any size
+ * still gets in. */
+static const char *inflight_refusal(const struct control *ctl, const struct conn *k,
+                                    uint32_t len, uint64_t *held)
+{
+	*held = ctl->inflight;
+	if (k->peer.user.uid == 0)
+		return NULL;
+	if (ctl->inflight + len > ctl->lim.inflight_max)
+		return "requests already arriving";
+	uint64_t mine = ctl->inflight > 0 ? inflight_of(ctl, &k->peer) : 0;
+	*held = mine;
+	if (mine > 0 && mine + len > ctl->lim.inflight_max / CONTROL_INFLIGHT_SHARE)
+		return "the caller's own requests already arriving";
+	return NULL;
+}
+
 /* A request's header has arrived and its payload is still coming: count
  * the announced length against the in-flight budget, or refuse it. False
  * if K was closed. */
@@ -275,11 +311,13 @@ static bool conn_reserve(struct control *ctl, struct conn *k, int64_t now)
 	if (k->reserved > 0 || k->rd.hdr_have < PROTO_HEADER_SIZE)
 		return true;
 	uint32_t len = k->rd.h.len;
-	if (ctl->inflight + len > ctl->lim.inflight_max) {
+	uint64_t held = 0;
+	const char *why = inflight_refusal(ctl, k, len, &held);
+	if (why != NULL) {
 		control_log_limited(&ctl->ctx.rl_conn, LOG_WARNING, "control: uid %u pid %d: "
-		                    "%u-byte request refused: %llu bytes of requests already "
-		                    "arriving", (unsigned)k->peer.user.uid, (int)k->peer.pid,
-		                    (unsigned)len, (unsigned long long)ctl->inflight);
+		                    "%u-byte request refused: %llu bytes of %s",
+		                    (unsigned)k->peer.user.uid, (int)k->peer.pid, (unsigned)len,
+		                    (unsigned long long)held, why);
 		return conn_fatal(ctl, k, "crond is busy with other large requests; try again",
 		                  now);
 	}

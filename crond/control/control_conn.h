@@ -23,6 +23,8 @@
  * this long instead of spinning on a socket that stays readable. */
 #define CONTROL_ACCEPT_PAUSE_MS 100
 #define CONTROL_REPLY_SHARE 4   /* one uid's replies: max_reply_bytes / this */
+#define CONTROL_INFLIGHT_SHARE 4   /* one uid's requests still arriving:
+                                      inflight_max / this */
 
 struct conn;
 

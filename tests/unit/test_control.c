@@ -209,7 +209,8 @@ static int setup_small_budget(void **state)
 	struct control_limits lim;
 	test_limits(&lim);
 	lim.max_request = 4096;
-	lim.inflight_max = 6000;
+	lim.inflight_max = 6000;      /* one uid's share: 1500 */
+	lim.request_ms = 5000;        /* the holders' partial requests wait */
 	return setup_limits(state, &lim);
 }
 
@@ -1442,41 +1443,6 @@ static void test_a_reply_nobody_reads_is_dropped_after_the_deadline(void **state
 /* Large requests still arriving share one budget (6000 bytes here): one
  * that would pass it is refused as busy, small ones go on, and the budget
  * comes back when a request completes. */
-static void test_requests_in_flight_share_a_memory_budget(void **state)
-{
-	struct fx *f = *state;
-	enum { LEN = 4000 };
-	char text[LEN - PROTO_FIELD_HEADER_SIZE];
-	memset(text, '#', sizeof(text));
-	text[sizeof(text) - 1] = '\n';
-	struct proto_buf big = crontab_req(MSG_CRONTAB_INSTALL, NULL, text, sizeof(text));
-	assert_int_equal(big.len, PROTO_HEADER_SIZE + LEN);
-	int a = raw_connect(f);
-	raw_send(a, big.data, PROTO_HEADER_SIZE + 10);
-	expect_ping(f);                                   /* A's header is in */
-	int b = raw_connect(f);
-	raw_send(b, big.data, PROTO_HEADER_SIZE + 10);
-	expect_fatal(b, "busy");
-	close(b);
-	int d = raw_connect(f);
-	raw_header(d, PROTO_MAGIC, PROTO_VERSION, MSG_CRONTAB_INSTALL, 5000);
-	expect_fatal(d, "request too large (5000 bytes, limit 4096)");
-	close(d);
-	raw_send(a, big.data + PROTO_HEADER_SIZE + 10, LEN - 10);
-	struct proto_msg m;
-	struct proto_error err;
-	assert_int_equal(proto_client_recv(a, &m, PROTO_MAX_PAYLOAD, 3000, &err), PROTO_OK);
-	assert_int_equal(m.type, MSG_OK);
-	proto_msg_free(&m);
-	b = raw_connect(f);                               /* the budget is back */
-	raw_send(b, big.data, PROTO_HEADER_SIZE + 10);
-	struct pollfd pfd = { b, POLLIN, 0 };
-	assert_int_equal(poll(&pfd, 1, 100), 0);
-	proto_buf_free(&big);
-	close(a);
-	close(b);
-}
-
 static void test_connections_past_the_cap_are_refused_and_crond_survives(void **state)
 {
 	struct fx *f = *state;
@@ -1752,6 +1718,61 @@ static char *big_crontab(size_t len)
  * read it. Replies waiting to be read share max_reply_bytes (1 MiB here):
  * past it a large reply is refused as busy, root is still answered, and
  * the budget comes back when the non-readers go. */
+/* A request's header has arrived and 10 bytes of its 4000: the rest is
+ * still to come. */
+static struct proto_buf partial_of(const struct proto_buf *big)
+{
+	struct proto_buf p = *big;
+	p.len = PROTO_HEADER_SIZE + 10;
+	return p;
+}
+
+static void test_requests_in_flight_share_a_memory_budget(void **state)
+{
+	struct fx *f = *state;
+	enum { LEN = 4000 };
+	char text[LEN - PROTO_FIELD_HEADER_SIZE];
+	memset(text, '#', sizeof(text));
+	text[sizeof(text) - 1] = '\n';
+	struct proto_buf big = crontab_req(MSG_CRONTAB_INSTALL, NULL, text, sizeof(text));
+	assert_int_equal(big.len, PROTO_HEADER_SIZE + LEN);
+	struct proto_buf part = partial_of(&big);
+	/* nobody's first large request gets in whole; the second would pass
+	 * their share (a quarter of 6000) */
+	struct held h;
+	struct holder stall = hold(f, NOBODY, NOBODY, 2, &part, &h);
+	assert_int_equal(h.opened, 2);
+	assert_int_equal(h.refused, 1);
+	assert_non_null(strstr(h.refusal, "busy"));
+	/* another uid: past the whole budget (4000 + 4000 > 6000) */
+	struct held h2;
+	struct holder other = hold(f, 4242, 4242, 1, &part, &h2);
+	assert_int_equal(h2.refused, 1);
+	holder_release(&other);
+	/* root's always gets in */
+	int a = raw_connect(f);
+	raw_send(a, big.data, PROTO_HEADER_SIZE + 10);
+	struct pollfd pfd = { a, POLLIN, 0 };
+	assert_int_equal(poll(&pfd, 1, 100), 0);
+	int d = raw_connect(f);
+	raw_header(d, PROTO_MAGIC, PROTO_VERSION, MSG_CRONTAB_INSTALL, 5000);
+	expect_fatal(d, "request too large (5000 bytes, limit 4096)");
+	close(d);
+	raw_send(a, big.data + PROTO_HEADER_SIZE + 10, LEN - 10);
+	struct proto_msg m;
+	struct proto_error err;
+	assert_int_equal(proto_client_recv(a, &m, PROTO_MAX_PAYLOAD, 3000, &err), PROTO_OK);
+	assert_int_equal(m.type, MSG_OK);
+	proto_msg_free(&m);
+	close(a);
+	holder_release(&stall);
+	expect_ping_soon(f);
+	other = hold(f, 4242, 4242, 1, &part, &h2);      /* the budget is back */
+	assert_int_equal(h2.refused, 0);
+	holder_release(&other);
+	proto_buf_free(&big);
+}
+
 static void test_replies_nobody_reads_share_a_budget(void **state)
 {
 	struct fx *f = *state;

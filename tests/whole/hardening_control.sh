@@ -3,7 +3,9 @@
 # socket and the spool (issue 9, findings 3 and 4), each attack with a pass
 # criterion and a printed figure:
 #   1. a flood of connections from one uid, and from uids without a passwd
-#      entry, cannot keep root's `crontab -l` (or another user) out;
+#      entry, cannot keep root's `crontab -l` (or another user) out, nor
+#      can stalled large requests keep out root's or another user's large
+#      install;
 #   2. clients that never read their replies cannot grow crond's memory past
 #      max_reply_bytes (VmRSS from /proc, printed);
 #   3. quotas refuse the N+1th at job and an oversized crontab, with the
@@ -138,6 +140,40 @@ settle
 lines=$(grep -c "REFUSED (connection" "$TEST_TMP/crond.log")
 echo "568 refused connections logged as $lines lines (rate-limited)"
 [ "$lines" -ge 1 ] && [ "$lines" -le 12 ] || fail "$lines log lines for 568 refusals"
+
+# Requests still arriving: each user's stalled senders (a header announcing
+# the largest request, then one byte) hold at most a quarter of the 64 MB
+# budget, so two of them leave room for another user's large install, and
+# root's always gets in. Before, 16 such connections of one user held 32 MB
+# and two users all of it: every request that took more than one read was
+# refused, root's too.
+big=$(python3 -c 'import struct; print((struct.pack(">IHHI", 0x43524E44, 1, 20, 2097152) + b"x").hex())')
+hold 65534 16 "$big" 1.5 arriving1
+HOLD1=$HOLDER; HOLDER=""
+hold 4242 16 "$big" 1.5 arriving2
+HOLD2=$HOLDER; HOLDER=""
+cat "$REPORTS/arriving1" "$REPORTS/arriving2"
+grep -q "^refused=8 .*quiet=8" "$REPORTS/arriving1" || fail "nobody held more than 16 MB arriving"
+grep -q "^refused=8 .*quiet=8" "$REPORTS/arriving2" ||
+    fail "the uids without a passwd entry held more than 16 MB arriving"
+python3 - "$TEST_TMP/wide.tab" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    for i in range(4000):
+        f.write("0 0 * * * true %s %d\n" % ("p" * 40, i))
+PY
+chmod 0644 "$TEST_TMP/wide.tab"
+run "$CRONTAB" "$TEST_TMP/wide.tab"
+expect_rc 0 "root installs a $(stat -c %s "$TEST_TMP/wide.tab")-byte crontab beside the stalled senders"
+run setpriv --reuid=daemon --regid=daemon --clear-groups "$CRONTAB" "$TEST_TMP/wide.tab"
+expect_rc 0 "daemon installs the same crontab beside the stalled senders"
+echo "32 stalled 2 MB requests of nobody and of uids without passwd entries: 16 refused, and root's and daemon's $(stat -c %s "$TEST_TMP/wide.tab")-byte installs went in"
+kill "$HOLD1" "$HOLD2" 2>/dev/null; wait "$HOLD1" "$HOLD2" 2>/dev/null
+settle
+run "$CRONTAB" "$TEST_TMP/root.tab"
+expect_rc 0 "root's crontab back"
+run setpriv --reuid=daemon --regid=daemon --clear-groups "$CRONTAB" -r
+expect_rc 0 "daemon removes its crontab"
 
 # ---------------------------------------------------------------- 3. quotas
 for i in 1 2 3 4 5; do
