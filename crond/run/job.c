@@ -153,13 +153,14 @@ struct job *job_not_run(struct run_request *req, struct spool_at_job *at, bool s
 	return j;
 }
 
-struct job *job_adopt_mail(struct job_proc *proc, const char *user, unsigned timeout,
+struct job *job_adopt_mail(struct job_proc *proc, const char *user, bool system, unsigned timeout,
                            int64_t now_ns)
 {
 	struct job *j = calloc(1, sizeof(*j));
 	if (!j)
 		return NULL;
 	j->kind = JOB_MAIL;
+	j->system_mail = system;
 	j->proc = *proc;
 	snprintf(j->user, sizeof(j->user), "%s", user);
 	set_label(j, "sendmail");

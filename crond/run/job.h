@@ -53,6 +53,7 @@ struct job {
 	uint64_t out_total;
 	int64_t term_at_mono;          /* timeout: SIGTERM at (0: none) */
 	unsigned mail_timeout;         /* JOB_MAIL: its timeout, seconds */
+	bool system_mail;              /* JOB_MAIL: of root or a system crontab */
 	int64_t kill_at_mono;          /* SIGKILL at (0: none) */
 	int64_t linger_until_mono;     /* stop waiting for output EOF (0: not yet) */
 	bool timed_out, interrupted;
@@ -79,8 +80,9 @@ struct job *job_not_run(struct run_request *req, struct spool_at_job *at, bool s
                         const char *msg, int64_t now_ns);
 
 /* Wraps an already started sendmail (mail_send_*) as a JOB_MAIL job for
- * USER, to be stopped when still running after TIMEOUT seconds. */
-struct job *job_adopt_mail(struct job_proc *proc, const char *user, unsigned timeout,
+ * USER (SYSTEM: the mail of root or of a system crontab), to be stopped
+ * when still running after TIMEOUT seconds. */
+struct job *job_adopt_mail(struct job_proc *proc, const char *user, bool system, unsigned timeout,
                            int64_t now_ns);
 
 /* Reads what the output pipe holds, keeping at most CAP bytes in all. */

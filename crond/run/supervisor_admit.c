@@ -113,9 +113,7 @@ static const char *at_owner(struct super *s, struct run_request *r)
 	return r->at_owner;
 }
 
-/* Root and the system crontabs form the system class, which users cannot
- * starve (fairq.h). */
-static enum fairq_class run_class(const struct run_request *r, const char *user)
+enum fairq_class super_run_class(const struct run_request *r, const char *user)
 {
 	if (strcmp(user, "root") == 0)
 		return FAIRQ_SYSTEM;
@@ -142,7 +140,7 @@ static void refuse(struct super *s, struct run_request *r, const char *user,
 		super_log_limited(s, SUPER_LIMITED_SKIP, user, now_ns, "out of memory queueing it: %.200s", r->command);
 	else
 		super_log_limited(s, SUPER_LIMITED_SKIP, user, now_ns, "queue full: %zu runs of %s waiting, %zu in all: %.200s",
-		          fairq_user_waiting(&s->q, user, run_class(r, user)), user,
+		          fairq_user_waiting(&s->q, user, super_run_class(r, user)), user,
 		          fairq_waiting(&s->q), r->command);
 	super_record_not_run(s, r, v == FAIRQ_COALESCED ? SPOOL_RUN_COALESCED : SPOOL_RUN_QUEUE_FULL,
 	               now_ns);
@@ -174,7 +172,7 @@ void super_admit(struct super *s, struct run_request *r)
 	}
 	/* A manual run is never coalesced with a waiting scheduled run, nor
 	 * in its way: it has no key. */
-	enum fairq_verdict v = fairq_push(&s->q, &r->qnode, user, run_class(r, user),
+	enum fairq_verdict v = fairq_push(&s->q, &r->qnode, user, super_run_class(r, user),
 	                                  r->kind == DUE_CRON && !r->manual ? r->entry_key : NULL);
 	if (v != FAIRQ_QUEUED)
 		refuse(s, r, user, v, now_ns);

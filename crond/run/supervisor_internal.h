@@ -116,6 +116,10 @@ struct job *super_tagged_job(const struct super *s, uint64_t t, enum job_fd *whi
  * (logged and recorded), or queued for a slot. Takes R. */
 void super_admit(struct super *s, struct run_request *r);
 
+/* Root and the system crontabs form the system class, which users cannot
+ * starve (fairq.h): R's class when it runs as USER. */
+enum fairq_class super_run_class(const struct run_request *r, const char *user);
+
 /* USER's uid, for a history record its owner can read; (uid_t)-1 when
  * unknown. Remembers the last user looked up. */
 uid_t super_uid_of(struct super *s, const char *user);

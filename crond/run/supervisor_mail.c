@@ -35,27 +35,39 @@ static bool mail_env(const struct super *s, const struct job *j, struct jobenv *
 	                    sizeof(err)) == 0;
 }
 
-/* Whether another sendmail may start for USER: sendmail processes count
- * against the job limits (as many at once as the user may run jobs, as
- * many in all as max_jobs), so that mail a user holds up (a sendmail
- * stopped, or stuck on a slow relay) cannot take the daemon's descriptors;
- * and each has a deadline (job_adopt_mail). NOTE says why not. */
-static bool mail_room(const struct super *s, const char *user, char *note, size_t len)
+/* Whether another sendmail may start for USER (SYSTEM: root's or a system
+ * crontab's mail): sendmail processes count against the job limits, as
+ * jobs do (as many at once as the user may run jobs; the users' together
+ * not into the slots reserved for the system, whose mail may take any of
+ * max_jobs), so that mail users hold up (a sendmail stopped, or stuck on
+ * a slow relay) can take neither the daemon's descriptors nor root's
+ * mail; and each has a deadline (job_adopt_mail). NOTE says why not. */
+static bool mail_room(const struct super *s, const char *user, bool system, char *note,
+                      size_t len)
 {
-	size_t mine = 0, all = 0;
+	size_t mine = 0, users = 0, all = 0;
 	for (const struct job *r = s->running; r; r = r->next) {
 		if (r->kind != JOB_MAIL)
 			continue;   /* one that exited may still hold its pipe */
 		all++;
-		if (strcmp(r->user, user) == 0)
+		users += !r->system_mail;
+		if (!r->system_mail && strcmp(r->user, user) == 0)
 			mine++;
 	}
-	if (mine >= s->q.lim.per_user) {
+	const struct fairq_limits *lim = &s->q.lim;
+	if (all >= lim->max_jobs) {
+		snprintf(note, len, "%zu sendmail processes still running (max_jobs)", all);
+		return false;
+	}
+	if (system)
+		return true;
+	if (mine >= lim->per_user) {
 		snprintf(note, len, "%zu of the user's sendmail processes still running", mine);
 		return false;
 	}
-	if (all >= s->q.lim.max_jobs) {
-		snprintf(note, len, "%zu sendmail processes still running (max_jobs)", all);
+	if (users >= lim->max_jobs - lim->reserved) {
+		snprintf(note, len, "%zu users' sendmail processes still running (max_jobs less "
+		         "the %u kept for root and the system crontabs)", users, (unsigned)lim->reserved);
 		return false;
 	}
 	return true;
@@ -83,7 +95,8 @@ void super_send_mail(struct super *s, const struct job *j)
 	}
 	if (!wanted)
 		return;
-	if (!mail_room(s, j->user, err, sizeof(err))) {
+	bool system = j->req != NULL && super_run_class(j->req, j->user) == FAIRQ_SYSTEM;
+	if (!mail_room(s, j->user, system, err, sizeof(err))) {
 		/* fall through to the log line */
 	} else if (j->kind == JOB_CRON) {
 		struct jobenv env = { 0 };
@@ -104,7 +117,8 @@ void super_send_mail(struct super *s, const struct job *j)
 		                  "not sent: %s", err);
 		return;
 	}
-	struct job *mj = job_adopt_mail(&proc, j->user, s->cfg.mail_timeout, clock_now_ns(&s->c->clock));
+	struct job *mj = job_adopt_mail(&proc, j->user, system, s->cfg.mail_timeout,
+	                                clock_now_ns(&s->c->clock));
 	if (!mj) {
 		log_msg(LOG_ERR, "out of memory tracking sendmail pid %d", (int)proc.pid);
 		runner_proc_close(&proc);

@@ -11,7 +11,8 @@
 # processes than their job share (max_jobs 40: 8), the rest of their mail
 # is refused with a rate-limited MAIL line, each stopped sendmail is ended
 # after mail_timeout (TIMEOUT: SIGTERM and SIGCONT), root's mail still goes
-# out every minute, and crond's descriptors stay few. Also: crond raised
+# out every minute, and crond's descriptors stay few; two users holding
+# their mail together still leave root's mail its slot. Also: crond raised
 # its own descriptor limit, and jobs get the limit it was started with.
 . "$ROOT/tests/whole/lib.sh"
 need_crond
@@ -19,12 +20,16 @@ need_attackers "the user holding up mail is nobody"
 export TZ=UTC
 
 N=30
-write_conf "max_jobs = 40" "mail_timeout = 2" "stop_grace = 1"
-cat >"$TEST_TMP/sendmail" <<EOF
+# after write_conf, which writes the plain one
+stopping_sendmail() {
+    cat >"$TEST_TMP/sendmail" <<EOF
 #!/bin/sh
 [ "\$(id -u)" = 0 ] || kill -STOP \$\$
 { echo "sendmail \$*"; cat; echo "--- end"; } >>"$TEST_TMP/mail.log"
 EOF
+}
+write_conf "max_jobs = 40" "mail_timeout = 2" "stop_grace = 1"
+stopping_sendmail
 printf '* * * * * root echo root-mail nofile=$(ulimit -n)\n' >"$TEST_TMP/cron.d/root"
 chmod 0644 "$TEST_TMP/cron.d/root"
 {
@@ -81,4 +86,41 @@ stop_crond
 low=$!
 wait_for 10 "the low-limit warning" grep -q "the descriptor limit (200) is below the 520 that max_jobs = 40 may need" "$TEST_TMP/low.log"
 end_pid "$low"
-echo "figure: nobody held at most $most sendmail processes, crond at most $most_fds descriptors, root mailed $roots times"
+
+# Two users together cannot take root's mail: the users' sendmail processes
+# leave the slots kept for root and the system crontabs (reserved_jobs:
+# here max_jobs / 8 = 1). Was: nobody's 4 and daemon's 4 stopped sendmails
+# filled max_jobs = 8, and root's mail was refused every minute after.
+mv "$TEST_TMP/crond.log" "$TEST_TMP/crond1.log"
+write_conf "max_jobs = 8" "max_jobs_per_user = 4" "mail_timeout = 300" "stop_grace = 1"
+stopping_sendmail
+roots_before=$(grep -c '^root-mail' "$TEST_TMP/mail.log" 2>/dev/null || true)
+{
+    echo "HOME=/"
+    for i in $(seq 1 6); do echo "* * * * * echo out-$i"; done
+} >"$TEST_TMP/tab6"
+chmod 0644 "$TEST_TMP/tab6"
+now=$(date +%s)
+start_crond --test-clock "$(( (now / 60 + 1) * 60 - 2 )):30"
+run as_nobody "$CRONTAB" "$TEST_TMP/tab6"
+expect_rc 0 "nobody installs 6 entries"
+run setpriv --reuid=daemon --regid=daemon --clear-groups "$CRONTAB" "$TEST_TMP/tab6"
+expect_rc 0 "daemon installs 6 entries"
+users_held() { pgrep -f "$TEST_TMP/sendmail" -u nobody,daemon | wc -l; }
+both=0
+for _ in $(seq 1 60); do
+    n=$(users_held)
+    [ "$n" -le "$both" ] || both=$n
+    sleep 0.25
+done
+[ "$both" -le 7 ] || fail "nobody and daemon held $both sendmail processes (at most 7: max_jobs less the 1 kept)"
+[ "$both" -ge 5 ] || fail "only $both sendmail processes held: the test tested nothing"
+log_has "users' sendmail processes still running (max_jobs less the 1 kept for root" ||
+    fail "no MAIL line for the users' mail past their slots"
+roots2=$(( $(grep -c '^root-mail' "$TEST_TMP/mail.log" 2>/dev/null || true) - ${roots_before:-0} ))
+[ "${roots2:-0}" -ge 5 ] || fail "root's mail went out only ${roots2:-0} times in about 7 minutes beside two users' held mail"
+! log_has "(root) MAIL (not sent" || fail "root's mail was refused"
+stop_crond
+pkill -KILL -f "$TEST_TMP/sendmail" 2>/dev/null
+
+echo "figure: nobody held at most $most sendmail processes, crond at most $most_fds descriptors, root mailed $roots times; with daemon too, they held $both and root mailed $roots2 times"
