@@ -210,7 +210,8 @@ static void log_submit(struct control_ctx *ctx, const char *owner, int64_t id, c
 		timefmt_rfc3339(ctx->c->local_zone, run_at, when, sizeof(when));
 	else
 		snprintf(when, sizeof(when), "@%lld", (long long)run_at);
-	log_event(owner, "AT", "job %lld queue %c at %s", (long long)id, queue, when);
+	ownerlog_event(&ctx->change_log, owner, "AT", clock_now_ns(&ctx->c->clock),
+	               "job %lld queue %c at %s", (long long)id, queue, when);
 }
 
 /* The job would pass a quota: say which, with the numbers. */
@@ -534,13 +535,15 @@ void control_at_get(struct control_ctx *ctx, const struct control_peer *peer,
 
 /* What the removal of job ID for PEER came to (RC, ERR from the spool):
  * 0 (MSGE_NONE) or an enum msg_error with TEXT. */
-static uint32_t removal_answer(const struct control_peer *peer, int64_t id, int rc,
-                               const struct spool_err *err, char *text, size_t len)
+static uint32_t removal_answer(struct control_ctx *ctx, const struct control_peer *peer,
+                               int64_t id, int rc, const struct spool_err *err, char *text,
+                               size_t len)
 {
 	text[0] = '\0';
 	switch (rc) {
 	case SPOOL_OK:
-		log_event(peer->user.name, "ATRM", "job %lld", (long long)id);
+		ownerlog_event(&ctx->change_log, peer->user.name, "ATRM",
+		               clock_now_ns(&ctx->c->clock), "job %lld", (long long)id);
 		return MSGE_NONE;
 	case SPOOL_NOT_FOUND:
 		snprintf(text, len, "cannot find jobid %lld", (long long)id);
@@ -610,7 +613,7 @@ void control_at_remove(struct control_ctx *ctx, const struct control_peer *peer,
 		char text[128];
 		uint32_t code = MSGE_INVALID;
 		if (r->valid[k]) {
-			code = removal_answer(peer, r->ids[k], r->codes[g], &r->errs[g], text,
+			code = removal_answer(ctx, peer, r->ids[k], r->codes[g], &r->errs[g], text,
 			                      sizeof(text));
 			if (code == MSGE_NONE)
 				timer_post_at_remove(ctx->c, r->ids[k]);

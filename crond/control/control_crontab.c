@@ -165,7 +165,7 @@ void control_crontab_install(struct control_ctx *ctx, const struct control_peer 
 	size_t entries = tab.n_entries;
 	timer_post_crontab(ctx->c, target.name, &tab, generation);    /* moves TAB */
 	char by[SPOOL_NAME_MAX + 8];
-	ownerlog_event(&ctx->crontab_log, target.name, "REPLACE", clock_now_ns(&ctx->c->clock),
+	ownerlog_event(&ctx->change_log, target.name, "REPLACE", clock_now_ns(&ctx->c->clock),
 	               "crontab, %zu entr%s%s", entries, entries == 1 ? "y" : "ies",
 	               by_whom(peer, &target, by, sizeof(by)));
 	control_reply_ok(reply);
@@ -228,7 +228,7 @@ void control_crontab_remove(struct control_ctx *ctx, const struct control_peer *
 	}
 	timer_post_remove_crontab(ctx->c, target.name, generation);
 	char by[SPOOL_NAME_MAX + 8];
-	ownerlog_event(&ctx->crontab_log, target.name, "DELETE", clock_now_ns(&ctx->c->clock),
+	ownerlog_event(&ctx->change_log, target.name, "DELETE", clock_now_ns(&ctx->c->clock),
 	               "crontab%s", by_whom(peer, &target, by, sizeof(by)));
 	control_reply_ok(reply);
 }

@@ -95,9 +95,9 @@ struct control_ctx {
 	                                       deadlines passed */
 	struct control_ratelimit rl_auth;   /* allow/deny refusals */
 	struct control_ratelimit rl_accept; /* accept failures (out of descriptors) */
-	struct ownerlog crontab_log;        /* REPLACE and DELETE lines, per owner
-	                                       (one limit: an install and remove
-	                                       loop is one flood) */
+	struct ownerlog change_log;         /* REPLACE, DELETE, AT and ATRM lines,
+	                                       per owner (one limit: a loop of
+	                                       changes is one flood) */
 	bool reserve_missing;               /* the full-disk reserve is gone */
 	int64_t reserve_retry_ms;           /* next try to make it (monotonic) */
 	int reserve_every_ms;               /* limits.reserve_retry_ms */

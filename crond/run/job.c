@@ -333,11 +333,19 @@ void job_record(const struct job *j, struct spool_run *run, char *key_buf, size_
 	}
 }
 
-void job_log_start(const struct job *j)
+bool job_start_detail(const struct job *j, char *buf, size_t len)
 {
 	if (j->req && j->req->no_log)
-		return;  /* an entry written with a leading '-' */
-	log_event_at(j->start_ns, j->user, "CMD", "pid=%d %s", (int)j->proc.pid, j->label);
+		return false;  /* an entry written with a leading '-' */
+	snprintf(buf, len, "pid=%d %s", (int)j->proc.pid, j->label);
+	return true;
+}
+
+void job_log_start(const struct job *j)
+{
+	char detail[JOB_LABEL_MAX + 32];
+	if (job_start_detail(j, detail, sizeof(detail)))
+		log_event_at(j->start_ns, j->user, "CMD", "%s", detail);
 }
 
 /* "signal=N" or "status=N" of J's wait status. */
@@ -361,18 +369,26 @@ bool job_mail_failure(const struct job *j, char *buf, size_t len)
 	return true;
 }
 
-void job_log_end(const struct job *j)
+bool job_end_detail(const struct job *j, char *buf, size_t len)
 {
+	if (j->kind == JOB_MAIL)
+		return false;   /* job_mail_failure: the supervisor limits those lines */
+	if (j->start_failed || j->skipped || (j->req && j->req->no_log))
+		return false;  /* the FAIL or SKIP line said it all; or a '-' entry */
 	double secs = (double)(j->end_mono - j->start_mono) / 1e9;
 	char status[64];
 	status_text(j, status, sizeof(status));
-	if (j->kind == JOB_MAIL)
-		return;   /* job_mail_failure: the supervisor limits those lines */
-	if (j->start_failed || j->skipped || (j->req && j->req->no_log))
-		return;  /* the FAIL or SKIP line said it all; or a '-' entry */
-	log_event_at(j->end_ns, j->user, "END", "pid=%d %s %.3fs%s%s%s", (int)j->proc.pid, status,
-	             secs, j->timed_out ? " timed-out" : "", j->interrupted ? " interrupted" : "",
-	             j->out_total > j->out_len ? " output-truncated" : "");
+	snprintf(buf, len, "pid=%d %s %.3fs%s%s%s", (int)j->proc.pid, status, secs,
+	         j->timed_out ? " timed-out" : "", j->interrupted ? " interrupted" : "",
+	         j->out_total > j->out_len ? " output-truncated" : "");
+	return true;
+}
+
+void job_log_end(const struct job *j)
+{
+	char detail[160];
+	if (job_end_detail(j, detail, sizeof(detail)))
+		log_event_at(j->end_ns, j->user, "END", "%s", detail);
 }
 
 void job_free(struct job *j)

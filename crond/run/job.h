@@ -109,12 +109,20 @@ bool job_done(const struct job *j);
  * the running record's, if one was begun). */
 void job_record(const struct job *j, struct spool_run *run, char *key_buf, size_t key_len);
 
+/* The CMD line's detail for a started job ("pid=N label"); false when it
+ * logs none (an entry written with a leading '-'). */
+bool job_start_detail(const struct job *j, char *buf, size_t len);
+
+/* The END line's detail for a finished job; false when it logs none (a
+ * sendmail: job_mail_failure; a run that never started: its FAIL or SKIP
+ * line said it; a '-' entry). */
+bool job_end_detail(const struct job *j, char *buf, size_t len);
+
 /* Logs the CMD line of a started job, stamped with its start (the instant
  * its history record holds). */
 void job_log_start(const struct job *j);
 
-/* Logs the END line (or FAIL) for a finished job, stamped with its end.
- * Nothing for a sendmail (job_mail_failure). */
+/* Logs the END line for a finished job, stamped with its end. */
 void job_log_end(const struct job *j);
 
 /* For a sendmail (JOB_MAIL) that failed: true, with "pid=N sendmail failed:

@@ -155,7 +155,7 @@ static void collect_done(struct super *s)
 			super_give_back(s, j->req);
 		}
 		job_end_as_the_shell(j, s->cfg.output_cap);
-		job_log_end(j);
+		super_log_job(s, j, false);
 		if (j->kind == JOB_MAIL) {
 			char why[512];
 			if (job_mail_failure(j, why, sizeof(why)))

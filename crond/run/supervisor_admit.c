@@ -36,13 +36,29 @@ void super_log_limited(struct super *s, enum super_limited kind, const char *use
                        int64_t now_ns, const char *fmt, ...)
 {
 	static const char *const events[SUPER_LIMITED_KINDS] = { "SKIP", "DEFER", "CANCEL",
-		                                                 "MAIL" };
+		                                                 "MAIL", "CMD", "END" };
 	char detail[512];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
 	ownerlog_event(&s->limited[kind], user, events[kind], now_ns, "%s", detail);
+}
+
+void super_log_job(struct super *s, const struct job *j, bool started)
+{
+	if (!(j->req && j->req->manual)) {
+		if (started)
+			job_log_start(j);
+		else
+			job_log_end(j);
+		return;
+	}
+	char detail[JOB_LABEL_MAX + 160];
+	if (started ? job_start_detail(j, detail, sizeof(detail))
+	            : job_end_detail(j, detail, sizeof(detail)))
+		super_log_limited(s, started ? SUPER_LIMITED_RUN_CMD : SUPER_LIMITED_RUN_END, j->user,
+		                  started ? j->start_ns : j->end_ns, "%s", detail);
 }
 
 /* Records R, which never started, for REASON (SPOOL_RUN_QUEUE_FULL,

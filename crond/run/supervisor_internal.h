@@ -49,6 +49,8 @@ enum super_limited {
 	SUPER_LIMITED_DEFER,    /* an at job put off, the queue full */
 	SUPER_LIMITED_CANCEL,   /* a waiting run whose entry went */
 	SUPER_LIMITED_MAIL,     /* a job's output not mailed */
+	SUPER_LIMITED_RUN_CMD,  /* a run asked by hand (crontab --run) started */
+	SUPER_LIMITED_RUN_END,  /* ...and ended */
 	SUPER_LIMITED_KINDS
 };
 
@@ -131,6 +133,10 @@ uid_t super_uid_of(struct super *s, const char *user);
  * many. The caller records the run regardless. */
 void super_log_limited(struct super *s, enum super_limited kind, const char *user,
                        int64_t now_ns, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Logs J's CMD (STARTED) or END line: as any job's, or, for a run asked by
+ * hand (which a user may ask for in a loop), through the per-owner limit. */
+void super_log_job(struct super *s, const struct job *j, bool started);
 
 /* Records R, which never started, for REASON (SPOOL_RUN_QUEUE_FULL,
  * _COALESCED, _CANCELLED, _CLOCK_SKEW), as any run's history. Takes R. */

@@ -99,7 +99,7 @@ static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
 		if (!sp || spool_at_set_running(sp, r->at_id, j->proc.pid, now_ns / NS, &e) != SPOOL_OK)
 			log_msg(LOG_WARNING, "at job %lld: %s", (long long)r->at_id, e.msg);
 	}
-	job_log_start(j);
+	super_log_job(s, j, true);
 	if (r->client) {
 		r->client->started = true;
 		runclient_state(r->client, RUN_STATE_STARTED, (int)j->proc.pid);

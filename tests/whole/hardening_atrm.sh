@@ -6,7 +6,8 @@
 # time (2.2 s here, more on a slower disk), and nobody could do it again
 # and again. Now one request is one transaction.
 # Pass: the atrm takes under 1 s, root's `crontab -l` sent meanwhile is
-# answered at once, and every job is gone, each logged ATRM.
+# answered at once, and every job is gone; the ATRM lines (like the AT
+# lines before them) go through the per-owner limit, a handful for 999.
 # Needs root (the attacker is nobody).
 . "$ROOT/tests/whole/lib.sh"
 need_crond
@@ -63,6 +64,6 @@ echo "figure: nobody's atrm of $N jobs took $took ms; root's crontab -l meanwhil
 [ "$took" -lt 1000 ] || fail "atrm of $N jobs took $took ms (one transaction should take a few)"
 [ "$root_ms" -lt 1000 ] || fail "root waited $root_ms ms behind nobody's atrm"
 [ -z "$(as_nobody "$BIN/atq")" ] || fail "jobs left after atrm"
-n=$(grep -c "(nobody) ATRM (job " "$TEST_TMP/crond.log")
-[ "$n" -eq "$N" ] || fail "$n ATRM lines for $N jobs removed"
+n=$(grep -c "(nobody) \(AT\|ATRM\) (job " "$TEST_TMP/crond.log")
+[ "$n" -ge 1 ] && [ "$n" -le 10 ] || fail "$n AT and ATRM lines for $N jobs queued and removed"
 echo ok

@@ -1,11 +1,14 @@
 #!/bin/bash
-# tests/whole/hardening_change_flood.sh: a user replacing their crontab, or
-# running an entry by hand, in a loop cannot flood crond's log.
+# tests/whole/hardening_change_flood.sh: a user replacing their crontab,
+# running an entry by hand, or queueing and removing at jobs, in a loop
+# cannot flood crond's log.
 #
 # Fault: nobody installs and removes a crontab, and asks `crontab --run`,
 # again and again (was: one REPLACE or DELETE line per install or removal,
 # 100,000 lines in 30 s from a raw client, and one RUN line per request,
-# logged before the per-user check refused it). Pass: each kind of line
+# logged before the per-user check refused it, and the run's CMD and END
+# lines; a review's at and atrm loops made 176 AT and ATRM lines a second).
+# Pass: each kind of line
 # stays within 5 per 10 s per owner (crond(8)), the next line says how
 # many were held back, and root's REPLACE line still appears.
 . "$ROOT/tests/whole/lib.sh"
@@ -13,6 +16,7 @@ need_crond
 need_attackers "the user changing their crontab is nobody"
 
 write_conf
+: >"$TEST_TMP/at.deny"        # everyone may use at
 printf 'HOME=/\n* * * * * true\n' >"$TEST_TMP/tab"
 chmod 0644 "$TEST_TMP/tab"
 # the limit's windows are 10 s of crond's clock: a test clock 3 times fast
@@ -25,16 +29,33 @@ for i in $(seq 1 $N); do
     expect_rc 0 "install $i"
     run as_nobody "$CRONTAB" --run 2
     expect_rc 0 "crontab --run $i"
+    run as_nobody "$CRONTAB" --run 2
+    expect_rc 0 "crontab --run $i again"
     run as_nobody "$CRONTAB" -r
     expect_rc 0 "remove $i"
+    run as_nobody "$BIN/at" -t 203001011000 </dev/null
+    expect_rc 0 "at job $i"
+    id=$(printf '%s\n' "$ERR" | sed -n 's/^job \([0-9]*\) at .*/\1/p')
+    run as_nobody "$BIN/atrm" "$id"
+    expect_rc 0 "atrm $i ($id)"
 done
 windows=$(( (SECONDS - began) * SPEED / 10 + 2 ))
 changes=$(grep -c "(nobody) \(REPLACE\|DELETE\) (" "$TEST_TMP/crond.log")
 runs=$(grep -c "(nobody) RUN (" "$TEST_TMP/crond.log")
 [ "$changes" -le $((5 * windows)) ] ||
     fail "$changes REPLACE and DELETE lines for $((2 * N)) changes in $windows windows of 10 s of crond's clock"
-[ "$runs" -le $((5 * windows)) ] || fail "$runs RUN lines for $N runs in $windows windows of 10 s of crond's clock"
-[ "$runs" -ge 1 ] && [ "$changes" -ge 1 ] || fail "nobody's changes and runs are not in the log at all"
+[ "$runs" -le $((5 * windows)) ] || fail "$runs RUN lines for $((2 * N)) runs in $windows windows of 10 s of crond's clock"
+ats=$(grep -c "(nobody) \(AT\|ATRM\) (" "$TEST_TMP/crond.log")
+[ "$ats" -le $((5 * windows)) ] ||
+    fail "$ats AT and ATRM lines for $((2 * N)) at changes in $windows windows of 10 s of crond's clock"
+# a run by hand: its CMD and END lines, each kind within its limit
+wait_for 10 "the last run's end" log_has "(nobody) END ("
+cmds=$(grep -c "(nobody) CMD (" "$TEST_TMP/crond.log")
+ends=$(grep -c "(nobody) END (" "$TEST_TMP/crond.log")
+[ "$cmds" -le $((5 * windows)) ] && [ "$ends" -le $((5 * windows)) ] ||
+    fail "$cmds CMD and $ends END lines for $((2 * N)) runs by hand in $windows windows"
+[ "$runs" -ge 1 ] && [ "$changes" -ge 1 ] && [ "$ats" -ge 1 ] ||
+    fail "nobody's changes, runs and at jobs are not in the log at all"
 
 # root's own line is not held back by nobody's flood
 run "$CRONTAB" "$TEST_TMP/tab"
@@ -53,4 +74,4 @@ said_held() {
 }
 wait_for 5 "the held-back count" said_held
 stop_crond
-echo "figure: $((2 * N)) changes and $N runs by hand from nobody made $changes and $runs log lines"
+echo "figure: $((2 * N)) crontab changes, $((2 * N)) runs by hand and $((2 * N)) at changes from nobody made $changes, $runs (CMD $cmds, END $ends) and $ats log lines"
