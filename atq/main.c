@@ -235,7 +235,9 @@ static int check_combination(struct parsed *p)
 		return usage_error(prog, "-o only goes with listing jobs (atq, at -l)");
 	if (cli->queue != 0 && p->action != ACT_SUBMIT && p->action != ACT_LIST)
 		return usage_error(prog, "-q only goes with submitting or listing jobs");
-	if (cli->batch && (cli->nargs > 0 || cli->posix_time != NULL))
+	/* Debian's `at -t TIME -b` queues a batch job for TIME; a time spec
+	 * with -b it reads wrongly (1970), and batch takes nothing. */
+	if (cli->batch && (cli->nargs > 0 || (cli->posix_time != NULL && !cli->dash_b)))
 		return usage_error(prog, "a batch job takes no time: it runs when the load allows");
 	if (timed && cli->posix_time != NULL && cli->nargs > 0)
 		return at_when_given_twice(cli, time(NULL)) < 0 ? 1 : 0;

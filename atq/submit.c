@@ -2,7 +2,7 @@
  *
  * In Debian's order: resolve the time (errors end here), optionally show
  * it (-v: the time and an empty line), warn that /bin/sh runs the job,
- * check that -u names a user ("Cannot find username bob", as Debian),
+ * check that -u names a user ("at: Cannot find username bob", as Debian),
  * capture the directory, umask and environment, read the job (on a terminal
  * after "at TIME" and with "at> " prompts), submit it and report
  * "job N at TIME", all on standard error. Before any of that, crond must be
@@ -20,8 +20,10 @@
  * (no working directory, an unreadable FILE) is now told even when crond
  * would also have refused.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,7 +86,11 @@ static int capture(const struct at_cli *cli, struct capture *cap)
 
 static char job_queue(const struct at_cli *cli)
 {
-	return cli->queue != 0 ? cli->queue : cli->batch ? 'b' : 'a';
+	if (cli->queue == 0)
+		return cli->batch ? 'b' : 'a';
+	/* A batch job given a queue goes into its uppercase letter, a batch
+	 * queue, as Debian's `at -q c -b` puts it in C. */
+	return cli->batch ? (char)toupper((unsigned char)cli->queue) : cli->queue;
 }
 
 /* Sends REQ (consumed) and reads the reply, as at_conn_call. HELD: standard
@@ -161,9 +167,21 @@ static int submit(struct at_conn *conn, const struct at_cli *cli, time_t when,
  * only be written out early. */
 static char held_stderr[8192];
 
+/* Ctrl-C at the at> prompt: nothing is queued yet; exit 1, as Debian's at
+ * does, rather than die of the signal. */
+static void interrupted(int sig)
+{
+	(void)sig;
+	_exit(AT_EXIT_FAIL);
+}
+
 int at_cmd_submit(const struct at_cli *cli)
 {
 	bool typed = cli->file == NULL && isatty(STDIN_FILENO);
+	if (typed) {
+		struct sigaction sa = { .sa_handler = interrupted };
+		(void)sigaction(SIGINT, &sa, NULL);   /* the default otherwise: no harm */
+	}
 	bool held = !typed && setvbuf(stderr, held_stderr, _IOFBF, sizeof(held_stderr)) == 0;
 	struct tz *zone = at_zone_load(cli->prog);
 	struct at_conn conn;
@@ -173,8 +191,11 @@ int at_cmd_submit(const struct at_cli *cli)
 		tz_free(zone);
 		return AT_EXIT_FAIL;
 	}
+	/* at -b is `at now` to the second, on both lines, as Debian shows it
+	 * (with -t, the time given). */
+	bool to_second = cli->dash_b && cli->posix_time == NULL;
 	char shown[64];
-	at_ctime(zone, when, shown, sizeof(shown));
+	at_ctime(zone, to_second ? time(NULL) : when, shown, sizeof(shown));
 	if (cli->verbose)
 		fprintf(stderr, "%s\n\n", shown);
 	if (!cli->dash_b)
@@ -182,7 +203,7 @@ int at_cmd_submit(const struct at_cli *cli)
 	struct capture cap;
 	if (cli->mail_to != NULL && getpwnam(cli->mail_to) == NULL) {
 		/* Debian's words; crond checks again. */
-		fprintf(stderr, "Cannot find username %s\n", cli->mail_to);
+		fprintf(stderr, "at: Cannot find username %s\n", cli->mail_to);
 		tz_free(zone);
 		return AT_EXIT_FAIL;
 	}
@@ -198,7 +219,7 @@ int at_cmd_submit(const struct at_cli *cli)
 	int rc = AT_EXIT_FAIL;
 	if (at_read_job(cli, &script, &len) == 0 &&
 	    submit(&conn, cli, when, script, len, &cap, &id, &at, held) == 0) {
-		at_ctime(zone, cli->dash_b ? time(NULL) : at, shown, sizeof(shown));
+		at_ctime(zone, to_second ? time(NULL) : at, shown, sizeof(shown));
 		fprintf(stderr, "job %lld at %s\n", (long long)id, shown);
 		rc = AT_EXIT_OK;
 	}

@@ -29,24 +29,35 @@ case "$ERR" in *warning*) show_last; fail "at -b printed the warning line" ;; es
 run bash -c "echo true | '$BIN/at' -b -q c"
 expect_rc 1 "at -b -q c"
 expect_err_has "invalid option -- 'q'" "at -b -q c"
+# before -b, a queue letter is taken, and a batch job goes into its
+# uppercase letter (Debian's at -q c -b: queue C, which waits for the load)
+run bash -c "echo 'touch $out/qc-b' | '$BIN/at' -q c -b"
+expect_rc 0 "at -q c -b"
+expect_err_has "job 5 at " "at -q c -b"
+# -t before -b is the batch job's time, as in Debian's at
+run bash -c "echo true | '$BIN/at' -t 203001011000 -b"
+expect_rc 0 "at -t TIME -b"
+expect_err_has "job 6 at Tue Jan  1 10:00:00 2030" "at -t TIME -b"
+run "$BIN/atrm" 6
+expect_rc 0 "atrm 6"
 
 for _ in $(seq 1 50); do [ -e "$out/plain" ] && break; sleep 0.1; done
 [ -e "$out/plain" ] || fail "a queue c job waited for the load"
 sleep 3
-for f in batch upper dash-b; do
+for f in batch upper dash-b qc-b; do
     [ -e "$out/$f" ] && fail "the $f job ran while the load was 9.99"
 done
 run "$BIN/atq"
-[ "$(printf '%s\n' "$OUT" | awk '{print $1 $7}' | tr '\n' ' ')" = "1b 2Q 4b " ] ||
+[ "$(printf '%s\n' "$OUT" | awk '{print $1 $7}' | tr '\n' ' ')" = "1b 2Q 4b 5C " ] ||
     fail "held jobs not listed in their queues: $OUT"
 
 echo "0.01 0.05 0.10 1/100 4242" >"$load"
 # Checked again at most 5 s later; one batch start per second.
 for _ in $(seq 1 120); do
-    [ -e "$out/batch" ] && [ -e "$out/upper" ] && [ -e "$out/dash-b" ] && break
+    [ -e "$out/batch" ] && [ -e "$out/upper" ] && [ -e "$out/dash-b" ] && [ -e "$out/qc-b" ] && break
     sleep 0.1
 done
-for f in batch upper dash-b; do
+for f in batch upper dash-b qc-b; do
     [ -e "$out/$f" ] || fail "the $f job did not run within 12 s of the load dropping"
 done
 run "$BIN/atq"

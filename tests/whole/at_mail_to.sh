@@ -16,7 +16,7 @@ chmod 0666 "$TEST_TMP/mail.log"   # sendmail runs as each job's owner
 run "$BIN/at" -u no-such-user-here -t 203001010000 </dev/null
 expect_rc 1 "at -u unknown"
 [ "$ERR" = "warning: commands will be executed using /bin/sh
-Cannot find username no-such-user-here" ] || { show_last; fail "at -u unknown: Debian's lines"; }
+at: Cannot find username no-such-user-here" ] || { show_last; fail "at -u unknown: Debian's lines"; }
 run "$BIN/atq"
 expect_out "" "atq after at -u unknown"
 run "$BIN/atq" -u root

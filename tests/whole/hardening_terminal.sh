@@ -48,5 +48,12 @@ expect_same_file "$TEST_TMP/tab" "$TEST_TMP/listed" "crontab -l -u nobody into a
 run on_tty "setpriv --reuid=nobody --regid=nogroup --clear-groups '$CRONTAB' --config '$CONF' -l"
 expect_rc 0 "nobody's crontab -l on a terminal"
 grep -q "$ESC" "$OUT_FILE" || fail "the owner's own crontab -l was escaped: $OUT"
+
+# Ctrl-C at the at> prompt: nothing queued, exit 1 (as Debian's at), not
+# death by SIGINT
+before=$("$BIN/atq" | wc -l)
+out=$( (sleep 1; printf '\003') | script -qec "'$BIN/at' --config '$CONF' now + 1 hour; echo rc=\$?" /dev/null | tr -d '\r')
+case "$out" in *"rc=1"*) ;; *) fail "Ctrl-C at the at> prompt: $out" ;; esac
+[ "$("$BIN/atq" | wc -l)" = "$before" ] || fail "Ctrl-C at the at> prompt queued a job"
 stop_crond
 echo ok
