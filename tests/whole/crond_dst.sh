@@ -2,6 +2,7 @@
 # says: in America/New_York on 2026-03-08 (02:00 EST -> 03:00 EDT) a
 # fixed-time entry at 02:30 runs once at 03:00 EDT; on 2026-11-01 (02:00 EDT
 # -> 01:00 EST) a fixed-time entry at 01:30 runs once, a wildcard entry twice.
+# lane: background (tests/run: it mostly waits on crond's clock)
 . "$ROOT/tests/whole/lib.sh"
 export TZ=America/New_York
 

@@ -4,6 +4,7 @@
 # the daemon's gauges and counters (late and skipped runs), label escaping,
 # a removed entry's series disappearing, a burst of 1,000 runs written once
 # or twice and never seen half-written, and `promtool check metrics`.
+# lane: background (tests/run: it mostly waits on crond's clock)
 . "$ROOT/tests/whole/lib.sh"
 need_crond
 

@@ -12,6 +12,7 @@
 # again and its new entries run. Before: the last good version kept
 # running ("keeping the last good version"). The test clock runs 10 times
 # as fast as real time (a minute lasts 6 s).
+# lane: background (tests/run: it mostly waits on crond's clock)
 . "$ROOT/tests/whole/lib.sh"
 need_crond
 write_conf

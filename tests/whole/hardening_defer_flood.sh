@@ -12,6 +12,7 @@
 # clock; the lines come at one instant a minute), a later
 # line says how many similar lines were not logged, and no at job is lost:
 # all N are still queued.
+# lane: background (tests/run: it mostly waits on crond's clock)
 . "$ROOT/tests/whole/lib.sh"
 need_crond
 need_attackers "the flooding user is nobody"

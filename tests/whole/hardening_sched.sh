@@ -13,6 +13,7 @@
 #   (d) an at job refused for a full queue is not lost: deferred, it runs
 #       a minute later.
 # The clock runs 6 times faster than real time (a minute lasts 10 s).
+# lane: background (tests/run: it mostly waits on crond's clock)
 . "$ROOT/tests/whole/lib.sh"
 need_crond
 
