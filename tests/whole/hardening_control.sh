@@ -273,7 +273,8 @@ mount -t tmpfs -o size=4m,mode=0700 tmpfs "$FS" || fail "cannot mount a tmpfs on
 write_conf "spool = $FS/spool/crond.db"
 echo nobody >"$TEST_TMP/at.allow"
 start_crond
-[ -f "$FS/spool/crond.db-reserve" ] || fail "crond made no full-disk reserve"
+# made by the control thread once it runs (a moment after the socket)
+wait_for 10 "crond's full-disk reserve" test -f "$FS/spool/crond.db-reserve"
 run as_nobody "$AT" -t 203001011000 </dev/null
 expect_rc 0 "nobody's at job"
 job=$(printf '%s\n' "$ERR" | sed -n 's/^job \([0-9]*\) at.*/\1/p')
