@@ -2,6 +2,7 @@
 # tests/whole/at_batch.sh: batch (and an uppercase queue) wait while the
 # load average is at or over batch_load, and run once it drops; an
 # ordinary queue does not wait. The load comes from a test file.
+# lane: background (tests/run: it mostly waits on crond's clock)
 . "$ROOT/tests/whole/lib.sh"
 need_crond
 load=$TEST_TMP/loadavg

@@ -11,6 +11,7 @@
 # 10 s of the daemon's clock, a later line says how many similar lines were
 # not logged, root's SKIP line still appears, and the history still counts
 # every skip.
+# lane: background (tests/run: it mostly waits on crond's clock)
 . "$ROOT/tests/whole/lib.sh"
 need_crond
 need_attackers "the flooding user is nobody"
