@@ -142,8 +142,8 @@ $(BIN)/crond: $(call obj,crond/main.c) $(LIBCROND) $(LIBSPOOL) $(LIBCOMMON)
 # 6.3 ms, medians of 300 interleaved), which opens the spool only when
 # crond is not running. The same for jansson in the CLIs (JANSSON_STATIC=0
 # for the shared library): loading it cost each `at` 0.2 ms (6.1 ms
-# against 6.3 ms), although only --json uses it. The Debian package links both shared
-# (debian/rules), so that Debian's security updates reach them.
+# against 6.3 ms), although only --json uses it. The Debian package links
+# both shared (debian/rules), so that Debian's security updates reach them.
 static_lib = $(firstword $(wildcard $(shell $(CC) -print-file-name=lib$(1).a 2>/dev/null)))
 comma := ,
 link_lib = $(if $(filter 1,$(2)),-Wl$(comma)-Bstatic -l$(1) -Wl$(comma)-Bdynamic,-l$(1))
