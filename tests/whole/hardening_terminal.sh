@@ -52,8 +52,10 @@ grep -q "$ESC" "$OUT_FILE" || fail "the owner's own crontab -l was escaped: $OUT
 # Ctrl-C at the at> prompt: nothing queued, exit 1 (as Debian's at), not
 # death by SIGINT
 before=$("$BIN/atq" | wc -l)
-out=$( (sleep 1; printf '\003') | script -qec "'$BIN/at' --config '$CONF' now + 1 hour; echo rc=\$?" /dev/null | tr -d '\r')
-case "$out" in *"rc=1"*) ;; *) fail "Ctrl-C at the at> prompt: $out" ;; esac
+# (at is script's own child, so script -e gives its status whatever the
+# shell: a non-interactive dash dies of the same SIGINT)
+out=$( (sleep 1; printf '\003') | SHELL=/bin/sh script -qec "exec '$BIN/at' --config '$CONF' now + 1 hour" /dev/null | tr -d '\r'; echo "rc=${PIPESTATUS[1]}")
+case "$out" in *"rc=1") ;; *) fail "Ctrl-C at the at> prompt: $out" ;; esac
 [ "$("$BIN/atq" | wc -l)" = "$before" ] || fail "Ctrl-C at the at> prompt queued a job"
 stop_crond
 echo ok
