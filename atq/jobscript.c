@@ -40,8 +40,9 @@ int jobscript_write(FILE *out, const struct jobscript *job)
 		return -1;
 	if (fwrite(job->script, 1, job->script_len, out) != job->script_len)
 		return -1;
-	if (job->script_len > 0 && job->script[job->script_len - 1] != '\n' &&
-	    putc('\n', out) == EOF)
+	/* Debian's at ends the file with a newline of its own, so a script
+	 * that has one is followed by a blank line. */
+	if (putc('\n', out) == EOF)
 		return -1;
 	return ferror(out) ? -1 : 0;
 }

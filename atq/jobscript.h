@@ -12,7 +12,8 @@
  *   	 echo 'Execution directory inaccessible' >&2
  *   	 exit 1
  *   }
- *   the job's script, byte for byte (a final newline added if it has none)
+ *   the job's script, byte for byte
+ *   one newline more (after a script ending in one: a blank line)
  *
  * Every value and the directory are written as sh words (atq/shquote.h), so
  * the output can be fed back to sh whatever bytes they hold. The layout is

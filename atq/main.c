@@ -69,8 +69,7 @@ struct parsed {
 	bool action_set;
 	bool version;
 	const char *submit_only;  /* an option that only goes with submitting */
-	bool after_b;             /* -b was read: Debian's at takes no further
-	                             option letter ("invalid option -- 'q'") */
+	char action_letter;       /* -l, -r, -d, -c or -b once read (see letters_after) */
 };
 
 static int usage_error(const char *prog, const char *fmt, ...)
@@ -126,11 +125,34 @@ static int set_queue(const char *prog, const char *s, char *out)
 	return 0;
 }
 
+/* The option letters Debian's at still takes after the action letter
+ * LETTER: those the action uses ("at -l -u root" is "invalid option --
+ * 'u'"). What came before it and the action does not use is ignored, as
+ * there ("at -u root -l" lists, "at -q c -d 3" removes job 3). */
+static const char *letters_after(char letter)
+{
+	switch (letter) {
+	case 'l': return "qoV";
+	case 'r':
+	case 'd': return "V";
+	default: return "";   /* -c, -b */
+	}
+}
+
+/* Remembers an action given by its letter; 0 or a usage error. */
+static int set_action_letter(struct parsed *p, enum action a, char letter)
+{
+	const char opt[] = { '-', letter, '\0' };
+	p->action_letter = letter;
+	return set_action(p, a, opt);
+}
+
 /* One option of P's personality; 0 or a usage error. */
 static int apply_option(struct parsed *p, int opt, const char *arg)
 {
 	struct at_cli *cli = &p->cli;
-	if (p->after_b && opt > 0 && opt < 128)
+	if (p->action_letter != 0 && opt > 0 && opt < 128 && opt != 'h' &&
+	    strchr(letters_after(p->action_letter), opt) == NULL)
 		return usage_error(cli->prog, "invalid option -- '%c'", opt);
 	switch (opt) {
 	case 'V': p->version = true; return 0;
@@ -142,13 +164,13 @@ static int apply_option(struct parsed *p, int opt, const char *arg)
 	case 'v': cli->verbose = true; p->submit_only = "-v"; return 0;
 	case 't': cli->posix_time = arg; return 0;
 	case 'o': cli->time_format = arg; return 0;
-	case 'l': return set_action(p, ACT_LIST, "-l");
-	case 'r': return set_action(p, ACT_REMOVE, "-r");
-	case 'd': return set_action(p, ACT_REMOVE, "-d");
-	case 'c': return set_action(p, ACT_CAT, "-c");
+	case 'l': return set_action_letter(p, ACT_LIST, 'l');
+	case 'r': return set_action_letter(p, ACT_REMOVE, 'r');
+	case 'd': return set_action_letter(p, ACT_REMOVE, 'd');
+	case 'c': return set_action_letter(p, ACT_CAT, 'c');
 	case 'b':
-		cli->batch = cli->dash_b = p->after_b = true;
-		return set_action(p, ACT_SUBMIT, "-b");
+		cli->batch = cli->dash_b = true;
+		return set_action_letter(p, ACT_SUBMIT, 'b');
 	case 'h': return set_action(p, ACT_HELP, "-h");
 	case OPT_DRY_RUN: return set_action(p, ACT_DRY_RUN, "--dry-run");
 	case OPT_NOW: cli->now = arg; return 0;
@@ -219,8 +241,16 @@ static int check_combination(struct parsed *p)
 	struct at_cli *cli = &p->cli;
 	const char *prog = cli->prog;
 	bool timed = p->action == ACT_SUBMIT || p->action == ACT_DRY_RUN;
-	if (p->submit_only != NULL && p->action != ACT_SUBMIT)
+	/* Options before -l, -r, -d or -c that the action does not use are
+	 * ignored, as Debian's at ignores them (letters_after). */
+	bool by_letter = p->action_letter != 0 && p->action != ACT_SUBMIT;
+	if (by_letter) {
+		cli->posix_time = cli->mail_to = cli->file = NULL;
+		if (p->action != ACT_LIST)
+			cli->queue = 0;
+	} else if (p->submit_only != NULL && p->action != ACT_SUBMIT) {
 		return usage_error(prog, "%s only goes with submitting a job", p->submit_only);
+	}
 	if (cli->posix_time != NULL && !timed)
 		return usage_error(prog, "-t only goes with submitting a job or --dry-run");
 	if (cli->now != NULL && p->action != ACT_DRY_RUN)

@@ -167,7 +167,7 @@ static void test_a_job_is_shown_in_debians_layout(void **state)
 	                       "\t echo 'Execution directory inaccessible' >&2\n"
 	                       "\t exit 1\n"
 	                       "}\n"
-	                       "echo one\necho two\n");
+	                       "echo one\necho two\n\n");   /* Debian's blank line */
 	free(s);
 }
 
@@ -187,8 +187,8 @@ static void test_mail_flags_and_a_missing_final_newline(void **state)
 	job.script_len = 0;
 	s = script_of(&job);
 	assert_non_null(strstr(s, "# mail bob 0\n"));
-	assert_non_null(strstr(s, "exit 1\n}\n"));
-	assert_int_equal(s[strlen(s) - 2], '}');   /* an empty script adds nothing */
+	assert_non_null(strstr(s, "exit 1\n}\n\n"));
+	assert_int_equal(s[strlen(s) - 3], '}');   /* an empty script: one newline more */
 	free(s);
 }
 

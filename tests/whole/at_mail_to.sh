@@ -21,10 +21,11 @@ run "$BIN/atq"
 expect_out "" "atq after at -u unknown"
 run "$BIN/atq" -u root
 expect_rc 1 "atq -u"
+# As Debian's at: after -l only -q, -o and -V are options; an option before
+# the action letter that the action does not use is ignored.
 run "$BIN/at" -l -u root
 expect_rc 1 "at -l -u"
-expect_err_has "-u only goes with submitting a job" "at -l -u"
-
+expect_err_has "at: invalid option -- 'u'" "at -l -u"
 # A waiting job: at -c shows the recipient, also after a restart.
 echo 'echo later' | "$BIN/at" -u nobody -t 203001010000 2>/dev/null || fail "at -u nobody -t"
 run "$BIN/at" -c 1
@@ -37,6 +38,22 @@ run "$BIN/at" -c 1
     { show_last; fail "at -c after a restart: # mail line"; }
 run "$BIN/at" -c 1
 printf '%s\n' "$OUT" | grep -q 'mail_to' && fail "at -c shows the spool's encoding"
+
+# ... and one before the action letter that the action does not use is
+# ignored.
+qc=$(echo true | "$BIN/at" -q c -t 203001011200 2>&1 | sed -n 's/^job \([0-9]*\) at .*/\1/p')
+[ -n "$qc" ] || fail "at -q c -t"
+run "$BIN/at" -u no-such-user-here -m -f /nonexistent -l
+expect_rc 0 "at -u X -m -f F -l"
+grep -qP "^$qc\t.* c root$" "$OUT_FILE" || { show_last; fail "at -u X -m -f F -l: $OUT"; }
+run "$BIN/at" -l -q c -u root
+expect_err_has "invalid option -- 'u'" "at -l -q c -u"
+run "$BIN/at" -c "$qc" -q c
+expect_err_has "invalid option -- 'q'" "at -c N -q c"
+run "$BIN/at" -q c -u root -d "$qc"
+expect_rc 0 "at -q c -u root -d N"
+run "$BIN/atq" -q c
+expect_out "" "atq -q c after at -q c -u root -d N"
 
 # Jobs that run now: root's output to nobody, nobody's to root, and without
 # -u to the owner.

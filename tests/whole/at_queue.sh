@@ -62,6 +62,13 @@ cd $TEST_TMP || {
 	 exit 1
 }
 echo third" "at -c 3"
+# Debian's at ends the job with a newline of its own: a script ending in
+# one is followed by a blank line, one without ends with it.
+[ "$(tail -c 2 "$OUT_FILE" | od -An -c | tr -d ' ')" = 'd\n' ] ||
+    fail "at -c 3 (no final newline) does not end in one newline, as Debian's"
+"$AT" -c 1 >"$TEST_TMP/job1.sh" || fail "at -c 1"
+[ "$(tail -c 2 "$TEST_TMP/job1.sh" | od -An -c | tr -d ' ')" = '\n\n' ] ||
+    fail "at -c 1 does not end in a blank line, as Debian's"
 cp "$OUT_FILE" "$TEST_TMP/job3.sh"
 run sh "$TEST_TMP/job3.sh"
 expect_out "third" "at -c output run by sh"
