@@ -177,10 +177,7 @@ static int parse_options(int argc, char **argv, struct crontab_cli *cli, enum ac
 		case 'e': rc = set_action(act, ACT_EDIT, "-e"); break;
 		case 'i': cli->ask = true; break;
 		case 'T': rc = set_action(act, ACT_CHECK, "-T"); break;
-		case 'n':
-			rc = set_action(act, ACT_CHECK, "-n");
-			cli->check_says_ok = true;
-			break;
+		case 'n': cli->check_says_ok = true; break;   /* see after the loop */
 		case 'V': rc = set_action(act, ACT_VERSION, "-V"); break;
 		case 'h': rc = set_action(act, ACT_HELP, "-h"); break;
 		case OPT_SYSTEM: cli->system_format = true; break;
@@ -215,6 +212,16 @@ static int parse_options(int argc, char **argv, struct crontab_cli *cli, enum ac
 	}
 	cli->args = argv + optind;
 	cli->nargs = argc - optind;
+	/* -n is Debian's dry run of an install: a check of FILE that says so
+	 * when it passes. As there, -l ignores it ("crontab -nl" lists, and -V, -h); an
+	 * action that changes something is refused rather than done. */
+	if (cli->check_says_ok && (*act == ACT_LIST || *act == ACT_VERSION || *act == ACT_HELP))
+		cli->check_says_ok = false;
+	else if (cli->check_says_ok && *act != ACT_NONE && *act != ACT_CHECK)
+		return usage_error("-n (check a file, install nothing) does not go with %s",
+		                   action_name(*act));
+	else if (cli->check_says_ok)
+		*act = ACT_CHECK;
 	return 0;
 }
 

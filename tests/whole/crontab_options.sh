@@ -34,6 +34,9 @@ refused "$U file name must be specified for replace" -T
 refused "$U file name must be specified for replace" -T --system
 refused "$U file name must be specified for replace" -u root -n
 refused "$U only one file may be given" -n "$TEST_TMP/file.tab" "$TEST_TMP/file.tab"
+refused "$U -n (check a file, install nothing) does not go with -r" -n -r
+refused "$U -n (check a file, install nothing) does not go with -e" -e -n
+refused "$U -n (check a file, install nothing) does not go with --next" -n --next 2
 refused "$U only one file may be given" "$TEST_TMP/file.tab" "$TEST_TMP/file.tab"
 refused "$U only one file may be given" "$TEST_TMP/file.tab" -l
 refused "$U only one operation permitted (-l and -r)" -l -r
@@ -82,6 +85,10 @@ run "$CRONTAB" -i -n "$TEST_TMP/file.tab"
 expect_rc 0 "-i -n FILE"
 run "$CRONTAB" -u root -n "$TEST_TMP/file.tab"
 expect_rc 0 "-u root -n FILE (as Debian)"
+# Debian's -n is ignored by -l: crontab -nl lists
+run "$CRONTAB" -nl
+expect_rc 0 "-nl"
+expect_same_file "$TEST_TMP/kept.tab" "$OUT_FILE" "-nl lists"
 run "$CRONTAB" -i --next 1 --from 2026-01-01T00:00 --tz UTC '0 1 * * *'
 expect_out "2026-01-01T01:00:00+00:00" "-i --next SCHEDULE"
 run "$CRONTAB" -i "$TEST_TMP/file.tab"
