@@ -169,9 +169,9 @@ static bool conn_fail(struct control *ctl, struct conn *k, const struct proto_er
 	bool reply = proto_error_wants_reply(err->code);
 	conn_release(ctl, k);
 	if (err->code != PROTO_E_EOF)
-		control_log_limited(&ctl->ctx.rl_proto, reply ? LOG_NOTICE : LOG_INFO,
-		                    "control: uid %u pid %d: %s", (unsigned)k->peer.user.uid,
-		                    (int)k->peer.pid, err->msg);
+		control_log_user(&ctl->ctx.rl_proto, k->peer.user.name,
+		                 reply ? LOG_NOTICE : LOG_INFO, "control: uid %u pid %d: %s",
+		                 (unsigned)k->peer.user.uid, (int)k->peer.pid, err->msg);
 	if (!reply) {
 		conn_close(ctl, k);
 		return false;
@@ -314,10 +314,10 @@ static bool conn_reserve(struct control *ctl, struct conn *k, int64_t now)
 	uint64_t held = 0;
 	const char *why = inflight_refusal(ctl, k, len, &held);
 	if (why != NULL) {
-		control_log_limited(&ctl->ctx.rl_conn, LOG_WARNING, "control: uid %u pid %d: "
-		                    "%u-byte request refused: %llu bytes of %s",
-		                    (unsigned)k->peer.user.uid, (int)k->peer.pid, (unsigned)len,
-		                    (unsigned long long)held, why);
+		control_log_user(&ctl->ctx.rl_conn, k->peer.user.name, LOG_WARNING,
+		                 "control: uid %u pid %d: %u-byte request refused: %llu bytes of %s",
+		                 (unsigned)k->peer.user.uid, (int)k->peer.pid, (unsigned)len,
+		                 (unsigned long long)held, why);
 		return conn_fatal(ctl, k, "crond is busy with other large requests; try again",
 		                  now);
 	}
@@ -560,8 +560,9 @@ static void conn_expire(struct control *ctl, struct conn *k)
 		log_msg(prio, "control: uid %u pid %d: %s, closing", (unsigned)k->peer.user.uid,
 		        (int)k->peer.pid, text);
 	else
-		control_log_limited(&ctl->ctx.rl_proto, prio, "control: uid %u pid %d: %s, "
-		                    "closing", (unsigned)k->peer.user.uid, (int)k->peer.pid, text);
+		control_log_user(&ctl->ctx.rl_proto, k->peer.user.name, prio,
+		                 "control: uid %u pid %d: %s, closing", (unsigned)k->peer.user.uid,
+		                 (int)k->peer.pid, text);
 	conn_close(ctl, k);
 }
 

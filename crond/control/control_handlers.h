@@ -50,7 +50,8 @@
  * pass max_reply_bytes (root's are never refused). */
 #define CONTROL_REPLY_SMALL (64u * 1024)
 /* Log lines a client can cause at will (refusals, protocol errors, denied
- * access): at most CONTROL_LOG_BURST of a kind per window. */
+ * access): at most CONTROL_LOG_BURST of a kind per window, for each user.
+ * They must match ownerlog.h's, whose table they use. */
 #define CONTROL_LOG_WINDOW_MS 10000
 #define CONTROL_LOG_BURST 5
 
@@ -88,13 +89,16 @@ struct control_ctx {
 	struct spool *sp;
 	struct config cfg;                  /* refreshed when c->cfg_gen moves */
 	unsigned cfg_gen;
-	struct control_ratelimit rl_conn;   /* connections refused */
-	struct control_ratelimit rl_reply;  /* replies refused (budget) */
-	struct control_ratelimit rl_quota;  /* quota refusals */
-	struct control_ratelimit rl_proto;  /* malformed or abandoned requests,
+	/* Lines a client can cause at will, limited per user of each kind
+	 * (one user's flood never hides another's lines): */
+	struct ownerlog rl_conn;            /* connections refused */
+	struct ownerlog rl_reply;           /* replies refused (budget) */
+	struct ownerlog rl_quota;           /* quota refusals */
+	struct ownerlog rl_proto;           /* malformed or abandoned requests,
 	                                       deadlines passed */
-	struct control_ratelimit rl_auth;   /* allow/deny refusals */
-	struct control_ratelimit rl_accept; /* accept failures (out of descriptors) */
+	struct ownerlog rl_auth;            /* allow/deny refusals */
+	struct control_ratelimit rl_accept; /* accept failures (out of descriptors:
+	                                       no user to tell apart) */
 	struct ownerlog change_log;         /* REPLACE, DELETE, AT and ATRM lines,
 	                                       per owner (one limit: a loop of
 	                                       changes is one flood) */
@@ -181,9 +185,22 @@ bool control_log_allowed(struct control_ratelimit *rl, int64_t now_ms, unsigned 
 bool control_log_limited(struct control_ratelimit *rl, int priority, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Logs "(WHO) REFUSED (DETAIL)" at LOG_WARNING through RL; false when the
- * rate limit held the line back. */
-bool control_log_refusal(struct control_ratelimit *rl, const char *who, const char *fmt, ...)
+/* Whether WHO's line of L's kind may be logged now: at most
+ * CONTROL_LOG_BURST per CONTROL_LOG_WINDOW_MS for each user (ownerlog.h,
+ * on the monotonic clock). When true, *HELD gets how many of WHO's were
+ * held back since their last line, and *SHARED whether that count is of
+ * several users' lines (the table of users was full). */
+bool control_log_user_allowed(struct ownerlog *l, const char *who, unsigned *held,
+                              bool *shared);
+
+/* Logs the line FMT at PRIORITY through L's limit for WHO, saying how many
+ * similar lines of WHO's were held back before it; false when held back. */
+bool control_log_user(struct ownerlog *l, const char *who, int priority, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Logs "(WHO) REFUSED (DETAIL)" at LOG_WARNING through L's limit for WHO;
+ * false when the line was held back. */
+bool control_log_refusal(struct ownerlog *l, const char *who, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* A quota refusal in the run history of WHO (UID): a record of KIND flagged

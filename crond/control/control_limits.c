@@ -5,8 +5,9 @@
  * Refusals are logged so an administrator can see who pushes against a
  * limit, but a flood of refused connections must not become a flood of log
  * lines (syslog would pay for every one): each kind of refusal logs at most
- * CONTROL_LOG_BURST lines per CONTROL_LOG_WINDOW_MS, and the next line
- * logged says how many were held back. The same holds for every other line
+ * CONTROL_LOG_BURST lines per CONTROL_LOG_WINDOW_MS for each user (one
+ * user's flood must not hide another's refusals), and the next line logged
+ * says how many were held back. The same holds for every other line
  * a client can cause at will without changing anything (a malformed or
  * abandoned request, a deadline passed, a denied user asking again):
  * a local user looping over connect() must not be able to fill /var/log.
@@ -60,21 +61,66 @@ bool control_log_limited(struct control_ratelimit *rl, int priority, const char 
 	return true;
 }
 
-bool control_log_refusal(struct control_ratelimit *rl, const char *who, const char *fmt, ...)
+_Static_assert(CONTROL_LOG_BURST == OWNERLOG_BURST &&
+               CONTROL_LOG_WINDOW_MS * 1000000LL == OWNERLOG_WINDOW_NS,
+               "the per-user control lines use ownerlog's table and its limit");
+
+bool control_log_user_allowed(struct ownerlog *l, const char *who, unsigned *held,
+                              bool *shared)
 {
-	unsigned held = 0;
-	if (!control_log_allowed(rl, control_mono_ms(), &held))
+	struct ownerlog_verdict v;
+	ownerlog_allow(l, who, control_mono_ms() * 1000000LL, &v);
+	if (v.evicted_held > 0)
+		log_msg(LOG_NOTICE, "control: %u similar line%s from %s not logged", v.evicted_held,
+		        v.evicted_held == 1 ? "" : "s", v.evicted);
+	*held = v.held;
+	*shared = v.shared;
+	return v.log;
+}
+
+/* "; N similar WHATs not logged" into MORE (empty when nothing was held). */
+static void held_note(char *more, size_t size, unsigned held, bool shared, const char *what)
+{
+	more[0] = '\0';
+	if (held > 0)
+		snprintf(more, size, "%u similar %s%s not logged%s", held, what,
+		         held == 1 ? "" : "s", shared ? " (of several users)" : "");
+}
+
+bool control_log_user(struct ownerlog *l, const char *who, int priority, const char *fmt, ...)
+{
+	unsigned held;
+	bool shared;
+	if (!control_log_user_allowed(l, who, &held, &shared))
+		return false;
+	char line[640];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	char more[96];
+	held_note(more, sizeof(more), held, shared, "line");
+	if (held > 0)
+		log_msg(priority, "%s (%s)", line, more);
+	else
+		log_msg(priority, "%s", line);
+	return true;
+}
+
+bool control_log_refusal(struct ownerlog *l, const char *who, const char *fmt, ...)
+{
+	unsigned held;
+	bool shared;
+	if (!control_log_user_allowed(l, who, &held, &shared))
 		return false;
 	char detail[512];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	char more[96] = "";
-	if (held > 0)
-		snprintf(more, sizeof(more), "; %u similar refusal%s not logged", held,
-		         held == 1 ? "" : "s");
-	log_msg(LOG_WARNING, "(%s) REFUSED (%s%s)", who, detail, more);
+	char more[96];
+	held_note(more, sizeof(more), held, shared, "refusal");
+	log_msg(LOG_WARNING, "(%s) REFUSED (%s%s%s)", who, detail, held > 0 ? "; " : "", more);
 	return true;
 }
 

@@ -233,12 +233,13 @@ bool control_allowed(struct control_ctx *ctx, const struct control_peer *peer,
 		return true;
 	const char *prog = service == ACCESS_CRON ? "crontab" : "at";
 	/* A denied user may ask again at will: through the rate limit. */
-	unsigned held = 0;
-	if (control_log_allowed(&ctx->rl_auth, control_mono_ms(), &held)) {
-		char more[64] = "";
+	unsigned held;
+	bool shared;
+	if (control_log_user_allowed(&ctx->rl_auth, peer->user.name, &held, &shared)) {
+		char more[80] = "";
 		if (held > 0)
-			snprintf(more, sizeof(more), "; %u similar line%s not logged", held,
-			         held == 1 ? "" : "s");
+			snprintf(more, sizeof(more), "; %u similar line%s not logged%s", held,
+			         held == 1 ? "" : "s", shared ? " (of several users)" : "");
 		log_event(target->name, "AUTH", "%s not allowed%s%s%s", prog,
 		          peer->user.uid != target->uid ? ", asked by " : "",
 		          peer->user.uid != target->uid ? peer->user.name : "", more);

@@ -1855,6 +1855,30 @@ static void test_refusal_log_lines_are_rate_limited(void **state)
 	assert_int_equal(held, 0);
 }
 
+/* The lines a client causes are limited for each user apart: one user's
+ * flood holds back their own lines, never another user's. */
+static void test_refusal_log_lines_are_limited_per_user(void **state)
+{
+	(void)state;
+	struct ownerlog *l = calloc(1, sizeof(*l));
+	assert_non_null(l);
+	unsigned held = 99;
+	bool shared = true;
+	for (int i = 0; i < CONTROL_LOG_BURST; i++) {
+		assert_true(control_log_user_allowed(l, "nobody", &held, &shared));
+		assert_int_equal(held, 0);
+	}
+	for (int i = 0; i < 1000; i++)
+		assert_false(control_log_user_allowed(l, "nobody", &held, &shared));
+	/* within the same window (well under CONTROL_LOG_WINDOW_MS of real time) */
+	assert_true(control_log_user_allowed(l, "daemon", &held, &shared));
+	assert_int_equal(held, 0);
+	assert_false(shared);
+	assert_true(control_log_refusal(l, "root", "connection: test"));
+	assert_false(control_log_refusal(l, "nobody", "connection: test"));
+	free(l);
+}
+
 /* ------------------------------------------------------------ quotas */
 
 static void small_quotas(struct config *cfg)
@@ -2205,6 +2229,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_quotas_refuse_the_job_and_crontab_over_the_limit,
 		                                setup_quotas, teardown),
 		cmocka_unit_test(test_refusal_log_lines_are_rate_limited),
+		cmocka_unit_test(test_refusal_log_lines_are_limited_per_user),
 		cmocka_unit_test_setup_teardown(test_removals_work_on_a_full_file_system,
 		                                setup_small_fs, teardown),
 		T(test_open_replaces_a_stale_socket_but_nothing_else),

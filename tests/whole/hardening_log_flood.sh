@@ -9,7 +9,10 @@
 #   2. a user in cron.deny asking MSG_ACCESS again and again on one
 #      connection (was: one "(nobody) AUTH" line per request, about 24,000
 #      lines a second).
-# crond keeps serving throughout. Needs root (the attacker is nobody).
+# Each user is limited apart: right after nobody's flood, daemon (also
+# denied) asking once is still logged (was: one limit for all users, so
+# nobody's flood hid daemon's line). crond keeps serving throughout. Needs
+# root (the attacker is nobody).
 . "$ROOT/tests/whole/lib.sh"
 need_crond
 need_attackers "the attacker runs as nobody"
@@ -67,12 +70,15 @@ print(n, asks)
 PY
 
 write_conf
-echo nobody >"$TEST_TMP/cron.deny"
+printf 'nobody\ndaemon\n' >"$TEST_TMP/cron.deny"
 start_crond
 base=$(wc -l <"$TEST_TMP/crond.log")
 N=3000
 run as_nobody "$PY" "$TEST_TMP/flood.py" "$SOCK" "$N"
 expect_rc 0 "the flooding client"
+run setpriv --reuid=daemon --regid=daemon --clear-groups "$CRONTAB" -l
+expect_rc 1 "crontab -l as daemon, denied, right after nobody's flood"
+wait_for 5 "daemon's AUTH line right after nobody's flood" log_has "(daemon) AUTH (crontab not allowed)"
 # crond still serves root at once.
 run "$CRONTAB" -l
 expect_err_has "no crontab for root" "crontab -l after the flood"
