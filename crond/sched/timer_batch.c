@@ -2,17 +2,29 @@
  * batch replaces (the contract is in timer_batch.h).
  *
  * One walk from the newest message back, keeping the owners whose change
- * is already kept; a TIMER_RUN forgets them. The owners kept are few (one
- * per user changing a crontab in this pass), so a linear search serves.
+ * is already kept; a TIMER_RUN of a user's crontab forgets that user. The
+ * owners kept are few (one per user changing a crontab in this pass), so a
+ * linear search serves.
  */
 #include "crond/sched/timer_batch.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/source_name.h"
+
 static bool is_crontab_change(const struct timer_msg *m)
 {
 	return m->kind == TIMER_SET_CRONTAB || m->kind == TIMER_REMOVE_CRONTAB;
+}
+
+/* Index of OWNER in KEPT[0..K), or K. */
+static size_t find(const char **kept, size_t k, const char *owner)
+{
+	size_t j = 0;
+	while (j < k && strcmp(kept[j], owner) != 0)
+		j++;
+	return j;
 }
 
 size_t timer_batch_superseded(struct timer_msg *const *v, size_t n, bool *drop)
@@ -25,14 +37,17 @@ size_t timer_batch_superseded(struct timer_msg *const *v, size_t n, bool *drop)
 	size_t k = 0, dropped = 0;
 	for (size_t i = n; i-- > 0;) {
 		if (v[i]->kind == TIMER_RUN) {
-			k = 0;
+			/* the run names a line of its owner's crontab as it then was */
+			const char *owner = v[i]->source != NULL ? source_name_owner(v[i]->source)
+			                                         : NULL;
+			size_t j = owner != NULL ? find(kept, k, owner) : k;
+			if (j < k)
+				kept[j] = kept[--k];
 			continue;
 		}
 		if (!is_crontab_change(v[i]))
 			continue;
-		size_t j = 0;
-		while (j < k && strcmp(kept[j], v[i]->owner) != 0)
-			j++;
+		size_t j = find(kept, k, v[i]->owner);
 		if (j < k) {
 			drop[i] = true;
 			dropped++;

@@ -10,8 +10,10 @@
  * installing a 10,000-entry crontab in a loop on many connections used to
  * queue changes faster than the timer planned them, and every user's runs
  * waited behind the backlog. A TIMER_RUN (crontab --run) between two
- * changes keeps the earlier one: the run names a line of the crontab as it
- * then was.
+ * changes of its owner's crontab keeps the earlier one: the run names a
+ * line of the crontab as it then was. Other owners' changes are still
+ * replaced across it, so one user's runs by hand never undo the bound for
+ * everyone else.
  *
  * Pure: no locks, no clock; runs in the timer thread.
  */

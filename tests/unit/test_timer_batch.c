@@ -1,6 +1,7 @@
 /* tests/unit/test_timer_batch.c: the crontab changes of a batch that a
  * later change of the same owner replaces are dropped; other owners'
- * changes, other messages, and a change before a crontab --run are kept.
+ * changes, other messages, and a change before a crontab --run of the same
+ * owner are kept.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,7 +18,7 @@
 struct batch {
 	struct timer_msg m[32];
 	struct timer_msg *v[32];
-	char owners[32][16];
+	char owners[32][32];
 	bool drop[32];
 	size_t n;
 };
@@ -35,7 +36,12 @@ static void make(struct batch *b, const char *spec)
 		case 'U': m->kind = TIMER_RUN; break;
 		default: m->kind = TIMER_AT_ADD; break;
 		}
-		if (w[1] == ':') {
+		if (w[1] == ':' && m->kind == TIMER_RUN) {
+			/* U:carol runs a line of carol's crontab, U:/etc/crontab of that file */
+			snprintf(b->owners[b->n], sizeof(b->owners[0]), "%s%s",
+			         w[2] == '/' ? "" : "user:", w + 2);
+			m->source = b->owners[b->n];
+		} else if (w[1] == ':') {
 			snprintf(b->owners[b->n], sizeof(b->owners[0]), "%s", w + 2);
 			m->owner = b->owners[b->n];
 		}
@@ -89,12 +95,23 @@ static void test_a_run_by_hand_keeps_the_change_before_it(void **state)
 	expect("S:alice S:alice U:alice S:alice S:alice", "dkkdk", 2);
 }
 
+static void test_a_run_by_hand_keeps_other_owners_bound(void **state)
+{
+	(void)state;
+	/* bob's runs by hand in a loop do not keep alice's replaced changes */
+	expect("S:alice U:bob S:alice U:bob S:alice", "dkdkk", 2);
+	expect("S:bob S:alice U:bob S:alice S:bob", "kdkkk", 1);
+	/* nor does a run of a system crontab */
+	expect("S:alice U:/etc/crontab S:alice", "dkk", 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_only_an_owners_newest_change_is_kept),
 		cmocka_unit_test(test_other_owners_and_other_messages_are_kept),
 		cmocka_unit_test(test_a_run_by_hand_keeps_the_change_before_it),
+		cmocka_unit_test(test_a_run_by_hand_keeps_other_owners_bound),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
