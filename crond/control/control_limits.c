@@ -78,50 +78,50 @@ bool control_log_user_allowed(struct ownerlog *l, const char *who, unsigned *hel
 	return v.log;
 }
 
-/* "; N similar WHATs not logged" into MORE (empty when nothing was held). */
-static void held_note(char *more, size_t size, unsigned held, bool shared, const char *what)
+/* Logs FMT for WHO through L's limit, with how many similar lines of WHO's
+ * were held back before it: "LINE (N similar lines not logged)" at
+ * PRIORITY, or for a REFUSAL "(WHO) REFUSED (DETAIL; N similar refusals
+ * not logged)" at LOG_WARNING. False when the line was held back. */
+static bool user_line(struct ownerlog *l, const char *who, int priority, bool refusal,
+                      const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+
+static bool user_line(struct ownerlog *l, const char *who, int priority, bool refusal,
+                      const char *fmt, va_list ap)
 {
-	more[0] = '\0';
+	unsigned held;
+	bool shared;
+	if (!control_log_user_allowed(l, who, &held, &shared))
+		return false;
+	char text[640];
+	vsnprintf(text, sizeof(text), fmt, ap);
+	char more[96] = "";
 	if (held > 0)
-		snprintf(more, size, "%u similar %s%s not logged%s", held, what,
-		         held == 1 ? "" : "s", shared ? " (of several users)" : "");
+		snprintf(more, sizeof(more), "%s%u similar %s%s not logged%s", refusal ? "; " : " (",
+		         held, refusal ? "refusal" : "line", held == 1 ? "" : "s",
+		         shared ? " (of several users)" : "");
+	if (refusal)
+		log_msg(LOG_WARNING, "(%s) REFUSED (%s%s)", who, text, more);
+	else
+		log_msg(priority, "%s%s%s", text, more, held > 0 ? ")" : "");
+	return true;
 }
 
 bool control_log_user(struct ownerlog *l, const char *who, int priority, const char *fmt, ...)
 {
-	unsigned held;
-	bool shared;
-	if (!control_log_user_allowed(l, who, &held, &shared))
-		return false;
-	char line[640];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	bool logged = user_line(l, who, priority, false, fmt, ap);
 	va_end(ap);
-	char more[96];
-	held_note(more, sizeof(more), held, shared, "line");
-	if (held > 0)
-		log_msg(priority, "%s (%s)", line, more);
-	else
-		log_msg(priority, "%s", line);
-	return true;
+	return logged;
 }
 
 bool control_log_refusal(struct ownerlog *l, const char *who, const char *fmt, ...)
 {
-	unsigned held;
-	bool shared;
-	if (!control_log_user_allowed(l, who, &held, &shared))
-		return false;
-	char detail[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
+	bool logged = user_line(l, who, LOG_WARNING, true, fmt, ap);
 	va_end(ap);
-	char more[96];
-	held_note(more, sizeof(more), held, shared, "refusal");
-	log_msg(LOG_WARNING, "(%s) REFUSED (%s%s%s)", who, detail, held > 0 ? "; " : "", more);
-	return true;
+	return logged;
 }
 
 void control_record_quota(struct control_ctx *ctx, const char *who, uid_t uid,
