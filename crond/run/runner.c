@@ -5,8 +5,8 @@
  * hold malloc's, stdio's or NSS's locks at any moment. Everything that could
  * take a lock or allocate (users, groups, argv, envp, descriptors) is done
  * here, into `struct plan`; the child (runner_child.c) is created with
- * clone(CLONE_VM | CLONE_VFORK), like posix_spawn, and makes only raw
- * system calls on that plan before execve.
+ * clone(CLONE_VM), like posix_spawn, and makes only raw system calls on that
+ * plan before execve, while this thread waits for that (await_exec).
  *
  * Descriptors: runner_start creates four for the child (stdin, the write end
  * of the output pipe, the write end of the start-report pipe, and their read
@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <poll.h>
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
@@ -33,6 +34,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "crond/run/jobenv.h"
@@ -260,7 +262,7 @@ static int open_fds(struct plan *p, const struct job_spec *s, char *err, size_t 
 		what = "output pipe";
 		if (open_pipe(&p->out_r, &p->out_w) == 0) {
 			what = "start-report pipe";
-			if (p->report != NULL || open_pipe(&p->err_r, &p->err_w) == 0)
+			if (open_pipe(&p->err_r, &p->err_w) == 0)
 				return 0;
 		}
 	}
@@ -597,12 +599,12 @@ static int open_pidfd(pid_t pid)
 #endif
 }
 
-/* Whether the child reports a failure in memory rather than on a pipe:
- * when it shares our memory and we wait for its execve (clone with
- * CLONE_VM | CLONE_VFORK), its report is there when clone returns, which
- * saves a pipe, its watch and its reads per start. The session helper
- * (PAM) reports after its own execve, and the ThreadSanitizer build forks:
- * both use the pipe. */
+/* Whether the child reports a failure in memory rather than on the pipe:
+ * when it shares our memory and we wait for its execve (await_exec), its
+ * report is there once the pipe's write end is gone, which saves the
+ * supervisor a watch and a read per start. The session helper (PAM)
+ * reports after its own execve, and the ThreadSanitizer build forks: both
+ * report on the pipe, read later (runner_check_started). */
 static bool report_in_memory(const struct job_spec *s)
 {
 #if defined(__SANITIZE_THREAD__)
@@ -613,11 +615,50 @@ static bool report_in_memory(const struct job_spec *s)
 #endif
 }
 
-/* Creates the child (runner_child.c) sharing our memory until it execs,
- * as posix_spawn does, on KIT's stack or one of its own; we are suspended
- * meanwhile. Returns its pid, or -1 with errno. */
-static pid_t spawn(struct plan *p, const struct runner_kit *kit)
+/* How often await_exec looks whether the child was stopped. */
+#define AWAIT_TICK_MS 2
+
+/* Whether child PID is stopped (left waitable). */
+static bool child_stopped(pid_t pid)
 {
+	siginfo_t si = { 0 };
+	return waitid(P_PID, (id_t)pid, &si, WSTOPPED | WNOHANG | WNOWAIT) == 0 &&
+	       si.si_pid == pid && si.si_code == CLD_STOPPED;
+}
+
+/* Waits until child PID, which runs in our memory, has exec'd or died:
+ * the start-report pipe's write end (close-on-exec, kept by the child
+ * alone once ours is closed) reaches EOF; only then may its stack and the
+ * plan be used again. From its setuid on the child is its owner's to
+ * signal, and SIGSTOP cannot be blocked: waiting blindly, as clone's
+ * CLONE_VFORK does, let a user who stops their own job's child in that
+ * window freeze every start of every user's jobs. A child found stopped
+ * is killed instead: true then (its start failed). Only return values
+ * are used here: the child writes this thread's errno meanwhile. */
+static bool await_exec(struct plan *p, pid_t pid)
+{
+	bool killed = false;
+	(void)close(p->err_w);   /* the field is the child's to read until EOF */
+	for (;;) {
+		struct pollfd pfd = { .fd = p->err_r, .events = POLLIN };
+		int n = poll(&pfd, 1, killed ? -1 : AWAIT_TICK_MS);
+		if (n > 0)
+			break;          /* POLLHUP: EOF (in memory mode nothing is written) */
+		if (n == 0 && child_stopped(pid) && kill(pid, SIGKILL) == 0)
+			killed = true;  /* it is ours and unreaped: the pid is its own */
+	}
+	p->err_w = -1;
+	return killed;
+}
+
+/* Creates the child (runner_child.c) sharing our memory until it execs,
+ * as posix_spawn does, on KIT's stack or one of its own, and waits for
+ * its execve (await_exec; through the session helper, which is root until
+ * its own execve, clone's CLONE_VFORK waits). Returns its pid, or -1 with
+ * errno; *STOPPED is set when the child was found stopped and killed. */
+static pid_t spawn(struct plan *p, const struct runner_kit *kit, bool *stopped)
+{
+	*stopped = false;
 #if defined(__SANITIZE_THREAD__)
 	/* ThreadSanitizer takes any clone for a fork of a threaded process and
 	 * then refuses to start threads: its build (make tsan) forks instead.
@@ -636,9 +677,12 @@ static pid_t spawn(struct plan *p, const struct runner_kit *kit)
 		if (stack == MAP_FAILED)
 			return -1;
 	}
+	bool await = p->report != NULL;
 	pid_t pid = clone(runner_child_main, (char *)stack + RUNNER_KIT_STACK,
-	                  CLONE_VM | CLONE_VFORK | SIGCHLD, p);
+	                  CLONE_VM | (await ? 0 : CLONE_VFORK) | SIGCHLD, p);
 	int e = errno;
+	if (pid > 0 && await)
+		*stopped = await_exec(p, pid);
 	if (own)
 		munmap(stack, RUNNER_KIT_STACK);
 	errno = e;
@@ -668,7 +712,8 @@ int runner_start(const struct job_spec *s, struct job_proc *proc, char *err, siz
 		plan_free(&p);
 		return -1;
 	}
-	pid_t pid = spawn(&p, s->kit);
+	bool stopped;
+	pid_t pid = spawn(&p, s->kit, &stopped);
 	if (pid < 0) {
 		snprintf(err, errlen, "cannot start a process: %s", errstr(errno, eb, sizeof(eb)));
 		free(info);
@@ -678,7 +723,12 @@ int runner_start(const struct job_spec *s, struct job_proc *proc, char *err, siz
 	proc->pid = pid;
 	proc->pidfd = open_pidfd(pid);  /* the child is ours to reap: no pid reuse */
 	proc->out_fd = p.out_r;
-	proc->err_fd = p.err_r;
+	if (p.report == NULL) {
+		proc->err_fd = p.err_r;   /* read later: runner_check_started */
+		p.err_r = -1;
+	}
+	if (stopped && report.step == 0)
+		report.step = STEP_STOPPED;
 	if (report.step != 0) {   /* it exited without exec'ing: decided now */
 		proc->start_failed = true;
 		proc->fail.step = report.step;
@@ -688,7 +738,7 @@ int runner_start(const struct job_spec *s, struct job_proc *proc, char *err, siz
 	proc->uid = p.pw.pw_uid;
 	proc->gid = p.pw.pw_gid;
 	proc->info = info;
-	p.out_r = p.err_r = -1;
+	p.out_r = -1;
 	plan_free(&p);  /* closes the child's ends: stdin, output and report writers */
 	return 0;
 }
@@ -732,6 +782,10 @@ static void describe(const struct job_proc *proc, int step, int e, const char *t
 	case STEP_CLOSE: snprintf(msg, len, "cannot close inherited descriptors: %s", es); break;
 	case STEP_EXEC:
 		snprintf(msg, len, "cannot execute %s: %s", info_field(proc->info, 1), es);
+		break;
+	case STEP_STOPPED:
+		snprintf(msg, len, "stopped by a signal before it could exec (its owner may "
+		         "signal it from its setuid on): killed");
 		break;
 	default: snprintf(msg, len, "job start failed at step %d: %s", step, es); break;
 	}

@@ -29,10 +29,14 @@
  *
  * If a step fails the child writes a fixed-size record (step, errno) and
  * exits with status 127 without running anything. The child shares the
- * daemon's memory and runner_start is suspended until it has exec'd or
- * exited (clone's CLONE_VM | CLONE_VFORK, as posix_spawn), so the record
- * is written into that memory: the outcome is known when runner_start
- * returns, proc->err_fd is -1, and runner_check_started says it at once.
+ * daemon's memory (clone's CLONE_VM, as posix_spawn) and runner_start
+ * waits until it has exec'd or exited (EOF on the close-on-exec start-report
+ * pipe), so the record is written into that memory: the outcome is known
+ * when runner_start returns, proc->err_fd is -1, and runner_check_started
+ * says it at once. The wait is not clone's CLONE_VFORK: once the child has
+ * taken its owner's uid, the owner may SIGSTOP it, and a blind wait would
+ * then hold every start of every job; a child found stopped is killed and
+ * its start fails ("stopped by a signal before it could exec").
  * With PAM (below) and in the ThreadSanitizer build (which forks), the
  * record goes to a start-report pipe instead: runner_start does not wait
  * for it, and the supervisor learns the outcome with runner_check_started
@@ -155,7 +159,7 @@ void runner_ids_clear(struct runner_ids *ids);
  *     are read once, by runner_kit_init: the daemon sets its dispositions
  *     before it starts the supervisor and never changes them after;
  *   - the child's stack, mapped once: the child uses it only until execve
- *     and the caller is suspended meanwhile (clone's CLONE_VFORK), so one
+ *     and the caller waits meanwhile (see above), so one
  *     serves every start, with no mmap, munmap (and its TLB shootdown in a
  *     threaded process) or page faults per run;
  *   - /dev/null, open once, for the jobs with no input;

@@ -1,22 +1,23 @@
 /* crond/run/runner_child.c: the child side of starting a job (see runner.h).
  *
- * DESIGN: runs in the child runner_start creates with clone(CLONE_VM |
- * CLONE_VFORK), as glibc's posix_spawn does: on a stack of its own, but in
- * the daemon's memory, while the supervisor thread that created it waits
- * and the daemon's other threads keep running. Sharing the memory is what
+ * DESIGN: runs in the child runner_start creates with clone(CLONE_VM), as
+ * glibc's posix_spawn does: on a stack of its own, but in the daemon's
+ * memory, while the supervisor thread that created it waits for its execve
+ * (runner.c: await_exec; CLONE_VFORK for the PAM helper) and the daemon's
+ * other threads keep running. Sharing the memory is what
  * makes starting a job cheap (fork would copy the daemon's page tables,
  * exec would tear them down again); it also sets the rules here:
  *   - make only raw system calls, through syscall(2): no C library wrapper
  *     (sanitizers intercept them, and glibc's set*id wrappers would signal
  *     the daemon's other threads to change their ids too);
  *   - write no memory but this stack, the report slot (below), errno
- *     (the suspended thread's) and, for a plain command exec'd without
+ *     (the waiting thread's, which reads none meanwhile) and, for a plain command exec'd without
  *     the shell, the PWD slot of its environment and the via_shell flag;
  *   - allocate nothing, take no lock: everything is in `struct plan`,
  *     prepared and never touched again until the child has exec'd or died.
  * Every signal is blocked throughout (the supervisor blocks them all) until
  * just before execve. A failing step is reported as (step, errno), in the
- * plan's report slot (the suspended parent's memory) or, when there is
+ * plan's report slot (the waiting parent's memory) or, when there is
  * none, on the start-report pipe; then the child exits 127. The one
  * exception is an at
  * job's directory that cannot be entered, which the job's own output
@@ -41,7 +42,7 @@ static _Noreturn void child_fail(const struct plan *p, enum step step, int e)
 {
 	struct start_report r = { (int32_t)step, (int32_t)e };
 	if (p->report != NULL) {
-		/* The parent reads it once we are gone (CLONE_VFORK). */
+		/* The parent reads it once we are gone (EOF on the pipe). */
 		*(volatile struct start_report *)p->report = r;
 	} else {
 		long w;

@@ -34,6 +34,8 @@ enum step {
 	STEP_HELPER,        /* crond-session (crond/session.h): a message follows */
 	STEP_PAM_ACCOUNT,   /* PAM refused the account: a message follows */
 	STEP_PAM_SESSION,   /* PAM could not open the session: a message follows */
+	STEP_STOPPED,       /* the parent found it stopped before its execve and
+	                       killed it (never written by the child) */
 };
 
 /* What the child writes to the start-report pipe; one write, atomic. */
@@ -73,11 +75,12 @@ struct plan {
 	int umask;
 	bool set_nice;
 	int prio;
-	int in_fd, out_r, out_w, err_r, err_w;   /* err_*: the start-report pipe,
-	                             or -1 when the child reports in REPORT */
+	int in_fd, out_r, out_w, err_r, err_w;   /* err_*: the start-report pipe;
+	                             with REPORT, only its EOF is used (the
+	                             child has exec'd or died) */
 	struct start_report *report;  /* not NULL: where the child writes its
 	                             failure, in the memory it shares with the
-	                             suspended parent, read when clone returns */
+	                             waiting parent, read at the pipe's EOF */
 	bool in_borrowed;         /* in_fd is the kit's /dev/null: not ours to close */
 	uint64_t reset_signals;   /* bit SIG - 1: set SIG's disposition to SIG_DFL */
 	uint64_t nofile;          /* RLIMIT_NOFILE soft limit to set, or
@@ -98,7 +101,7 @@ struct plan {
 	                             then NULL */
 	const char *direct_path;  /* the job's PATH, searched as dash does */
 	bool *via_shell;          /* the child sets it before it runs the shell
-	                             instead (in the suspended parent's memory) */
+	                             instead (in the waiting parent's memory) */
 };
 
 

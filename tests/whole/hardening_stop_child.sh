@@ -1,0 +1,70 @@
+#!/bin/bash
+# tests/whole/hardening_stop_child.sh: a user who stops their own job's
+# process before it execs cannot hold up anyone else's jobs.
+#
+# Fault: crond starts a job with a child that shares its memory until
+# execve. From its setuid on the child is its owner's to signal, and
+# SIGSTOP cannot be blocked. Was: the supervisor waited for the execve
+# blindly (clone's CLONE_VFORK), so a user stopping one such child (here a
+# loop of kill(-1, SIGSTOP); a PATH of 900 missing directories makes the
+# time before execve long) froze every start of every user's jobs, root's
+# included, and crond could not even stop. Pass: root's job runs every test
+# minute throughout, the stopped children are killed ("stopped by a signal
+# before it could exec" in their FAIL lines), and crond stops at once
+# afterwards. The attacker is a throwaway user: kill(-1) reaches every
+# process of theirs, so it must not be one that other tests use.
+# lane: background
+. "$ROOT/tests/whole/lib.sh"
+need_crond
+need_attackers "the user stopping their jobs is a throwaway one"
+export TZ=UTC
+evil=crondstop$$
+useradd -M -d / -s /bin/sh "$evil" || fail "useradd $evil"
+trap 'cleanup_crond; pkill -KILL -u "$evil"; userdel "$evil" 2>/dev/null' EXIT
+as_evil() { setpriv --reuid="$evil" --regid="$evil" --clear-groups "$@"; }
+
+write_conf "stop_grace = 1"
+printf '* * * * * root date +\\%%s >>%s/root.runs\n' "$TEST_TMP" >"$TEST_TMP/cron.d/root"
+chmod 0644 "$TEST_TMP/cron.d/root"
+: >"$TEST_TMP/root.runs"
+chmod 0644 "$TEST_TMP/root.runs"
+{
+    echo "HOME=/"
+    printf 'PATH='
+    for i in $(seq 1 900); do printf '/x/%d:' "$i"; done   # under the 8192-byte line
+    echo "/usr/bin:/bin"
+    for i in $(seq 1 40); do echo "* * * * * true $i"; done
+} >"$TEST_TMP/tab"
+chmod 0644 "$TEST_TMP/tab"
+
+cat >"$TEST_TMP/stopper.py" <<'PY'
+import os, signal, sys, time
+end = time.monotonic() + float(sys.argv[1])
+n = 0
+while time.monotonic() < end:
+    try:
+        os.kill(-1, signal.SIGSTOP)   # every process of this user's but this one
+        n += 1
+    except OSError:
+        time.sleep(0.0005)           # none to signal just now
+print(n)
+PY
+
+now=$(date +%s)
+# a minute every 2 s
+start_crond --test-clock "$(( (now / 60 + 1) * 60 - 2 )):30"
+run as_evil "$CRONTAB" "$TEST_TMP/tab"
+expect_rc 0 "$evil installs the entries"
+run as_evil "$PY" "$TEST_TMP/stopper.py" 14
+expect_rc 0 "the stopper"
+stopped=$(grep -c "($evil) FAIL (.*stopped by a signal before it could exec" "$TEST_TMP/crond.log")
+echo "figure: $evil's kill(-1, SIGSTOP) loop stopped $stopped of their jobs before execve (each killed)"
+root_runs=$(wc -l <"$TEST_TMP/root.runs")
+echo "figure: root's job ran $root_runs times in 14 s (7 test minutes)"
+[ "$root_runs" -ge 5 ] || fail "root's job ran $root_runs times in 7 test minutes while $evil stopped their jobs"
+[ "$stopped" -ge 1 ] || fail "no child of $evil's was stopped before its execve: the test tested nothing"
+t0=$(date +%s%N)
+stop_crond
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$ms" -lt 5000 ] || fail "crond took $ms ms to stop (stop_grace 1 s)"
+echo ok
