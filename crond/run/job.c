@@ -214,8 +214,9 @@ void job_read_output(struct job *j, size_t cap)
 	}
 }
 
-bool job_check_started(struct job *j)
+bool job_check_started(struct job *j, bool *failed_now)
 {
+	*failed_now = false;
 	if (j->decided)
 		return true;
 	bool started;
@@ -226,8 +227,7 @@ bool job_check_started(struct job *j)
 	j->start_failed = !started;
 	if (!started) {
 		snprintf(j->fail_msg, sizeof(j->fail_msg), "%s", msg[0] ? msg : "did not start");
-		log_event(j->user, "FAIL", "pid=%d cannot start %s: %s", (int)j->proc.pid, j->label,
-		          j->fail_msg);
+		*failed_now = true;
 	}
 	return true;
 }

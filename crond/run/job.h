@@ -88,8 +88,9 @@ struct job *job_adopt_mail(struct job_proc *proc, const char *user, bool system,
 /* Reads what the output pipe holds, keeping at most CAP bytes in all. */
 void job_read_output(struct job *j, size_t cap);
 
-/* Checks the start report; true once decided (logs a start failure). */
-bool job_check_started(struct job *j);
+/* Checks the start report; true once decided. *FAILED_NOW is set when this
+ * call decided that J did not start (why: fail_msg; the caller logs it). */
+bool job_check_started(struct job *j, bool *failed_now);
 
 /* Reaps the child if it has exited; true once it has. */
 bool job_reap(struct job *j, int64_t now_ns);

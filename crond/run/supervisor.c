@@ -191,7 +191,7 @@ static void on_event(struct super *s, const struct epoll_event *ev, int64_t now_
 		return;   /* a descriptor of a job already finished */
 	switch (which) {
 	case JOB_FD_OUT: job_read_output(j, s->cfg.output_cap); break;
-	case JOB_FD_ERR: job_check_started(j); break;
+	case JOB_FD_ERR: super_check_started(s, j); break;
 	case JOB_FD_PID: job_reap(j, now_ns); break;
 	}
 }

@@ -36,7 +36,7 @@ void super_log_limited(struct super *s, enum super_limited kind, const char *use
                        int64_t now_ns, const char *fmt, ...)
 {
 	static const char *const events[SUPER_LIMITED_KINDS] = { "SKIP", "DEFER", "CANCEL",
-		                                                 "MAIL", "CMD", "END" };
+		                                                 "MAIL", "CMD", "END", "FAIL" };
 	char detail[512];
 	va_list ap;
 	va_start(ap, fmt);
@@ -59,6 +59,15 @@ void super_log_job(struct super *s, const struct job *j, bool started)
 	            : job_end_detail(j, detail, sizeof(detail)))
 		super_log_limited(s, started ? SUPER_LIMITED_RUN_CMD : SUPER_LIMITED_RUN_END, j->user,
 		                  started ? j->start_ns : j->end_ns, "%s", detail);
+}
+
+void super_check_started(struct super *s, struct job *j)
+{
+	bool failed_now;
+	if (job_check_started(j, &failed_now) && failed_now)
+		super_log_limited(s, SUPER_LIMITED_FAIL, j->user, clock_now_ns(&s->c->clock),
+		                  "pid=%d cannot start %s: %s", (int)j->proc.pid, j->label,
+		                  j->fail_msg);
 }
 
 /* Records R, which never started, for REASON (SPOOL_RUN_QUEUE_FULL,

@@ -51,6 +51,8 @@ enum super_limited {
 	SUPER_LIMITED_MAIL,     /* a job's output not mailed */
 	SUPER_LIMITED_RUN_CMD,  /* a run asked by hand (crontab --run) started */
 	SUPER_LIMITED_RUN_END,  /* ...and ended */
+	SUPER_LIMITED_FAIL,     /* a job that could not start (its home gone,
+	                           its child stopped before execve) */
 	SUPER_LIMITED_KINDS
 };
 
@@ -137,6 +139,11 @@ void super_log_limited(struct super *s, enum super_limited kind, const char *use
 /* Logs J's CMD (STARTED) or END line: as any job's, or, for a run asked by
  * hand (which a user may ask for in a loop), through the per-owner limit. */
 void super_log_job(struct super *s, const struct job *j, bool started);
+
+/* Checks J's start report (job_check_started); a start failure decided now
+ * is logged through the per-owner limit (FAIL: a user whose every entry
+ * fails to start could otherwise log thousands of lines a minute). */
+void super_check_started(struct super *s, struct job *j);
 
 /* Records R, which never started, for REASON (SPOOL_RUN_QUEUE_FULL,
  * _COALESCED, _CANCELLED, _CLOCK_SKEW), as any run's history. Takes R. */

@@ -82,8 +82,9 @@ static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
 	if (!j) {
 		super_give_back(s, r);
 		const char *who = r->kind == DUE_AT ? at.owner : r->user;
-		log_event(who ? who : "?", "FAIL", "cannot start %.200s: %s",
-		          r->kind == DUE_AT ? "at job" : r->command, err);
+		super_log_limited(s, SUPER_LIMITED_FAIL, who ? who : "?", now_ns,
+		                  "cannot start %.200s: %s", r->kind == DUE_AT ? "at job" : r->command,
+		                  err);
 		j = job_not_run(r, r->kind == DUE_AT ? &at : NULL, false, err, now_ns);
 		if (j) {
 			super_finished(s, j);

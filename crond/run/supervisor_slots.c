@@ -88,7 +88,7 @@ bool super_adopt(struct super *s, struct job *j)
 	if (j->proc.err_fd >= 0)
 		watch(s, j->proc.err_fd, tag(j, JOB_FD_ERR));
 	else
-		(void)job_check_started(j);   /* known already (runner.h) */
+		super_check_started(s, j);   /* known already (runner.h) */
 	watch(s, j->proc.pidfd, tag(j, JOB_FD_PID));
 	j->next = s->running;
 	s->running = j;

@@ -1,0 +1,39 @@
+#!/bin/bash
+# tests/whole/hardening_fail_flood.sh: one user whose entries all fail to
+# start cannot flood crond's log with FAIL lines, nor hide another user's.
+#
+# Fault: nobody installs 100 `* * * * *` entries with HOME set to a
+# directory that does not exist, so no run can start (was: one "(nobody)
+# FAIL" line per run, 100 a minute here, 10,000 a minute with a crontab of
+# 10,000 entries). Pass: nobody's FAIL lines stay within 5 per 10 s of the
+# daemon's clock, a later line says how many similar lines were not
+# logged, and root's own FAIL line still appears.
+# lane: background (tests/run: it mostly waits on crond's clock)
+. "$ROOT/tests/whole/lib.sh"
+need_crond
+need_attackers "the flooding user is nobody"
+export TZ=UTC
+
+N=100
+write_conf
+printf 'HOME=/nonexistent/root-home\n* * * * * root true root-fails\n' >"$TEST_TMP/cron.d/root"
+chmod 0644 "$TEST_TMP/cron.d/root"
+{
+    echo "HOME=/nonexistent/nobody-home"
+    for i in $(seq 1 $N); do echo "* * * * * true $i"; done
+} >"$TEST_TMP/tab"
+chmod 0644 "$TEST_TMP/tab"
+
+now=$(date +%s)
+# a minute every 2 s: the runs of one minute arrive together
+start_crond --test-clock "$(( (now / 60 + 1) * 60 - 2 )):30"
+run as_nobody "$CRONTAB" "$TEST_TMP/tab"
+expect_rc 0 "nobody installs $N entries"
+wait_for 30 "root's FAIL line" log_has '(root) FAIL (.*cannot chdir to /nonexistent/root-home'
+wait_for 30 "the held-back count" log_has '(nobody) FAIL (.*; [0-9]* similar lines not logged)'
+sleep 4
+minutes=$(( ($(date +%s) - now) / 2 + 2 ))
+check_limited nobody FAIL "$minutes" $N
+stop_crond
+echo "figure: nobody: $LIMITED_LINES FAIL lines logged, $LIMITED_HELD held back, about $minutes test minutes"
+echo ok
