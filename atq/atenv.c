@@ -16,6 +16,7 @@
 static const char *const never_carried[] = {
 	"TERM", "DISPLAY", "_", "SHELLOPTS", "BASH_VERSINFO", "EUID", "GROUPS", "PPID", "UID",
 	"SHLVL", "BASHOPTS", "LOGNAME", "USER",
+	"SHELL",   /* Debian's never carries it: the job runs with /bin/sh (crond sets it) */
 };
 
 enum atenv_verdict atenv_judge(const char *entry)

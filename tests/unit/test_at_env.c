@@ -52,7 +52,8 @@ static void test_terminal_and_shell_process_variables_are_never_carried(void **s
 {
 	(void)state;
 	static const char *const names[] = { "TERM", "DISPLAY", "_", "SHELLOPTS", "BASH_VERSINFO",
-		                             "EUID", "GROUPS", "PPID", "UID", "SHLVL", "BASHOPTS" };
+		                             "EUID", "GROUPS", "PPID", "UID", "SHLVL", "BASHOPTS",
+		                             "SHELL" };
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char entry[64];
 		snprintf(entry, sizeof(entry), "%s=x", names[i]);

@@ -25,7 +25,7 @@ job='pwd > '$out'/$ID.pwd; umask > '$out'/$ID.umask; env > '$out'/$ID.env; id -u
 mkdir "$TEST_TMP/work dir"
 cd "$TEST_TMP/work dir" || fail "cd"
 run env ID=root 'QUOTED=it'"'"'s "x" $HOME `id`' 'MULTI=line one
-line two' TERM=xterm-test SHLVL=7 DISPLAY=:9 'BAD-NAME=1' \
+line two' TERM=xterm-test SHLVL=7 SHELL=/bin/bash DISPLAY=:9 'BAD-NAME=1' \
     bash -c "umask 027; echo '$job' | '$AT' now"
 expect_rc 0 "at now as root"
 case "$ERR" in
@@ -45,6 +45,7 @@ for v in TERM DISPLAY BAD-NAME; do
     grep -q "^$v=" "$out/root.env" && fail "$v was carried into the job"
 done
 grep -q '^SHLVL=7$' "$out/root.env" && fail "the caller's SHLVL was carried into the job"
+grep -q '^SHELL=/bin/sh$' "$out/root.env" || fail "the job's SHELL is not /bin/sh (Debian's at never carries the caller's)"
 grep -q '^LOGNAME=root$' "$out/root.env" || fail "LOGNAME is not the owner"
 
 # nobody, from a directory nobody may enter, with -f FILE.
