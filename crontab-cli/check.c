@@ -63,8 +63,11 @@ int crontab_cmd_check(const struct crontab_cli *cli)
 	}
 	crontab_print_diags(&diags, name);
 	int status = diags.errors ? EXIT_FAIL : EXIT_OK;
+	/* -n is Debian's dry run: its last line either way, as an install's */
 	if (status == EXIT_OK && cli->check_says_ok)
 		fprintf(stderr, "The syntax of the crontab file was successfully checked.\n");
+	else if (cli->check_says_ok)
+		fprintf(stderr, "errors in crontab file, can't install.\n");
 	diag_list_clear(&diags);
 	free(text);
 	return status;

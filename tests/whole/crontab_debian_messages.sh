@@ -46,6 +46,12 @@ printf '0 * * * * x\n' >"$TEST_TMP/good.tab"
 run "$CRONTAB" -n "$TEST_TMP/good.tab"
 expect_rc 0 "-n a good file"
 line1 "The syntax of the crontab file was successfully checked." "-n a good file"
+run "$CRONTAB" -n "$TEST_TMP/bad.tab"
+expect_rc 1 "-n a bad file"
+has_line "errors in crontab file, can't install." "-n a bad file"
+run "$CRONTAB" -T "$TEST_TMP/bad.tab"
+expect_rc 1 "-T a bad file"
+case "$ERR" in *"can't install"*) show_last; fail "-T says Debian's install line" ;; esac
 run "$CRONTAB" -T "$TEST_TMP/good.tab"
 expect_rc 0 "-T a good file"
 [ -z "$ERR" ] || { show_last; fail "-T is silent on a good file"; }
