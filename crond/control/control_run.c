@@ -75,10 +75,17 @@ void control_run(struct control_ctx *ctx, const struct control_peer *peer,
 	if (!run_source(ctx, peer, req, source, reply))
 		return;
 	atomic_uint *count = &ctx->c->run_clients;
-	if (atomic_fetch_add(count, 1) >= RUNCLIENT_MAX) {
+	bool root = peer->user.uid == 0;
+	unsigned limit = root ? RUNCLIENT_MAX : RUNCLIENT_MAX - RUNCLIENT_ROOT_KEPT;
+	if (atomic_fetch_add(count, 1) >= limit) {
 		atomic_fetch_sub(count, 1);
-		control_reply_error(reply, MSGE_BUSY, "too many runs of crontab --run are going "
-		                    "(limit %d); try again later", RUNCLIENT_MAX);
+		if (root)
+			control_reply_error(reply, MSGE_BUSY, "too many runs of crontab --run are "
+			                    "going (limit %d); try again later", RUNCLIENT_MAX);
+		else
+			control_reply_error(reply, MSGE_BUSY, "too many runs of crontab --run are "
+			                    "going (limit %d; the last %d are kept for root); try "
+			                    "again later", RUNCLIENT_MAX, RUNCLIENT_ROOT_KEPT);
 		return;
 	}
 	int fd = fcntl(ctx->conn_fd, F_DUPFD_CLOEXEC, 3);

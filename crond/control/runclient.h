@@ -31,6 +31,9 @@
 #define RUNCLIENT_LINGER_NS (10LL * 1000000000)     /* to read the rest after the end */
 #define RUNCLIENT_MAX 64                            /* clients in the daemon at once */
 #define RUNCLIENT_PER_USER 4                        /* of which one user's runs */
+#define RUNCLIENT_ROOT_KEPT 8                       /* of which only root may take
+                                                       (users colluding by 14
+                                                       would hold the rest) */
 
 struct run_client {
 	struct run_client *next;      /* the supervisor's list */

@@ -36,6 +36,7 @@
 
 #include "crond/control/control.h"
 #include "crond/control/control_handlers.h"
+#include "crond/control/runclient.h"
 #include "crond/crond.h"
 #include "crond/log.h"
 #include "crond/sched/scheduler.h"
@@ -1879,6 +1880,26 @@ static void test_refusal_log_lines_are_limited_per_user(void **state)
 	free(l);
 }
 
+/* crontab --run: users together cannot take the clients kept for root. */
+static void test_the_last_run_clients_are_kept_for_root(void **state)
+{
+	struct fx *f = *state;
+	struct result r;
+	struct proto_buf b;
+	atomic_store(&f->c->run_clients, RUNCLIENT_MAX - RUNCLIENT_ROOT_KEPT);
+	b = req_new(MSG_RUN);
+	assert_int_equal(proto_buf_add_u32(&b, TAG_RUN_LINE, 1), PROTO_OK);
+	nobody(f, &b, &r);
+	expect_error(&r, MSGE_BUSY, "the last 8 are kept for root");
+	atomic_store(&f->c->run_clients, RUNCLIENT_MAX);
+	b = req_new(MSG_RUN);
+	assert_int_equal(proto_buf_add_u32(&b, TAG_RUN_LINE, 1), PROTO_OK);
+	call(f, &b, &r);
+	expect_error(&r, MSGE_BUSY, "(limit 64)");
+	assert_int_equal(atomic_load(&f->c->run_clients), RUNCLIENT_MAX);
+	atomic_store(&f->c->run_clients, 0);
+}
+
 /* ------------------------------------------------------------ quotas */
 
 static void small_quotas(struct config *cfg)
@@ -2228,6 +2249,7 @@ int main(void)
 		                                setup_tiny_reply_budget, teardown),
 		cmocka_unit_test_setup_teardown(test_quotas_refuse_the_job_and_crontab_over_the_limit,
 		                                setup_quotas, teardown),
+		T(test_the_last_run_clients_are_kept_for_root),
 		cmocka_unit_test(test_refusal_log_lines_are_rate_limited),
 		cmocka_unit_test(test_refusal_log_lines_are_limited_per_user),
 		cmocka_unit_test_setup_teardown(test_removals_work_on_a_full_file_system,
