@@ -13,6 +13,7 @@
 #include "crond/run/job.h"
 #include "crond/log.h"
 #include "crond/run/runreq.h"
+#include "lib/source_name.h"
 
 #define NS 1000000000LL
 
@@ -158,8 +159,12 @@ void metrics_note(struct metrics *m, const struct metrics_run *run, int64_t mono
 	metrics_label_copy(run->user ? run->user : "", METRICS_LABEL_MAX, s->user, sizeof(s->user));
 	metrics_label_copy(run->source ? run->source : "", METRICS_SOURCE_MAX, s->source,
 	                   sizeof(s->source));
-	metrics_label_copy(run->command ? run->command : "", METRICS_LABEL_MAX, s->command,
-	                   sizeof(s->command));
+	/* The file is world-readable (node_exporter reads it) and a user's
+	 * crontab is private, as in its spool: only the system crontabs' commands
+	 * (world-readable files) are shown. */
+	bool private = run->source == NULL || source_name_owner(run->source) != NULL;
+	metrics_label_copy(run->command && !private ? run->command : "", METRICS_LABEL_MAX,
+	                   s->command, sizeof(s->command));
 	s->line = run->line;
 	if (run->snap != s->snap) {
 		snapshot_unref(s->snap);

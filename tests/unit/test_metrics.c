@@ -36,7 +36,7 @@ static char *format(const struct metrics *m)
 
 static struct metrics_run cron_run(const char *key, enum metrics_outcome o, int exit_status)
 {
-	return (struct metrics_run){ .cron = true, .key = key, .source = "user:alice",
+	return (struct metrics_run){ .cron = true, .key = key, .source = "/etc/cron.d/backup",
 		                     .user = "alice", .command = "backup --all", .line = 3,
 		                     .outcome = o, .started = o != METRICS_SKIPPED,
 		                     .start_s = 1700000000.25, .duration_s = 1.5,
@@ -96,7 +96,7 @@ static void test_runs_counted_by_outcome_with_last_start_exit_and_duration(void 
 	struct metrics_run at = { .cron = false, .outcome = METRICS_TIMEOUT, .started = true };
 	metrics_note(&m, &at, 4);
 	char *text = format(&m);
-	const char *labels = "{user=\"alice\",source=\"user:alice\",line=\"3\","
+	const char *labels = "{user=\"alice\",source=\"/etc/cron.d/backup\",line=\"3\","
 	                     "entry=\"00000000000000aa\",command=\"backup --all\"";
 	char want[512];
 	snprintf(want, sizeof(want), "\ncrond_entry_last_exit_status%s} 3\n", labels);
@@ -113,7 +113,7 @@ static void test_runs_counted_by_outcome_with_last_start_exit_and_duration(void 
 	/* an entry that never started has counts but no last run */
 	assert_non_null(strstr(text, "entry=\"00000000000000bb\",command=\"backup --all\","
 	                             "outcome=\"skipped\"} 1\n"));
-	assert_null(strstr(text, "crond_entry_last_exit_status{user=\"alice\",source=\"user:alice\","
+	assert_null(strstr(text, "crond_entry_last_exit_status{user=\"alice\",source=\"/etc/cron.d/backup\","
 	                         "line=\"3\",entry=\"00000000000000bb\""));
 	/* the daemon's totals count at jobs too */
 	assert_non_null(strstr(text, "\ncrond_runs_total{outcome=\"timeout\"} 1\n"));
@@ -122,6 +122,31 @@ static void test_runs_counted_by_outcome_with_last_start_exit_and_duration(void 
 	assert_non_null(strstr(text, "\ncrond_runs_late_total 1\n"));
 	assert_non_null(strstr(text, "# TYPE crond_entry_runs_total counter\n"));
 	assert_non_null(strstr(text, "# TYPE crond_jobs_running gauge\n"));
+	free(text);
+	metrics_free(&m);
+}
+
+/* The file is world-readable: a user's crontab, root's included, shows no
+ * command (its spool is private); a system crontab's does. */
+static void test_a_users_command_is_not_shown(void **state)
+{
+	(void)state;
+	struct metrics m;
+	assert_int_equal(metrics_init(&m), 0);
+	struct metrics_run r = cron_run("user:alice:00000000000000aa", METRICS_SUCCESS, 0);
+	r.source = "user:alice";
+	r.command = "curl -u alice:s3cret https://x";
+	metrics_note(&m, &r, 1);
+	r = cron_run("user:root:00000000000000bb", METRICS_SUCCESS, 0);
+	r.source = "user:root";
+	r.user = "root";
+	r.command = "mysqldump -proot-secret";
+	metrics_note(&m, &r, 1);
+	char *text = format(&m);
+	assert_null(strstr(text, "s3cret"));
+	assert_null(strstr(text, "root-secret"));
+	assert_non_null(strstr(text, "{user=\"alice\",source=\"user:alice\",line=\"3\","
+	                             "entry=\"00000000000000aa\",command=\"\"}"));
 	free(text);
 	metrics_free(&m);
 }
@@ -174,7 +199,7 @@ static void test_outcome_exit_status_and_lateness_of_a_job(void **state)
 	struct snapshot *snap = parse_snap("* * * * * plain\nRANDOM_DELAY=10\n* * * * * spread\n");
 	char key[] = "user:alice:1";
 	struct run_request req = { .kind = DUE_CRON, .scheduled = 1000000, .snap = snap,
-		                   .source = "user:alice", .user = "alice", .command = "spread",
+		                   .source = "/etc/cron.d/backup", .user = "alice", .command = "spread",
 		                   .entry_key = key, .entry_index = 1 };
 	struct job j = { .kind = JOB_CRON, .req = &req, .start_ns = (1000000LL + 660) * SEC,
 		         .start_mono = 5 * SEC, .end_mono = 7 * SEC + SEC / 2 };
@@ -392,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_label_copy_cuts_at_a_character_boundary),
 		cmocka_unit_test(test_label_output_escapes_backslash_quote_and_newline),
 		cmocka_unit_test(test_runs_counted_by_outcome_with_last_start_exit_and_duration),
+		cmocka_unit_test(test_a_users_command_is_not_shown),
 		cmocka_unit_test(test_entries_beyond_the_cap_count_only_in_totals),
 		cmocka_unit_test(test_outcome_exit_status_and_lateness_of_a_job),
 		cmocka_unit_test(test_removed_entry_drops_its_series),

@@ -2,7 +2,7 @@
 # writes for node_exporter's textfile collector: per-entry last start, exit
 # status, duration and runs by outcome (success, failure, timeout, skipped),
 # the daemon's gauges and counters (late and skipped runs), label escaping,
-# a removed entry's series disappearing, a burst of 1,000 runs written once
+# a removed entry's series disappearing, a user's command left out, a burst of 1,000 runs written once
 # or twice and never seen half-written, and `promtool check metrics`.
 # lane: background (tests/run: it mostly waits on crond's clock)
 . "$ROOT/tests/whole/lib.sh"
@@ -56,6 +56,10 @@ EOF
 chmod 0644 "$TEST_TMP/cron.d/jobs"
 src=$TEST_TMP/cron.d/jobs
 
+# A user's crontab is private: its command is not in the (world-readable) file.
+printf 'HOME=/\n* * * * * echo private-token-4711 >/dev/null\n' >"$TEST_TMP/user.tab"
+"$CRONTAB" -u nobody "$TEST_TMP/user.tab" 2>/dev/null || fail "installing nobody's crontab"
+
 now=$(date +%s)
 start=$(( (now / 60 + 1) * 60 - 2 ))
 start_crond --test-clock "$start"
@@ -63,7 +67,7 @@ start_crond --test-clock "$start"
 # Written at start: the gauges. (On a busy machine the first runs may have
 # begun by the time it is read: the running gauge is 0 again once they end,
 # checked below.)
-wait_shown 20 "crond_entries 3"
+wait_shown 20 "crond_entries 4"
 grep -qE '^crond_jobs_running [0-9]+$' "$prom" || fail "no running gauge at start"
 check_promtool "$prom"
 
@@ -73,6 +77,9 @@ slow="{user=\"root\",source=\"$src\",line=\"6\""
 wait_shown 30 "crond_entry_runs_total$ok"
 wait_shown 30 "crond_entry_runs_total$bad"
 wait_shown 30 "crond_entry_last_exit_status$slow"
+wait_shown 30 'crond_entry_runs_total{user="nobody",source="user:nobody",line="2",'
+grep -F 'source="user:nobody"' "$prom" | grep -qvF 'command=""' && fail "a user's command is in the metrics"
+grep -qF "private-token" "$prom" && fail "a user's command is in the metrics"
 cp "$prom" "$TEST_TMP/first.prom"
 check_promtool "$TEST_TMP/first.prom"
 grep -qx 'crond_jobs_running 0' "$TEST_TMP/first.prom" || fail "the running gauge is not 0 once the runs ended"
@@ -96,7 +103,8 @@ awk -v s="$s" -v m="$(( start + 2 ))" 'BEGIN { exit !(s >= m && s < m + 2) }' \
 # the command label: quote and backslash escaped as the format says
 grep -qF 'command="echo '"'"'q\"b\\c'"'"' >/dev/null; exit 3"' "$prom" \
     || fail "command label not escaped: $(grep -F "$bad" "$prom" | head -1)"
-[ "$(sample 'crond_runs_total{outcome="success"}')" = 1 ] || fail "daemon success total"
+# root's true and nobody's echo
+[ "$(sample 'crond_runs_total{outcome="success"}')" = 2 ] || fail "daemon success total"
 [ "$(sample 'crond_runs_total{outcome="failure"}')" = 1 ] || fail "daemon failure total"
 [ "$(sample 'crond_runs_total{outcome="timeout"}')" = 1 ] || fail "daemon timeout total"
 grep -q '^# TYPE crond_entry_runs_total counter$' "$prom" || fail "no TYPE line for the runs counter"
@@ -105,9 +113,10 @@ grep -q '^# HELP crond_runs_late_total ' "$prom" || fail "no HELP line for late 
 # Removing an entry removes its series (at the next write: the entries
 # gauge changes).
 sed -i '/exit 3/d' "$src"
-wait_shown 30 "crond_entries 2"
+wait_shown 30 "crond_entries 3"
 grep -qF "$bad" "$prom" && fail "the removed entry's series is still there"
 stop_crond
+"$CRONTAB" -u nobody -r 2>/dev/null || fail "removing nobody's crontab"
 # No temporary file is left beside it (checked once crond has stopped: a
 # write may be under way at any moment while it runs).
 [ "$(ls "$mdir")" = crond.prom ] || fail "left in the textfile directory: $(ls "$mdir")"
