@@ -44,10 +44,7 @@ int cli_user_resolve(const struct crontab_cli *cli, struct cli_user *out)
 		set_user(out, pw, true);
 		return 0;
 	}
-	if (me != 0) {
-		fprintf(stderr, "must be privileged to use -u (only root may name another user)\n");
-		return -1;
-	}
+	/* An unknown user first, then the privilege, as Debian's crontab */
 	errno = 0;
 	pw = getpwnam(cli->user);
 	if (!pw) {
@@ -58,7 +55,11 @@ int cli_user_resolve(const struct crontab_cli *cli, struct cli_user *out)
 			fprintf(stderr, "crontab: cannot look up user '%s': %s\n", cli->user,
 			        strerror(e));
 		else
-			fprintf(stderr, "crontab: user `%s' unknown\n", cli->user);   /* Debian's */
+			fprintf(stderr, "crontab:  user `%s' unknown\n", cli->user);   /* Debian's, two blanks */
+		return -1;
+	}
+	if (me != 0) {
+		fprintf(stderr, "must be privileged to use -u (only root may name another user)\n");
 		return -1;
 	}
 	set_user(out, pw, true);

@@ -73,7 +73,10 @@ rm -rf "$TMPDIR"/crontab.*
 
 run "$CRONTAB" -u no-such-user-here -l
 expect_rc 1 "unknown user"
-line1 "crontab: user \`no-such-user-here' unknown" "unknown user"
+line1 "crontab:  user \`no-such-user-here' unknown" "unknown user"
+run as_nobody "$CRONTAB" -u no-such-user-here -l
+expect_rc 1 "unknown user as nobody"
+line1 "crontab:  user \`no-such-user-here' unknown" "unknown user as nobody (Debian: before the privilege)"
 run as_nobody "$CRONTAB" -u root -l
 expect_rc 1 "-u as nobody"
 line1 "must be privileged to use -u (only root may name another user)" "-u as nobody"

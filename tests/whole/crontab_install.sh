@@ -71,7 +71,7 @@ run "$CRONTAB" -u nobody -l
 expect_out "1 2 3 4 5 echo replaced" "list nobody's crontab"
 run "$CRONTAB" -u no-such-user-here -l
 expect_rc 1 "unknown user"
-expect_err_has "crontab: user \`no-such-user-here' unknown" "unknown user"
+expect_err_has "crontab:  user \`no-such-user-here' unknown" "unknown user"
 
 # Missing files, usage errors, version, help.
 run "$CRONTAB" "$TEST_TMP/does-not-exist"
