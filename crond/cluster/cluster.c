@@ -145,7 +145,8 @@ static int sync_at_jobs(struct cluster *k, struct spool_err *e)
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++)
 		if (v[i].state == SPOOL_AT_WAITING)
-			list[m++] = (struct resync_at){ v[i].id, v[i].queue, v[i].run_at };
+			list[m++] = (struct resync_at){ v[i].id, v[i].queue, v[i].run_at,
+			                                (uint32_t)v[i].uid };
 	free(v);
 	timer_post_at_sync(k->c, list, m);   /* moves LIST */
 	return 0;

@@ -113,7 +113,7 @@ int resync_at_apply(struct resync *r, struct scheduler *s, const struct resync_a
 	for (size_t i = 0; i < n; i++) {
 		if (scheduler_has_at(s, list[i].id))
 			continue;
-		if (scheduler_add_at(s, list[i].id, list[i].queue, list[i].run_at) < 0)
+		if (scheduler_add_at(s, list[i].id, list[i].queue, list[i].uid, list[i].run_at) < 0)
 			rc = -1;
 		else
 			(*added)++;

@@ -41,6 +41,7 @@ struct resync_at {
 	int64_t id;
 	char queue;
 	int64_t run_at;
+	uint32_t uid;
 };
 
 void resync_init(struct resync *r);

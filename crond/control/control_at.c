@@ -339,7 +339,7 @@ static void submit_answer(struct control_ctx *ctx, const struct spool_at_job *jo
 		control_reply_spool_error(reply, "queue the job", err);
 		return;
 	}
-	timer_post_at_add(ctx->c, id, job->queue, job->run_at);
+	timer_post_at_add(ctx->c, id, job->queue, (uint32_t)job->uid, job->run_at);
 	log_submit(ctx, job->owner, id, job->queue, job->run_at);
 	control_reply_ok(reply);
 	(void)proto_buf_add_i64(reply, TAG_JOB_ID, id);

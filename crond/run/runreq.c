@@ -52,6 +52,7 @@ struct run_request *runreq_from_due(const struct due *due)
 	} else {
 		r->at_id = due->at_id;
 		r->queue = due->queue;
+		r->at_uid = due->at_uid;
 	}
 	return r;
 }

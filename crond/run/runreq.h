@@ -65,6 +65,7 @@ struct run_request {
 	/* DUE_AT */
 	int64_t at_id;
 	char queue;
+	uint32_t at_uid;              /* its owner, as the timer knew it */
 	char *at_owner;               /* owned; learnt by the supervisor, or NULL */
 };
 

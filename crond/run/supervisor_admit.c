@@ -154,7 +154,7 @@ static void refuse(struct super *s, struct run_request *r, const char *user,
 	if (r->kind == DUE_AT) {
 		super_log_limited(s, SUPER_LIMITED_DEFER, user, now_ns, "at job %lld: %s, retried in %ds",
 		                  (long long)r->at_id, fairq_verdict_name(v), AT_FULL_RETRY);
-		timer_post_at_add(s->c, r->at_id, r->queue, now_ns / NS + AT_FULL_RETRY);
+		timer_post_at_add(s->c, r->at_id, r->queue, r->at_uid, now_ns / NS + AT_FULL_RETRY);
 		runreq_free(r);
 		return;
 	}

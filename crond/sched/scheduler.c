@@ -23,8 +23,11 @@ struct slot {
 	char queue;          /* SLOT_AT */
 	uint32_t source;     /* SLOT_CRON: index in sources; SLOT_FREE: next free */
 	uint32_t entry;      /* SLOT_CRON */
+	uint32_t at_uid;     /* SLOT_AT: the owner (in padding: the slot stays 24 bytes) */
 	int64_t at_id;       /* SLOT_AT */
 };
+
+_Static_assert(sizeof(struct slot) <= 24, "a slot per entry: keep it small");
 
 struct zone_cache {
 	char *name;
@@ -391,7 +394,7 @@ const struct sched_source *scheduler_find_source(const struct scheduler *s, cons
 	return idx == SIZE_MAX ? NULL : s->sources[idx];
 }
 
-int scheduler_add_at(struct scheduler *s, int64_t id, char queue, int64_t run_at)
+int scheduler_add_at(struct scheduler *s, int64_t id, char queue, uint32_t uid, int64_t run_at)
 {
 	uint32_t slot;
 	if (!idmap_get(&s->at_slots, id, &slot)) {
@@ -403,7 +406,7 @@ int scheduler_add_at(struct scheduler *s, int64_t id, char queue, int64_t run_at
 			return -1;
 		}
 	}
-	s->slots[slot] = (struct slot){ .kind = SLOT_AT, .queue = queue, .at_id = id };
+	s->slots[slot] = (struct slot){ .kind = SLOT_AT, .queue = queue, .at_uid = uid, .at_id = id };
 	return heap_set(&s->heap, slot, run_at);
 }
 
@@ -505,7 +508,7 @@ void scheduler_run_due(struct scheduler *s, int64_t now, enum jump_kind kind, du
 		struct slot *sl = &s->slots[n.id];
 		if (sl->kind == SLOT_AT) {
 			struct due d = { .kind = DUE_AT, .scheduled = n.key, .at_id = sl->at_id,
-				         .queue = sl->queue };
+				         .queue = sl->queue, .at_uid = sl->at_uid };
 			idmap_del(&s->at_slots, sl->at_id);
 			release_slot(s, n.id);
 			emit(ctx, &d);

@@ -62,6 +62,7 @@ struct due {
 	/* DUE_AT */
 	int64_t at_id;
 	char queue;
+	uint32_t at_uid;                     /* its owner */
 };
 
 /* Receives one due run. It must not call back into the scheduler: pointers
@@ -99,8 +100,9 @@ bool scheduler_remove_source(struct scheduler *s, const char *name);
 /* The source called NAME, or NULL. Valid until the next change to it. */
 const struct sched_source *scheduler_find_source(const struct scheduler *s, const char *name);
 
-/* Arms at job ID (queue letter QUEUE) for RUN_AT; replaces an existing one. */
-int scheduler_add_at(struct scheduler *s, int64_t id, char queue, int64_t run_at);
+/* Arms at job ID (queue letter QUEUE, its owner's UID: batch jobs are
+ * shared out by owner) for RUN_AT; replaces an existing one. */
+int scheduler_add_at(struct scheduler *s, int64_t id, char queue, uint32_t uid, int64_t run_at);
 /* Removes at job ID; false if unknown. */
 bool scheduler_remove_at(struct scheduler *s, int64_t id);
 /* Whether at job ID is armed. */

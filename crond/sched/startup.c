@@ -88,7 +88,7 @@ static int load_at_jobs(struct crond *c, struct spool *sp, char *err, size_t err
 	}
 	for (size_t i = 0; i < n; i++)
 		if (v[i].state == SPOOL_AT_WAITING &&
-		    scheduler_add_at(c->sched, v[i].id, v[i].queue, v[i].run_at) < 0)
+		    scheduler_add_at(c->sched, v[i].id, v[i].queue, (uint32_t)v[i].uid, v[i].run_at) < 0)
 			log_msg(LOG_ERR, "out of memory: at job %lld not scheduled", (long long)v[i].id);
 	free(v);
 	return 0;

@@ -17,6 +17,7 @@
  * the next due instant, sleep.
  */
 #include "crond/sched/timer.h"
+#include "crond/sched/batch_share.h"
 #include "crond/sched/timer_batch.h"
 
 #include <errno.h>
@@ -52,6 +53,7 @@ struct timer {
 	int64_t last_now_ns, last_mono_ns;
 	int64_t reload_at_ns;       /* monotonic; 0 = none pending */
 	int64_t last_batch_start;   /* seconds */
+	struct batch_share batch_share; /* whose batch job gets the next slot */
 	struct due *dues;           /* collected by the emit callback */
 	size_t n_dues, cap_dues;
 	uint64_t cancelled_seen;    /* the scheduler's cancelled count last told */
@@ -95,34 +97,80 @@ static double read_load(const char *path)
 	return load;
 }
 
-/* A due batch job: start it if the load and the batch interval allow,
- * else re-arm it for a later look. */
-static bool batch_may_start(struct timer *t, const struct due *d, int64_t now)
+/* Whether the batch slot is free now: the batch interval passed and the
+ * load allows. *RETRY gets when to look again otherwise. */
+static bool batch_slot_free(struct timer *t, int64_t now, int64_t *retry)
 {
 	int64_t next_slot = t->last_batch_start + t->cfg.batch_interval;
 	double load = read_load(t->cfg.loadavg_file);
 	if (load < 0)
 		log_msg(LOG_WARNING, "cannot read the load average from %s; starting batch jobs anyway",
 		        t->cfg.loadavg_file);
-	if ((t->last_batch_start && now < next_slot) || load >= t->cfg.batch_load) {
-		int64_t retry = now + BATCH_RETRY_MIN;
-		if (t->last_batch_start && next_slot > retry)
-			retry = next_slot;
-		if (scheduler_add_at(t->sched, d->at_id, d->queue, retry) < 0)
-			log_msg(LOG_ERR, "out of memory: batch job %lld not re-armed", (long long)d->at_id);
-		return false;
+	*retry = now + BATCH_RETRY_MIN;
+	if (t->last_batch_start && next_slot > *retry)
+		*retry = next_slot;
+	return !((t->last_batch_start && now < next_slot) || load >= t->cfg.batch_load);
+}
+
+static void batch_rearm(struct timer *t, const struct due *d, int64_t retry)
+{
+	if (scheduler_add_at(t->sched, d->at_id, d->queue, d->at_uid, retry) < 0)
+		log_msg(LOG_ERR, "out of memory: batch job %lld not re-armed", (long long)d->at_id);
+}
+
+/* batch_choice: every due batch job starts (batch_interval 0). */
+#define BATCH_ALL (SIZE_MAX - 1)
+
+/* The due batch job that starts now, or SIZE_MAX: at most one, when the
+ * load and the batch interval allow, chosen by owner (batch_share.h); the
+ * other due batch jobs are re-armed for a later look. With a batch
+ * interval of 0, BATCH_ALL when the load allows. */
+static size_t batch_choice(struct timer *t, int64_t now)
+{
+	size_t best = SIZE_MAX;
+	for (size_t i = 0; i < t->n_dues; i++) {
+		const struct due *d = &t->dues[i];
+		if (d->kind != DUE_AT || !batch_like(d->queue))
+			continue;
+		const struct due *b = best == SIZE_MAX ? NULL : &t->dues[best];
+		/* by owner; one owner's in the order they were queued */
+		if (b == NULL || batch_share_before(&t->batch_share, d->at_uid, b->at_uid) ||
+		    (d->at_uid == b->at_uid && d->at_id < b->at_id))
+			best = i;
 	}
-	t->last_batch_start = now;
-	return true;
+	if (best == SIZE_MAX)
+		return SIZE_MAX;
+	int64_t retry;
+	bool free_now = batch_slot_free(t, now, &retry);
+	if (free_now && t->cfg.batch_interval == 0) {
+		t->last_batch_start = now;
+		return BATCH_ALL;
+	}
+	if (free_now) {
+		t->last_batch_start = now;
+		batch_share_started(&t->batch_share, t->dues[best].at_uid, now);
+		/* the others: at the next slot */
+		retry = now + (t->cfg.batch_interval > BATCH_RETRY_MIN ? t->cfg.batch_interval
+		                                                       : BATCH_RETRY_MIN);
+	} else {
+		best = SIZE_MAX;
+	}
+	for (size_t i = 0; i < t->n_dues; i++) {
+		const struct due *d = &t->dues[i];
+		if (i != best && d->kind == DUE_AT && batch_like(d->queue))
+			batch_rearm(t, d, retry);
+	}
+	return best;
 }
 
 static void dispatch(struct timer *t, int64_t now)
 {
 	struct mailbox_item *first = NULL, *last = NULL;
+	size_t batch = batch_choice(t, now);
 	for (size_t i = 0; i < t->n_dues; i++) {
 		const struct due *d = &t->dues[i];
-		if (d->kind == DUE_AT && batch_like(d->queue) && !batch_may_start(t, d, now))
-			continue;
+		if (d->kind == DUE_AT && batch_like(d->queue) && i != batch && batch != BATCH_ALL)
+			continue;   /* re-armed */
 		/* Sources cannot change while we are here (only this thread
 		 * changes them), so the pointers in D are still good. */
 		struct run_request *r = runreq_from_due(d);
@@ -323,7 +371,7 @@ static void handle_msg(struct timer *t, struct timer_msg *m, int64_t now)
 			scheduler_remove_source(t->sched, name);
 		break;
 	case TIMER_AT_ADD:
-		if (scheduler_add_at(t->sched, m->at_id, m->queue, m->run_at) < 0)
+		if (scheduler_add_at(t->sched, m->at_id, m->queue, m->at_uid, m->run_at) < 0)
 			log_msg(LOG_ERR, "out of memory: at job %lld not scheduled", (long long)m->at_id);
 		else
 			resync_at_added(&t->resync, m->at_id);

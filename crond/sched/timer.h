@@ -42,6 +42,7 @@ struct timer_msg {
 	struct resync_at *at_list; /* TIMER_AT_SYNC: moved in */
 	size_t n_at;
 	int64_t at_id;           /* TIMER_AT_* */
+	uint32_t at_uid;         /* TIMER_AT_ADD: the job's owner */
 	char queue;              /* TIMER_AT_ADD */
 	int64_t run_at;          /* TIMER_AT_ADD */
 	char *source;            /* TIMER_RUN: "user:NAME" or a system crontab's path */
@@ -57,7 +58,7 @@ struct timer_msg {
 void timer_post_crontab(struct crond *c, const char *owner, struct crontab *tab,
                         int64_t generation);
 void timer_post_remove_crontab(struct crond *c, const char *owner, int64_t generation);
-void timer_post_at_add(struct crond *c, int64_t id, char queue, int64_t run_at);
+void timer_post_at_add(struct crond *c, int64_t id, char queue, uint32_t uid, int64_t run_at);
 void timer_post_at_remove(struct crond *c, int64_t id);
 void timer_post(struct crond *c, enum timer_msg_kind kind);
 /* Cluster: the N waiting at jobs LIST (moved in, freed with free()), after

@@ -94,13 +94,14 @@ void timer_post_at_sync(struct crond *c, struct resync_at *list, size_t n)
 	mailbox_post(&c->timer_box, &m->link);
 }
 
-void timer_post_at_add(struct crond *c, int64_t id, char queue, int64_t run_at)
+void timer_post_at_add(struct crond *c, int64_t id, char queue, uint32_t uid, int64_t run_at)
 {
 	struct timer_msg *m = msg_new(TIMER_AT_ADD);
 	if (m == NULL)
 		return;
 	m->at_id = id;
 	m->queue = queue;
+	m->at_uid = uid;
 	m->run_at = run_at;
 	mailbox_post(&c->timer_box, &m->link);
 }

@@ -56,14 +56,14 @@ static void test_at_jobs_are_made_to_match_the_waiting_list(void **state)
 	resync_init(&r);
 	/* Armed here: 1 (still waiting), 2 (removed on another node), 3 (held
 	 * back to a later instant, still waiting). */
-	assert_int_equal(scheduler_add_at(s, 1, 'a', 1000), 0);
-	assert_int_equal(scheduler_add_at(s, 2, 'a', 1000), 0);
-	assert_int_equal(scheduler_add_at(s, 3, 'b', 5000), 0);
+	assert_int_equal(scheduler_add_at(s, 1, 'a', 0, 1000), 0);
+	assert_int_equal(scheduler_add_at(s, 2, 'a', 0, 1000), 0);
+	assert_int_equal(scheduler_add_at(s, 3, 'b', 0, 5000), 0);
 	resync_at_mark(&r);
 	/* Queued on this node after the mark, so maybe not in the list. */
-	assert_int_equal(scheduler_add_at(s, 4, 'a', 2000), 0);
+	assert_int_equal(scheduler_add_at(s, 4, 'a', 0, 2000), 0);
 	resync_at_added(&r, 4);
-	struct resync_at list[] = { { 1, 'a', 1000 }, { 3, 'b', 1500 }, { 5, 'c', 900 } };
+	struct resync_at list[] = { { 1, 'a', 1000, 0 }, { 3, 'b', 1500, 0 }, { 5, 'c', 900, 0 } };
 	size_t added, removed;
 	assert_int_equal(resync_at_apply(&r, s, list, 3, &added, &removed), 0);
 	assert_int_equal(added, 1);

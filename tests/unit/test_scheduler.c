@@ -279,8 +279,8 @@ static void test_replacing_and_removing_sources_and_at_jobs(void **state)
 	install(s, "user:alice", "*/10 * * * * old\n", t0);
 	install(s, "user:bob", "5 10 * * * bob\n", t0);
 	install(s, "user:alice", "7 10 * * * new\n", t0);
-	assert_int_equal(scheduler_add_at(s, 42, 'a', at(z, "2026-05-01T10:06")), 0);
-	assert_int_equal(scheduler_add_at(s, 43, 'b', at(z, "2026-05-01T10:08")), 0);
+	assert_int_equal(scheduler_add_at(s, 42, 'a', 0, at(z, "2026-05-01T10:06")), 0);
+	assert_int_equal(scheduler_add_at(s, 43, 'b', 0, at(z, "2026-05-01T10:08")), 0);
 	assert_true(scheduler_remove_at(s, 43));
 	assert_false(scheduler_remove_at(s, 43));
 	run_until(s, at(z, "2026-05-01T10:30"), &r);
