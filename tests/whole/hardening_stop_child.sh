@@ -62,7 +62,13 @@ echo "figure: $evil's kill(-1, SIGSTOP) loop stopped $stopped of their jobs befo
 root_runs=$(wc -l <"$TEST_TMP/root.runs")
 echo "figure: root's job ran $root_runs times in 14 s (7 test minutes)"
 [ "$root_runs" -ge 5 ] || fail "root's job ran $root_runs times in 7 test minutes while $evil stopped their jobs"
-[ "$stopped" -ge 1 ] || fail "no child of $evil's was stopped before its execve: the test tested nothing"
+# The ThreadSanitizer build forks its jobs (crond/run/runner.c): a stopped
+# child there never held the supervisor, and none is killed.
+if ldd "$BIN/crond" 2>/dev/null | grep -q libtsan; then
+    echo "(a ThreadSanitizer build: jobs are forked, nothing waits for their execve)"
+else
+    [ "$stopped" -ge 1 ] || fail "no child of $evil's was stopped before its execve: the test tested nothing"
+fi
 t0=$(date +%s%N)
 stop_crond
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
