@@ -76,14 +76,25 @@ void ownerlog_allow(struct ownerlog *l, const char *user, int64_t now_ns,
 	o->held = 0;
 }
 
+void ownerlog_held_note(char *buf, size_t len, unsigned held, bool shared, const char *what)
+{
+	if (held == 0 && len > 0)
+		buf[0] = '\0';
+	else if (held > 0)
+		snprintf(buf, len, "%u similar %s%s not logged%s", held, what, held == 1 ? "" : "s",
+		         shared ? " (of several users)" : "");
+}
+
 void ownerlog_event(struct ownerlog *l, const char *user, const char *event, int64_t now_ns,
                     const char *fmt, ...)
 {
 	struct ownerlog_verdict v;
 	ownerlog_allow(l, user, now_ns, &v);
-	if (v.evicted_held > 0)
-		log_event(v.evicted, event, "%u similar line%s not logged", v.evicted_held,
-		          v.evicted_held == 1 ? "" : "s");
+	char more[96];
+	if (v.evicted_held > 0) {
+		ownerlog_held_note(more, sizeof(more), v.evicted_held, false, "line");
+		log_event(v.evicted, event, "%s", more);
+	}
 	if (!v.log)
 		return;
 	char detail[512];
@@ -91,9 +102,6 @@ void ownerlog_event(struct ownerlog *l, const char *user, const char *event, int
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	if (v.held == 0)
-		log_event(user, event, "%s", detail);
-	else
-		log_event(user, event, "%s; %u similar line%s%s not logged", detail, v.held,
-		          v.held == 1 ? "" : "s", v.shared ? " (of several users)" : "");
+	ownerlog_held_note(more, sizeof(more), v.held, v.shared, "line");
+	log_event(user, event, "%s%s%s", detail, v.held > 0 ? "; " : "", more);
 }

@@ -58,6 +58,11 @@ struct ownerlog_verdict {
 void ownerlog_allow(struct ownerlog *l, const char *user, int64_t now_ns,
                     struct ownerlog_verdict *v);
 
+/* "N similar WHATs not logged" into BUF (LEN bytes), with " (of several
+ * users)" when SHARED: what a line logged after HELD were held back adds.
+ * BUF is "" when HELD is 0. */
+void ownerlog_held_note(char *buf, size_t len, unsigned held, bool shared, const char *what);
+
 /* Logs "(USER) EVENT (detail)" (log_event) when ownerlog_allow lets it,
  * with "; N similar lines not logged" when lines were held back, and the
  * line owed to an owner that lost its place. */

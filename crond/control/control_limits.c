@@ -94,15 +94,14 @@ static bool user_line(struct ownerlog *l, const char *who, int priority, bool re
 		return false;
 	char text[640];
 	vsnprintf(text, sizeof(text), fmt, ap);
-	char more[96] = "";
-	if (held > 0)
-		snprintf(more, sizeof(more), "%s%u similar %s%s not logged%s", refusal ? "; " : " (",
-		         held, refusal ? "refusal" : "line", held == 1 ? "" : "s",
-		         shared ? " (of several users)" : "");
+	char more[96];
+	ownerlog_held_note(more, sizeof(more), held, shared, refusal ? "refusal" : "line");
 	if (refusal)
-		log_msg(LOG_WARNING, "(%s) REFUSED (%s%s)", who, text, more);
+		log_msg(LOG_WARNING, "(%s) REFUSED (%s%s%s)", who, text, held > 0 ? "; " : "", more);
+	else if (held > 0)
+		log_msg(priority, "%s (%s)", text, more);
 	else
-		log_msg(priority, "%s%s%s", text, more, held > 0 ? ")" : "");
+		log_msg(priority, "%s", text);
 	return true;
 }
 

@@ -236,13 +236,12 @@ bool control_allowed(struct control_ctx *ctx, const struct control_peer *peer,
 	unsigned held;
 	bool shared;
 	if (control_log_user_allowed(&ctx->rl_auth, peer->user.name, &held, &shared)) {
-		char more[80] = "";
-		if (held > 0)
-			snprintf(more, sizeof(more), "; %u similar line%s not logged%s", held,
-			         held == 1 ? "" : "s", shared ? " (of several users)" : "");
-		log_event(target->name, "AUTH", "%s not allowed%s%s%s", prog,
+		char more[96];
+		ownerlog_held_note(more, sizeof(more), held, shared, "line");
+		log_event(target->name, "AUTH", "%s not allowed%s%s%s%s", prog,
 		          peer->user.uid != target->uid ? ", asked by " : "",
-		          peer->user.uid != target->uid ? peer->user.name : "", more);
+		          peer->user.uid != target->uid ? peer->user.name : "", held > 0 ? "; " : "",
+		          more);
 	}
 	/* access_allowed speaks to the user ("you (bob) are not allowed to use
 	 * crontab (...)"); root asking about bob is told about bob instead. */

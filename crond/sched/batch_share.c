@@ -12,13 +12,14 @@ static int64_t last_start(const struct batch_share *b, uint32_t uid)
 	return 0;
 }
 
-bool batch_share_before(const struct batch_share *b, uint32_t a, uint32_t b_uid)
+bool batch_share_before(const struct batch_share *b, struct batch_share_job a,
+                        struct batch_share_job b_job)
 {
-	if (a == b_uid)
-		return false;
-	if (a == 0 || b_uid == 0)
-		return a == 0;
-	return last_start(b, a) < last_start(b, b_uid);
+	if (a.uid == b_job.uid)
+		return a.id < b_job.id;
+	if (a.uid == 0 || b_job.uid == 0)
+		return a.uid == 0;
+	return last_start(b, a.uid) < last_start(b, b_job.uid);
 }
 
 void batch_share_started(struct batch_share *b, uint32_t uid, int64_t now)

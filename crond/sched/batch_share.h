@@ -8,8 +8,7 @@
  * default interval). Instead the slot goes to root's job first, then to the
  * owner whose last batch start is the oldest (one that never started any,
  * or was forgotten, first), and among one owner's jobs to the one queued
- * first (the lowest job number: the caller's part): each owner with jobs
- * waiting gets a turn.
+ * first (the lowest job number): each owner with jobs waiting gets a turn.
  *
  * Plain data owned by the timer thread: no lock, no clock read (the caller
  * passes NOW). The table is bounded: BATCH_SHARE_OWNERS owners are
@@ -32,9 +31,15 @@ struct batch_share {
 	size_t n;
 };
 
-/* Whether a batch job of UID A goes before one of UID B (false for the
- * same owner). */
-bool batch_share_before(const struct batch_share *b, uint32_t a, uint32_t b_uid);
+/* A waiting batch job: its owner and its job number. */
+struct batch_share_job {
+	uint32_t uid;
+	int64_t id;
+};
+
+/* Whether batch job A goes before batch job B. */
+bool batch_share_before(const struct batch_share *b, struct batch_share_job a,
+                        struct batch_share_job b_job);
 
 /* UID's batch job started at NOW (seconds, > 0). */
 void batch_share_started(struct batch_share *b, uint32_t uid, int64_t now);

@@ -79,9 +79,10 @@ static void collect(void *ctx, const struct due *d)
 	t->dues[t->n_dues++] = *d;
 }
 
-static bool batch_like(char queue)
+/* An at job of queue b or an upper-case queue: it waits for the batch slot. */
+static bool is_batch(const struct due *d)
 {
-	return queue == 'b' || (queue >= 'A' && queue <= 'Z');
+	return d->kind == DUE_AT && (d->queue == 'b' || (d->queue >= 'A' && d->queue <= 'Z'));
 }
 
 /* The 1-minute load average from the configured file, or -1 if unreadable. */
@@ -112,12 +113,6 @@ static bool batch_slot_free(struct timer *t, int64_t now, int64_t *retry)
 	return !((t->last_batch_start && now < next_slot) || load >= t->cfg.batch_load);
 }
 
-static void batch_rearm(struct timer *t, const struct due *d, int64_t retry)
-{
-	if (scheduler_add_at(t->sched, d->at_id, d->queue, d->at_uid, retry) < 0)
-		log_msg(LOG_ERR, "out of memory: batch job %lld not re-armed", (long long)d->at_id);
-}
-
 /* batch_choice: every due batch job starts (batch_interval 0). */
 #define BATCH_ALL (SIZE_MAX - 1)
 
@@ -130,12 +125,13 @@ static size_t batch_choice(struct timer *t, int64_t now)
 	size_t best = SIZE_MAX;
 	for (size_t i = 0; i < t->n_dues; i++) {
 		const struct due *d = &t->dues[i];
-		if (d->kind != DUE_AT || !batch_like(d->queue))
+		if (!is_batch(d))
 			continue;
-		const struct due *b = best == SIZE_MAX ? NULL : &t->dues[best];
-		/* by owner; one owner's in the order they were queued */
-		if (b == NULL || batch_share_before(&t->batch_share, d->at_uid, b->at_uid) ||
-		    (d->at_uid == b->at_uid && d->at_id < b->at_id))
+		if (best == SIZE_MAX ||
+		    batch_share_before(&t->batch_share,
+		                       (struct batch_share_job){ d->at_uid, d->at_id },
+		                       (struct batch_share_job){ t->dues[best].at_uid,
+		                                                 t->dues[best].at_id }))
 			best = i;
 	}
 	if (best == SIZE_MAX)
@@ -157,8 +153,9 @@ static size_t batch_choice(struct timer *t, int64_t now)
 	}
 	for (size_t i = 0; i < t->n_dues; i++) {
 		const struct due *d = &t->dues[i];
-		if (i != best && d->kind == DUE_AT && batch_like(d->queue))
-			batch_rearm(t, d, retry);
+		if (i != best && is_batch(d) &&
+		    scheduler_add_at(t->sched, d->at_id, d->queue, d->at_uid, retry) < 0)
+			log_msg(LOG_ERR, "out of memory: batch job %lld not re-armed", (long long)d->at_id);
 	}
 	return best;
 }
@@ -169,7 +166,7 @@ static void dispatch(struct timer *t, int64_t now)
 	size_t batch = batch_choice(t, now);
 	for (size_t i = 0; i < t->n_dues; i++) {
 		const struct due *d = &t->dues[i];
-		if (d->kind == DUE_AT && batch_like(d->queue) && i != batch && batch != BATCH_ALL)
+		if (is_batch(d) && i != batch && batch != BATCH_ALL)
 			continue;   /* re-armed */
 		/* Sources cannot change while we are here (only this thread
 		 * changes them), so the pointers in D are still good. */
