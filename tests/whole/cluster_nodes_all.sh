@@ -46,7 +46,7 @@ import collections, json, sys
 h = json.load(open(sys.argv[1]))
 per = collections.Counter()
 for r in h["runs"]:
-    e = "all" if "e1" in r["command"] else "shared"
+    e = "all" if r["command"].startswith("echo e1 ") else "shared"   # (the temporary directory's name may hold "e1")
     per[(e, r["scheduled_epoch"], r.get("node"))] += 1
     if r["state"] != "ok":
         sys.exit("a run not ok: %s" % r)
