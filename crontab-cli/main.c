@@ -171,7 +171,17 @@ static int parse_options(int argc, char **argv, struct crontab_cli *cli, enum ac
 		int rc = 0;
 		*shaped = *shaped || opt != OPT_CONFIG;
 		switch (opt) {
-		case 'u': cli->user = optarg; break;
+		case 'u': {
+			/* Checked where it is met, as Debian's crontab does: an
+			 * unknown user, then the privilege, before any later
+			 * option or operand is looked at ("crontab -ul" is
+			 * user `l' unknown). */
+			struct cli_user who;
+			cli->user = optarg;
+			if (cli_user_resolve(cli, &who) < 0)
+				return EXIT_FAIL;
+			break;
+		}
 		case 'l': rc = set_action(act, ACT_LIST, "-l"); break;
 		case 'r': rc = set_action(act, ACT_REMOVE, "-r"); break;
 		case 'e': rc = set_action(act, ACT_EDIT, "-e"); break;
