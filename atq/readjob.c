@@ -83,8 +83,11 @@ int at_read_job(const struct at_cli *cli, char **buf, size_t *len)
 	char err[CONFIG_PATH_MAX + 256];
 	if (cli->file == NULL && isatty(STDIN_FILENO))
 		return read_terminal(cli, buf, len);
-	if (readall(cli->file != NULL ? cli->file : "-", SPOOL_SCRIPT_MAX, buf, len, err,
-	            sizeof(err)) == 0)
+	/* -f names a file, "-" too (Debian's at opens a file called "-"). */
+	int rc = cli->file != NULL
+	             ? readall_file(cli->file, SPOOL_SCRIPT_MAX, buf, len, err, sizeof(err))
+	             : readall("-", SPOOL_SCRIPT_MAX, buf, len, err, sizeof(err));
+	if (rc == 0)
 		return 0;
 	if (cli->file != NULL)
 		fprintf(stderr, "Cannot open input file %s\n", err);   /* Debian's words */

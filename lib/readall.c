@@ -62,6 +62,12 @@ int readall(const char *path, size_t max, char **buf, size_t *len, char *err, si
 {
 	if (strcmp(path, "-") == 0)
 		return read_fd(STDIN_FILENO, "standard input", max, buf, len, err, errlen);
+	return readall_file(path, max, buf, len, err, errlen);
+}
+
+int readall_file(const char *path, size_t max, char **buf, size_t *len, char *err,
+                 size_t errlen)
+{
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));

@@ -17,4 +17,9 @@
  * not a regular file, or more than MAX bytes. Returns 0 or -1. */
 int readall(const char *path, size_t max, char **buf, size_t *len, char *err, size_t errlen);
 
+/* As readall, but PATH is always a file name: "-" is the file of that name
+ * (at -f -, as Debian's at opens it). */
+int readall_file(const char *path, size_t max, char **buf, size_t *len, char *err,
+                 size_t errlen);
+
 #endif

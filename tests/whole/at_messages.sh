@@ -94,5 +94,22 @@ expect_rc 1 "atrm 0 2"
 [ "$ERR" = "Cannot find jobid 0" ] || { show_last; fail "atrm 0 2"; }
 "$BIN/atq" | grep -q "^2[[:space:]]" && fail "atrm 0 2 did not remove job 2"
 expect "Cannot find jobid 0" "$AT" -c 0
+# -f - is the file called "-", as in Debian's at, not standard input.
+cd "$TEST_TMP" || fail "cd"
+run "$AT" -f - now+1hour <<<"echo from-stdin"
+expect_rc 1 "at -f - without a file called -"
+[ "$ERR" = "warning: commands will be executed using /bin/sh
+Cannot open input file -: No such file or directory" ] ||
+    { show_last; fail "at -f -: Debian's two lines"; }
+echo "echo from-dash-file" >"$TEST_TMP/-"
+run "$AT" -f - now+1hour <<<"echo from-stdin"
+expect_rc 0 "at -f - with a file called -"
+dash_job=$(sed -n 's/^job \([0-9]*\) .*/\1/p' <<<"$ERR")
+run "$AT" -c "$dash_job"
+expect_rc 0 "at -c of the -f - job"
+grep -q "from-dash-file" <<<"$OUT" && ! grep -q "from-stdin" <<<"$OUT" ||
+    { show_last; fail "at -f - read standard input, not the file called -"; }
+"$BIN/atrm" "$dash_job"
+rm -f "$TEST_TMP/-"
 stop_crond
 echo ok
