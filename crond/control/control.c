@@ -231,25 +231,69 @@ static void take_box(struct control *ctl)
 	}
 }
 
+#define CONTROL_EVENTS_MAX 64        /* events taken from one epoll_wait */
+
+struct ranked_event {
+	uint64_t turn;                     /* control_conn_turn */
+	struct epoll_event ev;
+};
+
+static int by_turn(const void *a, const void *b)
+{
+	uint64_t x = ((const struct ranked_event *)a)->turn;
+	uint64_t y = ((const struct ranked_event *)b)->turn;
+	return (x > y) - (x < y);
+}
+
+/* Serves one pass's events: the listener, the box and root's connections
+ * first, then users' connections, the one served longest ago first, for
+ * at most CONTROL_PASS_BUDGET_MS once one has been served, and none when
+ * root has just connected (its request comes first in the next pass). A
+ * user's expensive request (a --status of thousands of entries) then
+ * delays root by itself alone, not by every request that happened to be
+ * ready in the same pass; and a user whose client keeps sending cannot
+ * stay ahead of the others. */
+static void serve_events(struct control *ctl, const struct epoll_event *evs, int n)
+{
+	struct ranked_event ranked[CONTROL_EVENTS_MAX];
+	for (int i = 0; i < n; i++)
+		ranked[i] = (struct ranked_event){ control_conn_turn(ctl, evs[i].data.u64), evs[i] };
+	qsort(ranked, (size_t)n, sizeof(ranked[0]), by_turn);
+	int64_t start = control_mono_ms();
+	bool served_user = false;
+	bool root_came = false;   /* root connected: its request, not users', next */
+	for (int i = 0; i < n; i++) {
+		uint64_t token = ranked[i].ev.data.u64;
+		if (token == CONTROL_TOKEN_BOX) {
+			take_box(ctl);
+		} else if (token == CONTROL_TOKEN_LISTEN) {
+			root_came = control_accept(ctl);
+		} else {
+			if (ranked[i].turn != 0) {
+				if (root_came ||
+				    (served_user && control_mono_ms() - start >= CONTROL_PASS_BUDGET_MS))
+					return;             /* the rest are reported again */
+				served_user = true;
+			}
+			control_conn_event(ctl, token, ranked[i].ev.events);
+		}
+	}
+}
+
 static void *control_main(void *arg)
 {
 	struct control *ctl = arg;
-	struct epoll_event evs[64];
+	struct epoll_event evs[CONTROL_EVENTS_MAX];
 	while (!ctl->stop) {
-		int n = epoll_wait(ctl->ep, evs, 64, (int)deadline_timeout(ctl, control_mono_ms()));
+		int n = epoll_wait(ctl->ep, evs, CONTROL_EVENTS_MAX,
+		                   (int)deadline_timeout(ctl, control_mono_ms()));
 		if (n < 0 && errno != EINTR) {
 			log_msg(LOG_ERR, "control: epoll_wait: %s", strerror(errno));
 			struct timespec pause = { 0, 100 * 1000 * 1000 };
 			nanosleep(&pause, NULL);       /* never spin on a broken poll */
 		}
-		for (int i = 0; i < n; i++) {
-			if (evs[i].data.u64 == CONTROL_TOKEN_BOX)
-				take_box(ctl);
-			else if (evs[i].data.u64 == CONTROL_TOKEN_LISTEN)
-				control_accept(ctl);
-			else
-				control_conn_event(ctl, evs[i].data.u64, evs[i].events);
-		}
+		if (n > 0)
+			serve_events(ctl, evs, n);
 		control_conns_answer_kept(ctl);
 		control_expire(ctl);
 	}

@@ -47,6 +47,7 @@ struct conn {
 	                           is read or sent until control_at_flush
 	                           answers it, later in the same loop pass */
 	uint32_t events;        /* what epoll watches now */
+	uint64_t turn;          /* ctl->turns when last served (or accepted) */
 };
 
 static uint64_t token_of(const struct conn *k)
@@ -356,6 +357,7 @@ void control_conn_event(struct control *ctl, uint64_t token, uint32_t events)
 		return;                             /* closed earlier in this batch */
 	if (k->deferred)
 		return;                             /* answered at the end of the pass */
+	k->turn = ++ctl->turns;
 	int64_t now = control_mono_ms();
 	if (proto_writer_pending(&k->wr) > 0) {
 		if (!conn_flush(ctl, k, now))
@@ -365,6 +367,17 @@ void control_conn_event(struct control *ctl, uint64_t token, uint32_t events)
 			return;
 	}
 	(void)conn_watch(ctl, k);
+}
+
+uint64_t control_conn_turn(const struct control *ctl, uint64_t token)
+{
+	uint32_t slot = (uint32_t)token;
+	if (slot >= ctl->lim.max_conns)
+		return 0;                           /* the listener or the box */
+	const struct conn *k = ctl->conns[slot];
+	if (k == NULL || k->gen != (uint32_t)(token >> 32) || k->peer.user.uid == 0)
+		return 0;
+	return k->turn;
 }
 
 /* ------------------------------------------------------------ accept */
@@ -456,7 +469,9 @@ static uint32_t free_slot(const struct control *ctl)
 
 /* Serves a new connection FD: identified first, then given a slot if the
  * limits allow, else told why and closed. */
-static void conn_new(struct control *ctl, int fd, int64_t now)
+/* Admits the connection FD, or refuses it. Returns whether it is root's and
+ * was admitted. */
+static bool conn_new(struct control *ctl, int fd, int64_t now)
 {
 	struct peercred cred;
 	char msg[256];
@@ -464,24 +479,25 @@ static void conn_new(struct control *ctl, int fd, int64_t now)
 		log_msg(LOG_WARNING, "control: %s", msg);
 		send_fatal_now(fd, "crond cannot tell who you are");
 		close(fd);
-		return;
+		return false;
 	}
 	struct control_peer peer = { 0 };
 	identify(&peer, &cred);
 	if (!admit(ctl, &peer, msg, sizeof(msg))) {
 		send_fatal_now(fd, msg);
 		close(fd);
-		return;
+		return false;
 	}
 	struct conn *k = calloc(1, sizeof(*k));
 	if (k == NULL) {
 		log_msg(LOG_ERR, "control: out of memory for a connection");
 		send_fatal_now(fd, "crond is out of memory");
 		close(fd);
-		return;
+		return false;
 	}
 	*k = (struct conn){ .fd = fd, .slot = free_slot(ctl), .peer = peer, .active_ms = now,
-	                    .msg_ms = -1, .out_ms = -1, .events = EPOLLIN };
+	                    .msg_ms = -1, .out_ms = -1, .events = EPOLLIN,
+	                    .turn = ++ctl->turns };
 	ctl->gen = ctl->gen + 1 >= UINT32_MAX ? 1 : ctl->gen + 1;
 	k->gen = ctl->gen;
 	proto_reader_init(&k->rd, ctl->lim.max_request);
@@ -491,12 +507,13 @@ static void conn_new(struct control *ctl, int fd, int64_t now)
 		log_msg(LOG_ERR, "control: epoll: %s", strerror(errno));
 		close(fd);
 		free(k);
-		return;
+		return false;
 	}
 	ctl->conns[k->slot] = k;
 	ctl->n_conns++;
 	log_msg(LOG_DEBUG, "control: connection from uid %u pid %d", (unsigned)cred.uid,
 	        (int)cred.pid);
+	return k->peer.user.uid == 0;
 }
 
 static void listen_events(struct control *ctl, uint32_t events)
@@ -506,8 +523,9 @@ static void listen_events(struct control *ctl, uint32_t events)
 		log_msg(LOG_ERR, "control: epoll: %s", strerror(errno));
 }
 
-void control_accept(struct control *ctl)
+bool control_accept(struct control *ctl)
 {
+	bool root = false;
 	int64_t now = control_mono_ms();
 	control_config_refresh(&ctl->ctx);
 	for (int i = 0; i < CONTROL_ACCEPT_BATCH; i++) {
@@ -515,17 +533,18 @@ void control_accept(struct control *ctl)
 		if (fd < 0 && (errno == EINTR || errno == ECONNABORTED))
 			continue;
 		if (fd < 0 && errno == EAGAIN)
-			return;
+			return root;
 		if (fd < 0) {
 			control_log_limited(&ctl->ctx.rl_accept, LOG_WARNING,
 			                    "control: accept: %s (pausing %d ms)", strerror(errno),
 			                    CONTROL_ACCEPT_PAUSE_MS);
 			listen_events(ctl, 0);
 			ctl->accept_resume_ms = now + CONTROL_ACCEPT_PAUSE_MS;
-			return;
+			return root;
 		}
-		conn_new(ctl, fd, now);
+		root = conn_new(ctl, fd, now) || root;
 	}
+	return root;
 }
 
 /* ------------------------------------------------------------ deadlines */

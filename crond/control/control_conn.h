@@ -42,15 +42,28 @@ struct control {
 	                                     still arriving (<= inflight_max) */
 	uint64_t reply_bytes;             /* output queued and not yet sent,
 	                                     all connections */
+	uint64_t turns;                   /* connection events served so far */
 };
 
+/* The longest a loop pass goes on serving users' connections once one has
+ * been served: the events left wait for the next pass (epoll reports them
+ * again), so the listener and root's connections, which come first in
+ * every pass, never wait behind more than one user's expensive request. */
+#define CONTROL_PASS_BUDGET_MS 10
+
 /* The listening socket is readable: accept what waits (at most
- * CONTROL_ACCEPT_BATCH). */
-void control_accept(struct control *ctl);
+ * CONTROL_ACCEPT_BATCH). Returns whether one of them is root's. */
+bool control_accept(struct control *ctl);
 
 /* epoll reported EVENTS for the connection with TOKEN (ignored when that
  * connection is gone). */
 void control_conn_event(struct control *ctl, uint64_t token, uint32_t events);
+
+/* The order in which a loop pass serves the event with TOKEN, lowest
+ * first: 0 for the listener, the box and root's connections (and a
+ * connection gone), otherwise when the connection was last served, so
+ * that the one that waited longest goes first. */
+uint64_t control_conn_turn(const struct control *ctl, uint64_t token);
 
 /* Writes the requests kept in this loop pass (the at batch: one
  * transaction) and answers them. Called once per pass, after its events

@@ -1,0 +1,79 @@
+#!/bin/bash
+# Root is served before users' waiting requests. nobody's six connections
+# each ask for the --status of 4,000 entries (tens of milliseconds each on
+# the control thread); root connects last and asks for its crontab. crond
+# is stopped (SIGSTOP) while they connect and send, so that on SIGCONT
+# every request waits at once and the order is the control thread's alone.
+# Was: one loop pass served the connections in the order they came, so
+# root's reply came after all six; a user with many connections kept root
+# waiting that many requests. Now root's connection and request come first
+# in each pass, and users' are served the one that waited longest first,
+# a pass stopping after CONTROL_PASS_BUDGET_MS of them.
+. "$ROOT/tests/whole/lib.sh"
+need_crond
+need_attackers "nobody's clients run as another uid"
+write_conf
+clock=1893499200   # 2030-01-01 12:00 UTC: no entry is due
+
+awk 'BEGIN { print "MAILTO=\"\""; for (i = 0; i < 4000; i++) printf "%d 4 * * * :\n", i % 60 }' \
+    >"$TEST_TMP/big.tab"
+chmod 0644 "$TEST_TMP/big.tab"
+printf '0 3 * * * echo root-job\n' >"$TEST_TMP/root.tab"
+start_crond --test-clock "$clock"
+run "$CRONTAB" "$TEST_TMP/root.tab"
+expect_rc 0 "install root's crontab"
+run as_nobody "$CRONTAB" "$TEST_TMP/big.tab"
+expect_rc 0 "nobody installs 4,000 entries"
+
+# A raw client: one MSG_STATUS request; it says "sent" on stderr once the
+# request is written, and prints the clock (ns) when its reply is whole.
+client='
+import socket, struct, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.sendall(struct.pack(">IHHI", 0x43524E44, 1, 40, 10) + struct.pack(">HII", 16, 4, 10))
+print("sent", file=sys.stderr, flush=True)
+def readn(n):
+    b = bytearray()
+    while len(b) < n:
+        c = s.recv(n - len(b))
+        if not c:
+            sys.exit("connection closed")
+        b += c
+    return bytes(b)
+magic, version, kind, length = struct.unpack(">IHHI", readn(12))
+readn(length)
+print(time.time_ns())
+'
+mkdir -m 0777 "$TEST_TMP/order"
+kill -STOP "$CROND_PID"
+pids=()
+for k in 1 2 3 4 5 6; do
+    as_nobody "$PY" -c "$client" "$SOCK" >"$TEST_TMP/order/user.$k" 2>"$TEST_TMP/order/sent.$k" &
+    pids+=($!)
+done
+for i in $(seq 1 200); do
+    [ "$(cat "$TEST_TMP/order/sent."* 2>/dev/null | grep -c sent)" -eq 6 ] && break
+    sleep 0.05
+done
+[ "$(cat "$TEST_TMP/order/sent."* | grep -c sent)" -eq 6 ] ||
+    { kill -CONT "$CROND_PID"; cat "$TEST_TMP"/order/sent.* >&2; fail "nobody's six requests were not sent within 10 s"; }
+( "$CRONTAB" -l >"$TEST_TMP/order/root.out" 2>&1 && date +%s%N >"$TEST_TMP/order/root" ) &
+root_pid=$!
+sleep 1   # root's client connects and sends: crond, stopped, takes nothing yet
+kill -CONT "$CROND_PID"
+wait "$root_pid" || { cat "$TEST_TMP/order/root.out" >&2; fail "root's crontab -l failed"; }
+for p in "${pids[@]}"; do
+    wait "$p" || fail "a user's status request failed: $(cat "$TEST_TMP"/order/sent.* | grep -v sent)"
+done
+root_done=$(cat "$TEST_TMP/order/root")
+before=0
+for k in 1 2 3 4 5 6; do
+    [ "$(cat "$TEST_TMP/order/user.$k")" -lt "$root_done" ] && before=$((before + 1))
+done
+first=$(sort -n "$TEST_TMP"/order/user.* | head -n 1)
+last=$(sort -n "$TEST_TMP"/order/user.* | tail -n 1)
+echo "figure: root's reply came after $before of nobody's 6 status replies (their first to last: $(( (last - first) / 1000000 )) ms)"
+[ $before -le 1 ] || fail "root's crontab -l was served after $before of nobody's 6 waiting requests"
+stop_crond
+echo ok
