@@ -35,6 +35,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "crond/run/jobenv.h"
@@ -626,26 +627,45 @@ static bool child_stopped(pid_t pid)
 	       si.si_pid == pid && si.si_code == CLD_STOPPED;
 }
 
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* Waits until child PID, which runs in our memory, has exec'd or died:
  * the start-report pipe's write end (close-on-exec, kept by the child
  * alone once ours is closed) reaches EOF; only then may its stack and the
  * plan be used again. From its setuid on the child is its owner's to
  * signal, and SIGSTOP cannot be blocked: waiting blindly, as clone's
  * CLONE_VFORK does, let a user who stops their own job's child in that
- * window freeze every start of every user's jobs. A child found stopped
- * is killed instead: true then (its start failed). Only return values
- * are used here: the child writes this thread's errno meanwhile. */
-static bool await_exec(struct plan *p, pid_t pid)
+ * window freeze every start of every user's jobs. Its owner also chooses
+ * what it opens then (the home it enters, the shell or program it execs,
+ * a script's interpreter), and an open can be made to wait: a lease on
+ * one of their files holds it 45 s (lease-break-time), a FUSE or network
+ * file system for ever. A child found stopped, or not exec'd
+ * RUNNER_EXEC_DEADLINE_MS after its start, is killed (SIGKILL ends those
+ * waits too): STEP_STOPPED or STEP_HUNG, 0 when it exec'd or failed on
+ * its own. Only return values are used here: the child writes this
+ * thread's errno meanwhile. */
+static int await_exec(struct plan *p, pid_t pid)
 {
-	bool killed = false;
+	int killed = 0;
+	int64_t deadline = mono_ms() + RUNNER_EXEC_DEADLINE_MS;
 	(void)close(p->err_w);   /* the field is the child's to read until EOF */
 	for (;;) {
 		struct pollfd pfd = { .fd = p->err_r, .events = POLLIN };
 		int n = poll(&pfd, 1, killed ? -1 : AWAIT_TICK_MS);
 		if (n > 0)
 			break;          /* POLLHUP: EOF (in memory mode nothing is written) */
-		if (n == 0 && child_stopped(pid) && kill(pid, SIGKILL) == 0)
-			killed = true;  /* it is ours and unreaped: the pid is its own */
+		if (n != 0 || killed)
+			continue;
+		/* it is ours and unreaped: the pid is its own */
+		if (child_stopped(pid) && kill(pid, SIGKILL) == 0)
+			killed = STEP_STOPPED;
+		else if (mono_ms() >= deadline && kill(pid, SIGKILL) == 0)
+			killed = STEP_HUNG;
 	}
 	p->err_w = -1;
 	return killed;
@@ -655,10 +675,11 @@ static bool await_exec(struct plan *p, pid_t pid)
  * as posix_spawn does, on KIT's stack or one of its own, and waits for
  * its execve (await_exec; through the session helper, which is root until
  * its own execve, clone's CLONE_VFORK waits). Returns its pid, or -1 with
- * errno; *STOPPED is set when the child was found stopped and killed. */
-static pid_t spawn(struct plan *p, const struct runner_kit *kit, bool *stopped)
+ * errno; *KILLED is set to the step (STEP_STOPPED, STEP_HUNG) when
+ * await_exec killed the child, else 0. */
+static pid_t spawn(struct plan *p, const struct runner_kit *kit, int *killed)
 {
-	*stopped = false;
+	*killed = 0;
 #if defined(__SANITIZE_THREAD__)
 	/* ThreadSanitizer takes any clone for a fork of a threaded process and
 	 * then refuses to start threads: its build (make tsan) forks instead.
@@ -682,7 +703,7 @@ static pid_t spawn(struct plan *p, const struct runner_kit *kit, bool *stopped)
 	                  CLONE_VM | (await ? 0 : CLONE_VFORK) | SIGCHLD, p);
 	int e = errno;
 	if (pid > 0 && await)
-		*stopped = await_exec(p, pid);
+		*killed = await_exec(p, pid);
 	if (own)
 		munmap(stack, RUNNER_KIT_STACK);
 	errno = e;
@@ -712,8 +733,8 @@ int runner_start(const struct job_spec *s, struct job_proc *proc, char *err, siz
 		plan_free(&p);
 		return -1;
 	}
-	bool stopped;
-	pid_t pid = spawn(&p, s->kit, &stopped);
+	int killed;
+	pid_t pid = spawn(&p, s->kit, &killed);
 	if (pid < 0) {
 		snprintf(err, errlen, "cannot start a process: %s", errstr(errno, eb, sizeof(eb)));
 		free(info);
@@ -727,8 +748,9 @@ int runner_start(const struct job_spec *s, struct job_proc *proc, char *err, siz
 		proc->err_fd = p.err_r;   /* read later: runner_check_started */
 		p.err_r = -1;
 	}
-	if (stopped && report.step == 0)
-		report.step = STEP_STOPPED;
+	if (killed && report.step == 0)
+		report.step = killed;
+	proc->hung = report.step == STEP_HUNG;
 	if (report.step != 0) {   /* it exited without exec'ing: decided now */
 		proc->start_failed = true;
 		proc->fail.step = report.step;
@@ -787,6 +809,11 @@ static void describe(const struct job_proc *proc, int step, int e, const char *t
 		snprintf(msg, len, "stopped by a signal before it could exec (its owner may "
 		         "signal it from its setuid on): killed");
 		break;
+	case STEP_HUNG:
+		snprintf(msg, len, "had not exec'd %d ms after its start (its home, shell, program "
+		         "or interpreter would not open: a lease, or a FUSE or network file "
+		         "system?): killed", RUNNER_EXEC_DEADLINE_MS);
+		break;
 	default: snprintf(msg, len, "job start failed at step %d: %s", step, es); break;
 	}
 }
@@ -831,6 +858,11 @@ int runner_check_started(struct job_proc *proc, bool *started, char *msg, size_t
 	proc->start_failed = !*started;
 	close_fd(&proc->err_fd);
 	return 1;
+}
+
+bool runner_start_hung(const struct job_proc *proc)
+{
+	return proc->hung;
 }
 
 void runner_proc_close(struct job_proc *proc)

@@ -36,7 +36,11 @@
  * says it at once. The wait is not clone's CLONE_VFORK: once the child has
  * taken its owner's uid, the owner may SIGSTOP it, and a blind wait would
  * then hold every start of every job; a child found stopped is killed and
- * its start fails ("stopped by a signal before it could exec").
+ * its start fails ("stopped by a signal before it could exec"). So is one
+ * that has not exec'd RUNNER_EXEC_DEADLINE_MS after its start: its owner
+ * chooses what it opens before then (home, shell, program, a script's
+ * interpreter), and a lease or a FUSE file system can hold an open
+ * ("had not exec'd ... killed"; runner_start_hung).
  * With PAM (below) and in the ThreadSanitizer build (which forks), the
  * record goes to a start-report pipe instead: runner_start does not wait
  * for it, and the supervisor learns the outcome with runner_check_started
@@ -181,6 +185,9 @@ struct runner_kit {
 #define RUNNER_NOFILE_KEEP UINT64_MAX
 
 #define RUNNER_KIT_STACK (128 * 1024)   /* the child only makes system calls */
+/* How long the supervisor waits for a child sharing its memory to exec
+ * (see the top): an exec takes milliseconds, even behind a burst. */
+#define RUNNER_EXEC_DEADLINE_MS 5000
 
 /* Reads this process's dispositions into KIT (a signal whose disposition
  * cannot be read is counted as one to reset), opens /dev/null and maps the
@@ -210,6 +217,7 @@ struct job_proc {
 	bool start_failed;  /* private: runner_check_started's decision */
 	struct { int32_t step, err; } fail;  /* private: a failure the child
 	                    reported in memory, until runner_check_started says it */
+	bool hung;       /* killed for not exec'ing in time: runner_start_hung */
 	bool direct;     /* the job's process is the plain command itself, exec'd
 	                    without the shell (job_spec's direct_plain): its wait
 	                    status is the command's, where the shell would have
@@ -235,6 +243,11 @@ int runner_start(const struct job_spec *spec, struct job_proc *proc, char *err,
  * repeat the decision without the message. EOF without a record
  * also covers a child killed before execve; its wait status tells. */
 int runner_check_started(struct job_proc *proc, bool *started, char *msg, size_t msglen);
+
+/* Whether PROC's child was killed for not exec'ing within
+ * RUNNER_EXEC_DEADLINE_MS (its start has failed; runner_check_started
+ * says so). */
+bool runner_start_hung(const struct job_proc *proc);
 
 /* Closes PROC's descriptors (those not yet -1) and frees its private data.
  * Does not signal or reap the child. Safe to call twice. */

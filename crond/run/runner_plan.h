@@ -36,6 +36,9 @@ enum step {
 	STEP_PAM_SESSION,   /* PAM could not open the session: a message follows */
 	STEP_STOPPED,       /* the parent found it stopped before its execve and
 	                       killed it (never written by the child) */
+	STEP_HUNG,          /* it had not exec'd RUNNER_EXEC_DEADLINE_MS after
+	                       its start: the parent killed it (never written by
+	                       the child) */
 };
 
 /* What the child writes to the start-report pipe; one write, atomic. */
