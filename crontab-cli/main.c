@@ -171,17 +171,7 @@ static int parse_options(int argc, char **argv, struct crontab_cli *cli, enum ac
 		int rc = 0;
 		*shaped = *shaped || opt != OPT_CONFIG;
 		switch (opt) {
-		case 'u': {
-			/* Checked where it is met, as Debian's crontab does: an
-			 * unknown user, then the privilege, before any later
-			 * option or operand is looked at ("crontab -ul" is
-			 * user `l' unknown). */
-			struct cli_user who;
-			cli->user = optarg;
-			if (cli_user_resolve(cli, &who) < 0)
-				return EXIT_FAIL;
-			break;
-		}
+		case 'u': cli->user = optarg; break;   /* checked after the loop */
 		case 'l': rc = set_action(act, ACT_LIST, "-l"); break;
 		case 'r': rc = set_action(act, ACT_REMOVE, "-r"); break;
 		case 'e': rc = set_action(act, ACT_EDIT, "-e"); break;
@@ -222,6 +212,14 @@ static int parse_options(int argc, char **argv, struct crontab_cli *cli, enum ac
 	}
 	cli->args = argv + optind;
 	cli->nargs = argc - optind;
+	/* -u before anything but the options themselves, as Debian's crontab
+	 * checks it where getopt meets it: an unknown user, then the
+	 * privilege ("crontab -ul" is user `l' unknown, not a missing file).
+	 * With --run a refusal is the not-run status, never one a job may
+	 * exit with. */
+	struct cli_user who;
+	if (cli->user && cli_user_resolve(cli, &who) < 0)
+		return *act == ACT_RUN ? EXIT_RUN_NOT_RUN : EXIT_FAIL;
 	/* -n is Debian's dry run of an install: a check of FILE that says so
 	 * when it passes. As there, -l ignores it ("crontab -nl" lists, and -V, -h); an
 	 * action that changes something is refused rather than done. */

@@ -77,14 +77,11 @@ line1 "crontab:  user \`no-such-user-here' unknown" "unknown user"
 run as_nobody "$CRONTAB" -u no-such-user-here -l
 expect_rc 1 "unknown user as nobody"
 line1 "crontab:  user \`no-such-user-here' unknown" "unknown user as nobody (Debian: before the privilege)"
-# -u is checked where it is met: "-ul" names user l; a later bad option
-# or a missing operand is not looked at.
+# -u is checked before the operands: "-ul" names user l, and a missing
+# operand is not looked at.
 run "$CRONTAB" -ul
 expect_rc 1 "-ul"
 line1 "crontab:  user \`l' unknown" "-ul (Debian: user l)"
-run "$CRONTAB" -u no-such-user-here -Z
-expect_rc 1 "unknown user, then a bad option"
-line1 "crontab:  user \`no-such-user-here' unknown" "unknown user before a bad option"
 run as_nobody "$CRONTAB" -u root
 expect_rc 1 "-u root as nobody, no operand"
 line1 "must be privileged to use -u (only root may name another user)" "-u before the operand"
