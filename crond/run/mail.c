@@ -133,14 +133,17 @@ static int add_from_to(struct sbuf *b, const char *from, const char *to, const c
                        char *err, size_t errlen)
 {
 	struct sbuf list = { 0 };
-	if (mailaddr_check_sender("MAILFROM", from, err, errlen) < 0 ||
+	if ((from != NULL && mailaddr_check_sender("MAILFROM", from, err, errlen) < 0) ||
 	    mailaddr_check_list(to_what, to, add_normalized, &list, err, errlen) < 0) {
 		free(list.p);
 		return -1;
 	}
-	sb_str(b, "From: ");
-	sb_str(b, from);
-	sb_str(b, "\nTo: ");
+	if (from != NULL) {
+		sb_str(b, "From: ");
+		sb_str(b, from);
+		sb_str(b, "\n");
+	}
+	sb_str(b, "To: ");
 	sb_add(b, list.p, list.len);
 	sb_str(b, "\n");
 	b->failed |= list.failed;
@@ -148,12 +151,29 @@ static int add_from_to(struct sbuf *b, const char *from, const char *to, const c
 	return 0;
 }
 
-static void add_common(struct sbuf *b)
+/* VALUE, or DEFAULT_VALUE when VALUE is unset or blank. */
+static const char *value_or(const char *value, const char *default_value)
 {
-	sb_str(b, "MIME-Version: 1.0\n"
-	          "Content-Type: text/plain; charset=UTF-8\n"
-	          "Content-Transfer-Encoding: 8bit\n"
-	          "Auto-Submitted: auto-generated\n"
+	if (value == NULL || value[strspn(value, " \t")] == '\0')
+		return default_value;
+	return value;
+}
+
+/* The MIME headers, and ours. ENV (a cron job's, or NULL) may name the
+ * body's type and encoding in CONTENT_TYPE and CONTENT_TRANSFER_ENCODING,
+ * as with Debian's cron (text/html reports); control characters are
+ * flattened, so a value cannot start a header of its own. */
+static void add_common(struct sbuf *b, const struct jobenv *env)
+{
+	sb_str(b, "MIME-Version: 1.0\nContent-Type: ");
+	sb_clean(b,
+	         value_or(env ? jobenv_get(env, "CONTENT_TYPE") : NULL,
+	                  "text/plain; charset=UTF-8"),
+	         MAIL_MAX_ENV_VALUE);
+	sb_str(b, "\nContent-Transfer-Encoding: ");
+	sb_clean(b, value_or(env ? jobenv_get(env, "CONTENT_TRANSFER_ENCODING") : NULL, "8bit"),
+	         MAIL_MAX_ENV_VALUE);
+	sb_str(b, "\nAuto-Submitted: auto-generated\n"
 	          "Precedence: bulk\n");
 }
 
@@ -209,8 +229,9 @@ static int write_message(int fd, const struct sbuf *b, const struct mail_output 
 	return 0;
 }
 
-/* Starts the headers in B for OWNER with From: FROM and To: TO (TO_WHAT
- * names TO in errors). -1 with ERR, and B freed, when refused. */
+/* Starts the headers in B for OWNER with From: FROM (none when NULL) and
+ * To: TO (TO_WHAT names TO in errors). -1 with ERR, and B freed, when
+ * refused. */
 static int start_headers(struct sbuf *b, const char *owner, const char *from, const char *to,
                          const char *to_what, char *err, size_t errlen)
 {
@@ -277,7 +298,7 @@ int mail_compose_cron(int fd, const struct mail_cron *m, const struct mail_outpu
 	/* Debian's cron marks a failed job's mail so (when it logs failed
 	 * jobs, -L 4; crond always logs them). */
 	sb_str(&b, m->failed ? " (failed)\n" : "\n");
-	add_common(&b);
+	add_common(&b, m->env);
 	add_cron_env(&b, m->env);
 	if ((out == NULL || out->total == 0) && m->silent_note != NULL) {
 		struct mail_output note = { m->silent_note, strlen(m->silent_note),
@@ -290,15 +311,17 @@ int mail_compose_cron(int fd, const struct mail_cron *m, const struct mail_outpu
 int mail_compose_at(int fd, const struct mail_at *m, const struct mail_output *out,
                     char *err, size_t errlen)
 {
+	/* As Debian's atd: no From: (the mail system names the owner, as whom
+	 * sendmail runs), the job number right-aligned in 8 columns. */
 	struct sbuf b = { 0 };
-	if (start_headers(&b, m->user, MAIL_DEFAULT_FROM, m->to != NULL ? m->to : m->user,
-	                  "recipient", err, errlen) < 0)
+	if (start_headers(&b, m->user, NULL, m->to != NULL ? m->to : m->user, "recipient", err,
+	                  errlen) < 0)
 		return -1;
 	char subject[64];
-	snprintf(subject, sizeof(subject), "Subject: Output from your job %lld\n",
+	snprintf(subject, sizeof(subject), "Subject: Output from your job %8lld\n",
 	         (long long)m->job_id);
 	sb_str(&b, subject);
-	add_common(&b);
+	add_common(&b, NULL);
 	return end_message(fd, &b, out, err, errlen);
 }
 

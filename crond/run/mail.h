@@ -22,8 +22,8 @@
  *                                           cut at its first '.'; then
  *                                           " (failed)" when the job failed)
  *   MIME-Version: 1.0
- *   Content-Type: text/plain; charset=UTF-8
- *   Content-Transfer-Encoding: 8bit
+ *   Content-Type: text/plain; charset=UTF-8    (or CONTENT_TYPE)
+ *   Content-Transfer-Encoding: 8bit            (or CONTENT_TRANSFER_ENCODING)
  *   Auto-Submitted: auto-generated
  *   Precedence: bulk
  *   X-Cron-Env: <SHELL=/bin/sh>            (and HOME, PATH, LOGNAME, USER:
@@ -32,7 +32,9 @@
  *   output...
  *   [output truncated: N bytes in all, first M kept]   (when it was)
  *
- * An at job's message has Subject: Output from your job N, To: the owner,
+ * An at job's message, as Debian's atd writes it, has no From: (the mail
+ * system names the owner), To: the owner, Subject: Output from your job
+ * N (N right-aligned in 8 columns), the MIME headers with their defaults,
  * and no X-Cron-Env.
  *
  * Whether to mail at all is the caller's decision (mail_wanted_*). Runs in

@@ -94,6 +94,35 @@ static void test_cron_mail_has_exactly_the_documented_headers(void **state)
 	jobenv_free(&env);
 }
 
+/* CONTENT_TYPE and CONTENT_TRANSFER_ENCODING name the body's type, as with
+ * Debian's cron; flattened, so that no value starts a header of its own;
+ * blank ones leave the defaults. */
+static void test_content_type_and_encoding_come_from_the_crontab(void **state)
+{
+	(void)state;
+	const char *a[] = { "CONTENT_TYPE=text/html; charset=ISO-8859-1",
+		            "CONTENT_TRANSFER_ENCODING=quoted-printable\nBcc: mallory" };
+	struct jobenv env = alice_env(a, 2);
+	struct mail_cron m = { .user = "alice", .host = "h", .command = "report", .env = &env };
+	struct mail_output out = text_output("<p>hi</p>\n");
+	char *msg = compose_cron(&m, &out);
+	assert_non_null(strstr(msg, "\nContent-Type: text/html; charset=ISO-8859-1\n"));
+	assert_non_null(strstr(msg, "\nContent-Transfer-Encoding: quoted-printable Bcc: mallory\n"));
+	assert_null(strstr(msg, "\nBcc:"));
+	assert_null(strstr(msg, "charset=UTF-8"));
+	free(msg);
+	jobenv_free(&env);
+
+	const char *blank[] = { "CONTENT_TYPE= ", "CONTENT_TRANSFER_ENCODING=" };
+	env = alice_env(blank, 2);
+	m.env = &env;
+	msg = compose_cron(&m, &out);
+	assert_non_null(strstr(msg, "\nContent-Type: text/plain; charset=UTF-8\n"
+	                            "Content-Transfer-Encoding: 8bit\n"));
+	free(msg);
+	jobenv_free(&env);
+}
+
 static void test_mailto_list_and_mailfrom_are_honoured(void **state)
 {
 	(void)state;
@@ -234,9 +263,8 @@ static void test_at_mail_has_exactly_the_documented_headers(void **state)
 	char err[128];
 	assert_int_equal(mail_compose_at(fd, &m, &out, err, sizeof(err)), 0);
 	char *msg = read_back(fd);
-	assert_string_equal(msg, "From: root (Cron Daemon)\n"
-	                         "To: alice\n"
-	                         "Subject: Output from your job 42\n"
+	assert_string_equal(msg, "To: alice\n"
+	                         "Subject: Output from your job       42\n"
 	                         COMMON_HEADERS
 	                         "\n"
 	                         "done\n");
@@ -467,7 +495,7 @@ static void test_at_mail_is_sent_to_the_owner(void **state)
 	assert_non_null(strstr(got, "env=PATH=/bin:/usr/bin\n"));
 	char want[512];
 	snprintf(want, sizeof(want),
-	         "---\nFrom: root (Cron Daemon)\nTo: %s\nSubject: Output from your job 7\n"
+	         "---\nTo: %s\nSubject: Output from your job        7\n"
 	         COMMON_HEADERS "\n", owner);
 	size_t n = strlen(got), w = strlen(want);
 	assert_true(n >= w);
@@ -519,6 +547,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cron_mail_has_exactly_the_documented_headers),
+		cmocka_unit_test(test_content_type_and_encoding_come_from_the_crontab),
 		cmocka_unit_test(test_mailto_list_and_mailfrom_are_honoured),
 		cmocka_unit_test(test_subject_flattens_control_characters_and_cuts_long_commands),
 		cmocka_unit_test(test_subject_says_failed_and_names_the_short_host),

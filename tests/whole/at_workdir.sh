@@ -63,8 +63,10 @@ grep -qxF "Execution directory inaccessible: $TEST_TMP/gone: No such file or dir
     "$TEST_TMP/mail.log" || { cat "$TEST_TMP/mail.log" >&2; fail "root was not mailed the reason"; }
 grep -qxF "Execution directory inaccessible: $TEST_TMP/closed: Permission denied" \
     "$TEST_TMP/mail.log" || { cat "$TEST_TMP/mail.log" >&2; fail "nobody was not mailed the reason"; }
-grep -q '^Subject: Output from your job 1$' "$TEST_TMP/mail.log" || fail "no mail for job 1"
-grep -q '^Subject: Output from your job 2$' "$TEST_TMP/mail.log" || fail "no mail for job 2"
+grep -q '^Subject: Output from your job        1$' "$TEST_TMP/mail.log" || fail "no mail for job 1"
+grep -q '^Subject: Output from your job        2$' "$TEST_TMP/mail.log" || fail "no mail for job 2"
+# As Debian's atd writes it: no From: (the mail system names the owner).
+grep -q '^From:' "$TEST_TMP/mail.log" && fail "an at job's mail has a From: header"
 grep -q '(root) END (pid=[0-9]* status=1 ' "$TEST_TMP/crond.log" || fail "no END status=1 for job 1"
 
 # The history says why.

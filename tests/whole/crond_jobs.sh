@@ -60,6 +60,8 @@ CRON_TIMEOUT=1s
 CRON_TIMEOUT=none
 MAILTO=ops@example.com
 MAILFROM=crond@example.com
+CONTENT_TYPE=text/html; charset=ISO-8859-1
+CONTENT_TRANSFER_ENCODING=quoted-printable
 */3 * * * * root echo hello mail
 EOF
 chmod 0644 "$TEST_TMP/cron.d/extensions"
@@ -75,6 +77,10 @@ grep -q '^To: ops@example.com' "$TEST_TMP/mail.log" || fail "no mail to MAILTO"
 grep -q '^From: crond@example.com' "$TEST_TMP/mail.log" || fail "MAILFROM not used"
 grep -q '^Subject: Cron <root@.*> echo hello mail' "$TEST_TMP/mail.log" || fail "mail subject"
 grep -q '^hello mail$' "$TEST_TMP/mail.log" || fail "mail body"
+grep -q '^Content-Type: text/html; charset=ISO-8859-1$' "$TEST_TMP/mail.log" ||
+    fail "CONTENT_TYPE not used"
+grep -q '^Content-Transfer-Encoding: quoted-printable$' "$TEST_TMP/mail.log" ||
+    fail "CONTENT_TRANSFER_ENCODING not used"
 
 # a system crontab that stops parsing keeps its last good version
 printf '* * * * * root sleep 2.5\n61 * * * * root broken\n' >"$TEST_TMP/cron.d/extensions"
