@@ -23,7 +23,12 @@ static bool is_control(unsigned char c)
 	return c < 0x20 || c == 0x7f;
 }
 
-static int check_address(const char *what, const char *a, size_t n, char *err, size_t errlen)
+/* RECIPIENT: an address of a list of recipients, which holds no blank: a
+ * sender may carry a name ("Backup (on db1) <backup@db1>"), a recipient
+ * list separates its addresses with commas ("alice bob" is a mistake that
+ * sendmail -t would read as it pleases; Debian's cron mails no one). */
+static int check_address(const char *what, const char *a, size_t n, bool recipient, char *err,
+                         size_t errlen)
 {
 	if (n == 0)
 		return fail(err, errlen, "%s: empty address", what);
@@ -32,11 +37,14 @@ static int check_address(const char *what, const char *a, size_t n, char *err, s
 	if (a[0] == '-')
 		return fail(err, errlen, "%s: address '%.*s' starts with '-'", what,
 		            (int)(n > 60 ? 60 : n), a);
+	if (recipient && memchr(a, ' ', n) != NULL)
+		return fail(err, errlen, "%s: address '%.*s' holds a blank (separate addresses "
+		            "with commas)", what, (int)(n > 60 ? 60 : n), a);
 	return 0;
 }
 
-int mailaddr_check_list(const char *what, const char *list, mailaddr_fn *each, void *arg,
-                        char *err, size_t errlen)
+static int check_list(const char *what, const char *list, mailaddr_fn *each, void *arg,
+                      bool recipients, char *err, size_t errlen)
 {
 	if (list == NULL || list[0] == '\0')
 		return fail(err, errlen, "%s is empty", what);
@@ -56,7 +64,7 @@ int mailaddr_check_list(const char *what, const char *list, mailaddr_fn *each, v
 			s++;
 		while (end > s && end[-1] == ' ')
 			end--;
-		if (check_address(what, s, (size_t)(end - s), err, errlen) < 0)
+		if (check_address(what, s, (size_t)(end - s), recipients, err, errlen) < 0)
 			return -1;
 		if (each != NULL)
 			each(arg, s, (size_t)(end - s));
@@ -66,9 +74,15 @@ int mailaddr_check_list(const char *what, const char *list, mailaddr_fn *each, v
 	}
 }
 
+int mailaddr_check_list(const char *what, const char *list, mailaddr_fn *each, void *arg,
+                        char *err, size_t errlen)
+{
+	return check_list(what, list, each, arg, true, err, errlen);
+}
+
 int mailaddr_check_sender(const char *what, const char *from, char *err, size_t errlen)
 {
 	if (from != NULL && strchr(from, ',') != NULL)
 		return fail(err, errlen, "%s: a single sender, not a list", what);
-	return mailaddr_check_list(what, from, NULL, NULL, err, errlen);
+	return check_list(what, from, NULL, NULL, false, err, errlen);
 }

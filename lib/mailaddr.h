@@ -4,10 +4,12 @@
  * install so the user learns it then rather than from a silent job.
  *
  * An address is not empty, at most MAILADDR_MAX_ADDRESS bytes, and does not
- * start with '-' (sendmail would read it as an option). A list is
- * comma-separated, blanks around each address allowed, at most
- * MAILADDR_MAX_LIST bytes (one header line), with no control character
- * (a newline would forge headers). A sender is one address, no ','.
+ * start with '-' (sendmail would read it as an option). A list of
+ * recipients is comma-separated, blanks around each address allowed but
+ * none inside one ("alice bob" is refused, as Debian's cron mails no one
+ * then), at most MAILADDR_MAX_LIST bytes (one header line), with no control
+ * character (a newline would forge headers). A sender is one address, no
+ * ',', blanks allowed ("root (Cron Daemon)").
  * Pure: no I/O, no state; messages have no newline.
  */
 #ifndef CROND_LIB_MAILADDR_H

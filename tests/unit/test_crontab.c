@@ -387,15 +387,18 @@ static void test_mail_address_crond_would_refuse_is_a_warning_with_its_place(voi
 	                   "MAILTO=alice, bob@example.com\n"    /* fine */
 	                   "MAILFROM=a@example.com,b\n"         /* one sender only */
 	                   "MAILFROM=\n"                        /* empty sender */
+	                   "MAILTO=alice bob\n"                 /* a blank, no comma */
+	                   "MAILFROM=Backup Bot <bot@example.com>\n"   /* a name: fine */
 	                   "* * * * * true\n";
 	assert_int_equal(crontab_parse(text, strlen(text), CRONTAB_USER, &t, &d), 0);
 	assert_int_equal(d.errors, 0);
-	assert_int_equal(d.warnings, 4);
-	int lines[] = { 1, 2, 5, 6 };
+	assert_int_equal(d.warnings, 5);
+	int lines[] = { 1, 2, 5, 6, 7 };
 	const char *says[] = { "address '-oQ/tmp/x' starts with '-'",
 	                       "address '-X/tmp/log' starts with '-'",
-	                       "a single sender, not a list", "MAILFROM is empty" };
-	for (int i = 0; i < 4; i++) {
+	                       "a single sender, not a list", "MAILFROM is empty",
+	                       "address 'alice bob' holds a blank (separate addresses with commas)" };
+	for (int i = 0; i < 5; i++) {
 		assert_true(d.items[i].warning);
 		assert_int_equal(d.items[i].line, lines[i]);
 		assert_non_null(strstr(d.items[i].msg, says[i]));

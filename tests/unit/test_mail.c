@@ -288,6 +288,8 @@ static void test_bad_recipients_and_senders_are_refused(void **state)
 		{ "a,,b", NULL, "empty address" },
 		{ "a,", NULL, "empty address" },
 		{ " , a", NULL, "empty address" },
+		{ "alice bob", NULL, "holds a blank" },
+		{ "ok, alice bob", NULL, "holds a blank" },
 		{ "a", "-froot", "starts with '-'" },
 		{ "a", "x\nTo: eve", "control character" },
 		{ "a", "a@b, c@d", "single sender" },
