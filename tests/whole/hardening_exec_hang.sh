@@ -18,10 +18,8 @@
 need_crond
 need_attackers "the user leasing their program is a throwaway one"
 export TZ=UTC
-evil=crondhang$$
-useradd -M -d / -s /bin/sh "$evil" || fail "useradd $evil"
-trap 'cleanup_crond; pkill -KILL -u "$evil"; userdel "$evil" 2>/dev/null' EXIT
-as_evil() { setpriv --reuid="$evil" --regid="$evil" --clear-groups "$@"; }
+throwaway_user crondhang
+evil=$EVIL
 
 write_conf "stop_grace = 1"
 printf '* * * * * root date +\\%%s >>%s/root.runs\n' "$TEST_TMP" >"$TEST_TMP/cron.d/root"

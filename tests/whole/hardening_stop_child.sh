@@ -18,10 +18,8 @@
 need_crond
 need_attackers "the user stopping their jobs is a throwaway one"
 export TZ=UTC
-evil=crondstop$$
-useradd -M -d / -s /bin/sh "$evil" || fail "useradd $evil"
-trap 'cleanup_crond; pkill -KILL -u "$evil"; userdel "$evil" 2>/dev/null' EXIT
-as_evil() { setpriv --reuid="$evil" --regid="$evil" --clear-groups "$@"; }
+throwaway_user crondstop
+evil=$EVIL
 
 write_conf "stop_grace = 1"
 printf '* * * * * root date +\\%%s >>%s/root.runs\n' "$TEST_TMP" >"$TEST_TMP/cron.d/root"

@@ -156,6 +156,19 @@ cleanup_crond() {
 }
 trap cleanup_crond EXIT
 
+# A throwaway user for the test alone (kill(-1) and leases of theirs touch
+# no other test): its name (PREFIX and the test's pid) in $EVIL, `as_evil
+# CMD...` to act as it; on exit crond is stopped, its processes killed and
+# it is removed. HOME is /, or DIR when given.
+throwaway_user() {   # PREFIX [DIR]
+    EVIL=$1$$
+    useradd -M -d "${2:-/}" -s /bin/sh "$EVIL" || fail "useradd $EVIL"
+    trap 'cleanup_crond; pkill -KILL -u "$EVIL"; userdel "$EVIL" 2>/dev/null' EXIT
+}
+as_evil() {
+    setpriv --reuid="$EVIL" --regid="$EVIL" --clear-groups "$@"
+}
+
 run() {
     local o="$OUT_FILE" e="$TEST_TMP/.err"
     RC=0
