@@ -22,10 +22,7 @@ throwaway_user crondstop
 evil=$EVIL
 
 write_conf "stop_grace = 1"
-printf '* * * * * root date +\\%%s >>%s/root.runs\n' "$TEST_TMP" >"$TEST_TMP/cron.d/root"
-chmod 0644 "$TEST_TMP/cron.d/root"
-: >"$TEST_TMP/root.runs"
-chmod 0644 "$TEST_TMP/root.runs"
+root_stamps_every_minute
 {
     echo "HOME=/"
     printf 'PATH='

@@ -169,6 +169,16 @@ as_evil() {
     setpriv --reuid="$EVIL" --regid="$EVIL" --clear-groups "$@"
 }
 
+# A system entry of root's that appends the clock (seconds) to
+# $TEST_TMP/root.runs every minute: how a test sees that root's jobs still
+# start while a user attacks. After write_conf (it writes into cron.d).
+root_stamps_every_minute() {
+    printf '* * * * * root date +\\%%s >>%s/root.runs\n' "$TEST_TMP" >"$TEST_TMP/cron.d/root"
+    chmod 0644 "$TEST_TMP/cron.d/root"
+    : >"$TEST_TMP/root.runs"
+    chmod 0644 "$TEST_TMP/root.runs"
+}
+
 run() {
     local o="$OUT_FILE" e="$TEST_TMP/.err"
     RC=0
