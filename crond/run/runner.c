@@ -465,6 +465,15 @@ static int prepare(struct plan *p, const struct job_spec *s, char *err, size_t e
 		return -1;
 	uid_t self = s->kit != NULL ? s->kit->euid : geteuid();
 	p->set_groups = !p->via_helper && (self == 0 || p->pw.pw_uid != self);
+	/* Another user's job, without the session helper: from its setuid on
+	 * the child is that user's to signal, and what it opens before its
+	 * execve (home, shell, program, a script's interpreter) is theirs to
+	 * make wait (a lease, a FUSE file system). It is forked and reports on
+	 * the pipe (spawn), so that nothing of theirs can hold the supervisor,
+	 * and no plain command is exec'd without the shell (only a child that
+	 * shares our memory can say it fell back to the shell). */
+	if (!p->via_helper && p->pw.pw_uid != self)
+		p->report = NULL;
 	struct jobenv_base base = {
 		.user = p->pw.pw_name,
 		.home = p->pw.pw_dir,
@@ -600,12 +609,13 @@ static int open_pidfd(pid_t pid)
 #endif
 }
 
-/* Whether the child reports a failure in memory rather than on the pipe:
- * when it shares our memory and we wait for its execve (await_exec), its
- * report is there once the pipe's write end is gone, which saves the
+/* Whether the child may report a failure in memory rather than on the
+ * pipe: when it shares our memory and we wait for its execve (await_exec),
+ * its report is there once the pipe's write end is gone, which saves the
  * supervisor a watch and a read per start. The session helper (PAM)
  * reports after its own execve, and the ThreadSanitizer build forks: both
- * report on the pipe, read later (runner_check_started). */
+ * report on the pipe, read later (runner_check_started); so does another
+ * user's job (prepare). */
 static bool report_in_memory(const struct job_spec *s)
 {
 #if defined(__SANITIZE_THREAD__)
@@ -637,18 +647,14 @@ static int64_t mono_ms(void)
 /* Waits until child PID, which runs in our memory, has exec'd or died:
  * the start-report pipe's write end (close-on-exec, kept by the child
  * alone once ours is closed) reaches EOF; only then may its stack and the
- * plan be used again. From its setuid on the child is its owner's to
- * signal, and SIGSTOP cannot be blocked: waiting blindly, as clone's
- * CLONE_VFORK does, let a user who stops their own job's child in that
- * window freeze every start of every user's jobs. Its owner also chooses
- * what it opens then (the home it enters, the shell or program it execs,
- * a script's interpreter), and an open can be made to wait: a lease on
- * one of their files holds it 45 s (lease-break-time), a FUSE or network
- * file system for ever. A child found stopped, or not exec'd
- * RUNNER_EXEC_DEADLINE_MS after its start, is killed (SIGKILL ends those
- * waits too): STEP_STOPPED or STEP_HUNG, 0 when it exec'd or failed on
- * its own. Only return values are used here: the child writes this
- * thread's errno meanwhile. */
+ * plan be used again. Only jobs of crond's own user come here (another
+ * user's are forked: prepare), but the wait is still not a blind one, as
+ * clone's CLONE_VFORK's would be: a child found stopped, or not exec'd
+ * RUNNER_EXEC_DEADLINE_MS after its start (its home on a hung network
+ * file system), is killed, so that one job cannot hold every other's
+ * start: STEP_STOPPED or STEP_HUNG, 0 when it exec'd or failed on its
+ * own. Only return values are used here: the child writes this thread's
+ * errno meanwhile. */
 static int await_exec(struct plan *p, pid_t pid)
 {
 	int killed = 0;
@@ -671,12 +677,14 @@ static int await_exec(struct plan *p, pid_t pid)
 	return killed;
 }
 
-/* Creates the child (runner_child.c) sharing our memory until it execs,
- * as posix_spawn does, on KIT's stack or one of its own, and waits for
- * its execve (await_exec; through the session helper, which is root until
- * its own execve, clone's CLONE_VFORK waits). Returns its pid, or -1 with
- * errno; *KILLED is set to the step (STEP_STOPPED, STEP_HUNG) when
- * await_exec killed the child, else 0. */
+/* Creates the child (runner_child.c): for a job of crond's own user,
+ * sharing our memory until it execs, as posix_spawn does, on KIT's stack
+ * or one of its own, and waits for its execve (await_exec); for the
+ * session helper, which is root until its own execve, the same with
+ * clone's CLONE_VFORK waiting; for another user's job (P->report NULL), a
+ * fork, waited for by nothing. Returns its pid, or -1 with errno; *KILLED
+ * is set to the step (STEP_STOPPED, STEP_HUNG) when await_exec killed the
+ * child, else 0. */
 static pid_t spawn(struct plan *p, const struct runner_kit *kit, int *killed)
 {
 	*killed = 0;
@@ -690,6 +698,14 @@ static pid_t spawn(struct plan *p, const struct runner_kit *kit, int *killed)
 		runner_child_main(p);
 	return child;
 #endif
+	if (p->report == NULL && !p->via_helper) {
+		/* _Fork: no atfork handlers, no wait for the other threads'
+		 * malloc locks; the child makes only raw system calls. */
+		pid_t child = _Fork();
+		if (child == 0)
+			runner_child_main(p);
+		return child;
+	}
 	void *stack = kit != NULL ? kit->stack : NULL;
 	bool own = stack == NULL;
 	if (own) {
@@ -750,7 +766,6 @@ int runner_start(const struct job_spec *s, struct job_proc *proc, char *err, siz
 	}
 	if (killed && report.step == 0)
 		report.step = killed;
-	proc->hung = report.step == STEP_HUNG;
 	if (report.step != 0) {   /* it exited without exec'ing: decided now */
 		proc->start_failed = true;
 		proc->fail.step = report.step;
@@ -810,9 +825,9 @@ static void describe(const struct job_proc *proc, int step, int e, const char *t
 		         "signal it from its setuid on): killed");
 		break;
 	case STEP_HUNG:
-		snprintf(msg, len, "had not exec'd %d ms after its start (its home, shell, program "
-		         "or interpreter would not open: a lease, or a FUSE or network file "
-		         "system?): killed", RUNNER_EXEC_DEADLINE_MS);
+		snprintf(msg, len, "had not exec'd %d ms after its start (its home, shell or "
+		         "program would not open: a hung network file system?): killed",
+		         RUNNER_EXEC_DEADLINE_MS);
 		break;
 	default: snprintf(msg, len, "job start failed at step %d: %s", step, es); break;
 	}
@@ -858,11 +873,6 @@ int runner_check_started(struct job_proc *proc, bool *started, char *msg, size_t
 	proc->start_failed = !*started;
 	close_fd(&proc->err_fd);
 	return 1;
-}
-
-bool runner_start_hung(const struct job_proc *proc)
-{
-	return proc->hung;
 }
 
 void runner_proc_close(struct job_proc *proc)

@@ -28,24 +28,31 @@
  *   execve
  *
  * If a step fails the child writes a fixed-size record (step, errno) and
- * exits with status 127 without running anything. The child shares the
- * daemon's memory (clone's CLONE_VM, as posix_spawn) and runner_start
- * waits until it has exec'd or exited (EOF on the close-on-exec start-report
- * pipe), so the record is written into that memory: the outcome is known
- * when runner_start returns, proc->err_fd is -1, and runner_check_started
- * says it at once. The wait is not clone's CLONE_VFORK: once the child has
- * taken its owner's uid, the owner may SIGSTOP it, and a blind wait would
- * then hold every start of every job; a child found stopped is killed and
- * its start fails ("stopped by a signal before it could exec"). So is one
- * that has not exec'd RUNNER_EXEC_DEADLINE_MS after its start: its owner
- * chooses what it opens before then (home, shell, program, a script's
- * interpreter), and a lease or a FUSE file system can hold an open
- * ("had not exec'd ... killed"; runner_start_hung).
- * With PAM (below) and in the ThreadSanitizer build (which forks), the
- * record goes to a start-report pipe instead: runner_start does not wait
- * for it, and the supervisor learns the outcome with runner_check_started
- * when proc->err_fd becomes readable or hangs up (execve closes the pipe's
- * write end: EOF without a record means the exec happened).
+ * exits with status 127 without running anything.
+ *
+ * A job of crond's own user (root's, for a crond run as root): the child
+ * shares the daemon's memory (clone's CLONE_VM, as posix_spawn) and
+ * runner_start waits until it has exec'd or exited (EOF on the
+ * close-on-exec start-report pipe), so the record is written into that
+ * memory: the outcome is known when runner_start returns, proc->err_fd is
+ * -1, and runner_check_started says it at once. The wait is not clone's
+ * CLONE_VFORK: a child found stopped is killed and its start fails
+ * ("stopped by a signal before it could exec"), and so is one that has not
+ * exec'd RUNNER_EXEC_DEADLINE_MS after its start ("had not exec'd ...
+ * killed": its home on a hung network file system), so that no job can
+ * hold every other job's start.
+ *
+ * Another user's job is forked instead, and runner_start does not wait:
+ * from its setuid on the child is that user's to signal, and what it
+ * opens before its execve (home, shell, program, a script's interpreter)
+ * is theirs to make wait (a lease on their file holds an open 45 s, a
+ * FUSE file system for ever). Its record, like the session helper's (PAM,
+ * below) and every child's in the ThreadSanitizer build (which forks),
+ * goes to the start-report pipe, and the supervisor learns the outcome
+ * with runner_check_started when proc->err_fd becomes readable or hangs
+ * up (execve closes the pipe's write end: EOF without a record means the
+ * exec happened). Such a job runs a plain command through the shell, as
+ * Debian's cron does (job_spec's direct_plain needs the shared memory).
  *
  * With PAM (job_spec.pam_service), the child skips the ids and the
  * directory and execs the session helper instead, still root, with the
@@ -185,8 +192,9 @@ struct runner_kit {
 #define RUNNER_NOFILE_KEEP UINT64_MAX
 
 #define RUNNER_KIT_STACK (128 * 1024)   /* the child only makes system calls */
-/* How long the supervisor waits for a child sharing its memory to exec
- * (see the top): an exec takes milliseconds, even behind a burst. */
+/* How long the supervisor waits for a child sharing its memory (a job of
+ * crond's own user) to exec (see the top): an exec takes milliseconds,
+ * even behind a burst. */
 #define RUNNER_EXEC_DEADLINE_MS 5000
 
 /* Reads this process's dispositions into KIT (a signal whose disposition
@@ -217,7 +225,6 @@ struct job_proc {
 	bool start_failed;  /* private: runner_check_started's decision */
 	struct { int32_t step, err; } fail;  /* private: a failure the child
 	                    reported in memory, until runner_check_started says it */
-	bool hung;       /* killed for not exec'ing in time: runner_start_hung */
 	bool direct;     /* the job's process is the plain command itself, exec'd
 	                    without the shell (job_spec's direct_plain): its wait
 	                    status is the command's, where the shell would have
@@ -243,11 +250,6 @@ int runner_start(const struct job_spec *spec, struct job_proc *proc, char *err,
  * repeat the decision without the message. EOF without a record
  * also covers a child killed before execve; its wait status tells. */
 int runner_check_started(struct job_proc *proc, bool *started, char *msg, size_t msglen);
-
-/* Whether PROC's child was killed for not exec'ing within
- * RUNNER_EXEC_DEADLINE_MS (its start has failed; runner_check_started
- * says so). */
-bool runner_start_hung(const struct job_proc *proc);
 
 /* Closes PROC's descriptors (those not yet -1) and frees its private data.
  * Does not signal or reap the child. Safe to call twice. */

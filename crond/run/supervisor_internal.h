@@ -56,20 +56,6 @@ enum super_limited {
 	SUPER_LIMITED_KINDS
 };
 
-/* Owners a start of whose hung (runner_start_hung): for SUPER_HUNG_HOLD_S
- * of the daemon's clock their cron runs are not started (recorded as
- * failed starts) and their at jobs wait, so that a user whose home or
- * program cannot be opened (a lease, a FUSE file system) holds the
- * supervisor RUNNER_EXEC_DEADLINE_MS once in that time, not once per run.
- * Root is never held. The table keeps the SUPER_HUNG_MAX latest. */
-#define SUPER_HUNG_MAX 16
-#define SUPER_HUNG_HOLD_S 600
-struct super_hung {
-	uid_t uid;
-	bool used;
-	int64_t since_ns, until_ns;
-};
-
 struct super {
 	struct crond *c;
 	struct config cfg;
@@ -99,8 +85,6 @@ struct super {
 	                                       entry, linked by link.next */
 	struct claimwait held;              /* cluster: runs waiting for their claim
 	                                       time (cluster_spread) */
-	struct super_hung hung[SUPER_HUNG_MAX];
-	size_t n_hung;                      /* used places in hung */
 	bool stopping, leave;
 };
 

@@ -6,13 +6,11 @@
  */
 #include "crond/run/supervisor_internal.h"
 
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "crond/log.h"
 #include "crond/run/claim.h"
-#include "crond/sched/timer.h"
 
 /* Whether a run of entry KEY is still going here; *PID gets its pid. */
 static bool still_running(const struct super *s, const char *key, pid_t *pid)
@@ -50,79 +48,6 @@ static bool claim_at(struct super *s, const struct run_request *r, struct spool_
 	return true;
 }
 
-/* UID's entry in the table of hung starts, or NULL. */
-static struct super_hung *hung_entry(struct super *s, uid_t uid)
-{
-	for (size_t i = 0; i < SUPER_HUNG_MAX; i++)
-		if (s->hung[i].used && s->hung[i].uid == uid)
-			return &s->hung[i];
-	return NULL;
-}
-
-/* A start of UID's hung: hold their runs (SUPER_HUNG_HOLD_S), in the
- * table's free or oldest place. */
-static void hold_hung(struct super *s, uid_t uid, int64_t now_ns)
-{
-	struct super_hung *h = hung_entry(s, uid);
-	for (size_t i = 0; h == NULL && i < SUPER_HUNG_MAX; i++)
-		if (!s->hung[i].used)
-			h = &s->hung[i];
-	if (h == NULL) {
-		h = &s->hung[0];
-		for (size_t i = 1; i < SUPER_HUNG_MAX; i++)
-			if (s->hung[i].until_ns < h->until_ns)
-				h = &s->hung[i];
-	}
-	if (!h->used)
-		s->n_hung++;
-	*h = (struct super_hung){ .uid = uid, .used = true, .since_ns = now_ns,
-		                  .until_ns = now_ns + (int64_t)SUPER_HUNG_HOLD_S * NS };
-}
-
-/* R's owner's place in the table while their runs are held, else NULL. */
-static const struct super_hung *held_hung(struct super *s, const struct run_request *r,
-                                          int64_t now_ns)
-{
-	if (s->n_hung == 0)
-		return NULL;   /* the usual case: no owner lookup */
-	uid_t uid = r->kind == DUE_AT ? (uid_t)r->at_uid : super_uid_of(s, r->user);
-	struct super_hung *h = hung_entry(s, uid);
-	if (h != NULL && (now_ns >= h->until_ns || now_ns < h->since_ns)) {
-		h->used = false;   /* over (or the clock went back) */
-		s->n_hung--;
-		h = NULL;
-	}
-	return h;
-}
-
-/* Why H holds its owner's runs, into ERR. */
-static void held_why(const struct super_hung *h, int64_t now_ns, char *err, size_t errlen)
-{
-	snprintf(err, errlen, "held: a job start of this user's had not exec'd after %d ms, "
-	         "%lld s ago (killed); none of their jobs starts for %d s after that",
-	         RUNNER_EXEC_DEADLINE_MS, (long long)((now_ns - h->since_ns) / NS),
-	         SUPER_HUNG_HOLD_S);
-}
-
-/* The at job R's owner is held (H): it waits until the hold is over. */
-static void defer_held_at(struct super *s, struct run_request *r, const struct super_hung *h,
-                          int64_t now_ns)
-{
-	char err[256], name[64];
-	struct passwd pw, *res = NULL;
-	char buf[4096];
-	if (getpwuid_r(h->uid, &pw, buf, sizeof(buf), &res) == 0 && res != NULL)
-		snprintf(name, sizeof(name), "%s", pw.pw_name);
-	else
-		snprintf(name, sizeof(name), "#%u", (unsigned)h->uid);
-	held_why(h, now_ns, err, sizeof(err));
-	super_log_limited(s, SUPER_LIMITED_DEFER, name, now_ns, "at job %lld: %s; retried then",
-	                  (long long)r->at_id, err);
-	timer_post_at_add(s->c, r->at_id, r->queue, r->at_uid, h->until_ns / NS + 1);
-	super_give_back(s, r);
-	runreq_free(r);
-}
-
 static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
 {
 	char err[512];
@@ -147,25 +72,13 @@ static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
 		}
 		return;
 	}
-	const struct super_hung *held = held_hung(s, r, now_ns);
-	if (held != NULL && r->kind == DUE_AT) {
-		defer_held_at(s, r, held, now_ns);
-		return;
-	}
 	if (r->kind == DUE_AT && !claim_at(s, r, &at, now_ns / NS)) {
 		super_give_back(s, r);
 		runreq_free(r);
 		return;
 	}
-	if (held != NULL) {
-		held_why(held, now_ns, err, sizeof(err));
-		j = NULL;
-	} else {
-		j = job_start(r, r->kind == DUE_AT ? &at : NULL, &s->cfg, &s->ids, &s->kit, now_ns,
-		              err, sizeof(err));
-	}
-	if (j && j->proc.uid != 0 && runner_start_hung(&j->proc))
-		hold_hung(s, j->proc.uid, now_ns);
+	j = job_start(r, r->kind == DUE_AT ? &at : NULL, &s->cfg, &s->ids, &s->kit, now_ns,
+	              err, sizeof(err));
 	if (!j) {
 		super_give_back(s, r);
 		const char *who = r->kind == DUE_AT ? at.owner : r->user;
