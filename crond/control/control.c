@@ -231,7 +231,11 @@ static void take_box(struct control *ctl)
 	}
 }
 
-#define CONTROL_EVENTS_MAX 64        /* events taken from one epoll_wait */
+/* Events taken from one epoll_wait: every connection's and the two fixed
+ * descriptors', so that root's are always among them (were there fewer
+ * than the connections ready, root's could come a few passes later, each
+ * serving a user's request). */
+#define CONTROL_EVENTS_MAX (CONTROL_MAX_CONNS + 2)
 
 struct ranked_event {
 	uint64_t turn;                     /* control_conn_turn */
