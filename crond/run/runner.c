@@ -690,8 +690,9 @@ static pid_t spawn(struct plan *p, const struct runner_kit *kit, int *killed)
 	*killed = 0;
 #if defined(__SANITIZE_THREAD__)
 	/* ThreadSanitizer takes any clone for a fork of a threaded process and
-	 * then refuses to start threads: its build (make tsan) forks instead.
-	 * The child code is the same either way. */
+	 * then refuses to start threads: its build (make tsan) forks every
+	 * job, through fork(), which it follows. The child code is the same
+	 * either way. */
 	(void)kit;
 	pid_t child = fork();
 	if (child == 0)
@@ -701,10 +702,10 @@ static pid_t spawn(struct plan *p, const struct runner_kit *kit, int *killed)
 	if (p->report == NULL && !p->via_helper) {
 		/* _Fork: no atfork handlers, no wait for the other threads'
 		 * malloc locks; the child makes only raw system calls. */
-		pid_t child = _Fork();
-		if (child == 0)
+		pid_t forked = _Fork();
+		if (forked == 0)
 			runner_child_main(p);
-		return child;
+		return forked;
 	}
 	void *stack = kit != NULL ? kit->stack : NULL;
 	bool own = stack == NULL;
