@@ -11,6 +11,10 @@
  *                                            catches: struct runner_signals)
  *   setsid                                  (own session and process group:
  *                                            the supervisor signals -pid)
+ *   dup2 stdin; stdout and stderr to the one output pipe
+ *   close every descriptor above 2          (close_range; still root's, so
+ *                                            that a child its owner stops
+ *                                            holds none of crond's)
  *   setgroups, setgid, setuid               (each checked; then the real,
  *                                            effective and saved ids are
  *                                            verified, and for a non-root
@@ -21,8 +25,6 @@
  *                                            entered stops here, see
  *                                            cwd_inaccessible_exits)
  *   umask, setpriority                      (when asked)
- *   dup2 stdin; stdout and stderr to the one output pipe
- *   close every descriptor above 2          (close_range)
  *   empty the signal mask                   (the daemon blocks all signals
  *                                            for its sigwait thread)
  *   execve

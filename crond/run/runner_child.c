@@ -1,10 +1,11 @@
 /* crond/run/runner_child.c: the child side of starting a job (see runner.h).
  *
- * DESIGN: runs in the child runner_start creates with clone(CLONE_VM), as
- * glibc's posix_spawn does: on a stack of its own, but in the daemon's
- * memory, while the supervisor thread that created it waits for its execve
- * (runner.c: await_exec; CLONE_VFORK for the PAM helper) and the daemon's
- * other threads keep running. Sharing the memory is what
+ * DESIGN: runs in the child runner_start creates: for a job of crond's
+ * own user, with clone(CLONE_VM), as glibc's posix_spawn does: on a stack
+ * of its own, but in the daemon's memory, while the supervisor thread that
+ * created it waits for its execve (runner.c: await_exec; CLONE_VFORK for
+ * the PAM helper) and the daemon's other threads keep running; for another
+ * user's job, in a fork (_Fork), which nothing waits for. Sharing the memory is what
  * makes starting a job cheap (fork would copy the daemon's page tables,
  * exec would tear them down again); it also sets the rules here:
  *   - make only raw system calls, through syscall(2): no C library wrapper
@@ -130,9 +131,9 @@ static _Noreturn void child_refuse_directory(const struct plan *p, int e)
 	/* The pipe is new and empty and the text far below its size: nothing
 	 * can block. Nothing more can be done if a write fails. */
 	const char *why = chdir_error_text(e);
-	child_write_text(p->out_w, p->note, p->note_len);
-	child_write_text(p->out_w, why, text_len(why));
-	child_write_text(p->out_w, "\n", 1);
+	child_write_text(STDOUT_FILENO, p->note, p->note_len);
+	child_write_text(STDOUT_FILENO, why, text_len(why));
+	child_write_text(STDOUT_FILENO, "\n", 1);
 	for (;;)
 		syscall(SYS_exit_group, 1);
 }
@@ -209,6 +210,12 @@ static _Noreturn void run_child(const struct plan *p)
 	child_reset_dispositions(p);
 	if (syscall(SYS_setsid) < 0)
 		child_fail(p, STEP_SETSID, errno);
+	/* Descriptors first, while the child is still root's: from its setuid
+	 * on, its owner may stop it for as long as they like, and a stopped
+	 * child must hold none of crond's (the listening socket, the spool,
+	 * the pidfile), or a crond started after a crash would find its socket
+	 * still answering. */
+	child_descriptors(p);
 	if (!p->via_helper) {
 		/* With PAM the session helper, still root, does both for the
 		 * job's own process (crond/session.h). */
@@ -219,7 +226,6 @@ static _Noreturn void run_child(const struct plan *p)
 		(void)syscall(SYS_umask, p->umask);
 	if (p->set_nice && syscall(SYS_setpriority, PRIO_PROCESS, 0, p->prio) < 0)
 		child_fail(p, STEP_NICE, errno);
-	child_descriptors(p);
 	if (p->nofile != RUNNER_NOFILE_KEEP) {
 		/* The limit crond was started with, not the one it raised. */
 		struct rlimit rl = { p->nofile, p->nofile_max };
