@@ -250,7 +250,7 @@ static int by_turn(const void *a, const void *b)
 }
 
 /* Serves one pass's events: the listener, the box and root's connections
- * first, then users' connections, the one served longest ago first, for
+ * first, then users' connections, the user served longest ago first, for
  * at most CONTROL_PASS_BUDGET_MS once one has been served, and none when
  * root has just connected (its request comes first in the next pass). A
  * user's expensive request (a --status of thousands of entries) then

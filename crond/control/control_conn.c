@@ -47,7 +47,8 @@ struct conn {
 	                           is read or sent until control_at_flush
 	                           answers it, later in the same loop pass */
 	uint32_t events;        /* what epoll watches now */
-	uint64_t turn;          /* ctl->turns when last served (or accepted) */
+	uint64_t turn;          /* ctl->turns when its owner's last request
+	                           was read (or it was accepted): served() */
 };
 
 static uint64_t token_of(const struct conn *k)
@@ -347,6 +348,22 @@ static bool conn_read(struct control *ctl, struct conn *k, int64_t now)
 	return conn_fail(ctl, k, &err, now);
 }
 
+static bool same_bucket(const struct control_peer *a, const struct control_peer *b);
+
+/* K's request is read (and served): K and every other connection of its
+ * owner go to the back of the order (control_conn_turn), so that a user's
+ * many connections take one turn between other users' requests, not one
+ * each. */
+static void served(struct control *ctl, struct conn *k)
+{
+	uint64_t turn = ++ctl->turns;
+	for (uint32_t i = 0; i < ctl->lim.max_conns; i++) {
+		struct conn *o = ctl->conns[i];
+		if (o != NULL && same_bucket(&o->peer, &k->peer))
+			o->turn = turn;
+	}
+}
+
 void control_conn_event(struct control *ctl, uint64_t token, uint32_t events)
 {
 	uint32_t slot = (uint32_t)token;
@@ -357,12 +374,12 @@ void control_conn_event(struct control *ctl, uint64_t token, uint32_t events)
 		return;                             /* closed earlier in this batch */
 	if (k->deferred)
 		return;                             /* answered at the end of the pass */
-	k->turn = ++ctl->turns;
 	int64_t now = control_mono_ms();
 	if (proto_writer_pending(&k->wr) > 0) {
-		if (!conn_flush(ctl, k, now))
+		if (!conn_flush(ctl, k, now))       /* a flush keeps its place */
 			return;
 	} else if (!k->closing && (events & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
+		served(ctl, k);
 		if (!conn_read(ctl, k, now))
 			return;
 	}

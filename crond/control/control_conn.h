@@ -61,8 +61,9 @@ void control_conn_event(struct control *ctl, uint64_t token, uint32_t events);
 
 /* The order in which a loop pass serves the event with TOKEN, lowest
  * first: 0 for the listener, the box and root's connections (and a
- * connection gone), otherwise when the connection was last served, so
- * that the one that waited longest goes first. */
+ * connection gone), otherwise when its owner's last request was read (or
+ * it was accepted), so that the user who waited longest goes first, and a
+ * user's many connections count as one. */
 uint64_t control_conn_turn(const struct control *ctl, uint64_t token);
 
 /* Writes the requests kept in this loop pass (the at batch: one
