@@ -327,12 +327,17 @@ int mail_compose_at(int fd, const struct mail_at *m, const struct mail_output *o
 
 /* ---------------------------------------------------------------- sending */
 
-/* Starts sendmail as USER on the message in FD (read from its start). */
-static int start_sendmail(const struct mail_sender *s, const char *user, int fd,
+/* Starts sendmail as USER on the message in FD (read from its start).
+ * CRON: a cron job's mail, whose sender's name is "CronDaemon" (-F, as
+ * Debian's cron says it); an at job's has none, as Debian's atd's, so the
+ * mail system names the owner. */
+static int start_sendmail(const struct mail_sender *s, const char *user, int fd, bool cron,
                           struct job_proc *proc, char *err, size_t errlen)
 {
-	static const char *const argv[] = { "sendmail", "-FCronDaemon", "-i", "-oem", "-oi", "-t",
-		                            NULL };
+	static const char *const cron_argv[] = { "sendmail", "-FCronDaemon", "-i", "-oem", "-oi",
+		                                 "-t", NULL };
+	static const char *const at_argv[] = { "sendmail", "-i", "-oem", "-oi", "-t", NULL };
+	const char *const *argv = cron ? cron_argv : at_argv;
 	char eb[128];
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return fail(err, errlen, "cannot rewind the mail: %s", errstr(errno, eb, sizeof(eb)));
@@ -367,11 +372,11 @@ static int open_message(const struct mail_sender *s, struct job_proc *proc, char
 /* Starts sendmail as USER on the message in FD if composing it succeeded
  * (COMPOSED is 0), and closes FD either way. */
 static int send_message(const struct mail_sender *s, const char *user, int fd, int composed,
-                        struct job_proc *proc, char *err, size_t errlen)
+                        bool cron, struct job_proc *proc, char *err, size_t errlen)
 {
 	int rc = composed;
 	if (rc == 0)
-		rc = start_sendmail(s, user, fd, proc, err, errlen);
+		rc = start_sendmail(s, user, fd, cron, proc, err, errlen);
 	close(fd);
 	return rc;
 }
@@ -384,7 +389,7 @@ int mail_send_cron(const struct mail_sender *s, const struct mail_cron *m,
 	if (fd < 0)
 		return -1;
 	int rc = mail_compose_cron(fd, m, out, err, errlen);
-	return send_message(s, m->user, fd, rc, proc, err, errlen);
+	return send_message(s, m->user, fd, rc, true, proc, err, errlen);
 }
 
 int mail_send_at(const struct mail_sender *s, const struct mail_at *m,
@@ -395,5 +400,5 @@ int mail_send_at(const struct mail_sender *s, const struct mail_at *m,
 	if (fd < 0)
 		return -1;
 	int rc = mail_compose_at(fd, m, out, err, errlen);
-	return send_message(s, m->user, fd, rc, proc, err, errlen);
+	return send_message(s, m->user, fd, rc, false, proc, err, errlen);
 }

@@ -5,7 +5,7 @@
  * runner_start (crond/run/runner.h): the caller never blocks on the mail system,
  * and the supervisor drains sendmail's output and reaps it like any job.
  *
- *   sendmail -FCronDaemon -i -oem -oi -t
+ *   sendmail -FCronDaemon -i -oem -oi -t     (an at job's: without -F)
  *
  * `-t` takes the recipients from the To: header, so the header must say
  * exactly what was meant: every address is checked, and one that is empty,

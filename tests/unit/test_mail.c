@@ -495,6 +495,9 @@ static void test_at_mail_is_sent_to_the_owner(void **state)
 	assert_true(started);
 	char *got = slurp(f.out);
 	assert_non_null(strstr(got, "env=PATH=/bin:/usr/bin\n"));
+	/* As Debian's atd: no sender's name (-F), the mail system names the owner. */
+	assert_non_null(strstr(got, "\narg=-i\narg=-oem\narg=-oi\narg=-t\n"));
+	assert_null(strstr(got, "arg=-F"));
 	char want[512];
 	snprintf(want, sizeof(want),
 	         "---\nTo: %s\nSubject: Output from your job        7\n"
