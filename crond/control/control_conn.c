@@ -269,7 +269,14 @@ void control_conns_answer_kept(struct control *ctl)
 	control_at_flush(&ctl->ctx, conn_answer, ctl);
 }
 
-static bool same_bucket(const struct control_peer *a, const struct control_peer *b);
+/* Whether two callers share a per-user allowance: the same uid, or both
+ * without a passwd entry (a range of subordinate uids is one owner's). */
+static bool same_bucket(const struct control_peer *a, const struct control_peer *b)
+{
+	if (!a->known || !b->known)
+		return a->known == b->known;
+	return a->user.uid == b->user.uid;
+}
 
 /* What PEER's bucket (its uid, or every uid without a passwd entry) has
  * reserved for requests still arriving. */
@@ -348,8 +355,6 @@ static bool conn_read(struct control *ctl, struct conn *k, int64_t now)
 	return conn_fail(ctl, k, &err, now);
 }
 
-static bool same_bucket(const struct control_peer *a, const struct control_peer *b);
-
 /* K's request is read (and served): K and every other connection of its
  * owner go to the back of the order (control_conn_turn), so that a user's
  * many connections take one turn between other users' requests, not one
@@ -413,15 +418,6 @@ static void identify(struct control_peer *peer, const struct peercred *cred)
 		peer->user.gid = cred->gid;
 		snprintf(peer->user.name, sizeof(peer->user.name), "#%u", (unsigned)cred->uid);
 	}
-}
-
-/* Whether two callers share a per-user allowance: the same uid, or both
- * without a passwd entry (a range of subordinate uids is one owner's). */
-static bool same_bucket(const struct control_peer *a, const struct control_peer *b)
-{
-	if (!a->known || !b->known)
-		return a->known == b->known;
-	return a->user.uid == b->user.uid;
 }
 
 static uint32_t bucket_count(const struct control *ctl, const struct control_peer *peer)

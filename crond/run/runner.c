@@ -35,9 +35,9 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "crond/clock.h"
 #include "crond/run/jobenv.h"
 #include "crond/session.h"
 #include "lib/plaincmd.h"
@@ -637,13 +637,6 @@ static bool child_stopped(pid_t pid)
 	       si.si_pid == pid && si.si_code == CLD_STOPPED;
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Waits until child PID, which runs in our memory, has exec'd or died:
  * the start-report pipe's write end (close-on-exec, kept by the child
  * alone once ours is closed) reaches EOF; only then may its stack and the
@@ -658,7 +651,7 @@ static int64_t mono_ms(void)
 static int await_exec(struct plan *p, pid_t pid)
 {
 	int killed = 0;
-	int64_t deadline = mono_ms() + RUNNER_EXEC_DEADLINE_MS;
+	int64_t deadline = clock_mono_ns() + (int64_t)RUNNER_EXEC_DEADLINE_MS * 1000000;
 	(void)close(p->err_w);   /* the field is the child's to read until EOF */
 	for (;;) {
 		struct pollfd pfd = { .fd = p->err_r, .events = POLLIN };
@@ -670,7 +663,7 @@ static int await_exec(struct plan *p, pid_t pid)
 		/* it is ours and unreaped: the pid is its own */
 		if (child_stopped(pid) && kill(pid, SIGKILL) == 0)
 			killed = STEP_STOPPED;
-		else if (mono_ms() >= deadline && kill(pid, SIGKILL) == 0)
+		else if (clock_mono_ns() >= deadline && kill(pid, SIGKILL) == 0)
 			killed = STEP_HUNG;
 	}
 	p->err_w = -1;
