@@ -144,19 +144,23 @@ $(BIN)/crond: $(call obj,crond/main.c) $(LIBCROND) $(LIBSPOOL) $(LIBCOMMON)
 # for the shared library): loading it cost each `at` 0.2 ms (6.1 ms
 # against 6.3 ms), although only --json uses it. The Debian package links
 # both shared (debian/rules), so that Debian's security updates reach them.
-static_lib = $(firstword $(wildcard $(shell $(CC) -print-file-name=lib$(1).a 2>/dev/null)))
+# The archives are looked for when a program is linked, not when make reads
+# this file: on a fresh machine `deps` installs them first in the same run
+# (the link lines below are deferred, `=`, and make's own directory cache,
+# which $(wildcard) reads, would still say they are not there).
+static_lib = $(shell f=$$($(CC) -print-file-name=lib$(1).a 2>/dev/null); [ -e "$$f" ] && echo "$$f")
 comma := ,
 link_lib = $(if $(filter 1,$(2)),-Wl$(comma)-Bstatic -l$(1) -Wl$(comma)-Bdynamic,-l$(1))
 SQLITE_STATIC ?= $(if $(call static_lib,sqlite3),1,0)
 JANSSON_STATIC ?= $(if $(call static_lib,jansson),1,0)
-$(BIN)/crond: LDLIBS := $(call link_lib,sqlite3,$(SQLITE_STATIC)) -lpthread -lm
+$(BIN)/crond: LDLIBS = $(call link_lib,sqlite3,$(SQLITE_STATIC)) -lpthread -lm
 $(BIN)/crontab: $(call obj,crontab-cli/main.c) $(LIBCRONTAB) $(LIBSPOOL) $(LIBCOMMON)
 $(BIN)/at: $(call obj,atq/main.c) $(LIBAT) $(LIBSPOOL) $(LIBCOMMON)
 # Only the CLIs write --json (lib/json_out.c), so only they link jansson;
 # at needs no SQLite.
-$(BIN)/crontab: LDLIBS := $(call link_lib,sqlite3,$(SQLITE_STATIC)) \
+$(BIN)/crontab: LDLIBS = $(call link_lib,sqlite3,$(SQLITE_STATIC)) \
   $(call link_lib,jansson,$(JANSSON_STATIC)) -lpthread -lm
-$(BIN)/at: LDLIBS := $(call link_lib,jansson,$(JANSSON_STATIC)) -lpthread
+$(BIN)/at: LDLIBS = $(call link_lib,jansson,$(JANSSON_STATIC)) -lpthread
 $(BIN)/crond $(BIN)/crontab $(BIN)/at:
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LINK    $@")
