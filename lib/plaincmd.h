@@ -54,7 +54,7 @@ bool plaincmd_path_is_plain(const char *path);
  * with a '/' as it is; any other looked up in each directory of PATH (a
  * plain one) in turn, an empty directory being the working one, going on
  * past every failure but ENOEXEC (a file dash would read as a script).
- * Returns, with errno from the last attempt, only when nothing was exec'd:
+ * Returns only when nothing was exec'd (errno untouched: lib/rawsys.h):
  * the caller then runs `/bin/sh -c COMMAND`, which searches again and says
  * why in its own words (not found, permission denied) or runs the script.
  * For a child between fork (or vfork) and exec: raw system calls only, no

@@ -1,15 +1,17 @@
 /* lib/plaincmd_exec.c: exec'ing a plain command as dash would (see
  * plaincmd.h). Runs in a child between fork and exec, so it makes raw
- * system calls only and copies bytes by hand; the Makefile builds this file
- * without sanitizer instrumentation (the runner's child runs it on a
- * borrowed stack, in memory it shares with the daemon). */
+ * system calls only (lib/rawsys.h: not even errno is written, which in the
+ * runner's child is a running thread's) and copies bytes by hand; the
+ * Makefile builds this file without sanitizer instrumentation (the
+ * runner's child runs it on a borrowed stack, in memory it shares with the
+ * daemon). */
 #include "lib/plaincmd.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
-#include <sys/syscall.h>
-#include <unistd.h>
+
+#include "lib/rawsys.h"
 
 static size_t text_len(const char *s)
 {
@@ -31,7 +33,7 @@ void plaincmd_exec(char *const *argv, char *const *envp, const char *path)
 {
 	const char *name = argv[0];
 	if (has_slash(name)) {
-		syscall(SYS_execve, name, argv, envp);
+		(void)rawsys(SYS_execve, name, argv, envp);
 		return;
 	}
 	size_t name_len = text_len(name);
@@ -48,8 +50,7 @@ void plaincmd_exec(char *const *argv, char *const *envp, const char *path)
 				full[k++] = '/';
 			for (size_t i = 0; i <= name_len; i++)
 				full[k + i] = name[i];
-			syscall(SYS_execve, full, argv, envp);
-			if (errno == ENOEXEC)
+			if (rawsys(SYS_execve, full, argv, envp) == -ENOEXEC)
 				return;
 		}
 		if (dir[len] == '\0')

@@ -75,7 +75,7 @@ static void spec_for_at(struct job_spec *spec, const struct spool_at_job *at,
 
 
 struct job *job_start(struct run_request *req, struct spool_at_job *at, const struct config *cfg,
-                      struct runner_ids *ids, const struct runner_kit *kit,
+                      struct runner_ids *ids, struct runner_kit *kit,
                       int64_t now_ns, char *err, size_t errlen)
 {
 	struct job *j = calloc(1, sizeof(*j));

@@ -70,7 +70,7 @@ struct job {
  * Returns the job, or NULL with ERR when it could not start (nothing runs;
  * REQ and AT are still the caller's). */
 struct job *job_start(struct run_request *req, struct spool_at_job *at, const struct config *cfg,
-                      struct runner_ids *ids, const struct runner_kit *kit,
+                      struct runner_ids *ids, struct runner_kit *kit,
                       int64_t now_ns, char *err, size_t errlen);
 
 /* A job that never ran, for the record: skipped (CRON_OVERLAP=skip) or

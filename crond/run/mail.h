@@ -96,7 +96,7 @@ struct mail_at {
 struct mail_sender {
 	const char *sendmail;      /* absolute path (config `sendmail`) */
 	const char *path;          /* PATH for sendmail; NULL: RUNNER_DEFAULT_PATH */
-	const struct runner_kit *kit;  /* the supervisor's (runner.h), or NULL */
+	struct runner_kit *kit;        /* the supervisor's (runner.h), or NULL */
 };
 
 /* Mail for a cron job? CRON_MAIL's rule (lib/cronmail.h): WHEN, whether

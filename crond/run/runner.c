@@ -6,7 +6,11 @@
  * take a lock or allocate (users, groups, argv, envp, descriptors) is done
  * here, into `struct plan`; the child (runner_child.c) is created with
  * clone(CLONE_VM), like posix_spawn, and makes only raw system calls on that
- * plan before execve, while this thread waits for that (await_exec).
+ * plan before execve. Nothing waits for that execve but the session
+ * helper's (CLONE_VFORK): the plan and the child's stack are kept in a
+ * struct runner_pending, which the child's job holds until the start
+ * report's EOF (runner_check_started), and only then are they freed or the
+ * stack reused.
  *
  * Descriptors: runner_start creates four for the child (stdin, the write end
  * of the output pipe, the write end of the start-report pipe, and their read
@@ -37,14 +41,31 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "crond/clock.h"
 #include "crond/run/jobenv.h"
 #include "crond/session.h"
 #include "lib/plaincmd.h"
+#include "lib/rawsys.h"
 
 #define MAX_EXEC_ARGS 256
 
 #include "crond/run/runner_plan.h"
+
+/* A child in our memory: its plan and stack, until its start report's EOF. */
+struct runner_pending {
+	struct plan plan;
+	bool via_shell;           /* the child's: it ran the shell after all */
+	void *stack;              /* RUNNER_KIT_STACK bytes */
+	struct runner_kit *kit;   /* where the stack goes back, or NULL */
+};
+
+/* Whether a child may share our memory without being waited for: only
+ * where it can make its system calls without writing errno (lib/rawsys.h),
+ * and not in the ThreadSanitizer build, which forks every child (spawn). */
+#if defined(__SANITIZE_THREAD__) || !RAWSYS_OWN_ERRNO
+#define CHILD_MAY_SHARE_MEMORY 0
+#else
+#define CHILD_MAY_SHARE_MEMORY 1
+#endif
 
 static const char *errstr(int e, char *buf, size_t len)
 {
@@ -398,18 +419,36 @@ int runner_kit_init(struct runner_kit *kit)
 	                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (stack == MAP_FAILED)
 		return -1;
-	kit->stack = stack;
+	kit->stacks[kit->n_stacks++] = stack;
 	return 0;
 }
 
 void runner_kit_free(struct runner_kit *kit)
 {
-	if (kit->stack != NULL)
-		munmap(kit->stack, RUNNER_KIT_STACK);
+	while (kit->n_stacks > 0)
+		munmap(kit->stacks[--kit->n_stacks], RUNNER_KIT_STACK);
 	if (kit->devnull >= 0)
 		close(kit->devnull);
-	kit->stack = NULL;
 	kit->devnull = -1;
+}
+
+/* A stack for a child: a spare of KIT's, else a new one. NULL with errno. */
+static void *stack_take(struct runner_kit *kit)
+{
+	if (kit != NULL && kit->n_stacks > 0)
+		return kit->stacks[--kit->n_stacks];
+	void *stack = mmap(NULL, RUNNER_KIT_STACK, PROT_READ | PROT_WRITE,
+	                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	return stack == MAP_FAILED ? NULL : stack;
+}
+
+/* STACK, no child's any more: kept by KIT as a spare, or unmapped. */
+static void stack_give(struct runner_kit *kit, void *stack)
+{
+	if (kit != NULL && kit->n_stacks < RUNNER_KIT_STACKS)
+		kit->stacks[kit->n_stacks++] = stack;
+	else
+		munmap(stack, RUNNER_KIT_STACK);
 }
 
 /* Every signal but the two no process can catch or ignore. */
@@ -433,7 +472,7 @@ static int plan_direct(struct plan *p, const struct job_spec *s, const char *she
 		free(words);
 		return 0;
 	}
-	if (p->report == NULL)
+	if (!p->shares_memory)
 		return 0;   /* the child could not say whether it ran the shell */
 	const char *path = jobenv_get(&p->env, "PATH");
 	if (!plaincmd_path_is_plain(path) || !plaincmd_env_is_kept(p->env.envp))
@@ -454,6 +493,33 @@ static int plan_direct(struct plan *p, const struct job_spec *s, const char *she
 	return 0;
 }
 
+/* For a child in our memory, which may read its plan after this pass of
+ * the supervisor's loop: its own copies of what the plan borrows (the
+ * groups from the struct runner_ids, cleared after every pass; the program
+ * and the directory, the job's or the configuration's). */
+static int plan_own_copies(struct plan *p, char *err, size_t errlen)
+{
+	bool copy_groups = p->set_groups && p->ids_borrowed && p->ngroups > 0;
+	if (copy_groups) {
+		p->groups_own = malloc(p->ngroups * sizeof(gid_t));
+		if (p->groups_own != NULL) {
+			memcpy(p->groups_own, p->groups, p->ngroups * sizeof(gid_t));
+			p->groups = p->groups_own;
+		}
+	}
+	p->program_own = strdup(p->program);
+	if (p->program_own != NULL)
+		p->program = p->program_own;
+	if (p->cwd != NULL && (p->cwd_own = strdup(p->cwd)) != NULL)
+		p->cwd = p->cwd_own;
+	if ((copy_groups && p->groups_own == NULL) ||
+	    p->program_own == NULL || (p->cwd != NULL && p->cwd_own == NULL)) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 static int prepare(struct plan *p, const struct job_spec *s, char *err, size_t errlen)
 {
 	const char *shell = s->shell ? s->shell : RUNNER_DEFAULT_SHELL;
@@ -465,15 +531,12 @@ static int prepare(struct plan *p, const struct job_spec *s, char *err, size_t e
 		return -1;
 	uid_t self = s->kit != NULL ? s->kit->euid : geteuid();
 	p->set_groups = !p->via_helper && (self == 0 || p->pw.pw_uid != self);
-	/* Another user's job, without the session helper: from its setuid on
-	 * the child is that user's to signal, and what it opens before its
-	 * execve (home, shell, program, a script's interpreter) is theirs to
-	 * make wait (a lease, a FUSE file system). It is forked and reports on
-	 * the pipe (spawn), so that nothing of theirs can hold the supervisor,
-	 * and no plain command is exec'd without the shell (only a child that
-	 * shares our memory can say it fell back to the shell). */
-	if (!p->via_helper && p->pw.pw_uid != self)
-		p->report = NULL;
+	/* Only a job of our own user shares our memory (runner.h): another
+	 * user's child is that user's to signal from its setuid on, and to
+	 * trace where fs.suid_dumpable is 1. It is forked (spawn), and no
+	 * plain command of theirs is exec'd without the shell (only a child
+	 * that shares our memory can say it fell back to the shell). */
+	p->shares_memory = CHILD_MAY_SHARE_MEMORY && !p->via_helper && p->pw.pw_uid == self;
 	struct jobenv_base base = {
 		.user = p->pw.pw_name,
 		.home = p->pw.pw_dir,
@@ -483,9 +546,10 @@ static int prepare(struct plan *p, const struct job_spec *s, char *err, size_t e
 	if (jobenv_build(&base, s->assignments, s->n_assignments, &p->env, err, errlen) < 0)
 		return -1;
 	p->home = jobenv_get(&p->env, "HOME");
-	if (build_argv(p, s, shell, err, errlen) < 0 || plan_direct(p, s, shell, err, errlen) < 0)
+	if (build_argv(p, s, shell, err, errlen) < 0 || plan_direct(p, s, shell, err, errlen) < 0 ||
+	    prepare_child_state(p, s, err, errlen) < 0)
 		return -1;
-	return prepare_child_state(p, s, err, errlen);
+	return p->shares_memory ? plan_own_copies(p, err, errlen) : 0;
 }
 
 /* PAM: the child execs the session helper instead of the job, with the
@@ -564,6 +628,11 @@ static void plan_free(struct plan *p)
 	free(p->note);
 	free(p->direct_argv);
 	free(p->direct_envp);
+	free(p->groups_own);
+	free(p->program_own);
+	free(p->cwd_own);
+	p->groups_own = NULL;
+	p->program_own = p->cwd_own = NULL;
 	jobenv_free(&p->env);
 	p->pwbuf = p->note = NULL;
 	p->groups = NULL;
@@ -609,78 +678,15 @@ static int open_pidfd(pid_t pid)
 #endif
 }
 
-/* Whether the child may report a failure in memory rather than on the
- * pipe: when it shares our memory and we wait for its execve (await_exec),
- * its report is there once the pipe's write end is gone, which saves the
- * supervisor a watch and a read per start. The session helper (PAM)
- * reports after its own execve, and the ThreadSanitizer build forks: both
- * report on the pipe, read later (runner_check_started); so does another
- * user's job (prepare). */
-static bool report_in_memory(const struct job_spec *s)
+/* Creates the child (runner_child.c) and returns its pid, or -1 with errno.
+ * A job of our own user: sharing our memory until it execs, as posix_spawn
+ * does, on a stack PEND keeps (runner_start hands both to the job), and
+ * not waited for. The session helper, which is root until its own execve:
+ * the same, but with clone's CLONE_VFORK waiting, so the stack is KIT's
+ * again at once. Another user's job: a fork, waited for by nothing. */
+static pid_t spawn(struct runner_pending *pend, struct runner_kit *kit)
 {
-#if defined(__SANITIZE_THREAD__)
-	(void)s;
-	return false;
-#else
-	return s->pam_service == NULL;
-#endif
-}
-
-/* How often await_exec looks whether the child was stopped. */
-#define AWAIT_TICK_MS 2
-
-/* Whether child PID is stopped (left waitable). */
-static bool child_stopped(pid_t pid)
-{
-	siginfo_t si = { 0 };
-	return waitid(P_PID, (id_t)pid, &si, WSTOPPED | WNOHANG | WNOWAIT) == 0 &&
-	       si.si_pid == pid && si.si_code == CLD_STOPPED;
-}
-
-/* Waits until child PID, which runs in our memory, has exec'd or died:
- * the start-report pipe's write end (close-on-exec, kept by the child
- * alone once ours is closed) reaches EOF; only then may its stack and the
- * plan be used again. Only jobs of crond's own user come here (another
- * user's are forked: prepare), but the wait is still not a blind one, as
- * clone's CLONE_VFORK's would be: a child found stopped, or not exec'd
- * RUNNER_EXEC_DEADLINE_MS after its start (its home on a hung network
- * file system), is killed, so that one job cannot hold every other's
- * start: STEP_STOPPED or STEP_HUNG, 0 when it exec'd or failed on its
- * own. Only return values are used here: the child writes this thread's
- * errno meanwhile. */
-static int await_exec(struct plan *p, pid_t pid)
-{
-	int killed = 0;
-	int64_t deadline = clock_mono_ns() + (int64_t)RUNNER_EXEC_DEADLINE_MS * 1000000;
-	(void)close(p->err_w);   /* the field is the child's to read until EOF */
-	for (;;) {
-		struct pollfd pfd = { .fd = p->err_r, .events = POLLIN };
-		int n = poll(&pfd, 1, killed ? -1 : AWAIT_TICK_MS);
-		if (n > 0)
-			break;          /* POLLHUP: EOF (in memory mode nothing is written) */
-		if (n != 0 || killed)
-			continue;
-		/* it is ours and unreaped: the pid is its own */
-		if (child_stopped(pid) && kill(pid, SIGKILL) == 0)
-			killed = STEP_STOPPED;
-		else if (clock_mono_ns() >= deadline && kill(pid, SIGKILL) == 0)
-			killed = STEP_HUNG;
-	}
-	p->err_w = -1;
-	return killed;
-}
-
-/* Creates the child (runner_child.c): for a job of crond's own user,
- * sharing our memory until it execs, as posix_spawn does, on KIT's stack
- * or one of its own, and waits for its execve (await_exec); for the
- * session helper, which is root until its own execve, the same with
- * clone's CLONE_VFORK waiting; for another user's job (P->report NULL), a
- * fork, waited for by nothing. Returns its pid, or -1 with errno; *KILLED
- * is set to the step (STEP_STOPPED, STEP_HUNG) when await_exec killed the
- * child, else 0. */
-static pid_t spawn(struct plan *p, const struct runner_kit *kit, int *killed)
-{
-	*killed = 0;
+	struct plan *p = &pend->plan;
 #if defined(__SANITIZE_THREAD__)
 	/* ThreadSanitizer takes any clone for a fork of a threaded process and
 	 * then refuses to start threads: its build (make tsan) forks every
@@ -692,7 +698,7 @@ static pid_t spawn(struct plan *p, const struct runner_kit *kit, int *killed)
 		runner_child_main(p);
 	return child;
 #endif
-	if (p->report == NULL && !p->via_helper) {
+	if (!p->shares_memory && !p->via_helper) {
 		/* _Fork: no atfork handlers, no wait for the other threads'
 		 * malloc locks; the child makes only raw system calls. */
 		pid_t forked = _Fork();
@@ -700,77 +706,88 @@ static pid_t spawn(struct plan *p, const struct runner_kit *kit, int *killed)
 			runner_child_main(p);
 		return forked;
 	}
-	void *stack = kit != NULL ? kit->stack : NULL;
-	bool own = stack == NULL;
-	if (own) {
-		stack = mmap(NULL, RUNNER_KIT_STACK, PROT_READ | PROT_WRITE,
-		             MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-		if (stack == MAP_FAILED)
-			return -1;
-	}
-	bool await = p->report != NULL;
+	void *stack = stack_take(kit);
+	if (stack == NULL)
+		return -1;
 	pid_t pid = clone(runner_child_main, (char *)stack + RUNNER_KIT_STACK,
-	                  CLONE_VM | (await ? 0 : CLONE_VFORK) | SIGCHLD, p);
+	                  CLONE_VM | (p->shares_memory ? 0 : CLONE_VFORK) | SIGCHLD, p);
 	int e = errno;
-	if (pid > 0 && await)
-		*killed = await_exec(p, pid);
-	if (own)
-		munmap(stack, RUNNER_KIT_STACK);
+	if (pid > 0 && p->shares_memory) {
+		pend->stack = stack;
+		pend->kit = kit;
+	} else {
+		stack_give(kit, stack);
+	}
 	errno = e;
 	return pid;
+}
+
+/* Frees PEND, whose child has left our memory (its start report's EOF). */
+static void pending_release(struct runner_pending *pend)
+{
+	struct plan *p = &pend->plan;
+	/* Ours were closed when the child was created, or moved to its job. */
+	p->in_fd = p->out_r = p->out_w = p->err_r = p->err_w = -1;
+	plan_free(p);
+	if (pend->stack != NULL)
+		stack_give(pend->kit, pend->stack);
+	free(pend);
 }
 
 int runner_start(const struct job_spec *s, struct job_proc *proc, char *err, size_t errlen)
 {
 	char eb[128];
-	struct plan p;
-	struct start_report report = { 0 };
-	bool via_shell = false;
-	plan_init(&p);
-	p.via_shell = &via_shell;
 	*proc = (struct job_proc){ .pid = -1, .pidfd = -1, .out_fd = -1, .err_fd = -1 };
-	if (report_in_memory(s))
-		p.report = &report;
-	if (check_spec(s, err, errlen) < 0 || prepare(&p, s, err, errlen) < 0 ||
-	    open_fds(&p, s, err, errlen) < 0 ||
-	    (p.via_helper && helper_argv(&p, s, err, errlen) < 0)) {
-		plan_free(&p);
+	struct runner_pending *pend = malloc(sizeof(*pend));
+	if (pend == NULL) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	char *info = make_info(&p);
+	*pend = (struct runner_pending){ .via_shell = false };
+	struct plan *p = &pend->plan;
+	plan_init(p);
+	p->via_shell = &pend->via_shell;
+	char *info = NULL;
+	if (check_spec(s, err, errlen) < 0 || prepare(p, s, err, errlen) < 0 ||
+	    open_fds(p, s, err, errlen) < 0 ||
+	    (p->via_helper && helper_argv(p, s, err, errlen) < 0)) {
+		plan_free(p);
+		free(pend);
+		return -1;
+	}
+	info = make_info(p);
 	if (info == NULL) {
 		snprintf(err, errlen, "out of memory");
-		plan_free(&p);
+		plan_free(p);
+		free(pend);
 		return -1;
 	}
-	int killed;
-	pid_t pid = spawn(&p, s->kit, &killed);
+	pid_t pid = spawn(pend, s->kit);
 	if (pid < 0) {
 		snprintf(err, errlen, "cannot start a process: %s", errstr(errno, eb, sizeof(eb)));
 		free(info);
-		plan_free(&p);
+		plan_free(p);
+		free(pend);
 		return -1;
 	}
 	proc->pid = pid;
 	proc->pidfd = open_pidfd(pid);  /* the child is ours to reap: no pid reuse */
-	proc->out_fd = p.out_r;
-	if (p.report == NULL) {
-		proc->err_fd = p.err_r;   /* read later: runner_check_started */
-		p.err_r = -1;
-	}
-	if (killed && report.step == 0)
-		report.step = killed;
-	if (report.step != 0) {   /* it exited without exec'ing: decided now */
-		proc->start_failed = true;
-		proc->fail.step = report.step;
-		proc->fail.err = report.err;
-	}
-	proc->direct = p.direct && !via_shell && report.step == 0;
-	proc->uid = p.pw.pw_uid;
-	proc->gid = p.pw.pw_gid;
+	proc->out_fd = p->out_r;
+	proc->err_fd = p->err_r;   /* read later: runner_check_started */
+	proc->uid = p->pw.pw_uid;
+	proc->gid = p->pw.pw_gid;
 	proc->info = info;
-	p.out_r = -1;
-	plan_free(&p);  /* closes the child's ends: stdin, output and report writers */
+	/* The child's ends: it has copies of its own. The plan itself is not
+	 * written while a child in our memory may read it. */
+	if (!p->in_borrowed)
+		close(p->in_fd);
+	close(p->out_w);
+	close(p->err_w);
+	if (p->shares_memory) {
+		proc->pending = pend;   /* until the start report's EOF */
+		return 0;
+	}
+	pending_release(pend);
 	return 0;
 }
 
@@ -814,17 +831,18 @@ static void describe(const struct job_proc *proc, int step, int e, const char *t
 	case STEP_EXEC:
 		snprintf(msg, len, "cannot execute %s: %s", info_field(proc->info, 1), es);
 		break;
-	case STEP_STOPPED:
-		snprintf(msg, len, "stopped by a signal before it could exec (its owner may "
-		         "signal it from its setuid on): killed");
-		break;
-	case STEP_HUNG:
-		snprintf(msg, len, "had not exec'd %d ms after its start (its home, shell or "
-		         "program would not open: a hung network file system?): killed",
-		         RUNNER_EXEC_DEADLINE_MS);
-		break;
 	default: snprintf(msg, len, "job start failed at step %d: %s", step, es); break;
 	}
+}
+
+/* A child in our memory has left it (its report's EOF): the stack and the
+ * plan are free, and whether it ran the shell after all can be read. */
+static void pending_done(struct job_proc *proc, bool started)
+{
+	struct runner_pending *pend = proc->pending;
+	proc->direct = started && pend->plan.direct && !pend->via_shell;
+	pending_release(pend);
+	proc->pending = NULL;
 }
 
 int runner_check_started(struct job_proc *proc, bool *started, char *msg, size_t msglen)
@@ -832,12 +850,8 @@ int runner_check_started(struct job_proc *proc, bool *started, char *msg, size_t
 	char eb[128];
 	if (msglen > 0)
 		msg[0] = '\0';
-	if (proc->err_fd < 0) {
+	if (proc->err_fd < 0) {   /* decided before */
 		*started = !proc->start_failed;
-		if (proc->fail.step != 0) {   /* reported in memory: say it once */
-			describe(proc, proc->fail.step, proc->fail.err, "", msg, msglen);
-			proc->fail.step = 0;
-		}
 		return 1;
 	}
 	/* The child's report, or the session helper's with its message. */
@@ -846,11 +860,25 @@ int runner_check_started(struct job_proc *proc, bool *started, char *msg, size_t
 		char text[SESSION_REPORT_TEXT + 1];
 	} rep;
 	ssize_t n;
-	do
-		n = read(proc->err_fd, &rep, sizeof(rep) - 1);
-	while (n < 0 && errno == EINTR);
-	if (n < 0 && errno == EAGAIN)
-		return 0;
+	for (;;) {
+		do
+			n = read(proc->err_fd, &rep, sizeof(rep) - 1);
+		while (n < 0 && errno == EINTR);
+		if (n < 0 && errno == EAGAIN)
+			return 0;
+		/* A child in our memory is still on its stack after its record
+		 * (until it exits): the record is kept, and said at the EOF. */
+		if (proc->pending == NULL || n != (ssize_t)sizeof(rep.r))
+			break;
+		proc->fail.step = rep.r.step;
+		proc->fail.err = rep.r.err;
+	}
+	bool eof = n == 0;
+	if (eof && proc->fail.step != 0) {   /* its record, then its EOF */
+		rep.r.step = proc->fail.step;
+		rep.r.err = proc->fail.err;
+		n = (ssize_t)sizeof(rep.r);
+	}
 	*started = n == 0;
 	if (n < 0) {
 		snprintf(msg, msglen, "cannot read the start report: %s", errstr(errno, eb, sizeof(eb)));
@@ -866,11 +894,24 @@ int runner_check_started(struct job_proc *proc, bool *started, char *msg, size_t
 	}
 	proc->start_failed = !*started;
 	close_fd(&proc->err_fd);
+	/* After a read error or a garbled record the child may still be in our
+	 * memory: its stack and plan are then left to it (runner_proc_close). */
+	if (proc->pending != NULL && eof)
+		pending_done(proc, *started);
 	return 1;
 }
 
 void runner_proc_close(struct job_proc *proc)
 {
+	if (proc->pending != NULL && proc->err_fd >= 0) {
+		/* Dropped undecided: free the plan and stack only if the child
+		 * has left our memory (EOF now), else leave them to it. */
+		struct pollfd pfd = { .fd = proc->err_fd, .events = POLLIN };
+		char c;
+		if (poll(&pfd, 1, 0) == 1 && read(proc->err_fd, &c, 1) == 0)
+			pending_done(proc, false);
+	}
+	proc->pending = NULL;
 	close_fd(&proc->pidfd);
 	close_fd(&proc->out_fd);
 	close_fd(&proc->err_fd);

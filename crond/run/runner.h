@@ -33,28 +33,29 @@
  * exits with status 127 without running anything.
  *
  * A job of crond's own user (root's, for a crond run as root): the child
- * shares the daemon's memory (clone's CLONE_VM, as posix_spawn) and
- * runner_start waits until it has exec'd or exited (EOF on the
- * close-on-exec start-report pipe), so the record is written into that
- * memory: the outcome is known when runner_start returns, proc->err_fd is
- * -1, and runner_check_started says it at once. The wait is not clone's
- * CLONE_VFORK: a child found stopped is killed and its start fails
- * ("stopped by a signal before it could exec"), and so is one that has not
- * exec'd RUNNER_EXEC_DEADLINE_MS after its start ("had not exec'd ...
- * killed": its home on a hung network file system), so that no job can
- * hold every other job's start.
+ * shares the daemon's memory (clone's CLONE_VM, as posix_spawn) on a stack
+ * of its own, and runner_start does not wait for its execve: the
+ * supervisor starts the next job while this one execs, as a fork+exec loop
+ * overlaps its children's execs with its next fork. The plan the child
+ * reads and its stack stay untouched until the start report's EOF (the
+ * child has exec'd or died: runner_check_started), and the child writes
+ * nothing else of the daemon's, not even errno (lib/rawsys.h; on other
+ * architectures than x86-64 and arm64 it is forked, as below). A child
+ * that is stopped or hangs before its execve holds only its own stack and
+ * plan, never the supervisor.
  *
- * Another user's job is forked instead, and runner_start does not wait:
- * from its setuid on the child is that user's to signal, and what it
- * opens before its execve (home, shell, program, a script's interpreter)
- * is theirs to make wait (a lease on their file holds an open 45 s, a
- * FUSE file system for ever). Its record, like the session helper's (PAM,
- * below) and every child's in the ThreadSanitizer build (which forks),
- * goes to the start-report pipe, and the supervisor learns the outcome
- * with runner_check_started when proc->err_fd becomes readable or hangs
- * up (execve closes the pipe's write end: EOF without a record means the
- * exec happened). Such a job runs a plain command through the shell, as
- * Debian's cron does (job_spec's direct_plain needs the shared memory).
+ * Another user's job is forked instead, and runner_start does not wait
+ * either: from its setuid on the child is that user's to signal and, were
+ * it to share our memory, to read and write through ptrace where
+ * fs.suid_dumpable is 1. Such a job runs a plain command through the
+ * shell, as Debian's cron does (job_spec's direct_plain needs the shared
+ * memory: only such a child can say it fell back to the shell).
+ *
+ * Every child's record (the session helper's with a message, below) goes to
+ * the start-report pipe, and the supervisor learns the outcome with
+ * runner_check_started when proc->err_fd becomes readable or hangs up
+ * (execve closes the pipe's write end: EOF without a record means the exec
+ * happened). The ThreadSanitizer build forks every child.
  *
  * With PAM (job_spec.pam_service), the child skips the ids and the
  * directory and execs the session helper instead, still root, with the
@@ -135,7 +136,7 @@ struct job_spec {
 	                             and environment are ones dash passes on
 	                             unchanged: one exec instead of two and a
 	                             fork. JOB_PROC's direct says whether it was */
-	const struct runner_kit *kit;  /* NULL: the child resets every signal's
+	struct runner_kit *kit;   /* NULL: the child resets every signal's
 	                             disposition and gets a stack of its own
 	                             (below) */
 };
@@ -171,17 +172,21 @@ void runner_ids_clear(struct runner_ids *ids);
  *     child leaves it alone: a few system calls per run instead of 62. They
  *     are read once, by runner_kit_init: the daemon sets its dispositions
  *     before it starts the supervisor and never changes them after;
- *   - the child's stack, mapped once: the child uses it only until execve
- *     and the caller waits meanwhile (see above), so one
- *     serves every start, with no mmap, munmap (and its TLB shootdown in a
- *     threaded process) or page faults per run;
+ *   - the children's stacks: a child uses its stack only until its execve,
+ *     so a few spare ones, kept mapped, serve every start, with no mmap,
+ *     munmap (and its TLB shootdown in a threaded process) or page faults
+ *     per run;
  *   - /dev/null, open once, for the jobs with no input;
  *   - the daemon's effective uid, which it never changes;
  *   - whether /bin/sh is dash, whose ways lib/plaincmd.h knows.
  * Not thread-safe: one caller at a time, as runner_start. */
+#define RUNNER_KIT_STACK (128 * 1024)   /* the child only makes system calls */
+#define RUNNER_KIT_STACKS 16            /* spares kept (more are unmapped) */
 struct runner_kit {
 	uint64_t reset_signals;   /* bit SIG - 1 set: SIG to SIG_DFL */
-	void *stack;              /* RUNNER_KIT_STACK bytes, or NULL */
+	void *stacks[RUNNER_KIT_STACKS];  /* spare stacks, RUNNER_KIT_STACK bytes
+	                             each, mapped and not in use */
+	size_t n_stacks;
 	int devnull;              /* read-only, close-on-exec, above 2; or -1 */
 	uid_t euid;
 	bool sh_is_dash;          /* /bin/sh resolves to a program named dash */
@@ -193,21 +198,17 @@ struct runner_kit {
 
 #define RUNNER_NOFILE_KEEP UINT64_MAX
 
-#define RUNNER_KIT_STACK (128 * 1024)   /* the child only makes system calls */
-/* How long the supervisor waits for a child sharing its memory (a job of
- * crond's own user) to exec (see the top): an exec takes milliseconds,
- * even behind a burst. */
-#define RUNNER_EXEC_DEADLINE_MS 5000
 
 /* Reads this process's dispositions into KIT (a signal whose disposition
- * cannot be read is counted as one to reset), opens /dev/null and maps the
- * stack. Returns 0, or -1 with errno when either fails: KIT then lacks
+ * cannot be read is counted as one to reset), opens /dev/null and maps a
+ * first stack. Returns 0, or -1 with errno when either fails: KIT then lacks
  * what failed (each start makes its own) but has its signals, and is still
  * to be used. */
 int runner_kit_init(struct runner_kit *kit);
 
-/* Unmaps the stack and closes /dev/null. Safe on a freed kit or one
- * runner_kit_init failed on. */
+/* Unmaps the spare stacks and closes /dev/null. Safe on a freed kit or one
+ * runner_kit_init failed on. A stack still in use by a child that has not
+ * exec'd (struct job_proc's pending) is not the kit's: it stays. */
 void runner_kit_free(struct runner_kit *kit);
 
 /* A started child, as the supervisor holds it. Every descriptor here is
@@ -218,15 +219,15 @@ struct job_proc {
 	int out_fd;      /* non-blocking read end of stdout+stderr; EOF when the job
 	                    and every process holding its output have gone */
 	int err_fd;      /* non-blocking read end of the start report, until
-	                    runner_check_started decides (then -1); -1 from the
-	                    start when the outcome is known as runner_start
-	                    returns (below) */
+	                    runner_check_started decides (then -1) */
 	uid_t uid;       /* the owner's ids */
 	gid_t gid;
 	char *info;      /* private: names for runner_check_started's messages */
 	bool start_failed;  /* private: runner_check_started's decision */
-	struct { int32_t step, err; } fail;  /* private: a failure the child
-	                    reported in memory, until runner_check_started says it */
+	struct { int32_t step, err; } fail;  /* private: a failure a child in our
+	                    memory reported, until its EOF lets it be said */
+	struct runner_pending *pending;  /* private: the plan and stack of a child
+	                    in our memory, until its start report's EOF */
 	bool direct;     /* the job's process is the plain command itself, exec'd
 	                    without the shell (job_spec's direct_plain): its wait
 	                    status is the command's, where the shell would have
@@ -242,9 +243,8 @@ struct job_proc {
 int runner_start(const struct job_spec *spec, struct job_proc *proc, char *err,
                  size_t errlen);
 
-/* Reads the start report from PROC->err_fd (or, when err_fd is -1, the
- * one the child left in memory). Returns 0 while undecided (no data yet:
- * call again when err_fd is readable or hangs up). Returns 1 once
+/* Reads the start report from PROC->err_fd. Returns 0 while undecided (no
+ * EOF yet: call again when err_fd is readable or hangs up). Returns 1 once
  * decided, with *STARTED true (the child reached execve) or false and MSG
  * saying which step failed ("setuid(1000) failed: Operation not permitted",
  * "cannot chdir to /home/x: No such file or directory"); err_fd is then
@@ -254,7 +254,9 @@ int runner_start(const struct job_spec *spec, struct job_proc *proc, char *err,
 int runner_check_started(struct job_proc *proc, bool *started, char *msg, size_t msglen);
 
 /* Closes PROC's descriptors (those not yet -1) and frees its private data.
- * Does not signal or reap the child. Safe to call twice. */
+ * Does not signal or reap the child. Safe to call twice. A child still in
+ * our memory (no EOF yet: one whose job is dropped before its start was
+ * decided) keeps its stack and plan: they are left to it, never reused. */
 void runner_proc_close(struct job_proc *proc);
 
 #endif

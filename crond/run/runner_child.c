@@ -1,26 +1,28 @@
 /* crond/run/runner_child.c: the child side of starting a job (see runner.h).
  *
- * DESIGN: runs in the child runner_start creates: for a job of crond's
- * own user, with clone(CLONE_VM), as glibc's posix_spawn does: on a stack
- * of its own, but in the daemon's memory, while the supervisor thread that
- * created it waits for its execve (runner.c: await_exec; CLONE_VFORK for
- * the PAM helper) and the daemon's other threads keep running; for another
- * user's job, in a fork (_Fork), which nothing waits for. Sharing the memory is what
- * makes starting a job cheap (fork would copy the daemon's page tables,
- * exec would tear them down again); it also sets the rules here:
- *   - make only raw system calls, through syscall(2): no C library wrapper
- *     (sanitizers intercept them, and glibc's set*id wrappers would signal
- *     the daemon's other threads to change their ids too);
- *   - write no memory but this stack, the report slot (below), errno
- *     (the waiting thread's, which reads none meanwhile) and, for a plain command exec'd without
- *     the shell, the PWD slot of its environment and the via_shell flag;
+ * DESIGN: runs in the child runner_start creates. For a job of crond's own
+ * user it is created with clone(CLONE_VM), as glibc's posix_spawn does, on
+ * a stack of its own, in the daemon's memory, and nothing waits for it: the
+ * supervisor starts the next job while this one execs (runner.c: spawn);
+ * for the session helper (PAM) likewise, but with CLONE_VFORK, so its parent
+ * waits; for another user's job, in a fork (_Fork), which nothing waits for.
+ * Sharing the memory is what makes starting a job cheap (fork would copy the
+ * daemon's page tables, exec would tear them down again); it also sets the
+ * rules here:
+ *   - make only raw system calls, through rawsys (lib/rawsys.h): no C
+ *     library wrapper (sanitizers intercept them, glibc's set*id wrappers
+ *     would signal the daemon's other threads to change their ids too, and
+ *     every failing wrapper writes errno, which here is the supervisor
+ *     thread's, running meanwhile);
+ *   - write no memory but this stack and, for a plain command exec'd without
+ *     the shell, the PWD slot of its environment and the via_shell flag
+ *     (both in the plan, which the parent leaves alone until the child has
+ *     exec'd or died);
  *   - allocate nothing, take no lock: everything is in `struct plan`,
- *     prepared and never touched again until the child has exec'd or died.
+ *     prepared and never touched again until the start report's EOF.
  * Every signal is blocked throughout (the supervisor blocks them all) until
- * just before execve. A failing step is reported as (step, errno), in the
- * plan's report slot (the waiting parent's memory) or, when there is
- * none, on the start-report pipe; then the child exits 127. The one
- * exception is an at
+ * just before execve. A failing step is reported as (step, errno) on the
+ * start-report pipe; then the child exits 127. The one exception is an at
  * job's directory that cannot be entered, which the job's own output
  * reports (exit 1, as Debian's at job script does).
  *
@@ -34,25 +36,20 @@
 #include <limits.h>
 #include <signal.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "lib/plaincmd.h"
+#include "lib/rawsys.h"
 
 static _Noreturn void child_fail(const struct plan *p, enum step step, int e)
 {
 	struct start_report r = { (int32_t)step, (int32_t)e };
-	if (p->report != NULL) {
-		/* The parent reads it once we are gone (EOF on the pipe). */
-		*(volatile struct start_report *)p->report = r;
-	} else {
-		long w;
-		do
-			w = syscall(SYS_write, p->err_w, &r, sizeof(r));
-		while (w < 0 && errno == EINTR);
-	}
+	long w;
+	do
+		w = rawsys(SYS_write, p->err_w, &r, sizeof(r));
+	while (w == -EINTR);
 	for (;;)
-		syscall(SYS_exit_group, 127);
+		(void)rawsys(SYS_exit_group, 127);
 }
 
 static void child_reset_dispositions(const struct plan *p)
@@ -61,9 +58,9 @@ static void child_reset_dispositions(const struct plan *p)
 	for (int sig = 1; sig <= KERNEL_NSIG; sig++) {
 		if (!(p->reset_signals >> (sig - 1) & 1))
 			continue;
-		if (syscall(SYS_rt_sigaction, sig, &dfl, NULL, KERNEL_SIGSET_SIZE) < 0 &&
-		    errno != EINVAL)
-			child_fail(p, STEP_SIGNALS, errno);
+		long r = rawsys(SYS_rt_sigaction, sig, &dfl, NULL, KERNEL_SIGSET_SIZE);
+		if (r < 0 && r != -EINVAL)
+			child_fail(p, STEP_SIGNALS, (int)-r);
 	}
 }
 
@@ -74,18 +71,19 @@ static void child_become_owner(const struct plan *p)
 	uid_t uid = p->pw.pw_uid;
 	gid_t gid = p->pw.pw_gid;
 
-	if (p->set_groups && syscall(SYS_setgroups, p->ngroups, p->groups) < 0)
-		child_fail(p, STEP_SETGROUPS, errno);
-	if (syscall(SYS_setgid, gid) < 0)
-		child_fail(p, STEP_SETGID, errno);
-	if (syscall(SYS_setuid, uid) < 0)
-		child_fail(p, STEP_SETUID, errno);
-	if (syscall(SYS_getresuid, &ruid, &euid, &suid) < 0 ||
-	    syscall(SYS_getresgid, &rgid, &egid, &sgid) < 0)
-		child_fail(p, STEP_VERIFY_IDS, errno);
+	long r;
+	if (p->set_groups && (r = rawsys(SYS_setgroups, p->ngroups, p->groups)) < 0)
+		child_fail(p, STEP_SETGROUPS, (int)-r);
+	if ((r = rawsys(SYS_setgid, gid)) < 0)
+		child_fail(p, STEP_SETGID, (int)-r);
+	if ((r = rawsys(SYS_setuid, uid)) < 0)
+		child_fail(p, STEP_SETUID, (int)-r);
+	if ((r = rawsys(SYS_getresuid, &ruid, &euid, &suid)) < 0 ||
+	    (r = rawsys(SYS_getresgid, &rgid, &egid, &sgid)) < 0)
+		child_fail(p, STEP_VERIFY_IDS, (int)-r);
 	if (ruid != uid || euid != uid || suid != uid || rgid != gid || egid != gid || sgid != gid)
 		child_fail(p, STEP_VERIFY_IDS, 0);
-	if (uid != 0 && syscall(SYS_setuid, 0) != -1)
+	if (uid != 0 && rawsys(SYS_setuid, 0) >= 0)
 		child_fail(p, STEP_REGAIN_ROOT, 0);
 }
 
@@ -122,8 +120,8 @@ static void child_write_text(int fd, const char *s, size_t len)
 {
 	long w;
 	do
-		w = syscall(SYS_write, fd, s, len);
-	while (w < 0 && errno == EINTR);
+		w = rawsys(SYS_write, fd, s, len);
+	while (w == -EINTR);
 }
 
 static _Noreturn void child_refuse_directory(const struct plan *p, int e)
@@ -135,15 +133,16 @@ static _Noreturn void child_refuse_directory(const struct plan *p, int e)
 	child_write_text(STDOUT_FILENO, why, text_len(why));
 	child_write_text(STDOUT_FILENO, "\n", 1);
 	for (;;)
-		syscall(SYS_exit_group, 1);
+		(void)rawsys(SYS_exit_group, 1);
 }
 
 static void child_chdir(const struct plan *p)
 {
 	const char *dir = p->cwd ? p->cwd : p->home;
-	if (syscall(SYS_chdir, dir) == 0)
+	long r = rawsys(SYS_chdir, dir);
+	if (r == 0)
 		return;
-	int e = errno;
+	int e = (int)-r;
 	if (p->cwd == NULL)
 		child_fail(p, STEP_CHDIR_HOME, e);
 	if (p->note == NULL)
@@ -156,39 +155,36 @@ static void child_close_range(const struct plan *p, int lo, int hi)
 {
 	if (lo > hi)
 		return;
-	if (syscall(SYS_close_range, (unsigned)lo, hi == INT_MAX ? ~0U : (unsigned)hi, 0) == 0)
+	long r = rawsys(SYS_close_range, (unsigned)lo, hi == INT_MAX ? ~0U : (unsigned)hi, 0);
+	if (r == 0)
 		return;
-	if (errno != ENOSYS)
-		child_fail(p, STEP_CLOSE, errno);
+	if (r != -ENOSYS)
+		child_fail(p, STEP_CLOSE, (int)-r);
 	/* A kernel older than 5.9: up to the descriptor limit, read here so
 	 * that a start on a newer one does not pay for it. */
 	struct rlimit rl;
 	int max_fd = 65536;
-	if (syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+	if (rawsys(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
 		max_fd = rl.rlim_cur > INT_MAX ? INT_MAX : (int)rl.rlim_cur;
 	for (int fd = lo; fd <= hi && fd < max_fd; fd++)
-		(void)syscall(SYS_close, fd);  /* EBADF for the many that are not open */
+		(void)rawsys(SYS_close, fd);  /* EBADF for the many that are not open */
 }
 
 static void child_descriptors(const struct plan *p)
 {
 	/* The plan's descriptors are all above 2, so dup3 never sees equal
 	 * descriptors (which it refuses). */
-	if (syscall(SYS_dup3, p->in_fd, 0, 0) < 0 || syscall(SYS_dup3, p->out_w, 1, 0) < 0 ||
-	    syscall(SYS_dup3, p->out_w, 2, 0) < 0)
-		child_fail(p, STEP_DUP2, errno);
-	/* Keep only the start-report pipe, if any (close-on-exec: execve
-	 * closes it). */
-	if (p->err_w < 0) {
-		child_close_range(p, 3, INT_MAX);
-	} else {
-		child_close_range(p, 3, p->err_w - 1);
-		child_close_range(p, p->err_w + 1, INT_MAX);
-	}
+	long r;
+	if ((r = rawsys(SYS_dup3, p->in_fd, 0, 0)) < 0 || (r = rawsys(SYS_dup3, p->out_w, 1, 0)) < 0 ||
+	    (r = rawsys(SYS_dup3, p->out_w, 2, 0)) < 0)
+		child_fail(p, STEP_DUP2, (int)-r);
+	/* Keep only the start-report pipe (close-on-exec: execve closes it). */
+	child_close_range(p, 3, p->err_w - 1);
+	child_close_range(p, p->err_w + 1, INT_MAX);
 	/* The session helper reports on it too: keep it across execve (this
 	 * child has a descriptor table of its own: no other process sees it). */
-	if (p->via_helper && syscall(SYS_fcntl, p->err_w, F_SETFD, 0) < 0)
-		child_fail(p, STEP_CLOSE, errno);
+	if (p->via_helper && (r = rawsys(SYS_fcntl, p->err_w, F_SETFD, 0)) < 0)
+		child_fail(p, STEP_CLOSE, (int)-r);
 }
 
 /* Execs the plain command as dash would (lib/plaincmd.h), with the PWD
@@ -198,7 +194,7 @@ static void child_exec_direct(const struct plan *p)
 {
 	char pwd[4 + PATH_MAX];   /* no initializer: that would be a memset call */
 	pwd[0] = 'P', pwd[1] = 'W', pwd[2] = 'D', pwd[3] = '=';
-	if (syscall(SYS_getcwd, pwd + 4, sizeof(pwd) - 4) < 0)
+	if (rawsys(SYS_getcwd, pwd + 4, sizeof(pwd) - 4) < 0)
 		return;
 	p->direct_envp[p->env.count] = pwd;   /* execve copies it */
 	plaincmd_exec(p->direct_argv, p->direct_envp, p->direct_path);
@@ -207,9 +203,10 @@ static void child_exec_direct(const struct plan *p)
 static _Noreturn void run_child(const struct plan *p)
 {
 	const uint64_t no_signals = 0;
+	long r;
 	child_reset_dispositions(p);
-	if (syscall(SYS_setsid) < 0)
-		child_fail(p, STEP_SETSID, errno);
+	if ((r = rawsys(SYS_setsid)) < 0)
+		child_fail(p, STEP_SETSID, (int)-r);
 	/* Descriptors first, while the child is still root's: from its setuid
 	 * on, its owner may stop it for as long as they like, and a stopped
 	 * child must hold none of crond's (the listening socket, the spool,
@@ -223,23 +220,23 @@ static _Noreturn void run_child(const struct plan *p)
 		child_chdir(p);
 	}
 	if (p->umask >= 0)
-		(void)syscall(SYS_umask, p->umask);
-	if (p->set_nice && syscall(SYS_setpriority, PRIO_PROCESS, 0, p->prio) < 0)
-		child_fail(p, STEP_NICE, errno);
+		(void)rawsys(SYS_umask, p->umask);
+	if (p->set_nice && (r = rawsys(SYS_setpriority, PRIO_PROCESS, 0, p->prio)) < 0)
+		child_fail(p, STEP_NICE, (int)-r);
 	if (p->nofile != RUNNER_NOFILE_KEEP) {
 		/* The limit crond was started with, not the one it raised. */
 		struct rlimit rl = { p->nofile, p->nofile_max };
-		if (syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, &rl, NULL) < 0)
-			child_fail(p, STEP_LIMITS, errno);
+		if ((r = rawsys(SYS_prlimit64, 0, RLIMIT_NOFILE, &rl, NULL)) < 0)
+			child_fail(p, STEP_LIMITS, (int)-r);
 	}
-	if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &no_signals, NULL, KERNEL_SIGSET_SIZE) < 0)
-		child_fail(p, STEP_SIGNALS, errno);
+	if ((r = rawsys(SYS_rt_sigprocmask, SIG_SETMASK, &no_signals, NULL, KERNEL_SIGSET_SIZE)) < 0)
+		child_fail(p, STEP_SIGNALS, (int)-r);
 	if (p->direct) {
 		child_exec_direct(p);
 		*(volatile bool *)p->via_shell = true;
 	}
-	syscall(SYS_execve, p->program, p->argv, p->via_helper ? p->helper_envp : p->env.envp);
-	child_fail(p, STEP_EXEC, errno);
+	r = rawsys(SYS_execve, p->program, p->argv, p->via_helper ? p->helper_envp : p->env.envp);
+	child_fail(p, STEP_EXEC, (int)-r);
 }
 
 int runner_child_main(void *plan)

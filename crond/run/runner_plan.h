@@ -34,11 +34,6 @@ enum step {
 	STEP_HELPER,        /* crond-session (crond/session.h): a message follows */
 	STEP_PAM_ACCOUNT,   /* PAM refused the account: a message follows */
 	STEP_PAM_SESSION,   /* PAM could not open the session: a message follows */
-	STEP_STOPPED,       /* the parent found it stopped before its execve and
-	                       killed it (never written by the child) */
-	STEP_HUNG,          /* it had not exec'd RUNNER_EXEC_DEADLINE_MS after
-	                       its start: the parent killed it (never written by
-	                       the child) */
 };
 
 /* What the child writes to the start-report pipe; one write, atomic. */
@@ -66,6 +61,16 @@ struct plan {
 	gid_t *groups;
 	size_t ngroups;
 	bool ids_borrowed;        /* pw, pwbuf and groups are a struct runner_ids's */
+	bool shares_memory;       /* the child runs in our memory until its execve
+	                             and nothing waits for it (runner.c: spawn):
+	                             everything it reads is the plan's own (the
+	                             *_own copies below) and stays as it is until
+	                             the start report's EOF */
+	gid_t *groups_own;        /* with SHARES_MEMORY: GROUPS copied from the
+	                             struct runner_ids, which the supervisor
+	                             clears after every pass */
+	char *program_own, *cwd_own;  /* ... and PROGRAM and CWD, whose strings
+	                             are the job's or the configuration's */
 	bool set_groups;
 	struct jobenv env;
 	char **argv;
@@ -78,12 +83,8 @@ struct plan {
 	int umask;
 	bool set_nice;
 	int prio;
-	int in_fd, out_r, out_w, err_r, err_w;   /* err_*: the start-report pipe;
-	                             with REPORT, only its EOF is used (the
-	                             child has exec'd or died) */
-	struct start_report *report;  /* not NULL: where the child writes its
-	                             failure, in the memory it shares with the
-	                             waiting parent, read at the pipe's EOF */
+	int in_fd, out_r, out_w, err_r, err_w;   /* err_*: the start-report pipe,
+	                             whose EOF says the child has exec'd or died */
 	bool in_borrowed;         /* in_fd is the kit's /dev/null: not ours to close */
 	uint64_t reset_signals;   /* bit SIG - 1: set SIG's disposition to SIG_DFL */
 	uint64_t nofile;          /* RLIMIT_NOFILE soft limit to set, or
@@ -104,7 +105,8 @@ struct plan {
 	                             then NULL */
 	const char *direct_path;  /* the job's PATH, searched as dash does */
 	bool *via_shell;          /* the child sets it before it runs the shell
-	                             instead (in the waiting parent's memory) */
+	                             instead (in our memory: read at the start
+	                             report's EOF) */
 };
 
 
