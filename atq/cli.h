@@ -86,6 +86,9 @@ int at_when(const struct at_cli *cli, time_t now, time_t *out);
  * give time twice." (or the bad -t's error, which Debian says first) and
  * returns -1. */
 int at_when_given_twice(const struct at_cli *cli, time_t now);
+/* CLI's -t read as Debian's at reads it, among the options: 0 when it has
+ * a date's shape; else prints "invalid date format: ARG" and returns -1. */
+int at_posix_time_readable(const struct at_cli *cli, time_t now);
 
 /* ------------------------------------------------------------ readjob.c */
 
@@ -114,9 +117,13 @@ int at_strftime(const struct tz *zone, int64_t t, const char *format, char *buf,
 /* ------------------------------------------------------------ jobid.c */
 
 /* Reads every operand of CLI as a job number into a new array (*IDS, free
- * with free()). On the first that is not one, prints "PROG: WHAT: ARG" and
- * returns -1 (nothing allocated). */
-int at_job_ids(const struct at_cli *cli, const char *what, int64_t **ids);
+ * with free()). On the first that is not one, returns -1 with *BAD its
+ * index, printing nothing (at_job_id_error says it); out of memory: -1,
+ * printed, *BAD -1. Nothing allocated on failure. */
+int at_job_ids(const struct at_cli *cli, int64_t **ids, int *bad);
+
+/* "PROG: WHAT: ARG" for operand BAD of CLI. */
+void at_job_id_error(const struct at_cli *cli, const char *what, int bad);
 
 /* ------------------------------------------------------------ conn.c */
 
@@ -132,8 +139,9 @@ struct at_conn {
 int at_conn_init(struct at_conn *c, const struct at_cli *cli);
 
 /* at_job_ids, then at_conn_init: the operands as job numbers in *IDS (free
- * with free()) and a ready connection. Prints the error; returns 0 or -1
- * (nothing allocated). */
+ * with free()) and a ready connection. Prints the error (for an operand
+ * that is not a number, after at_conn_denied: Debian's at tells a denied
+ * user so first); returns 0 or -1 (nothing allocated). */
 int at_conn_for_jobs(struct at_conn *c, const struct at_cli *cli, const char *what,
                      int64_t **ids);
 
@@ -141,6 +149,19 @@ int at_conn_for_jobs(struct at_conn *c, const struct at_cli *cli, const char *wh
  * at.deny), so nobody types a job in vain. Prints "PROG: crond is not
  * running (...)" or crond's refusal (at_print_refusal); returns 0 or -1. */
 int at_conn_probe(struct at_conn *c);
+
+/* Asks crond whether the caller may use at, as at_conn_probe, but prints
+ * nothing: 0 allowed; -1 refused (*CODE the enum msg_error, ERR crond's
+ * text) or crond not reached (*CODE 0, ERR why). */
+int at_conn_check(struct at_conn *c, uint32_t *code, char *err, size_t errlen);
+
+/* For a local error found after the options (a time, a file, a job number
+ * that cannot be read): Debian's at checks at.allow and at.deny first, so
+ * a user they refuse reads the refusal instead. Asks crond (only now, on
+ * the way out: a submission that succeeds never pays for it) and, when it
+ * refuses the user, prints the refusal and returns true; false, printing
+ * nothing, when it allows them or cannot be asked. */
+bool at_conn_denied(struct at_conn *c);
 
 /* Sends REQ (freed in every case) on a new connection and reads the reply
  * into REPLY (free with proto_msg_free). Returns 0 for MSG_OK; -1 for

@@ -48,41 +48,62 @@ int at_conn_init(struct at_conn *c, const struct at_cli *cli)
 int at_conn_for_jobs(struct at_conn *c, const struct at_cli *cli, const char *what,
                      int64_t **ids)
 {
-	if (at_job_ids(cli, what, ids) < 0)
-		return -1;
+	int bad;
+	int rc = at_job_ids(cli, ids, &bad);
+	if (rc < 0 && bad < 0)
+		return -1;   /* out of memory, said */
 	if (at_conn_init(c, cli) < 0) {
 		free(*ids);
 		*ids = NULL;
 		return -1;
 	}
-	return 0;
+	if (rc < 0 && !at_conn_denied(c))
+		at_job_id_error(cli, what, bad);
+	return rc;
 }
 
-int at_conn_probe(struct at_conn *c)
+int at_conn_check(struct at_conn *c, uint32_t *code, char *err, size_t errlen)
 {
 	struct proto_buf req;
 	struct client cl;
 	struct proto_msg reply;
 	int no_daemon;
-	uint32_t code;
-	char err[PROTO_ERRMSG_SIZE + CONFIG_PATH_MAX];
-	if (client_open(&c->cfg, &cl, &no_daemon, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s: %s\n", c->prog, err);
+	*code = 0;
+	if (client_open(&c->cfg, &cl, &no_daemon, err, errlen) < 0)
 		return -1;
-	}
-	if (at_conn_request(c, &req, MSG_ACCESS) < 0) {
+	if (proto_buf_init(&req, MSG_ACCESS) != PROTO_OK) {
+		snprintf(err, errlen, "out of memory");
 		client_close(&cl);
 		return -1;
 	}
 	(void)proto_buf_add_str(&req, TAG_KIND, "at");
-	int rc = client_call(&cl, &req, &reply, &code, err, sizeof(err));
+	int rc = client_call(&cl, &req, &reply, code, err, errlen);
 	client_close(&cl);
 	proto_msg_free(&reply);
-	if (rc < 0) {
+	return rc < 0 ? -1 : 0;
+}
+
+int at_conn_probe(struct at_conn *c)
+{
+	uint32_t code;
+	char err[PROTO_ERRMSG_SIZE + CONFIG_PATH_MAX];
+	if (at_conn_check(c, &code, err, sizeof(err)) == 0)
+		return 0;
+	if (code == 0)
+		fprintf(stderr, "%s: %s\n", c->prog, err);
+	else
 		at_print_refusal(c->prog, code, err, AT_NO_JOB);
-		return -1;
-	}
-	return 0;
+	return -1;
+}
+
+bool at_conn_denied(struct at_conn *c)
+{
+	uint32_t code;
+	char err[PROTO_ERRMSG_SIZE + CONFIG_PATH_MAX];
+	if (at_conn_check(c, &code, err, sizeof(err)) == 0 || code != MSGE_DENIED)
+		return false;
+	at_print_refusal(c->prog, code, err, AT_NO_JOB);
+	return true;
 }
 
 void at_print_refusal(const char *prog, uint32_t code, const char *text, int64_t job)

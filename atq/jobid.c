@@ -24,9 +24,10 @@ static int parse_id(const char *s, int64_t *out)
 	return 0;
 }
 
-int at_job_ids(const struct at_cli *cli, const char *what, int64_t **ids)
+int at_job_ids(const struct at_cli *cli, int64_t **ids, int *bad)
 {
 	*ids = NULL;
+	*bad = -1;
 	int64_t *v = calloc(cli->nargs > 0 ? (size_t)cli->nargs : 1, sizeof(*v));
 	if (v == NULL) {
 		fprintf(stderr, "%s: out of memory\n", cli->prog);
@@ -34,11 +35,16 @@ int at_job_ids(const struct at_cli *cli, const char *what, int64_t **ids)
 	}
 	for (int i = 0; i < cli->nargs; i++) {
 		if (parse_id(cli->args[i], &v[i]) < 0) {
-			fprintf(stderr, "%s: %s: %s\n", cli->prog, what, cli->args[i]);
+			*bad = i;
 			free(v);
 			return -1;
 		}
 	}
 	*ids = v;
 	return 0;
+}
+
+void at_job_id_error(const struct at_cli *cli, const char *what, int bad)
+{
+	fprintf(stderr, "%s: %s: %s\n", cli->prog, what, cli->args[bad]);
 }

@@ -107,8 +107,13 @@ int at_cmd_list(const struct at_cli *cli)
 {
 	int64_t *ids = NULL;
 	struct at_conn conn;
-	if (at_job_ids(cli, "invalid job number", &ids) < 0)
+	int bad;
+	if (at_job_ids(cli, &ids, &bad) < 0) {
+		/* a user at.deny refuses is told so first, as by Debian's atq */
+		if (bad >= 0 && (at_conn_init(&conn, cli) < 0 || !at_conn_denied(&conn)))
+			at_job_id_error(cli, "invalid job number", bad);
 		return AT_EXIT_FAIL;
+	}
 	struct tz *zone = at_zone_load(cli->prog);
 	struct proto_msg reply;
 	if (zone == NULL || at_conn_init(&conn, cli) < 0 ||

@@ -290,6 +290,12 @@ int main(int argc, char **argv)
 		fputs(usage_text, stdout);
 		return fflush(stdout) == 0 ? AT_EXIT_OK : AT_EXIT_FAIL;
 	}
+	if (p.version && p.cli.posix_time != NULL) {
+		/* Debian's at reads -t among its options: a bad one ends it
+		 * there, -V or not ("invalid date format: ARG"). */
+		if (at_posix_time_readable(&p.cli, time(NULL)) < 0)
+			return AT_EXIT_FAIL;
+	}
 	if (p.version) {
 		/* Debian's words ("at version 3.2.5") for every name; and, as
 		 * Debian's, nothing else is done (at -V now queues no job). */

@@ -1,13 +1,13 @@
 /* atq/submit.c: `at TIMESPEC...`, `at -t TIME`, `batch`: queue a job.
  *
- * In Debian's order: resolve the time (errors end here), optionally show
- * it (-v: the time and an empty line), warn that /bin/sh runs the job,
- * check that -u names a user ("at: Cannot find username bob", as Debian),
- * capture the directory, umask and environment, read the job (on a terminal
- * after "at TIME" and with "at> " prompts), submit it and report
- * "job N at TIME", all on standard error. Before any of that, crond must be
- * reachable and let the user use at, so nobody types a job that cannot be
- * queued.
+ * In Debian's order: check that the user may use at (at.allow, at.deny),
+ * resolve the time (errors end here), optionally show it (-v: the time and
+ * an empty line), warn that /bin/sh runs the job, check that -u names a
+ * user ("at: Cannot find username bob", as Debian), capture the directory,
+ * umask and environment, read the job (on a terminal after "at TIME" and
+ * with "at> " prompts), submit it and report "job N at TIME", all on
+ * standard error. The check is crond's: it must be reachable and let the
+ * user use at before anyone types a job, so nobody types one in vain.
  *
  * Nobody types when the job comes from -f FILE or from a standard input
  * that is not a terminal (scripts: `echo cmd | at now`): then that check
@@ -16,9 +16,11 @@
  * the user would have seen are the same: standard error is held in its
  * stdio buffer until crond answers, and when crond is not there or refuses
  * the user, what was held (the warning) is dropped and only the refusal is
- * printed, as the check would have. One difference remains: a local error
- * (no working directory, an unreadable FILE) is now told even when crond
- * would also have refused.
+ * printed, as the check would have. A local error on the way (a time that
+ * cannot be read, no working directory, an unreadable FILE, an unknown -u
+ * user) is held too, and crond is asked then (local_error): a user it
+ * refuses reads the refusal instead, as Debian's at, which checks first,
+ * tells them.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -162,6 +164,20 @@ static int submit(struct at_conn *conn, const struct at_cli *cli, time_t when,
 	return rc;
 }
 
+/* A local error, its message written: when standard error is HELD (the
+ * access check skipped), ask crond now; a user it refuses reads only the
+ * refusal, as the check would have told them first. AT_EXIT_FAIL. */
+static int local_error(struct at_conn *conn, bool held)
+{
+	uint32_t code;
+	char err[PROTO_ERRMSG_SIZE + CONFIG_PATH_MAX];
+	if (held && at_conn_check(conn, &code, err, sizeof(err)) < 0 && code == MSGE_DENIED) {
+		__fpurge(stderr);
+		at_print_refusal(conn->prog, code, err, AT_NO_JOB);
+	}
+	return AT_EXIT_FAIL;
+}
+
 /* Standard error's buffer while it is held (see the top of this file): the
  * lines before the submission's answer fit many times over; more would
  * only be written out early. */
@@ -186,10 +202,13 @@ int at_cmd_submit(const struct at_cli *cli)
 	struct tz *zone = at_zone_load(cli->prog);
 	struct at_conn conn;
 	time_t when;
-	if (zone == NULL || at_when(cli, time(NULL), &when) < 0 ||
-	    at_conn_init(&conn, cli) < 0 || (!held && at_conn_probe(&conn) < 0)) {
+	if (zone == NULL || at_conn_init(&conn, cli) < 0 || (!held && at_conn_probe(&conn) < 0)) {
 		tz_free(zone);
 		return AT_EXIT_FAIL;
+	}
+	if (at_when(cli, time(NULL), &when) < 0) {
+		tz_free(zone);
+		return local_error(&conn, held);
 	}
 	/* at -b is `at now` to the second, on both lines, as Debian shows it
 	 * (with -t, the time given). */
@@ -205,11 +224,11 @@ int at_cmd_submit(const struct at_cli *cli)
 		/* Debian's words; crond checks again. */
 		fprintf(stderr, "at: Cannot find username %s\n", cli->mail_to);
 		tz_free(zone);
-		return AT_EXIT_FAIL;
+		return local_error(&conn, held);
 	}
 	if (capture(cli, &cap) < 0) {
 		tz_free(zone);
-		return AT_EXIT_FAIL;
+		return local_error(&conn, held);
 	}
 	if (typed)
 		fprintf(stderr, "at %s\n", shown);
@@ -217,8 +236,9 @@ int at_cmd_submit(const struct at_cli *cli)
 	size_t len = 0;
 	int64_t id = 0, at = 0;
 	int rc = AT_EXIT_FAIL;
-	if (at_read_job(cli, &script, &len) == 0 &&
-	    submit(&conn, cli, when, script, len, &cap, &id, &at, held) == 0) {
+	if (at_read_job(cli, &script, &len) < 0)
+		rc = local_error(&conn, held);
+	else if (submit(&conn, cli, when, script, len, &cap, &id, &at, held) == 0) {
 		at_ctime(zone, to_second ? time(NULL) : at, shown, sizeof(shown));
 		fprintf(stderr, "job %lld at %s\n", (long long)id, shown);
 		rc = AT_EXIT_OK;

@@ -14,6 +14,14 @@
 #include "atq/cli.h"
 #include "atq/timespec.h"
 
+/* The message quotes what the user typed: no terminal controls. */
+static void clean(struct at_timespec_error *err)
+{
+	for (char *p = err->msg; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+}
+
 int at_when(const struct at_cli *cli, time_t now, time_t *out)
 {
 	struct at_timespec_error err = { 0 };
@@ -36,10 +44,7 @@ int at_when(const struct at_cli *cli, time_t now, time_t *out)
 	}
 	if (st == AT_TIMESPEC_OK)
 		return 0;
-	/* The message quotes what the user typed: no terminal controls. */
-	for (char *p = err.msg; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
+	clean(&err);
 	if (st == AT_TIMESPEC_PAST)
 		fprintf(stderr, "%s: %s\n", cli->prog, err.msg);
 	else if (cli->posix_time != NULL)
@@ -60,9 +65,18 @@ int at_when_given_twice(const struct at_cli *cli, time_t now)
 		fprintf(stderr, "Cannot give time twice.\n");
 		return -1;
 	}
-	for (char *p = err.msg; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
+	clean(&err);
+	fprintf(stderr, "%s\n", err.msg);
+	return -1;
+}
+
+int at_posix_time_readable(const struct at_cli *cli, time_t now)
+{
+	struct at_timespec_error err = { 0 };
+	time_t t;
+	if (at_timespec_parse_posix(cli->posix_time, now, &t, &err) != AT_TIMESPEC_GARBLED)
+		return 0;
+	clean(&err);
 	fprintf(stderr, "%s\n", err.msg);
 	return -1;
 }

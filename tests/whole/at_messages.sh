@@ -76,6 +76,23 @@ expect "You do not have permission to use at. crond: you (nobody) are not allowe
     as_nobody "$AT" -f "$TEST_TMP/job" now
 expect "You do not have permission to use atq. crond: you (nobody) are not allowed to use at (listed in $TEST_TMP/at.deny)" \
     as_nobody "$BIN/atq"
+# Debian's at checks at.deny before anything else it could complain of: a
+# time, a file, a -u user, a job number (was: those errors first).
+deny="you (nobody) are not allowed to use at (listed in $TEST_TMP/at.deny)"
+for args in "bogus" "now - 1 day" "-f /nonexistent now" "-u no-such-user-here now"; do
+    # shellcheck disable=SC2086 # one word each, on purpose
+    expect "You do not have permission to use at. crond: $deny" as_nobody "$AT" $args </dev/null
+    [ "$(printf '%s\n' "$ERR" | wc -l)" = 1 ] || { show_last; fail "at $args: more than the refusal"; }
+done
+expect "You do not have permission to use atrm. crond: $deny" as_nobody "$BIN/atrm" x
+expect "You do not have permission to use atq. crond: $deny" as_nobody "$BIN/atq" x
+expect "You do not have permission to use at. crond: $deny" as_nobody "$AT" -c x
+# allowed, the same commands say what is wrong
+expect "Garbled time at 'bogus'" "$AT" bogus </dev/null
+expect "atrm: unknown jobid: x" "$BIN/atrm" x
+expect "atq: invalid job number: x" "$BIN/atq" x
+# -t is read among the options, -V or not
+expect "invalid date format: bad" "$AT" -V -t bad
 : >"$TEST_TMP/at.deny"
 expect "1: Not owner" as_nobody "$AT" -c 1
 expect "1: Not owner" as_nobody "$BIN/atrm" 1
