@@ -9,6 +9,12 @@
  * says it), 126 when it could not start, 125 when it did not run at all
  * (refused, no such entry, crond not reachable). Interrupting crontab does
  * not stop the job: crond keeps it running and records it.
+ *
+ * Another user's job (root's -u USER, a system crontab's line) writes
+ * what it likes: on a terminal its output is shown escaped (lib/safetext.h),
+ * as crontab -l -u shows their crontab, so it cannot drive root's
+ * terminal; crond's messages, which may quote a user's text (a SHELL that
+ * cannot be executed), always are.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +27,7 @@
 #include "lib/client.h"
 #include "lib/proto_client.h"
 #include "lib/proto_msgs.h"
+#include "lib/safetext.h"
 
 /* What LINE names: a line of the user's crontab, or PATH:LINE of a system
  * crontab. 0, or prints a usage error and returns EXIT_RUN_NOT_RUN. */
@@ -51,6 +58,12 @@ static int parse_target(const char *arg, const char **path, size_t *path_len, ui
 	return 0;
 }
 
+/* crond's text in field F of M, escaped, into BUF of SIZE bytes. */
+static void message_text(const struct proto_field *f, char *buf, size_t size)
+{
+	(void)safetext_escape(f->data, f->len > 500 ? 500 : f->len, buf, size);
+}
+
 static int write_all(const uint8_t *p, size_t n)
 {
 	while (n > 0) {
@@ -74,11 +87,10 @@ static int run_ended(const struct proto_msg *m, uint32_t line)
 	(void)proto_get_u32(m, TAG_SIGNAL, &sig, NULL);
 	(void)proto_get_u32(m, TAG_FLAGS, &flags, NULL);
 	(void)proto_get_i64(m, TAG_RUN_DROPPED, &dropped, NULL);
-	char why[512] = "";
+	char why[2048] = "";
 	struct proto_field f;
 	if (proto_find(m, TAG_ERROR_TEXT, &f, NULL) == PROTO_OK)
-		snprintf(why, sizeof(why), "%.*s", (int)(f.len > 500 ? 500 : f.len),
-		         (const char *)f.data);
+		message_text(&f, why, sizeof(why));
 	if (dropped > 0)
 		fprintf(stderr, "crontab: %lld bytes of output were not shown (crontab did not read "
 		        "them fast enough); crontab --history keeps the first ones\n",
@@ -108,8 +120,9 @@ static int run_ended(const struct proto_msg *m, uint32_t line)
 	return (int)(status & 0xff);
 }
 
-/* Reads the stream until its last frame. */
-static int follow(struct store *st, int fd, uint32_t line)
+/* Reads the stream until its last frame; ESCAPE: the output is another
+ * user's, shown on a terminal. */
+static int follow(struct store *st, int fd, uint32_t line, bool escape)
 {
 	for (;;) {
 		struct proto_msg m = { 0 };
@@ -129,7 +142,8 @@ static int follow(struct store *st, int fd, uint32_t line)
 		switch (m.type) {
 		case MSG_RUN_OUTPUT:
 			if (proto_get_bytes(&m, TAG_RUN_DATA, &data, &n, NULL) == PROTO_OK &&
-			    write_all(data, n) < 0) {
+			    (escape ? safetext_fputs_lines(data, n, stdout) != 0 || fflush(stdout) != 0
+			            : write_all(data, n) < 0)) {
 				fprintf(stderr, "crontab: cannot write the output: %s (the run goes on)\n",
 				        strerror(errno));
 				rc = EXIT_RUN_NOT_RUN;
@@ -144,12 +158,11 @@ static int follow(struct store *st, int fd, uint32_t line)
 			rc = run_ended(&m, line);
 			break;
 		case MSG_ERROR: {
-			char text[1024] = "crond refused to run it";
+			char text[2048] = "crond refused to run it";
 			struct proto_field f;
 			(void)proto_get_u32(&m, TAG_ERROR_CODE, &code, NULL);
 			if (proto_find(&m, TAG_ERROR_TEXT, &f, NULL) == PROTO_OK)
-				snprintf(text, sizeof(text), "%.*s", (int)(f.len > 1000 ? 1000 : f.len),
-				         (const char *)f.data);
+				message_text(&f, text, sizeof(text));
 			store_print_error(st, code, text);
 			rc = EXIT_RUN_NOT_RUN;
 			break;
@@ -200,7 +213,9 @@ int crontab_cmd_run(const struct crontab_cli *cli)
 		fprintf(stderr, "crontab: %s\n", pe.msg);
 		rc = EXIT_RUN_NOT_RUN;
 	} else {
-		rc = follow(&st, c.fd, line);   /* an early close comes with crond's reason */
+		bool theirs = path != NULL || who.uid != getuid();
+		/* an early close comes with crond's reason */
+		rc = follow(&st, c.fd, line, theirs && isatty(STDOUT_FILENO));
 	}
 	proto_buf_free(&req);
 	client_close(&c);

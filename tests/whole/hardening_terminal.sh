@@ -3,9 +3,9 @@
 # to root on a terminal carries no control byte it would obey.
 #
 # Fault: nobody puts ESC sequences (set the window title, clear the screen)
-# in their crontab and in an at job; root runs `crontab -l -u nobody` and
-# `at -c N` on a terminal (was: the bytes went to root's terminal raw, as
-# Debian's do). Pass: on a terminal they are shown escaped (\e), newlines
+# in their crontab and in an at job; root runs `crontab -l -u nobody`,
+# `at -c N` and `crontab -u nobody --run 2` on a terminal (was: the bytes
+# went to root's terminal raw, as Debian's do). Pass: on a terminal they are shown escaped (\e), newlines
 # and tabs kept; into a pipe both are still byte for byte, so
 # `crontab -l -u bob > f` and `at -c N | sh` keep working; the owner's own
 # crontab on their own terminal is untouched.
@@ -38,6 +38,15 @@ run on_tty "'$BIN/at' --config '$CONF' -c $id"
 expect_rc 0 "at -c $id on a terminal"
 if grep -q "$ESC" "$OUT_FILE"; then fail "at -c sent a raw ESC to the terminal"; fi
 grep -qF 'echo \e[2J cleared' "$OUT_FILE" || fail "at -c on a terminal: $OUT"
+
+# root runs nobody's entry by hand on a terminal: its output escaped too
+# (was: raw, while --history showed the same run escaped)
+run on_tty "'$CRONTAB' --config '$CONF' -u nobody --run 2"
+expect_rc 0 "crontab -u nobody --run 2 on a terminal"
+if grep -q "$ESC" "$OUT_FILE"; then fail "crontab -u nobody --run sent a raw ESC to the terminal"; fi
+grep -qF '\e]0;owned\a\e[2J painted' "$OUT_FILE" || fail "crontab -u nobody --run on a terminal: $OUT"
+"$CRONTAB" -u nobody --run 2 >"$TEST_TMP/ran" || fail "crontab -u nobody --run into a file"
+grep -q "${ESC}\[2J painted" "$TEST_TMP/ran" || fail "crontab --run into a file is not byte for byte"
 
 # into a pipe or a file: byte for byte
 "$CRONTAB" -l -u nobody >"$TEST_TMP/listed" || fail "crontab -l -u nobody into a file"
