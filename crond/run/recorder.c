@@ -236,6 +236,9 @@ void recorder_finished(struct recorder *r, struct job *j)
 	}
 	r->finished[r->n_finished++] = j;
 	r->dirty = true;
+	uint32_t bound = r->per_user ? r->per_user : r->per_entry;
+	if (bound != 0 && ++r->since_count_prune >= bound)
+		r->next_count_prune = 0;   /* due now (recorder.h) */
 }
 
 void recorder_state(struct recorder *r, const char *key, int64_t scheduled, int64_t start)
@@ -409,6 +412,7 @@ void recorder_prune_step(struct recorder *r, int64_t now_ns)
 	}
 	if (mono >= r->next_count_prune) {
 		r->next_count_prune = mono + RECORDER_COUNT_PRUNE_EVERY_NS;
+		r->since_count_prune = 0;
 		if (r->per_entry) {
 			if (spool_history_prune_count(sp, r->per_entry, RECORDER_PRUNE_BATCH, &deleted,
 			                              &e) != 0)

@@ -29,6 +29,12 @@
 #define RECORDER_RETRY_MAX 10000   /* ended runs kept while the spool is unreachable */
 #define RECORDER_PRUNE_EVERY_NS (600LL * 1000000000)        /* age prune, when idle */
 #define RECORDER_COUNT_PRUNE_EVERY_NS (3600LL * 1000000000) /* per-entry count prune */
+/* ... or sooner: once history_per_user runs (else history_per_entry) have
+ * been recorded since the last one, so that one user's history is never
+ * more than twice its bound, however fast they make runs (a crontab of
+ * 10,000 entries every minute records 10,000 a minute, most of them
+ * refused for a full queue: with only the hourly prune a user's history
+ * grew to 600,000 records, 285 MB of spool, in an hour). */
 
 struct metrics;
 struct recorder_retry;
@@ -48,6 +54,7 @@ struct recorder {
 	size_t n_retry, cap_retry;
 	uint32_t history_days, per_entry, per_user;
 	int64_t next_age_prune, next_count_prune;   /* monotonic ns */
+	uint64_t since_count_prune;       /* runs recorded since the count prune */
 	bool dirty;   /* runs recorded since pruning last finished: only then is
 	               * pruning scheduled, so an idle daemon never wakes for it */
 };
