@@ -19,13 +19,22 @@
  * anyway, and a system's own crontabs must never be refused), so only the
  * hard CRONTAB_MAX_BYTES applies to it. Removal works on a full file system:
  * it retries once after releasing the spool's full-disk reserve.
+ *
+ * Catch-up state (CRON_CATCHUP=yes: the spool's entry_state, one row per
+ * entry key, written when such an entry's run starts) is forgotten for the
+ * entries an install or a removal takes away (forget_states): a key is the
+ * entry's source, schedule and command, so a user replacing their crontab
+ * with new commands in a loop made new rows for ever (review: 1,000 a
+ * minute, still there after crontab -r).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "crond/control/control_handlers.h"
 #include "crond/log.h"
+#include "crond/sched/scheduler.h"
 #include "crond/sched/timer.h"
 #include "lib/crontab.h"
 #include "lib/diag.h"
@@ -45,6 +54,64 @@ void control_ping(struct control_ctx *ctx, const struct control_peer *peer,
 	(void)proto_buf_add_str(reply, TAG_VERSION_TEXT, CROND_VERSION);
 	(void)proto_buf_add_u32(reply, TAG_PID, (uint32_t)getpid());
 }
+
+static int key_order(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Deletes the catch-up state of user NAME's entries that TAB (NULL: the
+ * crontab was removed) does not have. A run of an old entry started just
+ * before may still write its state after this: at most the user's running
+ * runs, forgotten at their next install or removal. Failures are logged;
+ * the crontab is installed or removed all the same. */
+static void forget_states(struct control_ctx *ctx, const char *name, const struct crontab *tab)
+{
+	char source[SOURCE_NAME_SIZE(SPOOL_NAME_MAX)];
+	if (source_name_user(source, sizeof(source), name) != 0)
+		return;
+	struct spool_entry_state *v = NULL;
+	size_t n = 0, n_keep = 0, n_gone = 0;
+	struct spool_err err;
+	if (spool_state_list(ctx->sp, &v, &n, &err) != SPOOL_OK) {
+		log_msg(LOG_WARNING, "(%s) catch-up state not cleared: %s", name, err.msg);
+		return;
+	}
+	size_t n_entries = tab != NULL ? tab->n_entries : 0;
+	char **keep = malloc((n_entries + 1) * sizeof(*keep));
+	char *keys = malloc((n_entries + 1) * SCHEDULER_KEY_MAX);
+	const char **gone = malloc((n + 1) * sizeof(*gone));
+	if (keep == NULL || keys == NULL || gone == NULL) {
+		log_msg(LOG_WARNING, "(%s) catch-up state not cleared: out of memory", name);
+		goto out;
+	}
+	struct sched_source src = { .name = source };   /* the key uses the name only */
+	for (size_t i = 0; i < n_entries; i++) {
+		const struct crontab_entry *e = &tab->entries[i];
+		if (!tab->options[e->options].catchup)
+			continue;
+		keep[n_keep] = keys + n_keep * SCHEDULER_KEY_MAX;
+		scheduler_entry_key(&src, e, keep[n_keep], SCHEDULER_KEY_MAX);
+		n_keep++;
+	}
+	qsort(keep, n_keep, sizeof(*keep), key_order);
+	size_t plen = strlen(source);
+	for (size_t i = 0; i < n; i++) {
+		const char *key = v[i].key;
+		if (strncmp(key, source, plen) != 0 || key[plen] != ':' ||
+		    bsearch(&key, keep, n_keep, sizeof(*keep), key_order) != NULL)
+			continue;
+		gone[n_gone++] = key;
+	}
+	if (n_gone > 0 && spool_state_delete(ctx->sp, gone, n_gone, &err) != SPOOL_OK)
+		log_msg(LOG_WARNING, "(%s) catch-up state not cleared: %s", name, err.msg);
+out:
+	free(keep);
+	free(keys);
+	free(gone);
+	spool_states_free(v, n);
+}
+
 
 void control_access(struct control_ctx *ctx, const struct control_peer *peer,
                     const struct proto_msg *req, struct proto_buf *reply)
@@ -163,6 +230,7 @@ void control_crontab_install(struct control_ctx *ctx, const struct control_peer 
 		return;
 	}
 	size_t entries = tab.n_entries;
+	forget_states(ctx, target.name, &tab);
 	timer_post_crontab(ctx->c, target.name, &tab, generation);    /* moves TAB */
 	char by[SPOOL_NAME_MAX + 8];
 	ownerlog_event(&ctx->change_log, target.name, "REPLACE", clock_now_ns(&ctx->c->clock),
@@ -226,6 +294,7 @@ void control_crontab_remove(struct control_ctx *ctx, const struct control_peer *
 		control_reply_spool_error(reply, "remove the crontab", &err);
 		return;
 	}
+	forget_states(ctx, target.name, NULL);
 	timer_post_remove_crontab(ctx->c, target.name, generation);
 	char by[SPOOL_NAME_MAX + 8];
 	ownerlog_event(&ctx->change_log, target.name, "DELETE", clock_now_ns(&ctx->c->clock),
