@@ -23,12 +23,15 @@ run "$CRONTAB" --history
 expect_rc 0 "--history before any run"
 expect_err_has "no runs recorded for root" "--history before any run"
 
+# A run is recorded from its start, flagged running, and completed when it
+# ends: wait for the three ends, not only the starts.
 three_runs() {
     run "$CRONTAB" --history --tz UTC
     WAIT_WHY=$OUT
-    [ "$(printf '%s\n' "$OUT" | grep -c '^2026-01-01 00:00')" -ge 3 ]
+    [ "$(printf '%s\n' "$OUT" | grep -c '^2026-01-01 00:00')" -ge 3 ] &&
+        ! printf '%s\n' "$OUT" | grep -q ' running '
 }
-wait_for 30 "three runs recorded" three_runs
+wait_for 30 "three runs recorded, ended" three_runs
 expect_rc 0 "--history"
 header=$(printf '%s\n' "$OUT" | head -n 1)
 for col in SCHEDULED STARTED DURATION RESULT FLAGS COMMAND OUTPUT; do
