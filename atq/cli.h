@@ -159,7 +159,8 @@ int at_conn_check(struct at_conn *c, uint32_t *code, char *err, size_t errlen);
  * that cannot be read): Debian's at checks at.allow and at.deny first, so
  * a user they refuse reads the refusal instead. Asks crond (only now, on
  * the way out: a submission that succeeds never pays for it) and, when it
- * refuses the user, prints the refusal and returns true; false, printing
+ * refuses the user, drops what standard error holds unwritten (an error
+ * held there), prints the refusal and returns true; false, printing
  * nothing, when it allows them or cannot be asked. */
 bool at_conn_denied(struct at_conn *c);
 

@@ -11,6 +11,7 @@
  * "Cannot find jobid 12", "12: Not owner", then crond's own detail.
  */
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,6 +103,7 @@ bool at_conn_denied(struct at_conn *c)
 	char err[PROTO_ERRMSG_SIZE + CONFIG_PATH_MAX];
 	if (at_conn_check(c, &code, err, sizeof(err)) == 0 || code != MSGE_DENIED)
 		return false;
+	__fpurge(stderr);   /* an error held there (atq/submit.c) is not said */
 	at_print_refusal(c->prog, code, err, AT_NO_JOB);
 	return true;
 }

@@ -169,12 +169,8 @@ static int submit(struct at_conn *conn, const struct at_cli *cli, time_t when,
  * refusal, as the check would have told them first. AT_EXIT_FAIL. */
 static int local_error(struct at_conn *conn, bool held)
 {
-	uint32_t code;
-	char err[PROTO_ERRMSG_SIZE + CONFIG_PATH_MAX];
-	if (held && at_conn_check(conn, &code, err, sizeof(err)) < 0 && code == MSGE_DENIED) {
-		__fpurge(stderr);
-		at_print_refusal(conn->prog, code, err, AT_NO_JOB);
-	}
+	if (held)
+		(void)at_conn_denied(conn);
 	return AT_EXIT_FAIL;
 }
 

@@ -77,9 +77,11 @@ static void forget_states(struct control_ctx *ctx, const char *name, const struc
 		log_msg(LOG_WARNING, "(%s) catch-up state not cleared: %s", name, err.msg);
 		return;
 	}
-	size_t n_entries = tab != NULL ? tab->n_entries : 0;
-	char **keep = malloc((n_entries + 1) * sizeof(*keep));
-	char *keys = malloc((n_entries + 1) * SCHEDULER_KEY_MAX);
+	size_t n_entries = tab != NULL ? tab->n_entries : 0, n_catchup = 0;
+	for (size_t i = 0; i < n_entries; i++)
+		n_catchup += tab->options[tab->entries[i].options].catchup;
+	char **keep = malloc((n_catchup + 1) * sizeof(*keep));
+	char *keys = malloc((n_catchup + 1) * SCHEDULER_KEY_MAX);
 	const char **gone = malloc((n + 1) * sizeof(*gone));
 	if (keep == NULL || keys == NULL || gone == NULL) {
 		log_msg(LOG_WARNING, "(%s) catch-up state not cleared: out of memory", name);

@@ -747,7 +747,6 @@ int runner_start(const struct job_spec *s, struct job_proc *proc, char *err, siz
 	struct plan *p = &pend->plan;
 	plan_init(p);
 	p->via_shell = &pend->via_shell;
-	char *info = NULL;
 	if (check_spec(s, err, errlen) < 0 || prepare(p, s, err, errlen) < 0 ||
 	    open_fds(p, s, err, errlen) < 0 ||
 	    (p->via_helper && helper_argv(p, s, err, errlen) < 0)) {
@@ -755,7 +754,7 @@ int runner_start(const struct job_spec *s, struct job_proc *proc, char *err, siz
 		free(pend);
 		return -1;
 	}
-	info = make_info(p);
+	char *info = make_info(p);
 	if (info == NULL) {
 		snprintf(err, errlen, "out of memory");
 		plan_free(p);
