@@ -6,7 +6,10 @@
 #   callgrind.sh BIN burst N        N entries due at one minute (test clock)
 #   callgrind.sh BIN at N           N submissions through BIN/at, 4 at once
 #
-# BIN holds crond (and at); bench/ helpers (stamp, atloop) are taken from
+# BIN holds crond (and at), built with FORK_JOBS=1 for burst (make
+# BUILD=build/callgrind FORK_JOBS=1): valgrind cannot follow the clone that
+# starts root's jobs in crond's memory, so that build forks them, and the
+# supervisor's count is the fork path's. bench/ helpers (stamp, atloop) are taken from
 # BUILD (default build/bench: `make -C bench` or `make bench` builds them).
 # Each runs crond privately in a scratch directory (a configuration naming
 # every path in it), keeps the callgrind file there and prints the totals:
@@ -62,6 +65,10 @@ burst)
         sleep 0.1
     done
     sleep 2; kill "$p"; wait "$p"
+    if grep -q 'Unsupported clone' "$W/log"; then
+        echo "callgrind.sh: $BIN/crond starts jobs in its own memory; build it with FORK_JOBS=1" >&2
+        exit 1
+    fi
     s=$(part 'supervisor.c:super_main ')
     echo "burst: $(wc -l <"$W/out/stamps") of $N started; supervisor thread $s instructions, $(( s / N )) per run"
     ;;

@@ -58,10 +58,20 @@ struct runner_pending {
 	struct runner_kit *kit;   /* where the stack goes back, or NULL */
 };
 
+/* Whether every child is forked: in the ThreadSanitizer build, which takes
+ * any clone for a fork of a threaded process and then refuses to start
+ * threads, and in builds for valgrind (make FORK_JOBS=1), which cannot
+ * follow a clone sharing memory that does not wait. */
+#if defined(__SANITIZE_THREAD__) || defined(CROND_FORK_JOBS)
+#define FORK_EVERY_CHILD 1
+#else
+#define FORK_EVERY_CHILD 0
+#endif
+
 /* Whether a child may share our memory without being waited for: only
  * where it can make its system calls without writing errno (lib/rawsys.h),
- * and not in the ThreadSanitizer build, which forks every child (spawn). */
-#if defined(__SANITIZE_THREAD__) || !RAWSYS_OWN_ERRNO
+ * and not where every child is forked. */
+#if FORK_EVERY_CHILD || !RAWSYS_OWN_ERRNO
 #define CHILD_MAY_SHARE_MEMORY 0
 #else
 #define CHILD_MAY_SHARE_MEMORY 1
@@ -684,14 +694,12 @@ static int open_pidfd(pid_t pid)
  * not waited for. The session helper, which is root until its own execve:
  * the same, but with clone's CLONE_VFORK waiting, so the stack is KIT's
  * again at once. Another user's job: a fork, waited for by nothing. */
-static pid_t spawn(struct runner_pending *pend, struct runner_kit *kit)
+static pid_t create_child(struct runner_pending *pend, struct runner_kit *kit)
 {
 	struct plan *p = &pend->plan;
-#if defined(__SANITIZE_THREAD__)
-	/* ThreadSanitizer takes any clone for a fork of a threaded process and
-	 * then refuses to start threads: its build (make tsan) forks every
-	 * job, through fork(), which it follows. The child code is the same
-	 * either way. */
+#if FORK_EVERY_CHILD
+	/* Through fork(), which ThreadSanitizer and valgrind follow. The child
+	 * code is the same either way. */
 	(void)kit;
 	pid_t child = fork();
 	if (child == 0)
@@ -718,6 +726,25 @@ static pid_t spawn(struct runner_pending *pend, struct runner_kit *kit)
 	} else {
 		stack_give(kit, stack);
 	}
+	errno = e;
+	return pid;
+}
+
+/* create_child with every signal blocked, glibc's own (32 and 33, which
+ * pthread_sigmask leaves open) included, as posix_spawn does: until the
+ * child has reset their dispositions (runner_child.c), a handler of ours
+ * would run in it, on our memory. The child unblocks them just before its
+ * execve; ours are restored here. */
+static pid_t spawn(struct runner_pending *pend, struct runner_kit *kit)
+{
+	uint64_t all = ~(uint64_t)0, old;
+	if (rawsys(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, sizeof(all)) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	pid_t pid = create_child(pend, kit);
+	int e = errno;
+	rawsys(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, sizeof(old));
 	errno = e;
 	return pid;
 }
@@ -904,10 +931,14 @@ void runner_proc_close(struct job_proc *proc)
 {
 	if (proc->pending != NULL && proc->err_fd >= 0) {
 		/* Dropped undecided: free the plan and stack only if the child
-		 * has left our memory (EOF now), else leave them to it. */
-		struct pollfd pfd = { .fd = proc->err_fd, .events = POLLIN };
-		char c;
-		if (poll(&pfd, 1, 0) == 1 && read(proc->err_fd, &c, 1) == 0)
+		 * has left our memory (EOF now, after any failure record it
+		 * wrote), else leave them to it. err_fd does not block. */
+		char buf[64];
+		ssize_t n;
+		do
+			n = read(proc->err_fd, buf, sizeof(buf));
+		while (n > 0 || (n < 0 && errno == EINTR));
+		if (n == 0)
 			pending_done(proc, false);
 	}
 	proc->pending = NULL;
@@ -916,4 +947,16 @@ void runner_proc_close(struct job_proc *proc)
 	close_fd(&proc->err_fd);
 	free(proc->info);
 	proc->info = NULL;
+}
+
+int runner_signal(const struct job_proc *proc, int sig)
+{
+	if (kill(-proc->pid, sig) == 0)
+		return 0;
+	if (errno != ESRCH)
+		return -1;
+	/* No such group yet: the child has not reached its setsid. Its pid
+	 * is still ours (it is not reaped), and a signal it blocks until its
+	 * execve waits for it there. */
+	return kill(proc->pid, sig);
 }

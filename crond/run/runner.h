@@ -11,7 +11,7 @@
  *                                            catches: struct runner_signals)
  *   setsid                                  (own session and process group:
  *                                            the supervisor signals -pid)
- *   dup2 stdin; stdout and stderr to the one output pipe
+ *   dup3 stdin; stdout and stderr to the one output pipe
  *   close every descriptor above 2          (close_range; still root's, so
  *                                            that a child its owner stops
  *                                            holds none of crond's)
@@ -25,8 +25,11 @@
  *                                            entered stops here, see
  *                                            cwd_inaccessible_exits)
  *   umask, setpriority                      (when asked)
- *   empty the signal mask                   (the daemon blocks all signals
- *                                            for its sigwait thread)
+ *   RLIMIT_NOFILE                           (the soft limit crond was
+ *                                            started with: prlimit)
+ *   empty the signal mask                   (runner_start blocks every
+ *                                            signal, glibc's own included,
+ *                                            around the child's creation)
  *   execve
  *
  * If a step fails the child writes a fixed-size record (step, errno) and
@@ -55,7 +58,10 @@
  * the start-report pipe, and the supervisor learns the outcome with
  * runner_check_started when proc->err_fd becomes readable or hangs up
  * (execve closes the pipe's write end: EOF without a record means the exec
- * happened). The ThreadSanitizer build forks every child.
+ * happened). The ThreadSanitizer build and builds made with FORK_JOBS=1
+ * (for valgrind) fork every child. The supervisor signals a job with
+ * runner_signal, which reaches a child that has not made its process group
+ * yet.
  *
  * With PAM (job_spec.pam_service), the child skips the ids and the
  * directory and execs the session helper instead, still root, with the
@@ -258,5 +264,11 @@ int runner_check_started(struct job_proc *proc, bool *started, char *msg, size_t
  * our memory (no EOF yet: one whose job is dropped before its start was
  * decided) keeps its stack and plan: they are left to it, never reused. */
 void runner_proc_close(struct job_proc *proc);
+
+/* Sends SIG to PROC's process group, or, while the child has not yet made
+ * its own (runner_start does not wait for its setsid), to the child itself,
+ * which takes it once it unblocks its signals just before execve. PROC must
+ * not have been reaped. Returns 0, or -1 with errno from kill(2). */
+int runner_signal(const struct job_proc *proc, int sig);
 
 #endif

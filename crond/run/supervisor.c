@@ -78,7 +78,7 @@ static void begin_stop(struct super *s)
 			continue;
 		if (j->kind != JOB_MAIL) {
 			j->interrupted = true;
-			if (kill(-j->proc.pid, SIGTERM) < 0 && errno != ESRCH)
+			if (runner_signal(&j->proc, SIGTERM) < 0 && errno != ESRCH)
 				log_msg(LOG_WARNING, "kill(-%d, SIGTERM): %s", (int)j->proc.pid, strerror(errno));
 		}
 		j->kill_at_mono = kill_at;
@@ -128,14 +128,14 @@ static void check_deadlines(struct super *s)
 			log_event(j->user, "TIMEOUT", "pid=%d after %us, sent SIGTERM: %s", (int)j->proc.pid,
 			          j->kind == JOB_MAIL ? j->mail_timeout : j->req ? j->req->timeout : 0,
 			          j->label);
-			kill(-j->proc.pid, SIGTERM);
-			kill(-j->proc.pid, SIGCONT);   /* a stopped process gets it now */
+			runner_signal(&j->proc, SIGTERM);
+			runner_signal(&j->proc, SIGCONT);   /* a stopped process gets it now */
 		}
 		if (j->kill_at_mono && mono >= j->kill_at_mono) {
 			j->kill_at_mono = 0;
 			log_event(j->user, "KILL", "pid=%d did not stop after SIGTERM, sent SIGKILL",
 			          (int)j->proc.pid);
-			kill(-j->proc.pid, SIGKILL);
+			runner_signal(&j->proc, SIGKILL);
 		}
 	}
 }

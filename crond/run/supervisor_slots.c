@@ -78,7 +78,7 @@ bool super_adopt(struct super *s, struct job *j)
 {
 	if (!take_slot(s, j)) {
 		/* Cannot watch it, so it cannot be reaped later: stop it now. */
-		kill(-j->proc.pid, SIGKILL);
+		runner_signal(&j->proc, SIGKILL);
 		waitpid(j->proc.pid, NULL, 0);
 		super_give_back(s, j->req);
 		job_free(j);

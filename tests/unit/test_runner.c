@@ -538,6 +538,59 @@ static void test_child_in_our_memory_leaves_errno_alone(void **state)
 	runner_kit_free(&kit);
 }
 
+/* A signal sent as soon as runner_start returns reaches the job although
+ * the child may not have made its own process group yet (its start is not
+ * waited for): each of these is killed, none sleeps its 30 s. */
+static void test_signal_reaches_a_child_before_its_setsid(void **state)
+{
+	(void)state;
+	enum { N = 40 };
+	struct runner_kit kit;
+	assert_int_equal(runner_kit_init(&kit), 0);
+	struct job_proc procs[N];
+	for (int i = 0; i < N; i++) {
+		struct job_spec s = shell_job(self_name(), "sleep 30");
+		s.kit = &kit;
+		char err[256];
+		if (runner_start(&s, &procs[i], err, sizeof(err)) != 0)
+			fail_msg("runner_start: %s", err);
+		assert_int_equal(runner_signal(&procs[i], SIGKILL), 0);
+	}
+	for (int i = 0; i < N; i++) {
+		struct result r = { 0 };
+		collect(&procs[i], &r);
+		assert_int_equal(waitpid(procs[i].pid, &r.status, 0), procs[i].pid);
+		runner_proc_close(&procs[i]);
+		if (!WIFSIGNALED(r.status) || WTERMSIG(r.status) != SIGKILL)
+			fail_msg("child %d: wait status %#x, want SIGKILL", i, r.status);
+	}
+	runner_kit_free(&kit);
+}
+
+/* A job dropped after its child failed (a failure record, then its exit)
+ * but before its start was decided gives its stack back: the child has
+ * left our memory. */
+static void test_dropped_failed_start_gives_its_stack_back(void **state)
+{
+	(void)state;
+	struct runner_kit kit;
+	assert_int_equal(runner_kit_init(&kit), 0);
+	size_t stacks = kit.n_stacks;
+	struct job_spec s = shell_job(self_name(), "true");
+	s.shell = "/nonexistent/shell";
+	s.kit = &kit;
+	struct job_proc p;
+	char err[256];
+	assert_int_equal(runner_start(&s, &p, err, sizeof(err)), 0);
+	siginfo_t si = { 0 };
+	assert_int_equal(waitid(P_PID, (id_t)p.pid, &si, WEXITED | WNOWAIT), 0);
+	assert_int_equal(si.si_status, 127);
+	runner_proc_close(&p);
+	assert_int_equal(waitpid(p.pid, NULL, 0), p.pid);
+	assert_int_equal(kit.n_stacks, stacks);
+	runner_kit_free(&kit);
+}
+
 /* The kit's job_nofile is the job's soft descriptor limit (crond raised
  * its own); RUNNER_NOFILE_KEEP leaves the daemon's. */
 static void test_job_gets_the_descriptor_limit_crond_started_with(void **state)
@@ -1066,6 +1119,8 @@ int main(void)
 		cmocka_unit_test(test_kit_stack_serves_every_start),
 		cmocka_unit_test(test_children_in_flight_have_stacks_of_their_own),
 		cmocka_unit_test(test_child_in_our_memory_leaves_errno_alone),
+		cmocka_unit_test(test_signal_reaches_a_child_before_its_setsid),
+		cmocka_unit_test(test_dropped_failed_start_gives_its_stack_back),
 		cmocka_unit_test(test_job_gets_the_descriptor_limit_crond_started_with),
 		cmocka_unit_test(test_no_descriptor_above_2_reaches_the_job),
 		cmocka_unit_test(test_stdout_and_stderr_share_the_output_pipe),
