@@ -89,7 +89,7 @@ int at_read_job(const struct at_cli *cli, char **buf, size_t *len)
 	             : readall("-", SPOOL_SCRIPT_MAX, buf, len, err, sizeof(err));
 	if (rc == 0)
 		return 0;
-	if (cli->file != NULL)
+	if (cli->file != NULL && rc == READALL_CANNOT_OPEN)
 		fprintf(stderr, "Cannot open input file %s\n", err);   /* Debian's words */
 	else
 		fprintf(stderr, "%s: cannot read the job from %s\n", cli->prog, err);

@@ -16,21 +16,21 @@ static int read_fd(int fd, const char *name, size_t max, char **buf, size_t *len
 	char *b = malloc(cap + 1);
 	if (!b) {
 		snprintf(err, errlen, "%s: out of memory", name);
-		return -1;
+		return READALL_REFUSED;
 	}
 	for (;;) {
 		if (n == cap) {
 			if (cap > max) {
 				free(b);
 				snprintf(err, errlen, "%s: input is larger than %zu bytes", name, max);
-				return -1;
+				return READALL_REFUSED;
 			}
 			size_t ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
 			char *nb = realloc(b, ncap + 1);
 			if (!nb) {
 				free(b);
 				snprintf(err, errlen, "%s: out of memory", name);
-				return -1;
+				return READALL_REFUSED;
 			}
 			b = nb;
 			cap = ncap;
@@ -41,7 +41,7 @@ static int read_fd(int fd, const char *name, size_t max, char **buf, size_t *len
 		if (r < 0) {
 			snprintf(err, errlen, "%s: %s", name, strerror(errno));
 			free(b);
-			return -1;
+			return READALL_REFUSED;
 		}
 		if (r == 0)
 			break;
@@ -49,7 +49,7 @@ static int read_fd(int fd, const char *name, size_t max, char **buf, size_t *len
 		if (n > max) {
 			free(b);
 			snprintf(err, errlen, "%s: input is larger than %zu bytes", name, max);
-			return -1;
+			return READALL_REFUSED;
 		}
 	}
 	b[n] = '\0';
@@ -71,24 +71,24 @@ int readall_file(const char *path, size_t max, char **buf, size_t *len, char *er
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
+		return READALL_CANNOT_OPEN;
 	}
 	struct stat st;
 	if (fstat(fd, &st) < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		close(fd);
-		return -1;
+		return READALL_CANNOT_OPEN;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "%s: not a regular file", path);
 		close(fd);
-		return -1;
+		return READALL_REFUSED;
 	}
 	if ((unsigned long long)st.st_size > max) {
 		snprintf(err, errlen, "%s: file is %lld bytes, larger than %zu", path,
 		         (long long)st.st_size, max);
 		close(fd);
-		return -1;
+		return READALL_REFUSED;
 	}
 	/* Regular files never block; clear O_NONBLOCK anyway for clarity. */
 	int flags = fcntl(fd, F_GETFL);

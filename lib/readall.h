@@ -14,7 +14,11 @@
 /* Reads PATH ("-" means standard input) into a new NUL-terminated buffer
  * (*BUF, caller frees; the NUL is not counted in *LEN). Fails with a message
  * in ERR (naming the path and the reason) for open/read errors, a path that is
- * not a regular file, or more than MAX bytes. Returns 0 or -1. */
+ * not a regular file, or more than MAX bytes. Returns 0, READALL_CANNOT_OPEN
+ * (the path could not be opened) or READALL_REFUSED (it was, but it is not a
+ * regular file, is too large or could not be read): both negative. */
+#define READALL_CANNOT_OPEN (-1)
+#define READALL_REFUSED (-2)
 int readall(const char *path, size_t max, char **buf, size_t *len, char *err, size_t errlen);
 
 /* As readall, but PATH is always a file name: "-" is the file of that name

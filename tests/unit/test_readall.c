@@ -92,7 +92,7 @@ static void test_a_missing_dash_file_names_it(void **state)
 	char *buf = NULL;
 	size_t len = 0;
 	char err[256];
-	assert_int_equal(readall_file("-", 1024, &buf, &len, err, sizeof(err)), -1);
+	assert_int_equal(readall_file("-", 1024, &buf, &len, err, sizeof(err)), READALL_CANNOT_OPEN);
 	assert_string_equal(err, "-: No such file or directory");
 	assert_null(buf);
 }
@@ -104,10 +104,10 @@ static void test_named_files_must_be_regular_and_within_the_cap(void **state)
 	size_t len = 0;
 	char err[256];
 	assert_int_equal(mkfifo("fifo", 0600), 0);
-	assert_int_equal(readall("fifo", 1024, &buf, &len, err, sizeof(err)), -1);
+	assert_int_equal(readall("fifo", 1024, &buf, &len, err, sizeof(err)), READALL_REFUSED);
 	assert_string_equal(err, "fifo: not a regular file");
 	write_file("-", "0123456789");
-	assert_int_equal(readall_file("-", 9, &buf, &len, err, sizeof(err)), -1);
+	assert_int_equal(readall_file("-", 9, &buf, &len, err, sizeof(err)), READALL_REFUSED);
 	assert_string_equal(err, "-: file is 10 bytes, larger than 9");
 	assert_int_equal(readall_file("-", 10, &buf, &len, err, sizeof(err)), 0);
 	assert_int_equal(len, 10);
@@ -122,7 +122,7 @@ static void test_standard_input_stops_one_byte_past_the_cap(void **state)
 	char *buf = NULL;
 	size_t len = 0;
 	char err[256];
-	assert_int_equal(readall("-", 9, &buf, &len, err, sizeof(err)), -1);
+	assert_int_equal(readall("-", 9, &buf, &len, err, sizeof(err)), READALL_REFUSED);
 	assert_string_equal(err, "standard input: input is larger than 9 bytes");
 	assert_null(buf);
 }

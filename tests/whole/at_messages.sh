@@ -118,6 +118,13 @@ expect_rc 1 "at -f - without a file called -"
 [ "$ERR" = "warning: commands will be executed using /bin/sh
 Cannot open input file -: No such file or directory" ] ||
     { show_last; fail "at -f -: Debian's two lines"; }
+# A file that opens but is refused is not "Cannot open input file".
+head -c 1048577 /dev/zero | tr '\0' '#' >"$TEST_TMP/big"
+run "$AT" -f "$TEST_TMP/big" now+1hour
+expect_rc 1 "at -f a file over the cap"
+[ "$ERR" = "warning: commands will be executed using /bin/sh
+at: cannot read the job from $TEST_TMP/big: file is 1048577 bytes, larger than 1048576" ] ||
+    { show_last; fail "at -f a file over the cap"; }
 echo "echo from-dash-file" >"$TEST_TMP/-"
 run "$AT" -f - now+1hour <<<"echo from-stdin"
 expect_rc 0 "at -f - with a file called -"
