@@ -130,6 +130,12 @@ struct tz;
  * and returns NULL when it cannot be loaded (never a silent UTC). */
 struct tz *cli_load_zone(const struct crontab_cli *cli);
 
+/* The zone entries without CRON_TZ run in: crond's, as it named it
+ * (TAG_ZONE), else (crond did not say: not running) the local zone. A
+ * name that cannot be loaded here gets a warning on stderr and the local
+ * zone. NULL only when the local zone cannot be loaded (printed). */
+struct tz *cli_daemon_zone(const char *name);
+
 struct crontab;
 
 /* The zone of TAB's entries with option set I: their CRON_TZ, loaded once

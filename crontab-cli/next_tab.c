@@ -3,10 +3,12 @@
  *
  * Every entry that runs at a time (not @reboot, not one that can never run)
  * contributes its runs strictly after the from-instant, each computed in the
- * entry's CRON_TZ, else in ZONE (--tz, else the local zone), with the DST
- * rules of lib/nextrun.h. The streams are merged with a min-heap keyed by
+ * entry's CRON_TZ, else in --tz's zone, else in crond's (as crond runs it:
+ * its $TZ or /etc/localtime, which it names in its reply; the local zone
+ * when crond is not running), with the DST rules of lib/nextrun.h. The streams are merged with a min-heap keyed by
  * (instant, line), so N lines cost O(N log entries) whatever the crontab's
- * size. Output: "RFC3339<TAB>command", instants shown in ZONE, up to the end
+ * size. Output: "RFC3339<TAB>command", instants shown in ZONE (--tz, else
+ * the local zone), up to the end
  * of year 9999 (then a message and exit status 1). The '~' values are
  * crond's own picks: the crontab comes with its seed. With --json, one
  * document instead (next_json_*, schema "crond.next/1" in crontab(1)).
@@ -76,8 +78,9 @@ static int start_cursors(const struct crontab *tab, struct tz **zones, const str
 }
 
 /* Prints COUNT merged runs; returns the exit status. */
-static int print_runs(const struct crontab *tab, const struct tz *zone, int64_t from,
-                      long count, const char *user, bool json)
+static int print_runs(const struct crontab *tab, const struct tz *zone,
+                      const struct tz *entry_zone, int64_t from, long count, const char *user,
+                      bool json)
 {
 	json_t *runs = NULL, *doc = json ? next_json_start(zone, user, &runs) : NULL;
 	struct tz **zones = calloc(tab->n_options + 1, sizeof(*zones));
@@ -88,7 +91,7 @@ static int print_runs(const struct crontab *tab, const struct tz *zone, int64_t 
 		fprintf(stderr, "crontab: out of memory\n");
 		goto out;
 	}
-	if (start_cursors(tab, zones, zone, from, h, &n) < 0)
+	if (start_cursors(tab, zones, entry_zone, from, h, &n) < 0)
 		goto out;
 	if (n == 0)
 		fprintf(stderr, "crontab: %s's crontab has no entry that runs at a time\n", user);
@@ -215,7 +218,12 @@ int crontab_cmd_next_installed(const struct crontab_cli *cli)
 	struct crontab tab;
 	if (from_instant(cli, zone, &from) == 0 && load_crontab(&st, &who, &tab) == 0) {
 		resolve_random(&tab, &st);
-		status = print_runs(&tab, zone, from, cli->count, who.name, cli->json);
+		/* --tz names the zone to compute in as well; else crond's. */
+		struct tz *daemon_zone = cli->zone ? NULL : cli_daemon_zone(st.zone);
+		if (cli->zone || daemon_zone)
+			status = print_runs(&tab, zone, cli->zone ? zone : daemon_zone, from, cli->count,
+			                    who.name, cli->json);
+		tz_free(daemon_zone);
 		crontab_free(&tab);
 	}
 	tz_free(zone);

@@ -55,7 +55,8 @@ struct out {
 	bool colour;
 	bool all;                       /* --all: several crontabs */
 	unsigned width;                 /* terminal columns */
-	const struct tz *zone;
+	const struct tz *zone;          /* times are shown in it */
+	const struct tz *entry_zone;    /* entries without CRON_TZ run in it */
 	json_t *doc;                    /* SHAPE_JSON: the "crontabs" array */
 };
 
@@ -359,7 +360,7 @@ static int show_source(struct out *o, const struct status_source *src, int64_t n
 	if (status_load(src, &tab) < 0)
 		return -1;
 	struct row *rows = NULL;
-	int rc = make_rows(src, &tab, o->zone, now, &rows);
+	int rc = make_rows(src, &tab, o->entry_zone, now, &rows);
 	struct widths w = { 0 };   /* table_widths sets it; -O1 cannot see that */
 	for (size_t i = 0; rc == 0 && o->shape == SHAPE_TABLE && i < tab.n_entries; i++)
 		table_cells(o, &rows[i]);
@@ -400,6 +401,7 @@ int crontab_cmd_status(const struct crontab_cli *cli)
 		.all = cli->all,
 		.width = tty ? terminal_width() : 0,
 		.zone = zone,
+		.entry_zone = set.entry_zone,
 	};
 	json_t *root = NULL;
 	if (o.shape == SHAPE_JSON) {

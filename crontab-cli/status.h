@@ -45,6 +45,9 @@ struct status_source {
 
 struct status_set {
 	int64_t now;                    /* crond's clock when it answered */
+	char *zone_name;                /* crond's zone (TAG_ZONE), or NULL */
+	struct tz *entry_zone;          /* status_fetch_for: the zone entries
+	                                   without CRON_TZ run in (cli_daemon_zone) */
 	struct status_source *v;
 	size_t n;
 };
@@ -60,8 +63,9 @@ struct crontab_cli;
 struct tz;
 
 /* What --status and --timeline start with: the caller's (or -u USER's, or
- * with --all every) crontab through status_fetch, and the zone to show
- * times in (cli_load_zone) into *ZONE. 0, or -1 with the reason printed
+ * with --all every) crontab through status_fetch, the zone entries without
+ * CRON_TZ run in (crond's: OUT->entry_zone), and the zone to show times in
+ * (cli_load_zone) into *ZONE. 0, or -1 with the reason printed
  * ("no crontab for USER" among them) and nothing to free. */
 int status_fetch_for(const struct crontab_cli *cli, uint32_t runs, struct status_set *out,
                      struct tz **zone);

@@ -35,6 +35,8 @@ void status_set_free(struct status_set *set)
 	for (size_t i = 0; i < set->n; i++)
 		free_source(&set->v[i]);
 	free(set->v);
+	free(set->zone_name);
+	tz_free(set->entry_zone);
 	*set = (struct status_set){ 0 };
 }
 
@@ -123,6 +125,8 @@ static int decode_reply(const struct proto_msg *reply, struct status_set *set, c
 	*more = copy_field(reply, TAG_STATUS_MORE, NULL, &nomem);
 	if (set->n == 0 && proto_get_i64(reply, TAG_TIME, &set->now, NULL) != PROTO_OK)
 		return -1;
+	if (set->zone_name == NULL)
+		set->zone_name = copy_field(reply, TAG_ZONE, NULL, &nomem);
 	size_t rows = proto_count(reply, TAG_ROW);
 	struct status_source *v = realloc(set->v, (set->n + rows + 1) * sizeof(*v));
 	if (!v || nomem)
@@ -244,6 +248,10 @@ int status_fetch_for(const struct crontab_cli *cli, uint32_t runs, struct status
 	int rc = status_fetch(&st, cli->all, runs, out);
 	if (rc == STORE_NONE)
 		fprintf(stderr, "no crontab for %s\n", who.name);
+	if (rc == STORE_OK && (out->entry_zone = cli_daemon_zone(out->zone_name)) == NULL) {
+		status_set_free(out);
+		rc = STORE_FAIL;
+	}
 	if (rc != STORE_OK) {
 		tz_free(*zone);
 		*zone = NULL;

@@ -159,6 +159,13 @@ int store_get(struct store *st, char **text, size_t *len)
 	int64_t seed = 0;
 	st->have_seed = proto_get_i64(&a.reply, TAG_RANDOM_SEED, &seed, NULL) == PROTO_OK;
 	st->seed = (uint64_t)seed;
+	const uint8_t *zone;
+	size_t zlen;
+	if (proto_get_bytes(&a.reply, TAG_ZONE, &zone, &zlen, NULL) == PROTO_OK &&
+	    zlen < sizeof(st->zone) && memchr(zone, '\0', zlen) == NULL) {
+		memcpy(st->zone, zone, zlen);
+		st->zone[zlen] = '\0';
+	}
 	proto_msg_free(&a.reply);
 	return STORE_OK;
 }

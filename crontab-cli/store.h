@@ -39,6 +39,8 @@ struct store {
 	bool noted_write;
 	bool have_seed;         /* store_get learnt the crontab's '~' seed: */
 	uint64_t seed;          /* crontab_random_seed, as crond uses it */
+	char zone[256];         /* crond's zone (TAG_ZONE), "" when store_get
+	                           did not hear it (crond not running) */
 };
 
 /* Loads the configuration (--config, $CROND_CONF, /etc/crond.conf) into ST
@@ -48,7 +50,8 @@ int store_init(struct store *st, const struct crontab_cli *cli, const struct cli
 /* WHO's installed crontab into *TEXT (NUL-terminated, *LEN bytes without
  * the NUL; caller frees). STORE_OK, STORE_NONE or STORE_FAIL. Also sets
  * ST->seed and ST->have_seed (from crond's reply, or on the direct path
- * from the spool's secret, made there if crond never ran). */
+ * from the spool's secret, made there if crond never ran), and ST->zone
+ * from crond's reply. */
 int store_get(struct store *st, char **text, size_t *len);
 
 /* Installs TEXT[0..LEN) for WHO. The caller has already parsed it; its

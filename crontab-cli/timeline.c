@@ -5,7 +5,9 @@
  * --all (root) every user's crontab and the system crontabs, as crond
  * reports them (MSG_STATUS, no history), '~' picks included. The first
  * day is --from's (YYYY-MM-DD, or a time in it), else today on crond's
- * clock; times in ZONE (--tz, else the local zone). Colour only on a
+ * clock, counted from now on (the hours gone are left blank); times in
+ * ZONE (--tz, else the local zone), each entry computed in its CRON_TZ,
+ * else in crond's zone. Colour only on a
  * terminal and never with NO_COLOR set.
  */
 #include <stdio.h>
@@ -91,8 +93,12 @@ int crontab_cmd_timeline(const struct crontab_cli *cli)
 	if (first_day(cli, zone, set.now, &day) == 0 &&
 	    timeline_init(&tl, zone, day, days, cli->quarter ? 4 : 1) == 0) {
 		status = EXIT_OK;
+		/* The coming runs: from now on crond's clock, unless --from
+		 * named the first day (then the whole of it). */
+		if (!cli->from && set.now > tl.count_from)
+			tl.count_from = set.now;
 		for (size_t i = 0; i < set.n && status == EXIT_OK; i++)
-			if (add_source(&tl, &set.v[i], zone) < 0)
+			if (add_source(&tl, &set.v[i], set.entry_zone) < 0)
 				status = EXIT_FAIL;
 		const char *nc = getenv("NO_COLOR");
 		if (status == EXIT_OK)

@@ -36,6 +36,8 @@ struct timeline {
 	unsigned per_hour;          /* 1 (hour cells) or 4 (quarter-hours) */
 	unsigned cells;             /* per row: 24 * per_hour */
 	int64_t from, to;           /* the window: first row's 00:00 to the end */
+	int64_t count_from;         /* runs before it are not counted (the
+	                               caller may raise it from FROM to now) */
 	uint32_t *count;            /* days * cells */
 	uint64_t runs;              /* runs counted in all */
 	size_t entries;             /* entries added */
@@ -49,7 +51,7 @@ int timeline_init(struct timeline *tl, const struct tz *zone, int64_t first_day,
 void timeline_free(struct timeline *tl);
 
 /* Counts the runs of schedule S, evaluated in ZONE, that start in the
- * window (at most TIMELINE_CELL_CAP per cell). */
+ * window, not before COUNT_FROM (at most TIMELINE_CELL_CAP per cell). */
 void timeline_add(struct timeline *tl, const struct schedule *s, const struct tz *zone);
 
 /* The glyph for a cell of N runs: ' ' for none, then ". : - = + * # % @"

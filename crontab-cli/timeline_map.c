@@ -23,6 +23,7 @@ int timeline_init(struct timeline *tl, const struct tz *zone, int64_t first_day,
 	tl->cells = 24 * per_hour;
 	tl->from = timefmt_wall_to_instant(zone, first_day * SECS_PER_DAY);
 	tl->to = timefmt_wall_to_instant(zone, (first_day + days) * SECS_PER_DAY);
+	tl->count_from = tl->from;
 	tl->count = calloc((size_t)days * tl->cells, sizeof(*tl->count));
 	return tl->count ? 0 : -1;
 }
@@ -57,7 +58,7 @@ static long cell_of(const struct timeline *tl, int64_t t)
 
 void timeline_add(struct timeline *tl, const struct schedule *s, const struct tz *zone)
 {
-	int64_t t = tl->from - 1, next;
+	int64_t t = (tl->count_from > tl->from ? tl->count_from : tl->from) - 1, next;
 	long last = -1;
 	unsigned in_cell = 0;
 	bool capped = false;
@@ -177,8 +178,9 @@ void timeline_render(const struct timeline *tl, FILE *out, bool colour)
 	        tz_name(tl->zone));
 	fprintf(out, "legend: ' ' none  . 1  : 2  - 3-4  = 5-8  + 9-16  * 17-32  # 33-64  "
 	        "%% 65-128  @ more\n");
-	fprintf(out, "%llu runs counted, of %zu entr%s, in %u day%s\n",
-	        (unsigned long long)tl->runs, tl->entries, tl->entries == 1 ? "y" : "ies",
+	fprintf(out, "%llu run%s counted, of %zu entr%s, in %u day%s\n",
+	        (unsigned long long)tl->runs, tl->runs == 1 ? "" : "s", tl->entries,
+	        tl->entries == 1 ? "y" : "ies",
 	        tl->days, tl->days == 1 ? "" : "s");
 	if (tl->capped)
 		fprintf(out, "note: %zu entr%s more often than that in some cell: the rest of "

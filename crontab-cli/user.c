@@ -75,6 +75,22 @@ struct tz *cli_load_zone(const struct crontab_cli *cli)
 	return zone;
 }
 
+struct tz *cli_daemon_zone(const char *name)
+{
+	char err[512];
+	if (name != NULL && name[0] != '\0') {
+		struct tz *zone = tz_load(name, err, sizeof(err));
+		if (zone)
+			return zone;
+		fprintf(stderr, "crontab: warning: crond's zone: %s; entries without CRON_TZ are "
+		        "computed in the local zone\n", err);
+	}
+	struct tz *local = tz_load(NULL, err, sizeof(err));
+	if (!local)
+		fprintf(stderr, "crontab: the local zone: %s\n", err);
+	return local;
+}
+
 const struct tz *cli_entry_zone(const struct crontab *tab, uint32_t i, struct tz **zones,
                                 const struct tz *default_zone)
 {

@@ -28,7 +28,8 @@ enum msg_type {
 	/* TAG_USER?, TAG_TEXT (the crontab bytes)
 	 * -> OK: TAG_DIAG* (warnings), TAG_GENERATION */
 	MSG_CRONTAB_INSTALL = 20,
-	/* TAG_USER? -> OK: TAG_TEXT, TAG_TIME (installed at), TAG_RANDOM_SEED */
+	/* TAG_USER? -> OK: TAG_TEXT, TAG_TIME (installed at), TAG_RANDOM_SEED,
+	 * TAG_ZONE */
 	MSG_CRONTAB_GET = 21,
 	/* TAG_USER? -> OK */
 	MSG_CRONTAB_REMOVE = 22,
@@ -84,7 +85,7 @@ enum msg_type {
 	 * and the system crontabs), TAG_COUNT? (history records per entry,
 	 * 0 - 50, default 10), TAG_STATUS_AFTER? (continue after the crontab of
 	 * that name: the TAG_STATUS_MORE of the previous reply)
-	 * -> OK: TAG_TIME (now on crond's clock), TAG_ROW* one per crontab:
+	 * -> OK: TAG_TIME (now on crond's clock), TAG_ZONE, TAG_ROW* one per crontab:
 	 *    system crontabs first (the system crontab, then cron.d by name),
 	 *    then users by name; each: TAG_STATUS_SOURCE, TAG_USER (a user's
 	 *    crontab), TAG_UID, TAG_TEXT, TAG_RANDOM_SEED, TAG_STATUS_ENTRY*
@@ -138,6 +139,9 @@ enum msg_tag {
 	TAG_MAIL_TO = 48,       /* string, at -u: the user mailed instead of the owner */
 	TAG_RANDOM_SEED = 60,   /* i64: the crontab's seed for its '~' picks
 	                           (crontab_random_seed; lib/crontab.h) */
+	TAG_ZONE = 61,          /* string: crond's zone, in which entries without
+	                           CRON_TZ run (its $TZ, else /etc/localtime), as
+	                           lib/tz.h's tz_load takes it */
 	TAG_RUN_LINE = 80,      /* u32, a line number of a crontab */
 	TAG_RUN_SOURCE = 81,    /* string, a system crontab's path */
 	TAG_RUN_STATE = 82,     /* u32, enum msg_run_state */

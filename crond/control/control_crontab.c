@@ -39,6 +39,7 @@
 #include "lib/crontab.h"
 #include "lib/diag.h"
 #include "lib/source_name.h"
+#include "lib/tz.h"
 
 #ifndef CROND_VERSION
 #define CROND_VERSION "unknown"   /* the Makefile defines it */
@@ -272,6 +273,7 @@ void control_crontab_get(struct control_ctx *ctx, const struct control_peer *pee
 	if (source_name_user(name, sizeof(name), target.name) == 0)
 		(void)proto_buf_add_i64(reply, TAG_RANDOM_SEED,
 		                        (int64_t)crontab_random_seed(ctx->c->random_secret, name));
+	(void)proto_buf_add_str(reply, TAG_ZONE, tz_name(ctx->c->local_zone));
 	spool_crontab_free(&tab);
 }
 

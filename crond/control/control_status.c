@@ -38,6 +38,7 @@
 #include "lib/history_rows.h"
 #include "lib/proto_rows.h"
 #include "lib/source_name.h"
+#include "lib/tz.h"
 
 #define CONTROL_STATUS_RUNS_DEFAULT 10
 #define CONTROL_STATUS_RUNS_MAX 50
@@ -357,6 +358,7 @@ void control_status(struct control_ctx *ctx, const struct control_peer *peer,
 	bool single = ns.n == 1 && ns.n_system == 0;
 	control_reply_ok(reply);
 	(void)proto_buf_add_i64(reply, TAG_TIME, control_now(ctx));
+	(void)proto_buf_add_str(reply, TAG_ZONE, tz_name(ctx->c->local_zone));
 	size_t sent = 0;
 	for (size_t i = start_at(req, &ns); i < ns.n; i++) {
 		struct proto_buf row;

@@ -34,8 +34,9 @@ header=$(printf '%s\n' "$lines" | head -n 1)
 [ "$header" = "               00 01 02 03 04 05 06 07 08 09 10 11 12 13 14 15 16 17 18 19 20 21 22 23" ] \
     || fail "hour header: '$header'"
 row() { printf '%s\n' "$lines" | grep "^$1" || fail "no row for $1: $OUT"; }
-# midnight: every-minute + 3 = 4 ('-'), noon on weekdays 2 (':'), else 1 ('.')
-[ "$(row 'Thu 2026-01-01')" = "Thu 2026-01-01 -- .. .. .. .. .. .. .. .. .. .. .. :: .. .. .. .. .. .. .. .. .. .. .." ] \
+# midnight: every-minute + 3 = 4 ('-'), noon on weekdays 2 (':'), else 1
+# ('.'); today's hours before crond's 10:00 are gone: blank
+[ "$(row 'Thu 2026-01-01')" = "Thu 2026-01-01                               .. .. :: .. .. .. .. .. .. .. .. .. .. .." ] \
     || fail "Thursday's row: '$(row 'Thu 2026-01-01')'"
 [ "$(row 'Sat 2026-01-03')" = "Sat 2026-01-03 -- .. .. .. .. .. .. .. .. .. .. .. .. .. .. .. .. .. .. .. .. .. .. .." ] \
     || fail "Saturday's row (no weekday noon): '$(row 'Sat 2026-01-03')'"
@@ -43,7 +44,7 @@ row() { printf '%s\n' "$lines" | grep "^$1" || fail "no row for $1: $OUT"; }
 for want in "legend: ' ' none  . 1  : 2  - 3-4  = 5-8" \
             "an entry counted at most once per cell (times in UTC)" \
             "note: 1 entry runs more often than that in some cell" \
-            "busiest:" "  Thu 2026-01-01 00:00-00:59  4 runs" "  Fri 2026-01-02 00:00-00:59  4 runs"; do
+            "busiest:" "  Fri 2026-01-02 00:00-00:59  4 runs" "  Sat 2026-01-03 00:00-00:59  4 runs"; do
     printf '%s\n' "$OUT" | grep -qF -- "$want" || fail "missing '$want': $OUT"
 done
 printf '%s' "$OUT" | grep -q $'\e' && fail "colour when piped: $OUT"
@@ -56,12 +57,21 @@ r=$(printf '%s\n' "$OUT" | grep '^Mon 2026-01-05')
 [ "${r:15:1}" = "-" ] && [ "${r:75:4}" = "..:." ] || fail "quarter-hour cells (00:00 and 12:30): '$r'"
 printf '%s\n' "$OUT" | grep -qF "  Mon 2026-01-05 00:00-00:14  4 runs" || fail "busiest quarter: $OUT"
 
+# --from names a day: all of it is counted, the hours gone by included
+run "$CRONTAB" --timeline --days 1 --from 2026-01-01
+expect_rc 0 "--timeline --from today"
+[ "$(printf '%s\n' "$OUT" | grep '^Thu')" = "Thu 2026-01-01 -- .. .. .. .. .. .. .. .. .. .. .. :: .. .. .. .. .. .. .. .. .. .. .." ] \
+    || fail "--from today: $OUT"
+
 # Root --all: nobody's and the system crontab's midnight runs too
-run "$CRONTAB" --all --timeline --days 1
+run "$CRONTAB" --all --timeline --days 1 --from 2026-01-01
 expect_rc 0 "--all --timeline"
 printf '%s\n' "$OUT" | grep -qF "  Thu 2026-01-01 00:00-00:59  6 runs" || fail "--all midnight: $OUT"
 printf '%s\n' "$OUT" | grep -qF "runs counted, of 7 entries, in 1 day" || fail "--all entries: $OUT"
 run "$CRONTAB" -u nobody --timeline --days 1
+expect_rc 0 "-u nobody --timeline (its midnight has gone by)"
+printf '%s\n' "$OUT" | grep -qF "0 runs counted, of 1 entry, in 1 day" || fail "nobody's map today: $OUT"
+run "$CRONTAB" -u nobody --timeline --days 1 --from 2026-01-01
 expect_rc 0 "-u nobody --timeline"
 [ "$(printf '%s\n' "$OUT" | grep '^Thu')" = "Thu 2026-01-01 ..                                                                     " ] \
     || fail "nobody's map: $OUT"
