@@ -268,43 +268,89 @@ static int set_value(const struct key *k, const char *v, struct config *cfg, cha
 	return -1;
 }
 
-/* Splits "key = value" (value optionally in double quotes) in place. */
-static int split_line(char *line, char **key, char **value, char *msg, size_t msglen)
+static bool is_blank(char c)
 {
-	char *eq = strchr(line, '=');
+	return c == ' ' || c == '\t';
+}
+
+static void trim_end(char *s)
+{
+	char *e = s + strlen(s);
+	while (e > s && is_blank(e[-1]))
+		e--;
+	*e = '\0';
+}
+
+/* An unquoted value: a '#' at its start or after a blank starts a comment. */
+static void strip_comment(char *v)
+{
+	for (char *p = v; *p; p++) {
+		if (*p == '#' && (p == v || is_blank(p[-1]))) {
+			*p = '\0';
+			break;
+		}
+	}
+	trim_end(v);
+}
+
+/* A quoted value (V starts with '"') ends at the next '"': there are no
+ * escapes, so it holds anything but '"' itself, '#' included. After the
+ * closing quote only blanks and a '#' comment may follow: anything else, or
+ * no closing quote, was surely not meant literally. Unquotes V in place;
+ * on error sets *COL (1-based, from LINE) and MSG. */
+static int unquote(char *v, const char *line, const char *key, int *col, char *msg,
+                   size_t msglen)
+{
+	char *close = strchr(v + 1, '"');
+	if (!close) {
+		*col = (int)(v - line) + 1;
+		snprintf(msg, msglen, "the quoted value of %.60s has no closing '\"'", key);
+		return -1;
+	}
+	char *rest = close + 1;
+	while (is_blank(*rest))
+		rest++;
+	if (*rest != '\0' && *rest != '#') {
+		*col = (int)(rest - line) + 1;
+		trim_end(rest);
+		snprintf(msg, msglen, "text after the quoted value of %.60s: '%.60s' (only a '#' "
+		         "comment may follow the closing '\"')", key, rest);
+		return -1;
+	}
+	*close = '\0';
+	memmove(v, v + 1, (size_t)(close - v));
+	return 0;
+}
+
+/* Splits "key = value" in place; LINE is the whole line, for columns. On
+ * error sets *COL (0: the whole line) and MSG. */
+static int split_line(char *line, char *start, char **key, char **value, int *col, char *msg,
+                      size_t msglen)
+{
+	*col = 0;
+	char *eq = strchr(start, '=');
 	if (!eq) {
 		snprintf(msg, msglen, "expected 'key = value'");
 		return -1;
 	}
-	char *k = line, *ke = eq;
-	while (*k == ' ' || *k == '\t')
+	char *k = start, *ke = eq;
+	while (is_blank(*k))
 		k++;
-	while (ke > k && (ke[-1] == ' ' || ke[-1] == '\t'))
+	while (ke > k && is_blank(ke[-1]))
 		ke--;
 	*ke = '\0';
-	char *v = eq + 1;
-	while (*v == ' ' || *v == '\t')
-		v++;
-	/* A '#' after a blank starts a comment (unless the value is quoted). */
-	if (*v != '"') {
-		for (char *p = v; *p; p++) {
-			if (*p == '#' && (p == v || p[-1] == ' ' || p[-1] == '\t')) {
-				*p = '\0';
-				break;
-			}
-		}
-	}
-	char *ve = v + strlen(v);
-	while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
-		ve--;
-	*ve = '\0';
-	if (ve - v >= 2 && v[0] == '"' && ve[-1] == '"') {
-		v++;
-		ve[-1] = '\0';
-	}
 	if (!*k) {
 		snprintf(msg, msglen, "missing key before '='");
 		return -1;
+	}
+	char *v = eq + 1;
+	while (is_blank(*v))
+		v++;
+	if (*v == '"') {
+		if (unquote(v, line, k, col, msg, msglen) < 0)
+			return -1;
+	} else {
+		strip_comment(v);
 	}
 	*key = k;
 	*value = v;
@@ -314,13 +360,14 @@ static int split_line(char *line, char **key, char **value, char *msg, size_t ms
 static void parse_line(char *line, int lineno, struct config *cfg, struct diag_list *diags)
 {
 	char *p = line;
-	while (*p == ' ' || *p == '\t')
+	while (is_blank(*p))
 		p++;
 	if (*p == '\0' || *p == '#')
 		return;
 	char *key, *value, msg[DIAG_MSG_MAX];
-	if (split_line(p, &key, &value, msg, sizeof(msg)) < 0) {
-		diag_add(diags, lineno, 0, false, "%s", msg);
+	int col;
+	if (split_line(line, p, &key, &value, &col, msg, sizeof(msg)) < 0) {
+		diag_add(diags, lineno, col, false, "%s", msg);
 		return;
 	}
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {

@@ -2,7 +2,9 @@
  *
  * Format: "key = value" lines; '#' starts a comment (at the start of a line,
  * or after a blank in an unquoted value); blank lines are ignored; values
- * may be quoted with double quotes. Every path and limit the
+ * may be quoted with double quotes (no escapes: the value ends at the next
+ * '"', after which only blanks and a '#' comment may follow; other text, or
+ * no closing quote, is an error with its column). Every path and limit the
  * daemon uses is a key, so a test or a demo runs a whole private instance in
  * a temporary directory (see crond(8) for the list and defaults).
  *

@@ -196,6 +196,109 @@ static void test_keys_comments_quotes_and_blanks(void **state)
 	diag_list_clear(&d);
 }
 
+/* A quoted value ends at its closing quote; a comment may follow it. */
+static void test_quoted_value_followed_by_a_comment_is_the_quoted_text(void **state)
+{
+	(void)state;
+	const char *text = "path = \"/usr/bin:/bin\" # std\n"
+	                   "sendmail = \"/tmp/x\" # the mailer\n"
+	                   "socket = \"/tmp/s.sock\"# no blank needed\n"
+	                   "pidfile = \"/tmp/p.pid\" \t\n"
+	                   "shell = \"/bin/sh\"\t#\n";
+	struct config c;
+	config_defaults(&c);
+	struct diag_list d = { 0 };
+	assert_int_equal(config_parse(text, strlen(text), &c, &d), 0);
+	assert_int_equal(d.count, 0);
+	assert_string_equal(c.path, "/usr/bin:/bin");
+	assert_string_equal(c.sendmail, "/tmp/x");
+	assert_string_equal(c.socket, "/tmp/s.sock");
+	assert_string_equal(c.pidfile, "/tmp/p.pid");
+	assert_string_equal(c.shell, "/bin/sh");
+	const char *off = "sendmail = \"\" # no mail\n";
+	assert_int_equal(config_parse(off, strlen(off), &c, &d), 0);
+	assert_string_equal(c.sendmail, "");
+	diag_list_clear(&d);
+}
+
+/* Values read right before quoted values could take a comment read the
+ * same: no escapes ('\' is literal), blanks and '#' kept inside quotes, ""
+ * is empty; unquoted values keep their comment rule. */
+static void test_quoted_and_unquoted_values_keep_their_meaning(void **state)
+{
+	(void)state;
+	const struct { const char *text; const char *path; } cases[] = {
+		{ "path = \"/bin:/usr/bin # not a comment\"\n", "/bin:/usr/bin # not a comment" },
+		{ "path = \"  spaced  \"  \n", "  spaced  " },
+		{ "path = \"C:\\dir\\\"\n", "C:\\dir\\" },
+		{ "path = \"it's\"\r\n", "it's" },
+		{ "path = \"#\"\n", "#" },
+		{ "path = a\"b\" c\n", "a\"b\" c" },
+		{ "path = /bin # a comment\n", "/bin" },
+		{ "path = /bin#not-a-comment\n", "/bin#not-a-comment" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct config c;
+		config_defaults(&c);
+		struct diag_list d = { 0 };
+		if (config_parse(cases[i].text, strlen(cases[i].text), &c, &d) != 0 ||
+		    strcmp(c.path, cases[i].path) != 0)
+			fail_msg("case %zu: got '%s' (%s)", i, c.path, d.count ? d.items[0].msg : "");
+		diag_list_clear(&d);
+	}
+	struct config c;
+	config_defaults(&c);
+	struct diag_list d = { 0 };
+	const char *empty = "sendmail = \"\"  \n";
+	assert_int_equal(config_parse(empty, strlen(empty), &c, &d), 0);
+	assert_string_equal(c.sendmail, "");
+	diag_list_clear(&d);
+}
+
+/* Text after the closing quote, or no closing quote, was not meant
+ * literally: an error at its line and column, the value left as it was. */
+static void test_text_after_closing_quote_or_no_closing_quote_is_an_error(void **state)
+{
+	(void)state;
+	const struct { const char *text; int line, column; const char *msg; } cases[] = {
+		{ "path = \"/usr/bin\" /bin\n", 1, 19,
+		  "text after the quoted value of path: '/bin' (only a '#' comment may follow the "
+		  "closing '\"')" },
+		{ "# c\n  sendmail = \"/tmp/x\" the mailer  # c\n", 2, 23,
+		  "text after the quoted value of sendmail: 'the mailer  # c'" },
+		{ "path = \"a\"b\"\n", 1, 11, "text after the quoted value of path: 'b\"'" },
+		{ "path = \"a\";\n", 1, 11, "text after the quoted value of path: ';'" },
+		{ "path = \"unterminated\n", 1, 8, "the quoted value of path has no closing '\"'" },
+		{ "\n\npath=\"\n", 3, 6, "the quoted value of path has no closing '\"'" },
+		{ "sendmail = \"/tmp/x # the mailer\n", 1, 12,
+		  "the quoted value of sendmail has no closing '\"'" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct config c;
+		config_defaults(&c);
+		struct diag_list d = { 0 };
+		assert_int_equal(config_parse(cases[i].text, strlen(cases[i].text), &c, &d), -1);
+		if (d.count != 1 || d.items[0].line != cases[i].line ||
+		    d.items[0].column != cases[i].column || !strstr(d.items[0].msg, cases[i].msg))
+			fail_msg("case %zu: got %zu, %d:%d '%s'", i, d.count, d.items[0].line,
+			         d.items[0].column, d.items[0].msg);
+		assert_string_equal(c.path, "/usr/bin:/bin");
+		assert_string_equal(c.sendmail, "/usr/sbin/sendmail");
+		diag_list_clear(&d);
+	}
+	/* As crond prints it: FILE:LINE:COL: message. */
+	const char *text = "path = \"/usr/bin:/bin\" std\n";
+	struct config c;
+	config_defaults(&c);
+	struct diag_list d = { 0 };
+	assert_int_equal(config_parse(text, strlen(text), &c, &d), -1);
+	char buf[512];
+	diag_format(&d.items[0], "/etc/crond.conf", buf, sizeof(buf));
+	assert_string_equal(buf, "/etc/crond.conf:1:24: text after the quoted value of path: 'std' "
+	                         "(only a '#' comment may follow the closing '\"')");
+	diag_list_clear(&d);
+}
+
 static void test_unknown_keys_and_bad_values_are_errors_with_line(void **state)
 {
 	(void)state;
@@ -284,6 +387,9 @@ int main(void)
 		cmocka_unit_test(test_defaults_are_the_documented_paths_and_limits),
 		cmocka_unit_test(test_per_user_limits_have_documented_defaults_and_bounds),
 		cmocka_unit_test(test_keys_comments_quotes_and_blanks),
+		cmocka_unit_test(test_quoted_value_followed_by_a_comment_is_the_quoted_text),
+		cmocka_unit_test(test_quoted_and_unquoted_values_keep_their_meaning),
+		cmocka_unit_test(test_text_after_closing_quote_or_no_closing_quote_is_an_error),
 		cmocka_unit_test(test_fairness_keys),
 		cmocka_unit_test(test_pam_keys_default_off_and_service_is_a_plain_name),
 		cmocka_unit_test(test_unknown_keys_and_bad_values_are_errors_with_line),
