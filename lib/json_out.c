@@ -108,7 +108,8 @@ static int64_t seconds(int64_t ms)
 int json_out_run_fields(json_t *obj, const struct json_run *r, const struct tz *zone)
 {
 	enum run_state st = run_state(r->flags, r->end_ms, r->status, r->signal);
-	bool ended = r->end_ms != 0 && st != RUN_NOT_STARTED;
+	/* A start that failed ran nothing: no duration either. */
+	bool ended = r->end_ms != 0 && st != RUN_NOT_STARTED && !(r->flags & RUNF_START_FAILED);
 	bool has_status = ended && st != RUN_INTERRUPTED && r->signal == 0 &&
 	                  !(r->flags & (RUNF_NO_STATUS | RUNF_START_FAILED));
 	bool ok = json_out_set_time(obj, "scheduled", zone, r->scheduled, r->scheduled > 0) == 0 &&

@@ -15,7 +15,8 @@ enum run_state {
 	RUN_FAILED,         /* non-zero exit, signal, timed out, failed to start */
 	RUN_RUNNING,        /* started, not ended (TAG_END 0) */
 	RUN_INTERRUPTED,    /* cut off by crond's stop or crash: no status */
-	RUN_NOT_STARTED,    /* skipped, queue full, coalesced or cancelled */
+	RUN_NOT_STARTED,    /* skipped, queue full, coalesced, cancelled, refused
+	                       by a quota, or held back by a node's clock skew */
 };
 
 /* The state of a run with RUNF_* FLAGS, END_MS (0: running), exit STATUS

@@ -110,6 +110,14 @@ static void test_run_fields_by_state(void **state)
 		  "\"scheduled\":\"2026-01-01T00:00:00+00:00\",\"scheduled_epoch\":1767225600,"
 		  "\"signal\":9,\"start\":\"2026-01-01T00:00:00+00:00\","
 		  "\"start_epoch\":1767225600,\"state\":\"failed\"}" },
+		/* a failed start ran nothing: no duration, no exit status */
+		{ { 1767225600, 1767225600000, 1767225600001, 0, 0, RUNF_START_FAILED | RUNF_NO_STATUS },
+		  "{\"duration_ms\":null,\"end\":\"2026-01-01T00:00:00+00:00\","
+		  "\"end_epoch\":1767225600,\"exit_status\":null,"
+		  "\"flags\":[\"failed-to-start\"],"
+		  "\"scheduled\":\"2026-01-01T00:00:00+00:00\",\"scheduled_epoch\":1767225600,"
+		  "\"signal\":null,\"start\":\"2026-01-01T00:00:00+00:00\","
+		  "\"start_epoch\":1767225600,\"state\":\"failed\"}" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		json_t *o = json_object();
@@ -133,6 +141,9 @@ static void test_states(void **state)
 	assert_int_equal(run_state(RUNF_START_FAILED | RUNF_NO_STATUS, 5, 0, 0), RUN_FAILED);
 	assert_int_equal(run_state(RUNF_SKIPPED | RUNF_NO_STATUS, 5, 0, 0), RUN_NOT_STARTED);
 	assert_int_equal(run_state(RUNF_CANCELLED | RUNF_NO_STATUS, 5, 0, 0), RUN_NOT_STARTED);
+	/* refused by a quota, or not run for a node's clock: not interrupted */
+	assert_int_equal(run_state(RUNF_REFUSED_QUOTA | RUNF_NO_STATUS, 5, 0, 0), RUN_NOT_STARTED);
+	assert_int_equal(run_state(RUNF_CLOCK_SKEW | RUNF_NO_STATUS, 5, 0, 0), RUN_NOT_STARTED);
 	assert_string_equal(run_state_name(RUN_NOT_STARTED), "not-started");
 	assert_string_equal(run_state_name(RUN_INTERRUPTED), "interrupted");
 }
