@@ -52,14 +52,15 @@ struct options {
 static const char usage_text[] =
 	"usage: crond [-n] [-x] [-d] [--config FILE] [--test-clock EPOCH[:SPEED]]\n"
 	"       crond --import-debian [ROOT] [--config FILE]\n"
-	"  -n, -f         stay in the foreground (log to stderr)\n"
+	"  -n, -f, --foreground  stay in the foreground (log to stderr)\n"
 	"  -x             check the configuration and the system crontabs, then exit\n"
 	"  -d             log debug lines too\n"
 	"  --config FILE  read FILE instead of $CROND_CONF or /etc/crond.conf\n"
 	"  --test-clock   run on a test clock starting at EPOCH, SPEED times real time\n"
 	"  --import-debian [ROOT]  import Debian's crontabs and at jobs from\n"
 	"                 ROOT/var/spool/cron (default /), report, exit\n"
-	"  -V             show the version\n";
+	"  -V, --version  show the version\n"
+	"  -h, --help     show this help\n";
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
@@ -80,7 +81,16 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'x': o->check = true; break;
 		case 'd': o->debug = true; break;
 		case 'c': o->config = optarg; break;
-		case 't': o->test_clock = optarg; break;
+		case 't': {
+			struct crond_clock check;   /* a usage error, found before -x */
+			if (clock_init_test(&check, optarg) < 0) {
+				fprintf(stderr, "crond: --test-clock: expected EPOCH[:SPEED], not '%s'\n",
+				        optarg);
+				return -1;
+			}
+			o->test_clock = optarg;
+			break;
+		}
 		case 'I': o->import = true; break;
 		case 'V': printf("crond %s\n", CROND_VERSION); exit(0);
 		case 'h': fputs(usage_text, stdout); exit(0);

@@ -26,7 +26,9 @@ static void reload(struct crond *c)
 {
 	struct config cfg;
 	struct diag_list diags = { 0 };
+	bool kept = false;
 	if (config_load(c->config_path, &cfg, &diags) < 0) {
+		kept = true;
 		for (size_t i = 0; i < diags.count; i++) {
 			char line[DIAG_MSG_MAX + 1100];
 			diag_format(&diags.items[i], cfg.source[0] ? cfg.source : "crond.conf", line,
@@ -50,7 +52,10 @@ static void reload(struct crond *c)
 			log_msg(LOG_WARNING, "pidfile, socket and spool changes take effect at the next start");
 		log_open(cfg.log, c->foreground);
 	}
-	log_msg(LOG_INFO, "(*system*) RELOAD (configuration, system crontabs)");
+	/* The system crontabs are read again either way (at the paths of
+	 * the configuration in force). */
+	log_msg(LOG_INFO, "(*system*) RELOAD (%s)",
+	        kept ? "system crontabs; configuration kept" : "configuration, system crontabs");
 	timer_post(c, TIMER_RELOAD);
 }
 

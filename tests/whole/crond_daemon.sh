@@ -43,6 +43,8 @@ cp "$CONF" "$TEST_TMP/good.conf"
 echo 'colour = blue' >>"$CONF"
 kill -HUP "$CROND_PID"
 wait_for 10 "the bad configuration on SIGHUP logged" log_has "unknown key 'colour'"
+wait_for 10 "the reload saying the configuration was kept" \
+    log_has 'RELOAD (system crontabs; configuration kept)'
 kill -0 "$CROND_PID" || fail "crond died on a bad configuration"
 cp "$TEST_TMP/good.conf" "$CONF"
 
