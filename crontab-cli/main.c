@@ -167,7 +167,7 @@ static int parse_options(int argc, char **argv, struct crontab_cli *cli, enum ac
 	};
 	int opt;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+u:lreiTnVh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "u:lreiTnVh", longopts, NULL)) != -1) {
 		int rc = 0;
 		*shaped = *shaped || opt != OPT_CONFIG;
 		switch (opt) {

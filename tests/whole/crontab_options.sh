@@ -38,7 +38,7 @@ refused "$U -n (check a file, install nothing) does not go with -r" -n -r
 refused "$U -n (check a file, install nothing) does not go with -e" -e -n
 refused "$U -n (check a file, install nothing) does not go with --next" -n --next 2
 refused "$U only one file may be given" "$TEST_TMP/file.tab" "$TEST_TMP/file.tab"
-refused "$U only one file may be given" "$TEST_TMP/file.tab" -l
+refused "$U no arguments permitted after this option (-l, then" "$TEST_TMP/file.tab" -l   # Debian permutes too
 refused "$U only one operation permitted (-l and -r)" -l -r
 refused "$U only one operation permitted (-l and -l)" -l -l
 refused "$U only one operation permitted (-e and -r)" -e -r
@@ -118,5 +118,16 @@ if command -v script >/dev/null; then
     run "$CRONTAB" -l
     expect_same_file "$TEST_TMP/file.tab" "$OUT_FILE" "bare crontab at a terminal changed nothing"
 fi
+# Options after operands, as Debian's and cronie's crontab take them
+# (getopt permutes): a file then -u, a history count then --json or --tz.
+run "$CRONTAB" "$TEST_TMP/kept.tab" -u root
+expect_rc 0 "crontab FILE -u root"
+run "$CRONTAB" -l
+expect_same_file "$TEST_TMP/kept.tab" "$OUT_FILE" "crontab FILE -u root installed FILE"
+run "$CRONTAB" --history 2 --json
+expect_rc 0 "--history 2 --json"
+starts '{' "$OUT"
+run "$CRONTAB" --history 2 --tz UTC
+expect_rc 0 "--history 2 --tz UTC"
 stop_crond
 echo "ok"
