@@ -309,6 +309,7 @@ static void parse_assignment(struct parser *p, const char *line, size_t len, int
 		.name = arena_strndup(&t->strings, name, strlen(name)),
 		.value = arena_strndup(&t->strings, value, strlen(value)),
 		.line = (uint32_t)lineno,
+		.col = (uint32_t)value_col + 1,
 	};
 	if (!a.name || !a.value || !grow((void **)&t->env, &p->cap_env, t->n_env + 1, sizeof(a)) ||
 	    !grow((void **)&t->options, &p->cap_options, t->n_options + 1, sizeof(*t->options))) {
@@ -485,7 +486,7 @@ size_t crontab_check_zones(const struct crontab *tab, struct diag_list *diags)
 		char err[256];
 		struct tz *z = tz_load(a->value, err, sizeof(err));
 		if (!z) {
-			diag_add(diags, (int)a->line, 0, false, "CRON_TZ: %s", err);
+			diag_add(diags, (int)a->line, (int)a->col, false, "CRON_TZ: %s", err);
 			errors++;
 		}
 		tz_free(z);

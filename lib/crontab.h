@@ -64,6 +64,7 @@ struct crontab_assignment {
 	const char *name;
 	const char *value;      /* quotes removed */
 	uint32_t line;
+	uint32_t col;           /* the value's column (1-based) */
 };
 
 struct crontab_entry {

@@ -154,6 +154,21 @@ static void test_system_format_has_a_user_field(void **state)
 	diag_list_clear(&d);
 }
 
+/* An unknown CRON_TZ is reported at its value's line and column. */
+static void test_unknown_cron_tz_names_its_line_and_column(void **state)
+{
+	(void)state;
+	struct crontab tab;
+	parse_ok("0 1 * * * a\n  CRON_TZ = \"Nowhere/X\"\n0 2 * * * b\n", CRONTAB_USER, &tab);
+	struct diag_list d = { 0 };
+	assert_int_equal(crontab_check_zones(&tab, &d), 1);
+	assert_int_equal(d.items[0].line, 2);
+	assert_int_equal(d.items[0].column, 13);
+	assert_string_equal(d.items[0].msg, "CRON_TZ: unknown time zone 'Nowhere/X'");
+	diag_list_clear(&d);
+	crontab_free(&tab);
+}
+
 static void test_extensions_are_resolved_per_entry(void **state)
 {
 	(void)state;
@@ -594,6 +609,7 @@ int main(void)
 		cmocka_unit_test(test_percent_ends_the_command_and_becomes_newlines_in_input),
 		cmocka_unit_test(test_percent_input_matches_debian_cron),
 		cmocka_unit_test(test_system_format_has_a_user_field),
+		cmocka_unit_test(test_unknown_cron_tz_names_its_line_and_column),
 		cmocka_unit_test(test_extensions_are_resolved_per_entry),
 		cmocka_unit_test(test_every_invalid_line_is_reported_with_its_place),
 		cmocka_unit_test(test_all_errors_are_collected_not_just_the_first),
