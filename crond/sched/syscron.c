@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -339,16 +340,39 @@ void syscron_reload(struct syscron *sc, const struct config *cfg, struct schedul
 	}
 }
 
+/* crond -x: a line whose user does not exist is loaded (its runs FAIL), so
+ * it is a warning, not an error; Debian's cron would have dropped the whole
+ * file. Each such user is named once per file. */
+static void warn_unknown_users(const char *path, const struct crontab *tab)
+{
+	for (size_t i = 0; i < tab->n_entries; i++) {
+		const char *user = tab->entries[i].user;
+		bool seen = false;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = tab->entries[k].user && strcmp(tab->entries[k].user, user) == 0;
+		if (!user || seen)
+			continue;
+		struct passwd pw, *found = NULL;
+		char buf[4096];
+		int rc = getpwnam_r(user, &pw, buf, sizeof(buf), &found);
+		if (rc == 0 && found == NULL)
+			fprintf(stderr, "crond: %s:%u: warning: no user '%s': its lines fail each time "
+			        "they are due\n", path, tab->entries[i].line, user);
+	}
+}
+
 static int check_path(const char *path, void *ctx)
 {
 	struct crontab tab;
 	if (access(path, F_OK) < 0 && errno == ENOENT)
 		return 0;   /* no /etc/crontab is fine */
 	const char *why;
-	if (load_file(path, &tab, true, &why) != LOAD_OK)
+	if (load_file(path, &tab, true, &why) != LOAD_OK) {
 		(*(int *)ctx)++;
-	else
+	} else {
+		warn_unknown_users(path, &tab);
 		crontab_free(&tab);
+	}
 	return 0;
 }
 

@@ -33,6 +33,16 @@ expect_err_has "$D/groupw: ignored: writable by group or others" "crond -x, grou
 expect_err_has "$D/notroot: ignored: not owned by root" "crond -x, not root's"
 expect_err_has "$D/linked: ignored: has more than one hard link" "crond -x, two links"
 
+# A line whose user does not exist is a warning (its runs FAIL when due),
+# not an error: the check passes with the unsafe files gone.
+mkdir -p "$TEST_TMP/d2"
+printf '0 1 * * * root true\n0 2 * * * nosuchuser-x true\n' >"$TEST_TMP/d2/users"
+chmod 0644 "$TEST_TMP/d2/users"
+sed "s|^system_crontab_dir *=.*|system_crontab_dir = $TEST_TMP/d2|" "$CONF" >"$TEST_TMP/d2.conf"
+run "$BIN/crond" -x --config "$TEST_TMP/d2.conf"
+expect_rc 0 "crond -x with an unknown user's line"
+expect_err_has "$TEST_TMP/d2/users:2: warning: no user 'nosuchuser-x'" "crond -x, unknown user"
+
 # 2026-01-01T00:00:00Z is 3 s away on the test clock.
 start_crond --test-clock=1767225597
 deadline=$((SECONDS + 15))
