@@ -5,11 +5,11 @@
  * contributes its runs strictly after the from-instant, each computed in the
  * entry's CRON_TZ, else in --tz's zone, else in crond's (as crond runs it:
  * its $TZ or /etc/localtime, which it names in its reply; the local zone
- * when crond is not running), with the DST rules of lib/nextrun.h. The streams are merged with a min-heap keyed by
- * (instant, line), so N lines cost O(N log entries) whatever the crontab's
- * size. Output: "RFC3339<TAB>command", instants shown in ZONE (--tz, else
- * the local zone), up to the end
- * of year 9999 (then a message and exit status 1). The '~' values are
+ * when crond is not running), with the DST rules of lib/nextrun.h. The
+ * streams are merged with a min-heap keyed by (instant, line), so N lines
+ * cost O(N log entries) whatever the crontab's size. Output:
+ * "RFC3339<TAB>command", instants shown in ZONE (--tz, else the local
+ * zone), up to the end of year 9999 (then a message and exit status 1). The '~' values are
  * crond's own picks: the crontab comes with its seed. With --json, one
  * document instead (next_json_*, schema "crond.next/1" in crontab(1)).
  */
