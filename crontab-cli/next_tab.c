@@ -220,9 +220,10 @@ int crontab_cmd_next_installed(const struct crontab_cli *cli)
 		resolve_random(&tab, &st);
 		/* --tz names the zone to compute in as well; else crond's. */
 		struct tz *daemon_zone = cli->zone ? NULL : cli_daemon_zone(st.zone);
-		if (cli->zone || daemon_zone)
-			status = print_runs(&tab, zone, cli->zone ? zone : daemon_zone, from, cli->count,
-			                    who.name, cli->json);
+		const struct tz *entry_zone = cli->zone ? zone : daemon_zone;
+		if (entry_zone)
+			status = print_runs(&tab, zone, entry_zone, from, cli->count, who.name,
+			                    cli->json);
 		tz_free(daemon_zone);
 		crontab_free(&tab);
 	}

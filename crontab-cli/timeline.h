@@ -36,8 +36,8 @@ struct timeline {
 	unsigned per_hour;          /* 1 (hour cells) or 4 (quarter-hours) */
 	unsigned cells;             /* per row: 24 * per_hour */
 	int64_t from, to;           /* the window: first row's 00:00 to the end */
-	int64_t count_from;         /* runs before it are not counted (the
-	                               caller may raise it from FROM to now) */
+	int64_t count_from;         /* runs before it are not counted: FROM,
+	                               or later (the caller may raise it) */
 	uint32_t *count;            /* days * cells */
 	uint64_t runs;              /* runs counted in all */
 	size_t entries;             /* entries added */

@@ -58,7 +58,7 @@ static long cell_of(const struct timeline *tl, int64_t t)
 
 void timeline_add(struct timeline *tl, const struct schedule *s, const struct tz *zone)
 {
-	int64_t t = (tl->count_from > tl->from ? tl->count_from : tl->from) - 1, next;
+	int64_t t = tl->count_from - 1, next;
 	long last = -1;
 	unsigned in_cell = 0;
 	bool capped = false;

@@ -111,7 +111,7 @@ int json_out_run_fields(json_t *obj, const struct json_run *r, const struct tz *
 	/* A start that failed ran nothing: no duration either. */
 	bool ended = r->end_ms != 0 && st != RUN_NOT_STARTED && !(r->flags & RUNF_START_FAILED);
 	bool has_status = ended && st != RUN_INTERRUPTED && r->signal == 0 &&
-	                  !(r->flags & (RUNF_NO_STATUS | RUNF_START_FAILED));
+	                  !(r->flags & RUNF_NO_STATUS);
 	bool ok = json_out_set_time(obj, "scheduled", zone, r->scheduled, r->scheduled > 0) == 0 &&
 	          json_out_set_time(obj, "start", zone, seconds(r->start_ms), true) == 0 &&
 	          json_out_set_time(obj, "end", zone, seconds(r->end_ms), r->end_ms != 0) == 0 &&

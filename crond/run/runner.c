@@ -738,8 +738,9 @@ static pid_t create_child(struct runner_pending *pend, struct runner_kit *kit)
 static pid_t spawn(struct runner_pending *pend, struct runner_kit *kit)
 {
 	uint64_t all = ~(uint64_t)0, old;
-	if (rawsys(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, sizeof(all)) < 0) {
-		errno = EINVAL;
+	long r = rawsys(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, sizeof(all));
+	if (r < 0) {
+		errno = (int)-r;
 		return -1;
 	}
 	pid_t pid = create_child(pend, kit);

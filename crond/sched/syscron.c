@@ -340,24 +340,35 @@ void syscron_reload(struct syscron *sc, const struct config *cfg, struct schedul
 	}
 }
 
+/* Whether an entry before I of TAB names USER. */
+static bool named_before(const struct crontab *tab, size_t i, const char *user)
+{
+	for (size_t k = 0; k < i; k++)
+		if (tab->entries[k].user && strcmp(tab->entries[k].user, user) == 0)
+			return true;
+	return false;
+}
+
 /* crond -x: a line whose user does not exist is loaded (its runs FAIL), so
  * it is a warning, not an error; Debian's cron would have dropped the whole
- * file. Each such user is named once per file. */
+ * file. Each such user is named once per file. A user is looked up when it
+ * differs from the line before's (a file's lines are mostly one user's);
+ * only an unknown one is searched for among the lines before. */
 static void warn_unknown_users(const char *path, const struct crontab *tab)
 {
+	const char *prev = NULL;
 	for (size_t i = 0; i < tab->n_entries; i++) {
 		const char *user = tab->entries[i].user;
-		bool seen = false;
-		for (size_t k = 0; k < i && !seen; k++)
-			seen = tab->entries[k].user && strcmp(tab->entries[k].user, user) == 0;
-		if (!user || seen)
+		if (!user || (prev && strcmp(prev, user) == 0))
 			continue;
+		prev = user;
 		struct passwd pw, *found = NULL;
 		char buf[4096];
-		int rc = getpwnam_r(user, &pw, buf, sizeof(buf), &found);
-		if (rc == 0 && found == NULL)
-			fprintf(stderr, "crond: %s:%u: warning: no user '%s': its lines fail each time "
-			        "they are due\n", path, tab->entries[i].line, user);
+		if (getpwnam_r(user, &pw, buf, sizeof(buf), &found) != 0 || found != NULL ||
+		    named_before(tab, i, user))
+			continue;
+		fprintf(stderr, "crond: %s:%u: warning: no user '%s': its lines fail each time they "
+		        "are due\n", path, tab->entries[i].line, user);
 	}
 }
 
