@@ -221,7 +221,7 @@ bool job_check_started(struct job *j, bool *failed_now)
 		return true;
 	bool started;
 	char msg[256];
-	if (runner_check_started(&j->proc, &started, msg, sizeof(msg)) == 0)
+	if (runner_check_started(&j->proc, j->exited, &started, msg, sizeof(msg)) == 0)
 		return false;
 	j->decided = true;
 	j->start_failed = !started;

@@ -872,7 +872,8 @@ static void pending_done(struct job_proc *proc, bool started)
 	proc->pending = NULL;
 }
 
-int runner_check_started(struct job_proc *proc, bool *started, char *msg, size_t msglen)
+int runner_check_started(struct job_proc *proc, bool reaped, bool *started, char *msg,
+                         size_t msglen)
 {
 	char eb[128];
 	if (msglen > 0)
@@ -891,8 +892,11 @@ int runner_check_started(struct job_proc *proc, bool *started, char *msg, size_t
 		do
 			n = read(proc->err_fd, &rep, sizeof(rep) - 1);
 		while (n < 0 && errno == EINTR);
-		if (n < 0 && errno == EAGAIN)
-			return 0;
+		if (n < 0 && errno == EAGAIN) {
+			if (!reaped)
+				return 0;
+			n = 0;   /* the child is gone: what it wrote is all there is */
+		}
 		/* A child in our memory is still on its stack after its record
 		 * (until it exits): the record is kept, and said at the EOF. */
 		if (proc->pending == NULL || n != (ssize_t)sizeof(rep.r))

@@ -250,14 +250,20 @@ int runner_start(const struct job_spec *spec, struct job_proc *proc, char *err,
                  size_t errlen);
 
 /* Reads the start report from PROC->err_fd. Returns 0 while undecided (no
- * EOF yet: call again when err_fd is readable or hangs up). Returns 1 once
+ * EOF yet: call again when err_fd is readable or hangs up, or once the
+ * child is reaped, with REAPED true). Returns 1 once
  * decided, with *STARTED true (the child reached execve) or false and MSG
  * saying which step failed ("setuid(1000) failed: Operation not permitted",
  * "cannot chdir to /home/x: No such file or directory"); err_fd is then
  * closed and set to -1 (close removes it from an epoll set); further calls
  * repeat the decision without the message. EOF without a record
- * also covers a child killed before execve; its wait status tells. */
-int runner_check_started(struct job_proc *proc, bool *started, char *msg, size_t msglen);
+ * also covers a child killed before execve; its wait status tells.
+ * REAPED: the child has been reaped, so it holds nothing any more and an
+ * empty pipe counts as its EOF: a write end held by some other process
+ * (only root can take one, through /proc, before the execve) cannot keep
+ * the start undecided, nor the job's slot taken, for ever. */
+int runner_check_started(struct job_proc *proc, bool reaped, bool *started, char *msg,
+                         size_t msglen);
 
 /* Closes PROC's descriptors (those not yet -1) and frees its private data.
  * Does not signal or reap the child. Safe to call twice. A child still in

@@ -169,6 +169,14 @@ static void collect_done(struct super *s)
 	}
 }
 
+/* Reaps J if it has exited. A start still undecided then is decided now:
+ * the child holds nothing any more, so no EOF is coming from it. */
+static void reap(struct super *s, struct job *j, int64_t now_ns)
+{
+	if (job_reap(j, now_ns) && !j->decided)
+		super_check_started(s, j);
+}
+
 static void on_event(struct super *s, const struct epoll_event *ev, int64_t now_ns)
 {
 	if (ev->data.u64 == TAG_MAILBOX) {
@@ -192,7 +200,7 @@ static void on_event(struct super *s, const struct epoll_event *ev, int64_t now_
 	switch (which) {
 	case JOB_FD_OUT: job_read_output(j, s->cfg.output_cap); break;
 	case JOB_FD_ERR: super_check_started(s, j); break;
-	case JOB_FD_PID: job_reap(j, now_ns); break;
+	case JOB_FD_PID: reap(s, j, now_ns); break;
 	}
 }
 
@@ -274,7 +282,7 @@ static void *super_main(void *arg)
 			on_event(s, &evs[i], now_ns);
 		if (poll_reap)
 			for (struct job *j = s->running; j; j = j->next)
-				job_reap(j, now_ns);
+				reap(s, j, now_ns);
 		check_deadlines(s);
 		super_retry_missed(s);
 		/* Collect first: a slot freed by a job that just ended goes to a

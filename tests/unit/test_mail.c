@@ -434,7 +434,7 @@ static void finish(struct job_proc *p, bool *started, char *msg, size_t msglen, 
 			out_eof = true;
 		/* err_fd is -1 when the outcome was known at once (runner.h) */
 		if (!decided && (p->err_fd < 0 || fds[1].revents))
-			decided = runner_check_started(p, started, msg, msglen) == 1;
+			decided = runner_check_started(p, false, started, msg, msglen) == 1;
 	}
 	assert_int_equal(waitpid(p->pid, status, 0), p->pid);
 	runner_proc_close(p);

@@ -78,7 +78,7 @@ static void collect(struct job_proc *p, struct result *r)
 			assert_true(r->len < sizeof(r->out) - 1);
 		}
 		if (!decided && (p->err_fd < 0 || fds[1].revents)) {
-			decided = runner_check_started(p, &r->started, r->msg, sizeof(r->msg)) == 1;
+			decided = runner_check_started(p, false, &r->started, r->msg, sizeof(r->msg)) == 1;
 			if (decided)
 				assert_int_equal(p->err_fd, -1);
 		}
@@ -528,7 +528,7 @@ static void test_child_in_our_memory_leaves_errno_alone(void **state)
 	assert_int_equal(n, 1);
 	assert_int_equal(seen, 4242);
 	bool started;
-	assert_int_equal(runner_check_started(&p, &started, msg, sizeof(msg)), 1);
+	assert_int_equal(runner_check_started(&p, false, &started, msg, sizeof(msg)), 1);
 	assert_true(started);
 	assert_true(p.direct);   /* id itself, found in /usr/bin: no shell */
 	int status;
@@ -589,6 +589,47 @@ static void test_dropped_failed_start_gives_its_stack_back(void **state)
 	assert_int_equal(waitpid(p.pid, NULL, 0), p.pid);
 	assert_int_equal(kit.n_stacks, stacks);
 	runner_kit_free(&kit);
+}
+
+/* A start report whose write end some other process holds (root can take
+ * one through /proc before the execve) never reaches its EOF; once the child
+ * is reaped its start is decided all the same, from what it wrote, and a
+ * child that shared our memory gives its stack back. */
+static void decide_at_reap(const char *shell, bool want_started)
+{
+	struct runner_kit kit;
+	assert_int_equal(runner_kit_init(&kit), 0);
+	size_t stacks = kit.n_stacks;
+	struct job_spec s = shell_job(self_name(), "true");
+	s.shell = shell;
+	s.kit = &kit;
+	struct job_proc p;
+	char err[256], msg[256], path[64];
+	assert_int_equal(runner_start(&s, &p, err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", p.err_fd);
+	int holder = open(path, O_WRONLY | O_CLOEXEC);   /* a second writer */
+	assert_true(holder >= 0);
+	siginfo_t si = { 0 };
+	assert_int_equal(waitid(P_PID, (id_t)p.pid, &si, WEXITED | WNOWAIT), 0);
+	bool started = !want_started;
+	assert_int_equal(runner_check_started(&p, false, &started, msg, sizeof(msg)), 0);
+	assert_int_equal(waitpid(p.pid, NULL, 0), p.pid);
+	assert_int_equal(runner_check_started(&p, true, &started, msg, sizeof(msg)), 1);
+	assert_int_equal(started, want_started);
+	if (!want_started)
+		assert_non_null(strstr(msg, shell));
+	assert_int_equal(p.err_fd, -1);
+	runner_proc_close(&p);
+	assert_int_equal(kit.n_stacks, stacks);
+	close(holder);
+	runner_kit_free(&kit);
+}
+
+static void test_start_is_decided_at_the_reap_when_another_process_holds_the_report(void **state)
+{
+	(void)state;
+	decide_at_reap("/bin/sh", true);
+	decide_at_reap("/nonexistent/shell", false);
 }
 
 /* The kit's job_nofile is the job's soft descriptor limit (crond raised
@@ -684,7 +725,7 @@ static void test_parent_descriptors_are_cloexec_and_readers_nonblocking(void **s
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 3);
 	bool started;
 	char msg[128];
-	assert_int_equal(runner_check_started(&p, &started, msg, sizeof(msg)), 1);
+	assert_int_equal(runner_check_started(&p, false, &started, msg, sizeof(msg)), 1);
 	assert_true(started);
 	runner_proc_close(&p);
 	runner_proc_close(&p);  /* twice is harmless */
@@ -1121,6 +1162,7 @@ int main(void)
 		cmocka_unit_test(test_child_in_our_memory_leaves_errno_alone),
 		cmocka_unit_test(test_signal_reaches_a_child_before_its_setsid),
 		cmocka_unit_test(test_dropped_failed_start_gives_its_stack_back),
+		cmocka_unit_test(test_start_is_decided_at_the_reap_when_another_process_holds_the_report),
 		cmocka_unit_test(test_job_gets_the_descriptor_limit_crond_started_with),
 		cmocka_unit_test(test_no_descriptor_above_2_reaches_the_job),
 		cmocka_unit_test(test_stdout_and_stderr_share_the_output_pipe),
