@@ -147,10 +147,28 @@ static int node_width(const struct pages *p)
 /* The FLAGS column's width: the widest flags of P's runs, at least
  * FLAGS_WIDTH, so long flags ("interrupted,node-lost") keep the columns
  * after in line. */
-static int flags_width(const struct pages *p)
+/* The job a run shows: its at job's number, or the whole key ("quota:at"
+ * for a refused submission), cut at JOB_CUT bytes. */
+enum { JOB_WIDTH = 4, JOB_CUT = 20 };
+
+static int job_shown(const struct run *r, const char **job)
 {
-	size_t w = FLAGS_WIDTH;
+	*job = (const char *)r->key;
+	size_t len = r->key_len;
+	if (len > 3 && memcmp(r->key, "at:", 3) == 0) {
+		*job += 3;
+		len -= 3;
+	}
+	return len > JOB_CUT ? JOB_CUT : (int)len;
+}
+
+/* The FLAGS and JOB columns are as wide as their widest value in P. */
+static void column_widths(const struct pages *p, int *flags_w, int *job_w)
+{
+	size_t fw = FLAGS_WIDTH;
+	int jw = JOB_WIDTH;
 	char flags[128];
+	const char *job;
 	struct proto_iter it;
 	struct proto_field f;
 	struct run r;
@@ -160,14 +178,18 @@ static int flags_width(const struct pages *p)
 			if (decode_run(&f, &r) != 0)
 				continue;
 			runfmt_flags(r.flags, flags, sizeof(flags));
-			if (strlen(flags) > w)
-				w = strlen(flags);
+			if (strlen(flags) > fw)
+				fw = strlen(flags);
+			if (job_shown(&r, &job) > jw)
+				jw = job_shown(&r, &job);
 		}
 	}
-	return (int)w;
+	*flags_w = (int)fw;
+	*job_w = jw;
 }
 
-static void print_run(const struct run *r, const struct tz *zone, int flags_w, int node_w)
+static void print_run(const struct run *r, const struct tz *zone, int flags_w, int job_w,
+                      int node_w)
 {
 	char sched[32] = "-", start[32], dur[32], result[32], flags[128];
 	if (r->scheduled > 0)
@@ -176,12 +198,8 @@ static void print_run(const struct run *r, const struct tz *zone, int flags_w, i
 	runfmt_duration(r->flags, r->start_ms, r->end_ms, dur, sizeof(dur));
 	runfmt_result(r->flags, r->end_ms, r->status, r->signal, result, sizeof(result));
 	runfmt_flags(r->flags, flags, sizeof(flags));
-	const char *job = (const char *)r->key;
-	int job_len = (int)r->key_len;
-	if (r->key_len > 3 && memcmp(r->key, "at:", 3) == 0) {
-		job += 3;
-		job_len -= 3;
-	}
+	const char *job;
+	int job_len = job_shown(r, &job);
 	printf("%-16s  %-19s  %8s  %-10s  %-*s  ", sched, start, dur, result, flags_w, flags);
 	if (node_w) {
 		/* A node name is letters, digits, '.', '-' and '_' (spool.h):
@@ -192,7 +210,7 @@ static void print_run(const struct run *r, const struct tz *zone, int flags_w, i
 			printf("%-*s", node_w, "-");
 		fputs("  ", stdout);
 	}
-	printf("%4.*s", job_len > 20 ? 20 : job_len, job);
+	printf("%*.*s", job_w, job_len, job);
 	if (r->output_len > 0 && r->output[0] != '\n' && r->output[0] != '\r') {
 		fputs("  ", stdout);
 		runfmt_print_cut(r->output, r->output_len, OUTPUT_WIDTH, false);
@@ -289,7 +307,7 @@ int at_cmd_history(const struct at_cli *cli)
 		fprintf(stderr, "%s: showing the newest %zu of the %ld runs asked: %s\n",
 		        cli->prog, n, asked, pages.cut_why);
 	json_t *doc = NULL, *runs = NULL;
-	int node_w = 0, flags_w = FLAGS_WIDTH;
+	int node_w = 0, flags_w = FLAGS_WIDTH, job_w = JOB_WIDTH;
 	if (cli->json) {
 		struct passwd *pw = getpwuid(getuid());
 		const char *me = pw != NULL ? pw->pw_name : "";
@@ -309,12 +327,12 @@ int at_cmd_history(const struct at_cli *cli)
 		fprintf(stderr, "%s: no at job runs recorded\n", cli->prog);
 	} else {
 		node_w = node_width(&pages);
-		flags_w = flags_width(&pages);
+		column_widths(&pages, &flags_w, &job_w);
 		printf("%-16s  %-19s  %8s  %-10s  %-*s  ", "SCHEDULED", "STARTED", "DURATION",
 		       "RESULT", flags_w, "FLAGS");
 		if (node_w)
 			printf("%-*s  ", node_w, "NODE");
-		printf("%4s  %s\n", "JOB", "OUTPUT");
+		printf("%*s  %s\n", job_w, "JOB", "OUTPUT");
 	}
 	int rc = AT_EXIT_OK;
 	struct proto_iter it;
@@ -330,7 +348,7 @@ int at_cmd_history(const struct at_cli *cli)
 			}
 			if (decode_run(&f, &r) == 0) {
 				if (!doc)
-					print_run(&r, zone, flags_w, node_w);
+					print_run(&r, zone, flags_w, job_w, node_w);
 				continue;
 			}
 			fprintf(stderr, "%s: crond sent a malformed history row\n", cli->prog);

@@ -211,6 +211,13 @@ run as_nobody "$BIN/atq" --history
 expect_rc 0 "nobody's atq --history"
 printf '%s\n' "$OUT" | grep -q "refused:quota.*refused: quota: you have 5 at jobs" ||
     { show_last; fail "no refused:quota record in nobody's at history"; }
+# Its JOB, "quota:at", widens the column: the outputs start under OUTPUT.
+hdr=$(printf '%s\n' "$OUT" | head -1)
+row=$(printf '%s\n' "$OUT" | grep -m1 "refused:quota")
+head_to=${hdr%%OUTPUT*}
+row_to=${row%%refused: quota: you*}
+[ "${#head_to}" -eq "${#row_to}" ] && [ "${row_to%quota:at  }" != "$row_to" ] ||
+    { show_last; fail "atq --history's JOB column does not hold quota:at"; }
 run as_nobody "$CRONTAB" --history
 expect_rc 0 "nobody's crontab --history"
 printf '%s\n' "$OUT" | grep -q "refused:quota.*refused: quota: the crontab is 300000" ||
