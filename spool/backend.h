@@ -126,7 +126,9 @@ struct spool_ops {
 	int (*state_get)(struct spool *sp, const char *key, int64_t *last_scheduled, int64_t *last_start, struct spool_err *err);
 	int (*state_put)(struct spool *sp, const struct spool_entry_state *v, struct spool_err *err);   /* write */
 	int (*state_delete)(struct spool *sp, const char *key, struct spool_err *err);   /* write */
-	int (*state_list)(struct spool *sp, struct spool_entry_state **out, size_t *n, struct spool_err *err);
+	/* The states with LO <= key < HI, bytewise, sorted by key; HI NULL:
+	 * no upper bound. */
+	int (*state_list)(struct spool *sp, const char *lo, const char *hi, struct spool_entry_state **out, size_t *n, struct spool_err *err);
 	/* As spool_meta_get and spool_meta_set (write). */
 	int (*meta_get)(struct spool *sp, const char *name, char *buf, size_t size, struct spool_err *err);
 	int (*meta_set)(struct spool *sp, const char *name, const char *value, struct spool_err *err);

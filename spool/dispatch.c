@@ -400,11 +400,15 @@ int spool_state_set(struct spool *sp, const struct spool_entry_state *v, size_t 
 	return spool_do_state_set(sp, v, n, err);
 }
 
-int spool_state_list(struct spool *sp, struct spool_entry_state **out, size_t *n, struct spool_err *err)
+int spool_state_list(struct spool *sp, const char *prefix, struct spool_entry_state **out,
+		     size_t *n, struct spool_err *err)
 {
 	*out = NULL;
 	*n = 0;
-	return spool_do_state_list(sp, out, n, err);
+	if (prefix != NULL && strlen(prefix) > SPOOL_KEY_MAX)
+		return spool_seterr(err, SPOOL_INVALID, "%s: list entry states: prefix longer"
+				    " than %d bytes", spool_path(sp), SPOOL_KEY_MAX);
+	return spool_do_state_list(sp, prefix ? prefix : "", out, n, err);
 }
 
 int spool_state_delete(struct spool *sp, const char *const *keys, size_t n, struct spool_err *err)

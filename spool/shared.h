@@ -57,7 +57,7 @@ int spool_do_history_prune_user_count(struct spool *sp, size_t keep, size_t batc
 
 int spool_do_state_get(struct spool *sp, const char *key, int64_t *last_scheduled, int64_t *last_start, struct spool_err *err);
 int spool_do_state_set(struct spool *sp, const struct spool_entry_state *v, size_t n, struct spool_err *err);
-int spool_do_state_list(struct spool *sp, struct spool_entry_state **out, size_t *n, struct spool_err *err);
+int spool_do_state_list(struct spool *sp, const char *prefix, struct spool_entry_state **out, size_t *n, struct spool_err *err);
 int spool_do_state_delete(struct spool *sp, const char *const *keys, size_t n, struct spool_err *err);
 int spool_do_meta_get(struct spool *sp, const char *name, char *buf, size_t size, struct spool_err *err);
 int spool_do_meta_set(struct spool *sp, const char *name, const char *value, struct spool_err *err);

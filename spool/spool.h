@@ -568,10 +568,13 @@ int spool_state_get(struct spool *sp, const char *key,
 int spool_state_set(struct spool *sp, const struct spool_entry_state *v,
 		    size_t n, struct spool_err *err);
 
-/* Every stored state, sorted by key, as a new array *OUT of *N (free with
- * spool_states_free). */
-int spool_state_list(struct spool *sp, struct spool_entry_state **out,
-		     size_t *n, struct spool_err *err);
+/* The stored states whose key begins with PREFIX (NULL or "": every one),
+ * sorted by key, as a new array *OUT of *N (free with spool_states_free).
+ * Only those rows are read (a range of the key's index). SPOOL_INVALID for
+ * a PREFIX longer than SPOOL_KEY_MAX. */
+int spool_state_list(struct spool *sp, const char *prefix,
+		     struct spool_entry_state **out, size_t *n,
+		     struct spool_err *err);
 
 /* Deletes the states of N KEYS in one transaction; absent keys are fine. */
 int spool_state_delete(struct spool *sp, const char *const *keys, size_t n,

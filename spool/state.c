@@ -62,6 +62,7 @@ int spool_do_state_delete(struct spool *sp, const char *const *keys, size_t n,
 }
 
 struct state_list_ctx {
+	const char *lo, *hi;
 	struct spool_entry_state *v;
 	size_t n;
 };
@@ -72,13 +73,30 @@ static int state_list_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	spool_states_free(c->v, c->n);   /* a retried attempt starts over */
 	c->v = NULL;
 	c->n = 0;
-	return sp->ops->state_list(sp, &c->v, &c->n, err);
+	return sp->ops->state_list(sp, c->lo, c->hi, &c->v, &c->n, err);
 }
 
-int spool_do_state_list(struct spool *sp, struct spool_entry_state **out,
+/* The keys beginning with PREFIX are those from PREFIX up to, not
+ * including, its successor: PREFIX without its trailing 0xff bytes and the
+ * last byte left raised by one. None (NULL): no upper bound. */
+static char *prefix_successor(const char *prefix, char *buf)
+{
+	size_t len = strlen(prefix);
+	while (len > 0 && (unsigned char)prefix[len - 1] == 0xff)
+		len--;
+	if (len == 0)
+		return NULL;
+	memcpy(buf, prefix, len);
+	buf[len - 1] = (char)((unsigned char)buf[len - 1] + 1);
+	buf[len] = '\0';
+	return buf;
+}
+
+int spool_do_state_list(struct spool *sp, const char *prefix, struct spool_entry_state **out,
 			size_t *n, struct spool_err *err)
 {
-	struct state_list_ctx c = { 0 };
+	char hi[SPOOL_KEY_MAX + 1];
+	struct state_list_ctx c = { .lo = prefix, .hi = prefix_successor(prefix, hi) };
 	int code = sp->ops->txn(sp, false, state_list_txn, &c, err);
 	if (code != SPOOL_OK) {
 		spool_states_free(c.v, c.n);

@@ -74,7 +74,9 @@ static void forget_states(struct control_ctx *ctx, const char *name, const struc
 	struct spool_entry_state *v = NULL;
 	size_t n = 0, n_keep = 0, n_gone = 0;
 	struct spool_err err;
-	if (spool_state_list(ctx->sp, &v, &n, &err) != SPOOL_OK) {
+	char prefix[sizeof(source) + 1];
+	snprintf(prefix, sizeof(prefix), "%s:", source);
+	if (spool_state_list(ctx->sp, prefix, &v, &n, &err) != SPOOL_OK) {
 		log_msg(LOG_WARNING, "(%s) catch-up state not cleared: %s", name, err.msg);
 		return;
 	}
@@ -98,13 +100,10 @@ static void forget_states(struct control_ctx *ctx, const char *name, const struc
 		n_keep++;
 	}
 	qsort(keep, n_keep, sizeof(*keep), key_order);
-	size_t plen = strlen(source);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {   /* all of them the user's */
 		const char *key = v[i].key;
-		if (strncmp(key, source, plen) != 0 || key[plen] != ':' ||
-		    bsearch(&key, keep, n_keep, sizeof(*keep), key_order) != NULL)
-			continue;
-		gone[n_gone++] = key;
+		if (bsearch(&key, keep, n_keep, sizeof(*keep), key_order) == NULL)
+			gone[n_gone++] = key;
 	}
 	if (n_gone > 0 && spool_state_delete(ctx->sp, gone, n_gone, &err) != SPOOL_OK)
 		log_msg(LOG_WARNING, "(%s) catch-up state not cleared: %s", name, err.msg);

@@ -223,7 +223,7 @@ int pg_history_delete(struct spool *sp, const int64_t *ids, size_t n, size_t *de
 int pg_state_get(struct spool *sp, const char *key, int64_t *last_scheduled, int64_t *last_start, struct spool_err *err);
 int pg_state_put(struct spool *sp, const struct spool_entry_state *v, struct spool_err *err);
 int pg_state_delete(struct spool *sp, const char *key, struct spool_err *err);
-int pg_state_list(struct spool *sp, struct spool_entry_state **out, size_t *n, struct spool_err *err);
+int pg_state_list(struct spool *sp, const char *lo, const char *hi, struct spool_entry_state **out, size_t *n, struct spool_err *err);
 int pg_meta_read(struct spool *sp, const char *name, char *buf, size_t size, struct spool_err *err);
 int pg_meta_write(struct spool *sp, const char *name, const char *value, struct spool_err *err);
 int pg_reserve_make(struct spool *sp, struct spool_err *err);

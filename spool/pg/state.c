@@ -52,13 +52,20 @@ int pg_state_delete(struct spool *sp, const char *key, struct spool_err *err)
 			&p, NULL, "delete entry state", err);
 }
 
-int pg_state_list(struct spool *sp, struct spool_entry_state **out, size_t *n,
-		  struct spool_err *err)
+int pg_state_list(struct spool *sp, const char *lo, const char *hi,
+		  struct spool_entry_state **out, size_t *n, struct spool_err *err)
 {
 	PGresult *r = NULL;
-	int code = pg_query(sp, "SELECT entry_key, last_scheduled, last_start"
-			    " FROM entry_state ORDER BY entry_key", NULL, &r,
-			    "list entry states", err);
+	struct pg_params p = { 0 };
+	pg_param_str(&p, lo);
+	if (hi)
+		pg_param_str(&p, hi);
+	/* bytea compares bytewise: a range of the primary key's index */
+	int code = pg_query(sp, hi ? "SELECT entry_key, last_scheduled, last_start FROM entry_state"
+			             " WHERE entry_key >= $1 AND entry_key < $2 ORDER BY entry_key"
+			           : "SELECT entry_key, last_scheduled, last_start FROM entry_state"
+			             " WHERE entry_key >= $1 ORDER BY entry_key",
+			    &p, &r, "list entry states", err);
 	if (code != SPOOL_OK)
 		return code;
 	size_t rows = (size_t)PQntuples(r);

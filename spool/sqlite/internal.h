@@ -104,7 +104,7 @@ int sqlite_history_delete(struct spool *sp, const int64_t *ids, size_t n, size_t
 int sqlite_state_get(struct spool *sp, const char *key, int64_t *last_scheduled, int64_t *last_start, struct spool_err *err);
 int sqlite_state_put(struct spool *sp, const struct spool_entry_state *v, struct spool_err *err);
 int sqlite_state_delete(struct spool *sp, const char *key, struct spool_err *err);
-int sqlite_state_list(struct spool *sp, struct spool_entry_state **out, size_t *n, struct spool_err *err);
+int sqlite_state_list(struct spool *sp, const char *lo, const char *hi, struct spool_entry_state **out, size_t *n, struct spool_err *err);
 int sqlite_reserve_make(struct spool *sp, struct spool_err *err);
 int sqlite_reserve_release(struct spool *sp, uint64_t *freed, struct spool_err *err);
 bool sqlite_reserve_present(struct spool *sp);

@@ -79,14 +79,19 @@ static int read_state(struct spool *sp, sqlite3_stmt *st,
 	return SPOOL_OK;
 }
 
-int sqlite_state_list(struct spool *sp, struct spool_entry_state **out, size_t *n,
-		      struct spool_err *err)
+int sqlite_state_list(struct spool *sp, const char *lo, const char *hi,
+		      struct spool_entry_state **out, size_t *n, struct spool_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	size_t cap = 0;
 	int code = spool_stmt(sp, ST_STATE_LIST, &st, err);
 	if (code != SPOOL_OK)
 		return code;
+	int rc = spool_bind_text(st, 1, lo);
+	if (rc == SQLITE_OK)
+		rc = hi ? spool_bind_text(st, 2, hi) : sqlite3_bind_zeroblob(st, 2, 0);
+	if (rc != SQLITE_OK)
+		return spool_sqlerr(sp, err, rc, "list entry states");
 	int row;
 	while ((row = spool_step_row(sp, st, "list entry states", err)) == 1) {
 		code = spool_grow(sp, out, *n, &cap, sizeof **out, err);

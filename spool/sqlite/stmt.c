@@ -159,9 +159,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" VALUES (?1, ?2, ?3) ON CONFLICT (entry_key) DO UPDATE"
 		" SET last_scheduled = excluded.last_scheduled,"
 		" last_start = excluded.last_start",
+	/* ?2 is a zero-length blob for no upper bound: every text value
+	 * sorts before every blob, and the range stays one of the index. */
 	[ST_STATE_LIST] =
 		"SELECT entry_key, last_scheduled, last_start FROM entry_state"
-		" ORDER BY entry_key",
+		" WHERE entry_key >= ?1 AND entry_key < ?2 ORDER BY entry_key",
 	[ST_STATE_DELETE] =
 		"DELETE FROM entry_state WHERE entry_key = ?1",
 	[ST_META_GET] =

@@ -317,6 +317,54 @@ static void test_prune_by_user_keeps_the_newest_per_owner_but_root(void **state)
 	spool_runs_free(v, n);
 }
 
+/* A prefix lists the keys that begin with it and nothing else: not those
+ * of a user whose name merely starts the same ("bobby" for "bob"), nor
+ * those just past its end; a prefix of 0xff bytes has no upper bound. */
+static void test_entry_states_listed_by_prefix(void **state)
+{
+	struct spool_fixture *fx = *state;
+	struct spool_err err = { 0 };
+	struct spool_entry_state v[] = {
+		{ .key = "user:bob:1" }, { .key = "user:bob:2" }, { .key = "user:bobby:1" },
+		{ .key = "user:bo" }, { .key = "user:bob;" }, { .key = "x\xff" },
+		{ .key = "x\xff\xff" "1" }, { .key = "y" },
+	};
+	assert_int_equal(spool_state_set(fx->sp, v, sizeof(v) / sizeof(v[0]), &err), SPOOL_OK);
+	struct {
+		const char *prefix;
+		size_t n;
+		const char *first, *last;
+	} cases[] = {
+		{ "user:bob:", 2, "user:bob:1", "user:bob:2" },
+		{ "user:bob", 4, "user:bob:1", "user:bobby:1" },
+		{ "x\xff\xff", 1, "x\xff\xff" "1", "x\xff\xff" "1" },
+		{ "x", 2, "x\xff", "x\xff\xff" "1" },
+		{ "user:nobody:", 0, NULL, NULL },
+		{ "", 8, "user:bo", "y" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct spool_entry_state *list;
+		size_t n;
+		assert_int_equal(spool_state_list(fx->sp, cases[i].prefix, &list, &n, &err), SPOOL_OK);
+		assert_int_equal(n, cases[i].n);
+		if (n > 0) {
+			assert_string_equal(list[0].key, cases[i].first);
+			assert_string_equal(list[n - 1].key, cases[i].last);
+		}
+		spool_states_free(list, n);
+	}
+	char *longer = malloc(SPOOL_KEY_MAX + 2);
+	assert_non_null(longer);
+	memset(longer, 'k', SPOOL_KEY_MAX + 1);
+	longer[SPOOL_KEY_MAX + 1] = '\0';
+	struct spool_entry_state *list = NULL;
+	size_t n = 1;
+	assert_int_equal(spool_state_list(fx->sp, longer, &list, &n, &err), SPOOL_INVALID);
+	assert_null(list);
+	assert_int_equal(n, 0);
+	free(longer);
+}
+
 static void test_entry_state_set_get_list_and_delete(void **state)
 {
 	struct spool_fixture *fx = *state;
@@ -342,7 +390,7 @@ static void test_entry_state_set_get_list_and_delete(void **state)
 
 	struct spool_entry_state *list;
 	size_t n;
-	assert_int_equal(spool_state_list(fx->sp, &list, &n, &err), SPOOL_OK);
+	assert_int_equal(spool_state_list(fx->sp, NULL, &list, &n, &err), SPOOL_OK);
 	assert_int_equal(n, 3);
 	assert_string_equal(list[0].key, "k1");
 	assert_int_equal(list[0].last_start, 181);
@@ -351,7 +399,7 @@ static void test_entry_state_set_get_list_and_delete(void **state)
 
 	const char *const stale[] = { "k1", "k3", "never-there" };
 	assert_int_equal(spool_state_delete(fx->sp, stale, 3, &err), SPOOL_OK);
-	assert_int_equal(spool_state_list(fx->sp, &list, &n, &err), SPOOL_OK);
+	assert_int_equal(spool_state_list(fx->sp, NULL, &list, &n, &err), SPOOL_OK);
 	assert_int_equal(n, 1);
 	assert_string_equal(list[0].key, "k2");
 	spool_states_free(list, n);
@@ -766,6 +814,7 @@ int main(void)
 		SPOOL_CONTRACT_TEST(test_prune_by_count_keeps_the_newest_per_entry),
 		SPOOL_CONTRACT_TEST(test_prune_by_user_keeps_the_newest_per_owner_but_root),
 		SPOOL_CONTRACT_TEST(test_entry_state_set_get_list_and_delete),
+		SPOOL_CONTRACT_TEST(test_entry_states_listed_by_prefix),
 		SPOOL_CONTRACT_TEST(test_meta_values_round_trip_and_check_buffer_size),
 	};
 	return spool_fixture_run("spool-history", SPOOL_CREATE, tests,

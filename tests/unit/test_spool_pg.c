@@ -606,7 +606,7 @@ static void test_meta_values_and_entry_states(void **state)
 
 	struct spool_entry_state *v = NULL;
 	size_t n = 0;
-	assert_int_equal(spool_state_list(fx->sp, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(spool_state_list(fx->sp, NULL, &v, &n, &err), SPOOL_OK);
 	assert_int_equal(n, 3);
 	assert_string_equal(v[0].key, "a");   /* byte order */
 	assert_string_equal(v[1].key, "b");
@@ -617,7 +617,7 @@ static void test_meta_values_and_entry_states(void **state)
 	const char *gone[] = { "a", "nothere" };
 	assert_int_equal(spool_state_delete(fx->sp, gone, 2, &err), SPOOL_OK);
 	assert_int_equal(spool_state_get(fx->sp, "a", NULL, NULL, &err), SPOOL_NOT_FOUND);
-	assert_int_equal(spool_state_list(fx->sp, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(spool_state_list(fx->sp, NULL, &v, &n, &err), SPOOL_OK);
 	assert_int_equal(n, 2);
 	spool_states_free(v, n);
 }
