@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crond/clock.h"
 #include "crond/cluster/cluster.h"
 #include "crond/control/control.h"
 #include "crond/crond.h"
@@ -247,6 +248,23 @@ static int init_mailboxes(struct crond *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* A spool made before compaction came is rewritten once, here, before any
+ * job runs (recorder.h gives free pages back). If that fails (no room for
+ * the copy) the spool works as before and the next start tries again. */
+static void enable_compaction(struct spool *sp)
+{
+	struct spool_err e;
+	bool rewritten;
+	int64_t t0 = clock_mono_ns();
+	if (spool_compact_enable(sp, &rewritten, &e) != SPOOL_OK)
+		log_msg(LOG_WARNING, "spool %s: not made able to give free space back (tried again"
+		        " at the next start): %s", spool_path(sp), e.msg);
+	else if (rewritten)
+		log_msg(LOG_INFO, "spool %s: rewritten once so that it gives free space back"
+		        " (VACUUM, %lld ms)", spool_path(sp),
+		        (long long)((clock_mono_ns() - t0) / 1000000));
+}
+
 /* Everything from the lock to running threads. */
 static int start(struct crond *c, struct spool **sp, char *err, size_t errlen)
 {
@@ -262,6 +280,7 @@ static int start(struct crond *c, struct spool **sp, char *err, size_t errlen)
 	c->spool_shared = spool_is_shared(*sp);
 	log_msg(LOG_INFO, "spool %s: %s", spool_path(*sp),
 	        spool_checked(*sp) ? "checked" : "unchanged since the last clean stop, not checked again");
+	enable_compaction(*sp);
 	if (startup_load(c, *sp, err, errlen) < 0 || control_open(c, err, errlen) < 0)
 		return -1;
 	c->sched_keep = c->sched;

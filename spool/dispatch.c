@@ -302,6 +302,17 @@ int spool_reserve_release(struct spool *sp, uint64_t *freed, struct spool_err *e
 	return sp->ops->reserve_release(sp, freed, err);
 }
 
+int spool_compact(struct spool *sp, unsigned max_pages, struct spool_space *space,
+		  struct spool_err *err)
+{
+	return sp->ops->compact(sp, max_pages, space, err);
+}
+
+int spool_compact_enable(struct spool *sp, bool *rewritten, struct spool_err *err)
+{
+	return sp->ops->compact_enable(sp, rewritten, err);
+}
+
 bool spool_reserve_present(struct spool *sp)
 {
 	return sp->ops->reserve_present(sp);

@@ -414,6 +414,33 @@ int spool_reserve_release(struct spool *sp, uint64_t *freed, struct spool_err *e
 /* Whether the reserve is there (and whole). */
 bool spool_reserve_present(struct spool *sp);
 
+/* ---------------------------------------------------------------- compaction */
+
+/* Deleted rows leave free space in the spool's file, which later writes
+ * reuse but the file system never gets back. The SQLite spool gives it
+ * back a little at a time (spool_compact); PostgreSQL's autovacuum does
+ * this on the server, so there both calls do nothing. */
+struct spool_space {
+	uint64_t page_bytes;   /* the file's page size */
+	uint64_t pages;        /* the file's size, in pages */
+	uint64_t free_pages;   /* of them free: unused by any row */
+	bool can_compact;      /* spool_compact can give free pages back: false
+	                          for a spool made before compaction came until
+	                          spool_compact_enable, and for PostgreSQL */
+};
+
+/* Gives back to the file system up to MAX_PAGES free pages (0: none, only
+ * *SPACE), moving pages from the end of the file into free ones: a short
+ * write transaction, about 13 ms for 256 pages. *SPACE: the file after. */
+int spool_compact(struct spool *sp, unsigned max_pages, struct spool_space *space,
+		  struct spool_err *err);
+
+/* Makes a spool made before compaction came able to compact: rewrites the
+ * whole file once (SQLite's VACUUM: takes as long as copying it, and as
+ * much free disk as the file's used pages). *REWRITTEN: whether it did;
+ * false when there was nothing to do. */
+int spool_compact_enable(struct spool *sp, bool *rewritten, struct spool_err *err);
+
 /* ---------------------------------------------------------------- history */
 
 enum spool_run_kind {

@@ -164,6 +164,7 @@ int recorder_open(struct recorder *r, const char *spool_path, const char *node, 
 	int64_t mono = clock_mono_ns();
 	r->next_age_prune = mono + 60LL * 1000000000;
 	r->next_count_prune = mono + 120LL * 1000000000;
+	r->next_compact = INT64_MAX;
 	if (strstr(spool_path, "://") != NULL && recorder_spool(r) == NULL) {
 		snprintf(err, errlen, "cannot open the supervisor's spool connection");
 		recorder_close(r);
@@ -385,18 +386,43 @@ void recorder_set_limits(struct recorder *r, uint32_t history_days, uint32_t per
 int64_t recorder_next_prune(const struct recorder *r)
 {
 	if (!r->dirty)
-		return INT64_MAX;
-	return r->next_age_prune < r->next_count_prune ? r->next_age_prune : r->next_count_prune;
+		return r->next_compact;
+	int64_t next = r->next_age_prune < r->next_count_prune ? r->next_age_prune
+	                                                       : r->next_count_prune;
+	return r->next_compact < next ? r->next_compact : next;
+}
+
+/* Starts compacting when the free pages are worth it (STEP 0: only looks),
+ * or gives back one step's and goes on while a step's are left. */
+static void compact(struct recorder *r, struct spool *sp, unsigned step, int64_t mono)
+{
+	struct spool_space space;
+	struct spool_err e;
+	r->next_compact = INT64_MAX;
+	if (spool_compact(sp, step, &space, &e) != 0) {
+		log_msg(LOG_WARNING, "spool compaction: %s", e.msg);
+		return;
+	}
+	bool go_on = step ? space.free_pages >= RECORDER_COMPACT_STEP
+	                  : space.free_pages >= RECORDER_COMPACT_MIN &&
+	                    space.free_pages >= space.pages / 4;
+	if (space.can_compact && go_on)
+		r->next_compact = mono + PRUNE_AGAIN_SOON_NS;
 }
 
 void recorder_prune_step(struct recorder *r, int64_t now_ns)
 {
+	int64_t mono = clock_mono_ns();
+	if (mono >= r->next_compact) {
+		struct spool *sp = recorder_spool(r);
+		if (sp)
+			compact(r, sp, RECORDER_COMPACT_STEP, mono);
+	}
 	if (!r->dirty)
 		return;
 	struct spool *sp = recorder_spool(r);
 	if (!sp)
 		return;
-	int64_t mono = clock_mono_ns();
 	struct spool_err e;
 	size_t deleted = 0;
 	bool more = false;
@@ -428,8 +454,12 @@ void recorder_prune_step(struct recorder *r, int64_t now_ns)
 				r->next_count_prune = mono + PRUNE_AGAIN_SOON_NS, more = true;
 		}
 		/* The prunes have run since the last record and neither has more
-		 * to do: sleep until something is recorded again. */
-		if (!more)
+		 * to do: sleep until something is recorded again, once the free
+		 * pages they left, if worth it, are given back. */
+		if (!more) {
 			r->dirty = false;
+			if (r->next_compact == INT64_MAX)
+				compact(r, sp, 0, mono);
+		}
 	}
 }

@@ -13,7 +13,11 @@
  * and reaped it) still gets its real result: it completes the record the
  * reaper ended as interrupted, node lost. History retention is applied in
  * small batches (RECORDER_PRUNE_BATCH rows per step) so a prune never holds
- * the spool or the thread for long.
+ * the spool or the thread for long. When a count prune has finished and
+ * free pages make up a quarter of the spool's file (and at least
+ * RECORDER_COMPACT_MIN pages), they are given back to the file system,
+ * RECORDER_COMPACT_STEP pages a step, until fewer than a step's are left
+ * (spool_compact).
  */
 #ifndef CROND_RECORDER_H
 #define CROND_RECORDER_H
@@ -26,6 +30,8 @@
 #include "spool/spool.h"
 
 #define RECORDER_PRUNE_BATCH 500
+#define RECORDER_COMPACT_MIN 1024    /* free pages before compacting: 4 MiB */
+#define RECORDER_COMPACT_STEP 256    /* pages per compaction step */
 #define RECORDER_RETRY_MAX 10000   /* ended runs kept while the spool is unreachable */
 #define RECORDER_PRUNE_EVERY_NS (600LL * 1000000000)        /* age prune, when idle */
 #define RECORDER_COUNT_PRUNE_EVERY_NS (3600LL * 1000000000) /* per-entry count prune */
@@ -57,6 +63,8 @@ struct recorder {
 	uint64_t since_count_prune;       /* runs recorded since the count prune */
 	bool dirty;   /* runs recorded since pruning last finished: only then is
 	               * pruning scheduled, so an idle daemon never wakes for it */
+	int64_t next_compact;   /* monotonic ns of the next compaction step, or
+	                           INT64_MAX: not compacting */
 };
 
 /* Prepares the recorder, acting for NODE (spool_set_node; NULL or "": the

@@ -1,5 +1,6 @@
-/* spool/pg/reserve.c: the full-disk reserve (spool.h), which a database
- * spool has no use for. The reserve exists because an SQLite removal
+/* spool/pg/reserve.c: the full-disk reserve and compaction (spool.h), which
+ * a database spool has no use for. Compaction: the server's autovacuum
+ * gives free space back. The reserve exists because an SQLite removal
  * appends pages to a write-ahead log on the node's own file system; a
  * PostgreSQL spool writes nothing on this machine, and the server guards
  * its own disk (a full one is SPOOL_FULL, which a reserve file here could
@@ -27,4 +28,22 @@ bool pg_reserve_present(struct spool *sp)
 {
 	(void)sp;
 	return true;
+}
+
+int pg_compact(struct spool *sp, unsigned max_pages, struct spool_space *space,
+	       struct spool_err *err)
+{
+	(void)sp;
+	(void)max_pages;
+	(void)err;
+	*space = (struct spool_space){ 0 };
+	return SPOOL_OK;
+}
+
+int pg_compact_enable(struct spool *sp, bool *rewritten, struct spool_err *err)
+{
+	(void)sp;
+	(void)err;
+	*rewritten = false;
+	return SPOOL_OK;
 }

@@ -171,11 +171,21 @@ int spool_step_done(struct spool *sp, sqlite3_stmt *st, const char *what,
 int spool_step_row(struct spool *sp, sqlite3_stmt *st, const char *what,
 		   struct spool_err *err);
 
+/* ---- compact.c: the operations compact and compact_enable */
+int sqlite_compact(struct spool *sp, unsigned max_pages, struct spool_space *space,
+		   struct spool_err *err);
+int sqlite_compact_enable(struct spool *sp, bool *rewritten, struct spool_err *err);
+
 /* ---- values.c: moving values between C and SQLite */
 
 /* Column COL of ST as bytes (blob or text) into *P and *LEN; a NULL column
  * gives NULL. Returns 0, or SPOOL_NOMEM when SQLite could not produce it. */
 int spool_col_bytes(sqlite3_stmt *st, int col, const void **p, size_t *len);
+
+/* The integer the one-row PRAGMA SQL answers, into *V; WHAT names it in an
+ * error. Outside the statement cache. */
+int spool_pragma_int(struct spool *sp, const char *sql, int64_t *v, const char *what,
+		     struct spool_err *err);
 
 /* Binds text S (NULL binds NULL), borrowed until the next reset;
  * returns SQLite's rc. */

@@ -72,6 +72,14 @@ static int configure(struct spool *sp, struct spool_err *err)
 	if (rc != SQLITE_OK)
 		return spool_sqlerr(sp, err, rc, "configure");
 	int code = set_dbconfig(sp, err);
+	/* A new file gives its free pages back (compact.c): the mode is the
+	 * file's from its first page on, which WAL mode writes. Only then:
+	 * on a file already made, the pragma rewrites its first page. */
+	int64_t pages = -1;
+	if (code == SPOOL_OK && !(sp->flags & SPOOL_READONLY))
+		code = spool_pragma_int(sp, "PRAGMA page_count", &pages, "configure", err);
+	if (code == SPOOL_OK && pages == 0)
+		code = spool_exec(sp, "PRAGMA auto_vacuum = INCREMENTAL", "configure", err);
 	if (code == SPOOL_OK && !(sp->flags & SPOOL_READONLY))
 		code = set_wal(sp, err);
 	if (code == SPOOL_OK && !(sp->flags & SPOOL_READONLY)) {

@@ -25,6 +25,23 @@ int spool_col_bytes(sqlite3_stmt *st, int col, const void **p, size_t *len)
 	return SPOOL_OK;
 }
 
+int spool_pragma_int(struct spool *sp, const char *sql, int64_t *v, const char *what,
+		     struct spool_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(sq(sp)->db, sql, -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			*v = sqlite3_column_int64(st, 0);
+			rc = SQLITE_OK;
+		}
+	}
+	int code = rc == SQLITE_OK ? SPOOL_OK : spool_sqlerr(sp, err, rc, what);
+	(void)sqlite3_finalize(st);   /* errors already reported */
+	return code;
+}
+
 int spool_bind_text(sqlite3_stmt *st, int idx, const char *s)
 {
 	if (s == NULL)

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "spool/backend.h"   /* the test-only hook before COMMIT */
 #include "spool/spool.h"
 #include "tests/unit/support/spool_fixture.h"
@@ -795,6 +797,85 @@ static void test_cursor_pages_every_record_exactly_once(void **state)
 	assert_int_equal(spool_fixture_count_runs(fx->sp, &rest), 30);
 }
 
+/* 2,000 records of 2 KB, all pruned: the free pages they leave. */
+static void fill_and_prune(struct spool *sp)
+{
+	static char out[2048];
+	memset(out, 'o', sizeof(out));
+	struct spool_run *batch = calloc(2000, sizeof(*batch));
+	assert_non_null(batch);
+	for (int i = 0; i < 2000; i++) {
+		batch[i] = run_for("alice", 1000, "alice:a", 1000 + i);
+		batch[i].output = out;
+		batch[i].output_len = batch[i].output_total = sizeof(out);
+	}
+	struct spool_err err = { 0 };
+	assert_int_equal(spool_history_append(sp, batch, 2000, &err), SPOOL_OK);
+	free(batch);
+	size_t deleted;
+	assert_int_equal(spool_history_prune_age(sp, 1000000, SPOOL_QUERY_MAX, &deleted, &err), SPOOL_OK);
+	assert_int_equal(deleted, 2000);
+}
+
+/* Compaction gives back as many free pages as asked, and the file is that
+ * much shorter; PostgreSQL's spool leaves it to the server. */
+static void test_compaction_gives_free_pages_back(void **state)
+{
+	struct spool_fixture *fx = *state;
+	struct spool_err err = { 0 };
+	fill_and_prune(fx->sp);
+	struct spool_space before, after;
+	assert_int_equal(spool_compact(fx->sp, 0, &before, &err), SPOOL_OK);
+	if (fx->backend == SPOOL_FIXTURE_POSTGRESQL) {
+		assert_false(before.can_compact);
+		assert_int_equal(before.free_pages, 0);
+		bool rewritten = true;
+		assert_int_equal(spool_compact_enable(fx->sp, &rewritten, &err), SPOOL_OK);
+		assert_false(rewritten);
+		return;
+	}
+	assert_true(before.can_compact);   /* a new spool */
+	assert_true(before.page_bytes >= 512);
+	assert_true(before.free_pages > 1000);
+	assert_int_equal(spool_compact(fx->sp, 256, &after, &err), SPOOL_OK);
+	assert_int_equal(after.free_pages, before.free_pages - 256);
+	assert_int_equal(after.pages, before.pages - 256);
+	assert_int_equal(spool_compact(fx->sp, 1000000, &after, &err), SPOOL_OK);
+	assert_int_equal(after.free_pages, 0);
+	assert_true(after.pages < before.pages / 4);
+}
+
+/* A spool made before compaction came cannot compact until it is rewritten
+ * once, and then it can; a second call rewrites nothing. */
+static void test_old_spool_is_made_compactable_once(void **state)
+{
+	struct spool_fixture *fx = *state;
+	spool_close(fx->sp);
+	fx->sp = NULL;
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA auto_vacuum = NONE; VACUUM", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	spool_fixture_open(fx, SPOOL_CREATE);
+	fill_and_prune(fx->sp);
+	struct spool_err err = { 0 };
+	struct spool_space space;
+	assert_int_equal(spool_compact(fx->sp, 256, &space, &err), SPOOL_OK);
+	assert_false(space.can_compact);
+	uint64_t pages = space.pages;
+	assert_true(space.free_pages > 1000);   /* and still there */
+	bool rewritten = false;
+	assert_int_equal(spool_compact_enable(fx->sp, &rewritten, &err), SPOOL_OK);
+	assert_true(rewritten);
+	assert_int_equal(spool_compact(fx->sp, 0, &space, &err), SPOOL_OK);
+	assert_true(space.can_compact);
+	assert_int_equal(space.free_pages, 0);   /* VACUUM left none */
+	assert_true(space.pages < pages / 4);
+	assert_int_equal(spool_compact_enable(fx->sp, &rewritten, &err), SPOOL_OK);
+	assert_false(rewritten);
+}
+
 int main(void)
 {
 	static const struct spool_fixture_test tests[] = {
@@ -815,6 +896,8 @@ int main(void)
 		SPOOL_CONTRACT_TEST(test_prune_by_user_keeps_the_newest_per_owner_but_root),
 		SPOOL_CONTRACT_TEST(test_entry_state_set_get_list_and_delete),
 		SPOOL_CONTRACT_TEST(test_entry_states_listed_by_prefix),
+		SPOOL_CONTRACT_TEST(test_compaction_gives_free_pages_back),
+		SPOOL_SQLITE_TEST(test_old_spool_is_made_compactable_once),
 		SPOOL_CONTRACT_TEST(test_meta_values_round_trip_and_check_buffer_size),
 	};
 	return spool_fixture_run("spool-history", SPOOL_CREATE, tests,
