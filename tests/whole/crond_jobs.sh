@@ -22,7 +22,7 @@ SHELL=/usr/bin/python3
 EOF
 chmod 0644 "$TEST_TMP/cron.d/jobs"
 now=$(date +%s)
-start=$(( (now / 60 + 1) * 60 - 2 ))
+start=$(before_next_minute 2)
 start_crond --test-clock "$start"
 for _ in $(seq 1 60); do [ -s "$out/pwd" ] && [ -s "$out/nobody" ] && break; sleep 0.1; done
 [ -s "$out/pwd" ] || fail "the root job did not run in its minute"

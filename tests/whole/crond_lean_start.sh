@@ -15,8 +15,7 @@ connections() {
     done
     echo "$n"
 }
-now=$(date +%s)
-start=$(( (now / 60 + 1) * 60 - 3 ))
+start=$(before_next_minute 3)
 start_crond --test-clock "$start"
 sleep 0.5
 [ "$(connections "$CROND_PID")" = 1 ] ||

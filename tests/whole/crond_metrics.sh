@@ -61,7 +61,7 @@ printf 'HOME=/\n* * * * * echo private-token-4711 >/dev/null\n' >"$TEST_TMP/user
 "$CRONTAB" -u nobody "$TEST_TMP/user.tab" 2>/dev/null || fail "installing nobody's crontab"
 
 now=$(date +%s)
-start=$(( (now / 60 + 1) * 60 - 2 ))
+start=$(before_next_minute 2)
 start_crond --test-clock "$start"
 
 # Written at start: the gauges. (On a busy machine the first runs may have
@@ -153,8 +153,7 @@ rm -f "$TEST_TMP/cron.d/late" "$prom"
 write_conf "metrics_file = $prom" "stop_grace = 2"
 for i in $(seq 1 1000); do echo "* * * * * root true $i"; done >"$TEST_TMP/cron.d/burst"
 chmod 0644 "$TEST_TMP/cron.d/burst"
-now=$(date +%s)
-start_crond --test-clock "$(( (now / 60 + 1) * 60 - 3 ))"
+start_crond --test-clock "$(before_next_minute 3)"
 t_begin=$(( $(date +%s%N) / 1000000 + 3000 ))   # ms: the burst's minute, about
 wait_shown 20 "crond_entries 1000"
 w0=$(sample 'crond_metrics_writes_total ')

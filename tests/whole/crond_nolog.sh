@@ -42,8 +42,7 @@ HOME=$out
 EOF
 chmod 0644 "$TEST_TMP/cron.d/nolog"
 
-now=$(date +%s)
-start_crond --test-clock "$(( (now / 60 + 1) * 60 - 2 ))"
+start_crond --test-clock "$(before_next_minute 2)"
 
 # Through crond: a user may not install it, root may.
 run as_nobody "$CRONTAB" "$TEST_TMP/user.tab"

@@ -67,7 +67,7 @@ CRON_TIMEOUT=1s
 EOF
 chmod 0644 "$TEST_TMP/cron.d/pam"
 now=$(date +%s)
-start_crond --test-clock $(( (now / 60 + 1) * 60 - 2 ))
+start_crond --test-clock $(before_next_minute 2)
 for _ in $(seq 1 300); do
     [ -s "$out/pwd" ] && grep -q "signal=10" "$TEST_TMP/crond.log" \
         && grep -q "status=3" "$TEST_TMP/crond.log" && grep -q "$exp_user) FAIL" "$TEST_TMP/crond.log" \

@@ -46,8 +46,7 @@ pages_before=$(sql "PRAGMA page_count")
 # Ten runs a test minute, a test minute a second: the count prune is due
 # once ten have been recorded.
 for i in $(seq 1 10); do echo "* * * * * root true $i"; done >"$TEST_TMP/crontab"
-now=$(date +%s)
-start_crond --test-clock "$(( (now / 60 + 1) * 60 - 1 )):60"
+start_crond --test-clock "$(before_next_minute 1):60"
 pruned() { [ "$(sql "SELECT count(*) FROM run WHERE owner = 'nobody'")" -le 10 ]; }
 wait_for 60 "nobody's history pruned to 10" pruned
 compacted() {

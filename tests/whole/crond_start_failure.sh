@@ -7,8 +7,7 @@
 . "$ROOT/tests/whole/lib.sh"
 need_crond
 write_conf
-now=$(date +%s)
-start=$(( (now / 60 + 1) * 60 - 2 ))
+start=$(before_next_minute 2)
 {
     printf 'SHELL=/nonexistent/shell\n'
     printf '* * * * * root echo never > %s/never\n' "$TEST_TMP"

@@ -14,11 +14,9 @@ mailed() { [ "$(mails)" -ge "$1" ]; }
 # before a minute until N mails were sent, and 1 s more (time for another,
 # if there were one)
 run_minute() {
-    local now
     run "$CRONTAB" "$TEST_TMP/tab"
     expect_rc 0 "$2"
-    now=$(date +%s)
-    start_crond --test-clock "$(( (now / 60 + 1) * 60 - 2 ))"
+    start_crond --test-clock "$(before_next_minute 2)"
     wait_for 30 "$1 mails" mailed "$1"
     sleep 1
     stop_crond

@@ -12,8 +12,7 @@ cat >"$TEST_TMP/tab" <<'EOF'
 * * * * * echo broken; exit 3
 * * * * * echo killed; kill -9 $$
 EOF
-now=$(date +%s)
-start_crond --test-clock "$(( (now / 60 + 1) * 60 - 2 ))"
+start_crond --test-clock "$(before_next_minute 2)"
 run "$CRONTAB" "$TEST_TMP/tab"
 expect_rc 0 "install the crontab"
 for _ in $(seq 1 100); do

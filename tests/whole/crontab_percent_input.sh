@@ -19,8 +19,7 @@ cat >"$TEST_TMP/tab" <<EOF
 * * * * * cat > $out/none
 * * * * * n=0; while read -r l; do n=\$((n+1)); done; echo \$n > $out/count %a%b%c
 EOF
-now=$(date +%s)
-start_crond --test-clock "$(( (now / 60 + 1) * 60 - 2 ))"
+start_crond --test-clock "$(before_next_minute 2)"
 run "$CRONTAB" "$TEST_TMP/tab"
 expect_rc 0 "install the crontab"
 for _ in $(seq 1 100); do [ -e "$out/count" ] && [ -e "$out/none" ] && break; sleep 0.1; done

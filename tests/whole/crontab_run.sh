@@ -25,8 +25,7 @@ printf "HOME=$out\n0 0 1 1 * nobody id -un; pwd\n" >"$TEST_TMP/cron.d/sys"
 chmod 0644 "$TEST_TMP/cron.d/sys"
 run "$CRONTAB" "$TEST_TMP/tab"
 expect_rc 0 "install"
-now=$(date +%s)
-start_crond --test-clock "$(( (now / 60 + 1) * 60 - 2 ))"
+start_crond --test-clock "$(before_next_minute 2)"
 
 # The scheduled run of line 2 first, then the same line by hand.
 for _ in $(seq 1 100); do ls "$out"/env.* >/dev/null 2>&1 && break; sleep 0.1; done

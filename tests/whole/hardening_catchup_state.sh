@@ -21,9 +21,8 @@ rows() {
     sqlite3 -cmd ".timeout 5000" "$TEST_TMP/spool/crond.db" \
         "SELECT count(*) FROM entry_state WHERE entry_key LIKE 'user:nobody:%'"
 }
-now=$(date +%s)
 # a minute every 2 s, each boundary 1 s into a real second's half
-start_crond --test-clock "$(( (now / 60 + 1) * 60 - 1 )):30"
+start_crond --test-clock "$(before_next_minute 1):30"
 seen=""
 for round in 1 2 3; do
     {

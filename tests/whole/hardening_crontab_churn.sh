@@ -27,8 +27,7 @@ chmod 0644 "$TEST_TMP/cron.d/root"
 } >"$TEST_TMP/big"
 chmod 0644 "$TEST_TMP/big"
 
-now=$(date +%s)
-start_crond --test-clock "$(( (now / 60 + 1) * 60 - 3 )):10"
+start_crond --test-clock "$(before_next_minute 3):10"
 churn() {
     local end=$((SECONDS + 10))
     while [ $SECONDS -lt $end ]; do

@@ -25,7 +25,7 @@ printf 'CRON_OVERLAP=skip\n* * * * * root sleep 3600\n' >"$TEST_TMP/cron.d/block
 chmod 0644 "$TEST_TMP/cron.d/blocker"
 
 now=$(date +%s)
-start=$(( (now / 60 + 1) * 60 - 2 ))
+start=$(before_next_minute 2)
 # a minute every 2 s
 start_crond --test-clock "$start:30"
 wait_for 20 "the blocker's start" log_has '(root) CMD (pid=[0-9]* sleep 3600)'

@@ -44,9 +44,8 @@ while True:
     time.sleep(1)
 PY
 
-now=$(date +%s)
 # a minute every 2 s
-start_crond --test-clock "$(( (now / 60 + 1) * 60 - 2 )):30"
+start_crond --test-clock "$(before_next_minute 2):30"
 as_evil "$PY" "$TEST_TMP/evil/lease.py" "$TEST_TMP/evil/prog" >"$TEST_TMP/lease.out" 2>&1 &
 for i in $(seq 1 100); do grep -q leased "$TEST_TMP/lease.out" && break; sleep 0.05; done
 grep -q leased "$TEST_TMP/lease.out" || fail "no lease: $(cat "$TEST_TMP/lease.out")"

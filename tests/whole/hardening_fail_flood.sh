@@ -26,7 +26,7 @@ chmod 0644 "$TEST_TMP/tab"
 
 now=$(date +%s)
 # a minute every 2 s: the runs of one minute arrive together
-start_crond --test-clock "$(( (now / 60 + 1) * 60 - 2 )):30"
+start_crond --test-clock "$(before_next_minute 2):30"
 run as_nobody "$CRONTAB" "$TEST_TMP/tab"
 expect_rc 0 "nobody installs $N entries"
 wait_for 30 "root's FAIL line" log_has '(root) FAIL (.*cannot chdir to /nonexistent/root-home'

@@ -23,9 +23,8 @@ write_conf "history_per_user = 200" "max_jobs = 4" "max_waiting_per_user = 2"
     for i in $(seq 1 300); do echo "* * * * * true $i"; done
 } >"$TEST_TMP/tab"
 chmod 0644 "$TEST_TMP/tab"
-now=$(date +%s)
 # a minute every 2 s
-start_crond --test-clock "$(( (now / 60 + 1) * 60 - 2 )):30"
+start_crond --test-clock "$(before_next_minute 2):30"
 run as_nobody "$CRONTAB" "$TEST_TMP/tab"
 expect_rc 0 "nobody installs 300 entries"
 uid=$(id -u nobody)

@@ -41,7 +41,7 @@ chmod 0644 "$TEST_TMP/tab"
 ulimit -Sn 1000
 now=$(date +%s)
 # a minute every 2 s
-start_crond --test-clock "$(( (now / 60 + 1) * 60 - 2 )):30"
+start_crond --test-clock "$(before_next_minute 2):30"
 run as_nobody "$CRONTAB" "$TEST_TMP/tab"
 expect_rc 0 "nobody installs $N entries"
 
@@ -103,8 +103,7 @@ roots_before=$(grep -c '^root-mail' "$TEST_TMP/mail.log" 2>/dev/null || true)
     for i in $(seq 1 6); do echo "* * * * * echo out-$i"; done
 } >"$TEST_TMP/tab6"
 chmod 0644 "$TEST_TMP/tab6"
-now=$(date +%s)
-start_crond --test-clock "$(( (now / 60 + 1) * 60 - 2 )):30"
+start_crond --test-clock "$(before_next_minute 2):30"
 run as_nobody "$CRONTAB" "$TEST_TMP/tab6"
 expect_rc 0 "nobody installs 6 entries"
 run setpriv --reuid=daemon --regid=daemon --clear-groups "$CRONTAB" "$TEST_TMP/tab6"

@@ -29,7 +29,7 @@ chmod 0644 "$TEST_TMP/cron.d/root"
 chmod 0644 "$TEST_TMP/tab"
 
 now=$(date +%s)
-start=$(( (now / 60 + 1) * 60 - 2 ))
+start=$(before_next_minute 2)
 # a minute every 2 s: the runs of one minute arrive together
 start_crond --test-clock "$start:30"
 run as_nobody "$CRONTAB" "$TEST_TMP/tab"

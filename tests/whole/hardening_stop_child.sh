@@ -46,9 +46,8 @@ while time.monotonic() < end:
 print(n)
 PY
 
-now=$(date +%s)
 # a minute every 2 s
-start_crond --test-clock "$(( (now / 60 + 1) * 60 - 2 )):30"
+start_crond --test-clock "$(before_next_minute 2):30"
 run as_evil "$CRONTAB" "$TEST_TMP/tab"
 expect_rc 0 "$evil installs the entries"
 as_evil "$PY" "$TEST_TMP/stopper.py" 14 >"$TEST_TMP/stopper.out" 2>&1 &

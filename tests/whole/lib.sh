@@ -109,6 +109,15 @@ EOF
     chmod 0644 "$CONF"
 }
 
+# before_next_minute N: the epoch N seconds before the next minute of the
+# real clock, for --test-clock: the test clock's first minute then comes
+# N seconds (divided by its speed) after crond starts.
+before_next_minute() {
+    local now
+    now=$(date +%s)
+    echo $(( (now / 60 + 1) * 60 - $1 ))
+}
+
 start_crond() {
     have_crond || fail "no crond in $BIN"
     "$BIN/crond" -n --config "$CONF" "$@" >>"$TEST_TMP/crond.log" 2>&1 &
