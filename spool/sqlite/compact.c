@@ -3,8 +3,8 @@
  *
  * Deleted rows leave their pages on SQLite's freelist: reused by later
  * writes, never given back to the file system. A spool made with
- * auto_vacuum = INCREMENTAL (every spool since schema.c sets it on a new
- * database) can give them back a few at a time (PRAGMA incremental_vacuum:
+ * auto_vacuum = INCREMENTAL (open.c sets it on every new file) can give
+ * them back a few at a time (PRAGMA incremental_vacuum:
  * pages from the end of the file moved into free ones, the file cut);
  * one made before needs one VACUUM, which rewrites the whole file, to
  * change its mode (sqlite_compact_enable).
