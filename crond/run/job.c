@@ -174,9 +174,9 @@ struct job *job_adopt_mail(struct job_proc *proc, const char *user, bool system,
 void job_read_output(struct job *j, size_t cap)
 {
 	char scratch[65536];
-	while (j->proc.out_fd >= 0) {
+	for (size_t budget = JOB_READ_BUDGET; j->proc.out_fd >= 0 && budget > 0;) {
 		char *dst = scratch;
-		size_t room = sizeof(scratch);
+		size_t room = budget < sizeof(scratch) ? budget : sizeof(scratch);
 		if (j->out_len < cap) {
 			if (j->out_cap < cap) {
 				size_t ncap = j->out_cap ? j->out_cap * 2 : 4096;
@@ -190,7 +190,8 @@ void job_read_output(struct job *j, size_t cap)
 			}
 			if (j->out_len < j->out_cap) {
 				dst = j->out + j->out_len;
-				room = j->out_cap - j->out_len;
+				if (j->out_cap - j->out_len < room)
+					room = j->out_cap - j->out_len;
 			}
 		}
 		ssize_t r = read(j->proc.out_fd, dst, room);
@@ -211,6 +212,7 @@ void job_read_output(struct job *j, size_t cap)
 		if (dst != scratch)
 			j->out_len += (size_t)r;
 		j->out_total += (uint64_t)r;
+		budget -= (size_t)r;
 	}
 }
 

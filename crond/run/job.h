@@ -23,6 +23,7 @@
 #define JOB_LINGER_NS (60LL * 1000000000)       /* wait for output EOF after exit */
 #define JOB_HISTORY_OUTPUT 4096                 /* output bytes kept in history */
 #define JOB_LABEL_MAX 200                       /* command bytes in log lines */
+#define JOB_READ_BUDGET 65536                   /* output bytes read per call */
 
 enum job_kind { JOB_CRON, JOB_AT, JOB_MAIL };
 
@@ -85,7 +86,11 @@ struct job *job_not_run(struct run_request *req, struct spool_at_job *at, bool s
 struct job *job_adopt_mail(struct job_proc *proc, const char *user, bool system, unsigned timeout,
                            int64_t now_ns);
 
-/* Reads what the output pipe holds, keeping at most CAP bytes in all. */
+/* Reads what the output pipe holds, up to JOB_READ_BUDGET bytes a call,
+ * keeping at most CAP bytes in all. The rest waits for the next call (the
+ * pipe stays readable): a job that keeps its pipe full, however fast it
+ * writes, holds the supervisor for one read per pass of its loop, not for
+ * as long as it writes. */
 void job_read_output(struct job *j, size_t cap);
 
 /* Checks the start report; true once decided. *FAILED_NOW is set when this

@@ -63,6 +63,16 @@ void super_finished(struct super *s, struct job *j)
 	recorder_finished(&s->rec, j);
 }
 
+/* Stopping: a job that has exited waits for its output's EOF (a process
+ * it left in the background may hold the pipe) no longer than the stop's
+ * grace, not the usual JOB_LINGER_NS: a user's `setsid sleep 300 &` held
+ * every stop for 60 s, past systemd's TimeoutStopSec. */
+static void stop_lingering(const struct super *s, struct job *j)
+{
+	if (s->stopping && j->exited && j->linger_until_mono > s->stop_kill_mono)
+		j->linger_until_mono = s->stop_kill_mono;
+}
+
 static void begin_stop(struct super *s)
 {
 	if (s->stopping)
@@ -73,13 +83,17 @@ static void begin_stop(struct super *s)
 		log_msg(LOG_NOTICE, "stopping: %zu queued runs not started", dropped);
 	int64_t mono = clock_mono_ns();
 	int64_t kill_at = mono + (int64_t)s->cfg.stop_grace * NS;
+	s->stop_kill_mono = kill_at;
 	for (struct job *j = s->running; j; j = j->next) {
-		if (j->exited)
+		if (j->exited) {
+			stop_lingering(s, j);
 			continue;
+		}
 		if (j->kind != JOB_MAIL) {
 			j->interrupted = true;
 			if (runner_signal(&j->proc, SIGTERM) < 0 && errno != ESRCH)
 				log_msg(LOG_WARNING, "kill(-%d, SIGTERM): %s", (int)j->proc.pid, strerror(errno));
+			runner_signal(&j->proc, SIGCONT);   /* a stopped job gets it now */
 		}
 		j->kill_at_mono = kill_at;
 	}
@@ -173,8 +187,11 @@ static void collect_done(struct super *s)
  * the child holds nothing any more, so no EOF is coming from it. */
 static void reap(struct super *s, struct job *j, int64_t now_ns)
 {
-	if (job_reap(j, now_ns) && !j->decided)
+	if (!job_reap(j, now_ns))
+		return;
+	if (!j->decided)
 		super_check_started(s, j);
+	stop_lingering(s, j);
 }
 
 static void on_event(struct super *s, const struct epoll_event *ev, int64_t now_ns)

@@ -86,6 +86,9 @@ struct super {
 	struct claimwait held;              /* cluster: runs waiting for their claim
 	                                       time (cluster_spread) */
 	bool stopping, leave;
+	int64_t stop_kill_mono;             /* stopping: when the jobs left get SIGKILL,
+	                                       and the most any job waits for its
+	                                       output's EOF after it exited */
 };
 
 /* R's run no longer holds a job slot (it ended, or did not start). */
