@@ -47,7 +47,12 @@ void metrics_free(struct metrics *m)
 	}
 	free(m->buckets);
 	m->buckets = NULL;
-	m->n_series = 0;
+	m->n_series = m->n_system = 0;
+	for (size_t i = 0; i < m->n_owners; i++)
+		free(m->owners[i].name);
+	free(m->owners);
+	m->owners = NULL;
+	m->n_owners = m->cap_owners = 0;
 }
 
 static uint64_t key_hash(const char *k)
@@ -115,16 +120,58 @@ static struct metrics_series *find(const struct metrics *m, const char *key, uin
 	return NULL;
 }
 
+/* The owner (1 + index in m->owners) of RUN's crontab, added if new; 0 for
+ * root's crontab and the system crontabs; -1 when out of memory. */
+static long owner_of(struct metrics *m, const struct metrics_run *run)
+{
+	const char *owner = run->source ? source_name_owner(run->source) : NULL;
+	if (!owner || strcmp(owner, "root") == 0)
+		return 0;
+	for (size_t i = 0; i < m->n_owners; i++)
+		if (strcmp(m->owners[i].name, owner) == 0)
+			return (long)i + 1;
+	if (m->n_owners == m->cap_owners) {
+		size_t ncap = m->cap_owners ? m->cap_owners * 2 : 16;
+		struct metrics_owner *n = realloc(m->owners, ncap * sizeof(*n));
+		if (!n)
+			return -1;
+		m->owners = n;
+		m->cap_owners = ncap;
+	}
+	char *name = strdup(owner);
+	if (!name)
+		return -1;
+	m->owners[m->n_owners] = (struct metrics_owner){ name, 0 };
+	return (long)++m->n_owners;
+}
+
+/* Whether RUN's entry may have a series of its own (OWNER: owner_of's). */
+static bool room_for(struct metrics *m, long owner)
+{
+	bool room = owner == 0 ? m->n_system < METRICS_MAX_ENTRIES
+	                       : m->n_series - m->n_system < METRICS_MAX_ENTRIES &&
+	                         m->owners[owner - 1].n_series < METRICS_MAX_PER_USER;
+	if (room)
+		return true;
+	m->over_cap++;
+	if (!m->over_cap_logged)
+		log_msg(LOG_WARNING, "metrics: no room for more series (%d for root's and the system"
+		        " crontabs, %d for the other users', %d of them for one user); runs of further"
+		        " entries are counted in the totals only", METRICS_MAX_ENTRIES,
+		        METRICS_MAX_ENTRIES, METRICS_MAX_PER_USER);
+	m->over_cap_logged = true;
+	return false;
+}
+
 static struct metrics_series *add(struct metrics *m, const struct metrics_run *run, uint64_t h)
 {
-	if (m->n_series >= METRICS_MAX_ENTRIES) {
-		m->over_cap++;
-		if (!m->over_cap_logged)
-			log_msg(LOG_WARNING, "metrics: %d entries have series already; runs of further "
-			        "entries are counted in the totals only", METRICS_MAX_ENTRIES);
-		m->over_cap_logged = true;
+	long owner = owner_of(m, run);
+	if (owner < 0) {
+		log_msg(LOG_ERR, "metrics: out of memory for the series of %s", run->key);
 		return NULL;
 	}
+	if (!room_for(m, owner))
+		return NULL;
 	size_t klen = strlen(run->key);
 	struct metrics_series *s = calloc(1, sizeof(*s) + klen + 1);
 	if (!s) {
@@ -133,6 +180,11 @@ static struct metrics_series *add(struct metrics *m, const struct metrics_run *r
 	}
 	memcpy(s->key, run->key, klen + 1);
 	s->hash = h;
+	s->owner = (uint32_t)owner;
+	if (owner)
+		m->owners[owner - 1].n_series++;
+	else
+		m->n_system++;
 	const char *colon = strrchr(run->key, ':');
 	metrics_label_copy(colon ? colon + 1 : run->key, 16, s->entry, sizeof(s->entry));
 	size_t b = h & (METRICS_BUCKETS - 1);
@@ -194,10 +246,13 @@ static void unlink_series(struct metrics *m, struct metrics_series *victim)
 	while (*p != victim)
 		p = &(*p)->next;
 	*p = victim->next;
+	if (victim->owner)
+		m->owners[victim->owner - 1].n_series--;
+	else
+		m->n_system--;
 	series_free(victim);
 	m->n_series--;
-	if (m->n_series < METRICS_MAX_ENTRIES)
-		m->over_cap_logged = false;
+	m->over_cap_logged = false;   /* room again: say so again when it fills */
 }
 
 static int by_snap(const void *a, const void *b)

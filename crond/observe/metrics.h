@@ -16,9 +16,12 @@
  * directory renamed over the target, so a reader sees a whole file.
  *
  * Per-entry series (crontab entries only; an at job has no entry) are keyed
- * by the entry key (scheduler_entry_key), at most METRICS_MAX_ENTRIES of
- * them: a run of a further entry only counts in the daemon's totals and in
- * crond_metrics_entries_over_cap_total. A series keeps a reference to the
+ * by the entry key (scheduler_entry_key), in two pools of at most
+ * METRICS_MAX_ENTRIES each: root's crontab and the system crontabs', and
+ * every other user's, where one user has at most METRICS_MAX_PER_USER (a
+ * user's 5,000 every-minute entries used to take every series, root's
+ * included). A run of an entry without room only counts in the daemon's
+ * totals and in crond_metrics_entries_over_cap_total. A series keeps a reference to the
  * crontab snapshot its entry last ran from, so it can tell when the entry
  * is removed (its cancelled flag: the series disappears at the next write).
  * A snapshot held by nothing but series was replaced by an edit: the
@@ -37,7 +40,8 @@
 
 #include "crond/run/snapshot.h"
 
-#define METRICS_MAX_ENTRIES 5000                   /* per-entry series kept */
+#define METRICS_MAX_ENTRIES 5000                   /* per-entry series kept, per pool */
+#define METRICS_MAX_PER_USER 1000                  /* of them one user's (not root's) */
 #define METRICS_WRITE_EVERY_NS (3LL * 1000000000)  /* at most one write this often */
 #define METRICS_LATE_S 60                          /* a start this much after its instant
                                                       (and RANDOM_DELAY window) is late */
@@ -79,9 +83,19 @@ struct metrics_gauges {
 
 struct metrics_series;
 
+/* A user (not root) with series, and how many: kept while crond runs (one
+ * per user who ever had a series). */
+struct metrics_owner {
+	char *name;
+	size_t n_series;
+};
+
 struct metrics {
 	struct metrics_series **buckets;   /* METRICS_BUCKETS chains */
-	size_t n_series;
+	size_t n_series;                   /* in all */
+	size_t n_system;                   /* of them root's and the system crontabs' */
+	struct metrics_owner *owners;      /* the other users' */
+	size_t n_owners, cap_owners;
 	uint64_t runs[METRICS_N_OUTCOMES]; /* every run, cron and at */
 	uint64_t skipped, late, over_cap, writes;
 	struct metrics_gauges gauges;      /* as last given */

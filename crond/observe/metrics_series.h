@@ -17,6 +17,8 @@ struct metrics_series {
 	char command[METRICS_LABEL_MAX + 1];
 	char entry[17];                  /* the key's hash part */
 	uint32_t line;                   /* as of the last run */
+	uint32_t owner;                  /* 1 + its index in metrics.owners, or 0:
+	                                    root's or a system crontab's */
 	bool have_last;                  /* a run started: the last_* below are known */
 	double last_start_s, last_duration_s;
 	int last_exit;

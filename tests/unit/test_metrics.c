@@ -176,6 +176,52 @@ static void test_entries_beyond_the_cap_count_only_in_totals(void **state)
 	metrics_free(&m);
 }
 
+/* N runs of N entries of USER's crontab (SOURCE "user:USER"), or of the
+ * system crontab /etc/cron.d/u when USER is NULL; FROM numbers the keys. */
+static void note_entries(struct metrics *m, const char *user, int from, int n)
+{
+	char key[96], source[64];
+	snprintf(source, sizeof(source), "user:%s", user ? user : "");
+	for (int i = from; i < from + n; i++) {
+		snprintf(key, sizeof(key), "%s:%016x", user ? source : "/etc/cron.d/u", i);
+		struct metrics_run r = cron_run(key, METRICS_SUCCESS, 0);
+		r.source = user ? source : "/etc/cron.d/u";
+		r.user = user ? user : "root";
+		metrics_note(m, &r, 1);
+	}
+}
+
+/* One user has at most METRICS_MAX_PER_USER series, the users together
+ * METRICS_MAX_ENTRIES; root's and the system crontabs' entries have a pool
+ * of their own, which no user's entries can fill. */
+static void test_users_cannot_take_root_and_system_series(void **state)
+{
+	(void)state;
+	struct metrics m;
+	assert_int_equal(metrics_init(&m), 0);
+	note_entries(&m, "mallory", 0, METRICS_MAX_PER_USER + 10);
+	assert_int_equal(m.n_series, METRICS_MAX_PER_USER);
+	assert_int_equal(m.over_cap, 10);
+	char name[16];
+	int users = METRICS_MAX_ENTRIES / METRICS_MAX_PER_USER;
+	for (int u = 1; u <= users; u++) {   /* one more than the pool holds */
+		snprintf(name, sizeof(name), "user%d", u);
+		note_entries(&m, name, 0, METRICS_MAX_PER_USER);
+	}
+	assert_int_equal(m.n_series, METRICS_MAX_ENTRIES);
+	assert_int_equal(m.over_cap, 10 + METRICS_MAX_PER_USER);
+	note_entries(&m, "root", 0, 3);
+	note_entries(&m, NULL, 0, 4);
+	assert_int_equal(m.n_series, METRICS_MAX_ENTRIES + 7);
+	assert_int_equal(m.n_system, 7);
+	char *text = format(&m);
+	assert_non_null(strstr(text, "source=\"user:root\""));
+	assert_non_null(strstr(text, "source=\"/etc/cron.d/u\""));
+	assert_null(strstr(text, "source=\"user:user5\""));
+	free(text);
+	metrics_free(&m);
+}
+
 static struct snapshot *parse_snap(const char *text)
 {
 	struct crontab tab;
@@ -419,6 +465,7 @@ int main(void)
 		cmocka_unit_test(test_runs_counted_by_outcome_with_last_start_exit_and_duration),
 		cmocka_unit_test(test_a_users_command_is_not_shown),
 		cmocka_unit_test(test_entries_beyond_the_cap_count_only_in_totals),
+		cmocka_unit_test(test_users_cannot_take_root_and_system_series),
 		cmocka_unit_test(test_outcome_exit_status_and_lateness_of_a_job),
 		cmocka_unit_test(test_removed_entry_drops_its_series),
 		cmocka_unit_test(test_replaced_crontab_is_let_go_and_detached_series_expire),
