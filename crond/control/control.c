@@ -167,14 +167,18 @@ int control_open(struct crond *c, char *err, size_t errlen)
 	const char *what = "create a socket for";
 	if (fd >= 0) {
 		what = "bind";
-		if (bind(fd, (const struct sockaddr *)&addr, sizeof(addr)) == 0) {
-			what = "set the mode of";
-			if (chmod(addr.sun_path, 0666) == 0) {
-				what = "listen on";
-				if (listen(fd, SOMAXCONN) == 0) {
-					c->listen_fd = fd;
-					return 0;
-				}
+		/* The socket is made 0666 (everyone may ask; SO_PEERCRED says
+		 * who) by the umask of its bind, not by a chmod of its name
+		 * after, which would follow a link planted there in between.
+		 * Only main runs yet, so the process-wide umask is ours. */
+		mode_t old_mask = umask(0111);
+		int bound = bind(fd, (const struct sockaddr *)&addr, sizeof(addr));
+		umask(old_mask);
+		if (bound == 0) {
+			what = "listen on";
+			if (listen(fd, SOMAXCONN) == 0) {
+				c->listen_fd = fd;
+				return 0;
 			}
 			int e = errno;
 			unlink(addr.sun_path);

@@ -2083,9 +2083,11 @@ static void test_open_replaces_a_stale_socket_but_nothing_else(void **state)
 	memcpy(sun.sun_path, c->cfg.socket, strlen(c->cfg.socket) + 1);
 	assert_int_equal(bind(s, (struct sockaddr *)&sun, sizeof(sun)), 0);
 	close(s);
+	mode_t mask = umask(027);
 	assert_int_equal(control_open(c, err, sizeof(err)), 0);
+	assert_int_equal(umask(mask), 027);   /* the bind's umask is put back */
 	assert_int_equal(lstat(c->cfg.socket, &st), 0);
-	assert_int_equal(st.st_mode & 0777, 0666);
+	assert_int_equal(st.st_mode & 0777, 0666);   /* made so, with no chmod */
 
 	struct crond *twin = crond_new(f);                 /* a live one stays */
 	set_path(f, twin->cfg.socket, "other.sock");
