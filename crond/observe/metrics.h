@@ -21,10 +21,10 @@
  * every other user's, where one user has at most METRICS_MAX_PER_USER (a
  * user's 5,000 every-minute entries used to take every series, root's
  * included). A run of an entry without room only counts in the daemon's
- * totals and in crond_metrics_entries_over_cap_total. A series keeps a reference to the
- * crontab snapshot its entry last ran from, so it can tell when the entry
- * is removed (its cancelled flag: the series disappears at the next write).
- * A snapshot held by nothing but series was replaced by an edit: the
+ * totals and in crond_metrics_entries_over_cap_total. A series keeps a
+ * reference to the crontab snapshot its entry last ran from, so it can
+ * tell when the entry is removed (its cancelled flag: the series
+ * disappears at the next write). A snapshot held by nothing but series was replaced by an edit: the
  * series let go of it (no old crontab stays in memory for metrics) and
  * stay, detached, until their entry runs again (reattached) or for
  * METRICS_DETACHED_TTL_S without a run (an entry removed after such an
