@@ -488,7 +488,10 @@ static void run_entry(struct scheduler *s, struct sched_source *src, size_t i, i
 		arm(s, src, i, now);
 		return;
 	}
-	if (now - when > max_late) {
+	/* Late against its due time, RANDOM_DELAY's offset included: against
+	 * the bare scheduled time every delay past max_late (a factor over
+	 * 0.13 of RANDOM_DELAY=45) skipped every run. */
+	if (now - (when + src->delays[e->options]) > max_late) {
 		arm(s, src, i, now);  /* too old to be a missed minute: skip ahead */
 		return;
 	}

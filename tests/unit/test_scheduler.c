@@ -354,6 +354,29 @@ static void test_random_delay_offsets_the_due_time_not_the_scheduled_one(void **
 	tz_free(z);
 }
 
+/* A delay longer than the lateness a run may have (6 minutes) still runs
+ * the entry every day: it is late against its due time, not against the
+ * scheduled one (RANDOM_DELAY=60 with the factor 0.2 never ran). */
+static void test_long_random_delays_still_run(void **state)
+{
+	(void)state;
+	struct tz *z = must_load("UTC");
+	struct scheduler *s = scheduler_new(z, 0.2);
+	struct runs r = { .zone = z };
+	install(s, "user:alice", "RANDOM_DELAY=60\n0 11 * * * a\nRANDOM_DELAY=1440\n0 0 * * * b\n",
+	        at(z, "2026-05-01T10:00"));
+	assert_int_equal(scheduler_next_due(s), at(z, "2026-05-01T11:12"));
+	run_until(s, at(z, "2026-05-04T10:00"), &r);
+	expect(&r, (const char *const[]){ "a@2026-05-01T11:00:00+00:00",
+		                          "a@2026-05-02T11:00:00+00:00",
+		                          "a@2026-05-03T11:00:00+00:00",
+		                          "b@2026-05-02T00:00:00+00:00",
+		                          "b@2026-05-03T00:00:00+00:00",
+		                          "b@2026-05-04T00:00:00+00:00", NULL });
+	scheduler_free(s);
+	tz_free(z);
+}
+
 /* The minute the crontab NAME's line "~ * * * * job" picks under SECRET,
  * as crontab --next computes it (the crontab comes with its seed). */
 static int expected_pick(const uint8_t *secret, const char *name)
@@ -425,6 +448,7 @@ int main(void)
 		cmocka_unit_test(test_replacing_and_removing_sources_and_at_jobs),
 		cmocka_unit_test(test_reboot_and_catchup_runs),
 		cmocka_unit_test(test_random_delay_offsets_the_due_time_not_the_scheduled_one),
+		cmocka_unit_test(test_long_random_delays_still_run),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
