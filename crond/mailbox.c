@@ -63,6 +63,38 @@ void mailbox_post(struct mailbox *mb, struct mailbox_item *item)
 	mailbox_post_list(mb, item, item);
 }
 
+struct mailbox_item *mailbox_post_replacing(struct mailbox *mb, struct mailbox_item *item,
+                                            enum mailbox_relation (*relation)(
+                                                const struct mailbox_item *item,
+                                                const struct mailbox_item *queued))
+{
+	pthread_mutex_lock(&mb->lock);
+	struct mailbox_item *prev = NULL, *found = NULL, *found_prev = NULL;
+	for (struct mailbox_item *q = mb->head; q; prev = q, q = q->next) {
+		enum mailbox_relation r = relation(item, q);
+		if (r == MAILBOX_REPLACES) {
+			found = q;
+			found_prev = prev;
+		} else if (r == MAILBOX_BARRIER) {
+			found = NULL;
+		}
+	}
+	if (found) {
+		item->next = found->next;
+		if (found_prev)
+			found_prev->next = item;
+		else
+			mb->head = item;
+		if (mb->tail == found)
+			mb->tail = item;
+		found->next = NULL;
+	}
+	pthread_mutex_unlock(&mb->lock);
+	if (!found)
+		mailbox_post(mb, item);
+	return found;
+}
+
 struct mailbox_item *mailbox_take_all(struct mailbox *mb)
 {
 	uint64_t v;

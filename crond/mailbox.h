@@ -39,6 +39,26 @@ void mailbox_post(struct mailbox *mb, struct mailbox_item *item);
  * empty list (FIRST NULL) does nothing. */
 void mailbox_post_list(struct mailbox *mb, struct mailbox_item *first, struct mailbox_item *last);
 
+/* How a queued item stands to one being posted (mailbox_post_replacing). */
+enum mailbox_relation {
+	MAILBOX_UNRELATED,   /* neither replaces the other */
+	MAILBOX_REPLACES,    /* the new item makes the queued one pointless */
+	MAILBOX_BARRIER,     /* the queued item needs every earlier one the new
+	                        item would replace to stay as it is */
+};
+
+/* Queues ITEM as mailbox_post does, unless a queued item RELATION says it
+ * replaces, with no barrier queued after that one: ITEM then takes that
+ * item's place in the queue (the newest such), and the replaced item is
+ * returned for the caller to free, outside the lock; else NULL. RELATION
+ * runs under the lock, once per queued item: it must be cheap. Bounds what
+ * waits for a busy owner to one item per kind of change, however fast they
+ * are posted. */
+struct mailbox_item *mailbox_post_replacing(struct mailbox *mb, struct mailbox_item *item,
+                                            enum mailbox_relation (*relation)(
+                                                const struct mailbox_item *item,
+                                                const struct mailbox_item *queued));
+
 /* Takes every queued item, oldest first, as a list; clears the eventfd. */
 struct mailbox_item *mailbox_take_all(struct mailbox *mb);
 

@@ -27,6 +27,25 @@ static size_t find(const char **kept, size_t k, const char *owner)
 	return j;
 }
 
+enum mailbox_relation timer_batch_relation(const struct mailbox_item *newer,
+                                           const struct mailbox_item *queued)
+{
+	const struct timer_msg *n = (const struct timer_msg *)(const void *)newer;
+	const struct timer_msg *q = (const struct timer_msg *)(const void *)queued;
+	if (!is_crontab_change(n))
+		return MAILBOX_UNRELATED;
+	if (q->kind == TIMER_RUN) {
+		const char *owner = q->source != NULL ? source_name_owner(q->source) : NULL;
+		return owner != NULL && strcmp(owner, n->owner) == 0 ? MAILBOX_BARRIER
+		                                                     : MAILBOX_UNRELATED;
+	}
+	if (!is_crontab_change(q) || strcmp(q->owner, n->owner) != 0)
+		return MAILBOX_UNRELATED;
+	if (n->generation != 0 && q->generation != 0 && n->generation < q->generation)
+		return MAILBOX_UNRELATED;   /* the queued one is newer: both go to the timer */
+	return MAILBOX_REPLACES;
+}
+
 size_t timer_batch_superseded(struct timer_msg *const *v, size_t n, bool *drop)
 {
 	for (size_t i = 0; i < n; i++)

@@ -30,4 +30,14 @@
  * for its work it drops none. */
 size_t timer_batch_superseded(struct timer_msg *const *v, size_t n, bool *drop);
 
+/* The same rule applied when a crontab change is posted, so that a busy
+ * timer never has more than one change per owner waiting (with a parsed
+ * crontab of up to megabytes each: a user posting installs faster than the
+ * timer took them grew crond by gigabytes): how the queued message QUEUED
+ * stands to NEWER (mailbox_post_replacing). NEWER replaces an earlier
+ * change of the same owner unless that one's generation is the newer; a
+ * TIMER_RUN of the owner's crontab is a barrier. */
+enum mailbox_relation timer_batch_relation(const struct mailbox_item *newer,
+                                           const struct mailbox_item *queued);
+
 #endif

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "crond/log.h"
+#include "crond/sched/timer_batch.h"
 #include "crond/control/runclient.h"
 
 static const char *const kind_names[] = {
@@ -57,6 +58,20 @@ static struct timer_msg *msg_new_owner(enum timer_msg_kind kind, const char *own
 	return m;
 }
 
+/* Posts crontab change M in the place of a waiting change of the same
+ * owner, if there is one (timer_batch_relation), and frees that one. */
+static void post_change(struct crond *c, struct timer_msg *m)
+{
+	struct mailbox_item *old = mailbox_post_replacing(&c->timer_box, &m->link,
+	                                                  timer_batch_relation);
+	if (old != NULL) {
+		struct timer_msg *o = (struct timer_msg *)(void *)old;
+		crontab_free(&o->tab);
+		free(o->owner);
+		free(o);
+	}
+}
+
 /* TAB is moved in every case: into the message, or freed with it when the
  * message cannot be built; the caller's copy is left empty. */
 void timer_post_crontab(struct crond *c, const char *owner, struct crontab *tab,
@@ -70,7 +85,7 @@ void timer_post_crontab(struct crond *c, const char *owner, struct crontab *tab,
 	m->generation = generation;
 	m->tab = *tab;
 	memset(tab, 0, sizeof(*tab));
-	mailbox_post(&c->timer_box, &m->link);
+	post_change(c, m);
 }
 
 void timer_post_remove_crontab(struct crond *c, const char *owner, int64_t generation)
@@ -79,7 +94,7 @@ void timer_post_remove_crontab(struct crond *c, const char *owner, int64_t gener
 	if (m == NULL)
 		return;
 	m->generation = generation;
-	mailbox_post(&c->timer_box, &m->link);
+	post_change(c, m);
 }
 
 void timer_post_at_sync(struct crond *c, struct resync_at *list, size_t n)

@@ -105,6 +105,63 @@ static void test_a_run_by_hand_keeps_other_owners_bound(void **state)
 	expect("S:alice U:/etc/crontab S:alice", "dkk", 1);
 }
 
+/* Posts the messages of SPEC one by one as timer_post.c does (changes
+ * through mailbox_post_replacing) and returns the queue as the indexes of
+ * the messages in it, "-" for each replaced one. */
+static const char *queued(struct batch *b, const char *spec)
+{
+	static char out[64];
+	char replaced[33] = { 0 };
+	make(b, spec);
+	struct mailbox mb;
+	assert_int_equal(mailbox_init(&mb), 0);
+	for (size_t i = 0; i < b->n; i++) {
+		struct timer_msg *m = b->v[i];
+		if (m->kind != TIMER_SET_CRONTAB && m->kind != TIMER_REMOVE_CRONTAB) {
+			mailbox_post(&mb, &m->link);
+			continue;
+		}
+		struct mailbox_item *old = mailbox_post_replacing(&mb, &m->link, timer_batch_relation);
+		if (old)
+			replaced[(struct timer_msg *)(void *)old - b->m] = 1;
+	}
+	size_t n = 0;
+	for (struct mailbox_item *p = mailbox_take_all(&mb); p; p = p->next)
+		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%zu", n ? " " : "",
+		                      (size_t)((struct timer_msg *)(void *)p - b->m));
+	for (size_t i = 0; i < b->n; i++)
+		if (replaced[i])
+			n += (size_t)snprintf(out + n, sizeof(out) - n, " -%zu", i);
+	mailbox_destroy(&mb, NULL);
+	return out;
+}
+
+/* A change posted while another of the same owner waits takes its place:
+ * however fast a user installs, one of their crontabs waits for the timer,
+ * not one per install; other owners, other messages and a run by hand (a
+ * barrier) stay as they are. */
+static void test_a_change_posted_replaces_the_owners_waiting_one(void **state)
+{
+	(void)state;
+	struct batch b;
+	assert_string_equal(queued(&b, "S:alice A S:alice S:alice"), "3 1 -0 -2");
+	assert_string_equal(queued(&b, "S:alice S:bob R:alice"), "2 1 -0");
+	assert_string_equal(queued(&b, "S:alice U:alice S:alice"), "0 1 2");
+	assert_string_equal(queued(&b, "S:alice U:bob S:alice"), "2 1 -0");
+	assert_string_equal(queued(&b, "S:alice U:alice S:alice S:alice"), "0 1 3 -2");
+	/* an older generation posted late does not replace a newer one */
+	make(&b, "S:alice S:alice");
+	struct mailbox mb;
+	assert_int_equal(mailbox_init(&mb), 0);
+	b.m[0].generation = 9;
+	b.m[1].generation = 8;
+	mailbox_post(&mb, &b.m[0].link);
+	assert_null(mailbox_post_replacing(&mb, &b.m[1].link, timer_batch_relation));
+	assert_int_equal(mailbox_count(&mb), 2);
+	(void)mailbox_take_all(&mb);
+	mailbox_destroy(&mb, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -112,6 +169,7 @@ int main(void)
 		cmocka_unit_test(test_other_owners_and_other_messages_are_kept),
 		cmocka_unit_test(test_a_run_by_hand_keeps_the_change_before_it),
 		cmocka_unit_test(test_a_run_by_hand_keeps_other_owners_bound),
+		cmocka_unit_test(test_a_change_posted_replaces_the_owners_waiting_one),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
