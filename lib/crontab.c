@@ -476,13 +476,31 @@ const char *crontab_getenv(const struct crontab *tab, const struct crontab_entry
 	return NULL;
 }
 
+/* Whether CRON_TZ's value at env[I] was set earlier in TAB. */
+static bool zone_named_before(const struct crontab *tab, size_t i)
+{
+	for (size_t k = 0; k < i; k++)
+		if (strcmp(tab->env[k].name, "CRON_TZ") == 0 &&
+		    strcmp(tab->env[k].value, tab->env[i].value) == 0)
+			return true;
+	return false;
+}
+
 size_t crontab_check_zones(const struct crontab *tab, struct diag_list *diags)
 {
-	size_t errors = 0;
+	size_t errors = 0, distinct = 0;
 	for (size_t i = 0; i < tab->n_env; i++) {
 		const struct crontab_assignment *a = &tab->env[i];
 		if (strcmp(a->name, "CRON_TZ") != 0 || a->value[0] == '\0')
 			continue;
+		if (zone_named_before(tab, i))
+			continue;   /* loaded and counted already */
+		if (++distinct > CRONTAB_MAX_ZONES) {
+			diag_add(diags, (int)a->line, (int)a->col, false,
+			         "CRON_TZ: more than %d different zones in one crontab", CRONTAB_MAX_ZONES);
+			errors++;
+			break;
+		}
 		char err[256];
 		struct tz *z = tz_load(a->value, err, sizeof(err));
 		if (!z) {

@@ -34,6 +34,7 @@
 #define CRONTAB_MAX_LINE 8192            /* one line, without its newline */
 #define CRONTAB_MAX_ENTRIES 10000
 #define CRONTAB_MAX_ENV 1000             /* assignment lines */
+#define CRONTAB_MAX_ZONES 32             /* different CRON_TZ values */
 #define CRONTAB_MAX_RANDOM_DELAY 1440    /* RANDOM_DELAY, minutes */
 #define CRONTAB_MAX_TIMEOUT (7 * 86400)  /* CRON_TIMEOUT, seconds */
 
@@ -120,7 +121,9 @@ const char *crontab_getenv(const struct crontab *tab, const struct crontab_entry
                            const char *name);
 
 /* Loads every CRON_TZ zone the crontab names and reports unknown ones as
- * errors at their assignment line (lib/tz.h). Returns the number of errors. */
+ * errors at their assignment line (lib/tz.h), and the first value past
+ * CRONTAB_MAX_ZONES different ones (each is a zone crond keeps loaded).
+ * Returns the number of errors. */
 size_t crontab_check_zones(const struct crontab *tab, struct diag_list *diags);
 
 #endif

@@ -29,10 +29,19 @@ struct slot {
 
 _Static_assert(sizeof(struct slot) <= 24, "a slot per entry: keep it small");
 
-struct zone_cache {
-	char *name;
+/* A CRON_TZ zone loaded once for every source that names it, freed when
+ * the last such source goes (a user installing crontab after crontab with
+ * new zone names used to leave every one loaded for good, each lookup
+ * comparing against all of them). */
+struct zone_entry {
+	struct zone_entry *next;     /* hash chain */
+	uint64_t hash;
+	size_t refs;                 /* options blocks of sources that use it */
 	struct tz *zone;
+	char name[];
 };
+
+#define ZONE_BUCKETS 256
 
 struct scheduler {
 	const struct tz *local;
@@ -44,8 +53,7 @@ struct scheduler {
 	uint32_t free_slot;          /* head of the free list, or UINT32_MAX */
 	struct heap heap;
 	struct idmap at_slots;       /* at job id -> slot */
-	struct zone_cache *zones;
-	size_t n_zones;
+	struct zone_entry *zones[ZONE_BUCKETS];
 	size_t n_entries;
 	uint8_t secret[CRONTAB_SECRET_LEN];   /* for the '~' picks; zeros until set */
 	uint64_t cancelled;          /* entries cancelled by replace or remove */
@@ -72,10 +80,26 @@ struct scheduler *scheduler_new(const struct tz *local, double random_factor)
 	return s;
 }
 
-static void source_free(struct sched_source *src)
+static void zone_release(struct scheduler *s, struct zone_entry *z)
+{
+	if (!z || --z->refs > 0)
+		return;
+	struct zone_entry **p = &s->zones[z->hash % ZONE_BUCKETS];
+	while (*p != z)
+		p = &(*p)->next;
+	*p = z->next;
+	tz_free(z->zone);
+	free(z);
+}
+
+static void source_free(struct scheduler *s, struct sched_source *src)
 {
 	if (!src)
 		return;
+	if (src->zone_refs)
+		for (size_t b = 0; b < src->n_zone_refs; b++)
+			zone_release(s, src->zone_refs[b]);
+	free(src->zone_refs);
 	snapshot_unref(src->snap);
 	for (size_t i = 0; i < src->n_retired; i++)
 		snapshot_unref(src->retired[i]);
@@ -96,12 +120,7 @@ void scheduler_free(struct scheduler *s)
 	if (!s)
 		return;
 	for (size_t i = 0; i < s->n_sources; i++)
-		source_free(s->sources[i]);
-	for (size_t i = 0; i < s->n_zones; i++) {
-		free(s->zones[i].name);
-		tz_free(s->zones[i].zone);
-	}
-	free(s->zones);
+		source_free(s, s->sources[i]);
 	free(s->sources);
 	free(s->slots);
 	heap_free(&s->heap);
@@ -109,30 +128,39 @@ void scheduler_free(struct scheduler *s)
 	free(s);
 }
 
-static const struct tz *zone_for(struct scheduler *s, const char *name, char *err,
-                                 size_t errlen)
+static uint64_t name_hash(const char *k)
 {
-	if (!name)
-		return s->local;
-	for (size_t i = 0; i < s->n_zones; i++)
-		if (strcmp(s->zones[i].name, name) == 0)
-			return s->zones[i].zone;
-	struct zone_cache *nz = realloc(s->zones, (s->n_zones + 1) * sizeof(*nz));
-	if (!nz) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	s->zones = nz;
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (; *k; k++)
+		h = (h ^ (unsigned char)*k) * 0x100000001b3ull;
+	return h;
+}
+
+/* Zone NAME, loaded now or shared, with one more reference; NULL with ERR. */
+static struct zone_entry *zone_acquire(struct scheduler *s, const char *name, char *err,
+                                       size_t errlen)
+{
+	uint64_t h = name_hash(name);
+	for (struct zone_entry *z = s->zones[h % ZONE_BUCKETS]; z; z = z->next)
+		if (z->hash == h && strcmp(z->name, name) == 0) {
+			z->refs++;
+			return z;
+		}
+	size_t len = strlen(name);
+	struct zone_entry *z = malloc(sizeof(*z) + len + 1);
 	char zerr[256];
-	struct tz *z = tz_load(name, zerr, sizeof(zerr));
-	char *copy = strdup(name);
-	if (!z || !copy) {
-		snprintf(err, errlen, "CRON_TZ: %s", z ? "out of memory" : zerr);
-		tz_free(z);
-		free(copy);
+	struct tz *tz = z ? tz_load(name, zerr, sizeof(zerr)) : NULL;
+	if (!tz) {
+		snprintf(err, errlen, "CRON_TZ: %s", z ? zerr : "out of memory");
+		free(z);
 		return NULL;
 	}
-	s->zones[s->n_zones++] = (struct zone_cache){ copy, z };
+	memcpy(z->name, name, len + 1);
+	z->hash = h;
+	z->refs = 1;
+	z->zone = tz;
+	z->next = s->zones[h % ZONE_BUCKETS];
+	s->zones[h % ZONE_BUCKETS] = z;
 	return z;
 }
 
@@ -211,7 +239,7 @@ static void drop_source(struct scheduler *s, size_t idx)
 		if (src->slots[i] != NO_SLOT)
 			release_slot(s, src->slots[i]);
 	s->n_entries -= src->tab->n_entries;
-	source_free(src);
+	source_free(s, src);
 	s->sources[idx] = NULL;
 }
 
@@ -235,17 +263,23 @@ static struct sched_source *build_source(struct scheduler *s, const char *name,
 	src->owner = src->snap->owner;
 	src->kind = kind;
 	src->zones = calloc(nb, sizeof(*src->zones));
+	src->zone_refs = calloc(nb, sizeof(*src->zone_refs));
+	src->n_zone_refs = nb;
 	src->delays = calloc(nb, sizeof(*src->delays));
 	src->scheduled = calloc(ne ? ne : 1, sizeof(*src->scheduled));
 	src->slots = calloc(ne ? ne : 1, sizeof(*src->slots));
-	if (!src->zones || !src->delays || !src->scheduled || !src->slots)
+	if (!src->zones || !src->zone_refs || !src->delays || !src->scheduled || !src->slots)
 		goto oom;
 	for (size_t b = 0; b < src->tab->n_options; b++) {
 		const struct crontab_options *o = &src->tab->options[b];
-		src->zones[b] = zone_for(s, o->tz, err, errlen);
-		if (!src->zones[b]) {
-			source_free(src);
-			return NULL;
+		src->zones[b] = s->local;
+		if (o->tz) {
+			src->zone_refs[b] = zone_acquire(s, o->tz, err, errlen);
+			if (!src->zone_refs[b]) {
+				source_free(s, src);
+				return NULL;
+			}
+			src->zones[b] = src->zone_refs[b]->zone;
 		}
 		src->delays[b] = (uint32_t)(s->random_factor * o->random_delay * 60.0);
 	}
@@ -254,7 +288,7 @@ static struct sched_source *build_source(struct scheduler *s, const char *name,
 	return src;
 oom:
 	if (src)
-		source_free(src);
+		source_free(s, src);
 	else
 		crontab_free(tab);
 	snprintf(err, errlen, "out of memory");
@@ -347,7 +381,7 @@ int scheduler_set_source(struct scheduler *s, const char *name, enum source_kind
 		return -1;
 	size_t old = find_source(s, name), idx;
 	if (reserve_slots(s, src->tab->n_entries) < 0 || add_source_pointer(s, src, &idx) < 0) {
-		source_free(src);
+		source_free(s, src);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -442,6 +476,15 @@ bool scheduler_remove_at(struct scheduler *s, int64_t id)
 	idmap_del(&s->at_slots, id);
 	release_slot(s, slot);
 	return true;
+}
+
+size_t scheduler_zone_count(const struct scheduler *s)
+{
+	size_t n = 0;
+	for (size_t b = 0; b < ZONE_BUCKETS; b++)
+		for (const struct zone_entry *z = s->zones[b]; z; z = z->next)
+			n++;
+	return n;
 }
 
 int64_t scheduler_next_due(const struct scheduler *s)

@@ -33,6 +33,8 @@
  * is let go. Runs already started keep theirs (bounded by max_jobs). */
 #define SCHED_RETIRED_MAX 4
 
+struct zone_entry;
+
 struct sched_source {
 	struct snapshot *snap;       /* the crontab, shared with due runs (one reference) */
 	const char *name;            /* snap->name */
@@ -40,6 +42,9 @@ struct sched_source {
 	const char *owner;           /* SOURCE_USER: the owner; else NULL */
 	const struct crontab *tab;   /* &snap->tab */
 	const struct tz **zones;     /* per options block; the local zone if no CRON_TZ */
+	struct zone_entry **zone_refs; /* per options block: its CRON_TZ zone's
+	                                  shared entry (scheduler.c), or NULL */
+	size_t n_zone_refs;
 	uint32_t *delays;            /* per options block: RANDOM_DELAY offset, seconds */
 	int64_t *scheduled;          /* per entry: instant of the pending run, or INT64_MAX */
 	uint32_t *slots;             /* per entry: heap slot (UINT32_MAX for @reboot/never) */
@@ -113,6 +118,10 @@ int scheduler_at_ids(const struct scheduler *s, int64_t **out, size_t *n);
 
 /* The earliest instant anything is due, or INT64_MAX. */
 int64_t scheduler_next_due(const struct scheduler *s);
+
+/* How many CRON_TZ zones are loaded: each is loaded once for all the
+ * sources that name it and freed with the last of them. */
+size_t scheduler_zone_count(const struct scheduler *s);
 
 /* Emits (through EMIT) every run due at or before NOW and re-arms each
  * entry at its next run, applying the rule for a clock change of KIND

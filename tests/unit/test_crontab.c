@@ -169,6 +169,33 @@ static void test_unknown_cron_tz_names_its_line_and_column(void **state)
 	crontab_free(&tab);
 }
 
+/* At most CRONTAB_MAX_ZONES different CRON_TZ values in one crontab (each
+ * is a zone crond keeps loaded); one named again does not count twice. */
+static void test_different_zones_are_bounded(void **state)
+{
+	(void)state;
+	char text[8192];
+	size_t n = 0;
+	for (int i = 0; i <= CRONTAB_MAX_ZONES; i++) {
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "CRON_TZ=<ZZ%d>%d\n0 1 * * * a\n", i,
+		                      i % 24);
+		if (i < CRONTAB_MAX_ZONES)   /* repeats of earlier ones are free */
+			n += (size_t)snprintf(text + n, sizeof(text) - n, "CRON_TZ=<ZZ0>0\n0 2 * * * b\n");
+	}
+	struct crontab tab;
+	parse_ok(text, CRONTAB_USER, &tab);
+	struct diag_list d = { 0 };
+	assert_int_equal(crontab_check_zones(&tab, &d), 1);
+	assert_int_equal(d.items[0].line, 4 * CRONTAB_MAX_ZONES + 1);
+	assert_int_equal(d.items[0].column, 9);
+	assert_string_equal(d.items[0].msg, "CRON_TZ: more than 32 different zones in one crontab");
+	diag_list_clear(&d);
+	crontab_free(&tab);
+	parse_ok("CRON_TZ=<ZZ1>1\n0 1 * * * a\nCRON_TZ=<ZZ1>1\n0 2 * * * b\n", CRONTAB_USER, &tab);
+	assert_int_equal(crontab_check_zones(&tab, &d), 0);
+	crontab_free(&tab);
+}
+
 static void test_extensions_are_resolved_per_entry(void **state)
 {
 	(void)state;
@@ -610,6 +637,7 @@ int main(void)
 		cmocka_unit_test(test_percent_input_matches_debian_cron),
 		cmocka_unit_test(test_system_format_has_a_user_field),
 		cmocka_unit_test(test_unknown_cron_tz_names_its_line_and_column),
+		cmocka_unit_test(test_different_zones_are_bounded),
 		cmocka_unit_test(test_extensions_are_resolved_per_entry),
 		cmocka_unit_test(test_every_invalid_line_is_reported_with_its_place),
 		cmocka_unit_test(test_all_errors_are_collected_not_just_the_first),

@@ -377,6 +377,34 @@ static void test_long_random_delays_still_run(void **state)
 	tz_free(z);
 }
 
+/* A CRON_TZ zone is loaded once for every crontab naming it and freed with
+ * the last of them: a user installing crontabs with ever new zones used to
+ * leave each one loaded (9 MB per install of 1,000 zones, for good). */
+static void test_zones_are_shared_and_freed_with_their_last_crontab(void **state)
+{
+	(void)state;
+	struct tz *z = must_load("UTC");
+	struct scheduler *s = scheduler_new(z, 0);
+	int64_t now = at(z, "2026-05-01T10:00");
+	install(s, "user:alice", "CRON_TZ=Europe/Paris\n0 1 * * * a\nCRON_TZ=Asia/Tokyo\n0 2 * * * b\n",
+	        now);
+	install(s, "user:bob", "CRON_TZ=Asia/Tokyo\n0 1 * * * a\nCRON_TZ=America/Lima\n0 2 * * * b\n",
+	        now);
+	assert_int_equal(scheduler_zone_count(s), 3);
+	assert_true(scheduler_remove_source(s, "user:alice"));
+	assert_int_equal(scheduler_zone_count(s), 2);   /* Tokyo is bob's too */
+	install(s, "user:bob", "0 1 * * * a\n", now);
+	assert_int_equal(scheduler_zone_count(s), 0);
+	for (int i = 0; i < 50; i++) {   /* ever new zones, one crontab */
+		char text[64];
+		snprintf(text, sizeof(text), "CRON_TZ=<ZZ%d>%d\n0 1 * * * a\n", i, i % 20);
+		install(s, "user:carol", text, now);
+		assert_int_equal(scheduler_zone_count(s), 1);
+	}
+	scheduler_free(s);
+	tz_free(z);
+}
+
 /* The minute the crontab NAME's line "~ * * * * job" picks under SECRET,
  * as crontab --next computes it (the crontab comes with its seed). */
 static int expected_pick(const uint8_t *secret, const char *name)
@@ -449,6 +477,7 @@ int main(void)
 		cmocka_unit_test(test_reboot_and_catchup_runs),
 		cmocka_unit_test(test_random_delay_offsets_the_due_time_not_the_scheduled_one),
 		cmocka_unit_test(test_long_random_delays_still_run),
+		cmocka_unit_test(test_zones_are_shared_and_freed_with_their_last_crontab),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
