@@ -151,6 +151,31 @@ static void test_rare_schedules_cost_microseconds(void **state)
 	tz_free(z);
 }
 
+/* A wildcard entry whose every match falls in a zone's gap has no run, and
+ * finding that out stops at the search's years: it walked 7,000 years of
+ * spans, 0.36 ms a call (1 ms under the sanitizers), and 10,000 such
+ * entries held the timer 3.5 s per install of their crontab (review). */
+static void test_an_entry_only_in_a_gap_fails_fast(void **state)
+{
+	(void)state;
+	char err[256];
+	struct tz *z = tz_load("AAA+24BBB-24,J59/0,J300/0", err, sizeof(err));   /* Feb 29 skipped */
+	assert_non_null(z);
+	struct schedule s = sched("* * 29 2 *");
+	struct timespec a, b;
+	int64_t out;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (int i = 0; i < 200; i++)
+		assert_false(nextrun_after(&s, z, 1767225600 + i, &out));
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	double us = ((double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec)) / 1e3 / 200;
+	if (us > 200)
+		fail_msg("a gap-only entry took %.1f us per call", us);
+	s = sched("0 0 29 2 *");   /* a fixed time in the gap runs when it ends */
+	assert_true(nextrun_after(&s, z, 1767225600, &out));
+	tz_free(z);
+}
+
 /* ---- property test against a minute-stepping reference ---------------- */
 
 static uint32_t rng = 2026;
@@ -263,6 +288,7 @@ int main(void)
 		cmocka_unit_test(test_sequences_follow_the_vixie_dst_rules),
 		cmocka_unit_test(test_never_and_reboot_have_no_next_run),
 		cmocka_unit_test(test_rare_schedules_cost_microseconds),
+		cmocka_unit_test(test_an_entry_only_in_a_gap_fails_fast),
 		cmocka_unit_test(test_agrees_with_minute_stepping_reference_around_dst),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
