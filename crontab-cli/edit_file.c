@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -32,24 +33,62 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-/* $TMPDIR when it is an absolute path, else /tmp. */
+/* Whether no one but us and root can change what PATH names: every
+ * directory from / down to it (links resolved) is ours or root's, and one
+ * that others may write to is sticky. Else someone could move our private
+ * directory away and put theirs in its place, with a link where the
+ * editor writes (review: root's `crontab -u USER -e` with TMPDIR in the
+ * user's home wrote through the user's link). */
+static bool only_ours(const char *path)
+{
+	char real[PATH_MAX];
+	if (!realpath(path, real))
+		return false;
+	uid_t me = geteuid();
+	for (size_t i = 1;; i++) {
+		if (real[i] != '/' && real[i] != '\0')
+			continue;
+		char c = real[i];
+		real[i] = '\0';
+		struct stat st;
+		bool ok = stat(i == 1 && c == '\0' ? "/" : real, &st) == 0 && S_ISDIR(st.st_mode) &&
+		          (st.st_uid == 0 || st.st_uid == me) &&
+		          (!(st.st_mode & (S_IWGRP | S_IWOTH)) || (st.st_mode & S_ISVTX));
+		real[i] = c;
+		if (!ok)
+			return false;
+		if (c == '\0')
+			return true;
+	}
+}
+
+/* $TMPDIR when it is an absolute path that only we and root can change
+ * (only_ours: else /tmp, with a warning), else /tmp. */
 static const char *temp_base(void)
 {
 	const char *t = getenv("TMPDIR");
-	return t && t[0] == '/' ? t : "/tmp";
+	if (!t || t[0] != '/')
+		return "/tmp";
+	if (!only_ours(t)) {
+		fprintf(stderr, "crontab: not using TMPDIR %s: someone other than you or root could"
+		        " change it; using /tmp\n", t);
+		return "/tmp";
+	}
+	return t;
 }
 
 /* mkdtemp, then open the directory and check it is ours and private. */
 static int make_dir(struct edit_file *ef)
 {
-	int n = snprintf(ef->dir, sizeof(ef->dir), "%s/crontab.XXXXXX", temp_base());
+	const char *base = temp_base();
+	int n = snprintf(ef->dir, sizeof(ef->dir), "%s/crontab.XXXXXX", base);
 	if (n < 0 || (size_t)n >= sizeof(ef->dir) - sizeof("/" EDIT_FILE_NAME)) {
 		fprintf(stderr, "crontab: the temporary directory path (TMPDIR) is too long\n");
 		return -1;
 	}
 	if (!mkdtemp(ef->dir)) {
-		fprintf(stderr, "crontab: cannot create a private directory in %s: %s\n",
-		        temp_base(), strerror(errno));
+		fprintf(stderr, "crontab: cannot create a private directory in %s: %s\n", base,
+		        strerror(errno));
 		return -1;
 	}
 	snprintf(ef->path, sizeof(ef->path), "%s/%s", ef->dir, EDIT_FILE_NAME);

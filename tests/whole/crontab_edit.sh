@@ -106,5 +106,19 @@ EDITOR="$TEST_TMP/editor" run as_nobody "$CRONTAB" -e
 expect_rc 0 "nobody edits their own crontab"
 [ "$(sed -n 2p "$STATE/stat.2")" = "600 nobody regular file" ] || fail "nobody's temp file: $(cat "$STATE/stat.2")"
 
+# Root's TMPDIR in a directory nobody owns: nobody could move the private
+# directory away and put a link where the editor writes (review). crontab
+# says so and edits in /tmp instead.
+mkdir -m 0755 "$TEST_TMP/nobodys"
+chown nobody "$TEST_TMP/nobodys"
+rm -f "$STATE/count"; echo 1 >"$STATE/count"
+TMPDIR=$TEST_TMP/nobodys EDITOR="$TEST_TMP/editor" run "$CRONTAB" -u nobody -e
+expect_rc 0 "root edits with an unsafe TMPDIR"
+expect_err_has "crontab: not using TMPDIR $TEST_TMP/nobodys: someone other than you or root could change it; using /tmp" \
+    "the unsafe TMPDIR"
+grep -q -- "^/tmp/crontab\.[A-Za-z0-9]*/crontab$" "$STATE/args.2" ||
+    fail "the editor did not get a file in /tmp: $(cat "$STATE/args.2")"
+[ -z "$(ls -A "$TEST_TMP/nobodys")" ] || fail "crontab wrote in the unsafe TMPDIR"
+
 stop_crond
 echo "ok"
