@@ -33,17 +33,14 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-/* Whether no one but us and root can change what PATH names: every
- * directory from / down to it (links resolved) is ours or root's, and one
+/* Whether no one but us and root can change REAL (a path with no link
+ * in it): every directory from / down to it is ours or root's, and one
  * that others may write to is sticky. Else someone could move our private
  * directory away and put theirs in its place, with a link where the
  * editor writes (review: root's `crontab -u USER -e` with TMPDIR in the
  * user's home wrote through the user's link). */
-static bool only_ours(const char *path)
+static bool only_ours(char *real)
 {
-	char real[PATH_MAX];
-	if (!realpath(path, real))
-		return false;
 	uid_t me = geteuid();
 	for (size_t i = 1;; i++) {
 		if (real[i] != '/' && real[i] != '\0')
@@ -62,25 +59,33 @@ static bool only_ours(const char *path)
 	}
 }
 
-/* $TMPDIR when it is an absolute path that only we and root can change
- * (only_ours: else /tmp, with a warning), else /tmp. */
-static const char *temp_base(void)
+/* Where the private directory goes, into BUF (PATH_MAX bytes): $TMPDIR
+ * with its links resolved, when it is an absolute path to a directory
+ * that only we and root can change, else /tmp (with a warning when TMPDIR
+ * was set). The resolved path is the one used from then on: a link in
+ * TMPDIR is someone's to point elsewhere after the check. */
+static const char *temp_base(char *buf)
 {
 	const char *t = getenv("TMPDIR");
 	if (!t || t[0] != '/')
 		return "/tmp";
-	if (!only_ours(t)) {
+	if (!realpath(t, buf)) {
+		fprintf(stderr, "crontab: not using TMPDIR %s: %s; using /tmp\n", t, strerror(errno));
+		return "/tmp";
+	}
+	if (!only_ours(buf)) {
 		fprintf(stderr, "crontab: not using TMPDIR %s: someone other than you or root could"
 		        " change it; using /tmp\n", t);
 		return "/tmp";
 	}
-	return t;
+	return buf;
 }
 
 /* mkdtemp, then open the directory and check it is ours and private. */
 static int make_dir(struct edit_file *ef)
 {
-	const char *base = temp_base();
+	char resolved[PATH_MAX];
+	const char *base = temp_base(resolved);
 	int n = snprintf(ef->dir, sizeof(ef->dir), "%s/crontab.XXXXXX", base);
 	if (n < 0 || (size_t)n >= sizeof(ef->dir) - sizeof("/" EDIT_FILE_NAME)) {
 		fprintf(stderr, "crontab: the temporary directory path (TMPDIR) is too long\n");

@@ -120,5 +120,17 @@ grep -q -- "^/tmp/crontab\.[A-Za-z0-9]*/crontab$" "$STATE/args.2" ||
     fail "the editor did not get a file in /tmp: $(cat "$STATE/args.2")"
 [ -z "$(ls -A "$TEST_TMP/nobodys")" ] || fail "crontab wrote in the unsafe TMPDIR"
 
+# A TMPDIR through nobody's link to a safe directory: the directory is
+# used by its real path, not through the link, which nobody could point
+# elsewhere while the editor runs (review).
+mkdir -m 0700 "$TEST_TMP/rootsafe"
+as_nobody ln -s "$TEST_TMP/rootsafe" "$TMPDIR/link" || fail "nobody's link"
+rm -f "$STATE/count"; echo 1 >"$STATE/count"
+TMPDIR=$TMPDIR/link EDITOR="$TEST_TMP/editor" run "$CRONTAB" -u nobody -e
+expect_rc 0 "root edits with TMPDIR through a link"
+grep -q -- "^$TEST_TMP/rootsafe/crontab\.[A-Za-z0-9]*/crontab$" "$STATE/args.2" ||
+    fail "the editor's file is not under the real path: $(cat "$STATE/args.2")"
+rm -f "$TMPDIR/link"
+
 stop_crond
 echo "ok"
