@@ -249,16 +249,21 @@ static int init_mailboxes(struct crond *c, char *err, size_t errlen)
 }
 
 /* A spool made before compaction came is rewritten once, here, before any
- * job runs (recorder.h gives free pages back). If that fails (no room for
- * the copy) the spool works as before and the next start tries again. */
+ * job runs (recorder.h gives free pages back), when it is at most
+ * COMPACT_ENABLE_MAX_BYTES (about a second) and there is room for the
+ * copy. Else it works as before, and the next start tries again. */
+#define COMPACT_ENABLE_MAX_BYTES (64ULL * 1024 * 1024)
+
 static void enable_compaction(struct spool *sp)
 {
 	struct spool_err e;
 	bool rewritten;
 	int64_t t0 = clock_mono_ns();
-	if (spool_compact_enable(sp, &rewritten, &e) != SPOOL_OK)
-		log_msg(LOG_WARNING, "spool %s: not made able to give free space back (tried again"
-		        " at the next start): %s", spool_path(sp), e.msg);
+	int code = spool_compact_enable(sp, COMPACT_ENABLE_MAX_BYTES, &rewritten, &e);
+	if (code != SPOOL_OK)
+		log_msg(code == SPOOL_CONFLICT ? LOG_NOTICE : LOG_WARNING, "spool %s: not made able"
+		        " to give free space back (tried again at the next start): %s",
+		        spool_path(sp), e.msg);
 	else if (rewritten)
 		log_msg(LOG_INFO, "spool %s: rewritten once so that it gives free space back"
 		        " (VACUUM, %lld ms)", spool_path(sp),

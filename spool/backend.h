@@ -138,7 +138,7 @@ struct spool_ops {
 	int (*reserve_release)(struct spool *sp, uint64_t *freed, struct spool_err *err);
 	bool (*reserve_present)(struct spool *sp);
 	int (*compact)(struct spool *sp, unsigned max_pages, struct spool_space *space, struct spool_err *err);
-	int (*compact_enable)(struct spool *sp, bool *rewritten, struct spool_err *err);
+	int (*compact_enable)(struct spool *sp, uint64_t max_bytes, bool *rewritten, struct spool_err *err);
 	int (*run_claim)(struct spool *sp, const struct spool_run *runs, size_t n, int64_t *ids, bool *won, struct spool_err *err);
 	int (*node_beat)(struct spool *sp, int64_t now_ms, int64_t *db_now_ms, struct spool_err *err);
 	int (*node_leave)(struct spool *sp, struct spool_err *err);

@@ -308,9 +308,10 @@ int spool_compact(struct spool *sp, unsigned max_pages, struct spool_space *spac
 	return sp->ops->compact(sp, max_pages, space, err);
 }
 
-int spool_compact_enable(struct spool *sp, bool *rewritten, struct spool_err *err)
+int spool_compact_enable(struct spool *sp, uint64_t max_bytes, bool *rewritten,
+			 struct spool_err *err)
 {
-	return sp->ops->compact_enable(sp, rewritten, err);
+	return sp->ops->compact_enable(sp, max_bytes, rewritten, err);
 }
 
 bool spool_reserve_present(struct spool *sp)

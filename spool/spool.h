@@ -436,10 +436,14 @@ int spool_compact(struct spool *sp, unsigned max_pages, struct spool_space *spac
 		  struct spool_err *err);
 
 /* Makes a spool made before compaction came able to compact: rewrites the
- * whole file once (SQLite's VACUUM: takes as long as copying it, and as
- * much free disk as the file's used pages). *REWRITTEN: whether it did;
- * false when there was nothing to do. */
-int spool_compact_enable(struct spool *sp, bool *rewritten, struct spool_err *err);
+ * whole file once (SQLite's VACUUM, its copy in memory, the new file
+ * through the WAL, which is emptied after, whether it worked or not: about
+ * 15 s for 1 GB here). *REWRITTEN: whether it did; false when there was
+ * nothing to do. Does nothing, and says why, for a file over MAX_BYTES
+ * (SPOOL_CONFLICT: its free pages are still reused, just never given back)
+ * or without twice its size free on its file system (SPOOL_FULL). */
+int spool_compact_enable(struct spool *sp, uint64_t max_bytes, bool *rewritten,
+			 struct spool_err *err);
 
 /* ---------------------------------------------------------------- history */
 

@@ -230,7 +230,7 @@ int pg_reserve_make(struct spool *sp, struct spool_err *err);
 int pg_reserve_release(struct spool *sp, uint64_t *freed, struct spool_err *err);
 bool pg_reserve_present(struct spool *sp);
 int pg_compact(struct spool *sp, unsigned max_pages, struct spool_space *space, struct spool_err *err);
-int pg_compact_enable(struct spool *sp, bool *rewritten, struct spool_err *err);
+int pg_compact_enable(struct spool *sp, uint64_t max_bytes, bool *rewritten, struct spool_err *err);
 int pg_run_claim(struct spool *sp, const struct spool_run *runs, size_t n, int64_t *ids, bool *won, struct spool_err *err);
 int pg_node_beat(struct spool *sp, int64_t now_ms, int64_t *db_now_ms, struct spool_err *err);
 int pg_node_leave(struct spool *sp, struct spool_err *err);

@@ -40,9 +40,11 @@ int pg_compact(struct spool *sp, unsigned max_pages, struct spool_space *space,
 	return SPOOL_OK;
 }
 
-int pg_compact_enable(struct spool *sp, bool *rewritten, struct spool_err *err)
+int pg_compact_enable(struct spool *sp, uint64_t max_bytes, bool *rewritten,
+		      struct spool_err *err)
 {
 	(void)sp;
+	(void)max_bytes;
 	(void)err;
 	*rewritten = false;
 	return SPOOL_OK;

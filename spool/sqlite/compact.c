@@ -9,7 +9,11 @@
  * one made before needs one VACUUM, which rewrites the whole file, to
  * change its mode (sqlite_compact_enable).
  */
+#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/statvfs.h>
 
 #include "spool/sqlite/internal.h"
 
@@ -47,15 +51,32 @@ int sqlite_compact(struct spool *sp, unsigned max_pages, struct spool_space *spa
 	return code == SPOOL_OK ? read_space(sp, space, err) : code;
 }
 
-int sqlite_compact_enable(struct spool *sp, bool *rewritten, struct spool_err *err)
+int sqlite_compact_enable(struct spool *sp, uint64_t max_bytes, bool *rewritten,
+			  struct spool_err *err)
 {
 	*rewritten = false;
-	int64_t mode = 0;
-	int code = spool_pragma_int(sp, "PRAGMA auto_vacuum", &mode, "read the vacuum mode", err);
-	if (code != SPOOL_OK || mode == AUTO_VACUUM_INCREMENTAL)
+	struct spool_space space;
+	int code = read_space(sp, &space, err);
+	if (code != SPOOL_OK || space.can_compact)
 		return code;
-	code = spool_exec(sp, "PRAGMA auto_vacuum = INCREMENTAL; VACUUM",
-			  "make the spool compactable (VACUUM)", err);
+	uint64_t bytes = space.pages * space.page_bytes;
+	if (bytes > max_bytes)
+		return spool_seterr(err, SPOOL_CONFLICT, "%s: %" PRIu64 " bytes, over the %" PRIu64
+				    " a start rewrites: its free pages are reused, not given back",
+				    sp->path, bytes, max_bytes);
+	struct statvfs fs;
+	if (statvfs(sp->path, &fs) != 0)
+		return spool_seterr(err, SPOOL_IO, "%s: %s", sp->path, strerror(errno));
+	uint64_t room = (uint64_t)fs.f_bavail * fs.f_frsize;
+	if (room < 2 * bytes)
+		return spool_seterr(err, SPOOL_FULL, "%s: rewriting it needs %" PRIu64 " bytes free,"
+				    " %" PRIu64 " are", sp->path, 2 * bytes, room);
+	/* the copy in memory (at most MAX_BYTES), not in /var/tmp */
+	code = spool_exec(sp, "PRAGMA temp_store = MEMORY; PRAGMA auto_vacuum = INCREMENTAL;"
+			  " VACUUM", "make the spool compactable (VACUUM)", err);
 	*rewritten = code == SPOOL_OK;
+	struct spool_err ignored;   /* the WAL back to empty, done or not */
+	(void)spool_exec(sp, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA temp_store = DEFAULT",
+			 "empty the WAL", &ignored);
 	return code;
 }

@@ -174,7 +174,8 @@ int spool_step_row(struct spool *sp, sqlite3_stmt *st, const char *what,
 /* ---- compact.c: the operations compact and compact_enable */
 int sqlite_compact(struct spool *sp, unsigned max_pages, struct spool_space *space,
 		   struct spool_err *err);
-int sqlite_compact_enable(struct spool *sp, bool *rewritten, struct spool_err *err);
+int sqlite_compact_enable(struct spool *sp, uint64_t max_bytes, bool *rewritten,
+			  struct spool_err *err);
 
 /* ---- values.c: moving values between C and SQLite */
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -830,7 +831,7 @@ static void test_compaction_gives_free_pages_back(void **state)
 		assert_false(before.can_compact);
 		assert_int_equal(before.free_pages, 0);
 		bool rewritten = true;
-		assert_int_equal(spool_compact_enable(fx->sp, &rewritten, &err), SPOOL_OK);
+		assert_int_equal(spool_compact_enable(fx->sp, 1 << 30, &rewritten, &err), SPOOL_OK);
 		assert_false(rewritten);
 		return;
 	}
@@ -846,7 +847,9 @@ static void test_compaction_gives_free_pages_back(void **state)
 }
 
 /* A spool made before compaction came cannot compact until it is rewritten
- * once, and then it can; a second call rewrites nothing. */
+ * once, and then it can; a second call rewrites nothing. A file over the
+ * size a start rewrites is left as it is, saying so, and the WAL is empty
+ * after the rewrite. */
 static void test_old_spool_is_made_compactable_once(void **state)
 {
 	struct spool_fixture *fx = *state;
@@ -865,14 +868,23 @@ static void test_old_spool_is_made_compactable_once(void **state)
 	assert_false(space.can_compact);
 	uint64_t pages = space.pages;
 	assert_true(space.free_pages > 1000);   /* and still there */
-	bool rewritten = false;
-	assert_int_equal(spool_compact_enable(fx->sp, &rewritten, &err), SPOOL_OK);
+	bool rewritten = true;
+	uint64_t bytes = pages * space.page_bytes;
+	assert_int_equal(spool_compact_enable(fx->sp, bytes - 1, &rewritten, &err), SPOOL_CONFLICT);
+	assert_false(rewritten);
+	assert_non_null(strstr(err.msg, "its free pages are reused, not given back"));
+	assert_int_equal(spool_compact_enable(fx->sp, bytes, &rewritten, &err), SPOOL_OK);
 	assert_true(rewritten);
+	char wal[SPOOL_FIXTURE_PATH_MAX + 8];
+	snprintf(wal, sizeof(wal), "%s-wal", fx->path);
+	struct stat st;
+	assert_int_equal(stat(wal, &st), 0);
+	assert_int_equal(st.st_size, 0);
 	assert_int_equal(spool_compact(fx->sp, 0, &space, &err), SPOOL_OK);
 	assert_true(space.can_compact);
 	assert_int_equal(space.free_pages, 0);   /* VACUUM left none */
 	assert_true(space.pages < pages / 4);
-	assert_int_equal(spool_compact_enable(fx->sp, &rewritten, &err), SPOOL_OK);
+	assert_int_equal(spool_compact_enable(fx->sp, bytes, &rewritten, &err), SPOOL_OK);
 	assert_false(rewritten);
 }
 

@@ -12,6 +12,9 @@
 # nobody's history down to 10 records, the file's free pages are given back:
 # fewer than a step's (256) are left and the file is under a third of its
 # size before. Figures: the file's size before and after.
+# Fault 3: an old spool on a file system without twice its size free (a
+# small tmpfs). Pass: crond says why it does not rewrite it, starts, and
+# leaves no WAL behind (the first try filled the file system with one).
 . "$ROOT/tests/whole/lib.sh"
 need_crond
 command -v sqlite3 >/dev/null || { echo "SKIP: no sqlite3"; exit 0; }
@@ -59,3 +62,35 @@ stop_crond
 after=$(stat -c %s "$db")
 [ "$after" -lt $(( before / 3 )) ] || fail "the file is $after bytes, $before before"
 echo "figure: the spool's file: $before bytes with 8,000 records, $after after the prune and compaction"
+
+# ---------------------------------------------------------------- 3. no room
+[ "$(id -u)" -eq 0 ] || { echo "# part 3 skipped: mounting a tmpfs needs root"; exit 0; }
+FS=$TEST_TMP/small
+mkdir -m 0700 "$FS"
+mount -t tmpfs -o size=16m,mode=0700 tmpfs "$FS" || fail "cannot mount a tmpfs on $FS"
+trap 'cleanup_crond; umount "$FS" 2>/dev/null' EXIT
+cp "$CONF" "$TEST_TMP/conf.main"
+sed -i "s|^spool = .*|spool = $FS/crond.db|" "$CONF"
+mv "$TEST_TMP/crond.log" "$TEST_TMP/crond2.log"
+: >"$TEST_TMP/crontab"
+start_crond
+stop_crond
+db=$FS/crond.db
+sql "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2500)
+     INSERT INTO run (kind, owner, uid, entry_key, command, scheduled_ms, start_ms, end_ms,
+                      exit_code, signal, flags, output_head, output_total)
+     SELECT 'cron', 'nobody', 65534, 'user:nobody:1', 'cmd', i, i, i + 1, 0, 0, 0,
+            hex(randomblob(500)), 1000 FROM n;
+     PRAGMA temp_store = MEMORY; PRAGMA auto_vacuum = NONE; VACUUM;
+     PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null || fail "cannot make an old spool on the tmpfs"
+size=$(stat -c %s "$db")
+free=$(( $(stat -f -c '%a * %S' "$FS") ))
+fill=$(( free - size - size / 2 ))
+[ "$fill" -gt 0 ] && head -c "$fill" /dev/zero >"$FS/filler"
+start_crond
+wait_for 10 "the refusal" log_has "not made able to give free space back (tried again at the next start): .*rewriting it needs [0-9]* bytes free"
+grep "not made able" "$TEST_TMP/crond.log" | sed 's/^/figure: /'
+wal=$(stat -c %s "$db-wal" 2>/dev/null || echo 0)
+[ "$wal" -eq 0 ] || fail "a WAL of $wal bytes was left on the small file system"
+stop_crond
+[ "$(sql "PRAGMA auto_vacuum")" = 0 ] || fail "the old spool changed without room"
