@@ -18,13 +18,26 @@ static bool is_crontab_change(const struct timer_msg *m)
 	return m->kind == TIMER_SET_CRONTAB || m->kind == TIMER_REMOVE_CRONTAB;
 }
 
+/* An owner whose change is kept: its message's index in the batch. */
+struct kept {
+	const char *owner;
+	size_t at;
+};
+
 /* Index of OWNER in KEPT[0..K), or K. */
-static size_t find(const char **kept, size_t k, const char *owner)
+static size_t find(const struct kept *kept, size_t k, const char *owner)
 {
 	size_t j = 0;
-	while (j < k && strcmp(kept[j], owner) != 0)
+	while (j < k && strcmp(kept[j].owner, owner) != 0)
 		j++;
 	return j;
+}
+
+/* Whether change A is older than change B by their generations (0 is
+ * unknown: no older than anything). */
+static bool older(const struct timer_msg *a, const struct timer_msg *b)
+{
+	return a->generation != 0 && b->generation != 0 && a->generation < b->generation;
 }
 
 enum mailbox_relation timer_batch_relation(const struct mailbox_item *newer,
@@ -41,8 +54,9 @@ enum mailbox_relation timer_batch_relation(const struct mailbox_item *newer,
 	}
 	if (!is_crontab_change(q) || strcmp(q->owner, n->owner) != 0)
 		return MAILBOX_UNRELATED;
-	if (n->generation != 0 && q->generation != 0 && n->generation < q->generation)
-		return MAILBOX_UNRELATED;   /* the queued one is newer: both go to the timer */
+	if (older(n, q))
+		return MAILBOX_UNRELATED;   /* the queued one is newer: both wait, and the
+		                               batch keeps the newer (timer_batch_superseded) */
 	return MAILBOX_REPLACES;
 }
 
@@ -50,7 +64,7 @@ size_t timer_batch_superseded(struct timer_msg *const *v, size_t n, bool *drop)
 {
 	for (size_t i = 0; i < n; i++)
 		drop[i] = false;
-	const char **kept = n ? malloc(n * sizeof(*kept)) : NULL;
+	struct kept *kept = n ? malloc(n * sizeof(*kept)) : NULL;
 	if (kept == NULL)
 		return 0;
 	size_t k = 0, dropped = 0;
@@ -67,12 +81,20 @@ size_t timer_batch_superseded(struct timer_msg *const *v, size_t n, bool *drop)
 		if (!is_crontab_change(v[i]))
 			continue;
 		size_t j = find(kept, k, v[i]->owner);
-		if (j < k) {
-			drop[i] = true;
-			dropped++;
-		} else {
-			kept[k++] = v[i]->owner;
+		if (j == k) {
+			kept[k++] = (struct kept){ v[i]->owner, i };
+			continue;
 		}
+		/* Two changes of one owner: the later one wins, unless its
+		 * generation is the older (the cluster thread posting what it
+		 * read just before a local install was posted). */
+		size_t loser = i;
+		if (older(v[kept[j].at], v[i])) {
+			loser = kept[j].at;
+			kept[j].at = i;
+		}
+		drop[loser] = true;
+		dropped++;
 	}
 	free(kept);
 	return dropped;

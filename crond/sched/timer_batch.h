@@ -25,8 +25,10 @@
 
 #include "crond/sched/timer.h"
 
-/* Sets DROP[i] for each message of V[0..N) (posting order) a later change
- * replaces, the others false; returns how many were set. Without memory
+/* Sets DROP[i] for each message of V[0..N) (posting order) another change
+ * of its owner replaces, the others false; returns how many were set. Of
+ * two changes the later wins, unless its generation is the older (both
+ * known): an older crontab never replaces a newer one. Without memory
  * for its work it drops none. */
 size_t timer_batch_superseded(struct timer_msg *const *v, size_t n, bool *drop);
 

@@ -149,7 +149,8 @@ static void test_a_change_posted_replaces_the_owners_waiting_one(void **state)
 	assert_string_equal(queued(&b, "S:alice U:alice S:alice"), "0 1 2");
 	assert_string_equal(queued(&b, "S:alice U:bob S:alice"), "2 1 -0");
 	assert_string_equal(queued(&b, "S:alice U:alice S:alice S:alice"), "0 1 3 -2");
-	/* an older generation posted late does not replace a newer one */
+	/* an older generation posted late does not replace a newer one, and
+	 * the batch keeps the newer */
 	make(&b, "S:alice S:alice");
 	struct mailbox mb;
 	assert_int_equal(mailbox_init(&mb), 0);
@@ -160,6 +161,10 @@ static void test_a_change_posted_replaces_the_owners_waiting_one(void **state)
 	assert_int_equal(mailbox_count(&mb), 2);
 	(void)mailbox_take_all(&mb);
 	mailbox_destroy(&mb, NULL);
+	size_t dropped;
+	assert_string_equal(verdict(&b, &dropped), "kd");   /* generation 9 kept */
+	b.m[1].generation = 0;   /* unknown: the later wins */
+	assert_string_equal(verdict(&b, &dropped), "dk");
 }
 
 int main(void)
