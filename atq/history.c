@@ -144,9 +144,6 @@ static int node_width(const struct pages *p)
 	return w == 0 ? 0 : w < 4 ? 4 : (int)w;
 }
 
-/* The FLAGS column's width: the widest flags of P's runs, at least
- * FLAGS_WIDTH, so long flags ("interrupted,node-lost") keep the columns
- * after in line. */
 /* The job a run shows: its at job's number, or the whole key ("quota:at"
  * for a refused submission), cut at JOB_CUT bytes. */
 enum { JOB_WIDTH = 4, JOB_CUT = 20 };
@@ -162,7 +159,9 @@ static int job_shown(const struct run *r, const char **job)
 	return len > JOB_CUT ? JOB_CUT : (int)len;
 }
 
-/* The FLAGS and JOB columns are as wide as their widest value in P. */
+/* The FLAGS and JOB columns are as wide as their widest value in P, at
+ * least FLAGS_WIDTH and JOB_WIDTH, so long flags ("interrupted,node-lost")
+ * and long jobs ("quota:at") keep the columns after in line. */
 static void column_widths(const struct pages *p, int *flags_w, int *job_w)
 {
 	size_t fw = FLAGS_WIDTH;
@@ -180,8 +179,9 @@ static void column_widths(const struct pages *p, int *flags_w, int *job_w)
 			runfmt_flags(r.flags, flags, sizeof(flags));
 			if (strlen(flags) > fw)
 				fw = strlen(flags);
-			if (job_shown(&r, &job) > jw)
-				jw = job_shown(&r, &job);
+			int w = job_shown(&r, &job);
+			if (w > jw)
+				jw = w;
 		}
 	}
 	*flags_w = (int)fw;

@@ -246,13 +246,19 @@ static void unlink_series(struct metrics *m, struct metrics_series *victim)
 	while (*p != victim)
 		p = &(*p)->next;
 	*p = victim->next;
+	/* A pool that was full has room again: say so again when it fills,
+	 * not at every removal (a user at the cap editing their crontab) */
+	bool was_full = victim->owner ? m->owners[victim->owner - 1].n_series >= METRICS_MAX_PER_USER ||
+	                                m->n_series - m->n_system >= METRICS_MAX_ENTRIES
+	                              : m->n_system >= METRICS_MAX_ENTRIES;
 	if (victim->owner)
 		m->owners[victim->owner - 1].n_series--;
 	else
 		m->n_system--;
 	series_free(victim);
 	m->n_series--;
-	m->over_cap_logged = false;   /* room again: say so again when it fills */
+	if (was_full)
+		m->over_cap_logged = false;
 }
 
 static int by_snap(const void *a, const void *b)
