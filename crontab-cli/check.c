@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "crontab-cli/cli.h"
@@ -58,7 +59,8 @@ int crontab_cmd_check(const struct crontab_cli *cli)
 	                                                     : crontab_user_format(who.uid),
 	                       &tab, &diags);
 	if (rc == 0) {
-		crontab_check_zones(&tab, &diags);
+		if (crontab_check_zones(&tab, &diags) == 0)
+			crontab_check_never(&tab, (int64_t)time(NULL), &diags);
 		crontab_free(&tab);
 	}
 	crontab_print_diags(&diags, name);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "crontab-cli/cli.h"
 #include "crontab-cli/install.h"
@@ -25,9 +26,12 @@
 int cli_check_and_install(struct store *st, const char *text, size_t len, const char *name)
 {
 	struct crontab tab;
-	struct diag_list diags = { 0 };
+	struct diag_list diags = { 0 }, never = { 0 };
 	if (crontab_parse(text, len, crontab_user_format(st->who->uid), &tab, &diags) == 0) {
-		crontab_check_zones(&tab, &diags);
+		/* crond does not look for these (it would cost its control
+		 * thread): said here, once the crontab is in */
+		if (crontab_check_zones(&tab, &diags) == 0)
+			crontab_check_never(&tab, (int64_t)time(NULL), &never);
 		crontab_free(&tab);
 	}
 	int rc;
@@ -36,8 +40,11 @@ int cli_check_and_install(struct store *st, const char *text, size_t len, const 
 		rc = STORE_INVALID;
 	} else {
 		rc = store_install(st, text, len, name, &diags);
+		if (rc == STORE_OK)
+			crontab_print_diags(&never, name);
 	}
 	diag_list_clear(&diags);
+	diag_list_clear(&never);
 	return rc;
 }
 

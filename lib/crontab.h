@@ -126,4 +126,11 @@ const char *crontab_getenv(const struct crontab *tab, const struct crontab_entry
  * Returns the number of errors. */
 size_t crontab_check_zones(const struct crontab *tab, struct diag_list *diags);
 
+/* Warns (DIAGS, at the entry's line) of each entry with a CRON_TZ that has
+ * no run after NOW in its zone: every time it names falls in the zone's
+ * skipped hours (a wildcard entry in a gap; the daemon accepts it and it
+ * never runs). For the CLIs, which pay for it: up to about 20 us an entry
+ * (lib/nextrun.h), not for the daemon. Returns how many were warned of. */
+size_t crontab_check_never(const struct crontab *tab, int64_t now, struct diag_list *diags);
+
 #endif

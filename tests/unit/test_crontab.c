@@ -196,6 +196,27 @@ static void test_different_zones_are_bounded(void **state)
 	crontab_free(&tab);
 }
 
+/* An entry that never runs in its zone (every time it names is skipped
+ * there) is warned of at its line; a fixed time in the gap runs when the
+ * gap ends, and entries in the daemon's zone are not looked at. */
+static void test_entries_that_never_run_in_their_zone_are_warned_of(void **state)
+{
+	(void)state;
+	struct crontab tab;
+	parse_ok("CRON_TZ=AAA+24BBB-24,J59/0,J300/0\n* * 29 2 * never\n0 0 29 2 * gapend\n"
+	         "* * * * * fine\nCRON_TZ=\n* * 29 2 * local\n", CRONTAB_USER, &tab);
+	struct diag_list d = { 0 };
+	assert_int_equal(crontab_check_zones(&tab, &d), 0);
+	assert_int_equal(crontab_check_never(&tab, 1767225600, &d), 1);
+	assert_int_equal(d.count, 1);
+	assert_true(d.items[0].warning);
+	assert_int_equal(d.items[0].line, 2);
+	assert_string_equal(d.items[0].msg, "this entry never runs in CRON_TZ=AAA+24BBB-24,J59/0,"
+	                                     "J300/0: every time it names falls in a skipped hour there");
+	diag_list_clear(&d);
+	crontab_free(&tab);
+}
+
 static void test_extensions_are_resolved_per_entry(void **state)
 {
 	(void)state;
@@ -638,6 +659,7 @@ int main(void)
 		cmocka_unit_test(test_system_format_has_a_user_field),
 		cmocka_unit_test(test_unknown_cron_tz_names_its_line_and_column),
 		cmocka_unit_test(test_different_zones_are_bounded),
+		cmocka_unit_test(test_entries_that_never_run_in_their_zone_are_warned_of),
 		cmocka_unit_test(test_extensions_are_resolved_per_entry),
 		cmocka_unit_test(test_every_invalid_line_is_reported_with_its_place),
 		cmocka_unit_test(test_all_errors_are_collected_not_just_the_first),

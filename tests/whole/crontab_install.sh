@@ -91,5 +91,17 @@ run "$CRONTAB" -h
 expect_rc 0 "-h"
 case "$OUT" in *"crontab [-u USER] -l"*) ;; *) fail "-h shows no usage" ;; esac
 
+# An entry that never runs in its CRON_TZ (every time it names is in the
+# zone's skipped hours) is installed, with a warning at its line; -T says
+# the same.
+printf 'CRON_TZ=AAA+24BBB-24,J59/0,J300/0\n* * 29 2 * never\n0 0 29 2 * gapend\n' >"$TEST_TMP/gap.tab"
+run "$CRONTAB" "$TEST_TMP/gap.tab"
+expect_rc 0 "a crontab with an entry that never runs"
+expect_err_has "gap.tab:2:1: warning: this entry never runs in CRON_TZ=AAA+24BBB-24,J59/0,J300/0" \
+    "the warning at install"
+run "$CRONTAB" -T "$TEST_TMP/gap.tab"
+expect_rc 0 "-T of it"
+expect_err_has "gap.tab:2:1: warning: this entry never runs" "the warning of -T"
+
 stop_crond
 echo "ok"
