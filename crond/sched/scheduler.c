@@ -42,6 +42,7 @@ struct zone_entry {
 };
 
 #define ZONE_BUCKETS 256
+#define FNV_BASIS 0xcbf29ce484222325ull
 
 struct scheduler {
 	const struct tz *local;
@@ -128,11 +129,12 @@ void scheduler_free(struct scheduler *s)
 	free(s);
 }
 
-static uint64_t name_hash(const char *k)
+/* FNV-1a of DATA, going on from H (FNV_BASIS to start). */
+static uint64_t fnv(uint64_t h, const void *data, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (; *k; k++)
-		h = (h ^ (unsigned char)*k) * 0x100000001b3ull;
+	const unsigned char *p = data;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
 	return h;
 }
 
@@ -140,7 +142,7 @@ static uint64_t name_hash(const char *k)
 static struct zone_entry *zone_acquire(struct scheduler *s, const char *name, char *err,
                                        size_t errlen)
 {
-	uint64_t h = name_hash(name);
+	uint64_t h = fnv(FNV_BASIS, name, strlen(name));
 	for (struct zone_entry *z = s->zones[h % ZONE_BUCKETS]; z; z = z->next)
 		if (z->hash == h && strcmp(z->name, name) == 0) {
 			z->refs++;
@@ -626,19 +628,11 @@ void scheduler_run_catchup(struct scheduler *s, int64_t now,
 	}
 }
 
-static uint64_t fnv(uint64_t h, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * 0x100000001b3ull;
-	return h;
-}
-
 /* The hash part of an entry's key (scheduler_entry_key). */
 static uint64_t entry_hash(const struct crontab_entry *e)
 {
 	const struct schedule *sc = &e->sched;
-	uint64_t h = 0xcbf29ce484222325ull;
+	uint64_t h = FNV_BASIS;
 	h = fnv(h, &sc->minutes, sizeof(sc->minutes));
 	h = fnv(h, &sc->hours, sizeof(sc->hours));
 	h = fnv(h, &sc->mdays, sizeof(sc->mdays));
