@@ -194,6 +194,27 @@ static void reap(struct super *s, struct job *j, int64_t now_ns)
 	stop_lingering(s, j);
 }
 
+/* Whether an event tag is the mailbox's, the timer's or a client's (not
+ * a job's). */
+static bool is_marker(uint64_t tag)
+{
+	return tag == TAG_MAILBOX || tag == TAG_TIMER || (tag & TAG_CLIENT);
+}
+
+/* An event on one of a job's descriptors. */
+static void on_job_event(struct super *s, const struct epoll_event *ev, int64_t now_ns)
+{
+	enum job_fd which;
+	struct job *j = super_tagged_job(s, ev->data.u64, &which);
+	if (!j)
+		return;   /* a descriptor of a job already finished */
+	switch (which) {
+	case JOB_FD_OUT: job_read_output(j, s->cfg.output_cap); break;
+	case JOB_FD_ERR: super_check_started(s, j); break;
+	case JOB_FD_PID: reap(s, j, now_ns); break;
+	}
+}
+
 static void on_event(struct super *s, const struct epoll_event *ev, int64_t now_ns)
 {
 	if (ev->data.u64 == TAG_MAILBOX) {
@@ -210,15 +231,19 @@ static void on_event(struct super *s, const struct epoll_event *ev, int64_t now_
 		runclients_event(&s->clients, ev->data.u64, ev->events);
 		return;
 	}
-	enum job_fd which;
-	struct job *j = super_tagged_job(s, ev->data.u64, &which);
-	if (!j)
-		return;   /* a descriptor of a job already finished */
-	switch (which) {
-	case JOB_FD_OUT: job_read_output(j, s->cfg.output_cap); break;
-	case JOB_FD_ERR: super_check_started(s, j); break;
-	case JOB_FD_PID: reap(s, j, now_ns); break;
-	}
+	on_job_event(s, ev, now_ns);
+}
+
+void super_poll_jobs(struct super *s)
+{
+	struct epoll_event evs[64];
+	int n = epoll_wait(s->ep, evs, 64, 0);
+	if (n <= 0)
+		return;
+	int64_t now_ns = clock_now_ns(&s->c->clock);
+	for (int i = 0; i < n; i++)
+		if (!is_marker(evs[i].data.u64))
+			on_job_event(s, &evs[i], now_ns);
 }
 
 /* Arms the deadline timer; returns true if some job needs reaping by polling. */

@@ -104,6 +104,15 @@ static inline void super_give_back(struct super *s, struct run_request *r)
  * its record written at the next flush. Takes J (the recorder frees it). */
 void super_finished(struct super *s, struct job *j);
 
+/* Handles the events of jobs already started (start reports, ends,
+ * output) that are ready now, without waiting and leaving the others
+ * (mailbox, timer, clients) to the loop: super_launch_pending calls it
+ * between the starts of a long batch, so that the descriptors of the jobs
+ * that have exec'd or ended are closed before the next clone, which copies
+ * every descriptor crond holds into the child (and the child closes each
+ * one again): with a burst of 1,000 started in one batch, 790 of them. */
+void super_poll_jobs(struct super *s);
+
 /* ------------------------------- supervisor_slots.c: the running jobs */
 
 /* Watches J (its descriptors in the epoll set, J on s->running); false

@@ -109,11 +109,17 @@ static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
 		recorder_started(&s->rec, j);   /* its running record */
 }
 
+/* Starts between two looks at the jobs' events (super_poll_jobs): often
+ * enough that few started jobs' descriptors pile up, rarely enough that
+ * the look costs nothing next to the starts. */
+#define SUPER_POLL_EVERY 8
+
 /* Starts what the fair queue lets start, a batch at a time: on a shared
  * spool the batch is claimed in one transaction first. */
 void super_launch_pending(struct super *s)
 {
 	struct run_request *batch[CLAIM_BATCH_MAX];
+	unsigned launched = 0;
 	while (!s->stopping) {
 		size_t n = 0;
 		struct fairq_node *node;
@@ -134,6 +140,8 @@ void super_launch_pending(struct super *s)
 				continue;
 			}
 			launch_one(s, r, now_ns);
+			if (++launched % SUPER_POLL_EVERY == 0)
+				super_poll_jobs(s);
 		}
 	}
 	runner_ids_clear(&s->ids);   /* the next pass looks its owners up afresh */
