@@ -13,6 +13,7 @@
 #include "crond/run/job.h"
 #include "crond/log.h"
 #include "crond/run/runreq.h"
+#include "lib/fnv.h"
 #include "lib/source_name.h"
 
 #define NS 1000000000LL
@@ -53,14 +54,6 @@ void metrics_free(struct metrics *m)
 	free(m->owners);
 	m->owners = NULL;
 	m->n_owners = m->cap_owners = 0;
-}
-
-static uint64_t key_hash(const char *k)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (; *k; k++)
-		h = (h ^ (unsigned char)*k) * 0x100000001b3ull;
-	return h;
 }
 
 bool metrics_run_of_job(const struct job *j, struct metrics_run *run)
@@ -204,7 +197,7 @@ void metrics_note(struct metrics *m, const struct metrics_run *run, int64_t mono
 		m->late++;
 	if (!run->cron)
 		return;
-	uint64_t h = key_hash(run->key);
+	uint64_t h = fnv1a_str(run->key);
 	struct metrics_series *s = find(m, run->key, h);
 	if (!s && !(s = add(m, run, h)))
 		return;

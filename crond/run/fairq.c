@@ -12,13 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-	return h;
-}
+#include "lib/fnv.h"
 
 /* ---- the index of waiting keys ---- */
 
@@ -118,7 +112,7 @@ static struct fairq_user *user_new(enum fairq_class cls, const char *name)
 	if (!u)
 		return NULL;
 	u->cls = cls;
-	u->hash = hash_str(name);
+	u->hash = fnv1a_str(name);
 	memcpy(u->name, name, len + 1);
 	return u;
 }
@@ -198,7 +192,7 @@ static struct fairq_user *find_user(const struct fairq *q, const char *name, uin
  * newcomer is served after everyone already waiting in this round). */
 static struct fairq_user *get_user(struct fairq *q, const char *name)
 {
-	uint64_t h = hash_str(name);
+	uint64_t h = fnv1a_str(name);
 	struct fairq_user *u = find_user(q, name, h);
 	if (u)
 		return u;
@@ -241,7 +235,7 @@ enum fairq_verdict fairq_push(struct fairq *q, struct fairq_node *node, const ch
 	struct fairq_user *u = cls == FAIRQ_SYSTEM ? q->system : get_user(q, user);
 	if (!u)
 		return FAIRQ_NOMEM;
-	uint64_t h = key ? hash_str(key) : 0;
+	uint64_t h = key ? fnv1a_str(key) : 0;
 	size_t limit = q->lim.max_waiting;
 	if (cls == FAIRQ_USER)
 		limit -= limit / FAIRQ_SYSTEM_WAIT_DIV;
@@ -378,7 +372,7 @@ size_t fairq_running(const struct fairq *q)
 static const struct fairq_user *lookup(const struct fairq *q, const char *user,
                                        enum fairq_class cls)
 {
-	return cls == FAIRQ_SYSTEM ? q->system : find_user(q, user, hash_str(user));
+	return cls == FAIRQ_SYSTEM ? q->system : find_user(q, user, fnv1a_str(user));
 }
 
 size_t fairq_user_running(const struct fairq *q, const char *user, enum fairq_class cls)

@@ -14,6 +14,7 @@
 
 #include "crond/sched/heap.h"
 #include "crond/run/idmap.h"
+#include "lib/fnv.h"
 #include "lib/nextrun.h"
 
 enum slot_kind { SLOT_FREE, SLOT_CRON, SLOT_AT };
@@ -42,7 +43,6 @@ struct zone_entry {
 };
 
 #define ZONE_BUCKETS 256
-#define FNV_BASIS 0xcbf29ce484222325ull
 
 struct scheduler {
 	const struct tz *local;
@@ -129,20 +129,11 @@ void scheduler_free(struct scheduler *s)
 	free(s);
 }
 
-/* FNV-1a of DATA, going on from H (FNV_BASIS to start). */
-static uint64_t fnv(uint64_t h, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * 0x100000001b3ull;
-	return h;
-}
-
 /* Zone NAME, loaded now or shared, with one more reference; NULL with ERR. */
 static struct zone_entry *zone_acquire(struct scheduler *s, const char *name, char *err,
                                        size_t errlen)
 {
-	uint64_t h = fnv(FNV_BASIS, name, strlen(name));
+	uint64_t h = fnv1a_str(name);
 	for (struct zone_entry *z = s->zones[h % ZONE_BUCKETS]; z; z = z->next)
 		if (z->hash == h && strcmp(z->name, name) == 0) {
 			z->refs++;
@@ -632,24 +623,24 @@ void scheduler_run_catchup(struct scheduler *s, int64_t now,
 static uint64_t entry_hash(const struct crontab_entry *e)
 {
 	const struct schedule *sc = &e->sched;
-	uint64_t h = FNV_BASIS;
-	h = fnv(h, &sc->minutes, sizeof(sc->minutes));
-	h = fnv(h, &sc->hours, sizeof(sc->hours));
-	h = fnv(h, &sc->mdays, sizeof(sc->mdays));
-	h = fnv(h, &sc->months, sizeof(sc->months));
-	h = fnv(h, &sc->wdays, sizeof(sc->wdays));
+	uint64_t h = FNV1A_BASIS;
+	h = fnv1a(h, &sc->minutes, sizeof(sc->minutes));
+	h = fnv1a(h, &sc->hours, sizeof(sc->hours));
+	h = fnv1a(h, &sc->mdays, sizeof(sc->mdays));
+	h = fnv1a(h, &sc->months, sizeof(sc->months));
+	h = fnv1a(h, &sc->wdays, sizeof(sc->wdays));
 	uint8_t flags = sc->flags & (uint8_t)~SCHED_WDAY_TO_SUNDAY;   /* a note only */
-	h = fnv(h, &flags, sizeof(flags));
+	h = fnv1a(h, &flags, sizeof(flags));
 	for (unsigned k = 0; k < sc->n_random; k++) {
 		const struct schedule_random *r = &sc->random[k];
 		uint8_t spec[4] = { r->field, r->lo, r->hi, r->step };
-		h = fnv(h, spec, sizeof(spec));
+		h = fnv1a(h, spec, sizeof(spec));
 	}
 	const char *user = e->user ? e->user : "";
-	h = fnv(h, user, strlen(user) + 1);
-	h = fnv(h, e->command, strlen(e->command) + 1);
+	h = fnv1a(h, user, strlen(user) + 1);
+	h = fnv1a(h, e->command, strlen(e->command) + 1);
 	if (e->input)
-		h = fnv(h, e->input, strlen(e->input));
+		h = fnv1a(h, e->input, strlen(e->input));
 	return h;
 }
 

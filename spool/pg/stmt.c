@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/fnv.h"
 #include "spool/pg/internal.h"
 
 #define STMTS_MAX 128
@@ -31,15 +32,6 @@ struct pg_stmts {
 		char *sql;
 	} v[STMTS_MAX];
 };
-
-/* FNV-1a. */
-static uint64_t hash_of(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
 
 static void name_of(int i, char *buf, size_t size)
 {
@@ -57,7 +49,7 @@ bool pg_stmt_lost(const char *sqlstate)
 static int find_or_prepare(struct spool *sp, struct pg_stmts *s, const char *sql,
 			   int nparams, PGresult **failed)
 {
-	uint64_t h = hash_of(sql);
+	uint64_t h = fnv1a_str(sql);
 	for (int i = 0; i < s->n; i++)
 		if (s->v[i].hash == h && strcmp(s->v[i].sql, sql) == 0)
 			return i;
