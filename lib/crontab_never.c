@@ -7,33 +7,50 @@
 #include "lib/nextrun.h"
 #include "lib/tz.h"
 
+/* The zones loaded so far, one per distinct CRON_TZ value: options blocks
+ * are many (every assignment starts one), zones few (CRONTAB_MAX_ZONES). */
+struct zone_cache {
+	const char *names[CRONTAB_MAX_ZONES];
+	struct tz *zones[CRONTAB_MAX_ZONES];
+	size_t n;
+};
+
+/* Zone NAME, loaded once; NULL when it cannot be (crontab_check_zones
+ * says why) or the cache is full (it cannot be: the zones were counted). */
+static struct tz *zone_of(struct zone_cache *c, const char *name)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->names[i], name) == 0)
+			return c->zones[i];
+	if (c->n == CRONTAB_MAX_ZONES)
+		return NULL;
+	char err[256];
+	c->names[c->n] = name;
+	c->zones[c->n] = tz_load(name, err, sizeof(err));
+	return c->zones[c->n++];
+}
+
 size_t crontab_check_never(const struct crontab *tab, int64_t now, struct diag_list *diags)
 {
 	size_t warned = 0;
-	struct tz **zones = tab->n_options ? calloc(tab->n_options, sizeof(*zones)) : NULL;
-	if (!zones)
-		return 0;   /* nothing to say without memory: warnings only */
+	struct zone_cache cache = { .n = 0 };
 	for (size_t i = 0; i < tab->n_entries; i++) {
 		const struct crontab_entry *e = &tab->entries[i];
 		const char *name = tab->options[e->options].tz;
 		if (!name || !schedule_can_run(&e->sched))
 			continue;   /* the daemon's zone; @reboot; a calendar error said */
-		if (!zones[e->options]) {
-			char err[256];
-			zones[e->options] = tz_load(name, err, sizeof(err));
-			if (!zones[e->options])
-				continue;   /* crontab_check_zones says why */
-		}
+		const struct tz *zone = zone_of(&cache, name);
+		if (!zone)
+			continue;
 		int64_t next;
-		if (nextrun_after(&e->sched, zones[e->options], now, &next))
+		if (nextrun_after(&e->sched, zone, now, &next))
 			continue;
 		diag_add(diags, (int)e->line, 1, true,
 		         "this entry never runs in CRON_TZ=%s: every time it names falls in a"
 		         " skipped hour there", name);
 		warned++;
 	}
-	for (size_t b = 0; b < tab->n_options; b++)
-		tz_free(zones[b]);
-	free(zones);
+	for (size_t z = 0; z < cache.n; z++)
+		tz_free(cache.zones[z]);
 	return warned;
 }

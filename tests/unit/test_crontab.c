@@ -217,6 +217,32 @@ static void test_entries_that_never_run_in_their_zone_are_warned_of(void **state
 	crontab_free(&tab);
 }
 
+/* Many options blocks naming two zones in turn (every assignment starts
+ * a block; the zones are loaded once per name): each entry is judged in
+ * its own block's zone. */
+static void test_never_warnings_follow_each_entrys_zone_across_blocks(void **state)
+{
+	(void)state;
+	enum { BLOCKS = 500 };   /* 1,000 assignments: the most a crontab has */
+	size_t cap = (size_t)BLOCKS * 80, len = 0;
+	char *text = malloc(cap);
+	assert_non_null(text);
+	for (int i = 0; i < BLOCKS; i++)
+		len += (size_t)snprintf(text + len, cap - len, "CRON_TZ=%s\nMAILTO=u%d\n* * 29 2 * e%d\n",
+		                        i % 2 ? "UTC" : "AAA+24BBB-24,J59/0,J300/0", i, i);
+	struct crontab tab;
+	parse_ok(text, CRONTAB_USER, &tab);
+	struct diag_list d = { 0 };
+	assert_int_equal(crontab_check_zones(&tab, &d), 0);
+	/* Feb 29 falls in the first zone's gap and exists in UTC */
+	assert_int_equal(crontab_check_never(&tab, 1767225600, &d), BLOCKS / 2);
+	for (size_t k = 0; k < d.count; k++)
+		assert_int_equal(d.items[k].line, 6 * (int)k + 3);
+	diag_list_clear(&d);
+	crontab_free(&tab);
+	free(text);
+}
+
 static void test_extensions_are_resolved_per_entry(void **state)
 {
 	(void)state;
@@ -660,6 +686,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_cron_tz_names_its_line_and_column),
 		cmocka_unit_test(test_different_zones_are_bounded),
 		cmocka_unit_test(test_entries_that_never_run_in_their_zone_are_warned_of),
+		cmocka_unit_test(test_never_warnings_follow_each_entrys_zone_across_blocks),
 		cmocka_unit_test(test_extensions_are_resolved_per_entry),
 		cmocka_unit_test(test_every_invalid_line_is_reported_with_its_place),
 		cmocka_unit_test(test_all_errors_are_collected_not_just_the_first),
