@@ -74,12 +74,19 @@ void metrics_label_copy(const char *s, size_t max, char *out, size_t len)
 
 int metrics_put_label(FILE *f, const char *s)
 {
-	for (; *s; s++) {
-		const char *esc = *s == '\\' ? "\\\\" : *s == '"' ? "\\\"" : *s == '\n' ? "\\n" : NULL;
-		if (esc ? fputs(esc, f) < 0 : putc(*s, f) == EOF)
+	for (;;) {
+		/* the run up to the next character to escape, in one write: a
+		 * file of 5,000 series spent a third of its time in putc */
+		size_t run = strcspn(s, "\\\"\n");
+		if (run && fwrite(s, 1, run, f) != run)
 			return -1;
+		s += run;
+		if (!*s)
+			return 0;
+		if (fputs(*s == '\\' ? "\\\\" : *s == '"' ? "\\\"" : "\\n", f) < 0)
+			return -1;
+		s++;
 	}
-	return 0;
 }
 
 static void put_labels(FILE *f, const struct metrics_series *s)

@@ -76,8 +76,13 @@ static void test_label_output_escapes_backslash_quote_and_newline(void **state)
 	FILE *f = open_memstream(&buf, &len);
 	assert_non_null(f);
 	assert_int_equal(metrics_put_label(f, "a\\b\"c\nd"), 0);
+	/* at either end, one after another, alone, and nothing at all */
+	assert_int_equal(metrics_put_label(f, "\"x\""), 0);
+	assert_int_equal(metrics_put_label(f, "|\n\n\\|"), 0);
+	assert_int_equal(metrics_put_label(f, ""), 0);
+	assert_int_equal(metrics_put_label(f, "|\\"), 0);
 	assert_int_equal(fclose(f), 0);
-	assert_string_equal(buf, "a\\\\b\\\"c\\nd");
+	assert_string_equal(buf, "a\\\\b\\\"c\\nd" "\\\"x\\\"" "|\\n\\n\\\\|" "|\\\\");
 	free(buf);
 }
 
