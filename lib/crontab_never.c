@@ -8,21 +8,25 @@
 #include "lib/tz.h"
 
 /* The zones loaded so far, one per distinct CRON_TZ value: options blocks
- * are many (every assignment starts one), zones few (CRONTAB_MAX_ZONES). */
+ * are many (every assignment starts one), zones few (CRONTAB_MAX_ZONES
+ * named, and room for an empty value, which crontab_check_zones does not
+ * count). */
+#define ZONE_CACHE_MAX (CRONTAB_MAX_ZONES + 1)
 struct zone_cache {
-	const char *names[CRONTAB_MAX_ZONES];
-	struct tz *zones[CRONTAB_MAX_ZONES];
+	const char *names[ZONE_CACHE_MAX];
+	struct tz *zones[ZONE_CACHE_MAX];
 	size_t n;
 };
 
 /* Zone NAME, loaded once; NULL when it cannot be (crontab_check_zones
- * says why) or the cache is full (it cannot be: the zones were counted). */
+ * says why) or the cache is full (it cannot be once the zones were
+ * counted: the entry then goes without the warning). */
 static struct tz *zone_of(struct zone_cache *c, const char *name)
 {
 	for (size_t i = 0; i < c->n; i++)
 		if (strcmp(c->names[i], name) == 0)
 			return c->zones[i];
-	if (c->n == CRONTAB_MAX_ZONES)
+	if (c->n == ZONE_CACHE_MAX)
 		return NULL;
 	char err[256];
 	c->names[c->n] = name;
