@@ -36,6 +36,7 @@ static void series_free(struct metrics_series *s)
 
 void metrics_free(struct metrics *m)
 {
+	metrics_writer_abandon(&m->writer);
 	if (!m->buckets)
 		return;
 	for (size_t b = 0; b < METRICS_BUCKETS; b++) {
@@ -320,6 +321,41 @@ int64_t metrics_next_write(const struct metrics *m)
 	return m->last_write_mono ? m->last_write_mono + METRICS_WRITE_EVERY_NS : 0;
 }
 
+/* A write failed (ERR): logged once until a write succeeds again. */
+static void write_failed(struct metrics *m, const char *err)
+{
+	m->writes--;
+	if (!m->fail_logged)
+		log_msg(LOG_WARNING, "metrics: %s", err);
+	m->fail_logged = true;
+}
+
+/* A step of the write under way; the outcome logged. */
+static void write_step(struct metrics *m, size_t max_lines)
+{
+	char err[1200];
+	int rc = metrics_writer_step(&m->writer, m, max_lines, err, sizeof(err));
+	if (rc == 0)
+		return;
+	if (rc < 0) {
+		write_failed(m, err);
+		return;
+	}
+	if (m->fail_logged)
+		log_msg(LOG_NOTICE, "metrics: %s written again", m->path);
+	m->fail_logged = false;
+}
+
+/* Drops the write under way: what it had to show is still to be written. */
+static void abandon_write(struct metrics *m)
+{
+	if (!m->writer.f)
+		return;
+	metrics_writer_abandon(&m->writer);
+	m->writes--;
+	m->dirty = true;
+}
+
 void metrics_tick(struct metrics *m, const char *path, const struct metrics_gauges *g,
                   int64_t mono, bool force)
 {
@@ -328,9 +364,17 @@ void metrics_tick(struct metrics *m, const char *path, const struct metrics_gaug
 		m->dirty = true;
 	}
 	if (strcmp(path, m->path) != 0) {
+		abandon_write(m);
 		snprintf(m->path, sizeof(m->path), "%s", path);
 		m->dirty = true;
 		m->fail_logged = false;
+	}
+	if (m->writer.f) {
+		if (!force) {
+			write_step(m, METRICS_STEP_LINES);
+			return;
+		}
+		abandon_write(m);   /* at stop: the whole file as it is now */
 	}
 	if (!m->path[0] || !m->dirty)
 		return;
@@ -341,16 +385,16 @@ void metrics_tick(struct metrics *m, const char *path, const struct metrics_gaug
 	m->dirty = false;   /* a failure is not retried before the next change */
 	m->writes++;
 	char err[1200];
-	if (metrics_write_file(m, m->path, err, sizeof(err)) < 0) {
-		m->writes--;
-		if (!m->fail_logged)
-			log_msg(LOG_WARNING, "metrics: %s", err);
-		m->fail_logged = true;
+	if (metrics_writer_open(&m->writer, m->path, err, sizeof(err)) < 0) {
+		write_failed(m, err);
 		return;
 	}
-	if (m->fail_logged)
-		log_msg(LOG_NOTICE, "metrics: %s written again", m->path);
-	m->fail_logged = false;
+	write_step(m, force ? SIZE_MAX : METRICS_STEP_LINES);
+}
+
+bool metrics_writing(const struct metrics *m)
+{
+	return m->writer.f != NULL;
 }
 
 void metrics_timer_counts(struct crond *c, size_t entries, size_t at_jobs, bool wanted)

@@ -13,7 +13,14 @@
  * one or two writes. The supervisor arms its deadline timer at
  * metrics_next_write, which is "never" while nothing changed: an idle
  * daemon never wakes for metrics. A write is a temporary file in the same
- * directory renamed over the target, so a reader sees a whole file.
+ * directory renamed over the target, so a reader sees a whole file. It is
+ * written METRICS_STEP_LINES series lines per metrics_tick, one tick per
+ * turn of the supervisor's loop (which does not sleep while
+ * metrics_writing): a file of 10,000 series is 80,000 lines, which held
+ * the supervisor 60-80 ms in one piece, and a job due meanwhile waited for
+ * all of it. Between steps the series may change (runs end, series come
+ * and go): the writer keeps only its place (family and hash bucket), so
+ * the file shows each series as it was when its bucket was written.
  *
  * Per-entry series (crontab entries only; an at job has no entry) are keyed
  * by the entry key (scheduler_entry_key), in two pools of at most
@@ -49,6 +56,9 @@
 #define METRICS_LABEL_MAX 40                       /* bytes of a command label */
 #define METRICS_SOURCE_MAX 200                     /* bytes of a source label */
 #define METRICS_BUCKETS 8192                       /* hash buckets (a power of two) */
+#define METRICS_STEP_LINES 500                     /* series lines per step of a write
+                                                      (about 0.5 ms) */
+#define METRICS_WRITE_BUFFER (64 * 1024)           /* stdio buffer of a write */
 
 enum metrics_outcome {
 	METRICS_SUCCESS,       /* exited 0 */
@@ -90,6 +100,16 @@ struct metrics_owner {
 	size_t n_series;
 };
 
+/* A write of the file under way (metrics_writer_open .. _step). */
+struct metrics_writer {
+	FILE *f;               /* PATH.tmp, or NULL: no write under way */
+	char *buf;             /* f's buffer (METRICS_WRITE_BUFFER bytes) */
+	bool early_writeback;  /* on ext4: each step's bytes sent to disk at once */
+	int part;              /* the family being written */
+	size_t bucket;         /* its next hash bucket */
+	char path[1024], tmp[1100];
+};
+
 struct metrics {
 	struct metrics_series **buckets;   /* METRICS_BUCKETS chains */
 	size_t n_series;                   /* in all */
@@ -103,6 +123,7 @@ struct metrics {
 	bool over_cap_logged, fail_logged;
 	int64_t last_write_mono;           /* 0: never */
 	char path[1024];                   /* the file last written (or tried) */
+	struct metrics_writer writer;      /* the write under way, if any */
 };
 
 /* An empty set. 0, or -1 on allocation failure. */
@@ -125,12 +146,18 @@ void metrics_run_ended(struct metrics *m, const struct job *j);
 /* When the next write is due (monotonic ns), INT64_MAX when none is. */
 int64_t metrics_next_write(const struct metrics *m);
 
-/* Takes the gauges G and, when PATH is set, something changed and the
- * interval allows (or FORCE), prunes the series and writes PATH. A failed
- * write is logged (once until a write succeeds again) and not retried
- * before the next change. */
+/* Takes the gauges G. With a write under way, writes its next step (of
+ * METRICS_STEP_LINES series lines); else when PATH is set, something
+ * changed and the interval allows (or FORCE), prunes the series and begins
+ * a write of PATH (its first step). FORCE (at stop) writes the whole file
+ * now: a write under way is begun again, whole. A changed PATH drops a
+ * write under way. A failed write is logged (once until a write succeeds
+ * again) and not retried before the next change. */
 void metrics_tick(struct metrics *m, const char *path, const struct metrics_gauges *g,
                   int64_t mono, bool force);
+
+/* Whether a write is under way: the caller ticks again without waiting. */
+bool metrics_writing(const struct metrics *m);
 
 struct crond;
 /* Timer thread: publishes the counts the timer owns (entries, queued at
@@ -146,8 +173,21 @@ void metrics_prune(struct metrics *m, int64_t mono);
 /* Writes the exposition text to F. 0, or -1 (errno) on a write error. */
 int metrics_format(const struct metrics *m, FILE *f);
 
-/* Writes PATH atomically (PATH.tmp, then rename): PATH.tmp is made anew
- * (unlink, O_EXCL), never one found there. 0, or -1 with ERR. */
+/* Begins a write of PATH into PATH.tmp, made anew (unlink, O_EXCL), never
+ * one found there. 0, or -1 with ERR (W holds nothing then). */
+int metrics_writer_open(struct metrics_writer *w, const char *path, char *err, size_t errlen);
+
+/* Writes the next MAX_LINES (> 0) series lines of M (whole hash buckets: a step
+ * may write a few more), or the rest and renames PATH.tmp over PATH: 1 when
+ * the file is whole, 0 when more is left, -1 with ERR on a failure (PATH.tmp
+ * removed). W holds nothing after 1 or -1. */
+int metrics_writer_step(struct metrics_writer *w, const struct metrics *m, size_t max_lines,
+                        char *err, size_t errlen);
+
+/* Drops a write under way (PATH.tmp removed); nothing when there is none. */
+void metrics_writer_abandon(struct metrics_writer *w);
+
+/* Writes PATH whole and atomically, as above in one step. 0, or -1 with ERR. */
 int metrics_write_file(const struct metrics *m, const char *path, char *err, size_t errlen);
 
 /* Copies S into OUT (LEN bytes, NUL included) as a label value: at most MAX

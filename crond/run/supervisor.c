@@ -315,7 +315,9 @@ static void *super_main(void *arg)
 	publish_metrics(s, false);   /* the file exists from the start */
 	while (!s->leave) {
 		bool poll_reap = arm_deadlines(s);
-		int n = epoll_wait(s->ep, evs, 64, -1);
+		/* a metrics write under way goes on a step per turn, after
+		 * whatever is ready */
+		int n = epoll_wait(s->ep, evs, 64, metrics_writing(&s->metrics) ? 0 : -1);
 		if (n < 0 && errno != EINTR)
 			log_msg(LOG_ERR, "epoll_wait: %s", strerror(errno));
 		refresh_config(s);

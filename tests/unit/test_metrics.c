@@ -2,8 +2,8 @@
  * exposition format wants them, runs counted by outcome, the per-entry cap,
  * series of removed entries dropped and of replaced crontabs detached (no
  * old crontab kept alive), detached series expiring, writes coalesced to
- * one per interval and never due while nothing changed, and the file
- * written whole by rename.
+ * one per interval and never due while nothing changed, the file
+ * written whole by rename, and a large file written a step at a time.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +19,7 @@
 #include "crond/run/job.h"
 #include "crond/observe/metrics.h"
 #include "crond/observe/metrics_series.h"
+#include "lib/readall.h"
 #include "tests/unit/support/tmpdir.h"
 
 #define SEC 1000000000LL
@@ -461,6 +462,225 @@ static void test_write_never_goes_through_a_planted_tmp(void **state)
 	assert_int_equal(tmpdir_remove(dir), 0);
 }
 
+static char *slurp(const char *path)
+{
+	char *buf = NULL, err[256];
+	size_t len = 0;
+	if (readall_file(path, 64u << 20, &buf, &len, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	return buf;
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+/* Ticks until the write under way is done; returns how many ticks. */
+static int finish_write(struct metrics *m, const char *path, const struct metrics_gauges *g)
+{
+	int ticks = 0;
+	while (metrics_writing(m)) {
+		metrics_tick(m, path, g, 2 * SEC, false);
+		ticks++;
+	}
+	return ticks;
+}
+
+/* Every line of a family comes after its TYPE line and before the next
+ * family's: the exposition format wants a family's samples together. */
+static void assert_families_together(const char *text)
+{
+	char family[128] = "";
+	char seen[16][128];
+	int n_seen = 0;
+	for (const char *l = text; *l;) {
+		const char *nl = strchr(l, '\n');
+		assert_non_null(nl);
+		if (strncmp(l, "# TYPE ", 7) == 0) {
+			size_t len = strcspn(l + 7, " ");
+			snprintf(family, sizeof(family), "%.*s", (int)len, l + 7);
+			for (int i = 0; i < n_seen; i++)
+				assert_string_not_equal(seen[i], family);
+			assert_true(n_seen < 16);
+			snprintf(seen[n_seen++], sizeof(seen[0]), "%s", family);
+		} else if (l[0] != '#') {
+			assert_true(family[0] != '\0');
+			assert_int_equal(strncmp(l, family, strlen(family)), 0);
+			char c = l[strlen(family)];
+			assert_true(c == '{' || c == ' ');
+		}
+		l = nl + 1;
+	}
+}
+
+/* A file of many series is written METRICS_STEP_LINES lines a tick, into
+ * PATH.tmp, and renamed over PATH at the end: between ticks readers still
+ * see the previous whole file, and the file at the end is the one a write
+ * in one piece makes. */
+static void test_a_large_file_is_written_a_step_per_tick(void **state)
+{
+	(void)state;
+	char dir[256], path[300], tmp[310];
+	assert_int_equal(tmpdir_make(dir, sizeof(dir), "test_metrics"), 0);
+	snprintf(path, sizeof(path), "%s/crond.prom", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	struct metrics m;
+	assert_int_equal(metrics_init(&m), 0);
+	struct metrics_gauges g = { 1, 2, 3, 4 };
+	metrics_tick(&m, path, &g, 1 * SEC, false);   /* small: whole at once */
+	assert_false(metrics_writing(&m));
+	char *before = slurp(path);
+
+	int n = 3000;
+	note_entries(&m, NULL, 0, n);   /* 8 lines each */
+	metrics_tick(&m, path, &g, 1 * SEC + METRICS_WRITE_EVERY_NS, false);
+	assert_true(metrics_writing(&m));
+	assert_int_equal(m.writes, 2);
+	assert_true(exists(tmp));
+	char *mid = slurp(path);
+	assert_string_equal(mid, before);   /* the old file until the new one is whole */
+	free(mid);
+	int ticks = 1 + finish_write(&m, path, &g);
+	int lines = n * (3 + METRICS_N_OUTCOMES);
+	assert_true(ticks >= lines / (METRICS_STEP_LINES + 10));
+	assert_true(ticks <= lines / METRICS_STEP_LINES + 1);
+	assert_false(exists(tmp));
+	char *stepped = slurp(path);
+	char *whole = format(&m);
+	assert_string_equal(stepped, whole);
+	assert_families_together(stepped);
+	assert_non_null(strstr(stepped, "crond_metrics_writes_total 2\n"));
+	free(before);
+	free(stepped);
+	free(whole);
+	metrics_free(&m);
+	assert_int_equal(tmpdir_remove(dir), 0);
+}
+
+/* Steps that end exactly where a family does, or take one line at a time,
+ * write the file a single step writes: no family's header twice, none
+ * left out. */
+static void test_steps_of_any_size_write_the_same_file(void **state)
+{
+	(void)state;
+	char dir[256], path[300];
+	assert_int_equal(tmpdir_make(dir, sizeof(dir), "test_metrics"), 0);
+	snprintf(path, sizeof(path), "%s/crond.prom", dir);
+	struct metrics m;
+	assert_int_equal(metrics_init(&m), 0);
+	note_entries(&m, NULL, 0, 10);
+	char *whole = format(&m), err[1200];
+	size_t sizes[] = { 1, 2, 3, 10, 20, 50, 1000 };
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct metrics_writer w;
+		assert_int_equal(metrics_writer_open(&w, path, err, sizeof(err)), 0);
+		int rc, steps = 0;
+		while ((rc = metrics_writer_step(&w, &m, sizes[i], err, sizeof(err))) == 0)
+			steps++;
+		assert_int_equal(rc, 1);
+		if (sizes[i] == 1)   /* a series a step: 10 series, 4 families */
+			assert_true(steps + 1 >= 40);
+		else if (sizes[i] >= 80)   /* 80 lines: all in one */
+			assert_int_equal(steps, 0);
+		else
+			assert_true(steps >= 1);
+		char *text = slurp(path);
+		assert_string_equal(text, whole);
+		free(text);
+	}
+	free(whole);
+	metrics_free(&m);
+	assert_int_equal(tmpdir_remove(dir), 0);
+}
+
+/* Runs end while a write is under way: series appear and counts move
+ * between steps. The file stays well formed, each family together, the
+ * totals as of its end; what the write missed is written next. */
+static void test_series_changing_between_steps(void **state)
+{
+	(void)state;
+	char dir[256], path[300];
+	assert_int_equal(tmpdir_make(dir, sizeof(dir), "test_metrics"), 0);
+	snprintf(path, sizeof(path), "%s/crond.prom", dir);
+	struct metrics m;
+	assert_int_equal(metrics_init(&m), 0);
+	struct metrics_gauges g = { 0 };
+	note_entries(&m, NULL, 0, 2000);
+	metrics_tick(&m, path, &g, 1 * SEC, false);
+	assert_true(metrics_writing(&m));
+	int added = 0;
+	while (metrics_writing(&m)) {
+		note_entries(&m, NULL, 2000 + added, 50);   /* new series, in any bucket */
+		note_entries(&m, NULL, 0, 50);              /* old ones run again */
+		added += 50;
+		metrics_tick(&m, path, &g, 1 * SEC + 1, false);
+	}
+	char *text = slurp(path);
+	assert_families_together(text);
+	char want[128];
+	snprintf(want, sizeof(want), "crond_runs_total{outcome=\"success\"} %d\n",
+	         2000 + added * 2);
+	assert_non_null(strstr(text, want));   /* the totals as of the end */
+	free(text);
+	assert_true(m.dirty);   /* what came during the write is written next */
+	assert_int_equal(metrics_next_write(&m), 1 * SEC + METRICS_WRITE_EVERY_NS);
+	metrics_tick(&m, path, &g, 1 * SEC + METRICS_WRITE_EVERY_NS, false);
+	finish_write(&m, path, &g);
+	text = slurp(path);
+	char *whole = format(&m);
+	assert_string_equal(text, whole);
+	free(text);
+	free(whole);
+	metrics_free(&m);
+	assert_int_equal(tmpdir_remove(dir), 0);
+}
+
+/* A forced tick (crond stopping) during a write writes the whole file
+ * there and then; a new path drops the write under way; freeing the
+ * metrics removes a PATH.tmp left half written. */
+static void test_a_write_under_way_is_forced_dropped_or_freed(void **state)
+{
+	(void)state;
+	char dir[256], path[300], tmp[310], other[300];
+	assert_int_equal(tmpdir_make(dir, sizeof(dir), "test_metrics"), 0);
+	snprintf(path, sizeof(path), "%s/crond.prom", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	snprintf(other, sizeof(other), "%s/other.prom", dir);
+	struct metrics m;
+	assert_int_equal(metrics_init(&m), 0);
+	struct metrics_gauges g = { 0 };
+	note_entries(&m, NULL, 0, 2000);
+	metrics_tick(&m, path, &g, 1 * SEC, false);
+	assert_true(metrics_writing(&m));
+	metrics_tick(&m, path, &g, 1 * SEC + 1, true);
+	assert_false(metrics_writing(&m));
+	assert_false(exists(tmp));
+	assert_int_equal(m.writes, 1);   /* the dropped start does not count */
+	char *text = slurp(path), *whole = format(&m);
+	assert_string_equal(text, whole);
+	free(text);
+	free(whole);
+
+	note_entries(&m, NULL, 0, 1);
+	metrics_tick(&m, path, &g, 10 * SEC, false);
+	assert_true(metrics_writing(&m));
+	assert_true(exists(tmp));
+	metrics_tick(&m, other, &g, 10 * SEC + 1, false);
+	assert_false(metrics_writing(&m));   /* waits for the interval */
+	assert_false(exists(tmp));
+	assert_int_equal(m.writes, 1);
+	assert_true(m.dirty);
+	metrics_tick(&m, other, &g, 10 * SEC + METRICS_WRITE_EVERY_NS, false);
+	assert_true(metrics_writing(&m));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", other);
+	assert_true(exists(tmp));
+	metrics_free(&m);
+	assert_false(exists(tmp));
+	assert_int_equal(tmpdir_remove(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -477,6 +697,10 @@ int main(void)
 		cmocka_unit_test(test_writes_are_coalesced_and_never_due_when_nothing_changed),
 		cmocka_unit_test(test_failed_write_reports_the_path_and_waits_for_a_change),
 		cmocka_unit_test(test_write_never_goes_through_a_planted_tmp),
+		cmocka_unit_test(test_a_large_file_is_written_a_step_per_tick),
+		cmocka_unit_test(test_steps_of_any_size_write_the_same_file),
+		cmocka_unit_test(test_series_changing_between_steps),
+		cmocka_unit_test(test_a_write_under_way_is_forced_dropped_or_freed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
