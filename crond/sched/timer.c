@@ -451,7 +451,8 @@ static void drain_mailbox(struct timer *t, int64_t now)
 			continue;
 		}
 		int64_t mono_ns = clock_mono_ns();
-		if (mono_ns - start_ns > DRAIN_SLICE_NS) {
+		/* (once stopping, no more runs: as after the drain) */
+		if (!t->stop && mono_ns - start_ns > DRAIN_SLICE_NS) {
 			int64_t now_ns = clock_now_ns(&t->c->clock);
 			if (scheduler_next_due(t->sched) <= now_ns / NS)
 				run_due(t, now_ns, mono_ns);
