@@ -515,6 +515,26 @@ static void assert_families_together(const char *text)
 	}
 }
 
+/* A scratch directory for the file, and an empty set of metrics. */
+struct scratch {
+	char dir[256], path[300], tmp[310];
+	struct metrics m;
+};
+
+static void scratch_begin(struct scratch *sc)
+{
+	assert_int_equal(tmpdir_make(sc->dir, sizeof(sc->dir), "test_metrics"), 0);
+	snprintf(sc->path, sizeof(sc->path), "%s/crond.prom", sc->dir);
+	snprintf(sc->tmp, sizeof(sc->tmp), "%s.tmp", sc->path);
+	assert_int_equal(metrics_init(&sc->m), 0);
+}
+
+static void scratch_end(struct scratch *sc)
+{
+	metrics_free(&sc->m);
+	assert_int_equal(tmpdir_remove(sc->dir), 0);
+}
+
 /* A file of many series is written METRICS_STEP_LINES lines a tick, into
  * PATH.tmp, and renamed over PATH at the end: between ticks readers still
  * see the previous whole file, and the file at the end is the one a write
@@ -522,41 +542,38 @@ static void assert_families_together(const char *text)
 static void test_a_large_file_is_written_a_step_per_tick(void **state)
 {
 	(void)state;
-	char dir[256], path[300], tmp[310];
-	assert_int_equal(tmpdir_make(dir, sizeof(dir), "test_metrics"), 0);
-	snprintf(path, sizeof(path), "%s/crond.prom", dir);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	struct metrics m;
-	assert_int_equal(metrics_init(&m), 0);
+	struct scratch sc;
+	scratch_begin(&sc);
+	struct metrics *m = &sc.m;
+	const char *path = sc.path, *tmp = sc.tmp;
 	struct metrics_gauges g = { 1, 2, 3, 4 };
-	metrics_tick(&m, path, &g, 1 * SEC, false);   /* small: whole at once */
-	assert_false(metrics_writing(&m));
+	metrics_tick(m, path, &g, 1 * SEC, false);   /* small: whole at once */
+	assert_false(metrics_writing(m));
 	char *before = slurp(path);
 
 	int n = 3000;
-	note_entries(&m, NULL, 0, n);   /* 8 lines each */
-	metrics_tick(&m, path, &g, 1 * SEC + METRICS_WRITE_EVERY_NS, false);
-	assert_true(metrics_writing(&m));
-	assert_int_equal(m.writes, 2);
+	note_entries(m, NULL, 0, n);   /* 8 lines each */
+	metrics_tick(m, path, &g, 1 * SEC + METRICS_WRITE_EVERY_NS, false);
+	assert_true(metrics_writing(m));
+	assert_int_equal(m->writes, 2);
 	assert_true(exists(tmp));
 	char *mid = slurp(path);
 	assert_string_equal(mid, before);   /* the old file until the new one is whole */
 	free(mid);
-	int ticks = 1 + finish_write(&m, path, &g);
+	int ticks = 1 + finish_write(m, path, &g);
 	int lines = n * (3 + METRICS_N_OUTCOMES);
 	assert_true(ticks >= lines / (METRICS_STEP_LINES + 10));
 	assert_true(ticks <= lines / METRICS_STEP_LINES + 1);
 	assert_false(exists(tmp));
 	char *stepped = slurp(path);
-	char *whole = format(&m);
+	char *whole = format(m);
 	assert_string_equal(stepped, whole);
 	assert_families_together(stepped);
 	assert_non_null(strstr(stepped, "crond_metrics_writes_total 2\n"));
 	free(before);
 	free(stepped);
 	free(whole);
-	metrics_free(&m);
-	assert_int_equal(tmpdir_remove(dir), 0);
+	scratch_end(&sc);
 }
 
 /* Steps that end exactly where a family does, or take one line at a time,
@@ -565,19 +582,18 @@ static void test_a_large_file_is_written_a_step_per_tick(void **state)
 static void test_steps_of_any_size_write_the_same_file(void **state)
 {
 	(void)state;
-	char dir[256], path[300];
-	assert_int_equal(tmpdir_make(dir, sizeof(dir), "test_metrics"), 0);
-	snprintf(path, sizeof(path), "%s/crond.prom", dir);
-	struct metrics m;
-	assert_int_equal(metrics_init(&m), 0);
-	note_entries(&m, NULL, 0, 10);
-	char *whole = format(&m), err[1200];
+	struct scratch sc;
+	scratch_begin(&sc);
+	struct metrics *m = &sc.m;
+	const char *path = sc.path;
+	note_entries(m, NULL, 0, 10);
+	char *whole = format(m), err[1200];
 	size_t sizes[] = { 1, 2, 3, 10, 20, 50, 1000 };
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		struct metrics_writer w;
 		assert_int_equal(metrics_writer_open(&w, path, err, sizeof(err)), 0);
 		int rc, steps = 0;
-		while ((rc = metrics_writer_step(&w, &m, sizes[i], err, sizeof(err))) == 0)
+		while ((rc = metrics_writer_step(&w, m, sizes[i], err, sizeof(err))) == 0)
 			steps++;
 		assert_int_equal(rc, 1);
 		if (sizes[i] == 1)   /* a series a step: 10 series, 4 families */
@@ -591,8 +607,7 @@ static void test_steps_of_any_size_write_the_same_file(void **state)
 		free(text);
 	}
 	free(whole);
-	metrics_free(&m);
-	assert_int_equal(tmpdir_remove(dir), 0);
+	scratch_end(&sc);
 }
 
 /* Runs end while a write is under way: series appear and counts move
@@ -601,21 +616,20 @@ static void test_steps_of_any_size_write_the_same_file(void **state)
 static void test_series_changing_between_steps(void **state)
 {
 	(void)state;
-	char dir[256], path[300];
-	assert_int_equal(tmpdir_make(dir, sizeof(dir), "test_metrics"), 0);
-	snprintf(path, sizeof(path), "%s/crond.prom", dir);
-	struct metrics m;
-	assert_int_equal(metrics_init(&m), 0);
+	struct scratch sc;
+	scratch_begin(&sc);
+	struct metrics *m = &sc.m;
+	const char *path = sc.path;
 	struct metrics_gauges g = { 0 };
-	note_entries(&m, NULL, 0, 2000);
-	metrics_tick(&m, path, &g, 1 * SEC, false);
-	assert_true(metrics_writing(&m));
+	note_entries(m, NULL, 0, 2000);
+	metrics_tick(m, path, &g, 1 * SEC, false);
+	assert_true(metrics_writing(m));
 	int added = 0;
-	while (metrics_writing(&m)) {
-		note_entries(&m, NULL, 2000 + added, 50);   /* new series, in any bucket */
-		note_entries(&m, NULL, 0, 50);              /* old ones run again */
+	while (metrics_writing(m)) {
+		note_entries(m, NULL, 2000 + added, 50);   /* new series, in any bucket */
+		note_entries(m, NULL, 0, 50);              /* old ones run again */
 		added += 50;
-		metrics_tick(&m, path, &g, 1 * SEC + 1, false);
+		metrics_tick(m, path, &g, 1 * SEC + 1, false);
 	}
 	char *text = slurp(path);
 	assert_families_together(text);
@@ -624,17 +638,16 @@ static void test_series_changing_between_steps(void **state)
 	         2000 + added * 2);
 	assert_non_null(strstr(text, want));   /* the totals as of the end */
 	free(text);
-	assert_true(m.dirty);   /* what came during the write is written next */
-	assert_int_equal(metrics_next_write(&m), 1 * SEC + METRICS_WRITE_EVERY_NS);
-	metrics_tick(&m, path, &g, 1 * SEC + METRICS_WRITE_EVERY_NS, false);
-	finish_write(&m, path, &g);
+	assert_true(m->dirty);   /* what came during the write is written next */
+	assert_int_equal(metrics_next_write(m), 1 * SEC + METRICS_WRITE_EVERY_NS);
+	metrics_tick(m, path, &g, 1 * SEC + METRICS_WRITE_EVERY_NS, false);
+	finish_write(m, path, &g);
 	text = slurp(path);
-	char *whole = format(&m);
+	char *whole = format(m);
 	assert_string_equal(text, whole);
 	free(text);
 	free(whole);
-	metrics_free(&m);
-	assert_int_equal(tmpdir_remove(dir), 0);
+	scratch_end(&sc);
 }
 
 /* A forced tick (crond stopping) during a write writes the whole file
@@ -643,42 +656,42 @@ static void test_series_changing_between_steps(void **state)
 static void test_a_write_under_way_is_forced_dropped_or_freed(void **state)
 {
 	(void)state;
-	char dir[256], path[300], tmp[310], other[300];
-	assert_int_equal(tmpdir_make(dir, sizeof(dir), "test_metrics"), 0);
-	snprintf(path, sizeof(path), "%s/crond.prom", dir);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	snprintf(other, sizeof(other), "%s/other.prom", dir);
-	struct metrics m;
-	assert_int_equal(metrics_init(&m), 0);
+	struct scratch sc;
+	scratch_begin(&sc);
+	struct metrics *m = &sc.m;
+	const char *path = sc.path;
+	char tmp[320], other[310];
+	snprintf(tmp, sizeof(tmp), "%s", sc.tmp);
+	snprintf(other, sizeof(other), "%s/other.prom", sc.dir);
 	struct metrics_gauges g = { 0 };
-	note_entries(&m, NULL, 0, 2000);
-	metrics_tick(&m, path, &g, 1 * SEC, false);
-	assert_true(metrics_writing(&m));
-	metrics_tick(&m, path, &g, 1 * SEC + 1, true);
-	assert_false(metrics_writing(&m));
+	note_entries(m, NULL, 0, 2000);
+	metrics_tick(m, path, &g, 1 * SEC, false);
+	assert_true(metrics_writing(m));
+	metrics_tick(m, path, &g, 1 * SEC + 1, true);
+	assert_false(metrics_writing(m));
 	assert_false(exists(tmp));
-	assert_int_equal(m.writes, 1);   /* the dropped start does not count */
-	char *text = slurp(path), *whole = format(&m);
+	assert_int_equal(m->writes, 1);   /* the dropped start does not count */
+	char *text = slurp(path), *whole = format(m);
 	assert_string_equal(text, whole);
 	free(text);
 	free(whole);
 
-	note_entries(&m, NULL, 0, 1);
-	metrics_tick(&m, path, &g, 10 * SEC, false);
-	assert_true(metrics_writing(&m));
+	note_entries(m, NULL, 0, 1);
+	metrics_tick(m, path, &g, 10 * SEC, false);
+	assert_true(metrics_writing(m));
 	assert_true(exists(tmp));
-	metrics_tick(&m, other, &g, 10 * SEC + 1, false);
-	assert_false(metrics_writing(&m));   /* waits for the interval */
+	metrics_tick(m, other, &g, 10 * SEC + 1, false);
+	assert_false(metrics_writing(m));   /* waits for the interval */
 	assert_false(exists(tmp));
-	assert_int_equal(m.writes, 1);
-	assert_true(m.dirty);
-	metrics_tick(&m, other, &g, 10 * SEC + METRICS_WRITE_EVERY_NS, false);
-	assert_true(metrics_writing(&m));
+	assert_int_equal(m->writes, 1);
+	assert_true(m->dirty);
+	metrics_tick(m, other, &g, 10 * SEC + METRICS_WRITE_EVERY_NS, false);
+	assert_true(metrics_writing(m));
 	snprintf(tmp, sizeof(tmp), "%s.tmp", other);
 	assert_true(exists(tmp));
-	metrics_free(&m);
+	metrics_free(m);
 	assert_false(exists(tmp));
-	assert_int_equal(tmpdir_remove(dir), 0);
+	assert_int_equal(tmpdir_remove(sc.dir), 0);
 }
 
 int main(void)
