@@ -188,6 +188,19 @@ root_stamps_every_minute() {
     chmod 0644 "$TEST_TMP/root.runs"
 }
 
+# root_late_during_churn TAG: after stop_crond, how many times root's entry
+# whose command has TAG in it started (RUNS) and the latest second of a
+# minute one of them started at (LATE: how late, on crond's clock); fails
+# when it ran less than twice.
+root_late_during_churn() {
+    local lines
+    lines=$(grep "(root) CMD (.*$1" "$TEST_TMP/crond.log")
+    RUNS=$(printf '%s\n' "$lines" | grep -c .)
+    [ "$RUNS" -ge 2 ] || fail "root's entry ran $RUNS times in about 2 test minutes"
+    LATE=$(printf '%s\n' "$lines" |
+           sed 's/^[0-9-]*T[0-9][0-9]:[0-9][0-9]:\([0-9][0-9]\).*/\1/' | sort -n | tail -n 1)
+}
+
 run() {
     local o="$OUT_FILE" e="$TEST_TMP/.err"
     RC=0
