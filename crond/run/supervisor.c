@@ -244,6 +244,7 @@ void super_poll_jobs(struct super *s)
 	for (int i = 0; i < n; i++)
 		if (!is_marker(evs[i].data.u64))
 			on_job_event(s, &evs[i], now_ns);
+	s->jobs_polled = true;
 }
 
 /* Arms the deadline timer; returns true if some job needs reaping by polling. */
@@ -315,9 +316,15 @@ static void *super_main(void *arg)
 	publish_metrics(s, false);   /* the file exists from the start */
 	while (!s->leave) {
 		bool poll_reap = arm_deadlines(s);
-		/* a metrics write under way goes on a step per turn, after
-		 * whatever is ready */
-		int n = epoll_wait(s->ep, evs, 64, metrics_writing(&s->metrics) ? 0 : -1);
+		/* No sleep while a metrics write is under way (a step per turn,
+		 * after whatever is ready), nor when jobs' events were handled
+		 * in the middle of a batch of starts: a job seen to end there is
+		 * collected only by a turn of this loop, and its events are
+		 * spent (without this, its END, mail and record waited for the
+		 * next wake, a minute later in hardening_mail_hold). */
+		bool look_again = s->jobs_polled || metrics_writing(&s->metrics);
+		s->jobs_polled = false;
+		int n = epoll_wait(s->ep, evs, 64, look_again ? 0 : -1);
 		if (n < 0 && errno != EINTR)
 			log_msg(LOG_ERR, "epoll_wait: %s", strerror(errno));
 		refresh_config(s);

@@ -86,6 +86,10 @@ struct super {
 	struct claimwait held;              /* cluster: runs waiting for their claim
 	                                       time (cluster_spread) */
 	bool stopping, leave;
+	bool jobs_polled;                   /* super_poll_jobs handled events since the
+	                                       loop last looked: jobs it saw end wait for
+	                                       collect_done, and no event is left to
+	                                       wake the loop for them */
 	int64_t stop_kill_mono;             /* stopping: when the jobs left get SIGKILL,
 	                                       and the most any job waits for its
 	                                       output's EOF after it exited */
@@ -110,7 +114,9 @@ void super_finished(struct super *s, struct job *j);
  * between the starts of a long batch, so that the descriptors of the jobs
  * that have exec'd or ended are closed before the next clone, which copies
  * every descriptor crond holds into the child (and the child closes each
- * one again): with a burst of 1,000 started in one batch, 790 of them. */
+ * one again): with a burst of 1,000 started in one batch, 790 of them.
+ * Sets jobs_polled when it handled any: the loop then turns again without
+ * sleeping (the jobs it saw end are collected there). */
 void super_poll_jobs(struct super *s);
 
 /* ------------------------------- supervisor_slots.c: the running jobs */
