@@ -403,7 +403,7 @@ static void handle_msg(struct timer *t, struct timer_msg *m, int64_t now)
 static enum jump_kind measure_jump(struct timer *t, int64_t now_ns, int64_t mono_ns);
 
 /* What is due by now, handed to the supervisor: the tail of every wake,
- * and between the changes of a batch once an instant passed (drain). */
+ * and between the changes of a long batch (drain_mailbox). */
 static void run_due(struct timer *t, int64_t now_ns, int64_t mono_ns)
 {
 	notify_cancelled(t);
@@ -419,11 +419,11 @@ static void run_due(struct timer *t, int64_t now_ns, int64_t mono_ns)
  * whatever is due is handed on before each further change, so that owners
  * churning their crontabs delay the others' runs by about one change, not
  * by the whole batch (eight users' churn held root's run 5.5 s: test
- * hardening_gap_churn). A batch
- * applied quicker than that is applied whole before the wake's runs, as
- * before: a change made before an instant applies to its runs. The changes
- * are planned from NOW, the wake's instant: an entry a later one adds that
- * fell due since is armed in the past and runs at the end of the drain. */
+ * hardening_gap_churn). A batch applied quicker than that is applied whole
+ * before the wake's runs, as before: a change made before an instant
+ * applies to its runs. The changes are planned from NOW, the wake's
+ * instant: an entry a later one adds that fell due since is armed in the
+ * past and runs at the end of the drain. */
 static void drain_mailbox(struct timer *t, int64_t now)
 {
 	int64_t start_ns = clock_mono_ns();
