@@ -385,7 +385,7 @@ void metrics_tick(struct metrics *m, const char *path, const struct metrics_gaug
 	m->dirty = false;   /* a failure is not retried before the next change */
 	m->writes++;
 	char err[1200];
-	if (metrics_writer_open(&m->writer, m->path, err, sizeof(err)) < 0) {
+	if (metrics_writer_open(&m->writer, m, m->path, err, sizeof(err)) < 0) {
 		write_failed(m, err);
 		return;
 	}

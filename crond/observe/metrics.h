@@ -20,7 +20,9 @@
  * the supervisor 26-28 ms in one piece, twice that with both pools full,
  * and a job due meanwhile waited for all of it. Between steps the series may change (runs end, series come
  * and go): the writer keeps only its place (family and hash bucket), so
- * the file shows each series as it was when its bucket was written.
+ * the file shows each series as it was when its bucket was written, and
+ * the daemon's totals as they were when the write began (every run they
+ * count has its series in the file).
  *
  * Per-entry series (crontab entries only; an at job has no entry) are keyed
  * by the entry key (scheduler_entry_key), in two pools of at most
@@ -100,11 +102,21 @@ struct metrics_owner {
 	size_t n_series;
 };
 
+/* The daemon's own figures (the file's last families). */
+struct metrics_totals {
+	uint64_t runs[METRICS_N_OUTCOMES];
+	uint64_t skipped, late, over_cap, writes;
+	struct metrics_gauges gauges;
+};
+
 /* A write of the file under way (metrics_writer_open .. _step). */
 struct metrics_writer {
 	FILE *f;               /* PATH.tmp, or NULL: no write under way */
 	char *buf;             /* f's buffer (METRICS_WRITE_BUFFER bytes) */
 	bool early_writeback;  /* on ext4: each step's bytes sent to disk at once */
+	struct metrics_totals totals;   /* as of the write's start: the file
+	                                   never counts a run whose series it
+	                                   lacks */
 	int part;              /* the family being written */
 	size_t bucket;         /* its next hash bucket */
 	char path[1024], tmp[1100];
@@ -173,9 +185,11 @@ void metrics_prune(struct metrics *m, int64_t mono);
 /* Writes the exposition text to F. 0, or -1 (errno) on a write error. */
 int metrics_format(const struct metrics *m, FILE *f);
 
-/* Begins a write of PATH into PATH.tmp, made anew (unlink, O_EXCL), never
- * one found there. 0, or -1 with ERR (W holds nothing then). */
-int metrics_writer_open(struct metrics_writer *w, const char *path, char *err, size_t errlen);
+/* Begins a write of M into PATH.tmp, made anew (unlink, O_EXCL), never
+ * one found there; M's totals are taken now. 0, or -1 with ERR (W holds
+ * nothing then). */
+int metrics_writer_open(struct metrics_writer *w, const struct metrics *m, const char *path,
+                        char *err, size_t errlen);
 
 /* Writes the next MAX_LINES (> 0) series lines of M (whole hash buckets: a step
  * may write a few more), or the rest and renames PATH.tmp over PATH: 1 when

@@ -161,7 +161,7 @@ static void scalar(FILE *f, const char *name, const char *type, const char *help
 	fprintf(f, "%s %llu\n", name, v);
 }
 
-static void totals(FILE *f, const struct metrics *m)
+static void totals(FILE *f, const struct metrics_totals *m)
 {
 	family(f, "crond_runs_total", "counter",
 	       "Runs of every crontab entry and at job since crond started, by outcome.");
@@ -190,8 +190,8 @@ static void totals(FILE *f, const struct metrics *m)
 /* Writes from where *PART and *BUCKET say on, a hash bucket at a time,
  * until MAX_LINES series lines are written (a bucket is never split: its
  * chain may change before the next call) or the file is whole; true then. */
-static bool format_some(FILE *f, const struct metrics *m, int *part, size_t *bucket,
-                        size_t max_lines)
+static bool format_some(FILE *f, const struct metrics *m, const struct metrics_totals *t,
+                        int *part, size_t *bucket, size_t max_lines)
 {
 	size_t lines = 0;
 	while (*part < TOTALS) {
@@ -206,16 +206,29 @@ static bool format_some(FILE *f, const struct metrics *m, int *part, size_t *buc
 		if (*bucket == METRICS_BUCKETS)
 			(*part)++, *bucket = 0;
 	}
-	totals(f, m);
+	totals(f, t);
 	*part = N_PARTS;
 	return true;
+}
+
+/* The daemon's own figures of M, as of now. */
+static void totals_of(const struct metrics *m, struct metrics_totals *t)
+{
+	memcpy(t->runs, m->runs, sizeof(t->runs));
+	t->skipped = m->skipped;
+	t->late = m->late;
+	t->over_cap = m->over_cap;
+	t->writes = m->writes;
+	t->gauges = m->gauges;
 }
 
 int metrics_format(const struct metrics *m, FILE *f)
 {
 	int part = 0;
 	size_t bucket = 0;
-	format_some(f, m, &part, &bucket, SIZE_MAX);
+	struct metrics_totals t;
+	totals_of(m, &t);
+	format_some(f, m, &t, &part, &bucket, SIZE_MAX);
 	return ferror(f) ? -1 : 0;
 }
 
@@ -230,9 +243,11 @@ static void writer_clear(struct metrics_writer *w, bool renamed)
 		unlink(w->tmp);
 }
 
-int metrics_writer_open(struct metrics_writer *w, const char *path, char *err, size_t errlen)
+int metrics_writer_open(struct metrics_writer *w, const struct metrics *m, const char *path,
+                        char *err, size_t errlen)
 {
 	memset(w, 0, sizeof(*w));
+	totals_of(m, &w->totals);
 	if ((size_t)snprintf(w->path, sizeof(w->path), "%s", path) >= sizeof(w->path) ||
 	    (size_t)snprintf(w->tmp, sizeof(w->tmp), "%s.tmp", path) >= sizeof(w->tmp)) {
 		snprintf(err, errlen, "%s: path too long", path);
@@ -280,7 +295,7 @@ void metrics_writer_abandon(struct metrics_writer *w)
 int metrics_writer_step(struct metrics_writer *w, const struct metrics *m, size_t max_lines,
                         char *err, size_t errlen)
 {
-	if (!format_some(w->f, m, &w->part, &w->bucket, max_lines) && !ferror(w->f)) {
+	if (!format_some(w->f, m, &w->totals, &w->part, &w->bucket, max_lines) && !ferror(w->f)) {
 		/* ext4 writes a file renamed over another out at the rename
 		 * (auto_da_alloc): 8-9 ms for 7.5 MB, in one piece. Begun
 		 * here, a step's bytes at a time (without waiting), it is done
@@ -305,7 +320,7 @@ int metrics_writer_step(struct metrics_writer *w, const struct metrics *m, size_
 int metrics_write_file(const struct metrics *m, const char *path, char *err, size_t errlen)
 {
 	struct metrics_writer w;
-	if (metrics_writer_open(&w, path, err, errlen) < 0)
+	if (metrics_writer_open(&w, m, path, err, errlen) < 0)
 		return -1;
 	return metrics_writer_step(&w, m, SIZE_MAX, err, errlen) < 0 ? -1 : 0;
 }
