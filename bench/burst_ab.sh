@@ -26,6 +26,8 @@ for p in "$OLD" "$NEW" "$STAMP" "$FORKLOOP"; do
     [ -x "$p" ] || { echo "burst_ab.sh: $p is not there (make -C bench builds the helpers)" >&2; exit 2; }
 done
 
+. "$(dirname "$0")/private_conf.sh"
+
 # spread_of FILE: the last stamp minus the first, in ms
 spread_of() { sort -g "$1" | awk 'NR == 1 { f = $1 } { l = $1 } END { printf "%.1f", (l - f) * 1000 }'; }
 
@@ -34,21 +36,7 @@ one_burst() {
     local w t p i
     w=$(mktemp -d "$BUILD/burst_ab.XXXXXX") || exit 1
     chmod 0755 "$w"
-    mkdir -p "$w/cron.d" "$w/spool"
-    : >"$w/crontab"
-    cat >"$w/conf" <<EOF
-pidfile = $w/crond.pid
-socket = $w/crond.sock
-spool = $w/spool/crond.db
-system_crontab = $w/crontab
-system_crontab_dir = $w/cron.d
-cron_allow = $w/cron.allow
-cron_deny = $w/cron.deny
-at_allow = $w/at.allow
-at_deny = $w/at.deny
-sendmail =
-log = stderr
-EOF
+    private_conf "$w" || exit 1
     t=$(( ($(date +%s) / 60 + 5) * 60 ))
     # in files of 2,000 lines: a crontab file holds at most 1 MiB
     awk -v n="$N" -v s="$STAMP" -v f="$w/stamps" -v mm="$(date -d @$t +%-M)" -v hh="$(date -d @$t +%-H)" \

@@ -24,21 +24,9 @@ command -v valgrind >/dev/null || { echo "callgrind.sh: needs valgrind" >&2; exi
 W=$(mktemp -d "${TMPDIR:-/tmp}/callgrind.XXXXXX") || exit 2
 chmod 0755 "$W"
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$W"' EXIT
-mkdir -p "$W/cron.d" "$W/out"
-: >"$W/crontab"
-cat >"$W/conf" <<EOT
-pidfile = $W/crond.pid
-socket = $W/crond.sock
-spool = $W/spool/crond.db
-system_crontab = $W/crontab
-system_crontab_dir = $W/cron.d
-cron_allow = $W/cron.allow
-cron_deny = $W/cron.deny
-at_allow = $W/at.allow
-at_deny = $W/at.deny
-sendmail =
-log = stderr
-EOT
+. "$(dirname "$0")/private_conf.sh"
+private_conf "$W" || exit 2
+mkdir -p "$W/out"
 OUT=$W/callgrind.out
 total() { callgrind_annotate --inclusive=yes "$OUT" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }'; }
 part() { callgrind_annotate --inclusive=yes "$OUT" 2>/dev/null | awk -v f="$1" '$0 ~ f { gsub(",", "", $1); print $1; exit }'; }

@@ -27,6 +27,7 @@ OLD=$(realpath "$1") NEW=$(realpath "$2") N=${3:-5000}
 BUILD=$(realpath -m "${BUILD:-$(dirname "$0")/../build/bench}")
 mkdir -p "$BUILD" || exit 1
 command -v perf >/dev/null || { echo "metrics_stall.sh: needs perf (apt-get install linux-perf)" >&2; exit 2; }
+. "$(dirname "$0")/private_conf.sh"
 for p in "$OLD" "$NEW"; do
     [ -x "$p" ] || { echo "metrics_stall.sh: $p is not there" >&2; exit 2; }
 done
@@ -58,23 +59,7 @@ one_run() {
     local w t p i
     w=$(mktemp -d "$BUILD/metrics_stall.XXXXXX") || exit 1
     chmod 0755 "$w"
-    mkdir -p "$w/cron.d" "$w/spool"
-    : >"$w/crontab"
-    cat >"$w/conf" <<EOF
-pidfile = $w/crond.pid
-socket = $w/crond.sock
-spool = $w/spool/crond.db
-system_crontab = $w/crontab
-system_crontab_dir = $w/cron.d
-cron_allow = $w/cron.allow
-cron_deny = $w/cron.deny
-at_allow = $w/at.allow
-at_deny = $w/at.deny
-sendmail =
-log = stderr
-metrics_file = $w/crond.prom
-max_jobs = $(( N + 100 ))
-EOF
+    private_conf "$w" "metrics_file = $w/crond.prom" "max_jobs = $(( N + 100 ))" || exit 1
     # in files of 2,000 lines: a crontab file holds at most 1 MiB
     awk -v n="$N" 'BEGIN { for (i = 0; i < n; i++) printf "* * * * * root /bin/true job %d\n", i }' |
         split -l 2000 - "$w/cron.d/many"
