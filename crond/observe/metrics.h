@@ -17,7 +17,7 @@
  * written METRICS_STEP_LINES series lines per metrics_tick, one tick per
  * turn of the supervisor's loop (which does not sleep while
  * metrics_writing): a file of 5,000 series (40,000 lines, 7.5 MB) held
- * the supervisor 26-28 ms in one piece, twice that with both pools full,
+ * the supervisor 26-36 ms in one piece, twice that with both pools full,
  * and a job due meanwhile waited for all of it. Between steps the series may change (runs end, series come
  * and go): the writer keeps only its place (family and hash bucket), so
  * the file shows each series as it was when its bucket was written, and
