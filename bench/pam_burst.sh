@@ -38,26 +38,12 @@ cleanup() {
 }
 trap cleanup EXIT
 TCK=$(getconf CLK_TCK)
+. "$(dirname "$0")/private_conf.sh"
 
 one_run() {   # pam(yes|no|base) round -> "spread_ms cpu_us_per_job daemon_cpu_us_per_job"
     local d=$W/$1-$2 i crond=$BIN/crond
     [ "$1" = base ] && crond=$BASE_BIN/crond
-    mkdir -p "$d/cron.d"
-    : >"$d/crontab"
-    cat >"$d/conf" <<EOF
-pidfile = $d/crond.pid
-socket = $d/crond.sock
-spool = $d/spool/crond.db
-system_crontab = $d/crontab
-system_crontab_dir = $d/cron.d
-cron_allow = $d/cron.allow
-cron_deny = $d/cron.deny
-at_allow = $d/at.allow
-at_deny = $d/at.deny
-sendmail =
-log = stderr
-max_jobs = 2000
-EOF
+    private_conf "$d" "max_jobs = 2000" || exit 1
     [ "$1" = base ] || printf 'pam = %s\npam_service = %s\nsession_helper = %s\n' \
         "$1" "$PAM_SERVICE" "$BIN/crond-session" >>"$d/conf"
     awk -v n="$N" -v s="$STAMP" -v f="$d/stamps" \
