@@ -147,7 +147,7 @@ static bool room_for(struct metrics *m, long owner)
 	                         m->owners[owner - 1].n_series < METRICS_MAX_PER_USER;
 	if (room)
 		return true;
-	m->over_cap++;
+	m->totals.over_cap++;
 	if (!m->over_cap_logged)
 		log_msg(LOG_WARNING, "metrics: no room for more series (%d for root's and the system"
 		        " crontabs, %d for the other users', %d of them for one user); runs of further"
@@ -191,11 +191,11 @@ static struct metrics_series *add(struct metrics *m, const struct metrics_run *r
 void metrics_note(struct metrics *m, const struct metrics_run *run, int64_t mono)
 {
 	m->dirty = true;
-	m->runs[run->outcome]++;
+	m->totals.runs[run->outcome]++;
 	if (run->outcome == METRICS_SKIPPED)
-		m->skipped++;
+		m->totals.skipped++;
 	if (run->late)
-		m->late++;
+		m->totals.late++;
 	if (!run->cron)
 		return;
 	uint64_t h = fnv1a_str(run->key);
@@ -324,7 +324,7 @@ int64_t metrics_next_write(const struct metrics *m)
 /* A write failed (ERR): logged once until a write succeeds again. */
 static void write_failed(struct metrics *m, const char *err)
 {
-	m->writes--;
+	m->totals.writes--;
 	if (!m->fail_logged)
 		log_msg(LOG_WARNING, "metrics: %s", err);
 	m->fail_logged = true;
@@ -352,15 +352,15 @@ static void abandon_write(struct metrics *m)
 	if (!m->writer.f)
 		return;
 	metrics_writer_abandon(&m->writer);
-	m->writes--;
+	m->totals.writes--;
 	m->dirty = true;
 }
 
 void metrics_tick(struct metrics *m, const char *path, const struct metrics_gauges *g,
                   int64_t mono, bool force)
 {
-	if (memcmp(g, &m->gauges, sizeof(*g)) != 0) {
-		m->gauges = *g;
+	if (memcmp(g, &m->totals.gauges, sizeof(*g)) != 0) {
+		m->totals.gauges = *g;
 		m->dirty = true;
 	}
 	if (strcmp(path, m->path) != 0) {
@@ -383,7 +383,7 @@ void metrics_tick(struct metrics *m, const char *path, const struct metrics_gaug
 	metrics_prune(m, mono);
 	m->last_write_mono = mono;
 	m->dirty = false;   /* a failure is not retried before the next change */
-	m->writes++;
+	m->totals.writes++;
 	char err[1200];
 	if (metrics_writer_open(&m->writer, m, m->path, err, sizeof(err)) < 0) {
 		write_failed(m, err);

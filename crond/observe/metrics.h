@@ -128,9 +128,8 @@ struct metrics {
 	size_t n_system;                   /* of them root's and the system crontabs' */
 	struct metrics_owner *owners;      /* the other users' */
 	size_t n_owners, cap_owners;
-	uint64_t runs[METRICS_N_OUTCOMES]; /* every run, cron and at */
-	uint64_t skipped, late, over_cap, writes;
-	struct metrics_gauges gauges;      /* as last given */
+	struct metrics_totals totals;      /* every run, cron and at, by outcome; the
+	                                      gauges as last given */
 	bool dirty;                        /* something changed since the last write */
 	bool over_cap_logged, fail_logged;
 	int64_t last_write_mono;           /* 0: never */

@@ -211,24 +211,11 @@ static bool format_some(FILE *f, const struct metrics *m, const struct metrics_t
 	return true;
 }
 
-/* The daemon's own figures of M, as of now. */
-static void totals_of(const struct metrics *m, struct metrics_totals *t)
-{
-	memcpy(t->runs, m->runs, sizeof(t->runs));
-	t->skipped = m->skipped;
-	t->late = m->late;
-	t->over_cap = m->over_cap;
-	t->writes = m->writes;
-	t->gauges = m->gauges;
-}
-
 int metrics_format(const struct metrics *m, FILE *f)
 {
 	int part = 0;
 	size_t bucket = 0;
-	struct metrics_totals t;
-	totals_of(m, &t);
-	format_some(f, m, &t, &part, &bucket, SIZE_MAX);
+	format_some(f, m, &m->totals, &part, &bucket, SIZE_MAX);
 	return ferror(f) ? -1 : 0;
 }
 
@@ -247,7 +234,7 @@ int metrics_writer_open(struct metrics_writer *w, const struct metrics *m, const
                         char *err, size_t errlen)
 {
 	memset(w, 0, sizeof(*w));
-	totals_of(m, &w->totals);
+	w->totals = m->totals;
 	if ((size_t)snprintf(w->path, sizeof(w->path), "%s", path) >= sizeof(w->path) ||
 	    (size_t)snprintf(w->tmp, sizeof(w->tmp), "%s.tmp", path) >= sizeof(w->tmp)) {
 		snprintf(err, errlen, "%s: path too long", path);

@@ -172,8 +172,8 @@ static void test_entries_beyond_the_cap_count_only_in_totals(void **state)
 	struct metrics_run r = cron_run("user:alice:0000000000000000", METRICS_SUCCESS, 0);
 	metrics_note(&m, &r, 1);
 	assert_int_equal(m.n_series, METRICS_MAX_ENTRIES);
-	assert_int_equal(m.over_cap, 10);
-	assert_int_equal(m.runs[METRICS_SUCCESS], METRICS_MAX_ENTRIES + 11);
+	assert_int_equal(m.totals.over_cap, 10);
+	assert_int_equal(m.totals.runs[METRICS_SUCCESS], METRICS_MAX_ENTRIES + 11);
 	char *text = format(&m);
 	assert_non_null(strstr(text, "\ncrond_metrics_entries_over_cap_total 10\n"));
 	assert_non_null(strstr(text, "entry=\"0000000000000000\",command=\"backup --all\","
@@ -207,7 +207,7 @@ static void test_users_cannot_take_root_and_system_series(void **state)
 	assert_int_equal(metrics_init(&m), 0);
 	note_entries(&m, "mallory", 0, METRICS_MAX_PER_USER + 10);
 	assert_int_equal(m.n_series, METRICS_MAX_PER_USER);
-	assert_int_equal(m.over_cap, 10);
+	assert_int_equal(m.totals.over_cap, 10);
 	char name[16];
 	int users = METRICS_MAX_ENTRIES / METRICS_MAX_PER_USER;
 	for (int u = 1; u <= users; u++) {   /* one more than the pool holds */
@@ -215,7 +215,7 @@ static void test_users_cannot_take_root_and_system_series(void **state)
 		note_entries(&m, name, 0, METRICS_MAX_PER_USER);
 	}
 	assert_int_equal(m.n_series, METRICS_MAX_ENTRIES);
-	assert_int_equal(m.over_cap, 10 + METRICS_MAX_PER_USER);
+	assert_int_equal(m.totals.over_cap, 10 + METRICS_MAX_PER_USER);
 	note_entries(&m, "root", 0, 3);
 	note_entries(&m, NULL, 0, 4);
 	assert_int_equal(m.n_series, METRICS_MAX_ENTRIES + 7);
@@ -360,31 +360,31 @@ static void test_writes_are_coalesced_and_never_due_when_nothing_changed(void **
 	struct metrics_gauges g = { 0, 0, 0, 4 };
 	assert_int_equal(metrics_next_write(&m), INT64_MAX);   /* no file configured yet */
 	metrics_tick(&m, "", &g, 1 * SEC, false);
-	assert_int_equal(m.writes, 0);
+	assert_int_equal(m.totals.writes, 0);
 	assert_int_equal(metrics_next_write(&m), INT64_MAX);
 	metrics_tick(&m, path, &g, 1 * SEC, false);   /* first: at once */
-	assert_int_equal(m.writes, 1);
+	assert_int_equal(m.totals.writes, 1);
 	assert_int_equal(metrics_next_write(&m), INT64_MAX);
 	struct metrics_run r = cron_run("user:alice:1", METRICS_SUCCESS, 0);
 	for (int i = 0; i < 1000; i++) {
 		metrics_note(&m, &r, 1 * SEC);
 		metrics_tick(&m, path, &g, 1 * SEC + i * 1000000LL, false);
 	}
-	assert_int_equal(m.writes, 1);   /* within the interval: waiting */
+	assert_int_equal(m.totals.writes, 1);   /* within the interval: waiting */
 	assert_int_equal(metrics_next_write(&m), 1 * SEC + METRICS_WRITE_EVERY_NS);
 	metrics_tick(&m, path, &g, 1 * SEC + METRICS_WRITE_EVERY_NS, false);
-	assert_int_equal(m.writes, 2);
+	assert_int_equal(m.totals.writes, 2);
 	assert_int_equal(metrics_next_write(&m), INT64_MAX);
 	/* a gauge change is a change */
 	g.running = 1;
 	metrics_tick(&m, path, &g, 10 * SEC, false);
-	assert_int_equal(m.writes, 3);
+	assert_int_equal(m.totals.writes, 3);
 	/* forced (at stop) only when something changed */
 	metrics_tick(&m, path, &g, 10 * SEC + 1, true);
-	assert_int_equal(m.writes, 3);
+	assert_int_equal(m.totals.writes, 3);
 	metrics_note(&m, &r, 1 * SEC);
 	metrics_tick(&m, path, &g, 10 * SEC + 2, true);
-	assert_int_equal(m.writes, 4);
+	assert_int_equal(m.totals.writes, 4);
 
 	FILE *f = fopen(path, "r");
 	assert_non_null(f);
@@ -414,7 +414,7 @@ static void test_failed_write_reports_the_path_and_waits_for_a_change(void **sta
 	                         "directory");
 	struct metrics_gauges g = { 0 };
 	metrics_tick(&m, "/nonexistent-dir/crond.prom", &g, 1 * SEC, false);
-	assert_int_equal(m.writes, 0);
+	assert_int_equal(m.totals.writes, 0);
 	assert_true(m.fail_logged);
 	assert_int_equal(metrics_next_write(&m), INT64_MAX);   /* no retry loop */
 	metrics_free(&m);
@@ -569,7 +569,7 @@ static void test_a_large_file_is_written_a_step_per_tick(void **state)
 	note_entries(m, NULL, 0, n);   /* 8 lines each */
 	metrics_tick(m, path, &g, 1 * SEC + METRICS_WRITE_EVERY_NS, false);
 	assert_true(metrics_writing(m));
-	assert_int_equal(m->writes, 2);
+	assert_int_equal(m->totals.writes, 2);
 	assert_true(exists(tmp));
 	char *mid = slurp(path);
 	assert_string_equal(mid, before);   /* the old file until the new one is whole */
@@ -688,7 +688,7 @@ static void test_a_write_under_way_is_forced_dropped_or_freed(void **state)
 	metrics_tick(m, path, &g, 1 * SEC + 1, true);
 	assert_false(metrics_writing(m));
 	assert_false(exists(tmp));
-	assert_int_equal(m->writes, 1);   /* the dropped start does not count */
+	assert_int_equal(m->totals.writes, 1);   /* the dropped start does not count */
 	char *text = slurp(path), *whole = format(m);
 	assert_string_equal(text, whole);
 	free(text);
@@ -701,7 +701,7 @@ static void test_a_write_under_way_is_forced_dropped_or_freed(void **state)
 	metrics_tick(m, other, &g, 10 * SEC + 1, false);
 	assert_false(metrics_writing(m));   /* waits for the interval */
 	assert_false(exists(tmp));
-	assert_int_equal(m->writes, 1);
+	assert_int_equal(m->totals.writes, 1);
 	assert_true(m->dirty);
 	metrics_tick(m, other, &g, 10 * SEC + METRICS_WRITE_EVERY_NS, false);
 	assert_true(metrics_writing(m));
