@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,8 +172,38 @@ struct job *job_adopt_mail(struct job_proc *proc, const char *user, bool system,
 	return j;
 }
 
-void job_read_output(struct job *j, size_t cap)
+/* Output past the cap, with no client to show it to: splice(2) drops what
+ * the pipe holds in the kernel, where read(2) copied it out 64 KiB at a
+ * time only to throw it away. Returns -1 when splice refused (the caller
+ * reads instead: the count comes out the same), 1 when it dropped bytes,
+ * else 0 (the pipe was empty, or at its end). */
+static int discard_output(struct job *j, int discard)
 {
+	ssize_t r = splice(j->proc.out_fd, NULL, discard, NULL, JOB_DISCARD_BUDGET,
+	                   SPLICE_F_NONBLOCK);
+	if (r > 0) {
+		j->out_total += (uint64_t)r;
+		return 1;
+	}
+	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;   /* level-triggered: the next pass comes back */
+	if (r == 0) {
+		close(j->proc.out_fd);   /* EOF, as in job_read_output */
+		j->proc.out_fd = -1;
+		j->out_eof = true;
+		return 0;
+	}
+	return -1;
+}
+
+bool job_read_output(struct job *j, size_t cap, int discard)
+{
+	if (discard >= 0 && j->out_len >= cap && !(j->req && j->req->client) &&
+	    j->proc.out_fd >= 0) {
+		int dropped = discard_output(j, discard);
+		if (dropped >= 0)
+			return dropped == 1;
+	}
 	char scratch[65536];
 	for (size_t budget = JOB_READ_BUDGET; j->proc.out_fd >= 0 && budget > 0;) {
 		char *dst = scratch;
@@ -198,14 +229,14 @@ void job_read_output(struct job *j, size_t cap)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0 && errno == EAGAIN)
-			return;
+			return false;
 		if (r <= 0) {
 			/* EOF (or a read error, which ends the output the same way).
 			 * Closing takes the descriptor out of the epoll set. */
 			close(j->proc.out_fd);
 			j->proc.out_fd = -1;
 			j->out_eof = true;
-			return;
+			return false;
 		}
 		if (j->req && j->req->client)
 			runclient_output(j->req->client, dst, (size_t)r);   /* crontab --run */
@@ -214,6 +245,7 @@ void job_read_output(struct job *j, size_t cap)
 		j->out_total += (uint64_t)r;
 		budget -= (size_t)r;
 	}
+	return false;
 }
 
 bool job_check_started(struct job *j, bool *failed_now)

@@ -3,8 +3,9 @@
  * DESIGN: supervisor thread only. A job is a started child (crond/run/runner.h)
  * plus what the supervisor learns about it: whether the exec happened, the
  * output (kept up to the configured cap, then only counted: never held
- * without bound, and the pipe is always drained so the job never blocks on
- * a full pipe), the exit status, and its deadlines. job_finish turns it into
+ * without bound, and the pipe is always drained, past the cap in the
+ * kernel every JOB_DISCARD_PAUSE_NS, so the job waits on a full pipe at
+ * most that long), the exit status, and its deadlines. job_finish turns it into
  * a history record and, when wanted, a mail (another child: JOB_MAIL).
  */
 #ifndef CROND_JOB_H
@@ -24,6 +25,10 @@
 #define JOB_HISTORY_OUTPUT 4096                 /* output bytes kept in history */
 #define JOB_LABEL_MAX 200                       /* command bytes in log lines */
 #define JOB_READ_BUDGET 65536                   /* output bytes read per call */
+#define JOB_DISCARD_BUDGET (1024 * 1024)        /* bytes past the cap dropped per
+                                                   call: an unprivileged pipe's
+                                                   most (fs.pipe-max-size) */
+#define JOB_DISCARD_PAUSE_NS 2000000LL          /* and no more often than this */
 
 enum job_kind { JOB_CRON, JOB_AT, JOB_MAIL };
 
@@ -57,6 +62,9 @@ struct job {
 	bool system_mail;              /* JOB_MAIL: of root or a system crontab */
 	int64_t kill_at_mono;          /* SIGKILL at (0: none) */
 	int64_t linger_until_mono;     /* stop waiting for output EOF (0: not yet) */
+	int64_t drain_at_mono;         /* output past the cap: its pipe is not
+	                                  watched until then (0: watched) */
+	bool out_paused;               /* it was, once: its pipe was enlarged */
 	bool timed_out, interrupted;
 	bool skipped;                  /* never started: CRON_OVERLAP=skip, or refused */
 	unsigned why_not_run;          /* SPOOL_RUN_QUEUE_FULL, _COALESCED, _CANCELLED */
@@ -90,8 +98,13 @@ struct job *job_adopt_mail(struct job_proc *proc, const char *user, bool system,
  * keeping at most CAP bytes in all. The rest waits for the next call (the
  * pipe stays readable): a job that keeps its pipe full, however fast it
  * writes, holds the supervisor for one read per pass of its loop, not for
- * as long as it writes. */
-void job_read_output(struct job *j, size_t cap);
+ * as long as it writes. Once CAP bytes are kept, and no crontab --run
+ * client takes the output, the bytes are only counted: they are spliced
+ * to DISCARD (/dev/null open for writing; -1: read them as before), up to
+ * JOB_DISCARD_BUDGET a call, without being copied. Returns true when it
+ * dropped bytes so: the caller should not call again for
+ * JOB_DISCARD_PAUSE_NS (the job waits on its full pipe meanwhile). */
+bool job_read_output(struct job *j, size_t cap, int discard);
 
 /* Checks the start report; true once decided. *FAILED_NOW is set when this
  * call decided that J did not start (why: fail_msg; the caller logs it). */

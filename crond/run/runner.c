@@ -416,21 +416,27 @@ static bool sh_is_dash(void)
 
 int runner_kit_init(struct runner_kit *kit)
 {
-	*kit = (struct runner_kit){ .reset_signals = signals_to_reset(), .devnull = -1,
+	*kit = (struct runner_kit){ .reset_signals = signals_to_reset(), .devnull = -1, .discard = -1,
 		                    .euid = geteuid(), .sh_is_dash = sh_is_dash(),
 		                    .job_nofile = RUNNER_NOFILE_KEEP };
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
 		kit->nofile_max = rl.rlim_max;
+	int rc = 0, e = 0;
 	kit->devnull = above_stdio(open("/dev/null", O_RDONLY | O_CLOEXEC));
 	if (kit->devnull < 0)
-		return -1;
+		rc = -1, e = errno;
+	kit->discard = above_stdio(open("/dev/null", O_WRONLY | O_CLOEXEC));
+	if (kit->discard < 0)
+		rc = -1, e = errno;
 	void *stack = mmap(NULL, RUNNER_KIT_STACK, PROT_READ | PROT_WRITE,
 	                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (stack == MAP_FAILED)
-		return -1;
-	kit->stacks[kit->n_stacks++] = stack;
-	return 0;
+		rc = -1, e = errno;
+	else
+		kit->stacks[kit->n_stacks++] = stack;
+	errno = e;
+	return rc;
 }
 
 void runner_kit_free(struct runner_kit *kit)
@@ -439,7 +445,9 @@ void runner_kit_free(struct runner_kit *kit)
 		munmap(kit->stacks[--kit->n_stacks], RUNNER_KIT_STACK);
 	if (kit->devnull >= 0)
 		close(kit->devnull);
-	kit->devnull = -1;
+	if (kit->discard >= 0)
+		close(kit->discard);
+	kit->devnull = kit->discard = -1;
 }
 
 /* A stack for a child: a spare of KIT's, else a new one. NULL with errno. */

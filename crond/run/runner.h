@@ -182,7 +182,8 @@ void runner_ids_clear(struct runner_ids *ids);
  *     so a few spare ones, kept mapped, serve every start, with no mmap,
  *     munmap (and its TLB shootdown in a threaded process) or page faults
  *     per run;
- *   - /dev/null, open once, for the jobs with no input;
+ *   - /dev/null, open once, for the jobs with no input, and once more for
+ *     writing, where the supervisor drops output past the cap;
  *   - the daemon's effective uid, which it never changes;
  *   - whether /bin/sh is dash, whose ways lib/plaincmd.h knows.
  * Not thread-safe: one caller at a time, as runner_start. */
@@ -194,6 +195,9 @@ struct runner_kit {
 	                             each, mapped and not in use */
 	size_t n_stacks;
 	int devnull;              /* read-only, close-on-exec, above 2; or -1 */
+	int discard;              /* /dev/null write-only, close-on-exec, above 2;
+	                             or -1: where the supervisor drops output
+	                             past the cap (job.h) */
 	uid_t euid;
 	bool sh_is_dash;          /* /bin/sh resolves to a program named dash */
 	uint64_t job_nofile;      /* the child's RLIMIT_NOFILE soft limit (the
@@ -206,14 +210,15 @@ struct runner_kit {
 
 
 /* Reads this process's dispositions into KIT (a signal whose disposition
- * cannot be read is counted as one to reset), opens /dev/null and maps a
- * first stack. Returns 0, or -1 with errno when either fails: KIT then lacks
- * what failed (each start makes its own) but has its signals, and is still
- * to be used. */
+ * cannot be read is counted as one to reset), opens /dev/null twice and
+ * maps a first stack. Returns 0, or -1 with errno when any of these fails:
+ * KIT then lacks what failed (each start makes its own stack and input;
+ * output past the cap is read) but has its signals, and is still to be
+ * used. */
 int runner_kit_init(struct runner_kit *kit);
 
-/* Unmaps the spare stacks and closes /dev/null. Safe on a freed kit or one
- * runner_kit_init failed on. A stack still in use by a child that has not
+/* Unmaps the spare stacks and closes both /dev/null. Safe on a freed kit or
+ * one runner_kit_init failed on. A stack still in use by a child that has not
  * exec'd (struct job_proc's pending) is not the kit's: it stays. */
 void runner_kit_free(struct runner_kit *kit);
 

@@ -132,6 +132,7 @@ static void take_mail(struct super *s)
 static void check_deadlines(struct super *s)
 {
 	int64_t mono = clock_mono_ns();
+	super_drain_paused(s, mono);
 	for (struct job *j = s->running; j; j = j->next) {
 		if (j->exited)
 			continue;
@@ -209,7 +210,10 @@ static void on_job_event(struct super *s, const struct epoll_event *ev, int64_t 
 	if (!j)
 		return;   /* a descriptor of a job already finished */
 	switch (which) {
-	case JOB_FD_OUT: job_read_output(j, s->cfg.output_cap); break;
+	case JOB_FD_OUT:
+		if (job_read_output(j, s->cfg.output_cap, s->kit.discard))
+			super_pause_output(s, j, clock_mono_ns());
+		break;
 	case JOB_FD_ERR: super_check_started(s, j); break;
 	case JOB_FD_PID: reap(s, j, now_ns); break;
 	}
@@ -253,9 +257,9 @@ static bool arm_deadlines(struct super *s)
 	int64_t mono = clock_mono_ns(), next = INT64_MAX;
 	bool poll_reap = false;
 	for (const struct job *j = s->running; j; j = j->next) {
-		int64_t d[3] = { j->exited ? 0 : j->term_at_mono, j->exited ? 0 : j->kill_at_mono,
-			         j->exited && !j->out_eof ? j->linger_until_mono : 0 };
-		for (int i = 0; i < 3; i++)
+		int64_t d[4] = { j->exited ? 0 : j->term_at_mono, j->exited ? 0 : j->kill_at_mono,
+			         j->exited && !j->out_eof ? j->linger_until_mono : 0, j->drain_at_mono };
+		for (int i = 0; i < 4; i++)
 			if (d[i] && d[i] < next)
 				next = d[i];
 		if (!j->exited && j->proc.pidfd < 0)

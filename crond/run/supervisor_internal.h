@@ -125,6 +125,16 @@ void super_poll_jobs(struct super *s);
  * when it could not (J was then stopped, reaped and freed). */
 bool super_adopt(struct super *s, struct job *j);
 
+/* J dropped output past the cap (job_read_output returned true): its pipe
+ * is not watched for JOB_DISCARD_PAUSE_NS from MONO, so that a job keeping
+ * its pipe full costs the supervisor a drain every JOB_DISCARD_PAUSE_NS,
+ * not one every pass of its loop. */
+void super_pause_output(struct super *s, struct job *j, int64_t mono);
+
+/* Drains the paused pipes whose pause is over at MONO: paused again when
+ * more was dropped, else watched again. */
+void super_drain_paused(struct super *s, int64_t mono);
+
 /* J, which ended, gives its slot up: a late event for it finds nothing. */
 void super_release_slot(struct super *s, struct job *j);
 

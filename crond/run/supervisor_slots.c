@@ -6,6 +6,7 @@
 #include "crond/run/supervisor_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,42 @@ static void watch(struct super *s, int fd, uint64_t t)
 	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = t };
 	if (epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev) < 0)
 		log_msg(LOG_ERR, "epoll_ctl: %s", strerror(errno));
+}
+
+void super_pause_output(struct super *s, struct job *j, int64_t mono)
+{
+	if (!j->out_paused) {
+		/* The first time: a pipe of JOB_DISCARD_BUDGET, so that a job
+		 * with much to say still goes at 512 MiB/s (a 64 KiB pipe drained
+		 * every 2 ms: 32). Not fatal: the pipe stays as it was. */
+		j->out_paused = true;
+		(void)fcntl(j->proc.out_fd, F_SETPIPE_SZ, JOB_DISCARD_BUDGET);
+	}
+	struct epoll_event ev = { .events = 0, .data.u64 = tag(j, JOB_FD_OUT) };
+	if (j->proc.out_fd >= 0 && epoll_ctl(s->ep, EPOLL_CTL_MOD, j->proc.out_fd, &ev) < 0) {
+		log_msg(LOG_ERR, "epoll_ctl: %s", strerror(errno));
+		return;   /* still watched: read at every pass, as before */
+	}
+	j->drain_at_mono = mono + JOB_DISCARD_PAUSE_NS;
+}
+
+void super_drain_paused(struct super *s, int64_t mono)
+{
+	for (struct job *j = s->running; j; j = j->next) {
+		if (!j->drain_at_mono || mono < j->drain_at_mono)
+			continue;
+		j->drain_at_mono = 0;
+		if (job_read_output(j, s->cfg.output_cap, s->kit.discard)) {
+			j->drain_at_mono = mono + JOB_DISCARD_PAUSE_NS;
+			continue;
+		}
+		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag(j, JOB_FD_OUT) };
+		if (j->proc.out_fd >= 0 && epoll_ctl(s->ep, EPOLL_CTL_MOD, j->proc.out_fd, &ev) < 0) {
+			/* Unwatched, it would be drained only here: keep it so. */
+			log_msg(LOG_ERR, "epoll_ctl: %s", strerror(errno));
+			j->drain_at_mono = mono + JOB_DISCARD_PAUSE_NS;
+		}
+	}
 }
 
 /* Gives J a slot; false (logged) on allocation failure. */

@@ -399,7 +399,7 @@ static void check_dispositions_reset(bool use_read)
 	struct job_spec s = shell_job(self_name(), NULL);
 	s.exec_path = "/bin/grep";
 	s.exec_argv = argv;
-	struct runner_kit kit = { .devnull = -1 };
+	struct runner_kit kit = { .devnull = -1, .discard = -1 };
 	if (use_read) {
 		assert_int_equal(runner_kit_init(&kit), 0);
 		assert_true(kit.reset_signals >> (SIGPIPE - 1) & 1);
@@ -440,6 +440,8 @@ static void test_kit_stack_serves_every_start(void **state)
 	assert_int_equal(kit.n_stacks, 1);
 	void *first = kit.stacks[0];
 	assert_true(kit.devnull > 2);
+	assert_true(kit.discard > 2 && kit.discard != kit.devnull);
+	assert_int_equal(fcntl(kit.discard, F_GETFL) & O_ACCMODE, O_WRONLY);
 	for (int i = 0; i < 5; i++) {
 		char cmd[32], want[16];
 		snprintf(cmd, sizeof(cmd), "cat; echo run %d", i);   /* stdin: /dev/null */
@@ -453,9 +455,11 @@ static void test_kit_stack_serves_every_start(void **state)
 		assert_ptr_equal(kit.stacks[0], first);
 	}
 	assert_int_equal(fcntl(kit.devnull, F_GETFD), FD_CLOEXEC);   /* still the kit's */
+	assert_int_equal(fcntl(kit.discard, F_GETFD), FD_CLOEXEC);
 	runner_kit_free(&kit);
 	runner_kit_free(&kit);   /* twice is safe */
 	assert_int_equal(kit.devnull, -1);
+	assert_int_equal(kit.discard, -1);
 }
 
 /* Children started back to back, each before the one before has exec'd:
