@@ -336,7 +336,7 @@ static void submit_answer(struct control_ctx *ctx, const struct spool_at_job *jo
                           int64_t id, const struct spool_err *err, struct proto_buf *reply)
 {
 	if (rc != SPOOL_OK) {
-		control_reply_spool_error(reply, "queue the job", err);
+		control_reply_spool_error(ctx, job->owner, reply, "queue the job", err);
 		return;
 	}
 	timer_post_at_add(ctx->c, id, job->queue, (uint32_t)job->uid, job->run_at);
@@ -461,7 +461,7 @@ void control_at_list(struct control_ctx *ctx, const struct control_peer *peer,
 	size_t n = 0;
 	struct spool_err err;
 	if (spool_at_list(ctx->sp, &filter, &jobs, &n, &err) != SPOOL_OK) {
-		control_reply_spool_error(reply, "list the jobs", &err);
+		control_reply_spool_error(ctx, peer->user.name, reply, "list the jobs", &err);
 		return;
 	}
 	control_reply_ok(reply);
@@ -519,7 +519,7 @@ void control_at_get(struct control_ctx *ctx, const struct control_peer *peer,
 		return;
 	}
 	if (rc != SPOOL_OK) {
-		control_reply_spool_error(reply, "read the job", &err);
+		control_reply_spool_error(ctx, peer->user.name, reply, "read the job", &err);
 		return;
 	}
 	if (peer->user.uid != 0 && job.uid != peer->user.uid)

@@ -224,9 +224,10 @@ static bool conn_request(struct control *ctl, struct conn *k, struct proto_msg *
 	control_handle(&ctl->ctx, &k->peer, msg, room, &reply);
 	control_keep_reserve(&ctl->ctx);
 	int64_t now = control_mono_ms();
-	if (now - start > CONTROL_SLOW_MS)
-		log_msg(LOG_WARNING, "control: request type %u from uid %u took %lld ms",
-		        (unsigned)msg->type, (unsigned)k->peer.user.uid, (long long)(now - start));
+	if (now - start > CONTROL_SLOW_MS)   /* a slow disk makes every request one */
+		control_log_user(&ctl->ctx.rl_spool, k->peer.user.name, LOG_WARNING,
+		                 "control: request type %u from uid %u took %lld ms", (unsigned)msg->type,
+		                 (unsigned)k->peer.user.uid, (long long)(now - start));
 	proto_msg_free(msg);
 	if (ctl->ctx.handed_off) {      /* another thread answers on its copy */
 		proto_buf_free(&reply);
@@ -404,19 +405,23 @@ uint64_t control_conn_turn(const struct control *ctl, uint64_t token)
 
 /* ------------------------------------------------------------ accept */
 
-/* Who is calling: the kernel's uid, and its passwd entry when it has one. */
-static void identify(struct control_peer *peer, const struct peercred *cred)
+/* Who is calling: the kernel's uid, and its passwd entry when it has one.
+ * A failed lookup (the directory service down: every connection fails so)
+ * is logged through rl_conn's limit for the uid. */
+static void identify(struct control *ctl, struct control_peer *peer, const struct peercred *cred)
 {
 	peer->pid = cred->pid;
 	int rc = control_user_by_uid(cred->uid, &peer->user);
 	peer->known = rc == 0;
 	if (rc != 0) {
-		if (rc < 0)
-			log_msg(LOG_ERR, "control: cannot look up uid %u: %s", (unsigned)cred->uid,
-			        strerror(errno));
+		int e = errno;
 		peer->user.uid = cred->uid;
 		peer->user.gid = cred->gid;
 		snprintf(peer->user.name, sizeof(peer->user.name), "#%u", (unsigned)cred->uid);
+		if (rc < 0)
+			control_log_user(&ctl->ctx.rl_conn, peer->user.name, LOG_ERR,
+			                 "control: cannot look up uid %u: %s", (unsigned)cred->uid,
+			                 strerror(e));
 	}
 }
 
@@ -481,21 +486,20 @@ static uint32_t free_slot(const struct control *ctl)
 }
 
 /* Serves a new connection FD: identified first, then given a slot if the
- * limits allow, else told why and closed. */
-/* Admits the connection FD, or refuses it. Returns whether it is root's and
+ * limits allow, else told why and closed. Returns whether it is root's and
  * was admitted. */
 static bool conn_new(struct control *ctl, int fd, int64_t now)
 {
 	struct peercred cred;
 	char msg[256];
 	if (peercred_get(fd, &cred, msg, sizeof(msg)) < 0) {
-		log_msg(LOG_WARNING, "control: %s", msg);
+		control_log_limited(&ctl->ctx.rl_accept, LOG_WARNING, "control: %s", msg);
 		send_fatal_now(fd, "crond cannot tell who you are");
 		close(fd);
 		return false;
 	}
 	struct control_peer peer = { 0 };
-	identify(&peer, &cred);
+	identify(ctl, &peer, &cred);
 	if (!admit(ctl, &peer, msg, sizeof(msg))) {
 		send_fatal_now(fd, msg);
 		close(fd);

@@ -228,7 +228,7 @@ void control_crontab_install(struct control_ctx *ctx, const struct control_peer 
 	                          control_now(ctx), &generation, &err) != SPOOL_OK) {
 		crontab_free(&tab);
 		diag_list_clear(&diags);
-		control_reply_spool_error(reply, "install the crontab", &err);
+		control_reply_spool_error(ctx, peer->user.name, reply, "install the crontab", &err);
 		return;
 	}
 	size_t entries = tab.n_entries;
@@ -258,7 +258,7 @@ void control_crontab_get(struct control_ctx *ctx, const struct control_peer *pee
 		return;
 	}
 	if (rc != SPOOL_OK) {
-		control_reply_spool_error(reply, "read the crontab", &err);
+		control_reply_spool_error(ctx, peer->user.name, reply, "read the crontab", &err);
 		return;
 	}
 	control_reply_ok(reply);
@@ -294,7 +294,7 @@ void control_crontab_remove(struct control_ctx *ctx, const struct control_peer *
 		return;
 	}
 	if (rc != SPOOL_OK) {
-		control_reply_spool_error(reply, "remove the crontab", &err);
+		control_reply_spool_error(ctx, peer->user.name, reply, "remove the crontab", &err);
 		return;
 	}
 	forget_states(ctx, target.name, NULL);

@@ -97,6 +97,9 @@ struct control_ctx {
 	struct ownerlog rl_proto;           /* malformed or abandoned requests,
 	                                       deadlines passed */
 	struct ownerlog rl_auth;            /* allow/deny refusals */
+	struct ownerlog rl_spool;           /* spool failures and slow requests (a
+	                                       full or slow disk: every request
+	                                       is one, as fast as asked) */
 	struct control_ratelimit rl_accept; /* accept failures (out of descriptors:
 	                                       no user to tell apart) */
 	struct ownerlog change_log;         /* REPLACE, DELETE, AT and ATRM lines,
@@ -148,10 +151,11 @@ void control_reply_ok(struct proto_buf *reply);
  * fields, e.g. TAG_DIAG, may follow). */
 void control_reply_error(struct proto_buf *reply, enum msg_error code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* A spool failure: logged at LOG_ERR with WHAT and the spool's message,
- * answered MSGE_INTERNAL "cannot WHAT: <reason>". */
-void control_reply_spool_error(struct proto_buf *reply, const char *what,
-                               const struct spool_err *err);
+/* A spool failure met for WHO (the user who asked): logged at LOG_ERR
+ * with WHAT, WHO and the spool's message, through rl_spool's limit for
+ * WHO; answered MSGE_INTERNAL "cannot WHAT: <reason>". */
+void control_reply_spool_error(struct control_ctx *ctx, const char *who, struct proto_buf *reply,
+                               const char *what, const struct spool_err *err);
 
 /* The user a request acts on: the caller, or the user TAG_USER names (root
  * may name anyone; others only themselves). False with REPLY built

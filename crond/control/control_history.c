@@ -197,7 +197,7 @@ void control_history(struct control_ctx *ctx, const struct control_peer *peer,
 	/* One more than sent, when cut, to tell whether the cut left any out. */
 	if (fetch(ctx, &filter, want < asked ? want + 1 : want, kinds, &runs, &n, &err) !=
 	    SPOOL_OK) {
-		control_reply_spool_error(reply, "read the run history", &err);
+		control_reply_spool_error(ctx, peer->user.name, reply, "read the run history", &err);
 		return;
 	}
 	control_reply_ok(reply);

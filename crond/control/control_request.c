@@ -125,10 +125,11 @@ void control_reply_error(struct proto_buf *reply, enum msg_error code, const cha
 	(void)proto_buf_add_str(reply, TAG_ERROR_TEXT, text);
 }
 
-void control_reply_spool_error(struct proto_buf *reply, const char *what,
-                               const struct spool_err *err)
+void control_reply_spool_error(struct control_ctx *ctx, const char *who, struct proto_buf *reply,
+                               const char *what, const struct spool_err *err)
 {
-	log_msg(LOG_ERR, "control: cannot %s: %s", what, err->msg);
+	control_log_user(&ctx->rl_spool, who, LOG_ERR, "control: cannot %s (asked by %s): %s", what,
+	                 who, err->msg);
 	control_reply_error(reply, MSGE_INTERNAL, "cannot %s: %s (see crond's log)", what,
 	                    spool_code_name(err->code));
 }

@@ -311,7 +311,7 @@ static bool choose(struct control_ctx *ctx, const struct control_peer *peer,
 			return false;
 		}
 		if (rc != SPOOL_OK) {
-			control_reply_spool_error(reply, "list the crontabs", &err);
+			control_reply_spool_error(ctx, peer->user.name, reply, "list the crontabs", &err);
 			return false;
 		}
 		return true;
@@ -368,7 +368,7 @@ void control_status(struct control_ctx *ctx, const struct control_peer *peer,
 		for (uint32_t r = runs;; r = r > 1 ? r / 4 : 0) {
 			int rc = build_row(ctx, ns.v[i], i < ns.n_system, r, &row, &err);
 			if (rc < 0) {
-				control_reply_spool_error(reply, "read the crontabs and their history",
+				control_reply_spool_error(ctx, peer->user.name, reply, "read the crontabs and their history",
 				                          &err);
 				names_free(&ns);
 				return;

@@ -11,7 +11,9 @@
 #   3. quotas refuse the N+1th at job and an oversized crontab, with the
 #      limit named, and write nothing;
 #   4. atrm and crontab -r work on a full file system (a real small tmpfs),
-#      and crond keeps running and says so in its log.
+#      and crond keeps running and says so in its log; a user asking again
+#      and again there gets a few log lines about the spool's failure, not
+#      one a request.
 # Needs root (the attackers are other uids; 4 mounts a tmpfs): skipped with
 # a message otherwise.
 . "$ROOT/tests/whole/lib.sh"
@@ -294,6 +296,13 @@ dd if=/dev/zero of="$FS/filler" bs=64k 2>/dev/null
 free=$(df -B1 --output=avail "$FS" | tail -n 1 | tr -d ' ')
 run as_nobody "$AT" -t 203001011100 </dev/null
 [ "$RC" -ne 0 ] || fail "a new job fitted on the full file system; the test did not fill it"
+for _ in $(seq 1 40); do
+    as_nobody "$AT" -t 203001011100 </dev/null >/dev/null 2>&1 &&
+        fail "a new job fitted on the full file system"
+done
+lines=$(grep -c "control: cannot queue the job" "$TEST_TMP/crond.log")
+echo "41 submissions on the full file system: $lines log lines about them"
+[ "$lines" -le 6 ] || fail "$lines log lines for 41 failed submissions (not limited per user)"
 t0=$(date +%s%N)
 run as_nobody "$ATRM" "$job"
 took_atrm=$(ms_since "$t0")
