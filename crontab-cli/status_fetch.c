@@ -181,6 +181,8 @@ static int fetch_one(struct store *st, bool all, uint32_t runs, const char *afte
 	rc = decode_reply(&reply, set, more);
 	proto_msg_free(&reply);
 	if (rc < 0) {
+		free(*more);   /* copied before the part that failed */
+		*more = NULL;
 		fprintf(stderr, "crontab: crond sent a malformed status reply (or out of memory)\n");
 		return STORE_FAIL;
 	}
