@@ -439,6 +439,17 @@ int runner_kit_init(struct runner_kit *kit)
 	return rc;
 }
 
+bool runner_owner_may_trace(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	char buf[8];
+	ssize_t n = read(fd, buf, sizeof(buf));
+	close(fd);
+	return n >= 1 && buf[0] == '1' && (n == 1 || buf[1] == '\n');
+}
+
 void runner_kit_free(struct runner_kit *kit)
 {
 	while (kit->n_stacks > 0)

@@ -217,6 +217,16 @@ struct runner_kit {
  * used. */
 int runner_kit_init(struct runner_kit *kit);
 
+/* Whether the kernel lets a user trace, read through /proc/PID/mem, and
+ * dump the core of a process that became theirs by setuid: PATH is
+ * fs.suid_dumpable (/proc/sys/fs/suid_dumpable), and the answer is yes when
+ * it reads 1 ("debug"; 0, the default, and 2 keep such a process from its
+ * new owner). Another user's child holds a copy of crond's memory (every
+ * user's crontabs, the history's pages) from its setuid until its execve,
+ * so crond warns at start when this is true. False when PATH cannot be
+ * read. */
+bool runner_owner_may_trace(const char *path);
+
 /* Unmaps the spare stacks and closes both /dev/null. Safe on a freed kit or
  * one runner_kit_init failed on. A stack still in use by a child that has not
  * exec'd (struct job_proc's pending) is not the kit's: it stays. */

@@ -317,6 +317,11 @@ static void *super_main(void *arg)
 		log_msg(LOG_WARNING, "supervisor: starting jobs without a kept stack or /dev/null (%s)",
 		        strerror(errno));
 	s->kit.job_nofile = s->c->job_nofile;
+	if (runner_owner_may_trace("/proc/sys/fs/suid_dumpable"))
+		log_msg(LOG_WARNING, "fs.suid_dumpable is 1: the owner of another user's job can trace"
+		        " or dump its process between its change of user and its exec, while it"
+		        " still holds a copy of crond's memory (other users' crontabs and output);"
+		        " set it to 0 (the default) or 2");
 	publish_metrics(s, false);   /* the file exists from the start */
 	while (!s->leave) {
 		bool poll_reap = arm_deadlines(s);

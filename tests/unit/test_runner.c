@@ -432,6 +432,34 @@ static void test_dispositions_read_once_are_reset(void **state)
 
 /* One kept stack serves start after start: each child gives it back at
  * its start report's EOF. */
+/* fs.suid_dumpable as runner_owner_may_trace reads it: only "1" lets the
+ * new owner of a process read it. */
+static bool may_trace_with(const char *content)
+{
+	char path[] = "/tmp/crond-test-dumpable.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, content, strlen(content)), (ssize_t)strlen(content));
+	close(fd);
+	bool yes = runner_owner_may_trace(path);
+	unlink(path);
+	return yes;
+}
+
+static void test_suid_dumpable_1_is_told(void **state)
+{
+	(void)state;
+	assert_true(may_trace_with("1\n"));
+	assert_true(may_trace_with("1"));
+	assert_false(may_trace_with("0\n"));
+	assert_false(may_trace_with("2\n"));
+	assert_false(may_trace_with(""));
+	assert_false(may_trace_with("10\n"));
+	assert_false(runner_owner_may_trace("/nonexistent/suid_dumpable"));
+	/* this machine's, whatever it is, is read without failing */
+	(void)runner_owner_may_trace("/proc/sys/fs/suid_dumpable");
+}
+
 static void test_kit_stack_serves_every_start(void **state)
 {
 	(void)state;
@@ -1167,6 +1195,7 @@ int main(void)
 		cmocka_unit_test(test_dispositions_read_once_are_reset),
 		cmocka_unit_test(test_signals_read_follows_dispositions),
 		cmocka_unit_test(test_kit_stack_serves_every_start),
+		cmocka_unit_test(test_suid_dumpable_1_is_told),
 		cmocka_unit_test(test_children_in_flight_have_stacks_of_their_own),
 		cmocka_unit_test(test_child_in_our_memory_leaves_errno_alone),
 		cmocka_unit_test(test_signal_reaches_a_child_before_its_setsid),
