@@ -93,12 +93,28 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 
 /* ---------------------------------------------------------------- addresses */
 
+/* A header line's most, CRLF left out (RFC 5322, 2.1.1). */
+#define HEADER_LINE_MAX 998
+
+/* The To: header's list as it is written: ", " between addresses, and a
+ * fold (",\n ") before one that would take the line past HEADER_LINE_MAX.
+ * MAILTO itself is at most that long, but the blanks added after its
+ * commas, and "To: ", could make it longer. */
+struct to_list {
+	struct sbuf b;
+	size_t line;        /* bytes on the header's last line */
+};
+
 static void add_normalized(void *arg, const char *a, size_t n)
 {
-	struct sbuf *norm = arg;
-	if (norm->len > 0)
-		sb_str(norm, ", ");
-	sb_add(norm, a, n);
+	struct to_list *to = arg;
+	if (to->b.len > 0) {
+		bool fold = to->line + 2 + n > HEADER_LINE_MAX;
+		sb_str(&to->b, fold ? ",\n " : ", ");
+		to->line = fold ? 1 : to->line + 2;
+	}
+	sb_add(&to->b, a, n);
+	to->line += n;
 }
 
 int mail_check_recipients(const char *what, const char *list, char *err, size_t errlen)
@@ -132,10 +148,10 @@ bool mail_wanted_at(enum msg_mail mode, uint64_t output_total)
 static int add_from_to(struct sbuf *b, const char *from, const char *to, const char *to_what,
                        char *err, size_t errlen)
 {
-	struct sbuf list = { 0 };
+	struct to_list list = { .line = strlen("To: ") };
 	if ((from != NULL && mailaddr_check_sender("MAILFROM", from, err, errlen) < 0) ||
 	    mailaddr_check_list(to_what, to, add_normalized, &list, err, errlen) < 0) {
-		free(list.p);
+		free(list.b.p);
 		return -1;
 	}
 	if (from != NULL) {
@@ -144,10 +160,10 @@ static int add_from_to(struct sbuf *b, const char *from, const char *to, const c
 		sb_str(b, "\n");
 	}
 	sb_str(b, "To: ");
-	sb_add(b, list.p, list.len);
+	sb_add(b, list.b.p, list.b.len);
 	sb_str(b, "\n");
-	b->failed |= list.failed;
-	free(list.p);
+	b->failed |= list.b.failed;
+	free(list.b.p);
 	return 0;
 }
 

@@ -140,6 +140,45 @@ static void test_mailto_list_and_mailfrom_are_honoured(void **state)
 	free(msg);
 }
 
+/* A MAILTO of the most bytes allowed, its commas without blanks: written
+ * with ", " the list is longer than a header line may be, so the To:
+ * header is folded, every line within 998 bytes, no address lost. */
+static void test_a_long_mailto_is_folded_within_the_line_limit(void **state)
+{
+	(void)state;
+	char mailto[999];
+	size_t len = 0;
+	int n = 0;
+	while (len + 8 < sizeof(mailto)) {
+		len += (size_t)snprintf(mailto + len, sizeof(mailto) - len, "%su%05d", n ? "," : "", n);
+		n++;
+	}
+	assert_true(len <= 998 && len > 990);
+	struct mail_cron m = { .user = "alice", .host = "h", .command = "true", .mailto = mailto };
+	struct mail_output out = text_output("x");
+	char *msg = compose_cron(&m, &out);
+	const char *to = strstr(msg, "\nTo: u00000, u00001, ");
+	assert_non_null(to);
+	to++;
+	const char *end = strstr(to, "\nSubject: ");
+	assert_non_null(end);
+	int lines = 0, seen = 0;
+	for (const char *p = to; p < end; lines++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *stop = nl ? nl : end;
+		assert_true(stop - p <= 998);
+		if (lines > 0)
+			assert_int_equal(*p, ' ');    /* a fold: the header goes on */
+		for (const char *q = p; q + 6 <= stop; q++)
+			if (*q == 'u' && q[-1] == ' ')
+				seen++;
+		p = nl ? nl + 1 : end;
+	}
+	assert_int_equal(lines, 2);
+	assert_int_equal(seen, n);
+	free(msg);
+}
+
 static void test_subject_flattens_control_characters_and_cuts_long_commands(void **state)
 {
 	(void)state;
@@ -554,6 +593,7 @@ int main(void)
 		cmocka_unit_test(test_cron_mail_has_exactly_the_documented_headers),
 		cmocka_unit_test(test_content_type_and_encoding_come_from_the_crontab),
 		cmocka_unit_test(test_mailto_list_and_mailfrom_are_honoured),
+		cmocka_unit_test(test_a_long_mailto_is_folded_within_the_line_limit),
 		cmocka_unit_test(test_subject_flattens_control_characters_and_cuts_long_commands),
 		cmocka_unit_test(test_subject_says_failed_and_names_the_short_host),
 		cmocka_unit_test(test_cron_env_shows_only_the_five_variables_flattened),
