@@ -225,6 +225,12 @@ static void parse_entry(struct parser *p, const char *line, size_t len, int line
 			         "time fields)");
 			return;
 		}
+		if (line[u] == '*') {
+			diag_add(p->diags, lineno, (int)u + 1, false,
+			         "bad user name '%.*s': a sixth time field? (an entry has five)",
+			         (int)(i - u), line + u);
+			return;
+		}
 		e.user = arena_strndup(&p->tab->strings, line + u, i - u);
 		while (i < len && blank(line[i]))
 			i++;
@@ -232,6 +238,15 @@ static void parse_entry(struct parser *p, const char *line, size_t len, int line
 	if (i == len || line[i] == '%') {
 		diag_add(p->diags, lineno, (int)i + 1, false, "missing command after the %s",
 		         p->format == CRONTAB_SYSTEM ? "user name" : "time fields");
+		return;
+	}
+	/* Debian's cron refuses this too: the '*' is almost always a sixth
+	 * time field (seconds, or a slip), and the shell would run whatever
+	 * file the glob finds first in the home directory. */
+	if (line[i] == '*') {
+		diag_add(p->diags, lineno, (int)i + 1, false,
+		         "bad command: it starts with '*', a sixth time field? (an entry has five; "
+		         "a command that is a glob can start with ./*)");
 		return;
 	}
 	if (++p->n_entry_lines > CRONTAB_MAX_ENTRIES) {
