@@ -28,7 +28,10 @@
 #define JOB_DISCARD_BUDGET (1024 * 1024)        /* bytes past the cap dropped per
                                                    call: an unprivileged pipe's
                                                    most (fs.pipe-max-size) */
-#define JOB_DISCARD_PAUSE_NS 2000000LL          /* and no more often than this */
+#define JOB_DISCARD_PAUSE_NS 2000000LL          /* and no more often than this, */
+#define JOB_DISCARD_SHARE 20                    /* nor than this many times what
+                                                   the last drain took, */
+#define JOB_DISCARD_PAUSE_MAX_NS 1000000000LL   /* up to this */
 
 enum job_kind { JOB_CRON, JOB_AT, JOB_MAIL };
 
@@ -62,8 +65,10 @@ struct job {
 	bool system_mail;              /* JOB_MAIL: of root or a system crontab */
 	int64_t kill_at_mono;          /* SIGKILL at (0: none) */
 	int64_t linger_until_mono;     /* stop waiting for output EOF (0: not yet) */
-	int64_t drain_at_mono;         /* output past the cap: its pipe is not
-	                                  watched until then (0: watched) */
+	int64_t drain_at_mono;         /* output past the cap: its pipe is taken
+	                                  again then (0: when epoll says) */
+	bool drain_watched;            /* the pipe is in the epoll set for input
+	                                  (false while paused) */
 	bool out_paused;               /* it was, once: its pipe was enlarged */
 	bool timed_out, interrupted;
 	bool skipped;                  /* never started: CRON_OVERLAP=skip, or refused */

@@ -210,10 +210,7 @@ static void on_job_event(struct super *s, const struct epoll_event *ev, int64_t 
 	if (!j)
 		return;   /* a descriptor of a job already finished */
 	switch (which) {
-	case JOB_FD_OUT:
-		if (job_read_output(j, s->cfg.output_cap, s->kit.discard))
-			super_pause_output(s, j, clock_mono_ns());
-		break;
+	case JOB_FD_OUT: super_take_output(s, j); break;
 	case JOB_FD_ERR: super_check_started(s, j); break;
 	case JOB_FD_PID: reap(s, j, now_ns); break;
 	}

@@ -125,14 +125,14 @@ void super_poll_jobs(struct super *s);
  * when it could not (J was then stopped, reaped and freed). */
 bool super_adopt(struct super *s, struct job *j);
 
-/* J dropped output past the cap (job_read_output returned true): its pipe
- * is not watched for JOB_DISCARD_PAUSE_NS from MONO, so that a job keeping
- * its pipe full costs the supervisor a drain every JOB_DISCARD_PAUSE_NS,
- * not one every pass of its loop. */
-void super_pause_output(struct super *s, struct job *j, int64_t mono);
+/* Takes what J's output pipe holds (job_read_output). When that dropped
+ * bytes past the cap, the pipe is not watched for a while (at least
+ * JOB_DISCARD_PAUSE_NS, longer when the drain was dear), so a job keeping
+ * its pipe full costs the supervisor a drain now and then, not one every
+ * pass of its loop; else it is watched (again). */
+void super_take_output(struct super *s, struct job *j);
 
-/* Drains the paused pipes whose pause is over at MONO: paused again when
- * more was dropped, else watched again. */
+/* Takes the output of the paused pipes whose pause is over at MONO. */
 void super_drain_paused(struct super *s, int64_t mono);
 
 /* J, which ended, gives its slot up: a late event for it finds nothing. */

@@ -13,6 +13,7 @@
 #include <sys/epoll.h>
 #include <sys/wait.h>
 
+#include "crond/clock.h"
 #include "crond/log.h"
 
 static uint64_t tag(const struct job *j, enum job_fd which)
@@ -29,7 +30,14 @@ static void watch(struct super *s, int fd, uint64_t t)
 		log_msg(LOG_ERR, "epoll_ctl: %s", strerror(errno));
 }
 
-void super_pause_output(struct super *s, struct job *j, int64_t mono)
+/* J's pipe is not watched until J->drain_at_mono, set from how long the
+ * drain that dropped bytes took (from T0 to T1): the pause is
+ * JOB_DISCARD_SHARE times that, and at least JOB_DISCARD_PAUSE_NS. A drain
+ * wakes every process waiting to write to the pipe, so its cost is the
+ * job's to choose (its number of writers): the pause keeps the drains of
+ * one job under 1 / (JOB_DISCARD_SHARE + 1) of the supervisor's time,
+ * whatever they cost. */
+static void pause_output(struct super *s, struct job *j, int64_t t0, int64_t t1)
 {
 	if (!j->out_paused) {
 		/* The first time: a pipe of JOB_DISCARD_BUDGET, so that a job
@@ -38,31 +46,49 @@ void super_pause_output(struct super *s, struct job *j, int64_t mono)
 		j->out_paused = true;
 		(void)fcntl(j->proc.out_fd, F_SETPIPE_SZ, JOB_DISCARD_BUDGET);
 	}
-	struct epoll_event ev = { .events = 0, .data.u64 = tag(j, JOB_FD_OUT) };
-	if (j->proc.out_fd >= 0 && epoll_ctl(s->ep, EPOLL_CTL_MOD, j->proc.out_fd, &ev) < 0) {
-		log_msg(LOG_ERR, "epoll_ctl: %s", strerror(errno));
-		return;   /* still watched: read at every pass, as before */
+	int64_t pause = (t1 - t0) * JOB_DISCARD_SHARE;
+	if (pause < JOB_DISCARD_PAUSE_NS)
+		pause = JOB_DISCARD_PAUSE_NS;
+	if (pause > JOB_DISCARD_PAUSE_MAX_NS)
+		pause = JOB_DISCARD_PAUSE_MAX_NS;
+	j->drain_at_mono = t1 + pause;
+	if (j->drain_watched) {
+		struct epoll_event ev = { .events = 0, .data.u64 = tag(j, JOB_FD_OUT) };
+		if (epoll_ctl(s->ep, EPOLL_CTL_MOD, j->proc.out_fd, &ev) < 0) {
+			log_msg(LOG_ERR, "epoll_ctl: %s", strerror(errno));
+			j->drain_at_mono = 0;   /* still watched: taken at every pass */
+			return;
+		}
+		j->drain_watched = false;
 	}
-	j->drain_at_mono = mono + JOB_DISCARD_PAUSE_NS;
+}
+
+void super_take_output(struct super *s, struct job *j)
+{
+	int64_t t0 = clock_mono_ns();
+	bool dropped = job_read_output(j, s->cfg.output_cap, s->kit.discard);
+	j->drain_at_mono = 0;
+	if (dropped && j->proc.out_fd >= 0) {
+		pause_output(s, j, t0, clock_mono_ns());
+		return;
+	}
+	if (!j->drain_watched && j->proc.out_fd >= 0) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag(j, JOB_FD_OUT) };
+		if (epoll_ctl(s->ep, EPOLL_CTL_MOD, j->proc.out_fd, &ev) < 0) {
+			/* Unwatched, it is taken only at its deadline: keep one. */
+			log_msg(LOG_ERR, "epoll_ctl: %s", strerror(errno));
+			j->drain_at_mono = clock_mono_ns() + JOB_DISCARD_PAUSE_NS;
+			return;
+		}
+		j->drain_watched = true;
+	}
 }
 
 void super_drain_paused(struct super *s, int64_t mono)
 {
-	for (struct job *j = s->running; j; j = j->next) {
-		if (!j->drain_at_mono || mono < j->drain_at_mono)
-			continue;
-		j->drain_at_mono = 0;
-		if (job_read_output(j, s->cfg.output_cap, s->kit.discard)) {
-			j->drain_at_mono = mono + JOB_DISCARD_PAUSE_NS;
-			continue;
-		}
-		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag(j, JOB_FD_OUT) };
-		if (j->proc.out_fd >= 0 && epoll_ctl(s->ep, EPOLL_CTL_MOD, j->proc.out_fd, &ev) < 0) {
-			/* Unwatched, it would be drained only here: keep it so. */
-			log_msg(LOG_ERR, "epoll_ctl: %s", strerror(errno));
-			j->drain_at_mono = mono + JOB_DISCARD_PAUSE_NS;
-		}
-	}
+	for (struct job *j = s->running; j; j = j->next)
+		if (j->drain_at_mono && mono >= j->drain_at_mono)
+			super_take_output(s, j);
 }
 
 /* Gives J a slot; false (logged) on allocation failure. */
@@ -122,6 +148,7 @@ bool super_adopt(struct super *s, struct job *j)
 		return false;
 	}
 	watch(s, j->proc.out_fd, tag(j, JOB_FD_OUT));
+	j->drain_watched = true;
 	if (j->proc.err_fd >= 0)
 		watch(s, j->proc.err_fd, tag(j, JOB_FD_ERR));
 	else
