@@ -58,11 +58,12 @@ static int json_job(json_t *jobs, const struct tz *zone, int64_t id, int64_t at,
 	return 0;
 }
 
-/* Prints one TAG_ROW (or with JOBS, adds it there); -1 when crond sent
- * something malformed, -2 when the time does not fit AT_TIME_FORMAT_OUT_MAX
- * with FORMAT, -3 out of memory. */
+/* Prints one TAG_ROW (or with JOBS, adds it there) when it is among IDS
+ * (N of them; none: all) and, with RUNNING_ONLY, running; -1 when crond
+ * sent something malformed, -2 when the time does not fit
+ * AT_TIME_FORMAT_OUT_MAX with FORMAT, -3 out of memory. */
 static int print_row(const struct proto_field *f, const struct tz *zone, const char *format,
-                     const int64_t *ids, int n, json_t *jobs)
+                     const int64_t *ids, int n, bool running_only, json_t *jobs)
 {
 	struct proto_msg row;
 	int64_t id, at;
@@ -77,7 +78,7 @@ static int print_row(const struct proto_field *f, const struct tz *zone, const c
 	    proto_find(&row, TAG_USER, &u, NULL) != PROTO_OK ||
 	    proto_field_strcpy(&u, user, sizeof(user), NULL) != PROTO_OK)
 		return -1;
-	if (!selected(ids, n, id))
+	if (!selected(ids, n, id) || (running_only && strcmp(queue, "=") != 0))
 		return 0;
 	if (jobs)
 		return json_job(jobs, zone, id, at, &row, user) < 0 ? -3 : 0;
@@ -96,7 +97,7 @@ static int request_list(struct at_conn *conn, const struct at_cli *cli,
 	struct proto_buf req;
 	if (at_conn_request(conn, &req, MSG_AT_LIST) < 0)
 		return -1;
-	if (cli->queue != 0) {
+	if (cli->queue != 0 && cli->queue != '=') {   /* '=': print_row picks */
 		char queue[2] = { cli->queue, '\0' };
 		(void)proto_buf_add_str(&req, TAG_QUEUE, queue);
 	}
@@ -137,7 +138,7 @@ int at_cmd_list(const struct at_cli *cli)
 	}
 	proto_iter_init(&it, &reply, TAG_ROW);
 	while (rc == AT_EXIT_OK && proto_iter_next(&it, &f)) {
-		int r = print_row(&f, zone, cli->time_format, ids, cli->nargs, jobs);
+		int r = print_row(&f, zone, cli->time_format, ids, cli->nargs, cli->queue == '=', jobs);
 		if (r == -1)
 			fprintf(stderr, "%s: crond sent a malformed job row\n", cli->prog);
 		else if (r == -3)

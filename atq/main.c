@@ -116,10 +116,12 @@ static int parse_count(const char *prog, const char *s, long *out)
 	return 0;
 }
 
+/* A queue letter, or '=' (the running jobs: only listing takes it, which
+ * check_action says). */
 static int set_queue(const char *prog, const char *s, char *out)
 {
 	bool letter = (s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z');
-	if (!letter || s[1] != '\0')
+	if ((!letter && s[0] != '=') || s[1] != '\0')
 		return usage_error(prog, "invalid queue '%s': a queue is one letter a-z or A-Z", s);
 	*out = s[0];
 	return 0;
@@ -265,6 +267,9 @@ static int check_combination(struct parsed *p)
 		return usage_error(prog, "-o only goes with listing jobs (atq, at -l)");
 	if (cli->queue != 0 && p->action != ACT_SUBMIT && p->action != ACT_LIST)
 		return usage_error(prog, "-q only goes with submitting or listing jobs");
+	if (cli->queue == '=' && p->action != ACT_LIST)
+		return usage_error(prog, "invalid queue '=': a queue is one letter a-z or A-Z "
+		                   "(atq -q = lists the jobs that are running)");
 	/* Debian's `at -t TIME -b` queues a batch job for TIME; a time spec
 	 * with -b it reads wrongly (1970), and batch takes nothing. */
 	if (cli->batch && (cli->nargs > 0 || (cli->posix_time != NULL && !cli->dash_b)))

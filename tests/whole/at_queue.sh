@@ -105,17 +105,27 @@ expect_rc 0 "at -d 3"
 run "$ATQ"
 expect_out "" "every job removed"
 
-# A running job is in queue '=' and stays.
-echo 'sleep 3' | "$AT" now 2>/dev/null
+# A running job is in queue '=' and stays; atq -q = lists only those, as
+# Debian's does, and no job can be queued there.
+echo 'true' | "$AT" -t 203001010000 2>/dev/null   # job 5, waiting
+echo 'sleep 3' | "$AT" now 2>/dev/null             # job 6
 for _ in $(seq 1 50); do
     run "$ATQ"
-    case "$OUT" in *" = root") break ;; esac
+    case "$OUT" in *" = root"*) break ;; esac
     sleep 0.1
 done
-case "$OUT" in "5	"*" = root") ;; *) show_last; fail "running job not in queue =" ;; esac
-run "$ATRM" 5
+case "$OUT" in "6	"*" = root"*) ;; *) show_last; fail "running job not in queue =" ;; esac
+run "$ATQ" -q =
+expect_rc 0 "atq -q ="
+case "$OUT" in "6	"*" = root") ;; *) show_last; fail "atq -q = does not list just the running job" ;; esac
+run "$AT" -q = now </dev/null
+expect_rc 1 "at -q = now"
+expect_err_has "invalid queue '='" "at -q = now"
+run "$ATRM" 6
 expect_rc 1 "atrm of a running job"
-expect_err_has "atrm: job 5 is running and cannot be removed" "atrm of a running job"
+expect_err_has "atrm: job 6 is running and cannot be removed" "atrm of a running job"
+run "$ATRM" 5
+expect_rc 0 "atrm of the waiting job"
 
 # Usage errors exit 1, as Debian's.
 for args in "-Z" "-q" "-q 1 now" "-q ab now" "-c" "-r" "-l -f x" \
