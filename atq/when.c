@@ -42,6 +42,13 @@ int at_when(const struct at_cli *cli, time_t now, time_t *out)
 		st = at_timespec_parse((const char *const *)cli->args, (size_t)cli->nargs, now, out,
 		                       &err);
 	}
+	if (st == AT_TIMESPEC_OK && *out < 0) {
+		/* -t 6901011230: crond takes no time before 1970 (Debian's at
+		 * queues it, to run at once); said here, so that --dry-run
+		 * says it too. */
+		fprintf(stderr, "%s: the run time is not between 1970 and 9999\n", cli->prog);
+		return -1;
+	}
 	if (st == AT_TIMESPEC_OK)
 		return 0;
 	clean(&err);

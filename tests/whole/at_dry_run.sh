@@ -47,6 +47,8 @@ check_err UTC 2026-03-07T15:10 "Garbled time: empty time specification"
 check_err UTC 2026-03-07T15:10 "at: refusing to create job destined in the past" 10:00 today
 check_err UTC 2026-03-07T15:10 "invalid date format: 13011200" -t 13011200
 check_err America/New_York 2026-03-07T15:10 "invalid date format: 03080230" -t 03080230
+# before 1970: refused here as the daemon refuses it (Debian's at queues it)
+check_err UTC 2026-03-07T15:10 "at: the run time is not between 1970 and 9999" -t 6901011230
 check_err UTC 2026-03-07 "at: --now: expected YYYY-MM-DDTHH:MM[:SS], not '2026-03-07'" now
 
 # crond is not running: every command says so and exits 1.
