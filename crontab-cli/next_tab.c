@@ -160,7 +160,7 @@ static int load_crontab(struct store *st, const struct cli_user *who, struct cro
 	if (rc != STORE_OK)
 		return -1;
 	struct diag_list diags = { 0 };
-	rc = crontab_parse(text, len, crontab_user_format(who->uid), tab, &diags);
+	rc = crontab_parse_stored(text, len, crontab_user_format(who->uid), tab, &diags);
 	if (rc < 0) {
 		char name[CLI_NAME_MAX + 32];
 		snprintf(name, sizeof(name), "(%s's crontab)", who->name);

@@ -217,7 +217,7 @@ int status_load(const struct status_source *src, struct crontab *tab)
 	struct diag_list diags = { 0 };
 	enum crontab_format format = src->user ? crontab_user_format((uid_t)src->uid)
 	                                       : CRONTAB_SYSTEM;
-	int rc = crontab_parse(src->text, src->len, format, tab, &diags);
+	int rc = crontab_parse_stored(src->text, src->len, format, tab, &diags);
 	if (rc < 0) {
 		char name[CLI_NAME_MAX + 64];
 		snprintf(name, sizeof(name), "(%s)", src->name);

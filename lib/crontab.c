@@ -23,8 +23,18 @@ struct parser {
 	size_t cap_entries, cap_env, cap_options;
 	size_t n_entry_lines, n_env_lines;  /* including refused ones */
 	bool has_nul;                       /* the text holds a NUL somewhere */
+	bool stored;                        /* crontab_parse_stored: in force already */
 	bool oom;
 };
+
+/* A stored crontab's entry at LINENO is skipped (crontab_parse_stored). */
+static void skipped(struct parser *p, int lineno)
+{
+	if (!p->stored)
+		return;
+	if (p->tab->n_skipped++ == 0)
+		p->tab->first_skipped = lineno;
+}
 
 static bool grow(void **arr, size_t *cap, size_t need, size_t elem)
 {
@@ -226,9 +236,10 @@ static void parse_entry(struct parser *p, const char *line, size_t len, int line
 			return;
 		}
 		if (line[u] == '*') {
-			diag_add(p->diags, lineno, (int)u + 1, false,
-			         "bad user name '%.*s': a sixth time field? (an entry has five)",
-			         (int)(i - u), line + u);
+			skipped(p, lineno);
+			diag_add(p->diags, lineno, (int)u + 1, p->stored,
+			         "bad user name '%.*s': a sixth time field? (an entry has five)%s",
+			         (int)(i - u), line + u, p->stored ? "; the entry is skipped" : "");
 			return;
 		}
 		e.user = arena_strndup(&p->tab->strings, line + u, i - u);
@@ -242,11 +253,14 @@ static void parse_entry(struct parser *p, const char *line, size_t len, int line
 	}
 	/* Debian's cron refuses this too: the '*' is almost always a sixth
 	 * time field (seconds, or a slip), and the shell would run whatever
-	 * file the glob finds first in the home directory. */
+	 * file the glob finds first in the home directory. A crontab already
+	 * in force loses only this entry (crontab_parse_stored). */
 	if (line[i] == '*') {
-		diag_add(p->diags, lineno, (int)i + 1, false,
+		skipped(p, lineno);
+		diag_add(p->diags, lineno, (int)i + 1, p->stored,
 		         "bad command: it starts with '*', a sixth time field? (an entry has five; "
-		         "a command that is a glob can start with ./*)");
+		         "a command that is a glob can start with ./*)%s",
+		         p->stored ? "; the entry is skipped" : "");
 		return;
 	}
 	if (++p->n_entry_lines > CRONTAB_MAX_ENTRIES) {
@@ -382,8 +396,8 @@ enum crontab_format crontab_user_format(uid_t uid)
 	return uid == 0 ? CRONTAB_ROOT : CRONTAB_USER;
 }
 
-int crontab_parse(const char *text, size_t len, enum crontab_format format,
-                  struct crontab *out, struct diag_list *diags)
+static int parse_text(const char *text, size_t len, enum crontab_format format, bool stored,
+                      struct crontab *out, struct diag_list *diags)
 {
 	*out = (struct crontab){ 0 };
 	size_t errors_before = diags->errors;
@@ -393,7 +407,7 @@ int crontab_parse(const char *text, size_t len, enum crontab_format format,
 		return -1;
 	}
 	struct parser p = { .tab = out, .diags = diags, .format = format,
-		            .has_nul = memchr(text, '\0', len) != NULL };
+		            .has_nul = memchr(text, '\0', len) != NULL, .stored = stored };
 	if (!grow((void **)&out->options, &p.cap_options, 1, sizeof(*out->options))) {
 		diag_add(diags, 0, 0, false, "out of memory");
 		return -1;
@@ -413,6 +427,34 @@ int crontab_parse(const char *text, size_t len, enum crontab_format format,
 		return -1;
 	}
 	return 0;
+}
+
+int crontab_parse(const char *text, size_t len, enum crontab_format format,
+                  struct crontab *out, struct diag_list *diags)
+{
+	return parse_text(text, len, format, false, out, diags);
+}
+
+int crontab_parse_stored(const char *text, size_t len, enum crontab_format format,
+                         struct crontab *out, struct diag_list *diags)
+{
+	return parse_text(text, len, format, true, out, diags);
+}
+
+bool crontab_skipped_note(const struct crontab *tab, const struct diag_list *diags, char *buf,
+                          size_t len)
+{
+	if (tab->n_skipped == 0)
+		return false;
+	const char *why = "?";
+	for (size_t i = 0; i < diags->count; i++)
+		if (diags->items[i].line == tab->first_skipped && diags->items[i].warning) {
+			why = diags->items[i].msg;
+			break;
+		}
+	snprintf(buf, len, "%zu entr%s skipped (line %d: %s)", tab->n_skipped,
+	         tab->n_skipped == 1 ? "y" : "ies", tab->first_skipped, why);
+	return true;
 }
 
 uint64_t crontab_random_seed(const uint8_t secret[CRONTAB_SECRET_LEN], const char *name)

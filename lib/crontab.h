@@ -86,6 +86,8 @@ struct crontab {
 	size_t n_entries;
 	struct crontab_options *options;
 	size_t n_options;
+	size_t n_skipped;       /* crontab_parse_stored: entries skipped, */
+	int first_skipped;      /* and the line of the first */
 	struct arena strings;   /* every string above lives here */
 };
 
@@ -96,6 +98,21 @@ struct crontab {
  * there is at least one (OUT is left empty). */
 int crontab_parse(const char *text, size_t len, enum crontab_format format,
                   struct crontab *out, struct diag_list *diags);
+
+/* As crontab_parse, for a crontab already in force: one in the spool, which
+ * crontab_parse let in when it was installed, or a system crontab file as
+ * crond loads it. A line that only a newer rule refuses (a command, or a
+ * system crontab's user field, starting with '*') is a warning here and
+ * its entry is skipped, so that an upgrade of crond never stops the other
+ * entries of a crontab; crontab(1) and crontab -T still refuse it. */
+int crontab_parse_stored(const char *text, size_t len, enum crontab_format format,
+                         struct crontab *out, struct diag_list *diags);
+
+/* When crontab_parse_stored skipped entries of TAB: writes "N entries
+ * skipped (line L: <the warning>)" into BUF (DIAGS: the parse's) and returns
+ * true, for the daemon's log; else false. */
+bool crontab_skipped_note(const struct crontab *tab, const struct diag_list *diags, char *buf,
+                          size_t len);
 
 /* '~' values. A crontab's picks come from a 64-bit seed, derived from a
  * secret kept once per spool (crond makes it at its first start) and the

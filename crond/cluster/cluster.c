@@ -98,13 +98,16 @@ static void post_crontab(struct cluster *k, const struct spool_crontab *ct)
 	}
 	struct crontab tab;
 	struct diag_list diags = { 0 };
-	if (crontab_parse(ct->text, ct->len, crontab_user_format(ct->uid), &tab, &diags) < 0) {
+	if (crontab_parse_stored(ct->text, ct->len, crontab_user_format(ct->uid), &tab, &diags) < 0) {
 		log_msg(LOG_ERR, "(%s) crontab in the spool does not parse (line %d: %s); not changed",
 		        ct->owner, diags.count ? diags.items[0].line : 0,
 		        diags.count ? diags.items[0].msg : "?");
 		diag_list_clear(&diags);
 		return;
 	}
+	char note[DIAG_MSG_MAX + 64];
+	if (crontab_skipped_note(&tab, &diags, note, sizeof(note)))
+		log_msg(LOG_WARNING, "(%s) crontab in the spool: %s", ct->owner, note);
 	diag_list_clear(&diags);
 	timer_post_crontab(k->c, ct->owner, &tab, ct->generation);   /* moves TAB */
 }

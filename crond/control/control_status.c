@@ -251,7 +251,7 @@ static int build_row(struct control_ctx *ctx, const char *name, bool system, uin
 	int result = 0;
 	struct crontab tab;
 	struct diag_list diags = { 0 };
-	if (text && crontab_parse(text, len, system ? CRONTAB_SYSTEM : crontab_user_format(uid),
+	if (text && crontab_parse_stored(text, len, system ? CRONTAB_SYSTEM : crontab_user_format(uid),
 	                          &tab, &diags) < 0) {
 		size_t k = 0;
 		while (k + 1 < diags.count && diags.items[k].warning)

@@ -32,13 +32,16 @@ static void load_user_crontab(struct crond *c, const struct spool_crontab *ct, i
 	}
 	struct crontab tab;
 	struct diag_list diags = { 0 };
-	if (crontab_parse(ct->text, ct->len, crontab_user_format(ct->uid), &tab, &diags) < 0) {
+	if (crontab_parse_stored(ct->text, ct->len, crontab_user_format(ct->uid), &tab, &diags) < 0) {
 		log_msg(LOG_ERR, "(%s) crontab in the spool does not parse (line %d: %s); skipped",
 		        ct->owner, diags.count ? diags.items[0].line : 0,
 		        diags.count ? diags.items[0].msg : "?");
 		diag_list_clear(&diags);
 		return;
 	}
+	char note[DIAG_MSG_MAX + 64];
+	if (crontab_skipped_note(&tab, &diags, note, sizeof(note)))
+		log_msg(LOG_WARNING, "(%s) crontab in the spool: %s", ct->owner, note);
 	diag_list_clear(&diags);
 	if (scheduler_set_source(c->sched, name, SOURCE_USER, ct->owner, &tab, now, err,
 	                         sizeof(err)) < 0)

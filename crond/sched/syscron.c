@@ -215,7 +215,10 @@ static enum load_result load_file(const char *path, struct crontab *tab, bool pr
 		return LOAD_FAILED;
 	}
 	struct diag_list diags = { 0 };
-	int rc = crontab_parse(text, (size_t)n, CRONTAB_SYSTEM, tab, &diags);
+	/* crond --check (PRINT) is as strict as crontab -T --system; the
+	 * daemon skips what only a newer rule refuses (crontab.h). */
+	int rc = print ? crontab_parse(text, (size_t)n, CRONTAB_SYSTEM, tab, &diags)
+	               : crontab_parse_stored(text, (size_t)n, CRONTAB_SYSTEM, tab, &diags);
 	free(text);
 	if (rc == 0 && crontab_check_zones(tab, &diags) > 0) {
 		crontab_free(tab);

@@ -195,6 +195,46 @@ static void test_a_command_starting_with_a_star_is_refused(void **state)
 	diag_list_clear(&d);
 }
 
+/* A crontab already in force (installed before the rule above, or a system
+ * file) loses only those entries: a warning each, the others kept, and a
+ * note for the daemon's log. */
+static void test_a_stored_crontab_skips_a_star_command_and_keeps_the_rest(void **state)
+{
+	(void)state;
+	const char *text = "* * * * * date\n*/5 * * * * * echo six\n0 1 * * * true\n"
+	                   "@daily * x\n";
+	struct crontab t;
+	struct diag_list d = { 0 };
+	assert_int_equal(crontab_parse_stored(text, strlen(text), CRONTAB_USER, &t, &d), 0);
+	assert_int_equal(t.n_entries, 2);
+	assert_string_equal(t.entries[0].command, "date");
+	assert_string_equal(t.entries[1].command, "true");
+	assert_int_equal(t.n_skipped, 2);
+	assert_int_equal(t.first_skipped, 2);
+	assert_int_equal(d.errors, 0);
+	assert_int_equal(d.warnings, 2);
+	assert_true(d.items[0].warning && d.items[0].line == 2 && d.items[0].column == 13);
+	assert_non_null(strstr(d.items[0].msg, "; the entry is skipped"));
+	char note[DIAG_MSG_MAX + 64];
+	assert_true(crontab_skipped_note(&t, &d, note, sizeof(note)));
+	assert_true(strncmp(note, "2 entries skipped (line 2: bad command: it starts with '*'", 57) == 0);
+	crontab_free(&t);
+	diag_list_clear(&d);
+	/* nothing skipped: no note */
+	assert_int_equal(crontab_parse_stored("* * * * * date\n", 15, CRONTAB_USER, &t, &d), 0);
+	assert_false(crontab_skipped_note(&t, &d, note, sizeof(note)));
+	crontab_free(&t);
+	/* a system file: the user field too; other errors stay errors */
+	text = "0 * * * * root echo ok\n*/5 * * * * * root echo six\n";
+	assert_int_equal(crontab_parse_stored(text, strlen(text), CRONTAB_SYSTEM, &t, &d), 0);
+	assert_int_equal(t.n_entries, 1);
+	assert_int_equal(t.n_skipped, 1);
+	crontab_free(&t);
+	diag_list_clear(&d);
+	assert_int_equal(crontab_parse_stored("61 * * * * x\n", 13, CRONTAB_USER, &t, &d), -1);
+	diag_list_clear(&d);
+}
+
 /* An unknown CRON_TZ is reported at its value's line and column. */
 static void test_unknown_cron_tz_names_its_line_and_column(void **state)
 {
@@ -727,6 +767,7 @@ int main(void)
 		cmocka_unit_test(test_percent_input_matches_debian_cron),
 		cmocka_unit_test(test_system_format_has_a_user_field),
 		cmocka_unit_test(test_a_command_starting_with_a_star_is_refused),
+		cmocka_unit_test(test_a_stored_crontab_skips_a_star_command_and_keeps_the_rest),
 		cmocka_unit_test(test_unknown_cron_tz_names_its_line_and_column),
 		cmocka_unit_test(test_different_zones_are_bounded),
 		cmocka_unit_test(test_entries_that_never_run_in_their_zone_are_warned_of),
