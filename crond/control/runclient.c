@@ -128,6 +128,17 @@ void runclient_output(struct run_client *c, const void *data, size_t len)
 	runclient_flush(c);
 }
 
+bool runclient_wants_output(const struct run_client *c)
+{
+	return c != NULL && !c->gone && !c->ended && runclient_pending(c) < RUNCLIENT_PENDING_MAX;
+}
+
+void runclient_skipped(struct run_client *c, size_t len)
+{
+	if (!c->gone && !c->ended)
+		c->dropped += len;
+}
+
 void runclient_end(struct run_client *c, int wstatus, uint32_t flags, const char *msg)
 {
 	struct proto_buf b = { 0 };

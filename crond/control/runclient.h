@@ -73,6 +73,15 @@ void runclient_state(struct run_client *c, enum msg_run_state st, int pid);
  * not fit, then sends what it can. */
 void runclient_output(struct run_client *c, const void *data, size_t len);
 
+/* Whether output queued for C now could reach it: C is not NULL, not gone,
+ * has not ended, and has room in its queue. When false, a job's output
+ * past its cap need not be read for C (job.c drops it unread). */
+bool runclient_wants_output(const struct run_client *c);
+
+/* Counts LEN output bytes C will not see, dropped without being queued
+ * (as runclient_output counts what does not fit). */
+void runclient_skipped(struct run_client *c, size_t len);
+
 /* Queues MSG_RUN_END as the last frame: WSTATUS (a wait status), FLAGS
  * (RUNF_*), MSG (why it did not start, or NULL). */
 void runclient_end(struct run_client *c, int wstatus, uint32_t flags, const char *msg);

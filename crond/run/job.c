@@ -183,6 +183,8 @@ static int discard_output(struct job *j, int discard)
 	                   SPLICE_F_NONBLOCK);
 	if (r > 0) {
 		j->out_total += (uint64_t)r;
+		if (j->req && j->req->client)
+			runclient_skipped(j->req->client, (size_t)r);   /* full, or gone */
 		return 1;
 	}
 	if (r < 0 && (errno == EAGAIN || errno == EINTR))
@@ -198,7 +200,7 @@ static int discard_output(struct job *j, int discard)
 
 bool job_read_output(struct job *j, size_t cap, int discard)
 {
-	if (discard >= 0 && j->out_len >= cap && !(j->req && j->req->client) &&
+	if (discard >= 0 && j->out_len >= cap && !(j->req && runclient_wants_output(j->req->client)) &&
 	    j->proc.out_fd >= 0) {
 		int dropped = discard_output(j, discard);
 		if (dropped >= 0)

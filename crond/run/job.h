@@ -3,9 +3,10 @@
  * DESIGN: supervisor thread only. A job is a started child (crond/run/runner.h)
  * plus what the supervisor learns about it: whether the exec happened, the
  * output (kept up to the configured cap, then only counted: never held
- * without bound, and the pipe is always drained, past the cap in the
- * kernel every JOB_DISCARD_PAUSE_NS, so the job waits on a full pipe at
- * most that long), the exit status, and its deadlines. job_finish turns it into
+ * without bound, and the pipe is always drained: past the cap in the
+ * kernel, with pauses of JOB_DISCARD_PAUSE_NS or more between drains,
+ * during which the job may wait on its full pipe), the exit status, and
+ * its deadlines. job_finish turns it into
  * a history record and, when wanted, a mail (another child: JOB_MAIL).
  */
 #ifndef CROND_JOB_H
@@ -104,7 +105,8 @@ struct job *job_adopt_mail(struct job_proc *proc, const char *user, bool system,
  * pipe stays readable): a job that keeps its pipe full, however fast it
  * writes, holds the supervisor for one read per pass of its loop, not for
  * as long as it writes. Once CAP bytes are kept, and no crontab --run
- * client takes the output, the bytes are only counted: they are spliced
+ * client takes the output (none, gone, or its queue full:
+ * runclient_wants_output), the bytes are only counted: they are spliced
  * to DISCARD (/dev/null open for writing; -1: read them as before), up to
  * JOB_DISCARD_BUDGET a call, without being copied. Returns true when it
  * dropped bytes so: the caller should not call again for
