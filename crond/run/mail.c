@@ -97,7 +97,8 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 #define HEADER_LINE_MAX 998
 
 /* The To: header's list as it is written: ", " between addresses, and a
- * fold (",\n ") before one that would take the line past HEADER_LINE_MAX.
+ * fold (",\n ") before one that would take the line past HEADER_LINE_MAX
+ * with the ',' that may follow it.
  * MAILTO itself is at most that long, but the blanks added after its
  * commas, and "To: ", could make it longer. */
 struct to_list {
@@ -109,7 +110,7 @@ static void add_normalized(void *arg, const char *a, size_t n)
 {
 	struct to_list *to = arg;
 	if (to->b.len > 0) {
-		bool fold = to->line + 2 + n > HEADER_LINE_MAX;
+		bool fold = to->line + 2 + n + 1 > HEADER_LINE_MAX;
 		sb_str(&to->b, fold ? ",\n " : ", ");
 		to->line = fold ? 1 : to->line + 2;
 	}

@@ -179,6 +179,33 @@ static void test_a_long_mailto_is_folded_within_the_line_limit(void **state)
 	free(msg);
 }
 
+/* The line that ends just before a fold holds its ',' within the limit
+ * too: 167 addresses of 4 bytes, "To: " + 166 * (4 + 2) would be 998
+ * before the comma (the review's case, which made 999). */
+static void test_a_folded_line_keeps_its_comma_within_the_limit(void **state)
+{
+	(void)state;
+	char mailto[1000];
+	size_t len = 0;
+	for (int i = 0; i < 167; i++)
+		len += (size_t)snprintf(mailto + len, sizeof(mailto) - len, "%sa%03d", i ? "," : "", i);
+	struct mail_cron m = { .user = "alice", .host = "h", .command = "true", .mailto = mailto };
+	struct mail_output out = text_output("x");
+	char *msg = compose_cron(&m, &out);
+	const char *to = strstr(msg, "\nTo: a000, ");
+	assert_non_null(to);
+	const char *end = strstr(to + 1, "\nSubject: ");
+	assert_non_null(end);
+	for (const char *p = to + 1; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *stop = nl ? nl : end;
+		assert_true(stop - p <= 998);
+		p = nl ? nl + 1 : end;
+	}
+	assert_non_null(strstr(to, ",\n a16"));   /* folded near the end */
+	free(msg);
+}
+
 static void test_subject_flattens_control_characters_and_cuts_long_commands(void **state)
 {
 	(void)state;
@@ -594,6 +621,7 @@ int main(void)
 		cmocka_unit_test(test_content_type_and_encoding_come_from_the_crontab),
 		cmocka_unit_test(test_mailto_list_and_mailfrom_are_honoured),
 		cmocka_unit_test(test_a_long_mailto_is_folded_within_the_line_limit),
+		cmocka_unit_test(test_a_folded_line_keeps_its_comma_within_the_limit),
 		cmocka_unit_test(test_subject_flattens_control_characters_and_cuts_long_commands),
 		cmocka_unit_test(test_subject_says_failed_and_names_the_short_host),
 		cmocka_unit_test(test_cron_env_shows_only_the_five_variables_flattened),
