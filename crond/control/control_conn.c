@@ -225,7 +225,7 @@ static bool conn_request(struct control *ctl, struct conn *k, struct proto_msg *
 	control_keep_reserve(&ctl->ctx);
 	int64_t now = control_mono_ms();
 	if (now - start > CONTROL_SLOW_MS)   /* a slow disk makes every request one */
-		control_log_user(&ctl->ctx.rl_spool, k->peer.user.name, LOG_WARNING,
+		control_log_user(&ctl->ctx.rl_slow, k->peer.user.name, LOG_WARNING,
 		                 "control: request type %u from uid %u took %lld ms", (unsigned)msg->type,
 		                 (unsigned)k->peer.user.uid, (long long)(now - start));
 	proto_msg_free(msg);

@@ -97,9 +97,10 @@ struct control_ctx {
 	struct ownerlog rl_proto;           /* malformed or abandoned requests,
 	                                       deadlines passed */
 	struct ownerlog rl_auth;            /* allow/deny refusals */
-	struct ownerlog rl_spool;           /* spool failures and slow requests (a
-	                                       full or slow disk: every request
-	                                       is one, as fast as asked) */
+	struct ownerlog rl_spool;           /* spool failures (a full disk: every
+	                                       request fails, as fast as asked) */
+	struct ownerlog rl_slow;            /* requests that took over
+	                                       CONTROL_SLOW_MS (a slow disk) */
 	struct control_ratelimit rl_accept; /* accept failures (out of descriptors:
 	                                       no user to tell apart) */
 	struct ownerlog change_log;         /* REPLACE, DELETE, AT and ATRM lines,
