@@ -54,6 +54,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -75,7 +76,13 @@ struct args {
 	char **env;                 /* the job's, N_ENV of them */
 	const char *program;
 	char **job_argv;
+	mode_t job_umask;           /* the umask the helper was started with */
 };
+
+/* PAM's modules run as root: they get this umask, as under Debian's cron
+ * and atd, not the job's (an at job's is its submitter's: 000 made a file
+ * a session module created as root world-writable). */
+#define SESSION_PAM_UMASK 022
 
 /* One write: the record and the message, so the supervisor reads both. */
 static void report(int fd, int step, int err, const char *fmt, ...)
@@ -284,6 +291,7 @@ static _Noreturn void run_job(const struct args *a, const struct passwd *pw, cha
                               volatile bool *direct)
 {
 	become_owner(a, pw);
+	umask(a->job_umask);
 	const char *home = env_get(env, "HOME");
 	const char *dir = a->cwd ? a->cwd : home ? home : "/";
 	if (chdir(dir) < 0) {
@@ -383,12 +391,14 @@ int main(int argc, char **argv)
 	sigset_t all;
 	sigfillset(&all);
 	(void)sigprocmask(SIG_BLOCK, &all, NULL);
+	mode_t job_umask = umask(SESSION_PAM_UMASK);   /* the job's, for run_job */
 	char msg[SESSION_REPORT_TEXT];
 	struct args a;
 	if (parse_args(argc, argv, &a, msg, sizeof(msg)) < 0) {
 		report(a.report_fd, STEP_HELPER, 0, "crond-session: %s", msg);
 		return 127;
 	}
+	a.job_umask = job_umask;
 	if (take_env(&a, msg, sizeof(msg)) < 0) {
 		report(a.report_fd, STEP_HELPER, 0, "crond-session: %s", msg);
 		return quit(&a);

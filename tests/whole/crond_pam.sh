@@ -38,8 +38,13 @@ PATH=/from/pam
 EOF
 : >"$TEST_TMP/pam_env.conf"
 echo "$ok_user - nofile 123" >"$TEST_TMP/limits.conf"
+# A session module that says under which umask PAM runs (as root).
+printf '#!/bin/sh\n[ "$PAM_TYPE" = open_session ] && umask >%s/pam-umask\nexit 0\n' \
+    "$TEST_TMP" >"$TEST_TMP/umask-probe"
+chmod 0755 "$TEST_TMP/umask-probe"
 cat >"/etc/pam.d/$service" <<EOF
 account  required pam_unix.so
+session  optional pam_exec.so $TEST_TMP/umask-probe
 session  optional pam_loginuid.so
 session  required pam_env.so conffile=$TEST_TMP/pam_env.conf envfile=$TEST_TMP/environment
 session  required pam_limits.so conf=$TEST_TMP/limits.conf
@@ -151,16 +156,22 @@ stop_crond
 
 # at jobs go through PAM too: pam_env's variable, and the at rule for a
 # directory that is gone (the job's output says so, exit 1), kept by the
-# helper's child.
+# helper's child. The job has its submitter's umask (000), PAM's modules,
+# running as root, crond-session's 022 (the review's pam_exec module made
+# a world-writable root file when they ran under the job's).
 write_conf "pam = yes" "pam_service = $service" "session_helper = $BIN/crond-session"
 : >"$TEST_TMP/at.deny"
 mv "$TEST_TMP/cron.d/pam" "$TEST_TMP/pam.cron"
 start_crond
 as_user() { setpriv --reuid="$ok_user" --regid="$(id -g "$ok_user")" --init-groups "$@"; }
 mkdir -m 0777 "$TEST_TMP/gone"
-(cd "$out" && echo "echo \$CROND_PAM_TEST >$out/at-env; pwd >$out/at-pwd" | as_user "$BIN/at" now) \
-    >/dev/null 2>&1 || fail "at now (from $out)"
+rm -f "$TEST_TMP/pam-umask"
+(cd "$out" && echo "echo \$CROND_PAM_TEST >$out/at-env; umask >$out/at-umask; pwd >$out/at-pwd" |
+    as_user sh -c "umask 000; exec $BIN/at now") >/dev/null 2>&1 || fail "at now (from $out)"
 for _ in $(seq 1 50); do [ -s "$out/at-pwd" ] && break; sleep 0.1; done
+[ "$(cat "$out/at-umask" 2>/dev/null)" = 0000 ] || fail "the at job's umask is $(cat "$out/at-umask"), not its submitter's 0000"
+[ "$(cat "$TEST_TMP/pam-umask" 2>/dev/null)" = 0022 ] ||
+    fail "PAM's session ran under umask $(cat "$TEST_TMP/pam-umask" 2>/dev/null), not 0022"
 [ "$(cat "$out/at-env" 2>/dev/null)" = from-pam-env ] || fail "the at job did not get pam_env's variable"
 [ "$(cat "$out/at-pwd")" = "$out" ] || fail "the at job ran in $(cat "$out/at-pwd")"
 (cd "$TEST_TMP/gone" && echo "touch $out/at-gone-ran" | as_user "$BIN/at" now + 1 minute) \
