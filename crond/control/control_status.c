@@ -156,15 +156,14 @@ static char *read_system(const char *path, size_t *len, char *why, size_t whylen
 			close(fd);
 		return NULL;
 	}
-	const char *bad = !S_ISREG(st.st_mode) ? "not a regular file"
-	                  : st.st_uid != geteuid() ? "not owned by root"
-	                  : (st.st_mode & (S_IWGRP | S_IWOTH)) ? "writable by group or others"
-	                  : st.st_size > CRONTAB_MAX_BYTES ? "larger than 1 MiB" : NULL;
+	const char *bad = syscron_unsafe_reason(&st);
+	if (!bad && st.st_size > CRONTAB_MAX_BYTES)
+		bad = "larger than 1 MiB";
 	char *text = bad ? NULL : malloc((size_t)st.st_size + 1);
 	ssize_t n = text ? read(fd, text, (size_t)st.st_size + 1) : -1;
 	int e = errno;
 	close(fd);
-	if (bad || !text || n < 0 || n > st.st_size) {
+	if (bad || !text || n < 0 || n != st.st_size) {
 		snprintf(why, whylen, "ignored by crond: %s", bad ? bad : !text ? "out of memory"
 		         : n < 0 ? strerror(e) : "changed while being read");
 		free(text);

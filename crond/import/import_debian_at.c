@@ -152,6 +152,19 @@ void import_at_file(struct spool *sp, int dirfd, const char *name, int64_t now,
 		free(text);
 		return;
 	}
+	/* As atd, which takes a job with a second link for one being worked
+	 * on and runs none: the import runs as root, and a hard link (to a
+	 * file of root's) or a file others may write is not its owner's job. */
+	if (st.st_nlink != 1 || (st.st_mode & 022)) {
+		if (st.st_nlink != 1)
+			import_report_add(r, IMPORT_REFUSED, NULL, what, "%s has %ju hard links, not 1",
+			                  name, (uintmax_t)st.st_nlink);
+		else
+			import_report_add(r, IMPORT_REFUSED, NULL, what, "others may write %s (mode %03o)",
+			                  name, (unsigned)(st.st_mode & 07777));
+		free(text);
+		return;
+	}
 	struct passwd pwbuf, *pw = NULL;
 	char strbuf[4096];
 	if (getpwuid_r(st.st_uid, &pwbuf, strbuf, sizeof strbuf, &pw) != 0 || pw == NULL) {

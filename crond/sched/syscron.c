@@ -127,7 +127,7 @@ enum load_result {
  * "WRONG FILE OWNER", "BAD LINK COUNT"), or NULL. A second hard link is a
  * name elsewhere, perhaps in a directory others may write, through which
  * the file may change or be kept after it is removed from here. */
-static const char *unsafe_reason(const struct stat *st)
+const char *syscron_unsafe_reason(const struct stat *st)
 {
 	if (!S_ISREG(st->st_mode))
 		return "not a regular file";
@@ -192,7 +192,7 @@ static enum load_result load_file(const char *path, struct crontab *tab, bool pr
 			log_msg(LOG_ERR, "system crontab %s: %s", path, strerror(e));
 		return LOAD_FAILED;
 	}
-	const char *why = unsafe_reason(&st);
+	const char *why = syscron_unsafe_reason(&st);
 	if (why) {
 		close(fd);
 		report(path, why, print);
@@ -208,7 +208,9 @@ static enum load_result load_file(const char *path, struct crontab *tab, bool pr
 	ssize_t n = text ? read(fd, text, (size_t)st.st_size + 1) : -1;
 	int e = errno;
 	close(fd);
-	if (n < 0 || n > st.st_size) {
+	/* A short read is a file cut while being read: its last line may be
+	 * a command cut short, which must not run. */
+	if (n < 0 || n != st.st_size) {
 		report(path, !text ? "out of memory" : n < 0 ? strerror(e) : "changed while being read",
 		       print);
 		free(text);

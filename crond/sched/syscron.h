@@ -53,6 +53,12 @@ int syscron_check(const struct config *cfg);
 /* Is NAME a file name crond reads in cron.d? */
 bool syscron_name_ok(const char *name);
 
+struct stat;
+/* Why a system crontab with the status ST must not be trusted (not a
+ * regular file, not root's, writable by group or others, more than one
+ * hard link: Debian's cron's rules), or NULL. */
+const char *syscron_unsafe_reason(const struct stat *st);
+
 /* Calls FN with the path of each file of DIR (cron.d) whose name
  * syscron_name_ok accepts, in directory order, until FN returns nonzero;
  * returns that value, or 0 (also when DIR cannot be opened). */

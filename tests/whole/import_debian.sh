@@ -5,7 +5,8 @@
 # lists the jobs under their Debian numbers, an imported job runs as atd
 # would have run it (test clock), new jobs are numbered above the imported
 # ones, a second import imports nothing, and the import refuses to run
-# beside a running crond. Debian's files are left as they were.
+# beside a running crond. Debian's files are left as they were. An at job
+# with a second hard link, or that others may write, is refused.
 . "$ROOT/tests/whole/lib.sh"
 need_crond
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root (the fixture belongs to root and nobody)"; exit 0; }
@@ -105,4 +106,15 @@ run "$BIN/crond" --config "$CONF" --import-debian "$deb"
 expect_rc 1 "import with a wrong owner"
 grep -qxF "at job 3: NOT IMPORTED: a0000301e18a42: '# atrun uid=0' does not match the file's owner nobody (uid 65534)" "$OUT_FILE" ||
     { show_last; fail "the wrong owner is not reported"; }
+# Nor is a job file with a second hard link (a file of root's linked in by
+# whoever may write atjobs: it would run as root), nor one others may write.
+ln "$deb/var/spool/cron/atjobs/a0000101e18a38" "$TEST_TMP/second-link"
+chmod 0702 "$deb/var/spool/cron/atjobs/c0000201e18a3d"
+rm -f "$TEST_TMP/spool/crond.db"*
+run "$BIN/crond" --config "$CONF" --import-debian "$deb"
+expect_rc 1 "import with a hard link and a writable job"
+grep -qxF "at job 1: NOT IMPORTED: a0000101e18a38 has 2 hard links, not 1" "$OUT_FILE" ||
+    { show_last; fail "the hard-linked job is not refused"; }
+grep -qxF "at job 2: NOT IMPORTED: others may write c0000201e18a3d (mode 702)" "$OUT_FILE" ||
+    { show_last; fail "the job others may write is not refused"; }
 echo "import_debian: ok"
