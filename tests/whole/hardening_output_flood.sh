@@ -29,31 +29,13 @@ need_crond
 need_attackers "the flood runs as nobody"
 start_crond_at_open
 head -c 1048576 /dev/zero | tr '\0' x >"$TEST_TMP/mib"
-cat >"$TEST_TMP/flood.py" <<'PY'
-import fcntl, os, signal, sys, time
-WRITERS = 300
-try:
-    fcntl.fcntl(1, 1031, 1 << 20)          # F_SETPIPE_SZ
-except OSError:
-    pass
-for _ in range(WRITERS):
-    if os.fork() == 0:
-        signal.alarm(25)
-        src = os.open(sys.argv[1], os.O_RDONLY)
-        while True:
-            try:
-                os.splice(src, 1, 1 << 20, offset_src=0)
-            except OSError:
-                os.write(1, b"x" * 65536)
-print("started", file=sys.stderr, flush=True)
-os.wait()
-PY
+cp "$ROOT/bench/output_flood.py" "$TEST_TMP/flood.py"   # 300 writers for 25 s
 chmod 0644 "$TEST_TMP/mib" "$TEST_TMP/flood.py"
 echo "MAILTO=\"\"" >"$TEST_TMP/root.tab"
 echo "0 0 1 1 * echo run-ok" >>"$TEST_TMP/root.tab"
 run "$CRONTAB" "$TEST_TMP/root.tab"
 expect_rc 0 "root installs its crontab"
-(cd / && as_nobody "$BIN/at" now <<<"exec $PY $TEST_TMP/flood.py $TEST_TMP/mib") >/dev/null 2>&1 ||
+(cd / && as_nobody "$BIN/at" now <<<"exec $PY $TEST_TMP/flood.py $TEST_TMP/mib 300 25") >/dev/null 2>&1 ||
     fail "nobody's at job was refused"
 flooding() { pgrep -u nobody -f "flood.py" | wc -l | grep -qv '^[0-9]$'; }
 wait_for 20 "nobody's writers" flooding
