@@ -34,8 +34,8 @@
  *   argv[9 ..]           its argv, argv[0] included
  *
  * The helper starts with the job's umask (the runner's child sets it, as
- * for a job without PAM); it runs PAM under 022 and gives the job its
- * umask once it is the owner's.
+ * for a job without PAM); it runs PAM under that umask with 022 added and
+ * gives the job its own once it is the owner's.
  *
  * The start report: the descriptor is the runner's start-report pipe
  * (runner_plan.h), inherited without close-on-exec. The helper writes one

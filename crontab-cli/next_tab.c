@@ -166,6 +166,9 @@ static int load_crontab(struct store *st, const struct cli_user *who, struct cro
 		snprintf(name, sizeof(name), "(%s's crontab)", who->name);
 		crontab_print_diags(&diags, name);
 	}
+	char note[DIAG_MSG_MAX + 64];
+	if (rc == 0 && crontab_skipped_note(tab, note, sizeof(note)))   /* crond skips them too */
+		fprintf(stderr, "crontab: %s's crontab: %s\n", who->name, note);
 	diag_list_clear(&diags);
 	free(text);
 	return rc;

@@ -224,6 +224,9 @@ int status_load(const struct status_source *src, struct crontab *tab)
 		crontab_print_diags(&diags, name);
 	} else {
 		crontab_resolve_random(tab, src->seed);
+		char note[DIAG_MSG_MAX + 64];
+		if (crontab_skipped_note(tab, note, sizeof(note)))   /* crond skips them too */
+			fprintf(stderr, "crontab: %s: %s\n", src->name, note);
 	}
 	diag_list_clear(&diags);
 	return rc;

@@ -20,20 +20,27 @@ struct parser {
 	struct crontab *tab;
 	struct diag_list *diags;
 	enum crontab_format format;
-	size_t cap_entries, cap_env, cap_options;
+	size_t cap_entries, cap_env, cap_options, cap_skipped;
 	size_t n_entry_lines, n_env_lines;  /* including refused ones */
 	bool has_nul;                       /* the text holds a NUL somewhere */
 	bool stored;                        /* crontab_parse_stored: in force already */
 	bool oom;
 };
 
-/* A stored crontab's entry at LINENO is skipped (crontab_parse_stored). */
-static void skipped(struct parser *p, int lineno)
+static bool grow(void **arr, size_t *cap, size_t need, size_t elem);
+
+/* A stored crontab's entry at LINENO is skipped (crontab_parse_stored),
+ * for WHY (a static text). */
+static void skipped(struct parser *p, int lineno, const char *why)
 {
 	if (!p->stored)
 		return;
-	if (p->tab->n_skipped++ == 0)
-		p->tab->first_skipped = lineno;
+	struct crontab *t = p->tab;
+	if (!grow((void **)&t->skipped, &p->cap_skipped, t->n_skipped + 1, sizeof(*t->skipped))) {
+		p->oom = true;
+		return;
+	}
+	t->skipped[t->n_skipped++] = (struct crontab_skip){ lineno, why };
 }
 
 static bool grow(void **arr, size_t *cap, size_t need, size_t elem)
@@ -236,7 +243,7 @@ static void parse_entry(struct parser *p, const char *line, size_t len, int line
 			return;
 		}
 		if (line[u] == '*') {
-			skipped(p, lineno);
+			skipped(p, lineno, "its user field is '*' (a sixth time field?)");
 			diag_add(p->diags, lineno, (int)u + 1, p->stored,
 			         "bad user name '%.*s': a sixth time field? (an entry has five)%s",
 			         (int)(i - u), line + u, p->stored ? "; the entry is skipped" : "");
@@ -256,7 +263,7 @@ static void parse_entry(struct parser *p, const char *line, size_t len, int line
 	 * file the glob finds first in the home directory. A crontab already
 	 * in force loses only this entry (crontab_parse_stored). */
 	if (line[i] == '*') {
-		skipped(p, lineno);
+		skipped(p, lineno, "its command starts with '*' (a sixth time field?)");
 		diag_add(p->diags, lineno, (int)i + 1, p->stored,
 		         "bad command: it starts with '*', a sixth time field? (an entry has five; "
 		         "a command that is a glob can start with ./*)%s",
@@ -441,20 +448,22 @@ int crontab_parse_stored(const char *text, size_t len, enum crontab_format forma
 	return parse_text(text, len, format, true, out, diags);
 }
 
-bool crontab_skipped_note(const struct crontab *tab, const struct diag_list *diags, char *buf,
-                          size_t len)
+bool crontab_skipped_note(const struct crontab *tab, char *buf, size_t len)
 {
 	if (tab->n_skipped == 0)
 		return false;
-	const char *why = "?";
-	for (size_t i = 0; i < diags->count; i++)
-		if (diags->items[i].line == tab->first_skipped && diags->items[i].warning) {
-			why = diags->items[i].msg;
-			break;
-		}
-	snprintf(buf, len, "%zu entr%s skipped (line %d: %s)", tab->n_skipped,
-	         tab->n_skipped == 1 ? "y" : "ies", tab->first_skipped, why);
+	snprintf(buf, len, "%zu entr%s skipped, crontab refuses %s (line %d: %s)", tab->n_skipped,
+	         tab->n_skipped == 1 ? "y" : "ies", tab->n_skipped == 1 ? "it" : "them",
+	         tab->skipped[0].line, tab->skipped[0].why);
 	return true;
+}
+
+const char *crontab_skipped_why(const struct crontab *tab, int line)
+{
+	for (size_t i = 0; i < tab->n_skipped; i++)
+		if (tab->skipped[i].line == line)
+			return tab->skipped[i].why;
+	return NULL;
 }
 
 uint64_t crontab_random_seed(const uint8_t secret[CRONTAB_SECRET_LEN], const char *name)
@@ -519,6 +528,7 @@ void crontab_free(struct crontab *tab)
 	free(tab->env);
 	free(tab->entries);
 	free(tab->options);
+	free(tab->skipped);
 	arena_free(&tab->strings);
 	*tab = (struct crontab){ 0 };
 }

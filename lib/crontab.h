@@ -86,8 +86,11 @@ struct crontab {
 	size_t n_entries;
 	struct crontab_options *options;
 	size_t n_options;
-	size_t n_skipped;       /* crontab_parse_stored: entries skipped, */
-	int first_skipped;      /* and the line of the first */
+	struct crontab_skip {   /* crontab_parse_stored: the entries it */
+		int line;       /* skipped, in order, and why (a static */
+		const char *why;  /* text) */
+	} *skipped;
+	size_t n_skipped;
 	struct arena strings;   /* every string above lives here */
 };
 
@@ -109,10 +112,13 @@ int crontab_parse_stored(const char *text, size_t len, enum crontab_format forma
                          struct crontab *out, struct diag_list *diags);
 
 /* When crontab_parse_stored skipped entries of TAB: writes "N entries
- * skipped (line L: <the warning>)" into BUF (DIAGS: the parse's) and returns
- * true, for the daemon's log; else false. */
-bool crontab_skipped_note(const struct crontab *tab, const struct diag_list *diags, char *buf,
-                          size_t len);
+ * skipped (line L: <why>)" into BUF and returns true, for the daemon's log
+ * and the CLIs' views; else false. */
+bool crontab_skipped_note(const struct crontab *tab, char *buf, size_t len);
+
+/* Why crontab_parse_stored skipped the entry on LINE of TAB, or NULL when
+ * it did not. */
+const char *crontab_skipped_why(const struct crontab *tab, int line);
 
 /* '~' values. A crontab's picks come from a 64-bit seed, derived from a
  * secret kept once per spool (crond makes it at its first start) and the

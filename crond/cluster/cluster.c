@@ -106,7 +106,7 @@ static void post_crontab(struct cluster *k, const struct spool_crontab *ct)
 		return;
 	}
 	char note[DIAG_MSG_MAX + 64];
-	if (crontab_skipped_note(&tab, &diags, note, sizeof(note)))
+	if (crontab_skipped_note(&tab, note, sizeof(note)))
 		log_msg(LOG_WARNING, "(%s) crontab in the spool: %s", ct->owner, note);
 	diag_list_clear(&diags);
 	timer_post_crontab(k->c, ct->owner, &tab, ct->generation);   /* moves TAB */

@@ -40,7 +40,7 @@ static void load_user_crontab(struct crond *c, const struct spool_crontab *ct, i
 		return;
 	}
 	char note[DIAG_MSG_MAX + 64];
-	if (crontab_skipped_note(&tab, &diags, note, sizeof(note)))
+	if (crontab_skipped_note(&tab, note, sizeof(note)))
 		log_msg(LOG_WARNING, "(%s) crontab in the spool: %s", ct->owner, note);
 	diag_list_clear(&diags);
 	if (scheduler_set_source(c->sched, name, SOURCE_USER, ct->owner, &tab, now, err,

@@ -254,6 +254,12 @@ static void not_an_entry(const struct sched_source *src, uint32_t line, const ch
                          char *buf, size_t len)
 {
 	const struct crontab *tab = src->tab;
+	const char *skipped = crontab_skipped_why(tab, (int)line);
+	if (skipped) {
+		snprintf(buf, len, "line %u of %s is an entry crond skips: %s; crontab refuses it "
+		         "at install", line, what, skipped);
+		return;
+	}
 	for (size_t i = 0; i < tab->n_env; i++) {
 		if (tab->env[i].line == line) {
 			snprintf(buf, len, "line %u of %s is an assignment (%.40s=...), not an entry",

@@ -79,9 +79,10 @@ struct args {
 	mode_t job_umask;           /* the umask the helper was started with */
 };
 
-/* PAM's modules run as root: they get this umask, as under Debian's cron
- * and atd, not the job's (an at job's is its submitter's: 000 made a file
- * a session module created as root world-writable). */
+/* PAM's modules run as root: they get the job's umask with at least these
+ * bits, not the job's alone (an at job's is its submitter's: 000 made a
+ * file a session module created as root world-writable). A cron job's is
+ * the daemon's own, which a stricter one (077) keeps. */
 #define SESSION_PAM_UMASK 022
 
 /* One write: the record and the message, so the supervisor reads both. */
@@ -392,6 +393,7 @@ int main(int argc, char **argv)
 	sigfillset(&all);
 	(void)sigprocmask(SIG_BLOCK, &all, NULL);
 	mode_t job_umask = umask(SESSION_PAM_UMASK);   /* the job's, for run_job */
+	umask(job_umask | SESSION_PAM_UMASK);
 	char msg[SESSION_REPORT_TEXT];
 	struct args a;
 	if (parse_args(argc, argv, &a, msg, sizeof(msg)) < 0) {

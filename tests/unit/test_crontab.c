@@ -210,19 +210,23 @@ static void test_a_stored_crontab_skips_a_star_command_and_keeps_the_rest(void *
 	assert_string_equal(t.entries[0].command, "date");
 	assert_string_equal(t.entries[1].command, "true");
 	assert_int_equal(t.n_skipped, 2);
-	assert_int_equal(t.first_skipped, 2);
+	assert_int_equal(t.skipped[0].line, 2);
+	assert_int_equal(t.skipped[1].line, 4);
+	assert_string_equal(crontab_skipped_why(&t, 4), "its command starts with '*' (a sixth time field?)");
+	assert_null(crontab_skipped_why(&t, 1));
 	assert_int_equal(d.errors, 0);
 	assert_int_equal(d.warnings, 2);
 	assert_true(d.items[0].warning && d.items[0].line == 2 && d.items[0].column == 13);
 	assert_non_null(strstr(d.items[0].msg, "; the entry is skipped"));
 	char note[DIAG_MSG_MAX + 64];
-	assert_true(crontab_skipped_note(&t, &d, note, sizeof(note)));
-	assert_true(strncmp(note, "2 entries skipped (line 2: bad command: it starts with '*'", 57) == 0);
+	assert_true(crontab_skipped_note(&t, note, sizeof(note)));
+	assert_string_equal(note, "2 entries skipped, crontab refuses them (line 2: its command "
+	                    "starts with '*' (a sixth time field?))");
 	crontab_free(&t);
 	diag_list_clear(&d);
 	/* nothing skipped: no note */
 	assert_int_equal(crontab_parse_stored("* * * * * date\n", 15, CRONTAB_USER, &t, &d), 0);
-	assert_false(crontab_skipped_note(&t, &d, note, sizeof(note)));
+	assert_false(crontab_skipped_note(&t, note, sizeof(note)));
 	crontab_free(&t);
 	/* a system file: the user field too; other errors stay errors */
 	text = "0 * * * * root echo ok\n*/5 * * * * * root echo six\n";
@@ -232,6 +236,14 @@ static void test_a_stored_crontab_skips_a_star_command_and_keeps_the_rest(void *
 	crontab_free(&t);
 	diag_list_clear(&d);
 	assert_int_equal(crontab_parse_stored("61 * * * * x\n", 13, CRONTAB_USER, &t, &d), -1);
+	diag_list_clear(&d);
+	/* another warning on the same line first (root's "-1"): the note still
+	 * says why the entry was skipped (the review's case) */
+	assert_int_equal(crontab_parse_stored("-1 * * * * *x\n", 14, CRONTAB_ROOT, &t, &d), 0);
+	assert_true(d.warnings >= 2);
+	assert_true(crontab_skipped_note(&t, note, sizeof(note)));
+	assert_non_null(strstr(note, "(line 1: its command starts with '*'"));
+	crontab_free(&t);
 	diag_list_clear(&d);
 }
 

@@ -5,7 +5,7 @@
 # learned the rule (in the spool, or a file in cron.d) loses only those
 # entries: the daemon logs a warning naming the line and schedules the rest
 # (a review found that the rule first dropped such a crontab whole, every
-# valid entry with it).
+# valid entry with it), and crontab --run, --status and --next say so.
 . "$ROOT/tests/whole/lib.sh"
 need_crond
 command -v sqlite3 >/dev/null || { echo "SKIP: no sqlite3"; exit 0; }
@@ -44,7 +44,7 @@ run "$CRONTAB" -T --system "$TEST_TMP/cron.d/six"
 expect_rc 1 "crontab -T --system"
 start_crond
 wait_for 10 "the spool crontab's warning" \
-    log_has "(root) crontab in the spool: 1 entry skipped (line 2: bad command: it starts with '*'"
+    log_has "(root) crontab in the spool: 1 entry skipped, crontab refuses it (line 2: its command starts with '\*'"
 log_has "does not parse" && fail "the stored crontab was dropped whole"
 wait_for 10 "the system file's reload" log_has "RELOAD ($TEST_TMP/cron.d/six, 1 entries)"
 log_has "cron.d/six:2:13: warning: bad user name '\*'" || fail "no warning for the user field '*'"
@@ -55,5 +55,16 @@ expect_rc 0 "crontab --run of the good entry"
 wait_for 10 "the good entry's output" test -s "$out/good"
 run "$CRONTAB" -l
 expect_same_file "$TEST_TMP/six.tab" "$OUT_FILE" "crontab -l shows the crontab as stored"
+# The user is told too, not only the log: --run of the skipped line says
+# why, and --status and --next say what crond skips.
+run "$CRONTAB" --run 2
+expect_rc 125 "crontab --run of the skipped line"
+expect_err_has "line 2 of your crontab is an entry crond skips: its command starts with '*'" \
+    "--run of the skipped line"
+run "$CRONTAB" --status
+expect_rc 0 "crontab --status"
+expect_err_has "1 entry skipped, crontab refuses it (line 2: its command starts with '*'" "--status"
+run "$CRONTAB" --next 1
+expect_err_has "1 entry skipped, crontab refuses it (line 2:" "--next"
 stop_crond
 echo ok
