@@ -250,8 +250,14 @@ static int build_row(struct control_ctx *ctx, const char *name, bool system, uin
 	int result = 0;
 	struct crontab tab;
 	struct diag_list diags = { 0 };
-	if (text && crontab_parse_stored(text, len, system ? CRONTAB_SYSTEM : crontab_user_format(uid),
-	                          &tab, &diags) < 0) {
+	int parsed = text ? crontab_parse_stored(text, len, system ? CRONTAB_SYSTEM
+	                                                            : crontab_user_format(uid),
+	                                         &tab, &diags) : 0;
+	if (text && parsed == 0 && system && crontab_check_zones(&tab, &diags) > 0) {
+		crontab_free(&tab);   /* a zone that cannot be loaded: crond ignores the file */
+		parsed = -1;
+	}
+	if (text && parsed < 0) {
 		size_t k = 0;
 		while (k + 1 < diags.count && diags.items[k].warning)
 			k++;                            /* the first error, not a warning */

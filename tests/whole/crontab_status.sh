@@ -100,12 +100,16 @@ printf '* * * * * root echo open\n' >"$TEST_TMP/cron.d/open"
 chmod 0666 "$TEST_TMP/cron.d/open"
 printf '61 * * * * root echo bad\n' >"$TEST_TMP/cron.d/broken"
 chmod 0644 "$TEST_TMP/cron.d/broken"
+printf 'CRON_TZ=Nowhere/Atlantis\n* * * * * root echo zoned\n' >"$TEST_TMP/cron.d/nozone"
+chmod 0644 "$TEST_TMP/cron.d/nozone"
 run "$CRONTAB" --all --status --tz UTC
 expect_rc 0 "--all --status with refused system crontabs"
 expect_err_has "crontab: $TEST_TMP/cron.d/open: ignored by crond: writable by group or others" "group-writable"
 expect_err_has "crontab: $TEST_TMP/cron.d/broken: $TEST_TMP/cron.d/broken:1:1: minute 61 is out of range" "broken"
-printf '%s\n' "$OUT" | grep -q "cron.d/open" && fail "a refused crontab has rows: $OUT"
-rm -f "$TEST_TMP/cron.d/open" "$TEST_TMP/cron.d/broken"
+# a zone crond cannot load: crond ignores the file, and the view says so
+expect_err_has "crontab: $TEST_TMP/cron.d/nozone: $TEST_TMP/cron.d/nozone:1:" "unknown zone"
+printf '%s\n' "$OUT" | grep -q "cron.d/open\|cron.d/nozone" && fail "a refused crontab has rows: $OUT"
+rm -f "$TEST_TMP/cron.d/open" "$TEST_TMP/cron.d/broken" "$TEST_TMP/cron.d/nozone"
 
 # Five crontabs of 900 kB do not fit in one reply (4 MiB): the listing
 # continues where the reply stopped, and nothing is lost or repeated.
