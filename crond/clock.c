@@ -18,6 +18,11 @@ int64_t clock_mono_ns(void)
 	return read_ns(CLOCK_MONOTONIC);
 }
 
+int64_t clock_thread_cpu_ns(void)
+{
+	return read_ns(CLOCK_THREAD_CPUTIME_ID);
+}
+
 void clock_init_real(struct crond_clock *c)
 {
 	*c = (struct crond_clock){ .fake = false, .speed = 1 };

@@ -33,6 +33,11 @@ int64_t clock_now_ns(const struct crond_clock *c);
 /* CLOCK_MONOTONIC in nanoseconds (for measuring durations and clock jumps). */
 int64_t clock_mono_ns(void);
 
+/* The calling thread's CPU time in nanoseconds, user and system
+ * (CLOCK_THREAD_CPUTIME_ID: what a piece of its work cost it, not the
+ * time it spent waiting for a CPU). */
+int64_t clock_thread_cpu_ns(void);
+
 /* How many real nanoseconds until the clock reads TARGET_NS (0 if past). */
 int64_t clock_real_delay_ns(const struct crond_clock *c, int64_t target_ns);
 

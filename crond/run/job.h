@@ -30,8 +30,8 @@
                                                    call: an unprivileged pipe's
                                                    most (fs.pipe-max-size) */
 #define JOB_DISCARD_PAUSE_NS 2000000LL          /* and no more often than this, */
-#define JOB_DISCARD_SHARE 20                    /* nor than this many times what
-                                                   the last drain took, */
+#define JOB_DISCARD_SHARE 20                    /* nor than this many times the
+                                                   CPU time the last drain cost, */
 #define JOB_DISCARD_PAUSE_MAX_NS 1000000000LL   /* up to this */
 
 enum job_kind { JOB_CRON, JOB_AT, JOB_MAIL };

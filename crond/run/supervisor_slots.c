@@ -30,14 +30,15 @@ static void watch(struct super *s, int fd, uint64_t t)
 		log_msg(LOG_ERR, "epoll_ctl: %s", strerror(errno));
 }
 
-/* J's pipe is not watched until J->drain_at_mono, set from how long the
- * drain that dropped bytes took (from T0 to T1): the pause is
- * JOB_DISCARD_SHARE times that, and at least JOB_DISCARD_PAUSE_NS. A drain
- * wakes every process waiting to write to the pipe, so its cost is the
- * job's to choose (its number of writers): the pause keeps the drains of
- * one job under 1 / (JOB_DISCARD_SHARE + 1) of the supervisor's time,
- * whatever they cost. */
-static void pause_output(struct super *s, struct job *j, int64_t t0, int64_t t1)
+/* J's pipe is not watched until J->drain_at_mono, set from what the drain
+ * that dropped bytes cost the supervisor (COST, its CPU time: on a busy
+ * machine the drain's wall time would include waiting for a CPU, and pause
+ * a job for nothing): the pause is JOB_DISCARD_SHARE times that, and at
+ * least JOB_DISCARD_PAUSE_NS. A drain wakes every process waiting to write
+ * to the pipe, so its cost is the job's to choose (its number of writers):
+ * the pause keeps the drains of one job under 1 / (JOB_DISCARD_SHARE + 1)
+ * of the supervisor's time, whatever they cost. */
+static void pause_output(struct super *s, struct job *j, int64_t cost)
 {
 	if (!j->out_paused) {
 		/* The first time: a pipe of JOB_DISCARD_BUDGET, so that a job
@@ -46,12 +47,12 @@ static void pause_output(struct super *s, struct job *j, int64_t t0, int64_t t1)
 		j->out_paused = true;
 		(void)fcntl(j->proc.out_fd, F_SETPIPE_SZ, JOB_DISCARD_BUDGET);
 	}
-	int64_t pause = (t1 - t0) * JOB_DISCARD_SHARE;
+	int64_t pause = cost * JOB_DISCARD_SHARE;
 	if (pause < JOB_DISCARD_PAUSE_NS)
 		pause = JOB_DISCARD_PAUSE_NS;
 	if (pause > JOB_DISCARD_PAUSE_MAX_NS)
 		pause = JOB_DISCARD_PAUSE_MAX_NS;
-	j->drain_at_mono = t1 + pause;
+	j->drain_at_mono = clock_mono_ns() + pause;
 	if (j->drain_watched) {
 		struct epoll_event ev = { .events = 0, .data.u64 = tag(j, JOB_FD_OUT) };
 		if (epoll_ctl(s->ep, EPOLL_CTL_MOD, j->proc.out_fd, &ev) < 0) {
@@ -65,11 +66,11 @@ static void pause_output(struct super *s, struct job *j, int64_t t0, int64_t t1)
 
 void super_take_output(struct super *s, struct job *j)
 {
-	int64_t t0 = clock_mono_ns();
+	int64_t t0 = clock_thread_cpu_ns();
 	bool dropped = job_read_output(j, s->cfg.output_cap, s->kit.discard);
 	j->drain_at_mono = 0;
 	if (dropped && j->proc.out_fd >= 0) {
-		pause_output(s, j, t0, clock_mono_ns());
+		pause_output(s, j, clock_thread_cpu_ns() - t0);
 		return;
 	}
 	if (!j->drain_watched && j->proc.out_fd >= 0) {
