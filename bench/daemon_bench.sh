@@ -69,6 +69,7 @@
 # the full run each daemon's burst has a minute to itself.
 set -u
 set -o pipefail
+. "$(dirname "$0")/private_conf.sh"   # private_conf_text
 
 [ $# -eq 2 ] || { echo "usage: daemon_bench.sh BIN BUILD" >&2; exit 2; }
 BIN=$(cd "$1" && pwd) || exit 2
@@ -252,24 +253,13 @@ system_dir() {
 # (which is the daemon's own: every wrapper execs) in LAUNCHED. Arguments
 # after DIR are a wrapper (startwatch ... --) run as the last exec.
 
-# crond: DIR/conf names every path inside DIR; system crontabs in DIR/cron.d
+# crond: DIR/conf names every path inside DIR; system crontabs in CRONDIR
+# (default DIR/cron.d)
 crond_prepare() {
     local d=$1 crondir=${2:-$1/cron.d}
     mkdir -p "$d" "$crondir"
     : >"$d/crontab"
-    cat >"$d/conf" <<EOF
-pidfile = $d/crond.pid
-socket = $d/crond.sock
-spool = $d/spool/crond.db
-system_crontab = $d/crontab
-system_crontab_dir = $crondir
-cron_allow = $d/cron.allow
-cron_deny = $d/cron.deny
-at_allow = $d/at.allow
-at_deny = $d/at.deny
-sendmail =
-log = stderr
-EOF
+    private_conf_text "$d" "$crondir" >"$d/conf"
 }
 launch_crond() {
     local d=$1; shift

@@ -10,20 +10,8 @@ bin=$(cd "$1" && pwd)
 run=$PWD/run
 mkdir -p "$run/cron.d"
 chmod 0700 "$run"
-cat >"$run/crond.conf" <<CONF
-# written by make run
-pidfile            = $run/crond.pid
-socket             = $run/crond.sock
-spool              = $run/spool/crond.db
-system_crontab     = $run/crontab
-system_crontab_dir = $run/cron.d
-cron_allow         = $run/cron.allow
-cron_deny          = $run/cron.deny
-at_allow           = $run/at.allow
-at_deny            = $run/at.deny
-sendmail           =
-log                = stderr
-CONF
+. "$(dirname "$0")/../bench/private_conf.sh"   # private_conf_text
+{ echo "# written by make run"; private_conf_text "$run"; } >"$run/crond.conf"
 cat >"$run/demo.crontab" <<TAB
 # The demo crontab, installed for $(id -un) by make run.
 MAILTO=""
