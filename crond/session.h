@@ -12,11 +12,18 @@
  * and clears its environment before anything else. It runs PAM's account
  * and session steps for the owner, starts the job as its own child with
  * the owner's ids, waits, closes the session and exits with the job's
- * status (see crond-session's DESIGN note).
+ * status (see crond-session's DESIGN note). Without PAM the runner does
+ * the same for another user's job while fs.suid_dumpable is 1, with an
+ * empty service name (argv[2]).
  *
  *   argv[0]              the helper's path
  *   argv[1]              SESSION_ARGV_MAGIC (a version check)
- *   argv[2]              PAM service name (pam_service)
+ *   argv[2]              PAM service name (pam_service), or "": no PAM;
+ *                        the helper changes user and execs the job in its
+ *                        own process, with no session and nothing waiting
+ *                        (what crond does for another user's job while
+ *                        fs.suid_dumpable is 1: runner.h); argv[6] is
+ *                        then never "plain"
  *   argv[3]              the owner's user name
  *   argv[4]              start-report descriptor, decimal (see below)
  *   argv[5]              working directory, or "" for the job's $HOME
@@ -49,7 +56,7 @@
 #ifndef CROND_SESSION_H
 #define CROND_SESSION_H
 
-#define SESSION_ARGV_MAGIC "crond-session/2"
+#define SESSION_ARGV_MAGIC "crond-session/3"
 #define SESSION_ENV_PREFIX "CRONDJOB_"
 #define SESSION_ARGV_FIXED 8          /* argv[0] to argv[7] */
 #define SESSION_REPORT_TEXT 240       /* message bytes after a start report */

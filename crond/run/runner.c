@@ -417,6 +417,7 @@ static bool sh_is_dash(void)
 int runner_kit_init(struct runner_kit *kit)
 {
 	*kit = (struct runner_kit){ .reset_signals = signals_to_reset(), .devnull = -1, .discard = -1,
+		                    .dumpable_fd = -1,
 		                    .euid = geteuid(), .sh_is_dash = sh_is_dash(),
 		                    .job_nofile = RUNNER_NOFILE_KEEP };
 	struct rlimit rl;
@@ -429,6 +430,8 @@ int runner_kit_init(struct runner_kit *kit)
 	kit->discard = above_stdio(open("/dev/null", O_WRONLY | O_CLOEXEC));
 	if (kit->discard < 0)
 		rc = -1, e = errno;
+	/* Not there (no /proc): nobody can read it to trace either. */
+	kit->dumpable_fd = above_stdio(open("/proc/sys/fs/suid_dumpable", O_RDONLY | O_CLOEXEC));
 	void *stack = mmap(NULL, RUNNER_KIT_STACK, PROT_READ | PROT_WRITE,
 	                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (stack == MAP_FAILED)
@@ -439,14 +442,10 @@ int runner_kit_init(struct runner_kit *kit)
 	return rc;
 }
 
-bool runner_owner_may_trace(const char *path)
+bool runner_kit_owner_may_trace(const struct runner_kit *kit)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
 	char buf[8];
-	ssize_t n = read(fd, buf, sizeof(buf));
-	close(fd);
+	ssize_t n = kit->dumpable_fd < 0 ? -1 : pread(kit->dumpable_fd, buf, sizeof(buf), 0);
 	return n >= 1 && buf[0] == '1' && (n == 1 || buf[1] == '\n');
 }
 
@@ -459,6 +458,11 @@ void runner_kit_free(struct runner_kit *kit)
 	if (kit->discard >= 0)
 		close(kit->discard);
 	kit->devnull = kit->discard = -1;
+	if (kit->dumpable_fd > 2)   /* never 0: a zeroed kit was never opened */
+		close(kit->dumpable_fd);
+	kit->dumpable_fd = -1;
+	free(kit->clean_helper);
+	kit->clean_helper = NULL;
 }
 
 /* A stack for a child: a spare of KIT's, else a new one. NULL with errno. */
@@ -496,7 +500,9 @@ static int plan_direct(struct plan *p, const struct job_spec *s, const char *she
 	    strcmp(shell, RUNNER_DEFAULT_SHELL) != 0)
 		return 0;
 	if (p->via_helper) {   /* it checks the environment PAM's is merged into */
-		char **words = plaincmd_argv(s->command);
+		/* Without PAM the helper becomes the job: nothing would be left
+		 * to end as dash would (crond/session.h). */
+		char **words = p->helper_clean ? NULL : plaincmd_argv(s->command);
 		p->helper_plain = words != NULL;
 		free(words);
 		return 0;
@@ -559,6 +565,9 @@ static int prepare(struct plan *p, const struct job_spec *s, char *err, size_t e
 	if (lookup_ids(p, s->ids, s->user, !p->via_helper, err, errlen) < 0)
 		return -1;
 	uid_t self = s->kit != NULL ? s->kit->euid : geteuid();
+	if (!p->via_helper && p->pw.pw_uid != self && s->kit != NULL &&
+	    s->kit->clean_helper != NULL && runner_kit_owner_may_trace(s->kit))
+		p->via_helper = p->helper_clean = true;
 	p->set_groups = !p->via_helper && (self == 0 || p->pw.pw_uid != self);
 	/* Only a job of our own user shares our memory (runner.h): another
 	 * user's child is that user's to signal from its setuid on, and to
@@ -600,9 +609,10 @@ static int helper_argv(struct plan *p, const struct job_spec *s, char *err, size
 	snprintf(fd, sizeof(fd), "%d", p->err_w);
 	snprintf(count, sizeof(count), "%zu", p->env.count);
 	size_t k = 0;
-	v[k++] = s->session_helper;
+	const char *helper = p->helper_clean ? s->kit->clean_helper : s->session_helper;
+	v[k++] = helper;
 	v[k++] = SESSION_ARGV_MAGIC;
-	v[k++] = s->pam_service;
+	v[k++] = p->helper_clean ? "" : s->pam_service;
 	v[k++] = p->pw.pw_name;
 	v[k++] = fd;
 	v[k++] = p->cwd ? p->cwd : "";
@@ -622,7 +632,7 @@ static int helper_argv(struct plan *p, const struct job_spec *s, char *err, size
 	}
 	free(p->argv);
 	p->argv = copy;
-	p->program = s->session_helper;
+	p->program = helper;
 	return 0;
 }
 

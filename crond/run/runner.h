@@ -204,6 +204,12 @@ struct runner_kit {
 	                             daemon raised its own: crond.h), or
 	                             RUNNER_NOFILE_KEEP; runner_kit_init sets KEEP */
 	uint64_t nofile_max;      /* the hard limit, as runner_kit_init read it */
+	int dumpable_fd;          /* /proc/sys/fs/suid_dumpable, close-on-exec,
+	                             above 2; or -1 (runner_kit_owner_may_trace) */
+	char *clean_helper;       /* NULL, or the session helper (crond/session.h)
+	                             another user's job starts through while
+	                             fs.suid_dumpable is 1: the caller sets it
+	                             (malloc'd; runner_kit_free frees it) */
 };
 
 #define RUNNER_NOFILE_KEEP UINT64_MAX
@@ -214,22 +220,26 @@ struct runner_kit {
  * maps a first stack. Returns 0, or -1 with errno when any of these fails:
  * KIT then lacks what failed (each start makes its own stack and input;
  * output past the cap is read) but has its signals, and is still to be
- * used. */
+ * used. Also opens fs.suid_dumpable, whose absence is no failure; sets no
+ * clean_helper (the caller does). */
 int runner_kit_init(struct runner_kit *kit);
 
 /* Whether the kernel lets a user trace, read through /proc/PID/mem, and
- * dump the core of a process that became theirs by setuid: PATH is
- * fs.suid_dumpable (/proc/sys/fs/suid_dumpable), and the answer is yes when
- * it reads 1 ("debug"; 0, the default, and 2 keep such a process from its
- * new owner). Another user's child holds a copy of crond's memory (every
- * user's crontabs, the history's pages) from its setuid until its execve,
- * so crond warns at start when this is true. False when PATH cannot be
- * read. */
-bool runner_owner_may_trace(const char *path);
+ * dump the core of a process that became theirs by setuid: KIT's
+ * fs.suid_dumpable reads 1 ("debug"; 0, the default, and 2 keep such a
+ * process from its new owner). False when it cannot be read. One pread,
+ * made at every start of another user's job: a forked child holds a copy
+ * of crond's memory (every user's crontabs, the history's pages) from its
+ * setuid until its execve, so while this is true and KIT has a
+ * clean_helper, such a job is started through it instead: the child execs
+ * the helper as root, and the helper, holding nothing but this job, changes
+ * user and execs the job (crond/session.h, service ""). */
+bool runner_kit_owner_may_trace(const struct runner_kit *kit);
 
-/* Unmaps the spare stacks and closes both /dev/null. Safe on a freed kit or
- * one runner_kit_init failed on. A stack still in use by a child that has not
- * exec'd (struct job_proc's pending) is not the kit's: it stays. */
+/* Unmaps the spare stacks, closes both /dev/null and fs.suid_dumpable, and
+ * frees clean_helper. Safe on a freed kit or one runner_kit_init failed on.
+ * A stack still in use by a child that has not exec'd (struct job_proc's
+ * pending) is not the kit's: it stays. */
 void runner_kit_free(struct runner_kit *kit);
 
 /* A started child, as the supervisor holds it. Every descriptor here is

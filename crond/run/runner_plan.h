@@ -95,6 +95,9 @@ struct plan {
 	                             helper changes ids and directory for the job */
 	char **helper_envp;       /* the helper's environment: the job's, each
 	                             string after SESSION_ENV_PREFIX */
+	bool helper_clean;        /* VIA_HELPER without PAM: fs.suid_dumpable is 1
+	                             and the job is another user's
+	                             (runner_kit_owner_may_trace) */
 	/* A plain command (lib/plaincmd.h) exec'd without the shell: */
 	bool direct;              /* try DIRECT_ARGV first, then ARGV (the shell) */
 	bool helper_plain;        /* PAM: the session helper may exec it directly

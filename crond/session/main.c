@@ -37,6 +37,11 @@
  *      process group (the stop or timeout's last resort) this process dies
  *      too and the session is not closed, as with cronie's per-job child.
  *
+ * Without PAM (an empty service name: crond/session.h) it takes steps 1, 2
+ * and 5 and execs the job in its own process: crond starts another user's
+ * job so while fs.suid_dumpable is 1, for the process that becomes the
+ * owner's holds this program's memory, not crond's.
+ *
  * Exit statuses of its own: 127 when the job did not start (a report says
  * why). Messages after the job ran (closing the session failed) go to
  * syslog: standard output and error are the job's.
@@ -405,9 +410,11 @@ int main(int argc, char **argv)
 		report(a.report_fd, STEP_HELPER, 0, "crond-session: %s", msg);
 		return quit(&a);
 	}
+	bool pam = a.service[0] != '\0';
 	if (geteuid() != 0) {
-		report(a.report_fd, STEP_HELPER, 0,
-		       "crond-session: PAM needs crond to run as root (pam = yes)");
+		report(a.report_fd, STEP_HELPER, 0, pam ?
+		       "crond-session: PAM needs crond to run as root (pam = yes)" :
+		       "crond-session: not started as root");
 		return quit(&a);
 	}
 	errno = 0;
@@ -428,6 +435,12 @@ int main(int argc, char **argv)
 		return quit(&a);
 	}
 	free(groups);
+	if (!pam) {
+		/* No session: become the job (the descriptor's close-on-exec
+		 * is the start report's EOF). */
+		umask(a.job_umask);
+		run_job(&a, pw, a.env, NULL);
+	}
 	openlog("crond-session", LOG_PID, LOG_CRON);
 	struct pam_steps ps;
 	int step;

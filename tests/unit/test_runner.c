@@ -430,19 +430,24 @@ static void test_dispositions_read_once_are_reset(void **state)
 	check_dispositions_reset(true);
 }
 
-/* One kept stack serves start after start: each child gives it back at
- * its start report's EOF. */
-/* fs.suid_dumpable as runner_owner_may_trace reads it: only "1" lets the
- * new owner of a process read it. */
-static bool may_trace_with(const char *content)
+/* A descriptor reading CONTENT, as fs.suid_dumpable would. */
+static int dumpable_file(const char *content)
 {
 	char path[] = "/tmp/crond-test-dumpable.XXXXXX";
 	int fd = mkstemp(path);
-	assert_true(fd >= 0);
+	assert_true(fd > 2);
 	assert_int_equal(write(fd, content, strlen(content)), (ssize_t)strlen(content));
-	close(fd);
-	bool yes = runner_owner_may_trace(path);
 	unlink(path);
+	return fd;
+}
+
+/* fs.suid_dumpable as runner_kit_owner_may_trace reads it: only "1" lets
+ * the new owner of a process read it. */
+static bool may_trace_with(const char *content)
+{
+	struct runner_kit kit = { .dumpable_fd = dumpable_file(content) };
+	bool yes = runner_kit_owner_may_trace(&kit);
+	close(kit.dumpable_fd);
 	return yes;
 }
 
@@ -455,11 +460,21 @@ static void test_suid_dumpable_1_is_told(void **state)
 	assert_false(may_trace_with("2\n"));
 	assert_false(may_trace_with(""));
 	assert_false(may_trace_with("10\n"));
-	assert_false(runner_owner_may_trace("/nonexistent/suid_dumpable"));
-	/* this machine's, whatever it is, is read without failing */
-	(void)runner_owner_may_trace("/proc/sys/fs/suid_dumpable");
+	struct runner_kit none = { .dumpable_fd = -1 };
+	assert_false(runner_kit_owner_may_trace(&none));
+	/* this machine's, whatever it is, is read without failing; and
+	 * read again at every call (pread), not once */
+	struct runner_kit kit;
+	(void)runner_kit_init(&kit);
+	assert_true(kit.dumpable_fd > 2);
+	(void)runner_kit_owner_may_trace(&kit);
+	(void)runner_kit_owner_may_trace(&kit);
+	runner_kit_free(&kit);
+	assert_int_equal(kit.dumpable_fd, -1);
 }
 
+/* One kept stack serves start after start: each child gives it back at
+ * its start report's EOF. */
 static void test_kit_stack_serves_every_start(void **state)
 {
 	(void)state;
@@ -1052,12 +1067,65 @@ static void test_pam_spec_execs_the_helper_with_the_job_in_arguments_and_its_env
 	 * environment (LD_PRELOAD included) is the helper's, each name
 	 * prefixed: nothing in /proc/PID/cmdline, nothing the loader reads. */
 	snprintf(want, sizeof(want),
-	         "crond-session/2|svc|%s|FD|/tmp|at|7|/bin/sh|/bin/sh|-c|echo hi\n"
+	         "crond-session/3|svc|%s|FD|/tmp|at|7|/bin/sh|/bin/sh|-c|echo hi\n"
 	         "env:CRONDJOB_A=b c|CRONDJOB_HOME=%s|CRONDJOB_LD_PRELOAD=/tmp/evil.so|"
 	         "CRONDJOB_LOGNAME=%s|CRONDJOB_PATH=/usr/bin:/bin|CRONDJOB_SHELL=/bin/sh|"
 	         "CRONDJOB_USER=%s\n",
 	         self_name(), pw->pw_dir, self_name(), self_name());
 	assert_string_equal(r.out, want);
+	assert_int_equal(unlink(helper), 0);
+}
+
+/* fs.suid_dumpable 1: another user's job starts through the clean helper
+ * with no PAM service (crond/session.h), as it reads at that start; with 0
+ * or for our own user's job, as before. Root only (another user). */
+static void test_suid_dumpable_1_sends_another_users_job_through_the_helper(void **state)
+{
+	(void)state;
+	if (geteuid() != 0 || access("/usr/bin/python3", X_OK) != 0) {
+		print_message("skipped: needs root and /usr/bin/python3\n");
+		skip();
+	}
+	char helper[64];
+	write_fake_helper(helper, sizeof(helper));
+	struct runner_kit kit;
+	(void)runner_kit_init(&kit);
+	close(kit.dumpable_fd);
+	kit.dumpable_fd = dumpable_file("1\n");
+	kit.clean_helper = strdup(helper);
+	assert_non_null(kit.clean_helper);
+	struct job_spec s = shell_job("nobody", "echo hi");
+	s.cwd = "/";
+	s.kit = &kit;
+	s.direct_plain = true;   /* never "plain" without PAM */
+	struct result r;
+	run_job(&s, &r);
+	assert_ran(&r, NULL);
+	if (strstr(r.out, "crond-session/3||nobody|FD|/|-|5|/bin/sh|/bin/sh|-c|echo hi\n") == NULL ||
+	    strstr(r.out, "|CRONDJOB_USER=nobody\n") == NULL)
+		fail_msg("not through the helper: out [%s] msg [%s]", r.out, r.msg);
+	/* A program run as the owner (sendmail) too. */
+	static const char *const mail_argv[] = { "sendmail", "-t", NULL };
+	struct job_spec m = JOB_SPEC_INIT;
+	m.user = "nobody";
+	m.exec_path = "/usr/sbin/sendmail";
+	m.exec_argv = mail_argv;
+	m.cwd = "/";
+	m.kit = &kit;
+	run_job(&m, &r);
+	assert_ran(&r, NULL);
+	if (strstr(r.out, "crond-session/3||nobody|FD|/|-|5|/usr/sbin/sendmail|sendmail|-t\n") == NULL)
+		fail_msg("sendmail not through the helper: out [%s] msg [%s]", r.out, r.msg);
+	/* Our own user's job still starts itself. */
+	s.user = self_name();
+	run_job(&s, &r);
+	assert_ran(&r, "hi\n");
+	/* 0, read at the next start: the job starts itself. */
+	assert_int_equal(pwrite(kit.dumpable_fd, "0\n", 2, 0), 2);
+	s.user = "nobody";
+	run_job(&s, &r);
+	assert_ran(&r, "hi\n");
+	runner_kit_free(&kit);
 	assert_int_equal(unlink(helper), 0);
 }
 
@@ -1222,6 +1290,7 @@ int main(void)
 		cmocka_unit_test(test_another_users_job_fails_without_root),
 		cmocka_unit_test(test_pam_spec_execs_the_helper_with_the_job_in_arguments_and_its_environment_prefixed),
 		cmocka_unit_test(test_pam_refusal_reported_by_the_helper_is_a_start_failure),
+		cmocka_unit_test(test_suid_dumpable_1_sends_another_users_job_through_the_helper),
 		cmocka_unit_test(test_failed_setuid_is_reported_and_nothing_runs),
 		cmocka_unit_test(test_many_jobs_start_while_other_threads_hold_locks),
 	};

@@ -1,0 +1,84 @@
+#!/bin/bash
+# tests/whole/hardening_exec_window.sh: while fs.suid_dumpable is 1, the
+# owner of a job reading its process between its change of user and its
+# exec finds nothing of crond's memory there.
+#
+# Fault: another user's job starts in a fork of crond, which holds a copy of
+# crond's memory (every user's crontabs, its environment) from its setuid to
+# its execve. With fs.suid_dumpable = 1 the kernel lets the new owner read
+# that process (/proc/PID/mem, ptrace), and a SIGSTOP sent right after the
+# setuid holds it there at will. Was: a user read root's crontab variable
+# out of it. Pass: with the sysctl at 1, such a job starts through
+# crond-session, which changes user after its own exec: held at the exec of
+# the job's shell (fanotify, tests/hardening/exec_window.py), the process
+# is the user's and readable by them, yet neither root's crontab variable
+# nor crond's environment is in it, only the job's own variables; the job
+# then runs. The sysctl is set to 1 only around that one start and put back
+# after (crond reads it at every start of another user's job).
+# lane: background
+. "$ROOT/tests/whole/lib.sh"
+need_crond
+need_attackers "fanotify and fs.suid_dumpable are root's"
+[ -x "$BIN/crond-session" ] || fail "crond-session is not built in $BIN"
+[ -w /proc/sys/fs/suid_dumpable ] || { echo "SKIP: fs.suid_dumpable cannot be set here"; exit 0; }
+old_dumpable=$(cat /proc/sys/fs/suid_dumpable)
+throwaway_user crondwin
+trap 'echo "$old_dumpable" >/proc/sys/fs/suid_dumpable; cleanup_crond;
+      pkill -KILL -u "$EVIL"; userdel "$EVIL" 2>/dev/null' EXIT
+
+secret=hunter2-$$-in-roots-crontab
+mark=crond-env-$$-mark
+shdir=$TEST_TMP/shbin
+mkdir -m 0755 "$shdir"
+cp /bin/dash "$shdir/sh"     # the job's shell: marked alone, no other exec waits
+chmod 0755 "$shdir/sh" "$TEST_TMP"
+out=$TEST_TMP/out
+mkdir -m 0777 "$out"
+
+write_conf "session_helper = $BIN/crond-session"
+cat >"$TEST_TMP/cron.d/root" <<EOF
+SECRET_TOKEN=$secret
+59 23 31 12 * root echo "\$SECRET_TOKEN" >/dev/null
+EOF
+cat >"$TEST_TMP/cron.d/user" <<EOF
+SHELL=$shdir/sh
+MAILTO=""
+JOB_OWN=visible-to-its-owner
+* * * * * $EVIL echo ran >$out/ran
+EOF
+chmod 0644 "$TEST_TMP/cron.d/root" "$TEST_TMP/cron.d/user"
+
+"$PY" "$ROOT/tests/hardening/exec_window.py" "$shdir/sh" "$EVIL" "$secret" \
+    "$TEST_TMP/ready" "$TEST_TMP/window" 60 2>"$TEST_TMP/window.err" &
+watcher=$!
+for _ in $(seq 1 100); do
+    [ -e "$TEST_TMP/ready" ] && break
+    if ! kill -0 "$watcher" 2>/dev/null; then
+        wait "$watcher"
+        [ $? = 2 ] && { echo "SKIP: no fanotify here: $(cat "$TEST_TMP/window.err")"; exit 0; }
+        fail "the exec watcher ended: $(cat "$TEST_TMP/window.err")"
+    fi
+    sleep 0.1
+done
+[ -e "$TEST_TMP/ready" ] || fail "the exec watcher is not ready within 10 s"
+
+echo 1 >/proc/sys/fs/suid_dumpable
+CROND_WINDOW_MARK=$mark start_crond --test-clock "$(before_next_minute 2)"
+wait "$watcher"
+echo "$old_dumpable" >/proc/sys/fs/suid_dumpable
+wait_for 20 "the job's run" test -s "$out/ran"
+
+head -1 "$TEST_TMP/window" >"$TEST_TMP/window.line"
+cat "$TEST_TMP/window.line"
+grep -q "^uid=$(id -u "$EVIL") " "$TEST_TMP/window.line" || fail "no exec of the job's shell held as $EVIL: $(cat "$TEST_TMP/window.line" "$TEST_TMP/window.err")"
+grep -Eq "environ_bytes=[1-9][0-9]* mem_bytes=[1-9]" "$TEST_TMP/window.line" \
+    || fail "the owner could not read the held process (fs.suid_dumpable 1 should let them)"
+tr '\0' '\n' <"$TEST_TMP/window" >"$TEST_TMP/window.env"
+grep -q "JOB_OWN=visible-to-its-owner" "$TEST_TMP/window.env" \
+    || fail "the held process is not the job's: $(cat "$TEST_TMP/window.env")"
+grep -q "$mark" "$TEST_TMP/window.env" && fail "crond's environment is readable by the job's owner"
+grep -q "secret_in_mem=0" "$TEST_TMP/window.line" \
+    || fail "root's crontab variable is in the memory the job's owner can read"
+log_has "fs.suid_dumpable is 1: other users' jobs start through $BIN/crond-session" \
+    || fail "crond did not say it starts other users' jobs through the helper"
+echo "ok: held at its exec, $EVIL's job holds its own variables and nothing of crond's"
