@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "crond/clock.h"
 #include "crond/log.h"
@@ -38,6 +39,29 @@ static void watch(struct super *s, int fd, uint64_t t)
  * to the pipe, so its cost is the job's to choose (its number of writers):
  * the pause keeps the drains of one job under 1 / (JOB_DISCARD_SHARE + 1)
  * of the supervisor's time, whatever they cost. */
+/* The pipe size pause_output gives a job: JOB_DISCARD_BUDGET, or less
+ * where the administrator lowered fs.pipe-max-size, which F_SETPIPE_SZ
+ * would not hold a root process to (CAP_SYS_RESOURCE); 0 when it cannot
+ * be read. Read at each first pause: rare, and a change applies at once. */
+static int pipe_size_allowed(void)
+{
+	int fd = open("/proc/sys/fs/pipe-max-size", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	char buf[24];
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(buf, &end, 10);
+	if (errno != 0 || end == buf || (*end != '\n' && *end != '\0'))
+		return 0;
+	return v < JOB_DISCARD_BUDGET ? (int)v : JOB_DISCARD_BUDGET;
+}
+
 static void pause_output(struct super *s, struct job *j, int64_t cost)
 {
 	if (!j->out_paused) {
@@ -45,7 +69,9 @@ static void pause_output(struct super *s, struct job *j, int64_t cost)
 		 * with much to say still goes at 512 MiB/s (a 64 KiB pipe drained
 		 * every 2 ms: 32). Not fatal: the pipe stays as it was. */
 		j->out_paused = true;
-		(void)fcntl(j->proc.out_fd, F_SETPIPE_SZ, JOB_DISCARD_BUDGET);
+		int size = pipe_size_allowed();
+		if (size > 0)
+			(void)fcntl(j->proc.out_fd, F_SETPIPE_SZ, size);
 	}
 	int64_t pause = cost * JOB_DISCARD_SHARE;
 	if (pause < JOB_DISCARD_PAUSE_NS)
