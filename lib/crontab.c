@@ -309,14 +309,17 @@ static void check_mail_address(struct parser *p, const struct crontab_assignment
                                int lineno, size_t value_col)
 {
 	char msg[DIAG_MSG_MAX];
-	int rc = 0;
-	if (strcmp(a->name, "MAILTO") == 0 && a->value[0] != '\0')
-		rc = mailaddr_check_list("MAILTO", a->value, NULL, NULL, msg, sizeof(msg));
-	else if (strcmp(a->name, "MAILFROM") == 0)
-		rc = mailaddr_check_sender("MAILFROM", a->value, msg, sizeof(msg));
-	if (rc < 0)
+	if (strcmp(a->name, "MAILTO") == 0 && a->value[0] != '\0' &&
+	    mailaddr_check_list("MAILTO", a->value, NULL, NULL, msg, sizeof(msg)) < 0)
 		diag_add(p->diags, lineno, (int)value_col + 1, true,
 		         "%s: crond will not mail the output of the entries below", msg);
+	/* Debian's cron sends such mail from its default sender: so does
+	 * crond (crond/run/mail.c). */
+	else if (strcmp(a->name, "MAILFROM") == 0 &&
+	         mailaddr_check_sender("MAILFROM", a->value, msg, sizeof(msg)) < 0)
+		diag_add(p->diags, lineno, (int)value_col + 1, true,
+		         "%s: crond will mail the output of the entries below from "
+		         "root (Cron Daemon)", msg);
 }
 
 static void parse_assignment(struct parser *p, const char *line, size_t len, int lineno)

@@ -303,7 +303,14 @@ int mail_compose_cron(int fd, const struct mail_cron *m, const struct mail_outpu
 	host[strcspn(host, ".")] = '\0';
 	const char *h = host;
 	struct sbuf b = { 0 };
-	if (start_headers(&b, m->user, m->mailfrom ? m->mailfrom : MAIL_DEFAULT_FROM,
+	/* A MAILFROM sendmail could not take (empty, a list, a leading '-')
+	 * gives the default sender, as Debian's cron does: the mail still
+	 * goes (crontab warned at install). */
+	const char *from = m->mailfrom;
+	char why[160];
+	if (from != NULL && mailaddr_check_sender("MAILFROM", from, why, sizeof(why)) < 0)
+		from = NULL;
+	if (start_headers(&b, m->user, from ? from : MAIL_DEFAULT_FROM,
 	                  m->mailto ? m->mailto : m->user, "MAILTO", err, errlen) < 0)
 		return -1;
 	sb_str(&b, "Subject: Cron <");

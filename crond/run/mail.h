@@ -71,7 +71,8 @@ struct mail_cron {
 	const char *host;          /* for Subject; NULL: gethostname() */
 	const char *command;       /* the entry's command, for Subject */
 	const char *mailto;        /* MAILTO; NULL: the owner. "" is refused */
-	const char *mailfrom;      /* MAILFROM; NULL: MAIL_DEFAULT_FROM */
+	const char *mailfrom;      /* MAILFROM; NULL, or one sendmail could not
+	                              take (lib/mailaddr.h): MAIL_DEFAULT_FROM */
 	const struct jobenv *env;  /* the job's environment, for X-Cron-Env; or NULL */
 	bool failed;               /* exit status not 0, or killed by a signal */
 	const char *silent_note;   /* the body when the run wrote no output

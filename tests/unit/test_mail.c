@@ -338,6 +338,27 @@ static void test_at_mail_has_exactly_the_documented_headers(void **state)
 	close(fd);
 }
 
+/* A MAILFROM sendmail could not take: the mail goes from the default
+ * sender, as Debian's cron sends it (checked against cron 3.0pl1-162 with
+ * "" and "-x"; it also does so for "a b", which crond takes, like "Backup
+ * Bot <bot@example.com>", as a sender with a name), and the bad value is
+ * in no header. */
+static void test_bad_sender_gives_the_default_one(void **state)
+{
+	(void)state;
+	static const char *const senders[] = { "-froot", "x\nTo: eve", "a@b, c@d", "" };
+	for (size_t i = 0; i < sizeof(senders) / sizeof(senders[0]); i++) {
+		struct mail_cron m = { .user = "alice", .host = "h", .command = "c",
+			               .mailto = "bob", .mailfrom = senders[i] };
+		struct mail_output out = text_output("x");
+		char *msg = compose_cron(&m, &out);
+		if (strncmp(msg, "From: root (Cron Daemon)\nTo: bob\n", 33) != 0)
+			fail_msg("sender %zu: %s", i, msg);
+		assert_null(strstr(msg, "eve"));
+		free(msg);
+	}
+}
+
 static void test_bad_recipients_and_senders_are_refused(void **state)
 {
 	(void)state;
@@ -356,10 +377,6 @@ static void test_bad_recipients_and_senders_are_refused(void **state)
 		{ " , a", NULL, "empty address" },
 		{ "alice bob", NULL, "holds a blank" },
 		{ "ok, alice bob", NULL, "holds a blank" },
-		{ "a", "-froot", "starts with '-'" },
-		{ "a", "x\nTo: eve", "control character" },
-		{ "a", "a@b, c@d", "single sender" },
-		{ "a", "", "MAILFROM is empty" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct mail_cron m = { .user = "alice", .host = "h", .command = "c",
@@ -620,6 +637,7 @@ int main(void)
 		cmocka_unit_test(test_cron_mail_has_exactly_the_documented_headers),
 		cmocka_unit_test(test_content_type_and_encoding_come_from_the_crontab),
 		cmocka_unit_test(test_mailto_list_and_mailfrom_are_honoured),
+		cmocka_unit_test(test_bad_sender_gives_the_default_one),
 		cmocka_unit_test(test_a_long_mailto_is_folded_within_the_line_limit),
 		cmocka_unit_test(test_a_folded_line_keeps_its_comma_within_the_limit),
 		cmocka_unit_test(test_subject_flattens_control_characters_and_cuts_long_commands),

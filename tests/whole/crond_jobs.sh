@@ -64,7 +64,14 @@ CONTENT_TYPE=text/html; charset=ISO-8859-1
 CONTENT_TRANSFER_ENCODING=quoted-printable
 */3 * * * * root echo hello mail
 EOF
-chmod 0644 "$TEST_TMP/cron.d/extensions"
+# A sender sendmail could not take: mailed from the default one, as
+# Debian's cron does (not left unsent).
+cat >"$TEST_TMP/cron.d/badfrom" <<EOF
+MAILTO=ops@example.com
+MAILFROM=""
+*/3 * * * * root echo mail from nobody named
+EOF
+chmod 0644 "$TEST_TMP/cron.d/extensions" "$TEST_TMP/cron.d/badfrom"
 start=$(( now / 60 * 60 + 3600 ))
 start_crond --test-clock "$start:60"
 # about 6 s (minutes) for all of it; longer on a busy machine
@@ -75,6 +82,10 @@ mailed() { grep -q '^hello mail$' "$TEST_TMP/mail.log" 2>/dev/null; }
 wait_for 30 "a mail of the */3 entry" mailed
 grep -q '^To: ops@example.com' "$TEST_TMP/mail.log" || fail "no mail to MAILTO"
 grep -q '^From: crond@example.com' "$TEST_TMP/mail.log" || fail "MAILFROM not used"
+wait_for 30 "the mail of an empty MAILFROM" grep -q '^mail from nobody named$' "$TEST_TMP/mail.log"
+from=$(awk '/^From: / { f = $0 } /^mail from nobody named$/ { print f; exit }' "$TEST_TMP/mail.log")
+[ "$from" = "From: root (Cron Daemon)" ] || fail "an empty MAILFROM gave '$from', not the default sender"
+rm -f "$TEST_TMP/cron.d/badfrom"
 grep -q '^Subject: Cron <root@.*> echo hello mail' "$TEST_TMP/mail.log" || fail "mail subject"
 grep -q '^hello mail$' "$TEST_TMP/mail.log" || fail "mail body"
 grep -q '^Content-Type: text/html; charset=ISO-8859-1$' "$TEST_TMP/mail.log" ||
