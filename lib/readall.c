@@ -2,6 +2,7 @@
 #include "lib/readall.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,17 +59,13 @@ static int read_fd(int fd, const char *name, size_t max, char **buf, size_t *len
 	return 0;
 }
 
-int readall(const char *path, size_t max, char **buf, size_t *len, char *err, size_t errlen)
+/* PATH into *BUF. STREAMS: anything but a directory is read, blocking, to
+ * its end or one byte past MAX (at -f: a FIFO, /dev/stdin, <(...)), as
+ * Debian's at reads it; else only a regular file, opened without blocking. */
+static int read_path(const char *path, bool streams, size_t max, char **buf, size_t *len,
+                     char *err, size_t errlen)
 {
-	if (strcmp(path, "-") == 0)
-		return read_fd(STDIN_FILENO, "standard input", max, buf, len, err, errlen);
-	return readall_file(path, max, buf, len, err, errlen);
-}
-
-int readall_file(const char *path, size_t max, char **buf, size_t *len, char *err,
-                 size_t errlen)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | (streams ? 0 : O_NONBLOCK));
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return READALL_CANNOT_OPEN;
@@ -79,12 +76,13 @@ int readall_file(const char *path, size_t max, char **buf, size_t *len, char *er
 		close(fd);
 		return READALL_CANNOT_OPEN;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
+	if (S_ISDIR(st.st_mode) || (!streams && !S_ISREG(st.st_mode))) {
+		snprintf(err, errlen, "%s: %s", path,
+		         S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file");
 		close(fd);
 		return READALL_REFUSED;
 	}
-	if ((unsigned long long)st.st_size > max) {
+	if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > max) {
 		snprintf(err, errlen, "%s: file is %lld bytes, larger than %zu", path,
 		         (long long)st.st_size, max);
 		close(fd);
@@ -92,9 +90,22 @@ int readall_file(const char *path, size_t max, char **buf, size_t *len, char *er
 	}
 	/* Regular files never block; clear O_NONBLOCK anyway for clarity. */
 	int flags = fcntl(fd, F_GETFL);
-	if (flags >= 0)
+	if (flags >= 0 && (flags & O_NONBLOCK))
 		(void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
 	int rc = read_fd(fd, path, max, buf, len, err, errlen);
 	close(fd);
 	return rc;
+}
+
+int readall(const char *path, size_t max, char **buf, size_t *len, char *err, size_t errlen)
+{
+	if (strcmp(path, "-") == 0)
+		return read_fd(STDIN_FILENO, "standard input", max, buf, len, err, errlen);
+	return read_path(path, false, max, buf, len, err, errlen);
+}
+
+int readall_file(const char *path, size_t max, char **buf, size_t *len, char *err,
+                 size_t errlen)
+{
+	return read_path(path, true, max, buf, len, err, errlen);
 }

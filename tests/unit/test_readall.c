@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/readall.h"
@@ -114,6 +115,44 @@ static void test_named_files_must_be_regular_and_within_the_cap(void **state)
 	free(buf);
 }
 
+/* at -f reads what Debian's at reads: a FIFO (here with its writer, a
+ * child), a device to its end or one byte past the cap; a directory is
+ * refused; readall (crontab FILE, the daemon) still refuses a FIFO. */
+static void test_readall_file_reads_streams_but_no_directory(void **state)
+{
+	(void)state;
+	char *buf = NULL;
+	size_t len = 0;
+	char err[256];
+	assert_int_equal(mkfifo("fifo", 0600), 0);
+	pid_t writer = fork();
+	assert_true(writer >= 0);
+	if (writer == 0) {
+		int fd = open("fifo", O_WRONLY);
+		_exit(fd >= 0 && write(fd, "echo from a fifo\n", 17) == 17 ? 0 : 1);
+	}
+	assert_int_equal(readall_file("fifo", 1024, &buf, &len, err, sizeof(err)), 0);
+	assert_string_equal(buf, "echo from a fifo\n");
+	free(buf);
+	int status;
+	assert_int_equal(waitpid(writer, &status, 0), writer);
+	assert_int_equal(status, 0);
+	assert_int_equal(readall_file("/dev/null", 1024, &buf, &len, err, sizeof(err)), 0);
+	assert_int_equal(len, 0);
+	free(buf);
+	buf = NULL;
+	assert_int_equal(readall_file("/dev/zero", 4096, &buf, &len, err, sizeof(err)),
+	                 READALL_REFUSED);
+	assert_string_equal(err, "/dev/zero: input is larger than 4096 bytes");
+	assert_null(buf);
+	assert_int_equal(readall_file(".", 1024, &buf, &len, err, sizeof(err)), READALL_REFUSED);
+	assert_string_equal(err, ".: Is a directory");
+	assert_int_equal(readall(".", 1024, &buf, &len, err, sizeof(err)), READALL_REFUSED);
+	assert_string_equal(err, ".: Is a directory");
+	assert_int_equal(readall("/dev/null", 1024, &buf, &len, err, sizeof(err)), READALL_REFUSED);
+	assert_string_equal(err, "/dev/null: not a regular file");
+}
+
 static void test_standard_input_stops_one_byte_past_the_cap(void **state)
 {
 	(void)state;
@@ -133,6 +172,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 		        test_dash_is_standard_input_for_readall_and_a_file_for_readall_file, setup,
 		        teardown),
+		cmocka_unit_test_setup_teardown(test_readall_file_reads_streams_but_no_directory, setup,
+		                                teardown),
 		cmocka_unit_test_setup_teardown(test_a_missing_dash_file_names_it, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_named_files_must_be_regular_and_within_the_cap,
 		                                setup, teardown),

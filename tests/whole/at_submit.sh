@@ -70,7 +70,7 @@ expect_rc 1 "at -f /etc/shadow as nobody"
 expect_err_has "Cannot open input file /etc/shadow: Permission denied" "at -f /etc/shadow"
 run as_nobody "$AT" -f "$TEST_TMP" now
 expect_rc 1 "at -f DIRECTORY"
-expect_err_has "not a regular file" "at -f DIRECTORY"
+expect_err_has "at: cannot read the job from $TEST_TMP: Is a directory" "at -f DIRECTORY"
 
 # Mail: by default only with output; -m even without; -M never.
 : >"$TEST_TMP/mail.log"
@@ -114,5 +114,16 @@ job 8 at TIME" ] || { cat -A "$TEST_TMP/tty.out" >&2; fail "the terminal dialogu
     expect_rc 0 "at -c 8"
     printf '%s\n' "$OUT" | tail -n 1 | grep -qx "echo typed > $out/typed" || fail "the typed job: $OUT"
 fi
+# A FIFO, /dev/stdin and a process substitution are read, as Debian's at
+# reads them; a device to the 1 MiB cap.
+run "$AT" -f <(echo 'echo from-a-substitution') now + 1 hour
+expect_rc 0 "at -f <(...)"
+n=$(printf '%s\n' "$ERR" | sed -n 's/^job \([0-9]*\) .*/\1/p')
+run "$AT" -c "$n"
+printf '%s\n' "$OUT" | grep -q '^echo from-a-substitution$' || fail "at -f <(...) queued: $OUT"
+echo 'echo from-dev-stdin' | { run "$AT" -f /dev/stdin now + 1 hour; expect_rc 0 "at -f /dev/stdin"; }
+run "$AT" -f /dev/zero now + 1 hour
+expect_rc 1 "at -f /dev/zero"
+expect_err_has "/dev/zero: input is larger than 1048576 bytes" "at -f /dev/zero"
 stop_crond
 echo ok
