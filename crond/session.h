@@ -26,7 +26,10 @@
  *                        then never "plain"
  *   argv[3]              the owner's user name
  *   argv[4]              start-report descriptor, decimal (see below)
- *   argv[5]              working directory, or "" for the job's $HOME
+ *   argv[5]              SESSION_CWD_IN_ENV ("env"): the working directory
+ *                        is the value of SESSION_CWD_VAR in the environment
+ *                        (not in the arguments, which any user may read);
+ *                        "": the job's $HOME
  *   argv[6]              "at": a directory that cannot be entered is the
  *                        job's failure (runner.h cwd_inaccessible_exits),
  *                        "-": it is a start failure; "plain": as "-", and
@@ -36,7 +39,8 @@
  *                        direct_plain), and then reports its end as dash
  *                        would (exit 128+N and dash's line for a signal)
  *   argv[7]              N, the number of environment strings, decimal: the
- *                        environment holds exactly N, all prefixed
+ *                        environment holds exactly N, all prefixed, and with
+ *                        "env" in argv[5] SESSION_CWD_VAR's string besides
  *   argv[8]              the program to execute
  *   argv[9 ..]           its argv, argv[0] included
  *
@@ -59,6 +63,8 @@
 #define SESSION_ARGV_MAGIC "crond-session/3"
 #define SESSION_ENV_PREFIX "CRONDJOB_"
 #define SESSION_ARGV_FIXED 8          /* argv[0] to argv[7] */
+#define SESSION_CWD_IN_ENV "env"
+#define SESSION_CWD_VAR "CRONDSESSION_CWD"   /* no prefix: not the job's */
 #define SESSION_REPORT_TEXT 240       /* message bytes after a start report */
 
 #endif

@@ -138,16 +138,21 @@ static int lookup_groups(struct plan *p, char *err, size_t errlen)
 }
 
 /* Copies N strings of SRC, each after PREFIX, into one block: the
- * NULL-terminated array, then the strings. NULL: no memory. */
-static char **strv_prefixed(const char *prefix, const char *const *src, size_t n)
+ * NULL-terminated array, then the strings; and EXTRA, if not NULL, as it
+ * is, after them. NULL: no memory. */
+static char **strv_prefixed(const char *prefix, const char *const *src, size_t n,
+                            const char *extra)
 {
-	size_t plen = strlen(prefix), bytes = (n + 1) * sizeof(char *);
+	size_t total = n + (extra != NULL);
+	size_t plen = strlen(prefix), bytes = (total + 1) * sizeof(char *);
 	for (size_t i = 0; i < n; i++)
 		bytes += plen + strlen(src[i]) + 1;
+	if (extra != NULL)
+		bytes += strlen(extra) + 1;
 	char **v = malloc(bytes);
 	if (v == NULL)
 		return NULL;
-	char *d = (char *)v + (n + 1) * sizeof(char *);
+	char *d = (char *)v + (total + 1) * sizeof(char *);
 	for (size_t i = 0; i < n; i++) {
 		size_t len = strlen(src[i]) + 1;
 		v[i] = d;
@@ -155,14 +160,18 @@ static char **strv_prefixed(const char *prefix, const char *const *src, size_t n
 		memcpy(d + plen, src[i], len);
 		d += plen + len;
 	}
-	v[n] = NULL;
+	if (extra != NULL) {
+		v[n] = d;
+		memcpy(d, extra, strlen(extra) + 1);
+	}
+	v[total] = NULL;
 	return v;
 }
 
 /* strv_prefixed without a prefix. */
 static char **strv_copy(const char *const *src, size_t n)
 {
-	return strv_prefixed("", src, n);
+	return strv_prefixed("", src, n, NULL);
 }
 
 static int build_argv(struct plan *p, const struct job_spec *s, const char *shell, char *err,
@@ -449,6 +458,67 @@ bool runner_kit_owner_may_trace(const struct runner_kit *kit)
 	return n >= 1 && buf[0] == '1' && (n == 1 || buf[1] == '\n');
 }
 
+/* Every directory on the way to PATH (absolute) is root's and only root
+ * may write it (or it is sticky); a symbolic link on the way is as safe as
+ * the directory holding it, and its target is checked by the caller. */
+static bool dirs_safe(const char *path, char *why, size_t whylen)
+{
+	char dir[PATH_MAX];
+	size_t n = strlen(path);
+	if (n >= sizeof(dir)) {
+		snprintf(why, whylen, "%s: path too long", path);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (path[i] != '/')
+			continue;
+		size_t len = i == 0 ? 1 : i;   /* "/", then "/usr", "/usr/lib"... */
+		memcpy(dir, path, len);
+		dir[len] = '\0';
+		struct stat st;
+		if (lstat(dir, &st) < 0) {
+			snprintf(why, whylen, "%s: %s", dir, strerror(errno));
+			return false;
+		}
+		if (S_ISLNK(st.st_mode))
+			continue;
+		if (st.st_uid != 0 || ((st.st_mode & 022) && !(st.st_mode & S_ISVTX))) {
+			snprintf(why, whylen, "%s is %s", dir, st.st_uid != 0 ?
+			         "not root's" : "writable by others than root");
+			return false;
+		}
+	}
+	return true;
+}
+
+bool runner_helper_usable(const char *path, char *why, size_t whylen)
+{
+	if (path == NULL || path[0] != '/') {
+		snprintf(why, whylen, "'%s' is not an absolute path", path ? path : "");
+		return false;
+	}
+	if (!dirs_safe(path, why, whylen))
+		return false;
+	char *real = realpath(path, NULL);
+	if (real == NULL) {
+		snprintf(why, whylen, "%s: %s", path, strerror(errno));
+		return false;
+	}
+	struct stat st;
+	bool ok = dirs_safe(real, why, whylen);
+	if (ok && stat(real, &st) < 0) {
+		snprintf(why, whylen, "%s: %s", real, strerror(errno));
+		ok = false;
+	} else if (ok && (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022) ||
+	                  access(real, X_OK) < 0)) {
+		snprintf(why, whylen, "%s is not an executable file of root's that only root may write",
+		         real);
+		ok = false;
+	}
+	free(real);
+	return ok;
+}
+
 void runner_kit_free(struct runner_kit *kit)
 {
 	while (kit->n_stacks > 0)
@@ -615,7 +685,7 @@ static int helper_argv(struct plan *p, const struct job_spec *s, char *err, size
 	v[k++] = p->helper_clean ? "" : s->pam_service;
 	v[k++] = p->pw.pw_name;
 	v[k++] = fd;
-	v[k++] = p->cwd ? p->cwd : "";
+	v[k++] = p->cwd ? SESSION_CWD_IN_ENV : "";   /* /proc/PID/cmdline is anyone's */
 	v[k++] = p->note ? "at" : p->helper_plain ? "plain" : "-";
 	v[k++] = count;
 	v[k++] = p->program;
@@ -623,8 +693,14 @@ static int helper_argv(struct plan *p, const struct job_spec *s, char *err, size
 		v[k++] = p->argv[i];
 	char **copy = strv_copy(v, k);
 	free(v);
-	p->helper_envp = strv_prefixed(SESSION_ENV_PREFIX, (const char *const *)p->env.envp,
-	                                p->env.count);
+	char *cwd_var = NULL;
+	if (p->cwd != NULL && asprintf(&cwd_var, "%s=%s", SESSION_CWD_VAR, p->cwd) < 0)
+		cwd_var = NULL;
+	if (p->cwd == NULL || cwd_var != NULL)
+		p->helper_envp = strv_prefixed(SESSION_ENV_PREFIX,
+		                               (const char *const *)p->env.envp, p->env.count,
+		                               cwd_var);
+	free(cwd_var);
 	if (copy == NULL || p->helper_envp == NULL) {
 		free(copy);
 		snprintf(err, errlen, "out of memory building the session helper's arguments");

@@ -236,6 +236,14 @@ int runner_kit_init(struct runner_kit *kit);
  * user and execs the job (crond/session.h, service ""). */
 bool runner_kit_owner_may_trace(const struct runner_kit *kit);
 
+/* Whether root may run PATH as the clean helper (above): an absolute path
+ * to a regular, executable file of root's that nobody else may write,
+ * every directory on the way to it, as written and as resolved, root's and
+ * writable by nobody else (unless sticky, as /tmp): a `pam = no` install
+ * never chose to run it, so a configuration naming a file in a user's
+ * build tree must not hand that user root. False with WHY otherwise. */
+bool runner_helper_usable(const char *path, char *why, size_t whylen);
+
 /* Unmaps the spare stacks, closes both /dev/null and fs.suid_dumpable, and
  * frees clean_helper. Safe on a freed kit or one runner_kit_init failed on.
  * A stack still in use by a child that has not exec'd (struct job_proc's

@@ -304,33 +304,6 @@ static void publish_metrics(struct super *s, bool force)
 	metrics_tick(&s->metrics, s->cfg.metrics_file, &g, clock_mono_ns(), force);
 }
 
-/* fs.suid_dumpable = 1 lets the owner of another user's job trace its
- * child between its setuid and its execve, while it still holds a copy of
- * crond's memory: such jobs then start through the session helper, which
- * changes user after its own exec (runner.h: runner_kit_owner_may_trace).
- * The helper is the one the configuration names at start, if it can be
- * executed; the sysctl is read at every such start. */
-static void offer_clean_helper(struct super *s)
-{
-	const char *helper = s->cfg.session_helper;
-	bool usable = helper[0] == '/' && access(helper, X_OK) == 0;
-	if (usable && (s->kit.clean_helper = strdup(helper)) == NULL)
-		usable = false;
-	if (!runner_kit_owner_may_trace(&s->kit))
-		return;
-	if (usable)
-		log_msg(LOG_NOTICE, "fs.suid_dumpable is 1: other users' jobs start through %s,"
-		        " which changes user after its own exec, so that their owners cannot"
-		        " trace a copy of crond's memory (set it to 0, the default, or 2, to"
-		        " save that exec)", helper);
-	else
-		log_msg(LOG_WARNING, "fs.suid_dumpable is 1 and session_helper %s cannot be"
-		        " executed: the owner of another user's job can trace or dump its"
-		        " process between its change of user and its exec, while it still"
-		        " holds a copy of crond's memory (other users' crontabs and output);"
-		        " set it to 0 (the default) or 2", helper);
-}
-
 static void *super_main(void *arg)
 {
 	struct super *s = arg;
@@ -341,7 +314,7 @@ static void *super_main(void *arg)
 		log_msg(LOG_WARNING, "supervisor: starting jobs without a kept stack or /dev/null (%s)",
 		        strerror(errno));
 	s->kit.job_nofile = s->c->job_nofile;
-	offer_clean_helper(s);
+	super_check_clean_helper(s, clock_mono_ns());
 	publish_metrics(s, false);   /* the file exists from the start */
 	while (!s->leave) {
 		bool poll_reap = arm_deadlines(s);
@@ -357,6 +330,7 @@ static void *super_main(void *arg)
 		if (n < 0 && errno != EINTR)
 			log_msg(LOG_ERR, "epoll_wait: %s", strerror(errno));
 		refresh_config(s);
+		super_check_clean_helper(s, clock_mono_ns());   /* before any start */
 		int64_t now_ns = clock_now_ns(&s->c->clock);
 		for (int i = 0; i < n; i++)
 			on_event(s, &evs[i], now_ns);

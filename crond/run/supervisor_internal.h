@@ -93,6 +93,12 @@ struct super {
 	int64_t stop_kill_mono;             /* stopping: when the jobs left get SIGKILL,
 	                                       and the most any job waits for its
 	                                       output's EOF after it exited */
+	struct {                            /* the clean helper (supervisor_helper.c) */
+		bool checked;
+		unsigned cfg_gen;           /* of the configuration checked */
+		int64_t mono;               /* when */
+		int said;                   /* what the log last said */
+	} helper;
 };
 
 /* R's run no longer holds a job slot (it ended, or did not start). */
@@ -118,6 +124,17 @@ void super_finished(struct super *s, struct job *j);
  * Sets jobs_polled when it handled any: the loop then turns again without
  * sleeping (the jobs it saw end are collected there). */
 void super_poll_jobs(struct super *s);
+
+/* --------------------------- supervisor_helper.c: fs.suid_dumpable */
+
+/* Decides again, when the configuration changed or SUPER_HELPER_RECHECK_NS
+ * passed since the last time (MONO), whether kit.clean_helper is the
+ * configuration's session_helper (runner_helper_usable) or none; and logs
+ * when what fs.suid_dumpable = 1 means for other users' jobs changes
+ * (through the helper, or the window open). Nothing for a crond that is
+ * not root: it changes no job's user. */
+#define SUPER_HELPER_RECHECK_NS (60 * INT64_C(1000000000))
+void super_check_clean_helper(struct super *s, int64_t mono);
 
 /* ------------------------------- supervisor_slots.c: the running jobs */
 

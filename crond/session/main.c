@@ -73,7 +73,9 @@
 #define MAX_ENV 4096            /* PAM's variables plus the job's */
 
 struct args {
-	const char *service, *user, *cwd;
+	const char *service, *user;
+	char *cwd;                  /* NULL: $HOME (SESSION_CWD_VAR, taken out) */
+	bool cwd_in_env;
 	int report_fd;
 	bool at_job;
 	bool plain;                 /* "plain": may exec the command directly */
@@ -141,7 +143,11 @@ static int parse_args(int argc, char **argv, struct args *a, char *msg, size_t l
 	}
 	a->service = argv[2];
 	a->user = argv[3];
-	a->cwd = argv[5][0] ? argv[5] : NULL;
+	if (argv[5][0] != '\0' && strcmp(argv[5], SESSION_CWD_IN_ENV) != 0) {
+		snprintf(msg, len, "bad working directory argument (see crond/session.h)");
+		return -1;
+	}
+	a->cwd_in_env = argv[5][0] != '\0';   /* take_env finds it */
 	a->at_job = strcmp(argv[6], "at") == 0;
 	a->plain = strcmp(argv[6], "plain") == 0;
 	a->n_env = (size_t)n;
@@ -151,13 +157,14 @@ static int parse_args(int argc, char **argv, struct args *a, char *msg, size_t l
 }
 
 /* Takes the job's environment out of ours (each string after
- * SESSION_ENV_PREFIX: crond/session.h), exactly A->n_env strings, and
- * clears ours, so that nothing this process does as root reads a job's
- * variable. -1 with MSG: a string without the prefix or '=', a count that
- * differs, or no memory. */
+ * SESSION_ENV_PREFIX: crond/session.h), exactly A->n_env strings, and the
+ * working directory (SESSION_CWD_VAR) when A->cwd_in_env, and clears ours,
+ * so that nothing this process does as root reads a job's variable. -1
+ * with MSG: a string without the prefix or '=', a count that differs, a
+ * directory missing or given twice, or no memory. */
 static int take_env(struct args *a, char *msg, size_t len)
 {
-	const size_t plen = strlen(SESSION_ENV_PREFIX);
+	const size_t plen = strlen(SESSION_ENV_PREFIX), clen = strlen(SESSION_CWD_VAR);
 	size_t n = 0;
 	for (char **e = environ; e != NULL && *e != NULL; e++)
 		n++;
@@ -167,19 +174,32 @@ static int take_env(struct args *a, char *msg, size_t len)
 		snprintf(msg, len, "out of memory");
 		rc = -1;
 	}
+	size_t k = 0;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		const char *var = environ[i];
-		if (strncmp(var, SESSION_ENV_PREFIX, plen) != 0 || var[plen] == '=' ||
-		    strchr(var + plen, '=') == NULL) {
+		if (a->cwd_in_env && strncmp(var, SESSION_CWD_VAR, clen) == 0 && var[clen] == '=') {
+			if (a->cwd != NULL || var[clen + 1] == '\0') {
+				snprintf(msg, len, "bad %s", SESSION_CWD_VAR);
+				rc = -1;
+			} else if ((a->cwd = strdup(var + clen + 1)) == NULL) {
+				snprintf(msg, len, "out of memory");
+				rc = -1;
+			}
+		} else if (strncmp(var, SESSION_ENV_PREFIX, plen) != 0 || var[plen] == '=' ||
+		           strchr(var + plen, '=') == NULL) {
 			snprintf(msg, len, "bad environment string %zu", i);
 			rc = -1;
-		} else if ((a->env[i] = strdup(var + plen)) == NULL) {
+		} else if ((a->env[k++] = strdup(var + plen)) == NULL) {
 			snprintf(msg, len, "out of memory");
 			rc = -1;
 		}
 	}
-	if (rc == 0 && n != a->n_env) {
-		snprintf(msg, len, "%zu environment strings, not %zu", n, a->n_env);
+	if (rc == 0 && k != a->n_env) {
+		snprintf(msg, len, "%zu environment strings, not %zu", k, a->n_env);
+		rc = -1;
+	}
+	if (rc == 0 && a->cwd_in_env && a->cwd == NULL) {
+		snprintf(msg, len, "no %s", SESSION_CWD_VAR);
 		rc = -1;
 	}
 	(void)clearenv();
@@ -389,6 +409,8 @@ static int quit(struct args *a)
 {
 	free_strv(a->env);
 	a->env = NULL;
+	free(a->cwd);
+	a->cwd = NULL;
 	return 127;
 }
 
@@ -475,6 +497,7 @@ int main(int argc, char **argv)
 	free(env);
 	free_strv(pam_env);
 	free_strv(a.env);
+	free(a.cwd);
 	int status = 0;
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {

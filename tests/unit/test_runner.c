@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <linux/capability.h>
 #include <poll.h>
 #include <pthread.h>
@@ -1065,12 +1066,13 @@ static void test_pam_spec_execs_the_helper_with_the_job_in_arguments_and_its_env
 	char want[2048];
 	/* magic|service|user|fd|cwd|at|N|program|argv..., and the job's
 	 * environment (LD_PRELOAD included) is the helper's, each name
-	 * prefixed: nothing in /proc/PID/cmdline, nothing the loader reads. */
+	 * prefixed: nothing in /proc/PID/cmdline, nothing the loader reads;
+	 * the working directory too, unprefixed ("env": crond/session.h). */
 	snprintf(want, sizeof(want),
-	         "crond-session/3|svc|%s|FD|/tmp|at|7|/bin/sh|/bin/sh|-c|echo hi\n"
+	         "crond-session/3|svc|%s|FD|env|at|7|/bin/sh|/bin/sh|-c|echo hi\n"
 	         "env:CRONDJOB_A=b c|CRONDJOB_HOME=%s|CRONDJOB_LD_PRELOAD=/tmp/evil.so|"
 	         "CRONDJOB_LOGNAME=%s|CRONDJOB_PATH=/usr/bin:/bin|CRONDJOB_SHELL=/bin/sh|"
-	         "CRONDJOB_USER=%s\n",
+	         "CRONDJOB_USER=%s|CRONDSESSION_CWD=/tmp\n",
 	         self_name(), pw->pw_dir, self_name(), self_name());
 	assert_string_equal(r.out, want);
 	assert_int_equal(unlink(helper), 0);
@@ -1101,8 +1103,8 @@ static void test_suid_dumpable_1_sends_another_users_job_through_the_helper(void
 	struct result r;
 	run_job(&s, &r);
 	assert_ran(&r, NULL);
-	if (strstr(r.out, "crond-session/3||nobody|FD|/|-|5|/bin/sh|/bin/sh|-c|echo hi\n") == NULL ||
-	    strstr(r.out, "|CRONDJOB_USER=nobody\n") == NULL)
+	if (strstr(r.out, "crond-session/3||nobody|FD|env|-|5|/bin/sh|/bin/sh|-c|echo hi\n") == NULL ||
+	    strstr(r.out, "|CRONDJOB_USER=nobody|CRONDSESSION_CWD=/\n") == NULL)
 		fail_msg("not through the helper: out [%s] msg [%s]", r.out, r.msg);
 	/* A program run as the owner (sendmail) too. */
 	static const char *const mail_argv[] = { "sendmail", "-t", NULL };
@@ -1114,7 +1116,7 @@ static void test_suid_dumpable_1_sends_another_users_job_through_the_helper(void
 	m.kit = &kit;
 	run_job(&m, &r);
 	assert_ran(&r, NULL);
-	if (strstr(r.out, "crond-session/3||nobody|FD|/|-|5|/usr/sbin/sendmail|sendmail|-t\n") == NULL)
+	if (strstr(r.out, "crond-session/3||nobody|FD|env|-|5|/usr/sbin/sendmail|sendmail|-t\n") == NULL)
 		fail_msg("sendmail not through the helper: out [%s] msg [%s]", r.out, r.msg);
 	/* Our own user's job still starts itself. */
 	s.user = self_name();
@@ -1127,6 +1129,126 @@ static void test_suid_dumpable_1_sends_another_users_job_through_the_helper(void
 	assert_ran(&r, "hi\n");
 	runner_kit_free(&kit);
 	assert_int_equal(unlink(helper), 0);
+}
+
+/* The helper root runs while fs.suid_dumpable is 1 must be root's alone,
+ * and so must every directory to it (a sticky one like /tmp may be
+ * anyone's to write). Root only (chown). */
+static void test_clean_helper_must_be_roots_alone(void **state)
+{
+	(void)state;
+	if (geteuid() != 0) {
+		print_message("skipped: needs root\n");
+		skip();
+	}
+	char dir[] = "/tmp/crond-helper.XXXXXX", file[64], link[80], why[256];
+	assert_non_null(mkdtemp(dir));   /* 0700, root's, in sticky /tmp */
+	snprintf(file, sizeof(file), "%s/helper", dir);
+	snprintf(link, sizeof(link), "%s/link", dir);
+	int fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC, 0755);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_true(runner_helper_usable(file, why, sizeof(why)));
+	assert_false(runner_helper_usable("relative/helper", why, sizeof(why)));
+	assert_non_null(strstr(why, "not an absolute path"));
+	assert_false(runner_helper_usable("/nonexistent/helper", why, sizeof(why)));
+	assert_int_equal(chmod(file, 0775), 0);
+	assert_false(runner_helper_usable(file, why, sizeof(why)));
+	assert_non_null(strstr(why, "only root may write"));
+	assert_int_equal(chmod(file, 0644), 0);
+	assert_false(runner_helper_usable(file, why, sizeof(why)));   /* not executable */
+	assert_int_equal(chmod(file, 0755), 0);
+	assert_int_equal(chown(file, 65534, 65534), 0);
+	assert_false(runner_helper_usable(file, why, sizeof(why)));
+	assert_int_equal(chown(file, 0, 0), 0);
+	assert_int_equal(chmod(dir, 0777), 0);   /* anyone could replace it */
+	assert_false(runner_helper_usable(file, why, sizeof(why)));
+	assert_non_null(strstr(why, "writable by others than root"));
+	assert_int_equal(chmod(dir, 01777), 0);  /* sticky: they could not */
+	assert_true(runner_helper_usable(file, why, sizeof(why)));
+	assert_int_equal(chmod(dir, 0700), 0);
+	assert_int_equal(chown(dir, 65534, 65534), 0);   /* a user's directory */
+	assert_false(runner_helper_usable(file, why, sizeof(why)));
+	assert_non_null(strstr(why, "not root's"));
+	assert_int_equal(chown(dir, 0, 0), 0);
+	/* a link to it is as safe as the link's directory and the target */
+	assert_int_equal(symlink(file, link), 0);
+	assert_true(runner_helper_usable(link, why, sizeof(why)));
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(unlink(file), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+/* The built crond-session, beside this test's directory (BUILD/tests and
+ * BUILD/bin), or NULL. */
+static const char *built_helper(char *buf, size_t len)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return NULL;
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	if (slash == NULL)
+		return NULL;
+	*slash = '\0';
+	int w = snprintf(buf, len, "%.*s/../bin/crond-session", (int)(len - 32), self);
+	return w > 0 && (size_t)w < len && access(buf, X_OK) == 0 ? buf : NULL;
+}
+
+/* Another user's job through the real crond-session (fs.suid_dumpable 1,
+ * as the kit reads it) ends as it does when it starts itself: its exit
+ * status, its death by a signal, an at job's directory that is gone, its
+ * umask, its niceness, a shell that cannot be executed. Root only. */
+static void test_through_the_clean_helper_a_job_ends_as_without_it(void **state)
+{
+	(void)state;
+	char helper[PATH_MAX];
+	if (geteuid() != 0 || built_helper(helper, sizeof(helper)) == NULL) {
+		print_message("skipped: needs root and the built crond-session\n");
+		skip();
+	}
+	struct runner_kit kit;
+	(void)runner_kit_init(&kit);
+	close(kit.dumpable_fd);
+	static const struct {
+		const char *command, *cwd;
+		bool at;
+		int umask, nice;
+		const char *shell;
+	} jobs[] = {
+		{ "exit 3", "/", false, RUNNER_UMASK_KEEP, 0, NULL },
+		{ "kill -USR1 $$", "/", false, RUNNER_UMASK_KEEP, 0, NULL },
+		{ "pwd", "/nonexistent/dir", true, 027, 0, NULL },
+		{ "umask; cut -d' ' -f19 /proc/self/stat; id -un; pwd", "/tmp", true, 027, 5, NULL },
+		{ "true", "/", false, RUNNER_UMASK_KEEP, 0, "/nonexistent/sh" },
+	};
+	for (size_t i = 0; i < sizeof(jobs) / sizeof(jobs[0]); i++) {
+		struct result r[2];
+		for (int through = 0; through < 2; through++) {
+			kit.dumpable_fd = dumpable_file(through ? "1\n" : "0\n");
+			kit.clean_helper = through ? strdup(helper) : NULL;
+			struct job_spec s = shell_job("nobody", jobs[i].command);
+			s.cwd = jobs[i].cwd;
+			s.cwd_inaccessible_exits = jobs[i].at;
+			s.umask = jobs[i].umask;
+			s.nice = jobs[i].nice;
+			s.shell = jobs[i].shell;
+			s.kit = &kit;
+			run_job(&s, &r[through]);
+			close(kit.dumpable_fd);
+			free(kit.clean_helper);
+			kit.clean_helper = NULL;
+		}
+		if (r[0].started != r[1].started || r[0].status != r[1].status ||
+		    strcmp(r[0].out, r[1].out) != 0)
+			fail_msg("job %zu: without the helper started=%d status %#x out [%s] msg [%s];"
+			         " through it started=%d status %#x out [%s] msg [%s]", i,
+			         r[0].started, r[0].status, r[0].out, r[0].msg, r[1].started,
+			         r[1].status, r[1].out, r[1].msg);
+	}
+	kit.dumpable_fd = -1;
+	runner_kit_free(&kit);
 }
 
 static void test_pam_refusal_reported_by_the_helper_is_a_start_failure(void **state)
@@ -1291,6 +1413,8 @@ int main(void)
 		cmocka_unit_test(test_pam_spec_execs_the_helper_with_the_job_in_arguments_and_its_environment_prefixed),
 		cmocka_unit_test(test_pam_refusal_reported_by_the_helper_is_a_start_failure),
 		cmocka_unit_test(test_suid_dumpable_1_sends_another_users_job_through_the_helper),
+		cmocka_unit_test(test_clean_helper_must_be_roots_alone),
+		cmocka_unit_test(test_through_the_clean_helper_a_job_ends_as_without_it),
 		cmocka_unit_test(test_failed_setuid_is_reported_and_nothing_runs),
 		cmocka_unit_test(test_many_jobs_start_while_other_threads_hold_locks),
 	};

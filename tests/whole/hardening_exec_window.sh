@@ -15,6 +15,10 @@
 # nor crond's environment is in it, only the job's own variables; the job
 # then runs. The sysctl is set to 1 only around that one start and put back
 # after (crond reads it at every start of another user's job).
+# Then the window where the helper cannot be used: one named in a
+# directory anyone may write is refused (it would run as root), and once
+# the sysctl reads 1 (set after crond started) crond warns that the window
+# is open before the next job starts (here root's at job, after a reload).
 # lane: background
 . "$ROOT/tests/whole/lib.sh"
 need_crond
@@ -35,7 +39,10 @@ chmod 0755 "$shdir/sh" "$TEST_TMP"
 out=$TEST_TMP/out
 mkdir -m 0777 "$out"
 
-write_conf "session_helper = $BIN/crond-session"
+# A copy in directories only root may write, wherever the build lives.
+mkdir -m 0755 "$TEST_TMP/libexec"
+install -m 0755 "$BIN/crond-session" "$TEST_TMP/libexec/crond-session"
+write_conf "session_helper = $TEST_TMP/libexec/crond-session"
 cat >"$TEST_TMP/cron.d/root" <<EOF
 SECRET_TOKEN=$secret
 59 23 31 12 * root echo "\$SECRET_TOKEN" >/dev/null
@@ -79,6 +86,32 @@ grep -q "JOB_OWN=visible-to-its-owner" "$TEST_TMP/window.env" \
 grep -q "$mark" "$TEST_TMP/window.env" && fail "crond's environment is readable by the job's owner"
 grep -q "secret_in_mem=0" "$TEST_TMP/window.line" \
     || fail "root's crontab variable is in the memory the job's owner can read"
-log_has "fs.suid_dumpable is 1: other users' jobs start through $BIN/crond-session" \
+log_has "fs.suid_dumpable is 1: other users' jobs start through $TEST_TMP/libexec/crond-session" \
     || fail "crond did not say it starts other users' jobs through the helper"
 echo "ok: held at its exec, $EVIL's job holds its own variables and nothing of crond's"
+
+# A helper anyone could replace is never run as root; the open window is
+# said once the sysctl reads 1.
+reloads() { grep -c 'RELOAD (configuration' "$TEST_TMP/crond.log"; }
+reloaded_past() { [ "$(reloads)" -gt "$1" ]; }
+reload_then_wake() {   # SIGHUP, its reload seen, then a job to start
+    local before
+    before=$(reloads)
+    kill -HUP "$CROND_PID"
+    wait_for 10 "the reload" reloaded_past "$before"
+    echo true | "$BIN/at" --config "$CONF" now 2>/dev/null || fail "at now"
+}
+stop_crond
+mkdir -m 0777 "$TEST_TMP/open"
+install -m 0755 "$BIN/crond-session" "$TEST_TMP/open/crond-session"
+sed -i "s|^session_helper = .*|session_helper = $TEST_TMP/open/crond-session|" "$CONF"
+: >"$TEST_TMP/crond.log"
+start_crond
+log_has "suid_dumpable" && fail "crond spoke of fs.suid_dumpable while it read $old_dumpable"
+echo 1 >/proc/sys/fs/suid_dumpable
+reload_then_wake
+wait_for 10 "the open window's warning" log_has "fs.suid_dumpable is 1 and session_helper cannot be used ($TEST_TMP/open is writable by others than root)"
+echo "$old_dumpable" >/proc/sys/fs/suid_dumpable
+reload_then_wake
+wait_for 10 "the window's end said" log_has "fs.suid_dumpable is no longer 1"
+echo "ok: a helper in a directory anyone may write is refused, and the open window said"

@@ -1,0 +1,64 @@
+/* crond/run/supervisor_helper.c: which helper another user's job starts
+ * through while fs.suid_dumpable is 1 (runner.h: runner_kit_owner_may_trace),
+ * and what the log says of it.
+ *
+ * DESIGN: the supervisor thread's, like the kit it sets: nothing shared,
+ * no lock. The runner reads the sysctl at every start of another user's
+ * job; this only keeps kit.clean_helper current (checked again every
+ * SUPER_HELPER_RECHECK_NS and at each new configuration, so a helper
+ * installed or removed later is seen) and says, on each change, whether
+ * such jobs start through the helper or with the window open.
+ */
+#include "crond/run/supervisor_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "crond/log.h"
+
+enum said { SAID_NOTHING, SAID_THROUGH, SAID_OPEN };
+
+void super_check_clean_helper(struct super *s, int64_t mono)
+{
+	if (s->kit.euid != 0)
+		return;
+	if (s->helper.checked && s->helper.cfg_gen == s->cfg_gen &&
+	    mono - s->helper.mono < SUPER_HELPER_RECHECK_NS)
+		return;
+	s->helper.checked = true;
+	s->helper.cfg_gen = s->cfg_gen;
+	s->helper.mono = mono;
+	const char *path = s->cfg.session_helper;
+	char why[CONFIG_PATH_MAX + 128];
+	bool usable = runner_helper_usable(path, why, sizeof(why));
+	if (usable && (s->kit.clean_helper == NULL || strcmp(s->kit.clean_helper, path) != 0)) {
+		free(s->kit.clean_helper);
+		s->kit.clean_helper = strdup(path);   /* none: the window stays open */
+		if (s->kit.clean_helper == NULL)
+			snprintf(why, sizeof(why), "out of memory");
+	} else if (!usable) {
+		free(s->kit.clean_helper);
+		s->kit.clean_helper = NULL;
+	}
+	int now = !runner_kit_owner_may_trace(&s->kit) ? SAID_NOTHING
+	          : s->kit.clean_helper != NULL       ? SAID_THROUGH
+	                                              : SAID_OPEN;
+	if (now == s->helper.said)
+		return;
+	if (now == SAID_THROUGH)
+		log_msg(LOG_NOTICE, "fs.suid_dumpable is 1: other users' jobs start through %s,"
+		        " which changes user after its own exec, so that their owners cannot"
+		        " trace a copy of crond's memory (set it to 0, the default, or 2, to"
+		        " save that exec)", path);
+	else if (now == SAID_OPEN)
+		log_msg(LOG_WARNING, "fs.suid_dumpable is 1 and session_helper cannot be used (%s):"
+		        " the owner of another user's job can trace or dump its process between"
+		        " its change of user and its exec, while it still holds a copy of"
+		        " crond's memory (other users' crontabs and output); set it to 0 (the"
+		        " default) or 2", why);
+	else
+		log_msg(LOG_NOTICE, "fs.suid_dumpable is no longer 1: other users' jobs start"
+		        " without the session helper again");
+	s->helper.said = now;
+}
