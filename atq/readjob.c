@@ -1,7 +1,8 @@
 /* atq/readjob.c: the job's commands (see cli.h).
  *
- * A named file goes through lib/readall.h (the caller's own rights, regular
- * files only, size cap). A terminal gets Debian's prompt: "at> " when a line
+ * A named file goes through lib/readall.h's readall_file (the caller's own
+ * rights; anything but a directory, a FIFO or a device included, as
+ * Debian's at reads them; size cap). A terminal gets Debian's prompt: "at> " when a line
  * may be typed, "<EOT>" when end of input arrives, both on standard error.
  */
 #include <errno.h>

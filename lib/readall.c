@@ -78,7 +78,7 @@ static int read_path(const char *path, bool streams, size_t max, char **buf, siz
 	}
 	if (S_ISDIR(st.st_mode) || (!streams && !S_ISREG(st.st_mode))) {
 		snprintf(err, errlen, "%s: %s", path,
-		         S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file");
+		         streams ? strerror(EISDIR) : "not a regular file");
 		close(fd);
 		return READALL_REFUSED;
 	}

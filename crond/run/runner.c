@@ -458,34 +458,46 @@ bool runner_kit_owner_may_trace(const struct runner_kit *kit)
 	return n >= 1 && buf[0] == '1' && (n == 1 || buf[1] == '\n');
 }
 
-/* Every directory on the way to PATH (absolute) is root's and only root
- * may write it (or it is sticky); a symbolic link on the way is as safe as
- * the directory holding it, and its target is checked by the caller. */
-static bool dirs_safe(const char *path, char *why, size_t whylen)
+/* Nobody but root can change what PATH (absolute) names: every directory
+ * on the way is root's and only root may write it, or it is sticky (as
+ * /tmp) and then what it holds on the way is root's, since a sticky
+ * directory lets each owner replace their own entries; and a symbolic
+ * link on the way is root's where others may write beside it (its target
+ * is the caller's to check, resolved). */
+static bool path_safe(const char *path, char *why, size_t whylen)
 {
-	char dir[PATH_MAX];
+	char part[PATH_MAX];
 	size_t n = strlen(path);
-	if (n >= sizeof(dir)) {
+	if (n >= sizeof(part)) {
 		snprintf(why, whylen, "%s: path too long", path);
 		return false;
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (path[i] != '/')
+	bool others_may_write = false;   /* into the directory holding PART */
+	/* "/", then "/usr", "/usr/lib", ... and PATH itself */
+	for (size_t end = 1; end <= n; end++) {
+		bool root = end == 1;
+		if (!root && end < n && path[end] != '/')
 			continue;
-		size_t len = i == 0 ? 1 : i;   /* "/", then "/usr", "/usr/lib"... */
-		memcpy(dir, path, len);
-		dir[len] = '\0';
+		if (!root && path[end - 1] == '/')
+			continue;   /* "//" or a trailing '/' */
+		size_t len = root ? 1 : end;
+		memcpy(part, path, len);
+		part[len] = '\0';
 		struct stat st;
-		if (lstat(dir, &st) < 0) {
-			snprintf(why, whylen, "%s: %s", dir, strerror(errno));
+		if (lstat(part, &st) < 0) {
+			snprintf(why, whylen, "%s: %s", part, strerror(errno));
 			return false;
 		}
-		if (S_ISLNK(st.st_mode))
-			continue;
-		if (st.st_uid != 0 || ((st.st_mode & 022) && !(st.st_mode & S_ISVTX))) {
-			snprintf(why, whylen, "%s is %s", dir, st.st_uid != 0 ?
-			         "not root's" : "writable by others than root");
+		if (st.st_uid != 0 && (others_may_write || !S_ISLNK(st.st_mode))) {
+			snprintf(why, whylen, "%s is not root's", part);
 			return false;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			if ((st.st_mode & 022) && !(st.st_mode & S_ISVTX)) {
+				snprintf(why, whylen, "%s is writable by others than root", part);
+				return false;
+			}
+			others_may_write = (st.st_mode & 022) != 0;
 		}
 	}
 	return true;
@@ -497,7 +509,7 @@ bool runner_helper_usable(const char *path, char *why, size_t whylen)
 		snprintf(why, whylen, "'%s' is not an absolute path", path ? path : "");
 		return false;
 	}
-	if (!dirs_safe(path, why, whylen))
+	if (!path_safe(path, why, whylen))
 		return false;
 	char *real = realpath(path, NULL);
 	if (real == NULL) {
@@ -505,7 +517,7 @@ bool runner_helper_usable(const char *path, char *why, size_t whylen)
 		return false;
 	}
 	struct stat st;
-	bool ok = dirs_safe(real, why, whylen);
+	bool ok = path_safe(real, why, whylen);
 	if (ok && stat(real, &st) < 0) {
 		snprintf(why, whylen, "%s: %s", real, strerror(errno));
 		ok = false;

@@ -35,6 +35,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -85,6 +86,11 @@ static void child_become_owner(const struct plan *p)
 		child_fail(p, STEP_VERIFY_IDS, 0);
 	if (uid != 0 && rawsys(SYS_setuid, 0) >= 0)
 		child_fail(p, STEP_REGAIN_ROOT, 0);
+	/* With fs.suid_dumpable 1 the setuid left this copy of crond's memory
+	 * its owner's to trace: not from here to the exec (which makes the
+	 * job theirs as usual). The helper closes the window itself
+	 * (runner.h); this narrows it where the helper cannot be used. */
+	(void)rawsys(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
 /* What chdir(2) can fail with, as strerror says it: read-only data, so

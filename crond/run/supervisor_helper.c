@@ -19,6 +19,12 @@
 
 enum said { SAID_NOTHING, SAID_THROUGH, SAID_OPEN };
 
+/* The helper the last SAID_THROUGH named, to say a new one. */
+static bool same_helper(const struct super *s, const char *path)
+{
+	return s->helper.said_path != NULL && strcmp(s->helper.said_path, path) == 0;
+}
+
 void super_check_clean_helper(struct super *s, int64_t mono)
 {
 	if (s->kit.euid != 0)
@@ -44,8 +50,10 @@ void super_check_clean_helper(struct super *s, int64_t mono)
 	int now = !runner_kit_owner_may_trace(&s->kit) ? SAID_NOTHING
 	          : s->kit.clean_helper != NULL       ? SAID_THROUGH
 	                                              : SAID_OPEN;
-	if (now == s->helper.said)
+	if (now == s->helper.said && (now != SAID_THROUGH || same_helper(s, path)))
 		return;
+	free(s->helper.said_path);
+	s->helper.said_path = now == SAID_THROUGH ? strdup(path) : NULL;
 	if (now == SAID_THROUGH)
 		log_msg(LOG_NOTICE, "fs.suid_dumpable is 1: other users' jobs start through %s,"
 		        " which changes user after its own exec, so that their owners cannot"
@@ -58,7 +66,7 @@ void super_check_clean_helper(struct super *s, int64_t mono)
 		        " crond's memory (other users' crontabs and output); set it to 0 (the"
 		        " default) or 2", why);
 	else
-		log_msg(LOG_NOTICE, "fs.suid_dumpable is no longer 1: other users' jobs start"
-		        " without the session helper again");
+		log_msg(LOG_NOTICE, "fs.suid_dumpable is no longer 1: other users' jobs start as"
+		        " before it was, in a fork of crond");
 	s->helper.said = now;
 }

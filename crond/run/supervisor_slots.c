@@ -31,18 +31,11 @@ static void watch(struct super *s, int fd, uint64_t t)
 		log_msg(LOG_ERR, "epoll_ctl: %s", strerror(errno));
 }
 
-/* J's pipe is not watched until J->drain_at_mono, set from what the drain
- * that dropped bytes cost the supervisor (COST, its CPU time: on a busy
- * machine the drain's wall time would include waiting for a CPU, and pause
- * a job for nothing): the pause is JOB_DISCARD_SHARE times that, and at
- * least JOB_DISCARD_PAUSE_NS. A drain wakes every process waiting to write
- * to the pipe, so its cost is the job's to choose (its number of writers):
- * the pause keeps the drains of one job under 1 / (JOB_DISCARD_SHARE + 1)
- * of the supervisor's time, whatever they cost. */
 /* The pipe size pause_output gives a job: JOB_DISCARD_BUDGET, or less
  * where the administrator lowered fs.pipe-max-size, which F_SETPIPE_SZ
  * would not hold a root process to (CAP_SYS_RESOURCE); 0 when it cannot
- * be read. Read at each first pause: rare, and a change applies at once. */
+ * be read. Read at each first pause: rare, and a change applies at once.
+ * A pipe is only ever enlarged to it, never shrunk. */
 static int pipe_size_allowed(void)
 {
 	int fd = open("/proc/sys/fs/pipe-max-size", O_RDONLY | O_CLOEXEC);
@@ -62,6 +55,14 @@ static int pipe_size_allowed(void)
 	return v < JOB_DISCARD_BUDGET ? (int)v : JOB_DISCARD_BUDGET;
 }
 
+/* J's pipe is not watched until J->drain_at_mono, set from what the drain
+ * that dropped bytes cost the supervisor (COST, its CPU time: on a busy
+ * machine the drain's wall time would include waiting for a CPU, and pause
+ * a job for nothing): the pause is JOB_DISCARD_SHARE times that, and at
+ * least JOB_DISCARD_PAUSE_NS. A drain wakes every process waiting to write
+ * to the pipe, so its cost is the job's to choose (its number of writers):
+ * the pause keeps the drains of one job under 1 / (JOB_DISCARD_SHARE + 1)
+ * of the supervisor's time, whatever they cost. */
 static void pause_output(struct super *s, struct job *j, int64_t cost)
 {
 	if (!j->out_paused) {
@@ -70,7 +71,7 @@ static void pause_output(struct super *s, struct job *j, int64_t cost)
 		 * every 2 ms: 32). Not fatal: the pipe stays as it was. */
 		j->out_paused = true;
 		int size = pipe_size_allowed();
-		if (size > 0)
+		if (size > fcntl(j->proc.out_fd, F_GETPIPE_SZ))   /* never smaller */
 			(void)fcntl(j->proc.out_fd, F_SETPIPE_SZ, size);
 	}
 	int64_t pause = cost * JOB_DISCARD_SHARE;

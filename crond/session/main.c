@@ -46,6 +46,7 @@
  * why). Messages after the job ran (closing the session failed) go to
  * syslog: standard output and error are the job's.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -58,6 +59,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -312,11 +314,41 @@ static void exec_plain(const struct args *a, char **env, volatile bool *direct)
 	free(pwd);
 }
 
+/* close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) for kernels without the flag
+ * (before 5.11): each descriptor above 2 that /proc/self/fd lists. */
+static int cloexec_each(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	if (d == NULL)
+		return -1;
+	int self = dirfd(d), rc = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+		if (e->d_name[0] == '.' || *end != '\0' || fd <= 2 || fd == self)
+			continue;
+		if (fcntl((int)fd, F_SETFD, FD_CLOEXEC) < 0 && errno != EBADF)
+			rc = -1;
+	}
+	int e2 = errno;
+	closedir(d);
+	errno = e2;
+	return rc;
+}
+
 /* The job's process: never returns. */
 static _Noreturn void run_job(const struct args *a, const struct passwd *pw, char **env,
                               volatile bool *direct)
 {
+	/* Anything PAM's modules left open must not reach the job; done as
+	 * root, who may read /proc/self/fd once we are not dumpable (below). */
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0 && cloexec_each() < 0)
+		child_fail(a, STEP_CLOSE, errno, "cannot close inherited descriptors");
 	become_owner(a, pw);
+	/* Not the owner's to trace until the job's exec, should
+	 * fs.suid_dumpable be 1 (the exec makes the job theirs as usual). */
+	(void)prctl(PR_SET_DUMPABLE, 0);
 	umask(a->job_umask);
 	const char *home = env_get(env, "HOME");
 	const char *dir = a->cwd ? a->cwd : home ? home : "/";
@@ -331,9 +363,6 @@ static _Noreturn void run_job(const struct args *a, const struct passwd *pw, cha
 		snprintf(what, sizeof(what), "cannot chdir to %s", dir);
 		child_fail(a, a->cwd ? STEP_CHDIR : STEP_CHDIR_HOME, e, what);
 	}
-	/* Anything PAM's modules left open must not reach the job. */
-	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		child_fail(a, STEP_CLOSE, errno, "cannot close inherited descriptors");
 	sigset_t none;
 	sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)

@@ -148,7 +148,7 @@ static void test_readall_file_reads_streams_but_no_directory(void **state)
 	assert_int_equal(readall_file(".", 1024, &buf, &len, err, sizeof(err)), READALL_REFUSED);
 	assert_string_equal(err, ".: Is a directory");
 	assert_int_equal(readall(".", 1024, &buf, &len, err, sizeof(err)), READALL_REFUSED);
-	assert_string_equal(err, ".: Is a directory");
+	assert_string_equal(err, ".: not a regular file");   /* crontab DIR, as before */
 	assert_int_equal(readall("/dev/null", 1024, &buf, &len, err, sizeof(err)), READALL_REFUSED);
 	assert_string_equal(err, "/dev/null: not a regular file");
 }

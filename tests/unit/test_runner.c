@@ -1174,6 +1174,22 @@ static void test_clean_helper_must_be_roots_alone(void **state)
 	/* a link to it is as safe as the link's directory and the target */
 	assert_int_equal(symlink(file, link), 0);
 	assert_true(runner_helper_usable(link, why, sizeof(why)));
+	/* ... so a user's link in a sticky directory is not: they may point
+	 * it elsewhere at any time (a review's finding), to the file or to
+	 * its directory */
+	assert_int_equal(chmod(dir, 01777), 0);
+	assert_int_equal(lchown(link, 65534, 65534), 0);
+	assert_false(runner_helper_usable(link, why, sizeof(why)));
+	assert_non_null(strstr(why, "not root's"));
+	char dirlink[96], via[128];
+	snprintf(dirlink, sizeof(dirlink), "%s/dirlink", dir);
+	snprintf(via, sizeof(via), "%s/helper", dirlink);
+	assert_int_equal(symlink(dir, dirlink), 0);
+	assert_true(runner_helper_usable(via, why, sizeof(why)));   /* root's link */
+	assert_int_equal(lchown(dirlink, 65534, 65534), 0);
+	assert_false(runner_helper_usable(via, why, sizeof(why)));
+	assert_int_equal(unlink(dirlink), 0);
+	assert_int_equal(chmod(dir, 0700), 0);
 	assert_int_equal(unlink(link), 0);
 	assert_int_equal(unlink(file), 0);
 	assert_int_equal(rmdir(dir), 0);
@@ -1208,6 +1224,17 @@ static void test_through_the_clean_helper_a_job_ends_as_without_it(void **state)
 		print_message("skipped: needs root and the built crond-session\n");
 		skip();
 	}
+	/* A wrapper that leaves a mark, then execs the real helper (without
+	 * the PWD its shell adds): the runs
+	 * "through" it must have gone through it. */
+	char wrapper[64], mark[64];
+	snprintf(wrapper, sizeof(wrapper), "/tmp/crond-test-wrap-%d", (int)getpid());
+	snprintf(mark, sizeof(mark), "/tmp/crond-test-wrap-%d.mark", (int)getpid());
+	FILE *w = fopen(wrapper, "w");
+	assert_non_null(w);
+	fprintf(w, "#!/bin/sh\necho x >>%s\nexec env -u PWD -u OLDPWD %s \"$@\"\n", mark, helper);
+	assert_int_equal(fclose(w), 0);
+	assert_int_equal(chmod(wrapper, 0755), 0);
 	struct runner_kit kit;
 	(void)runner_kit_init(&kit);
 	close(kit.dumpable_fd);
@@ -1227,7 +1254,8 @@ static void test_through_the_clean_helper_a_job_ends_as_without_it(void **state)
 		struct result r[2];
 		for (int through = 0; through < 2; through++) {
 			kit.dumpable_fd = dumpable_file(through ? "1\n" : "0\n");
-			kit.clean_helper = through ? strdup(helper) : NULL;
+			kit.clean_helper = through ? strdup(wrapper) : NULL;
+			(void)unlink(mark);
 			struct job_spec s = shell_job("nobody", jobs[i].command);
 			s.cwd = jobs[i].cwd;
 			s.cwd_inaccessible_exits = jobs[i].at;
@@ -1236,6 +1264,9 @@ static void test_through_the_clean_helper_a_job_ends_as_without_it(void **state)
 			s.shell = jobs[i].shell;
 			s.kit = &kit;
 			run_job(&s, &r[through]);
+			if ((access(mark, F_OK) == 0) != (through == 1))
+				fail_msg("job %zu: %s the helper", i,
+				         through ? "not through" : "through");
 			close(kit.dumpable_fd);
 			free(kit.clean_helper);
 			kit.clean_helper = NULL;
@@ -1249,6 +1280,8 @@ static void test_through_the_clean_helper_a_job_ends_as_without_it(void **state)
 	}
 	kit.dumpable_fd = -1;
 	runner_kit_free(&kit);
+	(void)unlink(mark);
+	assert_int_equal(unlink(wrapper), 0);
 }
 
 static void test_pam_refusal_reported_by_the_helper_is_a_start_failure(void **state)

@@ -121,7 +121,11 @@ expect_rc 0 "at -f <(...)"
 n=$(printf '%s\n' "$ERR" | sed -n 's/^job \([0-9]*\) .*/\1/p')
 run "$AT" -c "$n"
 printf '%s\n' "$OUT" | grep -q '^echo from-a-substitution$' || fail "at -f <(...) queued: $OUT"
-echo 'echo from-dev-stdin' | { run "$AT" -f /dev/stdin now + 1 hour; expect_rc 0 "at -f /dev/stdin"; }
+run "$AT" -f /dev/stdin now + 1 hour <<<'echo from-dev-stdin'
+expect_rc 0 "at -f /dev/stdin"
+n=$(printf '%s\n' "$ERR" | sed -n 's/^job \([0-9]*\) .*/\1/p')
+run "$AT" -c "$n"
+printf '%s\n' "$OUT" | grep -q '^echo from-dev-stdin$' || fail "at -f /dev/stdin queued: $OUT"
 run "$AT" -f /dev/zero now + 1 hour
 expect_rc 1 "at -f /dev/zero"
 expect_err_has "/dev/zero: input is larger than 1048576 bytes" "at -f /dev/zero"
