@@ -89,8 +89,11 @@ static void child_become_owner(const struct plan *p)
 	/* With fs.suid_dumpable 1 the setuid left this copy of crond's memory
 	 * its owner's to trace: not from here to the exec (which makes the
 	 * job theirs as usual). The helper closes the window itself
-	 * (runner.h); this narrows it where the helper cannot be used. */
-	(void)rawsys(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0);
+	 * (runner.h); this narrows it where the helper cannot be used. Only
+	 * in a fork: a child sharing our memory shares its dumpable flag too,
+	 * which would stay cleared for crond itself. */
+	if (!p->shares_memory)
+		(void)rawsys(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
 /* What chdir(2) can fail with, as strerror says it: read-only data, so

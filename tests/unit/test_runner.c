@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -1131,6 +1132,18 @@ static void test_suid_dumpable_1_sends_another_users_job_through_the_helper(void
 	assert_int_equal(unlink(helper), 0);
 }
 
+/* A job of our own user shares our memory until its exec, and with it the
+ * dumpable flag: the child must not clear it (were it cleared, crond could
+ * dump no core, and a crond that is not root could no longer read its own
+ * /proc/self). */
+static void test_a_job_sharing_our_memory_leaves_us_dumpable(void **state)
+{
+	(void)state;
+	assert_int_equal(prctl(PR_SET_DUMPABLE, 1), 0);
+	expect_shell_prints("echo hi", "hi\n");
+	assert_int_equal(prctl(PR_GET_DUMPABLE), 1);
+}
+
 /* The helper root runs while fs.suid_dumpable is 1 must be root's alone,
  * and so must every directory to it (a sticky one like /tmp may be
  * anyone's to write). Root only (chown). */
@@ -1446,6 +1459,7 @@ int main(void)
 		cmocka_unit_test(test_pam_spec_execs_the_helper_with_the_job_in_arguments_and_its_environment_prefixed),
 		cmocka_unit_test(test_pam_refusal_reported_by_the_helper_is_a_start_failure),
 		cmocka_unit_test(test_suid_dumpable_1_sends_another_users_job_through_the_helper),
+		cmocka_unit_test(test_a_job_sharing_our_memory_leaves_us_dumpable),
 		cmocka_unit_test(test_clean_helper_must_be_roots_alone),
 		cmocka_unit_test(test_through_the_clean_helper_a_job_ends_as_without_it),
 		cmocka_unit_test(test_failed_setuid_is_reported_and_nothing_runs),
