@@ -458,77 +458,133 @@ bool runner_kit_owner_may_trace(const struct runner_kit *kit)
 	return n >= 1 && buf[0] == '1' && (n == 1 || buf[1] == '\n');
 }
 
-/* Nobody but root can change what PATH (absolute) names: every directory
- * on the way is root's and only root may write it, or it is sticky (as
- * /tmp) and then what it holds on the way is root's, since a sticky
- * directory lets each owner replace their own entries; and a symbolic
- * link on the way is root's where others may write beside it (its target
- * is the caller's to check, resolved). */
-static bool path_safe(const char *path, char *why, size_t whylen)
+/* Whether ST, the entry NAME in a directory others may write when
+ * IN_OPEN_DIR (a sticky one: each owner may replace only their own
+ * entries), is root's alone: root's, a directory only root may write to
+ * or sticky, and in an open directory no second name of a file (a user may
+ * link anything they can read where fs.protected_hardlinks is 0). */
+static bool entry_roots_alone(const char *name, const struct stat *st, bool in_open_dir,
+                              char *why, size_t whylen)
 {
-	char part[PATH_MAX];
-	size_t n = strlen(path);
-	if (n >= sizeof(part)) {
-		snprintf(why, whylen, "%s: path too long", path);
+	if (st->st_uid != 0) {
+		snprintf(why, whylen, "%s is not root's", name);
 		return false;
 	}
-	bool others_may_write = false;   /* into the directory holding PART */
-	/* "/", then "/usr", "/usr/lib", ... and PATH itself */
-	for (size_t end = 1; end <= n; end++) {
-		bool root = end == 1;
-		if (!root && end < n && path[end] != '/')
-			continue;
-		if (!root && path[end - 1] == '/')
-			continue;   /* "//" or a trailing '/' */
-		size_t len = root ? 1 : end;
-		memcpy(part, path, len);
-		part[len] = '\0';
-		struct stat st;
-		if (lstat(part, &st) < 0) {
-			snprintf(why, whylen, "%s: %s", part, strerror(errno));
-			return false;
-		}
-		if (st.st_uid != 0 && (others_may_write || !S_ISLNK(st.st_mode))) {
-			snprintf(why, whylen, "%s is not root's", part);
-			return false;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			if ((st.st_mode & 022) && !(st.st_mode & S_ISVTX)) {
-				snprintf(why, whylen, "%s is writable by others than root", part);
-				return false;
-			}
-			others_may_write = (st.st_mode & 022) != 0;
-		}
+	if (S_ISDIR(st->st_mode) && (st->st_mode & 022) && !(st->st_mode & S_ISVTX)) {
+		snprintf(why, whylen, "%s is writable by others than root", name);
+		return false;
+	}
+	if (!S_ISDIR(st->st_mode) && in_open_dir && st->st_nlink != 1) {
+		snprintf(why, whylen, "%s has other names, in a directory others may write", name);
+		return false;
 	}
 	return true;
 }
 
-bool runner_helper_usable(const char *path, char *why, size_t whylen)
+/* Whether DIR (checked) lets others than root write into it. */
+static bool dir_open_to_others(const char *dir, char *why, size_t whylen, bool *open)
+{
+	struct stat st;
+	if (lstat(dir, &st) < 0) {
+		snprintf(why, whylen, "%s: %s", dir, strerror(errno));
+		return false;
+	}
+	*open = (st.st_mode & 022) != 0;
+	return true;
+}
+
+char *runner_helper_resolve(const char *path, char *why, size_t whylen)
 {
 	if (path == NULL || path[0] != '/') {
 		snprintf(why, whylen, "'%s' is not an absolute path", path ? path : "");
-		return false;
+		return NULL;
 	}
-	if (!path_safe(path, why, whylen))
-		return false;
-	char *real = realpath(path, NULL);
-	if (real == NULL) {
-		snprintf(why, whylen, "%s: %s", path, strerror(errno));
-		return false;
+	/* DONE: resolved so far, no link in it, each entry on it checked;
+	 * TODO[AT..]: what is left to resolve. */
+	char done[PATH_MAX] = "/", todo[PATH_MAX], next[PATH_MAX];
+	if (strlen(path) >= sizeof(todo)) {
+		snprintf(why, whylen, "%s: path too long", path);
+		return NULL;
 	}
+	strcpy(todo, path);
 	struct stat st;
-	bool ok = path_safe(real, why, whylen);
-	if (ok && stat(real, &st) < 0) {
-		snprintf(why, whylen, "%s: %s", real, strerror(errno));
-		ok = false;
-	} else if (ok && (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022) ||
-	                  access(real, X_OK) < 0)) {
-		snprintf(why, whylen, "%s is not an executable file of root's that only root may write",
-		         real);
-		ok = false;
+	bool open = false;
+	if (lstat("/", &st) < 0 || !entry_roots_alone("/", &st, false, why, whylen) ||
+	    !dir_open_to_others("/", why, whylen, &open))
+		return NULL;
+	size_t at = 0;
+	int links = 0;
+	for (;;) {
+		while (todo[at] == '/')
+			at++;
+		if (todo[at] == '\0')
+			break;
+		const char *name = todo + at;
+		size_t len = strcspn(name, "/");
+		at += len;
+		if (len == 1 && name[0] == '.')
+			continue;
+		size_t dlen = strlen(done);
+		if (len == 2 && name[0] == '.' && name[1] == '.') {
+			char *slash = strrchr(done, '/');
+			slash[slash == done] = '\0';   /* "/a" -> "/", "/a/b" -> "/a" */
+			if (!dir_open_to_others(done, why, whylen, &open))
+				return NULL;
+			continue;
+		}
+		size_t sep = dlen > 1;
+		if (dlen + sep + len >= sizeof(done)) {
+			snprintf(why, whylen, "%s: path too long", path);
+			return NULL;
+		}
+		if (sep)
+			done[dlen] = '/';
+		memcpy(done + dlen + sep, name, len);
+		done[dlen + sep + len] = '\0';
+		if (lstat(done, &st) < 0) {
+			snprintf(why, whylen, "%s: %s", done, strerror(errno));
+			return NULL;
+		}
+		if (!entry_roots_alone(done, &st, open, why, whylen))
+			return NULL;
+		if (S_ISLNK(st.st_mode)) {
+			ssize_t n = ++links > 40 ? -1 : readlink(done, next, sizeof(next) - 1);
+			if (n < 0 || (size_t)n + strlen(todo + at) >= sizeof(next)) {
+				snprintf(why, whylen, "%s: %s", done,
+				         links > 40 ? strerror(ELOOP) : n < 0 ? strerror(errno)
+				                                              : "path too long");
+				return NULL;
+			}
+			next[n] = '\0';
+			strcat(next, todo + at);
+			strcpy(todo, next);
+			at = 0;
+			done[dlen] = '\0';   /* back to the link's directory, or to "/" */
+			if (todo[0] == '/')
+				strcpy(done, "/");
+			if (!dir_open_to_others(done, why, whylen, &open))
+				return NULL;
+			continue;
+		}
+		if (!S_ISDIR(st.st_mode) && todo[at] != '\0') {
+			snprintf(why, whylen, "%s: %s", done, strerror(ENOTDIR));
+			return NULL;
+		}
+		open = (st.st_mode & 022) != 0;
 	}
-	free(real);
-	return ok;
+	if (lstat(done, &st) < 0) {
+		snprintf(why, whylen, "%s: %s", done, strerror(errno));
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode) || (st.st_mode & 022) || access(done, X_OK) < 0) {
+		snprintf(why, whylen, "%s is not an executable file of root's that only root may write",
+		         done);
+		return NULL;
+	}
+	char *real = strdup(done);
+	if (real == NULL)
+		snprintf(why, whylen, "out of memory");
+	return real;
 }
 
 void runner_kit_free(struct runner_kit *kit)

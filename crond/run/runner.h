@@ -208,8 +208,9 @@ struct runner_kit {
 	                             above 2; or -1 (runner_kit_owner_may_trace) */
 	char *clean_helper;       /* NULL, or the session helper (crond/session.h)
 	                             another user's job starts through while
-	                             fs.suid_dumpable is 1: the caller sets it
-	                             (malloc'd; runner_kit_free frees it) */
+	                             fs.suid_dumpable is 1, as
+	                             runner_helper_resolve gave it: the caller
+	                             sets it (runner_kit_free frees it) */
 };
 
 #define RUNNER_NOFILE_KEEP UINT64_MAX
@@ -236,13 +237,18 @@ int runner_kit_init(struct runner_kit *kit);
  * user and execs the job (crond/session.h, service ""). */
 bool runner_kit_owner_may_trace(const struct runner_kit *kit);
 
-/* Whether root may run PATH as the clean helper (above): an absolute path
- * to a regular, executable file of root's that nobody else may write,
- * every directory on the way to it, as written and as resolved, root's and
- * writable by nobody else (unless sticky, as /tmp): a `pam = no` install
- * never chose to run it, so a configuration naming a file in a user's
- * build tree must not hand that user root. False with WHY otherwise. */
-bool runner_helper_usable(const char *path, char *why, size_t whylen);
+/* The file root may run as the clean helper (above) for PATH, resolved
+ * (malloc'd, no symbolic link in it): the one PATH names, if it is a
+ * regular, executable file of root's that nobody else may write and every
+ * entry met on the way to it (each directory, each symbolic link and the
+ * directories its target leads through) is root's and in a directory only
+ * root may write, or a sticky one (as /tmp; where a file there has no
+ * second name). A `pam = no` install never chose to run this file, so a
+ * configuration naming one in a user's build tree, or reached through a
+ * link a user may change, must not hand that user root; and the caller
+ * execs the resolved name, which no later change of a link can redirect.
+ * NULL with WHY otherwise. */
+char *runner_helper_resolve(const char *path, char *why, size_t whylen);
 
 /* Unmaps the spare stacks, closes both /dev/null and fs.suid_dumpable, and
  * frees clean_helper. Safe on a freed kit or one runner_kit_init failed on.

@@ -19,10 +19,11 @@
 
 enum said { SAID_NOTHING, SAID_THROUGH, SAID_OPEN };
 
-/* The helper the last SAID_THROUGH named, to say a new one. */
+/* Whether PATH is the helper the last SAID_THROUGH named (or one it
+ * could not keep a copy of: then no new one is said). */
 static bool same_helper(const struct super *s, const char *path)
 {
-	return s->helper.said_path != NULL && strcmp(s->helper.said_path, path) == 0;
+	return s->helper.said_path == NULL || strcmp(s->helper.said_path, path) == 0;
 }
 
 void super_check_clean_helper(struct super *s, int64_t mono)
@@ -35,18 +36,19 @@ void super_check_clean_helper(struct super *s, int64_t mono)
 	s->helper.checked = true;
 	s->helper.cfg_gen = s->cfg_gen;
 	s->helper.mono = mono;
-	const char *path = s->cfg.session_helper;
 	char why[CONFIG_PATH_MAX + 128];
-	bool usable = runner_helper_usable(path, why, sizeof(why));
-	if (usable && (s->kit.clean_helper == NULL || strcmp(s->kit.clean_helper, path) != 0)) {
+	char *real = runner_helper_resolve(s->cfg.session_helper, why, sizeof(why));
+	if (real == NULL || (s->kit.clean_helper != NULL && strcmp(s->kit.clean_helper, real) == 0)) {
+		if (real == NULL) {   /* none: the window stays open */
+			free(s->kit.clean_helper);
+			s->kit.clean_helper = NULL;
+		}
+		free(real);
+	} else {
 		free(s->kit.clean_helper);
-		s->kit.clean_helper = strdup(path);   /* none: the window stays open */
-		if (s->kit.clean_helper == NULL)
-			snprintf(why, sizeof(why), "out of memory");
-	} else if (!usable) {
-		free(s->kit.clean_helper);
-		s->kit.clean_helper = NULL;
+		s->kit.clean_helper = real;
 	}
+	const char *path = s->kit.clean_helper;
 	int now = !runner_kit_owner_may_trace(&s->kit) ? SAID_NOTHING
 	          : s->kit.clean_helper != NULL       ? SAID_THROUGH
 	                                              : SAID_OPEN;

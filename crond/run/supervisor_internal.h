@@ -130,7 +130,7 @@ void super_poll_jobs(struct super *s);
 
 /* Decides again, when the configuration changed or SUPER_HELPER_RECHECK_NS
  * passed since the last time (MONO), whether kit.clean_helper is the
- * configuration's session_helper (runner_helper_usable) or none; and logs
+ * configuration's session_helper as runner_helper_resolve resolves it or none; and logs
  * when what fs.suid_dumpable = 1 means for other users' jobs changes
  * (through the helper, or the window open). Nothing for a crond that is
  * not root: it changes no job's user. */

@@ -321,20 +321,19 @@ static int cloexec_each(void)
 	DIR *d = opendir("/proc/self/fd");
 	if (d == NULL)
 		return -1;
-	int self = dirfd(d), rc = 0;
+	int self = dirfd(d), failed = 0;   /* the first failure's errno */
 	struct dirent *e;
 	while ((e = readdir(d)) != NULL) {
 		char *end;
 		long fd = strtol(e->d_name, &end, 10);
 		if (e->d_name[0] == '.' || *end != '\0' || fd <= 2 || fd == self)
 			continue;
-		if (fcntl((int)fd, F_SETFD, FD_CLOEXEC) < 0 && errno != EBADF)
-			rc = -1;
+		if (fcntl((int)fd, F_SETFD, FD_CLOEXEC) < 0 && errno != EBADF && failed == 0)
+			failed = errno;
 	}
-	int e2 = errno;
 	closedir(d);
-	errno = e2;
-	return rc;
+	errno = failed;
+	return failed != 0 ? -1 : 0;
 }
 
 /* The job's process: never returns. */

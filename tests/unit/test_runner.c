@@ -1144,6 +1144,22 @@ static void test_a_job_sharing_our_memory_leaves_us_dumpable(void **state)
 	assert_int_equal(prctl(PR_GET_DUMPABLE), 1);
 }
 
+/* Whether runner_helper_resolve takes PATH; the file it resolved to, if
+ * so, in RESOLVED (when not NULL). */
+static bool usable_helper_as(const char *path, char *why, size_t whylen, const char *resolved)
+{
+	char *real = runner_helper_resolve(path, why, whylen);
+	if (real != NULL && resolved != NULL)
+		assert_string_equal(real, resolved);
+	free(real);
+	return real != NULL;
+}
+
+static bool usable_helper(const char *path, char *why, size_t whylen)
+{
+	return usable_helper_as(path, why, whylen, NULL);
+}
+
 /* The helper root runs while fs.suid_dumpable is 1 must be root's alone,
  * and so must every directory to it (a sticky one like /tmp may be
  * anyone's to write). Root only (chown). */
@@ -1161,47 +1177,86 @@ static void test_clean_helper_must_be_roots_alone(void **state)
 	int fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC, 0755);
 	assert_true(fd >= 0);
 	close(fd);
-	assert_true(runner_helper_usable(file, why, sizeof(why)));
-	assert_false(runner_helper_usable("relative/helper", why, sizeof(why)));
+	assert_true(usable_helper(file, why, sizeof(why)));
+	assert_false(usable_helper("relative/helper", why, sizeof(why)));
 	assert_non_null(strstr(why, "not an absolute path"));
-	assert_false(runner_helper_usable("/nonexistent/helper", why, sizeof(why)));
+	assert_false(usable_helper("/nonexistent/helper", why, sizeof(why)));
 	assert_int_equal(chmod(file, 0775), 0);
-	assert_false(runner_helper_usable(file, why, sizeof(why)));
+	assert_false(usable_helper(file, why, sizeof(why)));
 	assert_non_null(strstr(why, "only root may write"));
 	assert_int_equal(chmod(file, 0644), 0);
-	assert_false(runner_helper_usable(file, why, sizeof(why)));   /* not executable */
+	assert_false(usable_helper(file, why, sizeof(why)));   /* not executable */
 	assert_int_equal(chmod(file, 0755), 0);
 	assert_int_equal(chown(file, 65534, 65534), 0);
-	assert_false(runner_helper_usable(file, why, sizeof(why)));
+	assert_false(usable_helper(file, why, sizeof(why)));
 	assert_int_equal(chown(file, 0, 0), 0);
 	assert_int_equal(chmod(dir, 0777), 0);   /* anyone could replace it */
-	assert_false(runner_helper_usable(file, why, sizeof(why)));
+	assert_false(usable_helper(file, why, sizeof(why)));
 	assert_non_null(strstr(why, "writable by others than root"));
 	assert_int_equal(chmod(dir, 01777), 0);  /* sticky: they could not */
-	assert_true(runner_helper_usable(file, why, sizeof(why)));
+	assert_true(usable_helper(file, why, sizeof(why)));
 	assert_int_equal(chmod(dir, 0700), 0);
 	assert_int_equal(chown(dir, 65534, 65534), 0);   /* a user's directory */
-	assert_false(runner_helper_usable(file, why, sizeof(why)));
+	assert_false(usable_helper(file, why, sizeof(why)));
 	assert_non_null(strstr(why, "not root's"));
 	assert_int_equal(chown(dir, 0, 0), 0);
 	/* a link to it is as safe as the link's directory and the target */
 	assert_int_equal(symlink(file, link), 0);
-	assert_true(runner_helper_usable(link, why, sizeof(why)));
+	assert_true(usable_helper(link, why, sizeof(why)));
 	/* ... so a user's link in a sticky directory is not: they may point
 	 * it elsewhere at any time (a review's finding), to the file or to
 	 * its directory */
 	assert_int_equal(chmod(dir, 01777), 0);
 	assert_int_equal(lchown(link, 65534, 65534), 0);
-	assert_false(runner_helper_usable(link, why, sizeof(why)));
+	assert_false(usable_helper(link, why, sizeof(why)));
 	assert_non_null(strstr(why, "not root's"));
 	char dirlink[96], via[128];
 	snprintf(dirlink, sizeof(dirlink), "%s/dirlink", dir);
 	snprintf(via, sizeof(via), "%s/helper", dirlink);
 	assert_int_equal(symlink(dir, dirlink), 0);
-	assert_true(runner_helper_usable(via, why, sizeof(why)));   /* root's link */
+	assert_true(usable_helper(via, why, sizeof(why)));   /* root's link */
 	assert_int_equal(lchown(dirlink, 65534, 65534), 0);
-	assert_false(runner_helper_usable(via, why, sizeof(why)));
+	assert_false(usable_helper(via, why, sizeof(why)));
 	assert_int_equal(unlink(dirlink), 0);
+	/* a root's link through a user's link is the user's to point (a
+	 * review's finding: crond exec'd the name as configured, which the
+	 * user could then redirect; it now execs what it checked) */
+	char userdir[96], userlink[128], up[160];
+	snprintf(userdir, sizeof(userdir), "%s/user", dir);
+	snprintf(userlink, sizeof(userlink), "%s/link", userdir);
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(mkdir(userdir, 0755), 0);
+	assert_int_equal(symlink(file, userlink), 0);
+	assert_int_equal(symlink(userlink, link), 0);
+	assert_true(usable_helper_as(link, why, sizeof(why), file));   /* root's, both */
+	assert_true(usable_helper_as(userlink, why, sizeof(why), file));
+	assert_int_equal(chown(userdir, 65534, 65534), 0);
+	assert_false(usable_helper(link, why, sizeof(why)));
+	assert_non_null(strstr(why, "not root's"));
+	assert_int_equal(chown(userdir, 0, 0), 0);
+	assert_int_equal(lchown(userlink, 65534, 65534), 0);
+	assert_false(usable_helper(link, why, sizeof(why)));
+	assert_int_equal(unlink(userlink), 0);
+	/* ".." after a link is its target's parent, and a relative target is
+	 * read from the link's directory: USER/link/../helper is DIR/helper */
+	char sub[96];
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	assert_int_equal(symlink("../sub", userlink), 0);
+	snprintf(up, sizeof(up), "%s/../helper", userlink);
+	assert_true(usable_helper_as(up, why, sizeof(why), file));
+	assert_int_equal(unlink(userlink), 0);
+	assert_int_equal(rmdir(sub), 0);
+	assert_int_equal(rmdir(userdir), 0);
+	/* in a sticky directory, a second name may be a user's hard link */
+	char second[96];
+	snprintf(second, sizeof(second), "%s/second", dir);
+	assert_int_equal(linkat(AT_FDCWD, file, AT_FDCWD, second, 0), 0);
+	assert_false(usable_helper(file, why, sizeof(why)));
+	assert_non_null(strstr(why, "other names"));
+	assert_int_equal(chmod(dir, 0700), 0);
+	assert_true(usable_helper(file, why, sizeof(why)));   /* none could make it */
+	assert_int_equal(unlink(second), 0);
 	assert_int_equal(chmod(dir, 0700), 0);
 	assert_int_equal(unlink(link), 0);
 	assert_int_equal(unlink(file), 0);

@@ -48,7 +48,10 @@ mkdir -m 0777 "$out"
 # A copy in directories only root may write, wherever the build lives.
 mkdir -m 0755 "$TEST_TMP/libexec"
 install -m 0755 "$BIN/crond-session" "$TEST_TMP/libexec/crond-session"
-write_conf "session_helper = $TEST_TMP/libexec/crond-session"
+# Named through a root's link: crond execs the name it resolved and checked.
+ln -s libexec "$TEST_TMP/linked"
+real_helper=$(realpath "$TEST_TMP/libexec/crond-session")
+write_conf "session_helper = $TEST_TMP/linked/crond-session"
 cat >"$TEST_TMP/cron.d/root" <<EOF
 SECRET_TOKEN=$secret
 59 23 31 12 * root echo "\$SECRET_TOKEN" >/dev/null
@@ -97,7 +100,7 @@ fi
 grep -q "$mark" "$TEST_TMP/window.env" && fail "crond's environment is readable by the job's owner"
 grep -q "secret_in_mem=0" "$TEST_TMP/window.line" \
     || fail "root's crontab variable is in the memory the job's owner can read"
-log_has "fs.suid_dumpable is 1: other users' jobs start through $TEST_TMP/libexec/crond-session" \
+log_has "fs.suid_dumpable is 1: other users' jobs start through $real_helper," \
     || fail "crond did not say it starts other users' jobs through the helper"
 echo "ok: held at its exec, $EVIL's job holds nothing of crond's that they can read"
 
@@ -126,3 +129,16 @@ echo 0 >/proc/sys/fs/suid_dumpable
 reload_then_wake
 wait_for 10 "the window's end said" log_has "fs.suid_dumpable is no longer 1"
 echo "ok: a helper in a directory anyone may write is refused, and the open window said"
+
+# A root's link that leads through a link the job's owner may change is
+# theirs to point anywhere: refused too.
+mkdir -m 0755 "$TEST_TMP/users"
+chown "$EVIL" "$TEST_TMP/users"
+ln -s "$TEST_TMP/libexec/crond-session" "$TEST_TMP/users/helper"
+ln -s "$TEST_TMP/users/helper" "$TEST_TMP/libexec/via-user"
+sed -i "s|^session_helper = .*|session_helper = $TEST_TMP/libexec/via-user|" "$CONF"
+echo 1 >/proc/sys/fs/suid_dumpable
+reload_then_wake
+wait_for 10 "the open window's warning" log_has "session_helper cannot be used ($(realpath "$TEST_TMP/users") is not root's)"
+echo 0 >/proc/sys/fs/suid_dumpable
+echo "ok: a helper reached through a user's directory is refused"
