@@ -426,7 +426,7 @@ static bool sh_is_dash(void)
 int runner_kit_init(struct runner_kit *kit)
 {
 	*kit = (struct runner_kit){ .reset_signals = signals_to_reset(), .devnull = -1, .discard = -1,
-		                    .dumpable_fd = -1,
+		                    .dumpable_fd = -1, .clean_helper_fd = -1,
 		                    .euid = geteuid(), .sh_is_dash = sh_is_dash(),
 		                    .job_nofile = RUNNER_NOFILE_KEEP };
 	struct rlimit rl;
@@ -458,38 +458,20 @@ bool runner_kit_owner_may_trace(const struct runner_kit *kit)
 	return n >= 1 && buf[0] == '1' && (n == 1 || buf[1] == '\n');
 }
 
-/* Whether ST, the entry NAME in a directory others may write when
- * IN_OPEN_DIR (a sticky one: each owner may replace only their own
- * entries), is root's alone: root's, a directory only root may write to
- * or sticky, and in an open directory no second name of a file (a user may
- * link anything they can read where fs.protected_hardlinks is 0). */
-static bool entry_roots_alone(const char *name, const struct stat *st, bool in_open_dir,
-                              char *why, size_t whylen)
+/* Whether ST, the entry NAME, is root's alone: root's, and a directory
+ * nobody else may write to. A sticky one (/tmp) is not: a user may rename
+ * into it any file of root's from a directory of their own, under a name
+ * nobody has taken, and a link count cannot tell (a review's finding). */
+static bool entry_roots_alone(const char *name, const struct stat *st, char *why, size_t whylen)
 {
 	if (st->st_uid != 0) {
 		snprintf(why, whylen, "%s is not root's", name);
 		return false;
 	}
-	if (S_ISDIR(st->st_mode) && (st->st_mode & 022) && !(st->st_mode & S_ISVTX)) {
+	if (S_ISDIR(st->st_mode) && (st->st_mode & 022)) {
 		snprintf(why, whylen, "%s is writable by others than root", name);
 		return false;
 	}
-	if (!S_ISDIR(st->st_mode) && in_open_dir && st->st_nlink != 1) {
-		snprintf(why, whylen, "%s has other names, in a directory others may write", name);
-		return false;
-	}
-	return true;
-}
-
-/* Whether DIR (checked) lets others than root write into it. */
-static bool dir_open_to_others(const char *dir, char *why, size_t whylen, bool *open)
-{
-	struct stat st;
-	if (lstat(dir, &st) < 0) {
-		snprintf(why, whylen, "%s: %s", dir, strerror(errno));
-		return false;
-	}
-	*open = (st.st_mode & 022) != 0;
 	return true;
 }
 
@@ -508,9 +490,7 @@ char *runner_helper_resolve(const char *path, char *why, size_t whylen)
 	}
 	strcpy(todo, path);
 	struct stat st;
-	bool open = false;
-	if (lstat("/", &st) < 0 || !entry_roots_alone("/", &st, false, why, whylen) ||
-	    !dir_open_to_others("/", why, whylen, &open))
+	if (lstat("/", &st) < 0 || !entry_roots_alone("/", &st, why, whylen))
 		return NULL;
 	size_t at = 0;
 	int links = 0;
@@ -528,8 +508,6 @@ char *runner_helper_resolve(const char *path, char *why, size_t whylen)
 		if (len == 2 && name[0] == '.' && name[1] == '.') {
 			char *slash = strrchr(done, '/');
 			slash[slash == done] = '\0';   /* "/a" -> "/", "/a/b" -> "/a" */
-			if (!dir_open_to_others(done, why, whylen, &open))
-				return NULL;
 			continue;
 		}
 		size_t sep = dlen > 1;
@@ -545,14 +523,14 @@ char *runner_helper_resolve(const char *path, char *why, size_t whylen)
 			snprintf(why, whylen, "%s: %s", done, strerror(errno));
 			return NULL;
 		}
-		if (!entry_roots_alone(done, &st, open, why, whylen))
+		if (!entry_roots_alone(done, &st, why, whylen))
 			return NULL;
 		if (S_ISLNK(st.st_mode)) {
 			ssize_t n = ++links > 40 ? -1 : readlink(done, next, sizeof(next) - 1);
-			if (n < 0 || (size_t)n + strlen(todo + at) >= sizeof(next)) {
+			if (n <= 0 || (size_t)n + strlen(todo + at) >= sizeof(next)) {
 				snprintf(why, whylen, "%s: %s", done,
 				         links > 40 ? strerror(ELOOP) : n < 0 ? strerror(errno)
-				                                              : "path too long");
+				         : n == 0 ? strerror(ENOENT) : "path too long");
 				return NULL;
 			}
 			next[n] = '\0';
@@ -562,15 +540,12 @@ char *runner_helper_resolve(const char *path, char *why, size_t whylen)
 			done[dlen] = '\0';   /* back to the link's directory, or to "/" */
 			if (todo[0] == '/')
 				strcpy(done, "/");
-			if (!dir_open_to_others(done, why, whylen, &open))
-				return NULL;
 			continue;
 		}
 		if (!S_ISDIR(st.st_mode) && todo[at] != '\0') {
 			snprintf(why, whylen, "%s: %s", done, strerror(ENOTDIR));
 			return NULL;
 		}
-		open = (st.st_mode & 022) != 0;
 	}
 	if (lstat(done, &st) < 0) {
 		snprintf(why, whylen, "%s: %s", done, strerror(errno));
@@ -587,6 +562,52 @@ char *runner_helper_resolve(const char *path, char *why, size_t whylen)
 	return real;
 }
 
+static void drop_clean_helper(struct runner_kit *kit)
+{
+	if (kit->clean_helper_fd > 2)   /* never 0: a zeroed kit was never set */
+		close(kit->clean_helper_fd);
+	kit->clean_helper_fd = -1;
+	free(kit->clean_helper);
+	kit->clean_helper = NULL;
+}
+
+/* Whether A and B are the same file. */
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+bool runner_kit_set_clean_helper(struct runner_kit *kit, const char *path, bool *changed,
+                                 char *why, size_t whylen)
+{
+	*changed = false;
+	char *real = runner_helper_resolve(path, why, whylen);
+	int fd = real == NULL ? -1 : above_stdio(open(real, O_PATH | O_NOFOLLOW | O_CLOEXEC));
+	struct stat st, held;
+	if (real != NULL && (fd < 0 || fstat(fd, &st) < 0))
+		snprintf(why, whylen, "%s: %s", real, strerror(errno));
+	else if (real != NULL && (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022)))
+		snprintf(why, whylen, "%s changed while it was checked", real);   /* only root's doing */
+	else if (real != NULL) {
+		if (kit->clean_helper != NULL && strcmp(kit->clean_helper, real) == 0 &&
+		    fstat(kit->clean_helper_fd, &held) == 0 && same_file(&held, &st)) {
+			close(fd);
+			free(real);
+			return true;
+		}
+		drop_clean_helper(kit);
+		kit->clean_helper = real;
+		kit->clean_helper_fd = fd;
+		*changed = true;
+		return true;
+	}
+	if (fd >= 0)
+		close(fd);
+	free(real);
+	drop_clean_helper(kit);
+	return false;
+}
+
 void runner_kit_free(struct runner_kit *kit)
 {
 	while (kit->n_stacks > 0)
@@ -599,8 +620,7 @@ void runner_kit_free(struct runner_kit *kit)
 	if (kit->dumpable_fd > 2)   /* never 0: a zeroed kit was never opened */
 		close(kit->dumpable_fd);
 	kit->dumpable_fd = -1;
-	free(kit->clean_helper);
-	kit->clean_helper = NULL;
+	drop_clean_helper(kit);
 }
 
 /* A stack for a child: a spare of KIT's, else a new one. NULL with errno. */
@@ -777,13 +797,14 @@ static int helper_argv(struct plan *p, const struct job_spec *s, char *err, size
 	free(p->argv);
 	p->argv = copy;
 	p->program = helper;
+	p->program_fd = p->helper_clean ? s->kit->clean_helper_fd : -1;
 	return 0;
 }
 
 static void plan_init(struct plan *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->in_fd = p->out_r = p->out_w = p->err_r = p->err_w = -1;
+	p->in_fd = p->out_r = p->out_w = p->err_r = p->err_w = p->program_fd = -1;
 }
 
 static void close_fd(int *fd)

@@ -209,8 +209,11 @@ struct runner_kit {
 	char *clean_helper;       /* NULL, or the session helper (crond/session.h)
 	                             another user's job starts through while
 	                             fs.suid_dumpable is 1, as
-	                             runner_helper_resolve gave it: the caller
-	                             sets it (runner_kit_free frees it) */
+	                             runner_helper_resolve gave it */
+	int clean_helper_fd;      /* ... and that file, held (O_PATH, close-on-
+	                             exec, above 2): the child execs it, not the
+	                             name; or -1. Both set by
+	                             runner_kit_set_clean_helper */
 };
 
 #define RUNNER_NOFILE_KEEP UINT64_MAX
@@ -222,7 +225,7 @@ struct runner_kit {
  * KIT then lacks what failed (each start makes its own stack and input;
  * output past the cap is read) but has its signals, and is still to be
  * used. Also opens fs.suid_dumpable, whose absence is no failure; sets no
- * clean_helper (the caller does). */
+ * clean_helper (the caller does: runner_kit_set_clean_helper). */
 int runner_kit_init(struct runner_kit *kit);
 
 /* Whether the kernel lets a user trace, read through /proc/PID/mem, and
@@ -241,17 +244,26 @@ bool runner_kit_owner_may_trace(const struct runner_kit *kit);
  * (malloc'd, no symbolic link in it): the one PATH names, if it is a
  * regular, executable file of root's that nobody else may write and every
  * entry met on the way to it (each directory, each symbolic link and the
- * directories its target leads through) is root's and in a directory only
- * root may write, or a sticky one (as /tmp; where a file there has no
- * second name). A `pam = no` install never chose to run this file, so a
- * configuration naming one in a user's build tree, or reached through a
- * link a user may change, must not hand that user root; and the caller
- * execs the resolved name, which no later change of a link can redirect.
- * NULL with WHY otherwise. */
+ * directories its target leads through) is root's, each directory
+ * writable by root alone: not even a sticky one such as /tmp, into which a
+ * user may rename a file of root's of their choosing. A `pam = no` install
+ * never chose to run this file, so a configuration naming one in a user's
+ * build tree, or reached through a link a user may change, must not hand
+ * that user root. NULL with WHY otherwise. */
 char *runner_helper_resolve(const char *path, char *why, size_t whylen);
 
-/* Unmaps the spare stacks, closes both /dev/null and fs.suid_dumpable, and
- * frees clean_helper. Safe on a freed kit or one runner_kit_init failed on.
+/* Makes KIT's clean helper the file PATH names as runner_helper_resolve
+ * resolves and checks it, held open so that what the child execs is that
+ * very file, whatever happens to the name later (a root who deletes a
+ * helper in a sticky directory frees the name for anyone; a package
+ * upgrade puts a new file there, which the next call holds instead). True
+ * when KIT has a helper (*CHANGED: a new one, name or file); false with
+ * WHY, and none held, otherwise. */
+bool runner_kit_set_clean_helper(struct runner_kit *kit, const char *path, bool *changed,
+                                 char *why, size_t whylen);
+
+/* Unmaps the spare stacks, closes both /dev/null, fs.suid_dumpable and
+ * the clean helper, and frees its name. Safe on a freed kit or one runner_kit_init failed on.
  * A stack still in use by a child that has not exec'd (struct job_proc's
  * pending) is not the kit's: it stays. */
 void runner_kit_free(struct runner_kit *kit);

@@ -179,7 +179,8 @@ static void child_close_range(const struct plan *p, int lo, int hi)
 		(void)rawsys(SYS_close, fd);  /* EBADF for the many that are not open */
 }
 
-static void child_descriptors(const struct plan *p)
+/* Returns where the held program now is (kept across execve), or -1. */
+static int child_descriptors(const struct plan *p)
 {
 	/* The plan's descriptors are all above 2, so dup3 never sees equal
 	 * descriptors (which it refuses). */
@@ -187,13 +188,25 @@ static void child_descriptors(const struct plan *p)
 	if ((r = rawsys(SYS_dup3, p->in_fd, 0, 0)) < 0 || (r = rawsys(SYS_dup3, p->out_w, 1, 0)) < 0 ||
 	    (r = rawsys(SYS_dup3, p->out_w, 2, 0)) < 0)
 		child_fail(p, STEP_DUP2, (int)-r);
+	/* The helper held open goes right after the start-report pipe, and
+	 * stays across execve: a script's interpreter reads it through
+	 * /dev/fd (the helper closes it before the job's exec). */
+	int held = -1;
+	if (p->program_fd >= 0) {
+		held = p->err_w + 1;
+		r = held == p->program_fd ? rawsys(SYS_fcntl, held, F_SETFD, 0)
+		                          : rawsys(SYS_dup3, p->program_fd, held, 0);
+		if (r < 0)
+			child_fail(p, STEP_CLOSE, (int)-r);
+	}
 	/* Keep only the start-report pipe (close-on-exec: execve closes it). */
 	child_close_range(p, 3, p->err_w - 1);
-	child_close_range(p, p->err_w + 1, INT_MAX);
+	child_close_range(p, held >= 0 ? held + 1 : p->err_w + 1, INT_MAX);
 	/* The session helper reports on it too: keep it across execve (this
 	 * child has a descriptor table of its own: no other process sees it). */
 	if (p->via_helper && (r = rawsys(SYS_fcntl, p->err_w, F_SETFD, 0)) < 0)
 		child_fail(p, STEP_CLOSE, (int)-r);
+	return held;
 }
 
 /* Execs the plain command as dash would (lib/plaincmd.h), with the PWD
@@ -221,7 +234,7 @@ static _Noreturn void run_child(const struct plan *p)
 	 * child must hold none of crond's (the listening socket, the spool,
 	 * the pidfile), or a crond started after a crash would find its socket
 	 * still answering. */
-	child_descriptors(p);
+	int held = child_descriptors(p);
 	if (!p->via_helper) {
 		/* With PAM the session helper, still root, does both for the
 		 * job's own process (crond/session.h). */
@@ -244,7 +257,11 @@ static _Noreturn void run_child(const struct plan *p)
 		child_exec_direct(p);
 		*(volatile bool *)p->via_shell = true;
 	}
-	r = rawsys(SYS_execve, p->program, p->argv, p->via_helper ? p->helper_envp : p->env.envp);
+	char **envp = p->via_helper ? p->helper_envp : p->env.envp;
+	if (held >= 0)   /* the file checked, whatever its name names now */
+		r = rawsys(SYS_execveat, held, "", p->argv, envp, AT_EMPTY_PATH);
+	else
+		r = rawsys(SYS_execve, p->program, p->argv, envp);
 	child_fail(p, STEP_EXEC, (int)-r);
 }
 

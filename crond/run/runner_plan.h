@@ -98,6 +98,10 @@ struct plan {
 	bool helper_clean;        /* VIA_HELPER without PAM: fs.suid_dumpable is 1
 	                             and the job is another user's
 	                             (runner_kit_owner_may_trace) */
+	int program_fd;           /* HELPER_CLEAN: the kit's clean_helper_fd,
+	                             which the child execs (PROGRAM is its name,
+	                             for argv[0] and errors); not the plan's to
+	                             close. Else -1 */
 	/* A plain command (lib/plaincmd.h) exec'd without the shell: */
 	bool direct;              /* try DIRECT_ARGV first, then ARGV (the shell) */
 	bool helper_plain;        /* PAM: the session helper may exec it directly

@@ -357,7 +357,7 @@ static void *super_main(void *arg)
 	recorder_close(&s->rec);
 	runner_ids_clear(&s->ids);
 	runner_kit_free(&s->kit);
-	free(s->helper.said_path);
+	free(s->helper.said_what);
 	metrics_free(&s->metrics);
 	fairq_free(&s->q);
 	runclients_free(&s->clients);

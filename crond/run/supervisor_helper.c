@@ -19,11 +19,11 @@
 
 enum said { SAID_NOTHING, SAID_THROUGH, SAID_OPEN };
 
-/* Whether PATH is the helper the last SAID_THROUGH named (or one it
- * could not keep a copy of: then no new one is said). */
-static bool same_helper(const struct super *s, const char *path)
+/* Whether WHAT (the helper, or why none) is what the log last said (or
+ * what it could not keep a copy of: then nothing new is said). */
+static bool said_already(const struct super *s, const char *what)
 {
-	return s->helper.said_path == NULL || strcmp(s->helper.said_path, path) == 0;
+	return s->helper.said_what == NULL || strcmp(s->helper.said_what, what) == 0;
 }
 
 void super_check_clean_helper(struct super *s, int64_t mono)
@@ -37,25 +37,18 @@ void super_check_clean_helper(struct super *s, int64_t mono)
 	s->helper.cfg_gen = s->cfg_gen;
 	s->helper.mono = mono;
 	char why[CONFIG_PATH_MAX + 128];
-	char *real = runner_helper_resolve(s->cfg.session_helper, why, sizeof(why));
-	if (real == NULL || (s->kit.clean_helper != NULL && strcmp(s->kit.clean_helper, real) == 0)) {
-		if (real == NULL) {   /* none: the window stays open */
-			free(s->kit.clean_helper);
-			s->kit.clean_helper = NULL;
-		}
-		free(real);
-	} else {
-		free(s->kit.clean_helper);
-		s->kit.clean_helper = real;
-	}
+	bool changed;   /* a new file is not said: the name is what the log shows */
+	(void)runner_kit_set_clean_helper(&s->kit, s->cfg.session_helper, &changed, why,
+	                                  sizeof(why));
 	const char *path = s->kit.clean_helper;
 	int now = !runner_kit_owner_may_trace(&s->kit) ? SAID_NOTHING
 	          : s->kit.clean_helper != NULL       ? SAID_THROUGH
 	                                              : SAID_OPEN;
-	if (now == s->helper.said && (now != SAID_THROUGH || same_helper(s, path)))
-		return;
-	free(s->helper.said_path);
-	s->helper.said_path = now == SAID_THROUGH ? strdup(path) : NULL;
+	const char *what = now == SAID_THROUGH ? path : now == SAID_OPEN ? why : "";
+	if (now == s->helper.said && said_already(s, what))
+		return;   /* a new reason the window is open is said: one fixed, the next shows */
+	free(s->helper.said_what);
+	s->helper.said_what = strdup(what);
 	if (now == SAID_THROUGH)
 		log_msg(LOG_NOTICE, "fs.suid_dumpable is 1: other users' jobs start through %s,"
 		        " which changes user after its own exec, so that their owners cannot"

@@ -98,7 +98,8 @@ struct super {
 		unsigned cfg_gen;           /* of the configuration checked */
 		int64_t mono;               /* when */
 		int said;                   /* what the log last said */
-		char *said_path;            /* and of which helper (malloc'd) */
+		char *said_what;            /* and of which helper, or why none
+		                               (malloc'd) */
 	} helper;
 };
 

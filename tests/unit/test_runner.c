@@ -1031,14 +1031,32 @@ static const char fake_helper[] =
 	"print('env:' + '|'.join(sorted(k + '=' + v for k, v in os.environ.items()\n"
 	"                               if k != 'LC_CTYPE')))\n";
 
-static void write_fake_helper(char *path, size_t len)
+/* A new directory of root's in /run, which only root may write (a clean
+ * helper may not be under sticky /tmp), into DIR; false if /run is not
+ * root's alone here. */
+static bool make_roots_dir(char *dir, size_t len)
 {
-	snprintf(path, len, "/tmp/crond-test-helper-%d", (int)getpid());
+	struct stat st;
+	if (lstat("/run", &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022))
+		return false;
+	snprintf(dir, len, "/run/crond-test.XXXXXX");
+	return mkdtemp(dir) != NULL && chmod(dir, 0755) == 0;
+}
+
+/* The fake helper, as DIR/crond-test-helper-PID (DIR NULL: /tmp). */
+static void write_fake_helper_in(const char *dir, char *path, size_t len)
+{
+	snprintf(path, len, "%s/crond-test-helper-%d", dir ? dir : "/tmp", (int)getpid());
 	FILE *f = fopen(path, "w");
 	assert_non_null(f);
 	assert_int_equal(fputs(fake_helper, f) >= 0, 1);
 	assert_int_equal(fclose(f), 0);
 	assert_int_equal(chmod(path, 0755), 0);
+}
+
+static void write_fake_helper(char *path, size_t len)
+{
+	write_fake_helper_in(NULL, path, len);
 }
 
 static void test_pam_spec_execs_the_helper_with_the_job_in_arguments_and_its_environment_prefixed(
@@ -1089,14 +1107,20 @@ static void test_suid_dumpable_1_sends_another_users_job_through_the_helper(void
 		print_message("skipped: needs root and /usr/bin/python3\n");
 		skip();
 	}
-	char helper[64];
-	write_fake_helper(helper, sizeof(helper));
+	char dir[64], helper[96];
+	if (!make_roots_dir(dir, sizeof(dir))) {
+		print_message("skipped: /run is not root's alone\n");
+		skip();
+	}
+	write_fake_helper_in(dir, helper, sizeof(helper));
 	struct runner_kit kit;
 	(void)runner_kit_init(&kit);
 	close(kit.dumpable_fd);
 	kit.dumpable_fd = dumpable_file("1\n");
-	kit.clean_helper = strdup(helper);
-	assert_non_null(kit.clean_helper);
+	bool changed;
+	char why[256];
+	assert_true(runner_kit_set_clean_helper(&kit, helper, &changed, why, sizeof(why)));
+	assert_true(changed);
 	struct job_spec s = shell_job("nobody", "echo hi");
 	s.cwd = "/";
 	s.kit = &kit;
@@ -1123,13 +1147,39 @@ static void test_suid_dumpable_1_sends_another_users_job_through_the_helper(void
 	s.user = self_name();
 	run_job(&s, &r);
 	assert_ran(&r, "hi\n");
+	/* The file checked is what runs, whatever the name names later (a
+	 * package's upgrade renames a new one over it); the next check holds
+	 * the new file. */
+	s.user = "nobody";
+	char other[112];
+	snprintf(other, sizeof(other), "%s.new", helper);
+	FILE *f = fopen(other, "w");
+	assert_non_null(f);
+	fputs("#!/bin/sh\necho replaced\n", f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(other, 0755), 0);
+	assert_int_equal(rename(other, helper), 0);
+	run_job(&s, &r);
+	if (strstr(r.out, "crond-session/3||nobody|") == NULL)
+		fail_msg("not the helper checked: out [%s] msg [%s]", r.out, r.msg);
+	assert_true(runner_kit_set_clean_helper(&kit, helper, &changed, why, sizeof(why)));
+	assert_true(changed);
+	run_job(&s, &r);
+	assert_ran(&r, "replaced\n");
+	assert_true(runner_kit_set_clean_helper(&kit, helper, &changed, why, sizeof(why)));
+	assert_false(changed);
 	/* 0, read at the next start: the job starts itself. */
 	assert_int_equal(pwrite(kit.dumpable_fd, "0\n", 2, 0), 2);
-	s.user = "nobody";
 	run_job(&s, &r);
 	assert_ran(&r, "hi\n");
+	/* A helper no longer usable is dropped. */
+	assert_int_equal(chmod(helper, 0777), 0);
+	assert_false(runner_kit_set_clean_helper(&kit, helper, &changed, why, sizeof(why)));
+	assert_null(kit.clean_helper);
+	assert_int_equal(kit.clean_helper_fd, -1);
 	runner_kit_free(&kit);
 	assert_int_equal(unlink(helper), 0);
+	assert_int_equal(rmdir(dir), 0);
 }
 
 /* A job of our own user shares our memory until its exec, and with it the
@@ -1161,23 +1211,23 @@ static bool usable_helper(const char *path, char *why, size_t whylen)
 }
 
 /* The helper root runs while fs.suid_dumpable is 1 must be root's alone,
- * and so must every directory to it (a sticky one like /tmp may be
- * anyone's to write). Root only (chown). */
+ * and so must everything on the way to it, links and their targets
+ * included: no directory anyone else may write, not even a sticky one.
+ * Root only (chown). */
 static void test_clean_helper_must_be_roots_alone(void **state)
 {
 	(void)state;
-	if (geteuid() != 0) {
-		print_message("skipped: needs root\n");
+	char dir[64], file[96], link[96], why[256];
+	if (geteuid() != 0 || !make_roots_dir(dir, sizeof(dir))) {
+		print_message("skipped: needs root, and /run root's alone\n");
 		skip();
 	}
-	char dir[] = "/tmp/crond-helper.XXXXXX", file[64], link[80], why[256];
-	assert_non_null(mkdtemp(dir));   /* 0700, root's, in sticky /tmp */
 	snprintf(file, sizeof(file), "%s/helper", dir);
 	snprintf(link, sizeof(link), "%s/link", dir);
 	int fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC, 0755);
 	assert_true(fd >= 0);
 	close(fd);
-	assert_true(usable_helper(file, why, sizeof(why)));
+	assert_true(usable_helper_as(file, why, sizeof(why), file));
 	assert_false(usable_helper("relative/helper", why, sizeof(why)));
 	assert_non_null(strstr(why, "not an absolute path"));
 	assert_false(usable_helper("/nonexistent/helper", why, sizeof(why)));
@@ -1193,28 +1243,27 @@ static void test_clean_helper_must_be_roots_alone(void **state)
 	assert_int_equal(chmod(dir, 0777), 0);   /* anyone could replace it */
 	assert_false(usable_helper(file, why, sizeof(why)));
 	assert_non_null(strstr(why, "writable by others than root"));
-	assert_int_equal(chmod(dir, 01777), 0);  /* sticky: they could not */
-	assert_true(usable_helper(file, why, sizeof(why)));
-	assert_int_equal(chmod(dir, 0700), 0);
+	/* sticky: anyone may still rename a file of root's of their choosing
+	 * into it, from a directory of theirs (a review's finding) */
+	assert_int_equal(chmod(dir, 01777), 0);
+	assert_false(usable_helper(file, why, sizeof(why)));
+	assert_non_null(strstr(why, "writable by others than root"));
+	assert_int_equal(chmod(dir, 0755), 0);
 	assert_int_equal(chown(dir, 65534, 65534), 0);   /* a user's directory */
 	assert_false(usable_helper(file, why, sizeof(why)));
 	assert_non_null(strstr(why, "not root's"));
 	assert_int_equal(chown(dir, 0, 0), 0);
-	/* a link to it is as safe as the link's directory and the target */
+	/* a link to it is as safe as its own way and its target's */
 	assert_int_equal(symlink(file, link), 0);
-	assert_true(usable_helper(link, why, sizeof(why)));
-	/* ... so a user's link in a sticky directory is not: they may point
-	 * it elsewhere at any time (a review's finding), to the file or to
-	 * its directory */
-	assert_int_equal(chmod(dir, 01777), 0);
-	assert_int_equal(lchown(link, 65534, 65534), 0);
+	assert_true(usable_helper_as(link, why, sizeof(why), file));
+	assert_int_equal(lchown(link, 65534, 65534), 0);   /* a user's link */
 	assert_false(usable_helper(link, why, sizeof(why)));
 	assert_non_null(strstr(why, "not root's"));
 	char dirlink[96], via[128];
 	snprintf(dirlink, sizeof(dirlink), "%s/dirlink", dir);
 	snprintf(via, sizeof(via), "%s/helper", dirlink);
 	assert_int_equal(symlink(dir, dirlink), 0);
-	assert_true(usable_helper(via, why, sizeof(why)));   /* root's link */
+	assert_true(usable_helper_as(via, why, sizeof(why), file));   /* root's link */
 	assert_int_equal(lchown(dirlink, 65534, 65534), 0);
 	assert_false(usable_helper(via, why, sizeof(why)));
 	assert_int_equal(unlink(dirlink), 0);
@@ -1229,7 +1278,6 @@ static void test_clean_helper_must_be_roots_alone(void **state)
 	assert_int_equal(symlink(file, userlink), 0);
 	assert_int_equal(symlink(userlink, link), 0);
 	assert_true(usable_helper_as(link, why, sizeof(why), file));   /* root's, both */
-	assert_true(usable_helper_as(userlink, why, sizeof(why), file));
 	assert_int_equal(chown(userdir, 65534, 65534), 0);
 	assert_false(usable_helper(link, why, sizeof(why)));
 	assert_non_null(strstr(why, "not root's"));
@@ -1239,25 +1287,36 @@ static void test_clean_helper_must_be_roots_alone(void **state)
 	assert_int_equal(unlink(userlink), 0);
 	/* ".." after a link is its target's parent, and a relative target is
 	 * read from the link's directory: USER/link/../helper is DIR/helper */
-	char sub[96];
+	char sub[128];
 	snprintf(sub, sizeof(sub), "%s/sub", dir);
 	assert_int_equal(mkdir(sub, 0755), 0);
 	assert_int_equal(symlink("../sub", userlink), 0);
 	snprintf(up, sizeof(up), "%s/../helper", userlink);
 	assert_true(usable_helper_as(up, why, sizeof(why), file));
+	snprintf(up, sizeof(up), "%s/./../helper/", userlink);   /* a file is no directory */
+	assert_false(usable_helper(up, why, sizeof(why)));
+	assert_non_null(strstr(why, strerror(ENOTDIR)));
 	assert_int_equal(unlink(userlink), 0);
 	assert_int_equal(rmdir(sub), 0);
+	assert_int_equal(symlink("loop", userlink), 0);   /* USER/loop -> USER/link */
+	snprintf(sub, sizeof(sub), "%s/loop", userdir);
+	assert_int_equal(symlink("link", sub), 0);
+	assert_false(usable_helper(userlink, why, sizeof(why)));
+	assert_non_null(strstr(why, strerror(ELOOP)));
+	assert_int_equal(unlink(sub), 0);
+	assert_int_equal(unlink(userlink), 0);
 	assert_int_equal(rmdir(userdir), 0);
-	/* in a sticky directory, a second name may be a user's hard link */
-	char second[96];
-	snprintf(second, sizeof(second), "%s/second", dir);
-	assert_int_equal(linkat(AT_FDCWD, file, AT_FDCWD, second, 0), 0);
-	assert_false(usable_helper(file, why, sizeof(why)));
-	assert_non_null(strstr(why, "other names"));
-	assert_int_equal(chmod(dir, 0700), 0);
-	assert_true(usable_helper(file, why, sizeof(why)));   /* none could make it */
-	assert_int_equal(unlink(second), 0);
-	assert_int_equal(chmod(dir, 0700), 0);
+	/* anything under sticky /tmp */
+	char tmpdir[] = "/tmp/crond-helper.XXXXXX", tmpfile[64];
+	assert_non_null(mkdtemp(tmpdir));
+	snprintf(tmpfile, sizeof(tmpfile), "%s/helper", tmpdir);
+	fd = open(tmpfile, O_WRONLY | O_CREAT | O_CLOEXEC, 0755);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_false(usable_helper(tmpfile, why, sizeof(why)));
+	assert_non_null(strstr(why, "/tmp is writable by others than root"));
+	assert_int_equal(unlink(tmpfile), 0);
+	assert_int_equal(rmdir(tmpdir), 0);
 	assert_int_equal(unlink(link), 0);
 	assert_int_equal(unlink(file), 0);
 	assert_int_equal(rmdir(dir), 0);
@@ -1288,15 +1347,17 @@ static void test_through_the_clean_helper_a_job_ends_as_without_it(void **state)
 {
 	(void)state;
 	char helper[PATH_MAX];
-	if (geteuid() != 0 || built_helper(helper, sizeof(helper)) == NULL) {
-		print_message("skipped: needs root and the built crond-session\n");
+	char dir[64];
+	if (geteuid() != 0 || built_helper(helper, sizeof(helper)) == NULL ||
+	    !make_roots_dir(dir, sizeof(dir))) {
+		print_message("skipped: needs root, the built crond-session and /run root's alone\n");
 		skip();
 	}
 	/* A wrapper that leaves a mark, then execs the real helper (without
 	 * the PWD its shell adds): the runs
 	 * "through" it must have gone through it. */
-	char wrapper[64], mark[64];
-	snprintf(wrapper, sizeof(wrapper), "/tmp/crond-test-wrap-%d", (int)getpid());
+	char wrapper[96], mark[64];
+	snprintf(wrapper, sizeof(wrapper), "%s/crond-test-wrap", dir);
 	snprintf(mark, sizeof(mark), "/tmp/crond-test-wrap-%d.mark", (int)getpid());
 	FILE *w = fopen(wrapper, "w");
 	assert_non_null(w);
@@ -1322,7 +1383,11 @@ static void test_through_the_clean_helper_a_job_ends_as_without_it(void **state)
 		struct result r[2];
 		for (int through = 0; through < 2; through++) {
 			kit.dumpable_fd = dumpable_file(through ? "1\n" : "0\n");
-			kit.clean_helper = through ? strdup(wrapper) : NULL;
+			bool changed;
+			char why[256];
+			assert_int_equal(runner_kit_set_clean_helper(&kit, through ? wrapper : "",
+			                                             &changed, why, sizeof(why)),
+			                 through);
 			(void)unlink(mark);
 			struct job_spec s = shell_job("nobody", jobs[i].command);
 			s.cwd = jobs[i].cwd;
@@ -1336,8 +1401,6 @@ static void test_through_the_clean_helper_a_job_ends_as_without_it(void **state)
 				fail_msg("job %zu: %s the helper", i,
 				         through ? "not through" : "through");
 			close(kit.dumpable_fd);
-			free(kit.clean_helper);
-			kit.clean_helper = NULL;
 		}
 		if (r[0].started != r[1].started || r[0].status != r[1].status ||
 		    strcmp(r[0].out, r[1].out) != 0)
@@ -1350,6 +1413,7 @@ static void test_through_the_clean_helper_a_job_ends_as_without_it(void **state)
 	runner_kit_free(&kit);
 	(void)unlink(mark);
 	assert_int_equal(unlink(wrapper), 0);
+	assert_int_equal(rmdir(dir), 0);
 }
 
 static void test_pam_refusal_reported_by_the_helper_is_a_start_failure(void **state)

@@ -33,8 +33,12 @@ flock -w 120 9 || fail "another test holds fs.suid_dumpable for over 120 s"
 old_dumpable=$(cat /proc/sys/fs/suid_dumpable)
 [ "$old_dumpable" = 0 ] || { echo "SKIP: fs.suid_dumpable is $old_dumpable here, not 0"; exit 0; }
 throwaway_user crondwin
+# The helpers in a directory of root's in /run, which only root may write:
+# none may be under sticky /tmp, where TEST_TMP is.
+HELPERS=$(mktemp -d /run/crond-test-helpers.XXXXXX) || fail "no directory in /run"
+chmod 0755 "$HELPERS"
 trap 'echo 0 >/proc/sys/fs/suid_dumpable; cleanup_crond;
-      pkill -KILL -u "$EVIL"; userdel "$EVIL" 2>/dev/null' EXIT
+      pkill -KILL -u "$EVIL"; userdel "$EVIL" 2>/dev/null; rm -rf "$HELPERS"' EXIT
 
 secret=hunter2-$$-in-roots-crontab
 mark=crond-env-$$-mark
@@ -46,12 +50,12 @@ out=$TEST_TMP/out
 mkdir -m 0777 "$out"
 
 # A copy in directories only root may write, wherever the build lives.
-mkdir -m 0755 "$TEST_TMP/libexec"
-install -m 0755 "$BIN/crond-session" "$TEST_TMP/libexec/crond-session"
+mkdir -m 0755 "$HELPERS/libexec"
+install -m 0755 "$BIN/crond-session" "$HELPERS/libexec/crond-session"
 # Named through a root's link: crond execs the name it resolved and checked.
-ln -s libexec "$TEST_TMP/linked"
-real_helper=$(realpath "$TEST_TMP/libexec/crond-session")
-write_conf "session_helper = $TEST_TMP/linked/crond-session"
+ln -s libexec "$HELPERS/linked"
+real_helper=$(realpath "$HELPERS/libexec/crond-session")
+write_conf "session_helper = $HELPERS/linked/crond-session"
 cat >"$TEST_TMP/cron.d/root" <<EOF
 SECRET_TOKEN=$secret
 59 23 31 12 * root echo "\$SECRET_TOKEN" >/dev/null
@@ -116,15 +120,15 @@ reload_then_wake() {   # SIGHUP, its reload seen, then a job to start
     echo true | "$BIN/at" --config "$CONF" now 2>/dev/null || fail "at now"
 }
 stop_crond
-mkdir -m 0777 "$TEST_TMP/open"
-install -m 0755 "$BIN/crond-session" "$TEST_TMP/open/crond-session"
-sed -i "s|^session_helper = .*|session_helper = $TEST_TMP/open/crond-session|" "$CONF"
+mkdir -m 0777 "$HELPERS/open"
+install -m 0755 "$BIN/crond-session" "$HELPERS/open/crond-session"
+sed -i "s|^session_helper = .*|session_helper = $HELPERS/open/crond-session|" "$CONF"
 : >"$TEST_TMP/crond.log"
 start_crond
 log_has "suid_dumpable" && fail "crond spoke of fs.suid_dumpable while it read 0"
 echo 1 >/proc/sys/fs/suid_dumpable
 reload_then_wake
-wait_for 10 "the open window's warning" log_has "fs.suid_dumpable is 1 and session_helper cannot be used ($TEST_TMP/open is writable by others than root)"
+wait_for 10 "the open window's warning" log_has "fs.suid_dumpable is 1 and session_helper cannot be used ($HELPERS/open is writable by others than root)"
 echo 0 >/proc/sys/fs/suid_dumpable
 reload_then_wake
 wait_for 10 "the window's end said" log_has "fs.suid_dumpable is no longer 1"
@@ -132,13 +136,24 @@ echo "ok: a helper in a directory anyone may write is refused, and the open wind
 
 # A root's link that leads through a link the job's owner may change is
 # theirs to point anywhere: refused too.
-mkdir -m 0755 "$TEST_TMP/users"
-chown "$EVIL" "$TEST_TMP/users"
-ln -s "$TEST_TMP/libexec/crond-session" "$TEST_TMP/users/helper"
-ln -s "$TEST_TMP/users/helper" "$TEST_TMP/libexec/via-user"
-sed -i "s|^session_helper = .*|session_helper = $TEST_TMP/libexec/via-user|" "$CONF"
+mkdir -m 0755 "$HELPERS/users"
+chown "$EVIL" "$HELPERS/users"
+ln -s "$HELPERS/libexec/crond-session" "$HELPERS/users/helper"
+ln -s "$HELPERS/users/helper" "$HELPERS/libexec/via-user"
+sed -i "s|^session_helper = .*|session_helper = $HELPERS/libexec/via-user|" "$CONF"
 echo 1 >/proc/sys/fs/suid_dumpable
 reload_then_wake
-wait_for 10 "the open window's warning" log_has "session_helper cannot be used ($(realpath "$TEST_TMP/users") is not root's)"
+wait_for 10 "the open window's warning" log_has "session_helper cannot be used ($(realpath "$HELPERS/users") is not root's)"
+# ... and so is one under sticky /tmp: anyone may rename a file of root's
+# into it (from a directory of their own) under a name not yet taken.
+# The window stays open, and the new reason is said.
+case $(realpath "$TEST_TMP") in
+/tmp/*)
+    mkdir -m 0755 "$TEST_TMP/libexec"
+    install -m 0755 "$BIN/crond-session" "$TEST_TMP/libexec/crond-session"
+    sed -i "s|^session_helper = .*|session_helper = $TEST_TMP/libexec/crond-session|" "$CONF"
+    reload_then_wake
+    wait_for 10 "the open window's warning" log_has "session_helper cannot be used (/tmp is writable by others than root)" ;;
+esac
 echo 0 >/proc/sys/fs/suid_dumpable
-echo "ok: a helper reached through a user's directory is refused"
+echo "ok: a helper reached through a user's directory, or under /tmp, is refused"
