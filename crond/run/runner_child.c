@@ -188,20 +188,24 @@ static int child_descriptors(const struct plan *p)
 	if ((r = rawsys(SYS_dup3, p->in_fd, 0, 0)) < 0 || (r = rawsys(SYS_dup3, p->out_w, 1, 0)) < 0 ||
 	    (r = rawsys(SYS_dup3, p->out_w, 2, 0)) < 0)
 		child_fail(p, STEP_DUP2, (int)-r);
-	/* The helper held open goes right after the start-report pipe, and
-	 * stays across execve: a script's interpreter reads it through
-	 * /dev/fd (the helper closes it before the job's exec). */
+	/* The helper held open goes to 3 (4 where that is the start-report
+	 * pipe), below any limit on descriptors, and stays across execve: a
+	 * script's interpreter reads it through /dev/fd (the helper closes it
+	 * before the job's exec). */
 	int held = -1;
 	if (p->program_fd >= 0) {
-		held = p->err_w + 1;
+		held = p->err_w == 3 ? 4 : 3;
 		r = held == p->program_fd ? rawsys(SYS_fcntl, held, F_SETFD, 0)
 		                          : rawsys(SYS_dup3, p->program_fd, held, 0);
 		if (r < 0)
-			child_fail(p, STEP_CLOSE, (int)-r);
+			child_fail(p, STEP_DUP2, (int)-r);
 	}
-	/* Keep only the start-report pipe (close-on-exec: execve closes it). */
-	child_close_range(p, 3, p->err_w - 1);
-	child_close_range(p, held >= 0 ? held + 1 : p->err_w + 1, INT_MAX);
+	/* Keep only those two (the pipe close-on-exec: execve closes it). */
+	int lo = held >= 0 && held < p->err_w ? held : p->err_w;
+	int hi = held > p->err_w ? held : p->err_w;
+	child_close_range(p, 3, lo - 1);
+	child_close_range(p, lo + 1, hi - 1);
+	child_close_range(p, hi + 1, INT_MAX);
 	/* The session helper reports on it too: keep it across execve (this
 	 * child has a descriptor table of its own: no other process sees it). */
 	if (p->via_helper && (r = rawsys(SYS_fcntl, p->err_w, F_SETFD, 0)) < 0)
@@ -258,10 +262,14 @@ static _Noreturn void run_child(const struct plan *p)
 		*(volatile bool *)p->via_shell = true;
 	}
 	char **envp = p->via_helper ? p->helper_envp : p->env.envp;
-	if (held >= 0)   /* the file checked, whatever its name names now */
+	if (held >= 0) {   /* the file checked, whatever its name names now */
 		r = rawsys(SYS_execveat, held, "", p->argv, envp, AT_EMPTY_PATH);
-	else
+		if (r == -ENOSYS)   /* before Linux 3.19, or a filter: the same file */
+			r = rawsys(SYS_execve, held == 3 ? "/proc/self/fd/3" : "/proc/self/fd/4",
+			           p->argv, envp);
+	} else {
 		r = rawsys(SYS_execve, p->program, p->argv, envp);
+	}
 	child_fail(p, STEP_EXEC, (int)-r);
 }
 

@@ -1166,8 +1166,11 @@ static void test_suid_dumpable_1_sends_another_users_job_through_the_helper(void
 	assert_true(changed);
 	run_job(&s, &r);
 	assert_ran(&r, "replaced\n");
+	int fds = count_fds();   /* the same file again: nothing more held */
 	assert_true(runner_kit_set_clean_helper(&kit, helper, &changed, why, sizeof(why)));
 	assert_false(changed);
+	assert_true(runner_kit_set_clean_helper(&kit, helper, &changed, why, sizeof(why)));
+	assert_int_equal(count_fds(), fds);
 	/* 0, read at the next start: the job starts itself. */
 	assert_int_equal(pwrite(kit.dumpable_fd, "0\n", 2, 0), 2);
 	run_job(&s, &r);
@@ -1177,6 +1180,67 @@ static void test_suid_dumpable_1_sends_another_users_job_through_the_helper(void
 	assert_false(runner_kit_set_clean_helper(&kit, helper, &changed, why, sizeof(why)));
 	assert_null(kit.clean_helper);
 	assert_int_equal(kit.clean_helper_fd, -1);
+	assert_int_equal(count_fds(), fds - 1);
+	runner_kit_free(&kit);
+	assert_int_equal(unlink(helper), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+/* Another user's job through the clean helper starts where crond has
+ * nearly reached its limit on descriptors: the helper held open goes low
+ * in the child (a review's finding: it went right above the start-report
+ * pipe, past the limit, and the start failed). Root only. */
+static void test_through_the_clean_helper_at_the_descriptor_limit(void **state)
+{
+	(void)state;
+	char dir[64], helper[96];
+	if (geteuid() != 0 || access("/usr/bin/python3", X_OK) != 0 ||
+	    !make_roots_dir(dir, sizeof(dir))) {
+		print_message("skipped: needs root, /usr/bin/python3 and /run root's alone\n");
+		skip();
+	}
+	write_fake_helper_in(dir, helper, sizeof(helper));
+	struct runner_kit kit;
+	(void)runner_kit_init(&kit);
+	close(kit.dumpable_fd);
+	kit.dumpable_fd = dumpable_file("1\n");
+	bool changed;
+	char why[256], err[256];
+	assert_true(runner_kit_set_clean_helper(&kit, helper, &changed, why, sizeof(why)));
+	struct rlimit old, low;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	enum { LIMIT = 128, FREE = 4 };   /* the start's two pipes */
+	int filled[LIMIT], n = 0;
+	for (int fd; n < LIMIT && (fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) {
+		if (fd >= LIMIT) {
+			close(fd);
+			break;
+		}
+		filled[n++] = fd;
+	}
+	assert_true(n > FREE);
+	for (int i = 0; i < FREE; i++)
+		close(filled[--n]);
+	low = old;
+	low.rlim_cur = LIMIT;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	struct job_spec s = shell_job("nobody", "echo hi");
+	s.cwd = "/";
+	s.kit = &kit;
+	struct job_proc p;
+	int rc = runner_start(&s, &p, err, sizeof(err));
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	while (n > 0)
+		close(filled[--n]);
+	if (rc != 0)
+		fail_msg("runner_start: %s", err);
+	struct result r;
+	memset(&r, 0, sizeof(r));
+	collect(&p, &r);
+	assert_int_equal(waitpid(p.pid, &r.status, 0), p.pid);
+	runner_proc_close(&p);
+	if (!r.started || strstr(r.out, "crond-session/3||nobody|") == NULL)
+		fail_msg("not started through the helper: out [%s] msg [%s]", r.out, r.msg);
 	runner_kit_free(&kit);
 	assert_int_equal(unlink(helper), 0);
 	assert_int_equal(rmdir(dir), 0);
@@ -1378,6 +1442,8 @@ static void test_through_the_clean_helper_a_job_ends_as_without_it(void **state)
 		{ "pwd", "/nonexistent/dir", true, 027, 0, NULL },
 		{ "umask; cut -d' ' -f19 /proc/self/stat; id -un; pwd", "/tmp", true, 027, 5, NULL },
 		{ "true", "/", false, RUNNER_UMASK_KEEP, 0, "/nonexistent/sh" },
+		/* nothing held for the helper reaches the job */
+		{ "ls /proc/self/fd", "/", false, RUNNER_UMASK_KEEP, 0, NULL },
 	};
 	for (size_t i = 0; i < sizeof(jobs) / sizeof(jobs[0]); i++) {
 		struct result r[2];
@@ -1579,6 +1645,7 @@ int main(void)
 		cmocka_unit_test(test_pam_refusal_reported_by_the_helper_is_a_start_failure),
 		cmocka_unit_test(test_suid_dumpable_1_sends_another_users_job_through_the_helper),
 		cmocka_unit_test(test_a_job_sharing_our_memory_leaves_us_dumpable),
+		cmocka_unit_test(test_through_the_clean_helper_at_the_descriptor_limit),
 		cmocka_unit_test(test_clean_helper_must_be_roots_alone),
 		cmocka_unit_test(test_through_the_clean_helper_a_job_ends_as_without_it),
 		cmocka_unit_test(test_failed_setuid_is_reported_and_nothing_runs),
