@@ -254,18 +254,17 @@ char *runner_helper_resolve(const char *path, char *why, size_t whylen);
 
 /* Makes KIT's clean helper the file PATH names as runner_helper_resolve
  * resolves and checks it, held open so that what the child execs is that
- * very file, whatever happens to the name later (a root who deletes a
- * helper in a sticky directory frees the name for anyone; a package
- * upgrade puts a new file there, which the next call holds instead). True
+ * very file, whatever happens to the name later (a package upgrade
+ * renames a new file over it: the next call holds that one instead). True
  * when KIT has a helper (*CHANGED: a new one, name or file); false with
  * WHY, and none held, otherwise. */
 bool runner_kit_set_clean_helper(struct runner_kit *kit, const char *path, bool *changed,
                                  char *why, size_t whylen);
 
 /* Unmaps the spare stacks, closes both /dev/null, fs.suid_dumpable and
- * the clean helper, and frees its name. Safe on a freed kit or one runner_kit_init failed on.
- * A stack still in use by a child that has not exec'd (struct job_proc's
- * pending) is not the kit's: it stays. */
+ * the clean helper, and frees its name. Safe on a freed kit or one
+ * runner_kit_init failed on. A stack still in use by a child that has not
+ * exec'd (struct job_proc's pending) is not the kit's: it stays. */
 void runner_kit_free(struct runner_kit *kit);
 
 /* A started child, as the supervisor holds it. Every descriptor here is
