@@ -15,23 +15,20 @@
 #include "crontab-cli/cli.h"
 #include "lib/crontab.h"
 #include "lib/readall.h"
+#include "lib/safetext.h"
 
 /* Messages quote the input, which may be binary: never send its control
  * bytes (terminal escape sequences) to the terminal. */
-static void make_printable(char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = '?';
-}
-
 void crontab_print_diags(const struct diag_list *diags, const char *name)
 {
 	for (size_t i = 0; i < diags->count; i++) {
 		char line[DIAG_MSG_MAX + 512];
 		diag_format(&diags->items[i], name, line, sizeof(line));
-		make_printable(line);
-		fprintf(stderr, "crontab: %s\n", line);
+		/* the value it quotes is the user's: escaped as everywhere
+		 * (lib/safetext.h), the 8-bit and UTF-8 controls included */
+		fputs("crontab: ", stderr);
+		(void)safetext_fputs(line, strlen(line), stderr);
+		fputc('\n', stderr);
 	}
 	if (diags->dropped)
 		fprintf(stderr, "crontab: %s: %zu more diagnostics not shown\n", name, diags->dropped);

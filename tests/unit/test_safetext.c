@@ -38,6 +38,7 @@ static const struct {
 	{ "rm \xe2\x80\xae" "txt.sh", 0, "rm \\u202etxt.sh" },
 	{ "\xe2\x81\xa6x\xe2\x81\xa9", 0, "\\u2066x\\u2069" },
 	{ "\xef\xbb\xbfx", 0, "\\ufeffx" },
+	{ "a\xd8\x9c" "b", 0, "a\\u061cb" },   /* the Arabic letter mark (a review's) */
 };
 
 static void test_escapes_what_a_terminal_would_obey_and_keeps_the_rest(void **state)

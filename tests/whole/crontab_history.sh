@@ -40,7 +40,7 @@ done
 line() { printf '%s\n' "$OUT" | grep -F -- "$1" || fail "no row for $1: $OUT"; }
 ok_row=$(line "echo hello-history")
 case "$ok_row" in
-    "2026-01-01 00:00  2026-01-01 00:00:"*"exit 0 "*"hello-history") ;;
+    "2026-01-01 00:00  2026-01-01 00:00:"*"exit 0 "*"hello-history...") ;;   # a second line follows
     *) fail "row of the job that exits 0: '$ok_row'" ;;
 esac
 case "$(line "exit 3")" in *" exit 3 "*"three") ;; *) fail "row of exit 3: $(line "exit 3")" ;; esac

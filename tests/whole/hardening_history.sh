@@ -20,7 +20,14 @@ ESC=$(printf '\033')
     echo 'MAILTO=""'
     echo '* * * * * sleep 300 # long-job'
     printf "* * * * * echo '%s]0;owned%s%s[2J' painted\n" "$ESC" "$(printf '\007')" "$ESC"
+    printf '* * * * * echo cr\r; echo hidden\n'      # a CR hid the rest of the row
+    printf '* * * * * echo c1-\302\233-end\n'     # U+009B: a CSI to xterm
 } >"$TEST_TMP/a.tab"
+# The warnings quote the user's value escaped, the UTF-8 controls too.
+printf 'MAILTO="-\302\2332J \342\200\256x"\n* * * * * true\n' >"$TEST_TMP/c1.tab"
+run "$CRONTAB" -T "$TEST_TMP/c1.tab"
+expect_err_has '\u009b2J \u202ex' "crontab -T quotes MAILTO escaped"
+if grep -q $'\302\233\|\342\200\256' "$TEST_TMP/.err"; then fail "crontab -T printed a raw control: $ERR"; fi
 run "$CRONTAB" -T "$TEST_TMP/a.tab"
 expect_rc 0 "crontab -T (warnings only)"
 expect_err_has "3:" "crontab -T names the line"
@@ -63,6 +70,21 @@ if grep -q "$ESC" "$TEST_TMP/crond.log"; then fail "the log holds a raw ESC"; fi
 grep -qF '(root) CMD (pid=' "$TEST_TMP/crond.log" || fail "no CMD line"
 grep -F 'CMD (pid=' "$TEST_TMP/crond.log" | grep -qF '\e]0;owned\a\e[2J' \
     || fail "the log does not show the ESC escaped"
+# A CR is shown as \r, and a first line with more after it ends in "...";
+# --json is ASCII, the UTF-8 controls as \u escapes.
+deadline=$((SECONDS + 15))
+until printf '%s\n' "$OUT" | grep -qF 'echo hidden' && printf '%s\n' "$OUT" | grep -qF 'c1-'; do
+    [ $SECONDS -lt $deadline ] || { show_last; fail "the CR and C1 jobs were not recorded"; }
+    sleep 0.2
+    run "$CRONTAB" --history --tz UTC
+done
+if grep -q $'\r' "$OUT_FILE"; then fail "crontab --history printed a raw CR: $OUT"; fi
+printf '%s\n' "$OUT" | grep -F 'echo cr\r; echo hidden' | grep -qF 'cr\r...' \
+    || fail "the CR job's row: $(printf '%s\n' "$OUT" | grep -F 'echo cr')"
+run "$CRONTAB" --history --json
+expect_rc 0 "crontab --history --json"
+if grep -q $'\302\233' "$OUT_FILE"; then fail "--json printed a raw U+009B"; fi
+grep -qiF 'c1-\u009b-end' "$OUT_FILE" || fail "--json does not show U+009B escaped: $OUT"
 
 # Finding 8: the CMD line's stamp is the history's STARTED second.
 cmd_line=$(grep -F 'sleep 300' "$TEST_TMP/crond.log" | grep -F ' CMD (' | head -n 1)
