@@ -1097,30 +1097,39 @@ static void test_pam_spec_execs_the_helper_with_the_job_in_arguments_and_its_env
 	assert_int_equal(unlink(helper), 0);
 }
 
+/* KIT reading fs.suid_dumpable as 1 and holding the fake helper, written
+ * into a new directory of root's (DIR) as HELPER; false (the test skips)
+ * without root, /usr/bin/python3 or such a directory. */
+static bool kit_through_fake_helper(struct runner_kit *kit, char *dir, size_t dirlen,
+                                    char *helper, size_t helperlen)
+{
+	if (geteuid() != 0 || access("/usr/bin/python3", X_OK) != 0 ||
+	    !make_roots_dir(dir, dirlen)) {
+		print_message("skipped: needs root, /usr/bin/python3 and /run root's alone\n");
+		return false;
+	}
+	write_fake_helper_in(dir, helper, helperlen);
+	(void)runner_kit_init(kit);
+	close(kit->dumpable_fd);
+	kit->dumpable_fd = dumpable_file("1\n");
+	bool changed;
+	char why[256];
+	assert_true(runner_kit_set_clean_helper(kit, helper, &changed, why, sizeof(why)));
+	assert_true(changed);
+	return true;
+}
+
 /* fs.suid_dumpable 1: another user's job starts through the clean helper
  * with no PAM service (crond/session.h), as it reads at that start; with 0
  * or for our own user's job, as before. Root only (another user). */
 static void test_suid_dumpable_1_sends_another_users_job_through_the_helper(void **state)
 {
 	(void)state;
-	if (geteuid() != 0 || access("/usr/bin/python3", X_OK) != 0) {
-		print_message("skipped: needs root and /usr/bin/python3\n");
-		skip();
-	}
-	char dir[64], helper[96];
-	if (!make_roots_dir(dir, sizeof(dir))) {
-		print_message("skipped: /run is not root's alone\n");
-		skip();
-	}
-	write_fake_helper_in(dir, helper, sizeof(helper));
-	struct runner_kit kit;
-	(void)runner_kit_init(&kit);
-	close(kit.dumpable_fd);
-	kit.dumpable_fd = dumpable_file("1\n");
+	char dir[64], helper[96], why[256];
 	bool changed;
-	char why[256];
-	assert_true(runner_kit_set_clean_helper(&kit, helper, &changed, why, sizeof(why)));
-	assert_true(changed);
+	struct runner_kit kit;
+	if (!kit_through_fake_helper(&kit, dir, sizeof(dir), helper, sizeof(helper)))
+		skip();
 	struct job_spec s = shell_job("nobody", "echo hi");
 	s.cwd = "/";
 	s.kit = &kit;
@@ -1193,20 +1202,10 @@ static void test_suid_dumpable_1_sends_another_users_job_through_the_helper(void
 static void test_through_the_clean_helper_at_the_descriptor_limit(void **state)
 {
 	(void)state;
-	char dir[64], helper[96];
-	if (geteuid() != 0 || access("/usr/bin/python3", X_OK) != 0 ||
-	    !make_roots_dir(dir, sizeof(dir))) {
-		print_message("skipped: needs root, /usr/bin/python3 and /run root's alone\n");
-		skip();
-	}
-	write_fake_helper_in(dir, helper, sizeof(helper));
+	char dir[64], helper[96], err[256];
 	struct runner_kit kit;
-	(void)runner_kit_init(&kit);
-	close(kit.dumpable_fd);
-	kit.dumpable_fd = dumpable_file("1\n");
-	bool changed;
-	char why[256], err[256];
-	assert_true(runner_kit_set_clean_helper(&kit, helper, &changed, why, sizeof(why)));
+	if (!kit_through_fake_helper(&kit, dir, sizeof(dir), helper, sizeof(helper)))
+		skip();
 	struct rlimit old, low;
 	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
 	enum { LIMIT = 128, FREE = 4 };   /* the start's two pipes */
