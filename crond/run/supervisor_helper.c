@@ -4,10 +4,11 @@
  *
  * DESIGN: the supervisor thread's, like the kit it sets: nothing shared,
  * no lock. The runner reads the sysctl at every start of another user's
- * job; this only keeps kit.clean_helper current (checked again every
- * SUPER_HELPER_RECHECK_NS and at each new configuration, so a helper
- * installed or removed later is seen) and says, on each change, whether
- * such jobs start through the helper or with the window open.
+ * job; this only keeps kit.clean_helper current (checked again before a
+ * start once SUPER_HELPER_RECHECK_NS has passed, and at each new
+ * configuration, so a helper installed, upgraded or removed later is seen)
+ * and says, on each change, whether such jobs start through the helper or
+ * with the window open, and why.
  */
 #include "crond/run/supervisor_internal.h"
 
