@@ -159,8 +159,15 @@ void runclient_flush(struct run_client *c)
 		ssize_t w = send(c->fd, c->buf + c->off, c->len - c->off, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w < 0 && errno == EAGAIN)
+		if (w < 0 && errno == EAGAIN) {
+			/* A run refused before it started, whose client cannot take
+			 * even that one frame, never read what it had asked before:
+			 * it does not hold a slot for RUNCLIENT_LINGER_NS (one user
+			 * filled the slots not kept for root so: a review's finding) */
+			if (c->ended && !c->started)
+				runclient_gone(c);
 			return;
+		}
 		if (w <= 0) {
 			runclient_gone(c);
 			return;

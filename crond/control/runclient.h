@@ -13,7 +13,9 @@
  * client that goes away (an error on send, a hang-up) is closed and
  * forgotten; its job runs on and is recorded as usual. After the last frame
  * the client gets RUNCLIENT_LINGER_NS to read what is left, then it is
- * closed. One owner at a time, no lock.
+ * closed; but a run refused before it started is closed at once when its
+ * client cannot take the refusal (it reads nothing: a slot would be held
+ * for nothing). One owner at a time, no lock.
  */
 #ifndef CROND_RUNCLIENT_H
 #define CROND_RUNCLIENT_H

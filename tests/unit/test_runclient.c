@@ -87,6 +87,7 @@ static void test_slow_reader_loses_output_not_the_end(void **state)
 	(void)state;
 	int peer;
 	struct run_client *c = pair(&peer, NULL);
+	c->started = true;   /* output comes from a run that started */
 	static char chunk[65536];
 	memset(chunk, 'x', sizeof(chunk));
 	for (int i = 0; i < 128; i++)
@@ -158,6 +159,31 @@ static void test_error_is_queued_then_sent(void **state)
 	close(peer);
 }
 
+/* A refused run whose client has not read what it asked before (its
+ * socket full) is closed at once, not held for RUNCLIENT_LINGER_NS with
+ * one of the slots: one user could fill them all so (a review's finding).
+ * A run that started keeps its linger. */
+static void test_a_refusal_nobody_reads_holds_no_slot(void **state)
+{
+	(void)state;
+	for (int started = 0; started < 2; started++) {
+		int peer;
+		atomic_uint count = 0;
+		struct run_client *c = pair(&peer, &count);
+		static char fill[4096];
+		while (send(c->fd, fill, sizeof(fill), MSG_DONTWAIT) > 0)
+			;   /* as replies the client never read */
+		c->started = started;
+		runclient_error(c, MSGE_NOT_FOUND, "line %u is not an entry", 9u);
+		runclient_flush(c);
+		assert_int_equal(c->gone, !started);
+		assert_int_equal(runclient_done(c, 0), !started);
+		runclient_free(c);
+		assert_int_equal(atomic_load(&count), 0);
+		close(peer);
+	}
+}
+
 /* The supervisor's set: a run not started is told it waits, once; a
  * client that hangs up is forgotten at its end; the count drops to 0. */
 static void test_set_tells_waiting_once_and_forgets_clients(void **state)
@@ -216,6 +242,7 @@ int main(void)
 		cmocka_unit_test(test_slow_reader_loses_output_not_the_end),
 		cmocka_unit_test(test_a_reader_that_left_is_gone_without_sigpipe),
 		cmocka_unit_test(test_error_is_queued_then_sent),
+		cmocka_unit_test(test_a_refusal_nobody_reads_holds_no_slot),
 		cmocka_unit_test(test_set_tells_waiting_once_and_forgets_clients),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
