@@ -159,6 +159,10 @@ int control_open(struct crond *c, char *err, size_t errlen)
 	if (passed != LISTENFD_NONE) {
 		c->listen_fd = passed;
 		c->listen_passed = passed >= 0;
+		/* systemd's Backlog= (crond.socket sets it): listen again sets
+		 * ours on a unit that does not; failing, it keeps the unit's */
+		if (passed >= 0)
+			(void)listen(passed, CONTROL_BACKLOG);
 		return passed >= 0 ? 0 : -1;
 	}
 	if (clear_path(&addr, err, errlen) < 0)
@@ -176,7 +180,7 @@ int control_open(struct crond *c, char *err, size_t errlen)
 		umask(old_mask);
 		if (bound == 0) {
 			what = "listen on";
-			if (listen(fd, SOMAXCONN) == 0) {
+			if (listen(fd, CONTROL_BACKLOG) == 0) {
 				c->listen_fd = fd;
 				return 0;
 			}

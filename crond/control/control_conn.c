@@ -408,10 +408,26 @@ uint64_t control_conn_turn(const struct control *ctl, uint64_t token)
 /* Who is calling: the kernel's uid, and its passwd entry when it has one.
  * A failed lookup (the directory service down: every connection fails so)
  * is logged through rl_conn's limit for the uid. */
-static void identify(struct control *ctl, struct control_peer *peer, const struct peercred *cred)
+static void identify(struct control *ctl, struct control_peer *peer, const struct peercred *cred,
+                     int64_t now)
 {
 	peer->pid = cred->pid;
-	int rc = control_user_by_uid(cred->uid, &peer->user);
+	int rc = -1;
+	for (unsigned i = 0; i < CONTROL_ID_CACHE && rc < 0; i++)
+		if (ctl->ids[i].ms != 0 && ctl->ids[i].user.uid == cred->uid &&
+		    now - ctl->ids[i].ms < CONTROL_ID_CACHE_MS) {
+			rc = ctl->ids[i].rc;
+			peer->user = ctl->ids[i].user;
+		}
+	if (rc < 0) {
+		rc = control_user_by_uid(cred->uid, &peer->user);
+		if (rc >= 0) {   /* an error is looked up again */
+			unsigned i = ctl->ids_next++ % CONTROL_ID_CACHE;
+			ctl->ids[i].ms = now > 0 ? now : 1;
+			ctl->ids[i].rc = rc;
+			ctl->ids[i].user = rc == 0 ? peer->user : (struct control_user){ .uid = cred->uid };
+		}
+	}
 	peer->known = rc == 0;
 	if (rc != 0) {
 		int e = errno;
@@ -499,7 +515,7 @@ static bool conn_new(struct control *ctl, int fd, int64_t now)
 		return false;
 	}
 	struct control_peer peer = { 0 };
-	identify(ctl, &peer, &cred);
+	identify(ctl, &peer, &cred, now);
 	if (!admit(ctl, &peer, msg, sizeof(msg))) {
 		send_fatal_now(fd, msg);
 		close(fd);

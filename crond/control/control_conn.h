@@ -19,6 +19,12 @@
 /* Connections accepted per wakeup, so a flood of connects cannot starve
  * the clients already connected. */
 #define CONTROL_ACCEPT_BATCH 64
+/* The listening socket's backlog: the connections the kernel holds for
+ * crond to accept, in order. With SOMAXCONN (4096) one user's flood of
+ * connects kept thousands ahead of root's, which waited behind them for
+ * seconds (a review's finding); a client finding it full waits in its
+ * connect (CLIENT_CONNECT_TIMEOUT_MS) for room instead. */
+#define CONTROL_BACKLOG 64
 /* When accept fails for lack of descriptors or memory, stop listening for
  * this long instead of spinning on a socket that stays readable. */
 #define CONTROL_ACCEPT_PAUSE_MS 100
@@ -27,6 +33,14 @@
                                       inflight_max / this */
 
 struct conn;
+
+/* Callers whose passwd entry is kept, and for how long: a flood of
+ * connections from one user (each one a look-up, a read of /etc/passwd
+ * with the files service) held root's request behind thousands in the
+ * kernel's queue for seconds (a review's finding). A renamed or removed
+ * user is seen at most that late. */
+#define CONTROL_ID_CACHE 8
+#define CONTROL_ID_CACHE_MS 1000
 
 struct control {
 	struct crond *c;
@@ -43,6 +57,12 @@ struct control {
 	uint64_t reply_bytes;             /* output queued and not yet sent,
 	                                     all connections */
 	uint64_t turns;                   /* connection events served so far */
+	struct {                          /* the last callers' passwd entries */
+		int64_t ms;               /* when looked up; 0 = none */
+		int rc;                   /* control_user_by_uid's: 0 or 1 */
+		struct control_user user;
+	} ids[CONTROL_ID_CACHE];
+	unsigned ids_next;                /* the one to replace next */
 };
 
 /* The longest a loop pass goes on serving users' connections once one has

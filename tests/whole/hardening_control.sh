@@ -114,6 +114,12 @@ settle() {
 write_conf "at_jobs_per_user = 5"
 echo nobody >"$TEST_TMP/at.allow"
 start_crond
+# The kernel's queue of connections not yet accepted is short: a flood of
+# connects kept up to 4096 (SOMAXCONN) ahead of root's, seconds of wait.
+if command -v ss >/dev/null; then
+    backlog=$(ss -xlH | awk -v s="$SOCK" '$5 == s { print $4 }')
+    [ "$backlog" = 64 ] || fail "the control socket's backlog is '$backlog', not 64"
+fi
 printf '0 3 * * * /usr/local/sbin/backup\n' >"$TEST_TMP/root.tab"
 run "$CRONTAB" "$TEST_TMP/root.tab"
 expect_rc 0 "root installs its crontab"
