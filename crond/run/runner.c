@@ -475,8 +475,9 @@ static bool entry_roots_alone(const char *name, const struct stat *st, char *why
 	return true;
 }
 
-char *runner_helper_resolve(const char *path, char *why, size_t whylen)
+char *runner_helper_resolve(const char *path, int *held, char *why, size_t whylen)
 {
+	*held = -1;
 	if (path == NULL || path[0] != '/') {
 		snprintf(why, whylen, "'%s' is not an absolute path", path ? path : "");
 		return NULL;
@@ -547,18 +548,27 @@ char *runner_helper_resolve(const char *path, char *why, size_t whylen)
 			return NULL;
 		}
 	}
-	if (lstat(done, &st) < 0) {
+	/* The file itself is checked as held: what the caller will exec. */
+	int fd = above_stdio(open(done, O_PATH | O_NOFOLLOW | O_CLOEXEC));
+	if (fd < 0 || fstat(fd, &st) < 0) {
 		snprintf(why, whylen, "%s: %s", done, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return NULL;
 	}
-	if (!S_ISREG(st.st_mode) || (st.st_mode & 022) || access(done, X_OK) < 0) {
+	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022) || !(st.st_mode & 0111)) {
 		snprintf(why, whylen, "%s is not an executable file of root's that only root may write",
 		         done);
+		close(fd);
 		return NULL;
 	}
 	char *real = strdup(done);
-	if (real == NULL)
+	if (real == NULL) {
 		snprintf(why, whylen, "out of memory");
+		close(fd);
+		return NULL;
+	}
+	*held = fd;
 	return real;
 }
 
@@ -580,32 +590,27 @@ static bool same_file(const struct stat *a, const struct stat *b)
 bool runner_kit_set_clean_helper(struct runner_kit *kit, const char *path, bool *changed,
                                  char *why, size_t whylen)
 {
-	*changed = false;
-	char *real = runner_helper_resolve(path, why, whylen);
-	int fd = real == NULL ? -1 : above_stdio(open(real, O_PATH | O_NOFOLLOW | O_CLOEXEC));
-	struct stat st, held;
-	if (real != NULL && (fd < 0 || fstat(fd, &st) < 0))
-		snprintf(why, whylen, "%s: %s", real, strerror(errno));
-	else if (real != NULL && (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022)))
-		snprintf(why, whylen, "%s changed while it was checked", real);   /* only root's doing */
-	else if (real != NULL) {
-		if (kit->clean_helper != NULL && strcmp(kit->clean_helper, real) == 0 &&
-		    fstat(kit->clean_helper_fd, &held) == 0 && same_file(&held, &st)) {
-			close(fd);
-			free(real);
-			return true;
-		}
+	if (changed != NULL)
+		*changed = false;
+	int fd;
+	char *real = runner_helper_resolve(path, &fd, why, whylen);
+	if (real == NULL) {
 		drop_clean_helper(kit);
-		kit->clean_helper = real;
-		kit->clean_helper_fd = fd;
-		*changed = true;
+		return false;
+	}
+	struct stat st, held;
+	if (kit->clean_helper != NULL && strcmp(kit->clean_helper, real) == 0 &&
+	    fstat(fd, &st) == 0 && fstat(kit->clean_helper_fd, &held) == 0 && same_file(&held, &st)) {
+		close(fd);
+		free(real);
 		return true;
 	}
-	if (fd >= 0)
-		close(fd);
-	free(real);
 	drop_clean_helper(kit);
-	return false;
+	kit->clean_helper = real;
+	kit->clean_helper_fd = fd;
+	if (changed != NULL)
+		*changed = true;
+	return true;
 }
 
 void runner_kit_free(struct runner_kit *kit)

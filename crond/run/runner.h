@@ -249,15 +249,17 @@ bool runner_kit_owner_may_trace(const struct runner_kit *kit);
  * user may rename a file of root's of their choosing. A `pam = no` install
  * never chose to run this file, so a configuration naming one in a user's
  * build tree, or reached through a link a user may change, must not hand
- * that user root. NULL with WHY otherwise. */
-char *runner_helper_resolve(const char *path, char *why, size_t whylen);
+ * that user root. The file is checked as opened (O_PATH, close-on-exec,
+ * above 2, into *HELD, the caller's to close): what the caller execs.
+ * NULL with WHY, and *HELD -1, otherwise. */
+char *runner_helper_resolve(const char *path, int *held, char *why, size_t whylen);
 
 /* Makes KIT's clean helper the file PATH names as runner_helper_resolve
  * resolves and checks it, held open so that what the child execs is that
  * very file, whatever happens to the name later (a package upgrade
  * renames a new file over it: the next call holds that one instead). True
- * when KIT has a helper (*CHANGED: a new one, name or file); false with
- * WHY, and none held, otherwise. */
+ * when KIT has a helper (*CHANGED, unless CHANGED is NULL: a new one, name
+ * or file); false with WHY, and none held, otherwise. */
 bool runner_kit_set_clean_helper(struct runner_kit *kit, const char *path, bool *changed,
                                  char *why, size_t whylen);
 

@@ -38,9 +38,8 @@ void super_check_clean_helper(struct super *s, int64_t mono)
 	s->helper.cfg_gen = s->cfg_gen;
 	s->helper.mono = mono;
 	char why[CONFIG_PATH_MAX + 128];
-	bool changed;   /* a new file is not said: the name is what the log shows */
-	(void)runner_kit_set_clean_helper(&s->kit, s->cfg.session_helper, &changed, why,
-	                                  sizeof(why));
+	/* a new file under the same name is not said: the log shows names */
+	(void)runner_kit_set_clean_helper(&s->kit, s->cfg.session_helper, NULL, why, sizeof(why));
 	const char *path = s->kit.clean_helper;
 	int now = !runner_kit_owner_may_trace(&s->kit) ? SAID_NOTHING
 	          : s->kit.clean_helper != NULL       ? SAID_THROUGH

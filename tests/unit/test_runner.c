@@ -1261,9 +1261,13 @@ static void test_a_job_sharing_our_memory_leaves_us_dumpable(void **state)
  * so, in RESOLVED (when not NULL). */
 static bool usable_helper_as(const char *path, char *why, size_t whylen, const char *resolved)
 {
-	char *real = runner_helper_resolve(path, why, whylen);
+	int fd;
+	char *real = runner_helper_resolve(path, &fd, why, whylen);
+	assert_true((real != NULL) == (fd > 2));
 	if (real != NULL && resolved != NULL)
 		assert_string_equal(real, resolved);
+	if (fd >= 0)
+		close(fd);
 	free(real);
 	return real != NULL;
 }
