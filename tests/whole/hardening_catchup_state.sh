@@ -49,7 +49,22 @@ run as_nobody "$CRONTAB" -r
 expect_rc 0 "nobody removes the crontab"
 sleep 1
 n=$(rows)
-echo "figure: nobody's catch-up rows after each install:$seen; after crontab -r: $n"
-[ "$n" -eq 0 ] || fail "$n catch-up rows of nobody's are left after crontab -r"
+# Runs that started just before the removal may write theirs after it
+# (control_crontab.c: at most the runs going, forgotten at the next
+# install or removal); a removal on a test minute's boundary left 17 in a
+# CI run. So at most 21, and none after an empty crontab's install and
+# removal, when no run of nobody's is going.
+[ "$n" -le 21 ] || fail "$n catch-up rows of nobody's are left after crontab -r"
+if [ "$n" -gt 0 ]; then
+    echo "HOME=/" >"$TEST_TMP/empty"
+    chmod 0644 "$TEST_TMP/empty"
+    run as_nobody "$CRONTAB" "$TEST_TMP/empty"
+    expect_rc 0 "nobody installs an empty crontab"
+    run as_nobody "$CRONTAB" -r
+    expect_rc 0 "nobody removes it"
+fi
+left=$(rows)
+echo "figure: nobody's catch-up rows after each install:$seen; after crontab -r: $n, then $left"
+[ "$left" -eq 0 ] || fail "$left catch-up rows of nobody's are left after crontab -r"
 stop_crond
 echo ok
