@@ -143,7 +143,7 @@ static int parse_count(const char *s, long max, long *out)
 }
 
 /* Reads the options into CLI and *ACT; *SHAPED is set when an option other
- * than --config was given. Returns 0 or a usage error. */
+ * than --config, or "--", was given. Returns 0 or a usage error. */
 static int parse_options(int argc, char **argv, struct crontab_cli *cli, enum action *act,
                          bool *shaped)
 {
@@ -212,6 +212,11 @@ static int parse_options(int argc, char **argv, struct crontab_cli *cli, enum ac
 	}
 	cli->args = argv + optind;
 	cli->nargs = argc - optind;
+	/* "crontab --" is not a bare crontab either (as in Debian's): a script's
+	 * `crontab -- $FILE` with FILE empty must not install its standard
+	 * input, often nothing, over the user's crontab. */
+	if (optind > 1 && strcmp(argv[optind - 1], "--") == 0)
+		*shaped = true;
 	/* -u before anything but the options themselves, as Debian's crontab
 	 * checks it where getopt meets it: an unknown user, then the
 	 * privilege ("crontab -ul" is user `l' unknown, not a missing file).

@@ -28,6 +28,7 @@ refused() {   # expected start of stderr, args...
 U="crontab: usage error:"
 refused "$U file name must be specified for replace" -i
 refused "$U file name must be specified for replace" -u root
+refused "$U file name must be specified for replace" --    # a script's `crontab -- $EMPTY`
 refused "$U file name must be specified for replace" -i -u root
 refused "$U file name must be specified for replace" -n
 refused "$U file name must be specified for replace" -T
