@@ -41,8 +41,11 @@
  *   argv[7]              N, the number of environment strings, decimal: the
  *                        environment holds exactly N, all prefixed, and with
  *                        "env" in argv[5] SESSION_CWD_VAR's string besides
- *   argv[8]              the program to execute
- *   argv[9 ..]           its argv, argv[0] included
+ *   argv[8]              an at job's group, decimal: the group its
+ *                        submitter had (session_job_gid decides whether
+ *                        the job gets it); "": the owner's passwd group
+ *   argv[9]              the program to execute
+ *   argv[10 ..]          its argv, argv[0] included
  *
  * The helper starts with the job's umask (the runner's child sets it, as
  * for a job without PAM); it runs PAM under that umask with 022 added and
@@ -60,11 +63,34 @@
 #ifndef CROND_SESSION_H
 #define CROND_SESSION_H
 
-#define SESSION_ARGV_MAGIC "crond-session/3"
+#include <stddef.h>
+#include <sys/types.h>
+
+#define SESSION_ARGV_MAGIC "crond-session/4"
 #define SESSION_ENV_PREFIX "CRONDJOB_"
-#define SESSION_ARGV_FIXED 8          /* argv[0] to argv[7] */
+#define SESSION_ARGV_FIXED 9          /* argv[0] to argv[8] */
 #define SESSION_CWD_IN_ENV "env"
 #define SESSION_CWD_VAR "CRONDSESSION_CWD"   /* no prefix: not the job's */
 #define SESSION_REPORT_TEXT 240       /* message bytes after a start report */
+
+/* The primary group a job runs with: WANTED (an at job's, the group its
+ * submitter had, as after `sg GROUP at ...`: Debian's atd runs the job
+ * with it) when the owner may have it now, that is when the owner is root,
+ * or WANTED is PW_GID (the passwd entry's) or one of GROUPS[0..N-1] (the
+ * owner's groups as getgrouplist gives them); else PW_GID, also for WANTED
+ * (gid_t)-1 (none asked). A group the owner has left since, or held only
+ * through a set-group-id program that ran `at`, is not given. */
+static inline gid_t session_job_gid(uid_t uid, gid_t pw_gid, gid_t wanted,
+                                    const gid_t *groups, size_t n)
+{
+	if (wanted == (gid_t)-1 || wanted == pw_gid)
+		return pw_gid;
+	if (uid == 0)
+		return wanted;
+	for (size_t i = 0; i < n; i++)
+		if (groups[i] == wanted)
+			return wanted;
+	return pw_gid;
+}
 
 #endif

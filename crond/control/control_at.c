@@ -356,7 +356,7 @@ static bool batch_keep(struct control_ctx *ctx, const struct control_peer *peer,
 		return false;
 	struct at_pending *p = &b->items[b->n];
 	*p = (struct at_pending){ .token = ctx->token, .uid = peer->user.uid,
-	                          .gid = peer->user.gid, .created_at = control_now(ctx) };
+	                          .gid = peer->gid, .created_at = control_now(ctx) };
 	if (s->script_len > 0) {
 		if ((p->script = malloc(s->script_len)) == NULL)
 			return false;
@@ -380,7 +380,7 @@ void control_at_submit(struct control_ctx *ctx, const struct control_peer *peer,
 		ctx->deferred = true;            /* control_at_flush answers */
 		return;
 	}
-	struct spool_at_job job = job_of(&s, peer->user.name, peer->user.uid, peer->user.gid,
+	struct spool_at_job job = job_of(&s, peer->user.name, peer->user.uid, peer->gid,
 	                                 control_now(ctx));
 	int64_t id = 0;
 	struct spool_err err;

@@ -412,6 +412,7 @@ static void identify(struct control *ctl, struct control_peer *peer, const struc
                      int64_t now)
 {
 	peer->pid = cred->pid;
+	peer->gid = cred->gid;
 	int rc = -1;
 	for (unsigned i = 0; i < CONTROL_ID_CACHE && rc < 0; i++)
 		if (ctl->ids[i].ms != 0 && ctl->ids[i].user.uid == cred->uid &&

@@ -65,6 +65,9 @@ struct control_user {
 /* Who is calling, as learnt when the connection was accepted. */
 struct control_peer {
 	pid_t pid;
+	gid_t gid;                          /* the kernel's word (SO_PEERCRED): the
+	                                       caller's group then, as after `sg
+	                                       GROUP` or newgrp; an at job's */
 	bool known;                         /* the uid has a passwd entry */
 	struct control_user user;           /* user.uid is the kernel's word
 	                                       even when !known */

@@ -61,6 +61,7 @@ static void spec_for_at(struct job_spec *spec, const struct spool_at_job *at,
                         const struct config *cfg)
 {
 	spec->user = at->owner;
+	spec->group = at->gid;
 	spec->shell = "/bin/sh";
 	spec->command = NULL;              /* sh reads the script on stdin */
 	spec->input = at->script;

@@ -732,6 +732,11 @@ static int prepare(struct plan *p, const struct job_spec *s, char *err, size_t e
 	    s->kit->clean_helper != NULL && runner_kit_owner_may_trace(s->kit))
 		p->via_helper = p->helper_clean = true;
 	p->set_groups = !p->via_helper && (self == 0 || p->pw.pw_uid != self);
+	/* Through the helper, the helper decides with the groups it looks up;
+	 * a crond that is not root can set no group but the owner's own. */
+	p->gid = p->via_helper || self != 0
+	         ? p->pw.pw_gid
+	         : session_job_gid(p->pw.pw_uid, p->pw.pw_gid, s->group, p->groups, p->ngroups);
 	/* Only a job of our own user shares our memory (runner.h): another
 	 * user's child is that user's to signal from its setuid on, and to
 	 * trace where fs.suid_dumpable is 1. It is forked (spawn), and no
@@ -764,13 +769,15 @@ static int helper_argv(struct plan *p, const struct job_spec *s, char *err, size
 		njob++;
 	size_t n = SESSION_ARGV_FIXED + 1 + njob;
 	const char **v = malloc((n + 1) * sizeof(*v));
-	char fd[16], count[24];
+	char fd[16], count[24], group[24] = "";
 	if (v == NULL) {
 		snprintf(err, errlen, "out of memory building the session helper's arguments");
 		return -1;
 	}
 	snprintf(fd, sizeof(fd), "%d", p->err_w);
 	snprintf(count, sizeof(count), "%zu", p->env.count);
+	if (s->group != (gid_t)-1)
+		snprintf(group, sizeof(group), "%u", (unsigned)s->group);
 	size_t k = 0;
 	const char *helper = p->helper_clean ? s->kit->clean_helper : s->session_helper;
 	v[k++] = helper;
@@ -781,6 +788,7 @@ static int helper_argv(struct plan *p, const struct job_spec *s, char *err, size
 	v[k++] = p->cwd ? SESSION_CWD_IN_ENV : "";   /* /proc/PID/cmdline is anyone's */
 	v[k++] = p->note ? "at" : p->helper_plain ? "plain" : "-";
 	v[k++] = count;
+	v[k++] = group;
 	v[k++] = p->program;
 	for (size_t i = 0; i < njob; i++)
 		v[k++] = p->argv[i];
@@ -1001,7 +1009,7 @@ int runner_start(const struct job_spec *s, struct job_proc *proc, char *err, siz
 	proc->out_fd = p->out_r;
 	proc->err_fd = p->err_r;   /* read later: runner_check_started */
 	proc->uid = p->pw.pw_uid;
-	proc->gid = p->pw.pw_gid;
+	proc->gid = p->gid;
 	proc->info = info;
 	/* The child's ends: it has copies of its own. The plan itself is not
 	 * written while a child in our memory may read it. */

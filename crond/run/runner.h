@@ -91,6 +91,11 @@
  * runner_start. Start from JOB_SPEC_INIT: a zeroed spec would set umask 0. */
 struct job_spec {
 	const char *user;         /* owner: the job runs with this user's ids */
+	gid_t group;              /* at jobs: the group the submitter had; the
+	                             job's primary group if the owner may have
+	                             it now (session_job_gid, crond/session.h)
+	                             and crond is root. (gid_t)-1: the owner's
+	                             passwd group */
 	const char *shell;        /* NULL: RUNNER_DEFAULT_SHELL. The program run and
 	                             the base SHELL (the caller resolves a crontab's
 	                             SHELL=; an assignment may still override the
@@ -147,7 +152,7 @@ struct job_spec {
 	                             (below) */
 };
 
-#define JOB_SPEC_INIT { .umask = RUNNER_UMASK_KEEP }
+#define JOB_SPEC_INIT { .umask = RUNNER_UMASK_KEEP, .group = (gid_t)-1 }
 
 /* The passwd entries and group lists of the last few owners: runs started
  * together share one lookup per owner instead of reading /etc/passwd and

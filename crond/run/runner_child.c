@@ -70,7 +70,7 @@ static void child_become_owner(const struct plan *p)
 	uid_t ruid, euid, suid;
 	gid_t rgid, egid, sgid;
 	uid_t uid = p->pw.pw_uid;
-	gid_t gid = p->pw.pw_gid;
+	gid_t gid = p->gid;
 
 	long r;
 	if (p->set_groups && (r = rawsys(SYS_setgroups, p->ngroups, p->groups)) < 0)

@@ -72,6 +72,7 @@ struct plan {
 	char *program_own, *cwd_own;  /* ... and PROGRAM and CWD, whose strings
 	                             are the job's or the configuration's */
 	bool set_groups;
+	gid_t gid;                /* the primary group (job_spec's group) */
 	struct jobenv env;
 	char **argv;
 	const char *program;

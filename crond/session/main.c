@@ -46,6 +46,7 @@
  * why). Messages after the job ran (closing the session failed) go to
  * syslog: standard output and error are the job's.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -86,6 +87,8 @@ struct args {
 	const char *program;
 	char **job_argv;
 	mode_t job_umask;           /* the umask the helper was started with */
+	gid_t wanted_gid;           /* argv[8]: an at job's group, or (gid_t)-1 */
+	gid_t gid;                  /* the job's primary group (session_job_gid) */
 };
 
 /* PAM's modules run as root: they get the job's umask with at least these
@@ -153,6 +156,15 @@ static int parse_args(int argc, char **argv, struct args *a, char *msg, size_t l
 	a->at_job = strcmp(argv[6], "at") == 0;
 	a->plain = strcmp(argv[6], "plain") == 0;
 	a->n_env = (size_t)n;
+	a->wanted_gid = (gid_t)-1;
+	if (argv[8][0] != '\0') {
+		unsigned long long g = strtoull(argv[8], &end, 10);
+		if (!isdigit((unsigned char)argv[8][0]) || *end || g >= (gid_t)-1) {
+			snprintf(msg, len, "bad group '%.20s'", argv[8]);
+			return -1;
+		}
+		a->wanted_gid = (gid_t)g;
+	}
 	a->program = argv[SESSION_ARGV_FIXED];
 	a->job_argv = argv + SESSION_ARGV_FIXED + 1;
 	return 0;
@@ -261,8 +273,8 @@ static void become_owner(const struct args *a, const struct passwd *pw)
 	uid_t ruid, euid, suid;
 	gid_t rgid, egid, sgid;
 	char what[64];
-	snprintf(what, sizeof(what), "setgid(%u) failed", (unsigned)pw->pw_gid);
-	if (setgid(pw->pw_gid) < 0)
+	snprintf(what, sizeof(what), "setgid(%u) failed", (unsigned)a->gid);
+	if (setgid(a->gid) < 0)
 		child_fail(a, STEP_SETGID, errno, what);
 	snprintf(what, sizeof(what), "setuid(%u) failed", (unsigned)pw->pw_uid);
 	if (setuid(pw->pw_uid) < 0)
@@ -270,9 +282,9 @@ static void become_owner(const struct args *a, const struct passwd *pw)
 	if (getresuid(&ruid, &euid, &suid) < 0 || getresgid(&rgid, &egid, &sgid) < 0)
 		child_fail(a, STEP_VERIFY_IDS, errno, "getresuid");
 	if (ruid != pw->pw_uid || euid != pw->pw_uid || suid != pw->pw_uid ||
-	    rgid != pw->pw_gid || egid != pw->pw_gid || sgid != pw->pw_gid) {
+	    rgid != a->gid || egid != a->gid || sgid != a->gid) {
 		report(a->report_fd, STEP_VERIFY_IDS, 0, "ids not %u:%u after setuid, refusing to run",
-		       (unsigned)pw->pw_uid, (unsigned)pw->pw_gid);
+		       (unsigned)pw->pw_uid, (unsigned)a->gid);
 		_exit(127);
 	}
 	if (pw->pw_uid != 0 && setuid(0) != -1) {
@@ -484,6 +496,7 @@ int main(int argc, char **argv)
 		       strerror(errno));
 		return quit(&a);
 	}
+	a.gid = session_job_gid(pw->pw_uid, pw->pw_gid, a.wanted_gid, groups, (size_t)ngroups);
 	free(groups);
 	if (!pam) {
 		/* No session: become the job (the descriptor's close-on-exec

@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "crond/run/runner.h"
+#include "crond/session.h"
 #include "tests/unit/support/fds.h"
 
 struct result {
@@ -208,6 +209,39 @@ static void test_job_runs_with_the_owners_uid_gid_and_groups_only(void **state)
 	run_job(&s, &r);
 	assert_int_equal(setgroups((size_t)nsaved, saved), 0);
 	char want[1024];
+	expected_ids("nobody", want, sizeof(want));
+	assert_ran(&r, want);
+}
+
+/* An at job runs with the group its submitter had (job_spec's group), as
+ * Debian's atd runs it, when its owner may have that group now: root any,
+ * another user only their own (session_job_gid); else with the passwd
+ * entry's: a group left since, or held through a set-group-id program,
+ * is not given. */
+static void test_an_at_jobs_group_is_kept_only_when_the_owner_has_it(void **state)
+{
+	(void)state;
+	const gid_t groups[] = { 100, 8, 24 };
+	assert_int_equal(session_job_gid(1000, 100, (gid_t)-1, groups, 3), 100);
+	assert_int_equal(session_job_gid(1000, 100, 8, groups, 3), 8);
+	assert_int_equal(session_job_gid(1000, 100, 9, groups, 3), 100);
+	assert_int_equal(session_job_gid(1000, 100, 9, NULL, 0), 100);
+	assert_int_equal(session_job_gid(0, 0, 9, NULL, 0), 9);
+	if (!need_root())
+		return;
+	struct group *gr = getgrnam("mail");
+	gid_t mail = gr != NULL ? gr->gr_gid : 8;
+	char want[1024];
+	snprintf(want, sizeof(want), "%u\n", (unsigned)mail);
+	struct job_spec s = shell_job("root", "id -g");
+	s.group = mail;
+	struct result r;
+	run_job(&s, &r);
+	assert_ran(&r, want);
+	s = shell_job("nobody", "grep -E '^(Uid|Gid|Groups):' /proc/self/status");
+	s.cwd = "/";                                   /* mail: not nobody's */
+	s.group = mail;
+	run_job(&s, &r);
 	expected_ids("nobody", want, sizeof(want));
 	assert_ran(&r, want);
 }
@@ -1083,12 +1117,12 @@ static void test_pam_spec_execs_the_helper_with_the_job_in_arguments_and_its_env
 	struct passwd *pw = getpwnam(self_name());
 	assert_non_null(pw);
 	char want[2048];
-	/* magic|service|user|fd|cwd|at|N|program|argv..., and the job's
+	/* magic|service|user|fd|cwd|at|N|group|program|argv..., and the job's
 	 * environment (LD_PRELOAD included) is the helper's, each name
 	 * prefixed: nothing in /proc/PID/cmdline, nothing the loader reads;
 	 * the working directory too, unprefixed ("env": crond/session.h). */
 	snprintf(want, sizeof(want),
-	         "crond-session/3|svc|%s|FD|env|at|7|/bin/sh|/bin/sh|-c|echo hi\n"
+	         "crond-session/4|svc|%s|FD|env|at|7||/bin/sh|/bin/sh|-c|echo hi\n"
 	         "env:CRONDJOB_A=b c|CRONDJOB_HOME=%s|CRONDJOB_LD_PRELOAD=/tmp/evil.so|"
 	         "CRONDJOB_LOGNAME=%s|CRONDJOB_PATH=/usr/bin:/bin|CRONDJOB_SHELL=/bin/sh|"
 	         "CRONDJOB_USER=%s|CRONDSESSION_CWD=/tmp\n",
@@ -1137,7 +1171,7 @@ static void test_suid_dumpable_1_sends_another_users_job_through_the_helper(void
 	struct result r;
 	run_job(&s, &r);
 	assert_ran(&r, NULL);
-	if (strstr(r.out, "crond-session/3||nobody|FD|env|-|5|/bin/sh|/bin/sh|-c|echo hi\n") == NULL ||
+	if (strstr(r.out, "crond-session/4||nobody|FD|env|-|5||/bin/sh|/bin/sh|-c|echo hi\n") == NULL ||
 	    strstr(r.out, "|CRONDJOB_USER=nobody|CRONDSESSION_CWD=/\n") == NULL)
 		fail_msg("not through the helper: out [%s] msg [%s]", r.out, r.msg);
 	/* A program run as the owner (sendmail) too. */
@@ -1150,7 +1184,7 @@ static void test_suid_dumpable_1_sends_another_users_job_through_the_helper(void
 	m.kit = &kit;
 	run_job(&m, &r);
 	assert_ran(&r, NULL);
-	if (strstr(r.out, "crond-session/3||nobody|FD|env|-|5|/usr/sbin/sendmail|sendmail|-t\n") == NULL)
+	if (strstr(r.out, "crond-session/4||nobody|FD|env|-|5||/usr/sbin/sendmail|sendmail|-t\n") == NULL)
 		fail_msg("sendmail not through the helper: out [%s] msg [%s]", r.out, r.msg);
 	/* Our own user's job still starts itself. */
 	s.user = self_name();
@@ -1169,7 +1203,7 @@ static void test_suid_dumpable_1_sends_another_users_job_through_the_helper(void
 	assert_int_equal(chmod(other, 0755), 0);
 	assert_int_equal(rename(other, helper), 0);
 	run_job(&s, &r);
-	if (strstr(r.out, "crond-session/3||nobody|") == NULL)
+	if (strstr(r.out, "crond-session/4||nobody|") == NULL)
 		fail_msg("not the helper checked: out [%s] msg [%s]", r.out, r.msg);
 	assert_true(runner_kit_set_clean_helper(&kit, helper, &changed, why, sizeof(why)));
 	assert_true(changed);
@@ -1238,7 +1272,7 @@ static void test_through_the_clean_helper_at_the_descriptor_limit(void **state)
 	collect(&p, &r);
 	assert_int_equal(waitpid(p.pid, &r.status, 0), p.pid);
 	runner_proc_close(&p);
-	if (!r.started || strstr(r.out, "crond-session/3||nobody|") == NULL)
+	if (!r.started || strstr(r.out, "crond-session/4||nobody|") == NULL)
 		fail_msg("not started through the helper: out [%s] msg [%s]", r.out, r.msg);
 	runner_kit_free(&kit);
 	assert_int_equal(unlink(helper), 0);
@@ -1610,6 +1644,7 @@ int main(void)
 		cmocka_unit_test(test_job_runs_with_the_owners_uid_gid_and_groups_only),
 		cmocka_unit_test(test_job_runs_as_the_user_running_the_daemon_without_root),
 		cmocka_unit_test(test_owner_lookups_are_kept_for_runs_started_together),
+		cmocka_unit_test(test_an_at_jobs_group_is_kept_only_when_the_owner_has_it),
 		cmocka_unit_test(test_job_leads_its_own_session_and_process_group),
 		cmocka_unit_test(test_environment_is_exactly_the_documented_list),
 		cmocka_unit_test(test_shell_gets_dash_c_and_the_command),

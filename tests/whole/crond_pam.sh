@@ -28,7 +28,7 @@ cleanup_pam() {
     userdel "$exp_user" 2>/dev/null
 }
 trap cleanup_pam EXIT
-useradd -M -d "$TEST_TMP" -s /bin/sh "$ok_user" || fail "useradd $ok_user"
+useradd -M -d "$TEST_TMP" -s /bin/sh -G mail "$ok_user" || fail "useradd $ok_user"
 useradd -M -d "$TEST_TMP" -s /bin/sh -e 1970-01-02 "$exp_user" || fail "useradd $exp_user"
 
 cat >"$TEST_TMP/environment" <<EOF
@@ -174,6 +174,17 @@ for _ in $(seq 1 50); do [ -s "$out/at-pwd" ] && break; sleep 0.1; done
     fail "PAM's session ran under umask $(cat "$TEST_TMP/pam-umask" 2>/dev/null), not 0022"
 [ "$(cat "$out/at-env" 2>/dev/null)" = from-pam-env ] || fail "the at job did not get pam_env's variable"
 [ "$(cat "$out/at-pwd")" = "$out" ] || fail "the at job ran in $(cat "$out/at-pwd")"
+# The helper gives an at job the group its submitter had (sg mail at ...),
+# one of the owner's; nobody asking for it gets nobody's own.
+echo "id -g >$out/at-gid" | setpriv --reuid="$ok_user" --regid=mail --init-groups "$BIN/at" now \
+    >/dev/null 2>&1 || fail "at now (group mail)"
+echo "id -g >$out/at-gid-nobody" | setpriv --reuid=nobody --regid=mail --clear-groups \
+    "$BIN/at" now >/dev/null 2>&1 || fail "at now (nobody, group mail)"
+for _ in $(seq 1 50); do [ -s "$out/at-gid" ] && [ -s "$out/at-gid-nobody" ] && break; sleep 0.1; done
+[ "$(cat "$out/at-gid" 2>/dev/null)" = "$(getent group mail | cut -d: -f3)" ] ||
+    fail "the at job through PAM ran with group $(cat "$out/at-gid" 2>/dev/null), not mail"
+[ "$(cat "$out/at-gid-nobody" 2>/dev/null)" = "$(id -g nobody)" ] ||
+    fail "nobody's at job through PAM ran with group $(cat "$out/at-gid-nobody" 2>/dev/null)"
 (cd "$TEST_TMP/gone" && echo "touch $out/at-gone-ran" | as_user "$BIN/at" now + 1 minute) \
     >/dev/null 2>&1 || fail "at now + 1 minute (from gone)"
 stop_crond
