@@ -202,15 +202,17 @@ int at_cmd_submit(const struct at_cli *cli)
 		tz_free(zone);
 		return AT_EXIT_FAIL;
 	}
-	if (at_when(cli, time(NULL), &when) < 0) {
+	time_t started = time(NULL);   /* "now", once: both lines say it */
+	if (at_when(cli, started, &when) < 0) {
 		tz_free(zone);
 		return local_error(&conn, held);
 	}
-	/* at -b is `at now` to the second, on both lines, as Debian shows it
-	 * (with -t, the time given). */
+	/* at -b is `at now` to the second, the same on both lines however
+	 * long the job takes to type, as Debian shows it (with -t, the time
+	 * given). */
 	bool to_second = cli->dash_b && cli->posix_time == NULL;
 	char shown[64];
-	at_ctime(zone, to_second ? time(NULL) : when, shown, sizeof(shown));
+	at_ctime(zone, to_second ? started : when, shown, sizeof(shown));
 	if (cli->verbose)
 		fprintf(stderr, "%s\n\n", shown);
 	if (!cli->dash_b)
@@ -235,7 +237,7 @@ int at_cmd_submit(const struct at_cli *cli)
 	if (at_read_job(cli, &script, &len) < 0)
 		rc = local_error(&conn, held);
 	else if (submit(&conn, cli, when, script, len, &cap, &id, &at, held) == 0) {
-		at_ctime(zone, to_second ? time(NULL) : at, shown, sizeof(shown));
+		at_ctime(zone, to_second ? started : at, shown, sizeof(shown));
 		fprintf(stderr, "job %lld at %s\n", (long long)id, shown);
 		rc = AT_EXIT_OK;
 	}

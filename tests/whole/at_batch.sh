@@ -64,5 +64,11 @@ for f in batch upper dash-b qc-b; do
 done
 run "$BIN/atq"
 expect_out "" "atq after the batch jobs ran"
+# at -vb: the first line and "job N at" say the same second, the one at
+# started, however long the job takes to arrive (as Debian's)
+run bash -c "(sleep 1.2; echo true) | '$BIN/at' -vb"
+expect_rc 0 "at -vb"
+first=$(printf '%s\n' "$ERR" | head -1)
+printf '%s\n' "$ERR" | grep -qx "job [0-9]* at $first" || { show_last; fail "at -vb: two times"; }
 stop_crond
 echo ok
