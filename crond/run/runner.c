@@ -188,7 +188,12 @@ static int build_argv(struct plan *p, const struct job_spec *s, const char *shel
 		p->argv = strv_copy(s->exec_argv, n);
 		p->program = s->exec_path;
 	} else {
-		const char *v[] = { shell, "-c", s->command };
+		/* A script on stdin (an at job) runs as Debian's atd starts it,
+		 * its $0 the shell's name alone ("sh"); `shell -c` keeps the
+		 * path, as cron does. */
+		const char *base = strrchr(shell, '/');
+		const char *v[] = { s->command || base == NULL || base[1] == '\0' ? shell : base + 1,
+			            "-c", s->command };
 		p->argv = strv_copy(v, s->command ? 3 : 1);
 		p->program = shell;
 	}

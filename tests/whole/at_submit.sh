@@ -19,7 +19,7 @@ wait_file() {
     fail "$2: $1 did not appear within 10 s"
 }
 
-job='pwd > '$out'/$ID.pwd; umask > '$out'/$ID.umask; env > '$out'/$ID.env; id -un > '$out'/$ID.who'
+job='echo "$0" > '$out'/$ID.zero; pwd > '$out'/$ID.pwd; umask > '$out'/$ID.umask; env > '$out'/$ID.env; id -un > '$out'/$ID.who'
 
 # Root, in a directory of its own, with umask 027 and a tricky environment.
 mkdir "$TEST_TMP/work dir"
@@ -36,6 +36,8 @@ esac
 wait_file "$out/root.who" "root's job"
 sleep 0.3
 [ "$(cat "$out/root.who")" = root ] || fail "root's job ran as $(cat "$out/root.who")"
+# $0 is "sh", as Debian's atd starts the shell
+[ "$(cat "$out/root.zero")" = sh ] || fail "the job's \$0 is $(cat "$out/root.zero"), not sh"
 [ "$(cat "$out/root.pwd")" = "$TEST_TMP/work dir" ] || fail "root's job ran in $(cat "$out/root.pwd")"
 [ "$(cat "$out/root.umask")" = 0027 ] || fail "root's job had umask $(cat "$out/root.umask")"
 grep -qxF 'QUOTED=it'"'"'s "x" $HOME `id`' "$out/root.env" || fail "QUOTED not carried as is"
@@ -59,6 +61,7 @@ expect_rc 0 "at -f FILE now as nobody"
 wait_file "$out/nobody.who" "nobody's job"
 sleep 0.3
 [ "$(cat "$out/nobody.who")" = nobody ] || fail "nobody's job ran as $(cat "$out/nobody.who")"
+[ "$(cat "$out/nobody.zero")" = sh ] || fail "nobody's job's \$0 is $(cat "$out/nobody.zero")"
 [ "$(cat "$out/nobody.pwd")" = "$TEST_TMP/nobody dir" ] || fail "nobody's job ran in $(cat "$out/nobody.pwd")"
 [ "$(cat "$out/nobody.umask")" = 0002 ] || fail "nobody's job had umask $(cat "$out/nobody.umask")"
 grep -q '^LOGNAME=nobody$' "$out/nobody.env" || fail "LOGNAME was not the owner in nobody's job"
