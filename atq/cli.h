@@ -121,6 +121,9 @@ int at_strftime(const struct tz *zone, int64_t t, const char *format, char *buf,
  * index, printing nothing (at_job_id_error says it); out of memory: -1,
  * printed, *BAD -1. Nothing allocated on failure. */
 int at_job_ids(const struct at_cli *cli, int64_t **ids, int *bad);
+/* As at_job_ids, for atq: blanks and one '+' may come first, as Debian's
+ * atq reads its operands ("atq +2"). */
+int at_listed_ids(const struct at_cli *cli, int64_t **ids, int *bad);
 
 /* "PROG: WHAT: ARG" for operand BAD of CLI. */
 void at_job_id_error(const struct at_cli *cli, const char *what, int bad);

@@ -1,6 +1,7 @@
 /* atq/jobid.c: job numbers on the command line (see cli.h).
  *
- * A job number is decimal digits only, 0 to INT64_MAX (crond gives 1 and
+ * A job number is decimal digits only (atq also takes blanks and a '+'
+ * before them, as Debian's), 0 to INT64_MAX (crond gives 1 and
  * up; 0, like any number no job has, is "Cannot find jobid 0", as
  * Debian's). Every operand is checked before anything is done, so `atrm 3
  * x` removes nothing (as Debian's atrm).
@@ -24,7 +25,20 @@ static int parse_id(const char *s, int64_t *out)
 	return 0;
 }
 
-int at_job_ids(const struct at_cli *cli, int64_t **ids, int *bad)
+/* atq's operands as Debian's atq reads them (strtol): blanks and one '+'
+ * may come before the digits ("atq +2", "atq ' 2'" list job 2), where
+ * atrm and at -c say "unknown jobid". */
+static int parse_listed_id(const char *s, int64_t *out)
+{
+	while (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+		s++;
+	if (*s == '+')
+		s++;
+	return parse_id(s, out);
+}
+
+static int read_ids(const struct at_cli *cli, int (*parse)(const char *, int64_t *),
+                    int64_t **ids, int *bad)
 {
 	*ids = NULL;
 	*bad = -1;
@@ -34,7 +48,7 @@ int at_job_ids(const struct at_cli *cli, int64_t **ids, int *bad)
 		return -1;
 	}
 	for (int i = 0; i < cli->nargs; i++) {
-		if (parse_id(cli->args[i], &v[i]) < 0) {
+		if (parse(cli->args[i], &v[i]) < 0) {
 			*bad = i;
 			free(v);
 			return -1;
@@ -42,6 +56,16 @@ int at_job_ids(const struct at_cli *cli, int64_t **ids, int *bad)
 	}
 	*ids = v;
 	return 0;
+}
+
+int at_job_ids(const struct at_cli *cli, int64_t **ids, int *bad)
+{
+	return read_ids(cli, parse_id, ids, bad);
+}
+
+int at_listed_ids(const struct at_cli *cli, int64_t **ids, int *bad)
+{
+	return read_ids(cli, parse_listed_id, ids, bad);
 }
 
 void at_job_id_error(const struct at_cli *cli, const char *what, int bad)

@@ -109,7 +109,7 @@ int at_cmd_list(const struct at_cli *cli)
 	int64_t *ids = NULL;
 	struct at_conn conn;
 	int bad;
-	if (at_job_ids(cli, &ids, &bad) < 0) {
+	if (at_listed_ids(cli, &ids, &bad) < 0) {
 		/* a user at.deny refuses is told so first, as by Debian's atq */
 		if (bad >= 0 && (at_conn_init(&conn, cli) < 0 || !at_conn_denied(&conn)))
 			at_job_id_error(cli, "invalid job number", bad);

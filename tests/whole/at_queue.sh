@@ -38,6 +38,15 @@ expect_out "2	Mon Dec 31 23:59:00 2029 a root
 run "$ATQ" 2x
 expect_rc 1 "atq 2x"
 expect_err_has "atq: invalid job number: 2x" "atq 2x"
+# Debian's atq reads its operands with strtol: blanks and a '+' first
+run "$ATQ" +3 " 2"
+expect_out "2	Mon Dec 31 23:59:00 2029 a root
+3	Sun Jun 15 08:30:00 2031 B root" "atq +3 ' 2'"
+for bad in "2 " "+" " " "++2"; do
+    run "$ATQ" "$bad"
+    expect_rc 1 "atq '$bad'"
+    expect_err_has "atq: invalid job number: $bad" "atq '$bad'"
+done
 
 # Users see their own jobs only.
 run as_nobody "$ATQ"
