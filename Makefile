@@ -418,7 +418,7 @@ install: $(if $(NO_BUILD),,all)
 	for d in $(CRON_DIRS); do install -d -m 0755 $(D)$(SYSCONFDIR)/$$d && \
 	  install -m 0644 etc/$$d/.placeholder $(D)$(SYSCONFDIR)/$$d/.placeholder; done
 	$(if $(UNITDIR),install -d $(D)$(UNITDIR) && $(fix_paths) etc/crond.service >$(D)$(UNITDIR)/crond.service && chmod 0644 $(D)$(UNITDIR)/crond.service)
-	$(if $(UNITDIR),install -m 0644 etc/crond.socket etc/crond-root.socket $(D)$(UNITDIR)/)
+	$(if $(UNITDIR),install -m 0644 etc/crond.socket $(D)$(UNITDIR)/crond.socket)
 	$(if $(INITDIR),install -d $(D)$(INITDIR) && $(fix_paths) etc/crond.init >$(D)$(INITDIR)/crond && chmod 0755 $(D)$(INITDIR)/crond)
 	install -m 0644 README.md $(D)$(DOCDIR)/README.md
 	install -m 0644 etc/*.sample $(D)$(DOCDIR)/examples/
@@ -434,7 +434,7 @@ uninstall:
 	  elif [ -e $(D)$(SYSCONFDIR)/$$f ]; then echo "make: keeping $(D)$(SYSCONFDIR)/$$f (changed)"; fi; done
 	for d in $(CRON_DIRS); do rm -f $(D)$(SYSCONFDIR)/$$d/.placeholder; \
 	  rmdir $(D)$(SYSCONFDIR)/$$d 2>/dev/null || true; done
-	$(if $(UNITDIR),rm -f $(addprefix $(D)$(UNITDIR)/,crond.service crond.socket crond-root.socket))
+	$(if $(UNITDIR),rm -f $(D)$(UNITDIR)/crond.service $(D)$(UNITDIR)/crond.socket)
 	$(if $(INITDIR),rm -f $(D)$(INITDIR)/crond)
 	rm -f $(D)$(DOCDIR)/README.md $(addprefix $(D)$(DOCDIR)/examples/,$(notdir $(wildcard etc/*.sample)))
 	rmdir $(D)$(DOCDIR)/examples $(D)$(DOCDIR) 2>/dev/null || true

@@ -33,10 +33,6 @@
 
 #define CROND_HOSTNAME_MAX 256
 
-/* The control sockets: everyone's (crond.conf's socket) and root's alone
- * (config_root_socket, lib/config.h). */
-enum { CROND_LISTEN_ALL, CROND_LISTEN_ROOT, CROND_LISTENERS };
-
 struct cluster;
 struct scheduler;
 struct syscron;
@@ -90,11 +86,8 @@ struct crond {
 	struct scheduler *sched_keep;
 	struct syscron *syscron;
 	int pidfile_fd;
-	/* The control sockets (crond/control/control.h): everyone's and
-	 * root's alone, -1 when not open; each maybe passed by systemd
-	 * (crond/control/listenfd.h). */
-	int listen_fd[CROND_LISTENERS];
-	bool listen_passed[CROND_LISTENERS];
+	int listen_fd;                  /* the control socket, or -1 */
+	bool listen_passed;             /* ... passed by systemd (crond/control/listenfd.h) */
 	pthread_t timer_thread, super_thread, control_thread, signal_thread;
 	struct cluster *cluster;        /* main: the cluster thread's, or NULL */
 };

@@ -209,7 +209,7 @@ static int init_state(struct crond *c, const struct options *o, const struct con
 	c->config_path = o->config;
 	c->foreground = o->foreground;
 	c->cfg = *cfg;
-	c->pidfile_fd = c->listen_fd[CROND_LISTEN_ALL] = c->listen_fd[CROND_LISTEN_ROOT] = -1;
+	c->pidfile_fd = c->listen_fd = -1;
 	c->job_nofile = raise_fd_limit();
 	atomic_store(&c->next_due, INT64_MAX);
 	if (o->test_clock ? clock_init_test(&c->clock, o->test_clock) < 0

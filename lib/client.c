@@ -12,18 +12,8 @@ int client_open(const struct config *cfg, struct client *c, int *no_daemon, char
 {
 	struct proto_error pe = { 0 };
 	c->fd = -1;
-	*no_daemon = 0;
-	/* Root asks on its own socket, where no user's connects queue ahead;
-	 * a crond without one (older, or its unit without crond-root.socket)
-	 * is asked on everyone's. */
-	char root_socket[CONFIG_PATH_MAX];
-	if (geteuid() == 0 &&
-	    config_root_socket(cfg->socket, root_socket, sizeof(root_socket)) == 0 &&
-	    proto_client_connect(root_socket, CLIENT_CONNECT_TIMEOUT_MS, &c->fd, &pe) == PROTO_OK) {
-		snprintf(c->socket, sizeof(c->socket), "%s", root_socket);
-		return 0;
-	}
 	snprintf(c->socket, sizeof(c->socket), "%s", cfg->socket);
+	*no_daemon = 0;
 	if (proto_client_connect(cfg->socket, CLIENT_CONNECT_TIMEOUT_MS, &c->fd, &pe) != PROTO_OK) {
 		*no_daemon = pe.code == PROTO_E_NO_DAEMON || pe.code == PROTO_E_REFUSED;
 		snprintf(err, errlen, "%s", pe.msg);

@@ -23,8 +23,7 @@ struct client {
 	char socket[CONFIG_PATH_MAX];
 };
 
-/* Connects to CFG->socket; root (euid 0) to its own socket first
- * (config_root_socket), CFG->socket when that fails. Returns 0, or -1 with a message (e.g. "crond is
+/* Connects to CFG->socket. Returns 0, or -1 with a message (e.g. "crond is
  * not running (no socket at /run/crond.sock)") and *NO_DAEMON set when crond
  * is simply not there (so root may fall back to the spool). */
 int client_open(const struct config *cfg, struct client *c, int *no_daemon, char *err,

@@ -145,15 +145,6 @@ const char *config_choose_path(const char *explicit_path, bool *named)
 	return CONFIG_DEFAULT_PATH;
 }
 
-int config_root_socket(const char *sock, char *out, size_t outlen)
-{
-	size_t n = strlen(sock);
-	bool dot_sock = n > 5 && strcmp(sock + n - 5, ".sock") == 0;
-	int w = dot_sock ? snprintf(out, outlen, "%.*s-root.sock", (int)(n - 5), sock)
-	                 : snprintf(out, outlen, "%s.root", sock);
-	return w >= 0 && (size_t)w < outlen ? 0 : -1;
-}
-
 static int set_value(const struct key *k, const char *v, struct config *cfg, char *msg,
                      size_t msglen)
 {

@@ -99,14 +99,6 @@ void config_defaults(struct config *cfg);
  * empty, else CONFIG_DEFAULT_PATH. *NAMED tells whether it was asked for. */
 const char *config_choose_path(const char *explicit_path, bool *named);
 
-/* Root's own control socket, named after SOCK (crond.conf's socket):
- * "-root" before a final ".sock", else ".root" after it
- * (/run/crond.sock: /run/crond-root.sock). crond listens on it, mode 0600,
- * beside the socket everyone may use; root's commands connect there first,
- * so that no user's flood of connects waits ahead of them in one listen
- * queue. Writes it to OUT (OUTLEN bytes); -1 when it would not fit. */
-int config_root_socket(const char *sock, char *out, size_t outlen);
-
 /* Reads the chosen file over the defaults. Errors (unknown key, bad value,
  * unreadable named file, over CONFIG_MAX_BYTES) go to DIAGS with line
  * numbers; returns 0 when there was none, -1 otherwise (CFG then holds

@@ -2,9 +2,7 @@
  *
  * DESIGN
  * Thread: one control thread, started by control_start, serves every
- * client. It sleeps in epoll_wait on the listening sockets (everyone's
- * and root's alone, so that no user's flood of connects queues ahead of
- * root's in the kernel: root's are accepted first), the control_box
+ * client. It sleeps in epoll_wait on the listening socket, the control_box
  * eventfd and the client connections (level-triggered), with a timeout at
  * the earliest connection deadline; nothing wakes it while nobody talks.
  *
@@ -12,7 +10,7 @@
  * the connections (struct conn: socket, peer credentials, a non-blocking
  * proto_reader and proto_writer from lib/proto_server.h, deadlines), its
  * own spool connection and its copy of the configuration (refreshed when
- * c->cfg_gen moves). The listening sockets are created by control_open before
+ * c->cfg_gen moves). The listening socket is created by control_open before
  * the threads start, used only by this thread while it runs, and closed by
  * control_stop after the join.
  *
@@ -141,104 +139,80 @@ static int clear_path(const struct sockaddr_un *addr, char *err, size_t errlen)
 	return 0;
 }
 
-/* Binds and listens on PATH (already cleared) with UMASK (only main runs
- * yet, so the process-wide umask is ours): the socket's mode comes from
- * its bind, not from a chmod of its name after, which would follow a link
- * planted there in between. Returns the descriptor, or -1 with ERR. */
-static int bind_listen(const struct sockaddr_un *addr, mode_t mask, char *err, size_t errlen)
+int control_open(struct crond *c, char *err, size_t errlen)
 {
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	pthread_mutex_lock(&c->cfg_lock);
+	size_t len = strlen(c->cfg.socket);
+	bool fits = len > 0 && len < sizeof(addr.sun_path);
+	if (fits)
+		memcpy(addr.sun_path, c->cfg.socket, len + 1);
+	pthread_mutex_unlock(&c->cfg_lock);
+	c->listen_fd = -1;
+	if (!fits) {
+		snprintf(err, errlen, "socket path is empty or longer than %zu bytes",
+		         sizeof(addr.sun_path) - 1);
+		return -1;
+	}
+	/* Socket activation: systemd holds the socket; crond only serves it. */
+	int passed = listenfd_from_systemd(addr.sun_path, err, errlen);
+	if (passed != LISTENFD_NONE) {
+		c->listen_fd = passed;
+		c->listen_passed = passed >= 0;
+		/* systemd's Backlog= (crond.socket sets it): listen again sets
+		 * ours on a unit that does not; failing, it keeps the unit's */
+		if (passed >= 0)
+			(void)listen(passed, CONTROL_BACKLOG);
+		return passed >= 0 ? 0 : -1;
+	}
+	if (clear_path(&addr, err, errlen) < 0)
+		return -1;
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	const char *what = "create a socket for";
 	if (fd >= 0) {
 		what = "bind";
-		mode_t old_mask = umask(mask);
-		int bound = bind(fd, (const struct sockaddr *)addr, sizeof(*addr));
+		/* The socket is made 0666 (everyone may ask; SO_PEERCRED says
+		 * who) by the umask of its bind, not by a chmod of its name
+		 * after, which would follow a link planted there in between.
+		 * Only main runs yet, so the process-wide umask is ours. */
+		mode_t old_mask = umask(0111);
+		int bound = bind(fd, (const struct sockaddr *)&addr, sizeof(addr));
 		umask(old_mask);
 		if (bound == 0) {
 			what = "listen on";
-			if (listen(fd, CONTROL_BACKLOG) == 0)
-				return fd;
+			if (listen(fd, CONTROL_BACKLOG) == 0) {
+				c->listen_fd = fd;
+				return 0;
+			}
 			int e = errno;
-			unlink(addr->sun_path);
+			unlink(addr.sun_path);
 			errno = e;
 		}
 	}
-	snprintf(err, errlen, "cannot %s %s: %s", what, addr->sun_path, strerror(errno));
+	snprintf(err, errlen, "cannot %s %s: %s", what, addr.sun_path, strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	return -1;
 }
 
-int control_open(struct crond *c, char *err, size_t errlen)
-{
-	struct sockaddr_un addr[CROND_LISTENERS];
-	for (int i = 0; i < CROND_LISTENERS; i++) {
-		addr[i] = (struct sockaddr_un){ .sun_family = AF_UNIX };
-		c->listen_fd[i] = -1;
-		c->listen_passed[i] = false;
-	}
-	pthread_mutex_lock(&c->cfg_lock);
-	size_t len = strlen(c->cfg.socket);
-	bool fits = len > 0 && len < sizeof(addr[0].sun_path) &&
-	            config_root_socket(c->cfg.socket, addr[CROND_LISTEN_ROOT].sun_path,
-	                               sizeof(addr[0].sun_path)) == 0;
-	if (fits)
-		memcpy(addr[CROND_LISTEN_ALL].sun_path, c->cfg.socket, len + 1);
-	pthread_mutex_unlock(&c->cfg_lock);
-	if (!fits) {
-		snprintf(err, errlen, "socket path is empty, or it or its root socket is longer "
-		         "than %zu bytes", sizeof(addr[0].sun_path) - 1);
-		return -1;
-	}
-	/* Socket activation: systemd holds a socket; crond only serves it. */
-	const char *paths[CROND_LISTENERS] = { addr[CROND_LISTEN_ALL].sun_path,
-		                               addr[CROND_LISTEN_ROOT].sun_path };
-	int passed[CROND_LISTENERS];
-	if (listenfd_from_systemd(paths, passed, CROND_LISTENERS, err, errlen) < 0)
-		return -1;
-	/* Everyone may ask on one (SO_PEERCRED says who): 0666. Root's own
-	 * is 0600: only root may connect to it. */
-	static const mode_t masks[CROND_LISTENERS] = { 0111, 0177 };
-	for (int i = 0; i < CROND_LISTENERS; i++) {
-		if (passed[i] >= 0) {
-			c->listen_fd[i] = passed[i];
-			c->listen_passed[i] = true;
-			/* systemd's Backlog= (the units set it): listen again sets
-			 * ours on a unit that does not; failing, it keeps the unit's */
-			(void)listen(passed[i], CONTROL_BACKLOG);
-			continue;
-		}
-		if (clear_path(&addr[i], err, errlen) < 0 ||
-		    (c->listen_fd[i] = bind_listen(&addr[i], masks[i], err, errlen)) < 0) {
-			control_close(c);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 void control_close(struct crond *c)
 {
-	for (int i = 0; i < CROND_LISTENERS; i++) {
-		int fd = c->listen_fd[i];
-		if (fd < 0)
-			continue;
-		struct sockaddr_un addr = { 0 };
-		socklen_t alen = sizeof(addr);
-		bool named = !c->listen_passed[i] &&   /* systemd's stays for the next crond */
-		             getsockname(fd, (struct sockaddr *)&addr, &alen) == 0 &&
-		             alen > offsetof(struct sockaddr_un, sun_path) &&
-		             addr.sun_path[0] != '\0';
-		addr.sun_path[sizeof(addr.sun_path) - 1] = '\0';
-		if (close(fd) < 0)
-			log_msg(LOG_WARNING, "control: closing the socket: %s", strerror(errno));
-		c->listen_fd[i] = -1;
-		struct stat st;
-		if (named && lstat(addr.sun_path, &st) == 0 && S_ISSOCK(st.st_mode) &&
-		    unlink(addr.sun_path) < 0)
-			log_msg(LOG_WARNING, "control: cannot remove %s: %s", addr.sun_path,
-			        strerror(errno));
-	}
+	if (c->listen_fd < 0)
+		return;
+	struct sockaddr_un addr = { 0 };
+	socklen_t alen = sizeof(addr);
+	bool named = !c->listen_passed &&   /* systemd's socket stays for the next crond */
+	             getsockname(c->listen_fd, (struct sockaddr *)&addr, &alen) == 0 &&
+	             alen > offsetof(struct sockaddr_un, sun_path) && addr.sun_path[0] != '\0';
+	addr.sun_path[sizeof(addr.sun_path) - 1] = '\0';
+	if (close(c->listen_fd) < 0)
+		log_msg(LOG_WARNING, "control: closing the socket: %s", strerror(errno));
+	c->listen_fd = -1;
+	struct stat st;
+	if (named && lstat(addr.sun_path, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    unlink(addr.sun_path) < 0)
+		log_msg(LOG_WARNING, "control: cannot remove %s: %s", addr.sun_path,
+		        strerror(errno));
 }
 
 /* ------------------------------------------------------------ thread */
@@ -265,11 +239,11 @@ static void take_box(struct control *ctl)
 	}
 }
 
-/* Events taken from one epoll_wait: every connection's and the fixed
+/* Events taken from one epoll_wait: every connection's and the two fixed
  * descriptors', so that root's are always among them (were there fewer
  * than the connections ready, root's could come a few passes later, each
  * serving a user's request). */
-#define CONTROL_EVENTS_MAX (CONTROL_MAX_CONNS + CROND_LISTENERS + 1)
+#define CONTROL_EVENTS_MAX (CONTROL_MAX_CONNS + 2)
 
 struct ranked_event {
 	uint64_t turn;                     /* control_conn_turn */
@@ -283,37 +257,29 @@ static int by_turn(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Serves one pass's events: root's listener first, then the other
- * listener, the box and root's connections, then users' connections, the
- * user served longest ago first, for at most CONTROL_PASS_BUDGET_MS once
- * one has been served, and none when root has just connected (its request
- * comes first in the next pass). A user's expensive request (a --status of
- * thousands of entries) then delays root by itself alone, not by every
- * request that happened to be ready in the same pass; and a user whose
- * client keeps sending cannot stay ahead of the others. */
+/* Serves one pass's events: the listener, the box and root's connections
+ * first, then users' connections, the user served longest ago first, for
+ * at most CONTROL_PASS_BUDGET_MS once one has been served, and none when
+ * root has just connected (its request comes first in the next pass). A
+ * user's expensive request (a --status of thousands of entries) then
+ * delays root by itself alone, not by every request that happened to be
+ * ready in the same pass; and a user whose client keeps sending cannot
+ * stay ahead of the others. */
 static void serve_events(struct control *ctl, const struct epoll_event *evs, int n)
 {
 	struct ranked_event ranked[CONTROL_EVENTS_MAX];
-	const uint64_t root_listener = CONTROL_TOKEN_LISTEN - CROND_LISTEN_ROOT;
-	const uint64_t all_listener = CONTROL_TOKEN_LISTEN - CROND_LISTEN_ALL;
-	bool root_came = false;   /* root connected: its request, not users', next */
-	int m = 0;
-	for (int i = 0; i < n; i++) {
-		if (evs[i].data.u64 == root_listener)
-			root_came = control_accept(ctl, CROND_LISTEN_ROOT);
-		else
-			ranked[m++] = (struct ranked_event){ control_conn_turn(ctl, evs[i].data.u64),
-				                             evs[i] };
-	}
-	qsort(ranked, (size_t)m, sizeof(ranked[0]), by_turn);
+	for (int i = 0; i < n; i++)
+		ranked[i] = (struct ranked_event){ control_conn_turn(ctl, evs[i].data.u64), evs[i] };
+	qsort(ranked, (size_t)n, sizeof(ranked[0]), by_turn);
 	int64_t start = control_mono_ms();
 	bool served_user = false;
-	for (int i = 0; i < m; i++) {
+	bool root_came = false;   /* root connected: its request, not users', next */
+	for (int i = 0; i < n; i++) {
 		uint64_t token = ranked[i].ev.data.u64;
 		if (token == CONTROL_TOKEN_BOX) {
 			take_box(ctl);
-		} else if (token == all_listener) {
-			root_came = control_accept(ctl, CROND_LISTEN_ALL) || root_came;
+		} else if (token == CONTROL_TOKEN_LISTEN) {
+			root_came = control_accept(ctl);
 		} else {
 			if (ranked[i].turn != 0) {
 				if (root_came ||
@@ -405,10 +371,7 @@ static struct control *control_new(struct crond *c, const struct control_limits 
 	           crond_spool_open(c, ctl->ctx.cfg.spool, 0, &ctl->ctx.sp, &err) != SPOOL_OK) {
 		log_msg(LOG_ERR, "control: cannot open the spool: %s", err.msg);
 	} else if ((ctl->ep = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
-	           watch(ctl->ep, c->listen_fd[CROND_LISTEN_ALL],
-	                 CONTROL_TOKEN_LISTEN - CROND_LISTEN_ALL) < 0 ||
-	           watch(ctl->ep, c->listen_fd[CROND_LISTEN_ROOT],
-	                 CONTROL_TOKEN_LISTEN - CROND_LISTEN_ROOT) < 0 ||
+	           watch(ctl->ep, c->listen_fd, CONTROL_TOKEN_LISTEN) < 0 ||
 	           watch(ctl->ep, c->control_box.efd, CONTROL_TOKEN_BOX) < 0) {
 		log_msg(LOG_ERR, "control: epoll: %s", strerror(errno));
 	} else {
@@ -429,7 +392,7 @@ static struct control *control_new(struct crond *c, const struct control_limits 
 static int start_thread(struct crond *c, const struct control_limits *limits,
                         struct spool *sp)
 {
-	if (c->listen_fd[CROND_LISTEN_ALL] < 0 || c->listen_fd[CROND_LISTEN_ROOT] < 0) {
+	if (c->listen_fd < 0) {
 		log_msg(LOG_ERR, "control: no socket (control_open first)");
 		spool_close(sp);
 		return -1;

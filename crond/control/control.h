@@ -84,14 +84,11 @@ struct control_msg {
 /* The production limits (the CONTROL_* constants). */
 void control_default_limits(struct control_limits *out);
 
-/* Creates the listening sockets (SOCK_CLOEXEC | SOCK_NONBLOCK): everyone's
- * at c->cfg.socket, mode 0666, and root's alone at its config_root_socket
- * name (lib/config.h), mode 0600, into c->listen_fd[CROND_LISTEN_ALL] and
- * [CROND_LISTEN_ROOT]; or takes those systemd passed (listenfd.h). A stale
- * socket file at a path is removed first; anything else there (a regular
- * file, a directory, a symlink, a live daemon's socket) is refused and left
- * alone. Returns 0, or -1 with a one-line message in ERR (nothing left
- * open). */
+/* Creates the listening socket at c->cfg.socket (SOCK_CLOEXEC |
+ * SOCK_NONBLOCK, mode 0666) and stores it in c->listen_fd. A stale socket
+ * file at the path is removed first; anything else there (a regular file, a
+ * directory, a symlink) is refused and left alone. Returns 0, or -1 with a
+ * one-line message in ERR (c->listen_fd stays -1). */
 int control_open(struct crond *c, char *err, size_t errlen);
 
 /* Opens the thread's own spool connection (c->cfg.spool), then starts the
@@ -112,8 +109,8 @@ int control_start_with(struct crond *c, struct spool *sp);
  * control_close. Only after control_start succeeded. */
 void control_stop(struct crond *c);
 
-/* Closes c->listen_fd[] (those open) and unlinks the socket files crond
- * bound (not systemd's), if they are still sockets. Sets them to -1. */
+/* Closes c->listen_fd (if open) and unlinks the socket file it is bound to,
+ * if that is still a socket. Sets c->listen_fd to -1. */
 void control_close(struct crond *c);
 
 #endif

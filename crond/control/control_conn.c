@@ -552,22 +552,18 @@ static bool conn_new(struct control *ctl, int fd, int64_t now)
 
 static void listen_events(struct control *ctl, uint32_t events)
 {
-	for (int i = 0; i < CROND_LISTENERS; i++) {
-		struct epoll_event ev = { .events = events,
-			                  .data.u64 = CONTROL_TOKEN_LISTEN - (uint64_t)i };
-		if (epoll_ctl(ctl->ep, EPOLL_CTL_MOD, ctl->c->listen_fd[i], &ev) < 0)
-			log_msg(LOG_ERR, "control: epoll: %s", strerror(errno));
-	}
+	struct epoll_event ev = { .events = events, .data.u64 = CONTROL_TOKEN_LISTEN };
+	if (epoll_ctl(ctl->ep, EPOLL_CTL_MOD, ctl->c->listen_fd, &ev) < 0)
+		log_msg(LOG_ERR, "control: epoll: %s", strerror(errno));
 }
 
-bool control_accept(struct control *ctl, int which)
+bool control_accept(struct control *ctl)
 {
 	bool root = false;
 	int64_t now = control_mono_ms();
 	control_config_refresh(&ctl->ctx);
 	for (int i = 0; i < CONTROL_ACCEPT_BATCH; i++) {
-		int fd = accept4(ctl->c->listen_fd[which], NULL, NULL,
-		                 SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd = accept4(ctl->c->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0 && (errno == EINTR || errno == ECONNABORTED))
 			continue;
 		if (fd < 0 && errno == EAGAIN)

@@ -12,11 +12,10 @@
 #include "crond/control/control.h"
 #include "crond/control/control_handlers.h"
 
-/* epoll tokens of the fixed descriptors; a connection's token is
- * (generation << 32 | slot), generations never reaching UINT32_MAX. The
- * listeners' are CONTROL_TOKEN_LISTEN - CROND_LISTEN_ALL/ROOT. */
+/* epoll tokens of the two fixed descriptors; a connection's token is
+ * (generation << 32 | slot), generations never reaching UINT32_MAX. */
 #define CONTROL_TOKEN_LISTEN UINT64_MAX
-#define CONTROL_TOKEN_BOX (UINT64_MAX - CROND_LISTENERS)
+#define CONTROL_TOKEN_BOX (UINT64_MAX - 1)
 /* Connections accepted per wakeup, so a flood of connects cannot starve
  * the clients already connected. */
 #define CONTROL_ACCEPT_BATCH 64
@@ -72,9 +71,9 @@ struct control {
  * every pass, never wait behind more than one user's expensive request. */
 #define CONTROL_PASS_BUDGET_MS 10
 
-/* The listening socket c->listen_fd[WHICH] is readable: accept what waits
- * (at most CONTROL_ACCEPT_BATCH). Returns whether one of them is root's. */
-bool control_accept(struct control *ctl, int which);
+/* The listening socket is readable: accept what waits (at most
+ * CONTROL_ACCEPT_BATCH). Returns whether one of them is root's. */
+bool control_accept(struct control *ctl);
 
 /* epoll reported EVENTS for the connection with TOKEN (ignored when that
  * connection is gone). */

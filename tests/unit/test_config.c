@@ -34,24 +34,6 @@ static void test_defaults_are_the_documented_paths_and_limits(void **state)
 	assert_int_equal(c.cron_mail, CRON_MAIL_ALWAYS);
 }
 
-/* Root's socket is named after everyone's: "-root" before ".sock", else
- * ".root" after the name; -1 when it would not fit. */
-static void test_root_socket_is_named_after_the_socket(void **state)
-{
-	(void)state;
-	char out[CONFIG_PATH_MAX];
-	assert_int_equal(config_root_socket("/run/crond.sock", out, sizeof(out)), 0);
-	assert_string_equal(out, "/run/crond-root.sock");
-	assert_int_equal(config_root_socket("/run/cron/ctl", out, sizeof(out)), 0);
-	assert_string_equal(out, "/run/cron/ctl.root");
-	assert_int_equal(config_root_socket("/run/x.sock.d/s", out, sizeof(out)), 0);
-	assert_string_equal(out, "/run/x.sock.d/s.root");
-	char small[sizeof("/run/c-root.sock")];
-	assert_int_equal(config_root_socket("/run/c.sock", small, sizeof(small)), 0);
-	assert_string_equal(small, "/run/c-root.sock");
-	assert_int_equal(config_root_socket("/run/cc.sock", small, sizeof(small)), -1);
-}
-
 static void test_fairness_keys(void **state)
 {
 	(void)state;
@@ -403,7 +385,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults_are_the_documented_paths_and_limits),
-		cmocka_unit_test(test_root_socket_is_named_after_the_socket),
 		cmocka_unit_test(test_per_user_limits_have_documented_defaults_and_bounds),
 		cmocka_unit_test(test_keys_comments_quotes_and_blanks),
 		cmocka_unit_test(test_quoted_value_followed_by_a_comment_is_the_quoted_text),

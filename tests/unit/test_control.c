@@ -108,7 +108,7 @@ static struct crond *crond_new(struct fx *f)
 	char err[256];
 	c->local_zone = tz_load("UTC", err, sizeof(err));
 	assert_non_null(c->local_zone);
-	c->listen_fd[CROND_LISTEN_ALL] = c->listen_fd[CROND_LISTEN_ROOT] = -1;
+	c->listen_fd = -1;
 	return c;
 }
 
@@ -2088,10 +2088,6 @@ static void test_open_replaces_a_stale_socket_but_nothing_else(void **state)
 	assert_int_equal(umask(mask), 027);   /* the bind's umask is put back */
 	assert_int_equal(lstat(c->cfg.socket, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0666);   /* made so, with no chmod */
-	char root_sock[CONFIG_PATH_MAX];
-	assert_int_equal(config_root_socket(c->cfg.socket, root_sock, sizeof(root_sock)), 0);
-	assert_int_equal(lstat(root_sock, &st), 0);
-	assert_int_equal(st.st_mode & 0777, 0600);   /* root's alone */
 
 	struct crond *twin = crond_new(f);                 /* a live one stays */
 	set_path(f, twin->cfg.socket, "other.sock");
@@ -2100,48 +2096,7 @@ static void test_open_replaces_a_stale_socket_but_nothing_else(void **state)
 	crond_free(twin);
 	control_close(c);
 	assert_int_equal(lstat(c->cfg.socket, &st), -1);
-	assert_int_equal(lstat(root_sock, &st), -1);
 	crond_free(c);
-}
-
-/* Root has a socket of its own, 0600 beside everyone's 0666, accepted
- * first: root's commands are served there with everyone's moved away, and
- * no user can connect to it (a user's flood of connects cannot queue ahead
- * of root's in the kernel). */
-static void test_root_has_a_socket_of_its_own(void **state)
-{
-	struct fx *f = *state;
-	char root_sock[CONFIG_PATH_MAX], aside[CONFIG_PATH_MAX + 8];
-	assert_int_equal(config_root_socket(f->c->cfg.socket, root_sock, sizeof(root_sock)), 0);
-	struct stat st;
-	assert_int_equal(lstat(root_sock, &st), 0);
-	assert_true(S_ISSOCK(st.st_mode));
-	assert_int_equal(st.st_mode & 0777, 0600);
-	assert_int_equal(st.st_uid, 0);
-	snprintf(aside, sizeof(aside), "%s.aside", f->c->cfg.socket);
-	assert_int_equal(rename(f->c->cfg.socket, aside), 0);
-	expect_ping(f);                                   /* root: through its own */
-	pid_t pid = fork();                               /* a user cannot */
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int fd = -1;
-		struct proto_error pe = { 0 };
-		if (setgroups(0, NULL) < 0 || setresgid(NOBODY, NOBODY, NOBODY) < 0 ||
-		    setresuid(NOBODY, NOBODY, NOBODY) < 0)
-			_exit(90);
-		if (proto_client_connect(root_sock, 1000, &fd, &pe) == PROTO_OK)
-			_exit(91);
-		_exit(strstr(pe.msg, "ermission denied") != NULL ? 0 : 92);
-	}
-	int status;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
-	assert_int_equal(rename(aside, f->c->cfg.socket), 0);
-	struct proto_buf b = req_new(MSG_PING);           /* and everyone's still */
-	struct result r;
-	nobody(f, &b, &r);
-	expect_ok(&r);
 }
 
 /* Log lines name the event, never the crontab text or the environment. */
@@ -2302,7 +2257,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_removals_work_on_a_full_file_system,
 		                                setup_small_fs, teardown),
 		T(test_open_replaces_a_stale_socket_but_nothing_else),
-		T(test_root_has_a_socket_of_its_own),
 		T(test_log_lines_are_greppable_and_keep_secrets),
 #undef T
 	};

@@ -12,7 +12,6 @@
 need_crond
 command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 0; }
 write_conf
-ROOT_SOCK=${SOCK%.sock}-root.sock
 printf '* * * * * root true\n' >"$TEST_TMP/cron.d/one"
 chmod 0644 "$TEST_TMP/cron.d/one"
 
@@ -78,31 +77,7 @@ if command -v systemd-socket-activate >/dev/null; then
     run "$CRONTAB" -l
     expect_err_has "no crontab for root" "crontab -l through the activated socket"
     grep -q "START" "$TEST_TMP/crond.log" || fail "crond did not start on the first connection"
-    [ "$(stat -c '%a' "$ROOT_SOCK")" = 600 ] || fail "crond did not make root's socket itself"
     stop_crond
-    [ ! -e "$ROOT_SOCK" ] || fail "crond left the root socket it made"
-    # Both sockets passed (crond.socket and crond-root.socket), in either
-    # order: crond serves each, and removes neither.
-    for order in "$SOCK $ROOT_SOCK" "$ROOT_SOCK $SOCK"; do
-        set -- $order
-        rm -f "$SOCK" "$ROOT_SOCK"
-        systemd-socket-activate -l "$1" -l "$2" "$BIN/crond" -n --config "$CONF" \
-            >>"$TEST_TMP/crond.log" 2>&1 &
-        CROND_PID=$!
-        for _ in $(seq 1 50); do [ -S "$SOCK" ] && [ -S "$ROOT_SOCK" ] && break; sleep 0.1; done
-        chmod 0666 "$SOCK"     # as crond.socket's SocketMode=
-        run "$CRONTAB" -l
-        expect_err_has "no crontab for root" "root's crontab -l, both sockets passed ($order)"
-        run as_nobody "$CRONTAB" -l
-        expect_err_has "no crontab for nobody" "nobody's crontab -l, both sockets passed"
-        mv "$SOCK" "$SOCK.aside"                   # root's alone serves root
-        run "$CRONTAB" -l
-        expect_err_has "no crontab for root" "root's crontab -l on root's passed socket"
-        mv "$SOCK.aside" "$SOCK"
-        stop_crond
-        [ -S "$SOCK" ] && [ -S "$ROOT_SOCK" ] || fail "crond removed a socket systemd passed"
-    done
-    rm -f "$SOCK" "$ROOT_SOCK"
 else
     echo "note: no systemd-socket-activate; the holder below still tests activation"
 fi
@@ -173,16 +148,12 @@ rm -f "$SOCK"
 # ---- the units
 if command -v systemd-analyze >/dev/null; then
     sed -e "s|/usr/local/sbin/crond|$BIN/crond|" "$ROOT/etc/crond.service" >"$TEST_TMP/crond.service"
-    cp "$ROOT/etc/crond.socket" "$ROOT/etc/crond-root.socket" "$TEST_TMP/"
-    run systemd-analyze verify --man=no "$TEST_TMP/crond.socket" "$TEST_TMP/crond-root.socket" \
-        "$TEST_TMP/crond.service"
+    cp "$ROOT/etc/crond.socket" "$TEST_TMP/crond.socket"
+    run systemd-analyze verify --man=no "$TEST_TMP/crond.socket" "$TEST_TMP/crond.service"
     expect_rc 0 "systemd-analyze verify"
     [ -z "$ERR$OUT" ] || { show_last; fail "systemd-analyze verify is not clean"; }
     grep -qx 'Type=notify' "$TEST_TMP/crond.service" || fail "the unit is not Type=notify"
     grep -qx 'ListenStream=/run/crond.sock' "$TEST_TMP/crond.socket" || fail "the socket unit's path"
-    grep -qx 'ListenStream=/run/crond-root.sock' "$TEST_TMP/crond-root.socket" ||
-        fail "root's socket unit's path"
-    grep -qx 'SocketMode=0600' "$TEST_TMP/crond-root.socket" || fail "root's socket unit's mode"
 else
     echo "note: no systemd-analyze; the units are not verified"
 fi

@@ -28,7 +28,6 @@ usr/bin/atrm
 usr/bin/batch
 usr/bin/crontab
 usr/lib/crond/crond-session
-usr/lib/systemd/system/crond-root.socket
 usr/lib/systemd/system/crond.service
 usr/lib/systemd/system/crond.socket
 usr/sbin/crond
