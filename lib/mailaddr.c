@@ -57,6 +57,7 @@ static int check_list(const char *what, const char *list, mailaddr_fn *each, voi
 			            what);
 	}
 	const char *s = list;
+	size_t addresses = 0;
 	for (;;) {
 		const char *comma = strchr(s, ',');
 		const char *end = comma ? comma : s + strlen(s);
@@ -64,14 +65,19 @@ static int check_list(const char *what, const char *list, mailaddr_fn *each, voi
 			s++;
 		while (end > s && end[-1] == ' ')
 			end--;
-		if (check_address(what, s, (size_t)(end - s), recipients, err, errlen) < 0)
+		/* An empty place in a list of recipients ("a,b,", "a,,b") names
+		 * no one: sendmail skips it, so Debian's cron mails the others. */
+		bool skip = recipients && end == s;
+		if (!skip && check_address(what, s, (size_t)(end - s), recipients, err, errlen) < 0)
 			return -1;
-		if (each != NULL)
+		if (!skip && each != NULL)
 			each(arg, s, (size_t)(end - s));
+		addresses += !skip;
 		if (comma == NULL)
-			return 0;
+			break;
 		s = comma + 1;
 	}
+	return addresses > 0 ? 0 : fail(err, errlen, "%s holds no address", what);
 }
 
 int mailaddr_check_list(const char *what, const char *list, mailaddr_fn *each, void *arg,

@@ -5,8 +5,9 @@
  *
  * An address is not empty, at most MAILADDR_MAX_ADDRESS bytes, and does not
  * start with '-' (sendmail would read it as an option). A list of
- * recipients is comma-separated, blanks around each address allowed but
- * none inside one ("alice bob" is refused, as Debian's cron mails no one
+ * recipients is comma-separated, empty places skipped ("a,b," is a and b,
+ * as sendmail reads it from Debian's cron; "," names no one and is
+ * refused), blanks around each address allowed but none inside one ("alice bob" is refused, as Debian's cron mails no one
  * then), at most MAILADDR_MAX_LIST bytes (one header line), with no control
  * character (a newline would forge headers). A sender is one address, no
  * ',', blanks allowed ("root (Cron Daemon)").
