@@ -152,6 +152,11 @@ static void child_chdir(const struct plan *p)
 	if (r == 0)
 		return;
 	int e = (int)-r;
+	/* A home that cannot be entered (/nonexistent, a user's own 000, a
+	 * HOME= of the crontab's) does not stop a cron job: it runs in /, as
+	 * Debian's cron runs it anyway (in its own directory). */
+	if (p->cwd == NULL && rawsys(SYS_chdir, "/") == 0)
+		return;
 	if (p->cwd == NULL)
 		child_fail(p, STEP_CHDIR_HOME, e);
 	if (p->note == NULL)

@@ -363,8 +363,10 @@ static _Noreturn void run_job(const struct args *a, const struct passwd *pw, cha
 	umask(a->job_umask);
 	const char *home = env_get(env, "HOME");
 	const char *dir = a->cwd ? a->cwd : home ? home : "/";
-	if (chdir(dir) < 0) {
-		int e = errno;
+	int e = chdir(dir) < 0 ? errno : 0;
+	if (e != 0 && a->cwd == NULL && chdir("/") == 0)
+		e = 0;   /* a home not entered: the job runs in /, as runner_child.c */
+	if (e != 0) {
 		if (a->at_job && a->cwd) {
 			/* Debian's words, in the job's output (runner.h). */
 			dprintf(1, "Execution directory inaccessible: %s: %s\n", dir, strerror(e));

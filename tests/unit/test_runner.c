@@ -904,6 +904,16 @@ static void test_job_starts_in_home_by_default_and_home_may_be_overridden(void *
 	s.n_assignments = 1;
 	run_job(&s, &r);
 	assert_ran(&r, "/tmp\n");
+	/* A home that cannot be entered does not stop the job: it runs in /,
+	 * as Debian's cron runs it anyway (cronie does not run it). */
+	const char *gone[] = { "HOME=/nonexistent/dir" };
+	s.assignments = gone;
+	run_job(&s, &r);
+	assert_ran(&r, "/\n");
+	const char *file[] = { "HOME=/etc/passwd" };
+	s.assignments = file;
+	run_job(&s, &r);
+	assert_ran(&r, "/\n");
 }
 
 /* An at job never runs anywhere but where it was queued (Debian's atd

@@ -69,12 +69,14 @@ SECRET_TOKEN=hunter2-$$
 * * * * * $ok_user echo \$PPID >$out/helper-pid; exec tail -f /dev/null
 CRON_TIMEOUT=1s
 * * * * * $ok_user sleep 30
+HOME=/nonexistent/pam-home
+* * * * * $ok_user pwd >$out/pwd-nohome
 EOF
 chmod 0644 "$TEST_TMP/cron.d/pam"
 now=$(date +%s)
 start_crond --test-clock $(before_next_minute 2)
 for _ in $(seq 1 300); do
-    [ -s "$out/pwd" ] && grep -q "signal=10" "$TEST_TMP/crond.log" \
+    [ -s "$out/pwd" ] && [ -s "$out/pwd-nohome" ] && grep -q "signal=10" "$TEST_TMP/crond.log" \
         && grep -q "status=3" "$TEST_TMP/crond.log" && grep -q "$exp_user) FAIL" "$TEST_TMP/crond.log" \
         && grep -q "timed-out" "$TEST_TMP/crond.log" \
         && [ -s "$out/plain-parent.out" ] && grep -q "status=139" "$TEST_TMP/crond.log" \
@@ -83,6 +85,9 @@ for _ in $(seq 1 300); do
 done
 sleep 0.5
 [ -s "$out/pwd" ] || fail "the job did not run through PAM"
+# A home that cannot be entered: the helper runs the job in /, as crond does.
+[ "$(cat "$out/pwd-nohome" 2>/dev/null)" = / ] ||
+    fail "the job whose home cannot be entered ran in '$(cat "$out/pwd-nohome" 2>/dev/null)' through PAM"
 
 # The job's environment travels to the helper as its own environment, every
 # name prefixed (crond/session.h): a crontab's secret is never in the

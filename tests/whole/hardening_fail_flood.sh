@@ -16,10 +16,10 @@ export TZ=UTC
 
 N=100
 write_conf
-printf 'HOME=/nonexistent/root-home\n* * * * * root true root-fails\n' >"$TEST_TMP/cron.d/root"
+printf 'SHELL=/nonexistent/root-shell\n* * * * * root true root-fails\n' >"$TEST_TMP/cron.d/root"
 chmod 0644 "$TEST_TMP/cron.d/root"
 {
-    echo "HOME=/nonexistent/nobody-home"
+    echo "SHELL=/nonexistent/nobody-shell"
     for i in $(seq 1 $N); do echo "* * * * * true $i"; done
 } >"$TEST_TMP/tab"
 chmod 0644 "$TEST_TMP/tab"
@@ -29,7 +29,7 @@ now=$(date +%s)
 start_crond --test-clock "$(before_next_minute 2):30"
 run as_nobody "$CRONTAB" "$TEST_TMP/tab"
 expect_rc 0 "nobody installs $N entries"
-wait_for 30 "root's FAIL line" log_has '(root) FAIL (.*cannot chdir to /nonexistent/root-home'
+wait_for 30 "root's FAIL line" log_has '(root) FAIL (.*cannot execute /nonexistent/root-shell'
 wait_for 30 "the held-back count" log_has '(nobody) FAIL (.*; [0-9]* similar lines\{0,1\} not logged)'
 sleep 4
 minutes=$(( ($(date +%s) - now) / 2 + 2 ))
