@@ -75,10 +75,17 @@ static bool mail_room(const struct super *s, const char *user, bool system, char
 
 void super_send_mail(struct super *s, const struct job *j)
 {
-	if (!s->cfg.sendmail[0] || j->skipped || j->start_failed)
+	if (!s->cfg.sendmail[0] || j->skipped || (j->start_failed && j->fail_msg[0] == '\0'))
 		return;
 	struct mail_sender sender = { s->cfg.sendmail, s->cfg.path, &s->kit };
 	struct mail_output out = { j->out, j->out_len, j->out_total };
+	char why[sizeof(j->fail_msg) + 16];
+	if (j->start_failed && j->out_len == 0) {
+		/* A job that could not start is mailed why, as Debian's cron
+		 * mails what its child said ("execle: No such file..."). */
+		int n = snprintf(why, sizeof(why), "crond: %s\n", j->fail_msg);
+		out = (struct mail_output){ why, (size_t)n, (uint64_t)n };
+	}
 	struct job_proc proc;
 	char err[512];
 	int rc = -1;
@@ -88,10 +95,10 @@ void super_send_mail(struct super *s, const struct job *j)
 	if (j->kind == JOB_CRON) {
 		enum cron_mail when = j->req->mail_when != CRON_MAIL_UNSET
 			? (enum cron_mail)j->req->mail_when : (enum cron_mail)s->cfg.cron_mail;
-		failed = mail_job_failed(j->wstatus) || j->timed_out;
-		wanted = mail_wanted_cron(j->req->mailto, when, failed, j->out_total);
+		failed = mail_job_failed(j->wstatus) || j->timed_out || j->start_failed;
+		wanted = mail_wanted_cron(j->req->mailto, when, failed, out.total);
 	} else {
-		wanted = mail_wanted_at((enum msg_mail)j->at.mail, j->out_total);
+		wanted = mail_wanted_at((enum msg_mail)j->at.mail, out.total);
 	}
 	if (!wanted)
 		return;

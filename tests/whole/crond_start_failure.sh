@@ -46,6 +46,11 @@ done
 grep 'echo never' <<<"$OUT" | grep -v failed-to-start && { show_last; fail "a failed start is not flagged failed-to-start"; }
 grep -q 'failed-to-start .*cannot execute /nonexistent/shell' <<<"$OUT" ||
     { show_last; fail "the missing shell's record does not say why"; }
+# and the owner is mailed why, as Debian's cron mails its child's execle error
+mailed() { grep -q 'crond: cannot execute /nonexistent/shell: No such file or directory' "$TEST_TMP/mail.log" 2>/dev/null; }
+wait_for 10 "the mail saying why the job did not start" mailed
+grep -q '^Subject: Cron <root@[^>]*> echo never' "$TEST_TMP/mail.log" ||
+    { cat "$TEST_TMP/mail.log"; fail "the start failure's mail has not the job's subject"; }
 kill -0 "$CROND_PID" || fail "crond died"
 stop_crond
 echo "crond_start_failure: ok"
