@@ -1134,6 +1134,7 @@ int runner_check_started(struct job_proc *proc, bool reaped, bool *started, char
 			if ((unsigned char)rep.text[i] < 0x20 || rep.text[i] == 0x7f)
 				rep.text[i] = ' ';
 		describe(proc, rep.r.step, rep.r.err, rep.text, msg, msglen);
+		proc->failed_step = rep.r.step;
 	}
 	proc->start_failed = !*started;
 	close_fd(&proc->err_fd);
@@ -1142,6 +1143,11 @@ int runner_check_started(struct job_proc *proc, bool reaped, bool *started, char
 	if (proc->pending != NULL && eof)
 		pending_done(proc, *started);
 	return 1;
+}
+
+bool runner_failed_at_exec(const struct job_proc *proc)
+{
+	return proc->start_failed && proc->failed_step == STEP_EXEC;
 }
 
 void runner_proc_close(struct job_proc *proc)

@@ -287,6 +287,7 @@ struct job_proc {
 	gid_t gid;
 	char *info;      /* private: names for runner_check_started's messages */
 	bool start_failed;  /* private: runner_check_started's decision */
+	int32_t failed_step;  /* private: the step a failed start reported */
 	struct { int32_t step, err; } fail;  /* private: a failure a child in our
 	                    memory reported, until its EOF lets it be said */
 	struct runner_pending *pending;  /* private: the plan and stack of a child
@@ -321,6 +322,14 @@ int runner_start(const struct job_spec *spec, struct job_proc *proc, char *err,
  * the start undecided, nor the job's slot taken, for ever. */
 int runner_check_started(struct job_proc *proc, bool reaped, bool *started, char *msg,
                          size_t msglen);
+
+/* After runner_check_started said PROC did not start: whether it failed
+ * only at its execve (its shell or program missing, not executable), its
+ * owner's account, ids and session all set up. Such a failure is the job's
+ * own, and is mailed as Debian's cron mails its child's execle error; one
+ * before (an account PAM refused, a setuid that failed) is not: nothing
+ * may run as that owner, sendmail neither. */
+bool runner_failed_at_exec(const struct job_proc *proc);
 
 /* Closes PROC's descriptors (those not yet -1) and frees its private data.
  * Does not signal or reap the child. Safe to call twice. A child still in

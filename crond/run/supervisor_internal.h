@@ -240,8 +240,9 @@ void super_claims_free(struct super *s);
 /* -------------------------------- supervisor_mail.c: the job's mail */
 
 /* Mails J's output if its settings ask for it (not for a run whose
- * crontab --run client saw all of it), or, for a job that could not start,
- * why ("crond: cannot execute ...", as a failed job's output); sendmail is
+ * crontab --run client saw all of it), or, for a job whose program could
+ * not be executed (runner_failed_at_exec), why ("crond: cannot execute
+ * ...", as a failed job's output); sendmail is
  * adopted as a JOB_MAIL job. Failures are logged. */
 void super_send_mail(struct super *s, const struct job *j);
 

@@ -72,7 +72,10 @@ CRON_TIMEOUT=1s
 HOME=/nonexistent/pam-home
 * * * * * $ok_user pwd >$out/pwd-nohome
 EOF
-chmod 0644 "$TEST_TMP/cron.d/pam"
+# An account PAM refuses gets no mail either (nothing may run as it,
+# sendmail neither), whatever its MAILTO: a review found one that did.
+printf 'MAILTO=root\n* * * * * %s echo expired-mail\n' "$exp_user" >"$TEST_TMP/cron.d/pam-exp"
+chmod 0644 "$TEST_TMP/cron.d/pam" "$TEST_TMP/cron.d/pam-exp"
 now=$(date +%s)
 start_crond --test-clock $(before_next_minute 2)
 for _ in $(seq 1 300); do
@@ -85,6 +88,10 @@ for _ in $(seq 1 300); do
 done
 sleep 0.5
 [ -s "$out/pwd" ] || fail "the job did not run through PAM"
+grep -q "($exp_user) FAIL .*expired-mail" "$TEST_TMP/crond.log" ||
+    fail "the expired account's mailed entry was not refused"
+grep -q "expired-mail" "$TEST_TMP/mail.log" 2>/dev/null && fail "an account PAM refused was mailed"
+grep -q "($exp_user) MAIL" "$TEST_TMP/crond.log" && fail "sendmail ran for an account PAM refused"
 # A home that cannot be entered: the helper runs the job in /, as crond does.
 [ "$(cat "$out/pwd-nohome" 2>/dev/null)" = / ] ||
     fail "the job whose home cannot be entered ran in '$(cat "$out/pwd-nohome" 2>/dev/null)' through PAM"
