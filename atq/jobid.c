@@ -6,6 +6,7 @@
  * Debian's). Every operand is checked before anything is done, so `atrm 3
  * x` removes nothing (as Debian's atrm).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,7 @@ static int parse_id(const char *s, int64_t *out)
  * atrm and at -c say "unknown jobid". */
 static int parse_listed_id(const char *s, int64_t *out)
 {
-	while (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+	while (isspace((unsigned char)*s))
 		s++;
 	if (*s == '+')
 		s++;

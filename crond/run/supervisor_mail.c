@@ -75,16 +75,16 @@ static bool mail_room(const struct super *s, const char *user, bool system, char
 
 void super_send_mail(struct super *s, const struct job *j)
 {
-	if (!s->cfg.sendmail[0] || j->skipped ||
-	    (j->start_failed && (j->fail_msg[0] == '\0' || !runner_failed_at_exec(&j->proc))))
+	/* A job whose program could not be executed is mailed why, as
+	 * Debian's cron mails what its child said ("execle: No such
+	 * file..."); nothing else that stops a start is (runner.h). */
+	bool exec_failed = runner_failed_at_exec(&j->proc) && j->fail_msg[0] != '\0';
+	if (!s->cfg.sendmail[0] || j->skipped || (j->start_failed && !exec_failed))
 		return;
 	struct mail_sender sender = { s->cfg.sendmail, s->cfg.path, &s->kit };
 	struct mail_output out = { j->out, j->out_len, j->out_total };
 	char why[sizeof(j->fail_msg) + 16];
-	if (j->start_failed && j->out_len == 0) {
-		/* A job whose program could not be executed is mailed why, as
-		 * Debian's cron mails what its child said ("execle: No such
-		 * file..."); nothing else that stops a start is (runner.h). */
+	if (exec_failed && j->out_len == 0) {
 		int n = snprintf(why, sizeof(why), "crond: %s\n", j->fail_msg);
 		out = (struct mail_output){ why, (size_t)n, (uint64_t)n };
 	}
