@@ -72,15 +72,17 @@ grep -F 'CMD (pid=' "$TEST_TMP/crond.log" | grep -qF '\e]0;owned\a\e[2J' \
     || fail "the log does not show the ESC escaped"
 # A CR is shown as \r, and a first line with more after it ends in "...";
 # --json is ASCII, the UTF-8 controls as \u escapes.
+# (Waits for the CR job's end, not its start: its row says "running" and
+# shows no output until then.)
+cr_row() { printf '%s\n' "$OUT" | grep -F 'echo cr\r; echo hidden'; }
 deadline=$((SECONDS + 15))
-until printf '%s\n' "$OUT" | grep -qF 'echo hidden' && printf '%s\n' "$OUT" | grep -qF 'c1-'; do
-    [ $SECONDS -lt $deadline ] || { show_last; fail "the CR and C1 jobs were not recorded"; }
+until cr_row | grep -qv ' running ' && printf '%s\n' "$OUT" | grep -qF 'c1-'; do
+    [ $SECONDS -lt $deadline ] || { show_last; fail "the CR and C1 jobs were not recorded as ended"; }
     sleep 0.2
     run "$CRONTAB" --history --tz UTC
 done
 if grep -q $'\r' "$OUT_FILE"; then fail "crontab --history printed a raw CR: $OUT"; fi
-printf '%s\n' "$OUT" | grep -F 'echo cr\r; echo hidden' | grep -qF 'cr\r...' \
-    || fail "the CR job's row: $(printf '%s\n' "$OUT" | grep -F 'echo cr')"
+cr_row | grep -qF 'cr\r...' || fail "the CR job's row: $(cr_row)"
 run "$CRONTAB" --history --json
 expect_rc 0 "crontab --history --json"
 if grep -q $'\302\233' "$OUT_FILE"; then fail "--json printed a raw U+009B"; fi
