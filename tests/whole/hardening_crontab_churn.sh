@@ -43,6 +43,7 @@ stop_crond
 installs=$(awk '{ s += $1 } END { print s + 0 }' "$TEST_TMP/installs")
 root_late_during_churn root-every-minute
 runs=$RUNS late=$LATE
-[ "$late" -le 10 ] || fail "root's run started ${late} s of the test clock late (1 s: 10) during the churn"
+limit=$(scaled_bound 10 40)   # a slower machine: see hardening_gap_churn
+[ "$late" -le "$limit" ] || fail "root's run started ${late} s of the test clock late (bound $limit: 10 on a quiet machine) during the churn"
 [ "$installs" -ge 20 ] || fail "only $installs installs: the churn did not happen"
 echo "figure: $installs installs of 10,000 entries in 10 s; root's $runs runs at most $late test-clock seconds (x0.1 real) late"

@@ -23,6 +23,11 @@
 #                             test waits on, never a fixed sleep, so that a
 #                             busy machine is only slower
 #   log_has TEXT              $TEST_TMP/crond.log has a line with TEXT (grep)
+#   scaled_bound N [CAP]      N times CROND_TEST_SLOWNESS (how many times
+#                             slower than a quiet machine this one starts a
+#                             program: tests/run), at most CAP: for a bound
+#                             on how late something may be, set on a quiet
+#                             machine
 #   end_pid PID               SIGTERM, up to 5 s to exit, then SIGKILL; reaped
 #   fail MESSAGE              print MESSAGE (and the crond log), exit 1
 #
@@ -221,6 +226,12 @@ wait_for() {
 }
 
 log_has() { grep -q -- "$1" "$TEST_TMP/crond.log"; }
+
+scaled_bound() {
+    local b=$(( $1 * ${CROND_TEST_SLOWNESS:-1} ))
+    [ $# -lt 2 ] || [ "$b" -le "$2" ] || b=$2
+    echo "$b"
+}
 
 # check_limited USER EVENT MINUTES AT_LEAST: USER's EVENT lines, limited per
 # owner (5 per 10 s of the daemon's clock, crond(8)), kept within that rate
