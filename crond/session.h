@@ -10,9 +10,10 @@
  * or libc of a program running as root (a job's LD_PRELOAD arrives as
  * CRONDJOB_LD_PRELOAD). The helper takes these strings, drops the prefix,
  * and clears its environment before anything else. It runs PAM's account
- * and session steps for the owner, starts the job as its own child with
- * the owner's ids, waits, closes the session and exits with the job's
- * status (see crond-session's DESIGN note). Without PAM the runner does
+ * and session steps for the owner, leaves a copy of itself outside the
+ * job's process group to close the session once the job has ended, and
+ * becomes the job, with the owner's ids, in its own process: the runner's
+ * child is the job (see crond-session's DESIGN note). Without PAM the runner does
  * the same for another user's job while fs.suid_dumpable is 1, with an
  * empty service name (argv[2]).
  *
@@ -36,8 +37,8 @@
  *                        the job is `/bin/sh -c COMMAND` with a plain
  *                        COMMAND (lib/plaincmd.h) and /bin/sh is dash: the
  *                        helper may exec COMMAND without the shell (runner.h
- *                        direct_plain), and then reports its end as dash
- *                        would (exit 128+N and dash's line for a signal)
+ *                        direct_plain), and says whether it did with marks
+ *                        on the start report (below)
  *   argv[7]              N, the number of environment strings, decimal: the
  *                        environment holds exactly N, all prefixed, and with
  *                        "env" in argv[5] SESSION_CWD_VAR's string besides
@@ -57,7 +58,10 @@
  * SESSION_REPORT_TEXT bytes, one write, so atomic), when the job cannot
  * start: STEP_PAM_ACCOUNT (PAM refused the account: expired, locked...),
  * STEP_PAM_SESSION, STEP_HELPER (bad arguments, not root, unknown user),
- * or the runner's own steps (setuid, chdir, exec...) for the job's child.
+ * or the runner's own steps (setuid, chdir, exec...) for the job.
+ * Before it, a "plain" job may have marks: a `struct start_report` alone
+ * whose step is STEP_MARK_DIRECT (it is exec'ing COMMAND itself) or
+ * STEP_MARK_SHELL (that failed: the shell runs it), the last one true.
  * EOF without a report means the job's execve happened.
  */
 #ifndef CROND_SESSION_H
@@ -66,7 +70,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define SESSION_ARGV_MAGIC "crond-session/4"
+#define SESSION_ARGV_MAGIC "crond-session/5"
 #define SESSION_ENV_PREFIX "CRONDJOB_"
 #define SESSION_ARGV_FIXED 9          /* argv[0] to argv[8] */
 #define SESSION_CWD_IN_ENV "env"

@@ -1084,6 +1084,28 @@ static void pending_done(struct job_proc *proc, bool started)
 	proc->pending = NULL;
 }
 
+/* Takes crond-session's marks (STEP_MARK_*) off the front of the N bytes
+ * at BUF, the last one into PROC; true when there were any. */
+static bool take_marks(struct job_proc *proc, void *buf, ssize_t *n)
+{
+	const size_t one = sizeof(struct start_report);
+	char *b = buf;
+	size_t off = 0;
+	struct start_report r;
+	while ((size_t)*n - off >= one) {
+		memcpy(&r, b + off, one);
+		if (r.step != STEP_MARK_DIRECT && r.step != STEP_MARK_SHELL)
+			break;
+		proc->helper_direct = r.step == STEP_MARK_DIRECT;
+		off += one;
+	}
+	if (off == 0)
+		return false;
+	memmove(b, b + off, (size_t)*n - off);
+	*n -= (ssize_t)off;
+	return true;
+}
+
 int runner_check_started(struct job_proc *proc, bool reaped, bool *started, char *msg,
                          size_t msglen)
 {
@@ -1094,21 +1116,24 @@ int runner_check_started(struct job_proc *proc, bool reaped, bool *started, char
 		*started = !proc->start_failed;
 		return 1;
 	}
-	/* The child's report, or the session helper's with its message. */
+	/* The child's report, or the session helper's with its message, after
+	 * any marks the helper wrote before it (one read may hold them all). */
 	struct {
 		struct start_report r;
-		char text[SESSION_REPORT_TEXT + 1];
+		char text[SESSION_REPORT_TEXT + 2 * sizeof(struct start_report) + 1];
 	} rep;
 	ssize_t n;
 	for (;;) {
 		do
-			n = read(proc->err_fd, &rep, sizeof(rep) - 1);
+			n = read(proc->err_fd, &rep, sizeof(rep.r) + sizeof(rep.text) - 1);
 		while (n < 0 && errno == EINTR);
 		if (n < 0 && errno == EAGAIN) {
 			if (!reaped)
 				return 0;
 			n = 0;   /* the child is gone: what it wrote is all there is */
 		}
+		if (n > 0 && take_marks(proc, &rep, &n) && n == 0)
+			continue;   /* marks alone: the EOF or a report is to come */
 		/* A child in our memory is still on its stack after its record
 		 * (until it exits): the record is kept, and said at the EOF. */
 		if (proc->pending == NULL || n != (ssize_t)sizeof(rep.r))
@@ -1142,6 +1167,8 @@ int runner_check_started(struct job_proc *proc, bool reaped, bool *started, char
 	 * memory: its stack and plan are then left to it (runner_proc_close). */
 	if (proc->pending != NULL && eof)
 		pending_done(proc, *started);
+	else if (proc->helper_direct)
+		proc->direct = *started;
 	return 1;
 }
 

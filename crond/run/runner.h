@@ -292,6 +292,8 @@ struct job_proc {
 	                    memory reported, until its EOF lets it be said */
 	struct runner_pending *pending;  /* private: the plan and stack of a child
 	                    in our memory, until its start report's EOF */
+	bool helper_direct;  /* private: crond-session's last mark said it
+	                    exec'd the plain command itself (STEP_MARK_*) */
 	bool direct;     /* the job's process is the plain command itself, exec'd
 	                    without the shell (job_spec's direct_plain): its wait
 	                    status is the command's, where the shell would have

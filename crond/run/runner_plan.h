@@ -34,6 +34,10 @@ enum step {
 	STEP_HELPER,        /* crond-session (crond/session.h): a message follows */
 	STEP_PAM_ACCOUNT,   /* PAM refused the account: a message follows */
 	STEP_PAM_SESSION,   /* PAM could not open the session: a message follows */
+	/* Not failures: marks crond-session writes, alone (no message), in
+	 * the order it acts, the last one true at its EOF. */
+	STEP_MARK_DIRECT,   /* it is exec'ing the plain command itself */
+	STEP_MARK_SHELL,    /* that exec failed: the shell runs it after all */
 };
 
 /* What the child writes to the start-report pipe; one write, atomic. */

@@ -2,13 +2,17 @@
  *
  * DESIGN: with `pam = yes`, crond's runner execs this program, as root and
  * with an empty environment, in place of a job (the argument vector is
- * crond/session.h's). It is one process per job, the job's parent, and the
- * only place PAM's steps run, because the session step changes the process
- * that takes it (pam_limits: setrlimit; pam_loginuid: /proc/self/loginuid):
- * never the daemon, never the runner's raw-syscall child. Single-threaded.
+ * crond/session.h's). It is one process per job, and the only place PAM's
+ * steps run, because the session step changes the process that takes it
+ * (pam_limits: setrlimit; pam_loginuid: /proc/self/loginuid): never the
+ * daemon, never the runner's raw-syscall child. This process then becomes
+ * the job (so the job's shell leads the process group the runner's child
+ * made, as without PAM: a job's `kill -- -$$` works, and the supervisor's
+ * signals and wait reach the job itself); a copy of it, the keeper, closes
+ * the session when the job has ended. Single-threaded; the keeper too.
  *
- *   1. block every signal (the supervisor's SIGTERM to the job's process
- *      group must end the job, not leave an open session behind);
+ *   1. block every signal (until the job's exec; the keeper keeps them
+ *      blocked);
  *   2. the owner's passwd entry and groups (setgroups here, before PAM, so
  *      pam_group could add to them);
  *   3. PAM: account (a refusal ends here: STEP_PAM_ACCOUNT on the start
@@ -17,34 +21,31 @@
  *      crond/session.h): PAM's (pam_env) first, then the job's own,
  *      which wins for a name in both, as Debian's cron merges them (so
  *      crond's PATH and a crontab's assignments override /etc/environment);
- *   5. fork the job: setgid, setuid (checked and verified, as the runner's
- *      child does), chdir, empty signal mask, execve; a failure before
- *      execve goes on the start report (the job's exec closes it: EOF
- *      tells the supervisor the job started). A plain command ("plain",
+ *   5. the keeper: a pidfd of this process, then a fork whose child forks
+ *      the keeper and exits at once (reaped here: the job has no child of
+ *      ours to wait for, and the keeper is init's to reap). The keeper
+ *      takes a session of its own (out of the job's process group, so the
+ *      supervisor's SIGKILL of the group at a stop or a timeout leaves it
+ *      to close the session, where before such a session stayed open),
+ *      holds none of the job's descriptors (its output's EOF is the job's
+ *      alone), waits on the pidfd and closes the session, as root;
+ *   6. become the job: setgid, setuid (checked and verified, as the
+ *      runner's child does), chdir, empty signal mask, execve; a failure
+ *      before execve goes on the start report and ends us with 127 (the
+ *      keeper then closes the session). A plain command ("plain",
  *      crond/session.h) is exec'd without the shell when the merged
- *      environment is one dash passes on (lib/plaincmd.h), with dash's PWD;
- *      the child says so in a page it shares with us;
- *   6. wait; close the session; end with the job's status: its exit code,
- *      or death by the same signal (our core limit is set to 0 first, so
- *      only the job dumps core). Should the signal not kill us, exit
- *      128+N. So the supervisor, which only sees this process, records the
- *      job's real outcome. A plain command exec'd without the shell that
- *      died of a signal ends as dash would have ended: dash's line
- *      ("Segmentation fault") on standard error, exit 128+N; unless the
- *      same signal is pending here too (it was sent to the job's process
- *      group, as the supervisor's timeout and stop do, which the shell
- *      would have died of as well). If the job is SIGKILLed with its
- *      process group (the stop or timeout's last resort) this process dies
- *      too and the session is not closed, as with cronie's per-job child.
+ *      environment is one dash passes on (lib/plaincmd.h), with dash's
+ *      PWD; marks on the start report say so (STEP_MARK_DIRECT, then
+ *      STEP_MARK_SHELL if that exec failed), and the supervisor reports a
+ *      signal death of such a command as dash would (job.c).
  *
  * Without PAM (an empty service name: crond/session.h) it takes steps 1, 2
- * and 5 and execs the job in its own process: crond starts another user's
+ * and 6, with no keeper: crond starts another user's
  * job so while fs.suid_dumpable is 1, for the process that becomes the
  * owner's holds this program's memory, not crond's.
  *
  * Exit statuses of its own: 127 when the job did not start (a report says
- * why). Messages after the job ran (closing the session failed) go to
- * syslog: standard output and error are the job's.
+ * why). The keeper's messages (closing the session failed) go to syslog.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -52,6 +53,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -59,10 +61,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -294,14 +295,25 @@ static void become_owner(const struct args *a, const struct passwd *pw)
 	}
 }
 
+/* One mark on the start report (crond/run/runner_plan.h's STEP_MARK_*),
+ * no message: what the supervisor must know of how the job was exec'd. */
+static void mark(const struct args *a, int step)
+{
+	struct start_report r = { step, 0 };
+	ssize_t w;
+	do
+		w = write(a->report_fd, &r, sizeof(r));
+	while (w < 0 && errno == EINTR);
+}
+
 /* The job's plain command, exec'd as dash would (lib/plaincmd.h), with the
- * PWD dash adds, when ENV is one dash passes on unchanged; *DIRECT (shared
- * with the helper) says so from just before the first try. Returns when
- * nothing was exec'd (*DIRECT false): the shell then runs the command. */
-static void exec_plain(const struct args *a, char **env, volatile bool *direct)
+ * PWD dash adds, when ENV is one dash passes on unchanged; a mark on the
+ * start report says so just before the first try, and another that the
+ * shell runs it after all when nothing was exec'd (then it returns). */
+static void exec_plain(const struct args *a, char **env)
 {
 	const char *path = env_get(env, "PATH");
-	if (direct == NULL || a->job_argv[0] == NULL || a->job_argv[1] == NULL ||
+	if (a->job_argv[0] == NULL || a->job_argv[1] == NULL ||
 	    a->job_argv[2] == NULL || strcmp(a->job_argv[1], "-c") != 0 ||
 	    !plaincmd_path_is_plain(path) || !plaincmd_env_is_kept(env))
 		return;
@@ -317,9 +329,9 @@ static void exec_plain(const struct args *a, char **env, volatile bool *direct)
 		memcpy(with_pwd, env, n * sizeof(*with_pwd));
 		with_pwd[n] = pwd;
 		with_pwd[n + 1] = NULL;
-		*direct = true;
+		mark(a, STEP_MARK_DIRECT);
 		plaincmd_exec(words, with_pwd, path);
-		*direct = false;
+		mark(a, STEP_MARK_SHELL);
 	}
 	free(words);
 	free(with_pwd);
@@ -348,9 +360,8 @@ static int cloexec_each(void)
 	return failed != 0 ? -1 : 0;
 }
 
-/* The job's process: never returns. */
-static _Noreturn void run_job(const struct args *a, const struct passwd *pw, char **env,
-                              volatile bool *direct)
+/* Becomes the job: never returns. */
+static _Noreturn void run_job(const struct args *a, const struct passwd *pw, char **env)
 {
 	/* Anything PAM's modules left open must not reach the job; done as
 	 * root, who may read /proc/self/fd once we are not dumpable (below). */
@@ -381,43 +392,11 @@ static _Noreturn void run_job(const struct args *a, const struct passwd *pw, cha
 	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
 		child_fail(a, STEP_SIGNALS, errno, "cannot reset signals");
 	if (a->plain)
-		exec_plain(a, env, direct);
+		exec_plain(a, env);
 	execve(a->program, a->job_argv, env);
 	char what[PATH_MAX + 32];
 	snprintf(what, sizeof(what), "cannot execute %s", a->program);
 	child_fail(a, STEP_EXEC, errno, what);
-}
-
-/* Ends this process the way the job ended. DIRECT: the job was the plain
- * command itself, which the shell would have outlived: then a signal that
- * reached the job alone ends us as dash would end (its line on standard
- * error, which is the job's output; exit 128+N; nothing said of SIGINT and
- * SIGPIPE). */
-static _Noreturn void exit_like(int status, bool direct)
-{
-	sigset_t pending;
-	if (direct && WIFSIGNALED(status) && sigpending(&pending) == 0 &&
-	    !sigismember(&pending, WTERMSIG(status))) {
-		int sig = WTERMSIG(status);
-		char line[96];
-		size_t n = plaincmd_signal_line(sig, WCOREDUMP(status), line, sizeof(line));
-		if (n > 0)
-			dprintf(2, "%s", line);
-		_exit(128 + sig);
-	}
-	if (WIFEXITED(status))
-		_exit(WEXITSTATUS(status));
-	int sig = WTERMSIG(status);
-	struct rlimit none = { 0, 0 };
-	(void)setrlimit(RLIMIT_CORE, &none);   /* only the job's core is of use */
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
-	sigemptyset(&dfl.sa_mask);
-	sigset_t one;
-	sigemptyset(&one);
-	sigaddset(&one, sig);
-	if (sigaction(sig, &dfl, NULL) == 0 && kill(getpid(), sig) == 0)
-		(void)sigprocmask(SIG_UNBLOCK, &one, NULL);   /* delivered here */
-	_exit(128 + sig);
 }
 
 static int owner_groups(const struct passwd *pw, gid_t **groups, int *n)
@@ -454,6 +433,62 @@ static int quit(struct args *a)
 	free(a->cwd);
 	a->cwd = NULL;
 	return 127;
+}
+
+/* The session's keeper, a grandchild of ours in a session of its own:
+ * holding none of the job's descriptors and out of its process group (the
+ * supervisor's signals to the job do not reach it), it waits until
+ * JOB_FD, a pidfd of this process, says the job has ended, then closes
+ * the PAM session, as root, and exits. */
+static _Noreturn void keep_session(struct pam_steps *ps, const struct args *a, int job_fd)
+{
+	(void)setsid();
+	(void)close(a->report_fd);
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	for (int fd = 0; fd <= 2; fd++)
+		if (null < 0 || dup2(null, fd) < 0)
+			(void)close(fd);   /* the job's output must see its EOF */
+	if (null > 2)
+		(void)close(null);
+	struct pollfd p = { .fd = job_fd, .events = POLLIN };
+	while (poll(&p, 1, -1) < 0 && errno == EINTR)
+		;
+	char msg[200];
+	if (pam_steps_end(ps, msg, sizeof(msg)) < 0)
+		syslog(LOG_WARNING, "(%s) closing the PAM session: %s", a->user, msg);
+	_exit(0);
+}
+
+/* Starts the keeper (above) and waits for the child between us, so that
+ * nothing of it is left for the job to reap or wait for. Returns 0, or -1
+ * with *ERR (errno) and *WHY. */
+static int start_keeper(struct pam_steps *ps, const struct args *a, int *err, const char **why)
+{
+	long fd = syscall(SYS_pidfd_open, getpid(), 0);   /* close-on-exec */
+	if (fd < 0) {
+		*err = errno;
+		*why = "pidfd_open (Linux 5.3)";
+		return -1;
+	}
+	pid_t mid = fork();
+	if (mid == 0) {
+		pid_t keeper = fork();
+		if (keeper == 0)
+			keep_session(ps, a, (int)fd);
+		_exit(keeper < 0 ? 1 : 0);
+	}
+	*err = errno;
+	(void)close((int)fd);
+	int status = 0;
+	if (mid > 0)
+		while (waitpid(mid, &status, 0) < 0 && errno == EINTR)
+			;
+	if (mid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		*err = mid < 0 ? *err : EAGAIN;
+		*why = "cannot start the process that closes the session";
+		return -1;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -504,7 +539,7 @@ int main(int argc, char **argv)
 		/* No session: become the job (the descriptor's close-on-exec
 		 * is the start report's EOF). */
 		umask(a.job_umask);
-		run_job(&a, pw, a.env, NULL);
+		run_job(&a, pw, a.env);
 	}
 	openlog("crond-session", LOG_PID, LOG_CRON);
 	struct pam_steps ps;
@@ -517,39 +552,14 @@ int main(int argc, char **argv)
 	}
 	char **pam_env = pam_steps_env(&ps);
 	char **env = merge_env(&a, pam_env);
-	/* Where the job's child says it exec'd the plain command itself. */
-	volatile bool *direct = NULL;
-	if (a.plain) {
-		void *page = mmap(NULL, sizeof(bool), PROT_READ | PROT_WRITE,
-		                  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-		direct = page == MAP_FAILED ? NULL : page;   /* none: the shell runs it */
-	}
-	pid_t pid = env ? fork() : -1;
-	if (pid == 0)
-		run_job(&a, pw, env, direct);
-	int e = errno;
-	if (pid < 0) {
-		report(a.report_fd, STEP_HELPER, e, "crond-session: cannot start the job: %s",
-		       env ? strerror(e) : "out of memory");
-		(void)pam_steps_end(&ps, end_msg, sizeof(end_msg));
-		return quit(&a);
-	}
-	/* From here on the job's start is its child's to report (or its exec
-	 * closes the pipe): our copy goes. */
-	(void)close(a.report_fd);
+	int e = 0;
+	const char *why = "out of memory";
+	if (env != NULL && start_keeper(&ps, &a, &e, &why) == 0)
+		run_job(&a, pw, env);   /* the keeper closes the session when we end */
+	report(a.report_fd, STEP_HELPER, e, "crond-session: cannot start the job: %s%s%s", why,
+	       e ? ": " : "", e ? strerror(e) : "");
+	(void)pam_steps_end(&ps, end_msg, sizeof(end_msg));
 	free(env);
 	free_strv(pam_env);
-	free_strv(a.env);
-	free(a.cwd);
-	int status = 0;
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			syslog(LOG_ERR, "(%s) waitpid(%d): %m", a.user, (int)pid);
-			status = 127 << 8;
-			break;
-		}
-	}
-	if (pam_steps_end(&ps, end_msg, sizeof(end_msg)) < 0)
-		syslog(LOG_WARNING, "(%s) closing the PAM session: %s", a.user, end_msg);
-	exit_like(status, direct != NULL && *direct);
+	return quit(&a);
 }

@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "crond/run/runner.h"
+#include "crond/run/runner_plan.h"
 #include "crond/session.h"
 #include "tests/unit/support/fds.h"
 
@@ -1072,6 +1073,12 @@ static const char fake_helper[] =
 	"if a[2] == 'refuse':\n"
 	"    os.write(int(a[4]), struct.pack('ii', 15, 0) + b'account refused by PAM (test)')\n"
 	"    sys.exit(127)\n"
+	"if a[2].startswith('marks '):\n"   /* marks, then a job that ends so */
+	"    os.write(int(a[4]), b''.join(struct.pack('ii', int(m), 0)\n"
+	"                                 for m in a[2].split()[1:]))\n"
+	"    os.close(int(a[4]))\n"
+	"    sys.stdout.write('marked\\n'); sys.stdout.flush()\n"
+	"    os.kill(os.getpid(), 11)\n"
 	"os.fstat(int(a[4]))\n"   /* the report descriptor is open, above 2 */
 	"print('|'.join(a[1:4] + ['FD' if int(a[4]) > 2 else a[4]] + a[5:]))\n"
 	"print('env:' + '|'.join(sorted(k + '=' + v for k, v in os.environ.items()\n"
@@ -1134,12 +1141,54 @@ static void test_pam_spec_execs_the_helper_with_the_job_in_arguments_and_its_env
 	 * prefixed: nothing in /proc/PID/cmdline, nothing the loader reads;
 	 * the working directory too, unprefixed ("env": crond/session.h). */
 	snprintf(want, sizeof(want),
-	         "crond-session/4|svc|%s|FD|env|at|7||/bin/sh|/bin/sh|-c|echo hi\n"
+	         "crond-session/5|svc|%s|FD|env|at|7||/bin/sh|/bin/sh|-c|echo hi\n"
 	         "env:CRONDJOB_A=b c|CRONDJOB_HOME=%s|CRONDJOB_LD_PRELOAD=/tmp/evil.so|"
 	         "CRONDJOB_LOGNAME=%s|CRONDJOB_PATH=/usr/bin:/bin|CRONDJOB_SHELL=/bin/sh|"
 	         "CRONDJOB_USER=%s|CRONDSESSION_CWD=/tmp\n",
 	         self_name(), pw->pw_dir, self_name(), self_name());
 	assert_string_equal(r.out, want);
+	assert_int_equal(unlink(helper), 0);
+}
+
+/* crond-session says with marks on the start report whether it exec'd a
+ * plain command itself (crond/session.h): the last mark before the EOF
+ * counts, however many one read takes, and a job it exec'd so that died of
+ * a signal is the command's death (job_proc's direct), not the shell's. */
+static void test_the_helpers_last_mark_says_whether_it_execd_the_command_itself(void **state)
+{
+	(void)state;
+	if (access("/usr/bin/python3", X_OK) != 0) {
+		print_message("skipped: needs /usr/bin/python3\n");
+		skip();
+	}
+	char helper[64], service[64];
+	write_fake_helper(helper, sizeof(helper));
+	const struct {
+		int marks[3];
+		bool direct;
+	} cases[] = {
+		{ { STEP_MARK_DIRECT, 0, 0 }, true },
+		{ { STEP_MARK_DIRECT, STEP_MARK_SHELL, 0 }, false },
+		{ { STEP_MARK_DIRECT, STEP_MARK_SHELL, STEP_MARK_DIRECT }, true },
+		{ { STEP_MARK_SHELL, 0, 0 }, false },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int n = snprintf(service, sizeof(service), "marks");
+		for (int k = 0; k < 3 && cases[i].marks[k]; k++)
+			n += snprintf(service + n, sizeof(service) - (size_t)n, " %d", cases[i].marks[k]);
+		struct job_spec s = shell_job(self_name(), "echo hi");
+		s.pam_service = service;
+		s.session_helper = helper;
+		struct result r;
+		run_job(&s, &r);
+		assert_true(r.started);
+		assert_int_equal(r.msg[0], '\0');
+		assert_string_equal(r.out, "marked\n");
+		assert_true(WIFSIGNALED(r.status) && WTERMSIG(r.status) == SIGSEGV);
+		if (r.direct != cases[i].direct)
+			fail_msg("marks '%s': direct %d, expected %d", service, r.direct,
+			         cases[i].direct);
+	}
 	assert_int_equal(unlink(helper), 0);
 }
 
@@ -1183,7 +1232,7 @@ static void test_suid_dumpable_1_sends_another_users_job_through_the_helper(void
 	struct result r;
 	run_job(&s, &r);
 	assert_ran(&r, NULL);
-	if (strstr(r.out, "crond-session/4||nobody|FD|env|-|5||/bin/sh|/bin/sh|-c|echo hi\n") == NULL ||
+	if (strstr(r.out, "crond-session/5||nobody|FD|env|-|5||/bin/sh|/bin/sh|-c|echo hi\n") == NULL ||
 	    strstr(r.out, "|CRONDJOB_USER=nobody|CRONDSESSION_CWD=/\n") == NULL)
 		fail_msg("not through the helper: out [%s] msg [%s]", r.out, r.msg);
 	/* A program run as the owner (sendmail) too. */
@@ -1196,7 +1245,7 @@ static void test_suid_dumpable_1_sends_another_users_job_through_the_helper(void
 	m.kit = &kit;
 	run_job(&m, &r);
 	assert_ran(&r, NULL);
-	if (strstr(r.out, "crond-session/4||nobody|FD|env|-|5||/usr/sbin/sendmail|sendmail|-t\n") == NULL)
+	if (strstr(r.out, "crond-session/5||nobody|FD|env|-|5||/usr/sbin/sendmail|sendmail|-t\n") == NULL)
 		fail_msg("sendmail not through the helper: out [%s] msg [%s]", r.out, r.msg);
 	/* Our own user's job still starts itself. */
 	s.user = self_name();
@@ -1215,7 +1264,7 @@ static void test_suid_dumpable_1_sends_another_users_job_through_the_helper(void
 	assert_int_equal(chmod(other, 0755), 0);
 	assert_int_equal(rename(other, helper), 0);
 	run_job(&s, &r);
-	if (strstr(r.out, "crond-session/4||nobody|") == NULL)
+	if (strstr(r.out, "crond-session/5||nobody|") == NULL)
 		fail_msg("not the helper checked: out [%s] msg [%s]", r.out, r.msg);
 	assert_true(runner_kit_set_clean_helper(&kit, helper, &changed, why, sizeof(why)));
 	assert_true(changed);
@@ -1284,7 +1333,7 @@ static void test_through_the_clean_helper_at_the_descriptor_limit(void **state)
 	collect(&p, &r);
 	assert_int_equal(waitpid(p.pid, &r.status, 0), p.pid);
 	runner_proc_close(&p);
-	if (!r.started || strstr(r.out, "crond-session/4||nobody|") == NULL)
+	if (!r.started || strstr(r.out, "crond-session/5||nobody|") == NULL)
 		fail_msg("not started through the helper: out [%s] msg [%s]", r.out, r.msg);
 	runner_kit_free(&kit);
 	assert_int_equal(unlink(helper), 0);
@@ -1692,6 +1741,7 @@ int main(void)
 		cmocka_unit_test(test_exec_failure_is_reported),
 		cmocka_unit_test(test_another_users_job_fails_without_root),
 		cmocka_unit_test(test_pam_spec_execs_the_helper_with_the_job_in_arguments_and_its_environment_prefixed),
+		cmocka_unit_test(test_the_helpers_last_mark_says_whether_it_execd_the_command_itself),
 		cmocka_unit_test(test_pam_refusal_reported_by_the_helper_is_a_start_failure),
 		cmocka_unit_test(test_suid_dumpable_1_sends_another_users_job_through_the_helper),
 		cmocka_unit_test(test_a_job_sharing_our_memory_leaves_us_dumpable),

@@ -39,8 +39,10 @@ EOF
 : >"$TEST_TMP/pam_env.conf"
 echo "$ok_user - nofile 123" >"$TEST_TMP/limits.conf"
 # A session module that says under which umask PAM runs (as root).
-printf '#!/bin/sh\n[ "$PAM_TYPE" = open_session ] && umask >%s/pam-umask\nexit 0\n' \
-    "$TEST_TMP" >"$TEST_TMP/umask-probe"
+# It also counts the sessions closed, by user.
+printf '#!/bin/sh\n[ "$PAM_TYPE" = open_session ] && umask >%s/pam-umask
+[ "$PAM_TYPE" = close_session ] && echo "$PAM_USER" >>%s/pam-closed\nexit 0\n' \
+    "$TEST_TMP" "$TEST_TMP" >"$TEST_TMP/umask-probe"
 chmod 0755 "$TEST_TMP/umask-probe"
 cat >"/etc/pam.d/$service" <<EOF
 account  required pam_unix.so
@@ -66,11 +68,12 @@ OVERRIDE=from-crontab
 * * * * * $ok_user $out/plain-parent
 * * * * * $ok_user $out/plain-segv
 SECRET_TOKEN=hunter2-$$
-* * * * * $ok_user echo \$PPID >$out/helper-pid; exec tail -f /dev/null
+* * * * * $ok_user echo \$\$ >$out/secret-job; exec tail -f /dev/null
 CRON_TIMEOUT=1s
 * * * * * $ok_user sleep 30
 HOME=/nonexistent/pam-home
 * * * * * $ok_user pwd >$out/pwd-nohome
+* * * * * $ok_user kill -s 0 -- -\$\$ && echo leader >$out/group; sleep 300 & kill -- -\$\$
 EOF
 # An account PAM refuses gets no mail either (nothing may run as it,
 # sendmail neither), whatever its MAILTO: a review found one that did.
@@ -83,7 +86,7 @@ for _ in $(seq 1 300); do
         && grep -q "status=3" "$TEST_TMP/crond.log" && grep -q "$exp_user) FAIL" "$TEST_TMP/crond.log" \
         && grep -q "timed-out" "$TEST_TMP/crond.log" \
         && [ -s "$out/plain-parent.out" ] && grep -q "status=139" "$TEST_TMP/crond.log" \
-        && break
+        && [ -s "$out/group" ] && break
     sleep 0.1
 done
 sleep 0.5
@@ -99,11 +102,12 @@ grep -q "($exp_user) MAIL" "$TEST_TMP/crond.log" && fail "sendmail ran for an ac
 # The job's environment travels to the helper as its own environment, every
 # name prefixed (crond/session.h): a crontab's secret is never in the
 # helper's /proc/PID/cmdline (anyone's to read), and its /proc/PID/environ
-# is root's alone.
-helper=$(cat "$out/helper-pid" 2>/dev/null)
-[ -n "$helper" ] && [ -r "/proc/$helper/cmdline" ] || fail "the job with SECRET_TOKEN did not run"
-tr '\0' ' ' <"/proc/$helper/cmdline" | grep -q crond-session \
-    || fail "pid $helper is not crond-session: $(tr '\0' ' ' <"/proc/$helper/cmdline")"
+# is root's alone. The helper became the job; the copy of it that keeps
+# the session (until the job ends) is what is left to look at.
+[ -s "$out/secret-job" ] || fail "the job with SECRET_TOKEN did not run"
+helper=$(pgrep -f '^[^ ]*crond-session .*exec tail -f /dev/null' | head -n 1)
+[ -n "$helper" ] && [ -r "/proc/$helper/cmdline" ] ||
+    fail "no crond-session keeps the session of the job with SECRET_TOKEN: $(ps -ef | grep crond-session)"
 tr '\0' ' ' <"/proc/$helper/cmdline" | grep -q "hunter2-$$" \
     && fail "the helper's command line shows the job's environment: $(tr '\0' ' ' <"/proc/$helper/cmdline")"
 tr '\0' '\n' <"/proc/$helper/environ" | grep -qx "CRONDJOB_SECRET_TOKEN=hunter2-$$" \
@@ -133,10 +137,18 @@ grep -q "($ok_user) END (pid=[0-9]* status=3 " "$TEST_TMP/crond.log" || fail "ex
 grep -q "($ok_user) END (pid=[0-9]* signal=10 " "$TEST_TMP/crond.log" \
     || fail "death by SIGUSR1 did not reach the log"
 
+# The job's shell leads its process group, as without PAM and under
+# Debian's cron: `kill -- -$$` reaches the job's own processes, and ends
+# the job as the signal would have without PAM.
+[ "$(cat "$out/group")" = leader ] || fail "the job's shell does not lead a process group"
+grep -q "($ok_user) END (pid=[0-9]* signal=15 [0-9.]*s)" "$TEST_TMP/crond.log" \
+    || fail "the job's kill -- -\$\$ did not end it by SIGTERM"
+pgrep -u "$ok_user" -f '^sleep 300' >/dev/null && fail "the job's sleep outlived its kill -- -\$\$"
+
 # A plain command: exec'd by the helper itself, no shell between; killed
 # by SIGSEGV, it ends as under dash: exit 139, "Segmentation fault".
-[ "$(cat "$out/plain-parent.out")" = crond-session ] ||
-    fail "the plain command's parent is $(cat "$out/plain-parent.out"), not crond-session"
+[ "$(cat "$out/plain-parent.out")" = crond ] ||
+    fail "the plain command's parent is $(cat "$out/plain-parent.out"), not crond"
 grep -q "($ok_user) END (pid=[0-9]* status=139 " "$TEST_TMP/crond.log" \
     || fail "the plain command's SIGSEGV is not exit 139 in the log"
 run "$CRONTAB" -u "$ok_user" --json --history 40
@@ -146,8 +158,8 @@ case "$OUT" in
     *) show_last; fail "dash's line is not in the plain command's output" ;;
 esac
 
-# CRON_TIMEOUT's SIGTERM to the process group ends the job; the helper,
-# which blocks it, closes the session and dies of the job's signal.
+# CRON_TIMEOUT's SIGTERM to the process group ends the job, which the
+# helper became; the helper's keeper, outside the group, closes the session.
 grep -q "($ok_user) END (pid=[0-9]* signal=15 [0-9.]*s timed-out" "$TEST_TMP/crond.log" \
     || fail "a timed-out job's SIGTERM did not reach the log"
 # (A zombie left to init, which may reap it late, has ended.)
@@ -165,6 +177,13 @@ case "$OUT" in
     *) show_last; fail "the history does not record the refusal" ;;
 esac
 stop_crond
+
+# Every session opened was closed once its job ended: the timed-out one,
+# the one the stop ended, and those that ended alone.
+runs=$(grep -c "($ok_user) CMD " "$TEST_TMP/crond.log")
+closed_all() { [ "$(grep -cx "$ok_user" "$TEST_TMP/pam-closed" 2>/dev/null)" -ge "$runs" ]; }
+wait_for 10 "$runs sessions of $ok_user closed ($(grep -cx "$ok_user" "$TEST_TMP/pam-closed" 2>/dev/null))" closed_all
+pgrep -f '^[^ ]*crond-session ' >/dev/null && fail "a crond-session is left: $(pgrep -af crond-session)"
 
 # at jobs go through PAM too: pam_env's variable, and the at rule for a
 # directory that is gone (the job's output says so, exit 1), kept by the
