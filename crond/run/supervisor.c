@@ -26,12 +26,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "crond/run/claimwait.h"
 #include "crond/run/fairq.h"
 #include "crond/run/job.h"
+#include "crond/run/orphans.h"
 #include "crond/log.h"
 #include "crond/observe/metrics.h"
 #include "crond/run/recorder.h"
@@ -199,7 +201,28 @@ static void reap(struct super *s, struct job *j, int64_t now_ns)
  * a job's). */
 static bool is_marker(uint64_t tag)
 {
-	return tag == TAG_MAILBOX || tag == TAG_TIMER || (tag & TAG_CLIENT);
+	return tag == TAG_MAILBOX || tag == TAG_TIMER || tag == TAG_SIGCHLD ||
+	       (tag & TAG_CLIENT);
+}
+
+/* Whether PID is a running job's (or a mail's): its wait status is its
+ * own path's to take (reap). */
+static bool is_running_child(void *ctx, pid_t pid)
+{
+	const struct super *s = ctx;
+	for (const struct job *j = s->running; j; j = j->next)
+		if (j->proc.pid == pid && !j->exited)
+			return true;
+	return false;
+}
+
+/* While crond inherits orphans (PID 1 of a container): reaps those that
+ * have exited, at each turn and at each SIGCHLD (orphans.h). */
+static void reap_orphans(struct super *s)
+{
+	if (s->sigchld_fd < 0)
+		return;
+	(void)orphans_reap(is_running_child, s, 4096);
 }
 
 /* An event on one of a job's descriptors. */
@@ -226,6 +249,12 @@ static void on_event(struct super *s, const struct epoll_event *ev, int64_t now_
 		uint64_t n;
 		ssize_t r = read(s->tfd, &n, sizeof(n));
 		(void)r;
+		return;
+	}
+	if (ev->data.u64 == TAG_SIGCHLD) {   /* reaped at the turn's end */
+		struct signalfd_siginfo si[16];
+		while (read(s->sigchld_fd, si, sizeof(si)) > 0)
+			;
 		return;
 	}
 	if ((ev->data.u64 & TAG_CLIENT) && ev->data.u64 < TAG_TIMER) {
@@ -342,6 +371,7 @@ static void *super_main(void *arg)
 		/* Collect first: a slot freed by a job that just ended goes to a
 		 * waiting run now, not at the next unrelated wake. */
 		collect_done(s);
+		reap_orphans(s);
 		super_release_held(s);
 		super_launch_pending(s);
 		recorder_flush(&s->rec);
@@ -364,6 +394,8 @@ static void *super_main(void *arg)
 	super_claims_free(s);
 	close(s->ep);
 	close(s->tfd);
+	if (s->sigchld_fd >= 0)
+		close(s->sigchld_fd);
 	free(s->slots);
 	free(s->gens);
 	free(s);
@@ -415,6 +447,20 @@ int supervisor_start(struct crond *c)
 	s->clients = (struct run_clients){ .ep = s->ep, .tag = TAG_CLIENT };
 	int rc = (s->ep < 0 || s->tfd < 0 || add_marker(s, c->super_box.efd, TAG_MAILBOX) < 0 ||
 	          add_marker(s, s->tfd, TAG_TIMER) < 0) ? errno : 0;
+	s->sigchld_fd = -1;
+	if (!rc && orphans_come_here()) {
+		/* SIGCHLD is blocked in every thread (signals_block_all): it
+		 * waits for this descriptor. */
+		sigset_t chld;
+		sigemptyset(&chld);
+		sigaddset(&chld, SIGCHLD);
+		s->sigchld_fd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+		if (s->sigchld_fd < 0 || add_marker(s, s->sigchld_fd, TAG_SIGCHLD) < 0)
+			rc = errno;
+		else
+			log_msg(LOG_INFO, "supervisor: crond is PID 1 or a subreaper: orphaned "
+			        "processes are reaped");
+	}
 	if (!rc)
 		rc = pthread_create(&c->super_thread, NULL, super_main, s);
 	if (rc) {
@@ -426,6 +472,8 @@ int supervisor_start(struct crond *c)
 			close(s->ep);
 		if (s->tfd >= 0)
 			close(s->tfd);
+		if (s->sigchld_fd >= 0)
+			close(s->sigchld_fd);
 		free(s);
 		return -1;
 	}

@@ -6,9 +6,11 @@
  * catch-up state) and an epoll set over every job's output pipe, start
  * report and pidfd, its mailbox (super_box: struct run_request, from the
  * timer) and a timerfd for deadlines (CRON_TIMEOUT, SIGKILL after SIGTERM,
- * the stop grace period), and the clients of runs started by hand
- * (crontab --run: crond/control/runclient.h), to which it alone writes. No other
- * thread touches a job. Finished jobs are
+ * the stop grace period), the clients of runs started by hand
+ * (crontab --run: crond/control/runclient.h), to which it alone writes,
+ * and, when crond is PID 1 or a subreaper, a signalfd for SIGCHLD: it
+ * alone waits for crond's children, its jobs' and the orphans the kernel
+ * gives crond (crond/run/orphans.h). No other thread touches a job. Finished jobs are
  * written to the history in one transaction per loop, so a thousand jobs
  * ending together cost one fsync, not a thousand. On a shared spool (a
  * cluster) the runs about to start in one loop are claimed in one

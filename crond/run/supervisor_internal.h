@@ -36,6 +36,7 @@
  * (supervisor_slots.c); the markers below are the other events. */
 #define TAG_MAILBOX UINT64_MAX
 #define TAG_TIMER (UINT64_MAX - 1)
+#define TAG_SIGCHLD (UINT64_MAX - 2)   /* orphans to reap (orphans.h) */
 #define TAG_CLIENT (1ULL << 62)   /* | the id of a crontab --run client */
 #define GEN_MASK 0x3fffffffu
 
@@ -65,6 +66,8 @@ struct super {
 	struct runner_kit kit;              /* signals to reset, the child's stack */
 	struct metrics metrics;             /* told of every ended run by rec */
 	int ep, tfd;
+	int sigchld_fd;                     /* signalfd for SIGCHLD while orphans
+	                                       come to crond (orphans.h), or -1 */
 	struct job *running;
 	size_t n_jobs;                      /* running, mail excluded */
 	struct job **slots;                 /* slot -> running job, or NULL */
