@@ -77,7 +77,21 @@ static void child_become_owner(const struct plan *p)
 		child_fail(p, STEP_SETGROUPS, (int)-r);
 	if ((r = rawsys(SYS_setgid, gid)) < 0)
 		child_fail(p, STEP_SETGID, (int)-r);
-	if ((r = rawsys(SYS_setuid, uid)) < 0)
+	/* Root becoming another user: first the effective uid alone, so that
+	 * the real and saved uids, still root's, keep the owner's signals
+	 * and ptrace off this copy of crond's memory, which fs.suid_dumpable
+	 * 1 makes dumpable at this change; then not dumpable (only in a fork:
+	 * a child sharing our memory shares the flag, which would stay
+	 * cleared for crond itself; such a child is our own user's job);
+	 * then the rest, which leaves the flag as it is. The exec makes the
+	 * job its owner's to trace as usual. */
+	if (uid != 0 && rawsys(SYS_geteuid) == 0) {
+		if ((r = rawsys(SYS_setresuid, 0, uid, 0)) < 0)
+			child_fail(p, STEP_SETUID, (int)-r);
+		if (!p->shares_memory)
+			(void)rawsys(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0);
+	}
+	if ((r = rawsys(SYS_setresuid, uid, uid, uid)) < 0)
 		child_fail(p, STEP_SETUID, (int)-r);
 	if ((r = rawsys(SYS_getresuid, &ruid, &euid, &suid)) < 0 ||
 	    (r = rawsys(SYS_getresgid, &rgid, &egid, &sgid)) < 0)
@@ -86,14 +100,6 @@ static void child_become_owner(const struct plan *p)
 		child_fail(p, STEP_VERIFY_IDS, 0);
 	if (uid != 0 && rawsys(SYS_setuid, 0) >= 0)
 		child_fail(p, STEP_REGAIN_ROOT, 0);
-	/* With fs.suid_dumpable 1 the setuid left this copy of crond's memory
-	 * its owner's to trace: not from here to the exec (which makes the
-	 * job theirs as usual). The helper closes the window itself
-	 * (runner.h); this narrows it where the helper cannot be used. Only
-	 * in a fork: a child sharing our memory shares its dumpable flag too,
-	 * which would stay cleared for crond itself. */
-	if (!p->shares_memory)
-		(void)rawsys(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
 /* What chdir(2) can fail with, as strerror says it: read-only data, so

@@ -278,7 +278,16 @@ static void become_owner(const struct args *a, const struct passwd *pw)
 	if (setgid(a->gid) < 0)
 		child_fail(a, STEP_SETGID, errno, what);
 	snprintf(what, sizeof(what), "setuid(%u) failed", (unsigned)pw->pw_uid);
-	if (setuid(pw->pw_uid) < 0)
+	/* The effective uid first, alone: the real and saved uids, still
+	 * root's, keep the owner's signals and ptrace off this process while
+	 * fs.suid_dumpable 1 makes it dumpable at that change; then not
+	 * dumpable; then the rest, which leaves the flag as it is. So it is
+	 * never the owner's to trace or stop with PAM's memory in it; the
+	 * exec makes the job theirs as usual. */
+	if (pw->pw_uid != 0 && setresuid(0, pw->pw_uid, 0) < 0)
+		child_fail(a, STEP_SETUID, errno, what);
+	(void)prctl(PR_SET_DUMPABLE, 0);
+	if (setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) < 0)
 		child_fail(a, STEP_SETUID, errno, what);
 	if (getresuid(&ruid, &euid, &suid) < 0 || getresgid(&rgid, &egid, &sgid) < 0)
 		child_fail(a, STEP_VERIFY_IDS, errno, "getresuid");
@@ -367,10 +376,7 @@ static _Noreturn void run_job(const struct args *a, const struct passwd *pw, cha
 	 * root, who may read /proc/self/fd once we are not dumpable (below). */
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0 && cloexec_each() < 0)
 		child_fail(a, STEP_CLOSE, errno, "cannot close inherited descriptors");
-	become_owner(a, pw);
-	/* Not the owner's to trace until the job's exec, should
-	 * fs.suid_dumpable be 1 (the exec makes the job theirs as usual). */
-	(void)prctl(PR_SET_DUMPABLE, 0);
+	become_owner(a, pw);   /* not dumpable from here to the job's exec */
 	umask(a->job_umask);
 	const char *home = env_get(env, "HOME");
 	const char *dir = a->cwd ? a->cwd : home ? home : "/";

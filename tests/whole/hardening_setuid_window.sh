@@ -1,0 +1,94 @@
+#!/bin/bash
+# tests/whole/hardening_setuid_window.sh: while fs.suid_dumpable is 1, the
+# owner of a job cannot stop crond-session between its change of user and
+# the job's exec and read it there.
+#
+# Fault: crond-session (which starts another user's jobs while the sysctl
+# is 1, and every job with PAM) changed user with setuid(2), which makes
+# the process dumpable at once under that sysctl, and only then made
+# itself not dumpable. A user spinning kill(SIGSTOP) on it caught it in
+# between (6 of 8 tries in a review) and could then read its environment
+# and memory (PAM's) and write to its start report at leisure. Pass: it
+# changes the effective uid alone first (the real and saved uids, root's,
+# keep the owner's signals and ptrace off), makes itself not dumpable, then
+# changes the rest; whenever the owner manages to stop it, its
+# /proc/PID/environ is closed to them. Figure: how often they stopped it.
+# lane: background
+. "$ROOT/tests/whole/lib.sh"
+need_crond
+need_attackers "fs.suid_dumpable is root's"
+[ -x "$BIN/crond-session" ] || fail "crond-session is not built in $BIN"
+[ -w /proc/sys/fs/suid_dumpable ] || { echo "SKIP: fs.suid_dumpable cannot be set here"; exit 0; }
+exec 9>/run/lock/crond-test-suid_dumpable || fail "no lock file"
+flock -w 120 9 || fail "another test holds fs.suid_dumpable for over 120 s"
+old_dumpable=$(cat /proc/sys/fs/suid_dumpable)
+[ "$old_dumpable" = 0 ] || { echo "SKIP: fs.suid_dumpable is $old_dumpable here, not 0"; exit 0; }
+throwaway_user crondsw
+HELPERS=$(mktemp -d /run/crond-test-helpers.XXXXXX) || fail "no directory in /run"
+chmod 0755 "$HELPERS"
+trap 'echo 0 >/proc/sys/fs/suid_dumpable; cleanup_crond;
+      pkill -KILL -u "$EVIL"; userdel "$EVIL" 2>/dev/null; rm -rf "$HELPERS"' EXIT
+install -m 0755 "$BIN/crond-session" "$HELPERS/crond-session"
+write_conf "session_helper = $HELPERS/crond-session" "max_jobs_per_user = 64"
+{
+    echo 'MAILTO=""'
+    for i in $(seq 1 40); do echo "* * * * * $EVIL true $i"; done
+} >"$TEST_TMP/cron.d/user"
+chmod 0644 "$TEST_TMP/cron.d/user"
+
+# The owner: stops every crond-session it sees as soon as the kernel lets
+# it, looks at what it can read, lets it go on.
+cat >"$TEST_TMP/spin.py" <<'PY'
+import os, signal, sys, time
+end = time.monotonic() + float(sys.argv[1])
+stopped = readable = 0
+seen = set()
+while time.monotonic() < end:
+    for d in os.listdir("/proc"):
+        if not d.isdigit() or d in seen:
+            continue
+        try:
+            with open("/proc/%s/cmdline" % d, "rb") as f:
+                if b"crond-session" not in f.read().split(b"\0")[0]:
+                    continue
+        except OSError:
+            continue
+        seen.add(d)
+        pid = int(d)
+        t = time.monotonic() + 0.5
+        while time.monotonic() < t:
+            try:
+                os.kill(pid, signal.SIGSTOP)
+            except PermissionError:
+                continue
+            except ProcessLookupError:
+                break
+            try:   # before the job's exec (after it, the job is theirs)
+                with open("/proc/%d/cmdline" % pid, "rb") as f:
+                    before_exec = b"crond-session" in f.read().split(b"\0")[0]
+            except OSError:
+                before_exec = False
+            if before_exec:
+                stopped += 1
+                try:
+                    with open("/proc/%d/environ" % pid, "rb") as f:
+                        if f.read():
+                            readable += 1
+                except OSError:
+                    pass
+            os.kill(pid, signal.SIGCONT)
+            break
+print("stopped=%d readable=%d" % (stopped, readable))
+PY
+chmod 0644 "$TEST_TMP/spin.py"
+echo 1 >/proc/sys/fs/suid_dumpable
+start_crond --test-clock "$(before_next_minute 1):10"
+as_evil "$PY" "$TEST_TMP/spin.py" 15 >"$TEST_TMP/spin.out" 2>&1
+echo 0 >/proc/sys/fs/suid_dumpable
+stop_crond
+cat "$TEST_TMP/spin.out"
+runs=$(grep -c "($EVIL) CMD " "$TEST_TMP/crond.log")
+[ "$runs" -ge 40 ] || fail "only $runs of $EVIL's jobs ran"
+grep -q '^stopped=[0-9]* readable=0$' "$TEST_TMP/spin.out" \
+    || fail "the owner read a crond-session it stopped before the job's exec: $(cat "$TEST_TMP/spin.out")"
+echo "figure: $EVIL stopped crond-session $(sed -n 's/^stopped=\([0-9]*\).*/\1/p' "$TEST_TMP/spin.out") times in $runs runs, its environment closed to them each time"
