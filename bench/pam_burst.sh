@@ -10,10 +10,13 @@
 # "cron", which is the stack etc/pam.d/crond copies; crond-session from
 # BIN), ROUNDS times each, alternating. Per run it reports:
 #   spread   first to last job start, ms (wall time: the machine's load shows)
-#   cpu/job  CPU time of crond itself plus every process it reaped (the
-#            jobs, and with PAM the session helpers), per job, microseconds
-#            (from /proc/PID/stat: utime+stime+cutime+cstime, clock ticks);
-#            and of crond itself alone (utime+stime)
+#   cpu/job  CPU time of crond and of every process under it (the jobs,
+#            with PAM the session helpers and the keepers that close the
+#            sessions, which are init's to reap), per job, microseconds:
+#            crond runs under bench/reaper_run.py, a child subreaper that
+#            reaps those orphans too and adds up its children's rusage once
+#            all have ended; and of crond itself alone (utime+stime, from
+#            /proc/PID/stat)
 # and the medians. Needs root (PAM sessions). KEEP=1 keeps the scratch.
 # BASE_BIN=dir adds a third column, "base": the crond in dir (say, a build
 # from before PAM existed) without any pam key, to show that pam = no costs
@@ -50,8 +53,15 @@ one_run() {   # pam(yes|no|base) round -> "spread_ms cpu_us_per_job daemon_cpu_u
         'BEGIN { for (i = 0; i < n; i++) printf "* * * * * root %s %s j%d\n", s, f, i }' >"$d/cron.d/burst"
     local now
     now=$(date +%s)
-    "$crond" -n --config "$d/conf" --test-clock $(( (now / 60 + 1) * 60 - 2 )) >>"$d/log" 2>&1 &
+    python3 "$(dirname "$0")/reaper_run.py" "$d/rusage" \
+        "$crond" -n --config "$d/conf" --test-clock $(( (now / 60 + 1) * 60 - 2 )) >>"$d/log" 2>&1 &
     PID=$!
+    local daemon=""
+    for i in $(seq 1 100); do
+        daemon=$(pgrep -P "$PID" -x crond) && break
+        sleep 0.05
+    done
+    [ -n "$daemon" ] || { echo "pam_burst: crond did not start (log $d/log)" >&2; exit 1; }
     for i in $(seq 1 1200); do
         [ -s "$d/stamps" ] && [ "$(wc -l <"$d/stamps")" -ge "$N" ] \
             && [ "$(grep -c ' END ' "$d/log")" -ge "$N" ] && break
@@ -59,12 +69,13 @@ one_run() {   # pam(yes|no|base) round -> "spread_ms cpu_us_per_job daemon_cpu_u
     done
     local got
     got=$(wc -l <"$d/stamps" 2>/dev/null || echo 0)
-    local cpu
-    cpu=$(awk '{ print $14 + $15 + $16 + $17, $14 + $15 }' "/proc/$PID/stat")
+    local own total
+    own=$(awk '{ print $14 + $15 }' "/proc/$daemon/stat")
     kill -TERM "$PID"; wait "$PID"; PID=""
     [ "$got" -ge "$N" ] || { echo "pam_burst: only $got of $N jobs ran (pam = $1; log $d/log)" >&2; KEEP=1; exit 1; }
-    sort -n "$d/stamps" | awk -v n="$N" -v c="${cpu% *}" -v o="${cpu#* }" -v t="$TCK" \
-        'NR == 1 { f = $1 } { l = $1 } END { printf "%.1f %.0f %.0f\n", (l - f) * 1000, c / t / n * 1e6, o / t / n * 1e6 }'
+    total=$(awk '{ print $2 }' "$d/rusage")
+    sort -n "$d/stamps" | awk -v n="$N" -v c="$total" -v o="$own" -v t="$TCK" \
+        'NR == 1 { f = $1 } { l = $1 } END { printf "%.1f %.0f %.0f\n", (l - f) * 1000, c / n * 1e6, o / t / n * 1e6 }'
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
