@@ -42,6 +42,7 @@
 #include "lib/history_rows.h"
 
 #define NO_PIDFD_POLL_NS (200 * 1000000LL)   /* reap by polling without pidfds */
+#define ORPHANS_PER_TURN 4096                  /* reaped at most, then other work */
 
 /* ------------------------------------------------ crontab --run clients */
 
@@ -222,7 +223,9 @@ static void reap_orphans(struct super *s)
 {
 	if (s->sigchld_fd < 0)
 		return;
-	(void)orphans_reap(is_running_child, s, 4096);
+	/* A full turn's worth: more may have exited, whose SIGCHLD the
+	 * signalfd has already given; the loop looks again without sleeping. */
+	s->orphans_left = orphans_reap(is_running_child, s, ORPHANS_PER_TURN) == ORPHANS_PER_TURN;
 }
 
 /* An event on one of a job's descriptors. */
@@ -353,7 +356,7 @@ static void *super_main(void *arg)
 		 * collected only by a turn of this loop, and its events are
 		 * spent (without this, its END, mail and record waited for the
 		 * next wake, a minute later in hardening_mail_hold). */
-		bool look_again = s->jobs_polled || metrics_writing(&s->metrics);
+		bool look_again = s->jobs_polled || s->orphans_left || metrics_writing(&s->metrics);
 		s->jobs_polled = false;
 		int n = epoll_wait(s->ep, evs, 64, look_again ? 0 : -1);
 		if (n < 0 && errno != EINTR)

@@ -68,6 +68,7 @@ struct super {
 	int ep, tfd;
 	int sigchld_fd;                     /* signalfd for SIGCHLD while orphans
 	                                       come to crond (orphans.h), or -1 */
+	bool orphans_left;                  /* the last turn reaped its most */
 	struct job *running;
 	size_t n_jobs;                      /* running, mail excluded */
 	struct job **slots;                 /* slot -> running job, or NULL */
