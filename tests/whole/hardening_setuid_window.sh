@@ -17,17 +17,7 @@
 . "$ROOT/tests/whole/lib.sh"
 need_crond
 need_attackers "fs.suid_dumpable is root's"
-[ -x "$BIN/crond-session" ] || fail "crond-session is not built in $BIN"
-[ -w /proc/sys/fs/suid_dumpable ] || { echo "SKIP: fs.suid_dumpable cannot be set here"; exit 0; }
-exec 9>/run/lock/crond-test-suid_dumpable || fail "no lock file"
-flock -w 120 9 || fail "another test holds fs.suid_dumpable for over 120 s"
-old_dumpable=$(cat /proc/sys/fs/suid_dumpable)
-[ "$old_dumpable" = 0 ] || { echo "SKIP: fs.suid_dumpable is $old_dumpable here, not 0"; exit 0; }
-throwaway_user crondsw
-HELPERS=$(mktemp -d /run/crond-test-helpers.XXXXXX) || fail "no directory in /run"
-chmod 0755 "$HELPERS"
-trap 'echo 0 >/proc/sys/fs/suid_dumpable; cleanup_crond;
-      pkill -KILL -u "$EVIL"; userdel "$EVIL" 2>/dev/null; rm -rf "$HELPERS"' EXIT
+suid_dumpable_test crondsw
 install -m 0755 "$BIN/crond-session" "$HELPERS/crond-session"
 write_conf "session_helper = $HELPERS/crond-session" "max_jobs_per_user = 64"
 {

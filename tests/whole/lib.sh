@@ -23,6 +23,8 @@
 #                             test waits on, never a fixed sleep, so that a
 #                             busy machine is only slower
 #   log_has TEXT              $TEST_TMP/crond.log has a line with TEXT (grep)
+#   suid_dumpable_test PREFIX for a test that sets fs.suid_dumpable to 1: the
+#                             lock, a throwaway user, HELPERS (below)
 #   scaled_bound N [CAP]      N times CROND_TEST_SLOWNESS (how many times
 #                             slower than a quiet machine this one starts a
 #                             program: tests/run), at most CAP: for a bound
@@ -181,6 +183,28 @@ throwaway_user() {   # PREFIX [DIR]
 }
 as_evil() {
     setpriv --reuid="$EVIL" --regid="$EVIL" --clear-groups "$@"
+}
+
+# suid_dumpable_test PREFIX: for a test that sets fs.suid_dumpable to 1
+# around what it checks. Skips unless crond-session is built and the sysctl
+# can be set and reads 0; takes a machine-wide lock (two clones' runs would
+# restore each other's 1; up to 120 s); makes a throwaway user (EVIL, from
+# PREFIX) and HELPERS, a new directory of root's in /run where a helper may
+# live (none may be under sticky /tmp, where TEST_TMP is). At exit the
+# sysctl is 0 again and the user and directory are gone.
+suid_dumpable_test() {
+    [ -x "$BIN/crond-session" ] || fail "crond-session is not built in $BIN"
+    [ -w /proc/sys/fs/suid_dumpable ] || { echo "SKIP: fs.suid_dumpable cannot be set here"; exit 0; }
+    exec 9>/run/lock/crond-test-suid_dumpable || fail "no lock file"
+    flock -w 120 9 || fail "another test holds fs.suid_dumpable for over 120 s"
+    local old
+    old=$(cat /proc/sys/fs/suid_dumpable)
+    [ "$old" = 0 ] || { echo "SKIP: fs.suid_dumpable is $old here, not 0"; exit 0; }
+    throwaway_user "$1"
+    HELPERS=$(mktemp -d /run/crond-test-helpers.XXXXXX) || fail "no directory in /run"
+    chmod 0755 "$HELPERS"
+    trap 'echo 0 >/proc/sys/fs/suid_dumpable; cleanup_crond;
+          pkill -KILL -u "$EVIL"; userdel "$EVIL" 2>/dev/null; rm -rf "$HELPERS"' EXIT
 }
 
 # A system entry of root's that appends the clock (seconds) to
