@@ -90,15 +90,16 @@ static int write_job(const struct jobscript *job)
 	return rc;
 }
 
-/* Shows job ID: 0, or -1 (printed). */
-static int cat_one(struct at_conn *conn, const struct at_cli *cli, int64_t id)
+/* Shows job ID, given as OPERAND: 0, or -1 (printed). */
+static int cat_one(struct at_conn *conn, const struct at_cli *cli, int64_t id,
+                   const char *operand)
 {
 	struct proto_buf req;
 	struct proto_msg reply;
 	if (at_conn_request(conn, &req, MSG_AT_GET) < 0)
 		return -1;
 	(void)proto_buf_add_i64(&req, TAG_JOB_ID, id);
-	if (at_conn_call_job(conn, &req, &reply, id) < 0)
+	if (at_conn_call_job(conn, &req, &reply, operand[0] == '\0' ? AT_EMPTY_JOB : id) < 0)
 		return -1;
 	struct jobscript job = { 0 };
 	struct owned o = { 0 };
@@ -121,7 +122,7 @@ int at_cmd_cat(const struct at_cli *cli)
 		return AT_EXIT_FAIL;
 	int rc = AT_EXIT_OK;
 	for (int i = 0; i < cli->nargs; i++)
-		if (cat_one(&conn, cli, ids[i]) < 0)
+		if (cat_one(&conn, cli, ids[i], cli->args[i]) < 0)
 			rc = AT_EXIT_FAIL;
 	free(ids);
 	return rc;

@@ -185,6 +185,10 @@ int at_conn_call_job(struct at_conn *c, struct proto_buf *req, struct proto_msg 
  *   MSGE_PERM        "JOB: Not owner"
  * anything else "PROG: TEXT". */
 #define AT_NO_JOB (-1)
+/* JOB for an empty operand, which Debian's atrm and at -c read as a job
+ * no one has (0, as strtol reads it) and name as written: "Cannot find
+ * jobid " (the others are still removed or shown). */
+#define AT_EMPTY_JOB (-2)
 void at_print_refusal(const char *prog, uint32_t code, const char *text, int64_t job);
 
 /* Starts REQ as an empty request of TYPE; prints the failure. 0 or -1. */

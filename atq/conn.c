@@ -112,9 +112,11 @@ void at_print_refusal(const char *prog, uint32_t code, const char *text, int64_t
 {
 	if (code == MSGE_DENIED)
 		fprintf(stderr, "You do not have permission to use %s. crond: %s\n", prog, text);
+	else if (code == MSGE_NOT_FOUND && job == AT_EMPTY_JOB)
+		fprintf(stderr, "Cannot find jobid \n");
 	else if (code == MSGE_NOT_FOUND && job != AT_NO_JOB)
 		fprintf(stderr, "Cannot find jobid %lld\n", (long long)job);
-	else if (code == MSGE_PERM && job != AT_NO_JOB)
+	else if (code == MSGE_PERM && job >= 0)
 		fprintf(stderr, "%lld: Not owner\n", (long long)job);
 	else
 		fprintf(stderr, "%s: %s\n", prog, text);

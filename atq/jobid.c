@@ -3,8 +3,10 @@
  * A job number is decimal digits only (atq also takes blanks and a '+'
  * before them, as Debian's), 0 to INT64_MAX (crond gives 1 and
  * up; 0, like any number no job has, is "Cannot find jobid 0", as
- * Debian's). Every operand is checked before anything is done, so `atrm 3
- * x` removes nothing (as Debian's atrm).
+ * Debian's). An empty operand is job 0 to atrm and at -c, as to Debian's
+ * (said "Cannot find jobid ": cli.h's AT_EMPTY_JOB), and invalid to atq.
+ * Every operand is checked before anything is done, so `atrm 3 x` removes
+ * nothing (as Debian's atrm).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -15,6 +17,10 @@
 
 static int parse_id(const char *s, int64_t *out)
 {
+	if (*s == '\0') {   /* Debian's strtol reads it as 0 */
+		*out = 0;
+		return 0;
+	}
 	if (*s < '0' || *s > '9')
 		return -1;
 	char *end;
@@ -35,7 +41,7 @@ static int parse_listed_id(const char *s, int64_t *out)
 		s++;
 	if (*s == '+')
 		s++;
-	return parse_id(s, out);
+	return *s == '\0' ? -1 : parse_id(s, out);
 }
 
 static int read_ids(const struct at_cli *cli, int (*parse)(const char *, int64_t *),

@@ -7,6 +7,7 @@
  * exit status is 1 if any was not. Nothing is printed for a removed job.
  * crond takes at most ATRM_BATCH numbers per request; more go in several.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -15,10 +16,12 @@
 
 #define ATRM_BATCH 1000
 
-/* Prints the failures among the rows of REPLY; returns how many. */
-static size_t report(const struct at_cli *cli, const struct proto_msg *reply)
+/* Prints the failures among the rows of REPLY, one per operand of OPS in
+ * order; returns how many. */
+static size_t report(const struct at_cli *cli, const struct proto_msg *reply,
+                     char *const *ops, size_t n)
 {
-	size_t failed = 0;
+	size_t failed = 0, k = 0;
 	struct proto_iter it;
 	struct proto_field f;
 	proto_iter_init(&it, reply, TAG_ROW);
@@ -33,6 +36,8 @@ static size_t report(const struct at_cli *cli, const struct proto_msg *reply)
 			(void)proto_get_i64(&row, TAG_JOB_ID, &id, NULL);
 			(void)proto_get_bytes(&row, TAG_ERROR_TEXT, &text, &len, NULL);
 		}
+		bool empty = k < n && ops[k][0] == '\0';
+		k++;
 		if (code == MSGE_NONE)
 			continue;
 		failed++;
@@ -42,14 +47,15 @@ static size_t report(const struct at_cli *cli, const struct proto_msg *reply)
 			         (const char *)text);
 		else
 			snprintf(msg, sizeof(msg), "cannot remove job %lld", (long long)id);
-		at_print_refusal(cli->prog, code, msg, id);
+		at_print_refusal(cli->prog, code, msg, empty ? AT_EMPTY_JOB : id);
 	}
 	return failed;
 }
 
-/* Removes IDS[0..N); -1 if crond could not be asked, else the failures. */
+/* Removes IDS[0..N), the operands OPS[0..N); -1 if crond could not be
+ * asked, else the failures. */
 static long remove_batch(struct at_conn *conn, const struct at_cli *cli, const int64_t *ids,
-                         size_t n)
+                         char *const *ops, size_t n)
 {
 	struct proto_buf req;
 	struct proto_msg reply;
@@ -60,7 +66,7 @@ static long remove_batch(struct at_conn *conn, const struct at_cli *cli, const i
 	if (at_conn_call(conn, &req, &reply) < 0)
 		return -1;
 	size_t rows = proto_count(&reply, TAG_ROW);
-	long failed = (long)report(cli, &reply);
+	long failed = (long)report(cli, &reply, ops, n);
 	proto_msg_free(&reply);
 	if (rows != n) {
 		fprintf(stderr, "%s: crond answered for %zu of %zu jobs\n", cli->prog, rows, n);
@@ -80,7 +86,7 @@ int at_cmd_remove(const struct at_cli *cli)
 		size_t n = (size_t)cli->nargs - done;
 		if (n > ATRM_BATCH)
 			n = ATRM_BATCH;
-		long failed = remove_batch(&conn, cli, ids + done, n);
+		long failed = remove_batch(&conn, cli, ids + done, cli->args + done, n);
 		if (failed != 0)
 			rc = AT_EXIT_FAIL;
 		if (failed < 0)

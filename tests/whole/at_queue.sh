@@ -109,8 +109,18 @@ run "$ATRM" 2 99 1
 expect_rc 1 "atrm 2 99 1"
 expect_out "" "atrm 2 99 1"
 [ "$ERR" = "Cannot find jobid 99" ] || { show_last; fail "atrm 2 99 1 messages"; }
-run "$AT" -d 3
-expect_rc 0 "at -d 3"
+# An empty operand is a job no one has, said as written ("Cannot find
+# jobid "), as Debian's strtol reads it; the others are still shown and
+# removed. atq refuses it, as Debian's.
+run "$AT" -c "" 3
+expect_rc 1 "at -c '' 3"
+[ "$ERR" = "Cannot find jobid " ] || { show_last; fail "at -c '' 3 messages"; }
+case "$OUT" in "#!/bin/sh"*) ;; *) show_last; fail "at -c '' 3 did not show job 3" ;; esac
+run "$ATQ" ""
+expect_rc 1 "atq ''"
+run "$AT" -d "" 3
+expect_rc 1 "at -d '' 3"
+[ "$ERR" = "Cannot find jobid " ] || { show_last; fail "at -d '' 3 messages"; }
 run "$ATQ"
 expect_out "" "every job removed"
 
