@@ -12,6 +12,7 @@
 # never holds more than 2 x 200 plus one minute's 300 records (900 allowed:
 # a prune may lag on a loaded machine).
 # Figure: the most records nobody held (2,400 before the fix).
+# lane: background (tests/run: it mostly waits on crond's clock)
 . "$ROOT/tests/whole/lib.sh"
 need_crond
 need_attackers "the user making runs is nobody"
