@@ -14,7 +14,6 @@
 # out every minute, and crond's descriptors stay few; two users holding
 # their mail together still leave root's mail its slot. Also: crond raised
 # its own descriptor limit, and jobs get the limit it was started with.
-# lane: background (tests/run: it mostly waits on crond's clock)
 . "$ROOT/tests/whole/lib.sh"
 need_crond
 need_attackers "the user holding up mail is nobody"
