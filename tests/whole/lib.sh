@@ -275,9 +275,15 @@ check_limited() {
     max=$(( 5 * (spans + 1) ))
     [ "$LIMITED_LINES" -le "$max" ] ||
         fail "$user logged $LIMITED_LINES $event lines in $spans ten-second spans of about $minutes minutes (at most $max)"
-    LIMITED_HELD=$(grep -o "($user) $event (.*; [0-9]* similar lines\{0,1\} not logged)" "$TEST_TMP/crond.log" |
-                   sed 's/.*; \([0-9]*\) similar lines\{0,1\} not logged)$/\1/' | awk '{ s += $1 } END { print s + 0 }')
+    LIMITED_HELD=$(limited_held "$user" "$event")
     [ "$LIMITED_HELD" -ge "$at_least" ] || fail "only $LIMITED_HELD $event lines said held back"
+}
+
+# limited_held USER EVENT: how many of USER's EVENT lines the log has said
+# were held back so far ("; N similar lines not logged").
+limited_held() {
+    grep -o "($1) $2 (.*; [0-9]* similar lines\{0,1\} not logged)" "$TEST_TMP/crond.log" |
+        sed 's/.*; \([0-9]*\) similar lines\{0,1\} not logged)$/\1/' | awk '{ s += $1 } END { print s + 0 }'
 }
 
 as_nobody() {
