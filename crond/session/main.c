@@ -483,14 +483,14 @@ static int start_keeper(struct pam_steps *ps, const struct args *a, int *err, co
 			keep_session(ps, a, (int)fd);
 		_exit(keeper < 0 ? 1 : 0);
 	}
-	*err = errno;
+	int e = mid < 0 ? errno : EAGAIN;   /* the child's fork failed: EAGAIN */
 	(void)close((int)fd);
 	int status = 0;
 	if (mid > 0)
 		while (waitpid(mid, &status, 0) < 0 && errno == EINTR)
 			;
 	if (mid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		*err = mid < 0 ? *err : EAGAIN;
+		*err = e;
 		*why = "cannot start the process that closes the session";
 		return -1;
 	}
