@@ -152,6 +152,11 @@ int at_conn_for_jobs(struct at_conn *c, const struct at_cli *cli, const char *wh
  * at.deny), so nobody types a job in vain. Prints "PROG: crond is not
  * running (...)" or crond's refusal (at_print_refusal); returns 0 or -1. */
 int at_conn_probe(struct at_conn *c);
+/* at_conn_probe, and also whether USER (at -u) is a user crond knows:
+ * "at: Cannot find username USER" when not. at looks no user up itself:
+ * it is linked statically, where glibc's NSS would need its shared
+ * modules (docs/ARCHITECTURE.md). */
+int at_conn_probe_mail_to(struct at_conn *c, const char *user);
 
 /* Asks crond whether the caller may use at, as at_conn_probe, but prints
  * nothing: 0 allowed; -1 refused (*CODE the enum msg_error, ERR crond's

@@ -63,7 +63,10 @@ int at_conn_for_jobs(struct at_conn *c, const struct at_cli *cli, const char *wh
 	return rc;
 }
 
-int at_conn_check(struct at_conn *c, uint32_t *code, char *err, size_t errlen)
+/* MSG_ACCESS for at, with TAG_MAIL_TO when MAIL_TO is not NULL: as
+ * at_conn_check. */
+static int access_call(struct at_conn *c, const char *mail_to, uint32_t *code, char *err,
+                       size_t errlen)
 {
 	struct proto_buf req;
 	struct client cl;
@@ -78,23 +81,41 @@ int at_conn_check(struct at_conn *c, uint32_t *code, char *err, size_t errlen)
 		return -1;
 	}
 	(void)proto_buf_add_str(&req, TAG_KIND, "at");
+	if (mail_to != NULL)
+		(void)proto_buf_add_str(&req, TAG_MAIL_TO, mail_to);
 	int rc = client_call(&cl, &req, &reply, code, err, errlen);
 	client_close(&cl);
 	proto_msg_free(&reply);
 	return rc < 0 ? -1 : 0;
 }
 
-int at_conn_probe(struct at_conn *c)
+int at_conn_check(struct at_conn *c, uint32_t *code, char *err, size_t errlen)
+{
+	return access_call(c, NULL, code, err, errlen);
+}
+
+/* at_conn_probe, with TAG_MAIL_TO when MAIL_TO is not NULL. */
+static int probe(struct at_conn *c, const char *mail_to)
 {
 	uint32_t code;
 	char err[PROTO_ERRMSG_SIZE + CONFIG_PATH_MAX];
-	if (at_conn_check(c, &code, err, sizeof(err)) == 0)
+	if (access_call(c, mail_to, &code, err, sizeof(err)) == 0)
 		return 0;
 	if (code == 0)
 		fprintf(stderr, "%s: %s\n", c->prog, err);
 	else
 		at_print_refusal(c->prog, code, err, AT_NO_JOB);
 	return -1;
+}
+
+int at_conn_probe(struct at_conn *c)
+{
+	return probe(c, NULL);
+}
+
+int at_conn_probe_mail_to(struct at_conn *c, const char *user)
+{
+	return probe(c, user);
 }
 
 bool at_conn_denied(struct at_conn *c)

@@ -3,7 +3,8 @@
  * In Debian's order: check that the user may use at (at.allow, at.deny),
  * resolve the time (errors end here), optionally show it (-v: the time and
  * an empty line), warn that /bin/sh runs the job, check that -u names a
- * user ("at: Cannot find username bob", as Debian), capture the directory,
+ * user ("at: Cannot find username bob", as Debian: crond looks it up, as
+ * at looks no user up itself), capture the directory,
  * umask and environment, read the job (on a terminal after "at TIME" and
  * with "at> " prompts), submit it and report "job N at TIME", all on
  * standard error. The check is crond's: it must be reachable and let the
@@ -17,14 +18,12 @@
  * stdio buffer until crond answers, and when crond is not there or refuses
  * the user, what was held (the warning) is dropped and only the refusal is
  * printed, as the check would have. A local error on the way (a time that
- * cannot be read, no working directory, an unreadable FILE, an unknown -u
- * user) is held too, and crond is asked then (local_error): a user it
+ * cannot be read, no working directory, an unreadable FILE) is held too, and crond is asked then (local_error): a user it
  * refuses reads the refusal instead, as Debian's at, which checks first,
  * tells them.
  */
 #include <ctype.h>
 #include <errno.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -218,11 +217,12 @@ int at_cmd_submit(const struct at_cli *cli)
 	if (!cli->dash_b)
 		fputs("warning: commands will be executed using /bin/sh\n", stderr);
 	struct capture cap;
-	if (cli->mail_to != NULL && getpwnam(cli->mail_to) == NULL) {
-		/* Debian's words; crond checks again. */
-		fprintf(stderr, "at: Cannot find username %s\n", cli->mail_to);
+	/* -u USER: crond looks USER up, here before anyone types (Debian's
+	 * words: "at: Cannot find username USER"), else on the submission,
+	 * whose refusal says the same where this line would have. */
+	if (cli->mail_to != NULL && !held && at_conn_probe_mail_to(&conn, cli->mail_to) < 0) {
 		tz_free(zone);
-		return local_error(&conn, held);
+		return AT_EXIT_FAIL;
 	}
 	if (capture(cli, &cap) < 0) {
 		tz_free(zone);

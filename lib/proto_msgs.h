@@ -5,7 +5,9 @@
  * TAG_ERROR_TEXT (one line for the user, no program prefix) and, for a
  * refused crontab, one TAG_DIAG per problem. Who the caller is comes from
  * SO_PEERCRED, never from the message: TAG_USER only names a target, and only
- * root may name someone else.
+ * root may name someone else. Where a request takes TAG_USER, it may name
+ * its target by TAG_UID instead (not both): a client that looks no user up
+ * (the static at, atq/) names itself so.
  *
  * Rows (lists of records) are repeated TAG_ROW fields whose bytes are
  * themselves a payload of fields (built with proto_buf_add_nested, read with proto_field_nested).
@@ -20,9 +22,11 @@ enum msg_type {
 
 	/* -> OK: TAG_VERSION_TEXT, TAG_PID */
 	MSG_PING = 10,
-	/* TAG_KIND ("cron" or "at") -> OK if the caller may use that service
-	 * (cron.allow/deny, at.allow/deny), else MSGE_DENIED: lets a CLI refuse
-	 * before the user types a job. */
+	/* TAG_KIND ("cron" or "at"), TAG_MAIL_TO? (at) -> OK if the caller may
+	 * use that service (cron.allow/deny, at.allow/deny), else MSGE_DENIED;
+	 * and, with TAG_MAIL_TO, if it names an existing user, else MSGE_INVALID
+	 * "Cannot find username NAME": lets a CLI refuse before the user types
+	 * a job. */
 	MSG_ACCESS = 11,
 
 	/* TAG_USER?, TAG_TEXT (the crontab bytes)
@@ -35,7 +39,8 @@ enum msg_type {
 	MSG_CRONTAB_REMOVE = 22,
 	/* TAG_USER?, TAG_COUNT (newest N), TAG_KIND? ("cron" or "at"),
 	 * TAG_HISTORY_BEFORE? (only runs older than this cursor: the next page)
-	 * -> OK: TAG_ROW* newest first, each: TAG_KIND, TAG_USER, TAG_ENTRY_KEY,
+	 * -> OK: TAG_USER (the user named, when one was), TAG_ROW* newest
+	 *    first, each: TAG_KIND, TAG_USER, TAG_ENTRY_KEY,
 	 *    TAG_COMMAND, TAG_SCHEDULED, TAG_START, TAG_END (milliseconds),
 	 *    TAG_STATUS, TAG_SIGNAL, TAG_FLAGS, TAG_OUTPUT (head), TAG_OUTPUT_SIZE,
 	 *    TAG_RUN_ID, TAG_NODE (only when the record names a cluster node);

@@ -161,6 +161,16 @@ static const char *read_mail_to(const struct proto_msg *req, struct submission *
 	return s->why;
 }
 
+bool control_at_mail_to_ok(const struct proto_msg *req, struct proto_buf *reply)
+{
+	struct submission s = { 0 };
+	const char *why = read_mail_to(req, &s);
+	if (why == NULL)
+		return true;
+	control_reply_error(reply, MSGE_INVALID, "%s", why);
+	return false;
+}
+
 /* Every field but the environment: NULL when fine, else why not. */
 static const char *read_fields(const struct proto_msg *req, struct submission *s)
 {

@@ -127,7 +127,8 @@ void control_access(struct control_ctx *ctx, const struct control_peer *peer,
 		return;
 	}
 	if (control_allowed(ctx, peer, &peer->user, kind[0] == 'c' ? ACCESS_CRON : ACCESS_AT,
-	                    reply))
+	                    reply) &&
+	    (kind[0] == 'c' || control_at_mail_to_ok(req, reply)))
 		control_reply_ok(reply);
 }
 

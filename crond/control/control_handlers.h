@@ -161,10 +161,11 @@ void control_reply_error(struct proto_buf *reply, enum msg_error code, const cha
 void control_reply_spool_error(struct control_ctx *ctx, const char *who, struct proto_buf *reply,
                                const char *what, const struct spool_err *err);
 
-/* The user a request acts on: the caller, or the user TAG_USER names (root
- * may name anyone; others only themselves). False with REPLY built
- * (MSGE_PERM, MSGE_NOT_FOUND, MSGE_INVALID, MSGE_INTERNAL) when refused.
- * *NAMED tells whether TAG_USER was there (may be NULL). */
+/* The user a request acts on: the caller, or the user TAG_USER names by
+ * name or TAG_UID by uid (one of them: root may name anyone, others only
+ * themselves). False with REPLY built (MSGE_PERM, MSGE_NOT_FOUND,
+ * MSGE_INVALID, MSGE_INTERNAL) when refused. *NAMED tells whether either
+ * was there (may be NULL). */
 bool control_target(const struct control_peer *peer, const struct proto_msg *req,
                     struct control_user *out, bool *named, struct proto_buf *reply);
 
@@ -284,5 +285,10 @@ void control_at_get(struct control_ctx *ctx, const struct control_peer *peer,
                     const struct proto_msg *req, struct proto_buf *reply);
 void control_at_remove(struct control_ctx *ctx, const struct control_peer *peer,
                        const struct proto_msg *req, struct proto_buf *reply);
+/* Whether REQ's TAG_MAIL_TO (at -u), when there, names an existing user:
+ * true, or false with REPLY built as a submission's refusal would be
+ * (MSGE_INVALID "Cannot find username NAME", Debian's words). MSG_ACCESS
+ * asks it before the user types a job. */
+bool control_at_mail_to_ok(const struct proto_msg *req, struct proto_buf *reply);
 
 #endif

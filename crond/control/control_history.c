@@ -1,10 +1,11 @@
 /* crond/control/control_history.c: MSG_HISTORY, the run history of cron entries
  * and at jobs (see control_handlers.h), on the control thread.
  *
- * Who sees what: a user sees their own runs; root sees one user's (TAG_USER)
- * or everyone's. Allow/deny applies per kind: cron runs need crontab access
- * (cron.allow/cron.deny), at runs at access; a user denied both is refused,
- * a user denied one sees only the other kind.
+ * Who sees what: a user sees their own runs; root sees one user's (TAG_USER
+ * or TAG_UID, named again in the reply) or everyone's. Allow/deny applies
+ * per kind: cron runs need crontab access (cron.allow/cron.deny), at runs
+ * at access; a user denied both is refused, a user denied one sees only
+ * the other kind.
  *
  * The spool filters by owner but not by kind, so a kind filter over-fetches:
  * it reads four times the rows asked for, then four times more while that
@@ -201,6 +202,8 @@ void control_history(struct control_ctx *ctx, const struct control_peer *peer,
 		return;
 	}
 	control_reply_ok(reply);
+	if (named)   /* whose runs these are, for a client that looks no one up */
+		(void)proto_buf_add_str(reply, TAG_USER, target.name);
 	size_t rows = 0, done = 0;   /* DONE: records dealt with, sent or skipped */
 	bool cut = false;
 	for (; done < n; done++) {

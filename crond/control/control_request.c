@@ -4,11 +4,13 @@
  *
  * Runs on the control thread only. Who the caller is comes from
  * SO_PEERCRED (struct control_peer, filled when the connection was
- * accepted), never from the message: TAG_USER only names a target.
+ * accepted), never from the message: TAG_USER (or TAG_UID) only names a
+ * target.
  */
 #include "crond/control/control_handlers.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -187,24 +189,56 @@ int control_user_by_name(const char *name, struct control_user *out)
 	return lookup(name, 0, out);
 }
 
+/* The user a lookup (control_user_by_name or _by_uid) found: true, or
+ * false with REPLY built (MSGE_NOT_FOUND, MSGE_INTERNAL). WHO names the
+ * user asked for, as given. */
+static bool looked_up(int rc, const char *who, struct proto_buf *reply)
+{
+	if (rc == 1)
+		control_reply_error(reply, MSGE_NOT_FOUND, "no such user %s", who);
+	else if (rc < 0) {
+		log_msg(LOG_ERR, "control: cannot look up user %s: %s", who, strerror(errno));
+		control_reply_error(reply, MSGE_INTERNAL, "cannot look up user %s: %s", who,
+		                    strerror(errno));
+	}
+	return rc == 0;
+}
+
 bool control_target(const struct control_peer *peer, const struct proto_msg *req,
                     struct control_user *out, bool *named, struct proto_buf *reply)
 {
 	struct proto_field f;
+	uint32_t uid = 0;
+	bool by_name = proto_find(req, TAG_USER, &f, NULL) == PROTO_OK;
+	enum proto_code by_uid = proto_get_u32(req, TAG_UID, &uid, NULL);
 	if (named != NULL)
 		*named = false;
-	if (proto_find(req, TAG_USER, &f, NULL) != PROTO_OK) {
+	if (!by_name && by_uid == PROTO_E_MISSING) {
 		*out = peer->user;
 		return true;
+	}
+	if (by_name && by_uid != PROTO_E_MISSING) {
+		control_reply_error(reply, MSGE_INVALID, "name the user by name or by uid, not both");
+		return false;
 	}
 	if (named != NULL)
 		*named = true;
 	char name[SPOOL_NAME_MAX + 1];
-	if (proto_field_strcpy(&f, name, sizeof(name), NULL) != PROTO_OK || name[0] == '\0') {
+	char who[SPOOL_NAME_MAX + 32];
+	if (!by_name) {   /* TAG_UID: a client that looks no one up (atq) */
+		if (by_uid != PROTO_OK || uid == (uint32_t)-1) {
+			control_reply_error(reply, MSGE_INVALID, "invalid user id");
+			return false;
+		}
+		if (uid == (uint32_t)peer->user.uid) {
+			*out = peer->user;
+			return true;
+		}
+	} else if (proto_field_strcpy(&f, name, sizeof(name), NULL) != PROTO_OK ||
+	           name[0] == '\0') {
 		control_reply_error(reply, MSGE_INVALID, "invalid user name");
 		return false;
-	}
-	if (strcmp(name, peer->user.name) == 0) {
+	} else if (strcmp(name, peer->user.name) == 0) {
 		*out = peer->user;
 		return true;
 	}
@@ -212,15 +246,12 @@ bool control_target(const struct control_peer *peer, const struct proto_msg *req
 		control_reply_error(reply, MSGE_PERM, "only root may name another user");
 		return false;
 	}
-	int rc = control_user_by_name(name, out);
-	if (rc == 1)
-		control_reply_error(reply, MSGE_NOT_FOUND, "no such user '%s'", name);
-	else if (rc < 0) {
-		log_msg(LOG_ERR, "control: cannot look up user '%s': %s", name, strerror(errno));
-		control_reply_error(reply, MSGE_INTERNAL, "cannot look up user '%s': %s", name,
-		                    strerror(errno));
+	if (!by_name) {
+		snprintf(who, sizeof(who), "with uid %" PRIu32, uid);
+		return looked_up(control_user_by_uid((uid_t)uid, out), who, reply);
 	}
-	return rc == 0;
+	snprintf(who, sizeof(who), "'%s'", name);
+	return looked_up(control_user_by_name(name, out), who, reply);
 }
 
 /* ------------------------------------------------------------ allow/deny */

@@ -270,12 +270,14 @@ static const struct timer_msg *last_msg(struct fx *f, enum timer_msg_kind kind)
 
 /* ------------------------------------------------------------ requests */
 
-/* What a request got back. TEXT: TAG_TEXT or the first TAG_DIAG; rows:
- * each row's TAG_ERROR_CODE, TAG_ERROR_TEXT, TAG_USER, TAG_QUEUE. */
+/* What a request got back. TEXT: TAG_TEXT or the first TAG_DIAG; USER:
+ * the reply's own TAG_USER; rows: each row's TAG_ERROR_CODE,
+ * TAG_ERROR_TEXT, TAG_USER, TAG_QUEUE. */
 struct result {
 	int rc;                  /* client_call: 0 OK, -1 error reply or failure */
 	uint32_t code;
 	char err[512];
+	char user[64];
 	size_t n_diag;
 	char text[2048];
 	size_t text_len;
@@ -345,6 +347,7 @@ static void do_call(const struct config *cfg, struct proto_buf *req, struct resu
 	r->n_diag = proto_count(&reply, TAG_DIAG);
 	(void)proto_get_i64(&reply, TAG_JOB_ID, &r->job_id, NULL);
 	(void)proto_get_u32(&reply, TAG_COUNT, &r->count, NULL);
+	copy_str(&reply, TAG_USER, r->user, sizeof(r->user));
 	read_rows(&reply, r);
 	proto_msg_free(&reply);
 }
@@ -739,6 +742,37 @@ static void test_at_allow_and_deny_table(void **state)
 	}
 }
 
+/* MSG_ACCESS for at with TAG_MAIL_TO (at -u USER, typed at a terminal):
+ * the recipient is looked up before anyone types, in Debian's words; a
+ * refused user hears the refusal first; for cron the tag means nothing. */
+static void test_access_looks_the_at_mail_recipient_up(void **state)
+{
+	struct fx *f = *state;
+	struct result r;
+	static const struct { const char *kind, *mail_to; uint32_t code; const char *text; }
+	cases[] = {
+		{ "at", "nobody", 0, NULL },
+		{ "at", "no-such-user-x", MSGE_INVALID, "Cannot find username no-such-user-x" },
+		{ "at", "", MSGE_INVALID, "not a user name" },
+		{ "cron", "no-such-user-x", 0, NULL },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct proto_buf b = req_new(MSG_ACCESS);
+		proto_buf_add_str(&b, TAG_KIND, cases[i].kind);
+		proto_buf_add_str(&b, TAG_MAIL_TO, cases[i].mail_to);
+		call(f, &b, &r);
+		if (cases[i].code == 0)
+			expect_ok(&r);
+		else
+			expect_error(&r, cases[i].code, cases[i].text);
+	}
+	struct proto_buf b = req_new(MSG_ACCESS);          /* at: only root (Debian) */
+	proto_buf_add_str(&b, TAG_KIND, "at");
+	proto_buf_add_str(&b, TAG_MAIL_TO, "no-such-user-x");
+	nobody(f, &b, &r);
+	expect_error(&r, MSGE_DENIED, "not allowed to use at");
+}
+
 /* ------------------------------------------------------------ at */
 
 static int64_t submit(struct fx *f, const char *queue, int64_t run_at)
@@ -1031,6 +1065,57 @@ static void test_history_rows_newest_first_by_user_and_kind(void **state)
 	b = history_req(NULL, 0, NULL);
 	nobody(f, &b, &r);
 	expect_error(&r, MSGE_DENIED, "crontab");
+}
+
+/* A client that looks no user up (the static at) names itself by uid:
+ * root may name any uid, others only their own; the reply names the user
+ * whose runs it holds. */
+static void test_history_names_its_user_by_uid(void **state)
+{
+	struct fx *f = *state;
+	add_runs(f);
+	struct result r;
+	struct proto_buf b = history_req(NULL, 0, NULL);
+	proto_buf_add_u32(&b, TAG_UID, NOBODY);            /* root names nobody */
+	call(f, &b, &r);
+	expect_ok(&r);
+	assert_int_equal(r.n_rows, 1);
+	assert_string_equal(r.rows[0].user, "nobody");
+	assert_string_equal(r.user, "nobody");
+	b = history_req(NULL, 0, NULL);
+	proto_buf_add_u32(&b, TAG_UID, 0);                 /* root names itself */
+	call(f, &b, &r);
+	expect_ok(&r);
+	assert_int_equal(r.n_rows, 3);
+	assert_string_equal(r.user, "root");
+	b = history_req(NULL, 0, NULL);                    /* no one named: no user */
+	call(f, &b, &r);
+	expect_ok(&r);
+	assert_int_equal(r.n_rows, 4);
+	assert_string_equal(r.user, "");
+	b = history_req(NULL, 0, NULL);
+	proto_buf_add_u32(&b, TAG_UID, 3999999999u);
+	call(f, &b, &r);
+	expect_error(&r, MSGE_NOT_FOUND, "no such user with uid 3999999999");
+	b = history_req("root", 0, NULL);
+	proto_buf_add_u32(&b, TAG_UID, 0);
+	call(f, &b, &r);
+	expect_error(&r, MSGE_INVALID, "not both");
+	b = history_req(NULL, 0, NULL);
+	proto_buf_add_str(&b, TAG_UID, "0");               /* not a u32 */
+	call(f, &b, &r);
+	expect_error(&r, MSGE_INVALID, "invalid user id");
+
+	b = history_req(NULL, 0, NULL);
+	proto_buf_add_u32(&b, TAG_UID, NOBODY);            /* nobody names itself */
+	nobody(f, &b, &r);
+	expect_ok(&r);
+	assert_int_equal(r.n_rows, 1);
+	assert_string_equal(r.user, "nobody");
+	b = history_req(NULL, 0, NULL);
+	proto_buf_add_u32(&b, TAG_UID, 0);                 /* nobody names root */
+	nobody(f, &b, &r);
+	expect_error(&r, MSGE_PERM, "only root may name another user");
 }
 
 /* More runs asked than one reply carries: the reply says how many it
@@ -2219,6 +2304,7 @@ int main(void)
 		T(test_a_caller_without_a_passwd_entry_is_refused),
 		T(test_cron_allow_and_deny_table),
 		T(test_at_allow_and_deny_table),
+		T(test_access_looks_the_at_mail_recipient_up),
 		T(test_at_submit_list_get_and_remove),
 		T(test_at_submit_refuses_each_bad_field),
 		T(test_at_submit_refuses_a_run_time_out_of_range),
@@ -2226,6 +2312,7 @@ int main(void)
 		T(test_a_running_job_is_listed_in_queue_equals_and_kept),
 		T(test_a_user_sees_and_touches_only_their_own_jobs),
 		T(test_history_rows_newest_first_by_user_and_kind),
+		T(test_history_names_its_user_by_uid),
 		T(test_history_cut_is_said),
 		T(test_history_pages_with_the_cursor),
 		T(test_status_keys_entries_as_the_scheduler_does),

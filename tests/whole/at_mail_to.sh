@@ -12,11 +12,22 @@ cd "$TEST_TMP" || fail "cd"
 : >"$TEST_TMP/mail.log"
 chmod 0666 "$TEST_TMP/mail.log"   # sendmail runs as each job's owner
 
-# Unknown user: Debian's message after the warning, exit 1, nothing queued.
+# Unknown user: Debian's message after the warning, exit 1, nothing queued
+# (here from crond's answer to the submission).
 run "$BIN/at" -u no-such-user-here -t 203001010000 </dev/null
 expect_rc 1 "at -u unknown"
 [ "$ERR" = "warning: commands will be executed using /bin/sh
 at: Cannot find username no-such-user-here" ] || { show_last; fail "at -u unknown: Debian's lines"; }
+# On a terminal the same lines come before anyone types (crond looks the
+# user up: at itself looks no user up): nothing typed is read, no prompt.
+if command -v script >/dev/null; then
+    { sleep 1; printf 'echo typed-in-vain\n\004'; } |
+        script -qec "'$BIN/at' -u no-such-user-here -t 203001010000 2>&1; echo rc=\$?" /dev/null |
+        tr -d '\r' >"$TEST_TMP/tty.out"
+    [ "$(cat "$TEST_TMP/tty.out")" = "warning: commands will be executed using /bin/sh
+at: Cannot find username no-such-user-here
+rc=1" ] || { cat -A "$TEST_TMP/tty.out" >&2; fail "at -u unknown on a terminal"; }
+fi
 run "$BIN/atq"
 expect_out "" "atq after at -u unknown"
 run "$BIN/atq" -u root
