@@ -22,6 +22,9 @@
 #   SQLITE_STATIC=0   link crond and crontab with the shared libsqlite3
 #                     (default: the static archive when there is one)
 #   JANSSON_STATIC=0  link the CLIs with the shared libjansson (the same)
+#   AT_STATIC=0       link at with the shared C library (default: at is a
+#                     static PIE when libc.a and libjansson.a are there and
+#                     SANITIZE is not set)
 #   FORK_JOBS=1       crond forks every job instead of starting root's in its
 #                     own memory (valgrind cannot follow that clone; make
 #                     valgrind and bench/callgrind.sh's builds set it)
@@ -185,7 +188,17 @@ $(BIN)/at: $(call obj,atq/main.c) $(LIBAT) $(LIBSPOOL) $(LIBCOMMON)
 # at needs no SQLite.
 $(BIN)/crontab: LDLIBS = $(call link_lib,sqlite3,$(SQLITE_STATIC)) \
   $(call link_lib,jansson,$(JANSSON_STATIC)) -lpthread -lm
-$(BIN)/at: LDLIBS = $(call link_lib,jansson,$(JANSSON_STATIC)) -lpthread
+# at is linked whole (static PIE, so still at a random address) unless
+# AT_STATIC=0: every job queued through it pays the start of a program,
+# and on a VM where a page fault or a system call is dear the dynamic
+# loader was a third of it (docs/ARCHITECTURE.md, "at's start"). It looks
+# no user up, so glibc's NSS, which would load shared modules, is not in
+# it. The sanitizers cannot link statically, nor can Valgrind's memcheck
+# watch a static malloc: those builds link it as before.
+AT_STATIC ?= $(if $(SANITIZE),0,$(if $(and $(call static_lib,c),$(call static_lib,jansson)),1,0))
+$(BIN)/at: LDFLAGS += $(if $(filter 1,$(AT_STATIC)),-static-pie)
+$(BIN)/at: LDLIBS = $(if $(filter 1,$(AT_STATIC)),-ljansson -lpthread,\
+  $(call link_lib,jansson,$(JANSSON_STATIC)) -lpthread)
 $(BIN)/crond $(BIN)/crontab $(BIN)/at:
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LINK    $@")
@@ -257,10 +270,16 @@ test-deps:
 # The builds use every core (JOBS); the tests then run without -j, so no
 # make they start inherits a jobserver.
 JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+# The at that `make` builds and installs is static (AT_STATIC), which no
+# sanitized build can be: make test also builds that one, unsanitized, and
+# tests/whole/at_static.sh drives it against the sanitized crond.
+STATIC_AT := build/static-at/bin/at
 test: deps test-deps
 	$(Q)$(MAKE) --no-print-directory -j$(JOBS) BUILD=build/asan SANITIZE=address,undefined \
 	  all unit-tests
-	$(Q)$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=address,undefined check
+	$(Q)$(MAKE) --no-print-directory -j$(JOBS) BUILD=build/static-at $(STATIC_AT)
+	$(Q)CROND_TEST_STATIC_AT=$(abspath $(STATIC_AT)) \
+	  $(MAKE) --no-print-directory BUILD=build/asan SANITIZE=address,undefined check
 
 unit-tests: $(UNIT_TESTS)
 
@@ -327,7 +346,7 @@ cluster-test: deps test-deps
 VALGRIND_BUILD := build/valgrind
 valgrind: deps test-deps
 	$(call apt_ensure,valgrind)
-	$(Q)$(MAKE) --no-print-directory BUILD=$(VALGRIND_BUILD) SANITIZE= OPT=-O1 FORK_JOBS=1 all
+	$(Q)$(MAKE) --no-print-directory BUILD=$(VALGRIND_BUILD) SANITIZE= OPT=-O1 FORK_JOBS=1 AT_STATIC=0 all
 	$(Q)tests/hardening/valgrind_bin.sh $(VALGRIND_BUILD)/bin $(VALGRIND_BUILD)/memcheck
 	$(Q)start=$$(date +%s); \
 	TEST_LANES=1 TEST_TIMEOUT=$${TEST_TIMEOUT:-600} tests/run --build $(VALGRIND_BUILD)/memcheck \
