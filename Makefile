@@ -195,9 +195,10 @@ $(BIN)/crontab: LDLIBS = $(call link_lib,sqlite3,$(SQLITE_STATIC)) \
 # no user up, so glibc's NSS, which would load shared modules, is not in
 # it. The sanitizers cannot link statically, nor can Valgrind's memcheck
 # watch a static malloc: those builds link it as before.
+# (-static-pie is in LDLIBS, not LDFLAGS, so that `make LDFLAGS=...`
+# keeps it: the driver reads it wherever it stands.)
 AT_STATIC ?= $(if $(SANITIZE),0,$(if $(and $(call static_lib,c),$(call static_lib,jansson)),1,0))
-$(BIN)/at: LDFLAGS += $(if $(filter 1,$(AT_STATIC)),-static-pie)
-$(BIN)/at: LDLIBS = $(if $(filter 1,$(AT_STATIC)),-ljansson -lpthread,\
+$(BIN)/at: LDLIBS = $(if $(filter 1,$(AT_STATIC)),-static-pie -ljansson -lpthread,\
   $(call link_lib,jansson,$(JANSSON_STATIC)) -lpthread)
 $(BIN)/crond $(BIN)/crontab $(BIN)/at:
 	@mkdir -p $(@D)

@@ -219,7 +219,14 @@ int at_cmd_submit(const struct at_cli *cli)
 	struct capture cap;
 	/* -u USER: crond looks USER up, here before anyone types (Debian's
 	 * words: "at: Cannot find username USER"), else on the submission,
-	 * whose refusal says the same where this line would have. */
+	 * whose refusal says the same where this line would have. A name no
+	 * user can have (empty, or longer than crond keeps) is said here. */
+	if (cli->mail_to != NULL &&
+	    (cli->mail_to[0] == '\0' || strlen(cli->mail_to) > SPOOL_NAME_MAX)) {
+		fprintf(stderr, "%s: Cannot find username %s\n", cli->prog, cli->mail_to);
+		tz_free(zone);
+		return local_error(&conn, held);
+	}
 	if (cli->mail_to != NULL && !held && at_conn_probe_mail_to(&conn, cli->mail_to) < 0) {
 		tz_free(zone);
 		return AT_EXIT_FAIL;

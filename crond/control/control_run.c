@@ -38,7 +38,8 @@ static bool run_source(struct control_ctx *ctx, const struct control_peer *peer,
 			                    "crontab");
 			return false;
 		}
-		if (proto_find(req, TAG_USER, &f, NULL) == PROTO_OK) {
+		if (proto_find(req, TAG_USER, &f, NULL) == PROTO_OK ||
+		    proto_find(req, TAG_UID, &f, NULL) == PROTO_OK) {
 			control_reply_error(reply, MSGE_INVALID, "-u does not go with a system crontab");
 			return false;
 		}

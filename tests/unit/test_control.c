@@ -1985,6 +1985,26 @@ static void test_the_last_run_clients_are_kept_for_root(void **state)
 	atomic_store(&f->c->run_clients, 0);
 }
 
+/* crontab --run of a system crontab's line names no user: by name or by
+ * uid, the request is refused, not run as the system crontab says with
+ * the user dropped. */
+static void test_a_system_crontab_run_names_no_user(void **state)
+{
+	struct fx *f = *state;
+	struct result r;
+	for (int by_uid = 0; by_uid < 2; by_uid++) {
+		struct proto_buf b = req_new(MSG_RUN);
+		proto_buf_add_str(&b, TAG_RUN_SOURCE, "/etc/crontab");
+		proto_buf_add_u32(&b, TAG_RUN_LINE, 1);
+		if (by_uid)
+			proto_buf_add_u32(&b, TAG_UID, NOBODY);
+		else
+			proto_buf_add_str(&b, TAG_USER, "nobody");
+		call(f, &b, &r);
+		expect_error(&r, MSGE_INVALID, "-u does not go with a system crontab");
+	}
+}
+
 /* ------------------------------------------------------------ quotas */
 
 static void small_quotas(struct config *cfg)
@@ -2313,6 +2333,7 @@ int main(void)
 		T(test_a_user_sees_and_touches_only_their_own_jobs),
 		T(test_history_rows_newest_first_by_user_and_kind),
 		T(test_history_names_its_user_by_uid),
+		T(test_a_system_crontab_run_names_no_user),
 		T(test_history_cut_is_said),
 		T(test_history_pages_with_the_cursor),
 		T(test_status_keys_entries_as_the_scheduler_does),

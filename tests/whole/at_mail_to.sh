@@ -18,6 +18,14 @@ run "$BIN/at" -u no-such-user-here -t 203001010000 </dev/null
 expect_rc 1 "at -u unknown"
 [ "$ERR" = "warning: commands will be executed using /bin/sh
 at: Cannot find username no-such-user-here" ] || { show_last; fail "at -u unknown: Debian's lines"; }
+# A name no user can have, empty or longer than any crond keeps: the same.
+long=$(printf 'x%.0s' $(seq 1 300))
+for name in "" "$long"; do
+    run bash -c "echo true | '$BIN/at' -u '$name' -t 203001010000"
+    expect_rc 1 "at -u '${name:0:10}...'"
+    [ "$ERR" = "warning: commands will be executed using /bin/sh
+at: Cannot find username $name" ] || { show_last; fail "at -u '${name:0:10}...': Debian's lines"; }
+done
 # On a terminal the same lines come before anyone types (crond looks the
 # user up: at itself looks no user up): nothing typed is read, no prompt.
 if command -v script >/dev/null; then
