@@ -35,6 +35,7 @@ for p in "$CROND" "${ATS[@]}" "$ATLOOP"; do
 done
 
 . "$(dirname "$0")/private_conf.sh"
+. "$(dirname "$0")/deb_at.sh"
 
 W=$(mktemp -d "$BUILD/at_ab.XXXXXX") || exit 1
 chmod 0755 "$W"
@@ -53,27 +54,11 @@ for _ in $(seq 1 100); do [ -S "$W/crond/crond.sock" ] && break; sleep 0.1; done
 [ -S "$W/crond/crond.sock" ] || { echo "at_ab.sh: crond did not start:" >&2; cat "$W/crond.log" >&2; exit 1; }
 
 DEB=0
-if [ -x /usr/bin/at ] && dpkg-query -W at >/dev/null 2>&1; then
-    DEB=1
-    mkdir -p "$W/deb/atjobs" "$W/deb/atspool"
-    printf '00000\n' >"$W/deb/atjobs/.SEQ"   # Debian's at does not make it
-    chmod 0600 "$W/deb/atjobs/.SEQ"
-    chown daemon:daemon "$W/deb/atjobs" "$W/deb/atspool" "$W/deb/atjobs/.SEQ"
-    chmod 1770 "$W/deb/atjobs" "$W/deb/atspool"
-fi
+deb_at_prepare "$W/deb" && DEB=1
 
 # rate_of "OK SECONDS CPU": jobs queued a second, or "-" when one failed
 rate_of() { awk -v n="$N" '$1 == n && $2 > 0 { printf "%.0f", $1 / $2; ok = 1 } END { if (!ok) printf "-" }'; }
 
-# deb_loop C: bench/atloop on Debian's at in its private namespace
-deb_loop() {
-    unshare -m bash -c '
-        set -e
-        mount -t tmpfs -o mode=0755 tmpfs /run
-        mount --bind "$1/atjobs" /var/spool/cron/atjobs
-        mount --bind "$1/atspool" /var/spool/cron/atspool
-        "$2" "$3" "$4" "$5" /usr/bin/at now + 1 hour' bash "$W/deb" "$ATLOOP" "$1" "$N" "$W/job"
-}
 
 declare -A RATES
 for r in $(seq 1 "$ROUNDS"); do
@@ -84,7 +69,7 @@ for r in $(seq 1 "$ROUNDS"); do
             RATES["$c $at"]+="$rate "
         done
         if [ "$DEB" = 1 ]; then
-            rate=$(deb_loop "$c" | rate_of)
+            rate=$(deb_at_loop "$W/deb" "$ATLOOP" "$c" "$N" "$W/job" | rate_of)
             echo "round $r, $c at once: Debian's at $rate/s"
             RATES["$c Debian's at"]+="$rate "
         fi

@@ -70,6 +70,7 @@
 set -u
 set -o pipefail
 . "$(dirname "$0")/private_conf.sh"   # private_conf_text
+. "$(dirname "$0")/deb_at.sh"         # deb_at_prepare, deb_at_loop
 
 [ $# -eq 2 ] || { echo "usage: daemon_bench.sh BIN BUILD" >&2; exit 2; }
 BIN=$(cd "$1" && pwd) || exit 2
@@ -691,22 +692,10 @@ declare -A AT_RATE AT_CPU
 # Debian's at: a private atjobs/atspool (same owner and mode) in a private
 # mount namespace, so Debian's spool keeps no job and no sequence change.
 # deb_at C: one run of C submitters; prints "OK SECONDS CPU"
-deb_at() {
-    unshare -m bash -c '
-        set -e
-        mount -t tmpfs -o mode=0755 tmpfs /run
-        mount --bind "$1/atjobs" /var/spool/cron/atjobs
-        mount --bind "$1/atspool" /var/spool/cron/atspool
-        "$3" "$4" "$2" "$1/../at-job" /usr/bin/at now + 1 hour' bash "$W/at-deb" "$AT_N" "$ATLOOP" "$1"
-}
+deb_at() { deb_at_loop "$W/at-deb" "$ATLOOP" "$1" "$AT_N" "$W/at-job"; }
 HAVE_DEB_AT=0
-if [ -x /usr/bin/at ] && [ "$HAVE_DEB" = 1 ] && dpkg-query -W at >/dev/null 2>&1; then
+if [ "$HAVE_DEB" = 1 ] && deb_at_prepare "$W/at-deb"; then
     HAVE_DEB_AT=1
-    mkdir -p "$W/at-deb/atjobs" "$W/at-deb/atspool"
-    printf '00000\n' >"$W/at-deb/atjobs/.SEQ"   # at does not create it
-    chmod 0600 "$W/at-deb/atjobs/.SEQ"
-    chown daemon:daemon "$W/at-deb/atjobs" "$W/at-deb/atspool" "$W/at-deb/atjobs/.SEQ"
-    chmod 1770 "$W/at-deb/atjobs" "$W/at-deb/atspool"
 fi
 if [ -x "$BIN/at" ]; then
     wait_quiet   # the bursts' jobs and their reaping end first
