@@ -149,19 +149,19 @@ int at_conn_for_jobs(struct at_conn *c, const struct at_cli *cli, const char *wh
                      int64_t **ids);
 
 /* Checks that crond is there and lets the caller use at (at.allow,
- * at.deny), so nobody types a job in vain. Prints "PROG: crond is not
- * running (...)" or crond's refusal (at_print_refusal); returns 0 or -1. */
-int at_conn_probe(struct at_conn *c);
-/* at_conn_probe, and also whether USER (at -u) is a user crond knows:
- * "at: Cannot find username USER" when not. at looks no user up itself:
- * it is linked statically, where glibc's NSS would need its shared
- * modules (docs/ARCHITECTURE.md). */
-int at_conn_probe_mail_to(struct at_conn *c, const char *user);
+ * at.deny), so nobody types a job in vain; with MAIL_TO (at -u), not NULL,
+ * also that it names a user crond knows ("at: Cannot find username USER"
+ * when not: at looks no user up itself, being linked statically, where
+ * glibc's NSS would need its shared modules; docs/ARCHITECTURE.md). Prints
+ * "PROG: crond is not running (...)" or crond's refusal (at_print_refusal);
+ * returns 0 or -1. */
+int at_conn_probe(struct at_conn *c, const char *mail_to);
 
-/* Asks crond whether the caller may use at, as at_conn_probe, but prints
- * nothing: 0 allowed; -1 refused (*CODE the enum msg_error, ERR crond's
- * text) or crond not reached (*CODE 0, ERR why). */
-int at_conn_check(struct at_conn *c, uint32_t *code, char *err, size_t errlen);
+/* Asks crond what at_conn_probe does, but prints nothing: 0 allowed; -1
+ * refused (*CODE the enum msg_error, ERR crond's text) or crond not reached
+ * (*CODE 0, ERR why). */
+int at_conn_check(struct at_conn *c, const char *mail_to, uint32_t *code, char *err,
+                  size_t errlen);
 
 /* For a local error found after the options (a time, a file, a job number
  * that cannot be read): Debian's at checks at.allow and at.deny first, so

@@ -63,10 +63,8 @@ int at_conn_for_jobs(struct at_conn *c, const struct at_cli *cli, const char *wh
 	return rc;
 }
 
-/* MSG_ACCESS for at, with TAG_MAIL_TO when MAIL_TO is not NULL: as
- * at_conn_check. */
-static int access_call(struct at_conn *c, const char *mail_to, uint32_t *code, char *err,
-                       size_t errlen)
+int at_conn_check(struct at_conn *c, const char *mail_to, uint32_t *code, char *err,
+                  size_t errlen)
 {
 	struct proto_buf req;
 	struct client cl;
@@ -89,17 +87,11 @@ static int access_call(struct at_conn *c, const char *mail_to, uint32_t *code, c
 	return rc < 0 ? -1 : 0;
 }
 
-int at_conn_check(struct at_conn *c, uint32_t *code, char *err, size_t errlen)
-{
-	return access_call(c, NULL, code, err, errlen);
-}
-
-/* at_conn_probe, with TAG_MAIL_TO when MAIL_TO is not NULL. */
-static int probe(struct at_conn *c, const char *mail_to)
+int at_conn_probe(struct at_conn *c, const char *mail_to)
 {
 	uint32_t code;
 	char err[PROTO_ERRMSG_SIZE + CONFIG_PATH_MAX];
-	if (access_call(c, mail_to, &code, err, sizeof(err)) == 0)
+	if (at_conn_check(c, mail_to, &code, err, sizeof(err)) == 0)
 		return 0;
 	if (code == 0)
 		fprintf(stderr, "%s: %s\n", c->prog, err);
@@ -108,21 +100,11 @@ static int probe(struct at_conn *c, const char *mail_to)
 	return -1;
 }
 
-int at_conn_probe(struct at_conn *c)
-{
-	return probe(c, NULL);
-}
-
-int at_conn_probe_mail_to(struct at_conn *c, const char *user)
-{
-	return probe(c, user);
-}
-
 bool at_conn_denied(struct at_conn *c)
 {
 	uint32_t code;
 	char err[PROTO_ERRMSG_SIZE + CONFIG_PATH_MAX];
-	if (at_conn_check(c, &code, err, sizeof(err)) == 0 || code != MSGE_DENIED)
+	if (at_conn_check(c, NULL, &code, err, sizeof(err)) == 0 || code != MSGE_DENIED)
 		return false;
 	__fpurge(stderr);   /* an error held there (atq/submit.c) is not said */
 	at_print_refusal(c->prog, code, err, AT_NO_JOB);

@@ -18,9 +18,9 @@
  * stdio buffer until crond answers, and when crond is not there or refuses
  * the user, what was held (the warning) is dropped and only the refusal is
  * printed, as the check would have. A local error on the way (a time that
- * cannot be read, no working directory, an unreadable FILE) is held too, and crond is asked then (local_error): a user it
- * refuses reads the refusal instead, as Debian's at, which checks first,
- * tells them.
+ * cannot be read, no working directory, an unreadable FILE) is held too,
+ * and crond is asked then (local_error): a user it refuses reads the
+ * refusal instead, as Debian's at, which checks first, tells them.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -197,7 +197,7 @@ int at_cmd_submit(const struct at_cli *cli)
 	struct tz *zone = at_zone_load(cli->prog);
 	struct at_conn conn;
 	time_t when;
-	if (zone == NULL || at_conn_init(&conn, cli) < 0 || (!held && at_conn_probe(&conn) < 0)) {
+	if (zone == NULL || at_conn_init(&conn, cli) < 0 || (!held && at_conn_probe(&conn, NULL) < 0)) {
 		tz_free(zone);
 		return AT_EXIT_FAIL;
 	}
@@ -227,7 +227,7 @@ int at_cmd_submit(const struct at_cli *cli)
 		tz_free(zone);
 		return local_error(&conn, held);
 	}
-	if (cli->mail_to != NULL && !held && at_conn_probe_mail_to(&conn, cli->mail_to) < 0) {
+	if (cli->mail_to != NULL && !held && at_conn_probe(&conn, cli->mail_to) < 0) {
 		tz_free(zone);
 		return AT_EXIT_FAIL;
 	}
