@@ -257,6 +257,19 @@ scaled_bound() {
     echo "$b"
 }
 
+# rate_bound N START [FLOOR]: the most log lines that crond's rate limit
+# (5 lines per owner and kind per 10 s window, crond(8) LOG, plus the line
+# that says how many were held back) lets through for events that began at
+# START (date +%s%N) and are over now: N for each 10 s window that time
+# spans, at least FLOOR. On a loaded machine a flood takes longer and may
+# span more windows; a limit that does not hold gives far more lines.
+rate_bound() {
+    local ms=$(( ($(date +%s%N) - $2) / 1000000 ))
+    local b=$(( $1 * (ms / 10000 + 1) ))
+    [ $# -lt 3 ] || [ "$b" -ge "$3" ] || b=$3
+    echo "$b"
+}
+
 # check_limited USER EVENT MINUTES AT_LEAST: USER's EVENT lines, limited per
 # owner (5 per 10 s of the daemon's clock, crond(8)), kept within that rate
 # over MINUTES test minutes, and said together that at least AT_LEAST lines
