@@ -32,8 +32,10 @@ expect_out "2026-01-01T00:0$m:00+00:00${T}echo picked
 expect_err_has "crontab: line 2: minute 0~4 is $m" "--next says what was picked"
 direct=$OUT
 
-# crond (2 s before 2026-01-01T00:00Z, a minute per second) agrees, and runs it then.
-start_crond --test-clock 1767225598:60
+# crond (30 s before 2026-01-01T00:00Z, a minute per second) agrees, and runs it then.
+# (2 s before, half a real second, was too little: a start that took longer
+# on a busy machine missed 00:00.)
+start_crond --test-clock 1767225570:60
 run "$CRONTAB" --next 2 --from 2025-12-31T23:59 --tz UTC
 expect_rc 0 "--next through crond"
 expect_out "$direct" "--next through crond shows the same pick"

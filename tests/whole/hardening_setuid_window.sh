@@ -66,7 +66,10 @@ while time.monotonic() < end:
                             readable += 1
                 except OSError:
                     pass
-            os.kill(pid, signal.SIGCONT)
+            try:   # a stop is not immediate: it may have ended meanwhile
+                os.kill(pid, signal.SIGCONT)
+            except ProcessLookupError:
+                pass
             break
 print("stopped=%d readable=%d" % (stopped, readable))
 PY
