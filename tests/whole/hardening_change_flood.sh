@@ -39,26 +39,22 @@ for i in $(seq 1 $N); do
     run as_nobody "$BIN/atrm" "$id"
     expect_rc 0 "atrm $i ($id)"
 done
-# the 10 s windows of crond's clock the loop touched: its length on that
-# clock, rounded up (whole seconds of $SECONDS rounded 3.9 s down to 3, 9 s
-# of crond's clock where 11.7 had passed: one window too few, and a run in
-# CI failed with 11 CMD lines against 10), plus one at each end
-elapsed_ms=$(( ($(date +%s%N) - began) / 1000000 ))
-windows=$(( (elapsed_ms * SPEED + 9999) / 10000 + 2 ))
+# 5 lines for each 10 s window of crond's clock the loop touched
+bound=$(rate_bound 5 "$began" "" "$SPEED")
 changes=$(grep -c "(nobody) \(REPLACE\|DELETE\) (" "$TEST_TMP/crond.log")
 runs=$(grep -c "(nobody) RUN (" "$TEST_TMP/crond.log")
-[ "$changes" -le $((5 * windows)) ] ||
-    fail "$changes REPLACE and DELETE lines for $((2 * N)) changes in $windows windows of 10 s of crond's clock"
-[ "$runs" -le $((5 * windows)) ] || fail "$runs RUN lines for $((2 * N)) runs in $windows windows of 10 s of crond's clock"
+[ "$changes" -le "$bound" ] ||
+    fail "$changes REPLACE and DELETE lines for $((2 * N)) changes (bound $bound)"
+[ "$runs" -le "$bound" ] || fail "$runs RUN lines for $((2 * N)) runs (bound $bound)"
 ats=$(grep -c "(nobody) \(AT\|ATRM\) (" "$TEST_TMP/crond.log")
-[ "$ats" -le $((5 * windows)) ] ||
-    fail "$ats AT and ATRM lines for $((2 * N)) at changes in $windows windows of 10 s of crond's clock"
+[ "$ats" -le "$bound" ] ||
+    fail "$ats AT and ATRM lines for $((2 * N)) at changes (bound $bound)"
 # a run by hand: its CMD and END lines, each kind within its limit
 wait_for 10 "the last run's end" log_has "(nobody) END ("
 cmds=$(grep -c "(nobody) CMD (" "$TEST_TMP/crond.log")
 ends=$(grep -c "(nobody) END (" "$TEST_TMP/crond.log")
-[ "$cmds" -le $((5 * windows)) ] && [ "$ends" -le $((5 * windows)) ] ||
-    fail "$cmds CMD and $ends END lines for $((2 * N)) runs by hand in $windows windows"
+[ "$cmds" -le "$bound" ] && [ "$ends" -le "$bound" ] ||
+    fail "$cmds CMD and $ends END lines for $((2 * N)) runs by hand (bound $bound)"
 [ "$runs" -ge 1 ] && [ "$changes" -ge 1 ] && [ "$ats" -ge 1 ] ||
     fail "nobody's changes, runs and at jobs are not in the log at all"
 

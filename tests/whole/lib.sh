@@ -257,16 +257,20 @@ scaled_bound() {
     echo "$b"
 }
 
-# rate_bound N START [FLOOR]: the most log lines that crond's rate limit
-# (5 lines per owner and kind per 10 s window, crond(8) LOG, plus the line
-# that says how many were held back) lets through for events that began at
-# START (date +%s%N) and are over now: N for each 10 s window that time
-# spans, at least FLOOR. On a loaded machine a flood takes longer and may
-# span more windows; a limit that does not hold gives far more lines.
+# rate_bound N START [FLOOR [SPEED]]: the most log lines that crond's rate
+# limit (5 lines per owner and kind per 10 s window of crond's clock,
+# crond(8) LOG, plus the line that says how many were held back) lets
+# through for events that began at START (date +%s%N) and are over now: N
+# for each window that time touches on a clock running SPEED times real
+# time (default 1), at least FLOOR (empty: none). The windows are counted
+# as hardening_change_flood learnt in CI: the length rounded up (whole
+# seconds had rounded 3.9 s down to 3), plus one at each end. On a loaded
+# machine a flood takes longer and touches more windows; a limit that does
+# not hold gives far more lines.
 rate_bound() {
-    local ms=$(( ($(date +%s%N) - $2) / 1000000 ))
-    local b=$(( $1 * (ms / 10000 + 1) ))
-    [ $# -lt 3 ] || [ "$b" -ge "$3" ] || b=$3
+    local ms=$(( ($(date +%s%N) - $2) / 1000000 * ${4:-1} ))
+    local b=$(( $1 * ((ms + 9999) / 10000 + 2) ))
+    [ -z "${3:-}" ] || [ "$b" -ge "$3" ] || b=$3
     echo "$b"
 }
 
