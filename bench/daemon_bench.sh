@@ -340,7 +340,8 @@ proc_stats() {
 # swval KEY LINE: the value of KEY=VALUE in startwatch's line
 swval() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 # start_run NAME DIR N [--socket PATH]: one start under startwatch; sets
-# SW_SETTLE SW_SOCKET SW_RSS SW_CPU (ms, ms, kB, ms); "-" when it failed.
+# SW_SETTLE SW_SOCKET SW_RSS SW_CPU SW_FLT (ms, ms, kB, ms, minor page
+# faults); "-" when it failed.
 start_run() {
     local name=$1 d=$2 n=$3 out i line
     shift 3
@@ -353,11 +354,12 @@ start_run() {
     done
     line=$(cat "$out" 2>/dev/null || echo missing)
     stop_launched "$LAUNCHED"
-    SW_SETTLE=- SW_SOCKET=- SW_RSS=- SW_CPU=-
+    SW_SETTLE=- SW_SOCKET=- SW_RSS=- SW_CPU=- SW_FLT=-
     case $line in
         socket_ms=*)
             SW_SETTLE=$(swval settle_ms "$line") SW_RSS=$(swval rss_kb "$line")
             SW_CPU=$(swval cpu_ms "$line") SW_SOCKET=$(swval socket_ms "$line")
+            SW_FLT=$(swval minflt "$line")
             [ "$SW_SOCKET" != "-1.0" ] || SW_SOCKET=-
             ;;
         *) echo "daemon_bench: $name with $n entries: start-up watch said '$line'" >&2 ;;
@@ -367,22 +369,25 @@ start_run() {
         record socket_ms "$name" "$n" "$SW_SOCKET"
         record rss_kb "$name" "$n" "$SW_RSS"
         record startup_cpu_ms "$name" "$n" "$SW_CPU"
+        record startup_minflt "$name" "$n" "$SW_FLT"
     fi
-    printf '  %-8s %8s entries: settled %8s ms%s, RSS %7s kB, CPU %7s ms\n' "$name" "$n" \
-        "$SW_SETTLE" "$( [ "$SW_SOCKET" != - ] && echo ", socket $SW_SOCKET ms")" "$SW_RSS" "$SW_CPU"
+    printf '  %-8s %8s entries: settled %8s ms%s, RSS %7s kB, CPU %7s ms, %s page faults\n' \
+        "$name" "$n" "$SW_SETTLE" "$( [ "$SW_SOCKET" != - ] && echo ", socket $SW_SOCKET ms")" \
+        "$SW_RSS" "$SW_CPU" "$SW_FLT"
 }
 
 # start_zero NAME DIR [--socket PATH]: ZERO_RUNS start-ups with no entries;
-# sets ST_SETTLE0[NAME] and ST_RSS0[NAME] to their medians
+# sets ST_SETTLE0[NAME], ST_RSS0[NAME] and ST_FLT0[NAME] to their medians
 start_zero() {
-    local name=$1 d=$2 settles="" rsses="" _
+    local name=$1 d=$2 settles="" rsses="" faults="" _
     shift 2
     for _ in $(seq 1 "$ZERO_RUNS"); do
         start_run "$name" "$d" 0 "$@"
-        settles+="$SW_SETTLE"$'\n' rsses+="$SW_RSS"$'\n'
+        settles+="$SW_SETTLE"$'\n' rsses+="$SW_RSS"$'\n' faults+="$SW_FLT"$'\n'
     done
     ST_SETTLE0[$name]=$(printf '%s' "$settles" | grep -v '^-$' | median)
     ST_RSS0[$name]=$(printf '%s' "$rsses" | grep -v '^-$' | median | cut -d. -f1)
+    ST_FLT0[$name]=$(printf '%s' "$faults" | grep -v '^-$' | median | cut -d. -f1)
 }
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
@@ -468,7 +473,7 @@ done
 
 # ---------------------------------------------------------------- start-up (while they wait)
 echo "start-up runs (load average $(loadavg)):"
-declare -A ST_SETTLE0 ST_RSS0 ST_SETTLEN ST_RSSN
+declare -A ST_SETTLE0 ST_RSS0 ST_FLT0 ST_SETTLEN ST_RSSN
 # crond: one unmeasured run creates the spool, so no run pays for that
 crond_prepare "$W/st-crond" "$G/empty"
 start_run crond "$W/st-crond" warm-up >/dev/null
@@ -799,6 +804,7 @@ row "5 start-up ms, $BIG_N entries, settled" lower "$BIG_SETTLE" \
 row "5 start-up ms, $IDLE_N entries, settled" lower "$(v ST_SETTLEN crond)" "$(v ST_SETTLEN deb)" \
     "$(scale "$(v ST_SETTLEN bb)" "$(v ST_SETTLE0 bb)" "$BB_IDLE_N" "$IDLE_N")"
 row "5 start-up ms, no entries, settled" lower "$(v ST_SETTLE0 crond)" "$(v ST_SETTLE0 deb)" "$(v ST_SETTLE0 bb)"
+row "5 start-up page faults, no entries" lower "$(v ST_FLT0 crond)" "$(v ST_FLT0 deb)" "$(v ST_FLT0 bb)"
 if [ -n "$AT_NOTE" ]; then
     printf '%-50s %s\n' "6 at jobs queued/s" "$AT_NOTE"
 else

@@ -64,7 +64,7 @@ ratios() {
             # anchors, whose own latency moves between runs (busybox: 869 ms
             # in one run, 87 ms in the next, steady within each), so those
             # ratios moved by up to ten times while crond did not move.
-            if (f ~ /^(burst_last_ms|bytes_per_entry)$/ || (f == "startup_ms" && x == 0)) {
+            if (f ~ /^(burst_last_ms|bytes_per_entry)$/ || (f ~ /^startup_(ms|minflt)$/ && x == 0)) {
                 if (have(f, "deb", x)) out(f "_" x "_vs_debian_cron", "lower", get(f, d, x), get(f, "deb", x))
                 if (have(f, "bb", x)) out(f "_" x "_vs_busybox", "lower", get(f, d, x), get(f, "bb", x))
             }

@@ -17,7 +17,7 @@
  * writes one line to FILE (through FILE.tmp and rename, so a reader never
  * sees half of it):
  *
- *   socket_ms=S settle_ms=T rss_kb=R cpu_ms=C
+ *   socket_ms=S settle_ms=T rss_kb=R cpu_ms=C minflt=F
  *
  *   socket_ms  T0 until PATH existed as a socket (-1 without --socket); with
  *              --socket the watcher also waits for the socket before it
@@ -26,6 +26,11 @@
  *   rss_kb     the resident set when settled (VmRSS)
  *   cpu_ms     CPU time of the daemon's live threads when settled, less what
  *              the process had used before the exec
+ *   minflt     minor page faults of the daemon when settled (all its
+ *              threads, /proc/PID/stat), less the process's before the
+ *              exec: the count does not move with the machine's load, and
+ *              on a virtual machine where a fault is dear it is much of
+ *              a start's cost
  *
  * or "exited" if the daemon ended first, or "timeout" after S seconds
  * (default 120). Run it inside whatever namespace the daemon needs, as the
@@ -51,6 +56,7 @@ struct sample {
 	bool running;      /* some thread in R or D */
 	uint64_t cpu_ns;   /* sum over live threads */
 	long rss_kb;
+	unsigned long minflt;   /* the whole process's */
 };
 
 static double ms_between(const struct timespec *a, const struct timespec *b)
@@ -79,6 +85,17 @@ static char stat_state(const char *line)
 	return p != NULL && p[1] == ' ' ? p[2] : 0;
 }
 
+/* The minor faults (field 10) of a /proc stat line, or 0. */
+static unsigned long stat_minflt(const char *line)
+{
+	const char *p = strrchr(line, ')');
+	unsigned long v = 0;
+	if (p != NULL &&
+	    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %lu", &v) != 1)
+		v = 0;
+	return v;
+}
+
 /* Fills S for process PID; returns false when the process is gone or a zombie. */
 static bool take_sample(pid_t pid, struct sample *s)
 {
@@ -91,6 +108,7 @@ static bool take_sample(pid_t pid, struct sample *s)
 	char st = stat_state(buf);
 	if (st == 'Z' || st == 'X' || st == 0)
 		return false;
+	s->minflt = stat_minflt(buf);
 	snprintf(path, sizeof(path), "/proc/%d/statm", (int)pid);
 	if (read_small(path, buf, sizeof(buf)) < 0 ||
 	    sscanf(buf, "%ld %ld", &pages_total, &pages_rss) != 2)
@@ -150,12 +168,14 @@ static void watch(pid_t pid, int from_parent, const char *out, const char *sock,
 	double sock_ms = -1;
 	long busy_rss = 0;
 	uint64_t busy_cpu = 0;
+	unsigned long busy_minflt = 0, minflt0;
 	bool first = true;
 	char line[256];
 
 	uint64_t cpu0;
 	if (read(from_parent, &t0, sizeof(t0)) != (ssize_t)sizeof(t0) ||
-	    read(from_parent, &cpu0, sizeof(cpu0)) != (ssize_t)sizeof(cpu0))
+	    read(from_parent, &cpu0, sizeof(cpu0)) != (ssize_t)sizeof(cpu0) ||
+	    read(from_parent, &minflt0, sizeof(minflt0)) != (ssize_t)sizeof(minflt0))
 		_exit(1);   /* the parent failed before exec */
 	close(from_parent);
 	last_busy = t0;
@@ -174,15 +194,17 @@ static void watch(pid_t pid, int from_parent, const char *out, const char *sock,
 			last_busy = now;
 			busy_rss = cur.rss_kb;
 			busy_cpu = cur.cpu_ns;
+			busy_minflt = cur.minflt;
 		}
 		first = false;
 		prev = cur;
 		if (sock != NULL && sock_ms < 0 && socket_exists(sock))
 			sock_ms = ms_between(&t0, &now);
 		if ((sock == NULL || sock_ms >= 0) && ms_between(&last_busy, &now) >= (double)settle_ms) {
-			snprintf(line, sizeof(line), "socket_ms=%.1f settle_ms=%.1f rss_kb=%ld cpu_ms=%.1f\n",
+			snprintf(line, sizeof(line),
+			         "socket_ms=%.1f settle_ms=%.1f rss_kb=%ld cpu_ms=%.1f minflt=%lu\n",
 			         sock_ms, ms_between(&t0, &last_busy), busy_rss,
-			         (double)(busy_cpu - cpu0) / 1e6);
+			         (double)(busy_cpu - cpu0) / 1e6, busy_minflt - minflt0);
 			report(out, line);
 			return;
 		}
@@ -259,10 +281,15 @@ int main(int argc, char **argv)
 	uint64_t cpu0 = 0;
 	if (read_small("/proc/thread-self/schedstat", buf, sizeof(buf)) > 0)
 		cpu0 = strtoull(buf, NULL, 10);
+	char stat[1024];
+	unsigned long minflt0 = 0;
+	if (read_small("/proc/self/stat", stat, sizeof(stat)) > 0)
+		minflt0 = stat_minflt(stat);
 	struct timespec t0;
 	clock_gettime(CLOCK_REALTIME, &t0);
 	if (write(p[1], &t0, sizeof(t0)) != (ssize_t)sizeof(t0) ||
-	    write(p[1], &cpu0, sizeof(cpu0)) != (ssize_t)sizeof(cpu0))
+	    write(p[1], &cpu0, sizeof(cpu0)) != (ssize_t)sizeof(cpu0) ||
+	    write(p[1], &minflt0, sizeof(minflt0)) != (ssize_t)sizeof(minflt0))
 		perror("startwatch: write");
 	execvp(argv[optind], argv + optind);
 	perror("startwatch: exec");
