@@ -205,7 +205,7 @@ $(BIN)/crond $(BIN)/crontab $(BIN)/at:
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BIN)/crond-session: $(call obj,$(SESSION_SRCS) lib/plaincmd.c lib/plaincmd_exec.c)
+$(BIN)/crond-session: $(call obj,$(SESSION_SRCS) lib/failtext.c lib/plaincmd.c lib/plaincmd_exec.c)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ -lpam

@@ -117,7 +117,7 @@ static void log_line_at(int64_t at_ns, int priority, const char *fmt, ...)
 
 void log_event(const char *user, const char *event, const char *fmt, ...)
 {
-	char detail[1800];
+	char detail[LOG_DETAIL_MAX];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
@@ -127,7 +127,7 @@ void log_event(const char *user, const char *event, const char *fmt, ...)
 
 void log_event_at(int64_t at_ns, const char *user, const char *event, const char *fmt, ...)
 {
-	char detail[1800];
+	char detail[LOG_DETAIL_MAX];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);

@@ -36,6 +36,11 @@ void log_open(enum config_log mode, bool foreground);
  * LOG_DEBUG); debug lines only when log_set_debug(true). */
 void log_msg(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Bytes of an event's DETAIL (NUL included); longer is cut. A start's
+ * FAIL line (a command's label and why it did not start, crond/run/job.h)
+ * fits whole. */
+#define LOG_DETAIL_MAX 1800
+
 /* "(USER) EVENT (DETAIL)" at LOG_INFO: the job lines. */
 void log_event(const char *user, const char *event, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

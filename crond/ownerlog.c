@@ -97,7 +97,7 @@ void ownerlog_event(struct ownerlog *l, const char *user, const char *event, int
 	}
 	if (!v.log)
 		return;
-	char detail[512];
+	char detail[LOG_DETAIL_MAX];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);

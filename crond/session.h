@@ -75,7 +75,10 @@
 #define SESSION_ARGV_FIXED 9          /* argv[0] to argv[8] */
 #define SESSION_CWD_IN_ENV "env"
 #define SESSION_CWD_VAR "CRONDSESSION_CWD"   /* no prefix: not the job's */
-#define SESSION_REPORT_TEXT 240       /* message bytes after a start report */
+#define SESSION_REPORT_TEXT 1536      /* message bytes after a start report:
+                                         with it, one write under PIPE_BUF;
+                                         at most crond/run/job.h's
+                                         JOB_FAIL_MSG_MAX, which keeps it */
 
 /* The primary group a job runs with: WANTED (an at job's, the group its
  * submitter had, as after `sg GROUP at ...`: Debian's atd runs the job

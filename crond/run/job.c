@@ -13,6 +13,7 @@
 
 #include "crond/clock.h"
 #include "crond/log.h"
+#include "crond/session.h"
 #include "crond/control/runclient.h"
 #include "lib/plaincmd.h"
 #include "lib/proto_msgs.h"
@@ -21,12 +22,23 @@
 #define P_PIDFD 3
 #endif
 
+/* the helper's message is kept whole (crond/session.h) */
+_Static_assert(SESSION_REPORT_TEXT <= JOB_FAIL_MSG_MAX, "a helper's message would be cut");
+
 static void set_label(struct job *j, const char *text)
 {
 	snprintf(j->label, sizeof(j->label), "%.*s", JOB_LABEL_MAX, text);
 	for (char *p = j->label; *p; p++)
 		if (*p == '\n' || *p == '\r' || *p == '\t')
 			*p = ' ';
+}
+
+/* Keeps MSG (at most JOB_FAIL_MSG_MAX - 1 bytes of it) as why J did not
+ * start; out of memory, J keeps none (job_fail_msg then says ""). */
+static void set_fail_msg(struct job *j, const char *msg)
+{
+	free(j->fail_msg);
+	j->fail_msg = msg != NULL && msg[0] != '\0' ? strndup(msg, JOB_FAIL_MSG_MAX - 1) : NULL;
 }
 
 static size_t count_env(const char *const *env)
@@ -151,7 +163,7 @@ struct job *job_not_run(struct run_request *req, struct spool_at_job *at, bool s
 	j->skipped = skipped;
 	j->start_failed = !skipped;
 	j->wstatus = skipped ? 0 : 127 << 8;
-	snprintf(j->fail_msg, sizeof(j->fail_msg), "%s", msg ? msg : "");
+	set_fail_msg(j, msg);
 	return j;
 }
 
@@ -257,16 +269,21 @@ bool job_check_started(struct job *j, bool *failed_now)
 	if (j->decided)
 		return true;
 	bool started;
-	char msg[256];
+	char msg[JOB_FAIL_MSG_MAX];
 	if (runner_check_started(&j->proc, j->exited, &started, msg, sizeof(msg)) == 0)
 		return false;
 	j->decided = true;
 	j->start_failed = !started;
 	if (!started) {
-		snprintf(j->fail_msg, sizeof(j->fail_msg), "%s", msg[0] ? msg : "did not start");
+		set_fail_msg(j, msg[0] ? msg : "did not start");
 		*failed_now = true;
 	}
 	return true;
+}
+
+const char *job_fail_msg(const struct job *j)
+{
+	return j->fail_msg ? j->fail_msg : "";
 }
 
 bool job_reap(struct job *j, int64_t now_ns)
@@ -362,7 +379,7 @@ void job_record(const struct job *j, struct spool_run *run, char *key_buf, size_
 	run->output = j->out;
 	run->output_len = j->out_len < JOB_HISTORY_OUTPUT ? j->out_len : JOB_HISTORY_OUTPUT;
 	run->output_total = (int64_t)j->out_total;
-	if (j->start_failed && j->out_len == 0 && j->fail_msg[0]) {
+	if (j->start_failed && j->out_len == 0 && job_fail_msg(j)[0]) {
 		/* Why it did not start (a refusal by PAM...): the history says so. */
 		run->output = j->fail_msg;
 		run->output_len = strlen(j->fail_msg);
@@ -401,7 +418,7 @@ bool job_mail_failure(const struct job *j, char *buf, size_t len)
 	char status[64];
 	status_text(j, status, sizeof(status));
 	snprintf(buf, len, "pid=%d sendmail failed: %s%s%.*s", (int)j->proc.pid,
-	         j->start_failed ? j->fail_msg : status, j->out_len ? ": " : "",
+	         j->start_failed ? job_fail_msg(j) : status, j->out_len ? ": " : "",
 	         (int)(j->out_len > 200 ? 200 : j->out_len), j->out ? j->out : "");
 	return true;
 }
@@ -437,5 +454,6 @@ void job_free(struct job *j)
 		spool_at_job_free(&j->at);
 	runreq_free(j->req);
 	free(j->out);
+	free(j->fail_msg);
 	free(j);
 }

@@ -25,6 +25,11 @@
 #define JOB_LINGER_NS (60LL * 1000000000)       /* wait for output EOF after exit */
 #define JOB_HISTORY_OUTPUT 4096                 /* output bytes kept in history */
 #define JOB_LABEL_MAX 200                       /* command bytes in log lines */
+#define JOB_FAIL_MSG_MAX 1536                   /* bytes of why a job did not start
+                                                   (lib/failtext.h keeps the reason
+                                                   at its end): with the label, a
+                                                   FAIL line stays within a log
+                                                   line's 2,048 */
 #define JOB_READ_BUDGET 65536                   /* output bytes read per call */
 #define JOB_DISCARD_BUDGET (1024 * 1024)        /* bytes past the cap dropped per
                                                    call: an unprivileged pipe's
@@ -54,7 +59,8 @@ struct job {
 	int64_t start_ns, end_ns;      /* crond's clock */
 	int64_t start_mono, end_mono; /* for durations: the test clock may run fast */
 	bool decided, start_failed;
-	char fail_msg[256];
+	char *fail_msg;                /* why it did not start (malloc'd), or NULL:
+	                                  read it through job_fail_msg */
 	bool exited;
 	int wstatus;
 	bool out_eof;
@@ -114,8 +120,12 @@ struct job *job_adopt_mail(struct job_proc *proc, const char *user, bool system,
 bool job_read_output(struct job *j, size_t cap, int discard);
 
 /* Checks the start report; true once decided. *FAILED_NOW is set when this
- * call decided that J did not start (why: fail_msg; the caller logs it). */
+ * call decided that J did not start (why: job_fail_msg; the caller logs it). */
 bool job_check_started(struct job *j, bool *failed_now);
+
+/* Why J did not start, or "" (it started, was skipped, or the message could
+ * not be kept for want of memory). */
+const char *job_fail_msg(const struct job *j);
 
 /* Reaps the child if it has exited; true once it has. */
 bool job_reap(struct job *j, int64_t now_ns);

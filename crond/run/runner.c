@@ -43,6 +43,7 @@
 
 #include "crond/run/jobenv.h"
 #include "crond/session.h"
+#include "lib/failtext.h"
 #include "lib/plaincmd.h"
 #include "lib/rawsys.h"
 
@@ -1042,10 +1043,14 @@ static void describe(const struct job_proc *proc, int step, int e, const char *t
 	char eb[128];
 	const char *es = e ? errstr(e, eb, sizeof(eb)) : "unexpected success";
 	unsigned uid = (unsigned)proc->uid, gid = (unsigned)proc->gid;
+	/* what failed, when it names a path or a user: failtext cuts it, not
+	 * the reason, when the message would not fit */
+	char what[PATH_MAX + 64];
 	switch (step) {
 	case STEP_SETSID: snprintf(msg, len, "setsid failed: %s", es); break;
 	case STEP_SETGROUPS:
-		snprintf(msg, len, "setgroups for %s failed: %s", info_field(proc->info, 0), es);
+		snprintf(what, sizeof(what), "setgroups for %s failed", info_field(proc->info, 0));
+		failtext(msg, len, what, es);
 		break;
 	case STEP_SETGID: snprintf(msg, len, "setgid(%u) failed: %s", gid, es); break;
 	case STEP_SETUID: snprintf(msg, len, "setuid(%u) failed: %s", uid, es); break;
@@ -1057,10 +1062,10 @@ static void describe(const struct job_proc *proc, int step, int e, const char *t
 		snprintf(msg, len, "setuid(0) succeeded after setuid(%u), refusing to run", uid);
 		break;
 	case STEP_CHDIR:
-		snprintf(msg, len, "cannot chdir to %s: %s", info_field(proc->info, 2), es);
-		break;
 	case STEP_CHDIR_HOME:
-		snprintf(msg, len, "cannot chdir to %s: %s", info_field(proc->info, 3), es);
+		snprintf(what, sizeof(what), "cannot chdir to %s",
+		         info_field(proc->info, step == STEP_CHDIR ? 2 : 3));
+		failtext(msg, len, what, es);
 		break;
 	case STEP_NICE: snprintf(msg, len, "setpriority failed: %s", es); break;
 	case STEP_SIGNALS: snprintf(msg, len, "cannot reset signals: %s", es); break;
@@ -1068,7 +1073,8 @@ static void describe(const struct job_proc *proc, int step, int e, const char *t
 	case STEP_DUP2: snprintf(msg, len, "cannot set up stdin/stdout/stderr: %s", es); break;
 	case STEP_CLOSE: snprintf(msg, len, "cannot close inherited descriptors: %s", es); break;
 	case STEP_EXEC:
-		snprintf(msg, len, "cannot execute %s: %s", info_field(proc->info, 1), es);
+		snprintf(what, sizeof(what), "cannot execute %s", info_field(proc->info, 1));
+		failtext(msg, len, what, es);
 		break;
 	default: snprintf(msg, len, "job start failed at step %d: %s", step, es); break;
 	}

@@ -56,7 +56,7 @@ static void tell_client(const struct job *j)
 	struct spool_run run;
 	char key[64];
 	job_record(j, &run, key, sizeof(key));
-	runclient_end(c, j->wstatus, history_row_flags(&run), j->fail_msg);
+	runclient_end(c, j->wstatus, history_row_flags(&run), job_fail_msg(j));
 }
 
 /* J is over: its client is told, its record written at the next flush. */

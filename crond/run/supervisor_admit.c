@@ -37,7 +37,7 @@ void super_log_limited(struct super *s, enum super_limited kind, const char *use
 {
 	static const char *const events[SUPER_LIMITED_KINDS] = { "SKIP", "DEFER", "CANCEL",
 		                                                 "MAIL", "CMD", "END", "FAIL" };
-	char detail[512];
+	char detail[LOG_DETAIL_MAX];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
@@ -61,13 +61,17 @@ void super_log_job(struct super *s, const struct job *j, bool started)
 		                  started ? j->start_ns : j->end_ns, "%s", detail);
 }
 
+/* "pid=N cannot start LABEL: WHY" is logged whole */
+_Static_assert(JOB_LABEL_MAX + JOB_FAIL_MSG_MAX + 64 <= LOG_DETAIL_MAX,
+               "a FAIL line would lose its end");
+
 void super_check_started(struct super *s, struct job *j)
 {
 	bool failed_now;
 	if (job_check_started(j, &failed_now) && failed_now)
 		super_log_limited(s, SUPER_LIMITED_FAIL, j->user, clock_now_ns(&s->c->clock),
 		                  "pid=%d cannot start %s: %s", (int)j->proc.pid, j->label,
-		                  j->fail_msg);
+		                  job_fail_msg(j));
 }
 
 /* Records R, which never started, for REASON (SPOOL_RUN_QUEUE_FULL,

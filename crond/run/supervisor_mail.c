@@ -78,14 +78,16 @@ void super_send_mail(struct super *s, const struct job *j)
 	/* A job whose program could not be executed is mailed why, as
 	 * Debian's cron mails what its child said ("execle: No such
 	 * file..."); nothing else that stops a start is (runner.h). */
-	bool exec_failed = runner_failed_at_exec(&j->proc) && j->fail_msg[0] != '\0';
+	bool exec_failed = runner_failed_at_exec(&j->proc) && job_fail_msg(j)[0] != '\0';
 	if (!s->cfg.sendmail[0] || j->skipped || (j->start_failed && !exec_failed))
 		return;
 	struct mail_sender sender = { s->cfg.sendmail, s->cfg.path, &s->kit };
 	struct mail_output out = { j->out, j->out_len, j->out_total };
-	char why[sizeof(j->fail_msg) + 16];
+	char why[JOB_FAIL_MSG_MAX + 16];
 	if (exec_failed && j->out_len == 0) {
-		int n = snprintf(why, sizeof(why), "crond: %s\n", j->fail_msg);
+		int n = snprintf(why, sizeof(why), "crond: %s\n", job_fail_msg(j));
+		if (n < 0 || (size_t)n >= sizeof(why))
+			n = n < 0 ? 0 : (int)sizeof(why) - 1;
 		out = (struct mail_output){ why, (size_t)n, (uint64_t)n };
 	}
 	struct job_proc proc;

@@ -72,6 +72,7 @@
 #include "crond/run/runner_plan.h"
 #include "crond/session.h"
 #include "crond/session/pam_steps.h"
+#include "lib/failtext.h"
 #include "lib/plaincmd.h"
 
 #define MAX_ENV 4096            /* PAM's variables plus the job's */
@@ -265,7 +266,9 @@ static const char *env_get(char **env, const char *name)
 
 static _Noreturn void child_fail(const struct args *a, int step, int e, const char *what)
 {
-	report(a->report_fd, step, e, "%s: %s", what, strerror(e));
+	char line[SESSION_REPORT_TEXT];
+	failtext(line, sizeof(line), what, strerror(e));   /* a long path gives way */
+	report(a->report_fd, step, e, "%s", line);
 	_exit(127);
 }
 

@@ -78,7 +78,13 @@ EOF
 # An account PAM refuses gets no mail either (nothing may run as it,
 # sendmail neither), whatever its MAILTO: a review found one that did.
 printf 'MAILTO=root\n* * * * * %s echo expired-mail\n' "$exp_user" >"$TEST_TMP/cron.d/pam-exp"
-chmod 0644 "$TEST_TMP/cron.d/pam" "$TEST_TMP/cron.d/pam-exp"
+# The helper's words on a shell it cannot execute keep their reason when
+# the path is longer than they may be (lib/failtext.h): 240 bytes cut it.
+long=/nonexistent
+for _ in $(seq 1 20); do long+=/$(printf 'd%.0s' $(seq 1 100)); done
+printf 'MAILTO=""\nSHELL=%s/shell\n* * * * * %s echo long-shell\n' "$long" "$ok_user" \
+    >"$TEST_TMP/cron.d/pam-long"
+chmod 0644 "$TEST_TMP/cron.d/pam" "$TEST_TMP/cron.d/pam-exp" "$TEST_TMP/cron.d/pam-long"
 now=$(date +%s)
 start_crond --test-clock $(before_next_minute 2)
 for _ in $(seq 1 300); do
@@ -86,7 +92,7 @@ for _ in $(seq 1 300); do
         && grep -q "status=3" "$TEST_TMP/crond.log" && grep -q "$exp_user) FAIL" "$TEST_TMP/crond.log" \
         && grep -q "timed-out" "$TEST_TMP/crond.log" \
         && [ -s "$out/plain-parent.out" ] && grep -q "status=139" "$TEST_TMP/crond.log" \
-        && [ -s "$out/group" ] && break
+        && [ -s "$out/group" ] && grep -q "FAIL .*long-shell" "$TEST_TMP/crond.log" && break
     sleep 0.1
 done
 sleep 0.5
@@ -95,6 +101,8 @@ grep -q "($exp_user) FAIL .*expired-mail" "$TEST_TMP/crond.log" ||
     fail "the expired account's mailed entry was not refused"
 grep -q "expired-mail" "$TEST_TMP/mail.log" 2>/dev/null && fail "an account PAM refused was mailed"
 grep -q "($exp_user) MAIL" "$TEST_TMP/crond.log" && fail "sendmail ran for an account PAM refused"
+grep -q "($ok_user) FAIL (pid=[0-9]* cannot start echo long-shell: cannot execute /nonexistent/[d/]*\.\.\.: No such file or directory)" \
+    "$TEST_TMP/crond.log" || fail "the helper's FAIL line for a shell under a long path lost its reason"
 # A home that cannot be entered: the helper runs the job in /, as crond does.
 [ "$(cat "$out/pwd-nohome" 2>/dev/null)" = / ] ||
     fail "the job whose home cannot be entered ran in '$(cat "$out/pwd-nohome" 2>/dev/null)' through PAM"
