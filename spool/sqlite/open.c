@@ -7,7 +7,6 @@
  * asked for, runs last, on the upgraded database, unless the file is as the
  * daemon's clean stop left it (clean.c).
  */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -128,22 +127,8 @@ static int quick_check(struct spool *sp, struct spool_err *err)
 	return code;
 }
 
-static pthread_once_t config_once = PTHREAD_ONCE_INIT;
-
-/* Once per process, before its first connection (sqlite3_config is refused
- * after SQLite has initialised, which is harmless: nothing changes then).
- * No initial bulk for the page cache: by default each connection takes 20
- * pages (about 88 KB) at its first read and writes a header into each at
- * once, 20-odd page faults per connection, for pages that an empty or small
- * spool never fills. Each page is then allocated when it is first read. */
-static void config_process(void)
-{
-	(void)sqlite3_config(SQLITE_CONFIG_PAGECACHE, NULL, 0, 0);
-}
-
 static int open_connection(struct spool *sp, struct spool_err *err)
 {
-	(void)pthread_once(&config_once, config_process);
 	int oflags = (sp->flags & SPOOL_READONLY) ? SQLITE_OPEN_READONLY
 		: SQLITE_OPEN_READWRITE;
 	oflags |= SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX;
