@@ -73,7 +73,15 @@ cpu_pct=$(( ($(crond_ticks) - ticks0) * 100 * 1000000000 / $(getconf CLK_TCK) / 
 echo "figure: root's crontab --run during nobody's output flood: slowest of 5 round trips $slowest ms; crond's CPU meanwhile $cpu_pct % of one core"
 bound=$(scaled_bound 1000)
 [ "$slowest" -lt "$bound" ] || fail "a --run took $slowest ms during the flood (bound $bound)"
-[ "$cpu_pct" -lt 10 ] || fail "crond used $cpu_pct % of a core during the flood"
+# ThreadSanitizer's build spends 8-10 % here on the same work (its checks
+# on every memory access of the supervisor's loop); what the bound catches,
+# a drain at every pass or a fixed pause, costs twice that and more.
+cpu_limit=10
+if ldd "$BIN/crond" 2>/dev/null | grep -q libtsan; then
+    cpu_limit=20
+    echo "(a ThreadSanitizer build: CPU bound $cpu_limit %)"
+fi
+[ "$cpu_pct" -lt "$cpu_limit" ] || fail "crond used $cpu_pct % of a core during the flood"
 
 # A run by hand whose client went away: its output is dropped unread as
 # well (the review's case: crond read it 64 KiB a pass, 45 % of a core).
@@ -91,5 +99,5 @@ zeroes || fail "the run by hand ended"
 gone_pct=$(( ($(crond_ticks) - ticks0) * 100 * 1000000000 / $(getconf CLK_TCK) / ($(date +%s%N) - wall0) ))
 echo "figure: crond's CPU while a run by hand whose client left writes without end: $gone_pct % of one core"
 pkill -f "^cat /dev/zero"
-[ "$gone_pct" -lt 10 ] || fail "crond used $gone_pct % of a core for a run whose client left"
+[ "$gone_pct" -lt "$cpu_limit" ] || fail "crond used $gone_pct % of a core for a run whose client left"
 stop_crond
