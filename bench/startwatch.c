@@ -89,10 +89,9 @@ static char stat_state(const char *line)
 static unsigned long stat_minflt(const char *line)
 {
 	const char *p = strrchr(line, ')');
-	unsigned long v = 0;
-	if (p != NULL &&
-	    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %lu", &v) != 1)
-		v = 0;
+	unsigned long v = 0;   /* left 0 when the line is not as expected */
+	if (p != NULL)
+		(void)sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %lu", &v);
 	return v;
 }
 

@@ -85,9 +85,8 @@ void super_send_mail(struct super *s, const struct job *j)
 	struct mail_output out = { j->out, j->out_len, j->out_total };
 	char why[JOB_FAIL_MSG_MAX + 16];
 	if (exec_failed && j->out_len == 0) {
+		/* fits: the message is at most JOB_FAIL_MSG_MAX - 1 bytes */
 		int n = snprintf(why, sizeof(why), "crond: %s\n", job_fail_msg(j));
-		if (n < 0 || (size_t)n >= sizeof(why))
-			n = n < 0 ? 0 : (int)sizeof(why) - 1;
 		out = (struct mail_output){ why, (size_t)n, (uint64_t)n };
 	}
 	struct job_proc proc;
