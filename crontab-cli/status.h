@@ -79,8 +79,9 @@ int status_load(const struct status_source *src, struct crontab *tab);
 const struct status_entry *status_find_entry(const struct status_source *src, uint32_t line);
 
 /* The schedule of the entry at LINE as written (the five time fields, or
- * the @keyword), with runs of blanks made one space, into BUF; "?" when the
- * line is not found. */
+ * the @keyword), with runs of blanks made one space and any byte a terminal
+ * would act on escaped as lib/safetext.h does, into BUF (cut between
+ * characters when it does not fit); "?" when the line is not found. */
 void status_schedule_text(const char *text, size_t len, uint32_t line, char *buf,
                           size_t buflen);
 

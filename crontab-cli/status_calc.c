@@ -7,6 +7,7 @@
 #include "crontab-cli/status.h"
 #include "lib/proto_msgs.h"
 #include "lib/runstate.h"
+#include "lib/safetext.h"
 
 static int cmp_i64(const void *a, const void *b)
 {
@@ -60,16 +61,26 @@ void status_schedule_text(const char *text, size_t len, uint32_t line, char *buf
 		i++;
 	int fields = i < len && text[i] == '@' ? 1 : 5;
 	size_t k = 0;
+	bool full = false;
 	for (int f = 0; f < fields && i < len && text[i] != '\n'; f++) {
 		while (i < len && (text[i] == ' ' || text[i] == '\t'))
 			i++;
-		if (f > 0 && k + 1 < buflen)
+		if (f > 0 && !full && k + 1 < buflen)
 			buf[k++] = ' ';
 		while (i < len && text[i] != ' ' && text[i] != '\t' && text[i] != '\n' &&
 		       text[i] != '\r') {
-			if (k + 1 < buflen)
-				buf[k++] = text[i];
-			i++;
+			/* Escaped as every user's text on a terminal is, though the
+			 * parser refuses control bytes in a schedule: this text is
+			 * cut from the crontab by counting lines, not parsed. */
+			char shown[SAFETEXT_CHAR_MAX];
+			i += safetext_char(text + i, len - i, shown);
+			size_t n = strlen(shown);
+			if (k + n >= buflen)
+				full = true;       /* cut between characters, never in one */
+			if (!full) {
+				memcpy(buf + k, shown, n);
+				k += n;
+			}
 		}
 	}
 	if (k > 0)

@@ -116,6 +116,14 @@ static void test_schedule_as_written(void **state)
 	char small[8];
 	status_schedule_text(tab, strlen(tab), 2, small, sizeof(small));
 	assert_string_equal(small, "*/5 9-1");              /* cut, terminated */
+
+	/* Bytes a terminal acts on are escaped, and an escape is never cut. */
+	static const char hostile[] = "*\033[2J 1 * * * x\n";
+	char shown[64];
+	status_schedule_text(hostile, strlen(hostile), 1, shown, sizeof(shown));
+	assert_string_equal(shown, "*\\e[2J 1 * * *");
+	status_schedule_text(hostile, strlen(hostile), 1, small, 3);
+	assert_string_equal(small, "*");
 }
 
 static void test_find_entry_by_line(void **state)
