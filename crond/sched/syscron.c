@@ -21,22 +21,32 @@ struct known_file {
 	ino_t ino;
 	off_t size;
 	struct timespec mtime, ctime;
+	struct timespec link_ctime;  /* the symbolic link's own, when LINK */
+	bool stamped;       /* the fields above hold what was last read */
 	bool seen;          /* found in the current scan */
 	bool loaded;        /* a version is in the scheduler */
+	bool link;          /* the name is a symbolic link */
+	bool dangling;      /* ... to nothing (logged once) */
 };
 
 struct syscron {
 	int ifd;
+	int wd_crontab_parent;  /* the system crontab's directory (/etc) */
+	int wd_dir;             /* cron.d itself, or -1 while it is missing */
+	int wd_dir_parent;      /* cron.d's directory, when not /etc */
 	struct known_file *files;
 	size_t n_files;
 	char watched_crontab_name[NAME_MAX + 1];
+	char watched_dir_name[NAME_MAX + 1];
 };
 
 struct syscron *syscron_new(void)
 {
 	struct syscron *sc = calloc(1, sizeof(*sc));
-	if (sc)
+	if (sc) {
 		sc->ifd = -1;
+		sc->wd_crontab_parent = sc->wd_dir = sc->wd_dir_parent = -1;
+	}
 	return sc;
 }
 
@@ -63,39 +73,62 @@ bool syscron_name_ok(const char *name)
 	return true;
 }
 
+/* Splits PATH into its directory (into DIR) and its last name (into NAME,
+ * "" when too long). */
+static void split_path(const char *path, char *dir, size_t dirlen, char *name, size_t namelen)
+{
+	snprintf(dir, dirlen, "%s", path);
+	char *slash = strrchr(dir, '/');
+	int n = snprintf(name, namelen, "%s", slash ? slash + 1 : dir);
+	if (n < 0 || (size_t)n >= namelen)
+		name[0] = '\0';
+	if (!slash)
+		snprintf(dir, dirlen, ".");
+	else
+		*(slash == dir ? slash + 1 : slash) = '\0';
+}
+
+static int add_watch(int ifd, const char *dir)
+{
+	const uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE |
+	                      IN_DELETE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF;
+	int wd = inotify_add_watch(ifd, dir, mask);
+	if (wd < 0 && errno != ENOENT)
+		log_msg(LOG_WARNING, "cannot watch %s: %s", dir, strerror(errno));
+	return wd;
+}
+
 int syscron_watch(struct syscron *sc, const struct config *cfg)
 {
 	if (sc->ifd >= 0)
 		close(sc->ifd);
+	sc->wd_crontab_parent = sc->wd_dir = sc->wd_dir_parent = -1;
 	sc->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (sc->ifd < 0) {
 		log_msg(LOG_WARNING, "inotify unavailable (%s): system crontabs reload on SIGHUP only",
 		        strerror(errno));
 		return -1;
 	}
-	const uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE |
-	                      IN_DELETE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF;
-	char dir[CONFIG_PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s", cfg->system_crontab);
-	char *slash = strrchr(dir, '/');
-	int n = snprintf(sc->watched_crontab_name, sizeof(sc->watched_crontab_name), "%s",
-	                 slash ? slash + 1 : dir);
-	if (n < 0 || (size_t)n >= sizeof(sc->watched_crontab_name))
-		sc->watched_crontab_name[0] = '\0';
-	if (slash)
-		*(slash == dir ? slash + 1 : slash) = '\0';
-	if (inotify_add_watch(sc->ifd, dir, mask) < 0 && errno != ENOENT)
-		log_msg(LOG_WARNING, "cannot watch %s: %s", dir, strerror(errno));
-	if (inotify_add_watch(sc->ifd, cfg->system_crontab_dir, mask) < 0 && errno != ENOENT)
-		log_msg(LOG_WARNING, "cannot watch %s: %s", cfg->system_crontab_dir, strerror(errno));
+	char tab_parent[CONFIG_PATH_MAX], dir_parent[CONFIG_PATH_MAX];
+	split_path(cfg->system_crontab, tab_parent, sizeof(tab_parent), sc->watched_crontab_name,
+	           sizeof(sc->watched_crontab_name));
+	split_path(cfg->system_crontab_dir, dir_parent, sizeof(dir_parent), sc->watched_dir_name,
+	           sizeof(sc->watched_dir_name));
+	/* The parents too: an editor renames its new /etc/crontab into place,
+	 * and cron.d may be made, removed or replaced while crond runs (a
+	 * watch on a directory ends with it). inotify gives the same watch for
+	 * the same directory, so one parent of both is watched once. */
+	sc->wd_crontab_parent = add_watch(sc->ifd, tab_parent);
+	sc->wd_dir_parent = add_watch(sc->ifd, dir_parent);
+	sc->wd_dir = add_watch(sc->ifd, cfg->system_crontab_dir);
 	return sc->ifd;
 }
 
-bool syscron_drain(struct syscron *sc)
+enum syscron_news syscron_drain(struct syscron *sc)
 {
 	if (sc->ifd < 0)
-		return false;
-	bool relevant = false;
+		return SYSCRON_NONE;
+	enum syscron_news news = SYSCRON_NONE;
 	char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
 	for (;;) {
 		ssize_t n = read(sc->ifd, buf, sizeof(buf));
@@ -103,15 +136,40 @@ bool syscron_drain(struct syscron *sc)
 			break;
 		for (char *p = buf; p < buf + n;) {
 			const struct inotify_event *ev = (const struct inotify_event *)(void *)p;
-			/* Anything in cron.d, or the system crontab by name, or an
-			 * overflow/self event: reload. Other files in /etc are noise. */
-			if (!ev->len || (ev->mask & IN_Q_OVERFLOW) || syscron_name_ok(ev->name) ||
-			    strcmp(ev->name, sc->watched_crontab_name) == 0)
-				relevant = true;
 			p += sizeof(*ev) + ev->len;
+			bool in_dir = ev->wd == sc->wd_dir && sc->wd_dir >= 0;
+			bool named = ev->len > 0;
+			if (ev->mask & IN_Q_OVERFLOW) {
+				news = SYSCRON_REWATCH;   /* events were lost: look again */
+			} else if (in_dir && !named) {
+				/* cron.d itself removed, moved or unmounted (IN_IGNORED
+				 * ends every watch): watch what is there now. */
+				if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED))
+					news = SYSCRON_REWATCH;
+			} else if (in_dir) {
+				if (syscron_name_ok(ev->name) && news == SYSCRON_NONE)
+					news = SYSCRON_CHANGED;
+			} else if (named && (ev->wd == sc->wd_dir_parent || ev->wd == sc->wd_crontab_parent)) {
+				/* In /etc, only the two names count; the rest is noise. */
+				if (ev->wd == sc->wd_dir_parent && sc->watched_dir_name[0] &&
+				    strcmp(ev->name, sc->watched_dir_name) == 0)
+					news = SYSCRON_REWATCH;
+				else if (ev->wd == sc->wd_crontab_parent && sc->watched_crontab_name[0] &&
+				         strcmp(ev->name, sc->watched_crontab_name) == 0 &&
+				         news == SYSCRON_NONE)
+					news = SYSCRON_CHANGED;
+			}
 		}
 	}
-	return relevant;
+	return news;
+}
+
+bool syscron_follows_links(const struct syscron *sc)
+{
+	for (size_t i = 0; i < sc->n_files; i++)
+		if (sc->files[i].link)
+			return true;
+	return false;
 }
 
 /* How reading a file went. */
@@ -159,12 +217,31 @@ static struct known_file *known(struct syscron *sc, const char *path)
 	return k;
 }
 
-static bool changed(const struct known_file *k, const struct stat *st)
+static bool same_time(struct timespec a, struct timespec b)
 {
-	return k->dev != st->st_dev || k->ino != st->st_ino || k->size != st->st_size ||
-	       k->mtime.tv_sec != st->st_mtim.tv_sec || k->mtime.tv_nsec != st->st_mtim.tv_nsec ||
-	       k->ctime.tv_sec != st->st_ctim.tv_sec || k->ctime.tv_nsec != st->st_ctim.tv_nsec;
+	return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
 }
+
+/* Whether the file (ST, reached through LST, the name's own status) is not
+ * as it was last read: another file, or written, or its mode or owner
+ * changed; or, for a symbolic link, the link replaced or given away. */
+static bool changed(const struct known_file *k, const struct stat *lst, const struct stat *st)
+{
+	return !k->stamped || k->dev != st->st_dev || k->ino != st->st_ino ||
+	       k->size != st->st_size || !same_time(k->mtime, st->st_mtim) ||
+	       !same_time(k->ctime, st->st_ctim) || k->link != S_ISLNK(lst->st_mode) ||
+	       (k->link && !same_time(k->link_ctime, lst->st_ctim));
+}
+
+/* Why a symbolic link NAME (its own status LST) must not be followed
+ * (Debian's cron: "WRONG SYMLINK OWNER"), or NULL. */
+static const char *link_unsafe_reason(const struct stat *lst)
+{
+	return S_ISLNK(lst->st_mode) && lst->st_uid != geteuid()
+	       ? "a symbolic link not owned by root" : NULL;
+}
+
+#define DANGLING_REASON "a symbolic link to nothing"
 
 static void report(const char *path, const char *why, bool print)
 {
@@ -180,13 +257,20 @@ static void report(const char *path, const char *why, bool print)
 static enum load_result load_file(const char *path, struct crontab *tab, bool print,
                                   const char **unsafe)
 {
+	struct stat lst, st;
+	if (lstat(path, &lst) == 0 && link_unsafe_reason(&lst)) {
+		report(path, link_unsafe_reason(&lst), print);
+		*unsafe = link_unsafe_reason(&lst);
+		return LOAD_UNSAFE;
+	}
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		int e = errno;
 		if (fd >= 0)
 			close(fd);
-		if (print)
+		if (e == ENOENT && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode))
+			report(path, DANGLING_REASON, print);
+		else if (print)
 			fprintf(stderr, "crond: %s: %s\n", path, strerror(e));
 		else
 			log_msg(LOG_ERR, "system crontab %s: %s", path, strerror(e));
@@ -241,8 +325,8 @@ static enum load_result load_file(const char *path, struct crontab *tab, bool pr
 static void reload_one(struct syscron *sc, const char *path, struct scheduler *sched,
                        int64_t now, bool force)
 {
-	struct stat st;
-	if (stat(path, &st) < 0)
+	struct stat lst, st;
+	if (lstat(path, &lst) < 0)
 		return;  /* vanished: removed in the sweep */
 	struct known_file *k = known(sc, path);
 	if (!k) {
@@ -250,13 +334,31 @@ static void reload_one(struct syscron *sc, const char *path, struct scheduler *s
 		return;
 	}
 	k->seen = true;
-	if (!force && k->loaded && !changed(k, &st))
+	k->link = S_ISLNK(lst.st_mode);
+	if (stat(path, &st) < 0) {
+		/* Debian's cron: "CAN'T OPEN SYMLINK". Said once, not at every
+		 * look; crond looks again each minute (syscron_follows_links). */
+		if (!k->dangling)
+			log_msg(LOG_ERR, "system crontab %s ignored: %s", path, DANGLING_REASON);
+		k->dangling = true;
+		k->stamped = false;
+		if (k->loaded && scheduler_remove_source(sched, path))
+			log_msg(LOG_INFO, "(*system*) DELETE (%s)", path);
+		k->loaded = false;
 		return;
+	}
+	k->dangling = false;
+	/* Read again only what changed: a file that did not parse is not read
+	 * (and its errors logged) again until it does. */
+	if (!force && !changed(k, &lst, &st))
+		return;
+	k->stamped = true;
 	k->dev = st.st_dev;
 	k->ino = st.st_ino;
 	k->size = st.st_size;
 	k->mtime = st.st_mtim;
 	k->ctime = st.st_ctim;
+	k->link_ctime = lst.st_ctim;
 	struct crontab tab;
 	const char *why = NULL;
 	enum load_result r = load_file(path, &tab, false, &why);
@@ -380,8 +482,9 @@ static void warn_unknown_users(const char *path, const struct crontab *tab)
 static int check_path(const char *path, void *ctx)
 {
 	struct crontab tab;
-	if (access(path, F_OK) < 0 && errno == ENOENT)
-		return 0;   /* no /etc/crontab is fine */
+	struct stat lst;
+	if (lstat(path, &lst) < 0 && errno == ENOENT)
+		return 0;   /* no /etc/crontab is fine (a link to nothing is not) */
 	const char *why;
 	if (load_file(path, &tab, true, &why) != LOAD_OK) {
 		(*(int *)ctx)++;

@@ -2,12 +2,16 @@
  *
  * DESIGN: used by the timer thread only (and by `crond -x` before any thread
  * exists). Watches both places with inotify (the directory of the system
- * crontab, so an editor's rename is seen, and the cron.d directory), and on
- * a change re-reads what changed. A file in cron.d counts when its name is
- * one run-parts accepts (letters, digits, '_' and '-': so dotfiles, editor
- * backups "x~", "x.bak" and package leftovers "x.dpkg-old" are ignored), it
- * is a regular file (a symlink to one is followed), owned by the daemon's
- * user (root) and not writable by group or others. A file that fails to
+ * crontab, so an editor's rename is seen; the cron.d directory; and cron.d's
+ * own directory, so that a cron.d made, removed or replaced while crond
+ * runs is watched again), and on a change re-reads what changed. A file in
+ * cron.d counts when its name is one run-parts accepts (letters, digits, '_'
+ * and '-': so dotfiles, editor backups "x~", "x.bak" and package leftovers
+ * "x.dpkg-old" are ignored), it is a regular file (a symbolic link to one is
+ * followed when the link, too, is root's, as Debian's cron requires),
+ * owned by the daemon's user (root) and not writable by group or others. A
+ * link's target may change where no watch sees it, so while one is read
+ * the timer looks again each minute (syscron_follows_links). A file that fails to
  * parse (or cannot be read, or is over 1 MiB) is logged with every error,
  * file:line:col, and its last good version stays in force. A file that
  * becomes unsafe (type, owner, mode: checked on the open file before a byte
@@ -37,12 +41,28 @@ void syscron_free(struct syscron *sc);
  * (then only SIGHUP reloads: logged). */
 int syscron_watch(struct syscron *sc, const struct config *cfg);
 
-/* Reads pending inotify events; true if any concerns a system crontab. */
-bool syscron_drain(struct syscron *sc);
+/* What the pending inotify events say. */
+enum syscron_news {
+	SYSCRON_NONE,      /* nothing about the system crontabs */
+	SYSCRON_CHANGED,   /* a system crontab changed: reload */
+	SYSCRON_REWATCH,   /* cron.d was made, removed or replaced, or events were
+	                      lost: syscron_watch again, then reload */
+};
+
+/* Reads the pending inotify events and says what they mean. */
+enum syscron_news syscron_drain(struct syscron *sc);
+
+/* Whether a system crontab is read through a symbolic link (dangling ones
+ * included). inotify sees a change to a link's target only when the target
+ * lies in a watched directory, so while this is true the caller reloads
+ * (not forced) once a minute, as Debian's cron looks at every file each
+ * minute; otherwise crond never wakes for the system crontabs. */
+bool syscron_follows_links(const struct syscron *sc);
 
 /* Re-reads the system crontabs (all when FORCE, else only files whose size,
- * mtime, inode or ctime changed) and updates the scheduler's sources;
- * vanished files are removed. Problems are logged. */
+ * mtime, inode or ctime changed, or whose symbolic link was replaced) and
+ * updates the scheduler's sources; vanished files are removed. Problems are
+ * logged; a file that did not parse is read again only when it changes. */
 void syscron_reload(struct syscron *sc, const struct config *cfg, struct scheduler *sched,
                     int64_t now, bool force);
 

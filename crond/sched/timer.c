@@ -40,6 +40,9 @@
 
 #define NS 1000000000LL
 #define RELOAD_SETTLE_NS (200 * 1000000LL)  /* let an editor finish writing */
+#define LINK_RECHECK_NS (60 * NS)            /* system crontabs read through a
+                                                symbolic link: looked at again
+                                                (on the daemon's clock) */
 #define BATCH_RETRY_MIN 5                   /* seconds between load checks */
 #define DRAIN_SLICE_NS (20 * 1000000LL)     /* a batch of changes this long lets
                                                due runs go between its changes */
@@ -218,20 +221,36 @@ static void log_status(struct timer *t)
 	        atomic_load(&t->c->jobs_running), atomic_load(&t->c->jobs_queued), next);
 }
 
+/* When (monotonic) to look at the system crontabs again: a minute on the
+ * daemon's clock from now if one is read through a symbolic link, else 0
+ * (never: inotify sees every change). */
+static int64_t link_recheck_at(const struct timer *t)
+{
+	if (!syscron_follows_links(t->sys))
+		return 0;
+	const struct crond_clock *clock = &t->c->clock;
+	return clock_mono_ns() + clock_real_delay_ns(clock, clock_now_ns(clock) + LINK_RECHECK_NS);
+}
+
+/* Reloads the system crontabs (all when FORCE, else what changed), and
+ * arms the next look if one is read through a symbolic link. */
+static void reload_system(struct timer *t, int64_t now, bool force)
+{
+	syscron_reload(t->sys, &t->cfg, t->sched, now, force);
+	t->reload_at_ns = link_recheck_at(t);
+}
+
 static void refresh_config(struct timer *t, bool force_reload, int64_t now)
 {
 	unsigned gen = atomic_load(&t->c->cfg_gen);
 	bool changed = gen != t->cfg_gen;
-	if (changed) {
-		char old_tab[CONFIG_PATH_MAX], old_dir[CONFIG_PATH_MAX];
-		memcpy(old_tab, t->cfg.system_crontab, sizeof(old_tab));
-		memcpy(old_dir, t->cfg.system_crontab_dir, sizeof(old_dir));
+	if (changed)
 		t->cfg_gen = crond_config_copy(t->c, &t->cfg);
-		if (strcmp(old_tab, t->cfg.system_crontab) || strcmp(old_dir, t->cfg.system_crontab_dir))
-			t->ifd = syscron_watch(t->sys, &t->cfg);
+	/* SIGHUP watches again too: whatever became of cron.d meanwhile. */
+	if (changed || force_reload) {
+		t->ifd = syscron_watch(t->sys, &t->cfg);
+		reload_system(t, now, true);
 	}
-	if (changed || force_reload)
-		syscron_reload(t->sys, &t->cfg, t->sched, now, true);
 }
 
 /* ------------------------------------------------ crontab --run */
@@ -494,7 +513,7 @@ static void arm(struct timer *t, int64_t mono_ns)
 	int64_t reload_delay = t->reload_at_ns ? t->reload_at_ns - mono_ns : INT64_MAX;
 	if (reload_delay < 1)
 		reload_delay = 1;
-	if (t->c->clock.fake || reload_delay != INT64_MAX) {
+	if (t->c->clock.fake) {
 		/* Relative, on the monotonic clock. */
 		int64_t d = due == INT64_MAX ? INT64_MAX : clock_real_delay_ns(&t->c->clock, due * NS);
 		if (d < 1)
@@ -503,9 +522,23 @@ static void arm(struct timer *t, int64_t mono_ns)
 			d = reload_delay;
 		if (d != INT64_MAX)
 			its.it_value = (struct timespec){ d / NS, d % NS };
-	} else if (due != INT64_MAX) {
-		flags = TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET;
-		its.it_value = (struct timespec){ due, 0 };
+	} else {
+		/* Absolute, on the realtime clock, and cancelled when the clock is
+		 * set, so a jump is seen at once (timejump.c); a pending reload (a
+		 * change settling, or the minute's look through a link) as the
+		 * realtime instant it falls on now. */
+		bool armed = due != INT64_MAX;
+		if (armed)
+			its.it_value = (struct timespec){ due, 0 };
+		if (reload_delay != INT64_MAX) {
+			int64_t r = clock_now_ns(&t->c->clock) + reload_delay;
+			if (!armed || r / NS < due) {
+				its.it_value = (struct timespec){ r / NS, r % NS };
+				armed = true;
+			}
+		}
+		if (armed)
+			flags = TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET;
 	}
 	if (timerfd_settime(t->tfd, flags, &its, NULL) < 0)
 		log_msg(LOG_ERR, "timerfd_settime: %s", strerror(errno));
@@ -513,11 +546,8 @@ static void arm(struct timer *t, int64_t mono_ns)
 
 static int make_timerfd(const struct crond *c)
 {
-	/* The test clock and reload debouncing use relative monotonic timers;
-	 * the real clock an absolute realtime one. One fd can do both only if
-	 * it is a realtime timer; relative realtime timers behave like
-	 * monotonic ones, but they are suspended-aware differently, so pick
-	 * the clock by mode. */
+	/* The test clock uses relative monotonic timers; the real clock an
+	 * absolute realtime one (reloads waiting included: arm). */
 	return timerfd_create(c->clock.fake ? CLOCK_MONOTONIC : CLOCK_REALTIME,
 	                      TFD_CLOEXEC | TFD_NONBLOCK);
 }
@@ -547,8 +577,14 @@ static void wait_for_events(struct timer *t)
 		ssize_t r = read(t->tfd, &expirations, sizeof(expirations));
 		(void)r;
 	}
-	if (n > 0 && t->ifd >= 0 && (p[2].revents & POLLIN) && syscron_drain(t->sys))
-		t->reload_at_ns = clock_mono_ns() + RELOAD_SETTLE_NS;
+	if (n > 0 && t->ifd >= 0 && (p[2].revents & POLLIN)) {
+		enum syscron_news news = syscron_drain(t->sys);
+		if (news == SYSCRON_REWATCH)
+			t->ifd = syscron_watch(t->sys, &t->cfg);
+		int64_t settle = clock_mono_ns() + RELOAD_SETTLE_NS;
+		if (news != SYSCRON_NONE && (!t->reload_at_ns || settle < t->reload_at_ns))
+			t->reload_at_ns = settle;
+	}
 }
 
 static void timer_destroy(struct timer *t)
@@ -570,10 +606,8 @@ static void *timer_main(void *arg)
 		drain_mailbox(t, now);
 		if (t->stop)
 			break;
-		if (t->reload_at_ns && mono_ns >= t->reload_at_ns) {
-			t->reload_at_ns = 0;
-			syscron_reload(t->sys, &t->cfg, t->sched, now, false);
-		}
+		if (t->reload_at_ns && mono_ns >= t->reload_at_ns)
+			reload_system(t, now, false);
 		run_due(t, now_ns, mono_ns);
 		publish_status(t);
 		arm(t, mono_ns);
@@ -603,6 +637,7 @@ int timer_start(struct crond *c)
 		return -1;
 	}
 	t->ifd = syscron_watch(t->sys, &t->cfg);
+	t->reload_at_ns = link_recheck_at(t);
 	struct scheduler_stats st;
 	scheduler_stats(t->sched, &st);
 	t->cancelled_seen = st.cancelled;
