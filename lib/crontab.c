@@ -377,16 +377,16 @@ static void parse_line(struct parser *p, const char *line, size_t len, int linen
 		         false, "NUL byte in the line (a crontab is text, not a binary file)");
 		return;
 	}
+	size_t i = 0;
+	while (i < len && blank(line[i]))
+		i++;
+	if (i == len || line[i] == '#')
+		return;   /* a comment of any length, as Debian's cron reads it */
 	if (len > CRONTAB_MAX_LINE) {
 		diag_add(p->diags, lineno, 0, false, "line is %zu bytes long, over the limit of %d",
 		         len, CRONTAB_MAX_LINE);
 		return;
 	}
-	size_t i = 0;
-	while (i < len && blank(line[i]))
-		i++;
-	if (i == len || line[i] == '#')
-		return;
 	if (assign_line_is_assignment(line, len)) {
 		parse_assignment(p, line, len, lineno);
 		return;

@@ -495,6 +495,17 @@ static void test_limits_refuse_the_whole_crontab(void **state)
 	s[CRONTAB_MAX_LINE] = '\n';
 	parse_ok((s[CRONTAB_MAX_LINE + 1] = '\0', s), CRONTAB_USER, &t);
 	crontab_free(&t);
+	/* a comment of any length is a comment (Debian's cron reads it so) */
+	memset(s, 'x', CRONTAB_MAX_LINE + 1);
+	memcpy(s, "  # ", 4);
+	s[CRONTAB_MAX_LINE + 1] = '\n';
+	char *tab = malloc(CRONTAB_MAX_LINE + 64);
+	memcpy(tab, s, CRONTAB_MAX_LINE + 2);
+	strcpy(tab + CRONTAB_MAX_LINE + 2, "0 1 * * * true\n");
+	parse_ok(tab, CRONTAB_USER, &t);
+	assert_int_equal(t.n_entries, 1);
+	crontab_free(&t);
+	free(tab);
 	free(s);
 	/* the whole text */
 	s = repeat_lines("# padding padding padding padding padding padding padding\n",
