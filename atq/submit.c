@@ -20,7 +20,10 @@
  * printed, as the check would have. A local error on the way (a time that
  * cannot be read, no working directory, an unreadable FILE) is held too,
  * and crond is asked then (local_error): a user it refuses reads the
- * refusal instead, as Debian's at, which checks first, tells them.
+ * refusal instead, as Debian's at, which checks first, tells them. Only
+ * -u USER is asked about before the job is read, also here (one more round
+ * trip, for that option alone): Debian's at looks USER up first, so an
+ * unknown one is what its user reads, not a missing FILE.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -173,6 +176,23 @@ static int local_error(struct at_conn *conn, bool held)
 	return AT_EXIT_FAIL;
 }
 
+/* -u USER on the held path (see the top), before the job is read: true,
+ * with Debian's lines on standard error, when crond refuses the caller (the
+ * refusal alone: Debian's at says it first) or knows no USER (after what
+ * is held: the warning). False when USER is known, or crond cannot be
+ * asked: the submission then fails as it would have. */
+static bool held_user_refused(struct at_conn *conn, const char *mail_to)
+{
+	uint32_t code;
+	char err[PROTO_ERRMSG_SIZE + CONFIG_PATH_MAX];
+	if (at_conn_check(conn, mail_to, &code, err, sizeof(err)) == 0 || code == 0)
+		return false;
+	if (code == MSGE_DENIED)
+		__fpurge(stderr);
+	at_print_refusal(conn->prog, code, err, AT_NO_JOB);
+	return true;
+}
+
 /* Standard error's buffer while it is held (see the top of this file): the
  * lines before the submission's answer fit many times over; more would
  * only be written out early. */
@@ -217,17 +237,17 @@ int at_cmd_submit(const struct at_cli *cli)
 	if (!cli->dash_b)
 		fputs("warning: commands will be executed using /bin/sh\n", stderr);
 	struct capture cap;
-	/* -u USER: crond looks USER up, here before anyone types (Debian's
-	 * words: "at: Cannot find username USER"), else on the submission,
-	 * whose refusal says the same where this line would have. A name no
-	 * user can have (empty, or longer than crond keeps) is said here. */
+	/* -u USER: crond looks USER up, here before the job is read (Debian's
+	 * words: "at: Cannot find username USER"). A name no user can have
+	 * (empty, or longer than crond keeps) is said without asking. */
 	if (cli->mail_to != NULL &&
 	    (cli->mail_to[0] == '\0' || strlen(cli->mail_to) > SPOOL_NAME_MAX)) {
 		fprintf(stderr, "%s: Cannot find username %s\n", cli->prog, cli->mail_to);
 		tz_free(zone);
 		return local_error(&conn, held);
 	}
-	if (cli->mail_to != NULL && !held && at_conn_probe(&conn, cli->mail_to) < 0) {
+	if (cli->mail_to != NULL &&
+	    (held ? held_user_refused(&conn, cli->mail_to) : at_conn_probe(&conn, cli->mail_to) < 0)) {
 		tz_free(zone);
 		return AT_EXIT_FAIL;
 	}

@@ -26,6 +26,14 @@ for name in "" "$long"; do
     [ "$ERR" = "warning: commands will be executed using /bin/sh
 at: Cannot find username $name" ] || { show_last; fail "at -u '${name:0:10}...': Debian's lines"; }
 done
+# The job's file unreadable too (missing, a directory): Debian's at looks
+# the user up first, so its line is the one said, not the file's.
+for f in "$TEST_TMP/no-such-job-file" "$TEST_TMP"; do
+    run "$BIN/at" -u no-such-user-here -f "$f" -t 203001010000 </dev/null
+    expect_rc 1 "at -u unknown -f ${f##*/}"
+    [ "$ERR" = "warning: commands will be executed using /bin/sh
+at: Cannot find username no-such-user-here" ] || { show_last; fail "at -u unknown -f ${f##*/}: Debian's lines"; }
+done
 # On a terminal the same lines come before anyone types (crond looks the
 # user up: at itself looks no user up): nothing typed is read, no prompt.
 if command -v script >/dev/null; then

@@ -79,7 +79,8 @@ expect "You do not have permission to use atq. crond: you (nobody) are not allow
 # Debian's at checks at.deny before anything else it could complain of: a
 # time, a file, a -u user, a job number (was: those errors first).
 deny="you (nobody) are not allowed to use at (listed in $TEST_TMP/at.deny)"
-for args in "bogus" "now - 1 day" "-f /nonexistent now" "-u no-such-user-here now"; do
+for args in "bogus" "now - 1 day" "-f /nonexistent now" "-u no-such-user-here now" \
+    "-u no-such-user-here -f /nonexistent now"; do
     # shellcheck disable=SC2086 # one word each, on purpose
     expect "You do not have permission to use at. crond: $deny" as_nobody "$AT" $args </dev/null
     [ "$(printf '%s\n' "$ERR" | wc -l)" = 1 ] || { show_last; fail "at $args: more than the refusal"; }
