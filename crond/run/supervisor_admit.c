@@ -131,15 +131,24 @@ static const char *at_owner(struct super *s, struct run_request *r)
 		r->at_owner = strdup(at.owner);
 	spool_at_job_free(&at);
 	if (rc != SPOOL_OK || !r->at_owner) {
-		if (rc == SPOOL_NOT_FOUND)
+		if (rc == SPOOL_NOT_FOUND) {
 			log_msg(LOG_DEBUG, "at job %lld is gone", (long long)r->at_id);
-		else
-			log_msg(LOG_ERR, "at job %lld not started: %s", (long long)r->at_id,
-			        rc == SPOOL_OK ? "out of memory" : err.msg);
-		runreq_free(r);
+			runreq_free(r);
+		} else {
+			super_at_retry(s, r, rc == SPOOL_OK ? "out of memory" : err.msg,
+			               clock_now_ns(&s->c->clock));
+		}
 		return NULL;
 	}
 	return r->at_owner;
+}
+
+void super_at_retry(struct super *s, struct run_request *r, const char *why, int64_t now_ns)
+{
+	log_msg(LOG_ERR, "at job %lld not started: %s; tried again in %ds", (long long)r->at_id,
+	        why, AT_FULL_RETRY);
+	timer_post_at_add(s->c, r->at_id, r->queue, r->at_uid, now_ns / NS + AT_FULL_RETRY);
+	runreq_free(r);
 }
 
 enum fairq_class super_run_class(const struct run_request *r, const char *user)

@@ -171,6 +171,12 @@ struct job *super_tagged_job(const struct super *s, uint64_t t, enum job_fd *whi
  * (logged and recorded), or queued for a slot. Takes R. */
 void super_admit(struct super *s, struct run_request *r);
 
+/* At job R could not be read or claimed for an error of the spool (full,
+ * read-only, I/O: WHY): logged, and handed back to the timer to be tried
+ * again in a minute, so the job waits in the spool rather than until
+ * crond's next start. Frees R. */
+void super_at_retry(struct super *s, struct run_request *r, const char *why, int64_t now_ns);
+
 /* Root and the system crontabs form the system class, which users cannot
  * starve (fairq.h): R's class when it runs as USER. */
 enum fairq_class super_run_class(const struct run_request *r, const char *user);
