@@ -347,7 +347,12 @@ int spool_at_finish(struct spool *sp, int64_t id, const struct spool_run *result
 /* For the daemon's start: every running job becomes interrupted (none can
  * be running before the daemon is), then every interrupted job, including
  * ones left by an earlier start, is returned in full as a new array *OUT of
- * *N (free with spool_at_jobs_free), in run_at order. */
+ * *N (free with spool_at_jobs_free), in run_at order. On SQLite a job
+ * claimed whose start was never recorded (spool_at_set_running) waits
+ * again instead (sqlite/atrun.c says why); on PostgreSQL it is
+ * interrupted too, as a lost node's are: there the start's record is a
+ * round trip away from the fork, and exactly once across nodes comes
+ * first. */
 int spool_at_recover(struct spool *sp, int64_t now, struct spool_at_job **out,
 		     size_t *n, struct spool_err *err);
 

@@ -148,8 +148,13 @@ static void recover_interrupted(struct spool *sp, int64_t now)
 			.start_ms = (v[i].started_at ? v[i].started_at : now) * 1000,
 			.end_ms = now * 1000, .exit_code = -1, .flags = SPOOL_RUN_INTERRUPTED,
 		};
-		log_event(v[i].owner, "INTERRUPTED", "at job %lld was running when crond stopped; "
-		          "not run again", (long long)v[i].id);
+		if (v[i].started_at)
+			log_event(v[i].owner, "INTERRUPTED", "at job %lld was running when crond "
+			          "stopped; not run again", (long long)v[i].id);
+		else
+			log_event(v[i].owner, "INTERRUPTED", "at job %lld was claimed when crond "
+			          "stopped, its start not recorded; not run again, as it may have "
+			          "started", (long long)v[i].id);
 		if (spool_at_finish(sp, v[i].id, recorded ? NULL : &run, &e) != SPOOL_OK)
 			log_msg(LOG_ERR, "at job %lld: %s", (long long)v[i].id, e.msg);
 	}
@@ -235,9 +240,11 @@ int startup_load(struct crond *c, struct spool *sp, char *err, size_t errlen)
 		return -1;
 	}
 	scheduler_set_secret(c->sched, c->random_secret);
+	/* Recovery first: a job claimed but never started waits again
+	 * (spool_at_recover), and is loaded with the other waiting ones. */
+	recover_interrupted(sp, now);
 	if (load_crontabs(c, sp, now, err, errlen) < 0 || load_at_jobs(c, sp, err, errlen) < 0)
 		return -1;
-	recover_interrupted(sp, now);
 	struct config cfg;
 	crond_config_copy(c, &cfg);
 	syscron_reload(c->syscron, &cfg, c->sched, now, true);

@@ -2,7 +2,8 @@
 # tests/whole/at_downtime.sh: a job that fell due while crond was down runs
 # when crond comes back (started here on a test clock past the due time),
 # in its own directory (at_workdir.sh: when that is gone); a job cut off by a crash (kill -9 of crond) is reported as interrupted in
-# the log and in `atq --history`, and is never run again.
+# the log and in `atq --history`, and is never run again; a job claimed
+# but never started when crond died runs at the next start, once.
 . "$ROOT/tests/whole/lib.sh"
 need_crond
 write_conf
@@ -82,5 +83,31 @@ run "$BIN/atq" --history 1
 run as_nobody "$BIN/atq" --history
 expect_rc 1 "atq --history as a user denied at"
 expect_err_has "not allowed to use at" "atq --history as nobody"
+
+# A crash between a job's claim and its start's record (crond killed while
+# it committed the claim, or read the job): the job never ran, so it waits
+# again and runs, once, at the next start. The claim is made by hand here,
+# with crond stopped, as the crash would have left it.
+due=$(( ($(date +%s) / 60 + 60) * 60 ))
+run bash -c "echo 'echo claimed >> $out/claimed' | '$BIN/at' -t $(date -u -d "@$due" +%Y%m%d%H%M)"
+expect_rc 0 "at -t in an hour (to be claimed)"
+id=$(printf '%s\n' "$ERR" | sed -n 's/^job \([0-9]*\) at .*/\1/p')
+[ -n "$id" ] || { show_last; fail "no job number"; }
+stop_crond
+python3 - "$TEST_TMP/spool/crond.db" "$id" <<'PY' || fail "could not claim the job by hand"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+n = db.execute("UPDATE at_job SET state = 'running', claimed_at = 1 WHERE id = ?",
+               (int(sys.argv[2]),)).rowcount
+db.commit()
+sys.exit(0 if n == 1 else 1)
+PY
+start_crond --test-clock "$((due + 5))"
+wait_for 10 "the claimed, never started job to run" test -s "$out/claimed"
+sleep 1
+[ "$(wc -l <"$out/claimed")" -eq 1 ] || fail "the claimed job ran $(wc -l <"$out/claimed") times"
+if grep -q "INTERRUPTED (at job $id " "$TEST_TMP/crond.log"; then
+    fail "the claimed, never started job was said to be interrupted"
+fi
 stop_crond
 echo ok
