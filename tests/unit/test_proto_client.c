@@ -309,7 +309,8 @@ struct recv_case {
 
 static const struct recv_case recv_cases[] = {
 	{ "crond closes without a word", { 0 }, 0, true, PROTO_E_EOF,
-	  "crond closed the connection without replying" },
+	  "crond closed the connection without replying; what was asked may have been done: "
+	  "look before asking again" },
 	{ "crond closes inside the header", { 'C', 'R', 'N', 'D', 0 }, 5, true,
 	  PROTO_E_TRUNCATED, "crond closed the connection in the middle of its reply" },
 	{ "crond closes inside the payload", { HDR(1, 2, 10), 0, 1, 0 }, 15, true,
@@ -373,7 +374,8 @@ static void test_recv_times_out_when_crond_stays_silent(void **state)
 		assert_int_equal(proto_client_recv(sv[1], &m, 1024, 150, &err), PROTO_E_TIMEOUT);
 		int64_t elapsed = now_ms() - t0;
 		assert_true(elapsed >= 140 && elapsed < 2000);
-		assert_string_equal(err.msg, "timed out after 150 ms waiting for crond's reply");
+		assert_string_equal(err.msg, "timed out after 150 ms waiting for crond's reply; what "
+		                    "was asked may have been done: look before asking again");
 		assert_int_equal(close(sv[0]), 0);
 		assert_int_equal(close(sv[1]), 0);
 	}
