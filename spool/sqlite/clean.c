@@ -87,6 +87,17 @@ bool spool_sqlite_unchanged(const char *path)
 	return len > 0 && (size_t)len < sizeof want && strcmp(mark, want) == 0;
 }
 
+bool spool_sqlite_emptied(const char *path, intmax_t *was)
+{
+	char mark[256];
+	struct stat st;
+	if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size != 0 ||
+	    !read_mark(path, mark, sizeof mark))
+		return false;
+	uintmax_t dev, ino;
+	return sscanf(mark, MARK_MAGIC " %ju %ju %jd", &dev, &ino, was) == 3 && *was > 0;
+}
+
 int spool_sqlite_mark_clean(const char *path, struct spool_err *err)
 {
 	char name[PATH_MAX + 16], line[256];

@@ -76,6 +76,13 @@ static inline struct spool_sqlite *sq(struct spool *sp)
  * with an empty or absent WAL (clean.c): quick_check may be skipped. */
 bool spool_sqlite_unchanged(const char *path);
 
+/* Whether the file PATH is empty though crond's last clean stop left it
+ * *WAS (> 0) bytes long (its marker says so): the spool's contents were
+ * lost (cut to nothing by hand, a failed restore). SQLite would take the
+ * empty file for a new spool and the daemon start with nothing queued, so
+ * the open refuses it. */
+bool spool_sqlite_emptied(const char *path, intmax_t *was);
+
 /* The operations table (ops.c). */
 extern const struct spool_ops spool_sqlite_ops;
 

@@ -154,6 +154,15 @@ int spool_sqlite_open(const char *path, int flags, struct spool **out,
 	sp->ops = &spool_sqlite_ops;
 	sp->flags = flags;
 	/* read before SQLite opens (and may replay) anything */
+	intmax_t was = 0;
+	if ((flags & SPOOL_CHECK) && spool_sqlite_emptied(path, &was)) {
+		free(sp->path);
+		free(conn);
+		return spool_seterr(err, SPOOL_CORRUPT, "%s is empty, but crond's last clean "
+		                    "stop left it %jd bytes long: its crontabs, at jobs and "
+		                    "history are gone; restore it from a backup, or remove "
+		                    "%s-clean to start with an empty spool", path, was, path);
+	}
 	bool check = (flags & SPOOL_CHECK) && !spool_sqlite_unchanged(path);
 	code = open_connection(sp, err);
 	if (code == SPOOL_OK)

@@ -513,6 +513,24 @@ static void test_zero_length_file_becomes_an_empty_spool(void **state)
 	assert_int_equal(raw_int(fx->path, "PRAGMA user_version"), SQLITE_SCHEMA_VERSION);
 }
 
+/* A spool cut to nothing after crond's clean stop (its mark says how long
+ * it was) is refused, not taken for a new one; without the mark, or when
+ * not checking (the CLIs), it is still a new spool. */
+static void test_emptied_spool_is_refused_after_a_clean_stop(void **state)
+{
+	struct spool_fixture *fx = *state;
+	make_filled_spool(fx->path);
+	mark_clean(fx->path);
+	assert_int_equal(truncate(fx->path, 0), 0);
+	const char *msg = open_expect(fx->path, SPOOL_CHECK, SPOOL_CORRUPT);
+	assert_non_null(strstr(msg, "is empty, but crond's last clean stop left it"));
+	assert_non_null(strstr(msg, "-clean to start with an empty spool"));
+	char mark[SPOOL_FIXTURE_PATH_MAX + 16];
+	snprintf(mark, sizeof(mark), "%s-clean", fx->path);
+	assert_int_equal(unlink(mark), 0);
+	open_expect(fx->path, SPOOL_CHECK, SPOOL_OK);
+}
+
 static void test_newer_schema_is_refused_naming_both_versions(void **state)
 {
 	struct spool_fixture *fx = *state;
@@ -671,6 +689,7 @@ int main(void)
 		T(test_an_unbelievable_mark_means_check),
 		T(test_truncated_file_is_corrupt),
 		T(test_zero_length_file_becomes_an_empty_spool),
+		T(test_emptied_spool_is_refused_after_a_clean_stop),
 		T(test_newer_schema_is_refused_naming_both_versions),
 		T(test_version_1_database_is_upgraded_keeping_its_data),
 		T(test_failed_migration_is_rolled_back_as_a_whole),
