@@ -46,7 +46,8 @@ static bool claim_at(struct super *s, struct run_request *r, struct spool_at_job
 	}
 	rc = spool_at_get(sp, r->at_id, at, &err);
 	if (rc != SPOOL_OK) {
-		/* Claimed, not started: a start of crond gives it back (spool.h:
+		/* Claimed, not started: crond's next start gives it back on
+		 * SQLite, and calls it interrupted on PostgreSQL (spool.h:
 		 * spool_at_recover). */
 		log_msg(LOG_ERR, "at job %lld not started: %s", (long long)r->at_id, err.msg);
 		super_give_back(s, r);
