@@ -69,11 +69,11 @@ OVERRIDE=from-crontab
 * * * * * $ok_user $out/plain-segv
 SECRET_TOKEN=hunter2-$$
 * * * * * $ok_user echo \$\$ >$out/secret-job; exec tail -f /dev/null
-CRON_TIMEOUT=1s
-* * * * * $ok_user sleep 30
 HOME=/nonexistent/pam-home
 * * * * * $ok_user pwd >$out/pwd-nohome
 * * * * * $ok_user kill -s 0 -- -\$\$ && echo leader >$out/group; sleep 300 & kill -- -\$\$
+CRON_TIMEOUT=1s
+* * * * * $ok_user sleep 30
 EOF
 # An account PAM refuses gets no mail either (nothing may run as it,
 # sendmail neither), whatever its MAILTO: a review found one that did.
