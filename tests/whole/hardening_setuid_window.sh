@@ -62,8 +62,14 @@ while time.monotonic() < end:
                 stopped += 1
                 try:
                     with open("/proc/%d/environ" % pid, "rb") as f:
-                        if f.read():
-                            readable += 1
+                        got = f.read()
+                    # Still before the exec once read? (The stop may not
+                    # have taken yet: the job, once exec'd, is theirs to
+                    # read, and a CI run counted it.)
+                    with open("/proc/%d/cmdline" % pid, "rb") as f:
+                        still = b"crond-session" in f.read().split(b"\0")[0]
+                    if got and still:
+                        readable += 1
                 except OSError:
                     pass
             try:   # a stop is not immediate: it may have ended meanwhile
