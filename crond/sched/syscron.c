@@ -269,9 +269,10 @@ static enum load_result load_file(const char *path, struct crontab *tab, bool pr
                                   const char **unsafe)
 {
 	struct stat lst, st;
-	if (lstat(path, &lst) == 0 && link_unsafe_reason(&lst)) {
-		report(path, link_unsafe_reason(&lst), print);
-		*unsafe = link_unsafe_reason(&lst);
+	const char *link_why = lstat(path, &lst) == 0 ? link_unsafe_reason(&lst) : NULL;
+	if (link_why) {
+		report(path, link_why, print);
+		*unsafe = link_why;
 		return LOAD_UNSAFE;
 	}
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -333,6 +334,14 @@ static enum load_result load_file(const char *path, struct crontab *tab, bool pr
 	return rc == 0 ? LOAD_OK : LOAD_FAILED;
 }
 
+/* K's entries stop: its file is gone (or is a link to nothing now). */
+static void forget(struct known_file *k, struct scheduler *sched)
+{
+	if (k->loaded && scheduler_remove_source(sched, k->path))
+		log_msg(LOG_INFO, "(*system*) DELETE (%s)", k->path);
+	k->loaded = false;
+}
+
 static void reload_one(struct syscron *sc, const char *path, struct scheduler *sched,
                        int64_t now, bool force)
 {
@@ -355,9 +364,7 @@ static void reload_one(struct syscron *sc, const char *path, struct scheduler *s
 			log_msg(LOG_ERR, "system crontab %s ignored: %s", path, DANGLING_REASON);
 		k->dangling = true;
 		k->stamped = false;
-		if (k->loaded && scheduler_remove_source(sched, path))
-			log_msg(LOG_INFO, "(*system*) DELETE (%s)", path);
-		k->loaded = false;
+		forget(k, sched);
 		return;
 	}
 	k->dangling = false;
@@ -453,8 +460,7 @@ void syscron_reload(struct syscron *sc, const struct config *cfg, struct schedul
 			i++;
 			continue;
 		}
-		if (k->loaded && scheduler_remove_source(sched, k->path))
-			log_msg(LOG_INFO, "(*system*) DELETE (%s)", k->path);
+		forget(k, sched);
 		free(k->path);
 		sc->files[i] = sc->files[--sc->n_files];
 	}
