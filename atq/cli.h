@@ -169,8 +169,10 @@ int at_conn_check(struct at_conn *c, const char *mail_to, uint32_t *code, char *
  * the way out: a submission that succeeds never pays for it) and, when it
  * refuses the user, drops what standard error holds unwritten (an error
  * held there), prints the refusal and returns true; false, printing
- * nothing, when it allows them or cannot be asked. */
-bool at_conn_denied(struct at_conn *c);
+ * nothing, when it allows them or cannot be asked. With MAIL_TO (at -u)
+ * crond looks that user up too, and one it does not know is refused as
+ * well, after what standard error holds ("at: Cannot find username"). */
+bool at_conn_denied(struct at_conn *c, const char *mail_to);
 
 /* Sends REQ (freed in every case) on a new connection and reads the reply
  * into REPLY (free with proto_msg_free). Returns 0 for MSG_OK; -1 for

@@ -58,7 +58,7 @@ int at_conn_for_jobs(struct at_conn *c, const struct at_cli *cli, const char *wh
 		*ids = NULL;
 		return -1;
 	}
-	if (rc < 0 && !at_conn_denied(c))
+	if (rc < 0 && !at_conn_denied(c, NULL))
 		at_job_id_error(cli, what, bad);
 	return rc;
 }
@@ -100,13 +100,15 @@ int at_conn_probe(struct at_conn *c, const char *mail_to)
 	return -1;
 }
 
-bool at_conn_denied(struct at_conn *c)
+bool at_conn_denied(struct at_conn *c, const char *mail_to)
 {
 	uint32_t code;
 	char err[PROTO_ERRMSG_SIZE + CONFIG_PATH_MAX];
-	if (at_conn_check(c, NULL, &code, err, sizeof(err)) == 0 || code != MSGE_DENIED)
+	if (at_conn_check(c, mail_to, &code, err, sizeof(err)) == 0 || code == 0 ||
+	    (code != MSGE_DENIED && mail_to == NULL))
 		return false;
-	__fpurge(stderr);   /* an error held there (atq/submit.c) is not said */
+	if (code == MSGE_DENIED)
+		__fpurge(stderr);   /* an error held there (atq/submit.c) is not said */
 	at_print_refusal(c->prog, code, err, AT_NO_JOB);
 	return true;
 }

@@ -111,7 +111,7 @@ int at_cmd_list(const struct at_cli *cli)
 	int bad;
 	if (at_listed_ids(cli, &ids, &bad) < 0) {
 		/* a user at.deny refuses is told so first, as by Debian's atq */
-		if (bad >= 0 && (at_conn_init(&conn, cli) < 0 || !at_conn_denied(&conn)))
+		if (bad >= 0 && (at_conn_init(&conn, cli) < 0 || !at_conn_denied(&conn, NULL)))
 			at_job_id_error(cli, "invalid job number", bad);
 		return AT_EXIT_FAIL;
 	}

@@ -172,25 +172,8 @@ static int submit(struct at_conn *conn, const struct at_cli *cli, time_t when,
 static int local_error(struct at_conn *conn, bool held)
 {
 	if (held)
-		(void)at_conn_denied(conn);
+		(void)at_conn_denied(conn, NULL);
 	return AT_EXIT_FAIL;
-}
-
-/* -u USER on the held path (see the top), before the job is read: true,
- * with Debian's lines on standard error, when crond refuses the caller (the
- * refusal alone: Debian's at says it first) or knows no USER (after what
- * is held: the warning). False when USER is known, or crond cannot be
- * asked: the submission then fails as it would have. */
-static bool held_user_refused(struct at_conn *conn, const char *mail_to)
-{
-	uint32_t code;
-	char err[PROTO_ERRMSG_SIZE + CONFIG_PATH_MAX];
-	if (at_conn_check(conn, mail_to, &code, err, sizeof(err)) == 0 || code == 0)
-		return false;
-	if (code == MSGE_DENIED)
-		__fpurge(stderr);
-	at_print_refusal(conn->prog, code, err, AT_NO_JOB);
-	return true;
 }
 
 /* Standard error's buffer while it is held (see the top of this file): the
@@ -247,7 +230,7 @@ int at_cmd_submit(const struct at_cli *cli)
 		return local_error(&conn, held);
 	}
 	if (cli->mail_to != NULL &&
-	    (held ? held_user_refused(&conn, cli->mail_to) : at_conn_probe(&conn, cli->mail_to) < 0)) {
+	    (held ? at_conn_denied(&conn, cli->mail_to) : at_conn_probe(&conn, cli->mail_to) < 0)) {
 		tz_free(zone);
 		return AT_EXIT_FAIL;
 	}
