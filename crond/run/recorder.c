@@ -17,21 +17,26 @@ struct recorder_retry {
 	int64_t at_id;           /* an at job to finish with it, or 0 */
 	char *owner, *key, *command;
 	void *output;
+	size_t bytes;            /* of the copies: counted in retry_bytes */
 };
 
-static void retry_free(struct recorder_retry *t)
+static void retry_free(struct recorder *r, struct recorder_retry *t)
 {
 	free(t->owner);
 	free(t->key);
 	free(t->command);
 	free(t->output);
+	r->retry_bytes -= t->bytes;
+	t->bytes = 0;
 }
 
-/* Keeps a copy of RUN (and at job AT_ID, or 0) to write again later; false
- * when it cannot (full, or out of memory). */
+/* Keeps a copy of RUN (and at job AT_ID, or 0) to write again later, without
+ * its output when that would take the kept bytes past RECORDER_RETRY_BYTES;
+ * false when it cannot (a bound reached, or out of memory). */
 static bool keep_retry(struct recorder *r, const struct spool_run *run, int64_t at_id)
 {
-	if (r->n_retry == RECORDER_RETRY_MAX)
+	size_t texts = strlen(run->owner) + strlen(run->entry_key) + strlen(run->command) + 3;
+	if (r->n_retry == RECORDER_RETRY_MAX || r->retry_bytes + texts > RECORDER_RETRY_BYTES)
 		return false;
 	if (r->n_retry == r->cap_retry) {
 		size_t ncap = r->cap_retry ? r->cap_retry * 2 : 16;
@@ -42,16 +47,22 @@ static bool keep_retry(struct recorder *r, const struct spool_run *run, int64_t 
 		r->cap_retry = ncap;
 	}
 	struct recorder_retry t = { .run = *run, .at_id = at_id };
+	if (r->retry_bytes + texts + run->output_len > RECORDER_RETRY_BYTES) {
+		t.run.output_len = 0;
+		t.run.flags |= SPOOL_RUN_TRUNCATED;
+	}
 	t.owner = strdup(run->owner);
 	t.key = strdup(run->entry_key);
 	t.command = strdup(run->command);
-	t.output = malloc(run->output_len ? run->output_len : 1);
+	t.output = malloc(t.run.output_len ? t.run.output_len : 1);
 	if (!t.owner || !t.key || !t.command || !t.output) {
-		retry_free(&t);
+		retry_free(r, &t);
 		return false;
 	}
-	if (run->output_len)
-		memcpy(t.output, run->output, run->output_len);
+	if (t.run.output_len)
+		memcpy(t.output, run->output, t.run.output_len);
+	t.bytes = texts + t.run.output_len;
+	r->retry_bytes += t.bytes;
 	t.run.owner = t.owner;
 	t.run.entry_key = t.key;
 	t.run.command = t.command;
@@ -61,16 +72,18 @@ static bool keep_retry(struct recorder *r, const struct spool_run *run, int64_t 
 	return true;
 }
 
-static bool unreachable(int code)
+/* Whether a write that failed with CODE may work later, unchanged: the
+ * spool could not be reached, or its file system was full. */
+static bool transient(int code)
 {
-	return code == SPOOL_IO || code == SPOOL_BUSY;
+	return code == SPOOL_IO || code == SPOOL_BUSY || code == SPOOL_FULL;
 }
 
-/* A record that could not be written: kept for later when the spool was
- * unreachable, else lost (logged by the caller). */
+/* A record that could not be written: kept for later when the failure was
+ * transient, else lost (logged by the caller). */
 static void not_written(struct recorder *r, const struct spool_run *run, int64_t at_id, int code)
 {
-	if (unreachable(code) && keep_retry(r, run, at_id))
+	if (transient(code) && keep_retry(r, run, at_id))
 		return;
 	log_msg(LOG_ERR, "(%s) the record of a run was lost: %.200s", run->owner, run->command);
 }
@@ -134,17 +147,17 @@ static void flush_retry(struct recorder *r)
 			if (rc == SPOOL_NOT_FOUND)   /* finished after all, or reaped */
 				rc = finish_reaped(r, &t->run, t->at_id, &e);
 		}
-		if (rc != SPOOL_OK && unreachable(rc)) {
+		if (rc != SPOOL_OK && transient(rc)) {
 			r->retry[kept++] = *t;
 			continue;
 		}
 		if (rc != SPOOL_OK)
 			log_msg(LOG_ERR, "(%s) the record of a run was lost: %s", t->run.owner, e.msg);
-		retry_free(t);
+		retry_free(r, t);
 	}
 	if (kept < r->n_retry && kept == 0)
-		log_msg(LOG_NOTICE, "(crond) RECORDED (%zu run records kept while the spool was "
-		        "unreachable are written)", r->n_retry);
+		log_msg(LOG_NOTICE, "(crond) RECORDED (%zu run records kept while the spool could "
+		        "not take them are written)", r->n_retry);
 	r->n_retry = kept;
 }
 
@@ -165,6 +178,7 @@ int recorder_open(struct recorder *r, const char *spool_path, const char *node, 
 	r->next_age_prune = mono + 60LL * 1000000000;
 	r->next_count_prune = mono + 120LL * 1000000000;
 	r->next_compact = INT64_MAX;
+	r->retry_at = INT64_MAX;
 	if (strstr(spool_path, "://") != NULL && recorder_spool(r) == NULL) {
 		snprintf(err, errlen, "cannot open the supervisor's spool connection");
 		recorder_close(r);
@@ -194,7 +208,7 @@ void recorder_close(struct recorder *r)
 	free(r->finished);
 	free(r->states);
 	for (size_t i = 0; i < r->n_retry; i++)
-		retry_free(&r->retry[i]);
+		retry_free(r, &r->retry[i]);
 	free(r->retry);
 	spool_close(r->sp);
 	r->sp = NULL;
@@ -306,39 +320,39 @@ static void flush_starts(struct recorder *r, struct spool *sp)
 
 /* Cron runs go to the history in one transaction; an at job is finished
  * together with its record (spool_at_finish), so a crash never separates
- * the two. */
+ * the two. Without a connection, everything is kept for later. */
 static void flush_history(struct recorder *r, struct spool *sp)
 {
 	struct spool_run *runs = calloc(r->n_finished, sizeof(*runs));
 	char (*keys)[64] = calloc(r->n_finished, sizeof(*keys));
-	struct spool_err e;
+	struct spool_err e = { .code = SPOOL_IO };
+	snprintf(e.msg, sizeof(e.msg), "no spool connection");
 	size_t n = 0;
 	if (!runs || !keys)
 		log_msg(LOG_ERR, "out of memory: %zu run records lost", r->n_finished);
-	else if (sp == NULL)
-		log_msg(LOG_ERR, "%zu run records lost: no spool connection", r->n_finished);
-	for (size_t i = 0; sp && runs && keys && i < r->n_finished; i++) {
+	for (size_t i = 0; runs && keys && i < r->n_finished; i++) {
 		struct job *j = r->finished[i];
 		if (j->kind == JOB_AT && j->have_at) {
 			struct spool_run one;
 			job_record(j, &one, keys[i], sizeof(keys[i]));
-			int rc = spool_at_finish(sp, j->req->at_id, &one, &e);
+			int rc = sp ? spool_at_finish(sp, j->req->at_id, &one, &e) : SPOOL_IO;
 			if (rc == SPOOL_NOT_FOUND && one.id)
 				rc = finish_reaped(r, &one, j->req->at_id, &e);
 			if (rc != SPOOL_OK) {
-				log_msg(LOG_ERR, "at job %lld not finished in the spool: %s",
-				        (long long)j->req->at_id, e.msg);
-				if (unreachable(e.code))
+				log_msg(LOG_ERR, "at job %lld not finished in the spool: %s%s",
+				        (long long)j->req->at_id, e.msg,
+				        transient(e.code) ? " (tried again later)" : "");
+				if (transient(e.code))
 					not_written(r, &one, j->req->at_id, e.code);
 			}
 		} else {
 			job_record(j, &runs[n++], keys[i], sizeof(keys[i]));
 		}
 	}
-	if (n && spool_history_end(sp, runs, n, &e) != SPOOL_OK) {
+	if (n && (!sp || spool_history_end(sp, runs, n, &e) != SPOOL_OK)) {
 		log_msg(LOG_ERR, "%zu run records not written: %s%s", n, e.msg,
-		        unreachable(e.code) ? " (kept, written again later)" : "");
-		for (size_t i = 0; unreachable(e.code) && i < n; i++)
+		        transient(e.code) ? " (kept, written again later)" : "");
+		for (size_t i = 0; transient(e.code) && i < n; i++)
 			not_written(r, &runs[i], 0, e.code);
 	}
 	free(runs);
@@ -348,6 +362,32 @@ static void flush_history(struct recorder *r, struct spool *sp)
 		job_free(r->finished[i]);
 	}
 	r->n_finished = 0;
+}
+
+/* Writes the catch-up state collected, or keeps it for the next flush when
+ * the spool cannot take it now. */
+static void flush_states(struct recorder *r, struct spool *sp)
+{
+	struct spool_err e = { .code = SPOOL_IO };
+	snprintf(e.msg, sizeof(e.msg), "no spool connection");
+	if (sp && spool_state_set(sp, r->states, r->n_states, &e) == SPOOL_OK)
+		e.code = SPOOL_OK;
+	if (e.code != SPOOL_OK && transient(e.code)) {
+		if (!r->states_kept)   /* said once, not at every flush */
+			log_msg(LOG_ERR, "catch-up state of %zu entries not written: %s (kept, "
+			        "written again later)", r->n_states, e.msg);
+		r->states_kept = true;
+		return;
+	}
+	if (e.code != SPOOL_OK)
+		log_msg(LOG_ERR, "catch-up state not written: %s", e.msg);
+	else if (r->states_kept)
+		log_msg(LOG_NOTICE, "(crond) RECORDED (catch-up state of %zu entries kept while the "
+		        "spool could not take it is written)", r->n_states);
+	r->states_kept = false;
+	for (size_t i = 0; i < r->n_states; i++)
+		free((void *)(uintptr_t)r->states[i].key);
+	r->n_states = 0;
 }
 
 void recorder_flush(struct recorder *r)
@@ -363,16 +403,10 @@ void recorder_flush(struct recorder *r)
 		flush_starts(r, sp);
 	if (r->n_finished)
 		flush_history(r, sp);
-	if (r->n_states) {
-		struct spool_err e;
-		if (!sp)
-			log_msg(LOG_ERR, "catch-up state not written: no spool connection");
-		else if (spool_state_set(sp, r->states, r->n_states, &e) != SPOOL_OK)
-			log_msg(LOG_ERR, "catch-up state not written: %s", e.msg);
-		for (size_t i = 0; i < r->n_states; i++)
-			free((void *)(uintptr_t)r->states[i].key);
-		r->n_states = 0;
-	}
+	if (r->n_states)
+		flush_states(r, sp);
+	r->retry_at = r->n_retry || r->n_states ? clock_mono_ns() + RECORDER_RETRY_EVERY_NS
+	                                        : INT64_MAX;
 }
 
 void recorder_set_limits(struct recorder *r, uint32_t history_days, uint32_t per_entry,
@@ -385,11 +419,12 @@ void recorder_set_limits(struct recorder *r, uint32_t history_days, uint32_t per
 
 int64_t recorder_next_prune(const struct recorder *r)
 {
-	if (!r->dirty)
-		return r->next_compact;
-	int64_t next = r->next_age_prune < r->next_count_prune ? r->next_age_prune
-	                                                       : r->next_count_prune;
-	return r->next_compact < next ? r->next_compact : next;
+	int64_t next = r->next_compact < r->retry_at ? r->next_compact : r->retry_at;
+	if (r->dirty && r->next_age_prune < next)
+		next = r->next_age_prune;
+	if (r->dirty && r->next_count_prune < next)
+		next = r->next_count_prune;
+	return next;
 }
 
 /* Starts compacting when the free pages are worth it (STEP 0: only looks),

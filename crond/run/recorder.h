@@ -32,7 +32,9 @@
 #define RECORDER_PRUNE_BATCH 500
 #define RECORDER_COMPACT_MIN 1024    /* free pages before compacting: 4 MiB */
 #define RECORDER_COMPACT_STEP 256    /* pages per compaction step */
-#define RECORDER_RETRY_MAX 10000   /* ended runs kept while the spool is unreachable */
+#define RECORDER_RETRY_MAX 10000   /* ended runs kept while the spool cannot take them */
+#define RECORDER_RETRY_BYTES (8u << 20)   /* ... and their bytes (texts and output) */
+#define RECORDER_RETRY_EVERY_NS (10LL * 1000000000)   /* an idle daemon tries again */
 #define RECORDER_PRUNE_EVERY_NS (600LL * 1000000000)        /* age prune, when idle */
 #define RECORDER_COUNT_PRUNE_EVERY_NS (3600LL * 1000000000) /* per-entry count prune */
 /* ... or sooner: once history_per_user runs (else history_per_entry) have
@@ -56,8 +58,12 @@ struct recorder {
 	size_t n_finished, cap_finished;
 	struct spool_entry_state *states;
 	size_t n_states, cap_states;
-	struct recorder_retry *retry;     /* ends not written (spool unreachable) */
+	struct recorder_retry *retry;     /* ends not written (spool unreachable or full) */
 	size_t n_retry, cap_retry;
+	size_t retry_bytes;               /* what they hold: at most RECORDER_RETRY_BYTES */
+	int64_t retry_at;                 /* monotonic ns: when an idle daemon writes what
+	                                   * is kept again, or INT64_MAX: nothing kept */
+	bool states_kept;                 /* STATES are kept: their write failed */
 	uint32_t history_days, per_entry, per_user;
 	int64_t next_age_prune, next_count_prune;   /* monotonic ns */
 	uint64_t since_count_prune;       /* runs recorded since the count prune */
@@ -101,17 +107,25 @@ void recorder_state(struct recorder *r, const char *key, int64_t scheduled, int6
 
 /* Writes everything collected: starts first, then ends, then state
  * (failures are logged; a start not recorded leaves the end to be appended
- * whole). An end that fails because the spool cannot be reached (SPOOL_IO,
- * SPOOL_BUSY: a cluster's database down) is kept, copied, up to
- * RECORDER_RETRY_MAX, and written again at the next flushes, so a run that
- * ended during an outage does not read "running" for ever. */
+ * whole). What fails because the spool cannot take it now (SPOOL_IO,
+ * SPOOL_BUSY: a cluster's database down; SPOOL_FULL: its file system full;
+ * or no connection) is kept and written again at the next flushes, and at
+ * least every RECORDER_RETRY_EVERY_NS (recorder_next_prune), so that a run
+ * that ended meanwhile does not read "running" for ever, an at job that ran
+ * is finished, and catch-up state is not lost (a start after it would run
+ * the entry again for a minute it has run). Ended runs are kept, copied, up
+ * to RECORDER_RETRY_MAX and RECORDER_RETRY_BYTES: past the bytes, a run is
+ * kept without its output (flagged truncated); past either bound, it is
+ * lost, and logged. Catch-up state is kept whole: one per entry, the
+ * latest. */
 void recorder_flush(struct recorder *r);
 
 void recorder_set_limits(struct recorder *r, uint32_t history_days, uint32_t per_entry,
                          uint32_t per_user);
 
-/* When the next prune step is due (monotonic ns), or INT64_MAX when nothing
- * was recorded since pruning last caught up. */
+/* When the next prune step, or the next try at writing what is kept, is
+ * due (monotonic ns), or INT64_MAX when nothing was recorded since pruning
+ * last caught up and nothing is kept. */
 int64_t recorder_next_prune(const struct recorder *r);
 
 /* Runs one bounded prune step if one is due. NOW_NS: crond's clock. */
