@@ -9,16 +9,8 @@
 # job runs, once (was: dropped until a restart, still listed by atq).
 . "$ROOT/tests/whole/lib.sh"
 need_crond
-[ "$(id -u)" = 0 ] || { echo "SKIP: mounting a tmpfs needs root"; exit 0; }
-FS=$TEST_TMP/fs
-cleanup() {
-    cleanup_crond
-    mountpoint -q "$FS" 2>/dev/null && umount "$FS"
-}
-trap cleanup EXIT
+small_fs 4m
 export TZ=UTC
-mkdir -p "$FS"
-mount -t tmpfs -o size=4m,mode=0700 tmpfs "$FS" || fail "cannot mount a tmpfs on $FS"
 write_conf "spool = $FS/spool/crond.db"
 : >"$TEST_TMP/at.deny"
 out=$TEST_TMP/out

@@ -16,17 +16,9 @@
 # entry again for minutes it had run).
 . "$ROOT/tests/whole/lib.sh"
 need_crond
-[ "$(id -u)" = 0 ] || { echo "SKIP: mounting a tmpfs needs root"; exit 0; }
 command -v sqlite3 >/dev/null || { echo "SKIP: no sqlite3"; exit 0; }
-FS=$TEST_TMP/fs
-cleanup() {
-    cleanup_crond
-    mountpoint -q "$FS" 2>/dev/null && umount "$FS"
-}
-trap cleanup EXIT
+small_fs 4m
 export TZ=UTC
-mkdir -p "$FS"
-mount -t tmpfs -o size=4m,mode=0700 tmpfs "$FS" || fail "cannot mount a tmpfs on $FS"
 DB=$FS/spool/crond.db
 write_conf "spool = $DB"
 : >"$TEST_TMP/at.deny"

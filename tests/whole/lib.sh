@@ -31,6 +31,9 @@
 #                             on how late something may be, set on a quiet
 #                             machine
 #   end_pid PID               SIGTERM, up to 5 s to exit, then SIGKILL; reaped
+#   small_fs SIZE             a tmpfs of SIZE (mount's size=) on $FS
+#                             ($TEST_TMP/fs), unmounted at exit; skips the
+#                             test unless root: for a full file system
 #   fail MESSAGE              print MESSAGE (and the crond log), exit 1
 #
 # A trap stops crond (SIGKILL if it must) when the test exits, however it
@@ -171,6 +174,14 @@ cleanup_crond() {
     fi
 }
 trap cleanup_crond EXIT
+
+small_fs() {
+    [ "$(id -u)" = 0 ] || { echo "SKIP: mounting a tmpfs needs root"; exit 0; }
+    FS=$TEST_TMP/fs
+    mkdir -p "$FS"
+    trap 'cleanup_crond; mountpoint -q "$FS" 2>/dev/null && umount "$FS"' EXIT
+    mount -t tmpfs -o "size=$1,mode=0700" tmpfs "$FS" || fail "cannot mount a tmpfs on $FS"
+}
 
 # A throwaway user for the test alone (kill(-1) and leases of theirs touch
 # no other test): its name (PREFIX and the test's pid) in $EVIL, `as_evil
