@@ -217,6 +217,36 @@ static void warn_control(struct parser *p, const char *line, size_t from, size_t
 	}
 }
 
+/* cronie's "-n" before the command, at LINE[*I] (see crontab.h): read,
+ * and *I moved past it and the blanks after it. A command that starts with
+ * another '-' is left alone, with a warning. -1 with the error recorded. */
+static int entry_options(struct parser *p, const char *line, size_t len, int lineno,
+                         struct crontab_entry *e, size_t *i)
+{
+	while (*i + 2 < len && line[*i] == '-' && line[*i + 1] == 'n' && blank(line[*i + 2])) {
+		if (e->mail_failure_only) {
+			diag_add(p->diags, lineno, (int)*i + 1, false,
+			         "-n given twice (it mails a run's output only when the run fails)");
+			return -1;
+		}
+		e->mail_failure_only = true;
+		*i += 2;
+		while (*i < len && blank(line[*i]))
+			(*i)++;
+	}
+	if (*i < len && line[*i] == '-') {
+		size_t w = *i;
+		while (w < len && !blank(line[w]))
+			w++;
+		size_t shown = printable_prefix(line + *i, w - *i < 40 ? w - *i : 40);
+		diag_add(p->diags, lineno, (int)*i + 1, true,
+		         "the command starts with '-': /bin/sh takes '%.*s' for its options and "
+		         "refuses it, so every run will fail (cronie's one option, -n, is read; "
+		         "cronie refuses any other)", (int)shown, line + *i);
+	}
+	return 0;
+}
+
 static void parse_entry(struct parser *p, const char *line, size_t len, int lineno)
 {
 	struct crontab_entry e = { 0 };
@@ -253,9 +283,12 @@ static void parse_entry(struct parser *p, const char *line, size_t len, int line
 		while (i < len && blank(line[i]))
 			i++;
 	}
+	if (entry_options(p, line, len, lineno, &e, &i) < 0)
+		return;
 	if (i == len || line[i] == '%') {
 		diag_add(p->diags, lineno, (int)i + 1, false, "missing command after the %s",
-		         p->format == CRONTAB_SYSTEM ? "user name" : "time fields");
+		         e.mail_failure_only ? "-n"
+		         : p->format == CRONTAB_SYSTEM ? "user name" : "time fields");
 		return;
 	}
 	/* Debian's cron refuses this too: the '*' is almost always a sixth

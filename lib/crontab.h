@@ -16,6 +16,12 @@
  * crontabs, as it hides activity from the administrator; in any other
  * user's crontab it is an error.
  *
+ * cronie's one per-entry option, "-n" and a blank before the command (mail
+ * a run's output only when it fails), is read as cronie reads it: it sets
+ * mail_failure_only and is not part of the command; twice is an error. Any
+ * other command starting with '-' is kept, as Debian's cron keeps it, with
+ * a warning: /bin/sh takes it for options and refuses it at every run.
+ *
  * Abuse limits: past any of them the whole crontab is refused.
  */
 #ifndef CROND_LIB_CRONTAB_H
@@ -77,6 +83,9 @@ struct crontab_entry {
 	const char *command;    /* up to the first unescaped '%', "\%" made '%' */
 	const char *input;      /* text after it, % made newlines, ending in one; or NULL */
 	bool no_log;            /* written with a leading '-': log no CMD/END lines */
+	bool mail_failure_only; /* cronie's "-n" before the command: mailed only
+	                           when a run fails (as CRON_MAIL=failure, unless
+	                           mail is off for it) */
 };
 
 struct crontab {

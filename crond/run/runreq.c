@@ -29,6 +29,7 @@ static void fill_cron(struct run_request *r, const struct due *d)
 	r->keep_state = o->catchup;
 	r->no_log = e->no_log;
 	r->mail_when = o->mail;
+	r->mail_failure_only = e->mail_failure_only;
 }
 
 struct run_request *runreq_from_due(const struct due *due)

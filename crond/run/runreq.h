@@ -56,6 +56,8 @@ struct run_request {
 	bool keep_state;              /* CRON_CATCHUP=yes: record the run in the spool */
 	bool no_log;                  /* '-' entry: no CMD/END log lines (history kept) */
 	uint8_t mail_when;            /* CRON_MAIL (enum cron_mail); UNSET: crond.conf's */
+	bool mail_failure_only;       /* "-n": mailed as CRON_MAIL=failure when it
+	                               * would be mailed always (lib/crontab.h) */
 	bool manual;                  /* crontab --run: started by hand */
 	int64_t claim_id;             /* cluster: the running record its claim
 	                                 wrote (crond/run/claim.h), or 0 */

@@ -98,6 +98,8 @@ void super_send_mail(struct super *s, const struct job *j)
 	if (j->kind == JOB_CRON) {
 		enum cron_mail when = j->req->mail_when != CRON_MAIL_UNSET
 			? (enum cron_mail)j->req->mail_when : (enum cron_mail)s->cfg.cron_mail;
+		if (j->req->mail_failure_only && when == CRON_MAIL_ALWAYS)
+			when = CRON_MAIL_FAILURE;
 		failed = mail_job_failed(j->wstatus) || j->timed_out || j->start_failed;
 		wanted = mail_wanted_cron(j->req->mailto, when, failed, out.total);
 	} else {

@@ -569,6 +569,51 @@ static void test_no_log_dash_before_a_number_is_a_warning(void **state)
 	diag_list_clear(&d);
 }
 
+/* cronie's "-n" (mail a run only when it fails) before the command, in
+ * both formats, with the '-' that turns off logging; twice, or with no
+ * command after it, is an error; any other leading '-' is kept, warned of
+ * (the shell refuses it at every run). */
+static void test_cronie_n_option_mails_only_failures(void **state)
+{
+	(void)state;
+	struct crontab t;
+	struct diag_list d = { 0 };
+	const char *text = "* * * * * -n backup --all\n"
+	                   "-0 3 * * *\t-n\t report\n"
+	                   "* * * * * -nope\n"
+	                   "* * * * * plain -n\n";
+	assert_int_equal(crontab_parse(text, strlen(text), CRONTAB_ROOT, &t, &d), 0);
+	assert_int_equal(t.n_entries, 4);
+	assert_true(t.entries[0].mail_failure_only);
+	assert_string_equal(t.entries[0].command, "backup --all");
+	assert_true(t.entries[1].mail_failure_only && t.entries[1].no_log);
+	assert_string_equal(t.entries[1].command, "report");
+	assert_false(t.entries[2].mail_failure_only);
+	assert_string_equal(t.entries[2].command, "-nope");
+	assert_false(t.entries[3].mail_failure_only);
+	assert_int_equal(d.warnings, 1);
+	assert_int_equal(d.items[0].line, 3);
+	assert_int_equal(d.items[0].column, 11);
+	assert_non_null(strstr(d.items[0].msg, "takes '-nope' for its options"));
+	crontab_free(&t);
+	diag_list_clear(&d);
+
+	parse_ok("@daily alice -n /usr/local/bin/sync\n", CRONTAB_SYSTEM, &t);
+	assert_true(t.entries[0].mail_failure_only);
+	assert_string_equal(t.entries[0].user, "alice");
+	assert_string_equal(t.entries[0].command, "/usr/local/bin/sync");
+	crontab_free(&t);
+
+	d = parse_bad("* * * * * -n -n x\n", 18, CRONTAB_USER);
+	assert_int_equal(d.items[0].column, 14);
+	assert_non_null(strstr(d.items[0].msg, "-n given twice"));
+	diag_list_clear(&d);
+	d = parse_bad("* * * * * -n   %in\n", 19, CRONTAB_USER);
+	assert_int_equal(d.items[0].column, 16);
+	assert_string_equal(d.items[0].msg, "missing command after the -n");
+	diag_list_clear(&d);
+}
+
 static void test_mail_address_crond_would_refuse_is_a_warning_with_its_place(void **state)
 {
 	(void)state;
@@ -641,7 +686,8 @@ static void test_control_check_sees_every_byte_at_every_place(void **state)
 			continue;
 		bool control = (b < 0x20 && b != '\t') || (b >= 0x7F && b < 0xA0);
 		for (int at = 0; at < 24; at++) {
-			if (b == '*' && at == 0)   /* refused: a sixth time field? */
+			if ((b == '*' || b == '-') && at == 0)   /* refused: a sixth time field?;
+			                                          * warned of: a shell option */
 				continue;
 			char text[64];
 			snprintf(text, sizeof(text), "* * * * * %s\n", "echo abcdefghijklmnopqrstuvwxyz");
@@ -812,6 +858,7 @@ int main(void)
 		cmocka_unit_test(test_missing_final_newline_and_empty_text_are_fine),
 		cmocka_unit_test(test_cron_nodes_all_applies_to_the_entries_below_until_one),
 		cmocka_unit_test(test_leading_dash_turns_off_logging_only_for_root_and_system),
+		cmocka_unit_test(test_cronie_n_option_mails_only_failures),
 		cmocka_unit_test(test_tilde_picks_depend_on_the_seed_and_the_line_only),
 		cmocka_unit_test(test_tilde_entry_warns_only_when_no_pick_can_run),
 	};
