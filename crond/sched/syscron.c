@@ -39,6 +39,8 @@ struct syscron {
 	size_t cursor;          /* where known() looks first: after the last found */
 	char watched_crontab_name[NAME_MAX + 1];
 	char watched_dir_name[NAME_MAX + 1];
+	char **ignored;         /* names in cron.d not read, as logged (once) */
+	size_t n_ignored;
 };
 
 struct syscron *syscron_new(void)
@@ -60,6 +62,9 @@ void syscron_free(struct syscron *sc)
 	for (size_t i = 0; i < sc->n_files; i++)
 		free(sc->files[i].path);
 	free(sc->files);
+	for (size_t i = 0; i < sc->n_ignored; i++)
+		free(sc->ignored[i]);
+	free(sc->ignored);
 	free(sc);
 }
 
@@ -73,6 +78,16 @@ bool syscron_name_ok(const char *name)
 			return false;
 	return true;
 }
+
+/* A name in cron.d that syscron_name_ok refuses and that is worth saying
+ * so: not hidden (".", "..", ".swp" files and the like). */
+static bool ignored_visibly(const char *name)
+{
+	return name[0] != '.' && !syscron_name_ok(name);
+}
+
+#define IGNORED_WHY "only names made of letters, digits, '_' and '-' are read, as by " \
+	"Debian's cron and run-parts"
 
 /* Splits PATH into its directory (into DIR) and its last name (into NAME,
  * "" when too long). */
@@ -148,7 +163,11 @@ enum syscron_news syscron_drain(struct syscron *sc)
 				if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED))
 					news = SYSCRON_REWATCH;
 			} else if (in_dir) {
-				if (syscron_name_ok(ev->name) && news == SYSCRON_NONE)
+				/* A new name that is not read is looked at too, to
+				 * say so once (syscron_reload). */
+				if ((syscron_name_ok(ev->name) ||
+				     ((ev->mask & (IN_CREATE | IN_MOVED_TO)) && ignored_visibly(ev->name))) &&
+				    news == SYSCRON_NONE)
 					news = SYSCRON_CHANGED;
 			} else if (named && (ev->wd == sc->wd_dir_parent || ev->wd == sc->wd_crontab_parent)) {
 				/* In /etc, only the two names count; the rest is noise. */
@@ -407,7 +426,10 @@ static void reload_one(struct syscron *sc, const char *path, struct scheduler *s
 	log_msg(LOG_INFO, "(*system*) RELOAD (%s, %zu entries)", path, n);
 }
 
-int syscron_each_in_dir(const char *dir, int (*fn)(const char *path, void *ctx), void *ctx)
+/* syscron_each_in_dir, also calling SKIPPED (when not NULL) with the path
+ * of each name not read that ignored_visibly. */
+static int each_in_dir(const char *dir, int (*fn)(const char *path, void *ctx),
+                       void (*skipped)(const char *path, void *ctx), void *ctx)
 {
 	DIR *d = opendir(dir);
 	if (!d)
@@ -415,8 +437,14 @@ int syscron_each_in_dir(const char *dir, int (*fn)(const char *path, void *ctx),
 	int rc = 0;
 	struct dirent *de;
 	while (rc == 0 && (de = readdir(d)) != NULL) {
-		if (!syscron_name_ok(de->d_name))
+		if (!syscron_name_ok(de->d_name)) {
+			if (skipped && ignored_visibly(de->d_name)) {
+				char path[CONFIG_PATH_MAX + NAME_MAX + 2];
+				snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+				skipped(path, ctx);
+			}
 			continue;
+		}
 		char path[CONFIG_PATH_MAX + NAME_MAX + 2];
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		rc = fn(path, ctx);
@@ -425,12 +453,19 @@ int syscron_each_in_dir(const char *dir, int (*fn)(const char *path, void *ctx),
 	return rc;
 }
 
+int syscron_each_in_dir(const char *dir, int (*fn)(const char *path, void *ctx), void *ctx)
+{
+	return each_in_dir(dir, fn, NULL, ctx);
+}
+
 /* Calls FN for the system crontab and for every file of cron.d whose name
- * run-parts would accept. */
-static void each_file(const struct config *cfg, int (*fn)(const char *path, void *ctx), void *ctx)
+ * run-parts would accept, and SKIPPED (or not, when NULL) for the others
+ * (each_in_dir). */
+static void each_file(const struct config *cfg, int (*fn)(const char *path, void *ctx),
+                      void (*skipped)(const char *path, void *ctx), void *ctx)
 {
 	(void)fn(cfg->system_crontab, ctx);
-	(void)syscron_each_in_dir(cfg->system_crontab_dir, fn, ctx);
+	(void)each_in_dir(cfg->system_crontab_dir, fn, skipped, ctx);
 }
 
 struct reload_ctx {
@@ -438,6 +473,8 @@ struct reload_ctx {
 	struct scheduler *sched;
 	int64_t now;
 	bool force;
+	char **ignored;          /* this scan's ignored names (paths) */
+	size_t n_ignored, cap_ignored;
 };
 
 static int reload_path(const char *path, void *ctx)
@@ -447,13 +484,40 @@ static int reload_path(const char *path, void *ctx)
 	return 0;
 }
 
+/* PATH is in cron.d but not read: logged unless the last scan logged it. */
+static void reload_skipped(const char *path, void *ctx)
+{
+	struct reload_ctx *r = ctx;
+	bool said = false;
+	for (size_t i = 0; i < r->sc->n_ignored && !said; i++)
+		said = strcmp(r->sc->ignored[i], path) == 0;
+	if (!said)
+		log_msg(LOG_NOTICE, "system crontab %s ignored: " IGNORED_WHY, path);
+	if (r->n_ignored == r->cap_ignored) {
+		size_t ncap = r->cap_ignored ? 2 * r->cap_ignored : 8;
+		char **n = realloc(r->ignored, ncap * sizeof(*n));
+		if (!n)
+			return;   /* said again at the next scan: no harm */
+		r->ignored = n;
+		r->cap_ignored = ncap;
+	}
+	char *copy = strdup(path);
+	if (copy)
+		r->ignored[r->n_ignored++] = copy;
+}
+
 void syscron_reload(struct syscron *sc, const struct config *cfg, struct scheduler *sched,
                     int64_t now, bool force)
 {
 	for (size_t i = 0; i < sc->n_files; i++)
 		sc->files[i].seen = false;
-	struct reload_ctx ctx = { sc, sched, now, force };
-	each_file(cfg, reload_path, &ctx);
+	struct reload_ctx ctx = { sc, sched, now, force, NULL, 0, 0 };
+	each_file(cfg, reload_path, reload_skipped, &ctx);
+	for (size_t i = 0; i < sc->n_ignored; i++)
+		free(sc->ignored[i]);
+	free(sc->ignored);
+	sc->ignored = ctx.ignored;   /* a name gone is said again if it comes back */
+	sc->n_ignored = ctx.n_ignored;
 	for (size_t i = 0; i < sc->n_files;) {
 		struct known_file *k = &sc->files[i];
 		if (k->seen) {
@@ -514,9 +578,15 @@ static int check_path(const char *path, void *ctx)
 	return 0;
 }
 
+static void check_skipped(const char *path, void *ctx)
+{
+	(void)ctx;
+	fprintf(stderr, "crond: %s: warning: ignored: " IGNORED_WHY "\n", path);
+}
+
 int syscron_check(const struct config *cfg)
 {
 	int errors = 0;
-	each_file(cfg, check_path, &errors);
+	each_file(cfg, check_path, check_skipped, &errors);
 	return errors;
 }

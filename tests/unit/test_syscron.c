@@ -89,7 +89,11 @@ static void test_what_events_mean(void **state)
 
 	write_file(f, "hosts", "127.0.0.1 x\n");     /* another file of /etc */
 	assert_int_equal(syscron_drain(f->sc), SYSCRON_NONE);
-	write_file(f, "cron.d/x.dpkg-old", "");        /* a name run-parts skips */
+	write_file(f, "cron.d/x.dpkg-old", "");        /* a name run-parts skips: */
+	assert_int_equal(syscron_drain(f->sc), SYSCRON_CHANGED);   /* looked at, to say so */
+	write_file(f, "cron.d/x.dpkg-old", "x");       /* written again: nothing new */
+	assert_int_equal(syscron_drain(f->sc), SYSCRON_NONE);
+	write_file(f, "cron.d/.x.swp", "");            /* hidden: not even said */
 	assert_int_equal(syscron_drain(f->sc), SYSCRON_NONE);
 	write_file(f, "cron.d/job", "* * * * * root true\n");
 	assert_int_equal(syscron_drain(f->sc), SYSCRON_CHANGED);
