@@ -52,6 +52,7 @@ struct crontab_cli {
 	const char *user;       /* -u USER, or NULL for the caller */
 	bool system_format;     /* -T --system */
 	bool check_says_ok;     /* -n (Debian's name for -T): say when the file is good */
+	bool check_t;           /* -T itself (cronie's): no operand reads standard input */
 	bool ask;               /* -i */
 	long count;             /* --next N / --history N */
 	const char *from;       /* --from YYYY-MM-DDTHH:MM */

@@ -167,7 +167,7 @@ static int parse_options(int argc, char **argv, struct crontab_cli *cli, enum ac
 	};
 	int opt;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "u:lreiTnVh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "u:lreiTnVhb", longopts, NULL)) != -1) {
 		int rc = 0;
 		*shaped = *shaped || opt != OPT_CONFIG;
 		switch (opt) {
@@ -176,9 +176,10 @@ static int parse_options(int argc, char **argv, struct crontab_cli *cli, enum ac
 		case 'r': rc = set_action(act, ACT_REMOVE, "-r"); break;
 		case 'e': rc = set_action(act, ACT_EDIT, "-e"); break;
 		case 'i': cli->ask = true; break;
-		case 'T': rc = set_action(act, ACT_CHECK, "-T"); break;
+		case 'T': rc = set_action(act, ACT_CHECK, "-T"), cli->check_t = true; break;
 		case 'n': cli->check_says_ok = true; break;   /* see after the loop */
 		case 'V': rc = set_action(act, ACT_VERSION, "-V"); break;
+		case 'b': break;   /* cronie's "no backup of the crontab replaced": none is kept */
 		case 'h': rc = set_action(act, ACT_HELP, "-h"); break;
 		case OPT_SYSTEM: cli->system_format = true; break;
 		case OPT_NEXT:
@@ -273,6 +274,15 @@ static int check_combination(struct crontab_cli *cli, enum action act, bool shap
 		                   "'%s')", cli->args[cli->nargs - 1]);
 	if (act == ACT_HISTORY && cli->nargs == 1)
 		return parse_count(cli->args[0], CLI_HISTORY_MAX_COUNT, &cli->count);
+	/* cronie's -T with no file checks standard input (not a terminal's:
+	 * nothing would end it but Ctrl-D); Debian's -n wants a file. */
+	static char stdin_name[] = "-";
+	static char *stdin_args[] = { stdin_name, NULL };
+	if (act == ACT_CHECK && cli->nargs == 0 && cli->check_t && !cli->check_says_ok &&
+	    !isatty(STDIN_FILENO)) {
+		cli->args = stdin_args;
+		cli->nargs = 1;
+	}
 	if (act == ACT_CHECK && cli->nargs == 0)
 		return usage_error("file name must be specified for replace (-T and -n check "
 		                   "one file, or - for standard input)");

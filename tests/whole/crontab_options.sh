@@ -31,8 +31,22 @@ refused "$U file name must be specified for replace" -u root
 refused "$U file name must be specified for replace" --    # a script's `crontab -- $EMPTY`
 refused "$U file name must be specified for replace" -i -u root
 refused "$U file name must be specified for replace" -n
-refused "$U file name must be specified for replace" -T
-refused "$U file name must be specified for replace" -T --system
+refused "$U file name must be specified for replace" -n
+refused "$U file name must be specified for replace" -n --system
+# cronie's -T with no file checks standard input (Debian's -n, above,
+# wants a file); it installs nothing.
+for args in "-T" "-T --system"; do
+    run bash -c "'$CRONTAB' $args <'$TEST_TMP/stdin.tab'"
+    expect_rc 0 "crontab $args < a crontab"
+    run "$CRONTAB" -l
+    expect_same_file "$TEST_TMP/kept.tab" "$OUT_FILE" "crontab $args: the crontab must be unchanged"
+done
+run bash -c "printf '* * * * x true\n' | '$CRONTAB' -T"
+expect_rc 1 "crontab -T < a bad crontab"
+expect_err_has "crontab: (standard input):1:9: unknown day name 'x'" "crontab -T < a bad crontab"
+# cronie's -b (keep no backup of the crontab replaced): none is kept here
+run "$CRONTAB" -b "$TEST_TMP/kept.tab"
+expect_rc 0 "crontab -b FILE"
 refused "$U file name must be specified for replace" -u root -n
 refused "$U only one file may be given" -n "$TEST_TMP/file.tab" "$TEST_TMP/file.tab"
 refused "$U -n (check a file, install nothing) does not go with -r" -n -r
