@@ -58,8 +58,9 @@ static const char usage_text[] =
 	"  -d             log debug lines too\n"
 	"  --config FILE  read FILE instead of $CROND_CONF or /etc/crond.conf\n"
 	"  --test-clock   run on a test clock starting at EPOCH, SPEED times real time\n"
-	"  --import-debian [ROOT]  import Debian's crontabs and at jobs from\n"
-	"                 ROOT/var/spool/cron (default /), report, exit\n"
+	"  --import-debian [ROOT]  import the crontabs and at jobs of Debian's cron\n"
+	"                 and at, or of cronie, from ROOT/var/spool (default /),\n"
+	"                 report, exit\n"
 	"  -V, --version  show the version\n"
 	"  -h, --help     show this help\n";
 

@@ -133,13 +133,16 @@ static int list_dir(int dirfd, int (*cmp)(const void *, const void *), char ***o
 	return 0;
 }
 
-typedef void (*import_fn)(struct spool *sp, int dirfd, const char *name, int64_t now,
-                          struct import_report *r);
+typedef void (*import_fn)(struct spool *sp, int dirfd, const char *name, const char *where,
+                          int64_t now, struct import_report *r);
 
-/* Imports every entry of SPOOLDIR/SUB; a missing directory has nothing. */
-static void import_dir(struct spool *sp, int spoolfd, const char *sub, import_fn fn,
-                       int (*cmp)(const void *, const void *), int64_t now,
-                       struct import_report *r)
+/* Imports every entry of SPOOLDIR/SUB, in the import marks as WHERE; a
+ * missing directory has nothing. With FILES_ONLY, a subdirectory is passed
+ * over without a word (cronie's /var/spool/cron holds Debian's crontabs and
+ * atjobs, Fedora's /var/spool/at its output directory spool). */
+static void import_dir(struct spool *sp, int spoolfd, const char *sub, const char *where,
+                       bool files_only, import_fn fn, int (*cmp)(const void *, const void *),
+                       int64_t now, struct import_report *r)
 {
 	char err[256];
 	int fd = openat(spoolfd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -154,7 +157,10 @@ static void import_dir(struct spool *sp, int spoolfd, const char *sub, import_fn
 	if (list_dir(fd, cmp, &names, &n, err, sizeof err) < 0)
 		import_report_add(r, IMPORT_REFUSED, NULL, sub, "cannot list the directory: %s", err);
 	for (size_t i = 0; i < n; i++) {
-		fn(sp, fd, names[i], now, r);
+		struct stat st;
+		if (!files_only || fstatat(fd, names[i], &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISDIR(st.st_mode))
+			fn(sp, fd, names[i], where, now, r);
 		free(names[i]);
 	}
 	free(names);
@@ -162,17 +168,23 @@ static void import_dir(struct spool *sp, int spoolfd, const char *sub, import_fn
 }
 
 /* Debian's cron creates /run/crond.reboot when it runs the @reboot entries
- * of a boot. If it did for this boot, crond must not run them a second time
- * when it takes over: it records this boot as done, as its own start-up
- * does after running them (crond/sched/startup.c, meta "reboot_boot_id"). */
+ * of a boot (cronie /run/cron.reboot). If it did for this boot, crond must
+ * not run them a second time when it takes over: it records this boot as
+ * done, as its own start-up does after running them
+ * (crond/sched/startup.c, meta "reboot_boot_id"). */
 static void import_reboot_state(struct spool *sp, const char *root, struct import_report *r)
 {
 	char path[CONFIG_PATH_MAX + 32], id[64] = "", last[64] = "";
-	snprintf(path, sizeof path, "%s%srun/crond.reboot", root,
-	         root[strlen(root) - 1] == '/' ? "" : "/");
+	const char *sep = root[strlen(root) - 1] == '/' ? "" : "/";
 	struct stat st;
-	if (stat(path, &st) != 0)
-		return;
+	const char *who = "Debian's cron";
+	snprintf(path, sizeof path, "%s%srun/crond.reboot", root, sep);
+	if (stat(path, &st) != 0) {
+		who = "cronie";
+		snprintf(path, sizeof path, "%s%srun/cron.reboot", root, sep);
+		if (stat(path, &st) != 0)
+			return;
+	}
 	int fd = open(BOOT_ID_PATH, O_RDONLY | O_CLOEXEC);
 	ssize_t n = fd >= 0 ? read(fd, id, sizeof id - 1) : -1;
 	if (fd >= 0)
@@ -186,8 +198,8 @@ static void import_reboot_state(struct spool *sp, const char *root, struct impor
 	if (spool_meta_set(sp, REBOOT_META, id, &e) != SPOOL_OK)
 		import_report_add(r, IMPORT_REFUSED, NULL, "@reboot", "%s", e.msg);
 	else
-		import_report_add(r, IMPORT_DONE, NULL, "@reboot", "Debian's cron ran this boot's"
-		                  " @reboot entries (%s): crond runs them from the next boot on", path);
+		import_report_add(r, IMPORT_DONE, NULL, "@reboot", "%s ran this boot's @reboot"
+		                  " entries (%s): crond runs them from the next boot on", who, path);
 }
 
 int import_debian_run(const struct config *cfg, const char *root, int64_t now)
@@ -221,10 +233,20 @@ int import_debian_run(const struct config *cfg, const char *root, int64_t now)
 		return 1;
 	}
 	struct import_report r = { 0 };
-	import_dir(sp, spoolfd, "crontabs", import_crontab_file, by_name, now, &r);
+	import_dir(sp, spoolfd, "crontabs", "crontabs", false, import_crontab_file, by_name, now,
+	           &r);
+	import_dir(sp, spoolfd, ".", "cron", true, import_crontab_file, by_name, now, &r);
 	if (r.count[IMPORT_DONE] > 0)
 		import_reboot_state(sp, root, &r);
-	import_dir(sp, spoolfd, "atjobs", import_at_file, by_job_number, now, &r);
+	import_dir(sp, spoolfd, "atjobs", "atjobs", false, import_at_file, by_job_number, now, &r);
+	char at_spool[CONFIG_PATH_MAX + 32];
+	snprintf(at_spool, sizeof at_spool, "%s%svar/spool/at", root,
+	         root[strlen(root) - 1] == '/' ? "" : "/");
+	int atfd = open(at_spool, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (atfd >= 0) {
+		import_dir(sp, atfd, ".", "at", true, import_at_file, by_job_number, now, &r);
+		(void)close(atfd);
+	}
 	import_report_finish(&r, source, stdout);
 	int status = r.count[IMPORT_REFUSED] > 0 ? 1 : 0;
 	import_report_free(&r);

@@ -1,5 +1,7 @@
 /* crond/import/import_debian.h: `crond --import-debian [ROOT]`, taking over Debian's
- * cron and at spools (ROOT/var/spool/cron/crontabs and .../atjobs).
+ * cron and at spools (ROOT/var/spool/cron/crontabs and .../atjobs), and
+ * cronie's and Fedora's at's where they are (ROOT/var/spool/cron/USER and
+ * ROOT/var/spool/at: the same formats, less Debian's header).
  *
  * Runs as a one-shot command, not in the daemon: it holds the daemon's
  * pidfile lock while it works (so crond cannot be running, and starts only
@@ -106,9 +108,11 @@ int import_crontab_text(const char *text, size_t len, enum crontab_format format
                         char **out, size_t *outlen,
                         struct diag_list *refused, char *err, size_t errlen);
 
-/* Imports DIRFD/NAME (Debian's crontab of user NAME) into SP. */
-void import_crontab_file(struct spool *sp, int dirfd, const char *name, int64_t now,
-                         struct import_report *r);
+/* Imports DIRFD/NAME (Debian's crontab of user NAME) into SP. WHERE names
+ * the directory in the spool's import marks ("crontabs": Debian's; "cron":
+ * cronie's /var/spool/cron/USER). */
+void import_crontab_file(struct spool *sp, int dirfd, const char *name, const char *where,
+                         int64_t now, struct import_report *r);
 
 /* ---------------------------------------------------------------- at jobs */
 
@@ -128,9 +132,11 @@ struct import_at_header {
 int import_at_header(const char *text, size_t len, struct import_at_header *h,
                      char *err, size_t errlen);
 
-/* Imports DIRFD/NAME (an atd job file) into SP. */
-void import_at_file(struct spool *sp, int dirfd, const char *name, int64_t now,
-                    struct import_report *r);
+/* Imports DIRFD/NAME (an atd job file) into SP. WHERE names the directory
+ * in the report and the import marks ("atjobs": Debian's; "at": Fedora's
+ * /var/spool/at, the same at). */
+void import_at_file(struct spool *sp, int dirfd, const char *name, const char *where,
+                    int64_t now, struct import_report *r);
 
 /* ---------------------------------------------------------------- driver */
 

@@ -121,8 +121,8 @@ static enum spool_at_mail mail_of(int n)
 	return n == 1 ? SPOOL_MAIL_ALWAYS : n == -1 ? SPOOL_MAIL_NEVER : SPOOL_MAIL_DEFAULT;
 }
 
-void import_at_file(struct spool *sp, int dirfd, const char *name, int64_t now,
-                    struct import_report *r)
+void import_at_file(struct spool *sp, int dirfd, const char *name, const char *where,
+                    int64_t now, struct import_report *r)
 {
 	char what[64], err[512] = "";
 	char queue;
@@ -131,7 +131,7 @@ void import_at_file(struct spool *sp, int dirfd, const char *name, int64_t now,
 		return;   /* .SEQ, at's job counter */
 	if (name[0] == '=')
 		return;   /* atd's lock link of a job it is running */
-	snprintf(what, sizeof what, "atjobs/%.40s", name);
+	snprintf(what, sizeof what, "%.10s/%.40s", where, name);
 	if (!import_at_name(name, &queue, &jobno, &run_at)) {
 		import_report_add(r, IMPORT_SKIPPED, NULL, what, "not an atd job file name"
 		                  " (atd ignores it too)");
@@ -201,7 +201,7 @@ void import_at_file(struct spool *sp, int dirfd, const char *name, int64_t now,
 	    mpw != NULL)
 		job.mail_to = h.mailto;
 	char mark[SPOOL_NAME_MAX + 1];
-	snprintf(mark, sizeof mark, IMPORT_MARK_PREFIX "atjobs/%s", name);
+	snprintf(mark, sizeof mark, IMPORT_MARK_PREFIX "%s/%s", where, name);
 	int64_t id = 0;
 	enum spool_import_result res;
 	struct spool_err e;

@@ -210,8 +210,8 @@ static void digest(const char *p, size_t len, char *buf, size_t size)
 	snprintf(buf, size, "fnv1a64:%016llx:%zu", (unsigned long long)h, len);
 }
 
-void import_crontab_file(struct spool *sp, int dirfd, const char *name, int64_t now,
-                         struct import_report *r)
+void import_crontab_file(struct spool *sp, int dirfd, const char *name, const char *where,
+                         int64_t now, struct import_report *r)
 {
 	char what[64], err[512] = "";
 	snprintf(what, sizeof what, "crontab %.50s", name);
@@ -269,7 +269,7 @@ void import_crontab_file(struct spool *sp, int dirfd, const char *name, int64_t 
 		return;
 	}
 	char mark[SPOOL_NAME_MAX + 1], dig[64];
-	snprintf(mark, sizeof mark, IMPORT_MARK_PREFIX "crontabs/%s", name);
+	snprintf(mark, sizeof mark, IMPORT_MARK_PREFIX "%s/%s", where, name);
 	digest(text, len, dig, sizeof dig);
 	enum spool_import_result res;
 	struct spool_err e;

@@ -369,30 +369,30 @@ static void test_crontab_files_debian_cron_would_not_read_are_refused(void **sta
 	struct import_report r = { 0 };
 
 	assert_int_equal(link(other, path), 0);
-	import_crontab_file(fx->sp, dfd, name, 100, &r);
+	import_crontab_file(fx->sp, dfd, name, "crontabs", 100, &r);
 	expect_refused(&r, what, "hard links");
 	assert_int_equal(unlink(path), 0);
 
 	assert_int_equal(rename(other, path), 0);
 	assert_int_equal(chmod(path, 0620), 0);
-	import_crontab_file(fx->sp, dfd, name, 100, &r);
+	import_crontab_file(fx->sp, dfd, name, "crontabs", 100, &r);
 	expect_refused(&r, what, "others may write");
 	assert_int_equal(rename(path, other), 0);
 
 	assert_int_equal(mkfifo(path, 0600), 0);
-	import_crontab_file(fx->sp, dfd, name, 100, &r);
+	import_crontab_file(fx->sp, dfd, name, "crontabs", 100, &r);
 	expect_refused(&r, what, "not a regular file");
 	assert_int_equal(unlink(path), 0);
 
 	assert_int_equal(symlink(other, path), 0);
-	import_crontab_file(fx->sp, dfd, name, 100, &r);
+	import_crontab_file(fx->sp, dfd, name, "crontabs", 100, &r);
 	expect_refused(&r, what, "symbolic link");
 	assert_int_equal(unlink(path), 0);
 
 	/* The same text as a plain file of its own is imported. */
 	assert_int_equal(chmod(other, 0600), 0);
 	assert_int_equal(rename(other, path), 0);
-	import_crontab_file(fx->sp, dfd, name, 100, &r);
+	import_crontab_file(fx->sp, dfd, name, "crontabs", 100, &r);
 	const struct import_item *it = item_about(&r, what);
 	assert_true(it != NULL && it->outcome == IMPORT_DONE);
 	assert_int_equal(r.count[IMPORT_REFUSED], 4);

@@ -117,4 +117,37 @@ grep -qxF "at job 1: NOT IMPORTED: a0000101e18a38 has 2 hard links, not 1" "$OUT
     { show_last; fail "the hard-linked job is not refused"; }
 grep -qxF "at job 2: NOT IMPORTED: others may write c0000201e18a3d (mode 702)" "$OUT_FILE" ||
     { show_last; fail "the job others may write is not refused"; }
+# cronie's layout (Fedora): a user's crontab at var/spool/cron/USER, with
+# no header; at jobs (the same at) in var/spool/at beside its output
+# directory spool; cronie's /run/cron.reboot. Subdirectories are passed
+# over without a word (was: nothing of it was imported, exit status 0).
+fed=$TEST_TMP/fedora
+mkdir -p "$fed/var/spool/cron" "$fed/var/spool/at/spool" "$fed/run"
+printf 'MAILTO=""\n0 6 * * * -n echo from cronie\n' >"$fed/var/spool/cron/nobody"
+chown nobody "$fed/var/spool/cron/nobody" && chmod 0600 "$fed/var/spool/cron/nobody"
+cp -p "$fixture/var/spool/cron/atjobs/a0000501e18fba" "$fed/var/spool/at/"
+chown nobody "$fed/var/spool/at/a0000501e18fba" && chmod 0700 "$fed/var/spool/at/a0000501e18fba"
+: >"$fed/var/spool/at/.SEQ"
+: >"$fed/run/cron.reboot"
+rm -f "$TEST_TMP/spool/crond.db"*
+run "$BIN/crond" --config "$CONF" --import-debian "$fed"
+expect_rc 0 "import of cronie's layout"
+for line in \
+    "crontab nobody: imported: 40 bytes, 0 refused lines kept commented out" \
+    "at job 5: imported: queue a, due 2030-01-02 09:30 UTC" \
+    "@reboot: imported: cronie ran this boot's @reboot entries ($fed/run/cron.reboot): crond runs them from the next boot on"
+do
+    grep -qxF "$line" "$OUT_FILE" || { show_last; fail "report lacks: $line"; }
+done
+if grep -v '^import from\|^@reboot' "$OUT_FILE" | grep -q 'spool\|crontabs\|atjobs'; then
+    show_last; fail "a directory was reported"
+fi
+start_crond
+run "$CRONTAB" -l -u nobody
+cmp -s "$fed/var/spool/cron/nobody" "$OUT_FILE" || fail "nobody's crontab is not cronie's"
+run "$BIN/atq"
+grep -q $'^5\t.* a nobody$' "$OUT_FILE" || { show_last; fail "nobody's job 5 from var/spool/at"; }
+stop_crond
+run "$BIN/crond" --config "$CONF" --import-debian "$fed"
+grep -q ": 0 imported, 2 already imported," "$OUT_FILE" || { show_last; fail "the second import of cronie's layout"; }
 echo "import_debian: ok"
