@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lib/crontab_assign.h"
+#include "lib/fnv.h"
 #include "lib/mailaddr.h"
 #include "lib/siphash.h"
 #include "lib/safetext.h"
@@ -439,6 +440,62 @@ enum crontab_format crontab_user_format(uid_t uid)
 	return uid == 0 ? CRONTAB_ROOT : CRONTAB_USER;
 }
 
+uint64_t crontab_entry_identity(const struct crontab_entry *e)
+{
+	const struct schedule *sc = &e->sched;
+	uint64_t h = FNV1A_BASIS;
+	h = fnv1a(h, &sc->minutes, sizeof(sc->minutes));
+	h = fnv1a(h, &sc->hours, sizeof(sc->hours));
+	h = fnv1a(h, &sc->mdays, sizeof(sc->mdays));
+	h = fnv1a(h, &sc->months, sizeof(sc->months));
+	h = fnv1a(h, &sc->wdays, sizeof(sc->wdays));
+	uint8_t flags = sc->flags & (uint8_t)~SCHED_WDAY_TO_SUNDAY;   /* a note only */
+	h = fnv1a(h, &flags, sizeof(flags));
+	for (unsigned k = 0; k < sc->n_random; k++) {
+		const struct schedule_random *r = &sc->random[k];
+		uint8_t spec[4] = { r->field, r->lo, r->hi, r->step };
+		h = fnv1a(h, spec, sizeof(spec));
+	}
+	const char *user = e->user ? e->user : "";
+	h = fnv1a(h, user, strlen(user) + 1);
+	h = fnv1a(h, e->command, strlen(e->command) + 1);
+	if (e->input)
+		h = fnv1a(h, e->input, strlen(e->input));
+	return h;
+}
+
+struct identity {
+	uint64_t hash;
+	size_t index;
+};
+
+static int by_identity(const void *a, const void *b)
+{
+	const struct identity *x = a, *y = b;
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Numbers the entries that are the same as one above them (twin). False
+ * when out of memory. */
+static bool count_twins(struct crontab *tab)
+{
+	if (tab->n_entries < 2)
+		return true;
+	struct identity *v = malloc(tab->n_entries * sizeof(*v));
+	if (!v)
+		return false;
+	for (size_t i = 0; i < tab->n_entries; i++)
+		v[i] = (struct identity){ crontab_entry_identity(&tab->entries[i]), i };
+	qsort(v, tab->n_entries, sizeof(*v), by_identity);
+	for (size_t i = 1; i < tab->n_entries; i++)
+		if (v[i].hash == v[i - 1].hash)
+			tab->entries[v[i].index].twin = tab->entries[v[i - 1].index].twin + 1;
+	free(v);
+	return true;
+}
+
 static int parse_text(const char *text, size_t len, enum crontab_format format, bool stored,
                       struct crontab *out, struct diag_list *diags)
 {
@@ -463,6 +520,8 @@ static int parse_text(const char *text, size_t len, enum crontab_format format, 
 		parse_line(&p, text + pos, end - pos, ++lineno);
 		pos = end + 1;
 	}
+	if (!p.oom && !count_twins(out))
+		p.oom = true;
 	if (p.oom)
 		diag_add(diags, 0, 0, false, "out of memory while parsing");
 	if (p.oom || diags->errors > errors_before) {

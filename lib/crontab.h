@@ -86,6 +86,11 @@ struct crontab_entry {
 	bool mail_failure_only; /* cronie's "-n" before the command: mailed only
 	                           when a run fails (as CRON_MAIL=failure, unless
 	                           mail is off for it) */
+	uint32_t twin;          /* how many entries above it in the crontab are
+	                           the same (crontab_entry_identity): 0 for the
+	                           first. Part of the entry's key, so that each
+	                           of two equal lines runs, as in Debian's cron
+	                           (crond/sched/scheduler.h) */
 };
 
 struct crontab {
@@ -144,6 +149,11 @@ uint64_t crontab_random_seed(const uint8_t secret[CRONTAB_SECRET_LEN], const cha
 
 /* Gives every '~' element of TAB its value from SEED (schedule_resolve). */
 void crontab_resolve_random(struct crontab *tab, uint64_t seed);
+
+/* What entry E is, as a 64-bit FNV-1a hash: its schedule as parsed (with
+ * the '~' ranges and their picks, when resolved), user, command and input;
+ * not its line, options or the assignments above it. Pure. */
+uint64_t crontab_entry_identity(const struct crontab_entry *e);
 
 /* Frees everything OUT owns and leaves it empty. */
 void crontab_free(struct crontab *tab);

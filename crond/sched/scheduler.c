@@ -619,28 +619,14 @@ void scheduler_run_catchup(struct scheduler *s, int64_t now,
 	}
 }
 
-/* The hash part of an entry's key (scheduler_entry_key). */
+/* The hash part of an entry's key (scheduler_entry_key): what the entry
+ * is, and for the second and later of equal entries, which one (the first
+ * keeps the key it had before twins were told apart). */
 static uint64_t entry_hash(const struct crontab_entry *e)
 {
-	const struct schedule *sc = &e->sched;
-	uint64_t h = FNV1A_BASIS;
-	h = fnv1a(h, &sc->minutes, sizeof(sc->minutes));
-	h = fnv1a(h, &sc->hours, sizeof(sc->hours));
-	h = fnv1a(h, &sc->mdays, sizeof(sc->mdays));
-	h = fnv1a(h, &sc->months, sizeof(sc->months));
-	h = fnv1a(h, &sc->wdays, sizeof(sc->wdays));
-	uint8_t flags = sc->flags & (uint8_t)~SCHED_WDAY_TO_SUNDAY;   /* a note only */
-	h = fnv1a(h, &flags, sizeof(flags));
-	for (unsigned k = 0; k < sc->n_random; k++) {
-		const struct schedule_random *r = &sc->random[k];
-		uint8_t spec[4] = { r->field, r->lo, r->hi, r->step };
-		h = fnv1a(h, spec, sizeof(spec));
-	}
-	const char *user = e->user ? e->user : "";
-	h = fnv1a(h, user, strlen(user) + 1);
-	h = fnv1a(h, e->command, strlen(e->command) + 1);
-	if (e->input)
-		h = fnv1a(h, e->input, strlen(e->input));
+	uint64_t h = crontab_entry_identity(e);
+	if (e->twin)
+		h = fnv1a(h, &e->twin, sizeof(e->twin));
 	return h;
 }
 

@@ -143,7 +143,9 @@ void scheduler_run_catchup(struct scheduler *s, int64_t now,
 
 /* The stable key of an entry for history and state: "SOURCE:HASH", where
  * HASH covers the schedule, user, command and input (so editing a line
- * elsewhere in the crontab keeps the key). BUF needs SCHEDULER_KEY_MAX. */
+ * elsewhere in the crontab keeps the key), and for the second and later of
+ * equal entries their twin number (lib/crontab.h), so that each has a key
+ * of its own. BUF needs SCHEDULER_KEY_MAX. */
 #define SCHEDULER_KEY_MAX 512
 void scheduler_entry_key(const struct sched_source *src, const struct crontab_entry *e,
                          char *buf, size_t len);

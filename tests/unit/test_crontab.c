@@ -614,6 +614,34 @@ static void test_cronie_n_option_mails_only_failures(void **state)
 	diag_list_clear(&d);
 }
 
+/* Equal entries are told apart by their twin number, in line order: two
+ * lines that differ only in the assignments above them, or not at all,
+ * are each an entry of their own (Debian's cron runs both). */
+static void test_equal_entries_are_numbered_as_twins(void **state)
+{
+	(void)state;
+	struct crontab t;
+	parse_ok("* * * * * backup\n"
+	         "MAILTO=ops\n"
+	         "* * * * * backup\n"
+	         "*/1 * * * * backup\n"        /* the same schedule, written otherwise */
+	         "0 * * * * backup\n"
+	         "* * * * * backup %input\n"
+	         "* * * * * backup\n",
+	         CRONTAB_USER, &t);
+	assert_int_equal(t.n_entries, 6);
+	uint32_t want[] = { 0, 1, 2, 0, 0, 3 };
+	for (size_t i = 0; i < 6; i++)
+		assert_int_equal(t.entries[i].twin, want[i]);
+	assert_true(crontab_entry_identity(&t.entries[0]) ==
+	            crontab_entry_identity(&t.entries[1]));
+	assert_true(crontab_entry_identity(&t.entries[0]) !=
+	            crontab_entry_identity(&t.entries[3]));
+	assert_true(crontab_entry_identity(&t.entries[0]) !=
+	            crontab_entry_identity(&t.entries[4]));
+	crontab_free(&t);
+}
+
 static void test_mail_address_crond_would_refuse_is_a_warning_with_its_place(void **state)
 {
 	(void)state;
@@ -859,6 +887,7 @@ int main(void)
 		cmocka_unit_test(test_cron_nodes_all_applies_to_the_entries_below_until_one),
 		cmocka_unit_test(test_leading_dash_turns_off_logging_only_for_root_and_system),
 		cmocka_unit_test(test_cronie_n_option_mails_only_failures),
+		cmocka_unit_test(test_equal_entries_are_numbered_as_twins),
 		cmocka_unit_test(test_tilde_picks_depend_on_the_seed_and_the_line_only),
 		cmocka_unit_test(test_tilde_entry_warns_only_when_no_pick_can_run),
 	};
