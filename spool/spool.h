@@ -520,9 +520,14 @@ int spool_history_begin(struct spool *sp, const struct spool_run *runs,
 
 /* Records N (>= 1) runs that ended, in one transaction: a record whose id
  * names a running record completes it (the end, status, flags and output
- * are written; kind, owner, key, command and times as begun are kept); any
- * other (id 0, or its running record is gone) is appended as new, as
- * spool_history_append does. All or none. */
+ * are written; kind, owner, key, command and times as begun are kept); one
+ * whose record already holds this very end (end_ms, exit code, signal and
+ * flags: a retry of an end whose commit's answer was lost) changes nothing
+ * more; any other (id 0, or its running record is gone or ended otherwise)
+ * is appended as new, as spool_history_append does. On a shared spool an
+ * id 0 first completes this node's running record of the same run (entry
+ * key, scheduled and start instants, kind), if there is one: its begin
+ * committed though its answer was lost. All or none. */
 int spool_history_end(struct spool *sp, const struct spool_run *runs,
 		      size_t n, struct spool_err *err);
 

@@ -61,7 +61,7 @@ int spool_run_end(struct spool *sp, const struct spool_run *r,
 		return spool_sqlerr(sp, err, rc, "end history record");
 	code = spool_step_done(sp, st, "end history record", err);
 	if (code == SPOOL_OK && sqlite3_changes(sq(sp)->db) == 0)
-		/* Gone (deleted by hand) or already ended: keep the result. */
+		/* Gone (deleted by hand) or ended otherwise: keep the result. */
 		code = spool_run_insert(sp, r, NULL, err);
 	return code;
 }

@@ -107,10 +107,12 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" scheduled_ms, start_ms, end_ms, exit_code, signal, flags,"
 		" output_head, output_total)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+	/* Also the same end written again (spool.h: a retry). */
 	[ST_RUN_END] =
 		"UPDATE run SET end_ms = ?2, exit_code = ?3, signal = ?4, flags = ?5,"
 		" output_head = ?6, output_total = ?7"
-		" WHERE id = ?1 AND flags & 64 != 0",
+		" WHERE id = ?1 AND (flags & 64 != 0 OR (end_ms = ?2 AND exit_code = ?3"
+		" AND signal = ?4 AND flags = ?5))",
 	/* flags & 64 (SPOOL_RUN_RUNNING) exactly as the index run_running
 	 * spells it, so these use it and never scan the history. */
 	[ST_RUN_CLAIMED] =

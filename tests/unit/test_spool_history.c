@@ -490,7 +490,11 @@ static void test_begun_record_reads_running_until_it_ends(void **state)
 	assert_int_equal(got.end_ms, 6500);
 	assert_int_equal(got.exit_code, 3);
 	assert_int_equal(got.output_len, 5);
-	/* Ending it again, or ending a run never begun, appends. */
+	/* Ending it again with the same end is a retry: nothing more. */
+	assert_int_equal(spool_history_end(fx->sp, &r, 1, &err), SPOOL_OK);
+	assert_int_equal(spool_fixture_count_runs(fx->sp, NULL), 1);
+	/* Ending it with another end, or ending a run never begun, appends. */
+	r.exit_code = 4;
 	assert_int_equal(spool_history_end(fx->sp, &r, 1, &err), SPOOL_OK);
 	r.id = 0;
 	assert_int_equal(spool_history_end(fx->sp, &r, 1, &err), SPOOL_OK);

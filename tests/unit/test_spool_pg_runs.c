@@ -656,6 +656,30 @@ static void test_history_names_the_node_and_recovers_only_its_own(void **state)
 	assert_int_equal(spool_history_query(a, &by_uid, &v, &n, &err), SPOOL_OK);
 	assert_int_equal(n, 0);
 
+	/* An end with no id (its begin's answer was lost, though the begin
+	 * committed) completes that node's running record of the same run, not
+	 * another node's, and appends nothing. */
+	struct spool_run lost = run_for("e2", 2000);
+	lost.exit_code = 7;
+	assert_int_equal(spool_history_end(b, &lost, 1, &err), SPOOL_OK);   /* b's: appended */
+	assert_int_equal(db_value(db, "SELECT count(*) FROM run"), 4);
+	assert_int_equal(db_value(db, "SELECT count(*) FROM run WHERE flags & 64 <> 0"), 1);
+	struct spool_run mine = run_for("e2", 2000);
+	mine.exit_code = 9;
+	mine.id = 0;
+	int64_t id2 = 0;
+	struct spool_run again = run_for("e2", 2000);
+	assert_int_equal(spool_history_begin(a, &again, 1, &id2, &err), SPOOL_OK);
+	assert_int_equal(spool_history_end(a, &mine, 1, &err), SPOOL_OK);
+	assert_int_equal(db_value(db, "SELECT count(*) FROM run"), 5);
+	assert_int_equal(db_value(db, "SELECT count(*) FROM run WHERE flags & 64 <> 0"), 1);
+	char sql[128];
+	snprintf(sql, sizeof sql, "SELECT exit_code FROM run WHERE id = %lld", (long long)ids[1]);
+	assert_int_equal(db_value(db, sql), 9);   /* the oldest of a's two */
+	snprintf(sql, sizeof sql, "SELECT flags & 64 FROM run WHERE id = %lld", (long long)id2);
+	assert_int_equal(db_value(db, sql), 64);
+	ids[1] = id2;   /* the one left running, for the recovery below */
+
 	/* Recovery: B has no running record; A's one left ends interrupted. */
 	assert_int_equal(spool_history_recover(b, 9000, &v, &n, &err), SPOOL_OK);
 	assert_int_equal(n, 0);
