@@ -27,7 +27,10 @@ static int code_of_sqlstate(const char *state)
 		{ "53200", SPOOL_NOMEM },       /* out_of_memory */
 		{ "54000", SPOOL_INVALID },     /* program_limit_exceeded */
 		{ "42501", SPOOL_PERMISSION },  /* insufficient_privilege */
-		{ "25006", SPOOL_PERMISSION },  /* read_only_sql_transaction */
+		/* read_only_sql_transaction: a standby, or a server made read-only
+		 * (a managed one whose disk filled): not writable for now, as
+		 * when unreachable, so that writes are kept and tried again. */
+		{ "25006", SPOOL_IO },
 		{ "XX001", SPOOL_CORRUPT },     /* data_corrupted */
 		{ "XX002", SPOOL_CORRUPT },     /* index_corrupted */
 		{ "22", SPOOL_INVALID },        /* data_exception */

@@ -287,6 +287,26 @@ static void test_readonly_refuses_writes(void **state)
 	spool_close(ro);
 }
 
+/* A server that takes no writes for now (a standby after a failover, a
+ * managed server read-only for its full disk: SQLSTATE 25006) is as one
+ * out of reach, SPOOL_IO, so that the daemon keeps what it could not write
+ * and tries again, rather than SPOOL_PERMISSION, which it would give up. */
+static void test_server_read_only_is_for_now(void **state)
+{
+	struct pgfx *fx = need_pg(state);
+	open_fixture(fx);
+	exec_in(fx->uri, "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET"
+		" default_transaction_read_only = on', current_database()); END $$");
+	struct spool *sp = open_ok(fx->uri, 0);   /* a new session reads the setting */
+	struct spool_err err = { 0 };
+	assert_int_equal(spool_crontab_install(sp, "bob", 1001, "y\n", 2, 0, 1, NULL, &err),
+			 SPOOL_IO);
+	assert_non_null(strstr(err.msg, "read-only"));
+	spool_close(sp);
+	exec_in(fx->uri, "BEGIN READ WRITE; DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET"
+		" default_transaction_read_only = off', current_database()); END $$; COMMIT");
+}
+
 static void test_password_never_shows_in_path_or_messages(void **state)
 {
 	struct pgfx *fx = need_pg(state);
@@ -1011,6 +1031,7 @@ int main(void)
 		T(test_newer_schema_is_refused_naming_both_versions),
 		T(test_check_finds_missing_counters),
 		T(test_readonly_refuses_writes),
+		T(test_server_read_only_is_for_now),
 		T(test_password_never_shows_in_path_or_messages),
 		T(test_crontab_bytes_round_trip_and_tombstones),
 		T(test_crontab_bad_arguments_are_refused),
