@@ -26,6 +26,7 @@ struct move_ctx {
 	pid_t pid;            /* set running */
 	int64_t started_at;
 	const struct spool_run *result;   /* finish */
+	bool mine;            /* claimed_here */
 };
 
 static int claim_txn(struct spool *sp, void *ctx, struct spool_err *err)
@@ -38,9 +39,28 @@ static int claim_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	return code;
 }
 
+static int claimed_here_txn(struct spool *sp, void *ctx, struct spool_err *err)
+{
+	struct move_ctx *c = ctx;
+	return sp->ops->at_claimed_here(sp, c->id, &c->mine, err);
+}
+
+/* A claim whose commit's answer was lost (ERR->unknown) is looked at again
+ * at once, on a new connection: made (the job is this node's, running and
+ * not started: within this call no other claim of it can be this node's),
+ * or not, and then tried again. Until one of them answers, the first
+ * outcome stays unknown. */
 int spool_do_at_claim(struct spool *sp, int64_t id, int64_t now, struct spool_err *err)
 {
 	struct move_ctx c = { .id = id, .now = now };
+	int code = sp->ops->txn(sp, true, claim_txn, &c, err);
+	if (code != SPOOL_IO || !err->unknown || sp->ops->at_claimed_here == NULL)
+		return code;
+	struct spool_err e2;
+	if (sp->ops->txn(sp, false, claimed_here_txn, &c, &e2) != SPOOL_OK)
+		return code;
+	if (c.mine)
+		return SPOOL_OK;
 	return sp->ops->txn(sp, true, claim_txn, &c, err);
 }
 

@@ -87,6 +87,10 @@ struct spool_ops {
 	/* write: job ID moved from waiting to running (for this node) if it
 	 * was waiting: *CLAIMED says whether it moved. */
 	int (*at_claim)(struct spool *sp, int64_t id, int64_t now, bool *claimed, struct spool_err *err);
+	/* read: whether job ID is running, claimed by this node and not
+	 * started (no pid): after a claim whose commit's answer was lost, the
+	 * claim that was made. NULL where commits are never cut off (SQLite). */
+	int (*at_claimed_here)(struct spool *sp, int64_t id, bool *mine, struct spool_err *err);
 	/* write: as spool_at_claim_due. */
 	int (*at_claim_due)(struct spool *sp, int64_t now, const char *queues, size_t max, struct spool_at_job **out, size_t *n, struct spool_err *err);
 	/* write: the pid and start of job ID if it is running: *CHANGED

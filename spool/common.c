@@ -35,6 +35,7 @@ int spool_seterr(struct spool_err *err, int code, const char *fmt, ...)
 	if (err == NULL)
 		return code;
 	err->code = code;
+	err->unknown = false;
 	va_list ap;
 	va_start(ap, fmt);
 	/* A message cut at SPOOL_ERR_MSG_MAX is still a useful message. */

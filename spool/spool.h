@@ -62,6 +62,9 @@ enum spool_code {
 struct spool_err {
 	int code;                      /* an enum spool_code */
 	char msg[SPOOL_ERR_MSG_MAX];   /* one line, no trailing newline */
+	bool unknown;                  /* with SPOOL_IO: a commit was sent and its
+	                                  answer lost (a shared spool's connection
+	                                  cut): it may have been made */
 };
 
 /* A short static name for CODE ("not found"); "unknown error" if unknown. */
@@ -673,8 +676,12 @@ const char *spool_node(const struct spool *sp);
  * record's id), in that same transaction; a lost one gets IDS[i] = 0 and
  * nothing is written for it. A run begun by spool_history_begin or
  * recorded by spool_history_append/end with SPOOL_RUN_SKIPPED or
- * SPOOL_RUN_CLOCK_SKEW does not count as a claim. All or none: on failure
- * no run is claimed (WON all false). */
+ * SPOOL_RUN_CLOCK_SKEW does not count as a claim. On a shared spool a run
+ * this node claimed with the same start_ms is won again, with its record
+ * (nothing written): that is the same claim tried again after its commit's
+ * answer was lost (spool_err.unknown), which spool_run_claim itself does
+ * at once and its caller may do later. All or none: on failure no run is
+ * claimed (WON all false). */
 int spool_run_claim(struct spool *sp, const struct spool_run *runs, size_t n,
 		    int64_t *ids, bool *won, struct spool_err *err);
 

@@ -26,6 +26,7 @@ int claim_runs(struct spool *sp, struct run_request *const *reqs, const uid_t *u
 	int64_t *ids = calloc(n, sizeof(*ids));
 	bool *won = calloc(n, sizeof(*won));
 	int rc = -1;
+	err->unknown = false;
 	if (!sp) {
 		err->code = SPOOL_IO;
 		snprintf(err->msg, sizeof(err->msg), "no spool connection");
@@ -38,16 +39,25 @@ int claim_runs(struct spool *sp, struct run_request *const *reqs, const uid_t *u
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct run_request *r = reqs[i];
+		struct run_request *r = reqs[i];
+		if (!r->claim_unknown)
+			r->claim_start_ms = now_ns / 1000000;
 		runs[i] = (struct spool_run){
 			.kind = SPOOL_RUN_CRON, .owner = r->user, .uid = uids[i],
 			.entry_key = r->entry_key, .command = r->command,
-			.scheduled_ms = r->scheduled * 1000, .start_ms = now_ns / 1000000,
+			.scheduled_ms = r->scheduled * 1000, .start_ms = r->claim_start_ms,
 			.exit_code = -1, .flags = r->catchup ? SPOOL_RUN_CATCHUP : 0,
 		};
 	}
-	if (spool_run_claim(sp, runs, n, ids, won, err) != SPOOL_OK)
+	if (spool_run_claim(sp, runs, n, ids, won, err) != SPOOL_OK) {
+		bool unknown = err->code == SPOOL_IO && err->unknown;
+		if (unknown || err->code == SPOOL_BUSY)
+			for (size_t i = 0; i < n; i++) {
+				verdicts[i] = CLAIM_AGAIN;
+				reqs[i]->claim_unknown |= unknown;
+			}
 		goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
 		verdicts[i] = won[i] ? CLAIM_WON : CLAIM_LOST;
 		reqs[i]->claim_id = won[i] ? ids[i] : 0;

@@ -39,13 +39,20 @@ enum claim_verdict {
 	CLAIM_WON,      /* start it: R->claim_id names its running record */
 	CLAIM_LOST,     /* another node (or process) has it: do not start it */
 	CLAIM_FAILED,   /* the spool call failed (ERR): do not start it */
+	CLAIM_AGAIN,    /* not claimed yet, but the claim may still be won or
+	                   may have been made (a lock held past its wait, a
+	                   commit whose answer was lost): try again later, with
+	                   the same start (REQS[i]->claim_start_ms) */
 };
 
-/* Claims the N (1 - CLAIM_BATCH_MAX) runs REQS as started at NOW_NS, owned
- * by UIDS[i], in one spool_run_claim call on SP; VERDICTS[i] gets each one's
+/* Claims the N (1 - CLAIM_BATCH_MAX) runs REQS as started at NOW_NS (or at
+ * REQS[i]->claim_start_ms, an earlier attempt's, when set), owned by
+ * UIDS[i], in one spool_run_claim call on SP; VERDICTS[i] gets each one's
  * fate and a won run's REQS[i]->claim_id its record's id. Returns 0, or -1
- * with ERR when the call failed (every verdict CLAIM_FAILED, nothing
- * written) or memory ran out (likewise, ERR says so). */
+ * with ERR when the call failed: every verdict CLAIM_AGAIN when it may be
+ * tried again (SPOOL_BUSY, or an outcome unknown: claim_start_ms is then
+ * kept for the next attempt, which finds the claim if it was made), else
+ * CLAIM_FAILED (nothing written), or memory ran out. */
 int claim_runs(struct spool *sp, struct run_request *const *reqs, const uid_t *uids, size_t n,
                int64_t now_ns, enum claim_verdict *verdicts, struct spool_err *err);
 

@@ -61,6 +61,11 @@ struct run_request {
 	bool manual;                  /* crontab --run: started by hand */
 	int64_t claim_id;             /* cluster: the running record its claim
 	                                 wrote (crond/run/claim.h), or 0 */
+	int64_t claim_start_ms;       /* cluster: the start its claim was first
+	                                 tried with, kept while that claim's
+	                                 outcome is unknown (claim.h), else 0 */
+	bool claim_unknown;           /* ... an attempt's outcome was unknown */
+	uint8_t claim_tries;          /* attempts that must be tried again */
 	struct run_client *client;    /* manual: who waits for the output
 	                                 (crond/control/runclient.h); owned by the request
 	                                 until the supervisor adopts it */

@@ -15,6 +15,14 @@
 #include "crond/run/claim.h"
 
 #define CLAIM_LOG_EVERY_NS (10 * NS)   /* a refused or failed claim: one line per kind this often */
+/* A claim to try again (CLAIM_AGAIN) waits 1 s, then twice as long each
+ * time, at most CLAIM_AGAIN_MAX_NS, while its run is at most
+ * CLAIM_AGAIN_LATE_NS late: a claimer stalled inside its transaction holds
+ * the run until it commits (the run is its) or rolls back (it is ours,
+ * late); a cut commit's claim is found on the next attempt. Past that the
+ * run is given up as when the spool is out of reach. */
+#define CLAIM_AGAIN_MAX_NS (30 * NS)
+#define CLAIM_AGAIN_LATE_NS (600 * NS)
 
 /* Whether a line limited by L may be logged now; *HELD gets how many were
  * held back since the last one. */
@@ -60,6 +68,30 @@ static void keep_missed(struct super *s, struct run_request *r)
 	}
 	r->link.next = s->missed;
 	s->missed = &r->link;
+}
+
+/* R's claim is to be tried again (CLAIM_AGAIN, WHY): held for its next
+ * attempt, unless it is too late or cannot be held (false: the caller
+ * gives it up). */
+static bool claim_later(struct super *s, struct run_request *r, const char *why, int64_t now_ns)
+{
+	if (now_ns - r->scheduled * NS > CLAIM_AGAIN_LATE_NS)
+		return false;
+	int64_t wait = NS << (r->claim_tries < 5 ? r->claim_tries : 5);
+	if (wait > CLAIM_AGAIN_MAX_NS)
+		wait = CLAIM_AGAIN_MAX_NS;
+	if (claimwait_add(&s->held, clock_mono_ns() + wait, r) < 0)
+		return false;
+	r->claim_tries++;
+	unsigned held = 0;
+	if (claim_log_allowed(&s->log_again, &held)) {
+		char more[64] = "";
+		if (held)
+			snprintf(more, sizeof(more), "; %u more not logged", held);
+		log_event(r->user, "CLAIM", "not claimed yet, trying again in %llds: %s%s: %.200s",
+		          (long long)(wait / NS), why, more, r->command);
+	}
+	return true;
 }
 
 /* Cluster: claims the runs of BATCH that need it (claim.h), in one spool
@@ -110,6 +142,8 @@ void super_claim_batch(struct super *s, struct run_request **batch, size_t n, in
 			continue;
 		}
 		super_give_back(s, r);
+		if (v[k] == CLAIM_AGAIN && claim_later(s, r, e.msg, now_ns))
+			continue;
 		if (v[k] == CLAIM_LOST) {
 			log_msg(LOG_DEBUG, "(%s) SKIP (claimed by another node: %.200s)", r->user,
 			        r->command);

@@ -81,7 +81,7 @@ struct super {
 	struct claim_log {                  /* rate limits of the claims' log lines */
 		int64_t next_mono;
 		unsigned held;
-	} log_skew, log_down, log_nouser;
+	} log_skew, log_down, log_nouser, log_again;
 	struct ownerlog limited[SUPER_LIMITED_KINDS];   /* per-owner limits of the
 	                                    SKIP, DEFER and CANCEL lines */
 	struct mailbox_item *missed;        /* cluster: CRON_CATCHUP runs whose claim

@@ -43,6 +43,21 @@ int pg_at_claim(struct spool *sp, int64_t id, int64_t now, bool *claimed,
 			   claimed, err);
 }
 
+int pg_at_claimed_here(struct spool *sp, int64_t id, bool *mine, struct spool_err *err)
+{
+	struct pg_params p = { 0 };
+	PGresult *r = NULL;
+	pg_param_int(&p, id);
+	pg_param_text(&p, sp->node);
+	int code = pg_query(sp, "SELECT 1 FROM at_job WHERE id = $1 AND state = 'running'"
+			    " AND node = $2 AND pid = 0", &p, &r, "look at at job", err);
+	if (code != SPOOL_OK)
+		return code;
+	*mine = PQntuples(r) == 1;
+	PQclear(r);
+	return SPOOL_OK;
+}
+
 /* The jobs the query SQL with P returns (PG_AT_COLUMNS) into *OUT of *N. */
 static int load_jobs(struct spool *sp, const char *sql, const struct pg_params *p,
 		     const char *what, struct spool_at_job **out, size_t *n,

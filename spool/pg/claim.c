@@ -19,6 +19,18 @@
  * rather than per run (a batch is cut where its arrays would pass
  * CHUNK_BYTES, to bound the statement's size).
  *
+ * A claim is the claimer's own also when it is already there, made by this
+ * node with the same start instant: an earlier attempt of the same claim
+ * whose commit's answer was lost (txn.c) did commit. pg_run_claim then
+ * tries again at once, and the statement gives those runs back as won,
+ * with their records (mine), so a cut connection neither loses the runs
+ * nor leaves their records running for ever. A later claim of the same
+ * run, by this node after a restart, has another start instant: lost.
+ * Claims wait for a lock at most PG_SHORT_LOCK_WAIT (PG_WRITE_SHORT): a
+ * claimer stalled inside its transaction holds the others' claims of the
+ * same runs, and the supervisor that called must not be held with them;
+ * it gets SPOOL_BUSY and tries again later.
+ *
  * A call claims its runs in (entry_key, scheduled_ms) order, whatever the
  * caller's order (INSERT ... SELECT ... ORDER BY inserts in that order):
  * two nodes claiming overlapping batches then wait for each other in one
@@ -107,8 +119,12 @@ static const char CLAIM_SQL[] =
 	" output_total, node) SELECT w.run_id, i.kind, i.owner, i.uid, i.entry_key,"
 	" i.command, i.scheduled_ms, i.start_ms, 0, -1, 0, i.flags, '\\x'::bytea, 0,"
 	" $9::text FROM won w JOIN input i USING (entry_key, scheduled_ms)"
-	" RETURNING id, entry_key, scheduled_ms)"
-	" SELECT i.ord, b.id FROM begun b JOIN input i USING (entry_key, scheduled_ms)";
+	" RETURNING id, entry_key, scheduled_ms),"
+	" mine AS (SELECT i.ord, c.run_id AS id FROM claim c"
+	" JOIN input i USING (entry_key, scheduled_ms) JOIN run r ON r.id = c.run_id"
+	" WHERE c.node = $9::text AND r.start_ms = i.start_ms)"
+	" SELECT i.ord, b.id FROM begun b JOIN input i USING (entry_key, scheduled_ms)"
+	" UNION ALL SELECT ord, id FROM mine";
 
 struct claim_ctx {
 	const struct spool_run *runs;
@@ -239,7 +255,20 @@ int pg_run_claim(struct spool *sp, const struct spool_run *runs, size_t n,
 	}
 	struct claim_ctx c = { .runs = runs, .n = n, .order = order, .repeat = repeat,
 			       .ids = ids, .won = won };
-	int code = pg_txn(sp, PG_WRITE, claim_txn, &c, err);
+	int code = pg_txn(sp, PG_WRITE_SHORT, claim_txn, &c, err);
+	/* Made or not? Ask again at once, on a new connection: the claims
+	 * made are found as this node's own (mine, above). Until an attempt
+	 * answers, the first one's outcome stays unknown, whatever else
+	 * failed meanwhile (the caller keeps the runs and their start). */
+	bool unknown = code == SPOOL_IO && err->unknown;
+	for (int again = 0; again < 2 && unknown && code != SPOOL_OK; again++) {
+		struct spool_err e2;
+		code = pg_txn(sp, PG_WRITE_SHORT, claim_txn, &c, &e2);
+		if (code != SPOOL_OK)
+			*err = e2;
+	}
+	if (code != SPOOL_OK && unknown)
+		err->unknown = true;
 	free(order);
 	free(repeat);
 	if (code != SPOOL_OK) {

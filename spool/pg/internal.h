@@ -99,7 +99,13 @@ typedef int (*pg_txn_fn)(struct spool *sp, void *ctx, struct spool_err *err);
 enum pg_txn_mode {
 	PG_READ,    /* BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY */
 	PG_WRITE,   /* BEGIN (READ COMMITTED); bodies lock what they change */
+	PG_WRITE_SHORT,   /* as PG_WRITE, but a lock is waited for at most
+	                   * PG_SHORT_LOCK_WAIT, and SPOOL_BUSY is returned at
+	                   * once rather than tried again: for a caller that
+	                   * must not be held (the supervisor's claims) and
+	                   * tries again later itself */
 };
+#define PG_SHORT_LOCK_WAIT "1s"
 
 /* Runs FN in one transaction: COMMIT if it returns 0, else ROLLBACK.
  * Connects first (pg_connected). Retries the whole transaction on
@@ -208,6 +214,7 @@ int pg_at_read(struct spool *sp, int64_t id, struct spool_at_job *out, struct sp
 int pg_at_list(struct spool *sp, const struct spool_at_filter *filter, struct spool_at_summary **out, size_t *n, struct spool_err *err);
 int pg_at_delete(struct spool *sp, int64_t id, const char *what, struct spool_err *err);
 int pg_at_claim(struct spool *sp, int64_t id, int64_t now, bool *claimed, struct spool_err *err);
+int pg_at_claimed_here(struct spool *sp, int64_t id, bool *mine, struct spool_err *err);
 int pg_at_claim_due(struct spool *sp, int64_t now, const char *queues, size_t max, struct spool_at_job **out, size_t *n, struct spool_err *err);
 int pg_at_set_running(struct spool *sp, int64_t id, pid_t pid, int64_t started_at, bool *changed, struct spool_err *err);
 int pg_at_recover(struct spool *sp, int64_t now, struct spool_at_job **out, size_t *n, struct spool_err *err);

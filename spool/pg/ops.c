@@ -29,6 +29,7 @@ const struct spool_ops spool_pg_ops = {
 	.at_state_of = pg_at_state_of,
 	.at_delete = pg_at_delete,
 	.at_claim = pg_at_claim,
+	.at_claimed_here = pg_at_claimed_here,
 	.at_claim_due = pg_at_claim_due,
 	.at_set_running = pg_at_set_running,
 	.at_recover = pg_at_recover,

@@ -91,8 +91,9 @@ static int txn_once(struct spool *sp, enum pg_txn_mode mode, pg_txn_fn fn,
 	rollback(sp);   /* nothing may be left open, but make sure */
 	if (conn_broken(sp) && (code = pg_connected(sp, err)) != SPOOL_OK)
 		return code;
-	const char *begin = mode == PG_WRITE ? "BEGIN"
-		: "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+	const char *begin = mode == PG_READ ? "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+		: mode == PG_WRITE_SHORT ? "BEGIN; SET LOCAL lock_timeout = '" PG_SHORT_LOCK_WAIT "'"
+		: "BEGIN";
 	code = simple(sp, begin, "begin transaction", err);
 	if (code != SPOOL_OK) {
 		if (conn_broken(sp))
@@ -102,7 +103,7 @@ static int txn_once(struct spool *sp, enum pg_txn_mode mode, pg_txn_fn fn,
 	}
 	code = fn(sp, ctx, err);
 	if (code == SPOOL_OK) {
-		if (mode == PG_WRITE && sp->test_before_commit != NULL)
+		if (mode != PG_READ && sp->test_before_commit != NULL)
 			sp->test_before_commit(sp);
 		PGresult *r = PQexec(pg(sp)->conn, "COMMIT");
 		ExecStatusType st = r != NULL ? PQresultStatus(r) : PGRES_FATAL_ERROR;
@@ -115,6 +116,7 @@ static int txn_once(struct spool *sp, enum pg_txn_mode mode, pg_txn_fn fn,
 			(void)pg_error(sp, r, "commit", &e);
 			code = spool_seterr(err, SPOOL_IO, "%.400s (the commit's outcome"
 					    " is unknown)", e.msg);
+			err->unknown = true;
 		} else {
 			code = pg_error(sp, r, "commit", err);
 		}
@@ -127,7 +129,7 @@ static int txn_once(struct spool *sp, enum pg_txn_mode mode, pg_txn_fn fn,
 int pg_txn(struct spool *sp, enum pg_txn_mode mode, pg_txn_fn fn, void *ctx,
 	   struct spool_err *err)
 {
-	if (mode == PG_WRITE && (sp->flags & SPOOL_READONLY))
+	if (mode != PG_READ && (sp->flags & SPOOL_READONLY))
 		return spool_seterr(err, SPOOL_PERMISSION, "%s: opened read-only", sp->path);
 	int64_t start = mono_ns();
 	long pause = TXN_PAUSE_MS;
@@ -141,7 +143,7 @@ int pg_txn(struct spool *sp, enum pg_txn_mode mode, pg_txn_fn fn, void *ctx,
 			fresh_tried = true;   /* an idle connection found dead */
 			continue;
 		}
-		if (code != SPOOL_BUSY || mono_ns() - start > TXN_RETRY_NS)
+		if (code != SPOOL_BUSY || mode == PG_WRITE_SHORT || mono_ns() - start > TXN_RETRY_NS)
 			return code;
 		pause_ms(pause);
 		if (pause < TXN_PAUSE_MAX_MS)

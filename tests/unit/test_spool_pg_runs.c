@@ -930,7 +930,7 @@ static void test_run_claim_from_three_nodes_wins_each_run_once(void **state)
 		      per_node[0], per_node[1], per_node[2]);
 
 	/* A begun record, a skipped one or a refused one is no claim; a
-	 * claimed run is not won again. */
+	 * claimed run is not won by another claim. */
 	struct spool_run skipped = run_for("fresh", 60000);
 	skipped.flags = SPOOL_RUN_SKIPPED;
 	assert_int_equal(spool_history_append(sp, &skipped, 1, &err), SPOOL_OK);
@@ -944,8 +944,13 @@ static void test_run_claim_from_three_nodes_wins_each_run_once(void **state)
 	assert_true(won[0]);
 	assert_false(won[1]);
 	assert_int_equal(ids[1], 0);
+	int64_t first = ids[0];
 	assert_int_equal(spool_run_claim(sp, two, 1, ids, won, &err), SPOOL_OK);
-	assert_false(won[0]);
+	assert_true(won[0]);   /* the same claim again (same start): the one made */
+	assert_int_equal(ids[0], first);
+	two[0].start_ms += 1;
+	assert_int_equal(spool_run_claim(sp, two, 1, ids, won, &err), SPOOL_OK);
+	assert_false(won[0]);   /* another claim of it */
 	/* Bad input: nothing claimed. */
 	struct spool_run bad[2] = { run_for("new1", 0), run_for("", 0) };
 	won[0] = true;

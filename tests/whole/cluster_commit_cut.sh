@@ -1,0 +1,78 @@
+#!/bin/bash
+# tests/whole/cluster_commit_cut.sh: commits whose answer is lost. Node b
+# reaches PostgreSQL through tests/tools/pg-cut-proxy, which forwards a
+# COMMIT and then closes b's connection before the answer comes back: the
+# server has committed, and b does not know it.
+#
+# Fault (from the cluster review): b's claims whose commit was cut were
+# taken for failed, so the runs never ran anywhere (their claim rows kept
+# the other node out) and their records read "running on b" until b
+# stopped; an end whose commit was cut was written again at every retry,
+# one record more each time; an at job whose claim was cut stayed claimed
+# by b and never ran. Pass, with 2 claim commits, 2 end commits and an at
+# job's claim cut: every (entry, minute) has one record and one run of the
+# job (its own output line), no record is left running or taken for a lost
+# node, and the at job runs once and is gone from atq.
+. "$ROOT/tests/whole/lib.sh"
+. "$ROOT/tests/tools/cluster-lib.sh"
+cluster_test
+
+N=10
+SPEED=10   # a test minute lasts 6 s
+runs_dir
+mkdir -p "$TEST_TMP/px"
+: >"$TEST_TMP/px.control"
+: >"$TEST_TMP/px.log"
+"$ROOT/tests/tools/pg-cut-proxy" "$TEST_TMP/px" "${CROND_TEST_PG##*host=}" \
+    "$TEST_TMP/px.control" "$TEST_TMP/px.log" 2>"$TEST_TMP/px.err" &
+echo $! >>"$TEST_TMP/job.pids"
+wait_for 10 "the proxy's socket" test -S "$TEST_TMP/px/.s.PGSQL.5432"
+# b claims every run first (a waits up to 5 s of spread, b not at all)
+node_conf a "cluster_spread = 5000" "max_clock_skew = 3600" "node_timeout = 5"
+node_conf b "cluster_spread = 0" "max_clock_skew = 3600" "node_timeout = 5"
+sed -i "s|^spool = .*|spool = ${PGURI%%\?*}?host=$TEST_TMP/px|" "$TEST_TMP/b/crond.conf"
+epoch=$(minute_epoch_ahead 40)
+node_start_many "--test-clock $epoch:$SPEED" a b
+shared_tab $N
+on a "$CRONTAB" "$TEST_TMP/shared.tab"
+expect_rc 0 "install through a"
+printf '%s\n' "INSERT INTO claim 2" "UPDATE run SET end_ms 2" >"$TEST_TMP/px.control"
+# three whole minutes of runs (the first begins 4 s after the start)
+cuts() { grep -c "^CUT $1" "$TEST_TMP/px.log"; }
+wait_for 60 "two claim commits and two end commits cut" \
+    bash -c "[ \$(grep -c '^CUT INSERT INTO claim' '$TEST_TMP/px.log') -ge 2 ] &&
+             [ \$(grep -c '^CUT UPDATE run SET end_ms' '$TEST_TMP/px.log') -ge 2 ]"
+sleep 13   # two more minutes, so that the kept ends are written again
+node_stop a
+
+# An at job through b, due at once, whose claim's commit is cut
+echo "UPDATE at_job SET state = 'running' 1" >"$TEST_TMP/px.control"
+echo "echo at-job \$(date +%s%N) >> $out/at" >"$TEST_TMP/atjob"
+on b "$BIN/at" -f "$TEST_TMP/atjob" now
+expect_rc 0 "at now through b"
+wait_for 20 "the at job's claim cut" grep -q "^CUT UPDATE at_job" "$TEST_TMP/px.log"
+wait_for 90 "the at job's run" test -s "$out/at"
+atq_empty() { on b "$BIN/atq"; [ "$RC" -eq 0 ] && [ -z "$OUT" ]; }
+wait_for 20 "atq through b empty" atq_empty
+sleep 1
+[ "$(wc -l <"$out/at")" = 1 ] || fail "the at job ran $(wc -l <"$out/at") times"
+node_stop b
+
+dups=$(pg_sql "SELECT entry_key, scheduled_ms, count(*) FROM run WHERE kind = 'cron'
+               GROUP BY 1, 2 HAVING count(*) > 1")
+[ -z "$dups" ] || fail "runs with more than one record: $dups"
+stuck=$(pg_sql "SELECT count(*) FROM run WHERE flags & 64 <> 0 OR flags & 4096 <> 0")
+[ "$stuck" = 0 ] || fail "$stuck records left running or taken for a lost node:
+$(pg_sql "SELECT convert_from(command, 'UTF8'), scheduled_ms, node, flags FROM run WHERE flags & 4160 <> 0")"
+# per entry: as many records as runs of the job
+bad=""
+for i in $(seq 0 $((N - 1))); do
+    recs=$(pg_sql "SELECT count(*) FROM run WHERE kind = 'cron'
+                   AND convert_from(command, 'UTF8') LIKE 'echo e$i %'")
+    ran=$(grep -c "^e$i " "$out/runs")
+    [ "$recs" = "$ran" ] || bad="$bad e$i: $recs records, $ran runs;"
+done
+[ -z "$bad" ] || fail "records and runs differ:$bad"
+at_recs=$(pg_sql "SELECT count(*) FROM run WHERE kind = 'at' AND flags = 0")
+[ "$at_recs" = 1 ] || fail "the at job has $at_recs records"
+echo "figure: $(wc -l <"$out/runs") runs of $N entries, $(cuts INSERT) claim and $(cuts UPDATE\ run) end commits cut, each run once with one record; the at job once after its claim was cut"
