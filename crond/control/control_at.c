@@ -566,8 +566,13 @@ static uint32_t removal_answer(struct control_ctx *ctx, const struct control_pee
 		return MSGE_BUSY;
 	default:
 		log_msg(LOG_ERR, "control: cannot remove job %lld: %s", (long long)id, err->msg);
-		snprintf(text, len, "cannot remove job %lld: %s (see crond's log)", (long long)id,
-		         spool_code_name(err->code));
+		if (err->code == SPOOL_IO && err->unknown)
+			snprintf(text, len, "cannot tell whether job %lld was removed: the database's "
+			         "connection was lost as the removal was committed; look with atq",
+			         (long long)id);
+		else
+			snprintf(text, len, "cannot remove job %lld: %s (see crond's log)", (long long)id,
+			         spool_code_name(err->code));
 		return MSGE_INTERNAL;
 	}
 }

@@ -132,8 +132,16 @@ void control_reply_spool_error(struct control_ctx *ctx, const char *who, struct 
 {
 	control_log_user(&ctx->rl_spool, who, LOG_ERR, "control: cannot %s (asked by %s): %s", what,
 	                 who, err->msg);
-	control_reply_error(reply, MSGE_INTERNAL, "cannot %s: %s (see crond's log)", what,
-	                    spool_code_name(err->code));
+	if (err->code == SPOOL_IO && err->unknown)
+		/* The database's connection went with the answer to the commit:
+		 * it may have been made. Saying "cannot" would have the user
+		 * ask again, and queue an at job twice. */
+		control_reply_error(reply, MSGE_INTERNAL, "cannot tell whether crond could %s: the "
+		                    "database's connection was lost as the change was committed; it "
+		                    "may have been made: look before asking again", what);
+	else
+		control_reply_error(reply, MSGE_INTERNAL, "cannot %s: %s (see crond's log)", what,
+		                    spool_code_name(err->code));
 }
 
 int64_t control_now(const struct control_ctx *ctx)

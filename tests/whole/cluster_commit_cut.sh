@@ -12,7 +12,8 @@
 # by b and never ran. Pass, with 2 claim commits, 2 end commits and an at
 # job's claim cut: every (entry, minute) has one record and one run of the
 # job (its own output line), no record is left running or taken for a lost
-# node, and the at job runs once and is gone from atq.
+# node, and the at job runs once and is gone from atq. An at submission
+# whose commit is cut says it may have been made (it was).
 . "$ROOT/tests/whole/lib.sh"
 . "$ROOT/tests/tools/cluster-lib.sh"
 cluster_test
@@ -56,6 +57,18 @@ atq_empty() { on b "$BIN/atq"; [ "$RC" -eq 0 ] && [ -z "$OUT" ]; }
 wait_for 20 "atq through b empty" atq_empty
 sleep 1
 [ "$(wc -l <"$out/at")" = 1 ] || fail "the at job ran $(wc -l <"$out/at") times"
+
+# A submission whose commit is cut: at says the job may have been queued
+# (was: "cannot queue the job: I/O error", for a job that was queued)
+echo "INSERT INTO at_job 1" >"$TEST_TMP/px.control"
+on b "$BIN/at" -f "$TEST_TMP/atjob" now + 1 hour
+[ "$RC" != 0 ] || fail "at through a cut commit said it queued the job"
+expect_err_has "cannot tell whether crond could queue the job" "at through a cut commit"
+expect_err_has "look before asking again" "at through a cut commit"
+on b "$BIN/atq"
+[ "$(printf '%s\n' "$OUT" | grep -c .)" = 1 ] || fail "atq after the cut submission: '$OUT'"
+on b "$BIN/atrm" "$(printf '%s' "$OUT" | cut -f1)"
+expect_rc 0 "atrm of the job queued through the cut commit"
 node_stop b
 
 dups=$(pg_sql "SELECT entry_key, scheduled_ms, count(*) FROM run WHERE kind = 'cron'
@@ -75,4 +88,4 @@ done
 [ -z "$bad" ] || fail "records and runs differ:$bad"
 at_recs=$(pg_sql "SELECT count(*) FROM run WHERE kind = 'at' AND flags = 0")
 [ "$at_recs" = 1 ] || fail "the at job has $at_recs records"
-echo "figure: $(wc -l <"$out/runs") runs of $N entries, $(cuts INSERT) claim and $(cuts UPDATE\ run) end commits cut, each run once with one record; the at job once after its claim was cut"
+echo "figure: $(wc -l <"$out/runs") runs of $N entries, $(cuts "INSERT INTO claim") claim and $(cuts "UPDATE run") end commits cut, each run once with one record; the at job once after its claim was cut"
