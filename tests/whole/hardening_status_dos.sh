@@ -30,7 +30,9 @@ slowdown_pct() {
         p = int(100 * a[1] / c); print (p < 100 ? 100 : p) }'
 }
 
-awk 'BEGIN { print "MAILTO=\"\""; for (i = 0; i < 10000; i++) printf "%d 4 * * * :\n", i % 60 }' \
+# 10,000 entries of their own: equal lines would be twins, each still an
+# entry with a key of its own (lib/crontab.h)
+awk 'BEGIN { print "MAILTO=\"\""; for (i = 0; i < 10000; i++) printf "%d 4 * * * : %d\n", i % 60, i }' \
     >"$TEST_TMP/big.tab"
 chmod 0644 "$TEST_TMP/big.tab"
 printf '0 3 * * * echo root-job\n' >"$TEST_TMP/root.tab"
@@ -77,7 +79,10 @@ expect_rc 0 "nobody's --status"
 [ "$(printf '%s\n' "$OUT" | wc -l)" -eq 10000 ] || fail "expected 10,000 rows, got $(printf '%s\n' "$OUT" | wc -l)"
 read_mib=$(( (r1 - r0) >> 20 ))
 echo "figure: one crontab --status of 10,000 entries: $(( (t1 - t0) / 1000000 )) ms; crond read ${read_mib} MiB, used $(( (c1 - c0) * 1000 / $(getconf CLK_TCK) )) ms of CPU"
-[ $read_mib -lt ${STATUS_DOS_MAX_MIB:-100} ] ||
+# Reading the 10 newest records of each of 10,000 entries reads the table
+# pages that hold them (about 125 MiB here: each 4 KiB head fills most of a
+# page); the heads themselves would be 400 MB more.
+[ $read_mib -lt ${STATUS_DOS_MAX_MIB:-250} ] ||
     fail "one --status of 10,000 entries had crond read ${read_mib} MiB (the output heads?)"
 
 # nobody asks again and again; root's crontab -l meanwhile.
