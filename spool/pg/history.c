@@ -52,75 +52,68 @@ int pg_run_insert(struct spool *sp, const struct spool_run *r, const char *node,
 	return SPOOL_OK;
 }
 
-/* A run with no record id ended: its begin may have committed all the same,
- * its answer lost (txn.c: the outcome of a commit cut off is unknown). Then
- * this node holds a running record of the same run (the same entry,
- * scheduled and start instants, kind): that one is completed, not a second
- * appended. *DONE says whether one was. */
-static int end_unnamed(struct spool *sp, const struct spool_run *r, bool *done,
-		       struct spool_err *err)
+/* Writes R's end (end_ms, exit code, signal, flags, output: parameters $1
+ * to $6) into the record that WHERE picks; its other parameters are R's id
+ * ($7, ID_ONLY) or, else, this node, R's entry key, scheduled and start
+ * instants and kind ($7 to $11). *CHANGED says whether a record took it. */
+static int write_end(struct spool *sp, const struct spool_run *r, bool id_only,
+		     const char *where, bool *changed, struct spool_err *err)
 {
 	struct pg_params p = { 0 };
 	PGresult *res = NULL;
-	pg_param_text(&p, sp->node);
-	pg_param_str(&p, r->entry_key);
-	pg_param_int(&p, r->scheduled_ms);
-	pg_param_int(&p, r->start_ms);
-	pg_param_text(&p, r->kind == SPOOL_RUN_AT ? "at" : "cron");
 	pg_param_int(&p, r->end_ms);
 	pg_param_int(&p, r->exit_code);
 	pg_param_int(&p, r->signal);
 	pg_param_int(&p, r->flags);
 	pg_param_bytes(&p, r->output, r->output_len);
 	pg_param_int(&p, r->output_total);
-	/* flags & 64 <> 0 and node, as the index run_running spells them */
-	int code = pg_query(sp, "UPDATE run SET end_ms = $6, exit_code = $7, signal = $8,"
-			    " flags = $9, output_head = $10, output_total = $11"
-			    " WHERE id = (SELECT id FROM run WHERE node = $1 AND flags & 64 <> 0"
-			    " AND entry_key = $2 AND scheduled_ms = $3 AND start_ms = $4"
-			    " AND kind = $5 ORDER BY id LIMIT 1)",
-			    &p, &res, "end history record", err);
+	if (id_only) {
+		pg_param_int(&p, r->id);
+	} else {
+		pg_param_text(&p, sp->node);
+		pg_param_str(&p, r->entry_key);
+		pg_param_int(&p, r->scheduled_ms);
+		pg_param_int(&p, r->start_ms);
+		pg_param_text(&p, r->kind == SPOOL_RUN_AT ? "at" : "cron");
+	}
+	char sql[512];
+	snprintf(sql, sizeof sql, "UPDATE run SET end_ms = $1, exit_code = $2, signal = $3,"
+		 " flags = $4, output_head = $5, output_total = $6 WHERE %s", where);
+	int code = pg_query(sp, sql, &p, &res, "end history record", err);
 	if (code != SPOOL_OK)
 		return code;
-	*done = pg_changes(res) > 0;
+	*changed = pg_changes(res) > 0;
 	PQclear(res);
 	return SPOOL_OK;
 }
 
 int pg_run_end(struct spool *sp, const struct spool_run *r, struct spool_err *err)
 {
-	if (r->id == 0) {
-		bool done = false;
-		int code = end_unnamed(sp, r, &done, err);
-		if (code != SPOOL_OK || done)
-			return code;
-		return pg_run_insert(sp, r, sp->node, NULL, err);
-	}
-	struct pg_params p = { 0 };
-	PGresult *res = NULL;
-	pg_param_int(&p, r->id);
-	pg_param_int(&p, r->end_ms);
-	pg_param_int(&p, r->exit_code);
-	pg_param_int(&p, r->signal);
-	pg_param_int(&p, r->flags);
-	pg_param_bytes(&p, r->output, r->output_len);
-	pg_param_int(&p, r->output_total);
-	/* 64: SPOOL_RUN_RUNNING; 4100: SPOOL_RUN_INTERRUPTED | SPOOL_RUN_NODE_LOST;
-	 * or this very end already written: a retry of an end whose commit's
-	 * answer was lost (txn.c), which must not append a second record. */
-	int code = pg_query(sp, "UPDATE run SET end_ms = $2, exit_code = $3, signal = $4,"
-			    " flags = $5, output_head = $6, output_total = $7"
-			    " WHERE id = $1 AND (flags & 64 <> 0 OR flags & 4100 = 4100 OR"
-			    " (end_ms = $2 AND exit_code = $3 AND signal = $4 AND flags = $5))",
-			    &p, &res, "end history record", err);
-	if (code != SPOOL_OK)
+	bool changed = false;
+	int code;
+	if (r->id == 0)
+		/* Its begin may have committed all the same, its answer lost
+		 * (txn.c: the outcome of a commit cut off is unknown): then this
+		 * node holds a running record of the same run, completed here
+		 * rather than a second appended. flags & 64 <> 0 and node, as the
+		 * index run_running spells them. */
+		code = write_end(sp, r, false, "id = (SELECT id FROM run WHERE node = $7"
+				 " AND flags & 64 <> 0 AND entry_key = $8 AND scheduled_ms = $9"
+				 " AND start_ms = $10 AND kind = $11 ORDER BY id LIMIT 1)",
+				 &changed, err);
+	else
+		/* 64: SPOOL_RUN_RUNNING; 4100: SPOOL_RUN_INTERRUPTED |
+		 * SPOOL_RUN_NODE_LOST; or this very end already written: a retry
+		 * of an end whose commit's answer was lost, which must not append
+		 * a second record. */
+		code = write_end(sp, r, true, "id = $7 AND (flags & 64 <> 0 OR flags & 4100 = 4100"
+				 " OR (end_ms = $1 AND exit_code = $2 AND signal = $3 AND flags = $4))",
+				 &changed, err);
+	if (code != SPOOL_OK || changed)
 		return code;
-	int64_t changed = pg_changes(res);
-	PQclear(res);
-	if (changed == 0)
-		/* Gone (pruned, deleted by hand) or ended otherwise: keep the result. */
-		return pg_run_insert(sp, r, sp->node, NULL, err);
-	return SPOOL_OK;
+	/* No id, gone (pruned, deleted by hand) or ended otherwise: keep the
+	 * result. */
+	return pg_run_insert(sp, r, sp->node, NULL, err);
 }
 
 int pg_run_read_row(struct spool *sp, const PGresult *res, int row, struct spool_run *r,
