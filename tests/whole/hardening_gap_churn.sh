@@ -11,7 +11,7 @@
 # root's every-minute run waited for all eight: 22 and 24 s of the test
 # clock (10 times fast) late in an ASan build, 55 s in a release build.
 # Pass: once a batch has taken 20 ms, due runs go between its changes, and
-# root's run starts within 12 s of the test clock (1.2 s) of its minute in
+# root's run starts within 20 s of the test clock (2 s) of its minute in
 # every minute of the churn (1 to 6 s in the ASan build, with or without a
 # busy core beside it; 2 s in a release build), or within that times the
 # machine's slowness (scaled_bound), up to 48 s.
@@ -60,11 +60,16 @@ runs=$RUNS late=$LATE
 # bound grows with it (scaled_bound), but never past 48 s: the whole batch
 # held root's run 22 s and more on a quiet machine, five times that on one
 # five times slower.
-limit=$(scaled_bound 12 48)
+# On this project's later VM (fast forks, so a slowness of 1, but a CPU the
+# eight loops keep busy) root's run was 2-16 s late, before this session's
+# changes as after (8 runs each, turn about): 20 s still tells a timer
+# that applies one change between due runs from one that applies all
+# eight first.
+limit=$(scaled_bound 20 48)
 if ldd "$BIN/crond" 2>/dev/null | grep -q libtsan; then
     limit=60
     echo "(a ThreadSanitizer build: one change takes the timer seconds; lateness not checked)"
 fi
-[ "$late" -le "$limit" ] || fail "root's run started ${late} s of the test clock late (bound $limit: 12 on a quiet machine, times ${CROND_TEST_SLOWNESS:-1} here) during the churn"
+[ "$late" -le "$limit" ] || fail "root's run started ${late} s of the test clock late (bound $limit: 20 on a quiet machine, times ${CROND_TEST_SLOWNESS:-1} here) during the churn"
 [ "$installs" -ge 20 ] || fail "only $installs installs: the churn did not happen"
 echo "figure: $installs installs of 5,000 gap-only entries by 8 users in 12 s; root's $runs runs at most $late test-clock seconds (x0.1 real) late"
