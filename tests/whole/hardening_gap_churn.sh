@@ -11,10 +11,10 @@
 # root's every-minute run waited for all eight: 22 and 24 s of the test
 # clock (10 times fast) late in an ASan build, 55 s in a release build.
 # Pass: once a batch has taken 20 ms, due runs go between its changes, and
-# root's run starts within 20 s of the test clock (2 s) of its minute in
-# every minute of the churn (1 to 6 s in the ASan build, with or without a
+# root's median run starts within 12 s of the test clock (1.2 s) of its
+# minute during the churn (1 to 6 s in the ASan build, with or without a
 # busy core beside it; 2 s in a release build), or within that times the
-# machine's slowness (scaled_bound), up to 48 s.
+# machine's slowness (scaled_bound), and its latest within 48 s.
 . "$ROOT/tests/whole/lib.sh"
 need_crond
 need_attackers "the users installing crontabs are system users"
@@ -60,16 +60,18 @@ runs=$RUNS late=$LATE
 # bound grows with it (scaled_bound), but never past 48 s: the whole batch
 # held root's run 22 s and more on a quiet machine, five times that on one
 # five times slower.
-# On this project's later VM (fast forks, so a slowness of 1, but a CPU the
-# eight loops keep busy) root's run was 2-16 s late, before this session's
-# changes as after (8 runs each, turn about): 20 s still tells a timer
-# that applies one change between due runs from one that applies all
-# eight first.
-limit=$(scaled_bound 20 48)
+# On a later VM (fast forks, so a slowness of 1, but a CPU the eight loops
+# keep busy) one of root's runs was 2-16 s late, with the code of that day
+# as with the code before it (8 runs each, turn about), and 24 s once in
+# CI, beside two other test lanes. So the bound holds root's median run:
+# the batch held every run (each minute's waited for the eight changes),
+# a spike only one; the latest run is held to the cap.
+limit=$(scaled_bound 12 48)
 if ldd "$BIN/crond" 2>/dev/null | grep -q libtsan; then
     limit=60
     echo "(a ThreadSanitizer build: one change takes the timer seconds; lateness not checked)"
 fi
-[ "$late" -le "$limit" ] || fail "root's run started ${late} s of the test clock late (bound $limit: 20 on a quiet machine, times ${CROND_TEST_SLOWNESS:-1} here) during the churn"
+[ "$LATE_MEDIAN" -le "$limit" ] || fail "root's median run started ${LATE_MEDIAN} s of the test clock late (bound $limit: 12 on a quiet machine, times ${CROND_TEST_SLOWNESS:-1} here) during the churn"
+[ "$late" -le 48 ] || fail "root's latest run started ${late} s of the test clock late (bound 48) during the churn"
 [ "$installs" -ge 20 ] || fail "only $installs installs: the churn did not happen"
-echo "figure: $installs installs of 5,000 gap-only entries by 8 users in 12 s; root's $runs runs at most $late test-clock seconds (x0.1 real) late"
+echo "figure: $installs installs of 5,000 gap-only entries by 8 users in 12 s; root's $runs runs $LATE_MEDIAN (median) and at most $late test-clock seconds (x0.1 real) late"
