@@ -167,6 +167,12 @@ static void import_dir(struct spool *sp, int spoolfd, const char *sub, const cha
 	(void)close(fd);
 }
 
+/* ROOT/REL (ROOT with or without its last '/') into BUF. */
+static void under_root(char *buf, size_t len, const char *root, const char *rel)
+{
+	snprintf(buf, len, "%s%s%s", root, root[strlen(root) - 1] == '/' ? "" : "/", rel);
+}
+
 /* Debian's cron creates /run/crond.reboot when it runs the @reboot entries
  * of a boot (cronie /run/cron.reboot). If it did for this boot, crond must
  * not run them a second time when it takes over: it records this boot as
@@ -175,13 +181,12 @@ static void import_dir(struct spool *sp, int spoolfd, const char *sub, const cha
 static void import_reboot_state(struct spool *sp, const char *root, struct import_report *r)
 {
 	char path[CONFIG_PATH_MAX + 32], id[64] = "", last[64] = "";
-	const char *sep = root[strlen(root) - 1] == '/' ? "" : "/";
 	struct stat st;
 	const char *who = "Debian's cron";
-	snprintf(path, sizeof path, "%s%srun/crond.reboot", root, sep);
+	under_root(path, sizeof path, root, "run/crond.reboot");
 	if (stat(path, &st) != 0) {
 		who = "cronie";
-		snprintf(path, sizeof path, "%s%srun/cron.reboot", root, sep);
+		under_root(path, sizeof path, root, "run/cron.reboot");
 		if (stat(path, &st) != 0)
 			return;
 	}
@@ -207,8 +212,7 @@ int import_debian_run(const struct config *cfg, const char *root, int64_t now)
 	if (root == NULL || root[0] == '\0')
 		root = "/";
 	char source[CONFIG_PATH_MAX + 32];
-	snprintf(source, sizeof source, "%s%svar/spool/cron", root,
-	         root[strlen(root) - 1] == '/' ? "" : "/");
+	under_root(source, sizeof source, root, "var/spool/cron");
 	int spoolfd = open(source, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (spoolfd < 0) {
 		fprintf(stderr, "crond: --import-debian: cannot open %s: %s\n", source,
@@ -240,8 +244,7 @@ int import_debian_run(const struct config *cfg, const char *root, int64_t now)
 		import_reboot_state(sp, root, &r);
 	import_dir(sp, spoolfd, "atjobs", "atjobs", false, import_at_file, by_job_number, now, &r);
 	char at_spool[CONFIG_PATH_MAX + 32];
-	snprintf(at_spool, sizeof at_spool, "%s%svar/spool/at", root,
-	         root[strlen(root) - 1] == '/' ? "" : "/");
+	under_root(at_spool, sizeof at_spool, root, "var/spool/at");
 	int atfd = open(at_spool, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (atfd >= 0) {
 		import_dir(sp, atfd, ".", "at", true, import_at_file, by_job_number, now, &r);

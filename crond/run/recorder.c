@@ -11,6 +11,10 @@
 
 #define PRUNE_AGAIN_SOON_NS (100 * 1000000LL)
 
+/* What a write without the supervisor's spool connection failed with: as
+ * the spool out of reach, so that what it held is kept for later. */
+#define NO_CONNECTION { .code = SPOOL_IO, .msg = "no spool connection" }
+
 /* An ended run whose record could not be written, with its own copies. */
 struct recorder_retry {
 	struct spool_run run;    /* points into the copies below */
@@ -325,8 +329,7 @@ static void flush_history(struct recorder *r, struct spool *sp)
 {
 	struct spool_run *runs = calloc(r->n_finished, sizeof(*runs));
 	char (*keys)[64] = calloc(r->n_finished, sizeof(*keys));
-	struct spool_err e = { .code = SPOOL_IO };
-	snprintf(e.msg, sizeof(e.msg), "no spool connection");
+	struct spool_err e = NO_CONNECTION;
 	size_t n = 0;
 	if (!runs || !keys)
 		log_msg(LOG_ERR, "out of memory: %zu run records lost", r->n_finished);
@@ -368,8 +371,7 @@ static void flush_history(struct recorder *r, struct spool *sp)
  * the spool cannot take it now. */
 static void flush_states(struct recorder *r, struct spool *sp)
 {
-	struct spool_err e = { .code = SPOOL_IO };
-	snprintf(e.msg, sizeof(e.msg), "no spool connection");
+	struct spool_err e = NO_CONNECTION;
 	if (sp && spool_state_set(sp, r->states, r->n_states, &e) == SPOOL_OK)
 		e.code = SPOOL_OK;
 	if (e.code != SPOOL_OK && transient(e.code)) {

@@ -437,17 +437,15 @@ static int each_in_dir(const char *dir, int (*fn)(const char *path, void *ctx),
 	int rc = 0;
 	struct dirent *de;
 	while (rc == 0 && (de = readdir(d)) != NULL) {
-		if (!syscron_name_ok(de->d_name)) {
-			if (skipped && ignored_visibly(de->d_name)) {
-				char path[CONFIG_PATH_MAX + NAME_MAX + 2];
-				snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-				skipped(path, ctx);
-			}
+		bool read = syscron_name_ok(de->d_name);
+		if (!read && !(skipped && ignored_visibly(de->d_name)))
 			continue;
-		}
 		char path[CONFIG_PATH_MAX + NAME_MAX + 2];
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		rc = fn(path, ctx);
+		if (read)
+			rc = fn(path, ctx);
+		else
+			skipped(path, ctx);
 	}
 	closedir(d);
 	return rc;

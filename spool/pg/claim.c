@@ -261,12 +261,8 @@ int pg_run_claim(struct spool *sp, const struct spool_run *runs, size_t n,
 	 * answers, the first one's outcome stays unknown, whatever else
 	 * failed meanwhile (the caller keeps the runs and their start). */
 	bool unknown = code == SPOOL_IO && err->unknown;
-	for (int again = 0; again < 2 && unknown && code != SPOOL_OK; again++) {
-		struct spool_err e2;
-		code = pg_txn(sp, PG_WRITE_SHORT, claim_txn, &c, &e2);
-		if (code != SPOOL_OK)
-			*err = e2;
-	}
+	for (int again = 0; again < 2 && unknown && code != SPOOL_OK; again++)
+		code = pg_txn(sp, PG_WRITE_SHORT, claim_txn, &c, err);
 	if (code != SPOOL_OK && unknown)
 		err->unknown = true;
 	free(order);
