@@ -3,6 +3,8 @@
  * state a move needs is refused naming the state it is in. How a claim
  * excludes every other claimer is the backend's (spool/sqlite/atrun.c,
  * spool/pg/atrun.c). */
+#include <string.h>
+
 #include "spool/backend.h"
 #include "spool/common.h"
 #include "spool/shared.h"
@@ -45,23 +47,81 @@ static int claimed_here_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	return sp->ops->at_claimed_here(sp, c->id, &c->mine, err);
 }
 
+/* Remembers that the claim of job ID may have been made (its commit's
+ * answer was lost and nothing has told since), forgetting the oldest such
+ * claim when full. */
+static void remember_unknown(struct spool *sp, int64_t id)
+{
+	if (sp->at_unknown_n == SPOOL_AT_UNKNOWN_MAX) {
+		memmove(sp->at_unknown, sp->at_unknown + 1,
+			(SPOOL_AT_UNKNOWN_MAX - 1) * sizeof *sp->at_unknown);
+		sp->at_unknown_n--;
+	}
+	sp->at_unknown[sp->at_unknown_n++] = id;
+}
+
+/* Whether job ID's claim was remembered as unknown; forgets it. */
+static bool forget_unknown(struct spool *sp, int64_t id)
+{
+	for (size_t i = 0; i < sp->at_unknown_n; i++) {
+		if (sp->at_unknown[i] == id) {
+			memmove(sp->at_unknown + i, sp->at_unknown + i + 1,
+				(sp->at_unknown_n - i - 1) * sizeof *sp->at_unknown);
+			sp->at_unknown_n--;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Whether job ID is this node's, claimed and not started: 1 yes, 0 no,
+ * -1 cannot tell now (E). */
+static int claimed_here(struct spool *sp, struct move_ctx *c, struct spool_err *e)
+{
+	c->mine = false;
+	if (sp->ops->txn(sp, false, claimed_here_txn, c, e) != SPOOL_OK)
+		return -1;
+	return c->mine;
+}
+
 /* A claim whose commit's answer was lost (ERR->unknown) is looked at again
  * at once, on a new connection: made (the job is this node's, running and
- * not started: within this call no other claim of it can be this node's),
- * or not, and then tried again. Until one of them answers, the first
- * outcome stays unknown. */
+ * not started: no other claim of it can be this node's, since the daemon
+ * claims a job once at a time and records its pid before it claims again),
+ * or not, and then tried again. When nothing answers, the connection
+ * remembers the job, and its next claim, refused because the job is no
+ * longer waiting, looks again the same way: the claim made then is won. */
 int spool_do_at_claim(struct spool *sp, int64_t id, int64_t now, struct spool_err *err)
 {
 	struct move_ctx c = { .id = id, .now = now };
+	bool unknown_before = sp->ops->at_claimed_here != NULL && forget_unknown(sp, id);
 	int code = sp->ops->txn(sp, true, claim_txn, &c, err);
-	if (code != SPOOL_IO || !err->unknown || sp->ops->at_claimed_here == NULL)
+	if (code == SPOOL_CONFLICT && unknown_before) {
+		struct spool_err e2;
+		int mine = claimed_here(sp, &c, &e2);
+		if (mine < 0) {
+			remember_unknown(sp, id);
+			*err = e2;
+			return err->code;
+		}
+		return mine ? SPOOL_OK : code;
+	}
+	if (code != SPOOL_IO || !err->unknown || sp->ops->at_claimed_here == NULL) {
+		if (code == SPOOL_IO && unknown_before)
+			remember_unknown(sp, id);   /* still not known */
 		return code;
+	}
 	struct spool_err e2;
-	if (sp->ops->txn(sp, false, claimed_here_txn, &c, &e2) != SPOOL_OK)
-		return code;
-	if (c.mine)
-		return SPOOL_OK;
-	return sp->ops->txn(sp, true, claim_txn, &c, err);
+	int mine = claimed_here(sp, &c, &e2);
+	if (mine != 0) {
+		if (mine < 0)
+			remember_unknown(sp, id);
+		return mine > 0 ? SPOOL_OK : code;
+	}
+	code = sp->ops->txn(sp, true, claim_txn, &c, err);
+	if (code == SPOOL_IO && err->unknown)
+		remember_unknown(sp, id);
+	return code;
 }
 
 static int set_running_txn(struct spool *sp, void *ctx, struct spool_err *err)

@@ -152,12 +152,20 @@ struct spool_ops {
 };
 
 /* The head of every connection. */
+/* How many at claims whose outcome is unknown a connection remembers; an
+ * older one forgotten is lost as before (tried again, found running). */
+#define SPOOL_AT_UNKNOWN_MAX 64
+
 struct spool {
 	const struct spool_ops *ops;
 	char *path;    /* as opened; for PostgreSQL without any password */
 	int flags;     /* enum spool_open_flags */
 	char node[SPOOL_NODE_MAX + 1];   /* spool_set_node; the host name at open */
 	bool checked;  /* SPOOL_CHECK's check ran at open (spool_checked) */
+	/* spool_at_claim: the at jobs whose claim's commit answer was lost and
+	 * is not known yet, oldest first (spool/at_run.c) */
+	int64_t at_unknown[SPOOL_AT_UNKNOWN_MAX];
+	size_t at_unknown_n;
 	/* Tests only: called inside a write transaction just before COMMIT,
 	 * to simulate a crash in the middle of one. NULL otherwise. */
 	void (*test_before_commit)(struct spool *sp);

@@ -320,7 +320,11 @@ int spool_at_remove_many(struct spool *sp, const int64_t *ids, size_t n, uid_t r
 
 /* Atomically moves job ID from waiting to running (whatever its run_at).
  * SPOOL_CONFLICT when it is not waiting: of any number of claimers, in any
- * processes, exactly one succeeds. */
+ * processes, exactly one succeeds. On a shared spool, a claim whose
+ * commit's answer was lost (spool_err.unknown) is looked at again at once;
+ * when that cannot answer either, SP remembers the job, and its next claim
+ * of it wins if the job is SP's node's, claimed and not started: the lost
+ * claim was made. */
 int spool_at_claim(struct spool *sp, int64_t id, int64_t now,
 		   struct spool_err *err);
 

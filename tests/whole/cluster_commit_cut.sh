@@ -9,10 +9,11 @@
 # the other node out) and their records read "running on b" until b
 # stopped; an end whose commit was cut was written again at every retry,
 # one record more each time; an at job whose claim was cut stayed claimed
-# by b and never ran. Pass, with 2 claim commits, 2 end commits and an at
-# job's claim cut: every (entry, minute) has one record and one run of the
+# by b and never ran, also when b could not reach the server for a while
+# after the cut. Pass, with 2 claim commits, 2 end commits and two at
+# jobs' claims cut: every (entry, minute) has one record and one run of the
 # job (its own output line), no record is left running or taken for a lost
-# node, and the at job runs once and is gone from atq. An at submission
+# node, and each at job runs once and is gone from atq. An at submission
 # whose commit is cut says it may have been made (it was).
 . "$ROOT/tests/whole/lib.sh"
 . "$ROOT/tests/tools/cluster-lib.sh"
@@ -58,6 +59,21 @@ wait_for 20 "atq through b empty" atq_empty
 sleep 1
 [ "$(wc -l <"$out/at")" = 1 ] || fail "the at job ran $(wc -l <"$out/at") times"
 
+# Another whose claim's commit is cut, b then out of reach of the server
+# for 8 s, so its look at once cannot answer and the claim, tried again
+# (60 test seconds later), finds the job running on b: it was b's (was:
+# taken as another's claim, and the job never ran)
+echo "UPDATE at_job SET state = 'running' 1 down=8" >"$TEST_TMP/px.control"
+echo "echo at-job \$(date +%s%N) >> $out/at2" >"$TEST_TMP/atjob2"
+on b "$BIN/at" -f "$TEST_TMP/atjob2" now
+expect_rc 0 "the second at now through b"
+wait_for 20 "the second at job's claim cut" \
+    bash -c "[ \$(grep -c '^CUT UPDATE at_job' '$TEST_TMP/px.log') -ge 2 ]"
+wait_for 90 "the second at job's run" test -s "$out/at2"
+wait_for 20 "atq through b empty" atq_empty
+sleep 1
+[ "$(wc -l <"$out/at2")" = 1 ] || fail "the second at job ran $(wc -l <"$out/at2") times"
+
 # A submission whose commit is cut: at says the job may have been queued
 # (was: "cannot queue the job: I/O error", for a job that was queued)
 echo "INSERT INTO at_job 1" >"$TEST_TMP/px.control"
@@ -87,5 +103,5 @@ for i in $(seq 0 $((N - 1))); do
 done
 [ -z "$bad" ] || fail "records and runs differ:$bad"
 at_recs=$(pg_sql "SELECT count(*) FROM run WHERE kind = 'at' AND flags = 0")
-[ "$at_recs" = 1 ] || fail "the at job has $at_recs records"
-echo "figure: $(wc -l <"$out/runs") runs of $N entries, $(cuts "INSERT INTO claim") claim and $(cuts "UPDATE run") end commits cut, each run once with one record; the at job once after its claim was cut"
+[ "$at_recs" = 2 ] || fail "the two at jobs have $at_recs records"
+echo "figure: $(wc -l <"$out/runs") runs of $N entries, $(cuts "INSERT INTO claim") claim and $(cuts "UPDATE run") end commits cut, each run once with one record; two at jobs once each after their claims were cut"
