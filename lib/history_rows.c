@@ -21,6 +21,7 @@ uint32_t history_row_flags(const struct spool_run *r)
 	if (f & SPOOL_RUN_REFUSED_QUOTA) out |= RUNF_REFUSED_QUOTA;
 	if (f & SPOOL_RUN_NODE_LOST) out |= RUNF_NODE_LOST;
 	if (f & SPOOL_RUN_CLOCK_SKEW) out |= RUNF_CLOCK_SKEW;
+	if (f & SPOOL_RUN_CLAIM_LATE) out |= RUNF_CLAIM_LATE;
 	/* A running record has no status yet, and will: its END of 0 says so. */
 	if (r->exit_code < 0 && r->signal <= 0 && !(f & SPOOL_RUN_RUNNING)) out |= RUNF_NO_STATUS;
 	return out;

@@ -194,6 +194,8 @@ enum msg_run_flags {
 	RUNF_NODE_LOST = 1 << 12,   /* with INTERRUPTED: its cluster node was lost */
 	RUNF_CLOCK_SKEW = 1 << 13,  /* not started: the node's clock was off the
 	                               database's by more than max_clock_skew */
+	RUNF_CLAIM_LATE = 1 << 14,  /* not started: its claim was known made only
+	                               when the run was too late to start */
 };
 
 enum msg_run_state {

@@ -63,7 +63,7 @@ void runfmt_flags(uint32_t flags, char *buf, size_t len)
 		{ RUNF_QUEUE_FULL, "queue-full" },   { RUNF_COALESCED, "coalesced" },
 		{ RUNF_CANCELLED, "cancelled" },     { RUNF_MANUAL, "manual" },
 		{ RUNF_REFUSED_QUOTA, "refused:quota" }, { RUNF_NODE_LOST, "node-lost" },
-		{ RUNF_CLOCK_SKEW, "clock-skew" },
+		{ RUNF_CLOCK_SKEW, "clock-skew" }, { RUNF_CLAIM_LATE, "claim-late" },
 	};
 	buf[0] = '\0';
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {

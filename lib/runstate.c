@@ -6,7 +6,7 @@
 enum run_state run_state(uint32_t flags, int64_t end_ms, uint32_t status, uint32_t signal)
 {
 	if (flags & (RUNF_SKIPPED | RUNF_QUEUE_FULL | RUNF_COALESCED | RUNF_CANCELLED |
-	             RUNF_REFUSED_QUOTA | RUNF_CLOCK_SKEW))
+	             RUNF_REFUSED_QUOTA | RUNF_CLOCK_SKEW | RUNF_CLAIM_LATE))
 		return RUN_NOT_STARTED;
 	if (flags & (RUNF_START_FAILED | RUNF_TIMED_OUT))
 		return RUN_FAILED;

@@ -483,6 +483,9 @@ enum spool_run_kind {
                                          heartbeat (cluster) */
 #define SPOOL_RUN_CLOCK_SKEW   0x2000 /* not started here: this node's clock is
                                          too far from the database's (cluster) */
+#define SPOOL_RUN_CLAIM_LATE   0x4000 /* not started: whether its claim was made
+                                         stayed unknown until it was too late
+                                         to start (cluster) */
 
 struct spool_run {
 	int64_t id;                /* output: the record's id */

@@ -79,7 +79,8 @@ struct job {
 	bool out_paused;               /* it was, once: its pipe was enlarged */
 	bool timed_out, interrupted;
 	bool skipped;                  /* never started: CRON_OVERLAP=skip, or refused */
-	unsigned why_not_run;          /* SPOOL_RUN_QUEUE_FULL, _COALESCED, _CANCELLED */
+	unsigned why_not_run;          /* SPOOL_RUN_QUEUE_FULL, _COALESCED, _CANCELLED,
+	                                  _CLOCK_SKEW, _CLAIM_LATE */
 	int64_t run_id;                /* its running history record, or 0 */
 	bool end_queued;               /* handed to recorder_finished */
 };

@@ -65,6 +65,10 @@ struct run_request {
 	                                 tried with, kept while that claim's
 	                                 outcome is unknown (claim.h), else 0 */
 	bool claim_unknown;           /* ... an attempt's outcome was unknown */
+	bool claim_settle;            /* cluster: given up with its claim's
+	                                 outcome unknown, kept only to settle
+	                                 it: never started; if the claim is
+	                                 won, its record ends claim-late */
 	uint8_t claim_tries;          /* attempts that must be tried again */
 	struct run_client *client;    /* manual: who waits for the output
 	                                 (crond/control/runclient.h); owned by the request

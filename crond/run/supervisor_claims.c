@@ -52,14 +52,17 @@ static void log_unclaimed(struct claim_log *l, const struct run_request *r, cons
 	log_event(r->user, "SKIP", "not run: %s%s: %.200s", why, more, r->command);
 }
 
-/* R (CRON_CATCHUP=yes) could not be claimed: the spool is down. It is kept,
- * replacing an earlier missed run of its entry (anacron's rule: the latest
- * missed run, once), until the spool answers again. */
+/* R could not be claimed: the spool is down. It is kept until the spool
+ * answers again: a CRON_CATCHUP=yes run replacing an earlier missed run of
+ * its entry (anacron's rule: the latest missed run, once), and a run whose
+ * claim may have been made (claim_unknown), to settle that claim. Such a
+ * run is never replaced: its claim, if made, holds a running record. */
 static void keep_missed(struct super *s, struct run_request *r)
 {
 	for (struct mailbox_item **p = &s->missed; *p; p = &(*p)->next) {
 		struct run_request *old = (struct run_request *)(void *)*p;
-		if (strcmp(old->entry_key, r->entry_key) == 0) {
+		if (!old->claim_unknown && !r->claim_settle &&
+		    strcmp(old->entry_key, r->entry_key) == 0) {
 			r->link.next = old->link.next;
 			*p = &r->link;
 			runreq_free(old);
@@ -92,6 +95,18 @@ static bool claim_later(struct super *s, struct run_request *r, const char *why,
 		          (long long)(wait / NS), why, more, r->command);
 	}
 	return true;
+}
+
+/* R (claim_settle) was won: its claim, made while its answer was lost or
+ * made now, is this node's, and R is too late to start. Its record ends as
+ * not started, so it does not read "running" until this node's next
+ * start, and no node runs it. */
+static void settle_late(struct super *s, struct run_request *r, int64_t now_ns)
+{
+	log_event(r->user, "SKIP", "not run: its claim was confirmed only %llds after its time "
+	          "(the spool was out of reach): %.200s",
+	          (long long)((now_ns - r->scheduled * NS) / NS), r->command);
+	super_record_not_run(s, r, SPOOL_RUN_CLAIM_LATE, now_ns);
 }
 
 /* Cluster: claims the runs of BATCH that need it (claim.h), in one spool
@@ -150,33 +165,82 @@ void super_claim_batch(struct super *s, struct run_request **batch, size_t n, in
 			runreq_free(r);
 			continue;
 		}
-		log_unclaimed(&s->log_down, r, why);
-		if (r->keep_state)
-			keep_missed(s, r);   /* CRON_CATCHUP=yes: claimed again later */
-		else
+		if (!r->claim_settle)
+			log_unclaimed(&s->log_down, r, why);
+		if (r->keep_state || r->claim_unknown) {
+			/* CRON_CATCHUP=yes: claimed again later; else, with its
+			 * claim maybe made, only settled then */
+			r->claim_settle = !r->keep_state;
+			keep_missed(s, r);
+		} else {
 			runreq_free(r);
+		}
+	}
+}
+
+/* The N runs V (claim_settle), claimed again with their first start: won
+ * (the lost claim was made, or none was and no node has the run) they are
+ * settled; lost (another node has the run) they go; else they are kept
+ * for the next try. They take no job slot: none of them starts. */
+static void settle_claims(struct super *s, struct run_request **v, size_t n, int64_t now_ns)
+{
+	uid_t uids[CLAIM_BATCH_MAX];
+	enum claim_verdict verdict[CLAIM_BATCH_MAX];
+	struct spool_err e;
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		uids[m] = super_uid_of(s, v[i]->user);
+		if (uids[m] == (uid_t)-1)
+			runreq_free(v[i]);   /* the user is gone: left to this node's next start */
+		else
+			v[m++] = v[i];
+	}
+	if (!m)
+		return;
+	(void)claim_runs(recorder_spool(&s->rec), v, uids, m, now_ns, verdict, &e);
+	for (size_t i = 0; i < m; i++) {
+		if (verdict[i] == CLAIM_WON)
+			settle_late(s, v[i], now_ns);
+		else if (verdict[i] == CLAIM_LOST)
+			runreq_free(v[i]);
+		else
+			keep_missed(s, v[i]);
 	}
 }
 
 /* The spool answers again: the missed runs are claimed again as catch-up
  * runs of their instants; on some node one of them wins (if no other node
- * ran it meanwhile) and runs once. */
+ * ran it meanwhile) and runs once. Runs kept only to settle their claims
+ * are claimed again here, a batch at a time. */
 void super_retry_missed(struct super *s)
 {
 	if (!s->missed || s->stopping || atomic_load(&s->c->spool_down))
 		return;
+	struct run_request *settle[CLAIM_BATCH_MAX];
+	size_t n_settle = 0;
 	struct mailbox_item *it = s->missed;
 	s->missed = NULL;
+	int64_t now_ns = clock_now_ns(&s->c->clock);
 	while (it) {
 		struct mailbox_item *next = it->next;
 		struct run_request *r = (struct run_request *)(void *)it;
 		r->link.next = NULL;
-		r->catchup = true;
-		log_event(r->user, "CATCHUP", "%.200s missed its run while the spool was down; "
-		          "claiming it once now", r->command);
-		super_admit(s, r);
+		if (r->claim_settle) {
+			if (n_settle == CLAIM_BATCH_MAX) {
+				settle_claims(s, settle, n_settle, now_ns);
+				n_settle = 0;
+			}
+			settle[n_settle++] = r;
+		} else {
+			r->catchup = true;
+			log_event(r->user, "CATCHUP", "%.200s missed its run while the spool was "
+			          "down; claiming it once now", r->command);
+			super_admit(s, r);
+		}
 		it = next;
 	}
+	if (n_settle)
+		settle_claims(s, settle, n_settle, now_ns);
 }
 
 /* Cluster: a run to be claimed waits its spread delay first (claimwait.h);

@@ -144,6 +144,7 @@ static void test_states(void **state)
 	/* refused by a quota, or not run for a node's clock: not interrupted */
 	assert_int_equal(run_state(RUNF_REFUSED_QUOTA | RUNF_NO_STATUS, 5, 0, 0), RUN_NOT_STARTED);
 	assert_int_equal(run_state(RUNF_CLOCK_SKEW | RUNF_NO_STATUS, 5, 0, 0), RUN_NOT_STARTED);
+	assert_int_equal(run_state(RUNF_CLAIM_LATE | RUNF_NO_STATUS, 5, 0, 0), RUN_NOT_STARTED);
 	assert_string_equal(run_state_name(RUN_NOT_STARTED), "not-started");
 	assert_string_equal(run_state_name(RUN_INTERRUPTED), "interrupted");
 }
