@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "lib/crontab_assign.h"
 #include "lib/fnv.h"
@@ -502,22 +503,70 @@ static uint64_t mix_words(uint64_t h, const char *s)
 	return h ^ (h >> 32);
 }
 
-/* A hash of what same_entry compares, to find the candidates. */
-static uint32_t bucket_hash(const struct crontab_entry *e)
+/* SipHash of string S (NULL: empty) under KEY. */
+static uint64_t sip_str(const uint8_t key[SIPHASH_KEY_LEN], const char *s)
+{
+	return s ? siphash24(key, s, strlen(s)) : 0;
+}
+
+/* A hash of what same_entry compares, to find the candidates: unkeyed
+ * (KEY NULL) and fast, or keyed with KEY, which nobody can make collide. */
+static uint32_t bucket_hash(const struct crontab_entry *e, const uint8_t *key)
 {
 	const struct schedule *sc = &e->sched;
 	uint64_t h = sc->minutes * 0x9E3779B97F4A7C15u;
 	h ^= ((uint64_t)sc->hours << 32 | sc->mdays) * 0xC2B2AE3D27D4EB4Fu;
 	h ^= ((uint64_t)sc->months << 16 | sc->wdays) * 0x165667B19E3779F9u;
-	h = mix_words(mix_words(mix_words(h, e->command), e->user), e->input);
+	if (!key) {
+		h = mix_words(mix_words(mix_words(h, e->command), e->user), e->input);
+	} else {
+		h ^= sip_str(key, e->command);
+		h ^= sip_str(key, e->user) * 0x9E3779B97F4A7C15u;
+		h ^= sip_str(key, e->input && e->input[0] ? e->input : NULL) * 0xC2B2AE3D27D4EB4Fu;
+	}
 	return (uint32_t)(h ^ (h >> 32));
+}
+
+uint32_t crontab_twin_hash(const struct crontab_entry *e)
+{
+	return bucket_hash(e, NULL);
+}
+
+/* Longest run of the table that the unkeyed hash may probe for an entry.
+ * With the table at most half full a run is a few slots, and at most a few
+ * dozen among 200,000 entries; a crontab's writer can choose commands that
+ * all fall in one run (10,000 of them made each install, check or status of
+ * that crontab cost 0.4 s of comparisons), and is then counted again with
+ * the keyed hash. */
+#define TWIN_PROBE_MAX 128
+
+/* One pass of count_twins over LATEST (CAP slots, zeroed) with bucket_hash
+ * under KEY (NULL: unkeyed); false, with the twins left half counted, when
+ * an unkeyed probe passes TWIN_PROBE_MAX. */
+static bool twin_pass(struct crontab *tab, uint32_t *latest, size_t cap, const uint8_t *key)
+{
+	for (size_t i = 0; i < tab->n_entries; i++) {
+		struct crontab_entry *e = &tab->entries[i];
+		size_t k = bucket_hash(e, key) & (cap - 1), probes = 0;
+		while (latest[k] && !same_entry(&tab->entries[latest[k] - 1], e)) {
+			if (!key && ++probes > TWIN_PROBE_MAX)
+				return false;
+			k = (k + 1) & (cap - 1);
+		}
+		if (latest[k])
+			e->twin = tab->entries[latest[k] - 1].twin + 1;
+		latest[k] = (uint32_t)i + 1;
+	}
+	return true;
 }
 
 /* Numbers the entries that are the same as one above them (twin), in one
  * pass over an open-addressed table of each kind's latest entry (a sort of
  * their FNV identities cost a start-up with 200,000 entries 20 %: the
  * table is of 32-bit indexes, small enough to be reused from the heap).
- * False when out of memory. */
+ * The fast unkeyed hash first; keyed SipHash (a key from getrandom) if
+ * that meets a probe too long (SipHash for every crontab cost a start-up
+ * with 200,000 entries about 15 %). False when out of memory. */
 static bool count_twins(struct crontab *tab)
 {
 	size_t n = tab->n_entries;
@@ -529,14 +578,15 @@ static bool count_twins(struct crontab *tab)
 	uint32_t *latest = calloc(cap, sizeof(*latest));   /* index + 1; 0: empty */
 	if (!latest)
 		return false;
-	for (size_t i = 0; i < n; i++) {
-		struct crontab_entry *e = &tab->entries[i];
-		size_t k = bucket_hash(e) & (cap - 1);
-		while (latest[k] && !same_entry(&tab->entries[latest[k] - 1], e))
-			k = (k + 1) & (cap - 1);
-		if (latest[k])
-			e->twin = tab->entries[latest[k] - 1].twin + 1;
-		latest[k] = (uint32_t)i + 1;
+	if (!twin_pass(tab, latest, cap, NULL)) {
+		tab->twins_keyed = true;
+		uint8_t key[SIPHASH_KEY_LEN];
+		if (getrandom(key, sizeof(key), GRND_NONBLOCK) != (ssize_t)sizeof(key))
+			memset(key, 0x5a, sizeof(key));   /* still unlike the unkeyed hash */
+		memset(latest, 0, cap * sizeof(*latest));
+		for (size_t i = 0; i < n; i++)
+			tab->entries[i].twin = 0;
+		(void)twin_pass(tab, latest, cap, key);
 	}
 	free(latest);
 	return true;

@@ -105,6 +105,9 @@ struct crontab {
 		const char *why;  /* text) */
 	} *skipped;
 	size_t n_skipped;
+	bool twins_keyed;       /* the twins (crontab_entry.twin) were counted
+	                         * with a keyed hash: the entries made the fast
+	                         * one's probes too long (written to collide) */
 	struct arena strings;   /* every string above lives here */
 };
 
@@ -154,6 +157,11 @@ void crontab_resolve_random(struct crontab *tab, uint64_t seed);
  * the '~' ranges and their picks, when resolved), user, command and input;
  * not its line, options or the assignments above it. Pure. */
 uint64_t crontab_entry_identity(const struct crontab_entry *e);
+
+/* The fast, unkeyed hash the parser first finds twins with (equal entries
+ * have equal hashes); exposed so that the tests can write a crontab whose
+ * entries collide in it. Pure. */
+uint32_t crontab_twin_hash(const struct crontab_entry *e);
 
 /* Frees everything OUT owns and leaves it empty. */
 void crontab_free(struct crontab *tab);

@@ -642,6 +642,46 @@ static void test_equal_entries_are_numbered_as_twins(void **state)
 	crontab_free(&t);
 }
 
+/* 600 entries (a table of 2,048 slots) whose commands all fall in one
+ * bucket of the fast hash, written so: the twins are counted with the
+ * keyed hash instead of 600 * 600 / 2 comparisons, and counted right. */
+static void test_entries_written_to_collide_are_counted_with_a_keyed_hash(void **state)
+{
+	(void)state;
+	struct crontab one;
+	parse_ok("* * * * * c0\n", CRONTAB_USER, &one);
+	struct crontab_entry probe = one.entries[0];
+	enum { N = 600 };
+	static char cmds[N][16];
+	uint32_t bucket = crontab_twin_hash(&probe) & 2047;
+	size_t found = 0;
+	for (unsigned long i = 1; found < N; i++) {
+		char cmd[16];
+		snprintf(cmd, sizeof(cmd), "c%lu", i);
+		probe.command = cmd;
+		if ((crontab_twin_hash(&probe) & 2047) == bucket)
+			memcpy(cmds[found++], cmd, sizeof(cmd));
+	}
+	crontab_free(&one);
+	static char text[N * 32];
+	size_t len = 0;
+	for (size_t i = 0; i < N; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "* * * * * %s\n", cmds[i]);
+	for (size_t i = 0; i < N; i += 10)   /* every tenth line again */
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "* * * * * %s\n", cmds[i]);
+	struct crontab t;
+	parse_ok(text, CRONTAB_USER, &t);
+	assert_int_equal(t.n_entries, N + N / 10);
+	assert_true(t.twins_keyed);
+	for (size_t i = 0; i < t.n_entries; i++)
+		assert_int_equal(t.entries[i].twin, i < N ? 0 : 1);
+	crontab_free(&t);
+	parse_ok("* * * * * a\n* * * * * b\n* * * * * a\n", CRONTAB_USER, &t);
+	assert_false(t.twins_keyed);
+	assert_int_equal(t.entries[2].twin, 1);
+	crontab_free(&t);
+}
+
 static void test_mail_address_crond_would_refuse_is_a_warning_with_its_place(void **state)
 {
 	(void)state;
@@ -888,6 +928,7 @@ int main(void)
 		cmocka_unit_test(test_leading_dash_turns_off_logging_only_for_root_and_system),
 		cmocka_unit_test(test_cronie_n_option_mails_only_failures),
 		cmocka_unit_test(test_equal_entries_are_numbered_as_twins),
+		cmocka_unit_test(test_entries_written_to_collide_are_counted_with_a_keyed_hash),
 		cmocka_unit_test(test_tilde_picks_depend_on_the_seed_and_the_line_only),
 		cmocka_unit_test(test_tilde_entry_warns_only_when_no_pick_can_run),
 	};
