@@ -24,13 +24,117 @@ struct recorder_retry {
 	size_t bytes;            /* of the copies: counted in retry_bytes */
 };
 
+/* What one owner other than root has kept. */
+struct recorder_owner {
+	char *name;
+	size_t runs, bytes;
+};
+
+static bool is_root(const char *owner)
+{
+	return strcmp(owner, "root") == 0;
+}
+
+/* OWNER's tally (not root's), made if MAKE; NULL if none (or no memory). */
+static struct recorder_owner *owner_tally(struct recorder *r, const char *owner, bool make)
+{
+	for (size_t i = 0; i < r->n_owners; i++)
+		if (strcmp(r->owners[i].name, owner) == 0)
+			return &r->owners[i];
+	if (!make)
+		return NULL;
+	if (r->n_owners == r->cap_owners) {
+		size_t ncap = r->cap_owners ? r->cap_owners * 2 : 8;
+		struct recorder_owner *n = realloc(r->owners, ncap * sizeof(*n));
+		if (!n)
+			return NULL;
+		r->owners = n;
+		r->cap_owners = ncap;
+	}
+	char *name = strdup(owner);
+	if (!name)
+		return NULL;
+	r->owners[r->n_owners] = (struct recorder_owner){ .name = name };
+	return &r->owners[r->n_owners++];
+}
+
+/* Counts BYTES of a run of OWNER as kept (SIGN 1) or no longer (-1). */
+static void tally(struct recorder *r, const char *owner, size_t bytes, int sign)
+{
+	r->retry_bytes = sign > 0 ? r->retry_bytes + bytes : r->retry_bytes - bytes;
+	if (is_root(owner))
+		return;
+	r->others_runs = sign > 0 ? r->others_runs + 1 : r->others_runs - 1;
+	r->others_bytes = sign > 0 ? r->others_bytes + bytes : r->others_bytes - bytes;
+	struct recorder_owner *o = owner_tally(r, owner, false);
+	if (!o)
+		return;
+	o->runs = sign > 0 ? o->runs + 1 : o->runs - 1;
+	o->bytes = sign > 0 ? o->bytes + bytes : o->bytes - bytes;
+	if (o->runs == 0) {   /* forgotten: the table holds only owners with runs kept */
+		free(o->name);
+		*o = r->owners[--r->n_owners];
+	}
+}
+
+/* How many more runs, and bytes, OWNER may keep (recorder.h: root the
+ * whole bounds, the others together three quarters, each an eighth). */
+static void room_for(const struct recorder *r, const char *owner, size_t *runs, size_t *bytes)
+{
+	*runs = RECORDER_RETRY_MAX - r->n_retry;
+	*bytes = RECORDER_RETRY_BYTES - r->retry_bytes;
+	if (is_root(owner))
+		return;
+	size_t o_runs = 0, o_bytes = 0;
+	for (size_t i = 0; i < r->n_owners; i++) {
+		if (strcmp(r->owners[i].name, owner) == 0) {
+			o_runs = r->owners[i].runs;
+			o_bytes = r->owners[i].bytes;
+		}
+	}
+	size_t limits[4][2] = {
+		{ RECORDER_RETRY_MAX / 4 * 3, r->others_runs },
+		{ RECORDER_RETRY_MAX / 8, o_runs },
+		{ RECORDER_RETRY_BYTES / 4 * 3, r->others_bytes },
+		{ RECORDER_RETRY_BYTES / 8, o_bytes },
+	};
+	for (int i = 0; i < 4; i++) {
+		size_t left = limits[i][0] > limits[i][1] ? limits[i][0] - limits[i][1] : 0;
+		size_t *what = i < 2 ? runs : bytes;
+		if (left < *what)
+			*what = left;
+	}
+}
+
+/* A run of OWNER that could not be kept: counted, for the next LOST line. */
+static void count_lost(struct recorder *r, const char *owner)
+{
+	r->lost++;
+	snprintf(r->lost_owner, sizeof(r->lost_owner), "%s", owner);
+}
+
+/* The LOST line, when runs were lost and the last one is old enough (or
+ * NOW: at the close). */
+static void log_lost(struct recorder *r, bool now)
+{
+	int64_t mono = clock_mono_ns();
+	if (!r->lost || (!now && mono < r->lost_log_at))
+		return;
+	log_msg(LOG_ERR, "(crond) LOST (%llu run records lost: the spool could not take them, and "
+	        "crond keeps no more of them or of their owner's; the last %s's)",
+	        (unsigned long long)r->lost, r->lost_owner);
+	r->lost = 0;
+	r->lost_log_at = mono + RECORDER_LOST_LOG_EVERY_NS;
+}
+
 static void retry_free(struct recorder *r, struct recorder_retry *t)
 {
+	if (t->bytes)
+		tally(r, t->owner ? t->owner : "", t->bytes, -1);
 	free(t->owner);
 	free(t->key);
 	free(t->command);
 	free(t->output);
-	r->retry_bytes -= t->bytes;
 	t->bytes = 0;
 }
 
@@ -40,7 +144,11 @@ static void retry_free(struct recorder *r, struct recorder_retry *t)
 static bool keep_retry(struct recorder *r, const struct spool_run *run, int64_t at_id)
 {
 	size_t texts = strlen(run->owner) + strlen(run->entry_key) + strlen(run->command) + 3;
-	if (r->n_retry == RECORDER_RETRY_MAX || r->retry_bytes + texts > RECORDER_RETRY_BYTES)
+	size_t room_runs, room_bytes;
+	room_for(r, run->owner, &room_runs, &room_bytes);
+	if (room_runs == 0 || texts > room_bytes)
+		return false;
+	if (!is_root(run->owner) && !owner_tally(r, run->owner, true))
 		return false;
 	if (r->n_retry == r->cap_retry) {
 		size_t ncap = r->cap_retry ? r->cap_retry * 2 : 16;
@@ -51,7 +159,7 @@ static bool keep_retry(struct recorder *r, const struct spool_run *run, int64_t 
 		r->cap_retry = ncap;
 	}
 	struct recorder_retry t = { .run = *run, .at_id = at_id };
-	if (r->retry_bytes + texts + run->output_len > RECORDER_RETRY_BYTES) {
+	if (texts + run->output_len > room_bytes) {
 		t.run.output_len = 0;
 		t.run.flags |= SPOOL_RUN_TRUNCATED;
 	}
@@ -66,7 +174,7 @@ static bool keep_retry(struct recorder *r, const struct spool_run *run, int64_t 
 	if (t.run.output_len)
 		memcpy(t.output, run->output, t.run.output_len);
 	t.bytes = texts + t.run.output_len;
-	r->retry_bytes += t.bytes;
+	tally(r, run->owner, t.bytes, 1);
 	t.run.owner = t.owner;
 	t.run.entry_key = t.key;
 	t.run.command = t.command;
@@ -84,12 +192,12 @@ static bool transient(int code)
 }
 
 /* A record that could not be written: kept for later when the failure was
- * transient, else lost (logged by the caller). */
+ * transient and there is room, else lost (counted for the LOST line). */
 static void not_written(struct recorder *r, const struct spool_run *run, int64_t at_id, int code)
 {
 	if (transient(code) && keep_retry(r, run, at_id))
 		return;
-	log_msg(LOG_ERR, "(%s) the record of a run was lost: %.200s", run->owner, run->command);
+	count_lost(r, run->owner);
 }
 
 /* At job AT_ID was gone when its end came to be recorded (spool_at_finish:
@@ -127,42 +235,82 @@ static int finish_reaped(struct recorder *r, const struct spool_run *run, int64_
 	return rc;
 }
 
-/* Writes the kept records again: the cron ones in one transaction, each at
- * job with its finish. What fails again stays (unless the failure is not
- * one of reaching the spool). */
+/* Whether kept record T is written in pass PASS of flush_retry (root's
+ * first, so that room for a few goes to the system's). */
+static bool in_pass(const struct recorder_retry *t, int pass)
+{
+	return is_root(t->owner) == (pass == 0);
+}
+
+/* Writes the kept records again, root's first: the cron ones in
+ * transactions of RECORDER_RETRY_BATCH, each at job with its finish. The
+ * first failure that is one of reaching the spool ends the try: the rest
+ * stay kept, untried. What fails otherwise is lost, and logged. */
 static void flush_retry(struct recorder *r)
 {
 	struct spool_err e;
-	size_t n_cron = 0;
-	struct spool_run *runs = calloc(r->n_retry, sizeof(*runs));
-	if (!runs)
+	struct spool_run *runs = calloc(RECORDER_RETRY_BATCH, sizeof(*runs));
+	size_t *which = calloc(RECORDER_RETRY_BATCH, sizeof(*which));
+	uint8_t *done = calloc(r->n_retry, 1);   /* 1 written or lost, 0 kept */
+	if (!runs || !which || !done) {
+		free(runs);
+		free(which);
+		free(done);
 		return;
-	for (size_t i = 0; i < r->n_retry; i++)
-		if (!r->retry[i].at_id)
-			runs[n_cron++] = r->retry[i].run;
-	int cron_rc = n_cron ? spool_history_end(r->sp, runs, n_cron, &e) : SPOOL_OK;
-	free(runs);
-	size_t kept = 0;
-	for (size_t i = 0; i < r->n_retry; i++) {
-		struct recorder_retry *t = &r->retry[i];
-		int rc = cron_rc;
-		if (t->at_id) {
-			rc = spool_at_finish(r->sp, t->at_id, &t->run, &e);
+	}
+	size_t before = r->n_retry;
+	bool failing = false;
+	for (int pass = 0; pass < 2 && !failing; pass++) {
+		size_t n = 0;
+		for (size_t i = 0; i <= r->n_retry && !failing; i++) {
+			bool last = i == r->n_retry;
+			if (!last && !r->retry[i].at_id && in_pass(&r->retry[i], pass)) {
+				which[n] = i;
+				runs[n++] = r->retry[i].run;
+			}
+			if (n == RECORDER_RETRY_BATCH || (last && n)) {
+				int rc = spool_history_end(r->sp, runs, n, &e);
+				failing = rc != SPOOL_OK && transient(rc);
+				if (rc != SPOOL_OK && !failing)
+					log_msg(LOG_ERR, "%zu kept run records lost: %s", n, e.msg);
+				for (size_t k = 0; k < n && !failing; k++)
+					done[which[k]] = 1;
+				n = 0;
+			}
+		}
+		for (size_t i = 0; i < r->n_retry && !failing; i++) {
+			struct recorder_retry *t = &r->retry[i];
+			if (!t->at_id || !in_pass(t, pass))
+				continue;
+			int rc = spool_at_finish(r->sp, t->at_id, &t->run, &e);
 			if (rc == SPOOL_NOT_FOUND)   /* finished after all, or reaped */
 				rc = finish_reaped(r, &t->run, t->at_id, &e);
+			failing = rc != SPOOL_OK && transient(rc);
+			if (rc != SPOOL_OK && !failing)
+				log_msg(LOG_ERR, "(%s) the record of at job %lld was lost: %s",
+				        t->run.owner, (long long)t->at_id, e.msg);
+			if (!failing)
+				done[i] = 1;
 		}
-		if (rc != SPOOL_OK && transient(rc)) {
-			r->retry[kept++] = *t;
-			continue;
-		}
-		if (rc != SPOOL_OK)
-			log_msg(LOG_ERR, "(%s) the record of a run was lost: %s", t->run.owner, e.msg);
-		retry_free(r, t);
 	}
-	if (kept < r->n_retry && kept == 0)
-		log_msg(LOG_NOTICE, "(crond) RECORDED (%zu run records kept while the spool could "
-		        "not take them are written)", r->n_retry);
+	size_t kept = 0;
+	for (size_t i = 0; i < r->n_retry; i++) {
+		if (done[i])
+			retry_free(r, &r->retry[i]);
+		else
+			r->retry[kept++] = r->retry[i];
+	}
 	r->n_retry = kept;
+	free(runs);
+	free(which);
+	free(done);
+	if (failing)
+		log_msg(LOG_ERR, "%zu run records not written: %s (kept, written again later)",
+		        kept, e.msg);
+	if (kept < before)
+		log_msg(LOG_NOTICE, "(crond) RECORDED (%zu run records kept while the spool could "
+		        "not take them are written%s)", before - kept,
+		        kept ? "; the others are tried again later" : "");
 }
 
 int recorder_open(struct recorder *r, const char *spool_path, const char *node, char *err,
@@ -214,6 +362,8 @@ void recorder_close(struct recorder *r)
 	for (size_t i = 0; i < r->n_retry; i++)
 		retry_free(r, &r->retry[i]);
 	free(r->retry);
+	free(r->owners);   /* emptied by retry_free */
+	log_lost(r, true);
 	spool_close(r->sp);
 	r->sp = NULL;
 	free(r->path);
@@ -324,9 +474,24 @@ static void flush_starts(struct recorder *r, struct spool *sp)
 
 /* Cron runs go to the history in one transaction; an at job is finished
  * together with its record (spool_at_finish), so a crash never separates
- * the two. Without a connection, everything is kept for later. */
-static void flush_history(struct recorder *r, struct spool *sp)
+ * the two. Without a connection, or when HOLD (records are kept already,
+ * not to be tried again yet), everything is kept for later untried. */
+static void flush_history(struct recorder *r, struct spool *sp, bool hold)
 {
+	if (hold) {
+		for (size_t i = 0; i < r->n_finished; i++) {
+			struct job *j = r->finished[i];
+			struct spool_run one;
+			char key[64];
+			job_record(j, &one, key, sizeof(key));
+			not_written(r, &one, j->kind == JOB_AT && j->have_at ? j->req->at_id : 0,
+			            SPOOL_IO);
+			metrics_run_ended(r->metrics, j);
+			job_free(j);
+		}
+		r->n_finished = 0;
+		return;
+	}
 	struct spool_run *runs = calloc(r->n_finished, sizeof(*runs));
 	char (*keys)[64] = calloc(r->n_finished, sizeof(*keys));
 	struct spool_err e = NO_CONNECTION;
@@ -353,10 +518,14 @@ static void flush_history(struct recorder *r, struct spool *sp)
 		}
 	}
 	if (n && (!sp || spool_history_end(sp, runs, n, &e) != SPOOL_OK)) {
-		log_msg(LOG_ERR, "%zu run records not written: %s%s", n, e.msg,
-		        transient(e.code) ? " (kept, written again later)" : "");
+		size_t before = r->n_retry;
 		for (size_t i = 0; transient(e.code) && i < n; i++)
 			not_written(r, &runs[i], 0, e.code);
+		if (transient(e.code))
+			log_msg(LOG_ERR, "%zu run records not written: %s (%zu kept, written again "
+			        "later)", n, e.msg, r->n_retry - before);
+		else
+			log_msg(LOG_ERR, "%zu run records not written: %s", n, e.msg);
 	}
 	free(runs);
 	free(keys);
@@ -367,10 +536,13 @@ static void flush_history(struct recorder *r, struct spool *sp)
 	r->n_finished = 0;
 }
 
-/* Writes the catch-up state collected, or keeps it for the next flush when
- * the spool cannot take it now. */
-static void flush_states(struct recorder *r, struct spool *sp)
+/* Writes the catch-up state collected, or keeps it for the next try when
+ * the spool cannot take it now (or HOLD: it is kept already, not to be
+ * tried again yet). */
+static void flush_states(struct recorder *r, struct spool *sp, bool hold)
 {
+	if (hold)
+		return;
 	struct spool_err e = NO_CONNECTION;
 	if (sp && spool_state_set(sp, r->states, r->n_states, &e) == SPOOL_OK)
 		e.code = SPOOL_OK;
@@ -394,21 +566,28 @@ static void flush_states(struct recorder *r, struct spool *sp)
 
 void recorder_flush(struct recorder *r)
 {
-	if (!r->n_started && !r->n_finished && !r->n_states && !r->n_retry)
+	if (!r->n_started && !r->n_finished && !r->n_states && !r->n_retry && !r->lost)
 		return;
 	struct spool *sp = recorder_spool(r);
 	if (!sp && !r->path)
 		return;   /* closed */
-	if (sp && r->n_retry)
+	/* What is kept is tried again when its time comes, not at every pass:
+	 * a full spool would cost a failed transaction of all of it per pass. */
+	int64_t mono = clock_mono_ns();
+	bool due = mono >= r->retry_at;
+	if (sp && r->n_retry && due)
 		flush_retry(r);
 	if (r->n_started)
 		flush_starts(r, sp);
 	if (r->n_finished)
-		flush_history(r, sp);
+		flush_history(r, sp, r->n_retry && !due);
 	if (r->n_states)
-		flush_states(r, sp);
-	r->retry_at = r->n_retry || r->n_states ? clock_mono_ns() + RECORDER_RETRY_EVERY_NS
-	                                        : INT64_MAX;
+		flush_states(r, sp, r->states_kept && !due);
+	if (!r->n_retry && !r->states_kept)
+		r->retry_at = INT64_MAX;
+	else if (due || r->retry_at == INT64_MAX)
+		r->retry_at = mono + RECORDER_RETRY_EVERY_NS;
+	log_lost(r, false);
 }
 
 void recorder_set_limits(struct recorder *r, uint32_t history_days, uint32_t per_entry,
@@ -422,6 +601,8 @@ void recorder_set_limits(struct recorder *r, uint32_t history_days, uint32_t per
 int64_t recorder_next_prune(const struct recorder *r)
 {
 	int64_t next = r->next_compact < r->retry_at ? r->next_compact : r->retry_at;
+	if (r->lost && r->lost_log_at < next)
+		next = r->lost_log_at;   /* the LOST line */
 	if (r->dirty && r->next_age_prune < next)
 		next = r->next_age_prune;
 	if (r->dirty && r->next_count_prune < next)

@@ -34,7 +34,9 @@
 #define RECORDER_COMPACT_STEP 256    /* pages per compaction step */
 #define RECORDER_RETRY_MAX 10000   /* ended runs kept while the spool cannot take them */
 #define RECORDER_RETRY_BYTES (8u << 20)   /* ... and their bytes (texts and output) */
-#define RECORDER_RETRY_EVERY_NS (10LL * 1000000000)   /* an idle daemon tries again */
+#define RECORDER_RETRY_EVERY_NS (10LL * 1000000000)   /* what is kept is tried again */
+#define RECORDER_RETRY_BATCH 500   /* kept runs written again per transaction */
+#define RECORDER_LOST_LOG_EVERY_NS (10LL * 1000000000)   /* one LOST line at most */
 #define RECORDER_PRUNE_EVERY_NS (600LL * 1000000000)        /* age prune, when idle */
 #define RECORDER_COUNT_PRUNE_EVERY_NS (3600LL * 1000000000) /* per-entry count prune */
 /* ... or sooner: once history_per_user runs (else history_per_entry) have
@@ -46,6 +48,7 @@
 
 struct metrics;
 struct recorder_retry;
+struct recorder_owner;
 
 struct recorder {
 	struct spool *sp;                 /* NULL until first needed (recorder_spool) */
@@ -61,8 +64,15 @@ struct recorder {
 	struct recorder_retry *retry;     /* ends not written (spool unreachable or full) */
 	size_t n_retry, cap_retry;
 	size_t retry_bytes;               /* what they hold: at most RECORDER_RETRY_BYTES */
-	int64_t retry_at;                 /* monotonic ns: when an idle daemon writes what
-	                                   * is kept again, or INT64_MAX: nothing kept */
+	struct recorder_owner *owners;    /* what each owner but root has kept */
+	size_t n_owners, cap_owners;
+	size_t others_runs, others_bytes; /* what they all have kept */
+	int64_t retry_at;                 /* monotonic ns: when what is kept is written
+	                                   * again, or INT64_MAX: nothing kept */
+	uint64_t lost;                    /* runs lost since the last LOST line */
+	char lost_owner[64];              /* ... the last one's owner */
+	int64_t lost_log_at;              /* monotonic ns: the next LOST line, at the
+	                                   * earliest */
 	bool states_kept;                 /* STATES are kept: their write failed */
 	uint32_t history_days, per_entry, per_user;
 	int64_t next_age_prune, next_count_prune;   /* monotonic ns */
@@ -109,15 +119,22 @@ void recorder_state(struct recorder *r, const char *key, int64_t scheduled, int6
  * (failures are logged; a start not recorded leaves the end to be appended
  * whole). What fails because the spool cannot take it now (SPOOL_IO,
  * SPOOL_BUSY: a cluster's database down; SPOOL_FULL: its file system full;
- * or no connection) is kept and written again at the next flushes, and at
- * least every RECORDER_RETRY_EVERY_NS (recorder_next_prune), so that a run
- * that ended meanwhile does not read "running" for ever, an at job that ran
- * is finished, and catch-up state is not lost (a start after it would run
- * the entry again for a minute it has run). Ended runs are kept, copied, up
- * to RECORDER_RETRY_MAX and RECORDER_RETRY_BYTES: past the bytes, a run is
+ * or no connection) is kept and written again every
+ * RECORDER_RETRY_EVERY_NS (recorder_next_prune), root's first, in
+ * transactions of RECORDER_RETRY_BATCH, so that a run that ended meanwhile
+ * does not read "running" for ever, an at job that ran is finished, and
+ * catch-up state is not lost (a start after it would run the entry again
+ * for a minute it has run). Until then what ends is kept without a try:
+ * a full spool costs one failed write per RECORDER_RETRY_EVERY_NS, not one
+ * per pass of the supervisor. Ended runs are kept, copied, up to
+ * RECORDER_RETRY_MAX and RECORDER_RETRY_BYTES: past the bytes, a run is
  * kept without its output (flagged truncated); past either bound, it is
- * lost, and logged. Catch-up state is kept whole: one per entry, the
- * latest. */
+ * lost. Root's runs (the system's) may use the whole bounds; every other
+ * owner's together at most three quarters, and each owner's at most an
+ * eighth, so that one user's runs can neither crowd out root's records nor
+ * all the others'. The runs lost are counted, and logged in one LOST line
+ * per RECORDER_LOST_LOG_EVERY_NS at most. Catch-up state is kept whole:
+ * one per entry, the latest. */
 void recorder_flush(struct recorder *r);
 
 void recorder_set_limits(struct recorder *r, uint32_t history_days, uint32_t per_entry,
