@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "atq/cli.h"
+#include "lib/at_cursor.h"
 #include "lib/json_out.h"
 #include "lib/proto_msgs.h"
 
@@ -91,8 +92,9 @@ static int print_row(const struct proto_field *f, const struct tz *zone, const c
 	return 0;
 }
 
+/* One page of the list: the first, or the one after AFTER. */
 static int request_list(struct at_conn *conn, const struct at_cli *cli,
-                        struct proto_msg *reply)
+                        const struct at_cursor *after, struct proto_msg *reply)
 {
 	struct proto_buf req;
 	if (at_conn_request(conn, &req, MSG_AT_LIST) < 0)
@@ -101,7 +103,15 @@ static int request_list(struct at_conn *conn, const struct at_cli *cli,
 		char queue[2] = { cli->queue, '\0' };
 		(void)proto_buf_add_str(&req, TAG_QUEUE, queue);
 	}
+	if (after)
+		(void)at_cursor_add(&req, after);
 	return at_conn_call(conn, &req, reply);
+}
+
+/* Whether cursor A is strictly after B in the queue's order. */
+static bool cursor_after(const struct at_cursor *a, const struct at_cursor *b)
+{
+	return a->run_at > b->run_at || (a->run_at == b->run_at && a->id > b->id);
 }
 
 int at_cmd_list(const struct at_cli *cli)
@@ -118,7 +128,7 @@ int at_cmd_list(const struct at_cli *cli)
 	struct tz *zone = at_zone_load(cli->prog);
 	struct proto_msg reply;
 	if (zone == NULL || at_conn_init(&conn, cli) < 0 ||
-	    request_list(&conn, cli, &reply) < 0) {
+	    request_list(&conn, cli, NULL, &reply) < 0) {
 		tz_free(zone);
 		free(ids);
 		return AT_EXIT_FAIL;
@@ -136,20 +146,42 @@ int at_cmd_list(const struct at_cli *cli)
 			rc = AT_EXIT_FAIL;
 		}
 	}
-	proto_iter_init(&it, &reply, TAG_ROW);
-	while (rc == AT_EXIT_OK && proto_iter_next(&it, &f)) {
-		int r = print_row(&f, zone, cli->time_format, ids, cli->nargs, cli->queue == '=', jobs);
-		if (r == -1)
-			fprintf(stderr, "%s: crond sent a malformed job row\n", cli->prog);
-		else if (r == -3)
-			fprintf(stderr, "%s: out of memory\n", cli->prog);
-		else if (r < 0)
-			fprintf(stderr, "%s: -o FORMAT makes a time longer than %d bytes\n",
-			        cli->prog, AT_TIME_FORMAT_OUT_MAX - 1);
-		if (r < 0)
+	/* Page by page: a reply that stops before the end carries the cursor
+	 * to ask the rest with (lib/at_cursor.h). */
+	struct at_cursor cur;
+	bool paging = false;
+	for (;;) {
+		proto_iter_init(&it, &reply, TAG_ROW);
+		while (rc == AT_EXIT_OK && proto_iter_next(&it, &f)) {
+			int r = print_row(&f, zone, cli->time_format, ids, cli->nargs,
+			                  cli->queue == '=', jobs);
+			if (r == -1)
+				fprintf(stderr, "%s: crond sent a malformed job row\n", cli->prog);
+			else if (r == -3)
+				fprintf(stderr, "%s: out of memory\n", cli->prog);
+			else if (r < 0)
+				fprintf(stderr, "%s: -o FORMAT makes a time longer than %d bytes\n",
+				        cli->prog, AT_TIME_FORMAT_OUT_MAX - 1);
+			if (r < 0)
+				rc = AT_EXIT_FAIL;
+		}
+		struct at_cursor next;
+		bool more = rc == AT_EXIT_OK && at_cursor_get(&reply, &next) == PROTO_OK;
+		proto_msg_free(&reply);
+		if (!more)
+			break;
+		if (paging && !cursor_after(&next, &cur)) {
+			fprintf(stderr, "%s: crond's list cursor did not move on\n", cli->prog);
 			rc = AT_EXIT_FAIL;
+			break;
+		}
+		cur = next;
+		paging = true;
+		if (request_list(&conn, cli, &cur, &reply) < 0) {
+			rc = AT_EXIT_FAIL;
+			break;
+		}
 	}
-	proto_msg_free(&reply);
 	tz_free(zone);
 	free(ids);
 	if (doc && rc == AT_EXIT_OK && json_out_print(doc, stdout) < 0) {

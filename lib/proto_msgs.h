@@ -54,9 +54,12 @@ enum msg_type {
 	 * TAG_MAIL_TO? -> OK: TAG_JOB_ID, TAG_TIME */
 	MSG_AT_SUBMIT = 30,
 	/* TAG_QUEUE? (one letter), TAG_USER? (root: one user; default all for
-	 * root, the caller otherwise)
+	 * root, the caller otherwise), TAG_AT_AFTER? (only jobs after this
+	 * cursor: the next page)
 	 * -> OK: TAG_ROW* sorted by time, each: TAG_JOB_ID, TAG_QUEUE, TAG_TIME,
-	 *    TAG_USER, TAG_STATE */
+	 *    TAG_USER, TAG_STATE; TAG_AT_AFTER when jobs remain (at most
+	 *    CONTROL_AT_PAGE a reply, fewer past its byte budget): the cursor to
+	 *    ask the rest with (lib/at_cursor.h) */
 	MSG_AT_LIST = 31,
 	/* TAG_JOB_ID -> OK: TAG_JOB_ID, TAG_QUEUE, TAG_TIME, TAG_USER, TAG_UID,
 	 *    TAG_GID, TAG_SCRIPT, TAG_ENV*, TAG_CWD, TAG_UMASK, TAG_MAIL, TAG_STATE,
@@ -142,6 +145,8 @@ enum msg_tag {
 	TAG_JOB_ID = 46,        /* i64 */
 	TAG_STATE = 47,         /* string: waiting, running, done, interrupted */
 	TAG_MAIL_TO = 48,       /* string, at -u: the user mailed instead of the owner */
+	TAG_AT_AFTER = 49,      /* bytes: a nested cursor, TAG_TIME and TAG_JOB_ID
+	                           (lib/at_cursor.h) */
 	TAG_RANDOM_SEED = 60,   /* i64: the crontab's seed for its '~' picks
 	                           (crontab_random_seed; lib/crontab.h) */
 	TAG_ZONE = 61,          /* string: crond's zone, in which entries without

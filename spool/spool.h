@@ -279,6 +279,12 @@ struct spool_at_filter {
 	bool all_owners;   /* true: every owner's jobs; false: UID's only */
 	uid_t uid;
 	char queue;        /* a queue letter, or 0 for any queue */
+	bool after;        /* a cursor: only jobs after (after_run_at,
+	                    * after_id) in the order below, so a page starts
+	                    * after the last job of the one before */
+	int64_t after_run_at;
+	int64_t after_id;
+	size_t limit;      /* at most this many; 0: all */
 };
 
 struct spool_at_summary {

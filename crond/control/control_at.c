@@ -39,6 +39,7 @@
 #include "crond/run/jobenv.h"
 #include "crond/log.h"
 #include "crond/sched/timer.h"
+#include "lib/at_cursor.h"
 #include "lib/proto_rows.h"
 #include "lib/timefmt.h"
 
@@ -461,12 +462,26 @@ void control_at_list(struct control_ctx *ctx, const struct control_peer *peer,
 	if (!control_target(peer, req, &target, &named, reply) ||
 	    !control_allowed(ctx, peer, &peer->user, ACCESS_AT, reply))
 		return;
-	/* Root without TAG_USER: everyone's jobs. */
+	/* Root without TAG_USER: everyone's jobs. One more than a page is
+	 * read, to know whether any remain. */
 	struct spool_at_filter filter = {
 		.all_owners = peer->user.uid == 0 && !named, .uid = target.uid, .queue = 0,
+		.limit = CONTROL_AT_PAGE + 1,
 	};
 	if (read_queue(req, &filter.queue, reply) < 0)
 		return;
+	struct at_cursor after;
+	enum proto_code pc = at_cursor_get(req, &after);
+	if (pc != PROTO_OK && pc != PROTO_E_MISSING) {
+		control_reply_error(reply, MSGE_INVALID, "the at list cursor must hold a time and "
+		                    "a job number of 1 or more");
+		return;
+	}
+	if (pc == PROTO_OK) {
+		filter.after = true;
+		filter.after_run_at = after.run_at;
+		filter.after_id = after.id;
+	}
 	struct spool_at_summary *jobs = NULL;
 	size_t n = 0;
 	struct spool_err err;
@@ -476,11 +491,11 @@ void control_at_list(struct control_ctx *ctx, const struct control_peer *peer,
 	}
 	control_reply_ok(reply);
 	size_t i = 0;
-	while (i < n && add_job_row(reply, &jobs[i]))
+	while (i < n && i < CONTROL_AT_PAGE && add_job_row(reply, &jobs[i]))
 		i++;
-	if (i < n)
-		log_msg(LOG_WARNING, "control: at job list for uid %u cut at %zu of %zu jobs",
-		        (unsigned)peer->user.uid, i, n);
+	if (i < n && i > 0)   /* the rest: asked for with the last job sent */
+		(void)at_cursor_add(reply, &(struct at_cursor){ .run_at = jobs[i - 1].run_at,
+		                                                .id = jobs[i - 1].id });
 	free(jobs);
 }
 

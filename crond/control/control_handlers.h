@@ -38,6 +38,10 @@
 #define CONTROL_HISTORY_MAX 1000
 #define CONTROL_HISTORY_OUTPUT_MAX 4096
 #define CONTROL_HISTORY_COMMAND_MAX 4096
+/* MSG_AT_LIST: jobs read and sent per reply, at most (lib/at_cursor.h): a
+ * listing of every job of a queue of 100,000 read them all for each reply
+ * and sent the first 65,639 of them, with nothing to ask the rest with. */
+#define CONTROL_AT_PAGE 10000
 /* MSG_HISTORY with a kind filter reads up to this many records to find
  * enough of that kind (the spool filters by owner, not by kind). */
 #define CONTROL_HISTORY_SCAN_MAX 4000

@@ -260,15 +260,20 @@ int pg_at_list(struct spool *sp, const struct spool_at_filter *f,
 	char queue[2] = { f->queue, '\0' };
 	pg_param_text(&p, f->queue != '\0' ? queue : NULL);
 	pg_param_int(&p, f->uid);
+	pg_param_int(&p, f->after ? f->after_run_at : INT64_MIN);
+	pg_param_int(&p, f->after ? f->after_id : INT64_MIN);
+	pg_param_int(&p, f->limit ? (int64_t)f->limit : INT64_MAX);
 	/* One statement each (they are prepared): a user's jobs through the
-	 * index at_job_uid. */
+	 * index at_job_uid. $3, $4: the cursor; $5 the limit. */
 	int code = pg_query(sp, f->all_owners
 			    ? "SELECT id, queue, owner, uid, run_at, state FROM at_job"
 			      " WHERE ($1::text IS NULL OR queue = $1::text) AND $2::bigint >= 0"
-			      " ORDER BY run_at, id"
+			      " AND (run_at, id) > ($3::bigint, $4::bigint)"
+			      " ORDER BY run_at, id LIMIT $5::bigint"
 			    : "SELECT id, queue, owner, uid, run_at, state FROM at_job"
 			      " WHERE uid = $2::bigint AND ($1::text IS NULL OR queue = $1::text)"
-			      " ORDER BY run_at, id",
+			      " AND (run_at, id) > ($3::bigint, $4::bigint)"
+			      " ORDER BY run_at, id LIMIT $5::bigint",
 			    &p, &r, "list at jobs", err);
 	if (code != SPOOL_OK)
 		return code;

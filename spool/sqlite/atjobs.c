@@ -210,6 +210,12 @@ int sqlite_at_list(struct spool *sp, const struct spool_at_filter *f,
 	int rc = spool_bind_text(st, 1, f->queue != '\0' ? queue : NULL);
 	if (rc == SQLITE_OK && !f->all_owners)
 		rc = sqlite3_bind_int64(st, 2, f->uid);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 3, f->after ? f->after_run_at : INT64_MIN);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 4, f->after ? f->after_id : INT64_MIN);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 5, f->limit ? (sqlite3_int64)f->limit : -1);
 	if (rc != SQLITE_OK)
 		return spool_sqlerr(sp, err, rc, "list at jobs");
 	int row;

@@ -62,12 +62,16 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"SELECT id, queue, owner, uid, gid, run_at, created_at, script,"
 		" environ, cwd, umask, mail, state, pid, started_at, mail_to"
 		" FROM at_job WHERE id = ?1",
+	/* ?3, ?4: spool_at_filter's cursor (INT64_MIN twice: none); ?5 its
+	 * limit (-1: none) */
 	[ST_AT_LIST_ALL] =
 		"SELECT id, queue, owner, uid, run_at, state FROM at_job"
-		" WHERE ?1 IS NULL OR queue = ?1 ORDER BY run_at, id",
+		" WHERE (?1 IS NULL OR queue = ?1) AND (run_at > ?3 OR (run_at = ?3 AND id > ?4))"
+		" ORDER BY run_at, id LIMIT ?5",
 	[ST_AT_LIST_UID] =
 		"SELECT id, queue, owner, uid, run_at, state FROM at_job"
-		" WHERE uid = ?2 AND (?1 IS NULL OR queue = ?1) ORDER BY run_at, id",
+		" WHERE uid = ?2 AND (?1 IS NULL OR queue = ?1)"
+		" AND (run_at > ?3 OR (run_at = ?3 AND id > ?4)) ORDER BY run_at, id LIMIT ?5",
 	[ST_AT_OWNER_STATE] =
 		"SELECT uid, state FROM at_job WHERE id = ?1",
 	[ST_AT_DELETE] =

@@ -239,6 +239,47 @@ static void test_list_is_sorted_by_run_time_then_id_and_filtered(void **state)
 	assert_int_equal(spool_at_list(fx->sp, &bad, &v, &n, &err), SPOOL_INVALID);
 }
 
+/* Pages of LIMIT after a cursor, as MSG_AT_LIST reads them: every job
+ * once, in order, equal run times ordered by id. */
+static void test_list_pages_after_a_cursor(void **state)
+{
+	struct spool_fixture *fx = *state;
+	struct spool_err err = { 0 };
+	int64_t ids[7];
+	const int64_t when[7] = { 300, 100, 100, 200, 100, -5, 300 };
+	for (int i = 0; i < 7; i++)
+		ids[i] = submit(fx->sp, job_for(i % 2 ? "bob" : "alice", 1000 + (uid_t)(i % 2), 'a',
+		                                when[i]));
+	const int64_t order[7] = { ids[5], ids[1], ids[2], ids[4], ids[3], ids[0], ids[6] };
+	struct spool_at_filter f = { .all_owners = true, .limit = 3 };
+	size_t seen = 0;
+	for (int page = 0; page < 4; page++) {
+		struct spool_at_summary *v;
+		size_t n;
+		assert_int_equal(spool_at_list(fx->sp, &f, &v, &n, &err), SPOOL_OK);
+		assert_true(n <= 3);
+		for (size_t i = 0; i < n; i++)
+			assert_int_equal(v[i].id, order[seen + i]);
+		seen += n;
+		if (n) {
+			f.after = true;
+			f.after_run_at = v[n - 1].run_at;
+			f.after_id = v[n - 1].id;
+		}
+		free(v);
+	}
+	assert_int_equal(seen, 7);
+	/* one owner's, after a cursor: bob's jobs are ids[1], ids[3], ids[5] */
+	struct spool_at_filter bob = { .uid = 1001, .after = true, .after_run_at = 100,
+		                       .after_id = ids[1], .limit = 10 };
+	struct spool_at_summary *v;
+	size_t n;
+	assert_int_equal(spool_at_list(fx->sp, &bob, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].id, ids[3]);
+	free(v);
+}
+
 static void test_remove_checks_owner_and_state(void **state)
 {
 	struct spool_fixture *fx = *state;
@@ -609,6 +650,7 @@ int main(void)
 		SPOOL_CONTRACT_TEST(test_ids_increase_and_are_never_reused),
 		SPOOL_CONTRACT_TEST(test_submit_rejects_malformed_jobs),
 		SPOOL_CONTRACT_TEST(test_list_is_sorted_by_run_time_then_id_and_filtered),
+		SPOOL_CONTRACT_TEST(test_list_pages_after_a_cursor),
 		SPOOL_CONTRACT_TEST(test_remove_checks_owner_and_state),
 		SPOOL_CONTRACT_TEST(test_submit_within_a_quota_counts_the_owners_jobs_and_bytes),
 		SPOOL_CONTRACT_TEST(test_claim_moves_waiting_to_running_exactly_once),
