@@ -34,6 +34,8 @@ typedef int (*spool_txn_fn)(struct spool *sp, void *ctx, struct spool_err *err);
  * there on failure: the caller frees them. A primitive marked "write" runs
  * only in a write transaction, and on a shared spool announces a change to
  * crontabs or at jobs to watchers itself (spool_watch_*). */
+struct spool_rank_cursor;
+
 struct spool_ops {
 	const char *name;   /* "sqlite", "postgresql" */
 	bool shared;        /* used by several nodes at once (spool_is_shared) */
@@ -119,8 +121,12 @@ struct spool_ops {
 	 * oldest first; *DELETED gets how many. */
 	int (*history_prune_age)(struct spool *sp, int64_t before_ms, size_t batch, size_t *deleted, struct spool_err *err);
 	/* The ids of at most BATCH records beyond the newest KEEP of each
-	 * entry (BY_OWNER: of each owner but root) into IDS, *N of them. */
-	int (*history_rank)(struct spool *sp, bool by_owner, size_t keep, size_t batch, int64_t *ids, size_t *n, struct spool_err *err);
+	 * entry (BY_OWNER: of each owner but root) into IDS, *N of them,
+	 * ranking only the entries (owners) from FROM's on when it is set;
+	 * *LAST gets the entry (owner) of the last id chosen. */
+	int (*history_rank)(struct spool *sp, bool by_owner, size_t keep, size_t batch,
+			    const struct spool_rank_cursor *from, int64_t *ids, size_t *n,
+			    struct spool_rank_cursor *last, struct spool_err *err);
 	/* write: the ended records among the N of IDS deleted; *DELETED gets
 	 * how many. */
 	int (*history_delete)(struct spool *sp, const int64_t *ids, size_t n, size_t *deleted, struct spool_err *err);
@@ -152,6 +158,14 @@ struct spool_ops {
 };
 
 /* The head of every connection. */
+/* Where a count prune's ranking goes on from (spool/prune.c): the entries
+ * (or owners) before it were ranked by an earlier call of the same pass. */
+struct spool_rank_cursor {
+	bool set;
+	int64_t uid;                      /* by owner */
+	char key[SPOOL_KEY_MAX + 1];      /* by entry */
+};
+
 /* How many at claims whose outcome is unknown a connection remembers; an
  * older one forgotten is lost as before (tried again, found running). */
 #define SPOOL_AT_UNKNOWN_MAX 64
@@ -166,6 +180,9 @@ struct spool {
 	 * is not known yet, oldest first (spool/at_run.c) */
 	int64_t at_unknown[SPOOL_AT_UNKNOWN_MAX];
 	size_t at_unknown_n;
+	/* spool_history_prune_(user_)count: where the pass goes on from, by
+	 * entry [0] and by owner [1] */
+	struct spool_rank_cursor rank_from[2];
 	/* Tests only: called inside a write transaction just before COMMIT,
 	 * to simulate a crash in the middle of one. NULL otherwise. */
 	void (*test_before_commit)(struct spool *sp);

@@ -591,10 +591,14 @@ int spool_history_prune_age(struct spool *sp, int64_t before_ms, size_t batch,
 /* Deletes at most BATCH (1 - SPOOL_QUERY_MAX) ended records beyond the
  * newest KEEP of each entry key (running records count, but stay);
  * *DELETED (may be NULL) gets how many. Call again until it is less than
- * BATCH. Each call ranks the whole history in a read
- * transaction, which blocks no writer but costs time (about 50 ms per
- * 100,000 records), then deletes the chosen records in a short write
- * transaction: pace the calls. */
+ * BATCH. Each call finds the records in a read transaction, which blocks
+ * no writer (the entries over KEEP by an index scan, about 20 ms per
+ * 100,000 records, then each one's excess through the index), from the
+ * entry where SP's previous call stopped (a call that deletes less than
+ * BATCH ends a pass; the next starts from the first entry), so that a pass
+ * costs one scan of the history however many calls it takes; then it
+ * deletes the chosen records in a short write transaction: pace the
+ * calls. */
 int spool_history_prune_count(struct spool *sp, size_t keep, size_t batch,
 			      size_t *deleted, struct spool_err *err);
 

@@ -225,7 +225,7 @@ int pg_run_end(struct spool *sp, const struct spool_run *r, struct spool_err *er
 int pg_history_query(struct spool *sp, const struct spool_history_filter *filter, struct spool_run **out, size_t *n, struct spool_err *err);
 int pg_history_recover(struct spool *sp, int64_t now_ms, struct spool_run **out, size_t *n, struct spool_err *err);
 int pg_history_prune_age(struct spool *sp, int64_t before_ms, size_t batch, size_t *deleted, struct spool_err *err);
-int pg_history_rank(struct spool *sp, bool by_owner, size_t keep, size_t batch, int64_t *ids, size_t *n, struct spool_err *err);
+int pg_history_rank(struct spool *sp, bool by_owner, size_t keep, size_t batch, const struct spool_rank_cursor *from, int64_t *ids, size_t *n, struct spool_rank_cursor *last, struct spool_err *err);
 int pg_history_delete(struct spool *sp, const int64_t *ids, size_t n, size_t *deleted, struct spool_err *err);
 int pg_state_get(struct spool *sp, const char *key, int64_t *last_scheduled, int64_t *last_start, struct spool_err *err);
 int pg_state_put(struct spool *sp, const struct spool_entry_state *v, struct spool_err *err);

@@ -31,6 +31,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "spool/pg/internal.h"
 #include "spool/pg/runs.h"
@@ -78,24 +79,52 @@ int pg_history_prune_age(struct spool *sp, int64_t before_ms, size_t batch,
 /* The same per owner, root's records (the system's) left out: a user's
  * whole history is bounded, whatever their number of entries. */
 int pg_history_rank(struct spool *sp, bool by_owner, size_t keep, size_t batch,
-		    int64_t *ids, size_t *n, struct spool_err *err)
+		    const struct spool_rank_cursor *from, int64_t *ids, size_t *n,
+		    struct spool_rank_cursor *last, struct spool_err *err)
 {
+	struct pg_params p = { 0 };
 	PGresult *r = NULL;
-	int code = bound_query(sp, by_owner
-		? "SELECT id FROM (SELECT id, row_number() OVER"
-		  " (PARTITION BY uid ORDER BY start_ms DESC, id DESC)"
-		  " AS newer FROM run WHERE uid <> 0) ranked"
-		  " WHERE newer > $1::bigint LIMIT $2::bigint"
-		: "SELECT id FROM (SELECT id, row_number() OVER"
-		  " (PARTITION BY entry_key ORDER BY start_ms DESC, id DESC)"
-		  " AS newer FROM run) ranked WHERE newer > $1::bigint"
-		  " LIMIT $2::bigint",
-		keep > INT64_MAX ? INT64_MAX : (int64_t)keep, batch, NULL, &r, err);
+	pg_param_int(&p, keep > INT64_MAX ? INT64_MAX : (int64_t)keep);
+	pg_param_int(&p, (int64_t)batch);
+	if (by_owner)
+		pg_param_int(&p, from->set ? from->uid : INT64_MIN);
+	else
+		pg_param_bytes(&p, from->set ? from->key : "", from->set ? strlen(from->key) : 0);
+	/* $3: the uid, or entry key, the pass goes on from (spool/prune.c).
+	 * The entries (owners) with more than $1 records, in order, and each
+	 * one's records past its newest $1 through the index run_entry
+	 * (run_uid): a window function over the whole table sorted every
+	 * owner's records at each call (sqlite/prune.c has the figures). */
+	int code = pg_query(sp, by_owner
+		? "SELECT e.id, o.uid FROM (SELECT uid FROM run"
+		  " WHERE uid <> 0 AND uid >= $3::bigint GROUP BY uid"
+		  " HAVING count(*) > $1::bigint) o CROSS JOIN LATERAL (SELECT id FROM run"
+		  " WHERE uid = o.uid ORDER BY start_ms DESC, id DESC OFFSET $1::bigint) e"
+		  " ORDER BY o.uid LIMIT $2::bigint"
+		: "SELECT e.id, o.entry_key FROM (SELECT entry_key FROM run"
+		  " WHERE entry_key >= $3::bytea GROUP BY entry_key"
+		  " HAVING count(*) > $1::bigint) o CROSS JOIN LATERAL (SELECT id FROM run"
+		  " WHERE entry_key = o.entry_key ORDER BY start_ms DESC, id DESC"
+		  " OFFSET $1::bigint) e ORDER BY o.entry_key LIMIT $2::bigint",
+		&p, &r, "prune history", err);
 	if (code != SPOOL_OK)
 		return code;
 	int rows = PQntuples(r);
-	for (int i = 0; i < rows && *n < batch; i++)
+	for (int i = 0; i < rows && *n < batch; i++) {
 		ids[(*n)++] = pg_int(r, i, 0);
+		last->set = true;
+		if (by_owner) {
+			last->uid = pg_int(r, i, 1);
+		} else {
+			const void *key;
+			size_t len;
+			pg_bytes(r, i, 1, &key, &len);
+			if (len > SPOOL_KEY_MAX)
+				len = SPOOL_KEY_MAX;
+			memcpy(last->key, key ? key : "", key ? len : 0);
+			last->key[key ? len : 0] = '\0';
+		}
+	}
 	PQclear(r);
 	return SPOOL_OK;
 }

@@ -48,8 +48,10 @@ enum stmt_id {
 	ST_RUN_BY_UID,
 	ST_RUN_ALL,
 	ST_RUN_PRUNE_AGE,
-	ST_RUN_BEYOND_UID_COUNT,
-	ST_RUN_BEYOND_COUNT,
+	ST_RUN_OVER_UIDS,
+	ST_RUN_OVER_KEYS,
+	ST_RUN_EXCESS_UID,
+	ST_RUN_EXCESS_KEY,
 	ST_RUN_DELETE,
 	ST_STATE_GET,
 	ST_STATE_PUT,
@@ -107,7 +109,7 @@ int sqlite_at_next_run(struct spool *sp, const char *queues, int64_t *run_at, st
 int sqlite_history_query(struct spool *sp, const struct spool_history_filter *filter, struct spool_run **out, size_t *n, struct spool_err *err);
 int sqlite_history_recover(struct spool *sp, int64_t now_ms, struct spool_run **out, size_t *n, struct spool_err *err);
 int sqlite_history_prune_age(struct spool *sp, int64_t before_ms, size_t batch, size_t *deleted, struct spool_err *err);
-int sqlite_history_rank(struct spool *sp, bool by_owner, size_t keep, size_t batch, int64_t *ids, size_t *n, struct spool_err *err);
+int sqlite_history_rank(struct spool *sp, bool by_owner, size_t keep, size_t batch, const struct spool_rank_cursor *from, int64_t *ids, size_t *n, struct spool_rank_cursor *last, struct spool_err *err);
 int sqlite_history_delete(struct spool *sp, const int64_t *ids, size_t n, size_t *deleted, struct spool_err *err);
 int sqlite_state_get(struct spool *sp, const char *key, int64_t *last_scheduled, int64_t *last_start, struct spool_err *err);
 int sqlite_state_put(struct spool *sp, const struct spool_entry_state *v, struct spool_err *err);

@@ -145,17 +145,24 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_RUN_PRUNE_AGE] =
 		"DELETE FROM run WHERE id IN (SELECT id FROM run"
 		" WHERE start_ms < ?1 AND flags & 64 = 0 ORDER BY start_ms LIMIT ?2)",
-	[ST_RUN_BEYOND_COUNT] =
-		"SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY"
-		" entry_key ORDER BY start_ms DESC, id DESC) AS newer FROM run)"
-		" WHERE newer > ?1 LIMIT ?2",
-	/* The same per owner, root's records (the system's) left out: a
-	 * user's whole history is bounded, whatever their number of entries. */
-	[ST_RUN_BEYOND_UID_COUNT] =
-		"SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY"
-		" uid ORDER BY start_ms DESC, id DESC) AS newer FROM run WHERE uid != 0)"
-		" WHERE newer > ?1 LIMIT ?2",
-	/* The rankings above read only the indexes run_entry and run_uid; a
+	/* A count prune (sqlite/prune.c): the entry keys, or owners but root,
+	 * with more than ?2 records, from ?1 on, in order: a scan of the
+	 * covering index run_entry (run_uid), no sort. */
+	[ST_RUN_OVER_KEYS] =
+		"SELECT entry_key FROM run WHERE entry_key >= ?1"
+		" GROUP BY entry_key HAVING count(*) > ?2",
+	[ST_RUN_OVER_UIDS] =
+		"SELECT uid FROM run WHERE uid != 0 AND uid >= ?1"
+		" GROUP BY uid HAVING count(*) > ?2",
+	/* ... and one's records beyond its newest ?2, at most ?3: the same
+	 * index read backwards from its newest. */
+	[ST_RUN_EXCESS_KEY] =
+		"SELECT id FROM run WHERE entry_key = ?1"
+		" ORDER BY start_ms DESC, id DESC LIMIT ?3 OFFSET ?2",
+	[ST_RUN_EXCESS_UID] =
+		"SELECT id FROM run WHERE uid = ?1"
+		" ORDER BY start_ms DESC, id DESC LIMIT ?3 OFFSET ?2",
+	/* The queries above read only the indexes run_entry and run_uid; a
 	 * running record they chose is spared here. */
 	[ST_RUN_DELETE] =
 		"DELETE FROM run WHERE id = ?1 AND flags & 64 = 0",
