@@ -59,6 +59,8 @@ struct spool_ops {
 	/* OWNER's installed crontab into *OUT; SPOOL_NOT_FOUND when none. */
 	int (*crontab_read)(struct spool *sp, const char *owner, struct spool_crontab *out, struct spool_err *err);
 	int (*crontab_changes)(struct spool *sp, int64_t since, size_t max, struct spool_crontab **out, size_t *n, struct spool_err *err);
+	/* As spool_crontab_owners. */
+	int (*crontab_owners)(struct spool *sp, char ***out, size_t *n, struct spool_err *err);
 	int (*crontab_generation)(struct spool *sp, int64_t *generation, struct spool_err *err);
 	/* write: the generation of OWNER's installed crontab (0: none),
 	 * which no other writer can change before the transaction ends. */

@@ -222,6 +222,30 @@ void spool_crontab_free(struct spool_crontab *c)
 }
 
 
+void spool_names_free(char **v, size_t n)
+{
+	if (v == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+int spool_names_add(struct spool *sp, char ***v, size_t *n, size_t *cap, const void *name,
+		    size_t len, struct spool_err *err)
+{
+	int code = spool_grow(sp, v, *n, cap, sizeof **v, err);
+	if (code != SPOOL_OK)
+		return code;
+	char *s = malloc(len + 1);
+	if (s == NULL)
+		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
+	memcpy(s, name, len);
+	s[len] = '\0';
+	(*v)[(*n)++] = s;
+	return SPOOL_OK;
+}
+
 void spool_crontabs_free(struct spool_crontab *v, size_t n)
 {
 	if (v == NULL)

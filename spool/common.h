@@ -25,6 +25,11 @@ int spool_seterr(struct spool_err *err, int code, const char *fmt, ...)
 int spool_grow(struct spool *sp, void *vp, size_t n, size_t *cap, size_t size,
 	       struct spool_err *err);
 
+/* Appends a copy of NAME (LEN bytes, then a NUL) to the array *V of *N
+ * strings (capacity *CAP), for spool_crontab_owners. */
+int spool_names_add(struct spool *sp, char ***v, size_t *n, size_t *cap, const void *name,
+		    size_t len, struct spool_err *err);
+
 /* Copies LEN bytes of SRC to DST, NUL-terminates, returns the byte after. */
 char *spool_put_bytes(char *dst, const void *src, size_t len);
 

@@ -93,6 +93,33 @@ static int changes_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	return sp->ops->crontab_changes(sp, c->since, c->max, &c->v, &c->n, err);
 }
 
+struct owners_ctx {
+	char **v;
+	size_t n;
+};
+
+static int owners_txn(struct spool *sp, void *ctx, struct spool_err *err)
+{
+	struct owners_ctx *c = ctx;
+	spool_names_free(c->v, c->n);   /* a retried attempt starts over */
+	c->v = NULL;
+	c->n = 0;
+	return sp->ops->crontab_owners(sp, &c->v, &c->n, err);
+}
+
+int spool_do_crontab_owners(struct spool *sp, char ***out, size_t *n, struct spool_err *err)
+{
+	struct owners_ctx c = { 0 };
+	int code = sp->ops->txn(sp, false, owners_txn, &c, err);
+	if (code != SPOOL_OK) {
+		spool_names_free(c.v, c.n);
+		return code;
+	}
+	*out = c.v;
+	*n = c.n;
+	return SPOOL_OK;
+}
+
 int spool_do_crontab_changes(struct spool *sp, int64_t since, size_t max,
 			     struct spool_crontab **out, size_t *n,
 			     struct spool_err *err)

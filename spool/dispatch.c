@@ -152,6 +152,13 @@ int spool_crontab_changes(struct spool *sp, int64_t since, size_t max, struct sp
 	return spool_do_crontab_changes(sp, since, max, out, n, err);
 }
 
+int spool_crontab_owners(struct spool *sp, char ***out, size_t *n, struct spool_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	return spool_do_crontab_owners(sp, out, n, err);
+}
+
 int spool_crontab_generation(struct spool *sp, int64_t *generation, struct spool_err *err)
 {
 	*generation = 0;

@@ -24,6 +24,7 @@ int spool_do_crontab_install(struct spool *sp, const char *owner, uid_t uid, con
 int spool_do_crontab_get(struct spool *sp, const char *owner, struct spool_crontab *out, struct spool_err *err);
 int spool_do_crontab_remove(struct spool *sp, const char *owner, uid_t by, int64_t now, int64_t *generation, struct spool_err *err);
 int spool_do_crontab_changes(struct spool *sp, int64_t since, size_t max, struct spool_crontab **out, size_t *n, struct spool_err *err);
+int spool_do_crontab_owners(struct spool *sp, char ***out, size_t *n, struct spool_err *err);
 int spool_do_crontab_generation(struct spool *sp, int64_t *generation, struct spool_err *err);
 
 int spool_do_at_submit(struct spool *sp, const struct spool_at_job *job, int64_t *id, struct spool_err *err);

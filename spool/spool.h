@@ -183,6 +183,12 @@ int spool_crontab_generation(struct spool *sp, int64_t *generation,
 void spool_crontab_free(struct spool_crontab *c);
 void spool_crontabs_free(struct spool_crontab *v, size_t n);
 
+/* The owners of the crontabs installed now (no tombstone), in the byte
+ * order of their names, as a new array *OUT of *N strings (free with
+ * spool_names_free); no crontab's text is read. */
+int spool_crontab_owners(struct spool *sp, char ***out, size_t *n, struct spool_err *err);
+void spool_names_free(char **v, size_t n);
+
 /* ---------------------------------------------------------------- at jobs */
 
 /* A job is waiting, then claimed (running), then finished: a finished job's

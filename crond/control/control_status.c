@@ -44,8 +44,6 @@
 #define CONTROL_STATUS_RUNS_MAX 50
 /* Crontabs listed in one request (users plus system files). */
 #define CONTROL_STATUS_SOURCES_MAX 100000
-/* Crontabs read from the spool per step while listing the users. */
-#define LIST_BATCH 16
 
 /* The names of the crontabs a request covers, in reply order. */
 struct names {
@@ -105,33 +103,27 @@ static int list_system(const struct config *cfg, struct names *ns)
 static int list_users(struct control_ctx *ctx, struct names *ns, struct spool_err *err)
 {
 	size_t first = ns->n;
-	int64_t since = 0;
-	for (;;) {
-		struct spool_crontab *v = NULL;
-		size_t n = 0;
-		int rc = spool_crontab_changes(ctx->sp, since, LIST_BATCH, &v, &n, err);
-		if (rc != SPOOL_OK)
-			return rc;
-		for (size_t i = 0; i < n; i++) {
-			since = v[i].generation;
-			if (v[i].removed)
-				continue;
-			/* An owner whose name does not fit is not scheduled
-			 * either (timer.c): nothing to show. */
-			char name[SOURCE_NAME_SIZE(SPOOL_NAME_MAX)];
-			if (source_name_user(name, sizeof(name), v[i].owner) < 0)
-				continue;
-			if (names_add(ns, name) < 0) {
-				spool_crontabs_free(v, n);
-				return SPOOL_NOMEM;
-			}
+	/* The owners only: reading every crontab's text to learn the names,
+	 * at every page of --status --all, made a page of 4,000 users' cost
+	 * 310 ms of the control thread (a scale review). */
+	char **owners = NULL;
+	size_t n = 0;
+	int rc = spool_crontab_owners(ctx->sp, &owners, &n, err);
+	if (rc != SPOOL_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		/* An owner whose name does not fit is not scheduled either
+		 * (timer.c): nothing to show. */
+		char name[SOURCE_NAME_SIZE(SPOOL_NAME_MAX)];
+		if (source_name_user(name, sizeof(name), owners[i]) < 0)
+			continue;
+		if (names_add(ns, name) < 0) {
+			spool_names_free(owners, n);
+			return SPOOL_NOMEM;
 		}
-		spool_crontabs_free(v, n);
-		if (n < LIST_BATCH)
-			break;
 	}
-	/* Changes give the newest state last: a crontab installed twice shows
-	 * twice. Sort, then drop repeats. */
+	spool_names_free(owners, n);
+	/* In the order of the names shown; no repeats (kept as a guard). */
 	qsort(ns->v + first, ns->n - first, sizeof(*ns->v), cmp_str);
 	size_t k = first;
 	for (size_t i = first; i < ns->n; i++) {

@@ -139,6 +139,25 @@ int pg_crontab_changes(struct spool *sp, int64_t since, size_t max,
 	return code;
 }
 
+int pg_crontab_owners(struct spool *sp, char ***out, size_t *n, struct spool_err *err)
+{
+	PGresult *r = NULL;
+	/* bytea sorts byte by byte, as the SQLite spool's BLOB and TEXT */
+	int code = pg_query(sp, "SELECT owner FROM crontab WHERE NOT removed ORDER BY owner",
+			    NULL, &r, "list crontab owners", err);
+	if (code != SPOOL_OK)
+		return code;
+	size_t cap = 0;
+	for (int i = 0; code == SPOOL_OK && i < PQntuples(r); i++) {
+		const void *owner;
+		size_t len;
+		pg_bytes(r, i, 0, &owner, &len);
+		code = spool_names_add(sp, out, n, &cap, owner ? owner : "", owner ? len : 0, err);
+	}
+	PQclear(r);
+	return code;
+}
+
 int pg_crontab_generation(struct spool *sp, int64_t *gen, struct spool_err *err)
 {
 	return pg_counter_query(sp, "SELECT value FROM counter WHERE name = 'generation'",

@@ -204,6 +204,7 @@ int pg_crontab_put(struct spool *sp, const char *owner, uid_t uid, const void *t
 int pg_crontab_tombstone(struct spool *sp, const char *owner, uid_t by, int64_t now, int64_t *generation, struct spool_err *err);
 int pg_crontab_read(struct spool *sp, const char *owner, struct spool_crontab *out, struct spool_err *err);
 int pg_crontab_changes(struct spool *sp, int64_t since, size_t max, struct spool_crontab **out, size_t *n, struct spool_err *err);
+int pg_crontab_owners(struct spool *sp, char ***out, size_t *n, struct spool_err *err);
 int pg_crontab_generation(struct spool *sp, int64_t *generation, struct spool_err *err);
 int pg_crontab_generation_of(struct spool *sp, const char *owner, int64_t *generation, struct spool_err *err);
 int pg_at_lock_ids(struct spool *sp, struct spool_err *err);

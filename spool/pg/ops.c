@@ -18,6 +18,7 @@ const struct spool_ops spool_pg_ops = {
 	.crontab_tombstone = pg_crontab_tombstone,
 	.crontab_read = pg_crontab_read,
 	.crontab_changes = pg_crontab_changes,
+	.crontab_owners = pg_crontab_owners,
 	.crontab_generation = pg_crontab_generation,
 	.crontab_generation_of = pg_crontab_generation_of,
 	.at_lock_ids = pg_at_lock_ids,

@@ -179,6 +179,24 @@ int sqlite_crontab_changes(struct spool *sp, int64_t since, size_t max,
 	return row < 0 ? -row : SPOOL_OK;
 }
 
+int sqlite_crontab_owners(struct spool *sp, char ***out, size_t *n, struct spool_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	size_t cap = 0;
+	int code = spool_stmt(sp, ST_CRONTAB_OWNERS, &st, err);
+	if (code != SPOOL_OK)
+		return code;
+	int row;
+	while ((row = spool_step_row(sp, st, "list crontab owners", err)) == 1) {
+		const void *owner = sqlite3_column_blob(st, 0);
+		size_t len = (size_t)sqlite3_column_bytes(st, 0);
+		code = spool_names_add(sp, out, n, &cap, owner ? owner : "", len, err);
+		if (code != SPOOL_OK)
+			return code;
+	}
+	return row < 0 ? -row : SPOOL_OK;
+}
+
 int sqlite_crontab_generation(struct spool *sp, int64_t *gen, struct spool_err *err)
 {
 	sqlite3_stmt *st = NULL;

@@ -22,6 +22,7 @@ enum stmt_id {
 	ST_CRONTAB_TOMBSTONE,
 	ST_CRONTAB_GET,
 	ST_CRONTAB_CHANGES,
+	ST_CRONTAB_OWNERS,
 	ST_AT_INSERT,
 	ST_AT_INSERT_ID,
 	ST_AT_LAST_ID,
@@ -95,6 +96,7 @@ int sqlite_txn(struct spool *sp, bool write, spool_txn_fn fn, void *ctx, struct 
 int sqlite_crontab_tombstone(struct spool *sp, const char *owner, uid_t by, int64_t now, int64_t *generation, struct spool_err *err);
 int sqlite_crontab_read(struct spool *sp, const char *owner, struct spool_crontab *out, struct spool_err *err);
 int sqlite_crontab_changes(struct spool *sp, int64_t since, size_t max, struct spool_crontab **out, size_t *n, struct spool_err *err);
+int sqlite_crontab_owners(struct spool *sp, char ***out, size_t *n, struct spool_err *err);
 int sqlite_crontab_generation(struct spool *sp, int64_t *generation, struct spool_err *err);
 int sqlite_crontab_generation_of(struct spool *sp, const char *owner, int64_t *generation, struct spool_err *err);
 int sqlite_at_usage(struct spool *sp, uid_t uid, struct spool_at_usage *out, struct spool_err *err);

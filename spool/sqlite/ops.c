@@ -17,6 +17,7 @@ const struct spool_ops spool_sqlite_ops = {
 	.crontab_tombstone = sqlite_crontab_tombstone,
 	.crontab_read = sqlite_crontab_read,
 	.crontab_changes = sqlite_crontab_changes,
+	.crontab_owners = sqlite_crontab_owners,
 	.crontab_generation = sqlite_crontab_generation,
 	.crontab_generation_of = sqlite_crontab_generation_of,
 	.at_lock_ids = NULL,   /* every write transaction holds the one write lock */

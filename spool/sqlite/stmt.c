@@ -40,6 +40,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_CRONTAB_GET] =
 		"SELECT owner, uid, body, installed_at, installed_by, generation"
 		" FROM crontab WHERE owner = ?1 AND body IS NOT NULL",
+	/* body IS NOT NULL reads only the record's header, not the text */
+	[ST_CRONTAB_OWNERS] =
+		"SELECT owner FROM crontab WHERE body IS NOT NULL ORDER BY owner",
 	[ST_CRONTAB_CHANGES] =
 		"SELECT owner, uid, body, installed_at, installed_by, generation"
 		" FROM crontab WHERE generation > ?1 ORDER BY generation LIMIT ?2",

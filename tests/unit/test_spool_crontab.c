@@ -130,6 +130,31 @@ static void test_generations_strictly_increase_across_owners(void **state)
 	assert_int_equal(cur, gen);
 }
 
+/* The owners of the crontabs in force, in byte order: reinstalled ones
+ * once, removed ones not at all. */
+static void test_owners_are_the_installed_crontabs_in_byte_order(void **state)
+{
+	struct spool_fixture *fx = *state;
+	struct spool_err err = { 0 };
+	char **v;
+	size_t n;
+	assert_int_equal(spool_crontab_owners(fx->sp, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 0);
+	spool_names_free(v, n);
+	const char *owners[] = { "bob", "Zed", "alice", "bob", "carol", "alice2" };
+	int64_t gen;
+	for (size_t i = 0; i < 6; i++)
+		assert_int_equal(spool_crontab_install(fx->sp, owners[i], 1, "x\n", 2, 0,
+						       (int64_t)i, &gen, &err), SPOOL_OK);
+	assert_int_equal(spool_crontab_remove(fx->sp, "carol", 0, 99, &gen, &err), SPOOL_OK);
+	assert_int_equal(spool_crontab_owners(fx->sp, &v, &n, &err), SPOOL_OK);
+	const char *want[] = { "Zed", "alice", "alice2", "bob" };
+	assert_int_equal(n, 4);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(v[i], want[i]);
+	spool_names_free(v, n);
+}
+
 static void test_remove_leaves_a_tombstone_listed_as_a_change(void **state)
 {
 	struct spool_fixture *fx = *state;
@@ -256,6 +281,7 @@ int main(void)
 		SPOOL_CONTRACT_TEST(test_crontab_over_the_bound_is_invalid),
 		SPOOL_CONTRACT_TEST(test_get_of_unknown_owner_is_not_found),
 		SPOOL_CONTRACT_TEST(test_generations_strictly_increase_across_owners),
+		SPOOL_CONTRACT_TEST(test_owners_are_the_installed_crontabs_in_byte_order),
 		SPOOL_CONTRACT_TEST(test_remove_leaves_a_tombstone_listed_as_a_change),
 		SPOOL_CONTRACT_TEST(test_changes_come_in_pages_of_max_in_generation_order),
 		SPOOL_CONTRACT_TEST(test_crontab_survives_close_and_reopen),
