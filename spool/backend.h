@@ -147,7 +147,7 @@ struct spool_ops {
 
 	/* ---- whole calls, each as spool.h's function of that name */
 	int (*reserve_make)(struct spool *sp, struct spool_err *err);
-	int (*reserve_release)(struct spool *sp, uint64_t *freed, struct spool_err *err);
+	int (*reserve_release)(struct spool *sp, bool for_root, uint64_t *freed, struct spool_err *err);
 	bool (*reserve_present)(struct spool *sp);
 	int (*compact)(struct spool *sp, unsigned max_pages, struct spool_space *space, struct spool_err *err);
 	int (*compact_enable)(struct spool *sp, uint64_t max_bytes, bool *rewritten, struct spool_err *err);

@@ -304,9 +304,10 @@ int spool_reserve_make(struct spool *sp, struct spool_err *err)
 	return sp->ops->reserve_make(sp, err);
 }
 
-int spool_reserve_release(struct spool *sp, uint64_t *freed, struct spool_err *err)
+int spool_reserve_release(struct spool *sp, bool for_root, uint64_t *freed,
+			  struct spool_err *err)
 {
-	return sp->ops->reserve_release(sp, freed, err);
+	return sp->ops->reserve_release(sp, for_root, freed, err);
 }
 
 int spool_compact(struct spool *sp, unsigned max_pages, struct spool_space *space,

@@ -422,20 +422,25 @@ int spool_crontab_import(struct spool *sp, const char *owner, uid_t uid,
 /* Removals must work on a full file system, but even a delete needs room:
  * SQLite appends the changed pages to the write-ahead log. So the spool
  * keeps a reserve: a file of SPOOL_RESERVE_BYTES really allocated blocks
- * beside the database (PATH-reserve). When a removal fails with SPOOL_FULL,
- * the caller releases the reserve and retries; it makes the reserve again
- * once there is room. */
+ * beside the database (PATH-reserve), and a second one for root's removals
+ * alone (PATH-reserve-root): once a user's removal has spent the first,
+ * the room it gave back goes to whoever writes next, perhaps the user who
+ * filled the file system, and root must still be able to remove. When a
+ * removal fails with SPOOL_FULL, the caller releases a reserve and
+ * retries; it makes the reserves again once there is room. */
 #define SPOOL_RESERVE_BYTES (1024 * 1024)
 
-/* Makes the reserve if it is missing or short (a partial one is removed on
- * failure). SPOOL_FULL when there is no room for it. */
+/* Makes the reserves that are missing or short (a partial one is removed
+ * on failure). SPOOL_FULL when there is no room for them. */
 int spool_reserve_make(struct spool *sp, struct spool_err *err);
 
-/* Deletes the reserve; *FREED (may be NULL) gets its size in bytes.
- * SPOOL_NOT_FOUND when there is none. */
-int spool_reserve_release(struct spool *sp, uint64_t *freed, struct spool_err *err);
+/* Deletes the shared reserve, or when it is gone and FOR_ROOT, root's;
+ * *FREED (may be NULL) gets its size in bytes. SPOOL_NOT_FOUND when there
+ * is none that may be used. */
+int spool_reserve_release(struct spool *sp, bool for_root, uint64_t *freed,
+			  struct spool_err *err);
 
-/* Whether the reserve is there (and whole). */
+/* Whether both reserves are there (and whole). */
 bool spool_reserve_present(struct spool *sp);
 
 /* ---------------------------------------------------------------- compaction */

@@ -635,7 +635,8 @@ void control_at_remove(struct control_ctx *ctx, const struct control_peer *peer,
 	struct spool_err err;
 	int rc = spool_at_remove_many(ctx->sp, r->good, n_good, peer->user.uid, r->codes,
 	                              r->errs, &err);
-	if (rc == SPOOL_FULL && control_use_reserve(ctx, peer->user.name, "remove at jobs"))
+	if (rc == SPOOL_FULL && control_use_reserve(ctx, peer->user.uid == 0, peer->user.name,
+	                                             "remove at jobs"))
 		(void)spool_at_remove_many(ctx->sp, r->good, n_good, peer->user.uid, r->codes,
 		                           r->errs, &err);
 	control_reply_ok(reply);

@@ -287,7 +287,8 @@ void control_crontab_remove(struct control_ctx *ctx, const struct control_peer *
 	int64_t generation = 0;
 	int rc = spool_crontab_remove(ctx->sp, target.name, peer->user.uid, control_now(ctx),
 	                              &generation, &err);
-	if (rc == SPOOL_FULL && control_use_reserve(ctx, target.name, "remove the crontab"))
+	if (rc == SPOOL_FULL && control_use_reserve(ctx, peer->user.uid == 0, target.name,
+	                                             "remove the crontab"))
 		rc = spool_crontab_remove(ctx->sp, target.name, peer->user.uid, control_now(ctx),
 		                          &generation, &err);
 	if (rc == SPOOL_NOT_FOUND) {

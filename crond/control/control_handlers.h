@@ -224,10 +224,12 @@ bool control_log_refusal(struct ownerlog *l, const char *who, const char *fmt, .
 void control_record_quota(struct control_ctx *ctx, const char *who, uid_t uid,
                           enum spool_run_kind kind, const char *what, const char *msg);
 
-/* A removal failed with SPOOL_FULL: releases the full-disk reserve so that
- * a retry has room, and logs that it did (WHAT names the removal). True
- * when there was a reserve to release: retry once. */
-bool control_use_reserve(struct control_ctx *ctx, const char *who, const char *what);
+/* A removal failed with SPOOL_FULL: releases a full-disk reserve so that a
+ * retry has room (the shared one, or when it is spent and BY_ROOT, root's:
+ * spool.h), and logs that it did (WHAT names the removal). True when there
+ * was a reserve to release: retry once. */
+bool control_use_reserve(struct control_ctx *ctx, bool by_root, const char *who,
+                         const char *what);
 
 /* Makes the full-disk reserve again if it is gone, at most once per
  * reserve_every_ms (logged when it is back, and when it cannot be

@@ -141,14 +141,18 @@ void control_record_quota(struct control_ctx *ctx, const char *who, uid_t uid,
 
 /* ------------------------------------------------------------ reserve */
 
-bool control_use_reserve(struct control_ctx *ctx, const char *who, const char *what)
+bool control_use_reserve(struct control_ctx *ctx, bool by_root, const char *who,
+                         const char *what)
 {
 	uint64_t freed = 0;
 	struct spool_err err;
-	int rc = spool_reserve_release(ctx->sp, &freed, &err);
+	int rc = spool_reserve_release(ctx->sp, by_root, &freed, &err);
 	if (rc != SPOOL_OK) {
 		log_msg(LOG_ERR, "(%s) SPOOL (file system full, cannot %s: %s)", who, what,
-		        rc == SPOOL_NOT_FOUND ? "the full-disk reserve is already used" : err.msg);
+		        rc != SPOOL_NOT_FOUND ? err.msg
+		        : by_root ? "the full-disk reserves are already used"
+		                  : "the full-disk reserve is already used; root's is kept for "
+		                    "root's removals");
 		return false;
 	}
 	ctx->reserve_missing = true;

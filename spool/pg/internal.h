@@ -235,7 +235,7 @@ int pg_state_list(struct spool *sp, const char *lo, const char *hi, struct spool
 int pg_meta_read(struct spool *sp, const char *name, char *buf, size_t size, struct spool_err *err);
 int pg_meta_write(struct spool *sp, const char *name, const char *value, struct spool_err *err);
 int pg_reserve_make(struct spool *sp, struct spool_err *err);
-int pg_reserve_release(struct spool *sp, uint64_t *freed, struct spool_err *err);
+int pg_reserve_release(struct spool *sp, bool for_root, uint64_t *freed, struct spool_err *err);
 bool pg_reserve_present(struct spool *sp);
 int pg_compact(struct spool *sp, unsigned max_pages, struct spool_space *space, struct spool_err *err);
 int pg_compact_enable(struct spool *sp, uint64_t max_bytes, bool *rewritten, struct spool_err *err);

@@ -16,8 +16,10 @@ int pg_reserve_make(struct spool *sp, struct spool_err *err)
 	return SPOOL_OK;
 }
 
-int pg_reserve_release(struct spool *sp, uint64_t *freed, struct spool_err *err)
+int pg_reserve_release(struct spool *sp, bool for_root, uint64_t *freed,
+		       struct spool_err *err)
 {
+	(void)for_root;
 	if (freed != NULL)
 		*freed = 0;
 	return spool_seterr(err, SPOOL_NOT_FOUND, "%s: a database spool keeps no"

@@ -118,7 +118,7 @@ int sqlite_state_put(struct spool *sp, const struct spool_entry_state *v, struct
 int sqlite_state_delete(struct spool *sp, const char *key, struct spool_err *err);
 int sqlite_state_list(struct spool *sp, const char *lo, const char *hi, struct spool_entry_state **out, size_t *n, struct spool_err *err);
 int sqlite_reserve_make(struct spool *sp, struct spool_err *err);
-int sqlite_reserve_release(struct spool *sp, uint64_t *freed, struct spool_err *err);
+int sqlite_reserve_release(struct spool *sp, bool for_root, uint64_t *freed, struct spool_err *err);
 bool sqlite_reserve_present(struct spool *sp);
 
 /* The cluster operations (spool.h): one machine's spool has no other node. */

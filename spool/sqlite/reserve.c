@@ -19,10 +19,13 @@
 
 #include "spool/sqlite/internal.h"
 
-/* PATH-reserve into BUF; false if it does not fit. */
-static bool reserve_path(const struct spool *sp, char *buf, size_t size)
+/* The reserves: the shared one, then root's (spool.h). */
+static const char *const suffixes[] = { "-reserve", "-reserve-root" };
+
+/* PATH and reserve WHICH's suffix into BUF; false if it does not fit. */
+static bool reserve_path(const struct spool *sp, int which, char *buf, size_t size)
 {
-	int n = snprintf(buf, size, "%s-reserve", sp->path);
+	int n = snprintf(buf, size, "%s%s", sp->path, suffixes[which]);
 	return n > 0 && (size_t)n < size;
 }
 
@@ -34,9 +37,14 @@ static bool whole(const struct stat *st)
 
 bool sqlite_reserve_present(struct spool *sp)
 {
-	char path[SPOOL_PATH_MAX + 16];
-	struct stat st;
-	return reserve_path(sp, path, sizeof path) && lstat(path, &st) == 0 && whole(&st);
+	for (int which = 0; which < 2; which++) {
+		char path[SPOOL_PATH_MAX + 16];
+		struct stat st;
+		if (!reserve_path(sp, which, path, sizeof path) || lstat(path, &st) != 0 ||
+		    !whole(&st))
+			return false;
+	}
+	return true;
 }
 
 /* Allocates the reserve in FD (PATH): 0 or a code with ERR filled. */
@@ -61,10 +69,11 @@ static int fill(int fd, const char *path, struct spool_err *err)
 			    SPOOL_RESERVE_BYTES, path, strerror(e));
 }
 
-int sqlite_reserve_make(struct spool *sp, struct spool_err *err)
+/* Makes reserve WHICH if it is missing or short. */
+static int make_one(struct spool *sp, int which, struct spool_err *err)
 {
 	char path[SPOOL_PATH_MAX + 16];
-	if (!reserve_path(sp, path, sizeof path))
+	if (!reserve_path(sp, which, path, sizeof path))
 		return spool_seterr(err, SPOOL_INVALID, "%s: path too long for a reserve",
 				    sp->path);
 	int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -79,13 +88,19 @@ int sqlite_reserve_make(struct spool *sp, struct spool_err *err)
 	return code;
 }
 
-int sqlite_reserve_release(struct spool *sp, uint64_t *freed, struct spool_err *err)
+/* Root's first: with room for one only, root's removals keep theirs. */
+int sqlite_reserve_make(struct spool *sp, struct spool_err *err)
+{
+	int code = make_one(sp, 1, err);
+	return code == SPOOL_OK ? make_one(sp, 0, err) : code;
+}
+
+/* Deletes reserve WHICH. */
+static int release_one(struct spool *sp, int which, uint64_t *freed, struct spool_err *err)
 {
 	char path[SPOOL_PATH_MAX + 16];
 	struct stat st;
-	if (freed != NULL)
-		*freed = 0;
-	if (!reserve_path(sp, path, sizeof path))
+	if (!reserve_path(sp, which, path, sizeof path))
 		return spool_seterr(err, SPOOL_INVALID, "%s: path too long for a reserve",
 				    sp->path);
 	if (lstat(path, &st) != 0)
@@ -100,4 +115,15 @@ int sqlite_reserve_release(struct spool *sp, uint64_t *freed, struct spool_err *
 	if (freed != NULL)
 		*freed = (uint64_t)st.st_blocks * 512;
 	return SPOOL_OK;
+}
+
+int sqlite_reserve_release(struct spool *sp, bool for_root, uint64_t *freed,
+			   struct spool_err *err)
+{
+	if (freed != NULL)
+		*freed = 0;
+	int code = release_one(sp, 0, freed, err);
+	if (code == SPOOL_NOT_FOUND && for_root)
+		code = release_one(sp, 1, freed, err);
+	return code;
 }

@@ -45,7 +45,7 @@ static int setup(void **state)
 /* Room for the 1 MiB reserve and a little more. */
 static int setup_reserve(void **state)
 {
-	return setup_fs(state, "size=1536k,mode=0700");
+	return setup_fs(state, "size=3m,mode=0700");   /* the spool and both reserves */
 }
 
 static int teardown(void **state)
@@ -191,7 +191,7 @@ static void test_removal_fits_once_the_reserve_is_released(void **state)
 	assert_true(rm_at == SPOOL_FULL || rm_tab == SPOOL_FULL);
 
 	uint64_t freed = 0;
-	assert_int_equal(spool_reserve_release(sp, &freed, &err), SPOOL_OK);
+	assert_int_equal(spool_reserve_release(sp, false, &freed, &err), SPOOL_OK);
 	assert_true(freed >= SPOOL_RESERVE_BYTES);
 	assert_false(spool_reserve_present(sp));
 	if (rm_at == SPOOL_FULL)
@@ -202,7 +202,12 @@ static void test_removal_fits_once_the_reserve_is_released(void **state)
 	assert_int_equal(spool_crontab_get(sp, "mallory", &c, &err), SPOOL_NOT_FOUND);
 	struct spool_at_job j;
 	assert_int_equal(spool_at_get(sp, id, &j, &err), SPOOL_NOT_FOUND);
-	assert_int_equal(spool_reserve_release(sp, &freed, &err), SPOOL_NOT_FOUND);
+	/* The shared reserve is spent: a user's removal finds none, root's
+	 * has its own, once. */
+	assert_int_equal(spool_reserve_release(sp, false, &freed, &err), SPOOL_NOT_FOUND);
+	assert_int_equal(spool_reserve_release(sp, true, &freed, &err), SPOOL_OK);
+	assert_true(freed >= SPOOL_RESERVE_BYTES);
+	assert_int_equal(spool_reserve_release(sp, true, &freed, &err), SPOOL_NOT_FOUND);
 
 	/* Still full: no room for a new reserve, and no partial one left. */
 	f = fopen(filler, "a");
@@ -215,6 +220,8 @@ static void test_removal_fits_once_the_reserve_is_released(void **state)
 	assert_false(spool_reserve_present(sp));
 	char reserve[200];
 	snprintf(reserve, sizeof reserve, "%s-reserve", fx->path);
+	assert_int_equal(access(reserve, F_OK), -1);
+	snprintf(reserve, sizeof reserve, "%s-reserve-root", fx->path);
 	assert_int_equal(access(reserve, F_OK), -1);
 	unlink(filler);                            /* room again: it comes back */
 	assert_int_equal(spool_reserve_make(sp, &err), SPOOL_OK);
