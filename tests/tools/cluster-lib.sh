@@ -216,6 +216,23 @@ shared_tab() {
     { echo 'MAILTO=""'; entries "$1"; } >"$TEST_TMP/shared.tab"
 }
 
+# tests/tools/pg-cut-proxy in front of the test's server: its socket in
+# $TEST_TMP/px, armed through $TEST_TMP/px.control, its cuts logged in
+# $TEST_TMP/px.log (the proxy's usage says how).
+start_cut_proxy() {
+    mkdir -p "$TEST_TMP/px"
+    : >"$TEST_TMP/px.control"
+    : >"$TEST_TMP/px.log"
+    "$ROOT/tests/tools/pg-cut-proxy" "$TEST_TMP/px" "${CROND_TEST_PG##*host=}" \
+        "$TEST_TMP/px.control" "$TEST_TMP/px.log" 2>"$TEST_TMP/px.err" &
+    echo $! >>"$TEST_TMP/job.pids"
+    wait_for 10 "the proxy's socket" test -S "$TEST_TMP/px/.s.PGSQL.5432"
+}
+
+through_cut_proxy() {   # N: node N reaches the server through the proxy
+    sed -i "s|^spool = .*|spool = ${PGURI%%\?*}?host=$TEST_TMP/px|" "$TEST_TMP/$1/crond.conf"
+}
+
 cluster_cleanup() {
     local n pid
     for n in "${!NODE_PID[@]}"; do

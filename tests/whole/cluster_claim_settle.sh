@@ -17,15 +17,9 @@ cluster_test
 
 SPEED=60   # a test minute lasts 1 s; 10 test minutes, 10 s
 runs_dir
-mkdir -p "$TEST_TMP/px"
-: >"$TEST_TMP/px.control"
-: >"$TEST_TMP/px.log"
-"$ROOT/tests/tools/pg-cut-proxy" "$TEST_TMP/px" "${CROND_TEST_PG##*host=}" \
-    "$TEST_TMP/px.control" "$TEST_TMP/px.log" 2>"$TEST_TMP/px.err" &
-echo $! >>"$TEST_TMP/job.pids"
-wait_for 10 "the proxy's socket" test -S "$TEST_TMP/px/.s.PGSQL.5432"
+start_cut_proxy
 node_conf b "cluster_spread = 0" "max_clock_skew = 3600" "node_timeout = 120"
-sed -i "s|^spool = .*|spool = ${PGURI%%\?*}?host=$TEST_TMP/px|" "$TEST_TMP/b/crond.conf"
+through_cut_proxy b
 epoch=$(minute_epoch_ahead 40)
 node_start_many "--test-clock $epoch:$SPEED" b
 { echo 'MAILTO=""'; echo "* * * * * echo run >> $out/runs"; } >"$TEST_TMP/one.tab"

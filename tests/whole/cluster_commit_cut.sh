@@ -22,17 +22,11 @@ cluster_test
 N=10
 SPEED=10   # a test minute lasts 6 s
 runs_dir
-mkdir -p "$TEST_TMP/px"
-: >"$TEST_TMP/px.control"
-: >"$TEST_TMP/px.log"
-"$ROOT/tests/tools/pg-cut-proxy" "$TEST_TMP/px" "${CROND_TEST_PG##*host=}" \
-    "$TEST_TMP/px.control" "$TEST_TMP/px.log" 2>"$TEST_TMP/px.err" &
-echo $! >>"$TEST_TMP/job.pids"
-wait_for 10 "the proxy's socket" test -S "$TEST_TMP/px/.s.PGSQL.5432"
+start_cut_proxy
 # b claims every run first (a waits up to 5 s of spread, b not at all)
 node_conf a "cluster_spread = 5000" "max_clock_skew = 3600" "node_timeout = 5"
 node_conf b "cluster_spread = 0" "max_clock_skew = 3600" "node_timeout = 5"
-sed -i "s|^spool = .*|spool = ${PGURI%%\?*}?host=$TEST_TMP/px|" "$TEST_TMP/b/crond.conf"
+through_cut_proxy b
 epoch=$(minute_epoch_ahead 40)
 node_start_many "--test-clock $epoch:$SPEED" a b
 shared_tab $N
