@@ -129,10 +129,10 @@ void recorder_state(struct recorder *r, const char *key, int64_t scheduled, int6
  * per pass of the supervisor. Ended runs are kept, copied, up to
  * RECORDER_RETRY_MAX and RECORDER_RETRY_BYTES: past the bytes, a run is
  * kept without its output (flagged truncated); past either bound, it is
- * lost. Root's runs (the system's) may use the whole bounds; every other
- * owner's together at most three quarters, and each owner's at most an
- * eighth, so that one user's runs can neither crowd out root's records nor
- * all the others'. The runs lost are counted, and logged in one LOST line
+ * lost. Root's runs (most of the system crontabs') may use the whole
+ * bounds; every other owner's together at most three quarters, and each
+ * owner's at most an eighth, so that one user's runs can neither crowd out
+ * root's records nor all the others'. The runs lost are counted, and logged in one LOST line
  * per RECORDER_LOST_LOG_EVERY_NS at most. Catch-up state is kept whole:
  * one per entry, the latest. */
 void recorder_flush(struct recorder *r);
