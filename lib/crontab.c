@@ -509,20 +509,50 @@ static uint64_t sip_str(const uint8_t key[SIPHASH_KEY_LEN], const char *s)
 	return s ? siphash24(key, s, strlen(s)) : 0;
 }
 
+/* The SipHash under KEY of what same_entry compares of E's schedule. */
+static uint64_t sip_schedule(const uint8_t key[SIPHASH_KEY_LEN], const struct schedule *sc)
+{
+	const uint8_t note = (uint8_t)~SCHED_WDAY_TO_SUNDAY;
+	uint8_t b[32 + 4 * SCHEDULE_MAX_RANDOM];
+	size_t n = 0;
+	memcpy(b + n, &sc->minutes, 8), n += 8;
+	memcpy(b + n, &sc->hours, 4), n += 4;
+	memcpy(b + n, &sc->mdays, 4), n += 4;
+	memcpy(b + n, &sc->months, 2), n += 2;
+	b[n++] = sc->wdays;
+	b[n++] = sc->flags & note;
+	b[n++] = sc->n_random;
+	for (unsigned k = 0; k < sc->n_random && k < SCHEDULE_MAX_RANDOM; k++) {
+		const struct schedule_random *r = &sc->random[k];
+		b[n++] = r->field;
+		b[n++] = r->lo;
+		b[n++] = r->hi;
+		b[n++] = r->step;
+	}
+	return siphash24(key, b, n);
+}
+
 /* A hash of what same_entry compares, to find the candidates: unkeyed
- * (KEY NULL) and fast, or keyed with KEY, which nobody can make collide. */
+ * (KEY NULL) and fast, or keyed with KEY, every field of it through
+ * SipHash, so that nobody can make entries collide (the schedule left
+ * unkeyed beside keyed strings let a reviewer choose 9,800 schedules that
+ * fell in one slot under any key). */
 static uint32_t bucket_hash(const struct crontab_entry *e, const uint8_t *key)
 {
 	const struct schedule *sc = &e->sched;
-	uint64_t h = sc->minutes * 0x9E3779B97F4A7C15u;
-	h ^= ((uint64_t)sc->hours << 32 | sc->mdays) * 0xC2B2AE3D27D4EB4Fu;
-	h ^= ((uint64_t)sc->months << 16 | sc->wdays) * 0x165667B19E3779F9u;
+	uint64_t h;
 	if (!key) {
+		h = sc->minutes * 0x9E3779B97F4A7C15u;
+		h ^= ((uint64_t)sc->hours << 32 | sc->mdays) * 0xC2B2AE3D27D4EB4Fu;
+		h ^= ((uint64_t)sc->months << 16 | sc->wdays) * 0x165667B19E3779F9u;
 		h = mix_words(mix_words(mix_words(h, e->command), e->user), e->input);
 	} else {
-		h ^= sip_str(key, e->command);
-		h ^= sip_str(key, e->user) * 0x9E3779B97F4A7C15u;
-		h ^= sip_str(key, e->input && e->input[0] ? e->input : NULL) * 0xC2B2AE3D27D4EB4Fu;
+		/* each part keyed, then mixed: no part can cancel another */
+		h = sip_schedule(key, sc);
+		h = h * 0x9E3779B97F4A7C15u ^ sip_str(key, e->command);
+		h = h * 0xC2B2AE3D27D4EB4Fu ^ sip_str(key, e->user);
+		h = h * 0x165667B19E3779F9u ^
+		    sip_str(key, e->input && e->input[0] ? e->input : NULL);
 	}
 	return (uint32_t)(h ^ (h >> 32));
 }
