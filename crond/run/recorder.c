@@ -1,6 +1,7 @@
 /* crond/run/recorder.c: batched spool writes for the supervisor (see recorder.h). */
 #include "crond/run/recorder.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,9 +31,11 @@ struct recorder_owner {
 	size_t runs, bytes;
 };
 
-static bool is_root(const char *owner)
+/* Whether RUN is root's (uid 0, whatever the name): its records may use
+ * the whole bounds. */
+static bool is_root(const struct spool_run *run)
 {
-	return strcmp(owner, "root") == 0;
+	return run->uid == 0;
 }
 
 /* OWNER's tally (not root's), made if MAKE; NULL if none (or no memory). */
@@ -58,17 +61,18 @@ static struct recorder_owner *owner_tally(struct recorder *r, const char *owner,
 	return &r->owners[r->n_owners++];
 }
 
-/* Counts BYTES of a run of OWNER as kept (SIGN 1) or no longer (-1). */
-static void tally(struct recorder *r, const char *owner, size_t bytes, int sign)
+/* Counts BYTES of RUN as kept (SIGN 1) or no longer (-1). */
+static void tally(struct recorder *r, const struct spool_run *run, size_t bytes, int sign)
 {
+	const char *owner = run->owner ? run->owner : "";
 	r->retry_bytes = sign > 0 ? r->retry_bytes + bytes : r->retry_bytes - bytes;
-	if (is_root(owner))
+	if (is_root(run))
 		return;
 	r->others_runs = sign > 0 ? r->others_runs + 1 : r->others_runs - 1;
 	r->others_bytes = sign > 0 ? r->others_bytes + bytes : r->others_bytes - bytes;
-	struct recorder_owner *o = owner_tally(r, owner, false);
+	struct recorder_owner *o = owner_tally(r, owner, sign > 0);
 	if (!o)
-		return;
+		return;   /* no memory for the tally: the owner's share goes uncounted */
 	o->runs = sign > 0 ? o->runs + 1 : o->runs - 1;
 	o->bytes = sign > 0 ? o->bytes + bytes : o->bytes - bytes;
 	if (o->runs == 0) {   /* forgotten: the table holds only owners with runs kept */
@@ -77,13 +81,15 @@ static void tally(struct recorder *r, const char *owner, size_t bytes, int sign)
 	}
 }
 
-/* How many more runs, and bytes, OWNER may keep (recorder.h: root the
- * whole bounds, the others together three quarters, each an eighth). */
-static void room_for(const struct recorder *r, const char *owner, size_t *runs, size_t *bytes)
+/* How many more runs, and bytes, RUN's owner may keep (recorder.h: root
+ * the whole bounds, the others together three quarters, each an eighth). */
+static void room_for(const struct recorder *r, const struct spool_run *run, size_t *runs,
+                     size_t *bytes)
 {
+	const char *owner = run->owner;
 	*runs = RECORDER_RETRY_MAX - r->n_retry;
 	*bytes = RECORDER_RETRY_BYTES - r->retry_bytes;
-	if (is_root(owner))
+	if (is_root(run))
 		return;
 	size_t o_runs = 0, o_bytes = 0;
 	for (size_t i = 0; i < r->n_owners; i++) {
@@ -130,7 +136,7 @@ static void log_lost(struct recorder *r, bool now)
 static void retry_free(struct recorder *r, struct recorder_retry *t)
 {
 	if (t->bytes)
-		tally(r, t->owner ? t->owner : "", t->bytes, -1);
+		tally(r, &t->run, t->bytes, -1);
 	free(t->owner);
 	free(t->key);
 	free(t->command);
@@ -145,10 +151,8 @@ static bool keep_retry(struct recorder *r, const struct spool_run *run, int64_t 
 {
 	size_t texts = strlen(run->owner) + strlen(run->entry_key) + strlen(run->command) + 3;
 	size_t room_runs, room_bytes;
-	room_for(r, run->owner, &room_runs, &room_bytes);
+	room_for(r, run, &room_runs, &room_bytes);
 	if (room_runs == 0 || texts > room_bytes)
-		return false;
-	if (!is_root(run->owner) && !owner_tally(r, run->owner, true))
 		return false;
 	if (r->n_retry == r->cap_retry) {
 		size_t ncap = r->cap_retry ? r->cap_retry * 2 : 16;
@@ -174,7 +178,7 @@ static bool keep_retry(struct recorder *r, const struct spool_run *run, int64_t 
 	if (t.run.output_len)
 		memcpy(t.output, run->output, t.run.output_len);
 	t.bytes = texts + t.run.output_len;
-	tally(r, run->owner, t.bytes, 1);
+	tally(r, run, t.bytes, 1);
 	t.run.owner = t.owner;
 	t.run.entry_key = t.key;
 	t.run.command = t.command;
@@ -239,7 +243,7 @@ static int finish_reaped(struct recorder *r, const struct spool_run *run, int64_
  * first, so that room for a few goes to the system's). */
 static bool in_pass(const struct recorder_retry *t, int pass)
 {
-	return is_root(t->owner) == (pass == 0);
+	return is_root(&t->run) == (pass == 0);
 }
 
 /* Writes the kept records again, root's first: the cron ones in
@@ -362,7 +366,9 @@ void recorder_close(struct recorder *r)
 	for (size_t i = 0; i < r->n_retry; i++)
 		retry_free(r, &r->retry[i]);
 	free(r->retry);
-	free(r->owners);   /* emptied by retry_free */
+	for (size_t i = 0; i < r->n_owners; i++)   /* emptied by retry_free, but */
+		free(r->owners[i].name);
+	free(r->owners);
 	log_lost(r, true);
 	spool_close(r->sp);
 	r->sp = NULL;
@@ -472,26 +478,38 @@ static void flush_starts(struct recorder *r, struct spool *sp)
 	free(ids);
 }
 
-/* Cron runs go to the history in one transaction; an at job is finished
- * together with its record (spool_at_finish), so a crash never separates
- * the two. Without a connection, or when HOLD (records are kept already,
- * not to be tried again yet), everything is kept for later untried. */
-static void flush_history(struct recorder *r, struct spool *sp, bool hold)
+/* A line about records not written now, at most one per
+ * RECORDER_LOST_LOG_EVERY_NS (a full spool fails every pass's write). */
+static void log_not_written(struct recorder *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void log_not_written(struct recorder *r, const char *fmt, ...)
 {
-	if (hold) {
-		for (size_t i = 0; i < r->n_finished; i++) {
-			struct job *j = r->finished[i];
-			struct spool_run one;
-			char key[64];
-			job_record(j, &one, key, sizeof(key));
-			not_written(r, &one, j->kind == JOB_AT && j->have_at ? j->req->at_id : 0,
-			            SPOOL_IO);
-			metrics_run_ended(r->metrics, j);
-			job_free(j);
-		}
-		r->n_finished = 0;
+	int64_t mono = clock_mono_ns();
+	if (mono < r->unwritten_log_at) {
+		r->unwritten_held++;
 		return;
 	}
+	char line[SPOOL_ERR_MSG_MAX + 256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (r->unwritten_held)
+		log_msg(LOG_ERR, "%s; %llu more such lines not logged", line,
+		        (unsigned long long)r->unwritten_held);
+	else
+		log_msg(LOG_ERR, "%s", line);
+	r->unwritten_held = 0;
+	r->unwritten_log_at = mono + RECORDER_LOST_LOG_EVERY_NS;
+}
+
+/* Cron runs go to the history in one transaction; an at job is finished
+ * together with its record (spool_at_finish), so a crash never separates
+ * the two. Without a connection, everything is kept for later. True when
+ * a write went through: the spool takes writes. */
+static bool flush_history(struct recorder *r, struct spool *sp)
+{
+	bool wrote = false;
 	struct spool_run *runs = calloc(r->n_finished, sizeof(*runs));
 	char (*keys)[64] = calloc(r->n_finished, sizeof(*keys));
 	struct spool_err e = NO_CONNECTION;
@@ -506,10 +524,11 @@ static void flush_history(struct recorder *r, struct spool *sp, bool hold)
 			int rc = sp ? spool_at_finish(sp, j->req->at_id, &one, &e) : SPOOL_IO;
 			if (rc == SPOOL_NOT_FOUND && one.id)
 				rc = finish_reaped(r, &one, j->req->at_id, &e);
+			wrote |= rc == SPOOL_OK;
 			if (rc != SPOOL_OK) {
-				log_msg(LOG_ERR, "at job %lld not finished in the spool: %s%s",
-				        (long long)j->req->at_id, e.msg,
-				        transient(e.code) ? " (tried again later)" : "");
+				log_not_written(r, "at job %lld not finished in the spool: %s%s",
+				                (long long)j->req->at_id, e.msg,
+				                transient(e.code) ? " (tried again later)" : "");
 				if (transient(e.code))
 					not_written(r, &one, j->req->at_id, e.code);
 			}
@@ -522,10 +541,12 @@ static void flush_history(struct recorder *r, struct spool *sp, bool hold)
 		for (size_t i = 0; transient(e.code) && i < n; i++)
 			not_written(r, &runs[i], 0, e.code);
 		if (transient(e.code))
-			log_msg(LOG_ERR, "%zu run records not written: %s (%zu kept, written again "
-			        "later)", n, e.msg, r->n_retry - before);
+			log_not_written(r, "%zu run records not written: %s (%zu kept, written "
+			                "again later)", n, e.msg, r->n_retry - before);
 		else
-			log_msg(LOG_ERR, "%zu run records not written: %s", n, e.msg);
+			log_not_written(r, "%zu run records not written: %s", n, e.msg);
+	} else if (n) {
+		wrote = true;
 	}
 	free(runs);
 	free(keys);
@@ -534,6 +555,7 @@ static void flush_history(struct recorder *r, struct spool *sp, bool hold)
 		job_free(r->finished[i]);
 	}
 	r->n_finished = 0;
+	return wrote;
 }
 
 /* Writes the catch-up state collected, or keeps it for the next try when
@@ -571,16 +593,22 @@ void recorder_flush(struct recorder *r)
 	struct spool *sp = recorder_spool(r);
 	if (!sp && !r->path)
 		return;   /* closed */
-	/* What is kept is tried again when its time comes, not at every pass:
-	 * a full spool would cost a failed transaction of all of it per pass. */
+	/* What is kept is tried again when its time comes, not at every pass
+	 * (a full spool would cost a failed transaction of all of it per
+	 * pass), or at once when a new write goes through. What ends is
+	 * always tried: a short failure must not keep the records after it
+	 * from the spool, nor crowd them out of what is kept. */
 	int64_t mono = clock_mono_ns();
 	bool due = mono >= r->retry_at;
 	if (sp && r->n_retry && due)
 		flush_retry(r);
 	if (r->n_started)
 		flush_starts(r, sp);
-	if (r->n_finished)
-		flush_history(r, sp, r->n_retry && !due);
+	if (r->n_finished && flush_history(r, sp) && !due) {
+		due = true;   /* the spool takes writes again */
+		if (r->n_retry)
+			flush_retry(r);
+	}
 	if (r->n_states)
 		flush_states(r, sp, r->states_kept && !due);
 	if (!r->n_retry && !r->states_kept)

@@ -73,6 +73,8 @@ struct recorder {
 	char lost_owner[64];              /* ... the last one's owner */
 	int64_t lost_log_at;              /* monotonic ns: the next LOST line, at the
 	                                   * earliest */
+	int64_t unwritten_log_at;         /* ... the next "not written" line */
+	uint64_t unwritten_held;          /* such lines not logged since the last */
 	bool states_kept;                 /* STATES are kept: their write failed */
 	uint32_t history_days, per_entry, per_user;
 	int64_t next_age_prune, next_count_prune;   /* monotonic ns */
