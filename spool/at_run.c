@@ -87,7 +87,8 @@ static int claimed_here(struct spool *sp, struct move_ctx *c, struct spool_err *
 /* A claim whose commit's answer was lost (ERR->unknown) is looked at again
  * at once, on a new connection: made (the job is this node's, running and
  * not started: no other claim of it can be this node's, since the daemon
- * claims a job once at a time and records its pid before it claims again),
+ * claims a job once at a time, records its pid before it claims again, and
+ * never starts a job that runs on it already: supervisor_launch.c),
  * or not, and then tried again. When nothing answers, the connection
  * remembers the job, and its next claim, refused because the job is no
  * longer waiting, looks again the same way: the claim made then is won. */

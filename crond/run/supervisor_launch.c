@@ -24,12 +24,31 @@ static bool still_running(const struct super *s, const char *key, pid_t *pid)
 	return false;
 }
 
+/* Whether at job ID runs here now. */
+static bool at_running_here(const struct super *s, int64_t id)
+{
+	for (const struct job *j = s->running; j; j = j->next)
+		if (j->kind == JOB_AT && j->req && j->req->at_id == id)
+			return true;
+	return false;
+}
+
 /* Claims and loads an at job; false when it is no longer waiting (R
  * freed), or could not be claimed (R handed back to the timer, to be
  * tried again: super_at_retry); either way its slot is given back. */
 static bool claim_at(struct super *s, struct run_request *r, struct spool_at_job *at,
                      int64_t now_ns)
 {
+	if (at_running_here(s, r->at_id)) {
+		/* A claim taken as won when the job is this node's and not
+		 * started (spool.h) must not start it twice: its pid may never
+		 * have reached the spool (spool_at_set_running failed). */
+		log_msg(LOG_WARNING, "at job %lld runs here already; not started again",
+		        (long long)r->at_id);
+		super_give_back(s, r);
+		runreq_free(r);
+		return false;
+	}
 	struct spool_err err = { .msg = "no spool connection" };
 	struct spool *sp = recorder_spool(&s->rec);
 	int rc = sp ? spool_at_claim(sp, r->at_id, now_ns / NS, &err) : SPOOL_IO;
