@@ -72,8 +72,11 @@ static int prune_ranked(struct spool *sp, bool by_owner, size_t keep, size_t bat
 	int code = sp->ops->txn(sp, false, rank_txn, &c, err);
 	if (code == SPOOL_OK && c.n > 0)
 		code = sp->ops->txn(sp, true, delete_txn, &c, err);
+	/* The pass goes on only while a call deletes a whole batch, as its
+	 * caller goes on (spool.h): a batch with running records in it, which
+	 * stay, ends the pass, and the next starts from the first entry. */
 	if (code == SPOOL_OK) {
-		if (c.n == batch && c.last.set)
+		if (c.n == batch && c.deleted == batch && c.last.set)
 			*from = c.last;
 		else
 			from->set = false;

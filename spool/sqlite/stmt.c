@@ -153,10 +153,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 	 * covering index run_entry (run_uid), no sort. */
 	[ST_RUN_OVER_KEYS] =
 		"SELECT entry_key FROM run WHERE entry_key >= ?1"
-		" GROUP BY entry_key HAVING count(*) > ?2",
+		" GROUP BY entry_key HAVING count(*) > ?2 ORDER BY entry_key",
 	[ST_RUN_OVER_UIDS] =
 		"SELECT uid FROM run WHERE uid != 0 AND uid >= ?1"
-		" GROUP BY uid HAVING count(*) > ?2",
+		" GROUP BY uid HAVING count(*) > ?2 ORDER BY uid",
 	/* ... and one's records beyond its newest ?2, at most ?3: the same
 	 * index read backwards from its newest. */
 	[ST_RUN_EXCESS_KEY] =
