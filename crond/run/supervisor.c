@@ -297,6 +297,8 @@ static bool arm_deadlines(struct super *s)
 	next = runclients_next_deadline(&s->clients, next);
 	if (claimwait_next(&s->held) < next)
 		next = claimwait_next(&s->held);
+	if (s->n_settle && s->settle_mono > mono && s->settle_mono < next)
+		next = s->settle_mono;   /* claims to settle (supervisor_claims.c) */
 	int64_t prune = recorder_next_prune(&s->rec), mw = metrics_next_write(&s->metrics);
 	if (prune < next)
 		next = prune;

@@ -52,23 +52,41 @@ static void log_unclaimed(struct claim_log *l, const struct run_request *r, cons
 	log_event(r->user, "SKIP", "not run: %s%s: %.200s", why, more, r->command);
 }
 
+/* Runs kept only to settle their claims, at most: past that a run given
+ * up with its claim's outcome unknown is forgotten, as before there was
+ * settling (its record, if made, reads running until the next start). */
+#define SETTLE_MAX (4 * CLAIM_BATCH_MAX)
+#define SETTLE_AGAIN_NS (10 * NS)   /* ... tried again this often while some stay */
+
 /* R could not be claimed: the spool is down. It is kept until the spool
  * answers again: a CRON_CATCHUP=yes run replacing an earlier missed run of
  * its entry (anacron's rule: the latest missed run, once), and a run whose
- * claim may have been made (claim_unknown), to settle that claim. Such a
- * run is never replaced: its claim, if made, holds a running record. */
+ * claim may have been made (claim_unknown), to settle that claim. A missed
+ * run whose claim may have been made is not dropped when a later one of its
+ * entry replaces it: it is kept to settle its claim only. */
 static void keep_missed(struct super *s, struct run_request *r)
 {
-	for (struct mailbox_item **p = &s->missed; *p; p = &(*p)->next) {
-		struct run_request *old = (struct run_request *)(void *)*p;
-		if (!old->claim_unknown && !r->claim_settle &&
-		    strcmp(old->entry_key, r->entry_key) == 0) {
-			r->link.next = old->link.next;
-			*p = &r->link;
-			runreq_free(old);
-			return;
-		}
+	if (r->claim_settle && s->n_settle >= SETTLE_MAX) {
+		log_msg(LOG_WARNING, "(%s) %zu runs kept to settle their claims already; one "
+		        "more forgotten: %.200s", r->user, s->n_settle, r->command);
+		runreq_free(r);
+		return;
 	}
+	for (struct mailbox_item **p = &s->missed; *p && !r->claim_settle; p = &(*p)->next) {
+		struct run_request *old = (struct run_request *)(void *)*p;
+		if (old->claim_settle || strcmp(old->entry_key, r->entry_key) != 0)
+			continue;
+		if (old->claim_unknown) {
+			old->claim_settle = true;   /* replaced, but settled still */
+			s->n_settle++;
+			continue;
+		}
+		r->link.next = old->link.next;
+		*p = &r->link;
+		runreq_free(old);
+		return;
+	}
+	s->n_settle += r->claim_settle;
 	r->link.next = s->missed;
 	s->missed = &r->link;
 }
@@ -211,21 +229,30 @@ static void settle_claims(struct super *s, struct run_request **v, size_t n, int
 /* The spool answers again: the missed runs are claimed again as catch-up
  * runs of their instants; on some node one of them wins (if no other node
  * ran it meanwhile) and runs once. Runs kept only to settle their claims
- * are claimed again here, a batch at a time. */
+ * are claimed again here, a batch at a time, at most every
+ * SETTLE_AGAIN_NS while some stay unsettled. A stop forgets them: their
+ * records, if made, are found interrupted at the next start. */
 void super_retry_missed(struct super *s)
 {
 	if (!s->missed || s->stopping || atomic_load(&s->c->spool_down))
 		return;
+	int64_t mono = clock_mono_ns();
+	bool settle_now = mono >= s->settle_mono;
+	if (!settle_now && s->n_settle == 0)
+		settle_now = true;   /* nothing to settle: no wait */
 	struct run_request *settle[CLAIM_BATCH_MAX];
 	size_t n_settle = 0;
 	struct mailbox_item *it = s->missed;
 	s->missed = NULL;
+	s->n_settle = 0;
 	int64_t now_ns = clock_now_ns(&s->c->clock);
 	while (it) {
 		struct mailbox_item *next = it->next;
 		struct run_request *r = (struct run_request *)(void *)it;
 		r->link.next = NULL;
-		if (r->claim_settle) {
+		if (r->claim_settle && !settle_now) {
+			keep_missed(s, r);
+		} else if (r->claim_settle) {
 			if (n_settle == CLAIM_BATCH_MAX) {
 				settle_claims(s, settle, n_settle, now_ns);
 				n_settle = 0;
@@ -241,6 +268,8 @@ void super_retry_missed(struct super *s)
 	}
 	if (n_settle)
 		settle_claims(s, settle, n_settle, now_ns);
+	if (settle_now && s->n_settle)
+		s->settle_mono = mono + SETTLE_AGAIN_NS;   /* some stay: not at every pass */
 }
 
 /* Cluster: a run to be claimed waits its spread delay first (claimwait.h);

@@ -86,7 +86,12 @@ struct super {
 	                                    SKIP, DEFER and CANCEL lines */
 	struct mailbox_item *missed;        /* cluster: CRON_CATCHUP runs whose claim
 	                                       failed (spool down), the latest per
-	                                       entry, linked by link.next */
+	                                       entry, and runs kept to settle a
+	                                       claim (claim_settle), linked by
+	                                       link.next */
+	size_t n_settle;                    /* ... of which kept to settle */
+	int64_t settle_mono;                /* when they are claimed again, at the
+	                                       earliest (monotonic ns) */
 	struct claimwait held;              /* cluster: runs waiting for their claim
 	                                       time (cluster_spread) */
 	bool stopping, leave;
