@@ -126,9 +126,10 @@ void recorder_state(struct recorder *r, const char *key, int64_t scheduled, int6
  * transactions of RECORDER_RETRY_BATCH, so that a run that ended meanwhile
  * does not read "running" for ever, an at job that ran is finished, and
  * catch-up state is not lost (a start after it would run the entry again
- * for a minute it has run). Until then what ends is kept without a try:
- * a full spool costs one failed write per RECORDER_RETRY_EVERY_NS, not one
- * per pass of the supervisor. Ended runs are kept, copied, up to
+ * for a minute it has run); and at once when a new record's write goes
+ * through. What ends is always tried, so a full spool costs one failed
+ * write of what ended per pass, not of all that is kept; its "not
+ * written" lines come one per RECORDER_LOST_LOG_EVERY_NS at most. Ended runs are kept, copied, up to
  * RECORDER_RETRY_MAX and RECORDER_RETRY_BYTES: past the bytes, a run is
  * kept without its output (flagged truncated); past either bound, it is
  * lost. Root's runs (most of the system crontabs') may use the whole
