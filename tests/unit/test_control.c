@@ -2105,7 +2105,7 @@ static int setup_small_fs(void **state)
 	struct control_limits lim;
 	test_limits(&lim);
 	lim.reserve_retry_ms = 200;
-	return setup_fs(state, &lim, NULL, "size=2m,mode=0700");
+	return setup_fs(state, &lim, NULL, "size=4m,mode=0700");   /* the spool, both reserves */
 }
 
 static bool reserve_there(struct fx *f)
