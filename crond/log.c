@@ -54,6 +54,19 @@ void log_open(enum config_log mode, bool foreground)
 	atomic_store(&own_pid, (int)getpid());   /* after daemonize's forks */
 }
 
+bool log_every_allow(struct log_every *l, int64_t mono, int64_t every_ns, unsigned *held)
+{
+	if (mono < l->next_mono) {
+		l->held++;
+		return false;
+	}
+	if (held != NULL)
+		*held = l->held;
+	l->held = 0;
+	l->next_mono = mono + every_ns;
+	return true;
+}
+
 void log_set_debug(bool on)
 {
 	atomic_store(&debug_on, on);

@@ -55,6 +55,18 @@ void log_use_clock(const struct crond_clock *clock);
 
 void log_set_debug(bool on);
 
+/* One kind of daemon line logged at most once per period: the state of
+ * such a limit, zeroed to start. Plain data of the thread that logs. */
+struct log_every {
+	int64_t next_mono;   /* monotonic ns: the next line, at the earliest */
+	unsigned held;       /* lines held back since the last one logged */
+};
+
+/* Whether a line limited by L may be logged at MONO (monotonic ns): then
+ * *HELD (may be NULL) gets how many were held back since the last one,
+ * and the next may come EVERY_NS later; else the line is counted held. */
+bool log_every_allow(struct log_every *l, int64_t mono, int64_t every_ns, unsigned *held);
+
 void log_close(void);
 
 #endif

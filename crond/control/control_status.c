@@ -102,7 +102,6 @@ static int list_system(const struct config *cfg, struct names *ns)
 /* "user:NAME" for every installed crontab, sorted. */
 static int list_users(struct control_ctx *ctx, struct names *ns, struct spool_err *err)
 {
-	size_t first = ns->n;
 	/* The owners only: reading every crontab's text to learn the names,
 	 * at every page of --status --all, made a page of 4,000 users' cost
 	 * 310 ms of the control thread (a scale review). */
@@ -123,17 +122,7 @@ static int list_users(struct control_ctx *ctx, struct names *ns, struct spool_er
 		}
 	}
 	spool_names_free(owners, n);
-	/* In the order of the names shown; no repeats (kept as a guard). */
-	qsort(ns->v + first, ns->n - first, sizeof(*ns->v), cmp_str);
-	size_t k = first;
-	for (size_t i = first; i < ns->n; i++) {
-		if (k > first && strcmp(ns->v[k - 1], ns->v[i]) == 0)
-			free(ns->v[i]);
-		else
-			ns->v[k++] = ns->v[i];
-	}
-	ns->n = k;
-	return SPOOL_OK;
+	return SPOOL_OK;   /* sorted, once each: spool_crontab_owners' order */
 }
 
 /* A system crontab's text, by the rules crond reads it with (syscron.h).

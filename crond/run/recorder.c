@@ -123,14 +123,13 @@ static void count_lost(struct recorder *r, const char *owner)
  * NOW: at the close). */
 static void log_lost(struct recorder *r, bool now)
 {
-	int64_t mono = clock_mono_ns();
-	if (!r->lost || (!now && mono < r->lost_log_at))
+	if (!r->lost || (!now && !log_every_allow(&r->lost_log, clock_mono_ns(),
+	                                          RECORDER_LOST_LOG_EVERY_NS, NULL)))
 		return;
 	log_msg(LOG_ERR, "(crond) LOST (%llu run records lost: the spool could not take them, and "
 	        "crond keeps no more of them or of their owner's; the last %s's)",
 	        (unsigned long long)r->lost, r->lost_owner);
 	r->lost = 0;
-	r->lost_log_at = mono + RECORDER_LOST_LOG_EVERY_NS;
 }
 
 static void retry_free(struct recorder *r, struct recorder_retry *t)
@@ -484,23 +483,19 @@ static void log_not_written(struct recorder *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void log_not_written(struct recorder *r, const char *fmt, ...)
 {
-	int64_t mono = clock_mono_ns();
-	if (mono < r->unwritten_log_at) {
-		r->unwritten_held++;
+	unsigned held;
+	if (!log_every_allow(&r->unwritten_log, clock_mono_ns(), RECORDER_LOST_LOG_EVERY_NS,
+	                     &held))
 		return;
-	}
 	char line[SPOOL_ERR_MSG_MAX + 256];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	if (r->unwritten_held)
-		log_msg(LOG_ERR, "%s; %llu more such lines not logged", line,
-		        (unsigned long long)r->unwritten_held);
+	if (held)
+		log_msg(LOG_ERR, "%s; %u more such lines not logged", line, held);
 	else
 		log_msg(LOG_ERR, "%s", line);
-	r->unwritten_held = 0;
-	r->unwritten_log_at = mono + RECORDER_LOST_LOG_EVERY_NS;
 }
 
 /* Cron runs go to the history in one transaction; an at job is finished
@@ -629,8 +624,8 @@ void recorder_set_limits(struct recorder *r, uint32_t history_days, uint32_t per
 int64_t recorder_next_prune(const struct recorder *r)
 {
 	int64_t next = r->next_compact < r->retry_at ? r->next_compact : r->retry_at;
-	if (r->lost && r->lost_log_at < next)
-		next = r->lost_log_at;   /* the LOST line */
+	if (r->lost && r->lost_log.next_mono < next)
+		next = r->lost_log.next_mono;   /* the LOST line */
 	if (r->dirty && r->next_age_prune < next)
 		next = r->next_age_prune;
 	if (r->dirty && r->next_count_prune < next)

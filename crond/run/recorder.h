@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crond/log.h"
 #include "crond/run/job.h"
 #include "spool/spool.h"
 
@@ -71,10 +72,8 @@ struct recorder {
 	                                   * again, or INT64_MAX: nothing kept */
 	uint64_t lost;                    /* runs lost since the last LOST line */
 	char lost_owner[64];              /* ... the last one's owner */
-	int64_t lost_log_at;              /* monotonic ns: the next LOST line, at the
-	                                   * earliest */
-	int64_t unwritten_log_at;         /* ... the next "not written" line */
-	uint64_t unwritten_held;          /* such lines not logged since the last */
+	struct log_every lost_log;        /* the LOST line's limit (crond/log.h) */
+	struct log_every unwritten_log;   /* ... and the "not written" lines' */
 	bool states_kept;                 /* STATES are kept: their write failed */
 	uint32_t history_days, per_entry, per_user;
 	int64_t next_age_prune, next_count_prune;   /* monotonic ns */

@@ -26,22 +26,14 @@
 
 /* Whether a line limited by L may be logged now; *HELD gets how many were
  * held back since the last one. */
-static bool claim_log_allowed(struct claim_log *l, unsigned *held)
+static bool claim_log_allowed(struct log_every *l, unsigned *held)
 {
-	int64_t mono = clock_mono_ns();
-	if (mono < l->next_mono) {
-		l->held++;
-		return false;
-	}
-	*held = l->held;
-	l->held = 0;
-	l->next_mono = mono + CLAIM_LOG_EVERY_NS;
-	return true;
+	return log_every_allow(l, clock_mono_ns(), CLAIM_LOG_EVERY_NS, held);
 }
 
 /* Cluster: R is not started here (clock skew, spool unreachable, unknown
  * owner); one line per kind every CLAIM_LOG_EVERY_NS. */
-static void log_unclaimed(struct claim_log *l, const struct run_request *r, const char *why)
+static void log_unclaimed(struct log_every *l, const struct run_request *r, const char *why)
 {
 	unsigned held = 0;
 	if (!claim_log_allowed(l, &held))

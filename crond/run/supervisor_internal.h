@@ -78,10 +78,8 @@ struct super {
 	struct run_clients clients;         /* crontab --run clients (runclient.h) */
 	char uid_name[SPOOL_NAME_MAX + 1];  /* the last user looked up for a */
 	uid_t uid;                          /* record of a run not started */
-	struct claim_log {                  /* rate limits of the claims' log lines */
-		int64_t next_mono;
-		unsigned held;
-	} log_skew, log_down, log_nouser, log_again;
+	struct log_every log_skew, log_down,   /* rate limits of the claims' log */
+	                 log_nouser, log_again;  /* lines (crond/log.h) */
 	struct ownerlog limited[SUPER_LIMITED_KINDS];   /* per-owner limits of the
 	                                    SKIP, DEFER and CANCEL lines */
 	struct mailbox_item *missed;        /* cluster: CRON_CATCHUP runs whose claim

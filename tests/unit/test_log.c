@@ -122,6 +122,22 @@ static void test_line_is_escaped_and_stays_one_line(void **state)
 	assert_ptr_equal(strchr(line, '\n'), line + strlen(line) - 1);
 }
 
+/* One line per period; the next one allowed says how many were held. */
+static void test_a_limited_line_comes_once_per_period_with_the_count_held(void **state)
+{
+	(void)state;
+	struct log_every l = { 0 };
+	unsigned held = 99;
+	assert_true(log_every_allow(&l, 1000, 10, &held));
+	assert_int_equal(held, 0);
+	assert_false(log_every_allow(&l, 1005, 10, &held));
+	assert_false(log_every_allow(&l, 1009, 10, NULL));
+	assert_true(log_every_allow(&l, 1010, 10, &held));
+	assert_int_equal(held, 2);
+	assert_true(log_every_allow(&l, 1020, 10, NULL));
+	assert_int_equal(l.held, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -129,6 +145,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cmd_line_stamp_is_the_history_start, setup,
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_line_is_escaped_and_stays_one_line, setup, teardown),
+		cmocka_unit_test(test_a_limited_line_comes_once_per_period_with_the_count_held),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
