@@ -345,6 +345,17 @@ bool job_done(const struct job *j)
 	return j->decided && j->exited && (j->out_eof || clock_mono_ns() >= j->linger_until_mono);
 }
 
+int64_t job_next_deadline(const struct job *j)
+{
+	int64_t d[4] = { j->exited ? 0 : j->term_at_mono, j->exited ? 0 : j->kill_at_mono,
+		         j->exited && !j->out_eof ? j->linger_until_mono : 0, j->drain_at_mono };
+	int64_t next = 0;
+	for (int i = 0; i < 4; i++)
+		if (d[i] && (!next || d[i] < next))
+			next = d[i];
+	return next;
+}
+
 void job_record(const struct job *j, struct spool_run *run, char *key_buf, size_t key_len)
 {
 	*run = (struct spool_run){ 0 };

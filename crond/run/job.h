@@ -47,7 +47,11 @@ struct job;
 enum job_fd { JOB_FD_OUT, JOB_FD_ERR, JOB_FD_PID };
 
 struct job {
-	struct job *next;
+	struct job *next, *prev;       /* the supervisor's running jobs */
+	struct job *touched_next;      /* its jobs to look at again (touched) */
+	bool touched;
+	bool reap_polled;              /* without a pidfd: reaped by polling
+	                                  until it exits */
 	enum job_kind kind;
 	struct run_request *req;       /* JOB_CRON, JOB_AT */
 	struct spool_at_job at;        /* JOB_AT: the job as claimed */
@@ -141,6 +145,12 @@ void job_end_as_the_shell(struct job *j, size_t cap);
 /* Done: the start is decided, the child reaped, and the output at EOF or
  * given up on. */
 bool job_done(const struct job *j);
+
+/* The earliest instant (monotonic ns) at which J needs looking at without
+ * an event: its SIGTERM (timeout) or SIGKILL while it runs, the end of its
+ * wait for output EOF once it has exited, its paused pipe's next drain;
+ * 0 when none. Nothing else makes a job done or due while no event comes. */
+int64_t job_next_deadline(const struct job *j);
 
 /* Fills RUN (pointing into J) with the job's history record (its id is
  * the running record's, if one was begun). */

@@ -90,6 +90,7 @@ static void begin_stop(struct super *s)
 	for (struct job *j = s->running; j; j = j->next) {
 		if (j->exited) {
 			stop_lingering(s, j);
+			super_touch(s, j);
 			continue;
 		}
 		if (j->kind != JOB_MAIL) {
@@ -99,6 +100,7 @@ static void begin_stop(struct super *s)
 			runner_signal(&j->proc, SIGCONT);   /* a stopped job gets it now */
 		}
 		j->kill_at_mono = kill_at;
+		super_touch(s, j);   /* its deadlines moved */
 	}
 }
 
@@ -132,11 +134,19 @@ static void take_mail(struct super *s)
 	}
 }
 
+/* The jobs whose next deadline has passed: a paused pipe is drained, a
+ * job past its timeout gets SIGTERM, one that outlived its SIGTERM
+ * SIGKILL; each is touched (a job past its wait for output EOF is done). */
 static void check_deadlines(struct super *s)
 {
 	int64_t mono = clock_mono_ns();
-	super_drain_paused(s, mono);
-	for (struct job *j = s->running; j; j = j->next) {
+	struct heap_node top;
+	while (heap_peek(&s->deadlines, &top) && top.key <= mono) {
+		heap_remove(&s->deadlines, top.id);
+		struct job *j = s->slots[top.id];
+		super_touch(s, j);   /* settled at the turn's end: its next deadline */
+		if (j->drain_at_mono && mono >= j->drain_at_mono)
+			super_take_output(s, j);
 		if (j->exited)
 			continue;
 		if (j->term_at_mono && mono >= j->term_at_mono) {
@@ -158,16 +168,14 @@ static void check_deadlines(struct super *s)
 	}
 }
 
-static void collect_done(struct super *s)
+/* DONE's jobs (linked by touched_next), which gave their slots back: each
+ * is logged, mailed and recorded. */
+static void collect_list(struct super *s, struct job *done)
 {
-	for (struct job **p = &s->running; *p;) {
-		struct job *j = *p;
-		if (!job_done(j)) {
-			p = &j->next;
-			continue;
-		}
-		*p = j->next;
-		super_release_slot(s, j);
+	while (done) {
+		struct job *j = done;
+		done = j->touched_next;
+		j->touched_next = NULL;
 		if (j->kind != JOB_MAIL) {
 			s->n_jobs--;
 			super_give_back(s, j->req);
@@ -182,20 +190,35 @@ static void collect_done(struct super *s)
 			job_free(j);
 			continue;
 		}
-		super_send_mail(s, j);
+		super_send_mail(s, j);   /* may adopt a sendmail (touched) */
 		super_finished(s, j);
 	}
+}
+
+/* The touched jobs that are done are collected; the others wait for
+ * their next event or deadline. */
+static void collect_done(struct super *s)
+{
+	/* Again while collecting touched more (a sendmail adopted). */
+	for (struct job *done; (done = super_settle_touched(s));)
+		collect_list(s, done);
 }
 
 /* Reaps J if it has exited. A start still undecided then is decided now:
  * the child holds nothing any more, so no EOF is coming from it. */
 static void reap(struct super *s, struct job *j, int64_t now_ns)
 {
+	bool was = j->exited;
 	if (!job_reap(j, now_ns))
 		return;
+	if (!was && j->reap_polled) {
+		j->reap_polled = false;
+		s->n_reap_polled--;
+	}
 	if (!j->decided)
 		super_check_started(s, j);
 	stop_lingering(s, j);
+	super_touch(s, j);
 }
 
 /* Whether an event tag is the mailbox's, the timer's or a client's (not
@@ -235,6 +258,7 @@ static void on_job_event(struct super *s, const struct epoll_event *ev, int64_t 
 	struct job *j = super_tagged_job(s, ev->data.u64, &which);
 	if (!j)
 		return;   /* a descriptor of a job already finished */
+	super_touch(s, j);
 	switch (which) {
 	case JOB_FD_OUT: super_take_output(s, j); break;
 	case JOB_FD_ERR: super_check_started(s, j); break;
@@ -277,23 +301,16 @@ void super_poll_jobs(struct super *s)
 	for (int i = 0; i < n; i++)
 		if (!is_marker(evs[i].data.u64))
 			on_job_event(s, &evs[i], now_ns);
-	s->jobs_polled = true;
 }
 
 /* Arms the deadline timer; returns true if some job needs reaping by polling. */
 static bool arm_deadlines(struct super *s)
 {
 	int64_t mono = clock_mono_ns(), next = INT64_MAX;
-	bool poll_reap = false;
-	for (const struct job *j = s->running; j; j = j->next) {
-		int64_t d[4] = { j->exited ? 0 : j->term_at_mono, j->exited ? 0 : j->kill_at_mono,
-			         j->exited && !j->out_eof ? j->linger_until_mono : 0, j->drain_at_mono };
-		for (int i = 0; i < 4; i++)
-			if (d[i] && d[i] < next)
-				next = d[i];
-		if (!j->exited && j->proc.pidfd < 0)
-			poll_reap = true;
-	}
+	bool poll_reap = s->n_reap_polled > 0;
+	struct heap_node top;
+	if (heap_peek(&s->deadlines, &top))
+		next = top.key;
 	next = runclients_next_deadline(&s->clients, next);
 	if (claimwait_next(&s->held) < next)
 		next = claimwait_next(&s->held);
@@ -353,13 +370,14 @@ static void *super_main(void *arg)
 	while (!s->leave) {
 		bool poll_reap = arm_deadlines(s);
 		/* No sleep while a metrics write is under way (a step per turn,
-		 * after whatever is ready), nor when jobs' events were handled
-		 * in the middle of a batch of starts: a job seen to end there is
-		 * collected only by a turn of this loop, and its events are
-		 * spent (without this, its END, mail and record waited for the
-		 * next wake, a minute later in hardening_mail_hold). */
-		bool look_again = s->jobs_polled || s->orphans_left || metrics_writing(&s->metrics);
-		s->jobs_polled = false;
+		 * after whatever is ready), nor while jobs are touched: those
+		 * whose events were handled in the middle of a batch of starts
+		 * (a job seen to end there is collected only by a turn of this
+		 * loop, and its events are spent: without this, its END, mail
+		 * and record waited for the next wake, a minute later in
+		 * hardening_mail_hold), and those just started, whose deadlines
+		 * the next turn puts in the heap before any sleep. */
+		bool look_again = s->touched || s->orphans_left || metrics_writing(&s->metrics);
 		int n = epoll_wait(s->ep, evs, 64, look_again ? 0 : -1);
 		if (n < 0 && errno != EINTR)
 			log_msg(LOG_ERR, "epoll_wait: %s", strerror(errno));
@@ -401,8 +419,10 @@ static void *super_main(void *arg)
 	close(s->tfd);
 	if (s->sigchld_fd >= 0)
 		close(s->sigchld_fd);
+	heap_free(&s->deadlines);
 	free(s->slots);
 	free(s->gens);
+	free(s->free_slots);
 	free(s);
 	return NULL;
 }
@@ -421,6 +441,7 @@ int supervisor_start(struct crond *c)
 		return -1;
 	}
 	s->c = c;
+	heap_init(&s->deadlines);
 	s->cfg_gen = crond_config_copy(c, &s->cfg);
 	claimwait_init(&s->held);
 	struct fairq_limits lim;

@@ -24,6 +24,7 @@
 #include "crond/run/runner.h"
 #include "crond/run/runreq.h"
 #include "crond/ownerlog.h"
+#include "crond/sched/heap.h"
 #include "lib/config.h"
 #include "spool/spool.h"
 
@@ -69,11 +70,20 @@ struct super {
 	int sigchld_fd;                     /* signalfd for SIGCHLD while orphans
 	                                       come to crond (orphans.h), or -1 */
 	bool orphans_left;                  /* the last turn reaped its most */
-	struct job *running;
+	/* A turn costs what it handles, not the number of jobs running: the
+	 * jobs an event or a deadline concerned are touched (super_touch),
+	 * and only those are looked at again, done or not, at the turn's
+	 * end; each job's next deadline (job_next_deadline) waits in a heap
+	 * by slot; a free slot is taken off a stack. */
+	struct job *running;                /* linked by next and prev */
 	size_t n_jobs;                      /* running, mail excluded */
+	struct job *touched;                /* to look at again (touched_next) */
+	struct heap deadlines;              /* slot -> its job's next deadline */
+	size_t n_reap_polled;               /* running without a pidfd, not exited */
 	struct job **slots;                 /* slot -> running job, or NULL */
 	uint32_t *gens;                     /* slot -> current generation */
-	size_t n_slots, cap_slots;
+	uint32_t *free_slots;               /* slots free below n_slots, a stack */
+	size_t n_slots, cap_slots, n_free;
 	struct fairq q;                     /* runs waiting for a slot */
 	struct run_clients clients;         /* crontab --run clients (runclient.h) */
 	char uid_name[SPOOL_NAME_MAX + 1];  /* the last user looked up for a */
@@ -93,10 +103,6 @@ struct super {
 	struct claimwait held;              /* cluster: runs waiting for their claim
 	                                       time (cluster_spread) */
 	bool stopping, leave;
-	bool jobs_polled;                   /* super_poll_jobs handled events since the
-	                                       loop last looked: jobs it saw end wait for
-	                                       collect_done, and no event is left to
-	                                       wake the loop for them */
 	int64_t stop_kill_mono;             /* stopping: when the jobs left get SIGKILL,
 	                                       and the most any job waits for its
 	                                       output's EOF after it exited */
@@ -130,7 +136,7 @@ void super_finished(struct super *s, struct job *j);
  * that have exec'd or ended are closed before the next clone, which copies
  * every descriptor crond holds into the child (and the child closes each
  * one again): with a burst of 1,000 started in one batch, 790 of them.
- * Sets jobs_polled when it handled any: the loop then turns again without
+ * The jobs it handled are touched: the loop then turns again without
  * sleeping (the jobs it saw end are collected there). */
 void super_poll_jobs(struct super *s);
 
@@ -158,11 +164,19 @@ bool super_adopt(struct super *s, struct job *j);
  * pass of its loop; else it is watched (again). */
 void super_take_output(struct super *s, struct job *j);
 
-/* Takes the output of the paused pipes whose pause is over at MONO. */
-void super_drain_paused(struct super *s, int64_t mono);
-
-/* J, which ended, gives its slot up: a late event for it finds nothing. */
+/* J, which ended, gives its slot up: a late event for it finds nothing.
+ * J leaves the running jobs and the deadlines. */
 void super_release_slot(struct super *s, struct job *j);
+
+/* J is to be looked at again at the end of this turn (super_settle_touched):
+ * an event came for it, a deadline of it passed, or the supervisor changed
+ * it. Anything that may make a job done or move its deadlines touches it. */
+void super_touch(struct super *s, struct job *j);
+
+/* Looks at each touched job: a done one is unlinked and returned (linked
+ * by touched_next, for the caller to collect), any other has its next
+ * deadline put in the heap. */
+struct job *super_settle_touched(struct super *s);
 
 /* The job an event tag names (*WHICH: which of its descriptors), or NULL
  * if that job is gone. */

@@ -39,10 +39,13 @@ static bool at_running_here(const struct super *s, int64_t id)
 static bool claim_at(struct super *s, struct run_request *r, struct spool_at_job *at,
                      int64_t now_ns)
 {
-	if (at_running_here(s, r->at_id)) {
+	if (s->c->spool_shared && at_running_here(s, r->at_id)) {
 		/* A claim taken as won when the job is this node's and not
-		 * started (spool.h) must not start it twice: its pid may never
-		 * have reached the spool (spool_at_set_running failed). */
+		 * started (spool.h: only on a shared spool) must not start it
+		 * twice: its pid may never have reached the spool
+		 * (spool_at_set_running failed). Elsewhere a job running is not
+		 * waiting, and its claim fails: no walk of the running jobs
+		 * per at job started. */
 		log_msg(LOG_WARNING, "at job %lld runs here already; not started again",
 		        (long long)r->at_id);
 		super_give_back(s, r);

@@ -112,48 +112,90 @@ void super_take_output(struct super *s, struct job *j)
 	}
 }
 
-void super_drain_paused(struct super *s, int64_t mono)
-{
-	for (struct job *j = s->running; j; j = j->next)
-		if (j->drain_at_mono && mono >= j->drain_at_mono)
-			super_take_output(s, j);
-}
-
 /* Gives J a slot; false (logged) on allocation failure. */
 static bool take_slot(struct super *s, struct job *j)
 {
-	for (size_t i = 0; i < s->n_slots; i++) {
-		if (!s->slots[i]) {
-			s->slots[i] = j;
-			j->slot = (uint32_t)i;
-			j->gen = s->gens[i];
-			return true;
+	uint32_t slot;
+	if (s->n_free) {
+		slot = s->free_slots[--s->n_free];
+	} else {
+		if (s->n_slots == s->cap_slots) {
+			size_t ncap = s->cap_slots ? s->cap_slots * 2 : 64;
+			struct job **ns = realloc(s->slots, ncap * sizeof(*ns));
+			if (ns)
+				s->slots = ns;
+			uint32_t *ng = ns ? realloc(s->gens, ncap * sizeof(*ng)) : NULL;
+			if (ng)
+				s->gens = ng;
+			uint32_t *nf = ng ? realloc(s->free_slots, ncap * sizeof(*nf)) : NULL;
+			if (nf)
+				s->free_slots = nf;
+			/* The heap's room for every slot now, so that setting a
+			 * deadline never fails later (super_settle_touched). */
+			if (!nf || heap_reserve(&s->deadlines, ncap, ncap) < 0) {
+				log_msg(LOG_ERR, "out of memory tracking a job");
+				return false;
+			}
+			s->cap_slots = ncap;
 		}
+		slot = (uint32_t)s->n_slots++;
+		s->gens[slot] = 0;
 	}
-	if (s->n_slots == s->cap_slots) {
-		size_t ncap = s->cap_slots ? s->cap_slots * 2 : 64;
-		struct job **ns = realloc(s->slots, ncap * sizeof(*ns));
-		if (ns)
-			s->slots = ns;
-		uint32_t *ng = ns ? realloc(s->gens, ncap * sizeof(*ng)) : NULL;
-		if (!ng) {
-			log_msg(LOG_ERR, "out of memory tracking a job");
-			return false;
-		}
-		s->gens = ng;
-		s->cap_slots = ncap;
-	}
-	s->slots[s->n_slots] = j;
-	s->gens[s->n_slots] = 0;
-	j->slot = (uint32_t)s->n_slots++;
-	j->gen = 0;
+	s->slots[slot] = j;
+	j->slot = slot;
+	j->gen = s->gens[slot];
 	return true;
 }
 
 void super_release_slot(struct super *s, struct job *j)
 {
+	if (j->prev)
+		j->prev->next = j->next;
+	else
+		s->running = j->next;
+	if (j->next)
+		j->next->prev = j->prev;
+	j->next = j->prev = NULL;
+	if (j->reap_polled) {
+		j->reap_polled = false;
+		s->n_reap_polled--;
+	}
+	heap_remove(&s->deadlines, j->slot);
 	s->slots[j->slot] = NULL;
 	s->gens[j->slot] = (s->gens[j->slot] + 1) & GEN_MASK;
+	s->free_slots[s->n_free++] = j->slot;   /* room: one for each slot */
+}
+
+void super_touch(struct super *s, struct job *j)
+{
+	if (j->touched)
+		return;
+	j->touched = true;
+	j->touched_next = s->touched;
+	s->touched = j;
+}
+
+struct job *super_settle_touched(struct super *s)
+{
+	struct job *done = NULL;
+	while (s->touched) {
+		struct job *j = s->touched;
+		s->touched = j->touched_next;
+		j->touched = false;
+		j->touched_next = NULL;
+		if (job_done(j)) {
+			super_release_slot(s, j);
+			j->touched_next = done;
+			done = j;
+			continue;
+		}
+		int64_t next = job_next_deadline(j);
+		if (next)
+			(void)heap_set(&s->deadlines, j->slot, next);   /* room reserved */
+		else
+			heap_remove(&s->deadlines, j->slot);
+	}
+	return done;
 }
 
 struct job *super_tagged_job(const struct super *s, uint64_t t, enum job_fd *which)
@@ -182,8 +224,16 @@ bool super_adopt(struct super *s, struct job *j)
 	else
 		super_check_started(s, j);   /* known already (runner.h) */
 	watch(s, j->proc.pidfd, tag(j, JOB_FD_PID));
+	j->prev = NULL;
 	j->next = s->running;
+	if (s->running)
+		s->running->prev = j;
 	s->running = j;
+	if (j->proc.pidfd < 0 && !j->exited) {
+		j->reap_polled = true;
+		s->n_reap_polled++;
+	}
+	super_touch(s, j);
 	if (j->kind != JOB_MAIL)
 		s->n_jobs++;
 	return true;

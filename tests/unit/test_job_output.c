@@ -162,6 +162,28 @@ static void test_below_the_cap_nothing_is_dropped(void **state)
 	teardown(&f);
 }
 
+/* The supervisor looks at a job without an event only at this instant:
+ * the earliest deadline that can still matter for the job's state. */
+static void test_the_next_deadline_is_the_earliest_that_matters(void **state)
+{
+	(void)state;
+	struct job j = { 0 };
+	assert_int_equal(job_next_deadline(&j), 0);
+	j.term_at_mono = 500;
+	j.drain_at_mono = 700;
+	assert_int_equal(job_next_deadline(&j), 500);
+	j.kill_at_mono = 300;
+	assert_int_equal(job_next_deadline(&j), 300);
+	/* Exited: no signal is due any more; the wait for EOF ends */
+	j.exited = true;
+	j.linger_until_mono = 900;
+	assert_int_equal(job_next_deadline(&j), 700);
+	j.drain_at_mono = 0;
+	assert_int_equal(job_next_deadline(&j), 900);
+	j.out_eof = true;   /* ...unless the output is at its end already */
+	assert_int_equal(job_next_deadline(&j), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -169,6 +191,7 @@ int main(void)
 		cmocka_unit_test(test_no_more_than_a_budget_is_dropped_a_call),
 		cmocka_unit_test(test_without_a_place_to_drop_it_the_output_is_read),
 		cmocka_unit_test(test_below_the_cap_nothing_is_dropped),
+		cmocka_unit_test(test_the_next_deadline_is_the_earliest_that_matters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
