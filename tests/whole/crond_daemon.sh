@@ -59,6 +59,43 @@ start_crond
 [ "$(cat "$TEST_TMP/crond.pid")" = "$CROND_PID" ] || fail "stale pidfile not taken over"
 stop_crond
 
+# the socket: one whose listener is alive is another daemon's, and crond
+# refuses to start; one whose listener is gone is stale, even while some
+# process still holds it (a job forked just before a crash holds crond's
+# until it closes crond's descriptors): it is replaced
+hold_socket() {   # hold_socket LISTENER_STAYS: a listening socket at $SOCK
+    python3 - "$SOCK" "$1" "$TEST_TMP/holder.pid" <<'PY' &
+import os, socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(8)
+if sys.argv[2] == "no" and os.fork() != 0:
+    os._exit(0)   # the listener goes; its child keeps the socket
+open(sys.argv[3] + ".tmp", "w").write(str(os.getpid()))
+os.rename(sys.argv[3] + ".tmp", sys.argv[3])
+time.sleep(60)
+PY
+    wait_for 10 "a socket held at $SOCK" test -s "$TEST_TMP/holder.pid"
+    HOLDER=$(cat "$TEST_TMP/holder.pid")
+    rm -f "$TEST_TMP/holder.pid"
+}
+hold_socket yes
+run timeout 5 "$BIN/crond" -n --config "$CONF"
+expect_rc 1 "a start beside a live listener"
+expect_err_has "another daemon is listening on $SOCK" "a live listener's message"
+kill "$HOLDER"; wait 2>/dev/null; rm -f "$SOCK"
+hold_socket no
+held=$(stat -c %i "$SOCK")
+"$BIN/crond" -n --config "$CONF" >>"$TEST_TMP/crond.log" 2>&1 &
+CROND_PID=$!
+replaced() { [ -S "$SOCK" ] && [ "$(stat -c %i "$SOCK")" != "$held" ]; }
+wait_for 10 "crond's own socket in place of the one its listener left" replaced
+kill -0 "$HOLDER" || fail "the socket's holder went before crond started"
+run env CROND_CONF="$CONF" "$BIN/crontab" -l
+expect_rc 1 "crontab -l through the new socket (no crontab yet)"
+expect_err_has "no crontab for" "crontab -l's answer"
+kill "$HOLDER"
+stop_crond
+
 # daemonizing: the command returns 0 once the daemon runs; the daemon has no
 # terminal, its own session, and / as its directory
 run timeout 10 "$BIN/crond" --config "$CONF"
