@@ -292,6 +292,27 @@ static int open_pipe(int *rd, int *wr)
 	return -1;
 }
 
+/* The gate (job_spec's gated): a pipe whose read end blocks, both ends
+ * close-on-exec and above 2. */
+static int open_gate(struct plan *p)
+{
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -1;
+	p->gate_r = above_stdio(fds[0]);
+	p->gate_w = above_stdio(fds[1]);
+	if (p->gate_r >= 0 && p->gate_w >= 0)
+		return 0;
+	int e = errno;
+	if (p->gate_r >= 0)
+		close(p->gate_r);
+	if (p->gate_w >= 0)
+		close(p->gate_w);
+	p->gate_r = p->gate_w = -1;
+	errno = e;
+	return -1;
+}
+
 static int open_fds(struct plan *p, const struct job_spec *s, char *err, size_t errlen)
 {
 	char eb[128];
@@ -309,8 +330,11 @@ static int open_fds(struct plan *p, const struct job_spec *s, char *err, size_t 
 		what = "output pipe";
 		if (open_pipe(&p->out_r, &p->out_w) == 0) {
 			what = "start-report pipe";
-			if (open_pipe(&p->err_r, &p->err_w) == 0)
-				return 0;
+			if (open_pipe(&p->err_r, &p->err_w) == 0) {
+				what = "gate";
+				if (!s->gated || open_gate(p) == 0)
+					return 0;
+			}
 		}
 	}
 	snprintf(err, errlen, "cannot create the job's %s: %s", what, errstr(errno, eb, sizeof(eb)));
@@ -824,6 +848,7 @@ static void plan_init(struct plan *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->in_fd = p->out_r = p->out_w = p->err_r = p->err_w = p->program_fd = -1;
+	p->gate_r = p->gate_w = -1;
 }
 
 static void close_fd(int *fd)
@@ -842,6 +867,8 @@ static void plan_free(struct plan *p)
 	close_fd(&p->out_w);
 	close_fd(&p->err_r);
 	close_fd(&p->err_w);
+	close_fd(&p->gate_r);
+	close_fd(&p->gate_w);
 	if (!p->ids_borrowed) {
 		free(p->pwbuf);
 		free(p->groups);
@@ -906,7 +933,9 @@ static int open_pidfd(pid_t pid)
  * does, on a stack PEND keeps (runner_start hands both to the job), and
  * not waited for. The session helper, which is root until its own execve:
  * the same, but with clone's CLONE_VFORK waiting, so the stack is KIT's
- * again at once. Another user's job: a fork, waited for by nothing. */
+ * again at once; forked when it waits at a gate, which the caller opens
+ * only once this returns. Another user's job: a fork, waited for by
+ * nothing. */
 static pid_t create_child(struct runner_pending *pend, struct runner_kit *kit)
 {
 	struct plan *p = &pend->plan;
@@ -919,7 +948,7 @@ static pid_t create_child(struct runner_pending *pend, struct runner_kit *kit)
 		runner_child_main(p);
 	return child;
 #endif
-	if (!p->shares_memory && !p->via_helper) {
+	if (!p->shares_memory && (!p->via_helper || p->gate_r >= 0)) {
 		/* _Fork: no atfork handlers, no wait for the other threads'
 		 * malloc locks; the child makes only raw system calls. */
 		pid_t forked = _Fork();
@@ -969,6 +998,7 @@ static void pending_release(struct runner_pending *pend)
 	struct plan *p = &pend->plan;
 	/* Ours were closed when the child was created, or moved to its job. */
 	p->in_fd = p->out_r = p->out_w = p->err_r = p->err_w = -1;
+	p->gate_r = p->gate_w = -1;
 	plan_free(p);
 	if (pend->stack != NULL)
 		stack_give(pend->kit, pend->stack);
@@ -978,7 +1008,8 @@ static void pending_release(struct runner_pending *pend)
 int runner_start(const struct job_spec *s, struct job_proc *proc, char *err, size_t errlen)
 {
 	char eb[128];
-	*proc = (struct job_proc){ .pid = -1, .pidfd = -1, .out_fd = -1, .err_fd = -1 };
+	*proc = (struct job_proc){ .pid = -1, .pidfd = -1, .out_fd = -1, .err_fd = -1,
+		                   .gate_fd = -1 };
 	struct runner_pending *pend = malloc(sizeof(*pend));
 	if (pend == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -1023,6 +1054,9 @@ int runner_start(const struct job_spec *s, struct job_proc *proc, char *err, siz
 		close(p->in_fd);
 	close(p->out_w);
 	close(p->err_w);
+	if (p->gate_r >= 0)
+		close(p->gate_r);
+	proc->gate_fd = p->gate_w;   /* runner_release's (pending_release forgets it) */
 	if (p->shares_memory) {
 		proc->pending = pend;   /* until the start report's EOF */
 		return 0;
@@ -1072,6 +1106,7 @@ static void describe(const struct job_proc *proc, int step, int e, const char *t
 	case STEP_LIMITS: snprintf(msg, len, "cannot set the descriptor limit: %s", es); break;
 	case STEP_DUP2: snprintf(msg, len, "cannot set up stdin/stdout/stderr: %s", es); break;
 	case STEP_CLOSE: snprintf(msg, len, "cannot close inherited descriptors: %s", es); break;
+	case STEP_GATE: snprintf(msg, len, "not let start: crond gave it up before it ran"); break;
 	case STEP_EXEC:
 		snprintf(what, sizeof(what), "cannot execute %s", info_field(proc->info, 1));
 		failtext(msg, len, what, es);
@@ -1198,11 +1233,26 @@ void runner_proc_close(struct job_proc *proc)
 			pending_done(proc, false);
 	}
 	proc->pending = NULL;
+	close_fd(&proc->gate_fd);
 	close_fd(&proc->pidfd);
 	close_fd(&proc->out_fd);
 	close_fd(&proc->err_fd);
 	free(proc->info);
 	proc->info = NULL;
+}
+
+int runner_release(struct job_proc *proc)
+{
+	if (proc->gate_fd < 0)
+		return 0;
+	ssize_t n;
+	do
+		n = write(proc->gate_fd, "", 1);   /* an empty pipe: never blocks */
+	while (n < 0 && errno == EINTR);
+	int e = errno;
+	close_fd(&proc->gate_fd);
+	errno = e;
+	return n == 1 ? 0 : -1;
 }
 
 int runner_signal(const struct job_proc *proc, int sig)

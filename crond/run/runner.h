@@ -12,6 +12,10 @@
  *   setsid                                  (own session and process group:
  *                                            the supervisor signals -pid)
  *   dup3 stdin; stdout and stderr to the one output pipe
+ *   wait at the gate                        (job_spec's gated only: every
+ *                                            other descriptor closed first,
+ *                                            then one byte read; EOF, crond
+ *                                            gone, fails the start)
  *   close every descriptor above 2          (close_range; still root's, so
  *                                            that a child its owner stops
  *                                            holds none of crond's)
@@ -150,6 +154,15 @@ struct job_spec {
 	struct runner_kit *kit;   /* NULL: the child resets every signal's
 	                             disposition and gets a stack of its own
 	                             (below) */
+	bool gated;               /* the child waits, before anything of the
+	                             job's runs, until runner_release; if crond
+	                             goes first (a crash), the child reads EOF
+	                             and exits 127 without running anything.
+	                             So a job can be recorded as started before
+	                             it can run: a crash in between loses no
+	                             record of a job that ran (an at job claimed
+	                             but not recorded started is run again at
+	                             the next start, and must not have run) */
 };
 
 #define JOB_SPEC_INIT { .umask = RUNNER_UMASK_KEEP, .group = (gid_t)-1 }
@@ -283,6 +296,8 @@ struct job_proc {
 	                    and every process holding its output have gone */
 	int err_fd;      /* non-blocking read end of the start report, until
 	                    runner_check_started decides (then -1) */
+	int gate_fd;     /* job_spec's gated: the write end of the child's gate,
+	                    until runner_release (then -1); else -1 */
 	uid_t uid;       /* the owner's ids */
 	gid_t gid;
 	char *info;      /* private: names for runner_check_started's messages */
@@ -309,6 +324,12 @@ struct job_proc {
 int runner_start(const struct job_spec *spec, struct job_proc *proc, char *err,
                  size_t errlen);
 
+/* Lets PROC's child, held at its gate (job_spec's gated), go on: one byte
+ * written, the gate closed. 0; -1 with errno when the write failed (the
+ * child then reads EOF and does not start). Nothing for a child without a
+ * gate, or one released already. */
+int runner_release(struct job_proc *proc);
+
 /* Reads the start report from PROC->err_fd. Returns 0 while undecided (no
  * EOF yet: call again when err_fd is readable or hangs up, or once the
  * child is reaped, with REAPED true). Returns 1 once
@@ -333,7 +354,8 @@ int runner_check_started(struct job_proc *proc, bool reaped, bool *started, char
  * may run as that owner, sendmail neither. */
 bool runner_failed_at_exec(const struct job_proc *proc);
 
-/* Closes PROC's descriptors (those not yet -1) and frees its private data.
+/* Closes PROC's descriptors (those not yet -1: a gate not released lets
+ * its child fail) and frees its private data.
  * Does not signal or reap the child. Safe to call twice. A child still in
  * our memory (no EOF yet: one whose job is dropped before its start was
  * decided) keeps its stack and plan: they are left to it, never reused. */

@@ -191,6 +191,42 @@ static void child_close_range(const struct plan *p, int lo, int hi)
 }
 
 /* Returns where the held program now is (kept across execve), or -1. */
+/* Closes every descriptor above 2 but the N of KEEP (-1: none). */
+static void child_close_all_but(const struct plan *p, int *keep, int n)
+{
+	for (int i = 1; i < n; i++)   /* a few: sorted by insertion */
+		for (int k = i; k > 0 && keep[k] < keep[k - 1]; k--) {
+			int t = keep[k];
+			keep[k] = keep[k - 1];
+			keep[k - 1] = t;
+		}
+	int lo = 3;
+	for (int i = 0; i < n; i++) {
+		if (keep[i] < lo)
+			continue;
+		child_close_range(p, lo, keep[i] - 1);
+		lo = keep[i] + 1;
+	}
+	child_close_range(p, lo, INT_MAX);
+}
+
+/* Waits at the gate (job_spec's gated) for crond's byte. Every other
+ * descriptor crond's goes first, so that no child waiting here holds
+ * another's gate open: when crond dies, every gate reads EOF. */
+static void child_wait_gate(const struct plan *p)
+{
+	int keep[3] = { p->gate_r, p->err_w, p->program_fd };
+	child_close_all_but(p, keep, 3);
+	char c;
+	long r;
+	do
+		r = rawsys(SYS_read, p->gate_r, &c, 1);
+	while (r == -EINTR);
+	if (r != 1)
+		child_fail(p, STEP_GATE, r < 0 ? (int)-r : 0);
+	(void)rawsys(SYS_close, p->gate_r);
+}
+
 static int child_descriptors(const struct plan *p)
 {
 	/* The plan's descriptors are all above 2, so dup3 never sees equal
@@ -199,6 +235,8 @@ static int child_descriptors(const struct plan *p)
 	if ((r = rawsys(SYS_dup3, p->in_fd, 0, 0)) < 0 || (r = rawsys(SYS_dup3, p->out_w, 1, 0)) < 0 ||
 	    (r = rawsys(SYS_dup3, p->out_w, 2, 0)) < 0)
 		child_fail(p, STEP_DUP2, (int)-r);
+	if (p->gate_r >= 0)
+		child_wait_gate(p);
 	/* The helper held open goes to 3 (4 where that is the start-report
 	 * pipe), below any limit on descriptors, and stays across execve: a
 	 * script's interpreter reads it through /dev/fd (the helper closes it

@@ -34,6 +34,7 @@ enum step {
 	STEP_HELPER,        /* crond-session (crond/session.h): a message follows */
 	STEP_PAM_ACCOUNT,   /* PAM refused the account: a message follows */
 	STEP_PAM_SESSION,   /* PAM could not open the session: a message follows */
+	STEP_GATE,          /* crond closed the gate without letting it go */
 	/* Not failures: marks crond-session writes, alone (no message), in
 	 * the order it acts, the last one true at its EOF. */
 	STEP_MARK_DIRECT,   /* it is exec'ing the plain command itself */
@@ -90,6 +91,9 @@ struct plan {
 	int prio;
 	int in_fd, out_r, out_w, err_r, err_w;   /* err_*: the start-report pipe,
 	                             whose EOF says the child has exec'd or died */
+	int gate_r, gate_w;       /* job_spec's gated: the child reads gate_r
+	                             (blocking) until runner_release writes
+	                             gate_w; else both -1 */
 	bool in_borrowed;         /* in_fd is the kit's /dev/null: not ours to close */
 	uint64_t reset_signals;   /* bit SIG - 1: set SIG's disposition to SIG_DFL */
 	uint64_t nofile;          /* RLIMIT_NOFILE soft limit to set, or

@@ -6,6 +6,7 @@
  */
 #include "crond/run/supervisor_internal.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -127,6 +128,12 @@ static void launch_one(struct super *s, struct run_request *r, int64_t now_ns)
 		struct spool *sp = recorder_spool(&s->rec);   /* open: claim_at opened it */
 		if (!sp || spool_at_set_running(sp, r->at_id, j->proc.pid, now_ns / NS, &e) != SPOOL_OK)
 			log_msg(LOG_WARNING, "at job %lld: %s", (long long)r->at_id, e.msg);
+		/* Recorded started (or, failing that, run anyway, as before the
+		 * gate: the job is claimed, and held it would never run): the
+		 * job may go on to its execve (job.c: spec_for_at). */
+		if (runner_release(&j->proc) < 0)
+			log_msg(LOG_WARNING, "at job %lld: cannot let it start: %s", (long long)r->at_id,
+			        strerror(errno));
 	}
 	super_log_job(s, j, true);
 	if (r->client) {

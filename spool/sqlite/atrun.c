@@ -131,13 +131,14 @@ int sqlite_at_recover(struct spool *sp, int64_t now, struct spool_at_job **out,
 	sqlite3_stmt *st = NULL;
 	/* Claimed, but no start recorded: crond stopped between the claim and
 	 * the fork (the claim's fsync, reading the job, preparing its start),
-	 * or in the instant between the job's exec and its start's record
-	 * reaching the file (a process killed during the fsync has written it
-	 * already). It waits again, to run at once. Before, such a job counted
-	 * as interrupted and never ran: a hard kill during a minute of at
-	 * starts lost one in 8 of 20 tries; the price is the other instant,
-	 * some tens of microseconds a start, where a job that did start runs
-	 * twice. */
+	 * or before its start's record reached the file (a process killed
+	 * during the fsync has written it already), while the job's process
+	 * waited at its gate for that record (crond/run/runner.h: gated): the
+	 * job never ran. It waits again, to run at once. Before, such a job
+	 * counted as interrupted and never ran: a hard kill during a minute of
+	 * at starts lost one in 8 of 20 tries. Before the gate, a job exec'd
+	 * while its record waited for the write lock and the fsync, 1-2 ms,
+	 * and ran twice: 21 of 4,439 jobs in a crash test. */
 	int code = spool_stmt(sp, ST_AT_UNCLAIM, &st, err);
 	if (code == SPOOL_OK)
 		code = spool_step_done(sp, st, "recover at jobs", err);

@@ -110,4 +110,45 @@ if grep -q "INTERRUPTED (at job $id " "$TEST_TMP/crond.log"; then
     fail "the claimed, never started job was said to be interrupted"
 fi
 stop_crond
+
+# A crash between a job's start and the record of its start (crond killed
+# while it committed that record): the job must not have run, since the
+# next start runs it, as above. A trigger makes the record's commit take
+# minutes; the job, held at its gate until the commit, does not run in the
+# meantime; crond is killed; the next start runs it once (was: the job ran
+# at once, and again at the next start: a crash test's finding).
+start_crond
+python3 - "$TEST_TMP/spool/crond.db" <<'PY' || fail "could not slow down the start record"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("CREATE TABLE slow (x INTEGER)")
+db.executemany("INSERT INTO slow VALUES (?)", [(i,) for i in range(2000)])
+db.execute("CREATE TRIGGER slow_start AFTER UPDATE OF started_at ON at_job"
+           " BEGIN SELECT count(*) FROM slow a, slow b, slow c; END")
+db.commit()
+PY
+run bash -c "echo 'echo gated >> $out/gated' | '$BIN/at' now"
+expect_rc 0 "at now (its start record slowed down)"
+id=$(printf '%s\n' "$ERR" | sed -n 's/^job \([0-9]*\) at .*/\1/p')
+[ -n "$id" ] || { show_last; fail "no job number"; }
+child_started() { pgrep -P "$CROND_PID" >/dev/null; }
+wait_for 10 "the job's process" child_started
+sleep 1   # time enough for a job not held to run
+[ -e "$out/gated" ] && fail "the job ran before its start was recorded"
+kill -KILL "$CROND_PID"
+wait "$CROND_PID" 2>/dev/null
+CROND_PID=""
+python3 - "$TEST_TMP/spool/crond.db" <<'PY' || fail "could not drop the trigger"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("DROP TRIGGER slow_start")
+db.execute("DROP TABLE slow")
+db.commit()
+PY
+rm -f "$SOCK"
+start_crond
+wait_for 10 "the job whose start was not recorded to run" test -s "$out/gated"
+sleep 1
+[ "$(wc -l <"$out/gated")" -eq 1 ] || fail "the job ran $(wc -l <"$out/gated") times"
+stop_crond
 echo ok
