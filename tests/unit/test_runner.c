@@ -169,6 +169,65 @@ static void expect_shell_prints(const char *command, const char *want_out)
 	assert_ran(&r, want_out);
 }
 
+/* ---------------------------------------------------------------- the gate */
+
+/* A gated job (an at job's) runs nothing until runner_release: its output
+ * stays empty and its process waits, whichever way it was created (our
+ * memory for this user's job, a fork for another user's). */
+static void gated_runs_when_released(const char *user)
+{
+	struct job_spec s = shell_job(user, "echo ran");
+	s.gated = true;
+	struct job_proc p;
+	char err[256];
+	int fds_before = count_fds();
+	if (runner_start(&s, &p, err, sizeof(err)) != 0)
+		fail_msg("runner_start: %s", err);
+	assert_true(p.gate_fd >= 0);
+	usleep(200 * 1000);
+	char c;
+	assert_int_equal(read(p.out_fd, &c, 1), -1);   /* nothing yet, not EOF */
+	assert_int_equal(errno, EAGAIN);
+	assert_int_equal(waitpid(p.pid, NULL, WNOHANG), 0);
+	assert_int_equal(runner_release(&p), 0);
+	assert_int_equal(p.gate_fd, -1);
+	assert_int_equal(runner_release(&p), 0);   /* once only: nothing more */
+	struct result r = { 0 };
+	collect(&p, &r);
+	assert_int_equal(waitpid(p.pid, &r.status, 0), p.pid);
+	runner_proc_close(&p);
+	assert_int_equal(count_fds(), fds_before);
+	assert_ran(&r, "ran\n");
+}
+
+static void test_a_gated_job_runs_nothing_until_released(void **state)
+{
+	(void)state;
+	gated_runs_when_released(self_name());
+	if (geteuid() == 0)
+		gated_runs_when_released("nobody");
+}
+
+/* A gate closed without its byte (crond died, or gave the job up): the
+ * job runs nothing, and says why if anyone reads its report. */
+static void test_a_gate_closed_unreleased_runs_nothing(void **state)
+{
+	(void)state;
+	struct job_spec s = shell_job(self_name(), "echo ran");
+	s.gated = true;
+	struct job_proc p;
+	char err[256];
+	if (runner_start(&s, &p, err, sizeof(err)) != 0)
+		fail_msg("runner_start: %s", err);
+	close(p.gate_fd);
+	p.gate_fd = -1;
+	struct result r = { 0 };
+	collect(&p, &r);
+	assert_int_equal(waitpid(p.pid, &r.status, 0), p.pid);
+	runner_proc_close(&p);
+	assert_refused(&r, "not let start: crond gave it up before it ran");
+}
+
 /* ---------------------------------------------------------------- identity */
 
 static void expected_ids(const char *user, char *buf, size_t len)
@@ -1702,6 +1761,8 @@ static void test_many_jobs_start_while_other_threads_hold_locks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_a_gated_job_runs_nothing_until_released),
+		cmocka_unit_test(test_a_gate_closed_unreleased_runs_nothing),
 		cmocka_unit_test(test_job_runs_with_the_owners_uid_gid_and_groups_only),
 		cmocka_unit_test(test_job_runs_as_the_user_running_the_daemon_without_root),
 		cmocka_unit_test(test_owner_lookups_are_kept_for_runs_started_together),
