@@ -147,8 +147,10 @@ struct job *job_not_run(struct run_request *req, struct spool_at_job *at, bool s
 	if (!j)
 		return NULL;
 	j->kind = req->kind == DUE_CRON ? JOB_CRON : JOB_AT;
-	j->proc = (struct job_proc){ .pid = 0, .pidfd = -1, .out_fd = -1, .err_fd = -1,
-		                     .uid = (uid_t)-1, .gid = (gid_t)-1 };
+	j->proc = JOB_PROC_NONE;
+	j->proc.pid = 0;
+	j->proc.uid = (uid_t)-1;
+	j->proc.gid = (gid_t)-1;
 	j->req = req;
 	j->run_id = req->claim_id;
 	if (at) {

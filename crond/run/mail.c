@@ -383,7 +383,7 @@ static int open_message(const struct mail_sender *s, struct job_proc *proc, char
                         size_t errlen)
 {
 	char eb[128];
-	*proc = (struct job_proc){ .pid = -1, .pidfd = -1, .out_fd = -1, .err_fd = -1 };
+	*proc = JOB_PROC_NONE;
 	if (s == NULL || s->sendmail == NULL || s->sendmail[0] != '/')
 		return fail(err, errlen, "no sendmail configured");
 	int fd = memfd_create("crond-mail", MFD_CLOEXEC);

@@ -1008,8 +1008,7 @@ static void pending_release(struct runner_pending *pend)
 int runner_start(const struct job_spec *s, struct job_proc *proc, char *err, size_t errlen)
 {
 	char eb[128];
-	*proc = (struct job_proc){ .pid = -1, .pidfd = -1, .out_fd = -1, .err_fd = -1,
-		                   .gate_fd = -1 };
+	*proc = JOB_PROC_NONE;
 	struct runner_pending *pend = malloc(sizeof(*pend));
 	if (pend == NULL) {
 		snprintf(err, errlen, "out of memory");

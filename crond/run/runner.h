@@ -315,6 +315,12 @@ struct job_proc {
 	                    reported a signal as exit 128+N and said which */
 };
 
+/* A job_proc with no process and no descriptor: every descriptor field
+ * -1, since a 0 there would be closed as a descriptor (crond's stdin, and
+ * then whatever took its number: a job's pidfd, its epoll watch gone). */
+#define JOB_PROC_NONE ((struct job_proc){ .pid = -1, .pidfd = -1, .out_fd = -1, \
+                                          .err_fd = -1, .gate_fd = -1 })
+
 /* Starts SPEC as its owner. Fails before fork, with a message in ERR and
  * nothing left open, for an invalid spec, an unknown user, a bad
  * environment (jobenv_build), or a failed pipe, memfd, /dev/null or fork:
