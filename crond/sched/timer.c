@@ -19,6 +19,7 @@
 #include "crond/sched/timer.h"
 #include "crond/sched/batch_share.h"
 #include "crond/sched/timer_batch.h"
+#include "crond/sched/timer_hold.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -64,6 +65,8 @@ struct timer {
 	uint64_t cancelled_seen;    /* the scheduler's cancelled count last told */
 	struct resync resync;       /* changes from the cluster, applied once */
 	struct ownerlog run_log;    /* RUN lines (crontab --run), per owner */
+	struct timer_holds holds;   /* owners whose changes cost the timer dear,
+	                               and their messages held (timer_hold.h) */
 	bool stop;
 };
 
@@ -425,6 +428,25 @@ static void handle_msg(struct timer *t, struct timer_msg *m, int64_t now)
 	msg_free(m);
 }
 
+/* Applies M; a crontab change's CPU time is charged to its owner, who is
+ * held when it was dear (timer_hold.h). */
+static void apply_msg(struct timer *t, struct timer_msg *m, int64_t now)
+{
+	bool change = m->kind == TIMER_SET_CRONTAB || m->kind == TIMER_REMOVE_CRONTAB;
+	char owner[SPOOL_NAME_MAX + 1];
+	if (change)
+		snprintf(owner, sizeof(owner), "%s", m->owner);
+	int64_t cpu0 = change ? clock_thread_cpu_ns() : 0;
+	handle_msg(t, m, now);   /* frees M */
+	if (!change)
+		return;
+	int64_t cost = clock_thread_cpu_ns() - cpu0;
+	int64_t hold = timer_holds_charge(&t->holds, owner, cost, clock_mono_ns());
+	if (hold > 0)
+		log_event(owner, "HOLD", "its crontab change cost the timer %.3fs: its next change "
+		          "or run by hand waits %.1fs", (double)cost / 1e9, (double)hold / 1e9);
+}
+
 static enum jump_kind measure_jump(struct timer *t, int64_t now_ns, int64_t mono_ns);
 
 /* What is due by now, handed to the supervisor: the tail of every wake,
@@ -435,6 +457,18 @@ static void run_due(struct timer *t, int64_t now_ns, int64_t mono_ns)
 	enum jump_kind kind = measure_jump(t, now_ns, mono_ns);
 	scheduler_run_due(t->sched, now_ns / NS, kind, collect, t);
 	dispatch(t, now_ns / NS);
+}
+
+/* M is held behind its owner's messages (timer_hold.h), or applied. */
+static void keep_or_apply(struct timer *t, struct timer_msg *m, int64_t now)
+{
+	struct timer_msg *replaced;
+	if (!t->stop && timer_holds_keep(&t->holds, m, clock_mono_ns(), &replaced)) {
+		if (replaced)
+			msg_free(replaced);
+		return;
+	}
+	apply_msg(t, m, now);
 }
 
 /* Applies the batch in posting order, less the crontab changes a later one
@@ -452,6 +486,16 @@ static void run_due(struct timer *t, int64_t now_ns, int64_t mono_ns)
 static void drain_mailbox(struct timer *t, int64_t now)
 {
 	int64_t start_ns = clock_mono_ns();
+	/* Held messages whose time came first: they are older than the box's. */
+	for (struct timer_msg *m; !t->stop && (m = timer_holds_next(&t->holds, clock_mono_ns()));) {
+		int64_t mono_ns = clock_mono_ns();
+		if (mono_ns - start_ns > DRAIN_SLICE_NS) {
+			int64_t now_ns = clock_now_ns(&t->c->clock);
+			if (scheduler_next_due(t->sched) <= now_ns / NS)
+				run_due(t, now_ns, mono_ns);
+		}
+		apply_msg(t, m, now);
+	}
 	struct mailbox_item *it = mailbox_take_all(&t->c->timer_box);
 	size_t n = 0;
 	for (struct mailbox_item *i = it; i; i = i->next)
@@ -462,7 +506,7 @@ static void drain_mailbox(struct timer *t, int64_t now)
 		free(v);
 		while (it) {
 			struct mailbox_item *next = it->next;
-			handle_msg(t, (struct timer_msg *)(void *)it, now);
+			keep_or_apply(t, (struct timer_msg *)(void *)it, now);
 			it = next;
 		}
 		return;
@@ -482,7 +526,7 @@ static void drain_mailbox(struct timer *t, int64_t now)
 			if (scheduler_next_due(t->sched) <= now_ns / NS)
 				run_due(t, now_ns, mono_ns);
 		}
-		handle_msg(t, v[i], now);
+		keep_or_apply(t, v[i], now);
 	}
 	free(drop);
 	free(v);
@@ -510,7 +554,12 @@ static void arm(struct timer *t, int64_t mono_ns)
 	int64_t due = scheduler_next_due(t->sched);
 	struct itimerspec its = { 0 };
 	int flags = 0;
-	int64_t reload_delay = t->reload_at_ns ? t->reload_at_ns - mono_ns : INT64_MAX;
+	/* A pending reload, or held messages' time (timer_hold.h), both
+	 * monotonic: the earlier wakes the timer as a reload's would. */
+	int64_t wake = timer_holds_next_at(&t->holds);
+	if (t->reload_at_ns && t->reload_at_ns < wake)
+		wake = t->reload_at_ns;
+	int64_t reload_delay = wake != INT64_MAX ? wake - mono_ns : INT64_MAX;
 	if (reload_delay < 1)
 		reload_delay = 1;
 	if (t->c->clock.fake) {
@@ -589,6 +638,7 @@ static void wait_for_events(struct timer *t)
 
 static void timer_destroy(struct timer *t)
 {
+	timer_holds_free(&t->holds, msg_free);
 	syscron_free(t->sys);
 	resync_free(&t->resync);
 	if (t->tfd >= 0)
@@ -626,6 +676,7 @@ int timer_start(struct crond *c)
 	}
 	t->c = c;
 	t->sched = c->sched;
+	timer_holds_init(&t->holds);
 	resync_init(&t->resync);
 	t->cfg_gen = crond_config_copy(c, &t->cfg);
 	t->sys = c->syscron;
