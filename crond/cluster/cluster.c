@@ -93,7 +93,7 @@ static void went_down(struct cluster *k, const struct spool_err *e)
 static void post_crontab(struct cluster *k, const struct spool_crontab *ct)
 {
 	if (ct->removed) {
-		timer_post_remove_crontab(k->c, ct->owner, ct->generation);
+		timer_post_remove_crontab(k->c, ct->owner, ct->generation, false);
 		return;
 	}
 	struct crontab tab;
@@ -109,7 +109,7 @@ static void post_crontab(struct cluster *k, const struct spool_crontab *ct)
 	if (crontab_skipped_note(&tab, note, sizeof(note)))
 		log_msg(LOG_WARNING, "(%s) crontab in the spool: %s", ct->owner, note);
 	diag_list_clear(&diags);
-	timer_post_crontab(k->c, ct->owner, &tab, ct->generation);   /* moves TAB */
+	timer_post_crontab(k->c, ct->owner, &tab, ct->generation, false);   /* moves TAB */
 }
 
 static int sync_crontabs(struct cluster *k, struct spool_err *e)

@@ -234,7 +234,7 @@ void control_crontab_install(struct control_ctx *ctx, const struct control_peer 
 	}
 	size_t entries = tab.n_entries;
 	forget_states(ctx, target.name, &tab);
-	timer_post_crontab(ctx->c, target.name, &tab, generation);    /* moves TAB */
+	timer_post_crontab(ctx->c, target.name, &tab, generation, peer->user.uid == 0);   /* moves TAB */
 	char by[SPOOL_NAME_MAX + 8];
 	ownerlog_event(&ctx->change_log, target.name, "REPLACE", clock_now_ns(&ctx->c->clock),
 	               "crontab, %zu entr%s%s", entries, entries == 1 ? "y" : "ies",
@@ -300,7 +300,7 @@ void control_crontab_remove(struct control_ctx *ctx, const struct control_peer *
 		return;
 	}
 	forget_states(ctx, target.name, NULL);
-	timer_post_remove_crontab(ctx->c, target.name, generation);
+	timer_post_remove_crontab(ctx->c, target.name, generation, peer->user.uid == 0);
 	char by[SPOOL_NAME_MAX + 8];
 	ownerlog_event(&ctx->change_log, target.name, "DELETE", clock_now_ns(&ctx->c->clock),
 	               "crontab%s", by_whom(peer, &target, by, sizeof(by)));

@@ -463,7 +463,9 @@ static void run_due(struct timer *t, int64_t now_ns, int64_t mono_ns)
 static void keep_or_apply(struct timer *t, struct timer_msg *m, int64_t now)
 {
 	struct timer_msg *replaced;
-	if (!t->stop && timer_holds_keep(&t->holds, m, clock_mono_ns(), &replaced)) {
+	if (m->by_root)   /* root's change of a user's crontab is never held */
+		timer_holds_drop(&t->holds, m->owner, msg_free);
+	else if (!t->stop && timer_holds_keep(&t->holds, m, clock_mono_ns(), &replaced)) {
 		if (replaced)
 			msg_free(replaced);
 		return;
@@ -471,9 +473,23 @@ static void keep_or_apply(struct timer *t, struct timer_msg *m, int64_t now)
 	apply_msg(t, m, now);
 }
 
-/* Applies the batch in posting order, less the crontab changes a later one
- * replaces (timer_batch.h). A change can cost the timer up to 0.2 s (10,000
- * entries whose every match falls in a zone's gap: scheduler.h), and a
+/* Once a drain that began at START_NS has taken DRAIN_SLICE_NS, whatever
+ * is due is handed on (before each further change: drain_mailbox). */
+static void hand_on_due(struct timer *t, int64_t start_ns)
+{
+	int64_t mono_ns = clock_mono_ns();
+	if (t->stop || mono_ns - start_ns <= DRAIN_SLICE_NS)
+		return;   /* (once stopping, no more runs: as after the drain) */
+	int64_t now_ns = clock_now_ns(&t->c->clock);
+	if (scheduler_next_due(t->sched) <= now_ns / NS)
+		run_due(t, now_ns, mono_ns);
+}
+
+/* Applies the held messages whose time came (timer_hold.h: they are older
+ * than the box's), then the batch in posting order, less the crontab
+ * changes a later one replaces (timer_batch.h). A change can cost the
+ * timer a second (10,000 entries whose every match falls in a zone's gap:
+ * scheduler.h; its owner is then held), and a
  * batch holds one change per owner: once the batch has taken DRAIN_SLICE_NS,
  * whatever is due is handed on before each further change, so that owners
  * churning their crontabs delay the others' runs by about one change, not
@@ -486,14 +502,8 @@ static void keep_or_apply(struct timer *t, struct timer_msg *m, int64_t now)
 static void drain_mailbox(struct timer *t, int64_t now)
 {
 	int64_t start_ns = clock_mono_ns();
-	/* Held messages whose time came first: they are older than the box's. */
 	for (struct timer_msg *m; !t->stop && (m = timer_holds_next(&t->holds, clock_mono_ns()));) {
-		int64_t mono_ns = clock_mono_ns();
-		if (mono_ns - start_ns > DRAIN_SLICE_NS) {
-			int64_t now_ns = clock_now_ns(&t->c->clock);
-			if (scheduler_next_due(t->sched) <= now_ns / NS)
-				run_due(t, now_ns, mono_ns);
-		}
+		hand_on_due(t, start_ns);
 		apply_msg(t, m, now);
 	}
 	struct mailbox_item *it = mailbox_take_all(&t->c->timer_box);
@@ -519,13 +529,7 @@ static void drain_mailbox(struct timer *t, int64_t now)
 			msg_free(v[i]);
 			continue;
 		}
-		int64_t mono_ns = clock_mono_ns();
-		/* (once stopping, no more runs: as after the drain) */
-		if (!t->stop && mono_ns - start_ns > DRAIN_SLICE_NS) {
-			int64_t now_ns = clock_now_ns(&t->c->clock);
-			if (scheduler_next_due(t->sched) <= now_ns / NS)
-				run_due(t, now_ns, mono_ns);
-		}
+		hand_on_due(t, start_ns);
 		keep_or_apply(t, v[i], now);
 	}
 	free(drop);

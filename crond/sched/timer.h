@@ -39,6 +39,9 @@ struct timer_msg {
 	struct crontab tab;      /* TIMER_SET_CRONTAB: moved in */
 	int64_t generation;      /* TIMER_SET_CRONTAB, TIMER_REMOVE_CRONTAB: the
 	                            change's spool generation, or 0 (crond/cluster/resync.h) */
+	bool by_root;            /* TIMER_SET_CRONTAB, TIMER_REMOVE_CRONTAB: root
+	                            asked for it: never held, and what its owner
+	                            had held goes (crond/sched/timer_hold.h) */
 	struct resync_at *at_list; /* TIMER_AT_SYNC: moved in */
 	size_t n_at;
 	int64_t at_id;           /* TIMER_AT_* */
@@ -54,10 +57,12 @@ struct timer_msg {
 /* Posting helpers: any thread. They never fail (an allocation failure is
  * logged and the message is dropped: the next reload repairs the schedule). */
 /* GENERATION: the change's spool generation (a repeat or an older change
- * than the last applied for OWNER is ignored: crond/cluster/resync.h), or 0. */
+ * than the last applied for OWNER is ignored: crond/cluster/resync.h), or 0.
+ * BY_ROOT: root asked for it here (struct timer_msg). */
 void timer_post_crontab(struct crond *c, const char *owner, struct crontab *tab,
-                        int64_t generation);
-void timer_post_remove_crontab(struct crond *c, const char *owner, int64_t generation);
+                        int64_t generation, bool by_root);
+void timer_post_remove_crontab(struct crond *c, const char *owner, int64_t generation,
+                               bool by_root);
 void timer_post_at_add(struct crond *c, int64_t id, char queue, uint32_t uid, int64_t run_at);
 void timer_post_at_remove(struct crond *c, int64_t id);
 void timer_post(struct crond *c, enum timer_msg_kind kind);

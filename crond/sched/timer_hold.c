@@ -25,17 +25,23 @@ void timer_holds_init(struct timer_holds *h)
 	h->list = NULL;
 }
 
+/* Frees O and the messages it holds. */
+static void hold_free(struct timer_hold *o, void (*free_msg)(struct timer_msg *))
+{
+	while (o->head) {
+		struct mailbox_item *it = o->head;
+		o->head = it->next;
+		free_msg((struct timer_msg *)(void *)it);
+	}
+	free(o);
+}
+
 void timer_holds_free(struct timer_holds *h, void (*free_msg)(struct timer_msg *))
 {
 	while (h->list) {
 		struct timer_hold *o = h->list;
 		h->list = o->next;
-		while (o->head) {
-			struct mailbox_item *it = o->head;
-			o->head = it->next;
-			free_msg((struct timer_msg *)(void *)it);
-		}
-		free(o);
+		hold_free(o, free_msg);
 	}
 }
 
@@ -120,6 +126,19 @@ bool timer_holds_keep(struct timer_holds *h, struct timer_msg *m, int64_t mono,
 	o->tail = &m->link;
 	o->n++;
 	return true;
+}
+
+void timer_holds_drop(struct timer_holds *h, const char *owner,
+                      void (*free_msg)(struct timer_msg *))
+{
+	for (struct timer_hold **p = &h->list; *p; p = &(*p)->next) {
+		struct timer_hold *o = *p;
+		if (strcmp(o->owner, owner) != 0)
+			continue;
+		*p = o->next;
+		hold_free(o, free_msg);
+		return;
+	}
 }
 
 int64_t timer_holds_charge(struct timer_holds *h, const char *owner, int64_t cost, int64_t mono)

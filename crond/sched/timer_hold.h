@@ -60,6 +60,12 @@ const char *timer_hold_owner(const struct timer_msg *m);
 bool timer_holds_keep(struct timer_holds *h, struct timer_msg *m, int64_t mono,
                       struct timer_msg **replaced);
 
+/* Root changed OWNER's crontab: the owner's held messages are handed to
+ * FREE_MSG (root's change replaces every held change, and a held run by
+ * hand names a crontab root replaced), and the owner is no longer held. */
+void timer_holds_drop(struct timer_holds *h, const char *owner,
+                      void (*free_msg)(struct timer_msg *));
+
 /* OWNER's change cost COST ns of the timer's CPU at MONO: from
  * TIMER_HOLD_MIN_NS on, the owner is held until MONO + COST x SHARE (at
  * most TIMER_HOLD_MAX_NS). Root is never held. Returns how long the owner

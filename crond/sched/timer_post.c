@@ -75,7 +75,7 @@ static void post_change(struct crond *c, struct timer_msg *m)
 /* TAB is moved in every case: into the message, or freed with it when the
  * message cannot be built; the caller's copy is left empty. */
 void timer_post_crontab(struct crond *c, const char *owner, struct crontab *tab,
-                        int64_t generation)
+                        int64_t generation, bool by_root)
 {
 	struct timer_msg *m = msg_new_owner(TIMER_SET_CRONTAB, owner);
 	if (m == NULL) {
@@ -83,17 +83,20 @@ void timer_post_crontab(struct crond *c, const char *owner, struct crontab *tab,
 		return;
 	}
 	m->generation = generation;
+	m->by_root = by_root;
 	m->tab = *tab;
 	memset(tab, 0, sizeof(*tab));
 	post_change(c, m);
 }
 
-void timer_post_remove_crontab(struct crond *c, const char *owner, int64_t generation)
+void timer_post_remove_crontab(struct crond *c, const char *owner, int64_t generation,
+                               bool by_root)
 {
 	struct timer_msg *m = msg_new_owner(TIMER_REMOVE_CRONTAB, owner);
 	if (m == NULL)
 		return;
 	m->generation = generation;
+	m->by_root = by_root;
 	post_change(c, m);
 }
 

@@ -169,6 +169,24 @@ static void test_holds_are_bounded_and_freed(void **state)
 	assert_int_equal(freed, 2);
 }
 
+static void test_roots_change_drops_what_its_owner_had_held(void **state)
+{
+	(void)state;
+	struct timer_holds h;
+	timer_holds_init(&h);
+	timer_holds_charge(&h, "alice", 1000 * MS, 0);
+	timer_holds_charge(&h, "bob", 1000 * MS, 0);
+	freed = 0;
+	assert_true(keep(&h, msg("S:alice", 0), 1));
+	assert_true(keep(&h, msg("U:alice", 1), 1));
+	assert_true(keep(&h, msg("S:bob", 0), 1));
+	timer_holds_drop(&h, "alice", free_msg);
+	assert_int_equal(freed, 2);
+	assert_int_equal(timer_holds_count(&h), 1);   /* bob's stays */
+	assert_false(keep(&h, msg("S:alice", 0), 2));  /* alice no longer held */
+	timer_holds_free(&h, free_msg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +195,7 @@ int main(void)
 		cmocka_unit_test(test_a_change_applied_after_a_hold_charges_again),
 		cmocka_unit_test(test_a_held_change_replaces_the_one_after_the_last_run),
 		cmocka_unit_test(test_holds_are_bounded_and_freed),
+		cmocka_unit_test(test_roots_change_drops_what_its_owner_had_held),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,7 +13,8 @@
 # Pass: nobody's changes are held once one cost 50 ms (crond logs HOLD),
 # and root's job, submitted behind the 15 pairs, starts within 4 s (times
 # the machine's slowness; not checked under ThreadSanitizer, where one
-# change takes seconds).
+# change takes seconds); root's crontab -r -u nobody is not held: the
+# timer has no entry left within 10 s.
 # Figure: how long root's job waited.
 . "$ROOT/tests/whole/lib.sh"
 need_crond
@@ -81,5 +82,12 @@ fi
 kill "$attacker" 2>/dev/null
 wait "$attacker" 2>/dev/null
 log_has "(nobody) HOLD (its crontab change cost the timer" || fail "nobody's changes were not held"
+# Root's removal of nobody's crontab is never held, and what nobody had
+# held goes with it: the timer has no entry left at once.
+run env CROND_CONF="$CONF" "$CRONTAB" -r -u nobody
+expect_rc 0 "root's crontab -r -u nobody"
+kill -USR1 "$CROND_PID"
+wait_for "$(scaled_bound 10)" "the timer without nobody's entries after root's crontab -r" \
+    log_has "STATUS (sources=[0-9]* entries=0 "
 stop_crond
 echo ok
