@@ -49,6 +49,11 @@ struct spool_ops {
 	 * spool is busy (about 20 s), then SPOOL_BUSY. A read-only spool
 	 * refuses a write with SPOOL_PERMISSION. */
 	int (*txn)(struct spool *sp, bool write, spool_txn_fn fn, void *ctx, struct spool_err *err);
+	/* Whether the next write transactions are synced when they commit
+	 * (DURABLE, as they are by default) or only written (the next synced
+	 * commit makes them durable); NULL: always synced. Outside a
+	 * transaction. */
+	int (*set_sync)(struct spool *sp, bool durable, struct spool_err *err);
 
 	/* ---- crontabs */
 	/* write: OWNER's crontab installed, under the next generation. */

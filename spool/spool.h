@@ -349,7 +349,12 @@ int spool_at_claim_due(struct spool *sp, int64_t now, const char *queues,
 		       struct spool_err *err);
 
 /* Records the pid and start time of running job ID. SPOOL_NOT_FOUND, or
- * SPOOL_CONFLICT when it is not running. */
+ * SPOOL_CONFLICT when it is not running. On SQLite the record is written
+ * without an fsync of its own: a killed crond leaves it, and the
+ * connection's next commit (or checkpoint) makes it durable, so that the
+ * job's process, which waits for it (crond/run/runner.h: gated), starts
+ * at once after the write. A power cut before that commit loses the
+ * record: the job then runs again at the next start. */
 int spool_at_set_running(struct spool *sp, int64_t id, pid_t pid,
 			 int64_t started_at, struct spool_err *err);
 

@@ -85,16 +85,11 @@ static void spec_for_at(struct job_spec *spec, const struct spool_at_job *at,
 	spec->cwd_inaccessible_exits = true;
 	spec->umask = (int)at->umask;
 	spec->nice = at_nice(at->queue);
-	/* Held until the spool says it started (the supervisor releases it):
-	 * a claimed job not recorded started runs again at the next start,
-	 * so it must not have run (a crash test ran 21 of 4,439 jobs twice,
-	 * crond killed between their start and its record). */
-	spec->gated = true;
 }
 
 
-struct job *job_start(struct run_request *req, struct spool_at_job *at, const struct config *cfg,
-                      struct runner_ids *ids, struct runner_kit *kit,
+struct job *job_start(struct run_request *req, struct spool_at_job *at, bool gated,
+                      const struct config *cfg, struct runner_ids *ids, struct runner_kit *kit,
                       int64_t now_ns, char *err, size_t errlen)
 {
 	struct job *j = calloc(1, sizeof(*j));
@@ -113,6 +108,7 @@ struct job *job_start(struct run_request *req, struct spool_at_job *at, const st
 	}
 	spec.ids = ids;
 	spec.kit = kit;
+	spec.gated = gated && at != NULL;
 	if (runner_start(&spec, &j->proc, err, errlen) < 0) {
 		free(j);
 		return NULL;

@@ -91,12 +91,14 @@ struct job {
 
 /* Starts the job for REQ (taken over: freed with the job) as described by
  * the configuration; for an at job AT holds the claimed job (taken over).
+ * GATED (an at job): its process waits until runner_release(&job->proc),
+ * for the spool to record its start first (crond/run/runner.h).
  * IDS: the owners looked up lately (crond/run/runner.h), or NULL.
  * KIT: what the runner keeps for every start (crond/run/runner.h), or NULL.
  * Returns the job, or NULL with ERR when it could not start (nothing runs;
  * REQ and AT are still the caller's). */
-struct job *job_start(struct run_request *req, struct spool_at_job *at, const struct config *cfg,
-                      struct runner_ids *ids, struct runner_kit *kit,
+struct job *job_start(struct run_request *req, struct spool_at_job *at, bool gated,
+                      const struct config *cfg, struct runner_ids *ids, struct runner_kit *kit,
                       int64_t now_ns, char *err, size_t errlen);
 
 /* A job that never ran, for the record: skipped (CRON_OVERLAP=skip) or

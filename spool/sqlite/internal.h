@@ -105,6 +105,7 @@ int sqlite_at_list(struct spool *sp, const struct spool_at_filter *filter, struc
 int sqlite_at_delete(struct spool *sp, int64_t id, const char *what, struct spool_err *err);
 int sqlite_at_claim(struct spool *sp, int64_t id, int64_t now, bool *claimed, struct spool_err *err);
 int sqlite_at_claim_due(struct spool *sp, int64_t now, const char *queues, size_t max, struct spool_at_job **out, size_t *n, struct spool_err *err);
+int sqlite_set_sync(struct spool *sp, bool durable, struct spool_err *err);
 int sqlite_at_set_running(struct spool *sp, int64_t id, pid_t pid, int64_t started_at, bool *changed, struct spool_err *err);
 int sqlite_at_recover(struct spool *sp, int64_t now, struct spool_at_job **out, size_t *n, struct spool_err *err);
 int sqlite_at_next_run(struct spool *sp, const char *queues, int64_t *run_at, struct spool_err *err);

@@ -13,6 +13,7 @@ const struct spool_ops spool_sqlite_ops = {
 	.schema_version = SQLITE_SCHEMA_VERSION,
 	.close = sqlite_close,
 	.txn = sqlite_txn,
+	.set_sync = sqlite_set_sync,
 	.crontab_put = spool_crontab_put,
 	.crontab_tombstone = sqlite_crontab_tombstone,
 	.crontab_read = sqlite_crontab_read,

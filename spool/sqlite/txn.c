@@ -76,6 +76,13 @@ int spool_exec(struct spool *sp, const char *sql, const char *what,
 	return rc == SQLITE_OK ? SPOOL_OK : spool_sqlerr(sp, err, rc, what);
 }
 
+int sqlite_set_sync(struct spool *sp, bool durable, struct spool_err *err)
+{
+	/* FULL is the connection's setting (open.c); OFF only writes the WAL */
+	return spool_exec(sp, durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = OFF",
+	                  "set the commit's sync", err);
+}
+
 int spool_step_done(struct spool *sp, sqlite3_stmt *st, const char *what,
 		    struct spool_err *err)
 {
