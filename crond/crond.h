@@ -74,6 +74,11 @@ struct crond {
 	atomic_uint run_clients;        /* crontab --run clients held (control
 	                                   thread adds, their last owner drops:
 	                                   crond/control/runclient.h) */
+#define CROND_RUN_ASKERS 64             /* >= RUNCLIENT_MAX */
+	atomic_uint run_askers[CROND_RUN_ASKERS];   /* whose they are: uid + 1
+	                                   each, 0 free (the control thread takes
+	                                   one, the client's last owner frees it),
+	                                   so a user's count is known when it asks */
 	/* Cluster state, written by the cluster thread only (see DESIGN). */
 	atomic_bool claims_refused;     /* clock skew over max_clock_skew: claim nothing */
 	atomic_llong clock_skew_ms;     /* this node's clock minus the database's */

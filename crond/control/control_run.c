@@ -62,6 +62,34 @@ static bool run_source(struct control_ctx *ctx, const struct control_peer *peer,
 	return true;
 }
 
+_Static_assert(CROND_RUN_ASKERS >= RUNCLIENT_MAX, "a place for every run client");
+
+/* A place in crond's run_askers for UID, which has fewer than
+ * RUNCLIENT_PER_USER runs by hand going (root: any number); NULL when it
+ * has that many, with *MINE how many. Only the control thread takes
+ * places (clients free them from any thread), so the count cannot grow
+ * between the look and the take. A user's runs were counted only when the
+ * supervisor admitted them, and one user's runs, each behind the crontab
+ * change before it in the timer's queue, took all 56 of the users' client
+ * places meanwhile (a review). */
+static atomic_uint *take_asker_place(struct crond *c, uid_t uid, unsigned *mine)
+{
+	unsigned want = (unsigned)uid + 1;
+	atomic_uint *free_place = NULL;
+	*mine = 0;
+	for (size_t i = 0; i < CROND_RUN_ASKERS; i++) {
+		unsigned v = atomic_load(&c->run_askers[i]);
+		if (v == want)
+			(*mine)++;
+		else if (v == 0 && free_place == NULL)
+			free_place = &c->run_askers[i];
+	}
+	if ((uid != 0 && *mine >= RUNCLIENT_PER_USER) || free_place == NULL)
+		return NULL;
+	atomic_store(free_place, want);
+	return free_place;
+}
+
 void control_run(struct control_ctx *ctx, const struct control_peer *peer,
                  const struct proto_msg *req, struct proto_buf *reply)
 {
@@ -89,13 +117,28 @@ void control_run(struct control_ctx *ctx, const struct control_peer *peer,
 			                    "again later", RUNCLIENT_MAX, RUNCLIENT_ROOT_KEPT);
 		return;
 	}
+	unsigned mine;
+	atomic_uint *place = take_asker_place(ctx->c, peer->user.uid, &mine);
+	if (place == NULL) {
+		atomic_fetch_sub(count, 1);
+		if (mine >= RUNCLIENT_PER_USER)
+			control_reply_error(reply, MSGE_BUSY, "%s already has %u runs started with "
+			                    "crontab --run going; wait for one to end",
+			                    peer->user.name, mine);
+		else
+			control_reply_error(reply, MSGE_BUSY, "too many runs of crontab --run are "
+			                    "going; try again later");
+		return;
+	}
 	int fd = fcntl(ctx->conn_fd, F_DUPFD_CLOEXEC, 3);
-	struct run_client *cl = fd >= 0 ? runclient_new(fd, peer->user.name, line, count) : NULL;
+	struct run_client *cl = fd >= 0 ? runclient_new(fd, peer->user.name, line, count, place)
+	                                : NULL;
 	if (cl == NULL) {
 		int e = fd < 0 ? errno : ENOMEM;
 		if (fd >= 0)
 			close(fd);
 		atomic_fetch_sub(count, 1);
+		atomic_store(place, 0);
 		log_msg(LOG_ERR, "control: crontab --run: %s", strerror(e));
 		control_reply_error(reply, MSGE_INTERNAL, "crond cannot run it: %s", strerror(e));
 		return;

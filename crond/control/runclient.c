@@ -15,7 +15,8 @@
 #include "crond/log.h"
 #include "lib/proto.h"
 
-struct run_client *runclient_new(int fd, const char *asker, uint32_t line, atomic_uint *count)
+struct run_client *runclient_new(int fd, const char *asker, uint32_t line, atomic_uint *count,
+                                 atomic_uint *asker_slot)
 {
 	struct run_client *c = calloc(1, sizeof(*c));
 	if (c == NULL)
@@ -23,6 +24,7 @@ struct run_client *runclient_new(int fd, const char *asker, uint32_t line, atomi
 	c->fd = fd;
 	c->line = line;
 	c->count = count;
+	c->asker_slot = asker_slot;
 	snprintf(c->asker, sizeof(c->asker), "%s", asker);
 	return c;
 }
@@ -193,6 +195,8 @@ void runclient_free(struct run_client *c)
 		return;
 	if (c->fd >= 0)
 		close(c->fd);
+	if (c->asker_slot != NULL)   /* first: a place for each client counted */
+		atomic_store(c->asker_slot, 0);
 	if (c->count != NULL)
 		atomic_fetch_sub(c->count, 1);
 	free(c->buf);

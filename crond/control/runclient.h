@@ -55,12 +55,16 @@ struct run_client {
 	uint64_t dropped;             /* output bytes not queued */
 	int64_t linger_until_mono;    /* once ended: give up then */
 	atomic_uint *count;           /* crond's count of clients, or NULL */
+	atomic_uint *asker_slot;      /* the asker's place in crond's run_askers,
+	                                 or NULL */
 };
 
 /* A client on FD (taken over) asking, as ASKER, for LINE. COUNT, if not
- * NULL, was incremented by the caller and is decremented by runclient_free.
+ * NULL, was incremented by the caller and is decremented by runclient_free,
+ * which also frees ASKER_SLOT (set to 0) if not NULL.
  * NULL on allocation failure (FD is then still the caller's). */
-struct run_client *runclient_new(int fd, const char *asker, uint32_t line, atomic_uint *count);
+struct run_client *runclient_new(int fd, const char *asker, uint32_t line, atomic_uint *count,
+                                 atomic_uint *asker_slot);
 
 /* Queues MSG_ERROR (CODE, the text) as the last frame. The last frame is
  * only queued, never sent here (runclient_flush sends it): any thread may

@@ -29,7 +29,7 @@ static struct run_client *pair(int *peer, atomic_uint *count)
 	*peer = sv[1];
 	if (count)
 		atomic_fetch_add(count, 1);
-	struct run_client *c = runclient_new(sv[0], "alice", 3, count);
+	struct run_client *c = runclient_new(sv[0], "alice", 3, count, NULL);
 	assert_non_null(c);
 	return c;
 }

@@ -13,8 +13,9 @@
 # Pass: nobody's changes are held once one cost 50 ms (crond logs HOLD),
 # and root's job, submitted behind the 15 pairs, starts within 4 s (times
 # the machine's slowness; not checked under ThreadSanitizer, where one
-# change takes seconds); root's crontab -r -u nobody is not held: the
-# timer has no entry left within 10 s.
+# change takes seconds); nobody's fifth run by hand is refused at once;
+# root's crontab -r -u nobody is not held: the timer has no entry left
+# within 10 s.
 # Figure: how long root's job waited.
 . "$ROOT/tests/whole/lib.sh"
 need_crond
@@ -82,6 +83,13 @@ fi
 kill "$attacker" 2>/dev/null
 wait "$attacker" 2>/dev/null
 log_has "(nobody) HOLD (its crontab change cost the timer" || fail "nobody's changes were not held"
+# nobody's runs by hand are counted when asked: past 4 going, refused at
+# once (they held client places for as long as the timer kept them).
+run timeout 10 setpriv --reuid=nobody --regid=nogroup --clear-groups \
+    env CROND_CONF="$CONF" "$CRONTAB" --run 1
+expect_rc 125 "nobody's fifth crontab --run (125: crond refused it)"
+expect_err_has "nobody already has 4 runs started with crontab --run going" \
+    "nobody's fifth crontab --run"
 # Root's removal of nobody's crontab is never held, and what nobody had
 # held goes with it: the timer has no entry left at once.
 run env CROND_CONF="$CONF" "$CRONTAB" -r -u nobody
