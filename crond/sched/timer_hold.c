@@ -76,6 +76,21 @@ static void prune(struct timer_holds *h, int64_t mono)
 	}
 }
 
+/* Takes IT, which follows PREV (NULL: IT is the head), out of O. */
+static struct timer_msg *unlink_msg(struct timer_hold *o, struct mailbox_item *prev,
+                                    struct mailbox_item *it)
+{
+	if (prev)
+		prev->next = it->next;
+	else
+		o->head = it->next;
+	if (o->tail == it)
+		o->tail = prev;
+	o->n--;
+	it->next = NULL;
+	return (struct timer_msg *)(void *)it;
+}
+
 /* Takes out of O the held change NEWER replaces (after the last run by
  * hand), if any. */
 static struct timer_msg *take_replaced(struct timer_hold *o, const struct timer_msg *newer)
@@ -94,17 +109,7 @@ static struct timer_msg *take_replaced(struct timer_hold *o, const struct timer_
 			break;
 		}
 	}
-	if (found == NULL)
-		return NULL;
-	if (found_prev)
-		found_prev->next = found->next;
-	else
-		o->head = found->next;
-	if (o->tail == found)
-		o->tail = found_prev;
-	o->n--;
-	found->next = NULL;
-	return (struct timer_msg *)(void *)found;
+	return found ? unlink_msg(o, found_prev, found) : NULL;
 }
 
 bool timer_holds_keep(struct timer_holds *h, struct timer_msg *m, int64_t mono,
@@ -172,13 +177,7 @@ struct timer_msg *timer_holds_next(struct timer_holds *h, int64_t mono)
 		prune(h, mono);
 		return NULL;
 	}
-	struct mailbox_item *it = best->head;
-	best->head = it->next;
-	if (best->head == NULL)
-		best->tail = NULL;
-	best->n--;
-	it->next = NULL;
-	return (struct timer_msg *)(void *)it;
+	return unlink_msg(best, NULL, best->head);
 }
 
 int64_t timer_holds_next_at(const struct timer_holds *h)
