@@ -1254,6 +1254,14 @@ int runner_release(struct job_proc *proc)
 	return n == 1 ? 0 : -1;
 }
 
+bool runner_await_start(const struct job_proc *proc, int timeout_ms)
+{
+	if (proc->err_fd < 0)
+		return false;
+	struct pollfd p = { .fd = proc->err_fd, .events = POLLIN };
+	return poll(&p, 1, timeout_ms) > 0;
+}
+
 int runner_signal(const struct job_proc *proc, int sig)
 {
 	if (kill(-proc->pid, sig) == 0)

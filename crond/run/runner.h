@@ -49,7 +49,8 @@
  * nothing else of the daemon's, not even errno (lib/rawsys.h; on other
  * architectures than x86-64 and arm64 it is forked, as below). A child
  * that is stopped or hangs before its execve holds only its own stack and
- * plan, never the supervisor.
+ * plan, never the supervisor (which may wait for the last start of a pass,
+ * but briefly: runner_await_start).
  *
  * Another user's job is forked instead, and runner_start does not wait
  * either: from its setuid on the child is that user's to signal and, were
@@ -335,6 +336,17 @@ int runner_start(const struct job_spec *spec, struct job_proc *proc, char *err,
  * child then reads EOF and does not start). Nothing for a child without a
  * gate, or one released already. */
 int runner_release(struct job_proc *proc);
+
+/* Waits up to TIMEOUT_MS for PROC's start report to be readable or to
+ * hang up: the child has reached its execve, or a step failed, or it is
+ * still held at its gate (release it first). True if so, false on the
+ * timeout, on a signal or when PROC has no report left to wait for.
+ * Reads nothing: runner_check_started still decides. A new child stays
+ * on its parent's CPU until the parent sleeps, so a caller with nothing
+ * else to start sleeps here to let it exec at once (supervisor_launch.c);
+ * the timeout bounds what a child hung before its execve (its directory
+ * on a dead NFS mount) costs the caller. */
+bool runner_await_start(const struct job_proc *proc, int timeout_ms);
 
 /* Reads the start report from PROC->err_fd. Returns 0 while undecided (no
  * EOF yet: call again when err_fd is readable or hangs up, or once the

@@ -228,6 +228,35 @@ static void test_a_gate_closed_unreleased_runs_nothing(void **state)
 	assert_refused(&r, "not let start: crond gave it up before it ran");
 }
 
+/* runner_await_start waits for the child's execve, and no longer than it
+ * is told: a child held at its gate stands for one hung before its execve
+ * (the supervisor waits so for the last start of a pass). */
+static void test_await_start_waits_for_the_execve_and_no_longer_than_told(void **state)
+{
+	(void)state;
+	struct job_spec s = shell_job(self_name(), "echo ran");
+	s.gated = true;
+	struct job_proc p;
+	char err[256];
+	if (runner_start(&s, &p, err, sizeof(err)) != 0)
+		fail_msg("runner_start: %s", err);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_false(runner_await_start(&p, 100));   /* held: not started */
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double waited = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	if (waited < 0.09 || waited > 5)
+		fail_msg("waited %.3f s for a child held at its gate, told 0.1 s", waited);
+	assert_int_equal(runner_release(&p), 0);
+	assert_true(runner_await_start(&p, 20000));   /* exec'd: its report's EOF */
+	struct result r = { 0 };
+	collect(&p, &r);
+	assert_false(runner_await_start(&p, 20000));  /* decided: nothing to wait for */
+	assert_int_equal(waitpid(p.pid, &r.status, 0), p.pid);
+	runner_proc_close(&p);
+	assert_ran(&r, "ran\n");
+}
+
 /* ---------------------------------------------------------------- identity */
 
 static void expected_ids(const char *user, char *buf, size_t len)
@@ -1763,6 +1792,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_gated_job_runs_nothing_until_released),
 		cmocka_unit_test(test_a_gate_closed_unreleased_runs_nothing),
+		cmocka_unit_test(test_await_start_waits_for_the_execve_and_no_longer_than_told),
 		cmocka_unit_test(test_job_runs_with_the_owners_uid_gid_and_groups_only),
 		cmocka_unit_test(test_job_runs_as_the_user_running_the_daemon_without_root),
 		cmocka_unit_test(test_owner_lookups_are_kept_for_runs_started_together),
