@@ -704,6 +704,14 @@ if [ "$HAVE_DEB" = 1 ] && deb_at_prepare "$W/at-deb"; then
 fi
 if [ -x "$BIN/at" ]; then
     wait_quiet   # the bursts' jobs and their reaping end first
+    # crond says a job is queued once it is on disk, and its fsyncs are
+    # slower while the disk has other files' data to write back (what
+    # the start-up and burst phases wrote): a full run gave 349 jobs a
+    # second one at a time against Debian's 402, and bench/at_ab.sh with
+    # 300 MB of other files waiting 444 against 479, then 662 against 489
+    # after a sync. Debian's at does not sync, so only crond paid for the
+    # phases before. Both now start from a settled disk.
+    sync
     echo "at: $AT_N jobs queued through the at command, by 1 to ${AT_CONC##* } submitters at once (load average $(loadavg))"
     echo /bin/true >"$W/at-job"
     chmod 0644 "$W/at-job"
