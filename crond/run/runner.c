@@ -1268,8 +1268,17 @@ int runner_signal(const struct job_proc *proc, int sig)
 		return 0;
 	if (errno != ESRCH)
 		return -1;
-	/* No such group yet: the child has not reached its setsid. Its pid
+	/* No such group yet: the child had not reached its setsid. Its pid
 	 * is still ours (it is not reaped), and a signal it blocks until its
 	 * execve waits for it there. */
-	return kill(proc->pid, sig);
+	if (kill(proc->pid, sig) < 0)
+		return -1;
+	/* Unless it made its group, exec'd and forked between the two
+	 * calls: then a process of the job's escaped the signal (a test's
+	 * `sh -c 'sleep 30'` killed alone left the sleep holding its output
+	 * for 30 s, once in many CI runs). The group, if it exists now, gets
+	 * it too; its leader may take SIG twice. */
+	if (kill(-proc->pid, sig) < 0 && errno != ESRCH)
+		return -1;
+	return 0;
 }

@@ -381,8 +381,10 @@ void runner_proc_close(struct job_proc *proc);
 
 /* Sends SIG to PROC's process group, or, while the child has not yet made
  * its own (runner_start does not wait for its setsid), to the child itself,
- * which takes it once it unblocks its signals just before execve. PROC must
- * not have been reaped. Returns 0, or -1 with errno from kill(2). */
+ * which takes it once it unblocks its signals just before execve, and then
+ * to the group again, should it have been made in between (its leader may
+ * then take SIG twice). PROC must not have been reaped. Returns 0, or -1
+ * with errno from kill(2). */
 int runner_signal(const struct job_proc *proc, int sig);
 
 #endif
