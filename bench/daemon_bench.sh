@@ -8,7 +8,7 @@
 #   BUILD   where the helpers are (stamp, forkloop, startwatch) and where the
 #           scratch directory goes (on the disk the build is on)
 #   QUICK=1 a smoke test: smaller counts, one latency boundary, the three
-#           bursts in the same minute; about 3 minutes instead of about 9
+#           bursts in the same minute; about 5 minutes instead of about 17
 #   KEEP=1  keep the scratch directory (logs, stamps, crontabs)
 #   RESULTS=dir  write the run's figures there as data, one file per run
 #           (DATE-full.dat or DATE-quick.dat: see "data" below); a full run
