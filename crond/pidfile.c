@@ -32,10 +32,17 @@ int pidfile_acquire(const char *path, pid_t *other, char *err, size_t errlen)
 	/* Not fsync'ed: the lock, not the file, keeps a second daemon out, and
 	 * after a crash of the machine the number is stale whatever it says
 	 * (the pidfile is normally on /run, a tmpfs). A flush would cost the
-	 * start-up a disk round trip (0.2 - 7 ms here) for nothing. */
+	 * start-up a disk round trip (0.2 - 7 ms here) for nothing.
+	 * Written first, then cut to its length: a file left by a killed
+	 * daemon, cut to nothing first, made ext4 write back and wait for its
+	 * old block (0.25 - 0.45 ms of the start, against 0.03 ms this way),
+	 * and a reader never finds it empty. */
 	char buf[32];
 	int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
-	if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)n, 0) != n) {
+	ssize_t w = pwrite(fd, buf, (size_t)n, 0);
+	if (w >= 0 && w != n)
+		errno = ENOSPC;   /* a short write sets nothing */
+	if (w != n || ftruncate(fd, n) < 0) {
 		snprintf(err, errlen, "cannot write pidfile %s: %s", path, strerror(errno));
 		close(fd);
 		return -1;

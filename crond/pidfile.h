@@ -1,9 +1,10 @@
 /* crond/pidfile.h: the singleton lock.
  *
  * The pidfile is opened (created 0644 if missing), write-locked with
- * fcntl(F_SETLK), truncated and given the pid, and kept open for the
- * daemon's life: the lock, not the file's existence, says crond is running,
- * so a stale pidfile left by a crash is simply taken over.
+ * fcntl(F_SETLK), given the pid ("N\n", the file cut to that length),
+ * and kept open for the daemon's life: the lock, not the file's existence,
+ * says crond is running, so a stale pidfile left by a crash is simply
+ * taken over.
  */
 #ifndef CROND_PIDFILE_H
 #define CROND_PIDFILE_H
