@@ -300,11 +300,13 @@ static int make_rows(const struct status_source *src, const struct crontab *tab,
 	int rc = zones && v ? 0 : -1;
 	if (rc < 0)
 		fprintf(stderr, "crontab: out of memory\n");
+	struct status_line_cursor cur = { 0 };
 	for (size_t i = 0; rc == 0 && i < tab->n_entries; i++) {
 		const struct crontab_entry *e = &tab->entries[i];
 		struct row *r = &v[i];
 		r->e = e;
-		status_schedule_text(src->text, src->len, e->line, r->schedule, sizeof(r->schedule));
+		status_schedule_text(src->text, src->len, e->line, &cur, r->schedule,
+		                     sizeof(r->schedule));
 		const struct tz *z = cli_entry_zone(tab, e->options, zones, zone);
 		if (!z) {
 			rc = -1;

@@ -45,16 +45,25 @@ void status_summarize(const struct status_run *runs, size_t n, struct status_sum
 	out->worst_ms = d[nd - 1];
 }
 
-void status_schedule_text(const char *text, size_t len, uint32_t line, char *buf,
-                          size_t buflen)
+void status_schedule_text(const char *text, size_t len, uint32_t line,
+                          struct status_line_cursor *cur, char *buf, size_t buflen)
 {
 	snprintf(buf, buflen, "?");
+	if (line == 0)
+		return;
 	size_t i = 0;
-	for (uint32_t l = 1; l < line && i < len; i++)
+	uint32_t l = 1;
+	if (cur != NULL && cur->line != 0 && cur->line <= line && cur->offset <= len) {
+		i = cur->offset;
+		l = cur->line;
+	}
+	for (; l < line && i < len; i++)
 		if (text[i] == '\n')
 			l++;
-	if (i >= len || line == 0)
+	if (i >= len)
 		return;
+	if (cur != NULL)
+		*cur = (struct status_line_cursor){ .offset = i, .line = line };
 	while (i < len && (text[i] == ' ' || text[i] == '\t'))
 		i++;
 	if (i < len && text[i] == '-')           /* "do not log" mark */
