@@ -3,7 +3,8 @@
  * Parses arbitrary bytes over the defaults with config_parse(), formats every
  * diagnostic, and holds the result to lib/config.h's promises: every string
  * field stays NUL-terminated inside its buffer, every path key but sendmail
- * (which may be empty) stays absolute, max_jobs stays at least 1, the batch
+ * (which may be empty) stays absolute (the spool, unless it is a
+ * postgresql:// or postgres:// URI), max_jobs stays at least 1, the batch
  * load stays a finite number, and the return value agrees with the errors
  * reported. Parsing the same bytes twice gives the same configuration. A broken promise aborts, so libFuzzer keeps the input.
  * Build and run with `make fuzz` (clang, ASan+UBSan).
@@ -29,12 +30,16 @@ static void check_string(const char *field, bool absolute)
 static void check(const struct config *cfg)
 {
 	const char *const paths[] = {
-		cfg->pidfile, cfg->socket, cfg->spool, cfg->system_crontab,
+		cfg->pidfile, cfg->socket, cfg->system_crontab,
 		cfg->system_crontab_dir, cfg->cron_allow, cfg->cron_deny, cfg->at_allow,
 		cfg->at_deny, cfg->loadavg_file, cfg->shell,
 	};
 	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
 		check_string(paths[i], true);
+	/* the spool is a file's absolute path or a cluster's PostgreSQL URI */
+	bool uri = strncmp(cfg->spool, "postgresql://", 13) == 0 ||
+	           strncmp(cfg->spool, "postgres://", 11) == 0;
+	check_string(cfg->spool, !uri);
 	check_string(cfg->sendmail, false);
 	check_string(cfg->path, false);
 	if (cfg->path[0] == '\0')
