@@ -131,10 +131,11 @@ static int quick_check(struct spool *sp, struct spool_err *err)
 /* Before SQLite's first use in the process: no bulk allocation of page
  * cache lines when a connection opens. SQLite's default carves 20 lines
  * (87 kB) at once and writes every one of them, though opening and
- * loading an empty spool reads 6 pages: 15 page faults and 100-130 kB of resident memory of a
- * start with no entries. Pages are allocated as they are read instead; a
- * connection's cache still grows to cache_size. A failure (SQLite already
- * initialized by some other call) only keeps the default. */
+ * loading an empty spool reads 6 pages: 20 page faults and 70-100 kB of
+ * resident memory of a start with no entries. Pages are allocated as they
+ * are read instead; a connection's cache still grows to cache_size. A
+ * failure (SQLite already initialized by some other call) only keeps the
+ * default. */
 static void configure_library(void)
 {
 	(void)sqlite3_config(SQLITE_CONFIG_PAGECACHE, (void *)NULL, 0, 0);
