@@ -58,6 +58,7 @@ struct scheduler {
 	size_t n_entries;
 	uint8_t secret[CRONTAB_SECRET_LEN];   /* for the '~' picks; zeros until set */
 	uint64_t cancelled;          /* entries cancelled by replace or remove */
+	uint64_t dropped;            /* entries let go by replace or remove */
 };
 
 #define NO_SLOT UINT32_MAX
@@ -232,6 +233,7 @@ static void drop_source(struct scheduler *s, size_t idx)
 		if (src->slots[i] != NO_SLOT)
 			release_slot(s, src->slots[i]);
 	s->n_entries -= src->tab->n_entries;
+	s->dropped += src->tab->n_entries;
 	source_free(s, src);
 	s->sources[idx] = NULL;
 }
@@ -646,6 +648,7 @@ void scheduler_stats(const struct scheduler *s, struct scheduler_stats *out)
 	out->at_jobs = s->at_slots.count;
 	out->next_due = scheduler_next_due(s);
 	out->cancelled = s->cancelled;
+	out->dropped = s->dropped;
 	size_t retired = 0;
 	for (size_t i = 0; i < s->n_sources; i++)
 		retired += s->sources[i] ? s->sources[i]->n_retired : 0;

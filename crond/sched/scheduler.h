@@ -156,6 +156,7 @@ struct scheduler_stats {
 	uint64_t cancelled; /* entries cancelled so far (grows; a change means
 	                       waiting runs may have to be dropped) */
 	size_t retired;     /* replaced snapshots kept for runs (SCHED_RETIRED_MAX each) */
+	uint64_t dropped;   /* entries let go so far by a replace or a remove (grows) */
 };
 void scheduler_stats(const struct scheduler *s, struct scheduler_stats *out);
 

@@ -22,6 +22,7 @@
 #include "crond/sched/timer_hold.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,7 @@
 #define BATCH_RETRY_MIN 5                   /* seconds between load checks */
 #define DRAIN_SLICE_NS (20 * 1000000LL)     /* a batch of changes this long lets
                                                due runs go between its changes */
+#define TRIM_AFTER_DROPPED 10000            /* entries let go between heap trims */
 
 struct timer {
 	struct crond *c;
@@ -63,6 +65,7 @@ struct timer {
 	struct due *dues;           /* collected by the emit callback */
 	size_t n_dues, cap_dues;
 	uint64_t cancelled_seen;    /* the scheduler's cancelled count last told */
+	uint64_t dropped_trimmed;   /* the scheduler's dropped count at the last trim */
 	struct resync resync;       /* changes from the cluster, applied once */
 	struct ownerlog run_log;    /* RUN lines (crontab --run), per owner */
 	struct timer_holds holds;   /* owners whose changes cost the timer dear,
@@ -605,6 +608,20 @@ static int make_timerfd(const struct crond *c)
 	                      TFD_CLOEXEC | TFD_NONBLOCK);
 }
 
+/* After TRIM_AFTER_DROPPED entries have been let go (crontabs replaced
+ * or removed), the heap's free pages go back to the system: glibc keeps
+ * them otherwise, and a daemon whose large crontabs are reloaded grows. */
+static void trim_heap(struct timer *t, const struct scheduler_stats *st)
+{
+	if (st->dropped - t->dropped_trimmed < TRIM_AFTER_DROPPED)
+		return;
+	t->dropped_trimmed = st->dropped;
+	int64_t t0 = clock_mono_ns();
+	int gave = malloc_trim(0);
+	log_msg(LOG_DEBUG, "(*system*) TRIM (%s, %lld us)", gave ? "memory given back" : "nothing to give",
+	        (long long)((clock_mono_ns() - t0) / 1000));
+}
+
 static void publish_status(struct timer *t)
 {
 	struct scheduler_stats st;
@@ -612,6 +629,7 @@ static void publish_status(struct timer *t)
 	atomic_store(&t->c->crontabs, st.sources);
 	metrics_timer_counts(t->c, st.entries, st.at_jobs, t->cfg.metrics_file[0] != '\0');
 	atomic_store(&t->c->next_due, st.next_due);
+	trim_heap(t, &st);
 }
 
 static void wait_for_events(struct timer *t)

@@ -296,6 +296,13 @@ static void test_replacing_and_removing_sources_and_at_jobs(void **state)
 	assert_int_equal(st.entries, 1);
 	assert_int_equal(st.at_jobs, 0);
 	assert_int_equal(st.next_due, at(z, "2026-05-02T10:07"));
+	/* alice's one old entry replaced, bob's one removed: the count the
+	 * timer trims the heap by (timer.c) */
+	assert_int_equal(st.dropped, 2);
+	install(s, "user:carol", "1 * * * * a\n2 * * * * b\n3 * * * * c\n", t0);
+	assert_true(scheduler_remove_source(s, "user:carol"));
+	scheduler_stats(s, &st);
+	assert_int_equal(st.dropped, 5);
 	scheduler_free(s);
 	tz_free(z);
 }
