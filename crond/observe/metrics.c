@@ -376,7 +376,17 @@ void metrics_tick(struct metrics *m, const char *path, const struct metrics_gaug
 		}
 		abandon_write(m);   /* at stop: the whole file as it is now */
 	}
-	if (!m->path[0] || !m->dirty)
+	if (!m->path[0]) {
+		/* No file, but the series still hold their crontabs: let go of
+		 * replaced and removed ones as often as a file would be written. */
+		if (m->n_series && (!m->last_prune_mono ||
+		                    mono >= m->last_prune_mono + METRICS_WRITE_EVERY_NS)) {
+			metrics_prune(m, mono);
+			m->last_prune_mono = mono;
+		}
+		return;
+	}
+	if (!m->dirty)
 		return;
 	if (!force && m->last_write_mono && mono < m->last_write_mono + METRICS_WRITE_EVERY_NS)
 		return;
