@@ -13,7 +13,7 @@ static void fill_cron(struct run_request *r, const struct due *d)
 	const struct crontab_entry *e = d->entry;
 	const struct crontab *tab = src->tab;
 	const struct crontab_options *o = &tab->options[e->options];
-	r->snap = snapshot_ref(src->snap);
+	r->snap = snapshot_ref_run(src->snap);
 	r->entry_index = d->entry_index;
 	r->source = src->name;
 	r->user = src->kind == SOURCE_USER ? src->owner : e->user;
@@ -109,7 +109,7 @@ void runreq_free(struct run_request *r)
 {
 	if (!r)
 		return;
-	snapshot_unref(r->snap);
+	snapshot_unref_run(r->snap);
 	if (r->client && !r->client->adopted)
 		runclient_free(r->client);
 	free(r->entry_key);

@@ -86,6 +86,7 @@ struct snapshot *snapshot_new(const char *name, enum source_kind kind, const cha
 	snap->tab = *tab;
 	*tab = (struct crontab){ 0 };
 	atomic_init(&snap->refs, 1);
+	atomic_init(&snap->runs, 0);
 	snap->kind = kind;
 	snap->name = keep(&snap->tab.strings, name);
 	snap->owner = keep(&snap->tab.strings, owner);
@@ -120,10 +121,25 @@ void snapshot_unref(struct snapshot *snap)
 	snapshot_free(snap);
 }
 
-bool snapshot_shared(const struct snapshot *snap)
+struct snapshot *snapshot_ref_run(struct snapshot *snap)
 {
-	/* Acquire: when the others are gone, their reads happened before. */
-	return atomic_load_explicit(&snap->refs, memory_order_acquire) > 1;
+	atomic_fetch_add_explicit(&snap->runs, 1, memory_order_relaxed);
+	return snapshot_ref(snap);
+}
+
+void snapshot_unref_run(struct snapshot *snap)
+{
+	if (!snap)
+		return;
+	/* Release: pairs with snapshot_in_runs' acquire. */
+	atomic_fetch_sub_explicit(&snap->runs, 1, memory_order_release);
+	snapshot_unref(snap);
+}
+
+bool snapshot_in_runs(const struct snapshot *snap)
+{
+	/* Acquire: when the runs are gone, their reads happened before. */
+	return atomic_load_explicit(&snap->runs, memory_order_acquire) > 0;
 }
 
 void snapshot_cancel_entry(struct snapshot *snap, size_t i)

@@ -37,6 +37,8 @@ enum snapshot_var { SNAP_SHELL, SNAP_MAILTO, SNAP_MAILFROM, SNAP_VARS };
 
 struct snapshot {
 	atomic_size_t refs;
+	atomic_size_t runs;          /* of the references, run requests' (the
+	                                others: the scheduler's, metrics series') */
 	const char *name;            /* "user:alice", "/etc/cron.d/x" */
 	enum source_kind kind;
 	const char *owner;           /* SOURCE_USER: the owner; else NULL */
@@ -59,10 +61,16 @@ struct snapshot *snapshot_ref(struct snapshot *snap);
 /* Drops one reference; the last one frees SNAP. NULL is fine. Any thread. */
 void snapshot_unref(struct snapshot *snap);
 
-/* Whether a reference other than the caller's exists. Meaningful only to a
- * holder that no one else takes new references from (the scheduler, for a
- * snapshot it replaced): then false stays false. */
-bool snapshot_shared(const struct snapshot *snap);
+/* The same, for a run request's reference: counted apart, so that the
+ * scheduler keeps a replaced snapshot only while runs hold it (a metrics
+ * series holding it too kept it for good: each waited for the other). */
+struct snapshot *snapshot_ref_run(struct snapshot *snap);
+void snapshot_unref_run(struct snapshot *snap);
+
+/* Whether a run request holds SNAP. Meaningful only to a holder that no
+ * run request is made from any more (the scheduler, for a snapshot it
+ * replaced): then false stays false. */
+bool snapshot_in_runs(const struct snapshot *snap);
 
 /* Marks entry I (or every entry) cancelled. Any thread; idempotent. */
 void snapshot_cancel_entry(struct snapshot *snap, size_t i);

@@ -348,13 +348,13 @@ static void cancel_replaced(struct scheduler *s, struct sched_source *old,
 static void retire(struct scheduler *s, struct sched_source *old, struct sched_source *new)
 {
 	for (size_t i = 0; i < old->n_retired; i++) {
-		if (snapshot_shared(old->retired[i]))
+		if (snapshot_in_runs(old->retired[i]))
 			new->retired[new->n_retired++] = old->retired[i];
 		else
 			snapshot_unref(old->retired[i]);
 	}
 	old->n_retired = 0;
-	if (!snapshot_shared(old->snap))
+	if (!snapshot_in_runs(old->snap))
 		return;   /* source_free lets it go */
 	if (new->n_retired == SCHED_RETIRED_MAX) {
 		struct snapshot *oldest = new->retired[0];
@@ -653,4 +653,25 @@ void scheduler_stats(const struct scheduler *s, struct scheduler_stats *out)
 	for (size_t i = 0; i < s->n_sources; i++)
 		retired += s->sources[i] ? s->sources[i]->n_retired : 0;
 	out->retired = retired;
+}
+
+size_t scheduler_release_retired(struct scheduler *s)
+{
+	size_t let_go = 0;
+	for (size_t i = 0; i < s->n_sources; i++) {
+		struct sched_source *src = s->sources[i];
+		if (!src)
+			continue;
+		size_t kept = 0;
+		for (size_t r = 0; r < src->n_retired; r++) {
+			if (snapshot_in_runs(src->retired[r])) {
+				src->retired[kept++] = src->retired[r];
+			} else {
+				snapshot_unref(src->retired[r]);
+				let_go++;
+			}
+		}
+		src->n_retired = kept;
+	}
+	return let_go;
 }

@@ -49,6 +49,7 @@
 #define DRAIN_SLICE_NS (20 * 1000000LL)     /* a batch of changes this long lets
                                                due runs go between its changes */
 #define TRIM_AFTER_DROPPED 10000            /* entries let go between heap trims */
+#define TRIM_AGAIN_NS (90 * NS)             /* the trim after, for runs' leftovers */
 
 struct timer {
 	struct crond *c;
@@ -66,6 +67,7 @@ struct timer {
 	size_t n_dues, cap_dues;
 	uint64_t cancelled_seen;    /* the scheduler's cancelled count last told */
 	uint64_t dropped_trimmed;   /* the scheduler's dropped count at the last trim */
+	int64_t trim_again_ns;      /* monotonic: trim once more at a wake after; 0 = no */
 	struct resync resync;       /* changes from the cluster, applied once */
 	struct ownerlog run_log;    /* RUN lines (crontab --run), per owner */
 	struct timer_holds holds;   /* owners whose changes cost the timer dear,
@@ -610,16 +612,24 @@ static int make_timerfd(const struct crond *c)
 
 /* After TRIM_AFTER_DROPPED entries have been let go (crontabs replaced
  * or removed), the heap's free pages go back to the system: glibc keeps
- * them otherwise, and a daemon whose large crontabs are reloaded grows. */
+ * them otherwise, and a daemon whose large crontabs are reloaded grows.
+ * Once more at the first wake TRIM_AGAIN_NS later: replaced crontabs that
+ * runs or metrics series still held then (retired snapshots) are let go
+ * when nothing holds them any more, and only a trim gives their pages
+ * back. */
 static void trim_heap(struct timer *t, const struct scheduler_stats *st)
 {
-	if (st->dropped - t->dropped_trimmed < TRIM_AFTER_DROPPED)
-		return;
-	t->dropped_trimmed = st->dropped;
 	int64_t t0 = clock_mono_ns();
+	bool dropped = st->dropped - t->dropped_trimmed >= TRIM_AFTER_DROPPED;
+	bool again = t->trim_again_ns != 0 && t0 >= t->trim_again_ns;
+	if (!dropped && !again)
+		return;
+	t->trim_again_ns = dropped ? t0 + TRIM_AGAIN_NS : 0;
+	t->dropped_trimmed = st->dropped;
+	(void)scheduler_release_retired(t->sched);
 	int gave = malloc_trim(0);
-	log_msg(LOG_DEBUG, "(*system*) TRIM (%s, %lld us)", gave ? "memory given back" : "nothing to give",
-	        (long long)((clock_mono_ns() - t0) / 1000));
+	log_msg(LOG_DEBUG, "(*system*) TRIM (%s, %lld us%s)", gave ? "memory given back" : "nothing to give",
+	        (long long)((clock_mono_ns() - t0) / 1000), dropped ? "" : ", after the runs");
 }
 
 static void publish_status(struct timer *t)
