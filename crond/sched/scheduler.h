@@ -160,10 +160,10 @@ struct scheduler_stats {
 };
 void scheduler_stats(const struct scheduler *s, struct scheduler_stats *out);
 
-/* Lets go of the replaced snapshots (retired) that nothing else holds any
- * more: they were shared when their crontab was replaced, and are
- * otherwise only looked at again at the next replace of the same source.
- * Returns how many were let go. */
+/* Lets go of the replaced snapshots (retired) that no run holds any more:
+ * runs held them when their crontab was replaced, and they are otherwise
+ * only looked at again at the next replace of the same source. Returns
+ * how many were let go. */
 size_t scheduler_release_retired(struct scheduler *s);
 
 #endif
