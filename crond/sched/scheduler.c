@@ -345,14 +345,25 @@ static void cancel_replaced(struct scheduler *s, struct sched_source *old,
 /* Hands OLD's replaced snapshots, and OLD's own while runs hold it, to NEW
  * (SCHED_RETIRED_MAX at most: the runs of the oldest are cancelled). Those
  * no run holds any more are let go. */
+/* Lets go of the snapshots of V[0..N) that no run holds, keeping the others
+ * at the front in order; returns how many are kept. */
+static size_t keep_in_runs(struct snapshot **v, size_t n)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (snapshot_in_runs(v[i]))
+			v[kept++] = v[i];
+		else
+			snapshot_unref(v[i]);
+	}
+	return kept;
+}
+
 static void retire(struct scheduler *s, struct sched_source *old, struct sched_source *new)
 {
-	for (size_t i = 0; i < old->n_retired; i++) {
-		if (snapshot_in_runs(old->retired[i]))
-			new->retired[new->n_retired++] = old->retired[i];
-		else
-			snapshot_unref(old->retired[i]);
-	}
+	size_t kept = keep_in_runs(old->retired, old->n_retired);
+	for (size_t i = 0; i < kept; i++)
+		new->retired[new->n_retired++] = old->retired[i];
 	old->n_retired = 0;
 	if (!snapshot_in_runs(old->snap))
 		return;   /* source_free lets it go */
@@ -662,15 +673,8 @@ size_t scheduler_release_retired(struct scheduler *s)
 		struct sched_source *src = s->sources[i];
 		if (!src)
 			continue;
-		size_t kept = 0;
-		for (size_t r = 0; r < src->n_retired; r++) {
-			if (snapshot_in_runs(src->retired[r])) {
-				src->retired[kept++] = src->retired[r];
-			} else {
-				snapshot_unref(src->retired[r]);
-				let_go++;
-			}
-		}
+		size_t kept = keep_in_runs(src->retired, src->n_retired);
+		let_go += src->n_retired - kept;
 		src->n_retired = kept;
 	}
 	return let_go;

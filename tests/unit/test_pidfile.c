@@ -63,19 +63,32 @@ static void write_file(const char *path, const char *text)
 	close(fd);
 }
 
-static void test_a_new_file_holds_the_pid(void **state)
+/* Takes the lock on D's pidfile, which must succeed. */
+static int acquire(const struct dir *d)
 {
-	struct dir *d = *state;
 	pid_t other = -1;
 	char err[256] = "";
 	int fd = pidfile_acquire(d->pidfile, &other, err, sizeof(err));
 	assert_true(fd >= 0);
 	assert_int_equal(other, 0);
-	assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
-	char want[32], got[64];
+	return fd;
+}
+
+/* PATH holds exactly this process's "PID\n". */
+static void assert_holds_our_pid(const char *path)
+{
+	char want[32], got[128];
 	snprintf(want, sizeof(want), "%d\n", (int)getpid());
-	read_file(d->pidfile, got, sizeof(got));
+	read_file(path, got, sizeof(got));
 	assert_string_equal(got, want);
+}
+
+static void test_a_new_file_holds_the_pid(void **state)
+{
+	struct dir *d = *state;
+	int fd = acquire(d);
+	assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	assert_holds_our_pid(d->pidfile);
 	struct stat st;
 	assert_int_equal(stat(d->pidfile, &st), 0);
 	mode_t mask = umask(022);
@@ -91,24 +104,15 @@ static void test_a_stale_longer_file_is_replaced_whole(void **state)
 {
 	struct dir *d = *state;
 	write_file(d->pidfile, "1234567890123\nleft over by someone\n");
-	pid_t other = -1;
-	char err[256] = "";
-	int fd = pidfile_acquire(d->pidfile, &other, err, sizeof(err));
-	assert_true(fd >= 0);
-	char want[32], got[128];
-	snprintf(want, sizeof(want), "%d\n", (int)getpid());
-	read_file(d->pidfile, got, sizeof(got));
-	assert_string_equal(got, want);
+	int fd = acquire(d);
+	assert_holds_our_pid(d->pidfile);
 	pidfile_release(d->pidfile, fd);
 }
 
 static void test_a_second_process_is_told_who_holds_it(void **state)
 {
 	struct dir *d = *state;
-	pid_t other = -1;
-	char err[256] = "";
-	int fd = pidfile_acquire(d->pidfile, &other, err, sizeof(err));
-	assert_true(fd >= 0);
+	int fd = acquire(d);
 	pid_t child = fork();
 	assert_true(child >= 0);
 	if (child == 0) {
@@ -125,10 +129,7 @@ static void test_a_second_process_is_told_who_holds_it(void **state)
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
 	/* the refused start left the holder's file as it was */
-	char want[32], got[64];
-	snprintf(want, sizeof(want), "%d\n", (int)getpid());
-	read_file(d->pidfile, got, sizeof(got));
-	assert_string_equal(got, want);
+	assert_holds_our_pid(d->pidfile);
 	pidfile_release(d->pidfile, fd);
 }
 
