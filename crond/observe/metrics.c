@@ -30,7 +30,7 @@ int metrics_init(struct metrics *m)
 
 static void series_free(struct metrics_series *s)
 {
-	snapshot_unref(s->snap);
+	snapshot_fate_unref(s->fate);
 	free(s);
 }
 
@@ -212,9 +212,10 @@ void metrics_note(struct metrics *m, const struct metrics_run *run, int64_t mono
 	metrics_label_copy(run->command && !private ? run->command : "", METRICS_LABEL_MAX,
 	                   s->command, sizeof(s->command));
 	s->line = run->line;
-	if (run->snap != s->snap) {
-		snapshot_unref(s->snap);
-		s->snap = run->snap ? snapshot_ref(run->snap) : NULL;
+	struct snapshot_fate *fate = run->snap ? run->snap->fate : NULL;
+	if (fate != s->fate) {
+		snapshot_fate_unref(s->fate);
+		s->fate = fate ? snapshot_fate_ref(fate) : NULL;
 	}
 	s->entry_index = run->entry_index;
 	s->last_run_mono = mono;
@@ -255,63 +256,30 @@ static void unlink_series(struct metrics *m, struct metrics_series *victim)
 		m->over_cap_logged = false;
 }
 
-static int by_snap(const void *a, const void *b)
-{
-	const struct metrics_series *x = *(struct metrics_series *const *)a;
-	const struct metrics_series *y = *(struct metrics_series *const *)b;
-	return x->snap < y->snap ? -1 : x->snap > y->snap;
-}
-
-/* The series of one snapshot, [from, to) of ARR. When nothing but these
- * series holds it, the scheduler let it go (removed or replaced), so its
- * cancelled flags are final: removed entries go, the rest detach. */
-static void settle_group(struct metrics *m, struct metrics_series **arr, size_t from, size_t to)
-{
-	struct snapshot *snap = arr[from]->snap;
-	/* Acquire: pairs with the scheduler's release when it dropped its
-	 * reference, so the flags it set before are visible below. */
-	bool orphan = atomic_load_explicit(&snap->refs, memory_order_acquire) == to - from;
-	for (size_t i = from; i < to; i++) {
-		struct metrics_series *s = arr[i];
-		if (snapshot_cancelled(s->snap, s->entry_index)) {
-			unlink_series(m, s);
-		} else if (orphan) {
-			snapshot_unref(s->snap);
-			s->snap = NULL;
-		}
-	}
-}
-
+/* A removed entry's series goes. A series whose crontab is freed (the
+ * scheduler let go of it: replaced or removed) while its entry stayed
+ * detaches from it: its flags are final. */
 void metrics_prune(struct metrics *m, int64_t mono)
 {
-	if (!m->n_series)
-		return;
-	struct metrics_series **arr = malloc(m->n_series * sizeof(*arr));
-	size_t n = 0;
-	for (size_t b = 0; b < METRICS_BUCKETS; b++) {
+	for (size_t b = 0; b < METRICS_BUCKETS && m->n_series; b++) {
 		struct metrics_series *s = m->buckets[b];
 		while (s) {
 			struct metrics_series *next = s->next;
-			if (s->snap) {
-				if (arr)
-					arr[n++] = s;
+			if (s->fate) {
+				/* final first: the flags read after it are final too */
+				bool final = snapshot_fate_final(s->fate);
+				if (snapshot_fate_cancelled(s->fate, s->entry_index)) {
+					unlink_series(m, s);
+				} else if (final) {
+					snapshot_fate_unref(s->fate);
+					s->fate = NULL;
+				}
 			} else if (mono - s->last_run_mono > (int64_t)METRICS_DETACHED_TTL_S * NS) {
 				unlink_series(m, s);
 			}
 			s = next;
 		}
 	}
-	if (!arr)
-		return;   /* no memory to group them: try at the next write */
-	qsort(arr, n, sizeof(*arr), by_snap);
-	for (size_t i = 0; i < n;) {
-		size_t j = i + 1;
-		while (j < n && arr[j]->snap == arr[i]->snap)
-			j++;
-		settle_group(m, arr, i, j);
-		i = j;
-	}
-	free(arr);
 }
 
 int64_t metrics_next_write(const struct metrics *m)

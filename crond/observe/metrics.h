@@ -31,20 +31,19 @@
  * user's 5,000 every-minute entries used to take every series, root's
  * included). A run of an entry without room only counts in the daemon's
  * totals and in crond_metrics_entries_over_cap_total. A series keeps a
- * reference to the crontab snapshot its entry last ran from, so it can
- * tell when the entry is removed (its cancelled flag: the series
- * disappears at the next prune). A snapshot held by nothing but series was
- * replaced by an edit: the series let go of it (no old crontab stays in
- * memory for metrics) and stay, detached, until their entry runs again
- * (reattached) or for METRICS_DETACHED_TTL_S without a run (an entry
+ * reference to the fate of the crontab snapshot its entry last ran from
+ * (its entries' cancelled flags, struct snapshot_fate), so it can tell
+ * when the entry is removed (the series disappears at the next prune). A
+ * freed snapshot was replaced by an edit, or removed: its flags are final,
+ * and a series whose entry stayed detaches and stays, until its entry runs
+ * again (reattached) or for METRICS_DETACHED_TTL_S without a run (an entry
  * removed after such an edit is noticed no sooner). The series are pruned
  * before each write of the file and, with no file configured, as often
- * (METRICS_WRITE_EVERY_NS) at a tick: the series exist either way, and
- * only writes used to prune them, so without a file every crontab replaced
- * after one of its entries ran stayed in memory until that entry ran again,
- * or for good when it was removed (a user's 1,000 series could hold 1,000
- * crontabs of up to crontab_max_bytes each: 40 installs each followed by
- * a run by hand held 22 MB).
+ * (METRICS_WRITE_EVERY_NS) at a tick. A series never holds the crontab
+ * itself: when series held snapshots, every crontab replaced after one of
+ * its entries ran stayed in memory until the next prune (a user's install
+ * of 256 KiB and a run by hand, 45 times in those 3 s, held 26 MB) and,
+ * before the ticks pruned, until that entry ran again.
  */
 #ifndef CROND_METRICS_H
 #define CROND_METRICS_H

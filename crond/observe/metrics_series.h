@@ -9,7 +9,8 @@
 struct metrics_series {
 	struct metrics_series *next;     /* hash chain */
 	uint64_t hash;
-	struct snapshot *snap;           /* one reference, or NULL: detached */
+	struct snapshot_fate *fate;      /* its crontab's entries' fate (one
+	                                    reference), or NULL: detached */
 	size_t entry_index;
 	int64_t last_run_mono;
 	char user[METRICS_LABEL_MAX + 1];

@@ -70,7 +70,12 @@ static void snapshot_free(struct snapshot *snap)
 {
 	free(snap->last);
 	free(snap->env);
-	free(snap->cancelled);
+	if (snap->fate) {
+		/* Release: the flags set before are visible to whoever sees
+		 * this (snapshot_fate_final's acquire). */
+		atomic_store_explicit(&snap->fate->final, true, memory_order_release);
+		snapshot_fate_unref(snap->fate);
+	}
 	crontab_free(&snap->tab);
 	free(snap);
 }
@@ -91,14 +96,19 @@ struct snapshot *snapshot_new(const char *name, enum source_kind kind, const cha
 	snap->name = keep(&snap->tab.strings, name);
 	snap->owner = keep(&snap->tab.strings, owner);
 	size_t ne = snap->tab.n_entries;
-	snap->cancelled = calloc(ne ? ne : 1, sizeof(*snap->cancelled));
-	if (!snap->name || (owner && !snap->owner) || !snap->cancelled || !build_env(snap) ||
+	snap->fate = malloc(sizeof(*snap->fate) + ne * sizeof(snap->fate->cancelled[0]));
+	if (snap->fate) {
+		atomic_init(&snap->fate->refs, 1);
+		atomic_init(&snap->fate->final, false);
+		snap->fate->n = ne;
+		for (size_t i = 0; i < ne; i++)
+			atomic_init(&snap->fate->cancelled[i], 0);
+	}
+	if (!snap->name || (owner && !snap->owner) || !snap->fate || !build_env(snap) ||
 	    !index_vars(snap)) {
 		snapshot_free(snap);
 		return NULL;
 	}
-	for (size_t i = 0; i < ne; i++)
-		atomic_init(&snap->cancelled[i], 0);
 	return snap;
 }
 
@@ -144,26 +154,48 @@ bool snapshot_in_runs(const struct snapshot *snap)
 
 void snapshot_cancel_entry(struct snapshot *snap, size_t i)
 {
-	if (i < snap->tab.n_entries)
-		atomic_store_explicit(&snap->cancelled[i], 1, memory_order_release);
+	if (i < snap->fate->n)
+		atomic_store_explicit(&snap->fate->cancelled[i], 1, memory_order_release);
 }
 
 void snapshot_cancel_all(struct snapshot *snap)
 {
-	for (size_t i = 0; i < snap->tab.n_entries; i++)
-		atomic_store_explicit(&snap->cancelled[i], 1, memory_order_release);
+	for (size_t i = 0; i < snap->fate->n; i++)
+		atomic_store_explicit(&snap->fate->cancelled[i], 1, memory_order_release);
 }
 
 bool snapshot_cancelled(const struct snapshot *snap, size_t i)
 {
-	return i >= snap->tab.n_entries ||
-	       atomic_load_explicit(&snap->cancelled[i], memory_order_acquire) != 0;
+	return snapshot_fate_cancelled(snap->fate, i);
+}
+
+struct snapshot_fate *snapshot_fate_ref(struct snapshot_fate *fate)
+{
+	atomic_fetch_add_explicit(&fate->refs, 1, memory_order_relaxed);
+	return fate;
+}
+
+void snapshot_fate_unref(struct snapshot_fate *fate)
+{
+	if (fate && atomic_fetch_sub_explicit(&fate->refs, 1, memory_order_acq_rel) == 1)
+		free(fate);
+}
+
+bool snapshot_fate_cancelled(const struct snapshot_fate *fate, size_t i)
+{
+	return i >= fate->n || atomic_load_explicit(&fate->cancelled[i], memory_order_acquire) != 0;
+}
+
+bool snapshot_fate_final(const struct snapshot_fate *fate)
+{
+	return atomic_load_explicit(&fate->final, memory_order_acquire);
 }
 
 size_t snapshot_bytes(const struct snapshot *snap)
 {
 	const struct crontab *t = &snap->tab;
 	return sizeof(*snap) + t->strings.total + t->n_env * (sizeof(*t->env) + sizeof(*snap->env)) +
-	       t->n_entries * (sizeof(*t->entries) + sizeof(*snap->cancelled)) +
+	       sizeof(*snap->fate) +
+	       t->n_entries * (sizeof(*t->entries) + sizeof(snap->fate->cancelled[0])) +
 	       t->n_options * sizeof(*t->options) + (t->n_env + 1) * sizeof(*snap->last);
 }

@@ -14,7 +14,10 @@
  * Cancellation: when a source is removed, or replaced by a crontab without
  * an entry, the timer marks that entry cancelled; the supervisor checks the
  * flag before it starts a waiting run, so a run of an entry that no longer
- * exists never starts. No lock: a flag only ever goes from 0 to 1.
+ * exists never starts. No lock: a flag only ever goes from 0 to 1. The
+ * flags live apart (struct snapshot_fate, its own reference count), so
+ * that a metrics series learns of a removed entry without holding the
+ * crontab; the snapshot's free marks them final.
  */
 #ifndef CROND_SNAPSHOT_H
 #define CROND_SNAPSHOT_H
@@ -35,6 +38,17 @@ enum source_kind {
  * run: a crontab may have 1,000 assignments and 10,000 entries). */
 enum snapshot_var { SNAP_SHELL, SNAP_MAILTO, SNAP_MAILFROM, SNAP_VARS };
 
+/* What becomes of a snapshot's entries, kept apart from it: a metrics
+ * series holds this (a byte an entry) to learn when its entry is removed,
+ * never the crontab itself. Series that held snapshots kept every crontab
+ * replaced since their last prune alive, up to crontab_max_bytes each. */
+struct snapshot_fate {
+	atomic_size_t refs;
+	atomic_bool final;          /* the snapshot is freed: no flag changes again */
+	size_t n;                   /* entries */
+	atomic_uchar cancelled[];   /* per entry: 1 once cancelled */
+};
+
 struct snapshot {
 	atomic_size_t refs;
 	atomic_size_t runs;          /* of the references, run requests' (the
@@ -45,7 +59,7 @@ struct snapshot {
 	struct crontab tab;
 	const char **env;            /* tab.env[i] as "NAME=VALUE"; an entry uses
 	                                the first env_count of them */
-	atomic_uchar *cancelled;     /* per entry: 1 once cancelled */
+	struct snapshot_fate *fate;  /* its entries' cancelled flags (one reference) */
 	uint32_t (*last)[SNAP_VARS]; /* [k][v]: 1 + index of the last assignment
 	                                of v among the first k, or 0 */
 };
@@ -78,6 +92,19 @@ void snapshot_cancel_all(struct snapshot *snap);
 
 /* Whether entry I was cancelled. Any thread. */
 bool snapshot_cancelled(const struct snapshot *snap, size_t i);
+
+/* One more reference to FATE (a snapshot's: snap->fate); returns FATE. */
+struct snapshot_fate *snapshot_fate_ref(struct snapshot_fate *fate);
+
+/* Drops one reference; the last one frees FATE. NULL is fine. Any thread. */
+void snapshot_fate_unref(struct snapshot_fate *fate);
+
+/* Whether entry I was cancelled; true for I past the entries. Any thread. */
+bool snapshot_fate_cancelled(const struct snapshot_fate *fate, size_t i);
+
+/* Whether the snapshot is freed (the scheduler and every run let go), so
+ * that the flags are final: ask this first, then snapshot_fate_cancelled. */
+bool snapshot_fate_final(const struct snapshot_fate *fate);
 
 /* The value of V as ENTRY (one of SNAP's) sees it, or NULL: what
  * crontab_getenv gives, in constant time. */

@@ -614,9 +614,8 @@ static int make_timerfd(const struct crond *c)
  * or removed), the heap's free pages go back to the system: glibc keeps
  * them otherwise, and a daemon whose large crontabs are reloaded grows.
  * Once more at the first wake TRIM_AGAIN_NS later: replaced crontabs that
- * runs or metrics series still held then (retired snapshots) are let go
- * when nothing holds them any more, and only a trim gives their pages
- * back. */
+ * runs still held then (retired snapshots) are let go when no run holds
+ * them any more, and only a trim gives their pages back. */
 static void trim_heap(struct timer *t, const struct scheduler_stats *st)
 {
 	int64_t t0 = clock_mono_ns();

@@ -314,18 +314,20 @@ static void test_removed_entry_drops_its_series(void **state)
 	r = cron_run("user:alice:2", METRICS_SUCCESS, 0);
 	r.snap = snap, r.entry_index = 1;
 	metrics_note(&m, &r, 1);
-	assert_int_equal(atomic_load(&snap->refs), 3);
+	/* the series hold its entries' fate, never the crontab itself */
+	assert_int_equal(atomic_load(&snap->refs), 1);
+	assert_int_equal(atomic_load(&snap->fate->refs), 3);
 	metrics_prune(&m, 2);
 	assert_int_equal(m.n_series, 2);   /* both entries still exist */
 	snapshot_cancel_entry(snap, 0);
 	metrics_prune(&m, 3);
 	assert_int_equal(m.n_series, 1);
-	assert_int_equal(atomic_load(&snap->refs), 2);
+	assert_int_equal(atomic_load(&snap->fate->refs), 2);
 	char *text = format(&m);
 	assert_null(strstr(text, "user:alice:1"));
 	free(text);
 	metrics_free(&m);
-	assert_int_equal(atomic_load(&snap->refs), 1);
+	assert_int_equal(atomic_load(&snap->fate->refs), 1);
 	snapshot_unref(snap);
 }
 
@@ -338,10 +340,11 @@ static void test_replaced_crontab_is_let_go_and_detached_series_expire(void **st
 	struct metrics_run r = cron_run("user:alice:1", METRICS_SUCCESS, 0);
 	r.snap = snap, r.entry_index = 0;
 	metrics_note(&m, &r, 10 * SEC);
-	snapshot_unref(snap);   /* the scheduler replaced the crontab, keeping the entry */
+	snapshot_unref(snap);   /* the scheduler replaced the crontab, keeping the entry:
+	                           freed now, while the series holds its fate */
 	metrics_prune(&m, 11 * SEC);
-	/* the series stays, without the old crontab (freed now: ASan would
-	 * report a leak or a use after free otherwise) */
+	/* the series stays, detached (its fate let go: ASan would report a
+	 * leak otherwise) */
 	assert_int_equal(m.n_series, 1);
 	metrics_prune(&m, 10 * SEC + (int64_t)METRICS_DETACHED_TTL_S * SEC);
 	assert_int_equal(m.n_series, 1);
@@ -351,9 +354,9 @@ static void test_replaced_crontab_is_let_go_and_detached_series_expire(void **st
 }
 
 /* With no metrics file, a tick still prunes, as often as a file would be
- * written: a replaced crontab held by nothing but series is let go, and a
- * removed entry's series goes. Only writes pruned before, so without a file
- * every crontab replaced after one of its entries ran stayed in memory. */
+ * written: a series whose crontab was replaced detaches, and a removed
+ * entry's series goes. Only writes pruned before, so without a file every
+ * crontab replaced after one of its entries ran stayed in memory. */
 static void test_a_tick_without_a_file_still_lets_replaced_crontabs_go(void **state)
 {
 	(void)state;
@@ -369,23 +372,24 @@ static void test_a_tick_without_a_file_still_lets_replaced_crontabs_go(void **st
 	metrics_note(&m, &r, 1 * SEC);
 	metrics_tick(&m, "", &g, 1 * SEC, false);      /* the first tick prunes */
 	assert_int_equal(m.n_series, 2);
-	assert_int_equal(atomic_load(&old->refs), 2);
+	struct snapshot_fate *old_fate = old->fate;
+	assert_int_equal(atomic_load(&old_fate->refs), 2);
 	snapshot_unref(old);                           /* the scheduler replaced it */
 	snapshot_cancel_entry(gone, 1);                /* and removed the other */
 	snapshot_unref(gone);
 	metrics_tick(&m, "", &g, 1 * SEC + METRICS_WRITE_EVERY_NS - 1, false);
-	assert_int_equal(atomic_load(&old->refs), 1);  /* not yet: too soon */
+	assert_int_equal(atomic_load(&old_fate->refs), 1);  /* not yet: too soon */
 	assert_int_equal(m.n_series, 2);
 	metrics_tick(&m, "", &g, 1 * SEC + METRICS_WRITE_EVERY_NS, false);
-	/* the removed entry's series went; the other let go of its crontab
-	 * (freed now: ASan reports a leak otherwise) and stays, detached */
+	/* the removed entry's series went; the other let go of its crontab's
+	 * fate (freed now: ASan reports a leak otherwise) and stays, detached */
 	assert_int_equal(m.n_series, 1);
 	const struct metrics_series *left = NULL;
 	for (size_t b = 0; b < METRICS_BUCKETS && !left; b++)
 		left = m.buckets[b];
 	assert_non_null(left);
 	assert_string_equal(left->key, "user:alice:1");
-	assert_null(left->snap);
+	assert_null(left->fate);
 	assert_int_equal(m.totals.writes, 0);          /* and nothing was written */
 	metrics_free(&m);
 }

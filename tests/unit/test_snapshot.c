@@ -298,12 +298,13 @@ static void test_waiting_runs_pin_at_most_a_few_replaced_crontabs(void **state)
 	tz_free(z);
 }
 
-/* Only run requests make the scheduler keep a replaced snapshot. A metrics
- * series holds a reference too (to learn when its entry is removed), and
- * lets go when nothing else holds it: counted alike, each waited for the
+/* Only run requests make the scheduler keep a replaced snapshot. Metrics
+ * series held references too (to learn when their entry is removed), and
+ * let go when nothing else held it: counted alike, each waited for the
  * other, and every crontab replaced after one of its entries ran stayed in
  * memory (with 1,000,000 entries, a SIGHUP after a minute's runs kept the
- * whole old schedule: 200 MB more). */
+ * whole old schedule: 200 MB more). Series now hold only the fate (the
+ * next test); any other reference still does not keep it. */
 static void test_a_reference_that_is_no_run_does_not_keep_a_replaced_crontab(void **state)
 {
 	(void)state;
@@ -315,17 +316,17 @@ static void test_a_reference_that_is_no_run_does_not_keep_a_replaced_crontab(voi
 	assert_int_equal(q.n, 1);
 	struct snapshot *old = q.r[0]->snap;
 	assert_true(snapshot_in_runs(old));
-	struct snapshot *series = snapshot_ref(old);   /* as metrics_note takes it */
+	struct snapshot *other = snapshot_ref(old);    /* a reference that is no run's */
 	assert_int_equal(atomic_load(&old->runs), 1);
 	due_reqs_free(&q);                               /* the run ended */
 	assert_false(snapshot_in_runs(old));
-	assert_int_equal(atomic_load(&old->refs), 2);    /* the scheduler's, the series' */
+	assert_int_equal(atomic_load(&old->refs), 2);    /* the scheduler's, the other */
 	install(s, "* * * * * a\n# edited\n", 60);
 	struct scheduler_stats st;
 	scheduler_stats(s, &st);
-	assert_int_equal(st.retired, 0);                 /* not kept for the series */
-	assert_int_equal(atomic_load(&old->refs), 1);    /* the series' alone: it lets go */
-	snapshot_unref(series);
+	assert_int_equal(st.retired, 0);                 /* not kept for it */
+	assert_int_equal(atomic_load(&old->refs), 1);    /* the other's alone */
+	snapshot_unref(other);
 	/* a run still waiting keeps it, as before */
 	scheduler_run_due(s, 120, JUMP_NONE, due_reqs_keep, &q);
 	assert_int_equal(q.n, 1);
@@ -336,6 +337,34 @@ static void test_a_reference_that_is_no_run_does_not_keep_a_replaced_crontab(voi
 	assert_int_equal(scheduler_release_retired(s), 1);   /* the run is gone now */
 	scheduler_stats(s, &st);
 	assert_int_equal(st.retired, 0);
+	scheduler_free(s);
+	tz_free(z);
+}
+
+/* A metrics series holds the fate of a crontab (its entries' cancelled
+ * flags), not the crontab: the scheduler's replace frees the crontab at
+ * once, the fate stays with its flags as they were, marked final. */
+static void test_the_fate_outlives_its_crontab_and_ends_final(void **state)
+{
+	(void)state;
+	struct tz *z;
+	struct scheduler *s = new_sched(&z);
+	install(s, "* * * * * stays\n* * * * * goes\n", 0);
+	struct due_reqs q = { 0 };
+	scheduler_run_due(s, 60, JUMP_NONE, due_reqs_keep, &q);
+	assert_int_equal(q.n, 2);
+	struct snapshot_fate *fate = snapshot_fate_ref(q.r[0]->snap->fate);
+	assert_int_equal(fate->n, 2);
+	due_reqs_free(&q);
+	assert_false(snapshot_fate_final(fate));
+	install(s, "* * * * * stays\n", 60);   /* the old crontab is freed now */
+	assert_true(snapshot_fate_final(fate));
+	assert_int_equal(atomic_load(&fate->refs), 1);
+	assert_false(snapshot_fate_cancelled(fate, 0));  /* "stays" */
+	assert_true(snapshot_fate_cancelled(fate, 1));   /* "goes" */
+	assert_true(snapshot_fate_cancelled(fate, 2));   /* no such entry */
+	snapshot_fate_unref(fate);   /* the last: freed (the leak checker sees it) */
+	snapshot_fate_unref(NULL);
 	scheduler_free(s);
 	tz_free(z);
 }
@@ -351,6 +380,7 @@ int main(void)
 		cmocka_unit_test(test_replacing_a_crontab_cancels_only_entries_it_no_longer_has),
 		cmocka_unit_test(test_waiting_runs_pin_at_most_a_few_replaced_crontabs),
 		cmocka_unit_test(test_a_reference_that_is_no_run_does_not_keep_a_replaced_crontab),
+		cmocka_unit_test(test_the_fate_outlives_its_crontab_and_ends_final),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
