@@ -52,7 +52,8 @@ struct snapshot_fate {
 struct snapshot {
 	atomic_size_t refs;
 	atomic_size_t runs;          /* of the references, run requests' (the
-	                                others: the scheduler's, metrics series') */
+	                                other: the scheduler's; metrics series
+	                                hold the fate instead) */
 	const char *name;            /* "user:alice", "/etc/cron.d/x" */
 	enum source_kind kind;
 	const char *owner;           /* SOURCE_USER: the owner; else NULL */
@@ -76,8 +77,9 @@ struct snapshot *snapshot_ref(struct snapshot *snap);
 void snapshot_unref(struct snapshot *snap);
 
 /* The same, for a run request's reference: counted apart, so that the
- * scheduler keeps a replaced snapshot only while runs hold it (a metrics
- * series holding it too kept it for good: each waited for the other). */
+ * scheduler keeps a replaced snapshot only while runs hold it, whoever
+ * else may hold it (metrics series once did, and each waited for the
+ * other). */
 struct snapshot *snapshot_ref_run(struct snapshot *snap);
 void snapshot_unref_run(struct snapshot *snap);
 
