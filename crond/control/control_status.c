@@ -195,7 +195,39 @@ static int add_entry(struct control_ctx *ctx, struct proto_buf *row, const char 
 	return SPOOL_OK;
 }
 
-/* The row of crontab NAME with RUNS records per entry, into ROW (started
+/* The bytes one entry adds to a status row (add_entry): its field, line
+ * and key (NAME, a colon, 16 hex digits), and each of its history records
+ * (three 64-bit and three 32-bit fields, nested). */
+#define FIELD PROTO_FIELD_HEADER_SIZE
+#define STATUS_RUN_BYTES (FIELD + 3 * (FIELD + 8) + 3 * (FIELD + 4))
+#define STATUS_REPLY_SLACK 1024   /* the reply's own fields before its rows */
+
+static size_t status_entry_bytes(const char *name)
+{
+	size_t key = strlen(name) + 1 + 16;
+	return FIELD + (FIELD + 4) + (FIELD + (key < SCHEDULER_KEY_MAX ? key : SCHEDULER_KEY_MAX));
+}
+
+/* At most RUNS records per entry: as many as let N_ENTRIES entries of
+ * crontab NAME fit in a reply alone, after the LEN bytes the row has so
+ * far. Asked for before any record is read: the handler used to read every
+ * entry's RUNS records, find the row too large, and read them all again
+ * with a quarter as many (a user's 10,000 entries with 10 records each
+ * held the control thread twice as long as the reply needed). */
+static uint32_t status_runs_that_fit(size_t len, const char *name, size_t n_entries,
+                                     uint32_t runs)
+{
+	if (n_entries == 0)
+		return runs;
+	size_t fixed = STATUS_REPLY_SLACK + len + n_entries * status_entry_bytes(name);
+	if (fixed >= CONTROL_REPLY_BUDGET)
+		return 0;
+	size_t fit = (CONTROL_REPLY_BUDGET - fixed) / (n_entries * STATUS_RUN_BYTES);
+	return fit < runs ? (uint32_t)fit : runs;
+}
+
+/* The row of crontab NAME with RUNS records per entry (fewer when they
+ * would not fit in a reply: status_runs_that_fit), into ROW (started
  * here). 0 built (perhaps with a problem instead of entries), 1 nothing
  * to show (the user's crontab went away meanwhile), -1 spool failure
  * (ERR). */
@@ -250,6 +282,7 @@ static int build_row(struct control_ctx *ctx, const char *name, bool system, uin
 		crontab_resolve_random(&tab, seed);
 		(void)proto_buf_add_bytes(row, TAG_TEXT, text, len);
 		(void)proto_buf_add_i64(row, TAG_RANDOM_SEED, (int64_t)seed);
+		runs = status_runs_that_fit(row->len, name, tab.n_entries, runs);
 		for (size_t i = 0; i < tab.n_entries && result == 0; i++)
 			if (add_entry(ctx, row, name, &tab.entries[i], runs, err) != SPOOL_OK)
 				result = -1;
@@ -350,7 +383,9 @@ void control_status(struct control_ctx *ctx, const struct control_peer *peer,
 		struct proto_buf row;
 		struct spool_err err;
 		bool fitted = false;
-		/* Fewer records per entry when a crontab would not fit even alone. */
+		/* Fewer records per entry when a crontab would not fit even alone
+		 * (build_row asks for no more than fit: this is in case its
+		 * count of the bytes falls short). */
 		for (uint32_t r = runs;; r = r > 1 ? r / 4 : 0) {
 			int rc = build_row(ctx, ns.v[i], i < ns.n_system, r, &row, &err);
 			if (rc < 0) {
