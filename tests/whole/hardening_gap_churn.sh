@@ -11,7 +11,7 @@
 # root's every-minute run waited for all eight: 22 and 24 s of the test
 # clock (10 times fast) late in an ASan build, 55 s in a release build.
 # Pass: once a batch has taken 20 ms, due runs go between its changes, and
-# root's median run starts within 12 s of the test clock (1.2 s) of its
+# root's median run starts within 16 s of the test clock (1.6 s) of its
 # minute during the churn (1 to 6 s in the ASan build, with or without a
 # busy core beside it; 2 s in a release build), or within that times the
 # machine's slowness (scaled_bound), and its latest within 48 s.
@@ -65,15 +65,19 @@ runs=$RUNS late=$LATE
 # as with the code before it (8 runs each, turn about), and 24 s once in
 # CI, beside two other test lanes. So the bound holds root's median run:
 # the batch held every run (each minute's waited for the eight changes),
-# a spike only one; the latest run is held to the cap.
+# a spike only one; the latest run is held to the cap. The median's bound
+# was 12 s until CI, beside two other lanes, measured 13 (thirty-third
+# session; the build before that day's changes, beside two busy loops
+# here: medians 4, 0 and 2 s against 0, 0 and 0 for the new one): 16
+# still fails the batch that held every run 22 s and more.
 # Under ThreadSanitizer an install is as slow as the change: 17-18 of them
 # in 12 s, so there the churn is only one install of each user's at least.
-limit=$(scaled_bound 12 48) cap=48 least=20
+limit=$(scaled_bound 16 48) cap=48 least=20
 if ldd "$BIN/crond" 2>/dev/null | grep -q libtsan; then
     limit=60 cap=60 least=8
     echo "(a ThreadSanitizer build: one change takes the timer seconds; lateness not checked)"
 fi
-[ "$LATE_MEDIAN" -le "$limit" ] || fail "root's median run started ${LATE_MEDIAN} s of the test clock late (bound $limit: 12 on a quiet machine, times ${CROND_TEST_SLOWNESS:-1} here) during the churn"
+[ "$LATE_MEDIAN" -le "$limit" ] || fail "root's median run started ${LATE_MEDIAN} s of the test clock late (bound $limit: 16 on a quiet machine, times ${CROND_TEST_SLOWNESS:-1} here) during the churn"
 [ "$late" -le "$cap" ] || fail "root's latest run started ${late} s of the test clock late (bound $cap) during the churn"
 [ "$installs" -ge "$least" ] || fail "only $installs installs: the churn did not happen"
 echo "figure: $installs installs of 5,000 gap-only entries by 8 users in 12 s; root's $runs runs $LATE_MEDIAN (median) and at most $late test-clock seconds (x0.1 real) late"
