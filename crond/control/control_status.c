@@ -198,14 +198,16 @@ static int add_entry(struct control_ctx *ctx, struct proto_buf *row, const char 
 /* The bytes one entry adds to a status row (add_entry): its field, line
  * and key (NAME, a colon, 16 hex digits), and each of its history records
  * (three 64-bit and three 32-bit fields, nested). */
-#define FIELD PROTO_FIELD_HEADER_SIZE
-#define STATUS_RUN_BYTES (FIELD + 3 * (FIELD + 8) + 3 * (FIELD + 4))
+#define STATUS_FIELD PROTO_FIELD_HEADER_SIZE
+#define STATUS_RUN_BYTES (STATUS_FIELD + 3 * (STATUS_FIELD + 8) + 3 * (STATUS_FIELD + 4))
 #define STATUS_REPLY_SLACK 1024   /* the reply's own fields before its rows */
 
 static size_t status_entry_bytes(const char *name)
 {
 	size_t key = strlen(name) + 1 + 16;
-	return FIELD + (FIELD + 4) + (FIELD + (key < SCHEDULER_KEY_MAX ? key : SCHEDULER_KEY_MAX));
+	if (key > SCHEDULER_KEY_MAX)
+		key = SCHEDULER_KEY_MAX;
+	return STATUS_FIELD + (STATUS_FIELD + 4) + (STATUS_FIELD + key);
 }
 
 /* At most RUNS records per entry: as many as let N_ENTRIES entries of
