@@ -66,6 +66,21 @@ const char *snapshot_getenv(const struct snapshot *snap, const struct crontab_en
 	return i ? snap->tab.env[i - 1].value : NULL;
 }
 
+/* The fate of N entries, none cancelled, with one reference (the
+ * snapshot's); NULL on allocation failure. */
+static struct snapshot_fate *fate_new(size_t n)
+{
+	struct snapshot_fate *fate = malloc(sizeof(*fate) + n * sizeof(fate->cancelled[0]));
+	if (!fate)
+		return NULL;
+	atomic_init(&fate->refs, 1);
+	atomic_init(&fate->final, false);
+	fate->n = n;
+	for (size_t i = 0; i < n; i++)
+		atomic_init(&fate->cancelled[i], 0);
+	return fate;
+}
+
 static void snapshot_free(struct snapshot *snap)
 {
 	free(snap->last);
@@ -96,14 +111,7 @@ struct snapshot *snapshot_new(const char *name, enum source_kind kind, const cha
 	snap->name = keep(&snap->tab.strings, name);
 	snap->owner = keep(&snap->tab.strings, owner);
 	size_t ne = snap->tab.n_entries;
-	snap->fate = malloc(sizeof(*snap->fate) + ne * sizeof(snap->fate->cancelled[0]));
-	if (snap->fate) {
-		atomic_init(&snap->fate->refs, 1);
-		atomic_init(&snap->fate->final, false);
-		snap->fate->n = ne;
-		for (size_t i = 0; i < ne; i++)
-			atomic_init(&snap->fate->cancelled[i], 0);
-	}
+	snap->fate = fate_new(ne);
 	if (!snap->name || (owner && !snap->owner) || !snap->fate || !build_env(snap) ||
 	    !index_vars(snap)) {
 		snapshot_free(snap);
