@@ -370,6 +370,16 @@ int spool_history_query(struct spool *sp, const struct spool_history_filter *fil
 	return spool_do_history_query(sp, filter, out, n, err);
 }
 
+int spool_history_query_keys(struct spool *sp, const struct spool_history_filter *filter, const char *const *keys, size_t n_keys, struct spool_run **out, size_t *counts, size_t *n, struct spool_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	int code = spool_valid_history_keys(sp, filter, keys, n_keys, err);
+	if (code != SPOOL_OK)
+		return code;
+	return spool_do_history_query_keys(sp, filter, keys, n_keys, out, counts, n, err);
+}
+
 int spool_history_prune_age(struct spool *sp, int64_t before_ms, size_t batch, size_t *deleted, struct spool_err *err)
 {
 	if (deleted != NULL)

@@ -4,6 +4,7 @@
  * recovery of the records a crash left running; queries, newest first.
  * Pruning is in prune.c.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "spool/backend.h"
@@ -101,6 +102,66 @@ int spool_do_history_query(struct spool *sp, const struct spool_history_filter *
 {
 	struct read_ctx c = { .filter = filter };
 	return read_runs(sp, &c, out, n, err);
+}
+
+struct keys_ctx {
+	const struct spool_history_filter *filter;
+	const char *const *keys;
+	size_t n_keys;
+	size_t *counts;
+	struct spool_run *v;
+	size_t n;
+};
+
+static int keys_txn(struct spool *sp, void *ctx, struct spool_err *err)
+{
+	struct keys_ctx *c = ctx;
+	spool_runs_free(c->v, c->n);   /* a retried attempt starts over */
+	c->v = NULL;
+	c->n = 0;
+	size_t cap = 0;
+	for (size_t i = 0; i < c->n_keys; i++) {
+		struct spool_history_filter f = *c->filter;
+		f.entry_key = c->keys[i];
+		struct spool_run *part = NULL;
+		size_t np = 0;
+		int code = sp->ops->history_query(sp, &f, &part, &np, err);
+		if (code == SPOOL_OK && c->n + np > cap) {
+			size_t want = cap ? cap : 64;
+			while (want < c->n + np)
+				want *= 2;
+			struct spool_run *grown = realloc(c->v, want * sizeof *grown);
+			if (grown == NULL)
+				code = spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
+			else
+				c->v = grown, cap = want;
+		}
+		if (code != SPOOL_OK) {
+			spool_runs_free(part, np);
+			return code;
+		}
+		if (np > 0)   /* each record's strings are its own block: moved whole */
+			memcpy(c->v + c->n, part, np * sizeof *part);
+		c->n += np;
+		c->counts[i] = np;
+		free(part);
+	}
+	return SPOOL_OK;
+}
+
+int spool_do_history_query_keys(struct spool *sp, const struct spool_history_filter *filter,
+				const char *const *keys, size_t n_keys, struct spool_run **out,
+				size_t *counts, size_t *n, struct spool_err *err)
+{
+	struct keys_ctx c = { .filter = filter, .keys = keys, .n_keys = n_keys, .counts = counts };
+	int code = sp->ops->txn(sp, false, keys_txn, &c, err);
+	if (code != SPOOL_OK) {
+		spool_runs_free(c.v, c.n);
+		return code;
+	}
+	*out = c.v;
+	*n = c.n;
+	return SPOOL_OK;
 }
 
 int spool_do_history_recover(struct spool *sp, int64_t now_ms, struct spool_run **out,

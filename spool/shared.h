@@ -52,6 +52,7 @@ int spool_do_history_begin(struct spool *sp, const struct spool_run *runs, size_
 int spool_do_history_end(struct spool *sp, const struct spool_run *runs, size_t n, struct spool_err *err);
 int spool_do_history_recover(struct spool *sp, int64_t now_ms, struct spool_run **out, size_t *n, struct spool_err *err);
 int spool_do_history_query(struct spool *sp, const struct spool_history_filter *filter, struct spool_run **out, size_t *n, struct spool_err *err);
+int spool_do_history_query_keys(struct spool *sp, const struct spool_history_filter *filter, const char *const *keys, size_t n_keys, struct spool_run **out, size_t *counts, size_t *n, struct spool_err *err);
 int spool_do_history_prune_age(struct spool *sp, int64_t before_ms, size_t batch, size_t *deleted, struct spool_err *err);
 int spool_do_history_prune_count(struct spool *sp, size_t keep, size_t batch, size_t *deleted, struct spool_err *err);
 int spool_do_history_prune_user_count(struct spool *sp, size_t keep, size_t batch, size_t *deleted, struct spool_err *err);

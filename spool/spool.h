@@ -579,7 +579,9 @@ struct spool_history_filter {
 	int64_t since_ms;        /* only records with start_ms >= since_ms */
 	size_t limit;            /* at most this many, 1 - SPOOL_QUERY_MAX */
 	bool brief;              /* with entry_key: without the output (output_len
-	                          * and output_total 0), never reading it */
+	                          * and output_total 0), never reading it, and
+	                          * without the command (""): the times, result
+	                          * and flags a status needs */
 	bool before;             /* a cursor: only records strictly older than
 	                          * (before_start_ms, before_id) in the order
 	                          * below, so the next page starts after the last
@@ -594,6 +596,20 @@ int spool_history_query(struct spool *sp,
 			const struct spool_history_filter *filter,
 			struct spool_run **out, size_t *n,
 			struct spool_err *err);
+
+/* The records of each of N_KEYS entries in one consistent read: for each
+ * KEYS[i], what spool_history_query gives for FILTER with entry_key
+ * KEYS[i] (FILTER's own entry_key must be NULL), all in one new array *OUT
+ * (free with spool_runs_free on *N), entry by entry: COUNTS[i] (N_KEYS of
+ * them, filled) records of KEYS[i], newest first. One transaction instead
+ * of one per entry: a crontab's status reads thousands of entries. At most
+ * SPOOL_QUERY_MAX records in all: N_KEYS times FILTER's limit must not
+ * exceed it (the caller groups its keys). */
+int spool_history_query_keys(struct spool *sp,
+			     const struct spool_history_filter *filter,
+			     const char *const *keys, size_t n_keys,
+			     struct spool_run **out, size_t *counts, size_t *n,
+			     struct spool_err *err);
 
 void spool_runs_free(struct spool_run *v, size_t n);
 

@@ -222,6 +222,24 @@ int spool_valid_history_filter(struct spool *sp,
 	return SPOOL_OK;
 }
 
+int spool_valid_history_keys(struct spool *sp,
+			     const struct spool_history_filter *filter,
+			     const char *const *keys, size_t n_keys,
+			     struct spool_err *err)
+{
+	if (filter->entry_key != NULL)
+		return spool_seterr(err, SPOOL_INVALID, "%s: query history: the keys"
+				    " are given apart from the filter", spool_path(sp));
+	int code = spool_valid_history_filter(sp, filter, err);
+	if (code == SPOOL_OK && n_keys > SPOOL_QUERY_MAX / filter->limit)
+		code = spool_seterr(err, SPOOL_INVALID, "%s: query history: %zu keys of"
+				    " %zu records each are more than %d records",
+				    spool_path(sp), n_keys, filter->limit, SPOOL_QUERY_MAX);
+	for (size_t i = 0; code == SPOOL_OK && i < n_keys; i++)
+		code = spool_valid_key(sp, keys[i], err);
+	return code;
+}
+
 int spool_valid_prune_batch(struct spool *sp, size_t batch, struct spool_err *err)
 {
 	if (batch == 0 || batch > SPOOL_QUERY_MAX)

@@ -45,6 +45,12 @@ int spool_valid_crontab_import(struct spool *sp, const char *owner,
 int spool_valid_history_filter(struct spool *sp,
 			       const struct spool_history_filter *filter,
 			       struct spool_err *err);
+/* As spool_history_query_keys: FILTER without its own key, every key
+ * valid, and no more than SPOOL_QUERY_MAX records in all. */
+int spool_valid_history_keys(struct spool *sp,
+			     const struct spool_history_filter *filter,
+			     const char *const *keys, size_t n_keys,
+			     struct spool_err *err);
 int spool_valid_prune_batch(struct spool *sp, size_t batch, struct spool_err *err);
 int spool_valid_key(struct spool *sp, const char *key, struct spool_err *err);
 int spool_valid_states(struct spool *sp, const struct spool_entry_state *v,

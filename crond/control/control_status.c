@@ -155,44 +155,79 @@ static char *read_system(const char *path, size_t *len, char *why, size_t whylen
 	return text;
 }
 
-/* One entry: its line, key and newest RUNS history records. */
-static int add_entry(struct control_ctx *ctx, struct proto_buf *row, const char *source,
-                     const struct crontab_entry *e, uint32_t runs, struct spool_err *err)
+/* One entry: its line, KEY and its newest history records V (N of them). */
+static void add_entry(struct proto_buf *row, const struct crontab_entry *e, const char *key,
+                      const struct spool_run *v, size_t n)
 {
-	struct sched_source src = { .name = source };   /* the key uses the name only */
-	char key[SCHEDULER_KEY_MAX];
-	scheduler_entry_key(&src, e, key, sizeof(key));
 	struct proto_buf ent;
 	(void)proto_buf_init(&ent, 0);
 	(void)proto_buf_add_u32(&ent, TAG_STATUS_LINE, e->line);
 	(void)proto_buf_add_str(&ent, TAG_ENTRY_KEY, key);
-	if (runs > 0) {
-		struct spool_history_filter f = { .entry_key = key, .limit = runs,
-		                                  .brief = true };   /* no output heads */
-		struct spool_run *v = NULL;
-		size_t n = 0;
-		int rc = spool_history_query(ctx->sp, &f, &v, &n, err);
-		if (rc != SPOOL_OK) {
-			proto_buf_free(&ent);
-			return rc;
-		}
-		for (size_t i = 0; i < n; i++) {
-			struct proto_buf r;
-			(void)proto_buf_init(&r, 0);
-			(void)proto_buf_add_i64(&r, TAG_SCHEDULED, v[i].scheduled_ms / 1000);
-			(void)proto_buf_add_i64(&r, TAG_START, v[i].start_ms);
-			(void)proto_buf_add_i64(&r, TAG_END, v[i].end_ms);
-			(void)proto_buf_add_u32(&r, TAG_STATUS, history_row_status(&v[i]));
-			(void)proto_buf_add_u32(&r, TAG_SIGNAL, history_row_signal(&v[i]));
-			(void)proto_buf_add_u32(&r, TAG_FLAGS, history_row_flags(&v[i]));
-			(void)proto_buf_add_nested(&ent, TAG_STATUS_RUN, &r);
-			proto_buf_free(&r);
-		}
-		spool_runs_free(v, n);
+	for (size_t i = 0; i < n; i++) {
+		struct proto_buf r;
+		(void)proto_buf_init(&r, 0);
+		(void)proto_buf_add_i64(&r, TAG_SCHEDULED, v[i].scheduled_ms / 1000);
+		(void)proto_buf_add_i64(&r, TAG_START, v[i].start_ms);
+		(void)proto_buf_add_i64(&r, TAG_END, v[i].end_ms);
+		(void)proto_buf_add_u32(&r, TAG_STATUS, history_row_status(&v[i]));
+		(void)proto_buf_add_u32(&r, TAG_SIGNAL, history_row_signal(&v[i]));
+		(void)proto_buf_add_u32(&r, TAG_FLAGS, history_row_flags(&v[i]));
+		(void)proto_buf_add_nested(&ent, TAG_STATUS_RUN, &r);
+		proto_buf_free(&r);
 	}
 	(void)proto_buf_add_nested(row, TAG_STATUS_ENTRY, &ent);
 	proto_buf_free(&ent);
-	return SPOOL_OK;
+}
+
+/* Records read in one transaction, at most: a crontab's entries are read
+ * in groups of this many records (one transaction per entry cost the
+ * control thread a fifth of a 10,000-entry status in locks alone), and
+ * no more than this many are held at once. */
+#define STATUS_RECORDS_PER_READ 1024
+
+/* Every entry of TAB (crontab SOURCE) with its newest RUNS history
+ * records, into ROW. 0, or a spool code with ERR filled. */
+static int add_entries(struct control_ctx *ctx, struct proto_buf *row, const char *source,
+                       const struct crontab *tab, uint32_t runs, struct spool_err *err)
+{
+	size_t group = STATUS_RECORDS_PER_READ / (runs > 0 ? runs : 1);
+	if (group > tab->n_entries)
+		group = tab->n_entries;
+	if (group == 0)
+		return SPOOL_OK;
+	char (*keys)[SCHEDULER_KEY_MAX] = malloc(group * sizeof(*keys));
+	const char **names = malloc(group * sizeof(*names));
+	size_t *counts = malloc(group * sizeof(*counts));
+	if (!keys || !names || !counts) {
+		free(keys);
+		free(names);
+		free(counts);
+		err->code = SPOOL_NOMEM;
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return SPOOL_NOMEM;
+	}
+	struct sched_source src = { .name = source };   /* the key uses the name only */
+	struct spool_history_filter f = { .limit = runs, .brief = true };   /* no output heads */
+	int rc = SPOOL_OK;
+	for (size_t first = 0; first < tab->n_entries && rc == SPOOL_OK; first += group) {
+		size_t m = tab->n_entries - first < group ? tab->n_entries - first : group;
+		for (size_t i = 0; i < m; i++) {
+			scheduler_entry_key(&src, &tab->entries[first + i], keys[i], sizeof(keys[i]));
+			names[i] = keys[i];
+			counts[i] = 0;
+		}
+		struct spool_run *v = NULL;
+		size_t n = 0;
+		if (runs > 0)
+			rc = spool_history_query_keys(ctx->sp, &f, names, m, &v, counts, &n, err);
+		for (size_t i = 0, at = 0; rc == SPOOL_OK && i < m; at += counts[i], i++)
+			add_entry(row, &tab->entries[first + i], keys[i], v + at, counts[i]);
+		spool_runs_free(v, n);
+	}
+	free(keys);
+	free(names);
+	free(counts);
+	return rc;
 }
 
 /* The bytes one entry adds to a status row (add_entry): its field, line
@@ -285,9 +320,8 @@ static int build_row(struct control_ctx *ctx, const char *name, bool system, uin
 		(void)proto_buf_add_bytes(row, TAG_TEXT, text, len);
 		(void)proto_buf_add_i64(row, TAG_RANDOM_SEED, (int64_t)seed);
 		runs = status_runs_that_fit(row->len, name, tab.n_entries, runs);
-		for (size_t i = 0; i < tab.n_entries && result == 0; i++)
-			if (add_entry(ctx, row, name, &tab.entries[i], runs, err) != SPOOL_OK)
-				result = -1;
+		if (add_entries(ctx, row, name, &tab, runs, err) != SPOOL_OK)
+			result = -1;
 		crontab_free(&tab);
 	}
 	diag_list_clear(&diags);

@@ -196,7 +196,7 @@ int pg_history_query(struct spool *sp, const struct spool_history_filter *f,
 	 * serves (statements are prepared: a generic plan of "$1 IS NULL OR
 	 * entry_key = $1" could use no index). Brief: an empty head and 0 in
 	 * the output's places, so the server never reads (or detoasts) a
-	 * record's output.
+	 * record's output, and an empty command.
 	 * The cursor (spool_history_filter.before): strictly older than
 	 * ($5, $6), INT64_MAX for both when none; the start_ms bound lets the
 	 * start_ms indexes serve it. */
@@ -205,7 +205,7 @@ int pg_history_query(struct spool *sp, const struct spool_history_filter *f,
 	" ORDER BY start_ms DESC, id DESC LIMIT $4::bigint"
 	const char *sql;
 	if (f->entry_key != NULL && f->brief)
-		sql = "SELECT id, kind, owner, uid, entry_key, command, scheduled_ms, start_ms,"
+		sql = "SELECT id, kind, owner, uid, entry_key, '\\x'::bytea, scheduled_ms, start_ms,"
 		      " end_ms, exit_code, signal, flags, '\\x'::bytea, 0::bigint, node FROM run"
 		      " WHERE entry_key = $1::bytea AND ($2::bigint IS NULL OR uid = $2::bigint)"
 		      RUN_ORDER;

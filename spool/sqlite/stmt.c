@@ -133,10 +133,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_RUN_BY_KEY] = RUN_COLUMNS
 		" WHERE entry_key = ?1 AND (?2 IS NULL OR uid = ?2)"
 		" AND start_ms >= ?3" RUN_BEFORE " ORDER BY start_ms DESC, id DESC LIMIT ?4",
-	/* The same without the output: x'' and 0 in its columns' places, so
-	 * SQLite never reads a record's output head (its overflow pages). */
+	/* The same without the output and the command: x'' and 0 in their
+	 * columns' places, so SQLite never reads a record's output head (its
+	 * overflow pages) and a status holds no commands. */
 	[ST_RUN_BY_KEY_BRIEF] =
-		"SELECT id, kind, owner, uid, entry_key, command, scheduled_ms,"
+		"SELECT id, kind, owner, uid, entry_key, x'', scheduled_ms,"
 		" start_ms, end_ms, exit_code, signal, flags, x'', 0 FROM run"
 		" WHERE entry_key = ?1 AND (?2 IS NULL OR uid = ?2)"
 		" AND start_ms >= ?3" RUN_BEFORE " ORDER BY start_ms DESC, id DESC LIMIT ?4",

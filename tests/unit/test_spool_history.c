@@ -725,13 +725,96 @@ static void test_brief_query_leaves_the_output_out(void **state)
 	assert_int_equal(v[0].exit_code, 3);
 	assert_int_equal(v[0].output_len, 0);
 	assert_int_equal(v[0].output_total, 0);
+	assert_string_equal(v[0].command, "");   /* a status needs no command */
 	spool_runs_free(v, n);
 	f.brief = false;
 	assert_int_equal(spool_history_query(fx->sp, &f, &v, &n, &err), SPOOL_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(v[0].output_len, 5);
 	assert_int_equal(v[0].output_total, 5);
+	assert_string_equal(v[0].command, "/usr/bin/backup --all");
 	spool_runs_free(v, n);
+}
+
+/* Many entries' records in one read (crontab --status): each key's own,
+ * newest first and at most the limit, entry by entry in the keys' order,
+ * with a count for every key (0 for one with none). */
+static void test_query_keys_gives_each_entry_its_own_records(void **state)
+{
+	struct spool_fixture *fx = *state;
+	struct spool_err err = { 0 };
+	for (int64_t t = 1000; t <= 5000; t += 1000) {
+		append(fx->sp, run_for("alice", 1000, "alice:a", t));
+		append(fx->sp, run_for("alice", 1000, "alice:b", t + 10));
+	}
+	append(fx->sp, run_for("bob", 1001, "bob:x", 9000));
+	const char *keys[] = { "alice:b", "alice:none", "bob:x", "alice:a" };
+	size_t counts[4] = { 9, 9, 9, 9 };
+	struct spool_history_filter f = { .limit = 3, .brief = true };
+	struct spool_run *v;
+	size_t n;
+	assert_int_equal(spool_history_query_keys(fx->sp, &f, keys, 4, &v, counts, &n, &err),
+	                 SPOOL_OK);
+	assert_int_equal(n, 7);
+	assert_int_equal(counts[0], 3);
+	assert_int_equal(counts[1], 0);
+	assert_int_equal(counts[2], 1);
+	assert_int_equal(counts[3], 3);
+	static const struct { const char *key; int64_t start; } want[7] = {
+		{ "alice:b", 5010 }, { "alice:b", 4010 }, { "alice:b", 3010 }, { "bob:x", 9000 },
+		{ "alice:a", 5000 }, { "alice:a", 4000 }, { "alice:a", 3000 },
+	};
+	for (size_t i = 0; i < n; i++) {
+		assert_string_equal(v[i].entry_key, want[i].key);
+		assert_int_equal(v[i].start_ms, want[i].start);
+		assert_int_equal(v[i].output_len, 0);   /* brief, as asked */
+		assert_string_equal(v[i].command, "");
+	}
+	spool_runs_free(v, n);
+	/* The same filter's other conditions hold for every key. */
+	f = (struct spool_history_filter){ .limit = 10, .by_uid = true, .uid = 1001 };
+	assert_int_equal(spool_history_query_keys(fx->sp, &f, keys, 4, &v, counts, &n, &err),
+	                 SPOOL_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(counts[2], 1);
+	assert_int_equal(counts[0] + counts[1] + counts[3], 0);
+	assert_string_equal(v[0].command, "/usr/bin/backup --all");   /* not brief */
+	spool_runs_free(v, n);
+	/* No keys: nothing, and no array. */
+	assert_int_equal(spool_history_query_keys(fx->sp, &f, keys, 0, &v, counts, &n, &err),
+	                 SPOOL_OK);
+	assert_int_equal(n, 0);
+	assert_null(v);
+}
+
+static void test_query_keys_refuses_what_it_cannot_bound(void **state)
+{
+	struct spool_fixture *fx = *state;
+	struct spool_err err = { 0 };
+	const char *keys[] = { "alice:a", "" };
+	size_t counts[2];
+	struct spool_run *v = (struct spool_run *)&err;   /* set to NULL on every refusal */
+	size_t n = 7;
+	struct spool_history_filter keyed = { .limit = 1, .entry_key = "alice:a" };
+	assert_int_equal(spool_history_query_keys(fx->sp, &keyed, keys, 1, &v, counts, &n, &err),
+	                 SPOOL_INVALID);
+	assert_null(v);
+	assert_int_equal(n, 0);
+	assert_non_null(strstr(err.msg, "apart from the filter"));
+	struct spool_history_filter f = { .limit = SPOOL_QUERY_MAX };
+	assert_int_equal(spool_history_query_keys(fx->sp, &f, keys, 1, &v, counts, &n, &err),
+	                 SPOOL_OK);
+	spool_runs_free(v, n);
+	assert_int_equal(spool_history_query_keys(fx->sp, &f, keys, 2, &v, counts, &n, &err),
+	                 SPOOL_INVALID);   /* 2 x SPOOL_QUERY_MAX records */
+	assert_non_null(strstr(err.msg, "more than"));
+	f.limit = 0;
+	assert_int_equal(spool_history_query_keys(fx->sp, &f, keys, 1, &v, counts, &n, &err),
+	                 SPOOL_INVALID);
+	f.limit = 5;
+	assert_int_equal(spool_history_query_keys(fx->sp, &f, keys, 2, &v, counts, &n, &err),
+	                 SPOOL_INVALID);   /* an empty key */
+	assert_non_null(strstr(err.msg, "entry key"));
 }
 
 /* Pages of FILTER (limit PAGE) through the cursor, each starting strictly
@@ -918,6 +1001,8 @@ int main(void)
 		SPOOL_CONTRACT_TEST(test_a_thousand_starts_are_one_transaction),
 		SPOOL_CONTRACT_TEST(test_queries_are_newest_first_and_filtered),
 		SPOOL_CONTRACT_TEST(test_brief_query_leaves_the_output_out),
+		SPOOL_CONTRACT_TEST(test_query_keys_gives_each_entry_its_own_records),
+		SPOOL_CONTRACT_TEST(test_query_keys_refuses_what_it_cannot_bound),
 		SPOOL_CONTRACT_TEST(test_cursor_pages_every_record_exactly_once),
 		SPOOL_CONTRACT_TEST(test_prune_by_age_deletes_oldest_in_bounded_batches),
 		SPOOL_CONTRACT_TEST(test_prune_by_count_keeps_the_newest_per_entry),
