@@ -122,6 +122,10 @@ struct spool_ops {
 	 * names, or inserts R when there is none. */
 	int (*run_end)(struct spool *sp, const struct spool_run *r, struct spool_err *err);
 	int (*history_query)(struct spool *sp, const struct spool_history_filter *filter, struct spool_run **out, size_t *n, struct spool_err *err);
+	/* May be NULL (then history_query runs once a key): as
+	 * spool_history_query_keys, inside the caller's transaction; *OUT
+	 * may hold records read so far on failure. */
+	int (*history_query_keys)(struct spool *sp, const struct spool_history_filter *filter, const char *const *keys, size_t n_keys, struct spool_run **out, size_t *counts, size_t *n, struct spool_err *err);
 	/* write: as spool_history_recover. */
 	int (*history_recover)(struct spool *sp, int64_t now_ms, struct spool_run **out, size_t *n, struct spool_err *err);
 	/* write: at most BATCH ended records older than BEFORE_MS deleted,

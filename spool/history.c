@@ -119,6 +119,9 @@ static int keys_txn(struct spool *sp, void *ctx, struct spool_err *err)
 	spool_runs_free(c->v, c->n);   /* a retried attempt starts over */
 	c->v = NULL;
 	c->n = 0;
+	if (sp->ops->history_query_keys != NULL)
+		return sp->ops->history_query_keys(sp, c->filter, c->keys, c->n_keys, &c->v,
+						   c->counts, &c->n, err);
 	size_t cap = 0;
 	for (size_t i = 0; i < c->n_keys; i++) {
 		struct spool_history_filter f = *c->filter;

@@ -14,6 +14,7 @@
  * guess with what happened: a node that comes back after being declared
  * lost leaves one true record, not two.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -178,20 +179,27 @@ int pg_run_read_rows(struct spool *sp, const PGresult *res, struct spool_run **o
 	return SPOOL_OK;
 }
 
+/* $2 to $6 of a history query: F's uid (NULL: any), since, limit and
+ * cursor (INT64_MAX for both when none). */
+static void bind_filter(struct pg_params *p, const struct spool_history_filter *f)
+{
+	if (f->by_uid)
+		pg_param_int(p, f->uid);
+	else
+		pg_param_text(p, NULL);
+	pg_param_int(p, f->since_ms);
+	pg_param_int(p, (int64_t)f->limit);
+	pg_param_int(p, f->before ? f->before_start_ms : INT64_MAX);
+	pg_param_int(p, f->before ? f->before_id : INT64_MAX);
+}
+
 int pg_history_query(struct spool *sp, const struct spool_history_filter *f,
 		     struct spool_run **out, size_t *n, struct spool_err *err)
 {
 	struct pg_params p = { 0 };
 	PGresult *res = NULL;
 	pg_param_str(&p, f->entry_key);
-	if (f->by_uid)
-		pg_param_int(&p, f->uid);
-	else
-		pg_param_text(&p, NULL);
-	pg_param_int(&p, f->since_ms);
-	pg_param_int(&p, (int64_t)f->limit);
-	pg_param_int(&p, f->before ? f->before_start_ms : INT64_MAX);
-	pg_param_int(&p, f->before ? f->before_id : INT64_MAX);
+	bind_filter(&p, f);
 	/* One statement per shape of filter, each with conditions its index
 	 * serves (statements are prepared: a generic plan of "$1 IS NULL OR
 	 * entry_key = $1" could use no index). Brief: an empty head and 0 in
@@ -223,6 +231,91 @@ int pg_history_query(struct spool *sp, const struct spool_history_filter *f,
 	if (code != SPOOL_OK)
 		return code;
 	code = pg_run_read_rows(sp, res, out, n, err);
+	PQclear(res);
+	return code;
+}
+
+/* The keys as one bytea (each key's bytes, one after the other) and their
+ * lengths as an array literal ("{3,12}"), new strings into *BYTES and
+ * *LENS; -1 out of memory. */
+static int pack_keys(const char *const *keys, size_t n_keys, char **bytes, size_t *len,
+		     char **lens)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < n_keys; i++)
+		total += strlen(keys[i]);
+	*bytes = malloc(total + 1);
+	*lens = malloc(n_keys * 12 + 3);   /* a length is at most 10 digits, and a comma */
+	if (*bytes == NULL || *lens == NULL) {
+		free(*bytes);
+		free(*lens);
+		return -1;
+	}
+	char *b = *bytes, *l = *lens;
+	*l++ = '{';
+	for (size_t i = 0; i < n_keys; i++) {
+		size_t k = strlen(keys[i]);
+		memcpy(b, keys[i], k);
+		b += k;
+		l += sprintf(l, "%s%zu", i > 0 ? "," : "", k);
+	}
+	strcpy(l, "}");
+	*len = total;
+	return 0;
+}
+
+/* Every key's records in one statement, one round trip instead of one a
+ * key: the keys come packed in $1 (their lengths in $7) and each is cut
+ * out again for a lateral query of its own, served by run_entry like a
+ * single key's; the key's place (ord) comes last in a row, and orders the
+ * rows key by key. */
+int pg_history_query_keys(struct spool *sp, const struct spool_history_filter *f,
+			  const char *const *keys, size_t n_keys, struct spool_run **out,
+			  size_t *counts, size_t *n, struct spool_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	char *bytes = NULL, *lens = NULL;
+	size_t len = 0;
+	if (pack_keys(keys, n_keys, &bytes, &len, &lens) < 0)
+		return spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
+	struct pg_params p = { 0 };
+	pg_param_bytes(&p, bytes, len);
+	bind_filter(&p, f);
+	pg_param_text(&p, lens);
+#define KEYS_FROM "WITH k AS (SELECT u.ord, u.len, sum(u.len) OVER (ORDER BY u.ord) - u.len + 1" \
+	" AS off FROM unnest($7::int[]) WITH ORDINALITY AS u(len, ord))" \
+	" SELECT r.*, k.ord FROM k CROSS JOIN LATERAL (SELECT "
+#define KEYS_WHERE " FROM run WHERE entry_key = substring($1::bytea FROM k.off::int FOR k.len)" \
+	" AND ($2::bigint IS NULL OR uid = $2::bigint)" \
+	" AND start_ms >= $3::bigint AND start_ms <= $5::bigint" \
+	" AND (start_ms < $5::bigint OR id < $6::bigint)" \
+	" ORDER BY start_ms DESC, id DESC LIMIT $4::bigint) r" \
+	" ORDER BY k.ord, r.start_ms DESC, r.id DESC"
+	const char *sql = f->brief
+		? KEYS_FROM "id, kind, owner, uid, entry_key, '\\x'::bytea AS command, scheduled_ms,"
+		  " start_ms, end_ms, exit_code, signal, flags, '\\x'::bytea AS output_head,"
+		  " 0::bigint AS output_total, node" KEYS_WHERE
+		: KEYS_FROM PG_RUN_COLUMNS KEYS_WHERE;
+#undef KEYS_FROM
+#undef KEYS_WHERE
+	PGresult *res = NULL;
+	int code = pg_query(sp, sql, &p, &res, "query history", err);
+	free(bytes);
+	free(lens);
+	if (code != SPOOL_OK)
+		return code;
+	code = pg_run_read_rows(sp, res, out, n, err);
+	for (size_t i = 0; i < n_keys; i++)
+		counts[i] = 0;
+	for (size_t i = 0; code == SPOOL_OK && i < *n; i++) {
+		int64_t ord = pg_int(res, (int)i, PG_RUN_NCOLUMNS);
+		if (ord < 1 || (size_t)ord > n_keys)
+			code = spool_seterr(err, SPOOL_CORRUPT, "%s: query history: a record of"
+					    " key %lld of %zu", sp->path, (long long)ord, n_keys);
+		else
+			counts[ord - 1]++;
+	}
 	PQclear(res);
 	return code;
 }

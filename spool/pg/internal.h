@@ -224,6 +224,7 @@ int pg_import_lock(struct spool *sp, const char *mark, struct spool_err *err);
 int pg_run_insert_own(struct spool *sp, const struct spool_run *r, int64_t *id, struct spool_err *err);
 int pg_run_end(struct spool *sp, const struct spool_run *r, struct spool_err *err);
 int pg_history_query(struct spool *sp, const struct spool_history_filter *filter, struct spool_run **out, size_t *n, struct spool_err *err);
+int pg_history_query_keys(struct spool *sp, const struct spool_history_filter *filter, const char *const *keys, size_t n_keys, struct spool_run **out, size_t *counts, size_t *n, struct spool_err *err);
 int pg_history_recover(struct spool *sp, int64_t now_ms, struct spool_run **out, size_t *n, struct spool_err *err);
 int pg_history_prune_age(struct spool *sp, int64_t before_ms, size_t batch, size_t *deleted, struct spool_err *err);
 int pg_history_rank(struct spool *sp, bool by_owner, size_t keep, size_t batch, const struct spool_rank_cursor *from, int64_t *ids, size_t *n, struct spool_rank_cursor *last, struct spool_err *err);

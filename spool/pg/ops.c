@@ -39,6 +39,7 @@ const struct spool_ops spool_pg_ops = {
 	.run_insert = pg_run_insert_own,
 	.run_end = pg_run_end,
 	.history_query = pg_history_query,
+	.history_query_keys = pg_history_query_keys,
 	.history_recover = pg_history_recover,
 	.history_prune_age = pg_history_prune_age,
 	.history_rank = pg_history_rank,

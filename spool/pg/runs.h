@@ -34,6 +34,7 @@ int pg_at_state_of(struct spool *sp, int64_t id, enum spool_at_state *state,
 #define PG_RUN_COLUMNS \
 	"id, kind, owner, uid, entry_key, command, scheduled_ms, start_ms," \
 	" end_ms, exit_code, signal, flags, output_head, output_total, node"
+#define PG_RUN_NCOLUMNS 15   /* how many: a column after them is the caller's */
 
 /* Row ROW of R (PG_RUN_COLUMNS) into *OUT (its strings in OUT->mem_). */
 int pg_run_read_row(struct spool *sp, const PGresult *r, int row, struct spool_run *out,

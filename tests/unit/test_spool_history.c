@@ -780,6 +780,17 @@ static void test_query_keys_gives_each_entry_its_own_records(void **state)
 	assert_int_equal(counts[0] + counts[1] + counts[3], 0);
 	assert_string_equal(v[0].command, "/usr/bin/backup --all");   /* not brief */
 	spool_runs_free(v, n);
+	f = (struct spool_history_filter){ .limit = 10, .since_ms = 4000, .before = true,
+	                                   .before_start_ms = 5000, .before_id = INT64_MAX };
+	assert_int_equal(spool_history_query_keys(fx->sp, &f, keys, 4, &v, counts, &n, &err),
+	                 SPOOL_OK);
+	assert_int_equal(n, 3);   /* alice:b's 4010 (5010 is past the cursor); alice:a's two */
+	assert_int_equal(counts[0], 1);
+	assert_int_equal(v[0].start_ms, 4010);
+	assert_int_equal(counts[3], 2);
+	assert_int_equal(v[1].start_ms, 5000);
+	assert_int_equal(v[2].start_ms, 4000);
+	spool_runs_free(v, n);
 	/* No keys: nothing, and no array. */
 	assert_int_equal(spool_history_query_keys(fx->sp, &f, keys, 0, &v, counts, &n, &err),
 	                 SPOOL_OK);
