@@ -1,7 +1,8 @@
 /* spool/history.c: the run history, as every backend runs it: records
  * begun when runs start and completed when they end, or appended whole, a
  * batch in one write transaction (so one fsync covers a burst of starts);
- * recovery of the records a crash left running; queries, newest first.
+ * recovery of the records a crash left running; queries, newest first
+ * (one at a time, or many entries' in one transaction).
  * Pruning is in prune.c.
  */
 #include <stdlib.h>
