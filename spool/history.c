@@ -5,7 +5,6 @@
  * (one at a time, or many entries' in one transaction).
  * Pruning is in prune.c.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "spool/backend.h"
@@ -124,33 +123,24 @@ static int keys_txn(struct spool *sp, void *ctx, struct spool_err *err)
 		return sp->ops->history_query_keys(sp, c->filter, c->keys, c->n_keys, &c->v,
 						   c->counts, &c->n, err);
 	size_t cap = 0;
-	for (size_t i = 0; i < c->n_keys; i++) {
+	int code = SPOOL_OK;
+	for (size_t i = 0; code == SPOOL_OK && i < c->n_keys; i++) {
 		struct spool_history_filter f = *c->filter;
 		f.entry_key = c->keys[i];
 		struct spool_run *part = NULL;
 		size_t np = 0;
-		int code = sp->ops->history_query(sp, &f, &part, &np, err);
-		if (code == SPOOL_OK && c->n + np > cap) {
-			size_t want = cap ? cap : 64;
-			while (want < c->n + np)
-				want *= 2;
-			struct spool_run *grown = realloc(c->v, want * sizeof *grown);
-			if (grown == NULL)
-				code = spool_seterr(err, SPOOL_NOMEM, "%s: out of memory", sp->path);
-			else
-				c->v = grown, cap = want;
+		code = sp->ops->history_query(sp, &f, &part, &np, err);
+		for (size_t j = 0; code == SPOOL_OK && j < np; j++) {
+			code = spool_grow(sp, &c->v, c->n, &cap, sizeof *c->v, err);
+			if (code == SPOOL_OK) {   /* a record's strings are its own block: moved */
+				c->v[c->n++] = part[j];
+				part[j].mem_ = NULL;
+			}
 		}
-		if (code != SPOOL_OK) {
-			spool_runs_free(part, np);
-			return code;
-		}
-		if (np > 0)   /* each record's strings are its own block: moved whole */
-			memcpy(c->v + c->n, part, np * sizeof *part);
-		c->n += np;
 		c->counts[i] = np;
-		free(part);
+		spool_runs_free(part, np);   /* what was not moved */
 	}
-	return SPOOL_OK;
+	return code;
 }
 
 int spool_do_history_query_keys(struct spool *sp, const struct spool_history_filter *filter,

@@ -216,22 +216,24 @@ static int64_t last_scheduled(void *ctx, const char *key)
 	struct catchup_ctx *cc = ctx;
 	const char *colon = strrchr(key, ':');
 	size_t plen = colon ? (size_t)(colon - key) + 1 : 0;
-	if (plen > 0 && plen < sizeof(cc->prefix) &&
-	    (strncmp(cc->prefix, key, plen) != 0 || cc->prefix[plen] != '\0')) {
-		spool_states_free(cc->states, cc->n);
-		cc->states = NULL;
-		cc->n = 0;
-		memcpy(cc->prefix, key, plen);
-		cc->prefix[plen] = '\0';
-		struct spool_err e;
-		cc->listed = spool_state_list(cc->sp, cc->prefix, &cc->states, &cc->n, &e) == SPOOL_OK;
+	if (plen > 0 && plen < sizeof(cc->prefix)) {
+		if (strncmp(cc->prefix, key, plen) != 0 || cc->prefix[plen] != '\0') {
+			spool_states_free(cc->states, cc->n);   /* the next crontab's */
+			cc->states = NULL;
+			cc->n = 0;
+			memcpy(cc->prefix, key, plen);
+			cc->prefix[plen] = '\0';
+			struct spool_err e;
+			cc->listed = spool_state_list(cc->sp, cc->prefix, &cc->states, &cc->n,
+			                              &e) == SPOOL_OK;
+		}
+		if (cc->listed) {
+			const struct spool_entry_state *st = cc->n == 0 ? NULL
+				: bsearch(key, cc->states, cc->n, sizeof(*cc->states), by_state_key);
+			return st ? st->last_scheduled : 0;
+		}
 	}
 	int64_t last = 0;
-	if (cc->listed && plen > 0 && strncmp(cc->prefix, key, plen) == 0) {
-		const struct spool_entry_state *st = cc->n == 0 ? NULL
-			: bsearch(key, cc->states, cc->n, sizeof(*cc->states), by_state_key);
-		return st ? st->last_scheduled : 0;
-	}
 	if (spool_state_get(cc->sp, key, &last, NULL, NULL) != SPOOL_OK)   /* one at a time */
 		return 0;
 	return last;
