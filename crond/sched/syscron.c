@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "crond/log.h"
+#include "crond/sched/syscron_load.h"
+#include "lib/parallel.h"
 
 struct known_file {
 	char *path;
@@ -192,15 +194,6 @@ bool syscron_follows_links(const struct syscron *sc)
 	return false;
 }
 
-/* How reading a file went. */
-enum load_result {
-	LOAD_OK,
-	LOAD_FAILED,   /* unreadable, too large or does not parse: a last good
-	                  version stays in force */
-	LOAD_UNSAFE,   /* someone besides root may have written it: its
-	                  entries must not run, old or new */
-};
-
 /* Why a file must not be trusted (Debian's cron: "INSECURE MODE",
  * "WRONG FILE OWNER", "BAD LINK COUNT"), or NULL. A second hard link is a
  * name elsewhere, perhaps in a directory others may write, through which
@@ -263,96 +256,6 @@ static bool changed(const struct known_file *k, const struct stat *lst, const st
 	       (k->link && !same_time(k->link_ctime, lst->st_ctim));
 }
 
-/* Why a symbolic link NAME (its own status LST) must not be followed
- * (Debian's cron: "WRONG SYMLINK OWNER"), or NULL. */
-static const char *link_unsafe_reason(const struct stat *lst)
-{
-	return S_ISLNK(lst->st_mode) && lst->st_uid != geteuid()
-	       ? "a symbolic link not owned by root" : NULL;
-}
-
-#define DANGLING_REASON "a symbolic link to nothing"
-
-static void report(const char *path, const char *why, bool print)
-{
-	if (print)
-		fprintf(stderr, "crond: %s: ignored: %s\n", path, why);
-	else
-		log_msg(LOG_ERR, "system crontab %s ignored: %s", path, why);
-}
-
-/* Reads and parses PATH; logs problems. LOAD_OK with TAB, or why not (for
- * LOAD_UNSAFE also in *UNSAFE). The checks are made on the open file before
- * a byte of it is read. */
-static enum load_result load_file(const char *path, struct crontab *tab, bool print,
-                                  const char **unsafe)
-{
-	struct stat lst, st;
-	const char *link_why = lstat(path, &lst) == 0 ? link_unsafe_reason(&lst) : NULL;
-	if (link_why) {
-		report(path, link_why, print);
-		*unsafe = link_why;
-		return LOAD_UNSAFE;
-	}
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		int e = errno;
-		if (fd >= 0)
-			close(fd);
-		if (e == ENOENT && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode))
-			report(path, DANGLING_REASON, print);
-		else if (print)
-			fprintf(stderr, "crond: %s: %s\n", path, strerror(e));
-		else
-			log_msg(LOG_ERR, "system crontab %s: %s", path, strerror(e));
-		return LOAD_FAILED;
-	}
-	const char *why = syscron_unsafe_reason(&st);
-	if (why) {
-		close(fd);
-		report(path, why, print);
-		*unsafe = why;
-		return LOAD_UNSAFE;
-	}
-	if (st.st_size > CRONTAB_MAX_BYTES) {
-		close(fd);
-		report(path, "larger than 1 MiB", print);
-		return LOAD_FAILED;
-	}
-	char *text = malloc((size_t)st.st_size + 1);
-	ssize_t n = text ? read(fd, text, (size_t)st.st_size + 1) : -1;
-	int e = errno;
-	close(fd);
-	/* A short read is a file cut while being read: its last line may be
-	 * a command cut short, which must not run. */
-	if (n < 0 || n != st.st_size) {
-		report(path, !text ? "out of memory" : n < 0 ? strerror(e) : "changed while being read",
-		       print);
-		free(text);
-		return LOAD_FAILED;
-	}
-	struct diag_list diags = { 0 };
-	/* crond --check (PRINT) is as strict as crontab -T --system; the
-	 * daemon skips what only a newer rule refuses (crontab.h). */
-	int rc = print ? crontab_parse(text, (size_t)n, CRONTAB_SYSTEM, tab, &diags)
-	               : crontab_parse_stored(text, (size_t)n, CRONTAB_SYSTEM, tab, &diags);
-	free(text);
-	if (rc == 0 && crontab_check_zones(tab, &diags) > 0) {
-		crontab_free(tab);
-		rc = -1;
-	}
-	for (size_t i = 0; i < diags.count; i++) {
-		char line[DIAG_MSG_MAX + CONFIG_PATH_MAX + 32];
-		diag_format(&diags.items[i], path, line, sizeof(line));
-		if (print)
-			fprintf(stderr, "crond: %s\n", line);
-		else
-			log_msg(diags.items[i].warning ? LOG_WARNING : LOG_ERR, "%s", line);
-	}
-	diag_list_clear(&diags);
-	return rc == 0 ? LOAD_OK : LOAD_FAILED;
-}
-
 /* K's entries stop: its file is gone (or is a link to nothing now). */
 static void forget(struct known_file *k, struct scheduler *sched)
 {
@@ -361,13 +264,125 @@ static void forget(struct known_file *k, struct scheduler *sched)
 	k->loaded = false;
 }
 
-static void reload_one(struct syscron *sc, const char *path, struct scheduler *sched,
-                       int64_t now, bool force)
+/* A file to read, and what reading it found. */
+struct pending {
+	size_t file;            /* its record: syscron.files[file] */
+	const char *path;       /* the record's path */
+	struct syscron_loaded loaded;
+};
+
+struct reload_ctx {
+	struct syscron *sc;
+	struct scheduler *sched;
+	int64_t now;
+	bool force;
+	char **ignored;          /* this scan's ignored names (paths) */
+	size_t n_ignored, cap_ignored;
+	struct pending *pending; /* the window: files to read, in order */
+	size_t n_pending, cap_pending;
+	off_t pending_bytes;     /* their sizes */
+	off_t pending_largest;   /* the largest of them */
+};
+
+/* How many bytes of files are read before what they hold is scheduled: a
+ * bound on what a reload holds twice (the old and the new crontabs). */
+#define RELOAD_WINDOW_BYTES (4 * 1024 * 1024)
+/* A window is read by the calling thread alone unless its files but the
+ * largest hold this much: a helper thread's start (0.1 ms) would cost more
+ * than it saves. */
+#define PARALLEL_MIN_BYTES (256 * 1024)
+
+/* Schedules what reading P found (its problems logged first). */
+static void apply_one(struct reload_ctx *r, struct pending *p)
+{
+	struct known_file *k = &r->sc->files[p->file];
+	struct syscron_loaded *l = &p->loaded;
+	syscron_load_report(p->path, false, l);
+	if (l->result == SYSCRON_LOAD_UNSAFE && k->loaded) {
+		/* As Debian's cron: the file is dropped, not kept in its last
+		 * version. A chmod or chown that makes it safe again is an inotify
+		 * event (IN_ATTRIB) like any change: it is read again then. */
+		k->loaded = false;
+		if (scheduler_remove_source(r->sched, p->path))
+			log_msg(LOG_ERR, "(*system*) DISABLE (%s, %s: its entries do not run until "
+			        "it is fixed)", p->path, l->ignored);
+		return;
+	}
+	if (l->result != SYSCRON_LOAD_OK) {
+		if (k->loaded)
+			log_msg(LOG_WARNING, "system crontab %s: keeping the last good version",
+			        p->path);
+		return;
+	}
+	size_t n = l->tab.n_entries;
+	char err[256];
+	if (scheduler_set_source(r->sched, p->path, SOURCE_SYSTEM, NULL, &l->tab, r->now, err,
+	                         sizeof(err)) < 0) {
+		log_msg(LOG_ERR, "system crontab %s: %s", p->path, err);
+		return;
+	}
+	k->loaded = true;
+	log_msg(LOG_INFO, "(*system*) RELOAD (%s, %zu entries)", p->path, n);
+}
+
+static void load_pending(size_t i, void *ctx)
+{
+	struct pending *p = &((struct reload_ctx *)ctx)->pending[i];
+	syscron_load(p->path, false, &p->loaded);
+}
+
+static void apply_pending(size_t i, void *ctx)
+{
+	struct reload_ctx *r = ctx;
+	apply_one(r, &r->pending[i]);
+}
+
+/* Reads the window's files (on the machine's CPUs, when they are large
+ * enough to pay for it) and schedules each, in order, once it is read: the
+ * files after it are read meanwhile. */
+static void flush_window(struct reload_ctx *r)
+{
+	size_t threads = r->pending_bytes - r->pending_largest >= PARALLEL_MIN_BYTES
+	                 ? parallel_threads() : 1;
+	parallel_for(r->n_pending, threads, load_pending, apply_pending, r);
+	r->n_pending = 0;
+	r->pending_bytes = r->pending_largest = 0;
+}
+
+/* Queues file FILE (SIZE bytes) to be read in the window. */
+static void queue_load(struct reload_ctx *r, size_t file, off_t size)
+{
+	if (r->n_pending == r->cap_pending) {
+		size_t ncap = r->cap_pending ? 2 * r->cap_pending : 16;
+		struct pending *n = realloc(r->pending, ncap * sizeof(*n));
+		if (n) {
+			r->pending = n;
+			r->cap_pending = ncap;
+		} else if (r->n_pending) {
+			flush_window(r);      /* room again */
+		} else {
+			struct pending one = { file, r->sc->files[file].path, { 0 } };
+			syscron_load(one.path, false, &one.loaded);
+			apply_one(r, &one);
+			return;
+		}
+	}
+	r->pending[r->n_pending++] = (struct pending){ file, r->sc->files[file].path, { 0 } };
+	r->pending_bytes += size;
+	if (size > r->pending_largest)
+		r->pending_largest = size;
+	if (r->pending_bytes >= RELOAD_WINDOW_BYTES)
+		flush_window(r);
+}
+
+/* Looks at PATH: forgets it if it is a link to nothing now, else queues
+ * it to be read when it changed (or R->force). */
+static void reload_one(struct reload_ctx *r, const char *path)
 {
 	struct stat lst, st;
 	if (lstat(path, &lst) < 0)
 		return;  /* vanished: removed in the sweep */
-	struct known_file *k = known(sc, path);
+	struct known_file *k = known(r->sc, path);
 	if (!k) {
 		log_msg(LOG_ERR, "system crontab %s ignored: too many files", path);
 		return;
@@ -380,16 +395,17 @@ static void reload_one(struct syscron *sc, const char *path, struct scheduler *s
 		/* Debian's cron: "CAN'T OPEN SYMLINK". Said once, not at every
 		 * look; crond looks again each minute (syscron_follows_links). */
 		if (!k->dangling)
-			log_msg(LOG_ERR, "system crontab %s ignored: %s", path, DANGLING_REASON);
+			log_msg(LOG_ERR, "system crontab %s ignored: %s", path,
+			        SYSCRON_DANGLING_REASON);
 		k->dangling = true;
 		k->stamped = false;
-		forget(k, sched);
+		forget(k, r->sched);
 		return;
 	}
 	k->dangling = false;
 	/* Read again only what changed: a file that did not parse is not read
 	 * (and its errors logged) again until it does. */
-	if (!force && !changed(k, &lst, &st))
+	if (!r->force && !changed(k, &lst, &st))
 		return;
 	k->stamped = true;
 	k->dev = st.st_dev;
@@ -398,32 +414,7 @@ static void reload_one(struct syscron *sc, const char *path, struct scheduler *s
 	k->mtime = st.st_mtim;
 	k->ctime = st.st_ctim;
 	k->link_ctime = lst.st_ctim;
-	struct crontab tab;
-	const char *why = NULL;
-	enum load_result r = load_file(path, &tab, false, &why);
-	if (r == LOAD_UNSAFE && k->loaded) {
-		/* As Debian's cron: the file is dropped, not kept in its last
-		 * version. A chmod or chown that makes it safe again is an inotify
-		 * event (IN_ATTRIB) like any change: it is read again then. */
-		k->loaded = false;
-		if (scheduler_remove_source(sched, path))
-			log_msg(LOG_ERR, "(*system*) DISABLE (%s, %s: its entries do not run until "
-			        "it is fixed)", path, why);
-		return;
-	}
-	if (r != LOAD_OK) {
-		if (k->loaded)
-			log_msg(LOG_WARNING, "system crontab %s: keeping the last good version", path);
-		return;
-	}
-	size_t n = tab.n_entries;
-	char err[256];
-	if (scheduler_set_source(sched, path, SOURCE_SYSTEM, NULL, &tab, now, err, sizeof(err)) < 0) {
-		log_msg(LOG_ERR, "system crontab %s: %s", path, err);
-		return;
-	}
-	k->loaded = true;
-	log_msg(LOG_INFO, "(*system*) RELOAD (%s, %zu entries)", path, n);
+	queue_load(r, (size_t)(k - r->sc->files), st.st_size);
 }
 
 /* syscron_each_in_dir, also calling SKIPPED (when not NULL) with the path
@@ -466,19 +457,9 @@ static void each_file(const struct config *cfg, int (*fn)(const char *path, void
 	(void)each_in_dir(cfg->system_crontab_dir, fn, skipped, ctx);
 }
 
-struct reload_ctx {
-	struct syscron *sc;
-	struct scheduler *sched;
-	int64_t now;
-	bool force;
-	char **ignored;          /* this scan's ignored names (paths) */
-	size_t n_ignored, cap_ignored;
-};
-
 static int reload_path(const char *path, void *ctx)
 {
-	struct reload_ctx *r = ctx;
-	reload_one(r->sc, path, r->sched, r->now, r->force);
+	reload_one(ctx, path);
 	return 0;
 }
 
@@ -509,8 +490,10 @@ void syscron_reload(struct syscron *sc, const struct config *cfg, struct schedul
 {
 	for (size_t i = 0; i < sc->n_files; i++)
 		sc->files[i].seen = false;
-	struct reload_ctx ctx = { sc, sched, now, force, NULL, 0, 0 };
+	struct reload_ctx ctx = { .sc = sc, .sched = sched, .now = now, .force = force };
 	each_file(cfg, reload_path, reload_skipped, &ctx);
+	flush_window(&ctx);
+	free(ctx.pending);
 	for (size_t i = 0; i < sc->n_ignored; i++)
 		free(sc->ignored[i]);
 	free(sc->ignored);
@@ -562,16 +545,17 @@ static void warn_unknown_users(const char *path, const struct crontab *tab)
 
 static int check_path(const char *path, void *ctx)
 {
-	struct crontab tab;
 	struct stat lst;
 	if (lstat(path, &lst) < 0 && errno == ENOENT)
 		return 0;   /* no /etc/crontab is fine (a link to nothing is not) */
-	const char *why;
-	if (load_file(path, &tab, true, &why) != LOAD_OK) {
+	struct syscron_loaded l;
+	syscron_load(path, true, &l);
+	syscron_load_report(path, true, &l);
+	if (l.result != SYSCRON_LOAD_OK) {
 		(*(int *)ctx)++;
 	} else {
-		warn_unknown_users(path, &tab);
-		crontab_free(&tab);
+		warn_unknown_users(path, &l.tab);
+		crontab_free(&l.tab);
 	}
 	return 0;
 }

@@ -1,7 +1,13 @@
 /* crond/sched/syscron.h: the system crontabs: /etc/crontab and /etc/cron.d/\*.
  *
- * DESIGN: used by the timer thread only (and by `crond -x` before any thread
- * exists). Watches both places with inotify (the directory of the system
+ * DESIGN: used by one thread: the main thread while crond starts, then the
+ * timer thread (and `crond -x` before any thread exists). A reload reads
+ * the files it must read in windows of 4 MiB; when a window holds more
+ * than 256 KiB besides its largest file, short-lived helper threads read
+ * and parse files of it beside the caller (lib/parallel.h; they run only
+ * syscron_load, which touches nothing shared), and the caller schedules
+ * and logs each file in the directory's order as soon as it is read.
+ * Watches both places with inotify (the directory of the system
  * crontab, so an editor's rename is seen; the cron.d directory; and cron.d's
  * own directory, so that a cron.d made, removed or replaced while crond
  * runs is watched again), and on a change re-reads what changed. A file in
