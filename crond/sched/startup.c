@@ -11,6 +11,7 @@
 #include "crond/run/runreq.h"
 #include "crond/sched/scheduler.h"
 #include "crond/sched/syscron.h"
+#include "lib/parallel.h"
 #include "lib/proto_msgs.h"
 #include "lib/source_name.h"
 
@@ -20,37 +21,95 @@ _Static_assert(sizeof(((struct crond *)0)->random_secret) == CRONTAB_SECRET_LEN,
                "crond.h's random_secret is a crontab secret");
 #define BOOT_ID_PATH "/proc/sys/kernel/random/boot_id"
 
-static void load_user_crontab(struct crond *c, const struct spool_crontab *ct, int64_t now)
+/* One batch of the spool's crontab changes, parsed on the machine's CPUs
+ * (parse_change), then applied in order (apply_change). */
+struct load_batch {
+	struct crond *c;
+	int64_t now;
+	int64_t since;               /* the last change applied */
+	const struct spool_crontab *v;
+	struct parsed_crontab {
+		int rc;                  /* crontab_parse_stored's */
+		struct crontab tab;      /* rc 0: not yet scheduled */
+		struct diag_list diags;
+	} *parsed;
+};
+
+static void parse_change(size_t i, void *ctx)
+{
+	struct load_batch *b = ctx;
+	const struct spool_crontab *ct = &b->v[i];
+	struct parsed_crontab *p = &b->parsed[i];
+	if (!ct->removed)
+		p->rc = crontab_parse_stored(ct->text, ct->len, crontab_user_format(ct->uid), &p->tab,
+		                             &p->diags);
+}
+
+static void load_user_crontab(struct crond *c, const struct spool_crontab *ct,
+                              struct parsed_crontab *p, int64_t now)
 {
 	char name[SOURCE_NAME_SIZE(SPOOL_NAME_MAX)], err[256];
-	if (ct->removed)
-		return;
 	if (source_name_user(name, sizeof(name), ct->owner) < 0) {
 		log_msg(LOG_ERR, "(%.64s) crontab not scheduled: owner name over %d bytes",
 		        ct->owner, SPOOL_NAME_MAX);
+		if (p->rc == 0)
+			crontab_free(&p->tab);
 		return;
 	}
-	struct crontab tab;
-	struct diag_list diags = { 0 };
-	if (crontab_parse_stored(ct->text, ct->len, crontab_user_format(ct->uid), &tab, &diags) < 0) {
+	if (p->rc < 0) {
 		log_msg(LOG_ERR, "(%s) crontab in the spool does not parse (line %d: %s); skipped",
-		        ct->owner, diags.count ? diags.items[0].line : 0,
-		        diags.count ? diags.items[0].msg : "?");
-		diag_list_clear(&diags);
+		        ct->owner, p->diags.count ? p->diags.items[0].line : 0,
+		        p->diags.count ? p->diags.items[0].msg : "?");
 		return;
 	}
 	char note[DIAG_MSG_MAX + 64];
-	if (crontab_skipped_note(&tab, note, sizeof(note)))
+	if (crontab_skipped_note(&p->tab, note, sizeof(note)))
 		log_msg(LOG_WARNING, "(%s) crontab in the spool: %s", ct->owner, note);
-	diag_list_clear(&diags);
-	if (scheduler_set_source(c->sched, name, SOURCE_USER, ct->owner, &tab, now, err,
+	if (scheduler_set_source(c->sched, name, SOURCE_USER, ct->owner, &p->tab, now, err,
 	                         sizeof(err)) < 0)
 		log_msg(LOG_ERR, "(%s) crontab not scheduled: %s", ct->owner, err);
+}
+
+static void apply_change(size_t i, void *ctx)
+{
+	struct load_batch *b = ctx;
+	const struct spool_crontab *ct = &b->v[i];
+	struct parsed_crontab *p = &b->parsed[i];
+	/* Changes come in generation order: a later tombstone or install of
+	 * the same owner replaces an earlier one. */
+	if (ct->removed) {
+		char name[SOURCE_NAME_SIZE(SPOOL_NAME_MAX)];
+		if (source_name_user(name, sizeof(name), ct->owner) == 0)
+			scheduler_remove_source(b->c->sched, name);
+	} else {
+		load_user_crontab(b->c, ct, p, b->now);
+	}
+	diag_list_clear(&p->diags);
+	b->since = ct->generation;
+}
+
+/* Whether the texts of V (N changes) are worth parsing on several threads
+ * (PARALLEL_MIN_BYTES outside the largest). */
+static bool worth_threads(const struct spool_crontab *v, size_t n)
+{
+	size_t bytes = 0, largest = 0;
+	for (size_t i = 0; i < n; i++) {
+		bytes += v[i].removed ? 0 : v[i].len;
+		if (!v[i].removed && v[i].len > largest)
+			largest = v[i].len;
+	}
+	return bytes - largest >= PARALLEL_MIN_BYTES;
 }
 
 static int load_crontabs(struct crond *c, struct spool *sp, int64_t now, char *err,
                          size_t errlen)
 {
+	struct parsed_crontab *parsed = calloc(LOAD_BATCH, sizeof(*parsed));
+	if (!parsed) {
+		snprintf(err, errlen, "loading crontabs: out of memory");
+		return -1;
+	}
+	int rc = 0;
 	int64_t since = 0;
 	for (;;) {
 		struct spool_crontab *v;
@@ -58,25 +117,20 @@ static int load_crontabs(struct crond *c, struct spool *sp, int64_t now, char *e
 		struct spool_err e;
 		if (spool_crontab_changes(sp, since, LOAD_BATCH, &v, &n, &e) != SPOOL_OK) {
 			snprintf(err, errlen, "loading crontabs: %s", e.msg);
-			return -1;
+			rc = -1;
+			break;
 		}
 		if (n == 0)
-			return 0;
-		for (size_t i = 0; i < n; i++) {
-			/* Changes come in generation order: a later tombstone or
-			 * install of the same owner replaces an earlier one. */
-			if (v[i].removed) {
-				char name[SOURCE_NAME_SIZE(SPOOL_NAME_MAX)];
-				if (source_name_user(name, sizeof(name), v[i].owner) == 0)
-					scheduler_remove_source(c->sched, name);
-			} else {
-				load_user_crontab(c, &v[i], now);
-			}
-			since = v[i].generation;
-		}
-		c->loaded_generation = since;
+			break;
+		memset(parsed, 0, n * sizeof(*parsed));
+		struct load_batch b = { c, now, since, v, parsed };
+		parallel_for(n, worth_threads(v, n) ? parallel_threads() : 1, parse_change,
+		             apply_change, &b);
+		c->loaded_generation = since = b.since;
 		spool_crontabs_free(v, n);
 	}
+	free(parsed);
+	return rc;
 }
 
 static int load_at_jobs(struct crond *c, struct spool *sp, char *err, size_t errlen)

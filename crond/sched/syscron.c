@@ -287,10 +287,6 @@ struct reload_ctx {
 /* How many bytes of files are read before what they hold is scheduled: a
  * bound on what a reload holds twice (the old and the new crontabs). */
 #define RELOAD_WINDOW_BYTES (4 * 1024 * 1024)
-/* A window is read by the calling thread alone unless its files but the
- * largest hold this much: a helper thread's start (0.1 ms) would cost more
- * than it saves. */
-#define PARALLEL_MIN_BYTES (256 * 1024)
 
 /* Schedules what reading P found (its problems logged first). */
 static void apply_one(struct reload_ctx *r, struct pending *p)
