@@ -21,7 +21,8 @@ static const char *link_unsafe_reason(const struct stat *lst)
 	       ? "a symbolic link not owned by root" : NULL;
 }
 
-/* OUT's file is not read, for WHY (a static text); RESULT says what follows. */
+/* OUT's file is not read (or not used) for WHY, a static text; RESULT
+ * says whether its last good version stays in force. */
 static void ignored(struct syscron_loaded *out, enum syscron_load_result result,
                     const char *why)
 {
