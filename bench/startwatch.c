@@ -24,7 +24,8 @@
  *              declares the daemon settled
  *   settle_ms  T0 until the last busy sample before the quiet period
  *   rss_kb     the resident set when settled (VmRSS)
- *   cpu_ms     CPU time of the daemon's live threads when settled, less what
+ *   cpu_ms     CPU time of the daemon's threads when settled (a thread that
+ *              ended counted as last sampled), less what
  *              the process had used before the exec
  *   minflt     minor page faults of the daemon when settled (all its
  *              threads, /proc/PID/stat), less the process's before the
@@ -54,7 +55,7 @@
 
 struct sample {
 	bool running;      /* some thread in R or D */
-	uint64_t cpu_ns;   /* sum over live threads */
+	uint64_t cpu_ns;   /* sum over every thread seen (struct threads) */
 	long rss_kb;
 	unsigned long minflt;   /* the whole process's */
 };
@@ -95,8 +96,40 @@ static unsigned long stat_minflt(const char *line)
 	return v;
 }
 
-/* Fills S for process PID; returns false when the process is gone or a zombie. */
-static bool take_sample(pid_t pid, struct sample *s)
+/* The CPU time of each thread of the daemon as last sampled, so that a
+ * thread that ended (crond's helpers that read crontabs at start) still
+ * counts, up to its last sample (1 ms before its end at most). */
+#define THREADS_MAX 256
+struct threads {
+	long tid[THREADS_MAX];
+	uint64_t cpu_ns[THREADS_MAX];
+	size_t n;
+};
+
+/* Records TID's CPU time NS in T (a new thread past THREADS_MAX is left
+ * out). */
+static void threads_note(struct threads *t, long tid, uint64_t ns)
+{
+	size_t i = 0;
+	while (i < t->n && t->tid[i] != tid)
+		i++;
+	if (i == t->n && t->n < THREADS_MAX)
+		t->tid[t->n++] = tid;
+	if (i < t->n)
+		t->cpu_ns[i] = ns;
+}
+
+static uint64_t threads_sum(const struct threads *t)
+{
+	uint64_t sum = 0;
+	for (size_t i = 0; i < t->n; i++)
+		sum += t->cpu_ns[i];
+	return sum;
+}
+
+/* Fills S for process PID (its threads' CPU times kept in T); returns
+ * false when the process is gone or a zombie. */
+static bool take_sample(pid_t pid, struct threads *t, struct sample *s)
 {
 	char path[64], buf[1024];
 	long pages_total, pages_rss;
@@ -114,7 +147,6 @@ static bool take_sample(pid_t pid, struct sample *s)
 		return false;
 	s->rss_kb = pages_rss * (sysconf(_SC_PAGESIZE) / 1024);
 	s->running = false;
-	s->cpu_ns = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
 	DIR *d = opendir(path);
@@ -135,9 +167,10 @@ static bool take_sample(pid_t pid, struct sample *s)
 			s->running = true;
 		snprintf(tpath, sizeof(tpath), "/proc/%d/task/%ld/schedstat", (int)pid, tid);
 		if (read_small(tpath, buf, sizeof(buf)) > 0)
-			s->cpu_ns += strtoull(buf, NULL, 10);
+			threads_note(t, tid, strtoull(buf, NULL, 10));
 	}
 	closedir(d);
+	s->cpu_ns = threads_sum(t);
 	return true;
 }
 
@@ -164,6 +197,7 @@ static void watch(pid_t pid, int from_parent, const char *out, const char *sock,
 {
 	struct timespec t0, now, next, last_busy;
 	struct sample prev = { 0 }, cur;
+	struct threads threads = { .n = 0 };
 	double sock_ms = -1;
 	long busy_rss = 0;
 	uint64_t busy_cpu = 0;
@@ -185,7 +219,7 @@ static void watch(pid_t pid, int from_parent, const char *out, const char *sock,
 			report(out, "timeout\n");
 			return;
 		}
-		if (!take_sample(pid, &cur)) {
+		if (!take_sample(pid, &threads, &cur)) {
 			report(out, "exited\n");
 			return;
 		}
