@@ -26,6 +26,11 @@ size_t parallel_threads(void)
 	return cpus < 1 ? 1 : cpus > PARALLEL_MAX_THREADS ? PARALLEL_MAX_THREADS : (size_t)cpus;
 }
 
+size_t parallel_threads_for(size_t bytes, size_t largest)
+{
+	return bytes - largest >= PARALLEL_MIN_BYTES ? parallel_threads() : 1;
+}
+
 /* Does one piece nobody took; false when none is left. */
 static bool take_one(struct work *w)
 {

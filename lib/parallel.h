@@ -28,6 +28,10 @@
  * run on (sched_getaffinity), within 1 and PARALLEL_MAX_THREADS. */
 size_t parallel_threads(void);
 
+/* The threads for pieces of text of BYTES in all, the largest LARGEST:
+ * parallel_threads() when the others hold PARALLEL_MIN_BYTES, else 1. */
+size_t parallel_threads_for(size_t bytes, size_t largest);
+
 /* Calls WORK(I, CTX) once for each I in [0, N), on up to THREADS threads
  * at once, the caller's included, and DONE(I, CTX) (when not NULL) in the
  * caller, for I = 0, 1, ... N - 1, each once WORK(I) has returned. THREADS

@@ -88,9 +88,8 @@ static void apply_change(size_t i, void *ctx)
 	b->since = ct->generation;
 }
 
-/* Whether the texts of V (N changes) are worth parsing on several threads
- * (PARALLEL_MIN_BYTES outside the largest). */
-static bool worth_threads(const struct spool_crontab *v, size_t n)
+/* The threads to parse the texts of V (N changes) on (parallel_threads_for). */
+static size_t parse_threads(const struct spool_crontab *v, size_t n)
 {
 	size_t bytes = 0, largest = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -98,7 +97,7 @@ static bool worth_threads(const struct spool_crontab *v, size_t n)
 		if (!v[i].removed && v[i].len > largest)
 			largest = v[i].len;
 	}
-	return bytes - largest >= PARALLEL_MIN_BYTES;
+	return parallel_threads_for(bytes, largest);
 }
 
 static int load_crontabs(struct crond *c, struct spool *sp, int64_t now, char *err,
@@ -124,8 +123,7 @@ static int load_crontabs(struct crond *c, struct spool *sp, int64_t now, char *e
 			break;
 		memset(parsed, 0, n * sizeof(*parsed));
 		struct load_batch b = { c, now, since, v, parsed };
-		parallel_for(n, worth_threads(v, n) ? parallel_threads() : 1, parse_change,
-		             apply_change, &b);
+		parallel_for(n, parse_threads(v, n), parse_change, apply_change, &b);
 		c->loaded_generation = since = b.since;
 		spool_crontabs_free(v, n);
 	}

@@ -338,9 +338,9 @@ static void apply_pending(size_t i, void *ctx)
  * files after it are read meanwhile. */
 static void flush_window(struct reload_ctx *r)
 {
-	size_t threads = r->pending_bytes - r->pending_largest >= PARALLEL_MIN_BYTES
-	                 ? parallel_threads() : 1;
-	parallel_for(r->n_pending, threads, load_pending, apply_pending, r);
+	parallel_for(r->n_pending,
+	             parallel_threads_for((size_t)r->pending_bytes, (size_t)r->pending_largest),
+	             load_pending, apply_pending, r);
 	r->n_pending = 0;
 	r->pending_bytes = r->pending_largest = 0;
 }

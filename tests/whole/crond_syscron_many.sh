@@ -18,11 +18,11 @@ need_crond
 write_conf
 export TZ=UTC
 D=$TEST_TMP/cron.d
-OUT=$TEST_TMP/out
-mkdir -p "$OUT"
+JOBS=$TEST_TMP/out   # not OUT: lib.sh's run sets that
+mkdir -p "$JOBS"
 # big FILE N: N entries, the first due every minute, the others months away
 big() {
-    awk -v n="$2" -v f="$1" -v out="$OUT" 'BEGIN {
+    awk -v n="$2" -v f="$1" -v out="$JOBS" 'BEGIN {
         printf "* * * * * root echo %s >>%s/%s\n", f, out, f
         for (i = 1; i < n; i++)
             printf "%d %d %d 7 * root /bin/true %s-entry-%06d\n", i % 60, int(i / 60) % 24, 1 + int(i / 1440) % 28, f, i
@@ -42,7 +42,7 @@ bytes=$(cat "$D"/big* | wc -c)
 # 2026-01-01T00:00:00Z is 3 s away on the test clock.
 start_crond --test-clock=1767225597
 log=$TEST_TMP/crond.log
-wait_for 20 "every big file's job" sh -c 'for f in big0 big1 big2 big3 big4 big5 small; do [ -s "$0/$f" ] || exit 1; done' "$OUT"
+wait_for 20 "every big file's job" sh -c 'for f in big0 big1 big2 big3 big4 big5 small; do [ -s "$0/$f" ] || exit 1; done' "$JOBS"
 
 # The system crontab first, then cron.d in readdir's order, each once
 # with its own count
@@ -65,7 +65,7 @@ $expected"
     fail "the group-writable file, once: $(grep groupw "$log")"
 loaded=$(sed -n 's/.*LOADED ([0-9]* crontabs, \([0-9]*\) entries.*/\1/p' "$log")
 [ "$loaded" = "$total" ] || fail "LOADED says $loaded entries, not $total: $(grep LOADED "$log")"
-[ ! -e "$OUT/groupw" ] || fail "the group-writable file's job ran"
+[ ! -e "$JOBS/groupw" ] || fail "the group-writable file's job ran"
 
 # SIGHUP: every file read again, the same lines in the same order
 kill -HUP "$CROND_PID"
