@@ -129,6 +129,18 @@ int sqlite_at_recover(struct spool *sp, int64_t now, struct spool_at_job **out,
 		      size_t *n, struct spool_err *err)
 {
 	sqlite3_stmt *st = NULL;
+	/* Most starts find nothing to recover: one query says so, where the
+	 * three statements below cost their preparation (0.1 ms of a start). */
+	int code = spool_stmt(sp, ST_AT_RECOVER_ANY, &st, err);
+	if (code != SPOOL_OK)
+		return code;
+	int row = spool_step_row(sp, st, "recover at jobs", err);
+	(void)sqlite3_reset(st);   /* after a row, reset reports no error */
+	if (row <= 0) {
+		*out = NULL;
+		*n = 0;
+		return -row;
+	}
 	/* Claimed, but no start recorded: crond stopped between the claim and
 	 * the fork (the claim's fsync, reading the job, preparing its start),
 	 * or before its start's record reached the file (a process killed
@@ -139,7 +151,7 @@ int sqlite_at_recover(struct spool *sp, int64_t now, struct spool_at_job **out,
 	 * at starts lost one in 8 of 20 tries. Before the gate, a job exec'd
 	 * while its record waited for the write lock and the fsync, 1-2 ms,
 	 * and ran twice: 21 of 4,439 jobs in a crash test. */
-	int code = spool_stmt(sp, ST_AT_UNCLAIM, &st, err);
+	code = spool_stmt(sp, ST_AT_UNCLAIM, &st, err);
 	if (code == SPOOL_OK)
 		code = spool_step_done(sp, st, "recover at jobs", err);
 	if (code == SPOOL_OK)

@@ -89,6 +89,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_AT_SET_RUNNING] =
 		"UPDATE at_job SET pid = ?2, started_at = ?3"
 		" WHERE id = ?1 AND state = 'running'",
+	[ST_AT_RECOVER_ANY] =
+		"SELECT 1 FROM at_job WHERE state IN ('running', 'interrupted') LIMIT 1",
 	[ST_AT_UNCLAIM] =
 		"UPDATE at_job SET state = 'waiting', claimed_at = NULL"
 		" WHERE state = 'running' AND (started_at IS NULL OR started_at = 0)",

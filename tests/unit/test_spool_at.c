@@ -522,6 +522,22 @@ static void test_recover_interrupts_started_jobs_and_frees_unstarted_ones(void *
 	assert_int_equal(spool_at_recover(fx->sp, 400, &v, &n, &err), SPOOL_OK);
 	assert_int_equal(n, 0);
 	assert_null(v);
+	/* A claim alone, no job running: still found (SQLite first asks
+	 * whether anything is to be recovered at all). */
+	int64_t x = submit(fx->sp, job_for("alice", 1000, 'a', 450));
+	assert_int_equal(spool_at_claim_due(fx->sp, 500, NULL, 10, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, 1);
+	spool_at_jobs_free(v, n);
+	spool_close(fx->sp);
+	assert_int_equal(spool_open(fx->path, SPOOL_CHECK, &fx->sp, &err), SPOOL_OK);
+	assert_int_equal(spool_at_recover(fx->sp, 600, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, sqlite ? 0 : 1);
+	spool_at_jobs_free(v, n);
+	assert_int_equal(spool_at_claim_due(fx->sp, 700, NULL, 10, &v, &n, &err), SPOOL_OK);
+	assert_int_equal(n, sqlite ? 1 : 0);
+	if (sqlite)
+		assert_int_equal(v[0].id, x);
+	spool_at_jobs_free(v, n);
 }
 
 static int commits;
