@@ -200,22 +200,36 @@ static const struct tz *entry_zone(const struct sched_source *src, const struct 
 	return src->zones[e->options];
 }
 
-/* Arms entry I of SRC at its next run strictly after AFTER. */
-static void arm(struct scheduler *s, struct sched_source *src, size_t i, int64_t after)
+/* Entry I of SRC's next run strictly after AFTER, or INT64_MAX: the dear
+ * part of planning (nextrun.h), which touches nothing but its arguments. */
+static int64_t next_run(const struct sched_source *src, size_t i, int64_t after)
 {
 	const struct crontab_entry *e = &src->tab->entries[i];
-	uint32_t slot = src->slots[i];
-	if (slot == NO_SLOT)
-		return;
 	int64_t next;
-	if (!nextrun_after(&e->sched, entry_zone(src, e), after, &next)) {
-		src->scheduled[i] = INT64_MAX;
+	return nextrun_after(&e->sched, entry_zone(src, e), after, &next) ? next : INT64_MAX;
+}
+
+/* Puts entry I of SRC in the heap at SRC->scheduled[I] (plus its block's
+ * RANDOM_DELAY offset), or out of it when that is INT64_MAX. */
+static void arm_planned(struct scheduler *s, struct sched_source *src, size_t i)
+{
+	uint32_t slot = src->slots[i];
+	if (src->scheduled[i] == INT64_MAX) {
 		heap_remove(&s->heap, slot);
 		return;
 	}
-	src->scheduled[i] = next;
 	/* Cannot fail: room was reserved when the slot was taken. */
-	(void)heap_set(&s->heap, slot, next + src->delays[e->options]);
+	(void)heap_set(&s->heap, slot,
+	               src->scheduled[i] + src->delays[src->tab->entries[i].options]);
+}
+
+/* Arms entry I of SRC at its next run strictly after AFTER. */
+static void arm(struct scheduler *s, struct sched_source *src, size_t i, int64_t after)
+{
+	if (src->slots[i] == NO_SLOT)
+		return;
+	src->scheduled[i] = next_run(src, i, after);
+	arm_planned(s, src, i);
 }
 
 static size_t find_source(const struct scheduler *s, const char *name)
@@ -378,14 +392,44 @@ static void retire(struct scheduler *s, struct sched_source *old, struct sched_s
 	old->snap = NULL;
 }
 
-int scheduler_set_source(struct scheduler *s, const char *name, enum source_kind kind,
-                         const char *owner, struct crontab *tab, int64_t now, char *err,
-                         size_t errlen)
+/* A source being planned (scheduler.h): built, not yet in the schedule.
+ * Its slots[i] say only whether entry I gets a slot (NO_SLOT: it can never
+ * run) until the commit takes them; scheduled[0..DONE) are planned. */
+struct sched_plan {
+	struct sched_source *src;
+	size_t done;
+	int64_t now;
+};
+
+static int plan_begin(struct scheduler *s, struct sched_plan *p, const char *name,
+                      enum source_kind kind, const char *owner, struct crontab *tab,
+                      int64_t now, char *err, size_t errlen)
 {
-	struct sched_source *src = build_source(s, name, kind, owner, tab, err, errlen);
-	if (!src)
-		return -1;
-	size_t old = find_source(s, name), idx;
+	*p = (struct sched_plan){ .now = now };
+	p->src = build_source(s, name, kind, owner, tab, err, errlen);
+	return p->src ? 0 : -1;
+}
+
+static bool plan_step(struct sched_plan *p, size_t max)
+{
+	struct sched_source *src = p->src;
+	size_t n = src->tab->n_entries, end = max < n - p->done ? p->done + max : n;
+	for (size_t i = p->done; i < end; i++) {
+		bool runs = schedule_can_run(&src->tab->entries[i].sched);
+		src->slots[i] = runs ? 0 : NO_SLOT;
+		src->scheduled[i] = runs ? next_run(src, i, p->now) : INT64_MAX;
+	}
+	p->done = end;
+	return end == n;
+}
+
+static int plan_commit(struct scheduler *s, struct sched_plan *p, char *err, size_t errlen)
+{
+	while (!plan_step(p, SIZE_MAX))
+		;
+	struct sched_source *src = p->src;
+	p->src = NULL;
+	size_t old = find_source(s, src->name), idx;
 	if (reserve_slots(s, src->tab->n_entries) < 0 || add_source_pointer(s, src, &idx) < 0) {
 		source_free(s, src);
 		snprintf(err, errlen, "out of memory");
@@ -397,19 +441,64 @@ int scheduler_set_source(struct scheduler *s, const char *name, enum source_kind
 		drop_source(s, old);
 	}
 	for (size_t i = 0; i < src->tab->n_entries; i++) {
-		const struct crontab_entry *e = &src->tab->entries[i];
-		src->scheduled[i] = INT64_MAX;
-		src->slots[i] = NO_SLOT;
-		if (!schedule_can_run(&e->sched))
+		if (src->slots[i] == NO_SLOT)
 			continue;
 		uint32_t slot = take_slot(s);
 		s->slots[slot] = (struct slot){ .kind = SLOT_CRON, .source = (uint32_t)idx,
 			                        .entry = (uint32_t)i };
 		src->slots[i] = slot;
-		arm(s, src, i, now);
+		arm_planned(s, src, i);
 	}
 	s->n_entries += src->tab->n_entries;
 	return 0;
+}
+
+int scheduler_set_source(struct scheduler *s, const char *name, enum source_kind kind,
+                         const char *owner, struct crontab *tab, int64_t now, char *err,
+                         size_t errlen)
+{
+	struct sched_plan p;
+	if (plan_begin(s, &p, name, kind, owner, tab, now, err, errlen) < 0)
+		return -1;
+	return plan_commit(s, &p, err, errlen);
+}
+
+struct sched_plan *scheduler_plan_begin(struct scheduler *s, const char *name,
+                                        enum source_kind kind, const char *owner,
+                                        struct crontab *tab, int64_t now, char *err,
+                                        size_t errlen)
+{
+	struct sched_plan *p = malloc(sizeof(*p));
+	if (!p) {
+		crontab_free(tab);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (plan_begin(s, p, name, kind, owner, tab, now, err, errlen) < 0) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+bool scheduler_plan_step(struct sched_plan *p, size_t max)
+{
+	return plan_step(p, max);
+}
+
+int scheduler_plan_commit(struct scheduler *s, struct sched_plan *p, char *err, size_t errlen)
+{
+	int rc = plan_commit(s, p, err, errlen);
+	free(p);
+	return rc;
+}
+
+void scheduler_plan_abandon(struct scheduler *s, struct sched_plan *p)
+{
+	if (!p)
+		return;
+	source_free(s, p->src);
+	free(p);
 }
 
 bool scheduler_remove_source(struct scheduler *s, const char *name)

@@ -98,6 +98,30 @@ int scheduler_set_source(struct scheduler *s, const char *name, enum source_kind
                          const char *owner, struct crontab *tab, int64_t now, char *err,
                          size_t errlen);
 
+/* scheduler_set_source in steps, for a caller that must not stop for a
+ * whole dear change: planning 5,000 entries whose every match falls in a
+ * zone's gap costs 0.1-0.5 s, and the timer hands on the runs that fall
+ * due meanwhile between steps. A plan holds the new source outside the
+ * schedule: none of it is in force until the commit (the previous source
+ * of its name runs on meanwhile). Between steps the schedule may run what
+ * is due (scheduler_run_due), add or remove at jobs, but not change its
+ * sources: commit or abandon the plan first. */
+struct sched_plan;
+
+/* Starts planning source NAME with TAB (moved in), from NOW; as
+ * scheduler_set_source, NULL with a message in ERR. */
+struct sched_plan *scheduler_plan_begin(struct scheduler *s, const char *name,
+                                        enum source_kind kind, const char *owner,
+                                        struct crontab *tab, int64_t now, char *err,
+                                        size_t errlen);
+/* Plans up to MAX more entries; true once every one is planned. */
+bool scheduler_plan_step(struct sched_plan *p, size_t max);
+/* Plans what is left, puts the source in force as scheduler_set_source
+ * does, and frees P: 0, or -1 with ERR (the previous source stays). */
+int scheduler_plan_commit(struct scheduler *s, struct sched_plan *p, char *err, size_t errlen);
+/* Frees P (NULL: nothing); the previous source stays in force. */
+void scheduler_plan_abandon(struct scheduler *s, struct sched_plan *p);
+
 /* Removes source NAME and its entries, cancelling every one of them
  * (snapshot.h); false if there was none. */
 bool scheduler_remove_source(struct scheduler *s, const char *name);

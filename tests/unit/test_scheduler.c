@@ -307,6 +307,85 @@ static void test_replacing_and_removing_sources_and_at_jobs(void **state)
 	tz_free(z);
 }
 
+static struct sched_plan *plan(struct scheduler *s, const char *name, const char *text,
+                               int64_t now)
+{
+	struct crontab tab;
+	struct diag_list d = { 0 };
+	if (crontab_parse(text, strlen(text), CRONTAB_USER, &tab, &d) != 0)
+		fail_msg("parse: %s", d.items[0].msg);
+	diag_list_clear(&d);
+	char err[256];
+	struct sched_plan *p = scheduler_plan_begin(s, name, SOURCE_USER, "alice", &tab, now, err,
+	                                            sizeof(err));
+	if (!p)
+		fail_msg("plan_begin: %s", err);
+	assert_int_equal(tab.n_entries, 0);   /* moved in */
+	return p;
+}
+
+/* A change planned in steps (the timer hands on due runs between them) is
+ * not in force until its commit: the old crontab runs meanwhile; then the
+ * new one runs from the instant it was planned at, and the old is gone. */
+static void test_a_change_planned_in_steps_is_in_force_from_its_commit(void **state)
+{
+	(void)state;
+	struct tz *z = must_load("UTC");
+	struct scheduler *s = scheduler_new(z, 0);
+	struct runs r = { .zone = z };
+	int64_t t0 = at(z, "2026-05-01T10:00:30");
+	install(s, "user:alice", "*/10 * * * * old\n", t0);
+	struct sched_plan *p = plan(s, "user:alice",
+	                            "15 10 * * * new\n@reboot boot\n0 0 30 2 * never\n", t0);
+	assert_false(scheduler_plan_step(p, 1));
+	scheduler_run_due(s, at(z, "2026-05-01T10:10"), JUMP_NONE, record, &r);
+	assert_false(scheduler_plan_step(p, 1));
+	assert_true(scheduler_plan_step(p, 1));
+	assert_true(scheduler_plan_step(p, 1));   /* nothing left: still done */
+	struct scheduler_stats st;
+	scheduler_stats(s, &st);
+	assert_int_equal(st.entries, 1);   /* only the old one so far */
+	char err[256];
+	assert_int_equal(scheduler_plan_commit(s, p, err, sizeof(err)), 0);
+	scheduler_stats(s, &st);
+	assert_int_equal(st.sources, 1);
+	assert_int_equal(st.entries, 3);
+	assert_int_equal(st.next_due, at(z, "2026-05-01T10:15"));
+	run_until(s, at(z, "2026-05-01T10:40"), &r);
+	expect(&r, (const char *const[]){ "old@2026-05-01T10:10:00+00:00",
+		                          "new@2026-05-01T10:15:00+00:00", NULL });
+	/* A commit plans whatever its steps left; a new name is added. */
+	p = plan(s, "user:bob", "20 11 * * * bob\n25 11 * * * bob2\n", t0);
+	assert_int_equal(scheduler_plan_commit(s, p, err, sizeof(err)), 0);
+	scheduler_stats(s, &st);
+	assert_int_equal(st.sources, 2);
+	assert_int_equal(st.next_due, at(z, "2026-05-01T11:20"));
+	scheduler_free(s);
+	tz_free(z);
+}
+
+/* An abandoned plan leaves the schedule as it was, its zones let go. */
+static void test_an_abandoned_plan_changes_nothing(void **state)
+{
+	(void)state;
+	struct tz *z = must_load("UTC");
+	struct scheduler *s = scheduler_new(z, 0);
+	struct runs r = { .zone = z };
+	int64_t t0 = at(z, "2026-05-01T10:00:30");
+	install(s, "user:alice", "5 10 * * * old\n", t0);
+	struct sched_plan *p = plan(s, "user:alice", "CRON_TZ=Asia/Tokyo\n1 * * * * a\n2 * * * * b\n",
+	                            t0);
+	assert_int_equal(scheduler_zone_count(s), 1);
+	assert_false(scheduler_plan_step(p, 1));
+	scheduler_plan_abandon(s, p);
+	scheduler_plan_abandon(s, NULL);
+	assert_int_equal(scheduler_zone_count(s), 0);
+	run_until(s, at(z, "2026-05-01T10:30"), &r);
+	expect(&r, (const char *const[]){ "old@2026-05-01T10:05:00+00:00", NULL });
+	scheduler_free(s);
+	tz_free(z);
+}
+
 static int64_t last_run_lookup(void *ctx, const char *key)
 {
 	(void)key;
@@ -513,6 +592,8 @@ int main(void)
 		cmocka_unit_test(test_dst_days_follow_the_preview_rules),
 		cmocka_unit_test(test_cron_tz_entries_run_in_their_own_zone),
 		cmocka_unit_test(test_replacing_and_removing_sources_and_at_jobs),
+		cmocka_unit_test(test_a_change_planned_in_steps_is_in_force_from_its_commit),
+		cmocka_unit_test(test_an_abandoned_plan_changes_nothing),
 		cmocka_unit_test(test_reboot_and_catchup_runs),
 		cmocka_unit_test(test_random_delay_offsets_the_due_time_not_the_scheduled_one),
 		cmocka_unit_test(test_long_random_delays_still_run),
