@@ -10,9 +10,10 @@
 # was 58 s of the test clock late (hardening_gap_churn).
 # Pass: four users' such changes keep the timer busy across several of
 # the test clock's minutes (60 times fast: a second each), and every run
-# of root's every-minute entry starts within 18 s of the test clock
-# (0.3 s) of its minute, times the machine's slowness (scaled_bound: at
-# most 60 s, a second); 0 s here, where the build before the timer planned
+# of root's every-minute entry starts within 30 s of the test clock
+# (0.5 s) of its minute, times the machine's slowness (scaled_bound: at
+# most 60 s, a second); 0-1 s here, 12 s in a clean-clone run beside the
+# other lanes on a slow machine, where the build before the timer planned
 # in steps started one 83 and 98 s late (each change cost it 1 s); not
 # checked under ThreadSanitizer. At least two of root's minutes must fall
 # while the changes are planned, or the test tested nothing.
@@ -67,7 +68,7 @@ grep -h "HOLD (its crontab change" "$TEST_TMP/crond.log" | sed 's/^/  /'
 
 run "$CRONTAB" --history 500 --json
 [ "$RC" -eq 0 ] || fail "crontab --history: $ERR"
-bound=$(scaled_bound 18 60)
+bound=$(scaled_bound 30 60)
 tsan=0
 ldd "$BIN/crond" 2>/dev/null | grep -q libtsan && tsan=1
 printf '%s' "$OUT" | python3 -c '
