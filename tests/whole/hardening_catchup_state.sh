@@ -9,7 +9,8 @@
 # crontab (was: a review's loop made 1,000 rows a minute, all still there
 # after crontab -r: nothing ever deleted one). Pass: after each install
 # nobody holds no more rows than the entries installed, the same entries
-# installed again keep theirs, and none are left after crontab -r.
+# installed again keep theirs (the runs going at an install may add theirs
+# after it: at most 20 more), and none are left after crontab -r.
 # Figure: the rows nobody held after each step.
 . "$ROOT/tests/whole/lib.sh"
 need_crond
@@ -36,7 +37,11 @@ for round in 1 2 3; do
     sleep 2.5   # a test minute: the 20 runs start and write their state
     n=$(rows)
     seen="$seen $n"
-    [ "$n" -le 20 ] || fail "after round $round nobody holds $n catch-up rows for 20 entries"
+    # The runs of the round before that were starting as this install
+    # came may write theirs after it (as after a removal, below): a CI run
+    # on a slow machine held 24 after round 3. So at most the 20 entries
+    # and the 20 runs going; with nothing ever deleted, round 3 holds 60.
+    [ "$n" -le 40 ] || fail "after round $round nobody holds $n catch-up rows for 20 entries (and at most 20 runs going)"
 done
 [ "$n" -ge 1 ] || fail "no catch-up state was written: the test tested nothing"
 # the same entries again (and one more): their state stays, for the next
