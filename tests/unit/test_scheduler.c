@@ -43,13 +43,18 @@ static int64_t at(const struct tz *z, const char *wall)
 	return timefmt_wall_to_instant(z, w);
 }
 
+static void parse(const char *text, struct crontab *tab)
+{
+	struct diag_list d = { 0 };
+	if (crontab_parse(text, strlen(text), CRONTAB_USER, tab, &d) != 0)
+		fail_msg("parse: %s", d.items[0].msg);
+	diag_list_clear(&d);
+}
+
 static void install(struct scheduler *s, const char *name, const char *text, int64_t now)
 {
 	struct crontab tab;
-	struct diag_list d = { 0 };
-	if (crontab_parse(text, strlen(text), CRONTAB_USER, &tab, &d) != 0)
-		fail_msg("parse: %s", d.items[0].msg);
-	diag_list_clear(&d);
+	parse(text, &tab);
 	char err[256];
 	if (scheduler_set_source(s, name, SOURCE_USER, "alice", &tab, now, err, sizeof(err)) != 0)
 		fail_msg("set_source: %s", err);
@@ -311,10 +316,7 @@ static struct sched_plan *plan(struct scheduler *s, const char *name, const char
                                int64_t now)
 {
 	struct crontab tab;
-	struct diag_list d = { 0 };
-	if (crontab_parse(text, strlen(text), CRONTAB_USER, &tab, &d) != 0)
-		fail_msg("parse: %s", d.items[0].msg);
-	diag_list_clear(&d);
+	parse(text, &tab);
 	char err[256];
 	struct sched_plan *p = scheduler_plan_begin(s, name, SOURCE_USER, "alice", &tab, now, err,
 	                                            sizeof(err));

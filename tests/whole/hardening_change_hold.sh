@@ -24,13 +24,7 @@ write_conf "max_conns_per_user = 64"
 : >"$TEST_TMP/at.deny"
 out=$TEST_TMP/out
 mkdir -m 0777 "$out"
-{
-    echo "HOME=/"
-    echo "MAILTO="
-    echo "CRON_TZ=AAA0BBB,J60/2,J300/2"
-    for i in $(seq 1 10000); do echo "* 2 1 3 * true $i"; done
-} >"$TEST_TMP/gap"
-chmod 0644 "$TEST_TMP/gap"
+write_gap_crontab "$TEST_TMP/gap"
 
 start_crond
 # The attacker, as nobody, speaks the protocol itself: the crontab command

@@ -25,13 +25,7 @@ need_attackers "the users installing crontabs are system users"
 export TZ=UTC
 USERS="nobody daemon bin sys"
 write_conf
-{
-    echo "HOME=/"
-    echo "MAILTO="
-    echo "CRON_TZ=AAA0BBB,J60/2,J300/2"
-    for i in $(seq 1 10000); do echo "* 2 1 3 * true $i"; done
-} >"$TEST_TMP/gap"
-chmod 0644 "$TEST_TMP/gap"
+write_gap_crontab "$TEST_TMP/gap"
 
 start_crond --test-clock "$(date +%s):60"
 printf '* * * * * true root-every-minute\n' >"$TEST_TMP/root.cron"
